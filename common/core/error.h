@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QString>
+
+namespace Provisio {
+
+// The kinds of failure every part understands. The middleware maps each to an
+// HTTP status in exactly one place (see middleware/http/httperrors.cpp); the
+// clients map HTTP statuses back to these.
+enum class ErrorCode {
+    None = 0,
+    InvalidInput,      // malformed, wrong type, unknown field, out of range -> 400
+    Unauthorized,      // missing, bad or expired credentials              -> 401
+    Forbidden,         // authenticated but not allowed                    -> 403
+    NotFound,          // unknown id or scope                              -> 404
+    Conflict,          // already exists / state conflict                  -> 409
+    PreconditionFailed,// If-Match etag mismatch                           -> 412
+    PayloadTooLarge,   // body over the limit                              -> 413
+    TooManyRequests,   // rate limited                                     -> 429
+    Unavailable,       // dependency down (database, webhook)              -> 503
+    Internal,          // a bug or an unexpected failure                   -> 500
+};
+
+struct Error
+{
+    ErrorCode code = ErrorCode::None;
+    QString message;
+
+    Error() = default;
+    Error(ErrorCode c, QString msg) : code(c), message(std::move(msg)) {}
+
+    bool isError() const { return code != ErrorCode::None; }
+};
+
+// Stable machine-readable name of an error code ("InvalidInput", ...).
+QString errorCodeName(ErrorCode code);
+
+} // namespace Provisio
