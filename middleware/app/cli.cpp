@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cli.h"
+#include "service.h"
+#include "signalwatcher.h"
+
+#include "http/httprequest.h"
+#include "storage/tokenstore.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTextStream>
+
+#include <cstdio>
+
+namespace Provisio {
+
+namespace {
+QTextStream &out()
+{
+    static QTextStream s(stdout);
+    return s;
+}
+QTextStream &err()
+{
+    static QTextStream s(stderr);
+    return s;
+}
+
+int fail(const QString &message)
+{
+    err() << "provisio-middleware: " << message << Qt::endl;
+    return 1;
+}
+
+bool s_jsonLogs = false;
+
+void logHandler(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    static const char *levels[] = {"debug", "warning", "critical", "fatal", "info"};
+    const char *level = type <= QtInfoMsg ? levels[type] : "info";
+    const QString ts = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+    QByteArray line;
+    if (s_jsonLogs) {
+        line = QJsonDocument(QJsonObject{{QStringLiteral("ts"), ts},
+                                         {QStringLiteral("level"), QString::fromLatin1(level)},
+                                         {QStringLiteral("category"), QString::fromLatin1(context.category)},
+                                         {QStringLiteral("message"), message}})
+                   .toJson(QJsonDocument::Compact);
+    } else {
+        line = (ts + QLatin1Char(' ') + QString::fromLatin1(level) + QLatin1Char(' ')
+                + QString::fromLatin1(context.category) + QLatin1String(": ") + message)
+                   .toUtf8();
+    }
+    line += '\n';
+    fwrite(line.constData(), 1, size_t(line.size()), stderr);
+    fflush(stderr);
+    if (type == QtFatalMsg)
+        abort();
+}
+
+const char kUsage[] =
+    "Usage:\n"
+    "  provisio-middleware serve --data-dir DIR --listen HOST:PORT [--database URL] [options]\n"
+    "  provisio-middleware token create --data-dir DIR --role admin|operator|viewer [--name NAME]\n"
+    "  provisio-middleware token list --data-dir DIR\n"
+    "  provisio-middleware token revoke --data-dir DIR ID_OR_NAME\n"
+    "Run a command with --help for its options.\n";
+
+int serve(QCommandLineParser &parser, const QStringList &args)
+{
+    addServiceOptions(parser);
+    parser.process(args);
+    auto config = serviceConfigFrom(parser);
+    if (!config)
+        return fail(config.error().message);
+    installLogHandler(config->logJson);
+    auto service = Service::create(*config);
+    if (!service)
+        return fail(service.error().message);
+    auto port = (*service)->listen();
+    if (!port)
+        return fail(port.error().message);
+
+    SignalWatcher signals;
+    QObject::connect(&signals, &SignalWatcher::terminationRequested, qApp, [] {
+        qInfo("termination requested, shutting down");
+        QCoreApplication::quit();
+    });
+    out() << "provisio-middleware " << PROVISIO_VERSION << " listening on " << (*service)->baseUrl()
+          << " (ID scope " << (*service)->idScope() << ")" << Qt::endl;
+    const int rc = QCoreApplication::exec();
+    service->reset();
+    return rc;
+}
+
+int token(QCommandLineParser &parser, const QStringList &args)
+{
+    addServiceOptions(parser);
+    parser.addOption({QStringLiteral("role"), QStringLiteral("Role of the new token: admin, operator or viewer."),
+                      QStringLiteral("role")});
+    parser.addOption({QStringLiteral("name"), QStringLiteral("Name of the new token (shown in the audit log)."),
+                      QStringLiteral("name")});
+    parser.addPositionalArgument(QStringLiteral("action"), QStringLiteral("create, list or revoke"));
+    parser.process(args);
+    const QStringList pos = parser.positionalArguments(); // "token", action, ...
+    if (pos.size() < 2)
+        return fail(QStringLiteral("token needs an action: create, list or revoke"));
+    auto config = serviceConfigFrom(parser);
+    if (!config)
+        return fail(config.error().message);
+    auto stores = openOfflineStores(*config);
+    if (!stores)
+        return fail(stores.error().message);
+    TokenStore &tokens = *(*stores)->tokens;
+    const QString action = pos.at(1);
+    if (action == QLatin1String("create")) {
+        const auto role = parseRole(parser.value(QStringLiteral("role")));
+        if (!role)
+            return fail(QStringLiteral("--role must be admin, operator or viewer"));
+        auto created = tokens.create(*role, parser.value(QStringLiteral("name")));
+        if (!created)
+            return fail(created.error().message);
+        // Only the token on stdout, so scripts can capture it.
+        out() << created->token << Qt::endl;
+        return 0;
+    }
+    if (action == QLatin1String("list")) {
+        auto all = tokens.list();
+        if (!all)
+            return fail(all.error().message);
+        out() << QStringLiteral("%1  %2  %3  %4  %5\n")
+                     .arg(QStringLiteral("ID"), -12)
+                     .arg(QStringLiteral("NAME"), -24)
+                     .arg(QStringLiteral("ROLE"), -9)
+                     .arg(QStringLiteral("CREATED"), -24)
+                     .arg(QStringLiteral("REVOKED"));
+        for (const auto &t : *all)
+            out() << QStringLiteral("%1  %2  %3  %4  %5\n")
+                         .arg(t.id, -12)
+                         .arg(t.name, -24)
+                         .arg(roleName(t.role), -9)
+                         .arg(t.created, -24)
+                         .arg(t.revokedAt.isEmpty() ? QStringLiteral("-") : t.revokedAt);
+        out().flush();
+        return 0;
+    }
+    if (action == QLatin1String("revoke")) {
+        if (pos.size() < 3)
+            return fail(QStringLiteral("token revoke needs the token's id or name"));
+        auto revoked = tokens.revoke(pos.at(2));
+        if (!revoked)
+            return fail(revoked.error().message);
+        err() << "revoked token " << revoked->id << " (" << revoked->name << ")" << Qt::endl;
+        return 0;
+    }
+    return fail(QStringLiteral("unknown token action '%1'").arg(action));
+}
+
+} // namespace
+
+void installLogHandler(bool json)
+{
+    s_jsonLogs = json;
+    qInstallMessageHandler(logHandler);
+}
+
+int runMiddlewareCli(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Provisio middleware: the provisioning back end."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QString command = arguments.size() > 1 ? arguments.at(1) : QString();
+    if (command == QLatin1String("serve")) {
+        parser.addPositionalArgument(QStringLiteral("serve"), QStringLiteral("Run the service."));
+        return serve(parser, arguments);
+    }
+    if (command == QLatin1String("token"))
+        return token(parser, arguments);
+    if (command == QLatin1String("--version") || command == QLatin1String("-v")) {
+        out() << "provisio-middleware " << PROVISIO_VERSION << Qt::endl;
+        return 0;
+    }
+    err() << kUsage;
+    return command.isEmpty() || command == QLatin1String("--help") || command == QLatin1String("-h") ? 0 : 2;
+}
+
+} // namespace Provisio

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "service.h"
+#include "modules.h"
+
+#include "api/serviceapi.h"
+#include "crypto/certificateauthority.h"
+#include "http/httpserver.h"
+#include "http/metrics.h"
+#include "storage/auditlog.h"
+#include "storage/database.h"
+#include "storage/hubstore.h"
+#include "storage/settingsstore.h"
+#include "storage/tokenstore.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QLoggingCategory>
+#include <QNetworkAccessManager>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
+#include <QTcpServer>
+
+Q_LOGGING_CATEGORY(lcService, "provisio.middleware.service")
+
+namespace Provisio {
+
+Service::Service(const ServiceConfig &config)
+    : m_config(config)
+{
+}
+
+Service::~Service()
+{
+    // Modules hold references into the stores: drop them first.
+    m_modules.clear();
+    delete m_http;
+}
+
+namespace {
+Result<void> ensureDataDir(const QString &dir)
+{
+    QDir d(dir);
+    if (!d.exists() && !QDir().mkpath(dir))
+        return Error(ErrorCode::Unavailable, QStringLiteral("cannot create data directory %1").arg(dir));
+    // The directory holds the CA key and the database: owner only.
+    QFile::setPermissions(dir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    return {};
+}
+
+Result<std::unique_ptr<Database>> openDatabase(const ServiceConfig &config)
+{
+    if (auto r = ensureDataDir(config.dataDir); !r)
+        return r.error();
+    auto db = Database::open(config.databaseLocation());
+    if (!db)
+        return db.error();
+    if (auto m = (*db)->migrate(); !m)
+        return m.error();
+    return std::move(*db);
+}
+} // namespace
+
+Result<std::unique_ptr<Service>> Service::create(const ServiceConfig &config)
+{
+    std::unique_ptr<Service> s(new Service(config));
+    auto db = openDatabase(config);
+    if (!db)
+        return db.error();
+    s->m_db = std::move(*db);
+    s->m_settings = std::make_unique<SettingsStore>(*s->m_db);
+    s->m_audit = std::make_unique<AuditLog>(*s->m_db);
+    s->m_tokens = std::make_unique<TokenStore>(*s->m_db);
+    s->m_hubs = std::make_unique<HubStore>(*s->m_db);
+    s->m_metrics = std::make_unique<Metrics>();
+    s->m_network = new QNetworkAccessManager(s.get());
+
+    auto scope = s->m_settings->ensureIdScope();
+    if (!scope)
+        return scope.error();
+    s->m_idScope = *scope;
+
+    QByteArray caPem;
+    if (!config.plainHttp || config.tlsCertPath.isEmpty()) {
+        // Hubs and devices trust the own CA even when the HTTPS certificate
+        // comes from elsewhere, so it is always created.
+        auto ca = CertificateAuthority::loadOrCreate(config.tlsDir());
+        if (!ca)
+            return ca.error();
+        caPem = ca->caCertificatePem();
+    }
+
+    s->m_context.reset(new ServiceContext{s->m_config, *s->m_db, *s->m_settings, *s->m_audit,
+                                          *s->m_tokens, *s->m_hubs, *s->m_metrics, *s->m_network,
+                                          caPem});
+    s->m_http = new HttpServer(s->m_metrics.get());
+    Service *raw = s.get();
+    s->m_http->setAuthenticator([raw](const QByteArray &token) { return raw->m_tokens->authenticate(token); });
+
+    if (!config.plainHttp) {
+        if (auto tls = s->setUpTls(); !tls)
+            return tls.error();
+    }
+
+    s->m_modules.push_back(std::make_unique<ServiceApi>(*s->m_context));
+    createApiModules(*s->m_context, s->m_modules);
+    for (auto &module : s->m_modules)
+        module->registerRoutes(s->m_http->router());
+
+    const qint64 started = QDateTime::currentSecsSinceEpoch();
+    s->m_metrics->addGauge(QStringLiteral("provisio_uptime_seconds"), QStringLiteral("Seconds since start"),
+                           [started] { return double(QDateTime::currentSecsSinceEpoch() - started); });
+    return s;
+}
+
+Result<void> Service::setUpTls()
+{
+    QString certPath = m_config.tlsCertPath;
+    QString keyPath = m_config.tlsKeyPath;
+    if (certPath.isEmpty()) {
+        auto files = CertificateAuthority::ensureServerTls(m_config.dataDir, m_config.tlsNames);
+        if (!files)
+            return files.error();
+        certPath = files->certPath;
+        keyPath = files->keyPath;
+    }
+    QFile certFile(certPath);
+    if (!certFile.open(QIODevice::ReadOnly))
+        return Error(ErrorCode::InvalidInput, QStringLiteral("cannot read TLS certificate %1").arg(certPath));
+    const QList<QSslCertificate> chain = QSslCertificate::fromData(certFile.readAll(), QSsl::Pem);
+    if (chain.isEmpty())
+        return Error(ErrorCode::InvalidInput, QStringLiteral("%1 holds no PEM certificate").arg(certPath));
+    QFile keyFile(keyPath);
+    if (!keyFile.open(QIODevice::ReadOnly))
+        return Error(ErrorCode::InvalidInput, QStringLiteral("cannot read TLS key %1").arg(keyPath));
+    const QByteArray keyPem = keyFile.readAll();
+    QSslKey key(keyPem, QSsl::Ec, QSsl::Pem);
+    if (key.isNull())
+        key = QSslKey(keyPem, QSsl::Rsa, QSsl::Pem);
+    if (key.isNull())
+        return Error(ErrorCode::InvalidInput,
+                     QStringLiteral("%1 holds no unencrypted PEM EC or RSA private key").arg(keyPath));
+
+    QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+    ssl.setLocalCertificateChain(chain);
+    ssl.setPrivateKey(key);
+    ssl.setProtocol(QSsl::TlsV1_2OrLater);
+    ssl.setPeerVerifyMode(QSslSocket::VerifyNone);
+    m_http->sslSetup(ssl);
+    return {};
+}
+
+Result<quint16> Service::listen()
+{
+    // Qt HTTP Server 6.4 wraps connections in TLS only for servers it creates
+    // itself in listen(); a QTcpServer passed to bind() stays plain. So TLS
+    // uses listen() and plain HTTP binds its own server (whose error string
+    // is more useful).
+    if (isTls()) {
+        m_port = m_http->listen(m_config.listenAddress, m_config.listenPort);
+        if (m_port == 0)
+            return Error(ErrorCode::Unavailable,
+                         QStringLiteral("cannot listen on %1:%2 (address in use or not permitted)")
+                             .arg(m_config.listenAddress.toString())
+                             .arg(m_config.listenPort));
+    } else {
+        m_tcp = new QTcpServer(m_http);
+        if (!m_tcp->listen(m_config.listenAddress, m_config.listenPort))
+            return Error(ErrorCode::Unavailable,
+                         QStringLiteral("cannot listen on %1:%2: %3")
+                             .arg(m_config.listenAddress.toString())
+                             .arg(m_config.listenPort)
+                             .arg(m_tcp->errorString()));
+        m_http->bind(m_tcp);
+        m_port = m_tcp->serverPort();
+    }
+    qCInfo(lcService).noquote() << "listening on" << baseUrl() << "database" << m_db->description();
+    return m_port;
+}
+
+QString Service::baseUrl() const
+{
+    QString host = m_config.listenAddress.toString();
+    if (m_config.listenAddress == QHostAddress::Any || m_config.listenAddress == QHostAddress::AnyIPv6
+        || m_config.listenAddress == QHostAddress::AnyIPv4 || m_config.listenAddress.isLoopback())
+        host = QStringLiteral("localhost");
+    else if (m_config.listenAddress.protocol() == QAbstractSocket::IPv6Protocol)
+        host = QLatin1Char('[') + host + QLatin1Char(']');
+    return QStringLiteral("%1://%2:%3").arg(isTls() ? QStringLiteral("https") : QStringLiteral("http"), host)
+        .arg(m_port);
+}
+
+OfflineStores::~OfflineStores()
+{
+    hubs.reset();
+    settings.reset();
+    tokens.reset();
+    db.reset();
+}
+
+Result<std::unique_ptr<OfflineStores>> openOfflineStores(const ServiceConfig &config)
+{
+    auto db = openDatabase(config);
+    if (!db)
+        return db.error();
+    auto s = std::make_unique<OfflineStores>();
+    s->db = std::move(*db);
+    s->tokens = std::make_unique<TokenStore>(*s->db);
+    s->settings = std::make_unique<SettingsStore>(*s->db);
+    s->hubs = std::make_unique<HubStore>(*s->db);
+    if (auto scope = s->settings->ensureIdScope(); !scope)
+        return scope.error();
+    return s;
+}
+
+} // namespace Provisio

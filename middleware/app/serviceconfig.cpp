@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "serviceconfig.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QSettings>
+#include <QStandardPaths>
+
+namespace Provisio {
+
+QString ServiceConfig::databaseLocation() const
+{
+    return databaseUrl.isEmpty() ? QDir(dataDir).filePath(QStringLiteral("provisio.db")) : databaseUrl;
+}
+
+QString ServiceConfig::tlsDir() const
+{
+    return QDir(dataDir).filePath(QStringLiteral("tls"));
+}
+
+QString defaultDataDir()
+{
+    const QString base = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
+    return QDir(base.isEmpty() ? QDir::homePath() : base).filePath(QStringLiteral("provisio"));
+}
+
+Result<QPair<QHostAddress, quint16>> parseListenAddress(const QString &text)
+{
+    const int colon = text.lastIndexOf(QLatin1Char(':'));
+    if (colon < 0)
+        return Error(ErrorCode::InvalidInput,
+                     QStringLiteral("listen address '%1' must look like HOST:PORT").arg(text));
+    QString host = text.left(colon);
+    bool ok = false;
+    const uint port = text.mid(colon + 1).toUInt(&ok);
+    if (!ok || port > 65535)
+        return Error(ErrorCode::InvalidInput, QStringLiteral("invalid port in '%1'").arg(text));
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    QHostAddress address;
+    if (host.isEmpty() || host == QLatin1String("*"))
+        address = QHostAddress::Any;
+    else if (host == QLatin1String("localhost"))
+        address = QHostAddress::LocalHost;
+    else if (!address.setAddress(host))
+        return Error(ErrorCode::InvalidInput,
+                     QStringLiteral("'%1' is not an IP address (use an address, 'localhost' or '*')")
+                         .arg(host));
+    return qMakePair(address, quint16(port));
+}
+
+namespace {
+struct Option
+{
+    const char *name;
+    const char *env;
+    const char *description;
+    const char *valueName; // nullptr: a flag
+};
+
+const Option kOptions[] = {
+    {"config", "PROVISIO_CONFIG", "Read defaults from this INI file.", "file"},
+    {"data-dir", "PROVISIO_DATA_DIR", "Data directory (database, TLS material).", "dir"},
+    {"listen", "PROVISIO_LISTEN", "Address to listen on, HOST:PORT (default *:8443).", "host:port"},
+    {"database", "PROVISIO_DATABASE_URL",
+     "Database: a SQLite file path, or postgresql://user:pass@host:port/db (default: provisio.db in the data directory).",
+     "url"},
+    {"tls-cert", "PROVISIO_TLS_CERT", "Serve this PEM certificate (chain) instead of the own CA's.", "file"},
+    {"tls-key", "PROVISIO_TLS_KEY", "Private key for --tls-cert.", "file"},
+    {"tls-name", "PROVISIO_TLS_NAMES",
+     "Extra DNS name or IP for the own server certificate (repeatable; comma-separated in the environment).",
+     "name"},
+    {"plain-http-behind-proxy", "PROVISIO_PLAIN_HTTP",
+     "Serve plain HTTP. Only for running behind a TLS-terminating proxy.", nullptr},
+    {"log-json", "PROVISIO_LOG_JSON", "Log JSON lines instead of text.", nullptr},
+    {"activation-ttl-hours", "PROVISIO_ACTIVATION_TTL_HOURS",
+     "Lifetime of activation codes in hours (default 720).", "hours"},
+    {"webhook-authorization", "PROVISIO_WEBHOOK_AUTHORIZATION",
+     "Authorization header value sent to custom allocation webhooks.", "value"},
+};
+} // namespace
+
+void addServiceOptions(QCommandLineParser &parser)
+{
+    for (const Option &o : kOptions) {
+        QCommandLineOption opt(QString::fromLatin1(o.name),
+                               QString::fromLatin1(o.description) + QStringLiteral(" [env ")
+                                   + QString::fromLatin1(o.env) + QLatin1Char(']'));
+        if (o.valueName)
+            opt.setValueName(QString::fromLatin1(o.valueName));
+        parser.addOption(opt);
+    }
+}
+
+Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser)
+{
+    // Config file first, since the other lookups fall back to it.
+    QString configFile = parser.value(QStringLiteral("config"));
+    if (configFile.isEmpty())
+        configFile = qEnvironmentVariable("PROVISIO_CONFIG");
+    std::unique_ptr<QSettings> file;
+    if (!configFile.isEmpty()) {
+        if (!QFileInfo::exists(configFile))
+            return Error(ErrorCode::InvalidInput, QStringLiteral("config file %1 does not exist").arg(configFile));
+        file = std::make_unique<QSettings>(configFile, QSettings::IniFormat);
+        if (file->status() != QSettings::NoError)
+            return Error(ErrorCode::InvalidInput, QStringLiteral("config file %1 is not valid INI").arg(configFile));
+    }
+
+    auto lookup = [&](const Option &o) -> QStringList {
+        const QString name = QString::fromLatin1(o.name);
+        if (parser.isSet(name))
+            return o.valueName ? parser.values(name) : QStringList{QStringLiteral("true")};
+        const QString env = qEnvironmentVariable(o.env);
+        if (!env.isEmpty())
+            return env.split(QLatin1Char(','), Qt::SkipEmptyParts);
+        if (file && file->contains(name)) {
+            const QVariant v = file->value(name);
+            return v.userType() == QMetaType::QStringList ? v.toStringList() : QStringList{v.toString()};
+        }
+        return {};
+    };
+    auto find = [](const char *name) -> const Option & {
+        for (const Option &o : kOptions) {
+            if (qstrcmp(o.name, name) == 0)
+                return o;
+        }
+        Q_UNREACHABLE();
+    };
+    auto single = [&](const char *name) {
+        const QStringList v = lookup(find(name));
+        return v.isEmpty() ? QString() : v.last();
+    };
+    auto flag = [&](const char *name) {
+        const QString v = single(name).toLower();
+        return v == QLatin1String("true") || v == QLatin1String("1") || v == QLatin1String("yes");
+    };
+
+    ServiceConfig c;
+    c.dataDir = single("data-dir");
+    if (c.dataDir.isEmpty())
+        c.dataDir = defaultDataDir();
+    c.dataDir = QDir(c.dataDir).absolutePath();
+
+    const QString listen = single("listen");
+    if (!listen.isEmpty()) {
+        auto parsed = parseListenAddress(listen);
+        if (!parsed)
+            return parsed.error();
+        c.listenAddress = parsed->first;
+        c.listenPort = parsed->second;
+    }
+    c.databaseUrl = single("database");
+    c.tlsCertPath = single("tls-cert");
+    c.tlsKeyPath = single("tls-key");
+    if (c.tlsCertPath.isEmpty() != c.tlsKeyPath.isEmpty())
+        return Error(ErrorCode::InvalidInput, QStringLiteral("--tls-cert and --tls-key go together"));
+    for (const QString &n : lookup(find("tls-name")))
+        c.tlsNames << n.split(QLatin1Char(','), Qt::SkipEmptyParts);
+    c.plainHttp = flag("plain-http-behind-proxy");
+    c.logJson = flag("log-json");
+    const QString ttl = single("activation-ttl-hours");
+    if (!ttl.isEmpty()) {
+        bool ok = false;
+        c.activationCodeTtlHours = ttl.toInt(&ok);
+        if (!ok || c.activationCodeTtlHours < 1 || c.activationCodeTtlHours > 24 * 366)
+            return Error(ErrorCode::InvalidInput,
+                         QStringLiteral("--activation-ttl-hours must be between 1 and 8784"));
+    }
+    c.webhookAuthorization = single("webhook-authorization");
+    return c;
+}
+
+} // namespace Provisio

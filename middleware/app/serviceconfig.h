@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/result.h"
+
+#include <QHostAddress>
+#include <QString>
+#include <QStringList>
+
+class QCommandLineParser;
+
+namespace Provisio {
+
+// Everything `provisio-middleware serve` can be told. Each option comes from
+// the command line, else the environment (PROVISIO_*), else the config file
+// (`--config`, INI), else the default; `--help` lists them all.
+struct ServiceConfig
+{
+    QString dataDir;
+    QHostAddress listenAddress = QHostAddress::Any;
+    quint16 listenPort = 8443;
+    QString databaseUrl;            // empty: SQLite file in the data directory
+    QString tlsCertPath;            // empty: the middleware's own CA issues one
+    QString tlsKeyPath;
+    QStringList tlsNames;           // extra DNS names / IPs for the own certificate
+    bool plainHttp = false;         // only behind a TLS-terminating proxy
+    bool logJson = false;
+    int activationCodeTtlHours = 24 * 30;
+    int activationAttemptsPerSerial = 5;   // per 15 minutes
+    int activationAttemptsPerClient = 20;  // per 15 minutes
+    int registrationRetryAfterSeconds = 2; // Retry-After while assigning
+    int sasClockSkewSeconds = 300;
+    QString webhookAuthorization;   // sent to custom allocation webhooks
+
+    QString databaseLocation() const;
+    QString tlsDir() const;
+};
+
+// Declares the serve options on a parser (shared by `serve` and `hub-config`).
+void addServiceOptions(QCommandLineParser &parser);
+// Reads them back, with environment and config-file fallbacks; validates.
+Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser);
+
+// Parses "HOST:PORT", "[v6]:PORT" or ":PORT".
+Result<QPair<QHostAddress, quint16>> parseListenAddress(const QString &text);
+
+// The default data directory when none is given.
+QString defaultDataDir();
+
+} // namespace Provisio

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "httpserver.h"
+#include "metrics.h"
+
+#include "crypto/keys.h"
+#include "protocol/apierror.h"
+
+#include <QHttpServerResponder>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QTcpSocket>
+
+Q_LOGGING_CATEGORY(lcHttp, "provisio.middleware.http")
+
+namespace Provisio {
+
+QString roleName(Role role)
+{
+    switch (role) {
+    case Role::Viewer: return QStringLiteral("viewer");
+    case Role::Operator: return QStringLiteral("operator");
+    case Role::Admin: return QStringLiteral("admin");
+    }
+    return QStringLiteral("viewer");
+}
+
+std::optional<Role> parseRole(const QString &name)
+{
+    if (name == QLatin1String("viewer"))
+        return Role::Viewer;
+    if (name == QLatin1String("operator"))
+        return Role::Operator;
+    if (name == QLatin1String("admin"))
+        return Role::Admin;
+    return std::nullopt;
+}
+
+HttpResponse HttpResponse::json(const QJsonObject &object, int status)
+{
+    return text(QJsonDocument(object).toJson(QJsonDocument::Compact), "application/json", status);
+}
+
+HttpResponse HttpResponse::json(const QJsonArray &array, int status)
+{
+    return text(QJsonDocument(array).toJson(QJsonDocument::Compact), "application/json", status);
+}
+
+HttpResponse HttpResponse::text(const QByteArray &body, const QByteArray &contentType, int status)
+{
+    HttpResponse r;
+    r.status = status;
+    r.body = body;
+    r.contentType = contentType;
+    return r;
+}
+
+HttpResponse HttpResponse::noContent()
+{
+    HttpResponse r;
+    r.status = 204;
+    return r;
+}
+
+HttpResponse HttpResponse::error(const Error &error)
+{
+    HttpResponse r;
+    r.status = ApiError::httpStatusFor(error.code);
+    r.failure = error;
+    return r;
+}
+
+HttpResponse &HttpResponse::withEtag(const QString &etag)
+{
+    return withHeader("ETag", '"' + etag.toUtf8() + '"');
+}
+
+HttpServer::HttpServer(Metrics *metrics, QObject *parent)
+    : QAbstractHttpServer(parent)
+    , m_metrics(metrics)
+{
+    m_metrics->describe(QStringLiteral("provisio_http_requests_total"), QStringLiteral("counter"),
+                        QStringLiteral("HTTP requests by route and status"));
+    m_metrics->describe(QStringLiteral("provisio_http_request_duration_seconds"),
+                        QStringLiteral("histogram"),
+                        QStringLiteral("Time spent handling HTTP requests, by route"));
+}
+
+namespace {
+QByteArray bearerFrom(const HttpRequest &request)
+{
+    const QByteArray auth = request.header("Authorization").trimmed();
+    if (auth.size() > 7 && auth.left(7).compare("Bearer ", Qt::CaseInsensitive) == 0)
+        return auth.mid(7).trimmed();
+    return {};
+}
+
+Role requiredRole(Access access)
+{
+    switch (access) {
+    case Access::Admin: return Role::Admin;
+    case Access::Operator: return Role::Operator;
+    default: return Role::Viewer;
+    }
+}
+
+QString escapeLabel(QString s)
+{
+    s.replace(QLatin1Char('\\'), QLatin1String("\\\\"));
+    s.replace(QLatin1Char('"'), QLatin1String("\\\""));
+    return s;
+}
+} // namespace
+
+HttpResponse HttpServer::dispatch(HttpRequest &request)
+{
+    HttpResponse response = route(request);
+    if (response.failure) {
+        response.body = QJsonDocument(ApiError::fromError(*response.failure, request.trackingId).toJson())
+                            .toJson(QJsonDocument::Compact);
+        response.contentType = "application/json";
+        response.withHeader("X-Provisio-Tracking-Id", request.trackingId.toLatin1());
+    }
+    return response;
+}
+
+HttpResponse HttpServer::route(HttpRequest &request)
+{
+    request.routePattern = QStringLiteral("unmatched");
+    const Router::Match match = m_router.match(request.method, request.path);
+    if (!match.route) {
+        if (match.pathMatched) {
+            HttpResponse r = HttpResponse::error(
+                ErrorCode::InvalidInput, QStringLiteral("method not allowed on %1").arg(request.path));
+            r.status = 405;
+            return r;
+        }
+        return HttpResponse::error(ErrorCode::NotFound,
+                                   QStringLiteral("no such endpoint: %1").arg(request.path));
+    }
+    const Router::Route &route = *match.route;
+    request.params = match.params;
+    request.routePattern = route.pattern;
+
+    if (route.access != Access::Public) {
+        const QByteArray bearer = bearerFrom(request);
+        if (bearer.isEmpty())
+            return HttpResponse::error(ErrorCode::Unauthorized,
+                                       QStringLiteral("missing bearer token"))
+                .withHeader("WWW-Authenticate", "Bearer realm=\"provisio\"");
+        std::optional<Principal> principal = m_authenticator ? m_authenticator(bearer) : std::nullopt;
+        if (!principal)
+            return HttpResponse::error(ErrorCode::Unauthorized,
+                                       QStringLiteral("invalid or revoked bearer token"))
+                .withHeader("WWW-Authenticate", "Bearer realm=\"provisio\", error=\"invalid_token\"");
+        if (int(principal->role) < int(requiredRole(route.access)))
+            return HttpResponse::error(ErrorCode::Forbidden,
+                                       QStringLiteral("role '%1' may not do this; '%2' is needed")
+                                           .arg(roleName(principal->role),
+                                                roleName(requiredRole(route.access))));
+        request.principal = std::move(principal);
+    }
+
+    if (request.body.size() > route.maxBodyBytes)
+        return HttpResponse::error(ErrorCode::PayloadTooLarge,
+                                   QStringLiteral("request body of %1 bytes exceeds the limit of %2 bytes")
+                                       .arg(request.body.size())
+                                       .arg(route.maxBodyBytes));
+    return route.handler(request);
+}
+
+bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    QElapsedTimer timer;
+    timer.start();
+
+    HttpRequest req;
+    req.method = request.method();
+    const QUrl url = request.url();
+    req.path = url.path(QUrl::FullyEncoded);
+    req.query = request.query();
+    req.body = request.body();
+    req.remoteAddress = request.remoteAddress();
+    req.headers = request.headers();
+    req.trackingId = Crypto::randomToken(12);
+
+    const HttpResponse response = dispatch(req);
+    write(request, socket, response);
+
+    const QString &routeLabel = req.routePattern;
+    const double seconds = timer.nsecsElapsed() / 1e9;
+    const QString labels = QStringLiteral("route=\"%1\",status=\"%2\"")
+                               .arg(escapeLabel(routeLabel))
+                               .arg(response.status);
+    m_metrics->increment(QStringLiteral("provisio_http_requests_total"), labels);
+    m_metrics->observeSeconds(QStringLiteral("provisio_http_request_duration_seconds"),
+                              QStringLiteral("route=\"%1\"").arg(escapeLabel(routeLabel)), seconds);
+    if (response.status >= 500)
+        qCWarning(lcHttp).noquote() << req.trackingId << int(req.method) << req.path
+                                    << response.status << seconds * 1000 << "ms";
+    else
+        qCDebug(lcHttp).noquote() << req.trackingId << int(req.method) << req.path
+                                  << response.status << seconds * 1000 << "ms";
+    return true;
+}
+
+void HttpServer::write(const QHttpServerRequest &request, QTcpSocket *socket,
+                       const HttpResponse &response)
+{
+    QHttpServerResponder responder = makeResponder(request, socket);
+    responder.writeStatusLine(QHttpServerResponder::StatusCode(response.status));
+    if (!response.contentType.isEmpty())
+        responder.writeHeader("Content-Type", response.contentType);
+    responder.writeHeader("Content-Length", QByteArray::number(response.body.size()));
+    for (const auto &h : response.headers)
+        responder.writeHeader(h.first, h.second);
+    responder.writeBody(response.body);
+}
+
+void HttpServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    write(request, socket,
+          HttpResponse::error(ErrorCode::NotFound, QStringLiteral("no such endpoint")));
+}
+
+} // namespace Provisio

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "router.h"
+
+#include <QAbstractHttpServer>
+#include <QElapsedTimer>
+
+#include <functional>
+#include <optional>
+
+namespace Provisio {
+
+class Metrics;
+
+// The one adapter between Qt HTTP Server 6.4 (a technology preview whose API
+// changes in 6.5 and 6.8) and Provisio's handlers. It turns each request into
+// an HttpRequest, authenticates CRM callers, enforces body limits, routes,
+// and writes the HttpResponse. Logs carry method, path, status and latency,
+// never headers or bodies (they hold tokens and keys).
+class HttpServer : public QAbstractHttpServer
+{
+    Q_OBJECT
+public:
+    using Authenticator = std::function<std::optional<Principal>(const QByteArray &bearerToken)>;
+
+    explicit HttpServer(Metrics *metrics, QObject *parent = nullptr);
+
+    Router &router() { return m_router; }
+    void setAuthenticator(Authenticator authenticator) { m_authenticator = std::move(authenticator); }
+
+    // Processes one request without a socket; used by handleRequest and
+    // directly by tests of the routing rules.
+    HttpResponse dispatch(HttpRequest &request);
+
+protected:
+    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
+    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
+
+private:
+    HttpResponse route(HttpRequest &request);
+    void write(const QHttpServerRequest &request, QTcpSocket *socket, const HttpResponse &response);
+
+    Router m_router;
+    Authenticator m_authenticator;
+    Metrics *m_metrics;
+};
+
+} // namespace Provisio

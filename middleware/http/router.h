@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "httprequest.h"
+#include "httpresponse.h"
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+#include <optional>
+
+namespace Provisio {
+
+// Who may call a route: nobody needs a bearer token for Public routes (the
+// device API authenticates with SAS tokens inside its handlers); the others
+// need a CRM token of at least that role.
+enum class Access { Public, Viewer, Operator, Admin };
+
+using Handler = std::function<HttpResponse(HttpRequest &)>;
+
+// Maps method + path pattern to a handler. Patterns are '/'-separated; a
+// segment `{name}` captures one decoded path segment into HttpRequest::params.
+// Literal segments win over captures, so `/enrollments/groups` and
+// `/enrollments/{id}` can coexist.
+class Router
+{
+public:
+    struct Route
+    {
+        QHttpServerRequest::Method method;
+        QStringList segments;
+        Access access;
+        qint64 maxBodyBytes;
+        Handler handler;
+        QString pattern;
+    };
+
+    struct Match
+    {
+        const Route *route = nullptr;
+        bool pathMatched = false; // path known, method not allowed -> 405
+        QHash<QString, QString> params;
+    };
+
+    static constexpr qint64 kDefaultMaxBody = 1 << 20; // 1 MiB
+
+    void add(QHttpServerRequest::Method method, const QString &pattern, Access access,
+             Handler handler, qint64 maxBodyBytes = kDefaultMaxBody);
+
+    Match match(QHttpServerRequest::Method method, const QString &path) const;
+
+    // Splits a URL path into decoded segments; empty segments are dropped.
+    static QStringList splitPath(const QString &path);
+
+private:
+    QList<Route> m_routes;
+};
+
+} // namespace Provisio

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "auditlog.h"
+#include "database.h"
+
+#include <QSet>
+
+namespace Provisio {
+
+namespace {
+const QSet<QString> &secretKeys()
+{
+    static const QSet<QString> keys = {
+        QStringLiteral("primaryKey"),     QStringLiteral("secondaryKey"),
+        QStringLiteral("signingKey"),     QStringLiteral("hubDeviceKey"),
+        QStringLiteral("token"),          QStringLiteral("activationCode"),
+        QStringLiteral("symmetricKey"),   QStringLiteral("password"),
+        QStringLiteral("derivedKey"),
+    };
+    return keys;
+}
+
+QJsonValue redactValue(const QJsonValue &v);
+
+QJsonArray redactArray(const QJsonArray &a)
+{
+    QJsonArray out;
+    for (const auto &v : a)
+        out.append(redactValue(v));
+    return out;
+}
+
+QJsonValue redactValue(const QJsonValue &v)
+{
+    if (v.isObject())
+        return AuditLog::redactSecrets(v.toObject());
+    if (v.isArray())
+        return redactArray(v.toArray());
+    return v;
+}
+} // namespace
+
+QJsonObject AuditLog::redactSecrets(const QJsonObject &object)
+{
+    QJsonObject out;
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        if (secretKeys().contains(it.key()) && !it.value().isObject())
+            out.insert(it.key(), it.value().isNull() ? QJsonValue() : QJsonValue(QStringLiteral("***")));
+        else
+            out.insert(it.key(), redactValue(it.value()));
+    }
+    return out;
+}
+
+QJsonObject AuditLog::Entry::toJson() const
+{
+    QJsonObject o{{QStringLiteral("id"), QString::number(id)},
+                  {QStringLiteral("at"), at},
+                  {QStringLiteral("actor"), actor},
+                  {QStringLiteral("action"), action},
+                  {QStringLiteral("entityType"), entityType},
+                  {QStringLiteral("entityId"), entityId}};
+    if (!before.isEmpty())
+        o.insert(QStringLiteral("before"), before);
+    if (!after.isEmpty())
+        o.insert(QStringLiteral("after"), after);
+    return o;
+}
+
+Result<void> AuditLog::record(const QString &actor, const QString &action,
+                              const QString &entityType, const QString &entityId,
+                              const QJsonObject &before, const QJsonObject &after)
+{
+    auto r = m_db.exec(QStringLiteral("INSERT INTO audit_log (at, actor, action, entity_type, "
+                                      "entity_id, before_doc, after_doc) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+                       {nowIso(), actor, action, entityType, entityId,
+                        before.isEmpty() ? QVariant() : QVariant(toJsonText(redactSecrets(before))),
+                        after.isEmpty() ? QVariant() : QVariant(toJsonText(redactSecrets(after)))});
+    if (!r)
+        return r.error();
+    r->finish();
+    return {};
+}
+
+Result<QList<AuditLog::Entry>> AuditLog::list(const Filter &filter, const PageRequest &page)
+{
+    QString sql = QStringLiteral("SELECT id, at, actor, action, entity_type, entity_id, before_doc, "
+                                 "after_doc FROM audit_log WHERE 1=1");
+    QVariantList binds;
+    if (!filter.entityType.isEmpty()) {
+        sql += QLatin1String(" AND entity_type = ?");
+        binds << filter.entityType;
+    }
+    if (!filter.entityId.isEmpty()) {
+        sql += QLatin1String(" AND entity_id = ?");
+        binds << filter.entityId;
+    }
+    if (!filter.actor.isEmpty()) {
+        sql += QLatin1String(" AND actor = ?");
+        binds << filter.actor;
+    }
+    if (!filter.since.isEmpty()) {
+        sql += QLatin1String(" AND at >= ?");
+        binds << filter.since;
+    }
+    if (!page.afterKey.isEmpty()) {
+        bool ok = false;
+        const qint64 after = page.afterKey.toLongLong(&ok);
+        if (!ok)
+            return Error(ErrorCode::InvalidInput, QStringLiteral("cursor is not valid"));
+        sql += QLatin1String(" AND id < ?");
+        binds << after;
+    }
+    sql += QLatin1String(" ORDER BY id DESC LIMIT ?");
+    binds << page.limit;
+    auto q = m_db.exec(sql, binds);
+    if (!q)
+        return q.error();
+    QList<Entry> out;
+    while (q->next()) {
+        Entry e;
+        e.id = q->value(0).toLongLong();
+        e.at = q->value(1).toString();
+        e.actor = q->value(2).toString();
+        e.action = q->value(3).toString();
+        e.entityType = q->value(4).toString();
+        e.entityId = q->value(5).toString();
+        e.before = fromJsonText(q->value(6).toString());
+        e.after = fromJsonText(q->value(7).toString());
+        out << e;
+    }
+    q->finish();
+    return out;
+}
+
+} // namespace Provisio

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/result.h"
+#include "recordutil.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QString>
+
+namespace Provisio {
+
+class Database;
+
+// Append-only record of every change: who, what, when, the record before and
+// after. Callers pass records already stripped of secrets (keys, tokens);
+// `redactSecrets` is applied again here as a safety net, so a key can never
+// end up in the log even when a caller forgets.
+class AuditLog
+{
+public:
+    explicit AuditLog(Database &db) : m_db(db) {}
+
+    struct Entry
+    {
+        qint64 id = 0;
+        QString at;
+        QString actor;
+        QString action; // create, update, delete, sell, regenerateKeys, ...
+        QString entityType;
+        QString entityId;
+        QJsonObject before;
+        QJsonObject after;
+        QJsonObject toJson() const;
+    };
+
+    // Records one change; call inside the same transaction as the change.
+    Result<void> record(const QString &actor, const QString &action, const QString &entityType,
+                        const QString &entityId, const QJsonObject &before = {},
+                        const QJsonObject &after = {});
+
+    struct Filter
+    {
+        QString entityType;
+        QString entityId;
+        QString actor;
+        QString since; // ISO time, inclusive
+    };
+    // Newest first. The cursor is the id of the last entry of the previous page.
+    Result<QList<Entry>> list(const Filter &filter, const PageRequest &page);
+
+    // Replaces the values of secret-bearing keys (primaryKey, secondaryKey,
+    // signingKey, hubDeviceKey, token, activationCode, ...) by "***", at any depth.
+    static QJsonObject redactSecrets(const QJsonObject &object);
+
+private:
+    Database &m_db;
+};
+
+} // namespace Provisio

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "database.h"
+#include "migrations.h"
+
+#include <QAtomicInt>
+#include <QDateTime>
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QSqlDriver>
+#include <QSqlError>
+#include <QUrl>
+#include <QUrlQuery>
+
+Q_LOGGING_CATEGORY(lcDb, "provisio.middleware.db")
+
+namespace Provisio {
+
+namespace {
+QAtomicInt s_connectionCounter;
+
+// An arbitrary constant naming Provisio's migration lock on PostgreSQL, so
+// several middleware instances starting together migrate one at a time.
+constexpr qint64 kMigrationLockId = 0x50524f5649534fLL;
+} // namespace
+
+Database::~Database()
+{
+    m_statements.clear();
+    if (m_db.isOpen())
+        m_db.close();
+    m_db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(m_connectionName);
+}
+
+Result<std::unique_ptr<Database>> Database::open(const QString &location)
+{
+    std::unique_ptr<Database> db(new Database);
+    db->m_connectionName = QStringLiteral("provisio-%1").arg(s_connectionCounter.fetchAndAddRelaxed(1));
+
+    const bool isPostgres = location.startsWith(QLatin1String("postgresql://"))
+        || location.startsWith(QLatin1String("postgres://"));
+    if (isPostgres) {
+        const QUrl url(location);
+        if (!url.isValid() || url.host().isEmpty())
+            return Error(ErrorCode::InvalidInput, QStringLiteral("invalid PostgreSQL URL"));
+        db->m_dialect = Dialect::Postgres;
+        db->m_db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), db->m_connectionName);
+        if (!db->m_db.isValid())
+            return Error(ErrorCode::Unavailable,
+                         QStringLiteral("the Qt PostgreSQL driver (QPSQL) is not installed"));
+        db->m_db.setHostName(url.host());
+        db->m_db.setPort(url.port(5432));
+        db->m_db.setUserName(url.userName());
+        db->m_db.setPassword(url.password());
+        QString name = url.path();
+        if (name.startsWith(QLatin1Char('/')))
+            name.remove(0, 1);
+        db->m_db.setDatabaseName(name.isEmpty() ? QStringLiteral("provisio") : name);
+        // Pass libpq options (sslmode, connect_timeout, ...) through verbatim.
+        QStringList options;
+        const auto items = QUrlQuery(url).queryItems(QUrl::FullyDecoded);
+        for (const auto &item : items)
+            options << item.first + QLatin1Char('=') + item.second;
+        if (!options.isEmpty())
+            db->m_db.setConnectOptions(options.join(QLatin1Char(';')));
+        db->m_description = QStringLiteral("postgresql://%1:%2/%3")
+                                .arg(url.host())
+                                .arg(url.port(5432))
+                                .arg(db->m_db.databaseName());
+    } else {
+        db->m_dialect = Dialect::Sqlite;
+        db->m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), db->m_connectionName);
+        if (!db->m_db.isValid())
+            return Error(ErrorCode::Unavailable,
+                         QStringLiteral("the Qt SQLite driver (QSQLITE) is not installed"));
+        db->m_db.setDatabaseName(location);
+        db->m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+        db->m_description = QStringLiteral("sqlite:%1").arg(QFileInfo(location).absoluteFilePath());
+    }
+
+    if (!db->m_db.open())
+        return Error(ErrorCode::Unavailable,
+                     QStringLiteral("cannot open database %1: %2")
+                         .arg(db->m_description, db->m_db.lastError().text()));
+
+    if (db->m_dialect == Dialect::Sqlite) {
+        // WAL lets readers run while a writer commits; NORMAL sync is durable
+        // across application crashes and only risks the last commits on power
+        // loss, the usual trade for a WAL database.
+        const char *pragmas[] = {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
+                                 "PRAGMA foreign_keys=ON", "PRAGMA temp_store=MEMORY"};
+        for (const char *pragma : pragmas) {
+            auto r = db->exec(QString::fromLatin1(pragma));
+            if (!r)
+                return r.error();
+        }
+    }
+    return db;
+}
+
+Error Database::sqlError(const QString &what, const QSqlQuery &query) const
+{
+    const QSqlError err = query.lastError();
+    // Constraint violations are the caller's fault (duplicate key, dangling
+    // reference); everything else is ours or the database's.
+    const QString native = err.nativeErrorCode();
+    const QString text = err.databaseText().isEmpty() ? err.text() : err.databaseText();
+    const bool constraint = text.contains(QLatin1String("UNIQUE constraint"), Qt::CaseInsensitive)
+        || text.contains(QLatin1String("FOREIGN KEY constraint"), Qt::CaseInsensitive)
+        || native == QLatin1String("23505") || native == QLatin1String("23503");
+    if (constraint)
+        return Error(ErrorCode::Conflict, QStringLiteral("conflicting record: %1").arg(text));
+    qCWarning(lcDb).noquote() << what << "failed:" << err.text();
+    return Error(ErrorCode::Unavailable, QStringLiteral("database error"));
+}
+
+Result<Query> Database::exec(const QString &sql, const QVariantList &binds)
+{
+    auto it = m_statements.find(sql);
+    if (it == m_statements.end()) {
+        auto query = std::make_unique<QSqlQuery>(m_db);
+        query->setForwardOnly(true);
+        if (!query->prepare(sql))
+            return sqlError(QStringLiteral("prepare"), *query);
+        it = m_statements.emplace(sql, std::move(query)).first;
+    }
+    QSqlQuery &query = *it->second;
+    query.finish();
+    for (int i = 0; i < binds.size(); ++i)
+        query.bindValue(i, binds.at(i));
+    if (!query.exec())
+        return sqlError(QStringLiteral("query"), query);
+    return Query(&query);
+}
+
+Result<int> Database::execAffected(const QString &sql, const QVariantList &binds)
+{
+    auto r = exec(sql, binds);
+    if (!r)
+        return r.error();
+    const int n = r->numRowsAffected();
+    r->finish();
+    return n;
+}
+
+bool Database::beginTransaction()
+{
+    if (m_transactionDepth++ > 0)
+        return true;
+    if (!m_db.transaction()) {
+        m_transactionDepth = 0;
+        qCWarning(lcDb) << "begin transaction failed:" << m_db.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+bool Database::commit()
+{
+    if (m_transactionDepth <= 0)
+        return false;
+    if (--m_transactionDepth > 0)
+        return true;
+    for (auto &q : m_statements)
+        q.second->finish();
+    if (!m_db.commit()) {
+        qCWarning(lcDb) << "commit failed:" << m_db.lastError().text();
+        m_db.rollback();
+        return false;
+    }
+    return true;
+}
+
+void Database::rollback()
+{
+    if (m_transactionDepth <= 0)
+        return;
+    // An inner failure undoes the whole outer unit of work.
+    m_transactionDepth = 0;
+    for (auto &q : m_statements)
+        q.second->finish();
+    m_db.rollback();
+}
+
+bool Database::isHealthy()
+{
+    auto r = exec(QStringLiteral("SELECT 1"));
+    if (!r || !r->next())
+        return false;
+    r->finish();
+    return true;
+}
+
+int Database::schemaVersion()
+{
+    auto r = exec(QStringLiteral("SELECT MAX(version) FROM schema_migrations"));
+    if (!r || !r->next())
+        return 0;
+    const int v = r->value(0).toInt();
+    r->finish();
+    return v;
+}
+
+Result<void> Database::migrate()
+{
+    if (m_dialect == Dialect::Postgres) {
+        auto lock = exec(QStringLiteral("SELECT pg_advisory_lock(?)"), {kMigrationLockId});
+        if (!lock)
+            return lock.error();
+        lock->finish();
+    }
+    auto unlock = [this] {
+        if (m_dialect == Dialect::Postgres) {
+            auto r = exec(QStringLiteral("SELECT pg_advisory_unlock(?)"), {kMigrationLockId});
+            if (r)
+                r->finish();
+        }
+    };
+
+    auto created = exec(QStringLiteral(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"));
+    if (!created) {
+        unlock();
+        return created.error();
+    }
+    created->finish();
+
+    const int current = schemaVersion();
+    const auto &all = migrations();
+    if (!all.isEmpty() && current > all.last().version) {
+        unlock();
+        return Error(ErrorCode::Unavailable,
+                     QStringLiteral("the database schema (version %1) is newer than this "
+                                    "middleware understands (%2); upgrade the middleware")
+                         .arg(current)
+                         .arg(all.last().version));
+    }
+    for (const Migration &m : all) {
+        if (m.version <= current)
+            continue;
+        Transaction tx(*this);
+        for (const QString &statement : m.statements(m_dialect)) {
+            auto r = exec(statement);
+            if (!r) {
+                unlock();
+                return Error(r.error().code,
+                             QStringLiteral("migration %1 (%2) failed: %3")
+                                 .arg(m.version)
+                                 .arg(m.name, r.error().message));
+            }
+            r->finish();
+        }
+        auto rec = exec(QStringLiteral("INSERT INTO schema_migrations (version, name, applied_at) "
+                                       "VALUES (?, ?, ?)"),
+                        {m.version, m.name,
+                         QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)});
+        if (!rec || !tx.commit()) {
+            unlock();
+            return Error(ErrorCode::Unavailable,
+                         QStringLiteral("migration %1 could not be recorded").arg(m.version));
+        }
+        // Prepared statements may refer to the old schema.
+        m_statements.clear();
+        qCInfo(lcDb).noquote() << "applied migration" << m.version << m.name;
+    }
+    unlock();
+    return {};
+}
+
+} // namespace Provisio

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/result.h"
+
+#include <QHash>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QString>
+#include <QVariantList>
+
+#include <memory>
+#include <unordered_map>
+
+namespace Provisio {
+
+// A view of one executed statement from Database's statement cache. It does
+// not own the query: read its rows before running the same SQL again, then
+// finish() it (or let the next exec of that SQL do so).
+class Query
+{
+public:
+    explicit Query(QSqlQuery *query) : m_query(query) {}
+    bool next() { return m_query->next(); }
+    QVariant value(int index) const { return m_query->value(index); }
+    int numRowsAffected() const { return m_query->numRowsAffected(); }
+    QVariant lastInsertId() const { return m_query->lastInsertId(); }
+    void finish() { m_query->finish(); }
+
+private:
+    QSqlQuery *m_query;
+};
+
+// One connection to the middleware's database, SQLite (default, a file in
+// the data directory) or PostgreSQL (scale-out). Stores speak SQL that both
+// dialects accept (`?` placeholders, ON CONFLICT upserts); the few places
+// where the dialects differ are handled here and in the migrations.
+//
+// Prepared statements are cached per SQL text: preparing is a measurable
+// share of a registration's cost, and the service runs one connection on the
+// event-loop thread, so a cache without locking is safe.
+class Database
+{
+public:
+    enum class Dialect { Sqlite, Postgres };
+
+    ~Database();
+    Database(const Database &) = delete;
+    Database &operator=(const Database &) = delete;
+
+    // `location` is a file path (SQLite) or a postgresql:// / postgres:// URL.
+    static Result<std::unique_ptr<Database>> open(const QString &location);
+
+    Dialect dialect() const { return m_dialect; }
+    // Human description without credentials, safe for logs.
+    QString description() const { return m_description; }
+
+    // Runs pending schema migrations, one transaction each.
+    Result<void> migrate();
+    int schemaVersion();
+
+    // Executes a statement with positional `?` bindings. The returned query
+    // is positioned before the first row.
+    Result<Query> exec(const QString &sql, const QVariantList &binds = {});
+    // Executes and returns the number of affected rows.
+    Result<int> execAffected(const QString &sql, const QVariantList &binds = {});
+
+    bool beginTransaction();
+    bool commit();
+    void rollback();
+    bool inTransaction() const { return m_transactionDepth > 0; }
+
+    // Cheap liveness probe for /healthz.
+    bool isHealthy();
+
+private:
+    Database() = default;
+    Error sqlError(const QString &what, const QSqlQuery &query) const;
+
+    QSqlDatabase m_db;
+    QString m_connectionName;
+    QString m_description;
+    Dialect m_dialect = Dialect::Sqlite;
+    // unique_ptr: a Query handed out must survive later inserts.
+    std::unordered_map<QString, std::unique_ptr<QSqlQuery>> m_statements;
+    int m_transactionDepth = 0;
+};
+
+// Commits on commit(), rolls back when it goes out of scope uncommitted, so an
+// early `return error` never leaves a half-applied change behind.
+class Transaction
+{
+public:
+    explicit Transaction(Database &db) : m_db(db), m_active(db.beginTransaction()) {}
+    ~Transaction()
+    {
+        if (m_active)
+            m_db.rollback();
+    }
+    bool isActive() const { return m_active; }
+    bool commit()
+    {
+        if (!m_active)
+            return false;
+        m_active = false;
+        return m_db.commit();
+    }
+
+private:
+    Database &m_db;
+    bool m_active;
+};
+
+} // namespace Provisio

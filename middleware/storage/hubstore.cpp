@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "hubstore.h"
+#include "database.h"
+#include "recordutil.h"
+
+#include "protocol/timeutil.h"
+
+#include <QDateTime>
+
+namespace Provisio {
+
+namespace {
+constexpr qint64 kCacheMs = 3000;
+}
+
+Result<QList<Hub>> HubStore::all()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (m_cacheValid && now - m_cacheLoadedAt < kCacheMs)
+        return m_cache;
+    auto q = m_db.exec(QStringLiteral("SELECT name, host, port, endpoint, region, allocation_weight, "
+                                      "signing_key, etag, created, updated FROM hubs ORDER BY name"));
+    if (!q)
+        return q.error();
+    QList<Hub> hubs;
+    while (q->next()) {
+        Hub h;
+        h.name = q->value(0).toString();
+        h.host = q->value(1).toString();
+        h.port = q->value(2).toInt();
+        h.endpoint = q->value(3).toString();
+        h.region = q->value(4).toString();
+        h.allocationWeight = q->value(5).toInt();
+        h.signingKey = q->value(6).toString();
+        h.etag = q->value(7).toString();
+        h.createdDateTimeUtc = fromIsoUtc(q->value(8).toString()).value_or(QDateTime());
+        h.lastUpdatedDateTimeUtc = fromIsoUtc(q->value(9).toString()).value_or(QDateTime());
+        hubs << h;
+    }
+    q->finish();
+    m_cache = hubs;
+    m_cacheValid = true;
+    m_cacheLoadedAt = now;
+    return hubs;
+}
+
+Result<std::optional<Hub>> HubStore::find(const QString &name)
+{
+    auto hubs = all();
+    if (!hubs)
+        return hubs.error();
+    for (const Hub &h : *hubs) {
+        if (h.name == name)
+            return std::optional<Hub>(h);
+    }
+    return std::optional<Hub>();
+}
+
+Result<std::optional<Hub>> HubStore::findByHost(const QString &host)
+{
+    auto hubs = all();
+    if (!hubs)
+        return hubs.error();
+    for (const Hub &h : *hubs) {
+        if (h.host.compare(host, Qt::CaseInsensitive) == 0)
+            return std::optional<Hub>(h);
+    }
+    return std::optional<Hub>();
+}
+
+Result<Hub> HubStore::upsert(const Hub &hub)
+{
+    Hub h = hub;
+    m_cacheValid = false;
+    auto existing = find(hub.name);
+    if (!existing)
+        return existing.error();
+    const QString now = nowIso();
+    h.etag = newEtag();
+    h.lastUpdatedDateTimeUtc = fromIsoUtc(now).value_or(QDateTime());
+    h.createdDateTimeUtc = existing->has_value() ? (*existing)->createdDateTimeUtc
+                                                 : h.lastUpdatedDateTimeUtc;
+    auto r = m_db.exec(
+        QStringLiteral("INSERT INTO hubs (name, host, port, endpoint, region, allocation_weight, "
+                       "signing_key, etag, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                       "ON CONFLICT (name) DO UPDATE SET host = excluded.host, port = excluded.port, "
+                       "endpoint = excluded.endpoint, region = excluded.region, "
+                       "allocation_weight = excluded.allocation_weight, "
+                       "signing_key = excluded.signing_key, etag = excluded.etag, "
+                       "updated = excluded.updated"),
+        {h.name, h.host, h.port, h.endpoint, h.region, h.allocationWeight, h.signingKey, h.etag,
+         toIsoUtc(h.createdDateTimeUtc), now});
+    m_cacheValid = false;
+    if (!r)
+        return r.error();
+    r->finish();
+    return h;
+}
+
+Result<void> HubStore::remove(const QString &name)
+{
+    m_cacheValid = false;
+    auto r = m_db.execAffected(QStringLiteral("DELETE FROM hubs WHERE name = ?"), {name});
+    if (!r)
+        return r.error();
+    if (*r == 0)
+        return Error(ErrorCode::NotFound, QStringLiteral("no hub named '%1'").arg(name));
+    return {};
+}
+
+} // namespace Provisio

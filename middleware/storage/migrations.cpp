@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "migrations.h"
+
+namespace Provisio {
+
+QStringList Migration::statements(Database::Dialect dialect) const
+{
+    QStringList out;
+    out.reserve(sql.size());
+    for (QString s : sql) {
+        s.replace(QLatin1String("{{AUTOID}}"),
+                  dialect == Database::Dialect::Postgres
+                      ? QLatin1String("BIGSERIAL PRIMARY KEY")
+                      : QLatin1String("INTEGER PRIMARY KEY AUTOINCREMENT"));
+        out << s;
+    }
+    return out;
+}
+
+const QList<Migration> &migrations()
+{
+    // Every record table keeps the columns that are queried or filtered on,
+    // plus `doc`: the record's full JSON as the protocol type serialises it.
+    // That keeps DPS-shaped nested objects (initialTwin, policies) intact
+    // without a column per nested field. Timestamps are ISO-8601 UTC text,
+    // which sorts correctly in both dialects.
+    static const QList<Migration> all = {
+        {1, QStringLiteral("initial schema"), {
+            QStringLiteral("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
+            QStringLiteral("CREATE TABLE api_tokens ("
+                           " id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,"
+                           " token_hash TEXT NOT NULL UNIQUE, created TEXT NOT NULL,"
+                           " revoked_at TEXT)"),
+            QStringLiteral("CREATE TABLE customers ("
+                           " id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT,"
+                           " etag TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL,"
+                           " doc TEXT NOT NULL)"),
+            QStringLiteral("CREATE INDEX customers_name ON customers (name)"),
+            QStringLiteral("CREATE TABLE devices ("
+                           " serial TEXT PRIMARY KEY, model TEXT, manufacturer TEXT, batch TEXT,"
+                           " customer_id TEXT REFERENCES customers (id),"
+                           " status TEXT NOT NULL, delivery_date TEXT,"
+                           " etag TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL,"
+                           " doc TEXT NOT NULL)"),
+            QStringLiteral("CREATE INDEX devices_customer ON devices (customer_id)"),
+            QStringLiteral("CREATE INDEX devices_status ON devices (status)"),
+            QStringLiteral("CREATE TABLE hubs ("
+                           " name TEXT PRIMARY KEY, host TEXT NOT NULL, port INTEGER NOT NULL,"
+                           " endpoint TEXT, region TEXT, allocation_weight INTEGER NOT NULL,"
+                           " signing_key TEXT NOT NULL,"
+                           " etag TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL)"),
+            QStringLiteral("CREATE TABLE enrollment_groups ("
+                           " group_id TEXT PRIMARY KEY, provisioning_status TEXT NOT NULL,"
+                           " etag TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL,"
+                           " doc TEXT NOT NULL)"),
+            QStringLiteral("CREATE TABLE enrollments ("
+                           " registration_id TEXT PRIMARY KEY, device_id TEXT, serial TEXT,"
+                           " provisioning_status TEXT NOT NULL,"
+                           " etag TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL,"
+                           " doc TEXT NOT NULL)"),
+            QStringLiteral("CREATE INDEX enrollments_serial ON enrollments (serial)"),
+            QStringLiteral("CREATE TABLE activation_codes ("
+                           " code_hash TEXT PRIMARY KEY, serial TEXT NOT NULL,"
+                           " registration_id TEXT NOT NULL, created TEXT NOT NULL,"
+                           " expires TEXT NOT NULL, used_at TEXT)"),
+            QStringLiteral("CREATE INDEX activation_codes_serial ON activation_codes (serial)"),
+            QStringLiteral("CREATE TABLE registrations ("
+                           " registration_id TEXT PRIMARY KEY, group_id TEXT, device_id TEXT,"
+                           " assigned_hub TEXT, status TEXT NOT NULL, substatus TEXT,"
+                           " operation_id TEXT, etag TEXT NOT NULL,"
+                           " created TEXT NOT NULL, updated TEXT NOT NULL, doc TEXT NOT NULL)"),
+            QStringLiteral("CREATE INDEX registrations_hub ON registrations (assigned_hub)"),
+            QStringLiteral("CREATE INDEX registrations_device ON registrations (device_id)"),
+            QStringLiteral("CREATE TABLE operations ("
+                           " operation_id TEXT PRIMARY KEY, registration_id TEXT NOT NULL,"
+                           " status TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL)"),
+            QStringLiteral("CREATE INDEX operations_registration ON operations (registration_id)"),
+            QStringLiteral("CREATE TABLE audit_log ("
+                           " id {{AUTOID}}, at TEXT NOT NULL, actor TEXT NOT NULL,"
+                           " action TEXT NOT NULL, entity_type TEXT NOT NULL,"
+                           " entity_id TEXT NOT NULL, before_doc TEXT, after_doc TEXT)"),
+            QStringLiteral("CREATE INDEX audit_entity ON audit_log (entity_type, entity_id)"),
+        }},
+    };
+    return all;
+}
+
+} // namespace Provisio
