@@ -1,0 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
+target_sources(middleware_core PRIVATE
+    api/crmmodules.cpp
+)

@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "app/modules.h"
+
+namespace Provisio {
+
+void createDeviceModules(ServiceContext &ctx, ApiModules &modules)
+{
+    Q_UNUSED(ctx);
+    Q_UNUSED(modules);
+}
+
+} // namespace Provisio

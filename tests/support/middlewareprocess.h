@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QProcess>
+#include <QString>
+#include <QStringList>
+#include <QTemporaryDir>
+
+#include <memory>
+
+namespace Provisio::Test {
+
+// The real `provisio-middleware serve` in a temporary data directory on a free
+// port, as an operator would run it. Integration tests talk to it over real
+// HTTPS; restart() proves data survives.
+class MiddlewareProcess
+{
+public:
+    // `databaseUrl` empty: SQLite in the data directory, unless the
+    // environment says PROVISIO_TEST_BACKEND=postgres: then a fresh database
+    // on the PROVISIO_TEST_PG_URL server, so one suite runs against both
+    // (see provisio_add_test's POSTGRES option).
+    explicit MiddlewareProcess(const QStringList &extraArgs = {}, const QString &databaseUrl = {});
+    ~MiddlewareProcess();
+
+    // Starts and waits until /healthz answers; returns false with a reason in
+    // lastError() otherwise.
+    bool start();
+    void stop(); // SIGTERM, then wait for a clean exit
+    bool restart() { stop(); return start(); }
+    int exitCode() const { return m_exitCode; }
+    QProcess::ExitStatus exitStatus() const { return m_exitStatus; }
+
+    QString dataDir() const { return m_dir.path(); }
+    QString baseUrl() const { return m_baseUrl; }
+    quint16 port() const { return m_port; }
+    QString idScope() const { return m_idScope; }
+    QString caCertificatePath() const;
+    QString lastError() const { return m_error; }
+    QString log() const { return m_log; }
+    QString databaseUrl() const { return m_databaseUrl; }
+
+    // Runs `provisio-middleware ARGS --data-dir DIR [--database URL]` to completion.
+    struct CliResult { int exitCode; QString out; QString err; };
+    CliResult cli(const QStringList &args) const;
+    // `token create`; returns the token (empty on failure).
+    QString createToken(const QString &role, const QString &name = {}) const;
+
+    // A fresh, empty PostgreSQL database for one test process, when
+    // PROVISIO_TEST_PG_URL is set (the test script starts a cluster); empty
+    // string otherwise.
+    static QString freshPostgresDatabase(const QString &tag);
+
+private:
+    QTemporaryDir m_dir;
+    QStringList m_extraArgs;
+    QString m_databaseUrl;
+    std::unique_ptr<QProcess> m_process;
+    QString m_baseUrl;
+    QString m_idScope;
+    QString m_error;
+    QString m_log;
+    quint16 m_port = 0;
+    int m_exitCode = -1;
+    QProcess::ExitStatus m_exitStatus = QProcess::NormalExit;
+};
+
+} // namespace Provisio::Test
