@@ -5,9 +5,9 @@
 
 namespace Provisio {
 
-// The kinds of failure every part understands. The middleware maps each to an
-// HTTP status in exactly one place (see middleware/http/httperrors.cpp); the
-// clients map HTTP statuses back to these.
+// The kinds of failure every part understands. They map to HTTP statuses in
+// exactly one place, ApiError::httpStatusFor (common/protocol/apierror.cpp),
+// and clients map statuses back with ApiError::errorCodeForHttpStatus.
 enum class ErrorCode {
     None = 0,
     InvalidInput,      // malformed, wrong type, unknown field, out of range -> 400

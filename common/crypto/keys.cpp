@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "keys.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+namespace Provisio::Crypto {
+
+namespace {
+
+// OpenSSL 3 treats a null pointer with zero length inconsistently across
+// functions; an empty QByteArray may hand us null, so point at a real byte.
+const unsigned char *bytesOf(const QByteArray &data)
+{
+    static const unsigned char empty = 0;
+    return data.isEmpty() ? &empty : reinterpret_cast<const unsigned char *>(data.constData());
+}
+
+} // namespace
+
+QByteArray randomBytes(int count)
+{
+    if (count <= 0)
+        return {};
+    QByteArray out(count, Qt::Uninitialized);
+    if (RAND_bytes(reinterpret_cast<unsigned char *>(out.data()), count) != 1)
+        qFatal("Provisio: the OpenSSL random number generator failed; refusing to continue");
+    return out;
+}
+
+QString generateSymmetricKey(int byteCount)
+{
+    return QString::fromLatin1(randomBytes(byteCount).toBase64());
+}
+
+QByteArray hmacSha256(const QByteArray &key, const QByteArray &data)
+{
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (!HMAC(EVP_sha256(), bytesOf(key), int(key.size()), bytesOf(data), size_t(data.size()),
+              mac, &length)) {
+        // Only an out-of-memory or a broken libcrypto gets here; a MAC that
+        // silently came back empty would compare equal to other empty MACs.
+        qFatal("Provisio: HMAC-SHA256 failed in OpenSSL");
+    }
+    return QByteArray(reinterpret_cast<const char *>(mac), int(length));
+}
+
+QByteArray sha256(const QByteArray &data)
+{
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (EVP_Digest(bytesOf(data), size_t(data.size()), digest, &length, EVP_sha256(), nullptr) != 1)
+        qFatal("Provisio: SHA-256 failed in OpenSSL");
+    return QByteArray(reinterpret_cast<const char *>(digest), int(length));
+}
+
+Result<QByteArray> decodeKey(const QString &base64Key)
+{
+    if (base64Key.isEmpty())
+        return Error(ErrorCode::InvalidInput, QStringLiteral("key is empty"));
+    for (const QChar c : base64Key) {
+        const char16_t u = c.unicode();
+        const bool alphabet = (u >= u'A' && u <= u'Z') || (u >= u'a' && u <= u'z')
+                || (u >= u'0' && u <= u'9') || u == u'+' || u == u'/' || u == u'=';
+        if (!alphabet) {
+            return Error(ErrorCode::InvalidInput,
+                         QStringLiteral("key is not valid base64: it contains a character outside "
+                                        "the base64 alphabet"));
+        }
+    }
+    if (base64Key.size() % 4 != 0) {
+        return Error(ErrorCode::InvalidInput,
+                     QStringLiteral("key is not valid base64: its length is not a multiple of 4 "
+                                    "(missing padding?)"));
+    }
+    const QByteArray ascii = base64Key.toLatin1();
+    const auto decoded = QByteArray::fromBase64Encoding(ascii, QByteArray::AbortOnBase64DecodingErrors);
+    // Re-encoding catches what the decoder lets through: '=' in the middle and
+    // non-zero padding bits. A key has exactly one spelling, so two differing
+    // strings can never turn out to be the same key.
+    if (!decoded || decoded.decoded.toBase64() != ascii) {
+        return Error(ErrorCode::InvalidInput,
+                     QStringLiteral("key is not valid base64: misplaced padding or non-canonical "
+                                    "encoding"));
+    }
+    if (decoded.decoded.isEmpty())
+        return Error(ErrorCode::InvalidInput, QStringLiteral("key is empty"));
+    return decoded.decoded;
+}
+
+Result<QString> deriveKey(const QString &parentKeyBase64, const QString &id)
+{
+    if (id.isEmpty())
+        return Error(ErrorCode::InvalidInput, QStringLiteral("cannot derive a key for an empty id"));
+    const auto parent = decodeKey(parentKeyBase64);
+    if (!parent)
+        return Error(ErrorCode::InvalidInput,
+                     QStringLiteral("parent key: ") + parent.error().message);
+    return QString::fromLatin1(hmacSha256(parent.value(), id.toUtf8()).toBase64());
+}
+
+bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
+{
+    if (a.size() != b.size())
+        return false;
+    if (a.isEmpty())
+        return true;
+    return CRYPTO_memcmp(a.constData(), b.constData(), size_t(a.size())) == 0;
+}
+
+QString hashToken(const QString &secret)
+{
+    return QString::fromLatin1(sha256(secret.toUtf8()).toHex());
+}
+
+QString randomToken(int bytes)
+{
+    return QString::fromLatin1(randomBytes(bytes).toBase64(QByteArray::Base64UrlEncoding
+                                                           | QByteArray::OmitTrailingEquals));
+}
+
+} // namespace Provisio::Crypto

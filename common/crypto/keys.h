@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/result.h"
+
+#include <QByteArray>
+#include <QString>
+
+// Key material and the primitives built on it: random keys, HMAC-SHA256 key
+// derivation as DPS does it for group enrollments, hashing of API tokens.
+// Everything goes through OpenSSL's libcrypto so there is one audited source
+// of randomness and one HMAC implementation in the whole product.
+namespace Provisio::Crypto {
+
+// Cryptographically secure random bytes. Aborts the process (qFatal) when the
+// RNG fails: continuing with weak keys would be worse than stopping.
+QByteArray randomBytes(int count);
+
+// A new symmetric key as base64 of byteCount random bytes. DESIGN.md allows
+// 32 or 64 bytes; Azure portal keys are 64.
+QString generateSymmetricKey(int byteCount = 64);
+
+QByteArray hmacSha256(const QByteArray &key, const QByteArray &data);
+QByteArray sha256(const QByteArray &data);
+
+// Strict base64 decoding of a key: rejects empty input, characters outside the
+// standard alphabet (including whitespace and URL-safe '-'/'_'), missing or
+// misplaced padding and non-canonical trailing bits. Fails with InvalidInput;
+// the message never repeats the key.
+Result<QByteArray> decodeKey(const QString &base64Key);
+
+// DPS group-enrollment derivation:
+// base64(HMAC-SHA256(base64decode(parentKey), id as UTF-8)). Fails with
+// InvalidInput when the parent key is not valid base64 or the id is empty.
+Result<QString> deriveKey(const QString &parentKeyBase64, const QString &id);
+
+// Compares secrets without an early exit (CRYPTO_memcmp). Different lengths
+// return false at once; the length of a MAC or token hash is no secret.
+bool constantTimeEquals(const QByteArray &a, const QByteArray &b);
+
+// Lower-case hex SHA-256 of the UTF-8 secret, so API tokens are stored hashed
+// and a database leak does not leak usable tokens.
+QString hashToken(const QString &secret);
+
+// URL-safe base64 (RFC 4648 section 5) of `bytes` random bytes, without
+// padding: fits in URLs, headers and ids without escaping.
+QString randomToken(int bytes = 32);
+
+} // namespace Provisio::Crypto

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# The Debian 12 packages Provisio needs to build, test and run.
+#
+#   scripts/deps.sh            # install the missing ones (same as `install`)
+#   scripts/deps.sh list       # every package, one a line
+#   scripts/deps.sh missing    # the ones not installed, one a line
+#   scripts/deps.sh install    # apt-get update once, then install the missing ones
+#
+# Sourcing it (`. scripts/deps.sh`) defines the functions without running
+# anything, for CI scripts that want provisio_missing_packages etc.; the
+# strict shell options are then left to the caller.
+
+provisio_packages() {
+    local packages=(
+        # toolchain
+        build-essential cmake ninja-build ccache pkg-config git
+        # libraries
+        libssl-dev
+        qt6-base-dev qt6-httpserver-dev qt6-websockets-dev
+        libqt6sql6-sqlite libqt6sql6-psql
+        qt6-declarative-dev qt6-tools-dev
+        # QML runtime modules the kiosk and its Qt Quick tests import
+        qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
+        qml6-module-qtqml-models qml6-module-qtquick-window qml6-module-qttest
+        # hub
+        libmosquitto-dev mosquitto
+        # scale-out storage (tests start a throwaway cluster: scripts/pg-test-cluster.sh)
+        postgresql
+        # headless GUI tests and screenshots
+        xvfb xauth imagemagick
+        # tools the scripts and tests call
+        curl openssl
+    )
+    printf '%s\n' "${packages[@]}"
+}
+
+provisio_is_installed() {
+    local status
+    status=$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) || return 1
+    [[ "$status" == "install ok installed" ]]
+}
+
+provisio_missing_packages() {
+    local package
+    while read -r package; do
+        provisio_is_installed "$package" || echo "$package"
+    done < <(provisio_packages)
+}
+
+provisio_install_packages() {
+    local missing
+    mapfile -t missing < <(provisio_missing_packages)
+    if [[ ${#missing[@]} -eq 0 ]]; then
+        echo "deps: all $(provisio_packages | wc -l) packages are installed"
+        return 0
+    fi
+
+    local sudo=()
+    if [[ $EUID -ne 0 ]]; then
+        command -v sudo >/dev/null 2>&1 || {
+            echo "deps: error: not root and no sudo; install as root: apt-get install ${missing[*]}" >&2
+            return 1
+        }
+        sudo=(sudo)
+    fi
+
+    echo "deps: installing ${#missing[@]} package(s): ${missing[*]}"
+    # Wait for another apt/dpkg run (e.g. unattended-upgrades) instead of failing.
+    local apt_options=(-o DPkg::Lock::Timeout=300)
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "${apt_options[@]}" update
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "${apt_options[@]}" install -y \
+        --no-install-recommends "${missing[@]}"
+
+    mapfile -t missing < <(provisio_missing_packages)
+    if [[ ${#missing[@]} -ne 0 ]]; then
+        echo "deps: error: still missing after install: ${missing[*]}" >&2
+        return 1
+    fi
+    echo "deps: done"
+}
+
+provisio_deps_main() {
+    case "${1:-install}" in
+    list) provisio_packages ;;
+    missing) provisio_missing_packages ;;
+    install) provisio_install_packages ;;
+    -h | --help | help)
+        # The comment block at the top, up to `set`/the first code line.
+        awk 'NR > 3 && /^#/ { sub(/^# ?/, ""); print; next } NR > 3 { exit }' "${BASH_SOURCE[0]}"
+        ;;
+    *)
+        echo "usage: $0 [list|missing|install]" >&2
+        return 2
+        ;;
+    esac
+}
+
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+    set -euo pipefail
+    provisio_deps_main "$@"
+fi
