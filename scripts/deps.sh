@@ -71,7 +71,7 @@ provisio_install_packages() {
     local apt_options=(-o DPkg::Lock::Timeout=300)
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "${apt_options[@]}" update
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "${apt_options[@]}" install -y \
-        --no-install-recommends "${missing[@]}"
+        "${missing[@]}"
 
     mapfile -t missing < <(provisio_missing_packages)
     if [[ ${#missing[@]} -ne 0 ]]; then

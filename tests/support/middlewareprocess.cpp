@@ -9,6 +9,7 @@
 #include <QFile>
 #include <QRegularExpression>
 #include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QThread>
 #include <QUrl>
 
@@ -101,7 +102,7 @@ bool MiddlewareProcess::start()
         m_error = QStringLiteral("middleware did not report its address: ") + m_log;
         return false;
     }
-    HttpsClient client(m_baseUrl, caCertificatePath());
+    HttpsClient client(m_baseUrl, m_probeCa.isEmpty() ? caCertificatePath() : m_probeCa);
     while (!deadline.hasExpired()) {
         if (client.get(QStringLiteral("/healthz")).status == 200)
             return true;

@@ -36,6 +36,9 @@ public:
     quint16 port() const { return m_port; }
     QString idScope() const { return m_idScope; }
     QString caCertificatePath() const;
+    // The CA the readiness probe trusts; defaults to the instance's own CA
+    // (set it when the instance serves an operator-provided certificate).
+    void setProbeCaCertificate(const QString &path) { m_probeCa = path; }
     QString lastError() const { return m_error; }
     QString log() const { return m_log; }
     QString databaseUrl() const { return m_databaseUrl; }
@@ -55,6 +58,7 @@ private:
     QTemporaryDir m_dir;
     QStringList m_extraArgs;
     QString m_databaseUrl;
+    QString m_probeCa;
     std::unique_ptr<QProcess> m_process;
     QString m_baseUrl;
     QString m_idScope;

@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: Apache-2.0
+// The middleware as an operator meets it: first start, TLS, the token CLI,
+// health, metrics, configuration, clean shutdown.
+#include "httpsclient.h"
+#include "middlewareprocess.h"
+
+#include <QDir>
+#include <QFile>
+#include <QHostInfo>
+#include <QJsonArray>
+#include <QProcess>
+#include <QSslCertificate>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <sys/stat.h>
+
+using namespace Provisio::Test;
+
+class TestMiddlewareService : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void firstStartCreatesDataDirectory();
+    void serverCertificateCoversLocalNames();
+    void extraTlsNamesAreIssued();
+    void healthAndServiceInfo();
+    void tokenCliCreateListRevoke();
+    void tokenCliRejectsBadRole();
+    void rolesAreEnforced_data();
+    void rolesAreEnforced();
+    void metricsInPrometheusFormat();
+    void unknownEndpointAndMethod();
+    void sigtermShutsDownCleanly();
+    void restartKeepsIdScope();
+    void plainHttpOnlyWithExplicitFlag();
+    void ownCertificateIsServed();
+    void badListenAddressIsRefused_data();
+    void badListenAddressIsRefused();
+    void portInUseIsReported();
+    void environmentConfiguresService();
+};
+
+void TestMiddlewareService::firstStartCreatesDataDirectory()
+{
+    MiddlewareProcess mw;
+    QVERIFY2(mw.start(), qPrintable(mw.lastError()));
+    const QDir dir(mw.dataDir());
+    QVERIFY(dir.exists(QStringLiteral("tls/ca.crt")));
+    QVERIFY(dir.exists(QStringLiteral("tls/ca.key")));
+    QVERIFY(dir.exists(QStringLiteral("tls/server.crt")));
+    QVERIFY(dir.exists(QStringLiteral("tls/server.key")));
+    if (mw.databaseUrl().isEmpty()) {
+        QVERIFY(dir.exists(QStringLiteral("provisio.db")));
+        QVERIFY(dir.exists(QStringLiteral("provisio.db-wal"))); // WAL mode
+    }
+    struct stat st;
+    QCOMPARE(::stat(QFile::encodeName(dir.filePath(QStringLiteral("tls/ca.key"))).constData(), &st), 0);
+    QCOMPARE(int(st.st_mode & 0777), 0600);
+    QCOMPARE(::stat(QFile::encodeName(mw.dataDir()).constData(), &st), 0);
+    QCOMPARE(int(st.st_mode & 0077), 0);
+    // "0ne" + 8 hex digits, the shape of a DPS ID scope.
+    QVERIFY2(QRegularExpression(QStringLiteral("^0ne[0-9A-F]{8}$")).match(mw.idScope()).hasMatch(),
+             qPrintable(mw.idScope()));
+}
+
+void TestMiddlewareService::serverCertificateCoversLocalNames()
+{
+    MiddlewareProcess mw;
+    QVERIFY2(mw.start(), qPrintable(mw.lastError()));
+    const auto certs = QSslCertificate::fromPath(QDir(mw.dataDir()).filePath(QStringLiteral("tls/server.crt")));
+    QVERIFY(!certs.isEmpty());
+    const auto sans = certs.first().subjectAlternativeNames();
+    const QStringList dns = sans.values(QSsl::DnsEntry);
+    const QStringList ips = sans.values(QSsl::IpAddressEntry);
+    QVERIFY(dns.contains(QStringLiteral("localhost")));
+    QVERIFY(dns.contains(QHostInfo::localHostName(), Qt::CaseInsensitive));
+    QVERIFY(ips.contains(QStringLiteral("127.0.0.1")));
+    QVERIFY2(ips.contains(QStringLiteral("::1")) || ips.contains(QStringLiteral("0:0:0:0:0:0:0:1")),
+             qPrintable(ips.join(QLatin1Char(','))));
+
+    // Trusting only the instance's CA, both names verify.
+    for (const QString &host : {QStringLiteral("localhost"), QStringLiteral("127.0.0.1")}) {
+        HttpsClient client(QStringLiteral("https://%1:%2").arg(host).arg(mw.port()), mw.caCertificatePath());
+        const auto r = client.get(QStringLiteral("/healthz"));
+        QVERIFY2(r.status == 200, qPrintable(host + QLatin1Char(' ') + r.error));
+    }
+    // A client that does not trust the CA is refused.
+    HttpsClient untrusting(mw.baseUrl(), QString());
+    QCOMPARE(untrusting.get(QStringLiteral("/healthz")).status, 0);
+}
+
+void TestMiddlewareService::extraTlsNamesAreIssued()
+{
+    MiddlewareProcess mw({QStringLiteral("--tls-name"), QStringLiteral("provisio.example.test"),
+                          QStringLiteral("--tls-name"), QStringLiteral("10.11.12.13")});
+    QVERIFY2(mw.start(), qPrintable(mw.lastError()));
+    const auto certs = QSslCertificate::fromPath(QDir(mw.dataDir()).filePath(QStringLiteral("tls/server.crt")));
+    QVERIFY(!certs.isEmpty());
+    const auto sans = certs.first().subjectAlternativeNames();
+    QVERIFY(sans.values(QSsl::DnsEntry).contains(QStringLiteral("provisio.example.test")));
+    QVERIFY(sans.values(QSsl::IpAddressEntry).contains(QStringLiteral("10.11.12.13")));
+}
+
+void TestMiddlewareService::healthAndServiceInfo()
+{
+    MiddlewareProcess mw;
+    QVERIFY2(mw.start(), qPrintable(mw.lastError()));
+    HttpsClient client(mw.baseUrl(), mw.caCertificatePath());
+    const auto health = client.get(QStringLiteral("/healthz"));
+    QCOMPARE(health.status, 200);
+    QCOMPARE(health.json().value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+
+    // /api/v1/service needs a token.
+    QCOMPARE(client.get(QStringLiteral("/api/v1/service")).status, 401);
+    client.setBearer(mw.createToken(QStringLiteral("viewer")));
+    const auto info = client.get(QStringLiteral("/api/v1/service"));
+    QCOMPARE(info.status, 200);
+    QCOMPARE(info.json().value(QStringLiteral("idScope")).toString(), mw.idScope());
+    QVERIFY(!info.json().value(QStringLiteral("version")).toString().isEmpty());
+    QVERIFY(info.json().value(QStringLiteral("hubs")).isArray());
+}
+
+void TestMiddlewareService::tokenCliCreateListRevoke()
+{
+    MiddlewareProcess mw;
+    QVERIFY2(mw.start(), qPrintable(mw.lastError()));
+    const auto created = mw.cli({QStringLiteral("token"), QStringLiteral("create"), QStringLiteral("--role"),
+                                 QStringLiteral("operator"), QStringLiteral("--name"), QStringLiteral("crm-1")});
+    QCOMPARE(created.exitCode, 0);
+    // Only the token on stdout, one line, so scripts can capture it.
+    const QString token = created.out.trimmed();
+    QCOMPARE(created.out.count(QLatin1Char('\n')), 1);
+    QVERIFY(token.startsWith(QLatin1String("pvs_")));
+    QVERIFY(token.size() > 30);
+
+    // Stored hashed: the secret is nowhere in the data directory's database.
+    if (mw.databaseUrl().isEmpty()) {
+        for (const QString &name : {QStringLiteral("provisio.db"), QStringLiteral("provisio.db-wal")}) {
+            QFile f(QDir(mw.dataDir()).filePath(name));
+            if (f.open(QIODevice::ReadOnly))
+                QVERIFY(!f.readAll().contains(token.toUtf8()));
+        }
+    }
+
+    HttpsClient client(mw.baseUrl(), mw.caCertificatePath());
+    client.setBearer(token);
+    QCOMPARE(client.get(QStringLiteral("/api/v1/service")).status, 200);
+
+    const auto list = mw.cli({QStringLiteral("token"), QStringLiteral("list")});
+    QCOMPARE(list.exitCode, 0);
+    QVERIFY(list.out.contains(QLatin1String("crm-1")));
+    QVERIFY(list.out.contains(QLatin1String("operator")));
+    QVERIFY(!list.out.contains(token));
+
+    const auto revoked = mw.cli({QStringLiteral("token"), QStringLiteral("revoke"), QStringLiteral("crm-1")});
+    QCOMPARE(revoked.exitCode, 0);
+    // The service caches token lookups for a few seconds at most.
+    QTRY_COMPARE_WITH_TIMEOUT(client.get(QStringLiteral("/api/v1/service")).status, 401, 10000);
+
+    const auto again = mw.cli({QStringLiteral("token"), QStringLiteral("revoke"), QStringLiteral("crm-1")});
+    QVERIFY(again.exitCode != 0);
+    QVERIFY(again.err.contains(QLatin1String("no active token")));
+}
+
+void TestMiddlewareService::tokenCliRejectsBadRole()
+{
+    MiddlewareProcess mw;
+    const auto r = mw.cli({QStringLiteral("token"), QStringLiteral("create"), QStringLiteral("--role"),
+                           QStringLiteral("root")});
+    QVERIFY(r.exitCode != 0);
+    QVERIFY(r.out.isEmpty());
+    QVERIFY(r.err.contains(QLatin1String("--role")));
+}
+
+void TestMiddlewareService::rolesAreEnforced_data()
+{
+    QTest::addColumn<QString>("role");
+    QTest::addColumn<int>("serviceStatus");
+    QTest::newRow("viewer") << QStringLiteral("viewer") << 200;
+    QTest::newRow("operator") << QStringLiteral("operator") << 200;
+    QTest::newRow("admin") << QStringLiteral("admin") << 200;
+    QTest::newRow("garbage token") << QString() << 401;
+}
+
+void TestMiddlewareService::rolesAreEnforced()
+{
+    QFETCH(QString, role);
+    QFETCH(int, serviceStatus);
+    static MiddlewareProcess *mw = nullptr;
+    if (!mw) {
+        mw = new MiddlewareProcess;
+        QVERIFY2(mw->start(), qPrintable(mw->lastError()));
+    }
+    HttpsClient client(mw->baseUrl(), mw->caCertificatePath());
+    client.setBearer(role.isEmpty() ? QStringLiteral("pvs_not-a-real-token") : mw->createToken(role));
+    const auto r = client.get(QStringLiteral("/api/v1/service"));
+    QCOMPARE(r.status, serviceStatus);
+    if (serviceStatus == 401) {
+        QCOMPARE(r.json().value(QStringLiteral("errorCode")).toInt(), 401002);
+        QVERIFY(!r.json().value(QStringLiteral("trackingId")).toString().isEmpty());
+        QVERIFY(!r.header("WWW-Authenticate").isEmpty());
+    }
+}
+
+void TestMiddlewareService::metricsInPrometheusFormat()
+{
+    MiddlewareProcess mw;
+    QVERIFY2(mw.start(), qPrintable(mw.lastError()));
+    HttpsClient client(mw.baseUrl(), mw.caCertificatePath());
+    client.setBearer(mw.createToken(QStringLiteral("viewer")));
+    client.get(QStringLiteral("/healthz"));
+    const auto r = client.get(QStringLiteral("/metrics"));
+    QCOMPARE(r.status, 200);
+    QVERIFY(r.header("Content-Type").startsWith("text/plain"));
+    QVERIFY(r.body.contains("# TYPE provisio_http_requests_total counter"));
+    QVERIFY(r.body.contains("provisio_http_requests_total{route=\"/healthz\",status=\"200\"}"));
+    QVERIFY(r.body.contains("provisio_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"}"));
+    QVERIFY(r.body.contains("provisio_uptime_seconds"));
+    // Every sample line is "name{labels} value" or "name value".
+    const auto lines = r.body.split('\n');
+    static const QRegularExpression sample(QStringLiteral("^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})? [-+0-9.eE]+|[+-]Inf|NaN$"));
+    for (const QByteArray &line : lines) {
+        if (line.isEmpty() || line.startsWith('#'))
+            continue;
+        QVERIFY2(sample.match(QString::fromUtf8(line)).hasMatch(), line.constData());
+    }
+}
+
+void TestMiddlewareService::unknownEndpointAndMethod()
+{
+    MiddlewareProcess mw;
+    QVERIFY2(mw.start(), qPrintable(mw.lastError()));
+    HttpsClient client(mw.baseUrl(), mw.caCertificatePath());
+    const auto missing = client.get(QStringLiteral("/no/such/thing"));
+    QCOMPARE(missing.status, 404);
+    QVERIFY(missing.json().value(QStringLiteral("message")).toString().contains(QLatin1String("no such endpoint")));
+    const auto method = client.send("DELETE", QStringLiteral("/healthz"));
+    QCOMPARE(method.status, 405);
+}
+
+void TestMiddlewareService::sigtermShutsDownCleanly()
+{
+    MiddlewareProcess mw;
+    QVERIFY2(mw.start(), qPrintable(mw.lastError()));
+    mw.stop();
+    QCOMPARE(mw.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(mw.exitCode(), 0);
+    QVERIFY2(mw.log().contains(QLatin1String("shutting down")), qPrintable(mw.log()));
+}
+
+void TestMiddlewareService::restartKeepsIdScope()
+{
+    MiddlewareProcess mw;
+    QVERIFY2(mw.start(), qPrintable(mw.lastError()));
+    const QString scope = mw.idScope();
+    const QString token = mw.createToken(QStringLiteral("admin"));
+    const QByteArray ca = [&] {
+        QFile f(mw.caCertificatePath());
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    }();
+    QVERIFY(mw.restart());
+    QCOMPARE(mw.idScope(), scope);
+    QFile f(mw.caCertificatePath());
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(f.readAll(), ca); // the CA is kept; devices keep trusting it
+    HttpsClient client(mw.baseUrl(), mw.caCertificatePath());
+    client.setBearer(token);
+    QCOMPARE(client.get(QStringLiteral("/api/v1/service")).status, 200);
+}
+
+void TestMiddlewareService::plainHttpOnlyWithExplicitFlag()
+{
+    MiddlewareProcess mw({QStringLiteral("--plain-http-behind-proxy")});
+    QVERIFY2(mw.start(), qPrintable(mw.lastError()));
+    QVERIFY(mw.baseUrl().startsWith(QLatin1String("http://")));
+    HttpsClient client(mw.baseUrl(), QString());
+    QCOMPARE(client.get(QStringLiteral("/healthz")).status, 200);
+
+    MiddlewareProcess tls;
+    QVERIFY2(tls.start(), qPrintable(tls.lastError()));
+    QVERIFY(tls.baseUrl().startsWith(QLatin1String("https://")));
+    HttpsClient plain(QString(tls.baseUrl()).replace(QLatin1String("https://"), QLatin1String("http://")), QString());
+    QVERIFY(plain.get(QStringLiteral("/healthz")).status != 200);
+}
+
+void TestMiddlewareService::ownCertificateIsServed()
+{
+    // An operator's certificate: made by another middleware's CA.
+    MiddlewareProcess issuer;
+    QVERIFY2(issuer.start(), qPrintable(issuer.lastError()));
+    issuer.stop();
+    const QString cert = QDir(issuer.dataDir()).filePath(QStringLiteral("tls/server.crt"));
+    const QString key = QDir(issuer.dataDir()).filePath(QStringLiteral("tls/server.key"));
+
+    MiddlewareProcess mw({QStringLiteral("--tls-cert"), cert, QStringLiteral("--tls-key"), key});
+    mw.setProbeCaCertificate(issuer.caCertificatePath());
+    QVERIFY2(mw.start(), qPrintable(mw.lastError()));
+    // The served chain is the operator's: the issuer's CA verifies it, the own one does not.
+    HttpsClient viaIssuer(mw.baseUrl(), issuer.caCertificatePath());
+    QCOMPARE(viaIssuer.get(QStringLiteral("/healthz")).status, 200);
+    HttpsClient viaOwn(mw.baseUrl(), mw.caCertificatePath());
+    QCOMPARE(viaOwn.get(QStringLiteral("/healthz")).status, 0);
+
+    MiddlewareProcess half({QStringLiteral("--tls-cert"), cert});
+    QVERIFY(!half.start());
+    QVERIFY2(half.lastError().contains(QLatin1String("--tls-key")), qPrintable(half.lastError()));
+}
+
+void TestMiddlewareService::badListenAddressIsRefused_data()
+{
+    QTest::addColumn<QString>("listen");
+    QTest::newRow("no port") << QStringLiteral("127.0.0.1");
+    QTest::newRow("port too big") << QStringLiteral("127.0.0.1:70000");
+    QTest::newRow("not an address") << QStringLiteral("not-an-ip:8443");
+}
+
+void TestMiddlewareService::badListenAddressIsRefused()
+{
+    QFETCH(QString, listen);
+    QTemporaryDir dir;
+    QProcess p;
+    p.start(QStringLiteral(PROVISIO_MIDDLEWARE_BIN),
+            {QStringLiteral("serve"), QStringLiteral("--data-dir"), dir.path(), QStringLiteral("--listen"), listen});
+    QVERIFY(p.waitForFinished(20000));
+    QVERIFY(p.exitCode() != 0);
+    const QString err = QString::fromUtf8(p.readAllStandardError());
+    QVERIFY2(err.contains(listen.section(QLatin1Char(':'), 0, 0)) || err.contains(QLatin1String("port")),
+             qPrintable(err));
+    // Nothing was created for a refused configuration.
+    QVERIFY(!QFile::exists(QDir(dir.path()).filePath(QStringLiteral("provisio.db"))));
+}
+
+void TestMiddlewareService::portInUseIsReported()
+{
+    QTcpServer blocker;
+    QVERIFY(blocker.listen(QHostAddress::LocalHost, 0));
+    QTemporaryDir dir;
+    QProcess p;
+    p.start(QStringLiteral(PROVISIO_MIDDLEWARE_BIN),
+            {QStringLiteral("serve"), QStringLiteral("--data-dir"), dir.path(), QStringLiteral("--listen"),
+             QStringLiteral("127.0.0.1:%1").arg(blocker.serverPort())});
+    QVERIFY(p.waitForFinished(20000));
+    QVERIFY(p.exitCode() != 0);
+    QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains(QLatin1String("cannot listen")));
+}
+
+void TestMiddlewareService::environmentConfiguresService()
+{
+    // PROVISIO_* variables configure what the command line leaves out.
+    QTemporaryDir dir;
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("PROVISIO_DATA_DIR"), dir.path());
+    env.insert(QStringLiteral("PROVISIO_PLAIN_HTTP"), QStringLiteral("true"));
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(PROVISIO_MIDDLEWARE_BIN),
+            {QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")});
+    QVERIFY(p.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(p.canReadLine() || p.state() != QProcess::Running, 20000);
+    const QString line = QString::fromUtf8(p.readLine());
+    QVERIFY2(line.contains(QLatin1String("listening on http://")), qPrintable(line));
+    QVERIFY(QFile::exists(QDir(dir.path()).filePath(QStringLiteral("provisio.db"))));
+    p.terminate();
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitCode(), 0);
+}
+
+QTEST_GUILESS_MAIN(TestMiddlewareService)
+#include "tst_middlewareservice.moc"
