@@ -9,6 +9,7 @@ namespace Provisio {
 
 class AuditLog;
 class Database;
+class EventBus;
 class HubStore;
 class Metrics;
 class SettingsStore;
@@ -27,6 +28,9 @@ struct ServiceContext
     HubStore &hubs;
     Metrics &metrics;
     QNetworkAccessManager &network;
+    // Committed changes reach it through the audit log; publish directly only
+    // what is no audited change (presence, telemetry, reported properties).
+    EventBus &events;
     QByteArray caCertificatePem; // what devices and hubs trust
 };
 

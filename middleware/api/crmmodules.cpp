@@ -1,12 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/modules.h"
 
+#include "auditapi.h"
+#include "customerapi.h"
+#include "hubapi.h"
+#include "inventoryapi.h"
+#include "policyapi.h"
+#include "tokenapi.h"
+
 namespace Provisio {
 
 void createCrmModules(ServiceContext &ctx, ApiModules &modules)
 {
-    Q_UNUSED(ctx);
-    Q_UNUSED(modules);
+    modules.push_back(std::make_unique<CustomerApi>(ctx));
+    modules.push_back(std::make_unique<InventoryApi>(ctx));
+    modules.push_back(std::make_unique<HubApi>(ctx));
+    modules.push_back(std::make_unique<PolicyApi>(ctx));
+    modules.push_back(std::make_unique<AuditApi>(ctx));
+    modules.push_back(std::make_unique<TokenApi>(ctx));
 }
 
 } // namespace Provisio

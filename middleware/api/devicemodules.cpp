@@ -1,12 +1,58 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/modules.h"
 
+#include "activationapi.h"
+#include "deviceapi.h"
+#include "enrollmentapi.h"
+#include "enrollmentgroupapi.h"
+#include "registrar.h"
+#include "registrationapi.h"
+
+#include "storage/activationcodestore.h"
+#include "storage/enrollmentstore.h"
+#include "storage/registrationstore.h"
+
 namespace Provisio {
+
+namespace {
+
+// Owns the enrollment and registration stores and the Registrar the device
+// API modules share, so they live exactly as long as the modules using them.
+class DeviceArea : public ApiModule
+{
+public:
+    explicit DeviceArea(ServiceContext &ctx)
+        : m_enrollments(ctx.db)
+        , m_codes(ctx.db)
+        , m_registrations(ctx.db)
+        , m_registrar(ctx, m_enrollments, m_registrations)
+    {
+        m_modules.push_back(std::make_unique<EnrollmentApi>(ctx, m_enrollments, m_codes, m_registrations));
+        m_modules.push_back(std::make_unique<EnrollmentGroupApi>(ctx, m_enrollments));
+        m_modules.push_back(std::make_unique<RegistrationApi>(ctx, m_registrations));
+        m_modules.push_back(std::make_unique<ActivationApi>(ctx, m_enrollments, m_codes));
+        m_modules.push_back(std::make_unique<DeviceApi>(ctx, m_registrar));
+    }
+
+    void registerRoutes(Router &router) override
+    {
+        for (auto &m : m_modules)
+            m->registerRoutes(router);
+    }
+
+private:
+    EnrollmentStore m_enrollments;
+    ActivationCodeStore m_codes;
+    RegistrationStore m_registrations;
+    Registrar m_registrar;
+    ApiModules m_modules;
+};
+
+} // namespace
 
 void createDeviceModules(ServiceContext &ctx, ApiModules &modules)
 {
-    Q_UNUSED(ctx);
-    Q_UNUSED(modules);
+    modules.push_back(std::make_unique<DeviceArea>(ctx));
 }
 
 } // namespace Provisio

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli.h"
+#include "hubconfig.h"
 #include "service.h"
 #include "signalwatcher.h"
 
@@ -67,6 +68,7 @@ const char kUsage[] =
     "  provisio-middleware token create --data-dir DIR --role admin|operator|viewer [--name NAME]\n"
     "  provisio-middleware token list --data-dir DIR\n"
     "  provisio-middleware token revoke --data-dir DIR ID_OR_NAME\n"
+    "  provisio-middleware hub-config --data-dir DIR --hub NAME --listen HOST:PORT --out DIR [--plugin PATH]\n"
     "Run a command with --help for its options.\n";
 
 int serve(QCommandLineParser &parser, const QStringList &args)
@@ -180,6 +182,8 @@ int runMiddlewareCli(const QStringList &arguments)
     }
     if (command == QLatin1String("token"))
         return token(parser, arguments);
+    if (command == QLatin1String("hub-config"))
+        return hubConfigCommand(parser, arguments);
     if (command == QLatin1String("--version") || command == QLatin1String("-v")) {
         out() << "provisio-middleware " << PROVISIO_VERSION << Qt::endl;
         return 0;

@@ -2,8 +2,13 @@
 #include "service.h"
 #include "modules.h"
 
+#include "api/eventsapi.h"
 #include "api/serviceapi.h"
+#include "api/webhookapi.h"
 #include "crypto/certificateauthority.h"
+#include "events/eventbus.h"
+#include "events/eventsfeed.h"
+#include "events/webhookdispatcher.h"
 #include "http/httpserver.h"
 #include "http/metrics.h"
 #include "storage/auditlog.h"
@@ -11,6 +16,7 @@
 #include "storage/hubstore.h"
 #include "storage/settingsstore.h"
 #include "storage/tokenstore.h"
+#include "storage/webhookstore.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -33,8 +39,13 @@ Service::Service(const ServiceConfig &config)
 
 Service::~Service()
 {
-    // Modules hold references into the stores: drop them first.
+    // Modules hold references into the stores: drop them first. The event
+    // consumers go before the server (feed sockets) and the stores they use.
     m_modules.clear();
+    m_webhookDispatcher.reset();
+    m_eventsFeed.reset();
+    if (m_audit)
+        m_audit->setEventBus(nullptr);
     delete m_http;
 }
 
@@ -74,6 +85,9 @@ Result<std::unique_ptr<Service>> Service::create(const ServiceConfig &config)
     s->m_tokens = std::make_unique<TokenStore>(*s->m_db);
     s->m_hubs = std::make_unique<HubStore>(*s->m_db);
     s->m_metrics = std::make_unique<Metrics>();
+    s->m_events = std::make_unique<EventBus>();
+    s->m_audit->setEventBus(s->m_events.get());
+    s->m_webhooks = std::make_unique<WebhookStore>(*s->m_db, *s->m_audit);
     s->m_network = new QNetworkAccessManager(s.get());
 
     auto scope = s->m_settings->ensureIdScope();
@@ -93,7 +107,7 @@ Result<std::unique_ptr<Service>> Service::create(const ServiceConfig &config)
 
     s->m_context.reset(new ServiceContext{s->m_config, *s->m_db, *s->m_settings, *s->m_audit,
                                           *s->m_tokens, *s->m_hubs, *s->m_metrics, *s->m_network,
-                                          caPem});
+                                          *s->m_events, caPem});
     s->m_http = new HttpServer(s->m_metrics.get());
     Service *raw = s.get();
     s->m_http->setAuthenticator([raw](const QByteArray &token) { return raw->m_tokens->authenticate(token); });
@@ -104,7 +118,14 @@ Result<std::unique_ptr<Service>> Service::create(const ServiceConfig &config)
     }
 
     s->m_modules.push_back(std::make_unique<ServiceApi>(*s->m_context));
+    s->m_modules.push_back(std::make_unique<EventsApi>());
+    s->m_modules.push_back(std::make_unique<WebhookApi>(*s->m_context, *s->m_webhooks));
     createApiModules(*s->m_context, s->m_modules);
+    s->m_eventsFeed = std::make_unique<EventsFeed>(*s->m_http, *s->m_events, *s->m_tokens, s->m_idScope,
+                                                   s->m_metrics.get(), EventsFeed::Options{});
+    s->m_webhookDispatcher = std::make_unique<WebhookDispatcher>(
+        *s->m_webhooks, *s->m_events, *s->m_network, caPem, s->m_metrics.get(),
+        WebhookDispatcher::optionsFromEnvironment());
     for (auto &module : s->m_modules)
         module->registerRoutes(s->m_http->router());
 
@@ -176,6 +197,8 @@ Result<quint16> Service::listen()
         m_port = m_tcp->serverPort();
     }
     qCInfo(lcService).noquote() << "listening on" << baseUrl() << "database" << m_db->description();
+    // Deliveries left pending by an earlier run go out from here on.
+    m_webhookDispatcher->start();
     return m_port;
 }
 

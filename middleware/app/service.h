@@ -16,11 +16,15 @@ namespace Provisio {
 
 class AuditLog;
 class Database;
+class EventBus;
+class EventsFeed;
 class HttpServer;
 class HubStore;
 class Metrics;
 class SettingsStore;
 class TokenStore;
+class WebhookDispatcher;
+class WebhookStore;
 
 // One running middleware instance: opens (and on first start creates) the
 // data directory, database and TLS material, wires the API modules and
@@ -56,6 +60,10 @@ private:
     std::unique_ptr<TokenStore> m_tokens;
     std::unique_ptr<HubStore> m_hubs;
     std::unique_ptr<Metrics> m_metrics;
+    std::unique_ptr<EventBus> m_events;
+    std::unique_ptr<WebhookStore> m_webhooks;
+    std::unique_ptr<WebhookDispatcher> m_webhookDispatcher;
+    std::unique_ptr<EventsFeed> m_eventsFeed;
     QNetworkAccessManager *m_network = nullptr;
     std::unique_ptr<ServiceContext> m_context;
     HttpServer *m_http = nullptr;

@@ -167,6 +167,14 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser)
             return Error(ErrorCode::InvalidInput,
                          QStringLiteral("--activation-ttl-hours must be between 1 and 8784"));
     }
+    const QString ttlSeconds = qEnvironmentVariable("PROVISIO_ACTIVATION_TTL_SECONDS");
+    if (!ttlSeconds.isEmpty()) {
+        bool ok = false;
+        c.activationCodeTtlSeconds = ttlSeconds.toInt(&ok);
+        if (!ok || c.activationCodeTtlSeconds < 1)
+            return Error(ErrorCode::InvalidInput,
+                         QStringLiteral("PROVISIO_ACTIVATION_TTL_SECONDS must be a positive number of seconds"));
+    }
     c.webhookAuthorization = single("webhook-authorization");
     return c;
 }

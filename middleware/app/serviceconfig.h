@@ -26,6 +26,9 @@ struct ServiceConfig
     bool plainHttp = false;         // only behind a TLS-terminating proxy
     bool logJson = false;
     int activationCodeTtlHours = 24 * 30;
+    // When > 0, overrides the hours: environment PROVISIO_ACTIVATION_TTL_SECONDS
+    // only, so tests can watch a code expire without waiting an hour.
+    int activationCodeTtlSeconds = 0;
     int activationAttemptsPerSerial = 5;   // per 15 minutes
     int activationAttemptsPerClient = 20;  // per 15 minutes
     int registrationRetryAfterSeconds = 2; // Retry-After while assigning

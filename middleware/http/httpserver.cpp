@@ -10,6 +10,8 @@
 #include <QLoggingCategory>
 #include <QTcpSocket>
 
+#include <algorithm>
+
 Q_LOGGING_CATEGORY(lcHttp, "provisio.middleware.http")
 
 namespace Provisio {
@@ -172,6 +174,22 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
 {
     QElapsedTimer timer;
     timer.start();
+
+    if (request.method() == QHttpServerRequest::Method::Get && !m_webSocketPaths.isEmpty()
+        && m_webSocketPaths.contains(request.url().path(QUrl::FullyEncoded))) {
+        const auto headers = request.headers();
+        const bool upgrade = std::any_of(headers.cbegin(), headers.cend(), [](const auto &h) {
+            return h.first.compare("Upgrade", Qt::CaseInsensitive) == 0
+                && h.second.toLower().contains("websocket");
+        });
+        if (upgrade) {
+            // Written by nobody: Qt completes the handshake (see addWebSocketPath).
+            m_metrics->increment(QStringLiteral("provisio_http_requests_total"),
+                                 QStringLiteral("route=\"%1\",status=\"101\"")
+                                     .arg(escapeLabel(request.url().path())));
+            return true;
+        }
+    }
 
     HttpRequest req;
     req.method = request.method();

@@ -5,6 +5,7 @@
 
 #include <QAbstractHttpServer>
 #include <QElapsedTimer>
+#include <QSet>
 
 #include <functional>
 #include <optional>
@@ -29,6 +30,13 @@ public:
     Router &router() { return m_router; }
     void setAuthenticator(Authenticator authenticator) { m_authenticator = std::move(authenticator); }
 
+    // A path whose `GET` with `Upgrade: websocket` becomes a WebSocket:
+    // handleRequest leaves such requests unanswered, which is what makes Qt
+    // HTTP Server 6.4.2 upgrade them and emit newWebSocketConnection (whose
+    // receiver authenticates after the upgrade). Other requests to the path
+    // are routed as usual.
+    void addWebSocketPath(const QString &path) { m_webSocketPaths.insert(path); }
+
     // Processes one request without a socket; used by handleRequest and
     // directly by tests of the routing rules.
     HttpResponse dispatch(HttpRequest &request);
@@ -43,6 +51,7 @@ private:
 
     Router m_router;
     Authenticator m_authenticator;
+    QSet<QString> m_webSocketPaths;
     Metrics *m_metrics;
 };
 

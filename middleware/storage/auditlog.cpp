@@ -2,6 +2,8 @@
 #include "auditlog.h"
 #include "database.h"
 
+#include "events/eventbus.h"
+
 #include <QSet>
 
 namespace Provisio {
@@ -14,7 +16,7 @@ const QSet<QString> &secretKeys()
         QStringLiteral("signingKey"),     QStringLiteral("hubDeviceKey"),
         QStringLiteral("token"),          QStringLiteral("activationCode"),
         QStringLiteral("symmetricKey"),   QStringLiteral("password"),
-        QStringLiteral("derivedKey"),
+        QStringLiteral("derivedKey"),     QStringLiteral("secret"),
     };
     return keys;
 }
@@ -70,15 +72,32 @@ Result<void> AuditLog::record(const QString &actor, const QString &action,
                               const QString &entityType, const QString &entityId,
                               const QJsonObject &before, const QJsonObject &after)
 {
+    const QJsonObject redactedBefore = redactSecrets(before);
+    const QJsonObject redactedAfter = redactSecrets(after);
     auto r = m_db.exec(QStringLiteral("INSERT INTO audit_log (at, actor, action, entity_type, "
                                       "entity_id, before_doc, after_doc) VALUES (?, ?, ?, ?, ?, ?, ?)"),
                        {nowIso(), actor, action, entityType, entityId,
-                        before.isEmpty() ? QVariant() : QVariant(toJsonText(redactSecrets(before))),
-                        after.isEmpty() ? QVariant() : QVariant(toJsonText(redactSecrets(after)))});
+                        before.isEmpty() ? QVariant() : QVariant(toJsonText(redactedBefore)),
+                        after.isEmpty() ? QVariant() : QVariant(toJsonText(redactedAfter))});
     if (!r)
         return r.error();
     r->finish();
+    if (m_events) {
+        // Built now (the records are at hand), published after the commit.
+        EventBus::Event event =
+            EventBus::fromAuditEntry(action, entityType, entityId, redactedBefore, redactedAfter);
+        QPointer<EventBus> events = m_events;
+        m_db.afterCommit([events, event = std::move(event)]() mutable {
+            if (events)
+                events->publish(std::move(event));
+        });
+    }
     return {};
+}
+
+void AuditLog::setEventBus(EventBus *events)
+{
+    m_events = events;
 }
 
 Result<QList<AuditLog::Entry>> AuditLog::list(const Filter &filter, const PageRequest &page)

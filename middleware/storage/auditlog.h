@@ -6,20 +6,28 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QPointer>
 #include <QString>
 
 namespace Provisio {
 
 class Database;
+class EventBus;
 
 // Append-only record of every change: who, what, when, the record before and
 // after. Callers pass records already stripped of secrets (keys, tokens);
 // `redactSecrets` is applied again here as a safety net, so a key can never
 // end up in the log even when a caller forgets.
+//
+// With an EventBus set, every recorded change also becomes an event (see
+// EventBus::fromAuditEntry), published only once the change's transaction
+// has committed: API modules get events without publishing them themselves.
 class AuditLog
 {
 public:
     explicit AuditLog(Database &db) : m_db(db) {}
+
+    void setEventBus(EventBus *events);
 
     struct Entry
     {
@@ -35,6 +43,7 @@ public:
     };
 
     // Records one change; call inside the same transaction as the change.
+    // Its event follows when (and only if) that transaction commits.
     Result<void> record(const QString &actor, const QString &action, const QString &entityType,
                         const QString &entityId, const QJsonObject &before = {},
                         const QJsonObject &after = {});
@@ -55,6 +64,7 @@ public:
 
 private:
     Database &m_db;
+    QPointer<EventBus> m_events;
 };
 
 } // namespace Provisio

@@ -93,6 +93,10 @@ Result<std::unique_ptr<Database>> Database::open(const QString &location)
             auto r = db->exec(QString::fromLatin1(pragma));
             if (!r)
                 return r.error();
+            // journal_mode answers with a row; an unfinished statement would
+            // pin this connection's read snapshot, hiding every later write
+            // by other connections (a token made with the CLI, another instance).
+            r->finish();
         }
     }
     return db;
@@ -114,18 +118,41 @@ Error Database::sqlError(const QString &what, const QSqlQuery &query) const
     return Error(ErrorCode::Unavailable, QStringLiteral("database error"));
 }
 
+namespace {
+// PostgreSQL prepares only SELECT, INSERT, UPDATE, DELETE, VALUES (and WITH
+// around them); the Qt driver sends `PREPARE … AS <statement>`, so DDL
+// (migrations) must run unprepared there.
+bool preparable(Database::Dialect dialect, const QString &sql)
+{
+    if (dialect != Database::Dialect::Postgres)
+        return true;
+    const QString head = sql.trimmed().section(QLatin1Char(' '), 0, 0).toUpper();
+    return head == QLatin1String("SELECT") || head == QLatin1String("INSERT")
+        || head == QLatin1String("UPDATE") || head == QLatin1String("DELETE")
+        || head == QLatin1String("WITH") || head == QLatin1String("VALUES");
+}
+} // namespace
+
 Result<Query> Database::exec(const QString &sql, const QVariantList &binds)
 {
+    const bool prepare = preparable(m_dialect, sql);
+    if (!prepare && !binds.isEmpty())
+        return Error(ErrorCode::Internal, QStringLiteral("bound values in an unpreparable statement"));
     auto it = m_statements.find(sql);
     if (it == m_statements.end()) {
         auto query = std::make_unique<QSqlQuery>(m_db);
         query->setForwardOnly(true);
-        if (!query->prepare(sql))
+        if (prepare && !query->prepare(sql))
             return sqlError(QStringLiteral("prepare"), *query);
         it = m_statements.emplace(sql, std::move(query)).first;
     }
     QSqlQuery &query = *it->second;
     query.finish();
+    if (!prepare) {
+        if (!query.exec(sql))
+            return sqlError(QStringLiteral("query"), query);
+        return Query(&query);
+    }
     for (int i = 0; i < binds.size(); ++i)
         query.bindValue(i, binds.at(i));
     if (!query.exec())
@@ -163,11 +190,16 @@ bool Database::commit()
         return true;
     for (auto &q : m_statements)
         q.second->finish();
+    // Taken before committing: a callback may open a transaction of its own.
+    std::vector<std::function<void()>> callbacks;
+    callbacks.swap(m_afterCommit);
     if (!m_db.commit()) {
         qCWarning(lcDb) << "commit failed:" << m_db.lastError().text();
         m_db.rollback();
         return false;
     }
+    for (auto &callback : callbacks)
+        callback();
     return true;
 }
 
@@ -177,9 +209,20 @@ void Database::rollback()
         return;
     // An inner failure undoes the whole outer unit of work.
     m_transactionDepth = 0;
+    m_afterCommit.clear();
     for (auto &q : m_statements)
         q.second->finish();
     m_db.rollback();
+}
+
+void Database::afterCommit(std::function<void()> callback)
+{
+    if (!callback)
+        return;
+    if (m_transactionDepth > 0)
+        m_afterCommit.push_back(std::move(callback));
+    else
+        callback();
 }
 
 bool Database::isHealthy()

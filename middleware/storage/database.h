@@ -9,8 +9,10 @@
 #include <QString>
 #include <QVariantList>
 
+#include <functional>
 #include <memory>
 #include <unordered_map>
+#include <vector>
 
 namespace Provisio {
 
@@ -70,6 +72,14 @@ public:
     void rollback();
     bool inTransaction() const { return m_transactionDepth > 0; }
 
+    // Runs `callback` once the outermost open transaction has committed, or
+    // at once when none is open; a rollback (or a failed commit) discards it.
+    // This is how side effects that others can observe (events, webhooks)
+    // follow only changes that really happened. Callbacks run in the order
+    // they were added, after the transaction is closed, so they may use the
+    // database themselves.
+    void afterCommit(std::function<void()> callback);
+
     // Cheap liveness probe for /healthz.
     bool isHealthy();
 
@@ -84,6 +94,7 @@ private:
     // unique_ptr: a Query handed out must survive later inserts.
     std::unordered_map<QString, std::unique_ptr<QSqlQuery>> m_statements;
     int m_transactionDepth = 0;
+    std::vector<std::function<void()>> m_afterCommit;
 };
 
 // Commits on commit(), rolls back when it goes out of scope uncommitted, so an

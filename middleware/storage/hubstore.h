@@ -28,9 +28,13 @@ public:
     Result<std::optional<Hub>> findByHost(const QString &host);
 
     // Inserts or replaces; fills etag and timestamps. `expectedEtag` empty means
-    // no precondition.
-    Result<Hub> upsert(const Hub &hub);
-    Result<void> remove(const QString &name);
+    // no precondition; otherwise the row is only replaced while it still has
+    // that etag (PreconditionFailed when another writer got there first).
+    Result<Hub> upsert(const Hub &hub, const QString &expectedEtag = {});
+    // `expectedEtag` as for upsert.
+    Result<void> remove(const QString &name, const QString &expectedEtag = {});
+    // How many registrations are assigned to the hub with this host.
+    Result<qint64> assignedRegistrations(const QString &host);
 
     void invalidate() { m_cacheValid = false; }
 

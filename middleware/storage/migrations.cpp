@@ -81,6 +81,33 @@ const QList<Migration> &migrations()
                            " entity_id TEXT NOT NULL, before_doc TEXT, after_doc TEXT)"),
             QStringLiteral("CREATE INDEX audit_entity ON audit_log (entity_type, entity_id)"),
         }},
+        // A registration operation answers with the registration state as it
+        // settled (including a failure's errorCode/errorMessage, which the
+        // registration record itself keeps out of the device -> hub mapping),
+        // so operations get their own document.
+        {2, QStringLiteral("operation documents"), {
+            QStringLiteral("ALTER TABLE operations ADD COLUMN doc TEXT"),
+        }},
+        // Outgoing webhooks and their delivery log. A delivery is a row from
+        // the moment its event is published, so a restart loses nothing
+        // pending; lease_owner/lease_until keep two instances from sending
+        // the same attempt.
+        {3, QStringLiteral("webhooks"), {
+            QStringLiteral("CREATE TABLE webhooks ("
+                           " id TEXT PRIMARY KEY, url TEXT NOT NULL, events TEXT NOT NULL,"
+                           " secret TEXT NOT NULL, enabled INTEGER NOT NULL, description TEXT,"
+                           " etag TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL)"),
+            QStringLiteral("CREATE TABLE webhook_deliveries ("
+                           " id TEXT PRIMARY KEY,"
+                           " webhook_id TEXT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,"
+                           " event_id TEXT NOT NULL, event_type TEXT NOT NULL, payload TEXT NOT NULL,"
+                           " status TEXT NOT NULL, attempts INTEGER NOT NULL, last_status INTEGER,"
+                           " last_error TEXT, next_attempt_at TEXT, delivered_at TEXT,"
+                           " lease_owner TEXT, lease_until TEXT,"
+                           " created TEXT NOT NULL, updated TEXT NOT NULL)"),
+            QStringLiteral("CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at)"),
+            QStringLiteral("CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id, created)"),
+        }},
     };
     return all;
 }

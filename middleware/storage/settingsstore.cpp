@@ -28,14 +28,46 @@ QString SettingsStore::value(const QString &key, const QString &defaultValue)
 
 Result<void> SettingsStore::setValue(const QString &key, const QString &value)
 {
+    // A null QString binds as SQL NULL, which the NOT NULL column refuses;
+    // "no value" is stored as the empty string (what value() reads back).
     auto r = m_db.exec(QStringLiteral("INSERT INTO settings (key, value) VALUES (?, ?) "
                                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
-                       {key, value});
+                       {key, value.isNull() ? QStringLiteral("") : value});
     if (!r)
         return r.error();
     r->finish();
     m_cache.remove(key);
     return {};
+}
+
+Result<QString> SettingsStore::ensureValue(const QString &key, const QString &valueIfAbsent)
+{
+    auto r = m_db.exec(QStringLiteral("INSERT INTO settings (key, value) VALUES (?, ?) "
+                                      "ON CONFLICT (key) DO NOTHING"),
+                       {key, valueIfAbsent});
+    if (!r)
+        return r.error();
+    r->finish();
+    m_cache.remove(key);
+    auto q = m_db.exec(QStringLiteral("SELECT value FROM settings WHERE key = ?"), {key});
+    if (!q)
+        return q.error();
+    QString v = valueIfAbsent;
+    if (q->next())
+        v = q->value(0).toString();
+    q->finish();
+    return v;
+}
+
+Result<bool> SettingsStore::compareAndSet(const QString &key, const QString &expected,
+                                          const QString &newValue)
+{
+    auto r = m_db.execAffected(QStringLiteral("UPDATE settings SET value = ? WHERE key = ? AND value = ?"),
+                               {newValue, key, expected});
+    if (!r)
+        return r.error();
+    m_cache.remove(key);
+    return *r == 1;
 }
 
 Result<QString> SettingsStore::ensureIdScope()

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "allocator.h"
+#include "apimodule.h"
+
+#include "app/serviceconfig.h"
+#include "crypto/keys.h"
+#include "protocol/jsonreader.h"
+#include "storage/hubstore.h"
+#include "storage/settingsstore.h"
+
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QTimer>
+#include <QUrl>
+#include <QtEndian>
+
+#include <cmath>
+#include <memory>
+
+Q_LOGGING_CATEGORY(lcAllocation, "provisio.middleware.allocation")
+
+namespace Provisio {
+
+Allocator::Allocator(ServiceContext &ctx, QObject *parent)
+    : QObject(parent)
+    , m_ctx(ctx)
+{
+}
+
+double Allocator::rendezvousScore(const QString &hubName, int weight, const QString &registrationId)
+{
+    if (weight <= 0)
+        return -1;
+    const QByteArray digest = Crypto::sha256(hubName.toUtf8() + '\n' + registrationId.toUtf8());
+    const quint64 bits = qFromBigEndian<quint64>(digest.constData());
+    // The top 53 bits as a double in (0, 1): never 0, so the log is finite.
+    const double u = (double(bits >> 11) + 0.5) / double(quint64(1) << 53);
+    return -double(weight) / std::log(u);
+}
+
+std::optional<Hub> Allocator::hashedChoice(const QList<Hub> &hubs, const QString &registrationId)
+{
+    std::optional<Hub> best;
+    double bestScore = 0;
+    for (const Hub &h : hubs) {
+        if (h.allocationWeight <= 0)
+            continue;
+        const double score = rendezvousScore(h.name, h.allocationWeight, registrationId);
+        // Ties (practically impossible) go to the smaller name, so the
+        // result never depends on list order.
+        if (!best || score > bestScore || (score == bestScore && h.name < best->name)) {
+            best = h;
+            bestScore = score;
+        }
+    }
+    return best;
+}
+
+QString Allocator::declaredRegion(const QJsonValue &payload)
+{
+    const QJsonObject o = payload.toObject();
+    const QString direct = o.value(QStringLiteral("region")).toString();
+    if (!direct.isEmpty())
+        return direct;
+    return o.value(QStringLiteral("provisio")).toObject().value(QStringLiteral("region")).toString();
+}
+
+std::optional<Hub> Allocator::findHub(const QList<Hub> &hubs, const QString &hostOrName)
+{
+    for (const Hub &h : hubs) {
+        if (h.host.compare(hostOrName, Qt::CaseInsensitive) == 0)
+            return h;
+    }
+    for (const Hub &h : hubs) {
+        if (h.name == hostOrName)
+            return h;
+    }
+    return std::nullopt;
+}
+
+Result<Allocator::Plan> Allocator::plan(const std::optional<AllocationPolicy> &enrollmentPolicy,
+                                        const QStringList &iotHubs,
+                                        const std::optional<CustomAllocationDefinition> &enrollmentWebhook)
+{
+    auto linked = m_ctx.hubs.all();
+    if (!linked)
+        return linked.error();
+    Plan p;
+    p.linked = *linked;
+    if (p.linked.isEmpty())
+        return Error(ErrorCode::NotFound, QStringLiteral("no hub is linked to this provisioning service; "
+                                                         "link one with PUT /api/v1/hubs/{name}"));
+    if (enrollmentPolicy) {
+        p.policy = *enrollmentPolicy;
+    } else {
+        const QString name = m_ctx.settings.value(QStringLiteral("allocationPolicy"), QStringLiteral("hashed"));
+        const auto parsed = parseAllocationPolicy(name);
+        if (!parsed)
+            return Error(ErrorCode::Internal,
+                         QStringLiteral("the instance allocation policy '%1' is not a known policy").arg(name));
+        p.policy = *parsed;
+    }
+
+    if (iotHubs.isEmpty()) {
+        p.candidates = p.linked;
+    } else {
+        for (const QString &h : iotHubs) {
+            if (auto hub = findHub(p.linked, h))
+                p.candidates << *hub;
+        }
+        if (p.candidates.isEmpty())
+            return Error(ErrorCode::NotFound,
+                         QStringLiteral("none of the enrollment's hubs (%1) is linked").arg(iotHubs.join(QStringLiteral(", "))));
+    }
+
+    switch (p.policy) {
+    case AllocationPolicy::Static:
+        p.staticHub = !iotHubs.isEmpty() ? iotHubs.first()
+                                         : m_ctx.settings.value(QStringLiteral("allocation.staticHub"));
+        if (p.staticHub.isEmpty())
+            return Error(ErrorCode::InvalidInput,
+                         QStringLiteral("the static allocation policy needs a hub: set the enrollment's iotHubs "
+                                        "or the instance's static hub"));
+        break;
+    case AllocationPolicy::Custom:
+        if (enrollmentWebhook) {
+            p.webhook = enrollmentWebhook;
+        } else {
+            CustomAllocationDefinition def;
+            def.webhookUrl = m_ctx.settings.value(QStringLiteral("allocation.webhookUrl"));
+            def.apiVersion = m_ctx.settings.value(QStringLiteral("allocation.webhookApiVersion"),
+                                                  QStringLiteral("2021-10-01"));
+            if (def.webhookUrl.isEmpty())
+                return Error(ErrorCode::InvalidInput,
+                             QStringLiteral("the custom allocation policy needs a webhook: set the enrollment's "
+                                            "customAllocationDefinition or the instance's webhook URL"));
+            p.webhook = def;
+        }
+        break;
+    default:
+        break;
+    }
+    return p;
+}
+
+Result<Allocator::Outcome> Allocator::allocate(const Plan &plan, const QString &registrationId,
+                                               const QJsonValue &payload) const
+{
+    Outcome out;
+    switch (plan.policy) {
+    case AllocationPolicy::Static: {
+        const auto hub = findHub(plan.linked, plan.staticHub);
+        if (!hub)
+            return Error(ErrorCode::NotFound,
+                         QStringLiteral("the static hub '%1' is not linked").arg(plan.staticHub));
+        out.hub = *hub;
+        return out;
+    }
+    case AllocationPolicy::GeoLatency: {
+        const QString region = declaredRegion(payload);
+        QList<Hub> local;
+        if (!region.isEmpty()) {
+            for (const Hub &h : plan.candidates) {
+                if (h.region.compare(region, Qt::CaseInsensitive) == 0)
+                    local << h;
+            }
+        }
+        if (auto hub = hashedChoice(local, registrationId)) {
+            out.hub = *hub;
+            return out;
+        }
+        break; // no hub in that region takes devices: any candidate
+    }
+    case AllocationPolicy::Custom:
+        return Error(ErrorCode::Internal, QStringLiteral("custom allocation is asynchronous"));
+    case AllocationPolicy::Hashed:
+        break;
+    }
+    const auto hub = hashedChoice(plan.candidates, registrationId);
+    if (!hub)
+        return Error(ErrorCode::NotFound,
+                     QStringLiteral("no candidate hub takes new devices (every allocation weight is 0)"));
+    out.hub = *hub;
+    return out;
+}
+
+Result<Allocator::Outcome> Allocator::readWebhookAnswer(const QByteArray &body, const QList<Hub> &linked) const
+{
+    auto json = parseJsonObject(body);
+    if (!json)
+        return Error(ErrorCode::Unavailable,
+                     QStringLiteral("the custom allocation webhook answered with invalid JSON: ") + json.error().message);
+    // Lenient about extra members: webhooks are often written for DPS and
+    // may echo more than DPS reads.
+    JsonReader reader(*json);
+    const QString host = reader.requiredString(QStringLiteral("iotHubHostName"));
+    std::optional<InitialTwin> twin;
+    if (reader.has(QStringLiteral("initialTwin")))
+        twin = InitialTwin::readFrom(reader.child(QStringLiteral("initialTwin")));
+    const QJsonObject payload = reader.optionalObject(QStringLiteral("payload"));
+    if (!reader.ok())
+        return Error(ErrorCode::Unavailable,
+                     QStringLiteral("the custom allocation webhook's answer is unusable: ") + reader.error().message);
+    const auto hub = findHub(linked, host);
+    if (!hub)
+        return Error(ErrorCode::Unavailable,
+                     QStringLiteral("the custom allocation webhook chose hub '%1', which is not linked").arg(host));
+    Outcome out;
+    out.hub = *hub;
+    out.payload = payload;
+    out.initialTwin = twin;
+    return out;
+}
+
+void Allocator::allocateCustom(const Plan &plan, const QJsonObject &requestBody, QObject *context,
+                               std::function<void(Result<Outcome>)> done)
+{
+    const QUrl url(plan.webhook ? plan.webhook->webhookUrl : QString());
+    QNetworkRequest request(url);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    if (!m_ctx.config.webhookAuthorization.isEmpty())
+        request.setRawHeader("Authorization", m_ctx.config.webhookAuthorization.toUtf8());
+    request.setTransferTimeout(kWebhookTimeoutMs);
+    // Webhooks may run on the operator's own machines with certificates from
+    // the middleware's CA, or anywhere with a public one.
+    QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+    QList<QSslCertificate> cas = QSslConfiguration::systemCaCertificates();
+    cas += QSslCertificate::fromData(m_ctx.caCertificatePem, QSsl::Pem);
+    ssl.setCaCertificates(cas);
+    ssl.setPeerVerifyMode(QSslSocket::VerifyPeer);
+    request.setSslConfiguration(ssl);
+
+    QNetworkReply *reply = m_ctx.network.post(request, QJsonDocument(requestBody).toJson(QJsonDocument::Compact));
+    const QList<Hub> linked = plan.linked;
+    // The URL may carry a function key (Azure Functions' ?code=), so only
+    // the host is ever logged, and Qt's error strings (which quote the URL)
+    // never reach the device.
+    const QString host = url.host();
+    QObject::connect(reply, &QNetworkReply::finished, context, [this, reply, linked, host, done] {
+        reply->deleteLater();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (reply->error() == QNetworkReply::OperationCanceledError || reply->error() == QNetworkReply::TimeoutError) {
+            qCWarning(lcAllocation).noquote() << "custom allocation webhook on" << host << "timed out";
+            done(Error(ErrorCode::Unavailable,
+                       QStringLiteral("the custom allocation webhook did not answer within %1 s")
+                           .arg(kWebhookTimeoutMs / 1000)));
+            return;
+        }
+        if (status == 0) {
+            qCWarning(lcAllocation).noquote() << "custom allocation webhook on" << host
+                                              << "unreachable, network error" << int(reply->error());
+            done(Error(ErrorCode::Unavailable,
+                       QStringLiteral("the custom allocation webhook is unreachable (network error %1)")
+                           .arg(int(reply->error()))));
+            return;
+        }
+        if (status < 200 || status > 299) {
+            qCWarning(lcAllocation).noquote() << "custom allocation webhook on" << host << "answered" << status;
+            done(Error(ErrorCode::Unavailable,
+                       QStringLiteral("the custom allocation webhook answered HTTP %1").arg(status)));
+            return;
+        }
+        done(readWebhookAnswer(reply->readAll(), linked));
+    });
+}
+
+} // namespace Provisio

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "enrollmentgroupapi.h"
+#include "enrollmentutil.h"
+
+#include "crypto/keys.h"
+#include "crypto/registrationid.h"
+#include "protocol/enrollmentgroup.h"
+#include "storage/auditlog.h"
+#include "storage/database.h"
+#include "storage/enrollmentstore.h"
+
+namespace Provisio {
+
+using namespace EnrollmentUtil;
+
+namespace {
+const QString kEntity = QStringLiteral("enrollmentGroup");
+
+Result<QString> groupIdParam(const HttpRequest &request)
+{
+    const QString id = request.param(QStringLiteral("groupId"));
+    if (!EnrollmentGroup::isValidEnrollmentGroupId(id))
+        return Error(ErrorCode::InvalidInput,
+                     QStringLiteral("enrollment group id must be at most 128 letters, digits, '-', '.', '_' or ':', "
+                                    "ending in a letter, digit or '-'"));
+    return id;
+}
+
+QJsonObject present(const HttpRequest &request, const EnrollmentGroup &g)
+{
+    return mayReadKeys(request) ? g.toJson() : withoutKeys(g.toJson());
+}
+} // namespace
+
+void EnrollmentGroupApi::registerRoutes(Router &router)
+{
+    using M = QHttpServerRequest::Method;
+    const QString base = QStringLiteral("/api/v1/enrollment-groups");
+    const QString one = base + QStringLiteral("/{groupId}");
+    router.add(M::Get, base, Access::Viewer, [this](HttpRequest &r) { return list(r); });
+    router.add(M::Put, one, Access::Operator, [this](HttpRequest &r) { return put(r); });
+    router.add(M::Get, one, Access::Viewer, [this](HttpRequest &r) { return get(r); });
+    router.add(M::Delete, one, Access::Operator, [this](HttpRequest &r) { return remove(r); });
+    router.add(M::Get, one + QStringLiteral("/device-key"), Access::Operator,
+               [this](HttpRequest &r) { return deviceKey(r); });
+}
+
+HttpResponse EnrollmentGroupApi::put(HttpRequest &request)
+{
+    auto id = groupIdParam(request);
+    if (!id)
+        return HttpResponse::error(id.error());
+    auto body = jsonBody(request);
+    if (!body)
+        return HttpResponse::error(body.error());
+    if (!body->contains(QStringLiteral("enrollmentGroupId")))
+        body->insert(QStringLiteral("enrollmentGroupId"), *id);
+    auto parsed = EnrollmentGroup::fromJson(*body);
+    if (!parsed)
+        return HttpResponse::error(parsed.error());
+    EnrollmentGroup g = *parsed;
+    if (g.enrollmentGroupId != *id)
+        return HttpResponse::error(ErrorCode::InvalidInput,
+                                   QStringLiteral("enrollmentGroupId in the body ('%1') does not match the path ('%2')")
+                                       .arg(g.enrollmentGroupId, *id));
+    g.iotHubHostName.clear();
+
+    Transaction tx(m_ctx.db);
+    auto existing = m_enrollments.findGroup(*id);
+    if (!existing)
+        return HttpResponse::error(existing.error());
+    if (auto pre = checkIfMatch(request, *existing ? (*existing)->etag : QString()); !pre)
+        return HttpResponse::error(pre.error());
+    if (g.attestation.primaryKey.isEmpty())
+        g.attestation.primaryKey = *existing ? (*existing)->attestation.primaryKey : Crypto::generateSymmetricKey(64);
+    if (g.attestation.secondaryKey.isEmpty())
+        g.attestation.secondaryKey = *existing ? (*existing)->attestation.secondaryKey : Crypto::generateSymmetricKey(64);
+
+    const bool creating = !*existing;
+    if (creating) {
+        if (auto r = m_enrollments.insertGroup(g); !r)
+            return HttpResponse::error(r.error());
+    } else {
+        g.createdDateTimeUtc = (*existing)->createdDateTimeUtc;
+        if (auto r = m_enrollments.updateGroup(g, (*existing)->etag); !r)
+            return HttpResponse::error(r.error());
+    }
+    if (auto r = m_ctx.audit.record(request.actor(), creating ? QStringLiteral("create") : QStringLiteral("update"),
+                                    kEntity, *id, creating ? QJsonObject() : withoutKeys((*existing)->toJson()),
+                                    withoutKeys(g.toJson()));
+        !r)
+        return HttpResponse::error(r.error());
+    if (!tx.commit())
+        return HttpResponse::error(ErrorCode::Unavailable, QStringLiteral("the change could not be stored"));
+    return HttpResponse::json(g.toJson(), creating ? 201 : 200).withEtag(g.etag);
+}
+
+HttpResponse EnrollmentGroupApi::list(HttpRequest &request)
+{
+    auto page = pageRequest(request);
+    if (!page)
+        return HttpResponse::error(page.error());
+    auto items = m_enrollments.listGroups(*page);
+    if (!items)
+        return HttpResponse::error(items.error());
+    QJsonArray out;
+    for (const EnrollmentGroup &g : std::as_const(*items))
+        out.append(present(request, g));
+    return EnrollmentUtil::page(out, items->isEmpty() ? QString() : items->last().enrollmentGroupId, page->limit);
+}
+
+HttpResponse EnrollmentGroupApi::get(HttpRequest &request)
+{
+    auto id = groupIdParam(request);
+    if (!id)
+        return HttpResponse::error(id.error());
+    auto g = m_enrollments.findGroup(*id);
+    if (!g)
+        return HttpResponse::error(g.error());
+    if (!*g)
+        return HttpResponse::error(ErrorCode::NotFound, QStringLiteral("no enrollment group '%1'").arg(*id));
+    return HttpResponse::json(present(request, **g)).withEtag((*g)->etag);
+}
+
+HttpResponse EnrollmentGroupApi::remove(HttpRequest &request)
+{
+    auto id = groupIdParam(request);
+    if (!id)
+        return HttpResponse::error(id.error());
+    Transaction tx(m_ctx.db);
+    auto g = m_enrollments.findGroup(*id);
+    if (!g)
+        return HttpResponse::error(g.error());
+    if (!*g)
+        return HttpResponse::error(ErrorCode::NotFound, QStringLiteral("no enrollment group '%1'").arg(*id));
+    if (auto pre = checkIfMatch(request, (*g)->etag); !pre)
+        return HttpResponse::error(pre.error());
+    if (auto r = m_enrollments.removeGroup(*id, (*g)->etag); !r)
+        return HttpResponse::error(r.error());
+    if (auto r = m_ctx.audit.record(request.actor(), QStringLiteral("delete"), kEntity, *id, withoutKeys((*g)->toJson()));
+        !r)
+        return HttpResponse::error(r.error());
+    if (!tx.commit())
+        return HttpResponse::error(ErrorCode::Unavailable, QStringLiteral("the change could not be stored"));
+    return HttpResponse::noContent();
+}
+
+HttpResponse EnrollmentGroupApi::deviceKey(HttpRequest &request)
+{
+    auto id = groupIdParam(request);
+    if (!id)
+        return HttpResponse::error(id.error());
+    const QString registrationId = request.queryValue(QStringLiteral("registrationId"));
+    if (registrationId.isEmpty())
+        return HttpResponse::error(ErrorCode::InvalidInput, QStringLiteral("the registrationId query parameter is required"));
+    if (auto valid = Crypto::validateRegistrationId(registrationId); !valid)
+        return HttpResponse::error(valid.error());
+    auto g = m_enrollments.findGroup(*id);
+    if (!g)
+        return HttpResponse::error(g.error());
+    if (!*g)
+        return HttpResponse::error(ErrorCode::NotFound, QStringLiteral("no enrollment group '%1'").arg(*id));
+    // The device derives with its id as it will send it; hand out the key for
+    // the normalized spelling, which the registration API also accepts.
+    const QString normalized = Crypto::normalizeRegistrationId(registrationId);
+    auto key = Crypto::deriveKey((*g)->attestation.primaryKey, normalized);
+    if (!key)
+        return HttpResponse::error(ErrorCode::Internal, QStringLiteral("the group's primary key is unusable"));
+    return HttpResponse::json(QJsonObject{{QStringLiteral("enrollmentGroupId"), *id},
+                                          {QStringLiteral("registrationId"), normalized},
+                                          {QStringLiteral("derivedKey"), *key}});
+}
+
+} // namespace Provisio

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "enrollmentutil.h"
+
+#include "crypto/registrationid.h"
+#include "protocol/jsonreader.h"
+
+namespace Provisio::EnrollmentUtil {
+
+Result<QJsonObject> jsonBody(const HttpRequest &request)
+{
+    if (request.body.trimmed().isEmpty())
+        return Error(ErrorCode::InvalidInput, QStringLiteral("the request needs a JSON object body"));
+    return parseJsonObject(request.body);
+}
+
+Result<QString> registrationIdParam(const HttpRequest &request, const QString &name)
+{
+    const QString id = request.param(name);
+    if (auto valid = Crypto::validateRegistrationId(id); !valid)
+        return valid.error();
+    return Crypto::normalizeRegistrationId(id);
+}
+
+Result<PageRequest> pageRequest(const HttpRequest &request)
+{
+    return parsePageRequest(request.queryValue(QStringLiteral("limit")),
+                            request.queryValue(QStringLiteral("cursor")));
+}
+
+HttpResponse page(const QJsonArray &items, const QString &lastKey, int limit)
+{
+    const bool full = items.size() >= limit && !lastKey.isEmpty();
+    return HttpResponse::json(QJsonObject{
+        {QStringLiteral("items"), items},
+        {QStringLiteral("nextCursor"), full ? QJsonValue(encodeCursor(lastKey)) : QJsonValue(QJsonValue::Null)},
+    });
+}
+
+Result<void> checkIfMatch(const HttpRequest &request, const QString &currentEtag)
+{
+    const QByteArray ifMatch = request.header("If-Match").trimmed();
+    if (ifMatch.isEmpty())
+        return {};
+    if (currentEtag.isEmpty())
+        return Error(ErrorCode::PreconditionFailed,
+                     QStringLiteral("If-Match was given but the record does not exist"));
+    if (!ifMatchSatisfied(ifMatch, currentEtag))
+        return Error(ErrorCode::PreconditionFailed,
+                     QStringLiteral("If-Match does not match the record's current etag; read it again"));
+    return {};
+}
+
+bool mayReadKeys(const HttpRequest &request)
+{
+    return request.principal && int(request.principal->role) >= int(Role::Operator);
+}
+
+QJsonObject withoutKeys(QJsonObject record)
+{
+    QJsonObject attestation = record.value(QStringLiteral("attestation")).toObject();
+    if (attestation.contains(QStringLiteral("symmetricKey")))
+        attestation.insert(QStringLiteral("symmetricKey"), QJsonObject());
+    record.insert(QStringLiteral("attestation"), attestation);
+    return record;
+}
+
+QJsonObject mergePatch(QJsonObject target, const QJsonObject &patch)
+{
+    for (auto it = patch.begin(); it != patch.end(); ++it) {
+        if (it.value().isNull())
+            target.remove(it.key());
+        else if (it.value().isObject())
+            target.insert(it.key(), mergePatch(target.value(it.key()).toObject(), it.value().toObject()));
+        else
+            target.insert(it.key(), it.value());
+    }
+    return target;
+}
+
+} // namespace Provisio::EnrollmentUtil

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/result.h"
+#include "http/httprequest.h"
+#include "http/httpresponse.h"
+#include "storage/recordutil.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QString>
+
+// Small pieces the enrollment, group, registration and device handlers
+// share, so every one of them answers bad input, paging and If-Match alike.
+namespace Provisio::EnrollmentUtil {
+
+// The request body as one JSON object; a clear InvalidInput otherwise.
+Result<QJsonObject> jsonBody(const HttpRequest &request);
+
+// A registration id from the path: validated (DESIGN.md) and normalized.
+Result<QString> registrationIdParam(const HttpRequest &request, const QString &name = QStringLiteral("registrationId"));
+
+Result<PageRequest> pageRequest(const HttpRequest &request);
+// {"items": [...], "nextCursor": "..."|null}: a cursor only when the page is full.
+HttpResponse page(const QJsonArray &items, const QString &lastKey, int limit);
+
+// Precondition for a change of a record whose current tag is currentEtag
+// (empty: the record does not exist, which only `If-Match` absent satisfies).
+Result<void> checkIfMatch(const HttpRequest &request, const QString &currentEtag);
+
+// Keys are for operators: viewers see enrollments without them.
+bool mayReadKeys(const HttpRequest &request);
+// An enrollment or group JSON without attestation.symmetricKey's keys.
+QJsonObject withoutKeys(QJsonObject record);
+
+// RFC 7396 JSON merge patch.
+QJsonObject mergePatch(QJsonObject target, const QJsonObject &patch);
+
+} // namespace Provisio::EnrollmentUtil

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "eventsapi.h"
+
+#include "events/eventbus.h"
+
+#include <QJsonArray>
+
+namespace Provisio {
+
+void EventsApi::registerRoutes(Router &router)
+{
+    using M = QHttpServerRequest::Method;
+    router.add(M::Get, QStringLiteral("/api/v1/events"), Access::Viewer, [](HttpRequest &) {
+        HttpResponse r = HttpResponse::error(
+            ErrorCode::InvalidInput,
+            QStringLiteral("/api/v1/events is a WebSocket: connect with wss:// and a bearer token "
+                           "(Authorization header or access_token query parameter)"));
+        r.status = 426;
+        r.withHeader("Upgrade", "websocket");
+        return r;
+    });
+    router.add(M::Get, QStringLiteral("/api/v1/events/types"), Access::Viewer, [](HttpRequest &) {
+        return HttpResponse::json(QJsonObject{{QStringLiteral("types"),
+                                               QJsonArray::fromStringList(EventBus::knownTypes())}});
+    });
+}
+
+} // namespace Provisio

@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "inventoryapi.h"
+#include "crmrequest.h"
+#include "inventoryimport.h"
+
+#include "storage/auditlog.h"
+
+#include <QDate>
+#include <QDateTime>
+
+namespace Provisio {
+
+namespace {
+const QString kSerial = QStringLiteral("serial");
+const QString kSold = QStringLiteral("sold");
+
+void dropReadOnly(QJsonObject &json)
+{
+    json.remove(QStringLiteral("etag"));
+    json.remove(QStringLiteral("createdDateTimeUtc"));
+    json.remove(QStringLiteral("lastUpdatedDateTimeUtc"));
+}
+
+HttpResponse deviceResponse(const DeviceRecord &d, int status = 200)
+{
+    return Crm::recordResponse(d.toJson(), d.etag, status);
+}
+} // namespace
+
+InventoryApi::InventoryApi(ServiceContext &ctx)
+    : m_ctx(ctx)
+    , m_customers(ctx.db, ctx.audit)
+    , m_inventory(ctx.db, ctx.audit)
+{
+}
+
+void InventoryApi::registerRoutes(Router &router)
+{
+    using M = QHttpServerRequest::Method;
+    const QString base = QStringLiteral("/api/v1/devices");
+    const QString one = QStringLiteral("/api/v1/devices/{serial}");
+    router.add(M::Post, base, Access::Operator, [this](HttpRequest &r) { return create(r); });
+    router.add(M::Get, base, Access::Viewer, [this](HttpRequest &r) { return list(r); });
+    router.add(M::Post, QStringLiteral("/api/v1/devices/import"), Access::Operator,
+               [this](HttpRequest &r) { return importCsv(r); }, kMaxImportBytes);
+    router.add(M::Get, one, Access::Viewer, [this](HttpRequest &r) { return get(r); });
+    router.add(M::Put, one, Access::Operator, [this](HttpRequest &r) { return replace(r); });
+    router.add(M::Patch, one, Access::Operator, [this](HttpRequest &r) { return patch(r); });
+    router.add(M::Delete, one, Access::Operator, [this](HttpRequest &r) { return remove(r); });
+    router.add(M::Post, QStringLiteral("/api/v1/devices/{serial}/sell"), Access::Operator,
+               [this](HttpRequest &r) { return sell(r); });
+    router.add(M::Post, QStringLiteral("/api/v1/devices/{serial}/return"), Access::Operator,
+               [this](HttpRequest &r) { return takeBack(r); });
+}
+
+Result<DeviceRecord> InventoryApi::deviceFrom(const QJsonObject &body, const QString &serial)
+{
+    QJsonObject json = body;
+    dropReadOnly(json);
+    if (!serial.isEmpty()) {
+        if (json.contains(kSerial) && json.value(kSerial) != QJsonValue(serial))
+            return Error(ErrorCode::InvalidInput,
+                         QStringLiteral("field 'serial' must be '%1', the serial in the path").arg(serial));
+        json.insert(kSerial, serial);
+    }
+    auto device = DeviceRecord::fromJson(json);
+    if (!device)
+        return device.error();
+    if (!device->customerId.isEmpty()) {
+        auto customer = m_customers.find(device->customerId);
+        if (!customer)
+            return customer.error();
+        if (!customer->has_value())
+            return Error(ErrorCode::InvalidInput,
+                         QStringLiteral("field 'customerId' names no customer: '%1'").arg(device->customerId));
+    }
+    return device;
+}
+
+HttpResponse InventoryApi::create(HttpRequest &request)
+{
+    auto body = Crm::jsonBody(request);
+    if (!body)
+        return HttpResponse::error(body.error());
+    auto device = deviceFrom(*body, {});
+    if (!device)
+        return HttpResponse::error(device.error());
+    auto created = m_inventory.create(*device, request.actor());
+    if (!created)
+        return HttpResponse::error(created.error());
+    return deviceResponse(*created, 201)
+        .withHeader("Location", "/api/v1/devices/" + created->serial.toUtf8());
+}
+
+HttpResponse InventoryApi::list(HttpRequest &request)
+{
+    if (auto q = Crm::checkQuery(request, {QStringLiteral("customerId"), QStringLiteral("status"),
+                                           QStringLiteral("model"), QStringLiteral("manufacturer"),
+                                           QStringLiteral("batch"), QStringLiteral("q"),
+                                           QStringLiteral("limit"), QStringLiteral("cursor")});
+        !q)
+        return HttpResponse::error(q.error());
+    auto page = Crm::pageRequest(request);
+    if (!page)
+        return HttpResponse::error(page.error());
+    InventoryStore::Filter filter;
+    filter.customerId = request.queryValue(QStringLiteral("customerId"));
+    filter.status = request.queryValue(QStringLiteral("status"));
+    filter.model = request.queryValue(QStringLiteral("model"));
+    filter.manufacturer = request.queryValue(QStringLiteral("manufacturer"));
+    filter.batch = request.queryValue(QStringLiteral("batch"));
+    filter.serialContains = request.queryValue(QStringLiteral("q"));
+    if (!filter.status.isEmpty() && !DeviceRecord::isValidStatus(filter.status))
+        return HttpResponse::error(ErrorCode::InvalidInput,
+                                   QStringLiteral("query parameter 'status' must be one of inStock, "
+                                                  "sold, provisioned, retired"));
+    auto result = m_inventory.list(filter, *page);
+    if (!result)
+        return HttpResponse::error(result.error());
+    QJsonArray items;
+    for (const DeviceRecord &d : result->items)
+        items.append(d.toJson());
+    return Crm::listResponse(items, result->nextCursor);
+}
+
+HttpResponse InventoryApi::get(HttpRequest &request)
+{
+    const QString serial = request.param(kSerial);
+    auto found = m_inventory.find(serial);
+    if (!found)
+        return HttpResponse::error(found.error());
+    if (!found->has_value())
+        return HttpResponse::error(ErrorCode::NotFound, QStringLiteral("no device with serial '%1'").arg(serial));
+    return deviceResponse(**found);
+}
+
+HttpResponse InventoryApi::update(HttpRequest &request, bool merge)
+{
+    const QString serial = request.param(kSerial);
+    auto body = Crm::jsonBody(request);
+    if (!body)
+        return HttpResponse::error(body.error());
+    const QJsonObject input = *body;
+    if (!merge) {
+        // A bad body is reported as such even for an unknown serial.
+        if (auto checked = deviceFrom(input, serial); !checked)
+            return HttpResponse::error(checked.error());
+    }
+    auto updated = m_inventory.update(serial, Crm::ifMatch(request), request.actor(),
+                                      QStringLiteral("update"), [&](const DeviceRecord &current) {
+                                          return deviceFrom(merge ? Crm::mergePatch(current.toJson(), input)
+                                                                  : input,
+                                                            serial);
+                                      });
+    if (!updated)
+        return HttpResponse::error(updated.error());
+    return deviceResponse(*updated);
+}
+
+HttpResponse InventoryApi::replace(HttpRequest &request)
+{
+    return update(request, false);
+}
+
+HttpResponse InventoryApi::patch(HttpRequest &request)
+{
+    return update(request, true);
+}
+
+HttpResponse InventoryApi::remove(HttpRequest &request)
+{
+    auto removed = m_inventory.remove(request.param(kSerial), Crm::ifMatch(request), request.actor());
+    if (!removed)
+        return HttpResponse::error(removed.error());
+    return HttpResponse::noContent();
+}
+
+HttpResponse InventoryApi::importCsv(HttpRequest &request)
+{
+    if (auto q = Crm::checkQuery(request, {QStringLiteral("mode"), QStringLiteral("dryRun")}); !q)
+        return HttpResponse::error(q.error());
+    // A JSON or form body posted here by mistake would otherwise be read as
+    // a CSV file with one odd column.
+    const QByteArray type = request.header("Content-Type").split(';').constFirst().trimmed().toLower();
+    if (!request.body.isEmpty() && type != "text/csv" && type != "application/csv" && type != "text/plain")
+        return HttpResponse::error(ErrorCode::InvalidInput,
+                                   QStringLiteral("the body must be a CSV file with Content-Type text/csv"));
+    InventoryImport::Options options;
+    options.actor = request.actor();
+    const QString mode = request.queryValue(QStringLiteral("mode"));
+    if (mode == QLatin1String("upsert"))
+        options.mode = InventoryImport::Mode::Upsert;
+    else if (!mode.isEmpty() && mode != QLatin1String("create"))
+        return HttpResponse::error(ErrorCode::InvalidInput,
+                                   QStringLiteral("query parameter 'mode' must be create or upsert"));
+    auto dryRun = Crm::queryFlag(request, QStringLiteral("dryRun"));
+    if (!dryRun)
+        return HttpResponse::error(dryRun.error());
+    options.dryRun = *dryRun;
+
+    InventoryImport import(m_ctx.db, m_inventory, m_customers);
+    auto report = import.run(request.body, options);
+    if (!report)
+        return HttpResponse::error(report.error());
+    return HttpResponse::json(report->toJson());
+}
+
+HttpResponse InventoryApi::sell(HttpRequest &request)
+{
+    const QString serial = request.param(kSerial);
+    auto body = Crm::jsonBody(request);
+    if (!body)
+        return HttpResponse::error(body.error());
+    JsonReader reader(*body);
+    reader.allowOnly({"customerId", "soldDate", "force"});
+    const QString customerId = reader.requiredString(QStringLiteral("customerId"));
+    QDate soldDate = reader.optionalDate(QStringLiteral("soldDate"));
+    const bool force = reader.optionalBool(QStringLiteral("force"), false);
+    if (!reader.ok())
+        return HttpResponse::error(reader.error());
+    if (!soldDate.isValid())
+        soldDate = QDateTime::currentDateTimeUtc().date();
+
+    auto sold = m_inventory.update(
+        serial, Crm::ifMatch(request), request.actor(), QStringLiteral("sell"),
+        [&](const DeviceRecord &current) -> Result<DeviceRecord> {
+            // Checked inside the transaction, so a customer deleted meanwhile
+            // cannot be sold to.
+            auto customer = m_customers.find(customerId);
+            if (!customer)
+                return customer.error();
+            if (!customer->has_value())
+                return Error(ErrorCode::NotFound, QStringLiteral("no customer with id '%1'").arg(customerId));
+            if (!force && !current.customerId.isEmpty() && current.customerId != customerId)
+                return Error(ErrorCode::Conflict,
+                             QStringLiteral("device '%1' is already sold to customer '%2'; "
+                                            "return it first or send \"force\": true")
+                                 .arg(serial, current.customerId));
+            if (!force && current.status == QLatin1String("retired"))
+                return Error(ErrorCode::Conflict,
+                             QStringLiteral("device '%1' is retired; send \"force\": true to sell it anyway")
+                                 .arg(serial));
+            DeviceRecord next = current;
+            next.customerId = customerId;
+            next.soldDate = soldDate;
+            next.status = kSold;
+            return next;
+        });
+    if (!sold)
+        return HttpResponse::error(sold.error());
+    return deviceResponse(*sold);
+}
+
+HttpResponse InventoryApi::takeBack(HttpRequest &request)
+{
+    const QString serial = request.param(kSerial);
+    // No options yet; an empty body or {} is fine, anything else is a typo.
+    if (!request.body.trimmed().isEmpty()) {
+        auto body = Crm::jsonBody(request);
+        if (!body)
+            return HttpResponse::error(body.error());
+        JsonReader reader(*body);
+        reader.allowOnly(QStringList{});
+        if (!reader.ok())
+            return HttpResponse::error(reader.error());
+    }
+    auto returned = m_inventory.update(
+        serial, Crm::ifMatch(request), request.actor(), QStringLiteral("return"),
+        [&](const DeviceRecord &current) -> Result<DeviceRecord> {
+            if (current.customerId.isEmpty() && current.status != kSold)
+                return Error(ErrorCode::Conflict, QStringLiteral("device '%1' is not sold").arg(serial));
+            DeviceRecord next = current;
+            next.customerId.clear();
+            next.soldDate = QDate();
+            next.status = QStringLiteral("inStock");
+            return next;
+        });
+    if (!returned)
+        return HttpResponse::error(returned.error());
+    return deviceResponse(*returned);
+}
+
+} // namespace Provisio

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "inventoryimport.h"
+#include "csvparser.h"
+
+#include "protocol/device.h"
+#include "storage/customerstore.h"
+#include "storage/database.h"
+#include "storage/inventorystore.h"
+
+#include <QHash>
+#include <QJsonArray>
+
+namespace Provisio {
+
+namespace {
+const QString kCreated = QStringLiteral("created");
+const QString kUpdated = QStringLiteral("updated");
+const QString kError = QStringLiteral("error");
+
+// The stored record with the row's non-blank cells laid over it.
+Result<DeviceRecord> overlay(const DeviceRecord &current, const QJsonObject &cells)
+{
+    QJsonObject json = current.toJson();
+    for (auto it = cells.begin(); it != cells.end(); ++it)
+        json.insert(it.key(), it.value());
+    return DeviceRecord::fromJson(json);
+}
+} // namespace
+
+QStringList InventoryImport::columns()
+{
+    return {QStringLiteral("serial"),       QStringLiteral("model"),
+            QStringLiteral("manufacturer"), QStringLiteral("batch"),
+            QStringLiteral("deliveryDate"), QStringLiteral("customerId"),
+            QStringLiteral("notes")};
+}
+
+QJsonObject InventoryImport::Report::toJson() const
+{
+    QJsonArray list;
+    for (const RowResult &r : rows) {
+        QJsonObject o{{QStringLiteral("row"), r.row},
+                      {QStringLiteral("serial"), r.serial},
+                      {QStringLiteral("result"), r.result}};
+        if (!r.message.isEmpty())
+            o.insert(QStringLiteral("message"), r.message);
+        list.append(o);
+    }
+    return QJsonObject{{QStringLiteral("created"), created},
+                       {QStringLiteral("updated"), updated},
+                       {QStringLiteral("failed"), failed},
+                       {QStringLiteral("dryRun"), dryRun},
+                       {QStringLiteral("rows"), list}};
+}
+
+Result<InventoryImport::Report> InventoryImport::run(const QByteArray &csv, const Options &options)
+{
+    auto parsed = CsvParser::parse(csv);
+    if (!parsed)
+        return parsed.error();
+    const QList<CsvParser::Record> &records = *parsed;
+    if (records.isEmpty())
+        return Error(ErrorCode::InvalidInput,
+                     QStringLiteral("the CSV file is empty; its first row must name the columns"));
+
+    // Header names match case-insensitively: spreadsheets like "Serial".
+    const CsvParser::Record &header = records.constFirst();
+    if (!header.error.isEmpty())
+        return Error(ErrorCode::InvalidInput, QStringLiteral("header row: ") + header.error);
+    const QStringList known = columns();
+    QStringList cols;
+    for (const QString &raw : header.fields) {
+        const QString name = raw.trimmed();
+        QString canonical;
+        for (const QString &k : known) {
+            if (k.compare(name, Qt::CaseInsensitive) == 0)
+                canonical = k;
+        }
+        if (canonical.isEmpty())
+            return Error(ErrorCode::InvalidInput,
+                         QStringLiteral("unknown column '%1' in the header row (known columns: %2)")
+                             .arg(name, known.join(QLatin1String(", "))));
+        if (cols.contains(canonical))
+            return Error(ErrorCode::InvalidInput,
+                         QStringLiteral("column '%1' appears twice in the header row").arg(canonical));
+        cols << canonical;
+    }
+    const qsizetype serialColumn = cols.indexOf(QStringLiteral("serial"));
+    if (serialColumn < 0)
+        return Error(ErrorCode::InvalidInput, QStringLiteral("the header row has no 'serial' column"));
+
+    Report report;
+    report.dryRun = options.dryRun;
+    struct Pending
+    {
+        int row;
+        QString serial;
+        QJsonObject cells;
+        DeviceRecord record;
+        bool update;
+    };
+    QList<Pending> pending;
+    QHash<QString, int> firstRowOfSerial;
+    QHash<QString, bool> customerKnown;
+
+    for (qsizetype i = 1; i < records.size(); ++i) {
+        const CsvParser::Record &record = records.at(i);
+        RowResult row;
+        row.row = record.number;
+        if (serialColumn < record.fields.size())
+            row.serial = record.fields.at(serialColumn).trimmed();
+        const auto fail = [&](const QString &message) {
+            row.result = kError;
+            row.message = message;
+            ++report.failed;
+            report.rows << row;
+        };
+        if (!record.error.isEmpty()) {
+            fail(record.error);
+            continue;
+        }
+        if (record.fields.size() != cols.size()) {
+            fail(QStringLiteral("has %1 fields; the header row has %2").arg(record.fields.size()).arg(cols.size()));
+            continue;
+        }
+        if (row.serial.isEmpty()) {
+            fail(QStringLiteral("serial is empty"));
+            continue;
+        }
+        if (const auto seen = firstRowOfSerial.constFind(row.serial); seen != firstRowOfSerial.constEnd()) {
+            fail(QStringLiteral("serial '%1' already appears in row %2").arg(row.serial).arg(seen.value()));
+            continue;
+        }
+        firstRowOfSerial.insert(row.serial, row.row);
+
+        QJsonObject cells;
+        for (qsizetype c = 0; c < cols.size(); ++c) {
+            const QString value = record.fields.at(c).trimmed();
+            if (!value.isEmpty())
+                cells.insert(cols.at(c), value);
+        }
+        auto existing = m_inventory.find(row.serial);
+        if (!existing)
+            return existing.error();
+        const bool update = existing->has_value();
+        if (update && options.mode == Mode::CreateOnly) {
+            fail(QStringLiteral("already exists"));
+            continue;
+        }
+        auto device = update ? overlay(**existing, cells) : DeviceRecord::fromJson(cells);
+        if (!device) {
+            fail(device.error().message);
+            continue;
+        }
+        const QString customerId = cells.value(QStringLiteral("customerId")).toString();
+        if (!customerId.isEmpty()) {
+            auto known = customerKnown.constFind(customerId);
+            if (known == customerKnown.constEnd()) {
+                auto customer = m_customers.find(customerId);
+                if (!customer)
+                    return customer.error();
+                known = customerKnown.insert(customerId, customer->has_value());
+            }
+            if (!known.value()) {
+                fail(QStringLiteral("no customer with id '%1'").arg(customerId));
+                continue;
+            }
+        }
+        row.result = update ? kUpdated : kCreated;
+        ++(update ? report.updated : report.created);
+        report.rows << row;
+        pending.append({row.row, row.serial, cells, *device, update});
+    }
+
+    if (options.dryRun || pending.isEmpty())
+        return report;
+
+    // All valid rows or none: a database failure half-way must not leave a
+    // partial import that the report does not describe.
+    Transaction tx(m_db);
+    if (!tx.isActive())
+        return Error(ErrorCode::Unavailable, QStringLiteral("the import could not start a transaction"));
+    for (const Pending &p : pending) {
+        Error failure;
+        if (p.update) {
+            // Re-applied to the record as read inside the transaction, so a
+            // change made since validation is built upon, not overwritten.
+            const QJsonObject cells = p.cells;
+            auto r = m_inventory.update(p.serial, {}, options.actor, QStringLiteral("import"),
+                                        [cells](const DeviceRecord &current) { return overlay(current, cells); });
+            if (!r)
+                failure = r.error();
+        } else {
+            auto r = m_inventory.create(p.record, options.actor, QStringLiteral("import"));
+            if (!r)
+                failure = r.error();
+        }
+        if (failure.isError())
+            return Error(failure.code, QStringLiteral("row %1: %2; nothing was imported").arg(p.row).arg(failure.message));
+    }
+    if (!tx.commit())
+        return Error(ErrorCode::Unavailable, QStringLiteral("the import could not be committed; nothing was imported"));
+    return report;
+}
+
+} // namespace Provisio

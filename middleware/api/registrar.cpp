@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "registrar.h"
+#include "apimodule.h"
+#include "enrollmentutil.h"
+
+#include "app/serviceconfig.h"
+#include "crypto/keys.h"
+#include "crypto/registrationid.h"
+#include "crypto/sastoken.h"
+#include "http/metrics.h"
+#include "protocol/apierror.h"
+#include "protocol/timeutil.h"
+#include "storage/database.h"
+#include "storage/enrollmentstore.h"
+#include "storage/hubstore.h"
+#include "storage/recordutil.h"
+
+#include <QJsonArray>
+#include <QLoggingCategory>
+
+#include <algorithm>
+
+Q_LOGGING_CATEGORY(lcRegistration, "provisio.middleware.registration")
+
+namespace Provisio {
+
+namespace {
+
+const QString kAssigned = QStringLiteral("assigned");
+const QString kFailed = QStringLiteral("failed");
+const QString kDisabled = QStringLiteral("disabled");
+const QString kAssigning = QStringLiteral("assigning");
+
+QDateTime now()
+{
+    return fromIsoUtc(nowIso()).value_or(QDateTime::currentDateTimeUtc());
+}
+
+QString newOperationId()
+{
+    // DPS operation ids are opaque; hex keeps them URL-safe.
+    return QStringLiteral("5.") + QString::fromLatin1(Crypto::randomBytes(8).toHex()) + QLatin1Char('.')
+        + QString::fromLatin1(Crypto::randomBytes(16).toHex());
+}
+
+int desiredVersion(const QJsonObject &twin)
+{
+    return twin.value(QStringLiteral("properties")).toObject().value(QStringLiteral("desired")).toObject()
+        .value(QStringLiteral("$version")).toInt(0);
+}
+
+// The twin document the hub part publishes: Azure's twin shape with the
+// desired properties' $version, bumped on every change so a subscriber can
+// tell a new document from a repeat.
+QJsonObject twinDocument(const InitialTwin &twin, int version)
+{
+    QJsonObject desired = twin.desiredProperties;
+    desired.insert(QStringLiteral("$version"), version);
+    return QJsonObject{{QStringLiteral("tags"), twin.tags},
+                       {QStringLiteral("properties"), QJsonObject{{QStringLiteral("desired"), desired}}}};
+}
+
+Error unauthorized(bool expired)
+{
+    return Error(ErrorCode::Unauthorized, expired ? QStringLiteral("expired") : QStringLiteral("unauthorized"));
+}
+
+} // namespace
+
+QString Registrar::Attestee::deviceId() const
+{
+    if (enrollment && !enrollment->deviceId.isEmpty())
+        return enrollment->deviceId;
+    return registrationId;
+}
+
+bool Registrar::Attestee::isEnabled() const
+{
+    return enrollment ? enrollment->isEnabled() : (group && group->isEnabled());
+}
+
+InitialTwin Registrar::Attestee::initialTwin() const
+{
+    return enrollment ? enrollment->initialTwin : (group ? group->initialTwin : InitialTwin());
+}
+
+ReprovisionPolicy Registrar::Attestee::reprovisionPolicy() const
+{
+    return enrollment ? enrollment->reprovisionPolicy : (group ? group->reprovisionPolicy : ReprovisionPolicy());
+}
+
+QJsonObject Registrar::Attestee::enrollmentJson() const
+{
+    return EnrollmentUtil::withoutKeys(enrollment ? enrollment->toJson() : (group ? group->toJson() : QJsonObject()));
+}
+
+Registrar::Registrar(ServiceContext &ctx, EnrollmentStore &enrollments, RegistrationStore &registrations,
+                     QObject *parent)
+    : QObject(parent)
+    , m_ctx(ctx)
+    , m_enrollments(enrollments)
+    , m_registrations(registrations)
+    , m_allocator(ctx)
+{
+    m_ctx.metrics.describe(QStringLiteral("provisio_registrations_total"), QStringLiteral("counter"),
+                           QStringLiteral("Device registrations by final status"));
+    m_ctx.metrics.describe(QStringLiteral("provisio_registration_duration_seconds"), QStringLiteral("histogram"),
+                           QStringLiteral("Time from a register call to its final status"));
+}
+
+Result<Registrar::Attestee> Registrar::authenticate(const QByteArray &authorization, const QString &idScope,
+                                                    const QString &registrationId)
+{
+    const QString header = QString::fromUtf8(authorization).trimmed();
+    if (header.isEmpty())
+        return unauthorized(false);
+    auto token = SasToken::parse(header);
+    if (!token)
+        return unauthorized(false);
+
+    const QString resource = idScope + QStringLiteral("/registrations/") + registrationId;
+    const qint64 nowSeconds = QDateTime::currentSecsSinceEpoch();
+    const qint64 skew = m_ctx.config.sasClockSkewSeconds;
+    bool expired = false;
+    auto accepts = [&](const QString &key) {
+        if (key.isEmpty())
+            return false;
+        const auto verified = token->verify(resource, key, nowSeconds, skew);
+        if (!verified && verified.error().message == QLatin1String("token expired"))
+            expired = true;
+        return verified.ok();
+    };
+
+    Attestee attestee;
+    attestee.registrationId = Crypto::normalizeRegistrationId(registrationId);
+    auto enrollment = m_enrollments.find(attestee.registrationId);
+    if (!enrollment)
+        return enrollment.error();
+    if (*enrollment) {
+        // An individual enrollment takes precedence over groups, as in DPS.
+        const Attestation &a = (*enrollment)->attestation;
+        if (accepts(a.primaryKey) || accepts(a.secondaryKey)) {
+            attestee.enrollment = **enrollment;
+            return attestee;
+        }
+        return unauthorized(expired);
+    }
+
+    auto groups = m_enrollments.allGroups();
+    if (!groups)
+        return groups.error();
+    // Enabled groups first, so that a device in an enabled and a disabled
+    // group is not turned away by the disabled one.
+    std::stable_sort(groups->begin(), groups->end(), [](const EnrollmentGroup &a, const EnrollmentGroup &b) {
+        return a.isEnabled() && !b.isEnabled();
+    });
+    // The device derives its key from its id as it spells it; the CRM hands
+    // out keys for the normalized spelling. Both are the same device.
+    QStringList spellings{registrationId};
+    if (attestee.registrationId != registrationId)
+        spellings << attestee.registrationId;
+    for (const EnrollmentGroup &g : std::as_const(*groups)) {
+        for (const QString &groupKey : {g.attestation.primaryKey, g.attestation.secondaryKey}) {
+            if (groupKey.isEmpty())
+                continue;
+            for (const QString &spelling : std::as_const(spellings)) {
+                const auto derived = Crypto::deriveKey(groupKey, spelling);
+                if (derived && accepts(*derived)) {
+                    attestee.group = g;
+                    return attestee;
+                }
+            }
+        }
+    }
+    return unauthorized(expired);
+}
+
+Result<RegistrationOperation> Registrar::registerDevice(const Attestee &attestee, const QJsonValue &payload)
+{
+    Pending pending;
+    pending.attestee = attestee;
+    pending.operationId = newOperationId();
+    pending.started = now();
+    pending.timer.start();
+
+    if (!attestee.isEnabled())
+        return completeDisabled(pending);
+
+    auto existing = m_registrations.find(attestee.registrationId);
+    if (!existing)
+        return existing.error();
+
+    // updateHubAssignment=false: an assigned device keeps its hub (as long
+    // as that hub is still linked) without asking the allocation policy.
+    if (*existing && !(*existing)->state.assignedHub.isEmpty()
+        && !attestee.reprovisionPolicy().updateHubAssignment) {
+        auto hub = m_ctx.hubs.findByHost((*existing)->state.assignedHub);
+        if (!hub)
+            return hub.error();
+        if (*hub) {
+            Allocator::Outcome keep;
+            keep.hub = **hub;
+            keep.payload = (*existing)->state.payload;
+            return complete(pending, keep);
+        }
+    }
+
+    const auto &settings = attestee.enrollment;
+    auto plan = settings ? m_allocator.plan(settings->allocationPolicy, settings->iotHubs,
+                                            settings->customAllocationDefinition)
+                         : m_allocator.plan(attestee.group->allocationPolicy, attestee.group->iotHubs,
+                                            attestee.group->customAllocationDefinition);
+    if (!plan)
+        return complete(pending, plan.error());
+
+    if (plan->policy != AllocationPolicy::Custom)
+        return complete(pending, m_allocator.allocate(*plan, attestee.registrationId, payload));
+
+    // Custom: answer `assigning` now, finish when the webhook answers.
+    RegistrationOperation op;
+    op.operationId = pending.operationId;
+    op.status = kAssigning;
+    OperationRecord rec{op, attestee.registrationId, pending.started, pending.started};
+    if (auto saved = m_registrations.saveOperation(rec); !saved)
+        return saved.error();
+
+    QJsonObject context{{QStringLiteral("registrationId"), attestee.registrationId},
+                        {QStringLiteral("symmetricKey"), QJsonObject()}};
+    if (!payload.isNull() && !payload.isUndefined())
+        context.insert(QStringLiteral("payload"), payload);
+    QJsonArray linkedHubs;
+    for (const Hub &h : std::as_const(plan->candidates))
+        linkedHubs.append(h.host);
+    const QJsonObject request{
+        {attestee.group ? QStringLiteral("enrollmentGroup") : QStringLiteral("individualEnrollment"),
+         attestee.enrollmentJson()},
+        {QStringLiteral("deviceRuntimeContext"), context},
+        {QStringLiteral("linkedHubs"), linkedHubs},
+    };
+    auto shared = std::make_shared<Pending>(std::move(pending));
+    m_allocator.allocateCustom(*plan, request, this, [this, shared](Result<Allocator::Outcome> outcome) {
+        complete(*shared, std::move(outcome));
+    });
+    return op;
+}
+
+RegistrationOperation Registrar::complete(const Pending &pending, Result<Allocator::Outcome> outcome)
+{
+    if (!outcome)
+        return persistFailure(pending, outcome.error());
+    const Attestee &a = pending.attestee;
+    auto found = m_registrations.find(a.registrationId);
+    if (!found)
+        return persistFailure(pending, found.error());
+    const std::optional<RegistrationRecord> &existing = *found;
+
+    const Hub &hub = outcome->hub;
+    const QString deviceId = a.deviceId();
+    const QString groupId = a.group ? a.group->enrollmentGroupId : QString();
+    const QString prevHub = existing ? existing->state.assignedHub : QString();
+    const bool sameHub = !prevHub.isEmpty() && prevHub.compare(hub.host, Qt::CaseInsensitive) == 0;
+    const bool unchanged = existing && sameHub && existing->state.status == kAssigned
+        && existing->state.deviceId == deviceId && existing->state.payload == outcome->payload
+        && existing->enrollmentGroupId == groupId && !outcome->initialTwin;
+
+    RegistrationRecord rec = existing ? *existing : RegistrationRecord();
+    rec.operationId = pending.operationId;
+    if (!unchanged) {
+        RegistrationState &s = rec.state;
+        const QDateTime at = now();
+        if (!existing)
+            s.createdDateTimeUtc = at;
+        s.registrationId = a.registrationId;
+        s.status = kAssigned;
+        s.assignedHub = hub.host;
+        s.deviceId = deviceId;
+        s.errorCode.reset();
+        s.errorMessage.clear();
+        s.payload = outcome->payload;
+        s.lastUpdatedDateTimeUtc = at;
+        s.etag = newEtag();
+        rec.enrollmentGroupId = groupId;
+        const InitialTwin initial = outcome->initialTwin ? *outcome->initialTwin : a.initialTwin();
+        const int nextVersion = desiredVersion(rec.twin) + 1;
+        if (prevHub.isEmpty()) {
+            s.substatus = QStringLiteral("initialAssignment");
+            rec.twin = twinDocument(initial, nextVersion);
+        } else if (sameHub) {
+            if (s.substatus.isEmpty())
+                s.substatus = QStringLiteral("initialAssignment");
+            if (outcome->initialTwin)
+                rec.twin = twinDocument(initial, nextVersion);
+        } else {
+            const bool migrate = a.reprovisionPolicy().migrateDeviceData;
+            s.substatus = migrate ? QStringLiteral("deviceDataMigrated") : QStringLiteral("deviceDataReset");
+            // Reset: the device starts over on its new hub with the initial
+            // twin; migrated: its twin moves with it.
+            if (!migrate || rec.twin.isEmpty())
+                rec.twin = twinDocument(initial, nextVersion);
+        }
+    }
+
+    RegistrationOperation op;
+    op.operationId = pending.operationId;
+    op.status = kAssigned;
+    op.registrationState = rec.state;
+    const QDateTime at = now();
+    {
+        Transaction tx(m_ctx.db);
+        auto saved = m_registrations.save(rec);
+        auto opSaved = saved ? m_registrations.saveOperation({op, a.registrationId, pending.started, at})
+                             : Result<void>(saved.error());
+        auto pruned = opSaved ? m_registrations.pruneOperations(a.registrationId, at.addDays(-1))
+                              : Result<void>(opSaved.error());
+        if (!pruned || !tx.commit()) {
+            qCWarning(lcRegistration).noquote() << "registration of" << a.registrationId << "could not be stored";
+            RegistrationOperation failed;
+            failed.operationId = pending.operationId;
+            failed.status = kFailed;
+            RegistrationState s;
+            s.registrationId = a.registrationId;
+            s.status = kFailed;
+            s.errorCode = ApiError::dpsErrorCodeFor(ErrorCode::Unavailable);
+            s.errorMessage = QStringLiteral("the registration could not be stored; try again");
+            failed.registrationState = s;
+            recordMetrics(failed, pending.timer);
+            return failed;
+        }
+    }
+    recordMetrics(op, pending.timer);
+    return op;
+}
+
+RegistrationOperation Registrar::persistFailure(const Pending &pending, const Error &error)
+{
+    const Attestee &a = pending.attestee;
+    const QDateTime at = now();
+    RegistrationState s;
+    s.registrationId = a.registrationId;
+    s.status = kFailed;
+    s.errorCode = ApiError::dpsErrorCodeFor(error.code);
+    s.errorMessage = error.message;
+    s.createdDateTimeUtc = at;
+    s.lastUpdatedDateTimeUtc = at;
+    s.etag = newEtag();
+    RegistrationOperation op;
+    op.operationId = pending.operationId;
+    op.status = kFailed;
+    op.registrationState = s;
+
+    Transaction tx(m_ctx.db);
+    auto existing = m_registrations.find(a.registrationId);
+    // A device that already has a hub keeps that mapping when a later
+    // registration fails: it can go on working where it is. Only a device
+    // without one gets a failed record, so the CRM can see why.
+    if (existing && (!*existing || (*existing)->state.assignedHub.isEmpty())) {
+        RegistrationRecord rec;
+        rec.state = s;
+        rec.enrollmentGroupId = a.group ? a.group->enrollmentGroupId : QString();
+        rec.operationId = pending.operationId;
+        if (*existing)
+            rec.state.createdDateTimeUtc = (*existing)->state.createdDateTimeUtc;
+        m_registrations.save(rec);
+    }
+    m_registrations.saveOperation({op, a.registrationId, pending.started, at});
+    if (!tx.commit())
+        qCWarning(lcRegistration).noquote() << "failed registration of" << a.registrationId << "could not be stored";
+    qCInfo(lcRegistration).noquote() << "registration of" << a.registrationId << "failed:" << error.message;
+    recordMetrics(op, pending.timer);
+    return op;
+}
+
+RegistrationOperation Registrar::completeDisabled(const Pending &pending)
+{
+    const Attestee &a = pending.attestee;
+    const QDateTime at = now();
+    RegistrationOperation op;
+    op.operationId = pending.operationId;
+    op.status = kDisabled;
+
+    Transaction tx(m_ctx.db);
+    auto existing = m_registrations.find(a.registrationId);
+    RegistrationRecord rec;
+    if (existing && *existing) {
+        // The mapping stays for reference; the status says it is not usable.
+        rec = **existing;
+    } else {
+        rec.state.registrationId = a.registrationId;
+        rec.state.createdDateTimeUtc = at;
+        rec.enrollmentGroupId = a.group ? a.group->enrollmentGroupId : QString();
+    }
+    rec.state.status = kDisabled;
+    rec.state.errorCode.reset();
+    rec.state.errorMessage.clear();
+    rec.state.lastUpdatedDateTimeUtc = at;
+    rec.state.etag = newEtag();
+    rec.operationId = pending.operationId;
+    RegistrationState shown;
+    shown.registrationId = a.registrationId;
+    shown.status = kDisabled;
+    shown.createdDateTimeUtc = rec.state.createdDateTimeUtc;
+    shown.lastUpdatedDateTimeUtc = at;
+    shown.etag = rec.state.etag;
+    op.registrationState = shown;
+    if (existing)
+        m_registrations.save(rec);
+    m_registrations.saveOperation({op, a.registrationId, pending.started, at});
+    if (!tx.commit())
+        qCWarning(lcRegistration).noquote() << "disabled registration of" << a.registrationId << "could not be stored";
+    recordMetrics(op, pending.timer);
+    return op;
+}
+
+void Registrar::recordMetrics(const RegistrationOperation &op, const QElapsedTimer &timer)
+{
+    m_ctx.metrics.increment(QStringLiteral("provisio_registrations_total"),
+                            QStringLiteral("status=\"%1\"").arg(op.status));
+    m_ctx.metrics.observeSeconds(QStringLiteral("provisio_registration_duration_seconds"), QString(),
+                                 timer.nsecsElapsed() / 1e9);
+}
+
+Result<std::optional<RegistrationOperation>> Registrar::operation(const QString &operationId,
+                                                                  const QString &registrationId)
+{
+    auto rec = m_registrations.findOperation(operationId);
+    if (!rec)
+        return rec.error();
+    if (!*rec || (*rec)->registrationId != registrationId)
+        return std::optional<RegistrationOperation>();
+    RegistrationOperation op = (*rec)->operation;
+    if (op.status == kAssigning && (*rec)->updated.msecsTo(QDateTime::currentDateTimeUtc()) > kStaleAssigningMs) {
+        op.status = kFailed;
+        RegistrationState s;
+        s.registrationId = registrationId;
+        s.status = kFailed;
+        s.errorCode = ApiError::dpsErrorCodeFor(ErrorCode::Unavailable);
+        s.errorMessage = QStringLiteral("the allocation was interrupted; register again");
+        op.registrationState = s;
+    }
+    if (op.registrationState)
+        op.registrationState = forDevice(*op.registrationState);
+    return std::optional<RegistrationOperation>(op);
+}
+
+Result<std::optional<RegistrationState>> Registrar::registrationState(const QString &registrationId)
+{
+    auto rec = m_registrations.find(registrationId);
+    if (!rec)
+        return rec.error();
+    if (!*rec)
+        return std::optional<RegistrationState>();
+    return std::optional<RegistrationState>(forDevice((*rec)->state));
+}
+
+RegistrationState Registrar::forDevice(RegistrationState state)
+{
+    if (state.status != kAssigned || state.assignedHub.isEmpty())
+        return state;
+    auto hub = m_ctx.hubs.findByHost(state.assignedHub);
+    if (!hub || !*hub)
+        return state;
+    QJsonObject provisio{{QStringLiteral("hubEndpoint"), (*hub)->dialEndpoint()},
+                         {QStringLiteral("caCertificate"), QString::fromLatin1(m_ctx.caCertificatePem)}};
+    if (auto key = Crypto::deriveKey((*hub)->signingKey, state.deviceId))
+        provisio.insert(QStringLiteral("hubDeviceKey"), *key);
+    state.payload.insert(QStringLiteral("provisio"), provisio);
+    return state;
+}
+
+} // namespace Provisio

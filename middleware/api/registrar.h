@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "allocator.h"
+
+#include "core/result.h"
+#include "protocol/enrollment.h"
+#include "protocol/enrollmentgroup.h"
+#include "protocol/registrationstate.h"
+#include "storage/registrationstore.h"
+
+#include <QElapsedTimer>
+#include <QJsonValue>
+#include <QObject>
+#include <QString>
+
+#include <optional>
+
+namespace Provisio {
+
+class EnrollmentStore;
+struct ServiceContext;
+
+// The device registration logic behind the DPS-compatible API: who a device
+// is (SAS token against its enrollment), where it goes (Allocator, the
+// reprovision policy), and what is remembered (registration record and
+// operation, written in one transaction). Independent of HTTP.
+class Registrar : public QObject
+{
+    Q_OBJECT
+public:
+    Registrar(ServiceContext &ctx, EnrollmentStore &enrollments, RegistrationStore &registrations,
+              QObject *parent = nullptr);
+
+    // A device that proved it holds an enrollment's key, with the settings
+    // that apply to it (the individual enrollment's, or its group's).
+    struct Attestee
+    {
+        QString registrationId; // normalized
+        std::optional<Enrollment> enrollment;
+        std::optional<EnrollmentGroup> group;
+
+        QString deviceId() const;
+        bool isEnabled() const;
+        InitialTwin initialTwin() const;
+        ReprovisionPolicy reprovisionPolicy() const;
+        // For the custom allocation request, without keys.
+        QJsonObject enrollmentJson() const;
+    };
+
+    // Verifies `Authorization: SharedAccessSignature ...` for
+    // `{idScope}/registrations/{registrationId}`: against the individual
+    // enrollment's primary or secondary key, else against the key derived
+    // from each enrollment group's keys. Unauthorized says only
+    // "unauthorized" or "expired": a device learns nothing about which
+    // enrollments exist.
+    Result<Attestee> authenticate(const QByteArray &authorization, const QString &idScope,
+                                  const QString &registrationId);
+
+    // Starts a registration. The operation is final (assigned, failed,
+    // disabled) except with a custom allocation, where it is `assigning`
+    // until the webhook answers.
+    Result<RegistrationOperation> registerDevice(const Attestee &attestee, const QJsonValue &payload);
+
+    // An operation of this registration, for the device polling it.
+    Result<std::optional<RegistrationOperation>> operation(const QString &operationId,
+                                                           const QString &registrationId);
+    // The registration record, for the device's status lookup.
+    Result<std::optional<RegistrationState>> registrationState(const QString &registrationId);
+
+    // Adds payload.provisio (hub endpoint, the device's hub key, the CA) to an
+    // assigned state: derived on every answer, never stored.
+    RegistrationState forDevice(RegistrationState state);
+
+    // How long an operation may stay `assigning` before it counts as lost
+    // (the instance running its webhook call stopped).
+    static constexpr int kStaleAssigningMs = 30000;
+
+private:
+    struct Pending
+    {
+        Attestee attestee;
+        QString operationId;
+        QDateTime started;
+        QElapsedTimer timer;
+    };
+    RegistrationOperation complete(const Pending &pending, Result<Allocator::Outcome> outcome);
+    RegistrationOperation completeDisabled(const Pending &pending);
+    RegistrationOperation persistFailure(const Pending &pending, const Error &error);
+    void recordMetrics(const RegistrationOperation &op, const QElapsedTimer &timer);
+
+    ServiceContext &m_ctx;
+    EnrollmentStore &m_enrollments;
+    RegistrationStore &m_registrations;
+    Allocator m_allocator;
+};
+
+} // namespace Provisio

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "registrationapi.h"
+#include "enrollmentutil.h"
+
+#include "protocol/registrationstate.h"
+#include "storage/auditlog.h"
+#include "storage/database.h"
+#include "storage/hubstore.h"
+#include "storage/registrationstore.h"
+
+namespace Provisio {
+
+using namespace EnrollmentUtil;
+
+void RegistrationApi::registerRoutes(Router &router)
+{
+    using M = QHttpServerRequest::Method;
+    const QString base = QStringLiteral("/api/v1/registrations");
+    router.add(M::Get, base, Access::Viewer, [this](HttpRequest &r) { return list(r); });
+    router.add(M::Get, base + QStringLiteral("/{registrationId}"), Access::Viewer,
+               [this](HttpRequest &r) { return get(r); });
+    router.add(M::Delete, base + QStringLiteral("/{registrationId}"), Access::Operator,
+               [this](HttpRequest &r) { return remove(r); });
+}
+
+QJsonObject RegistrationApi::present(const RegistrationRecord &record)
+{
+    // The DPS registration state, plus the mapping's details: which linked
+    // hub (by link name) and the address devices dial, the group, the twin.
+    QJsonObject out = record.state.toJson();
+    if (!record.state.assignedHub.isEmpty()) {
+        auto hub = m_ctx.hubs.findByHost(record.state.assignedHub);
+        if (hub && *hub)
+            out.insert(QStringLiteral("hub"), QJsonObject{{QStringLiteral("name"), (*hub)->name},
+                                                          {QStringLiteral("host"), (*hub)->host},
+                                                          {QStringLiteral("endpoint"), (*hub)->dialEndpoint()}});
+    }
+    if (!record.enrollmentGroupId.isEmpty())
+        out.insert(QStringLiteral("enrollmentGroupId"), record.enrollmentGroupId);
+    out.insert(QStringLiteral("twin"), record.twin);
+    return out;
+}
+
+HttpResponse RegistrationApi::list(HttpRequest &request)
+{
+    auto page = pageRequest(request);
+    if (!page)
+        return HttpResponse::error(page.error());
+    RegistrationStore::Filter filter;
+    filter.assignedHub = request.queryValue(QStringLiteral("hub"));
+    filter.status = request.queryValue(QStringLiteral("status"));
+    filter.deviceId = request.queryValue(QStringLiteral("deviceId"));
+    if (!filter.status.isEmpty() && !RegistrationState::isValidStatus(filter.status))
+        return HttpResponse::error(ErrorCode::InvalidInput,
+                                   QStringLiteral("status must be one of unassigned, assigning, assigned, failed, disabled"));
+    auto items = m_registrations.list(filter, *page);
+    if (!items)
+        return HttpResponse::error(items.error());
+    QJsonArray out;
+    for (const RegistrationRecord &r : std::as_const(*items))
+        out.append(present(r));
+    return EnrollmentUtil::page(out, items->isEmpty() ? QString() : items->last().state.registrationId, page->limit);
+}
+
+HttpResponse RegistrationApi::get(HttpRequest &request)
+{
+    auto id = registrationIdParam(request);
+    if (!id)
+        return HttpResponse::error(id.error());
+    auto rec = m_registrations.find(*id);
+    if (!rec)
+        return HttpResponse::error(rec.error());
+    if (!*rec)
+        return HttpResponse::error(ErrorCode::NotFound, QStringLiteral("no registration '%1'").arg(*id));
+    return HttpResponse::json(present(**rec)).withEtag((*rec)->state.etag);
+}
+
+HttpResponse RegistrationApi::remove(HttpRequest &request)
+{
+    auto id = registrationIdParam(request);
+    if (!id)
+        return HttpResponse::error(id.error());
+    Transaction tx(m_ctx.db);
+    auto rec = m_registrations.find(*id);
+    if (!rec)
+        return HttpResponse::error(rec.error());
+    if (!*rec)
+        return HttpResponse::error(ErrorCode::NotFound, QStringLiteral("no registration '%1'").arg(*id));
+    if (auto pre = checkIfMatch(request, (*rec)->state.etag); !pre)
+        return HttpResponse::error(pre.error());
+    if (auto r = m_registrations.remove(*id, (*rec)->state.etag); !r)
+        return HttpResponse::error(r.error());
+    if (auto r = m_ctx.audit.record(request.actor(), QStringLiteral("delete"), QStringLiteral("registration"), *id,
+                                    (*rec)->toDoc());
+        !r)
+        return HttpResponse::error(r.error());
+    if (!tx.commit())
+        return HttpResponse::error(ErrorCode::Unavailable, QStringLiteral("the change could not be stored"));
+    return HttpResponse::noContent();
+}
+
+} // namespace Provisio

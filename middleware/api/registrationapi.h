@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "apimodule.h"
+
+namespace Provisio {
+
+class RegistrationStore;
+struct RegistrationRecord;
+
+// The device -> hub mapping on the CRM API (/api/v1/registrations): list
+// (filters hub, status, deviceId), read, and forget a registration (the
+// device's next registration is an initial assignment again). Hub secrets
+// (payload.provisio.hubDeviceKey) are never part of it.
+class RegistrationApi : public ApiModule
+{
+public:
+    RegistrationApi(ServiceContext &ctx, RegistrationStore &registrations) : m_ctx(ctx), m_registrations(registrations) {}
+    void registerRoutes(Router &router) override;
+
+private:
+    HttpResponse list(HttpRequest &request);
+    HttpResponse get(HttpRequest &request);
+    HttpResponse remove(HttpRequest &request);
+    QJsonObject present(const RegistrationRecord &record);
+
+    ServiceContext &m_ctx;
+    RegistrationStore &m_registrations;
+};
+
+} // namespace Provisio

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "tokenapi.h"
+#include "crmrequest.h"
+
+#include "protocol/jsonreader.h"
+#include "storage/auditlog.h"
+#include "storage/database.h"
+#include "storage/tokenstore.h"
+
+namespace Provisio {
+
+namespace {
+const QString kEntity = QStringLiteral("token");
+
+QJsonObject toJson(const TokenStore::TokenInfo &t)
+{
+    QJsonObject o{{QStringLiteral("id"), t.id},
+                  {QStringLiteral("name"), t.name},
+                  {QStringLiteral("role"), roleName(t.role)},
+                  {QStringLiteral("created"), t.created}};
+    if (!t.revokedAt.isEmpty())
+        o.insert(QStringLiteral("revokedAt"), t.revokedAt);
+    return o;
+}
+
+Error commitFailed()
+{
+    return Error(ErrorCode::Unavailable, QStringLiteral("the change could not be committed"));
+}
+} // namespace
+
+void TokenApi::registerRoutes(Router &router)
+{
+    using M = QHttpServerRequest::Method;
+    const QString base = QStringLiteral("/api/v1/tokens");
+    router.add(M::Get, base, Access::Admin, [this](HttpRequest &r) { return list(r); });
+    router.add(M::Post, base, Access::Admin, [this](HttpRequest &r) { return create(r); });
+    router.add(M::Delete, QStringLiteral("/api/v1/tokens/{idOrName}"), Access::Admin,
+               [this](HttpRequest &r) { return revoke(r); });
+}
+
+HttpResponse TokenApi::list(HttpRequest &request)
+{
+    if (auto q = Crm::checkQuery(request, {QStringLiteral("limit"), QStringLiteral("cursor")}); !q)
+        return HttpResponse::error(q.error());
+    auto page = Crm::pageRequest(request);
+    if (!page)
+        return HttpResponse::error(page.error());
+    auto tokens = m_ctx.tokens.list();
+    if (!tokens)
+        return HttpResponse::error(tokens.error());
+    // Few tokens: paged in memory in the store's order; the cursor is the id
+    // of the last token shown.
+    qsizetype start = 0;
+    if (!page->afterKey.isEmpty()) {
+        start = -1;
+        for (qsizetype i = 0; i < tokens->size(); ++i) {
+            if (tokens->at(i).id == page->afterKey)
+                start = i + 1;
+        }
+        if (start < 0)
+            return HttpResponse::error(ErrorCode::InvalidInput, QStringLiteral("cursor is not valid"));
+    }
+    QJsonArray items;
+    QString next;
+    for (qsizetype i = start; i < tokens->size(); ++i) {
+        if (items.size() == page->limit) {
+            next = encodeCursor(tokens->at(i - 1).id);
+            break;
+        }
+        items.append(toJson(tokens->at(i)));
+    }
+    return Crm::listResponse(items, next);
+}
+
+HttpResponse TokenApi::create(HttpRequest &request)
+{
+    auto body = Crm::jsonBody(request);
+    if (!body)
+        return HttpResponse::error(body.error());
+    JsonReader reader(*body);
+    reader.allowOnly({"role", "name"});
+    const QString roleText = reader.requiredString(QStringLiteral("role"));
+    const QString name = reader.optionalString(QStringLiteral("name")).trimmed();
+    const std::optional<Role> role = parseRole(roleText);
+    if (reader.ok() && !role)
+        reader.fail(QStringLiteral("role"), QStringLiteral("must be one of viewer, operator, admin"));
+    if (!reader.ok())
+        return HttpResponse::error(reader.error());
+
+    Transaction tx(m_ctx.db);
+    if (!tx.isActive())
+        return HttpResponse::error(commitFailed());
+    if (!name.isEmpty()) {
+        // Tokens are revoked by name too, so active names must be unique.
+        auto all = m_ctx.tokens.list();
+        if (!all)
+            return HttpResponse::error(all.error());
+        for (const TokenStore::TokenInfo &t : *all) {
+            if (t.name == name && t.revokedAt.isEmpty())
+                return HttpResponse::error(ErrorCode::Conflict,
+                                           QStringLiteral("an active token named '%1' exists already").arg(name));
+        }
+    }
+    auto created = m_ctx.tokens.create(*role, name);
+    if (!created)
+        return HttpResponse::error(created.error());
+    if (auto a = m_ctx.audit.record(request.actor(), QStringLiteral("create"), kEntity, created->info.id, {},
+                                    toJson(created->info));
+        !a)
+        return HttpResponse::error(a.error());
+    if (!tx.commit())
+        return HttpResponse::error(commitFailed());
+    QJsonObject out = toJson(created->info);
+    out.insert(QStringLiteral("token"), created->token);
+    return HttpResponse::json(out, 201);
+}
+
+HttpResponse TokenApi::revoke(HttpRequest &request)
+{
+    Transaction tx(m_ctx.db);
+    if (!tx.isActive())
+        return HttpResponse::error(commitFailed());
+    auto revoked = m_ctx.tokens.revoke(request.param(QStringLiteral("idOrName")));
+    if (!revoked)
+        return HttpResponse::error(revoked.error());
+    TokenStore::TokenInfo before = *revoked;
+    before.revokedAt.clear();
+    if (auto a = m_ctx.audit.record(request.actor(), QStringLiteral("revoke"), kEntity, revoked->id,
+                                    toJson(before), toJson(*revoked));
+        !a)
+        return HttpResponse::error(a.error());
+    if (!tx.commit())
+        return HttpResponse::error(commitFailed());
+    return HttpResponse::noContent();
+}
+
+} // namespace Provisio

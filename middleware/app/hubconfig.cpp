@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "hubconfig.h"
+#include "service.h"
+
+#include "crypto/certificateauthority.h"
+#include "crypto/keys.h"
+#include "protocol/hub.h"
+#include "storage/hubstore.h"
+
+#include <QCommandLineParser>
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QTextStream>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace Provisio {
+
+namespace {
+
+#ifdef PROVISIO_HUB_PLUGIN_PATH
+const char kDefaultPluginPath[] = PROVISIO_HUB_PLUGIN_PATH;
+#else
+const char kDefaultPluginPath[] = "";
+#endif
+
+const char kPolicyName[] = "provisio-service";
+// Contains '/', which no device id can: see hubconfig.h.
+const char kPolicyDerivationId[] = "$policy/provisio-service";
+
+// Defaults for the broker's limits: generous for telemetry, bounded so one
+// slow or hostile client cannot eat the hub's memory.
+constexpr int kMaxQueuedMessages = 1000;
+constexpr int kMaxInflightMessages = 20;
+constexpr int kMessageSizeLimit = 256 * 1024; // Azure IoT Hub's device-to-cloud limit
+
+Error invalid(const QString &message)
+{
+    return Error(ErrorCode::InvalidInput, message);
+}
+
+// Writes `data` to `path` through a temporary file in the same directory
+// that is created with `mode` from the start (the config holds a key, so it
+// must never exist world-readable, not even for a moment), synced and
+// renamed over the target.
+Result<void> writeFileAtomically(const QString &path, const QByteArray &data, mode_t mode)
+{
+    const QByteArray target = QFile::encodeName(path);
+    QByteArray temp = target + ".tmp-XXXXXX";
+    const int fd = mkstemp(temp.data()); // 0600
+    if (fd < 0)
+        return Error(ErrorCode::Unavailable,
+                     QStringLiteral("cannot create a file next to %1: %2").arg(path, QString::fromLocal8Bit(strerror(errno))));
+    bool ok = fchmod(fd, mode) == 0;
+    qsizetype written = 0;
+    while (ok && written < data.size()) {
+        const ssize_t n = ::write(fd, data.constData() + written, size_t(data.size() - written));
+        if (n < 0 && errno == EINTR)
+            continue;
+        ok = n > 0;
+        if (ok)
+            written += n;
+    }
+    ok = ok && fsync(fd) == 0;
+    const int savedErrno = errno;
+    ok = (::close(fd) == 0) && ok;
+    if (!ok || ::rename(temp.constData(), target.constData()) != 0) {
+        const int e = ok ? errno : savedErrno;
+        ::unlink(temp.constData());
+        return Error(ErrorCode::Unavailable,
+                     QStringLiteral("cannot write %1: %2").arg(path, QString::fromLocal8Bit(strerror(e))));
+    }
+    return {};
+}
+
+QString currentUserName()
+{
+    if (const passwd *pw = getpwuid(geteuid()))
+        return QString::fromLocal8Bit(pw->pw_name);
+    return QString::number(geteuid());
+}
+
+// Gives the files to the account Mosquitto will run as (only needed, and
+// only possible, when that is not us).
+Result<void> handOver(const QStringList &paths, const QString &user)
+{
+    if (user == currentUserName())
+        return {};
+    const passwd *pw = getpwnam(QFile::encodeName(user).constData());
+    if (!pw)
+        return invalid(QStringLiteral("--user %1: no such account").arg(user));
+    for (const QString &p : paths) {
+        if (::chown(QFile::encodeName(p).constData(), pw->pw_uid, pw->pw_gid) != 0)
+            return Error(ErrorCode::Unavailable,
+                         QStringLiteral("cannot give %1 to %2 (%3); run as root or leave out --user")
+                             .arg(p, user, QString::fromLocal8Bit(strerror(errno))));
+    }
+    return {};
+}
+
+// The host part of "host:port" / "[v6]:port".
+QString endpointHost(const QString &endpoint)
+{
+    const qsizetype colon = endpoint.lastIndexOf(QLatin1Char(':'));
+    QString host = colon > 0 ? endpoint.left(colon) : endpoint;
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    return host;
+}
+
+bool isWildcard(const QHostAddress &a)
+{
+    return a == QHostAddress::Any || a == QHostAddress::AnyIPv4 || a == QHostAddress::AnyIPv6;
+}
+
+// mosquitto.conf takes values to the end of the line; a newline would let a
+// value smuggle in another directive.
+Result<void> checkConfValue(const QString &what, const QString &value)
+{
+    if (value.contains(QLatin1Char('\n')) || value.contains(QLatin1Char('\r')) || value.trimmed() != value)
+        return invalid(QStringLiteral("%1 '%2' cannot be written into mosquitto.conf").arg(what, value));
+    return {};
+}
+
+} // namespace
+
+QString hubServicePolicyName()
+{
+    return QString::fromLatin1(kPolicyName);
+}
+
+Result<QString> hubServicePolicyKey(const QString &hubSigningKeyBase64)
+{
+    return Crypto::deriveKey(hubSigningKeyBase64, QString::fromLatin1(kPolicyDerivationId));
+}
+
+QString hubServiceUsername(const QString &hubHost)
+{
+    return hubServicePolicyName() + QStringLiteral("@sas.root.") + hubHost;
+}
+
+Result<HubConfigFiles> writeHubConfig(const HubConfigRequest &request)
+{
+    if (request.outDir.isEmpty())
+        return invalid(QStringLiteral("--out is required"));
+    if (request.pluginPath.isEmpty())
+        return invalid(QStringLiteral("the plugin path is unknown: pass --plugin PATH/provisio-mosquitto-plugin.so"));
+    if (!QFileInfo(request.pluginPath).isFile())
+        return invalid(QStringLiteral("plugin %1 does not exist (build provisio-mosquitto-plugin or pass --plugin)")
+                           .arg(request.pluginPath));
+
+    auto stores = openOfflineStores(request.service);
+    if (!stores)
+        return stores.error();
+    auto found = (*stores)->hubs->find(request.hubName);
+    if (!found)
+        return found.error();
+    if (!found->has_value())
+        return Error(ErrorCode::NotFound,
+                     QStringLiteral("no hub named '%1' is linked (link it with PUT /api/v1/hubs/%1)").arg(request.hubName));
+    const Hub hub = **found;
+    if (!Crypto::decodeKey(hub.signingKey))
+        return invalid(QStringLiteral("hub '%1' has no valid signing key").arg(hub.name));
+    const auto serviceKey = hubServicePolicyKey(hub.signingKey);
+    if (!serviceKey)
+        return serviceKey.error();
+
+    HubConfigFiles files;
+    const QDir out(QDir(request.outDir).absolutePath());
+    files.hubName = hub.name;
+    files.hubHost = hub.host;
+    files.dialEndpoint = hub.dialEndpoint();
+    files.confPath = out.filePath(QStringLiteral("mosquitto.conf"));
+    files.caPath = out.filePath(QStringLiteral("ca.crt"));
+    files.certPath = out.filePath(QStringLiteral("hub.crt"));
+    files.keyPath = out.filePath(QStringLiteral("hub.key"));
+    files.revocationPath = out.filePath(QStringLiteral("revoked-devices.json"));
+    files.persistenceDir = out.filePath(QStringLiteral("data")) + QLatin1Char('/');
+    files.pluginPath = QFileInfo(request.pluginPath).absoluteFilePath();
+    for (const QString &p : {out.path(), files.pluginPath, request.user}) {
+        if (auto r = checkConfValue(QStringLiteral("value"), p); !r)
+            return r.error();
+    }
+
+    if (!QDir().mkpath(out.path()) || !QDir().mkpath(files.persistenceDir))
+        return Error(ErrorCode::Unavailable, QStringLiteral("cannot create %1").arg(files.persistenceDir));
+    // Owner only: the directory holds the hub's key and its persisted messages.
+    QFile::setPermissions(out.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    QFile::setPermissions(files.persistenceDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+
+    // TLS: the middleware's CA signs the hub's certificate, so devices that
+    // trust the CA from their registration payload trust the hub.
+    auto ca = CertificateAuthority::loadOrCreate(request.service.tlsDir());
+    if (!ca)
+        return ca.error();
+    if (auto r = writeFileAtomically(files.caPath, ca->caCertificatePem(), 0644); !r)
+        return r.error();
+    QStringList dnsNames{hub.host};
+    QStringList ipAddresses;
+    const QString dialHost = endpointHost(files.dialEndpoint);
+    if (QHostAddress(dialHost).isNull()) {
+        if (!dnsNames.contains(dialHost, Qt::CaseInsensitive))
+            dnsNames << dialHost;
+    } else {
+        ipAddresses << QHostAddress(dialHost).toString();
+    }
+    if (!isWildcard(request.listenAddress)) {
+        const QString ip = request.listenAddress.toString();
+        if (!ipAddresses.contains(ip))
+            ipAddresses << ip;
+        if (request.listenAddress.isLoopback() && !dnsNames.contains(QStringLiteral("localhost")))
+            dnsNames << QStringLiteral("localhost");
+    }
+    if (auto r = ca->issueServerCertificate(files.certPath, files.keyPath, hub.host, dnsNames, ipAddresses); !r)
+        return r.error();
+    files.certificateNames = dnsNames + ipAddresses;
+
+    QString listener = QStringLiteral("listener %1").arg(request.listenPort);
+    if (!isWildcard(request.listenAddress))
+        listener += QLatin1Char(' ') + request.listenAddress.toString();
+
+    QString conf;
+    QTextStream s(&conf);
+    s << "# Generated by provisio-middleware hub-config on "
+      << QDateTime::currentDateTimeUtc().toString(Qt::ISODate) << "\n"
+      << "# Hub '" << hub.name << "': devices use host " << hub.host << " in their tokens and dial "
+      << files.dialEndpoint << ".\n"
+      << "# This file holds the hub's signing key and service key: keep it 0600.\n"
+      << "# Run: mosquitto -c " << files.confPath << "\n"
+      << "\n"
+      << "per_listener_settings false\n"
+      << "allow_anonymous false\n"
+      << "user " << request.user << "\n"
+      << "\n"
+      << "persistence true\n"
+      << "persistence_location " << files.persistenceDir << "\n"
+      << "autosave_interval 300\n"
+      << "\n"
+      << "# Limits: Azure's QoS ceiling and device-to-cloud message size; bounded\n"
+      << "# per-client queues so a slow or absent client cannot exhaust memory.\n"
+      << "max_qos 1\n"
+      << "max_queued_messages " << kMaxQueuedMessages << "\n"
+      << "max_inflight_messages " << kMaxInflightMessages << "\n"
+      << "message_size_limit " << kMessageSizeLimit << "\n"
+      << "set_tcp_nodelay true\n"
+      << "\n"
+      << "log_dest stderr\n"
+      << "log_type error\n"
+      << "log_type warning\n"
+      << "log_type notice\n"
+      << "log_type information\n"
+      << "connection_messages true\n"
+      << "\n"
+      << "# TLS only; clients authenticate with SAS tokens, not certificates.\n"
+      << listener << "\n"
+      << "protocol mqtt\n"
+      << "cafile " << files.caPath << "\n"
+      << "certfile " << files.certPath << "\n"
+      << "keyfile " << files.keyPath << "\n"
+      << "require_certificate false\n"
+      << "tls_version tlsv1.2\n"
+      << "\n"
+      << "# provisio_auth: devices authenticate with SAS tokens signed with\n"
+      << "# deriveKey(signing_key, deviceId); the middleware with service_policy,\n"
+      << "# whose key is deriveKey(signing_key, \"" << kPolicyDerivationId << "\").\n"
+      << "plugin " << files.pluginPath << "\n"
+      << "plugin_opt_hub_host " << hub.host << "\n"
+      << "plugin_opt_signing_key " << hub.signingKey << "\n"
+      << "plugin_opt_service_policy " << hubServicePolicyName() << "\n"
+      << "plugin_opt_service_key " << *serviceKey << "\n"
+      << "plugin_opt_revocation_file " << files.revocationPath << "\n"
+      << "plugin_opt_max_token_lifetime " << request.maxTokenLifetime << "\n"
+      << "plugin_opt_clock_skew " << request.clockSkew << "\n";
+    s.flush();
+    if (auto r = writeFileAtomically(files.confPath, conf.toUtf8(), 0600); !r)
+        return r.error();
+
+    if (auto r = handOver({out.path(), files.persistenceDir, files.confPath, files.caPath, files.certPath,
+                           files.keyPath},
+                          request.user);
+        !r) {
+        return r.error();
+    }
+    if (QFileInfo::exists(files.revocationPath)) {
+        if (auto r = handOver({files.revocationPath}, request.user); !r)
+            return r.error();
+    }
+    return files;
+}
+
+int hubConfigCommand(QCommandLineParser &parser, const QStringList &arguments)
+{
+    QTextStream err(stderr);
+    const auto fail = [&err](const QString &message) {
+        err << "provisio-middleware hub-config: " << message << Qt::endl;
+        return 1;
+    };
+    addServiceOptions(parser); // --data-dir, --database, --config, and --listen (here: the hub's)
+    parser.addPositionalArgument(QStringLiteral("hub-config"),
+                                 QStringLiteral("Write a Mosquitto configuration for a linked hub."));
+    parser.addOption({QStringLiteral("hub"), QStringLiteral("Name of the linked hub."), QStringLiteral("name")});
+    parser.addOption({QStringLiteral("out"), QStringLiteral("Directory to write mosquitto.conf and its files to."),
+                      QStringLiteral("dir")});
+    parser.addOption({QStringLiteral("plugin"),
+                      QStringLiteral("Path of provisio-mosquitto-plugin.so (default: %1).")
+                          .arg(QString::fromUtf8(kDefaultPluginPath)),
+                      QStringLiteral("path")});
+    parser.addOption({QStringLiteral("max-token-lifetime"),
+                      QStringLiteral("Longest validity a device or service token may have, seconds (default 86400)."),
+                      QStringLiteral("seconds"), QStringLiteral("86400")});
+    parser.addOption({QStringLiteral("clock-skew"),
+                      QStringLiteral("Clock difference tolerated on token expiry, seconds (default 300)."),
+                      QStringLiteral("seconds"), QStringLiteral("300")});
+    parser.addOption({QStringLiteral("user"),
+                      QStringLiteral("Account Mosquitto runs as when started as root; the files are given to it "
+                                     "(default: the current user)."),
+                      QStringLiteral("name")});
+    parser.process(arguments);
+
+    for (const char *required : {"hub", "out", "listen"}) {
+        if (!parser.isSet(QString::fromLatin1(required)))
+            return fail(QStringLiteral("--%1 is required").arg(QString::fromLatin1(required)));
+    }
+    auto service = serviceConfigFrom(parser);
+    if (!service)
+        return fail(service.error().message);
+    auto listen = parseListenAddress(parser.value(QStringLiteral("listen")));
+    if (!listen)
+        return fail(listen.error().message);
+    if (listen->second == 0)
+        return fail(QStringLiteral("--listen needs a port other than 0"));
+
+    HubConfigRequest request;
+    request.service = *service;
+    request.hubName = parser.value(QStringLiteral("hub"));
+    request.listenAddress = listen->first;
+    request.listenPort = listen->second;
+    request.outDir = parser.value(QStringLiteral("out"));
+    request.pluginPath = parser.isSet(QStringLiteral("plugin")) ? parser.value(QStringLiteral("plugin"))
+                                                                : QString::fromUtf8(kDefaultPluginPath);
+    request.user = parser.isSet(QStringLiteral("user")) ? parser.value(QStringLiteral("user")) : currentUserName();
+    bool ok = false;
+    request.maxTokenLifetime = parser.value(QStringLiteral("max-token-lifetime")).toLongLong(&ok);
+    if (!ok || request.maxTokenLifetime <= 0)
+        return fail(QStringLiteral("--max-token-lifetime must be a positive number of seconds"));
+    request.clockSkew = parser.value(QStringLiteral("clock-skew")).toLongLong(&ok);
+    if (!ok || request.clockSkew < 0 || request.clockSkew > 3600)
+        return fail(QStringLiteral("--clock-skew must be 0..3600 seconds"));
+
+    auto files = writeHubConfig(request);
+    if (!files)
+        return fail(files.error().message);
+
+    // A summary for the operator; no keys.
+    err << "hub-config: hub '" << files->hubName << "' (token host " << files->hubHost << ", devices dial "
+        << files->dialEndpoint << ")\n"
+        << "  listen          " << parser.value(QStringLiteral("listen")) << " (TLS)\n"
+        << "  certificate     " << files->certPath << " for " << files->certificateNames.join(QStringLiteral(", "))
+        << "\n"
+        << "  config          " << files->confPath << " (0600: holds the hub keys)\n"
+        << "  revocation list " << files->revocationPath << "\n"
+        << "  persistence     " << files->persistenceDir << "\n"
+        << "  plugin          " << files->pluginPath << "\n"
+        << "  service login   username " << hubServiceUsername(files->hubHost) << ", SAS token with skn="
+        << hubServicePolicyName() << "\n"
+        << "run: mosquitto -c " << files->confPath << Qt::endl;
+    return 0;
+}
+
+} // namespace Provisio

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/result.h"
+#include "serviceconfig.h"
+
+#include <QHostAddress>
+#include <QString>
+#include <QStringList>
+
+class QCommandLineParser;
+
+// `provisio-middleware hub-config`: turns a linked hub (HubStore) into a
+// ready-to-run Mosquitto configuration directory for that hub - TLS with a
+// certificate from the middleware's CA, the provisio_auth plugin with the
+// hub's keys, persistence, limits - so that `mosquitto -c OUT/mosquitto.conf`
+// is that hub.
+//
+// The service policy. The middleware reaches every hub as one service
+// identity whose key is not stored anywhere but derived from the hub's
+// signing key:
+//     policy name  "provisio-service"
+//     policy key   deriveKey(hub signing key, "$policy/provisio-service")
+// The derivation input contains '/', which no device id may contain
+// (validateDeviceId), so no device key - deriveKey(signing key, deviceId) -
+// can ever equal the service key; deriving from "provisio-service" alone
+// would hand the service key to a device registered under that id.
+// The service connects with username "provisio-service@sas.root.{hubHost}"
+// and a SAS token with skn=provisio-service over resource "{hubHost}".
+namespace Provisio {
+
+QString hubServicePolicyName();
+Result<QString> hubServicePolicyKey(const QString &hubSigningKeyBase64);
+QString hubServiceUsername(const QString &hubHost);
+
+struct HubConfigRequest
+{
+    ServiceConfig service;       // where the middleware's database and CA live
+    QString hubName;             // the link name (PUT /api/v1/hubs/{name})
+    QHostAddress listenAddress;  // where Mosquitto binds; Any = every interface
+    quint16 listenPort = 8883;
+    QString outDir;
+    QString pluginPath;          // provisio-mosquitto-plugin.so
+    qint64 maxTokenLifetime = 24 * 3600;
+    qint64 clockSkew = 300;
+    QString user;                // the account Mosquitto runs as when started as root
+};
+
+struct HubConfigFiles
+{
+    QString hubName;
+    QString hubHost;
+    QString dialEndpoint;
+    QString confPath;
+    QString caPath;
+    QString certPath;
+    QString keyPath;
+    QString revocationPath;
+    QString persistenceDir;
+    QString pluginPath;
+    QStringList certificateNames;
+};
+
+// Writes OUT/mosquitto.conf (0600: it holds the signing key), ca.crt,
+// hub.crt, hub.key (0600) and creates OUT/data/. An existing revocation file
+// is kept, so re-running the command never readmits a revoked device.
+Result<HubConfigFiles> writeHubConfig(const HubConfigRequest &request);
+
+// The CLI command; returns the exit code.
+int hubConfigCommand(QCommandLineParser &parser, const QStringList &arguments);
+
+} // namespace Provisio

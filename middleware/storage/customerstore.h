@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/result.h"
+#include "protocol/customer.h"
+#include "recordpage.h"
+#include "recordutil.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <functional>
+#include <optional>
+
+namespace Provisio {
+
+class AuditLog;
+class Database;
+
+// The customers devices are sold to. Every change is audited in the same
+// transaction, and updates are conditional on the etag the change was based
+// on, so two middleware instances editing one customer cannot lose an edit.
+class CustomerStore
+{
+public:
+    CustomerStore(Database &db, AuditLog &audit) : m_db(db), m_audit(audit) {}
+
+    // Assigns the id ("cus_" + random), etag and timestamps.
+    Result<Customer> create(Customer customer, const QString &actor);
+    Result<std::optional<Customer>> find(const QString &id);
+    // Ordered by name, then id. `text` filters on a case-insensitive
+    // substring of the name or e-mail.
+    Result<RecordPage<Customer>> list(const QString &text, const PageRequest &page);
+
+    // Computes the new record from the current one; may refuse with an error.
+    using Mutator = std::function<Result<Customer>(const Customer &current)>;
+    // NotFound, PreconditionFailed when `ifMatch` does not match (or another
+    // writer changed the record meanwhile), or the mutator's error.
+    Result<Customer> update(const QString &id, const QByteArray &ifMatch, const QString &actor,
+                            const Mutator &mutate);
+    // Conflict while devices still refer to the customer.
+    Result<void> remove(const QString &id, const QByteArray &ifMatch, const QString &actor);
+
+private:
+    Database &m_db;
+    AuditLog &m_audit;
+};
+
+} // namespace Provisio

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/result.h"
+#include "protocol/enrollment.h"
+#include "protocol/enrollmentgroup.h"
+#include "recordutil.h"
+
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace Provisio {
+
+class Database;
+
+// Individual enrollments and enrollment groups. The full DPS record (keys
+// included: the registration API verifies SAS tokens against them) lives in
+// `doc`; the columns repeat what lists filter on. Writes that replace a
+// record are conditional on the etag the caller read, so two concurrent
+// edits cannot silently overwrite each other: the loser gets
+// PreconditionFailed.
+class EnrollmentStore
+{
+public:
+    explicit EnrollmentStore(Database &db) : m_db(db) {}
+
+    // registrationId must already be normalized.
+    Result<std::optional<Enrollment>> find(const QString &registrationId);
+    Result<std::optional<Enrollment>> findBySerial(const QString &serial);
+
+    struct Filter
+    {
+        QString serial;
+        QString provisioningStatus;
+    };
+    // Ordered by registration id; the page cursor is the last id.
+    Result<QList<Enrollment>> list(const Filter &filter, const PageRequest &page);
+
+    // Sets a fresh etag and the timestamps (created is kept on update).
+    Result<void> insert(Enrollment &enrollment);
+    Result<void> update(Enrollment &enrollment, const QString &expectedEtag);
+    Result<void> remove(const QString &registrationId, const QString &expectedEtag);
+
+    // Whether the inventory knows this serial (the `devices` table).
+    Result<bool> inventoryHasSerial(const QString &serial);
+
+    // Groups, keyed by enrollmentGroupId as given (group ids are compared
+    // exactly; DPS treats them as case-sensitive names).
+    Result<std::optional<EnrollmentGroup>> findGroup(const QString &groupId);
+    Result<QList<EnrollmentGroup>> listGroups(const PageRequest &page);
+    // Every group, for SAS verification of group devices.
+    Result<QList<EnrollmentGroup>> allGroups();
+    Result<void> insertGroup(EnrollmentGroup &group);
+    Result<void> updateGroup(EnrollmentGroup &group, const QString &expectedEtag);
+    Result<void> removeGroup(const QString &groupId, const QString &expectedEtag);
+
+private:
+    Result<QList<Enrollment>> query(const QString &where, const QVariantList &binds, int limit);
+    Database &m_db;
+};
+
+} // namespace Provisio

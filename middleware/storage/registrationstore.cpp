@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "registrationstore.h"
+#include "database.h"
+
+#include "protocol/timeutil.h"
+
+namespace Provisio {
+
+QJsonObject RegistrationRecord::toDoc() const
+{
+    QJsonObject doc{{QStringLiteral("registrationState"), state.toJson()},
+                    {QStringLiteral("twin"), twin}};
+    if (!enrollmentGroupId.isEmpty())
+        doc.insert(QStringLiteral("enrollmentGroupId"), enrollmentGroupId);
+    if (!operationId.isEmpty())
+        doc.insert(QStringLiteral("operationId"), operationId);
+    return doc;
+}
+
+Result<RegistrationRecord> RegistrationRecord::fromDoc(const QJsonObject &doc)
+{
+    auto state = RegistrationState::fromJson(doc.value(QStringLiteral("registrationState")).toObject());
+    if (!state)
+        return Error(ErrorCode::Internal,
+                     QStringLiteral("stored registration is unreadable: ") + state.error().message);
+    RegistrationRecord r;
+    r.state = *state;
+    r.twin = doc.value(QStringLiteral("twin")).toObject();
+    r.enrollmentGroupId = doc.value(QStringLiteral("enrollmentGroupId")).toString();
+    r.operationId = doc.value(QStringLiteral("operationId")).toString();
+    return r;
+}
+
+namespace {
+const QString kSelect = QStringLiteral("SELECT doc FROM registrations");
+
+Result<QList<RegistrationRecord>> readRecords(Result<Query> q)
+{
+    if (!q)
+        return q.error();
+    QStringList docs;
+    while (q->next())
+        docs << q->value(0).toString();
+    q->finish();
+    QList<RegistrationRecord> out;
+    for (const QString &d : docs) {
+        auto r = RegistrationRecord::fromDoc(fromJsonText(d));
+        if (!r)
+            return r.error();
+        out << *r;
+    }
+    return out;
+}
+
+QVariant orNull(const QString &s)
+{
+    return s.isEmpty() ? QVariant() : QVariant(s);
+}
+} // namespace
+
+Result<std::optional<RegistrationRecord>> RegistrationStore::find(const QString &registrationId)
+{
+    auto r = readRecords(m_db.exec(kSelect + QStringLiteral(" WHERE registration_id = ?"), {registrationId}));
+    if (!r)
+        return r.error();
+    return r->isEmpty() ? std::optional<RegistrationRecord>() : std::optional<RegistrationRecord>(r->first());
+}
+
+Result<QList<RegistrationRecord>> RegistrationStore::list(const Filter &filter, const PageRequest &page)
+{
+    QString sql = kSelect + QStringLiteral(" WHERE 1=1");
+    QVariantList binds;
+    if (!filter.assignedHub.isEmpty()) {
+        sql += QStringLiteral(" AND LOWER(assigned_hub) = ?");
+        binds << filter.assignedHub.toLower();
+    }
+    if (!filter.status.isEmpty()) {
+        sql += QStringLiteral(" AND status = ?");
+        binds << filter.status;
+    }
+    if (!filter.deviceId.isEmpty()) {
+        sql += QStringLiteral(" AND device_id = ?");
+        binds << filter.deviceId;
+    }
+    if (!page.afterKey.isEmpty()) {
+        sql += QStringLiteral(" AND registration_id > ?");
+        binds << page.afterKey;
+    }
+    sql += QStringLiteral(" ORDER BY registration_id LIMIT ?");
+    binds << page.limit;
+    return readRecords(m_db.exec(sql, binds));
+}
+
+Result<void> RegistrationStore::save(const RegistrationRecord &record)
+{
+    const RegistrationState &s = record.state;
+    auto r = m_db.exec(
+        QStringLiteral("INSERT INTO registrations (registration_id, group_id, device_id, assigned_hub, status, "
+                       "substatus, operation_id, etag, created, updated, doc) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                       "ON CONFLICT (registration_id) DO UPDATE SET group_id = excluded.group_id, "
+                       "device_id = excluded.device_id, assigned_hub = excluded.assigned_hub, "
+                       "status = excluded.status, substatus = excluded.substatus, "
+                       "operation_id = excluded.operation_id, etag = excluded.etag, "
+                       "created = excluded.created, updated = excluded.updated, doc = excluded.doc"),
+        {s.registrationId, orNull(record.enrollmentGroupId), orNull(s.deviceId), orNull(s.assignedHub), s.status,
+         orNull(s.substatus), orNull(record.operationId), s.etag, toIsoUtc(s.createdDateTimeUtc),
+         toIsoUtc(s.lastUpdatedDateTimeUtc), toJsonText(record.toDoc())});
+    if (!r)
+        return r.error();
+    r->finish();
+    return {};
+}
+
+Result<void> RegistrationStore::update(const RegistrationRecord &record, const QString &expectedEtag)
+{
+    const RegistrationState &s = record.state;
+    auto r = m_db.execAffected(
+        QStringLiteral("UPDATE registrations SET group_id = ?, device_id = ?, assigned_hub = ?, status = ?, "
+                       "substatus = ?, operation_id = ?, etag = ?, updated = ?, doc = ? "
+                       "WHERE registration_id = ? AND etag = ?"),
+        {orNull(record.enrollmentGroupId), orNull(s.deviceId), orNull(s.assignedHub), s.status,
+         orNull(s.substatus), orNull(record.operationId), s.etag, toIsoUtc(s.lastUpdatedDateTimeUtc),
+         toJsonText(record.toDoc()), s.registrationId, expectedEtag});
+    if (!r)
+        return r.error();
+    if (*r == 0)
+        return Error(ErrorCode::PreconditionFailed,
+                     QStringLiteral("the registration was changed meanwhile (etag mismatch); read it again"));
+    return {};
+}
+
+Result<void> RegistrationStore::remove(const QString &registrationId, const QString &expectedEtag)
+{
+    auto r = m_db.execAffected(QStringLiteral("DELETE FROM registrations WHERE registration_id = ? AND etag = ?"),
+                               {registrationId, expectedEtag});
+    if (!r)
+        return r.error();
+    if (*r == 0)
+        return Error(ErrorCode::PreconditionFailed,
+                     QStringLiteral("the registration was changed meanwhile (etag mismatch); read it again"));
+    auto ops = m_db.execAffected(QStringLiteral("DELETE FROM operations WHERE registration_id = ?"),
+                                 {registrationId});
+    if (!ops)
+        return ops.error();
+    return {};
+}
+
+Result<void> RegistrationStore::saveOperation(const OperationRecord &op)
+{
+    auto r = m_db.exec(QStringLiteral("INSERT INTO operations (operation_id, registration_id, status, created, "
+                                      "updated, doc) VALUES (?, ?, ?, ?, ?, ?) "
+                                      "ON CONFLICT (operation_id) DO UPDATE SET status = excluded.status, "
+                                      "updated = excluded.updated, doc = excluded.doc"),
+                       {op.operation.operationId, op.registrationId, op.operation.status, toIsoUtc(op.created),
+                        toIsoUtc(op.updated), toJsonText(op.operation.toJson())});
+    if (!r)
+        return r.error();
+    r->finish();
+    return {};
+}
+
+Result<std::optional<OperationRecord>> RegistrationStore::findOperation(const QString &operationId)
+{
+    auto q = m_db.exec(QStringLiteral("SELECT registration_id, created, updated, doc FROM operations "
+                                      "WHERE operation_id = ?"),
+                       {operationId});
+    if (!q)
+        return q.error();
+    if (!q->next()) {
+        q->finish();
+        return std::optional<OperationRecord>();
+    }
+    OperationRecord rec;
+    rec.registrationId = q->value(0).toString();
+    rec.created = fromIsoUtc(q->value(1).toString()).value_or(QDateTime());
+    rec.updated = fromIsoUtc(q->value(2).toString()).value_or(QDateTime());
+    const QString doc = q->value(3).toString();
+    q->finish();
+    auto op = RegistrationOperation::fromJson(fromJsonText(doc));
+    if (!op)
+        return Error(ErrorCode::Internal, QStringLiteral("stored operation is unreadable: ") + op.error().message);
+    rec.operation = *op;
+    return std::optional<OperationRecord>(rec);
+}
+
+Result<void> RegistrationStore::pruneOperations(const QString &registrationId, const QDateTime &before)
+{
+    auto r = m_db.execAffected(QStringLiteral("DELETE FROM operations WHERE registration_id = ? AND updated < ?"),
+                               {registrationId, toIsoUtc(before)});
+    if (!r)
+        return r.error();
+    return {};
+}
+
+} // namespace Provisio

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/result.h"
+#include "protocol/registrationstate.h"
+#include "recordutil.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace Provisio {
+
+class Database;
+
+// What the middleware remembers about one device's registration: the DPS
+// registration state (the device -> hub mapping) plus the device's twin as
+// the middleware will publish it. The state's payload holds only what a
+// custom allocation webhook returned; hub secrets (payload.provisio) are
+// derived when answering, never stored.
+struct RegistrationRecord
+{
+    RegistrationState state;
+    QString enrollmentGroupId; // empty for an individual enrollment
+    // {"tags": {...}, "properties": {"desired": {..., "$version": n}}}
+    QJsonObject twin;
+    QString operationId;       // the latest operation
+
+    QJsonObject toDoc() const;
+    static Result<RegistrationRecord> fromDoc(const QJsonObject &doc);
+};
+
+// One registration attempt as the device polls it.
+struct OperationRecord
+{
+    RegistrationOperation operation;
+    QString registrationId;
+    QDateTime created;
+    QDateTime updated;
+};
+
+// Registration records and registration operations.
+class RegistrationStore
+{
+public:
+    explicit RegistrationStore(Database &db) : m_db(db) {}
+
+    // registrationId must already be normalized.
+    Result<std::optional<RegistrationRecord>> find(const QString &registrationId);
+
+    struct Filter
+    {
+        QString assignedHub; // host, case-insensitive
+        QString status;
+        QString deviceId;
+    };
+    Result<QList<RegistrationRecord>> list(const Filter &filter, const PageRequest &page);
+
+    // Inserts or replaces the record as given (etag and timestamps are the
+    // caller's: an unchanged re-registration keeps its etag).
+    Result<void> save(const RegistrationRecord &record);
+    // Replaces only when the stored etag is expectedEtag.
+    Result<void> update(const RegistrationRecord &record, const QString &expectedEtag);
+    // Forgets the registration and its operations; the next registration is
+    // an initial assignment again.
+    Result<void> remove(const QString &registrationId, const QString &expectedEtag);
+
+    Result<void> saveOperation(const OperationRecord &operation);
+    Result<std::optional<OperationRecord>> findOperation(const QString &operationId);
+    // Drops a registration's operations older than `before`: devices poll an
+    // operation for seconds, not days.
+    Result<void> pruneOperations(const QString &registrationId, const QDateTime &before);
+
+private:
+    Database &m_db;
+};
+
+} // namespace Provisio

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: Apache-2.0
+// Database::afterCommit and the events the audit log derives from it: only a
+// committed change becomes an event. Runs on a real SQLite file, and on a real
+// PostgreSQL database in the _pg variant.
+#include "middlewareprocess.h"
+
+#include "events/eventbus.h"
+#include "storage/auditlog.h"
+#include "storage/database.h"
+
+#include <QDir>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Provisio;
+
+Q_DECLARE_METATYPE(Provisio::EventBus::Event)
+
+class TestDatabase : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanupTestCase();
+    void withoutTransactionRunsAtOnce();
+    void commitPublishes();
+    void rollbackDiscards();
+    void nestedWaitsForOutermostCommit();
+    void innerRollbackDiscardsEverything();
+    void callbacksRunInOrderAndMayUseTheDatabase();
+    void auditEntryBecomesEvent_data();
+    void auditEntryBecomesEvent();
+    void secretsNeverReachEvents();
+    void typePatterns_data();
+    void typePatterns();
+    void knownPatterns_data();
+    void knownPatterns();
+
+private:
+    int auditRows();
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<Database> m_db;
+    std::unique_ptr<EventBus> m_bus;
+    std::unique_ptr<AuditLog> m_audit;
+};
+
+void TestDatabase::initTestCase()
+{
+    QString location = QDir(m_dir.path()).filePath(QStringLiteral("test.db"));
+    if (qEnvironmentVariable("PROVISIO_TEST_BACKEND") == QLatin1String("postgres")) {
+        location = Test::MiddlewareProcess::freshPostgresDatabase(QStringLiteral("db"));
+        QVERIFY2(!location.isEmpty(), "no PostgreSQL database could be created");
+    }
+    auto db = Database::open(location);
+    QVERIFY2(db, qPrintable(db.error().message));
+    m_db = std::move(*db);
+    auto migrated = m_db->migrate();
+    QVERIFY2(migrated, qPrintable(migrated.error().message));
+    m_bus = std::make_unique<EventBus>();
+    m_audit = std::make_unique<AuditLog>(*m_db);
+    m_audit->setEventBus(m_bus.get());
+}
+
+void TestDatabase::init()
+{
+    // Each test starts from an empty log, outside any transaction.
+    QVERIFY(!m_db->inTransaction());
+    QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM audit_log")));
+    QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM settings WHERE key = ?"), {QStringLiteral("afterCommit")}));
+}
+
+void TestDatabase::cleanupTestCase()
+{
+    m_audit.reset();
+    m_bus.reset();
+    m_db.reset();
+}
+
+int TestDatabase::auditRows()
+{
+    auto q = m_db->exec(QStringLiteral("SELECT COUNT(*) FROM audit_log"));
+    if (!q || !q->next())
+        return -1;
+    const int n = q->value(0).toInt();
+    q->finish();
+    return n;
+}
+
+void TestDatabase::withoutTransactionRunsAtOnce()
+{
+    int runs = 0;
+    m_db->afterCommit([&] { ++runs; });
+    QCOMPARE(runs, 1);
+
+    QSignalSpy spy(m_bus.get(), &EventBus::eventPublished);
+    QVERIFY(m_audit->record(QStringLiteral("token:t"), QStringLiteral("create"), QStringLiteral("customer"),
+                            QStringLiteral("cus_1"), {}, QJsonObject{{QStringLiteral("name"), QStringLiteral("A")}}));
+    QCOMPARE(spy.count(), 1);
+}
+
+void TestDatabase::commitPublishes()
+{
+    QSignalSpy spy(m_bus.get(), &EventBus::eventPublished);
+    {
+        Transaction tx(*m_db);
+        QVERIFY(tx.isActive());
+        QVERIFY(m_audit->record(QStringLiteral("token:t"), QStringLiteral("create"), QStringLiteral("customer"),
+                                QStringLiteral("cus_1"), {},
+                                QJsonObject{{QStringLiteral("name"), QStringLiteral("A")}}));
+        QCOMPARE(spy.count(), 0); // not yet: the change could still be undone
+        QVERIFY(tx.commit());
+    }
+    QCOMPARE(spy.count(), 1);
+    const auto event = spy.at(0).at(0).value<EventBus::Event>();
+    QCOMPARE(event.type, QStringLiteral("customer.created"));
+    QCOMPARE(event.entityId, QStringLiteral("cus_1"));
+    QCOMPARE(event.data.value(QStringLiteral("name")).toString(), QStringLiteral("A"));
+    QVERIFY(event.id.startsWith(QLatin1String("evt_")));
+    QVERIFY(!event.at.isEmpty());
+}
+
+void TestDatabase::rollbackDiscards()
+{
+    QSignalSpy spy(m_bus.get(), &EventBus::eventPublished);
+    int runs = 0;
+    {
+        Transaction tx(*m_db);
+        QVERIFY(m_audit->record(QStringLiteral("token:t"), QStringLiteral("delete"), QStringLiteral("hub"),
+                                QStringLiteral("hub1"), QJsonObject{{QStringLiteral("host"), QStringLiteral("h")}}));
+        m_db->afterCommit([&] { ++runs; });
+        // Leaves scope uncommitted: rolled back.
+    }
+    QCOMPARE(auditRows(), 0); // the change really was undone
+    QCOMPARE(spy.count(), 0);
+    QCOMPARE(runs, 0);
+
+    // A later, committed change publishes only its own event.
+    {
+        Transaction tx(*m_db);
+        QVERIFY(m_audit->record(QStringLiteral("token:t"), QStringLiteral("update"), QStringLiteral("hub"),
+                                QStringLiteral("hub2"), {}, QJsonObject{{QStringLiteral("host"), QStringLiteral("h2")}}));
+        QVERIFY(tx.commit());
+    }
+    QCOMPARE(runs, 0);
+    QCOMPARE(spy.count(), 1);
+    QCOMPARE(spy.at(0).at(0).value<EventBus::Event>().entityId, QStringLiteral("hub2"));
+}
+
+void TestDatabase::nestedWaitsForOutermostCommit()
+{
+    QSignalSpy spy(m_bus.get(), &EventBus::eventPublished);
+    {
+        Transaction outer(*m_db);
+        {
+            Transaction inner(*m_db);
+            QVERIFY(m_audit->record(QStringLiteral("token:t"), QStringLiteral("create"), QStringLiteral("customer"),
+                                    QStringLiteral("cus_2"), {}, QJsonObject{{QStringLiteral("name"), QStringLiteral("B")}}));
+            QVERIFY(inner.commit());
+        }
+        QCOMPARE(spy.count(), 0);
+        QVERIFY(outer.commit());
+    }
+    QCOMPARE(spy.count(), 1);
+}
+
+void TestDatabase::innerRollbackDiscardsEverything()
+{
+    QSignalSpy spy(m_bus.get(), &EventBus::eventPublished);
+    {
+        Transaction outer(*m_db);
+        QVERIFY(m_audit->record(QStringLiteral("token:t"), QStringLiteral("create"), QStringLiteral("customer"),
+                                QStringLiteral("cus_3"), {}, QJsonObject{{QStringLiteral("name"), QStringLiteral("C")}}));
+        {
+            Transaction inner(*m_db);
+            QVERIFY(m_audit->record(QStringLiteral("token:t"), QStringLiteral("create"), QStringLiteral("customer"),
+                                    QStringLiteral("cus_4"), {}, QJsonObject{{QStringLiteral("name"), QStringLiteral("D")}}));
+            // inner fails: rolled back, and with it the outer unit of work
+        }
+        QVERIFY(!outer.commit());
+    }
+    QCOMPARE(auditRows(), 0);
+    QCOMPARE(spy.count(), 0);
+}
+
+void TestDatabase::callbacksRunInOrderAndMayUseTheDatabase()
+{
+    QStringList order;
+    {
+        Transaction tx(*m_db);
+        m_db->afterCommit([&] {
+            order << QStringLiteral("first");
+            // A follow-up change in a transaction of its own.
+            Transaction again(*m_db);
+            QVERIFY(again.isActive());
+            QVERIFY(m_db->execAffected(QStringLiteral("INSERT INTO settings (key, value) VALUES (?, ?)"),
+                                       {QStringLiteral("afterCommit"), QStringLiteral("yes")}));
+            m_db->afterCommit([&] { order << QStringLiteral("nested"); });
+            QVERIFY(again.commit());
+        });
+        m_db->afterCommit([&] { order << QStringLiteral("second"); });
+        QVERIFY(order.isEmpty());
+        QVERIFY(tx.commit());
+    }
+    QCOMPARE(order, (QStringList{QStringLiteral("first"), QStringLiteral("nested"), QStringLiteral("second")}));
+    auto q = m_db->exec(QStringLiteral("SELECT value FROM settings WHERE key = ?"), {QStringLiteral("afterCommit")});
+    QVERIFY(q && q->next());
+    QCOMPARE(q->value(0).toString(), QStringLiteral("yes"));
+    q->finish();
+    QVERIFY(!m_db->inTransaction());
+}
+
+void TestDatabase::auditEntryBecomesEvent_data()
+{
+    QTest::addColumn<QString>("entityType");
+    QTest::addColumn<QString>("action");
+    QTest::addColumn<QString>("entityId");
+    QTest::addColumn<QJsonObject>("before");
+    QTest::addColumn<QJsonObject>("after");
+    QTest::addColumn<QString>("type");
+    QTest::addColumn<QString>("deviceId");
+    QTest::addColumn<QString>("registrationId");
+    QTest::addColumn<QString>("dataMarker");
+
+    const QJsonObject device{{QStringLiteral("serial"), QStringLiteral("SN1")}, {QStringLiteral("m"), QStringLiteral("after")}};
+    const QJsonObject old{{QStringLiteral("m"), QStringLiteral("before")}};
+    QTest::newRow("device sold") << "device" << "sell" << "SN1" << old << device << "device.sold" << "SN1" << ""
+                                 << "after";
+    QTest::newRow("device deleted uses before")
+        << "device" << "delete" << "SN1" << old << QJsonObject() << "device.deleted" << "SN1" << "" << "before";
+    QTest::newRow("enrollment created")
+        << "enrollment" << "create" << "reg-1" << QJsonObject()
+        << QJsonObject{{QStringLiteral("registrationId"), QStringLiteral("reg-1")},
+                       {QStringLiteral("deviceId"), QStringLiteral("dev-1")},
+                       {QStringLiteral("m"), QStringLiteral("after")}}
+        << "enrollment.created" << "dev-1" << "reg-1" << "after";
+    QTest::newRow("enrollment disabled") << "enrollment" << "disable" << "reg-1" << old
+                                         << QJsonObject{{QStringLiteral("m"), QStringLiteral("after")}}
+                                         << "enrollment.disabled" << "" << "reg-1" << "after";
+    QTest::newRow("registration assigned")
+        << "registration" << "assigned" << "reg-2" << QJsonObject()
+        << QJsonObject{{QStringLiteral("registrationState"), QJsonObject{{QStringLiteral("deviceId"), QStringLiteral("dev-2")}}},
+                       {QStringLiteral("m"), QStringLiteral("after")}}
+        << "registration.assigned" << "dev-2" << "reg-2" << "after";
+    QTest::newRow("activation exchanged")
+        << "enrollment" << "activate" << "reg-3" << QJsonObject()
+        << QJsonObject{{QStringLiteral("deviceId"), QStringLiteral("dev-3")}, {QStringLiteral("m"), QStringLiteral("after")}}
+        << "activation.exchanged" << "dev-3" << "reg-3" << "after";
+    QTest::newRow("hub updated") << "hub" << "update" << "hub1" << old << QJsonObject{{QStringLiteral("m"), QStringLiteral("after")}}
+                                 << "hub.updated" << "" << "" << "after";
+    QTest::newRow("policy alias") << "allocationPolicy" << "update" << "default" << old
+                                  << QJsonObject{{QStringLiteral("m"), QStringLiteral("after")}} << "policy.updated" << ""
+                                  << "" << "after";
+}
+
+void TestDatabase::auditEntryBecomesEvent()
+{
+    QFETCH(QString, entityType);
+    QFETCH(QString, action);
+    QFETCH(QString, entityId);
+    QFETCH(QJsonObject, before);
+    QFETCH(QJsonObject, after);
+    QFETCH(QString, type);
+    QFETCH(QString, deviceId);
+    QFETCH(QString, registrationId);
+    QFETCH(QString, dataMarker);
+
+    QSignalSpy spy(m_bus.get(), &EventBus::eventPublished);
+    QVERIFY(m_audit->record(QStringLiteral("token:t"), action, entityType, entityId, before, after));
+    QCOMPARE(spy.count(), 1);
+    const auto event = spy.at(0).at(0).value<EventBus::Event>();
+    QCOMPARE(event.type, type);
+    QCOMPARE(event.deviceId, deviceId);
+    QCOMPARE(event.registrationId, registrationId);
+    QCOMPARE(event.entityId, entityId);
+    QCOMPARE(event.data.value(QStringLiteral("m")).toString(), dataMarker);
+    QCOMPARE(event.toJson().value(QStringLiteral("type")).toString(), type);
+}
+
+void TestDatabase::secretsNeverReachEvents()
+{
+    QSignalSpy spy(m_bus.get(), &EventBus::eventPublished);
+    const QJsonObject after{
+        {QStringLiteral("registrationId"), QStringLiteral("reg-9")},
+        {QStringLiteral("attestation"),
+         QJsonObject{{QStringLiteral("symmetricKey"), QJsonObject{{QStringLiteral("primaryKey"), QStringLiteral("S3CR3T-1")},
+                                                                  {QStringLiteral("secondaryKey"), QStringLiteral("S3CR3T-2")}}}}},
+        {QStringLiteral("secret"), QStringLiteral("S3CR3T-3")},
+        {QStringLiteral("signingKey"), QStringLiteral("S3CR3T-4")},
+    };
+    QVERIFY(m_audit->record(QStringLiteral("token:t"), QStringLiteral("create"), QStringLiteral("enrollment"),
+                            QStringLiteral("reg-9"), {}, after));
+    QCOMPARE(spy.count(), 1);
+    const QByteArray json = QJsonDocument(spy.at(0).at(0).value<EventBus::Event>().toJson()).toJson();
+    QVERIFY2(!json.contains("S3CR3T"), json.constData());
+    QVERIFY(json.contains("reg-9"));
+}
+
+void TestDatabase::typePatterns_data()
+{
+    QTest::addColumn<QString>("pattern");
+    QTest::addColumn<QString>("type");
+    QTest::addColumn<bool>("matches");
+    QTest::newRow("all") << "*" << "device.online" << true;
+    QTest::newRow("category") << "registration" << "registration.assigned" << true;
+    QTest::newRow("category wildcard") << "device.*" << "device.sold" << true;
+    QTest::newRow("exact") << "device.online" << "device.online" << true;
+    QTest::newRow("exact other") << "device.online" << "device.offline" << false;
+    QTest::newRow("prefix is not a category") << "dev" << "device.online" << false;
+    QTest::newRow("other category") << "device" << "enrollment.created" << false;
+    QTest::newRow("no dot type") << "telemetry" << "telemetry" << true;
+    QTest::newRow("empty") << "" << "device.online" << false;
+}
+
+void TestDatabase::typePatterns()
+{
+    QFETCH(QString, pattern);
+    QFETCH(QString, type);
+    QFETCH(bool, matches);
+    QCOMPARE(EventBus::typeMatches(pattern, type), matches);
+}
+
+void TestDatabase::knownPatterns_data()
+{
+    QTest::addColumn<QString>("pattern");
+    QTest::addColumn<bool>("known");
+    QTest::newRow("*") << "*" << true;
+    QTest::newRow("device.*") << "device.*" << true;
+    QTest::newRow("registration") << "registration" << true;
+    QTest::newRow("registration.assigned") << "registration.assigned" << true;
+    QTest::newRow("telemetry") << "telemetry" << true;
+    QTest::newRow("device.exploded") << "device.exploded" << false;
+    QTest::newRow("bogus.*") << "bogus.*" << false;
+    QTest::newRow("device.") << "device." << false;
+    QTest::newRow("empty") << "" << false;
+}
+
+void TestDatabase::knownPatterns()
+{
+    QFETCH(QString, pattern);
+    QFETCH(bool, known);
+    QCOMPARE(EventBus::isKnownPattern(pattern), known);
+}
+
+QTEST_GUILESS_MAIN(TestDatabase)
+#include "tst_database.moc"

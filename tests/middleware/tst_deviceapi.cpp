@@ -1,0 +1,609 @@
+// SPDX-License-Identifier: Apache-2.0
+// The enrollment CRM API, the activation exchange and the DPS-compatible
+// device API against the real middleware over real HTTPS.
+
+#include "devicetestutil.h"
+
+#include "crypto/activationcode.h"
+#include "crypto/keys.h"
+
+#include <QtTest>
+
+using namespace Provisio;
+using namespace Provisio::Test;
+
+namespace {
+const QString kHubKey = Crypto::generateSymmetricKey(32);
+const QString kHubHost = QStringLiteral("hub-main.provisio.test");
+} // namespace
+
+class tst_DeviceApi : public QObject
+{
+    Q_OBJECT
+
+private:
+    DeviceFixture f;
+    int m_serials = 0;
+
+    QString newSerial()
+    {
+        const QString serial = QStringLiteral("SN-%1").arg(++m_serials, 5, 10, QLatin1Char('0'));
+        const auto r = f.operatorClient->post(QStringLiteral("/api/v1/devices"),
+                                              QJsonObject{{QStringLiteral("serial"), serial},
+                                                          {QStringLiteral("model"), QStringLiteral("K1")}});
+        if (r.status != 201)
+            qWarning("creating inventory device failed: %d %s", r.status, r.body.constData());
+        return serial;
+    }
+    // An enrollment (no serial) and its primary key.
+    QString enroll(const QString &id, QJsonObject extra = {})
+    {
+        const auto r = f.putEnrollment(id, extra);
+        if (r.status != 201 && r.status != 200)
+            qWarning("enrollment failed: %d %s", r.status, r.body.constData());
+        return DeviceFixture::primaryKey(r.json());
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(f.start());
+        const auto hub = f.putHub(QStringLiteral("main"), kHubHost, 1, kHubKey);
+        QCOMPARE(hub.status, 201);
+    }
+
+    void fullFlow()
+    {
+        const QString serial = newSerial();
+        auto created = f.putEnrollment(QStringLiteral("Kiosk-0001"),
+                                       QJsonObject{{QStringLiteral("serial"), serial},
+                                                   {QStringLiteral("initialTwin"),
+                                                    QJsonObject{{QStringLiteral("properties"),
+                                                                 QJsonObject{{QStringLiteral("desired"),
+                                                                              QJsonObject{{QStringLiteral("rate"), 5}}}}}}}});
+        QCOMPARE(created.status, 201);
+        const QJsonObject e = created.json();
+        QCOMPARE(e.value(QStringLiteral("registrationId")).toString(), QStringLiteral("kiosk-0001"));
+        QCOMPARE(e.value(QStringLiteral("deviceId")).toString(), QStringLiteral("kiosk-0001"));
+        QCOMPARE(QString::fromLatin1(created.header("ETag")), QLatin1Char('"') + e.value(QStringLiteral("etag")).toString() + QLatin1Char('"'));
+        const QString primary = DeviceFixture::primaryKey(e);
+        QCOMPARE(QByteArray::fromBase64(primary.toLatin1()).size(), 64);
+        QCOMPARE(QByteArray::fromBase64(DeviceFixture::secondaryKey(e).toLatin1()).size(), 64);
+        const QString code = e.value(QStringLiteral("activationCode")).toString();
+        QVERIFY2(QRegularExpression(QStringLiteral("^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-.$")).match(code).hasMatch(),
+                 qPrintable(code));
+
+        // The end user types it sloppily: lower case, spaces instead of dashes.
+        const QString typed = code.toLower().replace(QLatin1Char('-'), QLatin1Char(' '));
+        auto exchanged = f.device->post(QStringLiteral("/api/v1/activation"),
+                                        QJsonObject{{QStringLiteral("serial"), serial}, {QStringLiteral("code"), typed}});
+        QCOMPARE(exchanged.status, 200);
+        const QJsonObject creds = exchanged.json();
+        QCOMPARE(creds.value(QStringLiteral("idScope")).toString(), f.mw->idScope());
+        QCOMPARE(creds.value(QStringLiteral("registrationId")).toString(), QStringLiteral("kiosk-0001"));
+        QCOMPARE(creds.value(QStringLiteral("deviceId")).toString(), QStringLiteral("kiosk-0001"));
+        QCOMPARE(creds.value(QStringLiteral("symmetricKey")).toString(), primary);
+
+        // The device registers with what it got.
+        auto reg = f.registerDevice(QStringLiteral("kiosk-0001"), creds.value(QStringLiteral("symmetricKey")).toString(),
+                                    QJsonObject{{QStringLiteral("model"), QStringLiteral("K1")}});
+        QCOMPARE(reg.status, 202);
+        const QJsonObject op = reg.json();
+        QCOMPARE(op.value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
+        const QString operationId = op.value(QStringLiteral("operationId")).toString();
+        QVERIFY(!operationId.isEmpty());
+        const QJsonObject st = DeviceFixture::state(op);
+        QCOMPARE(st.value(QStringLiteral("registrationId")).toString(), QStringLiteral("kiosk-0001"));
+        QCOMPARE(st.value(QStringLiteral("assignedHub")).toString(), kHubHost);
+        QCOMPARE(st.value(QStringLiteral("deviceId")).toString(), QStringLiteral("kiosk-0001"));
+        QCOMPARE(st.value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
+        QCOMPARE(st.value(QStringLiteral("substatus")).toString(), QStringLiteral("initialAssignment"));
+        QVERIFY(!st.value(QStringLiteral("etag")).toString().isEmpty());
+        QVERIFY(st.contains(QStringLiteral("createdDateTimeUtc")));
+        QVERIFY(st.contains(QStringLiteral("lastUpdatedDateTimeUtc")));
+        const QJsonObject provisio = st.value(QStringLiteral("payload")).toObject().value(QStringLiteral("provisio")).toObject();
+        QCOMPARE(provisio.value(QStringLiteral("hubEndpoint")).toString(), kHubHost + QStringLiteral(":8883"));
+        QCOMPARE(provisio.value(QStringLiteral("hubDeviceKey")).toString(),
+                 Crypto::deriveKey(kHubKey, QStringLiteral("kiosk-0001")).value());
+        QVERIFY(provisio.value(QStringLiteral("caCertificate")).toString().startsWith(QLatin1String("-----BEGIN CERTIFICATE-----")));
+
+        // Polling the operation and the status lookup give the same state.
+        auto polled = f.pollOperation(QStringLiteral("kiosk-0001"), primary, operationId);
+        QCOMPARE(polled.status, 200);
+        QCOMPARE(DeviceFixture::state(polled.json()), st);
+        auto lookup = f.statusLookup(QStringLiteral("kiosk-0001"), primary);
+        QCOMPARE(lookup.status, 200);
+        QCOMPARE(lookup.json(), st);
+        auto unknownOp = f.pollOperation(QStringLiteral("kiosk-0001"), primary, QStringLiteral("5.nope"));
+        QCOMPARE(unknownOp.status, 404);
+
+        // The CRM sees the device -> hub mapping, without the hub key.
+        auto byHub = f.viewer->get(QStringLiteral("/api/v1/registrations?hub=") + kHubHost.toUpper());
+        QCOMPARE(byHub.status, 200);
+        bool listed = false;
+        for (const auto &v : byHub.json().value(QStringLiteral("items")).toArray())
+            listed |= v.toObject().value(QStringLiteral("registrationId")).toString() == QLatin1String("kiosk-0001");
+        QVERIFY(listed);
+        auto one = f.viewer->get(QStringLiteral("/api/v1/registrations/KIOSK-0001"));
+        QCOMPARE(one.status, 200);
+        QCOMPARE(one.json().value(QStringLiteral("assignedHub")).toString(), kHubHost);
+        QCOMPARE(one.json().value(QStringLiteral("hub")).toObject().value(QStringLiteral("name")).toString(), QStringLiteral("main"));
+        QCOMPARE(one.json().value(QStringLiteral("twin")).toObject().value(QStringLiteral("properties")).toObject()
+                     .value(QStringLiteral("desired")).toObject().value(QStringLiteral("rate")).toInt(), 5);
+        QVERIFY(!one.body.contains("hubDeviceKey"));
+        QVERIFY(!one.body.contains(kHubKey.toUtf8()));
+        auto byOtherHub = f.viewer->get(QStringLiteral("/api/v1/registrations?hub=elsewhere.test"));
+        QCOMPARE(byOtherHub.json().value(QStringLiteral("items")).toArray().size(), 0);
+
+        // The enrollment shows where its device went.
+        auto enrollment = f.operatorClient->get(QStringLiteral("/api/v1/enrollments/kiosk-0001"));
+        QCOMPARE(enrollment.json().value(QStringLiteral("iotHubHostName")).toString(), kHubHost);
+
+        // The exchange and the enrollment are audited, without secrets.
+        auto audit = f.admin->get(QStringLiteral("/api/v1/audit?entityType=enrollment&entityId=kiosk-0001"));
+        if (audit.status == 200) {
+            QVERIFY(audit.body.contains(QByteArray(QByteArray("device:") + serial.toUtf8())));
+            QVERIFY(!audit.body.contains(primary.toUtf8()));
+            QVERIFY(!audit.body.contains(code.toUtf8()));
+        }
+    }
+
+    void apiVersions_data()
+    {
+        QTest::addColumn<QString>("version");
+        QTest::addColumn<int>("status");
+        QTest::newRow("2019-03-31") << QStringLiteral("2019-03-31") << 202;
+        QTest::newRow("2021-06-01") << QStringLiteral("2021-06-01") << 202;
+        QTest::newRow("2021-10-01") << QStringLiteral("2021-10-01") << 202;
+        QTest::newRow("older") << QStringLiteral("2018-11-01") << 400;
+        QTest::newRow("newer") << QStringLiteral("2022-01-01") << 400;
+        QTest::newRow("garbage") << QStringLiteral("latest") << 400;
+        QTest::newRow("empty") << QString(QLatin1String("")) << 400;
+        QTest::newRow("missing") << QString() << 400;
+    }
+    void apiVersions()
+    {
+        QFETCH(QString, version);
+        QFETCH(int, status);
+        static const QString key = enroll(QStringLiteral("api-version-device"));
+        const auto r = f.registerWith(QStringLiteral("api-version-device"),
+                                      DeviceFixture::sas(f.mw->idScope(), QStringLiteral("api-version-device"), key),
+                                      QJsonValue(), version);
+        QCOMPARE(r.status, status);
+        if (status == 400) {
+            QCOMPARE(r.json().value(QStringLiteral("errorCode")).toInt(), 400004);
+            QVERIFY(r.json().value(QStringLiteral("message")).toString().contains(QLatin1String("api-version")));
+        }
+    }
+
+    void badTokens_data()
+    {
+        QTest::addColumn<QString>("authorization");
+        QTest::addColumn<QString>("message");
+        const QString id = QStringLiteral("token-device");
+        const QString key = enroll(id);
+        const QString scope = f.mw->idScope();
+        QTest::newRow("wrong key") << DeviceFixture::sas(scope, id, Crypto::generateSymmetricKey(32)) << "unauthorized";
+        QTest::newRow("expired") << DeviceFixture::sas(scope, id, key, -3600) << "expired";
+        QTest::newRow("other device's resource") << DeviceFixture::sas(scope, QStringLiteral("other-device"), key)
+                                                 << "unauthorized";
+        QTest::newRow("other scope's resource") << DeviceFixture::sas(QStringLiteral("0ne00000000"), id, key)
+                                                << "unauthorized";
+        QTest::newRow("garbage") << QStringLiteral("SharedAccessSignature nonsense") << "unauthorized";
+        QTest::newRow("bearer") << QStringLiteral("Bearer abc") << "unauthorized";
+        QTest::newRow("missing") << QString() << "unauthorized";
+    }
+    void badTokens()
+    {
+        QFETCH(QString, authorization);
+        QFETCH(QString, message);
+        const auto r = f.registerWith(QStringLiteral("token-device"), authorization);
+        QCOMPARE(r.status, 401);
+        QCOMPARE(r.json().value(QStringLiteral("errorCode")).toInt(), 401002);
+        QCOMPARE(r.json().value(QStringLiteral("message")).toString(), message);
+        QVERIFY(!r.json().value(QStringLiteral("trackingId")).toString().isEmpty());
+        // Nothing was registered.
+        QCOMPARE(f.viewer->get(QStringLiteral("/api/v1/registrations/token-device")).status, 404);
+    }
+
+    void secondaryKeyAndSkew()
+    {
+        const auto created = f.putEnrollment(QStringLiteral("secondary-device"), {});
+        const QString secondary = DeviceFixture::secondaryKey(created.json());
+        QCOMPARE(f.registerDevice(QStringLiteral("secondary-device"), secondary).status, 202);
+        // Expired 60 s ago: within the default 300 s clock skew.
+        const auto r = f.registerWith(QStringLiteral("secondary-device"),
+                                      DeviceFixture::sas(f.mw->idScope(), QStringLiteral("secondary-device"), secondary, -60));
+        QCOMPARE(r.status, 202);
+    }
+
+    void unknownScope()
+    {
+        const QString key = enroll(QStringLiteral("scope-device"));
+        const auto r = f.registerWith(QStringLiteral("scope-device"),
+                                      DeviceFixture::sas(QStringLiteral("0ne00000000"), QStringLiteral("scope-device"), key),
+                                      QJsonValue(), QStringLiteral("2021-06-01"), QStringLiteral("0ne00000000"));
+        QCOMPARE(r.status, 404);
+        // The scope is case-insensitive.
+        const QString lower = f.mw->idScope().toLower();
+        const auto ok = f.registerWith(QStringLiteral("scope-device"),
+                                       DeviceFixture::sas(lower, QStringLiteral("scope-device"), key), QJsonValue(),
+                                       QStringLiteral("2021-06-01"), lower);
+        QCOMPARE(ok.status, 202);
+    }
+
+    void badBodies()
+    {
+        const QString id = QStringLiteral("body-device");
+        const QString key = enroll(id);
+        const QByteArray auth = DeviceFixture::sas(f.mw->idScope(), id, key).toUtf8();
+        const QString path = QLatin1Char('/') + f.mw->idScope() + QStringLiteral("/registrations/") + id
+            + QStringLiteral("/register?api-version=2021-06-01");
+        auto mismatch = f.device->put(path, QJsonObject{{QStringLiteral("registrationId"), QStringLiteral("someone-else")}},
+                                      {{"Authorization", auth}});
+        QCOMPARE(mismatch.status, 400);
+        QVERIFY(mismatch.json().value(QStringLiteral("message")).toString().contains(QLatin1String("does not match")));
+        auto malformed = f.device->send("PUT", path, "{not json", {{"Authorization", auth}});
+        QCOMPARE(malformed.status, 400);
+        auto unknownField = f.device->put(path, QJsonObject{{QStringLiteral("registrationId"), id},
+                                                            {QStringLiteral("bogus"), 1}},
+                                          {{"Authorization", auth}});
+        QCOMPARE(unknownField.status, 400);
+        QVERIFY(unknownField.json().value(QStringLiteral("message")).toString().contains(QLatin1String("bogus")));
+        // Case differences in the body's id are the same device.
+        auto upper = f.device->put(path, QJsonObject{{QStringLiteral("registrationId"), id.toUpper()}},
+                                   {{"Authorization", auth}});
+        QCOMPARE(upper.status, 202);
+        QCOMPARE(f.viewer->get(QStringLiteral("/api/v1/registrations/") + id).json()
+                     .value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
+    }
+
+    void disabledEnrollment()
+    {
+        const QString id = QStringLiteral("disabled-device");
+        const QString key = enroll(id, QJsonObject{{QStringLiteral("provisioningStatus"), QStringLiteral("disabled")}});
+        auto r = f.registerDevice(id, key);
+        QCOMPARE(r.status, 202);
+        QCOMPARE(r.json().value(QStringLiteral("status")).toString(), QStringLiteral("disabled"));
+        QCOMPARE(DeviceFixture::state(r.json()).value(QStringLiteral("status")).toString(), QStringLiteral("disabled"));
+        QVERIFY(!r.body.contains("hubDeviceKey"));
+        QCOMPARE(f.operatorClient->post(QStringLiteral("/api/v1/enrollments/") + id + QStringLiteral("/enable"), {}).status, 200);
+        r = f.registerDevice(id, key);
+        QCOMPARE(r.json().value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
+        // Disabling again stops the device at its next registration.
+        auto disabled = f.viewer->post(QStringLiteral("/api/v1/enrollments/") + id + QStringLiteral("/disable"), {});
+        QCOMPARE(disabled.status, 403);
+        disabled = f.operatorClient->post(QStringLiteral("/api/v1/enrollments/") + id + QStringLiteral("/disable"), {});
+        QCOMPARE(disabled.json().value(QStringLiteral("provisioningStatus")).toString(), QStringLiteral("disabled"));
+        r = f.registerDevice(id, key);
+        QCOMPARE(r.json().value(QStringLiteral("status")).toString(), QStringLiteral("disabled"));
+        QVERIFY(!r.body.contains("hubDeviceKey"));
+        const auto lookup = f.statusLookup(id, key);
+        QCOMPARE(lookup.json().value(QStringLiteral("status")).toString(), QStringLiteral("disabled"));
+        QVERIFY(!lookup.body.contains("hubDeviceKey"));
+    }
+
+    void groupEnrollment()
+    {
+        auto g = f.operatorClient->put(QStringLiteral("/api/v1/enrollment-groups/line-a"),
+                                       QJsonObject{{QStringLiteral("attestation"),
+                                                    QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}});
+        QCOMPARE(g.status, 201);
+        const QString groupKey = DeviceFixture::primaryKey(g.json());
+        QVERIFY(!groupKey.isEmpty());
+        // Viewers see the group without keys and cannot ask for device keys.
+        auto asViewer = f.viewer->get(QStringLiteral("/api/v1/enrollment-groups/line-a"));
+        QCOMPARE(asViewer.status, 200);
+        QVERIFY(!asViewer.body.contains(groupKey.toUtf8()));
+        QCOMPARE(f.viewer->get(QStringLiteral("/api/v1/enrollment-groups/line-a/device-key?registrationId=g-dev-1")).status, 403);
+
+        auto dk = f.operatorClient->get(QStringLiteral("/api/v1/enrollment-groups/line-a/device-key?registrationId=g-dev-1"));
+        QCOMPARE(dk.status, 200);
+        const QString derived = dk.json().value(QStringLiteral("derivedKey")).toString();
+        QCOMPARE(derived, Crypto::deriveKey(groupKey, QStringLiteral("g-dev-1")).value());
+        QCOMPARE(f.operatorClient->get(QStringLiteral("/api/v1/enrollment-groups/line-a/device-key")).status, 400);
+
+        auto r = f.registerDevice(QStringLiteral("g-dev-1"), derived);
+        QCOMPARE(r.status, 202);
+        QCOMPARE(r.json().value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
+        // The group key itself is not a device key.
+        QCOMPARE(f.registerDevice(QStringLiteral("g-dev-2"), groupKey).status, 401);
+        // Another device's derived key does not work either.
+        QCOMPARE(f.registerDevice(QStringLiteral("g-dev-2"), derived).status, 401);
+        auto rec = f.viewer->get(QStringLiteral("/api/v1/registrations/g-dev-1"));
+        QCOMPARE(rec.json().value(QStringLiteral("enrollmentGroupId")).toString(), QStringLiteral("line-a"));
+
+        auto list = f.viewer->get(QStringLiteral("/api/v1/enrollment-groups"));
+        QCOMPARE(list.json().value(QStringLiteral("items")).toArray().size(), 1);
+        // A disabled group turns its devices away with "disabled".
+        QJsonObject disabled = g.json();
+        disabled.insert(QStringLiteral("provisioningStatus"), QStringLiteral("disabled"));
+        QCOMPARE(f.operatorClient->put(QStringLiteral("/api/v1/enrollment-groups/line-a"), disabled).status, 200);
+        r = f.registerDevice(QStringLiteral("g-dev-1"), derived);
+        QCOMPARE(r.json().value(QStringLiteral("status")).toString(), QStringLiteral("disabled"));
+        QCOMPARE(f.operatorClient->del(QStringLiteral("/api/v1/enrollment-groups/line-a")).status, 204);
+        QCOMPARE(f.registerDevice(QStringLiteral("g-dev-1"), derived).status, 401);
+    }
+
+    void idempotentRegistration()
+    {
+        const QString id = QStringLiteral("repeat-device");
+        const QString key = enroll(id);
+        const auto first = DeviceFixture::state(f.registerDevice(id, key).json());
+        const auto secondReply = f.registerDevice(id, key);
+        const auto second = DeviceFixture::state(secondReply.json());
+        QCOMPARE(second.value(QStringLiteral("assignedHub")), first.value(QStringLiteral("assignedHub")));
+        QCOMPARE(second.value(QStringLiteral("etag")), first.value(QStringLiteral("etag")));
+        QCOMPARE(second.value(QStringLiteral("substatus")).toString(), QStringLiteral("initialAssignment"));
+        QCOMPARE(second.value(QStringLiteral("lastUpdatedDateTimeUtc")), first.value(QStringLiteral("lastUpdatedDateTimeUtc")));
+        QVERIFY(secondReply.json().value(QStringLiteral("operationId")) != QJsonValue(QString()));
+
+        // Forgetting the registration makes the next one initial again.
+        auto del = f.operatorClient->del(QStringLiteral("/api/v1/registrations/") + id,
+                                         {{"If-Match", "\"wrong\""}});
+        QCOMPARE(del.status, 412);
+        QCOMPARE(f.viewer->del(QStringLiteral("/api/v1/registrations/") + id).status, 403);
+        QCOMPARE(f.operatorClient->del(QStringLiteral("/api/v1/registrations/") + id).status, 204);
+        QCOMPARE(f.viewer->get(QStringLiteral("/api/v1/registrations/") + id).status, 404);
+        QCOMPARE(f.statusLookup(id, key).status, 404);
+        const auto third = DeviceFixture::state(f.registerDevice(id, key).json());
+        QCOMPARE(third.value(QStringLiteral("substatus")).toString(), QStringLiteral("initialAssignment"));
+        QVERIFY(third.value(QStringLiteral("etag")) != first.value(QStringLiteral("etag")));
+    }
+
+    void enrollmentCrud()
+    {
+        // Bad input changes nothing.
+        auto bad = f.putEnrollment(QStringLiteral("crud-device"), QJsonObject{{QStringLiteral("colour"), QStringLiteral("red")}});
+        QCOMPARE(bad.status, 400);
+        QVERIFY(bad.json().value(QStringLiteral("message")).toString().contains(QLatin1String("colour")));
+        bad = f.putEnrollment(QStringLiteral("crud device"), {});
+        QCOMPARE(bad.status, 400);
+        bad = f.putEnrollment(QStringLiteral("crud-device"), QJsonObject{{QStringLiteral("registrationId"), QStringLiteral("other")}});
+        QCOMPARE(bad.status, 400);
+        bad = f.putEnrollment(QStringLiteral("crud-device"), QJsonObject{{QStringLiteral("serial"), QStringLiteral("NO-SUCH-SERIAL")}});
+        QCOMPARE(bad.status, 404);
+        bad = f.putEnrollment(QStringLiteral("crud-device"), QJsonObject{{QStringLiteral("attestation"),
+                                                                         QJsonObject{{QStringLiteral("type"), QStringLiteral("tpm")}}}});
+        QCOMPARE(bad.status, 400);
+        QCOMPARE(f.viewer->put(QStringLiteral("/api/v1/enrollments/crud-device"),
+                               QJsonObject{{QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}})
+                     .status,
+                 403);
+        QCOMPARE(f.viewer->get(QStringLiteral("/api/v1/enrollments/crud-device")).status, 404);
+
+        const QString givenKey = Crypto::generateSymmetricKey(32);
+        auto created = f.putEnrollment(QStringLiteral("crud-device"),
+                                       QJsonObject{{QStringLiteral("deviceId"), QStringLiteral("Crud.Device")},
+                                                   {QStringLiteral("attestation"),
+                                                    QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")},
+                                                                {QStringLiteral("symmetricKey"),
+                                                                 QJsonObject{{QStringLiteral("primaryKey"), givenKey}}}}}});
+        QCOMPARE(created.status, 201);
+        QCOMPARE(DeviceFixture::primaryKey(created.json()), givenKey);
+        QVERIFY(!created.json().contains(QStringLiteral("activationCode"))); // no serial, no code
+        const QString etag = created.json().value(QStringLiteral("etag")).toString();
+
+        // Viewers read without keys, operators with.
+        auto asViewer = f.viewer->get(QStringLiteral("/api/v1/enrollments/crud-device"));
+        QCOMPARE(asViewer.status, 200);
+        QVERIFY(!asViewer.body.contains(givenKey.toUtf8()));
+        QVERIFY(DeviceFixture::primaryKey(asViewer.json()).isEmpty());
+        QCOMPARE(DeviceFixture::primaryKey(f.operatorClient->get(QStringLiteral("/api/v1/enrollments/crud-device")).json()), givenKey);
+
+        // Replace: stale If-Match fails and changes nothing; the right one works; keys are kept.
+        QJsonObject replacement{{QStringLiteral("deviceId"), QStringLiteral("Crud.Device.2")},
+                                {QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}};
+        auto stale = f.operatorClient->put(QStringLiteral("/api/v1/enrollments/crud-device"), replacement,
+                                           {{"If-Match", "\"stale\""}});
+        QCOMPARE(stale.status, 412);
+        QCOMPARE(f.operatorClient->get(QStringLiteral("/api/v1/enrollments/crud-device")).json()
+                     .value(QStringLiteral("deviceId")).toString(), QStringLiteral("Crud.Device"));
+        auto replaced = f.operatorClient->put(QStringLiteral("/api/v1/enrollments/crud-device"), replacement,
+                                              {{"If-Match", '"' + etag.toUtf8() + '"'}});
+        QCOMPARE(replaced.status, 200);
+        QCOMPARE(replaced.json().value(QStringLiteral("deviceId")).toString(), QStringLiteral("Crud.Device.2"));
+        QCOMPARE(DeviceFixture::primaryKey(replaced.json()), givenKey);
+        QVERIFY(replaced.json().value(QStringLiteral("etag")).toString() != etag);
+
+        // Regenerating the primary key locks out the old one.
+        auto regen = f.operatorClient->post(QStringLiteral("/api/v1/enrollments/crud-device/regenerate-keys"),
+                                            QJsonObject{{QStringLiteral("key"), QStringLiteral("primary")}});
+        QCOMPARE(regen.status, 200);
+        const QString newKey = DeviceFixture::primaryKey(regen.json());
+        QVERIFY(newKey != givenKey);
+        QCOMPARE(DeviceFixture::secondaryKey(regen.json()), DeviceFixture::secondaryKey(replaced.json()));
+        QCOMPARE(f.operatorClient->post(QStringLiteral("/api/v1/enrollments/crud-device/regenerate-keys"),
+                                        QJsonObject{{QStringLiteral("key"), QStringLiteral("tertiary")}}).status, 400);
+        QCOMPARE(f.registerDevice(QStringLiteral("crud-device"), givenKey).status, 401);
+        auto reg = f.registerDevice(QStringLiteral("crud-device"), newKey);
+        QCOMPARE(reg.status, 202);
+        QCOMPARE(DeviceFixture::state(reg.json()).value(QStringLiteral("deviceId")).toString(), QStringLiteral("Crud.Device.2"));
+
+        // Twin patch reaches the registered device's twin with a new $version.
+        const auto before = f.viewer->get(QStringLiteral("/api/v1/registrations/crud-device")).json();
+        const int version = before.value(QStringLiteral("twin")).toObject().value(QStringLiteral("properties")).toObject()
+                                .value(QStringLiteral("desired")).toObject().value(QStringLiteral("$version")).toInt();
+        QVERIFY(version >= 1);
+        auto patched = f.operatorClient->patch(QStringLiteral("/api/v1/enrollments/crud-device/twin"),
+                                               QJsonObject{{QStringLiteral("tags"), QJsonObject{{QStringLiteral("site"), QStringLiteral("lab")}}},
+                                                           {QStringLiteral("desired"), QJsonObject{{QStringLiteral("interval"), 30}}}});
+        QCOMPARE(patched.status, 200);
+        QCOMPARE(patched.json().value(QStringLiteral("initialTwin")).toObject().value(QStringLiteral("tags")).toObject()
+                     .value(QStringLiteral("site")).toString(), QStringLiteral("lab"));
+        const auto after = f.viewer->get(QStringLiteral("/api/v1/registrations/crud-device")).json();
+        const QJsonObject desired = after.value(QStringLiteral("twin")).toObject().value(QStringLiteral("properties")).toObject()
+                                        .value(QStringLiteral("desired")).toObject();
+        QCOMPARE(desired.value(QStringLiteral("interval")).toInt(), 30);
+        QCOMPARE(desired.value(QStringLiteral("$version")).toInt(), version + 1);
+        // Removing a property with null (merge patch), reserved names refused.
+        patched = f.operatorClient->patch(QStringLiteral("/api/v1/enrollments/crud-device/twin"),
+                                          QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("interval"), QJsonValue()}}}});
+        QCOMPARE(patched.status, 200);
+        QVERIFY(!patched.json().value(QStringLiteral("initialTwin")).toObject().value(QStringLiteral("properties")).toObject()
+                     .value(QStringLiteral("desired")).toObject().contains(QStringLiteral("interval")));
+        QCOMPARE(f.operatorClient->patch(QStringLiteral("/api/v1/enrollments/crud-device/twin"),
+                                         QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("$version"), 9}}}}).status,
+                 400);
+
+        // Listing pages with a cursor and filters.
+        QSet<QString> seen;
+        QString cursor;
+        int pages = 0;
+        do {
+            auto page = f.viewer->get(QStringLiteral("/api/v1/enrollments?limit=2") +
+                                      (cursor.isEmpty() ? QString() : QStringLiteral("&cursor=") + cursor));
+            QCOMPARE(page.status, 200);
+            const QJsonArray items = page.json().value(QStringLiteral("items")).toArray();
+            QVERIFY(items.size() <= 2);
+            for (const auto &v : items) {
+                QVERIFY(!seen.contains(v.toObject().value(QStringLiteral("registrationId")).toString()));
+                seen.insert(v.toObject().value(QStringLiteral("registrationId")).toString());
+                QVERIFY(DeviceFixture::primaryKey(v.toObject()).isEmpty()); // viewer
+            }
+            cursor = page.json().value(QStringLiteral("nextCursor")).toString();
+            ++pages;
+        } while (!cursor.isEmpty() && pages < 100);
+        QVERIFY(seen.contains(QStringLiteral("crud-device")));
+        QVERIFY(pages > 1);
+        auto disabledOnly = f.viewer->get(QStringLiteral("/api/v1/enrollments?provisioningStatus=disabled"));
+        for (const auto &v : disabledOnly.json().value(QStringLiteral("items")).toArray())
+            QCOMPARE(v.toObject().value(QStringLiteral("provisioningStatus")).toString(), QStringLiteral("disabled"));
+        QCOMPARE(f.viewer->get(QStringLiteral("/api/v1/enrollments?provisioningStatus=maybe")).status, 400);
+        QCOMPARE(f.viewer->get(QStringLiteral("/api/v1/enrollments?limit=0")).status, 400);
+
+        // Delete: If-Match honoured, then the device is turned away.
+        QCOMPARE(f.operatorClient->del(QStringLiteral("/api/v1/enrollments/crud-device"), {{"If-Match", "\"old\""}}).status, 412);
+        QCOMPARE(f.operatorClient->del(QStringLiteral("/api/v1/enrollments/crud-device")).status, 204);
+        QCOMPARE(f.operatorClient->get(QStringLiteral("/api/v1/enrollments/crud-device")).status, 404);
+        QCOMPARE(f.registerDevice(QStringLiteral("crud-device"), newKey).status, 401);
+    }
+
+    void activationCodes()
+    {
+        const QString serial = newSerial();
+        const QString other = newSerial();
+        auto created = f.putEnrollment(QStringLiteral("act-device"), QJsonObject{{QStringLiteral("serial"), serial}});
+        QCOMPARE(created.status, 201);
+        const QString first = created.json().value(QStringLiteral("activationCode")).toString();
+        // One serial, one enrollment.
+        QCOMPARE(f.putEnrollment(QStringLiteral("act-device-2"), QJsonObject{{QStringLiteral("serial"), serial}}).status, 409);
+
+        // A fresh code replaces the unused one.
+        QCOMPARE(f.viewer->post(QStringLiteral("/api/v1/enrollments/act-device/activation-code"), {}).status, 403);
+        auto fresh = f.operatorClient->post(QStringLiteral("/api/v1/enrollments/act-device/activation-code"), {});
+        QCOMPARE(fresh.status, 201);
+        const QString second = fresh.json().value(QStringLiteral("activationCode")).toString();
+        QVERIFY(second != first);
+        QVERIFY(fresh.json().contains(QStringLiteral("expiresDateTimeUtc")));
+        auto exchange = [&](const QString &s, const QString &c) {
+            return f.device->post(QStringLiteral("/api/v1/activation"),
+                                  QJsonObject{{QStringLiteral("serial"), s}, {QStringLiteral("code"), c}});
+        };
+        auto old = exchange(serial, first);
+        QCOMPARE(old.status, 401);
+        // A right code with the wrong serial looks exactly like a wrong code.
+        auto wrongSerial = exchange(other, second);
+        QCOMPARE(wrongSerial.status, 401);
+        QCOMPARE(wrongSerial.json().value(QStringLiteral("message")), old.json().value(QStringLiteral("message")));
+        // A mistyped check character is caught before any lookup.
+        QString typo = second;
+        typo[0] = typo.at(0) == QLatin1Char('A') ? QLatin1Char('B') : QLatin1Char('A');
+        QCOMPARE(exchange(serial, typo).status, 400);
+        QCOMPARE(exchange(serial, QString()).status, 400);
+
+        auto ok = exchange(serial, second);
+        QCOMPARE(ok.status, 200);
+        QCOMPARE(ok.json().value(QStringLiteral("symmetricKey")).toString(), DeviceFixture::primaryKey(created.json()));
+        auto again = exchange(serial, second);
+        QCOMPARE(again.status, 409);
+        QVERIFY(again.json().value(QStringLiteral("message")).toString().contains(QLatin1String("already been used")));
+
+        // Without a serial there is nothing to bind a code to.
+        enroll(QStringLiteral("no-serial-device"));
+        QCOMPARE(f.operatorClient->post(QStringLiteral("/api/v1/enrollments/no-serial-device/activation-code"), {}).status, 400);
+    }
+
+    void restartKeepsRegistrations()
+    {
+        const QString id = QStringLiteral("restart-device");
+        const QString key = enroll(id);
+        const auto before = DeviceFixture::state(f.registerDevice(id, key).json());
+        QCOMPARE(before.value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
+        QVERIFY(f.mw->restart());
+        f.reconnect();
+        const auto lookup = f.statusLookup(id, key);
+        QCOMPARE(lookup.status, 200);
+        QCOMPARE(lookup.json().value(QStringLiteral("etag")), before.value(QStringLiteral("etag")));
+        QCOMPARE(lookup.json().value(QStringLiteral("assignedHub")), before.value(QStringLiteral("assignedHub")));
+        const auto again = DeviceFixture::state(f.registerDevice(id, key).json());
+        QCOMPARE(again.value(QStringLiteral("etag")), before.value(QStringLiteral("etag")));
+        auto rec = f.viewer->get(QStringLiteral("/api/v1/registrations/") + id);
+        QCOMPARE(rec.json().value(QStringLiteral("assignedHub")).toString(), kHubHost);
+    }
+
+    void activationExpiryAndRateLimits()
+    {
+        // A process of its own: codes that live 1 s, and a fresh rate-limit budget.
+        qputenv("PROVISIO_ACTIVATION_TTL_SECONDS", "1");
+        DeviceFixture g;
+        const bool started = g.start();
+        qunsetenv("PROVISIO_ACTIVATION_TTL_SECONDS");
+        QVERIFY(started);
+        auto device = [&](const QString &serial) {
+            return g.operatorClient->post(QStringLiteral("/api/v1/devices"), QJsonObject{{QStringLiteral("serial"), serial}}).status;
+        };
+        auto exchange = [&](const QString &s, const QString &c) {
+            return g.device->post(QStringLiteral("/api/v1/activation"),
+                                  QJsonObject{{QStringLiteral("serial"), s}, {QStringLiteral("code"), c}});
+        };
+        QCOMPARE(device(QStringLiteral("EXP-1")), 201);
+        auto created = g.putEnrollment(QStringLiteral("exp-device"), QJsonObject{{QStringLiteral("serial"), QStringLiteral("EXP-1")}});
+        QCOMPARE(created.status, 201);
+        const QString code = created.json().value(QStringLiteral("activationCode")).toString();
+        QTest::qWait(1500);
+        auto expired = exchange(QStringLiteral("EXP-1"), code);
+        QCOMPARE(expired.status, 409);
+        QVERIFY2(expired.json().value(QStringLiteral("message")).toString().contains(QLatin1String("expired")), expired.body.constData());
+        int clientAttempts = 1;
+
+        // Five failed attempts for one serial; the sixth is refused before
+        // the code is even looked at, right code or not.
+        QCOMPARE(device(QStringLiteral("RL-1")), 201);
+        auto rl = g.putEnrollment(QStringLiteral("rl-device"), QJsonObject{{QStringLiteral("serial"), QStringLiteral("RL-1")}});
+        const QString rightCode = rl.json().value(QStringLiteral("activationCode")).toString();
+        for (int i = 0; i < 5; ++i) {
+            QCOMPARE(exchange(QStringLiteral("RL-1"), ActivationCode::format(ActivationCode::generate())).status, 401);
+            ++clientAttempts;
+        }
+        auto limited = exchange(QStringLiteral("RL-1"), rightCode);
+        QCOMPARE(limited.status, 429);
+        QCOMPARE(limited.json().value(QStringLiteral("errorCode")).toInt(), 429001);
+        const int retryAfter = limited.header("Retry-After").toInt();
+        QVERIFY2(retryAfter > 800 && retryAfter <= 900, limited.header("Retry-After").constData());
+
+        // Per client: 20 attempts per 15 minutes, whatever the serials.
+        int refusedAt = -1;
+        for (int i = 0; i < 30 && refusedAt < 0; ++i) {
+            const auto r = exchange(QStringLiteral("RANDOM-%1").arg(i), ActivationCode::format(ActivationCode::generate()));
+            if (r.status == 429) {
+                refusedAt = clientAttempts;
+                QVERIFY(r.header("Retry-After").toInt() > 0);
+            } else {
+                QCOMPARE(r.status, 401);
+                ++clientAttempts;
+            }
+        }
+        QCOMPARE(refusedAt, 20);
+    }
+
+    void metricsCountRegistrations()
+    {
+        const auto m = f.viewer->get(QStringLiteral("/metrics"));
+        QCOMPARE(m.status, 200);
+        QVERIFY2(m.body.contains("provisio_registrations_total{status=\"assigned\"}"), m.body.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_DeviceApi)
+#include "tst_deviceapi.moc"
