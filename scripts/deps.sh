@@ -31,7 +31,7 @@ provisio_packages() {
         # headless GUI tests and screenshots
         xvfb xauth imagemagick
         # tools the scripts and tests call
-        curl openssl
+        curl openssl jq xxd
     )
     printf '%s\n' "${packages[@]}"
 }

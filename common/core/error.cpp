@@ -11,6 +11,7 @@ QString errorCodeName(ErrorCode code)
     case ErrorCode::Unauthorized: return QStringLiteral("Unauthorized");
     case ErrorCode::Forbidden: return QStringLiteral("Forbidden");
     case ErrorCode::NotFound: return QStringLiteral("NotFound");
+    case ErrorCode::MethodNotAllowed: return QStringLiteral("MethodNotAllowed");
     case ErrorCode::Conflict: return QStringLiteral("Conflict");
     case ErrorCode::PreconditionFailed: return QStringLiteral("PreconditionFailed");
     case ErrorCode::PayloadTooLarge: return QStringLiteral("PayloadTooLarge");

@@ -14,6 +14,7 @@ enum class ErrorCode {
     Unauthorized,      // missing, bad or expired credentials              -> 401
     Forbidden,         // authenticated but not allowed                    -> 403
     NotFound,          // unknown id or scope                              -> 404
+    MethodNotAllowed,  // known path, wrong method                         -> 405
     Conflict,          // already exists / state conflict                  -> 409
     PreconditionFailed,// If-Match etag mismatch                           -> 412
     PayloadTooLarge,   // body over the limit                              -> 413

@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <pthread.h>
+#include <thread>
 
 Q_LOGGING_CATEGORY(lcMqtt, "provisio.mqtt")
 
@@ -299,6 +300,20 @@ struct MqttClient::Callbacks
         // thread, so the reconnect policy (backoff + jitter) stays ours.
         mosquitto_disconnect(mosq);
         post(client, [client, rc] { client->handleDisconnect(rc); });
+    }
+
+    // The body of the network thread: libmosquitto's loop for one connection.
+    static void run(mosquitto *mosq, MqttClient *client, int selectTimeoutMs)
+    {
+        // With SIGPIPE blocked in this thread, a write to a socket the broker
+        // closed (OpenSSL writes without MSG_NOSIGNAL) fails with EPIPE
+        // instead of killing the process.
+        sigset_t pipe;
+        sigemptyset(&pipe);
+        sigaddset(&pipe, SIGPIPE);
+        pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+        const int rc = mosquitto_loop_forever(mosq, selectTimeoutMs, 1);
+        post(client, [client, rc] { client->handleLoopFinished(rc); });
         client->m_loopFinished.release();
     }
 
@@ -374,8 +389,9 @@ MqttClient::~MqttClient()
         // owner, so after that the thread is cancelled (at a blocking call,
         // which is what mosquitto_destroy() would do as well).
         mosquitto_disconnect(m_mosq);
-        const bool finished = m_loopFinished.tryAcquire(1, 1000);
-        mosquitto_loop_stop(m_mosq, !finished);
+        if (!m_loopFinished.tryAcquire(1, 1000))
+            pthread_cancel(m_loopThread.native_handle());
+        m_loopThread.join();
         m_loopRunning = false;
     }
     if (m_mosq)
@@ -484,6 +500,7 @@ bool MqttClient::ensureHandle()
     mosquitto_unsubscribe_v5_callback_set(m_mosq, &Callbacks::onUnsubscribe);
     mosquitto_log_callback_set(m_mosq, &Callbacks::onLog);
     mosquitto_int_option(m_mosq, MOSQ_OPT_TCP_NODELAY, 1);
+    mosquitto_threaded_set(m_mosq, true); // our thread runs the loop: lock, and never write from callers
 
     if (m_tlsEnabled) {
         QString error;
@@ -655,25 +672,11 @@ void MqttClient::dial(const QString &address)
         return;
     }
 
-    // The network thread inherits this signal mask: with SIGPIPE blocked
-    // there, a write to a socket the broker closed (OpenSSL writes without
-    // MSG_NOSIGNAL) returns EPIPE instead of killing the process.
-    sigset_t pipe;
-    sigset_t previous;
-    sigemptyset(&pipe);
-    sigaddset(&pipe, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe, &previous);
-    const int loopRc = mosquitto_loop_start(m_mosq);
-    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-    if (loopRc != MOSQ_ERR_SUCCESS) {
-        mosquitto_disconnect(m_mosq);
-        m_wantConnected = false;
-        setState(Disconnected);
-        fail(UnknownError, QStringLiteral("cannot start the MQTT network thread: ") + libraryErrorString(loopRc));
-        return;
-    }
+    // As libmosquitto's own thread does: wake at least once per keep-alive.
+    m_loopThread = std::thread(&Callbacks::run, m_mosq, this, m_keepAlive * 1000);
     m_loopRunning = true;
     m_userDisconnect = false;
+    m_disconnectReason = -1;
     qCDebug(lcMqtt).noquote() << "client" << m_clientId << "connecting to" << address << m_port
                               << (m_tlsEnabled ? "(TLS)" : "");
 }
@@ -695,11 +698,11 @@ void MqttClient::scheduleReconnect()
     m_reconnectTimer.start(int(delay));
 }
 
-void MqttClient::stopNetworkThread()
+void MqttClient::joinNetworkThread()
 {
-    // Called once the thread has delivered its last callback (the
-    // disconnect): it is about to return, so this join is short.
-    mosquitto_loop_stop(m_mosq, false);
+    // Called when the thread has posted its last event: it has returned or
+    // is about to, so this join is short.
+    m_loopThread.join();
     m_loopRunning = false;
 }
 
@@ -819,9 +822,19 @@ void MqttClient::handleConnack(int reasonCode, int flags, const QString &reasonS
 
 void MqttClient::handleDisconnect(int reasonCode)
 {
+    // The loop ends right after this callback; handleLoopFinished() acts.
+    if (m_loopRunning && m_disconnectReason < 0)
+        m_disconnectReason = reasonCode;
+}
+
+void MqttClient::handleLoopFinished(int loopResult)
+{
     if (!m_loopRunning)
         return;
-    stopNetworkThread();
+    joinNetworkThread();
+    // Without a disconnect callback (the TLS case) the loop's result says why.
+    const int reasonCode = m_disconnectReason >= 0 ? m_disconnectReason : loopResult;
+    m_disconnectReason = -1;
 
     // QoS 0 messages not yet written went down with the socket; SUBACKs for
     // this connection will not come.

@@ -13,6 +13,7 @@
 #include <QTimer>
 
 #include <atomic>
+#include <thread>
 
 struct mosquitto;
 
@@ -41,13 +42,17 @@ struct MqttMessageProperties
 // telemetry, twin and direct methods, the middleware for its service identity.
 //
 // Threading: the object belongs to the thread that creates it and must be
-// used only from there. Network I/O runs in libmosquitto's own thread
-// (mosquitto_loop_start), one per connection; its callbacks copy what they
-// receive and post it to this object's thread (queued invocations), so every
-// signal is emitted in the owner's thread and no caller ever blocks on the
-// network. Host names are resolved with QHostInfo, so a slow DNS server does
-// not freeze a GUI either. The destructor stops the network thread before
-// the object goes away.
+// used only from there. Network I/O runs in libmosquitto's own network loop
+// (mosquitto_loop_forever) in a thread of its own, one per connection; the
+// callbacks copy what they receive and post it to this object's thread
+// (queued invocations), so every signal is emitted in the owner's thread and
+// no caller ever blocks on the network. The thread is started here rather
+// than by mosquitto_loop_start() because libmosquitto 2.0.11's loop can end
+// without any callback (a TLS handshake failure seen while writing is
+// "fatal" and returns silently); owning the thread, the client learns of
+// every end. Host names are resolved with QHostInfo, so a slow DNS server
+// does not freeze a GUI either. The destructor stops the network thread
+// before the object goes away.
 //
 // Reconnecting: with autoReconnect (the default) a lost or failed connection
 // is retried after minimumReconnectDelay * 2^attempt, capped at
@@ -241,11 +246,12 @@ private:
     void dial(const QString &address);
     void scheduleReconnect();
     int sendSubscribe(const QString &filter, int qos);
-    void stopNetworkThread();
+    void joinNetworkThread();
 
     // Handlers of what the network thread reports, in this object's thread.
     void handleConnack(int reasonCode, int flags, const QString &reasonString);
     void handleDisconnect(int reasonCode);
+    void handleLoopFinished(int loopResult);
     void handlePublished(int messageId, int reasonCode);
     void handleMessage(const QByteArray &payload, const QString &topic, bool retained, int qos,
                        const Provisio::MqttMessageProperties &properties);
@@ -279,7 +285,9 @@ private:
     QByteArray m_mosqConfiguration; // handleConfiguration() m_mosq was made with
     State m_state = Disconnected;
     bool m_wantConnected = false;    // between connectToHost() and disconnectFromHost()
-    bool m_loopRunning = false;      // libmosquitto's thread exists (join pending)
+    std::thread m_loopThread;        // runs mosquitto_loop_forever() for one connection
+    bool m_loopRunning = false;      // m_loopThread is joinable
+    int m_disconnectReason = -1;     // from the disconnect callback of this connection
     bool m_userDisconnect = false;   // the running session ends because we asked
     bool m_restartPending = false;   // connectToHost() while the last session winds down
     bool m_permanentRefusal = false; // CONNACK said retrying will not help
@@ -296,7 +304,7 @@ private:
     QHash<int, QString> m_pendingSubscribes; // SUBSCRIBE message id -> filter
 
     // Touched by the network thread: lets the destructor stop callbacks from
-    // posting and learn that the thread has passed its last callback.
+    // posting and learn that the thread has finished.
     std::atomic<bool> m_shuttingDown{false};
     QSemaphore m_loopFinished;
 };

@@ -14,6 +14,7 @@ int ApiError::httpStatusFor(ErrorCode code)
     case ErrorCode::Unauthorized: return 401;
     case ErrorCode::Forbidden: return 403;
     case ErrorCode::NotFound: return 404;
+    case ErrorCode::MethodNotAllowed: return 405;
     case ErrorCode::Conflict: return 409;
     case ErrorCode::PreconditionFailed: return 412;
     case ErrorCode::PayloadTooLarge: return 413;
@@ -46,6 +47,7 @@ ErrorCode ApiError::errorCodeForHttpStatus(int status)
     case 401: return ErrorCode::Unauthorized;
     case 403: return ErrorCode::Forbidden;
     case 404: return ErrorCode::NotFound;
+    case 405: return ErrorCode::MethodNotAllowed;
     case 409: return ErrorCode::Conflict;
     case 412: return ErrorCode::PreconditionFailed;
     case 413: return ErrorCode::PayloadTooLarge;

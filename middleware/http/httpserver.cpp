@@ -130,12 +130,9 @@ HttpResponse HttpServer::route(HttpRequest &request)
     request.routePattern = QStringLiteral("unmatched");
     const Router::Match match = m_router.match(request.method, request.path);
     if (!match.route) {
-        if (match.pathMatched) {
-            HttpResponse r = HttpResponse::error(
-                ErrorCode::InvalidInput, QStringLiteral("method not allowed on %1").arg(request.path));
-            r.status = 405;
-            return r;
-        }
+        if (match.pathMatched)
+            return HttpResponse::error(ErrorCode::MethodNotAllowed,
+                                       QStringLiteral("method not allowed on %1").arg(request.path));
         return HttpResponse::error(ErrorCode::NotFound,
                                    QStringLiteral("no such endpoint: %1").arg(request.path));
     }

@@ -647,7 +647,7 @@ void TestProtocolTypes::httpStatusToErrorCode_data()
     QTest::addColumn<ErrorCode>("code");
     QTest::newRow("200") << 200 << ErrorCode::None;
     QTest::newRow("202") << 202 << ErrorCode::None;
-    QTest::newRow("405") << 405 << ErrorCode::InvalidInput;
+    QTest::newRow("405") << 405 << ErrorCode::MethodNotAllowed;
     QTest::newRow("415") << 415 << ErrorCode::InvalidInput;
     QTest::newRow("502") << 502 << ErrorCode::Unavailable;
     QTest::newRow("504") << 504 << ErrorCode::Unavailable;
