@@ -7,6 +7,7 @@
 #include "crypto/keys.h"
 #include "crypto/registrationid.h"
 #include "crypto/sastoken.h"
+#include "events/eventbus.h"
 #include "http/metrics.h"
 #include "protocol/apierror.h"
 #include "protocol/timeutil.h"
@@ -328,6 +329,7 @@ RegistrationOperation Registrar::complete(const Pending &pending, Result<Allocat
         }
     }
     recordMetrics(op, pending.timer);
+    announce(op, rec.state.deviceId);
     return op;
 }
 
@@ -365,6 +367,8 @@ RegistrationOperation Registrar::persistFailure(const Pending &pending, const Er
     m_registrations.saveOperation({op, a.registrationId, pending.started, at});
     if (!tx.commit())
         qCWarning(lcRegistration).noquote() << "failed registration of" << a.registrationId << "could not be stored";
+    else
+        announce(op, a.deviceId());
     qCInfo(lcRegistration).noquote() << "registration of" << a.registrationId << "failed:" << error.message;
     recordMetrics(op, pending.timer);
     return op;
@@ -407,8 +411,30 @@ RegistrationOperation Registrar::completeDisabled(const Pending &pending)
     m_registrations.saveOperation({op, a.registrationId, pending.started, at});
     if (!tx.commit())
         qCWarning(lcRegistration).noquote() << "disabled registration of" << a.registrationId << "could not be stored";
+    else
+        announce(op, rec.state.deviceId.isEmpty() ? a.deviceId() : rec.state.deviceId);
     recordMetrics(op, pending.timer);
     return op;
+}
+
+void Registrar::announce(const RegistrationOperation &op, const QString &deviceId)
+{
+    // Published only after the outcome was committed, like every audited
+    // change. The connection payload never travels in events: it holds the
+    // device's hub key.
+    EventBus::Event e;
+    e.type = QStringLiteral("registration.") + op.status;
+    e.entityType = QStringLiteral("registration");
+    e.registrationId = op.registrationState ? op.registrationState->registrationId : QString();
+    e.entityId = e.registrationId;
+    e.deviceId = deviceId;
+    if (op.registrationState) {
+        QJsonObject state = op.registrationState->toJson();
+        state.remove(QStringLiteral("payload"));
+        e.data = state;
+    }
+    e.data.insert(QStringLiteral("operationId"), op.operationId);
+    m_ctx.events.publish(e);
 }
 
 void Registrar::recordMetrics(const RegistrationOperation &op, const QElapsedTimer &timer)

@@ -88,6 +88,7 @@ private:
     RegistrationOperation completeDisabled(const Pending &pending);
     RegistrationOperation persistFailure(const Pending &pending, const Error &error);
     void recordMetrics(const RegistrationOperation &op, const QElapsedTimer &timer);
+    void announce(const RegistrationOperation &op, const QString &deviceId);
 
     ServiceContext &m_ctx;
     EnrollmentStore &m_enrollments;

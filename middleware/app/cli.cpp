@@ -5,6 +5,7 @@
 #include "signalwatcher.h"
 
 #include "http/httprequest.h"
+#include "http/httpserver.h"
 #include "storage/tokenstore.h"
 
 #include <QCommandLineParser>
@@ -12,8 +13,10 @@
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTemporaryDir>
 #include <QTextStream>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace Provisio {
@@ -69,6 +72,7 @@ const char kUsage[] =
     "  provisio-middleware token list --data-dir DIR\n"
     "  provisio-middleware token revoke --data-dir DIR ID_OR_NAME\n"
     "  provisio-middleware hub-config --data-dir DIR --hub NAME --listen HOST:PORT --out DIR [--plugin PATH]\n"
+    "  provisio-middleware routes [--data-dir DIR]\n"
     "Run a command with --help for its options.\n";
 
 int serve(QCommandLineParser &parser, const QStringList &args)
@@ -161,6 +165,69 @@ int token(QCommandLineParser &parser, const QStringList &args)
     return fail(QStringLiteral("unknown token action '%1'").arg(action));
 }
 
+QString methodName(QHttpServerRequest::Method method)
+{
+    using M = QHttpServerRequest::Method;
+    switch (method) {
+    case M::Get: return QStringLiteral("GET");
+    case M::Put: return QStringLiteral("PUT");
+    case M::Delete: return QStringLiteral("DELETE");
+    case M::Post: return QStringLiteral("POST");
+    case M::Head: return QStringLiteral("HEAD");
+    case M::Options: return QStringLiteral("OPTIONS");
+    case M::Patch: return QStringLiteral("PATCH");
+    case M::Connect: return QStringLiteral("CONNECT");
+    case M::Trace: return QStringLiteral("TRACE");
+    default: return QStringLiteral("UNKNOWN");
+    }
+}
+
+QString accessName(Access access)
+{
+    switch (access) {
+    case Access::Public: return QStringLiteral("public");
+    case Access::Viewer: return QStringLiteral("viewer");
+    case Access::Operator: return QStringLiteral("operator");
+    case Access::Admin: return QStringLiteral("admin");
+    }
+    return QStringLiteral("unknown");
+}
+
+// Prints the routing table the service builds, one "METHOD PATTERN ACCESS"
+// line per route, sorted by pattern then method. Nothing listens; without
+// --data-dir the service is created in a throwaway directory. Tests compare
+// this list with docs/openapi.json so the document cannot drift.
+int routes(QCommandLineParser &parser, const QStringList &args)
+{
+    parser.addOption({QStringLiteral("data-dir"), QStringLiteral("Data directory (default: a temporary one)."),
+                      QStringLiteral("dir")});
+    parser.addPositionalArgument(QStringLiteral("routes"), QStringLiteral("Print the HTTP routes."));
+    parser.process(args);
+    QTemporaryDir scratch;
+    ServiceConfig config;
+    config.dataDir = parser.value(QStringLiteral("data-dir"));
+    if (config.dataDir.isEmpty()) {
+        if (!scratch.isValid())
+            return fail(QStringLiteral("cannot create a temporary directory"));
+        config.dataDir = scratch.path();
+    }
+    config.plainHttp = true; // no server certificate needed: nothing listens
+    auto service = Service::create(config);
+    if (!service)
+        return fail(service.error().message);
+    struct Line { QString pattern; QString method; QString access; };
+    QList<Line> lines;
+    for (const Router::Route &r : (*service)->http().router().routes())
+        lines.append({r.pattern, methodName(r.method), accessName(r.access)});
+    std::sort(lines.begin(), lines.end(), [](const Line &a, const Line &b) {
+        return a.pattern != b.pattern ? a.pattern < b.pattern : a.method < b.method;
+    });
+    for (const Line &l : std::as_const(lines))
+        out() << l.method << ' ' << l.pattern << ' ' << l.access << '\n';
+    out().flush();
+    return 0;
+}
+
 } // namespace
 
 void installLogHandler(bool json)
@@ -184,6 +251,8 @@ int runMiddlewareCli(const QStringList &arguments)
         return token(parser, arguments);
     if (command == QLatin1String("hub-config"))
         return hubConfigCommand(parser, arguments);
+    if (command == QLatin1String("routes"))
+        return routes(parser, arguments);
     if (command == QLatin1String("--version") || command == QLatin1String("-v")) {
         out() << "provisio-middleware " << PROVISIO_VERSION << Qt::endl;
         return 0;

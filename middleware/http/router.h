@@ -51,6 +51,9 @@ public:
 
     Match match(QHttpServerRequest::Method method, const QString &path) const;
 
+    // Every registered route, in registration order (for `provisio-middleware routes`).
+    const QList<Route> &routes() const { return m_routes; }
+
     // Splits a URL path into decoded segments; empty segments are dropped.
     static QStringList splitPath(const QString &path);
 

@@ -17,6 +17,10 @@
 #include <QUrlQuery>
 #include <QWebSocket>
 
+#include "crypto/sastoken.h"
+
+#include <QDateTime>
+
 #include <memory>
 
 using namespace Provisio::Test;
@@ -128,6 +132,7 @@ private Q_SLOTS:
     void failedChangeProducesNoEvent();
     void plainGetIsTold426();
     void eventTypesAreListed();
+    void registrationIsAnnounced();
 
 private:
     std::unique_ptr<FeedClient> connectFeed(const QString &query = {}, const QByteArray &bearer = {});
@@ -316,6 +321,50 @@ void TestEvents::eventTypesAreListed()
     const QJsonArray types = r.json().value(QStringLiteral("types")).toArray();
     for (const char *t : {"registration.assigned", "device.online", "hub.created", "activation.exchanged", "telemetry"})
         QVERIFY2(types.contains(QLatin1String(t)), t);
+}
+
+void TestEvents::registrationIsAnnounced()
+{
+    // A device registering through the DPS API shows up on the feed with its
+    // outcome and hub, and its connection secrets do not.
+    const auto hub = m_admin->put(QStringLiteral("/api/v1/hubs/reg-hub"), hubBody(QStringLiteral("reg-hub.example")));
+    QVERIFY2(hub.status == 200 || hub.status == 201, hub.body.constData());
+    const auto enrollment = m_admin->put(
+        QStringLiteral("/api/v1/enrollments/evt-dev-1"),
+        QJsonObject{{QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}});
+    QCOMPARE(enrollment.status, 201);
+    const QString key = enrollment.json()
+                            .value(QStringLiteral("attestation")).toObject()
+                            .value(QStringLiteral("symmetricKey")).toObject()
+                            .value(QStringLiteral("primaryKey")).toString();
+    QVERIFY(!key.isEmpty());
+
+    auto feed = connectFeed(QStringLiteral("type=registration"), m_viewerToken);
+    QTRY_VERIFY_WITH_TIMEOUT(!feed->messages.isEmpty(), 15000);
+
+    const QString resource = m_mw->idScope() + QStringLiteral("/registrations/evt-dev-1");
+    const QString sas = Provisio::SasToken::create(resource, key, QDateTime::currentSecsSinceEpoch() + 600,
+                                                   QStringLiteral("registration"));
+    HttpsClient device(m_mw->baseUrl(), m_mw->caCertificatePath());
+    const auto reg = device.put(QLatin1Char('/') + resource + QStringLiteral("/register?api-version=2021-06-01"),
+                                QJsonObject{{QStringLiteral("registrationId"), QStringLiteral("evt-dev-1")}},
+                                {{"Authorization", sas.toUtf8()}});
+    QVERIFY2(reg.status == 202 || reg.status == 200, reg.body.constData());
+    QTRY_VERIFY_WITH_TIMEOUT(feed->hasEvent(QStringLiteral("registration.assigned"), QStringLiteral("evt-dev-1")), 10000);
+    for (const auto &e : feed->events()) {
+        QVERIFY(e.value(QStringLiteral("type")).toString().startsWith(QLatin1String("registration.")));
+        if (e.value(QStringLiteral("type")).toString() != QLatin1String("registration.assigned"))
+            continue;
+        QCOMPARE(e.value(QStringLiteral("deviceId")).toString(), QStringLiteral("evt-dev-1"));
+        // Other tests linked hubs too: the event names the hub the device was told.
+        const QString told = reg.json().value(QStringLiteral("registrationState")).toObject()
+                                 .value(QStringLiteral("assignedHub")).toString();
+        QVERIFY(!told.isEmpty());
+        QCOMPARE(e.value(QStringLiteral("data")).toObject().value(QStringLiteral("assignedHub")).toString(), told);
+        const QByteArray raw = QJsonDocument(e).toJson();
+        QVERIFY(!raw.contains("hubDeviceKey"));
+        QVERIFY(!raw.contains(key.toUtf8()));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestEvents)
