@@ -501,6 +501,10 @@ bool MqttClient::ensureHandle()
     mosquitto_log_callback_set(m_mosq, &Callbacks::onLog);
     mosquitto_int_option(m_mosq, MOSQ_OPT_TCP_NODELAY, 1);
     mosquitto_threaded_set(m_mosq, true); // our thread runs the loop: lock, and never write from callers
+    // Also set at each connect; here so that publish() before the first
+    // connect accepts MQTT 5 properties.
+    mosquitto_int_option(m_mosq, MOSQ_OPT_PROTOCOL_VERSION,
+                         m_protocolVersion == Mqtt5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311);
 
     if (m_tlsEnabled) {
         QString error;

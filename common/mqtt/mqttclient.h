@@ -207,7 +207,9 @@ public:
 Q_SIGNALS:
     void stateChanged(Provisio::MqttClient::State state);
     void connected();
-    // 0 after disconnectFromHost() or a normal DISCONNECT from the server;
+    // After connected() only (a failed attempt reports errorOccurred() or
+    // connectionRefused()). 0 after disconnectFromHost() or a normal
+    // DISCONNECT from the server;
     // a ClientError (1..0x7f) for a network failure; >= 0x80 the MQTT 5
     // reason code of the server's DISCONNECT (e.g. 0x8e session taken over).
     void disconnected(int reasonCode);

@@ -138,7 +138,7 @@ private Q_SLOTS:
         QFETCH(QString, encoded);
         const QString bag = MqttTopic::encodePropertyBag(properties);
         QCOMPARE(bag, encoded);
-        QVERIFY(MqttTopic::isValidTopicName(QStringLiteral("devices/d/messages/events/") + bag));
+        QVERIFY(MqttTopic::isValidTopicName(QString(QStringLiteral("devices/d/messages/events/") + bag)));
         const auto decoded = MqttTopic::decodePropertyBag(bag);
         QVERIFY(decoded.ok());
         QCOMPARE(*decoded, properties);
