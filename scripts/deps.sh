@@ -24,8 +24,10 @@ provisio_packages() {
         # QML runtime modules the kiosk and its Qt Quick tests import
         qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
         qml6-module-qtqml-models qml6-module-qtquick-window qml6-module-qttest
-        # hub
-        libmosquitto-dev mosquitto
+        # hub (mosquitto-dev: the broker plugin headers mosquitto_plugin.h / mosquitto_broker.h)
+        libmosquitto-dev mosquitto mosquitto-dev
+        # fuzzing (hub/fuzz: clang with libFuzzer)
+        clang libclang-rt-14-dev
         # scale-out storage (tests start a throwaway cluster: scripts/pg-test-cluster.sh)
         postgresql
         # headless GUI tests and screenshots

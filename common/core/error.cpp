@@ -15,6 +15,7 @@ QString errorCodeName(ErrorCode code)
     case ErrorCode::Conflict: return QStringLiteral("Conflict");
     case ErrorCode::PreconditionFailed: return QStringLiteral("PreconditionFailed");
     case ErrorCode::PayloadTooLarge: return QStringLiteral("PayloadTooLarge");
+    case ErrorCode::UpgradeRequired: return QStringLiteral("UpgradeRequired");
     case ErrorCode::TooManyRequests: return QStringLiteral("TooManyRequests");
     case ErrorCode::Unavailable: return QStringLiteral("Unavailable");
     case ErrorCode::Internal: return QStringLiteral("Internal");

@@ -18,6 +18,7 @@ enum class ErrorCode {
     Conflict,          // already exists / state conflict                  -> 409
     PreconditionFailed,// If-Match etag mismatch                           -> 412
     PayloadTooLarge,   // body over the limit                              -> 413
+    UpgradeRequired,   // a WebSocket endpoint asked without the upgrade   -> 426
     TooManyRequests,   // rate limited                                     -> 429
     Unavailable,       // dependency down (database, webhook)              -> 503
     Internal,          // a bug or an unexpected failure                   -> 500

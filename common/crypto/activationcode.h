@@ -13,7 +13,8 @@ namespace Provisio {
 // check character, shown as XXXX-XXXX-XXXX-XXXX-C. Crockford's alphabet was
 // chosen because it has no I, L, O or U, so codes read aloud or copied by hand
 // survive the usual confusions, and the check character catches a single
-// wrong or swapped character before the server spends a rate-limited attempt.
+// wrong or swapped character before any lookup: the activation API answers
+// such a typo with 400 and does not count it against the serial's attempts.
 class ActivationCode
 {
 public:

@@ -18,6 +18,7 @@ int ApiError::httpStatusFor(ErrorCode code)
     case ErrorCode::Conflict: return 409;
     case ErrorCode::PreconditionFailed: return 412;
     case ErrorCode::PayloadTooLarge: return 413;
+    case ErrorCode::UpgradeRequired: return 426;
     case ErrorCode::TooManyRequests: return 429;
     case ErrorCode::Unavailable: return 503;
     case ErrorCode::Internal: return 500;
@@ -51,6 +52,7 @@ ErrorCode ApiError::errorCodeForHttpStatus(int status)
     case 409: return ErrorCode::Conflict;
     case 412: return ErrorCode::PreconditionFailed;
     case 413: return ErrorCode::PayloadTooLarge;
+    case 426: return ErrorCode::UpgradeRequired;
     case 429: return ErrorCode::TooManyRequests;
     case 502:
     case 503:

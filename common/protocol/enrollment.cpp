@@ -112,10 +112,15 @@ void writeEnrollmentSettings(QJsonObject &json, const Attestation &attestation,
 
 Enrollment Enrollment::readFrom(JsonReader reader)
 {
+    // activationCode and activationCodeExpiresDateTimeUtc are what the
+    // middleware adds to the answer of a create; a client that sends that
+    // record back may keep them, and they are ignored like the other
+    // read-only members (a code is issued only by the server).
     reader.allowOnly({"registrationId", "deviceId", "attestation", "iotHubHostName", "initialTwin",
                       "provisioningStatus", "reprovisionPolicy", "allocationPolicy", "iotHubs",
                       "customAllocationDefinition", "capabilities", "etag", "createdDateTimeUtc",
-                      "lastUpdatedDateTimeUtc", "registrationState", "serial"});
+                      "lastUpdatedDateTimeUtc", "registrationState", "serial", "activationCode",
+                      "activationCodeExpiresDateTimeUtc"});
     Enrollment e;
     e.registrationId = reader.requiredString(QStringLiteral("registrationId"));
     if (!e.registrationId.isEmpty()) {

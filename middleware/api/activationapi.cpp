@@ -73,13 +73,19 @@ HttpResponse ActivationApi::activate(HttpRequest &request)
         m_perClient.record(client, nowMs);
         return HttpResponse::error(reader.error());
     }
+    // A malformed code (wrong length, a character outside the alphabet, a
+    // wrong check character) is a typo caught without any lookup, so it
+    // guesses nothing: it counts against this client like every attempt,
+    // but never against the serial, or anyone who knows a serial could lock
+    // its owner out with five bad strings.
+    auto canonical = ActivationCode::parse(codeText);
+    if (!canonical) {
+        m_perClient.record(client, nowMs);
+        return HttpResponse::error(canonical.error());
+    }
     if (const int wait = m_perSerial.retryAfterSeconds(serial, nowMs))
         return tooManyRequests(wait, QStringLiteral("for this serial"));
     m_perClient.record(client, nowMs);
-
-    auto canonical = ActivationCode::parse(codeText);
-    if (!canonical)
-        return failedAttempt(serial, canonical.error());
 
     const Error invalid(ErrorCode::Unauthorized, QStringLiteral("invalid serial or activation code"));
     const QString hash = Crypto::hashToken(*canonical);

@@ -19,9 +19,11 @@ class EnrollmentStore;
 // character); 401 "invalid serial or activation code" for an unknown code
 // and for a code bound to another serial alike; 409 for a code already used
 // or expired (distinct messages: the user needs a new code either way);
-// 429 with Retry-After when rate-limited. Every failed attempt counts
-// against the serial, every attempt against the client address, both per
-// 15 minutes, checked before the code is looked at.
+// 429 with Retry-After when rate-limited. Every attempt counts against the
+// client address; a failed attempt with a well-formed code also counts
+// against the serial, a malformed one (rejected by ActivationCode::parse
+// before any lookup) does not. Both limits are per 15 minutes and checked
+// before the code is looked up.
 class ActivationApi : public ApiModule
 {
 public:

@@ -10,20 +10,6 @@ Result<QJsonObject> jsonBody(const HttpRequest &request)
     return parseJsonObject(request.body);
 }
 
-QJsonObject mergePatch(const QJsonObject &target, const QJsonObject &patch)
-{
-    QJsonObject out = target;
-    for (auto it = patch.begin(); it != patch.end(); ++it) {
-        if (it.value().isNull())
-            out.remove(it.key());
-        else if (it.value().isObject())
-            out.insert(it.key(), mergePatch(out.value(it.key()).toObject(), it.value().toObject()));
-        else
-            out.insert(it.key(), it.value());
-    }
-    return out;
-}
-
 Result<void> checkQuery(const HttpRequest &request, const QStringList &allowed)
 {
     const auto items = request.query.queryItems(QUrl::FullyDecoded);
@@ -31,7 +17,7 @@ Result<void> checkQuery(const HttpRequest &request, const QStringList &allowed)
         if (!allowed.contains(item.first))
             return Error(ErrorCode::InvalidInput,
                          QStringLiteral("unknown query parameter '%1' (allowed: %2)")
-                             .arg(item.first, allowed.join(QLatin1String(", "))));
+                             .arg(item.first.left(40), allowed.join(QLatin1String(", "))));
     }
     return {};
 }

@@ -18,10 +18,6 @@ namespace Provisio::Crm {
 // The body as one JSON object (400 on an empty or malformed body).
 Result<QJsonObject> jsonBody(const HttpRequest &request);
 
-// RFC 7396 JSON merge patch: members of `patch` replace those of `target`,
-// null removes, nested objects merge.
-QJsonObject mergePatch(const QJsonObject &target, const QJsonObject &patch);
-
 // Rejects query parameters not in `allowed`: a misspelt filter would
 // otherwise silently list everything.
 Result<void> checkQuery(const HttpRequest &request, const QStringList &allowed);

@@ -2,6 +2,7 @@
 #include "customerapi.h"
 #include "crmrequest.h"
 
+#include "protocol/jsonmerge.h"
 #include "storage/auditlog.h"
 
 namespace Provisio {
@@ -99,7 +100,7 @@ HttpResponse CustomerApi::update(HttpRequest &request, bool merge)
     // PUT: the new record is the body; PATCH: the body merged onto the
     // current record. Either way it is validated as a whole.
     const auto build = [&](const QJsonObject &current) -> Result<Customer> {
-        QJsonObject json = merge ? Crm::mergePatch(current, input) : input;
+        QJsonObject json = merge ? jsonMergePatch(current, input) : input;
         if (json.contains(kId) && json.value(kId) != QJsonValue(id))
             return Error(ErrorCode::InvalidInput,
                          QStringLiteral("field 'id' must be '%1', the id in the path").arg(id));

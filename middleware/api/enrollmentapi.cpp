@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "enrollmentapi.h"
+#include "crmrequest.h"
 #include "enrollmentutil.h"
 
 #include "app/serviceconfig.h"
 #include "crypto/activationcode.h"
 #include "crypto/keys.h"
 #include "crypto/registrationid.h"
+#include "protocol/jsonmerge.h"
 #include "protocol/jsonreader.h"
 #include "protocol/timeutil.h"
 #include "storage/activationcodestore.h"
@@ -170,11 +172,19 @@ HttpResponse EnrollmentApi::put(HttpRequest &request)
     }
     if (!tx.commit())
         return storeFailed();
-    return HttpResponse::json(out, creating ? 201 : 200).withEtag(e.etag);
+    HttpResponse response = HttpResponse::json(out, creating ? 201 : 200);
+    response.withEtag(e.etag);
+    if (creating)
+        response.withHeader("Location", "/api/v1/enrollments/" + id->toUtf8());
+    return response;
 }
 
 HttpResponse EnrollmentApi::list(HttpRequest &request)
 {
+    if (auto q = Crm::checkQuery(request, {QStringLiteral("serial"), QStringLiteral("provisioningStatus"),
+                                           QStringLiteral("limit"), QStringLiteral("cursor")});
+        !q)
+        return HttpResponse::error(q.error());
     auto page = pageRequest(request);
     if (!page)
         return HttpResponse::error(page.error());
@@ -189,9 +199,9 @@ HttpResponse EnrollmentApi::list(HttpRequest &request)
     if (!items)
         return HttpResponse::error(items.error());
     QJsonArray out;
-    for (const Enrollment &e : std::as_const(*items))
+    for (const Enrollment &e : std::as_const(items->items))
         out.append(present(request, e));
-    return EnrollmentUtil::page(out, items->isEmpty() ? QString() : items->last().registrationId, page->limit);
+    return Crm::listResponse(out, items->nextCursor);
 }
 
 HttpResponse EnrollmentApi::get(HttpRequest &request)
@@ -336,8 +346,8 @@ HttpResponse EnrollmentApi::patchTwin(HttpRequest &request)
     if (!e)
         return HttpResponse::error(e.error());
     Enrollment changed = *e;
-    changed.initialTwin.tags = mergePatch(changed.initialTwin.tags, tags);
-    changed.initialTwin.desiredProperties = mergePatch(changed.initialTwin.desiredProperties, desired);
+    changed.initialTwin.tags = jsonMergePatch(changed.initialTwin.tags, tags);
+    changed.initialTwin.desiredProperties = jsonMergePatch(changed.initialTwin.desiredProperties, desired);
 
     // A registered device gets the change too: its twin record is what the
     // hub side publishes, and the bumped $version tells it something changed.
@@ -350,11 +360,11 @@ HttpResponse EnrollmentApi::patchTwin(HttpRequest &request)
         QJsonObject properties = twin.value(QStringLiteral("properties")).toObject();
         QJsonObject current = properties.value(QStringLiteral("desired")).toObject();
         const int version = current.value(QStringLiteral("$version")).toInt(0);
-        current = mergePatch(current, desired);
+        current = jsonMergePatch(current, desired);
         current.insert(QStringLiteral("$version"), version + 1);
         properties.insert(QStringLiteral("desired"), current);
         twin.insert(QStringLiteral("properties"), properties);
-        twin.insert(QStringLiteral("tags"), mergePatch(twin.value(QStringLiteral("tags")).toObject(), tags));
+        twin.insert(QStringLiteral("tags"), jsonMergePatch(twin.value(QStringLiteral("tags")).toObject(), tags));
         rec.twin = twin;
         const QString before = rec.state.etag;
         rec.state.etag = newEtag();

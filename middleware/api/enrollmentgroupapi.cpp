@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "enrollmentgroupapi.h"
+#include "crmrequest.h"
 #include "enrollmentutil.h"
 
 #include "crypto/keys.h"
@@ -92,11 +93,17 @@ HttpResponse EnrollmentGroupApi::put(HttpRequest &request)
         return HttpResponse::error(r.error());
     if (!tx.commit())
         return HttpResponse::error(ErrorCode::Unavailable, QStringLiteral("the change could not be stored"));
-    return HttpResponse::json(g.toJson(), creating ? 201 : 200).withEtag(g.etag);
+    HttpResponse response = HttpResponse::json(g.toJson(), creating ? 201 : 200);
+    response.withEtag(g.etag);
+    if (creating)
+        response.withHeader("Location", "/api/v1/enrollment-groups/" + id->toUtf8());
+    return response;
 }
 
 HttpResponse EnrollmentGroupApi::list(HttpRequest &request)
 {
+    if (auto q = Crm::checkQuery(request, {QStringLiteral("limit"), QStringLiteral("cursor")}); !q)
+        return HttpResponse::error(q.error());
     auto page = pageRequest(request);
     if (!page)
         return HttpResponse::error(page.error());
@@ -104,9 +111,9 @@ HttpResponse EnrollmentGroupApi::list(HttpRequest &request)
     if (!items)
         return HttpResponse::error(items.error());
     QJsonArray out;
-    for (const EnrollmentGroup &g : std::as_const(*items))
+    for (const EnrollmentGroup &g : std::as_const(items->items))
         out.append(present(request, g));
-    return EnrollmentUtil::page(out, items->isEmpty() ? QString() : items->last().enrollmentGroupId, page->limit);
+    return Crm::listResponse(out, items->nextCursor);
 }
 
 HttpResponse EnrollmentGroupApi::get(HttpRequest &request)

@@ -27,15 +27,6 @@ Result<PageRequest> pageRequest(const HttpRequest &request)
                             request.queryValue(QStringLiteral("cursor")));
 }
 
-HttpResponse page(const QJsonArray &items, const QString &lastKey, int limit)
-{
-    const bool full = items.size() >= limit && !lastKey.isEmpty();
-    return HttpResponse::json(QJsonObject{
-        {QStringLiteral("items"), items},
-        {QStringLiteral("nextCursor"), full ? QJsonValue(encodeCursor(lastKey)) : QJsonValue(QJsonValue::Null)},
-    });
-}
-
 Result<void> checkIfMatch(const HttpRequest &request, const QString &currentEtag)
 {
     const QByteArray ifMatch = request.header("If-Match").trimmed();
@@ -62,19 +53,6 @@ QJsonObject withoutKeys(QJsonObject record)
         attestation.insert(QStringLiteral("symmetricKey"), QJsonObject());
     record.insert(QStringLiteral("attestation"), attestation);
     return record;
-}
-
-QJsonObject mergePatch(QJsonObject target, const QJsonObject &patch)
-{
-    for (auto it = patch.begin(); it != patch.end(); ++it) {
-        if (it.value().isNull())
-            target.remove(it.key());
-        else if (it.value().isObject())
-            target.insert(it.key(), mergePatch(target.value(it.key()).toObject(), it.value().toObject()));
-        else
-            target.insert(it.key(), it.value());
-    }
-    return target;
 }
 
 } // namespace Provisio::EnrollmentUtil

@@ -21,8 +21,6 @@ Result<QJsonObject> jsonBody(const HttpRequest &request);
 Result<QString> registrationIdParam(const HttpRequest &request, const QString &name = QStringLiteral("registrationId"));
 
 Result<PageRequest> pageRequest(const HttpRequest &request);
-// {"items": [...], "nextCursor": "..."|null}: a cursor only when the page is full.
-HttpResponse page(const QJsonArray &items, const QString &lastKey, int limit);
 
 // Precondition for a change of a record whose current tag is currentEtag
 // (empty: the record does not exist, which only `If-Match` absent satisfies).
@@ -32,8 +30,5 @@ Result<void> checkIfMatch(const HttpRequest &request, const QString &currentEtag
 bool mayReadKeys(const HttpRequest &request);
 // An enrollment or group JSON without attestation.symmetricKey's keys.
 QJsonObject withoutKeys(QJsonObject record);
-
-// RFC 7396 JSON merge patch.
-QJsonObject mergePatch(QJsonObject target, const QJsonObject &patch);
 
 } // namespace Provisio::EnrollmentUtil

@@ -11,13 +11,11 @@ void EventsApi::registerRoutes(Router &router)
 {
     using M = QHttpServerRequest::Method;
     router.add(M::Get, QStringLiteral("/api/v1/events"), Access::Viewer, [](HttpRequest &) {
-        HttpResponse r = HttpResponse::error(
-            ErrorCode::InvalidInput,
-            QStringLiteral("/api/v1/events is a WebSocket: connect with wss:// and a bearer token "
-                           "(Authorization header or access_token query parameter)"));
-        r.status = 426;
-        r.withHeader("Upgrade", "websocket");
-        return r;
+        return HttpResponse::error(
+                   ErrorCode::UpgradeRequired,
+                   QStringLiteral("/api/v1/events is a WebSocket: connect with wss:// and a bearer token "
+                                  "(Authorization header or access_token query parameter)"))
+            .withHeader("Upgrade", "websocket");
     });
     router.add(M::Get, QStringLiteral("/api/v1/events/types"), Access::Viewer, [](HttpRequest &) {
         return HttpResponse::json(QJsonObject{{QStringLiteral("types"),

@@ -3,6 +3,7 @@
 #include "crmrequest.h"
 #include "inventoryimport.h"
 
+#include "protocol/jsonmerge.h"
 #include "storage/auditlog.h"
 
 #include <QDate>
@@ -148,7 +149,7 @@ HttpResponse InventoryApi::update(HttpRequest &request, bool merge)
     }
     auto updated = m_inventory.update(serial, Crm::ifMatch(request), request.actor(),
                                       QStringLiteral("update"), [&](const DeviceRecord &current) {
-                                          return deviceFrom(merge ? Crm::mergePatch(current.toJson(), input)
+                                          return deviceFrom(merge ? jsonMergePatch(current.toJson(), input)
                                                                   : input,
                                                             serial);
                                       });

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "registrationapi.h"
+#include "crmrequest.h"
 #include "enrollmentutil.h"
 
 #include "protocol/registrationstate.h"
+#include "protocol/timeutil.h"
 #include "storage/auditlog.h"
 #include "storage/database.h"
 #include "storage/hubstore.h"
@@ -38,11 +40,20 @@ QJsonObject RegistrationApi::present(const RegistrationRecord &record)
     if (!record.enrollmentGroupId.isEmpty())
         out.insert(QStringLiteral("enrollmentGroupId"), record.enrollmentGroupId);
     out.insert(QStringLiteral("twin"), record.twin);
+    // What the device itself last reported over its hub (hublink/).
+    if (!record.deviceStatus.isEmpty()) {
+        out.insert(QStringLiteral("deviceStatus"), record.deviceStatus);
+        out.insert(QStringLiteral("deviceStatusDateTimeUtc"), toIsoUtc(record.deviceStatusDateTimeUtc));
+    }
     return out;
 }
 
 HttpResponse RegistrationApi::list(HttpRequest &request)
 {
+    if (auto q = Crm::checkQuery(request, {QStringLiteral("hub"), QStringLiteral("status"), QStringLiteral("deviceId"),
+                                           QStringLiteral("limit"), QStringLiteral("cursor")});
+        !q)
+        return HttpResponse::error(q.error());
     auto page = pageRequest(request);
     if (!page)
         return HttpResponse::error(page.error());
@@ -57,9 +68,9 @@ HttpResponse RegistrationApi::list(HttpRequest &request)
     if (!items)
         return HttpResponse::error(items.error());
     QJsonArray out;
-    for (const RegistrationRecord &r : std::as_const(*items))
+    for (const RegistrationRecord &r : std::as_const(items->items))
         out.append(present(r));
-    return EnrollmentUtil::page(out, items->isEmpty() ? QString() : items->last().state.registrationId, page->limit);
+    return Crm::listResponse(out, items->nextCursor);
 }
 
 HttpResponse RegistrationApi::get(HttpRequest &request)

@@ -12,17 +12,6 @@ namespace Provisio {
 namespace {
 const QString kEntity = QStringLiteral("token");
 
-QJsonObject toJson(const TokenStore::TokenInfo &t)
-{
-    QJsonObject o{{QStringLiteral("id"), t.id},
-                  {QStringLiteral("name"), t.name},
-                  {QStringLiteral("role"), roleName(t.role)},
-                  {QStringLiteral("created"), t.created}};
-    if (!t.revokedAt.isEmpty())
-        o.insert(QStringLiteral("revokedAt"), t.revokedAt);
-    return o;
-}
-
 Error commitFailed()
 {
     return Error(ErrorCode::Unavailable, QStringLiteral("the change could not be committed"));
@@ -68,7 +57,7 @@ HttpResponse TokenApi::list(HttpRequest &request)
             next = encodeCursor(tokens->at(i - 1).id);
             break;
         }
-        items.append(toJson(tokens->at(i)));
+        items.append(tokens->at(i).toJson());
     }
     return Crm::listResponse(items, next);
 }
@@ -106,14 +95,15 @@ HttpResponse TokenApi::create(HttpRequest &request)
     if (!created)
         return HttpResponse::error(created.error());
     if (auto a = m_ctx.audit.record(request.actor(), QStringLiteral("create"), kEntity, created->info.id, {},
-                                    toJson(created->info));
+                                    created->info.toJson());
         !a)
         return HttpResponse::error(a.error());
     if (!tx.commit())
         return HttpResponse::error(commitFailed());
-    QJsonObject out = toJson(created->info);
+    QJsonObject out = created->info.toJson();
     out.insert(QStringLiteral("token"), created->token);
-    return HttpResponse::json(out, 201);
+    // The token's address for DELETE; by id, as names may be reused once revoked.
+    return HttpResponse::json(out, 201).withHeader("Location", "/api/v1/tokens/" + created->info.id.toUtf8());
 }
 
 HttpResponse TokenApi::revoke(HttpRequest &request)
@@ -127,7 +117,7 @@ HttpResponse TokenApi::revoke(HttpRequest &request)
     TokenStore::TokenInfo before = *revoked;
     before.revokedAt.clear();
     if (auto a = m_ctx.audit.record(request.actor(), QStringLiteral("revoke"), kEntity, revoked->id,
-                                    toJson(before), toJson(*revoked));
+                                    before.toJson(), revoked->toJson());
         !a)
         return HttpResponse::error(a.error());
     if (!tx.commit())

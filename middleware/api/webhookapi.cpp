@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "webhookapi.h"
+#include "crmrequest.h"
 
 #include "crypto/keys.h"
 #include "events/eventbus.h"
+#include "protocol/jsonmerge.h"
 #include "protocol/jsonreader.h"
 
 #include <QHostAddress>
@@ -112,45 +114,12 @@ void dropReadOnly(QJsonObject &json)
         json.remove(QLatin1String(key));
 }
 
-QJsonObject mergePatch(const QJsonObject &target, const QJsonObject &patch)
-{
-    QJsonObject out = target;
-    for (auto it = patch.begin(); it != patch.end(); ++it) {
-        if (it.value().isNull())
-            out.remove(it.key());
-        else if (it.value().isObject())
-            out.insert(it.key(), mergePatch(out.value(it.key()).toObject(), it.value().toObject()));
-        else
-            out.insert(it.key(), it.value());
-    }
-    return out;
-}
-
-Result<void> checkQuery(const HttpRequest &request, const QStringList &allowed)
-{
-    const auto items = request.query.queryItems(QUrl::FullyDecoded);
-    for (const auto &item : items) {
-        if (!allowed.contains(item.first))
-            return Error(ErrorCode::InvalidInput, QStringLiteral("unknown query parameter '%1' (allowed: %2)")
-                                                      .arg(item.first.left(40), allowed.join(QLatin1String(", "))));
-    }
-    return {};
-}
-
 HttpResponse webhookResponse(const Webhook &w, int status = 200, bool withSecret = false)
 {
     QJsonObject body = w.toJson();
     if (withSecret)
         body.insert(kSecret, w.secret);
     return HttpResponse::json(body, status).withEtag(w.etag);
-}
-
-HttpResponse listResponse(const QJsonArray &items, const QString &nextCursor)
-{
-    QJsonObject body{{QStringLiteral("items"), items}};
-    if (!nextCursor.isEmpty())
-        body.insert(QStringLiteral("nextCursor"), nextCursor);
-    return HttpResponse::json(body);
 }
 
 HttpResponse notFound(const QString &id)
@@ -196,7 +165,7 @@ HttpResponse WebhookApi::create(HttpRequest &request)
 
 HttpResponse WebhookApi::list(HttpRequest &request)
 {
-    if (auto q = checkQuery(request, {QStringLiteral("limit"), QStringLiteral("cursor")}); !q)
+    if (auto q = Crm::checkQuery(request, {QStringLiteral("limit"), QStringLiteral("cursor")}); !q)
         return HttpResponse::error(q.error());
     auto page = parsePageRequest(request.queryValue(QStringLiteral("limit")),
                                  request.queryValue(QStringLiteral("cursor")));
@@ -208,7 +177,7 @@ HttpResponse WebhookApi::list(HttpRequest &request)
     QJsonArray items;
     for (const Webhook &w : std::as_const(result->items))
         items.append(w.toJson());
-    return listResponse(items, result->nextCursor);
+    return Crm::listResponse(items, result->nextCursor);
 }
 
 HttpResponse WebhookApi::get(HttpRequest &request)
@@ -230,7 +199,7 @@ HttpResponse WebhookApi::update(HttpRequest &request, bool merge)
         return HttpResponse::error(body.error());
     const QJsonObject input = *body;
     const auto build = [&](const QJsonObject &current) -> Result<Webhook> {
-        QJsonObject json = merge ? mergePatch(current, input) : input;
+        QJsonObject json = merge ? jsonMergePatch(current, input) : input;
         if (json.contains(QStringLiteral("id")) && json.value(QStringLiteral("id")) != QJsonValue(id))
             return Error(ErrorCode::InvalidInput,
                          QStringLiteral("field 'id' must be '%1', the id in the path").arg(id));
@@ -259,7 +228,7 @@ HttpResponse WebhookApi::remove(HttpRequest &request)
 
 HttpResponse WebhookApi::deliveries(HttpRequest &request)
 {
-    if (auto q = checkQuery(request, {QStringLiteral("status"), QStringLiteral("limit"), QStringLiteral("cursor")});
+    if (auto q = Crm::checkQuery(request, {QStringLiteral("status"), QStringLiteral("limit"), QStringLiteral("cursor")});
         !q)
         return HttpResponse::error(q.error());
     const QString status = request.queryValue(QStringLiteral("status"));
@@ -283,7 +252,7 @@ HttpResponse WebhookApi::deliveries(HttpRequest &request)
     QJsonArray items;
     for (const WebhookDelivery &d : std::as_const(result->items))
         items.append(d.toJson());
-    return listResponse(items, result->nextCursor);
+    return Crm::listResponse(items, result->nextCursor);
 }
 
 } // namespace Provisio

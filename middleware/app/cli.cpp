@@ -6,6 +6,8 @@
 
 #include "http/httprequest.h"
 #include "http/httpserver.h"
+#include "storage/auditlog.h"
+#include "storage/database.h"
 #include "storage/tokenstore.h"
 
 #include <QCommandLineParser>
@@ -18,6 +20,9 @@
 
 #include <algorithm>
 #include <cstdio>
+
+#include <pwd.h>
+#include <unistd.h>
 
 namespace Provisio {
 
@@ -40,6 +45,20 @@ int fail(const QString &message)
 }
 
 bool s_jsonLogs = false;
+
+// Who ran an offline command, for the audit log: "cli:<OS account>", the
+// counterpart of the API's "token:<name>".
+QString cliActor()
+{
+    QString user;
+    if (const passwd *pw = ::getpwuid(::getuid()))
+        user = QString::fromLocal8Bit(pw->pw_name);
+    if (user.isEmpty())
+        user = qEnvironmentVariable("USER");
+    if (user.isEmpty())
+        user = QString::number(::getuid());
+    return QStringLiteral("cli:") + user;
+}
 
 void logHandler(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
@@ -126,9 +145,17 @@ int token(QCommandLineParser &parser, const QStringList &args)
         const auto role = parseRole(parser.value(QStringLiteral("role")));
         if (!role)
             return fail(QStringLiteral("--role must be admin, operator or viewer"));
+        // Audited like POST /api/v1/tokens: both in one transaction.
+        Transaction tx(*(*stores)->db);
         auto created = tokens.create(*role, parser.value(QStringLiteral("name")));
         if (!created)
             return fail(created.error().message);
+        if (auto a = (*stores)->audit->record(cliActor(), QStringLiteral("create"), QStringLiteral("token"),
+                                              created->info.id, {}, created->info.toJson());
+            !a)
+            return fail(a.error().message);
+        if (!tx.commit())
+            return fail(QStringLiteral("the new token could not be stored"));
         // Only the token on stdout, so scripts can capture it.
         out() << created->token << Qt::endl;
         return 0;
@@ -156,9 +183,18 @@ int token(QCommandLineParser &parser, const QStringList &args)
     if (action == QLatin1String("revoke")) {
         if (pos.size() < 3)
             return fail(QStringLiteral("token revoke needs the token's id or name"));
+        Transaction tx(*(*stores)->db);
         auto revoked = tokens.revoke(pos.at(2));
         if (!revoked)
             return fail(revoked.error().message);
+        TokenStore::TokenInfo before = *revoked;
+        before.revokedAt.clear();
+        if (auto a = (*stores)->audit->record(cliActor(), QStringLiteral("revoke"), QStringLiteral("token"),
+                                              revoked->id, before.toJson(), revoked->toJson());
+            !a)
+            return fail(a.error().message);
+        if (!tx.commit())
+            return fail(QStringLiteral("the revocation could not be stored"));
         err() << "revoked token " << revoked->id << " (" << revoked->name << ")" << Qt::endl;
         return 0;
     }

@@ -11,6 +11,7 @@
 #include "events/webhookdispatcher.h"
 #include "http/httpserver.h"
 #include "http/metrics.h"
+#include "hublink/hublinkapi.h"
 #include "storage/auditlog.h"
 #include "storage/database.h"
 #include "storage/hubstore.h"
@@ -121,6 +122,9 @@ Result<std::unique_ptr<Service>> Service::create(const ServiceConfig &config)
     s->m_modules.push_back(std::make_unique<EventsApi>());
     s->m_modules.push_back(std::make_unique<WebhookApi>(*s->m_context, *s->m_webhooks));
     createApiModules(*s->m_context, s->m_modules);
+    // The hub link: service connections to the linked hubs (twin, presence,
+    // telemetry, direct methods, revocation) and its routes.
+    s->m_modules.push_back(std::make_unique<HubLinkApi>(*s->m_context, HubLink::optionsFromEnvironment()));
     s->m_eventsFeed = std::make_unique<EventsFeed>(*s->m_http, *s->m_events, *s->m_tokens, s->m_idScope,
                                                    s->m_metrics.get(), EventsFeed::Options{});
     s->m_webhookDispatcher = std::make_unique<WebhookDispatcher>(
@@ -216,6 +220,7 @@ QString Service::baseUrl() const
 
 OfflineStores::~OfflineStores()
 {
+    audit.reset();
     hubs.reset();
     settings.reset();
     tokens.reset();
@@ -232,6 +237,7 @@ Result<std::unique_ptr<OfflineStores>> openOfflineStores(const ServiceConfig &co
     s->tokens = std::make_unique<TokenStore>(*s->db);
     s->settings = std::make_unique<SettingsStore>(*s->db);
     s->hubs = std::make_unique<HubStore>(*s->db);
+    s->audit = std::make_unique<AuditLog>(*s->db);
     if (auto scope = s->settings->ensureIdScope(); !scope)
         return scope.error();
     return s;

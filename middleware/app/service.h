@@ -81,6 +81,8 @@ struct OfflineStores
     std::unique_ptr<TokenStore> tokens;
     std::unique_ptr<SettingsStore> settings;
     std::unique_ptr<HubStore> hubs;
+    // Without an event bus: offline changes are audited but announce no event.
+    std::unique_ptr<AuditLog> audit;
     ~OfflineStores();
 };
 Result<std::unique_ptr<OfflineStores>> openOfflineStores(const ServiceConfig &config);

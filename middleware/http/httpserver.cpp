@@ -8,6 +8,7 @@
 #include <QHttpServerResponder>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QPointer>
 #include <QTcpSocket>
 
 #include <algorithm>
@@ -76,6 +77,35 @@ HttpResponse &HttpResponse::withEtag(const QString &etag)
     return withHeader("ETag", '"' + etag.toUtf8() + '"');
 }
 
+HttpResponse HttpResponse::later(std::shared_ptr<DeferredResponse> deferred)
+{
+    HttpResponse r;
+    r.status = 0; // not an answer yet
+    r.deferred = std::move(deferred);
+    return r;
+}
+
+void DeferredResponse::complete(HttpResponse response)
+{
+    if (m_completed)
+        return;
+    m_completed = true;
+    if (m_writer)
+        m_writer(std::move(response));
+    else
+        m_early = std::move(response);
+}
+
+void DeferredResponse::setWriter(std::function<void(HttpResponse)> writer)
+{
+    if (m_early) {
+        writer(std::move(*m_early));
+        m_early.reset();
+        return;
+    }
+    m_writer = std::move(writer);
+}
+
 HttpServer::HttpServer(Metrics *metrics, QObject *parent)
     : QAbstractHttpServer(parent)
     , m_metrics(metrics)
@@ -113,15 +143,23 @@ QString escapeLabel(QString s)
 }
 } // namespace
 
+namespace {
+// Turns a failure into the one error body, with the request's tracking id.
+void renderFailure(HttpResponse &response, const QString &trackingId)
+{
+    if (!response.failure)
+        return;
+    response.body = QJsonDocument(ApiError::fromError(*response.failure, trackingId).toJson())
+                        .toJson(QJsonDocument::Compact);
+    response.contentType = "application/json";
+    response.withHeader("X-Provisio-Tracking-Id", trackingId.toLatin1());
+}
+} // namespace
+
 HttpResponse HttpServer::dispatch(HttpRequest &request)
 {
     HttpResponse response = route(request);
-    if (response.failure) {
-        response.body = QJsonDocument(ApiError::fromError(*response.failure, request.trackingId).toJson())
-                            .toJson(QJsonDocument::Compact);
-        response.contentType = "application/json";
-        response.withHeader("X-Provisio-Tracking-Id", request.trackingId.toLatin1());
-    }
+    renderFailure(response, request.trackingId);
     return response;
 }
 
@@ -198,30 +236,66 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
     req.headers = request.headers();
     req.trackingId = Crypto::randomToken(12);
 
-    const HttpResponse response = dispatch(req);
+    HttpResponse response = dispatch(req);
+    if (response.deferred) {
+        // Deferred (HttpResponse::later): the handler answers afterwards.
+        // Qt HTTP Server 6.4 keeps each connection's QHttpServerRequest as
+        // long as its socket, and the responder refers to both, so the
+        // responder may outlive this call as long as the socket does; the
+        // QPointer tells whether it still does when the answer comes (a
+        // client that hung up gets nothing, and the answer is dropped).
+        // Until then the connection simply waits; a client that pipelines
+        // another request on it would get that answer first, which no HTTP
+        // client here does (they open another connection instead).
+        auto responder = std::make_shared<QHttpServerResponder>(makeResponder(request, socket));
+        QPointer<QTcpSocket> guard(socket);
+        QPointer<HttpServer> self(this);
+        auto context = std::make_shared<HttpRequest>(std::move(req));
+        response.deferred->setWriter([self, guard, responder, context, timer](HttpResponse answer) {
+            renderFailure(answer, context->trackingId);
+            if (!self)
+                return;
+            if (!guard || !guard->isOpen()) {
+                qCDebug(lcHttp).noquote() << context->trackingId << "client left before the answer";
+                return;
+            }
+            writeTo(*responder, answer);
+            self->recordRequest(*context, answer.status, timer);
+        });
+        return true;
+    }
     write(request, socket, response);
+    recordRequest(req, response.status, timer);
+    return true;
+}
 
+void HttpServer::recordRequest(const HttpRequest &req, int status, const QElapsedTimer &timer)
+{
     const QString &routeLabel = req.routePattern;
     const double seconds = timer.nsecsElapsed() / 1e9;
     const QString labels = QStringLiteral("route=\"%1\",status=\"%2\"")
                                .arg(escapeLabel(routeLabel))
-                               .arg(response.status);
+                               .arg(status);
     m_metrics->increment(QStringLiteral("provisio_http_requests_total"), labels);
     m_metrics->observeSeconds(QStringLiteral("provisio_http_request_duration_seconds"),
                               QStringLiteral("route=\"%1\"").arg(escapeLabel(routeLabel)), seconds);
-    if (response.status >= 500)
+    if (status >= 500)
         qCWarning(lcHttp).noquote() << req.trackingId << int(req.method) << req.path
-                                    << response.status << seconds * 1000 << "ms";
+                                    << status << seconds * 1000 << "ms";
     else
         qCDebug(lcHttp).noquote() << req.trackingId << int(req.method) << req.path
-                                  << response.status << seconds * 1000 << "ms";
-    return true;
+                                  << status << seconds * 1000 << "ms";
 }
 
 void HttpServer::write(const QHttpServerRequest &request, QTcpSocket *socket,
                        const HttpResponse &response)
 {
     QHttpServerResponder responder = makeResponder(request, socket);
+    writeTo(responder, response);
+}
+
+void HttpServer::writeTo(QHttpServerResponder &responder, const HttpResponse &response)
+{
     responder.writeStatusLine(QHttpServerResponder::StatusCode(response.status));
     if (!response.contentType.isEmpty())
         responder.writeHeader("Content-Type", response.contentType);

@@ -4,6 +4,7 @@
 #include "router.h"
 
 #include <QAbstractHttpServer>
+#include <QHttpServerResponder>
 #include <QElapsedTimer>
 #include <QSet>
 
@@ -17,7 +18,8 @@ class Metrics;
 // The one adapter between Qt HTTP Server 6.4 (a technology preview whose API
 // changes in 6.5 and 6.8) and Provisio's handlers. It turns each request into
 // an HttpRequest, authenticates CRM callers, enforces body limits, routes,
-// and writes the HttpResponse. Logs carry method, path, status and latency,
+// and writes the HttpResponse (at once, or later for a handler that returns
+// HttpResponse::later(), see DeferredResponse). Logs carry method, path, status and latency,
 // never headers or bodies (they hold tokens and keys).
 class HttpServer : public QAbstractHttpServer
 {
@@ -48,6 +50,8 @@ protected:
 private:
     HttpResponse route(HttpRequest &request);
     void write(const QHttpServerRequest &request, QTcpSocket *socket, const HttpResponse &response);
+    static void writeTo(QHttpServerResponder &responder, const HttpResponse &response);
+    void recordRequest(const HttpRequest &request, int status, const QElapsedTimer &timer);
 
     Router m_router;
     Authenticator m_authenticator;

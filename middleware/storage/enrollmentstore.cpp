@@ -86,7 +86,7 @@ Result<std::optional<Enrollment>> EnrollmentStore::findBySerial(const QString &s
     return r->isEmpty() ? std::optional<Enrollment>() : std::optional<Enrollment>(r->first());
 }
 
-Result<QList<Enrollment>> EnrollmentStore::list(const Filter &filter, const PageRequest &page)
+Result<RecordPage<Enrollment>> EnrollmentStore::list(const Filter &filter, const PageRequest &page)
 {
     QString where = QStringLiteral("1=1");
     QVariantList binds;
@@ -102,7 +102,15 @@ Result<QList<Enrollment>> EnrollmentStore::list(const Filter &filter, const Page
         where += QStringLiteral(" AND registration_id > ?");
         binds << page.afterKey;
     }
-    return query(where, binds, page.limit);
+    auto items = query(where, binds, page.limit + 1);
+    if (!items)
+        return items.error();
+    RecordPage<Enrollment> out{*items, {}};
+    if (out.items.size() > page.limit) {
+        out.items.resize(page.limit);
+        out.nextCursor = encodeCursor(out.items.constLast().registrationId);
+    }
+    return out;
 }
 
 Result<void> EnrollmentStore::insert(Enrollment &e)
@@ -174,24 +182,29 @@ Result<std::optional<EnrollmentGroup>> EnrollmentStore::findGroup(const QString 
     return std::optional<EnrollmentGroup>(*g);
 }
 
-Result<QList<EnrollmentGroup>> EnrollmentStore::listGroups(const PageRequest &page)
+Result<RecordPage<EnrollmentGroup>> EnrollmentStore::listGroups(const PageRequest &page)
 {
+    // One more than asked for: whether there is a next page is known at once.
     auto q = page.afterKey.isEmpty()
-        ? m_db.exec(QStringLiteral("SELECT doc FROM enrollment_groups ORDER BY group_id LIMIT ?"), {page.limit})
+        ? m_db.exec(QStringLiteral("SELECT doc FROM enrollment_groups ORDER BY group_id LIMIT ?"), {page.limit + 1})
         : m_db.exec(QStringLiteral("SELECT doc FROM enrollment_groups WHERE group_id > ? ORDER BY group_id LIMIT ?"),
-                    {page.afterKey, page.limit});
+                    {page.afterKey, page.limit + 1});
     if (!q)
         return q.error();
     QStringList docs;
     while (q->next())
         docs << q->value(0).toString();
     q->finish();
-    QList<EnrollmentGroup> out;
+    RecordPage<EnrollmentGroup> out;
     for (const QString &doc : docs) {
         auto g = groupFromDoc(doc);
         if (!g)
             return g.error();
-        out << *g;
+        out.items << *g;
+    }
+    if (out.items.size() > page.limit) {
+        out.items.resize(page.limit);
+        out.nextCursor = encodeCursor(out.items.constLast().enrollmentGroupId);
     }
     return out;
 }
@@ -200,7 +213,10 @@ Result<QList<EnrollmentGroup>> EnrollmentStore::allGroups()
 {
     PageRequest everything;
     everything.limit = 100000;
-    return listGroups(everything);
+    auto page = listGroups(everything);
+    if (!page)
+        return page.error();
+    return page->items;
 }
 
 Result<void> EnrollmentStore::insertGroup(EnrollmentGroup &g)

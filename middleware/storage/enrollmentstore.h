@@ -4,6 +4,7 @@
 #include "core/result.h"
 #include "protocol/enrollment.h"
 #include "protocol/enrollmentgroup.h"
+#include "recordpage.h"
 #include "recordutil.h"
 
 #include <QList>
@@ -36,7 +37,7 @@ public:
         QString provisioningStatus;
     };
     // Ordered by registration id; the page cursor is the last id.
-    Result<QList<Enrollment>> list(const Filter &filter, const PageRequest &page);
+    Result<RecordPage<Enrollment>> list(const Filter &filter, const PageRequest &page);
 
     // Sets a fresh etag and the timestamps (created is kept on update).
     Result<void> insert(Enrollment &enrollment);
@@ -49,7 +50,7 @@ public:
     // Groups, keyed by enrollmentGroupId as given (group ids are compared
     // exactly; DPS treats them as case-sensitive names).
     Result<std::optional<EnrollmentGroup>> findGroup(const QString &groupId);
-    Result<QList<EnrollmentGroup>> listGroups(const PageRequest &page);
+    Result<RecordPage<EnrollmentGroup>> listGroups(const PageRequest &page);
     // Every group, for SAS verification of group devices.
     Result<QList<EnrollmentGroup>> allGroups();
     Result<void> insertGroup(EnrollmentGroup &group);

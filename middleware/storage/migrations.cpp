@@ -108,6 +108,27 @@ const QList<Migration> &migrations()
             QStringLiteral("CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at)"),
             QStringLiteral("CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id, created)"),
         }},
+        // The hub link (middleware/hublink). desired_published_* say which
+        // desired $version went to which hub as a retained message, so a
+        // reconnect republishes only what changed meanwhile. Presence and
+        // telemetry counters live apart from the registration record: they
+        // change often and must not bump its etag. Revocations wait in
+        // hub_revocations until the hub answers, so a restart loses none;
+        // one row per device and hub holds the latest wish (revoke/restore).
+        {4, QStringLiteral("hub link"), {
+            QStringLiteral("ALTER TABLE registrations ADD COLUMN desired_published_version INTEGER"),
+            QStringLiteral("ALTER TABLE registrations ADD COLUMN desired_published_hub TEXT"),
+            QStringLiteral("CREATE TABLE device_activity ("
+                           " device_id TEXT PRIMARY KEY, hub_host TEXT,"
+                           " online INTEGER NOT NULL DEFAULT 0, last_seen TEXT, presence_changed TEXT,"
+                           " telemetry_count BIGINT NOT NULL DEFAULT 0, last_telemetry TEXT)"),
+            QStringLiteral("CREATE TABLE hub_revocations ("
+                           " hub_host TEXT NOT NULL, device_id TEXT NOT NULL, op TEXT NOT NULL,"
+                           " request_id TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL,"
+                           " answer TEXT, created TEXT NOT NULL, updated TEXT NOT NULL,"
+                           " PRIMARY KEY (hub_host, device_id))"),
+            QStringLiteral("CREATE INDEX hub_revocations_request ON hub_revocations (request_id)"),
+        }},
     };
     return all;
 }

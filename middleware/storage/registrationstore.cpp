@@ -14,6 +14,10 @@ QJsonObject RegistrationRecord::toDoc() const
         doc.insert(QStringLiteral("enrollmentGroupId"), enrollmentGroupId);
     if (!operationId.isEmpty())
         doc.insert(QStringLiteral("operationId"), operationId);
+    if (!deviceStatus.isEmpty()) {
+        doc.insert(QStringLiteral("deviceStatus"), deviceStatus);
+        doc.insert(QStringLiteral("deviceStatusDateTimeUtc"), toIsoUtc(deviceStatusDateTimeUtc));
+    }
     return doc;
 }
 
@@ -28,6 +32,9 @@ Result<RegistrationRecord> RegistrationRecord::fromDoc(const QJsonObject &doc)
     r.twin = doc.value(QStringLiteral("twin")).toObject();
     r.enrollmentGroupId = doc.value(QStringLiteral("enrollmentGroupId")).toString();
     r.operationId = doc.value(QStringLiteral("operationId")).toString();
+    r.deviceStatus = doc.value(QStringLiteral("deviceStatus")).toString();
+    r.deviceStatusDateTimeUtc =
+        fromIsoUtc(doc.value(QStringLiteral("deviceStatusDateTimeUtc")).toString()).value_or(QDateTime());
     return r;
 }
 
@@ -66,7 +73,7 @@ Result<std::optional<RegistrationRecord>> RegistrationStore::find(const QString 
     return r->isEmpty() ? std::optional<RegistrationRecord>() : std::optional<RegistrationRecord>(r->first());
 }
 
-Result<QList<RegistrationRecord>> RegistrationStore::list(const Filter &filter, const PageRequest &page)
+Result<RecordPage<RegistrationRecord>> RegistrationStore::list(const Filter &filter, const PageRequest &page)
 {
     QString sql = kSelect + QStringLiteral(" WHERE 1=1");
     QVariantList binds;
@@ -87,8 +94,16 @@ Result<QList<RegistrationRecord>> RegistrationStore::list(const Filter &filter, 
         binds << page.afterKey;
     }
     sql += QStringLiteral(" ORDER BY registration_id LIMIT ?");
-    binds << page.limit;
-    return readRecords(m_db.exec(sql, binds));
+    binds << page.limit + 1;
+    auto items = readRecords(m_db.exec(sql, binds));
+    if (!items)
+        return items.error();
+    RecordPage<RegistrationRecord> out{*items, {}};
+    if (out.items.size() > page.limit) {
+        out.items.resize(page.limit);
+        out.nextCursor = encodeCursor(out.items.constLast().state.registrationId);
+    }
+    return out;
 }
 
 Result<void> RegistrationStore::save(const RegistrationRecord &record)

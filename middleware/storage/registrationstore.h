@@ -3,6 +3,7 @@
 
 #include "core/result.h"
 #include "protocol/registrationstate.h"
+#include "recordpage.h"
 #include "recordutil.h"
 
 #include <QDateTime>
@@ -28,6 +29,10 @@ struct RegistrationRecord
     // {"tags": {...}, "properties": {"desired": {..., "$version": n}}}
     QJsonObject twin;
     QString operationId;       // the latest operation
+    // The provisioning status the device last reported (a reported
+    // property, see hublink/), and when; empty until it reports one.
+    QString deviceStatus;
+    QDateTime deviceStatusDateTimeUtc;
 
     QJsonObject toDoc() const;
     static Result<RegistrationRecord> fromDoc(const QJsonObject &doc);
@@ -57,7 +62,8 @@ public:
         QString status;
         QString deviceId;
     };
-    Result<QList<RegistrationRecord>> list(const Filter &filter, const PageRequest &page);
+    // Ordered by registration id; the page cursor is the last id.
+    Result<RecordPage<RegistrationRecord>> list(const Filter &filter, const PageRequest &page);
 
     // Inserts or replaces the record as given (etag and timestamps are the
     // caller's: an unchanged re-registration keeps its etag).

@@ -7,6 +7,17 @@
 
 namespace Provisio {
 
+QJsonObject TokenStore::TokenInfo::toJson() const
+{
+    QJsonObject o{{QStringLiteral("id"), id},
+                  {QStringLiteral("name"), name},
+                  {QStringLiteral("role"), roleName(role)},
+                  {QStringLiteral("created"), created}};
+    if (!revokedAt.isEmpty())
+        o.insert(QStringLiteral("revokedAt"), revokedAt);
+    return o;
+}
+
 Result<TokenStore::Created> TokenStore::create(Role role, const QString &name)
 {
     const QString trimmed = name.trimmed();

@@ -6,6 +6,7 @@
 
 #include <QElapsedTimer>
 #include <QHash>
+#include <QJsonObject>
 #include <QString>
 
 #include <optional>
@@ -30,6 +31,8 @@ public:
         Role role = Role::Viewer;
         QString created;
         QString revokedAt;
+        // As the API lists it and the audit log records it (no secret).
+        QJsonObject toJson() const;
     };
 
     struct Created

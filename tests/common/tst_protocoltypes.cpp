@@ -298,6 +298,19 @@ void TestProtocolTypes::codec_data()
             "iotHubs": [], "capabilities": {"iotEdge": false},
             "createdDateTimeUtc": "2017-09-28T16:29:42.344Z",
             "lastUpdatedDateTimeUtc": "2017-09-28T16:29:42.344Z"})");
+    // A create's 201 answer sent back as is: the activation code members are
+    // read-only output and dropped.
+    QTest::newRow("Enrollment echoes activation code") << s("Enrollment")
+        << QByteArray(R"({"registrationId": "dev-1", "serial": "SN-1",
+            "attestation": {"type": "symmetricKey"},
+            "activationCode": "98ES-67WC-EWAT-ZJSG-G",
+            "activationCodeExpiresDateTimeUtc": "2026-12-26T09:55:12.257Z"})")
+        << QByteArray(R"({"registrationId": "dev-1",
+            "attestation": {"type": "symmetricKey", "symmetricKey": {}},
+            "initialTwin": {"tags": {}, "properties": {"desired": {}}},
+            "provisioningStatus": "enabled",
+            "reprovisionPolicy": {"updateHubAssignment": true, "migrateDeviceData": true},
+            "iotHubs": [], "capabilities": {"iotEdge": false}, "serial": "SN-1"})");
     QTest::newRow("EnrollmentGroup minimal") << s("EnrollmentGroup")
         << QByteArray(R"({"enrollmentGroupId": "g1", "attestation": {"type": "symmetricKey"},
             "reprovisionPolicy": {"migrateDeviceData": false}})")
@@ -621,6 +634,7 @@ void TestProtocolTypes::httpStatusMapping_data()
     QTest::newRow("TooManyRequests") << ErrorCode::TooManyRequests << 429 << 429001;
     QTest::newRow("Unavailable") << ErrorCode::Unavailable << 503 << 503001;
     QTest::newRow("Internal") << ErrorCode::Internal << 500 << 500001;
+    QTest::newRow("UpgradeRequired") << ErrorCode::UpgradeRequired << 426 << 426001;
 }
 
 void TestProtocolTypes::httpStatusMapping()

@@ -35,6 +35,7 @@ private Q_SLOTS:
     void roles_data();
     void roles();
     void revokedTokenIsRejected();
+    void tokenCreateGivesLocation();
     void tokensNeverShowSecrets();
     void hubSigningKeyShownOnce();
     void hubDeleteRefusedWhileAssigned();
@@ -405,6 +406,10 @@ void TestCrmApi::badInputChangesNothing_data()
 
     // Queries.
     QTest::newRow("list unknown filter") << QByteArray("GET") << "/api/v1/devices?colour=red" << QByteArray() << 400 << "unknown query parameter 'colour'";
+    // A misspelt filter must not list everything, on the DPS lists too.
+    QTest::newRow("enrollments unknown filter") << QByteArray("GET") << "/api/v1/enrollments?provisioningstatus=enabled" << QByteArray() << 400 << "unknown query parameter 'provisioningstatus'";
+    QTest::newRow("groups unknown filter") << QByteArray("GET") << "/api/v1/enrollment-groups?limt=5" << QByteArray() << 400 << "unknown query parameter 'limt'";
+    QTest::newRow("registrations unknown filter") << QByteArray("GET") << "/api/v1/registrations?assignedHub=x" << QByteArray() << 400 << "unknown query parameter 'assignedHub'";
     QTest::newRow("list bad status filter") << QByteArray("GET") << "/api/v1/devices?status=lost" << QByteArray() << 400 << "status";
     QTest::newRow("list limit zero") << QByteArray("GET") << "/api/v1/customers?limit=0" << QByteArray() << 400 << "limit";
     QTest::newRow("list limit text") << QByteArray("GET") << "/api/v1/devices?limit=ten" << QByteArray() << 400 << "limit";
@@ -602,6 +607,19 @@ void TestCrmApi::revokedTokenIsRejected()
     QCOMPARE(entries.at(0).toObject().value(QStringLiteral("action")).toString(), QStringLiteral("revoke"));
     QCOMPARE(entries.at(1).toObject().value(QStringLiteral("action")).toString(), QStringLiteral("create"));
     QCOMPARE(entries.at(0).toObject().value(QStringLiteral("actor")).toString(), QStringLiteral("token:test-admin"));
+}
+
+void TestCrmApi::tokenCreateGivesLocation()
+{
+    const auto created = m_admin->post(QStringLiteral("/api/v1/tokens"),
+                                       {{QStringLiteral("role"), QStringLiteral("viewer")},
+                                        {QStringLiteral("name"), QStringLiteral("located")}});
+    QCOMPARE(created.status, 201);
+    const QString id = created.json().value(QStringLiteral("id")).toString();
+    QCOMPARE(created.header("Location"), QByteArray("/api/v1/tokens/" + id.toUtf8()));
+    // The Location addresses the token: deleting it revokes it.
+    QCOMPARE(m_admin->del(QString::fromUtf8(created.header("Location"))).status, 204);
+    QCOMPARE(m_f.client(created.json().value(QStringLiteral("token")).toString())->get(QStringLiteral("/api/v1/devices")).status, 401);
 }
 
 void TestCrmApi::tokensNeverShowSecrets()

@@ -603,6 +603,171 @@ private Q_SLOTS:
         QCOMPARE(m.status, 200);
         QVERIFY2(m.body.contains("provisio_registrations_total{status=\"assigned\"}"), m.body.constData());
     }
+
+    // What a client GETs (or got from a create) it may PUT back unchanged:
+    // output-only members are ignored, keys and codes stay as they are.
+    void enrollmentRoundTrip()
+    {
+        const QString serial = newSerial();
+        const QString path = QStringLiteral("/api/v1/enrollments/trip-device");
+        const auto created = f.putEnrollment(QStringLiteral("trip-device"), QJsonObject{{QStringLiteral("serial"), serial}});
+        QCOMPARE(created.status, 201);
+        const QString code = created.json().value(QStringLiteral("activationCode")).toString();
+        QVERIFY(!code.isEmpty());
+        QVERIFY(created.json().contains(QStringLiteral("activationCodeExpiresDateTimeUtc")));
+        const QString key = DeviceFixture::primaryKey(created.json());
+
+        // The 201 answer as it came, conditional on its own etag.
+        const QByteArray etag = '"' + created.json().value(QStringLiteral("etag")).toString().toUtf8() + '"';
+        const auto echoed = f.operatorClient->put(path, created.json(), {{"If-Match", etag}});
+        QVERIFY2(echoed.status == 200, echoed.body.constData());
+        QVERIFY(echoed.header("Location").isEmpty()); // replaced, not created
+        QVERIFY(!echoed.json().contains(QStringLiteral("activationCode")));
+        QCOMPARE(DeviceFixture::primaryKey(echoed.json()), key);
+        QCOMPARE(echoed.json().value(QStringLiteral("serial")).toString(), serial);
+        // The create said where the new enrollment lives.
+        QCOMPARE(created.header("Location"), QByteArray("/api/v1/enrollments/trip-device"));
+
+        // Once registered, GET adds registrationState and iotHubHostName.
+        QCOMPARE(f.registerDevice(QStringLiteral("trip-device"), key).status, 202);
+        const auto read = f.operatorClient->get(path);
+        QVERIFY(read.json().contains(QStringLiteral("registrationState")));
+        QCOMPARE(read.json().value(QStringLiteral("iotHubHostName")).toString(), kHubHost);
+        const auto again = f.operatorClient->put(path, read.json());
+        QVERIFY2(again.status == 200, again.body.constData());
+        QCOMPARE(DeviceFixture::primaryKey(again.json()), key);
+        // A viewer's copy has no keys: sent back by an operator, the keys stay.
+        const auto viewed = f.viewer->get(path);
+        QVERIFY(DeviceFixture::primaryKey(viewed.json()).isEmpty());
+        const auto fromViewer = f.operatorClient->put(path, viewed.json());
+        QVERIFY2(fromViewer.status == 200, fromViewer.body.constData());
+        QCOMPARE(DeviceFixture::primaryKey(fromViewer.json()), key);
+
+        // The code issued with the create still opens the enrollment: the
+        // echoed code was ignored, not taken as a new one.
+        const auto activated = f.device->post(QStringLiteral("/api/v1/activation"),
+                                              QJsonObject{{QStringLiteral("serial"), serial}, {QStringLiteral("code"), code}});
+        QCOMPARE(activated.status, 200);
+        QCOMPARE(f.operatorClient->del(path).status, 204);
+    }
+
+    void groupCreateGivesLocation()
+    {
+        const QString path = QStringLiteral("/api/v1/enrollment-groups/located-group");
+        const auto created = f.operatorClient->put(
+            path, QJsonObject{{QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}});
+        QCOMPARE(created.status, 201);
+        QCOMPARE(created.header("Location"), QByteArray("/api/v1/enrollment-groups/located-group"));
+        QCOMPARE(f.viewer->get(QString::fromUtf8(created.header("Location"))).status, 200);
+        // Sent back as read: replaced, no Location.
+        const auto replaced = f.operatorClient->put(path, f.operatorClient->get(path).json());
+        QCOMPARE(replaced.status, 200);
+        QVERIFY(replaced.header("Location").isEmpty());
+        QCOMPARE(f.operatorClient->del(path).status, 204);
+    }
+
+    // Enrollments, groups and registrations page like the CRM lists: a
+    // cursor only when more follows, none (not null) on the last page.
+    void dpsListsPageLikeCrmLists()
+    {
+        DeviceFixture g;
+        QVERIFY(g.start());
+        QCOMPARE(g.putHub(QStringLiteral("pager"), QStringLiteral("pager.provisio.test"), 1, kHubKey).status, 201);
+        QStringList ids;
+        for (int i = 1; i <= 4; ++i) {
+            const QString id = QStringLiteral("page-dev-%1").arg(i);
+            ids << id;
+            const auto e = g.putEnrollment(id, {});
+            QCOMPARE(e.status, 201);
+            QCOMPARE(g.registerDevice(id, DeviceFixture::primaryKey(e.json())).status, 202);
+            QCOMPARE(g.operatorClient->put(QStringLiteral("/api/v1/enrollment-groups/page-group-%1").arg(i),
+                                           QJsonObject{{QStringLiteral("attestation"),
+                                                        QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}})
+                         .status,
+                     201);
+        }
+        const QStringList groups{QStringLiteral("page-group-1"), QStringLiteral("page-group-2"),
+                                 QStringLiteral("page-group-3"), QStringLiteral("page-group-4")};
+        const struct
+        {
+            QString path;
+            QString key;
+            QStringList expected;
+        } lists[] = {
+            {QStringLiteral("/api/v1/enrollments"), QStringLiteral("registrationId"), ids},
+            {QStringLiteral("/api/v1/enrollment-groups"), QStringLiteral("enrollmentGroupId"), groups},
+            {QStringLiteral("/api/v1/registrations"), QStringLiteral("registrationId"), ids},
+        };
+        for (const auto &list : lists) {
+            const auto all = g.viewer->get(list.path);
+            QCOMPARE(all.status, 200);
+            QCOMPARE(all.json().value(QStringLiteral("items")).toArray().size(), 4);
+            QVERIFY2(!all.json().contains(QStringLiteral("nextCursor")), qPrintable(list.path));
+
+            QStringList walked;
+            const auto first = g.viewer->get(list.path + QStringLiteral("?limit=2"));
+            QCOMPARE(first.status, 200);
+            const QString cursor = first.json().value(QStringLiteral("nextCursor")).toString();
+            QVERIFY2(!cursor.isEmpty(), qPrintable(list.path));
+            for (const auto &v : first.json().value(QStringLiteral("items")).toArray())
+                walked << v.toObject().value(list.key).toString();
+            const auto second = g.viewer->get(list.path + QStringLiteral("?limit=2&cursor=") + cursor);
+            QCOMPARE(second.status, 200);
+            for (const auto &v : second.json().value(QStringLiteral("items")).toArray())
+                walked << v.toObject().value(list.key).toString();
+            // Full, and the last: no cursor to an empty third page.
+            QVERIFY2(!second.json().contains(QStringLiteral("nextCursor")), second.body.constData());
+            QCOMPARE(walked, list.expected);
+        }
+    }
+
+    // A malformed code is a typo caught before any lookup: 400, counted
+    // against the client like every attempt but never against the serial.
+    void malformedCodesCountOnlyPerClient()
+    {
+        DeviceFixture g;
+        QVERIFY(g.start());
+        auto exchange = [&](const QString &s, const QString &c) {
+            return g.device->post(QStringLiteral("/api/v1/activation"),
+                                  QJsonObject{{QStringLiteral("serial"), s}, {QStringLiteral("code"), c}});
+        };
+        QCOMPARE(g.operatorClient->post(QStringLiteral("/api/v1/devices"), QJsonObject{{QStringLiteral("serial"), QStringLiteral("TYPO-1")}}).status, 201);
+        const auto created = g.putEnrollment(QStringLiteral("typo-device"), QJsonObject{{QStringLiteral("serial"), QStringLiteral("TYPO-1")}});
+        QCOMPARE(created.status, 201);
+        const QString code = created.json().value(QStringLiteral("activationCode")).toString();
+        QString typo = code;
+        typo[0] = typo.at(0) == QLatin1Char('A') ? QLatin1Char('B') : QLatin1Char('A');
+
+        // More typos than the serial's budget of five failures.
+        int clientAttempts = 0;
+        for (int i = 0; i < 7; ++i) {
+            const auto r = exchange(QStringLiteral("TYPO-1"), i % 2 ? typo : code.left(10));
+            ++clientAttempts;
+            QCOMPARE(r.status, 400);
+            QCOMPARE(r.json().value(QStringLiteral("errorCode")).toInt(), 400004);
+            QVERIFY2(r.json().value(QStringLiteral("message")).toString().contains(
+                         i % 2 ? QLatin1String("check character") : QLatin1String("characters plus a check")),
+                     r.body.constData());
+        }
+        // The serial is not locked: the right code still works.
+        const auto ok = exchange(QStringLiteral("TYPO-1"), code);
+        ++clientAttempts;
+        QVERIFY2(ok.status == 200, ok.body.constData());
+
+        // Per client every attempt counts, malformed ones included.
+        int refusedAt = -1;
+        for (int i = 0; i < 30 && refusedAt < 0; ++i) {
+            const auto r = exchange(QStringLiteral("OTHER-%1").arg(i), typo);
+            if (r.status == 429) {
+                refusedAt = clientAttempts;
+                QVERIFY(r.header("Retry-After").toInt() > 0);
+            } else {
+                QCOMPARE(r.status, 400);
+                ++clientAttempts;
+            }
+        }
+        QCOMPARE(refusedAt, 20);
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_DeviceApi)

@@ -312,6 +312,11 @@ void TestEvents::plainGetIsTold426()
     const auto r = viewer.get(QStringLiteral("/api/v1/events"));
     QCOMPARE(r.status, 426);
     QCOMPARE(r.header("Upgrade"), QByteArray("websocket"));
+    // The DPS error shape with an errorCode that agrees with the status.
+    const QJsonObject error = r.json();
+    QCOMPARE(error.value(QStringLiteral("errorCode")).toInt(), 426001);
+    QVERIFY(error.value(QStringLiteral("message")).toString().contains(QLatin1String("WebSocket")));
+    QVERIFY(!error.value(QStringLiteral("trackingId")).toString().isEmpty());
 }
 
 void TestEvents::eventTypesAreListed()

@@ -163,6 +163,24 @@ void TestMiddlewareService::tokenCliCreateListRevoke()
     const auto again = mw.cli({QStringLiteral("token"), QStringLiteral("revoke"), QStringLiteral("crm-1")});
     QVERIFY(again.exitCode != 0);
     QVERIFY(again.err.contains(QLatin1String("no active token")));
+
+    // Audited like the API equivalents, the actor naming the OS account.
+    HttpsClient admin(mw.baseUrl(), mw.caCertificatePath());
+    admin.setBearer(mw.createToken(QStringLiteral("admin"), QStringLiteral("auditor")));
+    const auto audit = admin.get(QStringLiteral("/api/v1/audit?entityType=token"));
+    QCOMPARE(audit.status, 200);
+    QStringList crmActions;
+    for (const auto &v : audit.json().value(QStringLiteral("items")).toArray()) {
+        const QJsonObject entry = v.toObject();
+        QVERIFY2(entry.value(QStringLiteral("actor")).toString().startsWith(QLatin1String("cli:")),
+                 qPrintable(entry.value(QStringLiteral("actor")).toString()));
+        QVERIFY(entry.value(QStringLiteral("actor")).toString().size() > 4);
+        if (entry.value(QStringLiteral("after")).toObject().value(QStringLiteral("name")).toString() == QLatin1String("crm-1"))
+            crmActions << entry.value(QStringLiteral("action")).toString();
+    }
+    // Newest first; the failed second revoke left no entry.
+    QCOMPARE(crmActions, (QStringList{QStringLiteral("revoke"), QStringLiteral("create")}));
+    QVERIFY(!audit.body.contains(token.toUtf8()));
 }
 
 void TestMiddlewareService::tokenCliRejectsBadRole()

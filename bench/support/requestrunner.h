@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "rawhttpsconnection.h"
+
+#include <QByteArray>
+#include <QMap>
+#include <QString>
+
+#include <functional>
+#include <vector>
+
+namespace Provisio::Bench {
+
+// Sends a list of pre-built requests over `concurrency` keep-alive
+// connections, each connection taking the next unsent request as soon as its
+// previous answer is in (a closed loop: C clients, each waiting for its
+// answer, as devices do). Connections are opened and their TLS handshakes
+// finished before the clock starts, so the wall time measures requests only.
+// Everything runs on the calling thread's event loop.
+class RequestRunner
+{
+public:
+    struct Result
+    {
+        qint64 connectNs = 0;            // opening all connections (not in wallNs)
+        qint64 wallNs = 0;               // first send to last answer
+        std::vector<qint64> latencyNs;   // per request: send to complete answer
+        std::vector<int> status;         // per request: HTTP status, 0 = transport failure
+        std::vector<QByteArray> bodies;  // per request, when keepBodies
+        QMap<QString, int> transportErrors; // reason -> count
+        QString abortReason;             // set when the run could not complete
+        bool ok() const { return abortReason.isEmpty(); }
+    };
+
+    RequestRunner(const Endpoint &endpoint, int concurrency);
+
+    // Keep every answer's body (for verification after the timed run, so
+    // parsing never competes with the server for CPU during it).
+    void setKeepBodies(bool keep) { m_keepBodies = keep; }
+    // Called about once a second with the number of answered requests.
+    void setProgress(std::function<void(qsizetype done, qsizetype total)> progress)
+    {
+        m_progress = std::move(progress);
+    }
+
+    Result run(const std::vector<QByteArray> &requests);
+
+private:
+    Endpoint m_endpoint;
+    int m_concurrency;
+    bool m_keepBodies = false;
+    std::function<void(qsizetype, qsizetype)> m_progress;
+};
+
+} // namespace Provisio::Bench

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "controlcommand.h"
+
+#include "crypto/registrationid.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace Provisio::HubAuth {
+
+namespace {
+
+QByteArray toJson(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+ControlOutcome failure(QJsonObject response, int status, const QString &message)
+{
+    response.insert(QStringLiteral("status"), status);
+    response.insert(QStringLiteral("error"), message);
+    return {toJson(response), {}};
+}
+
+} // namespace
+
+ControlOutcome applyControlCommand(const QByteArray &payload, RevocationList &revoked)
+{
+    QJsonObject response;
+    if (payload.size() > kMaxControlPayload)
+        return failure(response, 400, QStringLiteral("command larger than %1 bytes").arg(kMaxControlPayload));
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(payload, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !doc.isObject())
+        return failure(response, 400, QStringLiteral("command is not a JSON object"));
+    const QJsonObject command = doc.object();
+
+    const QJsonValue requestId = command.value(QStringLiteral("requestId"));
+    if (!requestId.isUndefined() && !requestId.isString())
+        return failure(response, 400, QStringLiteral("requestId must be a string"));
+    if (requestId.isString())
+        response.insert(QStringLiteral("requestId"), requestId.toString().left(128));
+    for (auto it = command.begin(); it != command.end(); ++it) {
+        if (it.key() != QLatin1String("op") && it.key() != QLatin1String("deviceId")
+            && it.key() != QLatin1String("requestId")) {
+            return failure(response, 400, QStringLiteral("unknown field '%1'").arg(it.key().left(32)));
+        }
+    }
+    const QString op = command.value(QStringLiteral("op")).toString();
+    response.insert(QStringLiteral("op"), op.left(16));
+
+    if (op == QLatin1String("list")) {
+        response.insert(QStringLiteral("status"), 200);
+        response.insert(QStringLiteral("revoked"), QJsonArray::fromStringList(revoked.ids()));
+        return {toJson(response), {}};
+    }
+    if (op != QLatin1String("revoke") && op != QLatin1String("restore"))
+        return failure(response, 400, QStringLiteral("op must be \"revoke\", \"restore\" or \"list\""));
+
+    const QJsonValue idValue = command.value(QStringLiteral("deviceId"));
+    const QString deviceId = idValue.toString();
+    if (!idValue.isString() || !Crypto::validateDeviceId(deviceId))
+        return failure(response, 400, QStringLiteral("deviceId must be a valid device id"));
+    response.insert(QStringLiteral("deviceId"), deviceId);
+
+    const bool revoke = op == QLatin1String("revoke");
+    const bool changed = revoke ? revoked.insert(deviceId) : revoked.erase(deviceId);
+    response.insert(QStringLiteral("changed"), changed);
+    ControlOutcome outcome;
+    if (revoke)
+        outcome.disconnect = deviceId; // even when unchanged: it may have slipped in before
+    if (changed) {
+        if (auto saved = revoked.save(); !saved) {
+            if (!revoke) {
+                revoked.insert(deviceId); // keep memory and disk in agreement
+                response.insert(QStringLiteral("changed"), false);
+            }
+            response.insert(QStringLiteral("status"), 500);
+            response.insert(QStringLiteral("error"), saved.error().message);
+            outcome.response = toJson(response);
+            return outcome;
+        }
+    }
+    response.insert(QStringLiteral("status"), 200);
+    outcome.response = toJson(response);
+    return outcome;
+}
+
+} // namespace Provisio::HubAuth

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "revocationlist.h"
+
+#include <QByteArray>
+#include <QString>
+
+// The hub's control protocol. The service identity publishes a JSON command
+// to $CONTROL/provisio-hub/v1:
+//   {"op": "revoke" | "restore" | "list", "deviceId": "...", "requestId": "..."}
+// (deviceId for revoke and restore; requestId optional, echoed back) and the
+// hub answers on $CONTROL/provisio-hub/v1/response with
+//   {"requestId", "op", "status": 200 | 400 | 500, "deviceId"?, "changed"?,
+//    "revoked"? (list: all revoked ids), "error"? (a message)}.
+// revoke of a revoked device and restore of an admitted one are 200 with
+// changed = false, so retries are harmless.
+namespace Provisio::HubAuth {
+
+struct ControlOutcome
+{
+    QByteArray response;  // JSON for the response topic
+    QString disconnect;   // device to disconnect now (revoke), else empty
+};
+
+// Applies one command to the list and persists it. A command that cannot be
+// persisted is still applied in memory for revoke (the device stays out
+// until restart, which is the safe side) and answered with status 500.
+ControlOutcome applyControlCommand(const QByteArray &payload, RevocationList &revoked);
+
+inline constexpr int kMaxControlPayload = 4096;
+
+} // namespace Provisio::HubAuth

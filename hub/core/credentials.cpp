@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "credentials.h"
+
+#include "crypto/keys.h"
+#include "crypto/registrationid.h"
+#include "crypto/sastoken.h"
+
+#include <cstring>
+
+namespace Provisio::HubAuth {
+
+namespace {
+
+Error refused(const QString &reason)
+{
+    return Error(ErrorCode::Unauthorized, reason);
+}
+
+// Length of a C string, stopping at `limit + 1` so a huge input costs nothing.
+size_t boundedLength(const char *text, size_t limit)
+{
+    return strnlen(text, limit + 1);
+}
+
+bool isValidServiceClientId(const QString &id)
+{
+    if (id.isEmpty() || id.size() > kMaxClientIdLength)
+        return false;
+    for (const QChar c : id) {
+        if (c == QLatin1Char('+') || c == QLatin1Char('#') || c == QLatin1Char('/') || !c.isPrint())
+            return false;
+    }
+    return true;
+}
+
+// What may follow "{host}/{id}/": nothing, or a query. Azure's clients send
+// "?api-version=..." and append their own parameters; old ones leave out '?'.
+bool isAcceptedUsernameTail(QStringView tail)
+{
+    return tail.isEmpty() || tail.startsWith(QLatin1Char('?')) || tail.startsWith(u"api-version=");
+}
+
+} // namespace
+
+std::optional<QStringView> CredentialChecker::deviceIdFromUsername(QStringView username, QStringView hubHost)
+{
+    if (username.size() <= hubHost.size() + 1 || !username.startsWith(hubHost, Qt::CaseInsensitive)
+        || username.at(hubHost.size()) != QLatin1Char('/')) {
+        return std::nullopt;
+    }
+    const QStringView rest = username.mid(hubHost.size() + 1);
+    const qsizetype slash = rest.indexOf(QLatin1Char('/'));
+    if (slash <= 0)
+        return std::nullopt;
+    if (!isAcceptedUsernameTail(rest.mid(slash + 1)))
+        return std::nullopt;
+    return rest.left(slash);
+}
+
+bool CredentialChecker::isServiceUsername(QStringView username, QStringView hubHost, QStringView policy)
+{
+    // "{policy}@sas.root.{hubHost}"
+    constexpr QStringView kRoot = u"@sas.root.";
+    if (username.size() == policy.size() + kRoot.size() + hubHost.size() && username.startsWith(policy)
+        && username.mid(policy.size(), kRoot.size()) == kRoot
+        && username.mid(policy.size() + kRoot.size()).compare(hubHost, Qt::CaseInsensitive) == 0) {
+        return true;
+    }
+    // "{hubHost}/{policy}" or "{hubHost}/{policy}/?query"
+    const auto id = deviceIdFromUsername(username, hubHost);
+    if (id)
+        return *id == policy;
+    return username.size() == hubHost.size() + 1 + policy.size()
+            && username.startsWith(hubHost, Qt::CaseInsensitive) && username.at(hubHost.size()) == QLatin1Char('/')
+            && username.mid(hubHost.size() + 1) == policy;
+}
+
+Result<Identity> CredentialChecker::check(const char *clientIdText, const char *usernameText,
+                                          const char *passwordText, qint64 now,
+                                          const std::function<bool(const QString &)> &isRevoked) const
+{
+    if (!clientIdText || !*clientIdText)
+        return refused(QStringLiteral("no client id"));
+    if (!usernameText || !*usernameText)
+        return refused(QStringLiteral("no username"));
+    if (!passwordText || !*passwordText)
+        return refused(QStringLiteral("no password"));
+    const size_t idLength = boundedLength(clientIdText, kMaxClientIdLength);
+    const size_t userLength = boundedLength(usernameText, kMaxUsernameLength);
+    const size_t passwordLength = boundedLength(passwordText, kMaxPasswordLength);
+    if (idLength > size_t(kMaxClientIdLength))
+        return refused(QStringLiteral("client id too long"));
+    if (userLength > size_t(kMaxUsernameLength))
+        return refused(QStringLiteral("username too long"));
+    if (passwordLength > size_t(kMaxPasswordLength))
+        return refused(QStringLiteral("password too long"));
+
+    const QString clientId = QString::fromUtf8(clientIdText, qsizetype(idLength));
+    const QString username = QString::fromUtf8(usernameText, qsizetype(userLength));
+    auto token = SasToken::parse(QString::fromUtf8(passwordText, qsizetype(passwordLength)));
+    if (!token)
+        return refused(QStringLiteral("malformed token: ") + token.error().message);
+
+    const qint64 skew = m_config.clockSkew;
+    if (token->policyName().isEmpty()) {
+        // A device.
+        if (!Crypto::validateDeviceId(clientId))
+            return refused(QStringLiteral("client id is not a valid device id"));
+        const auto userDevice = deviceIdFromUsername(username, m_config.hubHost);
+        if (!userDevice)
+            return refused(QStringLiteral("username is not \"%1/{deviceId}/?api-version=...\"").arg(m_config.hubHost));
+        if (*userDevice != clientId)
+            return refused(QStringLiteral("username names a different device than the client id"));
+        if (isRevoked && isRevoked(clientId))
+            return refused(QStringLiteral("device is revoked"));
+        // The case-insensitive resource check in verify() is for the host;
+        // the device id inside the token must be the client id exactly.
+        const QString devicePart = QStringLiteral("/devices/") + clientId;
+        if (!token->resource().endsWith(devicePart, Qt::CaseSensitive))
+            return refused(QStringLiteral("token is for a different device than the client id"));
+        const auto deviceKey = Crypto::deriveKey(m_config.signingKey, clientId);
+        if (!deviceKey)
+            return refused(QStringLiteral("cannot derive the device key"));
+        if (auto ok = token->verify(m_config.hubHost + devicePart, *deviceKey, now, skew, m_config.maxTokenLifetime);
+            !ok) {
+            return refused(ok.error().message);
+        }
+        return Identity{Role::Device, clientId, token->expiry()};
+    }
+
+    // The service identity.
+    if (token->policyName() != m_config.servicePolicy)
+        return refused(QStringLiteral("unknown policy in token"));
+    if (!isValidServiceClientId(clientId))
+        return refused(QStringLiteral("service client id must be printable, without '+', '#' or '/'"));
+    if (!isServiceUsername(username, m_config.hubHost, m_config.servicePolicy))
+        return refused(QStringLiteral("username is not \"%1@sas.root.%2\"").arg(m_config.servicePolicy, m_config.hubHost));
+    const QString resource = token->resource().compare(m_config.hubHost, Qt::CaseInsensitive) == 0
+            ? m_config.hubHost
+            : m_config.hubHost + QStringLiteral("/devices");
+    if (auto ok = token->verify(resource, m_config.serviceKey, now, skew, m_config.maxTokenLifetime); !ok)
+        return refused(ok.error().message);
+    return Identity{Role::Service, clientId, token->expiry()};
+}
+
+} // namespace Provisio::HubAuth

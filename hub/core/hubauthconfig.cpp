@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "hubauthconfig.h"
+
+#include "crypto/keys.h"
+#include "protocol/hub.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QSet>
+
+namespace Provisio::HubAuth {
+
+namespace {
+
+constexpr int kMinKeyBytes = 16;
+constexpr qint64 kMaxLifetimeCeiling = 10LL * 365 * 24 * 3600;
+constexpr qint64 kMaxSkew = 3600;
+
+Error invalid(const QString &message)
+{
+    return Error(ErrorCode::InvalidInput, message);
+}
+
+Result<qint64> parseSeconds(const QString &name, const QString &value, qint64 min, qint64 max)
+{
+    static const QRegularExpression digits(QStringLiteral("^[0-9]{1,12}$"));
+    if (!digits.match(value).hasMatch())
+        return invalid(QStringLiteral("plugin_opt_%1 must be a whole number of seconds, got '%2'")
+                           .arg(name, value.left(32)));
+    const qint64 seconds = value.toLongLong();
+    if (seconds < min || seconds > max)
+        return invalid(QStringLiteral("plugin_opt_%1 must be between %2 and %3 seconds, got %4")
+                           .arg(name)
+                           .arg(min)
+                           .arg(max)
+                           .arg(seconds));
+    return seconds;
+}
+
+Result<void> checkKey(const QString &name, const QString &value)
+{
+    const auto key = Crypto::decodeKey(value);
+    if (!key)
+        return invalid(QStringLiteral("plugin_opt_%1: %2").arg(name, key.error().message));
+    if (key->size() < kMinKeyBytes)
+        return invalid(QStringLiteral("plugin_opt_%1 is too short: a key needs at least %2 bytes")
+                           .arg(name)
+                           .arg(kMinKeyBytes));
+    return {};
+}
+
+} // namespace
+
+Result<HubAuthConfig> HubAuthConfig::fromOptions(const QList<QPair<QString, QString>> &options)
+{
+    static const QStringList known{
+        QStringLiteral("hub_host"),        QStringLiteral("signing_key"),
+        QStringLiteral("service_policy"),  QStringLiteral("service_key"),
+        QStringLiteral("revocation_file"), QStringLiteral("max_token_lifetime"),
+        QStringLiteral("clock_skew"),
+    };
+    QHash<QString, QString> values;
+    for (const auto &[key, value] : options) {
+        if (!known.contains(key))
+            return invalid(QStringLiteral("unknown option plugin_opt_%1 (known: %2)")
+                               .arg(key.left(64), known.join(QStringLiteral(", "))));
+        if (values.contains(key))
+            return invalid(QStringLiteral("plugin_opt_%1 is given twice").arg(key));
+        values.insert(key, value.trimmed());
+    }
+    for (const QString &key : known) {
+        if (values.value(key).isEmpty())
+            return invalid(QStringLiteral("plugin_opt_%1 is missing or empty").arg(key));
+    }
+
+    HubAuthConfig c;
+    c.hubHost = values.value(QStringLiteral("hub_host"));
+    if (!Hub::isValidHostName(c.hubHost))
+        return invalid(QStringLiteral("plugin_opt_hub_host '%1' is not a valid host name").arg(c.hubHost.left(253)));
+
+    c.signingKey = values.value(QStringLiteral("signing_key"));
+    if (auto r = checkKey(QStringLiteral("signing_key"), c.signingKey); !r)
+        return r.error();
+
+    c.servicePolicy = values.value(QStringLiteral("service_policy"));
+    static const QRegularExpression policy(QStringLiteral("^[A-Za-z0-9._-]{1,64}$"));
+    if (!policy.match(c.servicePolicy).hasMatch())
+        return invalid(QStringLiteral("plugin_opt_service_policy must be 1..64 letters, digits, '.', '_' or '-'"));
+
+    c.serviceKey = values.value(QStringLiteral("service_key"));
+    if (auto r = checkKey(QStringLiteral("service_key"), c.serviceKey); !r)
+        return r.error();
+    if (c.serviceKey == c.signingKey)
+        return invalid(QStringLiteral("plugin_opt_service_key must differ from plugin_opt_signing_key"));
+
+    c.revocationFile = values.value(QStringLiteral("revocation_file"));
+    const QFileInfo file(c.revocationFile);
+    if (!file.isAbsolute())
+        return invalid(QStringLiteral("plugin_opt_revocation_file must be an absolute path, got '%1'")
+                           .arg(c.revocationFile));
+    if (!file.absoluteDir().exists())
+        return invalid(QStringLiteral("plugin_opt_revocation_file: directory %1 does not exist")
+                           .arg(file.absolutePath()));
+    if (file.exists() && !file.isFile())
+        return invalid(QStringLiteral("plugin_opt_revocation_file %1 is not a regular file").arg(c.revocationFile));
+
+    auto lifetime = parseSeconds(QStringLiteral("max_token_lifetime"),
+                                 values.value(QStringLiteral("max_token_lifetime")), 1, kMaxLifetimeCeiling);
+    if (!lifetime)
+        return lifetime.error();
+    c.maxTokenLifetime = *lifetime;
+    auto skew = parseSeconds(QStringLiteral("clock_skew"), values.value(QStringLiteral("clock_skew")), 0, kMaxSkew);
+    if (!skew)
+        return skew.error();
+    c.clockSkew = *skew;
+    return c;
+}
+
+} // namespace Provisio::HubAuth

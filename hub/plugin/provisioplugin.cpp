@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// provisio_auth: the Mosquitto 2.0 plugin (API v5) that makes a stock broker
+// a Provisio hub. The broker calls the C entry points below; everything
+// behind them is C++ in hub/core. See hub/README.md for the options and
+// DESIGN.md "Hub topics" for the rules.
+//
+// Mosquitto 2.0.11 notes that shaped this file:
+// - mosquitto_broker.h must come before mosquitto_plugin.h (the latter uses
+//   mosquitto_plugin_id_t without declaring it);
+// - the password is only seen at CONNECT, so token expiry while connected is
+//   enforced from MOSQ_EVT_TICK, whose timestamps are zero in 2.0.11: the
+//   plugin reads the clock itself;
+// - the broker is single-threaded, so the plugin state needs no locking.
+
+#include <mosquitto.h>
+#include <mosquitto_broker.h>
+#include <mosquitto_plugin.h>
+
+#include "clientregistry.h"
+#include "controlcommand.h"
+#include "credentials.h"
+#include "hubauthconfig.h"
+#include "revocationlist.h"
+#include "topicrules.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <cstring>
+#include <ctime>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#define PROVISIO_PLUGIN_EXPORT extern "C" __attribute__((visibility("default")))
+
+namespace {
+
+using namespace Provisio;
+using namespace Provisio::HubAuth;
+
+constexpr char kControlTopicC[] = "$CONTROL/provisio-hub/v1";
+constexpr char kResponseTopicC[] = "$CONTROL/provisio-hub/v1/response";
+static_assert(std::string_view(kControlTopicC) == kControlTopic);
+static_assert(std::string_view(kResponseTopicC) == kControlResponseTopic);
+
+struct PluginState
+{
+    PluginState(mosquitto_plugin_id_t *id, HubAuthConfig config, RevocationList revoked)
+        : identifier(id), checker(std::move(config)), revoked(std::move(revoked))
+    {
+    }
+    mosquitto_plugin_id_t *identifier;
+    CredentialChecker checker;
+    RevocationList revoked;
+    ClientRegistry clients;
+};
+
+// Client-controlled text in logs: printable ASCII only, bounded.
+std::string printable(const char *text, size_t limit = 64)
+{
+    std::string out;
+    if (!text)
+        return "(none)";
+    for (size_t i = 0; text[i] && i < limit; ++i) {
+        const char c = text[i];
+        out.push_back(c >= 0x20 && c < 0x7f ? c : '?');
+    }
+    if (strnlen(text, limit + 1) > limit)
+        out += "...";
+    return out;
+}
+
+int64_t nowSeconds()
+{
+    return int64_t(std::time(nullptr));
+}
+
+int onBasicAuth(int, void *eventData, void *userData)
+{
+    auto *state = static_cast<PluginState *>(userData);
+    auto *event = static_cast<mosquitto_evt_basic_auth *>(eventData);
+    try {
+        const char *clientId = mosquitto_client_id(event->client);
+        const auto identity = state->checker.check(
+                clientId, event->username, event->password, nowSeconds(),
+                [state](const QString &deviceId) { return state->revoked.contains(deviceId); });
+        if (!identity) {
+            mosquitto_log_printf(MOSQ_LOG_NOTICE, "provisio: refused client '%s' from %s: %s",
+                                 printable(clientId).c_str(),
+                                 printable(mosquitto_client_address(event->client)).c_str(),
+                                 identity.error().message.toUtf8().constData());
+            return MOSQ_ERR_AUTH;
+        }
+        state->clients.add(clientId, event->client, identity->role, identity->expiry);
+        return MOSQ_ERR_SUCCESS;
+    } catch (...) {
+        mosquitto_log_printf(MOSQ_LOG_ERR, "provisio: internal error while authenticating; refused");
+        return MOSQ_ERR_AUTH;
+    }
+}
+
+int onAclCheck(int, void *eventData, void *userData)
+{
+    auto *state = static_cast<PluginState *>(userData);
+    auto *event = static_cast<mosquitto_evt_acl_check *>(eventData);
+    const char *clientId = mosquitto_client_id(event->client);
+    if (!clientId || !event->topic)
+        return MOSQ_ERR_ACL_DENIED;
+    const ClientRegistry::Entry *entry = state->clients.find(clientId, event->client);
+    if (!entry)
+        return MOSQ_ERR_ACL_DENIED;
+    Access access;
+    switch (event->access) {
+    case MOSQ_ACL_READ: access = Access::Read; break;
+    case MOSQ_ACL_WRITE: access = Access::Write; break;
+    case MOSQ_ACL_SUBSCRIBE: access = Access::Subscribe; break;
+    case MOSQ_ACL_UNSUBSCRIBE: access = Access::Unsubscribe; break;
+    default: return MOSQ_ERR_ACL_DENIED;
+    }
+    return isAllowed(entry->role, entry->prefix, access, event->topic) ? MOSQ_ERR_SUCCESS : MOSQ_ERR_ACL_DENIED;
+}
+
+int onTick(int, void *, void *userData)
+{
+    auto *state = static_cast<PluginState *>(userData);
+    state->clients.purgeDisconnected();
+    const auto expired = state->clients.takeExpired(nowSeconds(), state->checker.config().clockSkew);
+    for (const std::string &clientId : expired) {
+        mosquitto_log_printf(MOSQ_LOG_NOTICE, "provisio: token of client '%s' expired; disconnecting",
+                             printable(clientId.c_str()).c_str());
+        // The entry outlives the kick so that the client's Will still passes
+        // the write check while the broker disconnects it.
+        mosquitto_kick_client_by_clientid(clientId.c_str(), true);
+        state->clients.remove(clientId);
+    }
+    return MOSQ_ERR_SUCCESS;
+}
+
+int onDisconnect(int, void *eventData, void *userData)
+{
+    auto *state = static_cast<PluginState *>(userData);
+    auto *event = static_cast<mosquitto_evt_disconnect *>(eventData);
+    if (const char *clientId = mosquitto_client_id(event->client))
+        state->clients.markDisconnected(clientId, event->client);
+    return MOSQ_ERR_SUCCESS;
+}
+
+int onControl(int, void *eventData, void *userData)
+{
+    auto *state = static_cast<PluginState *>(userData);
+    auto *event = static_cast<mosquitto_evt_control *>(eventData);
+    // The ACL already limits this topic to the service; checked again here
+    // because revocation is the one command that changes who gets in.
+    const char *clientId = mosquitto_client_id(event->client);
+    const ClientRegistry::Entry *entry = clientId ? state->clients.find(clientId, event->client) : nullptr;
+    if (!entry || entry->role != Role::Service)
+        return MOSQ_ERR_ACL_DENIED;
+    try {
+        const QByteArray payload(static_cast<const char *>(event->payload), qsizetype(event->payloadlen));
+        const ControlOutcome outcome = applyControlCommand(payload, state->revoked);
+        if (!outcome.disconnect.isEmpty()) {
+            const QByteArray deviceId = outcome.disconnect.toUtf8();
+            mosquitto_log_printf(MOSQ_LOG_NOTICE, "provisio: device '%s' revoked; disconnecting",
+                                 printable(deviceId.constData()).c_str());
+            // Kick first, forget after: the device's Will ("offline") still
+            // passes the write check during the kick.
+            mosquitto_kick_client_by_clientid(deviceId.constData(), true);
+            state->clients.remove(deviceId.constData());
+        }
+        mosquitto_broker_publish_copy(nullptr, kResponseTopicC, int(outcome.response.size()),
+                                      outcome.response.constData(), 1, false, nullptr);
+    } catch (...) {
+        mosquitto_log_printf(MOSQ_LOG_ERR, "provisio: internal error while handling a control command");
+    }
+    return MOSQ_ERR_SUCCESS;
+}
+
+struct Registration
+{
+    int event;
+    MOSQ_FUNC_generic_callback callback;
+    const void *eventData;
+};
+
+const Registration kRegistrations[] = {
+    {MOSQ_EVT_BASIC_AUTH, onBasicAuth, nullptr},
+    {MOSQ_EVT_ACL_CHECK, onAclCheck, nullptr},
+    {MOSQ_EVT_TICK, onTick, nullptr},
+    {MOSQ_EVT_DISCONNECT, onDisconnect, nullptr},
+    {MOSQ_EVT_CONTROL, onControl, kControlTopicC},
+};
+
+void unregisterAll(mosquitto_plugin_id_t *identifier)
+{
+    for (const Registration &r : kRegistrations)
+        mosquitto_callback_unregister(identifier, r.event, r.callback, r.eventData);
+}
+
+} // namespace
+
+PROVISIO_PLUGIN_EXPORT int mosquitto_plugin_version(int supportedVersionCount, const int *supportedVersions)
+{
+    for (int i = 0; i < supportedVersionCount; ++i) {
+        if (supportedVersions[i] == 5)
+            return 5;
+    }
+    return -1;
+}
+
+PROVISIO_PLUGIN_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userData,
+                                                 struct mosquitto_opt *options, int optionCount)
+{
+    try {
+        QList<QPair<QString, QString>> pairs;
+        for (int i = 0; i < optionCount; ++i) {
+            pairs.append({QString::fromUtf8(options[i].key ? options[i].key : ""),
+                          QString::fromUtf8(options[i].value ? options[i].value : "")});
+        }
+        auto config = HubAuthConfig::fromOptions(pairs);
+        if (!config) {
+            mosquitto_log_printf(MOSQ_LOG_ERR, "provisio: refusing to start: %s",
+                                 config.error().message.toUtf8().constData());
+            return MOSQ_ERR_INVAL;
+        }
+        auto revoked = RevocationList::load(config->revocationFile);
+        if (!revoked) {
+            mosquitto_log_printf(MOSQ_LOG_ERR, "provisio: refusing to start: %s",
+                                 revoked.error().message.toUtf8().constData());
+            return MOSQ_ERR_INVAL;
+        }
+        auto state = std::make_unique<PluginState>(identifier, std::move(config).value(), std::move(revoked).value());
+        for (const Registration &r : kRegistrations) {
+            const int rc = mosquitto_callback_register(identifier, r.event, r.callback, r.eventData, state.get());
+            if (rc != MOSQ_ERR_SUCCESS) {
+                mosquitto_log_printf(MOSQ_LOG_ERR, "provisio: refusing to start: cannot register for event %d (%d)",
+                                     r.event, rc);
+                unregisterAll(identifier);
+                return rc;
+            }
+        }
+        mosquitto_log_printf(MOSQ_LOG_NOTICE,
+                             "provisio: hub %s ready (service policy %s, %d revoked device(s), max token "
+                             "lifetime %llds, clock skew %llds)",
+                             state->checker.config().hubHost.toUtf8().constData(),
+                             state->checker.config().servicePolicy.toUtf8().constData(), state->revoked.size(),
+                             static_cast<long long>(state->checker.config().maxTokenLifetime),
+                             static_cast<long long>(state->checker.config().clockSkew));
+        *userData = state.release();
+        return MOSQ_ERR_SUCCESS;
+    } catch (...) {
+        mosquitto_log_printf(MOSQ_LOG_ERR, "provisio: refusing to start: internal error");
+        return MOSQ_ERR_UNKNOWN;
+    }
+}
+
+PROVISIO_PLUGIN_EXPORT int mosquitto_plugin_cleanup(void *userData, struct mosquitto_opt *, int)
+{
+    auto *state = static_cast<PluginState *>(userData);
+    if (!state)
+        return MOSQ_ERR_SUCCESS;
+    unregisterAll(state->identifier);
+    delete state;
+    return MOSQ_ERR_SUCCESS;
+}

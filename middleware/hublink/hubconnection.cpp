@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "hubconnection.h"
+
+#include "app/hubconfig.h"
+#include "crypto/keys.h"
+#include "crypto/sastoken.h"
+#include "mqtt/mqttclient.h"
+
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcHubConnection, "provisio.middleware.hublink")
+
+namespace Provisio {
+
+namespace {
+// "host:port" / "[v6]:port" -> host, port.
+QPair<QString, quint16> splitEndpoint(const QString &endpoint)
+{
+    const qsizetype colon = endpoint.lastIndexOf(QLatin1Char(':'));
+    QString host = colon > 0 ? endpoint.left(colon) : endpoint;
+    const quint16 port = colon > 0 ? endpoint.mid(colon + 1).toUShort() : 8883;
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    return {host, port ? port : quint16(8883)};
+}
+} // namespace
+
+HubConnection::HubConnection(const Hub &hub, const QByteArray &caCertificatePem, Options options, QObject *parent)
+    : QObject(parent)
+    , m_hub(hub)
+    , m_caPem(caCertificatePem)
+    , m_options(options)
+    , m_clientId(QStringLiteral("provisio-mw-") + QString::fromLatin1(Crypto::randomBytes(6).toHex()))
+    , m_since(QDateTime::currentDateTimeUtc())
+{
+    if (auto key = hubServicePolicyKey(hub.signingKey))
+        m_serviceKey = *key;
+    else
+        m_lastError = QStringLiteral("the hub has no valid signing key");
+    m_renewTimer.setSingleShot(true);
+    connect(&m_renewTimer, &QTimer::timeout, this, &HubConnection::renew);
+    m_refusedTimer.setSingleShot(true);
+    connect(&m_refusedTimer, &QTimer::timeout, this, [this] {
+        if (m_client && m_client->state() == MqttClient::Disconnected) {
+            m_client->setPassword(freshToken());
+            m_client->connectToHost();
+        }
+    });
+}
+
+HubConnection::~HubConnection()
+{
+    // The callbacks belong to an owner that is going away as well.
+    m_pending.clear();
+}
+
+void HubConnection::start()
+{
+    if (m_client)
+        return;
+    m_client = createClient();
+    m_client->connectToHost();
+    m_renewTimer.start(int(qMin<qint64>(m_options.tokenLifetimeSeconds * 750, std::numeric_limits<int>::max())));
+}
+
+bool HubConnection::isConnected() const
+{
+    return m_connected;
+}
+
+QString HubConnection::freshToken()
+{
+    // Never logged: it is the hub's service credential.
+    return SasToken::create(m_hub.host, m_serviceKey,
+                            QDateTime::currentSecsSinceEpoch() + m_options.tokenLifetimeSeconds,
+                            hubServicePolicyName());
+}
+
+MqttClient *HubConnection::createClient()
+{
+    static int generation = 0;
+    auto *c = new MqttClient(this);
+    const auto [host, port] = splitEndpoint(m_hub.dialEndpoint());
+    c->setHostname(host);
+    c->setPort(port);
+    // A distinct id per connection: the renewal's connection must not take
+    // the current one's session over before it is ready.
+    c->setClientId(m_clientId + QLatin1Char('-') + QString::number(++generation));
+    c->setUsername(hubServiceUsername(m_hub.host));
+    c->setPassword(freshToken());
+    c->setProtocolVersion(MqttClient::Mqtt5);
+    c->setKeepAlive(m_options.keepAliveSeconds);
+    c->setCleanSession(true);
+    c->setTlsEnabled(true);
+    c->setCaCertificates(m_caPem);
+    c->setPeerVerifyName(m_hub.host);
+    c->setReconnectDelays(m_options.minReconnectDelayMs, m_options.maxReconnectDelayMs);
+    for (auto it = m_filters.cbegin(); it != m_filters.cend(); ++it)
+        c->subscribe(it.key(), it.value()); // sent at connect
+
+    connect(c, &MqttClient::connected, this, [this, c] {
+        if (c == m_next) {
+            // The renewal is up: it becomes the connection, the old one goes.
+            MqttClient *old = m_client;
+            m_client = c;
+            m_next = nullptr;
+            if (old)
+                retire(old);
+            qCInfo(lcHubConnection).noquote() << "hub" << m_hub.name << "service token renewed";
+        }
+        if (c != m_client)
+            return;
+        m_lastError.clear();
+        m_refusedTimer.stop();
+        setConnected(true);
+    });
+    connect(c, &MqttClient::stateChanged, this, [this, c](MqttClient::State state) {
+        if (c == m_client && state != MqttClient::Connected)
+            setConnected(false);
+    });
+    connect(c, &MqttClient::messageReceived, this,
+            [this](const QByteArray &payload, const QString &topic, bool retained) {
+                // Both connections may deliver while a renewal overlaps: the
+                // shared subscriptions split between them.
+                Q_EMIT messageReceived(payload, topic, retained);
+            });
+    connect(c, &MqttClient::messagePublished, this, [this, c](int messageId, int reasonCode) {
+        const auto done = m_pending.take({c, messageId});
+        if (done)
+            done(reasonCode < 0x80);
+    });
+    connect(c, &MqttClient::errorOccurred, this, [this, c](int, const QString &message) {
+        if (c == m_client)
+            m_lastError = message;
+    });
+    connect(c, &MqttClient::connectionRefused, this, [this, c](int reasonCode, const QString &reason) {
+        const QString message = QStringLiteral("the hub refused the service login (reason %1%2)")
+                                    .arg(reasonCode)
+                                    .arg(reason.isEmpty() ? QString() : QStringLiteral(": ") + reason);
+        qCWarning(lcHubConnection).noquote() << "hub" << m_hub.name << message;
+        if (c == m_next) {
+            retire(c);
+            m_next = nullptr;
+            m_renewTimer.start(m_options.refusedRetryMs);
+            return;
+        }
+        if (c != m_client)
+            return;
+        m_lastError = message;
+        // Retrying at once cannot help; a fresh token after a pause might
+        // (the hub may be restarted with a new key meanwhile).
+        m_refusedTimer.start(m_options.refusedRetryMs);
+    });
+    connect(c, &QObject::destroyed, this, [this, c] { failPending(c); });
+    return c;
+}
+
+void HubConnection::renew()
+{
+    m_renewTimer.start(int(qMin<qint64>(m_options.tokenLifetimeSeconds * 750, std::numeric_limits<int>::max())));
+    if (!m_client)
+        return;
+    // The current connection's next attempt (if it drops) uses a fresh token.
+    m_client->setPassword(freshToken());
+    if (m_client->state() != MqttClient::Connected || m_next)
+        return;
+    m_next = createClient();
+    m_next->connectToHost();
+}
+
+void HubConnection::retire(MqttClient *client)
+{
+    failPending(client);
+    disconnect(client, nullptr, this, nullptr);
+    client->disconnectFromHost();
+    // Time for the DISCONNECT to go out; the destructor ends the network thread.
+    QTimer::singleShot(2000, client, &QObject::deleteLater);
+}
+
+void HubConnection::failPending(MqttClient *client)
+{
+    QList<std::function<void(bool)>> failed;
+    for (auto it = m_pending.begin(); it != m_pending.end();) {
+        if (it.key().first == client) {
+            failed.append(it.value());
+            it = m_pending.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    for (const auto &done : std::as_const(failed))
+        done(false);
+}
+
+void HubConnection::setConnected(bool connected)
+{
+    if (connected == m_connected)
+        return;
+    m_connected = connected;
+    m_since = QDateTime::currentDateTimeUtc();
+    qCInfo(lcHubConnection).noquote() << "hub" << m_hub.name << (connected ? "connected" : "disconnected")
+                                      << (connected || m_lastError.isEmpty() ? QString() : m_lastError);
+    if (connected)
+        Q_EMIT this->connected();
+    else
+        Q_EMIT disconnected();
+}
+
+bool HubConnection::publish(const QString &topic, const QByteArray &payload, int qos, bool retain,
+                            std::function<void(bool)> done)
+{
+    if (!m_client)
+        return false;
+    const int id = m_client->publish(topic, payload, qos, retain);
+    if (id < 0)
+        return false;
+    if (done)
+        m_pending.insert({m_client, id}, std::move(done));
+    return true;
+}
+
+void HubConnection::subscribe(const QString &filter, int qos)
+{
+    m_filters.insert(filter, qos);
+    if (m_client)
+        m_client->subscribe(filter, qos);
+    if (m_next)
+        m_next->subscribe(filter, qos);
+}
+
+void HubConnection::unsubscribe(const QString &filter)
+{
+    if (!m_filters.remove(filter))
+        return;
+    if (m_client)
+        m_client->unsubscribe(filter);
+    if (m_next)
+        m_next->unsubscribe(filter);
+}
+
+} // namespace Provisio

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/result.h"
+#include "events/eventbus.h"
+#include "hubconnection.h"
+#include "hublinkstore.h"
+#include "telemetrybuffer.h"
+
+#include "storage/registrationstore.h"
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QHash>
+#include <QJsonValue>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+
+namespace Provisio {
+
+struct ServiceContext;
+
+// The middleware's side of the hubs (DESIGN.md "Hub topics"): one service
+// connection per linked hub (HubConnection), kept in step with the hub list
+// (hub.* events, and a poll for other instances' changes). Over them it
+//  - publishes each device's desired properties, retained, on assignment,
+//    on every change, and after a reconnect for whatever changed meanwhile;
+//  - merges reported properties into the registration's twin and records
+//    the provisioning status the device reports;
+//  - records presence (devices/{id}/status) and counts and buffers telemetry;
+//  - runs direct methods for the API;
+//  - revokes devices on their hub when their enrollment is disabled or
+//    deleted or their registration deleted (and restores them), through the
+//    hub's control topic, with the wish persisted until the hub answers.
+// Reading goes through `$share/provisio/...` subscriptions, so several
+// middleware instances split the devices' messages between them; the
+// in-memory telemetry buffer therefore holds this instance's share.
+class HubLink : public QObject
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        bool enabled = true;
+        HubConnection::Options connection;
+        TelemetryBuffer::Options telemetry;
+        int pollIntervalMs = 10000;        // hub list, retries of revocations
+        int telemetryFlushMs = 5000;       // counters to the database
+        int desiredRescanMs = 300000;      // catch missed desired publishes
+        int maxReportedBytes = 32 * 1024;  // Azure's limit for a twin section
+        int telemetryEventsPerSecond = 5;  // per device, for the live feed
+        int maxEventBodyBytes = 4096;      // telemetry bodies in events
+    };
+    // PROVISIO_HUB_LINK=off, PROVISIO_HUB_TOKEN_LIFETIME (s),
+    // PROVISIO_TELEMETRY_BUFFER (messages per device),
+    // PROVISIO_TELEMETRY_MAX_DEVICES, PROVISIO_TELEMETRY_EVENTS_PER_SECOND.
+    static Options optionsFromEnvironment();
+
+    HubLink(ServiceContext &ctx, Options options, QObject *parent = nullptr);
+    ~HubLink() override;
+
+    // Connects to the linked hubs and starts listening to events.
+    void start();
+
+    struct HubStatus
+    {
+        bool connected = false;
+        QDateTime since;
+        QString lastError;
+        QString clientId;
+        int pendingRevocations = 0;
+    };
+    // nullopt when the link has no connection for that hub (not linked, or
+    // the link is switched off).
+    std::optional<HubStatus> status(const QString &hubName) const;
+
+    // The assigned registration of a device id, if any.
+    Result<std::optional<RegistrationRecord>> registrationOf(const QString &deviceId);
+    // Publishes the record's desired properties to its hub if connected
+    // (otherwise the next connect does: the record lags until then).
+    void publishDesired(const RegistrationRecord &record);
+
+    const TelemetryBuffer &telemetry() const { return m_telemetry; }
+    Result<std::optional<HubLinkStore::Activity>> activity(const QString &deviceId);
+
+    // Direct methods.
+    struct MethodOutcome
+    {
+        enum Kind { Answered, TimedOut, HubNotConnected, NotSent } kind = NotSent;
+        int status = 0;
+        QJsonValue payload;
+    };
+    void invokeMethod(const RegistrationRecord &record, const QString &method, const QJsonValue &payload,
+                      int timeoutSeconds, std::function<void(const MethodOutcome &)> done);
+
+    static bool isValidMethodName(const QString &name);
+
+private:
+    struct MethodCall
+    {
+        QString deviceId;
+        QString hubHost;
+        QString responseFilter;
+        QTimer timer;
+        std::function<void(const MethodOutcome &)> done;
+    };
+    struct Lookup
+    {
+        QString registrationId;
+        QString hubHost;
+        qint64 at = 0; // ms since the link started
+    };
+
+    void syncHubs();
+    HubConnection *connectionFor(const QString &hubHost) const;
+    void hubConnected(HubConnection *connection);
+    void setConnectedGauge(const QString &hubName, bool connected);
+
+    void onEvent(const EventBus::Event &event);
+    void onMessage(HubConnection *connection, const QByteArray &payload, const QString &topic);
+    void handleReported(const QString &hubHost, const QString &deviceId, const QByteArray &payload);
+    void handlePresence(const QString &hubHost, const QString &deviceId, const QByteArray &payload);
+    void handleTelemetry(const QString &hubHost, const QString &topic, const QByteArray &payload);
+    void handleMethodResponse(const QString &deviceId, const QString &status, const QString &rid,
+                              const QByteArray &payload);
+    void handleControlResponse(const QByteArray &payload);
+    void reject(const char *kind, const char *reason);
+
+    // Desired properties.
+    void publishDesiredDocument(const HubLinkStore::DesiredDocument &doc);
+    void scanDesired(const QString &hubHost, const QString &afterKey);
+
+    // Revocations.
+    void requestRevocation(const QString &hubHost, const QString &deviceId, const QString &op);
+    void sendRevocation(HubConnection *connection, const HubLinkStore::Revocation &revocation);
+    void retryRevocations(HubConnection *connection, bool all);
+
+    void flushTelemetry();
+    std::optional<Lookup> lookupDevice(const QString &deviceId, const QString &hubHost);
+
+    ServiceContext &m_ctx;
+    Options m_options;
+    RegistrationStore m_registrations;
+    HubLinkStore m_store;
+    TelemetryBuffer m_telemetry;
+    std::map<QString, std::unique_ptr<HubConnection>> m_connections; // by hub name
+    QHash<QString, double> m_gauges;                                  // hub name -> last value
+    QSet<QString> m_scanning;                                         // hub hosts being scanned
+    QHash<QString, std::shared_ptr<MethodCall>> m_calls;              // rid -> call
+    QHash<QString, Lookup> m_lookups;                                 // device id -> registration
+    QHash<QString, QPair<qint64, int>> m_eventWindows;                // device id -> (second, events)
+    QTimer m_pollTimer;
+    QTimer m_flushTimer;
+    QTimer m_rescanTimer;
+    QElapsedTimer m_clock;
+    bool m_started = false;
+};
+
+} // namespace Provisio

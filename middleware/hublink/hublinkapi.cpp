@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "hublinkapi.h"
+
+#include "api/enrollmentutil.h"
+#include "protocol/jsonmerge.h"
+#include "crypto/registrationid.h"
+#include "protocol/apierror.h"
+#include "protocol/jsonreader.h"
+#include "protocol/timeutil.h"
+#include "storage/auditlog.h"
+#include "storage/database.h"
+#include "storage/hubstore.h"
+#include "storage/recordutil.h"
+
+#include <QJsonArray>
+#include <QTimer>
+
+namespace Provisio {
+
+using namespace EnrollmentUtil;
+
+namespace {
+const QString kDeviceId = QStringLiteral("deviceId");
+
+QJsonValue isoOrNull(const QDateTime &at)
+{
+    return at.isValid() ? QJsonValue(toIsoUtc(at)) : QJsonValue(QJsonValue::Null);
+}
+
+std::optional<QJsonValue> bodyValue(const QByteArray &body)
+{
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson('[' + body + ']', &error);
+    if (error.error != QJsonParseError::NoError || doc.array().size() != 1)
+        return std::nullopt;
+    return doc.array().at(0);
+}
+} // namespace
+
+HubLinkApi::HubLinkApi(ServiceContext &ctx, HubLink::Options options)
+    : m_ctx(ctx)
+    , m_registrations(ctx.db)
+    , m_link(std::make_unique<HubLink>(ctx, options))
+{
+    // From the event loop: a process that only builds the service (to list
+    // its routes, say) never dials a hub.
+    QTimer::singleShot(0, m_link.get(), [link = m_link.get()] { link->start(); });
+}
+
+HubLinkApi::~HubLinkApi() = default;
+
+void HubLinkApi::registerRoutes(Router &router)
+{
+    using M = QHttpServerRequest::Method;
+    const QString device = QStringLiteral("/api/v1/devices/{deviceId}");
+    router.add(M::Get, QStringLiteral("/api/v1/hubs/{name}/status"), Access::Viewer,
+               [this](HttpRequest &r) { return hubStatus(r); });
+    router.add(M::Get, device + QStringLiteral("/twin"), Access::Viewer, [this](HttpRequest &r) { return getTwin(r); });
+    router.add(M::Patch, device + QStringLiteral("/twin"), Access::Operator,
+               [this](HttpRequest &r) { return patchTwin(r); }, 64 * 1024);
+    router.add(M::Get, device + QStringLiteral("/telemetry"), Access::Viewer,
+               [this](HttpRequest &r) { return telemetry(r); });
+    router.add(M::Post, device + QStringLiteral("/methods/{name}"), Access::Operator,
+               [this](HttpRequest &r) { return invokeMethod(r); }, 128 * 1024);
+}
+
+HttpResponse HubLinkApi::hubStatus(HttpRequest &request)
+{
+    const QString name = request.param(QStringLiteral("name"));
+    m_ctx.hubs.invalidate();
+    auto hub = m_ctx.hubs.find(name);
+    if (!hub)
+        return HttpResponse::error(hub.error());
+    if (!*hub)
+        return HttpResponse::error(ErrorCode::NotFound, QStringLiteral("no hub named '%1'").arg(name));
+    QJsonObject out{{QStringLiteral("name"), (*hub)->name},
+                    {QStringLiteral("host"), (*hub)->host},
+                    {QStringLiteral("endpoint"), (*hub)->dialEndpoint()}};
+    const auto status = m_link->status(name);
+    out.insert(QStringLiteral("linkEnabled"), bool(status));
+    out.insert(QStringLiteral("connected"), status && status->connected);
+    out.insert(QStringLiteral("since"), status ? isoOrNull(status->since) : QJsonValue(QJsonValue::Null));
+    out.insert(QStringLiteral("lastError"),
+               status && !status->lastError.isEmpty() ? QJsonValue(status->lastError) : QJsonValue(QJsonValue::Null));
+    if (status) {
+        out.insert(QStringLiteral("clientId"), status->clientId);
+        out.insert(QStringLiteral("pendingRevocations"), status->pendingRevocations);
+    }
+    return HttpResponse::json(out);
+}
+
+Result<RegistrationRecord> HubLinkApi::registered(const HttpRequest &request, bool mustBeAssigned)
+{
+    const QString deviceId = request.param(kDeviceId);
+    if (auto valid = Crypto::validateDeviceId(deviceId); !valid)
+        return valid.error();
+    auto found = m_link->registrationOf(deviceId);
+    if (!found)
+        return found.error();
+    if (!*found || (mustBeAssigned && (*found)->state.status != QLatin1String("assigned")))
+        return Error(ErrorCode::NotFound,
+                     QStringLiteral("no registered device '%1' (device ids come from registrations; inventory "
+                                    "records are under /api/v1/devices/{serial})")
+                         .arg(deviceId));
+    return **found;
+}
+
+QJsonObject HubLinkApi::twinJson(const RegistrationRecord &record)
+{
+    // Azure's twin shape, plus where the device is.
+    const QJsonObject properties = record.twin.value(QStringLiteral("properties")).toObject();
+    QJsonObject desired = properties.value(QStringLiteral("desired")).toObject();
+    if (!desired.contains(QStringLiteral("$version")))
+        desired.insert(QStringLiteral("$version"), 0);
+    QJsonObject reported = properties.value(QStringLiteral("reported")).toObject();
+    if (!reported.contains(QStringLiteral("$version")))
+        reported.insert(QStringLiteral("$version"), 0);
+    QJsonObject out{{kDeviceId, record.state.deviceId},
+                    {QStringLiteral("registrationId"), record.state.registrationId},
+                    {QStringLiteral("etag"), record.state.etag},
+                    {QStringLiteral("status"), record.state.status},
+                    {QStringLiteral("assignedHub"), record.state.assignedHub},
+                    {QStringLiteral("tags"), record.twin.value(QStringLiteral("tags")).toObject()},
+                    {QStringLiteral("properties"),
+                     QJsonObject{{QStringLiteral("desired"), desired}, {QStringLiteral("reported"), reported}}}};
+    QString connectionState = QStringLiteral("Disconnected");
+    QJsonValue lastActivity = QJsonValue::Null;
+    if (auto activity = m_link->activity(record.state.deviceId); activity && *activity) {
+        if ((*activity)->online)
+            connectionState = QStringLiteral("Connected");
+        lastActivity = isoOrNull((*activity)->lastSeen);
+    }
+    out.insert(QStringLiteral("connectionState"), connectionState);
+    out.insert(QStringLiteral("lastActivityTime"), lastActivity);
+    if (!record.deviceStatus.isEmpty()) {
+        out.insert(QStringLiteral("deviceStatus"), record.deviceStatus);
+        out.insert(QStringLiteral("deviceStatusDateTimeUtc"), toIsoUtc(record.deviceStatusDateTimeUtc));
+    }
+    return out;
+}
+
+HttpResponse HubLinkApi::getTwin(HttpRequest &request)
+{
+    auto record = registered(request, false);
+    if (!record)
+        return HttpResponse::error(record.error());
+    return HttpResponse::json(twinJson(*record)).withEtag(record->state.etag);
+}
+
+HttpResponse HubLinkApi::patchTwin(HttpRequest &request)
+{
+    auto body = jsonBody(request);
+    if (!body)
+        return HttpResponse::error(body.error());
+    JsonReader reader(*body);
+    reader.allowOnly({"tags", "desired"});
+    const QJsonObject tags = reader.optionalObject(QStringLiteral("tags"));
+    const QJsonObject desired = reader.optionalObject(QStringLiteral("desired"));
+    for (auto it = desired.begin(); it != desired.end(); ++it) {
+        if (it.key().startsWith(QLatin1Char('$')))
+            reader.fail(QStringLiteral("desired"),
+                        QStringLiteral("must not set '%1': names starting with '$' are reserved").arg(it.key()));
+    }
+    if (reader.ok() && tags.isEmpty() && desired.isEmpty())
+        reader.fail(QString(), QStringLiteral("must patch 'tags' or 'desired'"));
+    if (!reader.ok())
+        return HttpResponse::error(reader.error());
+
+    RegistrationRecord changed;
+    {
+        Transaction tx(m_ctx.db);
+        auto record = registered(request, false);
+        if (!record)
+            return HttpResponse::error(record.error());
+        if (auto pre = checkIfMatch(request, record->state.etag); !pre)
+            return HttpResponse::error(pre.error());
+        changed = *record;
+        QJsonObject twin = changed.twin;
+        QJsonObject properties = twin.value(QStringLiteral("properties")).toObject();
+        QJsonObject current = properties.value(QStringLiteral("desired")).toObject();
+        const int version = current.value(QStringLiteral("$version")).toInt(0);
+        if (!desired.isEmpty()) {
+            current.remove(QStringLiteral("$version"));
+            current = jsonMergePatch(current, desired);
+            current.insert(QStringLiteral("$version"), version + 1);
+            properties.insert(QStringLiteral("desired"), current);
+            twin.insert(QStringLiteral("properties"), properties);
+        }
+        if (!tags.isEmpty())
+            twin.insert(QStringLiteral("tags"), jsonMergePatch(twin.value(QStringLiteral("tags")).toObject(), tags));
+        changed.twin = twin;
+        changed.state.etag = newEtag();
+        if (auto r = m_registrations.update(changed, record->state.etag); !r)
+            return HttpResponse::error(r.error());
+        const auto summary = [](const RegistrationRecord &r) {
+            return QJsonObject{{kDeviceId, r.state.deviceId},
+                               {QStringLiteral("registrationId"), r.state.registrationId},
+                               {QStringLiteral("tags"), r.twin.value(QStringLiteral("tags"))},
+                               {QStringLiteral("desired"), r.twin.value(QStringLiteral("properties")).toObject()
+                                                               .value(QStringLiteral("desired"))}};
+        };
+        if (auto r = m_ctx.audit.record(request.actor(), QStringLiteral("update"), QStringLiteral("twin"),
+                                        changed.state.deviceId, summary(*record), summary(changed));
+            !r)
+            return HttpResponse::error(r.error());
+        if (!tx.commit())
+            return HttpResponse::error(ErrorCode::Unavailable, QStringLiteral("the change could not be stored"));
+    }
+    if (!desired.isEmpty())
+        m_link->publishDesired(changed);
+    return HttpResponse::json(twinJson(changed)).withEtag(changed.state.etag);
+}
+
+HttpResponse HubLinkApi::telemetry(HttpRequest &request)
+{
+    int limit = m_link->telemetry().options().messagesPerDevice;
+    if (request.hasQuery(QStringLiteral("limit"))) {
+        bool ok = false;
+        limit = request.queryValue(QStringLiteral("limit")).toInt(&ok);
+        if (!ok || limit < 1 || limit > 1000)
+            return HttpResponse::error(ErrorCode::InvalidInput, QStringLiteral("limit must be 1..1000"));
+    }
+    auto record = registered(request, false);
+    if (!record)
+        return HttpResponse::error(record.error());
+    const QString deviceId = record->state.deviceId;
+
+    qint64 count = 0;
+    QDateTime last;
+    if (auto activity = m_link->activity(deviceId); activity && *activity) {
+        count = (*activity)->telemetryCount;
+        last = (*activity)->lastTelemetry;
+    }
+    const auto unflushed = m_link->telemetry().unflushed(deviceId);
+    count += unflushed.count;
+    if (unflushed.last.isValid() && (!last.isValid() || unflushed.last > last))
+        last = unflushed.last;
+
+    QJsonArray messages;
+    for (const auto &m : m_link->telemetry().latest(deviceId, limit)) {
+        QJsonObject properties;
+        for (const auto &p : m.properties)
+            properties.insert(p.first, p.second);
+        QJsonObject item{{QStringLiteral("receivedDateTimeUtc"), toIsoUtc(m.received)},
+                         {QStringLiteral("properties"), properties}};
+        if (const auto value = bodyValue(m.body)) {
+            item.insert(QStringLiteral("body"), *value);
+            item.insert(QStringLiteral("bodyEncoding"), QStringLiteral("json"));
+        } else {
+            item.insert(QStringLiteral("body"), QString::fromLatin1(m.body.toBase64()));
+            item.insert(QStringLiteral("bodyEncoding"), QStringLiteral("base64"));
+        }
+        messages.append(item);
+    }
+    return HttpResponse::json(QJsonObject{{kDeviceId, deviceId},
+                                          {QStringLiteral("count"), count},
+                                          {QStringLiteral("lastMessageDateTimeUtc"), isoOrNull(last)},
+                                          {QStringLiteral("messages"), messages}});
+}
+
+HttpResponse HubLinkApi::invokeMethod(HttpRequest &request)
+{
+    const QString method = request.param(QStringLiteral("name"));
+    if (!HubLink::isValidMethodName(method))
+        return HttpResponse::error(ErrorCode::InvalidInput,
+                                   QStringLiteral("method name must be 1..128 characters without '/', '+', '#' "
+                                                  "and not 'res'"));
+    QJsonValue payload = QJsonValue::Null;
+    int timeout = 30;
+    if (!request.body.trimmed().isEmpty()) {
+        auto body = jsonBody(request);
+        if (!body)
+            return HttpResponse::error(body.error());
+        JsonReader reader(*body);
+        reader.allowOnly({"payload", "responseTimeoutInSeconds", "connectTimeoutInSeconds"});
+        timeout = int(reader.optionalInt(QStringLiteral("responseTimeoutInSeconds"), 30, 1, 300));
+        reader.optionalInt(QStringLiteral("connectTimeoutInSeconds"), 0, 0, 300); // accepted as Azure's; unused
+        if (!reader.ok())
+            return HttpResponse::error(reader.error());
+        payload = body->value(QStringLiteral("payload"));
+        if (payload.isUndefined())
+            payload = QJsonValue::Null;
+    }
+    auto record = registered(request, true);
+    if (!record)
+        return HttpResponse::error(record.error());
+
+    auto deferred = std::make_shared<DeferredResponse>();
+    const QString trackingId = request.trackingId;
+    const QString hub = record->state.assignedHub;
+    m_link->invokeMethod(*record, method, payload, timeout, [deferred, trackingId, hub, timeout](const HubLink::MethodOutcome &o) {
+        switch (o.kind) {
+        case HubLink::MethodOutcome::Answered:
+            deferred->complete(HttpResponse::json(
+                QJsonObject{{QStringLiteral("status"), o.status}, {QStringLiteral("payload"), o.payload}}));
+            return;
+        case HubLink::MethodOutcome::TimedOut: {
+            // 504 has no ErrorCode of its own: the one error shape, with
+            // IoT Hub's number for a device that did not answer in time.
+            ApiError api = ApiError::fromError(
+                Error(ErrorCode::Unavailable,
+                      QStringLiteral("the device did not answer within %1 s").arg(timeout)),
+                trackingId);
+            api.errorCode = 504101;
+            deferred->complete(HttpResponse::json(api.toJson(), 504)
+                                   .withHeader("X-Provisio-Tracking-Id", trackingId.toLatin1()));
+            return;
+        }
+        case HubLink::MethodOutcome::HubNotConnected:
+            deferred->complete(HttpResponse::error(
+                ErrorCode::Conflict, QStringLiteral("the device's hub %1 is not connected; try again later").arg(hub)));
+            return;
+        case HubLink::MethodOutcome::NotSent:
+            deferred->complete(HttpResponse::error(ErrorCode::Unavailable,
+                                                   QStringLiteral("the method call could not be sent")));
+            return;
+        }
+    });
+    return HttpResponse::later(deferred);
+}
+
+} // namespace Provisio

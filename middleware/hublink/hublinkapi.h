@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "api/apimodule.h"
+#include "hublink.h"
+
+#include <memory>
+
+namespace Provisio {
+
+// The HTTP side of the hub link, and the owner of the HubLink itself:
+//   GET   /api/v1/hubs/{name}/status                  connection state (viewer)
+//   GET   /api/v1/devices/{deviceId}/twin             tags, desired, reported (viewer)
+//   PATCH /api/v1/devices/{deviceId}/twin             {"tags"?, "desired"?} (operator, If-Match)
+//   GET   /api/v1/devices/{deviceId}/telemetry?limit= latest messages (viewer)
+//   POST  /api/v1/devices/{deviceId}/methods/{name}   direct method (operator; answered later)
+// `/api/v1/devices/{serial}` itself is the CRM inventory; these routes name
+// the registration's device id and differ from the inventory's by their
+// literal last segments.
+class HubLinkApi : public ApiModule
+{
+public:
+    HubLinkApi(ServiceContext &ctx, HubLink::Options options);
+    ~HubLinkApi() override;
+    void registerRoutes(Router &router) override;
+
+    HubLink &link() { return *m_link; }
+
+private:
+    HttpResponse hubStatus(HttpRequest &request);
+    HttpResponse getTwin(HttpRequest &request);
+    HttpResponse patchTwin(HttpRequest &request);
+    HttpResponse telemetry(HttpRequest &request);
+    HttpResponse invokeMethod(HttpRequest &request);
+
+    Result<RegistrationRecord> registered(const HttpRequest &request, bool mustBeAssigned);
+    QJsonObject twinJson(const RegistrationRecord &record);
+
+    ServiceContext &m_ctx;
+    RegistrationStore m_registrations;
+    std::unique_ptr<HubLink> m_link;
+};
+
+} // namespace Provisio

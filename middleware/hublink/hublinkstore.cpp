@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "hublinkstore.h"
+
+#include "protocol/timeutil.h"
+#include "storage/database.h"
+#include "storage/recordutil.h"
+#include "storage/registrationstore.h"
+
+namespace Provisio {
+
+namespace {
+QVariant isoOrNull(const QDateTime &at)
+{
+    return at.isValid() ? QVariant(toIsoUtc(at)) : QVariant();
+}
+
+QDateTime fromIsoOrNull(const QVariant &v)
+{
+    return v.isNull() ? QDateTime() : fromIsoUtc(v.toString()).value_or(QDateTime());
+}
+
+const QString kRevocationColumns =
+    QStringLiteral("hub_host, device_id, op, request_id, state, attempts, updated, answer");
+
+HubLinkStore::Revocation readRevocation(const Query &q)
+{
+    HubLinkStore::Revocation r;
+    r.hubHost = q.value(0).toString();
+    r.deviceId = q.value(1).toString();
+    r.op = q.value(2).toString();
+    r.requestId = q.value(3).toString();
+    r.state = q.value(4).toString();
+    r.attempts = q.value(5).toInt();
+    r.updated = fromIsoOrNull(q.value(6));
+    r.answer = q.value(7).isNull() ? QJsonObject() : fromJsonText(q.value(7).toString());
+    return r;
+}
+} // namespace
+
+Result<HubLinkStore::DesiredScan> HubLinkStore::scanDesired(const QString &hubHost, const QString &afterKey,
+                                                            int limit)
+{
+    // (A null QString would bind as NULL, and "id > NULL" matches nothing:
+    // the first page has no lower bound at all.)
+    QString sql = QStringLiteral("SELECT registration_id, doc, desired_published_version, desired_published_hub "
+                                 "FROM registrations WHERE LOWER(assigned_hub) = ? AND status = 'assigned'");
+    QVariantList binds{hubHost.toLower()};
+    if (!afterKey.isEmpty()) {
+        sql += QStringLiteral(" AND registration_id > ?");
+        binds << afterKey;
+    }
+    sql += QStringLiteral(" ORDER BY registration_id LIMIT ?");
+    binds << limit;
+    auto q = m_db.exec(sql, binds);
+    if (!q)
+        return q.error();
+    struct Row
+    {
+        QString id;
+        QString doc;
+        QVariant version;
+        QString hub;
+    };
+    QList<Row> rows;
+    while (q->next())
+        rows.append({q->value(0).toString(), q->value(1).toString(), q->value(2), q->value(3).toString()});
+    q->finish();
+
+    DesiredScan scan;
+    scan.more = rows.size() == limit;
+    for (const Row &row : std::as_const(rows)) {
+        scan.lastKey = row.id;
+        auto record = RegistrationRecord::fromDoc(fromJsonText(row.doc));
+        if (!record)
+            continue; // unreadable: nothing sensible to publish
+        const QJsonObject desired = record->twin.value(QStringLiteral("properties")).toObject()
+                                        .value(QStringLiteral("desired")).toObject();
+        const int version = desired.value(QStringLiteral("$version")).toInt(0);
+        const bool published = !row.version.isNull() && row.hub.compare(hubHost, Qt::CaseInsensitive) == 0
+            && row.version.toInt() >= version;
+        if (published)
+            continue;
+        scan.lagging.append({row.id, record->state.deviceId, hubHost.toLower(), desired, version});
+    }
+    return scan;
+}
+
+Result<void> HubLinkStore::markDesiredPublished(const QString &registrationId, const QString &hubHost, int version)
+{
+    // Never move backwards: a slow acknowledgement of an older version must
+    // not hide a newer one that went out meanwhile.
+    auto r = m_db.execAffected(
+        QStringLiteral("UPDATE registrations SET desired_published_version = ?, desired_published_hub = ? "
+                       "WHERE registration_id = ? AND (desired_published_version IS NULL "
+                       "OR desired_published_hub IS NULL OR desired_published_hub <> ? "
+                       "OR desired_published_version < ?)"),
+        {version, hubHost.toLower(), registrationId, hubHost.toLower(), version});
+    if (!r)
+        return r.error();
+    return {};
+}
+
+Result<std::optional<HubLinkStore::Activity>> HubLinkStore::activity(const QString &deviceId)
+{
+    auto q = m_db.exec(QStringLiteral("SELECT device_id, hub_host, online, last_seen, presence_changed, "
+                                      "telemetry_count, last_telemetry FROM device_activity WHERE device_id = ?"),
+                       {deviceId});
+    if (!q)
+        return q.error();
+    if (!q->next()) {
+        q->finish();
+        return std::optional<Activity>();
+    }
+    Activity a;
+    a.deviceId = q->value(0).toString();
+    a.hubHost = q->value(1).toString();
+    a.online = q->value(2).toInt() != 0;
+    a.lastSeen = fromIsoOrNull(q->value(3));
+    a.presenceChanged = fromIsoOrNull(q->value(4));
+    a.telemetryCount = q->value(5).toLongLong();
+    a.lastTelemetry = fromIsoOrNull(q->value(6));
+    q->finish();
+    return std::optional<Activity>(a);
+}
+
+Result<bool> HubLinkStore::setPresence(const QString &deviceId, const QString &hubHost, bool online,
+                                       const QDateTime &at)
+{
+    Transaction tx(m_db);
+    auto current = activity(deviceId);
+    if (!current)
+        return current.error();
+    const bool changed = !*current || (*current)->online != online;
+    const QDateTime changedAt = changed ? at : (*current)->presenceChanged;
+    auto r = m_db.exec(QStringLiteral("INSERT INTO device_activity (device_id, hub_host, online, last_seen, "
+                                      "presence_changed) VALUES (?, ?, ?, ?, ?) "
+                                      "ON CONFLICT (device_id) DO UPDATE SET hub_host = excluded.hub_host, "
+                                      "online = excluded.online, last_seen = excluded.last_seen, "
+                                      "presence_changed = excluded.presence_changed"),
+                       {deviceId, hubHost.toLower(), online ? 1 : 0, toIsoUtc(at), isoOrNull(changedAt)});
+    if (!r)
+        return r.error();
+    r->finish();
+    if (!tx.commit())
+        return Error(ErrorCode::Unavailable, QStringLiteral("presence could not be stored"));
+    return changed;
+}
+
+Result<void> HubLinkStore::addTelemetry(const QString &deviceId, const QString &hubHost, qint64 count,
+                                        const QDateTime &last)
+{
+    // last_seen/last_telemetry only move forward (instances flush in any order).
+    auto r = m_db.exec(
+        QStringLiteral("INSERT INTO device_activity (device_id, hub_host, online, last_seen, telemetry_count, "
+                       "last_telemetry) VALUES (?, ?, 0, ?, ?, ?) "
+                       "ON CONFLICT (device_id) DO UPDATE SET hub_host = excluded.hub_host, "
+                       "telemetry_count = device_activity.telemetry_count + excluded.telemetry_count, "
+                       "last_telemetry = CASE WHEN device_activity.last_telemetry IS NULL "
+                       "OR device_activity.last_telemetry < excluded.last_telemetry "
+                       "THEN excluded.last_telemetry ELSE device_activity.last_telemetry END, "
+                       "last_seen = CASE WHEN device_activity.last_seen IS NULL "
+                       "OR device_activity.last_seen < excluded.last_seen "
+                       "THEN excluded.last_seen ELSE device_activity.last_seen END"),
+        {deviceId, hubHost.toLower(), toIsoUtc(last), count, toIsoUtc(last)});
+    if (!r)
+        return r.error();
+    r->finish();
+    return {};
+}
+
+Result<void> HubLinkStore::queueRevocation(const QString &hubHost, const QString &deviceId, const QString &op,
+                                           const QString &requestId)
+{
+    const QString now = nowIso();
+    auto r = m_db.exec(QStringLiteral("INSERT INTO hub_revocations (hub_host, device_id, op, request_id, state, "
+                                      "attempts, answer, created, updated) VALUES (?, ?, ?, ?, 'pending', 0, NULL, ?, ?) "
+                                      "ON CONFLICT (hub_host, device_id) DO UPDATE SET op = excluded.op, "
+                                      "request_id = excluded.request_id, state = 'pending', attempts = 0, "
+                                      "answer = NULL, updated = excluded.updated"),
+                       {hubHost.toLower(), deviceId, op, requestId, now, now});
+    if (!r)
+        return r.error();
+    r->finish();
+    return {};
+}
+
+Result<QList<HubLinkStore::Revocation>> HubLinkStore::pendingRevocations(const QString &hubHost)
+{
+    auto q = m_db.exec(QStringLiteral("SELECT ") + kRevocationColumns
+                           + QStringLiteral(" FROM hub_revocations WHERE hub_host = ? AND state = 'pending' "
+                                            "ORDER BY updated"),
+                       {hubHost.toLower()});
+    if (!q)
+        return q.error();
+    QList<Revocation> out;
+    while (q->next())
+        out.append(readRevocation(*q));
+    q->finish();
+    return out;
+}
+
+Result<std::optional<HubLinkStore::Revocation>> HubLinkStore::revocation(const QString &hubHost,
+                                                                          const QString &deviceId)
+{
+    auto q = m_db.exec(QStringLiteral("SELECT ") + kRevocationColumns
+                           + QStringLiteral(" FROM hub_revocations WHERE hub_host = ? AND device_id = ?"),
+                       {hubHost.toLower(), deviceId});
+    if (!q)
+        return q.error();
+    std::optional<Revocation> out;
+    if (q->next())
+        out = readRevocation(*q);
+    q->finish();
+    return out;
+}
+
+Result<void> HubLinkStore::markRevocationSent(const QString &requestId)
+{
+    auto r = m_db.execAffected(QStringLiteral("UPDATE hub_revocations SET attempts = attempts + 1, updated = ? "
+                                              "WHERE request_id = ? AND state = 'pending'"),
+                               {nowIso(), requestId});
+    if (!r)
+        return r.error();
+    return {};
+}
+
+Result<bool> HubLinkStore::answerRevocation(const QString &requestId, bool succeeded, const QJsonObject &answer)
+{
+    auto r = m_db.execAffected(QStringLiteral("UPDATE hub_revocations SET state = ?, answer = ?, updated = ? "
+                                              "WHERE request_id = ?"),
+                               {succeeded ? QStringLiteral("done") : QStringLiteral("failed"), toJsonText(answer),
+                                nowIso(), requestId});
+    if (!r)
+        return r.error();
+    return *r > 0;
+}
+
+} // namespace Provisio

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/result.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace Provisio {
+
+class Database;
+
+// What the hub link keeps in the database besides the registration records
+// (migration 4): which desired $version each registration last had
+// published to which hub, device presence and telemetry counters, and the
+// revocations waiting for a hub's answer. Hub hosts are stored lower-case.
+class HubLinkStore
+{
+public:
+    explicit HubLinkStore(Database &db) : m_db(db) {}
+
+    // --- desired properties
+    struct DesiredDocument
+    {
+        QString registrationId;
+        QString deviceId;
+        QString hubHost;
+        QJsonObject desired; // with $version
+        int version = 0;
+    };
+    struct DesiredScan
+    {
+        QList<DesiredDocument> lagging; // need publishing
+        QString lastKey;                // continue after this registration id
+        bool more = false;
+    };
+    // One page of the assigned registrations on `hubHost`, in id order after
+    // `afterKey`; those whose desired version was not yet published to this
+    // hub come back in `lagging`.
+    Result<DesiredScan> scanDesired(const QString &hubHost, const QString &afterKey, int limit);
+    Result<void> markDesiredPublished(const QString &registrationId, const QString &hubHost, int version);
+
+    // --- presence and telemetry counters
+    struct Activity
+    {
+        QString deviceId;
+        QString hubHost;
+        bool online = false;
+        QDateTime lastSeen;        // last presence message or telemetry
+        QDateTime presenceChanged; // when `online` last flipped
+        qint64 telemetryCount = 0;
+        QDateTime lastTelemetry;
+    };
+    Result<std::optional<Activity>> activity(const QString &deviceId);
+    // Stores the presence; returns whether the online flag changed (a first
+    // record counts as a change).
+    Result<bool> setPresence(const QString &deviceId, const QString &hubHost, bool online, const QDateTime &at);
+    // Adds `count` messages (counters are flushed in batches, and several
+    // instances add their shares).
+    Result<void> addTelemetry(const QString &deviceId, const QString &hubHost, qint64 count, const QDateTime &last);
+
+    // --- revocations
+    struct Revocation
+    {
+        QString hubHost;
+        QString deviceId;
+        QString op;        // revoke | restore
+        QString requestId;
+        QString state;     // pending | done | failed
+        int attempts = 0;
+        QDateTime updated;
+        QJsonObject answer; // the hub's response, once there
+    };
+    // Records the latest wish for a device on a hub (replacing an older one,
+    // answered or not) as pending.
+    Result<void> queueRevocation(const QString &hubHost, const QString &deviceId, const QString &op,
+                                 const QString &requestId);
+    Result<QList<Revocation>> pendingRevocations(const QString &hubHost);
+    Result<std::optional<Revocation>> revocation(const QString &hubHost, const QString &deviceId);
+    Result<void> markRevocationSent(const QString &requestId);
+    // Records the hub's answer to `requestId`; false when no row has that
+    // request id any more (an older request superseded by a newer one).
+    Result<bool> answerRevocation(const QString &requestId, bool succeeded, const QJsonObject &answer);
+
+private:
+    Database &m_db;
+};
+
+} // namespace Provisio

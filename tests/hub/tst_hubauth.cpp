@@ -1,0 +1,634 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// The hub plugin's logic without a broker: option parsing, credential
+// checks, topic rules, the client table with its expiry heap, the
+// revocation list and the control commands.
+
+#include "clientregistry.h"
+#include "controlcommand.h"
+#include "credentials.h"
+#include "hubauthconfig.h"
+#include "revocationlist.h"
+#include "topicrules.h"
+
+#include "crypto/keys.h"
+#include "crypto/sastoken.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <sys/stat.h>
+
+using namespace Provisio;
+using namespace Provisio::HubAuth;
+
+namespace {
+
+const QString kHost = QStringLiteral("hub1.provisio.test");
+constexpr qint64 kNow = 1700000000;
+
+QList<QPair<QString, QString>> goodOptions(const QString &revocationFile)
+{
+    return {
+        {QStringLiteral("hub_host"), kHost},
+        {QStringLiteral("signing_key"), QStringLiteral("c2lnbmluZy1rZXktZm9yLXRoZS1mdXp6LXRhcmdldCE=")},
+        {QStringLiteral("service_policy"), QStringLiteral("provisio-service")},
+        {QStringLiteral("service_key"), QStringLiteral("c2VydmljZS1rZXktZm9yLXRoZS1mdXp6LXRhcmdldCE=")},
+        {QStringLiteral("revocation_file"), revocationFile},
+        {QStringLiteral("max_token_lifetime"), QStringLiteral("3600")},
+        {QStringLiteral("clock_skew"), QStringLiteral("60")},
+    };
+}
+
+} // namespace
+
+class tst_HubAuth : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void config_data();
+    void config();
+    void deviceCredentials_data();
+    void deviceCredentials();
+    void serviceCredentials_data();
+    void serviceCredentials();
+    void nullAndOversizeInputAreRefused();
+    void revokedDeviceIsRefusedBeforeCrypto();
+    void usernameParsing_data();
+    void usernameParsing();
+    void topicRules_data();
+    void topicRules();
+    void registryFindsByIdAndConnection();
+    void registryExpiresInOrder();
+    void registryKeepsEntryUntilAfterDisconnect();
+    void registryCompactsStaleExpiries();
+    void revocationListPersistsAtomically();
+    void revocationListRefusesCorruptFile();
+    void controlCommands();
+    // Costs per CONNECT and per ACL check (-tickcounter / -iterations for figures).
+    void benchmarkDeviceConnectCheck();
+    void benchmarkReadCheck();
+
+private:
+    QTemporaryDir m_dir;
+    HubAuthConfig m_config;
+    QString deviceKey(const QString &id) const { return *Crypto::deriveKey(m_config.signingKey, id); }
+    QByteArray deviceToken(const QString &id, qint64 expiry = kNow + 600) const
+    {
+        return SasToken::create(kHost + QStringLiteral("/devices/") + id, deviceKey(id), expiry).toUtf8();
+    }
+};
+
+void tst_HubAuth::initTestCase()
+{
+    auto config = HubAuthConfig::fromOptions(goodOptions(m_dir.filePath(QStringLiteral("revoked.json"))));
+    QVERIFY2(config, qPrintable(config ? QString() : config.error().message));
+    m_config = *config;
+    QCOMPARE(m_config.maxTokenLifetime, 3600);
+    QCOMPARE(m_config.clockSkew, 60);
+}
+
+void tst_HubAuth::config_data()
+{
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("value"); // "<drop>" removes the option
+    QTest::addColumn<QString>("error"); // empty: accepted
+
+    QTest::newRow("all good") << "clock_skew" << "0" << "";
+    QTest::newRow("hub_host missing") << "hub_host" << "<drop>" << "plugin_opt_hub_host is missing";
+    QTest::newRow("hub_host empty") << "hub_host" << "" << "plugin_opt_hub_host is missing";
+    QTest::newRow("hub_host invalid") << "hub_host" << "hub_1.example" << "not a valid host name";
+    QTest::newRow("signing_key missing") << "signing_key" << "<drop>" << "plugin_opt_signing_key is missing";
+    QTest::newRow("signing_key not base64") << "signing_key" << "abc$" << "plugin_opt_signing_key: key is not valid base64";
+    QTest::newRow("signing_key too short") << "signing_key" << "c2hvcnQ=" << "too short";
+    QTest::newRow("service_policy odd") << "service_policy" << "a b" << "plugin_opt_service_policy must be";
+    QTest::newRow("service_key = signing_key") << "service_key" << "c2lnbmluZy1rZXktZm9yLXRoZS1mdXp6LXRhcmdldCE="
+                                               << "must differ";
+    QTest::newRow("revocation_file relative") << "revocation_file" << "revoked.json" << "absolute path";
+    QTest::newRow("revocation_file dir missing") << "revocation_file" << "/nonexistent-dir/r.json" << "does not exist";
+    QTest::newRow("lifetime not a number") << "max_token_lifetime" << "1h" << "whole number";
+    QTest::newRow("lifetime zero") << "max_token_lifetime" << "0" << "between 1 and";
+    QTest::newRow("skew negative") << "clock_skew" << "-1" << "whole number";
+    QTest::newRow("skew too large") << "clock_skew" << "7200" << "between 0 and 3600";
+    QTest::newRow("unknown option") << "allow_everyone" << "true" << "unknown option plugin_opt_allow_everyone";
+    QTest::newRow("duplicate option") << "hub_host" << "<dup>" << "given twice";
+}
+
+void tst_HubAuth::config()
+{
+    QFETCH(QString, key);
+    QFETCH(QString, value);
+    QFETCH(QString, error);
+    auto options = goodOptions(m_dir.filePath(QStringLiteral("revoked.json")));
+    bool found = false;
+    for (int i = 0; i < options.size(); ++i) {
+        if (options[i].first != key)
+            continue;
+        found = true;
+        if (value == QLatin1String("<drop>"))
+            options.removeAt(i);
+        else if (value == QLatin1String("<dup>"))
+            options.append(options[i]);
+        else
+            options[i].second = value;
+        break;
+    }
+    if (!found)
+        options.append({key, value});
+    const auto config = HubAuthConfig::fromOptions(options);
+    if (error.isEmpty()) {
+        QVERIFY2(config, qPrintable(config ? QString() : config.error().message));
+        return;
+    }
+    QVERIFY(!config);
+    QVERIFY2(config.error().message.contains(error), qPrintable(config.error().message));
+    // Messages name the option, never the secret.
+    QVERIFY(!config.error().message.contains(m_config.signingKey));
+}
+
+void tst_HubAuth::deviceCredentials_data()
+{
+    QTest::addColumn<QByteArray>("clientId");
+    QTest::addColumn<QByteArray>("username");
+    QTest::addColumn<QByteArray>("password");
+    QTest::addColumn<QString>("error"); // empty: accepted
+
+    const QByteArray user = (kHost + QStringLiteral("/dev1/?api-version=2021-04-12")).toUtf8();
+    const QString resource = kHost + QStringLiteral("/devices/dev1");
+    QTest::newRow("good") << QByteArray("dev1") << user << deviceToken(QStringLiteral("dev1")) << "";
+    QTest::newRow("extra query parameters")
+        << QByteArray("dev1") << user + "&DeviceClientType=azure-iot-device%2F1.0&model-id=dtmi:x;1"
+        << deviceToken(QStringLiteral("dev1")) << "";
+    QTest::newRow("old username without '?'")
+        << QByteArray("dev1") << (kHost + QStringLiteral("/dev1/api-version=2016-11-14")).toUtf8()
+        << deviceToken(QStringLiteral("dev1")) << "";
+    QTest::newRow("host in other case") << QByteArray("dev1")
+                                        << QByteArray("HUB1.Provisio.Test/dev1/?api-version=2021-04-12")
+                                        << deviceToken(QStringLiteral("dev1")) << "";
+    QTest::newRow("raw slashes in sr")
+        << QByteArray("dev1") << user
+        << deviceToken(QStringLiteral("dev1")).replace("%2F", "/") << "";
+    QTest::newRow("within skew") << QByteArray("dev1") << user << deviceToken(QStringLiteral("dev1"), kNow - 30) << "";
+    QTest::newRow("expired beyond skew") << QByteArray("dev1") << user << deviceToken(QStringLiteral("dev1"), kNow - 61)
+                                         << "expired";
+    QTest::newRow("lifetime at maximum + skew") << QByteArray("dev1") << user
+                                                << deviceToken(QStringLiteral("dev1"), kNow + 3660) << "";
+    QTest::newRow("lifetime over maximum") << QByteArray("dev1") << user
+                                           << deviceToken(QStringLiteral("dev1"), kNow + 3661) << "lifetime";
+    QTest::newRow("wrong key") << QByteArray("dev1") << user
+                               << SasToken::create(resource, m_config.signingKey, kNow + 600).toUtf8()
+                               << "signature does not match";
+    QTest::newRow("client id differs") << QByteArray("dev2") << user << deviceToken(QStringLiteral("dev1"))
+                                       << "different device";
+    QTest::newRow("client id differs in case") << QByteArray("DEV1")
+                                               << (kHost + QStringLiteral("/DEV1/")).toUtf8()
+                                               << deviceToken(QStringLiteral("dev1")) << "different device";
+    QTest::newRow("username without trailing slash") << QByteArray("dev1") << (kHost + QStringLiteral("/dev1")).toUtf8()
+                                                     << deviceToken(QStringLiteral("dev1")) << "username";
+    QTest::newRow("username with junk tail") << QByteArray("dev1") << (kHost + QStringLiteral("/dev1/x")).toUtf8()
+                                             << deviceToken(QStringLiteral("dev1")) << "username";
+    QTest::newRow("other hub in username") << QByteArray("dev1") << QByteArray("hub2.provisio.test/dev1/")
+                                           << deviceToken(QStringLiteral("dev1")) << "username";
+    QTest::newRow("other hub in token")
+        << QByteArray("dev1") << user
+        << SasToken::create(QStringLiteral("hub2.provisio.test/devices/dev1"), deviceKey(QStringLiteral("dev1")),
+                            kNow + 600)
+               .toUtf8()
+        << "different resource";
+    QTest::newRow("'+' in id") << QByteArray("dev+1") << (kHost + QStringLiteral("/dev+1/")).toUtf8()
+                               << deviceToken(QStringLiteral("dev+1")) << "not a valid device id";
+    QTest::newRow("'#' in id") << QByteArray("dev#1") << (kHost + QStringLiteral("/dev#1/")).toUtf8()
+                               << deviceToken(QStringLiteral("dev#1")) << "not a valid device id";
+    QTest::newRow("'/' in id") << QByteArray("dev/1") << (kHost + QStringLiteral("/dev/1/")).toUtf8()
+                               << deviceToken(QStringLiteral("dev/1")) << "not a valid device id";
+    QTest::newRow("malformed token") << QByteArray("dev1") << user << QByteArray("SharedAccessSignature sig=x")
+                                     << "malformed token";
+    QTest::newRow("duplicate field") << QByteArray("dev1") << user << deviceToken(QStringLiteral("dev1")) + "&se=1"
+                                     << "malformed token";
+    QTest::newRow("device token with skn") << QByteArray("dev1") << user
+                                           << SasToken::create(resource, deviceKey(QStringLiteral("dev1")), kNow + 600,
+                                                               QStringLiteral("registration"))
+                                                  .toUtf8()
+                                           << "unknown policy";
+}
+
+void tst_HubAuth::deviceCredentials()
+{
+    QFETCH(QByteArray, clientId);
+    QFETCH(QByteArray, username);
+    QFETCH(QByteArray, password);
+    QFETCH(QString, error);
+    const CredentialChecker checker(m_config);
+    const auto identity = checker.check(clientId.constData(), username.constData(), password.constData(), kNow);
+    if (error.isEmpty()) {
+        QVERIFY2(identity, qPrintable(identity ? QString() : identity.error().message));
+        QCOMPARE(identity->role, Role::Device);
+        QCOMPARE(identity->clientId, QString::fromUtf8(clientId));
+        QVERIFY(identity->expiry > 0);
+        return;
+    }
+    QVERIFY(!identity);
+    QCOMPARE(identity.error().code, ErrorCode::Unauthorized);
+    QVERIFY2(identity.error().message.contains(error), qPrintable(identity.error().message));
+    const auto token = SasToken::parse(QString::fromUtf8(password));
+    if (token)
+        QVERIFY(!identity.error().message.contains(token->signature()));
+}
+
+void tst_HubAuth::serviceCredentials_data()
+{
+    QTest::addColumn<QByteArray>("username");
+    QTest::addColumn<QString>("resource");
+    QTest::addColumn<QString>("policy");
+    QTest::addColumn<QString>("key"); // "service" or "signing"
+    QTest::addColumn<QByteArray>("clientId");
+    QTest::addColumn<QString>("error");
+
+    const QByteArray azure = "provisio-service@sas.root.hub1.provisio.test";
+    QTest::newRow("azure username, host resource") << azure << kHost << "provisio-service" << "service"
+                                                   << QByteArray("mw-1") << "";
+    QTest::newRow("host/policy username, devices resource")
+        << QByteArray("hub1.provisio.test/provisio-service") << kHost + QStringLiteral("/devices")
+        << "provisio-service" << "service" << QByteArray("mw-2") << "";
+    QTest::newRow("host/policy/?query username")
+        << QByteArray("hub1.provisio.test/provisio-service/?api-version=2021-04-12") << kHost << "provisio-service"
+        << "service" << QByteArray("mw-3") << "";
+    QTest::newRow("signed with the signing key") << azure << kHost << "provisio-service" << "signing"
+                                                 << QByteArray("mw-1") << "signature does not match";
+    QTest::newRow("other policy") << azure << kHost << "iothubowner" << "service" << QByteArray("mw-1")
+                                  << "unknown policy";
+    QTest::newRow("device resource") << azure << kHost + QStringLiteral("/devices/dev1") << "provisio-service"
+                                     << "service" << QByteArray("mw-1") << "different resource";
+    QTest::newRow("device username") << QByteArray("hub1.provisio.test/mw-1/") << kHost << "provisio-service"
+                                     << "service" << QByteArray("mw-1") << "username";
+    QTest::newRow("wildcard client id") << azure << kHost << "provisio-service" << "service" << QByteArray("mw/#")
+                                        << "client id";
+}
+
+void tst_HubAuth::serviceCredentials()
+{
+    QFETCH(QByteArray, username);
+    QFETCH(QString, resource);
+    QFETCH(QString, policy);
+    QFETCH(QString, key);
+    QFETCH(QByteArray, clientId);
+    QFETCH(QString, error);
+    const QString signingKey = key == QLatin1String("service") ? m_config.serviceKey : m_config.signingKey;
+    const QByteArray token = SasToken::create(resource, signingKey, kNow + 600, policy).toUtf8();
+    const auto identity = CredentialChecker(m_config).check(clientId.constData(), username.constData(),
+                                                            token.constData(), kNow);
+    if (error.isEmpty()) {
+        QVERIFY2(identity, qPrintable(identity ? QString() : identity.error().message));
+        QCOMPARE(identity->role, Role::Service);
+        return;
+    }
+    QVERIFY(!identity);
+    QVERIFY2(identity.error().message.contains(error), qPrintable(identity.error().message));
+}
+
+void tst_HubAuth::nullAndOversizeInputAreRefused()
+{
+    const CredentialChecker checker(m_config);
+    const QByteArray user = (kHost + QStringLiteral("/dev1/")).toUtf8();
+    const QByteArray token = deviceToken(QStringLiteral("dev1"));
+    QVERIFY(!checker.check(nullptr, user.constData(), token.constData(), kNow));
+    QVERIFY(!checker.check("dev1", nullptr, token.constData(), kNow));
+    QVERIFY(!checker.check("dev1", user.constData(), nullptr, kNow));
+    QVERIFY(!checker.check("", user.constData(), token.constData(), kNow));
+    QVERIFY(!checker.check("dev1", "", token.constData(), kNow));
+    QVERIFY(!checker.check("dev1", user.constData(), "", kNow));
+    QVERIFY(!checker.check(nullptr, nullptr, nullptr, kNow));
+    const QByteArray huge(1 << 20, 'a');
+    QVERIFY(!checker.check(huge.constData(), user.constData(), token.constData(), kNow));
+    QVERIFY(!checker.check("dev1", huge.constData(), token.constData(), kNow));
+    QVERIFY(!checker.check("dev1", user.constData(), huge.constData(), kNow));
+    QVERIFY(checker.check("dev1", user.constData(), token.constData(), kNow));
+}
+
+void tst_HubAuth::revokedDeviceIsRefusedBeforeCrypto()
+{
+    const CredentialChecker checker(m_config);
+    const QByteArray user = (kHost + QStringLiteral("/dev1/")).toUtf8();
+    const QByteArray token = deviceToken(QStringLiteral("dev1"));
+    const auto revoked = checker.check("dev1", user.constData(), token.constData(), kNow,
+                                       [](const QString &id) { return id == QLatin1String("dev1"); });
+    QVERIFY(!revoked);
+    QVERIFY(revoked.error().message.contains(QLatin1String("revoked")));
+    QVERIFY(checker.check("dev1", user.constData(), token.constData(), kNow,
+                          [](const QString &id) { return id == QLatin1String("dev2"); }));
+}
+
+void tst_HubAuth::usernameParsing_data()
+{
+    QTest::addColumn<QString>("username");
+    QTest::addColumn<QString>("deviceId"); // empty: rejected
+    QTest::newRow("azure") << "hub1.provisio.test/dev1/?api-version=2021-04-12" << "dev1";
+    QTest::newRow("no query") << "hub1.provisio.test/dev1/" << "dev1";
+    QTest::newRow("empty id") << "hub1.provisio.test//?api-version=1" << "";
+    QTest::newRow("host only") << "hub1.provisio.test/" << "";
+    QTest::newRow("host prefix of longer host") << "hub1.provisio.test.evil/dev1/" << "";
+    QTest::newRow("nested path") << "hub1.provisio.test/dev1/x/?a=b" << "";
+    QTest::newRow("empty") << "" << "";
+}
+
+void tst_HubAuth::usernameParsing()
+{
+    QFETCH(QString, username);
+    QFETCH(QString, deviceId);
+    const auto id = CredentialChecker::deviceIdFromUsername(username, kHost);
+    if (deviceId.isEmpty())
+        QVERIFY(!id);
+    else
+        QCOMPARE(id.value_or(QStringView()).toString(), deviceId);
+}
+
+void tst_HubAuth::topicRules_data()
+{
+    QTest::addColumn<bool>("service");
+    QTest::addColumn<int>("access");
+    QTest::addColumn<QString>("topic");
+    QTest::addColumn<bool>("allowed");
+
+    const int R = int(Access::Read), W = int(Access::Write), S = int(Access::Subscribe), U = int(Access::Unsubscribe);
+    const auto dev = [](const char *name, int access, const char *topic, bool allowed) {
+        QTest::newRow(name) << false << access << QString::fromUtf8(topic) << allowed;
+    };
+    const auto svc = [](const char *name, int access, const char *topic, bool allowed) {
+        QTest::newRow(name) << true << access << QString::fromUtf8(topic) << allowed;
+    };
+    // Device "dev1": publishing.
+    dev("pub telemetry", W, "devices/dev1/messages/events/", true);
+    dev("pub telemetry bag", W, "devices/dev1/messages/events/a=1&b=2", true);
+    dev("pub telemetry no slash", W, "devices/dev1/messages/events", true);
+    dev("pub reported", W, "devices/dev1/twin/reported", true);
+    dev("pub method response", W, "devices/dev1/methods/res/200/abc", true);
+    dev("pub status", W, "devices/dev1/status", true);
+    dev("pub method response bad status", W, "devices/dev1/methods/res/2x0/abc", false);
+    dev("pub method response no rid", W, "devices/dev1/methods/res/200/", false);
+    dev("pub method response deep rid", W, "devices/dev1/methods/res/200/a/b", false);
+    dev("pub method response long status", W, "devices/dev1/methods/res/12345678901/a", false);
+    dev("pub desired", W, "devices/dev1/twin/desired", false);
+    dev("pub method request", W, "devices/dev1/methods/reboot/1", false);
+    dev("pub reported suffix", W, "devices/dev1/twin/reportedx", false);
+    dev("pub status suffix", W, "devices/dev1/status/x", false);
+    dev("pub other device", W, "devices/dev2/messages/events/", false);
+    dev("pub id prefix", W, "devices/dev10/messages/events/", false);
+    dev("pub control", W, "$CONTROL/provisio-hub/v1", false);
+    dev("pub sys", W, "$SYS/x", false);
+    dev("pub root", W, "devices/dev1", false);
+    // Device: reading (delivery).
+    dev("read desired", R, "devices/dev1/twin/desired", true);
+    dev("read method request", R, "devices/dev1/methods/reboot/42", true);
+    dev("read method response", R, "devices/dev1/methods/res/200", false);
+    dev("read own method response", R, "devices/dev1/methods/res/200/42", false);
+    dev("read reported", R, "devices/dev1/twin/reported", false);
+    dev("read telemetry", R, "devices/dev1/messages/events/", false);
+    dev("read other desired", R, "devices/dev2/twin/desired", false);
+    dev("read control response", R, "$CONTROL/provisio-hub/v1/response", false);
+    // Device: subscribing.
+    dev("sub desired", S, "devices/dev1/twin/desired", true);
+    dev("sub methods #", S, "devices/dev1/methods/#", true);
+    dev("sub methods +/+", S, "devices/dev1/methods/+/+", true);
+    dev("sub methods name/+", S, "devices/dev1/methods/reboot/+", true);
+    dev("sub methods +/#", S, "devices/dev1/methods/+/#", true);
+    dev("sub methods res", S, "devices/dev1/methods/res/+", false);
+    dev("sub methods partial wildcard", S, "devices/dev1/methods/re+/+", false);
+    dev("sub methods three levels", S, "devices/dev1/methods/+/+/+", false);
+    dev("sub own #", S, "devices/dev1/#", false);
+    dev("sub own +", S, "devices/dev1/+", false);
+    dev("sub all devices", S, "devices/+/twin/desired", false);
+    dev("sub devices #", S, "devices/#", false);
+    dev("sub #", S, "#", false);
+    dev("sub +/+/twin/desired", S, "+/dev1/twin/desired", false);
+    dev("sub other", S, "devices/dev2/twin/desired", false);
+    dev("sub share", S, "$share/g/devices/dev1/twin/desired", false);
+    dev("sub sys", S, "$SYS/#", false);
+    dev("sub control", S, "$CONTROL/provisio-hub/v1/response", false);
+    dev("unsubscribe anything", U, "#", true);
+    // Service.
+    svc("svc pub desired", W, "devices/dev1/twin/desired", true);
+    svc("svc pub control", W, "$CONTROL/provisio-hub/v1", true);
+    svc("svc pub control response", W, "$CONTROL/provisio-hub/v1/response", false);
+    svc("svc pub outside devices", W, "other/topic", false);
+    svc("svc pub devices root", W, "devices/", false);
+    svc("svc read telemetry", R, "devices/dev1/messages/events/", true);
+    svc("svc read control response", R, "$CONTROL/provisio-hub/v1/response", true);
+    svc("svc read sys", R, "$SYS/broker/uptime", false);
+    svc("svc sub devices #", S, "devices/#", true);
+    svc("svc sub share", S, "$share/provisio/devices/#", true);
+    svc("svc sub share telemetry", S, "$share/provisio/devices/+/messages/events/#", true);
+    svc("svc sub control response", S, "$CONTROL/provisio-hub/v1/response", true);
+    svc("svc sub #", S, "#", false);
+    svc("svc sub share #", S, "$share/provisio/#", false);
+    svc("svc sub share empty group", S, "$share//devices/#", false);
+    svc("svc sub share wildcard group", S, "$share/+/devices/#", false);
+    svc("svc sub sys", S, "$SYS/#", false);
+    svc("svc sub control #", S, "$CONTROL/#", false);
+}
+
+void tst_HubAuth::topicRules()
+{
+    QFETCH(bool, service);
+    QFETCH(int, access);
+    QFETCH(QString, topic);
+    QFETCH(bool, allowed);
+    const std::string prefix = devicePrefix("dev1");
+    const std::string t = topic.toStdString();
+    QCOMPARE(isAllowed(service ? Role::Service : Role::Device, prefix, Access(access), t), allowed);
+}
+
+void tst_HubAuth::registryFindsByIdAndConnection()
+{
+    ClientRegistry registry;
+    int first = 0, second = 0;
+    registry.add("dev1", &first, Role::Device, kNow + 100);
+    QVERIFY(registry.find("dev1", &first));
+    QCOMPARE(registry.find("dev1", &first)->prefix, std::string("devices/dev1/"));
+    QVERIFY(!registry.find("dev1", &second));
+    QVERIFY(!registry.find("dev2", &first));
+
+    // A takeover by a second connection with the same id: the old one's
+    // disconnect must leave the new entry alone.
+    registry.add("dev1", &second, Role::Device, kNow + 200);
+    QVERIFY(!registry.find("dev1", &first));
+    registry.removeConnection("dev1", &first);
+    QVERIFY(registry.find("dev1", &second));
+    registry.removeConnection("dev1", &second);
+    QVERIFY(!registry.find("dev1"));
+    QCOMPARE(registry.size(), size_t(0));
+}
+
+void tst_HubAuth::registryExpiresInOrder()
+{
+    ClientRegistry registry;
+    int c1 = 0, c2 = 0, c3 = 0;
+    registry.add("late", &c1, Role::Device, kNow + 300);
+    registry.add("early", &c2, Role::Device, kNow + 100);
+    registry.add("svc", &c3, Role::Service, kNow + 200);
+    QVERIFY(registry.takeExpired(kNow, 10).empty());
+    QVERIFY(registry.takeExpired(kNow + 110, 10).empty()); // expiry + grace not yet passed
+    QCOMPARE(registry.takeExpired(kNow + 111, 10), std::vector<std::string>{"early"});
+    // Reported once; the entry stays until the caller removes it.
+    QVERIFY(registry.takeExpired(kNow + 111, 10).empty());
+    QVERIFY(registry.find("early", &c2));
+    registry.remove("early");
+    QCOMPARE(registry.takeExpired(kNow + 1000, 10), (std::vector<std::string>{"svc", "late"}));
+
+    // A reconnect with a fresh token replaces the old expiry.
+    ClientRegistry r2;
+    r2.add("dev", &c1, Role::Device, kNow + 100);
+    r2.add("dev", &c2, Role::Device, kNow + 500);
+    QVERIFY(r2.takeExpired(kNow + 200, 0).empty());
+    QVERIFY(r2.find("dev", &c2));
+    // A client that left is not reported later.
+    r2.markDisconnected("dev", &c2);
+    r2.purgeDisconnected();
+    QVERIFY(r2.takeExpired(kNow + 1000, 0).empty());
+}
+
+void tst_HubAuth::registryKeepsEntryUntilAfterDisconnect()
+{
+    ClientRegistry registry;
+    int first = 0, second = 0;
+    registry.add("dev1", &first, Role::Device, kNow + 100);
+    registry.markDisconnected("dev1", &first);
+    // Still there for the Will's write check...
+    QVERIFY(registry.find("dev1", &first));
+    registry.purgeDisconnected();
+    // ...gone at the next tick.
+    QVERIFY(!registry.find("dev1"));
+
+    // A reconnect between the disconnect and the tick survives the purge.
+    registry.add("dev1", &first, Role::Device, kNow + 100);
+    registry.markDisconnected("dev1", &first);
+    registry.add("dev1", &second, Role::Device, kNow + 100);
+    registry.purgeDisconnected();
+    QVERIFY(registry.find("dev1", &second));
+    // A disconnect of a connection that is no longer current changes nothing.
+    registry.markDisconnected("dev1", &first);
+    registry.purgeDisconnected();
+    QVERIFY(registry.find("dev1", &second));
+}
+
+void tst_HubAuth::registryCompactsStaleExpiries()
+{
+    ClientRegistry registry;
+    int c = 0;
+    for (int i = 0; i < 20000; ++i)
+        registry.add("flappy", &c, Role::Device, kNow + 1000 + i);
+    QCOMPARE(registry.size(), size_t(1));
+    QVERIFY2(registry.pendingExpiries() < 2000, qPrintable(QString::number(registry.pendingExpiries())));
+    QCOMPARE(registry.takeExpired(kNow + 100000, 0), std::vector<std::string>{"flappy"});
+    QVERIFY(registry.takeExpired(kNow + 100000, 0).empty());
+}
+
+void tst_HubAuth::revocationListPersistsAtomically()
+{
+    const QString path = m_dir.filePath(QStringLiteral("list.json"));
+    auto list = RevocationList::load(path);
+    QVERIFY(list);
+    QCOMPARE(list->size(), 0);
+    QVERIFY(list->insert(QStringLiteral("b")));
+    QVERIFY(list->insert(QStringLiteral("a")));
+    QVERIFY(!list->insert(QStringLiteral("a")));
+    QVERIFY(list->save());
+    struct stat st {};
+    QCOMPARE(::stat(QFile::encodeName(path).constData(), &st), 0);
+    QCOMPARE(int(st.st_mode & 0777), 0600);
+    auto again = RevocationList::load(path);
+    QVERIFY(again);
+    QCOMPARE(again->ids(), (QStringList{QStringLiteral("a"), QStringLiteral("b")}));
+    QVERIFY(again->contains(std::string("a")));
+    QVERIFY(!again->contains(std::string("c")));
+    // No temporary file left behind.
+    QCOMPARE(QDir(m_dir.path()).entryList({QStringLiteral("list.json*")}, QDir::Files).size(), 1);
+}
+
+void tst_HubAuth::revocationListRefusesCorruptFile()
+{
+    const QString path = m_dir.filePath(QStringLiteral("corrupt.json"));
+    for (const QByteArray &content : {QByteArray("{\"revoked\": [\"a\""), QByteArray("[]"),
+                                      QByteArray("{\"revoked\": [\"a/b\"]}"), QByteArray("{\"revoked\": [1]}")}) {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(content);
+        f.close();
+        QVERIFY2(!RevocationList::load(path), content.constData());
+    }
+}
+
+void tst_HubAuth::controlCommands()
+{
+    auto list = RevocationList::load(m_dir.filePath(QStringLiteral("control.json")));
+    QVERIFY(list);
+    const auto run = [&](const QByteArray &payload, QString *disconnect = nullptr) {
+        const ControlOutcome outcome = applyControlCommand(payload, *list);
+        if (disconnect)
+            *disconnect = outcome.disconnect;
+        return QJsonDocument::fromJson(outcome.response).object();
+    };
+    QString kick;
+    QJsonObject r = run(R"({"op":"revoke","deviceId":"dev1","requestId":"1"})", &kick);
+    QCOMPARE(r.value(QStringLiteral("status")).toInt(), 200);
+    QCOMPARE(r.value(QStringLiteral("requestId")).toString(), QStringLiteral("1"));
+    QCOMPARE(r.value(QStringLiteral("changed")).toBool(), true);
+    QCOMPARE(kick, QStringLiteral("dev1"));
+    QVERIFY(list->contains(QStringLiteral("dev1")));
+    r = run(R"({"op":"revoke","deviceId":"dev1"})", &kick);
+    QCOMPARE(r.value(QStringLiteral("changed")).toBool(), false);
+    QCOMPARE(kick, QStringLiteral("dev1"));
+    r = run(R"({"op":"list","requestId":"2"})");
+    QCOMPARE(r.value(QStringLiteral("revoked")).toArray(), QJsonArray{QStringLiteral("dev1")});
+    r = run(R"({"op":"restore","deviceId":"dev1"})", &kick);
+    QCOMPARE(r.value(QStringLiteral("status")).toInt(), 200);
+    QVERIFY(kick.isEmpty());
+    QVERIFY(!list->contains(QStringLiteral("dev1")));
+    QVERIFY(!RevocationList::load(list->path())->contains(QStringLiteral("dev1")));
+
+    for (const QByteArray &bad : {QByteArray("not json"), QByteArray("[]"), QByteArray(R"({"op":"nuke"})"),
+                                  QByteArray(R"({"op":"revoke"})"), QByteArray(R"({"op":"revoke","deviceId":"a+b"})"),
+                                  QByteArray(R"({"op":"revoke","deviceId":7})"),
+                                  QByteArray(R"({"op":"list","extra":1})"),
+                                  QByteArray(R"({"op":"list","requestId":5})"), QByteArray(5000, ' ')}) {
+        r = run(bad, &kick);
+        QVERIFY2(r.value(QStringLiteral("status")).toInt() == 400, bad.left(40).constData());
+        QVERIFY(r.contains(QStringLiteral("error")));
+        QVERIFY(kick.isEmpty());
+    }
+    QCOMPARE(list->size(), 0);
+}
+
+void tst_HubAuth::benchmarkDeviceConnectCheck()
+{
+    const CredentialChecker checker(m_config);
+    const QByteArray user = (kHost + QStringLiteral("/dev1/?api-version=2021-04-12")).toUtf8();
+    const QByteArray token = deviceToken(QStringLiteral("dev1"));
+    QBENCHMARK {
+        QVERIFY(checker.check("dev1", user.constData(), token.constData(), kNow));
+    }
+}
+
+void tst_HubAuth::benchmarkReadCheck()
+{
+    ClientRegistry registry;
+    std::vector<int> connections(10000);
+    for (size_t i = 0; i < connections.size(); ++i)
+        registry.add("device-" + std::to_string(i), &connections[i], Role::Device, kNow + 3600);
+    const char *clientId = "device-4242";
+    const void *connection = &connections[4242];
+    bool allowed = false;
+    QBENCHMARK {
+        const auto *entry = registry.find(clientId, connection);
+        allowed = entry && isAllowed(entry->role, entry->prefix, Access::Read, "devices/device-4242/twin/desired");
+    }
+    QVERIFY(allowed);
+}
+
+QTEST_GUILESS_MAIN(tst_HubAuth)
+#include "tst_hubauth.moc"

@@ -1,0 +1,640 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// The hub link end to end: a real middleware links hub1, the real
+// `provisio-middleware hub-config` writes the broker's configuration, a real
+// mosquitto runs it with the real provisio_auth plugin, and a device
+// enrolled and registered through the DPS API connects with what its
+// registration handed it (hub key, CA, host name). The middleware's own
+// service connection is what the test observes through the API.
+
+#include "devicetestutil.h"
+#include "mqtttestclient.h"
+
+#include "crypto/sastoken.h"
+#include "mqtt/mqttclient.h"
+#include "mqtt/mqtttopic.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkRequest>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QWebSocket>
+
+#include <algorithm>
+#include <memory>
+
+using namespace Provisio;
+using namespace Provisio::Test;
+
+namespace {
+
+const QString kHubHost = QStringLiteral("hub1.test");
+
+quint16 freePort()
+{
+    QTcpServer server;
+    if (!server.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    return server.serverPort();
+}
+
+QByteArray compact(const QJsonObject &o)
+{
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+// `mosquitto -c conf`, its log in a file (a full pipe must never block it).
+class Broker
+{
+public:
+    Broker() : m_log(m_dir.filePath(QStringLiteral("mosquitto.log"))) {}
+    ~Broker() { stop(); }
+
+    bool start(const QString &conf, quint16 port)
+    {
+        stop();
+        m_process = std::make_unique<QProcess>();
+        m_process->setProcessChannelMode(QProcess::MergedChannels);
+        m_process->setStandardOutputFile(m_log, QIODevice::Append);
+        m_process->start(QStringLiteral(PROVISIO_MOSQUITTO_BIN), {QStringLiteral("-c"), conf});
+        if (!m_process->waitForStarted(5000))
+            return false;
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 15000) {
+            if (m_process->waitForFinished(50) || m_process->state() != QProcess::Running)
+                return false;
+            QTcpSocket probe;
+            probe.connectToHost(QHostAddress::LocalHost, port);
+            if (probe.waitForConnected(200)) {
+                probe.abort();
+                return true;
+            }
+        }
+        return false;
+    }
+    void stop()
+    {
+        if (!m_process)
+            return;
+        if (m_process->state() == QProcess::Running) {
+            m_process->terminate();
+            if (!m_process->waitForFinished(10000)) {
+                m_process->kill();
+                m_process->waitForFinished(5000);
+            }
+        }
+        m_process.reset();
+    }
+    QString log() const
+    {
+        QFile f(m_log);
+        return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+    }
+
+private:
+    QTemporaryDir m_dir;
+    QString m_log;
+    std::unique_ptr<QProcess> m_process;
+};
+
+// The live event feed, to see what the hub link announces.
+class Feed : public QObject
+{
+public:
+    Feed(const QString &baseUrl, const QString &caPath, const QByteArray &bearer, const QString &query)
+    {
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        QFile ca(caPath);
+        if (ca.open(QIODevice::ReadOnly))
+            ssl.setCaCertificates(QSslCertificate::fromData(ca.readAll(), QSsl::Pem));
+        m_socket.setSslConfiguration(ssl);
+        connect(&m_socket, &QWebSocket::textMessageReceived, this,
+                [this](const QString &m) { events << QJsonDocument::fromJson(m.toUtf8()).object(); });
+        QUrl url(baseUrl + QStringLiteral("/api/v1/events"));
+        url.setScheme(QStringLiteral("wss"));
+        url.setQuery(query);
+        QNetworkRequest request(url);
+        request.setRawHeader("Authorization", "Bearer " + bearer);
+        m_socket.open(request);
+    }
+    QList<QJsonObject> ofType(const QString &type) const
+    {
+        QList<QJsonObject> out;
+        for (const auto &e : events) {
+            if (e.value(QStringLiteral("type")).toString() == type)
+                out << e;
+        }
+        return out;
+    }
+    bool ready() const { return !events.isEmpty(); } // the hello
+    QList<QJsonObject> events;
+
+private:
+    QWebSocket m_socket;
+};
+
+// A device as the kiosk would run it: the common MqttClient over TLS with
+// what its registration payload handed it.
+struct Device
+{
+    QString deviceId;
+    QString key;
+    QByteArray ca;
+    quint16 port = 0;
+    std::unique_ptr<MqttClient> client;
+    QList<QPair<QString, QByteArray>> received; // topic, payload
+    // method name -> answer status (absent: the device stays silent)
+    QHash<QString, int> answers;
+
+    void connectNow()
+    {
+        client = std::make_unique<MqttClient>();
+        client->setHostname(QStringLiteral("127.0.0.1"));
+        client->setPort(port);
+        client->setClientId(deviceId);
+        client->setUsername(kHubHost + QLatin1Char('/') + deviceId + QStringLiteral("/?api-version=2021-04-12"));
+        client->setPassword(token());
+        client->setTlsEnabled(true);
+        client->setCaCertificates(ca);
+        client->setPeerVerifyName(kHubHost);
+        client->setReconnectDelays(200, 1000);
+        client->setWill(QStringLiteral("devices/%1/status").arg(deviceId), "offline", 1, true);
+        client->subscribe(QStringLiteral("devices/%1/twin/desired").arg(deviceId), 1);
+        client->subscribe(QStringLiteral("devices/%1/methods/#").arg(deviceId), 1);
+        QObject::connect(client.get(), &MqttClient::messageReceived, client.get(),
+                         [this](const QByteArray &payload, const QString &topic) {
+                             received.append({topic, payload});
+                             answerMethod(topic, payload);
+                         });
+        QObject::connect(client.get(), &MqttClient::connected, client.get(), [this] {
+            client->publish(QStringLiteral("devices/%1/status").arg(deviceId), "online", 1, true);
+        });
+        client->connectToHost();
+    }
+    QString token() const
+    {
+        return SasToken::create(kHubHost + QStringLiteral("/devices/") + deviceId, key,
+                                QDateTime::currentSecsSinceEpoch() + 3600);
+    }
+    void answerMethod(const QString &topic, const QByteArray &payload)
+    {
+        const QStringList parts = topic.split(QLatin1Char('/'));
+        if (parts.size() != 5 || parts.at(2) != QLatin1String("methods") || parts.at(3) == QLatin1String("res"))
+            return;
+        const QString name = parts.at(3);
+        if (!answers.contains(name))
+            return;
+        const QJsonObject answer{{QStringLiteral("echo"), QJsonDocument::fromJson("[" + payload + "]").array().at(0)},
+                                 {QStringLiteral("method"), name}};
+        client->publish(QStringLiteral("devices/%1/methods/res/%2/%3").arg(deviceId).arg(answers.value(name)).arg(parts.at(4)),
+                        compact(answer), 1);
+    }
+    // The latest desired document the device received.
+    QJsonObject lastDesired() const
+    {
+        for (auto it = received.crbegin(); it != received.crend(); ++it) {
+            if (it->first.endsWith(QLatin1String("/twin/desired")))
+                return QJsonDocument::fromJson(it->second).object();
+        }
+        return {};
+    }
+    bool isConnected() const { return client && client->state() == MqttClient::Connected; }
+};
+
+} // namespace
+
+class TestHubLink : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+
+    void serviceConnectionIsUp();
+    void desiredPropertiesReachTheDevice();
+    void desiredPatchReachesTheDevice();
+    void reportedPropertiesMerge();
+    void malformedReportedIsIgnoredAndCounted();
+    void statusReportUpdatesRegistration();
+    void presenceFromStatusAndLastWill();
+    void telemetryIsBuffered();
+    void directMethodRoundTrip();
+    void silentDeviceTimesOut();
+    void methodOnUnknownDeviceIs404();
+    void disablingRevokesAndEnablingRestores();
+    void reconnectsToRestartedBroker();
+
+private:
+    QJsonObject enrollAndRegister(const QString &id, const QJsonObject &initialTwin, QString *key);
+    QJsonObject hubStatus() { return m_f.viewer->get(QStringLiteral("/api/v1/hubs/hub1/status")).json(); }
+    QJsonObject twin(const QString &id) { return m_f.viewer->get(QStringLiteral("/api/v1/devices/%1/twin").arg(id)).json(); }
+    QByteArray metrics() { return m_f.viewer->get(QStringLiteral("/metrics")).body; }
+
+    DeviceFixture m_f;
+    QTemporaryDir m_work;
+    QString m_conf;
+    quint16 m_port = 0;
+    Broker m_broker;
+    Device m_device;
+    std::unique_ptr<Feed> m_feed;
+};
+
+void TestHubLink::initTestCase()
+{
+    QVERIFY2(QFileInfo::exists(QStringLiteral(PROVISIO_MOSQUITTO_BIN)), "mosquitto is not installed");
+    QVERIFY(m_f.start());
+    m_port = freePort();
+    QVERIFY(m_port != 0);
+    const auto linked = m_f.admin->put(QStringLiteral("/api/v1/hubs/hub1"),
+                                       QJsonObject{{QStringLiteral("host"), kHubHost},
+                                                   {QStringLiteral("port"), int(m_port)},
+                                                   {QStringLiteral("endpoint"), QStringLiteral("127.0.0.1:%1").arg(m_port)},
+                                                   {QStringLiteral("region"), QStringLiteral("eu")},
+                                                   {QStringLiteral("allocationWeight"), 1}});
+    QVERIFY2(linked.status == 201 || linked.status == 200, linked.body.constData());
+
+    const QString out = m_work.filePath(QStringLiteral("hub1"));
+    const auto written = m_f.mw->cli({QStringLiteral("hub-config"), QStringLiteral("--hub"), QStringLiteral("hub1"),
+                                      QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(m_port),
+                                      QStringLiteral("--out"), out});
+    QVERIFY2(written.exitCode == 0, qPrintable(written.err));
+    m_conf = QDir(out).filePath(QStringLiteral("mosquitto.conf"));
+    if (!m_broker.start(m_conf, m_port)) {
+        QFile conf(m_conf);
+        conf.open(QIODevice::ReadOnly);
+        QFAIL(qPrintable(m_broker.log() + QStringLiteral("\n--- config:\n") + QString::fromUtf8(conf.readAll())));
+    }
+
+    m_feed = std::make_unique<Feed>(m_f.mw->baseUrl(), m_f.mw->caCertificatePath(),
+                                    m_f.viewer->bearer().toUtf8(), QString());
+    QTRY_VERIFY_WITH_TIMEOUT(m_feed->ready(), 15000);
+
+    QString key;
+    const QJsonObject state = enrollAndRegister(
+        QStringLiteral("kiosk-1"),
+        QJsonObject{{QStringLiteral("tags"), QJsonObject{{QStringLiteral("site"), QStringLiteral("lab")}}},
+                    {QStringLiteral("properties"),
+                     QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("interval"), 10}}}}}},
+        &key);
+    QCOMPARE(state.value(QStringLiteral("assignedHub")).toString(), kHubHost);
+    const QJsonObject provisio = state.value(QStringLiteral("payload")).toObject().value(QStringLiteral("provisio")).toObject();
+    m_device.deviceId = state.value(QStringLiteral("deviceId")).toString();
+    m_device.key = provisio.value(QStringLiteral("hubDeviceKey")).toString();
+    m_device.ca = provisio.value(QStringLiteral("caCertificate")).toString().toUtf8();
+    m_device.port = m_port;
+    QVERIFY(!m_device.key.isEmpty());
+    QVERIFY(m_device.ca.startsWith("-----BEGIN CERTIFICATE-----"));
+}
+
+void TestHubLink::cleanupTestCase()
+{
+    m_device.client.reset();
+    m_broker.stop();
+}
+
+QJsonObject TestHubLink::enrollAndRegister(const QString &id, const QJsonObject &initialTwin, QString *key)
+{
+    QJsonObject body{{QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}};
+    if (!initialTwin.isEmpty())
+        body.insert(QStringLiteral("initialTwin"), initialTwin);
+    const auto enrolled = m_f.putEnrollment(id, body);
+    if (enrolled.status != 201) {
+        qWarning("enrollment: %d %s", enrolled.status, enrolled.body.constData());
+        return {};
+    }
+    *key = DeviceFixture::primaryKey(enrolled.json());
+    const auto reg = m_f.registerDevice(id, *key);
+    QJsonObject op = reg.json();
+    if (op.value(QStringLiteral("status")).toString() == QLatin1String("assigning"))
+        op = m_f.waitForOperation(id, *key, op.value(QStringLiteral("operationId")).toString());
+    return DeviceFixture::state(op);
+}
+
+void TestHubLink::serviceConnectionIsUp()
+{
+    QTRY_VERIFY_WITH_TIMEOUT(hubStatus().value(QStringLiteral("connected")).toBool(), 30000);
+    const QJsonObject status = hubStatus();
+    QVERIFY(status.value(QStringLiteral("clientId")).toString().startsWith(QLatin1String("provisio-mw-")));
+    QVERIFY(!status.value(QStringLiteral("since")).toString().isEmpty());
+    QVERIFY(metrics().contains("provisio_hub_connected{hub=\"hub1\"} 1"));
+    QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/hubs/nope/status")).status, 404);
+}
+
+void TestHubLink::desiredPropertiesReachTheDevice()
+{
+    // The device was assigned before the link was up: the reconnect scan
+    // published its desired document, retained, so it is there at subscribe.
+    m_device.connectNow();
+    QTRY_VERIFY_WITH_TIMEOUT(m_device.isConnected(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_device.lastDesired().isEmpty(), 10000);
+    const QJsonObject desired = m_device.lastDesired();
+    QCOMPARE(desired.value(QStringLiteral("interval")).toInt(), 10);
+    QVERIFY(desired.value(QStringLiteral("$version")).toInt() >= 1);
+    QCOMPARE(twin(m_device.deviceId).value(QStringLiteral("tags")).toObject().value(QStringLiteral("site")).toString(),
+             QStringLiteral("lab"));
+
+    // A device assigned while the link is up gets its document at once.
+    QString key;
+    const QJsonObject state = enrollAndRegister(
+        QStringLiteral("kiosk-late"),
+        QJsonObject{{QStringLiteral("properties"),
+                     QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("mode"), QStringLiteral("eco")}}}}}},
+        &key);
+    const QString hubKey = state.value(QStringLiteral("payload")).toObject().value(QStringLiteral("provisio")).toObject()
+                               .value(QStringLiteral("hubDeviceKey")).toString();
+    MqttTestClient late(QStringLiteral("kiosk-late"));
+    late.setCredentials((kHubHost + QStringLiteral("/kiosk-late/?api-version=2021-04-12")).toUtf8(),
+                        SasToken::create(kHubHost + QStringLiteral("/devices/kiosk-late"), hubKey,
+                                         QDateTime::currentSecsSinceEpoch() + 600)
+                            .toUtf8());
+    QCOMPARE(late.connect(QStringLiteral("127.0.0.1"), m_port, m_f.mw->caCertificatePath()), 0);
+    QCOMPARE(late.subscribe(QStringLiteral("devices/kiosk-late/twin/desired")), 1);
+    QVERIFY(late.waitForMessages(1, 5000));
+    const QJsonObject doc = QJsonDocument::fromJson(late.messages().first().payload).object();
+    QCOMPARE(doc.value(QStringLiteral("mode")).toString(), QStringLiteral("eco"));
+    QCOMPARE(doc.value(QStringLiteral("$version")).toInt(), 1);
+    late.disconnect();
+}
+
+void TestHubLink::desiredPatchReachesTheDevice()
+{
+    const QString path = QStringLiteral("/api/v1/devices/%1/twin").arg(m_device.deviceId);
+    const auto before = m_f.viewer->get(path);
+    QCOMPARE(before.status, 200);
+    const int version = before.json().value(QStringLiteral("properties")).toObject().value(QStringLiteral("desired"))
+                            .toObject().value(QStringLiteral("$version")).toInt();
+    const QByteArray etag = before.header("ETag");
+    QVERIFY(!etag.isEmpty());
+
+    // Viewers read, operators write; a stale etag is refused.
+    QCOMPARE(m_f.viewer->patch(path, QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("interval"), 1}}}}).status, 403);
+    QCOMPARE(m_f.operatorClient->patch(path, QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("interval"), 1}}}},
+                                       {{"If-Match", "\"stale\""}}).status, 412);
+    QCOMPARE(m_f.operatorClient->patch(path, QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("$version"), 9}}}}).status, 400);
+    QCOMPARE(m_f.operatorClient->patch(path, QJsonObject{{QStringLiteral("bogus"), 1}}).status, 400);
+
+    const auto patched = m_f.operatorClient->patch(
+        path, QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("interval"), 20}, {QStringLiteral("led"), true}}},
+                          {QStringLiteral("tags"), QJsonObject{{QStringLiteral("floor"), 2}}}},
+        {{"If-Match", etag}});
+    QVERIFY2(patched.status == 200, patched.body.constData());
+    QTRY_VERIFY_WITH_TIMEOUT(m_device.lastDesired().value(QStringLiteral("$version")).toInt() == version + 1, 10000);
+    QCOMPARE(m_device.lastDesired().value(QStringLiteral("interval")).toInt(), 20);
+    QCOMPARE(m_device.lastDesired().value(QStringLiteral("led")).toBool(), true);
+    const QJsonObject t = twin(m_device.deviceId);
+    QCOMPARE(t.value(QStringLiteral("tags")).toObject().value(QStringLiteral("floor")).toInt(), 2);
+    QCOMPARE(t.value(QStringLiteral("tags")).toObject().value(QStringLiteral("site")).toString(), QStringLiteral("lab"));
+
+    // The enrollment's twin patch reaches a registered device as well.
+    const auto viaEnrollment = m_f.operatorClient->patch(
+        QStringLiteral("/api/v1/enrollments/kiosk-1/twin"),
+        QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("led"), QJsonValue::Null}}}});
+    QVERIFY2(viaEnrollment.status == 200, viaEnrollment.body.constData());
+    QTRY_VERIFY_WITH_TIMEOUT(m_device.lastDesired().value(QStringLiteral("$version")).toInt() == version + 2, 10000);
+    QVERIFY(!m_device.lastDesired().contains(QStringLiteral("led")));
+    QCOMPARE(m_device.lastDesired().value(QStringLiteral("interval")).toInt(), 20);
+}
+
+void TestHubLink::reportedPropertiesMerge()
+{
+    const QString topic = QStringLiteral("devices/%1/twin/reported").arg(m_device.deviceId);
+    const auto reported = [this] {
+        return twin(m_device.deviceId).value(QStringLiteral("properties")).toObject().value(QStringLiteral("reported")).toObject();
+    };
+    const int start = reported().value(QStringLiteral("$version")).toInt();
+    m_device.client->publish(topic, R"({"fw":"1.0","sensors":{"a":1,"b":2}})", 1);
+    QTRY_COMPARE_WITH_TIMEOUT(reported().value(QStringLiteral("$version")).toInt(), start + 1, 10000);
+    m_device.client->publish(topic, R"({"fw":"1.1","sensors":{"a":null}})", 1);
+    QTRY_COMPARE_WITH_TIMEOUT(reported().value(QStringLiteral("$version")).toInt(), start + 2, 10000);
+    const QJsonObject r = reported();
+    QCOMPARE(r.value(QStringLiteral("fw")).toString(), QStringLiteral("1.1"));
+    QCOMPARE(r.value(QStringLiteral("sensors")).toObject(), QJsonObject({{QStringLiteral("b"), 2}}));
+    QTRY_VERIFY_WITH_TIMEOUT(!m_feed->ofType(QStringLiteral("twin.reported")).isEmpty(), 5000);
+    const QJsonObject event = m_feed->ofType(QStringLiteral("twin.reported")).last();
+    QCOMPARE(event.value(QStringLiteral("deviceId")).toString(), m_device.deviceId);
+    QCOMPARE(event.value(QStringLiteral("registrationId")).toString(), QStringLiteral("kiosk-1"));
+}
+
+void TestHubLink::malformedReportedIsIgnoredAndCounted()
+{
+    const QString topic = QStringLiteral("devices/%1/twin/reported").arg(m_device.deviceId);
+    const int version = twin(m_device.deviceId).value(QStringLiteral("properties")).toObject()
+                            .value(QStringLiteral("reported")).toObject().value(QStringLiteral("$version")).toInt();
+    m_device.client->publish(topic, "not json", 1);
+    m_device.client->publish(topic, "[1,2]", 1);
+    m_device.client->publish(topic, QByteArray("{\"big\":\"") + QByteArray(40000, 'x') + "\"}", 1);
+    QTRY_VERIFY_WITH_TIMEOUT(metrics().contains("provisio_hub_messages_rejected_total{kind=\"reported\",reason=\"malformed\"} 2"), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(metrics().contains("provisio_hub_messages_rejected_total{kind=\"reported\",reason=\"oversize\"} 1"), 10000);
+    QCOMPARE(twin(m_device.deviceId).value(QStringLiteral("properties")).toObject()
+                 .value(QStringLiteral("reported")).toObject().value(QStringLiteral("$version")).toInt(), version);
+}
+
+void TestHubLink::statusReportUpdatesRegistration()
+{
+    m_device.client->publish(QStringLiteral("devices/%1/twin/reported").arg(m_device.deviceId),
+                             R"({"provisioningStatus":"provisioned"})", 1);
+    QTRY_COMPARE_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/registrations/kiosk-1")).json()
+                                  .value(QStringLiteral("deviceStatus")).toString(),
+                              QStringLiteral("provisioned"), 10000);
+    const QJsonObject reg = m_f.viewer->get(QStringLiteral("/api/v1/registrations/kiosk-1")).json();
+    QVERIFY(!reg.value(QStringLiteral("deviceStatusDateTimeUtc")).toString().isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(!m_feed->ofType(QStringLiteral("device.statusReported")).isEmpty(), 5000);
+    const QJsonObject event = m_feed->ofType(QStringLiteral("device.statusReported")).last();
+    QCOMPARE(event.value(QStringLiteral("deviceId")).toString(), m_device.deviceId);
+    QCOMPARE(event.value(QStringLiteral("data")).toObject().value(QStringLiteral("deviceStatus")).toString(),
+             QStringLiteral("provisioned"));
+
+    // The nested form counts too.
+    m_device.client->publish(QStringLiteral("devices/%1/twin/reported").arg(m_device.deviceId),
+                             R"({"provisio":{"status":"ready"}})", 1);
+    QTRY_COMPARE_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/registrations/kiosk-1")).json()
+                                  .value(QStringLiteral("deviceStatus")).toString(),
+                              QStringLiteral("ready"), 10000);
+}
+
+void TestHubLink::presenceFromStatusAndLastWill()
+{
+    // kiosk-1 said "online" when it connected.
+    QTRY_COMPARE_WITH_TIMEOUT(twin(m_device.deviceId).value(QStringLiteral("connectionState")).toString(),
+                              QStringLiteral("Connected"), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_feed->ofType(QStringLiteral("device.online")).isEmpty(), 5000);
+
+    // A second device whose connection dies: the broker publishes its will.
+    QString key;
+    const QJsonObject state = enrollAndRegister(QStringLiteral("kiosk-2"), {}, &key);
+    const QString hubKey = state.value(QStringLiteral("payload")).toObject().value(QStringLiteral("provisio")).toObject()
+                               .value(QStringLiteral("hubDeviceKey")).toString();
+    MqttTestClient device(QStringLiteral("kiosk-2"));
+    device.setCredentials((kHubHost + QStringLiteral("/kiosk-2/?api-version=2021-04-12")).toUtf8(),
+                          SasToken::create(kHubHost + QStringLiteral("/devices/kiosk-2"), hubKey,
+                                           QDateTime::currentSecsSinceEpoch() + 600)
+                              .toUtf8());
+    device.setWill(QStringLiteral("devices/kiosk-2/status"), "offline", 1, true);
+    QCOMPARE(device.connect(QStringLiteral("127.0.0.1"), m_port, m_f.mw->caCertificatePath()), 0);
+    QCOMPARE(device.publish(QStringLiteral("devices/kiosk-2/status"), "online", 1, true) & 0x80, 0);
+    QTRY_COMPARE_WITH_TIMEOUT(twin(QStringLiteral("kiosk-2")).value(QStringLiteral("connectionState")).toString(),
+                              QStringLiteral("Connected"), 10000);
+    device.dropConnection();
+    QTRY_COMPARE_WITH_TIMEOUT(twin(QStringLiteral("kiosk-2")).value(QStringLiteral("connectionState")).toString(),
+                              QStringLiteral("Disconnected"), 10000);
+    QVERIFY(!twin(QStringLiteral("kiosk-2")).value(QStringLiteral("lastActivityTime")).toString().isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(std::any_of(m_feed->events.cbegin(), m_feed->events.cend(), [](const QJsonObject &e) {
+                                 return e.value(QStringLiteral("type")).toString() == QLatin1String("device.offline")
+                                     && e.value(QStringLiteral("deviceId")).toString() == QLatin1String("kiosk-2");
+                             }),
+                             5000);
+}
+
+void TestHubLink::telemetryIsBuffered()
+{
+    const QString path = QStringLiteral("/api/v1/devices/%1/telemetry").arg(m_device.deviceId);
+    const MqttTopic::PropertyBag bag{{QStringLiteral("$.ct"), QStringLiteral("application/json")},
+                                     {QStringLiteral("alert"), QStringLiteral("high temp")}};
+    m_device.client->publish(MqttTopic::telemetryTopic(m_device.deviceId, bag), R"({"t":21.5})", 1);
+    m_device.client->publish(MqttTopic::telemetryTopic(m_device.deviceId), QByteArray("\x01\x02raw", 5), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(m_f.viewer->get(path).json().value(QStringLiteral("count")).toInt(), 2, 10000);
+    const QJsonObject t = m_f.viewer->get(path).json();
+    QCOMPARE(t.value(QStringLiteral("deviceId")).toString(), m_device.deviceId);
+    QVERIFY(!t.value(QStringLiteral("lastMessageDateTimeUtc")).toString().isEmpty());
+    const QJsonArray messages = t.value(QStringLiteral("messages")).toArray();
+    QCOMPARE(messages.size(), 2);
+    // Newest first.
+    QCOMPARE(messages.at(0).toObject().value(QStringLiteral("body")).toString(),
+             QString::fromLatin1(QByteArray("\x01\x02raw", 5).toBase64()));
+    const QJsonObject first = messages.at(1).toObject();
+    QCOMPARE(first.value(QStringLiteral("body")).toObject().value(QStringLiteral("t")).toDouble(), 21.5);
+    QCOMPARE(first.value(QStringLiteral("properties")).toObject().value(QStringLiteral("alert")).toString(),
+             QStringLiteral("high temp"));
+    QCOMPARE(first.value(QStringLiteral("properties")).toObject().value(QStringLiteral("$.ct")).toString(),
+             QStringLiteral("application/json"));
+    QCOMPARE(m_f.viewer->get(path + QStringLiteral("?limit=1")).json().value(QStringLiteral("messages")).toArray().size(), 1);
+    QCOMPARE(m_f.viewer->get(path + QStringLiteral("?limit=0")).status, 400);
+    QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/devices/nobody/telemetry")).status, 404);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_feed->ofType(QStringLiteral("telemetry")).isEmpty(), 5000);
+    QCOMPARE(m_feed->ofType(QStringLiteral("telemetry")).first().value(QStringLiteral("deviceId")).toString(),
+             m_device.deviceId);
+}
+
+void TestHubLink::directMethodRoundTrip()
+{
+    m_device.answers.insert(QStringLiteral("reboot"), 200);
+    m_device.answers.insert(QStringLiteral("reprovision"), 202);
+    const QString path = QStringLiteral("/api/v1/devices/%1/methods/reboot").arg(m_device.deviceId);
+    QCOMPARE(m_f.viewer->post(path, QJsonObject{}).status, 403);
+    const auto r = m_f.operatorClient->post(
+        path, QJsonObject{{QStringLiteral("payload"), QJsonObject{{QStringLiteral("delay"), 5}}},
+                          {QStringLiteral("responseTimeoutInSeconds"), 10}});
+    QVERIFY2(r.status == 200, r.body.constData());
+    QCOMPARE(r.json().value(QStringLiteral("status")).toInt(), 200);
+    const QJsonObject payload = r.json().value(QStringLiteral("payload")).toObject();
+    QCOMPARE(payload.value(QStringLiteral("method")).toString(), QStringLiteral("reboot"));
+    QCOMPARE(payload.value(QStringLiteral("echo")).toObject().value(QStringLiteral("delay")).toInt(), 5);
+
+    const auto again = m_f.operatorClient->post(QStringLiteral("/api/v1/devices/%1/methods/reprovision").arg(m_device.deviceId),
+                                                QJsonObject{});
+    QVERIFY2(again.status == 200, again.body.constData());
+    QCOMPARE(again.json().value(QStringLiteral("status")).toInt(), 202);
+    QCOMPARE(m_f.operatorClient->post(path, QJsonObject{{QStringLiteral("responseTimeoutInSeconds"), 0}}).status, 400);
+    QCOMPARE(m_f.operatorClient->post(path, QJsonObject{{QStringLiteral("responseTimeoutInSeconds"), 301}}).status, 400);
+}
+
+void TestHubLink::silentDeviceTimesOut()
+{
+    QElapsedTimer timer;
+    timer.start();
+    const auto r = m_f.operatorClient->post(QStringLiteral("/api/v1/devices/%1/methods/silent").arg(m_device.deviceId),
+                                            QJsonObject{{QStringLiteral("responseTimeoutInSeconds"), 2}});
+    QCOMPARE(r.status, 504);
+    QVERIFY2(timer.elapsed() >= 1900 && timer.elapsed() < 6000, qPrintable(QString::number(timer.elapsed())));
+    QCOMPARE(r.json().value(QStringLiteral("errorCode")).toInt(), 504101);
+    // The server was not blocked meanwhile: other requests are answered at once.
+    QCOMPARE(m_f.viewer->get(QStringLiteral("/healthz")).status, 200);
+}
+
+void TestHubLink::methodOnUnknownDeviceIs404()
+{
+    QCOMPARE(m_f.operatorClient->post(QStringLiteral("/api/v1/devices/nobody/methods/reboot"), QJsonObject{}).status, 404);
+    QCOMPARE(m_f.operatorClient->post(QStringLiteral("/api/v1/devices/%1/methods/res").arg(m_device.deviceId), QJsonObject{}).status, 400);
+    QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/devices/nobody/twin")).status, 404);
+}
+
+void TestHubLink::disablingRevokesAndEnablingRestores()
+{
+    QVERIFY(m_device.isConnected());
+    QSignalSpy refused(m_device.client.get(), &MqttClient::connectionRefused);
+    QElapsedTimer timer;
+    timer.start();
+    QCOMPARE(m_f.operatorClient->post(QStringLiteral("/api/v1/enrollments/kiosk-1/disable"), QJsonObject{}).status, 200);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_device.isConnected(), 1000);
+    qInfo("revoked and disconnected after %lld ms", timer.elapsed());
+    // Its automatic reconnect is turned away.
+    QTRY_VERIFY_WITH_TIMEOUT(!refused.isEmpty(), 10000);
+    QVERIFY(!m_device.isConnected());
+
+    QCOMPARE(m_f.operatorClient->post(QStringLiteral("/api/v1/enrollments/kiosk-1/enable"), QJsonObject{}).status, 200);
+    // The refusal stopped the client's retries: the device tries again itself.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [this] {
+            if (m_device.client->state() == MqttClient::Disconnected)
+                m_device.client->connectToHost();
+            return m_device.isConnected();
+        }(),
+        10000);
+}
+
+void TestHubLink::reconnectsToRestartedBroker()
+{
+    QVERIFY(hubStatus().value(QStringLiteral("connected")).toBool());
+    m_broker.stop();
+    QTRY_VERIFY_WITH_TIMEOUT(!hubStatus().value(QStringLiteral("connected")).toBool(), 10000);
+    QVERIFY(!hubStatus().value(QStringLiteral("lastError")).toString().isEmpty());
+    QVERIFY(metrics().contains("provisio_hub_connected{hub=\"hub1\"} 0"));
+    // No hub, no method call.
+    m_device.answers.insert(QStringLiteral("reboot"), 200);
+    QCOMPARE(m_f.operatorClient->post(QStringLiteral("/api/v1/devices/%1/methods/reboot").arg(m_device.deviceId),
+                                      QJsonObject{}).status,
+             409);
+    // A change while the hub is away goes out when it is back.
+    const auto patched = m_f.operatorClient->patch(
+        QStringLiteral("/api/v1/devices/%1/twin").arg(m_device.deviceId),
+        QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("interval"), 99}}}});
+    QCOMPARE(patched.status, 200);
+    const int version = patched.json().value(QStringLiteral("properties")).toObject().value(QStringLiteral("desired"))
+                            .toObject().value(QStringLiteral("$version")).toInt();
+    // A revocation while the hub is away waits, and survives a restart of
+    // the middleware itself.
+    QCOMPARE(m_f.operatorClient->post(QStringLiteral("/api/v1/enrollments/kiosk-2/disable"), QJsonObject{}).status, 200);
+    QCOMPARE(hubStatus().value(QStringLiteral("pendingRevocations")).toInt(), 1);
+    m_feed.reset();
+    QVERIFY2(m_f.mw->restart(), qPrintable(m_f.mw->lastError()));
+    m_f.reconnect();
+
+    QVERIFY2(m_broker.start(m_conf, m_port), qPrintable(m_broker.log()));
+    QTRY_VERIFY_WITH_TIMEOUT(hubStatus().value(QStringLiteral("connected")).toBool(), 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(hubStatus().value(QStringLiteral("pendingRevocations")).toInt(), 0, 10000);
+    {
+        const QString hubKey = m_f.viewer->get(QStringLiteral("/api/v1/registrations/kiosk-2")).json()
+                                   .value(QStringLiteral("status")).toString();
+        QCOMPARE(hubKey, QStringLiteral("assigned"));
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(m_device.isConnected(), 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_device.lastDesired().value(QStringLiteral("$version")).toInt(), version, 15000);
+    QCOMPARE(m_device.lastDesired().value(QStringLiteral("interval")).toInt(), 99);
+    QVERIFY(metrics().contains("provisio_hub_connected{hub=\"hub1\"} 1"));
+}
+
+QTEST_GUILESS_MAIN(TestHubLink)
+#include "tst_hublink.moc"
