@@ -15,6 +15,7 @@
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLoggingCategory>
 #include <QTemporaryDir>
 #include <QTextStream>
 
@@ -270,6 +271,10 @@ void installLogHandler(bool json)
 {
     s_jsonLogs = json;
     qInstallMessageHandler(logHandler);
+    // Per-request debug lines are for troubleshooting; operators turn them on
+    // with QT_LOGGING_RULES="provisio.*.debug=true".
+    if (qEnvironmentVariableIsEmpty("QT_LOGGING_RULES"))
+        QLoggingCategory::setFilterRules(QStringLiteral("*.debug=false"));
 }
 
 int runMiddlewareCli(const QStringList &arguments)
