@@ -43,6 +43,9 @@ public:
         int minReconnectDelayMs = 500;
         int maxReconnectDelayMs = 30000;
         int refusedRetryMs = 30000;
+        // A CONNECT with no CONNACK in this time is abandoned for a fresh
+        // connection (libmosquitto would otherwise wait a whole keep-alive).
+        int connectTimeoutMs = 10000;
     };
 
     HubConnection(const Hub &hub, const QByteArray &caCertificatePem, Options options, QObject *parent = nullptr);

@@ -228,7 +228,7 @@ void HubLink::hubConnected(HubConnection *connection)
     retryRevocations(connection, true);
 }
 
-std::optional<HubLink::HubStatus> HubLink::status(const QString &hubName) const
+std::optional<HubLink::HubStatus> HubLink::status(const QString &hubName)
 {
     const auto it = m_connections.find(hubName);
     if (it == m_connections.end())
@@ -238,7 +238,7 @@ std::optional<HubLink::HubStatus> HubLink::status(const QString &hubName) const
     s.since = it->second->since();
     s.lastError = it->second->lastError();
     s.clientId = it->second->clientId();
-    auto pending = const_cast<HubLinkStore &>(m_store).pendingRevocations(it->second->hub().host);
+    auto pending = m_store.pendingRevocations(it->second->hub().host);
     s.pendingRevocations = pending ? int(pending->size()) : 0;
     return s;
 }

@@ -78,7 +78,7 @@ public:
     };
     // nullopt when the link has no connection for that hub (not linked, or
     // the link is switched off).
-    std::optional<HubStatus> status(const QString &hubName) const;
+    std::optional<HubStatus> status(const QString &hubName);
 
     // The assigned registration of a device id, if any.
     Result<std::optional<RegistrationRecord>> registrationOf(const QString &deviceId);
