@@ -9,7 +9,35 @@ QString toIsoUtc(const QDateTime &dateTime)
 {
     if (!dateTime.isValid())
         return {};
-    return dateTime.toUTC().toString(Qt::ISODateWithMs);
+    // Formatted by hand: QDateTime::toString(Qt::ISODateWithMs) costs about
+    // 0.8 us in Qt 6.4 and a registration formats a dozen timestamps.
+    const QDateTime utc = dateTime.toUTC();
+    const QDate d = utc.date();
+    const QTime t = utc.time();
+    if (d.year() < 0 || d.year() > 9999)
+        return utc.toString(Qt::ISODateWithMs);
+    char buf[25];
+    auto put = [&buf](int at, int value, int digits) {
+        for (int i = digits - 1; i >= 0; --i) {
+            buf[at + i] = char('0' + value % 10);
+            value /= 10;
+        }
+    };
+    put(0, d.year(), 4);
+    buf[4] = '-';
+    put(5, d.month(), 2);
+    buf[7] = '-';
+    put(8, d.day(), 2);
+    buf[10] = 'T';
+    put(11, t.hour(), 2);
+    buf[13] = ':';
+    put(14, t.minute(), 2);
+    buf[16] = ':';
+    put(17, t.second(), 2);
+    buf[19] = '.';
+    put(20, t.msec(), 3);
+    buf[23] = 'Z';
+    return QString::fromLatin1(buf, 24);
 }
 
 std::optional<QDateTime> fromIsoUtc(const QString &text)

@@ -32,9 +32,12 @@ const QString kFailed = QStringLiteral("failed");
 const QString kDisabled = QStringLiteral("disabled");
 const QString kAssigning = QStringLiteral("assigning");
 
+EventBus::Event registrationEvent(const RegistrationOperation &op, const QString &deviceId);
+
 QDateTime now()
 {
-    return fromIsoUtc(nowIso()).value_or(QDateTime::currentDateTimeUtc());
+    // QDateTime keeps milliseconds, the precision every stored timestamp has.
+    return QDateTime::currentDateTimeUtc();
 }
 
 QString newOperationId()
@@ -329,7 +332,11 @@ RegistrationOperation Registrar::complete(const Pending &pending, Result<Allocat
         }
     }
     recordMetrics(op, pending.timer);
-    announce(op, rec.state.deviceId);
+    // The hub it had before, so the hub link can cut it off there.
+    EventBus::Event event = registrationEvent(op, rec.state.deviceId);
+    if (!prevHub.isEmpty())
+        event.data.insert(QStringLiteral("previousAssignedHub"), prevHub);
+    m_ctx.events.publish(event);
     return op;
 }
 
@@ -419,6 +426,12 @@ RegistrationOperation Registrar::completeDisabled(const Pending &pending)
 
 void Registrar::announce(const RegistrationOperation &op, const QString &deviceId)
 {
+    m_ctx.events.publish(registrationEvent(op, deviceId));
+}
+
+namespace {
+EventBus::Event registrationEvent(const RegistrationOperation &op, const QString &deviceId)
+{
     // Published only after the outcome was committed, like every audited
     // change. The connection payload never travels in events: it holds the
     // device's hub key.
@@ -434,8 +447,9 @@ void Registrar::announce(const RegistrationOperation &op, const QString &deviceI
         e.data = state;
     }
     e.data.insert(QStringLiteral("operationId"), op.operationId);
-    m_ctx.events.publish(e);
+    return e;
 }
+} // namespace
 
 void Registrar::recordMetrics(const RegistrationOperation &op, const QElapsedTimer &timer)
 {

@@ -2,6 +2,7 @@
 #include "recordutil.h"
 
 #include "crypto/keys.h"
+#include "protocol/timeutil.h"
 
 namespace Provisio {
 
@@ -12,7 +13,7 @@ QString newEtag()
 
 QString nowIso()
 {
-    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+    return toIsoUtc(QDateTime::currentDateTimeUtc());
 }
 
 QString toJsonText(const QJsonObject &object)

@@ -378,6 +378,19 @@ void TestJsonReader::toIsoUtcFormat()
     const QDateTime offset(QDate(2024, 5, 1), QTime(14, 0), Qt::OffsetFromUTC, 7200);
     QCOMPARE(toIsoUtc(offset), s("2024-05-01T12:00:00.000Z"));
     QCOMPARE(toIsoUtc(QDateTime()), QString());
+    QCOMPARE(toIsoUtc(QDateTime(QDate(999, 1, 2), QTime(3, 4, 5, 6), Qt::UTC)), s("0999-01-02T03:04:05.006Z"));
+
+    // The hand-written formatter agrees with Qt's own over a wide spread of
+    // instants (years 1970..2200, every millisecond position).
+    quint64 x = 0x9E3779B97F4A7C15ULL;
+    for (int i = 0; i < 5000; ++i) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        const qint64 ms = qint64(x % 7258118400000ULL);
+        const QDateTime dt = QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC);
+        QCOMPARE(toIsoUtc(dt), dt.toString(Qt::ISODateWithMs));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestJsonReader)
