@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <pthread.h>
+#include <sys/socket.h>
 #include <thread>
 
 Q_LOGGING_CATEGORY(lcMqtt, "provisio.mqtt")
@@ -268,9 +269,9 @@ SSL_CTX *createSslContext(const QByteArray &caPem, const QString &verifyName, QS
 // ---------------------------------------------------------------------------
 // Network thread side. These run in libmosquitto's thread with its callback
 // mutex held: they copy what they need and post it to the client's thread;
-// they never touch the client's members except the two thread-safe ones
-// (m_shuttingDown, m_loopFinished). The client outlives every call because
-// its destructor joins this thread first.
+// they never touch the client's members except the thread-safe ones
+// (m_shuttingDown, m_abortLoop, m_loopFinished). The client outlives every
+// call because its destructor joins this thread first.
 struct MqttClient::Callbacks
 {
     template<typename Functor>
@@ -295,14 +296,22 @@ struct MqttClient::Callbacks
     static void onDisconnect(mosquitto *mosq, void *obj, int rc, const mosquitto_property *)
     {
         auto *client = static_cast<MqttClient *>(obj);
-        // Marks the handle disconnected so that mosquitto_loop_forever() ends
-        // instead of reconnecting by itself: every connection gets its own
-        // thread, so the reconnect policy (backoff + jitter) stays ours.
+        // Marks the handle disconnected so that the loop (run()) ends and
+        // libmosquitto does not reconnect by itself: every connection gets its
+        // own thread, so the reconnect policy (backoff + jitter) stays ours.
         mosquitto_disconnect(mosq);
         post(client, [client, rc] { client->handleDisconnect(rc); });
     }
 
     // The body of the network thread: libmosquitto's loop for one connection.
+    // This is mosquitto_loop_forever() without its own reconnecting (the
+    // policy is ours; onDisconnect() already stops it) and with a way out for
+    // abortAttempt(): it wakes the loop with mosquitto_disconnect(), which
+    // also queues a DISCONNECT. If one more pass does not end the connection
+    // (nothing can be written: a TCP or TLS handshake nobody answers), the
+    // socket is shut down here, so that the next pass fails and libmosquitto
+    // closes it in this thread, as for any lost connection. Only this thread
+    // closes the socket while it runs, so the descriptor cannot be stale.
     static void run(mosquitto *mosq, MqttClient *client, int selectTimeoutMs)
     {
         // With SIGPIPE blocked in this thread, a write to a socket the broker
@@ -312,7 +321,17 @@ struct MqttClient::Callbacks
         sigemptyset(&pipe);
         sigaddset(&pipe, SIGPIPE);
         pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
-        const int rc = mosquitto_loop_forever(mosq, selectTimeoutMs, 1);
+        int rc = MOSQ_ERR_SUCCESS;
+        int abortPasses = 0;
+        do {
+            const bool aborting = client->m_abortLoop.load(std::memory_order_acquire);
+            if (aborting && ++abortPasses == 2) {
+                const int fd = mosquitto_socket(mosq);
+                if (fd >= 0)
+                    ::shutdown(fd, SHUT_RDWR);
+            }
+            rc = mosquitto_loop(mosq, aborting ? 100 : selectTimeoutMs, 1);
+        } while (rc == MOSQ_ERR_SUCCESS);
         post(client, [client, rc] { client->handleLoopFinished(rc); });
         client->m_loopFinished.release();
     }
@@ -375,11 +394,14 @@ MqttClient::MqttClient(QObject *parent)
     initLibrary();
     m_reconnectTimer.setSingleShot(true);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &MqttClient::beginAttempt);
+    m_connectTimer.setSingleShot(true);
+    connect(&m_connectTimer, &QTimer::timeout, this, &MqttClient::abortAttempt);
 }
 
 MqttClient::~MqttClient()
 {
     m_reconnectTimer.stop();
+    m_connectTimer.stop();
     if (m_lookupId >= 0)
         QHostInfo::abortHostLookup(m_lookupId);
     if (m_mosq && m_loopRunning) {
@@ -387,7 +409,11 @@ MqttClient::~MqttClient()
         // An orderly end: DISCONNECT, so the broker drops the will. Wait a
         // little for it to be written; a dead network must not hang the
         // owner, so after that the thread is cancelled (at a blocking call,
-        // which is what mosquitto_destroy() would do as well).
+        // which is what mosquitto_destroy() would do as well). An attempt
+        // still waiting for its CONNACK is aborted as on a connect timeout,
+        // so that an unanswered handshake does not need the cancellation.
+        if (m_state != Connected)
+            m_abortLoop.store(true, std::memory_order_release);
         mosquitto_disconnect(m_mosq);
         if (!m_loopFinished.tryAcquire(1, 1000))
             pthread_cancel(m_loopThread.native_handle());
@@ -564,11 +590,6 @@ bool MqttClient::applyConnectOptions()
                                     m_willPayload.constData(), m_willQos, m_willRetain);
         }
     }
-    // Only a fallback: each connection ends its thread on disconnect, so
-    // libmosquitto's own reconnect loop does not normally run.
-    if (rc == MOSQ_ERR_SUCCESS)
-        rc = mosquitto_reconnect_delay_set(m_mosq, unsigned(qMax(1, m_minReconnectDelayMs / 1000)),
-                                           unsigned(qMax(1, m_maxReconnectDelayMs / 1000)), true);
     if (rc != MOSQ_ERR_SUCCESS) {
         fail(InvalidArgument, QStringLiteral("invalid connection settings: ") + libraryErrorString(rc));
         return false;
@@ -601,6 +622,7 @@ void MqttClient::disconnectFromHost()
     m_wantConnected = false;
     m_restartPending = false;
     m_reconnectTimer.stop();
+    m_connectTimer.stop();
     if (m_lookupId >= 0) {
         QHostInfo::abortHostLookup(m_lookupId);
         m_lookupId = -1;
@@ -677,10 +699,14 @@ void MqttClient::dial(const QString &address)
     }
 
     // As libmosquitto's own thread does: wake at least once per keep-alive.
+    m_abortLoop.store(false, std::memory_order_release);
+    m_connectTimedOut = false;
     m_loopThread = std::thread(&Callbacks::run, m_mosq, this, m_keepAlive * 1000);
     m_loopRunning = true;
     m_userDisconnect = false;
     m_disconnectReason = -1;
+    if (m_connectTimeoutMs > 0)
+        m_connectTimer.start(m_connectTimeoutMs);
     qCDebug(lcMqtt).noquote() << "client" << m_clientId << "connecting to" << address << m_port
                               << (m_tlsEnabled ? "(TLS)" : "");
 }
@@ -700,6 +726,19 @@ void MqttClient::scheduleReconnect()
     const qint64 delay = step - half + QRandomGenerator::global()->bounded(half + 1);
     qCDebug(lcMqtt) << "client" << m_clientId << "reconnecting in" << delay << "ms";
     m_reconnectTimer.start(int(delay));
+}
+
+// The connect timeout expired: no CONNACK (libmosquitto alone would wait a
+// keep-alive). The network thread ends the attempt (see Callbacks::run()) and
+// handleLoopFinished() reports it and schedules the next one.
+void MqttClient::abortAttempt()
+{
+    if (!m_loopRunning || m_state != Connecting || m_userDisconnect || m_connectTimedOut)
+        return;
+    qCDebug(lcMqtt) << "client" << m_clientId << "no CONNACK within" << m_connectTimer.interval() << "ms; abandoning";
+    m_connectTimedOut = true;
+    m_abortLoop.store(true, std::memory_order_release);
+    mosquitto_disconnect(m_mosq); // wakes the loop; a DISCONNECT if it can still be written
 }
 
 void MqttClient::joinNetworkThread()
@@ -794,8 +833,9 @@ int MqttClient::unsubscribe(const QString &topicFilter)
 
 void MqttClient::handleConnack(int reasonCode, int flags, const QString &reasonString)
 {
-    if (!m_loopRunning)
-        return;
+    if (!m_loopRunning || m_connectTimedOut)
+        return; // a CONNACK that crossed abortAttempt(): that connection is ending
+    m_connectTimer.stop();
     if (reasonCode != 0) {
         const bool mqtt5 = m_protocolVersion == Mqtt5;
         m_refusedThisAttempt = true;
@@ -836,6 +876,9 @@ void MqttClient::handleLoopFinished(int loopResult)
     if (!m_loopRunning)
         return;
     joinNetworkThread();
+    m_connectTimer.stop();
+    const bool timedOut = m_connectTimedOut;
+    m_connectTimedOut = false;
     // Without a disconnect callback (the TLS case) the loop's result says why.
     const int reasonCode = m_disconnectReason >= 0 ? m_disconnectReason : loopResult;
     m_disconnectReason = -1;
@@ -858,7 +901,11 @@ void MqttClient::handleLoopFinished(int loopResult)
     const bool libraryError = reasonCode > 0 && reasonCode < 0x80;
     const int code = libraryError ? int(clientErrorFor(reasonCode, wasConnected)) : reasonCode;
 
-    if (!asked && !m_refusedThisAttempt && reasonCode != 0) {
+    if (!asked && timedOut) {
+        fail(ConnectTimeout, QStringLiteral("cannot connect to %1: connect timed out (no CONNACK within %2 ms)")
+                                 .arg(m_hostname)
+                                 .arg(m_connectTimer.interval()));
+    } else if (!asked && !m_refusedThisAttempt && reasonCode != 0) {
         QString message = libraryError ? libraryErrorString(reasonCode)
                                        : QString::fromUtf8(mosquitto_reason_string(reasonCode));
         if (!m_lastLibraryError.isEmpty())

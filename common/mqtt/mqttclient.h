@@ -42,8 +42,8 @@ struct MqttMessageProperties
 // telemetry, twin and direct methods, the middleware for its service identity.
 //
 // Threading: the object belongs to the thread that creates it and must be
-// used only from there. Network I/O runs in libmosquitto's own network loop
-// (mosquitto_loop_forever) in a thread of its own, one per connection; the
+// used only from there. Network I/O runs in libmosquitto's network loop
+// (mosquitto_loop()) in a thread of its own, one per connection; the
 // callbacks copy what they receive and post it to this object's thread
 // (queued invocations), so every signal is emitted in the owner's thread and
 // no caller ever blocks on the network. The thread is started here rather
@@ -58,7 +58,11 @@ struct MqttMessageProperties
 // is retried after minimumReconnectDelay * 2^attempt, capped at
 // maximumReconnectDelay, of which a random half is dropped ("equal jitter"),
 // so a hub restart does not bring every device back in the same second. The
-// attempt counter resets on every accepted CONNACK. A CONNACK refusal that
+// attempt counter resets on every accepted CONNACK. An attempt whose CONNACK
+// does not come within connectTimeout() of the start of the TCP/TLS connect
+// (a broker that accepts the connection but never answers, e.g. one still
+// starting) is abandoned with ConnectTimeout and retried the same way,
+// instead of waiting a whole keep-alive. A CONNACK refusal that
 // retrying cannot fix (bad credentials, not authorized, banned, bad client
 // id, unsupported protocol) stops the cycle: refresh the credentials (e.g. a
 // new SAS token) and call connectToHost() again. After every accepted
@@ -100,6 +104,7 @@ class MqttClient : public QObject
     Q_PROPERTY(QString username READ username WRITE setUsername)
     Q_PROPERTY(ProtocolVersion protocolVersion READ protocolVersion WRITE setProtocolVersion)
     Q_PROPERTY(int keepAlive READ keepAlive WRITE setKeepAlive)
+    Q_PROPERTY(int connectTimeout READ connectTimeout WRITE setConnectTimeout)
     Q_PROPERTY(bool cleanSession READ cleanSession WRITE setCleanSession)
     Q_PROPERTY(bool tlsEnabled READ isTlsEnabled WRITE setTlsEnabled)
     Q_PROPERTY(QString peerVerifyName READ peerVerifyName WRITE setPeerVerifyName)
@@ -126,6 +131,7 @@ public:
         ProtocolError = 9,    // malformed or unexpected packet
         MessagesDropped = 10, // unacknowledged messages discarded with a handle
         UnknownError = 11,
+        ConnectTimeout = 12,  // no CONNACK within connectTimeout()
     };
     Q_ENUM(ClientError)
 
@@ -147,6 +153,10 @@ public:
     void setProtocolVersion(ProtocolVersion version) { m_protocolVersion = version; }
     int keepAlive() const { return m_keepAlive; }
     void setKeepAlive(int seconds); // at least 5, as libmosquitto requires
+    // Milliseconds from the start of the TCP/TLS connect to the CONNACK
+    // (default 10000; 0 or less waits for libmosquitto's keep-alive check).
+    int connectTimeout() const { return m_connectTimeoutMs; }
+    void setConnectTimeout(int ms) { m_connectTimeoutMs = qMax(0, ms); }
     bool cleanSession() const { return m_cleanSession; }
     void setCleanSession(bool clean) { m_cleanSession = clean; }
 
@@ -249,6 +259,7 @@ private:
     void scheduleReconnect();
     int sendSubscribe(const QString &filter, int qos);
     void joinNetworkThread();
+    void abortAttempt();
 
     // Handlers of what the network thread reports, in this object's thread.
     void handleConnack(int reasonCode, int flags, const QString &reasonString);
@@ -269,6 +280,7 @@ private:
     QString m_password;
     ProtocolVersion m_protocolVersion = Mqtt5;
     int m_keepAlive = 60;
+    int m_connectTimeoutMs = 10000;
     bool m_cleanSession = true;
     bool m_tlsEnabled = false;
     QByteArray m_caCertificates;
@@ -287,18 +299,20 @@ private:
     QByteArray m_mosqConfiguration; // handleConfiguration() m_mosq was made with
     State m_state = Disconnected;
     bool m_wantConnected = false;    // between connectToHost() and disconnectFromHost()
-    std::thread m_loopThread;        // runs mosquitto_loop_forever() for one connection
+    std::thread m_loopThread;        // runs mosquitto_loop() for one connection
     bool m_loopRunning = false;      // m_loopThread is joinable
     int m_disconnectReason = -1;     // from the disconnect callback of this connection
     bool m_userDisconnect = false;   // the running session ends because we asked
     bool m_restartPending = false;   // connectToHost() while the last session winds down
     bool m_permanentRefusal = false; // CONNACK said retrying will not help
     bool m_refusedThisAttempt = false;
+    bool m_connectTimedOut = false;  // this attempt was abandoned by m_connectTimer
     int m_attempt = 0;
     int m_lookupId = -1;
     int m_attemptSerial = 0; // invalidates the callbacks of abandoned host lookups
     QString m_lastLibraryError;
     QTimer m_reconnectTimer;
+    QTimer m_connectTimer; // from dial() to the CONNACK
 
     QHash<int, int> m_pending; // message id -> QoS, until messagePublished()
     int m_pendingQos12 = 0;
@@ -306,8 +320,10 @@ private:
     QHash<int, QString> m_pendingSubscribes; // SUBSCRIBE message id -> filter
 
     // Touched by the network thread: lets the destructor stop callbacks from
-    // posting and learn that the thread has finished.
+    // posting and learn that the thread has finished, and a connect timeout
+    // end the loop of an attempt nobody answers.
     std::atomic<bool> m_shuttingDown{false};
+    std::atomic<bool> m_abortLoop{false};
     QSemaphore m_loopFinished;
 };
 

@@ -90,6 +90,9 @@ MqttClient *HubConnection::createClient()
     c->setPassword(freshToken());
     c->setProtocolVersion(MqttClient::Mqtt5);
     c->setKeepAlive(m_options.keepAliveSeconds);
+    // Seen after a broker restart: the TCP connection is accepted but the
+    // CONNACK never comes; the attempt is abandoned and retried with backoff.
+    c->setConnectTimeout(m_options.connectTimeoutMs);
     c->setCleanSession(true);
     c->setTlsEnabled(true);
     c->setCaCertificates(m_caPem);
@@ -114,25 +117,7 @@ MqttClient *HubConnection::createClient()
         m_refusedTimer.stop();
         setConnected(true);
     });
-    // Seen after a broker restart: the TCP connection is accepted but the
-    // CONNACK never comes, and the client would sit there for a keep-alive.
-    auto *watchdog = new QTimer(c);
-    watchdog->setSingleShot(true);
-    watchdog->setInterval(m_options.connectTimeoutMs);
-    connect(watchdog, &QTimer::timeout, this, [this, c] {
-        if (c != m_client || c->state() != MqttClient::Connecting)
-            return;
-        qCWarning(lcHubConnection).noquote() << "hub" << m_hub.name << "did not answer the CONNECT; dialling again";
-        m_lastError = QStringLiteral("no answer to CONNECT within %1 ms").arg(m_options.connectTimeoutMs);
-        m_client = createClient();
-        retire(c);
-        m_client->connectToHost();
-    });
-    connect(c, &MqttClient::stateChanged, this, [this, c, watchdog](MqttClient::State state) {
-        if (state == MqttClient::Connecting)
-            watchdog->start();
-        else
-            watchdog->stop();
+    connect(c, &MqttClient::stateChanged, this, [this, c](MqttClient::State state) {
         if (c == m_client && state != MqttClient::Connected)
             setConnected(false);
     });

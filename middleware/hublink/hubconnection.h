@@ -43,8 +43,8 @@ public:
         int minReconnectDelayMs = 500;
         int maxReconnectDelayMs = 30000;
         int refusedRetryMs = 30000;
-        // A CONNECT with no CONNACK in this time is abandoned for a fresh
-        // connection (libmosquitto would otherwise wait a whole keep-alive).
+        // A CONNECT with no CONNACK in this time is abandoned and retried
+        // with backoff (MqttClient::setConnectTimeout()).
         int connectTimeoutMs = 10000;
     };
 

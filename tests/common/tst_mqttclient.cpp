@@ -15,9 +15,12 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QSet>
+#include <QElapsedTimer>
+#include <QPointer>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -546,6 +549,106 @@ private Q_SLOTS:
         other->publish(QStringLiteral("restart/after"), "hello again", 1);
         QTRY_COMPARE_WITH_TIMEOUT(received.count(), 1, 10000);
         QCOMPARE(received.at(0).at(1).toString(), QStringLiteral("restart/after"));
+    }
+
+    void connectTimeout_data()
+    {
+        QTest::addColumn<bool>("tls");
+        QTest::newRow("plain") << false; // TCP up, CONNECT unanswered
+        QTest::newRow("TLS") << true;    // TCP up, TLS handshake unanswered
+    }
+
+    void connectTimeout()
+    {
+        // A "black hole" broker: it accepts the TCP connection and never
+        // says a word, like a broker that is still starting.
+        QFETCH(bool, tls);
+        QTcpServer blackHole;
+        QVERIFY(blackHole.listen(QHostAddress::LocalHost, 0));
+        QList<QPointer<QTcpSocket>> accepted;
+        QByteArray firstBytes; // what the first connection received
+        connect(&blackHole, &QTcpServer::newConnection, &blackHole, [&] {
+            while (QTcpSocket *socket = blackHole.nextPendingConnection()) {
+                if (accepted.isEmpty()) {
+                    connect(socket, &QTcpSocket::readyRead, socket,
+                            [&firstBytes, socket] { firstBytes += socket->readAll(); });
+                }
+                accepted.append(socket);
+            }
+        });
+
+        auto client = tls ? makeTlsClient(QStringLiteral("black-hole"), QStringLiteral("secret"))
+                          : makeClient(QStringLiteral("black-hole"));
+        client->setPort(blackHole.serverPort());
+        QCOMPARE(client->connectTimeout(), 10000); // the default
+        client->setConnectTimeout(1000);
+        QCOMPARE(client->keepAlive(), 60); // far beyond this test: not what ends the attempt
+        QSignalSpy errors(client.get(), &MqttClient::errorOccurred);
+        QSignalSpy connected(client.get(), &MqttClient::connected);
+        QSignalSpy disconnected(client.get(), &MqttClient::disconnected);
+        QSignalSpy states(client.get(), &MqttClient::stateChanged);
+
+        QElapsedTimer elapsed;
+        elapsed.start();
+        client->connectToHost();
+        QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), 2000);
+        const qint64 firstError = elapsed.elapsed();
+        QVERIFY2(firstError >= 900, qPrintable(QString::number(firstError)));
+        QCOMPARE(errors.at(0).at(0).toInt(), int(MqttClient::ConnectTimeout));
+        QVERIFY2(errors.at(0).at(1).toString().contains(QLatin1String("timed out")),
+                 qPrintable(errors.at(0).at(1).toString()));
+        // (The next attempt may have begun already: the first delay is short.)
+        QTRY_VERIFY_WITH_TIMEOUT(states.count() >= 2, 2000);
+        QCOMPARE(states.at(0).at(0).value<MqttClient::State>(), MqttClient::Connecting);
+        QCOMPARE(states.at(1).at(0).value<MqttClient::State>(), MqttClient::Disconnected);
+        QCOMPARE(connected.count(), 0);
+        QCOMPARE(disconnected.count(), 0); // never connected, so no disconnected()
+
+        // The abandoned attempt reached the black hole (a CONNECT or a TLS
+        // ClientHello) and its connection was closed, not left dangling.
+        QVERIFY(!accepted.isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(!firstBytes.isEmpty(), 2000);
+        QCOMPARE(quint8(firstBytes.at(0)), quint8(tls ? 0x16 : 0x10)); // TLS handshake / MQTT CONNECT
+        QVERIFY(accepted.at(0));
+        QTRY_COMPARE_WITH_TIMEOUT(accepted.at(0)->state(), QAbstractSocket::UnconnectedState, 2000);
+
+        // The normal reconnect cycle goes on: another attempt, another timeout.
+        QTRY_VERIFY_WITH_TIMEOUT(accepted.size() >= 2, 3000);
+        QTRY_VERIFY_WITH_TIMEOUT(errors.count() >= 2, 3000);
+        QCOMPARE(errors.at(1).at(0).toInt(), int(MqttClient::ConnectTimeout));
+
+        // Once a real broker answers there, the next attempt connects.
+        client->setPort(tls ? m_tlsPort : m_plainPort);
+        QTRY_COMPARE_WITH_TIMEOUT(connected.count(), 1, 5000);
+        QCOMPARE(client->state(), MqttClient::Connected);
+        const qsizetype errorsBefore = errors.count();
+        QCOMPARE(subscribeAndWait(client.get(), QStringLiteral("allowed/after-black-hole"), 1), 1);
+        QCOMPARE(client->state(), MqttClient::Connected);
+        QCOMPARE(errors.count(), errorsBefore);
+    }
+
+    void destroyWhileHandshaking()
+    {
+        // The destructor ends an attempt nobody answers without waiting for
+        // its one-second bound (and without cancelling the network thread).
+        QTcpServer blackHole;
+        QVERIFY(blackHole.listen(QHostAddress::LocalHost, 0));
+        QByteArray received;
+        QPointer<QTcpSocket> socket;
+        connect(&blackHole, &QTcpServer::newConnection, &blackHole, [&] {
+            socket = blackHole.nextPendingConnection();
+            connect(socket, &QTcpSocket::readyRead, socket, [&] { received += socket->readAll(); });
+        });
+        auto client = makeTlsClient(QStringLiteral("short-lived"), QStringLiteral("secret"));
+        client->setPort(blackHole.serverPort());
+        client->connectToHost();
+        QTRY_VERIFY_WITH_TIMEOUT(!received.isEmpty(), 5000); // the ClientHello, never answered
+        QElapsedTimer elapsed;
+        elapsed.start();
+        client.reset();
+        QVERIFY2(elapsed.elapsed() < 900, qPrintable(QString::number(elapsed.elapsed())));
+        QVERIFY(socket);
+        QTRY_COMPARE_WITH_TIMEOUT(socket->state(), QAbstractSocket::UnconnectedState, 2000);
     }
 
     void tlsConnect_data()
