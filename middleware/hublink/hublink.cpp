@@ -7,6 +7,7 @@
 #include "http/metrics.h"
 #include "mqtt/mqtttopic.h"
 #include "protocol/timeutil.h"
+#include "storage/auditlog.h"
 #include "storage/database.h"
 #include "storage/hubstore.h"
 #include "storage/recordutil.h"
@@ -24,6 +25,9 @@ namespace {
 const QString kControlTopic = QStringLiteral("$CONTROL/provisio-hub/v1");
 const QString kControlResponseTopic = QStringLiteral("$CONTROL/provisio-hub/v1/response");
 const QString kAssigned = QStringLiteral("assigned");
+const QString kProvisioningStatus = QStringLiteral("provisioningStatus");
+const QString kEnabled = QStringLiteral("enabled");
+const QString kDisabled = QStringLiteral("disabled");
 const QString kRejected = QStringLiteral("provisio_hub_messages_rejected_total");
 const QString kConnectedGauge = QStringLiteral("provisio_hub_connected");
 constexpr int kLookupTtlMs = 30000;
@@ -252,10 +256,23 @@ void HubLink::onEvent(const EventBus::Event &event)
         syncHubs();
         return;
     }
+    if (type.startsWith(QLatin1String("enrollmentGroup."))) {
+        onGroupEvent(event);
+        return;
+    }
     const bool assigned = type == QLatin1String("registration.assigned");
     const bool twinChanged = type == QLatin1String("enrollment.twinUpdated");
-    const bool revoke = type == QLatin1String("enrollment.disabled") || type == QLatin1String("enrollment.deleted");
-    const bool restore = type == QLatin1String("enrollment.enabled");
+    bool revoke = type == QLatin1String("enrollment.disabled") || type == QLatin1String("enrollment.deleted");
+    bool restore = type == QLatin1String("enrollment.enabled");
+    // A PUT of the whole enrollment can change its status too.
+    const bool updated = type == QLatin1String("enrollment.updated");
+    if (updated) {
+        const QString status = event.data.value(kProvisioningStatus).toString();
+        if (status == kDisabled)
+            revoke = true;
+        else if (status == kEnabled)
+            restore = statusBefore(event.entityType, event.entityId, event.data).value_or(kDisabled) == kDisabled;
+    }
     if (type == QLatin1String("registration.deleted")) {
         // The record is gone; the event carries it.
         const QJsonObject state = event.data.value(QStringLiteral("registrationState")).toObject();
@@ -285,11 +302,121 @@ void HubLink::onEvent(const EventBus::Event &event)
         auto previous = m_store.revocation(hub, deviceId);
         if (previous && *previous && (*previous)->op == QLatin1String("revoke"))
             requestRevocation(hub, deviceId, QStringLiteral("restore"));
+        // A device moved to another hub is cut off on the one it left: a
+        // stale connection there ends, and it cannot come back to it.
+        const QString left = event.data.value(QStringLiteral("previousAssignedHub")).toString();
+        if (!left.isEmpty() && left.compare(hub, Qt::CaseInsensitive) != 0) {
+            RegistrationStore::Filter filter;
+            filter.deviceId = deviceId;
+            filter.assignedHub = left;
+            filter.status = kAssigned;
+            PageRequest page;
+            page.limit = 1;
+            // (Unless another registration still puts that device id there.)
+            auto others = m_registrations.list(filter, page);
+            if (others && others->items.isEmpty())
+                requestRevocation(left, deviceId, QStringLiteral("revoke"));
+        }
     } else if (twinChanged) {
         publishDesired(record);
     } else {
+        if (updated) {
+            // An edit that leaves the status as it was sends nothing again.
+            auto previous = m_store.revocation(hub, deviceId);
+            if (revoke && previous && *previous && (*previous)->op == QLatin1String("revoke")
+                && (*previous)->state != QLatin1String("failed"))
+                return;
+        }
         requestRevocation(hub, deviceId, revoke ? QStringLiteral("revoke") : QStringLiteral("restore"));
     }
+}
+
+void HubLink::onGroupEvent(const EventBus::Event &event)
+{
+    const QString groupId = event.entityId;
+    if (groupId.isEmpty())
+        return;
+    const QString what = event.type.mid(int(qstrlen("enrollmentGroup.")));
+    QString op;
+    if (what == QLatin1String("deleted") || what == QLatin1String("disabled")) {
+        op = QStringLiteral("revoke");
+    } else if (what == QLatin1String("enabled")) {
+        op = QStringLiteral("restore");
+    } else if (what == QLatin1String("updated")) {
+        // A PUT of the whole group: what matters is whether the status
+        // changed. Disabled: revoke whoever is not revoked yet (an edit of a
+        // disabled group finds nothing to send). Enabled: restore only when
+        // it was disabled before, or when that cannot be told.
+        const QString status = event.data.value(kProvisioningStatus).toString();
+        if (status == kDisabled)
+            op = QStringLiteral("revoke");
+        else if (status == kEnabled
+                 && statusBefore(event.entityType, groupId, event.data).value_or(kDisabled) == kDisabled)
+            op = QStringLiteral("restore");
+    }
+    // enrollmentGroup.created: a group created again after a delete does not
+    // readmit its former devices; each is restored when it registers again.
+    if (op.isEmpty())
+        return;
+    const quint64 sweep = ++m_lastSweep;
+    m_groupSweeps.insert(groupId, sweep);
+    qCInfo(lcHubConnection).noquote() << op << "of the devices of enrollment group" << groupId << "requested";
+    sweepGroup(groupId, op, sweep, QString());
+}
+
+void HubLink::sweepGroup(const QString &groupId, const QString &op, quint64 sweep, const QString &afterKey)
+{
+    if (m_groupSweeps.value(groupId) != sweep)
+        return; // a newer change of the group took over
+    auto page = m_store.groupDevices(groupId, afterKey, kScanPage);
+    if (!page) {
+        qCWarning(lcHubConnection).noquote() << "cannot list the devices of enrollment group" << groupId
+                                             << page.error().message;
+        m_groupSweeps.remove(groupId);
+        return;
+    }
+    const bool revoke = op == QLatin1String("revoke");
+    QList<QPair<QString, QString>> targets;
+    for (const auto &d : std::as_const(page->devices)) {
+        const bool revoked = d.wishOp == QLatin1String("revoke");
+        const bool settled = d.wishState != QLatin1String("failed");
+        if (revoke ? (revoked && settled) : (!revoked && settled))
+            continue; // already what is wished (a failed wish is tried again)
+        if (!revoke && d.wishOp.isEmpty())
+            continue; // never revoked: nothing to restore
+        if (!revoke && d.individuallyDisabled)
+            continue;
+        targets.append({d.hubHost, d.deviceId});
+    }
+    requestRevocations(targets, op);
+    if (!page->more) {
+        m_groupSweeps.remove(groupId);
+        return;
+    }
+    // Page by page, so a large group does not hold up the event loop.
+    const QString next = page->lastKey;
+    QTimer::singleShot(0, this, [this, groupId, op, sweep, next] { sweepGroup(groupId, op, sweep, next); });
+}
+
+std::optional<QString> HubLink::statusBefore(const QString &entityType, const QString &entityId,
+                                             const QJsonObject &after)
+{
+    const QString etag = after.value(QStringLiteral("etag")).toString();
+    if (etag.isEmpty())
+        return std::nullopt;
+    AuditLog::Filter filter;
+    filter.entityType = entityType;
+    filter.entityId = entityId;
+    PageRequest page;
+    page.limit = 5; // the change was just committed: it is among the newest
+    auto entries = m_ctx.audit.list(filter, page);
+    if (!entries)
+        return std::nullopt;
+    for (const AuditLog::Entry &entry : std::as_const(*entries)) {
+        if (entry.after.value(QStringLiteral("etag")).toString() == etag)
+            return entry.before.value(kProvisioningStatus).toString(); // empty: created
+    }
+    return std::nullopt;
 }
 
 // --- what the hubs send
@@ -656,6 +783,40 @@ void HubLink::requestRevocation(const QString &hubHost, const QString &deviceId,
         revocation.op = op;
         revocation.requestId = requestId;
         sendRevocation(connection, revocation);
+    }
+}
+
+void HubLink::requestRevocations(const QList<QPair<QString, QString>> &targets, const QString &op)
+{
+    if (targets.isEmpty())
+        return;
+    QList<HubLinkStore::Revocation> queued;
+    {
+        Transaction tx(m_ctx.db);
+        for (const auto &target : targets) {
+            HubLinkStore::Revocation revocation;
+            revocation.hubHost = target.first.toLower();
+            revocation.deviceId = target.second;
+            revocation.op = op;
+            revocation.requestId = QStringLiteral("rv-") + QString::fromLatin1(Crypto::randomBytes(9).toHex());
+            if (auto r = m_store.queueRevocation(revocation.hubHost, revocation.deviceId, op, revocation.requestId);
+                !r) {
+                qCWarning(lcHubConnection).noquote() << op << "of" << revocation.deviceId << "on"
+                                                     << revocation.hubHost << "could not be queued:" << r.error().message;
+                return;
+            }
+            queued.append(revocation);
+        }
+        if (!tx.commit()) {
+            qCWarning(lcHubConnection).noquote() << op << "of" << targets.size() << "devices could not be queued";
+            return;
+        }
+    }
+    qCInfo(lcHubConnection).noquote() << op << "of" << queued.size() << "devices requested";
+    for (const auto &revocation : std::as_const(queued)) {
+        HubConnection *connection = connectionFor(revocation.hubHost);
+        if (connection && connection->isConnected())
+            sendRevocation(connection, revocation);
     }
 }
 

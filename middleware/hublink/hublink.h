@@ -35,9 +35,10 @@ struct ServiceContext;
 //    the provisioning status the device reports;
 //  - records presence (devices/{id}/status) and counts and buffers telemetry;
 //  - runs direct methods for the API;
-//  - revokes devices on their hub when their enrollment is disabled or
-//    deleted or their registration deleted (and restores them), through the
-//    hub's control topic, with the wish persisted until the hub answers.
+//  - revokes devices on their hub when their enrollment or enrollment group
+//    is disabled or deleted or their registration deleted (and restores
+//    them), and on the hub a device left when it moved to another, through
+//    the hub's control topic, with the wish persisted until the hub answers.
 // Reading goes through `$share/provisio/...` subscriptions, so several
 // middleware instances split the devices' messages between them; the
 // in-memory telemetry buffer therefore holds this instance's share.
@@ -140,6 +141,16 @@ private:
     void requestRevocation(const QString &hubHost, const QString &deviceId, const QString &op);
     void sendRevocation(HubConnection *connection, const HubLinkStore::Revocation &revocation);
     void retryRevocations(HubConnection *connection, bool all);
+    // Queues the wishes in one transaction, then sends them (hub, device).
+    void requestRevocations(const QList<QPair<QString, QString>> &targets, const QString &op);
+    void onGroupEvent(const EventBus::Event &event);
+    // Revokes (or restores) every device registered through the group on
+    // its hub, page by page; a newer sweep of the same group ends an older.
+    void sweepGroup(const QString &groupId, const QString &op, quint64 sweep, const QString &afterKey);
+    // The provisioning status an enrollment (group) had before the audited
+    // change that left it with `after`; nullopt when that cannot be told.
+    std::optional<QString> statusBefore(const QString &entityType, const QString &entityId,
+                                        const QJsonObject &after);
 
     void flushTelemetry();
     std::optional<Lookup> lookupDevice(const QString &deviceId, const QString &hubHost);
@@ -155,6 +166,8 @@ private:
     QHash<QString, std::shared_ptr<MethodCall>> m_calls;              // rid -> call
     QHash<QString, Lookup> m_lookups;                                 // device id -> registration
     QHash<QString, QPair<qint64, int>> m_eventWindows;                // device id -> (second, events)
+    QHash<QString, quint64> m_groupSweeps;                            // group id -> running sweep
+    quint64 m_lastSweep = 0;
     QTimer m_pollTimer;
     QTimer m_flushTimer;
     QTimer m_rescanTimer;

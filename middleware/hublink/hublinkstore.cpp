@@ -235,4 +235,41 @@ Result<bool> HubLinkStore::answerRevocation(const QString &requestId, bool succe
     return *r > 0;
 }
 
+Result<HubLinkStore::GroupDevicePage> HubLinkStore::groupDevices(const QString &groupId, const QString &afterKey,
+                                                                  int limit)
+{
+    QString sql = QStringLiteral(
+        "SELECT r.registration_id, r.device_id, LOWER(r.assigned_hub), v.op, v.state, e.provisioning_status "
+        "FROM registrations r "
+        "LEFT JOIN hub_revocations v ON v.hub_host = LOWER(r.assigned_hub) AND v.device_id = r.device_id "
+        "LEFT JOIN enrollments e ON e.registration_id = r.registration_id "
+        "WHERE r.group_id = ? AND r.assigned_hub IS NOT NULL AND r.assigned_hub <> '' "
+        "AND r.device_id IS NOT NULL AND r.device_id <> ''");
+    QVariantList binds{groupId};
+    if (!afterKey.isEmpty()) {
+        sql += QStringLiteral(" AND r.registration_id > ?");
+        binds << afterKey;
+    }
+    sql += QStringLiteral(" ORDER BY r.registration_id LIMIT ?");
+    binds << limit;
+    auto q = m_db.exec(sql, binds);
+    if (!q)
+        return q.error();
+    GroupDevicePage page;
+    while (q->next()) {
+        GroupDevice d;
+        d.registrationId = q->value(0).toString();
+        d.deviceId = q->value(1).toString();
+        d.hubHost = q->value(2).toString();
+        d.wishOp = q->value(3).toString();
+        d.wishState = q->value(4).toString();
+        d.individuallyDisabled = q->value(5).toString() == QLatin1String("disabled");
+        page.lastKey = d.registrationId;
+        page.devices.append(d);
+    }
+    q->finish();
+    page.more = page.devices.size() == limit;
+    return page;
+}
+
 } // namespace Provisio

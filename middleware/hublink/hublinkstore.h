@@ -86,6 +86,30 @@ public:
     // request id any more (an older request superseded by a newer one).
     Result<bool> answerRevocation(const QString &requestId, bool succeeded, const QJsonObject &answer);
 
+    // --- an enrollment group's devices
+    struct GroupDevice
+    {
+        QString registrationId;
+        QString deviceId;
+        QString hubHost;  // lower-case
+        QString wishOp;   // the latest revoke/restore wish on that hub; empty when none
+        QString wishState;
+        // The registration id also has an individual enrollment, disabled:
+        // that one wins over the group, so enabling the group must not
+        // admit the device.
+        bool individuallyDisabled = false;
+    };
+    struct GroupDevicePage
+    {
+        QList<GroupDevice> devices;
+        QString lastKey; // continue after this registration id
+        bool more = false;
+    };
+    // One page, in registration id order after `afterKey`, of the
+    // registrations made through `groupId` that have a hub, with the latest
+    // revocation wish for each device on that hub.
+    Result<GroupDevicePage> groupDevices(const QString &groupId, const QString &afterKey, int limit);
+
 private:
     Database &m_db;
 };

@@ -33,6 +33,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <vector>
 
 using namespace Provisio;
 using namespace Provisio::Test;
@@ -40,6 +41,7 @@ using namespace Provisio::Test;
 namespace {
 
 const QString kHubHost = QStringLiteral("hub1.test");
+const QString kHub2Host = QStringLiteral("hub2.test");
 
 quint16 freePort()
 {
@@ -239,8 +241,15 @@ private Q_SLOTS:
     void methodOnUnknownDeviceIs404();
     void disablingRevokesAndEnablingRestores();
     void reconnectsToRestartedBroker();
+    void disablingGroupRevokesItsDevices();
+    void movedDeviceIsRevokedOnItsOldHub();
 
 private:
+    // A device's own connection to a hub, as its registration allows it.
+    std::unique_ptr<MqttTestClient> hubClient(const QString &hubHost, const QString &deviceId, const QString &hubKey);
+    // Connects, retrying for a while (a restore travels to the hub
+    // asynchronously); the last CONNACK code.
+    int connectEventually(MqttTestClient &client, quint16 port, int timeoutMs = 10000);
     QJsonObject enrollAndRegister(const QString &id, const QJsonObject &initialTwin, QString *key);
     QJsonObject hubStatus() { return m_f.viewer->get(QStringLiteral("/api/v1/hubs/hub1/status")).json(); }
     QJsonObject twin(const QString &id) { return m_f.viewer->get(QStringLiteral("/api/v1/devices/%1/twin").arg(id)).json(); }
@@ -251,6 +260,8 @@ private:
     QString m_conf;
     quint16 m_port = 0;
     Broker m_broker;
+    Broker m_broker2;
+    quint16 m_port2 = 0;
     Device m_device;
     QString m_kiosk2Key;
     std::unique_ptr<Feed> m_feed;
@@ -307,6 +318,7 @@ void TestHubLink::cleanupTestCase()
 {
     m_device.client.reset();
     m_broker.stop();
+    m_broker2.stop();
 }
 
 QJsonObject TestHubLink::enrollAndRegister(const QString &id, const QJsonObject &initialTwin, QString *key)
@@ -646,6 +658,206 @@ void TestHubLink::reconnectsToRestartedBroker()
     QTRY_COMPARE_WITH_TIMEOUT(m_device.lastDesired().value(QStringLiteral("$version")).toInt(), version, 15000);
     QCOMPARE(m_device.lastDesired().value(QStringLiteral("interval")).toInt(), 99);
     QVERIFY(metrics().contains("provisio_hub_connected{hub=\"hub1\"} 1"));
+}
+
+std::unique_ptr<MqttTestClient> TestHubLink::hubClient(const QString &hubHost, const QString &deviceId,
+                                                       const QString &hubKey)
+{
+    auto client = std::make_unique<MqttTestClient>(deviceId);
+    client->setCredentials((hubHost + QLatin1Char('/') + deviceId + QStringLiteral("/?api-version=2021-04-12")).toUtf8(),
+                           SasToken::create(hubHost + QStringLiteral("/devices/") + deviceId, hubKey,
+                                            QDateTime::currentSecsSinceEpoch() + 600)
+                               .toUtf8());
+    return client;
+}
+
+int TestHubLink::connectEventually(MqttTestClient &client, quint16 port, int timeoutMs)
+{
+    QElapsedTimer t;
+    t.start();
+    int rc = -1;
+    do {
+        rc = client.connect(QStringLiteral("127.0.0.1"), port, m_f.mw->caCertificatePath());
+        if (rc == 0)
+            break;
+        QTest::qWait(100);
+    } while (t.elapsed() < timeoutMs);
+    return rc;
+}
+
+void TestHubLink::disablingGroupRevokesItsDevices()
+{
+    QTRY_VERIFY_WITH_TIMEOUT(hubStatus().value(QStringLiteral("connected")).toBool(), 30000);
+    const QString groupPath = QStringLiteral("/api/v1/enrollment-groups/line-h");
+    const auto created = m_f.operatorClient->put(
+        groupPath, QJsonObject{{QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
+                               {QStringLiteral("iotHubs"), QJsonArray{kHubHost}}});
+    QVERIFY2(created.status == 201, created.body.constData());
+    const QString groupKey = DeviceFixture::primaryKey(created.json());
+    QVERIFY(!groupKey.isEmpty());
+
+    // Two devices registered through the group with their derived keys,
+    // both connected to the hub.
+    const QStringList ids{QStringLiteral("line-h-1"), QStringLiteral("line-h-2")};
+    QHash<QString, QString> hubKeys;
+    std::vector<std::unique_ptr<MqttTestClient>> clients;
+    for (const QString &id : ids) {
+        const QString derived = Crypto::deriveKey(groupKey, id).value();
+        const auto reg = m_f.registerDevice(id, derived);
+        QVERIFY2(reg.status == 202, reg.body.constData());
+        QCOMPARE(reg.json().value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
+        const QJsonObject state = DeviceFixture::state(reg.json());
+        QCOMPARE(state.value(QStringLiteral("assignedHub")).toString(), kHubHost);
+        hubKeys.insert(id, state.value(QStringLiteral("payload")).toObject().value(QStringLiteral("provisio")).toObject()
+                               .value(QStringLiteral("hubDeviceKey")).toString());
+        QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/registrations/") + id).json()
+                     .value(QStringLiteral("enrollmentGroupId")).toString(),
+                 QStringLiteral("line-h"));
+        clients.push_back(hubClient(kHubHost, id, hubKeys.value(id)));
+        QCOMPARE(clients.back()->connect(QStringLiteral("127.0.0.1"), m_port, m_f.mw->caCertificatePath()), 0);
+    }
+    QVERIFY(m_device.isConnected());
+
+    // Disabling the group (a PUT of the whole group) cuts them all off at once.
+    QJsonObject group = created.json();
+    group.insert(QStringLiteral("provisioningStatus"), QStringLiteral("disabled"));
+    for (auto &client : clients)
+        QVERIFY(client->isConnected());
+    QElapsedTimer timer;
+    timer.start();
+    const auto disabled = m_f.operatorClient->put(groupPath, group);
+    QVERIFY2(disabled.status == 200, disabled.body.constData());
+    for (auto &client : clients)
+        QVERIFY2(client->waitForDisconnect(1000), qPrintable(QString::number(timer.elapsed())));
+    qInfo("group disabled: its devices disconnected after %lld ms", timer.elapsed());
+    for (const QString &id : ids) {
+        auto again = hubClient(kHubHost, id, hubKeys.value(id));
+        QCOMPARE(again->connect(QStringLiteral("127.0.0.1"), m_port, m_f.mw->caCertificatePath()), 0x87);
+    }
+    // A device of an individual enrollment is not touched.
+    QVERIFY(m_device.isConnected());
+    QTRY_COMPARE_WITH_TIMEOUT(hubStatus().value(QStringLiteral("pendingRevocations")).toInt(), 0, 10000);
+
+    // An edit that keeps it disabled sends nothing new.
+    const QString revocations = QStringLiteral("provisio_hub_revocations_total{op=\"revoke\",status=\"200\"}");
+    auto counter = [this](const QString &name) {
+        for (const QByteArray &line : metrics().split('\n')) {
+            if (line.startsWith(QByteArray(name.toUtf8() + ' ')))
+                return line.mid(name.size() + 1).trimmed().toDouble();
+        }
+        return 0.0;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(counter(revocations) >= 2, 5000);
+    const double revoked = counter(revocations);
+    group = disabled.json();
+    group.insert(QStringLiteral("initialTwin"),
+                 QJsonObject{{QStringLiteral("tags"), QJsonObject{{QStringLiteral("line"), QStringLiteral("h")}}}});
+    QCOMPARE(m_f.operatorClient->put(groupPath, group).status, 200);
+    QCOMPARE(hubStatus().value(QStringLiteral("pendingRevocations")).toInt(), 0);
+
+    // Enabling it again admits them again.
+    group.insert(QStringLiteral("provisioningStatus"), QStringLiteral("enabled"));
+    const auto enabled = m_f.operatorClient->put(groupPath, group);
+    QVERIFY2(enabled.status == 200, enabled.body.constData());
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+        clients[i] = hubClient(kHubHost, ids.at(int(i)), hubKeys.value(ids.at(int(i))));
+        QCOMPARE(connectEventually(*clients[i], m_port), 0);
+    }
+    QCOMPARE(counter(revocations), revoked);
+
+    // Deleting the group cuts them off again.
+    for (auto &client : clients)
+        QVERIFY(client->isConnected());
+    timer.restart();
+    QCOMPARE(m_f.operatorClient->del(groupPath).status, 204);
+    for (auto &client : clients)
+        QVERIFY2(client->waitForDisconnect(1000), qPrintable(QString::number(timer.elapsed())));
+    qInfo("group deleted: its devices disconnected after %lld ms", timer.elapsed());
+    for (const QString &id : ids) {
+        auto again = hubClient(kHubHost, id, hubKeys.value(id));
+        QCOMPARE(again->connect(QStringLiteral("127.0.0.1"), m_port, m_f.mw->caCertificatePath()), 0x87);
+    }
+    QVERIFY(m_device.isConnected());
+}
+
+void TestHubLink::movedDeviceIsRevokedOnItsOldHub()
+{
+    // A second real hub.
+    m_port2 = freePort();
+    QVERIFY(m_port2 != 0);
+    const auto linked = m_f.admin->put(QStringLiteral("/api/v1/hubs/hub2"),
+                                       QJsonObject{{QStringLiteral("host"), kHub2Host},
+                                                   {QStringLiteral("port"), int(m_port2)},
+                                                   {QStringLiteral("endpoint"), QStringLiteral("127.0.0.1:%1").arg(m_port2)},
+                                                   {QStringLiteral("region"), QStringLiteral("eu")},
+                                                   {QStringLiteral("allocationWeight"), 1}});
+    QVERIFY2(linked.status == 201 || linked.status == 200, linked.body.constData());
+    const QString out = m_work.filePath(QStringLiteral("hub2"));
+    const auto written = m_f.mw->cli({QStringLiteral("hub-config"), QStringLiteral("--hub"), QStringLiteral("hub2"),
+                                      QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(m_port2),
+                                      QStringLiteral("--out"), out});
+    QVERIFY2(written.exitCode == 0, qPrintable(written.err));
+    QVERIFY2(m_broker2.start(QDir(out).filePath(QStringLiteral("mosquitto.conf")), m_port2), qPrintable(m_broker2.log()));
+    QTRY_VERIFY_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/hubs/hub2/status")).json()
+                                 .value(QStringLiteral("connected")).toBool(),
+                             30000);
+
+    const QString id = QStringLiteral("mover");
+    auto place = [this, &id](const QString &hubHost, QJsonObject *enrollment) {
+        enrollment->insert(QStringLiteral("iotHubs"), QJsonArray{hubHost});
+        const auto put = m_f.putEnrollment(id, *enrollment);
+        if (put.status != 200 && put.status != 201) {
+            qWarning("enrollment: %d %s", put.status, put.body.constData());
+            return QJsonObject();
+        }
+        *enrollment = put.json();
+        const auto reg = m_f.registerDevice(id, DeviceFixture::primaryKey(*enrollment));
+        return DeviceFixture::state(reg.json());
+    };
+    auto hubKeyOf = [](const QJsonObject &state) {
+        return state.value(QStringLiteral("payload")).toObject().value(QStringLiteral("provisio")).toObject()
+            .value(QStringLiteral("hubDeviceKey")).toString();
+    };
+
+    QJsonObject enrollment{{QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}};
+    QJsonObject state = place(kHubHost, &enrollment);
+    QCOMPARE(state.value(QStringLiteral("assignedHub")).toString(), kHubHost);
+    const QString key1 = hubKeyOf(state);
+    auto onHub1 = hubClient(kHubHost, id, key1);
+    QCOMPARE(onHub1->connect(QStringLiteral("127.0.0.1"), m_port, m_f.mw->caCertificatePath()), 0);
+
+    // Reprovisioned to hub2 (updateHubAssignment is the default): its
+    // connection to hub1 ends at once and hub1 turns it away from now on;
+    // hub2 takes it.
+    QVERIFY(onHub1->isConnected());
+    QElapsedTimer timer;
+    timer.start();
+    state = place(kHub2Host, &enrollment);
+    QCOMPARE(state.value(QStringLiteral("assignedHub")).toString(), kHub2Host);
+    QVERIFY2(onHub1->waitForDisconnect(1000), qPrintable(QString::number(timer.elapsed())));
+    qInfo("moved to hub2: disconnected from hub1 after %lld ms", timer.elapsed());
+    QCOMPARE(hubClient(kHubHost, id, key1)->connect(QStringLiteral("127.0.0.1"), m_port, m_f.mw->caCertificatePath()),
+             0x87);
+    const QString key2 = hubKeyOf(state);
+    auto onHub2 = hubClient(kHub2Host, id, key2);
+    QCOMPARE(onHub2->connect(QStringLiteral("127.0.0.1"), m_port2, m_f.mw->caCertificatePath()), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(hubStatus().value(QStringLiteral("pendingRevocations")).toInt(), 0, 10000);
+
+    // And back: now hub2 cuts it off, and hub1, which had revoked it,
+    // admits it again.
+    QVERIFY(onHub2->isConnected());
+    timer.restart();
+    state = place(kHubHost, &enrollment);
+    QCOMPARE(state.value(QStringLiteral("assignedHub")).toString(), kHubHost);
+    QVERIFY2(onHub2->waitForDisconnect(1000), qPrintable(QString::number(timer.elapsed())));
+    QCOMPARE(hubClient(kHub2Host, id, key2)->connect(QStringLiteral("127.0.0.1"), m_port2, m_f.mw->caCertificatePath()),
+             0x87);
+    onHub1 = hubClient(kHubHost, id, hubKeyOf(state));
+    QCOMPARE(connectEventually(*onHub1, m_port), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(hubStatus().value(QStringLiteral("pendingRevocations")).toInt(), 0, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/hubs/hub2/status")).json()
+                                  .value(QStringLiteral("pendingRevocations")).toInt(),
+                              0, 10000);
 }
 
 QTEST_GUILESS_MAIN(TestHubLink)
