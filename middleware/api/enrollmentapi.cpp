@@ -250,6 +250,22 @@ HttpResponse EnrollmentApi::commitChange(const HttpRequest &request, const QStri
     return HttpResponse::json(present(request, changed)).withEtag(changed.etag);
 }
 
+HttpResponse EnrollmentApi::changeEnrollment(const HttpRequest &request, const QString &id, const QString &action,
+                                             const std::function<Result<void>(Enrollment &)> &change)
+{
+    Transaction tx(m_ctx.db);
+    auto e = loadForChange(request, id);
+    if (!e)
+        return HttpResponse::error(e.error());
+    Enrollment changed = *e;
+    if (auto c = change(changed); !c)
+        return HttpResponse::error(c.error());
+    HttpResponse r = commitChange(request, action, *e, changed);
+    if (!r.isError() && !tx.commit())
+        return storeFailed();
+    return r;
+}
+
 HttpResponse EnrollmentApi::remove(HttpRequest &request)
 {
     auto id = registrationIdParam(request);
@@ -276,16 +292,12 @@ HttpResponse EnrollmentApi::setStatus(HttpRequest &request, bool enabled)
     auto id = registrationIdParam(request);
     if (!id)
         return HttpResponse::error(id.error());
-    Transaction tx(m_ctx.db);
-    auto e = loadForChange(request, *id);
-    if (!e)
-        return HttpResponse::error(e.error());
-    Enrollment changed = *e;
-    changed.provisioningStatus = enabled ? QStringLiteral("enabled") : QStringLiteral("disabled");
-    HttpResponse r = commitChange(request, enabled ? QStringLiteral("enable") : QStringLiteral("disable"), *e, changed);
-    if (!r.isError() && !tx.commit())
-        return storeFailed();
-    return r;
+    return changeEnrollment(request, *id, enabled ? QStringLiteral("enable") : QStringLiteral("disable"),
+                            [enabled](Enrollment &changed) -> Result<void> {
+                                changed.provisioningStatus =
+                                    enabled ? QStringLiteral("enabled") : QStringLiteral("disabled");
+                                return {};
+                            });
 }
 
 HttpResponse EnrollmentApi::regenerateKeys(HttpRequest &request)
@@ -304,19 +316,14 @@ HttpResponse EnrollmentApi::regenerateKeys(HttpRequest &request)
         reader.fail(QStringLiteral("key"), QStringLiteral("must be 'primary', 'secondary' or 'both'"));
     if (!reader.ok())
         return HttpResponse::error(reader.error());
-    Transaction tx(m_ctx.db);
-    auto e = loadForChange(request, *id);
-    if (!e)
-        return HttpResponse::error(e.error());
-    Enrollment changed = *e;
-    if (which != QLatin1String("secondary"))
-        changed.attestation.primaryKey = Crypto::generateSymmetricKey(64);
-    if (which != QLatin1String("primary"))
-        changed.attestation.secondaryKey = Crypto::generateSymmetricKey(64);
-    HttpResponse r = commitChange(request, QStringLiteral("regenerateKeys"), *e, changed);
-    if (!r.isError() && !tx.commit())
-        return storeFailed();
-    return r;
+    return changeEnrollment(request, *id, QStringLiteral("regenerateKeys"),
+                            [&which](Enrollment &changed) -> Result<void> {
+                                if (which != QLatin1String("secondary"))
+                                    changed.attestation.primaryKey = Crypto::generateSymmetricKey(64);
+                                if (which != QLatin1String("primary"))
+                                    changed.attestation.secondaryKey = Crypto::generateSymmetricKey(64);
+                                return {};
+                            });
 }
 
 HttpResponse EnrollmentApi::patchTwin(HttpRequest &request)
@@ -341,20 +348,17 @@ HttpResponse EnrollmentApi::patchTwin(HttpRequest &request)
     if (!reader.ok())
         return HttpResponse::error(reader.error());
 
-    Transaction tx(m_ctx.db);
-    auto e = loadForChange(request, *id);
-    if (!e)
-        return HttpResponse::error(e.error());
-    Enrollment changed = *e;
-    changed.initialTwin.tags = jsonMergePatch(changed.initialTwin.tags, tags);
-    changed.initialTwin.desiredProperties = jsonMergePatch(changed.initialTwin.desiredProperties, desired);
+    return changeEnrollment(request, *id, QStringLiteral("updateTwin"), [&](Enrollment &changed) -> Result<void> {
+        changed.initialTwin.tags = jsonMergePatch(changed.initialTwin.tags, tags);
+        changed.initialTwin.desiredProperties = jsonMergePatch(changed.initialTwin.desiredProperties, desired);
 
-    // A registered device gets the change too: its twin record is what the
-    // hub side publishes, and the bumped $version tells it something changed.
-    auto reg = m_registrations.find(*id);
-    if (!reg)
-        return HttpResponse::error(reg.error());
-    if (*reg) {
+        // A registered device gets the change too: its twin record is what the
+        // hub side publishes, and the bumped $version tells it something changed.
+        auto reg = m_registrations.find(*id);
+        if (!reg)
+            return reg.error();
+        if (!*reg)
+            return {};
         RegistrationRecord rec = **reg;
         QJsonObject twin = rec.twin;
         QJsonObject properties = twin.value(QStringLiteral("properties")).toObject();
@@ -369,13 +373,8 @@ HttpResponse EnrollmentApi::patchTwin(HttpRequest &request)
         const QString before = rec.state.etag;
         rec.state.etag = newEtag();
         rec.state.lastUpdatedDateTimeUtc = fromIsoUtc(nowIso()).value_or(QDateTime::currentDateTimeUtc());
-        if (auto r = m_registrations.update(rec, before); !r)
-            return HttpResponse::error(r.error());
-    }
-    HttpResponse r = commitChange(request, QStringLiteral("updateTwin"), *e, changed);
-    if (!r.isError() && !tx.commit())
-        return storeFailed();
-    return r;
+        return m_registrations.update(rec, before);
+    });
 }
 
 HttpResponse EnrollmentApi::newActivationCode(HttpRequest &request)

@@ -5,6 +5,8 @@
 
 #include "protocol/enrollment.h"
 
+#include <functional>
+
 namespace Provisio {
 
 class ActivationCodeStore;
@@ -49,6 +51,11 @@ private:
     // audit entry, in one transaction, and answers with it.
     HttpResponse commitChange(const HttpRequest &request, const QString &action, const Enrollment &previous,
                               Enrollment changed);
+    // One change to one enrollment, in one transaction: loadForChange, then
+    // `change` edits a copy (and does what else belongs to the change), then
+    // commitChange as `action`. A failed `change` answers with its error.
+    HttpResponse changeEnrollment(const HttpRequest &request, const QString &id, const QString &action,
+                                  const std::function<Result<void>(Enrollment &)> &change);
     QJsonObject present(const HttpRequest &request, const Enrollment &enrollment) const;
 
     ServiceContext &m_ctx;

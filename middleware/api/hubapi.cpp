@@ -20,11 +20,6 @@ const QString kEntity = QStringLiteral("hub");
 constexpr int kGeneratedKeyBytes = 32;
 constexpr int kMinimumKeyBytes = 16;
 
-Error commitFailed()
-{
-    return Error(ErrorCode::Unavailable, QStringLiteral("the change could not be committed"));
-}
-
 HttpResponse hubResponse(const Hub &hub, bool withKey, int status = 200)
 {
     return Crm::recordResponse(hub.toJson(withKey), hub.etag, status);

@@ -11,11 +11,6 @@ namespace Provisio {
 
 namespace {
 const QString kEntity = QStringLiteral("token");
-
-Error commitFailed()
-{
-    return Error(ErrorCode::Unavailable, QStringLiteral("the change could not be committed"));
-}
 } // namespace
 
 void TokenApi::registerRoutes(Router &router)

@@ -41,7 +41,9 @@ public:
         qint64 tokenLifetimeSeconds = 3600; // renewed at 3/4 of it
         int keepAliveSeconds = 30;
         int minReconnectDelayMs = 500;
-        int maxReconnectDelayMs = 30000;
+        // A hub is the middleware's own infrastructure and only a few
+        // instances dial it: come back within seconds of it returning.
+        int maxReconnectDelayMs = 5000;
         int refusedRetryMs = 30000;
         // A CONNECT with no CONNACK in this time is abandoned and retried
         // with backoff (MqttClient::setConnectTimeout()).

@@ -286,17 +286,21 @@ void HubLink::onEvent(const EventBus::Event &event)
     if (!(assigned || twinChanged || revoke || restore) || event.registrationId.isEmpty())
         return;
 
-    auto found = m_registrations.find(event.registrationId);
-    if (!found || !*found)
-        return;
-    const RegistrationRecord &record = **found;
-    const QString hub = record.state.assignedHub;
-    const QString deviceId = record.state.deviceId;
-    if (hub.isEmpty() || deviceId.isEmpty())
-        return;
     if (assigned) {
+        // Every registration passes here, so this path reads the database
+        // only for what it must: the event names the hub and the device, and
+        // the stored twin is loaded only when its hub is connected (otherwise
+        // the reconnect scan publishes it).
+        const QString hub = event.data.value(QStringLiteral("assignedHub")).toString();
+        const QString deviceId = event.deviceId;
+        if (hub.isEmpty() || deviceId.isEmpty())
+            return;
         m_lookups.remove(deviceId);
-        publishDesired(record);
+        if (HubConnection *connection = connectionFor(hub.toLower()); connection && connection->isConnected()) {
+            auto found = m_registrations.find(event.registrationId);
+            if (found && *found)
+                publishDesired(**found);
+        }
         // A device revoked before (its enrollment was deleted or its
         // registration removed) that registers again is admitted again.
         auto previous = m_store.revocation(hub, deviceId);
@@ -317,7 +321,18 @@ void HubLink::onEvent(const EventBus::Event &event)
             if (others && others->items.isEmpty())
                 requestRevocation(left, deviceId, QStringLiteral("revoke"));
         }
-    } else if (twinChanged) {
+        return;
+    }
+
+    auto found = m_registrations.find(event.registrationId);
+    if (!found || !*found)
+        return;
+    const RegistrationRecord &record = **found;
+    const QString hub = record.state.assignedHub;
+    const QString deviceId = record.state.deviceId;
+    if (hub.isEmpty() || deviceId.isEmpty())
+        return;
+    if (twinChanged) {
         publishDesired(record);
     } else {
         if (updated) {

@@ -3,11 +3,10 @@
 
 #include "auditlog.h"
 #include "database.h"
+#include "recordquery.h"
 
 #include "crypto/keys.h"
 #include "protocol/timeutil.h"
-
-#include <QJsonArray>
 
 namespace Provisio {
 
@@ -17,35 +16,7 @@ const QString kEntity = QStringLiteral("customer");
 
 Customer fromRow(const Query &q)
 {
-    // readFrom rather than fromJson: a stored document is trusted, and a field
-    // that no longer validates must not make the record unreadable.
-    JsonReader reader(fromJsonText(q.value(4).toString()));
-    Customer c = Customer::readFrom(reader);
-    c.id = q.value(0).toString();
-    c.etag = q.value(1).toString();
-    c.createdDateTimeUtc = fromIsoUtc(q.value(2).toString()).value_or(QDateTime());
-    c.lastUpdatedDateTimeUtc = fromIsoUtc(q.value(3).toString()).value_or(QDateTime());
-    return c;
-}
-
-QVariant nullIfEmpty(const QString &s)
-{
-    return s.isEmpty() ? QVariant() : QVariant(s);
-}
-
-// A LIKE pattern matching `text` anywhere, with LIKE's wildcards escaped.
-QString containsPattern(const QString &text)
-{
-    QString escaped = text.toLower();
-    escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\"));
-    escaped.replace(QLatin1Char('%'), QLatin1String("\\%"));
-    escaped.replace(QLatin1Char('_'), QLatin1String("\\_"));
-    return QLatin1Char('%') + escaped + QLatin1Char('%');
-}
-
-Error commitFailed()
-{
-    return Error(ErrorCode::Unavailable, QStringLiteral("the change could not be committed"));
+    return keyedRecordFromRow(q, &Customer::id);
 }
 } // namespace
 
@@ -78,15 +49,9 @@ Result<Customer> CustomerStore::create(Customer customer, const QString &actor)
 
 Result<std::optional<Customer>> CustomerStore::find(const QString &id)
 {
-    auto q = m_db.exec(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM customers WHERE id = ?"),
-                       {id});
-    if (!q)
-        return q.error();
-    std::optional<Customer> out;
-    if (q->next())
-        out = fromRow(*q);
-    q->finish();
-    return out;
+    return firstOf(readRows(
+        m_db.exec(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM customers WHERE id = ?"), {id}),
+        fromRow));
 }
 
 Result<RecordPage<Customer>> CustomerStore::list(const QString &text, const PageRequest &page)
@@ -101,28 +66,18 @@ Result<RecordPage<Customer>> CustomerStore::list(const QString &text, const Page
     if (!page.afterKey.isEmpty()) {
         // The cursor is [name, id] of the last record: names repeat, ids
         // break the tie.
-        const QJsonArray key = QJsonDocument::fromJson(page.afterKey.toUtf8()).array();
-        if (key.size() != 2 || !key.at(0).isString() || !key.at(1).isString())
-            return Error(ErrorCode::InvalidInput, QStringLiteral("cursor is not valid"));
+        const auto key = parsePairCursorKey(page.afterKey);
+        if (!key)
+            return key.error();
         sql += QLatin1String(" AND (name > ? OR (name = ? AND id > ?))");
-        binds << key.at(0).toString() << key.at(0).toString() << key.at(1).toString();
+        binds << key->first << key->first << key->second;
     }
     sql += QLatin1String(" ORDER BY name, id LIMIT ?");
     binds << page.limit + 1;
-    auto q = m_db.exec(sql, binds);
-    if (!q)
-        return q.error();
-    RecordPage<Customer> out;
-    while (q->next())
-        out.items << fromRow(*q);
-    q->finish();
-    if (out.items.size() > page.limit) {
-        out.items.resize(page.limit);
-        const Customer &last = out.items.constLast();
-        out.nextCursor = encodeCursor(QString::fromUtf8(
-            QJsonDocument(QJsonArray{last.name, last.id}).toJson(QJsonDocument::Compact)));
-    }
-    return out;
+    auto items = readRows(m_db.exec(sql, binds), fromRow);
+    if (!items)
+        return items.error();
+    return pageOf(*items, page.limit, [](const Customer &c) { return pairCursorKey(c.name, c.id); });
 }
 
 Result<Customer> CustomerStore::update(const QString &id, const QByteArray &ifMatch,
@@ -131,15 +86,10 @@ Result<Customer> CustomerStore::update(const QString &id, const QByteArray &ifMa
     Transaction tx(m_db);
     if (!tx.isActive())
         return commitFailed();
-    auto current = find(id);
+    auto current = recordForChange(find(id), ifMatch, kEntity, QStringLiteral("id"), id);
     if (!current)
         return current.error();
-    if (!current->has_value())
-        return Error(ErrorCode::NotFound, QStringLiteral("no customer with id '%1'").arg(id));
-    const Customer before = **current;
-    if (!ifMatchSatisfied(ifMatch, before.etag))
-        return Error(ErrorCode::PreconditionFailed,
-                     QStringLiteral("If-Match does not match the current etag of customer '%1'").arg(id));
+    const Customer before = *current;
     auto changed = mutate(before);
     if (!changed)
         return changed.error();
@@ -149,15 +99,14 @@ Result<Customer> CustomerStore::update(const QString &id, const QByteArray &ifMa
     after.createdDateTimeUtc = before.createdDateTimeUtc;
     after.lastUpdatedDateTimeUtc = fromIsoUtc(now).value_or(QDateTime());
     after.etag = newEtag();
-    auto r = m_db.execAffected(QStringLiteral("UPDATE customers SET name = ?, email = ?, etag = ?, "
-                                              "updated = ?, doc = ? WHERE id = ? AND etag = ?"),
-                               {after.name, nullIfEmpty(after.email), after.etag, now,
-                                toJsonText(after.toJson()), id, before.etag});
-    if (!r)
+    if (auto r = execIfEtag(m_db,
+                            QStringLiteral("UPDATE customers SET name = ?, email = ?, etag = ?, "
+                                           "updated = ?, doc = ? WHERE id = ? AND etag = ?"),
+                            {after.name, nullIfEmpty(after.email), after.etag, now, toJsonText(after.toJson()),
+                             id, before.etag},
+                            changedMeanwhile(kEntity, id));
+        !r)
         return r.error();
-    if (*r == 0)
-        return Error(ErrorCode::PreconditionFailed,
-                     QStringLiteral("customer '%1' was changed meanwhile; read it again").arg(id));
     if (auto a = m_audit.record(actor, QStringLiteral("update"), kEntity, id, before.toJson(),
                                 after.toJson());
         !a)
@@ -172,15 +121,10 @@ Result<void> CustomerStore::remove(const QString &id, const QByteArray &ifMatch,
     Transaction tx(m_db);
     if (!tx.isActive())
         return commitFailed();
-    auto current = find(id);
+    auto current = recordForChange(find(id), ifMatch, kEntity, QStringLiteral("id"), id);
     if (!current)
         return current.error();
-    if (!current->has_value())
-        return Error(ErrorCode::NotFound, QStringLiteral("no customer with id '%1'").arg(id));
-    const Customer before = **current;
-    if (!ifMatchSatisfied(ifMatch, before.etag))
-        return Error(ErrorCode::PreconditionFailed,
-                     QStringLiteral("If-Match does not match the current etag of customer '%1'").arg(id));
+    const Customer before = *current;
     auto owned = m_db.exec(QStringLiteral("SELECT COUNT(*) FROM devices WHERE customer_id = ?"), {id});
     if (!owned)
         return owned.error();
@@ -191,13 +135,10 @@ Result<void> CustomerStore::remove(const QString &id, const QByteArray &ifMatch,
                      QStringLiteral("customer '%1' still has %2 device(s); return or reassign them first")
                          .arg(id)
                          .arg(devices));
-    auto r = m_db.execAffected(QStringLiteral("DELETE FROM customers WHERE id = ? AND etag = ?"),
-                               {id, before.etag});
-    if (!r)
+    if (auto r = execIfEtag(m_db, QStringLiteral("DELETE FROM customers WHERE id = ? AND etag = ?"),
+                            {id, before.etag}, changedMeanwhile(kEntity, id));
+        !r)
         return r.error();
-    if (*r == 0)
-        return Error(ErrorCode::PreconditionFailed,
-                     QStringLiteral("customer '%1' was changed meanwhile; read it again").arg(id));
     if (auto a = m_audit.record(actor, QStringLiteral("delete"), kEntity, id, before.toJson()); !a)
         return a.error();
     if (!tx.commit())

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "enrollmentstore.h"
 #include "database.h"
+#include "recordquery.h"
 
 #include "protocol/timeutil.h"
 
@@ -53,37 +54,17 @@ Result<QList<Enrollment>> EnrollmentStore::query(const QString &where, const QVa
         sql += QStringLiteral(" LIMIT ?");
         b << limit;
     }
-    auto q = m_db.exec(sql, b);
-    if (!q)
-        return q.error();
-    QStringList docs;
-    while (q->next())
-        docs << q->value(0).toString();
-    q->finish();
-    QList<Enrollment> out;
-    for (const QString &doc : docs) {
-        auto e = enrollmentFromDoc(doc);
-        if (!e)
-            return e.error();
-        out << *e;
-    }
-    return out;
+    return readDocs<Enrollment>(m_db.exec(sql, b), enrollmentFromDoc);
 }
 
 Result<std::optional<Enrollment>> EnrollmentStore::find(const QString &registrationId)
 {
-    auto r = query(QStringLiteral("registration_id = ?"), {registrationId}, 1);
-    if (!r)
-        return r.error();
-    return r->isEmpty() ? std::optional<Enrollment>() : std::optional<Enrollment>(r->first());
+    return firstOf(query(QStringLiteral("registration_id = ?"), {registrationId}, 1));
 }
 
 Result<std::optional<Enrollment>> EnrollmentStore::findBySerial(const QString &serial)
 {
-    auto r = query(QStringLiteral("serial = ?"), {serial}, 1);
-    if (!r)
-        return r.error();
-    return r->isEmpty() ? std::optional<Enrollment>() : std::optional<Enrollment>(r->first());
+    return firstOf(query(QStringLiteral("serial = ?"), {serial}, 1));
 }
 
 Result<RecordPage<Enrollment>> EnrollmentStore::list(const Filter &filter, const PageRequest &page)
@@ -105,12 +86,7 @@ Result<RecordPage<Enrollment>> EnrollmentStore::list(const Filter &filter, const
     auto items = query(where, binds, page.limit + 1);
     if (!items)
         return items.error();
-    RecordPage<Enrollment> out{*items, {}};
-    if (out.items.size() > page.limit) {
-        out.items.resize(page.limit);
-        out.nextCursor = encodeCursor(out.items.constLast().registrationId);
-    }
-    return out;
+    return pageOf(*items, page.limit, [](const Enrollment &e) { return e.registrationId; });
 }
 
 Result<void> EnrollmentStore::insert(Enrollment &e)
@@ -119,7 +95,7 @@ Result<void> EnrollmentStore::insert(Enrollment &e)
     auto r = m_db.exec(QStringLiteral("INSERT INTO enrollments (registration_id, device_id, serial, "
                                       "provisioning_status, etag, created, updated, doc) "
                                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-                       {e.registrationId, e.deviceId, e.serial.isEmpty() ? QVariant() : QVariant(e.serial),
+                       {e.registrationId, e.deviceId, nullIfEmpty(e.serial),
                         e.provisioningStatus, e.etag, toIsoUtc(e.createdDateTimeUtc),
                         toIsoUtc(e.lastUpdatedDateTimeUtc), toJsonText(e.toJson())});
     if (!r)
@@ -131,27 +107,18 @@ Result<void> EnrollmentStore::insert(Enrollment &e)
 Result<void> EnrollmentStore::update(Enrollment &e, const QString &expectedEtag)
 {
     stamp(e, e.createdDateTimeUtc);
-    auto r = m_db.execAffected(
-        QStringLiteral("UPDATE enrollments SET device_id = ?, serial = ?, provisioning_status = ?, "
-                       "etag = ?, updated = ?, doc = ? WHERE registration_id = ? AND etag = ?"),
-        {e.deviceId, e.serial.isEmpty() ? QVariant() : QVariant(e.serial), e.provisioningStatus, e.etag,
-         toIsoUtc(e.lastUpdatedDateTimeUtc), toJsonText(e.toJson()), e.registrationId, expectedEtag});
-    if (!r)
-        return r.error();
-    if (*r == 0)
-        return preconditionFailed(QStringLiteral("the enrollment"));
-    return {};
+    return execIfEtag(m_db,
+                      QStringLiteral("UPDATE enrollments SET device_id = ?, serial = ?, provisioning_status = ?, "
+                                     "etag = ?, updated = ?, doc = ? WHERE registration_id = ? AND etag = ?"),
+                      {e.deviceId, nullIfEmpty(e.serial), e.provisioningStatus, e.etag,
+                       toIsoUtc(e.lastUpdatedDateTimeUtc), toJsonText(e.toJson()), e.registrationId, expectedEtag},
+                      preconditionFailed(QStringLiteral("the enrollment")));
 }
 
 Result<void> EnrollmentStore::remove(const QString &registrationId, const QString &expectedEtag)
 {
-    auto r = m_db.execAffected(QStringLiteral("DELETE FROM enrollments WHERE registration_id = ? AND etag = ?"),
-                               {registrationId, expectedEtag});
-    if (!r)
-        return r.error();
-    if (*r == 0)
-        return preconditionFailed(QStringLiteral("the enrollment"));
-    return {};
+    return execIfEtag(m_db, QStringLiteral("DELETE FROM enrollments WHERE registration_id = ? AND etag = ?"),
+                      {registrationId, expectedEtag}, preconditionFailed(QStringLiteral("the enrollment")));
 }
 
 Result<bool> EnrollmentStore::inventoryHasSerial(const QString &serial)
@@ -166,20 +133,8 @@ Result<bool> EnrollmentStore::inventoryHasSerial(const QString &serial)
 
 Result<std::optional<EnrollmentGroup>> EnrollmentStore::findGroup(const QString &groupId)
 {
-    auto q = m_db.exec(QStringLiteral("SELECT doc FROM enrollment_groups WHERE group_id = ?"), {groupId});
-    if (!q)
-        return q.error();
-    QString doc;
-    const bool found = q->next();
-    if (found)
-        doc = q->value(0).toString();
-    q->finish();
-    if (!found)
-        return std::optional<EnrollmentGroup>();
-    auto g = groupFromDoc(doc);
-    if (!g)
-        return g.error();
-    return std::optional<EnrollmentGroup>(*g);
+    return firstOf(readDocs<EnrollmentGroup>(
+        m_db.exec(QStringLiteral("SELECT doc FROM enrollment_groups WHERE group_id = ?"), {groupId}), groupFromDoc));
 }
 
 Result<RecordPage<EnrollmentGroup>> EnrollmentStore::listGroups(const PageRequest &page)
@@ -189,24 +144,10 @@ Result<RecordPage<EnrollmentGroup>> EnrollmentStore::listGroups(const PageReques
         ? m_db.exec(QStringLiteral("SELECT doc FROM enrollment_groups ORDER BY group_id LIMIT ?"), {page.limit + 1})
         : m_db.exec(QStringLiteral("SELECT doc FROM enrollment_groups WHERE group_id > ? ORDER BY group_id LIMIT ?"),
                     {page.afterKey, page.limit + 1});
-    if (!q)
-        return q.error();
-    QStringList docs;
-    while (q->next())
-        docs << q->value(0).toString();
-    q->finish();
-    RecordPage<EnrollmentGroup> out;
-    for (const QString &doc : docs) {
-        auto g = groupFromDoc(doc);
-        if (!g)
-            return g.error();
-        out.items << *g;
-    }
-    if (out.items.size() > page.limit) {
-        out.items.resize(page.limit);
-        out.nextCursor = encodeCursor(out.items.constLast().enrollmentGroupId);
-    }
-    return out;
+    auto items = readDocs<EnrollmentGroup>(std::move(q), groupFromDoc);
+    if (!items)
+        return items.error();
+    return pageOf(*items, page.limit, [](const EnrollmentGroup &g) { return g.enrollmentGroupId; });
 }
 
 Result<QList<EnrollmentGroup>> EnrollmentStore::allGroups()
@@ -235,26 +176,18 @@ Result<void> EnrollmentStore::insertGroup(EnrollmentGroup &g)
 Result<void> EnrollmentStore::updateGroup(EnrollmentGroup &g, const QString &expectedEtag)
 {
     stamp(g, g.createdDateTimeUtc);
-    auto r = m_db.execAffected(QStringLiteral("UPDATE enrollment_groups SET provisioning_status = ?, etag = ?, "
-                                              "updated = ?, doc = ? WHERE group_id = ? AND etag = ?"),
-                               {g.provisioningStatus, g.etag, toIsoUtc(g.lastUpdatedDateTimeUtc),
-                                toJsonText(g.toJson()), g.enrollmentGroupId, expectedEtag});
-    if (!r)
-        return r.error();
-    if (*r == 0)
-        return preconditionFailed(QStringLiteral("the enrollment group"));
-    return {};
+    return execIfEtag(m_db,
+                      QStringLiteral("UPDATE enrollment_groups SET provisioning_status = ?, etag = ?, "
+                                     "updated = ?, doc = ? WHERE group_id = ? AND etag = ?"),
+                      {g.provisioningStatus, g.etag, toIsoUtc(g.lastUpdatedDateTimeUtc), toJsonText(g.toJson()),
+                       g.enrollmentGroupId, expectedEtag},
+                      preconditionFailed(QStringLiteral("the enrollment group")));
 }
 
 Result<void> EnrollmentStore::removeGroup(const QString &groupId, const QString &expectedEtag)
 {
-    auto r = m_db.execAffected(QStringLiteral("DELETE FROM enrollment_groups WHERE group_id = ? AND etag = ?"),
-                               {groupId, expectedEtag});
-    if (!r)
-        return r.error();
-    if (*r == 0)
-        return preconditionFailed(QStringLiteral("the enrollment group"));
-    return {};
+    return execIfEtag(m_db, QStringLiteral("DELETE FROM enrollment_groups WHERE group_id = ? AND etag = ?"),
+                      {groupId, expectedEtag}, preconditionFailed(QStringLiteral("the enrollment group")));
 }
 
 } // namespace Provisio

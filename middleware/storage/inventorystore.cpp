@@ -3,6 +3,7 @@
 
 #include "auditlog.h"
 #include "database.h"
+#include "recordquery.h"
 
 #include "protocol/timeutil.h"
 
@@ -14,57 +15,12 @@ const QString kEntity = QStringLiteral("device");
 
 DeviceRecord fromRow(const Query &q)
 {
-    // readFrom rather than fromJson: a stored document is trusted, and a field
-    // that no longer validates must not make the record unreadable.
-    JsonReader reader(fromJsonText(q.value(4).toString()));
-    DeviceRecord d = DeviceRecord::readFrom(reader);
-    d.serial = q.value(0).toString();
-    d.etag = q.value(1).toString();
-    d.createdDateTimeUtc = fromIsoUtc(q.value(2).toString()).value_or(QDateTime());
-    d.lastUpdatedDateTimeUtc = fromIsoUtc(q.value(3).toString()).value_or(QDateTime());
-    return d;
-}
-
-// NULL rather than '' so the customer_id foreign key accepts unsold devices.
-QVariant nullIfEmpty(const QString &s)
-{
-    return s.isEmpty() ? QVariant() : QVariant(s);
+    return keyedRecordFromRow(q, &DeviceRecord::serial);
 }
 
 QVariant dateOrNull(const QDate &date)
 {
     return date.isValid() ? QVariant(date.toString(Qt::ISODate)) : QVariant();
-}
-
-QString containsPattern(const QString &text)
-{
-    QString escaped = text.toLower();
-    escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\"));
-    escaped.replace(QLatin1Char('%'), QLatin1String("\\%"));
-    escaped.replace(QLatin1Char('_'), QLatin1String("\\_"));
-    return QLatin1Char('%') + escaped + QLatin1Char('%');
-}
-
-Error commitFailed()
-{
-    return Error(ErrorCode::Unavailable, QStringLiteral("the change could not be committed"));
-}
-
-Error notFound(const QString &serial)
-{
-    return Error(ErrorCode::NotFound, QStringLiteral("no device with serial '%1'").arg(serial));
-}
-
-Error ifMatchFailed(const QString &serial)
-{
-    return Error(ErrorCode::PreconditionFailed,
-                 QStringLiteral("If-Match does not match the current etag of device '%1'").arg(serial));
-}
-
-Error changedMeanwhile(const QString &serial)
-{
-    return Error(ErrorCode::PreconditionFailed,
-                 QStringLiteral("device '%1' was changed meanwhile; read it again").arg(serial));
 }
 } // namespace
 
@@ -102,15 +58,9 @@ Result<DeviceRecord> InventoryStore::create(DeviceRecord device, const QString &
 
 Result<std::optional<DeviceRecord>> InventoryStore::find(const QString &serial)
 {
-    auto q = m_db.exec(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM devices WHERE serial = ?"),
-                       {serial});
-    if (!q)
-        return q.error();
-    std::optional<DeviceRecord> out;
-    if (q->next())
-        out = fromRow(*q);
-    q->finish();
-    return out;
+    return firstOf(readRows(
+        m_db.exec(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM devices WHERE serial = ?"), {serial}),
+        fromRow));
 }
 
 Result<RecordPage<DeviceRecord>> InventoryStore::list(const Filter &filter, const PageRequest &page)
@@ -138,18 +88,10 @@ Result<RecordPage<DeviceRecord>> InventoryStore::list(const Filter &filter, cons
     }
     sql += QLatin1String(" ORDER BY serial LIMIT ?");
     binds << page.limit + 1;
-    auto q = m_db.exec(sql, binds);
-    if (!q)
-        return q.error();
-    RecordPage<DeviceRecord> out;
-    while (q->next())
-        out.items << fromRow(*q);
-    q->finish();
-    if (out.items.size() > page.limit) {
-        out.items.resize(page.limit);
-        out.nextCursor = encodeCursor(out.items.constLast().serial);
-    }
-    return out;
+    auto items = readRows(m_db.exec(sql, binds), fromRow);
+    if (!items)
+        return items.error();
+    return pageOf(*items, page.limit, [](const DeviceRecord &d) { return d.serial; });
 }
 
 Result<DeviceRecord> InventoryStore::update(const QString &serial, const QByteArray &ifMatch,
@@ -159,14 +101,10 @@ Result<DeviceRecord> InventoryStore::update(const QString &serial, const QByteAr
     Transaction tx(m_db);
     if (!tx.isActive())
         return commitFailed();
-    auto current = find(serial);
+    auto current = recordForChange(find(serial), ifMatch, kEntity, QStringLiteral("serial"), serial);
     if (!current)
         return current.error();
-    if (!current->has_value())
-        return notFound(serial);
-    const DeviceRecord before = **current;
-    if (!ifMatchSatisfied(ifMatch, before.etag))
-        return ifMatchFailed(serial);
+    const DeviceRecord before = *current;
     auto changed = mutate(before);
     if (!changed)
         return changed.error();
@@ -176,17 +114,16 @@ Result<DeviceRecord> InventoryStore::update(const QString &serial, const QByteAr
     after.createdDateTimeUtc = before.createdDateTimeUtc;
     after.lastUpdatedDateTimeUtc = fromIsoUtc(now).value_or(QDateTime());
     after.etag = newEtag();
-    auto r = m_db.execAffected(
-        QStringLiteral("UPDATE devices SET model = ?, manufacturer = ?, batch = ?, customer_id = ?, "
-                       "status = ?, delivery_date = ?, etag = ?, updated = ?, doc = ? "
-                       "WHERE serial = ? AND etag = ?"),
-        {after.model, after.manufacturer, after.batch, nullIfEmpty(after.customerId), after.status,
-         dateOrNull(after.deliveryDate), after.etag, now, toJsonText(after.toJson()), serial,
-         before.etag});
-    if (!r)
+    if (auto r = execIfEtag(m_db,
+                            QStringLiteral("UPDATE devices SET model = ?, manufacturer = ?, batch = ?, "
+                                           "customer_id = ?, status = ?, delivery_date = ?, etag = ?, "
+                                           "updated = ?, doc = ? WHERE serial = ? AND etag = ?"),
+                            {after.model, after.manufacturer, after.batch, nullIfEmpty(after.customerId),
+                             after.status, dateOrNull(after.deliveryDate), after.etag, now,
+                             toJsonText(after.toJson()), serial, before.etag},
+                            changedMeanwhile(kEntity, serial));
+        !r)
         return r.error();
-    if (*r == 0)
-        return changedMeanwhile(serial);
     if (auto a = m_audit.record(actor, action, kEntity, serial, before.toJson(), after.toJson()); !a)
         return a.error();
     if (!tx.commit())
@@ -199,14 +136,10 @@ Result<void> InventoryStore::remove(const QString &serial, const QByteArray &ifM
     Transaction tx(m_db);
     if (!tx.isActive())
         return commitFailed();
-    auto current = find(serial);
+    auto current = recordForChange(find(serial), ifMatch, kEntity, QStringLiteral("serial"), serial);
     if (!current)
         return current.error();
-    if (!current->has_value())
-        return notFound(serial);
-    const DeviceRecord before = **current;
-    if (!ifMatchSatisfied(ifMatch, before.etag))
-        return ifMatchFailed(serial);
+    const DeviceRecord before = *current;
     auto enrolled = m_db.exec(QStringLiteral("SELECT 1 FROM enrollments WHERE serial = ?"), {serial});
     if (!enrolled)
         return enrolled.error();
@@ -215,12 +148,10 @@ Result<void> InventoryStore::remove(const QString &serial, const QByteArray &ifM
     if (referenced)
         return Error(ErrorCode::Conflict,
                      QStringLiteral("device '%1' has an enrollment; delete the enrollment first").arg(serial));
-    auto r = m_db.execAffected(QStringLiteral("DELETE FROM devices WHERE serial = ? AND etag = ?"),
-                               {serial, before.etag});
-    if (!r)
+    if (auto r = execIfEtag(m_db, QStringLiteral("DELETE FROM devices WHERE serial = ? AND etag = ?"),
+                            {serial, before.etag}, changedMeanwhile(kEntity, serial));
+        !r)
         return r.error();
-    if (*r == 0)
-        return changedMeanwhile(serial);
     if (auto a = m_audit.record(actor, QStringLiteral("delete"), kEntity, serial, before.toJson()); !a)
         return a.error();
     if (!tx.commit())

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "recordutil.h"
+
 #include <QList>
 #include <QString>
+
+#include <utility>
 
 namespace Provisio {
 
@@ -15,5 +19,19 @@ struct RecordPage
     QList<T> items;
     QString nextCursor;
 };
+
+// The page out of `fetched`, read with LIMIT `limit` + 1: when that extra
+// record came, it is dropped and the cursor points after the last record
+// kept, `cursorKey(record)` being that record's key in the listing's order.
+template<typename T, typename CursorKey>
+RecordPage<T> pageOf(QList<T> fetched, int limit, CursorKey cursorKey)
+{
+    RecordPage<T> out{std::move(fetched), {}};
+    if (out.items.size() > limit) {
+        out.items.resize(limit);
+        out.nextCursor = encodeCursor(cursorKey(out.items.constLast()));
+    }
+    return out;
+}
 
 } // namespace Provisio

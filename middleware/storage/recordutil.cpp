@@ -4,6 +4,8 @@
 #include "crypto/keys.h"
 #include "protocol/timeutil.h"
 
+#include <QJsonArray>
+
 namespace Provisio {
 
 QString newEtag()
@@ -24,6 +26,25 @@ QString toJsonText(const QJsonObject &object)
 QJsonObject fromJsonText(const QString &text)
 {
     return QJsonDocument::fromJson(text.toUtf8()).object();
+}
+
+QVariant nullIfEmpty(const QString &s)
+{
+    return s.isEmpty() ? QVariant() : QVariant(s);
+}
+
+QString containsPattern(const QString &text)
+{
+    QString escaped = text.toLower();
+    escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\"));
+    escaped.replace(QLatin1Char('%'), QLatin1String("\\%"));
+    escaped.replace(QLatin1Char('_'), QLatin1String("\\_"));
+    return QLatin1Char('%') + escaped + QLatin1Char('%');
+}
+
+Error commitFailed()
+{
+    return Error(ErrorCode::Unavailable, QStringLiteral("the change could not be committed"));
 }
 
 Result<PageRequest> parsePageRequest(const QString &limitText, const QString &cursorText)
@@ -53,6 +74,19 @@ QString encodeCursor(const QString &key)
         key.toUtf8().toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
+QString pairCursorKey(const QString &first, const QString &second)
+{
+    return QString::fromUtf8(QJsonDocument(QJsonArray{first, second}).toJson(QJsonDocument::Compact));
+}
+
+Result<std::pair<QString, QString>> parsePairCursorKey(const QString &afterKey)
+{
+    const QJsonArray key = QJsonDocument::fromJson(afterKey.toUtf8()).array();
+    if (key.size() != 2 || !key.at(0).isString() || !key.at(1).isString())
+        return Error(ErrorCode::InvalidInput, QStringLiteral("cursor is not valid"));
+    return std::make_pair(key.at(0).toString(), key.at(1).toString());
+}
+
 bool ifMatchSatisfied(const QByteArray &ifMatchHeader, const QString &currentEtag)
 {
     const QByteArray header = ifMatchHeader.trimmed();
@@ -69,6 +103,23 @@ bool ifMatchSatisfied(const QByteArray &ifMatchHeader, const QString &currentEta
             return true;
     }
     return false;
+}
+
+Error recordNotFound(const QString &entity, const QString &keyName, const QString &key)
+{
+    return Error(ErrorCode::NotFound, QStringLiteral("no %1 with %2 '%3'").arg(entity, keyName, key));
+}
+
+Error ifMatchFailed(const QString &entity, const QString &key)
+{
+    return Error(ErrorCode::PreconditionFailed,
+                 QStringLiteral("If-Match does not match the current etag of %1 '%2'").arg(entity, key));
+}
+
+Error changedMeanwhile(const QString &entity, const QString &key)
+{
+    return Error(ErrorCode::PreconditionFailed,
+                 QStringLiteral("%1 '%2' was changed meanwhile; read it again").arg(entity, key));
 }
 
 } // namespace Provisio

@@ -7,6 +7,10 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QString>
+#include <QVariant>
+
+#include <optional>
+#include <utility>
 
 namespace Provisio {
 
@@ -20,6 +24,17 @@ QString nowIso();
 QString toJsonText(const QJsonObject &object);
 QJsonObject fromJsonText(const QString &text);
 
+// NULL rather than '' for an optional column, so foreign keys (a device's
+// customer_id, for one) accept "none".
+QVariant nullIfEmpty(const QString &s);
+
+// A LIKE pattern matching `text` anywhere, case-folded, with LIKE's wildcards
+// escaped; use with `LOWER(column) LIKE ? ESCAPE '\\'`.
+QString containsPattern(const QString &text);
+
+// The error of a store transaction that could not begin or commit.
+Error commitFailed();
+
 // Paging: list endpoints take `limit` (1..1000, default 100) and an opaque
 // `cursor` (the last key of the previous page, base64url).
 struct PageRequest
@@ -29,9 +44,39 @@ struct PageRequest
 };
 Result<PageRequest> parsePageRequest(const QString &limitText, const QString &cursorText);
 QString encodeCursor(const QString &key);
+// Listings ordered by two columns (a name that may repeat, then the id that
+// breaks the tie) use the pair of the last record as their cursor key.
+QString pairCursorKey(const QString &first, const QString &second);
+// The pair again from a decoded cursor; InvalidInput "cursor is not valid"
+// when the key is not such a pair.
+Result<std::pair<QString, QString>> parsePairCursorKey(const QString &afterKey);
 
 // If-Match semantics: empty header -> always true; `*` -> true when the
 // record exists; otherwise the (quoted or bare, W/ tolerated) tag must equal.
 bool ifMatchSatisfied(const QByteArray &ifMatchHeader, const QString &currentEtag);
+
+// The answers of a change to a keyed record (`entity` as in the audit log,
+// "customer"; `keyName` as its key is called, "id"): 404 "no customer with id
+// 'x'", 412 when If-Match names another etag, and 412 when the conditional
+// write finds the etag changed since the record was read.
+Error recordNotFound(const QString &entity, const QString &keyName, const QString &key);
+Error ifMatchFailed(const QString &entity, const QString &key);
+Error changedMeanwhile(const QString &entity, const QString &key);
+
+// The record a change starts from, given what find() answered: a find error
+// as it is, recordNotFound when there is none, ifMatchFailed when `ifMatch`
+// does not accept its etag.
+template<typename T>
+Result<T> recordForChange(Result<std::optional<T>> found, const QByteArray &ifMatch, const QString &entity,
+                          const QString &keyName, const QString &key)
+{
+    if (!found)
+        return found.error();
+    if (!found->has_value())
+        return recordNotFound(entity, keyName, key);
+    if (!ifMatchSatisfied(ifMatch, (*found)->etag))
+        return ifMatchFailed(entity, key);
+    return **found;
+}
 
 } // namespace Provisio

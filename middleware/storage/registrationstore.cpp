@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "registrationstore.h"
 #include "database.h"
+#include "recordquery.h"
 
 #include "protocol/timeutil.h"
 
@@ -43,34 +44,20 @@ const QString kSelect = QStringLiteral("SELECT doc FROM registrations");
 
 Result<QList<RegistrationRecord>> readRecords(Result<Query> q)
 {
-    if (!q)
-        return q.error();
-    QStringList docs;
-    while (q->next())
-        docs << q->value(0).toString();
-    q->finish();
-    QList<RegistrationRecord> out;
-    for (const QString &d : docs) {
-        auto r = RegistrationRecord::fromDoc(fromJsonText(d));
-        if (!r)
-            return r.error();
-        out << *r;
-    }
-    return out;
+    return readDocs<RegistrationRecord>(
+        std::move(q), [](const QString &doc) { return RegistrationRecord::fromDoc(fromJsonText(doc)); });
 }
 
-QVariant orNull(const QString &s)
+Error registrationChanged()
 {
-    return s.isEmpty() ? QVariant() : QVariant(s);
+    return Error(ErrorCode::PreconditionFailed,
+                 QStringLiteral("the registration was changed meanwhile (etag mismatch); read it again"));
 }
 } // namespace
 
 Result<std::optional<RegistrationRecord>> RegistrationStore::find(const QString &registrationId)
 {
-    auto r = readRecords(m_db.exec(kSelect + QStringLiteral(" WHERE registration_id = ?"), {registrationId}));
-    if (!r)
-        return r.error();
-    return r->isEmpty() ? std::optional<RegistrationRecord>() : std::optional<RegistrationRecord>(r->first());
+    return firstOf(readRecords(m_db.exec(kSelect + QStringLiteral(" WHERE registration_id = ?"), {registrationId})));
 }
 
 Result<RecordPage<RegistrationRecord>> RegistrationStore::list(const Filter &filter, const PageRequest &page)
@@ -98,12 +85,7 @@ Result<RecordPage<RegistrationRecord>> RegistrationStore::list(const Filter &fil
     auto items = readRecords(m_db.exec(sql, binds));
     if (!items)
         return items.error();
-    RecordPage<RegistrationRecord> out{*items, {}};
-    if (out.items.size() > page.limit) {
-        out.items.resize(page.limit);
-        out.nextCursor = encodeCursor(out.items.constLast().state.registrationId);
-    }
-    return out;
+    return pageOf(*items, page.limit, [](const RegistrationRecord &r) { return r.state.registrationId; });
 }
 
 Result<void> RegistrationStore::save(const RegistrationRecord &record)
@@ -118,8 +100,8 @@ Result<void> RegistrationStore::save(const RegistrationRecord &record)
                        "status = excluded.status, substatus = excluded.substatus, "
                        "operation_id = excluded.operation_id, etag = excluded.etag, "
                        "created = excluded.created, updated = excluded.updated, doc = excluded.doc"),
-        {s.registrationId, orNull(record.enrollmentGroupId), orNull(s.deviceId), orNull(s.assignedHub), s.status,
-         orNull(s.substatus), orNull(record.operationId), s.etag, toIsoUtc(s.createdDateTimeUtc),
+        {s.registrationId, nullIfEmpty(record.enrollmentGroupId), nullIfEmpty(s.deviceId), nullIfEmpty(s.assignedHub), s.status,
+         nullIfEmpty(s.substatus), nullIfEmpty(record.operationId), s.etag, toIsoUtc(s.createdDateTimeUtc),
          toIsoUtc(s.lastUpdatedDateTimeUtc), toJsonText(record.toDoc())});
     if (!r)
         return r.error();
@@ -130,30 +112,23 @@ Result<void> RegistrationStore::save(const RegistrationRecord &record)
 Result<void> RegistrationStore::update(const RegistrationRecord &record, const QString &expectedEtag)
 {
     const RegistrationState &s = record.state;
-    auto r = m_db.execAffected(
+    return execIfEtag(
+        m_db,
         QStringLiteral("UPDATE registrations SET group_id = ?, device_id = ?, assigned_hub = ?, status = ?, "
                        "substatus = ?, operation_id = ?, etag = ?, updated = ?, doc = ? "
                        "WHERE registration_id = ? AND etag = ?"),
-        {orNull(record.enrollmentGroupId), orNull(s.deviceId), orNull(s.assignedHub), s.status,
-         orNull(s.substatus), orNull(record.operationId), s.etag, toIsoUtc(s.lastUpdatedDateTimeUtc),
-         toJsonText(record.toDoc()), s.registrationId, expectedEtag});
-    if (!r)
-        return r.error();
-    if (*r == 0)
-        return Error(ErrorCode::PreconditionFailed,
-                     QStringLiteral("the registration was changed meanwhile (etag mismatch); read it again"));
-    return {};
+        {nullIfEmpty(record.enrollmentGroupId), nullIfEmpty(s.deviceId), nullIfEmpty(s.assignedHub), s.status,
+         nullIfEmpty(s.substatus), nullIfEmpty(record.operationId), s.etag, toIsoUtc(s.lastUpdatedDateTimeUtc),
+         toJsonText(record.toDoc()), s.registrationId, expectedEtag},
+        registrationChanged());
 }
 
 Result<void> RegistrationStore::remove(const QString &registrationId, const QString &expectedEtag)
 {
-    auto r = m_db.execAffected(QStringLiteral("DELETE FROM registrations WHERE registration_id = ? AND etag = ?"),
-                               {registrationId, expectedEtag});
-    if (!r)
+    if (auto r = execIfEtag(m_db, QStringLiteral("DELETE FROM registrations WHERE registration_id = ? AND etag = ?"),
+                            {registrationId, expectedEtag}, registrationChanged());
+        !r)
         return r.error();
-    if (*r == 0)
-        return Error(ErrorCode::PreconditionFailed,
-                     QStringLiteral("the registration was changed meanwhile (etag mismatch); read it again"));
     auto ops = m_db.execAffected(QStringLiteral("DELETE FROM operations WHERE registration_id = ?"),
                                  {registrationId});
     if (!ops)

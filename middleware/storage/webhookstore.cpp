@@ -3,6 +3,7 @@
 
 #include "auditlog.h"
 #include "database.h"
+#include "recordquery.h"
 
 #include "crypto/keys.h"
 
@@ -57,21 +58,6 @@ WebhookDelivery deliveryFromRow(const Query &q)
 QString eventsText(const QStringList &events)
 {
     return QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(events)).toJson(QJsonDocument::Compact));
-}
-
-QVariant nullIfEmpty(const QString &s)
-{
-    return s.isEmpty() ? QVariant() : QVariant(s);
-}
-
-Error commitFailed()
-{
-    return Error(ErrorCode::Unavailable, QStringLiteral("the change could not be committed"));
-}
-
-Error notFound(const QString &id)
-{
-    return Error(ErrorCode::NotFound, QStringLiteral("no webhook with id '%1'").arg(id));
 }
 } // namespace
 
@@ -141,14 +127,9 @@ Result<Webhook> WebhookStore::create(Webhook webhook, const QString &actor)
 
 Result<std::optional<Webhook>> WebhookStore::find(const QString &id)
 {
-    auto q = m_db.exec(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM webhooks WHERE id = ?"), {id});
-    if (!q)
-        return q.error();
-    std::optional<Webhook> out;
-    if (q->next())
-        out = webhookFromRow(*q);
-    q->finish();
-    return out;
+    return firstOf(readRows(
+        m_db.exec(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM webhooks WHERE id = ?"), {id}),
+        webhookFromRow));
 }
 
 Result<RecordPage<Webhook>> WebhookStore::list(const PageRequest &page)
@@ -161,18 +142,10 @@ Result<RecordPage<Webhook>> WebhookStore::list(const PageRequest &page)
     }
     sql += QLatin1String(" ORDER BY id LIMIT ?");
     binds << page.limit + 1;
-    auto q = m_db.exec(sql, binds);
-    if (!q)
-        return q.error();
-    RecordPage<Webhook> out;
-    while (q->next())
-        out.items << webhookFromRow(*q);
-    q->finish();
-    if (out.items.size() > page.limit) {
-        out.items.resize(page.limit);
-        out.nextCursor = encodeCursor(out.items.constLast().id);
-    }
-    return out;
+    auto items = readRows(m_db.exec(sql, binds), webhookFromRow);
+    if (!items)
+        return items.error();
+    return pageOf(*items, page.limit, [](const Webhook &w) { return w.id; });
 }
 
 Result<Webhook> WebhookStore::update(const QString &id, const QByteArray &ifMatch, const QString &actor,
@@ -181,15 +154,10 @@ Result<Webhook> WebhookStore::update(const QString &id, const QByteArray &ifMatc
     Transaction tx(m_db);
     if (!tx.isActive())
         return commitFailed();
-    auto current = find(id);
+    auto current = recordForChange(find(id), ifMatch, kEntity, QStringLiteral("id"), id);
     if (!current)
         return current.error();
-    if (!current->has_value())
-        return notFound(id);
-    const Webhook before = **current;
-    if (!ifMatchSatisfied(ifMatch, before.etag))
-        return Error(ErrorCode::PreconditionFailed,
-                     QStringLiteral("If-Match does not match the current etag of webhook '%1'").arg(id));
+    const Webhook before = *current;
     auto changed = mutate(before);
     if (!changed)
         return changed.error();
@@ -200,15 +168,14 @@ Result<Webhook> WebhookStore::update(const QString &id, const QByteArray &ifMatc
     after.etag = newEtag();
     if (after.secret.isEmpty())
         after.secret = before.secret;
-    auto r = m_db.execAffected(QStringLiteral("UPDATE webhooks SET url = ?, events = ?, secret = ?, enabled = ?, "
-                                              "description = ?, etag = ?, updated = ? WHERE id = ? AND etag = ?"),
-                               {after.url, eventsText(after.events), after.secret, after.enabled ? 1 : 0,
-                                after.description, after.etag, after.updated, id, before.etag});
-    if (!r)
+    if (auto r = execIfEtag(m_db,
+                            QStringLiteral("UPDATE webhooks SET url = ?, events = ?, secret = ?, enabled = ?, "
+                                           "description = ?, etag = ?, updated = ? WHERE id = ? AND etag = ?"),
+                            {after.url, eventsText(after.events), after.secret, after.enabled ? 1 : 0,
+                             after.description, after.etag, after.updated, id, before.etag},
+                            changedMeanwhile(kEntity, id));
+        !r)
         return r.error();
-    if (*r == 0)
-        return Error(ErrorCode::PreconditionFailed,
-                     QStringLiteral("webhook '%1' was changed meanwhile; read it again").arg(id));
     m_db.afterCommit([this] { m_cacheValid = false; });
     QJsonObject afterDoc = after.toJson();
     if (after.secret != before.secret)
@@ -225,24 +192,17 @@ Result<void> WebhookStore::remove(const QString &id, const QByteArray &ifMatch, 
     Transaction tx(m_db);
     if (!tx.isActive())
         return commitFailed();
-    auto current = find(id);
+    auto current = recordForChange(find(id), ifMatch, kEntity, QStringLiteral("id"), id);
     if (!current)
         return current.error();
-    if (!current->has_value())
-        return notFound(id);
-    const Webhook before = **current;
-    if (!ifMatchSatisfied(ifMatch, before.etag))
-        return Error(ErrorCode::PreconditionFailed,
-                     QStringLiteral("If-Match does not match the current etag of webhook '%1'").arg(id));
+    const Webhook before = *current;
     auto d = m_db.execAffected(QStringLiteral("DELETE FROM webhook_deliveries WHERE webhook_id = ?"), {id});
     if (!d)
         return d.error();
-    auto r = m_db.execAffected(QStringLiteral("DELETE FROM webhooks WHERE id = ? AND etag = ?"), {id, before.etag});
-    if (!r)
+    if (auto r = execIfEtag(m_db, QStringLiteral("DELETE FROM webhooks WHERE id = ? AND etag = ?"), {id, before.etag},
+                            changedMeanwhile(kEntity, id));
+        !r)
         return r.error();
-    if (*r == 0)
-        return Error(ErrorCode::PreconditionFailed,
-                     QStringLiteral("webhook '%1' was changed meanwhile; read it again").arg(id));
     m_db.afterCommit([this] { m_cacheValid = false; });
     if (auto a = m_audit.record(actor, QStringLiteral("delete"), kEntity, id, before.toJson()); !a)
         return a.error();
@@ -256,18 +216,15 @@ Result<QList<Webhook>> WebhookStore::enabledWebhooks()
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     if (m_cacheValid && now - m_cacheLoadedAt < kCacheMilliseconds)
         return m_enabledCache;
-    auto q = m_db.exec(QStringLiteral("SELECT ") + kColumns
-                       + QStringLiteral(" FROM webhooks WHERE enabled = 1 ORDER BY id"));
-    if (!q)
-        return q.error();
-    QList<Webhook> out;
-    while (q->next())
-        out << webhookFromRow(*q);
-    q->finish();
-    m_enabledCache = out;
+    auto out = readRows(m_db.exec(QStringLiteral("SELECT ") + kColumns
+                                  + QStringLiteral(" FROM webhooks WHERE enabled = 1 ORDER BY id")),
+                        webhookFromRow);
+    if (!out)
+        return out.error();
+    m_enabledCache = *out;
     m_cacheValid = true;
     m_cacheLoadedAt = now;
-    return out;
+    return *out;
 }
 
 Result<QStringList> WebhookStore::enqueue(const QList<NewDelivery> &deliveries)
@@ -307,41 +264,27 @@ Result<RecordPage<WebhookDelivery>> WebhookStore::deliveries(const QString &webh
     }
     if (!page.afterKey.isEmpty()) {
         // The cursor is [created, id] of the last row: newest first, ids break ties.
-        const QJsonArray key = QJsonDocument::fromJson(page.afterKey.toUtf8()).array();
-        if (key.size() != 2 || !key.at(0).isString() || !key.at(1).isString())
-            return Error(ErrorCode::InvalidInput, QStringLiteral("cursor is not valid"));
+        const auto key = parsePairCursorKey(page.afterKey);
+        if (!key)
+            return key.error();
         sql += QLatin1String(" AND (created < ? OR (created = ? AND id < ?))");
-        binds << key.at(0).toString() << key.at(0).toString() << key.at(1).toString();
+        binds << key->first << key->first << key->second;
     }
     sql += QLatin1String(" ORDER BY created DESC, id DESC LIMIT ?");
     binds << page.limit + 1;
-    auto q = m_db.exec(sql, binds);
-    if (!q)
-        return q.error();
-    RecordPage<WebhookDelivery> out;
-    while (q->next())
-        out.items << deliveryFromRow(*q);
-    q->finish();
-    if (out.items.size() > page.limit) {
-        out.items.resize(page.limit);
-        const WebhookDelivery &last = out.items.constLast();
-        out.nextCursor = encodeCursor(QString::fromUtf8(
-            QJsonDocument(QJsonArray{last.created, last.id}).toJson(QJsonDocument::Compact)));
-    }
-    return out;
+    auto items = readRows(m_db.exec(sql, binds), deliveryFromRow);
+    if (!items)
+        return items.error();
+    return pageOf(*items, page.limit,
+                  [](const WebhookDelivery &d) { return pairCursorKey(d.created, d.id); });
 }
 
 Result<std::optional<WebhookDelivery>> WebhookStore::delivery(const QString &id)
 {
-    auto q = m_db.exec(QStringLiteral("SELECT ") + kDeliveryColumns
-                       + QStringLiteral(" FROM webhook_deliveries WHERE id = ?"), {id});
-    if (!q)
-        return q.error();
-    std::optional<WebhookDelivery> out;
-    if (q->next())
-        out = deliveryFromRow(*q);
-    q->finish();
-    return out;
+    return firstOf(readRows(m_db.exec(QStringLiteral("SELECT ") + kDeliveryColumns
+                                          + QStringLiteral(" FROM webhook_deliveries WHERE id = ?"),
+                                      {id}),
+                            deliveryFromRow));
 }
 
 Result<QList<WebhookStore::DueDelivery>> WebhookStore::due(const QString &now, int limit)
@@ -352,22 +295,17 @@ Result<QList<WebhookStore::DueDelivery>> WebhookStore::due(const QString &now, i
                                       "AND (d.lease_until IS NULL OR d.lease_until < ?) "
                                       "ORDER BY d.next_attempt_at, d.id LIMIT ?"),
                        {now, now, limit});
-    if (!q)
-        return q.error();
-    QList<DueDelivery> out;
-    while (q->next()) {
+    return readRows(std::move(q), [](const Query &row) {
         DueDelivery d;
-        d.id = q->value(0).toString();
-        d.webhookId = q->value(1).toString();
-        d.eventType = q->value(2).toString();
-        d.payload = q->value(3).toString().toUtf8();
-        d.attempts = q->value(4).toInt();
-        d.url = q->value(5).toString();
-        d.secret = q->value(6).toString();
-        out << d;
-    }
-    q->finish();
-    return out;
+        d.id = row.value(0).toString();
+        d.webhookId = row.value(1).toString();
+        d.eventType = row.value(2).toString();
+        d.payload = row.value(3).toString().toUtf8();
+        d.attempts = row.value(4).toInt();
+        d.url = row.value(5).toString();
+        d.secret = row.value(6).toString();
+        return d;
+    });
 }
 
 Result<bool> WebhookStore::claim(const QString &id, const QString &owner, const QString &now,
