@@ -502,6 +502,10 @@ int run(const Options &options)
     const double serverCpu = cpuMeaningful && serverAfter.valid ? (serverAfter.cpuSeconds - serverBefore.cpuSeconds) / wall : -1;
     const double serverSys = cpuMeaningful && serverAfter.valid ? (serverAfter.systemSeconds - serverBefore.systemSeconds) / wall : -1;
     const double serverWait = cpuMeaningful && serverAfter.valid ? (serverAfter.runQueueWaitSeconds - serverBefore.runQueueWaitSeconds) / wall : -1;
+    // Server CPU time per answered registration: what a registration costs,
+    // largely independent of how busy the machine is (unlike the rate).
+    const qsizetype answered = qsizetype(devices.size()) - statuses.value(0);
+    const double serverCpuPerRegUs = serverCpu >= 0 && answered > 0 ? serverCpu * wall / double(answered) * 1e6 : -1;
     const double clientCpu = cpuMeaningful ? (clientAfter.cpuSeconds - clientBefore.cpuSeconds) / wall : -1;
     const double peakMb = serverEnd.valid ? serverEnd.peakResidentKiB / 1024.0 : -1;
     const double rssMb = serverEnd.valid ? serverEnd.residentKiB / 1024.0 : -1;
@@ -549,6 +553,8 @@ int run(const Options &options)
          serverCpu < 0 ? QStringLiteral("n/a")
                        : QStringLiteral("%1 % of one core (%2 % in the kernel); waited for a CPU %3 % of the time")
                              .arg(fixed(serverCpu * 100, 0), fixed(serverSys * 100, 0), fixed(serverWait * 100, 0)));
+    line(QStringLiteral("server CPU per reg."),
+         serverCpuPerRegUs < 0 ? QStringLiteral("n/a") : fixed(serverCpuPerRegUs, 0) + QLatin1String(" us"));
     line(QStringLiteral("client CPU"),
          clientCpu < 0 ? QStringLiteral("n/a (run too short)") : fixed(clientCpu * 100, 0) + QLatin1String(" % of one core"));
     line(QStringLiteral("load average"),
@@ -588,6 +594,7 @@ int run(const Options &options)
         {QStringLiteral("serverPeakRssMb"), peakMb < 0 ? QJsonValue() : QJsonValue(std::round(peakMb * 10) / 10)},
         {QStringLiteral("serverRssAfterMb"), rssMb < 0 ? QJsonValue() : QJsonValue(std::round(rssMb * 10) / 10)},
         {QStringLiteral("serverCpuCores"), serverCpu < 0 ? QJsonValue() : QJsonValue(std::round(serverCpu * 100) / 100)},
+        {QStringLiteral("serverCpuPerRegistrationUs"), serverCpuPerRegUs < 0 ? QJsonValue() : QJsonValue(std::round(serverCpuPerRegUs))},
         {QStringLiteral("serverRunQueueWait"), serverWait < 0 ? QJsonValue() : QJsonValue(std::round(serverWait * 100) / 100)},
         {QStringLiteral("clientCpuCores"), clientCpu < 0 ? QJsonValue() : QJsonValue(std::round(clientCpu * 100) / 100)},
         {QStringLiteral("loadAverageAfter"), loadAfter},
