@@ -21,6 +21,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <mutex>
+#include <poll.h>
 #include <pthread.h>
 #include <sys/socket.h>
 #include <thread>
@@ -284,6 +285,7 @@ struct MqttClient::Callbacks
     static void onConnect(mosquitto *mosq, void *obj, int rc, int flags, const mosquitto_property *props)
     {
         auto *client = static_cast<MqttClient *>(obj);
+        client->m_connackSeen.store(true, std::memory_order_release);
         if (rc != 0)
             mosquitto_disconnect(mosq); // our policy decides about retrying, not libmosquitto's loop
         QString reason;
@@ -330,7 +332,30 @@ struct MqttClient::Callbacks
                 if (fd >= 0)
                     ::shutdown(fd, SHUT_RDWR);
             }
-            rc = mosquitto_loop(mosq, aborting ? 100 : selectTimeoutMs, 1);
+            // While connecting, wake often enough to notice a failed connect.
+            const bool connecting = !client->m_connackSeen.load(std::memory_order_acquire);
+            rc = mosquitto_loop(mosq, aborting ? 100 : connecting ? 250 : selectTimeoutMs, 1);
+            if (rc == MOSQ_ERR_ERRNO) {
+                // errno belongs to this thread: keep it for the message.
+                client->m_loopErrno.store(errno, std::memory_order_release);
+            } else if (rc == MOSQ_ERR_SUCCESS && connecting) {
+                // libmosquitto 2.0.11 does not notice a non-blocking TLS
+                // connect that failed (connection refused, unreachable): it
+                // stays "connect pending" until the connect timeout, and an
+                // abort cannot end it either. A socket whose connect failed
+                // reports POLLERR or POLLHUP; one still connecting does not.
+                const int fd = mosquitto_socket(mosq);
+                pollfd p{fd, POLLOUT, 0};
+                if (fd >= 0 && ::poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP))) {
+                    int error = 0;
+                    socklen_t length = sizeof error;
+                    ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length);
+                    client->m_loopErrno.store(error != 0 ? error : ECONNREFUSED, std::memory_order_release);
+                    rc = MOSQ_ERR_ERRNO;
+                } else if (aborting && abortPasses >= 20) {
+                    rc = MOSQ_ERR_CONN_LOST; // an abort must end the attempt
+                }
+            }
         } while (rc == MOSQ_ERR_SUCCESS);
         post(client, [client, rc] { client->handleLoopFinished(rc); });
         client->m_loopFinished.release();
@@ -700,6 +725,8 @@ void MqttClient::dial(const QString &address)
 
     // As libmosquitto's own thread does: wake at least once per keep-alive.
     m_abortLoop.store(false, std::memory_order_release);
+    m_loopErrno.store(0, std::memory_order_release);
+    m_connackSeen.store(false, std::memory_order_release);
     m_connectTimedOut = false;
     m_loopThread = std::thread(&Callbacks::run, m_mosq, this, m_keepAlive * 1000);
     m_loopRunning = true;
@@ -906,8 +933,10 @@ void MqttClient::handleLoopFinished(int loopResult)
                                  .arg(m_hostname)
                                  .arg(m_connectTimer.interval()));
     } else if (!asked && !m_refusedThisAttempt && reasonCode != 0) {
-        QString message = libraryError ? libraryErrorString(reasonCode)
-                                       : QString::fromUtf8(mosquitto_reason_string(reasonCode));
+        const int socketError = m_loopErrno.exchange(0);
+        QString message = reasonCode == MOSQ_ERR_ERRNO && socketError != 0 ? qt_error_string(socketError)
+            : libraryError ? libraryErrorString(reasonCode)
+                           : QString::fromUtf8(mosquitto_reason_string(reasonCode));
         if (!m_lastLibraryError.isEmpty())
             message += QStringLiteral(" (") + m_lastLibraryError + u')';
         fail(ClientError(libraryError ? code : int(ConnectionLost)),

@@ -324,6 +324,8 @@ private:
     // end the loop of an attempt nobody answers.
     std::atomic<bool> m_shuttingDown{false};
     std::atomic<bool> m_abortLoop{false};
+    std::atomic<int> m_loopErrno{0}; // the socket error that ended the network thread, if any
+    std::atomic<bool> m_connackSeen{false}; // set by the network thread
     QSemaphore m_loopFinished;
 };
 

@@ -627,6 +627,41 @@ private Q_SLOTS:
         QCOMPARE(errors.count(), errorsBefore);
     }
 
+    void refusedConnectionIsReportedAtOnce_data()
+    {
+        QTest::addColumn<bool>("tls");
+        QTest::newRow("plain") << false;
+        QTest::newRow("TLS") << true;
+    }
+
+    void refusedConnectionIsReportedAtOnce()
+    {
+        // Nothing listens on the port (a hub not started yet): the refusal
+        // is an error right away, not a connect timeout, and the client
+        // keeps trying until a broker appears there.
+        QFETCH(bool, tls);
+        const quint16 closedPort = freePort();
+        auto client = tls ? makeTlsClient(QStringLiteral("refused"), QStringLiteral("secret"))
+                          : makeClient(QStringLiteral("refused"));
+        client->setPort(closedPort);
+        client->setConnectTimeout(10000);
+        QSignalSpy errors(client.get(), &MqttClient::errorOccurred);
+        QSignalSpy connected(client.get(), &MqttClient::connected);
+        QElapsedTimer elapsed;
+        elapsed.start();
+        client->connectToHost();
+        QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), 3000);
+        QVERIFY2(elapsed.elapsed() < 3000, qPrintable(QString::number(elapsed.elapsed())));
+        QVERIFY(errors.at(0).at(0).toInt() != int(MqttClient::ConnectTimeout));
+        QVERIFY2(errors.at(0).at(1).toString().contains(QLatin1String("refused"), Qt::CaseInsensitive),
+                 qPrintable(errors.at(0).at(1).toString()));
+        QTRY_VERIFY_WITH_TIMEOUT(errors.count() >= 2, 5000); // retried with backoff
+        QCOMPARE(connected.count(), 0);
+
+        client->setPort(tls ? m_tlsPort : m_plainPort);
+        QTRY_COMPARE_WITH_TIMEOUT(connected.count(), 1, 10000);
+    }
+
     void destroyWhileHandshaking()
     {
         // The destructor ends an attempt nobody answers without waiting for
