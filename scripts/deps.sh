@@ -25,7 +25,7 @@ provisio_packages() {
         qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
         qml6-module-qtqml-models qml6-module-qtquick-window qml6-module-qttest
         # hub (mosquitto-dev: the broker plugin headers mosquitto_plugin.h / mosquitto_broker.h)
-        libmosquitto-dev mosquitto mosquitto-dev
+        libmosquitto-dev mosquitto mosquitto-dev mosquitto-clients
         # fuzzing (hub/fuzz: clang with libFuzzer)
         clang libclang-rt-14-dev
         # scale-out storage (tests start a throwaway cluster: scripts/pg-test-cluster.sh)
