@@ -19,6 +19,8 @@
 
 #include "mqttfleet.h"
 
+#include "support/benchutil.h"
+#include "support/middlewareserver.h"
 #include "support/processstats.h"
 #include "support/rawhttpsconnection.h"
 #include "support/requestrunner.h"
@@ -59,18 +61,6 @@ using namespace Provisio::Bench;
 
 namespace {
 
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
-
-QTextStream &err()
-{
-    static QTextStream s(stderr);
-    return s;
-}
-
 constexpr int kExitFailures = 1;    // a connection or message failed (or --enforce-target missed)
 constexpr int kExitSetupFailed = 2; // nothing could be measured
 
@@ -104,14 +94,6 @@ struct Options
 
 // ------------------------------------------------------------ small helpers
 
-double percentileMs(const std::vector<qint64> &sorted, double p)
-{
-    if (sorted.empty())
-        return 0;
-    const size_t rank = size_t(std::ceil(p * double(sorted.size())));
-    return double(sorted[std::min(sorted.size(), std::max<size_t>(rank, 1)) - 1]) / 1e6;
-}
-
 double median(std::vector<double> v)
 {
     if (v.empty())
@@ -119,20 +101,6 @@ double median(std::vector<double> v)
     std::sort(v.begin(), v.end());
     const size_t n = v.size();
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-QString fixed(double v, int decimals = 1)
-{
-    return QString::number(v, 'f', decimals);
-}
-
-QString loadAverage()
-{
-    QFile f(QStringLiteral("/proc/loadavg"));
-    if (!f.open(QIODevice::ReadOnly))
-        return QStringLiteral("n/a");
-    const QList<QByteArray> parts = f.readAll().split(' ');
-    return parts.size() >= 3 ? QString::fromLatin1(parts[0] + ' ' + parts[1] + ' ' + parts[2]) : QStringLiteral("n/a");
 }
 
 // Nanoseconds the process's main thread has run on a CPU and has waited,
@@ -190,131 +158,6 @@ QString firstLineOf(const QString &program, const QStringList &args)
     if (!p.waitForFinished(5000))
         return {};
     return QString::fromUtf8(p.readAll()).section(QLatin1Char('\n'), 0, 0).trimmed();
-}
-
-// ------------------------------------------------------------ the middleware
-
-// A `provisio-middleware serve` of this build in a fresh data directory,
-// SQLite, HTTPS on a free loopback port: only for linking the hub.
-class Middleware
-{
-public:
-    ~Middleware() { stop(); }
-
-    bool start(const QString &bin, const QString &dataDir, QString *error)
-    {
-        m_bin = bin;
-        m_dataDir = dataDir;
-        m_process.setProgram(bin);
-        m_process.setArguments({QStringLiteral("serve"), QStringLiteral("--data-dir"), dataDir,
-                                QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")});
-        m_process.setStandardErrorFile(logPath());
-        m_process.start();
-        if (!m_process.waitForStarted(10000)) {
-            *error = QStringLiteral("cannot start %1: %2").arg(bin, m_process.errorString());
-            return false;
-        }
-        static const QRegularExpression listening(QStringLiteral("listening on (\\S+) \\(ID scope (\\S+)\\)"));
-        QDeadlineTimer deadline(60000);
-        QString text;
-        while (!deadline.hasExpired()) {
-            if (m_process.state() != QProcess::Running) {
-                *error = QStringLiteral("the middleware exited early: %1").arg(tailOfLog());
-                return false;
-            }
-            m_process.waitForReadyRead(100);
-            text += QString::fromUtf8(m_process.readAllStandardOutput());
-            const auto match = listening.match(text);
-            if (match.hasMatch()) {
-                m_url = match.captured(1);
-                return true;
-            }
-        }
-        *error = QStringLiteral("the middleware did not report its address within 60 s: %1").arg(tailOfLog());
-        return false;
-    }
-
-    // `provisio-middleware token create`, as an operator gets the first token.
-    QString createAdminToken(QString *error) const
-    {
-        return run({QStringLiteral("token"), QStringLiteral("create"), QStringLiteral("--data-dir"), m_dataDir,
-                    QStringLiteral("--role"), QStringLiteral("admin"), QStringLiteral("--name"),
-                    QStringLiteral("bench-hub")},
-                   error);
-    }
-
-    // Runs a CLI command of the same binary; returns its stdout, or an empty
-    // string and *error.
-    QString run(const QStringList &args, QString *error, QString *stderrText = nullptr) const
-    {
-        QProcess p;
-        p.start(m_bin, args);
-        const bool ok = p.waitForFinished(120000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
-        const QString errText = QString::fromUtf8(p.readAllStandardError()).trimmed();
-        if (stderrText)
-            *stderrText = errText;
-        if (!ok) {
-            *error = QStringLiteral("provisio-middleware %1 failed: %2").arg(args.value(0), errText);
-            return {};
-        }
-        const QString stdoutText = QString::fromUtf8(p.readAllStandardOutput()).trimmed();
-        return stdoutText.isEmpty() ? QStringLiteral("ok") : stdoutText;
-    }
-
-    void stop()
-    {
-        if (m_process.state() == QProcess::NotRunning)
-            return;
-        m_process.terminate();
-        if (!m_process.waitForFinished(15000)) {
-            m_process.kill();
-            m_process.waitForFinished(5000);
-        }
-    }
-
-    QString url() const { return m_url; }
-    QString caPath() const { return QDir(m_dataDir).filePath(QStringLiteral("tls/ca.crt")); }
-    QString logPath() const { return QDir(m_dataDir).filePath(QStringLiteral("middleware.log")); }
-    QString tailOfLog() const
-    {
-        QFile f(logPath());
-        return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll().right(2000)).trimmed() : QString();
-    }
-
-private:
-    QString m_bin;
-    QString m_dataDir;
-    QString m_url;
-    QProcess m_process;
-};
-
-struct Answer
-{
-    int status = 0;
-    QByteArray body;
-    QString transportError;
-};
-
-Answer request(const Endpoint &endpoint, const QByteArray &method, const QByteArray &target, const QString &bearer,
-               const QByteArray &body = {})
-{
-    QByteArray headers = "Accept: application/json\r\n";
-    if (!bearer.isEmpty())
-        headers += "Authorization: Bearer " + bearer.toUtf8() + "\r\n";
-    if (!body.isEmpty())
-        headers += "Content-Type: application/json\r\n";
-    RequestRunner runner(endpoint, 1);
-    runner.setKeepBodies(true);
-    const auto result = runner.run(
-        {RawHttpsConnection::buildRequest(method, target, endpoint.hostHeader(), headers, body)});
-    Answer a;
-    a.status = result.status.front();
-    a.body = result.bodies.front();
-    if (!result.ok())
-        a.transportError = result.abortReason;
-    else if (!result.transportErrors.isEmpty())
-        a.transportError = result.transportErrors.firstKey();
-    return a;
 }
 
 // ------------------------------------------------------------ the broker
@@ -767,10 +610,10 @@ int run(const Options &options)
     if (setup.port == 0)
         return setupFailed(QStringLiteral("no free port"));
     QString error;
-    Middleware middleware;
-    if (!middleware.start(options.middlewareBin, dataDir, &error))
+    MiddlewareServer middleware;
+    if (!middleware.start(options.middlewareBin, dataDir, QString(), &error))
         return setupFailed(error);
-    const QString token = middleware.createAdminToken(&error);
+    const QString token = middleware.createToken(QStringLiteral("admin"), QStringLiteral("bench-hub"), &error);
     if (token.isEmpty())
         return setupFailed(error);
     const Endpoint endpoint = Endpoint::fromUrl(middleware.url(), middleware.caPath(), &error);

@@ -8,6 +8,8 @@
 // HTTPS device API, each with its own symmetric key and SAS token. The
 // figures it prints are the ones docs/benchmarks.md quotes.
 
+#include "support/benchutil.h"
+#include "support/middlewareserver.h"
 #include "support/processstats.h"
 #include "support/rawhttpsconnection.h"
 #include "support/requestrunner.h"
@@ -42,18 +44,6 @@ using namespace Provisio::Bench;
 
 namespace {
 
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
-
-QTextStream &err()
-{
-    static QTextStream s(stderr);
-    return s;
-}
-
 // Setup and teardown failures: the benchmark could not measure anything.
 constexpr int kExitSetupFailed = 2;
 // Registrations failed or a requested target was missed.
@@ -79,149 +69,6 @@ struct Options
     bool external() const { return !url.isEmpty(); }
 };
 
-// The middleware this run measures, when the benchmark starts its own: a
-// fresh data directory, SQLite unless --database says otherwise, HTTPS on a
-// free loopback port, exactly as `provisio-middleware serve` runs in
-// production.
-class OwnMiddleware
-{
-public:
-    ~OwnMiddleware() { stop(); }
-
-    bool start(const Options &options, QString *error)
-    {
-        m_dir = std::make_unique<QTemporaryDir>(QDir::temp().filePath(QStringLiteral("provisio-bench-XXXXXX")));
-        if (!m_dir->isValid()) {
-            *error = QStringLiteral("cannot create a temporary data directory");
-            return false;
-        }
-        m_dir->setAutoRemove(!options.keepData);
-        m_bin = options.middlewareBin;
-        m_database = options.database;
-
-        QStringList args{QStringLiteral("serve"), QStringLiteral("--data-dir"), m_dir->path(),
-                         QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")};
-        if (!m_database.isEmpty())
-            args << QStringLiteral("--database") << m_database;
-        m_process.setProgram(m_bin);
-        m_process.setArguments(args);
-        // The service logs to stderr; keep it, as journald would, without
-        // letting a full pipe stall the server.
-        m_process.setStandardErrorFile(logPath());
-        m_process.start();
-        if (!m_process.waitForStarted(10000)) {
-            *error = QStringLiteral("cannot start %1: %2").arg(m_bin, m_process.errorString());
-            return false;
-        }
-        static const QRegularExpression listening(QStringLiteral("listening on (\\S+) \\(ID scope (\\S+)\\)"));
-        QDeadlineTimer deadline(60000);
-        QString stdoutText;
-        while (!deadline.hasExpired()) {
-            if (m_process.state() != QProcess::Running) {
-                *error = QStringLiteral("the middleware exited early (code %1): %2")
-                             .arg(m_process.exitCode())
-                             .arg(tailOfLog());
-                return false;
-            }
-            m_process.waitForReadyRead(100);
-            stdoutText += QString::fromUtf8(m_process.readAllStandardOutput());
-            const auto match = listening.match(stdoutText);
-            if (match.hasMatch()) {
-                m_url = match.captured(1);
-                m_idScope = match.captured(2);
-                return true;
-            }
-        }
-        *error = QStringLiteral("the middleware did not report its address within 60 s: %1").arg(tailOfLog());
-        return false;
-    }
-
-    // `provisio-middleware token create`: the way an operator gets the first
-    // token, no API involved.
-    QString createToken(const QString &role, QString *error) const
-    {
-        QProcess p;
-        QStringList args{QStringLiteral("token"), QStringLiteral("create"), QStringLiteral("--data-dir"),
-                         m_dir->path(), QStringLiteral("--role"), role, QStringLiteral("--name"),
-                         QStringLiteral("bench-%1").arg(role)};
-        if (!m_database.isEmpty())
-            args << QStringLiteral("--database") << m_database;
-        p.start(m_bin, args);
-        if (!p.waitForFinished(60000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
-            *error = QStringLiteral("token create failed: %1")
-                         .arg(QString::fromUtf8(p.readAllStandardError()).trimmed());
-            return {};
-        }
-        return QString::fromUtf8(p.readAllStandardOutput()).trimmed();
-    }
-
-    void stop()
-    {
-        if (m_process.state() == QProcess::NotRunning)
-            return;
-        m_process.terminate();
-        if (!m_process.waitForFinished(15000)) {
-            m_process.kill();
-            m_process.waitForFinished(5000);
-        }
-    }
-
-    QString tailOfLog() const
-    {
-        QFile f(logPath());
-        if (!f.open(QIODevice::ReadOnly))
-            return {};
-        const QByteArray all = f.readAll();
-        return QString::fromUtf8(all.right(2000)).trimmed();
-    }
-
-    QString dataDir() const { return m_dir ? m_dir->path() : QString(); }
-    QString logPath() const { return QDir(m_dir->path()).filePath(QStringLiteral("middleware.log")); }
-    QString caPath() const { return QDir(m_dir->path()).filePath(QStringLiteral("tls/ca.crt")); }
-    QString url() const { return m_url; }
-    QString idScope() const { return m_idScope; }
-    qint64 pid() const { return m_process.processId(); }
-    bool running() const { return m_process.state() == QProcess::Running; }
-
-private:
-    std::unique_ptr<QTemporaryDir> m_dir;
-    QProcess m_process;
-    QString m_bin;
-    QString m_database;
-    QString m_url;
-    QString m_idScope;
-};
-
-struct Answer
-{
-    int status = 0;
-    QByteArray body;
-    QString transportError;
-};
-
-// One request on its own connection, for the handful of setup calls.
-Answer request(const Endpoint &endpoint, const QByteArray &method, const QByteArray &target,
-               const QString &bearer, const QByteArray &body = {})
-{
-    QByteArray headers = "Accept: application/json\r\n";
-    if (!bearer.isEmpty())
-        headers += "Authorization: Bearer " + bearer.toUtf8() + "\r\n";
-    if (!body.isEmpty())
-        headers += "Content-Type: application/json\r\n";
-    RequestRunner runner(endpoint, 1);
-    runner.setKeepBodies(true);
-    const auto result = runner.run({RawHttpsConnection::buildRequest(method, target, endpoint.hostHeader(),
-                                                                     headers, body)});
-    Answer a;
-    a.status = result.status.front();
-    a.body = result.bodies.front();
-    if (!result.ok())
-        a.transportError = result.abortReason;
-    else if (!result.transportErrors.isEmpty())
-        a.transportError = result.transportErrors.firstKey();
-    return a;
-}
-
 QString describe(const Answer &a)
 {
     if (!a.transportError.isEmpty())
@@ -233,7 +80,7 @@ QString describe(const Answer &a)
     return QStringLiteral("HTTP %1: %2").arg(a.status).arg(message);
 }
 
-bool waitUntilHealthy(const Endpoint &endpoint, OwnMiddleware *own, QString *error)
+bool waitUntilHealthy(const Endpoint &endpoint, MiddlewareServer *own, QString *error)
 {
     QDeadlineTimer deadline(30000);
     Answer last;
@@ -252,31 +99,6 @@ bool waitUntilHealthy(const Endpoint &endpoint, OwnMiddleware *own, QString *err
     }
     *error = QStringLiteral("the middleware never became healthy: %1").arg(describe(last));
     return false;
-}
-
-// Nearest-rank percentile of sorted values.
-double percentileMs(const std::vector<qint64> &sorted, double p)
-{
-    if (sorted.empty())
-        return 0;
-    const size_t rank = size_t(std::ceil(p * double(sorted.size())));
-    return double(sorted[std::min(sorted.size(), std::max<size_t>(rank, 1)) - 1]) / 1e6;
-}
-
-// The 1, 5 and 15 minute load averages: other work on the machine skews
-// every figure, so the output says how busy the machine was.
-QString loadAverage()
-{
-    QFile f(QStringLiteral("/proc/loadavg"));
-    if (!f.open(QIODevice::ReadOnly))
-        return QStringLiteral("n/a");
-    const QList<QByteArray> parts = f.readAll().split(' ');
-    return parts.size() >= 3 ? QString::fromLatin1(parts[0] + ' ' + parts[1] + ' ' + parts[2]) : QStringLiteral("n/a");
-}
-
-QString fixed(double v, int decimals = 1)
-{
-    return QString::number(v, 'f', decimals);
 }
 
 struct Device
@@ -345,7 +167,11 @@ Verdict verify(const std::vector<Device> &devices, const RequestRunner::Result &
 int run(const Options &options)
 {
     // 1. The middleware.
-    std::unique_ptr<OwnMiddleware> own;
+    // The middleware this run measures, when the benchmark starts its own:
+    // a fresh data directory (removed at the end unless --keep-data), SQLite
+    // unless --database says otherwise. The server goes before its directory.
+    std::unique_ptr<QTemporaryDir> ownDir;
+    std::unique_ptr<MiddlewareServer> own;
     QString url = options.url;
     QString caPath = options.caPath;
     QString token = options.token;
@@ -353,8 +179,14 @@ int run(const Options &options)
     qint64 serverPid = options.serverPid;
     QString error;
     if (!options.external()) {
-        own = std::make_unique<OwnMiddleware>();
-        if (!own->start(options, &error)) {
+        ownDir = std::make_unique<QTemporaryDir>(QDir::temp().filePath(QStringLiteral("provisio-bench-XXXXXX")));
+        if (!ownDir->isValid()) {
+            err() << "provisio-bench-registrations: cannot create a temporary data directory" << Qt::endl;
+            return kExitSetupFailed;
+        }
+        ownDir->setAutoRemove(!options.keepData);
+        own = std::make_unique<MiddlewareServer>();
+        if (!own->start(options.middlewareBin, ownDir->path(), options.database, &error)) {
             err() << "provisio-bench-registrations: " << error << Qt::endl;
             return kExitSetupFailed;
         }
@@ -362,7 +194,7 @@ int run(const Options &options)
         caPath = own->caPath();
         idScope = own->idScope();
         serverPid = own->pid();
-        token = own->createToken(QStringLiteral("admin"), &error);
+        token = own->createToken(QStringLiteral("admin"), QStringLiteral("bench-admin"), &error);
         if (token.isEmpty()) {
             err() << "provisio-bench-registrations: " << error << Qt::endl;
             return kExitSetupFailed;

@@ -331,22 +331,11 @@ HttpResponse EnrollmentApi::patchTwin(HttpRequest &request)
     auto id = registrationIdParam(request);
     if (!id)
         return HttpResponse::error(id.error());
-    auto body = jsonBody(request);
-    if (!body)
-        return HttpResponse::error(body.error());
-    JsonReader reader(*body);
-    reader.allowOnly({"tags", "desired"});
-    const QJsonObject tags = reader.optionalObject(QStringLiteral("tags"));
-    const QJsonObject desired = reader.optionalObject(QStringLiteral("desired"));
-    for (auto it = desired.begin(); it != desired.end(); ++it) {
-        if (it.key().startsWith(QLatin1Char('$')))
-            reader.fail(QStringLiteral("desired"),
-                        QStringLiteral("must not set '%1': names starting with '$' are reserved").arg(it.key()));
-    }
-    if (reader.ok() && tags.isEmpty() && desired.isEmpty())
-        reader.fail(QString(), QStringLiteral("must patch 'tags' or 'desired'"));
-    if (!reader.ok())
-        return HttpResponse::error(reader.error());
+    auto patch = twinPatchBody(request);
+    if (!patch)
+        return HttpResponse::error(patch.error());
+    const QJsonObject tags = patch->tags;
+    const QJsonObject desired = patch->desired;
 
     return changeEnrollment(request, *id, QStringLiteral("updateTwin"), [&](Enrollment &changed) -> Result<void> {
         changed.initialTwin.tags = jsonMergePatch(changed.initialTwin.tags, tags);

@@ -21,6 +21,28 @@ Result<QString> registrationIdParam(const HttpRequest &request, const QString &n
     return Crypto::normalizeRegistrationId(id);
 }
 
+Result<TwinPatch> twinPatchBody(const HttpRequest &request)
+{
+    auto body = jsonBody(request);
+    if (!body)
+        return body.error();
+    JsonReader reader(*body);
+    reader.allowOnly({"tags", "desired"});
+    TwinPatch patch;
+    patch.tags = reader.optionalObject(QStringLiteral("tags"));
+    patch.desired = reader.optionalObject(QStringLiteral("desired"));
+    for (auto it = patch.desired.begin(); it != patch.desired.end(); ++it) {
+        if (it.key().startsWith(QLatin1Char('$')))
+            reader.fail(QStringLiteral("desired"),
+                        QStringLiteral("must not set '%1': names starting with '$' are reserved").arg(it.key()));
+    }
+    if (reader.ok() && patch.tags.isEmpty() && patch.desired.isEmpty())
+        reader.fail(QString(), QStringLiteral("must patch 'tags' or 'desired'"));
+    if (!reader.ok())
+        return reader.error();
+    return patch;
+}
+
 Result<PageRequest> pageRequest(const HttpRequest &request)
 {
     return parsePageRequest(request.queryValue(QStringLiteral("limit")),

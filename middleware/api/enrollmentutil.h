@@ -26,6 +26,15 @@ Result<PageRequest> pageRequest(const HttpRequest &request);
 // (empty: the record does not exist, which only `If-Match` absent satisfies).
 Result<void> checkIfMatch(const HttpRequest &request, const QString &currentEtag);
 
+// A twin patch request body, {"tags"?, "desired"?}: a JSON object (see
+// jsonBody), objects only, no other fields, no '$'-prefixed (reserved)
+// desired names, and at least one of the two non-empty.
+struct TwinPatch {
+    QJsonObject tags;
+    QJsonObject desired;
+};
+Result<TwinPatch> twinPatchBody(const HttpRequest &request);
+
 // Keys are for operators: viewers see enrollments without them.
 bool mayReadKeys(const HttpRequest &request);
 // An enrollment or group JSON without attestation.symmetricKey's keys.

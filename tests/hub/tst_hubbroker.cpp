@@ -14,6 +14,7 @@
 #include "crypto/sastoken.h"
 #include "httpsclient.h"
 #include "middlewareprocess.h"
+#include "mosquittoprocess.h"
 #include "storage/hubstore.h"
 
 #include <QDateTime>
@@ -23,10 +24,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QRegularExpression>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -45,14 +43,6 @@ constexpr int kClockSkew = 1;
 const QString kHubHost = QStringLiteral("hub1.provisio.test");
 const QString kControl = QStringLiteral("$CONTROL/provisio-hub/v1");
 const QString kControlResponse = QStringLiteral("$CONTROL/provisio-hub/v1/response");
-
-quint16 freePort()
-{
-    QTcpServer server;
-    if (!server.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    return server.serverPort(); // released when `server` goes
-}
 
 qint64 now()
 {
@@ -73,77 +63,6 @@ int fileMode(const QString &path)
         return -1;
     return int(st.st_mode & 0777);
 }
-
-// One `mosquitto -c conf` child. Its log goes to a file, so a chatty broker
-// never blocks on a full pipe while the test is busy in an MQTT loop.
-class BrokerProcess
-{
-public:
-    BrokerProcess() { m_logPath = m_dir.filePath(QStringLiteral("mosquitto.log")); }
-    ~BrokerProcess() { stop(); }
-
-    bool start(const QString &conf, quint16 port)
-    {
-        stop();
-        m_process = std::make_unique<QProcess>();
-        m_process->setProcessChannelMode(QProcess::MergedChannels);
-        m_process->setStandardOutputFile(m_logPath, QIODevice::Append);
-        m_process->start(QStringLiteral(PROVISIO_MOSQUITTO_BIN), {QStringLiteral("-c"), conf});
-        if (!m_process->waitForStarted(5000))
-            return false;
-        QElapsedTimer t;
-        t.start();
-        while (t.elapsed() < 15000) {
-            // waitForFinished() also updates state() without an event loop.
-            if (m_process->waitForFinished(50) || m_process->state() != QProcess::Running)
-                return false;
-            QTcpSocket probe;
-            probe.connectToHost(QHostAddress::LocalHost, port);
-            if (probe.waitForConnected(200)) {
-                probe.abort();
-                return true;
-            }
-        }
-        return false;
-    }
-
-    // For a broker that is expected to refuse to start: its exit code, or -1
-    // when it still runs after `timeoutMs`.
-    int waitForExit(int timeoutMs)
-    {
-        if (!m_process)
-            return -1;
-        if (m_process->state() != QProcess::NotRunning && !m_process->waitForFinished(timeoutMs))
-            return -1;
-        return m_process->exitStatus() == QProcess::NormalExit ? m_process->exitCode() : -2;
-    }
-
-    void stop()
-    {
-        if (!m_process)
-            return;
-        if (m_process->state() == QProcess::Running) {
-            m_process->terminate();
-            if (!m_process->waitForFinished(10000)) {
-                m_process->kill();
-                m_process->waitForFinished(5000);
-            }
-        }
-        m_process.reset();
-    }
-
-    // Everything the broker logged so far, across restarts.
-    QString log() const
-    {
-        QFile f(m_logPath);
-        return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-    }
-
-private:
-    QTemporaryDir m_dir;
-    QString m_logPath;
-    std::unique_ptr<QProcess> m_process;
-};
 
 } // namespace
 
@@ -204,14 +123,14 @@ private:
     QString m_serviceKey;
     QString m_hubConfigStderr;
     quint16 m_port = 0;
-    BrokerProcess m_broker;
+    MosquittoProcess m_broker{QStringLiteral(PROVISIO_MOSQUITTO_BIN)};
 };
 
 void tst_HubBroker::initTestCase()
 {
     QVERIFY2(QFileInfo::exists(QStringLiteral(PROVISIO_MOSQUITTO_BIN)), "mosquitto is not installed");
     QVERIFY2(m_middleware.start(), qPrintable(m_middleware.lastError()));
-    m_port = freePort();
+    m_port = freeLocalPort();
     QVERIFY(m_port != 0);
 
     // Link hub1 through the CRM API, as an administrator would. The device
@@ -253,11 +172,9 @@ void tst_HubBroker::initTestCase()
     m_serviceKey = *hubServicePolicyKey(m_signingKey);
 
     m_outDir = m_work.filePath(QStringLiteral("hub1"));
-    const auto result = m_middleware.cli({QStringLiteral("hub-config"), QStringLiteral("--hub"), QStringLiteral("hub1"),
-                                          QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(m_port),
-                                          QStringLiteral("--out"), m_outDir, QStringLiteral("--max-token-lifetime"),
-                                          QString::number(kMaxLifetime), QStringLiteral("--clock-skew"),
-                                          QString::number(kClockSkew)});
+    const auto result = writeHubConfig(m_middleware, QStringLiteral("hub1"), m_port, m_outDir,
+                                       {QStringLiteral("--max-token-lifetime"), QString::number(kMaxLifetime),
+                                        QStringLiteral("--clock-skew"), QString::number(kClockSkew)});
     m_hubConfigStderr = result.err;
     QVERIFY2(result.exitCode == 0, qPrintable(result.err));
     m_confPath = QDir(m_outDir).filePath(QStringLiteral("mosquitto.conf"));
@@ -348,9 +265,7 @@ void tst_HubBroker::hubConfigWritesPrivateFiles()
 
 void tst_HubBroker::hubConfigRefusesUnknownHub()
 {
-    const auto result = m_middleware.cli({QStringLiteral("hub-config"), QStringLiteral("--hub"), QStringLiteral("nope"),
-                                          QStringLiteral("--listen"), QStringLiteral("127.0.0.1:18883"),
-                                          QStringLiteral("--out"), m_work.filePath(QStringLiteral("nope"))});
+    const auto result = writeHubConfig(m_middleware, QStringLiteral("nope"), 18883, m_work.filePath(QStringLiteral("nope")));
     QVERIFY(result.exitCode != 0);
     QVERIFY2(result.err.contains(QStringLiteral("no hub named 'nope'")), qPrintable(result.err));
     QVERIFY(!QFileInfo::exists(m_work.filePath(QStringLiteral("nope/mosquitto.conf"))));
@@ -724,7 +639,7 @@ void tst_HubBroker::badPluginOptionStopsBroker()
     QVERIFY(conf.open(QIODevice::ReadOnly));
     QStringList lines = QString::fromUtf8(conf.readAll()).split(QLatin1Char('\n'));
     QTemporaryDir dir;
-    const quint16 port = freePort();
+    const quint16 port = freeLocalPort();
     QString newValue = value;
     if (value == QLatin1String("CORRUPT")) {
         newValue = dir.filePath(QStringLiteral("revoked.json"));
@@ -753,7 +668,7 @@ void tst_HubBroker::badPluginOptionStopsBroker()
     out.write(lines.join(QLatin1Char('\n')).toUtf8());
     out.close();
 
-    BrokerProcess broker;
+    MosquittoProcess broker(QStringLiteral(PROVISIO_MOSQUITTO_BIN));
     broker.start(badConf, port);
     const int exitCode = broker.waitForExit(10000);
     const QString log = broker.log();

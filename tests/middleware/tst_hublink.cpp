@@ -8,6 +8,7 @@
 // service connection is what the test observes through the API.
 
 #include "devicetestutil.h"
+#include "mosquittoprocess.h"
 #include "mqtttestclient.h"
 
 #include "crypto/sastoken.h"
@@ -21,12 +22,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkRequest>
-#include <QProcess>
 #include <QSignalSpy>
 #include <QSslCertificate>
 #include <QSslConfiguration>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QWebSocket>
@@ -43,73 +41,10 @@ namespace {
 const QString kHubHost = QStringLiteral("hub1.test");
 const QString kHub2Host = QStringLiteral("hub2.test");
 
-quint16 freePort()
-{
-    QTcpServer server;
-    if (!server.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    return server.serverPort();
-}
-
 QByteArray compact(const QJsonObject &o)
 {
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
-
-// `mosquitto -c conf`, its log in a file (a full pipe must never block it).
-class Broker
-{
-public:
-    Broker() : m_log(m_dir.filePath(QStringLiteral("mosquitto.log"))) {}
-    ~Broker() { stop(); }
-
-    bool start(const QString &conf, quint16 port)
-    {
-        stop();
-        m_process = std::make_unique<QProcess>();
-        m_process->setProcessChannelMode(QProcess::MergedChannels);
-        m_process->setStandardOutputFile(m_log, QIODevice::Append);
-        m_process->start(QStringLiteral(PROVISIO_MOSQUITTO_BIN), {QStringLiteral("-c"), conf});
-        if (!m_process->waitForStarted(5000))
-            return false;
-        QElapsedTimer t;
-        t.start();
-        while (t.elapsed() < 15000) {
-            if (m_process->waitForFinished(50) || m_process->state() != QProcess::Running)
-                return false;
-            QTcpSocket probe;
-            probe.connectToHost(QHostAddress::LocalHost, port);
-            if (probe.waitForConnected(200)) {
-                probe.abort();
-                return true;
-            }
-        }
-        return false;
-    }
-    void stop()
-    {
-        if (!m_process)
-            return;
-        if (m_process->state() == QProcess::Running) {
-            m_process->terminate();
-            if (!m_process->waitForFinished(10000)) {
-                m_process->kill();
-                m_process->waitForFinished(5000);
-            }
-        }
-        m_process.reset();
-    }
-    QString log() const
-    {
-        QFile f(m_log);
-        return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-    }
-
-private:
-    QTemporaryDir m_dir;
-    QString m_log;
-    std::unique_ptr<QProcess> m_process;
-};
 
 // The live event feed, to see what the hub link announces.
 class Feed : public QObject
@@ -259,8 +194,8 @@ private:
     QTemporaryDir m_work;
     QString m_conf;
     quint16 m_port = 0;
-    Broker m_broker;
-    Broker m_broker2;
+    MosquittoProcess m_broker{QStringLiteral(PROVISIO_MOSQUITTO_BIN)};
+    MosquittoProcess m_broker2{QStringLiteral(PROVISIO_MOSQUITTO_BIN)};
     quint16 m_port2 = 0;
     Device m_device;
     QString m_kiosk2Key;
@@ -271,7 +206,7 @@ void TestHubLink::initTestCase()
 {
     QVERIFY2(QFileInfo::exists(QStringLiteral(PROVISIO_MOSQUITTO_BIN)), "mosquitto is not installed");
     QVERIFY(m_f.start());
-    m_port = freePort();
+    m_port = freeLocalPort();
     QVERIFY(m_port != 0);
     const auto linked = m_f.admin->put(QStringLiteral("/api/v1/hubs/hub1"),
                                        QJsonObject{{QStringLiteral("host"), kHubHost},
@@ -282,9 +217,7 @@ void TestHubLink::initTestCase()
     QVERIFY2(linked.status == 201 || linked.status == 200, linked.body.constData());
 
     const QString out = m_work.filePath(QStringLiteral("hub1"));
-    const auto written = m_f.mw->cli({QStringLiteral("hub-config"), QStringLiteral("--hub"), QStringLiteral("hub1"),
-                                      QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(m_port),
-                                      QStringLiteral("--out"), out});
+    const auto written = writeHubConfig(*m_f.mw, QStringLiteral("hub1"), m_port, out);
     QVERIFY2(written.exitCode == 0, qPrintable(written.err));
     m_conf = QDir(out).filePath(QStringLiteral("mosquitto.conf"));
     if (!m_broker.start(m_conf, m_port)) {
@@ -783,7 +716,7 @@ void TestHubLink::disablingGroupRevokesItsDevices()
 void TestHubLink::movedDeviceIsRevokedOnItsOldHub()
 {
     // A second real hub.
-    m_port2 = freePort();
+    m_port2 = freeLocalPort();
     QVERIFY(m_port2 != 0);
     const auto linked = m_f.admin->put(QStringLiteral("/api/v1/hubs/hub2"),
                                        QJsonObject{{QStringLiteral("host"), kHub2Host},
@@ -793,9 +726,7 @@ void TestHubLink::movedDeviceIsRevokedOnItsOldHub()
                                                    {QStringLiteral("allocationWeight"), 1}});
     QVERIFY2(linked.status == 201 || linked.status == 200, linked.body.constData());
     const QString out = m_work.filePath(QStringLiteral("hub2"));
-    const auto written = m_f.mw->cli({QStringLiteral("hub-config"), QStringLiteral("--hub"), QStringLiteral("hub2"),
-                                      QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(m_port2),
-                                      QStringLiteral("--out"), out});
+    const auto written = writeHubConfig(*m_f.mw, QStringLiteral("hub2"), m_port2, out);
     QVERIFY2(written.exitCode == 0, qPrintable(written.err));
     QVERIFY2(m_broker2.start(QDir(out).filePath(QStringLiteral("mosquitto.conf")), m_port2), qPrintable(m_broker2.log()));
     QTRY_VERIFY_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/hubs/hub2/status")).json()

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "support/benchutil.h"
+
+#include "support/requestrunner.h"
+
+#include <QFile>
+#include <QList>
+
+#include <algorithm>
+#include <cmath>
+
+namespace Provisio::Bench {
+
+QTextStream &out()
+{
+    static QTextStream s(stdout);
+    return s;
+}
+
+QTextStream &err()
+{
+    static QTextStream s(stderr);
+    return s;
+}
+
+double percentileMs(const std::vector<qint64> &sorted, double p)
+{
+    if (sorted.empty())
+        return 0;
+    const size_t rank = size_t(std::ceil(p * double(sorted.size())));
+    return double(sorted[std::min(sorted.size(), std::max<size_t>(rank, 1)) - 1]) / 1e6;
+}
+
+QString fixed(double v, int decimals)
+{
+    return QString::number(v, 'f', decimals);
+}
+
+QString loadAverage()
+{
+    QFile f(QStringLiteral("/proc/loadavg"));
+    if (!f.open(QIODevice::ReadOnly))
+        return QStringLiteral("n/a");
+    const QList<QByteArray> parts = f.readAll().split(' ');
+    return parts.size() >= 3 ? QString::fromLatin1(parts[0] + ' ' + parts[1] + ' ' + parts[2]) : QStringLiteral("n/a");
+}
+
+Answer request(const Endpoint &endpoint, const QByteArray &method, const QByteArray &target, const QString &bearer,
+               const QByteArray &body)
+{
+    QByteArray headers = "Accept: application/json\r\n";
+    if (!bearer.isEmpty())
+        headers += "Authorization: Bearer " + bearer.toUtf8() + "\r\n";
+    if (!body.isEmpty())
+        headers += "Content-Type: application/json\r\n";
+    RequestRunner runner(endpoint, 1);
+    runner.setKeepBodies(true);
+    const auto result = runner.run(
+        {RawHttpsConnection::buildRequest(method, target, endpoint.hostHeader(), headers, body)});
+    Answer a;
+    a.status = result.status.front();
+    a.body = result.bodies.front();
+    if (!result.ok())
+        a.transportError = result.abortReason;
+    else if (!result.transportErrors.isEmpty())
+        a.transportError = result.transportErrors.firstKey();
+    return a;
+}
+
+} // namespace Provisio::Bench
