@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "telemetryoutbox.h"
+
+#include "mqtt/mqtttopic.h"
+
+#include <QAtomicInteger>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+namespace Provisio::Kiosk {
+
+namespace {
+
+QAtomicInteger<quint64> s_connectionCounter;
+
+QByteArray encodeProperties(const TelemetryOutbox::Properties &properties)
+{
+    QJsonArray array;
+    for (const auto &p : properties)
+        array.append(QJsonArray{p.first, p.second});
+    return QJsonDocument(array).toJson(QJsonDocument::Compact);
+}
+
+TelemetryOutbox::Properties decodeProperties(const QByteArray &json)
+{
+    TelemetryOutbox::Properties properties;
+    const QJsonArray array = QJsonDocument::fromJson(json).array();
+    for (const auto &item : array) {
+        const QJsonArray pair = item.toArray();
+        properties.append({pair.at(0).toString(), pair.at(1).toString()});
+    }
+    return properties;
+}
+
+Error sqlError(const QString &what, const QSqlError &error)
+{
+    return Error(ErrorCode::Unavailable,
+                 QStringLiteral("telemetry outbox: %1: %2").arg(what, error.text()));
+}
+
+} // namespace
+
+Result<std::unique_ptr<TelemetryOutbox>> TelemetryOutbox::open(const QString &path, int capacity)
+{
+    if (capacity < 1)
+        return Error(ErrorCode::InvalidInput,
+                     QStringLiteral("telemetry outbox capacity must be at least 1, got %1").arg(capacity));
+    std::unique_ptr<TelemetryOutbox> box(new TelemetryOutbox);
+    box->m_path = QFileInfo(path).absoluteFilePath();
+    box->m_capacity = capacity;
+    box->m_connectionName = QStringLiteral("provisio-telemetry-outbox-%1").arg(++s_connectionCounter);
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), box->m_connectionName);
+        if (!db.isValid())
+            return Error(ErrorCode::Unavailable,
+                         QStringLiteral("the Qt SQLite driver (QSQLITE) is not installed"));
+        db.setDatabaseName(box->m_path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+        if (!db.open())
+            return sqlError(QStringLiteral("cannot open %1").arg(box->m_path), db.lastError());
+        // FULL: a commit survives a power cut too, not only a crash of the
+        // program; telemetry rates make the fsync per message affordable.
+        const QString statements[] = {
+            QStringLiteral("PRAGMA journal_mode=WAL"),
+            QStringLiteral("PRAGMA synchronous=FULL"),
+            QStringLiteral("CREATE TABLE IF NOT EXISTS messages ("
+                           " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                           " body BLOB NOT NULL,"
+                           " properties TEXT NOT NULL,"
+                           " enqueued_at INTEGER NOT NULL,"
+                           " attempts INTEGER NOT NULL DEFAULT 0)"),
+            QStringLiteral("CREATE TABLE IF NOT EXISTS counters ("
+                           " name TEXT PRIMARY KEY, value INTEGER NOT NULL)"),
+            QStringLiteral("INSERT OR IGNORE INTO counters (name, value) VALUES ('dropped', 0)"),
+        };
+        for (const QString &sql : statements) {
+            QSqlQuery q(db);
+            if (!q.exec(sql))
+                return sqlError(QStringLiteral("cannot prepare %1").arg(box->m_path), q.lastError());
+            q.finish();
+        }
+    }
+    return box;
+}
+
+TelemetryOutbox::~TelemetryOutbox()
+{
+    if (m_connectionName.isEmpty())
+        return;
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+        if (db.isOpen())
+            db.close();
+    }
+    QSqlDatabase::removeDatabase(m_connectionName);
+}
+
+Result<qint64> TelemetryOutbox::enqueue(const QByteArray &body, const Properties &properties)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    if (!db.transaction())
+        return sqlError(QStringLiteral("cannot begin"), db.lastError());
+    auto fail = [&](const QString &what, const QSqlQuery &q) -> Error {
+        const Error e = sqlError(what, q.lastError());
+        db.rollback();
+        return e;
+    };
+
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("SELECT COUNT(*) FROM messages")) || !q.next())
+        return fail(QStringLiteral("cannot count"), q);
+    const qint64 count = q.value(0).toLongLong();
+    q.finish();
+    const qint64 excess = count - m_capacity + 1;
+    if (excess > 0) {
+        q.prepare(QStringLiteral("DELETE FROM messages WHERE id IN"
+                                 " (SELECT id FROM messages ORDER BY id LIMIT ?)"));
+        q.addBindValue(excess);
+        if (!q.exec())
+            return fail(QStringLiteral("cannot drop the oldest messages"), q);
+        q.prepare(QStringLiteral("UPDATE counters SET value = value + ? WHERE name = 'dropped'"));
+        q.addBindValue(excess);
+        if (!q.exec())
+            return fail(QStringLiteral("cannot count dropped messages"), q);
+    }
+    q.prepare(QStringLiteral("INSERT INTO messages (body, properties, enqueued_at) VALUES (?, ?, ?)"));
+    q.addBindValue(body);
+    q.addBindValue(QString::fromUtf8(encodeProperties(properties)));
+    q.addBindValue(QDateTime::currentMSecsSinceEpoch());
+    if (!q.exec())
+        return fail(QStringLiteral("cannot store a message"), q);
+    const qint64 id = q.lastInsertId().toLongLong();
+    if (!db.commit())
+        return sqlError(QStringLiteral("cannot commit"), db.lastError());
+    return id;
+}
+
+QList<TelemetryOutbox::Entry> TelemetryOutbox::peek(int max) const
+{
+    QList<Entry> entries;
+    if (max <= 0)
+        return entries;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("SELECT id, body, properties, enqueued_at, attempts FROM messages"
+                             " ORDER BY id LIMIT ?"));
+    q.addBindValue(max);
+    if (!q.exec())
+        return entries;
+    while (q.next()) {
+        Entry e;
+        e.id = q.value(0).toLongLong();
+        e.body = q.value(1).toByteArray();
+        e.properties = decodeProperties(q.value(2).toString().toUtf8());
+        e.enqueuedAt = QDateTime::fromMSecsSinceEpoch(q.value(3).toLongLong(), Qt::UTC);
+        e.attempts = q.value(4).toInt();
+        entries.append(std::move(e));
+    }
+    return entries;
+}
+
+Result<void> TelemetryOutbox::acknowledge(qint64 id)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("DELETE FROM messages WHERE id = ?"));
+    q.addBindValue(id);
+    if (!q.exec())
+        return sqlError(QStringLiteral("cannot remove message %1").arg(id), q.lastError());
+    return {};
+}
+
+void TelemetryOutbox::markAttempt(qint64 id)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("UPDATE messages SET attempts = attempts + 1 WHERE id = ?"));
+    q.addBindValue(id);
+    q.exec();
+}
+
+int TelemetryOutbox::size() const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    if (!q.exec(QStringLiteral("SELECT COUNT(*) FROM messages")) || !q.next())
+        return 0;
+    return q.value(0).toInt();
+}
+
+qint64 TelemetryOutbox::droppedCount() const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    if (!q.exec(QStringLiteral("SELECT value FROM counters WHERE name = 'dropped'")) || !q.next())
+        return 0;
+    return q.value(0).toLongLong();
+}
+
+// ---------------------------------------------------------------------------
+
+OutboxSender::OutboxSender(TelemetryOutbox *outbox, const QString &deviceId, PublishFunction publish,
+                           int maxInFlight, QObject *parent)
+    : QObject(parent)
+    , m_outbox(outbox)
+    , m_deviceId(deviceId)
+    , m_publish(std::move(publish))
+    , m_maxInFlight(qMax(1, maxInFlight))
+{
+}
+
+void OutboxSender::onConnected()
+{
+    m_connected = true;
+    drain();
+}
+
+void OutboxSender::onConnectionLost()
+{
+    // The entries stay in the outbox; the next connection sends them again.
+    m_connected = false;
+    m_midToId.clear();
+    m_idToMid.clear();
+}
+
+void OutboxSender::onPublished(int messageId, int reasonCode)
+{
+    const auto it = m_midToId.constFind(messageId);
+    if (it == m_midToId.constEnd())
+        return; // not ours, or from a connection that is gone
+    const qint64 id = it.value();
+    m_midToId.erase(it);
+    m_idToMid.remove(id);
+    const auto removed = m_outbox->acknowledge(id);
+    if (!removed)
+        Q_EMIT outboxError(removed.error().message);
+    if (reasonCode < 0x80) {
+        Q_EMIT messageAcknowledged(id);
+    } else {
+        ++m_refused;
+        Q_EMIT messageRefused(id, reasonCode);
+    }
+    drain();
+}
+
+void OutboxSender::drain()
+{
+    if (m_draining)
+        return;
+    m_draining = true;
+    while (m_connected && m_midToId.size() < m_maxInFlight) {
+        // The in-flight entries are among the oldest; look past them.
+        const int window = int(m_midToId.size()) + m_maxInFlight;
+        const auto entries = m_outbox->peek(window);
+        bool sentOne = false;
+        for (const auto &entry : entries) {
+            if (!m_connected || m_midToId.size() >= m_maxInFlight)
+                break;
+            if (m_idToMid.contains(entry.id))
+                continue;
+            m_outbox->markAttempt(entry.id);
+            const int mid = m_publish(MqttTopic::telemetryTopic(m_deviceId, entry.properties), entry.body);
+            if (mid < 0) {
+                // The client refused to take it (not connected): try again
+                // on the next drain or connection.
+                m_draining = false;
+                return;
+            }
+            m_midToId.insert(mid, entry.id);
+            m_idToMid.insert(entry.id, mid);
+            sentOne = true;
+        }
+        if (!sentOne)
+            break;
+    }
+    m_draining = false;
+}
+
+} // namespace Provisio::Kiosk
