@@ -310,15 +310,9 @@ void HubLink::onEvent(const EventBus::Event &event)
         // stale connection there ends, and it cannot come back to it.
         const QString left = event.data.value(QStringLiteral("previousAssignedHub")).toString();
         if (!left.isEmpty() && left.compare(hub, Qt::CaseInsensitive) != 0) {
-            RegistrationStore::Filter filter;
-            filter.deviceId = deviceId;
-            filter.assignedHub = left;
-            filter.status = kAssigned;
-            PageRequest page;
-            page.limit = 1;
             // (Unless another registration still puts that device id there.)
-            auto others = m_registrations.list(filter, page);
-            if (others && others->items.isEmpty())
+            auto others = assignedRegistrationOn(deviceId, left);
+            if (others && others->isEmpty())
                 requestRevocation(left, deviceId, QStringLiteral("revoke"));
         }
         return;
@@ -465,6 +459,20 @@ void HubLink::onMessage(HubConnection *connection, const QByteArray &payload, co
     }
 }
 
+Result<QString> HubLink::assignedRegistrationOn(const QString &deviceId, const QString &hubHost)
+{
+    RegistrationStore::Filter filter;
+    filter.deviceId = deviceId;
+    filter.assignedHub = hubHost;
+    filter.status = kAssigned;
+    PageRequest page;
+    page.limit = 1;
+    auto found = m_registrations.list(filter, page);
+    if (!found)
+        return found.error();
+    return found->items.isEmpty() ? QString() : found->items.first().state.registrationId;
+}
+
 std::optional<HubLink::Lookup> HubLink::lookupDevice(const QString &deviceId, const QString &hubHost)
 {
     const qint64 now = m_clock.elapsed();
@@ -474,18 +482,12 @@ std::optional<HubLink::Lookup> HubLink::lookupDevice(const QString &deviceId, co
             return std::nullopt;
         return *it;
     }
-    RegistrationStore::Filter filter;
-    filter.deviceId = deviceId;
-    filter.assignedHub = hubHost;
-    filter.status = kAssigned;
-    PageRequest page;
-    page.limit = 1;
-    auto found = m_registrations.list(filter, page);
+    auto found = assignedRegistrationOn(deviceId, hubHost);
     if (!found)
         return std::nullopt; // database trouble: try again next time
     if (m_lookups.size() > m_options.telemetry.maxDevices)
         m_lookups.clear();
-    Lookup lookup{found->items.isEmpty() ? QString() : found->items.first().state.registrationId, hubHost, now};
+    Lookup lookup{*found, hubHost, now};
     m_lookups.insert(deviceId, lookup);
     if (lookup.registrationId.isEmpty())
         return std::nullopt;

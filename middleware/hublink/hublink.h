@@ -153,6 +153,8 @@ private:
                                         const QJsonObject &after);
 
     void flushTelemetry();
+    // The registration that assigns `deviceId` to `hubHost`, empty when none does.
+    Result<QString> assignedRegistrationOn(const QString &deviceId, const QString &hubHost);
     std::optional<Lookup> lookupDevice(const QString &deviceId, const QString &hubHost);
 
     ServiceContext &m_ctx;
