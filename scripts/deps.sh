@@ -24,6 +24,11 @@ provisio_packages() {
         # QML runtime modules the kiosk and its Qt Quick tests import
         qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
         qml6-module-qtqml-models qml6-module-qtquick-window qml6-module-qttest
+        qml6-module-qtqml-workerscript qml6-module-qtquick-templates
+        # kiosk: on-screen keyboard for every text field
+        qml6-module-qtquick-virtualkeyboard qt6-virtualkeyboard-dev qt6-virtualkeyboard-plugin
+        # CRM desktop: keychain for the token, QR codes on activation cards, charts
+        qtkeychain-qt6-dev libqrencode-dev qt6-charts-dev
         # hub (mosquitto-dev: the broker plugin headers mosquitto_plugin.h / mosquitto_broker.h)
         libmosquitto-dev mosquitto mosquitto-dev mosquitto-clients
         # fuzzing (hub/fuzz: clang with libFuzzer)
@@ -34,6 +39,8 @@ provisio_packages() {
         xvfb xauth imagemagick
         # tools the scripts and tests call
         curl openssl jq xxd
+        # activation card tests read the PDF text and decode its QR code
+        poppler-utils zbar-tools
     )
     printf '%s\n' "${packages[@]}"
 }
