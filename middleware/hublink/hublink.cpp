@@ -9,7 +9,9 @@
 #include "protocol/timeutil.h"
 #include "storage/auditlog.h"
 #include "storage/database.h"
+#include "storage/enrollmentstore.h"
 #include "storage/hubstore.h"
+#include "storage/inventorystore.h"
 #include "storage/recordutil.h"
 
 #include <QJsonArray>
@@ -583,6 +585,8 @@ void HubLink::handleReported(const QString &hubHost, const QString &deviceId, co
                                  {QStringLiteral("deviceStatusDateTimeUtc"), toIsoUtc(at)},
                                  {QStringLiteral("hub"), hubHost}};
             m_ctx.events.publish(e);
+            if (statusText.compare(QStringLiteral("provisioned"), Qt::CaseInsensitive) == 0)
+                markInventoryProvisioned(registrationId, hubHost);
         }
         if (!rest.isEmpty()) {
             EventBus::Event e;
@@ -958,6 +962,34 @@ void HubLink::handleMethodResponse(const QString &deviceId, const QString &statu
         outcome.payload = QString::fromUtf8(payload); // not JSON: handed back as text
     m_ctx.metrics.increment(QStringLiteral("provisio_direct_methods_total"), QStringLiteral("outcome=\"answered\""));
     call->done(outcome);
+}
+
+// The device said it is provisioned: its inventory record (through the
+// enrollment's serial) moves to `provisioned`, audited as the hub's doing so
+// the CRM sees it live. Group enrollments have no serial; retired devices
+// stay retired.
+void HubLink::markInventoryProvisioned(const QString &registrationId, const QString &hubHost)
+{
+    EnrollmentStore enrollments(m_ctx.db);
+    auto enrollment = enrollments.find(registrationId);
+    if (!enrollment || !*enrollment || (*enrollment)->serial.isEmpty())
+        return;
+    const QString serial = (*enrollment)->serial;
+    InventoryStore inventory(m_ctx.db, m_ctx.audit);
+    auto device = inventory.find(serial);
+    if (!device || !*device
+        || ((*device)->status != QLatin1String("inStock") && (*device)->status != QLatin1String("sold")))
+        return;
+    auto updated = inventory.update(
+        serial, QByteArray(), QStringLiteral("hub:") + hubHost, QStringLiteral("provisioned"),
+        [](const DeviceRecord &current) -> Result<DeviceRecord> {
+            DeviceRecord next = current;
+            next.status = QStringLiteral("provisioned");
+            return next;
+        });
+    if (!updated && updated.error().code != ErrorCode::NotFound)
+        qCWarning(lcHubConnection).noquote() << "inventory status of" << serial
+                                             << "not updated:" << updated.error().message;
 }
 
 } // namespace Provisio

@@ -126,6 +126,7 @@ private:
     void onEvent(const EventBus::Event &event);
     void onMessage(HubConnection *connection, const QByteArray &payload, const QString &topic);
     void handleReported(const QString &hubHost, const QString &deviceId, const QByteArray &payload);
+    void markInventoryProvisioned(const QString &registrationId, const QString &hubHost);
     void handlePresence(const QString &hubHost, const QString &deviceId, const QByteArray &payload);
     void handleTelemetry(const QString &hubHost, const QString &topic, const QByteArray &payload);
     void handleMethodResponse(const QString &deviceId, const QString &status, const QString &rid,

@@ -393,6 +393,16 @@ void TestHubLink::malformedReportedIsIgnoredAndCounted()
 
 void TestHubLink::statusReportUpdatesRegistration()
 {
+    // Bind kiosk-1 to an inventory device, as the CRM does, so its report
+    // moves the inventory record to `provisioned`.
+    QCOMPARE(m_f.operatorClient->post(QStringLiteral("/api/v1/devices"),
+                                      QJsonObject{{QStringLiteral("serial"), QStringLiteral("SN-KIOSK-1")}}).status, 201);
+    QJsonObject enrollment = m_f.operatorClient->get(QStringLiteral("/api/v1/enrollments/kiosk-1")).json();
+    enrollment.insert(QStringLiteral("serial"), QStringLiteral("SN-KIOSK-1"));
+    QCOMPARE(m_f.operatorClient->put(QStringLiteral("/api/v1/enrollments/kiosk-1"), enrollment).status, 200);
+    QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/devices/SN-KIOSK-1")).json()
+                 .value(QStringLiteral("status")).toString(), QStringLiteral("inStock"));
+
     m_device.client->publish(QStringLiteral("devices/%1/twin/reported").arg(m_device.deviceId),
                              R"({"provisioningStatus":"provisioned"})", 1);
     QTRY_COMPARE_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/registrations/kiosk-1")).json()
@@ -405,6 +415,15 @@ void TestHubLink::statusReportUpdatesRegistration()
     QCOMPARE(event.value(QStringLiteral("deviceId")).toString(), m_device.deviceId);
     QCOMPARE(event.value(QStringLiteral("data")).toObject().value(QStringLiteral("deviceStatus")).toString(),
              QStringLiteral("provisioned"));
+
+    QTRY_COMPARE_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/devices/SN-KIOSK-1")).json()
+                                  .value(QStringLiteral("status")).toString(),
+                              QStringLiteral("provisioned"), 10000);
+    const QJsonArray trail = m_f.viewer->get(QStringLiteral("/api/v1/audit?entityType=device&entityId=SN-KIOSK-1"))
+                                 .json().value(QStringLiteral("items")).toArray();
+    QVERIFY(!trail.isEmpty());
+    QCOMPARE(trail.first().toObject().value(QStringLiteral("action")).toString(), QStringLiteral("provisioned"));
+    QCOMPARE(trail.first().toObject().value(QStringLiteral("actor")).toString(), QStringLiteral("hub:") + kHubHost);
 
     // The nested form counts too.
     m_device.client->publish(QStringLiteral("devices/%1/twin/reported").arg(m_device.deviceId),
