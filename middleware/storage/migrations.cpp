@@ -129,6 +129,14 @@ const QList<Migration> &migrations()
                            " PRIMARY KEY (hub_host, device_id))"),
             QStringLiteral("CREATE INDEX hub_revocations_request ON hub_revocations (request_id)"),
         }},
+        // Disabling or deleting an enrollment group revokes its devices: find
+        // them without scanning every registration. The CRM lists devices by
+        // model and batch; inventory filters on those columns directly.
+        {5, QStringLiteral("lookup indexes"), {
+            QStringLiteral("CREATE INDEX registrations_group ON registrations (group_id)"),
+            QStringLiteral("CREATE INDEX devices_model ON devices (model)"),
+            QStringLiteral("CREATE INDEX devices_batch ON devices (batch)"),
+        }},
     };
     return all;
 }
