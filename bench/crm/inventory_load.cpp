@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// provisio-bench-crm-inventory: how the CRM's inventory table behaves with
+// many devices. It starts a real middleware (or reuses a prepared data
+// directory), imports N devices as CSV through the CRM API in chunks, sells
+// a few, then drives the real InventoryModel inside a real QTableView
+// (offscreen) the way a user does: open the inventory, scroll down page by
+// page, search and filter. It prints the time to the first rows, the time
+// per page while scrolling, the time to the first filtered rows, and the
+// resident memory of this process (the app's side) and of the middleware.
+
+#include "support/benchutil.h"
+#include "support/middlewareserver.h"
+#include "support/processstats.h"
+
+#include "apiclient.h"
+#include "inventorymodel.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QScrollBar>
+#include <QTableView>
+#include <QTemporaryDir>
+
+#include <algorithm>
+#include <functional>
+#include <memory>
+#include <vector>
+
+using namespace Provisio;
+using namespace Provisio::Bench;
+using Provisio::Crm::ApiCall;
+using Provisio::Crm::ApiClient;
+using Provisio::Crm::ApiFailure;
+using Provisio::Crm::InventoryModel;
+
+namespace {
+
+constexpr int kExitSetupFailed = 2;
+constexpr int kExitTargetMissed = 1;
+const QString kMarker = QStringLiteral("crm-bench-inventory.json");
+
+// Spins the event loop until cond() holds; false after timeoutMs.
+bool spinUntil(const std::function<bool()> &cond, int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    while (!cond()) {
+        if (deadline.hasExpired())
+            return false;
+        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents, 20);
+    }
+    return true;
+}
+
+struct CallOutcome
+{
+    bool ok = false;
+    QJsonObject body;
+    QString error;
+};
+
+CallOutcome run(ApiCall *call, int timeoutMs = 600000)
+{
+    CallOutcome outcome;
+    bool done = false;
+    QObject::connect(call, &ApiCall::finished, call, [&](const QJsonDocument &body, const QByteArray &) {
+        outcome.ok = true;
+        outcome.body = body.object();
+        done = true;
+    });
+    QObject::connect(call, &ApiCall::failed, call, [&](const ApiFailure &failure) {
+        outcome.error = failure.message;
+        done = true;
+    });
+    if (!spinUntil([&] { return done; }, timeoutMs))
+        outcome.error = QStringLiteral("no answer in time");
+    return outcome;
+}
+
+QString serialOf(int i)
+{
+    return QStringLiteral("SN-B-%1").arg(i, 7, 10, QLatin1Char('0'));
+}
+
+QByteArray csvChunk(int first, int count)
+{
+    static const char *const models[] = {"Sensor 2", "Sensor 3", "Gateway", "Display", "Meter"};
+    QByteArray csv = "serial,model,manufacturer,batch,deliveryDate\n";
+    csv.reserve(count * 48);
+    for (int i = first; i < first + count; ++i) {
+        csv += serialOf(i).toLatin1();
+        csv += ',';
+        csv += models[i % 5];
+        csv += ",Acme,B";
+        csv += QByteArray::number(i / 1000);
+        csv += ",2026-11-20\n";
+    }
+    return csv;
+}
+
+// Time from asking for the first page until rows are in the view and it
+// painted them; also the network + JSON share of it (pageLoaded).
+struct FirstRows
+{
+    double totalMs = -1;
+    double pageMs = -1;
+    int rows = 0;
+};
+
+FirstRows timeFirstRows(InventoryModel &model, QTableView &view, const InventoryModel::Filter &filter, bool refresh)
+{
+    FirstRows result;
+    qint64 pageMs = -1;
+    auto conn = QObject::connect(&model, &InventoryModel::pageLoaded, [&](int, qint64 ms) {
+        if (pageMs < 0)
+            pageMs = ms;
+    });
+    QElapsedTimer timer;
+    timer.start();
+    if (refresh)
+        model.refresh();
+    else
+        model.setFilter(filter);
+    const bool arrived = spinUntil([&] { return pageMs >= 0; }, 60000);
+    QObject::disconnect(conn);
+    if (!arrived)
+        return result;
+    view.viewport()->repaint(); // the rows on screen, not just in the model
+    result.totalMs = timer.nsecsElapsed() / 1e6;
+    result.pageMs = double(pageMs);
+    result.rows = model.rowCount();
+    return result;
+}
+
+double median(std::vector<double> v)
+{
+    if (v.empty())
+        return -1;
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+double percentile(std::vector<double> v, double p)
+{
+    if (v.empty())
+        return -1;
+    std::sort(v.begin(), v.end());
+    const size_t rank = size_t(std::max(0.0, std::ceil(p / 100.0 * double(v.size())) - 1));
+    return v[std::min(rank, v.size() - 1)];
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("provisio-bench-crm-inventory"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Measures the CRM inventory table (InventoryModel + QTableView) against a real middleware with many devices."));
+    parser.addHelpOption();
+    const QCommandLineOption devicesOpt(QStringLiteral("devices"), QStringLiteral("Devices in the inventory (default 100000)."),
+                                        QStringLiteral("n"), QStringLiteral("100000"));
+    const QCommandLineOption scrollOpt(QStringLiteral("scroll-rows"),
+                                       QStringLiteral("Rows to scroll through page by page (default 10000)."),
+                                       QStringLiteral("n"), QStringLiteral("10000"));
+    const QCommandLineOption chunkOpt(QStringLiteral("chunk"), QStringLiteral("Devices per CSV import request (default 5000)."),
+                                      QStringLiteral("n"), QStringLiteral("5000"));
+    const QCommandLineOption dataOpt(QStringLiteral("data-dir"),
+                                     QStringLiteral("Middleware data directory to prepare once and reuse between runs "
+                                                    "(default: a temporary one)."),
+                                     QStringLiteral("dir"));
+    const QCommandLineOption repeatOpt(QStringLiteral("repeat"), QStringLiteral("Repetitions of each timing (default 5)."),
+                                       QStringLiteral("n"), QStringLiteral("5"));
+    const QCommandLineOption binOpt(QStringLiteral("middleware-bin"), QStringLiteral("provisio-middleware binary."),
+                                    QStringLiteral("path"), QStringLiteral(PROVISIO_MIDDLEWARE_BIN));
+    const QCommandLineOption strictOpt(QStringLiteral("check-targets"),
+                                       QStringLiteral("Exit 1 when first rows take 500 ms or more or a filter 200 ms or more."));
+    parser.addOptions({devicesOpt, scrollOpt, chunkOpt, dataOpt, repeatOpt, binOpt, strictOpt});
+    parser.process(app);
+
+    bool ok = false;
+    const int devices = parser.value(devicesOpt).toInt(&ok);
+    if (!ok || devices < 1 || devices > 10000000) {
+        err() << "--devices must be a number from 1 to 10000000\n";
+        return kExitSetupFailed;
+    }
+    const int scrollRows = std::min(parser.value(scrollOpt).toInt(), devices);
+    const int chunk = std::clamp(parser.value(chunkOpt).toInt(), 1, 50000);
+    const int repeat = std::clamp(parser.value(repeatOpt).toInt(), 1, 100);
+
+    std::unique_ptr<QTemporaryDir> tempDir;
+    QString dataDir = parser.value(dataOpt);
+    if (dataDir.isEmpty()) {
+        tempDir = std::make_unique<QTemporaryDir>();
+        dataDir = tempDir->path();
+    }
+    QDir().mkpath(dataDir);
+
+    out() << "provisio-bench-crm-inventory: " << devices << " devices, scroll to " << scrollRows << " rows, load average "
+          << loadAverage() << "\n";
+    out().flush();
+
+    MiddlewareServer server;
+    QString error;
+    if (!server.start(parser.value(binOpt), dataDir, QString(), &error)) {
+        err() << "cannot start the middleware: " << error << "\n";
+        return kExitSetupFailed;
+    }
+    const QString token = server.createToken(QStringLiteral("operator"),
+                                             QStringLiteral("bench-crm-%1").arg(QDateTime::currentMSecsSinceEpoch()), &error);
+    if (token.isEmpty()) {
+        err() << "cannot create a token: " << error << "\n";
+        return kExitSetupFailed;
+    }
+    QFile caFile(server.caPath());
+    if (!caFile.open(QIODevice::ReadOnly)) {
+        err() << "cannot read " << server.caPath() << "\n";
+        return kExitSetupFailed;
+    }
+    ApiClient api;
+    api.setConnection(QUrl(server.url()), token.toUtf8(), QSslCertificate::fromData(caFile.readAll(), QSsl::Pem));
+
+    // --- Prepare the inventory (once per data directory) -------------------
+    const QString markerPath = QDir(dataDir).filePath(kMarker);
+    QFile marker(markerPath);
+    int prepared = 0;
+    if (marker.open(QIODevice::ReadOnly))
+        prepared = QJsonDocument::fromJson(marker.readAll()).object().value(QStringLiteral("devices")).toInt();
+    marker.close();
+    const int soldEvery = std::max(1, devices / 200); // ~200 sold devices spread over the range
+    if (prepared == devices) {
+        out() << "reusing the prepared inventory in " << dataDir << "\n";
+    } else if (prepared != 0) {
+        err() << dataDir << " holds an inventory of " << prepared << " devices, not " << devices
+              << "; use another --data-dir\n";
+        return kExitSetupFailed;
+    } else {
+        QElapsedTimer importTimer;
+        importTimer.start();
+        api.setTimeout(600000);
+        for (int first = 0; first < devices; first += chunk) {
+            const int count = std::min(chunk, devices - first);
+            const CallOutcome r = run(api.postRaw(QStringLiteral("devices/import"), csvChunk(first, count), "text/csv"));
+            if (!r.ok || r.body.value(QStringLiteral("created")).toInt() != count) {
+                err() << "import of devices " << first << ".." << first + count - 1 << " failed: "
+                      << (r.ok ? QString::fromUtf8(QJsonDocument(r.body).toJson(QJsonDocument::Compact).left(300)) : r.error)
+                      << "\n";
+                return kExitSetupFailed;
+            }
+        }
+        const double importSeconds = importTimer.nsecsElapsed() / 1e9;
+        out() << "imported " << devices << " devices in " << fixed(importSeconds, 1) << " s ("
+              << fixed(devices / importSeconds, 0) << " devices/s, CSV in chunks of " << chunk << ")\n";
+        const CallOutcome customer = run(api.post(QStringLiteral("customers"), {{QStringLiteral("name"), QStringLiteral("Bench Customer")}}));
+        if (!customer.ok) {
+            err() << "cannot create a customer: " << customer.error << "\n";
+            return kExitSetupFailed;
+        }
+        const QString customerId = customer.body.value(QStringLiteral("id")).toString();
+        int sold = 0;
+        for (int i = soldEvery / 2; i < devices; i += soldEvery) {
+            const CallOutcome r = run(api.post(QStringLiteral("devices/") + serialOf(i) + QStringLiteral("/sell"),
+                                               {{QStringLiteral("customerId"), customerId}}));
+            if (!r.ok) {
+                err() << "cannot sell " << serialOf(i) << ": " << r.error << "\n";
+                return kExitSetupFailed;
+            }
+            ++sold;
+        }
+        out() << "sold " << sold << " devices\n";
+        if (marker.open(QIODevice::WriteOnly | QIODevice::Truncate))
+            marker.write(QJsonDocument(QJsonObject{{QStringLiteral("devices"), devices}, {QStringLiteral("sold"), sold}}).toJson());
+    }
+    out().flush();
+
+    // --- The table as the user sees it ---------------------------------------
+    QTableView view;
+    view.resize(1400, 900);
+    view.verticalHeader()->setDefaultSectionSize(24);
+    view.show();
+    bool targetsMet = true;
+
+    // First rows: a fresh model each time, as when the window opens.
+    std::vector<double> firstTotal, firstPage;
+    for (int i = 0; i < repeat; ++i) {
+        InventoryModel model(&api);
+        view.setModel(&model);
+        const FirstRows r = timeFirstRows(model, view, {}, true);
+        if (r.totalMs < 0) {
+            err() << "the first page never arrived: " << model.lastError() << "\n";
+            return kExitSetupFailed;
+        }
+        firstTotal.push_back(r.totalMs);
+        firstPage.push_back(r.pageMs);
+        view.setModel(nullptr);
+    }
+    const double firstMedian = median(firstTotal);
+    out() << "first rows (500, painted): median " << fixed(firstMedian) << " ms, max "
+          << fixed(*std::max_element(firstTotal.begin(), firstTotal.end())) << " ms (request + JSON "
+          << fixed(median(firstPage)) << " ms), target < 500 ms: " << (firstMedian < 500 ? "met" : "MISSED") << "\n";
+    targetsMet &= firstMedian < 500;
+    out().flush();
+
+    // Scrolling: the view asks for the next page when it reaches the end.
+    InventoryModel model(&api);
+    view.setModel(&model);
+    timeFirstRows(model, view, {}, true);
+    std::vector<double> pageTimes;
+    QElapsedTimer scrollTimer;
+    scrollTimer.start();
+    while (model.rowCount() < scrollRows && model.hasMore()) {
+        const int before = model.rowCount();
+        QElapsedTimer pageTimer;
+        pageTimer.start();
+        view.scrollToBottom(); // the view calls fetchMore() itself at the end
+        if (!spinUntil([&] { return model.rowCount() > before || !model.lastError().isEmpty(); }, 60000)
+            || !model.lastError().isEmpty()) {
+            err() << "scrolling stopped at row " << before << ": " << model.lastError() << "\n";
+            return kExitSetupFailed;
+        }
+        view.viewport()->repaint();
+        pageTimes.push_back(pageTimer.nsecsElapsed() / 1e6);
+    }
+    const double scrollSeconds = scrollTimer.nsecsElapsed() / 1e9;
+    // A jump from the top to the end of what is loaded: one repaint.
+    view.scrollToTop();
+    QCoreApplication::processEvents();
+    QElapsedTimer jump;
+    jump.start();
+    view.verticalScrollBar()->setValue(view.verticalScrollBar()->maximum() - 1);
+    view.viewport()->repaint();
+    const double jumpMs = jump.nsecsElapsed() / 1e6;
+    out() << "scrolling to " << model.rowCount() << " rows: " << pageTimes.size() << " pages in " << fixed(scrollSeconds, 2)
+          << " s; per page p50 " << fixed(percentile(pageTimes, 50)) << " ms, p95 " << fixed(percentile(pageTimes, 95))
+          << " ms, max " << fixed(percentile(pageTimes, 100)) << " ms; jump to the end " << fixed(jumpMs) << " ms\n";
+    const ProcessStats self = ProcessStats::read(0);
+    const ProcessStats mw = ProcessStats::read(server.pid());
+    out() << "resident memory with " << model.rowCount() << " rows loaded: this process " << fixed(self.residentKiB / 1024.0)
+          << " MiB (peak " << fixed(self.peakResidentKiB / 1024.0) << " MiB), middleware " << fixed(mw.residentKiB / 1024.0)
+          << " MiB\n";
+    out().flush();
+
+    // Filters: time until the first filtered rows are painted.
+    struct Case
+    {
+        const char *label;
+        InventoryModel::Filter filter;
+    };
+    std::vector<Case> cases;
+    {
+        InventoryModel::Filter f;
+        f.q = serialOf(devices / 2).left(11); // e.g. "SN-B-005000": a prefix matching ~10 devices
+        cases.push_back({"q search (few matches)", f});
+        f.q = QStringLiteral("zz-no-such");
+        cases.push_back({"q search (no match)", f});
+        InventoryModel::Filter s;
+        s.status = QStringLiteral("sold");
+        cases.push_back({"status=sold (rare)", s});
+        InventoryModel::Filter m;
+        m.model = QStringLiteral("Gateway");
+        cases.push_back({"model=Gateway (1 in 5)", m});
+        InventoryModel::Filter both;
+        both.status = QStringLiteral("inStock");
+        both.q = QStringLiteral("SN-B-00");
+        cases.push_back({"status=inStock + q", both});
+    }
+    for (const Case &c : cases) {
+        std::vector<double> totals, pages;
+        int rows = 0;
+        for (int i = 0; i < repeat; ++i) {
+            model.setFilter({}); // back to the full list (its first page) between runs
+            spinUntil([&] { return !model.isLoading(); }, 60000);
+            const FirstRows r = timeFirstRows(model, view, c.filter, false);
+            if (r.totalMs < 0) {
+                err() << "filter " << c.label << " never answered: " << model.lastError() << "\n";
+                return kExitSetupFailed;
+            }
+            totals.push_back(r.totalMs);
+            pages.push_back(r.pageMs);
+            rows = r.rows;
+        }
+        const double m = median(totals);
+        out() << "filter " << c.label << ": " << rows << " rows in the first page, median " << fixed(m) << " ms, max "
+              << fixed(*std::max_element(totals.begin(), totals.end())) << " ms (request + JSON " << fixed(median(pages))
+              << " ms), target < 200 ms: " << (m < 200 ? "met" : "MISSED") << "\n";
+        targetsMet &= m < 200;
+        out().flush();
+    }
+
+    const ProcessStats end = ProcessStats::read(0);
+    out() << "peak resident memory of this process: " << fixed(end.peakResidentKiB / 1024.0) << " MiB\n";
+    view.setModel(nullptr);
+    server.stop();
+    if (!targetsMet && parser.isSet(strictOpt))
+        return kExitTargetMissed;
+    return 0;
+}

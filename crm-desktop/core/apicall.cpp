@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "apicall.h"
+
+#include "crmlogging.h"
+
+#include <QJsonObject>
+#include <QNetworkReply>
+#include <QSslCertificate>
+#include <QTimer>
+
+namespace Provisio::Crm {
+
+namespace {
+
+// The middleware's error body is {"errorCode","message","trackingId",…}; a
+// proxy in front of it may answer with anything, so fall back to the status.
+ApiFailure failureFromReply(QNetworkReply *reply, const QByteArray &body)
+{
+    ApiFailure failure;
+    failure.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    failure.trackingId = QString::fromLatin1(reply->rawHeader("X-Provisio-Tracking-Id"));
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
+    if (parseError.error == QJsonParseError::NoError && doc.isObject()) {
+        const QJsonObject object = doc.object();
+        failure.errorCode = object.value(QLatin1String("errorCode")).toInt();
+        failure.message = object.value(QLatin1String("message")).toString();
+        const QString tracking = object.value(QLatin1String("trackingId")).toString();
+        if (!tracking.isEmpty())
+            failure.trackingId = tracking;
+    }
+    if (failure.message.isEmpty()) {
+        const QString reason = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
+        failure.message = QStringLiteral("The middleware answered HTTP %1%2")
+                              .arg(failure.httpStatus)
+                              .arg(reason.isEmpty() ? QString() : QStringLiteral(" ") + reason);
+    }
+    return failure;
+}
+
+QString describeSslErrors(const QList<QSslError> &errors)
+{
+    QStringList parts;
+    for (const QSslError &error : errors) {
+        QString text = error.errorString();
+        if (!error.certificate().isNull()) {
+            text += QStringLiteral(" (certificate %1, SHA-256 %2)")
+                        .arg(error.certificate().subjectDisplayName(),
+                             QString::fromLatin1(error.certificate().digest(QCryptographicHash::Sha256).toHex(':').toUpper()));
+        }
+        if (!parts.contains(text))
+            parts.append(text);
+    }
+    return parts.join(QStringLiteral("; "));
+}
+
+} // namespace
+
+ApiCall::ApiCall(QNetworkReply *reply, const QString &description, QObject *parent)
+    : QObject(parent), m_reply(reply), m_description(description)
+{
+    // The reply lives exactly as long as the call: deleting the call aborts it.
+    reply->setParent(this);
+    connect(reply, &QNetworkReply::finished, this, &ApiCall::onFinished);
+    connect(reply, &QNetworkReply::uploadProgress, this, &ApiCall::uploadProgress);
+    connect(reply, &QNetworkReply::sslErrors, this, [this](const QList<QSslError> &errors) {
+        // Never ignored: the only trusted root is the configured CA.
+        m_sslErrors = errors;
+    });
+}
+
+ApiCall::ApiCall(const ApiFailure &failure, const QString &description, QObject *parent)
+    : QObject(parent), m_description(description)
+{
+    // Deliver on the next event-loop turn so the caller can connect first.
+    QTimer::singleShot(0, this, [this, failure] { deliverFailure(failure); });
+}
+
+ApiCall::~ApiCall() = default;
+
+void ApiCall::setTimeout(int milliseconds)
+{
+    if (!m_timer) {
+        m_timer = new QTimer(this);
+        m_timer->setSingleShot(true);
+        connect(m_timer, &QTimer::timeout, this, &ApiCall::onTimeout);
+    }
+    m_timer->stop();
+    if (milliseconds > 0 && m_reply)
+        m_timer->start(milliseconds);
+}
+
+void ApiCall::abort()
+{
+    if (m_done)
+        return;
+    m_aborted = true;
+    if (m_reply && m_reply->isRunning()) {
+        m_reply->abort(); // emits finished() -> onFinished()
+        return;
+    }
+    ApiFailure failure;
+    failure.aborted = true;
+    failure.message = QStringLiteral("Cancelled");
+    deliverFailure(failure);
+}
+
+void ApiCall::onTimeout()
+{
+    if (m_done || !m_reply)
+        return;
+    m_timedOut = true;
+    m_reply->abort();
+}
+
+void ApiCall::onFinished()
+{
+    if (m_done || !m_reply)
+        return;
+    if (m_timer)
+        m_timer->stop();
+    QNetworkReply *reply = m_reply;
+    if (m_aborted || m_timedOut) {
+        ApiFailure failure;
+        failure.aborted = m_aborted;
+        failure.timedOut = m_timedOut;
+        failure.message = m_aborted ? QStringLiteral("Cancelled")
+                                    : QStringLiteral("The middleware did not answer in time (%1)").arg(m_description);
+        deliverFailure(failure);
+        return;
+    }
+
+    const QByteArray body = reply->isOpen() ? reply->readAll() : QByteArray();
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (status >= 200 && status < 300) {
+        QJsonDocument doc;
+        if (!body.trimmed().isEmpty()) {
+            QJsonParseError parseError;
+            doc = QJsonDocument::fromJson(body, &parseError);
+            if (parseError.error != QJsonParseError::NoError) {
+                ApiFailure failure;
+                failure.httpStatus = status;
+                failure.message = QStringLiteral("The middleware's answer to %1 is not valid JSON: %2")
+                                      .arg(m_description, parseError.errorString());
+                deliverFailure(failure);
+                return;
+            }
+        }
+        const QByteArray etag = reply->rawHeader("ETag");
+        m_done = true;
+        qCDebug(lcCrmApi) << m_description << "->" << status;
+        Q_EMIT finished(doc, etag);
+        deleteLater();
+        return;
+    }
+
+    if (status > 0) {
+        deliverFailure(failureFromReply(reply, body));
+        return;
+    }
+
+    // No HTTP answer at all: connection, DNS or TLS.
+    ApiFailure failure;
+    const QNetworkReply::NetworkError error = reply->error();
+    if (error == QNetworkReply::SslHandshakeFailedError || !m_sslErrors.isEmpty()) {
+        failure.tlsError = true;
+        const QString detail = m_sslErrors.isEmpty() ? reply->errorString() : describeSslErrors(m_sslErrors);
+        failure.message = QStringLiteral("The middleware's TLS certificate is not trusted: %1. "
+                                         "Check that the connection uses this middleware's CA.")
+                              .arg(detail);
+    } else {
+        failure.message = QStringLiteral("Cannot reach the middleware: %1").arg(reply->errorString());
+    }
+    deliverFailure(failure);
+}
+
+void ApiCall::deliverFailure(ApiFailure failure)
+{
+    if (m_done)
+        return;
+    m_done = true;
+    if (m_timer)
+        m_timer->stop();
+    // The message and tracking id are safe to log; requests never carry the
+    // token into a failure.
+    qCDebug(lcCrmApi) << m_description << "failed:" << failure.httpStatus << failure.errorCode << failure.message
+                      << failure.trackingId;
+    Q_EMIT failed(failure);
+    deleteLater();
+}
+
+} // namespace Provisio::Crm

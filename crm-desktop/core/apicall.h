@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QMetaType>
+#include <QObject>
+#include <QPointer>
+#include <QSslError>
+#include <QString>
+
+class QNetworkReply;
+class QTimer;
+
+namespace Provisio::Crm {
+
+// Why a call to the middleware did not succeed, in the shape the UI shows:
+// the HTTP status (0 when the request never got an answer: DNS, refused,
+// TLS, timeout), the middleware's errorCode and message, and the trackingId
+// a user quotes when reporting a problem.
+struct ApiFailure
+{
+    int httpStatus = 0;  // 0 = network/TLS failure
+    int errorCode = 0;   // the middleware's errorCode (e.g. 404001), 0 if none
+    QString message;     // plain text for the status bar / inline error
+    QString trackingId;
+
+    // Why a request without an answer (httpStatus 0) failed, so the UI can
+    // offer the right next step (check the CA, retry, nothing for a cancel).
+    bool tlsError = false;  // the certificate did not chain to the trusted CA, or the handshake failed
+    bool timedOut = false;
+    bool aborted = false;   // abort() was called
+
+    bool isNetworkError() const { return httpStatus == 0; }
+};
+
+// One asynchronous request to the middleware. Emits exactly one of
+// finished() or failed() and then deletes itself, so callers connect and
+// forget; abort() ends it early with a failure whose aborted flag is set.
+class ApiCall : public QObject
+{
+    Q_OBJECT
+public:
+    ~ApiCall() override;
+
+    // Ends the request now; failed() is emitted with aborted set.
+    void abort();
+
+    // What was asked, for logs and error messages ("GET devices").
+    QString description() const { return m_description; }
+
+    // A call that has not answered within this time fails (httpStatus 0,
+    // timedOut). Set by ApiClient from its default; 0 disables it.
+    void setTimeout(int milliseconds);
+
+Q_SIGNALS:
+    void finished(const QJsonDocument &body, const QByteArray &etag); // 2xx (body may be empty for 204)
+    void failed(const Provisio::Crm::ApiFailure &failure);
+    void uploadProgress(qint64 sent, qint64 total);
+
+private:
+    friend class ApiClient;
+    ApiCall(QNetworkReply *reply, const QString &description, QObject *parent);
+    // A call that fails before any request goes out (bad path, no connection).
+    ApiCall(const ApiFailure &failure, const QString &description, QObject *parent);
+
+    void onFinished();
+    void onTimeout();
+    void deliverFailure(ApiFailure failure);
+
+    QPointer<QNetworkReply> m_reply;
+    QTimer *m_timer = nullptr;
+    QString m_description;
+    QList<QSslError> m_sslErrors;
+    bool m_done = false;
+    bool m_timedOut = false;
+    bool m_aborted = false;
+};
+
+} // namespace Provisio::Crm
+
+Q_DECLARE_METATYPE(Provisio::Crm::ApiFailure)

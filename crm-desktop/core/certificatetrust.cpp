@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "certificatetrust.h"
+
+#include "crmlogging.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QSslConfiguration>
+#include <QSslSocket>
+#include <QTimer>
+
+namespace Provisio::Crm {
+
+CertificateTrust::CertificateTrust(QObject *parent)
+    : QObject(parent), m_timer(new QTimer(this))
+{
+    m_timer->setSingleShot(true);
+    connect(m_timer, &QTimer::timeout, this, [this] {
+        fail(QStringLiteral("%1 did not complete a TLS handshake in time").arg(m_host));
+    });
+}
+
+CertificateTrust::~CertificateTrust()
+{
+    cancel();
+}
+
+void CertificateTrust::fetch(const QUrl &url)
+{
+    cancel();
+    if (!url.isValid() || url.host().isEmpty()) {
+        QTimer::singleShot(0, this, [this] { Q_EMIT fetchFailed(QStringLiteral("Enter a URL such as https://host:8443")); });
+        return;
+    }
+    if (url.scheme() != QLatin1String("https")) {
+        QTimer::singleShot(0, this, [this] {
+            Q_EMIT fetchFailed(QStringLiteral("The middleware URL must start with https://"));
+        });
+        return;
+    }
+    m_host = url.host();
+    m_chain.clear();
+    m_errors.clear();
+    m_socket = new QSslSocket(this);
+    // Verify against the system store only to tell the user whether the
+    // certificate is publicly trusted; a failure is expected and not fatal.
+    QSslConfiguration config = QSslConfiguration::defaultConfiguration();
+    config.setPeerVerifyMode(QSslSocket::VerifyPeer);
+    m_socket->setSslConfiguration(config);
+    connect(m_socket, &QSslSocket::encrypted, this, [this] {
+        m_chain = m_socket->peerCertificateChain();
+        finish(true);
+    });
+    connect(m_socket, qOverload<const QList<QSslError> &>(&QSslSocket::sslErrors), this,
+            [this](const QList<QSslError> &errors) {
+                // The chain is known here, before the handshake is torn down.
+                m_errors = errors;
+                m_chain = m_socket->peerCertificateChain();
+                if (!m_chain.isEmpty())
+                    finish(false);
+            });
+    connect(m_socket, &QSslSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
+        if (!m_socket)
+            return;
+        if (!m_chain.isEmpty()) {
+            finish(false);
+            return;
+        }
+        fail(QStringLiteral("Cannot get the certificate of %1: %2").arg(m_host, m_socket->errorString()));
+    });
+    m_timer->start(m_timeoutMs);
+    m_socket->connectToHostEncrypted(m_host, quint16(url.port(8443)));
+}
+
+void CertificateTrust::cancel()
+{
+    m_timer->stop();
+    if (!m_socket)
+        return;
+    QSslSocket *socket = m_socket;
+    m_socket = nullptr;
+    socket->disconnect(this);
+    socket->abort();
+    socket->deleteLater();
+}
+
+void CertificateTrust::finish(bool verified)
+{
+    const QList<QSslCertificate> chain = m_chain;
+    cancel();
+    const QList<QSslCertificate> anchors = trustAnchorsFor(chain);
+    const QString caFingerprint = anchors.isEmpty() ? QString() : fingerprint(anchors.first());
+    qCInfo(lcCrmConnection) << "certificate chain of" << m_host << ":" << chain.size() << "certificate(s),"
+                            << (rootOf(chain).isNull() ? "no root presented, pinning the server certificate"
+                                                       : "root presented")
+                            << caFingerprint;
+    Q_EMIT fetched(chain, caFingerprint, verified);
+}
+
+void CertificateTrust::fail(const QString &message)
+{
+    cancel();
+    Q_EMIT fetchFailed(message);
+}
+
+QString CertificateTrust::fingerprint(const QSslCertificate &certificate)
+{
+    return QString::fromLatin1(certificate.digest(QCryptographicHash::Sha256).toHex(':').toUpper());
+}
+
+QSslCertificate CertificateTrust::rootOf(const QList<QSslCertificate> &chain)
+{
+    for (const QSslCertificate &certificate : chain) {
+        if (certificate.isSelfSigned())
+            return certificate;
+    }
+    return QSslCertificate();
+}
+
+QList<QSslCertificate> CertificateTrust::trustAnchorsFor(const QList<QSslCertificate> &chain)
+{
+    const QSslCertificate root = rootOf(chain);
+    if (!root.isNull())
+        return {root};
+    if (chain.isEmpty())
+        return {};
+    return {chain.last()};
+}
+
+bool CertificateTrust::acceptsPinned(const QSslCertificate &peer, const QList<QSslError> &errors,
+                                     const QList<QSslCertificate> &trusted)
+{
+    if (peer.isNull() || errors.isEmpty() || !trusted.contains(peer))
+        return false;
+    for (const QSslError &error : errors) {
+        switch (error.error()) {
+        case QSslError::UnableToGetIssuerCertificate:
+        case QSslError::UnableToGetLocalIssuerCertificate:
+        case QSslError::UnableToVerifyFirstCertificate:
+        case QSslError::SelfSignedCertificate:
+        case QSslError::SelfSignedCertificateInChain:
+        case QSslError::CertificateUntrusted:
+            break;
+        default:
+            return false;
+        }
+    }
+    return true;
+}
+
+Result<QList<QSslCertificate>> CertificateTrust::parseCaPem(const QByteArray &pem)
+{
+    const QList<QSslCertificate> certificates = QSslCertificate::fromData(pem, QSsl::Pem);
+    if (certificates.isEmpty())
+        return Error(ErrorCode::InvalidInput, QStringLiteral("The file holds no PEM certificate"));
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    for (const QSslCertificate &certificate : certificates) {
+        if (certificate.expiryDate() < now)
+            return Error(ErrorCode::InvalidInput, QStringLiteral("The certificate '%1' expired on %2")
+                                                      .arg(certificate.subjectDisplayName(),
+                                                           certificate.expiryDate().toString(Qt::ISODate)));
+    }
+    return certificates;
+}
+
+Result<QList<QSslCertificate>> CertificateTrust::loadCaFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Error(ErrorCode::InvalidInput, QStringLiteral("Cannot read %1: %2").arg(path, file.errorString()));
+    if (file.size() > 1024 * 1024)
+        return Error(ErrorCode::InvalidInput, QStringLiteral("%1 is too large for a CA certificate file").arg(path));
+    auto result = parseCaPem(file.readAll());
+    if (!result)
+        return Error(result.error().code, result.error().message + QStringLiteral(" (%1)").arg(path));
+    return result;
+}
+
+} // namespace Provisio::Crm

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "eventfeed.h"
+
+#include "apiclient.h"
+#include "certificatetrust.h"
+#include "crmlogging.h"
+
+#include <QJsonDocument>
+#include <QNetworkRequest>
+#include <QTimer>
+#include <QUrlQuery>
+#include <QWebSocket>
+
+namespace Provisio::Crm {
+
+EventFeed::EventFeed(ApiClient *api, QObject *parent)
+    : QObject(parent), m_api(api), m_reconnectTimer(new QTimer(this))
+{
+    m_reconnectTimer->setSingleShot(true);
+    connect(m_reconnectTimer, &QTimer::timeout, this, &EventFeed::open);
+}
+
+EventFeed::~EventFeed()
+{
+    m_started = false;
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->abort();
+    }
+}
+
+void EventFeed::setBackoff(int initialMs, int maximumMs)
+{
+    m_initialDelayMs = qMax(1, initialMs);
+    m_maxDelayMs = qMax(m_initialDelayMs, maximumMs);
+    m_delayMs = m_initialDelayMs;
+}
+
+void EventFeed::start()
+{
+    if (m_started)
+        return;
+    m_started = true;
+    m_delayMs = m_initialDelayMs;
+    open();
+}
+
+void EventFeed::stop()
+{
+    m_started = false;
+    m_reconnectTimer->stop();
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->close();
+        m_socket->deleteLater();
+        m_socket = nullptr;
+    }
+    setConnected(false);
+}
+
+void EventFeed::open()
+{
+    if (!m_started)
+        return;
+    if (!m_api || !m_api->hasConnection()) {
+        m_lastError = QStringLiteral("No middleware connection is set up");
+        Q_EMIT errorOccurred(m_lastError);
+        scheduleReconnect();
+        return;
+    }
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->abort();
+        m_socket->deleteLater();
+    }
+    m_socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
+    m_socket->setSslConfiguration(m_api->sslConfiguration());
+    connect(m_socket, &QWebSocket::textMessageReceived, this, &EventFeed::onTextMessage);
+    connect(m_socket, &QWebSocket::disconnected, this, &EventFeed::onDisconnected);
+    connect(m_socket, &QWebSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
+        // The feed trusts exactly what the API client trusts, pins included.
+        if (m_api && CertificateTrust::acceptsPinned(m_socket->sslConfiguration().peerCertificate(), errors,
+                                                     m_api->caCertificates())) {
+            m_socket->ignoreSslErrors();
+            return;
+        }
+        m_lastError = QStringLiteral("The event feed's TLS certificate is not trusted: %1")
+                          .arg(errors.isEmpty() ? QString() : errors.first().errorString());
+    });
+    connect(m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this, [this](QAbstractSocket::SocketError) {
+        if (m_lastError.isEmpty() && m_socket)
+            m_lastError = m_socket->errorString();
+    });
+
+    QUrlQuery query;
+    if (!m_types.isEmpty())
+        query.addQueryItem(QStringLiteral("type"), m_types.join(QLatin1Char(',')));
+    if (!m_deviceIds.isEmpty())
+        query.addQueryItem(QStringLiteral("deviceId"), m_deviceIds.join(QLatin1Char(',')));
+    QUrl url = m_api->apiUrl(QStringLiteral("events"), query);
+    url.setScheme(url.scheme() == QLatin1String("http") ? QStringLiteral("ws") : QStringLiteral("wss"));
+    m_lastError.clear();
+    qCDebug(lcCrmEvents) << "opening" << url.toDisplayString();
+    m_socket->open(m_api->authorizedRequest(url));
+}
+
+void EventFeed::onTextMessage(const QString &message)
+{
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(message.toUtf8(), &parseError);
+    if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
+        qCWarning(lcCrmEvents) << "ignoring an unreadable event:" << parseError.errorString();
+        return;
+    }
+    const QJsonObject event = doc.object();
+    const QString type = event.value(QLatin1String("type")).toString();
+    if (type == QLatin1String("hello")) {
+        m_role = event.value(QLatin1String("role")).toString();
+        m_delayMs = m_initialDelayMs; // a good connection resets the backoff
+        setConnected(true);
+        return;
+    }
+    if (type.isEmpty())
+        return;
+    Q_EMIT eventReceived(type, event);
+}
+
+void EventFeed::onDisconnected()
+{
+    QString reason;
+    if (m_socket) {
+        if (m_socket->closeCode() == QWebSocketProtocol::CloseCodePolicyViolated)
+            reason = QStringLiteral("The middleware closed the event feed: %1").arg(m_socket->closeReason());
+        else if (!m_lastError.isEmpty())
+            reason = m_lastError;
+        else if (!m_socket->closeReason().isEmpty())
+            reason = m_socket->closeReason();
+        else
+            reason = QStringLiteral("The event feed was disconnected");
+        m_socket->deleteLater();
+        m_socket = nullptr;
+    }
+    setConnected(false);
+    if (!m_started)
+        return;
+    m_lastError = reason;
+    qCInfo(lcCrmEvents) << reason << "- reconnecting in" << m_delayMs << "ms";
+    Q_EMIT errorOccurred(reason);
+    scheduleReconnect();
+}
+
+void EventFeed::scheduleReconnect()
+{
+    if (!m_started)
+        return;
+    m_reconnectTimer->start(m_delayMs);
+    m_delayMs = qMin(m_delayMs * 2, m_maxDelayMs);
+}
+
+void EventFeed::setConnected(bool connected)
+{
+    if (m_connected == connected)
+        return;
+    m_connected = connected;
+    Q_EMIT connectedChanged(connected);
+}
+
+} // namespace Provisio::Crm

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "apiclient.h"
+
+#include <QAbstractTableModel>
+#include <QElapsedTimer>
+#include <QHash>
+#include <QJsonObject>
+#include <QPointer>
+#include <QUrlQuery>
+#include <QVector>
+
+namespace Provisio::Crm {
+
+
+// The shared part of the CRM's list models: pages one /api/v1 list
+// ({"items":[…],"nextCursor"}) through canFetchMore()/fetchMore(), so a view
+// asks for rows only as it scrolls; keeps a key→row index so an event can
+// update its row in O(1); restarts paging when the server-side filter
+// changes, dropping answers to the old filter.
+class PagedTableModel : public QAbstractTableModel
+{
+    Q_OBJECT
+    Q_PROPERTY(bool loading READ isLoading NOTIFY loadingChanged)
+    Q_PROPERTY(QString lastError READ lastError NOTIFY errorOccurred)
+public:
+    enum Roles { RecordRole = Qt::UserRole + 1, KeyRole };
+
+    // path: the list under /api/v1 ("devices"); keyField: the member that
+    // identifies a record ("serial").
+    PagedTableModel(ApiClient *api, const QString &path, const QString &keyField, QObject *parent = nullptr);
+    ~PagedTableModel() override;
+
+    int rowCount(const QModelIndex &parent = QModelIndex()) const override;
+    int columnCount(const QModelIndex &parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    bool canFetchMore(const QModelIndex &parent) const override;
+    void fetchMore(const QModelIndex &parent) override;
+    QHash<int, QByteArray> roleNames() const override;
+
+    // Drops the rows and loads the first page again (with the current filter).
+    void refresh();
+    // Keeps fetching pages until the list is complete (small lists:
+    // customers, hubs); emits allLoaded() at the end.
+    void fetchAll();
+
+    bool isLoading() const { return m_call != nullptr; }
+    bool hasMore() const { return !m_loaded || !m_nextCursor.isEmpty(); }
+    QString lastError() const { return m_lastError; }
+    int pageSize() const { return m_pageSize; }
+    void setPageSize(int size) { m_pageSize = qBound(1, size, 1000); }
+
+    int rowOf(const QString &key) const { return m_index.value(key, -1); }
+    QJsonObject record(int row) const { return m_records.value(row); }
+    QJsonObject recordFor(const QString &key) const;
+    QString keyField() const { return m_keyField; }
+    QUrlQuery query() const { return m_query; }
+
+    // Applies a record from an event: updates its row, or appends it when
+    // the whole list is loaded (a new record would otherwise appear in a
+    // later page anyway) and it matches the filter.
+    void upsertRecord(const QJsonObject &record);
+    void removeRecord(const QString &key);
+
+Q_SIGNALS:
+    void loadingChanged(bool loading);
+    void errorOccurred(const QString &message);
+    // A page arrived: how many rows it added and how long it took.
+    void pageLoaded(int rows, qint64 milliseconds);
+    void allLoaded();
+
+protected:
+    // Sets the server-side filter (query items besides limit and cursor)
+    // and restarts paging when it changed.
+    void setQuery(const QUrlQuery &query);
+
+    // Subclasses describe their columns.
+    virtual int columns() const = 0;
+    virtual QString columnTitle(int column) const = 0;
+    virtual QVariant display(const QJsonObject &record, int column) const = 0;
+    virtual QVariant toolTip(const QJsonObject &record, int column) const;
+    virtual QVariant extraData(const QJsonObject &record, int column, int role) const;
+    // Whether a record from an event belongs under the current filter.
+    virtual bool matchesFilter(const QJsonObject &record) const;
+    // Client-side filter for what the server cannot filter (default: all).
+    virtual bool acceptRecord(const QJsonObject &record) const;
+    // Hook for subclasses that join other data when rows arrive.
+    virtual void recordsAdded(int first, int last);
+
+    void notifyRowChanged(int row);
+    ApiClient *api() const { return m_api; }
+    const QVector<QJsonObject> &records() const { return m_records; }
+
+private:
+    void onPage(const QJsonObject &page, quint64 generation);
+    void setCall(ApiCall *call);
+    void reindexFrom(int row);
+
+    QPointer<ApiClient> m_api;
+    QString m_path;
+    QString m_keyField;
+    QUrlQuery m_query;
+    QVector<QJsonObject> m_records;
+    QHash<QString, int> m_index;
+    QString m_nextCursor;
+    QString m_lastError;
+    QPointer<ApiCall> m_call;
+    QElapsedTimer m_pageTimer;
+    quint64 m_generation = 0;
+    int m_pageSize = 500;
+    bool m_loaded = false;   // at least the first page arrived
+    bool m_fetchAll = false;
+};
+
+} // namespace Provisio::Crm

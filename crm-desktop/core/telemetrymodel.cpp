@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "telemetrymodel.h"
+
+#include "apiclient.h"
+#include "eventfeed.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLocale>
+
+#include <limits>
+
+namespace Provisio::Crm {
+
+namespace {
+
+QString bodyText(const QJsonObject &message)
+{
+    const QJsonValue body = message.value(QLatin1String("body"));
+    if (body.isUndefined())
+        return TelemetryModel::tr("(%1 bytes, not shown)").arg(message.value(QLatin1String("size")).toInt());
+    if (message.value(QLatin1String("bodyEncoding")).toString() == QLatin1String("base64"))
+        return TelemetryModel::tr("base64: %1").arg(body.toString());
+    if (body.isObject())
+        return QString::fromUtf8(QJsonDocument(body.toObject()).toJson(QJsonDocument::Compact));
+    if (body.isArray())
+        return QString::fromUtf8(QJsonDocument(body.toArray()).toJson(QJsonDocument::Compact));
+    return body.toVariant().toString();
+}
+
+QString propertiesText(const QJsonObject &message)
+{
+    const QJsonObject properties = message.value(QLatin1String("properties")).toObject();
+    QStringList parts;
+    for (auto it = properties.begin(); it != properties.end(); ++it)
+        parts << it.key() + QLatin1Char('=') + it.value().toVariant().toString();
+    return parts.join(QStringLiteral(", "));
+}
+
+} // namespace
+
+TelemetryModel::TelemetryModel(ApiClient *api, QObject *parent)
+    : QAbstractTableModel(parent), m_api(api)
+{
+}
+
+TelemetryModel::~TelemetryModel()
+{
+    if (m_call) {
+        m_call->disconnect(this);
+        m_call->abort();
+    }
+}
+
+int TelemetryModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_messages.size());
+}
+
+int TelemetryModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant TelemetryModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const QJsonObject &message = m_messages.at(index.row());
+    const QString received = message.value(QLatin1String("receivedDateTimeUtc")).toString();
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case ReceivedColumn: {
+            const QDateTime at = QDateTime::fromString(received, Qt::ISODateWithMs);
+            return at.isValid() ? QLocale().toString(at.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")) : received;
+        }
+        case PropertiesColumn: return propertiesText(message);
+        case BodyColumn: return bodyText(message);
+        }
+        return {};
+    case Qt::ToolTipRole:
+        return index.column() == ReceivedColumn ? received : data(index, Qt::DisplayRole);
+    case MessageRole:
+        return message;
+    case ReceivedRole:
+        return QDateTime::fromString(received, Qt::ISODateWithMs);
+    case BodyRole:
+        return message.value(QLatin1String("body")).toVariant();
+    }
+    return {};
+}
+
+QVariant TelemetryModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case ReceivedColumn: return tr("Received");
+    case PropertiesColumn: return tr("Properties");
+    case BodyColumn: return tr("Body");
+    }
+    return QAbstractTableModel::headerData(section, orientation, role);
+}
+
+QHash<int, QByteArray> TelemetryModel::roleNames() const
+{
+    QHash<int, QByteArray> names = QAbstractTableModel::roleNames();
+    names.insert(MessageRole, "message");
+    names.insert(ReceivedRole, "received");
+    names.insert(BodyRole, "body");
+    return names;
+}
+
+void TelemetryModel::setDeviceId(const QString &deviceId)
+{
+    if (deviceId == m_deviceId)
+        return;
+    m_deviceId = deviceId;
+    Q_EMIT deviceIdChanged(deviceId);
+    reload();
+}
+
+void TelemetryModel::setEventFeed(EventFeed *feed)
+{
+    if (m_feed)
+        m_feed->disconnect(this);
+    m_feed = feed;
+    if (feed)
+        connect(feed, &EventFeed::eventReceived, this, &TelemetryModel::applyEvent);
+}
+
+void TelemetryModel::setMaximumMessages(int maximum)
+{
+    m_maximum = qBound(1, maximum, 1000);
+    trim();
+}
+
+void TelemetryModel::reload()
+{
+    ++m_generation;
+    if (m_call) {
+        ApiCall *old = m_call;
+        old->disconnect(this);
+        m_call = nullptr;
+        old->abort();
+        Q_EMIT loadingChanged(false);
+    }
+    beginResetModel();
+    m_messages.clear();
+    endResetModel();
+    m_totalCount = 0;
+    Q_EMIT totalCountChanged(0);
+    if (m_deviceId.isEmpty() || !m_api)
+        return;
+
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("limit"), QString::number(m_maximum));
+    const quint64 generation = m_generation;
+    ApiCall *call = m_api->get(QStringLiteral("devices/") + ApiClient::segment(m_deviceId) + QStringLiteral("/telemetry"), query);
+    m_call = call;
+    Q_EMIT loadingChanged(true);
+    connect(call, &ApiCall::finished, this, [this, generation](const QJsonDocument &body, const QByteArray &) {
+        if (generation != m_generation)
+            return;
+        m_call = nullptr;
+        Q_EMIT loadingChanged(false);
+        const QJsonObject page = body.object();
+        const QJsonArray messages = page.value(QLatin1String("messages")).toArray();
+        // Events that arrived while loading are newer than the answer.
+        QVector<QJsonObject> loaded;
+        for (const QJsonValue &value : messages)
+            loaded.append(value.toObject());
+        if (!loaded.isEmpty()) {
+            const int first = int(m_messages.size());
+            beginInsertRows(QModelIndex(), first, first + int(loaded.size()) - 1);
+            m_messages += loaded;
+            endInsertRows();
+        }
+        trim();
+        m_totalCount = qMax<qint64>(m_totalCount, qint64(page.value(QLatin1String("count")).toDouble()));
+        Q_EMIT totalCountChanged(m_totalCount);
+    });
+    connect(call, &ApiCall::failed, this, [this, generation](const ApiFailure &failure) {
+        if (generation != m_generation)
+            return;
+        m_call = nullptr;
+        Q_EMIT loadingChanged(false);
+        if (failure.aborted)
+            return;
+        m_lastError = failure.message;
+        Q_EMIT errorOccurred(failure.message);
+    });
+}
+
+void TelemetryModel::applyEvent(const QString &type, const QJsonObject &event)
+{
+    if (type != QLatin1String("telemetry") || m_deviceId.isEmpty()
+        || event.value(QLatin1String("deviceId")).toString().compare(m_deviceId, Qt::CaseInsensitive) != 0)
+        return;
+    QJsonObject message = event.value(QLatin1String("data")).toObject();
+    if (!message.contains(QLatin1String("bodyEncoding")) && message.contains(QLatin1String("body")))
+        message.insert(QStringLiteral("bodyEncoding"),
+                       message.value(QLatin1String("body")).isString() ? QStringLiteral("base64") : QStringLiteral("json"));
+    prepend(message);
+    ++m_totalCount;
+    Q_EMIT totalCountChanged(m_totalCount);
+}
+
+void TelemetryModel::prepend(const QJsonObject &message)
+{
+    beginInsertRows(QModelIndex(), 0, 0);
+    m_messages.prepend(message);
+    endInsertRows();
+    trim();
+    Q_EMIT messageAdded(message);
+}
+
+void TelemetryModel::trim()
+{
+    if (m_messages.size() <= m_maximum)
+        return;
+    beginRemoveRows(QModelIndex(), m_maximum, int(m_messages.size()) - 1);
+    m_messages.resize(m_maximum);
+    endRemoveRows();
+}
+
+double TelemetryModel::numericValue(int row, const QString &member) const
+{
+    if (row < 0 || row >= m_messages.size())
+        return std::numeric_limits<double>::quiet_NaN();
+    const QJsonValue value = m_messages.at(row).value(QLatin1String("body")).toObject().value(member);
+    return value.isDouble() ? value.toDouble() : std::numeric_limits<double>::quiet_NaN();
+}
+
+} // namespace Provisio::Crm

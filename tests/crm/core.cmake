@@ -1,0 +1,11 @@
+# SPDX-License-Identifier: Apache-2.0
+# crm_core: the CRM desktop's API client, connections, event feed and
+# models, each against a real middleware over real HTTPS.
+set(_crm_core_test_includes ${CMAKE_CURRENT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/tests/middleware)
+foreach(_t api connections models)
+    provisio_add_test(tst_crm_core_${_t}
+        SOURCES tst_crm_core_${_t}.cpp core/crmcoretestutil.h
+        LIBS crm_core provisio_testsupport Qt6::Sql
+        TIMEOUT 300)
+    target_include_directories(tst_crm_core_${_t} PRIVATE ${_crm_core_test_includes})
+endforeach()

@@ -1,0 +1,496 @@
+// SPDX-License-Identifier: Apache-2.0
+// The event feed and the CRM's models against a real middleware: paging
+// 1,200 devices, server-side filters, live updates from real events; every
+// model under QAbstractItemModelTester.
+#include "core/crmcoretestutil.h"
+
+#include "crypto/sastoken.h"
+#include "customersmodel.h"
+#include "enrollmentsmodel.h"
+#include "eventfeed.h"
+#include "inventorymodel.h"
+#include "telemetrymodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace Provisio;
+using namespace Provisio::Test;
+using namespace Provisio::Crm;
+
+class TestCrmCoreModels : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void eventFeedReceivesEvents();
+    void eventFeedRejectsABadToken();
+    void eventFeedReconnects();
+    void inventoryPagesThrough();
+    void inventoryFilters_data();
+    void inventoryFilters();
+    void inventoryUpdatesLive();
+    void customersModel();
+    void enrollmentsModel();
+    void hubsModel();
+    void auditModel();
+    void telemetryModel();
+    void inventoryFollowsRegistration();
+
+private:
+    void importDevices(const QString &prefix, int count);
+    QString createCustomer(const QString &name);
+
+    CrmFixture m_f;
+    std::unique_ptr<ApiClient> m_operator;
+};
+
+void TestCrmCoreModels::initTestCase()
+{
+    QVERIFY(m_f.start());
+    m_operator = crmClient(m_f, m_f.operatorToken);
+    importDevices(QStringLiteral("SN-INV"), 1200);
+}
+
+void TestCrmCoreModels::importDevices(const QString &prefix, int count)
+{
+    const CallResult r = waitFor(m_operator->postRaw(QStringLiteral("devices/import"), deviceCsv(prefix, 0, count), "text/csv"),
+                                 120000);
+    QVERIFY2(r.ok, qPrintable(r.failure.message));
+    QCOMPARE(r.body.object().value(QStringLiteral("created")).toInt(), count);
+}
+
+QString TestCrmCoreModels::createCustomer(const QString &name)
+{
+    const CallResult r = waitFor(m_operator->post(QStringLiteral("customers"), {{QStringLiteral("name"), name}}));
+    return r.body.object().value(QStringLiteral("id")).toString();
+}
+
+void TestCrmCoreModels::eventFeedReceivesEvents()
+{
+    auto api = crmClient(m_f, m_f.viewerToken);
+    EventFeed feed(api.get());
+    QSignalSpy connected(&feed, &EventFeed::connectedChanged);
+    QSignalSpy events(&feed, &EventFeed::eventReceived);
+    feed.start();
+    QVERIFY(connected.wait(20000));
+    QVERIFY(feed.isConnected());
+    QCOMPARE(feed.role(), QStringLiteral("viewer"));
+
+    QVERIFY(waitFor(m_operator->post(QStringLiteral("devices"), {{QStringLiteral("serial"), QStringLiteral("SN-FEED-1")},
+                                                                   {QStringLiteral("model"), QStringLiteral("Sensor 2")}}))
+                .ok);
+    QTRY_VERIFY_WITH_TIMEOUT(!events.isEmpty(), 20000);
+    QCOMPARE(events.at(0).at(0).toString(), QStringLiteral("device.created"));
+    const QJsonObject event = events.at(0).at(1).toJsonObject();
+    QCOMPARE(event.value(QStringLiteral("data")).toObject().value(QStringLiteral("serial")).toString(), QStringLiteral("SN-FEED-1"));
+    QVERIFY(event.value(QStringLiteral("id")).toString().startsWith(QStringLiteral("evt_")));
+
+    feed.stop();
+    QVERIFY(!feed.isConnected());
+}
+
+void TestCrmCoreModels::eventFeedRejectsABadToken()
+{
+    auto api = crmClient(m_f, QStringLiteral("pvs_wrong"));
+    EventFeed feed(api.get());
+    feed.setBackoff(200, 400);
+    QSignalSpy errors(&feed, &EventFeed::errorOccurred);
+    feed.start();
+    QVERIFY(errors.wait(20000));
+    QVERIFY(!feed.isConnected());
+    QVERIFY(!errors.at(0).at(0).toString().isEmpty());
+    // It keeps trying, with the delay growing to its bound.
+    QTRY_VERIFY_WITH_TIMEOUT(errors.count() >= 3, 20000);
+    QCOMPARE(feed.reconnectDelay(), 400);
+    feed.stop();
+}
+
+void TestCrmCoreModels::eventFeedReconnects()
+{
+    auto api = crmClient(m_f, m_f.viewerToken);
+    EventFeed feed(api.get());
+    feed.setBackoff(100, 1000);
+    QSignalSpy connected(&feed, &EventFeed::connectedChanged);
+    QSignalSpy events(&feed, &EventFeed::eventReceived);
+    feed.start();
+    QTRY_VERIFY_WITH_TIMEOUT(feed.isConnected(), 20000);
+
+    // The middleware goes away and comes back on the same port.
+    m_f.mw->stop();
+    QTRY_VERIFY_WITH_TIMEOUT(!feed.isConnected(), 20000);
+    QVERIFY(m_f.mw->start());
+    QTRY_VERIFY_WITH_TIMEOUT(feed.isConnected(), 30000);
+
+    QVERIFY(waitFor(m_operator->post(QStringLiteral("devices"), {{QStringLiteral("serial"), QStringLiteral("SN-FEED-2")}})).ok);
+    QTRY_VERIFY_WITH_TIMEOUT(!events.isEmpty(), 20000);
+    QCOMPARE(events.last().at(1).toJsonObject().value(QStringLiteral("data")).toObject().value(QStringLiteral("serial")).toString(),
+             QStringLiteral("SN-FEED-2"));
+}
+
+void TestCrmCoreModels::inventoryPagesThrough()
+{
+    auto api = crmClient(m_f, m_f.viewerToken);
+    // No QAbstractItemModelTester here: it calls fetchMore() itself after
+    // every insert, and this test is about what a view's scrolling asks for
+    // (the other inventory tests run under the tester).
+    InventoryModel model(api.get());
+    InventoryModel::Filter filter;
+    filter.q = QStringLiteral("SN-INV");
+    QSignalSpy pages(&model, &InventoryModel::pageLoaded);
+    model.setFilter(filter);
+    QVERIFY(pages.wait(20000));
+    QCOMPARE(model.rowCount(), 500);
+    QVERIFY(model.canFetchMore(QModelIndex()));
+    QCOMPARE(model.columnCount(), int(InventoryModel::ColumnCount));
+    QCOMPARE(model.headerData(InventoryModel::SerialColumn, Qt::Horizontal).toString(), QStringLiteral("Serial"));
+
+    model.fetchMore(QModelIndex());
+    QVERIFY(!model.canFetchMore(QModelIndex())); // one page at a time
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 1000, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(model.canFetchMore(QModelIndex()), 20000);
+    model.fetchMore(QModelIndex());
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 1200, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(!model.isLoading(), 20000);
+    QVERIFY(!model.canFetchMore(QModelIndex()));
+
+    // Every device once, and the serial index finds each row.
+    QSet<QString> serials;
+    for (int row = 0; row < model.rowCount(); ++row)
+        serials.insert(model.index(row, InventoryModel::SerialColumn).data().toString());
+    QCOMPARE(serials.size(), 1200);
+    const int row = model.rowOf(QStringLiteral("SN-INV-000777"));
+    QVERIFY(row >= 0);
+    QCOMPARE(model.index(row, InventoryModel::SerialColumn).data().toString(), QStringLiteral("SN-INV-000777"));
+    QCOMPARE(model.index(row, InventoryModel::ModelColumn).data().toString(), QStringLiteral("Gateway"));
+    QCOMPARE(model.index(row, InventoryModel::BatchColumn).data().toString(), QStringLiteral("B7"));
+    QCOMPARE(model.index(row, InventoryModel::DeliveryDateColumn).data().toString(), QStringLiteral("2026-11-20"));
+    QCOMPARE(model.index(row, 0).data(InventoryModel::RecordRole).toJsonObject().value(QStringLiteral("status")).toString(),
+             QStringLiteral("inStock"));
+}
+
+void TestCrmCoreModels::inventoryFilters_data()
+{
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<QString>("q");
+    QTest::addColumn<int>("rows");
+    QTest::newRow("model") << QStringLiteral("Gateway") << QString() << QStringLiteral("SN-INV") << 600;
+    QTest::newRow("search") << QString() << QString() << QStringLiteral("SN-INV-00011") << 10;
+    QTest::newRow("status none") << QString() << QStringLiteral("retired") << QString() << 0;
+    QTest::newRow("status + model") << QStringLiteral("Sensor 2") << QStringLiteral("inStock") << QStringLiteral("SN-INV-0000")
+                                    << 50;
+}
+
+void TestCrmCoreModels::inventoryFilters()
+{
+    QFETCH(QString, model);
+    QFETCH(QString, status);
+    QFETCH(QString, q);
+    QFETCH(int, rows);
+    auto api = crmClient(m_f, m_f.viewerToken);
+    InventoryModel inventory(api.get());
+    QAbstractItemModelTester tester(&inventory, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    InventoryModel::Filter filter;
+    filter.model = model;
+    filter.status = status;
+    filter.q = q;
+    QSignalSpy loaded(&inventory, &InventoryModel::allLoaded);
+    inventory.setFilter(filter);
+    inventory.fetchAll();
+    QVERIFY(loaded.wait(30000));
+    QCOMPARE(inventory.rowCount(), rows);
+    for (int row = 0; row < inventory.rowCount(); ++row) {
+        if (!model.isEmpty())
+            QCOMPARE(inventory.index(row, InventoryModel::ModelColumn).data().toString(), model);
+        QVERIFY(inventory.index(row, InventoryModel::SerialColumn).data().toString().contains(q));
+    }
+    // Setting the same filter again asks nothing.
+    QSignalSpy loading(&inventory, &InventoryModel::loadingChanged);
+    inventory.setFilter(filter);
+    QCOMPARE(loading.count(), 0);
+}
+
+void TestCrmCoreModels::inventoryUpdatesLive()
+{
+    auto api = crmClient(m_f, m_f.viewerToken);
+    EventFeed feed(api.get());
+    InventoryModel inventory(api.get());
+    QAbstractItemModelTester tester(&inventory, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    inventory.setEventFeed(&feed);
+    feed.start();
+    QTRY_VERIFY_WITH_TIMEOUT(feed.isConnected(), 20000);
+
+    InventoryModel::Filter filter;
+    filter.q = QStringLiteral("SN-INV-0001");
+    QSignalSpy loaded(&inventory, &InventoryModel::allLoaded);
+    inventory.setFilter(filter);
+    inventory.fetchAll();
+    QVERIFY(loaded.wait(20000));
+    QCOMPARE(inventory.rowCount(), 100);
+    const int row = inventory.rowOf(QStringLiteral("SN-INV-000123"));
+    QVERIFY(row >= 0);
+    QVERIFY(inventory.index(row, InventoryModel::CustomerColumn).data().toString().isEmpty());
+
+    // Sold elsewhere: the row shows the customer's name without a refresh.
+    const QString customer = createCustomer(QStringLiteral("Live Update GmbH"));
+    QVERIFY(!customer.isEmpty());
+    QSignalSpy changed(&inventory, &QAbstractItemModel::dataChanged);
+    QVERIFY(waitFor(m_operator->post(QStringLiteral("devices/SN-INV-000123/sell"), {{QStringLiteral("customerId"), customer}})).ok);
+    QTRY_COMPARE_WITH_TIMEOUT(inventory.index(row, InventoryModel::CustomerColumn).data().toString(),
+                              QStringLiteral("Live Update GmbH"), 20000);
+    QCOMPARE(inventory.index(row, 0).data(InventoryModel::RecordRole).toJsonObject().value(QStringLiteral("status")).toString(),
+             QStringLiteral("sold"));
+    QCOMPARE(inventory.rowOf(QStringLiteral("SN-INV-000123")), row); // updated in place
+    QCOMPARE(inventory.rowCount(), 100);
+
+    // Enrolled elsewhere: the enrollment column follows.
+    const CallResult enrolled = waitFor(m_operator->put(
+        QStringLiteral("enrollments/sn-inv-000123"),
+        {{QStringLiteral("registrationId"), QStringLiteral("sn-inv-000123")},
+         {QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
+         {QStringLiteral("serial"), QStringLiteral("SN-INV-000123")}}));
+    QVERIFY2(enrolled.ok, qPrintable(enrolled.failure.message));
+    QTRY_COMPARE_WITH_TIMEOUT(inventory.index(row, InventoryModel::EnrollmentColumn).data().toString(),
+                              QStringLiteral("enabled"), 20000);
+    QCOMPARE(inventory.index(row, 0).data(InventoryModel::RegistrationIdRole).toString(), QStringLiteral("sn-inv-000123"));
+    QVERIFY(waitFor(m_operator->post(QStringLiteral("enrollments/sn-inv-000123/disable"), {})).ok);
+    QTRY_COMPARE_WITH_TIMEOUT(inventory.index(row, InventoryModel::EnrollmentColumn).data().toString(),
+                              QStringLiteral("disabled"), 20000);
+
+    // Deleted elsewhere: the row goes, the index stays right.
+    QVERIFY(waitFor(m_operator->remove(QStringLiteral("enrollments/sn-inv-000123"))).ok);
+    QVERIFY(waitFor(m_operator->post(QStringLiteral("devices/SN-INV-000123/return"), {})).ok);
+    QVERIFY(waitFor(m_operator->remove(QStringLiteral("devices/SN-INV-000123"))).ok);
+    QTRY_COMPARE_WITH_TIMEOUT(inventory.rowCount(), 99, 20000);
+    QCOMPARE(inventory.rowOf(QStringLiteral("SN-INV-000123")), -1);
+    const int later = inventory.rowOf(QStringLiteral("SN-INV-000199"));
+    QCOMPARE(inventory.index(later, InventoryModel::SerialColumn).data().toString(), QStringLiteral("SN-INV-000199"));
+}
+
+void TestCrmCoreModels::customersModel()
+{
+    createCustomer(QStringLiteral("Alpha Customer"));
+    createCustomer(QStringLiteral("Beta Customer"));
+    auto api = crmClient(m_f, m_f.viewerToken);
+    CustomersModel customers(api.get());
+    QAbstractItemModelTester tester(&customers, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy loaded(&customers, &CustomersModel::allLoaded);
+    customers.setSearch(QStringLiteral("Alpha"));
+    customers.fetchAll();
+    QVERIFY(loaded.wait(20000));
+    QCOMPARE(customers.rowCount(), 1);
+    QCOMPARE(customers.index(0, CustomersModel::NameColumn).data().toString(), QStringLiteral("Alpha Customer"));
+    const QString id = customers.index(0, 0).data(CustomersModel::IdRole).toString();
+    QCOMPARE(customers.nameFor(id), QStringLiteral("Alpha Customer"));
+
+    // An event renames it in place.
+    QJsonObject renamed = customers.record(0);
+    renamed.insert(QStringLiteral("name"), QStringLiteral("Alpha Customer AG"));
+    customers.applyEvent(QStringLiteral("customer.updated"), {{QStringLiteral("data"), renamed}});
+    QCOMPARE(customers.nameFor(id), QStringLiteral("Alpha Customer AG"));
+}
+
+void TestCrmCoreModels::enrollmentsModel()
+{
+    for (const char *serial : {"SN-INV-000010", "SN-INV-000011"}) {
+        const QString s = QString::fromLatin1(serial);
+        const CallResult r = waitFor(m_operator->put(
+            QStringLiteral("enrollments/") + s.toLower(),
+            {{QStringLiteral("registrationId"), s.toLower()},
+             {QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
+             {QStringLiteral("serial"), s}}));
+        QVERIFY2(r.ok, qPrintable(r.failure.message));
+    }
+    auto api = crmClient(m_f, m_f.viewerToken);
+    EventFeed feed(api.get());
+    EnrollmentsModel enrollments(api.get());
+    connect(&feed, &EventFeed::eventReceived, &enrollments, &EnrollmentsModel::applyEvent);
+    feed.start();
+    QTRY_VERIFY_WITH_TIMEOUT(feed.isConnected(), 20000);
+    QAbstractItemModelTester tester(&enrollments, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy loaded(&enrollments, &EnrollmentsModel::allLoaded);
+    enrollments.fetchAll();
+    QVERIFY(loaded.wait(20000));
+    const int row = enrollments.rowOf(QStringLiteral("sn-inv-000010"));
+    QVERIFY(row >= 0);
+    QCOMPARE(enrollments.index(row, EnrollmentsModel::SerialColumn).data().toString(), QStringLiteral("SN-INV-000010"));
+    QCOMPARE(enrollments.index(row, EnrollmentsModel::StatusColumn).data().toString(), QStringLiteral("enabled"));
+
+    // Filter by serial, server-side.
+    enrollments.setFilter(QStringLiteral("SN-INV-000011"), QString());
+    enrollments.fetchAll();
+    QVERIFY(loaded.wait(20000));
+    QCOMPARE(enrollments.rowCount(), 1);
+    QCOMPARE(enrollments.index(0, EnrollmentsModel::RegistrationIdColumn).data().toString(), QStringLiteral("sn-inv-000011"));
+
+    // Live: disabled elsewhere.
+    QVERIFY(waitFor(m_operator->post(QStringLiteral("enrollments/sn-inv-000011/disable"), {})).ok);
+    QTRY_COMPARE_WITH_TIMEOUT(enrollments.index(0, EnrollmentsModel::StatusColumn).data().toString(), QStringLiteral("disabled"),
+                              20000);
+}
+
+void TestCrmCoreModels::hubsModel()
+{
+    auto admin = crmClient(m_f, m_f.adminToken);
+    for (const char *name : {"hub-a", "hub-b"}) {
+        const CallResult r = waitFor(admin->put(QStringLiteral("hubs/") + QLatin1String(name),
+                                                {{QStringLiteral("host"), QString(QLatin1String(name) + QStringLiteral(".example"))},
+                                                 {QStringLiteral("allocationWeight"), 2}}));
+        QVERIFY2(r.ok, qPrintable(r.failure.message));
+    }
+    auto api = crmClient(m_f, m_f.viewerToken);
+    HubsModel hubs(api.get());
+    QAbstractItemModelTester tester(&hubs, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy loaded(&hubs, &HubsModel::allLoaded);
+    hubs.fetchAll();
+    QVERIFY(loaded.wait(20000));
+    QCOMPARE(hubs.rowCount(), 2);
+    const int row = hubs.rowOf(QStringLiteral("hub-b"));
+    QCOMPARE(hubs.index(row, HubsModel::HostColumn).data().toString(), QStringLiteral("hub-b.example"));
+    QCOMPARE(hubs.index(row, HubsModel::WeightColumn).data().toInt(), 2);
+    // Signing keys never sit in the model.
+    for (int r = 0; r < hubs.rowCount(); ++r)
+        QVERIFY(!hubs.record(r).contains(QStringLiteral("signingKey")));
+}
+
+void TestCrmCoreModels::auditModel()
+{
+    auto api = crmClient(m_f, m_f.viewerToken);
+    AuditModel audit(api.get());
+    QAbstractItemModelTester tester(&audit, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy loaded(&audit, &AuditModel::allLoaded);
+
+    AuditModel::Filter filter;
+    filter.entityType = QStringLiteral("customer");
+    filter.actor = QStringLiteral("token:test-operator");
+    audit.setFilter(filter);
+    audit.fetchAll();
+    QVERIFY(loaded.wait(20000));
+    QVERIFY(audit.rowCount() >= 3);
+    for (int row = 0; row < audit.rowCount(); ++row) {
+        QCOMPARE(audit.index(row, AuditModel::EntityTypeColumn).data().toString(), QStringLiteral("customer"));
+        QCOMPARE(audit.index(row, AuditModel::ActorColumn).data().toString(), QStringLiteral("token:test-operator"));
+    }
+
+    // The action is filtered in the client: only "sell" of devices.
+    filter.entityType = QStringLiteral("device");
+    filter.action = QStringLiteral("sell");
+    audit.setFilter(filter);
+    audit.fetchAll();
+    QVERIFY(loaded.wait(30000));
+    QCOMPARE(audit.rowCount(), 1);
+    QCOMPARE(audit.index(0, AuditModel::EntityIdColumn).data().toString(), QStringLiteral("SN-INV-000123"));
+
+    // A start time in the future leaves nothing.
+    filter.action.clear();
+    filter.since = QDateTime::currentDateTimeUtc().addDays(1);
+    audit.setFilter(filter);
+    audit.fetchAll();
+    QVERIFY(loaded.wait(20000));
+    QCOMPARE(audit.rowCount(), 0);
+}
+
+void TestCrmCoreModels::telemetryModel()
+{
+    auto api = crmClient(m_f, m_f.viewerToken);
+    TelemetryModel telemetry(api.get());
+    QAbstractItemModelTester tester(&telemetry, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    // No registration has this device id: a clear error, no rows.
+    QSignalSpy errors(&telemetry, &TelemetryModel::errorOccurred);
+    telemetry.setDeviceId(QStringLiteral("no-such-device"));
+    QVERIFY(errors.wait(20000));
+    QCOMPARE(telemetry.rowCount(), 0);
+
+    // Events for this device come in on top, newest first, bounded.
+    telemetry.setMaximumMessages(2);
+    for (int i = 1; i <= 3; ++i) {
+        const QJsonObject event{
+            {QStringLiteral("type"), QStringLiteral("telemetry")},
+            {QStringLiteral("deviceId"), QStringLiteral("no-such-device")},
+            {QStringLiteral("data"), QJsonObject{{QStringLiteral("receivedDateTimeUtc"), QStringLiteral("2026-11-26T10:00:0%1.000Z").arg(i)},
+                                                 {QStringLiteral("properties"), QJsonObject{{QStringLiteral("unit"), QStringLiteral("C")}}},
+                                                 {QStringLiteral("size"), 20},
+                                                 {QStringLiteral("body"), QJsonObject{{QStringLiteral("temperature"), 20 + i}}}}}};
+        telemetry.applyEvent(QStringLiteral("telemetry"), event);
+    }
+    telemetry.applyEvent(QStringLiteral("telemetry"), {{QStringLiteral("deviceId"), QStringLiteral("other")}});
+    QCOMPARE(telemetry.rowCount(), 2);
+    QCOMPARE(telemetry.numericValue(0, QStringLiteral("temperature")), 23.0);
+    QCOMPARE(telemetry.index(0, TelemetryModel::PropertiesColumn).data().toString(), QStringLiteral("unit=C"));
+    QCOMPARE(telemetry.index(0, TelemetryModel::BodyColumn).data().toString(), QStringLiteral("{\"temperature\":23}"));
+    QCOMPARE(telemetry.totalCount(), 3);
+}
+
+void TestCrmCoreModels::inventoryFollowsRegistration()
+{
+    auto admin = crmClient(m_f, m_f.adminToken);
+    QVERIFY(waitFor(admin->put(QStringLiteral("hubs/hub-r"), {{QStringLiteral("host"), QStringLiteral("hub-r.example")}})).ok);
+    // Only hub-r takes new devices.
+    for (const char *other : {"hub-a", "hub-b"})
+        QVERIFY(waitFor(admin->put(QStringLiteral("hubs/") + QLatin1String(other),
+                                   {{QStringLiteral("host"), QString(QLatin1String(other) + QStringLiteral(".example"))},
+                                    {QStringLiteral("allocationWeight"), 0}}))
+                    .ok);
+
+    auto api = crmClient(m_f, m_f.viewerToken);
+    EventFeed feed(api.get());
+    InventoryModel inventory(api.get());
+    QAbstractItemModelTester tester(&inventory, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    inventory.setEventFeed(&feed);
+    feed.start();
+    QTRY_VERIFY_WITH_TIMEOUT(feed.isConnected(), 20000);
+    InventoryModel::Filter filter;
+    filter.q = QStringLiteral("SN-INV-00050");
+    QSignalSpy loaded(&inventory, &InventoryModel::allLoaded);
+    inventory.setFilter(filter);
+    inventory.fetchAll();
+    QVERIFY(loaded.wait(20000));
+    const int row = inventory.rowOf(QStringLiteral("SN-INV-000500"));
+    QVERIFY(row >= 0);
+    QVERIFY(inventory.index(row, InventoryModel::RegistrationColumn).data().toString().isEmpty());
+
+    const CallResult enrolled = waitFor(m_operator->put(
+        QStringLiteral("enrollments/sn-inv-000500"),
+        {{QStringLiteral("registrationId"), QStringLiteral("sn-inv-000500")},
+         {QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
+         {QStringLiteral("serial"), QStringLiteral("SN-INV-000500")}}));
+    QVERIFY2(enrolled.ok, qPrintable(enrolled.failure.message));
+    const QString key = enrolled.body.object().value(QStringLiteral("attestation")).toObject()
+                            .value(QStringLiteral("symmetricKey")).toObject().value(QStringLiteral("primaryKey")).toString();
+    QVERIFY(!key.isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(inventory.index(row, InventoryModel::EnrollmentColumn).data().toString(),
+                              QStringLiteral("enabled"), 20000);
+
+    // The device registers over the DPS API, as a device does.
+    HttpsClient device(m_f.mw->baseUrl(), m_f.mw->caCertificatePath());
+    const QString sas = SasToken::create(m_f.mw->idScope() + QStringLiteral("/registrations/sn-inv-000500"), key,
+                                         QDateTime::currentSecsSinceEpoch() + 3600, QStringLiteral("registration"));
+    const auto registered = device.put(QLatin1Char('/') + m_f.mw->idScope()
+                                           + QStringLiteral("/registrations/sn-inv-000500/register?api-version=2021-06-01"),
+                                       {{QStringLiteral("registrationId"), QStringLiteral("sn-inv-000500")}},
+                                       {{"Authorization", sas.toUtf8()}});
+    QVERIFY2(registered.status == 200 || registered.status == 202, registered.body.constData());
+
+    QTRY_COMPARE_WITH_TIMEOUT(inventory.index(row, InventoryModel::RegistrationColumn).data().toString(),
+                              QStringLiteral("assigned"), 20000);
+    QCOMPARE(inventory.index(row, InventoryModel::HubColumn).data().toString(), QStringLiteral("hub-r.example"));
+
+    // A model opened afterwards shows the same from the lists.
+    InventoryModel fresh(api.get());
+    QSignalSpy freshLoaded(&fresh, &InventoryModel::allLoaded);
+    fresh.setFilter(filter);
+    fresh.fetchAll();
+    QVERIFY(freshLoaded.wait(20000));
+    const int freshRow = fresh.rowOf(QStringLiteral("SN-INV-000500"));
+    QTRY_COMPARE_WITH_TIMEOUT(fresh.index(freshRow, InventoryModel::RegistrationColumn).data().toString(),
+                              QStringLiteral("assigned"), 20000);
+    QCOMPARE(fresh.index(freshRow, InventoryModel::HubColumn).data().toString(), QStringLiteral("hub-r.example"));
+    QCOMPARE(fresh.index(freshRow, InventoryModel::EnrollmentColumn).data().toString(), QStringLiteral("enabled"));
+}
+
+QTEST_GUILESS_MAIN(TestCrmCoreModels)
+#include "tst_crm_core_models.moc"
