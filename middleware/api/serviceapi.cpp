@@ -19,6 +19,22 @@ void ServiceApi::registerRoutes(Router &router)
                [this](HttpRequest &r) { return metrics(r); });
     router.add(M::Get, QStringLiteral("/api/v1/service"), Access::Viewer,
                [this](HttpRequest &r) { return service(r); });
+    router.add(M::Get, QStringLiteral("/api/v1/whoami"), Access::Viewer,
+               [this](HttpRequest &r) { return whoami(r); });
+}
+
+// Who the bearer token belongs to and what it may do, so a client (the CRM
+// desktop) can offer only what the role allows without trial requests.
+HttpResponse ServiceApi::whoami(HttpRequest &r)
+{
+    if (!r.principal)
+        return HttpResponse::error(Error(ErrorCode::Unauthorized, QStringLiteral("no caller")));
+    return HttpResponse::json(QJsonObject{
+        {QStringLiteral("tokenId"), r.principal->tokenId},
+        {QStringLiteral("name"), r.principal->name},
+        {QStringLiteral("role"), roleName(r.principal->role)},
+        {QStringLiteral("actor"), r.principal->actor()},
+    });
 }
 
 HttpResponse ServiceApi::health(HttpRequest &)

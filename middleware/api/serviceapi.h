@@ -16,6 +16,7 @@ public:
 private:
     HttpResponse health(HttpRequest &request);
     HttpResponse service(HttpRequest &request);
+    HttpResponse whoami(HttpRequest &request);
     HttpResponse metrics(HttpRequest &request);
 
     ServiceContext &m_ctx;

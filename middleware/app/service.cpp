@@ -143,19 +143,29 @@ Result<void> Service::setUpTls()
 {
     QString certPath = m_config.tlsCertPath;
     QString keyPath = m_config.tlsKeyPath;
+    QString ownCaPath;
     if (certPath.isEmpty()) {
         auto files = CertificateAuthority::ensureServerTls(m_config.dataDir, m_config.tlsNames);
         if (!files)
             return files.error();
         certPath = files->certPath;
         keyPath = files->keyPath;
+        ownCaPath = files->caCertPath;
     }
     QFile certFile(certPath);
     if (!certFile.open(QIODevice::ReadOnly))
         return Error(ErrorCode::InvalidInput, QStringLiteral("cannot read TLS certificate %1").arg(certPath));
-    const QList<QSslCertificate> chain = QSslCertificate::fromData(certFile.readAll(), QSsl::Pem);
+    QList<QSslCertificate> chain = QSslCertificate::fromData(certFile.readAll(), QSsl::Pem);
     if (chain.isEmpty())
         return Error(ErrorCode::InvalidInput, QStringLiteral("%1 holds no PEM certificate").arg(certPath));
+    // With our own CA, present it after the server certificate: a client that
+    // trusts on first use (the CRM desktop) then pins the CA, which outlives
+    // any reissued server certificate, instead of the leaf.
+    if (!ownCaPath.isEmpty()) {
+        QFile caFile(ownCaPath);
+        if (caFile.open(QIODevice::ReadOnly))
+            chain += QSslCertificate::fromData(caFile.readAll(), QSsl::Pem);
+    }
     QFile keyFile(keyPath);
     if (!keyFile.open(QIODevice::ReadOnly))
         return Error(ErrorCode::InvalidInput, QStringLiteral("cannot read TLS key %1").arg(keyPath));
