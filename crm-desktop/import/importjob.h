@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "columnmapping.h"
+#include "csvreader.h"
+
+#include <QList>
+#include <QLoggingCategory>
+#include <QObject>
+#include <QPointer>
+#include <QString>
+
+Q_DECLARE_LOGGING_CATEGORY(lcCrmImport)
+
+namespace Provisio::Crm {
+
+class ApiCall;
+class ApiClient;
+
+// What became of one row of the user's file.
+struct ImportRowResult
+{
+    int row = 0;      // the row number in the user's file (header = 1)
+    QString serial;
+    QString result;   // "created", "updated" or "error"
+    QString message;  // why, for errors
+
+    bool isError() const { return result == QLatin1String("error"); }
+};
+
+// Sends a mapped delivery file to POST devices/import in chunks of 500 rows,
+// one chunk at a time: each chunk is its own transaction on the middleware,
+// so progress is real and a cancel takes effect after the chunk in flight,
+// never half-way through one. Rows that cannot be right (wrong number of
+// fields, no serial, a serial repeated in the file) are reported here
+// without being sent; the middleware reports the rest with their row
+// numbers translated back to the user's file.
+class ImportJob : public QObject
+{
+    Q_OBJECT
+public:
+    explicit ImportJob(ApiClient *api, QObject *parent = nullptr);
+
+    void setData(const CsvReader::Table &table, const ColumnMapping &mapping);
+
+    // dryRun: validate only. upsert: update serials that exist instead of
+    // reporting them.
+    void start(bool dryRun, bool upsert);
+    // Sends no further chunk; the one in flight completes.
+    void cancel();
+
+    bool isRunning() const { return m_running; }
+    bool isCancelled() const { return m_cancelled; }
+    bool isDryRun() const { return m_dryRun; }
+    bool isComplete() const { return !m_running && m_failure.isEmpty() && !m_cancelled; }
+    QString failure() const { return m_failure; } // why the job stopped early (request failed)
+
+    int totalRows() const { return int(m_sendable.size() + m_localErrors.size()); }
+    int sendableRows() const { return int(m_sendable.size()); }
+    int rowsSent() const { return m_sent; }
+    int rowsNotSent() const { return int(m_sendable.size()) - m_sent; }
+    int chunkCount() const;
+    int chunksDone() const { return m_chunksDone; }
+    int created() const { return m_created; }
+    int updated() const { return m_updated; }
+    int failed() const { return m_failed; }
+    QList<ImportRowResult> results() const; // by row number
+
+    // The report as CSV (row, serial, result, message).
+    QByteArray reportCsv() const;
+
+    static constexpr int ChunkSize = 500;
+
+Q_SIGNALS:
+    void progress(int rowsDone, int rowsTotal);
+    void chunkFinished(int chunk, int chunks);
+    void finished();
+
+private:
+    struct Pending
+    {
+        int row;
+        QString serial;
+        QStringList cells;
+    };
+    void sendNext();
+    void onChunkAnswer(const QJsonDocument &body, int first, int count);
+    void stop(const QString &failure);
+
+    ApiClient *m_api;
+    QStringList m_header;
+    QList<Pending> m_sendable;
+    QList<ImportRowResult> m_localErrors;
+    QList<ImportRowResult> m_serverResults;
+    QPointer<ApiCall> m_call;
+    QString m_failure;
+    int m_sent = 0;
+    int m_chunksDone = 0;
+    int m_created = 0;
+    int m_updated = 0;
+    int m_failed = 0;
+    bool m_dryRun = false;
+    bool m_upsert = false;
+    bool m_running = false;
+    bool m_cancelled = false;
+};
+
+} // namespace Provisio::Crm
