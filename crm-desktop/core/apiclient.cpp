@@ -227,12 +227,8 @@ void ApiClient::setBusyCount(int count)
         Q_EMIT busyChanged(m_busyCount > 0);
 }
 
-// The API has no "who am I" call, so the role is found with three cheap
-// GETs whose access differs by role:
-//   1. GET service (any role): URL, TLS and token are good;
-//   2. GET tokens?limit=1 (admin only): 200 means admin;
-//   3. GET enrollment-groups/<none>/device-key (operator): the role check
-//      comes before the lookup, so 403 means viewer, 404 means operator.
+// Two GETs: `service` (any role) proves URL, TLS and token and that this is
+// a Provisio middleware; `whoami` names the token's role.
 void ApiClient::probe()
 {
     ++m_generation;
@@ -242,18 +238,7 @@ void ApiClient::probe()
 
 void ApiClient::probeStep(int step, quint64 generation)
 {
-    ApiCall *call = nullptr;
-    if (step == 0) {
-        call = get(QStringLiteral("service"));
-    } else if (step == 1) {
-        QUrlQuery query;
-        query.addQueryItem(QStringLiteral("limit"), QStringLiteral("1"));
-        call = get(QStringLiteral("tokens"), query);
-    } else {
-        QUrlQuery query;
-        query.addQueryItem(QStringLiteral("registrationId"), QStringLiteral("provisio-crm-role-probe"));
-        call = get(QStringLiteral("enrollment-groups/provisio-crm-role-probe/device-key"), query);
-    }
+    ApiCall *call = get(step == 0 ? QStringLiteral("service") : QStringLiteral("whoami"));
     connect(call, &ApiCall::finished, this, [this, step, generation](const QJsonDocument &body, const QByteArray &) {
         if (generation != m_generation)
             return;
@@ -266,23 +251,21 @@ void ApiClient::probeStep(int step, quint64 generation)
                 return;
             }
             probeStep(1, generation);
-        } else if (step == 1) {
-            finishProbe(kAdmin, generation);
-        } else {
-            finishProbe(kOperator, generation); // an existing group of that name; still operator's call
-        }
-    });
-    connect(call, &ApiCall::failed, this, [this, step, generation](const ApiFailure &failure) {
-        if (generation != m_generation)
             return;
-        if (step == 0 || failure.httpStatus == 0 || failure.httpStatus == 401 || failure.httpStatus >= 500) {
+        }
+        const QString role = body.object().value(QLatin1String("role")).toString();
+        if (role != kViewer && role != kOperator && role != kAdmin) {
+            ApiFailure failure;
+            failure.httpStatus = 200;
+            failure.message = QStringLiteral("The middleware named an unknown role; update the CRM desktop");
             Q_EMIT probeFailed(failure);
             return;
         }
-        if (step == 1)
-            failure.httpStatus == 403 ? probeStep(2, generation) : Q_EMIT probeFailed(failure);
-        else
-            finishProbe(failure.httpStatus == 403 ? kViewer : kOperator, generation);
+        finishProbe(role, generation);
+    });
+    connect(call, &ApiCall::failed, this, [this, generation](const ApiFailure &failure) {
+        if (generation == m_generation)
+            Q_EMIT probeFailed(failure);
     });
 }
 
