@@ -24,7 +24,8 @@ provisio_packages() {
         # QML runtime modules the kiosk and its Qt Quick tests import
         qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
         qml6-module-qtqml-models qml6-module-qtquick-window qml6-module-qttest
-        qml6-module-qtqml-workerscript qml6-module-qtquick-templates
+        qml6-module-qtqml-workerscript qml6-module-qtquick-templates qml6-module-qtqml
+        qml6-module-qt-labs-folderlistmodel
         # kiosk: on-screen keyboard for every text field
         qml6-module-qtquick-virtualkeyboard qt6-virtualkeyboard-dev qt6-virtualkeyboard-plugin
         # CRM desktop: keychain for the token, QR codes on activation cards, charts

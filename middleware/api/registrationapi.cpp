@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "registrationapi.h"
+
+#include "hublink/hublinkstore.h"
 #include "crmrequest.h"
 #include "enrollmentutil.h"
 
@@ -48,6 +50,17 @@ QJsonObject RegistrationApi::present(const RegistrationRecord &record)
     return out;
 }
 
+// Azure's twin names: connectionState Connected/Disconnected and the last
+// time the hub heard from the device (null when never).
+void RegistrationApi::addPresence(QJsonObject &out, const HubLinkStore::Activity &activity)
+{
+    const bool known = !activity.deviceId.isEmpty();
+    out.insert(QStringLiteral("connectionState"),
+               known && activity.online ? QStringLiteral("Connected") : QStringLiteral("Disconnected"));
+    out.insert(QStringLiteral("lastActivityTime"),
+               known && activity.lastSeen.isValid() ? QJsonValue(toIsoUtc(activity.lastSeen)) : QJsonValue());
+}
+
 HttpResponse RegistrationApi::list(HttpRequest &request)
 {
     if (auto q = Crm::checkQuery(request, {QStringLiteral("hub"), QStringLiteral("status"), QStringLiteral("deviceId"),
@@ -67,9 +80,22 @@ HttpResponse RegistrationApi::list(HttpRequest &request)
     auto items = m_registrations.list(filter, *page);
     if (!items)
         return HttpResponse::error(items.error());
+    // Presence of the whole page in one query, so the CRM's online column
+    // needs no request per device.
+    QStringList deviceIds;
+    for (const RegistrationRecord &r : std::as_const(items->items)) {
+        if (!r.state.deviceId.isEmpty())
+            deviceIds.append(r.state.deviceId);
+    }
+    auto activity = HubLinkStore(m_ctx.db).activities(deviceIds);
+    if (!activity)
+        return HttpResponse::error(activity.error());
     QJsonArray out;
-    for (const RegistrationRecord &r : std::as_const(items->items))
-        out.append(present(r));
+    for (const RegistrationRecord &r : std::as_const(items->items)) {
+        QJsonObject item = present(r);
+        addPresence(item, activity->value(r.state.deviceId));
+        out.append(item);
+    }
     return Crm::listResponse(out, items->nextCursor);
 }
 
@@ -83,7 +109,12 @@ HttpResponse RegistrationApi::get(HttpRequest &request)
         return HttpResponse::error(rec.error());
     if (!*rec)
         return HttpResponse::error(ErrorCode::NotFound, QStringLiteral("no registration '%1'").arg(*id));
-    return HttpResponse::json(present(**rec)).withEtag((*rec)->state.etag);
+    QJsonObject out = present(**rec);
+    auto activity = HubLinkStore(m_ctx.db).activities({(*rec)->state.deviceId});
+    if (!activity)
+        return HttpResponse::error(activity.error());
+    addPresence(out, activity->value((*rec)->state.deviceId));
+    return HttpResponse::json(out).withEtag((*rec)->state.etag);
 }
 
 HttpResponse RegistrationApi::remove(HttpRequest &request)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "apimodule.h"
+#include "hublink/hublinkstore.h"
 
 namespace Provisio {
 
@@ -23,6 +24,7 @@ private:
     HttpResponse get(HttpRequest &request);
     HttpResponse remove(HttpRequest &request);
     QJsonObject present(const RegistrationRecord &record);
+    static void addPresence(QJsonObject &out, const HubLinkStore::Activity &activity);
 
     ServiceContext &m_ctx;
     RegistrationStore &m_registrations;

@@ -123,6 +123,41 @@ Result<std::optional<HubLinkStore::Activity>> HubLinkStore::activity(const QStri
     return std::optional<Activity>(a);
 }
 
+Result<QHash<QString, HubLinkStore::Activity>> HubLinkStore::activities(const QStringList &deviceIds)
+{
+    QHash<QString, Activity> out;
+    // Chunks keep the statement under every backend's parameter limit.
+    constexpr int kChunk = 200;
+    for (int from = 0; from < deviceIds.size(); from += kChunk) {
+        const QStringList chunk = deviceIds.mid(from, kChunk);
+        QStringList marks;
+        QVariantList values;
+        for (const QString &id : chunk) {
+            marks.append(QStringLiteral("?"));
+            values.append(id);
+        }
+        auto q = m_db.exec(QStringLiteral("SELECT device_id, hub_host, online, last_seen, presence_changed, "
+                                          "telemetry_count, last_telemetry FROM device_activity WHERE device_id IN (")
+                               + marks.join(QLatin1Char(',')) + QLatin1Char(')'),
+                           values);
+        if (!q)
+            return q.error();
+        while (q->next()) {
+            Activity a;
+            a.deviceId = q->value(0).toString();
+            a.hubHost = q->value(1).toString();
+            a.online = q->value(2).toInt() != 0;
+            a.lastSeen = fromIsoOrNull(q->value(3));
+            a.presenceChanged = fromIsoOrNull(q->value(4));
+            a.telemetryCount = q->value(5).toLongLong();
+            a.lastTelemetry = fromIsoOrNull(q->value(6));
+            out.insert(a.deviceId, a);
+        }
+        q->finish();
+    }
+    return out;
+}
+
 Result<bool> HubLinkStore::setPresence(const QString &deviceId, const QString &hubHost, bool online,
                                        const QDateTime &at)
 {

@@ -4,6 +4,8 @@
 #include "core/result.h"
 
 #include <QDateTime>
+#include <QHash>
+#include <QStringList>
 #include <QJsonObject>
 #include <QList>
 #include <QString>
@@ -56,6 +58,9 @@ public:
         QDateTime lastTelemetry;
     };
     Result<std::optional<Activity>> activity(const QString &deviceId);
+    // The activity of several devices in one query (a CRM list page); devices
+    // never seen are absent from the answer.
+    Result<QHash<QString, Activity>> activities(const QStringList &deviceIds);
     // Stores the presence; returns whether the online flag changed (a first
     // record counts as a change).
     Result<bool> setPresence(const QString &deviceId, const QString &hubHost, bool online, const QDateTime &at);

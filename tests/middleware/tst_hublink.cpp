@@ -460,6 +460,17 @@ void TestHubLink::presenceFromStatusAndLastWill()
     QTRY_COMPARE_WITH_TIMEOUT(twin(QStringLiteral("kiosk-2")).value(QStringLiteral("connectionState")).toString(),
                               QStringLiteral("Disconnected"), 10000);
     QVERIFY(!twin(QStringLiteral("kiosk-2")).value(QStringLiteral("lastActivityTime")).toString().isEmpty());
+    // The registrations list carries presence too (the CRM's online column).
+    const QJsonArray registrations = m_f.viewer->get(QStringLiteral("/api/v1/registrations?limit=1000"))
+                                         .json().value(QStringLiteral("items")).toArray();
+    QHash<QString, QString> states;
+    for (const QJsonValue &r : registrations)
+        states.insert(r.toObject().value(QStringLiteral("registrationId")).toString(),
+                      r.toObject().value(QStringLiteral("connectionState")).toString());
+    QCOMPARE(states.value(QStringLiteral("kiosk-1")), QStringLiteral("Connected"));
+    QCOMPARE(states.value(QStringLiteral("kiosk-2")), QStringLiteral("Disconnected"));
+    QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/registrations/kiosk-1")).json()
+                 .value(QStringLiteral("connectionState")).toString(), QStringLiteral("Connected"));
     QTRY_VERIFY_WITH_TIMEOUT(std::any_of(m_feed->events.cbegin(), m_feed->events.cend(), [](const QJsonObject &e) {
                                  return e.value(QStringLiteral("type")).toString() == QLatin1String("device.offline")
                                      && e.value(QStringLiteral("deviceId")).toString() == QLatin1String("kiosk-2");
