@@ -156,6 +156,10 @@ void InventoryModel::applyRegistration(const QJsonObject &registration)
     m_registrations.insert(registrationId, r);
     if (!r.deviceId.isEmpty())
         m_registrationByDevice.insert(r.deviceId, registrationId);
+    // The registrations list carries presence; events keep it current after.
+    const QString connection = registration.value(QLatin1String("connectionState")).toString();
+    if (!connection.isEmpty())
+        m_online.insert(registrationId, connection == QLatin1String("Connected"));
     touchRegistration(registrationId);
 }
 
