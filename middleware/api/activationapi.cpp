@@ -15,6 +15,8 @@
 
 #include <QLoggingCategory>
 
+#include <optional>
+
 Q_LOGGING_CATEGORY(lcActivation, "provisio.middleware.activation")
 
 namespace Provisio {
@@ -23,7 +25,7 @@ ActivationApi::ActivationApi(ServiceContext &ctx, EnrollmentStore &enrollments, 
     : m_ctx(ctx)
     , m_enrollments(enrollments)
     , m_codes(codes)
-    , m_perSerial(ctx.config.activationAttemptsPerSerial, kWindowMs)
+    , m_serialFailures(ctx.db)
     , m_perClient(ctx.config.activationAttemptsPerClient, kWindowMs)
 {
     m_clock.start();
@@ -46,7 +48,19 @@ HttpResponse tooManyRequests(int retryAfter, const QString &what)
 
 HttpResponse ActivationApi::failedAttempt(const QString &serial, const Error &error)
 {
-    m_perSerial.record(serial, m_clock.elapsed());
+    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    if (auto counted = m_serialFailures.recordFailure(serial, kWindowMs, nowMs); !counted)
+        // Not counted is not a reason to tell the caller more; the answer
+        // stays the failure it was, and the log says why the count is missing.
+        qCWarning(lcActivation).noquote() << "failed attempt for serial" << serial
+                                          << "not counted:" << counted.error().message;
+    // Windows that closed are dropped now and then, by whichever instance
+    // comes by; stale rows only cost space, never a wrong answer.
+    if (nowMs - m_lastPruneMs > kWindowMs) {
+        m_lastPruneMs = nowMs;
+        if (auto pruned = m_serialFailures.pruneExpired(kWindowMs, nowMs); !pruned)
+            qCWarning(lcActivation).noquote() << "expired activation failures not pruned:" << pruned.error().message;
+    }
     // The serial only: the code is a secret, even a wrong one may be a typo
     // of the right one.
     qCInfo(lcActivation).noquote() << "failed activation attempt for serial" << serial;
@@ -83,8 +97,13 @@ HttpResponse ActivationApi::activate(HttpRequest &request)
         m_perClient.record(client, nowMs);
         return HttpResponse::error(canonical.error());
     }
-    if (const int wait = m_perSerial.retryAfterSeconds(serial, nowMs))
-        return tooManyRequests(wait, QStringLiteral("for this serial"));
+    // Shared by all instances; a database that cannot answer fails closed.
+    auto serialWait = m_serialFailures.retryAfterSeconds(serial, m_ctx.config.activationAttemptsPerSerial, kWindowMs,
+                                                         QDateTime::currentMSecsSinceEpoch());
+    if (!serialWait)
+        return HttpResponse::error(serialWait.error());
+    if (*serialWait)
+        return tooManyRequests(*serialWait, QStringLiteral("for this serial"));
     m_perClient.record(client, nowMs);
 
     const Error invalid(ErrorCode::Unauthorized, QStringLiteral("invalid serial or activation code"));
@@ -106,21 +125,26 @@ HttpResponse ActivationApi::activate(HttpRequest &request)
                                            QStringLiteral("this activation code expired at %1; ask for a new one")
                                                .arg(toIsoUtc((*record)->expires))));
 
-    Transaction tx(m_ctx.db);
+    // A failure found inside the transaction is counted after it rolled
+    // back, or the rollback would take the count with it.
+    std::optional<Transaction> tx(std::in_place, m_ctx.db);
+    auto failedInside = [&](const Error &error) {
+        tx.reset();
+        return failedAttempt(serial, error);
+    };
     auto enrollment = m_enrollments.find((*record)->registrationId);
     if (!enrollment)
         return HttpResponse::error(enrollment.error());
     // The enrollment may have been deleted or re-bound since the code was
     // issued; then the code no longer opens anything.
     if (!*enrollment || (*enrollment)->serial != serial)
-        return failedAttempt(serial, invalid);
+        return failedInside(invalid);
     auto marked = m_codes.markUsed(hash, now);
     if (!marked)
         return HttpResponse::error(marked.error());
     if (!*marked)
-        return failedAttempt(serial, Error(ErrorCode::Conflict,
-                                           QStringLiteral("this activation code has already been used; "
-                                                          "ask for a new one")));
+        return failedInside(Error(ErrorCode::Conflict,
+                                  QStringLiteral("this activation code has already been used; ask for a new one")));
     const Enrollment &e = **enrollment;
     const QString deviceId = e.deviceId.isEmpty() ? e.registrationId : e.deviceId;
     if (auto audited = m_ctx.audit.record(QStringLiteral("device:") + serial, QStringLiteral("activate"),
@@ -130,7 +154,7 @@ HttpResponse ActivationApi::activate(HttpRequest &request)
                                                       {QStringLiteral("deviceId"), deviceId}});
         !audited)
         return HttpResponse::error(audited.error());
-    if (!tx.commit())
+    if (!tx->commit())
         return HttpResponse::error(ErrorCode::Unavailable, QStringLiteral("the activation could not be stored"));
     qCInfo(lcActivation).noquote() << "serial" << serial << "activated enrollment" << e.registrationId;
     return HttpResponse::json(QJsonObject{

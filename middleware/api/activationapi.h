@@ -4,6 +4,8 @@
 #include "apimodule.h"
 #include "ratelimiter.h"
 
+#include "storage/activationfailurestore.h"
+
 #include <QElapsedTimer>
 
 namespace Provisio {
@@ -24,6 +26,15 @@ class EnrollmentStore;
 // against the serial, a malformed one (rejected by ActivationCode::parse
 // before any lookup) does not. Both limits are per 15 minutes and checked
 // before the code is looked up.
+//
+// The serial limit is what stops guessing a code, so it lives in the
+// database (ActivationFailureStore) and all instances share it. The client
+// limit stays in memory per instance, on purpose: it counts every attempt,
+// malformed ones included, so it is the first thing a flood hits, and
+// making each of those a database write would turn a flood of requests into
+// a flood of writes. Behind a load balancer a client therefore gets the
+// client limit once per instance, while no serial ever gets more than its
+// one budget.
 class ActivationApi : public ApiModule
 {
 public:
@@ -39,9 +50,10 @@ private:
     ServiceContext &m_ctx;
     EnrollmentStore &m_enrollments;
     ActivationCodeStore &m_codes;
-    RateLimiter m_perSerial;
+    ActivationFailureStore m_serialFailures;
     RateLimiter m_perClient;
-    QElapsedTimer m_clock;
+    QElapsedTimer m_clock;   // for the per-client limiter (monotonic)
+    qint64 m_lastPruneMs = 0; // wall clock of the last activation_failures cleanup
 };
 
 } // namespace Provisio

@@ -13,10 +13,43 @@ void AuditApi::registerRoutes(Router &router)
                [this](HttpRequest &r) { return list(r); });
 }
 
+namespace {
+// Audit timestamps are compared as text, so a bound is normalised to the
+// stored form: "…00Z" would sort after "…00.000Z".
+Result<QString> timeBound(const HttpRequest &request, const QString &name, QDateTime *parsedOut)
+{
+    if (!request.hasQuery(name))
+        return QString();
+    const auto parsed = fromIsoUtc(request.queryValue(name));
+    if (!parsed)
+        return Error(ErrorCode::InvalidInput,
+                     QStringLiteral("query parameter '%1' must be an ISO-8601 timestamp with a zone, "
+                                    "e.g. 2024-05-01T12:00:00Z")
+                         .arg(name));
+    *parsedOut = *parsed;
+    return toIsoUtc(*parsed);
+}
+
+// Actions are identifiers (create, sell, issueActivationCode, ...); anything
+// else can match nothing and is most likely a client bug, so it is refused.
+bool isActionName(const QString &action)
+{
+    if (action.isEmpty() || action.size() > 64)
+        return false;
+    for (const QChar c : action) {
+        if (!(c.isLetterOrNumber() && c.unicode() < 128) && c != QLatin1Char('.') && c != QLatin1Char('_')
+            && c != QLatin1Char('-'))
+            return false;
+    }
+    return true;
+}
+} // namespace
+
 HttpResponse AuditApi::list(HttpRequest &request)
 {
     if (auto q = Crm::checkQuery(request, {QStringLiteral("entityType"), QStringLiteral("entityId"),
-                                           QStringLiteral("actor"), QStringLiteral("since"),
+                                           QStringLiteral("actor"), QStringLiteral("action"),
+                                           QStringLiteral("since"), QStringLiteral("until"),
                                            QStringLiteral("limit"), QStringLiteral("cursor")});
         !q)
         return HttpResponse::error(q.error());
@@ -27,17 +60,26 @@ HttpResponse AuditApi::list(HttpRequest &request)
     filter.entityType = request.queryValue(QStringLiteral("entityType"));
     filter.entityId = request.queryValue(QStringLiteral("entityId"));
     filter.actor = request.queryValue(QStringLiteral("actor"));
-    const QString since = request.queryValue(QStringLiteral("since"));
-    if (!since.isEmpty()) {
-        // Normalised to the stored form: the log compares timestamps as text,
-        // and "…00Z" would sort after "…00.000Z".
-        const auto parsed = fromIsoUtc(since);
-        if (!parsed)
+    if (request.hasQuery(QStringLiteral("action"))) {
+        filter.action = request.queryValue(QStringLiteral("action"));
+        if (!isActionName(filter.action))
             return HttpResponse::error(ErrorCode::InvalidInput,
-                                       QStringLiteral("query parameter 'since' must be an ISO-8601 timestamp "
-                                                      "with a zone, e.g. 2024-05-01T12:00:00Z"));
-        filter.since = toIsoUtc(*parsed);
+                                       QStringLiteral("query parameter 'action' must be an action name such as "
+                                                      "'create' or 'sell' (1..64 letters, digits, '.', '_', '-')"));
     }
+    QDateTime sinceAt;
+    QDateTime untilAt;
+    auto since = timeBound(request, QStringLiteral("since"), &sinceAt);
+    if (!since)
+        return HttpResponse::error(since.error());
+    auto until = timeBound(request, QStringLiteral("until"), &untilAt);
+    if (!until)
+        return HttpResponse::error(until.error());
+    if (sinceAt.isValid() && untilAt.isValid() && untilAt <= sinceAt)
+        return HttpResponse::error(ErrorCode::InvalidInput,
+                                   QStringLiteral("query parameter 'until' must be later than 'since'"));
+    filter.since = *since;
+    filter.until = *until;
     // One more than asked for tells whether another page follows.
     PageRequest probe = *page;
     probe.limit = page->limit + 1;

@@ -6,7 +6,8 @@
 namespace Provisio {
 
 // /api/v1/audit: who changed what and when, newest first, filtered by entity,
-// actor and time. Readable by viewers: the log holds no secrets.
+// actor, action and a time range [since, until). Readable by viewers: the
+// log holds no secrets.
 class AuditApi : public ApiModule
 {
 public:

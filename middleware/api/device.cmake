@@ -11,6 +11,7 @@ target_sources(middleware_core PRIVATE
     api/registrar.h api/registrar.cpp
     api/registrationapi.h api/registrationapi.cpp
     storage/activationcodestore.h storage/activationcodestore.cpp
+    storage/activationfailurestore.h storage/activationfailurestore.cpp
     storage/enrollmentstore.h storage/enrollmentstore.cpp
     storage/registrationstore.h storage/registrationstore.cpp
 )

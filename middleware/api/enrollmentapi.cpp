@@ -125,8 +125,11 @@ HttpResponse EnrollmentApi::put(HttpRequest &request)
         if (!known)
             return HttpResponse::error(known.error());
         if (!*known)
-            return HttpResponse::error(ErrorCode::NotFound,
-                                       QStringLiteral("no inventory device with serial '%1'; add it with POST /api/v1/devices first")
+            // A 400, not a 404: the enrollment in the URL is fine, the body
+            // refers to something that does not exist.
+            return HttpResponse::error(ErrorCode::InvalidInput,
+                                       QStringLiteral("field 'serial' names no inventory device: '%1'; add it with "
+                                                      "POST /api/v1/devices first")
                                            .arg(e.serial));
         auto other = m_enrollments.findBySerial(e.serial);
         if (!other)

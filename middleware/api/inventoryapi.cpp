@@ -231,7 +231,9 @@ HttpResponse InventoryApi::sell(HttpRequest &request)
             if (!customer)
                 return customer.error();
             if (!customer->has_value())
-                return Error(ErrorCode::NotFound, QStringLiteral("no customer with id '%1'").arg(customerId));
+                // The device in the URL exists; the body is what is wrong.
+                return Error(ErrorCode::InvalidInput,
+                             QStringLiteral("field 'customerId' names no customer: '%1'").arg(customerId));
             if (!force && !current.customerId.isEmpty() && current.customerId != customerId)
                 return Error(ErrorCode::Conflict,
                              QStringLiteral("device '%1' is already sold to customer '%2'; "

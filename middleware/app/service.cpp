@@ -124,7 +124,10 @@ Result<std::unique_ptr<Service>> Service::create(const ServiceConfig &config)
     createApiModules(*s->m_context, s->m_modules);
     // The hub link: service connections to the linked hubs (twin, presence,
     // telemetry, direct methods, revocation) and its routes.
-    s->m_modules.push_back(std::make_unique<HubLinkApi>(*s->m_context, HubLink::optionsFromEnvironment()));
+    HubLink::Options linkOptions = HubLink::optionsFromEnvironment();
+    linkOptions.telemetryKeep = config.telemetryKeep;
+    linkOptions.telemetryDays = config.telemetryDays;
+    s->m_modules.push_back(std::make_unique<HubLinkApi>(*s->m_context, linkOptions));
     s->m_eventsFeed = std::make_unique<EventsFeed>(*s->m_http, *s->m_events, *s->m_tokens, s->m_idScope,
                                                    s->m_metrics.get(), EventsFeed::Options{});
     s->m_webhookDispatcher = std::make_unique<WebhookDispatcher>(

@@ -77,6 +77,10 @@ const Option kOptions[] = {
      "Lifetime of activation codes in hours (default 720).", "hours"},
     {"webhook-authorization", "PROVISIO_WEBHOOK_AUTHORIZATION",
      "Authorization header value sent to custom allocation webhooks.", "value"},
+    {"telemetry-keep", "PROVISIO_TELEMETRY_KEEP",
+     "Telemetry messages kept per device, newest first (1..1000000, default 1000).", "count"},
+    {"telemetry-days", "PROVISIO_TELEMETRY_DAYS",
+     "Days telemetry messages are kept (1..3650, default 7).", "days"},
 };
 } // namespace
 
@@ -176,6 +180,25 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser)
                          QStringLiteral("PROVISIO_ACTIVATION_TTL_SECONDS must be a positive number of seconds"));
     }
     c.webhookAuthorization = single("webhook-authorization");
+    const auto bounded = [&](const char *name, int min, int max, int *out) -> Result<void> {
+        const QString text = single(name);
+        if (text.isEmpty())
+            return {};
+        bool ok = false;
+        const int v = text.toInt(&ok);
+        if (!ok || v < min || v > max)
+            return Error(ErrorCode::InvalidInput, QStringLiteral("--%1 must be a whole number between %2 and %3, not '%4'")
+                                                      .arg(QLatin1String(name))
+                                                      .arg(min)
+                                                      .arg(max)
+                                                      .arg(text));
+        *out = v;
+        return {};
+    };
+    if (auto r = bounded("telemetry-keep", 1, 1000000, &c.telemetryKeep); !r)
+        return r.error();
+    if (auto r = bounded("telemetry-days", 1, 3650, &c.telemetryDays); !r)
+        return r.error();
     return c;
 }
 

@@ -34,6 +34,8 @@ struct ServiceConfig
     int registrationRetryAfterSeconds = 2; // Retry-After while assigning
     int sasClockSkewSeconds = 300;
     QString webhookAuthorization;   // sent to custom allocation webhooks
+    int telemetryKeep = 1000;       // stored telemetry messages per device
+    int telemetryDays = 7;          // stored telemetry older than this is deleted
 
     QString databaseLocation() const;
     QString tlsDir() const;

@@ -82,8 +82,8 @@ HubLink::Options HubLink::optionsFromEnvironment()
     o.enabled = !(enabled == "off" || enabled == "0" || enabled == "false");
     o.connection.tokenLifetimeSeconds =
         envInt("PROVISIO_HUB_TOKEN_LIFETIME", int(o.connection.tokenLifetimeSeconds), 60, 24 * 3600);
-    o.telemetry.messagesPerDevice = envInt("PROVISIO_TELEMETRY_BUFFER", o.telemetry.messagesPerDevice, 0, 10000);
-    o.telemetry.maxDevices = envInt("PROVISIO_TELEMETRY_MAX_DEVICES", o.telemetry.maxDevices, 1, 10000000);
+    o.maxTrackedDevices = envInt("PROVISIO_TELEMETRY_MAX_DEVICES", o.maxTrackedDevices, 1, 10000000);
+    o.telemetryPruneMs = envInt("PROVISIO_TELEMETRY_PRUNE_MS", o.telemetryPruneMs, 100, 24 * 3600 * 1000);
     o.telemetryEventsPerSecond =
         envInt("PROVISIO_TELEMETRY_EVENTS_PER_SECOND", o.telemetryEventsPerSecond, 0, 100000);
     return o;
@@ -95,6 +95,7 @@ HubLink::HubLink(ServiceContext &ctx, Options options, QObject *parent)
     , m_options(options)
     , m_registrations(ctx.db)
     , m_store(ctx.db)
+    , m_telemetryStore(ctx.db)
     , m_telemetry(options.telemetry)
 {
     m_clock.start();
@@ -113,9 +114,15 @@ HubLink::HubLink(ServiceContext &ctx, Options options, QObject *parent)
                QStringLiteral("Telemetry events not raised because a device exceeded the event rate"));
     m.describe(QStringLiteral("provisio_direct_methods_total"), QStringLiteral("counter"),
                QStringLiteral("Direct method calls by outcome"));
-    m.addGauge(QStringLiteral("provisio_telemetry_buffered_devices"),
-               QStringLiteral("Devices whose latest telemetry is held in memory"),
-               [this] { return double(m_telemetry.deviceCount()); });
+    m.describe(QStringLiteral("provisio_telemetry_stored_total"), QStringLiteral("counter"),
+               QStringLiteral("Telemetry messages written to the telemetry table"));
+    m.describe(QStringLiteral("provisio_telemetry_pruned_total"), QStringLiteral("counter"),
+               QStringLiteral("Telemetry messages deleted by retention, by reason (count, age)"));
+    m.addGauge(QStringLiteral("provisio_telemetry_pending_messages"),
+               QStringLiteral("Telemetry messages received and not yet written"),
+               [this] { return double(m_telemetry.pendingCount()); });
+    m.describe(QStringLiteral("provisio_telemetry_dropped_total"), QStringLiteral("counter"),
+               QStringLiteral("Telemetry messages dropped unwritten because the write queue was full"));
 
     connect(&m_pollTimer, &QTimer::timeout, this, [this] {
         syncHubs();
@@ -125,6 +132,9 @@ HubLink::HubLink(ServiceContext &ctx, Options options, QObject *parent)
         }
     });
     connect(&m_flushTimer, &QTimer::timeout, this, &HubLink::flushTelemetry);
+    m_batchTimer.setSingleShot(true);
+    connect(&m_batchTimer, &QTimer::timeout, this, [this] { flushTelemetryBatch(); });
+    connect(&m_pruneTimer, &QTimer::timeout, this, &HubLink::pruneTelemetry);
     connect(&m_rescanTimer, &QTimer::timeout, this, [this] {
         for (auto &entry : m_connections) {
             if (entry.second->isConnected())
@@ -135,6 +145,7 @@ HubLink::HubLink(ServiceContext &ctx, Options options, QObject *parent)
 
 HubLink::~HubLink()
 {
+    flushTelemetryBatch();
     flushTelemetry();
     // Pending calls end with their owner; their HTTP clients see the
     // connection close when the server goes.
@@ -151,6 +162,7 @@ void HubLink::start()
     syncHubs();
     m_pollTimer.start(m_options.pollIntervalMs);
     m_flushTimer.start(m_options.telemetryFlushMs);
+    m_pruneTimer.start(m_options.telemetryPruneMs);
     m_rescanTimer.start(m_options.desiredRescanMs);
 }
 
@@ -487,7 +499,7 @@ std::optional<HubLink::Lookup> HubLink::lookupDevice(const QString &deviceId, co
     auto found = assignedRegistrationOn(deviceId, hubHost);
     if (!found)
         return std::nullopt; // database trouble: try again next time
-    if (m_lookups.size() > m_options.telemetry.maxDevices)
+    if (m_lookups.size() > m_options.maxTrackedDevices)
         m_lookups.clear();
     Lookup lookup{*found, hubHost, now};
     m_lookups.insert(deviceId, lookup);
@@ -644,7 +656,17 @@ void HubLink::handleTelemetry(const QString &hubHost, const QString &topic, cons
     if (!lookup)
         return reject("telemetry", "unknownDevice");
     const QDateTime at = QDateTime::currentDateTimeUtc();
-    m_telemetry.add(deviceId, hubHost, {at, parsed->properties, payload});
+    TelemetryStore::Message message;
+    message.deviceId = deviceId;
+    message.hubHost = hubHost;
+    message.received = at;
+    message.properties = parsed->properties;
+    message.body = payload;
+    if (m_telemetry.add(std::move(message)))
+        flushTelemetryBatch();
+    else if (!m_batchTimer.isActive())
+        m_batchTimer.start(m_options.telemetryBatchMs);
+    countDroppedTelemetry();
 
     // The live feed and webhooks see telemetry too, but a chatty device
     // cannot flood them: at most telemetryEventsPerSecond events per device.
@@ -657,7 +679,7 @@ void HubLink::handleTelemetry(const QString &hubHost, const QString &topic, cons
         return;
     }
     ++window.second;
-    if (m_eventWindows.size() > m_options.telemetry.maxDevices)
+    if (m_eventWindows.size() > m_options.maxTrackedDevices)
         m_eventWindows.clear();
 
     QJsonObject properties;
@@ -694,6 +716,96 @@ void HubLink::flushTelemetry()
     }
     if (!tx.commit())
         m_telemetry.restoreUnflushed(counters);
+}
+
+Result<void> HubLink::flushTelemetryBatch()
+{
+    m_batchTimer.stop();
+    QList<TelemetryStore::Message> batch = m_telemetry.takePending();
+    if (batch.isEmpty())
+        return {};
+    Transaction tx(m_ctx.db);
+    Result<void> stored = tx.isActive() ? m_telemetryStore.insert(batch) : Result<void>(commitFailed());
+    if (stored && !tx.commit())
+        stored = commitFailed();
+    if (!stored) {
+        // Kept (within the buffer's bounds) and tried again shortly; warned
+        // once per outage, not every few hundred milliseconds.
+        if (!m_batchFailing)
+            qCWarning(lcHubConnection).noquote() << "telemetry not stored, retrying:" << stored.error().message;
+        m_batchFailing = true;
+        m_telemetry.restorePending(std::move(batch));
+        countDroppedTelemetry();
+        m_batchTimer.start(qMax(m_options.telemetryBatchMs, 1000));
+        return stored;
+    }
+    if (m_batchFailing)
+        qCInfo(lcHubConnection) << "telemetry is stored again";
+    m_batchFailing = false;
+    m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_stored_total"), QString(), double(batch.size()));
+    for (const TelemetryStore::Message &m : std::as_const(batch))
+        m_telemetryTouched.insert(m.deviceId);
+    return {};
+}
+
+void HubLink::countDroppedTelemetry()
+{
+    const qint64 dropped = m_telemetry.dropped();
+    if (dropped > m_droppedCounted) {
+        m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_dropped_total"), QString(),
+                                double(dropped - m_droppedCounted));
+        m_droppedCounted = dropped;
+    }
+}
+
+void HubLink::pruneTelemetry()
+{
+    if (!m_pruneQueue.isEmpty())
+        return; // the previous round is still going
+    m_pruneQueue = QStringList(m_telemetryTouched.cbegin(), m_telemetryTouched.cend());
+    m_telemetryTouched.clear();
+    pruneTelemetryStep();
+}
+
+void HubLink::pruneTelemetryStep()
+{
+    // A slice per event-loop turn, so a large fleet's round never stalls
+    // the API or the hub connections.
+    constexpr int kDevicesPerStep = 200;
+    for (int i = 0; i < kDevicesPerStep && !m_pruneQueue.isEmpty(); ++i) {
+        const QString deviceId = m_pruneQueue.takeLast();
+        auto pruned = m_telemetryStore.pruneDevice(deviceId, m_options.telemetryKeep);
+        if (!pruned) {
+            qCWarning(lcHubConnection).noquote() << "telemetry of" << deviceId << "not pruned:" << pruned.error().message;
+            m_telemetryTouched.insert(deviceId); // next round
+            continue;
+        }
+        if (*pruned > 0)
+            m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_pruned_total"), QStringLiteral("reason=\"count\""),
+                                    double(*pruned));
+    }
+    if (!m_pruneQueue.isEmpty()) {
+        QTimer::singleShot(0, this, &HubLink::pruneTelemetryStep);
+        return;
+    }
+    pruneTelemetryByAge(0);
+}
+
+void HubLink::pruneTelemetryByAge(int round)
+{
+    constexpr int kRowsPerRound = 5000;
+    constexpr int kMaxRounds = 200; // the rest waits for the next prune
+    const QDateTime cutoff = QDateTime::currentDateTimeUtc().addDays(-m_options.telemetryDays);
+    auto pruned = m_telemetryStore.pruneOlderThan(cutoff, kRowsPerRound);
+    if (!pruned) {
+        qCWarning(lcHubConnection).noquote() << "old telemetry not pruned:" << pruned.error().message;
+        return;
+    }
+    if (*pruned > 0)
+        m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_pruned_total"), QStringLiteral("reason=\"age\""),
+                                double(*pruned));
+    if (*pruned >= kRowsPerRound && round + 1 < kMaxRounds)
+        QTimer::singleShot(0, this, [this, round] { pruneTelemetryByAge(round + 1); });
 }
 
 Result<std::optional<HubLinkStore::Activity>> HubLink::activity(const QString &deviceId)

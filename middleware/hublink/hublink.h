@@ -6,6 +6,7 @@
 #include "hubconnection.h"
 #include "hublinkstore.h"
 #include "telemetrybuffer.h"
+#include "telemetrystore.h"
 
 #include "storage/registrationstore.h"
 
@@ -15,6 +16,7 @@
 #include <QJsonValue>
 #include <QObject>
 #include <QSet>
+#include <QStringList>
 #include <QTimer>
 
 #include <functional>
@@ -33,7 +35,8 @@ struct ServiceContext;
 //    on every change, and after a reconnect for whatever changed meanwhile;
 //  - merges reported properties into the registration's twin and records
 //    the provisioning status the device reports;
-//  - records presence (devices/{id}/status) and counts and buffers telemetry;
+//  - records presence (devices/{id}/status), counts telemetry and stores it
+//    in the telemetry table in batches, pruned by count per device and age;
 //  - runs direct methods for the API;
 //  - revokes devices on their hub when their enrollment or enrollment group
 //    is disabled or deleted or their registration deleted (and restores
@@ -41,7 +44,8 @@ struct ServiceContext;
 //    the hub's control topic, with the wish persisted until the hub answers.
 // Reading goes through `$share/provisio/...` subscriptions, so several
 // middleware instances split the devices' messages between them; the
-// in-memory telemetry buffer therefore holds this instance's share.
+// telemetry table is where their shares meet, so any instance answers a
+// device's whole history.
 class HubLink : public QObject
 {
     Q_OBJECT
@@ -50,17 +54,23 @@ public:
     {
         bool enabled = true;
         HubConnection::Options connection;
-        TelemetryBuffer::Options telemetry;
+        TelemetryBuffer::Options telemetry; // batch size and memory bounds
         int pollIntervalMs = 10000;        // hub list, retries of revocations
         int telemetryFlushMs = 5000;       // counters to the database
+        int telemetryBatchMs = 250;        // longest wait before messages are written
+        int telemetryKeep = 1000;          // messages kept per device
+        int telemetryDays = 7;             // messages older than this go
+        int telemetryPruneMs = 60000;      // how often retention is applied
+        int maxTrackedDevices = 10000;     // lookup and event-rate caches
         int desiredRescanMs = 300000;      // catch missed desired publishes
         int maxReportedBytes = 32 * 1024;  // Azure's limit for a twin section
         int telemetryEventsPerSecond = 5;  // per device, for the live feed
         int maxEventBodyBytes = 4096;      // telemetry bodies in events
     };
     // PROVISIO_HUB_LINK=off, PROVISIO_HUB_TOKEN_LIFETIME (s),
-    // PROVISIO_TELEMETRY_BUFFER (messages per device),
-    // PROVISIO_TELEMETRY_MAX_DEVICES, PROVISIO_TELEMETRY_EVENTS_PER_SECOND.
+    // PROVISIO_TELEMETRY_MAX_DEVICES, PROVISIO_TELEMETRY_EVENTS_PER_SECOND,
+    // PROVISIO_TELEMETRY_PRUNE_MS (retention interval, for tests and for
+    // operators who want it tighter). Keep and days come from ServiceConfig.
     static Options optionsFromEnvironment();
 
     HubLink(ServiceContext &ctx, Options options, QObject *parent = nullptr);
@@ -87,7 +97,16 @@ public:
     // (otherwise the next connect does: the record lags until then).
     void publishDesired(const RegistrationRecord &record);
 
-    const TelemetryBuffer &telemetry() const { return m_telemetry; }
+    // Stored telemetry. Call flushTelemetryBatch() first to include what
+    // this instance received in the last few hundred milliseconds.
+    TelemetryStore &telemetryStore() { return m_telemetryStore; }
+    Result<void> flushTelemetryBatch();
+    // Received by this instance and not yet added to device_activity.
+    TelemetryBuffer::Counter unflushedTelemetry(const QString &deviceId) const
+    {
+        return m_telemetry.unflushed(deviceId);
+    }
+    const Options &options() const { return m_options; }
     Result<std::optional<HubLinkStore::Activity>> activity(const QString &deviceId);
 
     // Direct methods.
@@ -154,6 +173,13 @@ private:
                                         const QJsonObject &after);
 
     void flushTelemetry();
+    // Retention: per-device count for the devices this instance stored
+    // messages for since the last round (a slice per event-loop turn), then
+    // age in bounded chunks.
+    void pruneTelemetry();
+    void countDroppedTelemetry();
+    void pruneTelemetryStep();
+    void pruneTelemetryByAge(int round);
     // The registration that assigns `deviceId` to `hubHost`, empty when none does.
     Result<QString> assignedRegistrationOn(const QString &deviceId, const QString &hubHost);
     std::optional<Lookup> lookupDevice(const QString &deviceId, const QString &hubHost);
@@ -162,7 +188,12 @@ private:
     Options m_options;
     RegistrationStore m_registrations;
     HubLinkStore m_store;
+    TelemetryStore m_telemetryStore;
     TelemetryBuffer m_telemetry;
+    QSet<QString> m_telemetryTouched;  // devices stored since the last prune
+    QStringList m_pruneQueue;          // devices of the running prune round
+    bool m_batchFailing = false;
+    qint64 m_droppedCounted = 0;
     std::map<QString, std::unique_ptr<HubConnection>> m_connections; // by hub name
     QHash<QString, double> m_gauges;                                  // hub name -> last value
     QSet<QString> m_scanning;                                         // hub hosts being scanned
@@ -173,6 +204,8 @@ private:
     quint64 m_lastSweep = 0;
     QTimer m_pollTimer;
     QTimer m_flushTimer;
+    QTimer m_batchTimer;
+    QTimer m_pruneTimer;
     QTimer m_rescanTimer;
     QElapsedTimer m_clock;
     bool m_started = false;

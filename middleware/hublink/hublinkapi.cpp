@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "hublinkapi.h"
 
+#include "api/crmrequest.h"
 #include "api/enrollmentutil.h"
 #include "protocol/jsonmerge.h"
 #include "crypto/registrationid.h"
@@ -200,15 +201,40 @@ HttpResponse HubLinkApi::patchTwin(HttpRequest &request)
     return HttpResponse::json(twinJson(changed)).withEtag(changed.state.etag);
 }
 
+namespace {
+// `since`/`until` of the telemetry history: ISO-8601 with a zone.
+Result<QDateTime> timeQuery(const HttpRequest &request, const QString &name)
+{
+    if (!request.hasQuery(name))
+        return QDateTime();
+    const auto parsed = fromIsoUtc(request.queryValue(name));
+    if (!parsed)
+        return Error(ErrorCode::InvalidInput,
+                     QStringLiteral("query parameter '%1' must be an ISO-8601 timestamp with a zone, "
+                                    "e.g. 2024-05-01T12:00:00Z")
+                         .arg(name));
+    return *parsed;
+}
+} // namespace
+
 HttpResponse HubLinkApi::telemetry(HttpRequest &request)
 {
-    int limit = m_link->telemetry().options().messagesPerDevice;
-    if (request.hasQuery(QStringLiteral("limit"))) {
-        bool ok = false;
-        limit = request.queryValue(QStringLiteral("limit")).toInt(&ok);
-        if (!ok || limit < 1 || limit > 1000)
-            return HttpResponse::error(ErrorCode::InvalidInput, QStringLiteral("limit must be 1..1000"));
-    }
+    if (auto q = Crm::checkQuery(request, {QStringLiteral("limit"), QStringLiteral("cursor"),
+                                           QStringLiteral("since"), QStringLiteral("until")});
+        !q)
+        return HttpResponse::error(q.error());
+    auto page = Crm::pageRequest(request);
+    if (!page)
+        return HttpResponse::error(page.error());
+    auto since = timeQuery(request, QStringLiteral("since"));
+    if (!since)
+        return HttpResponse::error(since.error());
+    auto until = timeQuery(request, QStringLiteral("until"));
+    if (!until)
+        return HttpResponse::error(until.error());
+    if (since->isValid() && until->isValid() && *until <= *since)
+        return HttpResponse::error(ErrorCode::InvalidInput,
+                                   QStringLiteral("query parameter 'until' must be later than 'since'"));
     auto record = registered(request, false);
     if (!record)
         return HttpResponse::error(record.error());
@@ -220,18 +246,31 @@ HttpResponse HubLinkApi::telemetry(HttpRequest &request)
         count = (*activity)->telemetryCount;
         last = (*activity)->lastTelemetry;
     }
-    const auto unflushed = m_link->telemetry().unflushed(deviceId);
+    const auto unflushed = m_link->unflushedTelemetry(deviceId);
     count += unflushed.count;
     if (unflushed.last.isValid() && (!last.isValid() || unflushed.last > last))
         last = unflushed.last;
 
+    // What this instance received in the last batch interval is written
+    // first, so a client sees what it just sent. A failure leaves the batch
+    // queued; the history then lags by it, which the answer still serves.
+    m_link->flushTelemetryBatch();
+    TelemetryStore::Filter filter;
+    filter.deviceId = deviceId;
+    filter.since = *since;
+    filter.until = *until;
+    auto stored = m_link->telemetryStore().page(filter, *page);
+    if (!stored)
+        return HttpResponse::error(stored.error());
+
     QJsonArray messages;
-    for (const auto &m : m_link->telemetry().latest(deviceId, limit)) {
+    for (const auto &m : std::as_const(stored->items)) {
         QJsonObject properties;
         for (const auto &p : m.properties)
             properties.insert(p.first, p.second);
         QJsonObject item{{QStringLiteral("receivedDateTimeUtc"), toIsoUtc(m.received)},
-                         {QStringLiteral("properties"), properties}};
+                         {QStringLiteral("properties"), properties},
+                         {QStringLiteral("size"), int(m.body.size())}};
         if (const auto value = bodyValue(m.body)) {
             item.insert(QStringLiteral("body"), *value);
             item.insert(QStringLiteral("bodyEncoding"), QStringLiteral("json"));
@@ -241,10 +280,13 @@ HttpResponse HubLinkApi::telemetry(HttpRequest &request)
         }
         messages.append(item);
     }
-    return HttpResponse::json(QJsonObject{{kDeviceId, deviceId},
-                                          {QStringLiteral("count"), count},
-                                          {QStringLiteral("lastMessageDateTimeUtc"), isoOrNull(last)},
-                                          {QStringLiteral("messages"), messages}});
+    QJsonObject out{{kDeviceId, deviceId},
+                    {QStringLiteral("count"), count},
+                    {QStringLiteral("lastMessageDateTimeUtc"), isoOrNull(last)},
+                    {QStringLiteral("messages"), messages}};
+    if (!stored->nextCursor.isEmpty())
+        out.insert(QStringLiteral("nextCursor"), stored->nextCursor);
+    return HttpResponse::json(out);
 }
 
 HttpResponse HubLinkApi::invokeMethod(HttpRequest &request)

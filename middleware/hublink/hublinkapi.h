@@ -12,7 +12,8 @@ namespace Provisio {
 //   GET   /api/v1/hubs/{name}/status                  connection state (viewer)
 //   GET   /api/v1/devices/{deviceId}/twin             tags, desired, reported (viewer)
 //   PATCH /api/v1/devices/{deviceId}/twin             {"tags"?, "desired"?} (operator, If-Match)
-//   GET   /api/v1/devices/{deviceId}/telemetry?limit= latest messages (viewer)
+//   GET   /api/v1/devices/{deviceId}/telemetry        stored messages, newest first,
+//         ?limit=&cursor=&since=&until=             paged (viewer)
 //   POST  /api/v1/devices/{deviceId}/methods/{name}   direct method (operator; answered later)
 // `/api/v1/devices/{serial}` itself is the CRM inventory; these routes name
 // the registration's device id and differ from the inventory's by their

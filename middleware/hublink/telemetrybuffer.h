@@ -1,42 +1,36 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "mqtt/mqtttopic.h"
+#include "telemetrystore.h"
 
-#include <QByteArray>
 #include <QDateTime>
 #include <QHash>
 #include <QList>
 #include <QString>
 
-#include <deque>
-#include <list>
-
 namespace Provisio {
 
-// The latest telemetry messages per device, in memory, for
-// GET /api/v1/devices/{id}/telemetry, plus the counters not yet flushed to
-// the database. Bounded three ways so a busy fleet cannot exhaust memory:
-// at most messagesPerDevice per device, at most maxDevices devices (the
-// least recently active is forgotten first) and at most maxBytes of bodies
-// overall (again least recently active devices go first). Unflushed counters
-// are kept apart from the messages, so evicting a device's messages never
-// loses its count.
+// Telemetry received from the hubs and not yet written: the messages waiting
+// for the next batch INSERT into the telemetry table, and the per-device
+// counters waiting for the next device_activity update. Writing each message
+// in its own transaction would cap ingest at the database's commit rate, so
+// HubLink collects messages here and writes them every few hundred
+// milliseconds or whenever a batch is full.
+//
+// Bounded, so a database outage cannot exhaust memory: beyond maxPending
+// messages or maxBytes of bodies the oldest waiting messages are dropped
+// (and counted). Counters are kept apart from the messages, so dropping a
+// message never loses its count.
 class TelemetryBuffer
 {
 public:
     struct Options
     {
-        int messagesPerDevice = 100;
-        int maxDevices = 10000;
+        int batchSize = 500;
+        int maxPending = 100000;
         qint64 maxBytes = 64 * 1024 * 1024;
     };
-    struct Message
-    {
-        QDateTime received;
-        MqttTopic::PropertyBag properties;
-        QByteArray body;
-    };
+    using Message = TelemetryStore::Message;
     struct Counter
     {
         QString hubHost;
@@ -46,9 +40,17 @@ public:
 
     explicit TelemetryBuffer(Options options) : m_options(options) {}
 
-    void add(const QString &deviceId, const QString &hubHost, Message message);
-    // The newest `limit` messages, newest first.
-    QList<Message> latest(const QString &deviceId, int limit) const;
+    // Queues a message and counts it; true when a full batch is waiting.
+    bool add(Message message);
+    // Hands the waiting messages over, oldest first (to be written).
+    QList<Message> takePending();
+    // Puts messages back in front after a failed write, within the bounds.
+    void restorePending(QList<Message> messages);
+    int pendingCount() const { return int(m_pending.size()); }
+    qint64 pendingBytes() const { return m_bytes; }
+    // Messages dropped so far because the bounds were reached.
+    qint64 dropped() const { return m_dropped; }
+
     // Counts not yet flushed (for a device's total between flushes).
     Counter unflushed(const QString &deviceId) const { return m_unflushed.value(deviceId); }
     // Hands the unflushed counters over (to be added to the database).
@@ -56,23 +58,15 @@ public:
     // Puts counters back after a failed flush.
     void restoreUnflushed(const QHash<QString, Counter> &counters);
 
-    int deviceCount() const { return int(m_devices.size()); }
-    qint64 bytes() const { return m_bytes; }
     const Options &options() const { return m_options; }
 
 private:
-    struct Device
-    {
-        std::deque<Message> messages;
-        std::list<QString>::iterator lru;
-        qint64 bytes = 0;
-    };
-    void evictOne();
+    void enforceBounds();
 
     Options m_options;
-    QHash<QString, Device> m_devices;
-    std::list<QString> m_lru; // front = most recently active
+    QList<Message> m_pending; // oldest first
     qint64 m_bytes = 0;
+    qint64 m_dropped = 0;
     QHash<QString, Counter> m_unflushed;
 };
 

@@ -117,9 +117,17 @@ Result<QList<AuditLog::Entry>> AuditLog::list(const Filter &filter, const PageRe
         sql += QLatin1String(" AND actor = ?");
         binds << filter.actor;
     }
+    if (!filter.action.isEmpty()) {
+        sql += QLatin1String(" AND action = ?");
+        binds << filter.action;
+    }
     if (!filter.since.isEmpty()) {
         sql += QLatin1String(" AND at >= ?");
         binds << filter.since;
+    }
+    if (!filter.until.isEmpty()) {
+        sql += QLatin1String(" AND at < ?");
+        binds << filter.until;
     }
     if (!page.afterKey.isEmpty()) {
         bool ok = false;

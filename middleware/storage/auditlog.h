@@ -53,7 +53,9 @@ public:
         QString entityType;
         QString entityId;
         QString actor;
+        QString action;
         QString since; // ISO time, inclusive
+        QString until; // ISO time, exclusive
     };
     // Newest first. The cursor is the id of the last entry of the previous page.
     Result<QList<Entry>> list(const Filter &filter, const PageRequest &page);

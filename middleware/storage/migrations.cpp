@@ -12,6 +12,8 @@ QStringList Migration::statements(Database::Dialect dialect) const
                   dialect == Database::Dialect::Postgres
                       ? QLatin1String("BIGSERIAL PRIMARY KEY")
                       : QLatin1String("INTEGER PRIMARY KEY AUTOINCREMENT"));
+        s.replace(QLatin1String("{{BLOB}}"),
+                  dialect == Database::Dialect::Postgres ? QLatin1String("BYTEA") : QLatin1String("BLOB"));
         out << s;
     }
     return out;
@@ -136,6 +138,25 @@ const QList<Migration> &migrations()
             QStringLiteral("CREATE INDEX registrations_group ON registrations (group_id)"),
             QStringLiteral("CREATE INDEX devices_model ON devices (model)"),
             QStringLiteral("CREATE INDEX devices_batch ON devices (batch)"),
+        }},
+        // Telemetry history, shared by all instances and kept across
+        // restarts. Read per device newest first (device_id, received, id);
+        // pruned by age (received). Bodies are bytes as the device sent them,
+        // properties the encoded property bag of the topic.
+        {6, QStringLiteral("telemetry history"), {
+            QStringLiteral("CREATE TABLE telemetry ("
+                           " id {{AUTOID}}, device_id TEXT NOT NULL, hub_host TEXT NOT NULL,"
+                           " received TEXT NOT NULL, properties TEXT NOT NULL, body {{BLOB}} NOT NULL)"),
+            QStringLiteral("CREATE INDEX telemetry_device ON telemetry (device_id, received, id)"),
+            QStringLiteral("CREATE INDEX telemetry_received ON telemetry (received)"),
+        }},
+        // Failed activation attempts per serial, shared by all instances
+        // (ActivationFailureStore): one row per serial with the start of its
+        // window (epoch ms) and the failures counted in it.
+        {7, QStringLiteral("activation failures"), {
+            QStringLiteral("CREATE TABLE activation_failures ("
+                           " serial TEXT PRIMARY KEY, window_start BIGINT NOT NULL, failures INTEGER NOT NULL)"),
+            QStringLiteral("CREATE INDEX activation_failures_window ON activation_failures (window_start)"),
         }},
     };
     return all;

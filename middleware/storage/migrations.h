@@ -11,6 +11,7 @@ namespace Provisio {
 // One versioned schema change. Statements are written once with a few
 // placeholders for what the dialects spell differently:
 //   {{AUTOID}}  an auto-incrementing 64-bit primary key column type
+//   {{BLOB}}    a column of raw bytes (BLOB / BYTEA)
 struct Migration
 {
     int version;

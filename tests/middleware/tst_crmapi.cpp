@@ -6,6 +6,7 @@
 
 #include <QCryptographicHash>
 #include <QDateTime>
+#include <QHash>
 #include <QSet>
 #include <QTest>
 
@@ -42,6 +43,8 @@ private Q_SLOTS:
     void allocationPolicy_data();
     void allocationPolicy();
     void auditEntries();
+    void auditFilters_data();
+    void auditFilters();
     void paging_data();
     void paging();
     void dataSurvivesRestart();
@@ -373,6 +376,8 @@ void TestCrmApi::badInputChangesNothing_data()
     QTest::newRow("sell missing customer") << QByteArray("POST") << device + QLatin1String("/sell") << QByteArray("{}") << 400 << "field 'customerId' is required";
     QTest::newRow("sell unknown field") << QByteArray("POST") << device + QLatin1String("/sell") << QByteArray("{\"customerId\":\"" + cid + "\",\"price\":5}") << 400 << "unknown field 'price'";
     QTest::newRow("sell bad date") << QByteArray("POST") << device + QLatin1String("/sell") << QByteArray("{\"customerId\":\"" + cid + "\",\"soldDate\":\"yesterday\"}") << 400 << "field 'soldDate'";
+    // The device in the URL exists: an unknown customer in the body is a bad body.
+    QTest::newRow("sell to unknown customer") << QByteArray("POST") << device + QLatin1String("/sell") << QByteArray("{\"customerId\":\"cus_nobody\"}") << 400 << "field 'customerId' names no customer: 'cus_nobody'";
     QTest::newRow("sell force not bool") << QByteArray("POST") << device + QLatin1String("/sell") << QByteArray("{\"customerId\":\"" + cid + "\",\"force\":\"yes\"}") << 400 << "field 'force' must be a boolean";
     QTest::newRow("return unsold") << QByteArray("POST") << device + QLatin1String("/return") << QByteArray() << 409 << "not sold";
     QTest::newRow("return with options") << QByteArray("POST") << device + QLatin1String("/return") << QByteArray("{\"restock\":true}") << 400 << "unknown field 'restock'";
@@ -398,7 +403,6 @@ void TestCrmApi::badInputChangesNothing_data()
     QTest::newRow("put unknown device") << QByteArray("PUT") << "/api/v1/devices/NOPE-1" << QByteArray("{\"serial\":\"NOPE-1\"}") << 404 << "NOPE-1";
     QTest::newRow("delete unknown device") << QByteArray("DELETE") << "/api/v1/devices/NOPE-1" << QByteArray() << 404 << "NOPE-1";
     QTest::newRow("sell unknown device") << QByteArray("POST") << "/api/v1/devices/NOPE-1/sell" << QByteArray("{\"customerId\":\"" + cid + "\"}") << 404 << "NOPE-1";
-    QTest::newRow("sell to unknown customer") << QByteArray("POST") << device + QLatin1String("/sell") << QByteArray("{\"customerId\":\"cus_nobody\"}") << 404 << "cus_nobody";
     QTest::newRow("get unknown hub") << QByteArray("GET") << hubs + QLatin1String("no-hub") << QByteArray() << 404 << "no-hub";
     QTest::newRow("delete unknown hub") << QByteArray("DELETE") << hubs + QLatin1String("no-hub") << QByteArray() << 404 << "no-hub";
     QTest::newRow("rotate unknown hub") << QByteArray("POST") << hubs + QLatin1String("no-hub/rotate-key") << QByteArray() << 404 << "no-hub";
@@ -415,6 +419,13 @@ void TestCrmApi::badInputChangesNothing_data()
     QTest::newRow("list limit text") << QByteArray("GET") << "/api/v1/devices?limit=ten" << QByteArray() << 400 << "limit";
     QTest::newRow("list bad cursor") << QByteArray("GET") << "/api/v1/customers?cursor=AAAA" << QByteArray() << 400 << "cursor";
     QTest::newRow("audit bad since") << QByteArray("GET") << "/api/v1/audit?since=yesterday" << QByteArray() << 400 << "since";
+    QTest::newRow("audit bad until") << QByteArray("GET") << "/api/v1/audit?until=2024-13-01T00:00:00Z" << QByteArray() << 400 << "query parameter 'until' must be an ISO-8601 timestamp";
+    QTest::newRow("audit until without zone") << QByteArray("GET") << "/api/v1/audit?until=2024-05-01T12:00:00" << QByteArray() << 400 << "'until'";
+    QTest::newRow("audit empty until") << QByteArray("GET") << "/api/v1/audit?until=" << QByteArray() << 400 << "'until'";
+    QTest::newRow("audit until before since") << QByteArray("GET") << "/api/v1/audit?since=2024-05-02T00:00:00Z&until=2024-05-01T00:00:00Z" << QByteArray() << 400 << "'until' must be later than 'since'";
+    QTest::newRow("audit empty action") << QByteArray("GET") << "/api/v1/audit?action=" << QByteArray() << 400 << "query parameter 'action'";
+    QTest::newRow("audit action with spaces") << QByteArray("GET") << "/api/v1/audit?action=drop%20table" << QByteArray() << 400 << "query parameter 'action'";
+    QTest::newRow("audit misspelt filter") << QByteArray("GET") << "/api/v1/audit?actions=create" << QByteArray() << 400 << "unknown query parameter 'actions'";
     QTest::newRow("hub delete bad force") << QByteArray("DELETE") << hubs + m_fixtureHub + QLatin1String("?force=maybe") << QByteArray() << 400 << "force";
 
     // Size and method.
@@ -863,6 +874,82 @@ void TestCrmApi::auditEntries()
     QCOMPARE(count(QStringLiteral("entityId=") + id + QStringLiteral("&since=") + since), 2);
     const QString future = QString::fromLatin1(QUrl::toPercentEncoding(start.addDays(1).toString(Qt::ISODate)));
     QCOMPARE(count(QStringLiteral("entityId=") + id + QStringLiteral("&since=") + future), 0);
+}
+
+void TestCrmApi::auditFilters_data()
+{
+    QTest::addColumn<QString>("action");
+    QTest::addColumn<QString>("since"); // a bound named after the entry whose time it takes
+    QTest::addColumn<QString>("until");
+    QTest::addColumn<QStringList>("expected"); // actions, newest first
+
+    const QString none;
+    QTest::newRow("all") << none << none << none << QStringList{QStringLiteral("delete"), QStringLiteral("update"), QStringLiteral("update"), QStringLiteral("create")};
+    QTest::newRow("action create") << "create" << none << none << QStringList{QStringLiteral("create")};
+    QTest::newRow("action update") << "update" << none << none << QStringList{QStringLiteral("update"), QStringLiteral("update")};
+    QTest::newRow("action never taken") << "sell" << none << none << QStringList{};
+    QTest::newRow("action is exact") << "updat" << none << none << QStringList{};
+    QTest::newRow("action is case-sensitive") << "Update" << none << none << QStringList{};
+    QTest::newRow("until excludes its own instant") << none << none << "create" << QStringList{};
+    QTest::newRow("until second entry") << none << none << "update1" << QStringList{QStringLiteral("create")};
+    QTest::newRow("since includes its own instant") << none << "delete" << none << QStringList{QStringLiteral("delete")};
+    QTest::newRow("since and until") << none << "update1" << "delete" << QStringList{QStringLiteral("update"), QStringLiteral("update")};
+    QTest::newRow("action within range") << "update" << "create" << "update2" << QStringList{QStringLiteral("update")};
+    QTest::newRow("range in the future") << none << "future" << none << QStringList{};
+    QTest::newRow("until in the future") << "delete" << "past" << "future" << QStringList{QStringLiteral("delete")};
+}
+
+void TestCrmApi::auditFilters()
+{
+    QFETCH(QString, action);
+    QFETCH(QString, since);
+    QFETCH(QString, until);
+    QFETCH(QStringList, expected);
+
+    // One customer's life: create, two updates, delete, each in a later
+    // millisecond than the one before, so every entry has its own instant.
+    static QString id;
+    static QHash<QString, QString> at;
+    if (id.isEmpty()) {
+        const auto tick = [] {
+            const qint64 now = QDateTime::currentMSecsSinceEpoch();
+            QTRY_VERIFY(QDateTime::currentMSecsSinceEpoch() > now);
+        };
+        id = createCustomer(QStringLiteral("Filtered Audit Ltd")).value(QStringLiteral("id")).toString();
+        QVERIFY(!id.isEmpty());
+        tick();
+        QCOMPARE(m_operator->patch(QStringLiteral("/api/v1/customers/") + id, {{QStringLiteral("notes"), QStringLiteral("one")}}).status, 200);
+        tick();
+        QCOMPARE(m_operator->patch(QStringLiteral("/api/v1/customers/") + id, {{QStringLiteral("notes"), QStringLiteral("two")}}).status, 200);
+        tick();
+        QCOMPARE(m_operator->send("DELETE", QStringLiteral("/api/v1/customers/") + id).status, 204);
+        const auto all = m_viewer->get(QStringLiteral("/api/v1/audit?entityId=") + id);
+        const QJsonArray items = all.json().value(QStringLiteral("items")).toArray();
+        QCOMPARE(items.size(), 4);
+        const char *names[] = {"delete", "update2", "update1", "create"};
+        for (int i = 0; i < 4; ++i)
+            at.insert(QString::fromLatin1(names[i]), items.at(i).toObject().value(QStringLiteral("at")).toString());
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        at.insert(QStringLiteral("past"), now.addDays(-1).toString(Qt::ISODateWithMs));
+        at.insert(QStringLiteral("future"), now.addDays(1).toString(Qt::ISODateWithMs));
+    }
+
+    QString query = QStringLiteral("/api/v1/audit?entityId=") + id;
+    const auto bound = [&](const char *name, const QString &key) {
+        if (!key.isEmpty())
+            query += QLatin1Char('&') + QLatin1String(name) + QLatin1Char('=')
+                + QString::fromLatin1(QUrl::toPercentEncoding(at.value(key)));
+    };
+    bound("since", since);
+    bound("until", until);
+    if (!action.isEmpty())
+        query += QStringLiteral("&action=") + action;
+    const auto r = m_viewer->get(query);
+    QVERIFY2(r.status == 200, r.body.constData());
+    QStringList actions;
+    for (const auto &v : r.json().value(QStringLiteral("items")).toArray())
+        actions << v.toObject().value(QStringLiteral("action")).toString();
+    QCOMPARE(actions, expected);
 }
 
 void TestCrmApi::paging_data()

@@ -361,8 +361,12 @@ private Q_SLOTS:
         QCOMPARE(bad.status, 400);
         bad = f.putEnrollment(QStringLiteral("crud-device"), QJsonObject{{QStringLiteral("registrationId"), QStringLiteral("other")}});
         QCOMPARE(bad.status, 400);
+        // An unknown serial is a bad body (400), not a missing enrollment (404).
         bad = f.putEnrollment(QStringLiteral("crud-device"), QJsonObject{{QStringLiteral("serial"), QStringLiteral("NO-SUCH-SERIAL")}});
-        QCOMPARE(bad.status, 404);
+        QCOMPARE(bad.status, 400);
+        QVERIFY2(bad.json().value(QStringLiteral("message")).toString().contains(
+                     QLatin1String("field 'serial' names no inventory device: 'NO-SUCH-SERIAL'")),
+                 bad.body.constData());
         bad = f.putEnrollment(QStringLiteral("crud-device"), QJsonObject{{QStringLiteral("attestation"),
                                                                          QJsonObject{{QStringLiteral("type"), QStringLiteral("tpm")}}}});
         QCOMPARE(bad.status, 400);

@@ -170,7 +170,7 @@ private Q_SLOTS:
     void malformedReportedIsIgnoredAndCounted();
     void statusReportUpdatesRegistration();
     void presenceFromStatusAndLastWill();
-    void telemetryIsBuffered();
+    void telemetryIsStored();
     void directMethodRoundTrip();
     void silentDeviceTimesOut();
     void methodOnUnknownDeviceIs404();
@@ -478,7 +478,7 @@ void TestHubLink::presenceFromStatusAndLastWill()
                              5000);
 }
 
-void TestHubLink::telemetryIsBuffered()
+void TestHubLink::telemetryIsStored()
 {
     const QString path = QStringLiteral("/api/v1/devices/%1/telemetry").arg(m_device.deviceId);
     const MqttTopic::PropertyBag bag{{QStringLiteral("$.ct"), QStringLiteral("application/json")},

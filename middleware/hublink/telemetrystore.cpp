@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "telemetrystore.h"
+
+#include "protocol/timeutil.h"
+#include "storage/database.h"
+#include "storage/recordutil.h"
+
+namespace Provisio {
+
+namespace {
+constexpr int kColumns = 5;
+
+// One INSERT per chunk of rows: multi-row VALUES is what makes a batch
+// cheap on PostgreSQL (one round trip instead of one per row). Chunks come
+// in three fixed sizes, so the statement cache holds three texts at most.
+QString insertSql(int rows)
+{
+    QString sql = QStringLiteral("INSERT INTO telemetry (device_id, hub_host, received, properties, body) VALUES ");
+    for (int i = 0; i < rows; ++i)
+        sql += i ? QLatin1String(", (?, ?, ?, ?, ?)") : QLatin1String("(?, ?, ?, ?, ?)");
+    return sql;
+}
+
+const QString &insertSqlFor(int rows)
+{
+    static const QString one = insertSql(1);
+    static const QString ten = insertSql(10);
+    static const QString hundred = insertSql(100);
+    return rows >= 100 ? hundred : rows >= 10 ? ten : one;
+}
+} // namespace
+
+Result<void> TelemetryStore::insert(const QList<Message> &messages)
+{
+    qsizetype next = 0;
+    QVariantList binds;
+    while (next < messages.size()) {
+        const qsizetype left = messages.size() - next;
+        const int rows = left >= 100 ? 100 : left >= 10 ? 10 : 1;
+        binds.clear();
+        binds.reserve(rows * kColumns);
+        for (int i = 0; i < rows; ++i) {
+            const Message &m = messages.at(next + i);
+            // Empty, never NULL: a null QString/QByteArray binds as SQL NULL.
+            const QString properties = MqttTopic::encodePropertyBag(m.properties);
+            binds << m.deviceId << m.hubHost << toIsoUtc(m.received)
+                  << (properties.isNull() ? QStringLiteral("") : properties)
+                  << (m.body.isNull() ? QByteArray("", 0) : m.body);
+        }
+        auto q = m_db.exec(insertSqlFor(rows), binds);
+        if (!q)
+            return q.error();
+        q->finish();
+        next += rows;
+    }
+    return {};
+}
+
+Result<RecordPage<TelemetryStore::Message>> TelemetryStore::page(const Filter &filter, const PageRequest &page)
+{
+    QString sql = QStringLiteral("SELECT id, hub_host, received, properties, body FROM telemetry WHERE device_id = ?");
+    QVariantList binds{filter.deviceId};
+    if (filter.since.isValid()) {
+        sql += QLatin1String(" AND received >= ?");
+        binds << toIsoUtc(filter.since);
+    }
+    if (filter.until.isValid()) {
+        sql += QLatin1String(" AND received < ?");
+        binds << toIsoUtc(filter.until);
+    }
+    if (!page.afterKey.isEmpty()) {
+        const auto key = parsePairCursorKey(page.afterKey);
+        bool ok = false;
+        const qint64 afterId = key ? key->second.toLongLong(&ok) : 0;
+        if (!key || !ok || !fromIsoUtc(key->first))
+            return Error(ErrorCode::InvalidInput, QStringLiteral("cursor is not valid"));
+        sql += QLatin1String(" AND (received < ? OR (received = ? AND id < ?))");
+        binds << key->first << key->first << afterId;
+    }
+    sql += QLatin1String(" ORDER BY received DESC, id DESC LIMIT ?");
+    binds << page.limit + 1;
+    auto q = m_db.exec(sql, binds);
+    if (!q)
+        return q.error();
+    QList<Message> fetched;
+    while (q->next()) {
+        Message m;
+        m.id = q->value(0).toLongLong();
+        m.deviceId = filter.deviceId;
+        m.hubHost = q->value(1).toString();
+        m.received = fromIsoUtc(q->value(2).toString()).value_or(QDateTime());
+        // Written by encodePropertyBag, so it decodes; an unreadable bag
+        // (hand-edited row) shows as no properties rather than no history.
+        if (auto bag = MqttTopic::decodePropertyBag(q->value(3).toString()))
+            m.properties = *bag;
+        m.body = q->value(4).toByteArray();
+        fetched << m;
+    }
+    q->finish();
+    return pageOf(std::move(fetched), page.limit, [](const Message &m) {
+        return pairCursorKey(toIsoUtc(m.received), QString::number(m.id));
+    });
+}
+
+Result<int> TelemetryStore::pruneDevice(const QString &deviceId, int keep)
+{
+    // The newest message beyond the `keep` newest; it and everything older go.
+    auto q = m_db.exec(QStringLiteral("SELECT received, id FROM telemetry WHERE device_id = ? "
+                                      "ORDER BY received DESC, id DESC LIMIT 1 OFFSET ?"),
+                       {deviceId, qMax(0, keep)});
+    if (!q)
+        return q.error();
+    if (!q->next()) {
+        q->finish();
+        return 0;
+    }
+    const QString received = q->value(0).toString();
+    const qint64 id = q->value(1).toLongLong();
+    q->finish();
+    return m_db.execAffected(QStringLiteral("DELETE FROM telemetry WHERE device_id = ? "
+                                            "AND (received < ? OR (received = ? AND id <= ?))"),
+                             {deviceId, received, received, id});
+}
+
+Result<int> TelemetryStore::pruneOlderThan(const QDateTime &cutoff, int maxRows)
+{
+    // Bounded, so one prune never holds the write lock for long: a backlog
+    // (the first start after a long outage) goes in several rounds.
+    return m_db.execAffected(QStringLiteral("DELETE FROM telemetry WHERE id IN ("
+                                            "SELECT id FROM telemetry WHERE received < ? ORDER BY received LIMIT ?)"),
+                             {toIsoUtc(cutoff), maxRows});
+}
+
+} // namespace Provisio

@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: Apache-2.0
+// The telemetry history underneath GET /api/v1/devices/{id}/telemetry:
+// TelemetryStore (batch insert, newest-first paging, retention by count and
+// by age) on a real SQLite file, and on a real PostgreSQL database in the
+// _pg variant, and TelemetryBuffer's batching and memory bounds. Also
+// prints the ingest rate of batched writes against one transaction per
+// message, the figure the batcher exists for.
+#include "middlewareprocess.h"
+
+#include "hublink/telemetrybuffer.h"
+#include "hublink/telemetrystore.h"
+#include "protocol/timeutil.h"
+#include "storage/database.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Provisio;
+
+class TestTelemetryStore : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanupTestCase();
+    void roundTripKeepsBytesAndProperties_data();
+    void roundTripKeepsBytesAndProperties();
+    void batchesOfEverySize_data();
+    void batchesOfEverySize();
+    void pagesNewestFirst_data();
+    void pagesNewestFirst();
+    void timeRange_data();
+    void timeRange();
+    void badCursorIsRejected_data();
+    void badCursorIsRejected();
+    void pruneKeepsNewestPerDevice();
+    void pruneByAgeIsBounded();
+    void bufferSignalsFullBatch();
+    void bufferDropsOldestBeyondBounds();
+    void bufferRestoreKeepsOrder();
+    void ingestRate();
+
+private:
+    TelemetryStore::Message message(const QString &device, const QDateTime &at, const QByteArray &body,
+                                    const MqttTopic::PropertyBag &properties = {});
+    bool insert(const QList<TelemetryStore::Message> &messages);
+    int rows(const QString &device = {});
+    QList<TelemetryStore::Message> all(const QString &device);
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<Database> m_db;
+    std::unique_ptr<TelemetryStore> m_store;
+    const QDateTime m_base = QDateTime::currentDateTimeUtc().addSecs(-3600);
+};
+
+void TestTelemetryStore::initTestCase()
+{
+    QString location = QDir(m_dir.path()).filePath(QStringLiteral("telemetry.db"));
+    if (qEnvironmentVariable("PROVISIO_TEST_BACKEND") == QLatin1String("postgres")) {
+        location = Test::MiddlewareProcess::freshPostgresDatabase(QStringLiteral("tele"));
+        QVERIFY2(!location.isEmpty(), "no PostgreSQL database could be created");
+    }
+    auto db = Database::open(location);
+    QVERIFY2(db, qPrintable(db.error().message));
+    m_db = std::move(*db);
+    auto migrated = m_db->migrate();
+    QVERIFY2(migrated, qPrintable(migrated.error().message));
+    m_store = std::make_unique<TelemetryStore>(*m_db);
+}
+
+void TestTelemetryStore::init()
+{
+    QVERIFY(!m_db->inTransaction());
+    QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM telemetry")));
+}
+
+void TestTelemetryStore::cleanupTestCase()
+{
+    m_store.reset();
+    m_db.reset();
+}
+
+TelemetryStore::Message TestTelemetryStore::message(const QString &device, const QDateTime &at, const QByteArray &body,
+                                                    const MqttTopic::PropertyBag &properties)
+{
+    TelemetryStore::Message m;
+    m.deviceId = device;
+    m.hubHost = QStringLiteral("hub1.test");
+    m.received = at;
+    m.body = body;
+    m.properties = properties;
+    return m;
+}
+
+bool TestTelemetryStore::insert(const QList<TelemetryStore::Message> &messages)
+{
+    Transaction tx(*m_db);
+    auto r = m_store->insert(messages);
+    if (!r) {
+        qWarning() << r.error().message;
+        return false;
+    }
+    return tx.commit();
+}
+
+int TestTelemetryStore::rows(const QString &device)
+{
+    auto q = device.isEmpty() ? m_db->exec(QStringLiteral("SELECT COUNT(*) FROM telemetry"))
+                              : m_db->exec(QStringLiteral("SELECT COUNT(*) FROM telemetry WHERE device_id = ?"), {device});
+    if (!q || !q->next())
+        return -1;
+    const int n = q->value(0).toInt();
+    q->finish();
+    return n;
+}
+
+QList<TelemetryStore::Message> TestTelemetryStore::all(const QString &device)
+{
+    TelemetryStore::Filter filter;
+    filter.deviceId = device;
+    PageRequest page;
+    page.limit = 1000;
+    auto r = m_store->page(filter, page);
+    return r ? r->items : QList<TelemetryStore::Message>();
+}
+
+void TestTelemetryStore::roundTripKeepsBytesAndProperties_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<MqttTopic::PropertyBag>("properties");
+
+    using Bag = MqttTopic::PropertyBag;
+    QTest::newRow("json") << QByteArray(R"({"t":21.5})") << Bag{{QStringLiteral("$.ct"), QStringLiteral("application/json")}};
+    QTest::newRow("binary with NUL") << QByteArray("\x00\x01\xff\xfe raw", 8) << Bag{};
+    QTest::newRow("empty body") << QByteArray() << Bag{{QStringLiteral("k"), QString()}};
+    QTest::newRow("utf-8 property") << QByteArray("x") << Bag{{QStringLiteral("alert"), QStringLiteral("high temp \u00b0C & more")},
+                                                           {QStringLiteral("alert"), QStringLiteral("twice")}};
+    QTest::newRow("64 KiB") << QByteArray(64 * 1024, 'z') << Bag{};
+}
+
+void TestTelemetryStore::roundTripKeepsBytesAndProperties()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(MqttTopic::PropertyBag, properties);
+    QVERIFY(insert({message(QStringLiteral("dev-rt"), m_base, body, properties)}));
+    const auto stored = all(QStringLiteral("dev-rt"));
+    QCOMPARE(stored.size(), 1);
+    QCOMPARE(stored.first().body, body);
+    QCOMPARE(stored.first().properties, properties);
+    QCOMPARE(stored.first().hubHost, QStringLiteral("hub1.test"));
+    QCOMPARE(toIsoUtc(stored.first().received), toIsoUtc(m_base));
+    QVERIFY(stored.first().id > 0);
+}
+
+void TestTelemetryStore::batchesOfEverySize_data()
+{
+    QTest::addColumn<int>("count");
+    // The INSERT goes in chunks of 100, 10 and 1 rows: every mix of them.
+    for (int n : {1, 9, 10, 11, 99, 100, 101, 111, 500, 1234})
+        QTest::addRow("%d", n) << n;
+}
+
+void TestTelemetryStore::batchesOfEverySize()
+{
+    QFETCH(int, count);
+    QList<TelemetryStore::Message> batch;
+    for (int i = 0; i < count; ++i)
+        batch << message(QStringLiteral("dev-batch"), m_base.addMSecs(i), QByteArray::number(i));
+    QVERIFY(insert(batch));
+    QCOMPARE(rows(QStringLiteral("dev-batch")), count);
+    const auto stored = all(QStringLiteral("dev-batch"));
+    QCOMPARE(stored.size(), qMin(count, 1000));
+    // Newest first, nothing lost or doubled.
+    for (int i = 0; i < stored.size(); ++i)
+        QCOMPARE(stored.at(i).body, QByteArray::number(count - 1 - i));
+}
+
+void TestTelemetryStore::pagesNewestFirst_data()
+{
+    QTest::addColumn<int>("count");
+    QTest::addColumn<int>("limit");
+    QTest::addColumn<bool>("sameInstant"); // every message in one millisecond: order by id
+
+    QTest::newRow("7 by 2") << 7 << 2 << false;
+    QTest::newRow("6 by 3") << 6 << 3 << false;
+    QTest::newRow("5 by 10") << 5 << 10 << false;
+    QTest::newRow("1 by 1") << 1 << 1 << false;
+    QTest::newRow("7 by 2, one instant") << 7 << 2 << true;
+}
+
+void TestTelemetryStore::pagesNewestFirst()
+{
+    QFETCH(int, count);
+    QFETCH(int, limit);
+    QFETCH(bool, sameInstant);
+    QList<TelemetryStore::Message> batch;
+    for (int i = 0; i < count; ++i)
+        batch << message(QStringLiteral("dev-page"), sameInstant ? m_base : m_base.addSecs(i), QByteArray::number(i));
+    // Another device's messages never show.
+    batch << message(QStringLiteral("dev-other"), m_base.addSecs(1), "other");
+    QVERIFY(insert(batch));
+
+    QList<QByteArray> walked;
+    TelemetryStore::Filter filter;
+    filter.deviceId = QStringLiteral("dev-page");
+    PageRequest page;
+    page.limit = limit;
+    int pages = 0;
+    while (true) {
+        auto r = m_store->page(filter, page);
+        QVERIFY2(r, qPrintable(r.error().message));
+        QVERIFY(!r->items.isEmpty());
+        QVERIFY(r->items.size() <= limit);
+        for (const auto &m : std::as_const(r->items))
+            walked << m.body;
+        ++pages;
+        if (r->nextCursor.isEmpty())
+            break;
+        QCOMPARE(r->items.size(), limit);
+        auto next = parsePageRequest(QString::number(limit), r->nextCursor);
+        QVERIFY(next);
+        page = *next;
+        QVERIFY(pages <= count);
+    }
+    QList<QByteArray> expected;
+    for (int i = count - 1; i >= 0; --i)
+        expected << QByteArray::number(i);
+    QCOMPARE(walked, expected);
+    QCOMPARE(pages, (count + limit - 1) / limit);
+}
+
+void TestTelemetryStore::timeRange_data()
+{
+    QTest::addColumn<int>("since"); // seconds after the base, -1: unbounded
+    QTest::addColumn<int>("until");
+    QTest::addColumn<QList<QByteArray>>("expected");
+
+    // Messages at base + 0, 1, 2, 3, 4 seconds, bodies "0".."4".
+    QTest::newRow("unbounded") << -1 << -1 << QList<QByteArray>{"4", "3", "2", "1", "0"};
+    QTest::newRow("since is inclusive") << 2 << -1 << QList<QByteArray>{"4", "3", "2"};
+    QTest::newRow("until is exclusive") << -1 << 2 << QList<QByteArray>{"1", "0"};
+    QTest::newRow("both") << 1 << 4 << QList<QByteArray>{"3", "2", "1"};
+    QTest::newRow("one instant") << 3 << 4 << QList<QByteArray>{"3"};
+    QTest::newRow("after the last") << 5 << -1 << QList<QByteArray>{};
+}
+
+void TestTelemetryStore::timeRange()
+{
+    QFETCH(int, since);
+    QFETCH(int, until);
+    QFETCH(QList<QByteArray>, expected);
+    QList<TelemetryStore::Message> batch;
+    for (int i = 0; i < 5; ++i)
+        batch << message(QStringLiteral("dev-range"), m_base.addSecs(i), QByteArray::number(i));
+    QVERIFY(insert(batch));
+    TelemetryStore::Filter filter;
+    filter.deviceId = QStringLiteral("dev-range");
+    if (since >= 0)
+        filter.since = m_base.addSecs(since);
+    if (until >= 0)
+        filter.until = m_base.addSecs(until);
+    auto r = m_store->page(filter, PageRequest());
+    QVERIFY2(r, qPrintable(r.error().message));
+    QList<QByteArray> bodies;
+    for (const auto &m : std::as_const(r->items))
+        bodies << m.body;
+    QCOMPARE(bodies, expected);
+}
+
+void TestTelemetryStore::badCursorIsRejected_data()
+{
+    QTest::addColumn<QString>("afterKey");
+    QTest::newRow("not a pair") << QStringLiteral("12");
+    QTest::newRow("id not a number") << QStringLiteral(R"(["2024-01-01T00:00:00.000Z","x"])");
+    QTest::newRow("time not a time") << QStringLiteral(R"(["yesterday","5"])");
+}
+
+void TestTelemetryStore::badCursorIsRejected()
+{
+    QFETCH(QString, afterKey);
+    TelemetryStore::Filter filter;
+    filter.deviceId = QStringLiteral("dev");
+    PageRequest page;
+    page.afterKey = afterKey;
+    auto r = m_store->page(filter, page);
+    QVERIFY(!r);
+    QCOMPARE(r.error().code, ErrorCode::InvalidInput);
+}
+
+void TestTelemetryStore::pruneKeepsNewestPerDevice()
+{
+    QList<TelemetryStore::Message> batch;
+    for (int i = 0; i < 20; ++i)
+        batch << message(QStringLiteral("dev-a"), m_base.addSecs(i), QByteArray::number(i));
+    // Three in one millisecond: the cut falls between rows of equal time.
+    for (int i = 0; i < 3; ++i)
+        batch << message(QStringLiteral("dev-b"), m_base, QByteArray::number(i));
+    QVERIFY(insert(batch));
+
+    auto pruned = m_store->pruneDevice(QStringLiteral("dev-a"), 5);
+    QVERIFY(pruned);
+    QCOMPARE(*pruned, 15);
+    QList<QByteArray> left;
+    for (const auto &m : all(QStringLiteral("dev-a")))
+        left << m.body;
+    QCOMPARE(left, (QList<QByteArray>{"19", "18", "17", "16", "15"}));
+    QCOMPARE(*m_store->pruneDevice(QStringLiteral("dev-a"), 5), 0);
+
+    QCOMPARE(*m_store->pruneDevice(QStringLiteral("dev-b"), 2), 1);
+    left.clear();
+    for (const auto &m : all(QStringLiteral("dev-b")))
+        left << m.body;
+    QCOMPARE(left, (QList<QByteArray>{"2", "1"}));
+    QCOMPARE(*m_store->pruneDevice(QStringLiteral("nobody"), 1), 0);
+}
+
+void TestTelemetryStore::pruneByAgeIsBounded()
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QList<TelemetryStore::Message> batch;
+    for (int i = 0; i < 25; ++i)
+        batch << message(QStringLiteral("dev-old"), now.addDays(-10).addSecs(i), "old");
+    batch << message(QStringLiteral("dev-old"), now.addDays(-6), "recent");
+    batch << message(QStringLiteral("dev-new"), now, "now");
+    QVERIFY(insert(batch));
+
+    const QDateTime cutoff = now.addDays(-7);
+    QCOMPARE(*m_store->pruneOlderThan(cutoff, 10), 10);
+    QCOMPARE(*m_store->pruneOlderThan(cutoff, 10), 10);
+    QCOMPARE(*m_store->pruneOlderThan(cutoff, 10), 5);
+    QCOMPARE(*m_store->pruneOlderThan(cutoff, 10), 0);
+    QCOMPARE(rows(QStringLiteral("dev-old")), 1);
+    QCOMPARE(all(QStringLiteral("dev-old")).first().body, QByteArray("recent"));
+    QCOMPARE(rows(QStringLiteral("dev-new")), 1);
+}
+
+void TestTelemetryStore::bufferSignalsFullBatch()
+{
+    TelemetryBuffer::Options options;
+    options.batchSize = 3;
+    TelemetryBuffer buffer(options);
+    QVERIFY(!buffer.add(message(QStringLiteral("d1"), m_base, "a")));
+    QVERIFY(!buffer.add(message(QStringLiteral("d2"), m_base.addSecs(2), "b")));
+    QVERIFY(buffer.add(message(QStringLiteral("d1"), m_base.addSecs(1), "c")));
+    QCOMPARE(buffer.pendingCount(), 3);
+    QCOMPARE(buffer.unflushed(QStringLiteral("d1")).count, 2);
+    QCOMPARE(buffer.unflushed(QStringLiteral("d1")).last, m_base.addSecs(1));
+    const auto taken = buffer.takePending();
+    QCOMPARE(taken.size(), 3);
+    QCOMPARE(taken.at(0).body, QByteArray("a"));
+    QCOMPARE(taken.at(2).body, QByteArray("c"));
+    QCOMPARE(buffer.pendingCount(), 0);
+    QCOMPARE(buffer.pendingBytes(), 0);
+    // Counters are separate from the messages.
+    QCOMPARE(buffer.takeUnflushed().size(), 2);
+    QCOMPARE(buffer.unflushed(QStringLiteral("d1")).count, 0);
+}
+
+void TestTelemetryStore::bufferDropsOldestBeyondBounds()
+{
+    TelemetryBuffer::Options options;
+    options.batchSize = 1000;
+    options.maxPending = 4;
+    TelemetryBuffer buffer(options);
+    for (int i = 0; i < 7; ++i)
+        buffer.add(message(QStringLiteral("d"), m_base.addSecs(i), QByteArray::number(i)));
+    QCOMPARE(buffer.pendingCount(), 4);
+    QCOMPARE(buffer.dropped(), 3);
+    QCOMPARE(buffer.unflushed(QStringLiteral("d")).count, 7); // every message still counts
+    QCOMPARE(buffer.takePending().first().body, QByteArray("3"));
+
+    options.maxPending = 1000;
+    options.maxBytes = 3 * (1000 + 64 + 2 + 18);
+    TelemetryBuffer bytes(options);
+    for (int i = 0; i < 5; ++i)
+        bytes.add(message(QStringLiteral("d"), m_base, QByteArray(1000, char('a' + i))));
+    QCOMPARE(bytes.pendingCount(), 3);
+    QCOMPARE(bytes.dropped(), 2);
+    QVERIFY(bytes.pendingBytes() <= options.maxBytes);
+    QCOMPARE(bytes.takePending().first().body.at(0), 'c');
+}
+
+void TestTelemetryStore::bufferRestoreKeepsOrder()
+{
+    TelemetryBuffer::Options options;
+    options.maxPending = 5;
+    TelemetryBuffer buffer(options);
+    for (int i = 0; i < 3; ++i)
+        buffer.add(message(QStringLiteral("d"), m_base, QByteArray::number(i)));
+    QList<TelemetryStore::Message> failed = buffer.takePending();
+    // Arrived while the write failed.
+    for (int i = 3; i < 6; ++i)
+        buffer.add(message(QStringLiteral("d"), m_base, QByteArray::number(i)));
+    buffer.restorePending(failed);
+    QList<QByteArray> bodies;
+    for (const auto &m : buffer.takePending())
+        bodies << m.body;
+    // Oldest first, and beyond the bound the oldest went.
+    QCOMPARE(bodies, (QList<QByteArray>{"1", "2", "3", "4", "5"}));
+    QCOMPARE(buffer.dropped(), 1);
+}
+
+void TestTelemetryStore::ingestRate()
+{
+    // 100 devices, 20 messages each, of a typical small JSON body: once
+    // the way HubLink writes (batches of 500, one transaction each), once
+    // one transaction per message. Batching must be clearly faster.
+    constexpr int kMessages = 2000;
+    QList<TelemetryStore::Message> messages;
+    for (int i = 0; i < kMessages; ++i)
+        messages << message(QStringLiteral("bench-%1").arg(i % 100), m_base.addMSecs(i),
+                            QByteArray(R"({"temperature":21.5,"humidity":40,"seq":)") + QByteArray::number(i) + '}',
+                            {{QStringLiteral("$.ct"), QStringLiteral("application/json")}});
+    QElapsedTimer timer;
+    timer.start();
+    for (int i = 0; i < kMessages; i += 500)
+        QVERIFY(insert(messages.mid(i, 500)));
+    const qint64 batchedNs = qMax<qint64>(1, timer.nsecsElapsed());
+    QCOMPARE(rows(), kMessages);
+
+    QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM telemetry")));
+    timer.restart();
+    for (const auto &m : std::as_const(messages))
+        QVERIFY(insert({m}));
+    const qint64 singleNs = qMax<qint64>(1, timer.nsecsElapsed());
+    QCOMPARE(rows(), kMessages);
+
+    const double batched = kMessages / (batchedNs / 1e9);
+    const double single = kMessages / (singleNs / 1e9);
+    qInfo("%s: %.0f messages/s in batches of 500, %.0f messages/s one transaction each (%.1fx)",
+          m_db->dialect() == Database::Dialect::Postgres ? "PostgreSQL" : "SQLite", batched, single, batched / single);
+    QVERIFY2(batched > 2 * single, "batched writes are not clearly faster than one transaction per message");
+}
+
+QTEST_GUILESS_MAIN(TestTelemetryStore)
+#include "tst_telemetrystore.moc"
