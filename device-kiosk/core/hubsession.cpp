@@ -89,6 +89,8 @@ HubSession::HubSession(const ConnectionInfo &info, QObject *parent)
             [this](const QByteArray &payload, const QString &t) { handleMessage(payload, t); });
     connect(m_client.get(), &MqttClient::connectionRefused, this,
             [this](int code, const QString &) { handleRefused(code); });
+    connect(m_client.get(), &MqttClient::messagePublished, this, &HubSession::handlePublished);
+    connect(m_client.get(), &MqttClient::errorOccurred, this, &HubSession::handleError);
 
     m_renewTimer.setSingleShot(true);
     connect(&m_renewTimer, &QTimer::timeout, this, &HubSession::renewToken);
@@ -124,12 +126,20 @@ void HubSession::start()
     m_client->connectToHost();
 }
 
+void HubSession::setReconnectDelays(int minimumMs, int maximumMs)
+{
+    m_client->setReconnectDelays(minimumMs, maximumMs);
+}
+
 void HubSession::stop()
 {
     if (!m_running)
         return;
     m_running = false;
     m_renewTimer.stop();
+    // Queued before the DISCONNECT, so it goes out first.
+    if (m_connected)
+        m_client->publish(topic(QStringLiteral("status")), "offline", 1, true);
     m_client->disconnectFromHost();
 }
 
@@ -156,16 +166,56 @@ void HubSession::setConnected(bool connected)
 void HubSession::handleConnected()
 {
     m_client->publish(topic(QStringLiteral("status")), "online", 1, true);
-    if (!m_statusReported) {
-        m_statusReported = true;
-        reportProperties(QJsonObject{{QStringLiteral("provisioningStatus"), QStringLiteral("provisioned")}});
-    }
+    if (!m_statusAcknowledged)
+        m_statusMessageId = reportProperties(QJsonObject{{QStringLiteral("provisioningStatus"), QStringLiteral("provisioned")}});
     setConnected(true);
 }
 
 void HubSession::handleDisconnected()
 {
     setConnected(false);
+}
+
+void HubSession::handlePublished(int messageId, int reasonCode)
+{
+    if (messageId == m_statusMessageId && !m_statusAcknowledged) {
+        m_statusMessageId = -1;
+        if (reasonCode < 0x80) {
+            m_statusAcknowledged = true;
+            Q_EMIT provisioningStatusReported();
+        } else {
+            qCWarning(lcHubSession) << "the hub refused the provisioning status report of" << m_info.deviceId
+                                    << "code" << reasonCode;
+        }
+    }
+    Q_EMIT published(messageId, reasonCode);
+}
+
+void HubSession::handleError(int code, const QString &message)
+{
+    if (!m_running || m_connected)
+        return;
+    switch (code) {
+    case MqttClient::HostNotFound:
+    case MqttClient::NetworkError:
+    case MqttClient::ConnectionLost:
+    case MqttClient::KeepAliveTimeout:
+    case MqttClient::TlsError:
+    case MqttClient::ProtocolError:
+    case MqttClient::ConnectTimeout:
+    case MqttClient::UnknownError:
+        Q_EMIT connectFailed(message);
+        break;
+    default:
+        break; // publish-side errors, not a failed connection
+    }
+}
+
+int HubSession::publishTelemetry(const QString &t, const QByteArray &payload)
+{
+    if (!m_connected)
+        return -1;
+    return m_client->publish(t, payload, 1);
 }
 
 void HubSession::handleRefused(int reasonCode)

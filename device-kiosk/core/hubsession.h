@@ -33,7 +33,11 @@ namespace Provisio::Kiosk {
 // - direct methods (`devices/{id}/methods/{name}/{rid}`) are announced with
 //   methodCalled(); answer them with respondToMethod();
 // - after the first connect the provisioning status report
-//   {"provisioningStatus":"provisioned"} is sent once.
+//   {"provisioningStatus":"provisioned"} is sent (again after a reconnect
+//   until the hub acknowledged it), then provisioningStatusReported();
+// - telemetry goes out with publishTelemetry() at QoS 1; published() reports
+//   each acknowledgement (for OutboxSender), connectFailed() each failed
+//   connection attempt (for the owner's reprovision policy).
 // A refusal of the credentials stops the session and emits
 // authenticationRefused(), so the owner can provision the device again.
 // The hub key is never logged.
@@ -52,7 +56,11 @@ public:
     const ConnectionInfo &connectionInfo() const { return m_info; }
     // Starts connecting (and keeps reconnecting after network failures).
     void start();
-    // Disconnects cleanly (no last will) and stops renewing tokens.
+    // Retries after minimumMs * 2^attempt, capped at maximumMs (see
+    // MqttClient); takes effect at the next attempt.
+    void setReconnectDelays(int minimumMs, int maximumMs);
+    // Disconnects cleanly and stops renewing tokens. A clean DISCONNECT
+    // suppresses the last will, so "offline" is published (retained) first.
     void stop();
     bool isConnected() const { return m_connected; }
     // The latest desired document received (with $version); empty before.
@@ -66,6 +74,12 @@ public:
     // Answers the method call `rid` on `devices/{id}/methods/res/{status}/{rid}`
     // (QoS 1). `payload` is the JSON text of the answer (may be empty).
     int respondToMethod(const QString &rid, int status, const QByteArray &payload);
+    // Publishes one telemetry message at QoS 1 on `topic` (built with
+    // MqttTopic::telemetryTopic). Only while connected: the caller keeps
+    // the message in its own persistent queue otherwise, so nothing piles up
+    // in memory. The MQTT message id (see published()), or -1.
+    int publishTelemetry(const QString &topic, const QByteArray &payload);
+    bool isProvisioningStatusReported() const { return m_statusAcknowledged; }
 
 Q_SIGNALS:
     void connectedChanged(bool connected);
@@ -73,6 +87,14 @@ Q_SIGNALS:
     // `payload` is the JSON text the caller sent (may be empty).
     void methodCalled(const QString &name, const QString &rid, const QByteArray &payload);
     void authenticationRefused();
+    // The hub acknowledged (reasonCode < 0x80) or refused a QoS 1 message
+    // this session published: telemetry, reports and method answers.
+    void published(int messageId, int reasonCode);
+    // The hub acknowledged the provisioning status report.
+    void provisioningStatusReported();
+    // A connection attempt failed (network, TLS, timeout); the session keeps
+    // retrying. Credential refusals come as authenticationRefused() instead.
+    void connectFailed(const QString &message);
 
 private:
     QString topic(const QString &suffix) const;
@@ -83,6 +105,8 @@ private:
     void handleMessage(const QByteArray &payload, const QString &topic);
     void handleRefused(int reasonCode);
     void setConnected(bool connected);
+    void handlePublished(int messageId, int reasonCode);
+    void handleError(int code, const QString &message);
 
     ConnectionInfo m_info;
     std::unique_ptr<MqttClient> m_client;
@@ -91,7 +115,8 @@ private:
     int m_tokenGeneration = 0;
     bool m_running = false;
     bool m_connected = false;
-    bool m_statusReported = false;
+    bool m_statusAcknowledged = false;
+    int m_statusMessageId = -1;
     QJsonObject m_desired;
     qint64 m_desiredVersion = -1;
 };

@@ -150,6 +150,9 @@ void ProvisioningClient::handleActivation(const HttpAnswer &answer)
         fail(contactProviderMessage(), QStringLiteral("activation answer: ") + reader.error().message);
         return;
     }
+    Q_EMIT credentialsReceived(m_idScope, m_registrationId, m_symmetricKey);
+    if (!m_busy)
+        return; // the receiver cancelled
     startRegistration();
 }
 
@@ -289,7 +292,10 @@ void ProvisioningClient::send(const QByteArray &verb, const QUrl &url, const QBy
 {
     QNetworkRequest request(url);
     QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
-    ssl.setCaCertificates(m_ca);
+    // Without a configured CA the system's trust store applies (a middleware
+    // behind a publicly trusted certificate).
+    if (!m_ca.isEmpty())
+        ssl.setCaCertificates(m_ca);
     ssl.setPeerVerifyMode(QSslSocket::VerifyPeer);
     request.setSslConfiguration(ssl);
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));

@@ -55,6 +55,11 @@ public:
 
 Q_SIGNALS:
     void stepChanged(Provisio::Kiosk::ProvisioningClient::Step step);
+    // The activation answer's DPS credentials, before registration starts.
+    // The code is one-time: the owner stores these at once so a failed
+    // registration or a later reprovisioning does not need the code again.
+    // symmetricKey is a secret: never log it.
+    void credentialsReceived(const QString &idScope, const QString &registrationId, const QString &symmetricKey);
     void provisioned(const Provisio::Kiosk::ConnectionInfo &info);
     void failed(const QString &userMessage, const QString &detail);
 

@@ -181,6 +181,23 @@ void TelemetryOutbox::markAttempt(qint64 id)
     q.exec();
 }
 
+Result<void> TelemetryOutbox::clear()
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    if (!db.transaction())
+        return sqlError(QStringLiteral("cannot begin"), db.lastError());
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("DELETE FROM messages"))
+        || !q.exec(QStringLiteral("UPDATE counters SET value = 0 WHERE name = 'dropped'"))) {
+        const Error e = sqlError(QStringLiteral("cannot clear"), q.lastError());
+        db.rollback();
+        return e;
+    }
+    if (!db.commit())
+        return sqlError(QStringLiteral("cannot commit"), db.lastError());
+    return {};
+}
+
 int TelemetryOutbox::size() const
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));

@@ -53,6 +53,8 @@ public:
     // Removes a message. Succeeds when it is already gone (dropped meanwhile).
     Result<void> acknowledge(qint64 id);
     void markAttempt(qint64 id);
+    // Forgets every message and the dropped counter (the device is reset).
+    Result<void> clear();
     int size() const;
     qint64 droppedCount() const;
 
