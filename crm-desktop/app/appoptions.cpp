@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "appoptions.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFile>
+
+namespace Provisio::Crm {
+
+namespace {
+
+struct Parser
+{
+    QCommandLineParser parser;
+    QCommandLineOption url{QStringLiteral("url"), QCoreApplication::translate("AppOptions", "Middleware URL, e.g. https://provisio.example.com:8443."),
+                           QStringLiteral("URL")};
+    QCommandLineOption tokenFile{QStringLiteral("token-file"),
+                                 QCoreApplication::translate("AppOptions", "File holding the access token (pvs_…)."),
+                                 QStringLiteral("FILE")};
+    QCommandLineOption ca{QStringLiteral("ca"),
+                          QCoreApplication::translate("AppOptions", "PEM file of the middleware's CA to trust."),
+                          QStringLiteral("FILE")};
+    QCommandLineOption profile{QStringLiteral("profile"),
+                               QCoreApplication::translate("AppOptions", "Saved connection to open; with --url, the name to save that connection under."),
+                               QStringLiteral("NAME")};
+    QCommandLineOption page{QStringLiteral("page"),
+                            QCoreApplication::translate("AppOptions", "Page to open: inventory, customers, enrollments, hubs or audit."),
+                            QStringLiteral("PAGE")};
+    QCommandLineOption device{QStringLiteral("device"),
+                              QCoreApplication::translate("AppOptions", "Open the details of the device with this serial."),
+                              QStringLiteral("SERIAL")};
+
+    Parser()
+    {
+        parser.setApplicationDescription(QCoreApplication::translate(
+            "AppOptions", "Provisio CRM: inventory, customers, enrollments and hubs of a Provisio middleware."));
+        parser.addHelpOption();
+        parser.addVersionOption();
+        parser.addOptions({url, tokenFile, ca, profile, page, device});
+    }
+
+    Result<AppOptions> result() const
+    {
+        AppOptions options;
+        if (!parser.positionalArguments().isEmpty())
+            return Error(ErrorCode::InvalidInput,
+                         QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().constFirst()));
+        if (parser.isSet(url)) {
+            options.url = QUrl(parser.value(url), QUrl::StrictMode);
+            if (!options.url.isValid() || options.url.host().isEmpty()
+                || options.url.scheme() != QLatin1String("https"))
+                return Error(ErrorCode::InvalidInput,
+                             QStringLiteral("--url must be an https:// URL with a host, e.g. https://localhost:8443"));
+        }
+        options.tokenFile = parser.value(tokenFile);
+        options.caFile = parser.value(ca);
+        options.profile = parser.value(profile);
+        if (!options.tokenFile.isEmpty() && options.url.isEmpty())
+            return Error(ErrorCode::InvalidInput, QStringLiteral("--token-file needs --url"));
+        options.page = parser.value(page);
+        options.device = parser.value(device);
+        static const QStringList pages{QStringLiteral("inventory"), QStringLiteral("customers"),
+                                       QStringLiteral("enrollments"), QStringLiteral("hubs"), QStringLiteral("audit")};
+        if (!options.page.isEmpty() && !pages.contains(options.page))
+            return Error(ErrorCode::InvalidInput,
+                         QStringLiteral("--page must be one of %1").arg(pages.join(QStringLiteral(", "))));
+        return options;
+    }
+};
+
+} // namespace
+
+Result<AppOptions> AppOptions::parse(const QCoreApplication &app)
+{
+    Parser p;
+    p.parser.process(app); // --help / --version / unknown options exit here
+    return p.result();
+}
+
+Result<AppOptions> AppOptions::parse(const QStringList &arguments)
+{
+    Parser p;
+    if (!p.parser.parse(arguments))
+        return Error(ErrorCode::InvalidInput, p.parser.errorText());
+    return p.result();
+}
+
+Result<QByteArray> AppOptions::readToken() const
+{
+    QFile file(tokenFile);
+    if (!file.open(QIODevice::ReadOnly))
+        return Error(ErrorCode::InvalidInput, QStringLiteral("cannot read token file %1: %2").arg(tokenFile, file.errorString()));
+    const QByteArray token = file.readLine(4096).trimmed();
+    if (token.isEmpty())
+        return Error(ErrorCode::InvalidInput, QStringLiteral("token file %1 is empty").arg(tokenFile));
+    return token;
+}
+
+} // namespace Provisio::Crm

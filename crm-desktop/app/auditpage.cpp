@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "auditpage.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDateTimeEdit>
+#include <QFontDatabase>
+#include <QJsonDocument>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QSplitter>
+#include <QTableView>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace Provisio::Crm {
+
+AuditPage::AuditPage(AuditModel *model, QWidget *parent)
+    : RecordListPage(QStringLiteral("audit"), model, parent),
+      m_audit(model),
+      m_actor(new QLineEdit(this)),
+      m_action(new QLineEdit(this)),
+      m_entityType(new QComboBox(this)),
+      m_entityId(new QLineEdit(this)),
+      m_sinceEnabled(new QCheckBox(tr("Si&nce:"), this)),
+      m_since(new QDateTimeEdit(QDateTime::currentDateTime().addDays(-7), this)),
+      m_details(new QPlainTextEdit(this)),
+      m_debounce(new QTimer(this))
+{
+    setTitle(tr("Audit log"));
+    m_actor->setObjectName(QStringLiteral("auditActorFilter"));
+    m_action->setObjectName(QStringLiteral("auditActionFilter"));
+    m_entityType->setObjectName(QStringLiteral("auditEntityTypeFilter"));
+    m_entityId->setObjectName(QStringLiteral("auditEntityIdFilter"));
+    m_since->setObjectName(QStringLiteral("auditSince"));
+    m_details->setObjectName(QStringLiteral("auditDetails"));
+    m_actor->setPlaceholderText(tr("token:name, device:serial…"));
+    m_action->setPlaceholderText(tr("create, sell, …"));
+    m_entityId->setPlaceholderText(tr("id or serial"));
+    for (QLineEdit *edit : {m_actor, m_action, m_entityId})
+        edit->setClearButtonEnabled(true);
+    m_entityType->addItem(tr("Anything"), QString());
+    const QStringList types{QStringLiteral("device"),     QStringLiteral("customer"), QStringLiteral("enrollment"),
+                            QStringLiteral("enrollmentGroup"), QStringLiteral("registration"), QStringLiteral("twin"),
+                            QStringLiteral("hub"),        QStringLiteral("policy"),   QStringLiteral("token"),
+                            QStringLiteral("webhook")};
+    for (const QString &t : types)
+        m_entityType->addItem(t, t);
+    m_since->setCalendarPopup(true);
+    m_since->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
+    m_since->setEnabled(false);
+    addFilterLabel(tr("&Actor:"), m_actor);
+    addFilterLabel(tr("A&ction:"), m_action);
+    addFilterLabel(tr("&Type:"), m_entityType);
+    addFilterLabel(tr("&Id:"), m_entityId);
+    addFilterWidget(m_sinceEnabled);
+    addFilterWidget(m_since);
+
+    // The before/after records under the table.
+    m_details->setReadOnly(true);
+    m_details->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_details->setPlaceholderText(tr("Select an entry to see the record before and after the change."));
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->setObjectName(QStringLiteral("auditSplitter"));
+    pageLayout()->replaceWidget(table(), splitter);
+    splitter->addWidget(table());
+    splitter->addWidget(m_details);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 1);
+    pageLayout()->setStretchFactor(splitter, 1);
+
+    m_debounce->setSingleShot(true);
+    m_debounce->setInterval(300);
+    for (QLineEdit *edit : {m_actor, m_action, m_entityId})
+        connect(edit, &QLineEdit::textChanged, m_debounce, qOverload<>(&QTimer::start));
+    connect(m_debounce, &QTimer::timeout, this, &AuditPage::applyFilter);
+    connect(m_entityType, &QComboBox::currentIndexChanged, this, &AuditPage::applyFilter);
+    connect(m_sinceEnabled, &QCheckBox::toggled, m_since, &QWidget::setEnabled);
+    connect(m_sinceEnabled, &QCheckBox::toggled, this, &AuditPage::applyFilter);
+    connect(m_since, &QDateTimeEdit::dateTimeChanged, m_debounce, qOverload<>(&QTimer::start));
+    connect(this, &RecordListPage::selectionChanged, this, &AuditPage::showSelected);
+    table()->setColumnWidth(AuditModel::AtColumn, 170);
+    table()->setColumnWidth(AuditModel::ActorColumn, 160);
+    table()->setColumnWidth(AuditModel::ActionColumn, 170);
+    table()->setColumnWidth(AuditModel::EntityTypeColumn, 110);
+}
+
+void AuditPage::showEntity(const QString &entityType, const QString &entityId)
+{
+    m_entityType->blockSignals(true);
+    m_entityType->setCurrentIndex(qMax(0, m_entityType->findData(entityType)));
+    m_entityType->blockSignals(false);
+    m_entityId->blockSignals(true);
+    m_entityId->setText(entityId);
+    m_entityId->blockSignals(false);
+    applyFilter();
+}
+
+void AuditPage::applyFilter()
+{
+    m_debounce->stop();
+    AuditModel::Filter f;
+    f.actor = m_actor->text().trimmed();
+    f.action = m_action->text().trimmed();
+    f.entityType = m_entityType->currentData().toString();
+    f.entityId = m_entityId->text().trimmed();
+    if (m_sinceEnabled->isChecked())
+        f.since = m_since->dateTime();
+    m_audit->setFilter(f);
+}
+
+void AuditPage::showSelected()
+{
+    const QJsonObject entry = currentRecord();
+    if (entry.isEmpty()) {
+        m_details->clear();
+        return;
+    }
+    QString text;
+    for (const QString &part : {QStringLiteral("before"), QStringLiteral("after")}) {
+        if (!entry.contains(part))
+            continue;
+        text += part + QStringLiteral(":\n")
+            + QString::fromUtf8(QJsonDocument(entry.value(part).toObject()).toJson(QJsonDocument::Indented))
+            + QLatin1Char('\n');
+    }
+    m_details->setPlainText(text.isEmpty() ? tr("No record data in this entry.") : text);
+}
+
+} // namespace Provisio::Crm

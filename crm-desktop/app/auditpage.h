@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "enrollmentsmodel.h"
+#include "recordlistpage.h"
+
+class QCheckBox;
+class QComboBox;
+class QDateTimeEdit;
+class QLineEdit;
+class QPlainTextEdit;
+class QTimer;
+
+namespace Provisio::Crm {
+
+// The audit log, newest first, filtered by actor, action, entity type and
+// id and a start time; the selected entry's before/after records are shown
+// below the table.
+class AuditPage : public RecordListPage
+{
+    Q_OBJECT
+public:
+    explicit AuditPage(AuditModel *model, QWidget *parent = nullptr);
+    // Narrows the log to one record (the device detail's "audit trail").
+    void showEntity(const QString &entityType, const QString &entityId);
+
+private:
+    void applyFilter();
+    void showSelected();
+
+    AuditModel *m_audit;
+    QLineEdit *m_actor;
+    QLineEdit *m_action;
+    QComboBox *m_entityType;
+    QLineEdit *m_entityId;
+    QCheckBox *m_sinceEnabled;
+    QDateTimeEdit *m_since;
+    QPlainTextEdit *m_details;
+    QTimer *m_debounce;
+};
+
+} // namespace Provisio::Crm

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "crmcontroller.h"
+
+#include "apiclient.h"
+#include "applogging.h"
+#include "batchoperation.h"
+
+#include "crypto/registrationid.h"
+
+#include "apicall.h"
+
+#include <QJsonDocument>
+
+namespace Provisio::Crm {
+
+CrmController::CrmController(ApiClient *api, QObject *parent) : QObject(parent), m_api(api)
+{
+    qRegisterMetaType<Provisio::Crm::CrmController::Areas>();
+}
+
+QString CrmController::registrationIdForSerial(const QString &serial, QString *error)
+{
+    const QString id = Crypto::normalizeRegistrationId(serial);
+    const auto valid = Crypto::validateRegistrationId(id);
+    if (!valid.ok()) {
+        if (error)
+            *error = valid.error().message;
+        return {};
+    }
+    return id;
+}
+
+BatchOperation *CrmController::launch(BatchOperation *operation, const QString &successText, Areas areas)
+{
+    connect(operation, &BatchOperation::finished, this, [this, operation, areas] {
+        if (operation->succeeded() > 0)
+            Q_EMIT recordsChanged(areas);
+    });
+    Q_EMIT operationStarted(operation, successText);
+    operation->start();
+    return operation;
+}
+
+BatchOperation *CrmController::sellDevices(const QStringList &serials, const QString &customerId,
+                                           const QString &customerName)
+{
+    auto *op = new BatchOperation(tr("Selling to %1").arg(customerName), this);
+    for (const QString &serial : serials) {
+        op->addStep(serial, [this, serial, customerId] {
+            return m_api->post(QStringLiteral("devices/") + ApiClient::segment(serial) + QStringLiteral("/sell"),
+                               QJsonObject{{QStringLiteral("customerId"), customerId}});
+        });
+    }
+    qCInfo(lcCrmUi) << "selling" << serials.size() << "device(s) to" << customerId;
+    return launch(op, tr("Sold %1 of %2 device(s) to %3.").arg(QStringLiteral("%1"), QStringLiteral("%2"), customerName),
+                  Inventory);
+}
+
+BatchOperation *CrmController::returnDevices(const QStringList &serials)
+{
+    auto *op = new BatchOperation(tr("Returning devices"), this);
+    for (const QString &serial : serials) {
+        op->addStep(serial, [this, serial] {
+            return m_api->post(QStringLiteral("devices/") + ApiClient::segment(serial) + QStringLiteral("/return"),
+                               QJsonObject());
+        });
+    }
+    return launch(op, tr("Returned %1 of %2 device(s) to stock."), Inventory);
+}
+
+BatchOperation *CrmController::createEnrollments(const QStringList &serials, const QJsonObject &tags,
+                                                 const QJsonObject &desired, bool enabled)
+{
+    auto *op = new BatchOperation(tr("Creating enrollments"), this);
+    for (const QString &serial : serials) {
+        QString error;
+        const QString id = registrationIdForSerial(serial, &error);
+        if (id.isEmpty()) {
+            op->addFailure(serial, tr("no valid registration id (%1)").arg(error));
+            continue;
+        }
+        QJsonObject twin;
+        if (!tags.isEmpty())
+            twin.insert(QStringLiteral("tags"), tags);
+        if (!desired.isEmpty())
+            twin.insert(QStringLiteral("properties"), QJsonObject{{QStringLiteral("desired"), desired}});
+        QJsonObject body{{QStringLiteral("registrationId"), id},
+                         {QStringLiteral("serial"), serial},
+                         {QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
+                         {QStringLiteral("provisioningStatus"), enabled ? QStringLiteral("enabled") : QStringLiteral("disabled")}};
+        if (!twin.isEmpty())
+            body.insert(QStringLiteral("initialTwin"), twin);
+        op->addStep(serial, [this, id, body] {
+            // If-Match "*" is not sent: an existing enrollment must not be
+            // replaced by a create, so the middleware's 409 on a bound
+            // serial is what the user sees.
+            return m_api->put(QStringLiteral("enrollments/") + ApiClient::segment(id), body);
+        });
+    }
+    return launch(op, tr("Created %1 of %2 enrollment(s)."), Enrollments | Inventory);
+}
+
+BatchOperation *CrmController::setEnrollmentsEnabled(const QStringList &registrationIds, bool enabled)
+{
+    auto *op = new BatchOperation(enabled ? tr("Enabling enrollments") : tr("Disabling enrollments"), this);
+    const QString action = enabled ? QStringLiteral("/enable") : QStringLiteral("/disable");
+    for (const QString &id : registrationIds) {
+        op->addStep(id, [this, id, action] {
+            return m_api->post(QStringLiteral("enrollments/") + ApiClient::segment(id) + action, QJsonObject());
+        });
+    }
+    return launch(op, enabled ? tr("Enabled %1 of %2 enrollment(s).") : tr("Disabled %1 of %2 enrollment(s)."),
+                  Enrollments | Inventory);
+}
+
+BatchOperation *CrmController::regenerateKeys(const QStringList &registrationIds, const QString &which)
+{
+    auto *op = new BatchOperation(tr("Regenerating keys"), this);
+    for (const QString &id : registrationIds) {
+        op->addStep(id, [this, id, which] {
+            return m_api->post(QStringLiteral("enrollments/") + ApiClient::segment(id) + QStringLiteral("/regenerate-keys"),
+                               QJsonObject{{QStringLiteral("key"), which}});
+        });
+    }
+    return launch(op, tr("New keys for %1 of %2 enrollment(s)."), Enrollments);
+}
+
+BatchOperation *CrmController::deleteEnrollments(const QStringList &registrationIds)
+{
+    auto *op = new BatchOperation(tr("Deleting enrollments"), this);
+    for (const QString &id : registrationIds) {
+        op->addStep(id, [this, id] { return m_api->remove(QStringLiteral("enrollments/") + ApiClient::segment(id)); });
+    }
+    return launch(op, tr("Deleted %1 of %2 enrollment(s)."), Enrollments | Inventory);
+}
+
+BatchOperation *CrmController::saveCustomer(const QJsonObject &customer, const QByteArray &etag)
+{
+    const QString id = customer.value(QStringLiteral("id")).toString();
+    const QString name = customer.value(QStringLiteral("name")).toString();
+    auto *op = new BatchOperation(id.isEmpty() ? tr("Creating customer") : tr("Saving customer"), this);
+    QJsonObject body = customer;
+    body.remove(QStringLiteral("id"));
+    body.remove(QStringLiteral("etag"));
+    body.remove(QStringLiteral("createdDateTimeUtc"));
+    body.remove(QStringLiteral("lastUpdatedDateTimeUtc"));
+    op->addStep(name,
+                [this, id, body, etag] {
+                    if (id.isEmpty())
+                        return m_api->post(QStringLiteral("customers"), body);
+                    return m_api->patch(QStringLiteral("customers/") + ApiClient::segment(id), body, etag);
+                },
+                [this](const QJsonDocument &answer, const QByteArray &) { Q_EMIT customerSaved(answer.object()); });
+    return launch(op, id.isEmpty() ? tr("Customer %1 created.").arg(name) : tr("Customer %1 saved.").arg(name),
+                  Customers | Inventory);
+}
+
+BatchOperation *CrmController::deleteCustomer(const QString &id, const QString &name)
+{
+    auto *op = new BatchOperation(tr("Deleting customer"), this);
+    op->addStep(name, [this, id] { return m_api->remove(QStringLiteral("customers/") + ApiClient::segment(id)); });
+    return launch(op, tr("Customer %1 deleted.").arg(name), Customers);
+}
+
+BatchOperation *CrmController::saveHub(const QString &name, const QJsonObject &hub, const QByteArray &etag, bool creating)
+{
+    auto *op = new BatchOperation(creating ? tr("Linking hub") : tr("Saving hub"), this);
+    op->addStep(name,
+                [this, name, hub, etag] { return m_api->put(QStringLiteral("hubs/") + ApiClient::segment(name), hub, etag); },
+                [this, name](const QJsonDocument &answer, const QByteArray &) {
+                    const QString key = answer.object().value(QStringLiteral("signingKey")).toString();
+                    if (!key.isEmpty())
+                        Q_EMIT signingKeyIssued(name, key);
+                });
+    return launch(op, creating ? tr("Hub %1 linked.").arg(name) : tr("Hub %1 saved.").arg(name), Hubs);
+}
+
+BatchOperation *CrmController::rotateHubKey(const QString &name)
+{
+    auto *op = new BatchOperation(tr("Rotating hub key"), this);
+    op->addStep(name,
+                [this, name] {
+                    return m_api->post(QStringLiteral("hubs/") + ApiClient::segment(name) + QStringLiteral("/rotate-key"),
+                                       QJsonObject());
+                },
+                [this, name](const QJsonDocument &answer, const QByteArray &) {
+                    const QString key = answer.object().value(QStringLiteral("signingKey")).toString();
+                    if (!key.isEmpty())
+                        Q_EMIT signingKeyIssued(name, key);
+                });
+    return launch(op, tr("Hub %1 has a new signing key.").arg(name), Hubs);
+}
+
+BatchOperation *CrmController::setAllocationPolicy(const QJsonObject &policy, const QByteArray &etag)
+{
+    auto *op = new BatchOperation(tr("Saving allocation policy"), this);
+    op->addStep(tr("allocation policy"),
+                [this, policy, etag] { return m_api->put(QStringLiteral("allocation-policy"), policy, etag); });
+    return launch(op, tr("Allocation policy saved."), Policy);
+}
+
+void CrmController::loadAllocationPolicy()
+{
+    ApiCall *call = m_api->get(QStringLiteral("allocation-policy"));
+    connect(call, &ApiCall::finished, this, [this](const QJsonDocument &body, const QByteArray &etag) {
+        QJsonObject policy = body.object();
+        if (!policy.contains(QStringLiteral("etag")) && !etag.isEmpty())
+            policy.insert(QStringLiteral("etag"), QString::fromUtf8(etag));
+        Q_EMIT allocationPolicyLoaded(policy);
+    });
+    connect(call, &ApiCall::failed, this, [this](const ApiFailure &failure) {
+        if (!failure.aborted)
+            Q_EMIT loadFailed(tr("Could not read the allocation policy: %1").arg(failure.message));
+    });
+}
+
+} // namespace Provisio::Crm

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QJsonObject>
+#include <QObject>
+#include <QStringList>
+
+namespace Provisio::Crm {
+
+class ApiClient;
+class BatchOperation;
+
+// Owns every change the main window's views ask for: selling, enrolling,
+// enabling, deleting, saving customers and hubs. Views call these methods
+// with what the user chose and never touch the network; each change runs as
+// a BatchOperation the window shows with progress, and ends with
+// recordsChanged() so the affected tables reload.
+class CrmController : public QObject
+{
+    Q_OBJECT
+public:
+    enum Area { Inventory = 1, Customers = 2, Enrollments = 4, Hubs = 8, Policy = 16 };
+    Q_DECLARE_FLAGS(Areas, Area)
+
+    explicit CrmController(ApiClient *api, QObject *parent = nullptr);
+    ApiClient *api() const { return m_api; }
+
+    // The registration id an enrollment for this serial gets: the serial in
+    // lower case (DPS ids are case-insensitive), if that is a valid id.
+    static QString registrationIdForSerial(const QString &serial, QString *error = nullptr);
+
+    BatchOperation *sellDevices(const QStringList &serials, const QString &customerId, const QString &customerName);
+    BatchOperation *returnDevices(const QStringList &serials);
+    BatchOperation *createEnrollments(const QStringList &serials, const QJsonObject &tags, const QJsonObject &desired,
+                                      bool enabled);
+    BatchOperation *setEnrollmentsEnabled(const QStringList &registrationIds, bool enabled);
+    // which: "primary", "secondary" or "both"
+    BatchOperation *regenerateKeys(const QStringList &registrationIds, const QString &which);
+    BatchOperation *deleteEnrollments(const QStringList &registrationIds);
+    // No "id" member: creates; otherwise updates guarded by `etag`.
+    BatchOperation *saveCustomer(const QJsonObject &customer, const QByteArray &etag);
+    BatchOperation *deleteCustomer(const QString &id, const QString &name);
+    BatchOperation *saveHub(const QString &name, const QJsonObject &hub, const QByteArray &etag, bool creating);
+    BatchOperation *rotateHubKey(const QString &name);
+    BatchOperation *setAllocationPolicy(const QJsonObject &policy, const QByteArray &etag);
+    // Reads the instance's policy: allocationPolicyLoaded() or loadFailed().
+    void loadAllocationPolicy();
+
+Q_SIGNALS:
+    // A change began; `successText` has %1 = succeeded, %2 = total.
+    void operationStarted(Provisio::Crm::BatchOperation *operation, const QString &successText);
+    void recordsChanged(Provisio::Crm::CrmController::Areas areas);
+    // A hub signing key, shown once by the window and never logged.
+    void signingKeyIssued(const QString &hubName, const QString &signingKey);
+    void customerSaved(const QJsonObject &customer);
+    void allocationPolicyLoaded(const QJsonObject &policy);
+    void loadFailed(const QString &message);
+
+private:
+    BatchOperation *launch(BatchOperation *operation, const QString &successText, Areas areas);
+
+    ApiClient *m_api;
+};
+
+} // namespace Provisio::Crm
+
+Q_DECLARE_OPERATORS_FOR_FLAGS(Provisio::Crm::CrmController::Areas)

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QJsonObject>
+#include <QWidget>
+
+class QComboBox;
+class QFormLayout;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QTabWidget;
+class QTableView;
+
+namespace Provisio::Crm {
+
+class ApiClient;
+class AuditModel;
+class CustomersModel;
+class DeviceDetailController;
+class EventFeed;
+class JsonObjectEdit;
+class TelemetryChart;
+class TelemetryModel;
+
+// Everything about one device, in the main window's dock: identity and
+// customer, the enrollment with its keys hidden until revealed, the
+// registration and hub, the twin (tags and desired editable, reported
+// read-only), a live telemetry chart over the latest messages, the device's
+// audit trail, and actions (direct methods, disable, deprovision). Stays
+// live from the event feed.
+class DeviceDetail : public QWidget
+{
+    Q_OBJECT
+public:
+    DeviceDetail(ApiClient *api, EventFeed *feed, QWidget *parent = nullptr);
+
+    void setDevice(const QString &serial);
+    QString serial() const;
+    void applyRole(bool canOperate);
+    // Names customers instead of showing their ids.
+    void setCustomersModel(CustomersModel *customers) { m_customers = customers; }
+
+    DeviceDetailController *controller() const { return m_controller; }
+    TelemetryModel *telemetryModel() const { return m_telemetry; }
+    AuditModel *auditModel() const { return m_audit; }
+    TelemetryChart *chart() const { return m_chart; }
+
+Q_SIGNALS:
+    void errorOccurred(const QString &message);
+    void messageShown(const QString &message);
+    void deviceChanged();
+    void auditTrailRequested(const QString &entityType, const QString &entityId);
+
+private:
+    QWidget *buildOverview();
+    QWidget *buildTwin();
+    QWidget *buildTelemetry();
+    QWidget *buildAudit();
+    QWidget *buildActions();
+    void showDevice(const QJsonObject &device);
+    void showEnrollment(const QJsonObject &enrollment);
+    void showRegistration(const QJsonObject &registration);
+    void showTwin(const QJsonObject &twin);
+    void setKeysRevealed(bool revealed);
+    void copyKey(const QString &which);
+    void invoke();
+    void confirmDisable();
+    void confirmDeprovision();
+    void updateActions();
+
+    ApiClient *m_api;
+    DeviceDetailController *m_controller;
+    TelemetryModel *m_telemetry;
+    AuditModel *m_audit;
+    CustomersModel *m_customers = nullptr;
+    bool m_canOperate = false;
+    bool m_keysRevealed = false;
+    bool m_twinDirty = false;
+
+    QLabel *m_title;
+    QProgressBar *m_busy;
+    QTabWidget *m_tabs;
+    // overview
+    QLabel *m_identity;
+    QLabel *m_customer;
+    QLabel *m_enrollmentInfo;
+    QLabel *m_primaryKey;
+    QLabel *m_secondaryKey;
+    QPushButton *m_reveal;
+    QPushButton *m_copyPrimary;
+    QPushButton *m_copySecondary;
+    QLabel *m_registrationInfo;
+    // twin
+    JsonObjectEdit *m_tags;
+    JsonObjectEdit *m_desired;
+    QPlainTextEdit *m_reported;
+    QLabel *m_versions;
+    QPushButton *m_saveTwin;
+    QPushButton *m_reloadTwin;
+    // telemetry
+    TelemetryChart *m_chart;
+    QTableView *m_telemetryTable;
+    QLabel *m_telemetryCount;
+    // audit
+    QTableView *m_auditTable;
+    // actions
+    QComboBox *m_method;
+    JsonObjectEdit *m_methodPayload;
+    QSpinBox *m_methodTimeout;
+    QPushButton *m_invoke;
+    QPlainTextEdit *m_methodAnswer;
+    QPushButton *m_enable;
+    QPushButton *m_disable;
+    QPushButton *m_deprovision;
+};
+
+} // namespace Provisio::Crm

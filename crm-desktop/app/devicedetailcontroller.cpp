@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "devicedetailcontroller.h"
+
+#include "apicall.h"
+#include "apiclient.h"
+#include "applogging.h"
+#include "eventfeed.h"
+
+#include <QJsonArray>
+#include <QUrlQuery>
+
+namespace Provisio::Crm {
+
+DeviceDetailController::DeviceDetailController(ApiClient *api, EventFeed *feed, QObject *parent)
+    : QObject(parent), m_api(api), m_feed(feed)
+{
+    if (feed)
+        connect(feed, &EventFeed::eventReceived, this, &DeviceDetailController::onEvent);
+}
+
+QString DeviceDetailController::deviceId() const
+{
+    const QString fromRegistration = m_registration.value(QStringLiteral("deviceId")).toString();
+    if (!fromRegistration.isEmpty())
+        return fromRegistration;
+    return m_enrollment.value(QStringLiteral("deviceId")).toString();
+}
+
+void DeviceDetailController::setSerial(const QString &serial)
+{
+    if (serial == m_serial && !m_device.isEmpty())
+        return;
+    m_serial = serial;
+    reload();
+}
+
+void DeviceDetailController::setPending(int delta)
+{
+    const bool before = m_pending > 0;
+    m_pending = qMax(0, m_pending + delta);
+    if (before != (m_pending > 0))
+        Q_EMIT loadingChanged(m_pending > 0);
+}
+
+void DeviceDetailController::track(ApiCall *call)
+{
+    setPending(1);
+    connect(call, &QObject::destroyed, this, [this] { setPending(-1); });
+}
+
+void DeviceDetailController::reload()
+{
+    const quint64 generation = ++m_generation;
+    m_device = {};
+    m_enrollment = {};
+    m_registration = {};
+    m_twin = {};
+    m_twinEtag.clear();
+    if (m_serial.isEmpty())
+        return;
+    ApiCall *call = m_api->get(QStringLiteral("devices/") + ApiClient::segment(m_serial));
+    track(call);
+    connect(call, &ApiCall::finished, this, [this, generation](const QJsonDocument &body, const QByteArray &) {
+        if (generation != m_generation)
+            return;
+        m_device = body.object();
+        Q_EMIT deviceLoaded(m_device);
+        loadEnrollment(generation);
+    });
+    connect(call, &ApiCall::failed, this, [this, generation](const ApiFailure &f) {
+        if (generation == m_generation && !f.aborted)
+            Q_EMIT failed(tr("Device %1: %2").arg(m_serial, f.message));
+    });
+}
+
+void DeviceDetailController::loadEnrollment(quint64 generation)
+{
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("serial"), m_serial);
+    ApiCall *call = m_api->get(QStringLiteral("enrollments"), query);
+    track(call);
+    connect(call, &ApiCall::finished, this, [this, generation](const QJsonDocument &body, const QByteArray &) {
+        if (generation != m_generation)
+            return;
+        const QJsonArray items = body.object().value(QStringLiteral("items")).toArray();
+        m_enrollment = items.isEmpty() ? QJsonObject() : items.first().toObject();
+        Q_EMIT enrollmentLoaded(m_enrollment);
+        if (!m_enrollment.isEmpty())
+            loadRegistration(generation);
+        else
+            Q_EMIT registrationLoaded({});
+    });
+    connect(call, &ApiCall::failed, this, [this, generation](const ApiFailure &f) {
+        if (generation == m_generation && !f.aborted)
+            Q_EMIT failed(tr("Enrollment of %1: %2").arg(m_serial, f.message));
+    });
+}
+
+void DeviceDetailController::loadRegistration(quint64 generation)
+{
+    ApiCall *call = m_api->get(QStringLiteral("registrations/") + ApiClient::segment(registrationId()));
+    track(call);
+    connect(call, &ApiCall::finished, this, [this, generation](const QJsonDocument &body, const QByteArray &) {
+        if (generation != m_generation)
+            return;
+        m_registration = body.object();
+        Q_EMIT registrationLoaded(m_registration);
+        loadTwin(generation);
+    });
+    connect(call, &ApiCall::failed, this, [this, generation](const ApiFailure &f) {
+        if (generation != m_generation || f.aborted)
+            return;
+        if (f.httpStatus == 404) { // enrolled but never registered: not an error
+            m_registration = {};
+            Q_EMIT registrationLoaded({});
+            return;
+        }
+        Q_EMIT failed(tr("Registration of %1: %2").arg(m_serial, f.message));
+    });
+}
+
+void DeviceDetailController::loadTwin(quint64 generation)
+{
+    const QString id = deviceId();
+    if (id.isEmpty())
+        return;
+    ApiCall *call = m_api->get(QStringLiteral("devices/") + ApiClient::segment(id) + QStringLiteral("/twin"));
+    track(call);
+    connect(call, &ApiCall::finished, this, [this, generation](const QJsonDocument &body, const QByteArray &etag) {
+        if (generation != m_generation)
+            return;
+        m_twin = body.object();
+        m_twinEtag = etag.isEmpty() ? m_twin.value(QStringLiteral("etag")).toString().toUtf8() : etag;
+        Q_EMIT twinLoaded(m_twin);
+    });
+    connect(call, &ApiCall::failed, this, [this, generation](const ApiFailure &f) {
+        if (generation == m_generation && !f.aborted && f.httpStatus != 404)
+            Q_EMIT failed(tr("Twin of %1: %2").arg(m_serial, f.message));
+    });
+}
+
+QJsonObject DeviceDetailController::mergePatchBetween(const QJsonObject &before, const QJsonObject &after)
+{
+    QJsonObject patch;
+    for (auto it = before.constBegin(); it != before.constEnd(); ++it) {
+        if (it.key().startsWith(QLatin1Char('$')))
+            continue; // $version and friends are the server's
+        if (!after.contains(it.key()))
+            patch.insert(it.key(), QJsonValue::Null);
+    }
+    for (auto it = after.constBegin(); it != after.constEnd(); ++it) {
+        const QJsonValue old = before.value(it.key());
+        if (old == it.value())
+            continue;
+        if (old.isObject() && it.value().isObject())
+            patch.insert(it.key(), mergePatchBetween(old.toObject(), it.value().toObject()));
+        else
+            patch.insert(it.key(), it.value());
+    }
+    return patch;
+}
+
+void DeviceDetailController::saveTwin(const QJsonObject &tags, const QJsonObject &desired)
+{
+    const QString id = deviceId();
+    if (id.isEmpty()) {
+        Q_EMIT failed(tr("The device has not registered yet; change the enrollment's initial twin instead."));
+        return;
+    }
+    const QJsonObject oldTags = m_twin.value(QStringLiteral("tags")).toObject();
+    const QJsonObject oldDesired =
+        m_twin.value(QStringLiteral("properties")).toObject().value(QStringLiteral("desired")).toObject();
+    QJsonObject patch;
+    const QJsonObject tagsPatch = mergePatchBetween(oldTags, tags);
+    const QJsonObject desiredPatch = mergePatchBetween(oldDesired, desired);
+    if (!tagsPatch.isEmpty())
+        patch.insert(QStringLiteral("tags"), tagsPatch);
+    if (!desiredPatch.isEmpty())
+        patch.insert(QStringLiteral("desired"), desiredPatch);
+    if (patch.isEmpty()) {
+        Q_EMIT changed(tr("Nothing changed in the twin."));
+        return;
+    }
+    const quint64 generation = m_generation;
+    ApiCall *call = m_api->patch(QStringLiteral("devices/") + ApiClient::segment(id) + QStringLiteral("/twin"), patch,
+                                 m_twinEtag);
+    track(call);
+    connect(call, &ApiCall::finished, this, [this, generation](const QJsonDocument &body, const QByteArray &etag) {
+        if (generation != m_generation)
+            return;
+        m_twin = body.object();
+        m_twinEtag = etag.isEmpty() ? m_twin.value(QStringLiteral("etag")).toString().toUtf8() : etag;
+        Q_EMIT twinSaved();
+        Q_EMIT twinLoaded(m_twin);
+        Q_EMIT changed(tr("Twin of %1 saved; desired version %2.")
+                           .arg(m_serial)
+                           .arg(m_twin.value(QStringLiteral("properties")).toObject().value(QStringLiteral("desired"))
+                                    .toObject().value(QStringLiteral("$version")).toInt()));
+    });
+    connect(call, &ApiCall::failed, this, [this, generation](const ApiFailure &f) {
+        if (generation != m_generation || f.aborted)
+            return;
+        if (f.httpStatus == 412) {
+            Q_EMIT failed(tr("The twin changed meanwhile (the device reported, or someone else saved). "
+                             "The latest version is loaded under your edit; check it and save again."));
+            loadTwin(generation);
+            return;
+        }
+        Q_EMIT failed(tr("Saving the twin failed: %1").arg(f.message));
+    });
+}
+
+void DeviceDetailController::invokeMethod(const QString &name, const QJsonValue &payload, int timeoutSeconds)
+{
+    const QString id = deviceId();
+    if (id.isEmpty()) {
+        Q_EMIT failed(tr("The device has not registered yet."));
+        return;
+    }
+    QJsonObject body{{QStringLiteral("responseTimeoutInSeconds"), timeoutSeconds}};
+    if (!payload.isUndefined())
+        body.insert(QStringLiteral("payload"), payload);
+    // The middleware holds the request until the device answers.
+    ApiCall *call = m_api->post(QStringLiteral("devices/") + ApiClient::segment(id) + QStringLiteral("/methods/")
+                                    + ApiClient::segment(name),
+                                body);
+    call->setTimeout((timeoutSeconds + 15) * 1000);
+    track(call);
+    connect(call, &ApiCall::finished, this, [this, name](const QJsonDocument &answer, const QByteArray &) {
+        const QJsonObject o = answer.object();
+        Q_EMIT methodAnswered(name, o.value(QStringLiteral("status")).toInt(), o.value(QStringLiteral("payload")));
+    });
+    connect(call, &ApiCall::failed, this, [this, name](const ApiFailure &f) {
+        if (f.aborted)
+            return;
+        if (f.httpStatus == 504)
+            Q_EMIT failed(tr("%1: the device did not answer in time (offline, busy or not listening).").arg(name));
+        else if (f.httpStatus == 409)
+            Q_EMIT failed(tr("%1: the middleware is not connected to the device's hub right now; try again.").arg(name));
+        else
+            Q_EMIT failed(tr("%1 failed: %2").arg(name, f.message));
+    });
+}
+
+void DeviceDetailController::disableEnrollment()
+{
+    const QString id = registrationId();
+    if (id.isEmpty())
+        return;
+    ApiCall *call = m_api->post(QStringLiteral("enrollments/") + ApiClient::segment(id) + QStringLiteral("/disable"),
+                                QJsonObject());
+    track(call);
+    connect(call, &ApiCall::finished, this, [this](const QJsonDocument &body, const QByteArray &) {
+        m_enrollment = body.object().isEmpty() ? m_enrollment : body.object();
+        Q_EMIT enrollmentLoaded(m_enrollment);
+        Q_EMIT changed(tr("Enrollment of %1 disabled: the device cannot register and is disconnected.").arg(m_serial));
+    });
+    connect(call, &ApiCall::failed, this, [this](const ApiFailure &f) {
+        if (!f.aborted)
+            Q_EMIT failed(tr("Disabling failed: %1").arg(f.message));
+    });
+}
+
+void DeviceDetailController::enableEnrollment()
+{
+    const QString id = registrationId();
+    if (id.isEmpty())
+        return;
+    ApiCall *call = m_api->post(QStringLiteral("enrollments/") + ApiClient::segment(id) + QStringLiteral("/enable"),
+                                QJsonObject());
+    track(call);
+    connect(call, &ApiCall::finished, this, [this](const QJsonDocument &body, const QByteArray &) {
+        m_enrollment = body.object().isEmpty() ? m_enrollment : body.object();
+        Q_EMIT enrollmentLoaded(m_enrollment);
+        Q_EMIT changed(tr("Enrollment of %1 enabled.").arg(m_serial));
+    });
+    connect(call, &ApiCall::failed, this, [this](const ApiFailure &f) {
+        if (!f.aborted)
+            Q_EMIT failed(tr("Enabling failed: %1").arg(f.message));
+    });
+}
+
+void DeviceDetailController::deprovision()
+{
+    const QString id = registrationId();
+    if (id.isEmpty())
+        return;
+    const quint64 generation = m_generation;
+    ApiCall *disable = m_api->post(QStringLiteral("enrollments/") + ApiClient::segment(id) + QStringLiteral("/disable"),
+                                   QJsonObject());
+    track(disable);
+    connect(disable, &ApiCall::finished, this, [this, id, generation] {
+        ApiCall *forget = m_api->remove(QStringLiteral("registrations/") + ApiClient::segment(id));
+        track(forget);
+        connect(forget, &ApiCall::finished, this, [this, generation] {
+            Q_EMIT changed(tr("%1 deprovisioned: enrollment disabled and hub assignment removed.").arg(m_serial));
+            if (generation == m_generation)
+                reload();
+        });
+        connect(forget, &ApiCall::failed, this, [this, generation](const ApiFailure &f) {
+            if (f.aborted)
+                return;
+            if (f.httpStatus == 404)
+                Q_EMIT changed(tr("%1 deprovisioned: enrollment disabled (it had never registered).").arg(m_serial));
+            else
+                Q_EMIT failed(tr("The enrollment is disabled, but removing the registration failed: %1").arg(f.message));
+            if (generation == m_generation)
+                reload();
+        });
+    });
+    connect(disable, &ApiCall::failed, this, [this](const ApiFailure &f) {
+        if (!f.aborted)
+            Q_EMIT failed(tr("Deprovisioning failed, nothing changed: %1").arg(f.message));
+    });
+}
+
+bool DeviceDetailController::concernsThisDevice(const QJsonObject &event) const
+{
+    if (m_serial.isEmpty())
+        return false;
+    const QString entityId = event.value(QStringLiteral("entityId")).toString();
+    const QString regId = registrationId();
+    const QString devId = deviceId();
+    const QString eventReg = event.value(QStringLiteral("registrationId")).toString();
+    const QString eventDev = event.value(QStringLiteral("deviceId")).toString();
+    return entityId == m_serial || (!regId.isEmpty() && (eventReg == regId || entityId == regId))
+        || (!devId.isEmpty() && eventDev == devId)
+        || event.value(QStringLiteral("data")).toObject().value(QStringLiteral("serial")).toString() == m_serial;
+}
+
+void DeviceDetailController::onEvent(const QString &type, const QJsonObject &event)
+{
+    if (type == QLatin1String("telemetry") || !concernsThisDevice(event))
+        return;
+    const QJsonObject data = event.value(QStringLiteral("data")).toObject();
+    const quint64 generation = m_generation;
+    if (type.startsWith(QLatin1String("device.")) && data.contains(QStringLiteral("serial"))) {
+        m_device = data;
+        Q_EMIT deviceLoaded(m_device);
+    } else if (type.startsWith(QLatin1String("enrollment."))) {
+        if (type == QLatin1String("enrollment.deleted")) {
+            m_enrollment = {};
+            Q_EMIT enrollmentLoaded({});
+        } else {
+            // Event records are redacted; fetch again for operators' keys.
+            loadEnrollment(generation);
+        }
+    } else if (type.startsWith(QLatin1String("registration."))) {
+        loadRegistration(generation);
+    } else if (type.startsWith(QLatin1String("twin.")) || type == QLatin1String("device.statusReported")
+               || type == QLatin1String("device.online") || type == QLatin1String("device.offline")) {
+        if (!m_registration.isEmpty())
+            loadTwin(generation);
+        if (type == QLatin1String("device.statusReported"))
+            loadRegistration(generation);
+    }
+}
+
+} // namespace Provisio::Crm

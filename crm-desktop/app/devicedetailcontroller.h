@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QObject>
+#include <QPointer>
+
+namespace Provisio::Crm {
+
+class ApiCall;
+class ApiClient;
+class EventFeed;
+
+// Everything the device detail shows about one device, and the changes it
+// can make: the inventory record, its enrollment (found by serial), its
+// registration and twin (by registration id / hub device id). Loads them
+// one after the other (each needs the previous one's ids), follows the
+// event feed for this device only, and reports each part as it arrives so
+// the view fills in progressively.
+class DeviceDetailController : public QObject
+{
+    Q_OBJECT
+public:
+    DeviceDetailController(ApiClient *api, EventFeed *feed, QObject *parent = nullptr);
+
+    void setSerial(const QString &serial);
+    void reload();
+
+    QString serial() const { return m_serial; }
+    QString registrationId() const { return m_enrollment.value(QStringLiteral("registrationId")).toString(); }
+    QString deviceId() const;
+    QJsonObject device() const { return m_device; }
+    QJsonObject enrollment() const { return m_enrollment; }
+    QJsonObject registration() const { return m_registration; }
+    QJsonObject twin() const { return m_twin; }
+    QByteArray twinEtag() const { return m_twinEtag; }
+    bool isLoading() const { return m_pending > 0; }
+
+    // The merge patch that turns `before` into `after` (removed members null).
+    static QJsonObject mergePatchBetween(const QJsonObject &before, const QJsonObject &after);
+
+    // PATCH devices/{deviceId}/twin guarded by the twin's etag.
+    void saveTwin(const QJsonObject &tags, const QJsonObject &desired);
+    void invokeMethod(const QString &name, const QJsonValue &payload, int timeoutSeconds);
+    void disableEnrollment();
+    void enableEnrollment();
+    // Disables the enrollment, then forgets the registration (the device
+    // leaves its hub; a later registration starts from scratch).
+    void deprovision();
+
+Q_SIGNALS:
+    void loadingChanged(bool loading);
+    void deviceLoaded(const QJsonObject &device);
+    void enrollmentLoaded(const QJsonObject &enrollment); // empty: not enrolled
+    void registrationLoaded(const QJsonObject &registration); // empty: never registered
+    void twinLoaded(const QJsonObject &twin);
+    void twinSaved(); // before the saved twin arrives through twinLoaded
+    void methodAnswered(const QString &name, int status, const QJsonValue &payload);
+    void failed(const QString &message);
+    void changed(const QString &message); // a change succeeded
+
+private:
+    void track(ApiCall *call);
+    void loadEnrollment(quint64 generation);
+    void loadRegistration(quint64 generation);
+    void loadTwin(quint64 generation);
+    void onEvent(const QString &type, const QJsonObject &event);
+    bool concernsThisDevice(const QJsonObject &event) const;
+    void setPending(int delta);
+
+    ApiClient *m_api;
+    QPointer<EventFeed> m_feed;
+    QString m_serial;
+    QJsonObject m_device;
+    QJsonObject m_enrollment;
+    QJsonObject m_registration;
+    QJsonObject m_twin;
+    QByteArray m_twinEtag;
+    quint64 m_generation = 0;
+    int m_pending = 0;
+};
+
+} // namespace Provisio::Crm

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "inventorypage.h"
+
+#include "applogging.h"
+
+#include <QComboBox>
+#include <QInputDialog>
+#include <QJsonDocument>
+#include <QLineEdit>
+#include <QMenu>
+#include <QSettings>
+#include <QTableView>
+#include <QTimer>
+#include <QToolButton>
+
+namespace Provisio::Crm {
+
+namespace {
+
+const QString kViewsGroup = QStringLiteral("inventory/views");
+
+QVariantMap toMap(const InventoryModel::Filter &f)
+{
+    return {{QStringLiteral("status"), f.status},       {QStringLiteral("model"), f.model},
+            {QStringLiteral("manufacturer"), f.manufacturer}, {QStringLiteral("batch"), f.batch},
+            {QStringLiteral("customerId"), f.customerId}, {QStringLiteral("q"), f.q}};
+}
+
+InventoryModel::Filter fromMap(const QVariantMap &m)
+{
+    InventoryModel::Filter f;
+    f.status = m.value(QStringLiteral("status")).toString();
+    f.model = m.value(QStringLiteral("model")).toString();
+    f.manufacturer = m.value(QStringLiteral("manufacturer")).toString();
+    f.batch = m.value(QStringLiteral("batch")).toString();
+    f.customerId = m.value(QStringLiteral("customerId")).toString();
+    f.q = m.value(QStringLiteral("q")).toString();
+    return f;
+}
+
+} // namespace
+
+InventoryPage::InventoryPage(InventoryModel *model, QWidget *parent)
+    : RecordListPage(QStringLiteral("inventory"), model, parent),
+      m_inventory(model),
+      m_status(new QComboBox(this)),
+      m_modelFilter(new QLineEdit(this)),
+      m_search(new QLineEdit(this)),
+      m_views(new QToolButton(this)),
+      m_debounce(new QTimer(this))
+{
+    setTitle(tr("Inventory"));
+    m_status->setObjectName(QStringLiteral("inventoryStatusFilter"));
+    m_modelFilter->setObjectName(QStringLiteral("inventoryModelFilter"));
+    m_search->setObjectName(QStringLiteral("inventorySearch"));
+    m_views->setObjectName(QStringLiteral("inventorySavedViews"));
+
+    m_status->addItem(tr("Any status"), QString());
+    m_status->addItem(tr("In stock"), QStringLiteral("inStock"));
+    m_status->addItem(tr("Sold"), QStringLiteral("sold"));
+    m_status->addItem(tr("Provisioned"), QStringLiteral("provisioned"));
+    m_status->addItem(tr("Retired"), QStringLiteral("retired"));
+    m_modelFilter->setPlaceholderText(tr("Any model"));
+    m_modelFilter->setClearButtonEnabled(true);
+    m_search->setPlaceholderText(tr("Search serial, model, batch, notes…"));
+    m_search->setClearButtonEnabled(true);
+    m_views->setText(tr("&Views"));
+    m_views->setToolTip(tr("Saved views: named filter sets"));
+    m_views->setPopupMode(QToolButton::InstantPopup);
+    m_views->setMenu(new QMenu(m_views));
+    connect(m_views->menu(), &QMenu::aboutToShow, this, &InventoryPage::rebuildViewsMenu);
+
+    addFilterLabel(tr("&Status:"), m_status);
+    addFilterLabel(tr("&Model:"), m_modelFilter);
+    addFilterWidget(m_search, 1);
+    addFilterWidget(m_views);
+
+    m_debounce->setSingleShot(true);
+    m_debounce->setInterval(300);
+    connect(m_debounce, &QTimer::timeout, this, &InventoryPage::applyFilterNow);
+    connect(m_status, &QComboBox::currentIndexChanged, this, &InventoryPage::applyFilterNow);
+    connect(m_modelFilter, &QLineEdit::textEdited, this, &InventoryPage::filterEdited);
+    connect(m_search, &QLineEdit::textEdited, this, &InventoryPage::filterEdited);
+    // The clear buttons change the text without textEdited.
+    connect(m_modelFilter, &QLineEdit::textChanged, this, [this](const QString &t) { if (t.isEmpty()) filterEdited(); });
+    connect(m_search, &QLineEdit::textChanged, this, [this](const QString &t) { if (t.isEmpty()) filterEdited(); });
+    m_search->setMinimumWidth(140);
+    // provisio.crm.ui.debug=true shows how long each page of devices took.
+    connect(model, &PagedTableModel::pageLoaded, this, [this](int rows, qint64 ms) {
+        qCDebug(lcCrmUi) << "inventory page:" << rows << "rows in" << ms << "ms," << m_inventory->rowCount() << "loaded";
+    });
+    const QList<QPair<int, int>> widths{{InventoryModel::SerialColumn, 110},   {InventoryModel::ModelColumn, 105},
+                                        {InventoryModel::ManufacturerColumn, 105}, {InventoryModel::BatchColumn, 55},
+                                        {InventoryModel::DeliveryDateColumn, 90}, {InventoryModel::CustomerColumn, 135},
+                                        {InventoryModel::EnrollmentColumn, 85},  {InventoryModel::RegistrationColumn, 150},
+                                        {InventoryModel::HubColumn, 140},        {InventoryModel::OnlineColumn, 60}};
+    for (const auto &[column, width] : widths)
+        table()->setColumnWidth(column, width);
+}
+
+QStringList InventoryPage::selectedSerials() const
+{
+    QStringList out;
+    for (const QJsonObject &record : selectedRecords())
+        out.append(record.value(QStringLiteral("serial")).toString());
+    return out;
+}
+
+InventoryModel::Filter InventoryPage::currentFilter() const
+{
+    InventoryModel::Filter f;
+    f.status = m_status->currentData().toString();
+    f.model = m_modelFilter->text().trimmed();
+    f.q = m_search->text().trimmed();
+    f.customerId = m_customerId;
+    return f;
+}
+
+void InventoryPage::setFilter(const InventoryModel::Filter &filter)
+{
+    m_applyingView = true;
+    m_status->setCurrentIndex(qMax(0, m_status->findData(filter.status)));
+    m_modelFilter->setText(filter.model);
+    m_search->setText(filter.q);
+    m_customerId = filter.customerId;
+    m_applyingView = false;
+    applyFilterNow();
+}
+
+void InventoryPage::setCustomerFilter(const QString &customerId, const QString &name)
+{
+    m_customerName = name;
+    InventoryModel::Filter f = currentFilter();
+    f.customerId = customerId;
+    setFilter(f);
+}
+
+void InventoryPage::filterEdited()
+{
+    if (!m_applyingView)
+        m_debounce->start();
+}
+
+void InventoryPage::applyFilterNow()
+{
+    if (m_applyingView)
+        return;
+    m_debounce->stop();
+    const InventoryModel::Filter f = currentFilter();
+    m_inventory->setFilter(f);
+    // The saved view is "current" only while its filter is unchanged.
+    if (!m_currentView.isEmpty()) {
+        QSettings settings;
+        if (!(fromMap(settings.value(kViewsGroup + QLatin1Char('/') + m_currentView).toMap()) == f))
+            m_currentView.clear();
+    }
+    m_views->setText(m_currentView.isEmpty() ? tr("&Views") : tr("View: %1").arg(m_currentView));
+}
+
+QStringList InventoryPage::savedViewNames() const
+{
+    QSettings settings;
+    settings.beginGroup(kViewsGroup);
+    QStringList names = settings.childKeys();
+    names.sort(Qt::CaseInsensitive);
+    return names;
+}
+
+void InventoryPage::saveView(const QString &name)
+{
+    const QString clean = name.trimmed();
+    if (clean.isEmpty() || clean.contains(QLatin1Char('/')) || clean.contains(QLatin1Char('\\')))
+        return;
+    QSettings settings;
+    settings.setValue(kViewsGroup + QLatin1Char('/') + clean, toMap(currentFilter()));
+    m_currentView = clean;
+    m_views->setText(tr("View: %1").arg(clean));
+}
+
+bool InventoryPage::applyView(const QString &name)
+{
+    QSettings settings;
+    const QString key = kViewsGroup + QLatin1Char('/') + name;
+    if (!settings.contains(key))
+        return false;
+    m_currentView = name;
+    setFilter(fromMap(settings.value(key).toMap()));
+    return true;
+}
+
+void InventoryPage::removeView(const QString &name)
+{
+    QSettings settings;
+    settings.remove(kViewsGroup + QLatin1Char('/') + name);
+    if (m_currentView == name) {
+        m_currentView.clear();
+        m_views->setText(tr("&Views"));
+    }
+}
+
+void InventoryPage::rebuildViewsMenu()
+{
+    QMenu *menu = m_views->menu();
+    menu->clear();
+    const QStringList names = savedViewNames();
+    for (const QString &name : names) {
+        QAction *a = menu->addAction(name, this, [this, name] { applyView(name); });
+        a->setCheckable(true);
+        a->setChecked(name == m_currentView);
+    }
+    if (names.isEmpty())
+        menu->addAction(tr("No saved views yet"))->setEnabled(false);
+    menu->addSeparator();
+    menu->addAction(tr("Save the current filter as…"), this, &InventoryPage::askViewName);
+    QMenu *remove = menu->addMenu(tr("Delete view"));
+    remove->setEnabled(!names.isEmpty());
+    for (const QString &name : names)
+        remove->addAction(name, this, [this, name] { removeView(name); });
+}
+
+void InventoryPage::askViewName()
+{
+    auto *dialog = new QInputDialog(this);
+    dialog->setObjectName(QStringLiteral("saveViewDialog"));
+    dialog->setWindowTitle(tr("Save view"));
+    dialog->setLabelText(tr("Name for the current filter:"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QInputDialog::textValueSelected, this, &InventoryPage::saveView);
+    dialog->open();
+}
+
+void InventoryPage::saveState(QSettings &settings) const
+{
+    RecordListPage::saveState(settings);
+    settings.setValue(QStringLiteral("inventory/filter"), toMap(currentFilter()));
+}
+
+void InventoryPage::restoreState(QSettings &settings)
+{
+    RecordListPage::restoreState(settings);
+    const QVariantMap saved = settings.value(QStringLiteral("inventory/filter")).toMap();
+    InventoryModel::Filter f = fromMap(saved);
+    f.customerId.clear(); // a customer filter is a one-off from the customers page
+    setFilter(f);
+}
+
+} // namespace Provisio::Crm

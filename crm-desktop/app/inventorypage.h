@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "inventorymodel.h"
+#include "recordlistpage.h"
+
+#include <QStringList>
+
+class QComboBox;
+class QLineEdit;
+class QTimer;
+class QToolButton;
+
+namespace Provisio::Crm {
+
+// The inventory: every delivered device with its customer, enrollment,
+// registration, hub and presence, filtered server-side by status, model and
+// a free-text search (typed text waits 300 ms so each keystroke is not a
+// request). Saved views are named filter sets kept in QSettings.
+class InventoryPage : public RecordListPage
+{
+    Q_OBJECT
+public:
+    explicit InventoryPage(InventoryModel *model, QWidget *parent = nullptr);
+
+    InventoryModel *inventory() const { return m_inventory; }
+    QStringList selectedSerials() const;
+
+    InventoryModel::Filter currentFilter() const;
+    void setFilter(const InventoryModel::Filter &filter);
+    void setCustomerFilter(const QString &customerId, const QString &name);
+
+    // Saved views: name -> filter, stored under "inventory/views".
+    QStringList savedViewNames() const;
+    void saveView(const QString &name);
+    bool applyView(const QString &name);
+    void removeView(const QString &name);
+
+    void saveState(QSettings &settings) const override;
+    void restoreState(QSettings &settings) override;
+
+private:
+    void filterEdited();
+    void applyFilterNow();
+    void rebuildViewsMenu();
+    void askViewName();
+
+    InventoryModel *m_inventory;
+    QComboBox *m_status;
+    QLineEdit *m_modelFilter;
+    QLineEdit *m_search;
+    QToolButton *m_views; // menu: saved views, save, delete
+    QTimer *m_debounce;
+    QString m_customerId;
+    QString m_customerName;
+    QString m_currentView; // name of the saved view shown, while unchanged
+    bool m_applyingView = false;
+};
+
+} // namespace Provisio::Crm

@@ -1,0 +1,879 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "mainwindow.h"
+
+#include "apicall.h"
+#include "apiclient.h"
+#include "applogging.h"
+#include "auditpage.h"
+#include "batchoperation.h"
+#include "connectionstore.h"
+#include "customerdialog.h"
+#include "customerspage.h"
+#include "devicedetail.h"
+#include "enrollmentdialog.h"
+#include "enrollmentspage.h"
+#include "eventfeed.h"
+#include "hubdialog.h"
+#include "hubspage.h"
+#include "inventorypage.h"
+#include "messagebanner.h"
+#include "pagedtablemodel.h"
+#include "selldialog.h"
+
+#ifdef PROVISIO_CRM_HAVE_CARDS
+#include "cardsdialog.h"
+#endif
+#ifdef PROVISIO_CRM_HAVE_IMPORT
+#include "importwizard.h"
+#endif
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QDialogButtonBox>
+#include <QDockWidget>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QStyle>
+#include <QTableView>
+#include <QToolBar>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace Provisio::Crm {
+
+MainWindow::MainWindow(ApiClient *api, EventFeed *feed, ConnectionStore *store, QWidget *parent)
+    : QMainWindow(parent),
+      m_api(api),
+      m_feed(feed),
+      m_store(store),
+      m_controller(new CrmController(api, this)),
+      m_inventory(new InventoryModel(api, this)),
+      m_customers(new CustomersModel(api, this)),
+      m_enrollments(new EnrollmentsModel(api, this)),
+      m_hubs(new HubsModel(api, this)),
+      m_audit(new AuditModel(api, this))
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(tr("Provisio CRM"));
+    m_inventory->setCustomersModel(m_customers);
+    if (m_feed) {
+        m_inventory->setEventFeed(m_feed);
+        connect(m_feed, &EventFeed::eventReceived, this, &MainWindow::onEvent);
+    }
+
+    createPages();
+    createActions();
+    createMenus();
+    createStatusBar();
+
+    connect(m_controller, &CrmController::operationStarted, this, &MainWindow::trackOperation);
+    connect(m_controller, &CrmController::recordsChanged, this, &MainWindow::refreshAreas);
+    connect(m_controller, &CrmController::signingKeyIssued, this, &MainWindow::showSigningKey);
+    connect(m_controller, &CrmController::allocationPolicyLoaded, m_hubsPage, &HubsPage::setPolicy);
+    connect(m_controller, &CrmController::loadFailed, m_banner, &MessageBanner::showError);
+    connect(m_hubsPage, &HubsPage::savePolicyRequested, m_controller, &CrmController::setAllocationPolicy);
+    connect(m_api, &ApiClient::unauthorized, this, [this] {
+        m_banner->showError(tr("The middleware no longer accepts this token (revoked or expired). "
+                               "Use File › Connect to sign in again."));
+    });
+
+    restoreLayout();
+    applyRole(m_api->role());
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createPages()
+{
+    auto *central = new QWidget(this);
+    auto *outer = new QHBoxLayout(central);
+    outer->setContentsMargins(0, 0, 0, 0);
+    outer->setSpacing(0);
+
+    m_sidebar = new QListWidget(central);
+    m_sidebar->setObjectName(QStringLiteral("sidebar"));
+    m_sidebar->setFrameShape(QFrame::NoFrame);
+    m_sidebar->setIconSize(QSize(22, 22));
+    m_sidebar->setSpacing(2);
+    m_sidebar->setFixedWidth(170);
+
+    auto *right = new QWidget(central);
+    auto *rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 4, 0, 0);
+    m_banner = new MessageBanner(right);
+    m_stack = new QStackedWidget(right);
+    m_stack->setObjectName(QStringLiteral("pages"));
+    rightLayout->addWidget(m_banner);
+    rightLayout->addWidget(m_stack, 1);
+    outer->addWidget(m_sidebar);
+    outer->addWidget(right, 1);
+    setCentralWidget(central);
+
+    m_inventoryPage = new InventoryPage(m_inventory, m_stack);
+    m_customersPage = new CustomersPage(m_customers, m_stack);
+    m_enrollmentsPage = new EnrollmentsPage(m_enrollments, m_stack);
+    m_hubsPage = new HubsPage(m_hubs, m_stack);
+    m_auditPage = new AuditPage(m_audit, m_stack);
+    const QList<QPair<RecordListPage *, QStyle::StandardPixmap>> pages{
+        {m_inventoryPage, QStyle::SP_DriveHDIcon},
+        {m_customersPage, QStyle::SP_DirHomeIcon},
+        {m_enrollmentsPage, QStyle::SP_FileDialogDetailedView},
+        {m_hubsPage, QStyle::SP_DriveNetIcon},
+        {m_auditPage, QStyle::SP_FileDialogContentsView}};
+    for (const auto &[page, icon] : pages) {
+        m_stack->addWidget(page);
+        auto *item = new QListWidgetItem(style()->standardIcon(icon), page->title(), m_sidebar);
+        item->setSizeHint(QSize(160, 34));
+        connect(page, &RecordListPage::errorOccurred, m_banner, &MessageBanner::showError);
+        connect(page, &RecordListPage::selectionChanged, this, &MainWindow::updateActions);
+    }
+    connect(m_sidebar, &QListWidget::currentRowChanged, this, [this](int row) {
+        m_stack->setCurrentIndex(row);
+        updateActions();
+    });
+    m_sidebar->setCurrentRow(0);
+
+    m_detail = new DeviceDetail(m_api, m_feed, this);
+    m_detail->setCustomersModel(m_customers);
+    m_detailDock = new QDockWidget(tr("Device"), this);
+    m_detailDock->setObjectName(QStringLiteral("deviceDock"));
+    m_detailDock->setWidget(m_detail);
+    m_detailDock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable
+                              | QDockWidget::DockWidgetFloatable);
+    addDockWidget(Qt::RightDockWidgetArea, m_detailDock);
+    m_detailDock->hide();
+    connect(m_detail, &DeviceDetail::errorOccurred, m_banner, &MessageBanner::showError);
+    connect(m_detail, &DeviceDetail::messageShown, m_banner, &MessageBanner::showPositive);
+    connect(m_detail, &DeviceDetail::deviceChanged, this, [this] {
+        refreshAreas(CrmController::Inventory | CrmController::Enrollments);
+    });
+    connect(m_detail, &DeviceDetail::auditTrailRequested, this, [this](const QString &type, const QString &id) {
+        m_auditPage->showEntity(type, id);
+        showPage(AuditView);
+    });
+    connect(m_inventoryPage, &RecordListPage::recordActivated, this, [this](const QJsonObject &record) {
+        showDevice(record.value(QStringLiteral("serial")).toString());
+    });
+    connect(m_enrollmentsPage, &RecordListPage::recordActivated, this, [this](const QJsonObject &record) {
+        const QString serial = record.value(QStringLiteral("serial")).toString();
+        if (!serial.isEmpty())
+            showDevice(serial);
+    });
+    connect(m_customersPage, &RecordListPage::recordActivated, this, [this] { editCustomer(); });
+    connect(m_hubsPage, &RecordListPage::recordActivated, this, [this] { editHub(); });
+}
+
+namespace {
+
+QAction *makeAction(QObject *parent, const QString &name, const QString &text, const QString &tip,
+                    QStyle::StandardPixmap icon = QStyle::SP_CustomBase)
+{
+    auto *action = new QAction(text, parent);
+    action->setObjectName(name);
+    action->setToolTip(tip);
+    action->setStatusTip(tip);
+    if (icon != QStyle::SP_CustomBase)
+        action->setIcon(qApp->style()->standardIcon(icon));
+    return action;
+}
+
+QAction *separator(QObject *parent)
+{
+    auto *s = new QAction(parent);
+    s->setSeparator(true);
+    return s;
+}
+
+} // namespace
+
+void MainWindow::createActions()
+{
+    m_actSell = makeAction(this, QStringLiteral("actionSell"), tr("&Sell to customer…"),
+                           tr("Sell the selected devices to a customer"), QStyle::SP_DialogApplyButton);
+    m_actReturn = makeAction(this, QStringLiteral("actionReturn"), tr("&Return to stock"),
+                             tr("Put the selected sold devices back in stock"), QStyle::SP_ArrowBack);
+    m_actEnroll = makeAction(this, QStringLiteral("actionEnroll"), tr("Create &enrollments…"),
+                             tr("Create an enrollment with new keys for each selected device"),
+                             QStyle::SP_FileDialogNewFolder);
+    m_actCards = makeAction(this, QStringLiteral("actionCards"), tr("&Activation cards…"),
+                            tr("Print or export activation cards for the selected devices"), QStyle::SP_FileIcon);
+    m_actImport = makeAction(this, QStringLiteral("actionImport"), tr("&Import delivery (CSV)…"),
+                             tr("Import a manufacturer's delivery file"), QStyle::SP_DialogOpenButton);
+    m_actShowDevice = makeAction(this, QStringLiteral("actionShowDevice"), tr("Device &details"),
+                                 tr("Show the selected device's details"), QStyle::SP_FileDialogInfoView);
+    m_actShowDevice->setShortcut(Qt::CTRL | Qt::Key_I);
+    m_actNewCustomer = makeAction(this, QStringLiteral("actionNewCustomer"), tr("&New customer…"),
+                                  tr("Create a customer"), QStyle::SP_FileDialogNewFolder);
+    m_actEditCustomer = makeAction(this, QStringLiteral("actionEditCustomer"), tr("&Edit customer…"),
+                                   tr("Edit the selected customer"), QStyle::SP_FileDialogDetailedView);
+    m_actDeleteCustomer = makeAction(this, QStringLiteral("actionDeleteCustomer"), tr("&Delete customer…"),
+                                     tr("Delete the selected customer"), QStyle::SP_TrashIcon);
+    m_actCustomerDevices = makeAction(this, QStringLiteral("actionCustomerDevices"), tr("Show &devices"),
+                                      tr("Show the selected customer's devices in the inventory"),
+                                      QStyle::SP_DriveHDIcon);
+    m_actEnable = makeAction(this, QStringLiteral("actionEnable"), tr("E&nable"),
+                             tr("Allow the selected devices to register"), QStyle::SP_DialogYesButton);
+    m_actDisable = makeAction(this, QStringLiteral("actionDisable"), tr("D&isable"),
+                              tr("Stop the selected devices from registering and disconnect them"),
+                              QStyle::SP_DialogNoButton);
+    m_actRegenerate = makeAction(this, QStringLiteral("actionRegenerateKeys"), tr("&Regenerate keys…"),
+                                 tr("Issue new symmetric keys for the selected enrollments"),
+                                 QStyle::SP_BrowserReload);
+    m_actDeleteEnrollment = makeAction(this, QStringLiteral("actionDeleteEnrollment"), tr("&Delete…"),
+                                       tr("Delete the selected enrollments"), QStyle::SP_TrashIcon);
+    m_actAddHub = makeAction(this, QStringLiteral("actionAddHub"), tr("&Link hub…"), tr("Link a new hub"),
+                             QStyle::SP_FileDialogNewFolder);
+    m_actEditHub = makeAction(this, QStringLiteral("actionEditHub"), tr("&Edit hub…"), tr("Edit the selected hub"),
+                              QStyle::SP_FileDialogDetailedView);
+    m_actRotateKey = makeAction(this, QStringLiteral("actionRotateHubKey"), tr("&Rotate signing key…"),
+                                tr("Give the selected hub a new signing key"), QStyle::SP_BrowserReload);
+    m_actRefresh = makeAction(this, QStringLiteral("actionRefresh"), tr("&Refresh"), tr("Load the page again"),
+                              QStyle::SP_BrowserReload);
+    m_actRefresh->setShortcut(QKeySequence::Refresh);
+    m_actConnect = makeAction(this, QStringLiteral("actionConnect"), tr("&Connect…"),
+                              tr("Connect to another middleware"), QStyle::SP_DriveNetIcon);
+    m_actQuit = makeAction(this, QStringLiteral("actionQuit"), tr("&Quit"), tr("Quit"));
+    m_actQuit->setShortcut(QKeySequence::Quit);
+
+    connect(m_actSell, &QAction::triggered, this, &MainWindow::sellSelected);
+    connect(m_actReturn, &QAction::triggered, this, &MainWindow::returnSelected);
+    connect(m_actEnroll, &QAction::triggered, this, &MainWindow::enrollSelected);
+    connect(m_actCards, &QAction::triggered, this, &MainWindow::openActivationCards);
+    connect(m_actImport, &QAction::triggered, this, &MainWindow::openImport);
+    connect(m_actShowDevice, &QAction::triggered, this, [this] {
+        const QStringList serials = m_inventoryPage->selectedSerials();
+        if (!serials.isEmpty())
+            showDevice(serials.constFirst());
+    });
+    connect(m_actNewCustomer, &QAction::triggered, this, &MainWindow::newCustomer);
+    connect(m_actEditCustomer, &QAction::triggered, this, &MainWindow::editCustomer);
+    connect(m_actDeleteCustomer, &QAction::triggered, this, &MainWindow::deleteCustomer);
+    connect(m_actCustomerDevices, &QAction::triggered, this, &MainWindow::showCustomerDevices);
+    connect(m_actEnable, &QAction::triggered, this, [this] { setSelectedEnrollmentsEnabled(true); });
+    connect(m_actDisable, &QAction::triggered, this, [this] { setSelectedEnrollmentsEnabled(false); });
+    connect(m_actRegenerate, &QAction::triggered, this, &MainWindow::regenerateSelectedKeys);
+    connect(m_actDeleteEnrollment, &QAction::triggered, this, &MainWindow::deleteSelectedEnrollments);
+    connect(m_actAddHub, &QAction::triggered, this, &MainWindow::addHub);
+    connect(m_actEditHub, &QAction::triggered, this, &MainWindow::editHub);
+    connect(m_actRotateKey, &QAction::triggered, this, &MainWindow::rotateHubKey);
+    connect(m_actRefresh, &QAction::triggered, this, &MainWindow::refreshCurrent);
+    connect(m_actConnect, &QAction::triggered, this, [this] { Q_EMIT connectionRequested(QString()); });
+    connect(m_actQuit, &QAction::triggered, this, &QWidget::close);
+
+    // Each page's tool bar and context menu carry its actions.
+    const QList<QAction *> inventoryActions{m_actSell, m_actReturn, m_actEnroll, m_actCards,
+                                            separator(this), m_actImport, m_actShowDevice};
+    m_inventoryPage->toolBar()->addActions(inventoryActions);
+    m_inventoryPage->table()->addActions({m_actShowDevice, m_actSell, m_actReturn, m_actEnroll, m_actCards});
+    m_customersPage->toolBar()->addActions({m_actNewCustomer, m_actEditCustomer, m_actDeleteCustomer,
+                                            m_actCustomerDevices});
+    m_customersPage->table()->addActions({m_actEditCustomer, m_actCustomerDevices, m_actDeleteCustomer});
+    m_enrollmentsPage->toolBar()->addActions({m_actEnable, m_actDisable, m_actRegenerate, m_actDeleteEnrollment,
+                                              m_actCards});
+    m_enrollmentsPage->table()->addActions({m_actEnable, m_actDisable, m_actRegenerate, m_actDeleteEnrollment});
+    m_hubsPage->toolBar()->addActions({m_actAddHub, m_actEditHub, m_actRotateKey});
+    m_hubsPage->table()->addActions({m_actEditHub, m_actRotateKey});
+    for (RecordListPage *page : std::initializer_list<RecordListPage *>{m_inventoryPage, m_customersPage,
+                                                                        m_enrollmentsPage, m_hubsPage, m_auditPage}) {
+        auto *spacer = new QWidget(page->toolBar());
+        spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+        page->toolBar()->addWidget(spacer);
+        page->toolBar()->addAction(m_actRefresh);
+    }
+}
+
+void MainWindow::createMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_actConnect);
+    m_profilesMenu = file->addMenu(tr("Saved &connections"));
+    m_profilesMenu->setObjectName(QStringLiteral("profilesMenu"));
+    file->addSeparator();
+    file->addAction(m_actImport);
+    file->addSeparator();
+    file->addAction(m_actQuit);
+    rebuildProfilesMenu();
+    if (m_store)
+        connect(m_store, &ConnectionStore::profilesChanged, this, &MainWindow::rebuildProfilesMenu);
+
+    QMenu *devices = menuBar()->addMenu(tr("&Devices"));
+    devices->addActions({m_actShowDevice, m_actSell, m_actReturn, m_actEnroll, m_actCards});
+    QMenu *customers = menuBar()->addMenu(tr("&Customers"));
+    customers->addActions({m_actNewCustomer, m_actEditCustomer, m_actDeleteCustomer, m_actCustomerDevices});
+    QMenu *enrollments = menuBar()->addMenu(tr("&Enrollments"));
+    enrollments->addActions({m_actEnable, m_actDisable, m_actRegenerate, m_actDeleteEnrollment});
+    QMenu *hubs = menuBar()->addMenu(tr("&Hubs"));
+    hubs->addActions({m_actAddHub, m_actEditHub, m_actRotateKey});
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(m_actRefresh);
+    view->addAction(m_detailDock->toggleViewAction());
+}
+
+void MainWindow::rebuildProfilesMenu()
+{
+    m_profilesMenu->clear();
+    if (!m_store) {
+        m_profilesMenu->setEnabled(false);
+        return;
+    }
+    const QList<ConnectionProfile> profiles = m_store->profiles();
+    m_profilesMenu->setEnabled(!profiles.isEmpty());
+    for (const ConnectionProfile &p : profiles) {
+        QAction *a = m_profilesMenu->addAction(p.name + QStringLiteral(" — ") + p.url.toDisplayString());
+        a->setCheckable(true);
+        a->setChecked(p.name == m_store->currentName());
+        const QString name = p.name;
+        connect(a, &QAction::triggered, this, [this, name] { Q_EMIT connectionRequested(name); });
+    }
+}
+
+void MainWindow::createStatusBar()
+{
+    m_connectionLabel = new QLabel(this);
+    m_connectionLabel->setObjectName(QStringLiteral("connectionLabel"));
+    m_liveLabel = new QLabel(this);
+    m_liveLabel->setObjectName(QStringLiteral("liveLabel"));
+    m_busy = new QProgressBar(this);
+    m_busy->setObjectName(QStringLiteral("busyIndicator"));
+    m_busy->setRange(0, 0); // indeterminate while requests are in flight
+    m_busy->setMaximumWidth(90);
+    m_busy->setMaximumHeight(14);
+    m_busy->setTextVisible(false);
+    m_busy->setVisible(m_api->busyCount() > 0);
+    m_progress = new QProgressBar(this);
+    m_progress->setObjectName(QStringLiteral("operationProgress"));
+    m_progress->setMaximumWidth(220);
+    m_progress->setMaximumHeight(16);
+    m_progress->hide();
+    m_cancel = new QToolButton(this);
+    m_cancel->setObjectName(QStringLiteral("operationCancel"));
+    m_cancel->setText(tr("Cancel"));
+    m_cancel->hide();
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_cancel);
+    statusBar()->addPermanentWidget(m_busy);
+    statusBar()->addPermanentWidget(m_liveLabel);
+    statusBar()->addPermanentWidget(m_connectionLabel);
+    connect(m_api, &ApiClient::busyChanged, m_busy, &QWidget::setVisible);
+    connect(m_cancel, &QToolButton::clicked, this, [this] {
+        if (m_operation)
+            m_operation->cancel();
+    });
+    auto updateLive = [this] {
+        const bool live = m_feed && m_feed->isConnected();
+        m_liveLabel->setText(live ? tr("● Live") : tr("○ Not live"));
+        m_liveLabel->setStyleSheet(live ? QStringLiteral("color: #27ae60;") : QStringLiteral("color: #7f8c8d;"));
+        m_liveLabel->setToolTip(live ? tr("Tables update as devices register and report.")
+                                     : tr("The live feed is reconnecting; tables update on refresh."));
+    };
+    if (m_feed)
+        connect(m_feed, &EventFeed::connectedChanged, this, updateLive);
+    updateLive();
+}
+
+void MainWindow::start()
+{
+    m_connectionLabel->setText(tr("%1 · %2").arg(m_api->baseUrl().host(), m_role.isEmpty() ? tr("?") : m_role));
+    m_connectionLabel->setToolTip(m_api->baseUrl().toDisplayString());
+    // Restoring the saved filter may have started the first page already.
+    if (!m_inventory->isLoading() && m_inventory->rowCount() == 0)
+        m_inventory->refresh();
+    m_customers->fetchAll();
+    m_enrollments->refresh();
+    m_hubs->fetchAll();
+    m_audit->refresh();
+    m_controller->loadAllocationPolicy();
+    if (m_feed && !m_feed->isStarted())
+        m_feed->start();
+}
+
+void MainWindow::applyRole(const QString &role)
+{
+    m_role = role;
+    m_hubsPage->setEditable(m_api->isAdmin());
+    m_detail->applyRole(m_api->canOperate());
+    if (m_connectionLabel)
+        m_connectionLabel->setText(tr("%1 · %2").arg(m_api->baseUrl().host(), role.isEmpty() ? tr("?") : role));
+    updateActions();
+}
+
+void MainWindow::updateActions()
+{
+    if (!m_actSell) // pages announce selections while the window is still being built
+        return;
+    const bool operate = m_api->canOperate();
+    const bool admin = m_api->isAdmin();
+    const int devices = m_inventoryPage->selectedRecords().size();
+    const int customers = m_customersPage->selectedRecords().size();
+    const int enrollments = m_enrollmentsPage->selectedRecords().size();
+    const int hubs = m_hubsPage->selectedRecords().size();
+    const Page page = currentPage();
+
+    // Viewers see what exists but get no way to change it: the change
+    // actions are hidden rather than offered and refused.
+    for (QAction *a : {m_actSell, m_actReturn, m_actEnroll, m_actCards, m_actImport, m_actNewCustomer,
+                       m_actEditCustomer, m_actDeleteCustomer, m_actEnable, m_actDisable, m_actRegenerate,
+                       m_actDeleteEnrollment})
+        a->setVisible(operate);
+    for (QAction *a : {m_actAddHub, m_actEditHub, m_actRotateKey})
+        a->setVisible(admin);
+
+    m_actSell->setEnabled(operate && devices > 0);
+    m_actReturn->setEnabled(operate && devices > 0);
+    m_actEnroll->setEnabled(operate && devices > 0);
+#ifdef PROVISIO_CRM_HAVE_CARDS
+    const bool cardsSelection = (page == InventoryView && devices > 0) || (page == EnrollmentsView && enrollments > 0);
+    m_actCards->setEnabled(operate && cardsSelection);
+#else
+    m_actCards->setEnabled(false);
+    m_actCards->setToolTip(tr("Activation cards are not part of this build."));
+#endif
+#ifdef PROVISIO_CRM_HAVE_IMPORT
+    m_actImport->setEnabled(operate);
+#else
+    m_actImport->setEnabled(false);
+    m_actImport->setToolTip(tr("CSV import is not part of this build."));
+#endif
+    m_actShowDevice->setEnabled(devices > 0);
+    m_actNewCustomer->setEnabled(operate);
+    m_actEditCustomer->setEnabled(operate && customers == 1);
+    m_actDeleteCustomer->setEnabled(operate && customers == 1);
+    m_actCustomerDevices->setEnabled(customers == 1);
+    m_actEnable->setEnabled(operate && enrollments > 0);
+    m_actDisable->setEnabled(operate && enrollments > 0);
+    m_actRegenerate->setEnabled(operate && enrollments > 0);
+    m_actDeleteEnrollment->setEnabled(operate && enrollments > 0);
+    m_actAddHub->setEnabled(admin);
+    m_actEditHub->setEnabled(admin && hubs == 1);
+    m_actRotateKey->setEnabled(admin && hubs == 1);
+}
+
+void MainWindow::showPage(Page page)
+{
+    m_sidebar->setCurrentRow(int(page));
+}
+
+MainWindow::Page MainWindow::currentPage() const
+{
+    return Page(qMax(0, m_stack->currentIndex()));
+}
+
+void MainWindow::showDevice(const QString &serial)
+{
+    if (serial.isEmpty())
+        return;
+    m_detailDock->show();
+    m_detailDock->raise();
+    m_detail->setDevice(serial);
+}
+
+void MainWindow::reloadAll(PagedTableModel *model)
+{
+    // Small lists (customers, hubs) are loaded whole: the sell dialog and the
+    // static-hub choice need every entry, not the first page.
+    model->refresh();
+    model->fetchAll();
+}
+
+void MainWindow::refreshAreas(CrmController::Areas areas)
+{
+    // Events already update rows in place; a reload after our own change
+    // also catches what no event describes (a filter the row now fails).
+    if (areas & CrmController::Inventory)
+        m_inventory->refresh();
+    if (areas & CrmController::Customers)
+        reloadAll(m_customers);
+    if (areas & CrmController::Enrollments)
+        m_enrollments->refresh();
+    if (areas & CrmController::Hubs)
+        reloadAll(m_hubs);
+    if (areas & CrmController::Policy)
+        m_controller->loadAllocationPolicy();
+    m_audit->refresh();
+}
+
+void MainWindow::refreshCurrent()
+{
+    switch (currentPage()) {
+    case InventoryView:
+        m_inventory->refresh();
+        break;
+    case CustomersView:
+        reloadAll(m_customers);
+        break;
+    case EnrollmentsView:
+        m_enrollments->refresh();
+        break;
+    case HubsView:
+        reloadAll(m_hubs);
+        m_controller->loadAllocationPolicy();
+        break;
+    case AuditView:
+        m_audit->refresh();
+        break;
+    }
+}
+
+void MainWindow::trackOperation(BatchOperation *operation, const QString &successText)
+{
+    m_operation = operation;
+    m_progress->setFormat(operation->title() + QStringLiteral(" %v/%m"));
+    m_progress->setRange(0, qMax(1, operation->total()));
+    m_progress->setValue(0);
+    m_progress->show();
+    m_cancel->setVisible(operation->total() > 1);
+    connect(operation, &BatchOperation::progressChanged, m_progress, [this](int done, int total) {
+        m_progress->setRange(0, qMax(1, total));
+        m_progress->setValue(done);
+    });
+    connect(operation, &BatchOperation::finished, this, [this, operation, successText] {
+        m_progress->hide();
+        m_cancel->hide();
+        const QString text = operation->summary(successText);
+        if (operation->failures().isEmpty())
+            m_banner->showPositive(text);
+        else
+            m_banner->showError(text);
+        statusBar()->showMessage(text, 8000);
+    });
+}
+
+void MainWindow::onEvent(const QString &type, const QJsonObject &event)
+{
+    m_customers->applyEvent(type, event);
+    m_enrollments->applyEvent(type, event);
+    m_hubs->applyEvent(type, event);
+}
+
+// ---- inventory actions ----
+
+void MainWindow::sellSelected()
+{
+    const QStringList serials = m_inventoryPage->selectedSerials();
+    if (serials.isEmpty())
+        return;
+    auto *dialog = new SellDialog(serials, m_customers, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        m_controller->sellDevices(dialog->serials(), dialog->customerId(), dialog->customerName());
+    });
+    dialog->open();
+}
+
+void MainWindow::returnSelected()
+{
+    const QStringList serials = m_inventoryPage->selectedSerials();
+    if (!serials.isEmpty())
+        m_controller->returnDevices(serials);
+}
+
+void MainWindow::enrollSelected()
+{
+    const QStringList serials = m_inventoryPage->selectedSerials();
+    if (serials.isEmpty())
+        return;
+    auto *dialog = new EnrollmentDialog(serials, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        m_controller->createEnrollments(dialog->serials(), dialog->tags(), dialog->desired(), dialog->startEnabled());
+    });
+    dialog->open();
+}
+
+QStringList MainWindow::enrollmentSerialsForCards() const
+{
+    if (currentPage() == EnrollmentsView) {
+        QStringList serials;
+        for (const QJsonObject &e : m_enrollmentsPage->selectedRecords()) {
+            const QString serial = e.value(QStringLiteral("serial")).toString();
+            if (!serial.isEmpty())
+                serials.append(serial);
+        }
+        return serials;
+    }
+    return m_inventoryPage->selectedSerials();
+}
+
+void MainWindow::openActivationCards()
+{
+#ifdef PROVISIO_CRM_HAVE_CARDS
+    const QStringList serials = enrollmentSerialsForCards();
+    if (serials.isEmpty()) {
+        m_banner->showInformation(tr("Select enrolled devices first; cards are made for devices with an enrollment."));
+        return;
+    }
+    auto *dialog = new ActivationCardsDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setApiClient(m_api);
+    dialog->setSerials(serials);
+    dialog->open();
+#endif
+}
+
+void MainWindow::openImport()
+{
+#ifdef PROVISIO_CRM_HAVE_IMPORT
+    auto *wizard = new ImportWizard(this, m_api);
+    wizard->setAttribute(Qt::WA_DeleteOnClose);
+    connect(wizard, &ImportWizard::imported, this, [this](int created, int updated) {
+        m_banner->showPositive(tr("Imported: %1 new, %2 updated device(s).").arg(created).arg(updated));
+        refreshAreas(CrmController::Inventory);
+    });
+    wizard->open();
+#endif
+}
+
+// ---- customers ----
+
+void MainWindow::newCustomer()
+{
+    auto *dialog = new CustomerDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { m_controller->saveCustomer(dialog->customer(), {}); });
+    dialog->open();
+}
+
+void MainWindow::editCustomer()
+{
+    const QJsonObject record = m_customersPage->currentRecord();
+    if (record.isEmpty() || !m_api->canOperate())
+        return;
+    auto *dialog = new CustomerDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setCustomer(record);
+    connect(dialog, &QDialog::accepted, this,
+            [this, dialog] { m_controller->saveCustomer(dialog->customer(), dialog->etag()); });
+    dialog->open();
+}
+
+void MainWindow::deleteCustomer()
+{
+    const QJsonObject record = m_customersPage->currentRecord();
+    if (record.isEmpty())
+        return;
+    const QString id = record.value(QStringLiteral("id")).toString();
+    const QString name = record.value(QStringLiteral("name")).toString();
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Delete customer"),
+                                tr("Delete %1? Their contact details are removed. A customer who still owns devices "
+                                   "cannot be deleted: return or sell those devices first.")
+                                    .arg(name),
+                                QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("confirmDeleteCustomer"));
+    box->addButton(tr("Delete"), QMessageBox::DestructiveRole);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::buttonClicked, this, [this, box, id, name](QAbstractButton *button) {
+        if (box->buttonRole(button) == QMessageBox::DestructiveRole)
+            m_controller->deleteCustomer(id, name);
+    });
+    box->open();
+}
+
+void MainWindow::showCustomerDevices()
+{
+    const QJsonObject record = m_customersPage->currentRecord();
+    if (record.isEmpty())
+        return;
+    m_inventoryPage->setCustomerFilter(record.value(QStringLiteral("id")).toString(),
+                                       record.value(QStringLiteral("name")).toString());
+    showPage(InventoryView);
+    m_banner->showInformation(tr("Showing the devices of %1. Clear the filter with Refresh › any filter change.")
+                                  .arg(record.value(QStringLiteral("name")).toString()));
+}
+
+// ---- enrollments ----
+
+void MainWindow::setSelectedEnrollmentsEnabled(bool enabled)
+{
+    const QStringList ids = m_enrollmentsPage->selectedRegistrationIds();
+    if (ids.isEmpty())
+        return;
+    if (enabled) {
+        m_controller->setEnrollmentsEnabled(ids, true);
+        return;
+    }
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Disable enrollments"),
+                                tr("Disable %n enrollment(s)? The devices can no longer register, and devices "
+                                   "connected to a hub are disconnected at once. Enable them again to undo.",
+                                   nullptr, ids.size()),
+                                QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("confirmDisable"));
+    box->addButton(tr("Disable"), QMessageBox::AcceptRole);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::buttonClicked, this, [this, box, ids](QAbstractButton *button) {
+        if (box->buttonRole(button) == QMessageBox::AcceptRole)
+            m_controller->setEnrollmentsEnabled(ids, false);
+    });
+    box->open();
+}
+
+void MainWindow::regenerateSelectedKeys()
+{
+    const QStringList ids = m_enrollmentsPage->selectedRegistrationIds();
+    if (ids.isEmpty())
+        return;
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Regenerate keys"),
+                                tr("Issue new keys for %n enrollment(s)? Devices still using the old key can no "
+                                   "longer register with it; they need the new key or a new activation code.",
+                                   nullptr, ids.size()),
+                                QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("confirmRegenerate"));
+    QPushButton *primary = box->addButton(tr("Primary key"), QMessageBox::AcceptRole);
+    QPushButton *secondary = box->addButton(tr("Secondary key"), QMessageBox::AcceptRole);
+    QPushButton *both = box->addButton(tr("Both keys"), QMessageBox::AcceptRole);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::buttonClicked, this, [=](QAbstractButton *button) {
+        if (button == primary)
+            m_controller->regenerateKeys(ids, QStringLiteral("primary"));
+        else if (button == secondary)
+            m_controller->regenerateKeys(ids, QStringLiteral("secondary"));
+        else if (button == both)
+            m_controller->regenerateKeys(ids, QStringLiteral("both"));
+    });
+    box->open();
+}
+
+void MainWindow::deleteSelectedEnrollments()
+{
+    const QStringList ids = m_enrollmentsPage->selectedRegistrationIds();
+    if (ids.isEmpty())
+        return;
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Delete enrollments"),
+                                tr("Delete %n enrollment(s) (%1)? The devices' keys and unused activation codes stop "
+                                   "working, registered devices are disconnected from their hub, and the devices "
+                                   "stay in the inventory. This cannot be undone; a new enrollment gets new keys.",
+                                   nullptr, ids.size())
+                                    .arg(ids.mid(0, 5).join(QStringLiteral(", "))
+                                         + (ids.size() > 5 ? QStringLiteral(", …") : QString())),
+                                QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("confirmDeleteEnrollments"));
+    box->addButton(tr("Delete"), QMessageBox::DestructiveRole);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::buttonClicked, this, [this, box, ids](QAbstractButton *button) {
+        if (box->buttonRole(button) == QMessageBox::DestructiveRole)
+            m_controller->deleteEnrollments(ids);
+    });
+    box->open();
+}
+
+// ---- hubs ----
+
+void MainWindow::addHub()
+{
+    auto *dialog = new HubDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this,
+            [this, dialog] { m_controller->saveHub(dialog->name(), dialog->hub(), {}, true); });
+    dialog->open();
+}
+
+void MainWindow::editHub()
+{
+    const QJsonObject record = m_hubsPage->currentRecord();
+    if (record.isEmpty() || !m_api->isAdmin())
+        return;
+    auto *dialog = new HubDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setHub(record);
+    connect(dialog, &QDialog::accepted, this,
+            [this, dialog] { m_controller->saveHub(dialog->name(), dialog->hub(), dialog->etag(), false); });
+    dialog->open();
+}
+
+void MainWindow::rotateHubKey()
+{
+    const QJsonObject record = m_hubsPage->currentRecord();
+    if (record.isEmpty())
+        return;
+    const QString name = record.value(QStringLiteral("name")).toString();
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Rotate signing key"),
+                                tr("Give hub %1 a new signing key? Devices on it need their hub key again: they get "
+                                   "it by registering once more. Put the new key in the hub's configuration "
+                                   "(provisio-middleware hub-config) right away.")
+                                    .arg(name),
+                                QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("confirmRotate"));
+    box->addButton(tr("Rotate"), QMessageBox::AcceptRole);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::buttonClicked, this, [this, box, name](QAbstractButton *button) {
+        if (box->buttonRole(button) == QMessageBox::AcceptRole)
+            m_controller->rotateHubKey(name);
+    });
+    box->open();
+}
+
+void MainWindow::showSigningKey(const QString &hubName, const QString &key)
+{
+    // Shown once, never logged: the middleware will not show it again.
+    auto *dialog = new QDialog(this);
+    dialog->setObjectName(QStringLiteral("signingKeyDialog"));
+    dialog->setWindowTitle(tr("Signing key of %1").arg(hubName));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    auto *layout = new QVBoxLayout(dialog);
+    auto *label = new QLabel(tr("This is the only time the middleware shows hub %1's signing key. Copy it into the "
+                                "hub's configuration now (or generate it with provisio-middleware hub-config).")
+                                 .arg(hubName),
+                             dialog);
+    label->setWordWrap(true);
+    auto *field = new QLineEdit(key, dialog);
+    field->setObjectName(QStringLiteral("signingKey"));
+    field->setReadOnly(true);
+    field->setFont(QFont(QStringLiteral("monospace")));
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
+    QPushButton *copy = buttons->addButton(tr("&Copy"), QDialogButtonBox::ActionRole);
+    connect(copy, &QPushButton::clicked, dialog, [key] { QGuiApplication::clipboard()->setText(key); });
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    layout->addWidget(label);
+    layout->addWidget(field);
+    layout->addWidget(buttons);
+    dialog->resize(560, 0);
+    dialog->open();
+}
+
+// ---- layout ----
+
+void MainWindow::restoreLayout()
+{
+    QSettings settings;
+    settings.beginGroup(QStringLiteral("mainWindow"));
+    if (!restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray()))
+        resize(1280, 800);
+    restoreState(settings.value(QStringLiteral("state")).toByteArray());
+    for (RecordListPage *page : std::initializer_list<RecordListPage *>{m_inventoryPage, m_customersPage,
+                                                                        m_enrollmentsPage, m_hubsPage, m_auditPage})
+        page->restoreState(settings);
+    m_sidebar->setCurrentRow(qBound(0, settings.value(QStringLiteral("page")).toInt(), m_stack->count() - 1));
+    settings.endGroup();
+}
+
+void MainWindow::saveLayout() const
+{
+    QSettings settings;
+    settings.beginGroup(QStringLiteral("mainWindow"));
+    settings.setValue(QStringLiteral("geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("state"), saveState());
+    settings.setValue(QStringLiteral("page"), m_stack->currentIndex());
+    for (RecordListPage *page : std::initializer_list<RecordListPage *>{m_inventoryPage, m_customersPage,
+                                                                        m_enrollmentsPage, m_hubsPage, m_auditPage})
+        page->saveState(settings);
+    settings.endGroup();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveLayout();
+    event->accept();
+}
+
+} // namespace Provisio::Crm

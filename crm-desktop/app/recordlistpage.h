@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QJsonObject>
+#include <QList>
+#include <QWidget>
+
+class QHBoxLayout;
+class QLabel;
+class QSettings;
+class QSortFilterProxyModel;
+class QTableView;
+class QToolBar;
+class QVBoxLayout;
+
+namespace Provisio::Crm {
+
+class PagedTableModel;
+
+// One page of the main window: a tool bar, a filter bar, a table over one
+// of crm_core's paging models, and a line saying how much is loaded. The
+// table pages as it scrolls (the model's fetchMore); sorting a column sorts
+// what is loaded. Subclasses add their filters and actions; the page only
+// presents, the window's controller makes the changes.
+class RecordListPage : public QWidget
+{
+    Q_OBJECT
+public:
+    RecordListPage(const QString &name, PagedTableModel *model, QWidget *parent = nullptr);
+
+    QString name() const { return objectName(); }
+    QString title() const { return m_title; }
+    void setTitle(const QString &title) { m_title = title; }
+    PagedTableModel *model() const { return m_model; }
+    QTableView *table() const { return m_table; }
+    QToolBar *toolBar() const { return m_toolBar; }
+
+    QList<QJsonObject> selectedRecords() const;
+    QJsonObject currentRecord() const;
+    // Selects the row whose key is `key` (tests and "show in inventory").
+    bool selectKey(const QString &key);
+
+    // Header layout (widths, order, sort) in QSettings under the page's name.
+    virtual void saveState(QSettings &settings) const;
+    virtual void restoreState(QSettings &settings);
+
+Q_SIGNALS:
+    void recordActivated(const QJsonObject &record);
+    void selectionChanged();
+    void errorOccurred(const QString &message);
+
+protected:
+    void addFilterWidget(QWidget *widget, int stretch = 0);
+    void addFilterLabel(const QString &text, QWidget *buddy);
+    QHBoxLayout *filterBar() const { return m_filterBar; }
+    QVBoxLayout *pageLayout() const { return m_layout; }
+    void updateCount();
+
+private:
+    QString m_title;
+    PagedTableModel *m_model;
+    QSortFilterProxyModel *m_proxy;
+    QVBoxLayout *m_layout;
+    QToolBar *m_toolBar;
+    QHBoxLayout *m_filterBar;
+    QTableView *m_table;
+    QLabel *m_count;
+};
+
+} // namespace Provisio::Crm

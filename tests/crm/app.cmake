@@ -1,0 +1,13 @@
+# SPDX-License-Identifier: Apache-2.0
+# provisio-crm's widgets (crm_app), clicked and typed into offscreen against
+# a real middleware over real HTTPS.
+if(TARGET crm_app)
+    foreach(_t flow widgets)
+        provisio_add_test(tst_crm_app_${_t}
+            SOURCES tst_crm_app_${_t}.cpp
+            LIBS crm_app provisio_testsupport Qt6::Sql
+            TIMEOUT 300)
+        target_include_directories(tst_crm_app_${_t} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}
+            ${PROJECT_SOURCE_DIR}/tests/middleware)
+    endforeach()
+endif()
