@@ -201,9 +201,22 @@ HttpResponse EnrollmentApi::list(HttpRequest &request)
     auto items = m_enrollments.list(filter, *page);
     if (!items)
         return HttpResponse::error(items.error());
-    QJsonArray out;
+    // As GET of one enrollment: where each device went, one query per page.
+    QStringList ids;
     for (const Enrollment &e : std::as_const(items->items))
+        ids.append(e.registrationId);
+    auto registrations = m_registrations.findMany(ids);
+    if (!registrations)
+        return HttpResponse::error(registrations.error());
+    QJsonArray out;
+    for (Enrollment e : std::as_const(items->items)) {
+        const auto reg = registrations->constFind(e.registrationId);
+        if (reg != registrations->constEnd()) {
+            e.registrationState = reg->state;
+            e.iotHubHostName = reg->state.assignedHub;
+        }
         out.append(present(request, e));
+    }
     return Crm::listResponse(out, items->nextCursor);
 }
 

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <QHash>
+#include <QStringList>
+
 #include "core/result.h"
 #include "protocol/registrationstate.h"
 #include "recordpage.h"
@@ -55,6 +58,8 @@ public:
 
     // registrationId must already be normalized.
     Result<std::optional<RegistrationRecord>> find(const QString &registrationId);
+    // Several at once (a CRM list page); ids without a registration are absent.
+    Result<QHash<QString, RegistrationRecord>> findMany(const QStringList &registrationIds);
 
     struct Filter
     {

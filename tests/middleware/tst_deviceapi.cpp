@@ -637,6 +637,13 @@ private Q_SLOTS:
         const auto read = f.operatorClient->get(path);
         QVERIFY(read.json().contains(QStringLiteral("registrationState")));
         QCOMPARE(read.json().value(QStringLiteral("iotHubHostName")).toString(), kHubHost);
+        // ...and so does the list, for every item of the page.
+        const QJsonArray listed = f.viewer->get(QStringLiteral("/api/v1/enrollments?serial=") + serial)
+                                      .json().value(QStringLiteral("items")).toArray();
+        QCOMPARE(listed.size(), 1);
+        QCOMPARE(listed.first().toObject().value(QStringLiteral("iotHubHostName")).toString(), kHubHost);
+        QCOMPARE(listed.first().toObject().value(QStringLiteral("registrationState")).toObject()
+                     .value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
         const auto again = f.operatorClient->put(path, read.json());
         QVERIFY2(again.status == 200, again.body.constData());
         QCOMPARE(DeviceFixture::primaryKey(again.json()), key);
