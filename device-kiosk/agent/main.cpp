@@ -2,7 +2,7 @@
 // provisio-agent: the headless Provisio device (see agent.h, agentoptions.h).
 #include "agent.h"
 #include "agentoptions.h"
-#include "signalwatcher.h"
+#include "core/signalwatcher.h"
 
 #include <QCoreApplication>
 #include <QTextStream>
@@ -41,8 +41,8 @@ int main(int argc, char *argv[])
     }
 
     Provisio::Agent::Agent agent(*options, out);
-    Provisio::Agent::SignalWatcher signals;
-    QObject::connect(&signals, &Provisio::Agent::SignalWatcher::terminationRequested, &agent,
+    Provisio::SignalWatcher signals;
+    QObject::connect(&signals, &Provisio::SignalWatcher::terminationRequested, &agent,
                      &Provisio::Agent::Agent::stop);
     QObject::connect(&agent, &Provisio::Agent::Agent::finished, &app, [](int code) { QCoreApplication::exit(code); });
     QTimer::singleShot(0, &agent, &Provisio::Agent::Agent::start);

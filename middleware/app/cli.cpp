@@ -2,7 +2,7 @@
 #include "cli.h"
 #include "hubconfig.h"
 #include "service.h"
-#include "signalwatcher.h"
+#include "core/signalwatcher.h"
 
 #include "http/httprequest.h"
 #include "http/httpserver.h"

@@ -5,7 +5,7 @@
 
 class QSocketNotifier;
 
-namespace Provisio::Agent {
+namespace Provisio {
 
 // SIGTERM and SIGINT as a Qt signal. A POSIX handler may only do
 // async-signal-safe work, so it writes the signal number to a socket pair
@@ -24,4 +24,4 @@ private:
     QSocketNotifier *m_notifier = nullptr;
 };
 
-} // namespace Provisio::Agent
+} // namespace Provisio

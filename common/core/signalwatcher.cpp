@@ -7,7 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-namespace Provisio::Agent {
+namespace Provisio {
 
 namespace {
 
@@ -25,7 +25,7 @@ void onSignal(int number)
 SignalWatcher::SignalWatcher(QObject *parent) : QObject(parent)
 {
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s_fds) != 0)
-        qFatal("provisio-agent: socketpair failed");
+        qFatal("signal watcher: socketpair failed");
     m_notifier = new QSocketNotifier(s_fds[1], QSocketNotifier::Read, this);
     connect(m_notifier, &QSocketNotifier::activated, this, [this] {
         char byte = 0;
@@ -51,4 +51,4 @@ SignalWatcher::~SignalWatcher()
     s_fds[0] = s_fds[1] = -1;
 }
 
-} // namespace Provisio::Agent
+} // namespace Provisio
