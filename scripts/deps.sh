@@ -30,6 +30,8 @@ provisio_packages() {
         qml6-module-qtquick-virtualkeyboard qt6-virtualkeyboard-dev qt6-virtualkeyboard-plugin
         # CRM desktop: keychain for the token, QR codes on activation cards, charts
         qtkeychain-qt6-dev libqrencode-dev qt6-charts-dev
+        # kiosk: QR scanning of the activation card where a camera is present
+        qt6-multimedia-dev qml6-module-qtmultimedia libzxing-dev
         # hub (mosquitto-dev: the broker plugin headers mosquitto_plugin.h / mosquitto_broker.h)
         libmosquitto-dev mosquitto mosquitto-dev mosquitto-clients
         # fuzzing (hub/fuzz: clang with libFuzzer)

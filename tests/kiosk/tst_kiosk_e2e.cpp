@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: Apache-2.0
+// The kiosk end to end, as its user meets it: a real middleware and a real
+// Mosquitto with Provisio's plugin, an inventory device with an enrollment
+// created through the CRM API, and the kiosk's real QML window over a real
+// DeviceController, with Qt Virtual Keyboard as provisio-kiosk runs it. The
+// test taps and types through the UI only, and checks that whatever is being
+// typed in stays above the on-screen keyboard: it mistypes
+// the code, sends a well-formed but wrong one, types the right one, waits for
+// the dashboard and checks the telemetry arrived at the middleware; then it
+// resets the device from the settings screen.
+//
+// With PROVISIO_KIOSK_SCREENSHOTS=DIR (and a real display, e.g. under Xvfb)
+// each screen is also captured with ImageMagick's `import -window root` into
+// DIR/kiosk-<screen>.png; scripts/kiosk-screenshots.sh does that.
+#include "devicecontroller.h"
+#include "devicetestutil.h"
+#include "kioskdevice.h"
+#include "kioskui.h"
+#include "mosquittoprocess.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QGuiApplication>
+#include <QInputMethod>
+#include <QProcess>
+#include <QQmlApplicationEngine>
+#include <QQuickStyle>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QtQml/qqmlextensionplugin.h>
+#include <QtQuickTest/quicktest.h>
+
+Q_IMPORT_QML_PLUGIN(Provisio_KioskPlugin)
+
+using namespace Provisio;
+using namespace Provisio::Kiosk;
+using namespace Provisio::Test;
+
+namespace {
+const QString kHubHost = QStringLiteral("hub1.kiosk.test");
+const QString kSerial = QStringLiteral("SN-KIOSK-1");
+const QString kRegistrationId = QStringLiteral("sn-kiosk-1");
+}
+
+class TestKioskE2e : public QObject
+{
+    Q_OBJECT
+
+private:
+    DeviceFixture m_f;
+    QTemporaryDir m_work;
+    MosquittoProcess m_broker{QStringLiteral(PROVISIO_MOSQUITTO_BIN)};
+    QString m_code;
+    QString m_hubConf;
+    quint16 m_hubPort = 0;
+    std::unique_ptr<DeviceController> m_controller;
+    std::unique_ptr<KioskDevice> m_device;
+    std::unique_ptr<QQmlApplicationEngine> m_engine;
+    QQuickWindow *m_window = nullptr;
+
+    QQuickItem *item(const char *name) { return kioskItem(m_window, name); }
+    bool screenShown(const char *name) { return isShown(item(name)); }
+
+    void screenshot(const QString &screen)
+    {
+        const QString dir = qEnvironmentVariable("PROVISIO_KIOSK_SCREENSHOTS");
+        if (dir.isEmpty())
+            return;
+        // Let the last state change reach the X server before capturing it:
+        // two rendered frames, then a moment for the server to show them (only
+        // in screenshot mode; the assertions never depend on it).
+        QVERIFY(QTest::qWaitForWindowExposed(m_window));
+        for (int frame = 0; frame < 2; ++frame) {
+            QSignalSpy swapped(m_window, &QQuickWindow::frameSwapped);
+            m_window->update();
+            swapped.wait(2000);
+        }
+        QTest::qWait(300);
+        const QString file = QDir(dir).filePath(QStringLiteral("kiosk-%1.png").arg(screen));
+        const int rc = QProcess::execute(QStringLiteral("import"),
+                                         {QStringLiteral("-window"), QStringLiteral("root"), file});
+        QVERIFY2(rc == 0, qPrintable(QStringLiteral("import failed for %1").arg(file)));
+    }
+
+    // The on-screen keyboard is up and the field (and whatever else the
+    // person needs to see while typing, e.g. the field's message) is wholly
+    // above it.
+    void verifyTypingVisibly(const char *fieldName, std::initializer_list<const char *> alsoShown = {})
+    {
+        QQuickItem *panel = item("inputPanel");
+        QVERIFY(panel);
+        QTRY_VERIFY(panel->property("shown").toBool());
+        // Geometry is only worth checking once the positioners have laid out
+        // (just before a frame) and the page has scrolled (right after).
+        QVERIFY(QQuickTest::qWaitForPolish(m_window));
+        QCoreApplication::processEvents();
+        QTRY_VERIFY(item(fieldName)->hasActiveFocus());
+        QVERIFY(keyboardTop(m_window) < m_window->height());
+        QTRY_VERIFY2(isAboveKeyboard(m_window, item(fieldName)), fieldName);
+        for (const char *name : alsoShown)
+            QTRY_VERIFY2(isAboveKeyboard(m_window, item(name)), name);
+    }
+
+    void typeCode(const QString &text)
+    {
+        QQuickItem *field = item("codeField");
+        QVERIFY(field);
+        QTRY_VERIFY(field->hasActiveFocus());
+        typeText(m_window, text);
+        verifyTypingVisibly("codeField", {"codeMessage"});
+    }
+
+    void clearCode()
+    {
+        QQuickItem *field = item("codeField");
+        field->forceActiveFocus();
+        QTest::keyClick(m_window, Qt::Key_End);
+        for (int i = 0; i < 32; ++i)
+            QTest::keyClick(m_window, Qt::Key_Backspace);
+        QCOMPARE(field->property("text").toString(), QString());
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QVERIFY2(QFileInfo::exists(QStringLiteral(PROVISIO_MOSQUITTO_BIN)), "mosquitto is not installed");
+        QVERIFY(m_f.start());
+
+        // The hub: linked through the admin API, configured by the real
+        // `hub-config`, run by a real mosquitto with the plugin.
+        const quint16 port = freeLocalPort();
+        QVERIFY(port != 0);
+        m_hubPort = port;
+        const auto linked = m_f.admin->put(QStringLiteral("/api/v1/hubs/hub1"),
+                                           QJsonObject{{QStringLiteral("host"), kHubHost},
+                                                       {QStringLiteral("port"), int(port)},
+                                                       {QStringLiteral("endpoint"), QStringLiteral("127.0.0.1:%1").arg(port)},
+                                                       {QStringLiteral("region"), QStringLiteral("eu")},
+                                                       {QStringLiteral("allocationWeight"), 1}});
+        QVERIFY2(linked.status == 201 || linked.status == 200, linked.body.constData());
+        const QString out = m_work.filePath(QStringLiteral("hub1"));
+        const auto written = writeHubConfig(*m_f.mw, QStringLiteral("hub1"), port, out);
+        QVERIFY2(written.exitCode == 0, qPrintable(written.err));
+        m_hubConf = QDir(out).filePath(QStringLiteral("mosquitto.conf"));
+        QVERIFY2(m_broker.start(m_hubConf, port), qPrintable(m_broker.log()));
+        QTRY_VERIFY_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/hubs/hub1/status")).json()
+                                     .value(QStringLiteral("connected")).toBool(), 30000);
+
+        // The CRM side: the delivered device and its enrollment, whose answer
+        // carries the one-time activation code.
+        const auto device = m_f.operatorClient->post(
+            QStringLiteral("/api/v1/devices"),
+            QJsonObject{{QStringLiteral("serial"), kSerial}, {QStringLiteral("model"), QStringLiteral("Kiosk 1")},
+                        {QStringLiteral("manufacturer"), QStringLiteral("Acme")}});
+        QVERIFY2(device.status == 201, device.body.constData());
+        const auto enrolled = m_f.putEnrollment(
+            kRegistrationId,
+            QJsonObject{{QStringLiteral("registrationId"), kRegistrationId},
+                        {QStringLiteral("serial"), kSerial},
+                        {QStringLiteral("initialTwin"),
+                         QJsonObject{{QStringLiteral("properties"),
+                                      QJsonObject{{QStringLiteral("desired"),
+                                                   QJsonObject{{QStringLiteral("telemetryIntervalMs"), 300},
+                                                               {QStringLiteral("mode"), QStringLiteral("lab")}}}}}}}});
+        QVERIFY2(enrolled.status == 201, enrolled.body.constData());
+        m_code = enrolled.json().value(QStringLiteral("activationCode")).toString();
+        QCOMPARE(m_code.size(), 21);
+
+        // The kiosk, as main() builds it.
+        QFile ca(m_f.mw->caCertificatePath());
+        QVERIFY(ca.open(QIODevice::ReadOnly));
+        DeviceSettings settings;
+        settings.dataDirectory = m_work.filePath(QStringLiteral("device"));
+        settings.middlewareUrl = QUrl(m_f.mw->baseUrl());
+        settings.middlewareCaPem = ca.readAll();
+        settings.serial = kSerial;
+        settings.telemetryIntervalMs = 1000;
+        QVERIFY(QDir().mkpath(settings.dataDirectory));
+        m_controller = std::make_unique<DeviceController>(settings);
+        m_controller->setTelemetrySource(std::make_unique<SimulatedSensorsSource>(7u));
+        m_device = std::make_unique<KioskDevice>(m_controller.get());
+        KioskDevice::setInstance(m_device.get());
+        m_controller->start();
+        QCOMPARE(m_controller->state(), DeviceController::State::Unprovisioned);
+
+        m_engine = std::make_unique<QQmlApplicationEngine>();
+        m_engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
+        m_engine->load(QUrl(QStringLiteral("qrc:/qt/qml/Provisio/Kiosk/Main.qml")));
+        QCOMPARE(m_engine->rootObjects().size(), 1);
+        m_window = qobject_cast<QQuickWindow *>(m_engine->rootObjects().constFirst());
+        QVERIFY(m_window);
+        QVERIFY(QTest::qWaitForWindowExposed(m_window));
+        // Typing needs the focus: a kiosk's only window has it under eglfs,
+        // but an X display without a window manager (screenshots) only
+        // gives it when asked.
+        m_window->requestActivate();
+        QVERIFY(QTest::qWaitForWindowActive(m_window));
+        QCOMPARE(m_window->size(), QSize(800, 480));
+    }
+
+    void cleanupTestCase()
+    {
+        m_engine.reset();
+        if (m_controller) {
+            QSignalSpy stopped(m_controller.get(), &DeviceController::stopped);
+            m_controller->stop();
+            stopped.wait(5000);
+        }
+        m_device.reset();
+        m_controller.reset();
+        m_broker.stop();
+    }
+
+    void welcomeShowsTheSerial()
+    {
+        QTRY_VERIFY(screenShown("welcomeScreen"));
+        QCOMPARE(item("serialLabel")->property("text").toString(), kSerial);
+        screenshot(QStringLiteral("welcome"));
+        QVERIFY(tap(m_window, item("startButton")));
+        QTRY_VERIFY(screenShown("keyEntryScreen"));
+        QVERIFY(!screenShown("welcomeScreen"));
+        // The screen opens ready to type: the keyboard up, the empty field
+        // and its hint above it.
+        verifyTypingVisibly("codeField", {"codeMessage"});
+        QCOMPARE(item("codeField")->property("text").toString(), QString());
+        screenshot(QStringLiteral("keyentry"));
+    }
+
+    void mistypedCodeIsCaughtOnTheDevice()
+    {
+        // The right code with its first two characters swapped: the check
+        // character catches it before anything is sent.
+        QString wrong = m_code;
+        std::swap(wrong[0], wrong[1]);
+        if (wrong == m_code)
+            wrong[0] = wrong[0] == QLatin1Char('A') ? QLatin1Char('B') : QLatin1Char('A');
+        const QString typed = wrong.toLower().remove(QLatin1Char('-'));
+        // Half of it first: grouped as it is typed.
+        typeCode(typed.left(9));
+        QCOMPARE(item("codeField")->property("text").toString(), wrong.left(11));
+        QCOMPARE(item("codeMessage")->property("text").toString(), QStringLiteral("8 more characters to go."));
+        screenshot(QStringLiteral("keyentry-typing"));
+        typeCode(typed.mid(9));
+        QCOMPARE(item("codeField")->property("text").toString(), wrong);
+        QVERIFY(!item("activateButton")->isEnabled());
+        QVERIFY(item("codeMessage")->property("text").toString().contains(QLatin1String("mistyped")));
+        QTest::keyClick(m_window, Qt::Key_Return);
+        QCOMPARE(m_controller->state(), DeviceController::State::Unprovisioned);
+        screenshot(QStringLiteral("keyentry-mistyped"));
+        clearCode();
+    }
+
+    void wrongCodeIsRefusedWithAClearMessage()
+    {
+        // Well formed, so the device sends it; the middleware does not know it.
+        const QString unknown = QStringLiteral("0000-0000-0000-00AA-$");
+        QVERIFY(unknown != m_code);
+        typeCode(QStringLiteral("000000000000") + QStringLiteral("00aa$"));
+        QCOMPARE(item("codeField")->property("text").toString(), unknown);
+        QTRY_VERIFY(item("activateButton")->isEnabled());
+        QVERIFY(tap(m_window, item("activateButton")));
+        QTRY_VERIFY_WITH_TIMEOUT(m_controller->state() == DeviceController::State::Failed, 30000);
+        QTRY_VERIFY(screenShown("progressScreen"));
+        const QString message = item("errorMessage")->property("text").toString();
+        QVERIFY2(!message.isEmpty() && message == m_device->errorMessage(), qPrintable(message));
+        QVERIFY(isShown(item("retryButton")));
+        screenshot(QStringLiteral("progress-failed"));
+
+        QVERIFY(tap(m_window, item("editButton")));
+        QTRY_VERIFY(screenShown("keyEntryScreen"));
+        QCOMPARE(item("codeField")->property("text").toString(), unknown);
+        clearCode();
+    }
+
+    void fullKeyPathKeepsEveryFieldInView()
+    {
+        // Whatever the last attempt left (the refused code above): a key
+        // refused on the device starts nothing new.
+        const DeviceController::State stateBefore = m_controller->state();
+        QTRY_VERIFY(item("fullKeyButton")->isVisible());
+        QVERIFY(tap(m_window, item("fullKeyButton")));
+        verifyTypingVisibly("scopeField");
+        typeText(m_window, m_f.mw->idScope());
+        QTest::keyClick(m_window, Qt::Key_Return);
+        verifyTypingVisibly("registrationField");
+        typeText(m_window, kRegistrationId);
+        QTest::keyClick(m_window, Qt::Key_Return);
+        // The key field is the lowest on the screen: the page scrolls it up.
+        verifyTypingVisibly("keyField");
+        typeText(m_window, QStringLiteral("bm90LWEta2V5"));
+        QTest::keyClick(m_window, Qt::Key_Return);
+        // Refused on the device (too short to be a key), said under the field.
+        QTRY_VERIFY(isShown(item("fullKeyMessage")));
+        verifyTypingVisibly("keyField", {"fullKeyMessage"});
+        QCOMPARE(m_controller->state(), stateBefore);
+        screenshot(QStringLiteral("keyentry-fullkey"));
+
+        // The keyboard's own key puts it away; then the way back is in reach.
+        QGuiApplication::inputMethod()->hide();
+        QTRY_VERIFY(!item("inputPanel")->property("shown").toBool());
+        QQuickItem *codeButton = item("codeButton");
+        QTRY_VERIFY(isShown(codeButton));
+        auto *page = item("keyEntryScreen");
+        page->setProperty("contentY", qMax(0.0, page->property("contentHeight").toReal() - page->height()));
+        QVERIFY(tap(m_window, codeButton));
+        QTRY_VERIFY(isShown(item("codeField")));
+        verifyTypingVisibly("codeField", {"codeMessage"});
+    }
+
+    void rightCodeLeadsToTheDashboard()
+    {
+        QSignalSpy states(m_device.get(), &KioskDevice::stateChanged);
+        // As a person might type it from the card: lower case, no dashes.
+        typeCode(m_code.toLower().remove(QLatin1Char('-')));
+        QCOMPARE(item("codeField")->property("text").toString(), m_code);
+        QTRY_VERIFY(item("activateButton")->isEnabled());
+        // Complete: the Activate button is in reach above the keyboard too.
+        verifyTypingVisibly("codeField", {"codeMessage", "activateButton"});
+        screenshot(QStringLiteral("keyentry-valid"));
+        QVERIFY(tap(m_window, item("activateButton")));
+
+        QTRY_VERIFY(screenShown("progressScreen"));
+        QVERIFY(m_controller->state() != DeviceController::State::Unprovisioned);
+        screenshot(QStringLiteral("progress"));
+        QTRY_VERIFY_WITH_TIMEOUT(screenShown("dashboardScreen"), 30000);
+        QCOMPARE(m_controller->state(), DeviceController::State::Running);
+        QVERIFY(!states.isEmpty());
+        // Every step the progress screen showed ended done.
+        for (int i = 0; i < m_device->steps()->rowCount(); ++i)
+            QCOMPARE(m_device->steps()->status(i), QStringLiteral("done"));
+        QTRY_VERIFY(item("connectionLabel")->property("text").toString().contains(kHubHost));
+    }
+
+    void telemetryArrivesAtTheMiddleware()
+    {
+        const QString deviceId = m_controller->deviceId();
+        QCOMPARE(deviceId, kRegistrationId);
+        QTRY_VERIFY_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/devices/%1/telemetry?limit=5").arg(deviceId))
+                                         .json()
+                                         .value(QStringLiteral("count"))
+                                         .toInt()
+                                     >= 3,
+                                 30000);
+        const QJsonObject telemetry =
+            m_f.viewer->get(QStringLiteral("/api/v1/devices/%1/telemetry?limit=1").arg(deviceId)).json();
+        const QJsonObject body = telemetry.value(QStringLiteral("messages")).toArray().at(0).toObject()
+                                     .value(QStringLiteral("body")).toObject();
+        QVERIFY2(body.contains(QStringLiteral("temperature")), QJsonDocument(telemetry).toJson().constData());
+
+        // The dashboard shows what the device sent and what it was told.
+        QTRY_VERIFY(m_device->messagesSent() >= 3);
+        QTRY_VERIFY(m_device->lastTelemetry().contains(QStringLiteral("temperature")));
+        QTRY_COMPARE(m_device->desired().value(QStringLiteral("mode")).toString(), QStringLiteral("lab"));
+        QTRY_COMPARE(m_device->telemetryIntervalMs(), 300);
+        QTRY_COMPARE(item("dashboardScreen")->property("intervalMs").toInt(), 300);
+        const auto registration = m_f.viewer->get(QStringLiteral("/api/v1/registrations/") + kRegistrationId).json();
+        QCOMPARE(registration.value(QStringLiteral("assignedHub")).toString(), kHubHost);
+        QTRY_COMPARE_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/registrations/") + kRegistrationId)
+                                      .json().value(QStringLiteral("deviceStatus")).toString(),
+                                  QStringLiteral("provisioned"), 15000);
+        screenshot(QStringLiteral("dashboard"));
+    }
+
+    void settingsRejectABadAddressAndResetAfterConfirmation()
+    {
+        // The settings sit behind a long press on the logo.
+        QQuickItem *logo = item("logo");
+        QVERIFY(logo);
+        const QPoint centre = logo->mapToScene(QPointF(logo->width() / 2, logo->height() / 2)).toPoint();
+        QTest::mousePress(m_window, Qt::LeftButton, Qt::NoModifier, centre);
+        QTRY_VERIFY_WITH_TIMEOUT(screenShown("settingsScreen"), 5000);
+        QTest::mouseRelease(m_window, Qt::LeftButton, Qt::NoModifier, centre);
+
+        const QUrl before = m_controller->settings().middlewareUrl;
+        QQuickItem *url = item("urlField");
+        QVERIFY(tap(m_window, url));
+        verifyTypingVisibly("urlField");
+        QTest::keyClick(m_window, Qt::Key_A, Qt::ControlModifier);
+        typeText(m_window, QStringLiteral("http://insecure.example"));
+        QVERIFY(tap(m_window, item("saveUrlButton")));
+        QTRY_VERIFY(item("urlMessage")->property("text").toString().contains(QLatin1String("https://")));
+        QCOMPARE(m_controller->settings().middlewareUrl, before);
+        screenshot(QStringLiteral("settings"));
+        // Save took the focus from the field, and the keyboard went with it.
+        QTRY_VERIFY(!item("inputPanel")->property("shown").toBool());
+
+        QVERIFY(tap(m_window, item("resetButton")));
+        QTRY_VERIFY(isShown(item("confirmResetButton")));
+        screenshot(QStringLiteral("settings-reset"));
+        QVERIFY(tap(m_window, item("confirmResetButton")));
+        QTRY_COMPARE(m_controller->state(), DeviceController::State::Unprovisioned);
+        QTRY_VERIFY(screenShown("welcomeScreen"));
+        QVERIFY(m_controller->deviceId().isEmpty());
+    }
+
+    void progressShowsTheLiveStepWhileTheHubIsDown()
+    {
+        // A fresh code for the reset device, and a hub that is not there yet:
+        // the device registers, then keeps trying to connect, and the progress
+        // screen says so until the hub is back.
+        const auto issued = m_f.operatorClient->post(
+            QStringLiteral("/api/v1/enrollments/%1/activation-code").arg(kRegistrationId), QJsonObject{});
+        QVERIFY2(issued.status == 201, issued.body.constData());
+        const QString code = issued.json().value(QStringLiteral("activationCode")).toString();
+        m_broker.stop();
+
+        QVERIFY(tap(m_window, item("startButton")));
+        QTRY_VERIFY(screenShown("keyEntryScreen"));
+        QCOMPARE(item("codeField")->property("text").toString(), QString()); // the reset cleared it
+        typeCode(code);
+        QVERIFY(tap(m_window, item("activateButton")));
+        QTRY_VERIFY_WITH_TIMEOUT(m_device->steps()->status(int(DeviceController::Step::Connecting))
+                                     == QLatin1String("active"), 30000);
+        QVERIFY(screenShown("progressScreen"));
+        QVERIFY(isShown(item("cancelButton")));
+        QCOMPARE(m_device->steps()->status(int(DeviceController::Step::Assigned)), QStringLiteral("done"));
+        QVERIFY(m_device->steps()->detail(int(DeviceController::Step::Assigned)).contains(kHubHost));
+        screenshot(QStringLiteral("progress"));
+
+        QVERIFY2(m_broker.start(m_hubConf, m_hubPort), qPrintable(m_broker.log()));
+        QTRY_VERIFY_WITH_TIMEOUT(screenShown("dashboardScreen"), 60000);
+        QCOMPARE(m_controller->state(), DeviceController::State::Running);
+    }
+};
+
+int main(int argc, char *argv[])
+{
+    // As provisio-kiosk sets them up, before the application object: the
+    // on-screen keyboard and the Basic style.
+    qputenv("QT_IM_MODULE", QByteArrayLiteral("qtvirtualkeyboard"));
+    QQuickStyle::setStyle(QStringLiteral("Basic"));
+    QGuiApplication app(argc, argv);
+    TestKioskE2e test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_kiosk_e2e.moc"
