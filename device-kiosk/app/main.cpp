@@ -105,6 +105,17 @@ int main(int argc, char *argv[])
     qputenv("QT_IM_MODULE", QByteArrayLiteral("qtvirtualkeyboard"));
     QQuickStyle::setStyle(QStringLiteral("Basic"));
 
+    // --help and --version must work where no display is (over ssh on the
+    // device, in a build log): answer them on the offscreen platform.
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        if (arg == "--help" || arg == "-h" || arg == "--help-all" || arg == "-?" || arg == "--version"
+            || arg == "-v") {
+            qputenv("QT_QPA_PLATFORM", QByteArrayLiteral("offscreen"));
+            break;
+        }
+    }
+
     QGuiApplication app(argc, argv);
     QGuiApplication::setApplicationName(QStringLiteral("provisio-kiosk"));
     QGuiApplication::setOrganizationName(QStringLiteral("Provisio"));
