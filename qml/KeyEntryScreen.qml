@@ -77,8 +77,11 @@ KioskPage {
     }
 
     // The scan view belongs to this screen: it goes when the screen does.
+    // Cameras are looked for only once it shows (see CardScan.watch).
     onVisibleChanged: {
-        if (!visible)
+        if (visible)
+            CardScan.watch();
+        else
             scanPopup.close();
     }
 

@@ -21,6 +21,11 @@ ApplicationWindow {
     // A failure is shown until the person chooses to change the key.
     property bool reviewingFailure: true
 
+    // The on-screen keyboard is loaded the first time a screen with text
+    // fields shows, and kept: a provisioned kiosk that starts straight into
+    // its dashboard never loads it.
+    property bool keyboardWanted: false
+
     readonly property string screen: {
         if (settingsOpen)
             return "settings";
@@ -56,6 +61,8 @@ ApplicationWindow {
     onWidthChanged: Theme.scale = Math.max(1, Math.min(width / 800, height / 480))
     onHeightChanged: Theme.scale = Math.max(1, Math.min(width / 800, height / 480))
     onScreenChanged: {
+        if (screen === "keyentry" || screen === "settings")
+            keyboardWanted = true;
         // A field left focused on a hidden screen would keep the keyboard up
         // and take the keys.
         let focused = root.activeFocusItem;
@@ -237,6 +244,7 @@ ApplicationWindow {
         x: 0
         width: root.width
         y: shown ? root.height - height : root.height
+        active: root.keyboardWanted
         source: "KeyboardPanel.qml"
         onStatusChanged: {
             if (status === Loader.Error)

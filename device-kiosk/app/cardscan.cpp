@@ -15,13 +15,21 @@ Q_LOGGING_CATEGORY(lcKioskScan, "provisio.kiosk.scan")
 
 namespace Provisio::Kiosk {
 
-CardScan::CardScan(QObject *parent) : QObject(parent)
+CardScan::CardScan(QObject *parent) : QObject(parent) {}
+
+// Asking Qt Multimedia for cameras loads its whole backend (GStreamer,
+// about 17 MiB resident): do it only once someone is about to type a key,
+// so a provisioned kiosk, which starts straight into its dashboard, never
+// pays for it.
+void CardScan::watch()
 {
 #ifdef PROVISIO_KIOSK_SCANNING
+    if (m_devices)
+        return;
     m_devices = new QMediaDevices(this);
     connect(m_devices, &QMediaDevices::videoInputsChanged, this, &CardScan::refresh);
-#endif
     refresh();
+#endif
 }
 
 CardScan::~CardScan() = default;
@@ -39,7 +47,7 @@ void CardScan::refresh()
 {
     bool available = false;
 #ifdef PROVISIO_KIOSK_SCANNING
-    available = !QMediaDevices::videoInputs().isEmpty();
+    available = m_devices && !QMediaDevices::videoInputs().isEmpty();
 #endif
     if (available == m_available)
         return;

@@ -51,8 +51,11 @@ public:
 
     // Built with Qt Multimedia and ZXing.
     bool isSupported() const;
-    // Supported and at least one camera is there now.
+    // Supported, watch() was called, and at least one camera is there now.
     bool isAvailable() const { return m_available; }
+    // Starts looking for cameras (and following them come and go). Called
+    // when the key entry screen shows; before, available is false.
+    Q_INVOKABLE void watch();
 
     // What the QR text `text` means for the device `deviceSerial`.
     Q_INVOKABLE Provisio::Kiosk::ScannedCard read(const QString &text, const QString &deviceSerial) const;

@@ -34,7 +34,9 @@ Item {
             tryVerify(() => kiosk.active, 5000, "the kiosk kiosk takes the keyboard focus");
             panel = findChild(kiosk, "inputPanel");
             verify(panel);
-            compare(panel.status, Loader.Ready, "Qt Virtual Keyboard is installed and loads");
+            // The welcome screen has no text field: the keyboard is not even
+            // loaded until a screen with fields shows.
+            compare(panel.status, Loader.Null, "no keyboard loaded on the welcome screen");
             verify(!panel.shown, "no keyboard before a field wants input");
         }
 
@@ -83,6 +85,7 @@ Item {
         function openKeyEntry() {
             mouseClick(item("startButton"));
             tryVerify(() => item("keyEntryScreen").visible);
+            tryCompare(panel, "status", Loader.Ready, 5000, "Qt Virtual Keyboard is installed and loads");
         }
 
         function test_codeEntryOpensWithTheKeyboard() {
