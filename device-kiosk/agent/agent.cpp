@@ -150,11 +150,12 @@ void Agent::startSingle()
             line(QStringLiteral("error: the reboot command could not be started"));
     });
 
-    line(QStringLiteral("provisio-agent: serial %1, data in %2")
-             .arg(device->serial().isEmpty() ? QStringLiteral("(none)") : device->serial(), m_options.dataDirectory));
     if (!m_options.middlewareUrl.isEmpty())
         device->setMiddlewareUrl(m_options.middlewareUrl);
     device->start();
+    // After start(): a device set up before keeps the serial it was set up under.
+    line(QStringLiteral("provisio-agent: serial %1, data in %2")
+             .arg(device->serial().isEmpty() ? QStringLiteral("(none)") : device->serial(), m_options.dataDirectory));
 
     switch (device->state()) {
     case DeviceController::State::Failed:

@@ -220,6 +220,9 @@ void DeviceController::start()
     else
         m_credentials = *credentials;
     if (m_credentials) {
+        // The serial it was set up under, unless one is configured.
+        if (m_settings.serial.isEmpty() && !m_credentials->serial.isEmpty())
+            m_serial = m_credentials->serial;
         if (m_settings.middlewareUrl.isEmpty())
             m_settings.middlewareUrl = m_credentials->middlewareUrl;
         if (m_settings.middlewareCaPem.isEmpty())
@@ -345,6 +348,7 @@ void DeviceController::handleCredentials(const QString &idScope, const QString &
     c.idScope = idScope;
     c.registrationId = registrationId;
     c.symmetricKey = symmetricKey;
+    c.serial = m_serial;
     if (m_activating) {
         // The code is spent now: without these the device could not
         // register again.

@@ -22,19 +22,21 @@ QJsonObject ProvisioningCredentials::toJson() const
         {QStringLiteral("idScope"), idScope},
         {QStringLiteral("registrationId"), registrationId},
         {QStringLiteral("symmetricKey"), symmetricKey},
+        {QStringLiteral("serial"), serial},
     };
 }
 
 Result<ProvisioningCredentials> ProvisioningCredentials::fromJson(const QJsonObject &json)
 {
     JsonReader reader(json);
-    reader.allowOnly({"middlewareUrl", "middlewareCaCertificate", "idScope", "registrationId", "symmetricKey"});
+    reader.allowOnly({"middlewareUrl", "middlewareCaCertificate", "idScope", "registrationId", "symmetricKey", "serial"});
     ProvisioningCredentials c;
     const QString url = reader.requiredString(QStringLiteral("middlewareUrl"));
     c.middlewareCaPem = reader.optionalString(QStringLiteral("middlewareCaCertificate")).toUtf8();
     c.idScope = reader.requiredString(QStringLiteral("idScope"));
     c.registrationId = reader.requiredString(QStringLiteral("registrationId"));
     c.symmetricKey = reader.requiredString(QStringLiteral("symmetricKey"));
+    c.serial = reader.optionalString(QStringLiteral("serial"));
     if (!reader.ok())
         return reader.error();
     c.middlewareUrl = QUrl(url, QUrl::StrictMode);
@@ -46,7 +48,7 @@ Result<ProvisioningCredentials> ProvisioningCredentials::fromJson(const QJsonObj
 bool ProvisioningCredentials::operator==(const ProvisioningCredentials &o) const
 {
     return middlewareUrl == o.middlewareUrl && middlewareCaPem == o.middlewareCaPem && idScope == o.idScope
-        && registrationId == o.registrationId && symmetricKey == o.symmetricKey;
+        && registrationId == o.registrationId && symmetricKey == o.symmetricKey && serial == o.serial;
 }
 
 ProvisioningCredentialsStore::ProvisioningCredentialsStore(const QString &directory) : m_directory(directory) {}

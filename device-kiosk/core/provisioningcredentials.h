@@ -26,6 +26,9 @@ struct ProvisioningCredentials
     QString idScope;
     QString registrationId;
     QString symmetricKey;
+    // The serial the device was set up under (empty in files written before
+    // it was kept), so a restart with no configured serial keeps its name.
+    QString serial;
 
     QJsonObject toJson() const;
     // Strict: every member is required except the CA (the system store is

@@ -275,6 +275,8 @@ private Q_SLOTS:
         again.start(QStringList{QStringLiteral("--data-dir"), dataDir()} + tuning());
         QTRY_VERIFY2_WITH_TIMEOUT(again.printed(QStringLiteral("state: running")), qPrintable(again.output()), 30000);
         QVERIFY(!again.printed(QStringLiteral("state: provisioning")));
+        // No --serial: it keeps the serial it was set up under.
+        QVERIFY2(again.printed(QStringLiteral("serial ") + kSerial), qPrintable(again.output()));
         QTRY_VERIFY_WITH_TIMEOUT(arrivedMessageIds().contains(queued), 20000);
         QTRY_VERIFY_WITH_TIMEOUT(again.lastQueued() >= 0 && again.lastQueued() <= 2, 10000);
         qInfo("%lld message(s) queued at SIGKILL, all delivered after the restart", qint64(queued.size()));
