@@ -35,7 +35,12 @@ done
 work=$(mktemp -d)
 pids=()
 cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do
+        # The telemetry stream's last stage is a shell function, so it runs
+        # in a subshell: its mosquitto_pub child must go too, or wait hangs.
+        # shellcheck disable=SC2046
+        kill $(pgrep -P "$pid") "$pid" 2>/dev/null || true
+    done
     wait 2>/dev/null || true
     rm -rf "$work"
 }
@@ -165,4 +170,4 @@ printf '[deviceDetail]\ntab=0\n' >> "$XDG_CONFIG_HOME/Provisio/provisio-crm.conf
 shot device 6 "${connect[@]}" --page inventory --device SN-1001
 sed -i 's/^tab=0$/tab=2/' "$XDG_CONFIG_HOME/Provisio/provisio-crm.conf"
 shot telemetry 8 "${connect[@]}" --page inventory --device SN-1001
-echo done
+echo "done"

@@ -19,11 +19,13 @@ AuditPage::AuditPage(AuditModel *model, QWidget *parent)
     : RecordListPage(QStringLiteral("audit"), model, parent),
       m_audit(model),
       m_actor(new QLineEdit(this)),
-      m_action(new QLineEdit(this)),
+      m_action(new QComboBox(this)),
       m_entityType(new QComboBox(this)),
       m_entityId(new QLineEdit(this)),
       m_sinceEnabled(new QCheckBox(tr("Si&nce:"), this)),
       m_since(new QDateTimeEdit(QDateTime::currentDateTime().addDays(-7), this)),
+      m_untilEnabled(new QCheckBox(tr("&Until:"), this)),
+      m_until(new QDateTimeEdit(QDateTime::currentDateTime().addDays(1), this)),
       m_details(new QPlainTextEdit(this)),
       m_debounce(new QTimer(this))
 {
@@ -33,12 +35,24 @@ AuditPage::AuditPage(AuditModel *model, QWidget *parent)
     m_entityType->setObjectName(QStringLiteral("auditEntityTypeFilter"));
     m_entityId->setObjectName(QStringLiteral("auditEntityIdFilter"));
     m_since->setObjectName(QStringLiteral("auditSince"));
+    m_until->setObjectName(QStringLiteral("auditUntil"));
     m_details->setObjectName(QStringLiteral("auditDetails"));
     m_actor->setPlaceholderText(tr("token:name, device:serial…"));
-    m_action->setPlaceholderText(tr("create, sell, …"));
     m_entityId->setPlaceholderText(tr("id or serial"));
-    for (QLineEdit *edit : {m_actor, m_action, m_entityId})
+    for (QLineEdit *edit : {m_actor, m_entityId})
         edit->setClearButtonEnabled(true);
+    // The actions the middleware records, offered so nobody has to know
+    // them by heart; the field stays editable for actions added later.
+    m_action->setEditable(true);
+    m_action->setInsertPolicy(QComboBox::NoInsert);
+    m_action->addItem(QString());
+    m_action->addItems({QStringLiteral("create"), QStringLiteral("update"), QStringLiteral("delete"),
+                        QStringLiteral("sell"), QStringLiteral("return"), QStringLiteral("activate"),
+                        QStringLiteral("issueActivationCode"), QStringLiteral("rotateKey"), QStringLiteral("revoke"),
+                        QStringLiteral("provisioned")});
+    m_action->lineEdit()->setPlaceholderText(tr("any action"));
+    m_action->lineEdit()->setClearButtonEnabled(true);
+    m_action->setMinimumContentsLength(14);
     m_entityType->addItem(tr("Anything"), QString());
     const QStringList types{QStringLiteral("device"),     QStringLiteral("customer"), QStringLiteral("enrollment"),
                             QStringLiteral("enrollmentGroup"), QStringLiteral("registration"), QStringLiteral("twin"),
@@ -49,12 +63,19 @@ AuditPage::AuditPage(AuditModel *model, QWidget *parent)
     m_since->setCalendarPopup(true);
     m_since->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
     m_since->setEnabled(false);
+    m_until->setCalendarPopup(true);
+    m_until->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
+    m_until->setEnabled(false);
     addFilterLabel(tr("&Actor:"), m_actor);
     addFilterLabel(tr("A&ction:"), m_action);
     addFilterLabel(tr("&Type:"), m_entityType);
     addFilterLabel(tr("&Id:"), m_entityId);
+    startFilterRow();
     addFilterWidget(m_sinceEnabled);
     addFilterWidget(m_since);
+    addFilterWidget(m_untilEnabled);
+    addFilterWidget(m_until);
+    filterBar()->addStretch(1);
 
     // The before/after records under the table.
     m_details->setReadOnly(true);
@@ -71,13 +92,16 @@ AuditPage::AuditPage(AuditModel *model, QWidget *parent)
 
     m_debounce->setSingleShot(true);
     m_debounce->setInterval(300);
-    for (QLineEdit *edit : {m_actor, m_action, m_entityId})
+    for (QLineEdit *edit : {m_actor, m_action->lineEdit(), m_entityId})
         connect(edit, &QLineEdit::textChanged, m_debounce, qOverload<>(&QTimer::start));
     connect(m_debounce, &QTimer::timeout, this, &AuditPage::applyFilter);
     connect(m_entityType, &QComboBox::currentIndexChanged, this, &AuditPage::applyFilter);
     connect(m_sinceEnabled, &QCheckBox::toggled, m_since, &QWidget::setEnabled);
     connect(m_sinceEnabled, &QCheckBox::toggled, this, &AuditPage::applyFilter);
     connect(m_since, &QDateTimeEdit::dateTimeChanged, m_debounce, qOverload<>(&QTimer::start));
+    connect(m_untilEnabled, &QCheckBox::toggled, m_until, &QWidget::setEnabled);
+    connect(m_untilEnabled, &QCheckBox::toggled, this, &AuditPage::applyFilter);
+    connect(m_until, &QDateTimeEdit::dateTimeChanged, m_debounce, qOverload<>(&QTimer::start));
     connect(this, &RecordListPage::selectionChanged, this, &AuditPage::showSelected);
     table()->setColumnWidth(AuditModel::AtColumn, 170);
     table()->setColumnWidth(AuditModel::ActorColumn, 160);
@@ -101,11 +125,18 @@ void AuditPage::applyFilter()
     m_debounce->stop();
     AuditModel::Filter f;
     f.actor = m_actor->text().trimmed();
-    f.action = m_action->text().trimmed();
+    f.action = m_action->currentText().trimmed();
     f.entityType = m_entityType->currentData().toString();
     f.entityId = m_entityId->text().trimmed();
     if (m_sinceEnabled->isChecked())
         f.since = m_since->dateTime();
+    if (m_untilEnabled->isChecked())
+        f.until = m_until->dateTime();
+    // The server refuses an empty window; say so rather than show its 400.
+    if (f.since.isValid() && f.until.isValid() && f.until <= f.since) {
+        Q_EMIT errorOccurred(tr("\"Until\" must be later than \"Since\"; the filter was not changed."));
+        return;
+    }
     m_audit->setFilter(f);
 }
 

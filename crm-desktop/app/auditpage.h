@@ -13,9 +13,9 @@ class QTimer;
 
 namespace Provisio::Crm {
 
-// The audit log, newest first, filtered by actor, action, entity type and
-// id and a start time; the selected entry's before/after records are shown
-// below the table.
+// The audit log, newest first, filtered on the server by actor, action,
+// entity type and id and a time window; the selected entry's before/after
+// records are shown below the table.
 class AuditPage : public RecordListPage
 {
     Q_OBJECT
@@ -30,11 +30,13 @@ private:
 
     AuditModel *m_audit;
     QLineEdit *m_actor;
-    QLineEdit *m_action;
+    QComboBox *m_action;
     QComboBox *m_entityType;
     QLineEdit *m_entityId;
     QCheckBox *m_sinceEnabled;
     QDateTimeEdit *m_since;
+    QCheckBox *m_untilEnabled;
+    QDateTimeEdit *m_until;
     QPlainTextEdit *m_details;
     QTimer *m_debounce;
 };

@@ -1,54 +1,38 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "customerdialog.h"
 
-#include <QDialogButtonBox>
 #include <QFormLayout>
-#include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
-#include <QPushButton>
-#include <QVBoxLayout>
 
 namespace Provisio::Crm {
 
 CustomerDialog::CustomerDialog(QWidget *parent)
-    : QDialog(parent),
+    : RecordDialog(QStringLiteral("customer"), parent),
       m_name(new QLineEdit(this)),
       m_email(new QLineEdit(this)),
       m_phone(new QLineEdit(this)),
       m_address(new QPlainTextEdit(this)),
-      m_notes(new QPlainTextEdit(this)),
-      m_problem(new QLabel(this)),
-      m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
+      m_notes(new QPlainTextEdit(this))
 {
-    setObjectName(QStringLiteral("customerDialog"));
     m_name->setObjectName(QStringLiteral("customerName"));
     m_email->setObjectName(QStringLiteral("customerEmail"));
     m_phone->setObjectName(QStringLiteral("customerPhone"));
     m_address->setObjectName(QStringLiteral("customerAddress"));
     m_notes->setObjectName(QStringLiteral("customerNotes"));
-    m_buttons->setObjectName(QStringLiteral("customerButtons"));
     m_name->setMaxLength(256);
     m_email->setMaxLength(254);
     m_phone->setMaxLength(64);
     m_address->setTabChangesFocus(true);
     m_notes->setTabChangesFocus(true);
     m_address->setMaximumHeight(70);
-    m_problem->setStyleSheet(QStringLiteral("color: #da4453;"));
 
-    auto *form = new QFormLayout;
-    form->addRow(tr("&Name:"), m_name);
-    form->addRow(tr("&E-mail:"), m_email);
-    form->addRow(tr("&Phone:"), m_phone);
-    form->addRow(tr("&Address:"), m_address);
-    form->addRow(tr("N&otes:"), m_notes);
-    auto *layout = new QVBoxLayout(this);
-    layout->addLayout(form);
-    layout->addWidget(m_problem);
-    layout->addWidget(m_buttons);
+    form()->addRow(tr("&Name:"), m_name);
+    form()->addRow(tr("&E-mail:"), m_email);
+    form()->addRow(tr("&Phone:"), m_phone);
+    form()->addRow(tr("&Address:"), m_address);
+    form()->addRow(tr("N&otes:"), m_notes);
 
-    connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_name, &QLineEdit::textChanged, this, &CustomerDialog::validate);
     connect(m_email, &QLineEdit::textChanged, this, &CustomerDialog::validate);
     setCustomer({});
@@ -56,8 +40,7 @@ CustomerDialog::CustomerDialog(QWidget *parent)
 
 void CustomerDialog::setCustomer(const QJsonObject &customer)
 {
-    m_original = customer;
-    m_etag = customer.value(QStringLiteral("etag")).toString().toUtf8();
+    setOriginal(customer);
     setWindowTitle(customer.isEmpty() ? tr("New customer") : tr("Edit customer"));
     m_name->setText(customer.value(QStringLiteral("name")).toString());
     m_email->setText(customer.value(QStringLiteral("email")).toString());
@@ -70,7 +53,7 @@ void CustomerDialog::setCustomer(const QJsonObject &customer)
 QJsonObject CustomerDialog::customer() const
 {
     QJsonObject out;
-    const QString id = m_original.value(QStringLiteral("id")).toString();
+    const QString id = original().value(QStringLiteral("id")).toString();
     if (!id.isEmpty())
         out.insert(QStringLiteral("id"), id);
     out.insert(QStringLiteral("name"), m_name->text().trimmed());
@@ -89,9 +72,7 @@ void CustomerDialog::validate()
         problem = tr("A customer needs a name.");
     else if (!email.isEmpty() && (email.count(QLatin1Char('@')) != 1 || email.contains(QLatin1Char(' '))))
         problem = tr("The e-mail address needs exactly one '@' and no spaces.");
-    m_problem->setText(problem);
-    m_problem->setVisible(!problem.isEmpty());
-    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(problem.isEmpty());
+    setProblem(problem);
 }
 
 } // namespace Provisio::Crm

@@ -1,12 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include <QByteArray>
-#include <QDialog>
-#include <QJsonObject>
+#include "recorddialog.h"
 
-class QDialogButtonBox;
-class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 
@@ -15,7 +11,7 @@ namespace Provisio::Crm {
 // Create or edit one customer. Checks what the middleware would reject
 // (a name, an e-mail address with one '@' and no spaces) while the user
 // types, so OK is only offered for a record that can be saved.
-class CustomerDialog : public QDialog
+class CustomerDialog : public RecordDialog
 {
     Q_OBJECT
 public:
@@ -24,20 +20,15 @@ public:
     // Empty record: a new customer.
     void setCustomer(const QJsonObject &customer);
     QJsonObject customer() const; // the edited record, with "id" when editing
-    QByteArray etag() const { return m_etag; }
 
 private:
     void validate();
 
-    QJsonObject m_original;
-    QByteArray m_etag;
     QLineEdit *m_name;
     QLineEdit *m_email;
     QLineEdit *m_phone;
     QPlainTextEdit *m_address;
     QPlainTextEdit *m_notes;
-    QLabel *m_problem;
-    QDialogButtonBox *m_buttons;
 };
 
 } // namespace Provisio::Crm

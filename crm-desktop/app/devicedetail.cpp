@@ -24,6 +24,8 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QDateTime>
+#include <QLocale>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSpinBox>
@@ -51,6 +53,13 @@ QString row(const QString &label, const QString &value)
 QString table(const QString &rows)
 {
     return QStringLiteral("<table cellspacing='0' cellpadding='1'>") + rows + QStringLiteral("</table>");
+}
+
+// A time as the tables show it, in the user's locale and time zone.
+QString when(const QString &iso)
+{
+    const QDateTime at = QDateTime::fromString(iso, Qt::ISODateWithMs);
+    return at.isValid() ? QLocale().toString(at.toLocalTime(), QLocale::ShortFormat) : iso;
 }
 
 QString masked(const QString &key)
@@ -93,11 +102,14 @@ DeviceDetail::DeviceDetail(ApiClient *api, EventFeed *feed, QWidget *parent)
     m_busy->hide();
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(QStringLiteral("deviceTabs"));
+    m_tabs->setUsesScrollButtons(true);
     m_tabs->addTab(buildOverview(), tr("Overview"));
-    m_tabs->addTab(buildTwin(), tr("Twin"));
-    m_tabs->addTab(buildTelemetry(), tr("Telemetry"));
-    m_tabs->addTab(buildAudit(), tr("Audit trail"));
-    m_tabs->addTab(buildActions(), tr("Actions"));
+    // Each tab scrolls rather than widening the panel: the panel shares the
+    // window with the inventory and must fit next to it on a laptop screen.
+    m_tabs->addTab(scrollable(buildTwin()), tr("Twin"));
+    m_tabs->addTab(scrollable(buildTelemetry()), tr("Telemetry"));
+    m_tabs->addTab(scrollable(buildAudit()), tr("Audit trail"));
+    m_tabs->addTab(scrollable(buildActions()), tr("Actions"));
     // Reopen on the tab last used: people watching telemetry keep watching it.
     m_tabs->setCurrentIndex(QSettings().value(QStringLiteral("deviceDetail/tab"), 0).toInt());
     connect(m_tabs, &QTabWidget::currentChanged, this,
@@ -253,6 +265,15 @@ QWidget *DeviceDetail::buildTwin()
     return page;
 }
 
+QWidget *DeviceDetail::scrollable(QWidget *page)
+{
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(page);
+    return scroll;
+}
+
 QWidget *DeviceDetail::buildTelemetry()
 {
     auto *page = new QWidget(this);
@@ -262,7 +283,10 @@ QWidget *DeviceDetail::buildTelemetry()
     m_telemetryTable->setModel(m_telemetry);
     m_telemetryTable->verticalHeader()->hide();
     m_telemetryTable->horizontalHeader()->setStretchLastSection(true);
-    m_telemetryTable->setColumnWidth(TelemetryModel::ReceivedColumn, 160);
+    // Wide enough for the milliseconds: messages a second apart differ there.
+    m_telemetryTable->setColumnWidth(TelemetryModel::ReceivedColumn,
+                                     m_telemetryTable->fontMetrics().horizontalAdvance(QStringLiteral("2026-12-31 23:59:59.999"))
+                                         + 16);
     m_telemetryTable->setColumnWidth(TelemetryModel::PropertiesColumn, 100);
     m_telemetryTable->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_telemetryTable->verticalHeader()->setDefaultSectionSize(m_telemetryTable->fontMetrics().height() + 6);
@@ -270,11 +294,20 @@ QWidget *DeviceDetail::buildTelemetry()
     m_telemetryTable->setWordWrap(false);
     m_telemetryCount = new QLabel(page);
     m_telemetryCount->setObjectName(QStringLiteral("telemetryCount"));
+    m_telemetryCount->setWordWrap(true);
     auto updateCount = [this] {
-        m_telemetryCount->setText(tr("Showing the latest %1 of %2 message(s).")
-                                      .arg(m_telemetry->rowCount())
-                                      .arg(m_telemetry->totalCount()));
+        if (m_telemetry->isLoading() && m_telemetry->totalCount() == 0)
+            m_telemetryCount->setText(tr("Loading the history…"));
+        else if (m_telemetry->isLoading())
+            m_telemetryCount->setText(tr("Loading the history: %1 of the latest %2 message(s)…")
+                                          .arg(m_telemetry->rowCount())
+                                          .arg(qMin<qint64>(m_telemetry->totalCount(), m_telemetry->maximumMessages())));
+        else
+            m_telemetryCount->setText(tr("Showing the latest %1 of %2 message(s); new ones appear as they arrive.")
+                                          .arg(m_telemetry->rowCount())
+                                          .arg(m_telemetry->totalCount()));
     };
+    connect(m_telemetry, &TelemetryModel::loadingChanged, this, updateCount);
     connect(m_telemetry, &TelemetryModel::totalCountChanged, this, updateCount);
     connect(m_telemetry, &QAbstractItemModel::rowsInserted, this, updateCount);
     connect(m_telemetry, &QAbstractItemModel::modelReset, this, updateCount);
@@ -283,9 +316,18 @@ QWidget *DeviceDetail::buildTelemetry()
     splitter->addWidget(m_telemetryTable);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
+    // Live events are capped per device by the middleware; the history has
+    // every message, so reloading fills any gap.
+    auto *reloadHistory = new QPushButton(tr("Re&load history"), page);
+    reloadHistory->setObjectName(QStringLiteral("reloadTelemetry"));
+    connect(reloadHistory, &QPushButton::clicked, m_telemetry, &TelemetryModel::reload);
+    connect(m_telemetry, &TelemetryModel::loadingChanged, reloadHistory, &QWidget::setDisabled);
+    auto *footer = new QHBoxLayout;
+    footer->addWidget(m_telemetryCount, 1);
+    footer->addWidget(reloadHistory);
     auto *layout = new QVBoxLayout(page);
     layout->addWidget(splitter, 1);
-    layout->addWidget(m_telemetryCount);
+    layout->addLayout(footer);
     return page;
 }
 
@@ -435,7 +477,7 @@ void DeviceDetail::showEnrollment(const QJsonObject &e)
                                     + row(tr("Status"), v("provisioningStatus"))
                                     + row(tr("Allocation"), v("allocationPolicy").isEmpty() ? tr("instance default")
                                                                                            : v("allocationPolicy"))
-                                    + row(tr("Updated"), v("lastUpdatedDateTimeUtc"))));
+                                    + row(tr("Updated"), when(v("lastUpdatedDateTimeUtc")))));
     setKeysRevealed(m_keysRevealed);
     updateActions();
 }
@@ -486,11 +528,20 @@ void DeviceDetail::showRegistration(const QJsonObject &r)
     if (!hub.isEmpty())
         hubText = hub.value(QStringLiteral("name")).toString() + QStringLiteral(" (")
             + hub.value(QStringLiteral("endpoint")).toString() + QLatin1Char(')');
+    // Presence: whether the device is on its hub now, and when it was last heard.
+    QString connection;
+    if (v("connectionState") == QLatin1String("Connected"))
+        connection = tr("online");
+    else if (!v("connectionState").isEmpty())
+        connection = tr("offline");
+    if (!v("lastActivityTime").isEmpty())
+        connection += (connection.isEmpty() ? QString() : QStringLiteral(" · ")) + tr("last seen %1").arg(when(v("lastActivityTime")));
     m_registrationInfo->setText(table(
         row(tr("Status"), v("status")) + row(tr("Substatus"), v("substatus")) + row(tr("Hub"), hubText)
+        + row(tr("Connection"), connection)
         + row(tr("Device id"), v("deviceId")) + row(tr("Device reports"), v("deviceStatus"))
-        + row(tr("Reported at"), v("deviceStatusDateTimeUtc")) + row(tr("Registered"), v("createdDateTimeUtc"))
-        + row(tr("Updated"), v("lastUpdatedDateTimeUtc"))
+        + row(tr("Reported at"), when(v("deviceStatusDateTimeUtc"))) + row(tr("Registered"), when(v("createdDateTimeUtc")))
+        + row(tr("Updated"), when(v("lastUpdatedDateTimeUtc")))
         + (r.contains(QStringLiteral("errorMessage")) ? row(tr("Error"), v("errorMessage")) : QString())));
     if (m_telemetry->deviceId() != m_controller->deviceId())
         m_telemetry->setDeviceId(m_controller->deviceId());

@@ -58,6 +58,7 @@ Q_SIGNALS:
 private:
     QWidget *buildOverview();
     QWidget *buildTwin();
+    QWidget *scrollable(QWidget *page);
     QWidget *buildTelemetry();
     QWidget *buildAudit();
     QWidget *buildActions();

@@ -48,6 +48,24 @@ void DeviceDetailController::track(ApiCall *call)
     connect(call, &QObject::destroyed, this, [this] { setPending(-1); });
 }
 
+void DeviceDetailController::onCurrentAnswer(ApiCall *call, quint64 generation, const AnswerHandler &handle)
+{
+    // An answer for a device the view has since left is dropped.
+    connect(call, &ApiCall::finished, this, [this, generation, handle](const QJsonDocument &body, const QByteArray &etag) {
+        if (generation == m_generation)
+            handle(body, etag);
+    });
+}
+
+void DeviceDetailController::reportFailure(ApiCall *call, quint64 generation, const QString &message,
+                                           int ignoredStatus)
+{
+    connect(call, &ApiCall::failed, this, [this, generation, message, ignoredStatus](const ApiFailure &f) {
+        if (generation == m_generation && !f.aborted && (ignoredStatus == 0 || f.httpStatus != ignoredStatus))
+            Q_EMIT failed(message.arg(m_serial, f.message));
+    });
+}
+
 void DeviceDetailController::reload()
 {
     const quint64 generation = ++m_generation;
@@ -60,17 +78,12 @@ void DeviceDetailController::reload()
         return;
     ApiCall *call = m_api->get(QStringLiteral("devices/") + ApiClient::segment(m_serial));
     track(call);
-    connect(call, &ApiCall::finished, this, [this, generation](const QJsonDocument &body, const QByteArray &) {
-        if (generation != m_generation)
-            return;
+    onCurrentAnswer(call, generation, [this, generation](const QJsonDocument &body, const QByteArray &) {
         m_device = body.object();
         Q_EMIT deviceLoaded(m_device);
         loadEnrollment(generation);
     });
-    connect(call, &ApiCall::failed, this, [this, generation](const ApiFailure &f) {
-        if (generation == m_generation && !f.aborted)
-            Q_EMIT failed(tr("Device %1: %2").arg(m_serial, f.message));
-    });
+    reportFailure(call, generation, tr("Device %1: %2"));
 }
 
 void DeviceDetailController::loadEnrollment(quint64 generation)
@@ -79,9 +92,7 @@ void DeviceDetailController::loadEnrollment(quint64 generation)
     query.addQueryItem(QStringLiteral("serial"), m_serial);
     ApiCall *call = m_api->get(QStringLiteral("enrollments"), query);
     track(call);
-    connect(call, &ApiCall::finished, this, [this, generation](const QJsonDocument &body, const QByteArray &) {
-        if (generation != m_generation)
-            return;
+    onCurrentAnswer(call, generation, [this, generation](const QJsonDocument &body, const QByteArray &) {
         const QJsonArray items = body.object().value(QStringLiteral("items")).toArray();
         m_enrollment = items.isEmpty() ? QJsonObject() : items.first().toObject();
         Q_EMIT enrollmentLoaded(m_enrollment);
@@ -90,19 +101,14 @@ void DeviceDetailController::loadEnrollment(quint64 generation)
         else
             Q_EMIT registrationLoaded({});
     });
-    connect(call, &ApiCall::failed, this, [this, generation](const ApiFailure &f) {
-        if (generation == m_generation && !f.aborted)
-            Q_EMIT failed(tr("Enrollment of %1: %2").arg(m_serial, f.message));
-    });
+    reportFailure(call, generation, tr("Enrollment of %1: %2"));
 }
 
 void DeviceDetailController::loadRegistration(quint64 generation)
 {
     ApiCall *call = m_api->get(QStringLiteral("registrations/") + ApiClient::segment(registrationId()));
     track(call);
-    connect(call, &ApiCall::finished, this, [this, generation](const QJsonDocument &body, const QByteArray &) {
-        if (generation != m_generation)
-            return;
+    onCurrentAnswer(call, generation, [this, generation](const QJsonDocument &body, const QByteArray &) {
         m_registration = body.object();
         Q_EMIT registrationLoaded(m_registration);
         loadTwin(generation);
@@ -126,17 +132,13 @@ void DeviceDetailController::loadTwin(quint64 generation)
         return;
     ApiCall *call = m_api->get(QStringLiteral("devices/") + ApiClient::segment(id) + QStringLiteral("/twin"));
     track(call);
-    connect(call, &ApiCall::finished, this, [this, generation](const QJsonDocument &body, const QByteArray &etag) {
-        if (generation != m_generation)
-            return;
+    onCurrentAnswer(call, generation, [this](const QJsonDocument &body, const QByteArray &etag) {
         m_twin = body.object();
         m_twinEtag = etag.isEmpty() ? m_twin.value(QStringLiteral("etag")).toString().toUtf8() : etag;
         Q_EMIT twinLoaded(m_twin);
     });
-    connect(call, &ApiCall::failed, this, [this, generation](const ApiFailure &f) {
-        if (generation == m_generation && !f.aborted && f.httpStatus != 404)
-            Q_EMIT failed(tr("Twin of %1: %2").arg(m_serial, f.message));
-    });
+    // No twin yet (404) is how a device looks before it first connects.
+    reportFailure(call, generation, tr("Twin of %1: %2"), 404);
 }
 
 QJsonObject DeviceDetailController::mergePatchBetween(const QJsonObject &before, const QJsonObject &after)
@@ -185,9 +187,7 @@ void DeviceDetailController::saveTwin(const QJsonObject &tags, const QJsonObject
     ApiCall *call = m_api->patch(QStringLiteral("devices/") + ApiClient::segment(id) + QStringLiteral("/twin"), patch,
                                  m_twinEtag);
     track(call);
-    connect(call, &ApiCall::finished, this, [this, generation](const QJsonDocument &body, const QByteArray &etag) {
-        if (generation != m_generation)
-            return;
+    onCurrentAnswer(call, generation, [this](const QJsonDocument &body, const QByteArray &etag) {
         m_twin = body.object();
         m_twinEtag = etag.isEmpty() ? m_twin.value(QStringLiteral("etag")).toString().toUtf8() : etag;
         Q_EMIT twinSaved();
@@ -244,39 +244,33 @@ void DeviceDetailController::invokeMethod(const QString &name, const QJsonValue 
 
 void DeviceDetailController::disableEnrollment()
 {
-    const QString id = registrationId();
-    if (id.isEmpty())
-        return;
-    ApiCall *call = m_api->post(QStringLiteral("enrollments/") + ApiClient::segment(id) + QStringLiteral("/disable"),
-                                QJsonObject());
-    track(call);
-    connect(call, &ApiCall::finished, this, [this](const QJsonDocument &body, const QByteArray &) {
-        m_enrollment = body.object().isEmpty() ? m_enrollment : body.object();
-        Q_EMIT enrollmentLoaded(m_enrollment);
-        Q_EMIT changed(tr("Enrollment of %1 disabled: the device cannot register and is disconnected.").arg(m_serial));
-    });
-    connect(call, &ApiCall::failed, this, [this](const ApiFailure &f) {
-        if (!f.aborted)
-            Q_EMIT failed(tr("Disabling failed: %1").arg(f.message));
-    });
+    setEnrollmentEnabled(false);
 }
 
 void DeviceDetailController::enableEnrollment()
 {
+    setEnrollmentEnabled(true);
+}
+
+void DeviceDetailController::setEnrollmentEnabled(bool enabled)
+{
     const QString id = registrationId();
     if (id.isEmpty())
         return;
-    ApiCall *call = m_api->post(QStringLiteral("enrollments/") + ApiClient::segment(id) + QStringLiteral("/enable"),
+    ApiCall *call = m_api->post(QStringLiteral("enrollments/") + ApiClient::segment(id)
+                                    + (enabled ? QStringLiteral("/enable") : QStringLiteral("/disable")),
                                 QJsonObject());
     track(call);
-    connect(call, &ApiCall::finished, this, [this](const QJsonDocument &body, const QByteArray &) {
+    connect(call, &ApiCall::finished, this, [this, enabled](const QJsonDocument &body, const QByteArray &) {
         m_enrollment = body.object().isEmpty() ? m_enrollment : body.object();
         Q_EMIT enrollmentLoaded(m_enrollment);
-        Q_EMIT changed(tr("Enrollment of %1 enabled.").arg(m_serial));
+        Q_EMIT changed(enabled ? tr("Enrollment of %1 enabled.").arg(m_serial)
+                               : tr("Enrollment of %1 disabled: the device cannot register and is disconnected.")
+                                     .arg(m_serial));
     });
-    connect(call, &ApiCall::failed, this, [this](const ApiFailure &f) {
+    connect(call, &ApiCall::failed, this, [this, enabled](const ApiFailure &f) {
         if (!f.aborted)
-            Q_EMIT failed(tr("Enabling failed: %1").arg(f.message));
+            Q_EMIT failed((enabled ? tr("Enabling failed: %1") : tr("Disabling failed: %1")).arg(f.message));
     });
 }
 
@@ -349,10 +343,14 @@ void DeviceDetailController::onEvent(const QString &type, const QJsonObject &eve
         loadRegistration(generation);
     } else if (type.startsWith(QLatin1String("twin.")) || type == QLatin1String("device.statusReported")
                || type == QLatin1String("device.online") || type == QLatin1String("device.offline")) {
-        if (!m_registration.isEmpty())
-            loadTwin(generation);
-        if (type == QLatin1String("device.statusReported"))
+        if (type.startsWith(QLatin1String("twin."))) {
+            if (!m_registration.isEmpty())
+                loadTwin(generation);
+        } else if (!registrationId().isEmpty()) {
+            // The registration carries the status report and the presence;
+            // the twin follows it.
             loadRegistration(generation);
+        }
     }
 }
 

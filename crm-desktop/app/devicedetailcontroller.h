@@ -2,9 +2,12 @@
 #pragma once
 
 #include <QByteArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QObject>
 #include <QPointer>
+
+#include <functional>
 
 namespace Provisio::Crm {
 
@@ -62,6 +65,13 @@ Q_SIGNALS:
 
 private:
     void track(ApiCall *call);
+    void setEnrollmentEnabled(bool enabled);
+    // Emits failed(message with the serial and the reason) when a load for
+    // this generation fails, unless aborted or answered with ignoredStatus.
+    using AnswerHandler = std::function<void(const QJsonDocument &body, const QByteArray &etag)>;
+    // Calls `handle` with the call's answer while `generation` is current.
+    void onCurrentAnswer(ApiCall *call, quint64 generation, const AnswerHandler &handle);
+    void reportFailure(ApiCall *call, quint64 generation, const QString &message, int ignoredStatus = 0);
     void loadEnrollment(quint64 generation);
     void loadRegistration(quint64 generation);
     void loadTwin(quint64 generation);

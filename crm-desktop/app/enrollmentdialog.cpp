@@ -12,6 +12,8 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace Provisio::Crm {
 
 EnrollmentDialog::EnrollmentDialog(const QStringList &serials, QWidget *parent)
@@ -98,8 +100,14 @@ bool EnrollmentDialog::startEnabled() const
 void EnrollmentDialog::updateOk()
 {
     QString problem;
+    const bool anyValid = std::any_of(m_serials.cbegin(), m_serials.cend(), [](const QString &serial) {
+        return !CrmController::registrationIdForSerial(serial).isEmpty();
+    });
     if (m_serials.isEmpty())
         problem = tr("Select at least one device.");
+    else if (!anyValid)
+        problem = tr("None of the selected serials can be a registration id (letters, digits and - . _ : only), "
+                     "so there is nothing to enroll.");
     else if (!m_tags->isValid())
         problem = tr("Tags: %1").arg(m_tags->errorText());
     else if (!m_desired->isValid())

@@ -1,30 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "hubdialog.h"
 
-#include <QDialogButtonBox>
 #include <QFormLayout>
-#include <QLabel>
 #include <QLineEdit>
-#include <QPushButton>
 #include <QRegularExpression>
 #include <QRegularExpressionValidator>
 #include <QSpinBox>
-#include <QVBoxLayout>
 
 namespace Provisio::Crm {
 
 HubDialog::HubDialog(QWidget *parent)
-    : QDialog(parent),
+    : RecordDialog(QStringLiteral("hub"), parent),
       m_name(new QLineEdit(this)),
       m_host(new QLineEdit(this)),
       m_port(new QSpinBox(this)),
       m_endpoint(new QLineEdit(this)),
       m_region(new QLineEdit(this)),
-      m_weight(new QSpinBox(this)),
-      m_problem(new QLabel(this)),
-      m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
+      m_weight(new QSpinBox(this))
 {
-    setObjectName(QStringLiteral("hubDialog"));
     m_name->setObjectName(QStringLiteral("hubName"));
     m_host->setObjectName(QStringLiteral("hubHost"));
     m_port->setObjectName(QStringLiteral("hubPort"));
@@ -37,22 +30,14 @@ HubDialog::HubDialog(QWidget *parent)
     m_weight->setToolTip(tr("Share of new devices under hashed allocation; 0 takes none."));
     m_endpoint->setPlaceholderText(tr("host:port, only when devices dial another address"));
     m_region->setMaxLength(64);
-    m_problem->setStyleSheet(QStringLiteral("color: #da4453;"));
 
-    auto *form = new QFormLayout;
-    form->addRow(tr("&Name:"), m_name);
-    form->addRow(tr("&Host:"), m_host);
-    form->addRow(tr("&Port:"), m_port);
-    form->addRow(tr("&Endpoint:"), m_endpoint);
-    form->addRow(tr("&Region:"), m_region);
-    form->addRow(tr("Allocation &weight:"), m_weight);
-    auto *layout = new QVBoxLayout(this);
-    layout->addLayout(form);
-    layout->addWidget(m_problem);
-    layout->addWidget(m_buttons);
+    form()->addRow(tr("&Name:"), m_name);
+    form()->addRow(tr("&Host:"), m_host);
+    form()->addRow(tr("&Port:"), m_port);
+    form()->addRow(tr("&Endpoint:"), m_endpoint);
+    form()->addRow(tr("&Region:"), m_region);
+    form()->addRow(tr("Allocation &weight:"), m_weight);
 
-    connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_name, &QLineEdit::textChanged, this, &HubDialog::validate);
     connect(m_host, &QLineEdit::textChanged, this, &HubDialog::validate);
     connect(m_endpoint, &QLineEdit::textChanged, this, &HubDialog::validate);
@@ -61,8 +46,7 @@ HubDialog::HubDialog(QWidget *parent)
 
 void HubDialog::setHub(const QJsonObject &hub)
 {
-    m_original = hub;
-    m_etag = hub.value(QStringLiteral("etag")).toString().toUtf8();
+    setOriginal(hub);
     setWindowTitle(hub.isEmpty() ? tr("Link a hub") : tr("Edit hub %1").arg(hub.value(QStringLiteral("name")).toString()));
     m_name->setText(hub.value(QStringLiteral("name")).toString());
     m_name->setReadOnly(!hub.isEmpty()); // the name is the record's key
@@ -101,9 +85,7 @@ void HubDialog::validate()
     else if (!m_endpoint->text().trimmed().isEmpty()
              && !QRegularExpression(QStringLiteral("^[^\\s:]+:\\d{1,5}$")).match(m_endpoint->text().trimmed()).hasMatch())
         problem = tr("The endpoint must be host:port.");
-    m_problem->setText(problem);
-    m_problem->setVisible(!problem.isEmpty());
-    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(problem.isEmpty());
+    setProblem(problem);
 }
 
 } // namespace Provisio::Crm

@@ -68,6 +68,8 @@ HubsPage::HubsPage(HubsModel *model, QWidget *parent)
     table()->setColumnWidth(HubsModel::HostColumn, 200);
     table()->setColumnWidth(HubsModel::PortColumn, 60);
     table()->setColumnWidth(HubsModel::EndpointColumn, 200);
+    table()->setColumnWidth(HubsModel::RegionColumn, 80);
+    table()->setColumnWidth(HubsModel::WeightColumn, 70);
     setEditable(false);
     updatePolicyFields();
 }

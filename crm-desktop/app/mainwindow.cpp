@@ -474,7 +474,11 @@ void MainWindow::showDevice(const QString &serial)
 {
     if (serial.isEmpty())
         return;
-    m_detailDock->show();
+    if (m_detailDock->isHidden() && !m_detailDock->isFloating()) {
+        m_detailDock->show();
+        // Room for the chart and the twin without hiding the list it came from.
+        resizeDocks({m_detailDock}, {qMax(420, width() * 2 / 5)}, Qt::Horizontal);
+    }
     m_detailDock->raise();
     m_detail->setDevice(serial);
 }

@@ -118,6 +118,14 @@ void RecordListPage::addFilterWidget(QWidget *widget, int stretch)
     m_filterBar->addWidget(widget, stretch);
 }
 
+void RecordListPage::startFilterRow()
+{
+    auto *row = new QHBoxLayout;
+    row->setContentsMargins(0, 0, 0, 0);
+    m_layout->insertLayout(m_layout->indexOf(m_table), row);
+    m_filterBar = row;
+}
+
 void RecordListPage::addFilterLabel(const QString &text, QWidget *buddy)
 {
     auto *label = new QLabel(text, this);

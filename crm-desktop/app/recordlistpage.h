@@ -52,6 +52,9 @@ Q_SIGNALS:
 protected:
     void addFilterWidget(QWidget *widget, int stretch = 0);
     void addFilterLabel(const QString &text, QWidget *buddy);
+    // Puts the filters added from now on in a row of their own, so a page
+    // with many filters still fits a narrow window.
+    void startFilterRow();
     QHBoxLayout *filterBar() const { return m_filterBar; }
     QVBoxLayout *pageLayout() const { return m_layout; }
     void updateCount();

@@ -14,8 +14,9 @@ class TelemetryModel;
 
 // A live line chart of a device's telemetry: one series per numeric member
 // of the JSON bodies (temperature, humidity, …) over the time each message
-// arrived. Rebuilt from the TelemetryModel when it changes; the model keeps
-// at most a hundred messages, so a rebuild is cheap.
+// arrived. Rebuilt from the TelemetryModel when it changes (its history
+// first, then each live message); the model keeps a few hundred messages,
+// so a rebuild is cheap.
 class TelemetryChart : public QChartView
 {
     Q_OBJECT

@@ -1,25 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "auditmodel.h"
 
-#include <QLocale>
-
 namespace Provisio::Crm {
-
-namespace {
-
-QString text(const QJsonObject &record, const char *key)
-{
-    return record.value(QLatin1String(key)).toString();
-}
-
-// Timestamps as the user's locale writes them; the raw ISO form is in the tooltip.
-QString localTime(const QString &iso)
-{
-    const QDateTime at = QDateTime::fromString(iso, Qt::ISODateWithMs);
-    return at.isValid() ? QLocale().toString(at.toLocalTime(), QLocale::ShortFormat) : iso;
-}
-
-} // namespace
 
 AuditModel::AuditModel(ApiClient *api, QObject *parent)
     : PagedTableModel(api, QStringLiteral("audit"), QStringLiteral("id"), parent)
@@ -31,25 +13,31 @@ void AuditModel::setFilter(const Filter &filter)
 {
     m_filter = filter;
     QUrlQuery query;
-    if (!filter.actor.trimmed().isEmpty())
-        query.addQueryItem(QStringLiteral("actor"), filter.actor.trimmed());
-    if (!filter.entityType.trimmed().isEmpty())
-        query.addQueryItem(QStringLiteral("entityType"), filter.entityType.trimmed());
-    if (!filter.entityId.trimmed().isEmpty())
-        query.addQueryItem(QStringLiteral("entityId"), filter.entityId.trimmed());
+    const auto add = [&query](const QString &name, const QString &value) {
+        if (!value.trimmed().isEmpty())
+            query.addQueryItem(name, value.trimmed());
+    };
+    add(QStringLiteral("actor"), filter.actor);
+    add(QStringLiteral("action"), filter.action);
+    add(QStringLiteral("entityType"), filter.entityType);
+    add(QStringLiteral("entityId"), filter.entityId);
     if (filter.since.isValid())
         query.addQueryItem(QStringLiteral("since"), filter.since.toUTC().toString(Qt::ISODateWithMs));
-    // The action is not a query parameter; a change of only the action must
-    // still reload, so it is folded in by refreshing explicitly.
-    if (query.query() == this->query().query())
-        refresh();
-    else
-        setQuery(query);
+    if (filter.until.isValid())
+        query.addQueryItem(QStringLiteral("until"), filter.until.toUTC().toString(Qt::ISODateWithMs));
+    setQuery(query);
 }
 
-bool AuditModel::acceptRecord(const QJsonObject &record) const
+bool AuditModel::matchesFilter(const QJsonObject &record) const
 {
-    return m_filter.action.trimmed().isEmpty() || text(record, "action") == m_filter.action.trimmed();
+    const auto same = [&record](const char *key, const QString &wanted) {
+        return wanted.trimmed().isEmpty() || text(record, key) == wanted.trimmed();
+    };
+    if (!same("actor", m_filter.actor) || !same("action", m_filter.action) || !same("entityType", m_filter.entityType)
+        || !same("entityId", m_filter.entityId))
+        return false;
+    const QDateTime at = QDateTime::fromString(text(record, "at"), Qt::ISODateWithMs);
+    return (!m_filter.since.isValid() || at >= m_filter.since) && (!m_filter.until.isValid() || at < m_filter.until);
 }
 
 QString AuditModel::columnTitle(int column) const

@@ -7,9 +7,9 @@
 
 namespace Provisio::Crm {
 
-// The audit log (GET audit, newest first). The server filters by actor,
-// entity type and id and a start time; the action is filtered here, in
-// the rows of each page, since the API has no action parameter.
+// The audit log (GET audit, newest first). Every filter is the server's
+// (actor, action, entity type and id, a time window), so each page is full
+// and a rare action is found however far back it lies.
 class AuditModel : public PagedTableModel
 {
     Q_OBJECT
@@ -19,10 +19,11 @@ public:
     struct Filter
     {
         QString actor;       // token:<name>, device:<serial>, cli:<user>
-        QString action;      // create, update, sell, … (client-side)
+        QString action;      // create, update, sell, …
         QString entityType;  // device, enrollment, customer, …
         QString entityId;
         QDateTime since;     // invalid: no lower bound
+        QDateTime until;     // exclusive; invalid: no upper bound
     };
 
     explicit AuditModel(ApiClient *api, QObject *parent = nullptr);
@@ -34,7 +35,7 @@ protected:
     QString columnTitle(int column) const override;
     QVariant display(const QJsonObject &record, int column) const override;
     QVariant toolTip(const QJsonObject &record, int column) const override;
-    bool acceptRecord(const QJsonObject &record) const override;
+    bool matchesFilter(const QJsonObject &record) const override;
 
 private:
     Filter m_filter;

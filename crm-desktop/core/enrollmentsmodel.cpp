@@ -1,25 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "enrollmentsmodel.h"
 
-#include <QLocale>
-
 namespace Provisio::Crm {
-
-namespace {
-
-QString text(const QJsonObject &record, const char *key)
-{
-    return record.value(QLatin1String(key)).toString();
-}
-
-// Timestamps as the user's locale writes them; the raw ISO form is in the tooltip.
-QString localTime(const QString &iso)
-{
-    const QDateTime at = QDateTime::fromString(iso, Qt::ISODateWithMs);
-    return at.isValid() ? QLocale().toString(at.toLocalTime(), QLocale::ShortFormat) : iso;
-}
-
-} // namespace
 
 EnrollmentsModel::EnrollmentsModel(ApiClient *api, QObject *parent)
     : PagedTableModel(api, QStringLiteral("enrollments"), QStringLiteral("registrationId"), parent)

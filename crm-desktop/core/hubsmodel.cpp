@@ -1,16 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "hubsmodel.h"
 
+#include <QBrush>
+#include <QColor>
+
 namespace Provisio::Crm {
-
-namespace {
-
-QString text(const QJsonObject &record, const char *key)
-{
-    return record.value(QLatin1String(key)).toString();
-}
-
-} // namespace
 
 HubsModel::HubsModel(ApiClient *api, QObject *parent)
     : PagedTableModel(api, QStringLiteral("hubs"), QStringLiteral("name"), parent)
@@ -39,6 +33,7 @@ QString HubsModel::columnTitle(int column) const
     case EndpointColumn: return tr("Endpoint");
     case RegionColumn: return tr("Region");
     case WeightColumn: return tr("Weight");
+    case LinkColumn: return tr("Middleware link");
     }
     return {};
 }
@@ -52,8 +47,63 @@ QVariant HubsModel::display(const QJsonObject &record, int column) const
     case EndpointColumn: return text(record, "endpoint");
     case RegionColumn: return text(record, "region");
     case WeightColumn: return record.value(QLatin1String("allocationWeight")).toInt(1);
+    case LinkColumn: {
+        const auto it = m_status.constFind(text(record, "name"));
+        if (it == m_status.constEnd())
+            return tr("checking…");
+        const QJsonObject &status = *it;
+        if (status.value(QLatin1String("connected")).toBool())
+            return tr("connected since %1").arg(localTime(text(status, "since")));
+        if (!status.value(QLatin1String("linkEnabled")).toBool(true))
+            return tr("not linked on this middleware");
+        const QString error = text(status, "lastError");
+        return error.isEmpty() ? tr("not connected") : tr("not connected: %1").arg(error);
+    }
     }
     return {};
+}
+
+QVariant HubsModel::toolTip(const QJsonObject &record, int column) const
+{
+    if (column == LinkColumn)
+        return QString(display(record, column).toString() + QStringLiteral("\n\n")
+            + tr("Whether this middleware is connected to the hub as its service identity; without it, twins, "
+                 "telemetry and direct methods of the hub's devices do not get through."));
+    return PagedTableModel::toolTip(record, column);
+}
+
+QVariant HubsModel::extraData(const QJsonObject &record, int column, int role) const
+{
+    if (column == LinkColumn && role == Qt::ForegroundRole) {
+        const auto it = m_status.constFind(text(record, "name"));
+        if (it != m_status.constEnd() && !it->value(QLatin1String("connected")).toBool())
+            return QBrush(QColor(0xda, 0x44, 0x53));
+    }
+    return PagedTableModel::extraData(record, column, role);
+}
+
+void HubsModel::recordsAdded(int first, int last)
+{
+    for (int row = first; row <= last; ++row)
+        loadStatus(text(record(row), "name"));
+}
+
+void HubsModel::loadStatus(const QString &name)
+{
+    if (name.isEmpty() || !api())
+        return;
+    ApiCall *call = api()->get(QStringLiteral("hubs/") + ApiClient::segment(name) + QStringLiteral("/status"));
+    const auto show = [this, name](const QJsonObject &status) {
+        m_status.insert(name, status);
+        const int row = rowOf(name);
+        if (row >= 0)
+            notifyRowChanged(row);
+    };
+    connect(call, &ApiCall::finished, this, [show](const QJsonDocument &body, const QByteArray &) { show(body.object()); });
+    connect(call, &ApiCall::failed, this, [show](const ApiFailure &failure) {
+        if (!failure.aborted)
+            show({{QStringLiteral("connected"), false}, {QStringLiteral("lastError"), failure.message}});
+    });
 }
 
 } // namespace Provisio::Crm

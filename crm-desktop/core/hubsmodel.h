@@ -5,12 +5,16 @@
 
 namespace Provisio::Crm {
 
-// Linked hubs (GET hubs); small, so loaded whole.
+// Linked hubs (GET hubs); small, so loaded whole. The Link column joins
+// GET hubs/{name}/status, loaded for each hub as its row arrives: whether
+// the middleware is connected to the hub (and so can carry twins,
+// telemetry and methods to its devices) and, if not, why.
 class HubsModel : public PagedTableModel
 {
     Q_OBJECT
 public:
-    enum Column { NameColumn, HostColumn, PortColumn, EndpointColumn, RegionColumn, WeightColumn, ColumnCount };
+    enum Column { NameColumn, HostColumn, PortColumn, EndpointColumn, RegionColumn, WeightColumn, LinkColumn,
+                  ColumnCount };
     static constexpr int NameRole = KeyRole;
 
     explicit HubsModel(ApiClient *api, QObject *parent = nullptr);
@@ -20,6 +24,14 @@ protected:
     int columns() const override { return ColumnCount; }
     QString columnTitle(int column) const override;
     QVariant display(const QJsonObject &record, int column) const override;
+    QVariant toolTip(const QJsonObject &record, int column) const override;
+    QVariant extraData(const QJsonObject &record, int column, int role) const override;
+    void recordsAdded(int first, int last) override;
+
+private:
+    void loadStatus(const QString &name);
+
+    QHash<QString, QJsonObject> m_status; // hub name -> GET hubs/{name}/status
 };
 
 } // namespace Provisio::Crm

@@ -4,7 +4,9 @@
 #include "apiclient.h"
 #include "crmlogging.h"
 
+#include <QDateTime>
 #include <QJsonArray>
+#include <QLocale>
 
 namespace Provisio::Crm {
 
@@ -92,9 +94,15 @@ bool PagedTableModel::matchesFilter(const QJsonObject &record) const
 
 void PagedTableModel::recordsAdded(int, int) {}
 
-bool PagedTableModel::acceptRecord(const QJsonObject &) const
+QString PagedTableModel::text(const QJsonObject &record, const char *key)
 {
-    return true;
+    return record.value(QLatin1String(key)).toString();
+}
+
+QString PagedTableModel::localTime(const QString &iso)
+{
+    const QDateTime at = QDateTime::fromString(iso, Qt::ISODateWithMs);
+    return at.isValid() ? QLocale().toString(at.toLocalTime(), QLocale::ShortFormat) : iso;
 }
 
 bool PagedTableModel::canFetchMore(const QModelIndex &parent) const
@@ -147,8 +155,6 @@ void PagedTableModel::onPage(const QJsonObject &page, quint64 generation)
     fresh.reserve(items.size());
     for (const QJsonValue &value : items) {
         const QJsonObject record = value.toObject();
-        if (!acceptRecord(record))
-            continue;
         const QString key = record.value(m_keyField).toString();
         // A record that an event already appended, or that moved between
         // pages while paging, is updated in place instead of shown twice.
@@ -266,7 +272,7 @@ void PagedTableModel::upsertRecord(const QJsonObject &record)
     }
     // Under a free-text search the server decides what matches: a new
     // record shows up on the next refresh instead of guessing here.
-    if (!m_loaded || hasMore() || !matchesFilter(record) || !acceptRecord(record) || m_query.hasQueryItem(QStringLiteral("q")))
+    if (!m_loaded || hasMore() || !matchesFilter(record) || m_query.hasQueryItem(QStringLiteral("q")))
         return;
     const int first = int(m_records.size());
     beginInsertRows(QModelIndex(), first, first);

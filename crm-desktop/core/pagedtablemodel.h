@@ -84,10 +84,14 @@ protected:
     virtual QVariant extraData(const QJsonObject &record, int column, int role) const;
     // Whether a record from an event belongs under the current filter.
     virtual bool matchesFilter(const QJsonObject &record) const;
-    // Client-side filter for what the server cannot filter (default: all).
-    virtual bool acceptRecord(const QJsonObject &record) const;
     // Hook for subclasses that join other data when rows arrive.
     virtual void recordsAdded(int first, int last);
+
+    // A string member of a record, and an ISO-8601 time as the user's
+    // locale writes it (the raw form where it is not a time); shared by the
+    // subclasses' display().
+    static QString text(const QJsonObject &record, const char *key);
+    static QString localTime(const QString &iso);
 
     void notifyRowChanged(int row);
     ApiClient *api() const { return m_api; }

@@ -132,7 +132,7 @@ void TelemetryModel::setEventFeed(EventFeed *feed)
 
 void TelemetryModel::setMaximumMessages(int maximum)
 {
-    m_maximum = qBound(1, maximum, 1000);
+    m_maximum = qBound(1, maximum, 5000);
     trim();
 }
 
@@ -149,48 +149,82 @@ void TelemetryModel::reload()
     beginResetModel();
     m_messages.clear();
     endResetModel();
+    m_nextCursor.clear();
+    m_liveWhileLoading.clear();
+    m_lastError.clear();
     m_totalCount = 0;
     Q_EMIT totalCountChanged(0);
     if (m_deviceId.isEmpty() || !m_api)
         return;
+    Q_EMIT loadingChanged(true);
+    fetchPage(m_generation);
+}
 
+void TelemetryModel::fetchPage(quint64 generation)
+{
+    // Pages no larger than needed.
+    const int wanted = qBound(1, m_maximum - int(m_messages.size()), m_pageSize);
     QUrlQuery query;
-    query.addQueryItem(QStringLiteral("limit"), QString::number(m_maximum));
-    const quint64 generation = m_generation;
+    query.addQueryItem(QStringLiteral("limit"), QString::number(wanted));
+    if (!m_nextCursor.isEmpty())
+        query.addQueryItem(QStringLiteral("cursor"), m_nextCursor);
     ApiCall *call = m_api->get(QStringLiteral("devices/") + ApiClient::segment(m_deviceId) + QStringLiteral("/telemetry"), query);
     m_call = call;
-    Q_EMIT loadingChanged(true);
     connect(call, &ApiCall::finished, this, [this, generation](const QJsonDocument &body, const QByteArray &) {
         if (generation != m_generation)
             return;
-        m_call = nullptr;
-        Q_EMIT loadingChanged(false);
-        const QJsonObject page = body.object();
-        const QJsonArray messages = page.value(QLatin1String("messages")).toArray();
-        // Events that arrived while loading are newer than the answer.
-        QVector<QJsonObject> loaded;
-        for (const QJsonValue &value : messages)
-            loaded.append(value.toObject());
-        if (!loaded.isEmpty()) {
-            const int first = int(m_messages.size());
-            beginInsertRows(QModelIndex(), first, first + int(loaded.size()) - 1);
-            m_messages += loaded;
-            endInsertRows();
-        }
-        trim();
-        m_totalCount = qMax<qint64>(m_totalCount, qint64(page.value(QLatin1String("count")).toDouble()));
-        Q_EMIT totalCountChanged(m_totalCount);
+        onPage(body.object());
     });
     connect(call, &ApiCall::failed, this, [this, generation](const ApiFailure &failure) {
         if (generation != m_generation)
             return;
         m_call = nullptr;
+        m_liveWhileLoading.clear();
         Q_EMIT loadingChanged(false);
         if (failure.aborted)
             return;
         m_lastError = failure.message;
         Q_EMIT errorOccurred(failure.message);
     });
+}
+
+void TelemetryModel::onPage(const QJsonObject &page)
+{
+    const QJsonArray messages = page.value(QLatin1String("messages")).toArray();
+    QVector<QJsonObject> older;
+    for (const QJsonValue &value : messages) {
+        const QJsonObject message = value.toObject();
+        if (!m_liveWhileLoading.contains(identity(message)))
+            older.append(message);
+    }
+    // Older messages go below what is shown, never above live ones.
+    const int room = m_maximum - int(m_messages.size());
+    if (older.size() > room)
+        older.resize(qMax(0, room));
+    if (!older.isEmpty()) {
+        const int first = int(m_messages.size());
+        beginInsertRows(QModelIndex(), first, first + int(older.size()) - 1);
+        m_messages += older;
+        endInsertRows();
+    }
+    m_totalCount = qMax<qint64>(m_totalCount, qint64(page.value(QLatin1String("count")).toDouble()));
+    Q_EMIT totalCountChanged(m_totalCount);
+    m_nextCursor = page.value(QLatin1String("nextCursor")).toString();
+    if (!m_nextCursor.isEmpty() && m_messages.size() < m_maximum) {
+        fetchPage(m_generation);
+        return;
+    }
+    m_call = nullptr;
+    m_liveWhileLoading.clear();
+    Q_EMIT loadingChanged(false);
+}
+
+QString TelemetryModel::identity(const QJsonObject &message)
+{
+    // Reception time (to the millisecond) and size tell one device's
+    // messages apart; the body settles a tie.
+    return message.value(QLatin1String("receivedDateTimeUtc")).toString() + QLatin1Char('|')
+        + QString::number(message.value(QLatin1String("size")).toInt()) + QLatin1Char('|') + bodyText(message);
 }
 
 void TelemetryModel::applyEvent(const QString &type, const QJsonObject &event)
@@ -202,6 +236,8 @@ void TelemetryModel::applyEvent(const QString &type, const QJsonObject &event)
     if (!message.contains(QLatin1String("bodyEncoding")) && message.contains(QLatin1String("body")))
         message.insert(QStringLiteral("bodyEncoding"),
                        message.value(QLatin1String("body")).isString() ? QStringLiteral("base64") : QStringLiteral("json"));
+    if (m_call)
+        m_liveWhileLoading.insert(identity(message));
     prepend(message);
     ++m_totalCount;
     Q_EMIT totalCountChanged(m_totalCount);

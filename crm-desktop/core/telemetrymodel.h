@@ -8,14 +8,17 @@
 #include <QDateTime>
 #include <QJsonObject>
 #include <QPointer>
+#include <QSet>
 #include <QVector>
 
 namespace Provisio::Crm {
 
 
-// The latest telemetry of one device: loads GET devices/{deviceId}/telemetry
-// and then adds each `telemetry` event for that device from the EventFeed
-// on top (newest first), keeping at most maximumMessages() rows. The
+// The latest telemetry of one device: pages back through the stored history
+// (GET devices/{deviceId}/telemetry, newest first, following nextCursor)
+// until it holds maximumMessages() or the history ends, and meanwhile and
+// afterwards puts each `telemetry` event for that device from the EventFeed
+// on top, so the view never misses a message nor shows one twice. The
 // detail view's chart and table both read it.
 class TelemetryModel : public QAbstractTableModel
 {
@@ -43,11 +46,18 @@ public:
     void setEventFeed(EventFeed *feed);
     void applyEvent(const QString &type, const QJsonObject &event);
 
+    // How many messages to keep (history plus live), 1 to 5000.
     int maximumMessages() const { return m_maximum; }
     void setMaximumMessages(int maximum);
     // Every message the middleware counted for the device, not just these.
     qint64 totalCount() const { return m_totalCount; }
     bool isLoading() const { return m_call != nullptr; }
+    // Messages per history request (1 to 1000): small pages fill the view
+    // sooner and show progress on the way.
+    int pageSize() const { return m_pageSize; }
+    void setPageSize(int size) { m_pageSize = qBound(1, size, 1000); }
+    // Whether the stored history goes back further than what is loaded.
+    bool hasOlderMessages() const { return !m_nextCursor.isEmpty(); }
     QString lastError() const { return m_lastError; }
 
     // A numeric member of the JSON body of `row` (for the chart), NaN otherwise.
@@ -61,8 +71,11 @@ Q_SIGNALS:
     void messageAdded(const QJsonObject &message);
 
 private:
+    void fetchPage(quint64 generation);
+    void onPage(const QJsonObject &page);
     void prepend(const QJsonObject &message);
     void trim();
+    static QString identity(const QJsonObject &message);
 
     QPointer<ApiClient> m_api;
     QPointer<EventFeed> m_feed;
@@ -70,9 +83,14 @@ private:
     QString m_deviceId;
     QString m_lastError;
     QVector<QJsonObject> m_messages; // newest first
+    QString m_nextCursor;
+    // Messages that came live while the history loaded: the first page may
+    // hold them too.
+    QSet<QString> m_liveWhileLoading;
     qint64 m_totalCount = 0;
     quint64 m_generation = 0;
-    int m_maximum = 100;
+    int m_maximum = 500;
+    int m_pageSize = 200;
 };
 
 } // namespace Provisio::Crm

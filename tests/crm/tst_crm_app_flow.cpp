@@ -27,6 +27,7 @@
 
 #include "crypto/keys.h"
 #include "crypto/sastoken.h"
+#include "widgettestutil.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -79,10 +80,7 @@ private:
 
 void TestCrmAppFlow::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("ProvisioTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_crm_app_flow"));
-    QSettings().clear(); // no layout, filter or saved view from an earlier run
+    useCleanSettings(QStringLiteral("tst_crm_app_flow"));
     QVERIFY(m_f.start());
     m_admin = m_f.client(m_f.adminToken);
     for (const QString &serial : {QStringLiteral("SN-APP-1"), QStringLiteral("SN-APP-2"), QStringLiteral("SN-APP-3")}) {

@@ -6,6 +6,7 @@
 // record, JSON validation and the command line.
 
 #include "apiclient.h"
+#include "auditpage.h"
 #include "appoptions.h"
 #include "batchoperation.h"
 #include "certificatetrust.h"
@@ -25,12 +26,16 @@
 #include "messagebanner.h"
 
 #include "crypto/sastoken.h"
+#include "dpstestutil.h"
+#include "widgettestutil.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QCheckBox>
 #include <QClipboard>
+#include <QComboBox>
 #include <QDateTime>
+#include <QDateTimeEdit>
 #include <QDialogButtonBox>
 #include <QFile>
 #include <QLabel>
@@ -60,6 +65,8 @@ private Q_SLOTS:
     void viewerIsOfferedNoChanges();
     void hubSigningKeyShownOnce();
     void deviceDetailHidesKeysUntilRevealed();
+    void fitsALaptopScreenWithTheDevicePanel();
+    void auditFiltersOnTheServer();
     void twinEditIsGuardedByEtag();
     void deleteEnrollmentAsksFirst();
     void batchReportsEachFailure();
@@ -136,24 +143,14 @@ QString TestCrmAppWidgets::enrollAndRegister(const QString &serial)
         return {};
     const QString key = e.json().value(QStringLiteral("attestation")).toObject().value(QStringLiteral("symmetricKey"))
                             .toObject().value(QStringLiteral("primaryKey")).toString();
-    HttpsClient device(m_f.mw->baseUrl(), m_f.mw->caCertificatePath());
-    const QString scope = m_f.mw->idScope();
-    const QString sas = SasToken::create(scope + QStringLiteral("/registrations/") + id, key,
-                                         QDateTime::currentSecsSinceEpoch() + 3600, QStringLiteral("registration"));
-    const auto reg = device.put(QLatin1Char('/') + scope + QStringLiteral("/registrations/") + id
-                                    + QStringLiteral("/register?api-version=2021-06-01"),
-                                {{QStringLiteral("registrationId"), id}}, {{"Authorization", sas.toUtf8()}});
-    if (reg.json().value(QStringLiteral("status")).toString() != QLatin1String("assigned"))
+    if (registerOverDps(*m_f.mw, id, key).value(QStringLiteral("status")).toString() != QLatin1String("assigned"))
         return {};
     return key;
 }
 
 void TestCrmAppWidgets::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("ProvisioTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_crm_app_widgets"));
-    QSettings().clear(); // no layout, filter or saved view from an earlier run
+    useCleanSettings(QStringLiteral("tst_crm_app_widgets"));
     QVERIFY(m_f.start());
     m_admin = m_f.client(m_f.adminToken);
     QCOMPARE(m_admin->put(QStringLiteral("/api/v1/hubs/hub1"), {{QStringLiteral("host"), QStringLiteral("hub1.provisio.test")},
@@ -290,6 +287,63 @@ void TestCrmAppWidgets::deviceDetailHidesKeysUntilRevealed()
     QCOMPARE(QGuiApplication::clipboard()->text(), key);
     // The copy is announced without the key.
     QVERIFY(!w->banner()->text().contains(key));
+}
+
+void TestCrmAppWidgets::fitsALaptopScreenWithTheDevicePanel()
+{
+    // Every page, with the device panel beside it, fits 1280x800: the panel
+    // once widened the window past the screen's edge and cut its tabs off.
+    auto api = connect(m_f.viewerToken);
+    QVERIFY(api);
+    EventFeed feed(api.get());
+    auto w = window(api.get(), &feed);
+    w->showDevice(QStringLiteral("SN-DET-1"));
+    for (const auto page : {MainWindow::InventoryView, MainWindow::CustomersView, MainWindow::EnrollmentsView,
+                            MainWindow::HubsView, MainWindow::AuditView}) {
+        w->showPage(page);
+        const QSize needed = w->minimumSizeHint().expandedTo(w->minimumSize());
+        QVERIFY2(needed.width() <= 1280 && needed.height() <= 800,
+                 qPrintable(QStringLiteral("page %1 needs %2x%3").arg(int(page)).arg(needed.width()).arg(needed.height())));
+    }
+}
+
+void TestCrmAppWidgets::auditFiltersOnTheServer()
+{
+    auto api = connect(m_f.viewerToken);
+    QVERIFY(api);
+    EventFeed feed(api.get());
+    auto w = window(api.get(), &feed);
+    w->showPage(MainWindow::AuditView);
+    AuditModel *audit = w->auditModel();
+    AuditPage *page = w->auditPage();
+
+    // Picking an action asks the middleware for just that action.
+    auto *action = page->findChild<QComboBox *>(QStringLiteral("auditActionFilter"));
+    QVERIFY(action && action->isEditable());
+    QVERIFY(action->findText(QStringLiteral("issueActivationCode")) >= 0);
+    action->setCurrentIndex(action->findText(QStringLiteral("create")));
+    QTRY_COMPARE_WITH_TIMEOUT(audit->query().queryItemValue(QStringLiteral("action")), QStringLiteral("create"), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!audit->isLoading() && audit->rowCount() > 0, 15000);
+    for (int row = 0; row < audit->rowCount(); ++row)
+        QCOMPARE(audit->index(row, AuditModel::ActionColumn).data().toString(), QStringLiteral("create"));
+
+    // An empty time window is refused here, with the reason, and the
+    // table keeps what it showed.
+    auto *since = page->findChild<QDateTimeEdit *>(QStringLiteral("auditSince"));
+    auto *until = page->findChild<QDateTimeEdit *>(QStringLiteral("auditUntil"));
+    QVERIFY(since && until);
+    QCheckBox *sinceOn = nullptr;
+    QCheckBox *untilOn = nullptr;
+    for (QCheckBox *box : page->findChildren<QCheckBox *>())
+        (box->text().contains(QStringLiteral("Si")) ? sinceOn : untilOn) = box;
+    QVERIFY(sinceOn && untilOn);
+    sinceOn->setChecked(true);
+    QTRY_VERIFY_WITH_TIMEOUT(audit->query().hasQueryItem(QStringLiteral("since")), 5000);
+    const QString before = audit->query().toString();
+    until->setDateTime(since->dateTime().addDays(-1));
+    untilOn->setChecked(true);
+    QTRY_VERIFY_WITH_TIMEOUT(w->banner()->text().contains(QStringLiteral("Until")), 5000);
+    QCOMPARE(audit->query().toString(), before);
 }
 
 void TestCrmAppWidgets::twinEditIsGuardedByEtag()
@@ -474,14 +528,8 @@ void TestCrmAppWidgets::deviceDetailFollowsTheDeviceLive()
     QVERIFY(!invoke->isEnabled()); // nothing to call yet
 
     // The device registers; the open detail follows without a reload.
-    HttpsClient device(m_f.mw->baseUrl(), m_f.mw->caCertificatePath());
-    const QString scope = m_f.mw->idScope();
-    const QString sas = SasToken::create(scope + QStringLiteral("/registrations/sn-live-1"), key,
-                                         QDateTime::currentSecsSinceEpoch() + 3600, QStringLiteral("registration"));
-    QCOMPARE(device.put(QLatin1Char('/') + scope + QStringLiteral("/registrations/sn-live-1/register?api-version=2021-06-01"),
-                        {{QStringLiteral("registrationId"), QStringLiteral("sn-live-1")}}, {{"Authorization", sas.toUtf8()}})
-                 .status,
-             202);
+    QCOMPARE(registerOverDps(*m_f.mw, QStringLiteral("sn-live-1"), key).value(QStringLiteral("status")).toString(),
+             QStringLiteral("assigned"));
     QTRY_VERIFY_WITH_TIMEOUT(registration->text().contains(QStringLiteral("assigned")), 15000);
     QVERIFY(registration->text().contains(QStringLiteral("hub1")));
 

@@ -13,6 +13,7 @@
 #include "apiclient.h"
 #include "httpsclient.h"
 #include "middlewareprocess.h"
+#include "widgettestutil.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -71,18 +72,6 @@ void captureMessages(QtMsgType type, const QMessageLogContext &context, const QS
         g_previousHandler(type, context, message);
 }
 
-
-// With PROVISIO_SCREENSHOT_DIR set, the test also saves the screenshots in
-// docs/screenshots/ (see docs/activation-cards.md).
-void screenshot(QWidget *widget, const char *name)
-{
-    const QString dir = qEnvironmentVariable("PROVISIO_SCREENSHOT_DIR");
-    if (dir.isEmpty())
-        return;
-    QCoreApplication::processEvents();
-    if (!widget->grab().save(QDir(dir).filePath(QString::fromLatin1(name))))
-        qWarning("cannot save the screenshot %s", name);
-}
 
 } // namespace
 
@@ -210,8 +199,8 @@ private Q_SLOTS:
         QVERIFY(dialog.preview()->hasCard());
         QCOMPARE(dialog.preview()->card().serial, QStringLiteral("SN-A1"));
         dialog.resize(900, 760);
-        screenshot(&dialog, "crm-cards-dialog.png");
-        screenshot(dialog.preview(), "crm-cards-card.png");
+        saveScreenshot(&dialog, "crm-cards-dialog.png");
+        saveScreenshot(dialog.preview(), "crm-cards-card.png");
 
         // A new code voids the one issued when the enrollment was created.
         QVERIFY(cards.at(0).activationCode != m_creationCodes.value(QStringLiteral("SN-A1")));

@@ -11,6 +11,7 @@
 #include <QPainter>
 #include <QProcess>
 #include <QStandardPaths>
+#include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -172,6 +173,20 @@ private Q_SLOTS:
         const QString firstPage = text.section(u'\f', 0, 0);
         QVERIFY(firstPage.contains(QStringLiteral("SN-100")));
         QCOMPARE(firstPage.count(QStringLiteral("Activation code")), qMin(perPage, cards));
+    }
+
+    // How long a hundred cards take to render to PDF: the dialog's reason
+    // for doing it off the GUI thread (docs/activation-cards.md).
+    void hundredCardsTiming()
+    {
+        QList<ActivationCard> list;
+        for (int i = 0; i < 100; ++i)
+            list << sampleCard(QStringLiteral("SN-%1").arg(1000 + i));
+        QTemporaryDir dir;
+        QElapsedTimer timer;
+        timer.start();
+        QVERIFY(ActivationCardRenderer::writePdf(dir.filePath(QStringLiteral("hundred.pdf")), list).ok());
+        qInfo("100 cards to PDF: %lld ms", timer.elapsed());
     }
 
     void badExportChangesNothing()

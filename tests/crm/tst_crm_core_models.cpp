@@ -5,6 +5,7 @@
 #include "core/crmcoretestutil.h"
 
 #include "crypto/sastoken.h"
+#include "dpstestutil.h"
 #include "customersmodel.h"
 #include "enrollmentsmodel.h"
 #include "eventfeed.h"
@@ -19,6 +20,40 @@
 using namespace Provisio;
 using namespace Provisio::Test;
 using namespace Provisio::Crm;
+
+namespace {
+
+// A viewer's inventory narrowed to a search, fully loaded, following the
+// live event feed: how the inventory page sees the devices.
+struct LiveInventory
+{
+    explicit LiveInventory(const CrmFixture &f)
+        : api(crmClient(f, f.viewerToken)), feed(api.get()), inventory(api.get()),
+          tester(&inventory, QAbstractItemModelTester::FailureReportingMode::QtTest)
+    {
+        inventory.setEventFeed(&feed);
+        feed.start();
+    }
+
+    bool load(const QString &search)
+    {
+        if (!QTest::qWaitFor([this] { return feed.isConnected(); }, 20000))
+            return false;
+        InventoryModel::Filter filter;
+        filter.q = search;
+        QSignalSpy loaded(&inventory, &InventoryModel::allLoaded);
+        inventory.setFilter(filter);
+        inventory.fetchAll();
+        return loaded.wait(20000);
+    }
+
+    std::unique_ptr<ApiClient> api;
+    EventFeed feed;
+    InventoryModel inventory;
+    QAbstractItemModelTester tester;
+};
+
+} // namespace
 
 class TestCrmCoreModels : public QObject
 {
@@ -216,20 +251,9 @@ void TestCrmCoreModels::inventoryFilters()
 
 void TestCrmCoreModels::inventoryUpdatesLive()
 {
-    auto api = crmClient(m_f, m_f.viewerToken);
-    EventFeed feed(api.get());
-    InventoryModel inventory(api.get());
-    QAbstractItemModelTester tester(&inventory, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    inventory.setEventFeed(&feed);
-    feed.start();
-    QTRY_VERIFY_WITH_TIMEOUT(feed.isConnected(), 20000);
-
-    InventoryModel::Filter filter;
-    filter.q = QStringLiteral("SN-INV-0001");
-    QSignalSpy loaded(&inventory, &InventoryModel::allLoaded);
-    inventory.setFilter(filter);
-    inventory.fetchAll();
-    QVERIFY(loaded.wait(20000));
+    LiveInventory live(m_f);
+    QVERIFY(live.load(QStringLiteral("SN-INV-0001")));
+    InventoryModel &inventory = live.inventory;
     QCOMPARE(inventory.rowCount(), 100);
     const int row = inventory.rowOf(QStringLiteral("SN-INV-000123"));
     QVERIFY(row >= 0);
@@ -352,6 +376,11 @@ void TestCrmCoreModels::hubsModel()
     const int row = hubs.rowOf(QStringLiteral("hub-b"));
     QCOMPARE(hubs.index(row, HubsModel::HostColumn).data().toString(), QStringLiteral("hub-b.example"));
     QCOMPARE(hubs.index(row, HubsModel::WeightColumn).data().toInt(), 2);
+    // Nothing listens at hub-b.example: the link column says the middleware
+    // is not connected to it (instead of staying blank), in red.
+    QTRY_VERIFY_WITH_TIMEOUT(hubs.index(row, HubsModel::LinkColumn).data().toString().startsWith(QStringLiteral("not ")),
+                             20000);
+    QVERIFY(hubs.index(row, HubsModel::LinkColumn).data(Qt::ForegroundRole).isValid());
     // Signing keys never sit in the model.
     for (int r = 0; r < hubs.rowCount(); ++r)
         QVERIFY(!hubs.record(r).contains(QStringLiteral("signingKey")));
@@ -376,14 +405,35 @@ void TestCrmCoreModels::auditModel()
         QCOMPARE(audit.index(row, AuditModel::ActorColumn).data().toString(), QStringLiteral("token:test-operator"));
     }
 
-    // The action is filtered in the client: only "sell" of devices.
+    // The action is the server's filter: with one row a page, the first
+    // page already holds the only sale, however many device entries there are.
     filter.entityType = QStringLiteral("device");
     filter.action = QStringLiteral("sell");
+    audit.setPageSize(1);
+    QSignalSpy pages(&audit, &AuditModel::pageLoaded);
+    audit.setFilter(filter);
+    QCOMPARE(audit.query().queryItemValue(QStringLiteral("action")), QStringLiteral("sell"));
+    QVERIFY(pages.wait(20000));
+    QCOMPARE(audit.rowCount(), 1);
+    QCOMPARE(audit.index(0, AuditModel::ActionColumn).data().toString(), QStringLiteral("sell"));
+    QCOMPARE(audit.index(0, AuditModel::EntityIdColumn).data().toString(), QStringLiteral("SN-INV-000123"));
+    audit.fetchAll();
+    QTRY_VERIFY_WITH_TIMEOUT(!audit.hasMore() && !audit.isLoading(), 30000);
+    QCOMPARE(audit.rowCount(), 1);
+    audit.setPageSize(200);
+
+    // An end before everything happened leaves nothing; one after keeps the sale.
+    filter.until = QDateTime::currentDateTimeUtc().addYears(-1);
     audit.setFilter(filter);
     audit.fetchAll();
-    QVERIFY(loaded.wait(30000));
+    QVERIFY(loaded.wait(20000));
+    QCOMPARE(audit.rowCount(), 0);
+    filter.until = QDateTime::currentDateTimeUtc().addDays(1);
+    audit.setFilter(filter);
+    audit.fetchAll();
+    QVERIFY(loaded.wait(20000));
     QCOMPARE(audit.rowCount(), 1);
-    QCOMPARE(audit.index(0, AuditModel::EntityIdColumn).data().toString(), QStringLiteral("SN-INV-000123"));
+    filter.until = QDateTime();
 
     // A start time in the future leaves nothing.
     filter.action.clear();
@@ -436,19 +486,9 @@ void TestCrmCoreModels::inventoryFollowsRegistration()
                                     {QStringLiteral("allocationWeight"), 0}}))
                     .ok);
 
-    auto api = crmClient(m_f, m_f.viewerToken);
-    EventFeed feed(api.get());
-    InventoryModel inventory(api.get());
-    QAbstractItemModelTester tester(&inventory, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    inventory.setEventFeed(&feed);
-    feed.start();
-    QTRY_VERIFY_WITH_TIMEOUT(feed.isConnected(), 20000);
-    InventoryModel::Filter filter;
-    filter.q = QStringLiteral("SN-INV-00050");
-    QSignalSpy loaded(&inventory, &InventoryModel::allLoaded);
-    inventory.setFilter(filter);
-    inventory.fetchAll();
-    QVERIFY(loaded.wait(20000));
+    LiveInventory live(m_f);
+    QVERIFY(live.load(QStringLiteral("SN-INV-00050")));
+    InventoryModel &inventory = live.inventory;
     const int row = inventory.rowOf(QStringLiteral("SN-INV-000500"));
     QVERIFY(row >= 0);
     QVERIFY(inventory.index(row, InventoryModel::RegistrationColumn).data().toString().isEmpty());
@@ -466,23 +506,17 @@ void TestCrmCoreModels::inventoryFollowsRegistration()
                               QStringLiteral("enabled"), 20000);
 
     // The device registers over the DPS API, as a device does.
-    HttpsClient device(m_f.mw->baseUrl(), m_f.mw->caCertificatePath());
-    const QString sas = SasToken::create(m_f.mw->idScope() + QStringLiteral("/registrations/sn-inv-000500"), key,
-                                         QDateTime::currentSecsSinceEpoch() + 3600, QStringLiteral("registration"));
-    const auto registered = device.put(QLatin1Char('/') + m_f.mw->idScope()
-                                           + QStringLiteral("/registrations/sn-inv-000500/register?api-version=2021-06-01"),
-                                       {{QStringLiteral("registrationId"), QStringLiteral("sn-inv-000500")}},
-                                       {{"Authorization", sas.toUtf8()}});
-    QVERIFY2(registered.status == 200 || registered.status == 202, registered.body.constData());
+    QCOMPARE(registerOverDps(*m_f.mw, QStringLiteral("sn-inv-000500"), key).value(QStringLiteral("status")).toString(),
+             QStringLiteral("assigned"));
 
     QTRY_COMPARE_WITH_TIMEOUT(inventory.index(row, InventoryModel::RegistrationColumn).data().toString(),
                               QStringLiteral("assigned"), 20000);
     QCOMPARE(inventory.index(row, InventoryModel::HubColumn).data().toString(), QStringLiteral("hub-r.example"));
 
     // A model opened afterwards shows the same from the lists.
-    InventoryModel fresh(api.get());
+    InventoryModel fresh(live.api.get());
     QSignalSpy freshLoaded(&fresh, &InventoryModel::allLoaded);
-    fresh.setFilter(filter);
+    fresh.setFilter(live.inventory.filter());
     fresh.fetchAll();
     QVERIFY(freshLoaded.wait(20000));
     const int freshRow = fresh.rowOf(QStringLiteral("SN-INV-000500"));
@@ -490,6 +524,18 @@ void TestCrmCoreModels::inventoryFollowsRegistration()
                               QStringLiteral("assigned"), 20000);
     QCOMPARE(fresh.index(freshRow, InventoryModel::HubColumn).data().toString(), QStringLiteral("hub-r.example"));
     QCOMPARE(fresh.index(freshRow, InventoryModel::EnrollmentColumn).data().toString(), QStringLiteral("enabled"));
+
+    // The enrollments list carries where the device went, so the
+    // enrollments page fills its Hub and Registration columns on load.
+    EnrollmentsModel enrollments(live.api.get());
+    QAbstractItemModelTester enrollmentsTester(&enrollments, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy enrollmentsLoaded(&enrollments, &EnrollmentsModel::allLoaded);
+    enrollments.setFilter(QStringLiteral("SN-INV-000500"), QString());
+    enrollments.fetchAll();
+    QVERIFY(enrollmentsLoaded.wait(20000));
+    QCOMPARE(enrollments.rowCount(), 1);
+    QCOMPARE(enrollments.index(0, EnrollmentsModel::HubColumn).data().toString(), QStringLiteral("hub-r.example"));
+    QCOMPARE(enrollments.index(0, EnrollmentsModel::RegistrationColumn).data().toString(), QStringLiteral("assigned"));
 }
 
 QTEST_GUILESS_MAIN(TestCrmCoreModels)

@@ -13,6 +13,7 @@
 #include "apiclient.h"
 #include "httpsclient.h"
 #include "middlewareprocess.h"
+#include "widgettestutil.h"
 
 #include <QAbstractButton>
 #include <QAbstractItemModelTester>
@@ -37,20 +38,6 @@
 using namespace Provisio;
 using namespace Provisio::Crm;
 using namespace Provisio::Test;
-
-namespace {
-// With PROVISIO_SCREENSHOT_DIR set, the test also saves the screenshots in
-// docs/screenshots/ (see docs/activation-cards.md).
-void screenshot(QWidget *widget, const char *name)
-{
-    const QString dir = qEnvironmentVariable("PROVISIO_SCREENSHOT_DIR");
-    if (dir.isEmpty())
-        return;
-    QCoreApplication::processEvents();
-    if (!widget->grab().save(QDir(dir).filePath(QString::fromLatin1(name))))
-        qWarning("cannot save the screenshot %s", name);
-}
-} // namespace
 
 class TestImportWizard : public QObject
 {
@@ -183,7 +170,7 @@ private Q_SLOTS:
         wizard.mappingCombo(4)->setCurrentIndex(wizard.mappingCombo(4)->findText(QStringLiteral("Notes")));
         QVERIFY(wizard.button(QWizard::NextButton)->isEnabled());
         QCOMPARE(wizard.mapping().target(4), ColumnMapping::Notes);
-        screenshot(&wizard, "crm-import-mapping.png");
+        saveScreenshot(&wizard, "crm-import-mapping.png");
 
         QAbstractItemModelTester validationTester(wizard.validationModel(),
                                                   QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -215,7 +202,7 @@ private Q_SLOTS:
         QVERIFY(wizard.skipErrorsBox()->isVisible());
         QTest::mouseClick(wizard.skipErrorsBox(), Qt::LeftButton, {}, QPoint(8, wizard.skipErrorsBox()->height() / 2));
         QVERIFY(wizard.skipErrorsBox()->isChecked());
-        screenshot(&wizard, "crm-import-validation.png");
+        saveScreenshot(&wizard, "crm-import-validation.png");
         QVERIFY(wizard.button(QWizard::CommitButton)->isEnabled());
 
         // The user walks away instead: nothing was written.
@@ -321,7 +308,7 @@ private Q_SLOTS:
         QCOMPARE(wizard.reportModel()->rowCount(), rows - 500);
         QCOMPARE(wizard.reportModel()->result(0).serial, QStringLiteral("STOP-00500"));
         QCOMPARE(wizard.reportModel()->result(0).row, 502);
-        screenshot(&wizard, "crm-import-report.png");
+        saveScreenshot(&wizard, "crm-import-report.png");
     }
 
     void backAndNextChecksTheNewMapping()
