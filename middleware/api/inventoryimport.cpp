@@ -144,7 +144,8 @@ Result<InventoryImport::Report> InventoryImport::run(const QByteArray &csv, cons
             return existing.error();
         const bool update = existing->has_value();
         if (update && options.mode == Mode::CreateOnly) {
-            fail(QStringLiteral("already exists"));
+            fail(QStringLiteral("a device with serial %1 already exists (import with mode=upsert to update it)")
+                     .arg(row.serial));
             continue;
         }
         auto device = update ? overlay(**existing, cells) : DeviceRecord::fromJson(cells);
