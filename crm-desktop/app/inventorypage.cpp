@@ -4,14 +4,18 @@
 #include "applogging.h"
 
 #include <QComboBox>
+#include <QHeaderView>
 #include <QInputDialog>
 #include <QJsonDocument>
 #include <QLineEdit>
 #include <QMenu>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QTableView>
 #include <QTimer>
 #include <QToolButton>
+
+#include <utility>
 
 namespace Provisio::Crm {
 
@@ -19,23 +23,49 @@ namespace {
 
 const QString kViewsGroup = QStringLiteral("inventory/views");
 
-QVariantMap toMap(const InventoryModel::Filter &f)
+// What a saved view (and the page's state in QSettings) holds: the filter
+// and the server-side sort, the sort by its API field name so that a view
+// stays valid when columns move.
+struct ViewState
 {
+    InventoryModel::Filter filter;
+    int sortColumn = InventoryModel::SerialColumn;
+    Qt::SortOrder sortOrder = Qt::AscendingOrder;
+    bool operator==(const ViewState &o) const
+    {
+        return filter == o.filter && sortColumn == o.sortColumn && sortOrder == o.sortOrder;
+    }
+};
+
+QVariantMap toMap(const ViewState &v)
+{
+    const InventoryModel::Filter &f = v.filter;
     return {{QStringLiteral("status"), f.status},       {QStringLiteral("model"), f.model},
             {QStringLiteral("manufacturer"), f.manufacturer}, {QStringLiteral("batch"), f.batch},
-            {QStringLiteral("customerId"), f.customerId}, {QStringLiteral("q"), f.q}};
+            {QStringLiteral("customerId"), f.customerId}, {QStringLiteral("q"), f.q},
+            {QStringLiteral("sort"), InventoryModel::sortFieldOf(v.sortColumn)},
+            {QStringLiteral("order"), v.sortOrder == Qt::DescendingOrder ? QStringLiteral("desc") : QStringLiteral("asc")}};
 }
 
-InventoryModel::Filter fromMap(const QVariantMap &m)
+// Views saved before the inventory sorted have no sort: they open in
+// serial order, as they were saved.
+ViewState fromMap(const QVariantMap &m)
 {
-    InventoryModel::Filter f;
+    ViewState v;
+    InventoryModel::Filter &f = v.filter;
     f.status = m.value(QStringLiteral("status")).toString();
     f.model = m.value(QStringLiteral("model")).toString();
     f.manufacturer = m.value(QStringLiteral("manufacturer")).toString();
     f.batch = m.value(QStringLiteral("batch")).toString();
     f.customerId = m.value(QStringLiteral("customerId")).toString();
     f.q = m.value(QStringLiteral("q")).toString();
-    return f;
+    const int column = InventoryModel::columnOfSortField(m.value(QStringLiteral("sort")).toString());
+    if (column >= 0) {
+        v.sortColumn = column;
+        v.sortOrder = m.value(QStringLiteral("order")).toString() == QLatin1String("desc") ? Qt::DescendingOrder
+                                                                                           : Qt::AscendingOrder;
+    }
+    return v;
 }
 
 } // namespace
@@ -65,7 +95,7 @@ InventoryPage::InventoryPage(InventoryModel *model, QWidget *parent)
     m_search->setPlaceholderText(tr("Search serial, model, batch, notes…"));
     m_search->setClearButtonEnabled(true);
     m_views->setText(tr("&Views"));
-    m_views->setToolTip(tr("Saved views: named filter sets"));
+    m_views->setToolTip(tr("Saved views (named filters with their sort) and the sort order"));
     m_views->setPopupMode(QToolButton::InstantPopup);
     m_views->setMenu(new QMenu(m_views));
     connect(m_views->menu(), &QMenu::aboutToShow, this, &InventoryPage::rebuildViewsMenu);
@@ -96,6 +126,21 @@ InventoryPage::InventoryPage(InventoryModel *model, QWidget *parent)
                                         {InventoryModel::HubColumn, 140},        {InventoryModel::OnlineColumn, 60}};
     for (const auto &[column, width] : widths)
         table()->setColumnWidth(column, width);
+
+    // The server sorts: a header click restarts paging in that order. The
+    // view's own sorting stays off, since it would sort the page's proxy,
+    // that is only the rows loaded so far, and rows of later pages would
+    // land in the wrong place.
+    table()->setSortingEnabled(false);
+    QHeaderView *header = table()->horizontalHeader();
+    header->setSectionsClickable(true);
+    header->setSortIndicatorShown(true);
+    connect(header, &QHeaderView::sortIndicatorChanged, this, &InventoryPage::headerSortClicked);
+    connect(m_inventory, &InventoryModel::sortChanged, this, [this] {
+        showSort();
+        updateViewName();
+    });
+    showSort();
 }
 
 QStringList InventoryPage::selectedSerials() const
@@ -118,13 +163,39 @@ InventoryModel::Filter InventoryPage::currentFilter() const
 
 void InventoryPage::setFilter(const InventoryModel::Filter &filter)
 {
+    showFilter(filter);
+    applyFilterNow();
+}
+
+void InventoryPage::showFilter(const InventoryModel::Filter &filter)
+{
     m_applyingView = true;
     m_status->setCurrentIndex(qMax(0, m_status->findData(filter.status)));
     m_modelFilter->setText(filter.model);
     m_search->setText(filter.q);
     m_customerId = filter.customerId;
     m_applyingView = false;
-    applyFilterNow();
+}
+
+void InventoryPage::setSort(int column, Qt::SortOrder order)
+{
+    m_inventory->sort(column, order);
+    showSort();
+}
+
+void InventoryPage::headerSortClicked(int column, Qt::SortOrder order)
+{
+    // A column the server cannot sort keeps the indicator where it was.
+    if (InventoryModel::isSortable(column))
+        m_inventory->sort(column, order);
+    showSort();
+}
+
+void InventoryPage::showSort()
+{
+    QHeaderView *header = table()->horizontalHeader();
+    const QSignalBlocker blocker(header);
+    header->setSortIndicator(m_inventory->sortColumn(), m_inventory->sortOrder());
 }
 
 void InventoryPage::setCustomerFilter(const QString &customerId, const QString &name)
@@ -146,12 +217,17 @@ void InventoryPage::applyFilterNow()
     if (m_applyingView)
         return;
     m_debounce->stop();
-    const InventoryModel::Filter f = currentFilter();
-    m_inventory->setFilter(f);
-    // The saved view is "current" only while its filter is unchanged.
+    m_inventory->setFilter(currentFilter());
+    updateViewName();
+}
+
+void InventoryPage::updateViewName()
+{
+    // The saved view is "current" only while its filter and sort are unchanged.
     if (!m_currentView.isEmpty()) {
         QSettings settings;
-        if (!(fromMap(settings.value(kViewsGroup + QLatin1Char('/') + m_currentView).toMap()) == f))
+        const ViewState current{currentFilter(), m_inventory->sortColumn(), m_inventory->sortOrder()};
+        if (!(fromMap(settings.value(kViewsGroup + QLatin1Char('/') + m_currentView).toMap()) == current))
             m_currentView.clear();
     }
     m_views->setText(m_currentView.isEmpty() ? tr("&Views") : tr("View: %1").arg(m_currentView));
@@ -172,7 +248,8 @@ void InventoryPage::saveView(const QString &name)
     if (clean.isEmpty() || clean.contains(QLatin1Char('/')) || clean.contains(QLatin1Char('\\')))
         return;
     QSettings settings;
-    settings.setValue(kViewsGroup + QLatin1Char('/') + clean, toMap(currentFilter()));
+    settings.setValue(kViewsGroup + QLatin1Char('/') + clean,
+                      toMap({currentFilter(), m_inventory->sortColumn(), m_inventory->sortOrder()}));
     m_currentView = clean;
     m_views->setText(tr("View: %1").arg(clean));
 }
@@ -184,7 +261,13 @@ bool InventoryPage::applyView(const QString &name)
     if (!settings.contains(key))
         return false;
     m_currentView = name;
-    setFilter(fromMap(settings.value(key).toMap()));
+    const ViewState view = fromMap(settings.value(key).toMap());
+    showFilter(view.filter);
+    m_debounce->stop();
+    // Filter and sort in one step: one request, not one for each.
+    m_inventory->setFilterAndSort(view.filter, view.sortColumn, view.sortOrder);
+    showSort();
+    updateViewName();
     return true;
 }
 
@@ -216,6 +299,26 @@ void InventoryPage::rebuildViewsMenu()
     remove->setEnabled(!names.isEmpty());
     for (const QString &name : names)
         remove->addAction(name, this, [this, name] { removeView(name); });
+
+    // The header clicks, reachable from the keyboard too.
+    menu->addSeparator();
+    QMenu *sortBy = menu->addMenu(tr("&Sort by"));
+    sortBy->setObjectName(QStringLiteral("inventorySortMenu"));
+    for (int column = 0; column < InventoryModel::ColumnCount; ++column) {
+        if (!InventoryModel::isSortable(column))
+            continue;
+        QAction *a = sortBy->addAction(m_inventory->headerData(column, Qt::Horizontal).toString(), this,
+                                       [this, column] { setSort(column, m_inventory->sortOrder()); });
+        a->setCheckable(true);
+        a->setChecked(column == m_inventory->sortColumn());
+    }
+    sortBy->addSeparator();
+    for (const auto &[order, text] : {std::make_pair(Qt::AscendingOrder, tr("Ascending")),
+                                      std::make_pair(Qt::DescendingOrder, tr("Descending"))}) {
+        QAction *a = sortBy->addAction(text, this, [this, order = order] { setSort(m_inventory->sortColumn(), order); });
+        a->setCheckable(true);
+        a->setChecked(order == m_inventory->sortOrder());
+    }
 }
 
 void InventoryPage::askViewName()
@@ -232,16 +335,22 @@ void InventoryPage::askViewName()
 void InventoryPage::saveState(QSettings &settings) const
 {
     RecordListPage::saveState(settings);
-    settings.setValue(QStringLiteral("inventory/filter"), toMap(currentFilter()));
+    settings.setValue(QStringLiteral("inventory/filter"),
+                      toMap({currentFilter(), m_inventory->sortColumn(), m_inventory->sortOrder()}));
 }
 
 void InventoryPage::restoreState(QSettings &settings)
 {
     RecordListPage::restoreState(settings);
-    const QVariantMap saved = settings.value(QStringLiteral("inventory/filter")).toMap();
-    InventoryModel::Filter f = fromMap(saved);
-    f.customerId.clear(); // a customer filter is a one-off from the customers page
-    setFilter(f);
+    ViewState saved = fromMap(settings.value(QStringLiteral("inventory/filter")).toMap());
+    saved.filter.customerId.clear(); // a customer filter is a one-off from the customers page
+    showFilter(saved.filter);
+    m_debounce->stop();
+    m_inventory->setFilterAndSort(saved.filter, saved.sortColumn, saved.sortOrder);
+    // The header state restored above may carry an indicator of its own.
+    table()->horizontalHeader()->setSortIndicatorShown(true);
+    showSort();
+    updateViewName();
 }
 
 } // namespace Provisio::Crm

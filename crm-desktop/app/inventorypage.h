@@ -16,7 +16,8 @@ namespace Provisio::Crm {
 // The inventory: every delivered device with its customer, enrollment,
 // registration, hub and presence, filtered server-side by status, model and
 // a free-text search (typed text waits 300 ms so each keystroke is not a
-// request). Saved views are named filter sets kept in QSettings.
+// request) and sorted server-side by a click on a sortable column's header.
+// Saved views are named filter sets with their sort, kept in QSettings.
 class InventoryPage : public RecordListPage
 {
     Q_OBJECT
@@ -30,7 +31,11 @@ public:
     void setFilter(const InventoryModel::Filter &filter);
     void setCustomerFilter(const QString &customerId, const QString &name);
 
-    // Saved views: name -> filter, stored under "inventory/views".
+    // The server-side sort: a sortable column of InventoryModel and the
+    // order (an unsortable column changes nothing).
+    void setSort(int column, Qt::SortOrder order);
+
+    // Saved views: name -> filter and sort, stored under "inventory/views".
     QStringList savedViewNames() const;
     void saveView(const QString &name);
     bool applyView(const QString &name);
@@ -41,6 +46,11 @@ public:
 
 private:
     void filterEdited();
+    // Shows a filter in the filter bar without applying it.
+    void showFilter(const InventoryModel::Filter &filter);
+    void headerSortClicked(int column, Qt::SortOrder order);
+    void showSort();
+    void updateViewName();
     void applyFilterNow();
     void rebuildViewsMenu();
     void askViewName();

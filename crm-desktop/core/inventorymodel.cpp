@@ -24,17 +24,73 @@ InventoryModel::~InventoryModel() = default;
 void InventoryModel::setFilter(const Filter &filter)
 {
     m_filter = filter;
+    applyQuery();
+}
+
+QString InventoryModel::sortFieldOf(int column)
+{
+    switch (column) {
+    case SerialColumn: return QStringLiteral("serial");
+    case ModelColumn: return QStringLiteral("model");
+    case ManufacturerColumn: return QStringLiteral("manufacturer");
+    case BatchColumn: return QStringLiteral("batch");
+    case DeliveryDateColumn: return QStringLiteral("deliveryDate");
+    // By id, not by the name shown: the server knows the device's customer
+    // id only. It still puts each customer's devices together.
+    case CustomerColumn: return QStringLiteral("customerId");
+    }
+    return {};
+}
+
+int InventoryModel::columnOfSortField(const QString &field)
+{
+    if (field.isEmpty())
+        return -1;
+    for (int column = 0; column < ColumnCount; ++column) {
+        if (sortFieldOf(column) == field)
+            return column;
+    }
+    return -1;
+}
+
+void InventoryModel::sort(int column, Qt::SortOrder order)
+{
+    setFilterAndSort(m_filter, column, order);
+}
+
+void InventoryModel::setFilterAndSort(const Filter &filter, int column, Qt::SortOrder order)
+{
+    m_filter = filter;
+    const bool sortChanges = isSortable(column) && (column != m_sortColumn || order != m_sortOrder);
+    if (sortChanges) {
+        m_sortColumn = column;
+        m_sortOrder = order;
+    }
+    applyQuery();
+    if (sortChanges)
+        Q_EMIT sortChanged(m_sortColumn, m_sortOrder);
+}
+
+void InventoryModel::applyQuery()
+{
     QUrlQuery query;
     auto add = [&query](const char *key, const QString &value) {
         if (!value.trimmed().isEmpty())
             query.addQueryItem(QLatin1String(key), value.trimmed());
     };
-    add("status", filter.status);
-    add("model", filter.model);
-    add("manufacturer", filter.manufacturer);
-    add("batch", filter.batch);
-    add("customerId", filter.customerId);
-    add("q", filter.q);
+    add("status", m_filter.status);
+    add("model", m_filter.model);
+    add("manufacturer", m_filter.manufacturer);
+    add("batch", m_filter.batch);
+    add("customerId", m_filter.customerId);
+    add("q", m_filter.q);
+    // The server's default order (serial, ascending) goes without
+    // parameters, so the query says "sorted" only when it is.
+    if (m_sortColumn != SerialColumn || m_sortOrder != Qt::AscendingOrder) {
+        query.addQueryItem(QStringLiteral("sort"), sortFieldOf(m_sortColumn));
+        if (m_sortOrder == Qt::DescendingOrder)
+            query.addQueryItem(QStringLiteral("order"), QStringLiteral("desc"));
+    }
     setQuery(query);
 }
 
@@ -263,6 +319,17 @@ QString InventoryModel::columnTitle(int column) const
     case OnlineColumn: return tr("Online");
     }
     return {};
+}
+
+QVariant InventoryModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation == Qt::Horizontal && role == Qt::ToolTipRole && section >= 0 && section < ColumnCount) {
+        if (section == CustomerColumn)
+            return tr("Click to sort by customer (the middleware orders by customer id)");
+        return isSortable(section) ? tr("Click to sort (the middleware sorts all devices)")
+                                   : tr("Not sortable: this column is joined from other lists");
+    }
+    return PagedTableModel::headerData(section, orientation, role);
 }
 
 QVariant InventoryModel::display(const QJsonObject &record, int column) const

@@ -12,7 +12,8 @@ namespace Provisio::Crm {
 
 
 // The inventory table: the devices the manufacturer delivered (GET devices,
-// 500 a page, filtered server-side by status/model/customerId/q), joined
+// 500 a page, filtered and sorted server-side by status/model/customerId/q
+// and sort/order, so the order holds across pages at any size), joined
 // with the customer's name, the device's enrollment, its registration
 // (status, hub) and presence, and kept live from the EventFeed. Rows are
 // fetched only as the view scrolls, so 100,000 devices cost what is shown.
@@ -50,6 +51,22 @@ public:
     void setFilter(const Filter &filter);
     Filter filter() const { return m_filter; }
 
+    // The server sorts: the columns it can order by map to its sort fields
+    // (serial, model, manufacturer, batch, deliveryDate, customerId); the
+    // others have none (an empty field, column -1).
+    static QString sortFieldOf(int column);
+    static int columnOfSortField(const QString &field);
+    static bool isSortable(int column) { return !sortFieldOf(column).isEmpty(); }
+    // Restarts paging in the order of a sortable column; any other column
+    // changes nothing. Sorting only the loaded rows would put rows of later
+    // pages in the wrong place, so there is no local sort.
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+    int sortColumn() const { return m_sortColumn; }
+    Qt::SortOrder sortOrder() const { return m_sortOrder; }
+    // Filter and order in one step (one request), as a saved view applies
+    // them; an unsortable column keeps the current order.
+    void setFilterAndSort(const Filter &filter, int column, Qt::SortOrder order);
+
     // Customer names come from this model (the app's customers view);
     // without one the inventory loads the customer list itself.
     void setCustomersModel(CustomersModel *customers);
@@ -61,6 +78,11 @@ public:
 
     void applyEvent(const QString &type, const QJsonObject &event);
     QHash<int, QByteArray> roleNames() const override;
+    // The header's tool tip says which columns sort and which cannot.
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+Q_SIGNALS:
+    void sortChanged(int column, Qt::SortOrder order);
 
 protected:
     int columns() const override { return ColumnCount; }
@@ -74,6 +96,8 @@ private:
     struct Enrollment { QString registrationId; QString provisioningStatus; };
     struct Registration { QString status; QString hub; QString deviceId; QString deviceStatus; QString serial; };
 
+    // The query of the current filter and sort; restarts paging on change.
+    void applyQuery();
     void loadJoins();
     void loadAll(const QString &path, quint64 generation, const QString &cursor);
     void applyEnrollment(const QJsonObject &enrollment);
@@ -84,6 +108,8 @@ private:
     QString serialForRegistration(const QString &registrationId) const;
 
     Filter m_filter;
+    int m_sortColumn = SerialColumn;
+    Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
     QPointer<CustomersModel> m_customers;
     CustomersModel *m_ownCustomers = nullptr;
     QPointer<EventFeed> m_feed;

@@ -81,10 +81,12 @@ QVariant PagedTableModel::extraData(const QJsonObject &, int, int) const
 bool PagedTableModel::matchesFilter(const QJsonObject &record) const
 {
     // Exact-match filters are checked here; free text ("q") is the
-    // server's to judge, so it neither keeps nor drops a record here.
+    // server's to judge, so it neither keeps nor drops a record here, and
+    // the order ("sort", "order") filters nothing.
     const auto items = m_query.queryItems(QUrl::FullyDecoded);
     for (const auto &item : items) {
-        if (item.first == QLatin1String("q"))
+        if (item.first == QLatin1String("q") || item.first == QLatin1String("sort")
+            || item.first == QLatin1String("order"))
             continue;
         if (record.value(item.first).toString() != item.second)
             return false;
@@ -270,9 +272,11 @@ void PagedTableModel::upsertRecord(const QJsonObject &record)
         notifyRowChanged(row);
         return;
     }
-    // Under a free-text search the server decides what matches: a new
-    // record shows up on the next refresh instead of guessing here.
-    if (!m_loaded || hasMore() || !matchesFilter(record) || m_query.hasQueryItem(QStringLiteral("q")))
+    // Under a free-text search the server decides what matches, and under
+    // a server-side sort where a record goes: a new record shows up on the
+    // next refresh instead of at the end or by a guess here.
+    if (!m_loaded || hasMore() || !matchesFilter(record) || m_query.hasQueryItem(QStringLiteral("q"))
+        || m_query.hasQueryItem(QStringLiteral("sort")))
         return;
     const int first = int(m_records.size());
     beginInsertRows(QModelIndex(), first, first);

@@ -58,9 +58,10 @@ public:
     QString keyField() const { return m_keyField; }
     QUrlQuery query() const { return m_query; }
 
-    // Applies a record from an event: updates its row, or appends it when
-    // the whole list is loaded (a new record would otherwise appear in a
-    // later page anyway) and it matches the filter.
+    // Applies a record from an event: updates its row (in place, also under
+    // a sort), or appends it when the whole list is loaded (a new record
+    // would otherwise appear in a later page anyway), it matches the filter
+    // and the list is in its default order (no "q" or "sort" query item).
     void upsertRecord(const QJsonObject &record);
     void removeRecord(const QString &key);
 
@@ -72,8 +73,9 @@ Q_SIGNALS:
     void allLoaded();
 
 protected:
-    // Sets the server-side filter (query items besides limit and cursor)
-    // and restarts paging when it changed.
+    // Sets the server-side filter and order (query items besides limit and
+    // cursor; "sort" and "order" set the order, as GET /api/v1/devices
+    // takes them) and restarts paging when it changed.
     void setQuery(const QUrlQuery &query);
 
     // Subclasses describe their columns.

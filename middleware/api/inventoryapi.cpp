@@ -98,9 +98,16 @@ HttpResponse InventoryApi::list(HttpRequest &request)
     if (auto q = Crm::checkQuery(request, {QStringLiteral("customerId"), QStringLiteral("status"),
                                            QStringLiteral("model"), QStringLiteral("manufacturer"),
                                            QStringLiteral("batch"), QStringLiteral("q"),
+                                           QStringLiteral("sort"), QStringLiteral("order"),
                                            QStringLiteral("limit"), QStringLiteral("cursor")});
         !q)
         return HttpResponse::error(q.error());
+    const auto optionalQuery = [&request](const QString &name) {
+        return request.hasQuery(name) ? std::optional<QString>(request.queryValue(name)) : std::nullopt;
+    };
+    auto sort = InventoryStore::parseSort(optionalQuery(QStringLiteral("sort")), optionalQuery(QStringLiteral("order")));
+    if (!sort)
+        return HttpResponse::error(sort.error());
     auto page = Crm::pageRequest(request);
     if (!page)
         return HttpResponse::error(page.error());
@@ -115,7 +122,7 @@ HttpResponse InventoryApi::list(HttpRequest &request)
         return HttpResponse::error(ErrorCode::InvalidInput,
                                    QStringLiteral("query parameter 'status' must be one of inStock, "
                                                   "sold, provisioned, retired"));
-    auto result = m_inventory.list(filter, *page);
+    auto result = m_inventory.list(filter, *page, *sort);
     if (!result)
         return HttpResponse::error(result.error());
     QJsonArray items;

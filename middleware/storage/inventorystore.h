@@ -8,6 +8,7 @@
 
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
 
 #include <functional>
 #include <optional>
@@ -37,12 +38,35 @@ public:
         QString serialContains; // case-insensitive
     };
 
+    // The order of a listing: one of the columns below, ties broken by
+    // serial in the same direction, so every order is total and a cursor
+    // (the sort, the last value and serial) names one place in it.
+    // Missing values (no model, unsold) sort as the empty string: first
+    // ascending, last descending, the same on SQLite and PostgreSQL.
+    struct Sort
+    {
+        enum Field { Serial, Model, Manufacturer, Batch, DeliveryDate, Status, CustomerId };
+        Field field = Serial;
+        bool descending = false;
+    };
+    // The API's names for the fields ("serial", "model", ...,
+    // "deliveryDate", "status", "customerId"), in Field order.
+    static QStringList sortFieldNames();
+    // From the query parameters `sort` and `order`, each optional (serial,
+    // ascending). InvalidInput naming the allowed values.
+    static Result<Sort> parseSort(const std::optional<QString> &field, const std::optional<QString> &order);
+
     // Conflict when the serial exists. `action` names the audit entry.
     Result<DeviceRecord> create(DeviceRecord device, const QString &actor,
                                 const QString &action = QStringLiteral("create"));
     Result<std::optional<DeviceRecord>> find(const QString &serial);
-    // Ordered by serial.
-    Result<RecordPage<DeviceRecord>> list(const Filter &filter, const PageRequest &page);
+    // Ordered by `sort`. InvalidInput when the page's cursor was issued
+    // for another sort or is not one of this listing's cursors.
+    Result<RecordPage<DeviceRecord>> list(const Filter &filter, const PageRequest &page, const Sort &sort);
+    Result<RecordPage<DeviceRecord>> list(const Filter &filter, const PageRequest &page)
+    {
+        return list(filter, page, Sort());
+    }
 
     using Mutator = std::function<Result<DeviceRecord>(const DeviceRecord &current)>;
     // NotFound, PreconditionFailed (If-Match mismatch or a concurrent change),

@@ -158,6 +158,18 @@ const QList<Migration> &migrations()
                            " serial TEXT PRIMARY KEY, window_start BIGINT NOT NULL, failures INTEGER NOT NULL)"),
             QStringLiteral("CREATE INDEX activation_failures_window ON activation_failures (window_start)"),
         }},
+        // The inventory sorts server-side (GET /devices?sort=...): one index
+        // per sortable column, on the expression InventoryStore orders by
+        // (a missing value as '') and then serial, so the first page and
+        // every later page under any sort is a range read of one index.
+        {8, QStringLiteral("inventory sort indexes"), {
+            QStringLiteral("CREATE INDEX devices_sort_model ON devices (COALESCE(model, ''), serial)"),
+            QStringLiteral("CREATE INDEX devices_sort_manufacturer ON devices (COALESCE(manufacturer, ''), serial)"),
+            QStringLiteral("CREATE INDEX devices_sort_batch ON devices (COALESCE(batch, ''), serial)"),
+            QStringLiteral("CREATE INDEX devices_sort_delivery ON devices (COALESCE(delivery_date, ''), serial)"),
+            QStringLiteral("CREATE INDEX devices_sort_status ON devices (COALESCE(status, ''), serial)"),
+            QStringLiteral("CREATE INDEX devices_sort_customer ON devices (COALESCE(customer_id, ''), serial)"),
+        }},
     };
     return all;
 }

@@ -38,6 +38,7 @@
 #include <QDateTimeEdit>
 #include <QDialogButtonBox>
 #include <QFile>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -49,6 +50,8 @@
 #include <QTableView>
 #include <QTest>
 #include <QToolBar>
+#include <QToolButton>
+#include <QMenu>
 
 using namespace Provisio;
 using namespace Provisio::Crm;
@@ -73,6 +76,7 @@ private Q_SLOTS:
     void connectionDialogTrustsOnFirstUse();
     void deviceDetailFollowsTheDeviceLive();
     void savedViewsKeepFilters();
+    void inventorySortsOnTheServer();
 
 private:
     std::unique_ptr<ApiClient> connect(const QString &token);
@@ -578,6 +582,106 @@ void TestCrmAppWidgets::savedViewsKeepFilters()
     QTRY_COMPARE_WITH_TIMEOUT(w->inventoryModel()->rowCount(), 1, 15000);
     page->removeView(QStringLiteral("details"));
     QVERIFY(!page->applyView(QStringLiteral("details")));
+}
+
+void TestCrmAppWidgets::inventorySortsOnTheServer()
+{
+    auto api = connect(m_f.viewerToken);
+    QVERIFY(api);
+    auto w = window(api.get(), nullptr);
+    InventoryPage *page = w->inventoryPage();
+    InventoryModel *inventory = w->inventoryModel();
+    auto *table = page->findChild<QTableView *>(QStringLiteral("inventoryTable"));
+    QHeaderView *header = table->horizontalHeader();
+    page->setSort(InventoryModel::SerialColumn, Qt::AscendingOrder);
+    QTRY_VERIFY_WITH_TIMEOUT(!inventory->isLoading() && inventory->rowCount() > 1, 15000);
+    QVERIFY(header->isSortIndicatorShown());
+    QVERIFY(header->sectionsClickable());
+    QCOMPARE(header->sortIndicatorSection(), int(InventoryModel::SerialColumn));
+    const auto clickHeader = [header](int column) {
+        const QPoint at(header->sectionViewportPosition(column) + header->sectionSize(column) / 2, header->height() / 2);
+        QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, at);
+    };
+    // The view shows the server's order as it came: no local re-sort.
+    const auto viewFollowsModel = [&] {
+        for (int row = 0; row < qMin(inventory->rowCount(), 100); ++row) {
+            if (table->model()->index(row, InventoryModel::SerialColumn).data()
+                != inventory->index(row, InventoryModel::SerialColumn).data())
+                return false;
+        }
+        return true;
+    };
+
+    clickHeader(InventoryModel::ModelColumn);
+    QCOMPARE(inventory->sortColumn(), int(InventoryModel::ModelColumn));
+    QCOMPARE(header->sortIndicatorSection(), int(InventoryModel::ModelColumn));
+    QCOMPARE(inventory->query().queryItemValue(QStringLiteral("sort")), QStringLiteral("model"));
+    QTRY_VERIFY_WITH_TIMEOUT(!inventory->isLoading() && inventory->rowCount() > 1, 15000);
+    QVERIFY(viewFollowsModel());
+    const Qt::SortOrder first = inventory->sortOrder();
+    clickHeader(InventoryModel::ModelColumn); // again: the other way round
+    QCOMPARE(inventory->sortOrder(), first == Qt::AscendingOrder ? Qt::DescendingOrder : Qt::AscendingOrder);
+    QCOMPARE(header->sortIndicatorOrder(), inventory->sortOrder());
+    QTRY_VERIFY_WITH_TIMEOUT(!inventory->isLoading() && inventory->rowCount() > 1, 15000);
+    QVERIFY(viewFollowsModel());
+
+    // Hub cannot be sorted by the server: the click changes nothing.
+    QSignalSpy resets(inventory, &QAbstractItemModel::modelReset);
+    const Qt::SortOrder modelOrder = inventory->sortOrder();
+    clickHeader(InventoryModel::HubColumn);
+    QCOMPARE(header->sortIndicatorSection(), int(InventoryModel::ModelColumn));
+    QCOMPARE(header->sortIndicatorOrder(), modelOrder);
+    QCOMPARE(inventory->sortColumn(), int(InventoryModel::ModelColumn));
+    QCOMPARE(resets.count(), 0);
+    QVERIFY(viewFollowsModel());
+
+    // The same from the keyboard: Views › Sort by.
+    auto *views = page->findChild<QToolButton *>(QStringLiteral("inventorySavedViews"));
+    QVERIFY(views && views->menu());
+    Q_EMIT views->menu()->aboutToShow();
+    auto *sortMenu = views->menu()->findChild<QMenu *>(QStringLiteral("inventorySortMenu"));
+    QVERIFY(sortMenu);
+    QStringList entries;
+    QAction *batch = nullptr;
+    for (QAction *a : sortMenu->actions()) {
+        entries << a->text();
+        if (a->text() == QLatin1String("Batch"))
+            batch = a;
+    }
+    QCOMPARE(entries, (QStringList{QStringLiteral("Serial"), QStringLiteral("Model"), QStringLiteral("Manufacturer"),
+                                   QStringLiteral("Batch"), QStringLiteral("Delivered"), QStringLiteral("Customer"),
+                                   QString(), QStringLiteral("Ascending"), QStringLiteral("Descending")}));
+    QVERIFY(batch);
+    batch->trigger();
+    QCOMPARE(inventory->sortColumn(), int(InventoryModel::BatchColumn));
+    QCOMPARE(header->sortIndicatorSection(), int(InventoryModel::BatchColumn));
+    clickHeader(InventoryModel::ModelColumn);
+    if (inventory->sortOrder() != modelOrder)
+        clickHeader(InventoryModel::ModelColumn);
+    QCOMPARE(inventory->sortOrder(), modelOrder);
+
+    // A saved view and the page's saved state keep the sort.
+    page->saveView(QStringLiteral("by model"));
+    page->setSort(InventoryModel::DeliveryDateColumn, Qt::DescendingOrder);
+    QCOMPARE(header->sortIndicatorSection(), int(InventoryModel::DeliveryDateColumn));
+    QVERIFY(page->applyView(QStringLiteral("by model")));
+    QCOMPARE(inventory->sortColumn(), int(InventoryModel::ModelColumn));
+    QCOMPARE(inventory->sortOrder(), modelOrder);
+    QCOMPARE(header->sortIndicatorSection(), int(InventoryModel::ModelColumn));
+    page->removeView(QStringLiteral("by model"));
+
+    QSettings settings;
+    page->setSort(InventoryModel::CustomerColumn, Qt::DescendingOrder);
+    page->saveState(settings);
+    page->setSort(InventoryModel::SerialColumn, Qt::AscendingOrder);
+    page->restoreState(settings);
+    QCOMPARE(inventory->sortColumn(), int(InventoryModel::CustomerColumn));
+    QCOMPARE(inventory->sortOrder(), Qt::DescendingOrder);
+    QCOMPARE(header->sortIndicatorSection(), int(InventoryModel::CustomerColumn));
+    QCOMPARE(header->sortIndicatorOrder(), Qt::DescendingOrder);
+    QCOMPARE(inventory->query().queryItemValue(QStringLiteral("sort")), QStringLiteral("customerId"));
+    page->setSort(InventoryModel::SerialColumn, Qt::AscendingOrder);
+    page->saveState(settings);
 }
 
 QTEST_MAIN(TestCrmAppWidgets)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The event feed and the CRM's models against a real middleware: paging
-// 1,200 devices, server-side filters, live updates from real events; every
-// model under QAbstractItemModelTester.
+// 1,200 devices, server-side filters and sorts, live updates from real
+// events; every model under QAbstractItemModelTester.
 #include "core/crmcoretestutil.h"
 
 #include "crypto/sastoken.h"
@@ -68,6 +68,9 @@ private Q_SLOTS:
     void inventoryFilters_data();
     void inventoryFilters();
     void inventoryUpdatesLive();
+    void inventorySortPagesThrough();
+    void inventorySorts_data();
+    void inventorySorts();
     void customersModel();
     void enrollmentsModel();
     void hubsModel();
@@ -293,6 +296,152 @@ void TestCrmCoreModels::inventoryUpdatesLive()
     QCOMPARE(inventory.rowOf(QStringLiteral("SN-INV-000123")), -1);
     const int later = inventory.rowOf(QStringLiteral("SN-INV-000199"));
     QCOMPARE(inventory.index(later, InventoryModel::SerialColumn).data().toString(), QStringLiteral("SN-INV-000199"));
+}
+
+void TestCrmCoreModels::inventorySortPagesThrough()
+{
+    auto api = crmClient(m_f, m_f.viewerToken);
+    // Scrolled page by page like inventoryPagesThrough (so without the
+    // tester, which would fetch by itself): the server's order must hold
+    // across the page boundaries at rows 500 and 1000, both inside a run
+    // of equal models.
+    InventoryModel model(api.get());
+    const auto scrollToEnd = [&model] {
+        while (model.canFetchMore(QModelIndex()) || model.isLoading()) {
+            const int before = model.rowCount();
+            if (!model.isLoading())
+                model.fetchMore(QModelIndex());
+            if (!QTest::qWaitFor([&] { return model.rowCount() > before && !model.isLoading(); }, 20000))
+                return false;
+        }
+        return true;
+    };
+    const auto shown = [&model] {
+        QStringList serials;
+        for (int row = 0; row < model.rowCount(); ++row)
+            serials << model.index(row, InventoryModel::SerialColumn).data().toString();
+        return serials;
+    };
+    InventoryModel::Filter filter;
+    filter.q = QStringLiteral("SN-INV");
+    QSignalSpy sortChanged(&model, &InventoryModel::sortChanged);
+    model.setFilter(filter);
+    QVERIFY(scrollToEnd());
+    QCOMPARE(model.sortColumn(), int(InventoryModel::SerialColumn));
+    QCOMPARE(model.sortOrder(), Qt::AscendingOrder);
+    const QStringList bySerial = shown(); // what earlier tests left of the 1,200
+    QVERIFY(bySerial.size() >= 1190);
+
+    model.sort(InventoryModel::ModelColumn, Qt::DescendingOrder);
+    QCOMPARE(sortChanged.count(), 1);
+    QCOMPARE(sortChanged.at(0).at(0).toInt(), int(InventoryModel::ModelColumn));
+    QCOMPARE(model.sortColumn(), int(InventoryModel::ModelColumn));
+    QCOMPARE(model.sortOrder(), Qt::DescendingOrder);
+    QCOMPARE(model.rowCount(), 0); // restarted, not re-sorted locally
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 500, 20000);
+    QVERIFY(model.canFetchMore(QModelIndex()));
+    QVERIFY(scrollToEnd());
+
+    // "Sensor 2" (even numbers) before "Gateway" (odd), each by serial
+    // descending: exactly this list, every device once.
+    QStringList expected;
+    for (int parity : {0, 1}) {
+        for (auto it = bySerial.crbegin(); it != bySerial.crend(); ++it) {
+            if (it->right(6).toInt() % 2 == parity)
+                expected << *it;
+        }
+    }
+    const QStringList sorted = shown();
+    QCOMPARE(sorted.size(), expected.size());
+    for (int row : {0, 499, 500, 999, 1000, int(expected.size()) - 1})
+        QCOMPARE(sorted.at(row), expected.at(row));
+    QCOMPARE(sorted, expected);
+    QCOMPARE(model.index(0, InventoryModel::ModelColumn).data().toString(), QStringLiteral("Sensor 2"));
+    QCOMPARE(model.index(model.rowCount() - 1, InventoryModel::ModelColumn).data().toString(), QStringLiteral("Gateway"));
+    QCOMPARE(model.rowOf(QStringLiteral("SN-INV-000001")), model.rowCount() - 1);
+
+    // Sorting again the same way asks nothing; back to the default order
+    // drops the sort parameters.
+    QSignalSpy loading(&model, &InventoryModel::loadingChanged);
+    model.sort(InventoryModel::ModelColumn, Qt::DescendingOrder);
+    QCOMPARE(loading.count(), 0);
+    QCOMPARE(sortChanged.count(), 1);
+    model.sort(InventoryModel::SerialColumn, Qt::AscendingOrder);
+    QVERIFY(!model.query().hasQueryItem(QStringLiteral("sort")));
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 500, 20000);
+    QCOMPARE(model.index(0, InventoryModel::SerialColumn).data().toString(), QStringLiteral("SN-INV-000000"));
+}
+
+void TestCrmCoreModels::inventorySorts_data()
+{
+    QTest::addColumn<int>("column");
+    QTest::addColumn<int>("order");
+    QTest::addColumn<QString>("field");
+    QTest::newRow("serial desc") << int(InventoryModel::SerialColumn) << int(Qt::DescendingOrder) << "serial";
+    QTest::newRow("model asc") << int(InventoryModel::ModelColumn) << int(Qt::AscendingOrder) << "model";
+    QTest::newRow("manufacturer desc") << int(InventoryModel::ManufacturerColumn) << int(Qt::DescendingOrder) << "manufacturer";
+    QTest::newRow("batch asc") << int(InventoryModel::BatchColumn) << int(Qt::AscendingOrder) << "batch";
+    QTest::newRow("batch desc") << int(InventoryModel::BatchColumn) << int(Qt::DescendingOrder) << "batch";
+    QTest::newRow("delivered desc") << int(InventoryModel::DeliveryDateColumn) << int(Qt::DescendingOrder) << "deliveryDate";
+    QTest::newRow("customer asc") << int(InventoryModel::CustomerColumn) << int(Qt::AscendingOrder) << "customerId";
+}
+
+void TestCrmCoreModels::inventorySorts()
+{
+    QFETCH(int, column);
+    QFETCH(int, order);
+    QFETCH(QString, field);
+    auto api = crmClient(m_f, m_f.viewerToken);
+    InventoryModel inventory(api.get());
+    inventory.setPageSize(250); // several pages for 600 devices
+    QAbstractItemModelTester tester(&inventory, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    InventoryModel::Filter filter;
+    filter.q = QStringLiteral("SN-INV-000"); // SN-INV-000000 .. 000999 that are left
+    inventory.setFilter(filter);
+    QTRY_VERIFY_WITH_TIMEOUT(!inventory.isLoading() && inventory.rowCount() > 0, 20000);
+
+    QCOMPARE(InventoryModel::sortFieldOf(column), field);
+    QCOMPARE(InventoryModel::columnOfSortField(field), column);
+    QSignalSpy loaded(&inventory, &InventoryModel::allLoaded);
+    inventory.sort(column, Qt::SortOrder(order));
+    QCOMPARE(inventory.query().queryItemValue(QStringLiteral("sort")), field);
+    inventory.fetchAll();
+    QVERIFY(loaded.wait(30000));
+    QVERIFY(inventory.rowCount() >= 990);
+
+    // Every row after the one before it by (value, serial) in the order
+    // asked for; missing values count as ''.
+    const auto key = [&](int row) {
+        const QJsonObject record = inventory.index(row, 0).data(InventoryModel::RecordRole).toJsonObject();
+        return std::make_pair(record.value(field).toString(), record.value(QStringLiteral("serial")).toString());
+    };
+    QSet<QString> serials;
+    for (int row = 0; row < inventory.rowCount(); ++row) {
+        serials.insert(key(row).second);
+        if (row == 0)
+            continue;
+        const bool inOrder = order == Qt::AscendingOrder ? key(row - 1) < key(row) : key(row) < key(row - 1);
+        QVERIFY2(inOrder, qPrintable(QStringLiteral("row %1: %2 %3 after %4 %5")
+                                         .arg(row)
+                                         .arg(key(row).first, key(row).second, key(row - 1).first, key(row - 1).second)));
+    }
+    QCOMPARE(serials.size(), inventory.rowCount());
+
+    // A column the server cannot sort changes nothing and asks nothing.
+    QSignalSpy loading(&inventory, &InventoryModel::loadingChanged);
+    QSignalSpy resets(&inventory, &QAbstractItemModel::modelReset);
+    for (int other : {int(InventoryModel::EnrollmentColumn), int(InventoryModel::RegistrationColumn),
+                      int(InventoryModel::HubColumn), int(InventoryModel::OnlineColumn), -1}) {
+        QVERIFY(!InventoryModel::isSortable(other));
+        inventory.sort(other, Qt::AscendingOrder);
+        QCOMPARE(inventory.sortColumn(), column);
+        QCOMPARE(inventory.sortOrder(), Qt::SortOrder(order));
+    }
+    QCOMPARE(loading.count(), 0);
+    QCOMPARE(resets.count(), 0);
+    QVERIFY(inventory.headerData(InventoryModel::HubColumn, Qt::Horizontal, Qt::ToolTipRole)
+                .toString().startsWith(QLatin1String("Not sortable")));
+    QVERIFY(inventory.headerData(column, Qt::Horizontal, Qt::ToolTipRole).toString().startsWith(QLatin1String("Click to sort")));
 }
 
 void TestCrmCoreModels::customersModel()

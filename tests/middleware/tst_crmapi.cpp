@@ -10,6 +10,8 @@
 #include <QSet>
 #include <QTest>
 
+#include <algorithm>
+
 using namespace Provisio::Test;
 
 namespace {
@@ -27,6 +29,10 @@ private Q_SLOTS:
     void customerSearch();
     void inventorySellFlow();
     void inventoryFilters();
+    void inventorySort_data();
+    void inventorySort();
+    void inventorySortCursorMismatch_data();
+    void inventorySortCursorMismatch();
     void deleteRefusedWhileReferenced();
     void badInputChangesNothing_data();
     void badInputChangesNothing();
@@ -56,6 +62,11 @@ private:
     // snapshots mean a request changed nothing.
     QByteArray snapshot();
     HttpsClient &as(const QString &role);
+    // Nine SRT- devices with repeated, missing and varied values in every
+    // sortable field (created once, for the sort tests).
+    void seedSortDevices();
+    // The serials and cursor of one page of `query`.
+    QStringList pageSerials(const QString &query, QString *nextCursor = nullptr, int *status = nullptr);
 
     CrmFixture m_f;
     std::unique_ptr<HttpsClient> m_admin;
@@ -64,6 +75,7 @@ private:
     std::unique_ptr<HttpsClient> m_anonymous;
     std::unique_ptr<HttpsClient> m_forged;
     QString m_customerId; // "Fixture Customer", owns no device
+    bool m_sortSeeded = false;
     const QString m_fixtureSerial = QStringLiteral("FIX-0001");
     const QString m_fixtureHub = QStringLiteral("fixture-hub");
     const QString m_fixtureHubHost = QStringLiteral("fixture-hub.example.net");
@@ -309,6 +321,206 @@ void TestCrmApi::inventoryFilters()
     QCOMPARE(serials(QStringLiteral("model=FM-even&manufacturer=OtherCo")), QStringList{QStringLiteral("FILT-4")});
 }
 
+void TestCrmApi::seedSortDevices()
+{
+    if (m_sortSeeded)
+        return;
+    m_sortSeeded = true;
+    const QString buyerA = createCustomer(QStringLiteral("Sort Buyer A")).value(QStringLiteral("id")).toString();
+    const QString buyerB = createCustomer(QStringLiteral("Sort Buyer B")).value(QStringLiteral("id")).toString();
+    QVERIFY(!buyerA.isEmpty() && !buyerB.isEmpty());
+    // serial, model, manufacturer, batch, deliveryDate, customer (A/B), retired.
+    // Created out of serial order, so an insertion order cannot pass for a sort.
+    struct Seed { const char *serial, *model, *manufacturer, *batch, *date, *customer; bool retired; };
+    const Seed seeds[] = {
+        {"SRT-07", "Bravo", "Acme", "B2", "2024-03-01", "", false},
+        {"SRT-02", "Alpha", "Zeta Works", "", "2024-01-15", "A", false},
+        {"SRT-09", "Alpha", "Acme", "B1", "", "B", false},
+        {"SRT-04", "", "", "B2", "2024-03-01", "", true},
+        {"SRT-01", "Bravo", "Acme", "B1", "2023-12-31", "A", false},
+        {"SRT-05", "Charlie", "", "B10", "", "", false},
+        {"SRT-08", "", "Zeta Works", "B1", "2024-01-15", "B", false},
+        {"SRT-03", "Bravo", "Acme", "", "2024-03-01", "", false},
+        {"SRT-06", "Alpha", "Midway", "B2", "2023-12-31", "A", true},
+    };
+    for (const Seed &seed : seeds) {
+        QJsonObject device{{QStringLiteral("serial"), QString::fromLatin1(seed.serial)}};
+        const auto setIf = [&device](const char *key, const char *value) {
+            if (*value)
+                device.insert(QLatin1String(key), QString::fromLatin1(value));
+        };
+        setIf("model", seed.model);
+        setIf("manufacturer", seed.manufacturer);
+        setIf("batch", seed.batch);
+        setIf("deliveryDate", seed.date);
+        QVERIFY(!createDevice(device).isEmpty());
+        const QString path = QStringLiteral("/api/v1/devices/") + QString::fromLatin1(seed.serial);
+        if (*seed.customer) {
+            const QString customer = seed.customer[0] == 'A' ? buyerA : buyerB;
+            QCOMPARE(m_operator->post(path + QStringLiteral("/sell"), {{QStringLiteral("customerId"), customer}}).status, 200);
+        }
+        if (seed.retired)
+            QCOMPARE(m_operator->patch(path, {{QStringLiteral("status"), QStringLiteral("retired")}}).status, 200);
+    }
+}
+
+QStringList TestCrmApi::pageSerials(const QString &query, QString *nextCursor, int *status)
+{
+    const auto r = m_viewer->get(QStringLiteral("/api/v1/devices?") + query);
+    if (status)
+        *status = r.status;
+    if (nextCursor)
+        *nextCursor = r.json().value(QStringLiteral("nextCursor")).toString();
+    QStringList out;
+    for (const auto &v : r.json().value(QStringLiteral("items")).toArray())
+        out << v.toObject().value(QStringLiteral("serial")).toString();
+    return out;
+}
+
+void TestCrmApi::inventorySort_data()
+{
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("order");
+    QTest::addColumn<QStringList>("expected");
+    // Missing values sort as '' (first ascending, last descending); ties go
+    // by serial in the sort's direction. Customer ids are random, so that
+    // order is checked against the ids the devices carry (below).
+    const auto serials = [](std::initializer_list<int> numbers) {
+        QStringList out;
+        for (int n : numbers)
+            out << QStringLiteral("SRT-%1").arg(n, 2, 10, QLatin1Char('0'));
+        return out;
+    };
+    QTest::newRow("serial (default)") << QString() << QString() << serials({1, 2, 3, 4, 5, 6, 7, 8, 9});
+    QTest::newRow("serial asc") << QStringLiteral("serial") << QStringLiteral("asc") << serials({1, 2, 3, 4, 5, 6, 7, 8, 9});
+    QTest::newRow("serial desc") << QStringLiteral("serial") << QStringLiteral("desc") << serials({9, 8, 7, 6, 5, 4, 3, 2, 1});
+    QTest::newRow("model asc") << QStringLiteral("model") << QStringLiteral("asc") << serials({4, 8, 2, 6, 9, 1, 3, 7, 5});
+    QTest::newRow("model (order defaults to asc)") << QStringLiteral("model") << QString() << serials({4, 8, 2, 6, 9, 1, 3, 7, 5});
+    QTest::newRow("model desc") << QStringLiteral("model") << QStringLiteral("desc") << serials({5, 7, 3, 1, 9, 6, 2, 8, 4});
+    QTest::newRow("manufacturer asc") << QStringLiteral("manufacturer") << QStringLiteral("asc") << serials({4, 5, 1, 3, 7, 9, 6, 2, 8});
+    QTest::newRow("manufacturer desc") << QStringLiteral("manufacturer") << QStringLiteral("desc") << serials({8, 2, 6, 9, 7, 3, 1, 5, 4});
+    QTest::newRow("batch asc") << QStringLiteral("batch") << QStringLiteral("asc") << serials({2, 3, 1, 8, 9, 5, 4, 6, 7});
+    QTest::newRow("batch desc") << QStringLiteral("batch") << QStringLiteral("desc") << serials({7, 6, 4, 5, 9, 8, 1, 3, 2});
+    QTest::newRow("deliveryDate asc") << QStringLiteral("deliveryDate") << QStringLiteral("asc") << serials({5, 9, 1, 6, 2, 8, 3, 4, 7});
+    QTest::newRow("deliveryDate desc") << QStringLiteral("deliveryDate") << QStringLiteral("desc") << serials({7, 4, 3, 8, 2, 6, 1, 9, 5});
+    QTest::newRow("status asc") << QStringLiteral("status") << QStringLiteral("asc") << serials({3, 5, 7, 4, 6, 1, 2, 8, 9});
+    QTest::newRow("status desc") << QStringLiteral("status") << QStringLiteral("desc") << serials({9, 8, 2, 1, 6, 4, 7, 5, 3});
+    QTest::newRow("customerId asc") << QStringLiteral("customerId") << QStringLiteral("asc") << QStringList();
+    QTest::newRow("customerId desc") << QStringLiteral("customerId") << QStringLiteral("desc") << QStringList();
+}
+
+void TestCrmApi::inventorySort()
+{
+    QFETCH(QString, field);
+    QFETCH(QString, order);
+    QFETCH(QStringList, expected);
+    seedSortDevices();
+
+    QString query = QStringLiteral("q=SRT-");
+    if (!field.isEmpty())
+        query += QStringLiteral("&sort=") + field;
+    if (!order.isEmpty())
+        query += QStringLiteral("&order=") + order;
+    const auto all = m_viewer->get(QStringLiteral("/api/v1/devices?") + query + QStringLiteral("&limit=1000"));
+    QCOMPARE(all.status, 200);
+    QStringList listed;
+    QHash<QString, QString> customerOf;
+    for (const auto &v : all.json().value(QStringLiteral("items")).toArray()) {
+        const QJsonObject device = v.toObject();
+        listed << device.value(QStringLiteral("serial")).toString();
+        customerOf.insert(listed.last(), device.value(QStringLiteral("customerId")).toString());
+    }
+    if (expected.isEmpty()) {
+        // Unsold first (ascending), each customer's devices together, by
+        // serial within one customer: what sorting (customerId, serial)
+        // gives here, where the test databases compare bytes.
+        expected = listed;
+        std::sort(expected.begin(), expected.end(), [&](const QString &a, const QString &b) {
+            const auto ka = std::make_pair(customerOf.value(a), a);
+            const auto kb = std::make_pair(customerOf.value(b), b);
+            return order == QLatin1String("desc") ? kb < ka : ka < kb;
+        });
+        QCOMPARE(QSet<QString>(listed.begin(), listed.end()).size(), 9);
+        QCOMPARE(customerOf.value(order == QLatin1String("desc") ? listed.last() : listed.first()), QString());
+    }
+    QCOMPARE(listed, expected);
+
+    // Page by page, across ties (three Alphas, three Bravos, ...), with
+    // every page size: each device exactly once, in the same order.
+    const auto walk = [this](const QString &pagedQuery, int limit, int *pages) {
+        QStringList walked;
+        QString cursor;
+        *pages = 0;
+        do {
+            QString url = pagedQuery + QStringLiteral("&limit=%1").arg(limit);
+            if (!cursor.isEmpty())
+                url += QStringLiteral("&cursor=") + cursor;
+            int status = 0;
+            walked += pageSerials(url, &cursor, &status);
+            if (status != 200 || ++*pages > 9)
+                return QStringList{QStringLiteral("HTTP %1 on page %2").arg(status).arg(*pages)};
+        } while (!cursor.isEmpty());
+        return walked;
+    };
+    for (int limit : {1, 2, 4}) {
+        int pages = 0;
+        QCOMPARE(walk(query, limit, &pages), expected);
+        QCOMPARE(pages, (9 + limit - 1) / limit);
+    }
+
+    // Filters still apply under a sort, page by page.
+    QStringList retired;
+    for (const QString &serial : std::as_const(expected)) {
+        if (serial == QLatin1String("SRT-04") || serial == QLatin1String("SRT-06"))
+            retired << serial;
+    }
+    int pages = 0;
+    QCOMPARE(walk(query + QStringLiteral("&status=retired"), 1, &pages), retired);
+    QCOMPARE(pages, 2);
+}
+
+void TestCrmApi::inventorySortCursorMismatch_data()
+{
+    QTest::addColumn<QString>("issuedWith");
+    QTest::addColumn<QString>("usedWith");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("model cursor, batch sort") << "sort=model" << "sort=batch" << "sort=model&order=asc";
+    QTest::newRow("model cursor, descending") << "sort=model" << "sort=model&order=desc" << "not sort=model&order=desc";
+    QTest::newRow("model cursor, default sort") << "sort=model" << "" << "not sort=serial&order=asc";
+    QTest::newRow("serial cursor, model sort") << "" << "sort=model" << "sort=serial&order=asc";
+    QTest::newRow("desc cursor, asc sort") << "sort=deliveryDate&order=desc" << "sort=deliveryDate&order=asc"
+                                           << "sort=deliveryDate&order=desc";
+}
+
+void TestCrmApi::inventorySortCursorMismatch()
+{
+    QFETCH(QString, issuedWith);
+    QFETCH(QString, usedWith);
+    QFETCH(QString, message);
+    seedSortDevices();
+    QString cursor;
+    int status = 0;
+    const QStringList first = pageSerials(QStringLiteral("q=SRT-&limit=3&") + issuedWith, &cursor, &status);
+    QCOMPARE(status, 200);
+    QCOMPARE(first.size(), 3);
+    QVERIFY(!cursor.isEmpty());
+
+    // A cursor names the order it was issued in; replayed under another
+    // it would skip or repeat devices, so it is refused.
+    const auto refused = m_viewer->get(QStringLiteral("/api/v1/devices?q=SRT-&limit=3&cursor=") + cursor
+                                       + QLatin1Char('&') + usedWith);
+    QCOMPARE(refused.status, 400);
+    const QString text = refused.json().value(QStringLiteral("message")).toString();
+    QVERIFY2(text.contains(message) && text.contains(QLatin1String("without the cursor")), qPrintable(text));
+    // Under its own sort it goes on.
+    const QStringList next = pageSerials(QStringLiteral("q=SRT-&limit=3&cursor=") + cursor + QLatin1Char('&') + issuedWith,
+                                         nullptr, &status);
+    QCOMPARE(status, 200);
+    QCOMPARE(next.size(), 3);
+    for (const QString &serial : next)
+        QVERIFY(!first.contains(serial));
+}
+
 void TestCrmApi::deleteRefusedWhileReferenced()
 {
     DirectDb db(*m_f.mw);
@@ -418,6 +630,15 @@ void TestCrmApi::badInputChangesNothing_data()
     QTest::newRow("list limit zero") << QByteArray("GET") << "/api/v1/customers?limit=0" << QByteArray() << 400 << "limit";
     QTest::newRow("list limit text") << QByteArray("GET") << "/api/v1/devices?limit=ten" << QByteArray() << 400 << "limit";
     QTest::newRow("list bad cursor") << QByteArray("GET") << "/api/v1/customers?cursor=AAAA" << QByteArray() << 400 << "cursor";
+    QTest::newRow("devices bad cursor") << QByteArray("GET") << "/api/v1/devices?cursor=AAAA" << QByteArray() << 400 << "cursor is not valid";
+    // A serial on its own (base64url "FIX-0001") is no device cursor.
+    QTest::newRow("devices bare serial cursor") << QByteArray("GET") << "/api/v1/devices?cursor=RklYLTAwMDE" << QByteArray() << 400 << "cursor is not valid";
+    QTest::newRow("devices unknown sort") << QByteArray("GET") << "/api/v1/devices?sort=colour" << QByteArray() << 400
+                                          << "query parameter 'sort' must be one of serial, model, manufacturer, batch, deliveryDate, status, customerId";
+    QTest::newRow("devices sort by a column name") << QByteArray("GET") << "/api/v1/devices?sort=delivery_date" << QByteArray() << 400 << "'sort' must be one of";
+    QTest::newRow("devices empty sort") << QByteArray("GET") << "/api/v1/devices?sort=" << QByteArray() << 400 << "'sort' must be one of";
+    QTest::newRow("devices bad order") << QByteArray("GET") << "/api/v1/devices?sort=model&order=up" << QByteArray() << 400 << "query parameter 'order' must be asc or desc";
+    QTest::newRow("devices order case") << QByteArray("GET") << "/api/v1/devices?order=DESC" << QByteArray() << 400 << "'order' must be asc or desc";
     QTest::newRow("audit bad since") << QByteArray("GET") << "/api/v1/audit?since=yesterday" << QByteArray() << 400 << "since";
     QTest::newRow("audit bad until") << QByteArray("GET") << "/api/v1/audit?until=2024-13-01T00:00:00Z" << QByteArray() << 400 << "query parameter 'until' must be an ISO-8601 timestamp";
     QTest::newRow("audit until without zone") << QByteArray("GET") << "/api/v1/audit?until=2024-05-01T12:00:00" << QByteArray() << 400 << "'until'";
