@@ -23,8 +23,10 @@
 #include <mutex>
 #include <poll.h>
 #include <pthread.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcMqtt, "provisio.mqtt")
 
@@ -305,16 +307,61 @@ struct MqttClient::Callbacks
         post(client, [client, rc] { client->handleDisconnect(rc); });
     }
 
+    // One pass of the network loop: what mosquitto_loop() does, with poll()
+    // instead of select(). select() cannot watch a descriptor >= FD_SETSIZE
+    // (1024), and mosquitto_loop() then fails with MOSQ_ERR_INVAL, so a
+    // process with many connections (the agent's fleet simulation) could not
+    // open more than a few hundred. The socket is watched for reading always
+    // and for writing when libmosquitto has something to write; `wakeFd`
+    // (an eventfd the client's thread signals after queueing a packet) stands
+    // in for libmosquitto's internal socket pair, which only its own loop
+    // reads. A wakeup counts as "writable", as in mosquitto_loop().
+    static int loopOnce(mosquitto *mosq, int wakeFd, int timeoutMs)
+    {
+        const int fd = mosquitto_socket(mosq);
+        if (fd < 0)
+            return MOSQ_ERR_NO_CONN;
+        pollfd fds[2] = {{fd, short(POLLIN | (mosquitto_want_write(mosq) ? POLLOUT : 0)), 0},
+                         {wakeFd, POLLIN, 0}};
+        const int ready = ::poll(fds, wakeFd >= 0 ? 2 : 1, timeoutMs);
+        if (ready < 0)
+            return errno == EINTR ? MOSQ_ERR_SUCCESS : MOSQ_ERR_ERRNO;
+        bool writable = fds[0].revents & (POLLOUT | POLLERR | POLLHUP);
+        if (wakeFd >= 0 && (fds[1].revents & POLLIN)) {
+            eventfd_t count = 0;
+            ::eventfd_read(wakeFd, &count);
+            writable = true;
+        }
+        if (fds[0].revents & (POLLIN | POLLERR | POLLHUP)) {
+            const int rc = mosquitto_loop_read(mosq, 1);
+            if (rc != MOSQ_ERR_SUCCESS || mosquitto_socket(mosq) < 0)
+                return rc;
+        }
+        if (writable && mosquitto_socket(mosq) >= 0) {
+            // During the TLS handshake libmosquitto's loop continues the
+            // handshake when the socket is writable; mosquitto_loop_read()
+            // is its public way to do that (packet writes wait for the
+            // handshake anyway).
+            SSL *ssl = static_cast<SSL *>(mosquitto_ssl_get(mosq));
+            const int rc = ssl && !SSL_is_init_finished(ssl) ? mosquitto_loop_read(mosq, 1)
+                                                              : mosquitto_loop_write(mosq, 1);
+            if (rc != MOSQ_ERR_SUCCESS || mosquitto_socket(mosq) < 0)
+                return rc;
+        }
+        return mosquitto_loop_misc(mosq);
+    }
+
     // The body of the network thread: libmosquitto's loop for one connection.
     // This is mosquitto_loop_forever() without its own reconnecting (the
-    // policy is ours; onDisconnect() already stops it) and with a way out for
-    // abortAttempt(): it wakes the loop with mosquitto_disconnect(), which
-    // also queues a DISCONNECT. If one more pass does not end the connection
-    // (nothing can be written: a TCP or TLS handshake nobody answers), the
-    // socket is shut down here, so that the next pass fails and libmosquitto
-    // closes it in this thread, as for any lost connection. Only this thread
-    // closes the socket while it runs, so the descriptor cannot be stale.
-    static void run(mosquitto *mosq, MqttClient *client, int selectTimeoutMs)
+    // policy is ours; onDisconnect() already stops it), on poll() rather than
+    // select() (loopOnce()), and with a way out for abortAttempt(): it queues
+    // a DISCONNECT with mosquitto_disconnect() and wakes the loop. If one
+    // more pass does not end the connection (nothing can be written: a TCP or
+    // TLS handshake nobody answers), the socket is shut down here, so that
+    // the next pass fails and libmosquitto closes it in this thread, as for
+    // any lost connection. Only this thread closes the socket while it runs,
+    // so the descriptor cannot be stale.
+    static void run(mosquitto *mosq, MqttClient *client, int wakeFd, int idleTimeoutMs)
     {
         // With SIGPIPE blocked in this thread, a write to a socket the broker
         // closed (OpenSSL writes without MSG_NOSIGNAL) fails with EPIPE
@@ -334,7 +381,7 @@ struct MqttClient::Callbacks
             }
             // While connecting, wake often enough to notice a failed connect.
             const bool connecting = !client->m_connackSeen.load(std::memory_order_acquire);
-            rc = mosquitto_loop(mosq, aborting ? 100 : connecting ? 250 : selectTimeoutMs, 1);
+            rc = loopOnce(mosq, wakeFd, aborting ? 100 : connecting ? 250 : idleTimeoutMs);
             if (rc == MOSQ_ERR_ERRNO) {
                 // errno belongs to this thread: keep it for the message.
                 client->m_loopErrno.store(errno, std::memory_order_release);
@@ -440,6 +487,7 @@ MqttClient::~MqttClient()
         if (m_state != Connected)
             m_abortLoop.store(true, std::memory_order_release);
         mosquitto_disconnect(m_mosq);
+        wakeLoop();
         if (!m_loopFinished.tryAcquire(1, 1000))
             pthread_cancel(m_loopThread.native_handle());
         m_loopThread.join();
@@ -447,6 +495,8 @@ MqttClient::~MqttClient()
     }
     if (m_mosq)
         mosquitto_destroy(m_mosq);
+    if (m_wakeFd >= 0)
+        ::close(m_wakeFd);
 }
 
 void MqttClient::setKeepAlive(int seconds)
@@ -656,6 +706,7 @@ void MqttClient::disconnectFromHost()
     if (m_loopRunning) {
         m_userDisconnect = true;
         mosquitto_disconnect(m_mosq); // handleDisconnect() finishes the job
+        wakeLoop();
         return;
     }
     setState(Disconnected);
@@ -712,6 +763,17 @@ void MqttClient::dial(const QString &address)
         return;
     }
     while (m_loopFinished.tryAcquire()) { }
+    if (m_wakeFd < 0) {
+        // Created once and kept: the client's way to wake its network thread.
+        m_wakeFd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (m_wakeFd < 0) {
+            const QString reason = qt_error_string(errno);
+            setState(Disconnected);
+            fail(NetworkError, QStringLiteral("cannot connect to %1:%2: %3").arg(address).arg(m_port).arg(reason));
+            scheduleReconnect();
+            return;
+        }
+    }
 
     const int rc = mosquitto_connect_async(m_mosq, address.toUtf8().constData(), m_port, m_keepAlive);
     if (rc != MOSQ_ERR_SUCCESS) {
@@ -723,12 +785,13 @@ void MqttClient::dial(const QString &address)
         return;
     }
 
-    // As libmosquitto's own thread does: wake at least once per keep-alive.
+    // libmosquitto's own loop wakes when the next PINGREQ is due, which it
+    // does not tell; waking twice per keep-alive sends it in time.
     m_abortLoop.store(false, std::memory_order_release);
     m_loopErrno.store(0, std::memory_order_release);
     m_connackSeen.store(false, std::memory_order_release);
     m_connectTimedOut = false;
-    m_loopThread = std::thread(&Callbacks::run, m_mosq, this, m_keepAlive * 1000);
+    m_loopThread = std::thread(&Callbacks::run, m_mosq, this, m_wakeFd, m_keepAlive * 500);
     m_loopRunning = true;
     m_userDisconnect = false;
     m_disconnectReason = -1;
@@ -765,7 +828,16 @@ void MqttClient::abortAttempt()
     qCDebug(lcMqtt) << "client" << m_clientId << "no CONNACK within" << m_connectTimer.interval() << "ms; abandoning";
     m_connectTimedOut = true;
     m_abortLoop.store(true, std::memory_order_release);
-    mosquitto_disconnect(m_mosq); // wakes the loop; a DISCONNECT if it can still be written
+    mosquitto_disconnect(m_mosq); // a DISCONNECT if it can still be written
+    wakeLoop();
+}
+
+void MqttClient::wakeLoop()
+{
+    // After queueing a packet: libmosquitto (threaded) leaves the writing to
+    // the network thread, which may be asleep in poll().
+    if (m_wakeFd >= 0 && m_loopRunning)
+        ::eventfd_write(m_wakeFd, 1);
 }
 
 void MqttClient::joinNetworkThread()
@@ -807,6 +879,7 @@ int MqttClient::publish(const QString &topic, const QByteArray &payload, int qos
     // QoS 1/2 messages are queued by libmosquitto even when it answers
     // NO_CONN, and sent (with their callback) after the next CONNACK.
     if (rc == MOSQ_ERR_SUCCESS || (rc == MOSQ_ERR_NO_CONN && qos > 0)) {
+        wakeLoop();
         m_pending.insert(mid, qos);
         if (qos > 0)
             ++m_pendingQos12;
@@ -838,6 +911,7 @@ int MqttClient::sendSubscribe(const QString &filter, int qos)
              QStringLiteral("subscribe to \"%1\" failed: %2").arg(filter, libraryErrorString(rc)));
         return -1;
     }
+    wakeLoop();
     m_pendingSubscribes.insert(mid, filter);
     return mid;
 }
@@ -855,6 +929,7 @@ int MqttClient::unsubscribe(const QString &topicFilter)
              QStringLiteral("unsubscribe from \"%1\" failed: %2").arg(topicFilter, libraryErrorString(rc)));
         return -1;
     }
+    wakeLoop();
     return mid;
 }
 
@@ -876,6 +951,7 @@ void MqttClient::handleConnack(int reasonCode, int flags, const QString &reasonS
     }
     m_attempt = 0;
     const bool sessionPresent = flags & 0x01;
+    m_sessionPresent = sessionPresent;
     if (!sessionPresent) {
         for (auto &subscription : m_subscriptions)
             subscription.granted = false;

@@ -42,8 +42,9 @@ struct MqttMessageProperties
 // telemetry, twin and direct methods, the middleware for its service identity.
 //
 // Threading: the object belongs to the thread that creates it and must be
-// used only from there. Network I/O runs in libmosquitto's network loop
-// (mosquitto_loop()) in a thread of its own, one per connection; the
+// used only from there. Network I/O runs in a network loop on poll() (not
+// mosquitto_loop(), whose select() fails for descriptors >= 1024) in a
+// thread of its own, one per connection; the
 // callbacks copy what they receive and post it to this object's thread
 // (queued invocations), so every signal is emitted in the owner's thread and
 // no caller ever blocks on the network. The thread is started here rather
@@ -192,6 +193,8 @@ public:
     int pendingMessageCount() const;
 
     State state() const { return m_state; }
+    // Whether the last accepted CONNACK reported a session the broker kept.
+    bool sessionPresent() const { return m_sessionPresent; }
     // Filter -> requested QoS: what is subscribed again after each connect.
     QMap<QString, int> subscriptions() const;
 
@@ -259,6 +262,7 @@ private:
     void scheduleReconnect();
     int sendSubscribe(const QString &filter, int qos);
     void joinNetworkThread();
+    void wakeLoop();
     void abortAttempt();
 
     // Handlers of what the network thread reports, in this object's thread.
@@ -299,7 +303,8 @@ private:
     QByteArray m_mosqConfiguration; // handleConfiguration() m_mosq was made with
     State m_state = Disconnected;
     bool m_wantConnected = false;    // between connectToHost() and disconnectFromHost()
-    std::thread m_loopThread;        // runs mosquitto_loop() for one connection
+    std::thread m_loopThread;        // runs the network loop for one connection
+    int m_wakeFd = -1;               // eventfd that wakes m_loopThread's poll()
     bool m_loopRunning = false;      // m_loopThread is joinable
     int m_disconnectReason = -1;     // from the disconnect callback of this connection
     bool m_userDisconnect = false;   // the running session ends because we asked
@@ -307,6 +312,7 @@ private:
     bool m_permanentRefusal = false; // CONNACK said retrying will not help
     bool m_refusedThisAttempt = false;
     bool m_connectTimedOut = false;  // this attempt was abandoned by m_connectTimer
+    bool m_sessionPresent = false;   // from the last accepted CONNACK
     int m_attempt = 0;
     int m_lookupId = -1;
     int m_attemptSerial = 0; // invalidates the callbacks of abandoned host lookups

@@ -109,8 +109,23 @@ int onAclCheck(int, void *eventData, void *userData)
     if (!clientId || !event->topic)
         return MOSQ_ERR_ACL_DENIED;
     const ClientRegistry::Entry *entry = state->clients.find(clientId, event->client);
-    if (!entry)
+    if (!entry) {
+        // An absent persistent session: the broker asks for read access when
+        // it queues a message for it. Only the middleware's service identity
+        // keeps such a session (so nothing devices send is lost while every
+        // middleware instance is down); its username passed authentication
+        // at its last CONNECT, and the service's topic rules still apply.
+        if (event->access == MOSQ_ACL_READ) {
+            const char *username = mosquitto_client_username(event->client);
+            const HubAuthConfig &config = state->checker.config();
+            if (username
+                && CredentialChecker::isServiceUsername(QString::fromUtf8(username), config.hubHost,
+                                                        config.servicePolicy)
+                && isAllowed(Role::Service, std::string_view(), Access::Read, event->topic))
+                return MOSQ_ERR_SUCCESS;
+        }
         return MOSQ_ERR_ACL_DENIED;
+    }
     Access access;
     switch (event->access) {
     case MOSQ_ACL_READ: access = Access::Read; break;

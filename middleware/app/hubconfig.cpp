@@ -38,7 +38,11 @@ const char kPolicyDerivationId[] = "$policy/provisio-service";
 
 // Defaults for the broker's limits: generous for telemetry, bounded so one
 // slow or hostile client cannot eat the hub's memory.
-constexpr int kMaxQueuedMessages = 1000;
+// Per client. The middleware's persistent session must hold the devices'
+// traffic for a whole middleware outage; devices connect with clean
+// sessions, so for them this only bounds a slow reader.
+constexpr int kMaxQueuedMessages = 100000;
+constexpr qint64 kMaxQueuedBytes = 128 * 1024 * 1024;
 constexpr int kMaxInflightMessages = 20;
 constexpr int kMessageSizeLimit = 256 * 1024; // Azure IoT Hub's device-to-cloud limit
 
@@ -247,6 +251,10 @@ Result<HubConfigFiles> writeHubConfig(const HubConfigRequest &request)
       << "# Limits: Azure's QoS ceiling and device-to-cloud message size; bounded\n"
       << "# per-client queues so a slow or absent client cannot exhaust memory.\n"
       << "max_queued_messages " << kMaxQueuedMessages << "\n"
+      << "max_queued_bytes " << kMaxQueuedBytes << "\n"
+      << "# A middleware instance retired for good would otherwise keep its\n"
+      << "# share of the messages queued forever.\n"
+      << "persistent_client_expiration 2d\n"
       << "max_inflight_messages " << kMaxInflightMessages << "\n"
       << "message_size_limit " << kMessageSizeLimit << "\n"
       << "# Whole packets (topic, properties, payload) a little above that; larger\n"

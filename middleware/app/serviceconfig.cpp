@@ -18,6 +18,20 @@ QString ServiceConfig::tlsDir() const
     return QDir(dataDir).filePath(QStringLiteral("tls"));
 }
 
+bool isValidInstanceId(const QString &id)
+{
+    if (id.isEmpty() || id.size() > 64)
+        return false;
+    for (const QChar c : id) {
+        const char16_t u = c.unicode();
+        const bool ok = (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z') || (u >= u'0' && u <= u'9')
+            || u == u'.' || u == u'_' || u == u'-';
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
 QString defaultDataDir()
 {
     const QString base = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
@@ -81,6 +95,10 @@ const Option kOptions[] = {
      "Telemetry messages kept per device, newest first (1..1000000, default 1000).", "count"},
     {"telemetry-days", "PROVISIO_TELEMETRY_DAYS",
      "Days telemetry messages are kept (1..3650, default 7).", "days"},
+    {"instance-id", "PROVISIO_INSTANCE_ID",
+     "This instance's name on the hubs (1..64 letters, digits, '.', '_', '-'); every instance needs its own. "
+     "Default: a random id kept in the data directory.",
+     "id"},
 };
 } // namespace
 
@@ -199,6 +217,11 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser)
         return r.error();
     if (auto r = bounded("telemetry-days", 1, 3650, &c.telemetryDays); !r)
         return r.error();
+    c.instanceId = single("instance-id");
+    if (!c.instanceId.isEmpty() && !isValidInstanceId(c.instanceId))
+        return Error(ErrorCode::InvalidInput,
+                     QStringLiteral("--instance-id must be 1 to 64 letters, digits, '.', '_' or '-', not '%1'")
+                         .arg(c.instanceId));
     return c;
 }
 

@@ -36,6 +36,10 @@ struct ServiceConfig
     QString webhookAuthorization;   // sent to custom allocation webhooks
     int telemetryKeep = 1000;       // stored telemetry messages per device
     int telemetryDays = 7;          // stored telemetry older than this is deleted
+    // This instance's name on the hubs (its service client id there is
+    // provisio-mw-<instanceId>, which keeps its persistent session); empty:
+    // a random id the hub link keeps in the data directory.
+    QString instanceId;
 
     QString databaseLocation() const;
     QString tlsDir() const;
@@ -48,6 +52,9 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser);
 
 // Parses "HOST:PORT", "[v6]:PORT" or ":PORT".
 Result<QPair<QHostAddress, quint16>> parseListenAddress(const QString &text);
+
+// 1..64 letters, digits, '.', '_' or '-' (it becomes part of an MQTT client id).
+bool isValidInstanceId(const QString &id);
 
 // The default data directory when none is given.
 QString defaultDataDir();

@@ -30,7 +30,9 @@ HubConnection::HubConnection(const Hub &hub, const QByteArray &caCertificatePem,
     , m_hub(hub)
     , m_caPem(caCertificatePem)
     , m_options(options)
-    , m_clientId(QStringLiteral("provisio-mw-") + QString::fromLatin1(Crypto::randomBytes(6).toHex()))
+    , m_clientId(options.clientId.isEmpty()
+                     ? QStringLiteral("provisio-mw-") + QString::fromLatin1(Crypto::randomBytes(6).toHex())
+                     : options.clientId)
     , m_since(QDateTime::currentDateTimeUtc())
 {
     if (auto key = hubServicePolicyKey(hub.signingKey))
@@ -78,22 +80,21 @@ QString HubConnection::freshToken()
 
 MqttClient *HubConnection::createClient()
 {
-    static int generation = 0;
     auto *c = new MqttClient(this);
     const auto [host, port] = splitEndpoint(m_hub.dialEndpoint());
     c->setHostname(host);
     c->setPort(port);
-    // A distinct id per connection: the renewal's connection must not take
-    // the current one's session over before it is ready.
-    c->setClientId(m_clientId + QLatin1Char('-') + QString::number(++generation));
+    c->setClientId(m_clientId);
     c->setUsername(hubServiceUsername(m_hub.host));
     c->setPassword(freshToken());
-    c->setProtocolVersion(MqttClient::Mqtt5);
+    // A persistent session (see the class comment): MQTT 3.1.1, clean
+    // session off, QoS 1 subscriptions.
+    c->setProtocolVersion(MqttClient::Mqtt311);
+    c->setCleanSession(false);
     c->setKeepAlive(m_options.keepAliveSeconds);
     // Seen after a broker restart: the TCP connection is accepted but the
     // CONNACK never comes; the attempt is abandoned and retried with backoff.
     c->setConnectTimeout(m_options.connectTimeoutMs);
-    c->setCleanSession(true);
     c->setTlsEnabled(true);
     c->setCaCertificates(m_caPem);
     c->setPeerVerifyName(m_hub.host);
@@ -102,29 +103,32 @@ MqttClient *HubConnection::createClient()
         c->subscribe(it.key(), it.value()); // sent at connect
 
     connect(c, &MqttClient::connected, this, [this, c] {
-        if (c == m_next) {
-            // The renewal is up: it becomes the connection, the old one goes.
-            MqttClient *old = m_client;
-            m_client = c;
-            m_next = nullptr;
-            if (old)
-                retire(old);
+        // Subscribed again when the hub reports the session present (a
+        // fresh session gets every SUBSCRIBE from MqttClient anyway):
+        // Mosquitto 2.0.11 can hand back a session restored from its
+        // persistence file whose shared subscriptions no longer deliver
+        // (seen after a broker restart: the devices' messages vanished);
+        // a SUBSCRIBE of what the session holds changes nothing else.
+        if (c->sessionPresent()) {
+            for (auto it = m_filters.cbegin(); it != m_filters.cend(); ++it)
+                c->subscribe(it.key(), it.value());
+        }
+        if (m_renewing) {
+            m_renewing = false;
             qCInfo(lcHubConnection).noquote() << "hub" << m_hub.name << "service token renewed";
         }
-        if (c != m_client)
-            return;
         m_lastError.clear();
         m_refusedTimer.stop();
         setConnected(true);
     });
-    connect(c, &MqttClient::stateChanged, this, [this, c](MqttClient::State state) {
-        if (c == m_client && state != MqttClient::Connected)
+    connect(c, &MqttClient::stateChanged, this, [this](MqttClient::State state) {
+        // A renewal passes through Disconnected and Connecting on its way
+        // back; only its failure counts as a disconnection.
+        if (state != MqttClient::Connected && !m_renewing)
             setConnected(false);
     });
     connect(c, &MqttClient::messageReceived, this,
             [this](const QByteArray &payload, const QString &topic, bool retained) {
-                // Both connections may deliver while a renewal overlaps: the
-                // shared subscriptions split between them.
                 Q_EMIT messageReceived(payload, topic, retained);
             });
     connect(c, &MqttClient::messagePublished, this, [this, c](int messageId, int reasonCode) {
@@ -132,24 +136,19 @@ MqttClient *HubConnection::createClient()
         if (done)
             done(reasonCode < 0x80);
     });
-    connect(c, &MqttClient::errorOccurred, this, [this, c](int, const QString &message) {
-        if (c == m_client)
-            m_lastError = message;
+    connect(c, &MqttClient::errorOccurred, this, [this](int code, const QString &message) {
+        if (code == MqttClient::InvalidArgument || code == MqttClient::QueueFull || code == MqttClient::NotConnected)
+            return; // about one publish or subscription, not the connection
+        m_lastError = message;
+        renewalFailed();
     });
-    connect(c, &MqttClient::connectionRefused, this, [this, c](int reasonCode, const QString &reason) {
+    connect(c, &MqttClient::connectionRefused, this, [this](int reasonCode, const QString &reason) {
         const QString message = QStringLiteral("the hub refused the service login (reason %1%2)")
                                     .arg(reasonCode)
                                     .arg(reason.isEmpty() ? QString() : QStringLiteral(": ") + reason);
         qCWarning(lcHubConnection).noquote() << "hub" << m_hub.name << message;
-        if (c == m_next) {
-            retire(c);
-            m_next = nullptr;
-            m_renewTimer.start(m_options.refusedRetryMs);
-            return;
-        }
-        if (c != m_client)
-            return;
         m_lastError = message;
+        renewalFailed();
         // Retrying at once cannot help; a fresh token after a pause might
         // (the hub may be restarted with a new key meanwhile).
         m_refusedTimer.start(m_options.refusedRetryMs);
@@ -163,21 +162,25 @@ void HubConnection::renew()
     m_renewTimer.start(int(qMin<qint64>(m_options.tokenLifetimeSeconds * 750, std::numeric_limits<int>::max())));
     if (!m_client)
         return;
-    // The current connection's next attempt (if it drops) uses a fresh token.
+    // The next attempt, whenever it comes, uses a fresh token.
     m_client->setPassword(freshToken());
-    if (m_client->state() != MqttClient::Connected || m_next)
+    if (m_client->state() != MqttClient::Connected)
         return;
-    m_next = createClient();
-    m_next->connectToHost();
+    // The same client id again: the session and what the hub queues in it
+    // meanwhile carry over, and so do our unacknowledged QoS 1 messages
+    // (same libmosquitto handle, sent again after the CONNACK).
+    m_renewing = true;
+    m_client->disconnectFromHost();
+    m_client->connectToHost();
 }
 
-void HubConnection::retire(MqttClient *client)
+void HubConnection::renewalFailed()
 {
-    failPending(client);
-    disconnect(client, nullptr, this, nullptr);
-    client->disconnectFromHost();
-    // Time for the DISCONNECT to go out; the destructor ends the network thread.
-    QTimer::singleShot(2000, client, &QObject::deleteLater);
+    if (!m_renewing)
+        return;
+    m_renewing = false;
+    if (m_client && m_client->state() != MqttClient::Connected)
+        setConnected(false);
 }
 
 void HubConnection::failPending(MqttClient *client)
@@ -227,8 +230,6 @@ void HubConnection::subscribe(const QString &filter, int qos)
     m_filters.insert(filter, qos);
     if (m_client)
         m_client->subscribe(filter, qos);
-    if (m_next)
-        m_next->subscribe(filter, qos);
 }
 
 void HubConnection::unsubscribe(const QString &filter)
@@ -237,8 +238,6 @@ void HubConnection::unsubscribe(const QString &filter)
         return;
     if (m_client)
         m_client->unsubscribe(filter);
-    if (m_next)
-        m_next->unsubscribe(filter);
 }
 
 } // namespace Provisio

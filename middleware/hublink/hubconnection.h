@@ -8,7 +8,6 @@
 #include <QHash>
 #include <QMap>
 #include <QObject>
-#include <QPointer>
 #include <QString>
 #include <QTimer>
 
@@ -21,17 +20,37 @@ class MqttClient;
 
 // The middleware's MQTT connection to one linked hub, as the hub's service
 // identity (hubconfig.h): TLS trusting the middleware's CA with the hub's
-// name as the certificate name, MQTT 5, client id `provisio-mw-<random>` so
-// several instances can be connected at once, password = a SAS token with
+// name as the certificate name, password = a SAS token with
 // skn=provisio-service over the hub host.
 //
+// Nothing a device sends may be lost while this connection is down (the
+// middleware restarting or killed, a network outage, a token renewal): the
+// hub has acknowledged it to the device already. So the connection keeps a
+// persistent session on the hub: a client id that is stable per middleware
+// instance (Options::clientId, `provisio-mw-<instance id>`; different
+// instances need different ids so that they split the shared subscriptions
+// instead of taking each other's session over), clean session off and QoS 1
+// subscriptions, so the hub queues what arrives for this instance's share
+// while it is away and delivers it when the same id comes back. That is
+// MQTT 3.1.1: an MQTT 5 session needs a Session Expiry Interval in CONNECT,
+// which libmosquitto 2.0.11's asynchronous connect cannot send (without it
+// an MQTT 5 session ends with its connection). The link needs nothing of
+// MQTT 5: it reads the property bag from the topic, not from MQTT 5
+// properties, and what it publishes is its own, allowed topics (3.1.1 has
+// no PUBACK reason codes to refuse them with). How long the hub keeps an
+// absent instance's session and how much it queues for it are the hub's
+// settings (`persistent_client_expiration`, `max_queued_messages`).
+//
 // The hub checks the password only at CONNECT (and disconnects a client
-// whose token expires), so the token is renewed before it expires by making
-// a second connection with a fresh token and dropping the first once the
-// second is up ("make before break": no gap in the shared subscriptions).
-// While the hub is unreachable the client retries with backoff, always with
-// a fresh enough token. A CONNECT refused for good (bad credentials, e.g.
-// the hub still runs with an old key) is retried slowly.
+// whose token expires), so the token is renewed before it expires by
+// reconnecting the same client id with a fresh token. The session survives
+// the short gap, and the messages the hub receives meanwhile are queued in
+// it; a second connection with another id would leave a session with
+// subscriptions behind that nobody resumes. A renewal that reconnects at
+// once is not reported as a disconnection. While the hub is unreachable the
+// client retries with backoff, always with a fresh enough token. A CONNECT
+// refused for good (bad credentials, e.g. the hub still runs with an old
+// key) is retried slowly.
 class HubConnection : public QObject
 {
     Q_OBJECT
@@ -48,6 +67,10 @@ public:
         // A CONNECT with no CONNACK in this time is abandoned and retried
         // with backoff (MqttClient::setConnectTimeout()).
         int connectTimeoutMs = 10000;
+        // The MQTT client id, stable per middleware instance (see the class
+        // comment); empty: a random one, so the session lasts only as long
+        // as this object.
+        QString clientId;
     };
 
     HubConnection(const Hub &hub, const QByteArray &caCertificatePem, Options options, QObject *parent = nullptr);
@@ -65,9 +88,8 @@ public:
     QString lastError() const { return m_lastError; }
 
     // QoS 0/1 publish. `done` (optional) learns whether the hub acknowledged
-    // it (QoS 1: PUBACK without an error reason); false also when the
-    // connection carrying it is replaced first. Returns false when the
-    // message could not even be queued.
+    // it (QoS 1: PUBACK); false also when the connection carrying it is
+    // dropped first. Returns false when the message could not even be queued.
     bool publish(const QString &topic, const QByteArray &payload, int qos, bool retain,
                  std::function<void(bool acknowledged)> done = {});
     // Subscriptions survive reconnects and token renewals.
@@ -84,8 +106,7 @@ private:
     MqttClient *createClient();
     QString freshToken();
     void renew();
-    void adopt(MqttClient *client);
-    void retire(MqttClient *client);
+    void renewalFailed();
     void setConnected(bool connected);
     void failPending(MqttClient *client);
 
@@ -94,8 +115,8 @@ private:
     Options m_options;
     QString m_clientId;
     QString m_serviceKey;
-    MqttClient *m_client = nullptr;          // the current connection
-    QPointer<MqttClient> m_next;             // a renewal on its way up
+    MqttClient *m_client = nullptr;          // the connection
+    bool m_renewing = false;                 // reconnecting with a fresh token
     QMap<QString, int> m_filters;            // filter -> QoS
     bool m_connected = false;
     QDateTime m_since;

@@ -14,9 +14,14 @@
 #include "storage/inventorystore.h"
 #include "storage/recordutil.h"
 
+#include "app/serviceconfig.h"
+
+#include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QSaveFile>
 
 Q_DECLARE_LOGGING_CATEGORY(lcHubConnection)
 
@@ -81,7 +86,7 @@ HubLink::Options HubLink::optionsFromEnvironment()
     const QByteArray enabled = qgetenv("PROVISIO_HUB_LINK").toLower();
     o.enabled = !(enabled == "off" || enabled == "0" || enabled == "false");
     o.connection.tokenLifetimeSeconds =
-        envInt("PROVISIO_HUB_TOKEN_LIFETIME", int(o.connection.tokenLifetimeSeconds), 60, 24 * 3600);
+        envInt("PROVISIO_HUB_TOKEN_LIFETIME", int(o.connection.tokenLifetimeSeconds), 5, 24 * 3600);
     o.maxTrackedDevices = envInt("PROVISIO_TELEMETRY_MAX_DEVICES", o.maxTrackedDevices, 1, 10000000);
     o.telemetryPruneMs = envInt("PROVISIO_TELEMETRY_PRUNE_MS", o.telemetryPruneMs, 100, 24 * 3600 * 1000);
     o.telemetryEventsPerSecond =
@@ -153,11 +158,36 @@ HubLink::~HubLink()
     m_connections.clear();
 }
 
+QString HubLink::serviceClientId(const ServiceConfig &config)
+{
+    const QString prefix = QStringLiteral("provisio-mw-");
+    if (!config.instanceId.isEmpty())
+        return prefix + config.instanceId;
+    const QString path = QDir(config.dataDir).filePath(QStringLiteral("instance-id"));
+    QFile file(path);
+    if (file.open(QIODevice::ReadOnly)) {
+        const QString stored = QString::fromLatin1(file.read(256)).trimmed();
+        if (isValidInstanceId(stored))
+            return prefix + stored;
+        qCWarning(lcHubConnection).noquote() << path << "holds no valid instance id; a new one replaces it";
+    }
+    const QString id = QString::fromLatin1(Crypto::randomBytes(8).toHex());
+    QSaveFile out(path);
+    if (!out.open(QIODevice::WriteOnly) || out.write(id.toLatin1() + '\n') < 0 || !out.commit())
+        qCWarning(lcHubConnection).noquote() << "cannot keep the instance id in" << path << "(" << out.errorString()
+                                             << "): after a restart the hubs' queued messages for this instance "
+                                                "wait in a session nobody resumes";
+    return prefix + id;
+}
+
 void HubLink::start()
 {
     if (m_started || !m_options.enabled)
         return;
     m_started = true;
+    if (m_options.connection.clientId.isEmpty())
+        m_options.connection.clientId = serviceClientId(m_ctx.config);
+    qCInfo(lcHubConnection).noquote() << "service client id on the hubs:" << m_options.connection.clientId;
     connect(&m_ctx.events, &EventBus::eventPublished, this, &HubLink::onEvent);
     syncHubs();
     m_pollTimer.start(m_options.pollIntervalMs);

@@ -26,6 +26,7 @@
 
 namespace Provisio {
 
+struct ServiceConfig;
 struct ServiceContext;
 
 // The middleware's side of the hubs (DESIGN.md "Hub topics"): one service
@@ -72,6 +73,12 @@ public:
     // PROVISIO_TELEMETRY_PRUNE_MS (retention interval, for tests and for
     // operators who want it tighter). Keep and days come from ServiceConfig.
     static Options optionsFromEnvironment();
+
+    // The client id of this instance's service connections: provisio-mw-
+    // and the configured instance id, or else a random one created on first
+    // start and kept in `instance-id` in the data directory, so that a
+    // restarted instance resumes its persistent sessions on the hubs.
+    static QString serviceClientId(const ServiceConfig &config);
 
     HubLink(ServiceContext &ctx, Options options, QObject *parent = nullptr);
     ~HubLink() override;

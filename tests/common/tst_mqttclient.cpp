@@ -17,6 +17,7 @@
 #include <QSet>
 #include <QElapsedTimer>
 #include <QPointer>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTcpServer>
@@ -25,6 +26,8 @@
 #include <QTest>
 
 #include <memory>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 using namespace Provisio;
@@ -408,6 +411,79 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(received.count(), 1, 10000);
         QCOMPARE(received.at(0).at(1).toString(), QStringLiteral("persist/while-away"));
         QCOMPARE(subscribed.count(), 1); // session present: nothing re-sent
+    }
+
+    void highFileDescriptors_data()
+    {
+        QTest::addColumn<bool>("tls");
+        QTest::newRow("plain") << false;
+        QTest::newRow("TLS") << true;
+    }
+
+    // select() cannot watch descriptors >= FD_SETSIZE (1024): a process with
+    // many connections (the agent's fleet simulation) must still work. With
+    // every descriptor below 1100 taken, each socket, eventfd and pipe the
+    // clients open lies above the limit.
+    void highFileDescriptors()
+    {
+        QFETCH(bool, tls);
+        constexpr int Target = 1100;
+        rlimit limit{};
+        QCOMPARE(::getrlimit(RLIMIT_NOFILE, &limit), 0);
+        if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < rlim_t(Target + 64)) {
+            if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < rlim_t(Target + 64))
+                QSKIP("the hard RLIMIT_NOFILE is too low to open descriptors above 1100");
+            rlimit raised = limit;
+            raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? rlim_t(Target + 64) : limit.rlim_max;
+            QCOMPARE(::setrlimit(RLIMIT_NOFILE, &raised), 0);
+        }
+        const int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        QVERIFY(null >= 0);
+        QList<int> filler{null};
+        const auto closeFiller = qScopeGuard([&filler] {
+            for (int fd : std::as_const(filler))
+                ::close(fd);
+        });
+        // dup() returns the lowest free descriptor: this also fills the gaps.
+        for (int fd = null; fd < Target;) {
+            fd = ::fcntl(null, F_DUPFD_CLOEXEC, 0);
+            QVERIFY2(fd >= 0, qPrintable(qt_error_string(errno)));
+            filler.append(fd);
+        }
+        const int probe = ::fcntl(null, F_DUPFD_CLOEXEC, 0);
+        QVERIFY(probe > Target);
+        ::close(probe);
+
+        auto subscriber = tls ? makeTlsClient(QStringLiteral("high-fd-sub"), QStringLiteral("secret"))
+                              : makeClient(QStringLiteral("high-fd-sub"));
+        auto publisher = tls ? makeTlsClient(QStringLiteral("high-fd-pub"), QStringLiteral("secret"))
+                             : makeClient(QStringLiteral("high-fd-pub"));
+        const QString topic = tls ? QStringLiteral("allowed/high-fd") : QStringLiteral("high-fd/data");
+        QSignalSpy errors(subscriber.get(), &MqttClient::errorOccurred);
+        QVERIFY(connectAndWait(subscriber.get()));
+        QCOMPARE(subscribeAndWait(subscriber.get(), topic, 1), 1);
+        QVERIFY(connectAndWait(publisher.get()));
+
+        QSignalSpy received(subscriber.get(), &MqttClient::messageReceived);
+        QSignalSpy published(publisher.get(), &MqttClient::messagePublished);
+        constexpr int Count = 50;
+        for (int i = 0; i < Count; ++i)
+            QVERIFY(publisher->publish(topic, QByteArray::number(i), 1) > 0);
+        QTRY_COMPARE_WITH_TIMEOUT(published.count(), Count, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(received.count(), Count, 10000);
+        for (int i = 0; i < Count; ++i)
+            QCOMPARE(received.at(i).at(0).toByteArray(), QByteArray::number(i));
+        QVERIFY2(errors.isEmpty(), errors.isEmpty() ? "" : qPrintable(errors.at(0).at(1).toString()));
+
+        // A broker outage and the reconnect work up there as well.
+        QSignalSpy disconnected(publisher.get(), &MqttClient::disconnected);
+        QSignalSpy reconnected(publisher.get(), &MqttClient::connected);
+        m_broker->stop();
+        QVERIFY(disconnected.wait(10000));
+        QVERIFY(m_broker->start(m_configPath));
+        QVERIFY(reconnected.wait(10000));
+        QVERIFY(publisher->publish(topic, "after restart", 1) > 0);
+        QTRY_COMPARE_WITH_TIMEOUT(published.count(), Count + 1, 10000);
     }
 
     void qos1ExactlyOnce()

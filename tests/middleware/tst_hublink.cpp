@@ -22,6 +22,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkRequest>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QSslCertificate>
 #include <QSslConfiguration>
@@ -30,6 +31,7 @@
 #include <QWebSocket>
 
 #include <algorithm>
+#include <csignal>
 #include <memory>
 #include <vector>
 
@@ -44,6 +46,34 @@ const QString kHub2Host = QStringLiteral("hub2.test");
 QByteArray compact(const QJsonObject &o)
 {
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+// The pid of this process's child `provisio-middleware serve --data-dir DIR`
+// (0 when there is none), to kill it the hard way: no DISCONNECT, no flush.
+qint64 middlewarePid(const QString &dataDir)
+{
+    const QByteArray dir = QFile::encodeName(dataDir);
+    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &entry : entries) {
+        bool ok = false;
+        const qint64 pid = entry.toLongLong(&ok);
+        if (!ok)
+            continue;
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+        QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
+        if (!stat.open(QIODevice::ReadOnly) || !cmdline.open(QIODevice::ReadOnly))
+            continue;
+        // "pid (comm) state ppid ...": the comm may hold spaces, ')' ends it.
+        const QByteArray statText = stat.readAll();
+        const QList<QByteArray> fields = statText.mid(statText.lastIndexOf(')') + 2).split(' ');
+        if (fields.size() < 2 || fields.at(1).toLongLong() != QCoreApplication::applicationPid())
+            continue;
+        const QList<QByteArray> args = cmdline.readAll().split('\0');
+        const qsizetype at = args.indexOf(QByteArrayLiteral("--data-dir"));
+        if (args.contains(QByteArrayLiteral("serve")) && at >= 0 && at + 1 < args.size() && args.at(at + 1) == dir)
+            return pid;
+    }
+    return 0;
 }
 
 // The live event feed, to see what the hub link announces.
@@ -178,6 +208,10 @@ private Q_SLOTS:
     void reconnectsToRestartedBroker();
     void disablingGroupRevokesItsDevices();
     void movedDeviceIsRevokedOnItsOldHub();
+    void telemetryAfterReRegistrationIsStored();
+    // These restart the middleware: keep them last.
+    void telemetryWhileTheMiddlewareIsDownArrives();
+    void tokenRenewalLosesNothing();
 
 private:
     // A device's own connection to a hub, as its registration allows it.
@@ -189,6 +223,10 @@ private:
     QJsonObject hubStatus() { return m_f.viewer->get(QStringLiteral("/api/v1/hubs/hub1/status")).json(); }
     QJsonObject twin(const QString &id) { return m_f.viewer->get(QStringLiteral("/api/v1/devices/%1/twin").arg(id)).json(); }
     QByteArray metrics() { return m_f.viewer->get(QStringLiteral("/metrics")).body; }
+    // The "n" of each stored telemetry message of a device, newest first.
+    QList<int> storedSequence(const QString &deviceId);
+    // A device of its own on hub1, connected.
+    std::unique_ptr<MqttTestClient> connectedDevice(const QString &id);
 
     DeviceFixture m_f;
     QTemporaryDir m_work;
@@ -819,6 +857,185 @@ void TestHubLink::movedDeviceIsRevokedOnItsOldHub()
     QTRY_COMPARE_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/hubs/hub2/status")).json()
                                   .value(QStringLiteral("pendingRevocations")).toInt(),
                               0, 10000);
+}
+
+QList<int> TestHubLink::storedSequence(const QString &deviceId)
+{
+    const QJsonObject history =
+        m_f.viewer->get(QStringLiteral("/api/v1/devices/%1/telemetry?limit=500").arg(deviceId)).json();
+    QList<int> out;
+    for (const QJsonValue &m : history.value(QStringLiteral("messages")).toArray())
+        out << m.toObject().value(QStringLiteral("body")).toObject().value(QStringLiteral("n")).toInt(-1);
+    return out;
+}
+
+std::unique_ptr<MqttTestClient> TestHubLink::connectedDevice(const QString &id)
+{
+    // On hub1, whichever hubs are linked by now.
+    const auto enrolled = m_f.putEnrollment(
+        id, QJsonObject{{QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
+                        {QStringLiteral("iotHubs"), QJsonArray{kHubHost}}});
+    if (enrolled.status != 201)
+        return nullptr;
+    const QString key = DeviceFixture::primaryKey(enrolled.json());
+    QJsonObject op = m_f.registerDevice(id, key).json();
+    if (op.value(QStringLiteral("status")).toString() == QLatin1String("assigning"))
+        op = m_f.waitForOperation(id, key, op.value(QStringLiteral("operationId")).toString());
+    const QJsonObject state = DeviceFixture::state(op);
+    if (state.value(QStringLiteral("assignedHub")).toString() != kHubHost)
+        return nullptr;
+    const QString hubKey = state.value(QStringLiteral("payload")).toObject().value(QStringLiteral("provisio")).toObject()
+                               .value(QStringLiteral("hubDeviceKey")).toString();
+    auto device = hubClient(kHubHost, id, hubKey);
+    if (connectEventually(*device, m_port) != 0)
+        return nullptr;
+    return device;
+}
+
+void TestHubLink::telemetryAfterReRegistrationIsStored()
+{
+    // The back office deletes a registration: the hub revokes the device;
+    // the device registers again (with the same enrollment), is let back in,
+    // and what it sends from then on is stored under its id again.
+    QTRY_VERIFY_WITH_TIMEOUT(hubStatus().value(QStringLiteral("connected")).toBool(), 30000);
+    const QString id = QStringLiteral("kiosk-again");
+    const auto enrolled = m_f.putEnrollment(
+        id, QJsonObject{{QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
+                        {QStringLiteral("iotHubs"), QJsonArray{kHubHost}}});
+    QCOMPARE(enrolled.status, 201);
+    const QString key = DeviceFixture::primaryKey(enrolled.json());
+    QJsonObject firstOp = m_f.registerDevice(id, key).json();
+    if (firstOp.value(QStringLiteral("status")).toString() == QLatin1String("assigning"))
+        firstOp = m_f.waitForOperation(id, key, firstOp.value(QStringLiteral("operationId")).toString());
+    const QJsonObject first = DeviceFixture::state(firstOp);
+    QCOMPARE(first.value(QStringLiteral("assignedHub")).toString(), kHubHost);
+    const auto hubKeyOf = [](const QJsonObject &state) {
+        return state.value(QStringLiteral("payload")).toObject().value(QStringLiteral("provisio")).toObject()
+            .value(QStringLiteral("hubDeviceKey")).toString();
+    };
+    auto device = hubClient(kHubHost, id, hubKeyOf(first));
+    QCOMPARE(connectEventually(*device, m_port), 0);
+    const QString topic = MqttTopic::telemetryTopic(id);
+    const auto body = [](int n) { return compact(QJsonObject{{QStringLiteral("n"), n}}); };
+    QCOMPARE(device->publish(topic, body(0)), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(storedSequence(id), QList<int>{0}, 10000);
+
+    const auto deleted = m_f.operatorClient->del(QStringLiteral("/api/v1/registrations/%1").arg(id));
+    QVERIFY2(deleted.status == 204, deleted.body.constData());
+    // What the device sends until the hub cuts it off has no registration
+    // to be stored under (and is not).
+    device->publish(topic, body(-1));
+    QVERIFY(device->waitForDisconnect(5000));
+    QVERIFY(connectEventually(*device, m_port, 500) != 0);
+
+    const auto reg = m_f.registerDevice(id, key);
+    QJsonObject op = reg.json();
+    if (op.value(QStringLiteral("status")).toString() == QLatin1String("assigning"))
+        op = m_f.waitForOperation(id, key, op.value(QStringLiteral("operationId")).toString());
+    const QJsonObject second = DeviceFixture::state(op);
+    QCOMPARE(second.value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
+    auto again = hubClient(kHubHost, id, hubKeyOf(second));
+    QCOMPARE(connectEventually(*again, m_port), 0);
+    QList<int> expected{0};
+    for (int n = 1; n <= 3; ++n) {
+        QCOMPARE(again->publish(topic, body(n)), 0);
+        expected.prepend(n);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(storedSequence(id), expected, 10000);
+}
+
+void TestHubLink::telemetryWhileTheMiddlewareIsDownArrives()
+{
+    // The hub acknowledges a device's message whether or not the middleware
+    // is connected; the middleware's persistent session on the hub holds
+    // what arrives meanwhile, and the restarted instance resumes it.
+    const auto explain = qScopeGuard([this] {
+        if (QTest::currentTestFailed())
+            qWarning().noquote() << "hub log:\n" << m_broker.log().right(6000);
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(hubStatus().value(QStringLiteral("connected")).toBool(), 30000);
+    const QString clientId = hubStatus().value(QStringLiteral("clientId")).toString();
+    QVERIFY(clientId.startsWith(QLatin1String("provisio-mw-")));
+    const QString id = QStringLiteral("kiosk-persist");
+    auto device = connectedDevice(id);
+    QVERIFY(device);
+    const QString topic = MqttTopic::telemetryTopic(id);
+    const auto body = [](int n) { return compact(QJsonObject{{QStringLiteral("n"), n}}); };
+    QCOMPARE(device->publish(topic, body(0)), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(storedSequence(id), QList<int>{0}, 10000);
+
+    const qint64 pid = middlewarePid(m_f.mw->dataDir());
+    QVERIFY(pid > 0);
+    QCOMPARE(::kill(pid_t(pid), SIGKILL), 0);
+    m_f.mw->stop();
+    QCOMPARE(m_f.mw->exitStatus(), QProcess::CrashExit);
+
+    constexpr int kWhileDown = 20;
+    QList<int> expected{0};
+    for (int n = 1; n <= kWhileDown; ++n) {
+        // 0, not 0x10 (no matching subscribers): the session is there.
+        QCOMPARE(device->publish(topic, body(n)), 0);
+        expected.prepend(n);
+    }
+
+    QVERIFY2(m_f.mw->start(), qPrintable(m_f.mw->lastError()));
+    m_f.reconnect();
+    QTRY_VERIFY_WITH_TIMEOUT(hubStatus().value(QStringLiteral("connected")).toBool(), 30000);
+    QCOMPARE(hubStatus().value(QStringLiteral("clientId")).toString(), clientId);
+    QTRY_COMPARE_WITH_TIMEOUT(storedSequence(id), expected, 10000);
+    // And it keeps flowing.
+    QCOMPARE(device->publish(topic, body(kWhileDown + 1)), 0);
+    expected.prepend(kWhileDown + 1);
+    QTRY_COMPARE_WITH_TIMEOUT(storedSequence(id), expected, 10000);
+}
+
+void TestHubLink::tokenRenewalLosesNothing()
+{
+    // A short service token, so that it is renewed within the test: the
+    // link reconnects the same client id with a fresh token, stays
+    // "connected" for the API, and what the device sends meanwhile arrives.
+    // (Also a graceful restart: SIGTERM, and the same session again.)
+    qputenv("PROVISIO_HUB_TOKEN_LIFETIME", "6");
+    m_f.mw->stop();
+    // The instance id the data directory keeps names the session.
+    QFile instance(QDir(m_f.mw->dataDir()).filePath(QStringLiteral("instance-id")));
+    QVERIFY(instance.open(QIODevice::ReadOnly));
+    const QString clientId = QStringLiteral("provisio-mw-") + QString::fromLatin1(instance.readAll().trimmed());
+    const bool started = m_f.mw->start();
+    qunsetenv("PROVISIO_HUB_TOKEN_LIFETIME");
+    QVERIFY2(started, qPrintable(m_f.mw->lastError()));
+    m_f.reconnect();
+    QTRY_VERIFY_WITH_TIMEOUT(hubStatus().value(QStringLiteral("connected")).toBool(), 30000);
+    QCOMPARE(hubStatus().value(QStringLiteral("clientId")).toString(), clientId);
+    const QString since = hubStatus().value(QStringLiteral("since")).toString();
+
+    const QString id = QStringLiteral("kiosk-renew");
+    auto device = connectedDevice(id);
+    QVERIFY(device);
+    const QString topic = MqttTopic::telemetryTopic(id);
+    // Connections of the service identity the hub logged so far.
+    const auto logins = [this, &clientId] {
+        return int(m_broker.log().count(QStringLiteral(" as ") + clientId + QLatin1Char(' ')));
+    };
+    const int loginsBefore = logins();
+    QVERIFY(loginsBefore >= 1);
+
+    // Renewed at 3/4 of 6 s: publish for a while longer than that.
+    QList<int> expected;
+    QElapsedTimer timer;
+    timer.start();
+    for (int n = 0; timer.elapsed() < 6000; ++n) {
+        QCOMPARE(device->publish(topic, compact(QJsonObject{{QStringLiteral("n"), n}})), 0);
+        expected.prepend(n);
+        device->pump(100);
+        const QJsonObject status = hubStatus();
+        QVERIFY2(status.value(QStringLiteral("connected")).toBool(), qPrintable(QString::number(timer.elapsed())));
+        QCOMPARE(status.value(QStringLiteral("since")).toString(), since);
+    }
+    QVERIFY2(logins() > loginsBefore, qPrintable(m_broker.log().right(2000)));
+    QTRY_COMPARE_WITH_TIMEOUT(storedSequence(id), expected, 10000);
+    qInfo("%lld messages across %d service reconnect(s) for token renewal", qint64(expected.size()),
+          logins() - loginsBefore);
 }
 
 QTEST_GUILESS_MAIN(TestHubLink)
