@@ -46,7 +46,7 @@ const QString kHubHost = QStringLiteral("hub1.bench.local");
 struct Options
 {
     int devices = 20;
-    QList<int> simulateSizes{1, 100, 300};
+    QList<int> simulateSizes{1, 100, 500};
     int timeoutSeconds = 300;
     bool keepData = false;
 };
@@ -339,7 +339,7 @@ int main(int argc, char *argv[])
                                         QStringLiteral("Devices activated one after the other, 1..20 (default 20)."),
                                         QStringLiteral("n"), QStringLiteral("20"));
     const QCommandLineOption sizesOpt(QStringLiteral("simulate-sizes"),
-                                      QStringLiteral("Comma-separated device counts for the memory run (default 1,100,300; one agent process handles about 330)."),
+                                      QStringLiteral("Comma-separated device counts for the memory run (default 1,100,500)."),
                                       QStringLiteral("list"), QStringLiteral("1,100,300"));
     const QCommandLineOption timeoutOpt(QStringLiteral("timeout"), QStringLiteral("Seconds each step may take (default 300)."),
                                         QStringLiteral("s"), QStringLiteral("300"));

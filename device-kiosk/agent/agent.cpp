@@ -13,8 +13,6 @@
 
 #include <algorithm>
 
-#include <fcntl.h>
-#include <sys/select.h>
 #include <unistd.h>
 
 namespace Provisio::Agent {
@@ -195,26 +193,6 @@ void Agent::startSimulation()
              .arg(1, width, 10, QLatin1Char('0'))
              .arg(n, width, 10, QLatin1Char('0')));
     m_devices.reserve(size_t(n));
-    // libmosquitto's network loop uses select(), which handles descriptors
-    // below FD_SETSIZE (1024) only, and each device's MQTT client needs
-    // three (socket and wake-up pair), opened when it connects. Each outbox
-    // keeps three open too (database, WAL, shared memory). Occupying the low
-    // numbers while the outboxes are opened moves those above the limit,
-    // leaving the low ones to the MQTT clients (about 330 devices per
-    // process; more need several agents).
-    std::vector<int> placeholders;
-    if (n > 50) {
-        for (;;) {
-            const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-            if (fd < 0)
-                break;
-            if (fd >= FD_SETSIZE) {
-                ::close(fd);
-                break;
-            }
-            placeholders.push_back(fd);
-        }
-    }
     for (int i = 1; i <= n; ++i) {
         const QString id = m_options.registrationPrefix + QStringLiteral("%1").arg(i, width, 10, QLatin1Char('0'));
         const auto key = Crypto::deriveKey(m_options.groupKey, id);
@@ -256,11 +234,6 @@ void Agent::startSimulation()
         if (device->state() == DeviceController::State::Unprovisioned)
             m_devices.back().queued = true;
     }
-    for (const int fd : placeholders)
-        ::close(fd);
-    if (n > 330)
-        line(QStringLiteral("warning: more than about 330 devices exceed what one process's MQTT clients can "
-                            "handle (select() and FD_SETSIZE in libmosquitto); run several agents"));
     pumpProvisioning();
 }
 
