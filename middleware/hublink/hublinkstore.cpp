@@ -102,44 +102,21 @@ Result<void> HubLinkStore::markDesiredPublished(const QString &registrationId, c
 
 Result<std::optional<HubLinkStore::Activity>> HubLinkStore::activity(const QString &deviceId)
 {
-    auto q = m_db.exec(QStringLiteral("SELECT device_id, hub_host, online, last_seen, presence_changed, "
-                                      "telemetry_count, last_telemetry FROM device_activity WHERE device_id = ?"),
-                       {deviceId});
-    if (!q)
-        return q.error();
-    if (!q->next()) {
-        q->finish();
-        return std::optional<Activity>();
-    }
-    Activity a;
-    a.deviceId = q->value(0).toString();
-    a.hubHost = q->value(1).toString();
-    a.online = q->value(2).toInt() != 0;
-    a.lastSeen = fromIsoOrNull(q->value(3));
-    a.presenceChanged = fromIsoOrNull(q->value(4));
-    a.telemetryCount = q->value(5).toLongLong();
-    a.lastTelemetry = fromIsoOrNull(q->value(6));
-    q->finish();
-    return std::optional<Activity>(a);
+    auto found = activities({deviceId});
+    if (!found)
+        return found.error();
+    const auto it = found->constFind(deviceId);
+    return it == found->constEnd() ? std::optional<Activity>() : std::optional<Activity>(*it);
 }
 
 Result<QHash<QString, HubLinkStore::Activity>> HubLinkStore::activities(const QStringList &deviceIds)
 {
     QHash<QString, Activity> out;
-    // Chunks keep the statement under every backend's parameter limit.
-    constexpr int kChunk = 200;
-    for (int from = 0; from < deviceIds.size(); from += kChunk) {
-        const QStringList chunk = deviceIds.mid(from, kChunk);
-        QStringList marks;
-        QVariantList values;
-        for (const QString &id : chunk) {
-            marks.append(QStringLiteral("?"));
-            values.append(id);
-        }
+    for (const InListChunk &chunk : inListChunks(deviceIds)) {
         auto q = m_db.exec(QStringLiteral("SELECT device_id, hub_host, online, last_seen, presence_changed, "
                                           "telemetry_count, last_telemetry FROM device_activity WHERE device_id IN (")
-                               + marks.join(QLatin1Char(',')) + QLatin1Char(')'),
-                           values);
+                               + chunk.placeholders + QLatin1Char(')'),
+                           chunk.binds);
         if (!q)
             return q.error();
         while (q->next()) {

@@ -42,6 +42,23 @@ QString containsPattern(const QString &text)
     return QLatin1Char('%') + escaped + QLatin1Char('%');
 }
 
+QList<InListChunk> inListChunks(const QStringList &keys, int chunkSize)
+{
+    QList<InListChunk> chunks;
+    for (qsizetype from = 0; from < keys.size(); from += chunkSize) {
+        InListChunk chunk;
+        const QStringList part = keys.mid(from, chunkSize);
+        QStringList marks;
+        for (const QString &key : part) {
+            marks.append(QStringLiteral("?"));
+            chunk.binds.append(key);
+        }
+        chunk.placeholders = marks.join(QLatin1Char(','));
+        chunks.append(chunk);
+    }
+    return chunks;
+}
+
 Error commitFailed()
 {
     return Error(ErrorCode::Unavailable, QStringLiteral("the change could not be committed"));

@@ -6,7 +6,9 @@
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QList>
 #include <QString>
+#include <QStringList>
 #include <QVariant>
 
 #include <optional>
@@ -31,6 +33,16 @@ QVariant nullIfEmpty(const QString &s);
 // A LIKE pattern matching `text` anywhere, case-folded, with LIKE's wildcards
 // escaped; use with `LOWER(column) LIKE ? ESCAPE '\\'`.
 QString containsPattern(const QString &text);
+
+// `column IN (…)` over many keys (a CRM list page), split into statements
+// small enough for every backend's parameter limit: one entry per statement,
+// its "?,?,…" and the values to bind.
+struct InListChunk
+{
+    QString placeholders;
+    QVariantList binds;
+};
+QList<InListChunk> inListChunks(const QStringList &keys, int chunkSize = 200);
 
 // The error of a store transaction that could not begin or commit.
 Error commitFailed();

@@ -63,19 +63,10 @@ Result<std::optional<RegistrationRecord>> RegistrationStore::find(const QString 
 Result<QHash<QString, RegistrationRecord>> RegistrationStore::findMany(const QStringList &registrationIds)
 {
     QHash<QString, RegistrationRecord> out;
-    // Chunks keep the statement under every backend's parameter limit.
-    constexpr int kChunk = 200;
-    for (int from = 0; from < registrationIds.size(); from += kChunk) {
-        const QStringList chunk = registrationIds.mid(from, kChunk);
-        QStringList marks;
-        QVariantList binds;
-        for (const QString &id : chunk) {
-            marks.append(QStringLiteral("?"));
-            binds.append(id);
-        }
-        auto records = readRecords(m_db.exec(
-            kSelect + QStringLiteral(" WHERE registration_id IN (") + marks.join(QLatin1Char(',')) + QLatin1Char(')'),
-            binds));
+    for (const InListChunk &chunk : inListChunks(registrationIds)) {
+        auto records = readRecords(
+            m_db.exec(kSelect + QStringLiteral(" WHERE registration_id IN (") + chunk.placeholders + QLatin1Char(')'),
+                      chunk.binds));
         if (!records)
             return records.error();
         for (const RegistrationRecord &r : std::as_const(*records))
