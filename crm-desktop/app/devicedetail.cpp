@@ -302,6 +302,12 @@ QWidget *DeviceDetail::buildTelemetry()
             m_telemetryCount->setText(tr("Loading the history: %1 of the latest %2 message(s)…")
                                           .arg(m_telemetry->rowCount())
                                           .arg(qMin<qint64>(m_telemetry->totalCount(), m_telemetry->maximumMessages())));
+        else if (m_telemetry->missedLive() > 0)
+            m_telemetryCount->setText(tr("Showing the latest %1 of %2 message(s); %3 message(s) not shown live — "
+                                         "Reload history to see them.")
+                                          .arg(m_telemetry->rowCount())
+                                          .arg(m_telemetry->totalCount())
+                                          .arg(m_telemetry->missedLive()));
         else
             m_telemetryCount->setText(tr("Showing the latest %1 of %2 message(s); new ones appear as they arrive.")
                                           .arg(m_telemetry->rowCount())
@@ -309,6 +315,7 @@ QWidget *DeviceDetail::buildTelemetry()
     };
     connect(m_telemetry, &TelemetryModel::loadingChanged, this, updateCount);
     connect(m_telemetry, &TelemetryModel::totalCountChanged, this, updateCount);
+    connect(m_telemetry, &TelemetryModel::missedLiveChanged, this, updateCount);
     connect(m_telemetry, &QAbstractItemModel::rowsInserted, this, updateCount);
     connect(m_telemetry, &QAbstractItemModel::modelReset, this, updateCount);
     auto *splitter = new QSplitter(Qt::Vertical, page);

@@ -84,8 +84,27 @@ QVariant HubsModel::extraData(const QJsonObject &record, int column, int role) c
 
 void HubsModel::recordsAdded(int first, int last)
 {
-    for (int row = first; row <= last; ++row)
-        loadStatus(text(record(row), "name"));
+    for (int row = first; row <= last; ++row) {
+        const QJsonObject &hub = record(row);
+        const QJsonValue link = hub.value(QLatin1String("link"));
+        // A middleware that lists `link` answers the status with the list;
+        // an older one needs a request per hub.
+        if (link.isObject())
+            takeLink(text(hub, "name"), link.toObject());
+        else
+            loadStatus(text(hub, "name"));
+    }
+}
+
+void HubsModel::takeLink(const QString &name, const QJsonObject &link)
+{
+    QJsonObject status = link;
+    status.insert(QStringLiteral("linkEnabled"), link.value(QLatin1String("enabled")).toBool(true));
+    status.remove(QStringLiteral("enabled"));
+    m_status.insert(name, status);
+    const int row = rowOf(name);
+    if (row >= 0)
+        notifyRowChanged(row);
 }
 
 void HubsModel::loadStatus(const QString &name)

@@ -5,8 +5,9 @@
 
 namespace Provisio::Crm {
 
-// Linked hubs (GET hubs); small, so loaded whole. The Link column joins
-// GET hubs/{name}/status, loaded for each hub as its row arrives: whether
+// Linked hubs (GET hubs); small, so loaded whole. The Link column shows each
+// hub's `link` from the list, or, from a middleware that does not send it,
+// GET hubs/{name}/status loaded for each hub as its row arrives: whether
 // the middleware is connected to the hub (and so can carry twins,
 // telemetry and methods to its devices) and, if not, why.
 class HubsModel : public PagedTableModel
@@ -30,8 +31,9 @@ protected:
 
 private:
     void loadStatus(const QString &name);
+    void takeLink(const QString &name, const QJsonObject &link);
 
-    QHash<QString, QJsonObject> m_status; // hub name -> GET hubs/{name}/status
+    QHash<QString, QJsonObject> m_status; // hub name -> status (GET hubs/{name}/status shape)
 };
 
 } // namespace Provisio::Crm

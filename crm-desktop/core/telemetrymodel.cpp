@@ -154,6 +154,11 @@ void TelemetryModel::reload()
     m_lastError.clear();
     m_totalCount = 0;
     Q_EMIT totalCountChanged(0);
+    m_seenLive = false;
+    if (m_missedLive != 0) {
+        m_missedLive = 0;
+        Q_EMIT missedLiveChanged(0);
+    }
     if (m_deviceId.isEmpty() || !m_api)
         return;
     Q_EMIT loadingChanged(true);
@@ -236,11 +241,22 @@ void TelemetryModel::applyEvent(const QString &type, const QJsonObject &event)
     if (!message.contains(QLatin1String("bodyEncoding")) && message.contains(QLatin1String("body")))
         message.insert(QStringLiteral("bodyEncoding"),
                        message.value(QLatin1String("body")).isString() ? QStringLiteral("base64") : QStringLiteral("json"));
+    // Not part of the message: how many of the device's messages the
+    // middleware did not send live since its previous event. Only a gap
+    // between two events this model saw is surely missing here; before the
+    // first one the skipped messages may be in the history just loaded.
+    const qint64 skipped = qMax<qint64>(0, message.take(QLatin1String("skipped")).toInteger());
+    const bool gapAfterSeenEvent = m_seenLive;
+    m_seenLive = true;
     if (m_call)
         m_liveWhileLoading.insert(identity(message));
     prepend(message);
     ++m_totalCount;
     Q_EMIT totalCountChanged(m_totalCount);
+    if (skipped > 0 && gapAfterSeenEvent) {
+        m_missedLive += skipped;
+        Q_EMIT missedLiveChanged(m_missedLive);
+    }
 }
 
 void TelemetryModel::prepend(const QJsonObject &message)

@@ -26,6 +26,7 @@ class TelemetryModel : public QAbstractTableModel
     Q_PROPERTY(QString deviceId READ deviceId WRITE setDeviceId NOTIFY deviceIdChanged)
     Q_PROPERTY(qint64 totalCount READ totalCount NOTIFY totalCountChanged)
     Q_PROPERTY(bool loading READ isLoading NOTIFY loadingChanged)
+    Q_PROPERTY(qint64 missedLive READ missedLive NOTIFY missedLiveChanged)
 public:
     enum Column { ReceivedColumn, PropertiesColumn, BodyColumn, ColumnCount };
     enum Roles { MessageRole = Qt::UserRole + 1, ReceivedRole, BodyRole };
@@ -59,6 +60,10 @@ public:
     // Whether the stored history goes back further than what is loaded.
     bool hasOlderMessages() const { return !m_nextCursor.isEmpty(); }
     QString lastError() const { return m_lastError; }
+    // Messages the middleware did not send live (it caps live events per
+    // device; events say how many it skipped) between live events seen
+    // since the last reload: only a reload shows them.
+    qint64 missedLive() const { return m_missedLive; }
 
     // A numeric member of the JSON body of `row` (for the chart), NaN otherwise.
     double numericValue(int row, const QString &member) const;
@@ -69,6 +74,7 @@ Q_SIGNALS:
     void loadingChanged(bool loading);
     void errorOccurred(const QString &message);
     void messageAdded(const QJsonObject &message);
+    void missedLiveChanged(qint64 count);
 
 private:
     void fetchPage(quint64 generation);
@@ -88,6 +94,8 @@ private:
     // hold them too.
     QSet<QString> m_liveWhileLoading;
     qint64 m_totalCount = 0;
+    qint64 m_missedLive = 0;
+    bool m_seenLive = false; // a live event for the device since the reload
     quint64 m_generation = 0;
     int m_maximum = 500;
     int m_pageSize = 200;

@@ -4,6 +4,7 @@
 
 #include "crypto/keys.h"
 #include "protocol/hub.h"
+#include "protocol/timeutil.h"
 #include "storage/auditlog.h"
 #include "storage/database.h"
 #include "storage/hubstore.h"
@@ -23,6 +24,26 @@ constexpr int kMinimumKeyBytes = 16;
 HttpResponse hubResponse(const Hub &hub, bool withKey, int status = 200)
 {
     return Crm::recordResponse(hub.toJson(withKey), hub.etag, status);
+}
+
+// `link`: this instance's connection to the hub, the facts of
+// GET /hubs/{name}/status, so a list needs no request per hub. Absent when
+// the service runs without a hub link.
+QJsonObject withLink(QJsonObject json, const ServiceContext &ctx, const QString &name)
+{
+    if (!ctx.hubLinkState)
+        return json;
+    const std::optional<HubLinkState> state = ctx.hubLinkState(name);
+    const auto orNull = [](const QString &s) { return s.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(s); };
+    json.insert(QStringLiteral("link"),
+                QJsonObject{{QStringLiteral("enabled"), state.has_value()},
+                            {QStringLiteral("connected"), state && state->connected},
+                            {QStringLiteral("since"), state && state->since.isValid()
+                                                          ? QJsonValue(toIsoUtc(state->since))
+                                                          : QJsonValue(QJsonValue::Null)},
+                            {QStringLiteral("lastError"), state ? orNull(state->lastError)
+                                                                : QJsonValue(QJsonValue::Null)}});
+    return json;
 }
 } // namespace
 
@@ -73,7 +94,7 @@ HttpResponse HubApi::list(HttpRequest &request)
             next = encodeCursor(items.last().toObject().value(kName).toString());
             break;
         }
-        items.append(h.toJson(false));
+        items.append(withLink(h.toJson(false), m_ctx, h.name));
     }
     return Crm::listResponse(items, next);
 }
@@ -83,7 +104,7 @@ HttpResponse HubApi::get(HttpRequest &request)
     auto hub = current(request.param(kName));
     if (!hub)
         return HttpResponse::error(hub.error());
-    return hubResponse(*hub, false);
+    return Crm::recordResponse(withLink(hub->toJson(false), m_ctx, hub->name), hub->etag);
 }
 
 HttpResponse HubApi::put(HttpRequest &request)
@@ -103,6 +124,7 @@ HttpResponse HubApi::put(HttpRequest &request)
     json.remove(QStringLiteral("etag"));
     json.remove(QStringLiteral("createdDateTimeUtc"));
     json.remove(QStringLiteral("lastUpdatedDateTimeUtc"));
+    json.remove(QStringLiteral("link"));
     auto parsed = Hub::fromJson(json);
     if (!parsed)
         return HttpResponse::error(parsed.error());

@@ -108,7 +108,7 @@ Result<std::unique_ptr<Service>> Service::create(const ServiceConfig &config)
 
     s->m_context.reset(new ServiceContext{s->m_config, *s->m_db, *s->m_settings, *s->m_audit,
                                           *s->m_tokens, *s->m_hubs, *s->m_metrics, *s->m_network,
-                                          *s->m_events, caPem});
+                                          *s->m_events, caPem, {}});
     s->m_http = new HttpServer(s->m_metrics.get());
     Service *raw = s.get();
     s->m_http->setAuthenticator([raw](const QByteArray &token) { return raw->m_tokens->authenticate(token); });
@@ -127,7 +127,15 @@ Result<std::unique_ptr<Service>> Service::create(const ServiceConfig &config)
     HubLink::Options linkOptions = HubLink::optionsFromEnvironment();
     linkOptions.telemetryKeep = config.telemetryKeep;
     linkOptions.telemetryDays = config.telemetryDays;
-    s->m_modules.push_back(std::make_unique<HubLinkApi>(*s->m_context, linkOptions));
+    auto hubLinkApi = std::make_unique<HubLinkApi>(*s->m_context, linkOptions);
+    HubLink *link = &hubLinkApi->link();
+    s->m_context->hubLinkState = [link](const QString &hubName) -> std::optional<HubLinkState> {
+        const auto status = link->status(hubName);
+        if (!status)
+            return std::nullopt;
+        return HubLinkState{status->connected, status->since, status->lastError};
+    };
+    s->m_modules.push_back(std::move(hubLinkApi));
     s->m_eventsFeed = std::make_unique<EventsFeed>(*s->m_http, *s->m_events, *s->m_tokens, s->m_idScope,
                                                    s->m_metrics.get(), EventsFeed::Options{});
     s->m_webhookDispatcher = std::make_unique<WebhookDispatcher>(

@@ -706,11 +706,17 @@ void HubLink::handleTelemetry(const QString &hubHost, const QString &topic, cons
         window = {second, 0};
     if (window.second >= m_options.telemetryEventsPerSecond) {
         m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_events_dropped_total"));
+        // Counted, so the next event that goes out tells the feed that
+        // live data is missing and the stored history has it.
+        ++m_eventsSkipped[deviceId];
         return;
     }
     ++window.second;
+    const int skipped = m_eventsSkipped.take(deviceId);
     if (m_eventWindows.size() > m_options.maxTrackedDevices)
         m_eventWindows.clear();
+    if (m_eventsSkipped.size() > m_options.maxTrackedDevices)
+        m_eventsSkipped.clear();
 
     QJsonObject properties;
     for (const auto &p : std::as_const(parsed->properties))
@@ -722,6 +728,8 @@ void HubLink::handleTelemetry(const QString &hubHost, const QString &topic, cons
     e.data = QJsonObject{{QStringLiteral("receivedDateTimeUtc"), toIsoUtc(at)},
                          {QStringLiteral("properties"), properties},
                          {QStringLiteral("size"), int(payload.size())}};
+    if (skipped > 0)
+        e.data.insert(QStringLiteral("skipped"), skipped);
     if (payload.size() <= m_options.maxEventBodyBytes) {
         if (const auto body = parseJsonValue(payload))
             e.data.insert(QStringLiteral("body"), *body);

@@ -207,6 +207,7 @@ private:
     QHash<QString, std::shared_ptr<MethodCall>> m_calls;              // rid -> call
     QHash<QString, Lookup> m_lookups;                                 // device id -> registration
     QHash<QString, QPair<qint64, int>> m_eventWindows;                // device id -> (second, events)
+    QHash<QString, int> m_eventsSkipped; // device id -> live events dropped since its last one
     QHash<QString, quint64> m_groupSweeps;                            // group id -> running sweep
     quint64 m_lastSweep = 0;
     QTimer m_pollTimer;

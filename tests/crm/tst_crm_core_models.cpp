@@ -527,9 +527,26 @@ void TestCrmCoreModels::hubsModel()
     QCOMPARE(hubs.index(row, HubsModel::WeightColumn).data().toInt(), 2);
     // Nothing listens at hub-b.example: the link column says the middleware
     // is not connected to it (instead of staying blank), in red.
+    // The list carries each hub's link state: the column is filled as soon
+    // as the list is, without a status request per hub.
+    QVERIFY2(hubs.index(row, HubsModel::LinkColumn).data().toString() != QString::fromUtf8("checking…"),
+             "the link column waits for a status request although the list carries `link`");
     QTRY_VERIFY_WITH_TIMEOUT(hubs.index(row, HubsModel::LinkColumn).data().toString().startsWith(QStringLiteral("not ")),
                              20000);
     QVERIFY(hubs.index(row, HubsModel::LinkColumn).data(Qt::ForegroundRole).isValid());
+    // A hub record without `link` (an older middleware, or a live event)
+    // falls back to GET hubs/{name}/status.
+    // (Weight 0: it takes no devices from later tests.)
+    QVERIFY(waitFor(admin->put(QStringLiteral("hubs/hub-c"), {{QStringLiteral("host"), QStringLiteral("hub-c.example")},
+                                                              {QStringLiteral("allocationWeight"), 0}})).ok);
+    hubs.applyEvent(QStringLiteral("hub.created"),
+                    {{QStringLiteral("data"), QJsonObject{{QStringLiteral("name"), QStringLiteral("hub-c")},
+                                                          {QStringLiteral("host"), QStringLiteral("hub-c.example")}}}});
+    const int added = hubs.rowOf(QStringLiteral("hub-c"));
+    QVERIFY(added >= 0);
+    QCOMPARE(hubs.index(added, HubsModel::LinkColumn).data().toString(), QString::fromUtf8("checking…"));
+    QTRY_VERIFY_WITH_TIMEOUT(hubs.index(added, HubsModel::LinkColumn).data().toString().startsWith(QStringLiteral("not ")),
+                             20000);
     // Signing keys never sit in the model.
     for (int r = 0; r < hubs.rowCount(); ++r)
         QVERIFY(!hubs.record(r).contains(QStringLiteral("signingKey")));

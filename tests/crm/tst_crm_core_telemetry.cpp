@@ -38,6 +38,7 @@ private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
     void historyPagesThenFollowsLive();
+    void skippedLiveMessagesAreReported();
 
 private:
     // Publishes readings temperature = first … first+count-1, QoS 1,
@@ -174,6 +175,47 @@ void TestCrmCoreTelemetry::historyPagesThenFollowsLive()
     telemetry.setDeviceId(QStringLiteral("tele-quiet"));
     QTRY_VERIFY_WITH_TIMEOUT(!telemetry.isLoading(), 20000);
     QCOMPARE(telemetry.rowCount(), 0);
+}
+
+void TestCrmCoreTelemetry::skippedLiveMessagesAreReported()
+{
+    EventFeed feed(m_api.get());
+    TelemetryModel telemetry(m_api.get());
+    QAbstractItemModelTester tester(&telemetry, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    telemetry.setEventFeed(&feed);
+    feed.start();
+    QTRY_VERIFY_WITH_TIMEOUT(feed.isConnected(), 20000);
+    telemetry.setMaximumMessages(1000);
+    telemetry.setDeviceId(kDevice);
+    QTRY_VERIFY_WITH_TIMEOUT(!telemetry.isLoading() && telemetry.rowCount() > 0, 20000);
+    QSignalSpy missed(&telemetry, &TelemetryModel::missedLiveChanged);
+
+    // One reading live (in a fresh second), then a burst above the live cap
+    // of 5 a second, then readings at a reading's pace: a later event says
+    // how many of the burst were not sent live.
+    QTest::qWait(1100);
+    QVERIFY(publishReadings(200, 1, 0));
+    QTRY_COMPARE_WITH_TIMEOUT(telemetry.numericValue(0, QStringLiteral("temperature")), 200.0, 20000);
+    QCOMPARE(telemetry.missedLive(), 0);
+    QVERIFY(publishReadings(201, 20, 0));
+    QVERIFY(publishReadings(221, 4, 400));
+    QTRY_VERIFY_WITH_TIMEOUT(telemetry.missedLive() > 0, 20000);
+    QVERIFY(telemetry.missedLive() <= 20);
+    QCOMPARE(missed.last().at(0).toLongLong(), telemetry.missedLive());
+    // The messages themselves carry no count.
+    for (int row = 0; row < telemetry.rowCount(); ++row)
+        QVERIFY(!telemetry.index(row, 0).data(TelemetryModel::MessageRole).toJsonObject().contains(QStringLiteral("skipped")));
+    // What was not shown live is in the history: a reload shows all of it
+    // and clears the count.
+    QTRY_COMPARE_WITH_TIMEOUT(telemetry.numericValue(0, QStringLiteral("temperature")), 224.0, 20000);
+    telemetry.reload();
+    QCOMPARE(telemetry.missedLive(), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(!telemetry.isLoading() && telemetry.rowCount() > 25, 20000);
+    QSet<double> seen;
+    for (int row = 0; row < telemetry.rowCount(); ++row)
+        seen.insert(telemetry.numericValue(row, QStringLiteral("temperature")));
+    for (int t = 200; t <= 224; ++t)
+        QVERIFY2(seen.contains(double(t)), qPrintable(QString::number(t)));
 }
 
 QTEST_MAIN(TestCrmCoreTelemetry)

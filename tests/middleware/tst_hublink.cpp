@@ -201,6 +201,7 @@ private Q_SLOTS:
     void statusReportUpdatesRegistration();
     void presenceFromStatusAndLastWill();
     void telemetryIsStored();
+    void liveTelemetrySaysWhatItSkipped();
     void directMethodRoundTrip();
     void silentDeviceTimesOut();
     void methodOnUnknownDeviceIs404();
@@ -221,6 +222,16 @@ private:
     int connectEventually(MqttTestClient &client, quint16 port, int timeoutMs = 10000);
     QJsonObject enrollAndRegister(const QString &id, const QJsonObject &initialTwin, QString *key);
     QJsonObject hubStatus() { return m_f.viewer->get(QStringLiteral("/api/v1/hubs/hub1/status")).json(); }
+    // The `link` of a hub as GET /hubs lists it.
+    QJsonObject listedLink(const QString &name)
+    {
+        const QJsonArray items = m_f.viewer->get(QStringLiteral("/api/v1/hubs")).json().value(QStringLiteral("items")).toArray();
+        for (const QJsonValue &item : items) {
+            if (item.toObject().value(QStringLiteral("name")).toString() == name)
+                return item.toObject().value(QStringLiteral("link")).toObject();
+        }
+        return {};
+    }
     QJsonObject twin(const QString &id) { return m_f.viewer->get(QStringLiteral("/api/v1/devices/%1/twin").arg(id)).json(); }
     QByteArray metrics() { return m_f.viewer->get(QStringLiteral("/metrics")).body; }
     // The "n" of each stored telemetry message of a device, newest first.
@@ -318,6 +329,16 @@ void TestHubLink::serviceConnectionIsUp()
     QVERIFY(!status.value(QStringLiteral("since")).toString().isEmpty());
     QVERIFY(metrics().contains("provisio_hub_connected{hub=\"hub1\"} 1"));
     QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/hubs/nope/status")).status, 404);
+
+    // The hub list and the hub itself carry the same link state.
+    const QJsonObject listed = listedLink(QStringLiteral("hub1"));
+    QCOMPARE(listed.value(QStringLiteral("enabled")).toBool(), true);
+    QCOMPARE(listed.value(QStringLiteral("connected")).toBool(), true);
+    QVERIFY(!listed.value(QStringLiteral("since")).toString().isEmpty());
+    QVERIFY(listed.value(QStringLiteral("lastError")).isNull());
+    const QJsonObject one = m_f.viewer->get(QStringLiteral("/api/v1/hubs/hub1")).json().value(QStringLiteral("link")).toObject();
+    QCOMPARE(one.value(QStringLiteral("connected")).toBool(), true);
+    QCOMPARE(one.value(QStringLiteral("since")), listed.value(QStringLiteral("since")));
 }
 
 void TestHubLink::desiredPropertiesReachTheDevice()
@@ -546,6 +567,48 @@ void TestHubLink::telemetryIsStored()
              m_device.deviceId);
 }
 
+void TestHubLink::liveTelemetrySaysWhatItSkipped()
+{
+    // The live feed takes at most 5 telemetry events per device and second
+    // (the default); a burst above it is stored whole, and the next event
+    // that goes out says how many were not sent live.
+    const QString id = QStringLiteral("chatty");
+    auto device = connectedDevice(id);
+    QVERIFY(device);
+    const QString topic = MqttTopic::telemetryTopic(id);
+    int n = 0;
+    for (; n < 20; ++n)
+        QCOMPARE(device->publish(topic, QByteArray("{\"n\":") + QByteArray::number(n) + '}', 1) & 0x80, 0);
+    const auto ofDevice = [this, &id] {
+        QList<QJsonObject> out;
+        for (const QJsonObject &e : m_feed->ofType(QStringLiteral("telemetry"))) {
+            if (e.value(QStringLiteral("deviceId")).toString() == id)
+                out << e.value(QStringLiteral("data")).toObject();
+        }
+        return out;
+    };
+    const auto skippedSoFar = [&ofDevice] {
+        int sum = 0;
+        for (const QJsonObject &d : ofDevice())
+            sum += d.value(QStringLiteral("skipped")).toInt();
+        return sum;
+    };
+    // One message now and then, in later seconds, until one carries the count.
+    QTimer trickle;
+    connect(&trickle, &QTimer::timeout, this, [&] {
+        device->publish(topic, QByteArray("{\"n\":") + QByteArray::number(n++) + '}', 1);
+    });
+    trickle.start(300);
+    QTRY_VERIFY_WITH_TIMEOUT(skippedSoFar() > 0, 10000);
+    trickle.stop();
+    // Every message up to the last one sent live was either sent or counted.
+    const QList<QJsonObject> events = ofDevice();
+    const int lastSent = events.last().value(QStringLiteral("body")).toObject().value(QStringLiteral("n")).toInt();
+    QCOMPARE(events.size() + skippedSoFar(), lastSent + 1);
+    // An event after nothing was dropped carries no count.
+    QVERIFY(!events.first().contains(QStringLiteral("skipped")));
+}
+
 void TestHubLink::directMethodRoundTrip()
 {
     m_device.answers.insert(QStringLiteral("reboot"), 200);
@@ -619,6 +682,9 @@ void TestHubLink::reconnectsToRestartedBroker()
     m_broker.stop();
     QTRY_VERIFY_WITH_TIMEOUT(!hubStatus().value(QStringLiteral("connected")).toBool(), 10000);
     QVERIFY(!hubStatus().value(QStringLiteral("lastError")).toString().isEmpty());
+    const QJsonObject listed = listedLink(QStringLiteral("hub1"));
+    QCOMPARE(listed.value(QStringLiteral("connected")).toBool(), false);
+    QVERIFY(!listed.value(QStringLiteral("lastError")).toString().isEmpty());
     QVERIFY(metrics().contains("provisio_hub_connected{hub=\"hub1\"} 0"));
     // No hub, no method call.
     m_device.answers.insert(QStringLiteral("reboot"), 200);
