@@ -4,8 +4,7 @@
 // messages in its outbox while the broker is down, restarted with only
 // --data-dir, every one of them delivered and no provisioning; a clean stop
 // on SIGTERM; --simulate with an enrollment group; bad options exit 2.
-#include "devicetestutil.h"
-#include "mosquittoprocess.h"
+#include "hubfixture.h"
 
 #include <QDir>
 #include <QFile>
@@ -78,9 +77,8 @@ class TestAgent : public QObject
 
 private:
     DeviceFixture m_f;
+    HubFixture m_hubs{m_f};
     QTemporaryDir m_work;
-    quint16 m_port = 0;
-    MosquittoProcess m_broker{QStringLiteral(PROVISIO_MOSQUITTO_BIN)};
 
     QString dataDir() const { return m_work.filePath(QStringLiteral("agent")); }
     QStringList tuning() const
@@ -88,11 +86,6 @@ private:
         return {QStringLiteral("--interval-ms"), QStringLiteral("200"), QStringLiteral("--max-reconnect-delay-ms"),
                 QStringLiteral("1000"), QStringLiteral("--status-interval-ms"), QStringLiteral("300"),
                 QStringLiteral("--reprovision-after"), QStringLiteral("1000")};
-    }
-
-    bool hubLinked()
-    {
-        return m_f.viewer->get(QStringLiteral("/api/v1/hubs/hub1/status")).json().value(QStringLiteral("connected")).toBool();
     }
 
     QSet<QString> arrivedMessageIds()
@@ -133,22 +126,8 @@ private Q_SLOTS:
         QVERIFY2(QFileInfo::exists(QStringLiteral(PROVISIO_AGENT_BIN)), PROVISIO_AGENT_BIN);
         qputenv("PROVISIO_TELEMETRY_BUFFER", "1000");
         QVERIFY(m_f.start());
-        m_port = freeLocalPort();
-        QVERIFY(m_port != 0);
-        const auto linked = m_f.admin->put(QStringLiteral("/api/v1/hubs/hub1"),
-                                           QJsonObject{{QStringLiteral("host"), kHubHost},
-                                                       {QStringLiteral("port"), int(m_port)},
-                                                       {QStringLiteral("endpoint"), QStringLiteral("127.0.0.1:%1").arg(m_port)},
-                                                       {QStringLiteral("allocationWeight"), 1}});
-        QVERIFY2(linked.status == 201, linked.body.constData());
-        const QString out = m_work.filePath(QStringLiteral("hub1"));
-        const auto written = writeHubConfig(*m_f.mw, QStringLiteral("hub1"), m_port, out);
-        QVERIFY2(written.exitCode == 0, qPrintable(written.err));
-        QVERIFY2(m_broker.start(QDir(out).filePath(QStringLiteral("mosquitto.conf")), m_port), qPrintable(m_broker.log()));
-        QTRY_VERIFY_WITH_TIMEOUT(hubLinked(), 30000);
+        QVERIFY2(m_hubs.linkHub(QStringLiteral("hub1"), kHubHost), qPrintable(m_hubs.lastError()));
     }
-
-    void cleanupTestCase() { m_broker.stop(); }
 
     void badOptionsExitWithTwo_data()
     {
@@ -219,12 +198,9 @@ private Q_SLOTS:
 
     void activationStreamsTelemetry()
     {
-        const auto device = m_f.admin->post(QStringLiteral("/api/v1/devices"), QJsonObject{{QStringLiteral("serial"), kSerial}});
-        QCOMPARE(device.status, 201);
-        const auto enrollment = m_f.putEnrollment(kDeviceId, QJsonObject{{QStringLiteral("registrationId"), kDeviceId},
-                                                                         {QStringLiteral("serial"), kSerial}});
-        QCOMPARE(enrollment.status, 201);
-        const QString code = enrollment.json().value(QStringLiteral("activationCode")).toString();
+        const auto enrollment = m_hubs.enroll(kSerial, kDeviceId);
+        QVERIFY2(enrollment.status == 201, qPrintable(m_hubs.lastError()));
+        const QString code = enrollment.activationCode;
 
         AgentProcess agent;
         agent.start(QStringList{QStringLiteral("--middleware"), m_f.mw->baseUrl(), QStringLiteral("--ca"),
@@ -256,7 +232,7 @@ private Q_SLOTS:
         QVERIFY(!agent.printed(QStringLiteral("state: provisioning")));
 
         // The broker goes down; readings pile up in the outbox; the agent dies.
-        m_broker.stop();
+        m_hubs.broker(QStringLiteral("hub1"))->stop();
         QTRY_VERIFY2_WITH_TIMEOUT(agent.lastQueued() >= 15, qPrintable(agent.output()), 20000);
         agent.process().kill();
         QVERIFY(agent.process().waitForFinished(5000));
@@ -266,10 +242,9 @@ private Q_SLOTS:
         QVERIFY2(queued.size() >= 15, qPrintable(QString::number(queued.size())));
         QVERIFY(!queued.intersects(arrivedMessageIds()));
 
-        // The hub comes back (and the middleware's link to it, which does not
-        // keep a session: messages before it resubscribes would reach nobody).
-        QVERIFY2(m_broker.start(m_work.filePath(QStringLiteral("hub1/mosquitto.conf")), m_port), qPrintable(m_broker.log()));
-        QTRY_VERIFY_WITH_TIMEOUT(hubLinked(), 30000);
+        // The hub comes back, and the middleware's link to it.
+        QVERIFY2(m_hubs.restartBroker(QStringLiteral("hub1")), qPrintable(m_hubs.lastError()));
+        QVERIFY(m_hubs.waitForLink(QStringLiteral("hub1")));
 
         AgentProcess again;
         again.start(QStringList{QStringLiteral("--data-dir"), dataDir()} + tuning());

@@ -7,8 +7,7 @@
 // files without provisioning; wrong codes get a clear message and are
 // rate-limited.
 #include "devicecontroller.h"
-#include "devicetestutil.h"
-#include "mosquittoprocess.h"
+#include "hubfixture.h"
 
 #include "crypto/activationcode.h"
 
@@ -50,11 +49,12 @@ private:
 };
 
 // A TCP relay in front of the hub for the device only: the middleware dials
-// the broker directly. The hub link subscribes with a clean session, so a
-// message the broker accepts before the link is back reaches nobody; closing
-// the relay until the link has reconnected keeps that race out of a test
-// about the device's own guarantee (its outbox). While closed, connections
-// are refused as if the hub were down.
+// the broker directly. The hub link keeps a persistent session, but across a
+// restart of the broker what the broker accepts before the link is back still
+// reaches nobody (without the relay the outage below loses every message sent
+// then); closing the relay until the link has reconnected keeps that out of a
+// test about the device's own guarantee (its outbox). While closed,
+// connections are refused as if the hub were down.
 class TcpRelay : public QObject
 {
 public:
@@ -111,11 +111,8 @@ class TestDeviceController : public QObject
 
 private:
     DeviceFixture m_f;
+    HubFixture m_hubs{m_f};
     QTemporaryDir m_work;
-    quint16 m_port1 = 0;
-    quint16 m_port2 = 0;
-    MosquittoProcess m_broker1{QStringLiteral(PROVISIO_MOSQUITTO_BIN)};
-    MosquittoProcess m_broker2{QStringLiteral(PROVISIO_MOSQUITTO_BIN)};
     TcpRelay m_relay1; // the device's way to hub1
     QByteArray m_caPem;
     int m_counter = 0; // last message number produced
@@ -136,50 +133,7 @@ private:
         return s;
     }
 
-    bool putHub(const QString &name, const QString &host, quint16 port, quint16 endpointPort)
-    {
-        const auto linked = m_f.admin->put(QStringLiteral("/api/v1/hubs/") + name,
-                                           QJsonObject{{QStringLiteral("host"), host},
-                                                       {QStringLiteral("port"), int(port)},
-                                                       {QStringLiteral("endpoint"), QStringLiteral("127.0.0.1:%1").arg(endpointPort)},
-                                                       {QStringLiteral("region"), QStringLiteral("eu")},
-                                                       {QStringLiteral("allocationWeight"), 1}});
-        if (linked.status != 201 && linked.status != 200)
-            qWarning("link %s: %d %s", qPrintable(name), linked.status, linked.body.constData());
-        return linked.status == 201 || linked.status == 200;
-    }
-
-    bool waitForLink(const QString &name, const QString &endpoint = {})
-    {
-        QDeadlineTimer deadline(30000);
-        while (!deadline.hasExpired()) {
-            const QJsonObject status = m_f.viewer->get(QStringLiteral("/api/v1/hubs/%1/status").arg(name)).json();
-            if (status.value(QStringLiteral("connected")).toBool()
-                && (endpoint.isEmpty() || status.value(QStringLiteral("endpoint")).toString() == endpoint))
-                return true;
-            QTest::qWait(100);
-        }
-        qWarning("the middleware did not connect to %s", qPrintable(name));
-        return false;
-    }
-
-    bool linkHub(const QString &name, const QString &host, quint16 port, MosquittoProcess &broker,
-                 quint16 endpointPort = 0)
-    {
-        if (!putHub(name, host, port, endpointPort ? endpointPort : port))
-            return false;
-        const QString out = m_work.filePath(name);
-        const auto written = writeHubConfig(*m_f.mw, name, port, out);
-        if (written.exitCode != 0) {
-            qWarning("hub-config: %s", qPrintable(written.err));
-            return false;
-        }
-        if (!broker.start(QDir(out).filePath(QStringLiteral("mosquitto.conf")), port)) {
-            qWarning("mosquitto: %s", qPrintable(broker.log()));
-            return false;
-        }
-        return waitForLink(name);
-    }
+    quint16 hub1Port() const { return m_hubs.port(QStringLiteral("hub1")); }
 
     bool setStaticHub(const QString &name)
     {
@@ -192,23 +146,7 @@ private:
     }
 
     // Inventory device + enrollment bound to it; the activation code.
-    QString enrollSerial(const QString &serial)
-    {
-        const auto device = m_f.admin->post(QStringLiteral("/api/v1/devices"),
-                                            QJsonObject{{QStringLiteral("serial"), serial},
-                                                        {QStringLiteral("model"), QStringLiteral("Sensor 2")},
-                                                        {QStringLiteral("manufacturer"), QStringLiteral("Acme")}});
-        if (device.status != 201) {
-            qWarning("inventory device: %d %s", device.status, device.body.constData());
-            return {};
-        }
-        const auto enrollment = m_f.putEnrollment(serial.toLower(),
-                                                  QJsonObject{{QStringLiteral("registrationId"), serial.toLower()},
-                                                              {QStringLiteral("serial"), serial}});
-        if (enrollment.status != 201)
-            qWarning("enrollment: %d %s", enrollment.status, enrollment.body.constData());
-        return enrollment.json().value(QStringLiteral("activationCode")).toString();
-    }
+    QString enrollSerial(const QString &serial) { return m_hubs.enroll(serial, serial.toLower()).activationCode; }
 
     QJsonObject twin() { return m_f.viewer->get(QStringLiteral("/api/v1/devices/%1/twin").arg(kDeviceId)).json(); }
     QJsonObject reported()
@@ -264,19 +202,17 @@ private Q_SLOTS:
         QFile ca(m_f.mw->caCertificatePath());
         QVERIFY(ca.open(QIODevice::ReadOnly));
         m_caPem = ca.readAll();
-        m_port1 = freeLocalPort();
-        QVERIFY(m_port1 != 0);
-        QVERIFY(m_relay1.listen(m_port1));
+        const quint16 port1 = freeLocalPort();
+        QVERIFY(port1 != 0);
+        QVERIFY(m_relay1.listen(port1));
         // Devices registered now get the relay as hub1's address.
-        QVERIFY(linkHub(QStringLiteral("hub1"), kHub1Host, m_port1, m_broker1, m_relay1.port()));
+        QVERIFY2(m_hubs.linkHub(QStringLiteral("hub1"), kHub1Host, port1, m_relay1.port()), qPrintable(m_hubs.lastError()));
         QVERIFY(setStaticHub(QStringLiteral("hub1")));
     }
 
     void cleanupTestCase()
     {
         m_device.reset();
-        m_broker1.stop();
-        m_broker2.stop();
     }
 
     void activationCodeLeadsToTelemetry()
@@ -342,8 +278,8 @@ private Q_SLOTS:
 
         // From here on the middleware dials hub1 directly; this device keeps
         // the relay address it stored.
-        QVERIFY(putHub(QStringLiteral("hub1"), kHub1Host, m_port1, m_port1));
-        QVERIFY(waitForLink(QStringLiteral("hub1"), QStringLiteral("127.0.0.1:%1").arg(m_port1)));
+        QVERIFY(m_hubs.putHub(QStringLiteral("hub1"), kHub1Host, hub1Port(), hub1Port()));
+        QVERIFY(m_hubs.waitForLink(QStringLiteral("hub1"), QStringLiteral("127.0.0.1:%1").arg(hub1Port())));
     }
 
     void pingIsAnswered()
@@ -406,7 +342,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(m_device->isConnected(), 10000);
         QTRY_VERIFY_WITH_TIMEOUT(allArrived(m_counter - 1), 10000);
         m_relay1.setOpen(false);
-        m_broker1.stop();
+        m_hubs.broker(QStringLiteral("hub1"))->stop();
         QTRY_VERIFY_WITH_TIMEOUT(!m_device->isConnected(), 10000);
         QCOMPARE(m_device->state(), DeviceController::State::Connecting);
         // The outage: readings keep coming and wait in the outbox.
@@ -417,15 +353,15 @@ private Q_SLOTS:
 
         QElapsedTimer timer;
         timer.start();
-        QVERIFY2(m_broker1.start(m_work.filePath(QStringLiteral("hub1/mosquitto.conf")), m_port1),
-                 qPrintable(m_broker1.log()));
-        QVERIFY(waitForLink(QStringLiteral("hub1")));
+        QVERIFY2(m_hubs.restartBroker(QStringLiteral("hub1")), qPrintable(m_hubs.lastError()));
+        QVERIFY(m_hubs.waitForLink(QStringLiteral("hub1")));
         m_relay1.setOpen(true);
         const int producedDuringOutage = m_counter;
         QTRY_COMPARE_WITH_TIMEOUT(m_device->state(), DeviceController::State::Running, 30000);
         qInfo("reconnected %lld ms after the broker came back", timer.elapsed());
         int missing = 0, duplicates = 0;
-        QTRY_VERIFY_WITH_TIMEOUT(allArrived(producedDuringOutage, &missing, &duplicates), 30000);
+        QTRY_VERIFY2_WITH_TIMEOUT(allArrived(producedDuringOutage, &missing, &duplicates),
+                                  qPrintable(QStringLiteral("%1 of %2 missing").arg(missing).arg(producedDuringOutage)), 30000);
         QTRY_VERIFY_WITH_TIMEOUT(m_device->messagesQueued() < 5, 30000);
         QCOMPARE(m_device->messagesDropped(), 0);
         qInfo("20 s outage: %d messages produced so far, none lost, %d duplicate(s) delivered",
@@ -437,7 +373,7 @@ private Q_SLOTS:
         // hub1 is linked with an address nobody listens on (it moved, say).
         const quint16 deadPort = freeLocalPort();
         QVERIFY(deadPort != 0);
-        QVERIFY(putHub(QStringLiteral("hub1"), kHub1Host, m_port1, deadPort));
+        QVERIFY(m_hubs.putHub(QStringLiteral("hub1"), kHub1Host, hub1Port(), deadPort));
         const QString id = QStringLiteral("sn-dc-0003");
         const auto enrolled = m_f.putEnrollment(id, QJsonObject{{QStringLiteral("registrationId"), id}});
         QVERIFY2(enrolled.status == 201, enrolled.body.constData());
@@ -458,10 +394,10 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(device.reprovisionCount() >= 1, 20000);
         QVERIFY(device.state() != DeviceController::State::Running);
         // ...until the hub's address is fixed; the next registration finds it.
-        QVERIFY(putHub(QStringLiteral("hub1"), kHub1Host, m_port1, m_port1));
+        QVERIFY(m_hubs.putHub(QStringLiteral("hub1"), kHub1Host, hub1Port(), hub1Port()));
         QTRY_COMPARE_WITH_TIMEOUT(device.state(), DeviceController::State::Running, 30000);
         qInfo("connected after %d registration(s) in all", device.reprovisionCount() + 1);
-        QVERIFY(waitForLink(QStringLiteral("hub1"), QStringLiteral("127.0.0.1:%1").arg(m_port1)));
+        QVERIFY(m_hubs.waitForLink(QStringLiteral("hub1"), QStringLiteral("127.0.0.1:%1").arg(hub1Port())));
         QTRY_VERIFY_WITH_TIMEOUT(device.messagesSent() >= 1, 10000);
         QSignalSpy stoppedSpy(&device, &DeviceController::stopped);
         device.stop();
@@ -470,9 +406,7 @@ private Q_SLOTS:
 
     void reprovisionMethodMovesToAnotherHub()
     {
-        m_port2 = freeLocalPort();
-        QVERIFY(m_port2 != 0);
-        QVERIFY(linkHub(QStringLiteral("hub2"), kHub2Host, m_port2, m_broker2));
+        QVERIFY2(m_hubs.linkHub(QStringLiteral("hub2"), kHub2Host), qPrintable(m_hubs.lastError()));
         QVERIFY(setStaticHub(QStringLiteral("hub2")));
         // Earlier tests cut the middleware off hub1 for a while (a message
         // the hub accepts then reaches nobody): count from here.

@@ -4,18 +4,15 @@
 // plugin, the device is enrolled and registered through ProvisioningClient
 // (direct DPS path), and the session it builds from that ConnectionInfo is
 // observed through the middleware's API.
-#include "devicetestutil.h"
+#include "hubfixture.h"
 #include "hubsession.h"
-#include "mosquittoprocess.h"
 #include "provisioningclient.h"
 
-#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QSignalSpy>
 #include <QStandardPaths>
-#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Provisio;
@@ -32,9 +29,7 @@ class TestHubSession : public QObject
 
 private:
     DeviceFixture m_f;
-    QTemporaryDir m_work;
-    quint16 m_port = 0;
-    MosquittoProcess m_broker{QStringLiteral(PROVISIO_MOSQUITTO_BIN)};
+    HubFixture m_hubs{m_f};
     ConnectionInfo m_info;
     std::unique_ptr<HubSession> m_session;
 
@@ -44,20 +39,16 @@ private:
     // Enrollment with a symmetric key, then the kiosk's own registration.
     ConnectionInfo provision(const QString &id, const QJsonObject &initialTwin)
     {
-        const auto enrolled = m_f.putEnrollment(
-            id, QJsonObject{{QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
-                            {QStringLiteral("initialTwin"), initialTwin}});
-        if (enrolled.status != 201) {
-            qWarning("enrollment: %d %s", enrolled.status, enrolled.body.constData());
+        const auto enrolled = m_hubs.enroll({}, id, QJsonObject{{QStringLiteral("initialTwin"), initialTwin}});
+        if (enrolled.status != 201)
             return {};
-        }
         ProvisioningClient client;
         QFile ca(m_f.mw->caCertificatePath());
         if (!ca.open(QIODevice::ReadOnly) || !client.setCaCertificatePem(ca.readAll()))
             qWarning("cannot read the middleware CA");
         QSignalSpy provisioned(&client, &ProvisioningClient::provisioned);
         QSignalSpy failed(&client, &ProvisioningClient::failed);
-        client.registerDevice(QUrl(m_f.mw->baseUrl()), m_f.mw->idScope(), id, DeviceFixture::primaryKey(enrolled.json()));
+        client.registerDevice(QUrl(m_f.mw->baseUrl()), m_f.mw->idScope(), id, enrolled.primaryKey);
         if (!provisioned.wait(30000)) {
             qWarning("provisioning failed: %s", failed.isEmpty() ? "timeout" : qPrintable(failed.at(0).at(1).toString()));
             return {};
@@ -72,34 +63,20 @@ private Q_SLOTS:
         qRegisterMetaType<ConnectionInfo>();
         QVERIFY2(QFileInfo::exists(QStringLiteral(PROVISIO_MOSQUITTO_BIN)), "mosquitto is not installed");
         QVERIFY(m_f.start());
-        m_port = freeLocalPort();
-        QVERIFY(m_port != 0);
-        const auto linked = m_f.admin->put(QStringLiteral("/api/v1/hubs/hub1"),
-                                           QJsonObject{{QStringLiteral("host"), kHubHost},
-                                                       {QStringLiteral("port"), int(m_port)},
-                                                       {QStringLiteral("endpoint"), QStringLiteral("127.0.0.1:%1").arg(m_port)},
-                                                       {QStringLiteral("region"), QStringLiteral("eu")},
-                                                       {QStringLiteral("allocationWeight"), 1}});
-        QVERIFY2(linked.status == 201 || linked.status == 200, linked.body.constData());
-        const QString out = m_work.filePath(QStringLiteral("hub1"));
-        const auto written = writeHubConfig(*m_f.mw, QStringLiteral("hub1"), m_port, out);
-        QVERIFY2(written.exitCode == 0, qPrintable(written.err));
-        QVERIFY2(m_broker.start(QDir(out).filePath(QStringLiteral("mosquitto.conf")), m_port), qPrintable(m_broker.log()));
-        QTRY_VERIFY_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/hubs/hub1/status")).json()
-                                     .value(QStringLiteral("connected")).toBool(), 30000);
+        QVERIFY2(m_hubs.linkHub(QStringLiteral("hub1"), kHubHost), qPrintable(m_hubs.lastError()));
+        const quint16 port = m_hubs.port(QStringLiteral("hub1"));
 
         m_info = provision(QStringLiteral("kiosk-hs"),
                            QJsonObject{{QStringLiteral("properties"),
                                         QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("interval"), 10}}}}}});
         QVERIFY(!m_info.deviceId.isEmpty());
         QCOMPARE(m_info.assignedHub, kHubHost);
-        QCOMPARE(m_info.hubEndpoint, QStringLiteral("127.0.0.1:%1").arg(m_port));
+        QCOMPARE(m_info.hubEndpoint, QStringLiteral("127.0.0.1:%1").arg(port));
     }
 
     void cleanupTestCase()
     {
         m_session.reset();
-        m_broker.stop();
     }
 
     void connectsAndReceivesInitialDesired()

@@ -13,10 +13,9 @@
 // each screen is also captured with ImageMagick's `import -window root` into
 // DIR/kiosk-<screen>.png; scripts/kiosk-screenshots.sh does that.
 #include "devicecontroller.h"
-#include "devicetestutil.h"
+#include "hubfixture.h"
 #include "kioskdevice.h"
 #include "kioskui.h"
-#include "mosquittoprocess.h"
 
 #include <QDir>
 #include <QFile>
@@ -51,11 +50,9 @@ class TestKioskE2e : public QObject
 
 private:
     DeviceFixture m_f;
+    HubFixture m_hubs{m_f};
     QTemporaryDir m_work;
-    MosquittoProcess m_broker{QStringLiteral(PROVISIO_MOSQUITTO_BIN)};
     QString m_code;
-    QString m_hubConf;
-    quint16 m_hubPort = 0;
     std::unique_ptr<DeviceController> m_controller;
     std::unique_ptr<KioskDevice> m_device;
     std::unique_ptr<QQmlApplicationEngine> m_engine;
@@ -132,42 +129,20 @@ private Q_SLOTS:
 
         // The hub: linked through the admin API, configured by the real
         // `hub-config`, run by a real mosquitto with the plugin.
-        const quint16 port = freeLocalPort();
-        QVERIFY(port != 0);
-        m_hubPort = port;
-        const auto linked = m_f.admin->put(QStringLiteral("/api/v1/hubs/hub1"),
-                                           QJsonObject{{QStringLiteral("host"), kHubHost},
-                                                       {QStringLiteral("port"), int(port)},
-                                                       {QStringLiteral("endpoint"), QStringLiteral("127.0.0.1:%1").arg(port)},
-                                                       {QStringLiteral("region"), QStringLiteral("eu")},
-                                                       {QStringLiteral("allocationWeight"), 1}});
-        QVERIFY2(linked.status == 201 || linked.status == 200, linked.body.constData());
-        const QString out = m_work.filePath(QStringLiteral("hub1"));
-        const auto written = writeHubConfig(*m_f.mw, QStringLiteral("hub1"), port, out);
-        QVERIFY2(written.exitCode == 0, qPrintable(written.err));
-        m_hubConf = QDir(out).filePath(QStringLiteral("mosquitto.conf"));
-        QVERIFY2(m_broker.start(m_hubConf, port), qPrintable(m_broker.log()));
-        QTRY_VERIFY_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/hubs/hub1/status")).json()
-                                     .value(QStringLiteral("connected")).toBool(), 30000);
+        QVERIFY2(m_hubs.linkHub(QStringLiteral("hub1"), kHubHost), qPrintable(m_hubs.lastError()));
 
         // The CRM side: the delivered device and its enrollment, whose answer
         // carries the one-time activation code.
-        const auto device = m_f.operatorClient->post(
-            QStringLiteral("/api/v1/devices"),
-            QJsonObject{{QStringLiteral("serial"), kSerial}, {QStringLiteral("model"), QStringLiteral("Kiosk 1")},
-                        {QStringLiteral("manufacturer"), QStringLiteral("Acme")}});
-        QVERIFY2(device.status == 201, device.body.constData());
-        const auto enrolled = m_f.putEnrollment(
-            kRegistrationId,
-            QJsonObject{{QStringLiteral("registrationId"), kRegistrationId},
-                        {QStringLiteral("serial"), kSerial},
-                        {QStringLiteral("initialTwin"),
+        const auto enrolled = m_hubs.enroll(
+            kSerial, kRegistrationId,
+            QJsonObject{{QStringLiteral("initialTwin"),
                          QJsonObject{{QStringLiteral("properties"),
                                       QJsonObject{{QStringLiteral("desired"),
                                                    QJsonObject{{QStringLiteral("telemetryIntervalMs"), 300},
-                                                               {QStringLiteral("mode"), QStringLiteral("lab")}}}}}}}});
-        QVERIFY2(enrolled.status == 201, enrolled.body.constData());
-        m_code = enrolled.json().value(QStringLiteral("activationCode")).toString();
+                                                               {QStringLiteral("mode"), QStringLiteral("lab")}}}}}}}},
+            QStringLiteral("Kiosk 1"));
+        QVERIFY2(enrolled.status == 201, qPrintable(m_hubs.lastError()));
+        m_code = enrolled.activationCode;
         QCOMPARE(m_code.size(), 21);
 
         // The kiosk, as main() builds it.
@@ -212,7 +187,6 @@ private Q_SLOTS:
         }
         m_device.reset();
         m_controller.reset();
-        m_broker.stop();
     }
 
     void welcomeShowsTheSerial()
@@ -406,7 +380,7 @@ private Q_SLOTS:
             QStringLiteral("/api/v1/enrollments/%1/activation-code").arg(kRegistrationId), QJsonObject{});
         QVERIFY2(issued.status == 201, issued.body.constData());
         const QString code = issued.json().value(QStringLiteral("activationCode")).toString();
-        m_broker.stop();
+        m_hubs.broker(QStringLiteral("hub1"))->stop();
 
         QVERIFY(tap(m_window, item("startButton")));
         QTRY_VERIFY(screenShown("keyEntryScreen"));
@@ -421,7 +395,7 @@ private Q_SLOTS:
         QVERIFY(m_device->steps()->detail(int(DeviceController::Step::Assigned)).contains(kHubHost));
         screenshot(QStringLiteral("progress"));
 
-        QVERIFY2(m_broker.start(m_hubConf, m_hubPort), qPrintable(m_broker.log()));
+        QVERIFY2(m_hubs.restartBroker(QStringLiteral("hub1")), qPrintable(m_hubs.lastError()));
         QTRY_VERIFY_WITH_TIMEOUT(screenShown("dashboardScreen"), 60000);
         QCOMPARE(m_controller->state(), DeviceController::State::Running);
     }
