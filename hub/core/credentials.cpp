@@ -106,6 +106,9 @@ Result<Identity> CredentialChecker::check(const char *clientIdText, const char *
         // A device.
         if (!Crypto::validateDeviceId(clientId))
             return refused(QStringLiteral("client id is not a valid device id"));
+        if (isServiceSessionId(clientId))
+            return refused(QStringLiteral("client ids starting with \"%1\" are reserved for the middleware")
+                               .arg(kServiceSessionPrefix));
         const auto userDevice = deviceIdFromUsername(username, m_config.hubHost);
         if (!userDevice)
             return refused(QStringLiteral("username is not \"%1/{deviceId}/?api-version=...\"").arg(m_config.hubHost));

@@ -51,6 +51,12 @@ public:
     static std::optional<QStringView> deviceIdFromUsername(QStringView username, QStringView hubHost);
     // Whether `username` is an accepted service username for the policy.
     static bool isServiceUsername(QStringView username, QStringView hubHost, QStringView policy);
+    // Client ids starting with this are the middleware's persistent sessions
+    // (`provisio-mw-<instance id>`, middleware/hublink): devices may not use
+    // them, so a session with such an id, even one the broker restored from
+    // its saved state without a username, is the service's.
+    static constexpr QLatin1StringView kServiceSessionPrefix{"provisio-mw-"};
+    static bool isServiceSessionId(QStringView clientId) { return clientId.startsWith(kServiceSessionPrefix); }
 
     const HubAuthConfig &config() const { return m_config; }
 

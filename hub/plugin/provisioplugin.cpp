@@ -115,13 +115,17 @@ int onAclCheck(int, void *eventData, void *userData)
         // keeps such a session (so nothing devices send is lost while every
         // middleware instance is down); its username passed authentication
         // at its last CONNECT, and the service's topic rules still apply.
+        // A session the broker restored from its saved state after a restart
+        // may have no username: its reserved client id (which no device may
+        // log in with) says whose it is.
         if (event->access == MOSQ_ACL_READ) {
             const char *username = mosquitto_client_username(event->client);
             const HubAuthConfig &config = state->checker.config();
-            if (username
-                && CredentialChecker::isServiceUsername(QString::fromUtf8(username), config.hubHost,
-                                                        config.servicePolicy)
-                && isAllowed(Role::Service, std::string_view(), Access::Read, event->topic))
+            const bool service = username
+                ? CredentialChecker::isServiceUsername(QString::fromUtf8(username), config.hubHost,
+                                                       config.servicePolicy)
+                : CredentialChecker::isServiceSessionId(QString::fromUtf8(clientId));
+            if (service && isAllowed(Role::Service, std::string_view(), Access::Read, event->topic))
                 return MOSQ_ERR_SUCCESS;
         }
         return MOSQ_ERR_ACL_DENIED;

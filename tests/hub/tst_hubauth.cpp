@@ -186,6 +186,12 @@ void tst_HubAuth::deviceCredentials_data()
                                << "signature does not match";
     QTest::newRow("client id differs") << QByteArray("dev2") << user << deviceToken(QStringLiteral("dev1"))
                                        << "different device";
+    // A valid device token for a device named like the middleware's
+    // sessions: refused, so such a session can only be the service's.
+    QTest::newRow("reserved middleware session id")
+        << QByteArray("provisio-mw-0a1b2c")
+        << (kHost + QStringLiteral("/provisio-mw-0a1b2c/?api-version=2021-04-12")).toUtf8()
+        << deviceToken(QStringLiteral("provisio-mw-0a1b2c")) << "reserved for the middleware";
     QTest::newRow("client id differs in case") << QByteArray("DEV1")
                                                << (kHost + QStringLiteral("/DEV1/")).toUtf8()
                                                << deviceToken(QStringLiteral("dev1")) << "different device";
