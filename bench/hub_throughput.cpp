@@ -648,7 +648,9 @@ int run(const Options &options)
     QString hubConfigLog;
     if (middleware.run({QStringLiteral("hub-config"), QStringLiteral("--data-dir"), dataDir, QStringLiteral("--hub"),
                         kHubName, QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(setup.port),
-                        QStringLiteral("--out"), hubDir, QStringLiteral("--plugin"), options.pluginPath},
+                        QStringLiteral("--out"), hubDir, QStringLiteral("--plugin"), options.pluginPath,
+                        // No middleware runs while devices connect: none to wait for.
+                        QStringLiteral("--device-gate-seconds"), QStringLiteral("0")},
                        &error, &hubConfigLog)
             .isEmpty())
         return setupFailed(error);

@@ -58,8 +58,9 @@ Result<HubAuthConfig> HubAuthConfig::fromOptions(const QList<QPair<QString, QStr
         QStringLiteral("hub_host"),        QStringLiteral("signing_key"),
         QStringLiteral("service_policy"),  QStringLiteral("service_key"),
         QStringLiteral("revocation_file"), QStringLiteral("max_token_lifetime"),
-        QStringLiteral("clock_skew"),
+        QStringLiteral("clock_skew"),      QStringLiteral("device_gate_seconds"),
     };
+    static const QStringList optional{QStringLiteral("device_gate_seconds")};
     QHash<QString, QString> values;
     for (const auto &[key, value] : options) {
         if (!known.contains(key))
@@ -70,7 +71,7 @@ Result<HubAuthConfig> HubAuthConfig::fromOptions(const QList<QPair<QString, QStr
         values.insert(key, value.trimmed());
     }
     for (const QString &key : known) {
-        if (values.value(key).isEmpty())
+        if (values.value(key).isEmpty() && !optional.contains(key))
             return invalid(QStringLiteral("plugin_opt_%1 is missing or empty").arg(key));
     }
 
@@ -114,6 +115,13 @@ Result<HubAuthConfig> HubAuthConfig::fromOptions(const QList<QPair<QString, QStr
     if (!skew)
         return skew.error();
     c.clockSkew = *skew;
+    if (values.contains(QStringLiteral("device_gate_seconds"))) {
+        auto gate = parseSeconds(QStringLiteral("device_gate_seconds"),
+                                 values.value(QStringLiteral("device_gate_seconds")), 0, 3600);
+        if (!gate)
+            return gate.error();
+        c.deviceGateSeconds = *gate;
+    }
     return c;
 }
 

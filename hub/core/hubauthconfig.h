@@ -22,6 +22,10 @@ struct HubAuthConfig
     QString revocationFile;   // revocation_file: absolute path of the persisted revoked list
     qint64 maxTokenLifetime = 0; // max_token_lifetime: seconds a token may still be valid for
     qint64 clockSkew = 0;        // clock_skew: seconds tolerated either way
+    // device_gate_seconds (optional, default 0): after the broker starts,
+    // devices are held back until the middleware has subscribed, for at most
+    // this long (see the plugin).
+    qint64 deviceGateSeconds = 0;
 
     // Parses the plugin options as (key, value) pairs. Unknown, repeated,
     // missing and malformed options are errors (InvalidInput).

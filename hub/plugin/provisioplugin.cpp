@@ -55,6 +55,13 @@ struct PluginState
     CredentialChecker checker;
     RevocationList revoked;
     ClientRegistry clients;
+    // After the broker starts, devices are held back until a middleware has
+    // subscribed (or device_gate_seconds have passed, so a hub without a
+    // middleware still serves its devices): Mosquitto does not restore a
+    // persisted session's shared subscriptions, and what devices published
+    // before the middleware subscribed again would reach nobody.
+    qint64 deviceGateUntil = 0;
+    bool serviceSubscribed = false;
 };
 
 // Client-controlled text in logs: printable ASCII only, bounded.
@@ -92,6 +99,14 @@ int onBasicAuth(int, void *eventData, void *userData)
                                  printable(mosquitto_client_address(event->client)).c_str(),
                                  identity.error().message.toUtf8().constData());
             return MOSQ_ERR_AUTH;
+        }
+        if (identity->role == Role::Device && !state->serviceSubscribed && nowSeconds() < state->deviceGateUntil) {
+            // Not "not authorized" (the device would think its credentials
+            // bad): the connection just closes and the device tries again.
+            mosquitto_log_printf(MOSQ_LOG_NOTICE,
+                                 "provisio: holding back device '%s' until the middleware has subscribed",
+                                 printable(clientId).c_str());
+            return MOSQ_ERR_UNKNOWN;
         }
         state->clients.add(clientId, event->client, identity->role, identity->expiry);
         return MOSQ_ERR_SUCCESS;
@@ -138,7 +153,10 @@ int onAclCheck(int, void *eventData, void *userData)
     case MOSQ_ACL_UNSUBSCRIBE: access = Access::Unsubscribe; break;
     default: return MOSQ_ERR_ACL_DENIED;
     }
-    return isAllowed(entry->role, entry->prefix, access, event->topic) ? MOSQ_ERR_SUCCESS : MOSQ_ERR_ACL_DENIED;
+    const bool allowed = isAllowed(entry->role, entry->prefix, access, event->topic);
+    if (allowed && entry->role == Role::Service && access == Access::Subscribe)
+        state->serviceSubscribed = true;
+    return allowed ? MOSQ_ERR_SUCCESS : MOSQ_ERR_ACL_DENIED;
 }
 
 int onTick(int, void *, void *userData)
@@ -250,6 +268,7 @@ PROVISIO_PLUGIN_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifi
             return MOSQ_ERR_INVAL;
         }
         auto state = std::make_unique<PluginState>(identifier, std::move(config).value(), std::move(revoked).value());
+        state->deviceGateUntil = nowSeconds() + state->checker.config().deviceGateSeconds;
         for (const Registration &r : kRegistrations) {
             const int rc = mosquitto_callback_register(identifier, r.event, r.callback, r.eventData, state.get());
             if (rc != MOSQ_ERR_SUCCESS) {

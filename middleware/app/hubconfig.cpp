@@ -291,7 +291,10 @@ Result<HubConfigFiles> writeHubConfig(const HubConfigRequest &request)
       << "plugin_opt_service_key " << *serviceKey << "\n"
       << "plugin_opt_revocation_file " << files.revocationPath << "\n"
       << "plugin_opt_max_token_lifetime " << request.maxTokenLifetime << "\n"
-      << "plugin_opt_clock_skew " << request.clockSkew << "\n";
+      << "plugin_opt_clock_skew " << request.clockSkew << "\n"
+      << "# After a broker start, devices wait (at most this long) until the\n"
+      << "# middleware has subscribed again, so nothing they send reaches nobody.\n"
+      << "plugin_opt_device_gate_seconds " << request.deviceGateSeconds << "\n";
     s.flush();
     if (auto r = writeFileAtomically(files.confPath, conf.toUtf8(), 0600); !r)
         return r.error();
@@ -332,6 +335,11 @@ int hubConfigCommand(QCommandLineParser &parser, const QStringList &arguments)
     parser.addOption({QStringLiteral("clock-skew"),
                       QStringLiteral("Clock difference tolerated on token expiry, seconds (default 300)."),
                       QStringLiteral("seconds"), QStringLiteral("300")});
+    parser.addOption({QStringLiteral("device-gate-seconds"),
+                      QStringLiteral("After the broker starts, devices wait at most this long for the middleware "
+                                     "to subscribe again, so nothing they send reaches nobody; 0 to 3600, 0 "
+                                     "turns it off (default 30)."),
+                      QStringLiteral("seconds"), QStringLiteral("30")});
     parser.addOption({QStringLiteral("user"),
                       QStringLiteral("Account Mosquitto runs as when started as root; the files are given to it "
                                      "(default: the current user)."),
@@ -367,6 +375,9 @@ int hubConfigCommand(QCommandLineParser &parser, const QStringList &arguments)
     request.clockSkew = parser.value(QStringLiteral("clock-skew")).toLongLong(&ok);
     if (!ok || request.clockSkew < 0 || request.clockSkew > 3600)
         return fail(QStringLiteral("--clock-skew must be 0..3600 seconds"));
+    request.deviceGateSeconds = parser.value(QStringLiteral("device-gate-seconds")).toLongLong(&ok);
+    if (!ok || request.deviceGateSeconds < 0 || request.deviceGateSeconds > 3600)
+        return fail(QStringLiteral("--device-gate-seconds must be 0..3600 seconds"));
 
     auto files = writeHubConfig(request);
     if (!files)

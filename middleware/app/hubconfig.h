@@ -43,6 +43,9 @@ struct HubConfigRequest
     QString pluginPath;          // provisio-mosquitto-plugin.so
     qint64 maxTokenLifetime = 24 * 3600;
     qint64 clockSkew = 300;
+    // After a broker start, devices wait at most this long for the
+    // middleware to subscribe again (0: no wait).
+    qint64 deviceGateSeconds = 30;
     QString user;                // the account Mosquitto runs as when started as root
 };
 

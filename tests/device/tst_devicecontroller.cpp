@@ -49,14 +49,12 @@ private:
 };
 
 // A TCP relay in front of the hub for the device only: the middleware dials
-// the broker directly. The hub link keeps a persistent session, but Mosquitto
-// 2.0.11 does not bring back its shared subscriptions when the broker itself
-// restarts (the link subscribes again once it is back): what devices publish
-// in between reaches nobody (without the relay the outage below loses about
-// every message sent then, whatever the plugin allows). Closing the relay
-// until the link has reconnected keeps that out of a test about the device's
-// own guarantee (its outbox). While closed, connections are refused as if
-// the hub were down.
+// the broker directly, so a test can cut the device off (setOpen(false):
+// connections refused as if the hub were down) while the link stays up.
+// The broker outage below does not need it: after a broker restart the
+// plugin holds devices back until the middleware has subscribed again
+// (Mosquitto does not restore a persisted session's shared subscriptions),
+// so what the device sends right after reconnecting reaches the back office.
 class TcpRelay : public QObject
 {
 public:
@@ -343,7 +341,6 @@ private Q_SLOTS:
     {
         QTRY_VERIFY_WITH_TIMEOUT(m_device->isConnected(), 10000);
         QTRY_VERIFY_WITH_TIMEOUT(allArrived(m_counter - 1), 10000);
-        m_relay1.setOpen(false);
         m_hubs.broker(QStringLiteral("hub1"))->stop();
         QTRY_VERIFY_WITH_TIMEOUT(!m_device->isConnected(), 10000);
         QCOMPARE(m_device->state(), DeviceController::State::Connecting);
@@ -356,8 +353,6 @@ private Q_SLOTS:
         QElapsedTimer timer;
         timer.start();
         QVERIFY2(m_hubs.restartBroker(QStringLiteral("hub1")), qPrintable(m_hubs.lastError()));
-        QVERIFY(m_hubs.waitForLink(QStringLiteral("hub1")));
-        m_relay1.setOpen(true);
         const int producedDuringOutage = m_counter;
         QTRY_COMPARE_WITH_TIMEOUT(m_device->state(), DeviceController::State::Running, 30000);
         qInfo("reconnected %lld ms after the broker came back", timer.elapsed());

@@ -113,6 +113,9 @@ void tst_HubAuth::config_data()
     QTest::newRow("revocation_file relative") << "revocation_file" << "revoked.json" << "absolute path";
     QTest::newRow("revocation_file dir missing") << "revocation_file" << "/nonexistent-dir/r.json" << "does not exist";
     QTest::newRow("lifetime not a number") << "max_token_lifetime" << "1h" << "whole number";
+    QTest::newRow("device gate given") << "device_gate_seconds" << "30" << "";
+    QTest::newRow("device gate not a number") << "device_gate_seconds" << "soon" << "whole number";
+    QTest::newRow("device gate too long") << "device_gate_seconds" << "3601" << "between 0 and 3600";
     QTest::newRow("lifetime zero") << "max_token_lifetime" << "0" << "between 1 and";
     QTest::newRow("skew negative") << "clock_skew" << "-1" << "whole number";
     QTest::newRow("skew too large") << "clock_skew" << "7200" << "between 0 and 3600";

@@ -174,7 +174,9 @@ void tst_HubBroker::initTestCase()
     m_outDir = m_work.filePath(QStringLiteral("hub1"));
     const auto result = writeHubConfig(m_middleware, QStringLiteral("hub1"), m_port, m_outDir,
                                        {QStringLiteral("--max-token-lifetime"), QString::number(kMaxLifetime),
-                                        QStringLiteral("--clock-skew"), QString::number(kClockSkew)});
+                                        QStringLiteral("--clock-skew"), QString::number(kClockSkew),
+                                        // No middleware subscribes here: devices need not wait for one.
+                                        QStringLiteral("--device-gate-seconds"), QStringLiteral("0")});
     m_hubConfigStderr = result.err;
     QVERIFY2(result.exitCode == 0, qPrintable(result.err));
     m_confPath = QDir(m_outDir).filePath(QStringLiteral("mosquitto.conf"));
