@@ -80,9 +80,7 @@ KioskDevice::KioskDevice(DeviceController *controller, QObject *parent)
     connect(m_controller, &DeviceController::desiredPropertiesChanged, this, [this](const QJsonObject &desired) {
         m_desired = desired.toVariantMap();
         Q_EMIT desiredChanged();
-        // The controller applies a new interval after announcing the
-        // document; read it once that is done.
-        QMetaObject::invokeMethod(this, &KioskDevice::refreshInterval, Qt::QueuedConnection);
+        refreshInterval(); // the controller announces the document once applied
     });
     connect(m_controller, &DeviceController::failed, this,
             [this](const QString &userMessage, const QString &detail) {

@@ -769,9 +769,11 @@ void DeviceController::handleMethod(const QString &name, const QString &rid, con
 void DeviceController::handleDesired(const QJsonObject &desired)
 {
     m_desired = desired;
-    Q_EMIT desiredPropertiesChanged(desired);
-    if (!desired.contains(kIntervalProperty))
+    // Announced once applied, so whoever listens reads the new interval.
+    if (!desired.contains(kIntervalProperty)) {
+        Q_EMIT desiredPropertiesChanged(desired);
         return;
+    }
     const QJsonValue value = desired.value(kIntervalProperty);
     const qint64 version = qint64(desired.value(QStringLiteral("$version")).toDouble(-1));
     const double requested = value.toDouble(-1);
@@ -795,6 +797,7 @@ void DeviceController::handleDesired(const QJsonObject &desired)
         ack.insert(QStringLiteral("ad"), QStringLiteral("must be an integer from %1 to %2; kept %3")
                                              .arg(kMinIntervalMs).arg(kMaxIntervalMs).arg(m_intervalMs));
     }
+    Q_EMIT desiredPropertiesChanged(desired);
     if (m_session)
         m_session->reportProperties(QJsonObject{{kIntervalProperty, ack}});
 }

@@ -127,6 +127,7 @@ Q_SIGNALS:
     void connectedChanged(bool connected);
     void countersChanged();            // sent / queued / dropped
     void telemetryProduced(const QJsonObject &body);
+    // After the desired telemetryIntervalMs (if any) has been applied.
     void desiredPropertiesChanged(const QJsonObject &desired);
     void failed(const QString &userMessage, const QString &detail); // detail never has secrets
     void rebootRequested();            // the `reboot` direct method: the host program decides
