@@ -47,11 +47,8 @@ private:
 
 void TestActivationLimits::initTestCase()
 {
-    m_location = QDir(m_dir.path()).filePath(QStringLiteral("limits.db"));
-    if (qEnvironmentVariable("PROVISIO_TEST_BACKEND") == QLatin1String("postgres")) {
-        m_location = MiddlewareProcess::freshPostgresDatabase(QStringLiteral("limits"));
-        QVERIFY2(!m_location.isEmpty(), "no PostgreSQL database could be created");
-    }
+    m_location = MiddlewareProcess::testDatabaseLocation(m_dir.path(), QStringLiteral("limits"));
+    QVERIFY2(!m_location.isEmpty(), "no PostgreSQL database could be created");
     auto db = Database::open(m_location);
     QVERIFY2(db, qPrintable(db.error().message));
     m_db = std::move(*db);

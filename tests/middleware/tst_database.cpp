@@ -8,7 +8,6 @@
 #include "storage/auditlog.h"
 #include "storage/database.h"
 
-#include <QDir>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -50,11 +49,8 @@ private:
 
 void TestDatabase::initTestCase()
 {
-    QString location = QDir(m_dir.path()).filePath(QStringLiteral("test.db"));
-    if (qEnvironmentVariable("PROVISIO_TEST_BACKEND") == QLatin1String("postgres")) {
-        location = Test::MiddlewareProcess::freshPostgresDatabase(QStringLiteral("db"));
-        QVERIFY2(!location.isEmpty(), "no PostgreSQL database could be created");
-    }
+    const QString location = Test::MiddlewareProcess::testDatabaseLocation(m_dir.path(), QStringLiteral("db"));
+    QVERIFY2(!location.isEmpty(), "no PostgreSQL database could be created");
     auto db = Database::open(location);
     QVERIFY2(db, qPrintable(db.error().message));
     m_db = std::move(*db);

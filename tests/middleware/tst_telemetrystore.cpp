@@ -12,7 +12,6 @@
 #include "protocol/timeutil.h"
 #include "storage/database.h"
 
-#include <QDir>
 #include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -59,11 +58,8 @@ private:
 
 void TestTelemetryStore::initTestCase()
 {
-    QString location = QDir(m_dir.path()).filePath(QStringLiteral("telemetry.db"));
-    if (qEnvironmentVariable("PROVISIO_TEST_BACKEND") == QLatin1String("postgres")) {
-        location = Test::MiddlewareProcess::freshPostgresDatabase(QStringLiteral("tele"));
-        QVERIFY2(!location.isEmpty(), "no PostgreSQL database could be created");
-    }
+    const QString location = Test::MiddlewareProcess::testDatabaseLocation(m_dir.path(), QStringLiteral("tele"));
+    QVERIFY2(!location.isEmpty(), "no PostgreSQL database could be created");
     auto db = Database::open(location);
     QVERIFY2(db, qPrintable(db.error().message));
     m_db = std::move(*db);

@@ -129,6 +129,13 @@ void MiddlewareProcess::stop()
     m_process.reset();
 }
 
+QString MiddlewareProcess::testDatabaseLocation(const QString &directory, const QString &name)
+{
+    if (qEnvironmentVariable("PROVISIO_TEST_BACKEND") == QLatin1String("postgres"))
+        return freshPostgresDatabase(name);
+    return QDir(directory).filePath(name + QStringLiteral(".db"));
+}
+
 QString MiddlewareProcess::freshPostgresDatabase(const QString &tag)
 {
     QString admin = qEnvironmentVariable("PROVISIO_TEST_PG_URL");

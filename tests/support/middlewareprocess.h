@@ -53,6 +53,11 @@ public:
     // PROVISIO_TEST_PG_URL is set (the test script starts a cluster); empty
     // string otherwise.
     static QString freshPostgresDatabase(const QString &tag);
+    // Where a test opens its own database for the backend this run tests:
+    // the SQLite file `name`.db in `directory`, or a fresh PostgreSQL
+    // database when PROVISIO_TEST_BACKEND=postgres (empty when none could be
+    // created).
+    static QString testDatabaseLocation(const QString &directory, const QString &name);
 
 private:
     QTemporaryDir m_dir;
