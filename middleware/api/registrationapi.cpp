@@ -50,17 +50,6 @@ QJsonObject RegistrationApi::present(const RegistrationRecord &record)
     return out;
 }
 
-// Azure's twin names: connectionState Connected/Disconnected and the last
-// time the hub heard from the device (null when never).
-void RegistrationApi::addPresence(QJsonObject &out, const HubLinkStore::Activity &activity)
-{
-    const bool known = !activity.deviceId.isEmpty();
-    out.insert(QStringLiteral("connectionState"),
-               known && activity.online ? QStringLiteral("Connected") : QStringLiteral("Disconnected"));
-    out.insert(QStringLiteral("lastActivityTime"),
-               known && activity.lastSeen.isValid() ? QJsonValue(toIsoUtc(activity.lastSeen)) : QJsonValue());
-}
-
 HttpResponse RegistrationApi::list(HttpRequest &request)
 {
     if (auto q = Crm::checkQuery(request, {QStringLiteral("hub"), QStringLiteral("status"), QStringLiteral("deviceId"),
@@ -93,7 +82,7 @@ HttpResponse RegistrationApi::list(HttpRequest &request)
     QJsonArray out;
     for (const RegistrationRecord &r : std::as_const(items->items)) {
         QJsonObject item = present(r);
-        addPresence(item, activity->value(r.state.deviceId));
+        activity->value(r.state.deviceId).insertPresence(item);
         out.append(item);
     }
     return Crm::listResponse(out, items->nextCursor);
@@ -113,7 +102,7 @@ HttpResponse RegistrationApi::get(HttpRequest &request)
     auto activity = HubLinkStore(m_ctx.db).activities({(*rec)->state.deviceId});
     if (!activity)
         return HttpResponse::error(activity.error());
-    addPresence(out, activity->value((*rec)->state.deviceId));
+    activity->value((*rec)->state.deviceId).insertPresence(out);
     return HttpResponse::json(out).withEtag((*rec)->state.etag);
 }
 

@@ -24,7 +24,6 @@ private:
     HttpResponse get(HttpRequest &request);
     HttpResponse remove(HttpRequest &request);
     QJsonObject present(const RegistrationRecord &record);
-    static void addPresence(QJsonObject &out, const HubLinkStore::Activity &activity);
 
     ServiceContext &m_ctx;
     RegistrationStore &m_registrations;

@@ -124,15 +124,10 @@ QJsonObject HubLinkApi::twinJson(const RegistrationRecord &record)
                     {QStringLiteral("tags"), record.twin.value(QStringLiteral("tags")).toObject()},
                     {QStringLiteral("properties"),
                      QJsonObject{{QStringLiteral("desired"), desired}, {QStringLiteral("reported"), reported}}}};
-    QString connectionState = QStringLiteral("Disconnected");
-    QJsonValue lastActivity = QJsonValue::Null;
-    if (auto activity = m_link->activity(record.state.deviceId); activity && *activity) {
-        if ((*activity)->online)
-            connectionState = QStringLiteral("Connected");
-        lastActivity = isoOrNull((*activity)->lastSeen);
-    }
-    out.insert(QStringLiteral("connectionState"), connectionState);
-    out.insert(QStringLiteral("lastActivityTime"), lastActivity);
+    HubLinkStore::Activity activity;
+    if (auto found = m_link->activity(record.state.deviceId); found && *found)
+        activity = **found;
+    activity.insertPresence(out);
     if (!record.deviceStatus.isEmpty()) {
         out.insert(QStringLiteral("deviceStatus"), record.deviceStatus);
         out.insert(QStringLiteral("deviceStatusDateTimeUtc"), toIsoUtc(record.deviceStatusDateTimeUtc));

@@ -100,6 +100,14 @@ Result<void> HubLinkStore::markDesiredPublished(const QString &registrationId, c
     return {};
 }
 
+void HubLinkStore::Activity::insertPresence(QJsonObject &out) const
+{
+    out.insert(QStringLiteral("connectionState"),
+               online ? QStringLiteral("Connected") : QStringLiteral("Disconnected"));
+    out.insert(QStringLiteral("lastActivityTime"),
+               lastSeen.isValid() ? QJsonValue(toIsoUtc(lastSeen)) : QJsonValue(QJsonValue::Null));
+}
+
 Result<std::optional<HubLinkStore::Activity>> HubLinkStore::activity(const QString &deviceId)
 {
     auto found = activities({deviceId});

@@ -56,6 +56,10 @@ public:
         QDateTime presenceChanged; // when `online` last flipped
         qint64 telemetryCount = 0;
         QDateTime lastTelemetry;
+
+        // Presence in Azure's twin names: connectionState Connected or
+        // Disconnected, lastActivityTime (null when never heard from).
+        void insertPresence(QJsonObject &out) const;
     };
     Result<std::optional<Activity>> activity(const QString &deviceId);
     // The activity of several devices in one query (a CRM list page); devices
