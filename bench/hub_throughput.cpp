@@ -143,7 +143,7 @@ bool pinTo(qint64 pid, int cpu)
 
 void raiseFileLimit()
 {
-    rlimit limit {};
+    rlimit limit{};
     if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
         limit.rlim_cur = limit.rlim_max;
         setrlimit(RLIMIT_NOFILE, &limit);
@@ -326,9 +326,9 @@ struct Measurement
     MqttFleet::Phase connect;
     MqttFleet::Phase publish;
     double idleRssMb = -1;
-    double connectedRssMb = -1;    // all devices connected, before telemetry
-    double afterRssMb = -1;        // after telemetry, all devices still connected
-    double peakRssMb = -1;         // VmHWM at that point
+    double connectedRssMb = -1; // all devices connected, before telemetry
+    double afterRssMb = -1;     // after telemetry, all devices still connected
+    double peakRssMb = -1;      // VmHWM at that point
     double brokerCpuConnectNs = -1;
     double brokerCpuPublishNs = -1;
     double clientCpuConnectNs = -1;
@@ -342,10 +342,7 @@ struct Measurement
     QString loadBefore;
     QString loadAfter;
 
-    int failures() const
-    {
-        return connect.failed + publish.failed + abandoned + (brokerProblem.isEmpty() ? 0 : 1);
-    }
+    int failures() const { return connect.failed + publish.failed + abandoned + (brokerProblem.isEmpty() ? 0 : 1); }
     // The largest share of a phase that the broker or the load generator
     // spent runnable but waiting for a CPU: other work on the machine.
     double worstWait() const
@@ -619,12 +616,13 @@ int run(const Options &options)
     const Endpoint endpoint = Endpoint::fromUrl(middleware.url(), middleware.caPath(), &error);
     if (endpoint.port == 0)
         return setupFailed(error);
-    const QByteArray hubBody = QJsonDocument(QJsonObject{
-                                                 {QStringLiteral("host"), kHubHostDefault},
-                                                 {QStringLiteral("port"), int(setup.port)},
-                                                 {QStringLiteral("endpoint"), QStringLiteral("127.0.0.1:%1").arg(setup.port)},
-                                             })
-                                   .toJson(QJsonDocument::Compact);
+    const QByteArray hubBody =
+        QJsonDocument(QJsonObject{
+                          {QStringLiteral("host"), kHubHostDefault},
+                          {QStringLiteral("port"), int(setup.port)},
+                          {QStringLiteral("endpoint"), QStringLiteral("127.0.0.1:%1").arg(setup.port)},
+                      })
+            .toJson(QJsonDocument::Compact);
     Answer linked;
     QDeadlineTimer healthy(30000);
     do { // the first request may race the server's start
@@ -646,12 +644,13 @@ int run(const Options &options)
 
     // 2. `provisio-middleware hub-config` writes the broker's configuration.
     QString hubConfigLog;
-    if (middleware.run({QStringLiteral("hub-config"), QStringLiteral("--data-dir"), dataDir, QStringLiteral("--hub"),
-                        kHubName, QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(setup.port),
-                        QStringLiteral("--out"), hubDir, QStringLiteral("--plugin"), options.pluginPath,
-                        // No middleware runs while devices connect: none to wait for.
-                        QStringLiteral("--device-gate-seconds"), QStringLiteral("0")},
-                       &error, &hubConfigLog)
+    if (middleware
+            .run({QStringLiteral("hub-config"), QStringLiteral("--data-dir"), dataDir, QStringLiteral("--hub"),
+                  kHubName, QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(setup.port),
+                  QStringLiteral("--out"), hubDir, QStringLiteral("--plugin"), options.pluginPath,
+                  // No middleware runs while devices connect: none to wait for.
+                  QStringLiteral("--device-gate-seconds"), QStringLiteral("0")},
+                 &error, &hubConfigLog)
             .isEmpty())
         return setupFailed(error);
     setup.pluginConf = QDir(hubDir).filePath(QStringLiteral("mosquitto.conf"));
@@ -694,18 +693,18 @@ int run(const Options &options)
         out() << QStringLiteral("%1 %2").arg(label, -22).arg(value) << '\n';
     };
     line(QStringLiteral("broker"), QStringLiteral("%1 (%2)").arg(options.mosquittoBin, brokerVersion));
-    line(QStringLiteral("listener"), QStringLiteral("TLS 127.0.0.1:%1, certificate from the middleware's CA").arg(setup.port));
+    line(QStringLiteral("listener"),
+         QStringLiteral("TLS 127.0.0.1:%1, certificate from the middleware's CA").arg(setup.port));
     line(QStringLiteral("plugin config"), setup.pluginConf + QStringLiteral(" (hub-config)"));
     line(QStringLiteral("no-auth config"), setup.noAuthConf);
     for (const QString &l : std::as_const(setup.removedLines))
         line(QString(), QStringLiteral("  - ") + l);
-    line(QStringLiteral("devices"),
-         QStringLiteral("%1, MQTT %2 over TLS, libmosquitto %3.%4.%5 clients on one thread")
-             .arg(options.devices)
-             .arg(options.protocol == 5 ? QStringLiteral("5") : QStringLiteral("3.1.1"))
-             .arg(libMajor)
-             .arg(libMinor)
-             .arg(libRevision));
+    line(QStringLiteral("devices"), QStringLiteral("%1, MQTT %2 over TLS, libmosquitto %3.%4.%5 clients on one thread")
+                                        .arg(options.devices)
+                                        .arg(options.protocol == 5 ? QStringLiteral("5") : QStringLiteral("3.1.1"))
+                                        .arg(libMajor)
+                                        .arg(libMinor)
+                                        .arg(libRevision));
     line(QStringLiteral("connects"), QStringLiteral("%1 at a time").arg(options.connectConcurrency));
     line(QStringLiteral("telemetry"),
          QStringLiteral("%1 x %2-byte QoS 1 messages per device to devices/{id}/messages/events/, %3 unacknowledged "
@@ -731,8 +730,7 @@ int run(const Options &options)
     // comes out several percent slower: one discarded pass of each first.
     if (options.warmUp) {
         for (const bool plugin : {true, false}) {
-            const Measurement m =
-                measure(options, setup, devices, plugin, 0, plugin ? pluginLog : noAuthLog, &error);
+            const Measurement m = measure(options, setup, devices, plugin, 0, plugin ? pluginLog : noAuthLog, &error);
             if (!error.isEmpty())
                 return setupFailed(error);
             warmUpFailures += m.failures();
@@ -876,18 +874,21 @@ int run(const Options &options)
     // the broker, not the load generator, was the busy one.
     const auto limitedBy = [](double broker, double client) {
         if (broker >= 0.9)
-            return QStringLiteral("the broker (busy %1 %, load generator %2 %)").arg(fixed(broker * 100, 0), fixed(client * 100, 0));
+            return QStringLiteral("the broker (busy %1 %, load generator %2 %)")
+                .arg(fixed(broker * 100, 0), fixed(client * 100, 0));
         if (client >= 0.9)
             return QStringLiteral("the load generator (busy %1 %, broker %2 %): compare the broker-bound rows")
                 .arg(fixed(client * 100, 0), fixed(broker * 100, 0));
         return QStringLiteral("neither (broker busy %1 %, load generator %2 %): latency or other work")
             .arg(fixed(broker * 100, 0), fixed(client * 100, 0));
     };
-    out() << "connects limited by     " << limitedBy(std::min(p.brokerBusyConnect, n.brokerBusyConnect),
-                                                   std::min(p.clientBusyConnect, n.clientBusyConnect))
+    out() << "connects limited by     "
+          << limitedBy(std::min(p.brokerBusyConnect, n.brokerBusyConnect),
+                       std::min(p.clientBusyConnect, n.clientBusyConnect))
           << '\n'
-          << "telemetry limited by    " << limitedBy(std::min(p.brokerBusyPublish, n.brokerBusyPublish),
-                                                   std::min(p.clientBusyPublish, n.clientBusyPublish))
+          << "telemetry limited by    "
+          << limitedBy(std::min(p.brokerBusyPublish, n.brokerBusyPublish),
+                       std::min(p.clientBusyPublish, n.clientBusyPublish))
           << '\n';
     out() << QStringLiteral("broker CPU: the plugin adds %1 % per connect, %2 % per message")
                  .arg(fixed((cpuConnectRatio - 1) * 100, 1))
@@ -924,9 +925,12 @@ int run(const Options &options)
             {QStringLiteral("brokerCpuUsPerMessage"), std::round(m.brokerUsPerMessage() * 100) / 100},
             {QStringLiteral("brokerBusyConnect"), std::round(m.shareOf(m.connect, m.brokerCpuConnectNs) * 100) / 100},
             {QStringLiteral("brokerBusyTelemetry"), std::round(m.shareOf(m.publish, m.brokerCpuPublishNs) * 100) / 100},
-            {QStringLiteral("brokerWaitTelemetry"), std::round(m.shareOf(m.publish, m.brokerWaitPublishNs) * 100) / 100},
-            {QStringLiteral("loadGeneratorBusyTelemetry"), std::round(m.shareOf(m.publish, m.clientCpuPublishNs) * 100) / 100},
-            {QStringLiteral("loadGeneratorWaitTelemetry"), std::round(m.shareOf(m.publish, m.clientWaitPublishNs) * 100) / 100},
+            {QStringLiteral("brokerWaitTelemetry"),
+             std::round(m.shareOf(m.publish, m.brokerWaitPublishNs) * 100) / 100},
+            {QStringLiteral("loadGeneratorBusyTelemetry"),
+             std::round(m.shareOf(m.publish, m.clientCpuPublishNs) * 100) / 100},
+            {QStringLiteral("loadGeneratorWaitTelemetry"),
+             std::round(m.shareOf(m.publish, m.clientWaitPublishNs) * 100) / 100},
             {QStringLiteral("loadAverageAfter"), m.loadAfter},
             {QStringLiteral("worstCpuWait"), std::round(m.worstWait() * 100) / 100},
             {QStringLiteral("errors"), m.failures()},
@@ -983,27 +987,63 @@ int main(int argc, char *argv[])
         "--enforce-target is given and the target is missed), 2 when setup failed."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption devicesOpt(QStringLiteral("devices"), QStringLiteral("Simulated devices (default 1000)."), QStringLiteral("n"), QStringLiteral("1000"));
-    const QCommandLineOption messagesOpt(QStringLiteral("messages"), QStringLiteral("QoS 1 messages per device (default 20)."), QStringLiteral("m"), QStringLiteral("20"));
-    const QCommandLineOption payloadOpt(QStringLiteral("payload-bytes"), QStringLiteral("Size of each message (default 200, at least 100)."), QStringLiteral("bytes"), QStringLiteral("200"));
-    const QCommandLineOption inflightOpt(QStringLiteral("inflight"), QStringLiteral("Unacknowledged messages per device, 1..20 (default 1)."), QStringLiteral("n"), QStringLiteral("1"));
-    const QCommandLineOption concurrencyOpt(QStringLiteral("connect-concurrency"), QStringLiteral("Connects in progress at once (default 50)."), QStringLiteral("c"), QStringLiteral("50"));
-    const QCommandLineOption roundsOpt(QStringLiteral("rounds"), QStringLiteral("Rounds; each measures both brokers, alternating which goes first (default 4)."), QStringLiteral("n"), QStringLiteral("4"));
-    const QCommandLineOption noWarmUpOpt(QStringLiteral("no-warm-up"), QStringLiteral("Skip the discarded warm-up measurement of each broker."));
-    const QCommandLineOption retriesOpt(QStringLiteral("retries"), QStringLiteral("Times a measurement disturbed by other work (a process waited for a CPU over 10 % of a phase) is repeated (default 2)."), QStringLiteral("n"), QStringLiteral("2"));
-    const QCommandLineOption protocolOpt(QStringLiteral("protocol"), QStringLiteral("MQTT version: 5 (default; PUBACK reasons show refusals) or 3.1.1."), QStringLiteral("v"), QStringLiteral("5"));
-    const QCommandLineOption timeoutOpt(QStringLiteral("timeout"), QStringLiteral("Seconds each phase may take (default 120)."), QStringLiteral("s"), QStringLiteral("120"));
-    const QCommandLineOption targetOpt(QStringLiteral("target-percent"), QStringLiteral("Largest acceptable plugin cost, percent of throughput and connect rate (default 10)."), QStringLiteral("p"), QStringLiteral("10"));
-    const QCommandLineOption enforceOpt(QStringLiteral("enforce-target"), QStringLiteral("Exit 1 when the target is missed."));
-    const QCommandLineOption noPinOpt(QStringLiteral("no-pin"), QStringLiteral("Do not pin the broker to CPU 0 and the load generator to CPU 1."));
-    const QCommandLineOption keepOpt(QStringLiteral("keep-data"), QStringLiteral("Keep the work directory (configs, broker logs)."));
-    const QCommandLineOption middlewareOpt(QStringLiteral("middleware"), QStringLiteral("provisio-middleware binary (default: this build's)."), QStringLiteral("path"), QStringLiteral(PROVISIO_MIDDLEWARE_BIN));
-    const QCommandLineOption mosquittoOpt(QStringLiteral("mosquitto"), QStringLiteral("Mosquitto binary (default: %1).").arg(QStringLiteral(PROVISIO_MOSQUITTO_BIN)), QStringLiteral("path"), QStringLiteral(PROVISIO_MOSQUITTO_BIN));
-    const QCommandLineOption pluginOpt(QStringLiteral("plugin"), QStringLiteral("provisio-mosquitto-plugin.so (default: this build's)."), QStringLiteral("path"), QStringLiteral(PROVISIO_HUB_PLUGIN_BIN));
-    const QCommandLineOption prefixOpt(QStringLiteral("broker-prefix"), QStringLiteral("Command line to start the broker under, e.g. \"valgrind --tool=callgrind\"."), QStringLiteral("command"));
-    parser.addOptions({devicesOpt, messagesOpt, payloadOpt, inflightOpt, concurrencyOpt, roundsOpt, noWarmUpOpt, retriesOpt, protocolOpt,
-                       timeoutOpt, targetOpt, enforceOpt, noPinOpt, keepOpt, middlewareOpt, mosquittoOpt, pluginOpt,
-                       prefixOpt});
+    const QCommandLineOption devicesOpt(QStringLiteral("devices"), QStringLiteral("Simulated devices (default 1000)."),
+                                        QStringLiteral("n"), QStringLiteral("1000"));
+    const QCommandLineOption messagesOpt(QStringLiteral("messages"),
+                                         QStringLiteral("QoS 1 messages per device (default 20)."), QStringLiteral("m"),
+                                         QStringLiteral("20"));
+    const QCommandLineOption payloadOpt(QStringLiteral("payload-bytes"),
+                                        QStringLiteral("Size of each message (default 200, at least 100)."),
+                                        QStringLiteral("bytes"), QStringLiteral("200"));
+    const QCommandLineOption inflightOpt(QStringLiteral("inflight"),
+                                         QStringLiteral("Unacknowledged messages per device, 1..20 (default 1)."),
+                                         QStringLiteral("n"), QStringLiteral("1"));
+    const QCommandLineOption concurrencyOpt(QStringLiteral("connect-concurrency"),
+                                            QStringLiteral("Connects in progress at once (default 50)."),
+                                            QStringLiteral("c"), QStringLiteral("50"));
+    const QCommandLineOption roundsOpt(
+        QStringLiteral("rounds"),
+        QStringLiteral("Rounds; each measures both brokers, alternating which goes first (default 4)."),
+        QStringLiteral("n"), QStringLiteral("4"));
+    const QCommandLineOption noWarmUpOpt(QStringLiteral("no-warm-up"),
+                                         QStringLiteral("Skip the discarded warm-up measurement of each broker."));
+    const QCommandLineOption retriesOpt(QStringLiteral("retries"),
+                                        QStringLiteral("Times a measurement disturbed by other work (a process waited "
+                                                       "for a CPU over 10 % of a phase) is repeated (default 2)."),
+                                        QStringLiteral("n"), QStringLiteral("2"));
+    const QCommandLineOption protocolOpt(
+        QStringLiteral("protocol"), QStringLiteral("MQTT version: 5 (default; PUBACK reasons show refusals) or 3.1.1."),
+        QStringLiteral("v"), QStringLiteral("5"));
+    const QCommandLineOption timeoutOpt(QStringLiteral("timeout"),
+                                        QStringLiteral("Seconds each phase may take (default 120)."),
+                                        QStringLiteral("s"), QStringLiteral("120"));
+    const QCommandLineOption targetOpt(
+        QStringLiteral("target-percent"),
+        QStringLiteral("Largest acceptable plugin cost, percent of throughput and connect rate (default 10)."),
+        QStringLiteral("p"), QStringLiteral("10"));
+    const QCommandLineOption enforceOpt(QStringLiteral("enforce-target"),
+                                        QStringLiteral("Exit 1 when the target is missed."));
+    const QCommandLineOption noPinOpt(
+        QStringLiteral("no-pin"), QStringLiteral("Do not pin the broker to CPU 0 and the load generator to CPU 1."));
+    const QCommandLineOption keepOpt(QStringLiteral("keep-data"),
+                                     QStringLiteral("Keep the work directory (configs, broker logs)."));
+    const QCommandLineOption middlewareOpt(QStringLiteral("middleware"),
+                                           QStringLiteral("provisio-middleware binary (default: this build's)."),
+                                           QStringLiteral("path"), QStringLiteral(PROVISIO_MIDDLEWARE_BIN));
+    const QCommandLineOption mosquittoOpt(
+        QStringLiteral("mosquitto"),
+        QStringLiteral("Mosquitto binary (default: %1).").arg(QStringLiteral(PROVISIO_MOSQUITTO_BIN)),
+        QStringLiteral("path"), QStringLiteral(PROVISIO_MOSQUITTO_BIN));
+    const QCommandLineOption pluginOpt(QStringLiteral("plugin"),
+                                       QStringLiteral("provisio-mosquitto-plugin.so (default: this build's)."),
+                                       QStringLiteral("path"), QStringLiteral(PROVISIO_HUB_PLUGIN_BIN));
+    const QCommandLineOption prefixOpt(
+        QStringLiteral("broker-prefix"),
+        QStringLiteral("Command line to start the broker under, e.g. \"valgrind --tool=callgrind\"."),
+        QStringLiteral("command"));
+    parser.addOptions({devicesOpt, messagesOpt, payloadOpt, inflightOpt, concurrencyOpt, roundsOpt, noWarmUpOpt,
+                       retriesOpt, protocolOpt, timeoutOpt, targetOpt, enforceOpt, noPinOpt, keepOpt, middlewareOpt,
+                       mosquittoOpt, pluginOpt, prefixOpt});
     parser.process(app);
 
     bool ok = true;
@@ -1011,8 +1051,8 @@ int main(int argc, char *argv[])
         bool good = false;
         const int v = parser.value(opt).toInt(&good);
         if (!good || v < min || v > max) {
-            err() << "provisio-bench-hub: --" << opt.names().constFirst() << " must be an integer in " << min
-                  << ".." << max << Qt::endl;
+            err() << "provisio-bench-hub: --" << opt.names().constFirst() << " must be an integer in " << min << ".."
+                  << max << Qt::endl;
             ok = false;
         }
         return v;
@@ -1030,7 +1070,8 @@ int main(int argc, char *argv[])
     const QString protocol = parser.value(protocolOpt);
     if (protocol == QLatin1String("5")) {
         o.protocol = 5;
-    } else if (protocol == QLatin1String("3.1.1") || protocol == QLatin1String("311") || protocol == QLatin1String("4")) {
+    } else if (protocol == QLatin1String("3.1.1") || protocol == QLatin1String("311") ||
+               protocol == QLatin1String("4")) {
         o.protocol = 4;
     } else {
         err() << "provisio-bench-hub: --protocol must be 5 or 3.1.1" << Qt::endl;

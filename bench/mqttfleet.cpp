@@ -24,7 +24,7 @@ namespace {
 
 qint64 nowNs()
 {
-    timespec ts {};
+    timespec ts{};
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return qint64(ts.tv_sec) * 1000000000LL + ts.tv_nsec;
 }
@@ -65,21 +65,19 @@ struct MqttFleet::Client
     const Device *device = nullptr;
     mosquitto *mosq = nullptr;
     State state = State::Idle;
-    int fd = -1;          // as registered in the epoll set; -1 = not registered
-    unsigned events = 0;  // the registered interest
+    int fd = -1;         // as registered in the epoll set; -1 = not registered
+    unsigned events = 0; // the registered interest
     qint64 connectStartNs = 0;
-    int nextSeq = 0;      // messages published so far in this phase
-    int finished = 0;     // of them, acknowledged or failed
+    int nextSeq = 0;                             // messages published so far in this phase
+    int finished = 0;                            // of them, acknowledged or failed
     std::vector<std::pair<int, qint64>> pending; // mid, published at
     QByteArray payload;
     int seqOffset = 0;
 };
 
 MqttFleet::MqttFleet(const Options &options, std::vector<Device> devices)
-    : m_options(options)
-    , m_devices(std::move(devices))
-{
-}
+    : m_options(options), m_devices(std::move(devices))
+{ }
 
 MqttFleet::~MqttFleet()
 {
@@ -118,8 +116,7 @@ bool MqttFleet::init(QString *error)
     X509_VERIFY_PARAM *param = SSL_CTX_get0_param(m_sslContext);
     const bool isAddress = !QHostAddress(QString::fromLatin1(m_options.host)).isNull();
     if ((isAddress ? X509_VERIFY_PARAM_set1_ip_asc(param, m_options.host.constData())
-                   : X509_VERIFY_PARAM_set1_host(param, m_options.host.constData(), 0))
-        != 1) {
+                   : X509_VERIFY_PARAM_set1_host(param, m_options.host.constData(), 0)) != 1) {
         *error = QStringLiteral("cannot set the expected server name %1").arg(QString::fromLatin1(m_options.host));
         return false;
     }
@@ -182,7 +179,7 @@ void MqttFleet::updateInterest(Client &c)
     const unsigned want = EPOLLIN | (mosquitto_want_write(c.mosq) ? unsigned(EPOLLOUT) : 0u);
     if (c.fd == fd && c.events == want)
         return;
-    epoll_event ev {};
+    epoll_event ev{};
     ev.events = want;
     ev.data.ptr = &c;
     const int op = c.fd == fd ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
@@ -286,9 +283,12 @@ void MqttFleet::onConnect(mosquitto *, void *obj, int rc, int, const mqtt5__prop
         return;
     }
     c.state = Client::State::Done; // the broker closes the connection
-    const QString reason = f.m_options.protocol == 5
-        ? QStringLiteral("CONNACK reason 0x%1 (%2)").arg(rc, 2, 16, QLatin1Char('0')).arg(QString::fromUtf8(mosquitto_reason_string(rc)))
-        : QStringLiteral("CONNACK %1 (%2)").arg(rc).arg(QString::fromUtf8(mosquitto_connack_string(rc)));
+    const QString reason =
+        f.m_options.protocol == 5
+            ? QStringLiteral("CONNACK reason 0x%1 (%2)")
+                  .arg(rc, 2, 16, QLatin1Char('0'))
+                  .arg(QString::fromUtf8(mosquitto_reason_string(rc)))
+            : QStringLiteral("CONNACK %1 (%2)").arg(rc).arg(QString::fromUtf8(mosquitto_connack_string(rc)));
     f.fail(*f.m_phase, reason);
 }
 
@@ -301,9 +301,9 @@ void MqttFleet::onDisconnect(mosquitto *, void *obj, int rc, const mqtt5__proper
     if (f.m_stage == Stage::Disconnect || !f.m_phase)
         return;
     const QString reason = rc > 0 && rc < 0x80 && rc != MOSQ_ERR_CONN_LOST
-        ? QStringLiteral("connection closed (%1)").arg(mosqError(rc))
-        : rc >= 0x80 ? QStringLiteral("DISCONNECT reason 0x%1").arg(rc, 2, 16, QLatin1Char('0'))
-                     : QStringLiteral("connection lost");
+                               ? QStringLiteral("connection closed (%1)").arg(mosqError(rc))
+                           : rc >= 0x80 ? QStringLiteral("DISCONNECT reason 0x%1").arg(rc, 2, 16, QLatin1Char('0'))
+                                        : QStringLiteral("connection lost");
     if (was == Client::State::Connecting && f.m_stage == Stage::Connect) {
         f.m_inProgress -= 1;
         f.m_finished += 1;
@@ -355,8 +355,8 @@ bool MqttFleet::startConnect(Client &c)
     c.state = Client::State::Connecting;
     c.connectStartNs = nowNs();
     m_inProgress += 1;
-    const int rc = mosquitto_connect_async(c.mosq, m_options.host.constData(), m_options.port,
-                                           m_options.keepaliveSeconds);
+    const int rc =
+        mosquitto_connect_async(c.mosq, m_options.host.constData(), m_options.port, m_options.keepaliveSeconds);
     if (rc != MOSQ_ERR_SUCCESS) {
         c.state = Client::State::Done;
         m_inProgress -= 1;
@@ -388,7 +388,8 @@ MqttFleet::Phase MqttFleet::connectAll()
     const qint64 start = nowNs();
     m_lastDoneNs = start;
     topUp();
-    run(start + qint64(m_options.phaseTimeoutMs) * 1000000, [&] { return m_finished >= m_expected; }, topUp);
+    run(
+        start + qint64(m_options.phaseTimeoutMs) * 1000000, [&] { return m_finished >= m_expected; }, topUp);
     phase.wallNs = m_lastDoneNs - start;
 
     for (auto &c : m_clients) {
@@ -462,7 +463,8 @@ MqttFleet::Phase MqttFleet::publishAll()
         }
         afterIo(*c, MOSQ_ERR_SUCCESS);
     }
-    run(start + qint64(m_options.phaseTimeoutMs) * 1000000, [&] { return m_finished >= m_expected; }, [] {});
+    run(
+        start + qint64(m_options.phaseTimeoutMs) * 1000000, [&] { return m_finished >= m_expected; }, [] {});
     phase.wallNs = m_lastDoneNs - start;
 
     for (auto &c : m_clients) {
@@ -491,7 +493,8 @@ int MqttFleet::disconnectAll(int timeoutMs)
     const auto open = [this] {
         return std::count_if(m_clients.begin(), m_clients.end(), [](const auto &c) { return c->fd >= 0; });
     };
-    run(nowNs() + qint64(timeoutMs) * 1000000, [&] { return open() == 0; }, [] {});
+    run(
+        nowNs() + qint64(timeoutMs) * 1000000, [&] { return open() == 0; }, [] {});
     const int abandoned = int(open());
     m_stage = Stage::Idle;
     return abandoned;

@@ -38,11 +38,11 @@ public:
     {
         QByteArray host = "127.0.0.1";
         int port = 0;
-        QString caFile;                // the broker's CA; its certificate must name `host`
-        int protocol = 5;              // 5 or 4 (3.1.1)
-        int connectConcurrency = 50;   // CONNECTs in progress at once
+        QString caFile;              // the broker's CA; its certificate must name `host`
+        int protocol = 5;            // 5 or 4 (3.1.1)
+        int connectConcurrency = 50; // CONNECTs in progress at once
         int messagesPerDevice = 20;
-        int inflightPerDevice = 1;     // QoS 1 publishes awaiting their PUBACK, per device
+        int inflightPerDevice = 1; // QoS 1 publishes awaiting their PUBACK, per device
         int payloadBytes = 200;
         int keepaliveSeconds = 60;
         int phaseTimeoutMs = 120000;
@@ -51,12 +51,12 @@ public:
     // What one phase (connect or publish) did.
     struct Phase
     {
-        qint64 wallNs = 0;                 // first operation started .. last one finished
+        qint64 wallNs = 0; // first operation started .. last one finished
         int attempted = 0;
         int succeeded = 0;
         int failed = 0;
-        std::vector<qint64> latencyNs;     // of every success, sorted
-        QMap<QString, int> failures;       // reason -> count
+        std::vector<qint64> latencyNs; // of every success, sorted
+        QMap<QString, int> failures;   // reason -> count
         double perSecond() const { return wallNs > 0 ? succeeded / (wallNs / 1e9) : 0; }
     };
 
@@ -108,9 +108,9 @@ private:
     int m_epoll = -1;
     Stage m_stage = Stage::Idle;
     Phase *m_phase = nullptr;
-    int m_inProgress = 0;   // connects started and not finished
-    int m_finished = 0;     // operations of the phase that ended (either way)
-    int m_expected = 0;     // operations the phase will end
+    int m_inProgress = 0; // connects started and not finished
+    int m_finished = 0;   // operations of the phase that ended (either way)
+    int m_expected = 0;   // operations the phase will end
     qint64 m_lastDoneNs = 0;
 };
 

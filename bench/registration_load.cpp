@@ -110,11 +110,11 @@ struct Device
 // What the answers of the timed run say, checked one by one.
 struct Verdict
 {
-    QMap<int, int> statuses;              // HTTP status (0: none) -> count
-    QMap<QString, int> failures;          // reason -> count
+    QMap<int, int> statuses;               // HTTP status (0: none) -> count
+    QMap<QString, int> failures;           // reason -> count
     QMap<QString, QString> failureExample; // reason -> one device and its answer
-    QMap<QString, int> hubCounts;         // assignedHub -> devices
-    std::vector<qint64> sortedLatencyNs;  // of every answered request
+    QMap<QString, int> hubCounts;          // assignedHub -> devices
+    std::vector<qint64> sortedLatencyNs;   // of every answered request
     int failed = 0;
 };
 
@@ -146,8 +146,9 @@ Verdict verify(const std::vector<Device> &devices, const RequestRunner::Result &
                               .arg(o.value(QStringLiteral("status")).toString());
             else if (hub.isEmpty())
                 failure = QStringLiteral("no assignedHub");
-            else if (state.value(QStringLiteral("registrationId")).toString().compare(
-                         devices[i].registrationId, Qt::CaseInsensitive) != 0)
+            else if (state.value(QStringLiteral("registrationId"))
+                         .toString()
+                         .compare(devices[i].registrationId, Qt::CaseInsensitive) != 0)
                 failure = QStringLiteral("registrationState names another registrationId");
             else
                 v.hubCounts[hub] += 1;
@@ -156,8 +157,8 @@ Verdict verify(const std::vector<Device> &devices, const RequestRunner::Result &
             v.failures[failure] += 1;
             v.failed += 1;
             if (!v.failureExample.contains(failure))
-                v.failureExample[failure] = devices[i].registrationId + QLatin1String(": ")
-                    + QString::fromUtf8(result.bodies[i].left(300));
+                v.failureExample[failure] =
+                    devices[i].registrationId + QLatin1String(": ") + QString::fromUtf8(result.bodies[i].left(300));
         }
     }
     std::sort(v.sortedLatencyNs.begin(), v.sortedLatencyNs.end());
@@ -210,8 +211,7 @@ int run(const Options &options)
         return kExitSetupFailed;
     }
     err() << "middleware " << url << " (ID scope " << idScope << ")"
-          << (own ? QStringLiteral(", own, data in ") + own->dataDir() : QStringLiteral(", external"))
-          << Qt::endl;
+          << (own ? QStringLiteral(", own, data in ") + own->dataDir() : QStringLiteral(", external")) << Qt::endl;
 
     // 2. Setup, not timed: hubs and one enrollment per device.
     QElapsedTimer setupClock;
@@ -226,8 +226,7 @@ int run(const Options &options)
         const Answer a = request(endpoint, "PUT", "/api/v1/hubs/" + name.toUtf8(), token,
                                  QJsonDocument(hub).toJson(QJsonDocument::Compact));
         if (a.status / 100 != 2) {
-            err() << "provisio-bench-registrations: linking hub " << name << " failed: " << describe(a)
-                  << Qt::endl;
+            err() << "provisio-bench-registrations: linking hub " << name << " failed: " << describe(a) << Qt::endl;
             return kExitSetupFailed;
         }
     }
@@ -235,8 +234,8 @@ int run(const Options &options)
     std::vector<Device> devices(size_t(options.devices));
     std::vector<QByteArray> enrollmentRequests;
     enrollmentRequests.reserve(devices.size());
-    const QByteArray crmHeaders = "Authorization: Bearer " + token.toUtf8()
-        + "\r\nContent-Type: application/json\r\nAccept: application/json\r\n";
+    const QByteArray crmHeaders = "Authorization: Bearer " + token.toUtf8() +
+                                  "\r\nContent-Type: application/json\r\nAccept: application/json\r\n";
     for (int i = 0; i < options.devices; ++i) {
         Device &d = devices[size_t(i)];
         d.registrationId = QStringLiteral("bench-%1-%2").arg(runTag).arg(i);
@@ -255,9 +254,8 @@ int run(const Options &options)
     }
     RequestRunner setup(endpoint, options.setupConcurrency);
     setup.setKeepBodies(true);
-    setup.setProgress([](qsizetype done, qsizetype all) {
-        err() << "  enrollments " << done << "/" << all << Qt::endl;
-    });
+    setup.setProgress(
+        [](qsizetype done, qsizetype all) { err() << "  enrollments " << done << "/" << all << Qt::endl; });
     const auto enrolled = setup.run(enrollmentRequests);
     enrollmentRequests.clear();
     enrollmentRequests.shrink_to_fit();
@@ -270,7 +268,7 @@ int run(const Options &options)
             Answer a{enrolled.status[i], enrolled.bodies[i], {}};
             if (a.status == 0)
                 a.transportError = enrolled.transportErrors.isEmpty() ? QStringLiteral("transport failure")
-                                                                       : enrolled.transportErrors.firstKey();
+                                                                      : enrolled.transportErrors.firstKey();
             err() << "provisio-bench-registrations: creating enrollment " << devices[i].registrationId
                   << " failed: " << describe(a) << Qt::endl;
             return kExitSetupFailed;
@@ -287,13 +285,13 @@ int run(const Options &options)
     for (const Device &d : devices) {
         const QString resource = idScope + QLatin1String("/registrations/") + d.registrationId;
         const QString sas = SasToken::create(resource, d.primaryKey, expiry, QStringLiteral("registration"));
-        const QByteArray headers = "Authorization: " + sas.toUtf8()
-            + "\r\nContent-Type: application/json; charset=utf-8\r\nAccept: application/json\r\n"
-              "User-Agent: provisio-bench-registrations/" PROVISIO_VERSION "\r\n";
+        const QByteArray headers = "Authorization: " + sas.toUtf8() +
+                                   "\r\nContent-Type: application/json; charset=utf-8\r\nAccept: application/json\r\n"
+                                   "User-Agent: provisio-bench-registrations/" PROVISIO_VERSION "\r\n";
         const QByteArray body = "{\"registrationId\":\"" + d.registrationId.toUtf8() + "\"}";
         registrations.push_back(RawHttpsConnection::buildRequest(
-            "PUT", '/' + idScope.toUtf8() + "/registrations/" + d.registrationId.toUtf8()
-                       + "/register?api-version=2021-06-01",
+            "PUT",
+            '/' + idScope.toUtf8() + "/registrations/" + d.registrationId.toUtf8() + "/register?api-version=2021-06-01",
             endpoint.hostHeader(), headers, body));
     }
 
@@ -331,9 +329,13 @@ int run(const Options &options)
     const QString loadAfter = loadAverage();
     // CPU time has a 10 ms granularity: shares of a very short run mean nothing.
     const bool cpuMeaningful = wall >= 0.5;
-    const double serverCpu = cpuMeaningful && serverAfter.valid ? (serverAfter.cpuSeconds - serverBefore.cpuSeconds) / wall : -1;
-    const double serverSys = cpuMeaningful && serverAfter.valid ? (serverAfter.systemSeconds - serverBefore.systemSeconds) / wall : -1;
-    const double serverWait = cpuMeaningful && serverAfter.valid ? (serverAfter.runQueueWaitSeconds - serverBefore.runQueueWaitSeconds) / wall : -1;
+    const double serverCpu =
+        cpuMeaningful && serverAfter.valid ? (serverAfter.cpuSeconds - serverBefore.cpuSeconds) / wall : -1;
+    const double serverSys =
+        cpuMeaningful && serverAfter.valid ? (serverAfter.systemSeconds - serverBefore.systemSeconds) / wall : -1;
+    const double serverWait = cpuMeaningful && serverAfter.valid
+                                  ? (serverAfter.runQueueWaitSeconds - serverBefore.runQueueWaitSeconds) / wall
+                                  : -1;
     // Server CPU time per answered registration: what a registration costs,
     // largely independent of how busy the machine is (unlike the rate).
     const qsizetype answered = qsizetype(devices.size()) - statuses.value(0);
@@ -344,7 +346,8 @@ int run(const Options &options)
 
     QStringList statusText;
     for (auto it = statuses.cbegin(); it != statuses.cend(); ++it)
-        statusText << QStringLiteral("%1 x%2").arg(it.key() == 0 ? QStringLiteral("none") : QString::number(it.key()))
+        statusText << QStringLiteral("%1 x%2")
+                          .arg(it.key() == 0 ? QStringLiteral("none") : QString::number(it.key()))
                           .arg(it.value());
     QStringList hubText;
     for (auto it = hubCounts.cbegin(); it != hubCounts.cend(); ++it)
@@ -363,9 +366,9 @@ int run(const Options &options)
              .arg(fixed(enrollSeconds > 0 ? devices.size() / enrollSeconds : 0, 0))
              .arg(options.setupConcurrency)
              .arg(fixed(setupSeconds, 2)));
-    line(QStringLiteral("connections opened"),
-         QStringLiteral("%1 TLS in %2 ms (not timed)").arg(std::min<size_t>(size_t(options.concurrency), devices.size()))
-             .arg(fixed(result.connectNs / 1e6)));
+    line(QStringLiteral("connections opened"), QStringLiteral("%1 TLS in %2 ms (not timed)")
+                                                   .arg(std::min<size_t>(size_t(options.concurrency), devices.size()))
+                                                   .arg(fixed(result.connectNs / 1e6)));
     line(QStringLiteral("devices"), QString::number(devices.size()));
     line(QStringLiteral("concurrency"), QString::number(options.concurrency));
     line(QStringLiteral("wall time"), fixed(wall, 3) + QLatin1String(" s"));
@@ -387,8 +390,8 @@ int run(const Options &options)
                              .arg(fixed(serverCpu * 100, 0), fixed(serverSys * 100, 0), fixed(serverWait * 100, 0)));
     line(QStringLiteral("server CPU per reg."),
          serverCpuPerRegUs < 0 ? QStringLiteral("n/a") : fixed(serverCpuPerRegUs, 0) + QLatin1String(" us"));
-    line(QStringLiteral("client CPU"),
-         clientCpu < 0 ? QStringLiteral("n/a (run too short)") : fixed(clientCpu * 100, 0) + QLatin1String(" % of one core"));
+    line(QStringLiteral("client CPU"), clientCpu < 0 ? QStringLiteral("n/a (run too short)")
+                                                     : fixed(clientCpu * 100, 0) + QLatin1String(" % of one core"));
     line(QStringLiteral("load average"),
          QStringLiteral("%1 before, %2 after (%3 CPUs)").arg(loadBefore, loadAfter).arg(QThread::idealThreadCount()));
     for (auto it = failures.cbegin(); it != failures.cend(); ++it)
@@ -413,7 +416,7 @@ int run(const Options &options)
         {QStringLiteral("devices"), int(devices.size())},
         {QStringLiteral("concurrency"), options.concurrency},
         {QStringLiteral("hubs"), options.hubs},
-        {QStringLiteral("database"), options.external() ? QStringLiteral("external")
+        {QStringLiteral("database"), options.external()           ? QStringLiteral("external")
                                      : options.database.isEmpty() ? QStringLiteral("sqlite")
                                                                   : QStringLiteral("postgresql")},
         {QStringLiteral("wallSeconds"), std::round(wall * 1000) / 1000},
@@ -425,10 +428,14 @@ int run(const Options &options)
         {QStringLiteral("errors"), failed},
         {QStringLiteral("serverPeakRssMb"), peakMb < 0 ? QJsonValue() : QJsonValue(std::round(peakMb * 10) / 10)},
         {QStringLiteral("serverRssAfterMb"), rssMb < 0 ? QJsonValue() : QJsonValue(std::round(rssMb * 10) / 10)},
-        {QStringLiteral("serverCpuCores"), serverCpu < 0 ? QJsonValue() : QJsonValue(std::round(serverCpu * 100) / 100)},
-        {QStringLiteral("serverCpuPerRegistrationUs"), serverCpuPerRegUs < 0 ? QJsonValue() : QJsonValue(std::round(serverCpuPerRegUs))},
-        {QStringLiteral("serverRunQueueWait"), serverWait < 0 ? QJsonValue() : QJsonValue(std::round(serverWait * 100) / 100)},
-        {QStringLiteral("clientCpuCores"), clientCpu < 0 ? QJsonValue() : QJsonValue(std::round(clientCpu * 100) / 100)},
+        {QStringLiteral("serverCpuCores"),
+         serverCpu < 0 ? QJsonValue() : QJsonValue(std::round(serverCpu * 100) / 100)},
+        {QStringLiteral("serverCpuPerRegistrationUs"),
+         serverCpuPerRegUs < 0 ? QJsonValue() : QJsonValue(std::round(serverCpuPerRegUs))},
+        {QStringLiteral("serverRunQueueWait"),
+         serverWait < 0 ? QJsonValue() : QJsonValue(std::round(serverWait * 100) / 100)},
+        {QStringLiteral("clientCpuCores"),
+         clientCpu < 0 ? QJsonValue() : QJsonValue(std::round(clientCpu * 100) / 100)},
         {QStringLiteral("loadAverageAfter"), loadAfter},
         {QStringLiteral("cpus"), QThread::idealThreadCount()},
         {QStringLiteral("setupSeconds"), std::round(setupSeconds * 100) / 100},
@@ -453,28 +460,61 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationVersion(QStringLiteral(PROVISIO_VERSION));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Registration load generator: N simulated devices register through the DPS device API, "
-        "C at a time, each with its own enrollment and SAS token. Starts its own middleware "
-        "unless --url is given. Exit code 0 when every device was assigned a hub (and every "
-        "requested target was met), 1 otherwise, 2 when setup failed."));
+    parser.setApplicationDescription(
+        QStringLiteral("Registration load generator: N simulated devices register through the DPS device API, "
+                       "C at a time, each with its own enrollment and SAS token. Starts its own middleware "
+                       "unless --url is given. Exit code 0 when every device was assigned a hub (and every "
+                       "requested target was met), 1 otherwise, 2 when setup failed."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption devicesOpt(QStringLiteral("devices"), QStringLiteral("Simulated devices (default 10000)."), QStringLiteral("n"), QStringLiteral("10000"));
-    const QCommandLineOption concurrencyOpt(QStringLiteral("concurrency"), QStringLiteral("Devices registering at once, one keep-alive connection each (default 64)."), QStringLiteral("c"), QStringLiteral("64"));
-    const QCommandLineOption setupConcurrencyOpt(QStringLiteral("setup-concurrency"), QStringLiteral("Connections creating enrollments during setup (default 8)."), QStringLiteral("c"), QStringLiteral("8"));
-    const QCommandLineOption hubsOpt(QStringLiteral("hubs"), QStringLiteral("Hubs to link before the run (default 3; 0 links none)."), QStringLiteral("n"), QStringLiteral("3"));
-    const QCommandLineOption urlOpt(QStringLiteral("url"), QStringLiteral("Benchmark a running middleware at this https:// URL instead of starting one."), QStringLiteral("url"));
-    const QCommandLineOption caOpt(QStringLiteral("ca"), QStringLiteral("CA certificate (PEM) that signed the external middleware's certificate (its tls/ca.crt)."), QStringLiteral("file"));
-    const QCommandLineOption tokenOpt(QStringLiteral("token"), QStringLiteral("Admin or operator API token of the external middleware (admin when hubs are linked)."), QStringLiteral("token"));
-    const QCommandLineOption scopeOpt(QStringLiteral("id-scope"), QStringLiteral("ID scope of the external middleware."), QStringLiteral("scope"));
-    const QCommandLineOption pidOpt(QStringLiteral("server-pid"), QStringLiteral("Process id of the external middleware, to report its memory and CPU."), QStringLiteral("pid"));
-    const QCommandLineOption binOpt(QStringLiteral("middleware"), QStringLiteral("provisio-middleware binary to start (default: the one from this build)."), QStringLiteral("path"), QStringLiteral(PROVISIO_MIDDLEWARE_BIN));
-    const QCommandLineOption databaseOpt(QStringLiteral("database"), QStringLiteral("Database URL for the started middleware (default: SQLite in its data directory)."), QStringLiteral("url"));
-    const QCommandLineOption keepOpt(QStringLiteral("keep-data"), QStringLiteral("Keep the started middleware's data directory and log."));
-    const QCommandLineOption minRateOpt(QStringLiteral("min-rate"), QStringLiteral("Fail unless at least this many registrations/s."), QStringLiteral("n"));
-    const QCommandLineOption maxP99Opt(QStringLiteral("max-p99-ms"), QStringLiteral("Fail when the p99 latency exceeds this."), QStringLiteral("ms"));
-    const QCommandLineOption maxRssOpt(QStringLiteral("max-rss-mb"), QStringLiteral("Fail when the server's peak resident memory exceeds this."), QStringLiteral("mb"));
+    const QCommandLineOption devicesOpt(QStringLiteral("devices"), QStringLiteral("Simulated devices (default 10000)."),
+                                        QStringLiteral("n"), QStringLiteral("10000"));
+    const QCommandLineOption concurrencyOpt(
+        QStringLiteral("concurrency"),
+        QStringLiteral("Devices registering at once, one keep-alive connection each (default 64)."),
+        QStringLiteral("c"), QStringLiteral("64"));
+    const QCommandLineOption setupConcurrencyOpt(
+        QStringLiteral("setup-concurrency"),
+        QStringLiteral("Connections creating enrollments during setup (default 8)."), QStringLiteral("c"),
+        QStringLiteral("8"));
+    const QCommandLineOption hubsOpt(QStringLiteral("hubs"),
+                                     QStringLiteral("Hubs to link before the run (default 3; 0 links none)."),
+                                     QStringLiteral("n"), QStringLiteral("3"));
+    const QCommandLineOption urlOpt(
+        QStringLiteral("url"),
+        QStringLiteral("Benchmark a running middleware at this https:// URL instead of starting one."),
+        QStringLiteral("url"));
+    const QCommandLineOption caOpt(
+        QStringLiteral("ca"),
+        QStringLiteral("CA certificate (PEM) that signed the external middleware's certificate (its tls/ca.crt)."),
+        QStringLiteral("file"));
+    const QCommandLineOption tokenOpt(
+        QStringLiteral("token"),
+        QStringLiteral("Admin or operator API token of the external middleware (admin when hubs are linked)."),
+        QStringLiteral("token"));
+    const QCommandLineOption scopeOpt(QStringLiteral("id-scope"),
+                                      QStringLiteral("ID scope of the external middleware."), QStringLiteral("scope"));
+    const QCommandLineOption pidOpt(
+        QStringLiteral("server-pid"),
+        QStringLiteral("Process id of the external middleware, to report its memory and CPU."), QStringLiteral("pid"));
+    const QCommandLineOption binOpt(
+        QStringLiteral("middleware"),
+        QStringLiteral("provisio-middleware binary to start (default: the one from this build)."),
+        QStringLiteral("path"), QStringLiteral(PROVISIO_MIDDLEWARE_BIN));
+    const QCommandLineOption databaseOpt(
+        QStringLiteral("database"),
+        QStringLiteral("Database URL for the started middleware (default: SQLite in its data directory)."),
+        QStringLiteral("url"));
+    const QCommandLineOption keepOpt(QStringLiteral("keep-data"),
+                                     QStringLiteral("Keep the started middleware's data directory and log."));
+    const QCommandLineOption minRateOpt(QStringLiteral("min-rate"),
+                                        QStringLiteral("Fail unless at least this many registrations/s."),
+                                        QStringLiteral("n"));
+    const QCommandLineOption maxP99Opt(QStringLiteral("max-p99-ms"),
+                                       QStringLiteral("Fail when the p99 latency exceeds this."), QStringLiteral("ms"));
+    const QCommandLineOption maxRssOpt(QStringLiteral("max-rss-mb"),
+                                       QStringLiteral("Fail when the server's peak resident memory exceeds this."),
+                                       QStringLiteral("mb"));
     parser.addOptions({devicesOpt, concurrencyOpt, setupConcurrencyOpt, hubsOpt, urlOpt, caOpt, tokenOpt, scopeOpt,
                        pidOpt, binOpt, databaseOpt, keepOpt, minRateOpt, maxP99Opt, maxRssOpt});
     parser.process(app);
@@ -485,8 +525,8 @@ int main(int argc, char *argv[])
         bool good = false;
         const int v = parser.value(opt).toInt(&good);
         if (!good || v < min) {
-            err() << "provisio-bench-registrations: --" << opt.names().constFirst() << " must be an integer >= "
-                  << min << Qt::endl;
+            err() << "provisio-bench-registrations: --" << opt.names().constFirst() << " must be an integer >= " << min
+                  << Qt::endl;
             ok = false;
         }
         return v;

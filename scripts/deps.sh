@@ -15,7 +15,7 @@
 provisio_packages() {
     local packages=(
         # toolchain
-        build-essential cmake ninja-build ccache pkg-config git
+        build-essential cmake ninja-build ccache pkg-config git clang-format
         # libraries
         libssl-dev
         qt6-base-dev qt6-httpserver-dev qt6-websockets-dev

@@ -178,23 +178,27 @@ int main(int argc, char **argv)
     parser.setApplicationDescription(QStringLiteral(
         "Measures the CRM inventory table (InventoryModel + QTableView) against a real middleware with many devices."));
     parser.addHelpOption();
-    const QCommandLineOption devicesOpt(QStringLiteral("devices"), QStringLiteral("Devices in the inventory (default 100000)."),
+    const QCommandLineOption devicesOpt(QStringLiteral("devices"),
+                                        QStringLiteral("Devices in the inventory (default 100000)."),
                                         QStringLiteral("n"), QStringLiteral("100000"));
     const QCommandLineOption scrollOpt(QStringLiteral("scroll-rows"),
                                        QStringLiteral("Rows to scroll through page by page (default 10000)."),
                                        QStringLiteral("n"), QStringLiteral("10000"));
-    const QCommandLineOption chunkOpt(QStringLiteral("chunk"), QStringLiteral("Devices per CSV import request (default 5000)."),
+    const QCommandLineOption chunkOpt(QStringLiteral("chunk"),
+                                      QStringLiteral("Devices per CSV import request (default 5000)."),
                                       QStringLiteral("n"), QStringLiteral("5000"));
     const QCommandLineOption dataOpt(QStringLiteral("data-dir"),
                                      QStringLiteral("Middleware data directory to prepare once and reuse between runs "
                                                     "(default: a temporary one)."),
                                      QStringLiteral("dir"));
-    const QCommandLineOption repeatOpt(QStringLiteral("repeat"), QStringLiteral("Repetitions of each timing (default 5)."),
-                                       QStringLiteral("n"), QStringLiteral("5"));
+    const QCommandLineOption repeatOpt(QStringLiteral("repeat"),
+                                       QStringLiteral("Repetitions of each timing (default 5)."), QStringLiteral("n"),
+                                       QStringLiteral("5"));
     const QCommandLineOption binOpt(QStringLiteral("middleware-bin"), QStringLiteral("provisio-middleware binary."),
                                     QStringLiteral("path"), QStringLiteral(PROVISIO_MIDDLEWARE_BIN));
-    const QCommandLineOption strictOpt(QStringLiteral("check-targets"),
-                                       QStringLiteral("Exit 1 when first rows take 500 ms or more or a filter or sort 200 ms or more."));
+    const QCommandLineOption strictOpt(
+        QStringLiteral("check-targets"),
+        QStringLiteral("Exit 1 when first rows take 500 ms or more or a filter or sort 200 ms or more."));
     parser.addOptions({devicesOpt, scrollOpt, chunkOpt, dataOpt, repeatOpt, binOpt, strictOpt});
     parser.process(app);
 
@@ -216,8 +220,8 @@ int main(int argc, char **argv)
     }
     QDir().mkpath(dataDir);
 
-    out() << "provisio-bench-crm-inventory: " << devices << " devices, scroll to " << scrollRows << " rows, load average "
-          << loadAverage() << "\n";
+    out() << "provisio-bench-crm-inventory: " << devices << " devices, scroll to " << scrollRows
+          << " rows, load average " << loadAverage() << "\n";
     out().flush();
 
     MiddlewareServer server;
@@ -226,8 +230,8 @@ int main(int argc, char **argv)
         err() << "cannot start the middleware: " << error << "\n";
         return kExitSetupFailed;
     }
-    const QString token = server.createToken(QStringLiteral("operator"),
-                                             QStringLiteral("bench-crm-%1").arg(QDateTime::currentMSecsSinceEpoch()), &error);
+    const QString token = server.createToken(
+        QStringLiteral("operator"), QStringLiteral("bench-crm-%1").arg(QDateTime::currentMSecsSinceEpoch()), &error);
     if (token.isEmpty()) {
         err() << "cannot create a token: " << error << "\n";
         return kExitSetupFailed;
@@ -260,10 +264,12 @@ int main(int argc, char **argv)
         api.setTimeout(600000);
         for (int first = 0; first < devices; first += chunk) {
             const int count = std::min(chunk, devices - first);
-            const CallOutcome r = run(api.postRaw(QStringLiteral("devices/import"), csvChunk(first, count), "text/csv"));
+            const CallOutcome r =
+                run(api.postRaw(QStringLiteral("devices/import"), csvChunk(first, count), "text/csv"));
             if (!r.ok || r.body.value(QStringLiteral("created")).toInt() != count) {
                 err() << "import of devices " << first << ".." << first + count - 1 << " failed: "
-                      << (r.ok ? QString::fromUtf8(QJsonDocument(r.body).toJson(QJsonDocument::Compact).left(300)) : r.error)
+                      << (r.ok ? QString::fromUtf8(QJsonDocument(r.body).toJson(QJsonDocument::Compact).left(300))
+                               : r.error)
                       << "\n";
                 return kExitSetupFailed;
             }
@@ -271,7 +277,8 @@ int main(int argc, char **argv)
         const double importSeconds = importTimer.nsecsElapsed() / 1e9;
         out() << "imported " << devices << " devices in " << fixed(importSeconds, 1) << " s ("
               << fixed(devices / importSeconds, 0) << " devices/s, CSV in chunks of " << chunk << ")\n";
-        const CallOutcome customer = run(api.post(QStringLiteral("customers"), {{QStringLiteral("name"), QStringLiteral("Bench Customer")}}));
+        const CallOutcome customer =
+            run(api.post(QStringLiteral("customers"), {{QStringLiteral("name"), QStringLiteral("Bench Customer")}}));
         if (!customer.ok) {
             err() << "cannot create a customer: " << customer.error << "\n";
             return kExitSetupFailed;
@@ -289,7 +296,9 @@ int main(int argc, char **argv)
         }
         out() << "sold " << sold << " devices\n";
         if (marker.open(QIODevice::WriteOnly | QIODevice::Truncate))
-            marker.write(QJsonDocument(QJsonObject{{QStringLiteral("devices"), devices}, {QStringLiteral("sold"), sold}}).toJson());
+            marker.write(
+                QJsonDocument(QJsonObject{{QStringLiteral("devices"), devices}, {QStringLiteral("sold"), sold}})
+                    .toJson());
     }
     out().flush();
 
@@ -333,8 +342,8 @@ int main(int argc, char **argv)
         QElapsedTimer pageTimer;
         pageTimer.start();
         view.scrollToBottom(); // the view calls fetchMore() itself at the end
-        if (!spinUntil([&] { return model.rowCount() > before || !model.lastError().isEmpty(); }, 60000)
-            || !model.lastError().isEmpty()) {
+        if (!spinUntil([&] { return model.rowCount() > before || !model.lastError().isEmpty(); }, 60000) ||
+            !model.lastError().isEmpty()) {
             err() << "scrolling stopped at row " << before << ": " << model.lastError() << "\n";
             return kExitSetupFailed;
         }
@@ -350,14 +359,15 @@ int main(int argc, char **argv)
     view.verticalScrollBar()->setValue(view.verticalScrollBar()->maximum() - 1);
     view.viewport()->repaint();
     const double jumpMs = jump.nsecsElapsed() / 1e6;
-    out() << "scrolling to " << model.rowCount() << " rows: " << pageTimes.size() << " pages in " << fixed(scrollSeconds, 2)
-          << " s; per page p50 " << fixed(percentile(pageTimes, 50)) << " ms, p95 " << fixed(percentile(pageTimes, 95))
-          << " ms, max " << fixed(percentile(pageTimes, 100)) << " ms; jump to the end " << fixed(jumpMs) << " ms\n";
+    out() << "scrolling to " << model.rowCount() << " rows: " << pageTimes.size() << " pages in "
+          << fixed(scrollSeconds, 2) << " s; per page p50 " << fixed(percentile(pageTimes, 50)) << " ms, p95 "
+          << fixed(percentile(pageTimes, 95)) << " ms, max " << fixed(percentile(pageTimes, 100))
+          << " ms; jump to the end " << fixed(jumpMs) << " ms\n";
     const ProcessStats self = ProcessStats::read(0);
     const ProcessStats mw = ProcessStats::read(server.pid());
-    out() << "resident memory with " << model.rowCount() << " rows loaded: this process " << fixed(self.residentKiB / 1024.0)
-          << " MiB (peak " << fixed(self.peakResidentKiB / 1024.0) << " MiB), middleware " << fixed(mw.residentKiB / 1024.0)
-          << " MiB\n";
+    out() << "resident memory with " << model.rowCount() << " rows loaded: this process "
+          << fixed(self.residentKiB / 1024.0) << " MiB (peak " << fixed(self.peakResidentKiB / 1024.0)
+          << " MiB), middleware " << fixed(mw.residentKiB / 1024.0) << " MiB\n";
     out().flush();
 
     // Filters: time until the first filtered rows are painted.
@@ -401,8 +411,8 @@ int main(int argc, char **argv)
         }
         const double m = median(totals);
         out() << "filter " << c.label << ": " << rows << " rows in the first page, median " << fixed(m) << " ms, max "
-              << fixed(*std::max_element(totals.begin(), totals.end())) << " ms (request + JSON " << fixed(median(pages))
-              << " ms), target < 200 ms: " << (m < 200 ? "met" : "MISSED") << "\n";
+              << fixed(*std::max_element(totals.begin(), totals.end())) << " ms (request + JSON "
+              << fixed(median(pages)) << " ms), target < 200 ms: " << (m < 200 ? "met" : "MISSED") << "\n";
         targetsMet &= m < 200;
         out().flush();
     }
@@ -432,13 +442,13 @@ int main(int argc, char **argv)
             }
             totals.push_back(r.totalMs);
             pages.push_back(r.pageMs);
-            first = model.index(0, c.column).data().toString() + QLatin1Char(' ')
-                + model.index(0, InventoryModel::SerialColumn).data().toString();
+            first = model.index(0, c.column).data().toString() + QLatin1Char(' ') +
+                    model.index(0, InventoryModel::SerialColumn).data().toString();
         }
         const double m = median(totals);
         out() << c.label << " (" << first << " first): median " << fixed(m) << " ms, max "
-              << fixed(*std::max_element(totals.begin(), totals.end())) << " ms (request + JSON " << fixed(median(pages))
-              << " ms), target < 200 ms: " << (m < 200 ? "met" : "MISSED") << "\n";
+              << fixed(*std::max_element(totals.begin(), totals.end())) << " ms (request + JSON "
+              << fixed(median(pages)) << " ms), target < 200 ms: " << (m < 200 ? "met" : "MISSED") << "\n";
         targetsMet &= m < 200;
         out().flush();
     }
@@ -453,8 +463,8 @@ int main(int argc, char **argv)
             QElapsedTimer pageTimer;
             pageTimer.start();
             view.scrollToBottom();
-            if (!spinUntil([&] { return model.rowCount() > before || !model.lastError().isEmpty(); }, 60000)
-                || !model.lastError().isEmpty()) {
+            if (!spinUntil([&] { return model.rowCount() > before || !model.lastError().isEmpty(); }, 60000) ||
+                !model.lastError().isEmpty()) {
                 err() << "sorted scrolling stopped at row " << before << ": " << model.lastError() << "\n";
                 return kExitSetupFailed;
             }

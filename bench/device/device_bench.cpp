@@ -74,7 +74,7 @@ bool waitFor(const std::function<bool()> &done, int timeoutMs)
 class DeviceBench
 {
 public:
-    explicit DeviceBench(Options options) : m_options(std::move(options)) {}
+    explicit DeviceBench(Options options) : m_options(std::move(options)) { }
 
     int run()
     {
@@ -138,28 +138,36 @@ private:
         m_caPem = ca.readAll();
 
         m_hubPort = freePort();
-        const Answer linked = api("PUT", QStringLiteral("/api/v1/hubs/") + kHubName,
-                                  QJsonObject{{QStringLiteral("host"), kHubHost},
-                                              {QStringLiteral("port"), int(m_hubPort)},
-                                              {QStringLiteral("endpoint"), QStringLiteral("127.0.0.1:%1").arg(m_hubPort)}});
+        const Answer linked =
+            api("PUT", QStringLiteral("/api/v1/hubs/") + kHubName,
+                QJsonObject{{QStringLiteral("host"), kHubHost},
+                            {QStringLiteral("port"), int(m_hubPort)},
+                            {QStringLiteral("endpoint"), QStringLiteral("127.0.0.1:%1").arg(m_hubPort)}});
         if (linked.status != 201)
-            return setupError(QStringLiteral("linking the hub answered %1 %2").arg(linked.status).arg(QString::fromUtf8(linked.body)));
+            return setupError(QStringLiteral("linking the hub answered %1 %2")
+                                  .arg(linked.status)
+                                  .arg(QString::fromUtf8(linked.body)));
         const QString hubDir = m_work.filePath(QStringLiteral("hub"));
-        if (m_middleware.run({QStringLiteral("hub-config"), QStringLiteral("--data-dir"), dataDir, QStringLiteral("--hub"), kHubName,
-                              QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(m_hubPort),
-                              QStringLiteral("--out"), hubDir, QStringLiteral("--plugin"), QStringLiteral(PROVISIO_HUB_PLUGIN_BIN)},
-                             &error)
+        if (m_middleware
+                .run({QStringLiteral("hub-config"), QStringLiteral("--data-dir"), dataDir, QStringLiteral("--hub"),
+                      kHubName, QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(m_hubPort),
+                      QStringLiteral("--out"), hubDir, QStringLiteral("--plugin"),
+                      QStringLiteral(PROVISIO_HUB_PLUGIN_BIN)},
+                     &error)
                 .isEmpty())
             return setupError(error);
         m_broker.setProcessChannelMode(QProcess::MergedChannels);
         m_broker.setStandardOutputFile(m_work.filePath(QStringLiteral("mosquitto.log")));
-        m_broker.start(QStringLiteral(PROVISIO_MOSQUITTO_BIN), {QStringLiteral("-c"), QDir(hubDir).filePath(QStringLiteral("mosquitto.conf"))});
+        m_broker.start(QStringLiteral(PROVISIO_MOSQUITTO_BIN),
+                       {QStringLiteral("-c"), QDir(hubDir).filePath(QStringLiteral("mosquitto.conf"))});
         if (!m_broker.waitForStarted(5000))
             return setupError(QStringLiteral("mosquitto did not start"));
-        const bool linkedUp = waitFor([this] {
-            const Answer status = api("GET", QStringLiteral("/api/v1/hubs/%1/status").arg(kHubName));
-            return QJsonDocument::fromJson(status.body).object().value(QStringLiteral("connected")).toBool();
-        }, 30000);
+        const bool linkedUp = waitFor(
+            [this] {
+                const Answer status = api("GET", QStringLiteral("/api/v1/hubs/%1/status").arg(kHubName));
+                return QJsonDocument::fromJson(status.body).object().value(QStringLiteral("connected")).toBool();
+            },
+            30000);
         if (!linkedUp)
             return setupError(QStringLiteral("the middleware did not connect to the hub"));
         return true;
@@ -168,20 +176,23 @@ private:
     // Inventory device + enrollment bound to it: the activation code.
     QString enroll(const QString &serial)
     {
-        const Answer device = api("POST", QStringLiteral("/api/v1/devices"), QJsonObject{{QStringLiteral("serial"), serial}});
+        const Answer device =
+            api("POST", QStringLiteral("/api/v1/devices"), QJsonObject{{QStringLiteral("serial"), serial}});
         if (device.status != 201)
             return {};
-        const Answer enrollment = api("PUT", QStringLiteral("/api/v1/enrollments/") + serial.toLower(),
-                                      QJsonObject{{QStringLiteral("registrationId"), serial.toLower()},
-                                                  {QStringLiteral("serial"), serial},
-                                                  {QStringLiteral("attestation"),
-                                                   QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}});
+        const Answer enrollment =
+            api("PUT", QStringLiteral("/api/v1/enrollments/") + serial.toLower(),
+                QJsonObject{{QStringLiteral("registrationId"), serial.toLower()},
+                            {QStringLiteral("serial"), serial},
+                            {QStringLiteral("attestation"),
+                             QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}});
         return QJsonDocument::fromJson(enrollment.body).object().value(QStringLiteral("activationCode")).toString();
     }
 
     bool timeToFirstTelemetry()
     {
-        out() << "\n== time from submitting the activation code to the first acknowledged telemetry message ==" << Qt::endl;
+        out() << "\n== time from submitting the activation code to the first acknowledged telemetry message =="
+              << Qt::endl;
         std::vector<qint64> samples;
         for (int i = 1; i <= m_options.devices; ++i) {
             const QString serial = QStringLiteral("BENCH-%1").arg(i, 4, 10, QLatin1Char('0'));
@@ -197,9 +208,8 @@ private:
             Kiosk::DeviceController device(settings);
             device.setTelemetrySource(std::make_unique<Kiosk::SimulatedSensorsSource>(quint32(i)));
             QString failure;
-            QObject::connect(&device, &Kiosk::DeviceController::failed, [&failure](const QString &, const QString &detail) {
-                failure = detail;
-            });
+            QObject::connect(&device, &Kiosk::DeviceController::failed,
+                             [&failure](const QString &, const QString &detail) { failure = detail; });
             device.start();
             QElapsedTimer timer;
             timer.start();
@@ -208,7 +218,8 @@ private:
                                        m_options.timeoutSeconds * 1000);
             const qint64 ns = timer.nsecsElapsed();
             if (!acked || !failure.isEmpty())
-                return fail(QStringLiteral("%1: no acknowledged telemetry (%2)").arg(serial, failure.isEmpty() ? QStringLiteral("timeout") : failure));
+                return fail(QStringLiteral("%1: no acknowledged telemetry (%2)")
+                                .arg(serial, failure.isEmpty() ? QStringLiteral("timeout") : failure));
             samples.push_back(ns);
             bool stopped = false;
             QObject::connect(&device, &Kiosk::DeviceController::stopped, [&stopped] { stopped = true; });
@@ -218,7 +229,8 @@ private:
         std::sort(samples.begin(), samples.end());
         const double median = percentileMs(samples, 0.50);
         const double p95 = percentileMs(samples, 0.95);
-        out() << "devices          " << samples.size() << " (one after the other, in-process DeviceController)" << Qt::endl;
+        out() << "devices          " << samples.size() << " (one after the other, in-process DeviceController)"
+              << Qt::endl;
         out() << "min / median     " << fixed(percentileMs(samples, 0)) << " / " << fixed(median) << " ms" << Qt::endl;
         out() << "p95 / max        " << fixed(p95) << " / " << fixed(percentileMs(samples, 1.0)) << " ms" << Qt::endl;
         out() << "target           p95 under 1000 ms: " << (p95 < 1000 ? "met" : "MISSED") << Qt::endl;
@@ -229,9 +241,16 @@ private:
     {
         out() << "\n== provisio-agent --simulate N: resident memory once all N devices run ==" << Qt::endl;
         const Answer group = api("PUT", QStringLiteral("/api/v1/enrollment-groups/bench-fleet"),
-                                 QJsonObject{{QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}});
-        const QString groupKey = QJsonDocument::fromJson(group.body).object().value(QStringLiteral("attestation")).toObject()
-                                     .value(QStringLiteral("symmetricKey")).toObject().value(QStringLiteral("primaryKey")).toString();
+                                 QJsonObject{{QStringLiteral("attestation"),
+                                              QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}});
+        const QString groupKey = QJsonDocument::fromJson(group.body)
+                                     .object()
+                                     .value(QStringLiteral("attestation"))
+                                     .toObject()
+                                     .value(QStringLiteral("symmetricKey"))
+                                     .toObject()
+                                     .value(QStringLiteral("primaryKey"))
+                                     .toString();
         if (group.status != 201 || groupKey.isEmpty())
             return fail(QStringLiteral("cannot create the enrollment group: %1").arg(group.status));
         QList<QPair<int, qint64>> points; // N, RSS KiB
@@ -247,16 +266,19 @@ private:
             QElapsedTimer timer;
             timer.start();
             agent.start(QStringLiteral(PROVISIO_AGENT_BIN),
-                        {QStringLiteral("--middleware"), m_middleware.url(), QStringLiteral("--ca"), m_middleware.caPath(),
-                         QStringLiteral("--data-dir"), dir, QStringLiteral("--simulate"), QString::number(n),
-                         QStringLiteral("--id-scope"), m_middleware.idScope(), QStringLiteral("--registration-prefix"),
-                         QStringLiteral("bench%1-").arg(n), QStringLiteral("--status-interval-ms"), QStringLiteral("0")});
+                        {QStringLiteral("--middleware"), m_middleware.url(), QStringLiteral("--ca"),
+                         m_middleware.caPath(), QStringLiteral("--data-dir"), dir, QStringLiteral("--simulate"),
+                         QString::number(n), QStringLiteral("--id-scope"), m_middleware.idScope(),
+                         QStringLiteral("--registration-prefix"), QStringLiteral("bench%1-").arg(n),
+                         QStringLiteral("--status-interval-ms"), QStringLiteral("0")});
             QByteArray output;
             const QByteArray doneLine = QStringLiteral("simulate: all %1 device(s) running").arg(n).toUtf8();
-            const bool running = waitFor([&] {
-                output += agent.readAll();
-                return output.contains(doneLine) || agent.state() == QProcess::NotRunning;
-            }, m_options.timeoutSeconds * 1000);
+            const bool running = waitFor(
+                [&] {
+                    output += agent.readAll();
+                    return output.contains(doneLine) || agent.state() == QProcess::NotRunning;
+                },
+                m_options.timeoutSeconds * 1000);
             if (!running || !output.contains(doneLine)) {
                 agent.kill();
                 agent.waitForFinished(5000);
@@ -266,7 +288,8 @@ private:
                 if (log.open(QIODevice::WriteOnly))
                     log.write(output);
                 return fail(QStringLiteral("--simulate %1 did not get every device running (its output: %2):\n%3")
-                                .arg(n).arg(logPath, QString::fromUtf8(output.right(1500))));
+                                .arg(n)
+                                .arg(logPath, QString::fromUtf8(output.right(1500))));
             }
             const qint64 startMs = timer.elapsed();
             // A few seconds of steady streaming before the reading.
@@ -279,8 +302,9 @@ private:
                 return fail(QStringLiteral("cannot read the agent's memory"));
             points.append({n, stats.residentKiB});
             out() << "N = " << QString::number(n).leftJustified(5) << " all running after " << startMs << " ms, RSS "
-                  << fixed(double(stats.residentKiB) / 1024.0) << " MiB (peak " << fixed(double(stats.peakResidentKiB) / 1024.0)
-                  << " MiB), CPU " << fixed(stats.cpuSeconds, 2) << " s" << Qt::endl;
+                  << fixed(double(stats.residentKiB) / 1024.0) << " MiB (peak "
+                  << fixed(double(stats.peakResidentKiB) / 1024.0) << " MiB), CPU " << fixed(stats.cpuSeconds, 2)
+                  << " s" << Qt::endl;
         }
         if (points.size() >= 2) {
             double sx = 0, sy = 0, sxx = 0, sxy = 0;
@@ -293,8 +317,8 @@ private:
             const double k = points.size();
             const double slope = (k * sxy - sx * sy) / (k * sxx - sx * sx);
             const double intercept = (sy - slope * sx) / k;
-            out() << "per device       " << fixed(slope) << " KiB (least-squares slope), base " << fixed(intercept / 1024.0)
-                  << " MiB" << Qt::endl;
+            out() << "per device       " << fixed(slope) << " KiB (least-squares slope), base "
+                  << fixed(intercept / 1024.0) << " MiB" << Qt::endl;
         }
         return true;
     }
@@ -328,20 +352,22 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationVersion(QStringLiteral(PROVISIO_VERSION));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Device figures on loopback: time from submitting an activation code to the first acknowledged "
-        "telemetry message (median, p95), and provisio-agent's resident memory per simulated device. "
-        "Exit code 0 when every step worked, 1 when a measurement failed, 2 when setup failed."));
+    parser.setApplicationDescription(
+        QStringLiteral("Device figures on loopback: time from submitting an activation code to the first acknowledged "
+                       "telemetry message (median, p95), and provisio-agent's resident memory per simulated device. "
+                       "Exit code 0 when every step worked, 1 when a measurement failed, 2 when setup failed."));
     parser.addHelpOption();
     parser.addVersionOption();
     // The middleware limits activation attempts to 20 per client address in 15 minutes.
     const QCommandLineOption devicesOpt(QStringLiteral("devices"),
                                         QStringLiteral("Devices activated one after the other, 1..20 (default 20)."),
                                         QStringLiteral("n"), QStringLiteral("20"));
-    const QCommandLineOption sizesOpt(QStringLiteral("simulate-sizes"),
-                                      QStringLiteral("Comma-separated device counts for the memory run (default 1,100,500)."),
-                                      QStringLiteral("list"), QStringLiteral("1,100,300"));
-    const QCommandLineOption timeoutOpt(QStringLiteral("timeout"), QStringLiteral("Seconds each step may take (default 300)."),
+    const QCommandLineOption sizesOpt(
+        QStringLiteral("simulate-sizes"),
+        QStringLiteral("Comma-separated device counts for the memory run (default 1,100,500)."), QStringLiteral("list"),
+        QStringLiteral("1,100,300"));
+    const QCommandLineOption timeoutOpt(QStringLiteral("timeout"),
+                                        QStringLiteral("Seconds each step may take (default 300)."),
                                         QStringLiteral("s"), QStringLiteral("300"));
     const QCommandLineOption keepOpt(QStringLiteral("keep-data"), QStringLiteral("Keep the work directory."));
     parser.addOptions({devicesOpt, sizesOpt, timeoutOpt, keepOpt});
@@ -358,7 +384,8 @@ int main(int argc, char *argv[])
     for (const QString &part : parser.value(sizesOpt).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
         const int n = part.trimmed().toInt(&ok);
         if (!ok || n < 1 || n > 10000) {
-            err() << "provisio-bench-device: --simulate-sizes takes counts from 1 to 10000, not \"" << part << "\"" << Qt::endl;
+            err() << "provisio-bench-device: --simulate-sizes takes counts from 1 to 10000, not \"" << part << "\""
+                  << Qt::endl;
             return 2;
         }
         o.simulateSizes.append(n);

@@ -51,8 +51,12 @@ Run runOnce(const QString &kiosk, const QString &platform)
     env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("*.debug=false;qml.warning=false"));
     process.setProcessEnvironment(env);
     process.setProcessChannelMode(QProcess::SeparateChannels);
-    const QStringList args{QStringLiteral("--data-dir"), data.path(), QStringLiteral("--serial"),
-                           QStringLiteral("BENCH-0001"), QStringLiteral("--telemetry"), QStringLiteral("simulated"),
+    const QStringList args{QStringLiteral("--data-dir"),
+                           data.path(),
+                           QStringLiteral("--serial"),
+                           QStringLiteral("BENCH-0001"),
+                           QStringLiteral("--telemetry"),
+                           QStringLiteral("simulated"),
                            QStringLiteral("--exit-after-first-frame")};
     QElapsedTimer timer;
     timer.start();
@@ -108,18 +112,19 @@ int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Start-up time and resident memory of provisio-kiosk up to its first frame."));
+    parser.setApplicationDescription(
+        QStringLiteral("Start-up time and resident memory of provisio-kiosk up to its first frame."));
     parser.addHelpOption();
     const QCommandLineOption runsOption(QStringLiteral("runs"), QStringLiteral("Launches (default 5)."),
                                         QStringLiteral("N"), QStringLiteral("5"));
     const QCommandLineOption platformOption(
         QStringLiteral("platform"),
-        QStringLiteral("Qt platform plugin for the kiosk: offscreen (default), xcb under Xvfb or X, eglfs on a device."),
+        QStringLiteral(
+            "Qt platform plugin for the kiosk: offscreen (default), xcb under Xvfb or X, eglfs on a device."),
         QStringLiteral("NAME"), QStringLiteral("offscreen"));
-    const QCommandLineOption kioskOption(QStringLiteral("kiosk"),
-                                         QStringLiteral("The provisio-kiosk binary (default: the one built alongside)."),
-                                         QStringLiteral("PATH"), QStringLiteral(PROVISIO_KIOSK_BIN));
+    const QCommandLineOption kioskOption(
+        QStringLiteral("kiosk"), QStringLiteral("The provisio-kiosk binary (default: the one built alongside)."),
+        QStringLiteral("PATH"), QStringLiteral(PROVISIO_KIOSK_BIN));
     parser.addOptions({runsOption, platformOption, kioskOption});
     parser.process(app);
     bool ok = false;

@@ -12,8 +12,8 @@
 #include "qrscanner.h"
 
 #include <QCommandLineParser>
-#include <QGuiApplication>
 #include <QElapsedTimer>
+#include <QGuiApplication>
 #include <QPainter>
 #include <QVideoFrame>
 #include <QVideoFrameFormat>
@@ -31,8 +31,8 @@ namespace {
 
 QImage renderQr(const QByteArray &text, int modulePx)
 {
-    QRcode *code = QRcode_encodeData(int(text.size()), reinterpret_cast<const unsigned char *>(text.constData()), 0,
-                                     QR_ECLEVEL_M);
+    QRcode *code =
+        QRcode_encodeData(int(text.size()), reinterpret_cast<const unsigned char *>(text.constData()), 0, QR_ECLEVEL_M);
     if (!code)
         return {};
     const int side = (code->width + 8) * modulePx;
@@ -136,8 +136,8 @@ int main(int argc, char *argv[])
     std::printf("%-10s %-8s %10s %10s %10s\n", "frame", "content", "median-ms", "p95-ms", "max-ms");
     for (const QSize size : {QSize(640, 480), QSize(1280, 720), QSize(1920, 1080)}) {
         for (const bool withCard : {true, false}) {
-            const Figures f = measure(frame(size, withCard ? qr : QImage()), runs,
-                                      withCard ? QString::fromLatin1(card) : QString());
+            const Figures f =
+                measure(frame(size, withCard ? qr : QImage()), runs, withCard ? QString::fromLatin1(card) : QString());
             allFound = allFound && f.allFound;
             std::printf("%-10s %-8s %10.1f %10.1f %10.1f%s\n",
                         qPrintable(QStringLiteral("%1x%2").arg(size.width()).arg(size.height())),

@@ -55,8 +55,8 @@ Answer request(const Endpoint &endpoint, const QByteArray &method, const QByteAr
         headers += "Content-Type: application/json\r\n";
     RequestRunner runner(endpoint, 1);
     runner.setKeepBodies(true);
-    const auto result = runner.run(
-        {RawHttpsConnection::buildRequest(method, target, endpoint.hostHeader(), headers, body)});
+    const auto result =
+        runner.run({RawHttpsConnection::buildRequest(method, target, endpoint.hostHeader(), headers, body)});
     Answer a;
     a.status = result.status.front();
     a.body = result.bodies.front();

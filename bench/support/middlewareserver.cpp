@@ -37,9 +37,8 @@ bool MiddlewareServer::start(const QString &bin, const QString &dataDir, const Q
     QString stdoutText;
     while (!deadline.hasExpired()) {
         if (m_process.state() != QProcess::Running) {
-            *error = QStringLiteral("the middleware exited early (code %1): %2")
-                         .arg(m_process.exitCode())
-                         .arg(tailOfLog());
+            *error =
+                QStringLiteral("the middleware exited early (code %1): %2").arg(m_process.exitCode()).arg(tailOfLog());
             return false;
         }
         m_process.waitForReadyRead(100);
@@ -58,8 +57,10 @@ bool MiddlewareServer::start(const QString &bin, const QString &dataDir, const Q
 QString MiddlewareServer::createToken(const QString &role, const QString &name, QString *error) const
 {
     QProcess p;
-    QStringList args{QStringLiteral("token"), QStringLiteral("create"), QStringLiteral("--data-dir"), m_dataDir,
-                     QStringLiteral("--role"), role, QStringLiteral("--name"), name};
+    QStringList args{QStringLiteral("token"),      QStringLiteral("create"),
+                     QStringLiteral("--data-dir"), m_dataDir,
+                     QStringLiteral("--role"),     role,
+                     QStringLiteral("--name"),     name};
     if (!m_database.isEmpty())
         args << QStringLiteral("--database") << m_database;
     p.start(m_bin, args);

@@ -19,8 +19,7 @@ Endpoint Endpoint::fromUrl(const QString &url, const QString &caCertificatePath,
     Endpoint e;
     const QUrl u(url);
     const QString scheme = u.scheme().toLower();
-    if (!u.isValid() || u.host().isEmpty()
-        || (scheme != QLatin1String("https") && scheme != QLatin1String("http"))) {
+    if (!u.isValid() || u.host().isEmpty() || (scheme != QLatin1String("https") && scheme != QLatin1String("http"))) {
         *error = QStringLiteral("'%1' is not an http(s)://host:port URL").arg(url);
         return e;
     }
@@ -34,8 +33,8 @@ Endpoint Endpoint::fromUrl(const QString &url, const QString &caCertificatePath,
     if (address.isNull()) {
         const QHostInfo info = QHostInfo::fromName(e.hostName);
         for (const QHostAddress &a : info.addresses()) {
-            if (address.isNull() || (a.protocol() == QAbstractSocket::IPv4Protocol
-                                     && address.protocol() != QAbstractSocket::IPv4Protocol))
+            if (address.isNull() ||
+                (a.protocol() == QAbstractSocket::IPv4Protocol && address.protocol() != QAbstractSocket::IPv4Protocol))
                 address = a;
         }
         if (address.isNull()) {
@@ -70,10 +69,8 @@ Endpoint Endpoint::fromUrl(const QString &url, const QString &caCertificatePath,
 }
 
 RawHttpsConnection::RawHttpsConnection(const Endpoint &endpoint, QObject *parent)
-    : QObject(parent)
-    , m_endpoint(endpoint)
-{
-}
+    : QObject(parent), m_endpoint(endpoint)
+{ }
 
 RawHttpsConnection::~RawHttpsConnection()
 {
@@ -162,8 +159,7 @@ void RawHttpsConnection::connectToServer()
         });
         connect(socket, &QSslSocket::encrypted, this, ready);
         socket->setSslConfiguration(m_endpoint.sslConfiguration);
-        socket->connectToHostEncrypted(m_endpoint.address.toString(), m_endpoint.port,
-                                       m_endpoint.hostName);
+        socket->connectToHostEncrypted(m_endpoint.address.toString(), m_endpoint.port, m_endpoint.hostName);
     } else {
         connect(socket, &QSslSocket::connected, this, ready);
         socket->connectToHost(m_endpoint.address, m_endpoint.port);
@@ -186,8 +182,8 @@ void RawHttpsConnection::send(const QByteArray &request)
 {
     if (!m_ready || !m_socket) {
         // Reported asynchronously so callers never re-enter their own handler.
-        QMetaObject::invokeMethod(this, [this] { fail(QStringLiteral("connection is not open")); },
-                                  Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this] { fail(QStringLiteral("connection is not open")); }, Qt::QueuedConnection);
         return;
     }
     Q_ASSERT(!m_busy);
@@ -213,8 +209,7 @@ void RawHttpsConnection::fail(const QString &reason)
 void RawHttpsConnection::readAvailable()
 {
     m_buffer += m_socket->readAll();
-    while (m_socket && parseOne()) {
-    }
+    while (m_socket && parseOne()) { }
 }
 
 bool RawHttpsConnection::parseOne()

@@ -70,9 +70,8 @@ public:
     void send(const QByteArray &request);
 
     // Builds request bytes: `headers` are extra "Name: value\r\n" lines.
-    static QByteArray buildRequest(const QByteArray &method, const QByteArray &target,
-                                   const QByteArray &hostHeader, const QByteArray &headers,
-                                   const QByteArray &body);
+    static QByteArray buildRequest(const QByteArray &method, const QByteArray &target, const QByteArray &hostHeader,
+                                   const QByteArray &headers, const QByteArray &body);
 
 private:
     void readAvailable();

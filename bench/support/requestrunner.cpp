@@ -18,10 +18,8 @@ constexpr int kConnectTimeoutMs = 60000;
 } // namespace
 
 RequestRunner::RequestRunner(const Endpoint &endpoint, int concurrency)
-    : m_endpoint(endpoint)
-    , m_concurrency(std::max(1, concurrency))
-{
-}
+    : m_endpoint(endpoint), m_concurrency(std::max(1, concurrency))
+{ }
 
 RequestRunner::Result RequestRunner::run(const std::vector<QByteArray> &requests)
 {

@@ -23,13 +23,13 @@ class RequestRunner
 public:
     struct Result
     {
-        qint64 connectNs = 0;            // opening all connections (not in wallNs)
-        qint64 wallNs = 0;               // first send to last answer
-        std::vector<qint64> latencyNs;   // per request: send to complete answer
-        std::vector<int> status;         // per request: HTTP status, 0 = transport failure
-        std::vector<QByteArray> bodies;  // per request, when keepBodies
+        qint64 connectNs = 0;               // opening all connections (not in wallNs)
+        qint64 wallNs = 0;                  // first send to last answer
+        std::vector<qint64> latencyNs;      // per request: send to complete answer
+        std::vector<int> status;            // per request: HTTP status, 0 = transport failure
+        std::vector<QByteArray> bodies;     // per request, when keepBodies
         QMap<QString, int> transportErrors; // reason -> count
-        QString abortReason;             // set when the run could not complete
+        QString abortReason;                // set when the run could not complete
         bool ok() const { return abortReason.isEmpty(); }
     };
 

@@ -96,9 +96,8 @@ QString ActivationCode::format(const QString &canonical)
 {
     if (canonical.size() != CanonicalLength)
         return canonical;
-    return canonical.mid(0, 4) + QLatin1Char('-') + canonical.mid(4, 4) + QLatin1Char('-')
-            + canonical.mid(8, 4) + QLatin1Char('-') + canonical.mid(12, 4) + QLatin1Char('-')
-            + canonical.mid(16, 1);
+    return canonical.mid(0, 4) + QLatin1Char('-') + canonical.mid(4, 4) + QLatin1Char('-') + canonical.mid(8, 4) +
+           QLatin1Char('-') + canonical.mid(12, 4) + QLatin1Char('-') + canonical.mid(16, 1);
 }
 
 Result<QString> ActivationCode::parse(const QString &userInput)
@@ -112,11 +111,10 @@ Result<QString> ActivationCode::parse(const QString &userInput)
     if (compact.isEmpty())
         return Error(ErrorCode::InvalidInput, QStringLiteral("activation code is empty"));
     if (compact.size() != CanonicalLength) {
-        return Error(ErrorCode::InvalidInput,
-                     QStringLiteral("activation code must have %1 characters plus a check "
-                                    "character, not %2")
-                             .arg(DataLength)
-                             .arg(compact.size()));
+        return Error(ErrorCode::InvalidInput, QStringLiteral("activation code must have %1 characters plus a check "
+                                                             "character, not %2")
+                                                  .arg(DataLength)
+                                                  .arg(compact.size()));
     }
 
     QString canonical;
@@ -126,16 +124,16 @@ Result<QString> ActivationCode::parse(const QString &userInput)
         if (value < 0) {
             return Error(ErrorCode::InvalidInput,
                          QStringLiteral("activation code has invalid character %1 at position %2")
-                                 .arg(describe(compact.at(i)))
-                                 .arg(i + 1));
+                             .arg(describe(compact.at(i)))
+                             .arg(i + 1));
         }
         canonical += QLatin1Char(kSymbols[value]);
     }
     const int check = checkValue(compact.at(DataLength));
     if (check < 0) {
-        return Error(ErrorCode::InvalidInput,
-                     QStringLiteral("activation code has invalid check character %1")
-                             .arg(describe(compact.at(DataLength))));
+        return Error(
+            ErrorCode::InvalidInput,
+            QStringLiteral("activation code has invalid check character %1").arg(describe(compact.at(DataLength))));
     }
     if (check != checkValueOf(canonical)) {
         return Error(ErrorCode::InvalidInput,

@@ -49,14 +49,38 @@ const auto ServerKeyFileName = QStringLiteral("server.key");
 // middleware instances starting at once must not each write half of a CA.
 const auto LockFileName = QStringLiteral(".provisio-tls.lock");
 
-struct X509Free { void operator()(X509 *p) const { X509_free(p); } };
-struct PkeyFree { void operator()(EVP_PKEY *p) const { EVP_PKEY_free(p); } };
-struct BioFree { void operator()(BIO *p) const { BIO_free(p); } };
-struct BnFree { void operator()(BIGNUM *p) const { BN_free(p); } };
-struct Asn1IntegerFree { void operator()(ASN1_INTEGER *p) const { ASN1_INTEGER_free(p); } };
-struct NameFree { void operator()(X509_NAME *p) const { X509_NAME_free(p); } };
-struct GeneralNamesFree { void operator()(GENERAL_NAMES *p) const { GENERAL_NAMES_free(p); } };
-struct ExtensionFree { void operator()(X509_EXTENSION *p) const { X509_EXTENSION_free(p); } };
+struct X509Free
+{
+    void operator()(X509 *p) const { X509_free(p); }
+};
+struct PkeyFree
+{
+    void operator()(EVP_PKEY *p) const { EVP_PKEY_free(p); }
+};
+struct BioFree
+{
+    void operator()(BIO *p) const { BIO_free(p); }
+};
+struct BnFree
+{
+    void operator()(BIGNUM *p) const { BN_free(p); }
+};
+struct Asn1IntegerFree
+{
+    void operator()(ASN1_INTEGER *p) const { ASN1_INTEGER_free(p); }
+};
+struct NameFree
+{
+    void operator()(X509_NAME *p) const { X509_NAME_free(p); }
+};
+struct GeneralNamesFree
+{
+    void operator()(GENERAL_NAMES *p) const { GENERAL_NAMES_free(p); }
+};
+struct ExtensionFree
+{
+    void operator()(X509_EXTENSION *p) const { X509_EXTENSION_free(p); }
+};
 
 using X509Ptr = std::unique_ptr<X509, X509Free>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
@@ -97,11 +121,9 @@ Result<QByteArray> readSmallFile(const QString &path)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
-        return Error(ErrorCode::Internal,
-                     QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
+        return Error(ErrorCode::Internal, QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
     if (file.size() > MaxPemFileSize)
-        return Error(ErrorCode::InvalidInput,
-                     QStringLiteral("%1 is too large to be a PEM file").arg(path));
+        return Error(ErrorCode::InvalidInput, QStringLiteral("%1 is too large to be a PEM file").arg(path));
     return file.readAll();
 }
 
@@ -112,17 +134,14 @@ Result<void> writeFileAtomically(const QString &path, const QByteArray &data, bo
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
-        return Error(ErrorCode::Internal,
-                     QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
+        return Error(ErrorCode::Internal, QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
     if (secret && !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
         file.cancelWriting();
         return Error(ErrorCode::Internal,
-                     QStringLiteral("cannot restrict the permissions of %1: %2")
-                         .arg(path, file.errorString()));
+                     QStringLiteral("cannot restrict the permissions of %1: %2").arg(path, file.errorString()));
     }
     if (file.write(data) != data.size() || !file.commit())
-        return Error(ErrorCode::Internal,
-                     QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
+        return Error(ErrorCode::Internal, QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
     return {};
 }
 
@@ -193,9 +212,8 @@ bool addNameEntry(X509_NAME *name, const char *field, const QString &value)
 {
     const QByteArray utf8 = value.toUtf8();
     return X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8,
-                                      reinterpret_cast<const unsigned char *>(utf8.constData()),
-                                      int(utf8.size()), -1, 0)
-        == 1;
+                                      reinterpret_cast<const unsigned char *>(utf8.constData()), int(utf8.size()), -1,
+                                      0) == 1;
 }
 
 // Adds an extension written in OpenSSL's config syntax; only ever called with
@@ -211,8 +229,7 @@ bool addExtension(X509 *cert, X509 *issuer, int nid, const char *value)
 
 // Common skeleton of every certificate we make: v3, random serial, validity
 // window from a few minutes ago, subject, issuer, public key.
-Result<X509Ptr> newCertificate(EVP_PKEY *subjectKey, X509_NAME *subject, X509_NAME *issuer,
-                               int validityDays)
+Result<X509Ptr> newCertificate(EVP_PKEY *subjectKey, X509_NAME *subject, X509_NAME *issuer, int validityDays)
 {
     X509Ptr cert(X509_new());
     if (!cert)
@@ -220,13 +237,12 @@ Result<X509Ptr> newCertificate(EVP_PKEY *subjectKey, X509_NAME *subject, X509_NA
     auto serial = randomSerial();
     if (!serial)
         return serial.error();
-    const bool ok = X509_set_version(cert.get(), X509_VERSION_3) == 1
-        && X509_set_serialNumber(cert.get(), serial->get()) == 1
-        && X509_gmtime_adj(X509_getm_notBefore(cert.get()), -BackdateSeconds)
-        && X509_time_adj_ex(X509_getm_notAfter(cert.get()), validityDays, 0, nullptr)
-        && X509_set_subject_name(cert.get(), subject) == 1
-        && X509_set_issuer_name(cert.get(), issuer) == 1
-        && X509_set_pubkey(cert.get(), subjectKey) == 1;
+    const bool ok = X509_set_version(cert.get(), X509_VERSION_3) == 1 &&
+                    X509_set_serialNumber(cert.get(), serial->get()) == 1 &&
+                    X509_gmtime_adj(X509_getm_notBefore(cert.get()), -BackdateSeconds) &&
+                    X509_time_adj_ex(X509_getm_notAfter(cert.get()), validityDays, 0, nullptr) &&
+                    X509_set_subject_name(cert.get(), subject) == 1 && X509_set_issuer_name(cert.get(), issuer) == 1 &&
+                    X509_set_pubkey(cert.get(), subjectKey) == 1;
     if (!ok)
         return cryptoError(QStringLiteral("cannot fill in a certificate"));
     return cert;
@@ -238,22 +254,23 @@ Result<X509Ptr> createCaCertificate(EVP_PKEY *key)
     if (RAND_bytes(suffix, sizeof suffix) != 1)
         return cryptoError(QStringLiteral("cannot draw random bytes"));
     // The suffix tells apart the CAs of several installations in a trust store.
-    const QString commonName = QStringLiteral("Provisio Local CA ")
-        + QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(suffix), sizeof suffix).toHex());
+    const QString commonName =
+        QStringLiteral("Provisio Local CA ") +
+        QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(suffix), sizeof suffix).toHex());
 
     NamePtr name(X509_NAME_new());
-    if (!name || !addNameEntry(name.get(), "O", QStringLiteral("Provisio"))
-        || !addNameEntry(name.get(), "CN", commonName))
+    if (!name || !addNameEntry(name.get(), "O", QStringLiteral("Provisio")) ||
+        !addNameEntry(name.get(), "CN", commonName))
         return cryptoError(QStringLiteral("cannot build the CA name"));
 
     auto cert = newCertificate(key, name.get(), name.get(), CaValidityDays);
     if (!cert)
         return cert.error();
     X509 *x = cert->get();
-    const bool ok = addExtension(x, x, NID_basic_constraints, "critical,CA:TRUE,pathlen:0")
-        && addExtension(x, x, NID_key_usage, "critical,keyCertSign,cRLSign")
-        && addExtension(x, x, NID_subject_key_identifier, "hash")
-        && addExtension(x, x, NID_authority_key_identifier, "keyid:always");
+    const bool ok = addExtension(x, x, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") &&
+                    addExtension(x, x, NID_key_usage, "critical,keyCertSign,cRLSign") &&
+                    addExtension(x, x, NID_subject_key_identifier, "hash") &&
+                    addExtension(x, x, NID_authority_key_identifier, "keyid:always");
     if (!ok)
         return cryptoError(QStringLiteral("cannot add the CA extensions"));
     if (X509_sign(x, key, EVP_sha256()) <= 0)
@@ -276,8 +293,8 @@ bool isValidDnsName(const QString &name)
             return false;
         for (const QChar c : label) {
             const char16_t u = c.unicode();
-            const bool allowed = (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z')
-                || (u >= u'0' && u <= u'9') || u == u'-' || u == u'_';
+            const bool allowed = (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z') || (u >= u'0' && u <= u'9') ||
+                                 u == u'-' || u == u'_';
             if (!allowed)
                 return false;
         }
@@ -311,35 +328,33 @@ bool parseIpAddress(const QString &text, QHostAddress *address)
 
 struct SubjectAltNames
 {
-    QStringList dnsNames;        // lower case
-    QList<QByteArray> ipOctets;  // 4 or 16 octets each
+    QStringList dnsNames;       // lower case
+    QList<QByteArray> ipOctets; // 4 or 16 octets each
 };
 
 SubjectAltNames subjectAltNames(X509 *cert)
 {
     SubjectAltNames result;
-    GeneralNamesPtr names(static_cast<GENERAL_NAMES *>(
-        X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+    GeneralNamesPtr names(static_cast<GENERAL_NAMES *>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
     if (!names)
         return result;
     for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
         const GENERAL_NAME *name = sk_GENERAL_NAME_value(names.get(), i);
         if (name->type == GEN_DNS) {
             const ASN1_IA5STRING *dns = name->d.dNSName;
-            result.dnsNames.append(QString::fromLatin1(
-                reinterpret_cast<const char *>(ASN1_STRING_get0_data(dns)), ASN1_STRING_length(dns))
-                                       .toLower());
+            result.dnsNames.append(
+                QString::fromLatin1(reinterpret_cast<const char *>(ASN1_STRING_get0_data(dns)), ASN1_STRING_length(dns))
+                    .toLower());
         } else if (name->type == GEN_IPADD) {
             const ASN1_OCTET_STRING *ip = name->d.iPAddress;
-            result.ipOctets.append(QByteArray(
-                reinterpret_cast<const char *>(ASN1_STRING_get0_data(ip)), ASN1_STRING_length(ip)));
+            result.ipOctets.append(
+                QByteArray(reinterpret_cast<const char *>(ASN1_STRING_get0_data(ip)), ASN1_STRING_length(ip)));
         }
     }
     return result;
 }
 
-Result<GeneralNamesPtr> buildSubjectAltNames(const QStringList &dnsNames,
-                                             const QList<QHostAddress> &ipAddresses)
+Result<GeneralNamesPtr> buildSubjectAltNames(const QStringList &dnsNames, const QList<QHostAddress> &ipAddresses)
 {
     GeneralNamesPtr names(GENERAL_NAMES_new());
     if (!names)
@@ -363,10 +378,9 @@ Result<GeneralNamesPtr> buildSubjectAltNames(const QStringList &dnsNames,
         const QByteArray octets = ipAddressOctets(address);
         GENERAL_NAME *name = GENERAL_NAME_new();
         ASN1_OCTET_STRING *value = ASN1_OCTET_STRING_new();
-        if (!name || !value
-            || ASN1_OCTET_STRING_set(value, reinterpret_cast<const unsigned char *>(octets.constData()),
-                                     int(octets.size()))
-                != 1) {
+        if (!name || !value ||
+            ASN1_OCTET_STRING_set(value, reinterpret_cast<const unsigned char *>(octets.constData()),
+                                  int(octets.size())) != 1) {
             GENERAL_NAME_free(name);
             ASN1_OCTET_STRING_free(value);
             return cryptoError(QStringLiteral("cannot encode IP address %1").arg(address.toString()));
@@ -385,8 +399,7 @@ QString notAfterText(const X509 *cert)
     struct tm t = {};
     if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &t) != 1)
         return QStringLiteral("an unreadable date");
-    return QDateTime(QDate(t.tm_year + 1900, t.tm_mon + 1, t.tm_mday),
-                     QTime(t.tm_hour, t.tm_min, t.tm_sec), Qt::UTC)
+    return QDateTime(QDate(t.tm_year + 1900, t.tm_mon + 1, t.tm_mday), QTime(t.tm_hour, t.tm_min, t.tm_sec), Qt::UTC)
         .toString(Qt::ISODate);
 }
 
@@ -401,8 +414,7 @@ Result<void> lockDirectory(QLockFile &lock, const QString &dir)
 {
     if (lock.tryLock(30 * 1000) || lock.error() == QLockFile::PermissionError)
         return {};
-    return Error(ErrorCode::Unavailable,
-                 QStringLiteral("another process holds %1").arg(lockPath(dir)));
+    return Error(ErrorCode::Unavailable, QStringLiteral("another process holds %1").arg(lockPath(dir)));
 }
 
 Result<void> ensureDirectory(const QString &dir)
@@ -426,10 +438,7 @@ struct CertificateAuthority::Data
     PkeyPtr key;
 };
 
-CertificateAuthority::CertificateAuthority(std::shared_ptr<const Data> data)
-    : m_d(std::move(data))
-{
-}
+CertificateAuthority::CertificateAuthority(std::shared_ptr<const Data> data) : m_d(std::move(data)) { }
 
 QByteArray CertificateAuthority::caCertificatePem() const
 {
@@ -487,9 +496,9 @@ Result<CertificateAuthority> CertificateAuthority::loadOrCreateLocked(const QStr
                              .arg(certPath, takeOpenSslErrors()));
         if (X509_check_private_key(data->cert.get(), data->key.get()) != 1) {
             takeOpenSslErrors();
-            return Error(ErrorCode::InvalidInput,
-                         QStringLiteral("%1 does not belong to the key in %2; nothing was changed")
-                             .arg(certPath, keyPath));
+            return Error(
+                ErrorCode::InvalidInput,
+                QStringLiteral("%1 does not belong to the key in %2; nothing was changed").arg(certPath, keyPath));
         }
         if (X509_check_ca(data->cert.get()) < 1)
             return Error(ErrorCode::InvalidInput,
@@ -552,24 +561,19 @@ Result<CertificateAuthority> CertificateAuthority::loadOrCreate(const QString &d
     return loadOrCreateLocked(dir);
 }
 
-Result<void> CertificateAuthority::issueServerCertificate(const QString &certPath,
-                                                          const QString &keyPath,
-                                                          const QString &commonName,
-                                                          const QStringList &dnsNames,
-                                                          const QStringList &ipAddresses,
-                                                          CertificateUsage usage) const
+Result<void> CertificateAuthority::issueServerCertificate(const QString &certPath, const QString &keyPath,
+                                                          const QString &commonName, const QStringList &dnsNames,
+                                                          const QStringList &ipAddresses, CertificateUsage usage) const
 {
     for (const QString &dns : dnsNames) {
         if (!isValidDnsName(dns))
-            return Error(ErrorCode::InvalidInput,
-                         QStringLiteral("\"%1\" is not a valid DNS name").arg(dns));
+            return Error(ErrorCode::InvalidInput, QStringLiteral("\"%1\" is not a valid DNS name").arg(dns));
     }
     QList<QHostAddress> addresses;
     for (const QString &ip : ipAddresses) {
         QHostAddress address;
         if (!parseIpAddress(ip, &address))
-            return Error(ErrorCode::InvalidInput,
-                         QStringLiteral("\"%1\" is not a valid IP address").arg(ip));
+            return Error(ErrorCode::InvalidInput, QStringLiteral("\"%1\" is not a valid IP address").arg(ip));
         addresses.append(address);
     }
     if (dnsNames.isEmpty() && addresses.isEmpty())
@@ -579,18 +583,17 @@ Result<void> CertificateAuthority::issueServerCertificate(const QString &certPat
     if (cn.isEmpty())
         cn = dnsNames.isEmpty() ? ipAddresses.constFirst() : dnsNames.constFirst();
     if (cn.size() > MaxCommonNameLength)
-        return Error(ErrorCode::InvalidInput,
-                     QStringLiteral("common name \"%1\" is longer than %2 characters")
-                         .arg(cn)
-                         .arg(MaxCommonNameLength));
+        return Error(
+            ErrorCode::InvalidInput,
+            QStringLiteral("common name \"%1\" is longer than %2 characters").arg(cn).arg(MaxCommonNameLength));
 
     auto key = generateKey();
     if (!key)
         return key.error();
 
     NamePtr subject(X509_NAME_new());
-    if (!subject || !addNameEntry(subject.get(), "O", QStringLiteral("Provisio"))
-        || !addNameEntry(subject.get(), "CN", cn))
+    if (!subject || !addNameEntry(subject.get(), "O", QStringLiteral("Provisio")) ||
+        !addNameEntry(subject.get(), "CN", cn))
         return cryptoError(QStringLiteral("cannot build the subject name for %1").arg(cn));
 
     X509 *ca = m_d->cert.get();
@@ -598,13 +601,12 @@ Result<void> CertificateAuthority::issueServerCertificate(const QString &certPat
     if (!cert)
         return cert.error();
     X509 *x = cert->get();
-    const char *extendedKeyUsage =
-        usage == CertificateUsage::ServerAndClient ? "serverAuth,clientAuth" : "serverAuth";
-    bool ok = addExtension(x, ca, NID_basic_constraints, "critical,CA:FALSE")
-        && addExtension(x, ca, NID_key_usage, "critical,digitalSignature")
-        && addExtension(x, ca, NID_ext_key_usage, extendedKeyUsage)
-        && addExtension(x, ca, NID_subject_key_identifier, "hash")
-        && addExtension(x, ca, NID_authority_key_identifier, "keyid:always");
+    const char *extendedKeyUsage = usage == CertificateUsage::ServerAndClient ? "serverAuth,clientAuth" : "serverAuth";
+    bool ok = addExtension(x, ca, NID_basic_constraints, "critical,CA:FALSE") &&
+              addExtension(x, ca, NID_key_usage, "critical,digitalSignature") &&
+              addExtension(x, ca, NID_ext_key_usage, extendedKeyUsage) &&
+              addExtension(x, ca, NID_subject_key_identifier, "hash") &&
+              addExtension(x, ca, NID_authority_key_identifier, "keyid:always");
     if (!ok)
         return cryptoError(QStringLiteral("cannot add the certificate extensions"));
 
@@ -632,8 +634,8 @@ namespace {
 
 struct RequestedNames
 {
-    QStringList dnsNames;              // as given, deduplicated case-insensitively
-    QStringList ipAddresses;           // canonical text
+    QStringList dnsNames;    // as given, deduplicated case-insensitively
+    QStringList ipAddresses; // canonical text
     QList<QByteArray> ipOctets;
 };
 
@@ -697,8 +699,7 @@ QString reasonToReissue(X509 *ca, EVP_PKEY *caKey, const QString &certPath, cons
 
 } // namespace
 
-Result<CertificateFiles> CertificateAuthority::ensureServerTls(const QString &dataDir,
-                                                               const QStringList &extraNames)
+Result<CertificateFiles> CertificateAuthority::ensureServerTls(const QString &dataDir, const QStringList &extraNames)
 {
     if (dataDir.isEmpty())
         return Error(ErrorCode::InvalidInput, QStringLiteral("no data directory given"));
@@ -712,8 +713,8 @@ Result<CertificateFiles> CertificateAuthority::ensureServerTls(const QString &da
     if (isValidDnsName(hostName))
         addRequestedName(names, hostName);
     else if (!hostName.isEmpty())
-        qCWarning(lcCertificateAuthority) << "host name" << hostName
-                                          << "is not a valid DNS name; leaving it out of the certificate";
+        qCWarning(lcCertificateAuthority)
+            << "host name" << hostName << "is not a valid DNS name; leaving it out of the certificate";
     for (const QString &raw : extraNames) {
         const QString name = raw.trimmed();
         if (name.isEmpty())
@@ -741,18 +742,16 @@ Result<CertificateFiles> CertificateAuthority::ensureServerTls(const QString &da
     files.certPath = QDir(tlsDir).filePath(ServerCertFileName);
     files.keyPath = QDir(tlsDir).filePath(ServerKeyFileName);
 
-    const QString reason = reasonToReissue(ca.m_d->cert.get(), ca.m_d->key.get(), files.certPath,
-                                           files.keyPath, names);
+    const QString reason = reasonToReissue(ca.m_d->cert.get(), ca.m_d->key.get(), files.certPath, files.keyPath, names);
     if (reason.isEmpty())
         return files;
 
     qCInfo(lcCertificateAuthority).noquote()
         << "issuing the server certificate" << files.certPath << "because" << reason;
-    const QString commonName = isValidDnsName(hostName) && hostName.size() <= MaxCommonNameLength
-        ? hostName
-        : QStringLiteral("localhost");
-    auto issued = ca.issueServerCertificate(files.certPath, files.keyPath, commonName, names.dnsNames,
-                                            names.ipAddresses);
+    const QString commonName =
+        isValidDnsName(hostName) && hostName.size() <= MaxCommonNameLength ? hostName : QStringLiteral("localhost");
+    auto issued =
+        ca.issueServerCertificate(files.certPath, files.keyPath, commonName, names.dnsNames, names.ipAddresses);
     if (!issued)
         return issued.error();
     return files;

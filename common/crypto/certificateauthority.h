@@ -51,9 +51,8 @@ public:
     // certificate alone, PEM) and keyPath (PKCS#8 PEM, 0600), each atomically;
     // the key is written first so that a crash in between leaves a pair that
     // does not match, which ensureServerTls() then reissues.
-    Result<void> issueServerCertificate(const QString &certPath, const QString &keyPath,
-                                        const QString &commonName, const QStringList &dnsNames,
-                                        const QStringList &ipAddresses,
+    Result<void> issueServerCertificate(const QString &certPath, const QString &keyPath, const QString &commonName,
+                                        const QStringList &dnsNames, const QStringList &ipAddresses,
                                         CertificateUsage usage = CertificateUsage::Server) const;
 
     QByteArray caCertificatePem() const;
@@ -67,8 +66,7 @@ public:
     // one of those names, expires within 30 days, is not yet valid, was not
     // signed by the current CA, or does not match server.key; then it is
     // reissued.
-    static Result<CertificateFiles> ensureServerTls(const QString &dataDir,
-                                                    const QStringList &extraNames);
+    static Result<CertificateFiles> ensureServerTls(const QString &dataDir, const QStringList &extraNames);
 
 private:
     struct Data;

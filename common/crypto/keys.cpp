@@ -39,8 +39,7 @@ QByteArray hmacSha256(const QByteArray &key, const QByteArray &data)
 {
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
-    if (!HMAC(EVP_sha256(), bytesOf(key), int(key.size()), bytesOf(data), size_t(data.size()),
-              mac, &length)) {
+    if (!HMAC(EVP_sha256(), bytesOf(key), int(key.size()), bytesOf(data), size_t(data.size()), mac, &length)) {
         // Only an out-of-memory or a broken libcrypto gets here; a MAC that
         // silently came back empty would compare equal to other empty MACs.
         qFatal("Provisio: HMAC-SHA256 failed in OpenSSL");
@@ -63,8 +62,8 @@ Result<QByteArray> decodeKey(const QString &base64Key)
         return Error(ErrorCode::InvalidInput, QStringLiteral("key is empty"));
     for (const QChar c : base64Key) {
         const char16_t u = c.unicode();
-        const bool alphabet = (u >= u'A' && u <= u'Z') || (u >= u'a' && u <= u'z')
-                || (u >= u'0' && u <= u'9') || u == u'+' || u == u'/' || u == u'=';
+        const bool alphabet = (u >= u'A' && u <= u'Z') || (u >= u'a' && u <= u'z') || (u >= u'0' && u <= u'9') ||
+                              u == u'+' || u == u'/' || u == u'=';
         if (!alphabet) {
             return Error(ErrorCode::InvalidInput,
                          QStringLiteral("key is not valid base64: it contains a character outside "
@@ -97,8 +96,7 @@ Result<QString> deriveKey(const QString &parentKeyBase64, const QString &id)
         return Error(ErrorCode::InvalidInput, QStringLiteral("cannot derive a key for an empty id"));
     const auto parent = decodeKey(parentKeyBase64);
     if (!parent)
-        return Error(ErrorCode::InvalidInput,
-                     QStringLiteral("parent key: ") + parent.error().message);
+        return Error(ErrorCode::InvalidInput, QStringLiteral("parent key: ") + parent.error().message);
     return QString::fromLatin1(hmacSha256(parent.value(), id.toUtf8()).toBase64());
 }
 
@@ -118,8 +116,8 @@ QString hashToken(const QString &secret)
 
 QString randomToken(int bytes)
 {
-    return QString::fromLatin1(randomBytes(bytes).toBase64(QByteArray::Base64UrlEncoding
-                                                           | QByteArray::OmitTrailingEquals));
+    return QString::fromLatin1(
+        randomBytes(bytes).toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
 } // namespace Provisio::Crypto

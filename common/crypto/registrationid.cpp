@@ -26,19 +26,16 @@ Result<void> validateId(const QString &id, const QString &what, QLatin1String pu
     if (id.isEmpty())
         return Error(ErrorCode::InvalidInput, what + QStringLiteral(" is empty"));
     if (id.size() > kMaxIdLength) {
-        return Error(ErrorCode::InvalidInput,
-                     QStringLiteral("%1 is too long: %2 characters, at most %3")
-                             .arg(what)
-                             .arg(id.size())
-                             .arg(kMaxIdLength));
+        return Error(
+            ErrorCode::InvalidInput,
+            QStringLiteral("%1 is too long: %2 characters, at most %3").arg(what).arg(id.size()).arg(kMaxIdLength));
     }
     for (qsizetype i = 0; i < id.size(); ++i) {
         const QChar c = id.at(i);
         if (!isAsciiAlnum(c.unicode()) && !(c.unicode() < 0x80 && punctuation.contains(c))) {
-            return Error(ErrorCode::InvalidInput,
-                         QStringLiteral("%1 contains invalid character %2 at position %3")
-                                 .arg(what, describe(c))
-                                 .arg(i + 1));
+            return Error(
+                ErrorCode::InvalidInput,
+                QStringLiteral("%1 contains invalid character %2 at position %3").arg(what, describe(c)).arg(i + 1));
         }
     }
     return {};
@@ -55,8 +52,7 @@ Result<void> validateRegistrationId(const QString &id)
     const QChar last = id.back();
     if (!isAsciiAlnum(last.unicode()) && last != QLatin1Char('-')) {
         return Error(ErrorCode::InvalidInput,
-                     QStringLiteral("registration id must end in a letter, digit or '-', not %1")
-                             .arg(describe(last)));
+                     QStringLiteral("registration id must end in a letter, digit or '-', not %1").arg(describe(last)));
     }
     return {};
 }

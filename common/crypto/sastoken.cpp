@@ -67,8 +67,8 @@ QString SasToken::encodeResource(const QString &resource)
     return QString::fromLatin1(QUrl::toPercentEncoding(resource));
 }
 
-Result<QString> SasToken::tryCreate(const QString &resource, const QString &keyBase64,
-                                    qint64 expiryUnixSeconds, const QString &policyName)
+Result<QString> SasToken::tryCreate(const QString &resource, const QString &keyBase64, qint64 expiryUnixSeconds,
+                                    const QString &policyName)
 {
     if (resource.isEmpty())
         return Error(ErrorCode::InvalidInput, QStringLiteral("SAS token resource is empty"));
@@ -80,19 +80,18 @@ Result<QString> SasToken::tryCreate(const QString &resource, const QString &keyB
 
     const QString encodedResource = encodeResource(resource);
     const QString expiry = QString::number(expiryUnixSeconds);
-    const QByteArray signature =
-            Crypto::hmacSha256(key.value(), stringToSign(encodedResource, expiry)).toBase64();
+    const QByteArray signature = Crypto::hmacSha256(key.value(), stringToSign(encodedResource, expiry)).toBase64();
 
-    QString token = kPrefix + QLatin1String(" sr=") + encodedResource + QLatin1String("&sig=")
-            + QString::fromLatin1(QUrl::toPercentEncoding(QString::fromLatin1(signature)))
-            + QLatin1String("&se=") + expiry;
+    QString token = kPrefix + QLatin1String(" sr=") + encodedResource + QLatin1String("&sig=") +
+                    QString::fromLatin1(QUrl::toPercentEncoding(QString::fromLatin1(signature))) +
+                    QLatin1String("&se=") + expiry;
     if (!policyName.isEmpty())
         token += QLatin1String("&skn=") + QString::fromLatin1(QUrl::toPercentEncoding(policyName));
     return token;
 }
 
-QString SasToken::create(const QString &resource, const QString &keyBase64,
-                         qint64 expiryUnixSeconds, const QString &policyName)
+QString SasToken::create(const QString &resource, const QString &keyBase64, qint64 expiryUnixSeconds,
+                         const QString &policyName)
 {
     auto token = tryCreate(resource, keyBase64, expiryUnixSeconds, policyName);
     return token ? std::move(token).value() : QString();
@@ -168,9 +167,8 @@ Result<SasToken> SasToken::parse(const QString &token)
     return result;
 }
 
-Result<void> SasToken::verify(const QString &expectedResource, const QString &keyBase64,
-                              qint64 nowUnixSeconds, qint64 allowedSkewSeconds,
-                              qint64 maxLifetimeSeconds) const
+Result<void> SasToken::verify(const QString &expectedResource, const QString &keyBase64, qint64 nowUnixSeconds,
+                              qint64 allowedSkewSeconds, qint64 maxLifetimeSeconds) const
 {
     if (m_rawResource.isEmpty() || m_signature.isEmpty())
         return unauthorized(QStringLiteral("SAS token is missing"));
@@ -192,15 +190,15 @@ Result<void> SasToken::verify(const QString &expectedResource, const QString &ke
     // the same resource, so accepting any of them grants nothing extra.
     const QString canonical = encodeResource(m_resource);
     const QString lower = lowerCaseHex(canonical);
-    bool matched = Crypto::constantTimeEquals(
-            Crypto::hmacSha256(key.value(), stringToSign(m_rawResource, m_rawExpiry)), presented.value());
+    bool matched = Crypto::constantTimeEquals(Crypto::hmacSha256(key.value(), stringToSign(m_rawResource, m_rawExpiry)),
+                                              presented.value());
     if (!matched && m_rawResource != canonical) {
-        matched = Crypto::constantTimeEquals(
-                Crypto::hmacSha256(key.value(), stringToSign(canonical, m_rawExpiry)), presented.value());
+        matched = Crypto::constantTimeEquals(Crypto::hmacSha256(key.value(), stringToSign(canonical, m_rawExpiry)),
+                                             presented.value());
     }
     if (!matched && m_rawResource != lower && canonical != lower) {
-        matched = Crypto::constantTimeEquals(
-                Crypto::hmacSha256(key.value(), stringToSign(lower, m_rawExpiry)), presented.value());
+        matched = Crypto::constantTimeEquals(Crypto::hmacSha256(key.value(), stringToSign(lower, m_rawExpiry)),
+                                             presented.value());
     }
     if (!matched)
         return unauthorized(QStringLiteral("SAS token signature does not match"));

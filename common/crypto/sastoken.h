@@ -23,12 +23,12 @@ public:
     // is percent-encoded like the Azure SDKs (upper-case hex, '/' -> %2F).
     // Fails with InvalidInput for an empty resource, a negative expiry or a key
     // that is not valid base64.
-    static Result<QString> tryCreate(const QString &resource, const QString &keyBase64,
-                                     qint64 expiryUnixSeconds, const QString &policyName = {});
+    static Result<QString> tryCreate(const QString &resource, const QString &keyBase64, qint64 expiryUnixSeconds,
+                                     const QString &policyName = {});
     // Same as tryCreate(), for callers whose key is known to be good; returns
     // an empty string where tryCreate() would fail.
-    static QString create(const QString &resource, const QString &keyBase64,
-                          qint64 expiryUnixSeconds, const QString &policyName = {});
+    static QString create(const QString &resource, const QString &keyBase64, qint64 expiryUnixSeconds,
+                          const QString &policyName = {});
 
     // Parses a token with or without the "SharedAccessSignature " prefix;
     // fields may come in any order. Requires sr, sig and se; skn is optional.
@@ -57,9 +57,8 @@ public:
     // - when maxLifetimeSeconds > 0, the token does not outlive
     //   now + maxLifetimeSeconds + allowedSkewSeconds.
     // Every failure is Unauthorized; messages never contain key or signature.
-    Result<void> verify(const QString &expectedResource, const QString &keyBase64,
-                        qint64 nowUnixSeconds, qint64 allowedSkewSeconds = 300,
-                        qint64 maxLifetimeSeconds = 0) const;
+    Result<void> verify(const QString &expectedResource, const QString &keyBase64, qint64 nowUnixSeconds,
+                        qint64 allowedSkewSeconds = 300, qint64 maxLifetimeSeconds = 0) const;
 
     // Percent-encoding of a resource as create() signs it (upper-case hex).
     static QString encodeResource(const QString &resource);

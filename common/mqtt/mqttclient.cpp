@@ -174,30 +174,26 @@ int buildProperties(const MqttMessageProperties &in, PropertyList &out)
 {
     int rc = MOSQ_ERR_SUCCESS;
     for (const auto &[key, value] : in.userProperties) {
-        rc = mosquitto_property_add_string_pair(&out.list, MQTT_PROP_USER_PROPERTY,
-                                                key.toUtf8().constData(), value.toUtf8().constData());
+        rc = mosquitto_property_add_string_pair(&out.list, MQTT_PROP_USER_PROPERTY, key.toUtf8().constData(),
+                                                value.toUtf8().constData());
         if (rc)
             return rc;
     }
-    if (!in.contentType.isEmpty()
-        && (rc = mosquitto_property_add_string(&out.list, MQTT_PROP_CONTENT_TYPE,
-                                               in.contentType.toUtf8().constData())))
+    if (!in.contentType.isEmpty() &&
+        (rc = mosquitto_property_add_string(&out.list, MQTT_PROP_CONTENT_TYPE, in.contentType.toUtf8().constData())))
         return rc;
-    if (!in.responseTopic.isEmpty()
-        && (rc = mosquitto_property_add_string(&out.list, MQTT_PROP_RESPONSE_TOPIC,
-                                               in.responseTopic.toUtf8().constData())))
+    if (!in.responseTopic.isEmpty() && (rc = mosquitto_property_add_string(&out.list, MQTT_PROP_RESPONSE_TOPIC,
+                                                                           in.responseTopic.toUtf8().constData())))
         return rc;
     if (!in.correlationData.isEmpty()) {
         if (in.correlationData.size() > 0xffff)
             return MOSQ_ERR_INVAL;
-        if ((rc = mosquitto_property_add_binary(&out.list, MQTT_PROP_CORRELATION_DATA,
-                                                in.correlationData.constData(),
+        if ((rc = mosquitto_property_add_binary(&out.list, MQTT_PROP_CORRELATION_DATA, in.correlationData.constData(),
                                                 uint16_t(in.correlationData.size()))))
             return rc;
     }
-    if (in.messageExpiryInterval != 0
-        && (rc = mosquitto_property_add_int32(&out.list, MQTT_PROP_MESSAGE_EXPIRY_INTERVAL,
-                                              in.messageExpiryInterval)))
+    if (in.messageExpiryInterval != 0 &&
+        (rc = mosquitto_property_add_int32(&out.list, MQTT_PROP_MESSAGE_EXPIRY_INTERVAL, in.messageExpiryInterval)))
         return rc;
     return rc;
 }
@@ -321,8 +317,7 @@ struct MqttClient::Callbacks
         const int fd = mosquitto_socket(mosq);
         if (fd < 0)
             return MOSQ_ERR_NO_CONN;
-        pollfd fds[2] = {{fd, short(POLLIN | (mosquitto_want_write(mosq) ? POLLOUT : 0)), 0},
-                         {wakeFd, POLLIN, 0}};
+        pollfd fds[2] = {{fd, short(POLLIN | (mosquitto_want_write(mosq) ? POLLOUT : 0)), 0}, {wakeFd, POLLIN, 0}};
         const int ready = ::poll(fds, wakeFd >= 0 ? 2 : 1, timeoutMs);
         if (ready < 0)
             return errno == EINTR ? MOSQ_ERR_SUCCESS : MOSQ_ERR_ERRNO;
@@ -343,8 +338,8 @@ struct MqttClient::Callbacks
             // is its public way to do that (packet writes wait for the
             // handshake anyway).
             SSL *ssl = static_cast<SSL *>(mosquitto_ssl_get(mosq));
-            const int rc = ssl && !SSL_is_init_finished(ssl) ? mosquitto_loop_read(mosq, 1)
-                                                              : mosquitto_loop_write(mosq, 1);
+            const int rc =
+                ssl && !SSL_is_init_finished(ssl) ? mosquitto_loop_read(mosq, 1) : mosquitto_loop_write(mosq, 1);
             if (rc != MOSQ_ERR_SUCCESS || mosquitto_socket(mosq) < 0)
                 return rc;
         }
@@ -414,8 +409,7 @@ struct MqttClient::Callbacks
         post(client, [client, mid, rc] { client->handlePublished(mid, rc); });
     }
 
-    static void onMessage(mosquitto *, void *obj, const mosquitto_message *message,
-                          const mosquitto_property *props)
+    static void onMessage(mosquitto *, void *obj, const mosquitto_message *message, const mosquitto_property *props)
     {
         auto *client = static_cast<MqttClient *>(obj);
         QByteArray payload(static_cast<const char *>(message->payload), message->payloadlen);
@@ -429,8 +423,7 @@ struct MqttClient::Callbacks
         });
     }
 
-    static void onSubscribe(mosquitto *, void *obj, int mid, int count, const int *granted,
-                            const mosquitto_property *)
+    static void onSubscribe(mosquitto *, void *obj, int mid, int count, const int *granted, const mosquitto_property *)
     {
         auto *client = static_cast<MqttClient *>(obj);
         QList<int> grantedQos;
@@ -460,8 +453,7 @@ struct MqttClient::Callbacks
 
 // ---------------------------------------------------------------------------
 
-MqttClient::MqttClient(QObject *parent)
-    : QObject(parent)
+MqttClient::MqttClient(QObject *parent) : QObject(parent)
 {
     initLibrary();
     m_reconnectTimer.setSingleShot(true);
@@ -587,9 +579,8 @@ bool MqttClient::ensureHandle()
     const QByteArray id = m_clientId.toUtf8();
     m_mosq = mosquitto_new(id.isEmpty() ? nullptr : id.constData(), m_cleanSession, this);
     if (!m_mosq) {
-        fail(InvalidArgument, errno == EINVAL
-                                  ? QStringLiteral("a persistent session needs a client id")
-                                  : QStringLiteral("out of memory"));
+        fail(InvalidArgument, errno == EINVAL ? QStringLiteral("a persistent session needs a client id")
+                                              : QStringLiteral("out of memory"));
         return false;
     }
     m_mosqConfiguration = config;
@@ -609,8 +600,8 @@ bool MqttClient::ensureHandle()
 
     if (m_tlsEnabled) {
         QString error;
-        SSL_CTX *ctx = createSslContext(
-            m_caCertificates, m_peerVerifyName.isEmpty() ? m_hostname : m_peerVerifyName, &error);
+        SSL_CTX *ctx =
+            createSslContext(m_caCertificates, m_peerVerifyName.isEmpty() ? m_hostname : m_peerVerifyName, &error);
         if (!ctx) {
             destroyHandle();
             fail(TlsError, error);
@@ -641,8 +632,8 @@ void MqttClient::destroyHandle()
     m_pending.clear();
     m_pendingQos12 = 0;
     if (dropped > 0)
-        fail(MessagesDropped, tr("%n unacknowledged message(s) discarded with the old connection settings",
-                                 nullptr, dropped));
+        fail(MessagesDropped,
+             tr("%n unacknowledged message(s) discarded with the old connection settings", nullptr, dropped));
 }
 
 bool MqttClient::applyConnectOptions()
@@ -809,8 +800,7 @@ void MqttClient::scheduleReconnect()
     }
     // Exponential backoff with "equal jitter": half the step is fixed, the
     // other half random.
-    const qint64 step = qMin<qint64>(m_maxReconnectDelayMs,
-                                     qint64(m_minReconnectDelayMs) << qMin(m_attempt, 20));
+    const qint64 step = qMin<qint64>(m_maxReconnectDelayMs, qint64(m_minReconnectDelayMs) << qMin(m_attempt, 20));
     ++m_attempt;
     const qint64 half = step / 2;
     const qint64 delay = step - half + QRandomGenerator::global()->bounded(half + 1);
@@ -874,8 +864,8 @@ int MqttClient::publish(const QString &topic, const QByteArray &payload, int qos
         rc = buildProperties(properties, list);
     int mid = 0;
     if (rc == MOSQ_ERR_SUCCESS)
-        rc = mosquitto_publish_v5(m_mosq, &mid, topic.toUtf8().constData(), int(payload.size()),
-                                  payload.constData(), qos, retain, list.list);
+        rc = mosquitto_publish_v5(m_mosq, &mid, topic.toUtf8().constData(), int(payload.size()), payload.constData(),
+                                  qos, retain, list.list);
     // QoS 1/2 messages are queued by libmosquitto even when it answers
     // NO_CONN, and sent (with their callback) after the next CONNACK.
     if (rc == MOSQ_ERR_SUCCESS || (rc == MOSQ_ERR_NO_CONN && qos > 0)) {
@@ -942,9 +932,9 @@ void MqttClient::handleConnack(int reasonCode, int flags, const QString &reasonS
         const bool mqtt5 = m_protocolVersion == Mqtt5;
         m_refusedThisAttempt = true;
         m_permanentRefusal = isPermanentRefusal(reasonCode, mqtt5);
-        const QString text = !reasonString.isEmpty()
-            ? reasonString
-            : QString::fromUtf8(mqtt5 ? mosquitto_reason_string(reasonCode) : mosquitto_connack_string(reasonCode));
+        const QString text = !reasonString.isEmpty() ? reasonString
+                                                     : QString::fromUtf8(mqtt5 ? mosquitto_reason_string(reasonCode)
+                                                                               : mosquitto_connack_string(reasonCode));
         qCWarning(lcMqtt).noquote() << "client" << m_clientId << "refused by the broker:" << reasonCode << text;
         Q_EMIT connectionRefused(reasonCode, text);
         return; // handleDisconnect() follows
@@ -1011,8 +1001,8 @@ void MqttClient::handleLoopFinished(int loopResult)
     } else if (!asked && !m_refusedThisAttempt && reasonCode != 0) {
         const int socketError = m_loopErrno.exchange(0);
         QString message = reasonCode == MOSQ_ERR_ERRNO && socketError != 0 ? qt_error_string(socketError)
-            : libraryError ? libraryErrorString(reasonCode)
-                           : QString::fromUtf8(mosquitto_reason_string(reasonCode));
+                          : libraryError                                   ? libraryErrorString(reasonCode)
+                                         : QString::fromUtf8(mosquitto_reason_string(reasonCode));
         if (!m_lastLibraryError.isEmpty())
             message += QStringLiteral(" (") + m_lastLibraryError + u')';
         fail(ClientError(libraryError ? code : int(ConnectionLost)),

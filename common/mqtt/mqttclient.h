@@ -32,8 +32,8 @@ struct MqttMessageProperties
 
     bool isEmpty() const
     {
-        return userProperties.isEmpty() && contentType.isEmpty() && responseTopic.isEmpty()
-            && correlationData.isEmpty() && messageExpiryInterval == 0;
+        return userProperties.isEmpty() && contentType.isEmpty() && responseTopic.isEmpty() &&
+               correlationData.isEmpty() && messageExpiryInterval == 0;
     }
 };
 
@@ -132,7 +132,7 @@ public:
         ProtocolError = 9,    // malformed or unexpected packet
         MessagesDropped = 10, // unacknowledged messages discarded with a handle
         UnknownError = 11,
-        ConnectTimeout = 12,  // no CONNACK within connectTimeout()
+        ConnectTimeout = 12, // no CONNACK within connectTimeout()
     };
     Q_ENUM(ClientError)
 
@@ -207,8 +207,8 @@ public:
     // Returns the message id (1..65535) to match with messagePublished(), or
     // -1 after emitting errorOccurred(). See the class comment for what
     // happens while not connected. Message ids are reused after 65535.
-    int publish(const QString &topic, const QByteArray &payload, int qos = 0,
-                bool retain = false, const MqttMessageProperties &properties = {});
+    int publish(const QString &topic, const QByteArray &payload, int qos = 0, bool retain = false,
+                const MqttMessageProperties &properties = {});
     // Adds the filter to the subscription list (or changes its QoS). Returns
     // the SUBSCRIBE's message id when connected (see subscribed()), 0 when it
     // will be sent at the next connect, -1 (and errorOccurred) if invalid.
@@ -311,8 +311,8 @@ private:
     bool m_restartPending = false;   // connectToHost() while the last session winds down
     bool m_permanentRefusal = false; // CONNACK said retrying will not help
     bool m_refusedThisAttempt = false;
-    bool m_connectTimedOut = false;  // this attempt was abandoned by m_connectTimer
-    bool m_sessionPresent = false;   // from the last accepted CONNACK
+    bool m_connectTimedOut = false; // this attempt was abandoned by m_connectTimer
+    bool m_sessionPresent = false;  // from the last accepted CONNACK
     int m_attempt = 0;
     int m_lookupId = -1;
     int m_attemptSerial = 0; // invalidates the callbacks of abandoned host lookups
@@ -330,7 +330,7 @@ private:
     // end the loop of an attempt nobody answers.
     std::atomic<bool> m_shuttingDown{false};
     std::atomic<bool> m_abortLoop{false};
-    std::atomic<int> m_loopErrno{0}; // the socket error that ended the network thread, if any
+    std::atomic<int> m_loopErrno{0};        // the socket error that ended the network thread, if any
     std::atomic<bool> m_connackSeen{false}; // set by the network thread
     QSemaphore m_loopFinished;
 };

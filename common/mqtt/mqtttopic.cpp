@@ -76,8 +76,8 @@ QString encodeComponent(const QString &text)
 
 bool isValidTopicName(QStringView topic)
 {
-    return !topic.isEmpty() && !topic.contains(u'+') && !topic.contains(u'#')
-        && !topic.contains(QChar(0)) && withinLength(topic);
+    return !topic.isEmpty() && !topic.contains(u'+') && !topic.contains(u'#') && !topic.contains(QChar(0)) &&
+           withinLength(topic);
 }
 
 bool isValidTopicFilter(QStringView filter)
@@ -145,11 +145,9 @@ Result<PropertyBag> decodePropertyBag(QStringView bag)
         const auto value = decodeComponent(rawValue);
         if (!key || !value)
             return Error(ErrorCode::InvalidInput,
-                         QStringLiteral("property bag: bad percent-encoding or UTF-8 in \"%1\"")
-                             .arg(pair));
+                         QStringLiteral("property bag: bad percent-encoding or UTF-8 in \"%1\"").arg(pair));
         if (key->isEmpty())
-            return Error(ErrorCode::InvalidInput,
-                         QStringLiteral("property bag: empty key in \"%1\"").arg(pair));
+            return Error(ErrorCode::InvalidInput, QStringLiteral("property bag: empty key in \"%1\"").arg(pair));
         properties.append({*key, *value});
     }
     return properties;
@@ -157,8 +155,7 @@ Result<PropertyBag> decodePropertyBag(QStringView bag)
 
 QString telemetryTopic(const QString &deviceId, const PropertyBag &properties)
 {
-    return QStringLiteral("devices/") + deviceId + QStringLiteral("/messages/events/")
-        + encodePropertyBag(properties);
+    return QStringLiteral("devices/") + deviceId + QStringLiteral("/messages/events/") + encodePropertyBag(properties);
 }
 
 Result<TelemetryTopic> parseTelemetryTopic(QStringView topic)
@@ -166,8 +163,7 @@ Result<TelemetryTopic> parseTelemetryTopic(QStringView topic)
     constexpr QStringView prefix = u"devices/";
     constexpr QStringView events = u"/messages/events";
     const auto notTelemetry = [&] {
-        return Error(ErrorCode::InvalidInput,
-                     QStringLiteral("not a telemetry topic: \"%1\"").arg(topic));
+        return Error(ErrorCode::InvalidInput, QStringLiteral("not a telemetry topic: \"%1\"").arg(topic));
     };
     if (!topic.startsWith(prefix))
         return notTelemetry();

@@ -8,18 +8,22 @@ namespace Provisio {
 QString allocationPolicyName(AllocationPolicy policy)
 {
     switch (policy) {
-    case AllocationPolicy::Hashed: return QStringLiteral("hashed");
-    case AllocationPolicy::GeoLatency: return QStringLiteral("geoLatency");
-    case AllocationPolicy::Static: return QStringLiteral("static");
-    case AllocationPolicy::Custom: return QStringLiteral("custom");
+    case AllocationPolicy::Hashed:
+        return QStringLiteral("hashed");
+    case AllocationPolicy::GeoLatency:
+        return QStringLiteral("geoLatency");
+    case AllocationPolicy::Static:
+        return QStringLiteral("static");
+    case AllocationPolicy::Custom:
+        return QStringLiteral("custom");
     }
     return QStringLiteral("hashed");
 }
 
 std::optional<AllocationPolicy> parseAllocationPolicy(const QString &name)
 {
-    for (AllocationPolicy p : {AllocationPolicy::Hashed, AllocationPolicy::GeoLatency,
-                               AllocationPolicy::Static, AllocationPolicy::Custom}) {
+    for (AllocationPolicy p :
+         {AllocationPolicy::Hashed, AllocationPolicy::GeoLatency, AllocationPolicy::Static, AllocationPolicy::Custom}) {
         if (name == allocationPolicyName(p))
             return p;
     }
@@ -61,8 +65,8 @@ CustomAllocationDefinition CustomAllocationDefinition::readFrom(JsonReader reade
     if (!def.webhookUrl.isEmpty()) {
         const QUrl url(def.webhookUrl, QUrl::StrictMode);
         const QString scheme = url.scheme();
-        if (!url.isValid() || url.host().isEmpty()
-            || (scheme != QLatin1String("https") && scheme != QLatin1String("http")))
+        if (!url.isValid() || url.host().isEmpty() ||
+            (scheme != QLatin1String("https") && scheme != QLatin1String("http")))
             reader.fail(QStringLiteral("webhookUrl"), QStringLiteral("must be an http or https URL"));
     }
     return def;

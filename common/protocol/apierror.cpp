@@ -9,19 +9,32 @@ namespace Provisio {
 int ApiError::httpStatusFor(ErrorCode code)
 {
     switch (code) {
-    case ErrorCode::None: return 200;
-    case ErrorCode::InvalidInput: return 400;
-    case ErrorCode::Unauthorized: return 401;
-    case ErrorCode::Forbidden: return 403;
-    case ErrorCode::NotFound: return 404;
-    case ErrorCode::MethodNotAllowed: return 405;
-    case ErrorCode::Conflict: return 409;
-    case ErrorCode::PreconditionFailed: return 412;
-    case ErrorCode::PayloadTooLarge: return 413;
-    case ErrorCode::UpgradeRequired: return 426;
-    case ErrorCode::TooManyRequests: return 429;
-    case ErrorCode::Unavailable: return 503;
-    case ErrorCode::Internal: return 500;
+    case ErrorCode::None:
+        return 200;
+    case ErrorCode::InvalidInput:
+        return 400;
+    case ErrorCode::Unauthorized:
+        return 401;
+    case ErrorCode::Forbidden:
+        return 403;
+    case ErrorCode::NotFound:
+        return 404;
+    case ErrorCode::MethodNotAllowed:
+        return 405;
+    case ErrorCode::Conflict:
+        return 409;
+    case ErrorCode::PreconditionFailed:
+        return 412;
+    case ErrorCode::PayloadTooLarge:
+        return 413;
+    case ErrorCode::UpgradeRequired:
+        return 426;
+    case ErrorCode::TooManyRequests:
+        return 429;
+    case ErrorCode::Unavailable:
+        return 503;
+    case ErrorCode::Internal:
+        return 500;
     }
     return 500;
 }
@@ -33,32 +46,50 @@ int ApiError::dpsErrorCodeFor(ErrorCode code)
     // unauthorized, 404201 registration/enrollment not found, 429001
     // throttled); the rest use 001.
     switch (code) {
-    case ErrorCode::InvalidInput: return 400004;
-    case ErrorCode::Unauthorized: return 401002;
-    case ErrorCode::NotFound: return 404201;
-    case ErrorCode::TooManyRequests: return 429001;
-    default: return httpStatusFor(code) * 1000 + 1;
+    case ErrorCode::InvalidInput:
+        return 400004;
+    case ErrorCode::Unauthorized:
+        return 401002;
+    case ErrorCode::NotFound:
+        return 404201;
+    case ErrorCode::TooManyRequests:
+        return 429001;
+    default:
+        return httpStatusFor(code) * 1000 + 1;
     }
 }
 
 ErrorCode ApiError::errorCodeForHttpStatus(int status)
 {
     switch (status) {
-    case 400: return ErrorCode::InvalidInput;
-    case 401: return ErrorCode::Unauthorized;
-    case 403: return ErrorCode::Forbidden;
-    case 404: return ErrorCode::NotFound;
-    case 405: return ErrorCode::MethodNotAllowed;
-    case 409: return ErrorCode::Conflict;
-    case 412: return ErrorCode::PreconditionFailed;
-    case 413: return ErrorCode::PayloadTooLarge;
-    case 426: return ErrorCode::UpgradeRequired;
-    case 429: return ErrorCode::TooManyRequests;
+    case 400:
+        return ErrorCode::InvalidInput;
+    case 401:
+        return ErrorCode::Unauthorized;
+    case 403:
+        return ErrorCode::Forbidden;
+    case 404:
+        return ErrorCode::NotFound;
+    case 405:
+        return ErrorCode::MethodNotAllowed;
+    case 409:
+        return ErrorCode::Conflict;
+    case 412:
+        return ErrorCode::PreconditionFailed;
+    case 413:
+        return ErrorCode::PayloadTooLarge;
+    case 426:
+        return ErrorCode::UpgradeRequired;
+    case 429:
+        return ErrorCode::TooManyRequests;
     case 502:
     case 503:
-    case 504: return ErrorCode::Unavailable;
-    case 500: return ErrorCode::Internal;
-    default: break;
+    case 504:
+        return ErrorCode::Unavailable;
+    case 500:
+        return ErrorCode::Internal;
+    default:
+        break;
     }
     if (status >= 200 && status < 300)
         return ErrorCode::None;

@@ -11,8 +11,7 @@ const QLatin1String kSymmetricKey("symmetricKey");
 
 bool Attestation::isValidKey(const QString &base64Key)
 {
-    const auto decoded = QByteArray::fromBase64Encoding(base64Key.toLatin1(),
-                                                        QByteArray::AbortOnBase64DecodingErrors);
+    const auto decoded = QByteArray::fromBase64Encoding(base64Key.toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
     // toLatin1() maps non-Latin-1 characters to '?', which the decoder rejects.
     return decoded && decoded.decoded.size() >= 16 && decoded.decoded.size() <= 64;
 }
@@ -28,15 +27,13 @@ Attestation Attestation::readFrom(JsonReader reader)
     if (!reader.ok())
         return attestation;
     if (attestation.type != kSymmetricKey) {
-        reader.fail(QStringLiteral("type"),
-                    QLatin1String("is invalid: attestation type '") + attestation.type
-                        + QLatin1String("' is not supported (only 'symmetricKey' is)"));
+        reader.fail(QStringLiteral("type"), QLatin1String("is invalid: attestation type '") + attestation.type +
+                                                QLatin1String("' is not supported (only 'symmetricKey' is)"));
         return attestation;
     }
     for (const char *other : {"tpm", "x509"}) {
         if (reader.has(QLatin1String(other)))
-            reader.fail(QLatin1String(other),
-                        QStringLiteral("must be absent for attestation type 'symmetricKey'"));
+            reader.fail(QLatin1String(other), QStringLiteral("must be absent for attestation type 'symmetricKey'"));
     }
 
     JsonReader keys = reader.child(kSymmetricKey);

@@ -29,8 +29,8 @@ bool Customer::isPlausibleEmail(const QString &email)
 
 Customer Customer::readFrom(JsonReader reader)
 {
-    reader.allowOnly({"id", "name", "email", "phone", "address", "notes", "etag",
-                      "createdDateTimeUtc", "lastUpdatedDateTimeUtc"});
+    reader.allowOnly(
+        {"id", "name", "email", "phone", "address", "notes", "etag", "createdDateTimeUtc", "lastUpdatedDateTimeUtc"});
     Customer c;
     c.id = reader.optionalString(QStringLiteral("id"));
     checkLength(reader, QStringLiteral("id"), c.id, 64);
@@ -40,8 +40,7 @@ Customer Customer::readFrom(JsonReader reader)
     checkLength(reader, QStringLiteral("name"), c.name, 256);
     c.email = reader.optionalString(QStringLiteral("email"));
     if (!c.email.isEmpty() && !isPlausibleEmail(c.email))
-        reader.fail(QStringLiteral("email"),
-                    QStringLiteral("must be an e-mail address with one '@' and no spaces"));
+        reader.fail(QStringLiteral("email"), QStringLiteral("must be an e-mail address with one '@' and no spaces"));
     c.phone = reader.optionalString(QStringLiteral("phone"));
     checkLength(reader, QStringLiteral("phone"), c.phone, 64);
     c.address = reader.optionalString(QStringLiteral("address"));
@@ -66,11 +65,8 @@ Result<Customer> Customer::fromJson(const QJsonObject &json)
 QJsonObject Customer::toJson() const
 {
     QJsonObject json{
-        {QStringLiteral("name"), name},
-        {QStringLiteral("email"), email},
-        {QStringLiteral("phone"), phone},
-        {QStringLiteral("address"), address},
-        {QStringLiteral("notes"), notes},
+        {QStringLiteral("name"), name},       {QStringLiteral("email"), email}, {QStringLiteral("phone"), phone},
+        {QStringLiteral("address"), address}, {QStringLiteral("notes"), notes},
     };
     if (!id.isEmpty())
         json.insert(QStringLiteral("id"), id);

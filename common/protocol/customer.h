@@ -15,8 +15,8 @@ namespace Provisio {
 struct Customer
 {
     QString id;
-    QString name;       // required
-    QString email;      // optional; checked loosely (one '@', no spaces)
+    QString name;  // required
+    QString email; // optional; checked loosely (one '@', no spaces)
     QString phone;
     QString address;
     QString notes;

@@ -22,10 +22,10 @@ bool DeviceRecord::isValidSerial(const QString &serial)
     if (serial.isEmpty() || serial.size() > 64)
         return false;
     for (const QChar c : serial) {
-        const bool ok = (c >= QLatin1Char('a') && c <= QLatin1Char('z'))
-            || (c >= QLatin1Char('A') && c <= QLatin1Char('Z'))
-            || (c >= QLatin1Char('0') && c <= QLatin1Char('9')) || c == QLatin1Char('-')
-            || c == QLatin1Char('_') || c == QLatin1Char('.') || c == QLatin1Char(':');
+        const bool ok = (c >= QLatin1Char('a') && c <= QLatin1Char('z')) ||
+                        (c >= QLatin1Char('A') && c <= QLatin1Char('Z')) ||
+                        (c >= QLatin1Char('0') && c <= QLatin1Char('9')) || c == QLatin1Char('-') ||
+                        c == QLatin1Char('_') || c == QLatin1Char('.') || c == QLatin1Char(':');
         if (!ok)
             return false;
     }
@@ -34,20 +34,18 @@ bool DeviceRecord::isValidSerial(const QString &serial)
 
 bool DeviceRecord::isValidStatus(const QString &status)
 {
-    return status == QLatin1String("inStock") || status == QLatin1String("sold")
-        || status == QLatin1String("provisioned") || status == QLatin1String("retired");
+    return status == QLatin1String("inStock") || status == QLatin1String("sold") ||
+           status == QLatin1String("provisioned") || status == QLatin1String("retired");
 }
 
 DeviceRecord DeviceRecord::readFrom(JsonReader reader)
 {
-    reader.allowOnly({"serial", "model", "manufacturer", "batch", "deliveryDate", "customerId",
-                      "soldDate", "status", "notes", "etag", "createdDateTimeUtc",
-                      "lastUpdatedDateTimeUtc"});
+    reader.allowOnly({"serial", "model", "manufacturer", "batch", "deliveryDate", "customerId", "soldDate", "status",
+                      "notes", "etag", "createdDateTimeUtc", "lastUpdatedDateTimeUtc"});
     DeviceRecord d;
     d.serial = reader.requiredString(QStringLiteral("serial"));
     if (!d.serial.isEmpty() && !isValidSerial(d.serial))
-        reader.fail(QStringLiteral("serial"),
-                    QStringLiteral("must be 1 to 64 letters, digits, '-', '_', '.' or ':'"));
+        reader.fail(QStringLiteral("serial"), QStringLiteral("must be 1 to 64 letters, digits, '-', '_', '.' or ':'"));
     d.model = reader.optionalString(QStringLiteral("model"));
     checkLength(reader, QStringLiteral("model"), d.model, MaxTextLength);
     d.manufacturer = reader.optionalString(QStringLiteral("manufacturer"));
@@ -60,8 +58,7 @@ DeviceRecord DeviceRecord::readFrom(JsonReader reader)
     d.soldDate = reader.optionalDate(QStringLiteral("soldDate"));
     d.status = reader.optionalString(QStringLiteral("status"), QStringLiteral("inStock"));
     if (!isValidStatus(d.status))
-        reader.fail(QStringLiteral("status"),
-                    QStringLiteral("must be one of inStock, sold, provisioned, retired"));
+        reader.fail(QStringLiteral("status"), QStringLiteral("must be one of inStock, sold, provisioned, retired"));
     d.notes = reader.optionalString(QStringLiteral("notes"));
     checkLength(reader, QStringLiteral("notes"), d.notes, MaxNotesLength);
     d.etag = reader.optionalString(QStringLiteral("etag"));

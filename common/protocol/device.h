@@ -16,13 +16,13 @@ namespace Provisio {
 // serial is the key the CRM, activation codes and enrollments refer to.
 struct DeviceRecord
 {
-    QString serial;          // required: 1..64 of letters, digits, - _ . :
+    QString serial; // required: 1..64 of letters, digits, - _ . :
     QString model;
     QString manufacturer;
     QString batch;
-    QDate deliveryDate;      // "yyyy-MM-dd"; invalid when unknown
-    QString customerId;      // empty while unsold
-    QDate soldDate;          // invalid while unsold
+    QDate deliveryDate;                         // "yyyy-MM-dd"; invalid when unknown
+    QString customerId;                         // empty while unsold
+    QDate soldDate;                             // invalid while unsold
     QString status = QStringLiteral("inStock"); // inStock|sold|provisioned|retired
     QString notes;
     QString etag;

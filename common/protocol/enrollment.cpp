@@ -14,13 +14,11 @@ namespace Provisio {
 namespace detail {
 
 void readEnrollmentSettings(JsonReader &reader, Attestation &attestation, QString &iotHubHostName,
-                            InitialTwin &initialTwin, QString &provisioningStatus,
-                            ReprovisionPolicy &reprovisionPolicy,
-                            std::optional<AllocationPolicy> &allocationPolicy,
-                            QStringList &iotHubs,
+                            InitialTwin &initialTwin, QString &provisioningStatus, ReprovisionPolicy &reprovisionPolicy,
+                            std::optional<AllocationPolicy> &allocationPolicy, QStringList &iotHubs,
                             std::optional<CustomAllocationDefinition> &customAllocationDefinition,
-                            DeviceCapabilities &capabilities, QString &etag,
-                            QDateTime &createdDateTimeUtc, QDateTime &lastUpdatedDateTimeUtc)
+                            DeviceCapabilities &capabilities, QString &etag, QDateTime &createdDateTimeUtc,
+                            QDateTime &lastUpdatedDateTimeUtc)
 {
     const QString attestationKey = QStringLiteral("attestation");
     if (!reader.has(attestationKey))
@@ -30,8 +28,7 @@ void readEnrollmentSettings(JsonReader &reader, Attestation &attestation, QStrin
     iotHubHostName = reader.optionalString(QStringLiteral("iotHubHostName"));
     initialTwin = InitialTwin::readFrom(reader.child(QStringLiteral("initialTwin")));
 
-    provisioningStatus = reader.optionalString(QStringLiteral("provisioningStatus"),
-                                               QStringLiteral("enabled"));
+    provisioningStatus = reader.optionalString(QStringLiteral("provisioningStatus"), QStringLiteral("enabled"));
     if (provisioningStatus != QLatin1String("enabled") && provisioningStatus != QLatin1String("disabled"))
         reader.fail(QStringLiteral("provisioningStatus"), QStringLiteral("must be 'enabled' or 'disabled'"));
 
@@ -76,16 +73,13 @@ void readEnrollmentSettings(JsonReader &reader, Attestation &attestation, QStrin
     lastUpdatedDateTimeUtc = reader.optionalDateTime(QStringLiteral("lastUpdatedDateTimeUtc"));
 }
 
-void writeEnrollmentSettings(QJsonObject &json, const Attestation &attestation,
-                             const QString &iotHubHostName, const InitialTwin &initialTwin,
-                             const QString &provisioningStatus,
+void writeEnrollmentSettings(QJsonObject &json, const Attestation &attestation, const QString &iotHubHostName,
+                             const InitialTwin &initialTwin, const QString &provisioningStatus,
                              const ReprovisionPolicy &reprovisionPolicy,
-                             const std::optional<AllocationPolicy> &allocationPolicy,
-                             const QStringList &iotHubs,
+                             const std::optional<AllocationPolicy> &allocationPolicy, const QStringList &iotHubs,
                              const std::optional<CustomAllocationDefinition> &customAllocationDefinition,
                              const DeviceCapabilities &capabilities, const QString &etag,
-                             const QDateTime &createdDateTimeUtc,
-                             const QDateTime &lastUpdatedDateTimeUtc)
+                             const QDateTime &createdDateTimeUtc, const QDateTime &lastUpdatedDateTimeUtc)
 {
     json.insert(QStringLiteral("attestation"), attestation.toJson());
     if (!iotHubHostName.isEmpty())
@@ -98,8 +92,7 @@ void writeEnrollmentSettings(QJsonObject &json, const Attestation &attestation,
     json.insert(QStringLiteral("iotHubs"), QJsonArray::fromStringList(iotHubs));
     if (customAllocationDefinition)
         json.insert(QStringLiteral("customAllocationDefinition"), customAllocationDefinition->toJson());
-    json.insert(QStringLiteral("capabilities"),
-                QJsonObject{{QStringLiteral("iotEdge"), capabilities.iotEdge}});
+    json.insert(QStringLiteral("capabilities"), QJsonObject{{QStringLiteral("iotEdge"), capabilities.iotEdge}});
     if (!etag.isEmpty())
         json.insert(QStringLiteral("etag"), etag);
     if (createdDateTimeUtc.isValid())
@@ -137,8 +130,7 @@ Enrollment Enrollment::readFrom(JsonReader reader)
         e.registrationState = RegistrationState::readFrom(reader.child(QStringLiteral("registrationState")));
     e.serial = reader.optionalString(QStringLiteral("serial"));
     if (!e.serial.isEmpty() && !DeviceRecord::isValidSerial(e.serial))
-        reader.fail(QStringLiteral("serial"),
-                    QStringLiteral("must be 1 to 64 letters, digits, '-', '_', '.' or ':'"));
+        reader.fail(QStringLiteral("serial"), QStringLiteral("must be 1 to 64 letters, digits, '-', '_', '.' or ':'"));
     return e;
 }
 

@@ -34,21 +34,21 @@ struct DeviceCapabilities
 struct Enrollment
 {
     QString registrationId;
-    QString deviceId;                         // empty: the hub device id is the registration id
+    QString deviceId; // empty: the hub device id is the registration id
     Attestation attestation;
-    QString iotHubHostName;                   // output: the hub the device was assigned to
+    QString iotHubHostName; // output: the hub the device was assigned to
     InitialTwin initialTwin;
     QString provisioningStatus = QStringLiteral("enabled"); // enabled|disabled
     ReprovisionPolicy reprovisionPolicy;
     std::optional<AllocationPolicy> allocationPolicy; // absent: the instance default
-    QStringList iotHubs;                      // host names of the hubs it may go to
+    QStringList iotHubs;                              // host names of the hubs it may go to
     std::optional<CustomAllocationDefinition> customAllocationDefinition;
     DeviceCapabilities capabilities;
     QString etag;
     QDateTime createdDateTimeUtc;
     QDateTime lastUpdatedDateTimeUtc;
     std::optional<RegistrationState> registrationState; // output
-    QString serial;                           // Provisio: bound inventory serial, may be empty
+    QString serial;                                     // Provisio: bound inventory serial, may be empty
 
     bool isEnabled() const { return provisioningStatus == QLatin1String("enabled"); }
 
@@ -65,41 +65,34 @@ namespace detail {
 // The settings individual enrollments and enrollment groups share, read and
 // written once so the two cannot drift apart.
 void readEnrollmentSettings(JsonReader &reader, Attestation &attestation, QString &iotHubHostName,
-                            InitialTwin &initialTwin, QString &provisioningStatus,
-                            ReprovisionPolicy &reprovisionPolicy,
-                            std::optional<AllocationPolicy> &allocationPolicy,
-                            QStringList &iotHubs,
+                            InitialTwin &initialTwin, QString &provisioningStatus, ReprovisionPolicy &reprovisionPolicy,
+                            std::optional<AllocationPolicy> &allocationPolicy, QStringList &iotHubs,
                             std::optional<CustomAllocationDefinition> &customAllocationDefinition,
-                            DeviceCapabilities &capabilities, QString &etag,
-                            QDateTime &createdDateTimeUtc, QDateTime &lastUpdatedDateTimeUtc);
+                            DeviceCapabilities &capabilities, QString &etag, QDateTime &createdDateTimeUtc,
+                            QDateTime &lastUpdatedDateTimeUtc);
 
 template<typename T>
 void readEnrollmentSettings(JsonReader &reader, T &e)
 {
-    readEnrollmentSettings(reader, e.attestation, e.iotHubHostName, e.initialTwin,
-                           e.provisioningStatus, e.reprovisionPolicy, e.allocationPolicy,
-                           e.iotHubs, e.customAllocationDefinition, e.capabilities, e.etag,
-                           e.createdDateTimeUtc, e.lastUpdatedDateTimeUtc);
+    readEnrollmentSettings(reader, e.attestation, e.iotHubHostName, e.initialTwin, e.provisioningStatus,
+                           e.reprovisionPolicy, e.allocationPolicy, e.iotHubs, e.customAllocationDefinition,
+                           e.capabilities, e.etag, e.createdDateTimeUtc, e.lastUpdatedDateTimeUtc);
 }
 
-void writeEnrollmentSettings(QJsonObject &json, const Attestation &attestation,
-                             const QString &iotHubHostName, const InitialTwin &initialTwin,
-                             const QString &provisioningStatus,
+void writeEnrollmentSettings(QJsonObject &json, const Attestation &attestation, const QString &iotHubHostName,
+                             const InitialTwin &initialTwin, const QString &provisioningStatus,
                              const ReprovisionPolicy &reprovisionPolicy,
-                             const std::optional<AllocationPolicy> &allocationPolicy,
-                             const QStringList &iotHubs,
+                             const std::optional<AllocationPolicy> &allocationPolicy, const QStringList &iotHubs,
                              const std::optional<CustomAllocationDefinition> &customAllocationDefinition,
                              const DeviceCapabilities &capabilities, const QString &etag,
-                             const QDateTime &createdDateTimeUtc,
-                             const QDateTime &lastUpdatedDateTimeUtc);
+                             const QDateTime &createdDateTimeUtc, const QDateTime &lastUpdatedDateTimeUtc);
 
 template<typename T>
 void writeEnrollmentSettings(QJsonObject &json, const T &e)
 {
-    writeEnrollmentSettings(json, e.attestation, e.iotHubHostName, e.initialTwin,
-                            e.provisioningStatus, e.reprovisionPolicy, e.allocationPolicy,
-                            e.iotHubs, e.customAllocationDefinition, e.capabilities, e.etag,
-                            e.createdDateTimeUtc, e.lastUpdatedDateTimeUtc);
+    writeEnrollmentSettings(json, e.attestation, e.iotHubHostName, e.initialTwin, e.provisioningStatus,
+                            e.reprovisionPolicy, e.allocationPolicy, e.iotHubs, e.customAllocationDefinition,
+                            e.capabilities, e.etag, e.createdDateTimeUtc, e.lastUpdatedDateTimeUtc);
 }
 
 } // namespace detail

@@ -12,10 +12,9 @@ bool EnrollmentGroup::isValidEnrollmentGroupId(const QString &id)
 
 EnrollmentGroup EnrollmentGroup::readFrom(JsonReader reader)
 {
-    reader.allowOnly({"enrollmentGroupId", "attestation", "iotHubHostName", "initialTwin",
-                      "provisioningStatus", "reprovisionPolicy", "allocationPolicy", "iotHubs",
-                      "customAllocationDefinition", "capabilities", "etag", "createdDateTimeUtc",
-                      "lastUpdatedDateTimeUtc"});
+    reader.allowOnly({"enrollmentGroupId", "attestation", "iotHubHostName", "initialTwin", "provisioningStatus",
+                      "reprovisionPolicy", "allocationPolicy", "iotHubs", "customAllocationDefinition", "capabilities",
+                      "etag", "createdDateTimeUtc", "lastUpdatedDateTimeUtc"});
     EnrollmentGroup g;
     g.enrollmentGroupId = reader.requiredString(QStringLiteral("enrollmentGroupId"));
     if (!g.enrollmentGroupId.isEmpty() && !isValidEnrollmentGroupId(g.enrollmentGroupId))

@@ -12,7 +12,7 @@ struct EnrollmentGroup
 {
     QString enrollmentGroupId;
     Attestation attestation;
-    QString iotHubHostName;                   // output
+    QString iotHubHostName; // output
     InitialTwin initialTwin;
     QString provisioningStatus = QStringLiteral("enabled"); // enabled|disabled
     ReprovisionPolicy reprovisionPolicy;

@@ -10,8 +10,7 @@ namespace Provisio {
 
 bool Hub::isValidHostName(const QString &host)
 {
-    static const QRegularExpression label(
-        QStringLiteral("^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$"));
+    static const QRegularExpression label(QStringLiteral("^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$"));
     if (host.isEmpty() || host.size() > 253)
         return false;
     const QStringList labels = host.split(QLatin1Char('.'));
@@ -36,8 +35,7 @@ bool Hub::isValidEndpoint(const QString &endpoint)
     const QString host = endpoint.left(colon);
     if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']'))) {
         QHostAddress address;
-        return address.setAddress(host.mid(1, host.size() - 2))
-            && address.protocol() == QAbstractSocket::IPv6Protocol;
+        return address.setAddress(host.mid(1, host.size() - 2)) && address.protocol() == QAbstractSocket::IPv6Protocol;
     }
     QHostAddress address;
     if (address.setAddress(host))
@@ -60,29 +58,27 @@ QString Hub::dialEndpoint() const
 
 Hub Hub::readFrom(JsonReader reader)
 {
-    reader.allowOnly({"name", "host", "port", "endpoint", "region", "allocationWeight",
-                      "signingKey", "etag", "createdDateTimeUtc", "lastUpdatedDateTimeUtc"});
+    reader.allowOnly({"name", "host", "port", "endpoint", "region", "allocationWeight", "signingKey", "etag",
+                      "createdDateTimeUtc", "lastUpdatedDateTimeUtc"});
     Hub hub;
     hub.name = reader.optionalString(QStringLiteral("name"));
     if (!hub.name.isEmpty() && !isValidName(hub.name))
-        reader.fail(QStringLiteral("name"),
-                    QStringLiteral("must be 1 to 64 letters, digits, '.', '_' or '-'"));
+        reader.fail(QStringLiteral("name"), QStringLiteral("must be 1 to 64 letters, digits, '.', '_' or '-'"));
     hub.host = reader.requiredString(QStringLiteral("host"));
     if (!hub.host.isEmpty() && !isValidHostName(hub.host))
         reader.fail(QStringLiteral("host"), QStringLiteral("must be a valid host name"));
     hub.port = int(reader.optionalInt(QStringLiteral("port"), 8883, 1, 65535));
     hub.endpoint = reader.optionalString(QStringLiteral("endpoint"));
     if (!hub.endpoint.isEmpty() && !isValidEndpoint(hub.endpoint))
-        reader.fail(QStringLiteral("endpoint"),
-                    QStringLiteral("must be host:port with a port from 1 to 65535"));
+        reader.fail(QStringLiteral("endpoint"), QStringLiteral("must be host:port with a port from 1 to 65535"));
     hub.region = reader.optionalString(QStringLiteral("region"));
     if (hub.region.size() > 64)
         reader.fail(QStringLiteral("region"), QStringLiteral("must be at most 64 characters"));
     hub.allocationWeight = int(reader.optionalInt(QStringLiteral("allocationWeight"), 1, 0, 1000));
     hub.signingKey = reader.optionalString(QStringLiteral("signingKey"));
     if (!hub.signingKey.isEmpty()) {
-        const auto decoded = QByteArray::fromBase64Encoding(hub.signingKey.toLatin1(),
-                                                            QByteArray::AbortOnBase64DecodingErrors);
+        const auto decoded =
+            QByteArray::fromBase64Encoding(hub.signingKey.toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
         if (!decoded || decoded.decoded.isEmpty())
             reader.fail(QStringLiteral("signingKey"), QStringLiteral("must be base64"));
     }

@@ -17,13 +17,13 @@ namespace Provisio {
 // port), because the name inside tokens must stay stable.
 struct Hub
 {
-    QString name;                 // link name; may come from the URL instead of the body
-    QString host;                 // required, hostname syntax
+    QString name; // link name; may come from the URL instead of the body
+    QString host; // required, hostname syntax
     int port = 8883;
-    QString endpoint;             // "host:port", empty to dial host:port
+    QString endpoint; // "host:port", empty to dial host:port
     QString region;
-    int allocationWeight = 1;     // 0..1000; 0 takes no new devices
-    QString signingKey;           // base64; a secret, so only serialized on request
+    int allocationWeight = 1; // 0..1000; 0 takes no new devices
+    QString signingKey;       // base64; a secret, so only serialized on request
     QString etag;
     QDateTime createdDateTimeUtc;
     QDateTime lastUpdatedDateTimeUtc;

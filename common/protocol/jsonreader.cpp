@@ -18,15 +18,12 @@ constexpr double kMaxExactInteger = 9007199254740992.0;
 
 } // namespace
 
-JsonReader::JsonReader(const QJsonObject &obj, const QString &path)
-    : JsonReader(obj, path, std::make_shared<State>())
-{
-}
+JsonReader::JsonReader(const QJsonObject &obj, const QString &path) : JsonReader(obj, path, std::make_shared<State>())
+{ }
 
 JsonReader::JsonReader(const QJsonObject &obj, const QString &path, std::shared_ptr<State> state)
     : m_object(obj), m_path(path), m_state(std::move(state))
-{
-}
+{ }
 
 QString JsonReader::fieldPath(const QString &key) const
 {
@@ -113,8 +110,7 @@ std::optional<QString> JsonReader::maybeString(const QString &key)
     return value->toString();
 }
 
-std::optional<qint64> JsonReader::integer(const QString &path, const QJsonValue &value,
-                                          qint64 min, qint64 max)
+std::optional<qint64> JsonReader::integer(const QString &path, const QJsonValue &value, qint64 min, qint64 max)
 {
     if (!value.isDouble()) {
         failField(path, QStringLiteral("must be an integer"));
@@ -229,8 +225,7 @@ QStringList JsonReader::optionalStringList(const QString &key)
     for (qsizetype i = 0; i < array.size(); ++i) {
         const QJsonValue element = array.at(i);
         if (!element.isString()) {
-            failField(fieldPath(key) + QStringLiteral("[%1]").arg(i),
-                      QStringLiteral("must be a string"));
+            failField(fieldPath(key) + QStringLiteral("[%1]").arg(i), QStringLiteral("must be a string"));
             return {};
         }
         out.append(element.toString());
@@ -245,9 +240,8 @@ QDateTime JsonReader::optionalDateTime(const QString &key)
         return {};
     const auto parsed = fromIsoUtc(*text);
     if (!parsed) {
-        failField(fieldPath(key),
-                  QStringLiteral("must be an ISO-8601 timestamp with a zone, "
-                                 "e.g. 2024-05-01T12:00:00.000Z"));
+        failField(fieldPath(key), QStringLiteral("must be an ISO-8601 timestamp with a zone, "
+                                                 "e.g. 2024-05-01T12:00:00.000Z"));
         return {};
     }
     return *parsed;
@@ -337,10 +331,9 @@ Result<QJsonObject> parseJsonObject(const QByteArray &body)
         QJsonDocument::fromJson('[' + body + ']', &wrappedError);
         if (wrappedError.error == QJsonParseError::NoError)
             return Error(ErrorCode::InvalidInput, QStringLiteral("JSON body must be an object"));
-        return Error(ErrorCode::InvalidInput,
-                     QStringLiteral("malformed JSON at offset %1: %2")
-                         .arg(parseError.offset)
-                         .arg(parseError.errorString()));
+        return Error(
+            ErrorCode::InvalidInput,
+            QStringLiteral("malformed JSON at offset %1: %2").arg(parseError.offset).arg(parseError.errorString()));
     }
     if (!doc.isObject())
         return Error(ErrorCode::InvalidInput, QStringLiteral("JSON body must be an object"));

@@ -53,13 +53,10 @@ public:
 
     // Integers: JSON numbers with no fractional part, within [min, max].
     qint64 requiredInt(const QString &key, qint64 min = LLONG_MIN, qint64 max = LLONG_MAX);
-    qint64 optionalInt(const QString &key, qint64 def, qint64 min = LLONG_MIN,
-                       qint64 max = LLONG_MAX);
-    std::optional<qint64> maybeInt(const QString &key, qint64 min = LLONG_MIN,
-                                   qint64 max = LLONG_MAX);
+    qint64 optionalInt(const QString &key, qint64 def, qint64 min = LLONG_MIN, qint64 max = LLONG_MAX);
+    std::optional<qint64> maybeInt(const QString &key, qint64 min = LLONG_MIN, qint64 max = LLONG_MAX);
 
-    double optionalDouble(const QString &key, double def,
-                          double min = std::numeric_limits<double>::lowest(),
+    double optionalDouble(const QString &key, double def, double min = std::numeric_limits<double>::lowest(),
                           double max = std::numeric_limits<double>::max());
     bool optionalBool(const QString &key, bool def);
 
@@ -112,8 +109,7 @@ private:
     void failField(const QString &path, const QString &problem);
     // Value of key, or std::nullopt when absent or null.
     std::optional<QJsonValue> present(const QString &key) const;
-    std::optional<qint64> integer(const QString &path, const QJsonValue &value, qint64 min,
-                                  qint64 max);
+    std::optional<qint64> integer(const QString &path, const QJsonValue &value, qint64 min, qint64 max);
     void allowOnlySet(const QStringList &keys);
 
     QJsonObject m_object;

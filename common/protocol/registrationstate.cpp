@@ -52,9 +52,8 @@ bool RegistrationState::isValidSubstatus(const QString &substatus)
 
 RegistrationState RegistrationState::readFrom(JsonReader reader)
 {
-    reader.allowOnly({"registrationId", "createdDateTimeUtc", "assignedHub", "deviceId", "status",
-                      "substatus", "errorCode", "errorMessage", "lastUpdatedDateTimeUtc", "etag",
-                      "payload"});
+    reader.allowOnly({"registrationId", "createdDateTimeUtc", "assignedHub", "deviceId", "status", "substatus",
+                      "errorCode", "errorMessage", "lastUpdatedDateTimeUtc", "etag", "payload"});
     RegistrationState state;
     state.registrationId = reader.requiredString(QStringLiteral("registrationId"));
     state.createdDateTimeUtc = reader.optionalDateTime(QStringLiteral("createdDateTimeUtc"));

@@ -19,16 +19,16 @@ struct RegistrationState
 {
     QString registrationId;
     QDateTime createdDateTimeUtc;
-    QString assignedHub;                 // empty until assigned
-    QString deviceId;                    // empty until assigned
+    QString assignedHub;                           // empty until assigned
+    QString deviceId;                              // empty until assigned
     QString status = QStringLiteral("unassigned"); // unassigned|assigning|assigned|failed|disabled
-    QString substatus;                   // empty, or initialAssignment|deviceDataMigrated|
-                                         // deviceDataReset|reprovisionedToInitialAssignment
+    QString substatus;                             // empty, or initialAssignment|deviceDataMigrated|
+                                                   // deviceDataReset|reprovisionedToInitialAssignment
     std::optional<int> errorCode;
-    QString errorMessage;                // empty when there is no error
+    QString errorMessage; // empty when there is no error
     QDateTime lastUpdatedDateTimeUtc;
     QString etag;
-    QJsonObject payload;                 // left out of the JSON when empty
+    QJsonObject payload; // left out of the JSON when empty
 
     static Result<RegistrationState> fromJson(const QJsonObject &json);
     static RegistrationState readFrom(JsonReader reader);

@@ -45,21 +45,19 @@ std::optional<QDateTime> fromIsoUtc(const QString &text)
     // Parsed by hand rather than with QDateTime::fromString(Qt::ISODate),
     // which accepts zone-less (local) times and varies in how it treats more
     // than three fractional digits.
-    static const QRegularExpression re(QStringLiteral(
-        "^(\\d{4})-(\\d{2})-(\\d{2})T(\\d{2}):(\\d{2}):(\\d{2})(?:\\.(\\d{1,7}))?"
-        "(Z|z|[+-]\\d{2}:\\d{2})$"));
+    static const QRegularExpression re(
+        QStringLiteral("^(\\d{4})-(\\d{2})-(\\d{2})T(\\d{2}):(\\d{2}):(\\d{2})(?:\\.(\\d{1,7}))?"
+                       "(Z|z|[+-]\\d{2}:\\d{2})$"));
     const QRegularExpressionMatch m = re.match(text);
     if (!m.hasMatch())
         return std::nullopt;
 
-    const QDate date(m.capturedView(1).toInt(), m.capturedView(2).toInt(),
-                     m.capturedView(3).toInt());
+    const QDate date(m.capturedView(1).toInt(), m.capturedView(2).toInt(), m.capturedView(3).toInt());
     int msec = 0;
     const QString fraction = m.captured(7);
     if (!fraction.isEmpty())
         msec = QString(fraction + QStringLiteral("00")).left(3).toInt();
-    const QTime time(m.capturedView(4).toInt(), m.capturedView(5).toInt(),
-                     m.capturedView(6).toInt(), msec);
+    const QTime time(m.capturedView(4).toInt(), m.capturedView(5).toInt(), m.capturedView(6).toInt(), msec);
     if (!date.isValid() || !time.isValid())
         return std::nullopt;
 

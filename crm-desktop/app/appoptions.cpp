@@ -12,23 +12,29 @@ namespace {
 struct Parser
 {
     QCommandLineParser parser;
-    QCommandLineOption url{QStringLiteral("url"), QCoreApplication::translate("AppOptions", "Middleware URL, e.g. https://provisio.example.com:8443."),
-                           QStringLiteral("URL")};
+    QCommandLineOption url{
+        QStringLiteral("url"),
+        QCoreApplication::translate("AppOptions", "Middleware URL, e.g. https://provisio.example.com:8443."),
+        QStringLiteral("URL")};
     QCommandLineOption tokenFile{QStringLiteral("token-file"),
                                  QCoreApplication::translate("AppOptions", "File holding the access token (pvs_…)."),
                                  QStringLiteral("FILE")};
     QCommandLineOption ca{QStringLiteral("ca"),
                           QCoreApplication::translate("AppOptions", "PEM file of the middleware's CA to trust."),
                           QStringLiteral("FILE")};
-    QCommandLineOption profile{QStringLiteral("profile"),
-                               QCoreApplication::translate("AppOptions", "Saved connection to open; with --url, the name to save that connection under."),
-                               QStringLiteral("NAME")};
-    QCommandLineOption page{QStringLiteral("page"),
-                            QCoreApplication::translate("AppOptions", "Page to open: inventory, customers, enrollments, hubs or audit."),
-                            QStringLiteral("PAGE")};
-    QCommandLineOption device{QStringLiteral("device"),
-                              QCoreApplication::translate("AppOptions", "Open the details of the device with this serial."),
-                              QStringLiteral("SERIAL")};
+    QCommandLineOption profile{
+        QStringLiteral("profile"),
+        QCoreApplication::translate("AppOptions",
+                                    "Saved connection to open; with --url, the name to save that connection under."),
+        QStringLiteral("NAME")};
+    QCommandLineOption page{
+        QStringLiteral("page"),
+        QCoreApplication::translate("AppOptions", "Page to open: inventory, customers, enrollments, hubs or audit."),
+        QStringLiteral("PAGE")};
+    QCommandLineOption device{
+        QStringLiteral("device"),
+        QCoreApplication::translate("AppOptions", "Open the details of the device with this serial."),
+        QStringLiteral("SERIAL")};
 
     Parser()
     {
@@ -47,8 +53,8 @@ struct Parser
                          QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().constFirst()));
         if (parser.isSet(url)) {
             options.url = QUrl(parser.value(url), QUrl::StrictMode);
-            if (!options.url.isValid() || options.url.host().isEmpty()
-                || options.url.scheme() != QLatin1String("https"))
+            if (!options.url.isValid() || options.url.host().isEmpty() ||
+                options.url.scheme() != QLatin1String("https"))
                 return Error(ErrorCode::InvalidInput,
                              QStringLiteral("--url must be an https:// URL with a host, e.g. https://localhost:8443"));
         }
@@ -89,7 +95,8 @@ Result<QByteArray> AppOptions::readToken() const
 {
     QFile file(tokenFile);
     if (!file.open(QIODevice::ReadOnly))
-        return Error(ErrorCode::InvalidInput, QStringLiteral("cannot read token file %1: %2").arg(tokenFile, file.errorString()));
+        return Error(ErrorCode::InvalidInput,
+                     QStringLiteral("cannot read token file %1: %2").arg(tokenFile, file.errorString()));
     const QByteArray token = file.readLine(4096).trimmed();
     if (token.isEmpty())
         return Error(ErrorCode::InvalidInput, QStringLiteral("token file %1 is empty").arg(tokenFile));

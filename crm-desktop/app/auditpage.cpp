@@ -16,17 +16,12 @@
 namespace Provisio::Crm {
 
 AuditPage::AuditPage(AuditModel *model, QWidget *parent)
-    : RecordListPage(QStringLiteral("audit"), model, parent),
-      m_audit(model),
-      m_actor(new QLineEdit(this)),
-      m_action(new QComboBox(this)),
-      m_entityType(new QComboBox(this)),
-      m_entityId(new QLineEdit(this)),
+    : RecordListPage(QStringLiteral("audit"), model, parent), m_audit(model), m_actor(new QLineEdit(this)),
+      m_action(new QComboBox(this)), m_entityType(new QComboBox(this)), m_entityId(new QLineEdit(this)),
       m_sinceEnabled(new QCheckBox(tr("Si&nce:"), this)),
       m_since(new QDateTimeEdit(QDateTime::currentDateTime().addDays(-7), this)),
       m_untilEnabled(new QCheckBox(tr("&Until:"), this)),
-      m_until(new QDateTimeEdit(QDateTime::currentDateTime().addDays(1), this)),
-      m_details(new QPlainTextEdit(this)),
+      m_until(new QDateTimeEdit(QDateTime::currentDateTime().addDays(1), this)), m_details(new QPlainTextEdit(this)),
       m_debounce(new QTimer(this))
 {
     setTitle(tr("Audit log"));
@@ -54,10 +49,11 @@ AuditPage::AuditPage(AuditModel *model, QWidget *parent)
     m_action->lineEdit()->setClearButtonEnabled(true);
     m_action->setMinimumContentsLength(14);
     m_entityType->addItem(tr("Anything"), QString());
-    const QStringList types{QStringLiteral("device"),     QStringLiteral("customer"), QStringLiteral("enrollment"),
-                            QStringLiteral("enrollmentGroup"), QStringLiteral("registration"), QStringLiteral("twin"),
-                            QStringLiteral("hub"),        QStringLiteral("policy"),   QStringLiteral("token"),
-                            QStringLiteral("webhook")};
+    const QStringList types{QStringLiteral("device"),       QStringLiteral("customer"),
+                            QStringLiteral("enrollment"),   QStringLiteral("enrollmentGroup"),
+                            QStringLiteral("registration"), QStringLiteral("twin"),
+                            QStringLiteral("hub"),          QStringLiteral("policy"),
+                            QStringLiteral("token"),        QStringLiteral("webhook")};
     for (const QString &t : types)
         m_entityType->addItem(t, t);
     m_since->setCalendarPopup(true);
@@ -151,9 +147,9 @@ void AuditPage::showSelected()
     for (const QString &part : {QStringLiteral("before"), QStringLiteral("after")}) {
         if (!entry.contains(part))
             continue;
-        text += part + QStringLiteral(":\n")
-            + QString::fromUtf8(QJsonDocument(entry.value(part).toObject()).toJson(QJsonDocument::Indented))
-            + QLatin1Char('\n');
+        text += part + QStringLiteral(":\n") +
+                QString::fromUtf8(QJsonDocument(entry.value(part).toObject()).toJson(QJsonDocument::Indented)) +
+                QLatin1Char('\n');
     }
     m_details->setPlainText(text.isEmpty() ? tr("No record data in this entry.") : text);
 }

@@ -7,7 +7,7 @@
 
 namespace Provisio::Crm {
 
-BatchOperation::BatchOperation(const QString &title, QObject *parent) : QObject(parent), m_title(title) {}
+BatchOperation::BatchOperation(const QString &title, QObject *parent) : QObject(parent), m_title(title) { }
 
 void BatchOperation::addStep(const QString &label, Start start, Done done)
 {

@@ -22,20 +22,12 @@
 namespace Provisio::Crm {
 
 ConnectionDialog::ConnectionDialog(ApiClient *api, ConnectionStore *store, QWidget *parent)
-    : QDialog(parent),
-      m_api(api),
-      m_store(store),
-      m_trust(new CertificateTrust(this)),
-      m_profiles(new QComboBox(this)),
-      m_name(new QLineEdit(this)),
-      m_url(new QLineEdit(this)),
-      m_token(new QLineEdit(this)),
-      m_fingerprint(new QLabel(this)),
-      m_fetch(new QPushButton(tr("&Fetch the server's certificate"), this)),
+    : QDialog(parent), m_api(api), m_store(store), m_trust(new CertificateTrust(this)), m_profiles(new QComboBox(this)),
+      m_name(new QLineEdit(this)), m_url(new QLineEdit(this)), m_token(new QLineEdit(this)),
+      m_fingerprint(new QLabel(this)), m_fetch(new QPushButton(tr("&Fetch the server's certificate"), this)),
       m_caFile(new QPushButton(tr("Use a CA &file…"), this)),
       m_trustCheck(new QCheckBox(tr("I compared this fingerprint with the server's and &trust it"), this)),
-      m_status(new QLabel(this)),
-      m_busy(new QProgressBar(this)),
+      m_status(new QLabel(this)), m_busy(new QProgressBar(this)),
       m_buttons(new QDialogButtonBox(QDialogButtonBox::Cancel, this))
 {
     setObjectName(QStringLiteral("connectionDialog"));
@@ -135,8 +127,7 @@ ConnectionDialog::ConnectionDialog(ApiClient *api, ConnectionStore *store, QWidg
                 }
                 m_ca = {root};
                 m_caFromFile = false;
-                m_fingerprint->setText(tr("CA: %1\nSHA-256: %2")
-                                           .arg(root.subjectDisplayName(), caFingerprint));
+                m_fingerprint->setText(tr("CA: %1\nSHA-256: %2").arg(root.subjectDisplayName(), caFingerprint));
                 m_trustCheck->setChecked(false);
                 m_trustCheck->setEnabled(true);
                 m_status->setText(verifiedAgainstSystem
@@ -293,7 +284,8 @@ void ConnectionDialog::connectNow()
         return;
     }
     if (m_ca.isEmpty() || !m_trustCheck->isChecked()) {
-        showProblem(tr("Trust the server's CA first: fetch its certificate and compare the fingerprint, or use a CA file."));
+        showProblem(
+            tr("Trust the server's CA first: fetch its certificate and compare the fingerprint, or use a CA file."));
         return;
     }
     const QByteArray typed = m_token->text().trimmed().toUtf8();

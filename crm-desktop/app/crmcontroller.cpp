@@ -52,7 +52,8 @@ BatchOperation *CrmController::sellDevices(const QStringList &serials, const QSt
         });
     }
     qCInfo(lcCrmUi) << "selling" << serials.size() << "device(s) to" << customerId;
-    return launch(op, tr("Sold %1 of %2 device(s) to %3.").arg(QStringLiteral("%1"), QStringLiteral("%2"), customerName),
+    return launch(op,
+                  tr("Sold %1 of %2 device(s) to %3.").arg(QStringLiteral("%1"), QStringLiteral("%2"), customerName),
                   Inventory);
 }
 
@@ -84,10 +85,11 @@ BatchOperation *CrmController::createEnrollments(const QStringList &serials, con
             twin.insert(QStringLiteral("tags"), tags);
         if (!desired.isEmpty())
             twin.insert(QStringLiteral("properties"), QJsonObject{{QStringLiteral("desired"), desired}});
-        QJsonObject body{{QStringLiteral("registrationId"), id},
-                         {QStringLiteral("serial"), serial},
-                         {QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
-                         {QStringLiteral("provisioningStatus"), enabled ? QStringLiteral("enabled") : QStringLiteral("disabled")}};
+        QJsonObject body{
+            {QStringLiteral("registrationId"), id},
+            {QStringLiteral("serial"), serial},
+            {QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
+            {QStringLiteral("provisioningStatus"), enabled ? QStringLiteral("enabled") : QStringLiteral("disabled")}};
         if (!twin.isEmpty())
             body.insert(QStringLiteral("initialTwin"), twin);
         op->addStep(serial, [this, id, body] {
@@ -118,7 +120,8 @@ BatchOperation *CrmController::regenerateKeys(const QStringList &registrationIds
     auto *op = new BatchOperation(tr("Regenerating keys"), this);
     for (const QString &id : registrationIds) {
         op->addStep(id, [this, id, which] {
-            return m_api->post(QStringLiteral("enrollments/") + ApiClient::segment(id) + QStringLiteral("/regenerate-keys"),
+            return m_api->post(QStringLiteral("enrollments/") + ApiClient::segment(id) +
+                                   QStringLiteral("/regenerate-keys"),
                                QJsonObject{{QStringLiteral("key"), which}});
         });
     }
@@ -144,13 +147,14 @@ BatchOperation *CrmController::saveCustomer(const QJsonObject &customer, const Q
     body.remove(QStringLiteral("etag"));
     body.remove(QStringLiteral("createdDateTimeUtc"));
     body.remove(QStringLiteral("lastUpdatedDateTimeUtc"));
-    op->addStep(name,
-                [this, id, body, etag] {
-                    if (id.isEmpty())
-                        return m_api->post(QStringLiteral("customers"), body);
-                    return m_api->patch(QStringLiteral("customers/") + ApiClient::segment(id), body, etag);
-                },
-                [this](const QJsonDocument &answer, const QByteArray &) { Q_EMIT customerSaved(answer.object()); });
+    op->addStep(
+        name,
+        [this, id, body, etag] {
+            if (id.isEmpty())
+                return m_api->post(QStringLiteral("customers"), body);
+            return m_api->patch(QStringLiteral("customers/") + ApiClient::segment(id), body, etag);
+        },
+        [this](const QJsonDocument &answer, const QByteArray &) { Q_EMIT customerSaved(answer.object()); });
     return launch(op, id.isEmpty() ? tr("Customer %1 created.").arg(name) : tr("Customer %1 saved.").arg(name),
                   Customers | Inventory);
 }
@@ -162,32 +166,35 @@ BatchOperation *CrmController::deleteCustomer(const QString &id, const QString &
     return launch(op, tr("Customer %1 deleted.").arg(name), Customers);
 }
 
-BatchOperation *CrmController::saveHub(const QString &name, const QJsonObject &hub, const QByteArray &etag, bool creating)
+BatchOperation *CrmController::saveHub(const QString &name, const QJsonObject &hub, const QByteArray &etag,
+                                       bool creating)
 {
     auto *op = new BatchOperation(creating ? tr("Linking hub") : tr("Saving hub"), this);
-    op->addStep(name,
-                [this, name, hub, etag] { return m_api->put(QStringLiteral("hubs/") + ApiClient::segment(name), hub, etag); },
-                [this, name](const QJsonDocument &answer, const QByteArray &) {
-                    const QString key = answer.object().value(QStringLiteral("signingKey")).toString();
-                    if (!key.isEmpty())
-                        Q_EMIT signingKeyIssued(name, key);
-                });
+    op->addStep(
+        name,
+        [this, name, hub, etag] { return m_api->put(QStringLiteral("hubs/") + ApiClient::segment(name), hub, etag); },
+        [this, name](const QJsonDocument &answer, const QByteArray &) {
+            const QString key = answer.object().value(QStringLiteral("signingKey")).toString();
+            if (!key.isEmpty())
+                Q_EMIT signingKeyIssued(name, key);
+        });
     return launch(op, creating ? tr("Hub %1 linked.").arg(name) : tr("Hub %1 saved.").arg(name), Hubs);
 }
 
 BatchOperation *CrmController::rotateHubKey(const QString &name)
 {
     auto *op = new BatchOperation(tr("Rotating hub key"), this);
-    op->addStep(name,
-                [this, name] {
-                    return m_api->post(QStringLiteral("hubs/") + ApiClient::segment(name) + QStringLiteral("/rotate-key"),
-                                       QJsonObject());
-                },
-                [this, name](const QJsonDocument &answer, const QByteArray &) {
-                    const QString key = answer.object().value(QStringLiteral("signingKey")).toString();
-                    if (!key.isEmpty())
-                        Q_EMIT signingKeyIssued(name, key);
-                });
+    op->addStep(
+        name,
+        [this, name] {
+            return m_api->post(QStringLiteral("hubs/") + ApiClient::segment(name) + QStringLiteral("/rotate-key"),
+                               QJsonObject());
+        },
+        [this, name](const QJsonDocument &answer, const QByteArray &) {
+            const QString key = answer.object().value(QStringLiteral("signingKey")).toString();
+            if (!key.isEmpty())
+                Q_EMIT signingKeyIssued(name, key);
+        });
     return launch(op, tr("Hub %1 has a new signing key.").arg(name), Hubs);
 }
 

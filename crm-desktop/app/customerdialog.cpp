@@ -8,12 +8,8 @@
 namespace Provisio::Crm {
 
 CustomerDialog::CustomerDialog(QWidget *parent)
-    : RecordDialog(QStringLiteral("customer"), parent),
-      m_name(new QLineEdit(this)),
-      m_email(new QLineEdit(this)),
-      m_phone(new QLineEdit(this)),
-      m_address(new QPlainTextEdit(this)),
-      m_notes(new QPlainTextEdit(this))
+    : RecordDialog(QStringLiteral("customer"), parent), m_name(new QLineEdit(this)), m_email(new QLineEdit(this)),
+      m_phone(new QLineEdit(this)), m_address(new QPlainTextEdit(this)), m_notes(new QPlainTextEdit(this))
 {
     m_name->setObjectName(QStringLiteral("customerName"));
     m_email->setObjectName(QStringLiteral("customerEmail"));

@@ -8,9 +8,7 @@
 namespace Provisio::Crm {
 
 CustomersPage::CustomersPage(CustomersModel *model, QWidget *parent)
-    : RecordListPage(QStringLiteral("customers"), model, parent),
-      m_customers(model),
-      m_search(new QLineEdit(this)),
+    : RecordListPage(QStringLiteral("customers"), model, parent), m_customers(model), m_search(new QLineEdit(this)),
       m_debounce(new QTimer(this))
 {
     setTitle(tr("Customers"));

@@ -11,6 +11,7 @@
 
 #include <QClipboard>
 #include <QComboBox>
+#include <QDateTime>
 #include <QFontDatabase>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -20,12 +21,11 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
+#include <QLocale>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QDateTime>
-#include <QLocale>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSpinBox>
@@ -81,11 +81,8 @@ QLabel *infoLabel(QWidget *parent, const QString &name)
 } // namespace
 
 DeviceDetail::DeviceDetail(ApiClient *api, EventFeed *feed, QWidget *parent)
-    : QWidget(parent),
-      m_api(api),
-      m_controller(new DeviceDetailController(api, feed, this)),
-      m_telemetry(new TelemetryModel(api, this)),
-      m_audit(new AuditModel(api, this))
+    : QWidget(parent), m_api(api), m_controller(new DeviceDetailController(api, feed, this)),
+      m_telemetry(new TelemetryModel(api, this)), m_audit(new AuditModel(api, this))
 {
     setObjectName(QStringLiteral("deviceDetail"));
     m_telemetry->setEventFeed(feed);
@@ -138,8 +135,8 @@ DeviceDetail::DeviceDetail(ApiClient *api, EventFeed *feed, QWidget *parent)
             [this](const QString &name, int status, const QJsonValue &payload) {
                 QString text = tr("%1 answered %2").arg(name).arg(status);
                 if (!payload.isUndefined() && !payload.isNull()) {
-                    const QJsonDocument doc = payload.isObject() ? QJsonDocument(payload.toObject())
-                                                                 : QJsonDocument(QJsonArray{payload});
+                    const QJsonDocument doc =
+                        payload.isObject() ? QJsonDocument(payload.toObject()) : QJsonDocument(QJsonArray{payload});
                     text += QStringLiteral(":\n") + QString::fromUtf8(doc.toJson(QJsonDocument::Indented));
                 }
                 m_methodAnswer->setPlainText(text);
@@ -242,9 +239,8 @@ QWidget *DeviceDetail::buildTwin()
     connect(m_desired, &JsonObjectEdit::edited, this, dirty);
     connect(m_tags, &JsonObjectEdit::validityChanged, this, &DeviceDetail::updateActions);
     connect(m_desired, &JsonObjectEdit::validityChanged, this, &DeviceDetail::updateActions);
-    connect(m_saveTwin, &QPushButton::clicked, this, [this] {
-        m_controller->saveTwin(m_tags->object(), m_desired->object());
-    });
+    connect(m_saveTwin, &QPushButton::clicked, this,
+            [this] { m_controller->saveTwin(m_tags->object(), m_desired->object()); });
     connect(m_reloadTwin, &QPushButton::clicked, this, [this] {
         m_twinDirty = false;
         m_controller->reload();
@@ -284,9 +280,9 @@ QWidget *DeviceDetail::buildTelemetry()
     m_telemetryTable->verticalHeader()->hide();
     m_telemetryTable->horizontalHeader()->setStretchLastSection(true);
     // Wide enough for the milliseconds: messages a second apart differ there.
-    m_telemetryTable->setColumnWidth(TelemetryModel::ReceivedColumn,
-                                     m_telemetryTable->fontMetrics().horizontalAdvance(QStringLiteral("2026-12-31 23:59:59.999"))
-                                         + 16);
+    m_telemetryTable->setColumnWidth(
+        TelemetryModel::ReceivedColumn,
+        m_telemetryTable->fontMetrics().horizontalAdvance(QStringLiteral("2026-12-31 23:59:59.999")) + 16);
     m_telemetryTable->setColumnWidth(TelemetryModel::PropertiesColumn, 100);
     m_telemetryTable->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_telemetryTable->verticalHeader()->setDefaultSectionSize(m_telemetryTable->fontMetrics().height() + 6);
@@ -299,9 +295,10 @@ QWidget *DeviceDetail::buildTelemetry()
         if (m_telemetry->isLoading() && m_telemetry->totalCount() == 0)
             m_telemetryCount->setText(tr("Loading the history…"));
         else if (m_telemetry->isLoading())
-            m_telemetryCount->setText(tr("Loading the history: %1 of the latest %2 message(s)…")
-                                          .arg(m_telemetry->rowCount())
-                                          .arg(qMin<qint64>(m_telemetry->totalCount(), m_telemetry->maximumMessages())));
+            m_telemetryCount->setText(
+                tr("Loading the history: %1 of the latest %2 message(s)…")
+                    .arg(m_telemetry->rowCount())
+                    .arg(qMin<qint64>(m_telemetry->totalCount(), m_telemetry->maximumMessages())));
         else if (m_telemetry->missedLive() > 0)
             m_telemetryCount->setText(tr("Showing the latest %1 of %2 message(s); %3 message(s) not shown live — "
                                          "Reload history to see them.")
@@ -349,9 +346,8 @@ QWidget *DeviceDetail::buildAudit()
     m_auditTable->setColumnWidth(AuditModel::AtColumn, 160);
     m_auditTable->setSelectionBehavior(QAbstractItemView::SelectRows);
     auto *open = new QPushButton(tr("Open in the audit log"), page);
-    connect(open, &QPushButton::clicked, this, [this] {
-        Q_EMIT auditTrailRequested(QStringLiteral("device"), m_controller->serial());
-    });
+    connect(open, &QPushButton::clicked, this,
+            [this] { Q_EMIT auditTrailRequested(QStringLiteral("device"), m_controller->serial()); });
     auto *layout = new QVBoxLayout(page);
     layout->addWidget(m_auditTable, 1);
     layout->addWidget(open, 0, Qt::AlignRight);
@@ -444,8 +440,8 @@ void DeviceDetail::applyRole(bool canOperate)
 {
     m_canOperate = canOperate;
     // Viewers get blanked keys from the server anyway; hide what they cannot use.
-    for (QWidget *w : std::initializer_list<QWidget *>{m_reveal, m_copyPrimary, m_copySecondary, m_saveTwin,
-                                                       m_invoke, m_enable, m_disable, m_deprovision})
+    for (QWidget *w : std::initializer_list<QWidget *>{m_reveal, m_copyPrimary, m_copySecondary, m_saveTwin, m_invoke,
+                                                       m_enable, m_disable, m_deprovision})
         w->setVisible(canOperate);
     m_tags->setReadOnly(!canOperate);
     m_desired->setReadOnly(!canOperate);
@@ -455,17 +451,16 @@ void DeviceDetail::applyRole(bool canOperate)
 void DeviceDetail::showDevice(const QJsonObject &d)
 {
     const auto v = [&d](const char *k) { return d.value(QLatin1String(k)).toString(); };
-    m_identity->setText(table(row(tr("Serial"), v("serial")) + row(tr("Model"), v("model"))
-                              + row(tr("Manufacturer"), v("manufacturer")) + row(tr("Batch"), v("batch"))
-                              + row(tr("Delivered"), v("deliveryDate")) + row(tr("Status"), v("status"))
-                              + row(tr("Notes"), v("notes"))));
+    m_identity->setText(table(row(tr("Serial"), v("serial")) + row(tr("Model"), v("model")) +
+                              row(tr("Manufacturer"), v("manufacturer")) + row(tr("Batch"), v("batch")) +
+                              row(tr("Delivered"), v("deliveryDate")) + row(tr("Status"), v("status")) +
+                              row(tr("Notes"), v("notes"))));
     QString customer = v("customerId");
     if (customer.isEmpty())
         customer = tr("not sold");
     else if (m_customers && !m_customers->nameFor(customer).isEmpty())
         customer = m_customers->nameFor(customer);
-    m_customer->setText(table(row(tr("Customer"), customer)
-                              + row(tr("Sold"), v("soldDate"))));
+    m_customer->setText(table(row(tr("Customer"), customer) + row(tr("Sold"), v("soldDate"))));
     updateActions();
 }
 
@@ -480,11 +475,11 @@ void DeviceDetail::showEnrollment(const QJsonObject &e)
         return;
     }
     const auto v = [&e](const char *k) { return e.value(QLatin1String(k)).toString(); };
-    m_enrollmentInfo->setText(table(row(tr("Registration id"), v("registrationId")) + row(tr("Device id"), v("deviceId"))
-                                    + row(tr("Status"), v("provisioningStatus"))
-                                    + row(tr("Allocation"), v("allocationPolicy").isEmpty() ? tr("instance default")
-                                                                                           : v("allocationPolicy"))
-                                    + row(tr("Updated"), when(v("lastUpdatedDateTimeUtc")))));
+    m_enrollmentInfo->setText(
+        table(row(tr("Registration id"), v("registrationId")) + row(tr("Device id"), v("deviceId")) +
+              row(tr("Status"), v("provisioningStatus")) +
+              row(tr("Allocation"), v("allocationPolicy").isEmpty() ? tr("instance default") : v("allocationPolicy")) +
+              row(tr("Updated"), when(v("lastUpdatedDateTimeUtc")))));
     setKeysRevealed(m_keysRevealed);
     updateActions();
 }
@@ -493,15 +488,18 @@ void DeviceDetail::setKeysRevealed(bool revealed)
 {
     m_keysRevealed = revealed;
     const QJsonObject keys = m_controller->enrollment()
-                                 .value(QStringLiteral("attestation")).toObject()
-                                 .value(QStringLiteral("symmetricKey")).toObject();
+                                 .value(QStringLiteral("attestation"))
+                                 .toObject()
+                                 .value(QStringLiteral("symmetricKey"))
+                                 .toObject();
     const QString primary = keys.value(QStringLiteral("primaryKey")).toString();
     const QString secondary = keys.value(QStringLiteral("secondaryKey")).toString();
     const QString hidden = tr("(hidden)");
     const QString none = m_canOperate ? tr("(none)") : tr("(viewers do not see keys)");
     m_primaryKey->setText(primary.isEmpty() ? none : revealed ? primary : masked(primary) + QLatin1Char(' ') + hidden);
     m_secondaryKey->setText(secondary.isEmpty() ? none
-                                                : revealed ? secondary : masked(secondary) + QLatin1Char(' ') + hidden);
+                            : revealed          ? secondary
+                                                : masked(secondary) + QLatin1Char(' ') + hidden);
     m_reveal->setText(revealed ? tr("&Hide keys") : tr("&Reveal keys"));
     updateActions();
 }
@@ -509,9 +507,12 @@ void DeviceDetail::setKeysRevealed(bool revealed)
 void DeviceDetail::copyKey(const QString &which)
 {
     const QString key = m_controller->enrollment()
-                            .value(QStringLiteral("attestation")).toObject()
-                            .value(QStringLiteral("symmetricKey")).toObject()
-                            .value(which).toString();
+                            .value(QStringLiteral("attestation"))
+                            .toObject()
+                            .value(QStringLiteral("symmetricKey"))
+                            .toObject()
+                            .value(which)
+                            .toString();
     if (key.isEmpty())
         return;
     // Straight to the clipboard; never logged, never put in a message.
@@ -533,8 +534,8 @@ void DeviceDetail::showRegistration(const QJsonObject &r)
     const QJsonObject hub = r.value(QStringLiteral("hub")).toObject();
     QString hubText = v("assignedHub");
     if (!hub.isEmpty())
-        hubText = hub.value(QStringLiteral("name")).toString() + QStringLiteral(" (")
-            + hub.value(QStringLiteral("endpoint")).toString() + QLatin1Char(')');
+        hubText = hub.value(QStringLiteral("name")).toString() + QStringLiteral(" (") +
+                  hub.value(QStringLiteral("endpoint")).toString() + QLatin1Char(')');
     // Presence: whether the device is on its hub now, and when it was last heard.
     QString connection;
     if (v("connectionState") == QLatin1String("Connected"))
@@ -542,14 +543,14 @@ void DeviceDetail::showRegistration(const QJsonObject &r)
     else if (!v("connectionState").isEmpty())
         connection = tr("offline");
     if (!v("lastActivityTime").isEmpty())
-        connection += (connection.isEmpty() ? QString() : QStringLiteral(" · ")) + tr("last seen %1").arg(when(v("lastActivityTime")));
+        connection += (connection.isEmpty() ? QString() : QStringLiteral(" · ")) +
+                      tr("last seen %1").arg(when(v("lastActivityTime")));
     m_registrationInfo->setText(table(
-        row(tr("Status"), v("status")) + row(tr("Substatus"), v("substatus")) + row(tr("Hub"), hubText)
-        + row(tr("Connection"), connection)
-        + row(tr("Device id"), v("deviceId")) + row(tr("Device reports"), v("deviceStatus"))
-        + row(tr("Reported at"), when(v("deviceStatusDateTimeUtc"))) + row(tr("Registered"), when(v("createdDateTimeUtc")))
-        + row(tr("Updated"), when(v("lastUpdatedDateTimeUtc")))
-        + (r.contains(QStringLiteral("errorMessage")) ? row(tr("Error"), v("errorMessage")) : QString())));
+        row(tr("Status"), v("status")) + row(tr("Substatus"), v("substatus")) + row(tr("Hub"), hubText) +
+        row(tr("Connection"), connection) + row(tr("Device id"), v("deviceId")) +
+        row(tr("Device reports"), v("deviceStatus")) + row(tr("Reported at"), when(v("deviceStatusDateTimeUtc"))) +
+        row(tr("Registered"), when(v("createdDateTimeUtc"))) + row(tr("Updated"), when(v("lastUpdatedDateTimeUtc"))) +
+        (r.contains(QStringLiteral("errorMessage")) ? row(tr("Error"), v("errorMessage")) : QString())));
     if (m_telemetry->deviceId() != m_controller->deviceId())
         m_telemetry->setDeviceId(m_controller->deviceId());
     updateActions();
@@ -580,8 +581,8 @@ void DeviceDetail::showTwin(const QJsonObject &twin)
 void DeviceDetail::invoke()
 {
     const QString name = m_method->currentText().trimmed();
-    if (name.isEmpty() || name.contains(QLatin1Char('/')) || name.contains(QLatin1Char('+'))
-        || name.contains(QLatin1Char('#'))) {
+    if (name.isEmpty() || name.contains(QLatin1Char('/')) || name.contains(QLatin1Char('+')) ||
+        name.contains(QLatin1Char('#'))) {
         Q_EMIT errorOccurred(tr("A method name is 1 to 128 characters without / + #."));
         return;
     }

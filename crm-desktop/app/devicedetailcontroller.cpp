@@ -51,14 +51,14 @@ void DeviceDetailController::track(ApiCall *call)
 void DeviceDetailController::onCurrentAnswer(ApiCall *call, quint64 generation, const AnswerHandler &handle)
 {
     // An answer for a device the view has since left is dropped.
-    connect(call, &ApiCall::finished, this, [this, generation, handle](const QJsonDocument &body, const QByteArray &etag) {
-        if (generation == m_generation)
-            handle(body, etag);
-    });
+    connect(call, &ApiCall::finished, this,
+            [this, generation, handle](const QJsonDocument &body, const QByteArray &etag) {
+                if (generation == m_generation)
+                    handle(body, etag);
+            });
 }
 
-void DeviceDetailController::reportFailure(ApiCall *call, quint64 generation, const QString &message,
-                                           int ignoredStatus)
+void DeviceDetailController::reportFailure(ApiCall *call, quint64 generation, const QString &message, int ignoredStatus)
 {
     connect(call, &ApiCall::failed, this, [this, generation, message, ignoredStatus](const ApiFailure &f) {
         if (generation == m_generation && !f.aborted && (ignoredStatus == 0 || f.httpStatus != ignoredStatus))
@@ -184,8 +184,8 @@ void DeviceDetailController::saveTwin(const QJsonObject &tags, const QJsonObject
         return;
     }
     const quint64 generation = m_generation;
-    ApiCall *call = m_api->patch(QStringLiteral("devices/") + ApiClient::segment(id) + QStringLiteral("/twin"), patch,
-                                 m_twinEtag);
+    ApiCall *call =
+        m_api->patch(QStringLiteral("devices/") + ApiClient::segment(id) + QStringLiteral("/twin"), patch, m_twinEtag);
     track(call);
     onCurrentAnswer(call, generation, [this](const QJsonDocument &body, const QByteArray &etag) {
         m_twin = body.object();
@@ -194,8 +194,12 @@ void DeviceDetailController::saveTwin(const QJsonObject &tags, const QJsonObject
         Q_EMIT twinLoaded(m_twin);
         Q_EMIT changed(tr("Twin of %1 saved; desired version %2.")
                            .arg(m_serial)
-                           .arg(m_twin.value(QStringLiteral("properties")).toObject().value(QStringLiteral("desired"))
-                                    .toObject().value(QStringLiteral("$version")).toInt()));
+                           .arg(m_twin.value(QStringLiteral("properties"))
+                                    .toObject()
+                                    .value(QStringLiteral("desired"))
+                                    .toObject()
+                                    .value(QStringLiteral("$version"))
+                                    .toInt()));
     });
     connect(call, &ApiCall::failed, this, [this, generation](const ApiFailure &f) {
         if (generation != m_generation || f.aborted)
@@ -221,8 +225,8 @@ void DeviceDetailController::invokeMethod(const QString &name, const QJsonValue 
     if (!payload.isUndefined())
         body.insert(QStringLiteral("payload"), payload);
     // The middleware holds the request until the device answers.
-    ApiCall *call = m_api->post(QStringLiteral("devices/") + ApiClient::segment(id) + QStringLiteral("/methods/")
-                                    + ApiClient::segment(name),
+    ApiCall *call = m_api->post(QStringLiteral("devices/") + ApiClient::segment(id) + QStringLiteral("/methods/") +
+                                    ApiClient::segment(name),
                                 body);
     call->setTimeout((timeoutSeconds + 15) * 1000);
     track(call);
@@ -236,7 +240,8 @@ void DeviceDetailController::invokeMethod(const QString &name, const QJsonValue 
         if (f.httpStatus == 504)
             Q_EMIT failed(tr("%1: the device did not answer in time (offline, busy or not listening).").arg(name));
         else if (f.httpStatus == 409)
-            Q_EMIT failed(tr("%1: the middleware is not connected to the device's hub right now; try again.").arg(name));
+            Q_EMIT failed(
+                tr("%1: the middleware is not connected to the device's hub right now; try again.").arg(name));
         else
             Q_EMIT failed(tr("%1 failed: %2").arg(name, f.message));
     });
@@ -257,16 +262,16 @@ void DeviceDetailController::setEnrollmentEnabled(bool enabled)
     const QString id = registrationId();
     if (id.isEmpty())
         return;
-    ApiCall *call = m_api->post(QStringLiteral("enrollments/") + ApiClient::segment(id)
-                                    + (enabled ? QStringLiteral("/enable") : QStringLiteral("/disable")),
+    ApiCall *call = m_api->post(QStringLiteral("enrollments/") + ApiClient::segment(id) +
+                                    (enabled ? QStringLiteral("/enable") : QStringLiteral("/disable")),
                                 QJsonObject());
     track(call);
     connect(call, &ApiCall::finished, this, [this, enabled](const QJsonDocument &body, const QByteArray &) {
         m_enrollment = body.object().isEmpty() ? m_enrollment : body.object();
         Q_EMIT enrollmentLoaded(m_enrollment);
-        Q_EMIT changed(enabled ? tr("Enrollment of %1 enabled.").arg(m_serial)
-                               : tr("Enrollment of %1 disabled: the device cannot register and is disconnected.")
-                                     .arg(m_serial));
+        Q_EMIT changed(
+            enabled ? tr("Enrollment of %1 enabled.").arg(m_serial)
+                    : tr("Enrollment of %1 disabled: the device cannot register and is disconnected.").arg(m_serial));
     });
     connect(call, &ApiCall::failed, this, [this, enabled](const ApiFailure &f) {
         if (!f.aborted)
@@ -297,7 +302,8 @@ void DeviceDetailController::deprovision()
             if (f.httpStatus == 404)
                 Q_EMIT changed(tr("%1 deprovisioned: enrollment disabled (it had never registered).").arg(m_serial));
             else
-                Q_EMIT failed(tr("The enrollment is disabled, but removing the registration failed: %1").arg(f.message));
+                Q_EMIT failed(
+                    tr("The enrollment is disabled, but removing the registration failed: %1").arg(f.message));
             if (generation == m_generation)
                 reload();
         });
@@ -317,9 +323,9 @@ bool DeviceDetailController::concernsThisDevice(const QJsonObject &event) const
     const QString devId = deviceId();
     const QString eventReg = event.value(QStringLiteral("registrationId")).toString();
     const QString eventDev = event.value(QStringLiteral("deviceId")).toString();
-    return entityId == m_serial || (!regId.isEmpty() && (eventReg == regId || entityId == regId))
-        || (!devId.isEmpty() && eventDev == devId)
-        || event.value(QStringLiteral("data")).toObject().value(QStringLiteral("serial")).toString() == m_serial;
+    return entityId == m_serial || (!regId.isEmpty() && (eventReg == regId || entityId == regId)) ||
+           (!devId.isEmpty() && eventDev == devId) ||
+           event.value(QStringLiteral("data")).toObject().value(QStringLiteral("serial")).toString() == m_serial;
 }
 
 void DeviceDetailController::onEvent(const QString &type, const QJsonObject &event)
@@ -341,8 +347,8 @@ void DeviceDetailController::onEvent(const QString &type, const QJsonObject &eve
         }
     } else if (type.startsWith(QLatin1String("registration."))) {
         loadRegistration(generation);
-    } else if (type.startsWith(QLatin1String("twin.")) || type == QLatin1String("device.statusReported")
-               || type == QLatin1String("device.online") || type == QLatin1String("device.offline")) {
+    } else if (type.startsWith(QLatin1String("twin.")) || type == QLatin1String("device.statusReported") ||
+               type == QLatin1String("device.online") || type == QLatin1String("device.offline")) {
         if (type.startsWith(QLatin1String("twin."))) {
             if (!m_registration.isEmpty())
                 loadTwin(generation);

@@ -55,7 +55,7 @@ public:
 Q_SIGNALS:
     void loadingChanged(bool loading);
     void deviceLoaded(const QJsonObject &device);
-    void enrollmentLoaded(const QJsonObject &enrollment); // empty: not enrolled
+    void enrollmentLoaded(const QJsonObject &enrollment);     // empty: not enrolled
     void registrationLoaded(const QJsonObject &registration); // empty: never registered
     void twinLoaded(const QJsonObject &twin);
     void twinSaved(); // before the saved twin arrives through twinLoaded

@@ -17,16 +17,13 @@
 namespace Provisio::Crm {
 
 EnrollmentDialog::EnrollmentDialog(const QStringList &serials, QWidget *parent)
-    : QDialog(parent),
-      m_serials(serials),
-      m_tags(new JsonObjectEdit(this)),
-      m_desired(new JsonObjectEdit(this)),
-      m_enabled(new QCheckBox(tr("Enabled: the device may register at once"), this)),
-      m_problem(new QLabel(this)),
+    : QDialog(parent), m_serials(serials), m_tags(new JsonObjectEdit(this)), m_desired(new JsonObjectEdit(this)),
+      m_enabled(new QCheckBox(tr("Enabled: the device may register at once"), this)), m_problem(new QLabel(this)),
       m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
 {
     setObjectName(QStringLiteral("enrollmentDialog"));
-    setWindowTitle(serials.size() == 1 ? tr("Create enrollment") : tr("Create %n enrollment(s)", nullptr, serials.size()));
+    setWindowTitle(serials.size() == 1 ? tr("Create enrollment")
+                                       : tr("Create %n enrollment(s)", nullptr, serials.size()));
     m_tags->setObjectName(QStringLiteral("enrollmentTags"));
     m_tags->editor()->setObjectName(QStringLiteral("enrollmentTagsText"));
     m_desired->setObjectName(QStringLiteral("enrollmentDesired"));
@@ -67,7 +64,8 @@ EnrollmentDialog::EnrollmentDialog(const QStringList &serials, QWidget *parent)
     layout->addWidget(explain);
     layout->addLayout(form);
     if (!bad.isEmpty()) {
-        auto *warning = new QLabel(tr("Skipped, not valid as a registration id: %1").arg(bad.join(QStringLiteral(", "))), this);
+        auto *warning =
+            new QLabel(tr("Skipped, not valid as a registration id: %1").arg(bad.join(QStringLiteral(", "))), this);
         warning->setWordWrap(true);
         layout->addWidget(warning);
     }

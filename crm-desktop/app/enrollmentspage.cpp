@@ -10,11 +10,8 @@
 namespace Provisio::Crm {
 
 EnrollmentsPage::EnrollmentsPage(EnrollmentsModel *model, QWidget *parent)
-    : RecordListPage(QStringLiteral("enrollments"), model, parent),
-      m_enrollments(model),
-      m_status(new QComboBox(this)),
-      m_serial(new QLineEdit(this)),
-      m_debounce(new QTimer(this))
+    : RecordListPage(QStringLiteral("enrollments"), model, parent), m_enrollments(model), m_status(new QComboBox(this)),
+      m_serial(new QLineEdit(this)), m_debounce(new QTimer(this))
 {
     setTitle(tr("Enrollments"));
     m_status->setObjectName(QStringLiteral("enrollmentsStatusFilter"));

@@ -10,12 +10,8 @@
 namespace Provisio::Crm {
 
 HubDialog::HubDialog(QWidget *parent)
-    : RecordDialog(QStringLiteral("hub"), parent),
-      m_name(new QLineEdit(this)),
-      m_host(new QLineEdit(this)),
-      m_port(new QSpinBox(this)),
-      m_endpoint(new QLineEdit(this)),
-      m_region(new QLineEdit(this)),
+    : RecordDialog(QStringLiteral("hub"), parent), m_name(new QLineEdit(this)), m_host(new QLineEdit(this)),
+      m_port(new QSpinBox(this)), m_endpoint(new QLineEdit(this)), m_region(new QLineEdit(this)),
       m_weight(new QSpinBox(this))
 {
     m_name->setObjectName(QStringLiteral("hubName"));
@@ -24,7 +20,8 @@ HubDialog::HubDialog(QWidget *parent)
     m_endpoint->setObjectName(QStringLiteral("hubEndpoint"));
     m_region->setObjectName(QStringLiteral("hubRegion"));
     m_weight->setObjectName(QStringLiteral("hubWeight"));
-    m_name->setValidator(new QRegularExpressionValidator(QRegularExpression(QStringLiteral("[A-Za-z0-9._-]{1,64}")), this));
+    m_name->setValidator(
+        new QRegularExpressionValidator(QRegularExpression(QStringLiteral("[A-Za-z0-9._-]{1,64}")), this));
     m_port->setRange(1, 65535);
     m_weight->setRange(0, 1000);
     m_weight->setToolTip(tr("Share of new devices under hashed allocation; 0 takes none."));
@@ -47,7 +44,8 @@ HubDialog::HubDialog(QWidget *parent)
 void HubDialog::setHub(const QJsonObject &hub)
 {
     setOriginal(hub);
-    setWindowTitle(hub.isEmpty() ? tr("Link a hub") : tr("Edit hub %1").arg(hub.value(QStringLiteral("name")).toString()));
+    setWindowTitle(hub.isEmpty() ? tr("Link a hub")
+                                 : tr("Edit hub %1").arg(hub.value(QStringLiteral("name")).toString()));
     m_name->setText(hub.value(QStringLiteral("name")).toString());
     m_name->setReadOnly(!hub.isEmpty()); // the name is the record's key
     m_host->setText(hub.value(QStringLiteral("host")).toString());
@@ -82,8 +80,8 @@ void HubDialog::validate()
         problem = tr("A hub needs a name (letters, digits, . _ -).");
     else if (m_host->text().trimmed().isEmpty() || m_host->text().contains(QLatin1Char(' ')))
         problem = tr("The host is the hub's name as devices see it, e.g. hub1.example.com.");
-    else if (!m_endpoint->text().trimmed().isEmpty()
-             && !QRegularExpression(QStringLiteral("^[^\\s:]+:\\d{1,5}$")).match(m_endpoint->text().trimmed()).hasMatch())
+    else if (!m_endpoint->text().trimmed().isEmpty() &&
+             !QRegularExpression(QStringLiteral("^[^\\s:]+:\\d{1,5}$")).match(m_endpoint->text().trimmed()).hasMatch())
         problem = tr("The endpoint must be host:port.");
     setProblem(problem);
 }

@@ -15,15 +15,10 @@
 namespace Provisio::Crm {
 
 HubsPage::HubsPage(HubsModel *model, QWidget *parent)
-    : RecordListPage(QStringLiteral("hubs"), model, parent),
-      m_hubs(model),
-      m_policyBox(new QGroupBox(tr("Allocation policy"), this)),
-      m_policy(new QComboBox(this)),
-      m_staticHub(new QComboBox(this)),
-      m_webhookUrl(new QLineEdit(this)),
-      m_webhookApiVersion(new QLineEdit(this)),
-      m_policyHelp(new QLabel(this)),
-      m_weights(new QLabel(this)),
+    : RecordListPage(QStringLiteral("hubs"), model, parent), m_hubs(model),
+      m_policyBox(new QGroupBox(tr("Allocation policy"), this)), m_policy(new QComboBox(this)),
+      m_staticHub(new QComboBox(this)), m_webhookUrl(new QLineEdit(this)), m_webhookApiVersion(new QLineEdit(this)),
+      m_policyHelp(new QLabel(this)), m_weights(new QLabel(this)),
       m_savePolicy(new QPushButton(tr("Save &policy"), this))
 {
     setTitle(tr("Hubs & allocation"));
@@ -59,7 +54,8 @@ HubsPage::HubsPage(HubsModel *model, QWidget *parent)
     pageLayout()->addWidget(m_policyBox);
 
     connect(m_policy, &QComboBox::currentIndexChanged, this, &HubsPage::updatePolicyFields);
-    connect(m_savePolicy, &QPushButton::clicked, this, [this] { Q_EMIT savePolicyRequested(editedPolicy(), m_policyEtag); });
+    connect(m_savePolicy, &QPushButton::clicked, this,
+            [this] { Q_EMIT savePolicyRequested(editedPolicy(), m_policyEtag); });
     connect(model, &QAbstractItemModel::modelReset, this, &HubsPage::reloadHubNames);
     connect(model, &QAbstractItemModel::rowsInserted, this, &HubsPage::reloadHubNames);
     connect(model, &QAbstractItemModel::rowsRemoved, this, &HubsPage::reloadHubNames);
@@ -142,8 +138,8 @@ void HubsPage::updatePolicyFields()
 
 void HubsPage::reloadHubNames()
 {
-    const QString keep = m_staticHub->currentData().toString().isEmpty() ? m_staticHubName
-                                                                          : m_staticHub->currentData().toString();
+    const QString keep =
+        m_staticHub->currentData().toString().isEmpty() ? m_staticHubName : m_staticHub->currentData().toString();
     m_staticHub->clear();
     QStringList weights;
     int total = 0;
@@ -160,9 +156,10 @@ void HubsPage::reloadHubNames()
                            .arg(total > 0 ? QString::number(100.0 * weight / total, 'f', 0) : QStringLiteral("0")));
     }
     m_staticHub->setCurrentIndex(qMax(0, m_staticHub->findData(keep)));
-    m_weights->setText(weights.isEmpty() ? tr("No hub is linked yet.")
-                                         : tr("Share of new devices under hashed allocation: %1")
-                                               .arg(weights.join(QStringLiteral(", "))));
+    m_weights->setText(
+        weights.isEmpty()
+            ? tr("No hub is linked yet.")
+            : tr("Share of new devices under hashed allocation: %1").arg(weights.join(QStringLiteral(", "))));
     updatePolicyFields();
 }
 

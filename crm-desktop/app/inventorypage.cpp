@@ -40,11 +40,15 @@ struct ViewState
 QVariantMap toMap(const ViewState &v)
 {
     const InventoryModel::Filter &f = v.filter;
-    return {{QStringLiteral("status"), f.status},       {QStringLiteral("model"), f.model},
-            {QStringLiteral("manufacturer"), f.manufacturer}, {QStringLiteral("batch"), f.batch},
-            {QStringLiteral("customerId"), f.customerId}, {QStringLiteral("q"), f.q},
-            {QStringLiteral("sort"), InventoryModel::sortFieldOf(v.sortColumn)},
-            {QStringLiteral("order"), v.sortOrder == Qt::DescendingOrder ? QStringLiteral("desc") : QStringLiteral("asc")}};
+    return {
+        {QStringLiteral("status"), f.status},
+        {QStringLiteral("model"), f.model},
+        {QStringLiteral("manufacturer"), f.manufacturer},
+        {QStringLiteral("batch"), f.batch},
+        {QStringLiteral("customerId"), f.customerId},
+        {QStringLiteral("q"), f.q},
+        {QStringLiteral("sort"), InventoryModel::sortFieldOf(v.sortColumn)},
+        {QStringLiteral("order"), v.sortOrder == Qt::DescendingOrder ? QStringLiteral("desc") : QStringLiteral("asc")}};
 }
 
 // Views saved before the inventory sorted have no sort: they open in
@@ -71,12 +75,8 @@ ViewState fromMap(const QVariantMap &m)
 } // namespace
 
 InventoryPage::InventoryPage(InventoryModel *model, QWidget *parent)
-    : RecordListPage(QStringLiteral("inventory"), model, parent),
-      m_inventory(model),
-      m_status(new QComboBox(this)),
-      m_modelFilter(new QLineEdit(this)),
-      m_search(new QLineEdit(this)),
-      m_views(new QToolButton(this)),
+    : RecordListPage(QStringLiteral("inventory"), model, parent), m_inventory(model), m_status(new QComboBox(this)),
+      m_modelFilter(new QLineEdit(this)), m_search(new QLineEdit(this)), m_views(new QToolButton(this)),
       m_debounce(new QTimer(this))
 {
     setTitle(tr("Inventory"));
@@ -112,18 +112,26 @@ InventoryPage::InventoryPage(InventoryModel *model, QWidget *parent)
     connect(m_modelFilter, &QLineEdit::textEdited, this, &InventoryPage::filterEdited);
     connect(m_search, &QLineEdit::textEdited, this, &InventoryPage::filterEdited);
     // The clear buttons change the text without textEdited.
-    connect(m_modelFilter, &QLineEdit::textChanged, this, [this](const QString &t) { if (t.isEmpty()) filterEdited(); });
-    connect(m_search, &QLineEdit::textChanged, this, [this](const QString &t) { if (t.isEmpty()) filterEdited(); });
+    connect(m_modelFilter, &QLineEdit::textChanged, this, [this](const QString &t) {
+        if (t.isEmpty())
+            filterEdited();
+    });
+    connect(m_search, &QLineEdit::textChanged, this, [this](const QString &t) {
+        if (t.isEmpty())
+            filterEdited();
+    });
     m_search->setMinimumWidth(140);
     // provisio.crm.ui.debug=true shows how long each page of devices took.
     connect(model, &PagedTableModel::pageLoaded, this, [this](int rows, qint64 ms) {
-        qCDebug(lcCrmUi) << "inventory page:" << rows << "rows in" << ms << "ms," << m_inventory->rowCount() << "loaded";
+        qCDebug(lcCrmUi) << "inventory page:" << rows << "rows in" << ms << "ms," << m_inventory->rowCount()
+                         << "loaded";
     });
-    const QList<QPair<int, int>> widths{{InventoryModel::SerialColumn, 110},   {InventoryModel::ModelColumn, 105},
-                                        {InventoryModel::ManufacturerColumn, 105}, {InventoryModel::BatchColumn, 55},
-                                        {InventoryModel::DeliveryDateColumn, 90}, {InventoryModel::CustomerColumn, 135},
-                                        {InventoryModel::EnrollmentColumn, 85},  {InventoryModel::RegistrationColumn, 150},
-                                        {InventoryModel::HubColumn, 140},        {InventoryModel::OnlineColumn, 60}};
+    const QList<QPair<int, int>> widths{
+        {InventoryModel::SerialColumn, 110},       {InventoryModel::ModelColumn, 105},
+        {InventoryModel::ManufacturerColumn, 105}, {InventoryModel::BatchColumn, 55},
+        {InventoryModel::DeliveryDateColumn, 90},  {InventoryModel::CustomerColumn, 135},
+        {InventoryModel::EnrollmentColumn, 85},    {InventoryModel::RegistrationColumn, 150},
+        {InventoryModel::HubColumn, 140},          {InventoryModel::OnlineColumn, 60}};
     for (const auto &[column, width] : widths)
         table()->setColumnWidth(column, width);
 
@@ -313,9 +321,10 @@ void InventoryPage::rebuildViewsMenu()
         a->setChecked(column == m_inventory->sortColumn());
     }
     sortBy->addSeparator();
-    for (const auto &[order, text] : {std::make_pair(Qt::AscendingOrder, tr("Ascending")),
-                                      std::make_pair(Qt::DescendingOrder, tr("Descending"))}) {
-        QAction *a = sortBy->addAction(text, this, [this, order = order] { setSort(m_inventory->sortColumn(), order); });
+    for (const auto &[order, text] :
+         {std::make_pair(Qt::AscendingOrder, tr("Ascending")), std::make_pair(Qt::DescendingOrder, tr("Descending"))}) {
+        QAction *a =
+            sortBy->addAction(text, this, [this, order = order] { setSort(m_inventory->sortColumn(), order); });
         a->setCheckable(true);
         a->setChecked(order == m_inventory->sortOrder());
     }

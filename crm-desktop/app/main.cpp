@@ -34,7 +34,8 @@ int main(int argc, char *argv[])
         return 2;
     }
     Provisio::Crm::Session session;
-    QObject::connect(&session, &Provisio::Crm::Session::quitRequested, &app, [](int code) { QCoreApplication::exit(code); });
+    QObject::connect(&session, &Provisio::Crm::Session::quitRequested, &app,
+                     [](int code) { QCoreApplication::exit(code); });
     session.start(*options);
     return app.exec();
 }

@@ -54,15 +54,9 @@
 namespace Provisio::Crm {
 
 MainWindow::MainWindow(ApiClient *api, EventFeed *feed, ConnectionStore *store, QWidget *parent)
-    : QMainWindow(parent),
-      m_api(api),
-      m_feed(feed),
-      m_store(store),
-      m_controller(new CrmController(api, this)),
-      m_inventory(new InventoryModel(api, this)),
-      m_customers(new CustomersModel(api, this)),
-      m_enrollments(new EnrollmentsModel(api, this)),
-      m_hubs(new HubsModel(api, this)),
+    : QMainWindow(parent), m_api(api), m_feed(feed), m_store(store), m_controller(new CrmController(api, this)),
+      m_inventory(new InventoryModel(api, this)), m_customers(new CustomersModel(api, this)),
+      m_enrollments(new EnrollmentsModel(api, this)), m_hubs(new HubsModel(api, this)),
       m_audit(new AuditModel(api, this))
 {
     setObjectName(QStringLiteral("mainWindow"));
@@ -150,22 +144,20 @@ void MainWindow::createPages()
     m_detailDock = new QDockWidget(tr("Device"), this);
     m_detailDock->setObjectName(QStringLiteral("deviceDock"));
     m_detailDock->setWidget(m_detail);
-    m_detailDock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable
-                              | QDockWidget::DockWidgetFloatable);
+    m_detailDock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable |
+                              QDockWidget::DockWidgetFloatable);
     addDockWidget(Qt::RightDockWidgetArea, m_detailDock);
     m_detailDock->hide();
     connect(m_detail, &DeviceDetail::errorOccurred, m_banner, &MessageBanner::showError);
     connect(m_detail, &DeviceDetail::messageShown, m_banner, &MessageBanner::showPositive);
-    connect(m_detail, &DeviceDetail::deviceChanged, this, [this] {
-        refreshAreas(CrmController::Inventory | CrmController::Enrollments);
-    });
+    connect(m_detail, &DeviceDetail::deviceChanged, this,
+            [this] { refreshAreas(CrmController::Inventory | CrmController::Enrollments); });
     connect(m_detail, &DeviceDetail::auditTrailRequested, this, [this](const QString &type, const QString &id) {
         m_auditPage->showEntity(type, id);
         showPage(AuditView);
     });
-    connect(m_inventoryPage, &RecordListPage::recordActivated, this, [this](const QJsonObject &record) {
-        showDevice(record.value(QStringLiteral("serial")).toString());
-    });
+    connect(m_inventoryPage, &RecordListPage::recordActivated, this,
+            [this](const QJsonObject &record) { showDevice(record.value(QStringLiteral("serial")).toString()); });
     connect(m_enrollmentsPage, &RecordListPage::recordActivated, this, [this](const QJsonObject &record) {
         const QString serial = record.value(QStringLiteral("serial")).toString();
         if (!serial.isEmpty())
@@ -204,9 +196,9 @@ void MainWindow::createActions()
                            tr("Sell the selected devices to a customer"), QStyle::SP_DialogApplyButton);
     m_actReturn = makeAction(this, QStringLiteral("actionReturn"), tr("&Return to stock"),
                              tr("Put the selected sold devices back in stock"), QStyle::SP_ArrowBack);
-    m_actEnroll = makeAction(this, QStringLiteral("actionEnroll"), tr("Create &enrollments…"),
-                             tr("Create an enrollment with new keys for each selected device"),
-                             QStyle::SP_FileDialogNewFolder);
+    m_actEnroll =
+        makeAction(this, QStringLiteral("actionEnroll"), tr("Create &enrollments…"),
+                   tr("Create an enrollment with new keys for each selected device"), QStyle::SP_FileDialogNewFolder);
     m_actCards = makeAction(this, QStringLiteral("actionCards"), tr("&Activation cards…"),
                             tr("Print or export activation cards for the selected devices"), QStyle::SP_FileIcon);
     m_actImport = makeAction(this, QStringLiteral("actionImport"), tr("&Import delivery (CSV)…"),
@@ -220,17 +212,16 @@ void MainWindow::createActions()
                                    tr("Edit the selected customer"), QStyle::SP_FileDialogDetailedView);
     m_actDeleteCustomer = makeAction(this, QStringLiteral("actionDeleteCustomer"), tr("&Delete customer…"),
                                      tr("Delete the selected customer"), QStyle::SP_TrashIcon);
-    m_actCustomerDevices = makeAction(this, QStringLiteral("actionCustomerDevices"), tr("Show &devices"),
-                                      tr("Show the selected customer's devices in the inventory"),
-                                      QStyle::SP_DriveHDIcon);
+    m_actCustomerDevices =
+        makeAction(this, QStringLiteral("actionCustomerDevices"), tr("Show &devices"),
+                   tr("Show the selected customer's devices in the inventory"), QStyle::SP_DriveHDIcon);
     m_actEnable = makeAction(this, QStringLiteral("actionEnable"), tr("E&nable"),
                              tr("Allow the selected devices to register"), QStyle::SP_DialogYesButton);
-    m_actDisable = makeAction(this, QStringLiteral("actionDisable"), tr("D&isable"),
-                              tr("Stop the selected devices from registering and disconnect them"),
-                              QStyle::SP_DialogNoButton);
+    m_actDisable =
+        makeAction(this, QStringLiteral("actionDisable"), tr("D&isable"),
+                   tr("Stop the selected devices from registering and disconnect them"), QStyle::SP_DialogNoButton);
     m_actRegenerate = makeAction(this, QStringLiteral("actionRegenerateKeys"), tr("&Regenerate keys…"),
-                                 tr("Issue new symmetric keys for the selected enrollments"),
-                                 QStyle::SP_BrowserReload);
+                                 tr("Issue new symmetric keys for the selected enrollments"), QStyle::SP_BrowserReload);
     m_actDeleteEnrollment = makeAction(this, QStringLiteral("actionDeleteEnrollment"), tr("&Delete…"),
                                        tr("Delete the selected enrollments"), QStyle::SP_TrashIcon);
     m_actAddHub = makeAction(this, QStringLiteral("actionAddHub"), tr("&Link hub…"), tr("Link a new hub"),
@@ -273,15 +264,15 @@ void MainWindow::createActions()
     connect(m_actQuit, &QAction::triggered, this, &QWidget::close);
 
     // Each page's tool bar and context menu carry its actions.
-    const QList<QAction *> inventoryActions{m_actSell, m_actReturn, m_actEnroll, m_actCards,
+    const QList<QAction *> inventoryActions{m_actSell,       m_actReturn, m_actEnroll,    m_actCards,
                                             separator(this), m_actImport, m_actShowDevice};
     m_inventoryPage->toolBar()->addActions(inventoryActions);
     m_inventoryPage->table()->addActions({m_actShowDevice, m_actSell, m_actReturn, m_actEnroll, m_actCards});
-    m_customersPage->toolBar()->addActions({m_actNewCustomer, m_actEditCustomer, m_actDeleteCustomer,
-                                            m_actCustomerDevices});
+    m_customersPage->toolBar()->addActions(
+        {m_actNewCustomer, m_actEditCustomer, m_actDeleteCustomer, m_actCustomerDevices});
     m_customersPage->table()->addActions({m_actEditCustomer, m_actCustomerDevices, m_actDeleteCustomer});
-    m_enrollmentsPage->toolBar()->addActions({m_actEnable, m_actDisable, m_actRegenerate, m_actDeleteEnrollment,
-                                              m_actCards});
+    m_enrollmentsPage->toolBar()->addActions(
+        {m_actEnable, m_actDisable, m_actRegenerate, m_actDeleteEnrollment, m_actCards});
     m_enrollmentsPage->table()->addActions({m_actEnable, m_actDisable, m_actRegenerate, m_actDeleteEnrollment});
     m_hubsPage->toolBar()->addActions({m_actAddHub, m_actEditHub, m_actRotateKey});
     m_hubsPage->table()->addActions({m_actEditHub, m_actRotateKey});
@@ -423,9 +414,9 @@ void MainWindow::updateActions()
 
     // Viewers see what exists but get no way to change it: the change
     // actions are hidden rather than offered and refused.
-    for (QAction *a : {m_actSell, m_actReturn, m_actEnroll, m_actCards, m_actImport, m_actNewCustomer,
-                       m_actEditCustomer, m_actDeleteCustomer, m_actEnable, m_actDisable, m_actRegenerate,
-                       m_actDeleteEnrollment})
+    for (QAction *a :
+         {m_actSell, m_actReturn, m_actEnroll, m_actCards, m_actImport, m_actNewCustomer, m_actEditCustomer,
+          m_actDeleteCustomer, m_actEnable, m_actDisable, m_actRegenerate, m_actDeleteEnrollment})
         a->setVisible(operate);
     for (QAction *a : {m_actAddHub, m_actEditHub, m_actRotateKey})
         a->setVisible(admin);
@@ -753,14 +744,14 @@ void MainWindow::deleteSelectedEnrollments()
     const QStringList ids = m_enrollmentsPage->selectedRegistrationIds();
     if (ids.isEmpty())
         return;
-    auto *box = new QMessageBox(QMessageBox::Warning, tr("Delete enrollments"),
-                                tr("Delete %n enrollment(s) (%1)? The devices' keys and unused activation codes stop "
-                                   "working, registered devices are disconnected from their hub, and the devices "
-                                   "stay in the inventory. This cannot be undone; a new enrollment gets new keys.",
-                                   nullptr, ids.size())
-                                    .arg(ids.mid(0, 5).join(QStringLiteral(", "))
-                                         + (ids.size() > 5 ? QStringLiteral(", …") : QString())),
-                                QMessageBox::Cancel, this);
+    auto *box = new QMessageBox(
+        QMessageBox::Warning, tr("Delete enrollments"),
+        tr("Delete %n enrollment(s) (%1)? The devices' keys and unused activation codes stop "
+           "working, registered devices are disconnected from their hub, and the devices "
+           "stay in the inventory. This cannot be undone; a new enrollment gets new keys.",
+           nullptr, ids.size())
+            .arg(ids.mid(0, 5).join(QStringLiteral(", ")) + (ids.size() > 5 ? QStringLiteral(", …") : QString())),
+        QMessageBox::Cancel, this);
     box->setObjectName(QStringLiteral("confirmDeleteEnrollments"));
     box->addButton(tr("Delete"), QMessageBox::DestructiveRole);
     box->setAttribute(Qt::WA_DeleteOnClose);

@@ -10,9 +10,7 @@
 namespace Provisio::Crm {
 
 RecordDialog::RecordDialog(const QString &name, QWidget *parent)
-    : QDialog(parent),
-      m_form(new QFormLayout),
-      m_problem(new QLabel(this)),
+    : QDialog(parent), m_form(new QFormLayout), m_problem(new QLabel(this)),
       m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
 {
     setObjectName(name + QStringLiteral("Dialog"));

@@ -17,13 +17,8 @@
 namespace Provisio::Crm {
 
 RecordListPage::RecordListPage(const QString &name, PagedTableModel *model, QWidget *parent)
-    : QWidget(parent),
-      m_model(model),
-      m_proxy(new QSortFilterProxyModel(this)),
-      m_layout(new QVBoxLayout(this)),
-      m_toolBar(new QToolBar(this)),
-      m_filterBar(new QHBoxLayout),
-      m_table(new QTableView(this)),
+    : QWidget(parent), m_model(model), m_proxy(new QSortFilterProxyModel(this)), m_layout(new QVBoxLayout(this)),
+      m_toolBar(new QToolBar(this)), m_filterBar(new QHBoxLayout), m_table(new QTableView(this)),
       m_count(new QLabel(this))
 {
     setObjectName(name);

@@ -15,12 +15,8 @@
 namespace Provisio::Crm {
 
 SellDialog::SellDialog(const QStringList &serials, CustomersModel *customers, QWidget *parent)
-    : QDialog(parent),
-      m_serials(serials),
-      m_customers(customers),
-      m_proxy(new QSortFilterProxyModel(this)),
-      m_search(new QLineEdit(this)),
-      m_list(new QListView(this)),
+    : QDialog(parent), m_serials(serials), m_customers(customers), m_proxy(new QSortFilterProxyModel(this)),
+      m_search(new QLineEdit(this)), m_list(new QListView(this)),
       m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
 {
     setObjectName(QStringLiteral("sellDialog"));
@@ -76,8 +72,8 @@ QString SellDialog::customerName() const
 
 void SellDialog::updateOk()
 {
-    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(!m_serials.isEmpty()
-                                                        && m_list->selectionModel()->hasSelection());
+    m_buttons->button(QDialogButtonBox::Ok)
+        ->setEnabled(!m_serials.isEmpty() && m_list->selectionModel()->hasSelection());
 }
 
 } // namespace Provisio::Crm

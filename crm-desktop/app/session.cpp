@@ -16,9 +16,9 @@
 namespace Provisio::Crm {
 
 Session::Session(QObject *parent)
-    : QObject(parent), m_api(new ApiClient(this)), m_feed(new EventFeed(m_api, this)), m_store(new ConnectionStore(this))
-{
-}
+    : QObject(parent), m_api(new ApiClient(this)), m_feed(new EventFeed(m_api, this)),
+      m_store(new ConnectionStore(this))
+{ }
 
 Session::~Session()
 {
@@ -78,27 +78,30 @@ void Session::start(const AppOptions &options)
         connectProfile(name);
         return;
     }
-    openDialog(QString(), options.profile.isEmpty() ? QString() : tr("No saved connection is called %1.").arg(options.profile));
+    openDialog(QString(),
+               options.profile.isEmpty() ? QString() : tr("No saved connection is called %1.").arg(options.profile));
 }
 
 void Session::connectProfile(const QString &name)
 {
     const ConnectionProfile profile = m_store->profile(name);
     auto *context = new QObject(this);
-    connect(m_store, &ConnectionStore::tokenLoaded, context, [this, context, profile](const QString &n, const QByteArray &token) {
-        if (n != profile.name)
-            return;
-        context->deleteLater();
-        m_api->setConnection(profile.url, token, profile.caCertificates());
-        m_store->setCurrentName(profile.name);
-        probeThen(tr("Could not connect to %1: ").arg(profile.name));
-    });
-    connect(m_store, &ConnectionStore::tokenFailed, context, [this, context, profile](const QString &n, const QString &message) {
-        if (n != profile.name)
-            return;
-        context->deleteLater();
-        openDialog(profile.name, tr("The token of %1 could not be read: %2").arg(profile.name, message));
-    });
+    connect(m_store, &ConnectionStore::tokenLoaded, context,
+            [this, context, profile](const QString &n, const QByteArray &token) {
+                if (n != profile.name)
+                    return;
+                context->deleteLater();
+                m_api->setConnection(profile.url, token, profile.caCertificates());
+                m_store->setCurrentName(profile.name);
+                probeThen(tr("Could not connect to %1: ").arg(profile.name));
+            });
+    connect(m_store, &ConnectionStore::tokenFailed, context,
+            [this, context, profile](const QString &n, const QString &message) {
+                if (n != profile.name)
+                    return;
+                context->deleteLater();
+                openDialog(profile.name, tr("The token of %1 could not be read: %2").arg(profile.name, message));
+            });
     m_store->loadToken(name);
 }
 

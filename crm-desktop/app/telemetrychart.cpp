@@ -59,7 +59,8 @@ void TelemetryChart::rebuild()
     for (int row = m_model->rowCount() - 1; row >= 0; --row) { // oldest first
         const QModelIndex index = m_model->index(row, 0);
         const QDateTime at = index.data(TelemetryModel::ReceivedRole).toDateTime();
-        const QJsonObject body = index.data(TelemetryModel::MessageRole).toJsonObject().value(QStringLiteral("body")).toObject();
+        const QJsonObject body =
+            index.data(TelemetryModel::MessageRole).toJsonObject().value(QStringLiteral("body")).toObject();
         if (!at.isValid() || body.isEmpty())
             continue;
         for (auto it = body.constBegin(); it != body.constEnd(); ++it) {

@@ -9,8 +9,9 @@ const QByteArray kPrefix = QByteArrayLiteral("provisio:activate?");
 
 QByteArray ActivationCard::qrPayload() const
 {
-    return kPrefix + "serial=" + serial.toUtf8().toPercentEncoding() + "&code="
-           + activationCode.toUtf8().toPercentEncoding() + "&url=" + middlewareUrl.toUtf8().toPercentEncoding();
+    return kPrefix + "serial=" + serial.toUtf8().toPercentEncoding() +
+           "&code=" + activationCode.toUtf8().toPercentEncoding() +
+           "&url=" + middlewareUrl.toUtf8().toPercentEncoding();
 }
 
 ActivationCard ActivationCard::fromQrPayload(const QByteArray &payload)

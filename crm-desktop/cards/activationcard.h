@@ -17,11 +17,11 @@ struct ActivationCard
     QString serial;
     QString model;
     QString customerName;
-    QString activationCode;   // XXXX-XXXX-XXXX-XXXX-C as the middleware formats it
+    QString activationCode; // XXXX-XXXX-XXXX-XXXX-C as the middleware formats it
     QString idScope;
-    QString middlewareUrl;    // https://host:port, where the device sends the code
-    QString registrationId;   // the enrollment the code belongs to
-    QDateTime expiresUtc;     // invalid when unknown
+    QString middlewareUrl;  // https://host:port, where the device sends the code
+    QString registrationId; // the enrollment the code belongs to
+    QDateTime expiresUtc;   // invalid when unknown
 
     // The text inside the card's QR code:
     // provisio:activate?serial=<serial>&code=<code>&url=<middlewareUrl>

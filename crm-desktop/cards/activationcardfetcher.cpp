@@ -12,9 +12,7 @@ Q_LOGGING_CATEGORY(lcCrmCards, "provisio.crm.cards")
 
 namespace Provisio::Crm {
 
-ActivationCardFetcher::ActivationCardFetcher(ApiClient *api, QObject *parent)
-    : QObject(parent)
-    , m_api(api)
+ActivationCardFetcher::ActivationCardFetcher(ApiClient *api, QObject *parent) : QObject(parent), m_api(api)
 {
     qRegisterMetaType<ActivationCard>();
     qRegisterMetaType<FullKey>();
@@ -169,14 +167,14 @@ void ActivationCardFetcher::issueCode(Job job)
         fail(job, QStringLiteral("cancelled; no code was issued"));
         return;
     }
-    ApiCall *call = m_api->post(QStringLiteral("enrollments/") + ApiClient::segment(job.card.registrationId)
-                                    + QStringLiteral("/activation-code"),
+    ApiCall *call = m_api->post(QStringLiteral("enrollments/") + ApiClient::segment(job.card.registrationId) +
+                                    QStringLiteral("/activation-code"),
                                 QJsonObject{});
     connect(call, &ApiCall::finished, this, [this, job](const QJsonDocument &body, const QByteArray &) mutable {
         const QJsonObject answer = body.object();
         job.card.activationCode = answer.value(QStringLiteral("activationCode")).toString();
-        job.card.expiresUtc = QDateTime::fromString(answer.value(QStringLiteral("expiresDateTimeUtc")).toString(),
-                                                    Qt::ISODateWithMs);
+        job.card.expiresUtc =
+            QDateTime::fromString(answer.value(QStringLiteral("expiresDateTimeUtc")).toString(), Qt::ISODateWithMs);
         if (job.card.activationCode.isEmpty()) {
             fail(job, QStringLiteral("the middleware issued no activation code"));
             return;

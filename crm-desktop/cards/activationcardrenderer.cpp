@@ -17,9 +17,9 @@ namespace Provisio::Crm {
 
 namespace {
 
-constexpr qreal kGapMm = 10.0;       // between stacked cards, room for the cut marks
-constexpr qreal kMarginMm = 6.0;     // inside the card
-constexpr qreal kQrSideMm = 60.0;    // with its quiet zone
+constexpr qreal kGapMm = 10.0;    // between stacked cards, room for the cut marks
+constexpr qreal kMarginMm = 6.0;  // inside the card
+constexpr qreal kQrSideMm = 60.0; // with its quiet zone
 constexpr qreal kCutMarkMm = 4.0;
 constexpr qreal kCutMarkOffsetMm = 1.5;
 
@@ -106,7 +106,8 @@ void ActivationCardRenderer::paint(QPainter *p, const QRectF &rect, const Activa
     const qreal qrTop = (CardHeightMm - kQrSideMm) / 2.0 - 2.0;
     const qreal textWidth = qrLeft - kMarginMm - 2.0;
 
-    drawLine(p, at(kMarginMm, 5.0, textWidth, 7.0), QStringLiteral("Activate your device"), sansFont(5.0 * mm, true), kInk);
+    drawLine(p, at(kMarginMm, 5.0, textWidth, 7.0), QStringLiteral("Activate your device"), sansFont(5.0 * mm, true),
+             kInk);
 
     QString device = card.model.isEmpty() ? card.serial : card.model + QStringLiteral(" \u00b7 ") + card.serial;
     drawLine(p, at(kMarginMm, 13.0, 20.0, 5.0), QStringLiteral("Device"), sansFont(2.8 * mm), kMuted);
@@ -129,8 +130,8 @@ void ActivationCardRenderer::paint(QPainter *p, const QRectF &rect, const Activa
 
     QString validity = QStringLiteral("Works once.");
     if (card.expiresUtc.isValid())
-        validity = QStringLiteral("Works once, until %1 (UTC).")
-                       .arg(card.expiresUtc.toUTC().date().toString(Qt::ISODate));
+        validity =
+            QStringLiteral("Works once, until %1 (UTC).").arg(card.expiresUtc.toUTC().date().toString(Qt::ISODate));
     drawLine(p, at(kMarginMm, 42.0, textWidth, 4.5), validity, sansFont(2.8 * mm), kMuted);
 
     p->setFont(sansFont(3.2 * mm));
@@ -169,8 +170,7 @@ Result<void> ActivationCardRenderer::check(const QList<ActivationCard> &cards, c
     if (cards.isEmpty())
         return Error(ErrorCode::InvalidInput, QStringLiteral("there are no activation cards to print"));
     if (options.cardsPerPage < 1 || options.cardsPerPage > MaxCardsPerPage)
-        return Error(ErrorCode::InvalidInput,
-                     QStringLiteral("cards per page must be 1 to %1").arg(MaxCardsPerPage));
+        return Error(ErrorCode::InvalidInput, QStringLiteral("cards per page must be 1 to %1").arg(MaxCardsPerPage));
     for (const ActivationCard &card : cards) {
         if (card.serial.isEmpty() || card.activationCode.isEmpty())
             return Error(ErrorCode::InvalidInput,
@@ -226,8 +226,10 @@ Result<void> ActivationCardRenderer::paintPages(QPagedPaintDevice *device, const
                 const qreal sy = corner.y() == card.top() ? -1.0 : 1.0;
                 // A horizontal mark on the card's top/bottom edge line and a
                 // vertical one on its side line, both just outside the card.
-                painter.drawLine(QPointF(corner.x() + sx * ox, corner.y()), QPointF(corner.x() + sx * (ox + lx), corner.y()));
-                painter.drawLine(QPointF(corner.x(), corner.y() + sy * oy), QPointF(corner.x(), corner.y() + sy * (oy + ly)));
+                painter.drawLine(QPointF(corner.x() + sx * ox, corner.y()),
+                                 QPointF(corner.x() + sx * (ox + lx), corner.y()));
+                painter.drawLine(QPointF(corner.x(), corner.y() + sy * oy),
+                                 QPointF(corner.x(), corner.y() + sy * (oy + ly)));
             }
             painter.restore();
         }
@@ -260,8 +262,7 @@ Result<void> ActivationCardRenderer::writePdf(const QString &path, const QList<A
         return Error(ErrorCode::InvalidInput, QStringLiteral("no file name for the PDF"));
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
-        return Error(ErrorCode::InvalidInput,
-                     QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
+        return Error(ErrorCode::InvalidInput, QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
     // The codes open devices: keep the file to its owner, like a key file.
     file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     {

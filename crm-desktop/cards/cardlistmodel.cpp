@@ -6,10 +6,7 @@
 
 namespace Provisio::Crm {
 
-CardListModel::CardListModel(QObject *parent)
-    : QAbstractTableModel(parent)
-{
-}
+CardListModel::CardListModel(QObject *parent) : QAbstractTableModel(parent) { }
 
 void CardListModel::setSerials(const QStringList &serials)
 {

@@ -6,8 +6,7 @@
 
 namespace Provisio::Crm {
 
-CardPreview::CardPreview(QWidget *parent)
-    : QWidget(parent)
+CardPreview::CardPreview(QWidget *parent) : QWidget(parent)
 {
     setMinimumSize(360, 170);
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);

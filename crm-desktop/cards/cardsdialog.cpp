@@ -33,8 +33,7 @@ namespace Provisio::Crm {
 
 // ---------------------------------------------------------------- FullKeyDialog
 
-FullKeyDialog::FullKeyDialog(const ActivationCardFetcher::FullKey &key, QWidget *parent)
-    : QDialog(parent)
+FullKeyDialog::FullKeyDialog(const ActivationCardFetcher::FullKey &key, QWidget *parent) : QDialog(parent)
 {
     setWindowTitle(QStringLiteral("Full provisioning key"));
     setAttribute(Qt::WA_DeleteOnClose);
@@ -90,10 +89,7 @@ ActivationCardsDialog::ActivationCardsDialog(QWidget *parent, ApiClient *api, co
     setSerials(serials);
 }
 
-ActivationCardsDialog::ActivationCardsDialog(QWidget *parent)
-    : ActivationCardsDialog(parent, nullptr, {})
-{
-}
+ActivationCardsDialog::ActivationCardsDialog(QWidget *parent) : ActivationCardsDialog(parent, nullptr, {}) { }
 
 ActivationCardsDialog::~ActivationCardsDialog() = default;
 
@@ -221,11 +217,12 @@ void ActivationCardsDialog::setSerials(const QStringList &serials)
     }
     m_model->setSerials(unique);
     const int n = int(unique.size());
-    m_note->setText(n == 0 ? QStringLiteral("Select devices in the inventory first.")
-                           : QStringLiteral("Each card carries a new one-time activation code. Issuing codes "
-                                            "voids the earlier unused codes of %1, so cards printed before "
-                                            "stop working.")
-                                 .arg(n == 1 ? QStringLiteral("this device") : QStringLiteral("these %1 devices").arg(n)));
+    m_note->setText(n == 0
+                        ? QStringLiteral("Select devices in the inventory first.")
+                        : QStringLiteral("Each card carries a new one-time activation code. Issuing codes "
+                                         "voids the earlier unused codes of %1, so cards printed before "
+                                         "stop working.")
+                              .arg(n == 1 ? QStringLiteral("this device") : QStringLiteral("these %1 devices").arg(n)));
     m_progress->setRange(0, qMax(1, n));
     m_progress->setValue(0);
     m_status->clear();
@@ -279,8 +276,8 @@ void ActivationCardsDialog::updateButtons()
 {
     const bool busy = isBusy();
     const bool haveCards = m_model->readyCount() > 0;
-    m_issue->setText(busy ? QStringLiteral("Stop") : (haveCards ? QStringLiteral("Issue new codes")
-                                                                : QStringLiteral("Issue codes")));
+    m_issue->setText(busy ? QStringLiteral("Stop")
+                          : (haveCards ? QStringLiteral("Issue new codes") : QStringLiteral("Issue codes")));
     m_issue->setEnabled(m_fetcher && m_model->rowCount() > 0);
     m_print->setEnabled(!busy && haveCards);
     m_export->setEnabled(!busy && haveCards);
@@ -298,8 +295,8 @@ void ActivationCardsDialog::showSelected()
             m_preview->setCard(m_model->card(row));
             break;
         case CardListModel::Failed:
-            m_preview->setPlaceholder(QStringLiteral("No card for %1: %2").arg(m_model->card(row).serial,
-                                                                               m_model->error(row)));
+            m_preview->setPlaceholder(
+                QStringLiteral("No card for %1: %2").arg(m_model->card(row).serial, m_model->error(row)));
             break;
         case CardListModel::Waiting:
             if (m_preview->hasCard())

@@ -82,7 +82,6 @@ Q_SIGNALS:
     void cardsIssued(int ready, int failed);
     void pdfExported(const QString &path);
 
-
 private:
     void buildUi();
     void updateButtons();

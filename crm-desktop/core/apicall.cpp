@@ -46,7 +46,8 @@ QString describeSslErrors(const QList<QSslError> &errors)
         if (!error.certificate().isNull()) {
             text += QStringLiteral(" (certificate %1, SHA-256 %2)")
                         .arg(error.certificate().subjectDisplayName(),
-                             QString::fromLatin1(error.certificate().digest(QCryptographicHash::Sha256).toHex(':').toUpper()));
+                             QString::fromLatin1(
+                                 error.certificate().digest(QCryptographicHash::Sha256).toHex(':').toUpper()));
         }
         if (!parts.contains(text))
             parts.append(text);

@@ -21,16 +21,16 @@ namespace Provisio::Crm {
 // a user quotes when reporting a problem.
 struct ApiFailure
 {
-    int httpStatus = 0;  // 0 = network/TLS failure
-    int errorCode = 0;   // the middleware's errorCode (e.g. 404001), 0 if none
-    QString message;     // plain text for the status bar / inline error
+    int httpStatus = 0; // 0 = network/TLS failure
+    int errorCode = 0;  // the middleware's errorCode (e.g. 404001), 0 if none
+    QString message;    // plain text for the status bar / inline error
     QString trackingId;
 
     // Why a request without an answer (httpStatus 0) failed, so the UI can
     // offer the right next step (check the CA, retry, nothing for a cancel).
-    bool tlsError = false;  // the certificate did not chain to the trusted CA, or the handshake failed
+    bool tlsError = false; // the certificate did not chain to the trusted CA, or the handshake failed
     bool timedOut = false;
-    bool aborted = false;   // abort() was called
+    bool aborted = false; // abort() was called
 
     bool isNetworkError() const { return httpStatus == 0; }
 };

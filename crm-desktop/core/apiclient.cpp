@@ -27,8 +27,7 @@ ApiFailure inputFailure(const QString &message)
 
 } // namespace
 
-ApiClient::ApiClient(QObject *parent)
-    : QObject(parent), m_network(new QNetworkAccessManager(this))
+ApiClient::ApiClient(QObject *parent) : QObject(parent), m_network(new QNetworkAccessManager(this))
 {
     qRegisterMetaType<Provisio::Crm::ApiFailure>();
     // No redirects: a middleware does not send them, and following one could
@@ -38,7 +37,8 @@ ApiClient::ApiClient(QObject *parent)
 
 ApiClient::~ApiClient() = default;
 
-void ApiClient::setConnection(const QUrl &baseUrl, const QByteArray &token, const QList<QSslCertificate> &caCertificates)
+void ApiClient::setConnection(const QUrl &baseUrl, const QByteArray &token,
+                              const QList<QSslCertificate> &caCertificates)
 {
     ++m_generation;
     ++m_connectionGeneration;
@@ -59,8 +59,8 @@ void ApiClient::setConnection(const QUrl &baseUrl, const QByteArray &token, cons
     m_network->clearAccessCache();
 
     m_role.clear();
-    qCDebug(lcCrmConnection) << "connection set to" << baseUrl.toDisplayString() << "with"
-                            << caCertificates.size() << "trusted CA certificate(s)";
+    qCDebug(lcCrmConnection) << "connection set to" << baseUrl.toDisplayString() << "with" << caCertificates.size()
+                             << "trusted CA certificate(s)";
 }
 
 QUrl ApiClient::baseUrl() const
@@ -148,8 +148,7 @@ ApiCall *ApiClient::put(const QString &path, const QJsonObject &body, const QByt
 
 ApiCall *ApiClient::patch(const QString &path, const QJsonObject &body, const QByteArray &ifMatch)
 {
-    return send("PATCH", path, {}, QJsonDocument(body).toJson(QJsonDocument::Compact), "application/json",
-                ifMatch);
+    return send("PATCH", path, {}, QJsonDocument(body).toJson(QJsonDocument::Compact), "application/json", ifMatch);
 }
 
 ApiCall *ApiClient::remove(const QString &path, const QByteArray &ifMatch)
@@ -162,12 +161,13 @@ ApiCall *ApiClient::send(const QByteArray &verb, const QString &path, const QUrl
 {
     const QString description = QString::fromLatin1(verb) + QLatin1Char(' ') + path;
     if (!hasConnection())
-        return track(new ApiCall(inputFailure(QStringLiteral("No middleware connection is set up")), description, this));
+        return track(
+            new ApiCall(inputFailure(QStringLiteral("No middleware connection is set up")), description, this));
     if (m_baseUrl.scheme() != QLatin1String("https"))
         return track(new ApiCall(inputFailure(QStringLiteral("The middleware URL must start with https://")),
                                  description, this));
-    if (path.isEmpty() || path.contains(QLatin1String("..")) || path.contains(QLatin1Char('?'))
-        || path.contains(QLatin1Char('#')))
+    if (path.isEmpty() || path.contains(QLatin1String("..")) || path.contains(QLatin1Char('?')) ||
+        path.contains(QLatin1Char('#')))
         return track(new ApiCall(inputFailure(QStringLiteral("Invalid API path '%1'").arg(path)), description, this));
 
     const QUrl url = apiUrl(path, query);
@@ -192,10 +192,11 @@ ApiCall *ApiClient::send(const QByteArray &verb, const QString &path, const QUrl
 
     // A pinned server certificate (trust on first use when the middleware
     // does not present its CA) is accepted only if it is exactly that one.
-    connect(reply, &QNetworkReply::sslErrors, reply, [reply, trusted = m_caCertificates](const QList<QSslError> &errors) {
-        if (CertificateTrust::acceptsPinned(reply->sslConfiguration().peerCertificate(), errors, trusted))
-            reply->ignoreSslErrors(errors);
-    });
+    connect(reply, &QNetworkReply::sslErrors, reply,
+            [reply, trusted = m_caCertificates](const QList<QSslError> &errors) {
+                if (CertificateTrust::acceptsPinned(reply->sslConfiguration().peerCertificate(), errors, trusted))
+                    reply->ignoreSslErrors(errors);
+            });
     auto *call = new ApiCall(reply, description, this);
     // A CSV import of a large delivery takes the middleware a while.
     call->setTimeout(contentType.startsWith("text/csv") || contentType.startsWith("application/csv")

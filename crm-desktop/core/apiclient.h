@@ -41,7 +41,7 @@ public:
     QString role() const;    // "viewer" | "operator" | "admin", learned by probe(); empty before
     bool canOperate() const; // operator or admin
     bool isAdmin() const;
-    int busyCount() const;   // requests in flight (for the busy indicator)
+    int busyCount() const; // requests in flight (for the busy indicator)
 
     // Default time a call may take before it fails (30 s; CSV imports get 5 min).
     void setTimeout(int milliseconds) { m_timeoutMs = milliseconds; }
@@ -50,7 +50,8 @@ public:
     // Paths are relative to /api/v1, e.g. "devices" or "devices/SN-1/sell".
     ApiCall *get(const QString &path, const QUrlQuery &query = {});
     ApiCall *post(const QString &path, const QJsonObject &body, const QUrlQuery &query = {});
-    ApiCall *postRaw(const QString &path, const QByteArray &body, const QByteArray &contentType, const QUrlQuery &query = {}); // CSV import
+    ApiCall *postRaw(const QString &path, const QByteArray &body, const QByteArray &contentType,
+                     const QUrlQuery &query = {}); // CSV import
     ApiCall *put(const QString &path, const QJsonObject &body, const QByteArray &ifMatch = {});
     ApiCall *patch(const QString &path, const QJsonObject &body, const QByteArray &ifMatch = {});
     ApiCall *remove(const QString &path, const QByteArray &ifMatch = {});
@@ -76,8 +77,8 @@ Q_SIGNALS:
     void unauthorized(const Provisio::Crm::ApiFailure &failure);
 
 private:
-    ApiCall *send(const QByteArray &verb, const QString &path, const QUrlQuery &query,
-                  const QByteArray &body, const QByteArray &contentType, const QByteArray &ifMatch);
+    ApiCall *send(const QByteArray &verb, const QString &path, const QUrlQuery &query, const QByteArray &body,
+                  const QByteArray &contentType, const QByteArray &ifMatch);
     ApiCall *track(ApiCall *call);
     void setBusyCount(int count);
     void probeStep(int step, quint64 generation);

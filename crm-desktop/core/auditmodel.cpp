@@ -33,8 +33,8 @@ bool AuditModel::matchesFilter(const QJsonObject &record) const
     const auto same = [&record](const char *key, const QString &wanted) {
         return wanted.trimmed().isEmpty() || text(record, key) == wanted.trimmed();
     };
-    if (!same("actor", m_filter.actor) || !same("action", m_filter.action) || !same("entityType", m_filter.entityType)
-        || !same("entityId", m_filter.entityId))
+    if (!same("actor", m_filter.actor) || !same("action", m_filter.action) ||
+        !same("entityType", m_filter.entityType) || !same("entityId", m_filter.entityId))
         return false;
     const QDateTime at = QDateTime::fromString(text(record, "at"), Qt::ISODateWithMs);
     return (!m_filter.since.isValid() || at >= m_filter.since) && (!m_filter.until.isValid() || at < m_filter.until);
@@ -43,11 +43,16 @@ bool AuditModel::matchesFilter(const QJsonObject &record) const
 QString AuditModel::columnTitle(int column) const
 {
     switch (column) {
-    case AtColumn: return tr("When");
-    case ActorColumn: return tr("Who");
-    case ActionColumn: return tr("Action");
-    case EntityTypeColumn: return tr("Type");
-    case EntityIdColumn: return tr("Record");
+    case AtColumn:
+        return tr("When");
+    case ActorColumn:
+        return tr("Who");
+    case ActionColumn:
+        return tr("Action");
+    case EntityTypeColumn:
+        return tr("Type");
+    case EntityIdColumn:
+        return tr("Record");
     }
     return {};
 }
@@ -55,11 +60,16 @@ QString AuditModel::columnTitle(int column) const
 QVariant AuditModel::display(const QJsonObject &record, int column) const
 {
     switch (column) {
-    case AtColumn: return localTime(text(record, "at"));
-    case ActorColumn: return text(record, "actor");
-    case ActionColumn: return text(record, "action");
-    case EntityTypeColumn: return text(record, "entityType");
-    case EntityIdColumn: return text(record, "entityId");
+    case AtColumn:
+        return localTime(text(record, "at"));
+    case ActorColumn:
+        return text(record, "actor");
+    case ActionColumn:
+        return text(record, "action");
+    case EntityTypeColumn:
+        return text(record, "entityType");
+    case EntityIdColumn:
+        return text(record, "entityId");
     }
     return {};
 }

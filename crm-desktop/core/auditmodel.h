@@ -18,12 +18,12 @@ public:
 
     struct Filter
     {
-        QString actor;       // token:<name>, device:<serial>, cli:<user>
-        QString action;      // create, update, sell, …
-        QString entityType;  // device, enrollment, customer, …
+        QString actor;      // token:<name>, device:<serial>, cli:<user>
+        QString action;     // create, update, sell, …
+        QString entityType; // device, enrollment, customer, …
         QString entityId;
-        QDateTime since;     // invalid: no lower bound
-        QDateTime until;     // exclusive; invalid: no upper bound
+        QDateTime since; // invalid: no lower bound
+        QDateTime until; // exclusive; invalid: no upper bound
     };
 
     explicit AuditModel(ApiClient *api, QObject *parent = nullptr);

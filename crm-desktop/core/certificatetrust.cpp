@@ -11,13 +11,11 @@
 
 namespace Provisio::Crm {
 
-CertificateTrust::CertificateTrust(QObject *parent)
-    : QObject(parent), m_timer(new QTimer(this))
+CertificateTrust::CertificateTrust(QObject *parent) : QObject(parent), m_timer(new QTimer(this))
 {
     m_timer->setSingleShot(true);
-    connect(m_timer, &QTimer::timeout, this, [this] {
-        fail(QStringLiteral("%1 did not complete a TLS handshake in time").arg(m_host));
-    });
+    connect(m_timer, &QTimer::timeout, this,
+            [this] { fail(QStringLiteral("%1 did not complete a TLS handshake in time").arg(m_host)); });
 }
 
 CertificateTrust::~CertificateTrust()
@@ -29,13 +27,13 @@ void CertificateTrust::fetch(const QUrl &url)
 {
     cancel();
     if (!url.isValid() || url.host().isEmpty()) {
-        QTimer::singleShot(0, this, [this] { Q_EMIT fetchFailed(QStringLiteral("Enter a URL such as https://host:8443")); });
+        QTimer::singleShot(0, this,
+                           [this] { Q_EMIT fetchFailed(QStringLiteral("Enter a URL such as https://host:8443")); });
         return;
     }
     if (url.scheme() != QLatin1String("https")) {
-        QTimer::singleShot(0, this, [this] {
-            Q_EMIT fetchFailed(QStringLiteral("The middleware URL must start with https://"));
-        });
+        QTimer::singleShot(
+            0, this, [this] { Q_EMIT fetchFailed(QStringLiteral("The middleware URL must start with https://")); });
         return;
     }
     m_host = url.host();
@@ -156,9 +154,9 @@ Result<QList<QSslCertificate>> CertificateTrust::parseCaPem(const QByteArray &pe
     const QDateTime now = QDateTime::currentDateTimeUtc();
     for (const QSslCertificate &certificate : certificates) {
         if (certificate.expiryDate() < now)
-            return Error(ErrorCode::InvalidInput, QStringLiteral("The certificate '%1' expired on %2")
-                                                      .arg(certificate.subjectDisplayName(),
-                                                           certificate.expiryDate().toString(Qt::ISODate)));
+            return Error(ErrorCode::InvalidInput,
+                         QStringLiteral("The certificate '%1' expired on %2")
+                             .arg(certificate.subjectDisplayName(), certificate.expiryDate().toString(Qt::ISODate)));
     }
     return certificates;
 }

@@ -46,10 +46,7 @@ bool plausibleToken(const QByteArray &token)
 
 } // namespace
 
-ConnectionStore::ConnectionStore(QObject *parent)
-    : QObject(parent)
-{
-}
+ConnectionStore::ConnectionStore(QObject *parent) : QObject(parent) { }
 
 ConnectionStore::~ConnectionStore() = default;
 
@@ -242,8 +239,8 @@ void ConnectionStore::writeTokenFile(const QString &name, const QByteArray &toke
     const QString temporary = path + QStringLiteral(".new");
     QFile::remove(temporary);
     QFile file(temporary);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner)
-        || file.write(token) != token.size() || !file.flush()) {
+    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner) ||
+        file.write(token) != token.size() || !file.flush()) {
         const QString message = QStringLiteral("Cannot write the token file %1: %2").arg(temporary, file.errorString());
         file.remove();
         Q_EMIT saveFailed(name, message);
@@ -271,7 +268,8 @@ void ConnectionStore::readTokenFile(const QString &name)
     }
     // A token file others can read has leaked; refuse it so the user
     // replaces (and the operator revokes) it.
-    if (file.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup | QFileDevice::WriteOther)) {
+    if (file.permissions() &
+        (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup | QFileDevice::WriteOther)) {
         Q_EMIT tokenFailed(name, QStringLiteral("%1 is readable by other users; revoke that token and save a new one")
                                      .arg(QDir::toNativeSeparators(file.fileName())));
         return;
@@ -295,8 +293,8 @@ void ConnectionStore::setStorage(const QString &name, Storage storage)
 ConnectionStore::Storage ConnectionStore::storageOf(const QString &name) const
 {
     QSettings settings;
-    return settings.value(kGroup + QLatin1Char('/') + keyOf(name) + QLatin1Char('/') + kStorage).toString()
-                   == QLatin1String("file")
+    return settings.value(kGroup + QLatin1Char('/') + keyOf(name) + QLatin1Char('/') + kStorage).toString() ==
+                   QLatin1String("file")
                ? Storage::File
                : Storage::Keychain;
 }

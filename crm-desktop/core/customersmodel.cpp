@@ -5,8 +5,7 @@ namespace Provisio::Crm {
 
 CustomersModel::CustomersModel(ApiClient *api, QObject *parent)
     : PagedTableModel(api, QStringLiteral("customers"), QStringLiteral("id"), parent)
-{
-}
+{ }
 
 void CustomersModel::setSearch(const QString &q)
 {
@@ -35,11 +34,16 @@ void CustomersModel::applyEvent(const QString &type, const QJsonObject &event)
 QString CustomersModel::columnTitle(int column) const
 {
     switch (column) {
-    case NameColumn: return tr("Name");
-    case EmailColumn: return tr("E-mail");
-    case PhoneColumn: return tr("Phone");
-    case AddressColumn: return tr("Address");
-    case NotesColumn: return tr("Notes");
+    case NameColumn:
+        return tr("Name");
+    case EmailColumn:
+        return tr("E-mail");
+    case PhoneColumn:
+        return tr("Phone");
+    case AddressColumn:
+        return tr("Address");
+    case NotesColumn:
+        return tr("Notes");
     }
     return {};
 }

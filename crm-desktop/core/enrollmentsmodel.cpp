@@ -5,8 +5,7 @@ namespace Provisio::Crm {
 
 EnrollmentsModel::EnrollmentsModel(ApiClient *api, QObject *parent)
     : PagedTableModel(api, QStringLiteral("enrollments"), QStringLiteral("registrationId"), parent)
-{
-}
+{ }
 
 void EnrollmentsModel::setFilter(const QString &serial, const QString &provisioningStatus)
 {
@@ -47,13 +46,20 @@ void EnrollmentsModel::applyEvent(const QString &type, const QJsonObject &event)
 QString EnrollmentsModel::columnTitle(int column) const
 {
     switch (column) {
-    case RegistrationIdColumn: return tr("Registration id");
-    case SerialColumn: return tr("Serial");
-    case DeviceIdColumn: return tr("Device id");
-    case StatusColumn: return tr("Status");
-    case HubColumn: return tr("Hub");
-    case RegistrationColumn: return tr("Registration");
-    case UpdatedColumn: return tr("Updated");
+    case RegistrationIdColumn:
+        return tr("Registration id");
+    case SerialColumn:
+        return tr("Serial");
+    case DeviceIdColumn:
+        return tr("Device id");
+    case StatusColumn:
+        return tr("Status");
+    case HubColumn:
+        return tr("Hub");
+    case RegistrationColumn:
+        return tr("Registration");
+    case UpdatedColumn:
+        return tr("Updated");
     }
     return {};
 }
@@ -61,14 +67,20 @@ QString EnrollmentsModel::columnTitle(int column) const
 QVariant EnrollmentsModel::display(const QJsonObject &record, int column) const
 {
     switch (column) {
-    case RegistrationIdColumn: return text(record, "registrationId");
-    case SerialColumn: return text(record, "serial");
-    case DeviceIdColumn: return text(record, "deviceId");
-    case StatusColumn: return text(record, "provisioningStatus");
-    case HubColumn: return text(record, "iotHubHostName");
+    case RegistrationIdColumn:
+        return text(record, "registrationId");
+    case SerialColumn:
+        return text(record, "serial");
+    case DeviceIdColumn:
+        return text(record, "deviceId");
+    case StatusColumn:
+        return text(record, "provisioningStatus");
+    case HubColumn:
+        return text(record, "iotHubHostName");
     case RegistrationColumn:
         return record.value(QLatin1String("registrationState")).toObject().value(QLatin1String("status")).toString();
-    case UpdatedColumn: return localTime(text(record, "lastUpdatedDateTimeUtc"));
+    case UpdatedColumn:
+        return localTime(text(record, "lastUpdatedDateTimeUtc"));
     }
     return {};
 }

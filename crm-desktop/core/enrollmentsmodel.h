@@ -18,8 +18,16 @@ class EnrollmentsModel : public PagedTableModel
 {
     Q_OBJECT
 public:
-    enum Column { RegistrationIdColumn, SerialColumn, DeviceIdColumn, StatusColumn, HubColumn, RegistrationColumn,
-                  UpdatedColumn, ColumnCount };
+    enum Column {
+        RegistrationIdColumn,
+        SerialColumn,
+        DeviceIdColumn,
+        StatusColumn,
+        HubColumn,
+        RegistrationColumn,
+        UpdatedColumn,
+        ColumnCount
+    };
     static constexpr int RegistrationIdRole = KeyRole;
 
     explicit EnrollmentsModel(ApiClient *api, QObject *parent = nullptr);

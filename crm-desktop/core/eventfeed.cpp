@@ -13,8 +13,7 @@
 
 namespace Provisio::Crm {
 
-EventFeed::EventFeed(ApiClient *api, QObject *parent)
-    : QObject(parent), m_api(api), m_reconnectTimer(new QTimer(this))
+EventFeed::EventFeed(ApiClient *api, QObject *parent) : QObject(parent), m_api(api), m_reconnectTimer(new QTimer(this))
 {
     m_reconnectTimer->setSingleShot(true);
     connect(m_reconnectTimer, &QTimer::timeout, this, &EventFeed::open);
@@ -87,10 +86,11 @@ void EventFeed::open()
         m_lastError = QStringLiteral("The event feed's TLS certificate is not trusted: %1")
                           .arg(errors.isEmpty() ? QString() : errors.first().errorString());
     });
-    connect(m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this, [this](QAbstractSocket::SocketError) {
-        if (m_lastError.isEmpty() && m_socket)
-            m_lastError = m_socket->errorString();
-    });
+    connect(m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
+            [this](QAbstractSocket::SocketError) {
+                if (m_lastError.isEmpty() && m_socket)
+                    m_lastError = m_socket->errorString();
+            });
 
     QUrlQuery query;
     if (!m_types.isEmpty())

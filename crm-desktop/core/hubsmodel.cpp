@@ -27,13 +27,20 @@ void HubsModel::applyEvent(const QString &type, const QJsonObject &event)
 QString HubsModel::columnTitle(int column) const
 {
     switch (column) {
-    case NameColumn: return tr("Name");
-    case HostColumn: return tr("Host");
-    case PortColumn: return tr("Port");
-    case EndpointColumn: return tr("Endpoint");
-    case RegionColumn: return tr("Region");
-    case WeightColumn: return tr("Weight");
-    case LinkColumn: return tr("Middleware link");
+    case NameColumn:
+        return tr("Name");
+    case HostColumn:
+        return tr("Host");
+    case PortColumn:
+        return tr("Port");
+    case EndpointColumn:
+        return tr("Endpoint");
+    case RegionColumn:
+        return tr("Region");
+    case WeightColumn:
+        return tr("Weight");
+    case LinkColumn:
+        return tr("Middleware link");
     }
     return {};
 }
@@ -41,12 +48,18 @@ QString HubsModel::columnTitle(int column) const
 QVariant HubsModel::display(const QJsonObject &record, int column) const
 {
     switch (column) {
-    case NameColumn: return text(record, "name");
-    case HostColumn: return text(record, "host");
-    case PortColumn: return record.value(QLatin1String("port")).toInt(8883);
-    case EndpointColumn: return text(record, "endpoint");
-    case RegionColumn: return text(record, "region");
-    case WeightColumn: return record.value(QLatin1String("allocationWeight")).toInt(1);
+    case NameColumn:
+        return text(record, "name");
+    case HostColumn:
+        return text(record, "host");
+    case PortColumn:
+        return record.value(QLatin1String("port")).toInt(8883);
+    case EndpointColumn:
+        return text(record, "endpoint");
+    case RegionColumn:
+        return text(record, "region");
+    case WeightColumn:
+        return record.value(QLatin1String("allocationWeight")).toInt(1);
     case LinkColumn: {
         const auto it = m_status.constFind(text(record, "name"));
         if (it == m_status.constEnd())
@@ -66,9 +79,9 @@ QVariant HubsModel::display(const QJsonObject &record, int column) const
 QVariant HubsModel::toolTip(const QJsonObject &record, int column) const
 {
     if (column == LinkColumn)
-        return QString(display(record, column).toString() + QStringLiteral("\n\n")
-            + tr("Whether this middleware is connected to the hub as its service identity; without it, twins, "
-                 "telemetry and direct methods of the hub's devices do not get through."));
+        return QString(display(record, column).toString() + QStringLiteral("\n\n") +
+                       tr("Whether this middleware is connected to the hub as its service identity; without it, twins, "
+                          "telemetry and direct methods of the hub's devices do not get through."));
     return PagedTableModel::toolTip(record, column);
 }
 
@@ -118,7 +131,8 @@ void HubsModel::loadStatus(const QString &name)
         if (row >= 0)
             notifyRowChanged(row);
     };
-    connect(call, &ApiCall::finished, this, [show](const QJsonDocument &body, const QByteArray &) { show(body.object()); });
+    connect(call, &ApiCall::finished, this,
+            [show](const QJsonDocument &body, const QByteArray &) { show(body.object()); });
     connect(call, &ApiCall::failed, this, [show](const ApiFailure &failure) {
         if (!failure.aborted)
             show({{QStringLiteral("connected"), false}, {QStringLiteral("lastError"), failure.message}});

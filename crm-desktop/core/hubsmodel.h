@@ -14,8 +14,16 @@ class HubsModel : public PagedTableModel
 {
     Q_OBJECT
 public:
-    enum Column { NameColumn, HostColumn, PortColumn, EndpointColumn, RegionColumn, WeightColumn, LinkColumn,
-                  ColumnCount };
+    enum Column {
+        NameColumn,
+        HostColumn,
+        PortColumn,
+        EndpointColumn,
+        RegionColumn,
+        WeightColumn,
+        LinkColumn,
+        ColumnCount
+    };
     static constexpr int NameRole = KeyRole;
 
     explicit HubsModel(ApiClient *api, QObject *parent = nullptr);

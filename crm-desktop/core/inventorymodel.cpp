@@ -30,14 +30,20 @@ void InventoryModel::setFilter(const Filter &filter)
 QString InventoryModel::sortFieldOf(int column)
 {
     switch (column) {
-    case SerialColumn: return QStringLiteral("serial");
-    case ModelColumn: return QStringLiteral("model");
-    case ManufacturerColumn: return QStringLiteral("manufacturer");
-    case BatchColumn: return QStringLiteral("batch");
-    case DeliveryDateColumn: return QStringLiteral("deliveryDate");
+    case SerialColumn:
+        return QStringLiteral("serial");
+    case ModelColumn:
+        return QStringLiteral("model");
+    case ManufacturerColumn:
+        return QStringLiteral("manufacturer");
+    case BatchColumn:
+        return QStringLiteral("batch");
+    case DeliveryDateColumn:
+        return QStringLiteral("deliveryDate");
     // By id, not by the name shown: the server knows the device's customer
     // id only. It still puts each customer's devices together.
-    case CustomerColumn: return QStringLiteral("customerId");
+    case CustomerColumn:
+        return QStringLiteral("customerId");
     }
     return {};
 }
@@ -263,8 +269,8 @@ void InventoryModel::applyEvent(const QString &type, const QJsonObject &event)
         return;
     }
     if (type.startsWith(QLatin1String("registration."))) {
-        const QString id = registrationId.isEmpty() ? data.value(QLatin1String("registrationId")).toString()
-                                                    : registrationId;
+        const QString id =
+            registrationId.isEmpty() ? data.value(QLatin1String("registrationId")).toString() : registrationId;
         if (type == QLatin1String("registration.deleted")) {
             m_registrations.remove(id);
             m_online.remove(id);
@@ -307,16 +313,26 @@ void InventoryModel::customersChanged()
 QString InventoryModel::columnTitle(int column) const
 {
     switch (column) {
-    case SerialColumn: return tr("Serial");
-    case ModelColumn: return tr("Model");
-    case ManufacturerColumn: return tr("Manufacturer");
-    case BatchColumn: return tr("Batch");
-    case DeliveryDateColumn: return tr("Delivered");
-    case CustomerColumn: return tr("Customer");
-    case EnrollmentColumn: return tr("Enrollment");
-    case RegistrationColumn: return tr("Registration");
-    case HubColumn: return tr("Hub");
-    case OnlineColumn: return tr("Online");
+    case SerialColumn:
+        return tr("Serial");
+    case ModelColumn:
+        return tr("Model");
+    case ManufacturerColumn:
+        return tr("Manufacturer");
+    case BatchColumn:
+        return tr("Batch");
+    case DeliveryDateColumn:
+        return tr("Delivered");
+    case CustomerColumn:
+        return tr("Customer");
+    case EnrollmentColumn:
+        return tr("Enrollment");
+    case RegistrationColumn:
+        return tr("Registration");
+    case HubColumn:
+        return tr("Hub");
+    case OnlineColumn:
+        return tr("Online");
     }
     return {};
 }
@@ -335,11 +351,16 @@ QVariant InventoryModel::headerData(int section, Qt::Orientation orientation, in
 QVariant InventoryModel::display(const QJsonObject &record, int column) const
 {
     switch (column) {
-    case SerialColumn: return record.value(QLatin1String("serial")).toString();
-    case ModelColumn: return record.value(QLatin1String("model")).toString();
-    case ManufacturerColumn: return record.value(QLatin1String("manufacturer")).toString();
-    case BatchColumn: return record.value(QLatin1String("batch")).toString();
-    case DeliveryDateColumn: return record.value(QLatin1String("deliveryDate")).toString();
+    case SerialColumn:
+        return record.value(QLatin1String("serial")).toString();
+    case ModelColumn:
+        return record.value(QLatin1String("model")).toString();
+    case ManufacturerColumn:
+        return record.value(QLatin1String("manufacturer")).toString();
+    case BatchColumn:
+        return record.value(QLatin1String("batch")).toString();
+    case DeliveryDateColumn:
+        return record.value(QLatin1String("deliveryDate")).toString();
     case CustomerColumn: {
         const QString id = record.value(QLatin1String("customerId")).toString();
         if (id.isEmpty())
@@ -347,7 +368,8 @@ QVariant InventoryModel::display(const QJsonObject &record, int column) const
         const QString name = m_customers ? m_customers->nameFor(id) : QString();
         return name.isEmpty() ? id : name;
     }
-    default: break;
+    default:
+        break;
     }
     const QString serial = record.value(QLatin1String("serial")).toString();
     const auto enrollment = m_enrollments.constFind(serial);
@@ -361,8 +383,9 @@ QVariant InventoryModel::display(const QJsonObject &record, int column) const
         if (registration == m_registrations.constEnd())
             return QString();
         // What the device itself last reported says more than "assigned".
-        return registration->deviceStatus.isEmpty() ? registration->status
-                                                    : registration->status + QStringLiteral(" · ") + registration->deviceStatus;
+        return registration->deviceStatus.isEmpty()
+                   ? registration->status
+                   : registration->status + QStringLiteral(" · ") + registration->deviceStatus;
     case HubColumn:
         return registration == m_registrations.constEnd() ? QString() : registration->hub;
     case OnlineColumn: {

@@ -10,7 +10,6 @@
 
 namespace Provisio::Crm {
 
-
 // The inventory table: the devices the manufacturer delivered (GET devices,
 // 500 a page, filtered and sorted server-side by status/model/customerId/q
 // and sort/order, so the order holds across pages at any size), joined
@@ -22,8 +21,17 @@ class InventoryModel : public PagedTableModel
     Q_OBJECT
 public:
     enum Column {
-        SerialColumn, ModelColumn, ManufacturerColumn, BatchColumn, DeliveryDateColumn, CustomerColumn,
-        EnrollmentColumn, RegistrationColumn, HubColumn, OnlineColumn, ColumnCount
+        SerialColumn,
+        ModelColumn,
+        ManufacturerColumn,
+        BatchColumn,
+        DeliveryDateColumn,
+        CustomerColumn,
+        EnrollmentColumn,
+        RegistrationColumn,
+        HubColumn,
+        OnlineColumn,
+        ColumnCount
     };
     static constexpr int SerialRole = KeyRole;
     // RecordRole (from PagedTableModel) is the device's QJsonObject.
@@ -31,16 +39,16 @@ public:
 
     struct Filter
     {
-        QString status;      // inStock | sold | provisioned | retired
+        QString status; // inStock | sold | provisioned | retired
         QString model;
         QString manufacturer;
         QString batch;
         QString customerId;
-        QString q;           // free text (serial, model, …) as the server searches
+        QString q; // free text (serial, model, …) as the server searches
         bool operator==(const Filter &o) const
         {
-            return status == o.status && model == o.model && manufacturer == o.manufacturer && batch == o.batch
-                && customerId == o.customerId && q == o.q;
+            return status == o.status && model == o.model && manufacturer == o.manufacturer && batch == o.batch &&
+                   customerId == o.customerId && q == o.q;
         }
     };
 
@@ -93,8 +101,19 @@ protected:
     void recordsAdded(int first, int last) override;
 
 private:
-    struct Enrollment { QString registrationId; QString provisioningStatus; };
-    struct Registration { QString status; QString hub; QString deviceId; QString deviceStatus; QString serial; };
+    struct Enrollment
+    {
+        QString registrationId;
+        QString provisioningStatus;
+    };
+    struct Registration
+    {
+        QString status;
+        QString hub;
+        QString deviceId;
+        QString deviceStatus;
+        QString serial;
+    };
 
     // The query of the current filter and sort; restarts paging on change.
     void applyQuery();
@@ -113,11 +132,11 @@ private:
     QPointer<CustomersModel> m_customers;
     CustomersModel *m_ownCustomers = nullptr;
     QPointer<EventFeed> m_feed;
-    QHash<QString, Enrollment> m_enrollments;         // serial -> enrollment
-    QHash<QString, QString> m_serialByRegistration;   // registrationId -> serial
-    QHash<QString, Registration> m_registrations;     // registrationId -> registration
-    QHash<QString, QString> m_registrationByDevice;   // deviceId -> registrationId
-    QHash<QString, bool> m_online;                    // registrationId -> online
+    QHash<QString, Enrollment> m_enrollments;       // serial -> enrollment
+    QHash<QString, QString> m_serialByRegistration; // registrationId -> serial
+    QHash<QString, Registration> m_registrations;   // registrationId -> registration
+    QHash<QString, QString> m_registrationByDevice; // deviceId -> registrationId
+    QHash<QString, bool> m_online;                  // registrationId -> online
     quint64 m_joinGeneration = 0;
     bool m_joinEnrollments = true;
     bool m_joinsLoaded = false;

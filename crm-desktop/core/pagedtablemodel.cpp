@@ -12,8 +12,7 @@ namespace Provisio::Crm {
 
 PagedTableModel::PagedTableModel(ApiClient *api, const QString &path, const QString &keyField, QObject *parent)
     : QAbstractTableModel(parent), m_api(api), m_path(path), m_keyField(keyField)
-{
-}
+{ }
 
 PagedTableModel::~PagedTableModel()
 {
@@ -85,8 +84,8 @@ bool PagedTableModel::matchesFilter(const QJsonObject &record) const
     // the order ("sort", "order") filters nothing.
     const auto items = m_query.queryItems(QUrl::FullyDecoded);
     for (const auto &item : items) {
-        if (item.first == QLatin1String("q") || item.first == QLatin1String("sort")
-            || item.first == QLatin1String("order"))
+        if (item.first == QLatin1String("q") || item.first == QLatin1String("sort") ||
+            item.first == QLatin1String("order"))
             continue;
         if (record.value(item.first).toString() != item.second)
             return false;
@@ -94,7 +93,7 @@ bool PagedTableModel::matchesFilter(const QJsonObject &record) const
     return true;
 }
 
-void PagedTableModel::recordsAdded(int, int) {}
+void PagedTableModel::recordsAdded(int, int) { }
 
 QString PagedTableModel::text(const QJsonObject &record, const char *key)
 {
@@ -275,8 +274,8 @@ void PagedTableModel::upsertRecord(const QJsonObject &record)
     // Under a free-text search the server decides what matches, and under
     // a server-side sort where a record goes: a new record shows up on the
     // next refresh instead of at the end or by a guess here.
-    if (!m_loaded || hasMore() || !matchesFilter(record) || m_query.hasQueryItem(QStringLiteral("q"))
-        || m_query.hasQueryItem(QStringLiteral("sort")))
+    if (!m_loaded || hasMore() || !matchesFilter(record) || m_query.hasQueryItem(QStringLiteral("q")) ||
+        m_query.hasQueryItem(QStringLiteral("sort")))
         return;
     const int first = int(m_records.size());
     beginInsertRows(QModelIndex(), first, first);

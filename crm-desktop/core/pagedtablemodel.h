@@ -13,7 +13,6 @@
 
 namespace Provisio::Crm {
 
-
 // The shared part of the CRM's list models: pages one /api/v1 list
 // ({"items":[…],"nextCursor"}) through canFetchMore()/fetchMore(), so a view
 // asks for rows only as it scrolls; keeps a key→row index so an event can
@@ -116,7 +115,7 @@ private:
     QElapsedTimer m_pageTimer;
     quint64 m_generation = 0;
     int m_pageSize = 500;
-    bool m_loaded = false;   // at least the first page arrived
+    bool m_loaded = false; // at least the first page arrived
     bool m_fetchAll = false;
 };
 

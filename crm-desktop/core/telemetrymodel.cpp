@@ -39,10 +39,7 @@ QString propertiesText(const QJsonObject &message)
 
 } // namespace
 
-TelemetryModel::TelemetryModel(ApiClient *api, QObject *parent)
-    : QAbstractTableModel(parent), m_api(api)
-{
-}
+TelemetryModel::TelemetryModel(ApiClient *api, QObject *parent) : QAbstractTableModel(parent), m_api(api) { }
 
 TelemetryModel::~TelemetryModel()
 {
@@ -73,10 +70,13 @@ QVariant TelemetryModel::data(const QModelIndex &index, int role) const
         switch (index.column()) {
         case ReceivedColumn: {
             const QDateTime at = QDateTime::fromString(received, Qt::ISODateWithMs);
-            return at.isValid() ? QLocale().toString(at.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")) : received;
+            return at.isValid() ? QLocale().toString(at.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"))
+                                : received;
         }
-        case PropertiesColumn: return propertiesText(message);
-        case BodyColumn: return bodyText(message);
+        case PropertiesColumn:
+            return propertiesText(message);
+        case BodyColumn:
+            return bodyText(message);
         }
         return {};
     case Qt::ToolTipRole:
@@ -96,9 +96,12 @@ QVariant TelemetryModel::headerData(int section, Qt::Orientation orientation, in
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
-    case ReceivedColumn: return tr("Received");
-    case PropertiesColumn: return tr("Properties");
-    case BodyColumn: return tr("Body");
+    case ReceivedColumn:
+        return tr("Received");
+    case PropertiesColumn:
+        return tr("Properties");
+    case BodyColumn:
+        return tr("Body");
     }
     return QAbstractTableModel::headerData(section, orientation, role);
 }
@@ -173,7 +176,8 @@ void TelemetryModel::fetchPage(quint64 generation)
     query.addQueryItem(QStringLiteral("limit"), QString::number(wanted));
     if (!m_nextCursor.isEmpty())
         query.addQueryItem(QStringLiteral("cursor"), m_nextCursor);
-    ApiCall *call = m_api->get(QStringLiteral("devices/") + ApiClient::segment(m_deviceId) + QStringLiteral("/telemetry"), query);
+    ApiCall *call =
+        m_api->get(QStringLiteral("devices/") + ApiClient::segment(m_deviceId) + QStringLiteral("/telemetry"), query);
     m_call = call;
     connect(call, &ApiCall::finished, this, [this, generation](const QJsonDocument &body, const QByteArray &) {
         if (generation != m_generation)
@@ -228,19 +232,20 @@ QString TelemetryModel::identity(const QJsonObject &message)
 {
     // Reception time (to the millisecond) and size tell one device's
     // messages apart; the body settles a tie.
-    return message.value(QLatin1String("receivedDateTimeUtc")).toString() + QLatin1Char('|')
-        + QString::number(message.value(QLatin1String("size")).toInt()) + QLatin1Char('|') + bodyText(message);
+    return message.value(QLatin1String("receivedDateTimeUtc")).toString() + QLatin1Char('|') +
+           QString::number(message.value(QLatin1String("size")).toInt()) + QLatin1Char('|') + bodyText(message);
 }
 
 void TelemetryModel::applyEvent(const QString &type, const QJsonObject &event)
 {
-    if (type != QLatin1String("telemetry") || m_deviceId.isEmpty()
-        || event.value(QLatin1String("deviceId")).toString().compare(m_deviceId, Qt::CaseInsensitive) != 0)
+    if (type != QLatin1String("telemetry") || m_deviceId.isEmpty() ||
+        event.value(QLatin1String("deviceId")).toString().compare(m_deviceId, Qt::CaseInsensitive) != 0)
         return;
     QJsonObject message = event.value(QLatin1String("data")).toObject();
     if (!message.contains(QLatin1String("bodyEncoding")) && message.contains(QLatin1String("body")))
-        message.insert(QStringLiteral("bodyEncoding"),
-                       message.value(QLatin1String("body")).isString() ? QStringLiteral("base64") : QStringLiteral("json"));
+        message.insert(QStringLiteral("bodyEncoding"), message.value(QLatin1String("body")).isString()
+                                                           ? QStringLiteral("base64")
+                                                           : QStringLiteral("json"));
     // Not part of the message: how many of the device's messages the
     // middleware did not send live since its previous event. Only a gap
     // between two events this model saw is surely missing here; before the

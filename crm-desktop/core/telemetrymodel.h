@@ -13,7 +13,6 @@
 
 namespace Provisio::Crm {
 
-
 // The latest telemetry of one device: pages back through the stored history
 // (GET devices/{deviceId}/telemetry, newest first, following nextCursor)
 // until it holds maximumMessages() or the history ends, and meanwhile and

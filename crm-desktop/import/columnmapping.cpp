@@ -28,14 +28,22 @@ QList<ColumnMapping::Target> ColumnMapping::fields()
 QString ColumnMapping::columnName(Target target)
 {
     switch (target) {
-    case Serial: return QStringLiteral("serial");
-    case Model: return QStringLiteral("model");
-    case Manufacturer: return QStringLiteral("manufacturer");
-    case Batch: return QStringLiteral("batch");
-    case DeliveryDate: return QStringLiteral("deliveryDate");
-    case CustomerId: return QStringLiteral("customerId");
-    case Notes: return QStringLiteral("notes");
-    case Ignore: break;
+    case Serial:
+        return QStringLiteral("serial");
+    case Model:
+        return QStringLiteral("model");
+    case Manufacturer:
+        return QStringLiteral("manufacturer");
+    case Batch:
+        return QStringLiteral("batch");
+    case DeliveryDate:
+        return QStringLiteral("deliveryDate");
+    case CustomerId:
+        return QStringLiteral("customerId");
+    case Notes:
+        return QStringLiteral("notes");
+    case Ignore:
+        break;
     }
     return {};
 }
@@ -43,14 +51,22 @@ QString ColumnMapping::columnName(Target target)
 QString ColumnMapping::label(Target target)
 {
     switch (target) {
-    case Serial: return QStringLiteral("Serial");
-    case Model: return QStringLiteral("Model");
-    case Manufacturer: return QStringLiteral("Manufacturer");
-    case Batch: return QStringLiteral("Batch");
-    case DeliveryDate: return QStringLiteral("Delivery date");
-    case CustomerId: return QStringLiteral("Customer ID");
-    case Notes: return QStringLiteral("Notes");
-    case Ignore: break;
+    case Serial:
+        return QStringLiteral("Serial");
+    case Model:
+        return QStringLiteral("Model");
+    case Manufacturer:
+        return QStringLiteral("Manufacturer");
+    case Batch:
+        return QStringLiteral("Batch");
+    case DeliveryDate:
+        return QStringLiteral("Delivery date");
+    case CustomerId:
+        return QStringLiteral("Customer ID");
+    case Notes:
+        return QStringLiteral("Notes");
+    case Ignore:
+        break;
     }
     return QStringLiteral("(ignore)");
 }
@@ -59,29 +75,49 @@ ColumnMapping::Target ColumnMapping::guessOne(const QString &headerName)
 {
     // Names seen in manufacturers' delivery notes, English and German.
     static const QHash<QString, Target> known = {
-        {QStringLiteral("serial"), Serial},         {QStringLiteral("serialno"), Serial},
-        {QStringLiteral("serialnumber"), Serial},   {QStringLiteral("sn"), Serial},
-        {QStringLiteral("serialnr"), Serial},       {QStringLiteral("seriennummer"), Serial},
-        {QStringLiteral("seriennr"), Serial},       {QStringLiteral("deviceserial"), Serial},
-        {QStringLiteral("model"), Model},           {QStringLiteral("modelname"), Model},
-        {QStringLiteral("product"), Model},         {QStringLiteral("productname"), Model},
-        {QStringLiteral("modell"), Model},          {QStringLiteral("type"), Model},
-        {QStringLiteral("manufacturer"), Manufacturer}, {QStringLiteral("vendor"), Manufacturer},
-        {QStringLiteral("maker"), Manufacturer},    {QStringLiteral("brand"), Manufacturer},
+        {QStringLiteral("serial"), Serial},
+        {QStringLiteral("serialno"), Serial},
+        {QStringLiteral("serialnumber"), Serial},
+        {QStringLiteral("sn"), Serial},
+        {QStringLiteral("serialnr"), Serial},
+        {QStringLiteral("seriennummer"), Serial},
+        {QStringLiteral("seriennr"), Serial},
+        {QStringLiteral("deviceserial"), Serial},
+        {QStringLiteral("model"), Model},
+        {QStringLiteral("modelname"), Model},
+        {QStringLiteral("product"), Model},
+        {QStringLiteral("productname"), Model},
+        {QStringLiteral("modell"), Model},
+        {QStringLiteral("type"), Model},
+        {QStringLiteral("manufacturer"), Manufacturer},
+        {QStringLiteral("vendor"), Manufacturer},
+        {QStringLiteral("maker"), Manufacturer},
+        {QStringLiteral("brand"), Manufacturer},
         {QStringLiteral("hersteller"), Manufacturer},
-        {QStringLiteral("batch"), Batch},           {QStringLiteral("batchno"), Batch},
-        {QStringLiteral("batchnumber"), Batch},     {QStringLiteral("lot"), Batch},
-        {QStringLiteral("lotno"), Batch},           {QStringLiteral("lotnumber"), Batch},
+        {QStringLiteral("batch"), Batch},
+        {QStringLiteral("batchno"), Batch},
+        {QStringLiteral("batchnumber"), Batch},
+        {QStringLiteral("lot"), Batch},
+        {QStringLiteral("lotno"), Batch},
+        {QStringLiteral("lotnumber"), Batch},
         {QStringLiteral("charge"), Batch},
-        {QStringLiteral("deliverydate"), DeliveryDate}, {QStringLiteral("delivered"), DeliveryDate},
-        {QStringLiteral("delivery"), DeliveryDate}, {QStringLiteral("shipdate"), DeliveryDate},
-        {QStringLiteral("shipped"), DeliveryDate},  {QStringLiteral("date"), DeliveryDate},
+        {QStringLiteral("deliverydate"), DeliveryDate},
+        {QStringLiteral("delivered"), DeliveryDate},
+        {QStringLiteral("delivery"), DeliveryDate},
+        {QStringLiteral("shipdate"), DeliveryDate},
+        {QStringLiteral("shipped"), DeliveryDate},
+        {QStringLiteral("date"), DeliveryDate},
         {QStringLiteral("lieferdatum"), DeliveryDate},
-        {QStringLiteral("customerid"), CustomerId}, {QStringLiteral("customer"), CustomerId},
-        {QStringLiteral("kunde"), CustomerId},      {QStringLiteral("kundennummer"), CustomerId},
-        {QStringLiteral("notes"), Notes},           {QStringLiteral("note"), Notes},
-        {QStringLiteral("comment"), Notes},         {QStringLiteral("comments"), Notes},
-        {QStringLiteral("remarks"), Notes},         {QStringLiteral("bemerkung"), Notes},
+        {QStringLiteral("customerid"), CustomerId},
+        {QStringLiteral("customer"), CustomerId},
+        {QStringLiteral("kunde"), CustomerId},
+        {QStringLiteral("kundennummer"), CustomerId},
+        {QStringLiteral("notes"), Notes},
+        {QStringLiteral("note"), Notes},
+        {QStringLiteral("comment"), Notes},
+        {QStringLiteral("comments"), Notes},
+        {QStringLiteral("remarks"), Notes},
+        {QStringLiteral("bemerkung"), Notes},
     };
     return known.value(normalised(headerName), Ignore);
 }

@@ -31,7 +31,7 @@ public:
     static Target guessOne(const QString &headerName);
 
     ColumnMapping() = default;
-    explicit ColumnMapping(const QList<Target> &targets) : m_targets(targets) {}
+    explicit ColumnMapping(const QList<Target> &targets) : m_targets(targets) { }
 
     QList<Target> targets() const { return m_targets; }
     int columnCount() const { return int(m_targets.size()); }

@@ -7,10 +7,7 @@
 
 namespace Provisio::Crm {
 
-CsvPreviewModel::CsvPreviewModel(QObject *parent)
-    : QAbstractTableModel(parent)
-{
-}
+CsvPreviewModel::CsvPreviewModel(QObject *parent) : QAbstractTableModel(parent) { }
 
 void CsvPreviewModel::setTable(const CsvReader::Table &table, int maxRows)
 {
@@ -69,7 +66,8 @@ QVariant CsvPreviewModel::headerData(int section, Qt::Orientation orientation, i
     if (section < 0 || section >= m_header.size())
         return QAbstractTableModel::headerData(section, orientation, role);
     if (role == Qt::DisplayRole)
-        return QString(m_header.at(section) + QStringLiteral("\n\u2192 ") + ColumnMapping::label(m_mapping.target(section)));
+        return QString(m_header.at(section) + QStringLiteral("\n\u2192 ") +
+                       ColumnMapping::label(m_mapping.target(section)));
     if (role == Qt::ToolTipRole)
         return QStringLiteral("File column '%1' is imported as %2")
             .arg(m_header.at(section), ColumnMapping::label(m_mapping.target(section)));

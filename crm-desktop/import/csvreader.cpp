@@ -23,10 +23,10 @@ QString decode(const QByteArray &data, QString *encoding)
     // Not UTF-8: the usual other choice of spreadsheet exports. Qt 6.4 has
     // no Windows-1252 decoder of its own on every platform, so map the 0x80
     // to 0x9F range (where 1252 differs from Latin-1) by hand.
-    static const char16_t cp1252[32] = {
-        0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-        0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-        0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178};
+    static const char16_t cp1252[32] = {0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+                                        0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
+                                        0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                                        0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178};
     text.clear();
     text.reserve(bytes.size());
     for (const char c : std::as_const(bytes)) {
@@ -77,8 +77,8 @@ Result<CsvReader::Table> CsvReader::parse(const QByteArray &data, QChar delimite
     bool inQuotes = false;
     bool fieldWasQuoted = false;
     bool recordHasContent = false;
-    int line = 1;        // physical line, for error messages
-    int number = 1;      // record number, counting blank lines
+    int line = 1;   // physical line, for error messages
+    int number = 1; // record number, counting blank lines
     int quoteLine = 0;
     const auto endField = [&] {
         current.fields << field;
@@ -160,11 +160,10 @@ Result<CsvReader::Table> CsvReader::readFile(const QString &path, QChar delimite
     if (!file.open(QIODevice::ReadOnly))
         return Error(ErrorCode::InvalidInput, QStringLiteral("cannot open %1: %2").arg(path, file.errorString()));
     if (file.size() > MaxFileBytes)
-        return Error(ErrorCode::InvalidInput,
-                     QStringLiteral("%1 is %2 MiB; files up to %3 MiB can be imported")
-                         .arg(QFileInfo(path).fileName())
-                         .arg(file.size() / (1024 * 1024))
-                         .arg(MaxFileBytes / (1024 * 1024)));
+        return Error(ErrorCode::InvalidInput, QStringLiteral("%1 is %2 MiB; files up to %3 MiB can be imported")
+                                                  .arg(QFileInfo(path).fileName())
+                                                  .arg(file.size() / (1024 * 1024))
+                                                  .arg(MaxFileBytes / (1024 * 1024)));
     return parse(file.readAll(), delimiter);
 }
 
@@ -175,8 +174,8 @@ QByteArray CsvReader::writeRow(const QStringList &fields)
         if (i > 0)
             out += ',';
         const QString &f = fields.at(i);
-        const bool quote = f.contains(u',') || f.contains(u'"') || f.contains(u'\n') || f.contains(u'\r')
-                           || f.startsWith(u' ') || f.endsWith(u' ');
+        const bool quote = f.contains(u',') || f.contains(u'"') || f.contains(u'\n') || f.contains(u'\r') ||
+                           f.startsWith(u' ') || f.endsWith(u' ');
         if (quote) {
             QString escaped = f;
             escaped.replace(QStringLiteral("\""), QStringLiteral("\"\""));

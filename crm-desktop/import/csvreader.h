@@ -31,7 +31,7 @@ public:
         QChar delimiter;
         QString encoding; // "UTF-8" or "Windows-1252"
         QStringList header;
-        QList<Row> rows;  // blank lines skipped
+        QList<Row> rows; // blank lines skipped
     };
 
     // InvalidInput for an empty file, a quote that never closes, or a file

@@ -19,11 +19,7 @@ namespace {
 const QString kError = QStringLiteral("error");
 }
 
-ImportJob::ImportJob(ApiClient *api, QObject *parent)
-    : QObject(parent)
-    , m_api(api)
-{
-}
+ImportJob::ImportJob(ApiClient *api, QObject *parent) : QObject(parent), m_api(api) { }
 
 void ImportJob::setData(const CsvReader::Table &table, const ColumnMapping &mapping)
 {
@@ -43,9 +39,8 @@ void ImportJob::setData(const CsvReader::Table &table, const ColumnMapping &mapp
         local.result = kError;
         local.serial = serialColumn >= 0 ? row.fields.value(serialColumn).trimmed() : QString();
         if (row.fields.size() != table.header.size()) {
-            local.message = QStringLiteral("has %1 fields; the header row has %2")
-                                .arg(row.fields.size())
-                                .arg(table.header.size());
+            local.message =
+                QStringLiteral("has %1 fields; the header row has %2").arg(row.fields.size()).arg(table.header.size());
             m_localErrors << local;
             continue;
         }
@@ -112,15 +107,17 @@ void ImportJob::sendNext()
         query.addQueryItem(QStringLiteral("dryRun"), QStringLiteral("true"));
     if (m_upsert)
         query.addQueryItem(QStringLiteral("mode"), QStringLiteral("upsert"));
-    m_call = m_api->postRaw(QStringLiteral("devices/import"), body, QByteArrayLiteral("text/csv; charset=utf-8"), query);
+    m_call =
+        m_api->postRaw(QStringLiteral("devices/import"), body, QByteArrayLiteral("text/csv; charset=utf-8"), query);
     connect(m_call, &ApiCall::finished, this, [this, first, count](const QJsonDocument &answer, const QByteArray &) {
         onChunkAnswer(answer, first, count);
     });
     connect(m_call, &ApiCall::failed, this, [this, first, count](const ApiFailure &failure) {
-        QString why = failure.message.isEmpty()
-                          ? (failure.httpStatus ? QStringLiteral("the middleware answered HTTP %1").arg(failure.httpStatus)
-                                                : QStringLiteral("the middleware did not answer"))
-                          : failure.message;
+        QString why =
+            failure.message.isEmpty()
+                ? (failure.httpStatus ? QStringLiteral("the middleware answered HTTP %1").arg(failure.httpStatus)
+                                      : QStringLiteral("the middleware did not answer"))
+                : failure.message;
         // Each chunk is one transaction: a failed chunk wrote nothing.
         stop(QStringLiteral("rows %1 to %2 were not imported: %3")
                  .arg(m_sendable.at(first).row)
@@ -181,8 +178,8 @@ QList<ImportRowResult> ImportJob::results() const
 
 QByteArray ImportJob::reportCsv() const
 {
-    QByteArray out = CsvReader::writeRow({QStringLiteral("row"), QStringLiteral("serial"), QStringLiteral("result"),
-                                          QStringLiteral("message")});
+    QByteArray out = CsvReader::writeRow(
+        {QStringLiteral("row"), QStringLiteral("serial"), QStringLiteral("result"), QStringLiteral("message")});
     // The report is opened in spreadsheets, and its serials and messages come
     // from someone else's file: a cell starting with '=', '+' or '@' would run
     // as a formula there, so it is kept as text with a leading apostrophe.

@@ -20,10 +20,10 @@ class ApiClient;
 // What became of one row of the user's file.
 struct ImportRowResult
 {
-    int row = 0;      // the row number in the user's file (header = 1)
+    int row = 0; // the row number in the user's file (header = 1)
     QString serial;
-    QString result;   // "created", "updated" or "error"
-    QString message;  // why, for errors
+    QString result;  // "created", "updated" or "error"
+    QString message; // why, for errors
 
     bool isError() const { return result == QLatin1String("error"); }
 };

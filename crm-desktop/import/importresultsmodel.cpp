@@ -6,10 +6,7 @@
 
 namespace Provisio::Crm {
 
-ImportResultsModel::ImportResultsModel(QObject *parent)
-    : QAbstractTableModel(parent)
-{
-}
+ImportResultsModel::ImportResultsModel(QObject *parent) : QAbstractTableModel(parent) { }
 
 void ImportResultsModel::setResults(const QList<ImportRowResult> &results)
 {
@@ -57,7 +54,8 @@ QVariant ImportResultsModel::data(const QModelIndex &index, int role) const
     if (role == Qt::DisplayRole || role == Qt::ToolTipRole) {
         switch (index.column()) {
         case RowColumn:
-            return role == Qt::DisplayRole ? QVariant(r.row) : QVariant(QStringLiteral("row %1 of the file").arg(r.row));
+            return role == Qt::DisplayRole ? QVariant(r.row)
+                                           : QVariant(QStringLiteral("row %1 of the file").arg(r.row));
         case SerialColumn:
             return r.serial;
         case ResultColumn:
@@ -78,10 +76,14 @@ QVariant ImportResultsModel::headerData(int section, Qt::Orientation orientation
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
-    case RowColumn: return QStringLiteral("Row");
-    case SerialColumn: return QStringLiteral("Serial");
-    case ResultColumn: return QStringLiteral("Result");
-    case MessageColumn: return QStringLiteral("Message");
+    case RowColumn:
+        return QStringLiteral("Row");
+    case SerialColumn:
+        return QStringLiteral("Serial");
+    case ResultColumn:
+        return QStringLiteral("Result");
+    case MessageColumn:
+        return QStringLiteral("Message");
     }
     return {};
 }

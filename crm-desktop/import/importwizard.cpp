@@ -57,8 +57,7 @@ QLabel *makeLabel(QWidget *parent)
 class ImportFilePage : public QWizardPage
 {
 public:
-    explicit ImportFilePage(ImportWizard *wizard)
-        : m_wizard(wizard)
+    explicit ImportFilePage(ImportWizard *wizard) : m_wizard(wizard)
     {
         setTitle(QStringLiteral("Delivery file"));
         setSubTitle(QStringLiteral("Pick the manufacturer's CSV file. Its first row must name the columns."));
@@ -74,8 +73,7 @@ private:
 class ImportMappingPage : public QWizardPage
 {
 public:
-    explicit ImportMappingPage(ImportWizard *wizard)
-        : m_wizard(wizard)
+    explicit ImportMappingPage(ImportWizard *wizard) : m_wizard(wizard)
     {
         setTitle(QStringLiteral("Columns"));
         setSubTitle(QStringLiteral("Check which inventory field each column fills. Columns set to (ignore) "
@@ -92,8 +90,7 @@ private:
 class ImportValidationPage : public QWizardPage
 {
 public:
-    explicit ImportValidationPage(ImportWizard *wizard)
-        : m_wizard(wizard)
+    explicit ImportValidationPage(ImportWizard *wizard) : m_wizard(wizard)
     {
         setTitle(QStringLiteral("Validation"));
         setSubTitle(QStringLiteral("The middleware checks every row. Nothing is written yet."));
@@ -130,8 +127,7 @@ private:
 class ImportRunPage : public QWizardPage
 {
 public:
-    explicit ImportRunPage(ImportWizard *wizard)
-        : m_wizard(wizard)
+    explicit ImportRunPage(ImportWizard *wizard) : m_wizard(wizard)
     {
         setTitle(QStringLiteral("Import"));
         setSubTitle(QStringLiteral("Rows go to the middleware in chunks of %1; Stop ends the import after the "
@@ -165,8 +161,7 @@ private:
 class ImportReportPage : public QWizardPage
 {
 public:
-    explicit ImportReportPage(ImportWizard *wizard)
-        : m_wizard(wizard)
+    explicit ImportReportPage(ImportWizard *wizard) : m_wizard(wizard)
     {
         setTitle(QStringLiteral("Report"));
         setFinalPage(true);
@@ -197,10 +192,7 @@ private:
 // ------------------------------------------------------------------ wizard
 
 ImportWizard::ImportWizard(QWidget *parent, ApiClient *api)
-    : QWizard(parent)
-    , m_api(api)
-    , m_validation(new ImportJob(api, this))
-    , m_import(new ImportJob(api, this))
+    : QWizard(parent), m_api(api), m_validation(new ImportJob(api, this)), m_import(new ImportJob(api, this))
 {
     setWindowTitle(QStringLiteral("Import a delivery file"));
     setOption(QWizard::NoBackButtonOnLastPage, true);
@@ -290,8 +282,9 @@ bool ImportWizard::loadFile(const QString &path)
     m_fileName = path;
     if (m_path->text() != path)
         m_path->setText(path);
-    auto table = path.isEmpty() ? Result<CsvReader::Table>(Error(ErrorCode::InvalidInput, QStringLiteral("Pick a file.")))
-                                : CsvReader::readFile(path, delimiterChoice());
+    auto table = path.isEmpty()
+                     ? Result<CsvReader::Table>(Error(ErrorCode::InvalidInput, QStringLiteral("Pick a file.")))
+                     : CsvReader::readFile(path, delimiterChoice());
     m_hasTable = table.ok();
     if (!table) {
         m_table = {};
@@ -352,9 +345,9 @@ void ImportWizard::rebuildMappingCombos()
     // Two columns of "file column → field" pairs keep wide files readable.
     const int perColumn = qMax(1, int((m_table.header.size() + 1) / 2));
     for (int c = 0; c < m_table.header.size(); ++c) {
-        auto *label = new QLabel(m_table.header.at(c).isEmpty() ? QStringLiteral("(column %1)").arg(c + 1)
-                                                                 : m_table.header.at(c),
-                                 m_mappingArea);
+        auto *label =
+            new QLabel(m_table.header.at(c).isEmpty() ? QStringLiteral("(column %1)").arg(c + 1) : m_table.header.at(c),
+                       m_mappingArea);
         auto *combo = new QComboBox(m_mappingArea);
         combo->setObjectName(QStringLiteral("mapping%1").arg(c));
         combo->addItem(ColumnMapping::label(ColumnMapping::Ignore), int(ColumnMapping::Ignore));

@@ -81,7 +81,6 @@ public:
 Q_SIGNALS:
     void imported(int created, int updated);
 
-
 private:
     friend class ImportFilePage;
     friend class ImportMappingPage;

@@ -39,9 +39,7 @@ QString stepStateName(DeviceController::StepState state)
 } // namespace
 
 Agent::Agent(AgentOptions options, QTextStream &out, QObject *parent)
-    : QObject(parent)
-    , m_options(std::move(options))
-    , m_out(out)
+    : QObject(parent), m_options(std::move(options)), m_out(out)
 {
     connect(&m_statusTimer, &QTimer::timeout, this, &Agent::printStatus);
 }
@@ -103,8 +101,8 @@ void Agent::startSingle()
 {
     // Reconnecting needs what an earlier run stored; checked before anything
     // is created, so a mistyped directory stays untouched.
-    if (m_options.mode == AgentOptions::Mode::Reconnect
-        && !QFileInfo::exists(QDir(m_options.dataDirectory).filePath(QStringLiteral("connection.json")))) {
+    if (m_options.mode == AgentOptions::Mode::Reconnect &&
+        !QFileInfo::exists(QDir(m_options.dataDirectory).filePath(QStringLiteral("connection.json")))) {
         line(QStringLiteral("error: %1 holds no provisioned device; give --activate CODE, or --id-scope, "
                             "--registration-id and --key (with --middleware)")
                  .arg(m_options.dataDirectory));
@@ -131,8 +129,8 @@ void Agent::startSingle()
         // Nothing left to retry without a stored connection (a wrong code, a
         // disabled enrollment, an unreachable middleware), or without the
         // credentials to register again after the hub refused the device.
-        if (device->state() == DeviceController::State::Failed
-            && (device->deviceId().isEmpty() || !device->hasStoredCredentials()))
+        if (device->state() == DeviceController::State::Failed &&
+            (device->deviceId().isEmpty() || !device->hasStoredCredentials()))
             finish(1);
     });
     connect(device, &DeviceController::desiredPropertiesChanged, this, [this, device](const QJsonObject &) {
@@ -224,11 +222,12 @@ void Agent::startSimulation()
                 }
             }
         });
-        connect(device, &DeviceController::failed, this, [this, index](const QString &userMessage, const QString &detail) {
-            Device &d = m_devices.at(index);
-            d.failed = d.controller->state() == DeviceController::State::Failed;
-            line(QStringLiteral("%1: error: %2 (%3)").arg(d.registrationId, userMessage, detail));
-        });
+        connect(device, &DeviceController::failed, this,
+                [this, index](const QString &userMessage, const QString &detail) {
+                    Device &d = m_devices.at(index);
+                    d.failed = d.controller->state() == DeviceController::State::Failed;
+                    line(QStringLiteral("%1: error: %2 (%3)").arg(d.registrationId, userMessage, detail));
+                });
         device->setMiddlewareUrl(m_options.middlewareUrl);
         device->start();
         if (device->state() == DeviceController::State::Unprovisioned)

@@ -32,14 +32,17 @@ const OptionSpec kOptions[] = {
      "Where the device keeps its connection, credentials and outbox (required). Created owner-only."},
     {"middleware", "URL", "PROVISIO_MIDDLEWARE_URL",
      "The middleware to provision through, e.g. https://provisio.example:8443. Stored for later runs."},
-    {"ca", "FILE", "PROVISIO_CA", "PEM file of the CA the middleware's certificate chains to (default: the system's CAs)."},
-    {"serial", "S", "PROVISIO_SERIAL",
-     "The device serial (default: the board's serial, else /etc/machine-id)."},
-    {"activate", "CODE", "PROVISIO_ACTIVATION_CODE", "Provision with the activation code from the card (XXXX-XXXX-XXXX-XXXX-C)."},
-    {"id-scope", "X", "PROVISIO_ID_SCOPE", "Provision with a full key: the ID scope (with --registration-id and --key)."},
+    {"ca", "FILE", "PROVISIO_CA",
+     "PEM file of the CA the middleware's certificate chains to (default: the system's CAs)."},
+    {"serial", "S", "PROVISIO_SERIAL", "The device serial (default: the board's serial, else /etc/machine-id)."},
+    {"activate", "CODE", "PROVISIO_ACTIVATION_CODE",
+     "Provision with the activation code from the card (XXXX-XXXX-XXXX-XXXX-C)."},
+    {"id-scope", "X", "PROVISIO_ID_SCOPE",
+     "Provision with a full key: the ID scope (with --registration-id and --key)."},
     {"registration-id", "R", "PROVISIO_REGISTRATION_ID", "Provision with a full key: the registration id."},
-    {"key", "K", "PROVISIO_DEVICE_KEY", "Provision with a full key: the symmetric key (base64). Prefer the variable: "
-                                        "arguments are visible to every user of the machine."},
+    {"key", "K", "PROVISIO_DEVICE_KEY",
+     "Provision with a full key: the symmetric key (base64). Prefer the variable: "
+     "arguments are visible to every user of the machine."},
     {"telemetry", "SOURCE", "PROVISIO_TELEMETRY",
      "What to send: \"simulated\" (default), \"host\" (CPU temperature, load, memory) or a JSON-lines FILE "
      "replayed in a loop ($UTC_TIME$ becomes the current time)."},
@@ -62,7 +65,8 @@ const OptionSpec kOptions[] = {
      "outbox, registered through an enrollment group (--id-scope, --group-key)."},
     {"group-key", "K", "PROVISIO_GROUP_KEY",
      "With --simulate: the enrollment group's key; each device's key is derived from it and its registration id."},
-    {"registration-prefix", "P", "PROVISIO_REGISTRATION_PREFIX", "With --simulate: registration id prefix (default sim-)."},
+    {"registration-prefix", "P", "PROVISIO_REGISTRATION_PREFIX",
+     "With --simulate: registration id prefix (default sim-)."},
     {"simulate-concurrency", "N", "PROVISIO_SIMULATE_CONCURRENCY",
      "With --simulate: registrations running at the same time, 1 to 1000 (default 16)."},
     {"help", nullptr, nullptr, "Show this help and exit."},
@@ -80,7 +84,10 @@ Result<int> intOption(const QString &name, const QString &text, int min, int max
     const qint64 v = text.trimmed().toLongLong(&ok);
     if (!ok || v < min || v > max)
         return usage(QStringLiteral("--%1 must be a whole number from %2 to %3, not \"%4\"")
-                         .arg(name).arg(min).arg(max).arg(text));
+                         .arg(name)
+                         .arg(min)
+                         .arg(max)
+                         .arg(text));
     return int(v);
 }
 
@@ -166,9 +173,10 @@ Result<AgentOptions> AgentOptions::parse(const QStringList &arguments,
     if (const QString url = value("middleware").trimmed(); !url.isEmpty()) {
         o.middlewareUrl = QUrl(url, QUrl::StrictMode);
         const QString scheme = o.middlewareUrl.scheme();
-        if (!o.middlewareUrl.isValid() || o.middlewareUrl.host().isEmpty()
-            || (scheme != QLatin1String("https") && scheme != QLatin1String("http")))
-            return usage(QStringLiteral("--middleware \"%1\" is not an http(s) URL such as https://host:8443").arg(url));
+        if (!o.middlewareUrl.isValid() || o.middlewareUrl.host().isEmpty() ||
+            (scheme != QLatin1String("https") && scheme != QLatin1String("http")))
+            return usage(
+                QStringLiteral("--middleware \"%1\" is not an http(s) URL such as https://host:8443").arg(url));
     }
     o.caFile = value("ca").trimmed();
     if (!o.caFile.isEmpty()) {
@@ -194,7 +202,13 @@ Result<AgentOptions> AgentOptions::parse(const QStringList &arguments,
     if (auto source = Kiosk::TelemetrySource::create(o.telemetry); !source)
         return usage(QStringLiteral("--telemetry: ") + source.error().message);
 
-    struct IntOption { const char *name; int *target; int min; int max; };
+    struct IntOption
+    {
+        const char *name;
+        int *target;
+        int min;
+        int max;
+    };
     const IntOption ints[] = {
         {"interval-ms", &o.intervalMs, 100, 3600000},
         {"outbox-capacity", &o.outboxCapacity, 1, 10000000},
@@ -235,7 +249,8 @@ Result<AgentOptions> AgentOptions::parse(const QStringList &arguments,
         if (const auto key = Crypto::decodeKey(o.groupKey); !key)
             return usage(QStringLiteral("--group-key: ") + key.error().message);
         // The longest id (prefix + 4 or more digits) must still be valid.
-        const QString sample = o.registrationPrefix + QStringLiteral("%1").arg(o.simulateCount, 4, 10, QLatin1Char('0'));
+        const QString sample =
+            o.registrationPrefix + QStringLiteral("%1").arg(o.simulateCount, 4, 10, QLatin1Char('0'));
         if (const auto valid = Crypto::validateRegistrationId(sample); !valid)
             return usage(QStringLiteral("--registration-prefix \"%1\" gives invalid registration ids: %2")
                              .arg(o.registrationPrefix, valid.error().message));

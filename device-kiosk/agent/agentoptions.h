@@ -23,15 +23,15 @@ struct AgentOptions
 
     Mode mode = Mode::Reconnect;
     QString dataDirectory;
-    QUrl middlewareUrl;         // empty: the one stored in the data directory
+    QUrl middlewareUrl; // empty: the one stored in the data directory
     QString caFile;
-    QByteArray caPem;           // read from caFile
+    QByteArray caPem; // read from caFile
     QString serial;
-    QString activationCode;     // canonical form
+    QString activationCode; // canonical form
     QString idScope;
     QString registrationId;
-    QString symmetricKey;       // secret
-    QString groupKey;           // secret
+    QString symmetricKey; // secret
+    QString groupKey;     // secret
     int simulateCount = 0;
     QString registrationPrefix = QStringLiteral("sim-");
     int simulateConcurrency = 16;

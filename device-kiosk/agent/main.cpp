@@ -42,8 +42,7 @@ int main(int argc, char *argv[])
 
     Provisio::Agent::Agent agent(*options, out);
     Provisio::SignalWatcher signals;
-    QObject::connect(&signals, &Provisio::SignalWatcher::terminationRequested, &agent,
-                     &Provisio::Agent::Agent::stop);
+    QObject::connect(&signals, &Provisio::SignalWatcher::terminationRequested, &agent, &Provisio::Agent::Agent::stop);
     QObject::connect(&agent, &Provisio::Agent::Agent::finished, &app, [](int code) { QCoreApplication::exit(code); });
     QTimer::singleShot(0, &agent, &Provisio::Agent::Agent::start);
     return app.exec();

@@ -51,8 +51,7 @@ Result<ActivationQr> ActivationQr::parse(const QString &text, const QString &dev
     for (const QString &member : query.split(QLatin1Char('&'), Qt::SkipEmptyParts)) {
         const qsizetype eq = member.indexOf(QLatin1Char('='));
         const QString name = member.left(eq < 0 ? member.size() : eq);
-        const QString value =
-            eq < 0 ? QString() : QUrl::fromPercentEncoding(member.mid(eq + 1).toUtf8()).trimmed();
+        const QString value = eq < 0 ? QString() : QUrl::fromPercentEncoding(member.mid(eq + 1).toUtf8()).trimmed();
         auto take = [&value](QString &into, bool &seen) -> bool {
             if (seen)
                 return false;
@@ -93,10 +92,10 @@ Result<ActivationQr> ActivationQr::parse(const QString &text, const QString &dev
     card.code = *canonical;
     if (!url.isEmpty()) {
         const QUrl parsed(url, QUrl::StrictMode);
-        const bool wellFormed = parsed.isValid() && parsed.scheme() == QLatin1String("https")
-                                && !parsed.host().isEmpty() && parsed.userInfo().isEmpty()
-                                && (parsed.path().isEmpty() || parsed.path() == QLatin1String("/"))
-                                && !parsed.hasQuery() && !parsed.hasFragment();
+        const bool wellFormed = parsed.isValid() && parsed.scheme() == QLatin1String("https") &&
+                                !parsed.host().isEmpty() && parsed.userInfo().isEmpty() &&
+                                (parsed.path().isEmpty() || parsed.path() == QLatin1String("/")) &&
+                                !parsed.hasQuery() && !parsed.hasFragment();
         if (!wellFormed)
             return invalid(tr("The service address in this QR code is not valid. "
                               "Type the code printed on the card instead."));

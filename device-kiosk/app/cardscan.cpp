@@ -15,7 +15,7 @@ Q_LOGGING_CATEGORY(lcKioskScan, "provisio.kiosk.scan")
 
 namespace Provisio::Kiosk {
 
-CardScan::CardScan(QObject *parent) : QObject(parent) {}
+CardScan::CardScan(QObject *parent) : QObject(parent) { }
 
 // Asking Qt Multimedia for cameras loads its whole backend (GStreamer,
 // about 17 MiB resident): do it only once someone is about to type a key,

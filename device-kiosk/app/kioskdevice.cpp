@@ -18,11 +18,11 @@ namespace {
 
 QPointer<KioskDevice> s_instance;
 
-static_assert(int(KioskDevice::Unprovisioned) == int(DeviceController::State::Unprovisioned)
-              && int(KioskDevice::Provisioning) == int(DeviceController::State::Provisioning)
-              && int(KioskDevice::Connecting) == int(DeviceController::State::Connecting)
-              && int(KioskDevice::Running) == int(DeviceController::State::Running)
-              && int(KioskDevice::Failed) == int(DeviceController::State::Failed),
+static_assert(int(KioskDevice::Unprovisioned) == int(DeviceController::State::Unprovisioned) &&
+                  int(KioskDevice::Provisioning) == int(DeviceController::State::Provisioning) &&
+                  int(KioskDevice::Connecting) == int(DeviceController::State::Connecting) &&
+                  int(KioskDevice::Running) == int(DeviceController::State::Running) &&
+                  int(KioskDevice::Failed) == int(DeviceController::State::Failed),
               "KioskDevice::State mirrors DeviceController::State");
 
 using Step = DeviceController::Step;
@@ -82,12 +82,11 @@ KioskDevice::KioskDevice(DeviceController *controller, QObject *parent)
         Q_EMIT desiredChanged();
         refreshInterval(); // the controller announces the document once applied
     });
-    connect(m_controller, &DeviceController::failed, this,
-            [this](const QString &userMessage, const QString &detail) {
-                qCDebug(lcKioskUi) << "device reported a failure:" << detail;
-                setError(userMessage, detail);
-                Q_EMIT failed(userMessage);
-            });
+    connect(m_controller, &DeviceController::failed, this, [this](const QString &userMessage, const QString &detail) {
+        qCDebug(lcKioskUi) << "device reported a failure:" << detail;
+        setError(userMessage, detail);
+        Q_EMIT failed(userMessage);
+    });
     m_lastTelemetry = m_controller->lastTelemetry().toVariantMap();
     m_desired = m_controller->desiredProperties().toVariantMap();
     m_intervalMs = m_controller->telemetryIntervalMs();

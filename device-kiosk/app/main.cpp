@@ -109,8 +109,7 @@ int main(int argc, char *argv[])
     // device, in a build log): answer them on the offscreen platform.
     for (int i = 1; i < argc; ++i) {
         const QByteArray arg(argv[i]);
-        if (arg == "--help" || arg == "-h" || arg == "--help-all" || arg == "-?" || arg == "--version"
-            || arg == "-v") {
+        if (arg == "--help" || arg == "-h" || arg == "--help-all" || arg == "-?" || arg == "--version" || arg == "-v") {
             qputenv("QT_QPA_PLATFORM", QByteArrayLiteral("offscreen"));
             break;
         }
@@ -124,9 +123,9 @@ int main(int argc, char *argv[])
     QGuiApplication::setQuitOnLastWindowClosed(false);
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Provisio kiosk: the touchscreen where the end user enters the provisioning key.\n"
-        "Options with a variable in brackets can also come from the environment."));
+    parser.setApplicationDescription(
+        QStringLiteral("Provisio kiosk: the touchscreen where the end user enters the provisioning key.\n"
+                       "Options with a variable in brackets can also come from the environment."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption middlewareOption(
@@ -179,8 +178,7 @@ int main(int argc, char *argv[])
                        "Prefer the environment: a command line can be read by every user of the machine."),
         QStringLiteral("PIN"));
     parser.addOptions({middlewareOption, caOption, dataDirOption, serialOption, telemetryOption, intervalOption,
-                       fullscreenOption, widthOption, heightOption, rebootOption, firstFrameOption,
-                       settingsPinOption});
+                       fullscreenOption, widthOption, heightOption, rebootOption, firstFrameOption, settingsPinOption});
     parser.process(app);
 
     auto value = [&parser](const QCommandLineOption &option, const char *env) {

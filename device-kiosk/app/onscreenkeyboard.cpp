@@ -6,11 +6,9 @@
 
 namespace Provisio::Kiosk {
 
-OnScreenKeyboard::OnScreenKeyboard(QObject *parent)
-    : QObject(parent)
+OnScreenKeyboard::OnScreenKeyboard(QObject *parent) : QObject(parent)
 {
-    connect(QGuiApplication::inputMethod(), &QInputMethod::visibleChanged, this,
-            &OnScreenKeyboard::visibleChanged);
+    connect(QGuiApplication::inputMethod(), &QInputMethod::visibleChanged, this, &OnScreenKeyboard::visibleChanged);
 }
 
 bool OnScreenKeyboard::isVisible() const

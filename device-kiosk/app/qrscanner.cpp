@@ -147,8 +147,8 @@ QString QrScanner::decodeFrame(const QVideoFrame &frame)
     if (layout.format != ZXing::ImageFormat::None && copy.map(QVideoFrame::ReadOnly)) {
         const auto unmap = qScopeGuard([&copy] { copy.unmap(); });
         if (copy.bits(0)) {
-            return decodeView(ZXing::ImageView(copy.bits(0) + layout.offset, copy.width(), copy.height(),
-                                               layout.format, copy.bytesPerLine(0), layout.pixStride));
+            return decodeView(ZXing::ImageView(copy.bits(0) + layout.offset, copy.width(), copy.height(), layout.format,
+                                               copy.bytesPerLine(0), layout.pixStride));
         }
     }
     // Compressed (MJPEG) or GPU-side frames: let Qt convert them.

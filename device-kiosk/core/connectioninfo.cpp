@@ -22,8 +22,8 @@ QJsonObject ConnectionInfo::toJson() const
 Result<ConnectionInfo> ConnectionInfo::fromJson(const QJsonObject &json)
 {
     JsonReader reader(json);
-    reader.allowOnly({"idScope", "registrationId", "deviceId", "assignedHub", "hubEndpoint",
-                      "hubDeviceKey", "caCertificate", "provisionedAt"});
+    reader.allowOnly({"idScope", "registrationId", "deviceId", "assignedHub", "hubEndpoint", "hubDeviceKey",
+                      "caCertificate", "provisionedAt"});
     ConnectionInfo info;
     info.idScope = reader.requiredString(QStringLiteral("idScope"));
     info.registrationId = reader.requiredString(QStringLiteral("registrationId"));
@@ -40,10 +40,9 @@ Result<ConnectionInfo> ConnectionInfo::fromJson(const QJsonObject &json)
 
 bool ConnectionInfo::operator==(const ConnectionInfo &o) const
 {
-    return idScope == o.idScope && registrationId == o.registrationId && deviceId == o.deviceId
-        && assignedHub == o.assignedHub && hubEndpoint == o.hubEndpoint
-        && hubDeviceKey == o.hubDeviceKey && caCertificate == o.caCertificate
-        && provisionedAt == o.provisionedAt;
+    return idScope == o.idScope && registrationId == o.registrationId && deviceId == o.deviceId &&
+           assignedHub == o.assignedHub && hubEndpoint == o.hubEndpoint && hubDeviceKey == o.hubDeviceKey &&
+           caCertificate == o.caCertificate && provisionedAt == o.provisionedAt;
 }
 
 } // namespace Provisio::Kiosk

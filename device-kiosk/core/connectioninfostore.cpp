@@ -14,7 +14,7 @@ namespace {
 const auto kFileName = QStringLiteral("connection.json");
 }
 
-ConnectionInfoStore::ConnectionInfoStore(const QString &directory) : m_directory(directory) {}
+ConnectionInfoStore::ConnectionInfoStore(const QString &directory) : m_directory(directory) { }
 
 QString ConnectionInfoStore::filePath() const
 {
@@ -35,12 +35,12 @@ Result<std::optional<ConnectionInfo>> ConnectionInfoStore::load() const
         return std::optional<ConnectionInfo>();
     const auto json = parseJsonObject(**data);
     if (!json)
-        return Error(ErrorCode::InvalidInput, QStringLiteral("stored connection %1 is corrupt: %2")
-                                                  .arg(filePath(), json.error().message));
+        return Error(ErrorCode::InvalidInput,
+                     QStringLiteral("stored connection %1 is corrupt: %2").arg(filePath(), json.error().message));
     auto info = ConnectionInfo::fromJson(*json);
     if (!info)
-        return Error(ErrorCode::InvalidInput, QStringLiteral("stored connection %1 is corrupt: %2")
-                                                  .arg(filePath(), info.error().message));
+        return Error(ErrorCode::InvalidInput,
+                     QStringLiteral("stored connection %1 is corrupt: %2").arg(filePath(), info.error().message));
     return std::optional<ConnectionInfo>(std::move(info).value());
 }
 

@@ -46,8 +46,7 @@ QByteArray compact(const QJsonObject &o)
 } // namespace
 
 DeviceController::DeviceController(DeviceSettings settings, QObject *parent)
-    : QObject(parent)
-    , m_settings(std::move(settings))
+    : QObject(parent), m_settings(std::move(settings))
 {
     m_serial = DeviceIdentity::detect(m_settings.serial);
     m_intervalMs = std::clamp(m_settings.telemetryIntervalMs, kMinIntervalMs, kMaxIntervalMs);
@@ -150,9 +149,8 @@ void DeviceController::setMiddlewareUrl(const QUrl &url)
 {
     if (!checkMiddlewareUrl(url))
         return;
-    const auto written = SecureFile::write(
-        m_settings.dataDirectory, kSettingsFile,
-        compact(QJsonObject{{QStringLiteral("middlewareUrl"), url.toString()}}));
+    const auto written = SecureFile::write(m_settings.dataDirectory, kSettingsFile,
+                                           compact(QJsonObject{{QStringLiteral("middlewareUrl"), url.toString()}}));
     if (!written) {
         setError(tr("The device cannot save its settings. Its storage may be full or read-only."),
                  written.error().message);
@@ -171,9 +169,9 @@ bool DeviceController::ensureOutbox()
     if (m_outbox)
         return true;
     QDir dir(m_settings.dataDirectory);
-    if (!dir.mkpath(QStringLiteral("."))
-        || !QFile::setPermissions(dir.absolutePath(),
-                                  QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner)) {
+    if (!dir.mkpath(QStringLiteral(".")) ||
+        !QFile::setPermissions(dir.absolutePath(),
+                               QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner)) {
         setError(tr("The device cannot use its storage. Restart it; if that does not help, contact your provider."),
                  QStringLiteral("cannot create the data directory %1").arg(dir.absolutePath()));
         return false;
@@ -231,8 +229,7 @@ void DeviceController::start()
 
     const auto connection = ConnectionInfoStore(m_settings.dataDirectory).load();
     if (!connection) {
-        setError(tr("The device's stored connection is damaged. Set the device up again."),
-                 connection.error().message);
+        setError(tr("The device's stored connection is damaged. Set the device up again."), connection.error().message);
         // With the credentials the device can set itself up again.
         if (m_credentials) {
             startReprovisioning(Trigger::User);
@@ -398,8 +395,8 @@ void DeviceController::startReprovisioning(Trigger trigger)
     setStep(Step::ExchangingCode, StepState::Done, tr("Using the stored credentials"));
     setState(State::Provisioning);
     const QUrl url = m_settings.middlewareUrl.isValid() && !m_settings.middlewareUrl.host().isEmpty()
-        ? m_settings.middlewareUrl
-        : m_credentials->middlewareUrl;
+                         ? m_settings.middlewareUrl
+                         : m_credentials->middlewareUrl;
     newProvisioningClient()->registerDevice(url, m_credentials->idScope, m_credentials->registrationId,
                                             m_credentials->symmetricKey);
 }
@@ -450,8 +447,8 @@ void DeviceController::handleProvisioned(const ConnectionInfo &info)
     m_connection = info;
     m_retryDelayMs = 0;
     m_lastError.clear();
-    qCInfo(lcDevice).noquote() << m_serial << (moved ? "moved to hub" : "assigned to hub") << info.assignedHub
-                               << "as" << info.deviceId;
+    qCInfo(lcDevice).noquote() << m_serial << (moved ? "moved to hub" : "assigned to hub") << info.assignedHub << "as"
+                               << info.deviceId;
     setStep(Step::Assigned, StepState::Done, tr("Assigned to %1").arg(info.assignedHub));
     startSession();
 }
@@ -463,8 +460,8 @@ void DeviceController::handleProvisioningFailed(const QString &userMessage, cons
     setStep(activeStep(), StepState::Failed, userMessage);
     if (m_reprovisioning && m_connection && m_trigger != Trigger::AuthenticationRefused) {
         // The cached hub may still be fine (or back soon): keep using it.
-        setError(userMessage, QStringLiteral("reprovisioning failed, staying on %1: %2")
-                                  .arg(m_connection->assignedHub, detail),
+        setError(userMessage,
+                 QStringLiteral("reprovisioning failed, staying on %1: %2").arg(m_connection->assignedHub, detail),
                  false);
         startSession();
         return;
@@ -569,9 +566,10 @@ void DeviceController::startSession()
     HubSession *session = m_session.get();
     session->setTokenLifetime(m_settings.hubTokenLifetimeSeconds);
     session->setReconnectDelays(1000, std::max(1000, m_settings.maxReconnectDelayMs));
-    m_sender = std::make_unique<OutboxSender>(
-        m_outbox.get(), m_connection->deviceId,
-        [session](const QString &topic, const QByteArray &payload) { return session->publishTelemetry(topic, payload); });
+    m_sender = std::make_unique<OutboxSender>(m_outbox.get(), m_connection->deviceId,
+                                              [session](const QString &topic, const QByteArray &payload) {
+                                                  return session->publishTelemetry(topic, payload);
+                                              });
     connect(m_sender.get(), &OutboxSender::messageAcknowledged, this, [this](qint64) {
         ++m_sent;
         refreshCounters();
@@ -777,8 +775,8 @@ void DeviceController::handleDesired(const QJsonObject &desired)
     const QJsonValue value = desired.value(kIntervalProperty);
     const qint64 version = qint64(desired.value(QStringLiteral("$version")).toDouble(-1));
     const double requested = value.toDouble(-1);
-    const bool valid = value.isDouble() && requested == double(qint64(requested)) && requested >= kMinIntervalMs
-        && requested <= kMaxIntervalMs;
+    const bool valid = value.isDouble() && requested == double(qint64(requested)) && requested >= kMinIntervalMs &&
+                       requested <= kMaxIntervalMs;
     // The acknowledgement follows the IoT Plug and Play convention for
     // writable properties: value, ack code, ack version, description.
     QJsonObject ack{{QStringLiteral("av"), version}};
@@ -795,7 +793,9 @@ void DeviceController::handleDesired(const QJsonObject &desired)
         ack.insert(QStringLiteral("value"), m_intervalMs);
         ack.insert(QStringLiteral("ac"), 400);
         ack.insert(QStringLiteral("ad"), QStringLiteral("must be an integer from %1 to %2; kept %3")
-                                             .arg(kMinIntervalMs).arg(kMaxIntervalMs).arg(m_intervalMs));
+                                             .arg(kMinIntervalMs)
+                                             .arg(kMaxIntervalMs)
+                                             .arg(m_intervalMs));
     }
     Q_EMIT desiredPropertiesChanged(desired);
     if (m_session)

@@ -89,26 +89,26 @@ public:
     // Reads stored connection info: provisioned → Connecting (no provisioning on
     // boot); otherwise Unprovisioned. Reports an unreadable store via failed().
     void start();
-    void activate(const QString &activationCode);  // serial + code exchange, then DPS
+    void activate(const QString &activationCode); // serial + code exchange, then DPS
     void provisionWithKey(const QString &idScope, const QString &registrationId,
                           const QString &symmetricKey); // advanced path
-    void cancel();        // stops a running provisioning → Unprovisioned
-    void reprovision();   // DPS again with the stored credentials (method, repeated failures, auth refusal)
-    void reset();         // forgets connection info, credentials and outbox → Unprovisioned
+    void cancel();                                      // stops a running provisioning → Unprovisioned
+    void reprovision(); // DPS again with the stored credentials (method, repeated failures, auth refusal)
+    void reset();       // forgets connection info, credentials and outbox → Unprovisioned
     // Ends the session cleanly ("offline" published, then DISCONNECT) and
     // stops producing telemetry; stopped() follows, at most 3 s later.
     void stop();
 
     State state() const { return m_state; }
     QString serial() const { return m_serial; }
-    QString deviceId() const;          // empty until provisioned
+    QString deviceId() const; // empty until provisioned
     QString assignedHub() const;
     bool isConnected() const;
     StepState stepState(Step step) const { return m_stepStates.at(size_t(step)); }
     QString stepDetail(Step step) const { return m_stepDetails.at(size_t(step)); }
-    qint64 messagesSent() const { return m_sent; }       // acknowledged by the hub
-    int messagesQueued() const { return m_queued; }      // in the outbox
-    qint64 messagesDropped() const { return m_dropped; } // outbox overflow, never silent
+    qint64 messagesSent() const { return m_sent; }                // acknowledged by the hub
+    int messagesQueued() const { return m_queued; }               // in the outbox
+    qint64 messagesDropped() const { return m_dropped; }          // outbox overflow, never silent
     QJsonObject lastTelemetry() const { return m_lastTelemetry; } // body of the last message enqueued
     QJsonObject desiredProperties() const { return m_desired; }
     int telemetryIntervalMs() const { return m_intervalMs; }
@@ -122,16 +122,16 @@ public:
 
 Q_SIGNALS:
     void stateChanged(Provisio::Kiosk::DeviceController::State state);
-    void stepChanged(Provisio::Kiosk::DeviceController::Step step,
-                     Provisio::Kiosk::DeviceController::StepState state, const QString &detail);
+    void stepChanged(Provisio::Kiosk::DeviceController::Step step, Provisio::Kiosk::DeviceController::StepState state,
+                     const QString &detail);
     void connectedChanged(bool connected);
-    void countersChanged();            // sent / queued / dropped
+    void countersChanged(); // sent / queued / dropped
     void telemetryProduced(const QJsonObject &body);
     // After the desired telemetryIntervalMs (if any) has been applied.
     void desiredPropertiesChanged(const QJsonObject &desired);
     void failed(const QString &userMessage, const QString &detail); // detail never has secrets
-    void rebootRequested();            // the `reboot` direct method: the host program decides
-    void stopped();                    // after stop()
+    void rebootRequested(); // the `reboot` direct method: the host program decides
+    void stopped();         // after stop()
 
 private:
     enum class Trigger { User, Method, ConnectFailures, AuthenticationRefused };

@@ -64,9 +64,7 @@ QByteArray compact(const QJsonObject &o)
 } // namespace
 
 HubSession::HubSession(const ConnectionInfo &info, QObject *parent)
-    : QObject(parent)
-    , m_info(info)
-    , m_client(std::make_unique<MqttClient>())
+    : QObject(parent), m_info(info), m_client(std::make_unique<MqttClient>())
 {
     QString host;
     quint16 port = kDefaultPort;
@@ -74,7 +72,8 @@ HubSession::HubSession(const ConnectionInfo &info, QObject *parent)
     m_client->setHostname(host);
     m_client->setPort(port);
     m_client->setClientId(m_info.deviceId);
-    m_client->setUsername(QStringLiteral("%1/%2/?api-version=%3").arg(m_info.assignedHub, m_info.deviceId, kApiVersion));
+    m_client->setUsername(
+        QStringLiteral("%1/%2/?api-version=%3").arg(m_info.assignedHub, m_info.deviceId, kApiVersion));
     m_client->setTlsEnabled(true);
     if (!m_info.caCertificate.isEmpty())
         m_client->setCaCertificates(m_info.caCertificate.toUtf8());
@@ -167,7 +166,8 @@ void HubSession::handleConnected()
 {
     m_client->publish(topic(QStringLiteral("status")), "online", 1, true);
     if (!m_statusAcknowledged)
-        m_statusMessageId = reportProperties(QJsonObject{{QStringLiteral("provisioningStatus"), QStringLiteral("provisioned")}});
+        m_statusMessageId =
+            reportProperties(QJsonObject{{QStringLiteral("provisioningStatus"), QStringLiteral("provisioned")}});
     setConnected(true);
 }
 
@@ -184,8 +184,8 @@ void HubSession::handlePublished(int messageId, int reasonCode)
             m_statusAcknowledged = true;
             Q_EMIT provisioningStatusReported();
         } else {
-            qCWarning(lcHubSession) << "the hub refused the provisioning status report of" << m_info.deviceId
-                                    << "code" << reasonCode;
+            qCWarning(lcHubSession) << "the hub refused the provisioning status report of" << m_info.deviceId << "code"
+                                    << reasonCode;
         }
     }
     Q_EMIT published(messageId, reasonCode);
@@ -256,8 +256,8 @@ void HubSession::handleMessage(const QByteArray &payload, const QString &t)
     }
     const QStringList parts = rest.split(QLatin1Char('/'));
     // methods/{name}/{rid}
-    if (parts.size() == 3 && parts.at(0) == QLatin1String("methods") && parts.at(1) != QLatin1String("res")
-        && !parts.at(1).isEmpty() && !parts.at(2).isEmpty()) {
+    if (parts.size() == 3 && parts.at(0) == QLatin1String("methods") && parts.at(1) != QLatin1String("res") &&
+        !parts.at(1).isEmpty() && !parts.at(2).isEmpty()) {
         Q_EMIT methodCalled(parts.at(1), parts.at(2), payload);
     }
 }
@@ -269,7 +269,8 @@ int HubSession::reportProperties(const QJsonObject &patch)
 
 int HubSession::respondToMethod(const QString &rid, int status, const QByteArray &payload)
 {
-    if (rid.isEmpty() || rid.contains(QLatin1Char('/')) || rid.contains(QLatin1Char('+')) || rid.contains(QLatin1Char('#')))
+    if (rid.isEmpty() || rid.contains(QLatin1Char('/')) || rid.contains(QLatin1Char('+')) ||
+        rid.contains(QLatin1Char('#')))
         return -1;
     return m_client->publish(topic(QStringLiteral("methods/res/%1/%2").arg(status).arg(rid)), payload, 1);
 }

@@ -12,9 +12,9 @@
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QLoggingCategory>
-#include <QRegularExpression>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QRegularExpression>
 #include <QSslConfiguration>
 #include <QUrlQuery>
 
@@ -127,8 +127,7 @@ void ProvisioningClient::activate(const QUrl &middlewareUrl, const QString &seri
         base.chop(1);
     url.setPath(base + QStringLiteral("/api/v1/activation"));
     const QJsonObject body{{QStringLiteral("serial"), serial}, {QStringLiteral("code"), *canonical}};
-    send("POST", url, QJsonDocument(body).toJson(QJsonDocument::Compact), {},
-         &ProvisioningClient::handleActivation);
+    send("POST", url, QJsonDocument(body).toJson(QJsonDocument::Compact), {}, &ProvisioningClient::handleActivation);
 }
 
 void ProvisioningClient::handleActivation(const HttpAnswer &answer)
@@ -200,8 +199,7 @@ QUrl ProvisioningClient::deviceUrl(const QString &suffix) const
 QByteArray ProvisioningClient::sasToken() const
 {
     return SasToken::create(m_idScope + QStringLiteral("/registrations/") + m_registrationId, m_symmetricKey,
-                            QDateTime::currentSecsSinceEpoch() + SasLifetimeSeconds,
-                            QStringLiteral("registration"))
+                            QDateTime::currentSecsSinceEpoch() + SasLifetimeSeconds, QStringLiteral("registration"))
         .toUtf8();
 }
 
@@ -209,8 +207,8 @@ void ProvisioningClient::sendRegister()
 {
     qCInfo(lcProvisioning) << "registering" << m_registrationId << "in scope" << m_idScope;
     const QJsonObject body{{QStringLiteral("registrationId"), m_registrationId}};
-    send("PUT", deviceUrl(QStringLiteral("/register")), QJsonDocument(body).toJson(QJsonDocument::Compact),
-         sasToken(), &ProvisioningClient::handleOperation);
+    send("PUT", deviceUrl(QStringLiteral("/register")), QJsonDocument(body).toJson(QJsonDocument::Compact), sasToken(),
+         &ProvisioningClient::handleOperation);
 }
 
 void ProvisioningClient::sendPoll()
@@ -228,8 +226,7 @@ void ProvisioningClient::handleOperation(const HttpAnswer &answer)
         return;
     }
     const auto json = parseJsonObject(answer.body);
-    const auto operation = json ? RegistrationOperation::fromJson(*json)
-                                : Result<RegistrationOperation>(json.error());
+    const auto operation = json ? RegistrationOperation::fromJson(*json) : Result<RegistrationOperation>(json.error());
     if (!operation) {
         fail(contactProviderMessage(), QStringLiteral("registration answer: ") + operation.error().message);
         return;
@@ -256,11 +253,10 @@ void ProvisioningClient::handleOperation(const HttpAnswer &answer)
         return;
     }
     if (status != QLatin1String("assigned")) {
-        fail(contactProviderMessage(),
-             QStringLiteral("registration %1: status %2, error %3 %4")
-                 .arg(m_registrationId, status)
-                 .arg(state.errorCode.value_or(0))
-                 .arg(state.errorMessage));
+        fail(contactProviderMessage(), QStringLiteral("registration %1: status %2, error %3 %4")
+                                           .arg(m_registrationId, status)
+                                           .arg(state.errorCode.value_or(0))
+                                           .arg(state.errorMessage));
         return;
     }
 
@@ -276,8 +272,8 @@ void ProvisioningClient::handleOperation(const HttpAnswer &answer)
     info.provisionedAt = QDateTime::currentDateTimeUtc();
     if (!provisio.ok() || info.deviceId.isEmpty() || info.assignedHub.isEmpty()) {
         fail(contactProviderMessage(),
-             QStringLiteral("assigned registration is incomplete: ")
-                 + (provisio.ok() ? QStringLiteral("no deviceId or assignedHub") : provisio.error().message));
+             QStringLiteral("assigned registration is incomplete: ") +
+                 (provisio.ok() ? QStringLiteral("no deviceId or assignedHub") : provisio.error().message));
         return;
     }
     qCInfo(lcProvisioning) << "assigned" << info.deviceId << "to hub" << info.assignedHub << "at" << info.hubEndpoint;
@@ -287,8 +283,7 @@ void ProvisioningClient::handleOperation(const HttpAnswer &answer)
 }
 
 void ProvisioningClient::send(const QByteArray &verb, const QUrl &url, const QByteArray &body,
-                              const QByteArray &authorization,
-                              void (ProvisioningClient::*handler)(const HttpAnswer &))
+                              const QByteArray &authorization, void (ProvisioningClient::*handler)(const HttpAnswer &))
 {
     QNetworkRequest request(url);
     QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
@@ -303,8 +298,8 @@ void ProvisioningClient::send(const QByteArray &verb, const QUrl &url, const QBy
     if (!authorization.isEmpty())
         request.setRawHeader("Authorization", authorization);
 
-    QNetworkReply *reply = body.isEmpty() && verb == "GET" ? m_nam.get(request)
-                                                           : m_nam.sendCustomRequest(request, verb, body);
+    QNetworkReply *reply =
+        body.isEmpty() && verb == "GET" ? m_nam.get(request) : m_nam.sendCustomRequest(request, verb, body);
     m_reply = reply;
     connect(reply, &QNetworkReply::finished, this, [this, reply, handler] {
         reply->deleteLater();
@@ -334,8 +329,8 @@ void ProvisioningClient::failHttp(Stage stage, const HttpAnswer &answer, const Q
         fail(tooManyAttemptsMessage(answer.retryAfterSeconds), detail);
         return;
     }
-    if (stage == Stage::Activation && (answer.status == 400 || answer.status == 401 || answer.status == 404
-                                       || answer.status == 409)) {
+    if (stage == Stage::Activation &&
+        (answer.status == 400 || answer.status == 401 || answer.status == 404 || answer.status == 409)) {
         fail(invalidCodeMessage(), detail);
         return;
     }

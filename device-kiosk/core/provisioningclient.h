@@ -48,8 +48,8 @@ public:
     bool isBusy() const { return m_busy; }
 
     void activate(const QUrl &middlewareUrl, const QString &serial, const QString &code);
-    void registerDevice(const QUrl &middlewareUrl, const QString &idScope,
-                        const QString &registrationId, const QString &symmetricKey);
+    void registerDevice(const QUrl &middlewareUrl, const QString &idScope, const QString &registrationId,
+                        const QString &symmetricKey);
     // Stops the current run without emitting anything.
     void cancel();
 

@@ -29,7 +29,8 @@ QJsonObject ProvisioningCredentials::toJson() const
 Result<ProvisioningCredentials> ProvisioningCredentials::fromJson(const QJsonObject &json)
 {
     JsonReader reader(json);
-    reader.allowOnly({"middlewareUrl", "middlewareCaCertificate", "idScope", "registrationId", "symmetricKey", "serial"});
+    reader.allowOnly(
+        {"middlewareUrl", "middlewareCaCertificate", "idScope", "registrationId", "symmetricKey", "serial"});
     ProvisioningCredentials c;
     const QString url = reader.requiredString(QStringLiteral("middlewareUrl"));
     c.middlewareCaPem = reader.optionalString(QStringLiteral("middlewareCaCertificate")).toUtf8();
@@ -47,11 +48,11 @@ Result<ProvisioningCredentials> ProvisioningCredentials::fromJson(const QJsonObj
 
 bool ProvisioningCredentials::operator==(const ProvisioningCredentials &o) const
 {
-    return middlewareUrl == o.middlewareUrl && middlewareCaPem == o.middlewareCaPem && idScope == o.idScope
-        && registrationId == o.registrationId && symmetricKey == o.symmetricKey && serial == o.serial;
+    return middlewareUrl == o.middlewareUrl && middlewareCaPem == o.middlewareCaPem && idScope == o.idScope &&
+           registrationId == o.registrationId && symmetricKey == o.symmetricKey && serial == o.serial;
 }
 
-ProvisioningCredentialsStore::ProvisioningCredentialsStore(const QString &directory) : m_directory(directory) {}
+ProvisioningCredentialsStore::ProvisioningCredentialsStore(const QString &directory) : m_directory(directory) { }
 
 QString ProvisioningCredentialsStore::filePath() const
 {
@@ -73,12 +74,12 @@ Result<std::optional<ProvisioningCredentials>> ProvisioningCredentialsStore::loa
         return std::optional<ProvisioningCredentials>();
     const auto json = parseJsonObject(**data);
     if (!json)
-        return Error(ErrorCode::InvalidInput, QStringLiteral("stored credentials %1 are corrupt: %2")
-                                                  .arg(filePath(), json.error().message));
+        return Error(ErrorCode::InvalidInput,
+                     QStringLiteral("stored credentials %1 are corrupt: %2").arg(filePath(), json.error().message));
     auto c = ProvisioningCredentials::fromJson(*json);
     if (!c)
-        return Error(ErrorCode::InvalidInput, QStringLiteral("stored credentials %1 are corrupt: %2")
-                                                  .arg(filePath(), c.error().message));
+        return Error(ErrorCode::InvalidInput,
+                     QStringLiteral("stored credentials %1 are corrupt: %2").arg(filePath(), c.error().message));
     return std::optional<ProvisioningCredentials>(std::move(c).value());
 }
 

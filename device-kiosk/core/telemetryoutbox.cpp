@@ -39,8 +39,7 @@ TelemetryOutbox::Properties decodeProperties(const QByteArray &json)
 
 Error sqlError(const QString &what, const QSqlError &error)
 {
-    return Error(ErrorCode::Unavailable,
-                 QStringLiteral("telemetry outbox: %1: %2").arg(what, error.text()));
+    return Error(ErrorCode::Unavailable, QStringLiteral("telemetry outbox: %1: %2").arg(what, error.text()));
 }
 
 } // namespace
@@ -57,8 +56,7 @@ Result<std::unique_ptr<TelemetryOutbox>> TelemetryOutbox::open(const QString &pa
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), box->m_connectionName);
         if (!db.isValid())
-            return Error(ErrorCode::Unavailable,
-                         QStringLiteral("the Qt SQLite driver (QSQLITE) is not installed"));
+            return Error(ErrorCode::Unavailable, QStringLiteral("the Qt SQLite driver (QSQLITE) is not installed"));
         db.setDatabaseName(box->m_path);
         db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
         if (!db.open())
@@ -187,8 +185,8 @@ Result<void> TelemetryOutbox::clear()
     if (!db.transaction())
         return sqlError(QStringLiteral("cannot begin"), db.lastError());
     QSqlQuery q(db);
-    if (!q.exec(QStringLiteral("DELETE FROM messages"))
-        || !q.exec(QStringLiteral("UPDATE counters SET value = 0 WHERE name = 'dropped'"))) {
+    if (!q.exec(QStringLiteral("DELETE FROM messages")) ||
+        !q.exec(QStringLiteral("UPDATE counters SET value = 0 WHERE name = 'dropped'"))) {
         const Error e = sqlError(QStringLiteral("cannot clear"), q.lastError());
         db.rollback();
         return e;
@@ -216,15 +214,11 @@ qint64 TelemetryOutbox::droppedCount() const
 
 // ---------------------------------------------------------------------------
 
-OutboxSender::OutboxSender(TelemetryOutbox *outbox, const QString &deviceId, PublishFunction publish,
-                           int maxInFlight, QObject *parent)
-    : QObject(parent)
-    , m_outbox(outbox)
-    , m_deviceId(deviceId)
-    , m_publish(std::move(publish))
-    , m_maxInFlight(qMax(1, maxInFlight))
-{
-}
+OutboxSender::OutboxSender(TelemetryOutbox *outbox, const QString &deviceId, PublishFunction publish, int maxInFlight,
+                           QObject *parent)
+    : QObject(parent), m_outbox(outbox), m_deviceId(deviceId), m_publish(std::move(publish)),
+      m_maxInFlight(qMax(1, maxInFlight))
+{ }
 
 void OutboxSender::onConnected()
 {

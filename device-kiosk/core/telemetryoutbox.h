@@ -82,8 +82,8 @@ public:
     // be handed to the client.
     using PublishFunction = std::function<int(const QString &topic, const QByteArray &payload)>;
 
-    OutboxSender(TelemetryOutbox *outbox, const QString &deviceId, PublishFunction publish,
-                 int maxInFlight = 32, QObject *parent = nullptr);
+    OutboxSender(TelemetryOutbox *outbox, const QString &deviceId, PublishFunction publish, int maxInFlight = 32,
+                 QObject *parent = nullptr);
 
     bool isConnected() const { return m_connected; }
     int inFlight() const { return int(m_midToId.size()); }

@@ -60,8 +60,9 @@ Result<std::unique_ptr<FileReplaySource>> FileReplaySource::open(const QString &
     if (!QFileInfo(path).isFile())
         return Error(ErrorCode::InvalidInput, QStringLiteral("telemetry file %1 does not exist").arg(path));
     if (file.size() > MaxFileSize)
-        return Error(ErrorCode::InvalidInput, QStringLiteral("telemetry file %1 is larger than %2 MiB")
-                                                  .arg(path).arg(MaxFileSize / (1024 * 1024)));
+        return Error(
+            ErrorCode::InvalidInput,
+            QStringLiteral("telemetry file %1 is larger than %2 MiB").arg(path).arg(MaxFileSize / (1024 * 1024)));
     if (!file.open(QIODevice::ReadOnly))
         return Error(ErrorCode::InvalidInput,
                      QStringLiteral("cannot read telemetry file %1: %2").arg(path, file.errorString()));
@@ -85,7 +86,10 @@ Result<std::unique_ptr<FileReplaySource>> FileReplaySource::fromText(const QByte
         const QJsonDocument doc = QJsonDocument::fromJson(probe, &error);
         if (error.error != QJsonParseError::NoError)
             return Error(ErrorCode::InvalidInput, QStringLiteral("%1 line %2: not JSON (%3 at column %4)")
-                                                      .arg(origin).arg(i + 1).arg(error.errorString()).arg(error.offset + 1));
+                                                      .arg(origin)
+                                                      .arg(i + 1)
+                                                      .arg(error.errorString())
+                                                      .arg(error.offset + 1));
         if (!doc.isObject())
             return Error(ErrorCode::InvalidInput,
                          QStringLiteral("%1 line %2: each line must be one JSON object").arg(origin).arg(i + 1));
@@ -108,15 +112,11 @@ QJsonObject FileReplaySource::next()
 
 // ---------------------------------------------------------------------------
 
-SimulatedSensorsSource::SimulatedSensorsSource(quint32 seed, QObject *parent)
-    : TelemetrySource(parent), m_random(seed)
-{
-}
+SimulatedSensorsSource::SimulatedSensorsSource(quint32 seed, QObject *parent) : TelemetrySource(parent), m_random(seed)
+{ }
 
-SimulatedSensorsSource::SimulatedSensorsSource(QObject *parent)
-    : SimulatedSensorsSource(std::random_device{}(), parent)
-{
-}
+SimulatedSensorsSource::SimulatedSensorsSource(QObject *parent) : SimulatedSensorsSource(std::random_device{}(), parent)
+{ }
 
 QJsonObject SimulatedSensorsSource::next()
 {
@@ -136,9 +136,9 @@ QJsonObject SimulatedSensorsSource::next()
 
 // ---------------------------------------------------------------------------
 
-HostMetricsSource::HostMetricsSource(QObject *parent) : HostMetricsSource(Paths(), parent) {}
+HostMetricsSource::HostMetricsSource(QObject *parent) : HostMetricsSource(Paths(), parent) { }
 
-HostMetricsSource::HostMetricsSource(const Paths &paths, QObject *parent) : TelemetrySource(parent), m_paths(paths) {}
+HostMetricsSource::HostMetricsSource(const Paths &paths, QObject *parent) : TelemetrySource(parent), m_paths(paths) { }
 
 QJsonObject HostMetricsSource::next()
 {
@@ -146,13 +146,14 @@ QJsonObject HostMetricsSource::next()
 
     // CPU temperature: the zone named for the CPU or SoC, else the first.
     const QDir thermal(m_paths.thermal);
-    QStringList zones = thermal.entryList({QStringLiteral("thermal_zone*")}, QDir::Dirs | QDir::NoDotAndDotDot,
-                                          QDir::Name);
+    QStringList zones =
+        thermal.entryList({QStringLiteral("thermal_zone*")}, QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
     QString chosen;
     for (const QString &zone : zones) {
-        const QString type = QString::fromUtf8(readSmallFile(thermal.filePath(zone + QStringLiteral("/type")))).trimmed();
-        if (type.contains(QLatin1String("cpu"), Qt::CaseInsensitive)
-            || type.contains(QLatin1String("soc"), Qt::CaseInsensitive)) {
+        const QString type =
+            QString::fromUtf8(readSmallFile(thermal.filePath(zone + QStringLiteral("/type")))).trimmed();
+        if (type.contains(QLatin1String("cpu"), Qt::CaseInsensitive) ||
+            type.contains(QLatin1String("soc"), Qt::CaseInsensitive)) {
             chosen = zone;
             break;
         }
@@ -161,7 +162,8 @@ QJsonObject HostMetricsSource::next()
         chosen = zones.constFirst();
     if (!chosen.isEmpty()) {
         bool ok = false;
-        const qint64 milli = readSmallFile(thermal.filePath(chosen + QStringLiteral("/temp"))).trimmed().toLongLong(&ok);
+        const qint64 milli =
+            readSmallFile(thermal.filePath(chosen + QStringLiteral("/temp"))).trimmed().toLongLong(&ok);
         if (ok)
             body.insert(QStringLiteral("cpuTemperature"), round1(double(milli) / 1000.0));
     }
@@ -188,7 +190,8 @@ QJsonObject HostMetricsSource::next()
     if (totalKiB > 0 && availableKiB >= 0) {
         body.insert(QStringLiteral("memoryTotalKiB"), totalKiB);
         body.insert(QStringLiteral("memoryAvailableKiB"), availableKiB);
-        body.insert(QStringLiteral("memoryUsedPercent"), round1(100.0 * double(totalKiB - availableKiB) / double(totalKiB)));
+        body.insert(QStringLiteral("memoryUsedPercent"),
+                    round1(100.0 * double(totalKiB - availableKiB) / double(totalKiB)));
     }
     body.insert(QStringLiteral("time"), utcNow());
     return body;

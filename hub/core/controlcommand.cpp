@@ -42,8 +42,8 @@ ControlOutcome applyControlCommand(const QByteArray &payload, RevocationList &re
     if (requestId.isString())
         response.insert(QStringLiteral("requestId"), requestId.toString().left(128));
     for (auto it = command.begin(); it != command.end(); ++it) {
-        if (it.key() != QLatin1String("op") && it.key() != QLatin1String("deviceId")
-            && it.key() != QLatin1String("requestId")) {
+        if (it.key() != QLatin1String("op") && it.key() != QLatin1String("deviceId") &&
+            it.key() != QLatin1String("requestId")) {
             return failure(response, 400, QStringLiteral("unknown field '%1'").arg(it.key().left(32)));
         }
     }

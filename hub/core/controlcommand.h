@@ -19,8 +19,8 @@ namespace Provisio::HubAuth {
 
 struct ControlOutcome
 {
-    QByteArray response;  // JSON for the response topic
-    QString disconnect;   // device to disconnect now (revoke), else empty
+    QByteArray response; // JSON for the response topic
+    QString disconnect;  // device to disconnect now (revoke), else empty
 };
 
 // Applies one command to the list and persists it. A command that cannot be

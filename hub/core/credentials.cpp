@@ -44,8 +44,8 @@ bool isAcceptedUsernameTail(QStringView tail)
 
 std::optional<QStringView> CredentialChecker::deviceIdFromUsername(QStringView username, QStringView hubHost)
 {
-    if (username.size() <= hubHost.size() + 1 || !username.startsWith(hubHost, Qt::CaseInsensitive)
-        || username.at(hubHost.size()) != QLatin1Char('/')) {
+    if (username.size() <= hubHost.size() + 1 || !username.startsWith(hubHost, Qt::CaseInsensitive) ||
+        username.at(hubHost.size()) != QLatin1Char('/')) {
         return std::nullopt;
     }
     const QStringView rest = username.mid(hubHost.size() + 1);
@@ -61,23 +61,21 @@ bool CredentialChecker::isServiceUsername(QStringView username, QStringView hubH
 {
     // "{policy}@sas.root.{hubHost}"
     constexpr QStringView kRoot = u"@sas.root.";
-    if (username.size() == policy.size() + kRoot.size() + hubHost.size() && username.startsWith(policy)
-        && username.mid(policy.size(), kRoot.size()) == kRoot
-        && username.mid(policy.size() + kRoot.size()).compare(hubHost, Qt::CaseInsensitive) == 0) {
+    if (username.size() == policy.size() + kRoot.size() + hubHost.size() && username.startsWith(policy) &&
+        username.mid(policy.size(), kRoot.size()) == kRoot &&
+        username.mid(policy.size() + kRoot.size()).compare(hubHost, Qt::CaseInsensitive) == 0) {
         return true;
     }
     // "{hubHost}/{policy}" or "{hubHost}/{policy}/?query"
     const auto id = deviceIdFromUsername(username, hubHost);
     if (id)
         return *id == policy;
-    return username.size() == hubHost.size() + 1 + policy.size()
-            && username.startsWith(hubHost, Qt::CaseInsensitive) && username.at(hubHost.size()) == QLatin1Char('/')
-            && username.mid(hubHost.size() + 1) == policy;
+    return username.size() == hubHost.size() + 1 + policy.size() && username.startsWith(hubHost, Qt::CaseInsensitive) &&
+           username.at(hubHost.size()) == QLatin1Char('/') && username.mid(hubHost.size() + 1) == policy;
 }
 
-Result<Identity> CredentialChecker::check(const char *clientIdText, const char *usernameText,
-                                          const char *passwordText, qint64 now,
-                                          const std::function<bool(const QString &)> &isRevoked) const
+Result<Identity> CredentialChecker::check(const char *clientIdText, const char *usernameText, const char *passwordText,
+                                          qint64 now, const std::function<bool(const QString &)> &isRevoked) const
 {
     if (!clientIdText || !*clientIdText)
         return refused(QStringLiteral("no client id"));
@@ -137,10 +135,11 @@ Result<Identity> CredentialChecker::check(const char *clientIdText, const char *
     if (!isValidServiceClientId(clientId))
         return refused(QStringLiteral("service client id must be printable, without '+', '#' or '/'"));
     if (!isServiceUsername(username, m_config.hubHost, m_config.servicePolicy))
-        return refused(QStringLiteral("username is not \"%1@sas.root.%2\"").arg(m_config.servicePolicy, m_config.hubHost));
+        return refused(
+            QStringLiteral("username is not \"%1@sas.root.%2\"").arg(m_config.servicePolicy, m_config.hubHost));
     const QString resource = token->resource().compare(m_config.hubHost, Qt::CaseInsensitive) == 0
-            ? m_config.hubHost
-            : m_config.hubHost + QStringLiteral("/devices");
+                                 ? m_config.hubHost
+                                 : m_config.hubHost + QStringLiteral("/devices");
     if (auto ok = token->verify(resource, m_config.serviceKey, now, skew, m_config.maxTokenLifetime); !ok)
         return refused(ok.error().message);
     return Identity{Role::Service, clientId, token->expiry()};

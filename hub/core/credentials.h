@@ -37,13 +37,12 @@ struct Identity
 class CredentialChecker
 {
 public:
-    explicit CredentialChecker(HubAuthConfig config) : m_config(std::move(config)) {}
+    explicit CredentialChecker(HubAuthConfig config) : m_config(std::move(config)) { }
 
     // Null or empty arguments are refused, never dereferenced. `isRevoked` is
     // asked for devices before any cryptography is done. Failures are
     // Unauthorized with a reason safe to log (no key, token or signature).
-    Result<Identity> check(const char *clientId, const char *username, const char *password,
-                           qint64 nowUnixSeconds,
+    Result<Identity> check(const char *clientId, const char *username, const char *password, qint64 nowUnixSeconds,
                            const std::function<bool(const QString &deviceId)> &isRevoked = {}) const;
 
     // The device id a device username names, when it has the expected form

@@ -26,8 +26,8 @@ Result<qint64> parseSeconds(const QString &name, const QString &value, qint64 mi
 {
     static const QRegularExpression digits(QStringLiteral("^[0-9]{1,12}$"));
     if (!digits.match(value).hasMatch())
-        return invalid(QStringLiteral("plugin_opt_%1 must be a whole number of seconds, got '%2'")
-                           .arg(name, value.left(32)));
+        return invalid(
+            QStringLiteral("plugin_opt_%1 must be a whole number of seconds, got '%2'").arg(name, value.left(32)));
     const qint64 seconds = value.toLongLong();
     if (seconds < min || seconds > max)
         return invalid(QStringLiteral("plugin_opt_%1 must be between %2 and %3 seconds, got %4")
@@ -44,9 +44,8 @@ Result<void> checkKey(const QString &name, const QString &value)
     if (!key)
         return invalid(QStringLiteral("plugin_opt_%1: %2").arg(name, key.error().message));
     if (key->size() < kMinKeyBytes)
-        return invalid(QStringLiteral("plugin_opt_%1 is too short: a key needs at least %2 bytes")
-                           .arg(name)
-                           .arg(kMinKeyBytes));
+        return invalid(
+            QStringLiteral("plugin_opt_%1 is too short: a key needs at least %2 bytes").arg(name).arg(kMinKeyBytes));
     return {};
 }
 
@@ -55,10 +54,9 @@ Result<void> checkKey(const QString &name, const QString &value)
 Result<HubAuthConfig> HubAuthConfig::fromOptions(const QList<QPair<QString, QString>> &options)
 {
     static const QStringList known{
-        QStringLiteral("hub_host"),        QStringLiteral("signing_key"),
-        QStringLiteral("service_policy"),  QStringLiteral("service_key"),
-        QStringLiteral("revocation_file"), QStringLiteral("max_token_lifetime"),
-        QStringLiteral("clock_skew"),      QStringLiteral("device_gate_seconds"),
+        QStringLiteral("hub_host"),    QStringLiteral("signing_key"),         QStringLiteral("service_policy"),
+        QStringLiteral("service_key"), QStringLiteral("revocation_file"),     QStringLiteral("max_token_lifetime"),
+        QStringLiteral("clock_skew"),  QStringLiteral("device_gate_seconds"),
     };
     static const QStringList optional{QStringLiteral("device_gate_seconds")};
     QHash<QString, QString> values;
@@ -98,11 +96,11 @@ Result<HubAuthConfig> HubAuthConfig::fromOptions(const QList<QPair<QString, QStr
     c.revocationFile = values.value(QStringLiteral("revocation_file"));
     const QFileInfo file(c.revocationFile);
     if (!file.isAbsolute())
-        return invalid(QStringLiteral("plugin_opt_revocation_file must be an absolute path, got '%1'")
-                           .arg(c.revocationFile));
+        return invalid(
+            QStringLiteral("plugin_opt_revocation_file must be an absolute path, got '%1'").arg(c.revocationFile));
     if (!file.absoluteDir().exists())
-        return invalid(QStringLiteral("plugin_opt_revocation_file: directory %1 does not exist")
-                           .arg(file.absolutePath()));
+        return invalid(
+            QStringLiteral("plugin_opt_revocation_file: directory %1 does not exist").arg(file.absolutePath()));
     if (file.exists() && !file.isFile())
         return invalid(QStringLiteral("plugin_opt_revocation_file %1 is not a regular file").arg(c.revocationFile));
 

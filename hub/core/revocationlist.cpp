@@ -25,8 +25,8 @@ Result<RevocationList> RevocationList::load(const QString &path)
                      QStringLiteral("cannot read revocation file %1: %2").arg(path, file.errorString()));
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
-    if (parseError.error != QJsonParseError::NoError || !doc.isObject()
-        || !doc.object().value(QStringLiteral("revoked")).isArray()) {
+    if (parseError.error != QJsonParseError::NoError || !doc.isObject() ||
+        !doc.object().value(QStringLiteral("revoked")).isArray()) {
         return Error(ErrorCode::InvalidInput,
                      QStringLiteral("revocation file %1 is not {\"revoked\": [device ids]}").arg(path));
     }

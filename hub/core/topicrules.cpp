@@ -92,8 +92,8 @@ bool deviceMayPublish(std::string_view prefix, std::string_view topic)
     constexpr std::string_view kMethodResponse = "methods/res/";
     if (startsWith(rest, kMethodResponse)) {
         std::string_view status, rid;
-        return splitTwo(rest.substr(kMethodResponse.size()), status, rid) && isStatusCode(status)
-                && isLiteralLevel(rid);
+        return splitTwo(rest.substr(kMethodResponse.size()), status, rid) && isStatusCode(status) &&
+               isLiteralLevel(rid);
     }
     return false;
 }
@@ -108,8 +108,8 @@ bool deviceMayRead(std::string_view prefix, std::string_view topic)
     constexpr std::string_view kMethods = "methods/";
     if (startsWith(rest, kMethods)) {
         std::string_view name, rid;
-        return splitTwo(rest.substr(kMethods.size()), name, rid) && isLiteralLevel(name) && name != "res"
-                && isLiteralLevel(rid);
+        return splitTwo(rest.substr(kMethods.size()), name, rid) && isLiteralLevel(name) && name != "res" &&
+               isLiteralLevel(rid);
     }
     return false;
 }
@@ -158,18 +158,26 @@ bool isAllowed(Role role, std::string_view prefix, Access access, std::string_vi
         return true; // dropping a subscription never grants anything
     if (role == Role::Service) {
         switch (access) {
-        case Access::Read: return serviceMayRead(topic);
-        case Access::Write: return serviceMayPublish(topic);
-        case Access::Subscribe: return serviceMaySubscribe(topic);
-        case Access::Unsubscribe: return true;
+        case Access::Read:
+            return serviceMayRead(topic);
+        case Access::Write:
+            return serviceMayPublish(topic);
+        case Access::Subscribe:
+            return serviceMaySubscribe(topic);
+        case Access::Unsubscribe:
+            return true;
         }
         return false;
     }
     switch (access) {
-    case Access::Read: return deviceMayRead(prefix, topic);
-    case Access::Write: return deviceMayPublish(prefix, topic);
-    case Access::Subscribe: return deviceMaySubscribe(prefix, topic);
-    case Access::Unsubscribe: return true;
+    case Access::Read:
+        return deviceMayRead(prefix, topic);
+    case Access::Write:
+        return deviceMayPublish(prefix, topic);
+    case Access::Subscribe:
+        return deviceMaySubscribe(prefix, topic);
+    case Access::Unsubscribe:
+        return true;
     }
     return false;
 }

@@ -56,9 +56,17 @@ int main(int argc, char **argv)
         const int edits = 1 + int(pick(8));
         for (int e = 0; e < edits; ++e) {
             switch (pick(5)) {
-            case 0: if (!input.empty()) input[pick(input.size())] ^= char(1u << pick(8)); break;
-            case 1: input.insert(input.begin() + long(pick(input.size() + 1)), char(rng())); break;
-            case 2: if (!input.empty()) input.erase(pick(input.size()), 1 + pick(4)); break;
+            case 0:
+                if (!input.empty())
+                    input[pick(input.size())] ^= char(1u << pick(8));
+                break;
+            case 1:
+                input.insert(input.begin() + long(pick(input.size() + 1)), char(rng()));
+                break;
+            case 2:
+                if (!input.empty())
+                    input.erase(pick(input.size()), 1 + pick(4));
+                break;
             case 3: {
                 const std::string &other = corpus[pick(corpus.size())];
                 const size_t from = pick(other.size() + 1);

@@ -49,8 +49,7 @@ struct PluginState
 {
     PluginState(mosquitto_plugin_id_t *id, HubAuthConfig config, RevocationList revoked)
         : identifier(id), checker(std::move(config)), revoked(std::move(revoked))
-    {
-    }
+    { }
     mosquitto_plugin_id_t *identifier;
     CredentialChecker checker;
     RevocationList revoked;
@@ -90,9 +89,9 @@ int onBasicAuth(int, void *eventData, void *userData)
     auto *event = static_cast<mosquitto_evt_basic_auth *>(eventData);
     try {
         const char *clientId = mosquitto_client_id(event->client);
-        const auto identity = state->checker.check(
-                clientId, event->username, event->password, nowSeconds(),
-                [state](const QString &deviceId) { return state->revoked.contains(deviceId); });
+        const auto identity =
+            state->checker.check(clientId, event->username, event->password, nowSeconds(),
+                                 [state](const QString &deviceId) { return state->revoked.contains(deviceId); });
         if (!identity) {
             mosquitto_log_printf(MOSQ_LOG_NOTICE, "provisio: refused client '%s' from %s: %s",
                                  printable(clientId).c_str(),
@@ -136,10 +135,9 @@ int onAclCheck(int, void *eventData, void *userData)
         if (event->access == MOSQ_ACL_READ) {
             const char *username = mosquitto_client_username(event->client);
             const HubAuthConfig &config = state->checker.config();
-            const bool service = username
-                ? CredentialChecker::isServiceUsername(QString::fromUtf8(username), config.hubHost,
-                                                       config.servicePolicy)
-                : CredentialChecker::isServiceSessionId(QString::fromUtf8(clientId));
+            const bool service = username ? CredentialChecker::isServiceUsername(QString::fromUtf8(username),
+                                                                                 config.hubHost, config.servicePolicy)
+                                          : CredentialChecker::isServiceSessionId(QString::fromUtf8(clientId));
             if (service && isAllowed(Role::Service, std::string_view(), Access::Read, event->topic))
                 return MOSQ_ERR_SUCCESS;
         }
@@ -147,11 +145,20 @@ int onAclCheck(int, void *eventData, void *userData)
     }
     Access access;
     switch (event->access) {
-    case MOSQ_ACL_READ: access = Access::Read; break;
-    case MOSQ_ACL_WRITE: access = Access::Write; break;
-    case MOSQ_ACL_SUBSCRIBE: access = Access::Subscribe; break;
-    case MOSQ_ACL_UNSUBSCRIBE: access = Access::Unsubscribe; break;
-    default: return MOSQ_ERR_ACL_DENIED;
+    case MOSQ_ACL_READ:
+        access = Access::Read;
+        break;
+    case MOSQ_ACL_WRITE:
+        access = Access::Write;
+        break;
+    case MOSQ_ACL_SUBSCRIBE:
+        access = Access::Subscribe;
+        break;
+    case MOSQ_ACL_UNSUBSCRIBE:
+        access = Access::Unsubscribe;
+        break;
+    default:
+        return MOSQ_ERR_ACL_DENIED;
     }
     const bool allowed = isAllowed(entry->role, entry->prefix, access, event->topic);
     if (allowed && entry->role == Role::Service && access == Access::Subscribe)

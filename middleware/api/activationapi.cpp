@@ -22,26 +22,25 @@ Q_LOGGING_CATEGORY(lcActivation, "provisio.middleware.activation")
 namespace Provisio {
 
 ActivationApi::ActivationApi(ServiceContext &ctx, EnrollmentStore &enrollments, ActivationCodeStore &codes)
-    : m_ctx(ctx)
-    , m_enrollments(enrollments)
-    , m_codes(codes)
-    , m_serialFailures(ctx.db)
-    , m_perClient(ctx.config.activationAttemptsPerClient, kWindowMs)
+    : m_ctx(ctx), m_enrollments(enrollments), m_codes(codes), m_serialFailures(ctx.db),
+      m_perClient(ctx.config.activationAttemptsPerClient, kWindowMs)
 {
     m_clock.start();
 }
 
 void ActivationApi::registerRoutes(Router &router)
 {
-    router.add(QHttpServerRequest::Method::Post, QStringLiteral("/api/v1/activation"), Access::Public,
-               [this](HttpRequest &r) { return activate(r); }, 16 * 1024);
+    router.add(
+        QHttpServerRequest::Method::Post, QStringLiteral("/api/v1/activation"), Access::Public,
+        [this](HttpRequest &r) { return activate(r); }, 16 * 1024);
 }
 
 namespace {
 HttpResponse tooManyRequests(int retryAfter, const QString &what)
 {
-    return HttpResponse::error(ErrorCode::TooManyRequests,
-                               QStringLiteral("too many activation attempts %1; retry in %2 s").arg(what).arg(retryAfter))
+    return HttpResponse::error(
+               ErrorCode::TooManyRequests,
+               QStringLiteral("too many activation attempts %1; retry in %2 s").arg(what).arg(retryAfter))
         .withHeader("Retry-After", QByteArray::number(retryAfter));
 }
 } // namespace
@@ -52,8 +51,8 @@ HttpResponse ActivationApi::failedAttempt(const QString &serial, const Error &er
     if (auto counted = m_serialFailures.recordFailure(serial, kWindowMs, nowMs); !counted)
         // Not counted is not a reason to tell the caller more; the answer
         // stays the failure it was, and the log says why the count is missing.
-        qCWarning(lcActivation).noquote() << "failed attempt for serial" << serial
-                                          << "not counted:" << counted.error().message;
+        qCWarning(lcActivation).noquote()
+            << "failed attempt for serial" << serial << "not counted:" << counted.error().message;
     // Windows that closed are dropped now and then, by whichever instance
     // comes by; stale rows only cost space, never a wrong answer.
     if (nowMs - m_lastPruneMs > kWindowMs) {
@@ -116,14 +115,14 @@ HttpResponse ActivationApi::activate(HttpRequest &request)
     if (!*record || (*record)->serial != serial)
         return failedAttempt(serial, invalid);
     if ((*record)->usedAt.isValid())
-        return failedAttempt(serial, Error(ErrorCode::Conflict,
-                                           QStringLiteral("this activation code has already been used; "
-                                                          "ask for a new one")));
+        return failedAttempt(serial,
+                             Error(ErrorCode::Conflict, QStringLiteral("this activation code has already been used; "
+                                                                       "ask for a new one")));
     const QDateTime now = QDateTime::currentDateTimeUtc();
     if (!(*record)->expires.isValid() || (*record)->expires <= now)
-        return failedAttempt(serial, Error(ErrorCode::Conflict,
-                                           QStringLiteral("this activation code expired at %1; ask for a new one")
-                                               .arg(toIsoUtc((*record)->expires))));
+        return failedAttempt(
+            serial, Error(ErrorCode::Conflict, QStringLiteral("this activation code expired at %1; ask for a new one")
+                                                   .arg(toIsoUtc((*record)->expires))));
 
     // A failure found inside the transaction is counted after it rolled
     // back, or the rollback would take the count with it.

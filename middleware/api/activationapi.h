@@ -52,7 +52,7 @@ private:
     ActivationCodeStore &m_codes;
     ActivationFailureStore m_serialFailures;
     RateLimiter m_perClient;
-    QElapsedTimer m_clock;   // for the per-client limiter (monotonic)
+    QElapsedTimer m_clock;    // for the per-client limiter (monotonic)
     qint64 m_lastPruneMs = 0; // wall clock of the last activation_failures cleanup
 };
 

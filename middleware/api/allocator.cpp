@@ -25,11 +25,7 @@ Q_LOGGING_CATEGORY(lcAllocation, "provisio.middleware.allocation")
 
 namespace Provisio {
 
-Allocator::Allocator(ServiceContext &ctx, QObject *parent)
-    : QObject(parent)
-    , m_ctx(ctx)
-{
-}
+Allocator::Allocator(ServiceContext &ctx, QObject *parent) : QObject(parent), m_ctx(ctx) { }
 
 double Allocator::rendezvousScore(const QString &hubName, int weight, const QString &registrationId)
 {
@@ -113,14 +109,15 @@ Result<Allocator::Plan> Allocator::plan(const std::optional<AllocationPolicy> &e
                 p.candidates << *hub;
         }
         if (p.candidates.isEmpty())
-            return Error(ErrorCode::NotFound,
-                         QStringLiteral("none of the enrollment's hubs (%1) is linked").arg(iotHubs.join(QStringLiteral(", "))));
+            return Error(
+                ErrorCode::NotFound,
+                QStringLiteral("none of the enrollment's hubs (%1) is linked").arg(iotHubs.join(QStringLiteral(", "))));
     }
 
     switch (p.policy) {
     case AllocationPolicy::Static:
-        p.staticHub = !iotHubs.isEmpty() ? iotHubs.first()
-                                         : m_ctx.settings.value(QStringLiteral("allocation.staticHub"));
+        p.staticHub =
+            !iotHubs.isEmpty() ? iotHubs.first() : m_ctx.settings.value(QStringLiteral("allocation.staticHub"));
         if (p.staticHub.isEmpty())
             return Error(ErrorCode::InvalidInput,
                          QStringLiteral("the static allocation policy needs a hub: set the enrollment's iotHubs "
@@ -132,8 +129,8 @@ Result<Allocator::Plan> Allocator::plan(const std::optional<AllocationPolicy> &e
         } else {
             CustomAllocationDefinition def;
             def.webhookUrl = m_ctx.settings.value(QStringLiteral("allocation.webhookUrl"));
-            def.apiVersion = m_ctx.settings.value(QStringLiteral("allocation.webhookApiVersion"),
-                                                  QStringLiteral("2021-10-01"));
+            def.apiVersion =
+                m_ctx.settings.value(QStringLiteral("allocation.webhookApiVersion"), QStringLiteral("2021-10-01"));
             if (def.webhookUrl.isEmpty())
                 return Error(ErrorCode::InvalidInput,
                              QStringLiteral("the custom allocation policy needs a webhook: set the enrollment's "
@@ -155,8 +152,7 @@ Result<Allocator::Outcome> Allocator::allocate(const Plan &plan, const QString &
     case AllocationPolicy::Static: {
         const auto hub = findHub(plan.linked, plan.staticHub);
         if (!hub)
-            return Error(ErrorCode::NotFound,
-                         QStringLiteral("the static hub '%1' is not linked").arg(plan.staticHub));
+            return Error(ErrorCode::NotFound, QStringLiteral("the static hub '%1' is not linked").arg(plan.staticHub));
         out.hub = *hub;
         return out;
     }
@@ -193,7 +189,8 @@ Result<Allocator::Outcome> Allocator::readWebhookAnswer(const QByteArray &body, 
     auto json = parseJsonObject(body);
     if (!json)
         return Error(ErrorCode::Unavailable,
-                     QStringLiteral("the custom allocation webhook answered with invalid JSON: ") + json.error().message);
+                     QStringLiteral("the custom allocation webhook answered with invalid JSON: ") +
+                         json.error().message);
     // Lenient about extra members: webhooks are often written for DPS and
     // may echo more than DPS reads.
     JsonReader reader(*json);
@@ -245,14 +242,14 @@ void Allocator::allocateCustom(const Plan &plan, const QJsonObject &requestBody,
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         if (reply->error() == QNetworkReply::OperationCanceledError || reply->error() == QNetworkReply::TimeoutError) {
             qCWarning(lcAllocation).noquote() << "custom allocation webhook on" << host << "timed out";
-            done(Error(ErrorCode::Unavailable,
-                       QStringLiteral("the custom allocation webhook did not answer within %1 s")
-                           .arg(kWebhookTimeoutMs / 1000)));
+            done(
+                Error(ErrorCode::Unavailable, QStringLiteral("the custom allocation webhook did not answer within %1 s")
+                                                  .arg(kWebhookTimeoutMs / 1000)));
             return;
         }
         if (status == 0) {
-            qCWarning(lcAllocation).noquote() << "custom allocation webhook on" << host
-                                              << "unreachable, network error" << int(reply->error());
+            qCWarning(lcAllocation).noquote()
+                << "custom allocation webhook on" << host << "unreachable, network error" << int(reply->error());
             done(Error(ErrorCode::Unavailable,
                        QStringLiteral("the custom allocation webhook is unreachable (network error %1)")
                            .arg(int(reply->error()))));

@@ -55,7 +55,7 @@ public:
     struct Outcome
     {
         Hub hub;
-        QJsonObject payload;                   // a custom allocation's payload
+        QJsonObject payload;                    // a custom allocation's payload
         std::optional<InitialTwin> initialTwin; // a custom allocation's twin
     };
 

@@ -27,8 +27,8 @@ struct ServiceConfig;
 struct HubLinkState
 {
     bool connected = false;
-    QDateTime since;     // when the connection came up or went down
-    QString lastError;   // empty when there was none
+    QDateTime since;   // when the connection came up or went down
+    QString lastError; // empty when there was none
 };
 
 // What API modules share: the stores of the instance-wide records and the

@@ -37,8 +37,8 @@ bool isActionName(const QString &action)
     if (action.isEmpty() || action.size() > 64)
         return false;
     for (const QChar c : action) {
-        if (!(c.isLetterOrNumber() && c.unicode() < 128) && c != QLatin1Char('.') && c != QLatin1Char('_')
-            && c != QLatin1Char('-'))
+        if (!(c.isLetterOrNumber() && c.unicode() < 128) && c != QLatin1Char('.') && c != QLatin1Char('_') &&
+            c != QLatin1Char('-'))
             return false;
     }
     return true;
@@ -48,9 +48,8 @@ bool isActionName(const QString &action)
 HttpResponse AuditApi::list(HttpRequest &request)
 {
     if (auto q = Crm::checkQuery(request, {QStringLiteral("entityType"), QStringLiteral("entityId"),
-                                           QStringLiteral("actor"), QStringLiteral("action"),
-                                           QStringLiteral("since"), QStringLiteral("until"),
-                                           QStringLiteral("limit"), QStringLiteral("cursor")});
+                                           QStringLiteral("actor"), QStringLiteral("action"), QStringLiteral("since"),
+                                           QStringLiteral("until"), QStringLiteral("limit"), QStringLiteral("cursor")});
         !q)
         return HttpResponse::error(q.error());
     auto page = Crm::pageRequest(request);

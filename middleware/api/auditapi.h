@@ -11,7 +11,7 @@ namespace Provisio {
 class AuditApi : public ApiModule
 {
 public:
-    explicit AuditApi(ServiceContext &ctx) : m_ctx(ctx) {}
+    explicit AuditApi(ServiceContext &ctx) : m_ctx(ctx) { }
     void registerRoutes(Router &router) override;
 
 private:

@@ -15,17 +15,15 @@ Result<void> checkQuery(const HttpRequest &request, const QStringList &allowed)
     const auto items = request.query.queryItems(QUrl::FullyDecoded);
     for (const auto &item : items) {
         if (!allowed.contains(item.first))
-            return Error(ErrorCode::InvalidInput,
-                         QStringLiteral("unknown query parameter '%1' (allowed: %2)")
-                             .arg(item.first.left(40), allowed.join(QLatin1String(", "))));
+            return Error(ErrorCode::InvalidInput, QStringLiteral("unknown query parameter '%1' (allowed: %2)")
+                                                      .arg(item.first.left(40), allowed.join(QLatin1String(", "))));
     }
     return {};
 }
 
 Result<PageRequest> pageRequest(const HttpRequest &request)
 {
-    return parsePageRequest(request.queryValue(QStringLiteral("limit")),
-                            request.queryValue(QStringLiteral("cursor")));
+    return parsePageRequest(request.queryValue(QStringLiteral("limit")), request.queryValue(QStringLiteral("cursor")));
 }
 
 Result<bool> queryFlag(const HttpRequest &request, const QString &name, bool def)
@@ -37,8 +35,7 @@ Result<bool> queryFlag(const HttpRequest &request, const QString &name, bool def
         return true;
     if (v == QLatin1String("false") || v == QLatin1String("0"))
         return false;
-    return Error(ErrorCode::InvalidInput,
-                 QStringLiteral("query parameter '%1' must be true or false").arg(name));
+    return Error(ErrorCode::InvalidInput, QStringLiteral("query parameter '%1' must be true or false").arg(name));
 }
 
 HttpResponse listResponse(const QJsonArray &items, const QString &nextCursor)

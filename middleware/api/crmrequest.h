@@ -35,6 +35,9 @@ HttpResponse listResponse(const QJsonArray &items, const QString &nextCursor);
 HttpResponse recordResponse(const QJsonObject &record, const QString &etag, int status = 200);
 
 // The If-Match header of a request (empty when absent).
-inline QByteArray ifMatch(const HttpRequest &request) { return request.header("If-Match"); }
+inline QByteArray ifMatch(const HttpRequest &request)
+{
+    return request.header("If-Match");
+}
 
 } // namespace Provisio::Crm

@@ -33,8 +33,7 @@ Result<QList<CsvParser::Record>> CsvParser::parse(const QByteArray &data)
     const auto endRecord = [&] {
         endField();
         // A blank line is one empty unquoted field: nothing to import.
-        const bool blank = record.fields.size() == 1 && record.fields.constFirst().isEmpty()
-            && record.error.isEmpty();
+        const bool blank = record.fields.size() == 1 && record.fields.constFirst().isEmpty() && record.error.isEmpty();
         // Blank lines still count, so row numbers match what a spreadsheet shows.
         record.number = number++;
         if (!blank)

@@ -20,9 +20,9 @@ class CsvParser
 public:
     struct Record
     {
-        int number = 0;      // 1-based position in the file; the header is 1
+        int number = 0; // 1-based position in the file; the header is 1
         QStringList fields;
-        QString error;       // set when this record is malformed; the others still parse
+        QString error; // set when this record is malformed; the others still parse
     };
 
     // InvalidInput only when the file cannot be split into records at all

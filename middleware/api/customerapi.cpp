@@ -24,10 +24,7 @@ HttpResponse customerResponse(const Customer &c, int status = 200)
 }
 } // namespace
 
-CustomerApi::CustomerApi(ServiceContext &ctx)
-    : m_customers(ctx.db, ctx.audit)
-{
-}
+CustomerApi::CustomerApi(ServiceContext &ctx) : m_customers(ctx.db, ctx.audit) { }
 
 void CustomerApi::registerRoutes(Router &router)
 {
@@ -57,15 +54,12 @@ HttpResponse CustomerApi::create(HttpRequest &request)
     auto created = m_customers.create(*customer, request.actor());
     if (!created)
         return HttpResponse::error(created.error());
-    return customerResponse(*created, 201)
-        .withHeader("Location", "/api/v1/customers/" + created->id.toUtf8());
+    return customerResponse(*created, 201).withHeader("Location", "/api/v1/customers/" + created->id.toUtf8());
 }
 
 HttpResponse CustomerApi::list(HttpRequest &request)
 {
-    if (auto q = Crm::checkQuery(request, {QStringLiteral("q"), QStringLiteral("limit"),
-                                           QStringLiteral("cursor")});
-        !q)
+    if (auto q = Crm::checkQuery(request, {QStringLiteral("q"), QStringLiteral("limit"), QStringLiteral("cursor")}); !q)
         return HttpResponse::error(q.error());
     auto page = Crm::pageRequest(request);
     if (!page)

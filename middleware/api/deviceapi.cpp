@@ -19,12 +19,15 @@ const QStringList &DeviceApi::supportedApiVersions()
 void DeviceApi::registerRoutes(Router &router)
 {
     using M = QHttpServerRequest::Method;
-    router.add(M::Put, QStringLiteral("/{idScope}/registrations/{registrationId}/register"), Access::Public,
-               [this](HttpRequest &r) { return registerDevice(r); }, kMaxBody);
-    router.add(M::Get, QStringLiteral("/{idScope}/registrations/{registrationId}/operations/{operationId}"),
-               Access::Public, [this](HttpRequest &r) { return operationStatus(r); }, kMaxBody);
-    router.add(M::Post, QStringLiteral("/{idScope}/registrations/{registrationId}"), Access::Public,
-               [this](HttpRequest &r) { return registrationStatus(r); }, kMaxBody);
+    router.add(
+        M::Put, QStringLiteral("/{idScope}/registrations/{registrationId}/register"), Access::Public,
+        [this](HttpRequest &r) { return registerDevice(r); }, kMaxBody);
+    router.add(
+        M::Get, QStringLiteral("/{idScope}/registrations/{registrationId}/operations/{operationId}"), Access::Public,
+        [this](HttpRequest &r) { return operationStatus(r); }, kMaxBody);
+    router.add(
+        M::Post, QStringLiteral("/{idScope}/registrations/{registrationId}"), Access::Public,
+        [this](HttpRequest &r) { return registrationStatus(r); }, kMaxBody);
 }
 
 Result<Registrar::Attestee> DeviceApi::admit(const HttpRequest &request)

@@ -14,7 +14,7 @@ namespace Provisio {
 class DeviceApi : public ApiModule
 {
 public:
-    DeviceApi(ServiceContext &ctx, Registrar &registrar) : m_ctx(ctx), m_registrar(registrar) {}
+    DeviceApi(ServiceContext &ctx, Registrar &registrar) : m_ctx(ctx), m_registrar(registrar) { }
     void registerRoutes(Router &router) override;
 
     // The api-versions DPS device clients send that Provisio speaks: the

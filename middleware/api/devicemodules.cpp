@@ -22,10 +22,8 @@ class DeviceArea : public ApiModule
 {
 public:
     explicit DeviceArea(ServiceContext &ctx)
-        : m_enrollments(ctx.db)
-        , m_codes(ctx.db)
-        , m_registrations(ctx.db)
-        , m_registrar(ctx, m_enrollments, m_registrations)
+        : m_enrollments(ctx.db), m_codes(ctx.db), m_registrations(ctx.db),
+          m_registrar(ctx, m_enrollments, m_registrations)
     {
         m_modules.push_back(std::make_unique<EnrollmentApi>(ctx, m_enrollments, m_codes, m_registrations));
         m_modules.push_back(std::make_unique<EnrollmentGroupApi>(ctx, m_enrollments));

@@ -31,12 +31,8 @@ HttpResponse storeFailed()
 
 EnrollmentApi::EnrollmentApi(ServiceContext &ctx, EnrollmentStore &enrollments, ActivationCodeStore &codes,
                              RegistrationStore &registrations)
-    : m_ctx(ctx)
-    , m_enrollments(enrollments)
-    , m_codes(codes)
-    , m_registrations(registrations)
-{
-}
+    : m_ctx(ctx), m_enrollments(enrollments), m_codes(codes), m_registrations(registrations)
+{ }
 
 void EnrollmentApi::registerRoutes(Router &router)
 {
@@ -47,7 +43,8 @@ void EnrollmentApi::registerRoutes(Router &router)
     router.add(M::Put, one, Access::Operator, [this](HttpRequest &r) { return put(r); });
     router.add(M::Get, one, Access::Viewer, [this](HttpRequest &r) { return get(r); });
     router.add(M::Delete, one, Access::Operator, [this](HttpRequest &r) { return remove(r); });
-    router.add(M::Patch, one + QStringLiteral("/twin"), Access::Operator, [this](HttpRequest &r) { return patchTwin(r); });
+    router.add(M::Patch, one + QStringLiteral("/twin"), Access::Operator,
+               [this](HttpRequest &r) { return patchTwin(r); });
     router.add(M::Post, one + QStringLiteral("/enable"), Access::Operator,
                [this](HttpRequest &r) { return setStatus(r, true); });
     router.add(M::Post, one + QStringLiteral("/disable"), Access::Operator,
@@ -69,7 +66,7 @@ Result<EnrollmentApi::IssuedCode> EnrollmentApi::issueActivationCode(const Enrol
     const QString canonical = ActivationCode::generate();
     const QDateTime created = QDateTime::currentDateTimeUtc();
     const qint64 ttl = m_ctx.config.activationCodeTtlSeconds > 0 ? m_ctx.config.activationCodeTtlSeconds
-                                                                  : qint64(m_ctx.config.activationCodeTtlHours) * 3600;
+                                                                 : qint64(m_ctx.config.activationCodeTtlHours) * 3600;
     ActivationCodeStore::Record rec;
     rec.codeHash = Crypto::hashToken(canonical);
     rec.serial = e.serial;
@@ -118,7 +115,8 @@ HttpResponse EnrollmentApi::put(HttpRequest &request)
     if (e.attestation.primaryKey.isEmpty())
         e.attestation.primaryKey = *existing ? (*existing)->attestation.primaryKey : Crypto::generateSymmetricKey(64);
     if (e.attestation.secondaryKey.isEmpty())
-        e.attestation.secondaryKey = *existing ? (*existing)->attestation.secondaryKey : Crypto::generateSymmetricKey(64);
+        e.attestation.secondaryKey =
+            *existing ? (*existing)->attestation.secondaryKey : Crypto::generateSymmetricKey(64);
 
     if (!e.serial.isEmpty()) {
         auto known = m_enrollments.inventoryHasSerial(e.serial);
@@ -194,8 +192,8 @@ HttpResponse EnrollmentApi::list(HttpRequest &request)
     EnrollmentStore::Filter filter;
     filter.serial = request.queryValue(QStringLiteral("serial"));
     filter.provisioningStatus = request.queryValue(QStringLiteral("provisioningStatus"));
-    if (!filter.provisioningStatus.isEmpty() && filter.provisioningStatus != QLatin1String("enabled")
-        && filter.provisioningStatus != QLatin1String("disabled"))
+    if (!filter.provisioningStatus.isEmpty() && filter.provisioningStatus != QLatin1String("enabled") &&
+        filter.provisioningStatus != QLatin1String("disabled"))
         return HttpResponse::error(ErrorCode::InvalidInput,
                                    QStringLiteral("provisioningStatus must be 'enabled' or 'disabled'"));
     auto items = m_enrollments.list(filter, *page);
@@ -254,8 +252,8 @@ Result<Enrollment> EnrollmentApi::loadForChange(const HttpRequest &request, cons
     return **e;
 }
 
-HttpResponse EnrollmentApi::commitChange(const HttpRequest &request, const QString &action,
-                                         const Enrollment &previous, Enrollment changed)
+HttpResponse EnrollmentApi::commitChange(const HttpRequest &request, const QString &action, const Enrollment &previous,
+                                         Enrollment changed)
 {
     if (auto r = m_enrollments.update(changed, previous.etag); !r)
         return HttpResponse::error(r.error());
@@ -327,8 +325,8 @@ HttpResponse EnrollmentApi::regenerateKeys(HttpRequest &request)
     JsonReader reader(*body);
     reader.allowOnly({"key"});
     const QString which = reader.requiredString(QStringLiteral("key"));
-    if (reader.ok() && which != QLatin1String("primary") && which != QLatin1String("secondary")
-        && which != QLatin1String("both"))
+    if (reader.ok() && which != QLatin1String("primary") && which != QLatin1String("secondary") &&
+        which != QLatin1String("both"))
         reader.fail(QStringLiteral("key"), QStringLiteral("must be 'primary', 'secondary' or 'both'"));
     if (!reader.ok())
         return HttpResponse::error(reader.error());

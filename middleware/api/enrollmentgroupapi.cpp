@@ -75,7 +75,8 @@ HttpResponse EnrollmentGroupApi::put(HttpRequest &request)
     if (g.attestation.primaryKey.isEmpty())
         g.attestation.primaryKey = *existing ? (*existing)->attestation.primaryKey : Crypto::generateSymmetricKey(64);
     if (g.attestation.secondaryKey.isEmpty())
-        g.attestation.secondaryKey = *existing ? (*existing)->attestation.secondaryKey : Crypto::generateSymmetricKey(64);
+        g.attestation.secondaryKey =
+            *existing ? (*existing)->attestation.secondaryKey : Crypto::generateSymmetricKey(64);
 
     const bool creating = !*existing;
     if (creating) {
@@ -144,7 +145,8 @@ HttpResponse EnrollmentGroupApi::remove(HttpRequest &request)
         return HttpResponse::error(pre.error());
     if (auto r = m_enrollments.removeGroup(*id, (*g)->etag); !r)
         return HttpResponse::error(r.error());
-    if (auto r = m_ctx.audit.record(request.actor(), QStringLiteral("delete"), kEntity, *id, withoutKeys((*g)->toJson()));
+    if (auto r =
+            m_ctx.audit.record(request.actor(), QStringLiteral("delete"), kEntity, *id, withoutKeys((*g)->toJson()));
         !r)
         return HttpResponse::error(r.error());
     if (!tx.commit())
@@ -159,7 +161,8 @@ HttpResponse EnrollmentGroupApi::deviceKey(HttpRequest &request)
         return HttpResponse::error(id.error());
     const QString registrationId = request.queryValue(QStringLiteral("registrationId"));
     if (registrationId.isEmpty())
-        return HttpResponse::error(ErrorCode::InvalidInput, QStringLiteral("the registrationId query parameter is required"));
+        return HttpResponse::error(ErrorCode::InvalidInput,
+                                   QStringLiteral("the registrationId query parameter is required"));
     if (auto valid = Crypto::validateRegistrationId(registrationId); !valid)
         return HttpResponse::error(valid.error());
     auto g = m_enrollments.findGroup(*id);

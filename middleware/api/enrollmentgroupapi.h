@@ -13,7 +13,7 @@ class EnrollmentStore;
 class EnrollmentGroupApi : public ApiModule
 {
 public:
-    EnrollmentGroupApi(ServiceContext &ctx, EnrollmentStore &enrollments) : m_ctx(ctx), m_enrollments(enrollments) {}
+    EnrollmentGroupApi(ServiceContext &ctx, EnrollmentStore &enrollments) : m_ctx(ctx), m_enrollments(enrollments) { }
     void registerRoutes(Router &router) override;
 
 private:

@@ -45,8 +45,7 @@ Result<TwinPatch> twinPatchBody(const HttpRequest &request)
 
 Result<PageRequest> pageRequest(const HttpRequest &request)
 {
-    return parsePageRequest(request.queryValue(QStringLiteral("limit")),
-                            request.queryValue(QStringLiteral("cursor")));
+    return parsePageRequest(request.queryValue(QStringLiteral("limit")), request.queryValue(QStringLiteral("cursor")));
 }
 
 Result<void> checkIfMatch(const HttpRequest &request, const QString &currentEtag)
@@ -55,8 +54,7 @@ Result<void> checkIfMatch(const HttpRequest &request, const QString &currentEtag
     if (ifMatch.isEmpty())
         return {};
     if (currentEtag.isEmpty())
-        return Error(ErrorCode::PreconditionFailed,
-                     QStringLiteral("If-Match was given but the record does not exist"));
+        return Error(ErrorCode::PreconditionFailed, QStringLiteral("If-Match was given but the record does not exist"));
     if (!ifMatchSatisfied(ifMatch, currentEtag))
         return Error(ErrorCode::PreconditionFailed,
                      QStringLiteral("If-Match does not match the record's current etag; read it again"));

@@ -29,7 +29,8 @@ Result<void> checkIfMatch(const HttpRequest &request, const QString &currentEtag
 // A twin patch request body, {"tags"?, "desired"?}: a JSON object (see
 // jsonBody), objects only, no other fields, no '$'-prefixed (reserved)
 // desired names, and at least one of the two non-empty.
-struct TwinPatch {
+struct TwinPatch
+{
     QJsonObject tags;
     QJsonObject desired;
 };

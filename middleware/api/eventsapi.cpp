@@ -18,8 +18,8 @@ void EventsApi::registerRoutes(Router &router)
             .withHeader("Upgrade", "websocket");
     });
     router.add(M::Get, QStringLiteral("/api/v1/events/types"), Access::Viewer, [](HttpRequest &) {
-        return HttpResponse::json(QJsonObject{{QStringLiteral("types"),
-                                               QJsonArray::fromStringList(EventBus::knownTypes())}});
+        return HttpResponse::json(
+            QJsonObject{{QStringLiteral("types"), QJsonArray::fromStringList(EventBus::knownTypes())}});
     });
 }
 

@@ -35,14 +35,13 @@ QJsonObject withLink(QJsonObject json, const ServiceContext &ctx, const QString 
         return json;
     const std::optional<HubLinkState> state = ctx.hubLinkState(name);
     const auto orNull = [](const QString &s) { return s.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(s); };
-    json.insert(QStringLiteral("link"),
-                QJsonObject{{QStringLiteral("enabled"), state.has_value()},
-                            {QStringLiteral("connected"), state && state->connected},
-                            {QStringLiteral("since"), state && state->since.isValid()
-                                                          ? QJsonValue(toIsoUtc(state->since))
-                                                          : QJsonValue(QJsonValue::Null)},
-                            {QStringLiteral("lastError"), state ? orNull(state->lastError)
-                                                                : QJsonValue(QJsonValue::Null)}});
+    json.insert(
+        QStringLiteral("link"),
+        QJsonObject{{QStringLiteral("enabled"), state.has_value()},
+                    {QStringLiteral("connected"), state && state->connected},
+                    {QStringLiteral("since"), state && state->since.isValid() ? QJsonValue(toIsoUtc(state->since))
+                                                                              : QJsonValue(QJsonValue::Null)},
+                    {QStringLiteral("lastError"), state ? orNull(state->lastError) : QJsonValue(QJsonValue::Null)}});
     return json;
 }
 } // namespace
@@ -133,9 +132,9 @@ HttpResponse HubApi::put(HttpRequest &request)
     if (!hub.signingKey.isEmpty()) {
         auto key = Crypto::decodeKey(hub.signingKey);
         if (!key || key->size() < kMinimumKeyBytes)
-            return HttpResponse::error(ErrorCode::InvalidInput,
-                                       QStringLiteral("field 'signingKey' must be base64 of at least %1 bytes")
-                                           .arg(kMinimumKeyBytes));
+            return HttpResponse::error(
+                ErrorCode::InvalidInput,
+                QStringLiteral("field 'signingKey' must be base64 of at least %1 bytes").arg(kMinimumKeyBytes));
     }
 
     Transaction tx(m_ctx.db);
@@ -164,10 +163,9 @@ HttpResponse HubApi::put(HttpRequest &request)
     auto saved = m_ctx.hubs.upsert(hub, existing ? existing->etag : QString());
     if (!saved)
         return HttpResponse::error(saved.error());
-    if (auto a = m_ctx.audit.record(request.actor(),
-                                    existing ? QStringLiteral("update") : QStringLiteral("create"), kEntity,
-                                    name, existing ? existing->toJson(false) : QJsonObject(),
-                                    saved->toJson(false));
+    if (auto a =
+            m_ctx.audit.record(request.actor(), existing ? QStringLiteral("update") : QStringLiteral("create"), kEntity,
+                               name, existing ? existing->toJson(false) : QJsonObject(), saved->toJson(false));
         !a)
         return HttpResponse::error(a.error());
     if (!tx.commit())
@@ -175,8 +173,7 @@ HttpResponse HubApi::put(HttpRequest &request)
     m_ctx.hubs.invalidate();
     // The key is shown once: in the answer that created the hub.
     if (!existing)
-        return hubResponse(*saved, true, 201)
-            .withHeader("Location", "/api/v1/hubs/" + name.toUtf8());
+        return hubResponse(*saved, true, 201).withHeader("Location", "/api/v1/hubs/" + name.toUtf8());
     return hubResponse(*saved, false);
 }
 
@@ -208,9 +205,7 @@ HttpResponse HubApi::remove(HttpRequest &request)
                                        .arg(name));
     if (auto r = m_ctx.hubs.remove(name, hub->etag); !r)
         return HttpResponse::error(r.error());
-    if (auto a = m_ctx.audit.record(request.actor(), QStringLiteral("delete"), kEntity, name,
-                                    hub->toJson(false));
-        !a)
+    if (auto a = m_ctx.audit.record(request.actor(), QStringLiteral("delete"), kEntity, name, hub->toJson(false)); !a)
         return HttpResponse::error(a.error());
     if (!tx.commit())
         return HttpResponse::error(commitFailed());
@@ -245,8 +240,8 @@ HttpResponse HubApi::rotateKey(HttpRequest &request)
     auto saved = m_ctx.hubs.upsert(next, before.etag);
     if (!saved)
         return HttpResponse::error(saved.error());
-    if (auto a = m_ctx.audit.record(request.actor(), QStringLiteral("rotateKey"), kEntity, name,
-                                    before.toJson(false), saved->toJson(false));
+    if (auto a = m_ctx.audit.record(request.actor(), QStringLiteral("rotateKey"), kEntity, name, before.toJson(false),
+                                    saved->toJson(false));
         !a)
         return HttpResponse::error(a.error());
     if (!tx.commit())

@@ -14,7 +14,7 @@ namespace Provisio {
 class HubApi : public ApiModule
 {
 public:
-    explicit HubApi(ServiceContext &ctx) : m_ctx(ctx) {}
+    explicit HubApi(ServiceContext &ctx) : m_ctx(ctx) { }
     void registerRoutes(Router &router) override;
 
 private:

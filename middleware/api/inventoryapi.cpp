@@ -29,11 +29,8 @@ HttpResponse deviceResponse(const DeviceRecord &d, int status = 200)
 } // namespace
 
 InventoryApi::InventoryApi(ServiceContext &ctx)
-    : m_ctx(ctx)
-    , m_customers(ctx.db, ctx.audit)
-    , m_inventory(ctx.db, ctx.audit)
-{
-}
+    : m_ctx(ctx), m_customers(ctx.db, ctx.audit), m_inventory(ctx.db, ctx.audit)
+{ }
 
 void InventoryApi::registerRoutes(Router &router)
 {
@@ -42,8 +39,9 @@ void InventoryApi::registerRoutes(Router &router)
     const QString one = QStringLiteral("/api/v1/devices/{serial}");
     router.add(M::Post, base, Access::Operator, [this](HttpRequest &r) { return create(r); });
     router.add(M::Get, base, Access::Viewer, [this](HttpRequest &r) { return list(r); });
-    router.add(M::Post, QStringLiteral("/api/v1/devices/import"), Access::Operator,
-               [this](HttpRequest &r) { return importCsv(r); }, kMaxImportBytes);
+    router.add(
+        M::Post, QStringLiteral("/api/v1/devices/import"), Access::Operator,
+        [this](HttpRequest &r) { return importCsv(r); }, kMaxImportBytes);
     router.add(M::Get, one, Access::Viewer, [this](HttpRequest &r) { return get(r); });
     router.add(M::Put, one, Access::Operator, [this](HttpRequest &r) { return replace(r); });
     router.add(M::Patch, one, Access::Operator, [this](HttpRequest &r) { return patch(r); });
@@ -89,23 +87,22 @@ HttpResponse InventoryApi::create(HttpRequest &request)
     auto created = m_inventory.create(*device, request.actor());
     if (!created)
         return HttpResponse::error(created.error());
-    return deviceResponse(*created, 201)
-        .withHeader("Location", "/api/v1/devices/" + created->serial.toUtf8());
+    return deviceResponse(*created, 201).withHeader("Location", "/api/v1/devices/" + created->serial.toUtf8());
 }
 
 HttpResponse InventoryApi::list(HttpRequest &request)
 {
     if (auto q = Crm::checkQuery(request, {QStringLiteral("customerId"), QStringLiteral("status"),
                                            QStringLiteral("model"), QStringLiteral("manufacturer"),
-                                           QStringLiteral("batch"), QStringLiteral("q"),
-                                           QStringLiteral("sort"), QStringLiteral("order"),
-                                           QStringLiteral("limit"), QStringLiteral("cursor")});
+                                           QStringLiteral("batch"), QStringLiteral("q"), QStringLiteral("sort"),
+                                           QStringLiteral("order"), QStringLiteral("limit"), QStringLiteral("cursor")});
         !q)
         return HttpResponse::error(q.error());
     const auto optionalQuery = [&request](const QString &name) {
         return request.hasQuery(name) ? std::optional<QString>(request.queryValue(name)) : std::nullopt;
     };
-    auto sort = InventoryStore::parseSort(optionalQuery(QStringLiteral("sort")), optionalQuery(QStringLiteral("order")));
+    auto sort =
+        InventoryStore::parseSort(optionalQuery(QStringLiteral("sort")), optionalQuery(QStringLiteral("order")));
     if (!sort)
         return HttpResponse::error(sort.error());
     auto page = Crm::pageRequest(request);
@@ -154,12 +151,10 @@ HttpResponse InventoryApi::update(HttpRequest &request, bool merge)
         if (auto checked = deviceFrom(input, serial); !checked)
             return HttpResponse::error(checked.error());
     }
-    auto updated = m_inventory.update(serial, Crm::ifMatch(request), request.actor(),
-                                      QStringLiteral("update"), [&](const DeviceRecord &current) {
-                                          return deviceFrom(merge ? jsonMergePatch(current.toJson(), input)
-                                                                  : input,
-                                                            serial);
-                                      });
+    auto updated = m_inventory.update(
+        serial, Crm::ifMatch(request), request.actor(), QStringLiteral("update"), [&](const DeviceRecord &current) {
+            return deviceFrom(merge ? jsonMergePatch(current.toJson(), input) : input, serial);
+        });
     if (!updated)
         return HttpResponse::error(updated.error());
     return deviceResponse(*updated);
@@ -242,14 +237,13 @@ HttpResponse InventoryApi::sell(HttpRequest &request)
                 return Error(ErrorCode::InvalidInput,
                              QStringLiteral("field 'customerId' names no customer: '%1'").arg(customerId));
             if (!force && !current.customerId.isEmpty() && current.customerId != customerId)
-                return Error(ErrorCode::Conflict,
-                             QStringLiteral("device '%1' is already sold to customer '%2'; "
-                                            "return it first or send \"force\": true")
-                                 .arg(serial, current.customerId));
+                return Error(ErrorCode::Conflict, QStringLiteral("device '%1' is already sold to customer '%2'; "
+                                                                 "return it first or send \"force\": true")
+                                                      .arg(serial, current.customerId));
             if (!force && current.status == QLatin1String("retired"))
-                return Error(ErrorCode::Conflict,
-                             QStringLiteral("device '%1' is retired; send \"force\": true to sell it anyway")
-                                 .arg(serial));
+                return Error(
+                    ErrorCode::Conflict,
+                    QStringLiteral("device '%1' is retired; send \"force\": true to sell it anyway").arg(serial));
             DeviceRecord next = current;
             next.customerId = customerId;
             next.soldDate = soldDate;
@@ -274,17 +268,17 @@ HttpResponse InventoryApi::takeBack(HttpRequest &request)
         if (!reader.ok())
             return HttpResponse::error(reader.error());
     }
-    auto returned = m_inventory.update(
-        serial, Crm::ifMatch(request), request.actor(), QStringLiteral("return"),
-        [&](const DeviceRecord &current) -> Result<DeviceRecord> {
-            if (current.customerId.isEmpty() && current.status != kSold)
-                return Error(ErrorCode::Conflict, QStringLiteral("device '%1' is not sold").arg(serial));
-            DeviceRecord next = current;
-            next.customerId.clear();
-            next.soldDate = QDate();
-            next.status = QStringLiteral("inStock");
-            return next;
-        });
+    auto returned = m_inventory.update(serial, Crm::ifMatch(request), request.actor(), QStringLiteral("return"),
+                                       [&](const DeviceRecord &current) -> Result<DeviceRecord> {
+                                           if (current.customerId.isEmpty() && current.status != kSold)
+                                               return Error(ErrorCode::Conflict,
+                                                            QStringLiteral("device '%1' is not sold").arg(serial));
+                                           DeviceRecord next = current;
+                                           next.customerId.clear();
+                                           next.soldDate = QDate();
+                                           next.status = QStringLiteral("inStock");
+                                           return next;
+                                       });
     if (!returned)
         return HttpResponse::error(returned.error());
     return deviceResponse(*returned);

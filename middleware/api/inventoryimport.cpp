@@ -29,9 +29,8 @@ Result<DeviceRecord> overlay(const DeviceRecord &current, const QJsonObject &cel
 
 QStringList InventoryImport::columns()
 {
-    return {QStringLiteral("serial"),       QStringLiteral("model"),
-            QStringLiteral("manufacturer"), QStringLiteral("batch"),
-            QStringLiteral("deliveryDate"), QStringLiteral("customerId"),
+    return {QStringLiteral("serial"), QStringLiteral("model"),        QStringLiteral("manufacturer"),
+            QStringLiteral("batch"),  QStringLiteral("deliveryDate"), QStringLiteral("customerId"),
             QStringLiteral("notes")};
 }
 
@@ -39,9 +38,8 @@ QJsonObject InventoryImport::Report::toJson() const
 {
     QJsonArray list;
     for (const RowResult &r : rows) {
-        QJsonObject o{{QStringLiteral("row"), r.row},
-                      {QStringLiteral("serial"), r.serial},
-                      {QStringLiteral("result"), r.result}};
+        QJsonObject o{
+            {QStringLiteral("row"), r.row}, {QStringLiteral("serial"), r.serial}, {QStringLiteral("result"), r.result}};
         if (!r.message.isEmpty())
             o.insert(QStringLiteral("message"), r.message);
         list.append(o);
@@ -197,7 +195,8 @@ Result<InventoryImport::Report> InventoryImport::run(const QByteArray &csv, cons
                 failure = r.error();
         }
         if (failure.isError())
-            return Error(failure.code, QStringLiteral("row %1: %2; nothing was imported").arg(p.row).arg(failure.message));
+            return Error(failure.code,
+                         QStringLiteral("row %1: %2; nothing was imported").arg(p.row).arg(failure.message));
     }
     if (!tx.commit())
         return Error(ErrorCode::Unavailable, QStringLiteral("the import could not be committed; nothing was imported"));

@@ -54,8 +54,7 @@ public:
 
     InventoryImport(Database &db, InventoryStore &inventory, CustomerStore &customers)
         : m_db(db), m_inventory(inventory), m_customers(customers)
-    {
-    }
+    { }
 
     // InvalidInput for a file that cannot be read as a whole (bad header,
     // unterminated quote, no rows); a database failure rolls back everything.

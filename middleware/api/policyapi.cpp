@@ -48,8 +48,8 @@ Result<QJsonObject> PolicyApi::read()
         policy.insert(kStaticHub, staticHub);
     const QString webhookUrl = m_ctx.settings.value(kWebhookUrlKey);
     if (!webhookUrl.isEmpty())
-        policy.insert(kCustom, CustomAllocationDefinition{webhookUrl, m_ctx.settings.value(kWebhookApiVersionKey)}
-                                   .toJson());
+        policy.insert(kCustom,
+                      CustomAllocationDefinition{webhookUrl, m_ctx.settings.value(kWebhookApiVersionKey)}.toJson());
     return policy;
 }
 
@@ -137,8 +137,7 @@ HttpResponse PolicyApi::put(HttpRequest &request)
     auto after = read();
     if (!after)
         return HttpResponse::error(after.error());
-    if (auto a = m_ctx.audit.record(request.actor(), QStringLiteral("update"), kEntity, kEntityId, *before, *after);
-        !a)
+    if (auto a = m_ctx.audit.record(request.actor(), QStringLiteral("update"), kEntity, kEntityId, *before, *after); !a)
         return HttpResponse::error(a.error());
     if (!tx.commit())
         return HttpResponse::error(ErrorCode::Unavailable, QStringLiteral("the change could not be committed"));

@@ -16,7 +16,7 @@ namespace Provisio {
 class PolicyApi : public ApiModule
 {
 public:
-    explicit PolicyApi(ServiceContext &ctx) : m_ctx(ctx) {}
+    explicit PolicyApi(ServiceContext &ctx) : m_ctx(ctx) { }
     void registerRoutes(Router &router) override;
 
 private:

@@ -4,11 +4,8 @@
 namespace Provisio {
 
 RateLimiter::RateLimiter(int limit, qint64 windowMs, int maxKeys)
-    : m_limit(qMax(0, limit))
-    , m_windowMs(qMax<qint64>(1, windowMs))
-    , m_maxKeys(qMax(1, maxKeys))
-{
-}
+    : m_limit(qMax(0, limit)), m_windowMs(qMax<qint64>(1, windowMs)), m_maxKeys(qMax(1, maxKeys))
+{ }
 
 void RateLimiter::prune(std::deque<qint64> &events, qint64 nowMs) const
 {

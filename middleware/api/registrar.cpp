@@ -43,14 +43,18 @@ QDateTime now()
 QString newOperationId()
 {
     // DPS operation ids are opaque; hex keeps them URL-safe.
-    return QStringLiteral("5.") + QString::fromLatin1(Crypto::randomBytes(8).toHex()) + QLatin1Char('.')
-        + QString::fromLatin1(Crypto::randomBytes(16).toHex());
+    return QStringLiteral("5.") + QString::fromLatin1(Crypto::randomBytes(8).toHex()) + QLatin1Char('.') +
+           QString::fromLatin1(Crypto::randomBytes(16).toHex());
 }
 
 int desiredVersion(const QJsonObject &twin)
 {
-    return twin.value(QStringLiteral("properties")).toObject().value(QStringLiteral("desired")).toObject()
-        .value(QStringLiteral("$version")).toInt(0);
+    return twin.value(QStringLiteral("properties"))
+        .toObject()
+        .value(QStringLiteral("desired"))
+        .toObject()
+        .value(QStringLiteral("$version"))
+        .toInt(0);
 }
 
 // The twin document the hub part publishes: Azure's twin shape with the
@@ -100,11 +104,7 @@ QJsonObject Registrar::Attestee::enrollmentJson() const
 
 Registrar::Registrar(ServiceContext &ctx, EnrollmentStore &enrollments, RegistrationStore &registrations,
                      QObject *parent)
-    : QObject(parent)
-    , m_ctx(ctx)
-    , m_enrollments(enrollments)
-    , m_registrations(registrations)
-    , m_allocator(ctx)
+    : QObject(parent), m_ctx(ctx), m_enrollments(enrollments), m_registrations(registrations), m_allocator(ctx)
 {
     m_ctx.metrics.describe(QStringLiteral("provisio_registrations_total"), QStringLiteral("counter"),
                            QStringLiteral("Device registrations by final status"));
@@ -196,8 +196,7 @@ Result<RegistrationOperation> Registrar::registerDevice(const Attestee &attestee
 
     // updateHubAssignment=false: an assigned device keeps its hub (as long
     // as that hub is still linked) without asking the allocation policy.
-    if (*existing && !(*existing)->state.assignedHub.isEmpty()
-        && !attestee.reprovisionPolicy().updateHubAssignment) {
+    if (*existing && !(*existing)->state.assignedHub.isEmpty() && !attestee.reprovisionPolicy().updateHubAssignment) {
         auto hub = m_ctx.hubs.findByHost((*existing)->state.assignedHub);
         if (!hub)
             return hub.error();
@@ -210,10 +209,10 @@ Result<RegistrationOperation> Registrar::registerDevice(const Attestee &attestee
     }
 
     const auto &settings = attestee.enrollment;
-    auto plan = settings ? m_allocator.plan(settings->allocationPolicy, settings->iotHubs,
-                                            settings->customAllocationDefinition)
-                         : m_allocator.plan(attestee.group->allocationPolicy, attestee.group->iotHubs,
-                                            attestee.group->customAllocationDefinition);
+    auto plan =
+        settings ? m_allocator.plan(settings->allocationPolicy, settings->iotHubs, settings->customAllocationDefinition)
+                 : m_allocator.plan(attestee.group->allocationPolicy, attestee.group->iotHubs,
+                                    attestee.group->customAllocationDefinition);
     if (!plan)
         return complete(pending, plan.error());
 
@@ -263,9 +262,9 @@ RegistrationOperation Registrar::complete(const Pending &pending, Result<Allocat
     const QString groupId = a.group ? a.group->enrollmentGroupId : QString();
     const QString prevHub = existing ? existing->state.assignedHub : QString();
     const bool sameHub = !prevHub.isEmpty() && prevHub.compare(hub.host, Qt::CaseInsensitive) == 0;
-    const bool unchanged = existing && sameHub && existing->state.status == kAssigned
-        && existing->state.deviceId == deviceId && existing->state.payload == outcome->payload
-        && existing->enrollmentGroupId == groupId && !outcome->initialTwin;
+    const bool unchanged = existing && sameHub && existing->state.status == kAssigned &&
+                           existing->state.deviceId == deviceId && existing->state.payload == outcome->payload &&
+                           existing->enrollmentGroupId == groupId && !outcome->initialTwin;
 
     RegistrationRecord rec = existing ? *existing : RegistrationRecord();
     rec.operationId = pending.operationId;
@@ -314,8 +313,8 @@ RegistrationOperation Registrar::complete(const Pending &pending, Result<Allocat
         auto saved = m_registrations.save(rec);
         auto opSaved = saved ? m_registrations.saveOperation({op, a.registrationId, pending.started, at})
                              : Result<void>(saved.error());
-        auto pruned = opSaved ? m_registrations.pruneOperations(a.registrationId, at.addDays(-1))
-                              : Result<void>(opSaved.error());
+        auto pruned =
+            opSaved ? m_registrations.pruneOperations(a.registrationId, at.addDays(-1)) : Result<void>(opSaved.error());
         if (!pruned || !tx.commit()) {
             qCWarning(lcRegistration).noquote() << "registration of" << a.registrationId << "could not be stored";
             RegistrationOperation failed;

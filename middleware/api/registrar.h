@@ -63,8 +63,7 @@ public:
     Result<RegistrationOperation> registerDevice(const Attestee &attestee, const QJsonValue &payload);
 
     // An operation of this registration, for the device polling it.
-    Result<std::optional<RegistrationOperation>> operation(const QString &operationId,
-                                                           const QString &registrationId);
+    Result<std::optional<RegistrationOperation>> operation(const QString &operationId, const QString &registrationId);
     // The registration record, for the device's status lookup.
     Result<std::optional<RegistrationState>> registrationState(const QString &registrationId);
 

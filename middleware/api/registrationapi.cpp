@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "registrationapi.h"
 
-#include "hublink/hublinkstore.h"
 #include "crmrequest.h"
 #include "enrollmentutil.h"
+#include "hublink/hublinkstore.h"
 
 #include "protocol/registrationstate.h"
 #include "protocol/timeutil.h"
@@ -64,8 +64,9 @@ HttpResponse RegistrationApi::list(HttpRequest &request)
     filter.status = request.queryValue(QStringLiteral("status"));
     filter.deviceId = request.queryValue(QStringLiteral("deviceId"));
     if (!filter.status.isEmpty() && !RegistrationState::isValidStatus(filter.status))
-        return HttpResponse::error(ErrorCode::InvalidInput,
-                                   QStringLiteral("status must be one of unassigned, assigning, assigned, failed, disabled"));
+        return HttpResponse::error(
+            ErrorCode::InvalidInput,
+            QStringLiteral("status must be one of unassigned, assigning, assigned, failed, disabled"));
     auto items = m_registrations.list(filter, *page);
     if (!items)
         return HttpResponse::error(items.error());

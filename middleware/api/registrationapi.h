@@ -16,7 +16,8 @@ struct RegistrationRecord;
 class RegistrationApi : public ApiModule
 {
 public:
-    RegistrationApi(ServiceContext &ctx, RegistrationStore &registrations) : m_ctx(ctx), m_registrations(registrations) {}
+    RegistrationApi(ServiceContext &ctx, RegistrationStore &registrations) : m_ctx(ctx), m_registrations(registrations)
+    { }
     void registerRoutes(Router &router) override;
 
 private:

@@ -13,14 +13,11 @@ namespace Provisio {
 void ServiceApi::registerRoutes(Router &router)
 {
     using M = QHttpServerRequest::Method;
-    router.add(M::Get, QStringLiteral("/healthz"), Access::Public,
-               [this](HttpRequest &r) { return health(r); });
-    router.add(M::Get, QStringLiteral("/metrics"), Access::Viewer,
-               [this](HttpRequest &r) { return metrics(r); });
+    router.add(M::Get, QStringLiteral("/healthz"), Access::Public, [this](HttpRequest &r) { return health(r); });
+    router.add(M::Get, QStringLiteral("/metrics"), Access::Viewer, [this](HttpRequest &r) { return metrics(r); });
     router.add(M::Get, QStringLiteral("/api/v1/service"), Access::Viewer,
                [this](HttpRequest &r) { return service(r); });
-    router.add(M::Get, QStringLiteral("/api/v1/whoami"), Access::Viewer,
-               [this](HttpRequest &r) { return whoami(r); });
+    router.add(M::Get, QStringLiteral("/api/v1/whoami"), Access::Viewer, [this](HttpRequest &r) { return whoami(r); });
 }
 
 // Who the bearer token belongs to and what it may do, so a client (the CRM
@@ -60,9 +57,8 @@ HttpResponse ServiceApi::service(HttpRequest &)
         {QStringLiteral("idScope"), m_ctx.settings.idScope()},
         {QStringLiteral("allocationPolicy"),
          m_ctx.settings.value(QStringLiteral("allocationPolicy"), QStringLiteral("hashed"))},
-        {QStringLiteral("database"), m_ctx.db.dialect() == Database::Dialect::Postgres
-                                         ? QStringLiteral("postgresql")
-                                         : QStringLiteral("sqlite")},
+        {QStringLiteral("database"),
+         m_ctx.db.dialect() == Database::Dialect::Postgres ? QStringLiteral("postgresql") : QStringLiteral("sqlite")},
         {QStringLiteral("schemaVersion"), m_ctx.db.schemaVersion()},
         {QStringLiteral("hubs"), linked},
     });

@@ -10,7 +10,7 @@ namespace Provisio {
 class ServiceApi : public ApiModule
 {
 public:
-    explicit ServiceApi(ServiceContext &ctx) : m_ctx(ctx) {}
+    explicit ServiceApi(ServiceContext &ctx) : m_ctx(ctx) { }
     void registerRoutes(Router &router) override;
 
 private:

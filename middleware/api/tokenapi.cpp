@@ -111,8 +111,8 @@ HttpResponse TokenApi::revoke(HttpRequest &request)
         return HttpResponse::error(revoked.error());
     TokenStore::TokenInfo before = *revoked;
     before.revokedAt.clear();
-    if (auto a = m_ctx.audit.record(request.actor(), QStringLiteral("revoke"), kEntity, revoked->id,
-                                    before.toJson(), revoked->toJson());
+    if (auto a = m_ctx.audit.record(request.actor(), QStringLiteral("revoke"), kEntity, revoked->id, before.toJson(),
+                                    revoked->toJson());
         !a)
         return HttpResponse::error(a.error());
     if (!tx.commit())

@@ -11,7 +11,7 @@ namespace Provisio {
 class TokenApi : public ApiModule
 {
 public:
-    explicit TokenApi(ServiceContext &ctx) : m_ctx(ctx) {}
+    explicit TokenApi(ServiceContext &ctx) : m_ctx(ctx) { }
     void registerRoutes(Router &router) override;
 
 private:

@@ -38,8 +38,8 @@ void checkUrl(JsonReader &reader, const QString &text)
     }
     const QUrl url(text, QUrl::StrictMode);
     const QString scheme = url.scheme().toLower();
-    if (!url.isValid() || url.isRelative() || url.host().isEmpty()
-        || (scheme != QLatin1String("https") && scheme != QLatin1String("http"))) {
+    if (!url.isValid() || url.isRelative() || url.host().isEmpty() ||
+        (scheme != QLatin1String("https") && scheme != QLatin1String("http"))) {
         reader.fail(QStringLiteral("url"), QStringLiteral("must be an absolute https:// URL"));
         return;
     }
@@ -49,8 +49,8 @@ void checkUrl(JsonReader &reader, const QString &text)
         reader.fail(QStringLiteral("url"), QStringLiteral("must not contain user info or a fragment"));
         return;
     }
-    if (scheme == QLatin1String("http") && !isLoopbackHost(url.host())
-        && qEnvironmentVariable("PROVISIO_WEBHOOK_ALLOW_HTTP") != QLatin1String("1"))
+    if (scheme == QLatin1String("http") && !isLoopbackHost(url.host()) &&
+        qEnvironmentVariable("PROVISIO_WEBHOOK_ALLOW_HTTP") != QLatin1String("1"))
         reader.fail(QStringLiteral("url"),
                     QStringLiteral("must use https:// (plain http:// only to a loopback address)"));
 }
@@ -72,7 +72,8 @@ Result<Webhook> webhookFromJson(const QJsonObject &json)
     if (reader.ok())
         checkUrl(reader, w.url);
     if (!reader.has(QStringLiteral("events")))
-        reader.fail(QStringLiteral("events"), QStringLiteral("is required (e.g. [\"registration.assigned\", \"device.*\"])"));
+        reader.fail(QStringLiteral("events"),
+                    QStringLiteral("is required (e.g. [\"registration.assigned\", \"device.*\"])"));
     const QStringList events = reader.optionalStringList(QStringLiteral("events"));
     if (reader.ok()) {
         if (events.isEmpty())
@@ -133,11 +134,14 @@ void WebhookApi::registerRoutes(Router &router)
     using M = QHttpServerRequest::Method;
     const QString base = QStringLiteral("/api/v1/webhooks");
     const QString one = QStringLiteral("/api/v1/webhooks/{id}");
-    router.add(M::Post, base, Access::Admin, [this](HttpRequest &r) { return create(r); }, kMaxBody);
+    router.add(
+        M::Post, base, Access::Admin, [this](HttpRequest &r) { return create(r); }, kMaxBody);
     router.add(M::Get, base, Access::Admin, [this](HttpRequest &r) { return list(r); });
     router.add(M::Get, one, Access::Admin, [this](HttpRequest &r) { return get(r); });
-    router.add(M::Put, one, Access::Admin, [this](HttpRequest &r) { return update(r, false); }, kMaxBody);
-    router.add(M::Patch, one, Access::Admin, [this](HttpRequest &r) { return update(r, true); }, kMaxBody);
+    router.add(
+        M::Put, one, Access::Admin, [this](HttpRequest &r) { return update(r, false); }, kMaxBody);
+    router.add(
+        M::Patch, one, Access::Admin, [this](HttpRequest &r) { return update(r, true); }, kMaxBody);
     router.add(M::Delete, one, Access::Admin, [this](HttpRequest &r) { return remove(r); });
     router.add(M::Get, QStringLiteral("/api/v1/webhooks/{id}/deliveries"), Access::Admin,
                [this](HttpRequest &r) { return deliveries(r); });
@@ -159,16 +163,15 @@ HttpResponse WebhookApi::create(HttpRequest &request)
     auto created = m_store.create(*webhook, request.actor());
     if (!created)
         return HttpResponse::error(created.error());
-    return webhookResponse(*created, 201, true)
-        .withHeader("Location", "/api/v1/webhooks/" + created->id.toUtf8());
+    return webhookResponse(*created, 201, true).withHeader("Location", "/api/v1/webhooks/" + created->id.toUtf8());
 }
 
 HttpResponse WebhookApi::list(HttpRequest &request)
 {
     if (auto q = Crm::checkQuery(request, {QStringLiteral("limit"), QStringLiteral("cursor")}); !q)
         return HttpResponse::error(q.error());
-    auto page = parsePageRequest(request.queryValue(QStringLiteral("limit")),
-                                 request.queryValue(QStringLiteral("cursor")));
+    auto page =
+        parsePageRequest(request.queryValue(QStringLiteral("limit")), request.queryValue(QStringLiteral("cursor")));
     if (!page)
         return HttpResponse::error(page.error());
     auto result = m_store.list(*page);
@@ -228,16 +231,17 @@ HttpResponse WebhookApi::remove(HttpRequest &request)
 
 HttpResponse WebhookApi::deliveries(HttpRequest &request)
 {
-    if (auto q = Crm::checkQuery(request, {QStringLiteral("status"), QStringLiteral("limit"), QStringLiteral("cursor")});
+    if (auto q =
+            Crm::checkQuery(request, {QStringLiteral("status"), QStringLiteral("limit"), QStringLiteral("cursor")});
         !q)
         return HttpResponse::error(q.error());
     const QString status = request.queryValue(QStringLiteral("status"));
-    if (!status.isEmpty() && status != QLatin1String("pending") && status != QLatin1String("delivered")
-        && status != QLatin1String("failed"))
+    if (!status.isEmpty() && status != QLatin1String("pending") && status != QLatin1String("delivered") &&
+        status != QLatin1String("failed"))
         return HttpResponse::error(ErrorCode::InvalidInput,
                                    QStringLiteral("status must be pending, delivered or failed"));
-    auto page = parsePageRequest(request.queryValue(QStringLiteral("limit")),
-                                 request.queryValue(QStringLiteral("cursor")));
+    auto page =
+        parsePageRequest(request.queryValue(QStringLiteral("limit")), request.queryValue(QStringLiteral("cursor")));
     if (!page)
         return HttpResponse::error(page.error());
     const QString id = request.param(QStringLiteral("id"));

@@ -25,7 +25,7 @@ namespace Provisio {
 class WebhookApi : public ApiModule
 {
 public:
-    WebhookApi(ServiceContext &ctx, WebhookStore &store) : m_ctx(ctx), m_store(store) {}
+    WebhookApi(ServiceContext &ctx, WebhookStore &store) : m_ctx(ctx), m_store(store) { }
     void registerRoutes(Router &router) override;
 
 private:

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli.h"
+#include "core/signalwatcher.h"
 #include "hubconfig.h"
 #include "service.h"
-#include "core/signalwatcher.h"
 
 #include "http/httprequest.h"
 #include "http/httpserver.h"
@@ -74,8 +74,8 @@ void logHandler(QtMsgType type, const QMessageLogContext &context, const QString
                                          {QStringLiteral("message"), message}})
                    .toJson(QJsonDocument::Compact);
     } else {
-        line = (ts + QLatin1Char(' ') + QString::fromLatin1(level) + QLatin1Char(' ')
-                + QString::fromLatin1(context.category) + QLatin1String(": ") + message)
+        line = (ts + QLatin1Char(' ') + QString::fromLatin1(level) + QLatin1Char(' ') +
+                QString::fromLatin1(context.category) + QLatin1String(": ") + message)
                    .toUtf8();
     }
     line += '\n';
@@ -115,8 +115,8 @@ int serve(QCommandLineParser &parser, const QStringList &args)
         qInfo("termination requested, shutting down");
         QCoreApplication::quit();
     });
-    out() << "provisio-middleware " << PROVISIO_VERSION << " listening on " << (*service)->baseUrl()
-          << " (ID scope " << (*service)->idScope() << ")" << Qt::endl;
+    out() << "provisio-middleware " << PROVISIO_VERSION << " listening on " << (*service)->baseUrl() << " (ID scope "
+          << (*service)->idScope() << ")" << Qt::endl;
     const int rc = QCoreApplication::exec();
     service->reset();
     return rc;
@@ -206,26 +206,40 @@ QString methodName(QHttpServerRequest::Method method)
 {
     using M = QHttpServerRequest::Method;
     switch (method) {
-    case M::Get: return QStringLiteral("GET");
-    case M::Put: return QStringLiteral("PUT");
-    case M::Delete: return QStringLiteral("DELETE");
-    case M::Post: return QStringLiteral("POST");
-    case M::Head: return QStringLiteral("HEAD");
-    case M::Options: return QStringLiteral("OPTIONS");
-    case M::Patch: return QStringLiteral("PATCH");
-    case M::Connect: return QStringLiteral("CONNECT");
-    case M::Trace: return QStringLiteral("TRACE");
-    default: return QStringLiteral("UNKNOWN");
+    case M::Get:
+        return QStringLiteral("GET");
+    case M::Put:
+        return QStringLiteral("PUT");
+    case M::Delete:
+        return QStringLiteral("DELETE");
+    case M::Post:
+        return QStringLiteral("POST");
+    case M::Head:
+        return QStringLiteral("HEAD");
+    case M::Options:
+        return QStringLiteral("OPTIONS");
+    case M::Patch:
+        return QStringLiteral("PATCH");
+    case M::Connect:
+        return QStringLiteral("CONNECT");
+    case M::Trace:
+        return QStringLiteral("TRACE");
+    default:
+        return QStringLiteral("UNKNOWN");
     }
 }
 
 QString accessName(Access access)
 {
     switch (access) {
-    case Access::Public: return QStringLiteral("public");
-    case Access::Viewer: return QStringLiteral("viewer");
-    case Access::Operator: return QStringLiteral("operator");
-    case Access::Admin: return QStringLiteral("admin");
+    case Access::Public:
+        return QStringLiteral("public");
+    case Access::Viewer:
+        return QStringLiteral("viewer");
+    case Access::Operator:
+        return QStringLiteral("operator");
+    case Access::Admin:
+        return QStringLiteral("admin");
     }
     return QStringLiteral("unknown");
 }
@@ -252,7 +266,12 @@ int routes(QCommandLineParser &parser, const QStringList &args)
     auto service = Service::create(config);
     if (!service)
         return fail(service.error().message);
-    struct Line { QString pattern; QString method; QString access; };
+    struct Line
+    {
+        QString pattern;
+        QString method;
+        QString access;
+    };
     QList<Line> lines;
     for (const Router::Route &r : (*service)->http().router().routes())
         lines.append({r.pattern, methodName(r.method), accessName(r.access)});

@@ -35,18 +35,18 @@ QString hubServiceUsername(const QString &hubHost);
 
 struct HubConfigRequest
 {
-    ServiceConfig service;       // where the middleware's database and CA live
-    QString hubName;             // the link name (PUT /api/v1/hubs/{name})
-    QHostAddress listenAddress;  // where Mosquitto binds; Any = every interface
+    ServiceConfig service;      // where the middleware's database and CA live
+    QString hubName;            // the link name (PUT /api/v1/hubs/{name})
+    QHostAddress listenAddress; // where Mosquitto binds; Any = every interface
     quint16 listenPort = 8883;
     QString outDir;
-    QString pluginPath;          // provisio-mosquitto-plugin.so
+    QString pluginPath; // provisio-mosquitto-plugin.so
     qint64 maxTokenLifetime = 24 * 3600;
     qint64 clockSkew = 300;
     // After a broker start, devices wait at most this long for the
     // middleware to subscribe again (0: no wait).
     qint64 deviceGateSeconds = 30;
-    QString user;                // the account Mosquitto runs as when started as root
+    QString user; // the account Mosquitto runs as when started as root
 };
 
 struct HubConfigFiles

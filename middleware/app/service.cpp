@@ -33,10 +33,7 @@ Q_LOGGING_CATEGORY(lcService, "provisio.middleware.service")
 
 namespace Provisio {
 
-Service::Service(const ServiceConfig &config)
-    : m_config(config)
-{
-}
+Service::Service(const ServiceConfig &config) : m_config(config) { }
 
 Service::~Service()
 {
@@ -106,9 +103,17 @@ Result<std::unique_ptr<Service>> Service::create(const ServiceConfig &config)
         caPem = ca->caCertificatePem();
     }
 
-    s->m_context.reset(new ServiceContext{s->m_config, *s->m_db, *s->m_settings, *s->m_audit,
-                                          *s->m_tokens, *s->m_hubs, *s->m_metrics, *s->m_network,
-                                          *s->m_events, caPem, {}});
+    s->m_context.reset(new ServiceContext{s->m_config,
+                                          *s->m_db,
+                                          *s->m_settings,
+                                          *s->m_audit,
+                                          *s->m_tokens,
+                                          *s->m_hubs,
+                                          *s->m_metrics,
+                                          *s->m_network,
+                                          *s->m_events,
+                                          caPem,
+                                          {}});
     s->m_http = new HttpServer(s->m_metrics.get());
     Service *raw = s.get();
     s->m_http->setAuthenticator([raw](const QByteArray &token) { return raw->m_tokens->authenticate(token); });
@@ -138,9 +143,9 @@ Result<std::unique_ptr<Service>> Service::create(const ServiceConfig &config)
     s->m_modules.push_back(std::move(hubLinkApi));
     s->m_eventsFeed = std::make_unique<EventsFeed>(*s->m_http, *s->m_events, *s->m_tokens, s->m_idScope,
                                                    s->m_metrics.get(), EventsFeed::Options{});
-    s->m_webhookDispatcher = std::make_unique<WebhookDispatcher>(
-        *s->m_webhooks, *s->m_events, *s->m_network, caPem, s->m_metrics.get(),
-        WebhookDispatcher::optionsFromEnvironment());
+    s->m_webhookDispatcher =
+        std::make_unique<WebhookDispatcher>(*s->m_webhooks, *s->m_events, *s->m_network, caPem, s->m_metrics.get(),
+                                            WebhookDispatcher::optionsFromEnvironment());
     for (auto &module : s->m_modules)
         module->registerRoutes(s->m_http->router());
 
@@ -213,11 +218,10 @@ Result<quint16> Service::listen()
     } else {
         m_tcp = new QTcpServer(m_http);
         if (!m_tcp->listen(m_config.listenAddress, m_config.listenPort))
-            return Error(ErrorCode::Unavailable,
-                         QStringLiteral("cannot listen on %1:%2: %3")
-                             .arg(m_config.listenAddress.toString())
-                             .arg(m_config.listenPort)
-                             .arg(m_tcp->errorString()));
+            return Error(ErrorCode::Unavailable, QStringLiteral("cannot listen on %1:%2: %3")
+                                                     .arg(m_config.listenAddress.toString())
+                                                     .arg(m_config.listenPort)
+                                                     .arg(m_tcp->errorString()));
         m_http->bind(m_tcp);
         m_port = m_tcp->serverPort();
     }
@@ -230,12 +234,13 @@ Result<quint16> Service::listen()
 QString Service::baseUrl() const
 {
     QString host = m_config.listenAddress.toString();
-    if (m_config.listenAddress == QHostAddress::Any || m_config.listenAddress == QHostAddress::AnyIPv6
-        || m_config.listenAddress == QHostAddress::AnyIPv4 || m_config.listenAddress.isLoopback())
+    if (m_config.listenAddress == QHostAddress::Any || m_config.listenAddress == QHostAddress::AnyIPv6 ||
+        m_config.listenAddress == QHostAddress::AnyIPv4 || m_config.listenAddress.isLoopback())
         host = QStringLiteral("localhost");
     else if (m_config.listenAddress.protocol() == QAbstractSocket::IPv6Protocol)
         host = QLatin1Char('[') + host + QLatin1Char(']');
-    return QStringLiteral("%1://%2:%3").arg(isTls() ? QStringLiteral("https") : QStringLiteral("http"), host)
+    return QStringLiteral("%1://%2:%3")
+        .arg(isTls() ? QStringLiteral("https") : QStringLiteral("http"), host)
         .arg(m_port);
 }
 

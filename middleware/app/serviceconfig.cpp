@@ -24,8 +24,8 @@ bool isValidInstanceId(const QString &id)
         return false;
     for (const QChar c : id) {
         const char16_t u = c.unicode();
-        const bool ok = (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z') || (u >= u'0' && u <= u'9')
-            || u == u'.' || u == u'_' || u == u'-';
+        const bool ok = (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z') || (u >= u'0' && u <= u'9') || u == u'.' ||
+                        u == u'_' || u == u'-';
         if (!ok)
             return false;
     }
@@ -42,8 +42,7 @@ Result<QPair<QHostAddress, quint16>> parseListenAddress(const QString &text)
 {
     const int colon = text.lastIndexOf(QLatin1Char(':'));
     if (colon < 0)
-        return Error(ErrorCode::InvalidInput,
-                     QStringLiteral("listen address '%1' must look like HOST:PORT").arg(text));
+        return Error(ErrorCode::InvalidInput, QStringLiteral("listen address '%1' must look like HOST:PORT").arg(text));
     QString host = text.left(colon);
     bool ok = false;
     const uint port = text.mid(colon + 1).toUInt(&ok);
@@ -58,8 +57,7 @@ Result<QPair<QHostAddress, quint16>> parseListenAddress(const QString &text)
         address = QHostAddress::LocalHost;
     else if (!address.setAddress(host))
         return Error(ErrorCode::InvalidInput,
-                     QStringLiteral("'%1' is not an IP address (use an address, 'localhost' or '*')")
-                         .arg(host));
+                     QStringLiteral("'%1' is not an IP address (use an address, 'localhost' or '*')").arg(host));
     return qMakePair(address, quint16(port));
 }
 
@@ -77,24 +75,23 @@ const Option kOptions[] = {
     {"data-dir", "PROVISIO_DATA_DIR", "Data directory (database, TLS material).", "dir"},
     {"listen", "PROVISIO_LISTEN", "Address to listen on, HOST:PORT (default *:8443).", "host:port"},
     {"database", "PROVISIO_DATABASE_URL",
-     "Database: a SQLite file path, or postgresql://user:pass@host:port/db (default: provisio.db in the data directory).",
+     "Database: a SQLite file path, or postgresql://user:pass@host:port/db (default: provisio.db in the data "
+     "directory).",
      "url"},
     {"tls-cert", "PROVISIO_TLS_CERT", "Serve this PEM certificate (chain) instead of the own CA's.", "file"},
     {"tls-key", "PROVISIO_TLS_KEY", "Private key for --tls-cert.", "file"},
     {"tls-name", "PROVISIO_TLS_NAMES",
-     "Extra DNS name or IP for the own server certificate (repeatable; comma-separated in the environment).",
-     "name"},
+     "Extra DNS name or IP for the own server certificate (repeatable; comma-separated in the environment).", "name"},
     {"plain-http-behind-proxy", "PROVISIO_PLAIN_HTTP",
      "Serve plain HTTP. Only for running behind a TLS-terminating proxy.", nullptr},
     {"log-json", "PROVISIO_LOG_JSON", "Log JSON lines instead of text.", nullptr},
-    {"activation-ttl-hours", "PROVISIO_ACTIVATION_TTL_HOURS",
-     "Lifetime of activation codes in hours (default 720).", "hours"},
+    {"activation-ttl-hours", "PROVISIO_ACTIVATION_TTL_HOURS", "Lifetime of activation codes in hours (default 720).",
+     "hours"},
     {"webhook-authorization", "PROVISIO_WEBHOOK_AUTHORIZATION",
      "Authorization header value sent to custom allocation webhooks.", "value"},
     {"telemetry-keep", "PROVISIO_TELEMETRY_KEEP",
      "Telemetry messages kept per device, newest first (1..1000000, default 1000).", "count"},
-    {"telemetry-days", "PROVISIO_TELEMETRY_DAYS",
-     "Days telemetry messages are kept (1..3650, default 7).", "days"},
+    {"telemetry-days", "PROVISIO_TELEMETRY_DAYS", "Days telemetry messages are kept (1..3650, default 7).", "days"},
     {"instance-id", "PROVISIO_INSTANCE_ID",
      "This instance's name on the hubs (1..64 letters, digits, '.', '_', '-'); every instance needs its own. "
      "Default: a random id kept in the data directory.",
@@ -105,9 +102,9 @@ const Option kOptions[] = {
 void addServiceOptions(QCommandLineParser &parser)
 {
     for (const Option &o : kOptions) {
-        QCommandLineOption opt(QString::fromLatin1(o.name),
-                               QString::fromLatin1(o.description) + QStringLiteral(" [env ")
-                                   + QString::fromLatin1(o.env) + QLatin1Char(']'));
+        QCommandLineOption opt(QString::fromLatin1(o.name), QString::fromLatin1(o.description) +
+                                                                QStringLiteral(" [env ") + QString::fromLatin1(o.env) +
+                                                                QLatin1Char(']'));
         if (o.valueName)
             opt.setValueName(QString::fromLatin1(o.valueName));
         parser.addOption(opt);
@@ -186,8 +183,7 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser)
         bool ok = false;
         c.activationCodeTtlHours = ttl.toInt(&ok);
         if (!ok || c.activationCodeTtlHours < 1 || c.activationCodeTtlHours > 24 * 366)
-            return Error(ErrorCode::InvalidInput,
-                         QStringLiteral("--activation-ttl-hours must be between 1 and 8784"));
+            return Error(ErrorCode::InvalidInput, QStringLiteral("--activation-ttl-hours must be between 1 and 8784"));
     }
     const QString ttlSeconds = qEnvironmentVariable("PROVISIO_ACTIVATION_TTL_SECONDS");
     if (!ttlSeconds.isEmpty()) {
@@ -205,11 +201,12 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser)
         bool ok = false;
         const int v = text.toInt(&ok);
         if (!ok || v < min || v > max)
-            return Error(ErrorCode::InvalidInput, QStringLiteral("--%1 must be a whole number between %2 and %3, not '%4'")
-                                                      .arg(QLatin1String(name))
-                                                      .arg(min)
-                                                      .arg(max)
-                                                      .arg(text));
+            return Error(ErrorCode::InvalidInput,
+                         QStringLiteral("--%1 must be a whole number between %2 and %3, not '%4'")
+                             .arg(QLatin1String(name))
+                             .arg(min)
+                             .arg(max)
+                             .arg(text));
         *out = v;
         return {};
     };

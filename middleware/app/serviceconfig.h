@@ -19,11 +19,11 @@ struct ServiceConfig
     QString dataDir;
     QHostAddress listenAddress = QHostAddress::Any;
     quint16 listenPort = 8443;
-    QString databaseUrl;            // empty: SQLite file in the data directory
-    QString tlsCertPath;            // empty: the middleware's own CA issues one
+    QString databaseUrl; // empty: SQLite file in the data directory
+    QString tlsCertPath; // empty: the middleware's own CA issues one
     QString tlsKeyPath;
-    QStringList tlsNames;           // extra DNS names / IPs for the own certificate
-    bool plainHttp = false;         // only behind a TLS-terminating proxy
+    QStringList tlsNames;   // extra DNS names / IPs for the own certificate
+    bool plainHttp = false; // only behind a TLS-terminating proxy
     bool logJson = false;
     int activationCodeTtlHours = 24 * 30;
     // When > 0, overrides the hours: environment PROVISIO_ACTIVATION_TTL_SECONDS
@@ -33,9 +33,9 @@ struct ServiceConfig
     int activationAttemptsPerClient = 20;  // per 15 minutes
     int registrationRetryAfterSeconds = 2; // Retry-After while assigning
     int sasClockSkewSeconds = 300;
-    QString webhookAuthorization;   // sent to custom allocation webhooks
-    int telemetryKeep = 1000;       // stored telemetry messages per device
-    int telemetryDays = 7;          // stored telemetry older than this is deleted
+    QString webhookAuthorization; // sent to custom allocation webhooks
+    int telemetryKeep = 1000;     // stored telemetry messages per device
+    int telemetryDays = 7;        // stored telemetry older than this is deleted
     // This instance's name on the hubs (its service client id there is
     // provisio-mw-<instanceId>, which keeps its persistent session); empty:
     // a random id the hub link keeps in the data directory.

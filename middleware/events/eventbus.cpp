@@ -62,12 +62,12 @@ QString stringMember(const QJsonObject &o, const QString &key)
 const QStringList &categories()
 {
     static const QStringList list = {
-        QStringLiteral("enrollment"), QStringLiteral("enrollmentGroup"),
-        QStringLiteral("device"),     QStringLiteral("customer"),
-        QStringLiteral("hub"),        QStringLiteral("policy"),
+        QStringLiteral("enrollment"),   QStringLiteral("enrollmentGroup"),
+        QStringLiteral("device"),       QStringLiteral("customer"),
+        QStringLiteral("hub"),          QStringLiteral("policy"),
         QStringLiteral("registration"), QStringLiteral("activation"),
-        QStringLiteral("twin"),       QStringLiteral("telemetry"),
-        QStringLiteral("webhook"),    QStringLiteral("token"),
+        QStringLiteral("twin"),         QStringLiteral("telemetry"),
+        QStringLiteral("webhook"),      QStringLiteral("token"),
     };
     return list;
 }
@@ -75,9 +75,7 @@ const QStringList &categories()
 
 QJsonObject EventBus::Event::toJson() const
 {
-    QJsonObject o{{QStringLiteral("id"), id},
-                  {QStringLiteral("type"), type},
-                  {QStringLiteral("at"), at}};
+    QJsonObject o{{QStringLiteral("id"), id}, {QStringLiteral("type"), type}, {QStringLiteral("at"), at}};
     if (!deviceId.isEmpty())
         o.insert(QStringLiteral("deviceId"), deviceId);
     if (!registrationId.isEmpty())
@@ -90,10 +88,7 @@ QJsonObject EventBus::Event::toJson() const
     return o;
 }
 
-EventBus::EventBus(QObject *parent)
-    : QObject(parent)
-{
-}
+EventBus::EventBus(QObject *parent) : QObject(parent) { }
 
 void EventBus::publish(Event event)
 {
@@ -104,9 +99,8 @@ void EventBus::publish(Event event)
     Q_EMIT eventPublished(event);
 }
 
-EventBus::Event EventBus::fromAuditEntry(const QString &action, const QString &entityType,
-                                         const QString &entityId, const QJsonObject &before,
-                                         const QJsonObject &after)
+EventBus::Event EventBus::fromAuditEntry(const QString &action, const QString &entityType, const QString &entityId,
+                                         const QJsonObject &before, const QJsonObject &after)
 {
     Event e;
     const QString category = categoryFor(entityType);
@@ -128,8 +122,8 @@ EventBus::Event EventBus::fromAuditEntry(const QString &action, const QString &e
         e.deviceId = stringMember(state, QStringLiteral("deviceId"));
     if (category == QLatin1String("device") && e.deviceId.isEmpty())
         e.deviceId = entityId;
-    if ((category == QLatin1String("enrollment") || category == QLatin1String("registration"))
-        && e.registrationId.isEmpty())
+    if ((category == QLatin1String("enrollment") || category == QLatin1String("registration")) &&
+        e.registrationId.isEmpty())
         e.registrationId = entityId;
     return e;
 }
@@ -138,10 +132,9 @@ const QStringList &EventBus::knownTypes()
 {
     static const QStringList types = [] {
         QStringList t;
-        const QStringList crud = {QStringLiteral("created"), QStringLiteral("updated"),
-                                  QStringLiteral("deleted")};
-        for (const char *category : {"enrollment", "enrollmentGroup", "customer", "hub", "webhook",
-                                     "token", "policy"}) {
+        const QStringList crud = {QStringLiteral("created"), QStringLiteral("updated"), QStringLiteral("deleted")};
+        for (const char *category :
+             {"enrollment", "enrollmentGroup", "customer", "hub", "webhook", "token", "policy"}) {
             for (const QString &what : crud)
                 t << QLatin1String(category) + QLatin1Char('.') + what;
         }
@@ -150,14 +143,13 @@ const QStringList &EventBus::knownTypes()
               << QStringLiteral("enrollmentGroup.") + QLatin1String(what);
         }
         t << QStringLiteral("hub.keyRotated") << QStringLiteral("token.revoked");
-        for (const char *what : {"created", "updated", "deleted", "sold", "returned", "imported",
-                                 "statusReported", "online", "offline"})
+        for (const char *what :
+             {"created", "updated", "deleted", "sold", "returned", "imported", "statusReported", "online", "offline"})
             t << QStringLiteral("device.") + QLatin1String(what);
         for (const char *what : {"assigned", "failed", "disabled", "deleted", "reprovisioned"})
             t << QStringLiteral("registration.") + QLatin1String(what);
         t << QStringLiteral("activation.issued") << QStringLiteral("activation.exchanged")
-          << QStringLiteral("twin.reported") << QStringLiteral("twin.updated")
-          << QStringLiteral("telemetry");
+          << QStringLiteral("twin.reported") << QStringLiteral("twin.updated") << QStringLiteral("telemetry");
         return t;
     }();
     return types;
@@ -172,8 +164,7 @@ bool EventBus::typeMatches(const QString &pattern, const QString &type)
     QString prefix = pattern;
     if (prefix.endsWith(QLatin1String(".*")))
         prefix.chop(2);
-    return type.size() > prefix.size() && type.startsWith(prefix)
-        && type.at(prefix.size()) == QLatin1Char('.');
+    return type.size() > prefix.size() && type.startsWith(prefix) && type.at(prefix.size()) == QLatin1Char('.');
 }
 
 bool EventBus::isKnownPattern(const QString &pattern)

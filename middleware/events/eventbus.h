@@ -29,9 +29,9 @@ class EventBus : public QObject
 public:
     struct Event
     {
-        QString id;             // "evt_" + random; filled by publish() when empty
+        QString id; // "evt_" + random; filled by publish() when empty
         QString type;
-        QString at;             // ISO-8601 UTC; filled by publish() when empty
+        QString at; // ISO-8601 UTC; filled by publish() when empty
         QString deviceId;
         QString registrationId;
         QString entityType;
@@ -48,9 +48,8 @@ public:
     // the past tense ("device" + "sell" -> "device.sold"), data = `after`, or
     // `before` when the record is gone, device and registration ids taken from
     // the entity or the record. `before`/`after` must already be redacted.
-    static Event fromAuditEntry(const QString &action, const QString &entityType,
-                                const QString &entityId, const QJsonObject &before,
-                                const QJsonObject &after);
+    static Event fromAuditEntry(const QString &action, const QString &entityType, const QString &entityId,
+                                const QJsonObject &before, const QJsonObject &after);
 
     // Every event type this middleware publishes (for validation and docs).
     static const QStringList &knownTypes();

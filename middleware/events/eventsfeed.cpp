@@ -62,21 +62,17 @@ QJsonObject EventsFeed::Filter::toJson() const
     if (!types.isEmpty())
         o.insert(QStringLiteral("type"), QJsonArray::fromStringList(types));
     if (!deviceIds.isEmpty())
-        o.insert(QStringLiteral("deviceId"), QJsonArray::fromStringList(QStringList(deviceIds.cbegin(), deviceIds.cend())));
+        o.insert(QStringLiteral("deviceId"),
+                 QJsonArray::fromStringList(QStringList(deviceIds.cbegin(), deviceIds.cend())));
     if (!registrationIds.isEmpty())
         o.insert(QStringLiteral("registrationId"),
                  QJsonArray::fromStringList(QStringList(registrationIds.cbegin(), registrationIds.cend())));
     return o;
 }
 
-EventsFeed::EventsFeed(HttpServer &server, EventBus &events, TokenStore &tokens,
-                       const QString &idScope, Metrics *metrics, Options options, QObject *parent)
-    : QObject(parent)
-    , m_server(server)
-    , m_tokens(tokens)
-    , m_idScope(idScope)
-    , m_metrics(metrics)
-    , m_options(options)
+EventsFeed::EventsFeed(HttpServer &server, EventBus &events, TokenStore &tokens, const QString &idScope,
+                       Metrics *metrics, Options options, QObject *parent)
+    : QObject(parent), m_server(server), m_tokens(tokens), m_idScope(idScope), m_metrics(metrics), m_options(options)
 {
     m_server.addWebSocketPath(path());
     connect(&m_server, &QAbstractHttpServer::newWebSocketConnection, this, &EventsFeed::acceptPending);
@@ -88,8 +84,7 @@ EventsFeed::EventsFeed(HttpServer &server, EventBus &events, TokenStore &tokens,
         m_metrics->addGauge(QStringLiteral("provisio_events_clients"),
                             QStringLiteral("Connected clients of the live event feed"),
                             [this] { return double(m_clients.size()); });
-        m_metrics->describe(QStringLiteral("provisio_events_dropped_clients_total"),
-                            QStringLiteral("counter"),
+        m_metrics->describe(QStringLiteral("provisio_events_dropped_clients_total"), QStringLiteral("counter"),
                             QStringLiteral("Event feed clients closed by the server, by reason"));
     }
 }
@@ -133,8 +128,8 @@ void EventsFeed::accept(QWebSocket *socket)
     }
     const std::optional<Principal> principal = m_tokens.authenticate(token);
     if (!principal) {
-        drop(socket, QWebSocketProtocol::CloseCodePolicyViolated,
-             QStringLiteral("invalid or revoked bearer token"), "unauthorized");
+        drop(socket, QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("invalid or revoked bearer token"),
+             "unauthorized");
         return;
     }
     static const QStringList allowed = {QStringLiteral("access_token"), QStringLiteral("type"),
@@ -181,8 +176,7 @@ void EventsFeed::accept(QWebSocket *socket)
                             {QStringLiteral("role"), roleName(principal->role)},
                             {QStringLiteral("filters"), c->filter.toJson()}};
     send(*c, QString::fromUtf8(QJsonDocument(hello).toJson(QJsonDocument::Compact)));
-    qCDebug(lcFeed).noquote() << "event client connected:" << principal->name
-                              << socket->peerAddress().toString();
+    qCDebug(lcFeed).noquote() << "event client connected:" << principal->name << socket->peerAddress().toString();
 }
 
 bool EventsFeed::send(Client &client, const QString &message)
@@ -190,8 +184,7 @@ bool EventsFeed::send(Client &client, const QString &message)
     // bytesToWrite: what the socket still holds for this peer. Above the
     // bound the client is not keeping up; dropping it keeps memory bounded.
     if (client.socket->bytesToWrite() + message.size() > m_options.maxBufferedBytes) {
-        drop(client.socket, QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("client too slow"),
-             "slow");
+        drop(client.socket, QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("client too slow"), "slow");
         return false;
     }
     client.socket->sendTextMessage(message);
@@ -264,9 +257,9 @@ EventsFeed::Client *EventsFeed::find(QWebSocket *socket) const
 
 void EventsFeed::forget(QWebSocket *socket)
 {
-    m_clients.erase(std::remove_if(m_clients.begin(), m_clients.end(),
-                                   [socket](const auto &c) { return c->socket == socket; }),
-                    m_clients.end());
+    m_clients.erase(
+        std::remove_if(m_clients.begin(), m_clients.end(), [socket](const auto &c) { return c->socket == socket; }),
+        m_clients.end());
 }
 
 } // namespace Provisio

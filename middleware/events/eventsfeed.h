@@ -53,8 +53,8 @@ public:
         int maxClients = 1000;
     };
 
-    EventsFeed(HttpServer &server, EventBus &events, TokenStore &tokens, const QString &idScope,
-               Metrics *metrics, Options options, QObject *parent = nullptr);
+    EventsFeed(HttpServer &server, EventBus &events, TokenStore &tokens, const QString &idScope, Metrics *metrics,
+               Options options, QObject *parent = nullptr);
     ~EventsFeed() override;
 
     static QString path() { return QStringLiteral("/api/v1/events"); }
@@ -84,8 +84,7 @@ private:
     // Stops sending to the client and closes it; aborts if the peer does not
     // complete the close handshake.
     // `metricReason` is a fixed label value, never client input.
-    void drop(QWebSocket *socket, QWebSocketProtocol::CloseCode code, const QString &reason,
-              const char *metricReason);
+    void drop(QWebSocket *socket, QWebSocketProtocol::CloseCode code, const QString &reason, const char *metricReason);
     Client *find(QWebSocket *socket) const;
     void forget(QWebSocket *socket);
     bool send(Client &client, const QString &message);

@@ -54,14 +54,9 @@ WebhookDispatcher::Options WebhookDispatcher::optionsFromEnvironment()
 }
 
 WebhookDispatcher::WebhookDispatcher(WebhookStore &store, EventBus &events, QNetworkAccessManager &network,
-                                     const QByteArray &extraCaPem, Metrics *metrics, Options options,
-                                     QObject *parent)
-    : QObject(parent)
-    , m_store(store)
-    , m_network(network)
-    , m_metrics(metrics)
-    , m_options(options)
-    , m_owner(QStringLiteral("mw_") + Crypto::randomToken(9))
+                                     const QByteArray &extraCaPem, Metrics *metrics, Options options, QObject *parent)
+    : QObject(parent), m_store(store), m_network(network), m_metrics(metrics), m_options(options),
+      m_owner(QStringLiteral("mw_") + Crypto::randomToken(9))
 {
     m_ssl = QSslConfiguration::defaultConfiguration();
     QList<QSslCertificate> cas = QSslConfiguration::systemCaCertificates();
@@ -97,8 +92,7 @@ void WebhookDispatcher::start()
     pump();
 }
 
-QByteArray WebhookDispatcher::signature(const QByteArray &secret, const QByteArray &timestamp,
-                                        const QByteArray &body)
+QByteArray WebhookDispatcher::signature(const QByteArray &secret, const QByteArray &timestamp, const QByteArray &body)
 {
     return "sha256=" + Crypto::hmacSha256(secret, timestamp + '.' + body).toHex();
 }
@@ -106,8 +100,8 @@ QByteArray WebhookDispatcher::signature(const QByteArray &secret, const QByteArr
 qint64 WebhookDispatcher::backoffMs(int failedAttempts, const Options &options, double random)
 {
     const int exponent = std::clamp(failedAttempts - 1, 0, 30);
-    const double base = std::min(double(options.initialBackoffMs) * std::pow(2.0, exponent),
-                                 double(options.maxBackoffMs));
+    const double base =
+        std::min(double(options.initialBackoffMs) * std::pow(2.0, exponent), double(options.maxBackoffMs));
     // ±20% so that deliveries failing together do not retry together.
     const double jittered = base * (0.8 + 0.4 * random);
     return qint64(std::min(jittered, double(options.maxBackoffMs)));
@@ -117,16 +111,15 @@ void WebhookDispatcher::onEvent(const EventBus::Event &event)
 {
     auto hooks = m_store.enabledWebhooks();
     if (!hooks) {
-        qCWarning(lcWebhook).noquote() << "cannot read webhooks; event" << event.id << "not queued:"
-                                       << hooks.error().message;
+        qCWarning(lcWebhook).noquote() << "cannot read webhooks; event" << event.id
+                                       << "not queued:" << hooks.error().message;
         return;
     }
     QList<WebhookStore::NewDelivery> deliveries;
     QByteArray payload;
     for (const Webhook &hook : *hooks) {
-        const bool wanted = std::any_of(hook.events.cbegin(), hook.events.cend(), [&](const QString &p) {
-            return EventBus::typeMatches(p, event.type);
-        });
+        const bool wanted = std::any_of(hook.events.cbegin(), hook.events.cend(),
+                                        [&](const QString &p) { return EventBus::typeMatches(p, event.type); });
         if (!wanted)
             continue;
         if (payload.isEmpty())
@@ -137,8 +130,7 @@ void WebhookDispatcher::onEvent(const EventBus::Event &event)
         return;
     auto queued = m_store.enqueue(deliveries);
     if (!queued) {
-        qCWarning(lcWebhook).noquote() << "cannot queue event" << event.id << "for webhooks:"
-                                       << queued.error().message;
+        qCWarning(lcWebhook).noquote() << "cannot queue event" << event.id << "for webhooks:" << queued.error().message;
         return;
     }
     if (m_started)
@@ -237,8 +229,8 @@ void WebhookDispatcher::onFinished(QNetworkReply *reply)
         attempt.status = kDelivered;
         outcome = kDelivered;
     } else {
-        if (job.timedOut || reply->error() == QNetworkReply::TimeoutError
-            || reply->error() == QNetworkReply::OperationCanceledError)
+        if (job.timedOut || reply->error() == QNetworkReply::TimeoutError ||
+            reply->error() == QNetworkReply::OperationCanceledError)
             attempt.error = QStringLiteral("no answer within %1 ms").arg(m_options.timeoutMs);
         else if (status > 0)
             attempt.error = QStringLiteral("HTTP %1").arg(status);
@@ -249,8 +241,8 @@ void WebhookDispatcher::onFinished(QNetworkReply *reply)
             outcome = kFailed;
         } else {
             attempt.status = kPending;
-            attempt.nextAttemptAt = isoIn(backoffMs(attempt.attempts, m_options,
-                                                    QRandomGenerator::global()->generateDouble()));
+            attempt.nextAttemptAt =
+                isoIn(backoffMs(attempt.attempts, m_options, QRandomGenerator::global()->generateDouble()));
             outcome = QStringLiteral("retry");
         }
     }

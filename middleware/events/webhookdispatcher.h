@@ -67,8 +67,7 @@ public:
     static Options optionsFromEnvironment();
 
     WebhookDispatcher(WebhookStore &store, EventBus &events, QNetworkAccessManager &network,
-                      const QByteArray &extraCaPem, Metrics *metrics, Options options,
-                      QObject *parent = nullptr);
+                      const QByteArray &extraCaPem, Metrics *metrics, Options options, QObject *parent = nullptr);
     // Abandons attempts in flight and releases their leases, so they are
     // retried at once by the next instance to start.
     ~WebhookDispatcher() override;
@@ -77,8 +76,7 @@ public:
     void start();
 
     // "sha256=" + hex HMAC-SHA256(secret, timestamp + "." + body).
-    static QByteArray signature(const QByteArray &secret, const QByteArray &timestamp,
-                                const QByteArray &body);
+    static QByteArray signature(const QByteArray &secret, const QByteArray &timestamp, const QByteArray &body);
     // Delay before the retry that follows `failedAttempts` failures; `random`
     // in [0, 1) picks the jitter.
     static qint64 backoffMs(int failedAttempts, const Options &options, double random);

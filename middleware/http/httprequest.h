@@ -45,10 +45,7 @@ struct HttpRequest
     QString routePattern; // the matched route's pattern, for metrics
 
     QString param(const QString &name) const { return params.value(name); }
-    QString queryValue(const QString &name) const
-    {
-        return query.queryItemValue(name, QUrl::FullyDecoded);
-    }
+    QString queryValue(const QString &name) const { return query.queryItemValue(name, QUrl::FullyDecoded); }
     bool hasQuery(const QString &name) const { return query.hasQueryItem(name); }
     // Case-insensitive header lookup; empty when absent.
     QByteArray header(const QByteArray &name) const

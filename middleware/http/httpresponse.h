@@ -38,10 +38,7 @@ struct HttpResponse
     // with the HTTP status mapped from the error code; the server adds the
     // request's tracking id when it writes the response.
     static HttpResponse error(const Error &error);
-    static HttpResponse error(ErrorCode code, const QString &message)
-    {
-        return error(Error(code, message));
-    }
+    static HttpResponse error(ErrorCode code, const QString &message) { return error(Error(code, message)); }
     // "I will answer later": the handler returns at once (the event loop
     // must not wait for a device) and calls deferred->complete() when the
     // answer is there.

@@ -20,9 +20,12 @@ namespace Provisio {
 QString roleName(Role role)
 {
     switch (role) {
-    case Role::Viewer: return QStringLiteral("viewer");
-    case Role::Operator: return QStringLiteral("operator");
-    case Role::Admin: return QStringLiteral("admin");
+    case Role::Viewer:
+        return QStringLiteral("viewer");
+    case Role::Operator:
+        return QStringLiteral("operator");
+    case Role::Admin:
+        return QStringLiteral("admin");
     }
     return QStringLiteral("viewer");
 }
@@ -106,14 +109,11 @@ void DeferredResponse::setWriter(std::function<void(HttpResponse)> writer)
     m_writer = std::move(writer);
 }
 
-HttpServer::HttpServer(Metrics *metrics, QObject *parent)
-    : QAbstractHttpServer(parent)
-    , m_metrics(metrics)
+HttpServer::HttpServer(Metrics *metrics, QObject *parent) : QAbstractHttpServer(parent), m_metrics(metrics)
 {
     m_metrics->describe(QStringLiteral("provisio_http_requests_total"), QStringLiteral("counter"),
                         QStringLiteral("HTTP requests by route and status"));
-    m_metrics->describe(QStringLiteral("provisio_http_request_duration_seconds"),
-                        QStringLiteral("histogram"),
+    m_metrics->describe(QStringLiteral("provisio_http_request_duration_seconds"), QStringLiteral("histogram"),
                         QStringLiteral("Time spent handling HTTP requests, by route"));
 }
 
@@ -129,9 +129,12 @@ QByteArray bearerFrom(const HttpRequest &request)
 Role requiredRole(Access access)
 {
     switch (access) {
-    case Access::Admin: return Role::Admin;
-    case Access::Operator: return Role::Operator;
-    default: return Role::Viewer;
+    case Access::Admin:
+        return Role::Admin;
+    case Access::Operator:
+        return Role::Operator;
+    default:
+        return Role::Viewer;
     }
 }
 
@@ -149,8 +152,8 @@ void renderFailure(HttpResponse &response, const QString &trackingId)
 {
     if (!response.failure)
         return;
-    response.body = QJsonDocument(ApiError::fromError(*response.failure, trackingId).toJson())
-                        .toJson(QJsonDocument::Compact);
+    response.body =
+        QJsonDocument(ApiError::fromError(*response.failure, trackingId).toJson()).toJson(QJsonDocument::Compact);
     response.contentType = "application/json";
     response.withHeader("X-Provisio-Tracking-Id", trackingId.toLatin1());
 }
@@ -171,8 +174,7 @@ HttpResponse HttpServer::route(HttpRequest &request)
         if (match.pathMatched)
             return HttpResponse::error(ErrorCode::MethodNotAllowed,
                                        QStringLiteral("method not allowed on %1").arg(request.path));
-        return HttpResponse::error(ErrorCode::NotFound,
-                                   QStringLiteral("no such endpoint: %1").arg(request.path));
+        return HttpResponse::error(ErrorCode::NotFound, QStringLiteral("no such endpoint: %1").arg(request.path));
     }
     const Router::Route &route = *match.route;
     request.params = match.params;
@@ -181,19 +183,16 @@ HttpResponse HttpServer::route(HttpRequest &request)
     if (route.access != Access::Public) {
         const QByteArray bearer = bearerFrom(request);
         if (bearer.isEmpty())
-            return HttpResponse::error(ErrorCode::Unauthorized,
-                                       QStringLiteral("missing bearer token"))
+            return HttpResponse::error(ErrorCode::Unauthorized, QStringLiteral("missing bearer token"))
                 .withHeader("WWW-Authenticate", "Bearer realm=\"provisio\"");
         std::optional<Principal> principal = m_authenticator ? m_authenticator(bearer) : std::nullopt;
         if (!principal)
-            return HttpResponse::error(ErrorCode::Unauthorized,
-                                       QStringLiteral("invalid or revoked bearer token"))
+            return HttpResponse::error(ErrorCode::Unauthorized, QStringLiteral("invalid or revoked bearer token"))
                 .withHeader("WWW-Authenticate", "Bearer realm=\"provisio\", error=\"invalid_token\"");
         if (int(principal->role) < int(requiredRole(route.access)))
             return HttpResponse::error(ErrorCode::Forbidden,
                                        QStringLiteral("role '%1' may not do this; '%2' is needed")
-                                           .arg(roleName(principal->role),
-                                                roleName(requiredRole(route.access))));
+                                           .arg(roleName(principal->role), roleName(requiredRole(route.access))));
         request.principal = std::move(principal);
     }
 
@@ -210,18 +209,16 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
     QElapsedTimer timer;
     timer.start();
 
-    if (request.method() == QHttpServerRequest::Method::Get && !m_webSocketPaths.isEmpty()
-        && m_webSocketPaths.contains(request.url().path(QUrl::FullyEncoded))) {
+    if (request.method() == QHttpServerRequest::Method::Get && !m_webSocketPaths.isEmpty() &&
+        m_webSocketPaths.contains(request.url().path(QUrl::FullyEncoded))) {
         const auto headers = request.headers();
         const bool upgrade = std::any_of(headers.cbegin(), headers.cend(), [](const auto &h) {
-            return h.first.compare("Upgrade", Qt::CaseInsensitive) == 0
-                && h.second.toLower().contains("websocket");
+            return h.first.compare("Upgrade", Qt::CaseInsensitive) == 0 && h.second.toLower().contains("websocket");
         });
         if (upgrade) {
             // Written by nobody: Qt completes the handshake (see addWebSocketPath).
             m_metrics->increment(QStringLiteral("provisio_http_requests_total"),
-                                 QStringLiteral("route=\"%1\",status=\"101\"")
-                                     .arg(escapeLabel(request.url().path())));
+                                 QStringLiteral("route=\"%1\",status=\"101\"").arg(escapeLabel(request.url().path())));
             return true;
         }
     }
@@ -273,22 +270,18 @@ void HttpServer::recordRequest(const HttpRequest &req, int status, const QElapse
 {
     const QString &routeLabel = req.routePattern;
     const double seconds = timer.nsecsElapsed() / 1e9;
-    const QString labels = QStringLiteral("route=\"%1\",status=\"%2\"")
-                               .arg(escapeLabel(routeLabel))
-                               .arg(status);
+    const QString labels = QStringLiteral("route=\"%1\",status=\"%2\"").arg(escapeLabel(routeLabel)).arg(status);
     m_metrics->increment(QStringLiteral("provisio_http_requests_total"), labels);
     m_metrics->observeSeconds(QStringLiteral("provisio_http_request_duration_seconds"),
                               QStringLiteral("route=\"%1\"").arg(escapeLabel(routeLabel)), seconds);
     if (status >= 500)
-        qCWarning(lcHttp).noquote() << req.trackingId << int(req.method) << req.path
-                                    << status << seconds * 1000 << "ms";
+        qCWarning(lcHttp).noquote() << req.trackingId << int(req.method) << req.path << status << seconds * 1000
+                                    << "ms";
     else
-        qCDebug(lcHttp).noquote() << req.trackingId << int(req.method) << req.path
-                                  << status << seconds * 1000 << "ms";
+        qCDebug(lcHttp).noquote() << req.trackingId << int(req.method) << req.path << status << seconds * 1000 << "ms";
 }
 
-void HttpServer::write(const QHttpServerRequest &request, QTcpSocket *socket,
-                       const HttpResponse &response)
+void HttpServer::write(const QHttpServerRequest &request, QTcpSocket *socket, const HttpResponse &response)
 {
     QHttpServerResponder responder = makeResponder(request, socket);
     writeTo(responder, response);
@@ -307,8 +300,7 @@ void HttpServer::writeTo(QHttpServerResponder &responder, const HttpResponse &re
 
 void HttpServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
 {
-    write(request, socket,
-          HttpResponse::error(ErrorCode::NotFound, QStringLiteral("no such endpoint")));
+    write(request, socket, HttpResponse::error(ErrorCode::NotFound, QStringLiteral("no such endpoint")));
 }
 
 } // namespace Provisio

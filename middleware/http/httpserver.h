@@ -4,8 +4,8 @@
 #include "router.h"
 
 #include <QAbstractHttpServer>
-#include <QHttpServerResponder>
 #include <QElapsedTimer>
+#include <QHttpServerResponder>
 #include <QSet>
 
 #include <functional>

@@ -3,10 +3,7 @@
 
 namespace Provisio {
 
-Metrics::Metrics()
-    : m_bounds{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
-{
-}
+Metrics::Metrics() : m_bounds{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10} { }
 
 void Metrics::describe(const QString &name, const QString &type, const QString &help)
 {
@@ -64,8 +61,8 @@ QByteArray Metrics::render() const
         const auto d = m_descriptions.value(name);
         if (!d.second.isEmpty())
             out += "# HELP " + name.toUtf8() + ' ' + d.second.toUtf8() + '\n';
-        out += "# TYPE " + name.toUtf8() + ' '
-            + (d.first.isEmpty() ? QByteArray(fallbackType) : d.first.toUtf8()) + '\n';
+        out +=
+            "# TYPE " + name.toUtf8() + ' ' + (d.first.isEmpty() ? QByteArray(fallbackType) : d.first.toUtf8()) + '\n';
     };
     for (auto it = m_counters.cbegin(); it != m_counters.cend(); ++it) {
         header(it.key(), "counter");
@@ -78,13 +75,12 @@ QByteArray Metrics::render() const
             const Histogram &h = s.value();
             for (size_t i = 0; i < m_bounds.size(); ++i)
                 out += withLabels(it.key() + QLatin1String("_bucket"), s.key(),
-                                  QStringLiteral("le=\"%1\"").arg(m_bounds[i]))
-                    + ' ' + QByteArray::number(h.buckets[i]) + '\n';
-            out += withLabels(it.key() + QLatin1String("_bucket"), s.key(), QStringLiteral("le=\"+Inf\""))
-                + ' ' + QByteArray::number(h.count) + '\n';
+                                  QStringLiteral("le=\"%1\"").arg(m_bounds[i])) +
+                       ' ' + QByteArray::number(h.buckets[i]) + '\n';
+            out += withLabels(it.key() + QLatin1String("_bucket"), s.key(), QStringLiteral("le=\"+Inf\"")) + ' ' +
+                   QByteArray::number(h.count) + '\n';
             out += withLabels(it.key() + QLatin1String("_sum"), s.key()) + ' ' + number(h.sum) + '\n';
-            out += withLabels(it.key() + QLatin1String("_count"), s.key()) + ' '
-                + QByteArray::number(h.count) + '\n';
+            out += withLabels(it.key() + QLatin1String("_count"), s.key()) + ' ' + QByteArray::number(h.count) + '\n';
         }
     }
     for (auto it = m_gauges.cbegin(); it != m_gauges.cend(); ++it) {

@@ -5,8 +5,8 @@
 
 namespace Provisio {
 
-void Router::add(QHttpServerRequest::Method method, const QString &pattern, Access access,
-                 Handler handler, qint64 maxBodyBytes)
+void Router::add(QHttpServerRequest::Method method, const QString &pattern, Access access, Handler handler,
+                 qint64 maxBodyBytes)
 {
     m_routes.append({method, splitPath(pattern), access, maxBodyBytes, std::move(handler), pattern});
 }

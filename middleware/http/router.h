@@ -46,8 +46,8 @@ public:
 
     static constexpr qint64 kDefaultMaxBody = 1 << 20; // 1 MiB
 
-    void add(QHttpServerRequest::Method method, const QString &pattern, Access access,
-             Handler handler, qint64 maxBodyBytes = kDefaultMaxBody);
+    void add(QHttpServerRequest::Method method, const QString &pattern, Access access, Handler handler,
+             qint64 maxBodyBytes = kDefaultMaxBody);
 
     Match match(QHttpServerRequest::Method method, const QString &path) const;
 

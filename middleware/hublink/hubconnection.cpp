@@ -26,14 +26,11 @@ QPair<QString, quint16> splitEndpoint(const QString &endpoint)
 } // namespace
 
 HubConnection::HubConnection(const Hub &hub, const QByteArray &caCertificatePem, Options options, QObject *parent)
-    : QObject(parent)
-    , m_hub(hub)
-    , m_caPem(caCertificatePem)
-    , m_options(options)
-    , m_clientId(options.clientId.isEmpty()
+    : QObject(parent), m_hub(hub), m_caPem(caCertificatePem), m_options(options),
+      m_clientId(options.clientId.isEmpty()
                      ? QStringLiteral("provisio-mw-") + QString::fromLatin1(Crypto::randomBytes(6).toHex())
-                     : options.clientId)
-    , m_since(QDateTime::currentDateTimeUtc())
+                     : options.clientId),
+      m_since(QDateTime::currentDateTimeUtc())
 {
     if (auto key = hubServicePolicyKey(hub.signingKey))
         m_serviceKey = *key;

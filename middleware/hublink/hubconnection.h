@@ -115,9 +115,9 @@ private:
     Options m_options;
     QString m_clientId;
     QString m_serviceKey;
-    MqttClient *m_client = nullptr;          // the connection
-    bool m_renewing = false;                 // reconnecting with a fresh token
-    QMap<QString, int> m_filters;            // filter -> QoS
+    MqttClient *m_client = nullptr; // the connection
+    bool m_renewing = false;        // reconnecting with a fresh token
+    QMap<QString, int> m_filters;   // filter -> QoS
     bool m_connected = false;
     QDateTime m_since;
     QString m_lastError;

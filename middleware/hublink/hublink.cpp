@@ -2,10 +2,10 @@
 #include "hublink.h"
 
 #include "api/apimodule.h"
-#include "protocol/jsonmerge.h"
 #include "crypto/keys.h"
 #include "http/metrics.h"
 #include "mqtt/mqtttopic.h"
+#include "protocol/jsonmerge.h"
 #include "protocol/timeutil.h"
 #include "storage/auditlog.h"
 #include "storage/database.h"
@@ -89,19 +89,13 @@ HubLink::Options HubLink::optionsFromEnvironment()
         envInt("PROVISIO_HUB_TOKEN_LIFETIME", int(o.connection.tokenLifetimeSeconds), 5, 24 * 3600);
     o.maxTrackedDevices = envInt("PROVISIO_TELEMETRY_MAX_DEVICES", o.maxTrackedDevices, 1, 10000000);
     o.telemetryPruneMs = envInt("PROVISIO_TELEMETRY_PRUNE_MS", o.telemetryPruneMs, 100, 24 * 3600 * 1000);
-    o.telemetryEventsPerSecond =
-        envInt("PROVISIO_TELEMETRY_EVENTS_PER_SECOND", o.telemetryEventsPerSecond, 0, 100000);
+    o.telemetryEventsPerSecond = envInt("PROVISIO_TELEMETRY_EVENTS_PER_SECOND", o.telemetryEventsPerSecond, 0, 100000);
     return o;
 }
 
 HubLink::HubLink(ServiceContext &ctx, Options options, QObject *parent)
-    : QObject(parent)
-    , m_ctx(ctx)
-    , m_options(options)
-    , m_registrations(ctx.db)
-    , m_store(ctx.db)
-    , m_telemetryStore(ctx.db)
-    , m_telemetry(options.telemetry)
+    : QObject(parent), m_ctx(ctx), m_options(options), m_registrations(ctx.db), m_store(ctx.db),
+      m_telemetryStore(ctx.db), m_telemetry(options.telemetry)
 {
     m_clock.start();
     Metrics &m = m_ctx.metrics;
@@ -212,16 +206,16 @@ void HubLink::syncHubs()
         const auto it = m_connections.find(hub.name);
         if (it != m_connections.end()) {
             const Hub &current = it->second->hub();
-            if (current.host == hub.host && current.dialEndpoint() == hub.dialEndpoint()
-                && current.signingKey == hub.signingKey)
+            if (current.host == hub.host && current.dialEndpoint() == hub.dialEndpoint() &&
+                current.signingKey == hub.signingKey)
                 continue;
             // Moved or re-keyed: a new connection with the new settings.
             m_connections.erase(it);
         }
         auto connection = std::make_unique<HubConnection>(hub, m_ctx.caCertificatePem, m_options.connection);
         HubConnection *raw = connection.get();
-        for (const char *filter : {"$share/provisio/devices/+/messages/events/#", "$share/provisio/devices/+/twin/reported",
-                                   "$share/provisio/devices/+/status"})
+        for (const char *filter : {"$share/provisio/devices/+/messages/events/#",
+                                   "$share/provisio/devices/+/twin/reported", "$share/provisio/devices/+/status"})
             raw->subscribe(QString::fromLatin1(filter), 1);
         // Every instance hears every control answer: whichever reads it
         // first records it (the answer names its request).
@@ -230,8 +224,7 @@ void HubLink::syncHubs()
             setConnectedGauge(raw->hub().name, true);
             hubConnected(raw);
         });
-        connect(raw, &HubConnection::disconnected, this,
-                [this, raw] { setConnectedGauge(raw->hub().name, false); });
+        connect(raw, &HubConnection::disconnected, this, [this, raw] { setConnectedGauge(raw->hub().name, false); });
         connect(raw, &HubConnection::messageReceived, this,
                 [this, raw](const QByteArray &payload, const QString &topic) { onMessage(raw, payload, topic); });
         m_connections[hub.name] = std::move(connection);
@@ -376,8 +369,8 @@ void HubLink::onEvent(const EventBus::Event &event)
         if (updated) {
             // An edit that leaves the status as it was sends nothing again.
             auto previous = m_store.revocation(hub, deviceId);
-            if (revoke && previous && *previous && (*previous)->op == QLatin1String("revoke")
-                && (*previous)->state != QLatin1String("failed"))
+            if (revoke && previous && *previous && (*previous)->op == QLatin1String("revoke") &&
+                (*previous)->state != QLatin1String("failed"))
                 return;
         }
         requestRevocation(hub, deviceId, revoke ? QStringLiteral("revoke") : QStringLiteral("restore"));
@@ -403,8 +396,8 @@ void HubLink::onGroupEvent(const EventBus::Event &event)
         const QString status = event.data.value(kProvisioningStatus).toString();
         if (status == kDisabled)
             op = QStringLiteral("revoke");
-        else if (status == kEnabled
-                 && statusBefore(event.entityType, groupId, event.data).value_or(kDisabled) == kDisabled)
+        else if (status == kEnabled &&
+                 statusBefore(event.entityType, groupId, event.data).value_or(kDisabled) == kDisabled)
             op = QStringLiteral("restore");
     }
     // enrollmentGroup.created: a group created again after a delete does not
@@ -423,8 +416,8 @@ void HubLink::sweepGroup(const QString &groupId, const QString &op, quint64 swee
         return; // a newer change of the group took over
     auto page = m_store.groupDevices(groupId, afterKey, kScanPage);
     if (!page) {
-        qCWarning(lcHubConnection).noquote() << "cannot list the devices of enrollment group" << groupId
-                                             << page.error().message;
+        qCWarning(lcHubConnection).noquote()
+            << "cannot list the devices of enrollment group" << groupId << page.error().message;
         m_groupSweeps.remove(groupId);
         return;
     }
@@ -476,8 +469,8 @@ std::optional<QString> HubLink::statusBefore(const QString &entityType, const QS
 
 void HubLink::reject(const char *kind, const char *reason)
 {
-    m_ctx.metrics.increment(kRejected, QStringLiteral("kind=\"%1\",reason=\"%2\"")
-                                           .arg(QLatin1String(kind), QLatin1String(reason)));
+    m_ctx.metrics.increment(
+        kRejected, QStringLiteral("kind=\"%1\",reason=\"%2\"").arg(QLatin1String(kind), QLatin1String(reason)));
 }
 
 void HubLink::onMessage(HubConnection *connection, const QByteArray &payload, const QString &topic)
@@ -582,8 +575,8 @@ void HubLink::handleReported(const QString &hubHost, const QString &deviceId, co
         page.limit = 1;
         auto found = m_registrations.list(filter, page);
         if (!found) {
-            qCWarning(lcHubConnection).noquote() << "reported properties of" << deviceId
-                                                 << "not stored:" << found.error().message;
+            qCWarning(lcHubConnection).noquote()
+                << "reported properties of" << deviceId << "not stored:" << found.error().message;
             return;
         }
         if (found->items.isEmpty())
@@ -610,8 +603,8 @@ void HubLink::handleReported(const QString &hubHost, const QString &deviceId, co
         if (!updated && updated.error().code == ErrorCode::PreconditionFailed)
             continue; // changed meanwhile (another instance, the CRM): merge again
         if (!updated) {
-            qCWarning(lcHubConnection).noquote() << "reported properties of" << deviceId
-                                                 << "not stored:" << updated.error().message;
+            qCWarning(lcHubConnection).noquote()
+                << "reported properties of" << deviceId << "not stored:" << updated.error().message;
             return;
         }
 
@@ -814,13 +807,14 @@ void HubLink::pruneTelemetryStep()
         const QString deviceId = m_pruneQueue.takeLast();
         auto pruned = m_telemetryStore.pruneDevice(deviceId, m_options.telemetryKeep);
         if (!pruned) {
-            qCWarning(lcHubConnection).noquote() << "telemetry of" << deviceId << "not pruned:" << pruned.error().message;
+            qCWarning(lcHubConnection).noquote()
+                << "telemetry of" << deviceId << "not pruned:" << pruned.error().message;
             m_telemetryTouched.insert(deviceId); // next round
             continue;
         }
         if (*pruned > 0)
-            m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_pruned_total"), QStringLiteral("reason=\"count\""),
-                                    double(*pruned));
+            m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_pruned_total"),
+                                    QStringLiteral("reason=\"count\""), double(*pruned));
     }
     if (!m_pruneQueue.isEmpty()) {
         QTimer::singleShot(0, this, &HubLink::pruneTelemetryStep);
@@ -898,11 +892,12 @@ void HubLink::publishDesiredDocument(const HubLinkStore::DesiredDocument &doc)
             if (!acknowledged)
                 return; // still lagging: the next connect or rescan retries
             if (auto r = m_store.markDesiredPublished(doc.registrationId, doc.hubHost, doc.version); !r)
-                qCWarning(lcHubConnection).noquote() << "cannot record the desired publication of"
-                                                     << doc.registrationId << r.error().message;
+                qCWarning(lcHubConnection).noquote()
+                    << "cannot record the desired publication of" << doc.registrationId << r.error().message;
         });
     if (!queued)
-        m_ctx.metrics.increment(QStringLiteral("provisio_desired_published_total"), QStringLiteral("outcome=\"failed\""));
+        m_ctx.metrics.increment(QStringLiteral("provisio_desired_published_total"),
+                                QStringLiteral("outcome=\"failed\""));
 }
 
 void HubLink::scanDesired(const QString &hubHost, const QString &afterKey)
@@ -919,8 +914,7 @@ void HubLink::scanDesired(const QString &hubHost, const QString &afterKey)
     }
     auto page = m_store.scanDesired(hubHost, afterKey, kScanPage);
     if (!page) {
-        qCWarning(lcHubConnection).noquote() << "cannot scan desired properties for" << hubHost
-                                             << page.error().message;
+        qCWarning(lcHubConnection).noquote() << "cannot scan desired properties for" << hubHost << page.error().message;
         m_scanning.remove(hubHost);
         return;
     }
@@ -941,8 +935,8 @@ void HubLink::requestRevocation(const QString &hubHost, const QString &deviceId,
 {
     const QString requestId = QStringLiteral("rv-") + QString::fromLatin1(Crypto::randomBytes(9).toHex());
     if (auto r = m_store.queueRevocation(hubHost, deviceId, op, requestId); !r) {
-        qCWarning(lcHubConnection).noquote() << op << "of" << deviceId << "on" << hubHost
-                                             << "could not be queued:" << r.error().message;
+        qCWarning(lcHubConnection).noquote()
+            << op << "of" << deviceId << "on" << hubHost << "could not be queued:" << r.error().message;
         return;
     }
     qCInfo(lcHubConnection).noquote() << op << "of device" << deviceId << "on" << hubHost << "requested";
@@ -972,8 +966,8 @@ void HubLink::requestRevocations(const QList<QPair<QString, QString>> &targets, 
             revocation.requestId = QStringLiteral("rv-") + QString::fromLatin1(Crypto::randomBytes(9).toHex());
             if (auto r = m_store.queueRevocation(revocation.hubHost, revocation.deviceId, op, revocation.requestId);
                 !r) {
-                qCWarning(lcHubConnection).noquote() << op << "of" << revocation.deviceId << "on"
-                                                     << revocation.hubHost << "could not be queued:" << r.error().message;
+                qCWarning(lcHubConnection).noquote() << op << "of" << revocation.deviceId << "on" << revocation.hubHost
+                                                     << "could not be queued:" << r.error().message;
                 return;
             }
             queued.append(revocation);
@@ -1018,7 +1012,8 @@ void HubLink::handleControlResponse(const QByteArray &payload)
     const QJsonObject answer = QJsonDocument::fromJson(payload).object();
     const QString requestId = answer.value(QStringLiteral("requestId")).toString();
     const QString op = answer.value(QStringLiteral("op")).toString();
-    if (!requestId.startsWith(QLatin1String("rv-")) || (op != QLatin1String("revoke") && op != QLatin1String("restore")))
+    if (!requestId.startsWith(QLatin1String("rv-")) ||
+        (op != QLatin1String("revoke") && op != QLatin1String("restore")))
         return;
     const int status = answer.value(QStringLiteral("status")).toInt();
     m_ctx.metrics.increment(QStringLiteral("provisio_hub_revocations_total"),
@@ -1027,8 +1022,9 @@ void HubLink::handleControlResponse(const QByteArray &payload)
         return; // the hub could not persist it: stays pending and is sent again
     auto recorded = m_store.answerRevocation(requestId, status == 200, answer);
     if (recorded && *recorded && status != 200)
-        qCWarning(lcHubConnection).noquote() << op << "of" << answer.value(QStringLiteral("deviceId")).toString()
-                                             << "refused by the hub:" << answer.value(QStringLiteral("error")).toString();
+        qCWarning(lcHubConnection).noquote()
+            << op << "of" << answer.value(QStringLiteral("deviceId")).toString()
+            << "refused by the hub:" << answer.value(QStringLiteral("error")).toString();
 }
 
 // --- direct methods
@@ -1038,8 +1034,7 @@ bool HubLink::isValidMethodName(const QString &name)
     if (name.isEmpty() || name.size() > 128 || name == QLatin1String("res"))
         return false;
     for (const QChar c : name) {
-        if (c == QLatin1Char('/') || c == QLatin1Char('+') || c == QLatin1Char('#') || c.isNull()
-            || c.unicode() < 0x20)
+        if (c == QLatin1Char('/') || c == QLatin1Char('+') || c == QLatin1Char('#') || c.isNull() || c.unicode() < 0x20)
             return false;
     }
     return true;
@@ -1127,19 +1122,19 @@ void HubLink::markInventoryProvisioned(const QString &registrationId, const QStr
     const QString serial = (*enrollment)->serial;
     InventoryStore inventory(m_ctx.db, m_ctx.audit);
     auto device = inventory.find(serial);
-    if (!device || !*device
-        || ((*device)->status != QLatin1String("inStock") && (*device)->status != QLatin1String("sold")))
+    if (!device || !*device ||
+        ((*device)->status != QLatin1String("inStock") && (*device)->status != QLatin1String("sold")))
         return;
-    auto updated = inventory.update(
-        serial, QByteArray(), QStringLiteral("hub:") + hubHost, QStringLiteral("provisioned"),
-        [](const DeviceRecord &current) -> Result<DeviceRecord> {
-            DeviceRecord next = current;
-            next.status = QStringLiteral("provisioned");
-            return next;
-        });
+    auto updated =
+        inventory.update(serial, QByteArray(), QStringLiteral("hub:") + hubHost, QStringLiteral("provisioned"),
+                         [](const DeviceRecord &current) -> Result<DeviceRecord> {
+                             DeviceRecord next = current;
+                             next.status = QStringLiteral("provisioned");
+                             return next;
+                         });
     if (!updated && updated.error().code != ErrorCode::NotFound)
-        qCWarning(lcHubConnection).noquote() << "inventory status of" << serial
-                                             << "not updated:" << updated.error().message;
+        qCWarning(lcHubConnection).noquote()
+            << "inventory status of" << serial << "not updated:" << updated.error().message;
 }
 
 } // namespace Provisio

@@ -56,17 +56,17 @@ public:
         bool enabled = true;
         HubConnection::Options connection;
         TelemetryBuffer::Options telemetry; // batch size and memory bounds
-        int pollIntervalMs = 10000;        // hub list, retries of revocations
-        int telemetryFlushMs = 5000;       // counters to the database
-        int telemetryBatchMs = 250;        // longest wait before messages are written
-        int telemetryKeep = 1000;          // messages kept per device
-        int telemetryDays = 7;             // messages older than this go
-        int telemetryPruneMs = 60000;      // how often retention is applied
-        int maxTrackedDevices = 10000;     // lookup and event-rate caches
-        int desiredRescanMs = 300000;      // catch missed desired publishes
-        int maxReportedBytes = 32 * 1024;  // Azure's limit for a twin section
-        int telemetryEventsPerSecond = 5;  // per device, for the live feed
-        int maxEventBodyBytes = 4096;      // telemetry bodies in events
+        int pollIntervalMs = 10000;         // hub list, retries of revocations
+        int telemetryFlushMs = 5000;        // counters to the database
+        int telemetryBatchMs = 250;         // longest wait before messages are written
+        int telemetryKeep = 1000;           // messages kept per device
+        int telemetryDays = 7;              // messages older than this go
+        int telemetryPruneMs = 60000;       // how often retention is applied
+        int maxTrackedDevices = 10000;      // lookup and event-rate caches
+        int desiredRescanMs = 300000;       // catch missed desired publishes
+        int maxReportedBytes = 32 * 1024;   // Azure's limit for a twin section
+        int telemetryEventsPerSecond = 5;   // per device, for the live feed
+        int maxEventBodyBytes = 4096;       // telemetry bodies in events
     };
     // PROVISIO_HUB_LINK=off, PROVISIO_HUB_TOKEN_LIFETIME (s),
     // PROVISIO_TELEMETRY_MAX_DEVICES, PROVISIO_TELEMETRY_EVENTS_PER_SECOND,
@@ -176,8 +176,7 @@ private:
     void sweepGroup(const QString &groupId, const QString &op, quint64 sweep, const QString &afterKey);
     // The provisioning status an enrollment (group) had before the audited
     // change that left it with `after`; nullopt when that cannot be told.
-    std::optional<QString> statusBefore(const QString &entityType, const QString &entityId,
-                                        const QJsonObject &after);
+    std::optional<QString> statusBefore(const QString &entityType, const QString &entityId, const QJsonObject &after);
 
     void flushTelemetry();
     // Retention: per-device count for the devices this instance stored
@@ -197,18 +196,18 @@ private:
     HubLinkStore m_store;
     TelemetryStore m_telemetryStore;
     TelemetryBuffer m_telemetry;
-    QSet<QString> m_telemetryTouched;  // devices stored since the last prune
-    QStringList m_pruneQueue;          // devices of the running prune round
+    QSet<QString> m_telemetryTouched; // devices stored since the last prune
+    QStringList m_pruneQueue;         // devices of the running prune round
     bool m_batchFailing = false;
     qint64 m_droppedCounted = 0;
     std::map<QString, std::unique_ptr<HubConnection>> m_connections; // by hub name
-    QHash<QString, double> m_gauges;                                  // hub name -> last value
-    QSet<QString> m_scanning;                                         // hub hosts being scanned
-    QHash<QString, std::shared_ptr<MethodCall>> m_calls;              // rid -> call
-    QHash<QString, Lookup> m_lookups;                                 // device id -> registration
-    QHash<QString, QPair<qint64, int>> m_eventWindows;                // device id -> (second, events)
-    QHash<QString, int> m_eventsSkipped; // device id -> live events dropped since its last one
-    QHash<QString, quint64> m_groupSweeps;                            // group id -> running sweep
+    QHash<QString, double> m_gauges;                                 // hub name -> last value
+    QSet<QString> m_scanning;                                        // hub hosts being scanned
+    QHash<QString, std::shared_ptr<MethodCall>> m_calls;             // rid -> call
+    QHash<QString, Lookup> m_lookups;                                // device id -> registration
+    QHash<QString, QPair<qint64, int>> m_eventWindows;               // device id -> (second, events)
+    QHash<QString, int> m_eventsSkipped;   // device id -> live events dropped since its last one
+    QHash<QString, quint64> m_groupSweeps; // group id -> running sweep
     quint64 m_lastSweep = 0;
     QTimer m_pollTimer;
     QTimer m_flushTimer;

@@ -3,9 +3,9 @@
 
 #include "api/crmrequest.h"
 #include "api/enrollmentutil.h"
-#include "protocol/jsonmerge.h"
 #include "crypto/registrationid.h"
 #include "protocol/apierror.h"
+#include "protocol/jsonmerge.h"
 #include "protocol/jsonreader.h"
 #include "protocol/timeutil.h"
 #include "storage/auditlog.h"
@@ -39,9 +39,7 @@ std::optional<QJsonValue> bodyValue(const QByteArray &body)
 } // namespace
 
 HubLinkApi::HubLinkApi(ServiceContext &ctx, HubLink::Options options)
-    : m_ctx(ctx)
-    , m_registrations(ctx.db)
-    , m_link(std::make_unique<HubLink>(ctx, options))
+    : m_ctx(ctx), m_registrations(ctx.db), m_link(std::make_unique<HubLink>(ctx, options))
 {
     // From the event loop: a process that only builds the service (to list
     // its routes, say) never dials a hub.
@@ -57,12 +55,14 @@ void HubLinkApi::registerRoutes(Router &router)
     router.add(M::Get, QStringLiteral("/api/v1/hubs/{name}/status"), Access::Viewer,
                [this](HttpRequest &r) { return hubStatus(r); });
     router.add(M::Get, device + QStringLiteral("/twin"), Access::Viewer, [this](HttpRequest &r) { return getTwin(r); });
-    router.add(M::Patch, device + QStringLiteral("/twin"), Access::Operator,
-               [this](HttpRequest &r) { return patchTwin(r); }, 64 * 1024);
+    router.add(
+        M::Patch, device + QStringLiteral("/twin"), Access::Operator, [this](HttpRequest &r) { return patchTwin(r); },
+        64 * 1024);
     router.add(M::Get, device + QStringLiteral("/telemetry"), Access::Viewer,
                [this](HttpRequest &r) { return telemetry(r); });
-    router.add(M::Post, device + QStringLiteral("/methods/{name}"), Access::Operator,
-               [this](HttpRequest &r) { return invokeMethod(r); }, 128 * 1024);
+    router.add(
+        M::Post, device + QStringLiteral("/methods/{name}"), Access::Operator,
+        [this](HttpRequest &r) { return invokeMethod(r); }, 128 * 1024);
 }
 
 HttpResponse HubLinkApi::hubStatus(HttpRequest &request)
@@ -178,11 +178,12 @@ HttpResponse HubLinkApi::patchTwin(HttpRequest &request)
         if (auto r = m_registrations.update(changed, record->state.etag); !r)
             return HttpResponse::error(r.error());
         const auto summary = [](const RegistrationRecord &r) {
-            return QJsonObject{{kDeviceId, r.state.deviceId},
-                               {QStringLiteral("registrationId"), r.state.registrationId},
-                               {QStringLiteral("tags"), r.twin.value(QStringLiteral("tags"))},
-                               {QStringLiteral("desired"), r.twin.value(QStringLiteral("properties")).toObject()
-                                                               .value(QStringLiteral("desired"))}};
+            return QJsonObject{
+                {kDeviceId, r.state.deviceId},
+                {QStringLiteral("registrationId"), r.state.registrationId},
+                {QStringLiteral("tags"), r.twin.value(QStringLiteral("tags"))},
+                {QStringLiteral("desired"),
+                 r.twin.value(QStringLiteral("properties")).toObject().value(QStringLiteral("desired"))}};
         };
         if (auto r = m_ctx.audit.record(request.actor(), QStringLiteral("update"), QStringLiteral("twin"),
                                         changed.state.deviceId, summary(*record), summary(changed));
@@ -214,8 +215,8 @@ Result<QDateTime> timeQuery(const HttpRequest &request, const QString &name)
 
 HttpResponse HubLinkApi::telemetry(HttpRequest &request)
 {
-    if (auto q = Crm::checkQuery(request, {QStringLiteral("limit"), QStringLiteral("cursor"),
-                                           QStringLiteral("since"), QStringLiteral("until")});
+    if (auto q = Crm::checkQuery(request, {QStringLiteral("limit"), QStringLiteral("cursor"), QStringLiteral("since"),
+                                           QStringLiteral("until")});
         !q)
         return HttpResponse::error(q.error());
     auto page = Crm::pageRequest(request);
@@ -314,34 +315,35 @@ HttpResponse HubLinkApi::invokeMethod(HttpRequest &request)
     auto deferred = std::make_shared<DeferredResponse>();
     const QString trackingId = request.trackingId;
     const QString hub = record->state.assignedHub;
-    m_link->invokeMethod(*record, method, payload, timeout, [deferred, trackingId, hub, timeout](const HubLink::MethodOutcome &o) {
-        switch (o.kind) {
-        case HubLink::MethodOutcome::Answered:
-            deferred->complete(HttpResponse::json(
-                QJsonObject{{QStringLiteral("status"), o.status}, {QStringLiteral("payload"), o.payload}}));
-            return;
-        case HubLink::MethodOutcome::TimedOut: {
-            // 504 has no ErrorCode of its own: the one error shape, with
-            // IoT Hub's number for a device that did not answer in time.
-            ApiError api = ApiError::fromError(
-                Error(ErrorCode::Unavailable,
-                      QStringLiteral("the device did not answer within %1 s").arg(timeout)),
-                trackingId);
-            api.errorCode = 504101;
-            deferred->complete(HttpResponse::json(api.toJson(), 504)
-                                   .withHeader("X-Provisio-Tracking-Id", trackingId.toLatin1()));
-            return;
-        }
-        case HubLink::MethodOutcome::HubNotConnected:
-            deferred->complete(HttpResponse::error(
-                ErrorCode::Conflict, QStringLiteral("the device's hub %1 is not connected; try again later").arg(hub)));
-            return;
-        case HubLink::MethodOutcome::NotSent:
-            deferred->complete(HttpResponse::error(ErrorCode::Unavailable,
-                                                   QStringLiteral("the method call could not be sent")));
-            return;
-        }
-    });
+    m_link->invokeMethod(
+        *record, method, payload, timeout, [deferred, trackingId, hub, timeout](const HubLink::MethodOutcome &o) {
+            switch (o.kind) {
+            case HubLink::MethodOutcome::Answered:
+                deferred->complete(HttpResponse::json(
+                    QJsonObject{{QStringLiteral("status"), o.status}, {QStringLiteral("payload"), o.payload}}));
+                return;
+            case HubLink::MethodOutcome::TimedOut: {
+                // 504 has no ErrorCode of its own: the one error shape, with
+                // IoT Hub's number for a device that did not answer in time.
+                ApiError api = ApiError::fromError(
+                    Error(ErrorCode::Unavailable, QStringLiteral("the device did not answer within %1 s").arg(timeout)),
+                    trackingId);
+                api.errorCode = 504101;
+                deferred->complete(
+                    HttpResponse::json(api.toJson(), 504).withHeader("X-Provisio-Tracking-Id", trackingId.toLatin1()));
+                return;
+            }
+            case HubLink::MethodOutcome::HubNotConnected:
+                deferred->complete(HttpResponse::error(
+                    ErrorCode::Conflict,
+                    QStringLiteral("the device's hub %1 is not connected; try again later").arg(hub)));
+                return;
+            case HubLink::MethodOutcome::NotSent:
+                deferred->complete(
+                    HttpResponse::error(ErrorCode::Unavailable, QStringLiteral("the method call could not be sent")));
+                return;
+            }
+        });
     return HttpResponse::later(deferred);
 }
 

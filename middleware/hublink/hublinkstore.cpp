@@ -37,8 +37,7 @@ HubLinkStore::Revocation readRevocation(const Query &q)
 }
 } // namespace
 
-Result<HubLinkStore::DesiredScan> HubLinkStore::scanDesired(const QString &hubHost, const QString &afterKey,
-                                                            int limit)
+Result<HubLinkStore::DesiredScan> HubLinkStore::scanDesired(const QString &hubHost, const QString &afterKey, int limit)
 {
     // (A null QString would bind as NULL, and "id > NULL" matches nothing:
     // the first page has no lower bound at all.)
@@ -73,11 +72,11 @@ Result<HubLinkStore::DesiredScan> HubLinkStore::scanDesired(const QString &hubHo
         auto record = RegistrationRecord::fromDoc(fromJsonText(row.doc));
         if (!record)
             continue; // unreadable: nothing sensible to publish
-        const QJsonObject desired = record->twin.value(QStringLiteral("properties")).toObject()
-                                        .value(QStringLiteral("desired")).toObject();
+        const QJsonObject desired =
+            record->twin.value(QStringLiteral("properties")).toObject().value(QStringLiteral("desired")).toObject();
         const int version = desired.value(QStringLiteral("$version")).toInt(0);
-        const bool published = !row.version.isNull() && row.hub.compare(hubHost, Qt::CaseInsensitive) == 0
-            && row.version.toInt() >= version;
+        const bool published = !row.version.isNull() && row.hub.compare(hubHost, Qt::CaseInsensitive) == 0 &&
+                               row.version.toInt() >= version;
         if (published)
             continue;
         scan.lagging.append({row.id, record->state.deviceId, hubHost.toLower(), desired, version});
@@ -122,8 +121,8 @@ Result<QHash<QString, HubLinkStore::Activity>> HubLinkStore::activities(const QS
     QHash<QString, Activity> out;
     for (const InListChunk &chunk : inListChunks(deviceIds)) {
         auto q = m_db.exec(QStringLiteral("SELECT device_id, hub_host, online, last_seen, presence_changed, "
-                                          "telemetry_count, last_telemetry FROM device_activity WHERE device_id IN (")
-                               + chunk.placeholders + QLatin1Char(')'),
+                                          "telemetry_count, last_telemetry FROM device_activity WHERE device_id IN (") +
+                               chunk.placeholders + QLatin1Char(')'),
                            chunk.binds);
         if (!q)
             return q.error();
@@ -192,12 +191,13 @@ Result<void> HubLinkStore::queueRevocation(const QString &hubHost, const QString
                                            const QString &requestId)
 {
     const QString now = nowIso();
-    auto r = m_db.exec(QStringLiteral("INSERT INTO hub_revocations (hub_host, device_id, op, request_id, state, "
-                                      "attempts, answer, created, updated) VALUES (?, ?, ?, ?, 'pending', 0, NULL, ?, ?) "
-                                      "ON CONFLICT (hub_host, device_id) DO UPDATE SET op = excluded.op, "
-                                      "request_id = excluded.request_id, state = 'pending', attempts = 0, "
-                                      "answer = NULL, updated = excluded.updated"),
-                       {hubHost.toLower(), deviceId, op, requestId, now, now});
+    auto r =
+        m_db.exec(QStringLiteral("INSERT INTO hub_revocations (hub_host, device_id, op, request_id, state, "
+                                 "attempts, answer, created, updated) VALUES (?, ?, ?, ?, 'pending', 0, NULL, ?, ?) "
+                                 "ON CONFLICT (hub_host, device_id) DO UPDATE SET op = excluded.op, "
+                                 "request_id = excluded.request_id, state = 'pending', attempts = 0, "
+                                 "answer = NULL, updated = excluded.updated"),
+                  {hubHost.toLower(), deviceId, op, requestId, now, now});
     if (!r)
         return r.error();
     r->finish();
@@ -206,9 +206,9 @@ Result<void> HubLinkStore::queueRevocation(const QString &hubHost, const QString
 
 Result<QList<HubLinkStore::Revocation>> HubLinkStore::pendingRevocations(const QString &hubHost)
 {
-    auto q = m_db.exec(QStringLiteral("SELECT ") + kRevocationColumns
-                           + QStringLiteral(" FROM hub_revocations WHERE hub_host = ? AND state = 'pending' "
-                                            "ORDER BY updated"),
+    auto q = m_db.exec(QStringLiteral("SELECT ") + kRevocationColumns +
+                           QStringLiteral(" FROM hub_revocations WHERE hub_host = ? AND state = 'pending' "
+                                          "ORDER BY updated"),
                        {hubHost.toLower()});
     if (!q)
         return q.error();
@@ -220,10 +220,10 @@ Result<QList<HubLinkStore::Revocation>> HubLinkStore::pendingRevocations(const Q
 }
 
 Result<std::optional<HubLinkStore::Revocation>> HubLinkStore::revocation(const QString &hubHost,
-                                                                          const QString &deviceId)
+                                                                         const QString &deviceId)
 {
-    auto q = m_db.exec(QStringLiteral("SELECT ") + kRevocationColumns
-                           + QStringLiteral(" FROM hub_revocations WHERE hub_host = ? AND device_id = ?"),
+    auto q = m_db.exec(QStringLiteral("SELECT ") + kRevocationColumns +
+                           QStringLiteral(" FROM hub_revocations WHERE hub_host = ? AND device_id = ?"),
                        {hubHost.toLower(), deviceId});
     if (!q)
         return q.error();
@@ -246,17 +246,17 @@ Result<void> HubLinkStore::markRevocationSent(const QString &requestId)
 
 Result<bool> HubLinkStore::answerRevocation(const QString &requestId, bool succeeded, const QJsonObject &answer)
 {
-    auto r = m_db.execAffected(QStringLiteral("UPDATE hub_revocations SET state = ?, answer = ?, updated = ? "
-                                              "WHERE request_id = ?"),
-                               {succeeded ? QStringLiteral("done") : QStringLiteral("failed"), toJsonText(answer),
-                                nowIso(), requestId});
+    auto r = m_db.execAffected(
+        QStringLiteral("UPDATE hub_revocations SET state = ?, answer = ?, updated = ? "
+                       "WHERE request_id = ?"),
+        {succeeded ? QStringLiteral("done") : QStringLiteral("failed"), toJsonText(answer), nowIso(), requestId});
     if (!r)
         return r.error();
     return *r > 0;
 }
 
 Result<HubLinkStore::GroupDevicePage> HubLinkStore::groupDevices(const QString &groupId, const QString &afterKey,
-                                                                  int limit)
+                                                                 int limit)
 {
     QString sql = QStringLiteral(
         "SELECT r.registration_id, r.device_id, LOWER(r.assigned_hub), v.op, v.state, e.provisioning_status "

@@ -5,10 +5,10 @@
 
 #include <QDateTime>
 #include <QHash>
-#include <QStringList>
 #include <QJsonObject>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -23,7 +23,7 @@ class Database;
 class HubLinkStore
 {
 public:
-    explicit HubLinkStore(Database &db) : m_db(db) {}
+    explicit HubLinkStore(Database &db) : m_db(db) { }
 
     // --- desired properties
     struct DesiredDocument
@@ -77,9 +77,9 @@ public:
     {
         QString hubHost;
         QString deviceId;
-        QString op;        // revoke | restore
+        QString op; // revoke | restore
         QString requestId;
-        QString state;     // pending | done | failed
+        QString state; // pending | done | failed
         int attempts = 0;
         QDateTime updated;
         QJsonObject answer; // the hub's response, once there
@@ -100,8 +100,8 @@ public:
     {
         QString registrationId;
         QString deviceId;
-        QString hubHost;  // lower-case
-        QString wishOp;   // the latest revoke/restore wish on that hub; empty when none
+        QString hubHost; // lower-case
+        QString wishOp;  // the latest revoke/restore wish on that hub; empty when none
         QString wishState;
         // The registration id also has an individual enrollment, disabled:
         // that one wins over the group, so enabling the group must not

@@ -51,8 +51,8 @@ void TelemetryBuffer::enforceBounds()
     // Oldest first: the newest messages are what an operator looks at.
     qsizetype drop = 0;
     qint64 bytes = m_bytes;
-    while (drop < m_pending.size() - 1
-           && (m_pending.size() - drop > qMax(1, m_options.maxPending) || bytes > m_options.maxBytes)) {
+    while (drop < m_pending.size() - 1 &&
+           (m_pending.size() - drop > qMax(1, m_options.maxPending) || bytes > m_options.maxBytes)) {
         bytes -= sizeOf(m_pending.at(drop));
         ++drop;
     }

@@ -38,7 +38,7 @@ public:
         QDateTime last;
     };
 
-    explicit TelemetryBuffer(Options options) : m_options(options) {}
+    explicit TelemetryBuffer(Options options) : m_options(options) { }
 
     // Queues a message and counts it; true when a full batch is waiting.
     bool add(Message message);

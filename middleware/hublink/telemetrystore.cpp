@@ -97,9 +97,8 @@ Result<RecordPage<TelemetryStore::Message>> TelemetryStore::page(const Filter &f
         fetched << m;
     }
     q->finish();
-    return pageOf(std::move(fetched), page.limit, [](const Message &m) {
-        return pairCursorKey(toIsoUtc(m.received), QString::number(m.id));
-    });
+    return pageOf(std::move(fetched), page.limit,
+                  [](const Message &m) { return pairCursorKey(toIsoUtc(m.received), QString::number(m.id)); });
 }
 
 Result<int> TelemetryStore::pruneDevice(const QString &deviceId, int keep)

@@ -23,7 +23,7 @@ class Database;
 class TelemetryStore
 {
 public:
-    explicit TelemetryStore(Database &db) : m_db(db) {}
+    explicit TelemetryStore(Database &db) : m_db(db) { }
 
     struct Message
     {

@@ -12,10 +12,10 @@ Result<void> ActivationCodeStore::issue(const Record &record)
         QStringLiteral("DELETE FROM activation_codes WHERE serial = ? AND used_at IS NULL"), {record.serial});
     if (!dropped)
         return dropped.error();
-    auto r = m_db.exec(QStringLiteral("INSERT INTO activation_codes (code_hash, serial, registration_id, "
-                                      "created, expires) VALUES (?, ?, ?, ?, ?)"),
-                       {record.codeHash, record.serial, record.registrationId, toIsoUtc(record.created),
-                        toIsoUtc(record.expires)});
+    auto r = m_db.exec(
+        QStringLiteral("INSERT INTO activation_codes (code_hash, serial, registration_id, "
+                       "created, expires) VALUES (?, ?, ?, ?, ?)"),
+        {record.codeHash, record.serial, record.registrationId, toIsoUtc(record.created), toIsoUtc(record.expires)});
     if (!r)
         return r.error();
     r->finish();
@@ -57,8 +57,7 @@ Result<bool> ActivationCodeStore::markUsed(const QString &codeHash, const QDateT
 Result<void> ActivationCodeStore::removeUnused(const QString &registrationId)
 {
     auto r = m_db.execAffected(
-        QStringLiteral("DELETE FROM activation_codes WHERE registration_id = ? AND used_at IS NULL"),
-        {registrationId});
+        QStringLiteral("DELETE FROM activation_codes WHERE registration_id = ? AND used_at IS NULL"), {registrationId});
     if (!r)
         return r.error();
     return {};

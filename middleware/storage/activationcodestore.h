@@ -18,7 +18,7 @@ class Database;
 class ActivationCodeStore
 {
 public:
-    explicit ActivationCodeStore(Database &db) : m_db(db) {}
+    explicit ActivationCodeStore(Database &db) : m_db(db) { }
 
     struct Record
     {

@@ -9,8 +9,8 @@ Result<int> ActivationFailureStore::retryAfterSeconds(const QString &serial, int
     const int fullWindow = int((windowMs + 999) / 1000);
     if (limit <= 0)
         return fullWindow;
-    auto q = m_db.exec(QStringLiteral("SELECT window_start, failures FROM activation_failures WHERE serial = ?"),
-                       {serial});
+    auto q =
+        m_db.exec(QStringLiteral("SELECT window_start, failures FROM activation_failures WHERE serial = ?"), {serial});
     if (!q)
         return q.error();
     if (!q->next()) {
@@ -35,14 +35,15 @@ Result<int> ActivationFailureStore::recordFailure(const QString &serial, qint64 
     // (SQL semantics on SQLite and PostgreSQL alike), so the window test is
     // the same in both.
     const qint64 expiredBefore = nowMs - windowMs;
-    auto q = m_db.exec(QStringLiteral("INSERT INTO activation_failures (serial, window_start, failures) VALUES (?, ?, 1) "
-                                      "ON CONFLICT (serial) DO UPDATE SET "
-                                      "failures = CASE WHEN activation_failures.window_start <= ? THEN 1 "
-                                      "ELSE activation_failures.failures + 1 END, "
-                                      "window_start = CASE WHEN activation_failures.window_start <= ? "
-                                      "THEN excluded.window_start ELSE activation_failures.window_start END "
-                                      "RETURNING failures"),
-                       {serial, nowMs, expiredBefore, expiredBefore});
+    auto q =
+        m_db.exec(QStringLiteral("INSERT INTO activation_failures (serial, window_start, failures) VALUES (?, ?, 1) "
+                                 "ON CONFLICT (serial) DO UPDATE SET "
+                                 "failures = CASE WHEN activation_failures.window_start <= ? THEN 1 "
+                                 "ELSE activation_failures.failures + 1 END, "
+                                 "window_start = CASE WHEN activation_failures.window_start <= ? "
+                                 "THEN excluded.window_start ELSE activation_failures.window_start END "
+                                 "RETURNING failures"),
+                  {serial, nowMs, expiredBefore, expiredBefore});
     if (!q)
         return q.error();
     const int failures = q->next() ? q->value(0).toInt() : 0;

@@ -30,7 +30,7 @@ class Database;
 class ActivationFailureStore
 {
 public:
-    explicit ActivationFailureStore(Database &db) : m_db(db) {}
+    explicit ActivationFailureStore(Database &db) : m_db(db) { }
 
     // 0 when another attempt for `serial` is allowed at `nowMs`; otherwise
     // the seconds (rounded up, at least 1) until its window closes.

@@ -12,11 +12,10 @@ namespace {
 const QSet<QString> &secretKeys()
 {
     static const QSet<QString> keys = {
-        QStringLiteral("primaryKey"),     QStringLiteral("secondaryKey"),
-        QStringLiteral("signingKey"),     QStringLiteral("hubDeviceKey"),
-        QStringLiteral("token"),          QStringLiteral("activationCode"),
-        QStringLiteral("symmetricKey"),   QStringLiteral("password"),
-        QStringLiteral("derivedKey"),     QStringLiteral("secret"),
+        QStringLiteral("primaryKey"),   QStringLiteral("secondaryKey"), QStringLiteral("signingKey"),
+        QStringLiteral("hubDeviceKey"), QStringLiteral("token"),        QStringLiteral("activationCode"),
+        QStringLiteral("symmetricKey"), QStringLiteral("password"),     QStringLiteral("derivedKey"),
+        QStringLiteral("secret"),
     };
     return keys;
 }
@@ -68,9 +67,8 @@ QJsonObject AuditLog::Entry::toJson() const
     return o;
 }
 
-Result<void> AuditLog::record(const QString &actor, const QString &action,
-                              const QString &entityType, const QString &entityId,
-                              const QJsonObject &before, const QJsonObject &after)
+Result<void> AuditLog::record(const QString &actor, const QString &action, const QString &entityType,
+                              const QString &entityId, const QJsonObject &before, const QJsonObject &after)
 {
     const QJsonObject redactedBefore = redactSecrets(before);
     const QJsonObject redactedAfter = redactSecrets(after);
@@ -84,8 +82,7 @@ Result<void> AuditLog::record(const QString &actor, const QString &action,
     r->finish();
     if (m_events) {
         // Built now (the records are at hand), published after the commit.
-        EventBus::Event event =
-            EventBus::fromAuditEntry(action, entityType, entityId, redactedBefore, redactedAfter);
+        EventBus::Event event = EventBus::fromAuditEntry(action, entityType, entityId, redactedBefore, redactedAfter);
         QPointer<EventBus> events = m_events;
         m_db.afterCommit([events, event = std::move(event)]() mutable {
             if (events)

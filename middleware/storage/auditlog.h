@@ -25,7 +25,7 @@ class EventBus;
 class AuditLog
 {
 public:
-    explicit AuditLog(Database &db) : m_db(db) {}
+    explicit AuditLog(Database &db) : m_db(db) { }
 
     void setEventBus(EventBus *events);
 
@@ -44,9 +44,8 @@ public:
 
     // Records one change; call inside the same transaction as the change.
     // Its event follows when (and only if) that transaction commits.
-    Result<void> record(const QString &actor, const QString &action, const QString &entityType,
-                        const QString &entityId, const QJsonObject &before = {},
-                        const QJsonObject &after = {});
+    Result<void> record(const QString &actor, const QString &action, const QString &entityType, const QString &entityId,
+                        const QJsonObject &before = {}, const QJsonObject &after = {});
 
     struct Filter
     {

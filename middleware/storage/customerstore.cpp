@@ -38,9 +38,7 @@ Result<Customer> CustomerStore::create(Customer customer, const QString &actor)
     if (!r)
         return r.error();
     r->finish();
-    if (auto a = m_audit.record(actor, QStringLiteral("create"), kEntity, customer.id, {},
-                                customer.toJson());
-        !a)
+    if (auto a = m_audit.record(actor, QStringLiteral("create"), kEntity, customer.id, {}, customer.toJson()); !a)
         return a.error();
     if (!tx.commit())
         return commitFailed();
@@ -49,9 +47,9 @@ Result<Customer> CustomerStore::create(Customer customer, const QString &actor)
 
 Result<std::optional<Customer>> CustomerStore::find(const QString &id)
 {
-    return firstOf(readRows(
-        m_db.exec(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM customers WHERE id = ?"), {id}),
-        fromRow));
+    return firstOf(
+        readRows(m_db.exec(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM customers WHERE id = ?"), {id}),
+                 fromRow));
 }
 
 Result<RecordPage<Customer>> CustomerStore::list(const QString &text, const PageRequest &page)
@@ -80,8 +78,8 @@ Result<RecordPage<Customer>> CustomerStore::list(const QString &text, const Page
     return pageOf(*items, page.limit, [](const Customer &c) { return pairCursorKey(c.name, c.id); });
 }
 
-Result<Customer> CustomerStore::update(const QString &id, const QByteArray &ifMatch,
-                                       const QString &actor, const Mutator &mutate)
+Result<Customer> CustomerStore::update(const QString &id, const QByteArray &ifMatch, const QString &actor,
+                                       const Mutator &mutate)
 {
     Transaction tx(m_db);
     if (!tx.isActive())
@@ -99,17 +97,15 @@ Result<Customer> CustomerStore::update(const QString &id, const QByteArray &ifMa
     after.createdDateTimeUtc = before.createdDateTimeUtc;
     after.lastUpdatedDateTimeUtc = fromIsoUtc(now).value_or(QDateTime());
     after.etag = newEtag();
-    if (auto r = execIfEtag(m_db,
-                            QStringLiteral("UPDATE customers SET name = ?, email = ?, etag = ?, "
-                                           "updated = ?, doc = ? WHERE id = ? AND etag = ?"),
-                            {after.name, nullIfEmpty(after.email), after.etag, now, toJsonText(after.toJson()),
-                             id, before.etag},
-                            changedMeanwhile(kEntity, id));
+    if (auto r = execIfEtag(
+            m_db,
+            QStringLiteral("UPDATE customers SET name = ?, email = ?, etag = ?, "
+                           "updated = ?, doc = ? WHERE id = ? AND etag = ?"),
+            {after.name, nullIfEmpty(after.email), after.etag, now, toJsonText(after.toJson()), id, before.etag},
+            changedMeanwhile(kEntity, id));
         !r)
         return r.error();
-    if (auto a = m_audit.record(actor, QStringLiteral("update"), kEntity, id, before.toJson(),
-                                after.toJson());
-        !a)
+    if (auto a = m_audit.record(actor, QStringLiteral("update"), kEntity, id, before.toJson(), after.toJson()); !a)
         return a.error();
     if (!tx.commit())
         return commitFailed();
@@ -131,12 +127,11 @@ Result<void> CustomerStore::remove(const QString &id, const QByteArray &ifMatch,
     const qint64 devices = owned->next() ? owned->value(0).toLongLong() : 0;
     owned->finish();
     if (devices > 0)
-        return Error(ErrorCode::Conflict,
-                     QStringLiteral("customer '%1' still has %2 device(s); return or reassign them first")
-                         .arg(id)
-                         .arg(devices));
-    if (auto r = execIfEtag(m_db, QStringLiteral("DELETE FROM customers WHERE id = ? AND etag = ?"),
-                            {id, before.etag}, changedMeanwhile(kEntity, id));
+        return Error(
+            ErrorCode::Conflict,
+            QStringLiteral("customer '%1' still has %2 device(s); return or reassign them first").arg(id).arg(devices));
+    if (auto r = execIfEtag(m_db, QStringLiteral("DELETE FROM customers WHERE id = ? AND etag = ?"), {id, before.etag},
+                            changedMeanwhile(kEntity, id));
         !r)
         return r.error();
     if (auto a = m_audit.record(actor, QStringLiteral("delete"), kEntity, id, before.toJson()); !a)

@@ -23,7 +23,7 @@ class Database;
 class CustomerStore
 {
 public:
-    CustomerStore(Database &db, AuditLog &audit) : m_db(db), m_audit(audit) {}
+    CustomerStore(Database &db, AuditLog &audit) : m_db(db), m_audit(audit) { }
 
     // Assigns the id ("cus_" + random), etag and timestamps.
     Result<Customer> create(Customer customer, const QString &actor);
@@ -36,8 +36,7 @@ public:
     using Mutator = std::function<Result<Customer>(const Customer &current)>;
     // NotFound, PreconditionFailed when `ifMatch` does not match (or another
     // writer changed the record meanwhile), or the mutator's error.
-    Result<Customer> update(const QString &id, const QByteArray &ifMatch, const QString &actor,
-                            const Mutator &mutate);
+    Result<Customer> update(const QString &id, const QByteArray &ifMatch, const QString &actor, const Mutator &mutate);
     // Conflict while devices still refer to the customer.
     Result<void> remove(const QString &id, const QByteArray &ifMatch, const QString &actor);
 

@@ -37,8 +37,8 @@ Result<std::unique_ptr<Database>> Database::open(const QString &location)
     std::unique_ptr<Database> db(new Database);
     db->m_connectionName = QStringLiteral("provisio-%1").arg(s_connectionCounter.fetchAndAddRelaxed(1));
 
-    const bool isPostgres = location.startsWith(QLatin1String("postgresql://"))
-        || location.startsWith(QLatin1String("postgres://"));
+    const bool isPostgres =
+        location.startsWith(QLatin1String("postgresql://")) || location.startsWith(QLatin1String("postgres://"));
     if (isPostgres) {
         const QUrl url(location);
         if (!url.isValid() || url.host().isEmpty())
@@ -46,8 +46,7 @@ Result<std::unique_ptr<Database>> Database::open(const QString &location)
         db->m_dialect = Dialect::Postgres;
         db->m_db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), db->m_connectionName);
         if (!db->m_db.isValid())
-            return Error(ErrorCode::Unavailable,
-                         QStringLiteral("the Qt PostgreSQL driver (QPSQL) is not installed"));
+            return Error(ErrorCode::Unavailable, QStringLiteral("the Qt PostgreSQL driver (QPSQL) is not installed"));
         db->m_db.setHostName(url.host());
         db->m_db.setPort(url.port(5432));
         db->m_db.setUserName(url.userName());
@@ -63,16 +62,13 @@ Result<std::unique_ptr<Database>> Database::open(const QString &location)
             options << item.first + QLatin1Char('=') + item.second;
         if (!options.isEmpty())
             db->m_db.setConnectOptions(options.join(QLatin1Char(';')));
-        db->m_description = QStringLiteral("postgresql://%1:%2/%3")
-                                .arg(url.host())
-                                .arg(url.port(5432))
-                                .arg(db->m_db.databaseName());
+        db->m_description =
+            QStringLiteral("postgresql://%1:%2/%3").arg(url.host()).arg(url.port(5432)).arg(db->m_db.databaseName());
     } else {
         db->m_dialect = Dialect::Sqlite;
         db->m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), db->m_connectionName);
         if (!db->m_db.isValid())
-            return Error(ErrorCode::Unavailable,
-                         QStringLiteral("the Qt SQLite driver (QSQLITE) is not installed"));
+            return Error(ErrorCode::Unavailable, QStringLiteral("the Qt SQLite driver (QSQLITE) is not installed"));
         db->m_db.setDatabaseName(location);
         db->m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
         db->m_description = QStringLiteral("sqlite:%1").arg(QFileInfo(location).absoluteFilePath());
@@ -80,15 +76,14 @@ Result<std::unique_ptr<Database>> Database::open(const QString &location)
 
     if (!db->m_db.open())
         return Error(ErrorCode::Unavailable,
-                     QStringLiteral("cannot open database %1: %2")
-                         .arg(db->m_description, db->m_db.lastError().text()));
+                     QStringLiteral("cannot open database %1: %2").arg(db->m_description, db->m_db.lastError().text()));
 
     if (db->m_dialect == Dialect::Sqlite) {
         // WAL lets readers run while a writer commits; NORMAL sync is durable
         // across application crashes and only risks the last commits on power
         // loss, the usual trade for a WAL database.
-        const char *pragmas[] = {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
-                                 "PRAGMA foreign_keys=ON", "PRAGMA temp_store=MEMORY"};
+        const char *pragmas[] = {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
+                                 "PRAGMA temp_store=MEMORY"};
         for (const char *pragma : pragmas) {
             auto r = db->exec(QString::fromLatin1(pragma));
             if (!r)
@@ -109,9 +104,9 @@ Error Database::sqlError(const QString &what, const QSqlQuery &query) const
     // reference); everything else is ours or the database's.
     const QString native = err.nativeErrorCode();
     const QString text = err.databaseText().isEmpty() ? err.text() : err.databaseText();
-    const bool constraint = text.contains(QLatin1String("UNIQUE constraint"), Qt::CaseInsensitive)
-        || text.contains(QLatin1String("FOREIGN KEY constraint"), Qt::CaseInsensitive)
-        || native == QLatin1String("23505") || native == QLatin1String("23503");
+    const bool constraint = text.contains(QLatin1String("UNIQUE constraint"), Qt::CaseInsensitive) ||
+                            text.contains(QLatin1String("FOREIGN KEY constraint"), Qt::CaseInsensitive) ||
+                            native == QLatin1String("23505") || native == QLatin1String("23503");
     if (constraint)
         return Error(ErrorCode::Conflict, QStringLiteral("conflicting record: %1").arg(text));
     qCWarning(lcDb).noquote() << what << "failed:" << err.text();
@@ -127,9 +122,8 @@ bool preparable(Database::Dialect dialect, const QString &sql)
     if (dialect != Database::Dialect::Postgres)
         return true;
     const QString head = sql.trimmed().section(QLatin1Char(' '), 0, 0).toUpper();
-    return head == QLatin1String("SELECT") || head == QLatin1String("INSERT")
-        || head == QLatin1String("UPDATE") || head == QLatin1String("DELETE")
-        || head == QLatin1String("WITH") || head == QLatin1String("VALUES");
+    return head == QLatin1String("SELECT") || head == QLatin1String("INSERT") || head == QLatin1String("UPDATE") ||
+           head == QLatin1String("DELETE") || head == QLatin1String("WITH") || head == QLatin1String("VALUES");
 }
 } // namespace
 
@@ -260,9 +254,8 @@ Result<void> Database::migrate()
         }
     };
 
-    auto created = exec(QStringLiteral(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"));
+    auto created = exec(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                       " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"));
     if (!created) {
         unlock();
         return created.error();
@@ -273,11 +266,10 @@ Result<void> Database::migrate()
     const auto &all = migrations();
     if (!all.isEmpty() && current > all.last().version) {
         unlock();
-        return Error(ErrorCode::Unavailable,
-                     QStringLiteral("the database schema (version %1) is newer than this "
-                                    "middleware understands (%2); upgrade the middleware")
-                         .arg(current)
-                         .arg(all.last().version));
+        return Error(ErrorCode::Unavailable, QStringLiteral("the database schema (version %1) is newer than this "
+                                                            "middleware understands (%2); upgrade the middleware")
+                                                 .arg(current)
+                                                 .arg(all.last().version));
     }
     for (const Migration &m : all) {
         if (m.version <= current)
@@ -287,21 +279,18 @@ Result<void> Database::migrate()
             auto r = exec(statement);
             if (!r) {
                 unlock();
-                return Error(r.error().code,
-                             QStringLiteral("migration %1 (%2) failed: %3")
-                                 .arg(m.version)
-                                 .arg(m.name, r.error().message));
+                return Error(
+                    r.error().code,
+                    QStringLiteral("migration %1 (%2) failed: %3").arg(m.version).arg(m.name, r.error().message));
             }
             r->finish();
         }
         auto rec = exec(QStringLiteral("INSERT INTO schema_migrations (version, name, applied_at) "
                                        "VALUES (?, ?, ?)"),
-                        {m.version, m.name,
-                         QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)});
+                        {m.version, m.name, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)});
         if (!rec || !tx.commit()) {
             unlock();
-            return Error(ErrorCode::Unavailable,
-                         QStringLiteral("migration %1 could not be recorded").arg(m.version));
+            return Error(ErrorCode::Unavailable, QStringLiteral("migration %1 could not be recorded").arg(m.version));
         }
         // Prepared statements may refer to the old schema.
         m_statements.clear();

@@ -22,7 +22,7 @@ namespace Provisio {
 class Query
 {
 public:
-    explicit Query(QSqlQuery *query) : m_query(query) {}
+    explicit Query(QSqlQuery *query) : m_query(query) { }
     bool next() { return m_query->next(); }
     QVariant value(int index) const { return m_query->value(index); }
     int numRowsAffected() const { return m_query->numRowsAffected(); }
@@ -102,7 +102,7 @@ private:
 class Transaction
 {
 public:
-    explicit Transaction(Database &db) : m_db(db), m_active(db.beginTransaction()) {}
+    explicit Transaction(Database &db) : m_db(db), m_active(db.beginTransaction()) { }
     ~Transaction()
     {
         if (m_active)

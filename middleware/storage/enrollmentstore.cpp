@@ -33,7 +33,8 @@ Result<EnrollmentGroup> groupFromDoc(const QString &doc)
 {
     auto g = EnrollmentGroup::fromJson(fromJsonText(doc));
     if (!g)
-        return Error(ErrorCode::Internal, QStringLiteral("stored enrollment group is unreadable: ") + g.error().message);
+        return Error(ErrorCode::Internal,
+                     QStringLiteral("stored enrollment group is unreadable: ") + g.error().message);
     return g;
 }
 
@@ -47,8 +48,8 @@ Error preconditionFailed(const QString &what)
 
 Result<QList<Enrollment>> EnrollmentStore::query(const QString &where, const QVariantList &binds, int limit)
 {
-    QString sql = QStringLiteral("SELECT doc FROM enrollments WHERE ") + where
-        + QStringLiteral(" ORDER BY registration_id");
+    QString sql =
+        QStringLiteral("SELECT doc FROM enrollments WHERE ") + where + QStringLiteral(" ORDER BY registration_id");
     QVariantList b = binds;
     if (limit > 0) {
         sql += QStringLiteral(" LIMIT ?");
@@ -95,9 +96,8 @@ Result<void> EnrollmentStore::insert(Enrollment &e)
     auto r = m_db.exec(QStringLiteral("INSERT INTO enrollments (registration_id, device_id, serial, "
                                       "provisioning_status, etag, created, updated, doc) "
                                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-                       {e.registrationId, e.deviceId, nullIfEmpty(e.serial),
-                        e.provisioningStatus, e.etag, toIsoUtc(e.createdDateTimeUtc),
-                        toIsoUtc(e.lastUpdatedDateTimeUtc), toJsonText(e.toJson())});
+                       {e.registrationId, e.deviceId, nullIfEmpty(e.serial), e.provisioningStatus, e.etag,
+                        toIsoUtc(e.createdDateTimeUtc), toIsoUtc(e.lastUpdatedDateTimeUtc), toJsonText(e.toJson())});
     if (!r)
         return r.error();
     r->finish();
@@ -140,10 +140,12 @@ Result<std::optional<EnrollmentGroup>> EnrollmentStore::findGroup(const QString 
 Result<RecordPage<EnrollmentGroup>> EnrollmentStore::listGroups(const PageRequest &page)
 {
     // One more than asked for: whether there is a next page is known at once.
-    auto q = page.afterKey.isEmpty()
-        ? m_db.exec(QStringLiteral("SELECT doc FROM enrollment_groups ORDER BY group_id LIMIT ?"), {page.limit + 1})
-        : m_db.exec(QStringLiteral("SELECT doc FROM enrollment_groups WHERE group_id > ? ORDER BY group_id LIMIT ?"),
-                    {page.afterKey, page.limit + 1});
+    auto q =
+        page.afterKey.isEmpty()
+            ? m_db.exec(QStringLiteral("SELECT doc FROM enrollment_groups ORDER BY group_id LIMIT ?"), {page.limit + 1})
+            : m_db.exec(
+                  QStringLiteral("SELECT doc FROM enrollment_groups WHERE group_id > ? ORDER BY group_id LIMIT ?"),
+                  {page.afterKey, page.limit + 1});
     auto items = readDocs<EnrollmentGroup>(std::move(q), groupFromDoc);
     if (!items)
         return items.error();

@@ -25,7 +25,7 @@ class Database;
 class EnrollmentStore
 {
 public:
-    explicit EnrollmentStore(Database &db) : m_db(db) {}
+    explicit EnrollmentStore(Database &db) : m_db(db) { }
 
     // registrationId must already be normalized.
     Result<std::optional<Enrollment>> find(const QString &registrationId);

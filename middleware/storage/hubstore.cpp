@@ -78,36 +78,32 @@ Result<Hub> HubStore::upsert(const Hub &hub, const QString &expectedEtag)
     const QString now = nowIso();
     h.etag = newEtag();
     h.lastUpdatedDateTimeUtc = fromIsoUtc(now).value_or(QDateTime());
-    h.createdDateTimeUtc = existing->has_value() ? (*existing)->createdDateTimeUtc
-                                                 : h.lastUpdatedDateTimeUtc;
+    h.createdDateTimeUtc = existing->has_value() ? (*existing)->createdDateTimeUtc : h.lastUpdatedDateTimeUtc;
     if (!expectedEtag.isEmpty()) {
         // Conditional on the etag the caller read, so two instances replacing
         // the same hub at once cannot silently lose one of the changes.
-        auto r = m_db.execAffected(
-            QStringLiteral("UPDATE hubs SET host = ?, port = ?, endpoint = ?, region = ?, "
-                           "allocation_weight = ?, signing_key = ?, etag = ?, updated = ? "
-                           "WHERE name = ? AND etag = ?"),
-            {h.host, h.port, h.endpoint, h.region, h.allocationWeight, h.signingKey, h.etag, now,
-             h.name, expectedEtag});
+        auto r = m_db.execAffected(QStringLiteral("UPDATE hubs SET host = ?, port = ?, endpoint = ?, region = ?, "
+                                                  "allocation_weight = ?, signing_key = ?, etag = ?, updated = ? "
+                                                  "WHERE name = ? AND etag = ?"),
+                                   {h.host, h.port, h.endpoint, h.region, h.allocationWeight, h.signingKey, h.etag, now,
+                                    h.name, expectedEtag});
         m_cacheValid = false;
         if (!r)
             return r.error();
         if (*r == 0)
             return Error(ErrorCode::PreconditionFailed,
-                         QStringLiteral("hub '%1' was changed or removed meanwhile; read it again")
-                             .arg(h.name));
+                         QStringLiteral("hub '%1' was changed or removed meanwhile; read it again").arg(h.name));
         return h;
     }
-    auto r = m_db.exec(
-        QStringLiteral("INSERT INTO hubs (name, host, port, endpoint, region, allocation_weight, "
-                       "signing_key, etag, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                       "ON CONFLICT (name) DO UPDATE SET host = excluded.host, port = excluded.port, "
-                       "endpoint = excluded.endpoint, region = excluded.region, "
-                       "allocation_weight = excluded.allocation_weight, "
-                       "signing_key = excluded.signing_key, etag = excluded.etag, "
-                       "updated = excluded.updated"),
-        {h.name, h.host, h.port, h.endpoint, h.region, h.allocationWeight, h.signingKey, h.etag,
-         toIsoUtc(h.createdDateTimeUtc), now});
+    auto r = m_db.exec(QStringLiteral("INSERT INTO hubs (name, host, port, endpoint, region, allocation_weight, "
+                                      "signing_key, etag, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                                      "ON CONFLICT (name) DO UPDATE SET host = excluded.host, port = excluded.port, "
+                                      "endpoint = excluded.endpoint, region = excluded.region, "
+                                      "allocation_weight = excluded.allocation_weight, "
+                                      "signing_key = excluded.signing_key, etag = excluded.etag, "
+                                      "updated = excluded.updated"),
+                       {h.name, h.host, h.port, h.endpoint, h.region, h.allocationWeight, h.signingKey, h.etag,
+                        toIsoUtc(h.createdDateTimeUtc), now});
     m_cacheValid = false;
     if (!r)
         return r.error();
@@ -118,24 +114,22 @@ Result<Hub> HubStore::upsert(const Hub &hub, const QString &expectedEtag)
 Result<void> HubStore::remove(const QString &name, const QString &expectedEtag)
 {
     m_cacheValid = false;
-    auto r = expectedEtag.isEmpty()
-        ? m_db.execAffected(QStringLiteral("DELETE FROM hubs WHERE name = ?"), {name})
-        : m_db.execAffected(QStringLiteral("DELETE FROM hubs WHERE name = ? AND etag = ?"),
-                            {name, expectedEtag});
+    auto r = expectedEtag.isEmpty() ? m_db.execAffected(QStringLiteral("DELETE FROM hubs WHERE name = ?"), {name})
+                                    : m_db.execAffected(QStringLiteral("DELETE FROM hubs WHERE name = ? AND etag = ?"),
+                                                        {name, expectedEtag});
     if (!r)
         return r.error();
     if (*r == 0)
         return expectedEtag.isEmpty()
-            ? Error(ErrorCode::NotFound, QStringLiteral("no hub named '%1'").arg(name))
-            : Error(ErrorCode::PreconditionFailed,
-                    QStringLiteral("hub '%1' was changed or removed meanwhile; read it again").arg(name));
+                   ? Error(ErrorCode::NotFound, QStringLiteral("no hub named '%1'").arg(name))
+                   : Error(ErrorCode::PreconditionFailed,
+                           QStringLiteral("hub '%1' was changed or removed meanwhile; read it again").arg(name));
     return {};
 }
 
 Result<qint64> HubStore::assignedRegistrations(const QString &host)
 {
-    auto q = m_db.exec(QStringLiteral("SELECT COUNT(*) FROM registrations WHERE assigned_hub = ?"),
-                       {host});
+    auto q = m_db.exec(QStringLiteral("SELECT COUNT(*) FROM registrations WHERE assigned_hub = ?"), {host});
     if (!q)
         return q.error();
     qint64 n = 0;

@@ -19,7 +19,7 @@ class Database;
 class HubStore
 {
 public:
-    explicit HubStore(Database &db) : m_db(db) {}
+    explicit HubStore(Database &db) : m_db(db) { }
 
     // Hubs with their signing keys (server-side use only).
     Result<QList<Hub>> all();

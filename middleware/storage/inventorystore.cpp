@@ -134,8 +134,7 @@ Result<InventoryStore::Sort> InventoryStore::parseSort(const std::optional<QStri
     return sort;
 }
 
-Result<DeviceRecord> InventoryStore::create(DeviceRecord device, const QString &actor,
-                                            const QString &action)
+Result<DeviceRecord> InventoryStore::create(DeviceRecord device, const QString &actor, const QString &action)
 {
     Transaction tx(m_db);
     if (!tx.isActive())
@@ -150,12 +149,12 @@ Result<DeviceRecord> InventoryStore::create(DeviceRecord device, const QString &
     device.etag = newEtag();
     device.createdDateTimeUtc = fromIsoUtc(now).value_or(QDateTime());
     device.lastUpdatedDateTimeUtc = device.createdDateTimeUtc;
-    auto r = m_db.exec(QStringLiteral("INSERT INTO devices (serial, model, manufacturer, batch, customer_id, "
-                                      "status, delivery_date, etag, created, updated, doc) "
-                                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                       {device.serial, device.model, device.manufacturer, device.batch,
-                        nullIfEmpty(device.customerId), device.status, dateOrNull(device.deliveryDate),
-                        device.etag, now, now, toJsonText(device.toJson())});
+    auto r =
+        m_db.exec(QStringLiteral("INSERT INTO devices (serial, model, manufacturer, batch, customer_id, "
+                                 "status, delivery_date, etag, created, updated, doc) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                  {device.serial, device.model, device.manufacturer, device.batch, nullIfEmpty(device.customerId),
+                   device.status, dateOrNull(device.deliveryDate), device.etag, now, now, toJsonText(device.toJson())});
     if (!r)
         return r.error();
     r->finish();
@@ -173,8 +172,7 @@ Result<std::optional<DeviceRecord>> InventoryStore::find(const QString &serial)
         fromRow));
 }
 
-Result<RecordPage<DeviceRecord>> InventoryStore::list(const Filter &filter, const PageRequest &page,
-                                                      const Sort &sort)
+Result<RecordPage<DeviceRecord>> InventoryStore::list(const Filter &filter, const PageRequest &page, const Sort &sort)
 {
     const QString expression = QLatin1String(kSortColumns[sort.field].expression);
     QString from = QStringLiteral(" FROM devices WHERE 1=1");
@@ -211,10 +209,10 @@ Result<RecordPage<DeviceRecord>> InventoryStore::list(const Filter &filter, cons
     QList<SortedRow> rows;
     const auto fetch = [&](const QString &condition, const QVariantList &keyBinds, const QString &orderBy,
                            int limit) -> Result<void> {
-        auto read = readRows(m_db.exec(select + condition + QStringLiteral(" ORDER BY ") + orderBy
-                                           + QStringLiteral(" LIMIT ?"),
-                                       binds + keyBinds + QVariantList{limit}),
-                             sortedRowFrom);
+        auto read =
+            readRows(m_db.exec(select + condition + QStringLiteral(" ORDER BY ") + orderBy + QStringLiteral(" LIMIT ?"),
+                               binds + keyBinds + QVariantList{limit}),
+                     sortedRowFrom);
         if (!read)
             return read.error();
         rows += *read;
@@ -235,8 +233,8 @@ Result<RecordPage<DeviceRecord>> InventoryStore::list(const Filter &filter, cons
         fetched = fetch(QStringLiteral(" AND ") + expression + QStringLiteral(" = ? AND serial") + beyond,
                         {cursor->value, cursor->serial}, QStringLiteral("serial") + direction, wanted);
         if (fetched && rows.size() < wanted)
-            fetched = fetch(QStringLiteral(" AND ") + expression + beyond, {cursor->value}, order,
-                            wanted - int(rows.size()));
+            fetched =
+                fetch(QStringLiteral(" AND ") + expression + beyond, {cursor->value}, order, wanted - int(rows.size()));
     }
     if (!fetched)
         return fetched.error();
@@ -250,9 +248,8 @@ Result<RecordPage<DeviceRecord>> InventoryStore::list(const Filter &filter, cons
     return out;
 }
 
-Result<DeviceRecord> InventoryStore::update(const QString &serial, const QByteArray &ifMatch,
-                                            const QString &actor, const QString &action,
-                                            const Mutator &mutate)
+Result<DeviceRecord> InventoryStore::update(const QString &serial, const QByteArray &ifMatch, const QString &actor,
+                                            const QString &action, const Mutator &mutate)
 {
     Transaction tx(m_db);
     if (!tx.isActive())
@@ -274,9 +271,9 @@ Result<DeviceRecord> InventoryStore::update(const QString &serial, const QByteAr
                             QStringLiteral("UPDATE devices SET model = ?, manufacturer = ?, batch = ?, "
                                            "customer_id = ?, status = ?, delivery_date = ?, etag = ?, "
                                            "updated = ?, doc = ? WHERE serial = ? AND etag = ?"),
-                            {after.model, after.manufacturer, after.batch, nullIfEmpty(after.customerId),
-                             after.status, dateOrNull(after.deliveryDate), after.etag, now,
-                             toJsonText(after.toJson()), serial, before.etag},
+                            {after.model, after.manufacturer, after.batch, nullIfEmpty(after.customerId), after.status,
+                             dateOrNull(after.deliveryDate), after.etag, now, toJsonText(after.toJson()), serial,
+                             before.etag},
                             changedMeanwhile(kEntity, serial));
         !r)
         return r.error();

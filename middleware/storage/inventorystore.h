@@ -26,7 +26,7 @@ class Database;
 class InventoryStore
 {
 public:
-    InventoryStore(Database &db, AuditLog &audit) : m_db(db), m_audit(audit) {}
+    InventoryStore(Database &db, AuditLog &audit) : m_db(db), m_audit(audit) { }
 
     struct Filter
     {

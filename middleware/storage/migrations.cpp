@@ -8,10 +8,9 @@ QStringList Migration::statements(Database::Dialect dialect) const
     QStringList out;
     out.reserve(sql.size());
     for (QString s : sql) {
-        s.replace(QLatin1String("{{AUTOID}}"),
-                  dialect == Database::Dialect::Postgres
-                      ? QLatin1String("BIGSERIAL PRIMARY KEY")
-                      : QLatin1String("INTEGER PRIMARY KEY AUTOINCREMENT"));
+        s.replace(QLatin1String("{{AUTOID}}"), dialect == Database::Dialect::Postgres
+                                                   ? QLatin1String("BIGSERIAL PRIMARY KEY")
+                                                   : QLatin1String("INTEGER PRIMARY KEY AUTOINCREMENT"));
         s.replace(QLatin1String("{{BLOB}}"),
                   dialect == Database::Dialect::Postgres ? QLatin1String("BYTEA") : QLatin1String("BLOB"));
         out << s;
@@ -27,89 +26,95 @@ const QList<Migration> &migrations()
     // without a column per nested field. Timestamps are ISO-8601 UTC text,
     // which sorts correctly in both dialects.
     static const QList<Migration> all = {
-        {1, QStringLiteral("initial schema"), {
-            QStringLiteral("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
-            QStringLiteral("CREATE TABLE api_tokens ("
-                           " id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,"
-                           " token_hash TEXT NOT NULL UNIQUE, created TEXT NOT NULL,"
-                           " revoked_at TEXT)"),
-            QStringLiteral("CREATE TABLE customers ("
-                           " id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT,"
-                           " etag TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL,"
-                           " doc TEXT NOT NULL)"),
-            QStringLiteral("CREATE INDEX customers_name ON customers (name)"),
-            QStringLiteral("CREATE TABLE devices ("
-                           " serial TEXT PRIMARY KEY, model TEXT, manufacturer TEXT, batch TEXT,"
-                           " customer_id TEXT REFERENCES customers (id),"
-                           " status TEXT NOT NULL, delivery_date TEXT,"
-                           " etag TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL,"
-                           " doc TEXT NOT NULL)"),
-            QStringLiteral("CREATE INDEX devices_customer ON devices (customer_id)"),
-            QStringLiteral("CREATE INDEX devices_status ON devices (status)"),
-            QStringLiteral("CREATE TABLE hubs ("
-                           " name TEXT PRIMARY KEY, host TEXT NOT NULL, port INTEGER NOT NULL,"
-                           " endpoint TEXT, region TEXT, allocation_weight INTEGER NOT NULL,"
-                           " signing_key TEXT NOT NULL,"
-                           " etag TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL)"),
-            QStringLiteral("CREATE TABLE enrollment_groups ("
-                           " group_id TEXT PRIMARY KEY, provisioning_status TEXT NOT NULL,"
-                           " etag TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL,"
-                           " doc TEXT NOT NULL)"),
-            QStringLiteral("CREATE TABLE enrollments ("
-                           " registration_id TEXT PRIMARY KEY, device_id TEXT, serial TEXT,"
-                           " provisioning_status TEXT NOT NULL,"
-                           " etag TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL,"
-                           " doc TEXT NOT NULL)"),
-            QStringLiteral("CREATE INDEX enrollments_serial ON enrollments (serial)"),
-            QStringLiteral("CREATE TABLE activation_codes ("
-                           " code_hash TEXT PRIMARY KEY, serial TEXT NOT NULL,"
-                           " registration_id TEXT NOT NULL, created TEXT NOT NULL,"
-                           " expires TEXT NOT NULL, used_at TEXT)"),
-            QStringLiteral("CREATE INDEX activation_codes_serial ON activation_codes (serial)"),
-            QStringLiteral("CREATE TABLE registrations ("
-                           " registration_id TEXT PRIMARY KEY, group_id TEXT, device_id TEXT,"
-                           " assigned_hub TEXT, status TEXT NOT NULL, substatus TEXT,"
-                           " operation_id TEXT, etag TEXT NOT NULL,"
-                           " created TEXT NOT NULL, updated TEXT NOT NULL, doc TEXT NOT NULL)"),
-            QStringLiteral("CREATE INDEX registrations_hub ON registrations (assigned_hub)"),
-            QStringLiteral("CREATE INDEX registrations_device ON registrations (device_id)"),
-            QStringLiteral("CREATE TABLE operations ("
-                           " operation_id TEXT PRIMARY KEY, registration_id TEXT NOT NULL,"
-                           " status TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL)"),
-            QStringLiteral("CREATE INDEX operations_registration ON operations (registration_id)"),
-            QStringLiteral("CREATE TABLE audit_log ("
-                           " id {{AUTOID}}, at TEXT NOT NULL, actor TEXT NOT NULL,"
-                           " action TEXT NOT NULL, entity_type TEXT NOT NULL,"
-                           " entity_id TEXT NOT NULL, before_doc TEXT, after_doc TEXT)"),
-            QStringLiteral("CREATE INDEX audit_entity ON audit_log (entity_type, entity_id)"),
-        }},
+        {1,
+         QStringLiteral("initial schema"),
+         {
+             QStringLiteral("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
+             QStringLiteral("CREATE TABLE api_tokens ("
+                            " id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,"
+                            " token_hash TEXT NOT NULL UNIQUE, created TEXT NOT NULL,"
+                            " revoked_at TEXT)"),
+             QStringLiteral("CREATE TABLE customers ("
+                            " id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT,"
+                            " etag TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL,"
+                            " doc TEXT NOT NULL)"),
+             QStringLiteral("CREATE INDEX customers_name ON customers (name)"),
+             QStringLiteral("CREATE TABLE devices ("
+                            " serial TEXT PRIMARY KEY, model TEXT, manufacturer TEXT, batch TEXT,"
+                            " customer_id TEXT REFERENCES customers (id),"
+                            " status TEXT NOT NULL, delivery_date TEXT,"
+                            " etag TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL,"
+                            " doc TEXT NOT NULL)"),
+             QStringLiteral("CREATE INDEX devices_customer ON devices (customer_id)"),
+             QStringLiteral("CREATE INDEX devices_status ON devices (status)"),
+             QStringLiteral("CREATE TABLE hubs ("
+                            " name TEXT PRIMARY KEY, host TEXT NOT NULL, port INTEGER NOT NULL,"
+                            " endpoint TEXT, region TEXT, allocation_weight INTEGER NOT NULL,"
+                            " signing_key TEXT NOT NULL,"
+                            " etag TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL)"),
+             QStringLiteral("CREATE TABLE enrollment_groups ("
+                            " group_id TEXT PRIMARY KEY, provisioning_status TEXT NOT NULL,"
+                            " etag TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL,"
+                            " doc TEXT NOT NULL)"),
+             QStringLiteral("CREATE TABLE enrollments ("
+                            " registration_id TEXT PRIMARY KEY, device_id TEXT, serial TEXT,"
+                            " provisioning_status TEXT NOT NULL,"
+                            " etag TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL,"
+                            " doc TEXT NOT NULL)"),
+             QStringLiteral("CREATE INDEX enrollments_serial ON enrollments (serial)"),
+             QStringLiteral("CREATE TABLE activation_codes ("
+                            " code_hash TEXT PRIMARY KEY, serial TEXT NOT NULL,"
+                            " registration_id TEXT NOT NULL, created TEXT NOT NULL,"
+                            " expires TEXT NOT NULL, used_at TEXT)"),
+             QStringLiteral("CREATE INDEX activation_codes_serial ON activation_codes (serial)"),
+             QStringLiteral("CREATE TABLE registrations ("
+                            " registration_id TEXT PRIMARY KEY, group_id TEXT, device_id TEXT,"
+                            " assigned_hub TEXT, status TEXT NOT NULL, substatus TEXT,"
+                            " operation_id TEXT, etag TEXT NOT NULL,"
+                            " created TEXT NOT NULL, updated TEXT NOT NULL, doc TEXT NOT NULL)"),
+             QStringLiteral("CREATE INDEX registrations_hub ON registrations (assigned_hub)"),
+             QStringLiteral("CREATE INDEX registrations_device ON registrations (device_id)"),
+             QStringLiteral("CREATE TABLE operations ("
+                            " operation_id TEXT PRIMARY KEY, registration_id TEXT NOT NULL,"
+                            " status TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL)"),
+             QStringLiteral("CREATE INDEX operations_registration ON operations (registration_id)"),
+             QStringLiteral("CREATE TABLE audit_log ("
+                            " id {{AUTOID}}, at TEXT NOT NULL, actor TEXT NOT NULL,"
+                            " action TEXT NOT NULL, entity_type TEXT NOT NULL,"
+                            " entity_id TEXT NOT NULL, before_doc TEXT, after_doc TEXT)"),
+             QStringLiteral("CREATE INDEX audit_entity ON audit_log (entity_type, entity_id)"),
+         }},
         // A registration operation answers with the registration state as it
         // settled (including a failure's errorCode/errorMessage, which the
         // registration record itself keeps out of the device -> hub mapping),
         // so operations get their own document.
-        {2, QStringLiteral("operation documents"), {
-            QStringLiteral("ALTER TABLE operations ADD COLUMN doc TEXT"),
-        }},
+        {2,
+         QStringLiteral("operation documents"),
+         {
+             QStringLiteral("ALTER TABLE operations ADD COLUMN doc TEXT"),
+         }},
         // Outgoing webhooks and their delivery log. A delivery is a row from
         // the moment its event is published, so a restart loses nothing
         // pending; lease_owner/lease_until keep two instances from sending
         // the same attempt.
-        {3, QStringLiteral("webhooks"), {
-            QStringLiteral("CREATE TABLE webhooks ("
-                           " id TEXT PRIMARY KEY, url TEXT NOT NULL, events TEXT NOT NULL,"
-                           " secret TEXT NOT NULL, enabled INTEGER NOT NULL, description TEXT,"
-                           " etag TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL)"),
-            QStringLiteral("CREATE TABLE webhook_deliveries ("
-                           " id TEXT PRIMARY KEY,"
-                           " webhook_id TEXT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,"
-                           " event_id TEXT NOT NULL, event_type TEXT NOT NULL, payload TEXT NOT NULL,"
-                           " status TEXT NOT NULL, attempts INTEGER NOT NULL, last_status INTEGER,"
-                           " last_error TEXT, next_attempt_at TEXT, delivered_at TEXT,"
-                           " lease_owner TEXT, lease_until TEXT,"
-                           " created TEXT NOT NULL, updated TEXT NOT NULL)"),
-            QStringLiteral("CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at)"),
-            QStringLiteral("CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id, created)"),
-        }},
+        {3,
+         QStringLiteral("webhooks"),
+         {
+             QStringLiteral("CREATE TABLE webhooks ("
+                            " id TEXT PRIMARY KEY, url TEXT NOT NULL, events TEXT NOT NULL,"
+                            " secret TEXT NOT NULL, enabled INTEGER NOT NULL, description TEXT,"
+                            " etag TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL)"),
+             QStringLiteral("CREATE TABLE webhook_deliveries ("
+                            " id TEXT PRIMARY KEY,"
+                            " webhook_id TEXT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,"
+                            " event_id TEXT NOT NULL, event_type TEXT NOT NULL, payload TEXT NOT NULL,"
+                            " status TEXT NOT NULL, attempts INTEGER NOT NULL, last_status INTEGER,"
+                            " last_error TEXT, next_attempt_at TEXT, delivered_at TEXT,"
+                            " lease_owner TEXT, lease_until TEXT,"
+                            " created TEXT NOT NULL, updated TEXT NOT NULL)"),
+             QStringLiteral("CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at)"),
+             QStringLiteral("CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id, created)"),
+         }},
         // The hub link (middleware/hublink). desired_published_* say which
         // desired $version went to which hub as a retained message, so a
         // reconnect republishes only what changed meanwhile. Presence and
@@ -117,59 +122,69 @@ const QList<Migration> &migrations()
         // change often and must not bump its etag. Revocations wait in
         // hub_revocations until the hub answers, so a restart loses none;
         // one row per device and hub holds the latest wish (revoke/restore).
-        {4, QStringLiteral("hub link"), {
-            QStringLiteral("ALTER TABLE registrations ADD COLUMN desired_published_version INTEGER"),
-            QStringLiteral("ALTER TABLE registrations ADD COLUMN desired_published_hub TEXT"),
-            QStringLiteral("CREATE TABLE device_activity ("
-                           " device_id TEXT PRIMARY KEY, hub_host TEXT,"
-                           " online INTEGER NOT NULL DEFAULT 0, last_seen TEXT, presence_changed TEXT,"
-                           " telemetry_count BIGINT NOT NULL DEFAULT 0, last_telemetry TEXT)"),
-            QStringLiteral("CREATE TABLE hub_revocations ("
-                           " hub_host TEXT NOT NULL, device_id TEXT NOT NULL, op TEXT NOT NULL,"
-                           " request_id TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL,"
-                           " answer TEXT, created TEXT NOT NULL, updated TEXT NOT NULL,"
-                           " PRIMARY KEY (hub_host, device_id))"),
-            QStringLiteral("CREATE INDEX hub_revocations_request ON hub_revocations (request_id)"),
-        }},
+        {4,
+         QStringLiteral("hub link"),
+         {
+             QStringLiteral("ALTER TABLE registrations ADD COLUMN desired_published_version INTEGER"),
+             QStringLiteral("ALTER TABLE registrations ADD COLUMN desired_published_hub TEXT"),
+             QStringLiteral("CREATE TABLE device_activity ("
+                            " device_id TEXT PRIMARY KEY, hub_host TEXT,"
+                            " online INTEGER NOT NULL DEFAULT 0, last_seen TEXT, presence_changed TEXT,"
+                            " telemetry_count BIGINT NOT NULL DEFAULT 0, last_telemetry TEXT)"),
+             QStringLiteral("CREATE TABLE hub_revocations ("
+                            " hub_host TEXT NOT NULL, device_id TEXT NOT NULL, op TEXT NOT NULL,"
+                            " request_id TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL,"
+                            " answer TEXT, created TEXT NOT NULL, updated TEXT NOT NULL,"
+                            " PRIMARY KEY (hub_host, device_id))"),
+             QStringLiteral("CREATE INDEX hub_revocations_request ON hub_revocations (request_id)"),
+         }},
         // Disabling or deleting an enrollment group revokes its devices: find
         // them without scanning every registration. The CRM lists devices by
         // model and batch; inventory filters on those columns directly.
-        {5, QStringLiteral("lookup indexes"), {
-            QStringLiteral("CREATE INDEX registrations_group ON registrations (group_id)"),
-            QStringLiteral("CREATE INDEX devices_model ON devices (model)"),
-            QStringLiteral("CREATE INDEX devices_batch ON devices (batch)"),
-        }},
+        {5,
+         QStringLiteral("lookup indexes"),
+         {
+             QStringLiteral("CREATE INDEX registrations_group ON registrations (group_id)"),
+             QStringLiteral("CREATE INDEX devices_model ON devices (model)"),
+             QStringLiteral("CREATE INDEX devices_batch ON devices (batch)"),
+         }},
         // Telemetry history, shared by all instances and kept across
         // restarts. Read per device newest first (device_id, received, id);
         // pruned by age (received). Bodies are bytes as the device sent them,
         // properties the encoded property bag of the topic.
-        {6, QStringLiteral("telemetry history"), {
-            QStringLiteral("CREATE TABLE telemetry ("
-                           " id {{AUTOID}}, device_id TEXT NOT NULL, hub_host TEXT NOT NULL,"
-                           " received TEXT NOT NULL, properties TEXT NOT NULL, body {{BLOB}} NOT NULL)"),
-            QStringLiteral("CREATE INDEX telemetry_device ON telemetry (device_id, received, id)"),
-            QStringLiteral("CREATE INDEX telemetry_received ON telemetry (received)"),
-        }},
+        {6,
+         QStringLiteral("telemetry history"),
+         {
+             QStringLiteral("CREATE TABLE telemetry ("
+                            " id {{AUTOID}}, device_id TEXT NOT NULL, hub_host TEXT NOT NULL,"
+                            " received TEXT NOT NULL, properties TEXT NOT NULL, body {{BLOB}} NOT NULL)"),
+             QStringLiteral("CREATE INDEX telemetry_device ON telemetry (device_id, received, id)"),
+             QStringLiteral("CREATE INDEX telemetry_received ON telemetry (received)"),
+         }},
         // Failed activation attempts per serial, shared by all instances
         // (ActivationFailureStore): one row per serial with the start of its
         // window (epoch ms) and the failures counted in it.
-        {7, QStringLiteral("activation failures"), {
-            QStringLiteral("CREATE TABLE activation_failures ("
-                           " serial TEXT PRIMARY KEY, window_start BIGINT NOT NULL, failures INTEGER NOT NULL)"),
-            QStringLiteral("CREATE INDEX activation_failures_window ON activation_failures (window_start)"),
-        }},
+        {7,
+         QStringLiteral("activation failures"),
+         {
+             QStringLiteral("CREATE TABLE activation_failures ("
+                            " serial TEXT PRIMARY KEY, window_start BIGINT NOT NULL, failures INTEGER NOT NULL)"),
+             QStringLiteral("CREATE INDEX activation_failures_window ON activation_failures (window_start)"),
+         }},
         // The inventory sorts server-side (GET /devices?sort=...): one index
         // per sortable column, on the expression InventoryStore orders by
         // (a missing value as '') and then serial, so the first page and
         // every later page under any sort is a range read of one index.
-        {8, QStringLiteral("inventory sort indexes"), {
-            QStringLiteral("CREATE INDEX devices_sort_model ON devices (COALESCE(model, ''), serial)"),
-            QStringLiteral("CREATE INDEX devices_sort_manufacturer ON devices (COALESCE(manufacturer, ''), serial)"),
-            QStringLiteral("CREATE INDEX devices_sort_batch ON devices (COALESCE(batch, ''), serial)"),
-            QStringLiteral("CREATE INDEX devices_sort_delivery ON devices (COALESCE(delivery_date, ''), serial)"),
-            QStringLiteral("CREATE INDEX devices_sort_status ON devices (COALESCE(status, ''), serial)"),
-            QStringLiteral("CREATE INDEX devices_sort_customer ON devices (COALESCE(customer_id, ''), serial)"),
-        }},
+        {8,
+         QStringLiteral("inventory sort indexes"),
+         {
+             QStringLiteral("CREATE INDEX devices_sort_model ON devices (COALESCE(model, ''), serial)"),
+             QStringLiteral("CREATE INDEX devices_sort_manufacturer ON devices (COALESCE(manufacturer, ''), serial)"),
+             QStringLiteral("CREATE INDEX devices_sort_batch ON devices (COALESCE(batch, ''), serial)"),
+             QStringLiteral("CREATE INDEX devices_sort_delivery ON devices (COALESCE(delivery_date, ''), serial)"),
+             QStringLiteral("CREATE INDEX devices_sort_status ON devices (COALESCE(status, ''), serial)"),
+             QStringLiteral("CREATE INDEX devices_sort_customer ON devices (COALESCE(customer_id, ''), serial)"),
+         }},
     };
     return all;
 }

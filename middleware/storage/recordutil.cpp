@@ -71,8 +71,7 @@ Result<PageRequest> parsePageRequest(const QString &limitText, const QString &cu
         bool ok = false;
         const int limit = limitText.toInt(&ok);
         if (!ok || limit < 1 || limit > 1000)
-            return Error(ErrorCode::InvalidInput,
-                         QStringLiteral("limit must be an integer between 1 and 1000"));
+            return Error(ErrorCode::InvalidInput, QStringLiteral("limit must be an integer between 1 and 1000"));
         page.limit = limit;
     }
     if (!cursorText.isEmpty()) {
@@ -87,8 +86,7 @@ Result<PageRequest> parsePageRequest(const QString &limitText, const QString &cu
 
 QString encodeCursor(const QString &key)
 {
-    return QString::fromLatin1(
-        key.toUtf8().toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    return QString::fromLatin1(key.toUtf8().toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
 QString pairCursorKey(const QString &first, const QString &second)

@@ -9,8 +9,7 @@ namespace Provisio {
 
 QJsonObject RegistrationRecord::toDoc() const
 {
-    QJsonObject doc{{QStringLiteral("registrationState"), state.toJson()},
-                    {QStringLiteral("twin"), twin}};
+    QJsonObject doc{{QStringLiteral("registrationState"), state.toJson()}, {QStringLiteral("twin"), twin}};
     if (!enrollmentGroupId.isEmpty())
         doc.insert(QStringLiteral("enrollmentGroupId"), enrollmentGroupId);
     if (!operationId.isEmpty())
@@ -115,8 +114,8 @@ Result<void> RegistrationStore::save(const RegistrationRecord &record)
                        "status = excluded.status, substatus = excluded.substatus, "
                        "operation_id = excluded.operation_id, etag = excluded.etag, "
                        "created = excluded.created, updated = excluded.updated, doc = excluded.doc"),
-        {s.registrationId, nullIfEmpty(record.enrollmentGroupId), nullIfEmpty(s.deviceId), nullIfEmpty(s.assignedHub), s.status,
-         nullIfEmpty(s.substatus), nullIfEmpty(record.operationId), s.etag, toIsoUtc(s.createdDateTimeUtc),
+        {s.registrationId, nullIfEmpty(record.enrollmentGroupId), nullIfEmpty(s.deviceId), nullIfEmpty(s.assignedHub),
+         s.status, nullIfEmpty(s.substatus), nullIfEmpty(record.operationId), s.etag, toIsoUtc(s.createdDateTimeUtc),
          toIsoUtc(s.lastUpdatedDateTimeUtc), toJsonText(record.toDoc())});
     if (!r)
         return r.error();
@@ -144,8 +143,7 @@ Result<void> RegistrationStore::remove(const QString &registrationId, const QStr
                             {registrationId, expectedEtag}, registrationChanged());
         !r)
         return r.error();
-    auto ops = m_db.execAffected(QStringLiteral("DELETE FROM operations WHERE registration_id = ?"),
-                                 {registrationId});
+    auto ops = m_db.execAffected(QStringLiteral("DELETE FROM operations WHERE registration_id = ?"), {registrationId});
     if (!ops)
         return ops.error();
     return {};

@@ -31,7 +31,7 @@ struct RegistrationRecord
     QString enrollmentGroupId; // empty for an individual enrollment
     // {"tags": {...}, "properties": {"desired": {..., "$version": n}}}
     QJsonObject twin;
-    QString operationId;       // the latest operation
+    QString operationId; // the latest operation
     // The provisioning status the device last reported (a reported
     // property, see hublink/), and when; empty until it reports one.
     QString deviceStatus;
@@ -54,7 +54,7 @@ struct OperationRecord
 class RegistrationStore
 {
 public:
-    explicit RegistrationStore(Database &db) : m_db(db) {}
+    explicit RegistrationStore(Database &db) : m_db(db) { }
 
     // registrationId must already be normalized.
     Result<std::optional<RegistrationRecord>> find(const QString &registrationId);

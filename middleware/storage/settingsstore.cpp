@@ -59,8 +59,7 @@ Result<QString> SettingsStore::ensureValue(const QString &key, const QString &va
     return v;
 }
 
-Result<bool> SettingsStore::compareAndSet(const QString &key, const QString &expected,
-                                          const QString &newValue)
+Result<bool> SettingsStore::compareAndSet(const QString &key, const QString &expected, const QString &newValue)
 {
     auto r = m_db.execAffected(QStringLiteral("UPDATE settings SET value = ? WHERE key = ? AND value = ?"),
                                {newValue, key, expected});
@@ -75,8 +74,7 @@ Result<QString> SettingsStore::ensureIdScope()
     const QString existing = idScope();
     if (!existing.isEmpty())
         return existing;
-    const QString scope = QStringLiteral("0ne")
-        + QString::fromLatin1(Crypto::randomBytes(4).toHex().toUpper());
+    const QString scope = QStringLiteral("0ne") + QString::fromLatin1(Crypto::randomBytes(4).toHex().toUpper());
     // DO NOTHING: when two instances race on an empty PostgreSQL database,
     // the first one's scope wins and both read it back.
     auto r = m_db.exec(QStringLiteral("INSERT INTO settings (key, value) VALUES ('idScope', ?) "

@@ -16,7 +16,7 @@ class Database;
 class SettingsStore
 {
 public:
-    explicit SettingsStore(Database &db) : m_db(db) {}
+    explicit SettingsStore(Database &db) : m_db(db) { }
 
     QString value(const QString &key, const QString &defaultValue = {});
     Result<void> setValue(const QString &key, const QString &value);

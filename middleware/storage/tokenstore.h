@@ -22,7 +22,7 @@ class Database;
 class TokenStore
 {
 public:
-    explicit TokenStore(Database &db) : m_db(db) {}
+    explicit TokenStore(Database &db) : m_db(db) { }
 
     struct TokenInfo
     {

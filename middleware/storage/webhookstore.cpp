@@ -14,8 +14,7 @@ namespace Provisio {
 
 namespace {
 const QString kEntity = QStringLiteral("webhook");
-const QString kColumns =
-    QStringLiteral("id, url, events, secret, enabled, description, etag, created, updated");
+const QString kColumns = QStringLiteral("id, url, events, secret, enabled, description, etag, created, updated");
 const QString kDeliveryColumns =
     QStringLiteral("id, webhook_id, event_id, event_type, status, attempts, last_status, last_error, "
                    "next_attempt_at, delivered_at, created, updated");
@@ -91,8 +90,7 @@ QJsonObject WebhookDelivery::toJson() const
     o.insert(QStringLiteral("lastError"), lastError.isEmpty() ? QJsonValue() : QJsonValue(lastError));
     o.insert(QStringLiteral("nextAttemptDateTimeUtc"),
              nextAttemptAt.isEmpty() ? QJsonValue() : QJsonValue(nextAttemptAt));
-    o.insert(QStringLiteral("deliveredDateTimeUtc"),
-             deliveredAt.isEmpty() ? QJsonValue() : QJsonValue(deliveredAt));
+    o.insert(QStringLiteral("deliveredDateTimeUtc"), deliveredAt.isEmpty() ? QJsonValue() : QJsonValue(deliveredAt));
     return o;
 }
 
@@ -111,8 +109,8 @@ Result<Webhook> WebhookStore::create(Webhook webhook, const QString &actor)
         return commitFailed();
     auto r = m_db.exec(QStringLiteral("INSERT INTO webhooks (id, url, events, secret, enabled, description, "
                                       "etag, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                       {webhook.id, webhook.url, eventsText(webhook.events), webhook.secret,
-                        webhook.enabled ? 1 : 0, webhook.description, webhook.etag, now, now});
+                       {webhook.id, webhook.url, eventsText(webhook.events), webhook.secret, webhook.enabled ? 1 : 0,
+                        webhook.description, webhook.etag, now, now});
     if (!r)
         return r.error();
     r->finish();
@@ -127,9 +125,9 @@ Result<Webhook> WebhookStore::create(Webhook webhook, const QString &actor)
 
 Result<std::optional<Webhook>> WebhookStore::find(const QString &id)
 {
-    return firstOf(readRows(
-        m_db.exec(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM webhooks WHERE id = ?"), {id}),
-        webhookFromRow));
+    return firstOf(
+        readRows(m_db.exec(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM webhooks WHERE id = ?"), {id}),
+                 webhookFromRow));
 }
 
 Result<RecordPage<Webhook>> WebhookStore::list(const PageRequest &page)
@@ -216,8 +214,8 @@ Result<QList<Webhook>> WebhookStore::enabledWebhooks()
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     if (m_cacheValid && now - m_cacheLoadedAt < kCacheMilliseconds)
         return m_enabledCache;
-    auto out = readRows(m_db.exec(QStringLiteral("SELECT ") + kColumns
-                                  + QStringLiteral(" FROM webhooks WHERE enabled = 1 ORDER BY id")),
+    auto out = readRows(m_db.exec(QStringLiteral("SELECT ") + kColumns +
+                                  QStringLiteral(" FROM webhooks WHERE enabled = 1 ORDER BY id")),
                         webhookFromRow);
     if (!out)
         return out.error();
@@ -255,8 +253,8 @@ Result<QStringList> WebhookStore::enqueue(const QList<NewDelivery> &deliveries)
 Result<RecordPage<WebhookDelivery>> WebhookStore::deliveries(const QString &webhookId, const QString &status,
                                                              const PageRequest &page)
 {
-    QString sql = QStringLiteral("SELECT ") + kDeliveryColumns
-        + QStringLiteral(" FROM webhook_deliveries WHERE webhook_id = ?");
+    QString sql =
+        QStringLiteral("SELECT ") + kDeliveryColumns + QStringLiteral(" FROM webhook_deliveries WHERE webhook_id = ?");
     QVariantList binds{webhookId};
     if (!status.isEmpty()) {
         sql += QLatin1String(" AND status = ?");
@@ -275,14 +273,13 @@ Result<RecordPage<WebhookDelivery>> WebhookStore::deliveries(const QString &webh
     auto items = readRows(m_db.exec(sql, binds), deliveryFromRow);
     if (!items)
         return items.error();
-    return pageOf(*items, page.limit,
-                  [](const WebhookDelivery &d) { return pairCursorKey(d.created, d.id); });
+    return pageOf(*items, page.limit, [](const WebhookDelivery &d) { return pairCursorKey(d.created, d.id); });
 }
 
 Result<std::optional<WebhookDelivery>> WebhookStore::delivery(const QString &id)
 {
-    return firstOf(readRows(m_db.exec(QStringLiteral("SELECT ") + kDeliveryColumns
-                                          + QStringLiteral(" FROM webhook_deliveries WHERE id = ?"),
+    return firstOf(readRows(m_db.exec(QStringLiteral("SELECT ") + kDeliveryColumns +
+                                          QStringLiteral(" FROM webhook_deliveries WHERE id = ?"),
                                       {id}),
                             deliveryFromRow));
 }
@@ -308,8 +305,7 @@ Result<QList<WebhookStore::DueDelivery>> WebhookStore::due(const QString &now, i
     });
 }
 
-Result<bool> WebhookStore::claim(const QString &id, const QString &owner, const QString &now,
-                                 const QString &leaseUntil)
+Result<bool> WebhookStore::claim(const QString &id, const QString &owner, const QString &now, const QString &leaseUntil)
 {
     auto r = m_db.execAffected(QStringLiteral("UPDATE webhook_deliveries SET lease_owner = ?, lease_until = ? "
                                               "WHERE id = ? AND status = 'pending' "

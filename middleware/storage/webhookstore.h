@@ -65,7 +65,7 @@ struct WebhookDelivery
 class WebhookStore
 {
 public:
-    WebhookStore(Database &db, AuditLog &audit) : m_db(db), m_audit(audit) {}
+    WebhookStore(Database &db, AuditLog &audit) : m_db(db), m_audit(audit) { }
 
     // Assigns id ("whk_" + random), etag and timestamps; `secret` must be set.
     Result<Webhook> create(Webhook webhook, const QString &actor);
@@ -74,8 +74,7 @@ public:
     Result<RecordPage<Webhook>> list(const PageRequest &page);
     using Mutator = std::function<Result<Webhook>(const Webhook &current)>;
     // NotFound, PreconditionFailed, or the mutator's error.
-    Result<Webhook> update(const QString &id, const QByteArray &ifMatch, const QString &actor,
-                           const Mutator &mutate);
+    Result<Webhook> update(const QString &id, const QByteArray &ifMatch, const QString &actor, const Mutator &mutate);
     // Deletes the webhook and its delivery log.
     Result<void> remove(const QString &id, const QByteArray &ifMatch, const QString &actor);
 
@@ -114,8 +113,7 @@ public:
     Result<QList<DueDelivery>> due(const QString &now, int limit);
     // Takes the lease on a delivery until `leaseUntil`; false when another
     // instance holds it or it is no longer pending.
-    Result<bool> claim(const QString &id, const QString &owner, const QString &now,
-                       const QString &leaseUntil);
+    Result<bool> claim(const QString &id, const QString &owner, const QString &now, const QString &leaseUntil);
     struct Attempt
     {
         int attempts = 0;

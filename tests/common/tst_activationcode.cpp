@@ -95,7 +95,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("input");
         QTest::addColumn<QString>("expected");
         QTest::newRow("canonical") << kCanonical << QStringLiteral("ABCD-EFGH-JKMN-PQRS-1");
-        QTest::newRow("extra check symbol") << QStringLiteral("0000000000000010*") << QStringLiteral("0000-0000-0000-0010-*");
+        QTest::newRow("extra check symbol")
+            << QStringLiteral("0000000000000010*") << QStringLiteral("0000-0000-0000-0010-*");
         QTest::newRow("wrong length unchanged") << QStringLiteral("ABC") << QStringLiteral("ABC");
     }
 
@@ -117,15 +118,18 @@ private Q_SLOTS:
         QTest::newRow("mixed separators") << QStringLiteral("abcd - EFGH--jkmn pqrs-1") << kCanonical;
         QTest::newRow("check typed as I") << QStringLiteral("ABCD-EFGH-JKMN-PQRS-I") << kCanonical;
         QTest::newRow("check typed as l") << QStringLiteral("ABCD-EFGH-JKMN-PQRS-l") << kCanonical;
-        QTest::newRow("I L O in data") << QStringLiteral("OOOO-OOOO-OOOO-OOIL-~") << QStringLiteral("0000000000000011~");
-        QTest::newRow("lower-case i l o") << QStringLiteral("oooo-oooo-oooo-ooil-~") << QStringLiteral("0000000000000011~");
+        QTest::newRow("I L O in data") << QStringLiteral("OOOO-OOOO-OOOO-OOIL-~")
+                                       << QStringLiteral("0000000000000011~");
+        QTest::newRow("lower-case i l o")
+            << QStringLiteral("oooo-oooo-oooo-ooil-~") << QStringLiteral("0000000000000011~");
         QTest::newRow("check *") << QStringLiteral("0000-0000-0000-0010-*") << QStringLiteral("0000000000000010*");
         QTest::newRow("check ~") << QStringLiteral("0000-0000-0000-0011-~") << QStringLiteral("0000000000000011~");
         QTest::newRow("check $") << QStringLiteral("0000-0000-0000-0012-$") << QStringLiteral("0000000000000012$");
         QTest::newRow("check =") << QStringLiteral("0000-0000-0000-0013-=") << QStringLiteral("0000000000000013=");
         QTest::newRow("check U") << QStringLiteral("0000-0000-0000-0014-U") << QStringLiteral("0000000000000014U");
         QTest::newRow("check u") << QStringLiteral("0000-0000-0000-0014-u") << QStringLiteral("0000000000000014U");
-        QTest::newRow("check O for 0") << QStringLiteral("0000-0000-0000-0015-O") << QStringLiteral("00000000000000150");
+        QTest::newRow("check O for 0") << QStringLiteral("0000-0000-0000-0015-O")
+                                       << QStringLiteral("00000000000000150");
     }
 
     void parseAccepts()
@@ -143,28 +147,28 @@ private Q_SLOTS:
         QTest::addColumn<QString>("messagePart");
         QTest::newRow("empty") << QString() << QStringLiteral("is empty");
         QTest::newRow("separators only") << QStringLiteral(" - - ") << QStringLiteral("is empty");
-        QTest::newRow("check character missing") << QStringLiteral("ABCD-EFGH-JKMN-PQRS")
-                                                 << QStringLiteral("16 characters plus a check character, not 16");
+        QTest::newRow("check character missing")
+            << QStringLiteral("ABCD-EFGH-JKMN-PQRS") << QStringLiteral("16 characters plus a check character, not 16");
         QTest::newRow("one character short") << QStringLiteral("ABCD-EFGH-JKMN-PQR-1") << QStringLiteral("not 16");
         QTest::newRow("one character too many") << QStringLiteral("ABCD-EFGH-JKMN-PQRST-1") << QStringLiteral("not 18");
         QTest::newRow("U in data") << QStringLiteral("UBCD-EFGH-JKMN-PQRS-1")
                                    << QStringLiteral("invalid character 'U' at position 1");
-        QTest::newRow("check symbol in data") << QStringLiteral("ABCD-EFGH-JKMN-PQR*-1")
-                                              << QStringLiteral("invalid character '*' at position 16");
-        QTest::newRow("punctuation in data") << QStringLiteral("ABCD-EF!H-JKMN-PQRS-1")
-                                             << QStringLiteral("invalid character '!' at position 7");
+        QTest::newRow("check symbol in data")
+            << QStringLiteral("ABCD-EFGH-JKMN-PQR*-1") << QStringLiteral("invalid character '*' at position 16");
+        QTest::newRow("punctuation in data")
+            << QStringLiteral("ABCD-EF!H-JKMN-PQRS-1") << QStringLiteral("invalid character '!' at position 7");
         QTest::newRow("non-ascii in data") << QStringLiteral("ABCD-EFGH-JKMN-PQR\u00c4-1")
                                            << QStringLiteral("invalid character '\u00c4' at position 16");
-        QTest::newRow("invalid check character") << QStringLiteral("ABCD-EFGH-JKMN-PQRS-!")
-                                                 << QStringLiteral("invalid check character '!'");
-        QTest::newRow("wrong check character") << QStringLiteral("ABCD-EFGH-JKMN-PQRS-2")
-                                               << QStringLiteral("check character does not match");
-        QTest::newRow("wrong extra check symbol") << QStringLiteral("ABCD-EFGH-JKMN-PQRS-U")
-                                                  << QStringLiteral("check character does not match");
-        QTest::newRow("adjacent characters swapped") << QStringLiteral("BACD-EFGH-JKMN-PQRS-1")
-                                                     << QStringLiteral("check character does not match");
-        QTest::newRow("one character mistyped") << QStringLiteral("ABCD-EFGH-JKMN-PQRT-1")
-                                                << QStringLiteral("check character does not match");
+        QTest::newRow("invalid check character")
+            << QStringLiteral("ABCD-EFGH-JKMN-PQRS-!") << QStringLiteral("invalid check character '!'");
+        QTest::newRow("wrong check character")
+            << QStringLiteral("ABCD-EFGH-JKMN-PQRS-2") << QStringLiteral("check character does not match");
+        QTest::newRow("wrong extra check symbol")
+            << QStringLiteral("ABCD-EFGH-JKMN-PQRS-U") << QStringLiteral("check character does not match");
+        QTest::newRow("adjacent characters swapped")
+            << QStringLiteral("BACD-EFGH-JKMN-PQRS-1") << QStringLiteral("check character does not match");
+        QTest::newRow("one character mistyped")
+            << QStringLiteral("ABCD-EFGH-JKMN-PQRT-1") << QStringLiteral("check character does not match");
     }
 
     void parseRejects()

@@ -93,7 +93,7 @@ QList<QSslError> verifyChain(const QSslCertificate &leaf, const QSslCertificate 
 class TlsServer : public QTcpServer
 {
 public:
-    TlsServer(const QSslCertificate &cert, const QSslKey &key) : m_cert(cert), m_key(key) {}
+    TlsServer(const QSslCertificate &cert, const QSslKey &key) : m_cert(cert), m_key(key) { }
 
 protected:
     void incomingConnection(qintptr descriptor) override
@@ -127,8 +127,7 @@ struct HandshakeResult
 
 // Dials host:port trusting only `ca`, verifying the peer as `peerName`
 // (an empty name verifies against the host dialled).
-HandshakeResult handshake(const QString &host, quint16 port, const QString &peerName,
-                          const QSslCertificate &ca)
+HandshakeResult handshake(const QString &host, quint16 port, const QString &peerName, const QSslCertificate &ca)
 {
     HandshakeResult result;
     QSslSocket client;
@@ -213,7 +212,8 @@ private Q_SLOTS:
         QTemporaryDir other;
         const auto ca2 = CertificateAuthority::loadOrCreate(other.path());
         QVERIFY(ca2.ok());
-        QVERIFY(loadCertificate(ca2->caCertificatePath()).subjectInfo(QSslCertificate::CommonName) != cert.subjectInfo(QSslCertificate::CommonName));
+        QVERIFY(loadCertificate(ca2->caCertificatePath()).subjectInfo(QSslCertificate::CommonName) !=
+                cert.subjectInfo(QSslCertificate::CommonName));
     }
 
     void reloadsCa()
@@ -235,11 +235,11 @@ private Q_SLOTS:
         QVERIFY(ca.ok());
         const QString certPath = tmp.filePath(QStringLiteral("leaf.crt"));
         const QString keyPath = tmp.filePath(QStringLiteral("leaf.key"));
-        const auto issued = ca->issueServerCertificate(
-            certPath, keyPath, QStringLiteral("hub1.example"),
-            {QStringLiteral("hub1.example"), QStringLiteral("localhost")},
-            {QStringLiteral("127.0.0.1"), QStringLiteral("::1"), QStringLiteral("10.1.2.3")},
-            CertificateUsage::ServerAndClient);
+        const auto issued =
+            ca->issueServerCertificate(certPath, keyPath, QStringLiteral("hub1.example"),
+                                       {QStringLiteral("hub1.example"), QStringLiteral("localhost")},
+                                       {QStringLiteral("127.0.0.1"), QStringLiteral("::1"), QStringLiteral("10.1.2.3")},
+                                       CertificateUsage::ServerAndClient);
         QVERIFY2(issued.ok(), qPrintable(issued.error().message));
 
         QCOMPARE(fileMode(keyPath), 0600);
@@ -274,8 +274,10 @@ private Q_SLOTS:
             if (ext.name() == QLatin1String("extendedKeyUsage")) {
                 sawExtendedKeyUsage = true;
                 const QStringList usages = ext.value().toStringList();
-                QVERIFY2(usages.contains(QStringLiteral("TLS Web Server Authentication")), qPrintable(usages.join(u',')));
-                QVERIFY2(usages.contains(QStringLiteral("TLS Web Client Authentication")), qPrintable(usages.join(u',')));
+                QVERIFY2(usages.contains(QStringLiteral("TLS Web Server Authentication")),
+                         qPrintable(usages.join(u',')));
+                QVERIFY2(usages.contains(QStringLiteral("TLS Web Client Authentication")),
+                         qPrintable(usages.join(u',')));
             }
             if (ext.name() == QLatin1String("basicConstraints"))
                 QCOMPARE(ext.value().toMap().value(QStringLiteral("ca")).toBool(), false);
@@ -305,8 +307,8 @@ private Q_SLOTS:
         const auto ca = CertificateAuthority::loadOrCreate(tmp.path());
         QVERIFY(ca.ok());
         const QString certPath = tmp.filePath(QStringLiteral("leaf.crt"));
-        const auto issued = ca->issueServerCertificate(certPath, tmp.filePath(QStringLiteral("leaf.key")),
-                                                       QString(), dns, ips);
+        const auto issued =
+            ca->issueServerCertificate(certPath, tmp.filePath(QStringLiteral("leaf.key")), QString(), dns, ips);
         QVERIFY(!issued.ok());
         QCOMPARE(issued.error().code, ErrorCode::InvalidInput);
         QVERIFY(!QFileInfo::exists(certPath));
@@ -318,13 +320,15 @@ private Q_SLOTS:
         QTest::addColumn<QString>("peerName");
         QTest::addColumn<bool>("trustIssuingCa");
         QTest::addColumn<bool>("expectSuccess");
-        QTest::newRow("127.0.0.1 as localhost") << QStringLiteral("127.0.0.1") << QStringLiteral("localhost") << true << true;
+        QTest::newRow("127.0.0.1 as localhost")
+            << QStringLiteral("127.0.0.1") << QStringLiteral("localhost") << true << true;
         QTest::newRow("127.0.0.1 by address") << QStringLiteral("127.0.0.1") << QString() << true << true;
         QTest::newRow("localhost") << QStringLiteral("localhost") << QString() << true << true;
         QTest::newRow("::1 by address") << QStringLiteral("::1") << QString() << true << true;
         QTest::newRow("host name") << QHostInfo::localHostName() << QString() << true << true;
         QTest::newRow("extra name") << QStringLiteral("127.0.0.1") << QStringLiteral("provisio.test") << true << true;
-        QTest::newRow("name not covered") << QStringLiteral("127.0.0.1") << QStringLiteral("evil.example") << true << false;
+        QTest::newRow("name not covered")
+            << QStringLiteral("127.0.0.1") << QStringLiteral("evil.example") << true << false;
         QTest::newRow("other CA") << QStringLiteral("127.0.0.1") << QStringLiteral("localhost") << false << false;
     }
 
@@ -359,8 +363,7 @@ private Q_SLOTS:
         QVERIFY(server.listen(QHostAddress::Any, 0));
         const HandshakeResult result = handshake(host, server.serverPort(), peerName, trusted);
         if (expectSuccess) {
-            QVERIFY2(result.encrypted && result.errors.isEmpty(),
-                     qPrintable(result.errors.value(0).errorString()));
+            QVERIFY2(result.encrypted && result.errors.isEmpty(), qPrintable(result.errors.value(0).errorString()));
             QCOMPARE(result.greeting, QByteArray("hello"));
         } else {
             QVERIFY(!result.encrypted);
@@ -403,7 +406,8 @@ private Q_SLOTS:
 
         // Names already covered (in any case, in any spelling) change nothing.
         const auto third = CertificateAuthority::ensureServerTls(
-            tmp.path(), {QStringLiteral("LOCALHOST"), QStringLiteral(" 127.0.0.1 "), QStringLiteral("0:0:0:0:0:0:0:1")});
+            tmp.path(),
+            {QStringLiteral("LOCALHOST"), QStringLiteral(" 127.0.0.1 "), QStringLiteral("0:0:0:0:0:0:0:1")});
         QVERIFY2(third.ok(), qPrintable(third.error().message));
         QCOMPARE(fingerprint(third->certPath), leafPrint);
     }
@@ -478,8 +482,9 @@ private Q_SLOTS:
         const auto ca = CertificateAuthority::loadOrCreate(tmp.filePath(QStringLiteral("tls")));
         QVERIFY(ca.ok());
         QTemporaryDir scratch;
-        QVERIFY(ca->issueServerCertificate(scratch.filePath(QStringLiteral("x.crt")), first->keyPath,
-                                           QString(), {QStringLiteral("localhost")}, {}).ok());
+        QVERIFY(ca->issueServerCertificate(scratch.filePath(QStringLiteral("x.crt")), first->keyPath, QString(),
+                                           {QStringLiteral("localhost")}, {})
+                    .ok());
         const auto again = CertificateAuthority::ensureServerTls(tmp.path(), {});
         QVERIFY2(again.ok(), qPrintable(again.error().message));
         QVERIFY(fingerprint(again->certPath) != leafPrint);
@@ -487,8 +492,8 @@ private Q_SLOTS:
         // The pair works together in a real handshake.
         TlsServer server(loadCertificate(again->certPath), key);
         QVERIFY(server.listen(QHostAddress::LocalHost, 0));
-        const HandshakeResult result = handshake(QStringLiteral("127.0.0.1"), server.serverPort(),
-                                                 QString(), loadCertificate(again->caCertPath));
+        const HandshakeResult result =
+            handshake(QStringLiteral("127.0.0.1"), server.serverPort(), QString(), loadCertificate(again->caCertPath));
         QVERIFY(result.encrypted);
     }
 
@@ -507,13 +512,12 @@ private Q_SLOTS:
         if (!hostName.isEmpty())
             san.append(QStringLiteral("DNS:") + hostName);
         QProcess forge;
-        forge.start(openssl, {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-new"),
-                              QStringLiteral("-key"), first->keyPath,
-                              QStringLiteral("-CA"), first->caCertPath, QStringLiteral("-CAkey"), first->caKeyPath,
-                              QStringLiteral("-days"), QStringLiteral("10"),
-                              QStringLiteral("-subj"), QStringLiteral("/CN=localhost"),
-                              QStringLiteral("-addext"), QStringLiteral("subjectAltName=") + san.join(u','),
-                              QStringLiteral("-out"), first->certPath});
+        forge.start(openssl,
+                    {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-new"), QStringLiteral("-key"),
+                     first->keyPath, QStringLiteral("-CA"), first->caCertPath, QStringLiteral("-CAkey"),
+                     first->caKeyPath, QStringLiteral("-days"), QStringLiteral("10"), QStringLiteral("-subj"),
+                     QStringLiteral("/CN=localhost"), QStringLiteral("-addext"),
+                     QStringLiteral("subjectAltName=") + san.join(u','), QStringLiteral("-out"), first->certPath});
         QVERIFY(forge.waitForFinished(30000));
         QVERIFY2(forge.exitCode() == 0, forge.readAllStandardError().constData());
         const QSslCertificate forged = loadCertificate(first->certPath);
@@ -532,7 +536,8 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("keyContents");
         QTest::newRow("garbage") << QByteArray("this is not a key\n");
         QTest::newRow("empty") << QByteArray();
-        QTest::newRow("truncated PEM") << QByteArray("-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n");
+        QTest::newRow("truncated PEM") << QByteArray(
+            "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n");
     }
 
     void corruptCaKeyIsAnErrorAndTouchesNothing()
@@ -573,7 +578,8 @@ private Q_SLOTS:
         QVERIFY(writeAll(caA->caKeyPath(), foreignKey));
         const auto loaded = CertificateAuthority::loadOrCreate(a.path());
         QVERIFY(!loaded.ok());
-        QVERIFY2(loaded.error().message.contains(QStringLiteral("does not belong")), qPrintable(loaded.error().message));
+        QVERIFY2(loaded.error().message.contains(QStringLiteral("does not belong")),
+                 qPrintable(loaded.error().message));
         QCOMPARE(readAll(caA->caKeyPath()), foreignKey);
         QCOMPARE(readAll(caA->caCertificatePath()), caA->caCertificatePem());
     }

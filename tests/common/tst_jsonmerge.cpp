@@ -45,8 +45,8 @@ void TestJsonMerge::rfc7396_data()
                                   << obj(R"({"a":{"b":"d"}})");
     QTest::newRow("arrays are not merged") << obj(R"({"a":[{"b":"c"}]})") << obj(R"({"a":[1]})") << obj(R"({"a":[1]})");
     QTest::newRow("null in target is kept") << obj(R"({"e":null})") << obj(R"({"a":1})") << obj(R"({"e":null,"a":1})");
-    QTest::newRow("nulls inside a new object dropped") << obj(R"({})") << obj(R"({"a":{"bb":{"ccc":null}}})")
-                                                      << obj(R"({"a":{"bb":{}}})");
+    QTest::newRow("nulls inside a new object dropped")
+        << obj(R"({})") << obj(R"({"a":{"bb":{"ccc":null}}})") << obj(R"({"a":{"bb":{}}})");
     QTest::newRow("object over scalar") << obj(R"({"a":"foo"})") << obj(R"({"a":{"b":"c","d":null}})")
                                         << obj(R"({"a":{"b":"c"}})");
     QTest::newRow("empty patch") << obj(R"({"a":1,"b":{"c":2}})") << obj(R"({})") << obj(R"({"a":1,"b":{"c":2}})");

@@ -88,15 +88,16 @@ void TestJsonReader::getters_data()
 {
     QTest::addColumn<QByteArray>("json");
     QTest::addColumn<ReadFn>("read");
-    QTest::addColumn<QVariant>("expected");   // value returned when ok
-    QTest::addColumn<QString>("errorPath");   // empty: no error expected
-    QTest::addColumn<QString>("message");     // exact error message
+    QTest::addColumn<QVariant>("expected"); // value returned when ok
+    QTest::addColumn<QString>("errorPath"); // empty: no error expected
+    QTest::addColumn<QString>("message");   // exact error message
 
     const auto reqStr = [](const char *key) {
         return ReadFn([key](JsonReader &r) { return QVariant(r.requiredString(QLatin1String(key))); });
     };
     const auto optStr = [](const char *key) {
-        return ReadFn([key](JsonReader &r) { return QVariant(r.optionalString(QLatin1String(key), QStringLiteral("dflt"))); });
+        return ReadFn(
+            [key](JsonReader &r) { return QVariant(r.optionalString(QLatin1String(key), QStringLiteral("dflt"))); });
     };
     const auto maybeStr = [](const char *key) {
         return ReadFn([key](JsonReader &r) {
@@ -129,7 +130,8 @@ void TestJsonReader::getters_data()
         return ReadFn([key](JsonReader &r) { return QVariant(toIsoUtc(r.optionalDateTime(QLatin1String(key)))); });
     };
     const auto date = [](const char *key) {
-        return ReadFn([key](JsonReader &r) { return QVariant(r.optionalDate(QLatin1String(key)).toString(Qt::ISODate)); });
+        return ReadFn(
+            [key](JsonReader &r) { return QVariant(r.optionalDate(QLatin1String(key)).toString(Qt::ISODate)); });
     };
     const auto allow = ReadFn([](JsonReader &r) {
         r.allowOnly({"registrationId", "payload"});
@@ -157,82 +159,141 @@ void TestJsonReader::getters_data()
 
     const QVariant none;
     // requiredString
-    QTest::newRow("requiredString ok") << QByteArray(R"({"x":"v"})") << reqStr("x") << QVariant(s("v")) << QString() << QString();
-    QTest::newRow("requiredString missing") << QByteArray("{}") << reqStr("x") << none << s("x") << s("field 'x' is required");
-    QTest::newRow("requiredString null") << QByteArray(R"({"x":null})") << reqStr("x") << none << s("x") << s("field 'x' is required");
-    QTest::newRow("requiredString number") << QByteArray(R"({"x":1})") << reqStr("x") << none << s("x") << s("field 'x' must be a string");
-    QTest::newRow("requiredString object") << QByteArray(R"({"x":{}})") << reqStr("x") << none << s("x") << s("field 'x' must be a string");
-    QTest::newRow("requiredString empty") << QByteArray(R"({"x":""})") << reqStr("x") << none << s("x") << s("field 'x' must not be empty");
+    QTest::newRow("requiredString ok") << QByteArray(R"({"x":"v"})") << reqStr("x") << QVariant(s("v")) << QString()
+                                       << QString();
+    QTest::newRow("requiredString missing")
+        << QByteArray("{}") << reqStr("x") << none << s("x") << s("field 'x' is required");
+    QTest::newRow("requiredString null") << QByteArray(R"({"x":null})") << reqStr("x") << none << s("x")
+                                         << s("field 'x' is required");
+    QTest::newRow("requiredString number")
+        << QByteArray(R"({"x":1})") << reqStr("x") << none << s("x") << s("field 'x' must be a string");
+    QTest::newRow("requiredString object")
+        << QByteArray(R"({"x":{}})") << reqStr("x") << none << s("x") << s("field 'x' must be a string");
+    QTest::newRow("requiredString empty")
+        << QByteArray(R"({"x":""})") << reqStr("x") << none << s("x") << s("field 'x' must not be empty");
     // optionalString / maybeString
-    QTest::newRow("optionalString ok") << QByteArray(R"({"x":"v"})") << optStr("x") << QVariant(s("v")) << QString() << QString();
-    QTest::newRow("optionalString absent") << QByteArray("{}") << optStr("x") << QVariant(s("dflt")) << QString() << QString();
-    QTest::newRow("optionalString null") << QByteArray(R"({"x":null})") << optStr("x") << QVariant(s("dflt")) << QString() << QString();
-    QTest::newRow("optionalString empty kept") << QByteArray(R"({"x":""})") << optStr("x") << QVariant(QString()) << QString() << QString();
-    QTest::newRow("optionalString bool") << QByteArray(R"({"x":true})") << optStr("x") << none << s("x") << s("field 'x' must be a string");
-    QTest::newRow("maybeString absent") << QByteArray("{}") << maybeStr("x") << QVariant(s("<absent>")) << QString() << QString();
-    QTest::newRow("maybeString null") << QByteArray(R"({"x":null})") << maybeStr("x") << QVariant(s("<absent>")) << QString() << QString();
-    QTest::newRow("maybeString array") << QByteArray(R"({"x":[]})") << maybeStr("x") << none << s("x") << s("field 'x' must be a string");
+    QTest::newRow("optionalString ok") << QByteArray(R"({"x":"v"})") << optStr("x") << QVariant(s("v")) << QString()
+                                       << QString();
+    QTest::newRow("optionalString absent")
+        << QByteArray("{}") << optStr("x") << QVariant(s("dflt")) << QString() << QString();
+    QTest::newRow("optionalString null") << QByteArray(R"({"x":null})") << optStr("x") << QVariant(s("dflt"))
+                                         << QString() << QString();
+    QTest::newRow("optionalString empty kept")
+        << QByteArray(R"({"x":""})") << optStr("x") << QVariant(QString()) << QString() << QString();
+    QTest::newRow("optionalString bool") << QByteArray(R"({"x":true})") << optStr("x") << none << s("x")
+                                         << s("field 'x' must be a string");
+    QTest::newRow("maybeString absent") << QByteArray("{}") << maybeStr("x") << QVariant(s("<absent>")) << QString()
+                                        << QString();
+    QTest::newRow("maybeString null") << QByteArray(R"({"x":null})") << maybeStr("x") << QVariant(s("<absent>"))
+                                      << QString() << QString();
+    QTest::newRow("maybeString array") << QByteArray(R"({"x":[]})") << maybeStr("x") << none << s("x")
+                                       << s("field 'x' must be a string");
     // integers
-    QTest::newRow("requiredInt ok") << QByteArray(R"({"n":42})") << reqInt("n") << QVariant(qint64(42)) << QString() << QString();
-    QTest::newRow("requiredInt negative") << QByteArray(R"({"n":-3})") << reqInt("n") << QVariant(qint64(-3)) << QString() << QString();
-    QTest::newRow("requiredInt exponent") << QByteArray(R"({"n":1e3})") << reqInt("n") << QVariant(qint64(1000)) << QString() << QString();
-    QTest::newRow("requiredInt big exact") << QByteArray(R"({"n":9007199254740993})") << reqInt("n") << QVariant(qint64(9007199254740993LL)) << QString() << QString();
-    QTest::newRow("requiredInt missing") << QByteArray("{}") << reqInt("n") << none << s("n") << s("field 'n' is required");
-    QTest::newRow("requiredInt fraction") << QByteArray(R"({"n":1.5})") << reqInt("n") << none << s("n") << s("field 'n' must be an integer");
-    QTest::newRow("requiredInt string") << QByteArray(R"({"n":"42"})") << reqInt("n") << none << s("n") << s("field 'n' must be an integer");
-    QTest::newRow("requiredInt bool") << QByteArray(R"({"n":true})") << reqInt("n") << none << s("n") << s("field 'n' must be an integer");
+    QTest::newRow("requiredInt ok") << QByteArray(R"({"n":42})") << reqInt("n") << QVariant(qint64(42)) << QString()
+                                    << QString();
+    QTest::newRow("requiredInt negative")
+        << QByteArray(R"({"n":-3})") << reqInt("n") << QVariant(qint64(-3)) << QString() << QString();
+    QTest::newRow("requiredInt exponent")
+        << QByteArray(R"({"n":1e3})") << reqInt("n") << QVariant(qint64(1000)) << QString() << QString();
+    QTest::newRow("requiredInt big exact") << QByteArray(R"({"n":9007199254740993})") << reqInt("n")
+                                           << QVariant(qint64(9007199254740993LL)) << QString() << QString();
+    QTest::newRow("requiredInt missing") << QByteArray("{}") << reqInt("n") << none << s("n")
+                                         << s("field 'n' is required");
+    QTest::newRow("requiredInt fraction")
+        << QByteArray(R"({"n":1.5})") << reqInt("n") << none << s("n") << s("field 'n' must be an integer");
+    QTest::newRow("requiredInt string") << QByteArray(R"({"n":"42"})") << reqInt("n") << none << s("n")
+                                        << s("field 'n' must be an integer");
+    QTest::newRow("requiredInt bool") << QByteArray(R"({"n":true})") << reqInt("n") << none << s("n")
+                                      << s("field 'n' must be an integer");
     QTest::newRow("requiredInt too big") << QByteArray(R"({"n":1e30})") << reqInt("n") << none << s("n")
                                          << s("field 'n' must be between -9223372036854775808 and 9223372036854775807");
-    QTest::newRow("optionalInt absent") << QByteArray("{}") << optInt("port", 1, 65535) << QVariant(qint64(7)) << QString() << QString();
-    QTest::newRow("optionalInt null") << QByteArray(R"({"port":null})") << optInt("port", 1, 65535) << QVariant(qint64(7)) << QString() << QString();
-    QTest::newRow("optionalInt min edge") << QByteArray(R"({"port":1})") << optInt("port", 1, 65535) << QVariant(qint64(1)) << QString() << QString();
-    QTest::newRow("optionalInt max edge") << QByteArray(R"({"port":65535})") << optInt("port", 1, 65535) << QVariant(qint64(65535)) << QString() << QString();
-    QTest::newRow("optionalInt below") << QByteArray(R"({"port":0})") << optInt("port", 1, 65535) << none << s("port") << s("field 'port' must be between 1 and 65535");
-    QTest::newRow("optionalInt above") << QByteArray(R"({"port":65536})") << optInt("port", 1, 65535) << none << s("port") << s("field 'port' must be between 1 and 65535");
-    QTest::newRow("optionalInt fraction") << QByteArray(R"({"port":8883.5})") << optInt("port", 1, 65535) << none << s("port") << s("field 'port' must be an integer");
+    QTest::newRow("optionalInt absent") << QByteArray("{}") << optInt("port", 1, 65535) << QVariant(qint64(7))
+                                        << QString() << QString();
+    QTest::newRow("optionalInt null") << QByteArray(R"({"port":null})") << optInt("port", 1, 65535)
+                                      << QVariant(qint64(7)) << QString() << QString();
+    QTest::newRow("optionalInt min edge")
+        << QByteArray(R"({"port":1})") << optInt("port", 1, 65535) << QVariant(qint64(1)) << QString() << QString();
+    QTest::newRow("optionalInt max edge") << QByteArray(R"({"port":65535})") << optInt("port", 1, 65535)
+                                          << QVariant(qint64(65535)) << QString() << QString();
+    QTest::newRow("optionalInt below") << QByteArray(R"({"port":0})") << optInt("port", 1, 65535) << none << s("port")
+                                       << s("field 'port' must be between 1 and 65535");
+    QTest::newRow("optionalInt above") << QByteArray(R"({"port":65536})") << optInt("port", 1, 65535) << none
+                                       << s("port") << s("field 'port' must be between 1 and 65535");
+    QTest::newRow("optionalInt fraction") << QByteArray(R"({"port":8883.5})") << optInt("port", 1, 65535) << none
+                                          << s("port") << s("field 'port' must be an integer");
     // doubles and bools
-    QTest::newRow("optionalDouble ok") << QByteArray(R"({"d":2.25})") << optDouble("d") << QVariant(2.25) << QString() << QString();
-    QTest::newRow("optionalDouble absent") << QByteArray("{}") << optDouble("d") << QVariant(0.5) << QString() << QString();
-    QTest::newRow("optionalDouble string") << QByteArray(R"({"d":"2"})") << optDouble("d") << none << s("d") << s("field 'd' must be a number");
-    QTest::newRow("optionalDouble range") << QByteArray(R"({"d":11})") << optDouble("d") << none << s("d") << s("field 'd' must be between 0 and 10");
-    QTest::newRow("optionalBool ok") << QByteArray(R"({"b":false})") << optBool("b") << QVariant(false) << QString() << QString();
-    QTest::newRow("optionalBool absent") << QByteArray("{}") << optBool("b") << QVariant(true) << QString() << QString();
-    QTest::newRow("optionalBool string") << QByteArray(R"({"b":"false"})") << optBool("b") << none << s("b") << s("field 'b' must be a boolean");
-    QTest::newRow("optionalBool number") << QByteArray(R"({"b":0})") << optBool("b") << none << s("b") << s("field 'b' must be a boolean");
+    QTest::newRow("optionalDouble ok") << QByteArray(R"({"d":2.25})") << optDouble("d") << QVariant(2.25) << QString()
+                                       << QString();
+    QTest::newRow("optionalDouble absent")
+        << QByteArray("{}") << optDouble("d") << QVariant(0.5) << QString() << QString();
+    QTest::newRow("optionalDouble string")
+        << QByteArray(R"({"d":"2"})") << optDouble("d") << none << s("d") << s("field 'd' must be a number");
+    QTest::newRow("optionalDouble range")
+        << QByteArray(R"({"d":11})") << optDouble("d") << none << s("d") << s("field 'd' must be between 0 and 10");
+    QTest::newRow("optionalBool ok") << QByteArray(R"({"b":false})") << optBool("b") << QVariant(false) << QString()
+                                     << QString();
+    QTest::newRow("optionalBool absent") << QByteArray("{}") << optBool("b") << QVariant(true) << QString()
+                                         << QString();
+    QTest::newRow("optionalBool string") << QByteArray(R"({"b":"false"})") << optBool("b") << none << s("b")
+                                         << s("field 'b' must be a boolean");
+    QTest::newRow("optionalBool number") << QByteArray(R"({"b":0})") << optBool("b") << none << s("b")
+                                         << s("field 'b' must be a boolean");
     // objects, arrays, string lists
-    QTest::newRow("optionalObject ok") << QByteArray(R"({"o":{"k":1}})") << optObject("o") << QVariant(QStringList{s("k")}) << QString() << QString();
-    QTest::newRow("optionalObject array") << QByteArray(R"({"o":[]})") << optObject("o") << none << s("o") << s("field 'o' must be an object");
-    QTest::newRow("optionalArray ok") << QByteArray(R"({"a":[1,"x",null]})") << optArray("a") << QVariant(qsizetype(3)) << QString() << QString();
-    QTest::newRow("optionalArray object") << QByteArray(R"({"a":{}})") << optArray("a") << none << s("a") << s("field 'a' must be an array");
-    QTest::newRow("stringList ok") << QByteArray(R"({"iotHubs":["a","b"]})") << strList("iotHubs") << QVariant(QStringList{s("a"), s("b")}) << QString() << QString();
-    QTest::newRow("stringList element") << QByteArray(R"({"iotHubs":["a","b",3]})") << strList("iotHubs") << none << s("iotHubs[2]") << s("field 'iotHubs[2]' must be a string");
-    QTest::newRow("stringList not array") << QByteArray(R"({"iotHubs":"a"})") << strList("iotHubs") << none << s("iotHubs") << s("field 'iotHubs' must be an array");
+    QTest::newRow("optionalObject ok") << QByteArray(R"({"o":{"k":1}})") << optObject("o")
+                                       << QVariant(QStringList{s("k")}) << QString() << QString();
+    QTest::newRow("optionalObject array")
+        << QByteArray(R"({"o":[]})") << optObject("o") << none << s("o") << s("field 'o' must be an object");
+    QTest::newRow("optionalArray ok") << QByteArray(R"({"a":[1,"x",null]})") << optArray("a") << QVariant(qsizetype(3))
+                                      << QString() << QString();
+    QTest::newRow("optionalArray object")
+        << QByteArray(R"({"a":{}})") << optArray("a") << none << s("a") << s("field 'a' must be an array");
+    QTest::newRow("stringList ok") << QByteArray(R"({"iotHubs":["a","b"]})") << strList("iotHubs")
+                                   << QVariant(QStringList{s("a"), s("b")}) << QString() << QString();
+    QTest::newRow("stringList element") << QByteArray(R"({"iotHubs":["a","b",3]})") << strList("iotHubs") << none
+                                        << s("iotHubs[2]") << s("field 'iotHubs[2]' must be a string");
+    QTest::newRow("stringList not array") << QByteArray(R"({"iotHubs":"a"})") << strList("iotHubs") << none
+                                          << s("iotHubs") << s("field 'iotHubs' must be an array");
     // timestamps and dates
-    QTest::newRow("dateTime ms") << QByteArray(R"({"t":"2024-05-01T12:00:00.123Z"})") << dateTime("t") << QVariant(s("2024-05-01T12:00:00.123Z")) << QString() << QString();
-    QTest::newRow("dateTime DPS ticks") << QByteArray(R"({"t":"2017-09-28T16:29:42.3447817Z"})") << dateTime("t") << QVariant(s("2017-09-28T16:29:42.344Z")) << QString() << QString();
-    QTest::newRow("dateTime offset") << QByteArray(R"({"t":"2024-05-01T14:00:00+02:00"})") << dateTime("t") << QVariant(s("2024-05-01T12:00:00.000Z")) << QString() << QString();
-    QTest::newRow("dateTime no zone") << QByteArray(R"({"t":"2024-05-01T12:00:00"})") << dateTime("t") << none << s("t")
-                                      << s("field 't' must be an ISO-8601 timestamp with a zone, e.g. 2024-05-01T12:00:00.000Z");
-    QTest::newRow("dateTime number") << QByteArray(R"({"t":1714564800})") << dateTime("t") << none << s("t") << s("field 't' must be a string");
-    QTest::newRow("date ok") << QByteArray(R"({"d":"2024-02-29"})") << date("d") << QVariant(s("2024-02-29")) << QString() << QString();
-    QTest::newRow("date invalid day") << QByteArray(R"({"d":"2023-02-29"})") << date("d") << none << s("d") << s("field 'd' must be a date in the form yyyy-MM-dd");
-    QTest::newRow("date with time") << QByteArray(R"({"d":"2024-02-01T00:00:00Z"})") << date("d") << none << s("d") << s("field 'd' must be a date in the form yyyy-MM-dd");
+    QTest::newRow("dateTime ms") << QByteArray(R"({"t":"2024-05-01T12:00:00.123Z"})") << dateTime("t")
+                                 << QVariant(s("2024-05-01T12:00:00.123Z")) << QString() << QString();
+    QTest::newRow("dateTime DPS ticks") << QByteArray(R"({"t":"2017-09-28T16:29:42.3447817Z"})") << dateTime("t")
+                                        << QVariant(s("2017-09-28T16:29:42.344Z")) << QString() << QString();
+    QTest::newRow("dateTime offset") << QByteArray(R"({"t":"2024-05-01T14:00:00+02:00"})") << dateTime("t")
+                                     << QVariant(s("2024-05-01T12:00:00.000Z")) << QString() << QString();
+    QTest::newRow("dateTime no zone")
+        << QByteArray(R"({"t":"2024-05-01T12:00:00"})") << dateTime("t") << none << s("t")
+        << s("field 't' must be an ISO-8601 timestamp with a zone, e.g. 2024-05-01T12:00:00.000Z");
+    QTest::newRow("dateTime number") << QByteArray(R"({"t":1714564800})") << dateTime("t") << none << s("t")
+                                     << s("field 't' must be a string");
+    QTest::newRow("date ok") << QByteArray(R"({"d":"2024-02-29"})") << date("d") << QVariant(s("2024-02-29"))
+                             << QString() << QString();
+    QTest::newRow("date invalid day") << QByteArray(R"({"d":"2023-02-29"})") << date("d") << none << s("d")
+                                      << s("field 'd' must be a date in the form yyyy-MM-dd");
+    QTest::newRow("date with time") << QByteArray(R"({"d":"2024-02-01T00:00:00Z"})") << date("d") << none << s("d")
+                                    << s("field 'd' must be a date in the form yyyy-MM-dd");
     // unknown fields
-    QTest::newRow("allowOnly ok") << QByteArray(R"({"registrationId":"a","payload":{}})") << allow << QVariant(true) << QString() << QString();
-    QTest::newRow("allowOnly unknown") << QByteArray(R"({"registrationId":"a","regsitrationId":"b"})") << allow << none << s("regsitrationId") << s("unknown field 'regsitrationId'");
+    QTest::newRow("allowOnly ok") << QByteArray(R"({"registrationId":"a","payload":{}})") << allow << QVariant(true)
+                                  << QString() << QString();
+    QTest::newRow("allowOnly unknown") << QByteArray(R"({"registrationId":"a","regsitrationId":"b"})") << allow << none
+                                       << s("regsitrationId") << s("unknown field 'regsitrationId'");
     // nesting
-    QTest::newRow("nested ok") << QByteArray(R"({"initialTwin":{"properties":{"desired":{"fw":"1.2"}}}})") << nested << QVariant(QStringList{s("fw")}) << QString() << QString();
+    QTest::newRow("nested ok") << QByteArray(R"({"initialTwin":{"properties":{"desired":{"fw":"1.2"}}}})") << nested
+                               << QVariant(QStringList{s("fw")}) << QString() << QString();
     QTest::newRow("nested absent") << QByteArray("{}") << nested << QVariant(QStringList()) << QString() << QString();
-    QTest::newRow("nested wrong type") << QByteArray(R"({"initialTwin":{"properties":{"desired":[]}}})") << nested << none
-                                       << s("initialTwin.properties.desired") << s("field 'initialTwin.properties.desired' must be an object");
-    QTest::newRow("nested parent wrong type") << QByteArray(R"({"initialTwin":{"properties":"x"}})") << nested << none
-                                              << s("initialTwin.properties") << s("field 'initialTwin.properties' must be an object");
+    QTest::newRow("nested wrong type") << QByteArray(R"({"initialTwin":{"properties":{"desired":[]}}})") << nested
+                                       << none << s("initialTwin.properties.desired")
+                                       << s("field 'initialTwin.properties.desired' must be an object");
+    QTest::newRow("nested parent wrong type")
+        << QByteArray(R"({"initialTwin":{"properties":"x"}})") << nested << none << s("initialTwin.properties")
+        << s("field 'initialTwin.properties' must be an object");
     QTest::newRow("nested required missing") << QByteArray(R"({"attestation":{}})") << nestedRequired << none
                                              << s("attestation.type") << s("field 'attestation.type' is required");
-    QTest::newRow("nested required parent absent") << QByteArray("{}") << nestedRequired << none
-                                                   << s("attestation.type") << s("field 'attestation.type' is required");
-    QTest::newRow("nested unknown") << QByteArray(R"({"initialTwin":{"tags":{},"propreties":{}}})") << nestedAllow << none
-                                    << s("initialTwin.propreties") << s("unknown field 'initialTwin.propreties'");
+    QTest::newRow("nested required parent absent")
+        << QByteArray("{}") << nestedRequired << none << s("attestation.type")
+        << s("field 'attestation.type' is required");
+    QTest::newRow("nested unknown") << QByteArray(R"({"initialTwin":{"tags":{},"propreties":{}}})") << nestedAllow
+                                    << none << s("initialTwin.propreties")
+                                    << s("unknown field 'initialTwin.propreties'");
     QTest::newRow("caller fail") << QByteArray(R"({"symmetricKey":{"primaryKey":"bad"}})") << callerFail << none
                                  << s("symmetricKey.primaryKey") << s("field 'symmetricKey.primaryKey' must be base64");
 }

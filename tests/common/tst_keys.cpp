@@ -14,9 +14,10 @@ namespace {
 // Published in Azure's DPS docs ("How to provision legacy devices using
 // symmetric keys", section "Derive a device key"), group enrollment example.
 // Reproduced independently with:
-//   echo -n $REG_ID | openssl dgst -sha256 -mac HMAC -macopt hexkey:$(echo -n $KEY | base64 -d | xxd -p -c 1000) -binary | base64
+//   echo -n $REG_ID | openssl dgst -sha256 -mac HMAC -macopt hexkey:$(echo -n $KEY | base64 -d | xxd -p -c 1000)
+//   -binary | base64
 const char kAzureGroupKey[] =
-        "8isrFI1sGsIlvvFSSFRiMfCNzv21fjbE/+ah/lSh3lF8e2YG1Te7w1KpZhJFFXJrqYKi9yegxkqIChbqOS9Egw==";
+    "8isrFI1sGsIlvvFSSFRiMfCNzv21fjbE/+ah/lSh3lF8e2YG1Te7w1KpZhJFFXJrqYKi9yegxkqIChbqOS9Egw==";
 const char kAzureRegistrationId[] = "sn-007-888-abc-mac-a1-b2-c3-d4-e5-f6";
 const char kAzureDerivedKey[] = "Jsm0lyGpjaVYVP2g3FnmnmG9dI/9qU24wNoykUmermc=";
 
@@ -35,13 +36,14 @@ private Q_SLOTS:
 
         // RFC 4231 section 4.
         QTest::newRow("rfc4231 case 1") << QByteArray(20, '\x0b') << QByteArray("Hi There")
-                                        << QByteArray("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+                                        << QByteArray(
+                                               "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
         QTest::newRow("rfc4231 case 2") << QByteArray("Jefe") << QByteArray("what do ya want for nothing?")
-                                        << QByteArray("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+                                        << QByteArray(
+                                               "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
         QTest::newRow("rfc4231 case 6 (key longer than a block)")
-                << QByteArray(131, '\xaa')
-                << QByteArray("Test Using Larger Than Block-Size Key - Hash Key First")
-                << QByteArray("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+            << QByteArray(131, '\xaa') << QByteArray("Test Using Larger Than Block-Size Key - Hash Key First")
+            << QByteArray("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
     }
 
     void hmacSha256()
@@ -79,24 +81,25 @@ private Q_SLOTS:
 
     void deriveKeyAzureVector()
     {
-        const auto derived = Crypto::deriveKey(QLatin1String(kAzureGroupKey),
-                                               QLatin1String(kAzureRegistrationId));
+        const auto derived = Crypto::deriveKey(QLatin1String(kAzureGroupKey), QLatin1String(kAzureRegistrationId));
         QVERIFY2(derived.ok(), qPrintable(derived.error().message));
         QCOMPARE(derived.value(), QLatin1String(kAzureDerivedKey));
     }
 
     void deriveKeyDependsOnIdAndKey()
     {
-        const QString other = Crypto::deriveKey(QLatin1String(kAzureGroupKey),
-                                                QStringLiteral("sn-007-888-abc-mac-a1-b2-c3-d4-e5-f7")).value();
+        const QString other =
+            Crypto::deriveKey(QLatin1String(kAzureGroupKey), QStringLiteral("sn-007-888-abc-mac-a1-b2-c3-d4-e5-f7"))
+                .value();
         QVERIFY(other != QLatin1String(kAzureDerivedKey));
         // Ids are hashed as UTF-8 and case matters to the MAC; callers must
         // normalise registration ids before deriving.
-        const QString upper = Crypto::deriveKey(QLatin1String(kAzureGroupKey),
-                                                QString::fromLatin1(kAzureRegistrationId).toUpper()).value();
+        const QString upper =
+            Crypto::deriveKey(QLatin1String(kAzureGroupKey), QString::fromLatin1(kAzureRegistrationId).toUpper())
+                .value();
         QVERIFY(upper != QLatin1String(kAzureDerivedKey));
-        const QString otherKey = Crypto::deriveKey(Crypto::generateSymmetricKey(),
-                                                   QLatin1String(kAzureRegistrationId)).value();
+        const QString otherKey =
+            Crypto::deriveKey(Crypto::generateSymmetricKey(), QLatin1String(kAzureRegistrationId)).value();
         QVERIFY(otherKey != QLatin1String(kAzureDerivedKey));
     }
 
@@ -106,10 +109,9 @@ private Q_SLOTS:
         QTest::addColumn<QString>("id");
         QTest::addColumn<QString>("messagePart");
         QTest::newRow("empty parent") << QString() << QStringLiteral("dev") << QStringLiteral("key is empty");
-        QTest::newRow("parent not base64") << QStringLiteral("not base64!") << QStringLiteral("dev")
-                                           << QStringLiteral("not valid base64");
-        QTest::newRow("empty id") << QString::fromLatin1(kAzureGroupKey) << QString()
-                                  << QStringLiteral("empty id");
+        QTest::newRow("parent not base64")
+            << QStringLiteral("not base64!") << QStringLiteral("dev") << QStringLiteral("not valid base64");
+        QTest::newRow("empty id") << QString::fromLatin1(kAzureGroupKey) << QString() << QStringLiteral("empty id");
     }
 
     void deriveKeyRejects()
@@ -253,8 +255,8 @@ private Q_SLOTS:
         QCOMPARE(token.size(), length);
         static const QRegularExpression urlSafe(QStringLiteral("^[A-Za-z0-9_-]+$"));
         QVERIFY2(urlSafe.match(token).hasMatch(), qPrintable(token));
-        const QByteArray decoded = QByteArray::fromBase64(
-                token.toLatin1(), QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+        const QByteArray decoded =
+            QByteArray::fromBase64(token.toLatin1(), QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
         QCOMPARE(decoded.size(), bytes);
     }
 

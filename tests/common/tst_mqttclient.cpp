@@ -9,15 +9,15 @@
 #include "mqtt/mqttclient.h"
 
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
-#include <QSet>
-#include <QElapsedTimer>
 #include <QPointer>
+#include <QProcess>
 #include <QScopeGuard>
+#include <QSet>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTcpServer>
@@ -25,8 +25,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <memory>
 #include <fcntl.h>
+#include <memory>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -78,8 +78,8 @@ public:
             return false;
         // Both listeners are open once the broker says it is running.
         QDeadlineTimer deadline(10000);
-        while (m_log.indexOf(" running", logStart) < 0 && m_process->state() == QProcess::Running
-               && !deadline.hasExpired()) {
+        while (m_log.indexOf(" running", logStart) < 0 && m_process->state() == QProcess::Running &&
+               !deadline.hasExpired()) {
             m_process->waitForReadyRead(100); // wakes on output, not a sleep
             m_log += m_process->readAll();
         }
@@ -204,9 +204,8 @@ private Q_SLOTS:
         QVERIFY(mkpasswd.waitForFinished(10000));
         QCOMPARE(mkpasswd.exitCode(), 0);
 
-        QVERIFY(writeFile(dir + QStringLiteral("/acl"),
-                          "user alice\n"
-                          "topic readwrite allowed/#\n"));
+        QVERIFY(writeFile(dir + QStringLiteral("/acl"), "user alice\n"
+                                                        "topic readwrite allowed/#\n"));
 
         // Dynamic security: user bob may use allowed/# only; by default
         // nothing may be subscribed or published.
@@ -214,8 +213,8 @@ private Q_SLOTS:
         QVERIFY2(!ctrl.isEmpty(), "mosquitto_ctrl is not installed (package mosquitto)");
         const QString dynsecPath = dir + QStringLiteral("/dynsec.json");
         QProcess init;
-        init.start(ctrl, {QStringLiteral("dynsec"), QStringLiteral("init"), dynsecPath,
-                          QStringLiteral("bob"), QStringLiteral("secret")});
+        init.start(ctrl, {QStringLiteral("dynsec"), QStringLiteral("init"), dynsecPath, QStringLiteral("bob"),
+                          QStringLiteral("secret")});
         QVERIFY(init.waitForFinished(10000));
         QCOMPARE(init.exitCode(), 0);
         QFile dynsecFile(dynsecPath);
@@ -250,19 +249,32 @@ private Q_SLOTS:
                   "log_dest stderr\n"
                   "log_type error\nlog_type warning\nlog_type notice\nlog_type information\n"
                   "connection_messages true\n";
-        config += "listener " + QByteArray::number(m_plainPort) + " 127.0.0.1\n"
+        config += "listener " + QByteArray::number(m_plainPort) +
+                  " 127.0.0.1\n"
                   "allow_anonymous true\n";
-        config += "listener " + QByteArray::number(m_tlsPort) + " 127.0.0.1\n"
+        config += "listener " + QByteArray::number(m_tlsPort) +
+                  " 127.0.0.1\n"
                   "allow_anonymous false\n"
-                  "password_file " + QFile::encodeName(dir) + "/passwd\n"
-                  "acl_file " + QFile::encodeName(dir) + "/acl\n"
-                  "cafile " + QFile::encodeName(ca->caCertificatePath()) + "\n"
-                  "certfile " + QFile::encodeName(dir) + "/server.crt\n"
-                  "keyfile " + QFile::encodeName(dir) + "/server.key\n";
-        config += "listener " + QByteArray::number(m_dynsecPort) + " 127.0.0.1\n"
+                  "password_file " +
+                  QFile::encodeName(dir) +
+                  "/passwd\n"
+                  "acl_file " +
+                  QFile::encodeName(dir) +
+                  "/acl\n"
+                  "cafile " +
+                  QFile::encodeName(ca->caCertificatePath()) +
+                  "\n"
+                  "certfile " +
+                  QFile::encodeName(dir) +
+                  "/server.crt\n"
+                  "keyfile " +
+                  QFile::encodeName(dir) + "/server.key\n";
+        config += "listener " + QByteArray::number(m_dynsecPort) +
+                  " 127.0.0.1\n"
                   "allow_anonymous false\n"
                   "plugin /usr/lib/" MULTIARCH "/mosquitto_dynamic_security.so\n"
-                  "plugin_opt_config_file " + QFile::encodeName(dynsecPath) + "\n";
+                  "plugin_opt_config_file " +
+                  QFile::encodeName(dynsecPath) + "\n";
         m_configPath = dir + QStringLiteral("/mosquitto.conf");
         QVERIFY(writeFile(m_configPath, config));
     }
@@ -379,8 +391,7 @@ private Q_SLOTS:
 
         QVERIFY(connectAndWait(client.get()));
         QTRY_COMPARE_WITH_TIMEOUT(published.count(), 2, 10000);
-        QCOMPARE((QSet<int>{published.at(0).at(0).toInt(), published.at(1).at(0).toInt()}),
-                 (QSet<int>{first, second}));
+        QCOMPARE((QSet<int>{published.at(0).at(0).toInt(), published.at(1).at(0).toInt()}), (QSet<int>{first, second}));
         QCOMPARE(client->pendingMessageCount(), 0);
         QVERIFY(client->publish(QStringLiteral("offline/c"), "3", 1) > 0);
     }
@@ -770,8 +781,10 @@ private Q_SLOTS:
         QTest::addColumn<bool>("connects");
         QTest::newRow("by name") << QStringLiteral("localhost") << QString() << true << true;
         QTest::newRow("by IP in SAN") << QStringLiteral("127.0.0.1") << QString() << true << true;
-        QTest::newRow("IP, verify hub name") << QStringLiteral("127.0.0.1") << QStringLiteral("hub.example") << true << true;
-        QTest::newRow("IP, verify wrong name") << QStringLiteral("127.0.0.1") << QStringLiteral("evil.example") << true << false;
+        QTest::newRow("IP, verify hub name")
+            << QStringLiteral("127.0.0.1") << QStringLiteral("hub.example") << true << true;
+        QTest::newRow("IP, verify wrong name")
+            << QStringLiteral("127.0.0.1") << QStringLiteral("evil.example") << true << false;
         QTest::newRow("wrong CA") << QStringLiteral("localhost") << QString() << false << false;
     }
 
@@ -828,7 +841,7 @@ private Q_SLOTS:
     {
         QTest::addColumn<MqttClient::ProtocolVersion>("version");
         QTest::addColumn<int>("refusedCode");
-        QTest::newRow("MQTT 5") << MqttClient::Mqtt5 << 0x87;     // not authorized
+        QTest::newRow("MQTT 5") << MqttClient::Mqtt5 << 0x87;       // not authorized
         QTest::newRow("MQTT 3.1.1") << MqttClient::Mqtt311 << 0x80; // failure
     }
 
@@ -882,9 +895,8 @@ static int runWillVictim(int argc, char **argv)
     client.setPort(quint16(QString::fromLocal8Bit(argv[2]).toUInt()));
     client.setClientId(QStringLiteral("victim"));
     client.setWill(QStringLiteral("devices/victim/status"), "offline", 1, false);
-    QObject::connect(&client, &MqttClient::connected, &client, [&client] {
-        client.publish(QStringLiteral("devices/victim/status"), "online", 1, false);
-    });
+    QObject::connect(&client, &MqttClient::connected, &client,
+                     [&client] { client.publish(QStringLiteral("devices/victim/status"), "online", 1, false); });
     QObject::connect(&client, &MqttClient::messagePublished, &client, [] {
         fputs("CONNECTED\n", stdout);
         fflush(stdout);

@@ -116,16 +116,13 @@ private Q_SLOTS:
         QTest::newRow("empty") << PropertyBag{} << QString();
         QTest::newRow("one") << PropertyBag{{QStringLiteral("alert"), QStringLiteral("high")}}
                              << QStringLiteral("alert=high");
-        QTest::newRow("system properties")
-            << PropertyBag{{QStringLiteral("$.ct"), QStringLiteral("application/json")},
-                           {QStringLiteral("$.ce"), QStringLiteral("utf-8")}}
-            << QStringLiteral("$.ct=application%2Fjson&$.ce=utf-8");
-        QTest::newRow("separators escaped")
-            << PropertyBag{{QStringLiteral("a&b=c"), QStringLiteral("x=y&z/w+#%")}}
-            << QStringLiteral("a%26b%3Dc=x%3Dy%26z%2Fw%2B%23%25");
-        QTest::newRow("unicode and space")
-            << PropertyBag{{QStringLiteral("ort"), QStringLiteral("Zürich Süd")}}
-            << QStringLiteral("ort=Z%C3%BCrich%20S%C3%BCd");
+        QTest::newRow("system properties") << PropertyBag{{QStringLiteral("$.ct"), QStringLiteral("application/json")},
+                                                          {QStringLiteral("$.ce"), QStringLiteral("utf-8")}}
+                                           << QStringLiteral("$.ct=application%2Fjson&$.ce=utf-8");
+        QTest::newRow("separators escaped") << PropertyBag{{QStringLiteral("a&b=c"), QStringLiteral("x=y&z/w+#%")}}
+                                            << QStringLiteral("a%26b%3Dc=x%3Dy%26z%2Fw%2B%23%25");
+        QTest::newRow("unicode and space") << PropertyBag{{QStringLiteral("ort"), QStringLiteral("Zürich Süd")}}
+                                           << QStringLiteral("ort=Z%C3%BCrich%20S%C3%BCd");
         QTest::newRow("empty value") << PropertyBag{{QStringLiteral("flag"), QString()}} << QStringLiteral("flag=");
         QTest::newRow("repeated key keeps order")
             << PropertyBag{{QStringLiteral("k"), QStringLiteral("2")}, {QStringLiteral("k"), QStringLiteral("1")}}
@@ -148,14 +145,14 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("bag");
         QTest::addColumn<PropertyBag>("expected");
-        QTest::newRow("key without value") << QStringLiteral("flag")
-                                           << PropertyBag{{QStringLiteral("flag"), QString()}};
-        QTest::newRow("trailing ampersand") << QStringLiteral("a=1&")
-                                            << PropertyBag{{QStringLiteral("a"), QStringLiteral("1")}};
+        QTest::newRow("key without value")
+            << QStringLiteral("flag") << PropertyBag{{QStringLiteral("flag"), QString()}};
+        QTest::newRow("trailing ampersand")
+            << QStringLiteral("a=1&") << PropertyBag{{QStringLiteral("a"), QStringLiteral("1")}};
         QTest::newRow("lower-case hex") << QStringLiteral("ct=application%2fjson")
                                         << PropertyBag{{QStringLiteral("ct"), QStringLiteral("application/json")}};
-        QTest::newRow("value with equals") << QStringLiteral("a=b=c")
-                                           << PropertyBag{{QStringLiteral("a"), QStringLiteral("b=c")}};
+        QTest::newRow("value with equals")
+            << QStringLiteral("a=b=c") << PropertyBag{{QStringLiteral("a"), QStringLiteral("b=c")}};
     }
 
     void propertyBagDecodeLenient()
@@ -209,9 +206,12 @@ private Q_SLOTS:
         QTest::addColumn<bool>("ok");
         QTest::addColumn<QString>("deviceId");
         QTest::addColumn<int>("propertyCount");
-        QTest::newRow("no bag, slash") << QStringLiteral("devices/d1/messages/events/") << true << QStringLiteral("d1") << 0;
-        QTest::newRow("no bag, no slash") << QStringLiteral("devices/d1/messages/events") << true << QStringLiteral("d1") << 0;
-        QTest::newRow("bag") << QStringLiteral("devices/d1/messages/events/a=1&b=2") << true << QStringLiteral("d1") << 2;
+        QTest::newRow("no bag, slash") << QStringLiteral("devices/d1/messages/events/") << true << QStringLiteral("d1")
+                                       << 0;
+        QTest::newRow("no bag, no slash")
+            << QStringLiteral("devices/d1/messages/events") << true << QStringLiteral("d1") << 0;
+        QTest::newRow("bag") << QStringLiteral("devices/d1/messages/events/a=1&b=2") << true << QStringLiteral("d1")
+                             << 2;
         QTest::newRow("twin topic") << QStringLiteral("devices/d1/twin/reported") << false << QString() << 0;
         QTest::newRow("no device") << QStringLiteral("devices//messages/events/") << false << QString() << 0;
         QTest::newRow("extra level") << QStringLiteral("devices/d1/messages/events/a=1/b=2") << false << QString() << 0;

@@ -185,9 +185,11 @@ void TestProtocolTypes::codec_data()
         "iotHubs": ["hub2.provisio.local"],
         "capabilities": {"iotEdge": false}
     })") << QByteArray();
-    QTest::newRow("EnrollmentGroup full") << s("EnrollmentGroup") << QByteArray(R"({
+    QTest::newRow("EnrollmentGroup full") << s("EnrollmentGroup")
+                                          << QByteArray(R"({
         "enrollmentGroupId": "factory-batch-7",
-        "attestation": {"type": "symmetricKey", "symmetricKey": {"primaryKey": ")" KEY1 R"(", "secondaryKey": ")" KEY2 R"("}},
+        "attestation": {"type": "symmetricKey", "symmetricKey": {"primaryKey": ")" KEY1 R"(", "secondaryKey": ")" KEY2
+                                                        R"("}},
         "initialTwin": {"tags": {"batch": "7"}, "properties": {"desired": {"fw": "1.4.2"}}},
         "provisioningStatus": "enabled",
         "reprovisionPolicy": {"updateHubAssignment": true, "migrateDeviceData": true},
@@ -198,7 +200,8 @@ void TestProtocolTypes::codec_data()
         "createdDateTimeUtc": "2024-01-15T10:00:00.000Z",
         "lastUpdatedDateTimeUtc": "2024-01-15T10:00:00.000Z"
     })") << QByteArray();
-    QTest::newRow("RegistrationState assigned") << s("RegistrationState") << QByteArray(kRegistrationAssigned) << QByteArray();
+    QTest::newRow("RegistrationState assigned")
+        << s("RegistrationState") << QByteArray(kRegistrationAssigned) << QByteArray();
     QTest::newRow("RegistrationState failed") << s("RegistrationState") << QByteArray(R"({
         "registrationId": "sensor-0043",
         "createdDateTimeUtc": "2024-05-03T09:00:00.000Z",
@@ -213,9 +216,10 @@ void TestProtocolTypes::codec_data()
         "operationId": "4.d0ad3a16a3e5c2c5.b1d2a1f2-7d3e-4b3c-9a11-93b4c7a5e0f1",
         "status": "assigning"
     })") << QByteArray();
-    QTest::newRow("RegistrationOperation assigned") << s("RegistrationOperation")
-        << QByteArray(R"({"operationId": "4.d0ad3a16a3e5c2c5.b1d2", "status": "assigned", "registrationState": )")
-               + QByteArray(kRegistrationAssigned) + QByteArray("}")
+    QTest::newRow("RegistrationOperation assigned")
+        << s("RegistrationOperation")
+        << QByteArray(R"({"operationId": "4.d0ad3a16a3e5c2c5.b1d2", "status": "assigned", "registrationState": )") +
+               QByteArray(kRegistrationAssigned) + QByteArray("}")
         << QByteArray();
     QTest::newRow("DeviceRecord sold") << s("DeviceRecord") << QByteArray(R"({
         "serial": "SN-2024-0042",
@@ -263,27 +267,33 @@ void TestProtocolTypes::codec_data()
         "message": "Unauthorized",
         "timestampUtc": "2024-05-03T09:00:00.000Z"
     })") << QByteArray();
-    QTest::newRow("InitialTwin") << s("InitialTwin")
-        << QByteArray(R"({"tags": {"a": [1, 2]}, "properties": {"desired": {"$version": 4, "x": null}}})") << QByteArray();
-    QTest::newRow("Attestation") << s("Attestation")
-        << QByteArray(R"({"type": "symmetricKey", "symmetricKey": {"primaryKey": ")" KEY1 R"(", "secondaryKey": ")" KEY2 R"("}})")
+    QTest::newRow("InitialTwin")
+        << s("InitialTwin")
+        << QByteArray(R"({"tags": {"a": [1, 2]}, "properties": {"desired": {"$version": 4, "x": null}}})")
         << QByteArray();
+    QTest::newRow("Attestation") << s("Attestation")
+                                 << QByteArray(R"({"type": "symmetricKey", "symmetricKey": {"primaryKey": ")" KEY1
+                                               R"(", "secondaryKey": ")" KEY2 R"("}})")
+                                 << QByteArray();
     QTest::newRow("ReprovisionPolicy") << s("ReprovisionPolicy")
-        << QByteArray(R"({"updateHubAssignment": false, "migrateDeviceData": true})") << QByteArray();
-    QTest::newRow("CustomAllocationDefinition") << s("CustomAllocationDefinition")
-        << QByteArray(R"({"webhookUrl": "http://127.0.0.1:7071/api/alloc", "apiVersion": "2019-03-31"})") << QByteArray();
+                                       << QByteArray(R"({"updateHubAssignment": false, "migrateDeviceData": true})")
+                                       << QByteArray();
+    QTest::newRow("CustomAllocationDefinition")
+        << s("CustomAllocationDefinition")
+        << QByteArray(R"({"webhookUrl": "http://127.0.0.1:7071/api/alloc", "apiVersion": "2019-03-31"})")
+        << QByteArray();
 
     // --- what clients send, normalized to the canonical form ---
-    QTest::newRow("Enrollment minimal gets defaults") << s("Enrollment")
-        << QByteArray(R"({"registrationId": "dev-1", "attestation": {"type": "symmetricKey"}})")
+    QTest::newRow("Enrollment minimal gets defaults")
+        << s("Enrollment") << QByteArray(R"({"registrationId": "dev-1", "attestation": {"type": "symmetricKey"}})")
         << QByteArray(R"({"registrationId": "dev-1",
             "attestation": {"type": "symmetricKey", "symmetricKey": {}},
             "initialTwin": {"tags": {}, "properties": {"desired": {}}},
             "provisioningStatus": "enabled",
             "reprovisionPolicy": {"updateHubAssignment": true, "migrateDeviceData": true},
             "iotHubs": [], "capabilities": {"iotEdge": false}})");
-    QTest::newRow("Enrollment SDK nulls and ticks") << s("Enrollment")
-        << QByteArray(R"({"registrationId": "dev-1", "deviceId": null, "iotHubHostName": null,
+    QTest::newRow("Enrollment SDK nulls and ticks")
+        << s("Enrollment") << QByteArray(R"({"registrationId": "dev-1", "deviceId": null, "iotHubHostName": null,
             "attestation": {"type": "symmetricKey", "tpm": null, "x509": null,
                             "symmetricKey": {"primaryKey": ")" KEY1 R"(", "secondaryKey": null}},
             "initialTwin": null, "allocationPolicy": null, "customAllocationDefinition": null,
@@ -300,8 +310,8 @@ void TestProtocolTypes::codec_data()
             "lastUpdatedDateTimeUtc": "2017-09-28T16:29:42.344Z"})");
     // A create's 201 answer sent back as is: the activation code members are
     // read-only output and dropped.
-    QTest::newRow("Enrollment echoes activation code") << s("Enrollment")
-        << QByteArray(R"({"registrationId": "dev-1", "serial": "SN-1",
+    QTest::newRow("Enrollment echoes activation code")
+        << s("Enrollment") << QByteArray(R"({"registrationId": "dev-1", "serial": "SN-1",
             "attestation": {"type": "symmetricKey"},
             "activationCode": "98ES-67WC-EWAT-ZJSG-G",
             "activationCodeExpiresDateTimeUtc": "2026-12-26T09:55:12.257Z"})")
@@ -311,8 +321,8 @@ void TestProtocolTypes::codec_data()
             "provisioningStatus": "enabled",
             "reprovisionPolicy": {"updateHubAssignment": true, "migrateDeviceData": true},
             "iotHubs": [], "capabilities": {"iotEdge": false}, "serial": "SN-1"})");
-    QTest::newRow("EnrollmentGroup minimal") << s("EnrollmentGroup")
-        << QByteArray(R"({"enrollmentGroupId": "g1", "attestation": {"type": "symmetricKey"},
+    QTest::newRow("EnrollmentGroup minimal")
+        << s("EnrollmentGroup") << QByteArray(R"({"enrollmentGroupId": "g1", "attestation": {"type": "symmetricKey"},
             "reprovisionPolicy": {"migrateDeviceData": false}})")
         << QByteArray(R"({"enrollmentGroupId": "g1",
             "attestation": {"type": "symmetricKey", "symmetricKey": {}},
@@ -320,16 +330,20 @@ void TestProtocolTypes::codec_data()
             "provisioningStatus": "enabled",
             "reprovisionPolicy": {"updateHubAssignment": true, "migrateDeviceData": false},
             "iotHubs": [], "capabilities": {"iotEdge": false}})");
-    QTest::newRow("RegistrationState empty payload dropped") << s("RegistrationState")
+    QTest::newRow("RegistrationState empty payload dropped")
+        << s("RegistrationState")
         << QByteArray(R"({"registrationId": "d", "status": "assigning", "payload": {}, "errorCode": null})")
         << QByteArray(R"({"registrationId": "d", "status": "assigning"})");
-    QTest::newRow("DeviceRecord minimal") << s("DeviceRecord") << QByteArray(R"({"serial": "SN:1_a.b"})")
+    QTest::newRow("DeviceRecord minimal")
+        << s("DeviceRecord") << QByteArray(R"({"serial": "SN:1_a.b"})")
         << QByteArray(R"({"serial": "SN:1_a.b", "model": "", "manufacturer": "", "batch": "",
                           "status": "inStock", "notes": ""})");
-    QTest::newRow("Customer minimal") << s("Customer") << QByteArray(R"({"name": "ACME"})")
+    QTest::newRow("Customer minimal")
+        << s("Customer") << QByteArray(R"({"name": "ACME"})")
         << QByteArray(R"({"name": "ACME", "email": "", "phone": "", "address": "", "notes": ""})");
     QTest::newRow("Hub minimal") << s("Hub") << QByteArray(R"({"host": "hub1.provisio.local"})")
-        << QByteArray(R"({"host": "hub1.provisio.local", "port": 8883, "allocationWeight": 1})");
+                                 << QByteArray(
+                                        R"({"host": "hub1.provisio.local", "port": 8883, "allocationWeight": 1})");
 }
 
 void TestProtocolTypes::codec()
@@ -355,8 +369,8 @@ void TestProtocolTypes::invalid_data()
 {
     QTest::addColumn<QString>("type");
     QTest::addColumn<QByteArray>("input");
-    QTest::addColumn<QString>("field");    // must appear quoted in the message
-    QTest::addColumn<QString>("problem");  // must appear in the message
+    QTest::addColumn<QString>("field");   // must appear quoted in the message
+    QTest::addColumn<QString>("problem"); // must appear in the message
 
     const QByteArray att = R"("attestation": {"type": "symmetricKey"})";
     const auto enrollment = [&](const char *extra) -> QByteArray {
@@ -366,132 +380,310 @@ void TestProtocolTypes::invalid_data()
         return QByteArray(R"({"enrollmentGroupId": "g-1", )") + att + QByteArray(extra) + QByteArray("}");
     };
     const auto withKey = [](const char *key) -> QByteArray {
-        return QByteArray(R"({"registrationId": "dev-1", "attestation": {"type": "symmetricKey", "symmetricKey": {"primaryKey": ")")
-            + QByteArray(key) + QByteArray(R"("}}})");
+        return QByteArray(
+                   R"({"registrationId": "dev-1", "attestation": {"type": "symmetricKey", "symmetricKey": {"primaryKey": ")") +
+               QByteArray(key) + QByteArray(R"("}}})");
     };
     const QByteArray longText(257, 'x');
     const QByteArray longNotes(4097, 'n');
 
     // Enrollment
-    QTest::newRow("E registrationId missing") << s("Enrollment") << QByteArray(R"({"attestation": {"type": "symmetricKey"}})") << s("registrationId") << s("is required");
-    QTest::newRow("E registrationId number") << s("Enrollment") << QByteArray(R"({"registrationId": 5, "attestation": {"type": "symmetricKey"}})") << s("registrationId") << s("must be a string");
-    QTest::newRow("E registrationId empty") << s("Enrollment") << QByteArray(R"({"registrationId": "", "attestation": {"type": "symmetricKey"}})") << s("registrationId") << s("must not be empty");
-    QTest::newRow("E registrationId slash") << s("Enrollment") << QByteArray(R"({"registrationId": "dev/1", "attestation": {"type": "symmetricKey"}})") << s("registrationId") << s("is invalid");
-    QTest::newRow("E registrationId ends in dot") << s("Enrollment") << QByteArray(R"({"registrationId": "dev.", "attestation": {"type": "symmetricKey"}})") << s("registrationId") << s("is invalid");
-    QTest::newRow("E deviceId hash") << s("Enrollment") << enrollment(R"(, "deviceId": "dev#1")") << s("deviceId") << s("is invalid");
-    QTest::newRow("E deviceId number") << s("Enrollment") << enrollment(R"(, "deviceId": 1)") << s("deviceId") << s("must be a string");
-    QTest::newRow("E unknown top-level") << s("Enrollment") << enrollment(R"(, "provisioningStatuss": "enabled")") << s("provisioningStatuss") << s("unknown field");
-    QTest::newRow("E attestation missing") << s("Enrollment") << QByteArray(R"({"registrationId": "dev-1"})") << s("attestation") << s("is required");
-    QTest::newRow("E attestation string") << s("Enrollment") << QByteArray(R"({"registrationId": "dev-1", "attestation": "symmetricKey"})") << s("attestation") << s("must be an object");
-    QTest::newRow("E attestation x509") << s("Enrollment") << QByteArray(R"({"registrationId": "dev-1", "attestation": {"type": "x509", "x509": {}}})") << s("attestation.type") << s("attestation type 'x509' is not supported");
-    QTest::newRow("E attestation tpm") << s("Enrollment") << QByteArray(R"({"registrationId": "dev-1", "attestation": {"type": "tpm"}})") << s("attestation.type") << s("attestation type 'tpm' is not supported");
-    QTest::newRow("E attestation type missing") << s("Enrollment") << QByteArray(R"({"registrationId": "dev-1", "attestation": {}})") << s("attestation.type") << s("is required");
-    QTest::newRow("E attestation tpm alongside") << s("Enrollment") << QByteArray(R"({"registrationId": "dev-1", "attestation": {"type": "symmetricKey", "tpm": {"endorsementKey": "x"}}})") << s("attestation.tpm") << s("must be absent");
-    QTest::newRow("E attestation unknown") << s("Enrollment") << QByteArray(R"({"registrationId": "dev-1", "attestation": {"type": "symmetricKey", "key": "x"}})") << s("attestation.key") << s("unknown field");
-    QTest::newRow("E symmetricKey not object") << s("Enrollment") << QByteArray(R"({"registrationId": "dev-1", "attestation": {"type": "symmetricKey", "symmetricKey": "x"}})") << s("attestation.symmetricKey") << s("must be an object");
-    QTest::newRow("E symmetricKey unknown") << s("Enrollment") << QByteArray(R"({"registrationId": "dev-1", "attestation": {"type": "symmetricKey", "symmetricKey": {"primary": "x"}}})") << s("attestation.symmetricKey.primary") << s("unknown field");
-    QTest::newRow("E primaryKey not base64") << s("Enrollment") << withKey("not base64!") << s("attestation.symmetricKey.primaryKey") << s("must be base64");
-    QTest::newRow("E primaryKey too short") << s("Enrollment") << withKey("c2hvcnQ=") << s("attestation.symmetricKey.primaryKey") << s("16 to 64 bytes");
-    QTest::newRow("E secondaryKey number") << s("Enrollment") << QByteArray(R"({"registrationId": "dev-1", "attestation": {"type": "symmetricKey", "symmetricKey": {"secondaryKey": 1}}})") << s("attestation.symmetricKey.secondaryKey") << s("must be a string");
-    QTest::newRow("E initialTwin array") << s("Enrollment") << enrollment(R"(, "initialTwin": [])") << s("initialTwin") << s("must be an object");
-    QTest::newRow("E initialTwin tags string") << s("Enrollment") << enrollment(R"(, "initialTwin": {"tags": "x"})") << s("initialTwin.tags") << s("must be an object");
-    QTest::newRow("E initialTwin desired array") << s("Enrollment") << enrollment(R"(, "initialTwin": {"properties": {"desired": []}})") << s("initialTwin.properties.desired") << s("must be an object");
-    QTest::newRow("E initialTwin reported") << s("Enrollment") << enrollment(R"(, "initialTwin": {"properties": {"reported": {}}})") << s("initialTwin.properties.reported") << s("unknown field");
-    QTest::newRow("E initialTwin unknown") << s("Enrollment") << enrollment(R"(, "initialTwin": {"desired": {}})") << s("initialTwin.desired") << s("unknown field");
-    QTest::newRow("E provisioningStatus case") << s("Enrollment") << enrollment(R"(, "provisioningStatus": "Enabled")") << s("provisioningStatus") << s("must be 'enabled' or 'disabled'");
-    QTest::newRow("E provisioningStatus bool") << s("Enrollment") << enrollment(R"(, "provisioningStatus": true)") << s("provisioningStatus") << s("must be a string");
-    QTest::newRow("E reprovision bool string") << s("Enrollment") << enrollment(R"(, "reprovisionPolicy": {"migrateDeviceData": "yes"})") << s("reprovisionPolicy.migrateDeviceData") << s("must be a boolean");
-    QTest::newRow("E reprovision unknown") << s("Enrollment") << enrollment(R"(, "reprovisionPolicy": {"updateHub": true})") << s("reprovisionPolicy.updateHub") << s("unknown field");
-    QTest::newRow("E allocationPolicy unknown") << s("Enrollment") << enrollment(R"(, "allocationPolicy": "roundRobin")") << s("allocationPolicy") << s("must be one of hashed, geoLatency, static, custom");
-    QTest::newRow("E allocationPolicy case") << s("Enrollment") << enrollment(R"(, "allocationPolicy": "Hashed")") << s("allocationPolicy") << s("must be one of");
-    QTest::newRow("E allocationPolicy number") << s("Enrollment") << enrollment(R"(, "allocationPolicy": 1)") << s("allocationPolicy") << s("must be a string");
-    QTest::newRow("E iotHubs string") << s("Enrollment") << enrollment(R"(, "iotHubs": "hub1")") << s("iotHubs") << s("must be an array");
-    QTest::newRow("E iotHubs element type") << s("Enrollment") << enrollment(R"(, "iotHubs": ["hub1", 2])") << s("iotHubs[1]") << s("must be a string");
-    QTest::newRow("E iotHubs element host") << s("Enrollment") << enrollment(R"(, "iotHubs": ["hub1", "hub_2!"])") << s("iotHubs[1]") << s("must be a hub host name");
-    QTest::newRow("E iotHubs duplicate") << s("Enrollment") << enrollment(R"(, "iotHubs": ["hub1", "a", "HUB1"])") << s("iotHubs[2]") << s("duplicates");
-    QTest::newRow("E custom without definition") << s("Enrollment") << enrollment(R"(, "allocationPolicy": "custom")") << s("customAllocationDefinition") << s("is required when allocationPolicy is 'custom'");
-    QTest::newRow("E custom webhook scheme") << s("Enrollment") << enrollment(R"(, "allocationPolicy": "custom", "customAllocationDefinition": {"webhookUrl": "ftp://x.example/a", "apiVersion": "2021-10-01"})") << s("customAllocationDefinition.webhookUrl") << s("must be an http or https URL");
-    QTest::newRow("E custom apiVersion missing") << s("Enrollment") << enrollment(R"(, "allocationPolicy": "custom", "customAllocationDefinition": {"webhookUrl": "https://x.example/a"})") << s("customAllocationDefinition.apiVersion") << s("is required");
-    QTest::newRow("E custom unknown") << s("Enrollment") << enrollment(R"(, "customAllocationDefinition": {"webhookUrl": "https://x.example/a", "apiVersion": "1", "secret": "s"})") << s("customAllocationDefinition.secret") << s("unknown field");
-    QTest::newRow("E static two hubs") << s("Enrollment") << enrollment(R"(, "allocationPolicy": "static", "iotHubs": ["a", "b"])") << s("iotHubs") << s("exactly one hub");
-    QTest::newRow("E capabilities string bool") << s("Enrollment") << enrollment(R"(, "capabilities": {"iotEdge": "true"})") << s("capabilities.iotEdge") << s("must be a boolean");
-    QTest::newRow("E capabilities unknown") << s("Enrollment") << enrollment(R"(, "capabilities": {"iotEdge": true, "gpu": true})") << s("capabilities.gpu") << s("unknown field");
-    QTest::newRow("E createdDateTimeUtc bad") << s("Enrollment") << enrollment(R"(, "createdDateTimeUtc": "yesterday")") << s("createdDateTimeUtc") << s("ISO-8601");
-    QTest::newRow("E etag number") << s("Enrollment") << enrollment(R"(, "etag": 3)") << s("etag") << s("must be a string");
-    QTest::newRow("E serial space") << s("Enrollment") << enrollment(R"(, "serial": "SN 1")") << s("serial") << s("letters, digits");
-    QTest::newRow("E registrationState status") << s("Enrollment") << enrollment(R"(, "registrationState": {"registrationId": "dev-1", "status": "done"})") << s("registrationState.status") << s("must be one of unassigned, assigning, assigned, failed, disabled");
+    QTest::newRow("E registrationId missing")
+        << s("Enrollment") << QByteArray(R"({"attestation": {"type": "symmetricKey"}})") << s("registrationId")
+        << s("is required");
+    QTest::newRow("E registrationId number")
+        << s("Enrollment") << QByteArray(R"({"registrationId": 5, "attestation": {"type": "symmetricKey"}})")
+        << s("registrationId") << s("must be a string");
+    QTest::newRow("E registrationId empty")
+        << s("Enrollment") << QByteArray(R"({"registrationId": "", "attestation": {"type": "symmetricKey"}})")
+        << s("registrationId") << s("must not be empty");
+    QTest::newRow("E registrationId slash")
+        << s("Enrollment") << QByteArray(R"({"registrationId": "dev/1", "attestation": {"type": "symmetricKey"}})")
+        << s("registrationId") << s("is invalid");
+    QTest::newRow("E registrationId ends in dot")
+        << s("Enrollment") << QByteArray(R"({"registrationId": "dev.", "attestation": {"type": "symmetricKey"}})")
+        << s("registrationId") << s("is invalid");
+    QTest::newRow("E deviceId hash") << s("Enrollment") << enrollment(R"(, "deviceId": "dev#1")") << s("deviceId")
+                                     << s("is invalid");
+    QTest::newRow("E deviceId number") << s("Enrollment") << enrollment(R"(, "deviceId": 1)") << s("deviceId")
+                                       << s("must be a string");
+    QTest::newRow("E unknown top-level") << s("Enrollment") << enrollment(R"(, "provisioningStatuss": "enabled")")
+                                         << s("provisioningStatuss") << s("unknown field");
+    QTest::newRow("E attestation missing")
+        << s("Enrollment") << QByteArray(R"({"registrationId": "dev-1"})") << s("attestation") << s("is required");
+    QTest::newRow("E attestation string")
+        << s("Enrollment") << QByteArray(R"({"registrationId": "dev-1", "attestation": "symmetricKey"})")
+        << s("attestation") << s("must be an object");
+    QTest::newRow("E attestation x509")
+        << s("Enrollment") << QByteArray(R"({"registrationId": "dev-1", "attestation": {"type": "x509", "x509": {}}})")
+        << s("attestation.type") << s("attestation type 'x509' is not supported");
+    QTest::newRow("E attestation tpm") << s("Enrollment")
+                                       << QByteArray(R"({"registrationId": "dev-1", "attestation": {"type": "tpm"}})")
+                                       << s("attestation.type") << s("attestation type 'tpm' is not supported");
+    QTest::newRow("E attestation type missing")
+        << s("Enrollment") << QByteArray(R"({"registrationId": "dev-1", "attestation": {}})") << s("attestation.type")
+        << s("is required");
+    QTest::newRow("E attestation tpm alongside")
+        << s("Enrollment")
+        << QByteArray(
+               R"({"registrationId": "dev-1", "attestation": {"type": "symmetricKey", "tpm": {"endorsementKey": "x"}}})")
+        << s("attestation.tpm") << s("must be absent");
+    QTest::newRow("E attestation unknown")
+        << s("Enrollment")
+        << QByteArray(R"({"registrationId": "dev-1", "attestation": {"type": "symmetricKey", "key": "x"}})")
+        << s("attestation.key") << s("unknown field");
+    QTest::newRow("E symmetricKey not object")
+        << s("Enrollment")
+        << QByteArray(R"({"registrationId": "dev-1", "attestation": {"type": "symmetricKey", "symmetricKey": "x"}})")
+        << s("attestation.symmetricKey") << s("must be an object");
+    QTest::newRow("E symmetricKey unknown")
+        << s("Enrollment")
+        << QByteArray(
+               R"({"registrationId": "dev-1", "attestation": {"type": "symmetricKey", "symmetricKey": {"primary": "x"}}})")
+        << s("attestation.symmetricKey.primary") << s("unknown field");
+    QTest::newRow("E primaryKey not base64")
+        << s("Enrollment") << withKey("not base64!") << s("attestation.symmetricKey.primaryKey") << s("must be base64");
+    QTest::newRow("E primaryKey too short")
+        << s("Enrollment") << withKey("c2hvcnQ=") << s("attestation.symmetricKey.primaryKey") << s("16 to 64 bytes");
+    QTest::newRow("E secondaryKey number")
+        << s("Enrollment")
+        << QByteArray(
+               R"({"registrationId": "dev-1", "attestation": {"type": "symmetricKey", "symmetricKey": {"secondaryKey": 1}}})")
+        << s("attestation.symmetricKey.secondaryKey") << s("must be a string");
+    QTest::newRow("E initialTwin array") << s("Enrollment") << enrollment(R"(, "initialTwin": [])") << s("initialTwin")
+                                         << s("must be an object");
+    QTest::newRow("E initialTwin tags string") << s("Enrollment") << enrollment(R"(, "initialTwin": {"tags": "x"})")
+                                               << s("initialTwin.tags") << s("must be an object");
+    QTest::newRow("E initialTwin desired array")
+        << s("Enrollment") << enrollment(R"(, "initialTwin": {"properties": {"desired": []}})")
+        << s("initialTwin.properties.desired") << s("must be an object");
+    QTest::newRow("E initialTwin reported")
+        << s("Enrollment") << enrollment(R"(, "initialTwin": {"properties": {"reported": {}}})")
+        << s("initialTwin.properties.reported") << s("unknown field");
+    QTest::newRow("E initialTwin unknown") << s("Enrollment") << enrollment(R"(, "initialTwin": {"desired": {}})")
+                                           << s("initialTwin.desired") << s("unknown field");
+    QTest::newRow("E provisioningStatus case") << s("Enrollment") << enrollment(R"(, "provisioningStatus": "Enabled")")
+                                               << s("provisioningStatus") << s("must be 'enabled' or 'disabled'");
+    QTest::newRow("E provisioningStatus bool") << s("Enrollment") << enrollment(R"(, "provisioningStatus": true)")
+                                               << s("provisioningStatus") << s("must be a string");
+    QTest::newRow("E reprovision bool string")
+        << s("Enrollment") << enrollment(R"(, "reprovisionPolicy": {"migrateDeviceData": "yes"})")
+        << s("reprovisionPolicy.migrateDeviceData") << s("must be a boolean");
+    QTest::newRow("E reprovision unknown")
+        << s("Enrollment") << enrollment(R"(, "reprovisionPolicy": {"updateHub": true})")
+        << s("reprovisionPolicy.updateHub") << s("unknown field");
+    QTest::newRow("E allocationPolicy unknown")
+        << s("Enrollment") << enrollment(R"(, "allocationPolicy": "roundRobin")") << s("allocationPolicy")
+        << s("must be one of hashed, geoLatency, static, custom");
+    QTest::newRow("E allocationPolicy case") << s("Enrollment") << enrollment(R"(, "allocationPolicy": "Hashed")")
+                                             << s("allocationPolicy") << s("must be one of");
+    QTest::newRow("E allocationPolicy number") << s("Enrollment") << enrollment(R"(, "allocationPolicy": 1)")
+                                               << s("allocationPolicy") << s("must be a string");
+    QTest::newRow("E iotHubs string") << s("Enrollment") << enrollment(R"(, "iotHubs": "hub1")") << s("iotHubs")
+                                      << s("must be an array");
+    QTest::newRow("E iotHubs element type")
+        << s("Enrollment") << enrollment(R"(, "iotHubs": ["hub1", 2])") << s("iotHubs[1]") << s("must be a string");
+    QTest::newRow("E iotHubs element host") << s("Enrollment") << enrollment(R"(, "iotHubs": ["hub1", "hub_2!"])")
+                                            << s("iotHubs[1]") << s("must be a hub host name");
+    QTest::newRow("E iotHubs duplicate") << s("Enrollment") << enrollment(R"(, "iotHubs": ["hub1", "a", "HUB1"])")
+                                         << s("iotHubs[2]") << s("duplicates");
+    QTest::newRow("E custom without definition")
+        << s("Enrollment") << enrollment(R"(, "allocationPolicy": "custom")") << s("customAllocationDefinition")
+        << s("is required when allocationPolicy is 'custom'");
+    QTest::newRow("E custom webhook scheme")
+        << s("Enrollment")
+        << enrollment(
+               R"(, "allocationPolicy": "custom", "customAllocationDefinition": {"webhookUrl": "ftp://x.example/a", "apiVersion": "2021-10-01"})")
+        << s("customAllocationDefinition.webhookUrl") << s("must be an http or https URL");
+    QTest::newRow("E custom apiVersion missing")
+        << s("Enrollment")
+        << enrollment(
+               R"(, "allocationPolicy": "custom", "customAllocationDefinition": {"webhookUrl": "https://x.example/a"})")
+        << s("customAllocationDefinition.apiVersion") << s("is required");
+    QTest::newRow("E custom unknown")
+        << s("Enrollment")
+        << enrollment(
+               R"(, "customAllocationDefinition": {"webhookUrl": "https://x.example/a", "apiVersion": "1", "secret": "s"})")
+        << s("customAllocationDefinition.secret") << s("unknown field");
+    QTest::newRow("E static two hubs") << s("Enrollment")
+                                       << enrollment(R"(, "allocationPolicy": "static", "iotHubs": ["a", "b"])")
+                                       << s("iotHubs") << s("exactly one hub");
+    QTest::newRow("E capabilities string bool")
+        << s("Enrollment") << enrollment(R"(, "capabilities": {"iotEdge": "true"})") << s("capabilities.iotEdge")
+        << s("must be a boolean");
+    QTest::newRow("E capabilities unknown")
+        << s("Enrollment") << enrollment(R"(, "capabilities": {"iotEdge": true, "gpu": true})") << s("capabilities.gpu")
+        << s("unknown field");
+    QTest::newRow("E createdDateTimeUtc bad") << s("Enrollment") << enrollment(R"(, "createdDateTimeUtc": "yesterday")")
+                                              << s("createdDateTimeUtc") << s("ISO-8601");
+    QTest::newRow("E etag number") << s("Enrollment") << enrollment(R"(, "etag": 3)") << s("etag")
+                                   << s("must be a string");
+    QTest::newRow("E serial space") << s("Enrollment") << enrollment(R"(, "serial": "SN 1")") << s("serial")
+                                    << s("letters, digits");
+    QTest::newRow("E registrationState status")
+        << s("Enrollment") << enrollment(R"(, "registrationState": {"registrationId": "dev-1", "status": "done"})")
+        << s("registrationState.status") << s("must be one of unassigned, assigning, assigned, failed, disabled");
     // EnrollmentGroup
-    QTest::newRow("G id missing") << s("EnrollmentGroup") << QByteArray(R"({"attestation": {"type": "symmetricKey"}})") << s("enrollmentGroupId") << s("is required");
-    QTest::newRow("G id bad") << s("EnrollmentGroup") << QByteArray(R"({"enrollmentGroupId": "a?b", "attestation": {"type": "symmetricKey"}})") << s("enrollmentGroupId") << s("must be at most 128");
-    QTest::newRow("G registrationId unknown") << s("EnrollmentGroup") << group(R"(, "registrationId": "dev-1")") << s("registrationId") << s("unknown field");
-    QTest::newRow("G serial unknown") << s("EnrollmentGroup") << group(R"(, "serial": "SN-1")") << s("serial") << s("unknown field");
-    QTest::newRow("G attestation missing") << s("EnrollmentGroup") << QByteArray(R"({"enrollmentGroupId": "g-1"})") << s("attestation") << s("is required");
-    QTest::newRow("G x509") << s("EnrollmentGroup") << QByteArray(R"({"enrollmentGroupId": "g-1", "attestation": {"type": "x509"}})") << s("attestation.type") << s("'x509' is not supported");
-    QTest::newRow("G desired number") << s("EnrollmentGroup") << group(R"(, "initialTwin": {"properties": {"desired": 1}})") << s("initialTwin.properties.desired") << s("must be an object");
+    QTest::newRow("G id missing") << s("EnrollmentGroup") << QByteArray(R"({"attestation": {"type": "symmetricKey"}})")
+                                  << s("enrollmentGroupId") << s("is required");
+    QTest::newRow("G id bad") << s("EnrollmentGroup")
+                              << QByteArray(R"({"enrollmentGroupId": "a?b", "attestation": {"type": "symmetricKey"}})")
+                              << s("enrollmentGroupId") << s("must be at most 128");
+    QTest::newRow("G registrationId unknown")
+        << s("EnrollmentGroup") << group(R"(, "registrationId": "dev-1")") << s("registrationId") << s("unknown field");
+    QTest::newRow("G serial unknown") << s("EnrollmentGroup") << group(R"(, "serial": "SN-1")") << s("serial")
+                                      << s("unknown field");
+    QTest::newRow("G attestation missing") << s("EnrollmentGroup") << QByteArray(R"({"enrollmentGroupId": "g-1"})")
+                                           << s("attestation") << s("is required");
+    QTest::newRow("G x509") << s("EnrollmentGroup")
+                            << QByteArray(R"({"enrollmentGroupId": "g-1", "attestation": {"type": "x509"}})")
+                            << s("attestation.type") << s("'x509' is not supported");
+    QTest::newRow("G desired number") << s("EnrollmentGroup")
+                                      << group(R"(, "initialTwin": {"properties": {"desired": 1}})")
+                                      << s("initialTwin.properties.desired") << s("must be an object");
     // RegistrationState / RegistrationOperation
-    QTest::newRow("R registrationId missing") << s("RegistrationState") << QByteArray(R"({"status": "assigned"})") << s("registrationId") << s("is required");
-    QTest::newRow("R status missing") << s("RegistrationState") << QByteArray(R"({"registrationId": "d"})") << s("status") << s("is required");
-    QTest::newRow("R status unknown") << s("RegistrationState") << QByteArray(R"({"registrationId": "d", "status": "Assigned"})") << s("status") << s("must be one of");
-    QTest::newRow("R substatus unknown") << s("RegistrationState") << QByteArray(R"({"registrationId": "d", "status": "assigned", "substatus": "migrated"})") << s("substatus") << s("must be one of initialAssignment");
-    QTest::newRow("R errorCode fraction") << s("RegistrationState") << QByteArray(R"({"registrationId": "d", "status": "failed", "errorCode": 400.5})") << s("errorCode") << s("must be an integer");
-    QTest::newRow("R errorCode string") << s("RegistrationState") << QByteArray(R"({"registrationId": "d", "status": "failed", "errorCode": "400209"})") << s("errorCode") << s("must be an integer");
-    QTest::newRow("R payload string") << s("RegistrationState") << QByteArray(R"({"registrationId": "d", "status": "assigned", "payload": "x"})") << s("payload") << s("must be an object");
-    QTest::newRow("R unknown") << s("RegistrationState") << QByteArray(R"({"registrationId": "d", "status": "assigned", "hub": "x"})") << s("hub") << s("unknown field");
-    QTest::newRow("O operationId missing") << s("RegistrationOperation") << QByteArray(R"({"status": "assigning"})") << s("operationId") << s("is required");
-    QTest::newRow("O status bad") << s("RegistrationOperation") << QByteArray(R"({"operationId": "o", "status": "pending"})") << s("status") << s("must be one of");
-    QTest::newRow("O nested missing") << s("RegistrationOperation") << QByteArray(R"({"operationId": "o", "status": "assigned", "registrationState": {"status": "assigned"}})") << s("registrationState.registrationId") << s("is required");
-    QTest::newRow("O nested not object") << s("RegistrationOperation") << QByteArray(R"({"operationId": "o", "status": "assigned", "registrationState": []})") << s("registrationState") << s("must be an object");
-    QTest::newRow("O unknown") << s("RegistrationOperation") << QByteArray(R"({"operationId": "o", "status": "assigned", "retryAfter": 3})") << s("retryAfter") << s("unknown field");
+    QTest::newRow("R registrationId missing")
+        << s("RegistrationState") << QByteArray(R"({"status": "assigned"})") << s("registrationId") << s("is required");
+    QTest::newRow("R status missing") << s("RegistrationState") << QByteArray(R"({"registrationId": "d"})")
+                                      << s("status") << s("is required");
+    QTest::newRow("R status unknown") << s("RegistrationState")
+                                      << QByteArray(R"({"registrationId": "d", "status": "Assigned"})") << s("status")
+                                      << s("must be one of");
+    QTest::newRow("R substatus unknown")
+        << s("RegistrationState")
+        << QByteArray(R"({"registrationId": "d", "status": "assigned", "substatus": "migrated"})") << s("substatus")
+        << s("must be one of initialAssignment");
+    QTest::newRow("R errorCode fraction")
+        << s("RegistrationState") << QByteArray(R"({"registrationId": "d", "status": "failed", "errorCode": 400.5})")
+        << s("errorCode") << s("must be an integer");
+    QTest::newRow("R errorCode string") << s("RegistrationState")
+                                        << QByteArray(
+                                               R"({"registrationId": "d", "status": "failed", "errorCode": "400209"})")
+                                        << s("errorCode") << s("must be an integer");
+    QTest::newRow("R payload string") << s("RegistrationState")
+                                      << QByteArray(R"({"registrationId": "d", "status": "assigned", "payload": "x"})")
+                                      << s("payload") << s("must be an object");
+    QTest::newRow("R unknown") << s("RegistrationState")
+                               << QByteArray(R"({"registrationId": "d", "status": "assigned", "hub": "x"})") << s("hub")
+                               << s("unknown field");
+    QTest::newRow("O operationId missing") << s("RegistrationOperation") << QByteArray(R"({"status": "assigning"})")
+                                           << s("operationId") << s("is required");
+    QTest::newRow("O status bad") << s("RegistrationOperation")
+                                  << QByteArray(R"({"operationId": "o", "status": "pending"})") << s("status")
+                                  << s("must be one of");
+    QTest::newRow("O nested missing")
+        << s("RegistrationOperation")
+        << QByteArray(R"({"operationId": "o", "status": "assigned", "registrationState": {"status": "assigned"}})")
+        << s("registrationState.registrationId") << s("is required");
+    QTest::newRow("O nested not object")
+        << s("RegistrationOperation")
+        << QByteArray(R"({"operationId": "o", "status": "assigned", "registrationState": []})")
+        << s("registrationState") << s("must be an object");
+    QTest::newRow("O unknown") << s("RegistrationOperation")
+                               << QByteArray(R"({"operationId": "o", "status": "assigned", "retryAfter": 3})")
+                               << s("retryAfter") << s("unknown field");
     // DeviceRecord
-    QTest::newRow("D serial missing") << s("DeviceRecord") << QByteArray(R"({"model": "TH-200"})") << s("serial") << s("is required");
-    QTest::newRow("D serial number") << s("DeviceRecord") << QByteArray(R"({"serial": 42})") << s("serial") << s("must be a string");
-    QTest::newRow("D serial chars") << s("DeviceRecord") << QByteArray(R"({"serial": "SN/42"})") << s("serial") << s("must be 1 to 64 letters");
-    QTest::newRow("D serial too long") << s("DeviceRecord") << QByteArray(R"({"serial": ")") + QByteArray(65, 'S') + QByteArray(R"("})") << s("serial") << s("must be 1 to 64");
-    QTest::newRow("D model too long") << s("DeviceRecord") << QByteArray(R"({"serial": "S1", "model": ")") + longText + QByteArray(R"("})") << s("model") << s("must be at most 256 characters");
-    QTest::newRow("D manufacturer too long") << s("DeviceRecord") << QByteArray(R"({"serial": "S1", "manufacturer": ")") + longText + QByteArray(R"("})") << s("manufacturer") << s("must be at most 256 characters");
-    QTest::newRow("D batch too long") << s("DeviceRecord") << QByteArray(R"({"serial": "S1", "batch": ")") + longText + QByteArray(R"("})") << s("batch") << s("must be at most 256 characters");
-    QTest::newRow("D notes too long") << s("DeviceRecord") << QByteArray(R"({"serial": "S1", "notes": ")") + longNotes + QByteArray(R"("})") << s("notes") << s("must be at most 4096 characters");
-    QTest::newRow("D deliveryDate format") << s("DeviceRecord") << QByteArray(R"({"serial": "S1", "deliveryDate": "11.03.2024"})") << s("deliveryDate") << s("yyyy-MM-dd");
-    QTest::newRow("D soldDate number") << s("DeviceRecord") << QByteArray(R"({"serial": "S1", "soldDate": 20240402})") << s("soldDate") << s("must be a string");
-    QTest::newRow("D status unknown") << s("DeviceRecord") << QByteArray(R"({"serial": "S1", "status": "shipped"})") << s("status") << s("must be one of inStock, sold, provisioned, retired");
-    QTest::newRow("D customerId number") << s("DeviceRecord") << QByteArray(R"({"serial": "S1", "customerId": 17})") << s("customerId") << s("must be a string");
-    QTest::newRow("D unknown") << s("DeviceRecord") << QByteArray(R"({"serial": "S1", "colour": "red"})") << s("colour") << s("unknown field");
+    QTest::newRow("D serial missing") << s("DeviceRecord") << QByteArray(R"({"model": "TH-200"})") << s("serial")
+                                      << s("is required");
+    QTest::newRow("D serial number") << s("DeviceRecord") << QByteArray(R"({"serial": 42})") << s("serial")
+                                     << s("must be a string");
+    QTest::newRow("D serial chars") << s("DeviceRecord") << QByteArray(R"({"serial": "SN/42"})") << s("serial")
+                                    << s("must be 1 to 64 letters");
+    QTest::newRow("D serial too long") << s("DeviceRecord")
+                                       << QByteArray(R"({"serial": ")") + QByteArray(65, 'S') + QByteArray(R"("})")
+                                       << s("serial") << s("must be 1 to 64");
+    QTest::newRow("D model too long") << s("DeviceRecord")
+                                      << QByteArray(R"({"serial": "S1", "model": ")") + longText + QByteArray(R"("})")
+                                      << s("model") << s("must be at most 256 characters");
+    QTest::newRow("D manufacturer too long")
+        << s("DeviceRecord") << QByteArray(R"({"serial": "S1", "manufacturer": ")") + longText + QByteArray(R"("})")
+        << s("manufacturer") << s("must be at most 256 characters");
+    QTest::newRow("D batch too long") << s("DeviceRecord")
+                                      << QByteArray(R"({"serial": "S1", "batch": ")") + longText + QByteArray(R"("})")
+                                      << s("batch") << s("must be at most 256 characters");
+    QTest::newRow("D notes too long") << s("DeviceRecord")
+                                      << QByteArray(R"({"serial": "S1", "notes": ")") + longNotes + QByteArray(R"("})")
+                                      << s("notes") << s("must be at most 4096 characters");
+    QTest::newRow("D deliveryDate format")
+        << s("DeviceRecord") << QByteArray(R"({"serial": "S1", "deliveryDate": "11.03.2024"})") << s("deliveryDate")
+        << s("yyyy-MM-dd");
+    QTest::newRow("D soldDate number") << s("DeviceRecord") << QByteArray(R"({"serial": "S1", "soldDate": 20240402})")
+                                       << s("soldDate") << s("must be a string");
+    QTest::newRow("D status unknown") << s("DeviceRecord") << QByteArray(R"({"serial": "S1", "status": "shipped"})")
+                                      << s("status") << s("must be one of inStock, sold, provisioned, retired");
+    QTest::newRow("D customerId number") << s("DeviceRecord") << QByteArray(R"({"serial": "S1", "customerId": 17})")
+                                         << s("customerId") << s("must be a string");
+    QTest::newRow("D unknown") << s("DeviceRecord") << QByteArray(R"({"serial": "S1", "colour": "red"})") << s("colour")
+                               << s("unknown field");
     // Customer
-    QTest::newRow("C name missing") << s("Customer") << QByteArray(R"({"email": "a@b.c"})") << s("name") << s("is required");
-    QTest::newRow("C name blank") << s("Customer") << QByteArray(R"({"name": "   "})") << s("name") << s("must not be blank");
-    QTest::newRow("C name too long") << s("Customer") << QByteArray(R"({"name": ")") + longText + QByteArray(R"("})") << s("name") << s("must be at most 256 characters");
-    QTest::newRow("C email two at") << s("Customer") << QByteArray(R"({"name": "A", "email": "a@b@c"})") << s("email") << s("one '@'");
-    QTest::newRow("C email no at") << s("Customer") << QByteArray(R"({"name": "A", "email": "ab.c"})") << s("email") << s("one '@'");
-    QTest::newRow("C email space") << s("Customer") << QByteArray(R"({"name": "A", "email": "a b@c.d"})") << s("email") << s("no spaces");
-    QTest::newRow("C email empty local") << s("Customer") << QByteArray(R"({"name": "A", "email": "@c.d"})") << s("email") << s("e-mail address");
-    QTest::newRow("C email number") << s("Customer") << QByteArray(R"({"name": "A", "email": 1})") << s("email") << s("must be a string");
-    QTest::newRow("C phone too long") << s("Customer") << QByteArray(R"({"name": "A", "phone": ")") + longText + QByteArray(R"("})") << s("phone") << s("at most 64");
-    QTest::newRow("C unknown") << s("Customer") << QByteArray(R"({"name": "A", "vatId": "DE1"})") << s("vatId") << s("unknown field");
+    QTest::newRow("C name missing") << s("Customer") << QByteArray(R"({"email": "a@b.c"})") << s("name")
+                                    << s("is required");
+    QTest::newRow("C name blank") << s("Customer") << QByteArray(R"({"name": "   "})") << s("name")
+                                  << s("must not be blank");
+    QTest::newRow("C name too long") << s("Customer") << QByteArray(R"({"name": ")") + longText + QByteArray(R"("})")
+                                     << s("name") << s("must be at most 256 characters");
+    QTest::newRow("C email two at") << s("Customer") << QByteArray(R"({"name": "A", "email": "a@b@c"})") << s("email")
+                                    << s("one '@'");
+    QTest::newRow("C email no at") << s("Customer") << QByteArray(R"({"name": "A", "email": "ab.c"})") << s("email")
+                                   << s("one '@'");
+    QTest::newRow("C email space") << s("Customer") << QByteArray(R"({"name": "A", "email": "a b@c.d"})") << s("email")
+                                   << s("no spaces");
+    QTest::newRow("C email empty local") << s("Customer") << QByteArray(R"({"name": "A", "email": "@c.d"})")
+                                         << s("email") << s("e-mail address");
+    QTest::newRow("C email number") << s("Customer") << QByteArray(R"({"name": "A", "email": 1})") << s("email")
+                                    << s("must be a string");
+    QTest::newRow("C phone too long") << s("Customer")
+                                      << QByteArray(R"({"name": "A", "phone": ")") + longText + QByteArray(R"("})")
+                                      << s("phone") << s("at most 64");
+    QTest::newRow("C unknown") << s("Customer") << QByteArray(R"({"name": "A", "vatId": "DE1"})") << s("vatId")
+                               << s("unknown field");
     // Hub
     QTest::newRow("H host missing") << s("Hub") << QByteArray(R"({"name": "eu-1"})") << s("host") << s("is required");
-    QTest::newRow("H host underscore") << s("Hub") << QByteArray(R"({"host": "hub_1.local"})") << s("host") << s("must be a valid host name");
-    QTest::newRow("H host leading dash") << s("Hub") << QByteArray(R"({"host": "-hub.local"})") << s("host") << s("must be a valid host name");
-    QTest::newRow("H host with port") << s("Hub") << QByteArray(R"({"host": "hub.local:8883"})") << s("host") << s("must be a valid host name");
-    QTest::newRow("H host empty label") << s("Hub") << QByteArray(R"({"host": "hub..local"})") << s("host") << s("must be a valid host name");
-    QTest::newRow("H port zero") << s("Hub") << QByteArray(R"({"host": "h", "port": 0})") << s("port") << s("must be between 1 and 65535");
-    QTest::newRow("H port big") << s("Hub") << QByteArray(R"({"host": "h", "port": 70000})") << s("port") << s("must be between 1 and 65535");
-    QTest::newRow("H port string") << s("Hub") << QByteArray(R"({"host": "h", "port": "8883"})") << s("port") << s("must be an integer");
-    QTest::newRow("H endpoint no port") << s("Hub") << QByteArray(R"({"host": "h", "endpoint": "h2.local"})") << s("endpoint") << s("host:port");
-    QTest::newRow("H endpoint port zero") << s("Hub") << QByteArray(R"({"host": "h", "endpoint": "h2.local:0"})") << s("endpoint") << s("host:port");
-    QTest::newRow("H endpoint port sign") << s("Hub") << QByteArray(R"({"host": "h", "endpoint": "h2.local:+80"})") << s("endpoint") << s("host:port");
-    QTest::newRow("H endpoint bad host") << s("Hub") << QByteArray(R"({"host": "h", "endpoint": "h 2:80"})") << s("endpoint") << s("host:port");
-    QTest::newRow("H endpoint bare ipv6") << s("Hub") << QByteArray(R"({"host": "h", "endpoint": "::1:80"})") << s("endpoint") << s("host:port");
-    QTest::newRow("H weight big") << s("Hub") << QByteArray(R"({"host": "h", "allocationWeight": 1001})") << s("allocationWeight") << s("must be between 0 and 1000");
-    QTest::newRow("H weight negative") << s("Hub") << QByteArray(R"({"host": "h", "allocationWeight": -1})") << s("allocationWeight") << s("must be between 0 and 1000");
-    QTest::newRow("H signingKey not base64") << s("Hub") << QByteArray(R"({"host": "h", "signingKey": "%%%"})") << s("signingKey") << s("must be base64");
-    QTest::newRow("H name bad") << s("Hub") << QByteArray(R"({"host": "h", "name": "eu 1"})") << s("name") << s("must be 1 to 64");
-    QTest::newRow("H region number") << s("Hub") << QByteArray(R"({"host": "h", "region": 1})") << s("region") << s("must be a string");
-    QTest::newRow("H unknown") << s("Hub") << QByteArray(R"({"host": "h", "tls": true})") << s("tls") << s("unknown field");
+    QTest::newRow("H host underscore") << s("Hub") << QByteArray(R"({"host": "hub_1.local"})") << s("host")
+                                       << s("must be a valid host name");
+    QTest::newRow("H host leading dash") << s("Hub") << QByteArray(R"({"host": "-hub.local"})") << s("host")
+                                         << s("must be a valid host name");
+    QTest::newRow("H host with port") << s("Hub") << QByteArray(R"({"host": "hub.local:8883"})") << s("host")
+                                      << s("must be a valid host name");
+    QTest::newRow("H host empty label") << s("Hub") << QByteArray(R"({"host": "hub..local"})") << s("host")
+                                        << s("must be a valid host name");
+    QTest::newRow("H port zero") << s("Hub") << QByteArray(R"({"host": "h", "port": 0})") << s("port")
+                                 << s("must be between 1 and 65535");
+    QTest::newRow("H port big") << s("Hub") << QByteArray(R"({"host": "h", "port": 70000})") << s("port")
+                                << s("must be between 1 and 65535");
+    QTest::newRow("H port string") << s("Hub") << QByteArray(R"({"host": "h", "port": "8883"})") << s("port")
+                                   << s("must be an integer");
+    QTest::newRow("H endpoint no port") << s("Hub") << QByteArray(R"({"host": "h", "endpoint": "h2.local"})")
+                                        << s("endpoint") << s("host:port");
+    QTest::newRow("H endpoint port zero")
+        << s("Hub") << QByteArray(R"({"host": "h", "endpoint": "h2.local:0"})") << s("endpoint") << s("host:port");
+    QTest::newRow("H endpoint port sign")
+        << s("Hub") << QByteArray(R"({"host": "h", "endpoint": "h2.local:+80"})") << s("endpoint") << s("host:port");
+    QTest::newRow("H endpoint bad host") << s("Hub") << QByteArray(R"({"host": "h", "endpoint": "h 2:80"})")
+                                         << s("endpoint") << s("host:port");
+    QTest::newRow("H endpoint bare ipv6")
+        << s("Hub") << QByteArray(R"({"host": "h", "endpoint": "::1:80"})") << s("endpoint") << s("host:port");
+    QTest::newRow("H weight big") << s("Hub") << QByteArray(R"({"host": "h", "allocationWeight": 1001})")
+                                  << s("allocationWeight") << s("must be between 0 and 1000");
+    QTest::newRow("H weight negative") << s("Hub") << QByteArray(R"({"host": "h", "allocationWeight": -1})")
+                                       << s("allocationWeight") << s("must be between 0 and 1000");
+    QTest::newRow("H signingKey not base64")
+        << s("Hub") << QByteArray(R"({"host": "h", "signingKey": "%%%"})") << s("signingKey") << s("must be base64");
+    QTest::newRow("H name bad") << s("Hub") << QByteArray(R"({"host": "h", "name": "eu 1"})") << s("name")
+                                << s("must be 1 to 64");
+    QTest::newRow("H region number") << s("Hub") << QByteArray(R"({"host": "h", "region": 1})") << s("region")
+                                     << s("must be a string");
+    QTest::newRow("H unknown") << s("Hub") << QByteArray(R"({"host": "h", "tls": true})") << s("tls")
+                               << s("unknown field");
     // ApiError
-    QTest::newRow("A errorCode missing") << s("ApiError") << QByteArray(R"({"message": "x"})") << s("errorCode") << s("is required");
-    QTest::newRow("A errorCode string") << s("ApiError") << QByteArray(R"({"errorCode": "401002"})") << s("errorCode") << s("must be an integer");
-    QTest::newRow("A errorCode not DPS form") << s("ApiError") << QByteArray(R"({"errorCode": 401})") << s("errorCode") << s("must be between 100000 and 599999");
-    QTest::newRow("A unknown") << s("ApiError") << QByteArray(R"({"errorCode": 401002, "detail": "x"})") << s("detail") << s("unknown field");
+    QTest::newRow("A errorCode missing") << s("ApiError") << QByteArray(R"({"message": "x"})") << s("errorCode")
+                                         << s("is required");
+    QTest::newRow("A errorCode string") << s("ApiError") << QByteArray(R"({"errorCode": "401002"})") << s("errorCode")
+                                        << s("must be an integer");
+    QTest::newRow("A errorCode not DPS form") << s("ApiError") << QByteArray(R"({"errorCode": 401})") << s("errorCode")
+                                              << s("must be between 100000 and 599999");
+    QTest::newRow("A unknown") << s("ApiError") << QByteArray(R"({"errorCode": 401002, "detail": "x"})") << s("detail")
+                               << s("unknown field");
 }
 
 void TestProtocolTypes::invalid()
@@ -539,8 +731,8 @@ void TestProtocolTypes::enrollmentFields()
 
 void TestProtocolTypes::registrationOperationNested()
 {
-    const QByteArray json = QByteArray(R"({"operationId": "op-1", "status": "assigned", "registrationState": )")
-        + QByteArray(kRegistrationAssigned) + QByteArray("}");
+    const QByteArray json = QByteArray(R"({"operationId": "op-1", "status": "assigned", "registrationState": )") +
+                            QByteArray(kRegistrationAssigned) + QByteArray("}");
     const Result<RegistrationOperation> op = RegistrationOperation::fromJson(parse(json));
     QVERIFY(op.ok());
     QVERIFY(op->registrationState.has_value());
@@ -556,7 +748,8 @@ void TestProtocolTypes::registrationOperationNested()
 
 void TestProtocolTypes::allocationPolicyNames()
 {
-    const struct {
+    const struct
+    {
         AllocationPolicy policy;
         const char *name;
     } table[] = {{AllocationPolicy::Hashed, "hashed"},
@@ -679,8 +872,8 @@ void TestProtocolTypes::httpStatusToErrorCode()
 void TestProtocolTypes::apiErrorFromError()
 {
     const QDateTime before = QDateTime::currentDateTimeUtc().addMSecs(-1);
-    const ApiError api = ApiError::fromError(Error(ErrorCode::TooManyRequests, QStringLiteral("slow down")),
-                                             QStringLiteral("track-9"));
+    const ApiError api =
+        ApiError::fromError(Error(ErrorCode::TooManyRequests, QStringLiteral("slow down")), QStringLiteral("track-9"));
     QCOMPARE(api.errorCode, 429001);
     QCOMPARE(api.trackingId, s("track-9"));
     QCOMPARE(api.message, s("slow down"));

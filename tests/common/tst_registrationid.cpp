@@ -38,17 +38,23 @@ private Q_SLOTS:
         QTest::newRow("empty") << QString() << QStringLiteral("registration id is empty");
         QTest::newRow("129 characters") << QString(129, QLatin1Char('a'))
                                         << QStringLiteral("too long: 129 characters, at most 128");
-        QTest::newRow("space") << QStringLiteral("my device") << QStringLiteral("invalid character U+0020 at position 3");
+        QTest::newRow("space") << QStringLiteral("my device")
+                               << QStringLiteral("invalid character U+0020 at position 3");
         QTest::newRow("slash") << QStringLiteral("a/b") << QStringLiteral("invalid character '/' at position 2");
         QTest::newRow("plus") << QStringLiteral("+ab") << QStringLiteral("invalid character '+' at position 1");
         QTest::newRow("hash") << QStringLiteral("ab#") << QStringLiteral("invalid character '#' at position 3");
         QTest::newRow("percent") << QStringLiteral("a%2Fb") << QStringLiteral("invalid character '%' at position 2");
         QTest::newRow("at sign") << QStringLiteral("a@b") << QStringLiteral("invalid character '@' at position 2");
-        QTest::newRow("non-ascii letter") << QStringLiteral("ger\u00e4t") << QStringLiteral("invalid character '\u00e4' at position 4");
-        QTest::newRow("control character") << QStringLiteral("ab\ncd") << QStringLiteral("invalid character U+000A at position 3");
-        QTest::newRow("ends in dot") << QStringLiteral("device.") << QStringLiteral("must end in a letter, digit or '-', not '.'");
-        QTest::newRow("ends in underscore") << QStringLiteral("device_") << QStringLiteral("must end in a letter, digit or '-', not '_'");
-        QTest::newRow("ends in colon") << QStringLiteral("device:") << QStringLiteral("must end in a letter, digit or '-', not ':'");
+        QTest::newRow("non-ascii letter")
+            << QStringLiteral("ger\u00e4t") << QStringLiteral("invalid character '\u00e4' at position 4");
+        QTest::newRow("control character")
+            << QStringLiteral("ab\ncd") << QStringLiteral("invalid character U+000A at position 3");
+        QTest::newRow("ends in dot") << QStringLiteral("device.")
+                                     << QStringLiteral("must end in a letter, digit or '-', not '.'");
+        QTest::newRow("ends in underscore")
+            << QStringLiteral("device_") << QStringLiteral("must end in a letter, digit or '-', not '_'");
+        QTest::newRow("ends in colon") << QStringLiteral("device:")
+                                       << QStringLiteral("must end in a letter, digit or '-', not ':'");
         QTest::newRow("single dot") << QStringLiteral(".") << QStringLiteral("must end in");
     }
 
@@ -109,8 +115,10 @@ private Q_SLOTS:
         QTest::newRow("space") << QStringLiteral("a b") << QStringLiteral("invalid character U+0020 at position 2");
         QTest::newRow("quote") << QStringLiteral("a\"b") << QStringLiteral("invalid character '\"' at position 2");
         QTest::newRow("ampersand") << QStringLiteral("a&b") << QStringLiteral("invalid character '&' at position 2");
-        QTest::newRow("angle bracket") << QStringLiteral("a<b") << QStringLiteral("invalid character '<' at position 2");
-        QTest::newRow("non-ascii") << QStringLiteral("\u00e4") << QStringLiteral("invalid character '\u00e4' at position 1");
+        QTest::newRow("angle bracket") << QStringLiteral("a<b")
+                                       << QStringLiteral("invalid character '<' at position 2");
+        QTest::newRow("non-ascii") << QStringLiteral("\u00e4")
+                                   << QStringLiteral("invalid character '\u00e4' at position 1");
         QTest::newRow("nul") << QString(QChar(u'\0')) << QStringLiteral("invalid character U+0000 at position 1");
     }
 

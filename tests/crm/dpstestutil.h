@@ -20,9 +20,10 @@ inline QJsonObject registerOverDps(const MiddlewareProcess &mw, const QString &r
     const QString scope = mw.idScope();
     const QString sas = SasToken::create(scope + QStringLiteral("/registrations/") + registrationId, key,
                                          QDateTime::currentSecsSinceEpoch() + 3600, QStringLiteral("registration"));
-    const auto reply = device.put(QLatin1Char('/') + scope + QStringLiteral("/registrations/") + registrationId
-                                      + QStringLiteral("/register?api-version=2021-06-01"),
-                                  {{QStringLiteral("registrationId"), registrationId}}, {{"Authorization", sas.toUtf8()}});
+    const auto reply =
+        device.put(QLatin1Char('/') + scope + QStringLiteral("/registrations/") + registrationId +
+                       QStringLiteral("/register?api-version=2021-06-01"),
+                   {{QStringLiteral("registrationId"), registrationId}}, {{"Authorization", sas.toUtf8()}});
     return reply.json().value(QStringLiteral("registrationState")).toObject();
 }
 

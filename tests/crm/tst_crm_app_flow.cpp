@@ -181,8 +181,8 @@ void TestCrmAppFlow::createCustomerByTyping()
     auto *name = dialog->findChild<QLineEdit *>(QStringLiteral("customerName"));
     auto *email = dialog->findChild<QLineEdit *>(QStringLiteral("customerEmail"));
     auto *phone = dialog->findChild<QLineEdit *>(QStringLiteral("customerPhone"));
-    QPushButton *ok = dialog->findChild<QDialogButtonBox *>(QStringLiteral("customerButtons"))
-                          ->button(QDialogButtonBox::Ok);
+    QPushButton *ok =
+        dialog->findChild<QDialogButtonBox *>(QStringLiteral("customerButtons"))->button(QDialogButtonBox::Ok);
     QVERIFY(name && email && phone && ok);
     QVERIFY(!ok->isEnabled()); // no name yet
     QTest::keyClicks(name, QStringLiteral("Contoso Ltd"));
@@ -220,7 +220,8 @@ void TestCrmAppFlow::sellDeviceByClicking()
     auto *dialog = waitForDialog<SellDialog>();
     QVERIFY(dialog);
     auto *list = dialog->findChild<QListView *>(QStringLiteral("sellCustomers"));
-    QPushButton *sell = dialog->findChild<QDialogButtonBox *>(QStringLiteral("sellButtons"))->button(QDialogButtonBox::Ok);
+    QPushButton *sell =
+        dialog->findChild<QDialogButtonBox *>(QStringLiteral("sellButtons"))->button(QDialogButtonBox::Ok);
     QVERIFY(list && sell);
     QVERIFY(!sell->isEnabled()); // no customer picked yet
     QTRY_VERIFY(list->model()->rowCount() == 1);
@@ -233,13 +234,16 @@ void TestCrmAppFlow::sellDeviceByClicking()
     QTRY_COMPARE_WITH_TIMEOUT(
         m_admin->get(QStringLiteral("/api/v1/devices/SN-APP-1")).json().value(QStringLiteral("status")).toString(),
         QStringLiteral("sold"), 15000);
-    QCOMPARE(m_admin->get(QStringLiteral("/api/v1/devices/SN-APP-1")).json().value(QStringLiteral("customerId")).toString(),
-             m_customerId);
+    QCOMPARE(
+        m_admin->get(QStringLiteral("/api/v1/devices/SN-APP-1")).json().value(QStringLiteral("customerId")).toString(),
+        m_customerId);
     // The table names the customer.
     InventoryModel *inventory = m_window->inventoryModel();
-    QTRY_COMPARE_WITH_TIMEOUT(inventory->index(qMax(0, inventory->rowOf(QStringLiteral("SN-APP-1"))),
-                                               InventoryModel::CustomerColumn).data().toString(),
-                              QStringLiteral("Contoso Ltd"), 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        inventory->index(qMax(0, inventory->rowOf(QStringLiteral("SN-APP-1"))), InventoryModel::CustomerColumn)
+            .data()
+            .toString(),
+        QStringLiteral("Contoso Ltd"), 15000);
     // The other devices were not touched.
     QCOMPARE(m_admin->get(QStringLiteral("/api/v1/devices/SN-APP-2")).json().value(QStringLiteral("status")).toString(),
              QStringLiteral("inStock"));
@@ -256,8 +260,8 @@ void TestCrmAppFlow::createEnrollmentByTyping()
     auto *tags = dialog->findChild<JsonObjectEdit *>(QStringLiteral("enrollmentTags"));
     auto *tagsText = dialog->findChild<QPlainTextEdit *>(QStringLiteral("enrollmentTagsText"));
     auto *desiredText = dialog->findChild<QPlainTextEdit *>(QStringLiteral("enrollmentDesiredText"));
-    QPushButton *ok = dialog->findChild<QDialogButtonBox *>(QStringLiteral("enrollmentButtons"))
-                          ->button(QDialogButtonBox::Ok);
+    QPushButton *ok =
+        dialog->findChild<QDialogButtonBox *>(QStringLiteral("enrollmentButtons"))->button(QDialogButtonBox::Ok);
     QVERIFY(tags && tagsText && desiredText && ok);
     QVERIFY(ok->isEnabled()); // no twin is fine
 
@@ -283,16 +287,24 @@ void TestCrmAppFlow::createEnrollmentByTyping()
     QCOMPARE(enrollment.value(QStringLiteral("serial")).toString(), QStringLiteral("SN-APP-1"));
     QCOMPARE(enrollment.value(QStringLiteral("provisioningStatus")).toString(), QStringLiteral("enabled"));
     const QJsonObject twin = enrollment.value(QStringLiteral("initialTwin")).toObject();
-    QCOMPARE(twin.value(QStringLiteral("tags")).toObject().value(QStringLiteral("site")).toString(), QStringLiteral("lab"));
-    QCOMPARE(twin.value(QStringLiteral("properties")).toObject().value(QStringLiteral("desired")).toObject()
-                 .value(QStringLiteral("intervalMs")).toInt(),
+    QCOMPARE(twin.value(QStringLiteral("tags")).toObject().value(QStringLiteral("site")).toString(),
+             QStringLiteral("lab"));
+    QCOMPARE(twin.value(QStringLiteral("properties"))
+                 .toObject()
+                 .value(QStringLiteral("desired"))
+                 .toObject()
+                 .value(QStringLiteral("intervalMs"))
+                 .toInt(),
              5000);
     // Only the selected device was enrolled.
     QCOMPARE(m_admin->get(QStringLiteral("/api/v1/enrollments/sn-app-2")).status, 404);
     InventoryModel *inventory = m_window->inventoryModel();
-    QTRY_VERIFY_WITH_TIMEOUT(!inventory->index(qMax(0, inventory->rowOf(QStringLiteral("SN-APP-1"))),
-                                               InventoryModel::EnrollmentColumn).data().toString().isEmpty(),
-                             15000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !inventory->index(qMax(0, inventory->rowOf(QStringLiteral("SN-APP-1"))), InventoryModel::EnrollmentColumn)
+             .data()
+             .toString()
+             .isEmpty(),
+        15000);
 }
 
 void TestCrmAppFlow::registrationArrivesLive()
@@ -304,8 +316,12 @@ void TestCrmAppFlow::registrationArrivesLive()
                                    {QStringLiteral("allocationWeight"), 1}});
     QVERIFY2(hub.status == 201, hub.body.constData());
     const QJsonObject enrollment = m_admin->get(QStringLiteral("/api/v1/enrollments/sn-app-1")).json();
-    const QString key = enrollment.value(QStringLiteral("attestation")).toObject().value(QStringLiteral("symmetricKey"))
-                            .toObject().value(QStringLiteral("primaryKey")).toString();
+    const QString key = enrollment.value(QStringLiteral("attestation"))
+                            .toObject()
+                            .value(QStringLiteral("symmetricKey"))
+                            .toObject()
+                            .value(QStringLiteral("primaryKey"))
+                            .toString();
     QVERIFY(!key.isEmpty());
 
     InventoryModel *inventory = m_window->inventoryModel();
@@ -320,9 +336,9 @@ void TestCrmAppFlow::registrationArrivesLive()
     const QString scope = m_f.mw->idScope();
     const QString sas = SasToken::create(scope + QStringLiteral("/registrations/sn-app-1"), key,
                                          QDateTime::currentSecsSinceEpoch() + 3600, QStringLiteral("registration"));
-    const auto reg = device.put(QLatin1Char('/') + scope + QStringLiteral("/registrations/sn-app-1/register?api-version=2021-06-01"),
-                                {{QStringLiteral("registrationId"), QStringLiteral("sn-app-1")}},
-                                {{"Authorization", sas.toUtf8()}});
+    const auto reg =
+        device.put(QLatin1Char('/') + scope + QStringLiteral("/registrations/sn-app-1/register?api-version=2021-06-01"),
+                   {{QStringLiteral("registrationId"), QStringLiteral("sn-app-1")}}, {{"Authorization", sas.toUtf8()}});
     QCOMPARE(reg.status, 202);
     QCOMPARE(reg.json().value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
 

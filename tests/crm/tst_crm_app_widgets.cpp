@@ -6,13 +6,12 @@
 // record, JSON validation and the command line.
 
 #include "apiclient.h"
-#include "auditpage.h"
 #include "appoptions.h"
+#include "auditpage.h"
 #include "batchoperation.h"
 #include "certificatetrust.h"
 #include "connectiondialog.h"
 #include "connectionstore.h"
-#include "inventorypage.h"
 #include "crmcontroller.h"
 #include "crmtestutil.h"
 #include "devicedetail.h"
@@ -21,6 +20,7 @@
 #include "eventfeed.h"
 #include "hubdialog.h"
 #include "hubspage.h"
+#include "inventorypage.h"
 #include "jsonobjectedit.h"
 #include "mainwindow.h"
 #include "messagebanner.h"
@@ -41,6 +41,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -51,7 +52,6 @@
 #include <QTest>
 #include <QToolBar>
 #include <QToolButton>
-#include <QMenu>
 
 using namespace Provisio;
 using namespace Provisio::Crm;
@@ -130,23 +130,29 @@ T *TestCrmAppWidgets::waitForChild(QWidget *parent, const QString &name)
 QString TestCrmAppWidgets::enrollAndRegister(const QString &serial)
 {
     const QString id = serial.toLower();
-    if (m_admin->post(QStringLiteral("/api/v1/devices"), {{QStringLiteral("serial"), serial},
-                                                          {QStringLiteral("model"), QStringLiteral("Sensor 2")}})
+    if (m_admin
+            ->post(QStringLiteral("/api/v1/devices"),
+                   {{QStringLiteral("serial"), serial}, {QStringLiteral("model"), QStringLiteral("Sensor 2")}})
             .status != 201)
         return {};
-    const auto e = m_admin->put(QStringLiteral("/api/v1/enrollments/") + id,
-                                {{QStringLiteral("registrationId"), id},
-                                 {QStringLiteral("serial"), serial},
-                                 {QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
-                                 {QStringLiteral("initialTwin"),
-                                  QJsonObject{{QStringLiteral("tags"), QJsonObject{{QStringLiteral("site"), QStringLiteral("lab")}}},
-                                              {QStringLiteral("properties"),
-                                               QJsonObject{{QStringLiteral("desired"),
-                                                            QJsonObject{{QStringLiteral("intervalMs"), 5000}}}}}}}});
+    const auto e = m_admin->put(
+        QStringLiteral("/api/v1/enrollments/") + id,
+        {{QStringLiteral("registrationId"), id},
+         {QStringLiteral("serial"), serial},
+         {QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
+         {QStringLiteral("initialTwin"),
+          QJsonObject{{QStringLiteral("tags"), QJsonObject{{QStringLiteral("site"), QStringLiteral("lab")}}},
+                      {QStringLiteral("properties"),
+                       QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("intervalMs"), 5000}}}}}}}});
     if (e.status != 201)
         return {};
-    const QString key = e.json().value(QStringLiteral("attestation")).toObject().value(QStringLiteral("symmetricKey"))
-                            .toObject().value(QStringLiteral("primaryKey")).toString();
+    const QString key = e.json()
+                            .value(QStringLiteral("attestation"))
+                            .toObject()
+                            .value(QStringLiteral("symmetricKey"))
+                            .toObject()
+                            .value(QStringLiteral("primaryKey"))
+                            .toString();
     if (registerOverDps(*m_f.mw, id, key).value(QStringLiteral("status")).toString() != QLatin1String("assigned"))
         return {};
     return key;
@@ -157,10 +163,12 @@ void TestCrmAppWidgets::initTestCase()
     useCleanSettings(QStringLiteral("tst_crm_app_widgets"));
     QVERIFY(m_f.start());
     m_admin = m_f.client(m_f.adminToken);
-    QCOMPARE(m_admin->put(QStringLiteral("/api/v1/hubs/hub1"), {{QStringLiteral("host"), QStringLiteral("hub1.provisio.test")},
-                                                                 {QStringLiteral("allocationWeight"), 1}})
-                 .status,
-             201);
+    QCOMPARE(
+        m_admin
+            ->put(QStringLiteral("/api/v1/hubs/hub1"), {{QStringLiteral("host"), QStringLiteral("hub1.provisio.test")},
+                                                        {QStringLiteral("allocationWeight"), 1}})
+            .status,
+        201);
 }
 
 void TestCrmAppWidgets::jsonEditorNamesTheError()
@@ -187,12 +195,13 @@ void TestCrmAppWidgets::commandLine_data()
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<bool>("ok");
     QTest::addColumn<QString>("error");
-    QTest::newRow("url with token and CA") << QStringList{QStringLiteral("--url"), QStringLiteral("https://localhost:8443"),
-                                                          QStringLiteral("--token-file"), QStringLiteral("t"),
-                                                          QStringLiteral("--ca"), QStringLiteral("ca.crt")}
-                                           << true << QString();
-    QTest::newRow("plain http") << QStringList{QStringLiteral("--url"), QStringLiteral("http://localhost:8443")} << false
-                                << QStringLiteral("https://");
+    QTest::newRow("url with token and CA")
+        << QStringList{QStringLiteral("--url"),        QStringLiteral("https://localhost:8443"),
+                       QStringLiteral("--token-file"), QStringLiteral("t"),
+                       QStringLiteral("--ca"),         QStringLiteral("ca.crt")}
+        << true << QString();
+    QTest::newRow("plain http") << QStringList{QStringLiteral("--url"), QStringLiteral("http://localhost:8443")}
+                                << false << QStringLiteral("https://");
     QTest::newRow("token without url") << QStringList{QStringLiteral("--token-file"), QStringLiteral("t")} << false
                                        << QStringLiteral("--url");
     QTest::newRow("unknown page") << QStringList{QStringLiteral("--page"), QStringLiteral("billing")} << false
@@ -218,8 +227,8 @@ void TestCrmAppWidgets::viewerIsOfferedNoChanges()
     QVERIFY(api);
     QCOMPARE(api->role(), QStringLiteral("viewer"));
     auto w = window(api.get(), nullptr);
-    for (const char *name : {"actionSell", "actionEnroll", "actionNewCustomer", "actionDeleteEnrollment", "actionAddHub",
-                             "actionImport"}) {
+    for (const char *name : {"actionSell", "actionEnroll", "actionNewCustomer", "actionDeleteEnrollment",
+                             "actionAddHub", "actionImport"}) {
         auto *action = w->findChild<QAction *>(QLatin1String(name));
         QVERIFY2(action, name);
         QVERIFY2(!action->isVisible(), name);
@@ -306,8 +315,9 @@ void TestCrmAppWidgets::fitsALaptopScreenWithTheDevicePanel()
                             MainWindow::HubsView, MainWindow::AuditView}) {
         w->showPage(page);
         const QSize needed = w->minimumSizeHint().expandedTo(w->minimumSize());
-        QVERIFY2(needed.width() <= 1280 && needed.height() <= 800,
-                 qPrintable(QStringLiteral("page %1 needs %2x%3").arg(int(page)).arg(needed.width()).arg(needed.height())));
+        QVERIFY2(
+            needed.width() <= 1280 && needed.height() <= 800,
+            qPrintable(QStringLiteral("page %1 needs %2x%3").arg(int(page)).arg(needed.width()).arg(needed.height())));
     }
 }
 
@@ -367,9 +377,14 @@ void TestCrmAppWidgets::twinEditIsGuardedByEtag()
     QTest::keyClicks(desired->editor(), QStringLiteral("{\"intervalMs\": 9000, \"led\": \"on\"}"));
     QVERIFY(save->isEnabled());
     QTest::mouseClick(save, Qt::LeftButton);
-    QTRY_COMPARE_WITH_TIMEOUT(m_admin->get(QStringLiteral("/api/v1/devices/sn-twin-1/twin")).json()
-                                  .value(QStringLiteral("properties")).toObject().value(QStringLiteral("desired")).toObject()
-                                  .value(QStringLiteral("intervalMs")).toInt(),
+    QTRY_COMPARE_WITH_TIMEOUT(m_admin->get(QStringLiteral("/api/v1/devices/sn-twin-1/twin"))
+                                  .json()
+                                  .value(QStringLiteral("properties"))
+                                  .toObject()
+                                  .value(QStringLiteral("desired"))
+                                  .toObject()
+                                  .value(QStringLiteral("intervalMs"))
+                                  .toInt(),
                               9000, 15000);
 
     // Someone else changes the twin; the next save from the stale view is refused.
@@ -382,18 +397,27 @@ void TestCrmAppWidgets::twinEditIsGuardedByEtag()
     QTest::mouseClick(save, Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(w->banner()->isVisible() && w->banner()->kind() == MessageBanner::Kind::Error, 15000);
     QVERIFY2(w->banner()->text().contains(QStringLiteral("changed meanwhile")), qPrintable(w->banner()->text()));
-    QCOMPARE(m_admin->get(QStringLiteral("/api/v1/devices/sn-twin-1/twin")).json()
-                 .value(QStringLiteral("properties")).toObject().value(QStringLiteral("desired")).toObject()
-                 .value(QStringLiteral("intervalMs")).toInt(),
+    QCOMPARE(m_admin->get(QStringLiteral("/api/v1/devices/sn-twin-1/twin"))
+                 .json()
+                 .value(QStringLiteral("properties"))
+                 .toObject()
+                 .value(QStringLiteral("desired"))
+                 .toObject()
+                 .value(QStringLiteral("intervalMs"))
+                 .toInt(),
              1000);
 }
 
 void TestCrmAppWidgets::deleteEnrollmentAsksFirst()
 {
-    QCOMPARE(m_admin->post(QStringLiteral("/api/v1/devices"), {{QStringLiteral("serial"), QStringLiteral("SN-DEL-1")}}).status, 201);
-    QCOMPARE(m_admin->put(QStringLiteral("/api/v1/enrollments/sn-del-1"),
-                          {{QStringLiteral("serial"), QStringLiteral("SN-DEL-1")},
-                           {QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}})
+    QCOMPARE(m_admin->post(QStringLiteral("/api/v1/devices"), {{QStringLiteral("serial"), QStringLiteral("SN-DEL-1")}})
+                 .status,
+             201);
+    QCOMPARE(m_admin
+                 ->put(QStringLiteral("/api/v1/enrollments/sn-del-1"),
+                       {{QStringLiteral("serial"), QStringLiteral("SN-DEL-1")},
+                        {QStringLiteral("attestation"),
+                         QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}})
                  .status,
              201);
     auto api = connect(m_f.operatorToken);
@@ -430,9 +454,14 @@ void TestCrmAppWidgets::deleteEnrollmentAsksFirst()
 
 void TestCrmAppWidgets::batchReportsEachFailure()
 {
-    QCOMPARE(m_admin->post(QStringLiteral("/api/v1/devices"), {{QStringLiteral("serial"), QStringLiteral("SN-BAT-1")}}).status, 201);
-    const QString customer = m_admin->post(QStringLiteral("/api/v1/customers"), {{QStringLiteral("name"), QStringLiteral("Batch Co")}})
-                                 .json().value(QStringLiteral("id")).toString();
+    QCOMPARE(m_admin->post(QStringLiteral("/api/v1/devices"), {{QStringLiteral("serial"), QStringLiteral("SN-BAT-1")}})
+                 .status,
+             201);
+    const QString customer =
+        m_admin->post(QStringLiteral("/api/v1/customers"), {{QStringLiteral("name"), QStringLiteral("Batch Co")}})
+            .json()
+            .value(QStringLiteral("id"))
+            .toString();
     QVERIFY(!customer.isEmpty());
     auto api = connect(m_f.operatorToken);
     QVERIFY(api);
@@ -512,13 +541,21 @@ void TestCrmAppWidgets::connectionDialogTrustsOnFirstUse()
 void TestCrmAppWidgets::deviceDetailFollowsTheDeviceLive()
 {
     // Enrolled, not yet registered.
-    QCOMPARE(m_admin->post(QStringLiteral("/api/v1/devices"), {{QStringLiteral("serial"), QStringLiteral("SN-LIVE-1")}}).status, 201);
-    const auto e = m_admin->put(QStringLiteral("/api/v1/enrollments/sn-live-1"),
-                                {{QStringLiteral("serial"), QStringLiteral("SN-LIVE-1")},
-                                 {QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}});
+    QCOMPARE(m_admin->post(QStringLiteral("/api/v1/devices"), {{QStringLiteral("serial"), QStringLiteral("SN-LIVE-1")}})
+                 .status,
+             201);
+    const auto e = m_admin->put(
+        QStringLiteral("/api/v1/enrollments/sn-live-1"),
+        {{QStringLiteral("serial"), QStringLiteral("SN-LIVE-1")},
+         {QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}});
     QCOMPARE(e.status, 201);
-    const QString key = e.json().value(QStringLiteral("attestation")).toObject().value(QStringLiteral("symmetricKey"))
-                            .toObject().value(QStringLiteral("primaryKey")).toString();
+    const QString key = e.json()
+                            .value(QStringLiteral("attestation"))
+                            .toObject()
+                            .value(QStringLiteral("symmetricKey"))
+                            .toObject()
+                            .value(QStringLiteral("primaryKey"))
+                            .toString();
     auto api = connect(m_f.operatorToken);
     QVERIFY(api);
     EventFeed feed(api.get());
@@ -549,14 +586,19 @@ void TestCrmAppWidgets::deviceDetailFollowsTheDeviceLive()
     QTest::mouseClick(disable, Qt::LeftButton);
     auto *box = waitForChild<QMessageBox>(w.get(), QStringLiteral("confirmDeviceDisable"));
     QVERIFY(box);
-    QCOMPARE(m_admin->get(QStringLiteral("/api/v1/enrollments/sn-live-1")).json().value(QStringLiteral("provisioningStatus")).toString(),
+    QCOMPARE(m_admin->get(QStringLiteral("/api/v1/enrollments/sn-live-1"))
+                 .json()
+                 .value(QStringLiteral("provisioningStatus"))
+                 .toString(),
              QStringLiteral("enabled"));
     for (QAbstractButton *b : box->buttons()) {
         if (box->buttonRole(b) == QMessageBox::AcceptRole)
             QTest::mouseClick(b, Qt::LeftButton);
     }
-    QTRY_COMPARE_WITH_TIMEOUT(m_admin->get(QStringLiteral("/api/v1/enrollments/sn-live-1")).json()
-                                  .value(QStringLiteral("provisioningStatus")).toString(),
+    QTRY_COMPARE_WITH_TIMEOUT(m_admin->get(QStringLiteral("/api/v1/enrollments/sn-live-1"))
+                                  .json()
+                                  .value(QStringLiteral("provisioningStatus"))
+                                  .toString(),
                               QStringLiteral("disabled"), 15000);
     QTRY_VERIFY(detail->findChild<QPushButton *>(QStringLiteral("deviceEnable"))->isEnabled());
 }
@@ -599,14 +641,15 @@ void TestCrmAppWidgets::inventorySortsOnTheServer()
     QVERIFY(header->sectionsClickable());
     QCOMPARE(header->sortIndicatorSection(), int(InventoryModel::SerialColumn));
     const auto clickHeader = [header](int column) {
-        const QPoint at(header->sectionViewportPosition(column) + header->sectionSize(column) / 2, header->height() / 2);
+        const QPoint at(header->sectionViewportPosition(column) + header->sectionSize(column) / 2,
+                        header->height() / 2);
         QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, at);
     };
     // The view shows the server's order as it came: no local re-sort.
     const auto viewFollowsModel = [&] {
         for (int row = 0; row < qMin(inventory->rowCount(), 100); ++row) {
-            if (table->model()->index(row, InventoryModel::SerialColumn).data()
-                != inventory->index(row, InventoryModel::SerialColumn).data())
+            if (table->model()->index(row, InventoryModel::SerialColumn).data() !=
+                inventory->index(row, InventoryModel::SerialColumn).data())
                 return false;
         }
         return true;

@@ -72,7 +72,6 @@ void captureMessages(QtMsgType type, const QMessageLogContext &context, const QS
         g_previousHandler(type, context, message);
 }
 
-
 } // namespace
 
 class TestCardsDialog : public QObject
@@ -91,8 +90,7 @@ private:
     std::unique_ptr<ApiClient> makeApi(const QString &token)
     {
         auto api = std::make_unique<ApiClient>();
-        api->setConnection(QUrl(m_mw->baseUrl()), token.toUtf8(),
-                           QSslCertificate::fromPath(m_mw->caCertificatePath()));
+        api->setConnection(QUrl(m_mw->baseUrl()), token.toUtf8(), QSslCertificate::fromPath(m_mw->caCertificatePath()));
         return api;
     }
 
@@ -223,12 +221,13 @@ private Q_SLOTS:
 
         // The QR codes, as a camera sees the printed page.
         QVERIFY(QProcess::execute(pdftoppm, {QStringLiteral("-r"), QStringLiteral("200"), QStringLiteral("-png"), pdf,
-                                             dir.filePath(QStringLiteral("page"))})
-                == 0);
+                                             dir.filePath(QStringLiteral("page"))}) == 0);
         const QStringList pages = QDir(dir.path()).entryList({QStringLiteral("page*.png")});
         QCOMPARE(pages.size(), 1);
         const QList<QByteArray> payloads =
-            run(zbar, {QStringLiteral("--raw"), QStringLiteral("-q"), dir.filePath(pages.first())}).trimmed().split('\n');
+            run(zbar, {QStringLiteral("--raw"), QStringLiteral("-q"), dir.filePath(pages.first())})
+                .trimmed()
+                .split('\n');
         QCOMPARE(payloads.size(), 2);
         QStringList scanned;
         for (const QByteArray &payload : payloads) {
@@ -360,10 +359,7 @@ private Q_SLOTS:
         QCOMPARE(activate(QStringLiteral("SN-V1"), m_creationCodes.value(QStringLiteral("SN-V1"))), 200);
     }
 
-    void cleanupTestCase()
-    {
-        m_mw.reset();
-    }
+    void cleanupTestCase() { m_mw.reset(); }
 };
 
 QTEST_MAIN(TestCardsDialog)

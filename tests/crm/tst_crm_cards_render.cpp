@@ -6,12 +6,12 @@
 #include "activationcardrenderer.h"
 #include "qrcode.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QImage>
 #include <QPainter>
 #include <QProcess>
 #include <QStandardPaths>
-#include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QTest>
 

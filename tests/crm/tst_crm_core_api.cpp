@@ -7,8 +7,8 @@
 #include "crypto/certificateauthority.h"
 
 #include <QSignalSpy>
-#include <QTemporaryDir>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Provisio;
@@ -47,9 +47,9 @@ void TestCrmCoreApi::initTestCase()
 void TestCrmCoreApi::getAndPostJson()
 {
     auto api = crmClient(m_f, m_f.operatorToken);
-    const CallResult created = waitFor(api->post(QStringLiteral("customers"),
-                                                 {{QStringLiteral("name"), QStringLiteral("Contoso Ltd")},
-                                                  {QStringLiteral("email"), QStringLiteral("ops@contoso.example")}}));
+    const CallResult created = waitFor(
+        api->post(QStringLiteral("customers"), {{QStringLiteral("name"), QStringLiteral("Contoso Ltd")},
+                                                {QStringLiteral("email"), QStringLiteral("ops@contoso.example")}}));
     QVERIFY2(created.ok, qPrintable(created.failure.message));
     const QString id = created.body.object().value(QStringLiteral("id")).toString();
     QVERIFY(id.startsWith(QStringLiteral("cus_")));
@@ -68,9 +68,9 @@ void TestCrmCoreApi::getAndPostJson()
 void TestCrmCoreApi::etagAndIfMatch()
 {
     auto api = crmClient(m_f, m_f.operatorToken);
-    const CallResult created = waitFor(api->post(QStringLiteral("devices"),
-                                                 {{QStringLiteral("serial"), QStringLiteral("SN-ETAG-1")},
-                                                  {QStringLiteral("model"), QStringLiteral("Sensor 2")}}));
+    const CallResult created =
+        waitFor(api->post(QStringLiteral("devices"), {{QStringLiteral("serial"), QStringLiteral("SN-ETAG-1")},
+                                                      {QStringLiteral("model"), QStringLiteral("Sensor 2")}}));
     QVERIFY2(created.ok, qPrintable(created.failure.message));
     const CallResult read = waitFor(api->get(QStringLiteral("devices/SN-ETAG-1")));
     QVERIFY(read.ok);
@@ -102,14 +102,16 @@ void TestCrmCoreApi::errorsCarryTheMiddlewaresErrorBody()
     QVERIFY(!missing.failure.message.isEmpty());
     QVERIFY(!missing.failure.trackingId.isEmpty());
 
-    const CallResult bad = waitFor(api->post(QStringLiteral("customers"), {{QStringLiteral("emial"), QStringLiteral("x")}}));
+    const CallResult bad =
+        waitFor(api->post(QStringLiteral("customers"), {{QStringLiteral("emial"), QStringLiteral("x")}}));
     QCOMPARE(bad.failure.httpStatus, 400);
     QCOMPARE(bad.failure.errorCode, 400004);
     QVERIFY2(bad.failure.message.contains(QStringLiteral("emial")), qPrintable(bad.failure.message));
 
     // A viewer may read but not write: 403 with the role in the message.
     auto viewer = crmClient(m_f, m_f.viewerToken);
-    const CallResult denied = waitFor(viewer->post(QStringLiteral("customers"), {{QStringLiteral("name"), QStringLiteral("X")}}));
+    const CallResult denied =
+        waitFor(viewer->post(QStringLiteral("customers"), {{QStringLiteral("name"), QStringLiteral("X")}}));
     QCOMPARE(denied.failure.httpStatus, 403);
     QCOMPARE(denied.failure.errorCode, 403001);
 
@@ -190,7 +192,8 @@ void TestCrmCoreApi::unreachableFailsClearly()
     // A server that accepts but never answers runs into the timeout.
     QTcpServer silent;
     QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
-    api.setConnection(QUrl(QStringLiteral("https://127.0.0.1:%1").arg(silent.serverPort())), "pvs_x", middlewareCa(*m_f.mw));
+    api.setConnection(QUrl(QStringLiteral("https://127.0.0.1:%1").arg(silent.serverPort())), "pvs_x",
+                      middlewareCa(*m_f.mw));
     api.setTimeout(500);
     const CallResult slow = waitFor(api.get(QStringLiteral("service")));
     QVERIFY(!slow.ok);

@@ -97,7 +97,8 @@ void TestCrmCoreConnections::saveAndLoadWithFileFallback()
         const QDir dir(ConnectionStore::tokenDirectory());
         const QStringList files = dir.entryList(QDir::Files);
         QCOMPARE(files.size(), 1);
-        struct stat st {};
+        struct stat st
+        { };
         QCOMPARE(::stat(QFile::encodeName(dir.filePath(files.first())).constData(), &st), 0);
         QCOMPARE(st.st_mode & 0777, mode_t(0600));
         QCOMPARE(::stat(QFile::encodeName(dir.path()).constData(), &st), 0);
@@ -291,8 +292,11 @@ void TestCrmCoreConnections::trustOnFirstUseConnects()
         auto otherCa = CertificateAuthority::loadOrCreate(dir.path());
         QVERIFY(otherCa.ok());
         const QString cert = dir.filePath(QStringLiteral("other.crt"));
-        QVERIFY(otherCa->issueServerCertificate(cert, dir.filePath(QStringLiteral("other.key")), QStringLiteral("localhost"),
-                                                {QStringLiteral("localhost")}, {QStringLiteral("127.0.0.1")}).ok());
+        QVERIFY(otherCa
+                    ->issueServerCertificate(cert, dir.filePath(QStringLiteral("other.key")),
+                                             QStringLiteral("localhost"), {QStringLiteral("localhost")},
+                                             {QStringLiteral("127.0.0.1")})
+                    .ok());
         const auto otherPin = CertificateTrust::loadCaFile(cert);
         QVERIFY(otherPin.ok());
         api.setConnection(QUrl(m_f.mw->baseUrl()), m_f.viewerToken.toUtf8(), *otherPin);

@@ -5,8 +5,8 @@
 #include "core/crmcoretestutil.h"
 
 #include "crypto/sastoken.h"
-#include "dpstestutil.h"
 #include "customersmodel.h"
+#include "dpstestutil.h"
 #include "enrollmentsmodel.h"
 #include "eventfeed.h"
 #include "inventorymodel.h"
@@ -95,8 +95,8 @@ void TestCrmCoreModels::initTestCase()
 
 void TestCrmCoreModels::importDevices(const QString &prefix, int count)
 {
-    const CallResult r = waitFor(m_operator->postRaw(QStringLiteral("devices/import"), deviceCsv(prefix, 0, count), "text/csv"),
-                                 120000);
+    const CallResult r =
+        waitFor(m_operator->postRaw(QStringLiteral("devices/import"), deviceCsv(prefix, 0, count), "text/csv"), 120000);
     QVERIFY2(r.ok, qPrintable(r.failure.message));
     QCOMPARE(r.body.object().value(QStringLiteral("created")).toInt(), count);
 }
@@ -118,13 +118,15 @@ void TestCrmCoreModels::eventFeedReceivesEvents()
     QVERIFY(feed.isConnected());
     QCOMPARE(feed.role(), QStringLiteral("viewer"));
 
-    QVERIFY(waitFor(m_operator->post(QStringLiteral("devices"), {{QStringLiteral("serial"), QStringLiteral("SN-FEED-1")},
-                                                                   {QStringLiteral("model"), QStringLiteral("Sensor 2")}}))
-                .ok);
+    QVERIFY(
+        waitFor(m_operator->post(QStringLiteral("devices"), {{QStringLiteral("serial"), QStringLiteral("SN-FEED-1")},
+                                                             {QStringLiteral("model"), QStringLiteral("Sensor 2")}}))
+            .ok);
     QTRY_VERIFY_WITH_TIMEOUT(!events.isEmpty(), 20000);
     QCOMPARE(events.at(0).at(0).toString(), QStringLiteral("device.created"));
     const QJsonObject event = events.at(0).at(1).toJsonObject();
-    QCOMPARE(event.value(QStringLiteral("data")).toObject().value(QStringLiteral("serial")).toString(), QStringLiteral("SN-FEED-1"));
+    QCOMPARE(event.value(QStringLiteral("data")).toObject().value(QStringLiteral("serial")).toString(),
+             QStringLiteral("SN-FEED-1"));
     QVERIFY(event.value(QStringLiteral("id")).toString().startsWith(QStringLiteral("evt_")));
 
     feed.stop();
@@ -163,9 +165,17 @@ void TestCrmCoreModels::eventFeedReconnects()
     QVERIFY(m_f.mw->start());
     QTRY_VERIFY_WITH_TIMEOUT(feed.isConnected(), 30000);
 
-    QVERIFY(waitFor(m_operator->post(QStringLiteral("devices"), {{QStringLiteral("serial"), QStringLiteral("SN-FEED-2")}})).ok);
+    QVERIFY(
+        waitFor(m_operator->post(QStringLiteral("devices"), {{QStringLiteral("serial"), QStringLiteral("SN-FEED-2")}}))
+            .ok);
     QTRY_VERIFY_WITH_TIMEOUT(!events.isEmpty(), 20000);
-    QCOMPARE(events.last().at(1).toJsonObject().value(QStringLiteral("data")).toObject().value(QStringLiteral("serial")).toString(),
+    QCOMPARE(events.last()
+                 .at(1)
+                 .toJsonObject()
+                 .value(QStringLiteral("data"))
+                 .toObject()
+                 .value(QStringLiteral("serial"))
+                 .toString(),
              QStringLiteral("SN-FEED-2"));
 }
 
@@ -206,8 +216,9 @@ void TestCrmCoreModels::inventoryPagesThrough()
     QCOMPARE(model.index(row, InventoryModel::ModelColumn).data().toString(), QStringLiteral("Gateway"));
     QCOMPARE(model.index(row, InventoryModel::BatchColumn).data().toString(), QStringLiteral("B7"));
     QCOMPARE(model.index(row, InventoryModel::DeliveryDateColumn).data().toString(), QStringLiteral("2026-11-20"));
-    QCOMPARE(model.index(row, 0).data(InventoryModel::RecordRole).toJsonObject().value(QStringLiteral("status")).toString(),
-             QStringLiteral("inStock"));
+    QCOMPARE(
+        model.index(row, 0).data(InventoryModel::RecordRole).toJsonObject().value(QStringLiteral("status")).toString(),
+        QStringLiteral("inStock"));
 }
 
 void TestCrmCoreModels::inventoryFilters_data()
@@ -219,8 +230,8 @@ void TestCrmCoreModels::inventoryFilters_data()
     QTest::newRow("model") << QStringLiteral("Gateway") << QString() << QStringLiteral("SN-INV") << 600;
     QTest::newRow("search") << QString() << QString() << QStringLiteral("SN-INV-00011") << 10;
     QTest::newRow("status none") << QString() << QStringLiteral("retired") << QString() << 0;
-    QTest::newRow("status + model") << QStringLiteral("Sensor 2") << QStringLiteral("inStock") << QStringLiteral("SN-INV-0000")
-                                    << 50;
+    QTest::newRow("status + model") << QStringLiteral("Sensor 2") << QStringLiteral("inStock")
+                                    << QStringLiteral("SN-INV-0000") << 50;
 }
 
 void TestCrmCoreModels::inventoryFilters()
@@ -266,10 +277,16 @@ void TestCrmCoreModels::inventoryUpdatesLive()
     const QString customer = createCustomer(QStringLiteral("Live Update GmbH"));
     QVERIFY(!customer.isEmpty());
     QSignalSpy changed(&inventory, &QAbstractItemModel::dataChanged);
-    QVERIFY(waitFor(m_operator->post(QStringLiteral("devices/SN-INV-000123/sell"), {{QStringLiteral("customerId"), customer}})).ok);
+    QVERIFY(waitFor(m_operator->post(QStringLiteral("devices/SN-INV-000123/sell"),
+                                     {{QStringLiteral("customerId"), customer}}))
+                .ok);
     QTRY_COMPARE_WITH_TIMEOUT(inventory.index(row, InventoryModel::CustomerColumn).data().toString(),
                               QStringLiteral("Live Update GmbH"), 20000);
-    QCOMPARE(inventory.index(row, 0).data(InventoryModel::RecordRole).toJsonObject().value(QStringLiteral("status")).toString(),
+    QCOMPARE(inventory.index(row, 0)
+                 .data(InventoryModel::RecordRole)
+                 .toJsonObject()
+                 .value(QStringLiteral("status"))
+                 .toString(),
              QStringLiteral("sold"));
     QCOMPARE(inventory.rowOf(QStringLiteral("SN-INV-000123")), row); // updated in place
     QCOMPARE(inventory.rowCount(), 100);
@@ -283,7 +300,8 @@ void TestCrmCoreModels::inventoryUpdatesLive()
     QVERIFY2(enrolled.ok, qPrintable(enrolled.failure.message));
     QTRY_COMPARE_WITH_TIMEOUT(inventory.index(row, InventoryModel::EnrollmentColumn).data().toString(),
                               QStringLiteral("enabled"), 20000);
-    QCOMPARE(inventory.index(row, 0).data(InventoryModel::RegistrationIdRole).toString(), QStringLiteral("sn-inv-000123"));
+    QCOMPARE(inventory.index(row, 0).data(InventoryModel::RegistrationIdRole).toString(),
+             QStringLiteral("sn-inv-000123"));
     QVERIFY(waitFor(m_operator->post(QStringLiteral("enrollments/sn-inv-000123/disable"), {})).ok);
     QTRY_COMPARE_WITH_TIMEOUT(inventory.index(row, InventoryModel::EnrollmentColumn).data().toString(),
                               QStringLiteral("disabled"), 20000);
@@ -357,7 +375,8 @@ void TestCrmCoreModels::inventorySortPagesThrough()
         QCOMPARE(sorted.at(row), expected.at(row));
     QCOMPARE(sorted, expected);
     QCOMPARE(model.index(0, InventoryModel::ModelColumn).data().toString(), QStringLiteral("Sensor 2"));
-    QCOMPARE(model.index(model.rowCount() - 1, InventoryModel::ModelColumn).data().toString(), QStringLiteral("Gateway"));
+    QCOMPARE(model.index(model.rowCount() - 1, InventoryModel::ModelColumn).data().toString(),
+             QStringLiteral("Gateway"));
     QCOMPARE(model.rowOf(QStringLiteral("SN-INV-000001")), model.rowCount() - 1);
 
     // Sorting again the same way asks nothing; back to the default order
@@ -379,10 +398,12 @@ void TestCrmCoreModels::inventorySorts_data()
     QTest::addColumn<QString>("field");
     QTest::newRow("serial desc") << int(InventoryModel::SerialColumn) << int(Qt::DescendingOrder) << "serial";
     QTest::newRow("model asc") << int(InventoryModel::ModelColumn) << int(Qt::AscendingOrder) << "model";
-    QTest::newRow("manufacturer desc") << int(InventoryModel::ManufacturerColumn) << int(Qt::DescendingOrder) << "manufacturer";
+    QTest::newRow("manufacturer desc") << int(InventoryModel::ManufacturerColumn) << int(Qt::DescendingOrder)
+                                       << "manufacturer";
     QTest::newRow("batch asc") << int(InventoryModel::BatchColumn) << int(Qt::AscendingOrder) << "batch";
     QTest::newRow("batch desc") << int(InventoryModel::BatchColumn) << int(Qt::DescendingOrder) << "batch";
-    QTest::newRow("delivered desc") << int(InventoryModel::DeliveryDateColumn) << int(Qt::DescendingOrder) << "deliveryDate";
+    QTest::newRow("delivered desc") << int(InventoryModel::DeliveryDateColumn) << int(Qt::DescendingOrder)
+                                    << "deliveryDate";
     QTest::newRow("customer asc") << int(InventoryModel::CustomerColumn) << int(Qt::AscendingOrder) << "customerId";
 }
 
@@ -421,9 +442,10 @@ void TestCrmCoreModels::inventorySorts()
         if (row == 0)
             continue;
         const bool inOrder = order == Qt::AscendingOrder ? key(row - 1) < key(row) : key(row) < key(row - 1);
-        QVERIFY2(inOrder, qPrintable(QStringLiteral("row %1: %2 %3 after %4 %5")
-                                         .arg(row)
-                                         .arg(key(row).first, key(row).second, key(row - 1).first, key(row - 1).second)));
+        QVERIFY2(inOrder,
+                 qPrintable(QStringLiteral("row %1: %2 %3 after %4 %5")
+                                .arg(row)
+                                .arg(key(row).first, key(row).second, key(row - 1).first, key(row - 1).second)));
     }
     QCOMPARE(serials.size(), inventory.rowCount());
 
@@ -440,8 +462,11 @@ void TestCrmCoreModels::inventorySorts()
     QCOMPARE(loading.count(), 0);
     QCOMPARE(resets.count(), 0);
     QVERIFY(inventory.headerData(InventoryModel::HubColumn, Qt::Horizontal, Qt::ToolTipRole)
-                .toString().startsWith(QLatin1String("Not sortable")));
-    QVERIFY(inventory.headerData(column, Qt::Horizontal, Qt::ToolTipRole).toString().startsWith(QLatin1String("Click to sort")));
+                .toString()
+                .startsWith(QLatin1String("Not sortable")));
+    QVERIFY(inventory.headerData(column, Qt::Horizontal, Qt::ToolTipRole)
+                .toString()
+                .startsWith(QLatin1String("Click to sort")));
 }
 
 void TestCrmCoreModels::customersModel()
@@ -498,21 +523,23 @@ void TestCrmCoreModels::enrollmentsModel()
     enrollments.fetchAll();
     QVERIFY(loaded.wait(20000));
     QCOMPARE(enrollments.rowCount(), 1);
-    QCOMPARE(enrollments.index(0, EnrollmentsModel::RegistrationIdColumn).data().toString(), QStringLiteral("sn-inv-000011"));
+    QCOMPARE(enrollments.index(0, EnrollmentsModel::RegistrationIdColumn).data().toString(),
+             QStringLiteral("sn-inv-000011"));
 
     // Live: disabled elsewhere.
     QVERIFY(waitFor(m_operator->post(QStringLiteral("enrollments/sn-inv-000011/disable"), {})).ok);
-    QTRY_COMPARE_WITH_TIMEOUT(enrollments.index(0, EnrollmentsModel::StatusColumn).data().toString(), QStringLiteral("disabled"),
-                              20000);
+    QTRY_COMPARE_WITH_TIMEOUT(enrollments.index(0, EnrollmentsModel::StatusColumn).data().toString(),
+                              QStringLiteral("disabled"), 20000);
 }
 
 void TestCrmCoreModels::hubsModel()
 {
     auto admin = crmClient(m_f, m_f.adminToken);
     for (const char *name : {"hub-a", "hub-b"}) {
-        const CallResult r = waitFor(admin->put(QStringLiteral("hubs/") + QLatin1String(name),
-                                                {{QStringLiteral("host"), QString(QLatin1String(name) + QStringLiteral(".example"))},
-                                                 {QStringLiteral("allocationWeight"), 2}}));
+        const CallResult r =
+            waitFor(admin->put(QStringLiteral("hubs/") + QLatin1String(name),
+                               {{QStringLiteral("host"), QString(QLatin1String(name) + QStringLiteral(".example"))},
+                                {QStringLiteral("allocationWeight"), 2}}));
         QVERIFY2(r.ok, qPrintable(r.failure.message));
     }
     auto api = crmClient(m_f, m_f.viewerToken);
@@ -531,22 +558,23 @@ void TestCrmCoreModels::hubsModel()
     // as the list is, without a status request per hub.
     QVERIFY2(hubs.index(row, HubsModel::LinkColumn).data().toString() != QString::fromUtf8("checking…"),
              "the link column waits for a status request although the list carries `link`");
-    QTRY_VERIFY_WITH_TIMEOUT(hubs.index(row, HubsModel::LinkColumn).data().toString().startsWith(QStringLiteral("not ")),
-                             20000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        hubs.index(row, HubsModel::LinkColumn).data().toString().startsWith(QStringLiteral("not ")), 20000);
     QVERIFY(hubs.index(row, HubsModel::LinkColumn).data(Qt::ForegroundRole).isValid());
     // A hub record without `link` (an older middleware, or a live event)
     // falls back to GET hubs/{name}/status.
     // (Weight 0: it takes no devices from later tests.)
     QVERIFY(waitFor(admin->put(QStringLiteral("hubs/hub-c"), {{QStringLiteral("host"), QStringLiteral("hub-c.example")},
-                                                              {QStringLiteral("allocationWeight"), 0}})).ok);
+                                                              {QStringLiteral("allocationWeight"), 0}}))
+                .ok);
     hubs.applyEvent(QStringLiteral("hub.created"),
                     {{QStringLiteral("data"), QJsonObject{{QStringLiteral("name"), QStringLiteral("hub-c")},
                                                           {QStringLiteral("host"), QStringLiteral("hub-c.example")}}}});
     const int added = hubs.rowOf(QStringLiteral("hub-c"));
     QVERIFY(added >= 0);
     QCOMPARE(hubs.index(added, HubsModel::LinkColumn).data().toString(), QString::fromUtf8("checking…"));
-    QTRY_VERIFY_WITH_TIMEOUT(hubs.index(added, HubsModel::LinkColumn).data().toString().startsWith(QStringLiteral("not ")),
-                             20000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        hubs.index(added, HubsModel::LinkColumn).data().toString().startsWith(QStringLiteral("not ")), 20000);
     // Signing keys never sit in the model.
     for (int r = 0; r < hubs.rowCount(); ++r)
         QVERIFY(!hubs.record(r).contains(QStringLiteral("signingKey")));
@@ -627,10 +655,11 @@ void TestCrmCoreModels::telemetryModel()
         const QJsonObject event{
             {QStringLiteral("type"), QStringLiteral("telemetry")},
             {QStringLiteral("deviceId"), QStringLiteral("no-such-device")},
-            {QStringLiteral("data"), QJsonObject{{QStringLiteral("receivedDateTimeUtc"), QStringLiteral("2026-11-26T10:00:0%1.000Z").arg(i)},
-                                                 {QStringLiteral("properties"), QJsonObject{{QStringLiteral("unit"), QStringLiteral("C")}}},
-                                                 {QStringLiteral("size"), 20},
-                                                 {QStringLiteral("body"), QJsonObject{{QStringLiteral("temperature"), 20 + i}}}}}};
+            {QStringLiteral("data"),
+             QJsonObject{{QStringLiteral("receivedDateTimeUtc"), QStringLiteral("2026-11-26T10:00:0%1.000Z").arg(i)},
+                         {QStringLiteral("properties"), QJsonObject{{QStringLiteral("unit"), QStringLiteral("C")}}},
+                         {QStringLiteral("size"), 20},
+                         {QStringLiteral("body"), QJsonObject{{QStringLiteral("temperature"), 20 + i}}}}}};
         telemetry.applyEvent(QStringLiteral("telemetry"), event);
     }
     telemetry.applyEvent(QStringLiteral("telemetry"), {{QStringLiteral("deviceId"), QStringLiteral("other")}});
@@ -644,13 +673,16 @@ void TestCrmCoreModels::telemetryModel()
 void TestCrmCoreModels::inventoryFollowsRegistration()
 {
     auto admin = crmClient(m_f, m_f.adminToken);
-    QVERIFY(waitFor(admin->put(QStringLiteral("hubs/hub-r"), {{QStringLiteral("host"), QStringLiteral("hub-r.example")}})).ok);
+    QVERIFY(
+        waitFor(admin->put(QStringLiteral("hubs/hub-r"), {{QStringLiteral("host"), QStringLiteral("hub-r.example")}}))
+            .ok);
     // Only hub-r takes new devices.
     for (const char *other : {"hub-a", "hub-b"})
-        QVERIFY(waitFor(admin->put(QStringLiteral("hubs/") + QLatin1String(other),
-                                   {{QStringLiteral("host"), QString(QLatin1String(other) + QStringLiteral(".example"))},
-                                    {QStringLiteral("allocationWeight"), 0}}))
-                    .ok);
+        QVERIFY(
+            waitFor(admin->put(QStringLiteral("hubs/") + QLatin1String(other),
+                               {{QStringLiteral("host"), QString(QLatin1String(other) + QStringLiteral(".example"))},
+                                {QStringLiteral("allocationWeight"), 0}}))
+                .ok);
 
     LiveInventory live(m_f);
     QVERIFY(live.load(QStringLiteral("SN-INV-00050")));
@@ -665,8 +697,13 @@ void TestCrmCoreModels::inventoryFollowsRegistration()
          {QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
          {QStringLiteral("serial"), QStringLiteral("SN-INV-000500")}}));
     QVERIFY2(enrolled.ok, qPrintable(enrolled.failure.message));
-    const QString key = enrolled.body.object().value(QStringLiteral("attestation")).toObject()
-                            .value(QStringLiteral("symmetricKey")).toObject().value(QStringLiteral("primaryKey")).toString();
+    const QString key = enrolled.body.object()
+                            .value(QStringLiteral("attestation"))
+                            .toObject()
+                            .value(QStringLiteral("symmetricKey"))
+                            .toObject()
+                            .value(QStringLiteral("primaryKey"))
+                            .toString();
     QVERIFY(!key.isEmpty());
     QTRY_COMPARE_WITH_TIMEOUT(inventory.index(row, InventoryModel::EnrollmentColumn).data().toString(),
                               QStringLiteral("enabled"), 20000);

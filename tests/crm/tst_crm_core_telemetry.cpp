@@ -59,10 +59,10 @@ void TestCrmCoreTelemetry::initTestCase()
     auto admin = crmClient(m_f, m_f.adminToken);
     const quint16 port = freeLocalPort();
     QVERIFY(port != 0);
-    const CallResult linked = waitFor(admin->put(QStringLiteral("hubs/hub1"),
-                                                 {{QStringLiteral("host"), kHubHost},
-                                                  {QStringLiteral("port"), int(port)},
-                                                  {QStringLiteral("endpoint"), QStringLiteral("127.0.0.1:%1").arg(port)}}));
+    const CallResult linked = waitFor(admin->put(
+        QStringLiteral("hubs/hub1"), {{QStringLiteral("host"), kHubHost},
+                                      {QStringLiteral("port"), int(port)},
+                                      {QStringLiteral("endpoint"), QStringLiteral("127.0.0.1:%1").arg(port)}}));
     QVERIFY2(linked.ok, qPrintable(linked.failure.message));
     const QString out = m_work.filePath(QStringLiteral("hub1"));
     const auto written = writeHubConfig(*m_f.mw, QStringLiteral("hub1"), port, out);
@@ -70,7 +70,9 @@ void TestCrmCoreTelemetry::initTestCase()
     QVERIFY2(m_broker.start(QDir(out).filePath(QStringLiteral("mosquitto.conf")), port), qPrintable(m_broker.log()));
     // Telemetry reaches the middleware only over its own link to the hub.
     QTRY_VERIFY_WITH_TIMEOUT(waitFor(admin->get(QStringLiteral("hubs/hub1/status")))
-                                 .body.object().value(QStringLiteral("connected")).toBool(),
+                                 .body.object()
+                                 .value(QStringLiteral("connected"))
+                                 .toBool(),
                              30000);
 
     // Enrolled by the CRM, registered by the device over the DPS API.
@@ -80,8 +82,13 @@ void TestCrmCoreTelemetry::initTestCase()
         {{QStringLiteral("registrationId"), kDevice},
          {QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}}));
     QVERIFY2(enrolled.ok, qPrintable(enrolled.failure.message));
-    const QString key = enrolled.body.object().value(QStringLiteral("attestation")).toObject()
-                            .value(QStringLiteral("symmetricKey")).toObject().value(QStringLiteral("primaryKey")).toString();
+    const QString key = enrolled.body.object()
+                            .value(QStringLiteral("attestation"))
+                            .toObject()
+                            .value(QStringLiteral("symmetricKey"))
+                            .toObject()
+                            .value(QStringLiteral("primaryKey"))
+                            .toString();
     const QJsonObject state = registerOverDps(*m_f.mw, kDevice, key);
     QCOMPARE(state.value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
     const QJsonObject provisio =
@@ -114,7 +121,8 @@ qint64 TestCrmCoreTelemetry::storedCount()
 {
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("limit"), QStringLiteral("1"));
-    const CallResult r = waitFor(m_api->get(QStringLiteral("devices/") + kDevice + QStringLiteral("/telemetry"), query));
+    const CallResult r =
+        waitFor(m_api->get(QStringLiteral("devices/") + kDevice + QStringLiteral("/telemetry"), query));
     return r.ok ? qint64(r.body.object().value(QStringLiteral("count")).toDouble()) : -1;
 }
 
@@ -150,7 +158,7 @@ void TestCrmCoreTelemetry::historyPagesThenFollowsLive()
     telemetry.setDeviceId(kDevice);
     QTRY_VERIFY_WITH_TIMEOUT(!telemetry.isLoading() && telemetry.rowCount() == 100, 20000);
     QCOMPARE(inserted.count(), 4); // 30 + 30 + 30 + 10
-    QCOMPARE(loading.count(), 2); // one busy span for all pages
+    QCOMPARE(loading.count(), 2);  // one busy span for all pages
     QCOMPARE(telemetry.totalCount(), 130);
     QVERIFY(telemetry.hasOlderMessages());
     for (int row = 0; row < 100; ++row)
@@ -204,7 +212,10 @@ void TestCrmCoreTelemetry::skippedLiveMessagesAreReported()
     QCOMPARE(missed.last().at(0).toLongLong(), telemetry.missedLive());
     // The messages themselves carry no count.
     for (int row = 0; row < telemetry.rowCount(); ++row)
-        QVERIFY(!telemetry.index(row, 0).data(TelemetryModel::MessageRole).toJsonObject().contains(QStringLiteral("skipped")));
+        QVERIFY(!telemetry.index(row, 0)
+                     .data(TelemetryModel::MessageRole)
+                     .toJsonObject()
+                     .contains(QStringLiteral("skipped")));
     // What was not shown live is in the history: a reload shows all of it
     // and clears the count.
     QTRY_COMPARE_WITH_TIMEOUT(telemetry.numericValue(0, QStringLiteral("temperature")), 224.0, 20000);

@@ -30,13 +30,13 @@ private Q_SLOTS:
         QTest::addColumn<QList<QStringList>>("rows");
 
         const QStringList h{QStringLiteral("serial"), QStringLiteral("model")};
-        QTest::newRow("comma") << QByteArray("serial,model\nSN-1,Sensor 2\nSN-2,Sensor 3\n") << QStringLiteral(",")
-                               << h << QList<int>{2, 3}
+        QTest::newRow("comma") << QByteArray("serial,model\nSN-1,Sensor 2\nSN-2,Sensor 3\n") << QStringLiteral(",") << h
+                               << QList<int>{2, 3}
                                << QList<QStringList>{{QStringLiteral("SN-1"), QStringLiteral("Sensor 2")},
                                                      {QStringLiteral("SN-2"), QStringLiteral("Sensor 3")}};
         QTest::newRow("semicolon, BOM, CRLF")
-            << QByteArray("\xEF\xBB\xBFserial;model\r\nSN-1;Sensor, 2\r\n") << QStringLiteral(";") << h
-            << QList<int>{2} << QList<QStringList>{{QStringLiteral("SN-1"), QStringLiteral("Sensor, 2")}};
+            << QByteArray("\xEF\xBB\xBFserial;model\r\nSN-1;Sensor, 2\r\n") << QStringLiteral(";") << h << QList<int>{2}
+            << QList<QStringList>{{QStringLiteral("SN-1"), QStringLiteral("Sensor, 2")}};
         QTest::newRow("quotes and a line break in a cell")
             << QByteArray("serial,model\n\"SN-1\",\"Sensor \"\"2\"\"\nrev b\"\nSN-2,x\n") << QStringLiteral(",") << h
             << QList<int>{2, 3}
@@ -46,11 +46,13 @@ private Q_SLOTS:
             << QByteArray("serial,model\n\nSN-1,a\n\n\nSN-2,b") << QStringLiteral(",") << h << QList<int>{3, 6}
             << QList<QStringList>{{QStringLiteral("SN-1"), QStringLiteral("a")},
                                   {QStringLiteral("SN-2"), QStringLiteral("b")}};
-        QTest::newRow("tab") << QByteArray("serial\tmodel\nSN-1\tS,2\n") << QStringLiteral("\t") << h
-                             << QList<int>{2} << QList<QStringList>{{QStringLiteral("SN-1"), QStringLiteral("S,2")}};
-        QTest::newRow("windows-1252") << QByteArray("serial;model\nSN-1;M\xfc" "ller \x80\n") << QStringLiteral(";")
-                                      << h << QList<int>{2}
-                                      << QList<QStringList>{{QStringLiteral("SN-1"), QStringLiteral("M\u00fcller \u20ac")}};
+        QTest::newRow("tab") << QByteArray("serial\tmodel\nSN-1\tS,2\n") << QStringLiteral("\t") << h << QList<int>{2}
+                             << QList<QStringList>{{QStringLiteral("SN-1"), QStringLiteral("S,2")}};
+        QTest::newRow("windows-1252") << QByteArray("serial;model\nSN-1;M\xfc"
+                                                    "ller \x80\n")
+                                      << QStringLiteral(";") << h << QList<int>{2}
+                                      << QList<QStringList>{
+                                             {QStringLiteral("SN-1"), QStringLiteral("M\u00fcller \u20ac")}};
         QTest::newRow("delimiter inside a quoted header does not count")
             << QByteArray("\"serial;no\",model\nSN-1,a\n") << QStringLiteral(",")
             << QStringList{QStringLiteral("serial;no"), QStringLiteral("model")} << QList<int>{2}
@@ -109,14 +111,18 @@ private Q_SLOTS:
 
     void writesWhatItReads()
     {
-        const QStringList fields{QStringLiteral("SN-1"), QStringLiteral("a,b"), QStringLiteral("say \"hi\""),
-                                 QStringLiteral("two\nlines"), QString(), QStringLiteral(" padded ")};
+        const QStringList fields{QStringLiteral("SN-1"),
+                                 QStringLiteral("a,b"),
+                                 QStringLiteral("say \"hi\""),
+                                 QStringLiteral("two\nlines"),
+                                 QString(),
+                                 QStringLiteral(" padded ")};
         const QByteArray line = CsvReader::writeRow(fields);
         QVERIFY(line.endsWith("\r\n"));
-        const auto back = CsvReader::parse(CsvReader::writeRow({QStringLiteral("h1"), QStringLiteral("h2"),
-                                                                QStringLiteral("h3"), QStringLiteral("h4"),
-                                                                QStringLiteral("h5"), QStringLiteral("h6")})
-                                           + line);
+        const auto back =
+            CsvReader::parse(CsvReader::writeRow({QStringLiteral("h1"), QStringLiteral("h2"), QStringLiteral("h3"),
+                                                  QStringLiteral("h4"), QStringLiteral("h5"), QStringLiteral("h6")}) +
+                             line);
         QVERIFY(back.ok());
         QCOMPARE(back->rows.size(), 1);
         QCOMPARE(back->rows.first().fields, fields);
@@ -126,11 +132,11 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("header");
         QTest::addColumn<QList<int>>("targets");
-        QTest::newRow("canonical") << QStringList{QStringLiteral("serial"), QStringLiteral("model"),
+        QTest::newRow("canonical") << QStringList{QStringLiteral("serial"),       QStringLiteral("model"),
                                                   QStringLiteral("manufacturer"), QStringLiteral("batch"),
                                                   QStringLiteral("deliveryDate"), QStringLiteral("customerId"),
                                                   QStringLiteral("notes")}
-                                   << QList<int>{ColumnMapping::Serial, ColumnMapping::Model,
+                                   << QList<int>{ColumnMapping::Serial,       ColumnMapping::Model,
                                                  ColumnMapping::Manufacturer, ColumnMapping::Batch,
                                                  ColumnMapping::DeliveryDate, ColumnMapping::CustomerId,
                                                  ColumnMapping::Notes};
@@ -141,8 +147,8 @@ private Q_SLOTS:
                           ColumnMapping::DeliveryDate, ColumnMapping::Ignore};
         QTest::newRow("german") << QStringList{QStringLiteral("Seriennummer"), QStringLiteral("Modell"),
                                                QStringLiteral("Hersteller"), QStringLiteral("Lieferdatum")}
-                                << QList<int>{ColumnMapping::Serial, ColumnMapping::Model,
-                                              ColumnMapping::Manufacturer, ColumnMapping::DeliveryDate};
+                                << QList<int>{ColumnMapping::Serial, ColumnMapping::Model, ColumnMapping::Manufacturer,
+                                              ColumnMapping::DeliveryDate};
         QTest::newRow("first of two wins") << QStringList{QStringLiteral("SN"), QStringLiteral("serial")}
                                            << QList<int>{ColumnMapping::Serial, ColumnMapping::Ignore};
     }
@@ -171,8 +177,9 @@ private Q_SLOTS:
         // Canonical order, whatever the file's order.
         mapping = ColumnMapping({ColumnMapping::DeliveryDate, ColumnMapping::Ignore, ColumnMapping::Serial});
         QCOMPARE(mapping.canonicalHeader(), (QStringList{QStringLiteral("serial"), QStringLiteral("deliveryDate")}));
-        QCOMPARE(mapping.canonicalCells({QStringLiteral(" 2026-11-20 "), QStringLiteral("red"), QStringLiteral("SN-1")}),
-                 (QStringList{QStringLiteral("SN-1"), QStringLiteral("2026-11-20")}));
+        QCOMPARE(
+            mapping.canonicalCells({QStringLiteral(" 2026-11-20 "), QStringLiteral("red"), QStringLiteral("SN-1")}),
+            (QStringList{QStringLiteral("SN-1"), QStringLiteral("2026-11-20")}));
     }
 
     void previewModel()

@@ -94,8 +94,8 @@ private:
 
     static void next(ImportWizard &wizard)
     {
-        QAbstractButton *button = wizard.button(wizard.currentPage()->isCommitPage() ? QWizard::CommitButton
-                                                                                     : QWizard::NextButton);
+        QAbstractButton *button =
+            wizard.button(wizard.currentPage()->isCommitPage() ? QWizard::CommitButton : QWizard::NextButton);
         QVERIFY(button->isEnabled());
         QTest::mouseClick(button, Qt::LeftButton);
     }
@@ -119,9 +119,12 @@ private Q_SLOTS:
         m_admin = std::make_unique<HttpsClient>(m_mw->baseUrl(), m_mw->caCertificatePath());
         m_admin->setBearer(token);
         m_api = std::make_unique<ApiClient>();
-        m_api->setConnection(QUrl(m_mw->baseUrl()), token.toUtf8(), QSslCertificate::fromPath(m_mw->caCertificatePath()));
+        m_api->setConnection(QUrl(m_mw->baseUrl()), token.toUtf8(),
+                             QSslCertificate::fromPath(m_mw->caCertificatePath()));
         // One device that exists already, to collide with.
-        QCOMPARE(m_admin->post(QStringLiteral("/api/v1/devices"), QJsonObject{{QStringLiteral("serial"), QStringLiteral("OLD-1")}})
+        QCOMPARE(m_admin
+                     ->post(QStringLiteral("/api/v1/devices"),
+                            QJsonObject{{QStringLiteral("serial"), QStringLiteral("OLD-1")}})
                      .status,
                  201);
     }
@@ -129,17 +132,16 @@ private Q_SLOTS:
     void badRowsAreReportedAndNothingIsWritten()
     {
         // A German spreadsheet export: ';', a BOM, its own column names.
-        const QString path = writeFile(
-            QStringLiteral("bad.csv"),
-            QByteArray("\xEF\xBB\xBFSeriennummer;Modell;Hersteller;Lieferdatum;Farbe\r\n"
-                       "BAD-1;Sensor 2;Acme;2026-11-20;grau\r\n"      // row 2: fine
-                       "BAD-2;Sensor 2;Acme;20.11.2026;grau\r\n"      // row 3: date form
-                       "OLD-1;Sensor 2;Acme;2026-11-20;grau\r\n"      // row 4: exists
-                       "\r\n"                                         // row 5: blank
-                       "BAD-1;Sensor 2;Acme;2026-11-21;grau\r\n"      // row 6: repeated serial
-                       ";Sensor 2;Acme;2026-11-20;grau\r\n"           // row 7: no serial
-                       "BAD-3;Sensor 2\r\n"                           // row 8: too few fields
-                       "BAD 4;Sensor 2;Acme;2026-11-20;grau\r\n"));   // row 9: bad serial
+        const QString path = writeFile(QStringLiteral("bad.csv"),
+                                       QByteArray("\xEF\xBB\xBFSeriennummer;Modell;Hersteller;Lieferdatum;Farbe\r\n"
+                                                  "BAD-1;Sensor 2;Acme;2026-11-20;grau\r\n"    // row 2: fine
+                                                  "BAD-2;Sensor 2;Acme;20.11.2026;grau\r\n"    // row 3: date form
+                                                  "OLD-1;Sensor 2;Acme;2026-11-20;grau\r\n"    // row 4: exists
+                                                  "\r\n"                                       // row 5: blank
+                                                  "BAD-1;Sensor 2;Acme;2026-11-21;grau\r\n"    // row 6: repeated serial
+                                                  ";Sensor 2;Acme;2026-11-20;grau\r\n"         // row 7: no serial
+                                                  "BAD-3;Sensor 2\r\n"                         // row 8: too few fields
+                                                  "BAD 4;Sensor 2;Acme;2026-11-20;grau\r\n")); // row 9: bad serial
         ImportWizard wizard(nullptr, m_api.get());
         QSignalSpy imported(&wizard, &ImportWizard::imported);
         wizard.show();
@@ -155,7 +157,8 @@ private Q_SLOTS:
         QCOMPARE(QString(wizard.table().delimiter), QStringLiteral(";"));
         QCOMPARE(wizard.table().header.first(), QStringLiteral("Seriennummer"));
         QCOMPARE(wizard.currentId(), int(ImportWizard::MappingPageId));
-        QAbstractItemModelTester previewTester(wizard.previewModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester previewTester(wizard.previewModel(),
+                                               QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(wizard.previewModel()->rowCount(), 7);
 
         // The guesses, and the user's choice for the column nobody guessed.
@@ -241,7 +244,8 @@ private Q_SLOTS:
         QCOMPARE(progress, (QList<int>{0, 500, 1000, rows}));
         QCOMPARE(wizard.importProgress()->maximum(), rows);
         QTRY_COMPARE(wizard.currentId(), int(ImportWizard::ReportPageId));
-        QVERIFY2(wizard.reportSummary()->text().startsWith(QStringLiteral("1203 devices created, 0 updated, 0 rows refused")),
+        QVERIFY2(wizard.reportSummary()->text().startsWith(
+                     QStringLiteral("1203 devices created, 0 updated, 0 rows refused")),
                  qPrintable(wizard.reportSummary()->text()));
         QCOMPARE(inventory(QStringLiteral("GOOD-")).size(), rows);
         const auto one = m_admin->get(QStringLiteral("/api/v1/devices/GOOD-00042")).json();
@@ -250,7 +254,8 @@ private Q_SLOTS:
         QCOMPARE(one.value(QStringLiteral("deliveryDate")).toString(), QStringLiteral("2026-11-20"));
 
         // The report lists every row on request and saves as CSV.
-        QAbstractItemModelTester reportTester(wizard.reportModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester reportTester(wizard.reportModel(),
+                                              QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(wizard.reportModel()->rowCount(), 0);
         wizard.reportModel()->setProblemsOnly(false);
         QCOMPARE(wizard.reportModel()->rowCount(), rows);
@@ -314,8 +319,8 @@ private Q_SLOTS:
     void backAndNextChecksTheNewMapping()
     {
         // Column 2 holds dates in the wrong form; mapped to Notes they are fine.
-        const QString path = writeFile(QStringLiteral("remap.csv"),
-                                       "serial,delivered\nREMAP-1,20.11.2026\nREMAP-2,21.11.2026\n");
+        const QString path =
+            writeFile(QStringLiteral("remap.csv"), "serial,delivered\nREMAP-1,20.11.2026\nREMAP-2,21.11.2026\n");
         ImportWizard wizard(nullptr, m_api.get());
         wizard.show();
         QVERIFY(wizard.loadFile(path));
@@ -327,8 +332,8 @@ private Q_SLOTS:
         QCOMPARE(wizard.currentId(), int(ImportWizard::MappingPageId));
         wizard.mappingCombo(1)->setCurrentIndex(wizard.mappingCombo(1)->findText(QStringLiteral("Notes")));
         next(wizard);
-        QTRY_VERIFY(!wizard.validationJob()->isRunning()
-                    && wizard.validationSummary()->text().contains(QStringLiteral("rows checked")));
+        QTRY_VERIFY(!wizard.validationJob()->isRunning() &&
+                    wizard.validationSummary()->text().contains(QStringLiteral("rows checked")));
         QCOMPARE(wizard.validationJob()->created(), 2);
         QCOMPARE(wizard.validationJob()->failed(), 0);
         QVERIFY(wizard.button(QWizard::CommitButton)->isEnabled());

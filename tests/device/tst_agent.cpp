@@ -83,9 +83,14 @@ private:
     QString dataDir() const { return m_work.filePath(QStringLiteral("agent")); }
     QStringList tuning() const
     {
-        return {QStringLiteral("--interval-ms"), QStringLiteral("200"), QStringLiteral("--max-reconnect-delay-ms"),
-                QStringLiteral("1000"), QStringLiteral("--status-interval-ms"), QStringLiteral("300"),
-                QStringLiteral("--reprovision-after"), QStringLiteral("1000")};
+        return {QStringLiteral("--interval-ms"),
+                QStringLiteral("200"),
+                QStringLiteral("--max-reconnect-delay-ms"),
+                QStringLiteral("1000"),
+                QStringLiteral("--status-interval-ms"),
+                QStringLiteral("300"),
+                QStringLiteral("--reprovision-after"),
+                QStringLiteral("1000")};
     }
 
     QSet<QString> arrivedMessageIds()
@@ -93,7 +98,8 @@ private:
         QSet<QString> ids;
         const auto r = m_f.viewer->get(QStringLiteral("/api/v1/devices/%1/telemetry?limit=1000").arg(kDeviceId));
         for (const auto &m : r.json().value(QStringLiteral("messages")).toArray())
-            ids.insert(m.toObject().value(QStringLiteral("properties")).toObject().value(QStringLiteral("$.mid")).toString());
+            ids.insert(
+                m.toObject().value(QStringLiteral("properties")).toObject().value(QStringLiteral("$.mid")).toString());
         return ids;
     }
 
@@ -136,11 +142,15 @@ private Q_SLOTS:
         QTest::newRow("nothing") << QStringList{} << QStringLiteral("--data-dir is required");
         QTest::newRow("unknown") << QStringList{QStringLiteral("--data-dir"), m_work.path(), QStringLiteral("--turbo")}
                                  << QStringLiteral("Unknown option 'turbo'");
-        QTest::newRow("typo in code") << QStringList{QStringLiteral("--data-dir"), m_work.path(), QStringLiteral("--middleware"),
-                                                     QStringLiteral("https://localhost:1"), QStringLiteral("--activate"),
+        QTest::newRow("typo in code") << QStringList{QStringLiteral("--data-dir"),
+                                                     m_work.path(),
+                                                     QStringLiteral("--middleware"),
+                                                     QStringLiteral("https://localhost:1"),
+                                                     QStringLiteral("--activate"),
                                                      QStringLiteral("ABCD-EFGH")}
                                       << QStringLiteral("--activate: activation code must have 16 characters");
-        QTest::newRow("interval") << QStringList{QStringLiteral("--data-dir"), m_work.path(), QStringLiteral("--interval-ms"), QStringLiteral("0")}
+        QTest::newRow("interval") << QStringList{QStringLiteral("--data-dir"), m_work.path(),
+                                                 QStringLiteral("--interval-ms"), QStringLiteral("0")}
                                   << QStringLiteral("--interval-ms must be a whole number from 100 to 3600000");
     }
 
@@ -183,14 +193,14 @@ private Q_SLOTS:
 
     void wrongCodeExitsWithOne()
     {
-        const auto device = m_f.admin->post(QStringLiteral("/api/v1/devices"), QJsonObject{{QStringLiteral("serial"), QStringLiteral("SN-AG-0009")}});
+        const auto device = m_f.admin->post(QStringLiteral("/api/v1/devices"),
+                                            QJsonObject{{QStringLiteral("serial"), QStringLiteral("SN-AG-0009")}});
         QCOMPARE(device.status, 201);
         AgentProcess agent;
-        agent.start(QStringList{QStringLiteral("--middleware"), m_f.mw->baseUrl(), QStringLiteral("--ca"),
-                                m_f.mw->caCertificatePath(), QStringLiteral("--data-dir"),
-                                m_work.filePath(QStringLiteral("wrong")), QStringLiteral("--serial"),
-                                QStringLiteral("SN-AG-0009"), QStringLiteral("--activate"),
-                                QStringLiteral("0000-0000-0000-0000-0")});
+        agent.start(QStringList{
+            QStringLiteral("--middleware"), m_f.mw->baseUrl(), QStringLiteral("--ca"), m_f.mw->caCertificatePath(),
+            QStringLiteral("--data-dir"), m_work.filePath(QStringLiteral("wrong")), QStringLiteral("--serial"),
+            QStringLiteral("SN-AG-0009"), QStringLiteral("--activate"), QStringLiteral("0000-0000-0000-0000-0")});
         QVERIFY(agent.process().waitForFinished(15000));
         QCOMPARE(agent.process().exitCode(), 1);
         QVERIFY2(agent.printed(QStringLiteral("error: This activation code is not valid")), qPrintable(agent.output()));
@@ -205,8 +215,8 @@ private Q_SLOTS:
         AgentProcess agent;
         agent.start(QStringList{QStringLiteral("--middleware"), m_f.mw->baseUrl(), QStringLiteral("--ca"),
                                 m_f.mw->caCertificatePath(), QStringLiteral("--data-dir"), dataDir(),
-                                QStringLiteral("--serial"), kSerial, QStringLiteral("--activate"), code}
-                    + tuning());
+                                QStringLiteral("--serial"), kSerial, QStringLiteral("--activate"), code} +
+                    tuning());
         QTRY_VERIFY2_WITH_TIMEOUT(agent.printed(QStringLiteral("state: running")), qPrintable(agent.output()), 30000);
         QVERIFY(agent.printed(QStringLiteral("step Assigned: done - Assigned to hub1.test")));
         QVERIFY2(!agent.output().contains(code), "the activation code must not be printed");
@@ -218,8 +228,10 @@ private Q_SLOTS:
         QCOMPARE(agent.process().exitStatus(), QProcess::NormalExit);
         QCOMPARE(agent.process().exitCode(), 0);
         QVERIFY(agent.printed(QStringLiteral("stopped")));
-        QTRY_COMPARE_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/devices/%1/twin").arg(kDeviceId)).json()
-                                      .value(QStringLiteral("connectionState")).toString(),
+        QTRY_COMPARE_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/devices/%1/twin").arg(kDeviceId))
+                                      .json()
+                                      .value(QStringLiteral("connectionState"))
+                                      .toString(),
                                   QStringLiteral("Disconnected"), 10000);
     }
 
@@ -262,9 +274,10 @@ private Q_SLOTS:
 
     void simulateRunsAGroupOfDevices()
     {
-        const auto group = m_f.operatorClient->put(QStringLiteral("/api/v1/enrollment-groups/sim-fleet"),
-                                                   QJsonObject{{QStringLiteral("attestation"),
-                                                                QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}});
+        const auto group = m_f.operatorClient->put(
+            QStringLiteral("/api/v1/enrollment-groups/sim-fleet"),
+            QJsonObject{{QStringLiteral("attestation"),
+                         QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}});
         QVERIFY2(group.status == 201, group.body.constData());
         const QString groupKey = DeviceFixture::primaryKey(group.json());
         QVERIFY(!groupKey.isEmpty());
@@ -274,14 +287,17 @@ private Q_SLOTS:
         agent.start(QStringList{QStringLiteral("--middleware"), m_f.mw->baseUrl(), QStringLiteral("--ca"),
                                 m_f.mw->caCertificatePath(), QStringLiteral("--data-dir"), dir,
                                 QStringLiteral("--simulate"), QStringLiteral("3"), QStringLiteral("--id-scope"),
-                                m_f.mw->idScope(), QStringLiteral("--group-key"), groupKey}
-                    + tuning());
+                                m_f.mw->idScope(), QStringLiteral("--group-key"), groupKey} +
+                    tuning());
         QTRY_VERIFY2_WITH_TIMEOUT(agent.printed(QStringLiteral("simulate: all 3 device(s) running")),
                                   qPrintable(agent.output()), 30000);
         for (const QString &id : {QStringLiteral("sim-0001"), QStringLiteral("sim-0002"), QStringLiteral("sim-0003")}) {
             QVERIFY(QFileInfo::exists(QDir(dir).filePath(id + QStringLiteral("/connection.json"))));
-            QTRY_VERIFY_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/devices/%1/telemetry").arg(id)).json()
-                                         .value(QStringLiteral("count")).toInt() > 0, 15000);
+            QTRY_VERIFY_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/devices/%1/telemetry").arg(id))
+                                             .json()
+                                             .value(QStringLiteral("count"))
+                                             .toInt() > 0,
+                                     15000);
         }
         QVERIFY2(!agent.output().contains(groupKey), "the group key must not be printed");
         agent.process().terminate();

@@ -69,10 +69,11 @@ private Q_SLOTS:
 
     void simulate()
     {
-        const auto o = parse({QStringLiteral("--data-dir"), m_dir.path(), QStringLiteral("--middleware"),
-                              QStringLiteral("https://localhost:8443"), QStringLiteral("--simulate"), QStringLiteral("500"),
-                              QStringLiteral("--id-scope"), QStringLiteral("0ne00ABC"), QStringLiteral("--group-key"), m_key,
-                              QStringLiteral("--registration-prefix"), QStringLiteral("load-")});
+        const auto o =
+            parse({QStringLiteral("--data-dir"), m_dir.path(), QStringLiteral("--middleware"),
+                   QStringLiteral("https://localhost:8443"), QStringLiteral("--simulate"), QStringLiteral("500"),
+                   QStringLiteral("--id-scope"), QStringLiteral("0ne00ABC"), QStringLiteral("--group-key"), m_key,
+                   QStringLiteral("--registration-prefix"), QStringLiteral("load-")});
         QVERIFY2(o, qPrintable(o.error().message));
         QCOMPARE(o->mode, AgentOptions::Mode::Simulate);
         QCOMPARE(o->simulateCount, 500);
@@ -108,50 +109,90 @@ private Q_SLOTS:
                                     << QStringLiteral("unexpected argument \"extra\"");
         QTest::newRow("twice") << QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--data-dir"), dir}
                                << QStringLiteral("--data-dir is given more than once");
-        QTest::newRow("bad url") << QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--middleware"), QStringLiteral("ftp://x")}
+        QTest::newRow("bad url") << QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--middleware"),
+                                                QStringLiteral("ftp://x")}
                                  << QStringLiteral("is not an http(s) URL");
-        QTest::newRow("missing ca") << QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--ca"), m_dir.filePath(QStringLiteral("nope.pem"))}
+        QTest::newRow("missing ca") << QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--ca"),
+                                                   m_dir.filePath(QStringLiteral("nope.pem"))}
                                     << QStringLiteral("cannot read it");
-        QTest::newRow("ca not pem") << QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--ca"), notPem.fileName()}
+        QTest::newRow("ca not pem") << QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--ca"),
+                                                   notPem.fileName()}
                                     << QStringLiteral("holds no PEM certificate");
-        QTest::newRow("typo in code") << QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--middleware"), url,
-                                                     QStringLiteral("--activate"), QStringLiteral("ABCD")}
+        QTest::newRow("typo in code") << QStringList{QStringLiteral("--data-dir"),   dir,
+                                                     QStringLiteral("--middleware"), url,
+                                                     QStringLiteral("--activate"),   QStringLiteral("ABCD")}
                                       << QStringLiteral("--activate: ");
-        QTest::newRow("code and key") << QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--middleware"), url,
-                                                     QStringLiteral("--activate"), m_code, QStringLiteral("--key"), m_key}
+        QTest::newRow("code and key") << QStringList{QStringLiteral("--data-dir"),   dir,
+                                                     QStringLiteral("--middleware"), url,
+                                                     QStringLiteral("--activate"),   m_code,
+                                                     QStringLiteral("--key"),        m_key}
                                       << QStringLiteral("choose one way to provision");
-        QTest::newRow("partial key") << QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--middleware"), url,
-                                                    QStringLiteral("--id-scope"), QStringLiteral("0ne1")}
+        QTest::newRow("partial key") << QStringList{QStringLiteral("--data-dir"),   dir,
+                                                    QStringLiteral("--middleware"), url,
+                                                    QStringLiteral("--id-scope"),   QStringLiteral("0ne1")}
                                      << QStringLiteral("go together");
-        QTest::newRow("bad key") << QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--middleware"), url,
-                                                QStringLiteral("--id-scope"), QStringLiteral("0ne1"), QStringLiteral("--registration-id"),
-                                                QStringLiteral("d1"), QStringLiteral("--key"), QStringLiteral("not base64!")}
+        QTest::newRow("bad key") << QStringList{QStringLiteral("--data-dir"),
+                                                dir,
+                                                QStringLiteral("--middleware"),
+                                                url,
+                                                QStringLiteral("--id-scope"),
+                                                QStringLiteral("0ne1"),
+                                                QStringLiteral("--registration-id"),
+                                                QStringLiteral("d1"),
+                                                QStringLiteral("--key"),
+                                                QStringLiteral("not base64!")}
                                  << QStringLiteral("--key: ");
-        QTest::newRow("bad registration id") << QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--middleware"), url,
-                                                            QStringLiteral("--id-scope"), QStringLiteral("0ne1"), QStringLiteral("--registration-id"),
-                                                            QStringLiteral("no spaces"), QStringLiteral("--key"), m_key}
+        QTest::newRow("bad registration id") << QStringList{QStringLiteral("--data-dir"),
+                                                            dir,
+                                                            QStringLiteral("--middleware"),
+                                                            url,
+                                                            QStringLiteral("--id-scope"),
+                                                            QStringLiteral("0ne1"),
+                                                            QStringLiteral("--registration-id"),
+                                                            QStringLiteral("no spaces"),
+                                                            QStringLiteral("--key"),
+                                                            m_key}
                                              << QStringLiteral("--registration-id: ");
-        QTest::newRow("no middleware") << QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--activate"), m_code}
+        QTest::newRow("no middleware") << QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--activate"),
+                                                      m_code}
                                        << QStringLiteral("provisioning needs --middleware");
-        QTest::newRow("interval too small") << QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--interval-ms"), QStringLiteral("10")}
-                                            << QStringLiteral("--interval-ms must be a whole number from 100 to 3600000");
-        QTest::newRow("interval not a number") << QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--interval-ms"), QStringLiteral("fast")}
-                                               << QStringLiteral("not \"fast\"");
-        QTest::newRow("missing telemetry file") << QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--telemetry"), m_dir.filePath(QStringLiteral("t.json"))}
-                                                << QStringLiteral("--telemetry: telemetry file");
-        QTest::newRow("simulate without group") << QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--middleware"), url,
-                                                               QStringLiteral("--simulate"), QStringLiteral("3")}
+        QTest::newRow("interval too small")
+            << QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--interval-ms"), QStringLiteral("10")}
+            << QStringLiteral("--interval-ms must be a whole number from 100 to 3600000");
+        QTest::newRow("interval not a number")
+            << QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--interval-ms"), QStringLiteral("fast")}
+            << QStringLiteral("not \"fast\"");
+        QTest::newRow("missing telemetry file")
+            << QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--telemetry"),
+                           m_dir.filePath(QStringLiteral("t.json"))}
+            << QStringLiteral("--telemetry: telemetry file");
+        QTest::newRow("simulate without group") << QStringList{QStringLiteral("--data-dir"),   dir,
+                                                               QStringLiteral("--middleware"), url,
+                                                               QStringLiteral("--simulate"),   QStringLiteral("3")}
                                                 << QStringLiteral("--simulate needs --id-scope and --group-key");
-        QTest::newRow("simulate zero") << QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--simulate"), QStringLiteral("0")}
+        QTest::newRow("simulate zero") << QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--simulate"),
+                                                      QStringLiteral("0")}
                                        << QStringLiteral("--simulate must be a whole number from 1 to 10000");
-        QTest::newRow("simulate with code") << QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--middleware"), url,
-                                                           QStringLiteral("--simulate"), QStringLiteral("3"), QStringLiteral("--activate"), m_code}
+        QTest::newRow("simulate with code") << QStringList{QStringLiteral("--data-dir"),   dir,
+                                                           QStringLiteral("--middleware"), url,
+                                                           QStringLiteral("--simulate"),   QStringLiteral("3"),
+                                                           QStringLiteral("--activate"),   m_code}
                                             << QStringLiteral("does not take");
-        QTest::newRow("group key alone") << QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--group-key"), m_key}
+        QTest::newRow("group key alone") << QStringList{QStringLiteral("--data-dir"), dir,
+                                                        QStringLiteral("--group-key"), m_key}
                                          << QStringLiteral("--group-key goes with --simulate");
-        QTest::newRow("bad prefix") << QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--middleware"), url,
-                                                   QStringLiteral("--simulate"), QStringLiteral("3"), QStringLiteral("--id-scope"), QStringLiteral("0ne1"),
-                                                   QStringLiteral("--group-key"), m_key, QStringLiteral("--registration-prefix"), QStringLiteral("a b")}
+        QTest::newRow("bad prefix") << QStringList{QStringLiteral("--data-dir"),
+                                                   dir,
+                                                   QStringLiteral("--middleware"),
+                                                   url,
+                                                   QStringLiteral("--simulate"),
+                                                   QStringLiteral("3"),
+                                                   QStringLiteral("--id-scope"),
+                                                   QStringLiteral("0ne1"),
+                                                   QStringLiteral("--group-key"),
+                                                   m_key,
+                                                   QStringLiteral("--registration-prefix"),
+                                                   QStringLiteral("a b")}
                                     << QStringLiteral("gives invalid registration ids");
     }
 

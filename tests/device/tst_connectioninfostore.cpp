@@ -59,14 +59,14 @@ private Q_SLOTS:
         QCOMPARE(loaded->value(), info);
 
         const auto filePerms = QFileInfo(store.filePath()).permissions();
-        QCOMPARE(filePerms & (QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup
-                              | QFile::WriteGroup | QFile::ExeGroup | QFile::ReadOther | QFile::WriteOther
-                              | QFile::ExeOther),
+        QCOMPARE(filePerms &
+                     (QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup | QFile::WriteGroup |
+                      QFile::ExeGroup | QFile::ReadOther | QFile::WriteOther | QFile::ExeOther),
                  QFile::ReadOwner | QFile::WriteOwner);
         const auto dirPerms = QFileInfo(dir).permissions();
-        QCOMPARE(dirPerms & (QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup
-                             | QFile::WriteGroup | QFile::ExeGroup | QFile::ReadOther | QFile::WriteOther
-                             | QFile::ExeOther),
+        QCOMPARE(dirPerms &
+                     (QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup | QFile::WriteGroup |
+                      QFile::ExeGroup | QFile::ReadOther | QFile::WriteOther | QFile::ExeOther),
                  QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
     }
 

@@ -40,7 +40,7 @@ const QString kDeviceId = QStringLiteral("sn-dc-0001");
 class CountingSource : public TelemetrySource
 {
 public:
-    explicit CountingSource(int *counter) : m_counter(counter) {}
+    explicit CountingSource(int *counter) : m_counter(counter) { }
     QString name() const override { return QStringLiteral("counting"); }
     QJsonObject next() override { return QJsonObject{{QStringLiteral("n"), ++*m_counter}}; }
 
@@ -187,8 +187,8 @@ private:
 
     static bool ownerOnly(const QString &path)
     {
-        return QFileInfo(path).permissions()
-            == (QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadUser | QFileDevice::WriteUser);
+        return QFileInfo(path).permissions() ==
+               (QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadUser | QFileDevice::WriteUser);
     }
 
 private Q_SLOTS:
@@ -206,14 +206,12 @@ private Q_SLOTS:
         QVERIFY(port1 != 0);
         QVERIFY(m_relay1.listen(port1));
         // Devices registered now get the relay as hub1's address.
-        QVERIFY2(m_hubs.linkHub(QStringLiteral("hub1"), kHub1Host, port1, m_relay1.port()), qPrintable(m_hubs.lastError()));
+        QVERIFY2(m_hubs.linkHub(QStringLiteral("hub1"), kHub1Host, port1, m_relay1.port()),
+                 qPrintable(m_hubs.lastError()));
         QVERIFY(setStaticHub(QStringLiteral("hub1")));
     }
 
-    void cleanupTestCase()
-    {
-        m_device.reset();
-    }
+    void cleanupTestCase() { m_device.reset(); }
 
     void activationCodeLeadsToTelemetry()
     {
@@ -271,8 +269,12 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(reported().value(QStringLiteral("provisioningStatus")).toString(),
                                   QStringLiteral("provisioned"), 10000);
         const auto list = m_f.viewer->get(QStringLiteral("/api/v1/devices/%1/telemetry?limit=1").arg(kDeviceId)).json();
-        const QJsonObject properties = list.value(QStringLiteral("messages")).toArray().at(0).toObject()
-                                           .value(QStringLiteral("properties")).toObject();
+        const QJsonObject properties = list.value(QStringLiteral("messages"))
+                                           .toArray()
+                                           .at(0)
+                                           .toObject()
+                                           .value(QStringLiteral("properties"))
+                                           .toObject();
         QCOMPARE(properties.value(QStringLiteral("$.ct")).toString(), QStringLiteral("application/json"));
         QVERIFY(!properties.value(QStringLiteral("$.mid")).toString().isEmpty());
 
@@ -284,9 +286,10 @@ private Q_SLOTS:
 
     void pingIsAnswered()
     {
-        const auto r = m_f.operatorClient->post(QStringLiteral("/api/v1/devices/%1/methods/ping").arg(kDeviceId),
-                                                QJsonObject{{QStringLiteral("payload"), QJsonObject{{QStringLiteral("n"), 7}}},
-                                                            {QStringLiteral("responseTimeoutInSeconds"), 10}});
+        const auto r =
+            m_f.operatorClient->post(QStringLiteral("/api/v1/devices/%1/methods/ping").arg(kDeviceId),
+                                     QJsonObject{{QStringLiteral("payload"), QJsonObject{{QStringLiteral("n"), 7}}},
+                                                 {QStringLiteral("responseTimeoutInSeconds"), 10}});
         QVERIFY2(r.status == 200, r.body.constData());
         QCOMPARE(r.json().value(QStringLiteral("status")).toInt(), 200);
         const QJsonObject payload = r.json().value(QStringLiteral("payload")).toObject();
@@ -294,8 +297,9 @@ private Q_SLOTS:
         QCOMPARE(payload.value(QStringLiteral("deviceId")).toString(), kDeviceId);
         QCOMPARE(payload.value(QStringLiteral("payload")).toObject().value(QStringLiteral("n")).toInt(), 7);
 
-        const auto unknown = m_f.operatorClient->post(QStringLiteral("/api/v1/devices/%1/methods/selfDestruct").arg(kDeviceId),
-                                                      QJsonObject{{QStringLiteral("responseTimeoutInSeconds"), 10}});
+        const auto unknown =
+            m_f.operatorClient->post(QStringLiteral("/api/v1/devices/%1/methods/selfDestruct").arg(kDeviceId),
+                                     QJsonObject{{QStringLiteral("responseTimeoutInSeconds"), 10}});
         QVERIFY2(unknown.status == 200, unknown.body.constData());
         QCOMPARE(unknown.json().value(QStringLiteral("status")).toInt(), 404);
     }
@@ -307,7 +311,8 @@ private Q_SLOTS:
                                                 QJsonObject{{QStringLiteral("responseTimeoutInSeconds"), 10}});
         QVERIFY2(r.status == 200, r.body.constData());
         QCOMPARE(r.json().value(QStringLiteral("status")).toInt(), 200);
-        QCOMPARE(r.json().value(QStringLiteral("payload")).toObject().value(QStringLiteral("rebooting")).toBool(), true);
+        QCOMPARE(r.json().value(QStringLiteral("payload")).toObject().value(QStringLiteral("rebooting")).toBool(),
+                 true);
         QVERIFY(rebootSpy.count() == 1 || rebootSpy.wait(5000));
         QCOMPARE(m_device->state(), DeviceController::State::Running); // the host decides
     }
@@ -316,22 +321,25 @@ private Q_SLOTS:
     {
         QSignalSpy desiredSpy(m_device.get(), &DeviceController::desiredPropertiesChanged);
         auto patch = [this](const QJsonValue &value) {
-            return m_f.operatorClient->patch(QStringLiteral("/api/v1/devices/%1/twin").arg(kDeviceId),
-                                             QJsonObject{{QStringLiteral("desired"),
-                                                          QJsonObject{{QStringLiteral("telemetryIntervalMs"), value}}}});
+            return m_f.operatorClient->patch(
+                QStringLiteral("/api/v1/devices/%1/twin").arg(kDeviceId),
+                QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("telemetryIntervalMs"), value}}}});
         };
         QCOMPARE(patch(150).status, 200);
         QTRY_COMPARE_WITH_TIMEOUT(m_device->telemetryIntervalMs(), 150, 10000);
         QCOMPARE(m_device->desiredProperties().value(QStringLiteral("telemetryIntervalMs")).toInt(), 150);
         QVERIFY(!desiredSpy.isEmpty());
-        QTRY_COMPARE_WITH_TIMEOUT(reported().value(QStringLiteral("telemetryIntervalMs")).toObject()
-                                      .value(QStringLiteral("value")).toInt(), 150, 10000);
-        QCOMPARE(reported().value(QStringLiteral("telemetryIntervalMs")).toObject().value(QStringLiteral("ac")).toInt(), 200);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            reported().value(QStringLiteral("telemetryIntervalMs")).toObject().value(QStringLiteral("value")).toInt(),
+            150, 10000);
+        QCOMPARE(reported().value(QStringLiteral("telemetryIntervalMs")).toObject().value(QStringLiteral("ac")).toInt(),
+                 200);
 
         // Out of range: kept, and the refusal is reported.
         QCOMPARE(patch(5).status, 200);
-        QTRY_COMPARE_WITH_TIMEOUT(reported().value(QStringLiteral("telemetryIntervalMs")).toObject()
-                                      .value(QStringLiteral("ac")).toInt(), 400, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            reported().value(QStringLiteral("telemetryIntervalMs")).toObject().value(QStringLiteral("ac")).toInt(), 400,
+            10000);
         QCOMPARE(m_device->telemetryIntervalMs(), 150);
         QCOMPARE(patch(200).status, 200);
         QTRY_COMPARE_WITH_TIMEOUT(m_device->telemetryIntervalMs(), 200, 10000);
@@ -358,11 +366,12 @@ private Q_SLOTS:
         qInfo("reconnected %lld ms after the broker came back", timer.elapsed());
         int missing = 0, duplicates = 0;
         QTRY_VERIFY2_WITH_TIMEOUT(allArrived(producedDuringOutage, &missing, &duplicates),
-                                  qPrintable(QStringLiteral("%1 of %2 missing").arg(missing).arg(producedDuringOutage)), 30000);
+                                  qPrintable(QStringLiteral("%1 of %2 missing").arg(missing).arg(producedDuringOutage)),
+                                  30000);
         QTRY_VERIFY_WITH_TIMEOUT(m_device->messagesQueued() < 5, 30000);
         QCOMPARE(m_device->messagesDropped(), 0);
-        qInfo("20 s outage: %d messages produced so far, none lost, %d duplicate(s) delivered",
-              producedDuringOutage, duplicates);
+        qInfo("20 s outage: %d messages produced so far, none lost, %d duplicate(s) delivered", producedDuringOutage,
+              duplicates);
     }
 
     void failuresLeadToReprovisioning()
@@ -413,13 +422,16 @@ private Q_SLOTS:
                                                 QJsonObject{{QStringLiteral("responseTimeoutInSeconds"), 10}});
         QVERIFY2(r.status == 200, r.body.constData());
         QCOMPARE(r.json().value(QStringLiteral("status")).toInt(), 200);
-        QCOMPARE(r.json().value(QStringLiteral("payload")).toObject().value(QStringLiteral("reprovisioning")).toBool(), true);
+        QCOMPARE(r.json().value(QStringLiteral("payload")).toObject().value(QStringLiteral("reprovisioning")).toBool(),
+                 true);
 
         QTRY_COMPARE_WITH_TIMEOUT(m_device->assignedHub(), kHub2Host, 20000);
         QTRY_COMPARE_WITH_TIMEOUT(m_device->state(), DeviceController::State::Running, 20000);
         QCOMPARE(m_device->stepDetail(DeviceController::Step::Assigned), QStringLiteral("Assigned to hub2.test"));
-        QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/registrations/%1").arg(kDeviceId)).json()
-                     .value(QStringLiteral("assignedHub")).toString(),
+        QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/registrations/%1").arg(kDeviceId))
+                     .json()
+                     .value(QStringLiteral("assignedHub"))
+                     .toString(),
                  kHub2Host);
         // The stored connection follows the move.
         QFile connection(QDir(dataDir()).filePath(QStringLiteral("connection.json")));
@@ -441,8 +453,10 @@ private Q_SLOTS:
         m_device->stop();
         QVERIFY(stoppedSpy.count() == 1 || stoppedSpy.wait(5000));
         m_device.reset();
-        const QString registered = m_f.viewer->get(QStringLiteral("/api/v1/registrations/%1").arg(kDeviceId)).json()
-                                       .value(QStringLiteral("createdDateTimeUtc")).toString();
+        const QString registered = m_f.viewer->get(QStringLiteral("/api/v1/registrations/%1").arg(kDeviceId))
+                                       .json()
+                                       .value(QStringLiteral("createdDateTimeUtc"))
+                                       .toString();
 
         // Only the data directory: everything else comes from the stored files.
         DeviceSettings s;
@@ -460,8 +474,10 @@ private Q_SLOTS:
             QVERIFY(args.at(0).value<DeviceController::State>() != DeviceController::State::Provisioning);
         QCOMPARE(m_device->settings().middlewareUrl, QUrl(m_f.mw->baseUrl()));
         QCOMPARE(m_device->reprovisionCount(), 0);
-        QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/registrations/%1").arg(kDeviceId)).json()
-                     .value(QStringLiteral("createdDateTimeUtc")).toString(),
+        QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/registrations/%1").arg(kDeviceId))
+                     .json()
+                     .value(QStringLiteral("createdDateTimeUtc"))
+                     .toString(),
                  registered);
         const int first = m_counter + 1;
         const int mark = m_counter + 2;
@@ -479,8 +495,10 @@ private Q_SLOTS:
         QVERIFY2(deleted.status == 204, deleted.body.constData());
         QTRY_VERIFY_WITH_TIMEOUT(m_device->reprovisionCount() > before, 20000);
         QTRY_COMPARE_WITH_TIMEOUT(m_device->state(), DeviceController::State::Running, 30000);
-        QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/registrations/%1").arg(kDeviceId)).json()
-                     .value(QStringLiteral("status")).toString(),
+        QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/registrations/%1").arg(kDeviceId))
+                     .json()
+                     .value(QStringLiteral("status"))
+                     .toString(),
                  QStringLiteral("assigned"));
         // And the hub acknowledges its telemetry again.
         const qint64 sent = m_device->messagesSent();
@@ -526,7 +544,8 @@ private Q_SLOTS:
         }
         const QString limited = failedSpy.last().at(0).toString();
         QVERIFY2(limited.startsWith(QStringLiteral("Too many attempts. Wait ")), qPrintable(limited));
-        QVERIFY2(failedSpy.last().at(1).toString().contains(QStringLiteral("429")), qPrintable(failedSpy.last().at(1).toString()));
+        QVERIFY2(failedSpy.last().at(1).toString().contains(QStringLiteral("429")),
+                 qPrintable(failedSpy.last().at(1).toString()));
         // While limited, even the right code waits.
         device.activate(realCode);
         QTRY_COMPARE_WITH_TIMEOUT(failedSpy.count(), 8, 10000);

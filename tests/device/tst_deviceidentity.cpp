@@ -44,18 +44,18 @@ private Q_SLOTS:
                                               << QByteArray("0123abcd\n") << QStringLiteral("10000000abcdef01");
         QTest::newRow("cpuinfo on a Pi") << QString() << QByteArray("-") << piCpuInfo << QByteArray("0123abcd\n")
                                          << QStringLiteral("00000000a1b2c3d4");
-        QTest::newRow("zero device tree falls through") << QString() << QByteArray("0000000000000000\0", 17)
-                                                        << piCpuInfo << QByteArray("m\n")
-                                                        << QStringLiteral("00000000a1b2c3d4");
-        QTest::newRow("machine id on a PC") << QString() << QByteArray("-") << pcCpuInfo
-                                            << QByteArray("4f1c0a9e8d7b6c5a4f3e2d1c0b9a8f7e\n")
-                                            << QStringLiteral("4f1c0a9e8d7b6c5a4f3e2d1c0b9a8f7e");
-        QTest::newRow("zero cpuinfo serial falls through") << QString() << QByteArray("-")
-                                                           << QByteArray("Serial\t\t: 0000000000000000\n")
-                                                           << QByteArray("abc\n") << QStringLiteral("abc");
+        QTest::newRow("zero device tree falls through")
+            << QString() << QByteArray("0000000000000000\0", 17) << piCpuInfo << QByteArray("m\n")
+            << QStringLiteral("00000000a1b2c3d4");
+        QTest::newRow("machine id on a PC")
+            << QString() << QByteArray("-") << pcCpuInfo << QByteArray("4f1c0a9e8d7b6c5a4f3e2d1c0b9a8f7e\n")
+            << QStringLiteral("4f1c0a9e8d7b6c5a4f3e2d1c0b9a8f7e");
+        QTest::newRow("zero cpuinfo serial falls through")
+            << QString() << QByteArray("-") << QByteArray("Serial\t\t: 0000000000000000\n") << QByteArray("abc\n")
+            << QStringLiteral("abc");
         QTest::newRow("nothing") << QString() << QByteArray("-") << pcCpuInfo << QByteArray("-") << QString();
-        QTest::newRow("binary garbage is no serial") << QString() << QByteArray("\x01\x02 x y", 7) << pcCpuInfo
-                                                     << QByteArray("-") << QString();
+        QTest::newRow("binary garbage is no serial")
+            << QString() << QByteArray("\x01\x02 x y", 7) << pcCpuInfo << QByteArray("-") << QString();
     }
 
     void detect()
@@ -68,9 +68,12 @@ private Q_SLOTS:
 
         const QString tag = QString::fromLatin1(QTest::currentDataTag()).replace(QLatin1Char(' '), QLatin1Char('_'));
         DeviceIdentity::Paths paths;
-        paths.deviceTreeSerial = deviceTree == "-" ? m_dir.filePath(QStringLiteral("missing")) : write(tag + QStringLiteral(".dt"), deviceTree);
-        paths.cpuInfo = cpuInfo == "-" ? m_dir.filePath(QStringLiteral("missing")) : write(tag + QStringLiteral(".cpu"), cpuInfo);
-        paths.machineId = machineId == "-" ? m_dir.filePath(QStringLiteral("missing")) : write(tag + QStringLiteral(".mid"), machineId);
+        paths.deviceTreeSerial = deviceTree == "-" ? m_dir.filePath(QStringLiteral("missing"))
+                                                   : write(tag + QStringLiteral(".dt"), deviceTree);
+        paths.cpuInfo =
+            cpuInfo == "-" ? m_dir.filePath(QStringLiteral("missing")) : write(tag + QStringLiteral(".cpu"), cpuInfo);
+        paths.machineId = machineId == "-" ? m_dir.filePath(QStringLiteral("missing"))
+                                           : write(tag + QStringLiteral(".mid"), machineId);
         QCOMPARE(DeviceIdentity::detect(configured, paths), expected);
     }
 

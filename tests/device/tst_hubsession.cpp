@@ -33,8 +33,14 @@ private:
     ConnectionInfo m_info;
     std::unique_ptr<HubSession> m_session;
 
-    QJsonObject twin() { return m_f.viewer->get(QStringLiteral("/api/v1/devices/%1/twin").arg(m_info.deviceId)).json(); }
-    QJsonObject reported() { return twin().value(QStringLiteral("properties")).toObject().value(QStringLiteral("reported")).toObject(); }
+    QJsonObject twin()
+    {
+        return m_f.viewer->get(QStringLiteral("/api/v1/devices/%1/twin").arg(m_info.deviceId)).json();
+    }
+    QJsonObject reported()
+    {
+        return twin().value(QStringLiteral("properties")).toObject().value(QStringLiteral("reported")).toObject();
+    }
 
     // Enrollment with a symmetric key, then the kiosk's own registration.
     ConnectionInfo provision(const QString &id, const QJsonObject &initialTwin)
@@ -50,7 +56,8 @@ private:
         QSignalSpy failed(&client, &ProvisioningClient::failed);
         client.registerDevice(QUrl(m_f.mw->baseUrl()), m_f.mw->idScope(), id, enrolled.primaryKey);
         if (!provisioned.wait(30000)) {
-            qWarning("provisioning failed: %s", failed.isEmpty() ? "timeout" : qPrintable(failed.at(0).at(1).toString()));
+            qWarning("provisioning failed: %s",
+                     failed.isEmpty() ? "timeout" : qPrintable(failed.at(0).at(1).toString()));
             return {};
         }
         return provisioned.at(0).at(0).value<ConnectionInfo>();
@@ -66,18 +73,16 @@ private Q_SLOTS:
         QVERIFY2(m_hubs.linkHub(QStringLiteral("hub1"), kHubHost), qPrintable(m_hubs.lastError()));
         const quint16 port = m_hubs.port(QStringLiteral("hub1"));
 
-        m_info = provision(QStringLiteral("kiosk-hs"),
-                           QJsonObject{{QStringLiteral("properties"),
-                                        QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("interval"), 10}}}}}});
+        m_info = provision(
+            QStringLiteral("kiosk-hs"),
+            QJsonObject{{QStringLiteral("properties"),
+                         QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("interval"), 10}}}}}});
         QVERIFY(!m_info.deviceId.isEmpty());
         QCOMPARE(m_info.assignedHub, kHubHost);
         QCOMPARE(m_info.hubEndpoint, QStringLiteral("127.0.0.1:%1").arg(port));
     }
 
-    void cleanupTestCase()
-    {
-        m_session.reset();
-    }
+    void cleanupTestCase() { m_session.reset(); }
 
     void connectsAndReceivesInitialDesired()
     {
@@ -103,10 +108,13 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(reported().value(QStringLiteral("provisioningStatus")).toString(),
                                   QStringLiteral("provisioned"), 10000);
         QTRY_COMPARE_WITH_TIMEOUT(reported().value(QStringLiteral("desiredVersion")).toInt(), version, 10000);
-        QTRY_COMPARE_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/registrations/kiosk-hs")).json()
-                                      .value(QStringLiteral("deviceStatus")).toString(),
+        QTRY_COMPARE_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/registrations/kiosk-hs"))
+                                      .json()
+                                      .value(QStringLiteral("deviceStatus"))
+                                      .toString(),
                                   QStringLiteral("provisioned"), 10000);
-        QTRY_COMPARE_WITH_TIMEOUT(twin().value(QStringLiteral("connectionState")).toString(), QStringLiteral("Connected"), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(twin().value(QStringLiteral("connectionState")).toString(),
+                                  QStringLiteral("Connected"), 10000);
     }
 
     void desiredPatchArrivesAndIsAcknowledged()
@@ -115,7 +123,8 @@ private Q_SLOTS:
         QSignalSpy desiredSpy(m_session.get(), &HubSession::desiredPropertiesChanged);
         const auto patched = m_f.operatorClient->patch(
             QStringLiteral("/api/v1/devices/%1/twin").arg(m_info.deviceId),
-            QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("interval"), 20}, {QStringLiteral("led"), true}}}});
+            QJsonObject{{QStringLiteral("desired"),
+                         QJsonObject{{QStringLiteral("interval"), 20}, {QStringLiteral("led"), true}}}});
         QVERIFY2(patched.status == 200, patched.body.constData());
         QVERIFY(desiredSpy.count() >= 1 || desiredSpy.wait(10000));
         const QJsonObject desired = desiredSpy.last().at(0).toJsonObject();
@@ -132,15 +141,16 @@ private Q_SLOTS:
         connect(m_session.get(), &HubSession::methodCalled, this,
                 [this](const QString &name, const QString &rid, const QByteArray &payload) {
                     const QJsonObject in = QJsonDocument::fromJson(payload).object();
-                    m_session->respondToMethod(rid, 200,
-                                               QJsonDocument(QJsonObject{{QStringLiteral("method"), name},
-                                                                         {QStringLiteral("pong"), in.value(QStringLiteral("n"))}})
-                                                   .toJson(QJsonDocument::Compact));
+                    m_session->respondToMethod(
+                        rid, 200,
+                        QJsonDocument(QJsonObject{{QStringLiteral("method"), name},
+                                                  {QStringLiteral("pong"), in.value(QStringLiteral("n"))}})
+                            .toJson(QJsonDocument::Compact));
                 });
-        const auto r = m_f.operatorClient->post(
-            QStringLiteral("/api/v1/devices/%1/methods/ping").arg(m_info.deviceId),
-            QJsonObject{{QStringLiteral("payload"), QJsonObject{{QStringLiteral("n"), 7}}},
-                        {QStringLiteral("responseTimeoutInSeconds"), 10}});
+        const auto r =
+            m_f.operatorClient->post(QStringLiteral("/api/v1/devices/%1/methods/ping").arg(m_info.deviceId),
+                                     QJsonObject{{QStringLiteral("payload"), QJsonObject{{QStringLiteral("n"), 7}}},
+                                                 {QStringLiteral("responseTimeoutInSeconds"), 10}});
         QVERIFY2(r.status == 200, r.body.constData());
         QCOMPARE(r.json().value(QStringLiteral("status")).toInt(), 200);
         const QJsonObject payload = r.json().value(QStringLiteral("payload")).toObject();
@@ -171,7 +181,8 @@ private Q_SLOTS:
         QCOMPARE(connectedSpy.at(2).at(0).toBool(), true);
         QCOMPARE(session.tokenGeneration(), 2);
         // A clean reconnect leaves no "offline" will behind.
-        QTRY_COMPARE_WITH_TIMEOUT(twin().value(QStringLiteral("connectionState")).toString(), QStringLiteral("Connected"), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(twin().value(QStringLiteral("connectionState")).toString(),
+                                  QStringLiteral("Connected"), 10000);
         QVERIFY(session.reportProperties(QJsonObject{{QStringLiteral("fw"), QStringLiteral("2.0")}}) > 0);
         QTRY_COMPARE_WITH_TIMEOUT(reported().value(QStringLiteral("fw")).toString(), QStringLiteral("2.0"), 10000);
         session.stop();

@@ -10,9 +10,9 @@
 
 #include <QFile>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
-#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -59,10 +59,11 @@ private:
             return;
         m_buffers.remove(socket);
         ++requests;
-        const QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("iotHubHostName"), QStringLiteral("hub1.test")}})
-                                    .toJson(QJsonDocument::Compact);
-        socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
-                      + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+        const QByteArray body =
+            QJsonDocument(QJsonObject{{QStringLiteral("iotHubHostName"), QStringLiteral("hub1.test")}})
+                .toJson(QJsonDocument::Compact);
+        socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                      QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
         socket->disconnectFromHost();
     }
 
@@ -72,7 +73,7 @@ private:
 
 const auto InvalidCode = QStringLiteral("This activation code is not valid. Check it for typos, "
                                         "or ask your provider for a new one.");
-}
+} // namespace
 
 class TestProvisioningClient : public QObject
 {
@@ -96,15 +97,15 @@ private:
     // (with the activation code and keys).
     QJsonObject enrollSerial(const QString &serial)
     {
-        const auto device = m_fx.admin->post(QStringLiteral("/api/v1/devices"),
-                                             QJsonObject{{QStringLiteral("serial"), serial}});
+        const auto device =
+            m_fx.admin->post(QStringLiteral("/api/v1/devices"), QJsonObject{{QStringLiteral("serial"), serial}});
         if (device.status != 201) {
             qWarning("inventory device: %d %s", device.status, device.body.constData());
             return {};
         }
-        const auto enrollment = m_fx.putEnrollment(serial.toLower(),
-                                                   QJsonObject{{QStringLiteral("registrationId"), serial.toLower()},
-                                                               {QStringLiteral("serial"), serial}});
+        const auto enrollment =
+            m_fx.putEnrollment(serial.toLower(), QJsonObject{{QStringLiteral("registrationId"), serial.toLower()},
+                                                             {QStringLiteral("serial"), serial}});
         if (enrollment.status != 201)
             qWarning("enrollment: %d %s", enrollment.status, enrollment.body.constData());
         return enrollment.json();
@@ -130,8 +131,8 @@ private:
 
     void verifyMatches(const ConnectionInfo &info, const QJsonObject &state)
     {
-        const QJsonObject provisio = state.value(QStringLiteral("payload")).toObject()
-                                         .value(QStringLiteral("provisio")).toObject();
+        const QJsonObject provisio =
+            state.value(QStringLiteral("payload")).toObject().value(QStringLiteral("provisio")).toObject();
         QVERIFY(!provisio.isEmpty());
         QCOMPARE(info.idScope, m_fx.mw->idScope());
         QCOMPARE(info.registrationId, state.value(QStringLiteral("registrationId")).toString());
@@ -302,8 +303,7 @@ private Q_SLOTS:
         client->registerDevice(middlewareUrl(), m_fx.mw->idScope(), QStringLiteral("kiosk-custom"), key);
         QVERIFY(provisionedSpy.wait(30000));
         QVERIFY2(failedSpy.isEmpty(), failedSpy.isEmpty() ? "" : qPrintable(failedSpy.at(0).at(1).toString()));
-        QCOMPARE(steps(stepSpy),
-                 (QList<Step>{Step::Registering, Step::WaitingForAssignment, Step::Assigned}));
+        QCOMPARE(steps(stepSpy), (QList<Step>{Step::Registering, Step::WaitingForAssignment, Step::Assigned}));
         QCOMPARE(webhook.requests, 1);
         verifyMatches(provisionedSpy.at(0).at(0).value<ConnectionInfo>(),
                       registrationState(QStringLiteral("kiosk-custom"), key));
@@ -313,7 +313,8 @@ private Q_SLOTS:
     {
         const auto enrollment = m_fx.putEnrollment(QStringLiteral("kiosk-disabled"), QJsonObject{});
         QCOMPARE(enrollment.status, 201);
-        const auto disabled = m_fx.operatorClient->post(QStringLiteral("/api/v1/enrollments/kiosk-disabled/disable"), {});
+        const auto disabled =
+            m_fx.operatorClient->post(QStringLiteral("/api/v1/enrollments/kiosk-disabled/disable"), {});
         QVERIFY2(disabled.status == 200, disabled.body.constData());
 
         auto client = makeClient();

@@ -51,7 +51,10 @@ std::unique_ptr<TelemetryOutbox> openOrFail(const QString &path, int capacity = 
     return std::move(box).value();
 }
 
-QByteArray body(int i) { return QByteArray("msg-") + QByteArray::number(i); }
+QByteArray body(int i)
+{
+    return QByteArray("msg-") + QByteArray::number(i);
+}
 
 } // namespace
 
@@ -219,8 +222,7 @@ private Q_SLOTS:
         sender.onConnected();
         QCOMPARE(net.sent.size(), qMin(maxInFlight, messages));
         QCOMPARE(sender.inFlight(), qMin(maxInFlight, messages));
-        QCOMPARE(net.sent.first().topic,
-                 MqttTopic::telemetryTopic(QStringLiteral("dev-1"), {{u"k"_s, u"v"_s}}));
+        QCOMPARE(net.sent.first().topic, MqttTopic::telemetryTopic(QStringLiteral("dev-1"), {{u"k"_s, u"v"_s}}));
         QCOMPARE(box->peek(1).first().attempts, 1);
 
         // Acknowledge one at a time, oldest first; the window refills.

@@ -70,14 +70,18 @@ private Q_SLOTS:
         QTest::newRow("empty") << QByteArray("\n\n") << QStringLiteral("no telemetry lines");
         QTest::newRow("not json") << QByteArray("{\"a\":1}\n{oops}\n") << QStringLiteral("line 2: not JSON");
         QTest::newRow("array") << QByteArray("[1,2]\n") << QStringLiteral("line 1: each line must be one JSON object");
-        QTest::newRow("unquoted placeholder") << QByteArray("{\"t\": $UTC_TIME$}\n") << QStringLiteral("line 1: not JSON");
+        QTest::newRow("unquoted placeholder")
+            << QByteArray("{\"t\": $UTC_TIME$}\n") << QStringLiteral("line 1: not JSON");
     }
 
     void fileReplayRejectsBadFiles()
     {
         QFETCH(QByteArray, content);
         QFETCH(QString, expectedInMessage);
-        const QString path = write(QStringLiteral("bad-%1.json").arg(QString::fromLatin1(QTest::currentDataTag()).replace(QLatin1Char(' '), QLatin1Char('-'))), content);
+        const QString path =
+            write(QStringLiteral("bad-%1.json")
+                      .arg(QString::fromLatin1(QTest::currentDataTag()).replace(QLatin1Char(' '), QLatin1Char('-'))),
+                  content);
         const auto source = FileReplaySource::open(path);
         QVERIFY(!source);
         QVERIFY2(source.error().message.contains(expectedInMessage), qPrintable(source.error().message));
@@ -112,7 +116,8 @@ private Q_SLOTS:
         double minT = 1e9, maxT = -1e9;
         for (int i = 0; i < 5000; ++i) {
             const QJsonObject x = a.next(), y = b.next(), z = c.next();
-            for (const auto &key : {QStringLiteral("temperature"), QStringLiteral("humidity"), QStringLiteral("pressure")})
+            for (const auto &key :
+                 {QStringLiteral("temperature"), QStringLiteral("humidity"), QStringLiteral("pressure")})
                 QCOMPARE(x.value(key).toDouble(), y.value(key).toDouble());
             if (x.value(QStringLiteral("temperature")) != z.value(QStringLiteral("temperature")))
                 differs = true;
@@ -127,7 +132,7 @@ private Q_SLOTS:
             if (i == 0)
                 QVERIFY(isRecentUtc(x.value(QStringLiteral("time")).toString()));
         }
-        QVERIFY(differs);    // another seed, other readings
+        QVERIFY(differs);     // another seed, other readings
         QVERIFY(maxT > minT); // it does walk
     }
 
@@ -140,8 +145,9 @@ private Q_SLOTS:
         HostMetricsSource::Paths paths;
         paths.thermal = m_dir.filePath(QStringLiteral("sys"));
         paths.loadAverage = write(QStringLiteral("loadavg"), "0.52 0.58 0.59 1/467 12345\n");
-        paths.memoryInfo = write(QStringLiteral("meminfo"),
-                                 "MemTotal:        3884328 kB\nMemFree:          201832 kB\nMemAvailable:    1942164 kB\n");
+        paths.memoryInfo =
+            write(QStringLiteral("meminfo"),
+                  "MemTotal:        3884328 kB\nMemFree:          201832 kB\nMemAvailable:    1942164 kB\n");
         HostMetricsSource source(paths);
         const QJsonObject body = source.next();
         QCOMPARE(body.value(QStringLiteral("cpuTemperature")).toDouble(), 48.3);

@@ -18,8 +18,7 @@ struct LibraryInit
 };
 } // namespace
 
-MqttTestClient::MqttTestClient(const QString &clientId, Protocol protocol)
-    : m_protocol(protocol)
+MqttTestClient::MqttTestClient(const QString &clientId, Protocol protocol) : m_protocol(protocol)
 {
     static LibraryInit init;
     const QByteArray id = clientId.toUtf8();
@@ -112,8 +111,7 @@ int MqttTestClient::publish(const QString &topic, const QByteArray &payload, int
     int mid = 0;
     m_lastAckCode = kNoAnswer;
     if (mosquitto_publish(m_mosq, &mid, topic.toUtf8().constData(), int(payload.size()), payload.constData(), qos,
-                          retain)
-        != MOSQ_ERR_SUCCESS) {
+                          retain) != MOSQ_ERR_SUCCESS) {
         return kNoAnswer;
     }
     if (qos == 0) {

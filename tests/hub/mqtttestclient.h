@@ -68,7 +68,8 @@ private:
     static void onConnect(mosquitto *, void *self, int rc, int flags, const mosquitto_property *);
     static void onDisconnect(mosquitto *, void *self, int rc, const mosquitto_property *);
     static void onPublish(mosquitto *, void *self, int mid, int reason, const mosquitto_property *);
-    static void onSubscribe(mosquitto *, void *self, int mid, int count, const int *granted, const mosquitto_property *);
+    static void onSubscribe(mosquitto *, void *self, int mid, int count, const int *granted,
+                            const mosquitto_property *);
     static void onMessage(mosquitto *, void *self, const mosquitto_message *, const mosquitto_property *);
     template<typename Done>
     bool loopUntil(Done done, int timeoutMs);

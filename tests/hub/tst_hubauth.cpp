@@ -100,27 +100,66 @@ void tst_HubAuth::config_data()
     QTest::addColumn<QString>("value"); // "<drop>" removes the option
     QTest::addColumn<QString>("error"); // empty: accepted
 
-    QTest::newRow("all good") << "clock_skew" << "0" << "";
-    QTest::newRow("hub_host missing") << "hub_host" << "<drop>" << "plugin_opt_hub_host is missing";
-    QTest::newRow("hub_host empty") << "hub_host" << "" << "plugin_opt_hub_host is missing";
-    QTest::newRow("hub_host invalid") << "hub_host" << "hub_1.example" << "not a valid host name";
-    QTest::newRow("signing_key missing") << "signing_key" << "<drop>" << "plugin_opt_signing_key is missing";
-    QTest::newRow("signing_key not base64") << "signing_key" << "abc$" << "plugin_opt_signing_key: key is not valid base64";
-    QTest::newRow("signing_key too short") << "signing_key" << "c2hvcnQ=" << "too short";
-    QTest::newRow("service_policy odd") << "service_policy" << "a b" << "plugin_opt_service_policy must be";
-    QTest::newRow("service_key = signing_key") << "service_key" << "c2lnbmluZy1rZXktZm9yLXRoZS1mdXp6LXRhcmdldCE="
+    QTest::newRow("all good") << "clock_skew"
+                              << "0"
+                              << "";
+    QTest::newRow("hub_host missing") << "hub_host"
+                                      << "<drop>"
+                                      << "plugin_opt_hub_host is missing";
+    QTest::newRow("hub_host empty") << "hub_host"
+                                    << ""
+                                    << "plugin_opt_hub_host is missing";
+    QTest::newRow("hub_host invalid") << "hub_host"
+                                      << "hub_1.example"
+                                      << "not a valid host name";
+    QTest::newRow("signing_key missing") << "signing_key"
+                                         << "<drop>"
+                                         << "plugin_opt_signing_key is missing";
+    QTest::newRow("signing_key not base64") << "signing_key"
+                                            << "abc$"
+                                            << "plugin_opt_signing_key: key is not valid base64";
+    QTest::newRow("signing_key too short") << "signing_key"
+                                           << "c2hvcnQ="
+                                           << "too short";
+    QTest::newRow("service_policy odd") << "service_policy"
+                                        << "a b"
+                                        << "plugin_opt_service_policy must be";
+    QTest::newRow("service_key = signing_key") << "service_key"
+                                               << "c2lnbmluZy1rZXktZm9yLXRoZS1mdXp6LXRhcmdldCE="
                                                << "must differ";
-    QTest::newRow("revocation_file relative") << "revocation_file" << "revoked.json" << "absolute path";
-    QTest::newRow("revocation_file dir missing") << "revocation_file" << "/nonexistent-dir/r.json" << "does not exist";
-    QTest::newRow("lifetime not a number") << "max_token_lifetime" << "1h" << "whole number";
-    QTest::newRow("device gate given") << "device_gate_seconds" << "30" << "";
-    QTest::newRow("device gate not a number") << "device_gate_seconds" << "soon" << "whole number";
-    QTest::newRow("device gate too long") << "device_gate_seconds" << "3601" << "between 0 and 3600";
-    QTest::newRow("lifetime zero") << "max_token_lifetime" << "0" << "between 1 and";
-    QTest::newRow("skew negative") << "clock_skew" << "-1" << "whole number";
-    QTest::newRow("skew too large") << "clock_skew" << "7200" << "between 0 and 3600";
-    QTest::newRow("unknown option") << "allow_everyone" << "true" << "unknown option plugin_opt_allow_everyone";
-    QTest::newRow("duplicate option") << "hub_host" << "<dup>" << "given twice";
+    QTest::newRow("revocation_file relative") << "revocation_file"
+                                              << "revoked.json"
+                                              << "absolute path";
+    QTest::newRow("revocation_file dir missing") << "revocation_file"
+                                                 << "/nonexistent-dir/r.json"
+                                                 << "does not exist";
+    QTest::newRow("lifetime not a number") << "max_token_lifetime"
+                                           << "1h"
+                                           << "whole number";
+    QTest::newRow("device gate given") << "device_gate_seconds"
+                                       << "30"
+                                       << "";
+    QTest::newRow("device gate not a number") << "device_gate_seconds"
+                                              << "soon"
+                                              << "whole number";
+    QTest::newRow("device gate too long") << "device_gate_seconds"
+                                          << "3601"
+                                          << "between 0 and 3600";
+    QTest::newRow("lifetime zero") << "max_token_lifetime"
+                                   << "0"
+                                   << "between 1 and";
+    QTest::newRow("skew negative") << "clock_skew"
+                                   << "-1"
+                                   << "whole number";
+    QTest::newRow("skew too large") << "clock_skew"
+                                    << "7200"
+                                    << "between 0 and 3600";
+    QTest::newRow("unknown option") << "allow_everyone"
+                                    << "true"
+                                    << "unknown option plugin_opt_allow_everyone";
+    QTest::newRow("duplicate option") << "hub_host"
+                                      << "<dup>"
+                                      << "given twice";
 }
 
 void tst_HubAuth::config()
@@ -174,16 +213,15 @@ void tst_HubAuth::deviceCredentials_data()
     QTest::newRow("host in other case") << QByteArray("dev1")
                                         << QByteArray("HUB1.Provisio.Test/dev1/?api-version=2021-04-12")
                                         << deviceToken(QStringLiteral("dev1")) << "";
-    QTest::newRow("raw slashes in sr")
-        << QByteArray("dev1") << user
-        << deviceToken(QStringLiteral("dev1")).replace("%2F", "/") << "";
+    QTest::newRow("raw slashes in sr") << QByteArray("dev1") << user
+                                       << deviceToken(QStringLiteral("dev1")).replace("%2F", "/") << "";
     QTest::newRow("within skew") << QByteArray("dev1") << user << deviceToken(QStringLiteral("dev1"), kNow - 30) << "";
     QTest::newRow("expired beyond skew") << QByteArray("dev1") << user << deviceToken(QStringLiteral("dev1"), kNow - 61)
                                          << "expired";
-    QTest::newRow("lifetime at maximum + skew") << QByteArray("dev1") << user
-                                                << deviceToken(QStringLiteral("dev1"), kNow + 3660) << "";
-    QTest::newRow("lifetime over maximum") << QByteArray("dev1") << user
-                                           << deviceToken(QStringLiteral("dev1"), kNow + 3661) << "lifetime";
+    QTest::newRow("lifetime at maximum + skew")
+        << QByteArray("dev1") << user << deviceToken(QStringLiteral("dev1"), kNow + 3660) << "";
+    QTest::newRow("lifetime over maximum")
+        << QByteArray("dev1") << user << deviceToken(QStringLiteral("dev1"), kNow + 3661) << "lifetime";
     QTest::newRow("wrong key") << QByteArray("dev1") << user
                                << SasToken::create(resource, m_config.signingKey, kNow + 600).toUtf8()
                                << "signature does not match";
@@ -195,8 +233,7 @@ void tst_HubAuth::deviceCredentials_data()
         << QByteArray("provisio-mw-0a1b2c")
         << (kHost + QStringLiteral("/provisio-mw-0a1b2c/?api-version=2021-04-12")).toUtf8()
         << deviceToken(QStringLiteral("provisio-mw-0a1b2c")) << "reserved for the middleware";
-    QTest::newRow("client id differs in case") << QByteArray("DEV1")
-                                               << (kHost + QStringLiteral("/DEV1/")).toUtf8()
+    QTest::newRow("client id differs in case") << QByteArray("DEV1") << (kHost + QStringLiteral("/DEV1/")).toUtf8()
                                                << deviceToken(QStringLiteral("dev1")) << "different device";
     QTest::newRow("username without trailing slash") << QByteArray("dev1") << (kHost + QStringLiteral("/dev1")).toUtf8()
                                                      << deviceToken(QStringLiteral("dev1")) << "username";
@@ -204,12 +241,11 @@ void tst_HubAuth::deviceCredentials_data()
                                              << deviceToken(QStringLiteral("dev1")) << "username";
     QTest::newRow("other hub in username") << QByteArray("dev1") << QByteArray("hub2.provisio.test/dev1/")
                                            << deviceToken(QStringLiteral("dev1")) << "username";
-    QTest::newRow("other hub in token")
-        << QByteArray("dev1") << user
-        << SasToken::create(QStringLiteral("hub2.provisio.test/devices/dev1"), deviceKey(QStringLiteral("dev1")),
-                            kNow + 600)
-               .toUtf8()
-        << "different resource";
+    QTest::newRow("other hub in token") << QByteArray("dev1") << user
+                                        << SasToken::create(QStringLiteral("hub2.provisio.test/devices/dev1"),
+                                                            deviceKey(QStringLiteral("dev1")), kNow + 600)
+                                               .toUtf8()
+                                        << "different resource";
     QTest::newRow("'+' in id") << QByteArray("dev+1") << (kHost + QStringLiteral("/dev+1/")).toUtf8()
                                << deviceToken(QStringLiteral("dev+1")) << "not a valid device id";
     QTest::newRow("'#' in id") << QByteArray("dev#1") << (kHost + QStringLiteral("/dev#1/")).toUtf8()
@@ -220,11 +256,11 @@ void tst_HubAuth::deviceCredentials_data()
                                      << "malformed token";
     QTest::newRow("duplicate field") << QByteArray("dev1") << user << deviceToken(QStringLiteral("dev1")) + "&se=1"
                                      << "malformed token";
-    QTest::newRow("device token with skn") << QByteArray("dev1") << user
-                                           << SasToken::create(resource, deviceKey(QStringLiteral("dev1")), kNow + 600,
-                                                               QStringLiteral("registration"))
-                                                  .toUtf8()
-                                           << "unknown policy";
+    QTest::newRow("device token with skn")
+        << QByteArray("dev1") << user
+        << SasToken::create(resource, deviceKey(QStringLiteral("dev1")), kNow + 600, QStringLiteral("registration"))
+               .toUtf8()
+        << "unknown policy";
 }
 
 void tst_HubAuth::deviceCredentials()
@@ -260,24 +296,24 @@ void tst_HubAuth::serviceCredentials_data()
     QTest::addColumn<QString>("error");
 
     const QByteArray azure = "provisio-service@sas.root.hub1.provisio.test";
-    QTest::newRow("azure username, host resource") << azure << kHost << "provisio-service" << "service"
-                                                   << QByteArray("mw-1") << "";
+    QTest::newRow("azure username, host resource") << azure << kHost << "provisio-service"
+                                                   << "service" << QByteArray("mw-1") << "";
     QTest::newRow("host/policy username, devices resource")
-        << QByteArray("hub1.provisio.test/provisio-service") << kHost + QStringLiteral("/devices")
-        << "provisio-service" << "service" << QByteArray("mw-2") << "";
+        << QByteArray("hub1.provisio.test/provisio-service") << kHost + QStringLiteral("/devices") << "provisio-service"
+        << "service" << QByteArray("mw-2") << "";
     QTest::newRow("host/policy/?query username")
         << QByteArray("hub1.provisio.test/provisio-service/?api-version=2021-04-12") << kHost << "provisio-service"
         << "service" << QByteArray("mw-3") << "";
-    QTest::newRow("signed with the signing key") << azure << kHost << "provisio-service" << "signing"
-                                                 << QByteArray("mw-1") << "signature does not match";
-    QTest::newRow("other policy") << azure << kHost << "iothubowner" << "service" << QByteArray("mw-1")
-                                  << "unknown policy";
+    QTest::newRow("signed with the signing key") << azure << kHost << "provisio-service"
+                                                 << "signing" << QByteArray("mw-1") << "signature does not match";
+    QTest::newRow("other policy") << azure << kHost << "iothubowner"
+                                  << "service" << QByteArray("mw-1") << "unknown policy";
     QTest::newRow("device resource") << azure << kHost + QStringLiteral("/devices/dev1") << "provisio-service"
                                      << "service" << QByteArray("mw-1") << "different resource";
     QTest::newRow("device username") << QByteArray("hub1.provisio.test/mw-1/") << kHost << "provisio-service"
                                      << "service" << QByteArray("mw-1") << "username";
-    QTest::newRow("wildcard client id") << azure << kHost << "provisio-service" << "service" << QByteArray("mw/#")
-                                        << "client id";
+    QTest::newRow("wildcard client id") << azure << kHost << "provisio-service"
+                                        << "service" << QByteArray("mw/#") << "client id";
 }
 
 void tst_HubAuth::serviceCredentials()
@@ -290,8 +326,8 @@ void tst_HubAuth::serviceCredentials()
     QFETCH(QString, error);
     const QString signingKey = key == QLatin1String("service") ? m_config.serviceKey : m_config.signingKey;
     const QByteArray token = SasToken::create(resource, signingKey, kNow + 600, policy).toUtf8();
-    const auto identity = CredentialChecker(m_config).check(clientId.constData(), username.constData(),
-                                                            token.constData(), kNow);
+    const auto identity =
+        CredentialChecker(m_config).check(clientId.constData(), username.constData(), token.constData(), kNow);
     if (error.isEmpty()) {
         QVERIFY2(identity, qPrintable(identity ? QString() : identity.error().message));
         QCOMPARE(identity->role, Role::Service);
@@ -337,13 +373,20 @@ void tst_HubAuth::usernameParsing_data()
 {
     QTest::addColumn<QString>("username");
     QTest::addColumn<QString>("deviceId"); // empty: rejected
-    QTest::newRow("azure") << "hub1.provisio.test/dev1/?api-version=2021-04-12" << "dev1";
-    QTest::newRow("no query") << "hub1.provisio.test/dev1/" << "dev1";
-    QTest::newRow("empty id") << "hub1.provisio.test//?api-version=1" << "";
-    QTest::newRow("host only") << "hub1.provisio.test/" << "";
-    QTest::newRow("host prefix of longer host") << "hub1.provisio.test.evil/dev1/" << "";
-    QTest::newRow("nested path") << "hub1.provisio.test/dev1/x/?a=b" << "";
-    QTest::newRow("empty") << "" << "";
+    QTest::newRow("azure") << "hub1.provisio.test/dev1/?api-version=2021-04-12"
+                           << "dev1";
+    QTest::newRow("no query") << "hub1.provisio.test/dev1/"
+                              << "dev1";
+    QTest::newRow("empty id") << "hub1.provisio.test//?api-version=1"
+                              << "";
+    QTest::newRow("host only") << "hub1.provisio.test/"
+                               << "";
+    QTest::newRow("host prefix of longer host") << "hub1.provisio.test.evil/dev1/"
+                                                << "";
+    QTest::newRow("nested path") << "hub1.provisio.test/dev1/x/?a=b"
+                                 << "";
+    QTest::newRow("empty") << ""
+                           << "";
 }
 
 void tst_HubAuth::usernameParsing()
@@ -547,7 +590,8 @@ void tst_HubAuth::revocationListPersistsAtomically()
     QVERIFY(list->insert(QStringLiteral("a")));
     QVERIFY(!list->insert(QStringLiteral("a")));
     QVERIFY(list->save());
-    struct stat st {};
+    struct stat st
+    { };
     QCOMPARE(::stat(QFile::encodeName(path).constData(), &st), 0);
     QCOMPARE(int(st.st_mode & 0777), 0600);
     auto again = RevocationList::load(path);
@@ -600,11 +644,11 @@ void tst_HubAuth::controlCommands()
     QVERIFY(!list->contains(QStringLiteral("dev1")));
     QVERIFY(!RevocationList::load(list->path())->contains(QStringLiteral("dev1")));
 
-    for (const QByteArray &bad : {QByteArray("not json"), QByteArray("[]"), QByteArray(R"({"op":"nuke"})"),
-                                  QByteArray(R"({"op":"revoke"})"), QByteArray(R"({"op":"revoke","deviceId":"a+b"})"),
-                                  QByteArray(R"({"op":"revoke","deviceId":7})"),
-                                  QByteArray(R"({"op":"list","extra":1})"),
-                                  QByteArray(R"({"op":"list","requestId":5})"), QByteArray(5000, ' ')}) {
+    for (const QByteArray &bad :
+         {QByteArray("not json"), QByteArray("[]"), QByteArray(R"({"op":"nuke"})"), QByteArray(R"({"op":"revoke"})"),
+          QByteArray(R"({"op":"revoke","deviceId":"a+b"})"), QByteArray(R"({"op":"revoke","deviceId":7})"),
+          QByteArray(R"({"op":"list","extra":1})"), QByteArray(R"({"op":"list","requestId":5})"),
+          QByteArray(5000, ' ')}) {
         r = run(bad, &kick);
         QVERIFY2(r.value(QStringLiteral("status")).toInt() == 400, bad.left(40).constData());
         QVERIFY(r.contains(QStringLiteral("error")));
@@ -618,7 +662,8 @@ void tst_HubAuth::benchmarkDeviceConnectCheck()
     const CredentialChecker checker(m_config);
     const QByteArray user = (kHost + QStringLiteral("/dev1/?api-version=2021-04-12")).toUtf8();
     const QByteArray token = deviceToken(QStringLiteral("dev1"));
-    QBENCHMARK {
+    QBENCHMARK
+    {
         QVERIFY(checker.check("dev1", user.constData(), token.constData(), kNow));
     }
 }
@@ -632,7 +677,8 @@ void tst_HubAuth::benchmarkReadCheck()
     const char *clientId = "device-4242";
     const void *connection = &connections[4242];
     bool allowed = false;
-    QBENCHMARK {
+    QBENCHMARK
+    {
         const auto *entry = registry.find(clientId, connection);
         allowed = entry && isAllowed(entry->role, entry->prefix, Access::Read, "devices/device-4242/twin/desired");
     }

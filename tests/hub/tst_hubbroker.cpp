@@ -37,8 +37,8 @@ using namespace Provisio::Test;
 
 namespace {
 
-constexpr int kNotAuthorized = 0x87;      // MQTT 5 reason code
-constexpr int kMaxLifetime = 3600;        // what the test hub is configured with
+constexpr int kNotAuthorized = 0x87; // MQTT 5 reason code
+constexpr int kMaxLifetime = 3600;   // what the test hub is configured with
 constexpr int kClockSkew = 1;
 const QString kHubHost = QStringLiteral("hub1.provisio.test");
 const QString kControl = QStringLiteral("$CONTROL/provisio-hub/v1");
@@ -51,14 +51,15 @@ qint64 now()
 
 QByteArray deviceUsername(const QString &deviceId, const QString &host = kHubHost)
 {
-    return (host + QLatin1Char('/') + deviceId
-            + QStringLiteral("/?api-version=2021-04-12&DeviceClientType=provisio-tests%2F1.0"))
+    return (host + QLatin1Char('/') + deviceId +
+            QStringLiteral("/?api-version=2021-04-12&DeviceClientType=provisio-tests%2F1.0"))
         .toUtf8();
 }
 
 int fileMode(const QString &path)
 {
-    struct stat st {};
+    struct stat st
+    { };
     if (::stat(QFile::encodeName(path).constData(), &st) != 0)
         return -1;
     return int(st.st_mode & 0777);
@@ -101,8 +102,7 @@ private:
     }
     QByteArray serviceToken(qint64 expiry = 0) const
     {
-        return SasToken::create(kHubHost, m_serviceKey, expiry ? expiry : now() + 600, hubServicePolicyName())
-            .toUtf8();
+        return SasToken::create(kHubHost, m_serviceKey, expiry ? expiry : now() + 600, hubServicePolicyName()).toUtf8();
     }
     std::unique_ptr<MqttTestClient> connectDevice(const QString &deviceId, int *connack = nullptr,
                                                   MqttTestClient::Protocol protocol = MqttTestClient::Mqtt5);
@@ -245,8 +245,8 @@ void tst_HubBroker::hubConfigWritesPrivateFiles()
     QFile conf(m_confPath);
     QVERIFY(conf.open(QIODevice::ReadOnly));
     const QString text = QString::fromUtf8(conf.readAll());
-    for (const char *line : {"per_listener_settings false", "allow_anonymous false", "persistence true",
-                             "max_qos 1", "require_certificate false", "plugin_opt_hub_host hub1.provisio.test",
+    for (const char *line : {"per_listener_settings false", "allow_anonymous false", "persistence true", "max_qos 1",
+                             "require_certificate false", "plugin_opt_hub_host hub1.provisio.test",
                              "plugin_opt_service_policy provisio-service", "plugin_opt_clock_skew 1",
                              "plugin_opt_max_token_lifetime 3600"}) {
         QVERIFY2(text.contains(QLatin1String(line)), line);
@@ -267,7 +267,8 @@ void tst_HubBroker::hubConfigWritesPrivateFiles()
 
 void tst_HubBroker::hubConfigRefusesUnknownHub()
 {
-    const auto result = writeHubConfig(m_middleware, QStringLiteral("nope"), 18883, m_work.filePath(QStringLiteral("nope")));
+    const auto result =
+        writeHubConfig(m_middleware, QStringLiteral("nope"), 18883, m_work.filePath(QStringLiteral("nope")));
     QVERIFY(result.exitCode != 0);
     QVERIFY2(result.err.contains(QStringLiteral("no hub named 'nope'")), qPrintable(result.err));
     QVERIFY(!QFileInfo::exists(m_work.filePath(QStringLiteral("nope/mosquitto.conf"))));
@@ -369,8 +370,7 @@ void tst_HubBroker::serviceIdentityConnects_data()
 {
     QTest::addColumn<QByteArray>("username");
     QTest::addColumn<QString>("resource");
-    QTest::newRow("azure-style username, hub resource")
-        << hubServiceUsername(kHubHost).toUtf8() << kHubHost;
+    QTest::newRow("azure-style username, hub resource") << hubServiceUsername(kHubHost).toUtf8() << kHubHost;
     QTest::newRow("host/policy username, devices resource")
         << (kHubHost + QStringLiteral("/provisio-service/?api-version=2021-04-12")).toUtf8()
         << kHubHost + QStringLiteral("/devices");
@@ -418,8 +418,8 @@ void tst_HubBroker::deviceConfinedToOwnTopics()
         QStringLiteral("devices/dev-b/messages/events/"),
         QStringLiteral("devices/dev-b/twin/reported"),
         QStringLiteral("devices/dev-b/status"),
-        QStringLiteral("devices/dev-a/twin/desired"),       // the middleware's direction
-        QStringLiteral("devices/dev-a/methods/reboot/1"),   // ditto
+        QStringLiteral("devices/dev-a/twin/desired"),     // the middleware's direction
+        QStringLiteral("devices/dev-a/methods/reboot/1"), // ditto
         QStringLiteral("devices/dev-a/methods/res/ok/17"),
         QStringLiteral("devices/dev-a/other"),
         QStringLiteral("devices/dev-a"),
@@ -541,7 +541,8 @@ void tst_HubBroker::revocationDisconnectsAtOnceAndPersists()
     QCOMPARE(service->publish(kControl, QJsonDocument(QJsonObject{{QStringLiteral("op"), QStringLiteral("revoke")},
                                                                   {QStringLiteral("deviceId"), id},
                                                                   {QStringLiteral("requestId"), QStringLiteral("r1")}})
-                                            .toJson(QJsonDocument::Compact)) & 0x80,
+                                            .toJson(QJsonDocument::Compact)) &
+                 0x80,
              0);
     QVERIFY(device->waitForDisconnect(1000));
     QVERIFY2(t.elapsed() < 1000, qPrintable(QString::number(t.elapsed())));
@@ -621,14 +622,28 @@ void tst_HubBroker::badPluginOptionStopsBroker_data()
     QTest::addColumn<QString>("value");   // new value; empty: drop the line
     QTest::addColumn<QString>("message"); // expected in the broker's log
     QTest::newRow("signing key missing") << "signing_key" << QString() << "plugin_opt_signing_key is missing";
-    QTest::newRow("signing key malformed") << "signing_key" << "not*base64" << "plugin_opt_signing_key: key is not valid base64";
+    QTest::newRow("signing key malformed") << "signing_key"
+                                           << "not*base64"
+                                           << "plugin_opt_signing_key: key is not valid base64";
     QTest::newRow("service key missing") << "service_key" << QString() << "plugin_opt_service_key is missing";
-    QTest::newRow("hub host malformed") << "hub_host" << "bad host!" << "plugin_opt_hub_host";
-    QTest::newRow("lifetime malformed") << "max_token_lifetime" << "1h" << "plugin_opt_max_token_lifetime must be";
-    QTest::newRow("skew malformed") << "clock_skew" << "-5" << "plugin_opt_clock_skew must be";
-    QTest::newRow("revocation file relative") << "revocation_file" << "revoked.json" << "absolute path";
-    QTest::newRow("unknown option") << "hub_hots" << "hub1.provisio.test" << "unknown option plugin_opt_hub_hots";
-    QTest::newRow("revocation file corrupt") << "revocation_file" << "CORRUPT" << "is not {\"revoked\"";
+    QTest::newRow("hub host malformed") << "hub_host"
+                                        << "bad host!"
+                                        << "plugin_opt_hub_host";
+    QTest::newRow("lifetime malformed") << "max_token_lifetime"
+                                        << "1h"
+                                        << "plugin_opt_max_token_lifetime must be";
+    QTest::newRow("skew malformed") << "clock_skew"
+                                    << "-5"
+                                    << "plugin_opt_clock_skew must be";
+    QTest::newRow("revocation file relative") << "revocation_file"
+                                              << "revoked.json"
+                                              << "absolute path";
+    QTest::newRow("unknown option") << "hub_hots"
+                                    << "hub1.provisio.test"
+                                    << "unknown option plugin_opt_hub_hots";
+    QTest::newRow("revocation file corrupt") << "revocation_file"
+                                             << "CORRUPT"
+                                             << "is not {\"revoked\"";
 }
 
 void tst_HubBroker::badPluginOptionStopsBroker()

@@ -38,44 +38,40 @@ private Q_SLOTS:
         QTest::newRow("members in another order, unknown ones skipped")
             << u"PROVISIO:activate?v=2&url=https%3A%2F%2Fprovisio.example%3A8443&code=98ES-67WC-EWAT-ZJSG-G&serial=SN-0001&x"_s
             << u"SN-0001"_s << u"SN-0001"_s << code << url << QString();
-        QTest::newRow("no url")
-            << u"provisio:activate?serial=SN-0001&code=98ES-67WC-EWAT-ZJSG-G"_s
-            << u"SN-0001"_s << u"SN-0001"_s << code << QString() << QString();
+        QTest::newRow("no url") << u"provisio:activate?serial=SN-0001&code=98ES-67WC-EWAT-ZJSG-G"_s << u"SN-0001"_s
+                                << u"SN-0001"_s << code << QString() << QString();
         QTest::newRow("serial case and blanks do not matter")
-            << u"provisio:activate?serial=10000000ABCDEF12&code=98ES-67WC-EWAT-ZJSG-G"_s
-            << u" 10000000abcdef12 "_s << u"10000000ABCDEF12"_s << code << QString() << QString();
+            << u"provisio:activate?serial=10000000ABCDEF12&code=98ES-67WC-EWAT-ZJSG-G"_s << u" 10000000abcdef12 "_s
+            << u"10000000ABCDEF12"_s << code << QString() << QString();
         QTest::newRow("no device serial to check against")
-            << u"provisio:activate?serial=SN-0001&code=98ES-67WC-EWAT-ZJSG-G"_s
-            << QString() << u"SN-0001"_s << code << QString() << QString();
+            << u"provisio:activate?serial=SN-0001&code=98ES-67WC-EWAT-ZJSG-G"_s << QString() << u"SN-0001"_s << code
+            << QString() << QString();
 
-        QTest::newRow("missing code")
-            << u"provisio:activate?serial=SN-0001&url=https%3A%2F%2Fprovisio.example%3A8443"_s
-            << u"SN-0001"_s << QString() << QString() << QString() << u"holds no activation code"_s;
+        QTest::newRow("missing code") << u"provisio:activate?serial=SN-0001&url=https%3A%2F%2Fprovisio.example%3A8443"_s
+                                      << u"SN-0001"_s << QString() << QString() << QString()
+                                      << u"holds no activation code"_s;
         QTest::newRow("empty code")
-            << u"provisio:activate?serial=SN-0001&code=&url=https%3A%2F%2Fprovisio.example%3A8443"_s
-            << u"SN-0001"_s << QString() << QString() << QString() << u"holds no activation code"_s;
-        QTest::newRow("missing serial")
-            << u"provisio:activate?code=98ES-67WC-EWAT-ZJSG-G"_s
-            << u"SN-0001"_s << QString() << QString() << QString() << u"does not say which device"_s;
-        QTest::newRow("mistyped code")
-            << u"provisio:activate?serial=SN-0001&code=98ES-67WC-EWAT-ZJSG-H"_s
-            << u"SN-0001"_s << QString() << QString() << QString() << u"does not check out"_s;
+            << u"provisio:activate?serial=SN-0001&code=&url=https%3A%2F%2Fprovisio.example%3A8443"_s << u"SN-0001"_s
+            << QString() << QString() << QString() << u"holds no activation code"_s;
+        QTest::newRow("missing serial") << u"provisio:activate?code=98ES-67WC-EWAT-ZJSG-G"_s << u"SN-0001"_s
+                                        << QString() << QString() << QString() << u"does not say which device"_s;
+        QTest::newRow("mistyped code") << u"provisio:activate?serial=SN-0001&code=98ES-67WC-EWAT-ZJSG-H"_s
+                                       << u"SN-0001"_s << QString() << QString() << QString()
+                                       << u"does not check out"_s;
         QTest::newRow("wrong scheme")
-            << u"https://provisio.example:8443/activate?serial=SN-0001&code=98ES-67WC-EWAT-ZJSG-G"_s
-            << u"SN-0001"_s << QString() << QString() << QString() << notACard;
-        QTest::newRow("other provisio link")
-            << u"provisio:enroll?serial=SN-0001&code=98ES-67WC-EWAT-ZJSG-G"_s
-            << u"SN-0001"_s << QString() << QString() << QString() << notACard;
-        QTest::newRow("plain text") << u"Hello, world"_s << u"SN-0001"_s << QString() << QString()
-                                    << QString() << notACard;
+            << u"https://provisio.example:8443/activate?serial=SN-0001&code=98ES-67WC-EWAT-ZJSG-G"_s << u"SN-0001"_s
+            << QString() << QString() << QString() << notACard;
+        QTest::newRow("other provisio link") << u"provisio:enroll?serial=SN-0001&code=98ES-67WC-EWAT-ZJSG-G"_s
+                                             << u"SN-0001"_s << QString() << QString() << QString() << notACard;
+        QTest::newRow("plain text") << u"Hello, world"_s << u"SN-0001"_s << QString() << QString() << QString()
+                                    << notACard;
         QTest::newRow("empty") << QString() << u"SN-0001"_s << QString() << QString() << QString() << notACard;
         QTest::newRow("member given twice")
-            << u"provisio:activate?serial=SN-0001&serial=SN-0002&code=98ES-67WC-EWAT-ZJSG-G"_s
-            << u"SN-0001"_s << QString() << QString() << QString() << notACard;
-        QTest::newRow("wrong serial")
-            << u"provisio:activate?serial=SN-0002&code=98ES-67WC-EWAT-ZJSG-G"_s
-            << u"SN-0001"_s << QString() << QString() << QString()
-            << u"This card is for device SN-0002; this device is SN-0001."_s;
+            << u"provisio:activate?serial=SN-0001&serial=SN-0002&code=98ES-67WC-EWAT-ZJSG-G"_s << u"SN-0001"_s
+            << QString() << QString() << QString() << notACard;
+        QTest::newRow("wrong serial") << u"provisio:activate?serial=SN-0002&code=98ES-67WC-EWAT-ZJSG-G"_s
+                                      << u"SN-0001"_s << QString() << QString() << QString()
+                                      << u"This card is for device SN-0002; this device is SN-0001."_s;
         QTest::newRow("plain http url")
             << u"provisio:activate?serial=SN-0001&code=98ES-67WC-EWAT-ZJSG-G&url=http%3A%2F%2Fprovisio.example"_s
             << u"SN-0001"_s << QString() << QString() << QString() << u"service address"_s;
@@ -109,8 +105,8 @@ private Q_SLOTS:
     // on screen and logged.
     void errorsNeverHoldTheCode()
     {
-        const auto card = ActivationQr::parse(u"provisio:activate?serial=SN-0002&code=98ES-67WC-EWAT-ZJSG-G"_s,
-                                              u"SN-0001"_s);
+        const auto card =
+            ActivationQr::parse(u"provisio:activate?serial=SN-0002&code=98ES-67WC-EWAT-ZJSG-G"_s, u"SN-0001"_s);
         QVERIFY(!card);
         QVERIFY(!card.error().message.contains(u"98ES"_s));
     }

@@ -42,7 +42,7 @@ namespace {
 const QString kHubHost = QStringLiteral("hub1.kiosk.test");
 const QString kSerial = QStringLiteral("SN-KIOSK-1");
 const QString kRegistrationId = QStringLiteral("sn-kiosk-1");
-}
+} // namespace
 
 class TestKioskE2e : public QObject
 {
@@ -77,8 +77,8 @@ private:
         }
         QTest::qWait(300);
         const QString file = QDir(dir).filePath(QStringLiteral("kiosk-%1.png").arg(screen));
-        const int rc = QProcess::execute(QStringLiteral("import"),
-                                         {QStringLiteral("-window"), QStringLiteral("root"), file});
+        const int rc =
+            QProcess::execute(QStringLiteral("import"), {QStringLiteral("-window"), QStringLiteral("root"), file});
         QVERIFY2(rc == 0, qPrintable(QStringLiteral("import failed for %1").arg(file)));
     }
 
@@ -316,13 +316,16 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/devices/%1/telemetry?limit=5").arg(deviceId))
                                          .json()
                                          .value(QStringLiteral("count"))
-                                         .toInt()
-                                     >= 3,
+                                         .toInt() >= 3,
                                  30000);
         const QJsonObject telemetry =
             m_f.viewer->get(QStringLiteral("/api/v1/devices/%1/telemetry?limit=1").arg(deviceId)).json();
-        const QJsonObject body = telemetry.value(QStringLiteral("messages")).toArray().at(0).toObject()
-                                     .value(QStringLiteral("body")).toObject();
+        const QJsonObject body = telemetry.value(QStringLiteral("messages"))
+                                     .toArray()
+                                     .at(0)
+                                     .toObject()
+                                     .value(QStringLiteral("body"))
+                                     .toObject();
         QVERIFY2(body.contains(QStringLiteral("temperature")), QJsonDocument(telemetry).toJson().constData());
 
         // The dashboard shows what the device sent and what it was told.
@@ -334,7 +337,9 @@ private Q_SLOTS:
         const auto registration = m_f.viewer->get(QStringLiteral("/api/v1/registrations/") + kRegistrationId).json();
         QCOMPARE(registration.value(QStringLiteral("assignedHub")).toString(), kHubHost);
         QTRY_COMPARE_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/registrations/") + kRegistrationId)
-                                      .json().value(QStringLiteral("deviceStatus")).toString(),
+                                      .json()
+                                      .value(QStringLiteral("deviceStatus"))
+                                      .toString(),
                                   QStringLiteral("provisioned"), 15000);
         screenshot(QStringLiteral("dashboard"));
     }
@@ -387,8 +392,8 @@ private Q_SLOTS:
         QCOMPARE(item("codeField")->property("text").toString(), QString()); // the reset cleared it
         typeCode(code);
         QVERIFY(tap(m_window, item("activateButton")));
-        QTRY_VERIFY_WITH_TIMEOUT(m_device->steps()->status(int(DeviceController::Step::Connecting))
-                                     == QLatin1String("active"), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            m_device->steps()->status(int(DeviceController::Step::Connecting)) == QLatin1String("active"), 30000);
         QVERIFY(screenShown("progressScreen"));
         QVERIFY(isShown(item("cancelButton")));
         QCOMPARE(m_device->steps()->status(int(DeviceController::Step::Assigned)), QStringLiteral("done"));

@@ -60,10 +60,14 @@ private Q_SLOTS:
         QTest::newRow("aliases") << QStringLiteral("ilo") << QStringLiteral("110") << false << false;
         QTest::newRow("U only as check") << QStringLiteral("uAuB") << QStringLiteral("AB") << false << false;
         QTest::newRow("punctuation") << QStringLiteral("98-ES 67.WC") << QStringLiteral("98ES-67WC") << false << false;
-        QTest::newRow("valid") << QStringLiteral("98ES67WCEWATZJSGG") << QStringLiteral("98ES-67WC-EWAT-ZJSG-G") << true << true;
-        QTest::newRow("wrong check") << QStringLiteral("98ES67WCEWATZJSGH") << QStringLiteral("98ES-67WC-EWAT-ZJSG-H") << true << false;
-        QTest::newRow("check-only symbol") << QStringLiteral("00000000000000aa$") << QStringLiteral("0000-0000-0000-00AA-$") << true << true;
-        QTest::newRow("too long") << QStringLiteral("98ES67WCEWATZJSGGZZZ") << QStringLiteral("98ES-67WC-EWAT-ZJSG-G") << true << true;
+        QTest::newRow("valid") << QStringLiteral("98ES67WCEWATZJSGG") << QStringLiteral("98ES-67WC-EWAT-ZJSG-G") << true
+                               << true;
+        QTest::newRow("wrong check") << QStringLiteral("98ES67WCEWATZJSGH") << QStringLiteral("98ES-67WC-EWAT-ZJSG-H")
+                                     << true << false;
+        QTest::newRow("check-only symbol")
+            << QStringLiteral("00000000000000aa$") << QStringLiteral("0000-0000-0000-00AA-$") << true << true;
+        QTest::newRow("too long") << QStringLiteral("98ES67WCEWATZJSGGZZZ") << QStringLiteral("98ES-67WC-EWAT-ZJSG-G")
+                                  << true << true;
     }
     void formatsAsTyped()
     {
@@ -149,7 +153,8 @@ private Q_SLOTS:
         QVERIFY(!device.canRetry());
         QVERIFY(!device.retry());
 
-        QVERIFY(device.provisionWithKey({}, QStringLiteral("a"), QStringLiteral("a")).contains(QLatin1String("ID scope")));
+        QVERIFY(
+            device.provisionWithKey({}, QStringLiteral("a"), QStringLiteral("a")).contains(QLatin1String("ID scope")));
         QVERIFY(!device.provisionWithKey(QStringLiteral("0ne 00"), QStringLiteral("a"), QStringLiteral("a")).isEmpty());
         QVERIFY(device.provisionWithKey(QStringLiteral("0ne00"), QStringLiteral("bad/id"), QStringLiteral("a"))
                     .contains(QLatin1String("registration ID")));

@@ -23,15 +23,16 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
-const QString kCard = u"provisio:activate?serial=SN-0001&code=98ES-67WC-EWAT-ZJSG-G&url=https%3A%2F%2Fprovisio.example%3A8443"_s;
+const QString kCard =
+    u"provisio:activate?serial=SN-0001&code=98ES-67WC-EWAT-ZJSG-G&url=https%3A%2F%2Fprovisio.example%3A8443"_s;
 
 // `text` as a QR code, `modulePx` pixels a module, black on white with the
 // standard quiet zone.
 QImage renderQr(const QString &text, int modulePx)
 {
     const QByteArray data = text.toUtf8();
-    QRcode *code = QRcode_encodeData(int(data.size()), reinterpret_cast<const unsigned char *>(data.constData()), 0,
-                                     QR_ECLEVEL_M);
+    QRcode *code =
+        QRcode_encodeData(int(data.size()), reinterpret_cast<const unsigned char *>(data.constData()), 0, QR_ECLEVEL_M);
     if (!code)
         return {};
     const int quiet = 4;
@@ -142,8 +143,7 @@ private Q_SLOTS:
         QTest::newRow("upside down") << scene(card, 180, 1.0) << kCard;
         QTest::newRow("turned 17 degrees and scaled") << scene(card, 17, 0.85) << kCard;
         QTest::newRow("turned -30 degrees") << scene(card, -30, 1.0) << kCard;
-        QTest::newRow("not a card: still read") << scene(renderQr(u"Hello, world"_s, 8), 10, 1.0)
-                                                << u"Hello, world"_s;
+        QTest::newRow("not a card: still read") << scene(renderQr(u"Hello, world"_s, 8), 10, 1.0) << u"Hello, world"_s;
         QImage blank(640, 480, QImage::Format_RGB32);
         blank.fill(QColor(120, 120, 120));
         QTest::newRow("no code") << blank << QString();
@@ -160,8 +160,8 @@ private Q_SLOTS:
     // What is read back is what ActivationQr understands.
     void decodedCardParses()
     {
-        const auto card = Provisio::Kiosk::ActivationQr::parse(QrScanner::decodeImage(scene(renderQr(kCard, 4), 25, 1.0)),
-                                                               u"SN-0001"_s);
+        const auto card = Provisio::Kiosk::ActivationQr::parse(
+            QrScanner::decodeImage(scene(renderQr(kCard, 4), 25, 1.0)), u"SN-0001"_s);
         QVERIFY2(card, qPrintable(card.error().message));
         QCOMPARE(card->code, u"98ES67WCEWATZJSGG"_s);
         QCOMPARE(card->url, u"https://provisio.example:8443"_s);
@@ -181,8 +181,7 @@ private Q_SLOTS:
     void decodeFrame()
     {
         QFETCH(int, format);
-        const QVideoFrame frame =
-            toFrame(scene(renderQr(kCard, 4), 12, 1.0), QVideoFrameFormat::PixelFormat(format));
+        const QVideoFrame frame = toFrame(scene(renderQr(kCard, 4), 12, 1.0), QVideoFrameFormat::PixelFormat(format));
         QVERIFY(frame.isValid());
         QCOMPARE(QrScanner::decodeFrame(frame), kCard);
 

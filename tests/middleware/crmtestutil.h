@@ -26,7 +26,7 @@ namespace Provisio::Test {
 class DirectDb
 {
 public:
-    explicit DirectDb(const MiddlewareProcess &mw) : m_mw(mw) {}
+    explicit DirectDb(const MiddlewareProcess &mw) : m_mw(mw) { }
 
     QVariant scalar(const QString &sql, const QVariantList &binds = {}) const
     {

@@ -73,7 +73,8 @@ struct DeviceFixture
     HttpsClient::Reply putEnrollment(const QString &id, QJsonObject body)
     {
         if (!body.contains(QStringLiteral("attestation")))
-            body.insert(QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}});
+            body.insert(QStringLiteral("attestation"),
+                        QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}});
         return operatorClient->put(QStringLiteral("/api/v1/enrollments/") + id, body);
     }
 
@@ -86,14 +87,14 @@ struct DeviceFixture
 
     HttpsClient::Reply registerWith(const QString &registrationId, const QString &authorization,
                                     const QJsonValue &payload = QJsonValue(),
-                                    const QString &apiVersion = QStringLiteral("2021-06-01"),
-                                    const QString &scope = {})
+                                    const QString &apiVersion = QStringLiteral("2021-06-01"), const QString &scope = {})
     {
         const QString s = scope.isEmpty() ? mw->idScope() : scope;
         QJsonObject body{{QStringLiteral("registrationId"), registrationId}};
         if (!payload.isUndefined() && !payload.isNull())
             body.insert(QStringLiteral("payload"), payload);
-        QString path = QLatin1Char('/') + s + QStringLiteral("/registrations/") + registrationId + QStringLiteral("/register");
+        QString path =
+            QLatin1Char('/') + s + QStringLiteral("/registrations/") + registrationId + QStringLiteral("/register");
         if (!apiVersion.isNull())
             path += QStringLiteral("?api-version=") + apiVersion;
         QList<QPair<QByteArray, QByteArray>> headers;
@@ -110,15 +111,15 @@ struct DeviceFixture
 
     HttpsClient::Reply pollOperation(const QString &registrationId, const QString &key, const QString &operationId)
     {
-        return device->get(QLatin1Char('/') + mw->idScope() + QStringLiteral("/registrations/") + registrationId
-                               + QStringLiteral("/operations/") + operationId + QStringLiteral("?api-version=2021-06-01"),
+        return device->get(QLatin1Char('/') + mw->idScope() + QStringLiteral("/registrations/") + registrationId +
+                               QStringLiteral("/operations/") + operationId + QStringLiteral("?api-version=2021-06-01"),
                            {{"Authorization", sas(mw->idScope(), registrationId, key).toUtf8()}});
     }
 
     HttpsClient::Reply statusLookup(const QString &registrationId, const QString &key)
     {
-        return device->post(QLatin1Char('/') + mw->idScope() + QStringLiteral("/registrations/") + registrationId
-                                + QStringLiteral("?api-version=2021-06-01"),
+        return device->post(QLatin1Char('/') + mw->idScope() + QStringLiteral("/registrations/") + registrationId +
+                                QStringLiteral("?api-version=2021-06-01"),
                             QJsonObject{{QStringLiteral("registrationId"), registrationId}},
                             {{"Authorization", sas(mw->idScope(), registrationId, key).toUtf8()}});
     }
@@ -141,13 +142,21 @@ struct DeviceFixture
 
     static QString primaryKey(const QJsonObject &enrollment)
     {
-        return enrollment.value(QStringLiteral("attestation")).toObject().value(QStringLiteral("symmetricKey"))
-            .toObject().value(QStringLiteral("primaryKey")).toString();
+        return enrollment.value(QStringLiteral("attestation"))
+            .toObject()
+            .value(QStringLiteral("symmetricKey"))
+            .toObject()
+            .value(QStringLiteral("primaryKey"))
+            .toString();
     }
     static QString secondaryKey(const QJsonObject &enrollment)
     {
-        return enrollment.value(QStringLiteral("attestation")).toObject().value(QStringLiteral("symmetricKey"))
-            .toObject().value(QStringLiteral("secondaryKey")).toString();
+        return enrollment.value(QStringLiteral("attestation"))
+            .toObject()
+            .value(QStringLiteral("symmetricKey"))
+            .toObject()
+            .value(QStringLiteral("secondaryKey"))
+            .toString();
     }
     static QJsonObject state(const QJsonObject &operation)
     {

@@ -142,8 +142,8 @@ void TestActivationLimits::twoInstancesShareTheSerialLimit()
     DeviceFixture a;
     QVERIFY(a.start());
     const QString database = a.mw->databaseUrl().isEmpty()
-        ? QDir(a.mw->dataDir()).filePath(QStringLiteral("provisio.db"))
-        : a.mw->databaseUrl();
+                                 ? QDir(a.mw->dataDir()).filePath(QStringLiteral("provisio.db"))
+                                 : a.mw->databaseUrl();
     MiddlewareProcess second({}, database);
     QVERIFY2(second.start(), qPrintable(second.lastError()));
     HttpsClient deviceB(second.baseUrl(), second.caCertificatePath());
@@ -152,8 +152,13 @@ void TestActivationLimits::twoInstancesShareTheSerialLimit()
                            QJsonObject{{QStringLiteral("serial"), serial}, {QStringLiteral("code"), code}});
     };
 
-    QCOMPARE(a.operatorClient->post(QStringLiteral("/api/v1/devices"), QJsonObject{{QStringLiteral("serial"), QStringLiteral("LB-1")}}).status, 201);
-    const auto created = a.putEnrollment(QStringLiteral("lb-device"), QJsonObject{{QStringLiteral("serial"), QStringLiteral("LB-1")}});
+    QCOMPARE(
+        a.operatorClient
+            ->post(QStringLiteral("/api/v1/devices"), QJsonObject{{QStringLiteral("serial"), QStringLiteral("LB-1")}})
+            .status,
+        201);
+    const auto created =
+        a.putEnrollment(QStringLiteral("lb-device"), QJsonObject{{QStringLiteral("serial"), QStringLiteral("LB-1")}});
     QCOMPARE(created.status, 201);
     const QString rightCode = created.json().value(QStringLiteral("activationCode")).toString();
     QVERIFY(!rightCode.isEmpty());
@@ -161,7 +166,8 @@ void TestActivationLimits::twoInstancesShareTheSerialLimit()
     // Five wrong codes, spread over both instances as a load balancer would.
     for (int i = 0; i < 5; ++i) {
         HttpsClient &client = i % 2 ? deviceB : *a.device;
-        QCOMPARE(exchange(client, QStringLiteral("LB-1"), ActivationCode::format(ActivationCode::generate())).status, 401);
+        QCOMPARE(exchange(client, QStringLiteral("LB-1"), ActivationCode::format(ActivationCode::generate())).status,
+                 401);
     }
     // Each instance saw fewer than five, yet both refuse the sixth, even
     // with the right code.
@@ -179,10 +185,16 @@ void TestActivationLimits::twoInstancesShareTheSerialLimit()
     QCOMPARE(exchange(*a.device, QStringLiteral("LB-1"), rightCode).status, 429);
 
     // Another serial is untouched, and its code works through the other instance.
-    QCOMPARE(a.operatorClient->post(QStringLiteral("/api/v1/devices"), QJsonObject{{QStringLiteral("serial"), QStringLiteral("LB-2")}}).status, 201);
-    const auto other = a.putEnrollment(QStringLiteral("lb-device-2"), QJsonObject{{QStringLiteral("serial"), QStringLiteral("LB-2")}});
+    QCOMPARE(
+        a.operatorClient
+            ->post(QStringLiteral("/api/v1/devices"), QJsonObject{{QStringLiteral("serial"), QStringLiteral("LB-2")}})
+            .status,
+        201);
+    const auto other =
+        a.putEnrollment(QStringLiteral("lb-device-2"), QJsonObject{{QStringLiteral("serial"), QStringLiteral("LB-2")}});
     QCOMPARE(other.status, 201);
-    const auto ok = exchange(deviceB, QStringLiteral("LB-2"), other.json().value(QStringLiteral("activationCode")).toString());
+    const auto ok =
+        exchange(deviceB, QStringLiteral("LB-2"), other.json().value(QStringLiteral("activationCode")).toString());
     QVERIFY2(ok.status == 200, ok.body.constData());
     second.stop();
 }

@@ -42,7 +42,10 @@ public:
         });
         return m_server.listen(QHostAddress::LocalHost, 0);
     }
-    QString url() const { return QStringLiteral("http://127.0.0.1:%1/api/allocate?code=function-key").arg(m_server.serverPort()); }
+    QString url() const
+    {
+        return QStringLiteral("http://127.0.0.1:%1/api/allocate?code=function-key").arg(m_server.serverPort());
+    }
 
 private:
     void read(QTcpSocket *s)
@@ -84,7 +87,8 @@ private:
             const QJsonObject answer{
                 {QStringLiteral("iotHubHostName"), hubHost},
                 {QStringLiteral("initialTwin"),
-                 QJsonObject{{QStringLiteral("tags"), QJsonObject{{QStringLiteral("chosenBy"), QStringLiteral("webhook")}}}}},
+                 QJsonObject{
+                     {QStringLiteral("tags"), QJsonObject{{QStringLiteral("chosenBy"), QStringLiteral("webhook")}}}}},
                 {QStringLiteral("payload"), QJsonObject{{QStringLiteral("greeting"), QStringLiteral("hello device")}}}};
             respond(s, "200 OK", QJsonDocument(answer).toJson(QJsonDocument::Compact));
             return;
@@ -93,8 +97,8 @@ private:
     }
     void respond(QTcpSocket *s, const QByteArray &status, const QByteArray &body)
     {
-        s->write("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\nContent-Length: "
-                 + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+        s->write("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\nContent-Length: " +
+                 QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
         s->flush();
         s->disconnectFromHost();
     }
@@ -153,7 +157,8 @@ private Q_SLOTS:
         QCOMPARE(r.status, 202);
         QCOMPARE(r.json().value(QStringLiteral("status")).toString(), QStringLiteral("failed"));
         const QJsonObject st = DeviceFixture::state(r.json());
-        QVERIFY2(st.value(QStringLiteral("errorMessage")).toString().contains(QLatin1String("no hub is linked")), r.body.constData());
+        QVERIFY2(st.value(QStringLiteral("errorMessage")).toString().contains(QLatin1String("no hub is linked")),
+                 r.body.constData());
         QVERIFY(st.value(QStringLiteral("errorCode")).toInt() > 0);
         // The CRM sees why.
         auto rec = f.viewer->get(QStringLiteral("/api/v1/registrations/lonely"));
@@ -175,10 +180,12 @@ private Q_SLOTS:
 
     void hashedSpreadsByWeight()
     {
-        auto g = f.operatorClient->put(QStringLiteral("/api/v1/enrollment-groups/hashed-fleet"),
-                                       QJsonObject{{QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
-                                                   {QStringLiteral("allocationPolicy"), QStringLiteral("hashed")},
-                                                   {QStringLiteral("iotHubs"), hosts({"w0", "w1", "w3"})}});
+        auto g =
+            f.operatorClient->put(QStringLiteral("/api/v1/enrollment-groups/hashed-fleet"),
+                                  QJsonObject{{QStringLiteral("attestation"),
+                                               QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
+                                              {QStringLiteral("allocationPolicy"), QStringLiteral("hashed")},
+                                              {QStringLiteral("iotHubs"), hosts({"w0", "w1", "w3"})}});
         QCOMPARE(g.status, 201);
         const QString groupKey = DeviceFixture::primaryKey(g.json());
         QHash<QString, int> counts;
@@ -192,8 +199,12 @@ private Q_SLOTS:
             ++counts[st.value(QStringLiteral("assignedHub")).toString()];
             // The device's hub key is derived from the hub it was given.
             const QString hubKey = st.value(QStringLiteral("assignedHub")).toString() == host("w3") ? kKeyB : kKeyA;
-            QCOMPARE(st.value(QStringLiteral("payload")).toObject().value(QStringLiteral("provisio")).toObject()
-                         .value(QStringLiteral("hubDeviceKey")).toString(),
+            QCOMPARE(st.value(QStringLiteral("payload"))
+                         .toObject()
+                         .value(QStringLiteral("provisio"))
+                         .toObject()
+                         .value(QStringLiteral("hubDeviceKey"))
+                         .toString(),
                      Crypto::deriveKey(hubKey, id).value());
         }
         qDebug() << counts;
@@ -233,19 +244,25 @@ private Q_SLOTS:
     {
         QTest::addColumn<QJsonValue>("payload");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("region us") << QJsonValue(QJsonObject{{QStringLiteral("region"), QStringLiteral("eastus")}}) << host("us");
-        QTest::newRow("region eu") << QJsonValue(QJsonObject{{QStringLiteral("region"), QStringLiteral("WestEurope")}}) << host("eu");
-        QTest::newRow("provisio.region")
-            << QJsonValue(QJsonObject{{QStringLiteral("provisio"), QJsonObject{{QStringLiteral("region"), QStringLiteral("eastus")}}}})
-            << host("us");
-        QTest::newRow("unknown region") << QJsonValue(QJsonObject{{QStringLiteral("region"), QStringLiteral("mars")}}) << QString();
+        QTest::newRow("region us") << QJsonValue(QJsonObject{{QStringLiteral("region"), QStringLiteral("eastus")}})
+                                   << host("us");
+        QTest::newRow("region eu") << QJsonValue(QJsonObject{{QStringLiteral("region"), QStringLiteral("WestEurope")}})
+                                   << host("eu");
+        QTest::newRow("provisio.region") << QJsonValue(QJsonObject{
+                                                {QStringLiteral("provisio"),
+                                                 QJsonObject{{QStringLiteral("region"), QStringLiteral("eastus")}}}})
+                                         << host("us");
+        QTest::newRow("unknown region") << QJsonValue(QJsonObject{{QStringLiteral("region"), QStringLiteral("mars")}})
+                                        << QString();
         QTest::newRow("no payload") << QJsonValue() << QString();
     }
     void geoLatency()
     {
         QFETCH(QJsonValue, payload);
         QFETCH(QString, expected);
-        const QString id = QStringLiteral("geo-") + QString::fromLatin1(QTest::currentDataTag()).replace(QLatin1Char(' '), QLatin1Char('-')).replace(QLatin1Char('.'), QLatin1Char('-'));
+        const QString id = QStringLiteral("geo-") + QString::fromLatin1(QTest::currentDataTag())
+                                                        .replace(QLatin1Char(' '), QLatin1Char('-'))
+                                                        .replace(QLatin1Char('.'), QLatin1Char('-'));
         const QString key = enroll(id, QJsonObject{{QStringLiteral("allocationPolicy"), QStringLiteral("geoLatency")},
                                                    {QStringLiteral("iotHubs"), hosts({"eu", "us"})}});
         const auto r = f.registerDevice(id, key, payload);
@@ -261,13 +278,15 @@ private Q_SLOTS:
         m_webhook.mode = Webhook::Mode::Assign;
         m_webhook.hubHost = host("w1");
         m_webhook.requests.clear();
-        const QString key = enroll(QStringLiteral("custom-dev"),
-                                   QJsonObject{{QStringLiteral("allocationPolicy"), QStringLiteral("custom")},
-                                               {QStringLiteral("iotHubs"), hosts({"w1", "w3"})},
-                                               {QStringLiteral("customAllocationDefinition"),
-                                                QJsonObject{{QStringLiteral("webhookUrl"), m_webhook.url()},
-                                                            {QStringLiteral("apiVersion"), QStringLiteral("2021-10-01")}}}});
-        const auto r = f.registerDevice(QStringLiteral("custom-dev"), key, QJsonObject{{QStringLiteral("model"), QStringLiteral("K2")}});
+        const QString key =
+            enroll(QStringLiteral("custom-dev"),
+                   QJsonObject{{QStringLiteral("allocationPolicy"), QStringLiteral("custom")},
+                               {QStringLiteral("iotHubs"), hosts({"w1", "w3"})},
+                               {QStringLiteral("customAllocationDefinition"),
+                                QJsonObject{{QStringLiteral("webhookUrl"), m_webhook.url()},
+                                            {QStringLiteral("apiVersion"), QStringLiteral("2021-10-01")}}}});
+        const auto r = f.registerDevice(QStringLiteral("custom-dev"), key,
+                                        QJsonObject{{QStringLiteral("model"), QStringLiteral("K2")}});
         QCOMPARE(r.status, 202);
         QCOMPARE(r.json().value(QStringLiteral("status")).toString(), QStringLiteral("assigning"));
         QVERIFY(r.header("Retry-After").toInt() >= 1);
@@ -287,18 +306,28 @@ private Q_SLOTS:
         QCOMPARE(m_webhook.requests.size(), 1);
         const auto &req = m_webhook.requests.first();
         QCOMPARE(req.authorization, QByteArray("Bearer hook-secret"));
-        QCOMPARE(req.body.value(QStringLiteral("individualEnrollment")).toObject().value(QStringLiteral("registrationId")).toString(),
+        QCOMPARE(req.body.value(QStringLiteral("individualEnrollment"))
+                     .toObject()
+                     .value(QStringLiteral("registrationId"))
+                     .toString(),
                  QStringLiteral("custom-dev"));
         const QJsonObject context = req.body.value(QStringLiteral("deviceRuntimeContext")).toObject();
         QCOMPARE(context.value(QStringLiteral("registrationId")).toString(), QStringLiteral("custom-dev"));
-        QCOMPARE(context.value(QStringLiteral("payload")).toObject().value(QStringLiteral("model")).toString(), QStringLiteral("K2"));
+        QCOMPARE(context.value(QStringLiteral("payload")).toObject().value(QStringLiteral("model")).toString(),
+                 QStringLiteral("K2"));
         QCOMPARE(req.body.value(QStringLiteral("linkedHubs")).toArray(), hosts({"w1", "w3"}));
         QVERIFY(!QJsonDocument(req.body).toJson().contains(key.toUtf8()));
 
         // The webhook's initial twin is the device's twin.
         auto rec = f.viewer->get(QStringLiteral("/api/v1/registrations/custom-dev"));
-        QCOMPARE(rec.json().value(QStringLiteral("twin")).toObject().value(QStringLiteral("tags")).toObject()
-                     .value(QStringLiteral("chosenBy")).toString(), QStringLiteral("webhook"));
+        QCOMPARE(rec.json()
+                     .value(QStringLiteral("twin"))
+                     .toObject()
+                     .value(QStringLiteral("tags"))
+                     .toObject()
+                     .value(QStringLiteral("chosenBy"))
+                     .toString(),
+                 QStringLiteral("webhook"));
         QCOMPARE(rec.json().value(QStringLiteral("payload")).toObject().value(QStringLiteral("greeting")).toString(),
                  QStringLiteral("hello device"));
     }
@@ -317,16 +346,19 @@ private Q_SLOTS:
         QFETCH(QString, message);
         m_webhook.mode = Webhook::Mode(mode);
         const QString id = QStringLiteral("custom-fail-%1").arg(mode);
-        const QString key = enroll(id, QJsonObject{{QStringLiteral("allocationPolicy"), QStringLiteral("custom")},
-                                                   {QStringLiteral("customAllocationDefinition"),
-                                                    QJsonObject{{QStringLiteral("webhookUrl"), m_webhook.url()},
-                                                                {QStringLiteral("apiVersion"), QStringLiteral("2021-10-01")}}}});
+        const QString key =
+            enroll(id, QJsonObject{{QStringLiteral("allocationPolicy"), QStringLiteral("custom")},
+                                   {QStringLiteral("customAllocationDefinition"),
+                                    QJsonObject{{QStringLiteral("webhookUrl"), m_webhook.url()},
+                                                {QStringLiteral("apiVersion"), QStringLiteral("2021-10-01")}}}});
         const auto r = f.registerDevice(id, key);
         QCOMPARE(r.json().value(QStringLiteral("status")).toString(), QStringLiteral("assigning"));
-        const QJsonObject op = f.waitForOperation(id, key, r.json().value(QStringLiteral("operationId")).toString(), 25000);
+        const QJsonObject op =
+            f.waitForOperation(id, key, r.json().value(QStringLiteral("operationId")).toString(), 25000);
         QCOMPARE(op.value(QStringLiteral("status")).toString(), QStringLiteral("failed"));
         const QJsonObject st = DeviceFixture::state(op);
-        QVERIFY2(st.value(QStringLiteral("errorMessage")).toString().contains(message), qPrintable(st.value(QStringLiteral("errorMessage")).toString()));
+        QVERIFY2(st.value(QStringLiteral("errorMessage")).toString().contains(message),
+                 qPrintable(st.value(QStringLiteral("errorMessage")).toString()));
         QVERIFY(st.value(QStringLiteral("errorCode")).toInt() > 0);
         // The webhook's key in the URL never reaches the device.
         QVERIFY(!QJsonDocument(op).toJson().contains("function-key"));
@@ -355,29 +387,33 @@ private Q_SLOTS:
         // rp-a takes devices, rp-b does not.
         QCOMPARE(f.putHub(QStringLiteral("rp-a"), host("rp-a"), 1, kKeyA).status, 200);
         QCOMPARE(f.putHub(QStringLiteral("rp-b"), host("rp-b"), 0, kKeyB).status, 200);
-        const QString id = QStringLiteral("rp-") + QString::fromLatin1(QTest::currentDataTag()).replace(QLatin1Char(' '), QLatin1Char('-'));
+        const QString id = QStringLiteral("rp-") +
+                           QString::fromLatin1(QTest::currentDataTag()).replace(QLatin1Char(' '), QLatin1Char('-'));
         const QString key = enroll(
-            id, QJsonObject{{QStringLiteral("iotHubs"), hosts({"rp-a", "rp-b"})},
-                            {QStringLiteral("reprovisionPolicy"),
-                             QJsonObject{{QStringLiteral("updateHubAssignment"), update}, {QStringLiteral("migrateDeviceData"), migrate}}},
-                            {QStringLiteral("initialTwin"),
-                             QJsonObject{{QStringLiteral("properties"),
-                                          QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("rate"), 1}}}}}}}});
+            id,
+            QJsonObject{
+                {QStringLiteral("iotHubs"), hosts({"rp-a", "rp-b"})},
+                {QStringLiteral("reprovisionPolicy"), QJsonObject{{QStringLiteral("updateHubAssignment"), update},
+                                                                  {QStringLiteral("migrateDeviceData"), migrate}}},
+                {QStringLiteral("initialTwin"),
+                 QJsonObject{{QStringLiteral("properties"),
+                              QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("rate"), 1}}}}}}}});
         auto first = DeviceFixture::state(f.registerDevice(id, key).json());
         QCOMPARE(first.value(QStringLiteral("assignedHub")).toString(), host("rp-a"));
         QCOMPARE(first.value(QStringLiteral("substatus")).toString(), QStringLiteral("initialAssignment"));
         // The enrollment's initial twin changes after the device registered:
         // only a reset device starts over with it.
-        QCOMPARE(f.putEnrollment(id, QJsonObject{{QStringLiteral("iotHubs"), hosts({"rp-a", "rp-b"})},
-                                                 {QStringLiteral("reprovisionPolicy"),
-                                                  QJsonObject{{QStringLiteral("updateHubAssignment"), update},
-                                                              {QStringLiteral("migrateDeviceData"), migrate}}},
-                                                 {QStringLiteral("initialTwin"),
-                                                  QJsonObject{{QStringLiteral("properties"),
-                                                               QJsonObject{{QStringLiteral("desired"),
-                                                                            QJsonObject{{QStringLiteral("rate"), 7}}}}}}}})
-                     .status,
-                 200);
+        QCOMPARE(
+            f.putEnrollment(id, QJsonObject{{QStringLiteral("iotHubs"), hosts({"rp-a", "rp-b"})},
+                                            {QStringLiteral("reprovisionPolicy"),
+                                             QJsonObject{{QStringLiteral("updateHubAssignment"), update},
+                                                         {QStringLiteral("migrateDeviceData"), migrate}}},
+                                            {QStringLiteral("initialTwin"),
+                                             QJsonObject{{QStringLiteral("properties"),
+                                                          QJsonObject{{QStringLiteral("desired"),
+                                                                       QJsonObject{{QStringLiteral("rate"), 7}}}}}}}})
+                .status,
+            200);
         // Now the fleet moves: rp-a stops taking devices, rp-b starts.
         QCOMPARE(f.putHub(QStringLiteral("rp-a"), host("rp-a"), 0, kKeyA).status, 200);
         QCOMPARE(f.putHub(QStringLiteral("rp-b"), host("rp-b"), 1, kKeyB).status, 200);
@@ -385,12 +421,20 @@ private Q_SLOTS:
         QCOMPARE(second.value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
         QCOMPARE(second.value(QStringLiteral("assignedHub")).toString(), hub);
         QCOMPARE(second.value(QStringLiteral("substatus")).toString(), substatus);
-        QCOMPARE(second.value(QStringLiteral("payload")).toObject().value(QStringLiteral("provisio")).toObject()
-                     .value(QStringLiteral("hubDeviceKey")).toString(),
+        QCOMPARE(second.value(QStringLiteral("payload"))
+                     .toObject()
+                     .value(QStringLiteral("provisio"))
+                     .toObject()
+                     .value(QStringLiteral("hubDeviceKey"))
+                     .toString(),
                  Crypto::deriveKey(hub == host("rp-a") ? kKeyA : kKeyB, id).value());
         const auto rec = f.viewer->get(QStringLiteral("/api/v1/registrations/") + id).json();
-        const QJsonObject desired = rec.value(QStringLiteral("twin")).toObject().value(QStringLiteral("properties")).toObject()
-                                        .value(QStringLiteral("desired")).toObject();
+        const QJsonObject desired = rec.value(QStringLiteral("twin"))
+                                        .toObject()
+                                        .value(QStringLiteral("properties"))
+                                        .toObject()
+                                        .value(QStringLiteral("desired"))
+                                        .toObject();
         QCOMPARE(desired.value(QStringLiteral("rate")).toInt(), rate);
         if (update)
             QVERIFY(second.value(QStringLiteral("etag")) != first.value(QStringLiteral("etag")));
@@ -400,10 +444,14 @@ private Q_SLOTS:
 
     void unlinkedEnrollmentHub()
     {
-        const QString key = enroll(QStringLiteral("nowhere-dev"), QJsonObject{{QStringLiteral("iotHubs"), hosts({"gone"})}});
+        const QString key =
+            enroll(QStringLiteral("nowhere-dev"), QJsonObject{{QStringLiteral("iotHubs"), hosts({"gone"})}});
         const auto r = f.registerDevice(QStringLiteral("nowhere-dev"), key);
         QCOMPARE(r.json().value(QStringLiteral("status")).toString(), QStringLiteral("failed"));
-        QVERIFY(DeviceFixture::state(r.json()).value(QStringLiteral("errorMessage")).toString().contains(QLatin1String("linked")));
+        QVERIFY(DeviceFixture::state(r.json())
+                    .value(QStringLiteral("errorMessage"))
+                    .toString()
+                    .contains(QLatin1String("linked")));
     }
 };
 

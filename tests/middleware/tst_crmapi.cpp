@@ -116,9 +116,8 @@ QJsonObject TestCrmApi::createDevice(const QJsonObject &device)
 QByteArray TestCrmApi::snapshot()
 {
     QByteArray s;
-    for (const char *path : {"/api/v1/customers?limit=1000", "/api/v1/devices?limit=1000",
-                             "/api/v1/hubs?limit=1000", "/api/v1/allocation-policy",
-                             "/api/v1/tokens?limit=1000", "/api/v1/audit?limit=1"}) {
+    for (const char *path : {"/api/v1/customers?limit=1000", "/api/v1/devices?limit=1000", "/api/v1/hubs?limit=1000",
+                             "/api/v1/allocation-policy", "/api/v1/tokens?limit=1000", "/api/v1/audit?limit=1"}) {
         const auto r = m_admin->get(QString::fromLatin1(path));
         QByteArray body = r.body;
         if (QByteArray(path).startsWith("/api/v1/hubs")) {
@@ -152,8 +151,8 @@ void TestCrmApi::initTestCase()
     m_customerId = customer.value(QStringLiteral("id")).toString();
     QVERIFY(!m_customerId.isEmpty());
     QVERIFY(!createDevice({{QStringLiteral("serial"), m_fixtureSerial}}).isEmpty());
-    const auto hub = m_admin->put(QStringLiteral("/api/v1/hubs/") + m_fixtureHub,
-                                  {{QStringLiteral("host"), m_fixtureHubHost}});
+    const auto hub =
+        m_admin->put(QStringLiteral("/api/v1/hubs/") + m_fixtureHub, {{QStringLiteral("host"), m_fixtureHubHost}});
     QCOMPARE(hub.status, 201);
 }
 
@@ -192,8 +191,8 @@ void TestCrmApi::customerLifecycle()
     QCOMPARE(etagHeader(put), put.json().value(QStringLiteral("etag")).toString());
 
     // PATCH merges: null removes, the rest stays.
-    auto patch = m_operator->patch(path, {{QStringLiteral("email"), QJsonValue::Null},
-                                          {QStringLiteral("notes"), QStringLiteral("pays on time")}});
+    auto patch = m_operator->patch(
+        path, {{QStringLiteral("email"), QJsonValue::Null}, {QStringLiteral("notes"), QStringLiteral("pays on time")}});
     QCOMPARE(patch.status, 200);
     QCOMPARE(patch.json().value(QStringLiteral("email")).toString(), QString());
     QCOMPARE(patch.json().value(QStringLiteral("notes")).toString(), QStringLiteral("pays on time"));
@@ -216,14 +215,16 @@ void TestCrmApi::customerLifecycle()
 void TestCrmApi::customerSearch()
 {
     const QString a = createCustomer(QStringLiteral("Searchable Alpha"), QStringLiteral("alpha@zeta.example"))
-                          .value(QStringLiteral("id")).toString();
+                          .value(QStringLiteral("id"))
+                          .toString();
     const QString b = createCustomer(QStringLiteral("Beta 100% Searchable"), QStringLiteral("beta@example.org"))
-                          .value(QStringLiteral("id")).toString();
+                          .value(QStringLiteral("id"))
+                          .toString();
     QVERIFY(!a.isEmpty() && !b.isEmpty());
     const auto ids = [&](const QString &query) {
         QSet<QString> out;
-        const auto r = m_viewer->get(QStringLiteral("/api/v1/customers?limit=1000&q=")
-                                     + QString::fromLatin1(QUrl::toPercentEncoding(query)));
+        const auto r = m_viewer->get(QStringLiteral("/api/v1/customers?limit=1000&q=") +
+                                     QString::fromLatin1(QUrl::toPercentEncoding(query)));
         if (r.status != 200)
             qWarning() << r.status << r.body;
         const QJsonArray items = r.json().value(QStringLiteral("items")).toArray();
@@ -233,8 +234,8 @@ void TestCrmApi::customerSearch()
     };
     QCOMPARE(ids(QStringLiteral("SEARCHABLE")), (QSet<QString>{a, b}));
     QCOMPARE(ids(QStringLiteral("zeta.EXAMPLE")), QSet<QString>{a}); // e-mail matches too
-    QCOMPARE(ids(QStringLiteral("100%")), QSet<QString>{b});          // '%' is no wildcard
-    QCOMPARE(ids(QStringLiteral("0_")), QSet<QString>());              // nor is '_'
+    QCOMPARE(ids(QStringLiteral("100%")), QSet<QString>{b});         // '%' is no wildcard
+    QCOMPARE(ids(QStringLiteral("0_")), QSet<QString>());            // nor is '_'
     QCOMPARE(ids(QStringLiteral("no such customer")), QSet<QString>());
 }
 
@@ -265,8 +266,8 @@ void TestCrmApi::inventorySellFlow()
     QCOMPARE(ofCustomer(buyer), QStringList());
 
     const QString sell = QStringLiteral("/api/v1/devices/FLOW-1/sell");
-    auto sold = m_operator->post(sell, {{QStringLiteral("customerId"), buyer},
-                                        {QStringLiteral("soldDate"), QStringLiteral("2024-04-02")}});
+    auto sold = m_operator->post(
+        sell, {{QStringLiteral("customerId"), buyer}, {QStringLiteral("soldDate"), QStringLiteral("2024-04-02")}});
     QCOMPARE(sold.status, 200);
     QCOMPARE(sold.json().value(QStringLiteral("status")).toString(), QStringLiteral("sold"));
     QCOMPARE(sold.json().value(QStringLiteral("customerId")).toString(), buyer);
@@ -318,7 +319,11 @@ void TestCrmApi::inventoryFilters()
                       {QStringLiteral("batch"), QStringLiteral("FB-%1").arg(i)}};
         QVERIFY(!createDevice(d).isEmpty());
     }
-    QCOMPARE(m_operator->patch(QStringLiteral("/api/v1/devices/FILT-4"), {{QStringLiteral("status"), QStringLiteral("retired")}}).status, 200);
+    QCOMPARE(
+        m_operator
+            ->patch(QStringLiteral("/api/v1/devices/FILT-4"), {{QStringLiteral("status"), QStringLiteral("retired")}})
+            .status,
+        200);
     const auto serials = [&](const QString &query) {
         const auto r = m_viewer->get(QStringLiteral("/api/v1/devices?") + query);
         QStringList out;
@@ -328,8 +333,10 @@ void TestCrmApi::inventoryFilters()
     };
     QCOMPARE(serials(QStringLiteral("q=filt-")), (QStringList{QStringLiteral("FILT-1"), QStringLiteral("FILT-2"),
                                                               QStringLiteral("FILT-3"), QStringLiteral("FILT-4")}));
-    QCOMPARE(serials(QStringLiteral("model=FM-odd")), (QStringList{QStringLiteral("FILT-1"), QStringLiteral("FILT-3")}));
-    QCOMPARE(serials(QStringLiteral("manufacturer=FiltCo")), (QStringList{QStringLiteral("FILT-1"), QStringLiteral("FILT-2")}));
+    QCOMPARE(serials(QStringLiteral("model=FM-odd")),
+             (QStringList{QStringLiteral("FILT-1"), QStringLiteral("FILT-3")}));
+    QCOMPARE(serials(QStringLiteral("manufacturer=FiltCo")),
+             (QStringList{QStringLiteral("FILT-1"), QStringLiteral("FILT-2")}));
     QCOMPARE(serials(QStringLiteral("batch=FB-3")), QStringList{QStringLiteral("FILT-3")});
     QCOMPARE(serials(QStringLiteral("status=retired&q=FILT")), QStringList{QStringLiteral("FILT-4")});
     QCOMPARE(serials(QStringLiteral("model=FM-even&manufacturer=OtherCo")), QStringList{QStringLiteral("FILT-4")});
@@ -345,7 +352,11 @@ void TestCrmApi::seedSortDevices()
     QVERIFY(!buyerA.isEmpty() && !buyerB.isEmpty());
     // serial, model, manufacturer, batch, deliveryDate, customer (A/B), retired.
     // Created out of serial order, so an insertion order cannot pass for a sort.
-    struct Seed { const char *serial, *model, *manufacturer, *batch, *date, *customer; bool retired; };
+    struct Seed
+    {
+        const char *serial, *model, *manufacturer, *batch, *date, *customer;
+        bool retired;
+    };
     const Seed seeds[] = {
         {"SRT-07", "Bravo", "Acme", "B2", "2024-03-01", "", false},
         {"SRT-02", "Alpha", "Zeta Works", "", "2024-01-15", "A", false},
@@ -371,7 +382,9 @@ void TestCrmApi::seedSortDevices()
         const QString path = QStringLiteral("/api/v1/devices/") + QString::fromLatin1(seed.serial);
         if (*seed.customer) {
             const QString customer = seed.customer[0] == 'A' ? buyerA : buyerB;
-            QCOMPARE(m_operator->post(path + QStringLiteral("/sell"), {{QStringLiteral("customerId"), customer}}).status, 200);
+            QCOMPARE(
+                m_operator->post(path + QStringLiteral("/sell"), {{QStringLiteral("customerId"), customer}}).status,
+                200);
         }
         if (seed.retired)
             QCOMPARE(m_operator->patch(path, {{QStringLiteral("status"), QStringLiteral("retired")}}).status, 200);
@@ -406,19 +419,32 @@ void TestCrmApi::inventorySort_data()
         return out;
     };
     QTest::newRow("serial (default)") << QString() << QString() << serials({1, 2, 3, 4, 5, 6, 7, 8, 9});
-    QTest::newRow("serial asc") << QStringLiteral("serial") << QStringLiteral("asc") << serials({1, 2, 3, 4, 5, 6, 7, 8, 9});
-    QTest::newRow("serial desc") << QStringLiteral("serial") << QStringLiteral("desc") << serials({9, 8, 7, 6, 5, 4, 3, 2, 1});
-    QTest::newRow("model asc") << QStringLiteral("model") << QStringLiteral("asc") << serials({4, 8, 2, 6, 9, 1, 3, 7, 5});
-    QTest::newRow("model (order defaults to asc)") << QStringLiteral("model") << QString() << serials({4, 8, 2, 6, 9, 1, 3, 7, 5});
-    QTest::newRow("model desc") << QStringLiteral("model") << QStringLiteral("desc") << serials({5, 7, 3, 1, 9, 6, 2, 8, 4});
-    QTest::newRow("manufacturer asc") << QStringLiteral("manufacturer") << QStringLiteral("asc") << serials({4, 5, 1, 3, 7, 9, 6, 2, 8});
-    QTest::newRow("manufacturer desc") << QStringLiteral("manufacturer") << QStringLiteral("desc") << serials({8, 2, 6, 9, 7, 3, 1, 5, 4});
-    QTest::newRow("batch asc") << QStringLiteral("batch") << QStringLiteral("asc") << serials({2, 3, 1, 8, 9, 5, 4, 6, 7});
-    QTest::newRow("batch desc") << QStringLiteral("batch") << QStringLiteral("desc") << serials({7, 6, 4, 5, 9, 8, 1, 3, 2});
-    QTest::newRow("deliveryDate asc") << QStringLiteral("deliveryDate") << QStringLiteral("asc") << serials({5, 9, 1, 6, 2, 8, 3, 4, 7});
-    QTest::newRow("deliveryDate desc") << QStringLiteral("deliveryDate") << QStringLiteral("desc") << serials({7, 4, 3, 8, 2, 6, 1, 9, 5});
-    QTest::newRow("status asc") << QStringLiteral("status") << QStringLiteral("asc") << serials({3, 5, 7, 4, 6, 1, 2, 8, 9});
-    QTest::newRow("status desc") << QStringLiteral("status") << QStringLiteral("desc") << serials({9, 8, 2, 1, 6, 4, 7, 5, 3});
+    QTest::newRow("serial asc") << QStringLiteral("serial") << QStringLiteral("asc")
+                                << serials({1, 2, 3, 4, 5, 6, 7, 8, 9});
+    QTest::newRow("serial desc") << QStringLiteral("serial") << QStringLiteral("desc")
+                                 << serials({9, 8, 7, 6, 5, 4, 3, 2, 1});
+    QTest::newRow("model asc") << QStringLiteral("model") << QStringLiteral("asc")
+                               << serials({4, 8, 2, 6, 9, 1, 3, 7, 5});
+    QTest::newRow("model (order defaults to asc)")
+        << QStringLiteral("model") << QString() << serials({4, 8, 2, 6, 9, 1, 3, 7, 5});
+    QTest::newRow("model desc") << QStringLiteral("model") << QStringLiteral("desc")
+                                << serials({5, 7, 3, 1, 9, 6, 2, 8, 4});
+    QTest::newRow("manufacturer asc") << QStringLiteral("manufacturer") << QStringLiteral("asc")
+                                      << serials({4, 5, 1, 3, 7, 9, 6, 2, 8});
+    QTest::newRow("manufacturer desc") << QStringLiteral("manufacturer") << QStringLiteral("desc")
+                                       << serials({8, 2, 6, 9, 7, 3, 1, 5, 4});
+    QTest::newRow("batch asc") << QStringLiteral("batch") << QStringLiteral("asc")
+                               << serials({2, 3, 1, 8, 9, 5, 4, 6, 7});
+    QTest::newRow("batch desc") << QStringLiteral("batch") << QStringLiteral("desc")
+                                << serials({7, 6, 4, 5, 9, 8, 1, 3, 2});
+    QTest::newRow("deliveryDate asc") << QStringLiteral("deliveryDate") << QStringLiteral("asc")
+                                      << serials({5, 9, 1, 6, 2, 8, 3, 4, 7});
+    QTest::newRow("deliveryDate desc") << QStringLiteral("deliveryDate") << QStringLiteral("desc")
+                                       << serials({7, 4, 3, 8, 2, 6, 1, 9, 5});
+    QTest::newRow("status asc") << QStringLiteral("status") << QStringLiteral("asc")
+                                << serials({3, 5, 7, 4, 6, 1, 2, 8, 9});
+    QTest::newRow("status desc") << QStringLiteral("status") << QStringLiteral("desc")
+                                 << serials({9, 8, 2, 1, 6, 4, 7, 5, 3});
     QTest::newRow("customerId asc") << QStringLiteral("customerId") << QStringLiteral("asc") << QStringList();
     QTest::newRow("customerId desc") << QStringLiteral("customerId") << QStringLiteral("desc") << QStringList();
 }
@@ -498,11 +524,20 @@ void TestCrmApi::inventorySortCursorMismatch_data()
     QTest::addColumn<QString>("issuedWith");
     QTest::addColumn<QString>("usedWith");
     QTest::addColumn<QString>("message");
-    QTest::newRow("model cursor, batch sort") << "sort=model" << "sort=batch" << "sort=model&order=asc";
-    QTest::newRow("model cursor, descending") << "sort=model" << "sort=model&order=desc" << "not sort=model&order=desc";
-    QTest::newRow("model cursor, default sort") << "sort=model" << "" << "not sort=serial&order=asc";
-    QTest::newRow("serial cursor, model sort") << "" << "sort=model" << "sort=serial&order=asc";
-    QTest::newRow("desc cursor, asc sort") << "sort=deliveryDate&order=desc" << "sort=deliveryDate&order=asc"
+    QTest::newRow("model cursor, batch sort") << "sort=model"
+                                              << "sort=batch"
+                                              << "sort=model&order=asc";
+    QTest::newRow("model cursor, descending") << "sort=model"
+                                              << "sort=model&order=desc"
+                                              << "not sort=model&order=desc";
+    QTest::newRow("model cursor, default sort") << "sort=model"
+                                                << ""
+                                                << "not sort=serial&order=asc";
+    QTest::newRow("serial cursor, model sort") << ""
+                                               << "sort=model"
+                                               << "sort=serial&order=asc";
+    QTest::newRow("desc cursor, asc sort") << "sort=deliveryDate&order=desc"
+                                           << "sort=deliveryDate&order=asc"
                                            << "sort=deliveryDate&order=desc";
 }
 
@@ -521,14 +556,14 @@ void TestCrmApi::inventorySortCursorMismatch()
 
     // A cursor names the order it was issued in; replayed under another
     // it would skip or repeat devices, so it is refused.
-    const auto refused = m_viewer->get(QStringLiteral("/api/v1/devices?q=SRT-&limit=3&cursor=") + cursor
-                                       + QLatin1Char('&') + usedWith);
+    const auto refused =
+        m_viewer->get(QStringLiteral("/api/v1/devices?q=SRT-&limit=3&cursor=") + cursor + QLatin1Char('&') + usedWith);
     QCOMPARE(refused.status, 400);
     const QString text = refused.json().value(QStringLiteral("message")).toString();
     QVERIFY2(text.contains(message) && text.contains(QLatin1String("without the cursor")), qPrintable(text));
     // Under its own sort it goes on.
-    const QStringList next = pageSerials(QStringLiteral("q=SRT-&limit=3&cursor=") + cursor + QLatin1Char('&') + issuedWith,
-                                         nullptr, &status);
+    const QStringList next = pageSerials(
+        QStringLiteral("q=SRT-&limit=3&cursor=") + cursor + QLatin1Char('&') + issuedWith, nullptr, &status);
     QCOMPARE(status, 200);
     QCOMPARE(next.size(), 3);
     for (const QString &serial : next)
@@ -546,7 +581,8 @@ void TestCrmApi::deleteRefusedWhileReferenced()
                                    "'2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z', '{}')")));
     auto refused = m_operator->del(QStringLiteral("/api/v1/devices/REF-1"));
     QCOMPARE(refused.status, 409);
-    QVERIFY2(refused.json().value(QStringLiteral("message")).toString().contains(QLatin1String("enrollment")), refused.body.constData());
+    QVERIFY2(refused.json().value(QStringLiteral("message")).toString().contains(QLatin1String("enrollment")),
+             refused.body.constData());
     QCOMPARE(m_viewer->get(QStringLiteral("/api/v1/devices/REF-1")).status, 200);
     QVERIFY(db.exec(QStringLiteral("DELETE FROM enrollments WHERE registration_id = 'ref-1-reg'")));
     QCOMPARE(m_operator->del(QStringLiteral("/api/v1/devices/REF-1")).status, 204);
@@ -555,10 +591,13 @@ void TestCrmApi::deleteRefusedWhileReferenced()
     // A customer who owns devices cannot be deleted.
     const QString owner = createCustomer(QStringLiteral("Owner Ltd")).value(QStringLiteral("id")).toString();
     QVERIFY(!createDevice({{QStringLiteral("serial"), QStringLiteral("REF-2")}}).isEmpty());
-    QCOMPARE(m_operator->post(QStringLiteral("/api/v1/devices/REF-2/sell"), {{QStringLiteral("customerId"), owner}}).status, 200);
+    QCOMPARE(
+        m_operator->post(QStringLiteral("/api/v1/devices/REF-2/sell"), {{QStringLiteral("customerId"), owner}}).status,
+        200);
     auto ownerRefused = m_operator->del(QStringLiteral("/api/v1/customers/") + owner);
     QCOMPARE(ownerRefused.status, 409);
-    QVERIFY2(ownerRefused.json().value(QStringLiteral("message")).toString().contains(QLatin1String("1 device")), ownerRefused.body.constData());
+    QVERIFY2(ownerRefused.json().value(QStringLiteral("message")).toString().contains(QLatin1String("1 device")),
+             ownerRefused.body.constData());
     QCOMPARE(m_viewer->get(QStringLiteral("/api/v1/customers/") + owner).status, 200);
     QCOMPARE(m_operator->send("POST", QStringLiteral("/api/v1/devices/REF-2/return")).status, 200);
     QCOMPARE(m_operator->del(QStringLiteral("/api/v1/customers/") + owner).status, 204);
@@ -578,95 +617,195 @@ void TestCrmApi::badInputChangesNothing_data()
     const QByteArray cid = m_customerId.toUtf8();
 
     // Malformed and mistyped JSON.
-    QTest::newRow("malformed JSON") << QByteArray("POST") << "/api/v1/customers" << QByteArray("{\"name\": ") << 400 << "malformed JSON";
-    QTest::newRow("JSON array") << QByteArray("POST") << "/api/v1/customers" << QByteArray("[{\"name\":\"x\"}]") << 400 << "must be an object";
+    QTest::newRow("malformed JSON") << QByteArray("POST") << "/api/v1/customers" << QByteArray("{\"name\": ") << 400
+                                    << "malformed JSON";
+    QTest::newRow("JSON array") << QByteArray("POST") << "/api/v1/customers" << QByteArray("[{\"name\":\"x\"}]") << 400
+                                << "must be an object";
     QTest::newRow("empty body") << QByteArray("POST") << "/api/v1/customers" << QByteArray() << 400 << "body is empty";
-    QTest::newRow("name not a string") << QByteArray("POST") << "/api/v1/customers" << QByteArray("{\"name\":5}") << 400 << "field 'name' must be a string";
-    QTest::newRow("name missing") << QByteArray("POST") << "/api/v1/customers" << QByteArray("{\"email\":\"a@b.example\"}") << 400 << "field 'name' is required";
-    QTest::newRow("customer unknown field") << QByteArray("POST") << "/api/v1/customers" << QByteArray("{\"name\":\"x\",\"colour\":\"red\"}") << 400 << "unknown field 'colour'";
-    QTest::newRow("customer id from client") << QByteArray("POST") << "/api/v1/customers" << QByteArray("{\"id\":\"cus_mine\",\"name\":\"x\"}") << 400 << "assigned by the server";
-    QTest::newRow("customer bad email") << QByteArray("POST") << "/api/v1/customers" << QByteArray("{\"name\":\"x\",\"email\":\"not an address\"}") << 400 << "field 'email'";
-    QTest::newRow("customer patch wrong type") << QByteArray("PATCH") << customer << QByteArray("{\"notes\":[1]}") << 400 << "field 'notes' must be a string";
-    QTest::newRow("customer patch unknown field") << QByteArray("PATCH") << customer << QByteArray("{\"vip\":true}") << 400 << "unknown field 'vip'";
-    QTest::newRow("customer put other id") << QByteArray("PUT") << customer << QByteArray("{\"id\":\"cus_other\",\"name\":\"x\"}") << 400 << "field 'id' must be";
-    QTest::newRow("device serial invalid") << QByteArray("POST") << "/api/v1/devices" << QByteArray("{\"serial\":\"has space\"}") << 400 << "field 'serial'";
-    QTest::newRow("device serial not a string") << QByteArray("POST") << "/api/v1/devices" << QByteArray("{\"serial\":12345}") << 400 << "field 'serial' must be a string";
-    QTest::newRow("device date format") << QByteArray("POST") << "/api/v1/devices" << QByteArray("{\"serial\":\"BAD-1\",\"deliveryDate\":\"01.02.2024\"}") << 400 << "field 'deliveryDate'";
-    QTest::newRow("device status invalid") << QByteArray("POST") << "/api/v1/devices" << QByteArray("{\"serial\":\"BAD-2\",\"status\":\"lost\"}") << 400 << "field 'status'";
-    QTest::newRow("device unknown field") << QByteArray("POST") << "/api/v1/devices" << QByteArray("{\"serial\":\"BAD-3\",\"colour\":\"red\"}") << 400 << "unknown field 'colour'";
-    QTest::newRow("device unknown customer") << QByteArray("POST") << "/api/v1/devices" << QByteArray("{\"serial\":\"BAD-4\",\"customerId\":\"cus_nobody\"}") << 400 << "cus_nobody";
-    QTest::newRow("device duplicate serial") << QByteArray("POST") << "/api/v1/devices" << QByteArray("{\"serial\":\"FIX-0001\"}") << 409 << "already exists";
-    QTest::newRow("device put other serial") << QByteArray("PUT") << device << QByteArray("{\"serial\":\"OTHER-1\"}") << 400 << "field 'serial' must be 'FIX-0001'";
-    QTest::newRow("device patch wrong type") << QByteArray("PATCH") << device << QByteArray("{\"model\":7}") << 400 << "field 'model' must be a string";
-    QTest::newRow("device patch bad status") << QByteArray("PATCH") << device << QByteArray("{\"status\":\"lost\"}") << 400 << "field 'status'";
-    QTest::newRow("sell missing customer") << QByteArray("POST") << device + QLatin1String("/sell") << QByteArray("{}") << 400 << "field 'customerId' is required";
-    QTest::newRow("sell unknown field") << QByteArray("POST") << device + QLatin1String("/sell") << QByteArray("{\"customerId\":\"" + cid + "\",\"price\":5}") << 400 << "unknown field 'price'";
-    QTest::newRow("sell bad date") << QByteArray("POST") << device + QLatin1String("/sell") << QByteArray("{\"customerId\":\"" + cid + "\",\"soldDate\":\"yesterday\"}") << 400 << "field 'soldDate'";
+    QTest::newRow("name not a string") << QByteArray("POST") << "/api/v1/customers" << QByteArray("{\"name\":5}") << 400
+                                       << "field 'name' must be a string";
+    QTest::newRow("name missing") << QByteArray("POST") << "/api/v1/customers"
+                                  << QByteArray("{\"email\":\"a@b.example\"}") << 400 << "field 'name' is required";
+    QTest::newRow("customer unknown field")
+        << QByteArray("POST") << "/api/v1/customers" << QByteArray("{\"name\":\"x\",\"colour\":\"red\"}") << 400
+        << "unknown field 'colour'";
+    QTest::newRow("customer id from client")
+        << QByteArray("POST") << "/api/v1/customers" << QByteArray("{\"id\":\"cus_mine\",\"name\":\"x\"}") << 400
+        << "assigned by the server";
+    QTest::newRow("customer bad email") << QByteArray("POST") << "/api/v1/customers"
+                                        << QByteArray("{\"name\":\"x\",\"email\":\"not an address\"}") << 400
+                                        << "field 'email'";
+    QTest::newRow("customer patch wrong type")
+        << QByteArray("PATCH") << customer << QByteArray("{\"notes\":[1]}") << 400 << "field 'notes' must be a string";
+    QTest::newRow("customer patch unknown field")
+        << QByteArray("PATCH") << customer << QByteArray("{\"vip\":true}") << 400 << "unknown field 'vip'";
+    QTest::newRow("customer put other id")
+        << QByteArray("PUT") << customer << QByteArray("{\"id\":\"cus_other\",\"name\":\"x\"}") << 400
+        << "field 'id' must be";
+    QTest::newRow("device serial invalid") << QByteArray("POST") << "/api/v1/devices"
+                                           << QByteArray("{\"serial\":\"has space\"}") << 400 << "field 'serial'";
+    QTest::newRow("device serial not a string")
+        << QByteArray("POST") << "/api/v1/devices" << QByteArray("{\"serial\":12345}") << 400
+        << "field 'serial' must be a string";
+    QTest::newRow("device date format") << QByteArray("POST") << "/api/v1/devices"
+                                        << QByteArray("{\"serial\":\"BAD-1\",\"deliveryDate\":\"01.02.2024\"}") << 400
+                                        << "field 'deliveryDate'";
+    QTest::newRow("device status invalid")
+        << QByteArray("POST") << "/api/v1/devices" << QByteArray("{\"serial\":\"BAD-2\",\"status\":\"lost\"}") << 400
+        << "field 'status'";
+    QTest::newRow("device unknown field")
+        << QByteArray("POST") << "/api/v1/devices" << QByteArray("{\"serial\":\"BAD-3\",\"colour\":\"red\"}") << 400
+        << "unknown field 'colour'";
+    QTest::newRow("device unknown customer")
+        << QByteArray("POST") << "/api/v1/devices" << QByteArray("{\"serial\":\"BAD-4\",\"customerId\":\"cus_nobody\"}")
+        << 400 << "cus_nobody";
+    QTest::newRow("device duplicate serial") << QByteArray("POST") << "/api/v1/devices"
+                                             << QByteArray("{\"serial\":\"FIX-0001\"}") << 409 << "already exists";
+    QTest::newRow("device put other serial") << QByteArray("PUT") << device << QByteArray("{\"serial\":\"OTHER-1\"}")
+                                             << 400 << "field 'serial' must be 'FIX-0001'";
+    QTest::newRow("device patch wrong type")
+        << QByteArray("PATCH") << device << QByteArray("{\"model\":7}") << 400 << "field 'model' must be a string";
+    QTest::newRow("device patch bad status")
+        << QByteArray("PATCH") << device << QByteArray("{\"status\":\"lost\"}") << 400 << "field 'status'";
+    QTest::newRow("sell missing customer") << QByteArray("POST") << device + QLatin1String("/sell") << QByteArray("{}")
+                                           << 400 << "field 'customerId' is required";
+    QTest::newRow("sell unknown field") << QByteArray("POST") << device + QLatin1String("/sell")
+                                        << QByteArray("{\"customerId\":\"" + cid + "\",\"price\":5}") << 400
+                                        << "unknown field 'price'";
+    QTest::newRow("sell bad date") << QByteArray("POST") << device + QLatin1String("/sell")
+                                   << QByteArray("{\"customerId\":\"" + cid + "\",\"soldDate\":\"yesterday\"}") << 400
+                                   << "field 'soldDate'";
     // The device in the URL exists: an unknown customer in the body is a bad body.
-    QTest::newRow("sell to unknown customer") << QByteArray("POST") << device + QLatin1String("/sell") << QByteArray("{\"customerId\":\"cus_nobody\"}") << 400 << "field 'customerId' names no customer: 'cus_nobody'";
-    QTest::newRow("sell force not bool") << QByteArray("POST") << device + QLatin1String("/sell") << QByteArray("{\"customerId\":\"" + cid + "\",\"force\":\"yes\"}") << 400 << "field 'force' must be a boolean";
-    QTest::newRow("return unsold") << QByteArray("POST") << device + QLatin1String("/return") << QByteArray() << 409 << "not sold";
-    QTest::newRow("return with options") << QByteArray("POST") << device + QLatin1String("/return") << QByteArray("{\"restock\":true}") << 400 << "unknown field 'restock'";
-    QTest::newRow("hub bad host") << QByteArray("PUT") << hubs + QLatin1String("bad-hub") << QByteArray("{\"host\":\"bad host!\"}") << 400 << "field 'host'";
-    QTest::newRow("hub port out of range") << QByteArray("PUT") << hubs + QLatin1String("bad-hub") << QByteArray("{\"host\":\"bad.example\",\"port\":70000}") << 400 << "field 'port'";
-    QTest::newRow("hub weight wrong type") << QByteArray("PUT") << hubs + QLatin1String("bad-hub") << QByteArray("{\"host\":\"bad.example\",\"allocationWeight\":\"high\"}") << 400 << "field 'allocationWeight'";
-    QTest::newRow("hub short key") << QByteArray("PUT") << hubs + QLatin1String("bad-hub") << QByteArray("{\"host\":\"bad.example\",\"signingKey\":\"c2hvcnQ=\"}") << 400 << "field 'signingKey'";
-    QTest::newRow("hub name mismatch") << QByteArray("PUT") << hubs + QLatin1String("bad-hub") << QByteArray("{\"name\":\"other\",\"host\":\"bad.example\"}") << 400 << "field 'name' must be";
-    QTest::newRow("hub bad name") << QByteArray("PUT") << hubs + QLatin1String("bad%20hub") << QByteArray("{\"host\":\"bad.example\"}") << 400 << "hub name";
-    QTest::newRow("hub unknown field") << QByteArray("PUT") << hubs + QLatin1String("bad-hub") << QByteArray("{\"host\":\"bad.example\",\"tls\":true}") << 400 << "unknown field 'tls'";
-    QTest::newRow("hub duplicate host") << QByteArray("PUT") << hubs + QLatin1String("dup-hub") << QByteArray("{\"host\":\"FIXTURE-HUB.example.net\"}") << 409 << "already has host";
-    QTest::newRow("token bad role") << QByteArray("POST") << "/api/v1/tokens" << QByteArray("{\"role\":\"root\"}") << 400 << "field 'role'";
-    QTest::newRow("token unknown field") << QByteArray("POST") << "/api/v1/tokens" << QByteArray("{\"role\":\"viewer\",\"scope\":\"all\"}") << 400 << "unknown field 'scope'";
-    QTest::newRow("token duplicate name") << QByteArray("POST") << "/api/v1/tokens" << QByteArray("{\"role\":\"viewer\",\"name\":\"test-viewer\"}") << 409 << "test-viewer";
-    QTest::newRow("policy unknown field") << QByteArray("PUT") << "/api/v1/allocation-policy" << QByteArray("{\"allocationPolicy\":\"hashed\",\"fallback\":\"x\"}") << 400 << "unknown field 'fallback'";
+    QTest::newRow("sell to unknown customer")
+        << QByteArray("POST") << device + QLatin1String("/sell") << QByteArray("{\"customerId\":\"cus_nobody\"}") << 400
+        << "field 'customerId' names no customer: 'cus_nobody'";
+    QTest::newRow("sell force not bool") << QByteArray("POST") << device + QLatin1String("/sell")
+                                         << QByteArray("{\"customerId\":\"" + cid + "\",\"force\":\"yes\"}") << 400
+                                         << "field 'force' must be a boolean";
+    QTest::newRow("return unsold") << QByteArray("POST") << device + QLatin1String("/return") << QByteArray() << 409
+                                   << "not sold";
+    QTest::newRow("return with options") << QByteArray("POST") << device + QLatin1String("/return")
+                                         << QByteArray("{\"restock\":true}") << 400 << "unknown field 'restock'";
+    QTest::newRow("hub bad host") << QByteArray("PUT") << hubs + QLatin1String("bad-hub")
+                                  << QByteArray("{\"host\":\"bad host!\"}") << 400 << "field 'host'";
+    QTest::newRow("hub port out of range")
+        << QByteArray("PUT") << hubs + QLatin1String("bad-hub")
+        << QByteArray("{\"host\":\"bad.example\",\"port\":70000}") << 400 << "field 'port'";
+    QTest::newRow("hub weight wrong type")
+        << QByteArray("PUT") << hubs + QLatin1String("bad-hub")
+        << QByteArray("{\"host\":\"bad.example\",\"allocationWeight\":\"high\"}") << 400 << "field 'allocationWeight'";
+    QTest::newRow("hub short key") << QByteArray("PUT") << hubs + QLatin1String("bad-hub")
+                                   << QByteArray("{\"host\":\"bad.example\",\"signingKey\":\"c2hvcnQ=\"}") << 400
+                                   << "field 'signingKey'";
+    QTest::newRow("hub name mismatch") << QByteArray("PUT") << hubs + QLatin1String("bad-hub")
+                                       << QByteArray("{\"name\":\"other\",\"host\":\"bad.example\"}") << 400
+                                       << "field 'name' must be";
+    QTest::newRow("hub bad name") << QByteArray("PUT") << hubs + QLatin1String("bad%20hub")
+                                  << QByteArray("{\"host\":\"bad.example\"}") << 400 << "hub name";
+    QTest::newRow("hub unknown field") << QByteArray("PUT") << hubs + QLatin1String("bad-hub")
+                                       << QByteArray("{\"host\":\"bad.example\",\"tls\":true}") << 400
+                                       << "unknown field 'tls'";
+    QTest::newRow("hub duplicate host") << QByteArray("PUT") << hubs + QLatin1String("dup-hub")
+                                        << QByteArray("{\"host\":\"FIXTURE-HUB.example.net\"}") << 409
+                                        << "already has host";
+    QTest::newRow("token bad role") << QByteArray("POST") << "/api/v1/tokens" << QByteArray("{\"role\":\"root\"}")
+                                    << 400 << "field 'role'";
+    QTest::newRow("token unknown field") << QByteArray("POST") << "/api/v1/tokens"
+                                         << QByteArray("{\"role\":\"viewer\",\"scope\":\"all\"}") << 400
+                                         << "unknown field 'scope'";
+    QTest::newRow("token duplicate name")
+        << QByteArray("POST") << "/api/v1/tokens" << QByteArray("{\"role\":\"viewer\",\"name\":\"test-viewer\"}") << 409
+        << "test-viewer";
+    QTest::newRow("policy unknown field")
+        << QByteArray("PUT") << "/api/v1/allocation-policy"
+        << QByteArray("{\"allocationPolicy\":\"hashed\",\"fallback\":\"x\"}") << 400 << "unknown field 'fallback'";
 
     // Unknown ids.
-    QTest::newRow("get unknown customer") << QByteArray("GET") << "/api/v1/customers/cus_nobody" << QByteArray() << 404 << "cus_nobody";
-    QTest::newRow("put unknown customer") << QByteArray("PUT") << "/api/v1/customers/cus_nobody" << QByteArray("{\"name\":\"x\"}") << 404 << "cus_nobody";
-    QTest::newRow("patch unknown customer") << QByteArray("PATCH") << "/api/v1/customers/cus_nobody" << QByteArray("{\"notes\":\"x\"}") << 404 << "cus_nobody";
-    QTest::newRow("delete unknown customer") << QByteArray("DELETE") << "/api/v1/customers/cus_nobody" << QByteArray() << 404 << "cus_nobody";
-    QTest::newRow("get unknown device") << QByteArray("GET") << "/api/v1/devices/NOPE-1" << QByteArray() << 404 << "NOPE-1";
-    QTest::newRow("put unknown device") << QByteArray("PUT") << "/api/v1/devices/NOPE-1" << QByteArray("{\"serial\":\"NOPE-1\"}") << 404 << "NOPE-1";
-    QTest::newRow("delete unknown device") << QByteArray("DELETE") << "/api/v1/devices/NOPE-1" << QByteArray() << 404 << "NOPE-1";
-    QTest::newRow("sell unknown device") << QByteArray("POST") << "/api/v1/devices/NOPE-1/sell" << QByteArray("{\"customerId\":\"" + cid + "\"}") << 404 << "NOPE-1";
-    QTest::newRow("get unknown hub") << QByteArray("GET") << hubs + QLatin1String("no-hub") << QByteArray() << 404 << "no-hub";
-    QTest::newRow("delete unknown hub") << QByteArray("DELETE") << hubs + QLatin1String("no-hub") << QByteArray() << 404 << "no-hub";
-    QTest::newRow("rotate unknown hub") << QByteArray("POST") << hubs + QLatin1String("no-hub/rotate-key") << QByteArray() << 404 << "no-hub";
-    QTest::newRow("revoke unknown token") << QByteArray("DELETE") << "/api/v1/tokens/no-token" << QByteArray() << 404 << "no-token";
+    QTest::newRow("get unknown customer")
+        << QByteArray("GET") << "/api/v1/customers/cus_nobody" << QByteArray() << 404 << "cus_nobody";
+    QTest::newRow("put unknown customer")
+        << QByteArray("PUT") << "/api/v1/customers/cus_nobody" << QByteArray("{\"name\":\"x\"}") << 404 << "cus_nobody";
+    QTest::newRow("patch unknown customer") << QByteArray("PATCH") << "/api/v1/customers/cus_nobody"
+                                            << QByteArray("{\"notes\":\"x\"}") << 404 << "cus_nobody";
+    QTest::newRow("delete unknown customer")
+        << QByteArray("DELETE") << "/api/v1/customers/cus_nobody" << QByteArray() << 404 << "cus_nobody";
+    QTest::newRow("get unknown device") << QByteArray("GET") << "/api/v1/devices/NOPE-1" << QByteArray() << 404
+                                        << "NOPE-1";
+    QTest::newRow("put unknown device") << QByteArray("PUT") << "/api/v1/devices/NOPE-1"
+                                        << QByteArray("{\"serial\":\"NOPE-1\"}") << 404 << "NOPE-1";
+    QTest::newRow("delete unknown device")
+        << QByteArray("DELETE") << "/api/v1/devices/NOPE-1" << QByteArray() << 404 << "NOPE-1";
+    QTest::newRow("sell unknown device") << QByteArray("POST") << "/api/v1/devices/NOPE-1/sell"
+                                         << QByteArray("{\"customerId\":\"" + cid + "\"}") << 404 << "NOPE-1";
+    QTest::newRow("get unknown hub") << QByteArray("GET") << hubs + QLatin1String("no-hub") << QByteArray() << 404
+                                     << "no-hub";
+    QTest::newRow("delete unknown hub") << QByteArray("DELETE") << hubs + QLatin1String("no-hub") << QByteArray() << 404
+                                        << "no-hub";
+    QTest::newRow("rotate unknown hub") << QByteArray("POST") << hubs + QLatin1String("no-hub/rotate-key")
+                                        << QByteArray() << 404 << "no-hub";
+    QTest::newRow("revoke unknown token")
+        << QByteArray("DELETE") << "/api/v1/tokens/no-token" << QByteArray() << 404 << "no-token";
 
     // Queries.
-    QTest::newRow("list unknown filter") << QByteArray("GET") << "/api/v1/devices?colour=red" << QByteArray() << 400 << "unknown query parameter 'colour'";
+    QTest::newRow("list unknown filter") << QByteArray("GET") << "/api/v1/devices?colour=red" << QByteArray() << 400
+                                         << "unknown query parameter 'colour'";
     // A misspelt filter must not list everything, on the DPS lists too.
-    QTest::newRow("enrollments unknown filter") << QByteArray("GET") << "/api/v1/enrollments?provisioningstatus=enabled" << QByteArray() << 400 << "unknown query parameter 'provisioningstatus'";
-    QTest::newRow("groups unknown filter") << QByteArray("GET") << "/api/v1/enrollment-groups?limt=5" << QByteArray() << 400 << "unknown query parameter 'limt'";
-    QTest::newRow("registrations unknown filter") << QByteArray("GET") << "/api/v1/registrations?assignedHub=x" << QByteArray() << 400 << "unknown query parameter 'assignedHub'";
-    QTest::newRow("list bad status filter") << QByteArray("GET") << "/api/v1/devices?status=lost" << QByteArray() << 400 << "status";
-    QTest::newRow("list limit zero") << QByteArray("GET") << "/api/v1/customers?limit=0" << QByteArray() << 400 << "limit";
-    QTest::newRow("list limit text") << QByteArray("GET") << "/api/v1/devices?limit=ten" << QByteArray() << 400 << "limit";
-    QTest::newRow("list bad cursor") << QByteArray("GET") << "/api/v1/customers?cursor=AAAA" << QByteArray() << 400 << "cursor";
-    QTest::newRow("devices bad cursor") << QByteArray("GET") << "/api/v1/devices?cursor=AAAA" << QByteArray() << 400 << "cursor is not valid";
+    QTest::newRow("enrollments unknown filter")
+        << QByteArray("GET") << "/api/v1/enrollments?provisioningstatus=enabled" << QByteArray() << 400
+        << "unknown query parameter 'provisioningstatus'";
+    QTest::newRow("groups unknown filter") << QByteArray("GET") << "/api/v1/enrollment-groups?limt=5" << QByteArray()
+                                           << 400 << "unknown query parameter 'limt'";
+    QTest::newRow("registrations unknown filter") << QByteArray("GET") << "/api/v1/registrations?assignedHub=x"
+                                                  << QByteArray() << 400 << "unknown query parameter 'assignedHub'";
+    QTest::newRow("list bad status filter")
+        << QByteArray("GET") << "/api/v1/devices?status=lost" << QByteArray() << 400 << "status";
+    QTest::newRow("list limit zero") << QByteArray("GET") << "/api/v1/customers?limit=0" << QByteArray() << 400
+                                     << "limit";
+    QTest::newRow("list limit text") << QByteArray("GET") << "/api/v1/devices?limit=ten" << QByteArray() << 400
+                                     << "limit";
+    QTest::newRow("list bad cursor") << QByteArray("GET") << "/api/v1/customers?cursor=AAAA" << QByteArray() << 400
+                                     << "cursor";
+    QTest::newRow("devices bad cursor") << QByteArray("GET") << "/api/v1/devices?cursor=AAAA" << QByteArray() << 400
+                                        << "cursor is not valid";
     // A serial on its own (base64url "FIX-0001") is no device cursor.
-    QTest::newRow("devices bare serial cursor") << QByteArray("GET") << "/api/v1/devices?cursor=RklYLTAwMDE" << QByteArray() << 400 << "cursor is not valid";
-    QTest::newRow("devices unknown sort") << QByteArray("GET") << "/api/v1/devices?sort=colour" << QByteArray() << 400
-                                          << "query parameter 'sort' must be one of serial, model, manufacturer, batch, deliveryDate, status, customerId";
-    QTest::newRow("devices sort by a column name") << QByteArray("GET") << "/api/v1/devices?sort=delivery_date" << QByteArray() << 400 << "'sort' must be one of";
-    QTest::newRow("devices empty sort") << QByteArray("GET") << "/api/v1/devices?sort=" << QByteArray() << 400 << "'sort' must be one of";
-    QTest::newRow("devices bad order") << QByteArray("GET") << "/api/v1/devices?sort=model&order=up" << QByteArray() << 400 << "query parameter 'order' must be asc or desc";
-    QTest::newRow("devices order case") << QByteArray("GET") << "/api/v1/devices?order=DESC" << QByteArray() << 400 << "'order' must be asc or desc";
-    QTest::newRow("audit bad since") << QByteArray("GET") << "/api/v1/audit?since=yesterday" << QByteArray() << 400 << "since";
-    QTest::newRow("audit bad until") << QByteArray("GET") << "/api/v1/audit?until=2024-13-01T00:00:00Z" << QByteArray() << 400 << "query parameter 'until' must be an ISO-8601 timestamp";
-    QTest::newRow("audit until without zone") << QByteArray("GET") << "/api/v1/audit?until=2024-05-01T12:00:00" << QByteArray() << 400 << "'until'";
-    QTest::newRow("audit empty until") << QByteArray("GET") << "/api/v1/audit?until=" << QByteArray() << 400 << "'until'";
-    QTest::newRow("audit until before since") << QByteArray("GET") << "/api/v1/audit?since=2024-05-02T00:00:00Z&until=2024-05-01T00:00:00Z" << QByteArray() << 400 << "'until' must be later than 'since'";
-    QTest::newRow("audit empty action") << QByteArray("GET") << "/api/v1/audit?action=" << QByteArray() << 400 << "query parameter 'action'";
-    QTest::newRow("audit action with spaces") << QByteArray("GET") << "/api/v1/audit?action=drop%20table" << QByteArray() << 400 << "query parameter 'action'";
-    QTest::newRow("audit misspelt filter") << QByteArray("GET") << "/api/v1/audit?actions=create" << QByteArray() << 400 << "unknown query parameter 'actions'";
-    QTest::newRow("hub delete bad force") << QByteArray("DELETE") << hubs + m_fixtureHub + QLatin1String("?force=maybe") << QByteArray() << 400 << "force";
+    QTest::newRow("devices bare serial cursor")
+        << QByteArray("GET") << "/api/v1/devices?cursor=RklYLTAwMDE" << QByteArray() << 400 << "cursor is not valid";
+    QTest::newRow("devices unknown sort")
+        << QByteArray("GET") << "/api/v1/devices?sort=colour" << QByteArray() << 400
+        << "query parameter 'sort' must be one of serial, model, manufacturer, batch, deliveryDate, status, customerId";
+    QTest::newRow("devices sort by a column name")
+        << QByteArray("GET") << "/api/v1/devices?sort=delivery_date" << QByteArray() << 400 << "'sort' must be one of";
+    QTest::newRow("devices empty sort") << QByteArray("GET") << "/api/v1/devices?sort=" << QByteArray() << 400
+                                        << "'sort' must be one of";
+    QTest::newRow("devices bad order") << QByteArray("GET") << "/api/v1/devices?sort=model&order=up" << QByteArray()
+                                       << 400 << "query parameter 'order' must be asc or desc";
+    QTest::newRow("devices order case") << QByteArray("GET") << "/api/v1/devices?order=DESC" << QByteArray() << 400
+                                        << "'order' must be asc or desc";
+    QTest::newRow("audit bad since") << QByteArray("GET") << "/api/v1/audit?since=yesterday" << QByteArray() << 400
+                                     << "since";
+    QTest::newRow("audit bad until") << QByteArray("GET") << "/api/v1/audit?until=2024-13-01T00:00:00Z" << QByteArray()
+                                     << 400 << "query parameter 'until' must be an ISO-8601 timestamp";
+    QTest::newRow("audit until without zone")
+        << QByteArray("GET") << "/api/v1/audit?until=2024-05-01T12:00:00" << QByteArray() << 400 << "'until'";
+    QTest::newRow("audit empty until") << QByteArray("GET") << "/api/v1/audit?until=" << QByteArray() << 400
+                                       << "'until'";
+    QTest::newRow("audit until before since")
+        << QByteArray("GET") << "/api/v1/audit?since=2024-05-02T00:00:00Z&until=2024-05-01T00:00:00Z" << QByteArray()
+        << 400 << "'until' must be later than 'since'";
+    QTest::newRow("audit empty action") << QByteArray("GET") << "/api/v1/audit?action=" << QByteArray() << 400
+                                        << "query parameter 'action'";
+    QTest::newRow("audit action with spaces") << QByteArray("GET") << "/api/v1/audit?action=drop%20table"
+                                              << QByteArray() << 400 << "query parameter 'action'";
+    QTest::newRow("audit misspelt filter") << QByteArray("GET") << "/api/v1/audit?actions=create" << QByteArray() << 400
+                                           << "unknown query parameter 'actions'";
+    QTest::newRow("hub delete bad force") << QByteArray("DELETE") << hubs + m_fixtureHub + QLatin1String("?force=maybe")
+                                          << QByteArray() << 400 << "force";
 
     // Size and method.
     const QByteArray huge = "{\"name\":\"x\",\"notes\":\"" + QByteArray(1200 * 1024, 'n') + "\"}";
     QTest::newRow("oversize body") << QByteArray("POST") << "/api/v1/customers" << huge << 413 << "exceeds the limit";
-    QTest::newRow("method not allowed") << QByteArray("DELETE") << "/api/v1/customers" << QByteArray() << 405 << "method not allowed";
+    QTest::newRow("method not allowed") << QByteArray("DELETE") << "/api/v1/customers" << QByteArray() << 405
+                                        << "method not allowed";
 }
 
 void TestCrmApi::badInputChangesNothing()
@@ -679,7 +818,8 @@ void TestCrmApi::badInputChangesNothing()
 
     const QByteArray before = snapshot();
     const auto r = m_admin->send(method, path, body);
-    QVERIFY2(r.status == status, qPrintable(QStringLiteral("%1: %2").arg(r.status).arg(QString::fromUtf8(r.body.left(500)))));
+    QVERIFY2(r.status == status,
+             qPrintable(QStringLiteral("%1: %2").arg(r.status).arg(QString::fromUtf8(r.body.left(500)))));
     const QJsonObject error = r.json();
     QCOMPARE(error.value(QStringLiteral("errorCode")).toInt() / 1000, status);
     QVERIFY(!error.value(QStringLiteral("trackingId")).toString().isEmpty());
@@ -700,15 +840,20 @@ void TestCrmApi::ifMatchMismatchChangesNothing_data()
     QTest::newRow("customer PUT") << QByteArray("PUT") << customer << QByteArray("{\"name\":\"Changed\"}");
     QTest::newRow("customer PATCH") << QByteArray("PATCH") << customer << QByteArray("{\"notes\":\"changed\"}");
     QTest::newRow("customer DELETE") << QByteArray("DELETE") << customer << QByteArray();
-    QTest::newRow("device PUT") << QByteArray("PUT") << device << QByteArray("{\"serial\":\"FIX-0001\",\"model\":\"changed\"}");
+    QTest::newRow("device PUT") << QByteArray("PUT") << device
+                                << QByteArray("{\"serial\":\"FIX-0001\",\"model\":\"changed\"}");
     QTest::newRow("device PATCH") << QByteArray("PATCH") << device << QByteArray("{\"model\":\"changed\"}");
     QTest::newRow("device DELETE") << QByteArray("DELETE") << device << QByteArray();
-    QTest::newRow("device sell") << QByteArray("POST") << device + QLatin1String("/sell") << QByteArray("{\"customerId\":\"" + m_customerId.toUtf8() + "\"}");
-    QTest::newRow("hub PUT") << QByteArray("PUT") << hub << QByteArray("{\"host\":\"fixture-hub.example.net\",\"port\":1883}");
+    QTest::newRow("device sell") << QByteArray("POST") << device + QLatin1String("/sell")
+                                 << QByteArray("{\"customerId\":\"" + m_customerId.toUtf8() + "\"}");
+    QTest::newRow("hub PUT") << QByteArray("PUT") << hub
+                             << QByteArray("{\"host\":\"fixture-hub.example.net\",\"port\":1883}");
     QTest::newRow("hub DELETE") << QByteArray("DELETE") << hub << QByteArray();
     QTest::newRow("hub rotate-key") << QByteArray("POST") << hub + QLatin1String("/rotate-key") << QByteArray();
-    QTest::newRow("new hub PUT") << QByteArray("PUT") << "/api/v1/hubs/not-yet" << QByteArray("{\"host\":\"not-yet.example\"}");
-    QTest::newRow("policy PUT") << QByteArray("PUT") << "/api/v1/allocation-policy" << QByteArray("{\"allocationPolicy\":\"geoLatency\"}");
+    QTest::newRow("new hub PUT") << QByteArray("PUT") << "/api/v1/hubs/not-yet"
+                                 << QByteArray("{\"host\":\"not-yet.example\"}");
+    QTest::newRow("policy PUT") << QByteArray("PUT") << "/api/v1/allocation-policy"
+                                << QByteArray("{\"allocationPolicy\":\"geoLatency\"}");
 }
 
 void TestCrmApi::ifMatchMismatchChangesNothing()
@@ -726,17 +871,20 @@ void TestCrmApi::ifMatchMismatchChangesNothing()
 
 void TestCrmApi::ifMatchCurrentEtagSucceeds()
 {
-    const QString path = QStringLiteral("/api/v1/customers/") + createCustomer(QStringLiteral("Etag Tester")).value(QStringLiteral("id")).toString();
+    const QString path = QStringLiteral("/api/v1/customers/") +
+                         createCustomer(QStringLiteral("Etag Tester")).value(QStringLiteral("id")).toString();
     const QString first = m_viewer->get(path).json().value(QStringLiteral("etag")).toString();
     QVERIFY(!first.isEmpty());
 
-    auto weak = m_operator->patch(path, {{QStringLiteral("notes"), QStringLiteral("one")}}, {{"If-Match", "W/" + quoted(first)}});
+    auto weak = m_operator->patch(path, {{QStringLiteral("notes"), QStringLiteral("one")}},
+                                  {{"If-Match", "W/" + quoted(first)}});
     QCOMPARE(weak.status, 200);
     const QString second = weak.json().value(QStringLiteral("etag")).toString();
     QVERIFY(second != first);
 
     // The tag the first writer used is stale now: a second writer holding it loses.
-    auto lost = m_operator->patch(path, {{QStringLiteral("notes"), QStringLiteral("lost update")}}, {{"If-Match", quoted(first)}});
+    auto lost = m_operator->patch(path, {{QStringLiteral("notes"), QStringLiteral("lost update")}},
+                                  {{"If-Match", quoted(first)}});
     QCOMPARE(lost.status, 412);
     QCOMPARE(m_viewer->get(path).json().value(QStringLiteral("notes")).toString(), QStringLiteral("one"));
 
@@ -752,12 +900,17 @@ void TestCrmApi::ifMatchCurrentEtagSucceeds()
     const auto policy = m_admin->get(QStringLiteral("/api/v1/allocation-policy"));
     QCOMPARE(policy.status, 200);
     QVERIFY(!etagHeader(policy).isEmpty());
-    auto put = m_admin->put(QStringLiteral("/api/v1/allocation-policy"), {{QStringLiteral("allocationPolicy"), QStringLiteral("hashed")}},
+    auto put = m_admin->put(QStringLiteral("/api/v1/allocation-policy"),
+                            {{QStringLiteral("allocationPolicy"), QStringLiteral("hashed")}},
                             {{"If-Match", quoted(etagHeader(policy))}});
     QCOMPARE(put.status, 200);
     QVERIFY(etagHeader(put) != etagHeader(policy));
-    QCOMPARE(m_admin->put(QStringLiteral("/api/v1/allocation-policy"), {{QStringLiteral("allocationPolicy"), QStringLiteral("hashed")}},
-                          {{"If-Match", quoted(etagHeader(policy))}}).status, 412);
+    QCOMPARE(m_admin
+                 ->put(QStringLiteral("/api/v1/allocation-policy"),
+                       {{QStringLiteral("allocationPolicy"), QStringLiteral("hashed")}},
+                       {{"If-Match", quoted(etagHeader(policy))}})
+                 .status,
+             412);
 }
 
 void TestCrmApi::roles_data()
@@ -770,25 +923,40 @@ void TestCrmApi::roles_data()
 
     const QString hub = QStringLiteral("/api/v1/hubs/") + m_fixtureHub;
     const QByteArray customerBody = "{\"name\":\"Role Test\"}";
-    QTest::newRow("viewer reads customers") << "viewer" << QByteArray("GET") << "/api/v1/customers" << QByteArray() << 200;
+    QTest::newRow("viewer reads customers")
+        << "viewer" << QByteArray("GET") << "/api/v1/customers" << QByteArray() << 200;
     QTest::newRow("viewer reads devices") << "viewer" << QByteArray("GET") << "/api/v1/devices" << QByteArray() << 200;
     QTest::newRow("viewer reads hubs") << "viewer" << QByteArray("GET") << "/api/v1/hubs" << QByteArray() << 200;
-    QTest::newRow("viewer reads policy") << "viewer" << QByteArray("GET") << "/api/v1/allocation-policy" << QByteArray() << 200;
+    QTest::newRow("viewer reads policy") << "viewer" << QByteArray("GET") << "/api/v1/allocation-policy" << QByteArray()
+                                         << 200;
     QTest::newRow("viewer reads audit") << "viewer" << QByteArray("GET") << "/api/v1/audit" << QByteArray() << 200;
-    QTest::newRow("viewer cannot create customers") << "viewer" << QByteArray("POST") << "/api/v1/customers" << customerBody << 403;
-    QTest::newRow("viewer cannot create devices") << "viewer" << QByteArray("POST") << "/api/v1/devices" << QByteArray("{\"serial\":\"ROLE-1\"}") << 403;
-    QTest::newRow("viewer cannot import") << "viewer" << QByteArray("POST") << "/api/v1/devices/import" << QByteArray("serial\nROLE-2\n") << 403;
-    QTest::newRow("viewer cannot sell") << "viewer" << QByteArray("POST") << QLatin1String("/api/v1/devices/") + m_fixtureSerial + QLatin1String("/sell") << QByteArray("{\"customerId\":\"" + m_customerId.toUtf8() + "\"}") << 403;
-    QTest::newRow("viewer cannot list tokens") << "viewer" << QByteArray("GET") << "/api/v1/tokens" << QByteArray() << 403;
-    QTest::newRow("operator creates customers") << "operator" << QByteArray("POST") << "/api/v1/customers" << customerBody << 201;
-    QTest::newRow("operator cannot put hubs") << "operator" << QByteArray("PUT") << hub << QByteArray("{\"host\":\"elsewhere.example\"}") << 403;
+    QTest::newRow("viewer cannot create customers")
+        << "viewer" << QByteArray("POST") << "/api/v1/customers" << customerBody << 403;
+    QTest::newRow("viewer cannot create devices")
+        << "viewer" << QByteArray("POST") << "/api/v1/devices" << QByteArray("{\"serial\":\"ROLE-1\"}") << 403;
+    QTest::newRow("viewer cannot import")
+        << "viewer" << QByteArray("POST") << "/api/v1/devices/import" << QByteArray("serial\nROLE-2\n") << 403;
+    QTest::newRow("viewer cannot sell") << "viewer" << QByteArray("POST")
+                                        << QLatin1String("/api/v1/devices/") + m_fixtureSerial + QLatin1String("/sell")
+                                        << QByteArray("{\"customerId\":\"" + m_customerId.toUtf8() + "\"}") << 403;
+    QTest::newRow("viewer cannot list tokens")
+        << "viewer" << QByteArray("GET") << "/api/v1/tokens" << QByteArray() << 403;
+    QTest::newRow("operator creates customers")
+        << "operator" << QByteArray("POST") << "/api/v1/customers" << customerBody << 201;
+    QTest::newRow("operator cannot put hubs")
+        << "operator" << QByteArray("PUT") << hub << QByteArray("{\"host\":\"elsewhere.example\"}") << 403;
     QTest::newRow("operator cannot delete hubs") << "operator" << QByteArray("DELETE") << hub << QByteArray() << 403;
-    QTest::newRow("operator cannot rotate keys") << "operator" << QByteArray("POST") << hub + QLatin1String("/rotate-key") << QByteArray() << 403;
-    QTest::newRow("operator cannot set policy") << "operator" << QByteArray("PUT") << "/api/v1/allocation-policy" << QByteArray("{\"allocationPolicy\":\"geoLatency\"}") << 403;
-    QTest::newRow("operator cannot create tokens") << "operator" << QByteArray("POST") << "/api/v1/tokens" << QByteArray("{\"role\":\"admin\"}") << 403;
-    QTest::newRow("operator cannot revoke tokens") << "operator" << QByteArray("DELETE") << "/api/v1/tokens/test-admin" << QByteArray() << 403;
+    QTest::newRow("operator cannot rotate keys")
+        << "operator" << QByteArray("POST") << hub + QLatin1String("/rotate-key") << QByteArray() << 403;
+    QTest::newRow("operator cannot set policy") << "operator" << QByteArray("PUT") << "/api/v1/allocation-policy"
+                                                << QByteArray("{\"allocationPolicy\":\"geoLatency\"}") << 403;
+    QTest::newRow("operator cannot create tokens")
+        << "operator" << QByteArray("POST") << "/api/v1/tokens" << QByteArray("{\"role\":\"admin\"}") << 403;
+    QTest::newRow("operator cannot revoke tokens")
+        << "operator" << QByteArray("DELETE") << "/api/v1/tokens/test-admin" << QByteArray() << 403;
     QTest::newRow("no token") << "none" << QByteArray("GET") << "/api/v1/customers" << QByteArray() << 401;
-    QTest::newRow("no token cannot write") << "none" << QByteArray("POST") << "/api/v1/customers" << customerBody << 401;
+    QTest::newRow("no token cannot write")
+        << "none" << QByteArray("POST") << "/api/v1/customers" << customerBody << 401;
     QTest::newRow("forged token") << "forged" << QByteArray("GET") << "/api/v1/devices" << QByteArray() << 401;
 }
 
@@ -801,7 +969,8 @@ void TestCrmApi::roles()
     QFETCH(int, status);
 
     const QByteArray before = snapshot();
-    const QByteArray type = path.endsWith(QLatin1String("/import")) ? QByteArray("text/csv") : QByteArray("application/json");
+    const QByteArray type =
+        path.endsWith(QLatin1String("/import")) ? QByteArray("text/csv") : QByteArray("application/json");
     const auto r = as(role).send(method, path, body, {}, type);
     QVERIFY2(r.status == status, qPrintable(QString::number(r.status) + QLatin1Char(' ') + QString::fromUtf8(r.body)));
     if (status >= 400) {
@@ -814,9 +983,9 @@ void TestCrmApi::roles()
 
 void TestCrmApi::revokedTokenIsRejected()
 {
-    const auto created = m_admin->post(QStringLiteral("/api/v1/tokens"),
-                                       {{QStringLiteral("role"), QStringLiteral("operator")},
-                                        {QStringLiteral("name"), QStringLiteral("short-lived")}});
+    const auto created =
+        m_admin->post(QStringLiteral("/api/v1/tokens"), {{QStringLiteral("role"), QStringLiteral("operator")},
+                                                         {QStringLiteral("name"), QStringLiteral("short-lived")}});
     QCOMPARE(created.status, 201);
     const QString token = created.json().value(QStringLiteral("token")).toString();
     QVERIFY(token.startsWith(QLatin1String("pvs_")));
@@ -824,7 +993,10 @@ void TestCrmApi::revokedTokenIsRejected()
 
     auto client = m_f.client(token);
     QCOMPARE(client->get(QStringLiteral("/api/v1/customers")).status, 200);
-    QCOMPARE(client->post(QStringLiteral("/api/v1/customers"), {{QStringLiteral("name"), QStringLiteral("By short-lived")}}).status, 201);
+    QCOMPARE(
+        client->post(QStringLiteral("/api/v1/customers"), {{QStringLiteral("name"), QStringLiteral("By short-lived")}})
+            .status,
+        201);
     QCOMPARE(client->get(QStringLiteral("/api/v1/tokens")).status, 403);
 
     QCOMPARE(m_admin->del(QStringLiteral("/api/v1/tokens/short-lived")).status, 204);
@@ -832,14 +1004,19 @@ void TestCrmApi::revokedTokenIsRejected()
     QCOMPARE(m_admin->del(QStringLiteral("/api/v1/tokens/short-lived")).status, 404);
 
     // Revoking by id works as well; the listing shows when.
-    const auto second = m_admin->post(QStringLiteral("/api/v1/tokens"), {{QStringLiteral("role"), QStringLiteral("viewer")}});
+    const auto second =
+        m_admin->post(QStringLiteral("/api/v1/tokens"), {{QStringLiteral("role"), QStringLiteral("viewer")}});
     QCOMPARE(second.status, 201);
     const QString id = second.json().value(QStringLiteral("id")).toString();
     QVERIFY(!second.json().value(QStringLiteral("name")).toString().isEmpty());
     QCOMPARE(m_admin->del(QStringLiteral("/api/v1/tokens/") + id).status, 204);
-    QCOMPARE(m_f.client(second.json().value(QStringLiteral("token")).toString())->get(QStringLiteral("/api/v1/devices")).status, 401);
+    QCOMPARE(m_f.client(second.json().value(QStringLiteral("token")).toString())
+                 ->get(QStringLiteral("/api/v1/devices"))
+                 .status,
+             401);
     bool listed = false;
-    for (const auto &v : m_admin->get(QStringLiteral("/api/v1/tokens?limit=1000")).json().value(QStringLiteral("items")).toArray()) {
+    for (const auto &v :
+         m_admin->get(QStringLiteral("/api/v1/tokens?limit=1000")).json().value(QStringLiteral("items")).toArray()) {
         if (v.toObject().value(QStringLiteral("id")).toString() == id) {
             listed = true;
             QVERIFY(!v.toObject().value(QStringLiteral("revokedAt")).toString().isEmpty());
@@ -857,22 +1034,25 @@ void TestCrmApi::revokedTokenIsRejected()
 
 void TestCrmApi::tokenCreateGivesLocation()
 {
-    const auto created = m_admin->post(QStringLiteral("/api/v1/tokens"),
-                                       {{QStringLiteral("role"), QStringLiteral("viewer")},
-                                        {QStringLiteral("name"), QStringLiteral("located")}});
+    const auto created =
+        m_admin->post(QStringLiteral("/api/v1/tokens"), {{QStringLiteral("role"), QStringLiteral("viewer")},
+                                                         {QStringLiteral("name"), QStringLiteral("located")}});
     QCOMPARE(created.status, 201);
     const QString id = created.json().value(QStringLiteral("id")).toString();
     QCOMPARE(created.header("Location"), QByteArray("/api/v1/tokens/" + id.toUtf8()));
     // The Location addresses the token: deleting it revokes it.
     QCOMPARE(m_admin->del(QString::fromUtf8(created.header("Location"))).status, 204);
-    QCOMPARE(m_f.client(created.json().value(QStringLiteral("token")).toString())->get(QStringLiteral("/api/v1/devices")).status, 401);
+    QCOMPARE(m_f.client(created.json().value(QStringLiteral("token")).toString())
+                 ->get(QStringLiteral("/api/v1/devices"))
+                 .status,
+             401);
 }
 
 void TestCrmApi::tokensNeverShowSecrets()
 {
-    const auto created = m_admin->post(QStringLiteral("/api/v1/tokens"),
-                                       {{QStringLiteral("role"), QStringLiteral("viewer")},
-                                        {QStringLiteral("name"), QStringLiteral("secret-check")}});
+    const auto created =
+        m_admin->post(QStringLiteral("/api/v1/tokens"), {{QStringLiteral("role"), QStringLiteral("viewer")},
+                                                         {QStringLiteral("name"), QStringLiteral("secret-check")}});
     QCOMPARE(created.status, 201);
     const QString fresh = created.json().value(QStringLiteral("token")).toString();
     QVERIFY(!fresh.isEmpty());
@@ -928,21 +1108,23 @@ void TestCrmApi::hubSigningKeyShownOnce()
     QVERIFY(!m_admin->get(QStringLiteral("/api/v1/hubs")).body.contains(key.toUtf8()));
 
     // A replace without a key keeps the key and does not show it.
-    const auto replaced = m_admin->put(path, {{QStringLiteral("host"), QStringLiteral("key-hub.example")},
-                                              {QStringLiteral("port"), 8884},
-                                              {QStringLiteral("region"), QStringLiteral("eu-central")},
-                                              {QStringLiteral("allocationWeight"), 5}},
+    const auto replaced = m_admin->put(path,
+                                       {{QStringLiteral("host"), QStringLiteral("key-hub.example")},
+                                        {QStringLiteral("port"), 8884},
+                                        {QStringLiteral("region"), QStringLiteral("eu-central")},
+                                        {QStringLiteral("allocationWeight"), 5}},
                                        {{"If-Match", quoted(etagHeader(got))}});
     QCOMPARE(replaced.status, 200);
     QVERIFY(!replaced.json().contains(QStringLiteral("signingKey")));
     QCOMPARE(replaced.json().value(QStringLiteral("port")).toInt(), 8884);
-    QCOMPARE(replaced.json().value(QStringLiteral("createdDateTimeUtc")), created.json().value(QStringLiteral("createdDateTimeUtc")));
+    QCOMPARE(replaced.json().value(QStringLiteral("createdDateTimeUtc")),
+             created.json().value(QStringLiteral("createdDateTimeUtc")));
     QCOMPARE(storedKey(), key);
 
     // A key the operator brings replaces it, and is not echoed.
     const QString own = QString::fromLatin1(QByteArray(32, '\x5a').toBase64());
-    const auto ownKey = m_admin->put(path, {{QStringLiteral("host"), QStringLiteral("key-hub.example")},
-                                            {QStringLiteral("signingKey"), own}});
+    const auto ownKey = m_admin->put(
+        path, {{QStringLiteral("host"), QStringLiteral("key-hub.example")}, {QStringLiteral("signingKey"), own}});
     QCOMPARE(ownKey.status, 200);
     QVERIFY(!ownKey.json().contains(QStringLiteral("signingKey")));
     QCOMPARE(storedKey(), own);
@@ -981,7 +1163,8 @@ void TestCrmApi::hubDeleteRefusedWhileAssigned()
     const QByteArray before = snapshot();
     const auto refused = m_admin->del(path);
     QCOMPARE(refused.status, 409);
-    QVERIFY2(refused.json().value(QStringLiteral("message")).toString().contains(QLatin1String("force=true")), refused.body.constData());
+    QVERIFY2(refused.json().value(QStringLiteral("message")).toString().contains(QLatin1String("force=true")),
+             refused.body.constData());
     QCOMPARE(snapshot(), before);
 
     QCOMPARE(m_admin->del(path + QStringLiteral("?force=true")).status, 204);
@@ -1004,34 +1187,64 @@ void TestCrmApi::allocationPolicy_data()
 
     const QString hub = m_fixtureHub;
     QTest::newRow("hashed") << QByteArray("{\"allocationPolicy\":\"hashed\"}") << 200 << QString()
-                            << QStringList{QStringLiteral("hashed"), QStringLiteral(""), QStringLiteral(""), QStringLiteral("")};
+                            << QStringList{QStringLiteral("hashed"), QStringLiteral(""), QStringLiteral(""),
+                                           QStringLiteral("")};
     QTest::newRow("geoLatency") << QByteArray("{\"allocationPolicy\":\"geoLatency\"}") << 200 << QString()
-                                << QStringList{QStringLiteral("geoLatency"), QStringLiteral(""), QStringLiteral(""), QStringLiteral("")};
-    QTest::newRow("static") << QByteArray("{\"allocationPolicy\":\"static\",\"staticHub\":\"fixture-hub\"}") << 200 << QString()
+                                << QStringList{QStringLiteral("geoLatency"), QStringLiteral(""), QStringLiteral(""),
+                                               QStringLiteral("")};
+    QTest::newRow("static") << QByteArray("{\"allocationPolicy\":\"static\",\"staticHub\":\"fixture-hub\"}") << 200
+                            << QString()
                             << QStringList{QStringLiteral("static"), hub, QStringLiteral(""), QStringLiteral("")};
-    QTest::newRow("custom https") << QByteArray("{\"allocationPolicy\":\"custom\",\"customAllocationDefinition\":{\"webhookUrl\":\"https://alloc.example/api/pick?code=x\",\"apiVersion\":\"2021-10-01\"}}")
-                                  << 200 << QString() << QStringList{QStringLiteral("custom"), QStringLiteral(""), QStringLiteral("https://alloc.example/api/pick?code=x"), QStringLiteral("2021-10-01")};
-    QTest::newRow("custom http") << QByteArray("{\"allocationPolicy\":\"custom\",\"customAllocationDefinition\":{\"webhookUrl\":\"http://10.0.0.5:8080/pick\",\"apiVersion\":\"2019-03-31\"}}")
-                                 << 200 << QString() << QStringList{QStringLiteral("custom"), QStringLiteral(""), QStringLiteral("http://10.0.0.5:8080/pick"), QStringLiteral("2019-03-31")};
-    QTest::newRow("back to hashed clears") << QByteArray("{\"allocationPolicy\":\"hashed\"}") << 200 << QString()
-                                           << QStringList{QStringLiteral("hashed"), QStringLiteral(""), QStringLiteral(""), QStringLiteral("")};
-    QTest::newRow("static without hub") << QByteArray("{\"allocationPolicy\":\"static\"}") << 400 << "field 'staticHub' is required" << QStringList();
-    QTest::newRow("static unknown hub") << QByteArray("{\"allocationPolicy\":\"static\",\"staticHub\":\"no-such-hub\"}") << 400 << "no-such-hub" << QStringList();
-    QTest::newRow("static hub wrong type") << QByteArray("{\"allocationPolicy\":\"static\",\"staticHub\":7}") << 400 << "field 'staticHub' must be a string" << QStringList();
-    QTest::newRow("custom without definition") << QByteArray("{\"allocationPolicy\":\"custom\"}") << 400 << "customAllocationDefinition" << QStringList();
-    QTest::newRow("custom ftp url") << QByteArray("{\"allocationPolicy\":\"custom\",\"customAllocationDefinition\":{\"webhookUrl\":\"ftp://alloc.example/\",\"apiVersion\":\"2021-10-01\"}}")
+    QTest::newRow("custom https")
+        << QByteArray("{\"allocationPolicy\":\"custom\",\"customAllocationDefinition\":{\"webhookUrl\":\"https://"
+                      "alloc.example/api/pick?code=x\",\"apiVersion\":\"2021-10-01\"}}")
+        << 200 << QString()
+        << QStringList{QStringLiteral("custom"), QStringLiteral(""),
+                       QStringLiteral("https://alloc.example/api/pick?code=x"), QStringLiteral("2021-10-01")};
+    QTest::newRow("custom http") << QByteArray(
+                                        "{\"allocationPolicy\":\"custom\",\"customAllocationDefinition\":{"
+                                        "\"webhookUrl\":\"http://10.0.0.5:8080/pick\",\"apiVersion\":\"2019-03-31\"}}")
+                                 << 200 << QString()
+                                 << QStringList{QStringLiteral("custom"), QStringLiteral(""),
+                                                QStringLiteral("http://10.0.0.5:8080/pick"),
+                                                QStringLiteral("2019-03-31")};
+    QTest::newRow("back to hashed clears")
+        << QByteArray("{\"allocationPolicy\":\"hashed\"}") << 200 << QString()
+        << QStringList{QStringLiteral("hashed"), QStringLiteral(""), QStringLiteral(""), QStringLiteral("")};
+    QTest::newRow("static without hub") << QByteArray("{\"allocationPolicy\":\"static\"}") << 400
+                                        << "field 'staticHub' is required" << QStringList();
+    QTest::newRow("static unknown hub") << QByteArray("{\"allocationPolicy\":\"static\",\"staticHub\":\"no-such-hub\"}")
+                                        << 400 << "no-such-hub" << QStringList();
+    QTest::newRow("static hub wrong type") << QByteArray("{\"allocationPolicy\":\"static\",\"staticHub\":7}") << 400
+                                           << "field 'staticHub' must be a string" << QStringList();
+    QTest::newRow("custom without definition")
+        << QByteArray("{\"allocationPolicy\":\"custom\"}") << 400 << "customAllocationDefinition" << QStringList();
+    QTest::newRow("custom ftp url") << QByteArray(
+                                           "{\"allocationPolicy\":\"custom\",\"customAllocationDefinition\":{"
+                                           "\"webhookUrl\":\"ftp://alloc.example/\",\"apiVersion\":\"2021-10-01\"}}")
                                     << 400 << "webhookUrl" << QStringList();
-    QTest::newRow("custom no apiVersion") << QByteArray("{\"allocationPolicy\":\"custom\",\"customAllocationDefinition\":{\"webhookUrl\":\"https://alloc.example/\"}}")
-                                          << 400 << "apiVersion" << QStringList();
-    QTest::newRow("custom definition not object") << QByteArray("{\"allocationPolicy\":\"custom\",\"customAllocationDefinition\":\"https://alloc.example/\"}")
-                                                  << 400 << "must be an object" << QStringList();
-    QTest::newRow("custom definition unknown field") << QByteArray("{\"allocationPolicy\":\"custom\",\"customAllocationDefinition\":{\"webhookUrl\":\"https://a.example/\",\"apiVersion\":\"2021-10-01\",\"secret\":\"x\"}}")
-                                                     << 400 << "unknown field 'customAllocationDefinition.secret'" << QStringList();
-    QTest::newRow("unknown policy") << QByteArray("{\"allocationPolicy\":\"random\"}") << 400 << "field 'allocationPolicy'" << QStringList();
-    QTest::newRow("policy wrong case") << QByteArray("{\"allocationPolicy\":\"Hashed\"}") << 400 << "field 'allocationPolicy'" << QStringList();
-    QTest::newRow("policy missing") << QByteArray("{}") << 400 << "field 'allocationPolicy' is required" << QStringList();
-    QTest::newRow("policy wrong type") << QByteArray("{\"allocationPolicy\":1}") << 400 << "must be a string" << QStringList();
-    QTest::newRow("static hub with hashed") << QByteArray("{\"allocationPolicy\":\"hashed\",\"staticHub\":\"fixture-hub\"}") << 400 << "only allowed" << QStringList();
+    QTest::newRow("custom no apiVersion")
+        << QByteArray("{\"allocationPolicy\":\"custom\",\"customAllocationDefinition\":{\"webhookUrl\":\"https://"
+                      "alloc.example/\"}}")
+        << 400 << "apiVersion" << QStringList();
+    QTest::newRow("custom definition not object")
+        << QByteArray("{\"allocationPolicy\":\"custom\",\"customAllocationDefinition\":\"https://alloc.example/\"}")
+        << 400 << "must be an object" << QStringList();
+    QTest::newRow("custom definition unknown field")
+        << QByteArray("{\"allocationPolicy\":\"custom\",\"customAllocationDefinition\":{\"webhookUrl\":\"https://"
+                      "a.example/\",\"apiVersion\":\"2021-10-01\",\"secret\":\"x\"}}")
+        << 400 << "unknown field 'customAllocationDefinition.secret'" << QStringList();
+    QTest::newRow("unknown policy") << QByteArray("{\"allocationPolicy\":\"random\"}") << 400
+                                    << "field 'allocationPolicy'" << QStringList();
+    QTest::newRow("policy wrong case") << QByteArray("{\"allocationPolicy\":\"Hashed\"}") << 400
+                                       << "field 'allocationPolicy'" << QStringList();
+    QTest::newRow("policy missing") << QByteArray("{}") << 400 << "field 'allocationPolicy' is required"
+                                    << QStringList();
+    QTest::newRow("policy wrong type") << QByteArray("{\"allocationPolicy\":1}") << 400 << "must be a string"
+                                       << QStringList();
+    QTest::newRow("static hub with hashed")
+        << QByteArray("{\"allocationPolicy\":\"hashed\",\"staticHub\":\"fixture-hub\"}") << 400 << "only allowed"
+        << QStringList();
     QTest::newRow("malformed") << QByteArray("{\"allocationPolicy\":") << 400 << "malformed JSON" << QStringList();
 }
 
@@ -1062,12 +1275,15 @@ void TestCrmApi::allocationPolicy()
     const QStringList keys{QStringLiteral("allocationPolicy"), QStringLiteral("allocation.staticHub"),
                            QStringLiteral("allocation.webhookUrl"), QStringLiteral("allocation.webhookApiVersion")};
     for (int i = 0; i < keys.size(); ++i)
-        QCOMPARE(db.scalar(QStringLiteral("SELECT value FROM settings WHERE key = ?"), {keys.at(i)}).toString(), settings.at(i));
-    QCOMPARE(db.scalar(QStringLiteral("SELECT value FROM settings WHERE key = 'allocation.etag'")).toString(), etagHeader(r));
+        QCOMPARE(db.scalar(QStringLiteral("SELECT value FROM settings WHERE key = ?"), {keys.at(i)}).toString(),
+                 settings.at(i));
+    QCOMPARE(db.scalar(QStringLiteral("SELECT value FROM settings WHERE key = 'allocation.etag'")).toString(),
+             etagHeader(r));
 
     const auto audit = m_viewer->get(QStringLiteral("/api/v1/audit?entityType=allocationPolicy&limit=1"));
     const QJsonObject entry = audit.json().value(QStringLiteral("items")).toArray().at(0).toObject();
-    QCOMPARE(entry.value(QStringLiteral("after")).toObject().value(QStringLiteral("allocationPolicy")).toString(), settings.at(0));
+    QCOMPARE(entry.value(QStringLiteral("after")).toObject().value(QStringLiteral("allocationPolicy")).toString(),
+             settings.at(0));
     QCOMPARE(entry.value(QStringLiteral("actor")).toString(), QStringLiteral("token:test-admin"));
     QVERIFY(entry.contains(QStringLiteral("before")));
 }
@@ -1077,8 +1293,11 @@ void TestCrmApi::auditEntries()
     const QDateTime start = QDateTime::currentDateTimeUtc().addSecs(-1);
     const QJsonObject c = createCustomer(QStringLiteral("Audited Inc"), QStringLiteral("old@audited.example"));
     const QString id = c.value(QStringLiteral("id")).toString();
-    QCOMPARE(m_operator->patch(QStringLiteral("/api/v1/customers/") + id,
-                               {{QStringLiteral("email"), QStringLiteral("new@audited.example")}}).status, 200);
+    QCOMPARE(m_operator
+                 ->patch(QStringLiteral("/api/v1/customers/") + id,
+                         {{QStringLiteral("email"), QStringLiteral("new@audited.example")}})
+                 .status,
+             200);
 
     const auto r = m_viewer->get(QStringLiteral("/api/v1/audit?entityType=customer&entityId=") + id);
     QCOMPARE(r.status, 200);
@@ -1090,12 +1309,15 @@ void TestCrmApi::auditEntries()
     QCOMPARE(update.value(QStringLiteral("actor")).toString(), QStringLiteral("token:test-operator"));
     QCOMPARE(update.value(QStringLiteral("entityType")).toString(), QStringLiteral("customer"));
     QCOMPARE(update.value(QStringLiteral("entityId")).toString(), id);
-    QCOMPARE(update.value(QStringLiteral("before")).toObject().value(QStringLiteral("email")).toString(), QStringLiteral("old@audited.example"));
-    QCOMPARE(update.value(QStringLiteral("after")).toObject().value(QStringLiteral("email")).toString(), QStringLiteral("new@audited.example"));
+    QCOMPARE(update.value(QStringLiteral("before")).toObject().value(QStringLiteral("email")).toString(),
+             QStringLiteral("old@audited.example"));
+    QCOMPARE(update.value(QStringLiteral("after")).toObject().value(QStringLiteral("email")).toString(),
+             QStringLiteral("new@audited.example"));
     QVERIFY(!update.value(QStringLiteral("at")).toString().isEmpty());
     QCOMPARE(create.value(QStringLiteral("action")).toString(), QStringLiteral("create"));
     QVERIFY(!create.contains(QStringLiteral("before")));
-    QCOMPARE(create.value(QStringLiteral("after")).toObject().value(QStringLiteral("name")).toString(), QStringLiteral("Audited Inc"));
+    QCOMPARE(create.value(QStringLiteral("after")).toObject().value(QStringLiteral("name")).toString(),
+             QStringLiteral("Audited Inc"));
 
     const auto count = [&](const QString &query) {
         const auto a = m_viewer->get(QStringLiteral("/api/v1/audit?limit=1000&") + query);
@@ -1119,19 +1341,28 @@ void TestCrmApi::auditFilters_data()
     QTest::addColumn<QStringList>("expected"); // actions, newest first
 
     const QString none;
-    QTest::newRow("all") << none << none << none << QStringList{QStringLiteral("delete"), QStringLiteral("update"), QStringLiteral("update"), QStringLiteral("create")};
+    QTest::newRow("all") << none << none << none
+                         << QStringList{QStringLiteral("delete"), QStringLiteral("update"), QStringLiteral("update"),
+                                        QStringLiteral("create")};
     QTest::newRow("action create") << "create" << none << none << QStringList{QStringLiteral("create")};
-    QTest::newRow("action update") << "update" << none << none << QStringList{QStringLiteral("update"), QStringLiteral("update")};
+    QTest::newRow("action update") << "update" << none << none
+                                   << QStringList{QStringLiteral("update"), QStringLiteral("update")};
     QTest::newRow("action never taken") << "sell" << none << none << QStringList{};
     QTest::newRow("action is exact") << "updat" << none << none << QStringList{};
     QTest::newRow("action is case-sensitive") << "Update" << none << none << QStringList{};
     QTest::newRow("until excludes its own instant") << none << none << "create" << QStringList{};
     QTest::newRow("until second entry") << none << none << "update1" << QStringList{QStringLiteral("create")};
-    QTest::newRow("since includes its own instant") << none << "delete" << none << QStringList{QStringLiteral("delete")};
-    QTest::newRow("since and until") << none << "update1" << "delete" << QStringList{QStringLiteral("update"), QStringLiteral("update")};
-    QTest::newRow("action within range") << "update" << "create" << "update2" << QStringList{QStringLiteral("update")};
+    QTest::newRow("since includes its own instant")
+        << none << "delete" << none << QStringList{QStringLiteral("delete")};
+    QTest::newRow("since and until") << none << "update1"
+                                     << "delete" << QStringList{QStringLiteral("update"), QStringLiteral("update")};
+    QTest::newRow("action within range") << "update"
+                                         << "create"
+                                         << "update2" << QStringList{QStringLiteral("update")};
     QTest::newRow("range in the future") << none << "future" << none << QStringList{};
-    QTest::newRow("until in the future") << "delete" << "past" << "future" << QStringList{QStringLiteral("delete")};
+    QTest::newRow("until in the future") << "delete"
+                                         << "past"
+                                         << "future" << QStringList{QStringLiteral("delete")};
 }
 
 void TestCrmApi::auditFilters()
@@ -1153,9 +1384,17 @@ void TestCrmApi::auditFilters()
         id = createCustomer(QStringLiteral("Filtered Audit Ltd")).value(QStringLiteral("id")).toString();
         QVERIFY(!id.isEmpty());
         tick();
-        QCOMPARE(m_operator->patch(QStringLiteral("/api/v1/customers/") + id, {{QStringLiteral("notes"), QStringLiteral("one")}}).status, 200);
+        QCOMPARE(
+            m_operator
+                ->patch(QStringLiteral("/api/v1/customers/") + id, {{QStringLiteral("notes"), QStringLiteral("one")}})
+                .status,
+            200);
         tick();
-        QCOMPARE(m_operator->patch(QStringLiteral("/api/v1/customers/") + id, {{QStringLiteral("notes"), QStringLiteral("two")}}).status, 200);
+        QCOMPARE(
+            m_operator
+                ->patch(QStringLiteral("/api/v1/customers/") + id, {{QStringLiteral("notes"), QStringLiteral("two")}})
+                .status,
+            200);
         tick();
         QCOMPARE(m_operator->send("DELETE", QStringLiteral("/api/v1/customers/") + id).status, 204);
         const auto all = m_viewer->get(QStringLiteral("/api/v1/audit?entityId=") + id);
@@ -1172,8 +1411,8 @@ void TestCrmApi::auditFilters()
     QString query = QStringLiteral("/api/v1/audit?entityId=") + id;
     const auto bound = [&](const char *name, const QString &key) {
         if (!key.isEmpty())
-            query += QLatin1Char('&') + QLatin1String(name) + QLatin1Char('=')
-                + QString::fromLatin1(QUrl::toPercentEncoding(at.value(key)));
+            query += QLatin1Char('&') + QLatin1String(name) + QLatin1Char('=') +
+                     QString::fromLatin1(QUrl::toPercentEncoding(at.value(key)));
     };
     bound("since", since);
     bound("until", until);
@@ -1192,11 +1431,16 @@ void TestCrmApi::paging_data()
     QTest::addColumn<QString>("path");
     QTest::addColumn<QString>("key");
 
-    QTest::newRow("customers") << "/api/v1/customers?q=paged%20customer" << "id";
-    QTest::newRow("devices") << "/api/v1/devices?q=PAGE-" << "serial";
-    QTest::newRow("hubs") << "/api/v1/hubs" << "name";
-    QTest::newRow("tokens") << "/api/v1/tokens" << "id";
-    QTest::newRow("audit") << "/api/v1/audit?entityType=device" << "id";
+    QTest::newRow("customers") << "/api/v1/customers?q=paged%20customer"
+                               << "id";
+    QTest::newRow("devices") << "/api/v1/devices?q=PAGE-"
+                             << "serial";
+    QTest::newRow("hubs") << "/api/v1/hubs"
+                          << "name";
+    QTest::newRow("tokens") << "/api/v1/tokens"
+                            << "id";
+    QTest::newRow("audit") << "/api/v1/audit?entityType=device"
+                           << "id";
 }
 
 void TestCrmApi::paging()
@@ -1209,13 +1453,17 @@ void TestCrmApi::paging()
         seeded = true;
         // Mixed case and a repeated name: whatever order the database's
         // collation gives, walking the pages must give the same order.
-        for (const char *name : {"Paged Customer C", "paged customer a", "Paged Customer B", "Paged Customer B", "Paged Customer E"})
+        for (const char *name :
+             {"Paged Customer C", "paged customer a", "Paged Customer B", "Paged Customer B", "Paged Customer E"})
             QVERIFY(!createCustomer(QString::fromLatin1(name)).isEmpty());
         for (int i = 5; i >= 1; --i)
             QVERIFY(!createDevice({{QStringLiteral("serial"), QStringLiteral("PAGE-%1").arg(i)}}).isEmpty());
         for (int i = 1; i <= 3; ++i)
-            QCOMPARE(m_admin->put(QStringLiteral("/api/v1/hubs/page-hub-%1").arg(i),
-                                  {{QStringLiteral("host"), QStringLiteral("page-hub-%1.example").arg(i)}}).status, 201);
+            QCOMPARE(m_admin
+                         ->put(QStringLiteral("/api/v1/hubs/page-hub-%1").arg(i),
+                               {{QStringLiteral("host"), QStringLiteral("page-hub-%1.example").arg(i)}})
+                         .status,
+                     201);
     }
 
     const QString sep = path.contains(QLatin1Char('?')) ? QStringLiteral("&") : QStringLiteral("?");
@@ -1260,8 +1508,11 @@ void TestCrmApi::dataSurvivesRestart()
     QCOMPARE(after.status, 200);
     QCOMPARE(etagHeader(after), etagHeader(hub));
     // Still writable, and the tokens still work.
-    QCOMPARE(m_operator->patch(QStringLiteral("/api/v1/customers/") + m_customerId,
-                               {{QStringLiteral("notes"), QStringLiteral("after restart")}}).status, 200);
+    QCOMPARE(m_operator
+                 ->patch(QStringLiteral("/api/v1/customers/") + m_customerId,
+                         {{QStringLiteral("notes"), QStringLiteral("after restart")}})
+                 .status,
+             200);
 }
 
 QTEST_MAIN(TestCrmApi)

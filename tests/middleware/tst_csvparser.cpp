@@ -33,18 +33,25 @@ void TestCsvParser::records_data()
     QTest::addColumn<QStringList>("expected");
 
     QTest::newRow("LF") << QByteArray("a,b\n1,2\n") << QStringList{QStringLiteral("1:a|b"), QStringLiteral("2:1|2")};
-    QTest::newRow("CRLF") << QByteArray("a,b\r\n1,2\r\n") << QStringList{QStringLiteral("1:a|b"), QStringLiteral("2:1|2")};
-    QTest::newRow("no final newline") << QByteArray("a,b\n1,2") << QStringList{QStringLiteral("1:a|b"), QStringLiteral("2:1|2")};
-    QTest::newRow("BOM") << QByteArray("\xEF\xBB\xBFserial\nX\n") << QStringList{QStringLiteral("1:serial"), QStringLiteral("2:X")};
-    QTest::newRow("empty fields") << QByteArray("a,,c\n,,\n") << QStringList{QStringLiteral("1:a||c"), QStringLiteral("2:||")};
+    QTest::newRow("CRLF") << QByteArray("a,b\r\n1,2\r\n")
+                          << QStringList{QStringLiteral("1:a|b"), QStringLiteral("2:1|2")};
+    QTest::newRow("no final newline") << QByteArray("a,b\n1,2")
+                                      << QStringList{QStringLiteral("1:a|b"), QStringLiteral("2:1|2")};
+    QTest::newRow("BOM") << QByteArray("\xEF\xBB\xBFserial\nX\n")
+                         << QStringList{QStringLiteral("1:serial"), QStringLiteral("2:X")};
+    QTest::newRow("empty fields") << QByteArray("a,,c\n,,\n")
+                                  << QStringList{QStringLiteral("1:a||c"), QStringLiteral("2:||")};
     QTest::newRow("quoted comma") << QByteArray("\"a,b\",c\n") << QStringList{QStringLiteral("1:a,b|c")};
-    QTest::newRow("escaped quotes") << QByteArray("\"say \"\"hi\"\"\",x\n") << QStringList{QStringLiteral("1:say \"hi\"|x")};
+    QTest::newRow("escaped quotes") << QByteArray("\"say \"\"hi\"\"\",x\n")
+                                    << QStringList{QStringLiteral("1:say \"hi\"|x")};
     QTest::newRow("quoted line break") << QByteArray("\"two\r\nlines\",x\nnext,y\n")
                                        << QStringList{QStringLiteral("1:two\r\nlines|x"), QStringLiteral("2:next|y")};
     QTest::newRow("empty quoted") << QByteArray("\"\",x\n") << QStringList{QStringLiteral("1:|x")};
-    QTest::newRow("blank lines counted, skipped") << QByteArray("h\n\nX\n\r\nY\n")
-                                                  << QStringList{QStringLiteral("1:h"), QStringLiteral("3:X"), QStringLiteral("5:Y")};
-    QTest::newRow("quote inside unquoted field") << QByteArray("5\" screen,x\n") << QStringList{QStringLiteral("1:5\" screen|x")};
+    QTest::newRow("blank lines counted, skipped")
+        << QByteArray("h\n\nX\n\r\nY\n")
+        << QStringList{QStringLiteral("1:h"), QStringLiteral("3:X"), QStringLiteral("5:Y")};
+    QTest::newRow("quote inside unquoted field")
+        << QByteArray("5\" screen,x\n") << QStringList{QStringLiteral("1:5\" screen|x")};
     QTest::newRow("space after closing quote") << QByteArray("\"a\" ,b\n") << QStringList{QStringLiteral("1:a|b")};
     QTest::newRow("UTF-8") << QByteArray("Straße,Łódź\n") << QStringList{QString::fromUtf8("1:Straße|Łódź")};
     QTest::newRow("empty file") << QByteArray() << QStringList();
@@ -65,7 +72,8 @@ void TestCsvParser::unreadableFiles_data()
 {
     QTest::addColumn<QByteArray>("csv");
     QTest::addColumn<QString>("message");
-    QTest::newRow("unterminated quote") << QByteArray("a,b\n1,\"open\n2,3\n") << QStringLiteral("row 2: a quoted field is never closed");
+    QTest::newRow("unterminated quote") << QByteArray("a,b\n1,\"open\n2,3\n")
+                                        << QStringLiteral("row 2: a quoted field is never closed");
     QTest::newRow("invalid UTF-8") << QByteArray("a,b\n\xff\xfe,1\n") << QStringLiteral("not valid UTF-8");
 }
 

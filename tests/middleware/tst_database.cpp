@@ -138,7 +138,8 @@ void TestDatabase::rollbackDiscards()
     {
         Transaction tx(*m_db);
         QVERIFY(m_audit->record(QStringLiteral("token:t"), QStringLiteral("update"), QStringLiteral("hub"),
-                                QStringLiteral("hub2"), {}, QJsonObject{{QStringLiteral("host"), QStringLiteral("h2")}}));
+                                QStringLiteral("hub2"), {},
+                                QJsonObject{{QStringLiteral("host"), QStringLiteral("h2")}}));
         QVERIFY(tx.commit());
     }
     QCOMPARE(runs, 0);
@@ -154,7 +155,8 @@ void TestDatabase::nestedWaitsForOutermostCommit()
         {
             Transaction inner(*m_db);
             QVERIFY(m_audit->record(QStringLiteral("token:t"), QStringLiteral("create"), QStringLiteral("customer"),
-                                    QStringLiteral("cus_2"), {}, QJsonObject{{QStringLiteral("name"), QStringLiteral("B")}}));
+                                    QStringLiteral("cus_2"), {},
+                                    QJsonObject{{QStringLiteral("name"), QStringLiteral("B")}}));
             QVERIFY(inner.commit());
         }
         QCOMPARE(spy.count(), 0);
@@ -169,11 +171,13 @@ void TestDatabase::innerRollbackDiscardsEverything()
     {
         Transaction outer(*m_db);
         QVERIFY(m_audit->record(QStringLiteral("token:t"), QStringLiteral("create"), QStringLiteral("customer"),
-                                QStringLiteral("cus_3"), {}, QJsonObject{{QStringLiteral("name"), QStringLiteral("C")}}));
+                                QStringLiteral("cus_3"), {},
+                                QJsonObject{{QStringLiteral("name"), QStringLiteral("C")}}));
         {
             Transaction inner(*m_db);
             QVERIFY(m_audit->record(QStringLiteral("token:t"), QStringLiteral("create"), QStringLiteral("customer"),
-                                    QStringLiteral("cus_4"), {}, QJsonObject{{QStringLiteral("name"), QStringLiteral("D")}}));
+                                    QStringLiteral("cus_4"), {},
+                                    QJsonObject{{QStringLiteral("name"), QStringLiteral("D")}}));
             // inner fails: rolled back, and with it the outer unit of work
         }
         QVERIFY(!outer.commit());
@@ -221,35 +225,73 @@ void TestDatabase::auditEntryBecomesEvent_data()
     QTest::addColumn<QString>("registrationId");
     QTest::addColumn<QString>("dataMarker");
 
-    const QJsonObject device{{QStringLiteral("serial"), QStringLiteral("SN1")}, {QStringLiteral("m"), QStringLiteral("after")}};
+    const QJsonObject device{{QStringLiteral("serial"), QStringLiteral("SN1")},
+                             {QStringLiteral("m"), QStringLiteral("after")}};
     const QJsonObject old{{QStringLiteral("m"), QStringLiteral("before")}};
-    QTest::newRow("device sold") << "device" << "sell" << "SN1" << old << device << "device.sold" << "SN1" << ""
+    QTest::newRow("device sold") << "device"
+                                 << "sell"
+                                 << "SN1" << old << device << "device.sold"
+                                 << "SN1"
+                                 << ""
                                  << "after";
-    QTest::newRow("device deleted uses before")
-        << "device" << "delete" << "SN1" << old << QJsonObject() << "device.deleted" << "SN1" << "" << "before";
-    QTest::newRow("enrollment created")
-        << "enrollment" << "create" << "reg-1" << QJsonObject()
-        << QJsonObject{{QStringLiteral("registrationId"), QStringLiteral("reg-1")},
-                       {QStringLiteral("deviceId"), QStringLiteral("dev-1")},
-                       {QStringLiteral("m"), QStringLiteral("after")}}
-        << "enrollment.created" << "dev-1" << "reg-1" << "after";
-    QTest::newRow("enrollment disabled") << "enrollment" << "disable" << "reg-1" << old
+    QTest::newRow("device deleted uses before") << "device"
+                                                << "delete"
+                                                << "SN1" << old << QJsonObject() << "device.deleted"
+                                                << "SN1"
+                                                << ""
+                                                << "before";
+    QTest::newRow("enrollment created") << "enrollment"
+                                        << "create"
+                                        << "reg-1" << QJsonObject()
+                                        << QJsonObject{{QStringLiteral("registrationId"), QStringLiteral("reg-1")},
+                                                       {QStringLiteral("deviceId"), QStringLiteral("dev-1")},
+                                                       {QStringLiteral("m"), QStringLiteral("after")}}
+                                        << "enrollment.created"
+                                        << "dev-1"
+                                        << "reg-1"
+                                        << "after";
+    QTest::newRow("enrollment disabled") << "enrollment"
+                                         << "disable"
+                                         << "reg-1" << old
                                          << QJsonObject{{QStringLiteral("m"), QStringLiteral("after")}}
-                                         << "enrollment.disabled" << "" << "reg-1" << "after";
+                                         << "enrollment.disabled"
+                                         << ""
+                                         << "reg-1"
+                                         << "after";
     QTest::newRow("registration assigned")
-        << "registration" << "assigned" << "reg-2" << QJsonObject()
-        << QJsonObject{{QStringLiteral("registrationState"), QJsonObject{{QStringLiteral("deviceId"), QStringLiteral("dev-2")}}},
+        << "registration"
+        << "assigned"
+        << "reg-2" << QJsonObject()
+        << QJsonObject{{QStringLiteral("registrationState"),
+                        QJsonObject{{QStringLiteral("deviceId"), QStringLiteral("dev-2")}}},
                        {QStringLiteral("m"), QStringLiteral("after")}}
-        << "registration.assigned" << "dev-2" << "reg-2" << "after";
-    QTest::newRow("activation exchanged")
-        << "enrollment" << "activate" << "reg-3" << QJsonObject()
-        << QJsonObject{{QStringLiteral("deviceId"), QStringLiteral("dev-3")}, {QStringLiteral("m"), QStringLiteral("after")}}
-        << "activation.exchanged" << "dev-3" << "reg-3" << "after";
-    QTest::newRow("hub updated") << "hub" << "update" << "hub1" << old << QJsonObject{{QStringLiteral("m"), QStringLiteral("after")}}
-                                 << "hub.updated" << "" << "" << "after";
-    QTest::newRow("policy alias") << "allocationPolicy" << "update" << "default" << old
-                                  << QJsonObject{{QStringLiteral("m"), QStringLiteral("after")}} << "policy.updated" << ""
-                                  << "" << "after";
+        << "registration.assigned"
+        << "dev-2"
+        << "reg-2"
+        << "after";
+    QTest::newRow("activation exchanged") << "enrollment"
+                                          << "activate"
+                                          << "reg-3" << QJsonObject()
+                                          << QJsonObject{{QStringLiteral("deviceId"), QStringLiteral("dev-3")},
+                                                         {QStringLiteral("m"), QStringLiteral("after")}}
+                                          << "activation.exchanged"
+                                          << "dev-3"
+                                          << "reg-3"
+                                          << "after";
+    QTest::newRow("hub updated") << "hub"
+                                 << "update"
+                                 << "hub1" << old << QJsonObject{{QStringLiteral("m"), QStringLiteral("after")}}
+                                 << "hub.updated"
+                                 << ""
+                                 << ""
+                                 << "after";
+    QTest::newRow("policy alias") << "allocationPolicy"
+                                  << "update"
+                                  << "default" << old << QJsonObject{{QStringLiteral("m"), QStringLiteral("after")}}
+                                  << "policy.updated"
+                                  << ""
+                                  << ""
+                                  << "after";
 }
 
 void TestDatabase::auditEntryBecomesEvent()
@@ -282,8 +324,9 @@ void TestDatabase::secretsNeverReachEvents()
     const QJsonObject after{
         {QStringLiteral("registrationId"), QStringLiteral("reg-9")},
         {QStringLiteral("attestation"),
-         QJsonObject{{QStringLiteral("symmetricKey"), QJsonObject{{QStringLiteral("primaryKey"), QStringLiteral("S3CR3T-1")},
-                                                                  {QStringLiteral("secondaryKey"), QStringLiteral("S3CR3T-2")}}}}},
+         QJsonObject{{QStringLiteral("symmetricKey"),
+                      QJsonObject{{QStringLiteral("primaryKey"), QStringLiteral("S3CR3T-1")},
+                                  {QStringLiteral("secondaryKey"), QStringLiteral("S3CR3T-2")}}}}},
         {QStringLiteral("secret"), QStringLiteral("S3CR3T-3")},
         {QStringLiteral("signingKey"), QStringLiteral("S3CR3T-4")},
     };
@@ -300,15 +343,24 @@ void TestDatabase::typePatterns_data()
     QTest::addColumn<QString>("pattern");
     QTest::addColumn<QString>("type");
     QTest::addColumn<bool>("matches");
-    QTest::newRow("all") << "*" << "device.online" << true;
-    QTest::newRow("category") << "registration" << "registration.assigned" << true;
-    QTest::newRow("category wildcard") << "device.*" << "device.sold" << true;
-    QTest::newRow("exact") << "device.online" << "device.online" << true;
-    QTest::newRow("exact other") << "device.online" << "device.offline" << false;
-    QTest::newRow("prefix is not a category") << "dev" << "device.online" << false;
-    QTest::newRow("other category") << "device" << "enrollment.created" << false;
-    QTest::newRow("no dot type") << "telemetry" << "telemetry" << true;
-    QTest::newRow("empty") << "" << "device.online" << false;
+    QTest::newRow("all") << "*"
+                         << "device.online" << true;
+    QTest::newRow("category") << "registration"
+                              << "registration.assigned" << true;
+    QTest::newRow("category wildcard") << "device.*"
+                                       << "device.sold" << true;
+    QTest::newRow("exact") << "device.online"
+                           << "device.online" << true;
+    QTest::newRow("exact other") << "device.online"
+                                 << "device.offline" << false;
+    QTest::newRow("prefix is not a category") << "dev"
+                                              << "device.online" << false;
+    QTest::newRow("other category") << "device"
+                                    << "enrollment.created" << false;
+    QTest::newRow("no dot type") << "telemetry"
+                                 << "telemetry" << true;
+    QTest::newRow("empty") << ""
+                           << "device.online" << false;
 }
 
 void TestDatabase::typePatterns()

@@ -28,9 +28,9 @@ private:
     QString newSerial()
     {
         const QString serial = QStringLiteral("SN-%1").arg(++m_serials, 5, 10, QLatin1Char('0'));
-        const auto r = f.operatorClient->post(QStringLiteral("/api/v1/devices"),
-                                              QJsonObject{{QStringLiteral("serial"), serial},
-                                                          {QStringLiteral("model"), QStringLiteral("K1")}});
+        const auto r = f.operatorClient->post(
+            QStringLiteral("/api/v1/devices"),
+            QJsonObject{{QStringLiteral("serial"), serial}, {QStringLiteral("model"), QStringLiteral("K1")}});
         if (r.status != 201)
             qWarning("creating inventory device failed: %d %s", r.status, r.body.constData());
         return serial;
@@ -55,28 +55,33 @@ private Q_SLOTS:
     void fullFlow()
     {
         const QString serial = newSerial();
-        auto created = f.putEnrollment(QStringLiteral("Kiosk-0001"),
-                                       QJsonObject{{QStringLiteral("serial"), serial},
-                                                   {QStringLiteral("initialTwin"),
-                                                    QJsonObject{{QStringLiteral("properties"),
-                                                                 QJsonObject{{QStringLiteral("desired"),
-                                                                              QJsonObject{{QStringLiteral("rate"), 5}}}}}}}});
+        auto created = f.putEnrollment(
+            QStringLiteral("Kiosk-0001"),
+            QJsonObject{
+                {QStringLiteral("serial"), serial},
+                {QStringLiteral("initialTwin"),
+                 QJsonObject{{QStringLiteral("properties"),
+                              QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("rate"), 5}}}}}}}});
         QCOMPARE(created.status, 201);
         const QJsonObject e = created.json();
         QCOMPARE(e.value(QStringLiteral("registrationId")).toString(), QStringLiteral("kiosk-0001"));
         QCOMPARE(e.value(QStringLiteral("deviceId")).toString(), QStringLiteral("kiosk-0001"));
-        QCOMPARE(QString::fromLatin1(created.header("ETag")), QLatin1Char('"') + e.value(QStringLiteral("etag")).toString() + QLatin1Char('"'));
+        QCOMPARE(QString::fromLatin1(created.header("ETag")),
+                 QLatin1Char('"') + e.value(QStringLiteral("etag")).toString() + QLatin1Char('"'));
         const QString primary = DeviceFixture::primaryKey(e);
         QCOMPARE(QByteArray::fromBase64(primary.toLatin1()).size(), 64);
         QCOMPARE(QByteArray::fromBase64(DeviceFixture::secondaryKey(e).toLatin1()).size(), 64);
         const QString code = e.value(QStringLiteral("activationCode")).toString();
-        QVERIFY2(QRegularExpression(QStringLiteral("^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-.$")).match(code).hasMatch(),
+        QVERIFY2(QRegularExpression(QStringLiteral("^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-.$"))
+                     .match(code)
+                     .hasMatch(),
                  qPrintable(code));
 
         // The end user types it sloppily: lower case, spaces instead of dashes.
         const QString typed = code.toLower().replace(QLatin1Char('-'), QLatin1Char(' '));
-        auto exchanged = f.device->post(QStringLiteral("/api/v1/activation"),
-                                        QJsonObject{{QStringLiteral("serial"), serial}, {QStringLiteral("code"), typed}});
+        auto exchanged =
+            f.device->post(QStringLiteral("/api/v1/activation"),
+                           QJsonObject{{QStringLiteral("serial"), serial}, {QStringLiteral("code"), typed}});
         QCOMPARE(exchanged.status, 200);
         const QJsonObject creds = exchanged.json();
         QCOMPARE(creds.value(QStringLiteral("idScope")).toString(), f.mw->idScope());
@@ -85,8 +90,9 @@ private Q_SLOTS:
         QCOMPARE(creds.value(QStringLiteral("symmetricKey")).toString(), primary);
 
         // The device registers with what it got.
-        auto reg = f.registerDevice(QStringLiteral("kiosk-0001"), creds.value(QStringLiteral("symmetricKey")).toString(),
-                                    QJsonObject{{QStringLiteral("model"), QStringLiteral("K1")}});
+        auto reg =
+            f.registerDevice(QStringLiteral("kiosk-0001"), creds.value(QStringLiteral("symmetricKey")).toString(),
+                             QJsonObject{{QStringLiteral("model"), QStringLiteral("K1")}});
         QCOMPARE(reg.status, 202);
         const QJsonObject op = reg.json();
         QCOMPARE(op.value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
@@ -101,11 +107,14 @@ private Q_SLOTS:
         QVERIFY(!st.value(QStringLiteral("etag")).toString().isEmpty());
         QVERIFY(st.contains(QStringLiteral("createdDateTimeUtc")));
         QVERIFY(st.contains(QStringLiteral("lastUpdatedDateTimeUtc")));
-        const QJsonObject provisio = st.value(QStringLiteral("payload")).toObject().value(QStringLiteral("provisio")).toObject();
+        const QJsonObject provisio =
+            st.value(QStringLiteral("payload")).toObject().value(QStringLiteral("provisio")).toObject();
         QCOMPARE(provisio.value(QStringLiteral("hubEndpoint")).toString(), kHubHost + QStringLiteral(":8883"));
         QCOMPARE(provisio.value(QStringLiteral("hubDeviceKey")).toString(),
                  Crypto::deriveKey(kHubKey, QStringLiteral("kiosk-0001")).value());
-        QVERIFY(provisio.value(QStringLiteral("caCertificate")).toString().startsWith(QLatin1String("-----BEGIN CERTIFICATE-----")));
+        QVERIFY(provisio.value(QStringLiteral("caCertificate"))
+                    .toString()
+                    .startsWith(QLatin1String("-----BEGIN CERTIFICATE-----")));
 
         // Polling the operation and the status lookup give the same state.
         auto polled = f.pollOperation(QStringLiteral("kiosk-0001"), primary, operationId);
@@ -127,9 +136,18 @@ private Q_SLOTS:
         auto one = f.viewer->get(QStringLiteral("/api/v1/registrations/KIOSK-0001"));
         QCOMPARE(one.status, 200);
         QCOMPARE(one.json().value(QStringLiteral("assignedHub")).toString(), kHubHost);
-        QCOMPARE(one.json().value(QStringLiteral("hub")).toObject().value(QStringLiteral("name")).toString(), QStringLiteral("main"));
-        QCOMPARE(one.json().value(QStringLiteral("twin")).toObject().value(QStringLiteral("properties")).toObject()
-                     .value(QStringLiteral("desired")).toObject().value(QStringLiteral("rate")).toInt(), 5);
+        QCOMPARE(one.json().value(QStringLiteral("hub")).toObject().value(QStringLiteral("name")).toString(),
+                 QStringLiteral("main"));
+        QCOMPARE(one.json()
+                     .value(QStringLiteral("twin"))
+                     .toObject()
+                     .value(QStringLiteral("properties"))
+                     .toObject()
+                     .value(QStringLiteral("desired"))
+                     .toObject()
+                     .value(QStringLiteral("rate"))
+                     .toInt(),
+                 5);
         QVERIFY(!one.body.contains("hubDeviceKey"));
         QVERIFY(!one.body.contains(kHubKey.toUtf8()));
         auto byOtherHub = f.viewer->get(QStringLiteral("/api/v1/registrations?hub=elsewhere.test"));
@@ -185,10 +203,10 @@ private Q_SLOTS:
         const QString scope = f.mw->idScope();
         QTest::newRow("wrong key") << DeviceFixture::sas(scope, id, Crypto::generateSymmetricKey(32)) << "unauthorized";
         QTest::newRow("expired") << DeviceFixture::sas(scope, id, key, -3600) << "expired";
-        QTest::newRow("other device's resource") << DeviceFixture::sas(scope, QStringLiteral("other-device"), key)
-                                                 << "unauthorized";
-        QTest::newRow("other scope's resource") << DeviceFixture::sas(QStringLiteral("0ne00000000"), id, key)
-                                                << "unauthorized";
+        QTest::newRow("other device's resource")
+            << DeviceFixture::sas(scope, QStringLiteral("other-device"), key) << "unauthorized";
+        QTest::newRow("other scope's resource")
+            << DeviceFixture::sas(QStringLiteral("0ne00000000"), id, key) << "unauthorized";
         QTest::newRow("garbage") << QStringLiteral("SharedAccessSignature nonsense") << "unauthorized";
         QTest::newRow("bearer") << QStringLiteral("Bearer abc") << "unauthorized";
         QTest::newRow("missing") << QString() << "unauthorized";
@@ -212,17 +230,19 @@ private Q_SLOTS:
         const QString secondary = DeviceFixture::secondaryKey(created.json());
         QCOMPARE(f.registerDevice(QStringLiteral("secondary-device"), secondary).status, 202);
         // Expired 60 s ago: within the default 300 s clock skew.
-        const auto r = f.registerWith(QStringLiteral("secondary-device"),
-                                      DeviceFixture::sas(f.mw->idScope(), QStringLiteral("secondary-device"), secondary, -60));
+        const auto r =
+            f.registerWith(QStringLiteral("secondary-device"),
+                           DeviceFixture::sas(f.mw->idScope(), QStringLiteral("secondary-device"), secondary, -60));
         QCOMPARE(r.status, 202);
     }
 
     void unknownScope()
     {
         const QString key = enroll(QStringLiteral("scope-device"));
-        const auto r = f.registerWith(QStringLiteral("scope-device"),
-                                      DeviceFixture::sas(QStringLiteral("0ne00000000"), QStringLiteral("scope-device"), key),
-                                      QJsonValue(), QStringLiteral("2021-06-01"), QStringLiteral("0ne00000000"));
+        const auto r =
+            f.registerWith(QStringLiteral("scope-device"),
+                           DeviceFixture::sas(QStringLiteral("0ne00000000"), QStringLiteral("scope-device"), key),
+                           QJsonValue(), QStringLiteral("2021-06-01"), QStringLiteral("0ne00000000"));
         QCOMPARE(r.status, 404);
         // The scope is case-insensitive.
         const QString lower = f.mw->idScope().toLower();
@@ -237,25 +257,29 @@ private Q_SLOTS:
         const QString id = QStringLiteral("body-device");
         const QString key = enroll(id);
         const QByteArray auth = DeviceFixture::sas(f.mw->idScope(), id, key).toUtf8();
-        const QString path = QLatin1Char('/') + f.mw->idScope() + QStringLiteral("/registrations/") + id
-            + QStringLiteral("/register?api-version=2021-06-01");
-        auto mismatch = f.device->put(path, QJsonObject{{QStringLiteral("registrationId"), QStringLiteral("someone-else")}},
-                                      {{"Authorization", auth}});
+        const QString path = QLatin1Char('/') + f.mw->idScope() + QStringLiteral("/registrations/") + id +
+                             QStringLiteral("/register?api-version=2021-06-01");
+        auto mismatch =
+            f.device->put(path, QJsonObject{{QStringLiteral("registrationId"), QStringLiteral("someone-else")}},
+                          {{"Authorization", auth}});
         QCOMPARE(mismatch.status, 400);
         QVERIFY(mismatch.json().value(QStringLiteral("message")).toString().contains(QLatin1String("does not match")));
         auto malformed = f.device->send("PUT", path, "{not json", {{"Authorization", auth}});
         QCOMPARE(malformed.status, 400);
-        auto unknownField = f.device->put(path, QJsonObject{{QStringLiteral("registrationId"), id},
-                                                            {QStringLiteral("bogus"), 1}},
-                                          {{"Authorization", auth}});
+        auto unknownField =
+            f.device->put(path, QJsonObject{{QStringLiteral("registrationId"), id}, {QStringLiteral("bogus"), 1}},
+                          {{"Authorization", auth}});
         QCOMPARE(unknownField.status, 400);
         QVERIFY(unknownField.json().value(QStringLiteral("message")).toString().contains(QLatin1String("bogus")));
         // Case differences in the body's id are the same device.
         auto upper = f.device->put(path, QJsonObject{{QStringLiteral("registrationId"), id.toUpper()}},
                                    {{"Authorization", auth}});
         QCOMPARE(upper.status, 202);
-        QCOMPARE(f.viewer->get(QStringLiteral("/api/v1/registrations/") + id).json()
-                     .value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
+        QCOMPARE(f.viewer->get(QStringLiteral("/api/v1/registrations/") + id)
+                     .json()
+                     .value(QStringLiteral("status"))
+                     .toString(),
+                 QStringLiteral("assigned"));
     }
 
     void disabledEnrollment()
@@ -267,7 +291,9 @@ private Q_SLOTS:
         QCOMPARE(r.json().value(QStringLiteral("status")).toString(), QStringLiteral("disabled"));
         QCOMPARE(DeviceFixture::state(r.json()).value(QStringLiteral("status")).toString(), QStringLiteral("disabled"));
         QVERIFY(!r.body.contains("hubDeviceKey"));
-        QCOMPARE(f.operatorClient->post(QStringLiteral("/api/v1/enrollments/") + id + QStringLiteral("/enable"), {}).status, 200);
+        QCOMPARE(
+            f.operatorClient->post(QStringLiteral("/api/v1/enrollments/") + id + QStringLiteral("/enable"), {}).status,
+            200);
         r = f.registerDevice(id, key);
         QCOMPARE(r.json().value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
         // Disabling again stops the device at its next registration.
@@ -285,9 +311,10 @@ private Q_SLOTS:
 
     void groupEnrollment()
     {
-        auto g = f.operatorClient->put(QStringLiteral("/api/v1/enrollment-groups/line-a"),
-                                       QJsonObject{{QStringLiteral("attestation"),
-                                                    QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}});
+        auto g =
+            f.operatorClient->put(QStringLiteral("/api/v1/enrollment-groups/line-a"),
+                                  QJsonObject{{QStringLiteral("attestation"),
+                                               QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}});
         QCOMPARE(g.status, 201);
         const QString groupKey = DeviceFixture::primaryKey(g.json());
         QVERIFY(!groupKey.isEmpty());
@@ -295,9 +322,12 @@ private Q_SLOTS:
         auto asViewer = f.viewer->get(QStringLiteral("/api/v1/enrollment-groups/line-a"));
         QCOMPARE(asViewer.status, 200);
         QVERIFY(!asViewer.body.contains(groupKey.toUtf8()));
-        QCOMPARE(f.viewer->get(QStringLiteral("/api/v1/enrollment-groups/line-a/device-key?registrationId=g-dev-1")).status, 403);
+        QCOMPARE(
+            f.viewer->get(QStringLiteral("/api/v1/enrollment-groups/line-a/device-key?registrationId=g-dev-1")).status,
+            403);
 
-        auto dk = f.operatorClient->get(QStringLiteral("/api/v1/enrollment-groups/line-a/device-key?registrationId=g-dev-1"));
+        auto dk =
+            f.operatorClient->get(QStringLiteral("/api/v1/enrollment-groups/line-a/device-key?registrationId=g-dev-1"));
         QCOMPARE(dk.status, 200);
         const QString derived = dk.json().value(QStringLiteral("derivedKey")).toString();
         QCOMPARE(derived, Crypto::deriveKey(groupKey, QStringLiteral("g-dev-1")).value());
@@ -335,12 +365,12 @@ private Q_SLOTS:
         QCOMPARE(second.value(QStringLiteral("assignedHub")), first.value(QStringLiteral("assignedHub")));
         QCOMPARE(second.value(QStringLiteral("etag")), first.value(QStringLiteral("etag")));
         QCOMPARE(second.value(QStringLiteral("substatus")).toString(), QStringLiteral("initialAssignment"));
-        QCOMPARE(second.value(QStringLiteral("lastUpdatedDateTimeUtc")), first.value(QStringLiteral("lastUpdatedDateTimeUtc")));
+        QCOMPARE(second.value(QStringLiteral("lastUpdatedDateTimeUtc")),
+                 first.value(QStringLiteral("lastUpdatedDateTimeUtc")));
         QVERIFY(secondReply.json().value(QStringLiteral("operationId")) != QJsonValue(QString()));
 
         // Forgetting the registration makes the next one initial again.
-        auto del = f.operatorClient->del(QStringLiteral("/api/v1/registrations/") + id,
-                                         {{"If-Match", "\"wrong\""}});
+        auto del = f.operatorClient->del(QStringLiteral("/api/v1/registrations/") + id, {{"If-Match", "\"wrong\""}});
         QCOMPARE(del.status, 412);
         QCOMPARE(f.viewer->del(QStringLiteral("/api/v1/registrations/") + id).status, 403);
         QCOMPARE(f.operatorClient->del(QStringLiteral("/api/v1/registrations/") + id).status, 204);
@@ -354,35 +384,44 @@ private Q_SLOTS:
     void enrollmentCrud()
     {
         // Bad input changes nothing.
-        auto bad = f.putEnrollment(QStringLiteral("crud-device"), QJsonObject{{QStringLiteral("colour"), QStringLiteral("red")}});
+        auto bad = f.putEnrollment(QStringLiteral("crud-device"),
+                                   QJsonObject{{QStringLiteral("colour"), QStringLiteral("red")}});
         QCOMPARE(bad.status, 400);
         QVERIFY(bad.json().value(QStringLiteral("message")).toString().contains(QLatin1String("colour")));
         bad = f.putEnrollment(QStringLiteral("crud device"), {});
         QCOMPARE(bad.status, 400);
-        bad = f.putEnrollment(QStringLiteral("crud-device"), QJsonObject{{QStringLiteral("registrationId"), QStringLiteral("other")}});
+        bad = f.putEnrollment(QStringLiteral("crud-device"),
+                              QJsonObject{{QStringLiteral("registrationId"), QStringLiteral("other")}});
         QCOMPARE(bad.status, 400);
         // An unknown serial is a bad body (400), not a missing enrollment (404).
-        bad = f.putEnrollment(QStringLiteral("crud-device"), QJsonObject{{QStringLiteral("serial"), QStringLiteral("NO-SUCH-SERIAL")}});
+        bad = f.putEnrollment(QStringLiteral("crud-device"),
+                              QJsonObject{{QStringLiteral("serial"), QStringLiteral("NO-SUCH-SERIAL")}});
         QCOMPARE(bad.status, 400);
-        QVERIFY2(bad.json().value(QStringLiteral("message")).toString().contains(
-                     QLatin1String("field 'serial' names no inventory device: 'NO-SUCH-SERIAL'")),
+        QVERIFY2(bad.json()
+                     .value(QStringLiteral("message"))
+                     .toString()
+                     .contains(QLatin1String("field 'serial' names no inventory device: 'NO-SUCH-SERIAL'")),
                  bad.body.constData());
-        bad = f.putEnrollment(QStringLiteral("crud-device"), QJsonObject{{QStringLiteral("attestation"),
-                                                                         QJsonObject{{QStringLiteral("type"), QStringLiteral("tpm")}}}});
+        bad = f.putEnrollment(
+            QStringLiteral("crud-device"),
+            QJsonObject{{QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("tpm")}}}});
         QCOMPARE(bad.status, 400);
-        QCOMPARE(f.viewer->put(QStringLiteral("/api/v1/enrollments/crud-device"),
-                               QJsonObject{{QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}})
+        QCOMPARE(f.viewer
+                     ->put(QStringLiteral("/api/v1/enrollments/crud-device"),
+                           QJsonObject{{QStringLiteral("attestation"),
+                                        QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}})
                      .status,
                  403);
         QCOMPARE(f.viewer->get(QStringLiteral("/api/v1/enrollments/crud-device")).status, 404);
 
         const QString givenKey = Crypto::generateSymmetricKey(32);
-        auto created = f.putEnrollment(QStringLiteral("crud-device"),
-                                       QJsonObject{{QStringLiteral("deviceId"), QStringLiteral("Crud.Device")},
-                                                   {QStringLiteral("attestation"),
-                                                    QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")},
-                                                                {QStringLiteral("symmetricKey"),
-                                                                 QJsonObject{{QStringLiteral("primaryKey"), givenKey}}}}}});
+        auto created =
+            f.putEnrollment(QStringLiteral("crud-device"),
+                            QJsonObject{{QStringLiteral("deviceId"), QStringLiteral("Crud.Device")},
+                                        {QStringLiteral("attestation"),
+                                         QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")},
+                                                     {QStringLiteral("symmetricKey"),
+                                                      QJsonObject{{QStringLiteral("primaryKey"), givenKey}}}}}});
         QCOMPARE(created.status, 201);
         QCOMPARE(DeviceFixture::primaryKey(created.json()), givenKey);
         QVERIFY(!created.json().contains(QStringLiteral("activationCode"))); // no serial, no code
@@ -393,16 +432,22 @@ private Q_SLOTS:
         QCOMPARE(asViewer.status, 200);
         QVERIFY(!asViewer.body.contains(givenKey.toUtf8()));
         QVERIFY(DeviceFixture::primaryKey(asViewer.json()).isEmpty());
-        QCOMPARE(DeviceFixture::primaryKey(f.operatorClient->get(QStringLiteral("/api/v1/enrollments/crud-device")).json()), givenKey);
+        QCOMPARE(
+            DeviceFixture::primaryKey(f.operatorClient->get(QStringLiteral("/api/v1/enrollments/crud-device")).json()),
+            givenKey);
 
         // Replace: stale If-Match fails and changes nothing; the right one works; keys are kept.
-        QJsonObject replacement{{QStringLiteral("deviceId"), QStringLiteral("Crud.Device.2")},
-                                {QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}};
+        QJsonObject replacement{
+            {QStringLiteral("deviceId"), QStringLiteral("Crud.Device.2")},
+            {QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}};
         auto stale = f.operatorClient->put(QStringLiteral("/api/v1/enrollments/crud-device"), replacement,
                                            {{"If-Match", "\"stale\""}});
         QCOMPARE(stale.status, 412);
-        QCOMPARE(f.operatorClient->get(QStringLiteral("/api/v1/enrollments/crud-device")).json()
-                     .value(QStringLiteral("deviceId")).toString(), QStringLiteral("Crud.Device"));
+        QCOMPARE(f.operatorClient->get(QStringLiteral("/api/v1/enrollments/crud-device"))
+                     .json()
+                     .value(QStringLiteral("deviceId"))
+                     .toString(),
+                 QStringLiteral("Crud.Device"));
         auto replaced = f.operatorClient->put(QStringLiteral("/api/v1/enrollments/crud-device"), replacement,
                                               {{"If-Match", '"' + etag.toUtf8() + '"'}});
         QCOMPARE(replaced.status, 200);
@@ -417,37 +462,67 @@ private Q_SLOTS:
         const QString newKey = DeviceFixture::primaryKey(regen.json());
         QVERIFY(newKey != givenKey);
         QCOMPARE(DeviceFixture::secondaryKey(regen.json()), DeviceFixture::secondaryKey(replaced.json()));
-        QCOMPARE(f.operatorClient->post(QStringLiteral("/api/v1/enrollments/crud-device/regenerate-keys"),
-                                        QJsonObject{{QStringLiteral("key"), QStringLiteral("tertiary")}}).status, 400);
+        QCOMPARE(f.operatorClient
+                     ->post(QStringLiteral("/api/v1/enrollments/crud-device/regenerate-keys"),
+                            QJsonObject{{QStringLiteral("key"), QStringLiteral("tertiary")}})
+                     .status,
+                 400);
         QCOMPARE(f.registerDevice(QStringLiteral("crud-device"), givenKey).status, 401);
         auto reg = f.registerDevice(QStringLiteral("crud-device"), newKey);
         QCOMPARE(reg.status, 202);
-        QCOMPARE(DeviceFixture::state(reg.json()).value(QStringLiteral("deviceId")).toString(), QStringLiteral("Crud.Device.2"));
+        QCOMPARE(DeviceFixture::state(reg.json()).value(QStringLiteral("deviceId")).toString(),
+                 QStringLiteral("Crud.Device.2"));
 
         // Twin patch reaches the registered device's twin with a new $version.
         const auto before = f.viewer->get(QStringLiteral("/api/v1/registrations/crud-device")).json();
-        const int version = before.value(QStringLiteral("twin")).toObject().value(QStringLiteral("properties")).toObject()
-                                .value(QStringLiteral("desired")).toObject().value(QStringLiteral("$version")).toInt();
+        const int version = before.value(QStringLiteral("twin"))
+                                .toObject()
+                                .value(QStringLiteral("properties"))
+                                .toObject()
+                                .value(QStringLiteral("desired"))
+                                .toObject()
+                                .value(QStringLiteral("$version"))
+                                .toInt();
         QVERIFY(version >= 1);
-        auto patched = f.operatorClient->patch(QStringLiteral("/api/v1/enrollments/crud-device/twin"),
-                                               QJsonObject{{QStringLiteral("tags"), QJsonObject{{QStringLiteral("site"), QStringLiteral("lab")}}},
-                                                           {QStringLiteral("desired"), QJsonObject{{QStringLiteral("interval"), 30}}}});
+        auto patched = f.operatorClient->patch(
+            QStringLiteral("/api/v1/enrollments/crud-device/twin"),
+            QJsonObject{{QStringLiteral("tags"), QJsonObject{{QStringLiteral("site"), QStringLiteral("lab")}}},
+                        {QStringLiteral("desired"), QJsonObject{{QStringLiteral("interval"), 30}}}});
         QCOMPARE(patched.status, 200);
-        QCOMPARE(patched.json().value(QStringLiteral("initialTwin")).toObject().value(QStringLiteral("tags")).toObject()
-                     .value(QStringLiteral("site")).toString(), QStringLiteral("lab"));
+        QCOMPARE(patched.json()
+                     .value(QStringLiteral("initialTwin"))
+                     .toObject()
+                     .value(QStringLiteral("tags"))
+                     .toObject()
+                     .value(QStringLiteral("site"))
+                     .toString(),
+                 QStringLiteral("lab"));
         const auto after = f.viewer->get(QStringLiteral("/api/v1/registrations/crud-device")).json();
-        const QJsonObject desired = after.value(QStringLiteral("twin")).toObject().value(QStringLiteral("properties")).toObject()
-                                        .value(QStringLiteral("desired")).toObject();
+        const QJsonObject desired = after.value(QStringLiteral("twin"))
+                                        .toObject()
+                                        .value(QStringLiteral("properties"))
+                                        .toObject()
+                                        .value(QStringLiteral("desired"))
+                                        .toObject();
         QCOMPARE(desired.value(QStringLiteral("interval")).toInt(), 30);
         QCOMPARE(desired.value(QStringLiteral("$version")).toInt(), version + 1);
         // Removing a property with null (merge patch), reserved names refused.
-        patched = f.operatorClient->patch(QStringLiteral("/api/v1/enrollments/crud-device/twin"),
-                                          QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("interval"), QJsonValue()}}}});
+        patched = f.operatorClient->patch(
+            QStringLiteral("/api/v1/enrollments/crud-device/twin"),
+            QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("interval"), QJsonValue()}}}});
         QCOMPARE(patched.status, 200);
-        QVERIFY(!patched.json().value(QStringLiteral("initialTwin")).toObject().value(QStringLiteral("properties")).toObject()
-                     .value(QStringLiteral("desired")).toObject().contains(QStringLiteral("interval")));
-        QCOMPARE(f.operatorClient->patch(QStringLiteral("/api/v1/enrollments/crud-device/twin"),
-                                         QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("$version"), 9}}}}).status,
+        QVERIFY(!patched.json()
+                     .value(QStringLiteral("initialTwin"))
+                     .toObject()
+                     .value(QStringLiteral("properties"))
+                     .toObject()
+                     .value(QStringLiteral("desired"))
+                     .toObject()
+                     .contains(QStringLiteral("interval")));
+        QCOMPARE(f.operatorClient
+                     ->patch(QStringLiteral("/api/v1/enrollments/crud-device/twin"),
+                             QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("$version"), 9}}}})
+                     .status,
                  400);
 
         // Listing pages with a cursor and filters.
@@ -477,7 +552,9 @@ private Q_SLOTS:
         QCOMPARE(f.viewer->get(QStringLiteral("/api/v1/enrollments?limit=0")).status, 400);
 
         // Delete: If-Match honoured, then the device is turned away.
-        QCOMPARE(f.operatorClient->del(QStringLiteral("/api/v1/enrollments/crud-device"), {{"If-Match", "\"old\""}}).status, 412);
+        QCOMPARE(
+            f.operatorClient->del(QStringLiteral("/api/v1/enrollments/crud-device"), {{"If-Match", "\"old\""}}).status,
+            412);
         QCOMPARE(f.operatorClient->del(QStringLiteral("/api/v1/enrollments/crud-device")).status, 204);
         QCOMPARE(f.operatorClient->get(QStringLiteral("/api/v1/enrollments/crud-device")).status, 404);
         QCOMPARE(f.registerDevice(QStringLiteral("crud-device"), newKey).status, 401);
@@ -491,7 +568,9 @@ private Q_SLOTS:
         QCOMPARE(created.status, 201);
         const QString first = created.json().value(QStringLiteral("activationCode")).toString();
         // One serial, one enrollment.
-        QCOMPARE(f.putEnrollment(QStringLiteral("act-device-2"), QJsonObject{{QStringLiteral("serial"), serial}}).status, 409);
+        QCOMPARE(
+            f.putEnrollment(QStringLiteral("act-device-2"), QJsonObject{{QStringLiteral("serial"), serial}}).status,
+            409);
 
         // A fresh code replaces the unused one.
         QCOMPARE(f.viewer->post(QStringLiteral("/api/v1/enrollments/act-device/activation-code"), {}).status, 403);
@@ -525,7 +604,9 @@ private Q_SLOTS:
 
         // Without a serial there is nothing to bind a code to.
         enroll(QStringLiteral("no-serial-device"));
-        QCOMPARE(f.operatorClient->post(QStringLiteral("/api/v1/enrollments/no-serial-device/activation-code"), {}).status, 400);
+        QCOMPARE(
+            f.operatorClient->post(QStringLiteral("/api/v1/enrollments/no-serial-device/activation-code"), {}).status,
+            400);
     }
 
     void restartKeepsRegistrations()
@@ -555,26 +636,31 @@ private Q_SLOTS:
         qunsetenv("PROVISIO_ACTIVATION_TTL_SECONDS");
         QVERIFY(started);
         auto device = [&](const QString &serial) {
-            return g.operatorClient->post(QStringLiteral("/api/v1/devices"), QJsonObject{{QStringLiteral("serial"), serial}}).status;
+            return g.operatorClient
+                ->post(QStringLiteral("/api/v1/devices"), QJsonObject{{QStringLiteral("serial"), serial}})
+                .status;
         };
         auto exchange = [&](const QString &s, const QString &c) {
             return g.device->post(QStringLiteral("/api/v1/activation"),
                                   QJsonObject{{QStringLiteral("serial"), s}, {QStringLiteral("code"), c}});
         };
         QCOMPARE(device(QStringLiteral("EXP-1")), 201);
-        auto created = g.putEnrollment(QStringLiteral("exp-device"), QJsonObject{{QStringLiteral("serial"), QStringLiteral("EXP-1")}});
+        auto created = g.putEnrollment(QStringLiteral("exp-device"),
+                                       QJsonObject{{QStringLiteral("serial"), QStringLiteral("EXP-1")}});
         QCOMPARE(created.status, 201);
         const QString code = created.json().value(QStringLiteral("activationCode")).toString();
         QTest::qWait(1500);
         auto expired = exchange(QStringLiteral("EXP-1"), code);
         QCOMPARE(expired.status, 409);
-        QVERIFY2(expired.json().value(QStringLiteral("message")).toString().contains(QLatin1String("expired")), expired.body.constData());
+        QVERIFY2(expired.json().value(QStringLiteral("message")).toString().contains(QLatin1String("expired")),
+                 expired.body.constData());
         int clientAttempts = 1;
 
         // Five failed attempts for one serial; the sixth is refused before
         // the code is even looked at, right code or not.
         QCOMPARE(device(QStringLiteral("RL-1")), 201);
-        auto rl = g.putEnrollment(QStringLiteral("rl-device"), QJsonObject{{QStringLiteral("serial"), QStringLiteral("RL-1")}});
+        auto rl = g.putEnrollment(QStringLiteral("rl-device"),
+                                  QJsonObject{{QStringLiteral("serial"), QStringLiteral("RL-1")}});
         const QString rightCode = rl.json().value(QStringLiteral("activationCode")).toString();
         for (int i = 0; i < 5; ++i) {
             QCOMPARE(exchange(QStringLiteral("RL-1"), ActivationCode::format(ActivationCode::generate())).status, 401);
@@ -589,7 +675,8 @@ private Q_SLOTS:
         // Per client: 20 attempts per 15 minutes, whatever the serials.
         int refusedAt = -1;
         for (int i = 0; i < 30 && refusedAt < 0; ++i) {
-            const auto r = exchange(QStringLiteral("RANDOM-%1").arg(i), ActivationCode::format(ActivationCode::generate()));
+            const auto r =
+                exchange(QStringLiteral("RANDOM-%1").arg(i), ActivationCode::format(ActivationCode::generate()));
             if (r.status == 429) {
                 refusedAt = clientAttempts;
                 QVERIFY(r.header("Retry-After").toInt() > 0);
@@ -614,7 +701,8 @@ private Q_SLOTS:
     {
         const QString serial = newSerial();
         const QString path = QStringLiteral("/api/v1/enrollments/trip-device");
-        const auto created = f.putEnrollment(QStringLiteral("trip-device"), QJsonObject{{QStringLiteral("serial"), serial}});
+        const auto created =
+            f.putEnrollment(QStringLiteral("trip-device"), QJsonObject{{QStringLiteral("serial"), serial}});
         QCOMPARE(created.status, 201);
         const QString code = created.json().value(QStringLiteral("activationCode")).toString();
         QVERIFY(!code.isEmpty());
@@ -639,11 +727,18 @@ private Q_SLOTS:
         QCOMPARE(read.json().value(QStringLiteral("iotHubHostName")).toString(), kHubHost);
         // ...and so does the list, for every item of the page.
         const QJsonArray listed = f.viewer->get(QStringLiteral("/api/v1/enrollments?serial=") + serial)
-                                      .json().value(QStringLiteral("items")).toArray();
+                                      .json()
+                                      .value(QStringLiteral("items"))
+                                      .toArray();
         QCOMPARE(listed.size(), 1);
         QCOMPARE(listed.first().toObject().value(QStringLiteral("iotHubHostName")).toString(), kHubHost);
-        QCOMPARE(listed.first().toObject().value(QStringLiteral("registrationState")).toObject()
-                     .value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
+        QCOMPARE(listed.first()
+                     .toObject()
+                     .value(QStringLiteral("registrationState"))
+                     .toObject()
+                     .value(QStringLiteral("status"))
+                     .toString(),
+                 QStringLiteral("assigned"));
         const auto again = f.operatorClient->put(path, read.json());
         QVERIFY2(again.status == 200, again.body.constData());
         QCOMPARE(DeviceFixture::primaryKey(again.json()), key);
@@ -656,8 +751,9 @@ private Q_SLOTS:
 
         // The code issued with the create still opens the enrollment: the
         // echoed code was ignored, not taken as a new one.
-        const auto activated = f.device->post(QStringLiteral("/api/v1/activation"),
-                                              QJsonObject{{QStringLiteral("serial"), serial}, {QStringLiteral("code"), code}});
+        const auto activated =
+            f.device->post(QStringLiteral("/api/v1/activation"),
+                           QJsonObject{{QStringLiteral("serial"), serial}, {QStringLiteral("code"), code}});
         QCOMPARE(activated.status, 200);
         QCOMPARE(f.operatorClient->del(path).status, 204);
     }
@@ -666,7 +762,8 @@ private Q_SLOTS:
     {
         const QString path = QStringLiteral("/api/v1/enrollment-groups/located-group");
         const auto created = f.operatorClient->put(
-            path, QJsonObject{{QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}});
+            path, QJsonObject{{QStringLiteral("attestation"),
+                               QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}});
         QCOMPARE(created.status, 201);
         QCOMPARE(created.header("Location"), QByteArray("/api/v1/enrollment-groups/located-group"));
         QCOMPARE(f.viewer->get(QString::fromUtf8(created.header("Location"))).status, 200);
@@ -691,9 +788,10 @@ private Q_SLOTS:
             const auto e = g.putEnrollment(id, {});
             QCOMPARE(e.status, 201);
             QCOMPARE(g.registerDevice(id, DeviceFixture::primaryKey(e.json())).status, 202);
-            QCOMPARE(g.operatorClient->put(QStringLiteral("/api/v1/enrollment-groups/page-group-%1").arg(i),
-                                           QJsonObject{{QStringLiteral("attestation"),
-                                                        QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}})
+            QCOMPARE(g.operatorClient
+                         ->put(QStringLiteral("/api/v1/enrollment-groups/page-group-%1").arg(i),
+                               QJsonObject{{QStringLiteral("attestation"),
+                                            QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}})
                          .status,
                      201);
         }
@@ -742,8 +840,13 @@ private Q_SLOTS:
             return g.device->post(QStringLiteral("/api/v1/activation"),
                                   QJsonObject{{QStringLiteral("serial"), s}, {QStringLiteral("code"), c}});
         };
-        QCOMPARE(g.operatorClient->post(QStringLiteral("/api/v1/devices"), QJsonObject{{QStringLiteral("serial"), QStringLiteral("TYPO-1")}}).status, 201);
-        const auto created = g.putEnrollment(QStringLiteral("typo-device"), QJsonObject{{QStringLiteral("serial"), QStringLiteral("TYPO-1")}});
+        QCOMPARE(g.operatorClient
+                     ->post(QStringLiteral("/api/v1/devices"),
+                            QJsonObject{{QStringLiteral("serial"), QStringLiteral("TYPO-1")}})
+                     .status,
+                 201);
+        const auto created = g.putEnrollment(QStringLiteral("typo-device"),
+                                             QJsonObject{{QStringLiteral("serial"), QStringLiteral("TYPO-1")}});
         QCOMPARE(created.status, 201);
         const QString code = created.json().value(QStringLiteral("activationCode")).toString();
         QString typo = code;
@@ -756,8 +859,10 @@ private Q_SLOTS:
             ++clientAttempts;
             QCOMPARE(r.status, 400);
             QCOMPARE(r.json().value(QStringLiteral("errorCode")).toInt(), 400004);
-            QVERIFY2(r.json().value(QStringLiteral("message")).toString().contains(
-                         i % 2 ? QLatin1String("check character") : QLatin1String("characters plus a check")),
+            QVERIFY2(r.json()
+                         .value(QStringLiteral("message"))
+                         .toString()
+                         .contains(i % 2 ? QLatin1String("check character") : QLatin1String("characters plus a check")),
                      r.body.constData());
         }
         // The serial is not locked: the right code still works.

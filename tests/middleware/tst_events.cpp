@@ -38,9 +38,8 @@ public:
         if (ca.open(QIODevice::ReadOnly))
             ssl.setCaCertificates(QSslCertificate::fromData(ca.readAll(), QSsl::Pem));
         m_socket.setSslConfiguration(ssl);
-        connect(&m_socket, &QWebSocket::textMessageReceived, this, [this](const QString &m) {
-            messages << QJsonDocument::fromJson(m.toUtf8()).object();
-        });
+        connect(&m_socket, &QWebSocket::textMessageReceived, this,
+                [this](const QString &m) { messages << QJsonDocument::fromJson(m.toUtf8()).object(); });
         connect(&m_socket, &QWebSocket::connected, this, [this] { connected = true; });
         connect(&m_socket, &QWebSocket::disconnected, this, [this] {
             closed = true;
@@ -79,8 +78,8 @@ public:
     {
         const auto all = events();
         return std::any_of(all.cbegin(), all.cend(), [&](const QJsonObject &e) {
-            return e.value(QStringLiteral("type")).toString() == type
-                && e.value(QStringLiteral("entityId")).toString() == entityId;
+            return e.value(QStringLiteral("type")).toString() == type &&
+                   e.value(QStringLiteral("entityId")).toString() == entityId;
         });
     }
 
@@ -232,8 +231,13 @@ void TestEvents::typeFilterExcludesOtherEvents()
     auto all = connectFeed({}, m_viewerToken);
     auto webhooksOnly = connectFeed(QStringLiteral("type=webhook,device.online"), m_viewerToken);
     QTRY_VERIFY_WITH_TIMEOUT(!all->messages.isEmpty() && !webhooksOnly->messages.isEmpty(), 15000);
-    QCOMPARE(webhooksOnly->messages.first().value(QStringLiteral("filters")).toObject()
-                 .value(QStringLiteral("type")).toArray().size(), 2);
+    QCOMPARE(webhooksOnly->messages.first()
+                 .value(QStringLiteral("filters"))
+                 .toObject()
+                 .value(QStringLiteral("type"))
+                 .toArray()
+                 .size(),
+             2);
 
     // A hub change: the unfiltered client sees it, the filtered one must not.
     QVERIFY(m_admin->put(QStringLiteral("/api/v1/hubs/hub2"), hubBody(QStringLiteral("hub2.example"))).status < 300);
@@ -271,8 +275,10 @@ void TestEvents::unknownQueryParameterIsRefused_data()
 {
     QTest::addColumn<QString>("query");
     QTest::addColumn<QString>("reason");
-    QTest::newRow("misspelt parameter") << "typo=hub" << "typo";
-    QTest::newRow("unknown event type") << "type=hub,devcie.online" << "devcie.online";
+    QTest::newRow("misspelt parameter") << "typo=hub"
+                                        << "typo";
+    QTest::newRow("unknown event type") << "type=hub,devcie.online"
+                                        << "devcie.online";
 }
 
 void TestEvents::unknownQueryParameterIsRefused()
@@ -334,14 +340,18 @@ void TestEvents::registrationIsAnnounced()
     // outcome and hub, and its connection secrets do not.
     const auto hub = m_admin->put(QStringLiteral("/api/v1/hubs/reg-hub"), hubBody(QStringLiteral("reg-hub.example")));
     QVERIFY2(hub.status == 200 || hub.status == 201, hub.body.constData());
-    const auto enrollment = m_admin->put(
-        QStringLiteral("/api/v1/enrollments/evt-dev-1"),
-        QJsonObject{{QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}});
+    const auto enrollment =
+        m_admin->put(QStringLiteral("/api/v1/enrollments/evt-dev-1"),
+                     QJsonObject{{QStringLiteral("attestation"),
+                                  QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}});
     QCOMPARE(enrollment.status, 201);
     const QString key = enrollment.json()
-                            .value(QStringLiteral("attestation")).toObject()
-                            .value(QStringLiteral("symmetricKey")).toObject()
-                            .value(QStringLiteral("primaryKey")).toString();
+                            .value(QStringLiteral("attestation"))
+                            .toObject()
+                            .value(QStringLiteral("symmetricKey"))
+                            .toObject()
+                            .value(QStringLiteral("primaryKey"))
+                            .toString();
     QVERIFY(!key.isEmpty());
 
     auto feed = connectFeed(QStringLiteral("type=registration"), m_viewerToken);
@@ -355,15 +365,19 @@ void TestEvents::registrationIsAnnounced()
                                 QJsonObject{{QStringLiteral("registrationId"), QStringLiteral("evt-dev-1")}},
                                 {{"Authorization", sas.toUtf8()}});
     QVERIFY2(reg.status == 202 || reg.status == 200, reg.body.constData());
-    QTRY_VERIFY_WITH_TIMEOUT(feed->hasEvent(QStringLiteral("registration.assigned"), QStringLiteral("evt-dev-1")), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(feed->hasEvent(QStringLiteral("registration.assigned"), QStringLiteral("evt-dev-1")),
+                             10000);
     for (const auto &e : feed->events()) {
         QVERIFY(e.value(QStringLiteral("type")).toString().startsWith(QLatin1String("registration.")));
         if (e.value(QStringLiteral("type")).toString() != QLatin1String("registration.assigned"))
             continue;
         QCOMPARE(e.value(QStringLiteral("deviceId")).toString(), QStringLiteral("evt-dev-1"));
         // Other tests linked hubs too: the event names the hub the device was told.
-        const QString told = reg.json().value(QStringLiteral("registrationState")).toObject()
-                                 .value(QStringLiteral("assignedHub")).toString();
+        const QString told = reg.json()
+                                 .value(QStringLiteral("registrationState"))
+                                 .toObject()
+                                 .value(QStringLiteral("assignedHub"))
+                                 .toString();
         QVERIFY(!told.isEmpty());
         QCOMPARE(e.value(QStringLiteral("data")).toObject().value(QStringLiteral("assignedHub")).toString(), told);
         const QByteArray raw = QJsonDocument(e).toJson();

@@ -43,8 +43,8 @@ public:
         m_socket.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
         m_socket.write("GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
                        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                       "Sec-WebSocket-Version: 13\r\nAuthorization: Bearer "
-                       + token + "\r\n\r\n");
+                       "Sec-WebSocket-Version: 13\r\nAuthorization: Bearer " +
+                       token + "\r\n\r\n");
         QByteArray answer;
         while (!answer.contains("\r\n\r\n") && !deadline.hasExpired()) {
             if (m_socket.bytesAvailable() == 0)
@@ -88,7 +88,8 @@ private:
 
 void TestEventsFeed::init()
 {
-    auto db = Database::open(QDir(m_dir.path()).filePath(QStringLiteral("feed-%1.db").arg(QLatin1String(QTest::currentTestFunction()))));
+    auto db = Database::open(
+        QDir(m_dir.path()).filePath(QStringLiteral("feed-%1.db").arg(QLatin1String(QTest::currentTestFunction()))));
     QVERIFY(db);
     m_db = std::move(*db);
     QVERIFY(m_db->migrate());
@@ -187,7 +188,7 @@ void TestEventsFeed::unresponsivePeerIsDropped()
     QList<QByteArray> received;
     int readerClose = -1;
     auto reader = openReader(&received, &readerClose); // QWebSocket answers pings itself
-    StalledClient stalled;                              // never reads, so never answers
+    StalledClient stalled;                             // never reads, so never answers
     QVERIFY(stalled.open(m_tcp->serverPort(), m_token));
     QTRY_COMPARE(m_feed->clientCount(), 2);
     QTRY_COMPARE_WITH_TIMEOUT(m_feed->clientCount(), 1, 3000);

@@ -168,8 +168,9 @@ struct Device
             return;
         const QJsonObject answer{{QStringLiteral("echo"), QJsonDocument::fromJson("[" + payload + "]").array().at(0)},
                                  {QStringLiteral("method"), name}};
-        client->publish(QStringLiteral("devices/%1/methods/res/%2/%3").arg(deviceId).arg(answers.value(name)).arg(parts.at(4)),
-                        compact(answer), 1);
+        client->publish(
+            QStringLiteral("devices/%1/methods/res/%2/%3").arg(deviceId).arg(answers.value(name)).arg(parts.at(4)),
+            compact(answer), 1);
     }
     // The latest desired document the device received.
     QJsonObject lastDesired() const
@@ -225,14 +226,18 @@ private:
     // The `link` of a hub as GET /hubs lists it.
     QJsonObject listedLink(const QString &name)
     {
-        const QJsonArray items = m_f.viewer->get(QStringLiteral("/api/v1/hubs")).json().value(QStringLiteral("items")).toArray();
+        const QJsonArray items =
+            m_f.viewer->get(QStringLiteral("/api/v1/hubs")).json().value(QStringLiteral("items")).toArray();
         for (const QJsonValue &item : items) {
             if (item.toObject().value(QStringLiteral("name")).toString() == name)
                 return item.toObject().value(QStringLiteral("link")).toObject();
         }
         return {};
     }
-    QJsonObject twin(const QString &id) { return m_f.viewer->get(QStringLiteral("/api/v1/devices/%1/twin").arg(id)).json(); }
+    QJsonObject twin(const QString &id)
+    {
+        return m_f.viewer->get(QStringLiteral("/api/v1/devices/%1/twin").arg(id)).json();
+    }
     QByteArray metrics() { return m_f.viewer->get(QStringLiteral("/metrics")).body; }
     // The "n" of each stored telemetry message of a device, newest first.
     QList<int> storedSequence(const QString &deviceId);
@@ -257,12 +262,13 @@ void TestHubLink::initTestCase()
     QVERIFY(m_f.start());
     m_port = freeLocalPort();
     QVERIFY(m_port != 0);
-    const auto linked = m_f.admin->put(QStringLiteral("/api/v1/hubs/hub1"),
-                                       QJsonObject{{QStringLiteral("host"), kHubHost},
-                                                   {QStringLiteral("port"), int(m_port)},
-                                                   {QStringLiteral("endpoint"), QStringLiteral("127.0.0.1:%1").arg(m_port)},
-                                                   {QStringLiteral("region"), QStringLiteral("eu")},
-                                                   {QStringLiteral("allocationWeight"), 1}});
+    const auto linked =
+        m_f.admin->put(QStringLiteral("/api/v1/hubs/hub1"),
+                       QJsonObject{{QStringLiteral("host"), kHubHost},
+                                   {QStringLiteral("port"), int(m_port)},
+                                   {QStringLiteral("endpoint"), QStringLiteral("127.0.0.1:%1").arg(m_port)},
+                                   {QStringLiteral("region"), QStringLiteral("eu")},
+                                   {QStringLiteral("allocationWeight"), 1}});
     QVERIFY2(linked.status == 201 || linked.status == 200, linked.body.constData());
 
     const QString out = m_work.filePath(QStringLiteral("hub1"));
@@ -275,8 +281,8 @@ void TestHubLink::initTestCase()
         QFAIL(qPrintable(m_broker.log() + QStringLiteral("\n--- config:\n") + QString::fromUtf8(conf.readAll())));
     }
 
-    m_feed = std::make_unique<Feed>(m_f.mw->baseUrl(), m_f.mw->caCertificatePath(),
-                                    m_f.viewer->bearer().toUtf8(), QString());
+    m_feed = std::make_unique<Feed>(m_f.mw->baseUrl(), m_f.mw->caCertificatePath(), m_f.viewer->bearer().toUtf8(),
+                                    QString());
     QTRY_VERIFY_WITH_TIMEOUT(m_feed->ready(), 15000);
 
     QString key;
@@ -287,7 +293,8 @@ void TestHubLink::initTestCase()
                      QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("interval"), 10}}}}}},
         &key);
     QCOMPARE(state.value(QStringLiteral("assignedHub")).toString(), kHubHost);
-    const QJsonObject provisio = state.value(QStringLiteral("payload")).toObject().value(QStringLiteral("provisio")).toObject();
+    const QJsonObject provisio =
+        state.value(QStringLiteral("payload")).toObject().value(QStringLiteral("provisio")).toObject();
     m_device.deviceId = state.value(QStringLiteral("deviceId")).toString();
     m_device.key = provisio.value(QStringLiteral("hubDeviceKey")).toString();
     m_device.ca = provisio.value(QStringLiteral("caCertificate")).toString().toUtf8();
@@ -305,7 +312,8 @@ void TestHubLink::cleanupTestCase()
 
 QJsonObject TestHubLink::enrollAndRegister(const QString &id, const QJsonObject &initialTwin, QString *key)
 {
-    QJsonObject body{{QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}};
+    QJsonObject body{
+        {QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}};
     if (!initialTwin.isEmpty())
         body.insert(QStringLiteral("initialTwin"), initialTwin);
     const auto enrolled = m_f.putEnrollment(id, body);
@@ -336,7 +344,8 @@ void TestHubLink::serviceConnectionIsUp()
     QCOMPARE(listed.value(QStringLiteral("connected")).toBool(), true);
     QVERIFY(!listed.value(QStringLiteral("since")).toString().isEmpty());
     QVERIFY(listed.value(QStringLiteral("lastError")).isNull());
-    const QJsonObject one = m_f.viewer->get(QStringLiteral("/api/v1/hubs/hub1")).json().value(QStringLiteral("link")).toObject();
+    const QJsonObject one =
+        m_f.viewer->get(QStringLiteral("/api/v1/hubs/hub1")).json().value(QStringLiteral("link")).toObject();
     QCOMPARE(one.value(QStringLiteral("connected")).toBool(), true);
     QCOMPARE(one.value(QStringLiteral("since")), listed.value(QStringLiteral("since")));
 }
@@ -358,11 +367,16 @@ void TestHubLink::desiredPropertiesReachTheDevice()
     QString key;
     const QJsonObject state = enrollAndRegister(
         QStringLiteral("kiosk-late"),
-        QJsonObject{{QStringLiteral("properties"),
-                     QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("mode"), QStringLiteral("eco")}}}}}},
+        QJsonObject{
+            {QStringLiteral("properties"),
+             QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("mode"), QStringLiteral("eco")}}}}}},
         &key);
-    const QString hubKey = state.value(QStringLiteral("payload")).toObject().value(QStringLiteral("provisio")).toObject()
-                               .value(QStringLiteral("hubDeviceKey")).toString();
+    const QString hubKey = state.value(QStringLiteral("payload"))
+                               .toObject()
+                               .value(QStringLiteral("provisio"))
+                               .toObject()
+                               .value(QStringLiteral("hubDeviceKey"))
+                               .toString();
     MqttTestClient late(QStringLiteral("kiosk-late"));
     late.setCredentials((kHubHost + QStringLiteral("/kiosk-late/?api-version=2021-04-12")).toUtf8(),
                         SasToken::create(kHubHost + QStringLiteral("/devices/kiosk-late"), hubKey,
@@ -382,29 +396,46 @@ void TestHubLink::desiredPatchReachesTheDevice()
     const QString path = QStringLiteral("/api/v1/devices/%1/twin").arg(m_device.deviceId);
     const auto before = m_f.viewer->get(path);
     QCOMPARE(before.status, 200);
-    const int version = before.json().value(QStringLiteral("properties")).toObject().value(QStringLiteral("desired"))
-                            .toObject().value(QStringLiteral("$version")).toInt();
+    const int version = before.json()
+                            .value(QStringLiteral("properties"))
+                            .toObject()
+                            .value(QStringLiteral("desired"))
+                            .toObject()
+                            .value(QStringLiteral("$version"))
+                            .toInt();
     const QByteArray etag = before.header("ETag");
     QVERIFY(!etag.isEmpty());
 
     // Viewers read, operators write; a stale etag is refused.
-    QCOMPARE(m_f.viewer->patch(path, QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("interval"), 1}}}}).status, 403);
-    QCOMPARE(m_f.operatorClient->patch(path, QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("interval"), 1}}}},
-                                       {{"If-Match", "\"stale\""}}).status, 412);
-    QCOMPARE(m_f.operatorClient->patch(path, QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("$version"), 9}}}}).status, 400);
+    QCOMPARE(
+        m_f.viewer->patch(path, QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("interval"), 1}}}})
+            .status,
+        403);
+    QCOMPARE(m_f.operatorClient
+                 ->patch(path, QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("interval"), 1}}}},
+                         {{"If-Match", "\"stale\""}})
+                 .status,
+             412);
+    QCOMPARE(m_f.operatorClient
+                 ->patch(path, QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("$version"), 9}}}})
+                 .status,
+             400);
     QCOMPARE(m_f.operatorClient->patch(path, QJsonObject{{QStringLiteral("bogus"), 1}}).status, 400);
 
-    const auto patched = m_f.operatorClient->patch(
-        path, QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("interval"), 20}, {QStringLiteral("led"), true}}},
-                          {QStringLiteral("tags"), QJsonObject{{QStringLiteral("floor"), 2}}}},
-        {{"If-Match", etag}});
+    const auto patched =
+        m_f.operatorClient->patch(path,
+                                  QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("interval"), 20},
+                                                                                      {QStringLiteral("led"), true}}},
+                                              {QStringLiteral("tags"), QJsonObject{{QStringLiteral("floor"), 2}}}},
+                                  {{"If-Match", etag}});
     QVERIFY2(patched.status == 200, patched.body.constData());
     QTRY_VERIFY_WITH_TIMEOUT(m_device.lastDesired().value(QStringLiteral("$version")).toInt() == version + 1, 10000);
     QCOMPARE(m_device.lastDesired().value(QStringLiteral("interval")).toInt(), 20);
     QCOMPARE(m_device.lastDesired().value(QStringLiteral("led")).toBool(), true);
     const QJsonObject t = twin(m_device.deviceId);
     QCOMPARE(t.value(QStringLiteral("tags")).toObject().value(QStringLiteral("floor")).toInt(), 2);
-    QCOMPARE(t.value(QStringLiteral("tags")).toObject().value(QStringLiteral("site")).toString(), QStringLiteral("lab"));
+    QCOMPARE(t.value(QStringLiteral("tags")).toObject().value(QStringLiteral("site")).toString(),
+             QStringLiteral("lab"));
 
     // The enrollment's twin patch reaches a registered device as well.
     const auto viaEnrollment = m_f.operatorClient->patch(
@@ -420,7 +451,11 @@ void TestHubLink::reportedPropertiesMerge()
 {
     const QString topic = QStringLiteral("devices/%1/twin/reported").arg(m_device.deviceId);
     const auto reported = [this] {
-        return twin(m_device.deviceId).value(QStringLiteral("properties")).toObject().value(QStringLiteral("reported")).toObject();
+        return twin(m_device.deviceId)
+            .value(QStringLiteral("properties"))
+            .toObject()
+            .value(QStringLiteral("reported"))
+            .toObject();
     };
     const int start = reported().value(QStringLiteral("$version")).toInt();
     m_device.client->publish(topic, R"({"fw":"1.0","sensors":{"a":1,"b":2}})", 1);
@@ -439,33 +474,52 @@ void TestHubLink::reportedPropertiesMerge()
 void TestHubLink::malformedReportedIsIgnoredAndCounted()
 {
     const QString topic = QStringLiteral("devices/%1/twin/reported").arg(m_device.deviceId);
-    const int version = twin(m_device.deviceId).value(QStringLiteral("properties")).toObject()
-                            .value(QStringLiteral("reported")).toObject().value(QStringLiteral("$version")).toInt();
+    const int version = twin(m_device.deviceId)
+                            .value(QStringLiteral("properties"))
+                            .toObject()
+                            .value(QStringLiteral("reported"))
+                            .toObject()
+                            .value(QStringLiteral("$version"))
+                            .toInt();
     m_device.client->publish(topic, "not json", 1);
     m_device.client->publish(topic, "[1,2]", 1);
     m_device.client->publish(topic, QByteArray("{\"big\":\"") + QByteArray(40000, 'x') + "\"}", 1);
-    QTRY_VERIFY_WITH_TIMEOUT(metrics().contains("provisio_hub_messages_rejected_total{kind=\"reported\",reason=\"malformed\"} 2"), 10000);
-    QTRY_VERIFY_WITH_TIMEOUT(metrics().contains("provisio_hub_messages_rejected_total{kind=\"reported\",reason=\"oversize\"} 1"), 10000);
-    QCOMPARE(twin(m_device.deviceId).value(QStringLiteral("properties")).toObject()
-                 .value(QStringLiteral("reported")).toObject().value(QStringLiteral("$version")).toInt(), version);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        metrics().contains("provisio_hub_messages_rejected_total{kind=\"reported\",reason=\"malformed\"} 2"), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        metrics().contains("provisio_hub_messages_rejected_total{kind=\"reported\",reason=\"oversize\"} 1"), 10000);
+    QCOMPARE(twin(m_device.deviceId)
+                 .value(QStringLiteral("properties"))
+                 .toObject()
+                 .value(QStringLiteral("reported"))
+                 .toObject()
+                 .value(QStringLiteral("$version"))
+                 .toInt(),
+             version);
 }
 
 void TestHubLink::statusReportUpdatesRegistration()
 {
     // Bind kiosk-1 to an inventory device, as the CRM does, so its report
     // moves the inventory record to `provisioned`.
-    QCOMPARE(m_f.operatorClient->post(QStringLiteral("/api/v1/devices"),
-                                      QJsonObject{{QStringLiteral("serial"), QStringLiteral("SN-KIOSK-1")}}).status, 201);
+    QCOMPARE(m_f.operatorClient
+                 ->post(QStringLiteral("/api/v1/devices"),
+                        QJsonObject{{QStringLiteral("serial"), QStringLiteral("SN-KIOSK-1")}})
+                 .status,
+             201);
     QJsonObject enrollment = m_f.operatorClient->get(QStringLiteral("/api/v1/enrollments/kiosk-1")).json();
     enrollment.insert(QStringLiteral("serial"), QStringLiteral("SN-KIOSK-1"));
     QCOMPARE(m_f.operatorClient->put(QStringLiteral("/api/v1/enrollments/kiosk-1"), enrollment).status, 200);
-    QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/devices/SN-KIOSK-1")).json()
-                 .value(QStringLiteral("status")).toString(), QStringLiteral("inStock"));
+    QCOMPARE(
+        m_f.viewer->get(QStringLiteral("/api/v1/devices/SN-KIOSK-1")).json().value(QStringLiteral("status")).toString(),
+        QStringLiteral("inStock"));
 
     m_device.client->publish(QStringLiteral("devices/%1/twin/reported").arg(m_device.deviceId),
                              R"({"provisioningStatus":"provisioned"})", 1);
-    QTRY_COMPARE_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/registrations/kiosk-1")).json()
-                                  .value(QStringLiteral("deviceStatus")).toString(),
+    QTRY_COMPARE_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/registrations/kiosk-1"))
+                                  .json()
+                                  .value(QStringLiteral("deviceStatus"))
+                                  .toString(),
                               QStringLiteral("provisioned"), 10000);
     const QJsonObject reg = m_f.viewer->get(QStringLiteral("/api/v1/registrations/kiosk-1")).json();
     QVERIFY(!reg.value(QStringLiteral("deviceStatusDateTimeUtc")).toString().isEmpty());
@@ -475,11 +529,13 @@ void TestHubLink::statusReportUpdatesRegistration()
     QCOMPARE(event.value(QStringLiteral("data")).toObject().value(QStringLiteral("deviceStatus")).toString(),
              QStringLiteral("provisioned"));
 
-    QTRY_COMPARE_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/devices/SN-KIOSK-1")).json()
-                                  .value(QStringLiteral("status")).toString(),
-                              QStringLiteral("provisioned"), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        m_f.viewer->get(QStringLiteral("/api/v1/devices/SN-KIOSK-1")).json().value(QStringLiteral("status")).toString(),
+        QStringLiteral("provisioned"), 10000);
     const QJsonArray trail = m_f.viewer->get(QStringLiteral("/api/v1/audit?entityType=device&entityId=SN-KIOSK-1"))
-                                 .json().value(QStringLiteral("items")).toArray();
+                                 .json()
+                                 .value(QStringLiteral("items"))
+                                 .toArray();
     QVERIFY(!trail.isEmpty());
     QCOMPARE(trail.first().toObject().value(QStringLiteral("action")).toString(), QStringLiteral("provisioned"));
     QCOMPARE(trail.first().toObject().value(QStringLiteral("actor")).toString(), QStringLiteral("hub:") + kHubHost);
@@ -487,8 +543,10 @@ void TestHubLink::statusReportUpdatesRegistration()
     // The nested form counts too.
     m_device.client->publish(QStringLiteral("devices/%1/twin/reported").arg(m_device.deviceId),
                              R"({"provisio":{"status":"ready"}})", 1);
-    QTRY_COMPARE_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/registrations/kiosk-1")).json()
-                                  .value(QStringLiteral("deviceStatus")).toString(),
+    QTRY_COMPARE_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/registrations/kiosk-1"))
+                                  .json()
+                                  .value(QStringLiteral("deviceStatus"))
+                                  .toString(),
                               QStringLiteral("ready"), 10000);
 }
 
@@ -502,8 +560,12 @@ void TestHubLink::presenceFromStatusAndLastWill()
     // A second device whose connection dies: the broker publishes its will.
     QString key;
     const QJsonObject state = enrollAndRegister(QStringLiteral("kiosk-2"), {}, &key);
-    const QString hubKey = state.value(QStringLiteral("payload")).toObject().value(QStringLiteral("provisio")).toObject()
-                               .value(QStringLiteral("hubDeviceKey")).toString();
+    const QString hubKey = state.value(QStringLiteral("payload"))
+                               .toObject()
+                               .value(QStringLiteral("provisio"))
+                               .toObject()
+                               .value(QStringLiteral("hubDeviceKey"))
+                               .toString();
     MqttTestClient device(QStringLiteral("kiosk-2"));
     device.setCredentials((kHubHost + QStringLiteral("/kiosk-2/?api-version=2021-04-12")).toUtf8(),
                           SasToken::create(kHubHost + QStringLiteral("/devices/kiosk-2"), hubKey,
@@ -521,20 +583,27 @@ void TestHubLink::presenceFromStatusAndLastWill()
     QVERIFY(!twin(QStringLiteral("kiosk-2")).value(QStringLiteral("lastActivityTime")).toString().isEmpty());
     // The registrations list carries presence too (the CRM's online column).
     const QJsonArray registrations = m_f.viewer->get(QStringLiteral("/api/v1/registrations?limit=1000"))
-                                         .json().value(QStringLiteral("items")).toArray();
+                                         .json()
+                                         .value(QStringLiteral("items"))
+                                         .toArray();
     QHash<QString, QString> states;
     for (const QJsonValue &r : registrations)
         states.insert(r.toObject().value(QStringLiteral("registrationId")).toString(),
                       r.toObject().value(QStringLiteral("connectionState")).toString());
     QCOMPARE(states.value(QStringLiteral("kiosk-1")), QStringLiteral("Connected"));
     QCOMPARE(states.value(QStringLiteral("kiosk-2")), QStringLiteral("Disconnected"));
-    QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/registrations/kiosk-1")).json()
-                 .value(QStringLiteral("connectionState")).toString(), QStringLiteral("Connected"));
-    QTRY_VERIFY_WITH_TIMEOUT(std::any_of(m_feed->events.cbegin(), m_feed->events.cend(), [](const QJsonObject &e) {
-                                 return e.value(QStringLiteral("type")).toString() == QLatin1String("device.offline")
-                                     && e.value(QStringLiteral("deviceId")).toString() == QLatin1String("kiosk-2");
-                             }),
-                             5000);
+    QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/registrations/kiosk-1"))
+                 .json()
+                 .value(QStringLiteral("connectionState"))
+                 .toString(),
+             QStringLiteral("Connected"));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        std::any_of(m_feed->events.cbegin(), m_feed->events.cend(),
+                    [](const QJsonObject &e) {
+                        return e.value(QStringLiteral("type")).toString() == QLatin1String("device.offline") &&
+                               e.value(QStringLiteral("deviceId")).toString() == QLatin1String("kiosk-2");
+                    }),
+        5000);
 }
 
 void TestHubLink::telemetryIsStored()
@@ -559,7 +628,9 @@ void TestHubLink::telemetryIsStored()
              QStringLiteral("high temp"));
     QCOMPARE(first.value(QStringLiteral("properties")).toObject().value(QStringLiteral("$.ct")).toString(),
              QStringLiteral("application/json"));
-    QCOMPARE(m_f.viewer->get(path + QStringLiteral("?limit=1")).json().value(QStringLiteral("messages")).toArray().size(), 1);
+    QCOMPARE(
+        m_f.viewer->get(path + QStringLiteral("?limit=1")).json().value(QStringLiteral("messages")).toArray().size(),
+        1);
     QCOMPARE(m_f.viewer->get(path + QStringLiteral("?limit=0")).status, 400);
     QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/devices/nobody/telemetry")).status, 404);
     QTRY_VERIFY_WITH_TIMEOUT(!m_feed->ofType(QStringLiteral("telemetry")).isEmpty(), 5000);
@@ -595,9 +666,8 @@ void TestHubLink::liveTelemetrySaysWhatItSkipped()
     };
     // One message now and then, in later seconds, until one carries the count.
     QTimer trickle;
-    connect(&trickle, &QTimer::timeout, this, [&] {
-        device->publish(topic, QByteArray("{\"n\":") + QByteArray::number(n++) + '}', 1);
-    });
+    connect(&trickle, &QTimer::timeout, this,
+            [&] { device->publish(topic, QByteArray("{\"n\":") + QByteArray::number(n++) + '}', 1); });
     trickle.start(300);
     QTRY_VERIFY_WITH_TIMEOUT(skippedSoFar() > 0, 10000);
     trickle.stop();
@@ -624,12 +694,13 @@ void TestHubLink::directMethodRoundTrip()
     QCOMPARE(payload.value(QStringLiteral("method")).toString(), QStringLiteral("reboot"));
     QCOMPARE(payload.value(QStringLiteral("echo")).toObject().value(QStringLiteral("delay")).toInt(), 5);
 
-    const auto again = m_f.operatorClient->post(QStringLiteral("/api/v1/devices/%1/methods/reprovision").arg(m_device.deviceId),
-                                                QJsonObject{});
+    const auto again = m_f.operatorClient->post(
+        QStringLiteral("/api/v1/devices/%1/methods/reprovision").arg(m_device.deviceId), QJsonObject{});
     QVERIFY2(again.status == 200, again.body.constData());
     QCOMPARE(again.json().value(QStringLiteral("status")).toInt(), 202);
     QCOMPARE(m_f.operatorClient->post(path, QJsonObject{{QStringLiteral("responseTimeoutInSeconds"), 0}}).status, 400);
-    QCOMPARE(m_f.operatorClient->post(path, QJsonObject{{QStringLiteral("responseTimeoutInSeconds"), 301}}).status, 400);
+    QCOMPARE(m_f.operatorClient->post(path, QJsonObject{{QStringLiteral("responseTimeoutInSeconds"), 301}}).status,
+             400);
 }
 
 void TestHubLink::silentDeviceTimesOut()
@@ -647,8 +718,12 @@ void TestHubLink::silentDeviceTimesOut()
 
 void TestHubLink::methodOnUnknownDeviceIs404()
 {
-    QCOMPARE(m_f.operatorClient->post(QStringLiteral("/api/v1/devices/nobody/methods/reboot"), QJsonObject{}).status, 404);
-    QCOMPARE(m_f.operatorClient->post(QStringLiteral("/api/v1/devices/%1/methods/res").arg(m_device.deviceId), QJsonObject{}).status, 400);
+    QCOMPARE(m_f.operatorClient->post(QStringLiteral("/api/v1/devices/nobody/methods/reboot"), QJsonObject{}).status,
+             404);
+    QCOMPARE(
+        m_f.operatorClient->post(QStringLiteral("/api/v1/devices/%1/methods/res").arg(m_device.deviceId), QJsonObject{})
+            .status,
+        400);
     QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/devices/nobody/twin")).status, 404);
 }
 
@@ -658,7 +733,8 @@ void TestHubLink::disablingRevokesAndEnablingRestores()
     QSignalSpy refused(m_device.client.get(), &MqttClient::connectionRefused);
     QElapsedTimer timer;
     timer.start();
-    QCOMPARE(m_f.operatorClient->post(QStringLiteral("/api/v1/enrollments/kiosk-1/disable"), QJsonObject{}).status, 200);
+    QCOMPARE(m_f.operatorClient->post(QStringLiteral("/api/v1/enrollments/kiosk-1/disable"), QJsonObject{}).status,
+             200);
     QTRY_VERIFY_WITH_TIMEOUT(!m_device.isConnected(), 1000);
     qInfo("revoked and disconnected after %lld ms", timer.elapsed());
     // Its automatic reconnect is turned away.
@@ -688,19 +764,26 @@ void TestHubLink::reconnectsToRestartedBroker()
     QVERIFY(metrics().contains("provisio_hub_connected{hub=\"hub1\"} 0"));
     // No hub, no method call.
     m_device.answers.insert(QStringLiteral("reboot"), 200);
-    QCOMPARE(m_f.operatorClient->post(QStringLiteral("/api/v1/devices/%1/methods/reboot").arg(m_device.deviceId),
-                                      QJsonObject{}).status,
+    QCOMPARE(m_f.operatorClient
+                 ->post(QStringLiteral("/api/v1/devices/%1/methods/reboot").arg(m_device.deviceId), QJsonObject{})
+                 .status,
              409);
     // A change while the hub is away goes out when it is back.
     const auto patched = m_f.operatorClient->patch(
         QStringLiteral("/api/v1/devices/%1/twin").arg(m_device.deviceId),
         QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("interval"), 99}}}});
     QCOMPARE(patched.status, 200);
-    const int version = patched.json().value(QStringLiteral("properties")).toObject().value(QStringLiteral("desired"))
-                            .toObject().value(QStringLiteral("$version")).toInt();
+    const int version = patched.json()
+                            .value(QStringLiteral("properties"))
+                            .toObject()
+                            .value(QStringLiteral("desired"))
+                            .toObject()
+                            .value(QStringLiteral("$version"))
+                            .toInt();
     // A revocation while the hub is away waits, and survives a restart of
     // the middleware itself.
-    QCOMPARE(m_f.operatorClient->post(QStringLiteral("/api/v1/enrollments/kiosk-2/disable"), QJsonObject{}).status, 200);
+    QCOMPARE(m_f.operatorClient->post(QStringLiteral("/api/v1/enrollments/kiosk-2/disable"), QJsonObject{}).status,
+             200);
     QCOMPARE(hubStatus().value(QStringLiteral("pendingRevocations")).toInt(), 1);
     m_feed.reset();
     QElapsedTimer restart;
@@ -731,10 +814,11 @@ std::unique_ptr<MqttTestClient> TestHubLink::hubClient(const QString &hubHost, c
                                                        const QString &hubKey)
 {
     auto client = std::make_unique<MqttTestClient>(deviceId);
-    client->setCredentials((hubHost + QLatin1Char('/') + deviceId + QStringLiteral("/?api-version=2021-04-12")).toUtf8(),
-                           SasToken::create(hubHost + QStringLiteral("/devices/") + deviceId, hubKey,
-                                            QDateTime::currentSecsSinceEpoch() + 600)
-                               .toUtf8());
+    client->setCredentials(
+        (hubHost + QLatin1Char('/') + deviceId + QStringLiteral("/?api-version=2021-04-12")).toUtf8(),
+        SasToken::create(hubHost + QStringLiteral("/devices/") + deviceId, hubKey,
+                         QDateTime::currentSecsSinceEpoch() + 600)
+            .toUtf8());
     return client;
 }
 
@@ -757,7 +841,8 @@ void TestHubLink::disablingGroupRevokesItsDevices()
     QTRY_VERIFY_WITH_TIMEOUT(hubStatus().value(QStringLiteral("connected")).toBool(), 30000);
     const QString groupPath = QStringLiteral("/api/v1/enrollment-groups/line-h");
     const auto created = m_f.operatorClient->put(
-        groupPath, QJsonObject{{QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
+        groupPath, QJsonObject{{QStringLiteral("attestation"),
+                                QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
                                {QStringLiteral("iotHubs"), QJsonArray{kHubHost}}});
     QVERIFY2(created.status == 201, created.body.constData());
     const QString groupKey = DeviceFixture::primaryKey(created.json());
@@ -775,10 +860,16 @@ void TestHubLink::disablingGroupRevokesItsDevices()
         QCOMPARE(reg.json().value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
         const QJsonObject state = DeviceFixture::state(reg.json());
         QCOMPARE(state.value(QStringLiteral("assignedHub")).toString(), kHubHost);
-        hubKeys.insert(id, state.value(QStringLiteral("payload")).toObject().value(QStringLiteral("provisio")).toObject()
-                               .value(QStringLiteral("hubDeviceKey")).toString());
-        QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/registrations/") + id).json()
-                     .value(QStringLiteral("enrollmentGroupId")).toString(),
+        hubKeys.insert(id, state.value(QStringLiteral("payload"))
+                               .toObject()
+                               .value(QStringLiteral("provisio"))
+                               .toObject()
+                               .value(QStringLiteral("hubDeviceKey"))
+                               .toString());
+        QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/registrations/") + id)
+                     .json()
+                     .value(QStringLiteral("enrollmentGroupId"))
+                     .toString(),
                  QStringLiteral("line-h"));
         clients.push_back(hubClient(kHubHost, id, hubKeys.value(id)));
         QCOMPARE(clients.back()->connect(QStringLiteral("127.0.0.1"), m_port, m_f.mw->caCertificatePath()), 0);
@@ -852,20 +943,22 @@ void TestHubLink::movedDeviceIsRevokedOnItsOldHub()
     // A second real hub.
     m_port2 = freeLocalPort();
     QVERIFY(m_port2 != 0);
-    const auto linked = m_f.admin->put(QStringLiteral("/api/v1/hubs/hub2"),
-                                       QJsonObject{{QStringLiteral("host"), kHub2Host},
-                                                   {QStringLiteral("port"), int(m_port2)},
-                                                   {QStringLiteral("endpoint"), QStringLiteral("127.0.0.1:%1").arg(m_port2)},
-                                                   {QStringLiteral("region"), QStringLiteral("eu")},
-                                                   {QStringLiteral("allocationWeight"), 1}});
+    const auto linked =
+        m_f.admin->put(QStringLiteral("/api/v1/hubs/hub2"),
+                       QJsonObject{{QStringLiteral("host"), kHub2Host},
+                                   {QStringLiteral("port"), int(m_port2)},
+                                   {QStringLiteral("endpoint"), QStringLiteral("127.0.0.1:%1").arg(m_port2)},
+                                   {QStringLiteral("region"), QStringLiteral("eu")},
+                                   {QStringLiteral("allocationWeight"), 1}});
     QVERIFY2(linked.status == 201 || linked.status == 200, linked.body.constData());
     const QString out = m_work.filePath(QStringLiteral("hub2"));
     const auto written = writeHubConfig(*m_f.mw, QStringLiteral("hub2"), m_port2, out);
     QVERIFY2(written.exitCode == 0, qPrintable(written.err));
-    QVERIFY2(m_broker2.start(QDir(out).filePath(QStringLiteral("mosquitto.conf")), m_port2), qPrintable(m_broker2.log()));
-    QTRY_VERIFY_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/hubs/hub2/status")).json()
-                                 .value(QStringLiteral("connected")).toBool(),
-                             30000);
+    QVERIFY2(m_broker2.start(QDir(out).filePath(QStringLiteral("mosquitto.conf")), m_port2),
+             qPrintable(m_broker2.log()));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_f.viewer->get(QStringLiteral("/api/v1/hubs/hub2/status")).json().value(QStringLiteral("connected")).toBool(),
+        30000);
 
     const QString id = QStringLiteral("mover");
     auto place = [this, &id](const QString &hubHost, QJsonObject *enrollment) {
@@ -880,11 +973,16 @@ void TestHubLink::movedDeviceIsRevokedOnItsOldHub()
         return DeviceFixture::state(reg.json());
     };
     auto hubKeyOf = [](const QJsonObject &state) {
-        return state.value(QStringLiteral("payload")).toObject().value(QStringLiteral("provisio")).toObject()
-            .value(QStringLiteral("hubDeviceKey")).toString();
+        return state.value(QStringLiteral("payload"))
+            .toObject()
+            .value(QStringLiteral("provisio"))
+            .toObject()
+            .value(QStringLiteral("hubDeviceKey"))
+            .toString();
     };
 
-    QJsonObject enrollment{{QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}};
+    QJsonObject enrollment{
+        {QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}};
     QJsonObject state = place(kHubHost, &enrollment);
     QCOMPARE(state.value(QStringLiteral("assignedHub")).toString(), kHubHost);
     const QString key1 = hubKeyOf(state);
@@ -920,8 +1018,10 @@ void TestHubLink::movedDeviceIsRevokedOnItsOldHub()
     onHub1 = hubClient(kHubHost, id, hubKeyOf(state));
     QCOMPARE(connectEventually(*onHub1, m_port), 0);
     QTRY_COMPARE_WITH_TIMEOUT(hubStatus().value(QStringLiteral("pendingRevocations")).toInt(), 0, 10000);
-    QTRY_COMPARE_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/hubs/hub2/status")).json()
-                                  .value(QStringLiteral("pendingRevocations")).toInt(),
+    QTRY_COMPARE_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/hubs/hub2/status"))
+                                  .json()
+                                  .value(QStringLiteral("pendingRevocations"))
+                                  .toInt(),
                               0, 10000);
 }
 
@@ -938,9 +1038,10 @@ QList<int> TestHubLink::storedSequence(const QString &deviceId)
 std::unique_ptr<MqttTestClient> TestHubLink::connectedDevice(const QString &id)
 {
     // On hub1, whichever hubs are linked by now.
-    const auto enrolled = m_f.putEnrollment(
-        id, QJsonObject{{QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
-                        {QStringLiteral("iotHubs"), QJsonArray{kHubHost}}});
+    const auto enrolled =
+        m_f.putEnrollment(id, QJsonObject{{QStringLiteral("attestation"),
+                                           QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
+                                          {QStringLiteral("iotHubs"), QJsonArray{kHubHost}}});
     if (enrolled.status != 201)
         return nullptr;
     const QString key = DeviceFixture::primaryKey(enrolled.json());
@@ -950,8 +1051,12 @@ std::unique_ptr<MqttTestClient> TestHubLink::connectedDevice(const QString &id)
     const QJsonObject state = DeviceFixture::state(op);
     if (state.value(QStringLiteral("assignedHub")).toString() != kHubHost)
         return nullptr;
-    const QString hubKey = state.value(QStringLiteral("payload")).toObject().value(QStringLiteral("provisio")).toObject()
-                               .value(QStringLiteral("hubDeviceKey")).toString();
+    const QString hubKey = state.value(QStringLiteral("payload"))
+                               .toObject()
+                               .value(QStringLiteral("provisio"))
+                               .toObject()
+                               .value(QStringLiteral("hubDeviceKey"))
+                               .toString();
     auto device = hubClient(kHubHost, id, hubKey);
     if (connectEventually(*device, m_port) != 0)
         return nullptr;
@@ -965,9 +1070,10 @@ void TestHubLink::telemetryAfterReRegistrationIsStored()
     // and what it sends from then on is stored under its id again.
     QTRY_VERIFY_WITH_TIMEOUT(hubStatus().value(QStringLiteral("connected")).toBool(), 30000);
     const QString id = QStringLiteral("kiosk-again");
-    const auto enrolled = m_f.putEnrollment(
-        id, QJsonObject{{QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
-                        {QStringLiteral("iotHubs"), QJsonArray{kHubHost}}});
+    const auto enrolled =
+        m_f.putEnrollment(id, QJsonObject{{QStringLiteral("attestation"),
+                                           QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
+                                          {QStringLiteral("iotHubs"), QJsonArray{kHubHost}}});
     QCOMPARE(enrolled.status, 201);
     const QString key = DeviceFixture::primaryKey(enrolled.json());
     QJsonObject firstOp = m_f.registerDevice(id, key).json();
@@ -976,8 +1082,12 @@ void TestHubLink::telemetryAfterReRegistrationIsStored()
     const QJsonObject first = DeviceFixture::state(firstOp);
     QCOMPARE(first.value(QStringLiteral("assignedHub")).toString(), kHubHost);
     const auto hubKeyOf = [](const QJsonObject &state) {
-        return state.value(QStringLiteral("payload")).toObject().value(QStringLiteral("provisio")).toObject()
-            .value(QStringLiteral("hubDeviceKey")).toString();
+        return state.value(QStringLiteral("payload"))
+            .toObject()
+            .value(QStringLiteral("provisio"))
+            .toObject()
+            .value(QStringLiteral("hubDeviceKey"))
+            .toString();
     };
     auto device = hubClient(kHubHost, id, hubKeyOf(first));
     QCOMPARE(connectEventually(*device, m_port), 0);

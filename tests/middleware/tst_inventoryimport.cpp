@@ -47,15 +47,16 @@ QJsonObject TestInventoryImport::device(const QString &serial)
 
 QByteArray TestInventoryImport::snapshot()
 {
-    return m_operator->get(QStringLiteral("/api/v1/devices?limit=1000")).body
-        + m_operator->get(QStringLiteral("/api/v1/audit?limit=1")).body;
+    return m_operator->get(QStringLiteral("/api/v1/devices?limit=1000")).body +
+           m_operator->get(QStringLiteral("/api/v1/audit?limit=1")).body;
 }
 
 void TestInventoryImport::initTestCase()
 {
     QVERIFY(m_f.start());
     m_operator = m_f.client(m_f.operatorToken);
-    const auto c = m_operator->post(QStringLiteral("/api/v1/customers"), {{QStringLiteral("name"), QStringLiteral("Import Customer")}});
+    const auto c = m_operator->post(QStringLiteral("/api/v1/customers"),
+                                    {{QStringLiteral("name"), QStringLiteral("Import Customer")}});
     QCOMPARE(c.status, 201);
     m_customerId = c.json().value(QStringLiteral("id")).toString();
 }
@@ -66,7 +67,8 @@ void TestInventoryImport::goodFile()
     const QByteArray csv = "\xEF\xBB\xBFSerial,Model,Manufacturer,Batch,DeliveryDate,customerId,Notes\r\n"
                            "GOOD-1,K1,Acme,B-2024-01,2024-01-15,,first\r\n"
                            "GOOD-2,K1,Acme,B-2024-01,2024-01-15,,\r\n"
-                           "GOOD-3,K2,Acme,B-2024-02,2024-02-01," + m_customerId.toUtf8() + ",sold ahead\r\n";
+                           "GOOD-3,K2,Acme,B-2024-02,2024-02-01," +
+                           m_customerId.toUtf8() + ",sold ahead\r\n";
     const auto r = import(csv);
     QCOMPARE(r.status, 200);
     const QJsonObject report = r.json();
@@ -98,25 +100,29 @@ void TestInventoryImport::goodFile()
     QCOMPARE(entries.size(), 1);
     QCOMPARE(entries.at(0).toObject().value(QStringLiteral("action")).toString(), QStringLiteral("import"));
     QCOMPARE(entries.at(0).toObject().value(QStringLiteral("actor")).toString(), QStringLiteral("token:test-operator"));
-    QCOMPARE(entries.at(0).toObject().value(QStringLiteral("after")).toObject().value(QStringLiteral("batch")).toString(),
-             QStringLiteral("B-2024-01"));
+    QCOMPARE(
+        entries.at(0).toObject().value(QStringLiteral("after")).toObject().value(QStringLiteral("batch")).toString(),
+        QStringLiteral("B-2024-01"));
 }
 
 void TestInventoryImport::mixedRowsAreReportedAndSkipped()
 {
-    QCOMPARE(m_operator->post(QStringLiteral("/api/v1/devices"), {{QStringLiteral("serial"), QStringLiteral("MIX-OLD")}}).status, 201);
+    QCOMPARE(
+        m_operator->post(QStringLiteral("/api/v1/devices"), {{QStringLiteral("serial"), QStringLiteral("MIX-OLD")}})
+            .status,
+        201);
     const QByteArray csv = "serial,model,deliveryDate,customerId\n"
-                           "MIX-1,M,2024-05-01,\n"            // 2 ok
-                           "bad serial!,M,,\n"                // 3 invalid serial
-                           "MIX-2,M,05/01/2024,\n"            // 4 bad date
-                           "MIX-3,M,,cus_nobody\n"            // 5 unknown customer
-                           "MIX-1,M,,\n"                      // 6 repeated in the file
-                           "MIX-4,M\n"                        // 7 too few fields
-                           "MIX-OLD,M,,\n"                    // 8 exists already
-                           "\n"                               // 9 blank: skipped
-                           ",M,,\n"                           // 10 no serial
-                           "\"MIX-5\"x,M,,\n"                 // 11 junk after a quote
-                           "MIX-6,M,2024-05-02,\n";           // 12 ok
+                           "MIX-1,M,2024-05-01,\n"  // 2 ok
+                           "bad serial!,M,,\n"      // 3 invalid serial
+                           "MIX-2,M,05/01/2024,\n"  // 4 bad date
+                           "MIX-3,M,,cus_nobody\n"  // 5 unknown customer
+                           "MIX-1,M,,\n"            // 6 repeated in the file
+                           "MIX-4,M\n"              // 7 too few fields
+                           "MIX-OLD,M,,\n"          // 8 exists already
+                           "\n"                     // 9 blank: skipped
+                           ",M,,\n"                 // 10 no serial
+                           "\"MIX-5\"x,M,,\n"       // 11 junk after a quote
+                           "MIX-6,M,2024-05-02,\n"; // 12 ok
     const auto r = import(csv);
     QCOMPARE(r.status, 200);
     const QJsonObject report = r.json();
@@ -124,7 +130,13 @@ void TestInventoryImport::mixedRowsAreReportedAndSkipped()
     QCOMPARE(report.value(QStringLiteral("updated")).toInt(), 0);
     QCOMPARE(report.value(QStringLiteral("failed")).toInt(), 8);
 
-    struct Expected { int row; const char *serial; const char *result; const char *message; };
+    struct Expected
+    {
+        int row;
+        const char *serial;
+        const char *result;
+        const char *message;
+    };
     const Expected expected[] = {
         {2, "MIX-1", "created", ""},
         {3, "bad serial!", "error", "field 'serial'"},
@@ -148,7 +160,8 @@ void TestInventoryImport::mixedRowsAreReportedAndSkipped()
         QVERIFY2(row.value(QStringLiteral("message")).toString().contains(QString::fromLatin1(e.message)),
                  qPrintable(row.value(QStringLiteral("message")).toString()));
     }
-    QCOMPARE(device(QStringLiteral("MIX-1")).value(QStringLiteral("deliveryDate")).toString(), QStringLiteral("2024-05-01"));
+    QCOMPARE(device(QStringLiteral("MIX-1")).value(QStringLiteral("deliveryDate")).toString(),
+             QStringLiteral("2024-05-01"));
     QVERIFY(!device(QStringLiteral("MIX-6")).isEmpty());
     for (const char *skipped : {"MIX-2", "MIX-3", "MIX-4", "MIX-5"})
         QVERIFY2(device(QString::fromLatin1(skipped)).isEmpty(), skipped);
@@ -165,9 +178,11 @@ void TestInventoryImport::quotedFields()
     QCOMPARE(r.status, 200);
     QCOMPARE(r.json().value(QStringLiteral("created")).toInt(), 3);
     QCOMPARE(r.json().value(QStringLiteral("failed")).toInt(), 0);
-    QCOMPARE(device(QStringLiteral("QUOTE-1")).value(QStringLiteral("notes")).toString(), QStringLiteral("Box 3, shelf 2"));
+    QCOMPARE(device(QStringLiteral("QUOTE-1")).value(QStringLiteral("notes")).toString(),
+             QStringLiteral("Box 3, shelf 2"));
     QCOMPARE(device(QStringLiteral("QUOTE-1")).value(QStringLiteral("model")).toString(), QStringLiteral("K1 \"Pro\""));
-    QCOMPARE(device(QStringLiteral("QUOTE-2")).value(QStringLiteral("notes")).toString(), QStringLiteral("line one\r\nline two"));
+    QCOMPARE(device(QStringLiteral("QUOTE-2")).value(QStringLiteral("notes")).toString(),
+             QStringLiteral("line one\r\nline two"));
     QCOMPARE(device(QStringLiteral("QUOTE-2")).value(QStringLiteral("model")).toString(), QStringLiteral("plain"));
     QCOMPARE(device(QStringLiteral("QUOTE-3")).value(QStringLiteral("notes")).toString(),
              QStringLiteral("\"quoted\", with comma, and \"more\""));
@@ -183,19 +198,27 @@ void TestInventoryImport::fileErrorsImportNothing_data()
     QTest::addColumn<QString>("message");
 
     const QByteArray text = "text/csv";
-    QTest::newRow("unknown column") << QByteArray("serial,model,colour\nFE-1,M,red\n") << QString() << text << "unknown column 'colour'";
-    QTest::newRow("unknown column late") << QByteArray("serial,model,notes,warranty\nFE-1,M,,2y\n") << QString() << text << "unknown column 'warranty'";
+    QTest::newRow("unknown column") << QByteArray("serial,model,colour\nFE-1,M,red\n") << QString() << text
+                                    << "unknown column 'colour'";
+    QTest::newRow("unknown column late") << QByteArray("serial,model,notes,warranty\nFE-1,M,,2y\n") << QString() << text
+                                         << "unknown column 'warranty'";
     QTest::newRow("no serial column") << QByteArray("model,batch\nM,B\n") << QString() << text << "no 'serial' column";
-    QTest::newRow("repeated column") << QByteArray("serial,model,Model\nFE-1,M,N\n") << QString() << text << "appears twice";
-    QTest::newRow("status not importable") << QByteArray("serial,status\nFE-1,sold\n") << QString() << text << "unknown column 'status'";
+    QTest::newRow("repeated column") << QByteArray("serial,model,Model\nFE-1,M,N\n") << QString() << text
+                                     << "appears twice";
+    QTest::newRow("status not importable")
+        << QByteArray("serial,status\nFE-1,sold\n") << QString() << text << "unknown column 'status'";
     QTest::newRow("empty file") << QByteArray() << QString() << text << "empty";
     QTest::newRow("only blank lines") << QByteArray("\r\n\n") << QString() << text << "empty";
-    QTest::newRow("unterminated quote") << QByteArray("serial,notes\nFE-1,\"never closed\nFE-2,x\n") << QString() << text << "never closed";
+    QTest::newRow("unterminated quote") << QByteArray("serial,notes\nFE-1,\"never closed\nFE-2,x\n") << QString()
+                                        << text << "never closed";
     QTest::newRow("not UTF-8") << QByteArray("serial,notes\nFE-1,\xff\xfe\n") << QString() << text << "UTF-8";
-    QTest::newRow("JSON body") << QByteArray("{\"serial\":\"FE-1\"}") << QString() << QByteArray("application/json") << "text/csv";
+    QTest::newRow("JSON body") << QByteArray("{\"serial\":\"FE-1\"}") << QString() << QByteArray("application/json")
+                               << "text/csv";
     QTest::newRow("bad mode") << QByteArray("serial\nFE-1\n") << QStringLiteral("?mode=replace") << text << "mode";
-    QTest::newRow("bad dryRun") << QByteArray("serial\nFE-1\n") << QStringLiteral("?dryRun=perhaps") << text << "dryRun";
-    QTest::newRow("unknown parameter") << QByteArray("serial\nFE-1\n") << QStringLiteral("?upsert=true") << text << "unknown query parameter 'upsert'";
+    QTest::newRow("bad dryRun") << QByteArray("serial\nFE-1\n") << QStringLiteral("?dryRun=perhaps") << text
+                                << "dryRun";
+    QTest::newRow("unknown parameter") << QByteArray("serial\nFE-1\n") << QStringLiteral("?upsert=true") << text
+                                       << "unknown query parameter 'upsert'";
 }
 
 void TestInventoryImport::fileErrorsImportNothing()
@@ -215,11 +238,13 @@ void TestInventoryImport::fileErrorsImportNothing()
 
 void TestInventoryImport::existingSerials()
 {
-    QCOMPARE(m_operator->post(QStringLiteral("/api/v1/devices"),
-                              {{QStringLiteral("serial"), QStringLiteral("UP-1")},
-                               {QStringLiteral("model"), QStringLiteral("Old")},
-                               {QStringLiteral("batch"), QStringLiteral("B1")},
-                               {QStringLiteral("notes"), QStringLiteral("keep me")}}).status, 201);
+    QCOMPARE(m_operator
+                 ->post(QStringLiteral("/api/v1/devices"), {{QStringLiteral("serial"), QStringLiteral("UP-1")},
+                                                            {QStringLiteral("model"), QStringLiteral("Old")},
+                                                            {QStringLiteral("batch"), QStringLiteral("B1")},
+                                                            {QStringLiteral("notes"), QStringLiteral("keep me")}})
+                 .status,
+             201);
     const QJsonObject original = device(QStringLiteral("UP-1"));
     const QByteArray csv = "serial,model,batch,notes\nUP-1,New,,\nUP-2,Fresh,B9,\n";
 
@@ -230,7 +255,9 @@ void TestInventoryImport::existingSerials()
     QCOMPARE(plain.json().value(QStringLiteral("failed")).toInt(), 1);
     const QJsonObject refused = plain.json().value(QStringLiteral("rows")).toArray().at(0).toObject();
     QCOMPARE(refused.value(QStringLiteral("result")).toString(), QStringLiteral("error"));
-    QVERIFY(refused.value(QStringLiteral("message")).toString().startsWith(QStringLiteral("a device with serial UP-1 already exists")));
+    QVERIFY(refused.value(QStringLiteral("message"))
+                .toString()
+                .startsWith(QStringLiteral("a device with serial UP-1 already exists")));
     QCOMPARE(device(QStringLiteral("UP-1")), original);
 
     // Upsert updates: given cells replace, blank cells keep the stored value.
@@ -249,14 +276,19 @@ void TestInventoryImport::existingSerials()
     const auto audit = m_operator->get(QStringLiteral("/api/v1/audit?entityType=device&entityId=UP-1&limit=1"));
     const QJsonObject entry = audit.json().value(QStringLiteral("items")).toArray().at(0).toObject();
     QCOMPARE(entry.value(QStringLiteral("action")).toString(), QStringLiteral("import"));
-    QCOMPARE(entry.value(QStringLiteral("before")).toObject().value(QStringLiteral("model")).toString(), QStringLiteral("Old"));
-    QCOMPARE(entry.value(QStringLiteral("after")).toObject().value(QStringLiteral("model")).toString(), QStringLiteral("New"));
+    QCOMPARE(entry.value(QStringLiteral("before")).toObject().value(QStringLiteral("model")).toString(),
+             QStringLiteral("Old"));
+    QCOMPARE(entry.value(QStringLiteral("after")).toObject().value(QStringLiteral("model")).toString(),
+             QStringLiteral("New"));
 }
 
 void TestInventoryImport::dryRunChangesNothing()
 {
-    QCOMPARE(m_operator->post(QStringLiteral("/api/v1/devices"),
-                              {{QStringLiteral("serial"), QStringLiteral("DRY-OLD")}, {QStringLiteral("model"), QStringLiteral("Before")}}).status, 201);
+    QCOMPARE(m_operator
+                 ->post(QStringLiteral("/api/v1/devices"), {{QStringLiteral("serial"), QStringLiteral("DRY-OLD")},
+                                                            {QStringLiteral("model"), QStringLiteral("Before")}})
+                 .status,
+             201);
     const QByteArray before = snapshot();
     const QByteArray csv = "serial,model\nDRY-NEW,X\nDRY-OLD,After\nbad serial!,Y\n";
     const auto r = import(csv, QStringLiteral("?dryRun=true&mode=upsert"));
@@ -301,7 +333,10 @@ void TestInventoryImport::largeFile()
     constexpr int count = 5000;
     for (int i = 0; i < count; ++i)
         csv += QStringLiteral("BULK-%1,K9,Acme,BULK-B,2024-06-01,\"pallet %2, box %3\"\n")
-                   .arg(i, 5, 10, QLatin1Char('0')).arg(i / 100).arg(i % 100).toUtf8();
+                   .arg(i, 5, 10, QLatin1Char('0'))
+                   .arg(i / 100)
+                   .arg(i % 100)
+                   .toUtf8();
     QElapsedTimer timer;
     timer.start();
     const auto r = import(csv);
@@ -313,14 +348,15 @@ void TestInventoryImport::largeFile()
     int seen = 0;
     QString cursor;
     do {
-        const auto page = m_operator->get(QStringLiteral("/api/v1/devices?batch=BULK-B&limit=1000")
-                                          + (cursor.isEmpty() ? QString() : QStringLiteral("&cursor=") + cursor));
+        const auto page = m_operator->get(QStringLiteral("/api/v1/devices?batch=BULK-B&limit=1000") +
+                                          (cursor.isEmpty() ? QString() : QStringLiteral("&cursor=") + cursor));
         QCOMPARE(page.status, 200);
         seen += page.json().value(QStringLiteral("items")).toArray().size();
         cursor = page.json().value(QStringLiteral("nextCursor")).toString();
     } while (!cursor.isEmpty());
     QCOMPARE(seen, count);
-    QCOMPARE(device(QStringLiteral("BULK-04321")).value(QStringLiteral("notes")).toString(), QStringLiteral("pallet 43, box 21"));
+    QCOMPARE(device(QStringLiteral("BULK-04321")).value(QStringLiteral("notes")).toString(),
+             QStringLiteral("pallet 43, box 21"));
 }
 
 QTEST_MAIN(TestInventoryImport)

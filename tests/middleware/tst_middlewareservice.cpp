@@ -175,7 +175,8 @@ void TestMiddlewareService::tokenCliCreateListRevoke()
         QVERIFY2(entry.value(QStringLiteral("actor")).toString().startsWith(QLatin1String("cli:")),
                  qPrintable(entry.value(QStringLiteral("actor")).toString()));
         QVERIFY(entry.value(QStringLiteral("actor")).toString().size() > 4);
-        if (entry.value(QStringLiteral("after")).toObject().value(QStringLiteral("name")).toString() == QLatin1String("crm-1"))
+        if (entry.value(QStringLiteral("after")).toObject().value(QStringLiteral("name")).toString() ==
+            QLatin1String("crm-1"))
             crmActions << entry.value(QStringLiteral("action")).toString();
     }
     // Newest first; the failed second revoke left no entry.
@@ -186,8 +187,8 @@ void TestMiddlewareService::tokenCliCreateListRevoke()
 void TestMiddlewareService::tokenCliRejectsBadRole()
 {
     MiddlewareProcess mw;
-    const auto r = mw.cli({QStringLiteral("token"), QStringLiteral("create"), QStringLiteral("--role"),
-                           QStringLiteral("root")});
+    const auto r =
+        mw.cli({QStringLiteral("token"), QStringLiteral("create"), QStringLiteral("--role"), QStringLiteral("root")});
     QVERIFY(r.exitCode != 0);
     QVERIFY(r.out.isEmpty());
     QVERIFY(r.err.contains(QLatin1String("--role")));
@@ -239,7 +240,8 @@ void TestMiddlewareService::metricsInPrometheusFormat()
     QVERIFY(r.body.contains("provisio_uptime_seconds"));
     // Every sample line is "name{labels} value" or "name value".
     const auto lines = r.body.split('\n');
-    static const QRegularExpression sample(QStringLiteral("^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})? [-+0-9.eE]+|[+-]Inf|NaN$"));
+    static const QRegularExpression sample(
+        QStringLiteral("^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})? [-+0-9.eE]+|[+-]Inf|NaN$"));
     for (const QByteArray &line : lines) {
         if (line.isEmpty() || line.startsWith('#'))
             continue;

@@ -25,9 +25,8 @@ struct Route
     QString access; // public, viewer, operator, admin
 };
 
-const QStringList kOperationKeys = {QStringLiteral("get"),    QStringLiteral("put"),
-                                    QStringLiteral("post"),   QStringLiteral("delete"),
-                                    QStringLiteral("options"), QStringLiteral("head"),
+const QStringList kOperationKeys = {QStringLiteral("get"),    QStringLiteral("put"),     QStringLiteral("post"),
+                                    QStringLiteral("delete"), QStringLiteral("options"), QStringLiteral("head"),
                                     QStringLiteral("patch"),  QStringLiteral("trace")};
 
 // Resolves a local JSON pointer ("#/components/schemas/Hub"); null when it
@@ -123,8 +122,8 @@ void tst_OpenApi::initTestCase()
     QVERIFY2(process.waitForFinished(120000), "provisio-middleware routes did not finish");
     QVERIFY2(process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0,
              qPrintable(QString::fromUtf8(process.readAllStandardError())));
-    const QStringList lines = QString::fromUtf8(process.readAllStandardOutput()).split(QLatin1Char('\n'),
-                                                                                        Qt::SkipEmptyParts);
+    const QStringList lines =
+        QString::fromUtf8(process.readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     const QStringList accesses = {QStringLiteral("public"), QStringLiteral("viewer"), QStringLiteral("operator"),
                                   QStringLiteral("admin")};
     for (const QString &line : lines) {
@@ -190,7 +189,8 @@ void tst_OpenApi::everyDocumentedOperationIsARoute()
                 stale << m.key().toUpper() + QLatin1Char(' ') + p.key();
         }
     }
-    QVERIFY2(stale.isEmpty(), qPrintable(QStringLiteral("documented but not routed:\n") + stale.join(QLatin1Char('\n'))));
+    QVERIFY2(stale.isEmpty(),
+             qPrintable(QStringLiteral("documented but not routed:\n") + stale.join(QLatin1Char('\n'))));
 }
 
 void tst_OpenApi::pathParametersMatchCaptures()
@@ -216,18 +216,18 @@ void tst_OpenApi::pathParametersMatchCaptures()
                     continue;
                 declared.insert(param.value(QLatin1String("name")).toString());
                 if (!param.value(QLatin1String("required")).toBool())
-                    problems << m.key().toUpper() + QLatin1Char(' ') + p.key()
-                                    + QStringLiteral(": path parameter '%1' is not required")
-                                          .arg(param.value(QLatin1String("name")).toString());
+                    problems << m.key().toUpper() + QLatin1Char(' ') + p.key() +
+                                    QStringLiteral(": path parameter '%1' is not required")
+                                        .arg(param.value(QLatin1String("name")).toString());
             }
             if (declared != captures) {
                 QStringList d(declared.cbegin(), declared.cend());
                 QStringList c(captures.cbegin(), captures.cend());
                 d.sort();
                 c.sort();
-                problems << m.key().toUpper() + QLatin1Char(' ') + p.key()
-                                + QStringLiteral(": path parameters [%1], captures [%2]")
-                                      .arg(d.join(QLatin1String(", ")), c.join(QLatin1String(", ")));
+                problems << m.key().toUpper() + QLatin1Char(' ') + p.key() +
+                                QStringLiteral(": path parameters [%1], captures [%2]")
+                                    .arg(d.join(QLatin1String(", ")), c.join(QLatin1String(", ")));
             }
         }
     }

@@ -147,9 +147,10 @@ private Q_SLOTS:
 
     void declaredRegion()
     {
-        QCOMPARE(Allocator::declaredRegion(QJsonObject{{QStringLiteral("region"), QStringLiteral("eu")}}), QStringLiteral("eu"));
-        QCOMPARE(Allocator::declaredRegion(QJsonObject{{QStringLiteral("provisio"),
-                                                        QJsonObject{{QStringLiteral("region"), QStringLiteral("us")}}}}),
+        QCOMPARE(Allocator::declaredRegion(QJsonObject{{QStringLiteral("region"), QStringLiteral("eu")}}),
+                 QStringLiteral("eu"));
+        QCOMPARE(Allocator::declaredRegion(QJsonObject{
+                     {QStringLiteral("provisio"), QJsonObject{{QStringLiteral("region"), QStringLiteral("us")}}}}),
                  QStringLiteral("us"));
         QCOMPARE(Allocator::declaredRegion(QJsonValue(QStringLiteral("eu"))), QString());
         QCOMPARE(Allocator::declaredRegion(QJsonValue()), QString());

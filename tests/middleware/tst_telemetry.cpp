@@ -80,10 +80,11 @@ void TestTelemetry::initTestCase()
     QVERIFY(m_f.start({QStringLiteral("--telemetry-keep"), QString::number(kKeep)}));
     m_port = freeLocalPort();
     QVERIFY(m_port != 0);
-    const auto linked = m_f.admin->put(QStringLiteral("/api/v1/hubs/hub1"),
-                                       QJsonObject{{QStringLiteral("host"), kHubHost},
-                                                   {QStringLiteral("port"), int(m_port)},
-                                                   {QStringLiteral("endpoint"), QStringLiteral("127.0.0.1:%1").arg(m_port)}});
+    const auto linked =
+        m_f.admin->put(QStringLiteral("/api/v1/hubs/hub1"),
+                       QJsonObject{{QStringLiteral("host"), kHubHost},
+                                   {QStringLiteral("port"), int(m_port)},
+                                   {QStringLiteral("endpoint"), QStringLiteral("127.0.0.1:%1").arg(m_port)}});
     QVERIFY2(linked.status == 201, linked.body.constData());
     const QString out = m_work.filePath(QStringLiteral("hub1"));
     const auto written = writeHubConfig(*m_f.mw, QStringLiteral("hub1"), m_port, out);
@@ -117,17 +118,21 @@ std::unique_ptr<MqttTestClient> TestTelemetry::device(const QString &id)
     }
     const QString key = DeviceFixture::primaryKey(enrolled.json());
     const QJsonObject state = DeviceFixture::state(m_f.registerDevice(id, key).json());
-    const QString hubKey = state.value(QStringLiteral("payload")).toObject().value(QStringLiteral("provisio")).toObject()
-                               .value(QStringLiteral("hubDeviceKey")).toString();
+    const QString hubKey = state.value(QStringLiteral("payload"))
+                               .toObject()
+                               .value(QStringLiteral("provisio"))
+                               .toObject()
+                               .value(QStringLiteral("hubDeviceKey"))
+                               .toString();
     if (state.value(QStringLiteral("assignedHub")).toString() != kHubHost || hubKey.isEmpty()) {
         qWarning() << "registration:" << state;
         return nullptr;
     }
     auto client = std::make_unique<MqttTestClient>(id);
-    client->setCredentials((kHubHost + QLatin1Char('/') + id + QStringLiteral("/?api-version=2021-04-12")).toUtf8(),
-                           SasToken::create(kHubHost + QStringLiteral("/devices/") + id, hubKey,
-                                            QDateTime::currentSecsSinceEpoch() + 3600)
-                               .toUtf8());
+    client->setCredentials(
+        (kHubHost + QLatin1Char('/') + id + QStringLiteral("/?api-version=2021-04-12")).toUtf8(),
+        SasToken::create(kHubHost + QStringLiteral("/devices/") + id, hubKey, QDateTime::currentSecsSinceEpoch() + 3600)
+            .toUtf8());
     if (client->connect(QStringLiteral("127.0.0.1"), m_port, m_f.mw->caCertificatePath()) != 0)
         return nullptr;
     return client;
@@ -154,8 +159,8 @@ bool TestTelemetry::publish(MqttTestClient &client, const QString &id, int from,
 
 QJsonObject TestTelemetry::history(HttpsClient &client, const QString &id, const QString &query)
 {
-    const auto r = client.get(QStringLiteral("/api/v1/devices/%1/telemetry").arg(id)
-                              + (query.isEmpty() ? QString() : QLatin1Char('?') + query));
+    const auto r = client.get(QStringLiteral("/api/v1/devices/%1/telemetry").arg(id) +
+                              (query.isEmpty() ? QString() : QLatin1Char('?') + query));
     if (r.status != 200)
         qWarning("telemetry: %d %s", r.status, r.body.constData());
     return r.json();
@@ -182,7 +187,8 @@ void TestTelemetry::historyPagesNewestFirst()
     const QJsonObject newest = all.value(QStringLiteral("messages")).toArray().first().toObject();
     QCOMPARE(newest.value(QStringLiteral("bodyEncoding")).toString(), QStringLiteral("json"));
     QCOMPARE(newest.value(QStringLiteral("size")).toInt(), 7); // {"n":6}
-    QCOMPARE(newest.value(QStringLiteral("properties")).toObject().value(QStringLiteral("seq")).toString(), QStringLiteral("6"));
+    QCOMPARE(newest.value(QStringLiteral("properties")).toObject().value(QStringLiteral("seq")).toString(),
+             QStringLiteral("6"));
     QVERIFY(!newest.value(QStringLiteral("receivedDateTimeUtc")).toString().isEmpty());
 
     // Pages of 3: 6 5 4 | 3 2 1 | 0, each cursor continuing the last.
@@ -190,8 +196,9 @@ void TestTelemetry::historyPagesNewestFirst()
     QString cursor;
     int pages = 0;
     do {
-        const QJsonObject page = history(*m_f.viewer, QStringLiteral("tele-1"),
-                                         QStringLiteral("limit=3") + (cursor.isEmpty() ? QString() : QStringLiteral("&cursor=") + cursor));
+        const QJsonObject page =
+            history(*m_f.viewer, QStringLiteral("tele-1"),
+                    QStringLiteral("limit=3") + (cursor.isEmpty() ? QString() : QStringLiteral("&cursor=") + cursor));
         walked << sequence(page);
         cursor = page.value(QStringLiteral("nextCursor")).toString();
         QVERIFY(++pages <= 3);
@@ -221,7 +228,9 @@ void TestTelemetry::timeRange()
     // messages in one millisecond) cannot make the test wrong.
     const QJsonArray all = history(*m_f.viewer, QStringLiteral("tele-1")).value(QStringLiteral("messages")).toArray();
     QCOMPARE(all.size(), 7);
-    auto timeOf = [&](int n) { return all.at(6 - n).toObject().value(QStringLiteral("receivedDateTimeUtc")).toString(); };
+    auto timeOf = [&](int n) {
+        return all.at(6 - n).toObject().value(QStringLiteral("receivedDateTimeUtc")).toString();
+    };
     QList<int> expected;
     for (int i = 0; i < all.size(); ++i) {
         const QString at = all.at(i).toObject().value(QStringLiteral("receivedDateTimeUtc")).toString();
@@ -246,16 +255,26 @@ void TestTelemetry::badQueries_data()
     QTest::addColumn<QString>("query");
     QTest::addColumn<QString>("message");
 
-    QTest::newRow("limit zero") << "limit=0" << "limit";
-    QTest::newRow("limit too large") << "limit=1001" << "limit";
-    QTest::newRow("limit text") << "limit=all" << "limit";
-    QTest::newRow("since not a time") << "since=yesterday" << "query parameter 'since' must be an ISO-8601 timestamp";
-    QTest::newRow("until without zone") << "until=2026-01-01T00:00:00" << "query parameter 'until'";
-    QTest::newRow("until before since") << "since=2026-01-02T00:00:00Z&until=2026-01-01T00:00:00Z" << "'until' must be later than 'since'";
-    QTest::newRow("until equals since") << "since=2026-01-01T00:00:00Z&until=2026-01-01T00:00:00Z" << "'until' must be later than 'since'";
-    QTest::newRow("cursor not base64") << "cursor=%25%25" << "cursor";
-    QTest::newRow("cursor not ours") << "cursor=AAAA" << "cursor";
-    QTest::newRow("unknown parameter") << "order=asc" << "unknown query parameter 'order'";
+    QTest::newRow("limit zero") << "limit=0"
+                                << "limit";
+    QTest::newRow("limit too large") << "limit=1001"
+                                     << "limit";
+    QTest::newRow("limit text") << "limit=all"
+                                << "limit";
+    QTest::newRow("since not a time") << "since=yesterday"
+                                      << "query parameter 'since' must be an ISO-8601 timestamp";
+    QTest::newRow("until without zone") << "until=2026-01-01T00:00:00"
+                                        << "query parameter 'until'";
+    QTest::newRow("until before since") << "since=2026-01-02T00:00:00Z&until=2026-01-01T00:00:00Z"
+                                        << "'until' must be later than 'since'";
+    QTest::newRow("until equals since") << "since=2026-01-01T00:00:00Z&until=2026-01-01T00:00:00Z"
+                                        << "'until' must be later than 'since'";
+    QTest::newRow("cursor not base64") << "cursor=%25%25"
+                                       << "cursor";
+    QTest::newRow("cursor not ours") << "cursor=AAAA"
+                                     << "cursor";
+    QTest::newRow("unknown parameter") << "order=asc"
+                                       << "unknown query parameter 'order'";
 }
 
 void TestTelemetry::badQueries()
@@ -274,12 +293,14 @@ void TestTelemetry::keepsTheNewestPerDevice()
     // table, and the device's total count still says 12.
     QVERIFY(publish(*m_tele2, QStringLiteral("tele-2"), 0, 12));
     const DirectDb db(*m_f.mw);
-    QTRY_COMPARE_WITH_TIMEOUT(db.scalar(QStringLiteral("SELECT COUNT(*) FROM telemetry WHERE device_id = ?"),
-                                        {QStringLiteral("tele-2")}).toInt(),
-                              kKeep, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        db.scalar(QStringLiteral("SELECT COUNT(*) FROM telemetry WHERE device_id = ?"), {QStringLiteral("tele-2")})
+            .toInt(),
+        kKeep, 10000);
     const QJsonObject h = history(*m_f.viewer, QStringLiteral("tele-2"));
     QCOMPARE(sequence(h), (QList<int>{11, 10, 9, 8, 7, 6, 5, 4}));
-    QTRY_COMPARE_WITH_TIMEOUT(history(*m_f.viewer, QStringLiteral("tele-2")).value(QStringLiteral("count")).toInt(), 12, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(history(*m_f.viewer, QStringLiteral("tele-2")).value(QStringLiteral("count")).toInt(), 12,
+                              10000);
     // Another device's history is untouched.
     QCOMPARE(sequence(history(*m_f.viewer, QStringLiteral("tele-1"))).size(), 7);
 }
@@ -293,13 +314,18 @@ void TestTelemetry::oldMessagesExpire()
     const QString insert = QStringLiteral("INSERT INTO telemetry (device_id, hub_host, received, properties, body) "
                                           "VALUES (?, ?, ?, ?, ?)");
     const auto iso = [](const QDateTime &t) { return t.toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ")); };
-    QVERIFY(db.exec(insert, {QStringLiteral("tele-1"), kHubHost, iso(now.addDays(-8)), QStringLiteral("age=8"), QByteArray("{\"n\":-8}")}));
-    QVERIFY(db.exec(insert, {QStringLiteral("tele-1"), kHubHost, iso(now.addDays(-6)), QStringLiteral("age=6"), QByteArray("{\"n\":-6}")}));
+    QVERIFY(db.exec(insert, {QStringLiteral("tele-1"), kHubHost, iso(now.addDays(-8)), QStringLiteral("age=8"),
+                             QByteArray("{\"n\":-8}")}));
+    QVERIFY(db.exec(insert, {QStringLiteral("tele-1"), kHubHost, iso(now.addDays(-6)), QStringLiteral("age=6"),
+                             QByteArray("{\"n\":-6}")}));
     // Age applies to every row, whichever device or instance wrote it.
-    QTRY_COMPARE_WITH_TIMEOUT(db.scalar(QStringLiteral("SELECT COUNT(*) FROM telemetry WHERE properties = ?"),
-                                        {QStringLiteral("age=8")}).toInt(),
-                              0, 10000);
-    QCOMPARE(db.scalar(QStringLiteral("SELECT COUNT(*) FROM telemetry WHERE properties = ?"), {QStringLiteral("age=6")}).toInt(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        db.scalar(QStringLiteral("SELECT COUNT(*) FROM telemetry WHERE properties = ?"), {QStringLiteral("age=8")})
+            .toInt(),
+        0, 10000);
+    QCOMPARE(db.scalar(QStringLiteral("SELECT COUNT(*) FROM telemetry WHERE properties = ?"), {QStringLiteral("age=6")})
+                 .toInt(),
+             1);
     // Oldest last in the history, and the only one of its day.
     const QList<int> seq = sequence(history(*m_f.viewer, QStringLiteral("tele-1")));
     QCOMPARE(seq.size(), 8);
@@ -332,13 +358,15 @@ void TestTelemetry::burstIsStoredWhole()
     QVERIFY(publish(*tele4, QStringLiteral("tele-4"), 0, kBurst, false));
     const qint64 publishedMs = timer.elapsed();
     QTRY_COMPARE_WITH_TIMEOUT(metric("provisio_telemetry_stored_total") - storedBefore, double(kBurst), 15000);
-    qInfo("%d QoS 1 messages from one device: published in %lld ms, all stored after %lld ms",
-          kBurst, publishedMs, timer.elapsed());
-    QTRY_COMPARE_WITH_TIMEOUT(history(*m_f.viewer, QStringLiteral("tele-4")).value(QStringLiteral("count")).toInt(), kBurst, 15000);
+    qInfo("%d QoS 1 messages from one device: published in %lld ms, all stored after %lld ms", kBurst, publishedMs,
+          timer.elapsed());
+    QTRY_COMPARE_WITH_TIMEOUT(history(*m_f.viewer, QStringLiteral("tele-4")).value(QStringLiteral("count")).toInt(),
+                              kBurst, 15000);
     const DirectDb db(*m_f.mw);
-    QTRY_COMPARE_WITH_TIMEOUT(db.scalar(QStringLiteral("SELECT COUNT(*) FROM telemetry WHERE device_id = ?"),
-                                        {QStringLiteral("tele-4")}).toInt(),
-                              kKeep, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        db.scalar(QStringLiteral("SELECT COUNT(*) FROM telemetry WHERE device_id = ?"), {QStringLiteral("tele-4")})
+            .toInt(),
+        kKeep, 10000);
     QList<int> newest;
     for (int n = kBurst - 1; n >= kBurst - kKeep; --n)
         newest << n;
@@ -365,8 +393,8 @@ void TestTelemetry::sharedBetweenInstances()
     // shared subscription, so each stores its share, and each answers the
     // whole history.
     const QString database = m_f.mw->databaseUrl().isEmpty()
-        ? QDir(m_f.mw->dataDir()).filePath(QStringLiteral("provisio.db"))
-        : m_f.mw->databaseUrl();
+                                 ? QDir(m_f.mw->dataDir()).filePath(QStringLiteral("provisio.db"))
+                                 : m_f.mw->databaseUrl();
     MiddlewareProcess second({QStringLiteral("--telemetry-keep"), QString::number(kKeep)}, database);
     // Instances of one installation share its CA: the hub's certificate
     // comes from it, and the second instance must trust the hub.
@@ -386,7 +414,8 @@ void TestTelemetry::sharedBetweenInstances()
     QTRY_COMPARE_WITH_TIMEOUT(sequence(history(*m_f.viewer, QStringLiteral("tele-3"))), expected, 10000);
     QTRY_COMPARE_WITH_TIMEOUT(sequence(history(viewer2, QStringLiteral("tele-3"))), expected, 10000);
     // Counts meet in the database too, once both flushed their counters.
-    QTRY_COMPARE_WITH_TIMEOUT(history(viewer2, QStringLiteral("tele-3")).value(QStringLiteral("count")).toInt(), 6, 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(history(viewer2, QStringLiteral("tele-3")).value(QStringLiteral("count")).toInt(), 6,
+                              15000);
     second.stop();
     QCOMPARE(second.exitCode(), 0);
 }

@@ -105,8 +105,9 @@ bool TestTelemetryStore::insert(const QList<TelemetryStore::Message> &messages)
 
 int TestTelemetryStore::rows(const QString &device)
 {
-    auto q = device.isEmpty() ? m_db->exec(QStringLiteral("SELECT COUNT(*) FROM telemetry"))
-                              : m_db->exec(QStringLiteral("SELECT COUNT(*) FROM telemetry WHERE device_id = ?"), {device});
+    auto q = device.isEmpty()
+                 ? m_db->exec(QStringLiteral("SELECT COUNT(*) FROM telemetry"))
+                 : m_db->exec(QStringLiteral("SELECT COUNT(*) FROM telemetry WHERE device_id = ?"), {device});
     if (!q || !q->next())
         return -1;
     const int n = q->value(0).toInt();
@@ -130,11 +131,13 @@ void TestTelemetryStore::roundTripKeepsBytesAndProperties_data()
     QTest::addColumn<MqttTopic::PropertyBag>("properties");
 
     using Bag = MqttTopic::PropertyBag;
-    QTest::newRow("json") << QByteArray(R"({"t":21.5})") << Bag{{QStringLiteral("$.ct"), QStringLiteral("application/json")}};
+    QTest::newRow("json") << QByteArray(R"({"t":21.5})")
+                          << Bag{{QStringLiteral("$.ct"), QStringLiteral("application/json")}};
     QTest::newRow("binary with NUL") << QByteArray("\x00\x01\xff\xfe raw", 8) << Bag{};
     QTest::newRow("empty body") << QByteArray() << Bag{{QStringLiteral("k"), QString()}};
-    QTest::newRow("utf-8 property") << QByteArray("x") << Bag{{QStringLiteral("alert"), QStringLiteral("high temp \u00b0C & more")},
-                                                           {QStringLiteral("alert"), QStringLiteral("twice")}};
+    QTest::newRow("utf-8 property") << QByteArray("x")
+                                    << Bag{{QStringLiteral("alert"), QStringLiteral("high temp \u00b0C & more")},
+                                           {QStringLiteral("alert"), QStringLiteral("twice")}};
     QTest::newRow("64 KiB") << QByteArray(64 * 1024, 'z') << Bag{};
 }
 

@@ -112,7 +112,8 @@ QJsonObject hubBody(const QString &host)
 
 QByteArray expectedSignature(const QByteArray &secret, const QByteArray &timestamp, const QByteArray &body)
 {
-    return "sha256=" + QMessageAuthenticationCode::hash(timestamp + '.' + body, secret, QCryptographicHash::Sha256).toHex();
+    return "sha256=" +
+           QMessageAuthenticationCode::hash(timestamp + '.' + body, secret, QCryptographicHash::Sha256).toHex();
 }
 
 } // namespace
@@ -161,10 +162,10 @@ void TestWebhooks::initTestCase()
 
 QJsonObject TestWebhooks::createWebhook(const QString &path, const QJsonArray &events, QString *secret)
 {
-    const auto r = m_admin->post(QStringLiteral("/api/v1/webhooks"),
-                                 QJsonObject{{QStringLiteral("url"), m_receiver.url(path)},
-                                             {QStringLiteral("events"), events},
-                                             {QStringLiteral("description"), path}});
+    const auto r =
+        m_admin->post(QStringLiteral("/api/v1/webhooks"), QJsonObject{{QStringLiteral("url"), m_receiver.url(path)},
+                                                                      {QStringLiteral("events"), events},
+                                                                      {QStringLiteral("description"), path}});
     if (r.status != 201) {
         qWarning() << "webhook creation failed:" << r.status << r.body;
         return {};
@@ -211,7 +212,8 @@ void TestWebhooks::invalidWebhooksAreRefused()
 {
     QFETCH(QByteArray, body);
     QFETCH(QString, mentions);
-    const int before = m_admin->get(QStringLiteral("/api/v1/webhooks")).json().value(QStringLiteral("items")).toArray().size();
+    const int before =
+        m_admin->get(QStringLiteral("/api/v1/webhooks")).json().value(QStringLiteral("items")).toArray().size();
     const auto r = m_admin->send("POST", QStringLiteral("/api/v1/webhooks"), body);
     QCOMPARE(r.status, 400);
     QVERIFY2(r.json().value(QStringLiteral("message")).toString().contains(mentions), r.body.constData());
@@ -245,19 +247,19 @@ void TestWebhooks::rolesAreEnforced()
     client.setBearer(role == QLatin1String("operator") ? m_operatorToken
                      : role == QLatin1String("viewer") ? m_viewerToken
                                                        : QString());
-    const QByteArray body = method == "POST"
-        ? QByteArray(R"({"url":"https://example.com/x","events":["*"]})")
-        : QByteArray();
+    const QByteArray body =
+        method == "POST" ? QByteArray(R"({"url":"https://example.com/x","events":["*"]})") : QByteArray();
     QCOMPARE(client.send(method, path, body).status, status);
 }
 
 void TestWebhooks::crudWithEtags()
 {
-    const auto created = m_admin->post(QStringLiteral("/api/v1/webhooks"),
-                                       QJsonObject{{QStringLiteral("url"), QStringLiteral("https://example.com/hook")},
-                                                   {QStringLiteral("events"), QJsonArray{QStringLiteral("device.*")}},
-                                                   {QStringLiteral("secret"), QStringLiteral("my-own-secret-0123456789")},
-                                                   {QStringLiteral("enabled"), false}});
+    const auto created =
+        m_admin->post(QStringLiteral("/api/v1/webhooks"),
+                      QJsonObject{{QStringLiteral("url"), QStringLiteral("https://example.com/hook")},
+                                  {QStringLiteral("events"), QJsonArray{QStringLiteral("device.*")}},
+                                  {QStringLiteral("secret"), QStringLiteral("my-own-secret-0123456789")},
+                                  {QStringLiteral("enabled"), false}});
     QCOMPARE(created.status, 201);
     const QJsonObject hook = created.json();
     const QString id = hook.value(QStringLiteral("id")).toString();
@@ -278,15 +280,17 @@ void TestWebhooks::crudWithEtags()
 
     // Generated when omitted, long and random.
     QString generated;
-    const QJsonObject other = createWebhook(QStringLiteral("/unused"), QJsonArray{QStringLiteral("customer.*")}, &generated);
+    const QJsonObject other =
+        createWebhook(QStringLiteral("/unused"), QJsonArray{QStringLiteral("customer.*")}, &generated);
     QVERIFY(generated.size() >= 32);
 
     QJsonObject replacement{{QStringLiteral("url"), QStringLiteral("https://example.com/hook2")},
                             {QStringLiteral("events"), QJsonArray{QStringLiteral("registration.assigned")}},
                             {QStringLiteral("enabled"), false}};
-    QCOMPARE(m_admin->put(QStringLiteral("/api/v1/webhooks/") + id, replacement, {{"If-Match", "\"stale\""}}).status, 412);
-    const auto replaced = m_admin->put(QStringLiteral("/api/v1/webhooks/") + id, replacement,
-                                       {{"If-Match", '"' + etag.toUtf8() + '"'}});
+    QCOMPARE(m_admin->put(QStringLiteral("/api/v1/webhooks/") + id, replacement, {{"If-Match", "\"stale\""}}).status,
+             412);
+    const auto replaced =
+        m_admin->put(QStringLiteral("/api/v1/webhooks/") + id, replacement, {{"If-Match", '"' + etag.toUtf8() + '"'}});
     QCOMPARE(replaced.status, 200);
     QCOMPARE(replaced.json().value(QStringLiteral("url")).toString(), QStringLiteral("https://example.com/hook2"));
     const QString etag2 = replaced.json().value(QStringLiteral("etag")).toString();
@@ -299,8 +303,9 @@ void TestWebhooks::crudWithEtags()
     QCOMPARE(patched.status, 200);
     QCOMPARE(patched.json().value(QStringLiteral("description")).toString(), QStringLiteral("patched"));
     QCOMPARE(patched.json().value(QStringLiteral("url")).toString(), QStringLiteral("https://example.com/hook2"));
-    QCOMPARE(m_admin->patch(QStringLiteral("/api/v1/webhooks/") + id,
-                            QJsonObject{{QStringLiteral("events"), QJsonArray{QStringLiteral("nope.*")}}})
+    QCOMPARE(m_admin
+                 ->patch(QStringLiteral("/api/v1/webhooks/") + id,
+                         QJsonObject{{QStringLiteral("events"), QJsonArray{QStringLiteral("nope.*")}}})
                  .status,
              400);
 
@@ -308,7 +313,8 @@ void TestWebhooks::crudWithEtags()
     QCOMPARE(m_admin->del(QStringLiteral("/api/v1/webhooks/") + id).status, 204);
     QCOMPARE(m_admin->get(QStringLiteral("/api/v1/webhooks/") + id).status, 404);
     QCOMPARE(m_admin->get(QStringLiteral("/api/v1/webhooks/%1/deliveries").arg(id)).status, 404);
-    QCOMPARE(m_admin->del(QStringLiteral("/api/v1/webhooks/") + other.value(QStringLiteral("id")).toString()).status, 204);
+    QCOMPARE(m_admin->del(QStringLiteral("/api/v1/webhooks/") + other.value(QStringLiteral("id")).toString()).status,
+             204);
 }
 
 void TestWebhooks::retriedUntilAcceptedExactlyOnce()
@@ -328,7 +334,8 @@ void TestWebhooks::retriedUntilAcceptedExactlyOnce()
 
     const QStringList hubs = {QStringLiteral("wh1"), QStringLiteral("wh2"), QStringLiteral("wh3")};
     for (const QString &hub : hubs)
-        QVERIFY(m_admin->put(QStringLiteral("/api/v1/hubs/") + hub, hubBody(hub + QStringLiteral(".example"))).status < 300);
+        QVERIFY(m_admin->put(QStringLiteral("/api/v1/hubs/") + hub, hubBody(hub + QStringLiteral(".example"))).status <
+                300);
     // Not subscribed: must not arrive.
     const QJsonObject unrelated = createWebhook(QStringLiteral("/unrelated"), QJsonArray{QStringLiteral("customer.*")});
     QVERIFY(!unrelated.isEmpty());
@@ -355,8 +362,8 @@ void TestWebhooks::retriedUntilAcceptedExactlyOnce()
         const QByteArray timestamp = r.headers.value("x-provisio-timestamp");
         QVERIFY(qAbs(timestamp.toLongLong() - QDateTime::currentSecsSinceEpoch()) < 120);
         QCOMPARE(r.headers.value("x-provisio-signature"), expectedSignature(secret.toUtf8(), timestamp, r.body));
-        QVERIFY(r.headers.value("x-provisio-signature")
-                != expectedSignature("wrong-secret", timestamp, r.body)); // the check can fail
+        QVERIFY(r.headers.value("x-provisio-signature") !=
+                expectedSignature("wrong-secret", timestamp, r.body)); // the check can fail
         const QJsonObject event = QJsonDocument::fromJson(r.body).object();
         QCOMPARE(event.value(QStringLiteral("type")).toString().toUtf8(), r.headers.value("x-provisio-event"));
         QCOMPARE(event.value(QStringLiteral("type")).toString(), QStringLiteral("hub.created"));
@@ -389,11 +396,14 @@ void TestWebhooks::retriedUntilAcceptedExactlyOnce()
     QCOMPARE(page.json().value(QStringLiteral("items")).toArray().size(), 2);
     const QString cursor = page.json().value(QStringLiteral("nextCursor")).toString();
     QVERIFY(!cursor.isEmpty());
-    const auto rest = m_admin->get(QStringLiteral("/api/v1/webhooks/%1/deliveries?limit=2&cursor=%2").arg(hookId, cursor));
+    const auto rest =
+        m_admin->get(QStringLiteral("/api/v1/webhooks/%1/deliveries?limit=2&cursor=%2").arg(hookId, cursor));
     QCOMPARE(rest.json().value(QStringLiteral("items")).toArray().size(), 1);
 
     QCOMPARE(m_admin->del(QStringLiteral("/api/v1/webhooks/") + hookId).status, 204);
-    QCOMPARE(m_admin->del(QStringLiteral("/api/v1/webhooks/") + unrelated.value(QStringLiteral("id")).toString()).status, 204);
+    QCOMPARE(
+        m_admin->del(QStringLiteral("/api/v1/webhooks/") + unrelated.value(QStringLiteral("id")).toString()).status,
+        204);
 }
 
 void TestWebhooks::failedAfterMaxAttempts()
@@ -402,7 +412,8 @@ void TestWebhooks::failedAfterMaxAttempts()
     const QJsonObject hook = createWebhook(QStringLiteral("/down"), QJsonArray{QStringLiteral("hub.created")});
     const QString hookId = hook.value(QStringLiteral("id")).toString();
     QVERIFY(!hookId.isEmpty());
-    QVERIFY(m_admin->put(QStringLiteral("/api/v1/hubs/wh-down"), hubBody(QStringLiteral("wh-down.example"))).status < 300);
+    QVERIFY(m_admin->put(QStringLiteral("/api/v1/hubs/wh-down"), hubBody(QStringLiteral("wh-down.example"))).status <
+            300);
 
     // PROVISIO_WEBHOOK_MAX_ATTEMPTS=4: four attempts, then "failed".
     QTRY_COMPARE_WITH_TIMEOUT(deliveries(hookId).first().toObject().value(QStringLiteral("status")).toString(),
@@ -430,7 +441,8 @@ void TestWebhooks::inFlightDeliverySurvivesRestart()
     const QJsonObject hook = createWebhook(QStringLiteral("/slow"), QJsonArray{QStringLiteral("hub")});
     const QString hookId = hook.value(QStringLiteral("id")).toString();
     QVERIFY(!hookId.isEmpty());
-    QVERIFY(m_admin->put(QStringLiteral("/api/v1/hubs/wh-slow"), hubBody(QStringLiteral("wh-slow.example"))).status < 300);
+    QVERIFY(m_admin->put(QStringLiteral("/api/v1/hubs/wh-slow"), hubBody(QStringLiteral("wh-slow.example"))).status <
+            300);
     QTRY_COMPARE_WITH_TIMEOUT(m_receiver.to("/slow").size(), 1, 10000);
     const QByteArray deliveryId = m_receiver.to("/slow").first().headers.value("x-provisio-delivery");
 

@@ -31,8 +31,7 @@ class KioskTestHooks : public QObject
 public:
     explicit KioskTestHooks(Provisio::Kiosk::SettingsLock *lock, QObject *parent = nullptr)
         : QObject(parent), m_lock(lock)
-    {
-    }
+    { }
 
     // What --settings-pin does, with the lockout shortened where a test
     // waits for its end. An empty PIN: none.
@@ -61,10 +60,7 @@ class KioskQmlSetup : public QObject
 {
     Q_OBJECT
 public Q_SLOTS:
-    void applicationAvailable()
-    {
-        QStandardPaths::setTestModeEnabled(true);
-    }
+    void applicationAvailable() { QStandardPaths::setTestModeEnabled(true); }
 
     void qmlEngineAvailable(QQmlEngine *engine)
     {

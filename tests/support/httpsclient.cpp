@@ -18,8 +18,7 @@ QByteArray HttpsClient::Reply::header(const QByteArray &name) const
     return {};
 }
 
-HttpsClient::HttpsClient(const QString &baseUrl, const QString &caCertificatePath)
-    : m_baseUrl(baseUrl)
+HttpsClient::HttpsClient(const QString &baseUrl, const QString &caCertificatePath) : m_baseUrl(baseUrl)
 {
     m_ssl = QSslConfiguration::defaultConfiguration();
     QFile ca(caCertificatePath);
@@ -28,10 +27,8 @@ HttpsClient::HttpsClient(const QString &baseUrl, const QString &caCertificatePat
     m_nam.setAutoDeleteReplies(false);
 }
 
-HttpsClient::Reply HttpsClient::send(const QByteArray &method, const QString &path,
-                                     const QByteArray &body,
-                                     const QList<QPair<QByteArray, QByteArray>> &headers,
-                                     const QByteArray &contentType)
+HttpsClient::Reply HttpsClient::send(const QByteArray &method, const QString &path, const QByteArray &body,
+                                     const QList<QPair<QByteArray, QByteArray>> &headers, const QByteArray &contentType)
 {
     QNetworkRequest request(QUrl(m_baseUrl + path));
     request.setSslConfiguration(m_ssl);

@@ -7,7 +7,7 @@
 
 namespace Provisio::Test {
 
-HubFixture::HubFixture(DeviceFixture &f) : m_f(f) {}
+HubFixture::HubFixture(DeviceFixture &f) : m_f(f) { }
 
 HubFixture::~HubFixture()
 {
@@ -17,13 +17,14 @@ HubFixture::~HubFixture()
 
 bool HubFixture::putHub(const QString &name, const QString &host, quint16 port, quint16 endpointPort)
 {
-    const auto linked = m_f.admin->put(QStringLiteral("/api/v1/hubs/") + name,
-                                       QJsonObject{{QStringLiteral("host"), host},
-                                                   {QStringLiteral("port"), int(port)},
-                                                   {QStringLiteral("endpoint"),
-                                                    QStringLiteral("127.0.0.1:%1").arg(endpointPort ? endpointPort : port)},
-                                                   {QStringLiteral("region"), QStringLiteral("eu")},
-                                                   {QStringLiteral("allocationWeight"), 1}});
+    const auto linked =
+        m_f.admin->put(QStringLiteral("/api/v1/hubs/") + name,
+                       QJsonObject{{QStringLiteral("host"), host},
+                                   {QStringLiteral("port"), int(port)},
+                                   {QStringLiteral("endpoint"),
+                                    QStringLiteral("127.0.0.1:%1").arg(endpointPort ? endpointPort : port)},
+                                   {QStringLiteral("region"), QStringLiteral("eu")},
+                                   {QStringLiteral("allocationWeight"), 1}});
     if (linked.status == 201 || linked.status == 200)
         return true;
     m_error = QStringLiteral("link %1: %2 %3").arg(name).arg(linked.status).arg(QString::fromUtf8(linked.body));
@@ -67,8 +68,10 @@ bool HubFixture::linkHub(const QString &name, const QString &host, quint16 port,
 
 bool HubFixture::isLinked(const QString &name) const
 {
-    return m_f.viewer->get(QStringLiteral("/api/v1/hubs/%1/status").arg(name)).json()
-        .value(QStringLiteral("connected")).toBool();
+    return m_f.viewer->get(QStringLiteral("/api/v1/hubs/%1/status").arg(name))
+        .json()
+        .value(QStringLiteral("connected"))
+        .toBool();
 }
 
 bool HubFixture::waitForLink(const QString &name, const QString &endpoint, int timeoutMs)
@@ -76,8 +79,8 @@ bool HubFixture::waitForLink(const QString &name, const QString &endpoint, int t
     QDeadlineTimer deadline(timeoutMs);
     while (!deadline.hasExpired()) {
         const QJsonObject status = m_f.viewer->get(QStringLiteral("/api/v1/hubs/%1/status").arg(name)).json();
-        if (status.value(QStringLiteral("connected")).toBool()
-            && (endpoint.isEmpty() || status.value(QStringLiteral("endpoint")).toString() == endpoint))
+        if (status.value(QStringLiteral("connected")).toBool() &&
+            (endpoint.isEmpty() || status.value(QStringLiteral("endpoint")).toString() == endpoint))
             return true;
         QTest::qWait(100);
     }
@@ -119,16 +122,16 @@ bool HubFixture::restartBroker(const QString &name)
     return true;
 }
 
-HubFixture::Enrollment HubFixture::enroll(const QString &serial, const QString &registrationId, const QJsonObject &extra,
-                                          const QString &model)
+HubFixture::Enrollment HubFixture::enroll(const QString &serial, const QString &registrationId,
+                                          const QJsonObject &extra, const QString &model)
 {
     Enrollment result;
     QJsonObject body = extra;
     if (!serial.isEmpty()) {
-        const auto device = m_f.operatorClient->post(QStringLiteral("/api/v1/devices"),
-                                                     QJsonObject{{QStringLiteral("serial"), serial},
-                                                                 {QStringLiteral("model"), model},
-                                                                 {QStringLiteral("manufacturer"), QStringLiteral("Acme")}});
+        const auto device = m_f.operatorClient->post(
+            QStringLiteral("/api/v1/devices"), QJsonObject{{QStringLiteral("serial"), serial},
+                                                           {QStringLiteral("model"), model},
+                                                           {QStringLiteral("manufacturer"), QStringLiteral("Acme")}});
         if (device.status != 201) {
             result.status = device.status;
             result.json = device.json();

@@ -16,8 +16,7 @@
 namespace Provisio::Test {
 
 MiddlewareProcess::MiddlewareProcess(const QStringList &extraArgs, const QString &databaseUrl)
-    : m_extraArgs(extraArgs)
-    , m_databaseUrl(databaseUrl)
+    : m_extraArgs(extraArgs), m_databaseUrl(databaseUrl)
 {
     if (m_databaseUrl.isEmpty() && qEnvironmentVariable("PROVISIO_TEST_BACKEND") == QLatin1String("postgres")) {
         m_databaseUrl = freshPostgresDatabase(QStringLiteral("mw"));
@@ -46,8 +45,8 @@ MiddlewareProcess::CliResult MiddlewareProcess::cli(const QStringList &args) con
         all << QStringLiteral("--database") << m_databaseUrl;
     p.start(QStringLiteral(PROVISIO_MIDDLEWARE_BIN), all);
     p.waitForFinished(60000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-            QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
 }
 
 QString MiddlewareProcess::createToken(const QString &role, const QString &name) const
@@ -65,8 +64,7 @@ bool MiddlewareProcess::start()
     m_log.clear();
     m_process = std::make_unique<QProcess>();
     m_process->setProcessChannelMode(QProcess::SeparateChannels);
-    QStringList args{QStringLiteral("serve"), QStringLiteral("--data-dir"), m_dir.path(),
-                     QStringLiteral("--listen"),
+    QStringList args{QStringLiteral("serve"), QStringLiteral("--data-dir"), m_dir.path(), QStringLiteral("--listen"),
                      m_port ? QStringLiteral("127.0.0.1:%1").arg(m_port) : QStringLiteral("127.0.0.1:0")};
     if (!m_databaseUrl.isEmpty())
         args << QStringLiteral("--database") << m_databaseUrl;
@@ -77,8 +75,7 @@ bool MiddlewareProcess::start()
         return false;
     }
     // The first stdout line says where it listens.
-    static const QRegularExpression re(
-        QStringLiteral("listening on (\\S+) \\(ID scope (\\S+)\\)"));
+    static const QRegularExpression re(QStringLiteral("listening on (\\S+) \\(ID scope (\\S+)\\)"));
     QDeadlineTimer deadline(30000);
     QString out;
     while (!deadline.hasExpired()) {

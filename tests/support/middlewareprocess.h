@@ -27,7 +27,11 @@ public:
     // lastError() otherwise.
     bool start();
     void stop(); // SIGTERM, then wait for a clean exit
-    bool restart() { stop(); return start(); }
+    bool restart()
+    {
+        stop();
+        return start();
+    }
     int exitCode() const { return m_exitCode; }
     QProcess::ExitStatus exitStatus() const { return m_exitStatus; }
 
@@ -44,7 +48,12 @@ public:
     QString databaseUrl() const { return m_databaseUrl; }
 
     // Runs `provisio-middleware ARGS --data-dir DIR [--database URL]` to completion.
-    struct CliResult { int exitCode; QString out; QString err; };
+    struct CliResult
+    {
+        int exitCode;
+        QString out;
+        QString err;
+    };
     CliResult cli(const QStringList &args) const;
     // `token create`; returns the token (empty on failure).
     QString createToken(const QString &role, const QString &name = {}) const;

@@ -22,14 +22,13 @@ MiddlewareProcess::CliResult writeHubConfig(const MiddlewareProcess &middleware,
 {
     return middleware.cli(QStringList{QStringLiteral("hub-config"), QStringLiteral("--hub"), hub,
                                       QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port),
-                                      QStringLiteral("--out"), outDir}
-                          + extraArgs);
+                                      QStringLiteral("--out"), outDir} +
+                          extraArgs);
 }
 
 MosquittoProcess::MosquittoProcess(const QString &program)
     : m_program(program), m_logPath(m_dir.filePath(QStringLiteral("mosquitto.log")))
-{
-}
+{ }
 
 MosquittoProcess::~MosquittoProcess()
 {
