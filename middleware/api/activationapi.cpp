@@ -2,7 +2,7 @@
 #include "activationapi.h"
 #include "enrollmentutil.h"
 
-#include "app/serviceconfig.h"
+#include "base/serviceconfig.h"
 #include "crypto/activationcode.h"
 #include "crypto/keys.h"
 #include "protocol/jsonreader.h"

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "apimodule.h"
-#include "ratelimiter.h"
+#include "domain/ratelimiter.h"
 
 #include "storage/activationfailurestore.h"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "app/modules.h"
+#include "api/modules.h"
 
 #include "auditapi.h"
 #include "customerapi.h"

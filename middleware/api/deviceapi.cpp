@@ -2,7 +2,7 @@
 #include "deviceapi.h"
 #include "enrollmentutil.h"
 
-#include "app/serviceconfig.h"
+#include "base/serviceconfig.h"
 #include "crypto/registrationid.h"
 #include "protocol/jsonreader.h"
 #include "storage/settingsstore.h"

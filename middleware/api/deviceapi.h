@@ -2,7 +2,7 @@
 #pragma once
 
 #include "apimodule.h"
-#include "registrar.h"
+#include "domain/registrar.h"
 
 namespace Provisio {
 

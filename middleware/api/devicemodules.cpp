@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "app/modules.h"
+#include "api/modules.h"
 
 #include "activationapi.h"
 #include "deviceapi.h"
+#include "domain/registrar.h"
 #include "enrollmentapi.h"
 #include "enrollmentgroupapi.h"
-#include "registrar.h"
 #include "registrationapi.h"
 
 #include "storage/activationcodestore.h"

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "enrollmentapi.h"
 #include "crmrequest.h"
+#include "domain/enrollmentkeys.h"
 #include "enrollmentutil.h"
 
-#include "app/serviceconfig.h"
+#include "base/serviceconfig.h"
 #include "crypto/activationcode.h"
 #include "crypto/keys.h"
 #include "crypto/registrationid.h"
@@ -58,7 +59,7 @@ void EnrollmentApi::registerRoutes(Router &router)
 QJsonObject EnrollmentApi::present(const HttpRequest &request, const Enrollment &e) const
 {
     const QJsonObject json = e.toJson();
-    return mayReadKeys(request) ? json : withoutKeys(json);
+    return mayReadKeys(request) ? json : enrollmentWithoutKeys(json);
 }
 
 Result<EnrollmentApi::IssuedCode> EnrollmentApi::issueActivationCode(const Enrollment &e)
@@ -152,9 +153,9 @@ HttpResponse EnrollmentApi::put(HttpRequest &request)
                 return HttpResponse::error(r.error());
         }
     }
-    if (auto r = m_ctx.audit.record(request.actor(), creating ? QStringLiteral("create") : QStringLiteral("update"),
-                                    kEntity, *id, creating ? QJsonObject() : withoutKeys((*existing)->toJson()),
-                                    withoutKeys(e.toJson()));
+    if (auto r = m_ctx.audit.record(
+            request.actor(), creating ? QStringLiteral("create") : QStringLiteral("update"), kEntity, *id,
+            creating ? QJsonObject() : enrollmentWithoutKeys((*existing)->toJson()), enrollmentWithoutKeys(e.toJson()));
         !r)
         return HttpResponse::error(r.error());
 
@@ -258,7 +259,7 @@ HttpResponse EnrollmentApi::commitChange(const HttpRequest &request, const QStri
     if (auto r = m_enrollments.update(changed, previous.etag); !r)
         return HttpResponse::error(r.error());
     if (auto r = m_ctx.audit.record(request.actor(), action, kEntity, changed.registrationId,
-                                    withoutKeys(previous.toJson()), withoutKeys(changed.toJson()));
+                                    enrollmentWithoutKeys(previous.toJson()), enrollmentWithoutKeys(changed.toJson()));
         !r)
         return HttpResponse::error(r.error());
     return HttpResponse::json(present(request, changed)).withEtag(changed.etag);
@@ -293,7 +294,8 @@ HttpResponse EnrollmentApi::remove(HttpRequest &request)
         return HttpResponse::error(r.error());
     if (auto r = m_codes.removeUnused(*id); !r)
         return HttpResponse::error(r.error());
-    if (auto r = m_ctx.audit.record(request.actor(), QStringLiteral("delete"), kEntity, *id, withoutKeys(e->toJson()));
+    if (auto r = m_ctx.audit.record(request.actor(), QStringLiteral("delete"), kEntity, *id,
+                                    enrollmentWithoutKeys(e->toJson()));
         !r)
         return HttpResponse::error(r.error());
     if (!tx.commit())

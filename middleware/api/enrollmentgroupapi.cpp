@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "enrollmentgroupapi.h"
 #include "crmrequest.h"
+#include "domain/enrollmentkeys.h"
 #include "enrollmentutil.h"
 
 #include "crypto/keys.h"
@@ -29,7 +30,7 @@ Result<QString> groupIdParam(const HttpRequest &request)
 
 QJsonObject present(const HttpRequest &request, const EnrollmentGroup &g)
 {
-    return mayReadKeys(request) ? g.toJson() : withoutKeys(g.toJson());
+    return mayReadKeys(request) ? g.toJson() : enrollmentWithoutKeys(g.toJson());
 }
 } // namespace
 
@@ -87,9 +88,9 @@ HttpResponse EnrollmentGroupApi::put(HttpRequest &request)
         if (auto r = m_enrollments.updateGroup(g, (*existing)->etag); !r)
             return HttpResponse::error(r.error());
     }
-    if (auto r = m_ctx.audit.record(request.actor(), creating ? QStringLiteral("create") : QStringLiteral("update"),
-                                    kEntity, *id, creating ? QJsonObject() : withoutKeys((*existing)->toJson()),
-                                    withoutKeys(g.toJson()));
+    if (auto r = m_ctx.audit.record(
+            request.actor(), creating ? QStringLiteral("create") : QStringLiteral("update"), kEntity, *id,
+            creating ? QJsonObject() : enrollmentWithoutKeys((*existing)->toJson()), enrollmentWithoutKeys(g.toJson()));
         !r)
         return HttpResponse::error(r.error());
     if (!tx.commit())
@@ -145,8 +146,8 @@ HttpResponse EnrollmentGroupApi::remove(HttpRequest &request)
         return HttpResponse::error(pre.error());
     if (auto r = m_enrollments.removeGroup(*id, (*g)->etag); !r)
         return HttpResponse::error(r.error());
-    if (auto r =
-            m_ctx.audit.record(request.actor(), QStringLiteral("delete"), kEntity, *id, withoutKeys((*g)->toJson()));
+    if (auto r = m_ctx.audit.record(request.actor(), QStringLiteral("delete"), kEntity, *id,
+                                    enrollmentWithoutKeys((*g)->toJson()));
         !r)
         return HttpResponse::error(r.error());
     if (!tx.commit())

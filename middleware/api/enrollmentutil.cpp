@@ -66,13 +66,4 @@ bool mayReadKeys(const HttpRequest &request)
     return request.principal && int(request.principal->role) >= int(Role::Operator);
 }
 
-QJsonObject withoutKeys(QJsonObject record)
-{
-    QJsonObject attestation = record.value(QStringLiteral("attestation")).toObject();
-    if (attestation.contains(QStringLiteral("symmetricKey")))
-        attestation.insert(QStringLiteral("symmetricKey"), QJsonObject());
-    record.insert(QStringLiteral("attestation"), attestation);
-    return record;
-}
-
 } // namespace Provisio::EnrollmentUtil

@@ -38,7 +38,5 @@ Result<TwinPatch> twinPatchBody(const HttpRequest &request);
 
 // Keys are for operators: viewers see enrollments without them.
 bool mayReadKeys(const HttpRequest &request);
-// An enrollment or group JSON without attestation.symmetricKey's keys.
-QJsonObject withoutKeys(QJsonObject record);
 
 } // namespace Provisio::EnrollmentUtil

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "eventsapi.h"
 
-#include "events/eventbus.h"
+#include "domain/eventbus.h"
 
 #include <QJsonArray>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "inventoryapi.h"
 #include "crmrequest.h"
-#include "inventoryimport.h"
+#include "domain/inventoryimport.h"
 
 #include "protocol/jsonmerge.h"
 #include "storage/auditlog.h"

@@ -3,7 +3,7 @@
 
 #include "crmrequest.h"
 #include "enrollmentutil.h"
-#include "hublink/hublinkstore.h"
+#include "storage/hublinkstore.h"
 
 #include "protocol/registrationstate.h"
 #include "protocol/timeutil.h"

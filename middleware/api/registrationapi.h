@@ -2,7 +2,7 @@
 #pragma once
 
 #include "apimodule.h"
-#include "hublink/hublinkstore.h"
+#include "storage/hublinkstore.h"
 
 namespace Provisio {
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "serviceapi.h"
 
-#include "http/metrics.h"
+#include "base/metrics.h"
 #include "storage/database.h"
 #include "storage/hubstore.h"
 #include "storage/settingsstore.h"

@@ -3,7 +3,7 @@
 #include "crmrequest.h"
 
 #include "crypto/keys.h"
-#include "events/eventbus.h"
+#include "domain/eventbus.h"
 #include "protocol/jsonmerge.h"
 #include "protocol/jsonreader.h"
 

@@ -32,10 +32,6 @@ const char kDefaultPluginPath[] = PROVISIO_HUB_PLUGIN_PATH;
 const char kDefaultPluginPath[] = "";
 #endif
 
-const char kPolicyName[] = "provisio-service";
-// Contains '/', which no device id can: see hubconfig.h.
-const char kPolicyDerivationId[] = "$policy/provisio-service";
-
 // Defaults for the broker's limits: generous for telemetry, bounded so one
 // slow or hostile client cannot eat the hub's memory.
 // Per client. The middleware's persistent session must hold the devices'
@@ -136,21 +132,6 @@ Result<void> checkConfValue(const QString &what, const QString &value)
 }
 
 } // namespace
-
-QString hubServicePolicyName()
-{
-    return QString::fromLatin1(kPolicyName);
-}
-
-Result<QString> hubServicePolicyKey(const QString &hubSigningKeyBase64)
-{
-    return Crypto::deriveKey(hubSigningKeyBase64, QString::fromLatin1(kPolicyDerivationId));
-}
-
-QString hubServiceUsername(const QString &hubHost)
-{
-    return hubServicePolicyName() + QStringLiteral("@sas.root.") + hubHost;
-}
 
 Result<HubConfigFiles> writeHubConfig(const HubConfigRequest &request)
 {
@@ -286,7 +267,7 @@ Result<HubConfigFiles> writeHubConfig(const HubConfigRequest &request)
       << "\n"
       << "# provisio_auth: devices authenticate with SAS tokens signed with\n"
       << "# deriveKey(signing_key, deviceId); the middleware with service_policy,\n"
-      << "# whose key is deriveKey(signing_key, \"" << kPolicyDerivationId << "\").\n"
+      << "# whose key is deriveKey(signing_key, \"" << hubServicePolicyDerivationId() << "\").\n"
       << "plugin " << files.pluginPath << "\n"
       << "plugin_opt_hub_host " << hub.host << "\n"
       << "plugin_opt_signing_key " << hub.signingKey << "\n"

@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "service.h"
-#include "modules.h"
+#include "api/modules.h"
 
 #include "api/eventsapi.h"
+#include "api/hublinkapi.h"
 #include "api/serviceapi.h"
 #include "api/webhookapi.h"
+#include "base/metrics.h"
 #include "crypto/certificateauthority.h"
-#include "events/eventbus.h"
+#include "domain/eventbus.h"
 #include "events/eventsfeed.h"
 #include "events/webhookdispatcher.h"
 #include "http/httpserver.h"
-#include "http/metrics.h"
-#include "hublink/hublinkapi.h"
 #include "storage/auditlog.h"
 #include "storage/database.h"
 #include "storage/hubstore.h"
@@ -28,6 +28,7 @@
 #include <QSslConfiguration>
 #include <QSslKey>
 #include <QTcpServer>
+#include <QTimer>
 
 Q_LOGGING_CATEGORY(lcService, "provisio.middleware.service")
 
@@ -40,10 +41,11 @@ Service::~Service()
     // Modules hold references into the stores: drop them first. The event
     // consumers go before the server (feed sockets) and the stores they use.
     m_modules.clear();
+    m_hubLink.reset();
     m_webhookDispatcher.reset();
     m_eventsFeed.reset();
     if (m_audit)
-        m_audit->setEventBus(nullptr);
+        m_audit->setCommittedListener({});
     delete m_http;
 }
 
@@ -84,7 +86,7 @@ Result<std::unique_ptr<Service>> Service::create(const ServiceConfig &config)
     s->m_hubs = std::make_unique<HubStore>(*s->m_db);
     s->m_metrics = std::make_unique<Metrics>();
     s->m_events = std::make_unique<EventBus>();
-    s->m_audit->setEventBus(s->m_events.get());
+    s->m_events->followAuditLog(*s->m_audit);
     s->m_webhooks = std::make_unique<WebhookStore>(*s->m_db, *s->m_audit);
     s->m_network = new QNetworkAccessManager(s.get());
 
@@ -132,15 +134,18 @@ Result<std::unique_ptr<Service>> Service::create(const ServiceConfig &config)
     HubLink::Options linkOptions = HubLink::optionsFromEnvironment();
     linkOptions.telemetryKeep = config.telemetryKeep;
     linkOptions.telemetryDays = config.telemetryDays;
-    auto hubLinkApi = std::make_unique<HubLinkApi>(*s->m_context, linkOptions);
-    HubLink *link = &hubLinkApi->link();
+    s->m_hubLink = std::make_unique<HubLink>(*s->m_context, linkOptions);
+    HubLink *link = s->m_hubLink.get();
+    // From the event loop: a process that only builds the service (to list
+    // its routes, say) never dials a hub.
+    QTimer::singleShot(0, link, [link] { link->start(); });
     s->m_context->hubLinkState = [link](const QString &hubName) -> std::optional<HubLinkState> {
         const auto status = link->status(hubName);
         if (!status)
             return std::nullopt;
         return HubLinkState{status->connected, status->since, status->lastError};
     };
-    s->m_modules.push_back(std::move(hubLinkApi));
+    s->m_modules.push_back(std::make_unique<HubLinkApi>(*s->m_context, *link));
     s->m_eventsFeed = std::make_unique<EventsFeed>(*s->m_http, *s->m_events, *s->m_tokens, s->m_idScope,
                                                    s->m_metrics.get(), EventsFeed::Options{});
     s->m_webhookDispatcher =

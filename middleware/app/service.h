@@ -2,7 +2,7 @@
 #pragma once
 
 #include "api/apimodule.h"
-#include "serviceconfig.h"
+#include "base/serviceconfig.h"
 
 #include <QObject>
 
@@ -19,6 +19,7 @@ class Database;
 class EventBus;
 class EventsFeed;
 class HttpServer;
+class HubLink;
 class HubStore;
 class Metrics;
 class SettingsStore;
@@ -64,6 +65,7 @@ private:
     std::unique_ptr<WebhookStore> m_webhooks;
     std::unique_ptr<WebhookDispatcher> m_webhookDispatcher;
     std::unique_ptr<EventsFeed> m_eventsFeed;
+    std::unique_ptr<HubLink> m_hubLink;
     QNetworkAccessManager *m_network = nullptr;
     std::unique_ptr<ServiceContext> m_context;
     HttpServer *m_http = nullptr;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "eventsfeed.h"
 
+#include "base/metrics.h"
 #include "http/httpserver.h"
-#include "http/metrics.h"
 #include "storage/tokenstore.h"
 
 #include <QJsonArray>

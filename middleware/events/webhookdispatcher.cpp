@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "webhookdispatcher.h"
 
+#include "base/metrics.h"
 #include "crypto/keys.h"
-#include "http/metrics.h"
 #include "storage/recordutil.h"
 
 #include <QDateTime>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "eventbus.h"
+#include "domain/eventbus.h"
 #include "storage/webhookstore.h"
 
 #include <QByteArray>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "hubconnection.h"
 
-#include "app/hubconfig.h"
 #include "crypto/keys.h"
 #include "crypto/sastoken.h"
+#include "domain/hubservice.h"
 #include "mqtt/mqttclient.h"
 
 #include <QLoggingCategory>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "hublink.h"
 
-#include "api/apimodule.h"
+#include "base/metrics.h"
+#include "base/servicecontext.h"
 #include "crypto/keys.h"
-#include "http/metrics.h"
 #include "mqtt/mqtttopic.h"
 #include "protocol/jsonmerge.h"
 #include "protocol/timeutil.h"
@@ -14,7 +14,7 @@
 #include "storage/inventorystore.h"
 #include "storage/recordutil.h"
 
-#include "app/serviceconfig.h"
+#include "base/serviceconfig.h"
 
 #include <QDir>
 #include <QFile>

@@ -2,11 +2,11 @@
 #pragma once
 
 #include "core/result.h"
-#include "events/eventbus.h"
+#include "domain/eventbus.h"
 #include "hubconnection.h"
-#include "hublinkstore.h"
+#include "storage/hublinkstore.h"
+#include "storage/telemetrystore.h"
 #include "telemetrybuffer.h"
-#include "telemetrystore.h"
 
 #include "storage/registrationstore.h"
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "telemetrystore.h"
+#include "storage/telemetrystore.h"
 
 #include <QDateTime>
 #include <QHash>

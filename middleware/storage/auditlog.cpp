@@ -2,8 +2,6 @@
 #include "auditlog.h"
 #include "database.h"
 
-#include "events/eventbus.h"
-
 #include <QSet>
 
 namespace Provisio {
@@ -80,21 +78,19 @@ Result<void> AuditLog::record(const QString &actor, const QString &action, const
     if (!r)
         return r.error();
     r->finish();
-    if (m_events) {
-        // Built now (the records are at hand), published after the commit.
-        EventBus::Event event = EventBus::fromAuditEntry(action, entityType, entityId, redactedBefore, redactedAfter);
-        QPointer<EventBus> events = m_events;
-        m_db.afterCommit([events, event = std::move(event)]() mutable {
-            if (events)
-                events->publish(std::move(event));
-        });
+    if (m_listener) {
+        // Built now (the records are at hand), heard of after the commit.
+        Entry entry;
+        entry.at = nowIso();
+        entry.actor = actor;
+        entry.action = action;
+        entry.entityType = entityType;
+        entry.entityId = entityId;
+        entry.before = redactedBefore;
+        entry.after = redactedAfter;
+        m_db.afterCommit([listener = m_listener, entry = std::move(entry)]() { listener(entry); });
     }
     return {};
-}
-
-void AuditLog::setEventBus(EventBus *events)
-{
-    m_events = events;
 }
 
 Result<QList<AuditLog::Entry>> AuditLog::list(const Filter &filter, const PageRequest &page)

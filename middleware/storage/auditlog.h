@@ -6,28 +6,26 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
-#include <QPointer>
 #include <QString>
+
+#include <functional>
 
 namespace Provisio {
 
 class Database;
-class EventBus;
 
 // Append-only record of every change: who, what, when, the record before and
 // after. Callers pass records already stripped of secrets (keys, tokens);
 // `redactSecrets` is applied again here as a safety net, so a key can never
 // end up in the log even when a caller forgets.
 //
-// With an EventBus set, every recorded change also becomes an event (see
-// EventBus::fromAuditEntry), published only once the change's transaction
-// has committed: API modules get events without publishing them themselves.
+// A committed-change listener (set by the layer above) hears of every
+// recorded change once its transaction has committed, never before and never
+// for a change that was rolled back.
 class AuditLog
 {
 public:
     explicit AuditLog(Database &db) : m_db(db) { }
-
-    void setEventBus(EventBus *events);
 
     struct Entry
     {
@@ -42,8 +40,11 @@ public:
         QJsonObject toJson() const;
     };
 
+    using CommittedListener = std::function<void(const Entry &entry)>;
+    void setCommittedListener(CommittedListener listener) { m_listener = std::move(listener); }
+
     // Records one change; call inside the same transaction as the change.
-    // Its event follows when (and only if) that transaction commits.
+    // The listener hears of it when (and only if) that transaction commits.
     Result<void> record(const QString &actor, const QString &action, const QString &entityType, const QString &entityId,
                         const QJsonObject &before = {}, const QJsonObject &after = {});
 
@@ -65,7 +66,7 @@ public:
 
 private:
     Database &m_db;
-    QPointer<EventBus> m_events;
+    CommittedListener m_listener;
 };
 
 } // namespace Provisio

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "base/principal.h"
 #include "core/result.h"
-#include "http/httprequest.h"
 
 #include <QElapsedTimer>
 #include <QHash>

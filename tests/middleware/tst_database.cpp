@@ -4,7 +4,7 @@
 // PostgreSQL database in the _pg variant.
 #include "middlewareprocess.h"
 
-#include "events/eventbus.h"
+#include "domain/eventbus.h"
 #include "storage/auditlog.h"
 #include "storage/database.h"
 
@@ -58,7 +58,7 @@ void TestDatabase::initTestCase()
     QVERIFY2(migrated, qPrintable(migrated.error().message));
     m_bus = std::make_unique<EventBus>();
     m_audit = std::make_unique<AuditLog>(*m_db);
-    m_audit->setEventBus(m_bus.get());
+    m_bus->followAuditLog(*m_audit);
 }
 
 void TestDatabase::init()

@@ -4,10 +4,10 @@
 // dropped once its unsent bytes pass the bound (while one that reads keeps
 // every event), a peer that stops answering pings is dropped, a revoked token
 // ends the feed. Real sockets, real SQLite, real HttpServer.
-#include "events/eventbus.h"
+#include "base/metrics.h"
+#include "domain/eventbus.h"
 #include "events/eventsfeed.h"
 #include "http/httpserver.h"
-#include "http/metrics.h"
 #include "storage/database.h"
 #include "storage/tokenstore.h"
 

@@ -2,8 +2,8 @@
 // The pure parts of the device API: the activation rate limiter and the
 // allocator's weighted rendezvous hashing.
 
-#include "api/allocator.h"
-#include "api/ratelimiter.h"
+#include "domain/allocator.h"
+#include "domain/ratelimiter.h"
 
 #include <QtTest>
 

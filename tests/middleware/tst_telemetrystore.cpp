@@ -8,9 +8,9 @@
 #include "middlewareprocess.h"
 
 #include "hublink/telemetrybuffer.h"
-#include "hublink/telemetrystore.h"
 #include "protocol/timeutil.h"
 #include "storage/database.h"
+#include "storage/telemetrystore.h"
 
 #include <QElapsedTimer>
 #include <QTemporaryDir>

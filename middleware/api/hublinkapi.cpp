@@ -38,15 +38,7 @@ std::optional<QJsonValue> bodyValue(const QByteArray &body)
 }
 } // namespace
 
-HubLinkApi::HubLinkApi(ServiceContext &ctx, HubLink::Options options)
-    : m_ctx(ctx), m_registrations(ctx.db), m_link(std::make_unique<HubLink>(ctx, options))
-{
-    // From the event loop: a process that only builds the service (to list
-    // its routes, say) never dials a hub.
-    QTimer::singleShot(0, m_link.get(), [link = m_link.get()] { link->start(); });
-}
-
-HubLinkApi::~HubLinkApi() = default;
+HubLinkApi::HubLinkApi(ServiceContext &ctx, HubLink &link) : m_ctx(ctx), m_registrations(ctx.db), m_link(link) { }
 
 void HubLinkApi::registerRoutes(Router &router)
 {
@@ -77,7 +69,7 @@ HttpResponse HubLinkApi::hubStatus(HttpRequest &request)
     QJsonObject out{{QStringLiteral("name"), (*hub)->name},
                     {QStringLiteral("host"), (*hub)->host},
                     {QStringLiteral("endpoint"), (*hub)->dialEndpoint()}};
-    const auto status = m_link->status(name);
+    const auto status = m_link.status(name);
     out.insert(QStringLiteral("linkEnabled"), bool(status));
     out.insert(QStringLiteral("connected"), status && status->connected);
     out.insert(QStringLiteral("since"), status ? isoOrNull(status->since) : QJsonValue(QJsonValue::Null));
@@ -95,7 +87,7 @@ Result<RegistrationRecord> HubLinkApi::registered(const HttpRequest &request, bo
     const QString deviceId = request.param(kDeviceId);
     if (auto valid = Crypto::validateDeviceId(deviceId); !valid)
         return valid.error();
-    auto found = m_link->registrationOf(deviceId);
+    auto found = m_link.registrationOf(deviceId);
     if (!found)
         return found.error();
     if (!*found || (mustBeAssigned && (*found)->state.status != QLatin1String("assigned")))
@@ -125,7 +117,7 @@ QJsonObject HubLinkApi::twinJson(const RegistrationRecord &record)
                     {QStringLiteral("properties"),
                      QJsonObject{{QStringLiteral("desired"), desired}, {QStringLiteral("reported"), reported}}}};
     HubLinkStore::Activity activity;
-    if (auto found = m_link->activity(record.state.deviceId); found && *found)
+    if (auto found = m_link.activity(record.state.deviceId); found && *found)
         activity = **found;
     activity.insertPresence(out);
     if (!record.deviceStatus.isEmpty()) {
@@ -193,7 +185,7 @@ HttpResponse HubLinkApi::patchTwin(HttpRequest &request)
             return HttpResponse::error(ErrorCode::Unavailable, QStringLiteral("the change could not be stored"));
     }
     if (!desired.isEmpty())
-        m_link->publishDesired(changed);
+        m_link.publishDesired(changed);
     return HttpResponse::json(twinJson(changed)).withEtag(changed.state.etag);
 }
 
@@ -238,11 +230,11 @@ HttpResponse HubLinkApi::telemetry(HttpRequest &request)
 
     qint64 count = 0;
     QDateTime last;
-    if (auto activity = m_link->activity(deviceId); activity && *activity) {
+    if (auto activity = m_link.activity(deviceId); activity && *activity) {
         count = (*activity)->telemetryCount;
         last = (*activity)->lastTelemetry;
     }
-    const auto unflushed = m_link->unflushedTelemetry(deviceId);
+    const auto unflushed = m_link.unflushedTelemetry(deviceId);
     count += unflushed.count;
     if (unflushed.last.isValid() && (!last.isValid() || unflushed.last > last))
         last = unflushed.last;
@@ -250,12 +242,12 @@ HttpResponse HubLinkApi::telemetry(HttpRequest &request)
     // What this instance received in the last batch interval is written
     // first, so a client sees what it just sent. A failure leaves the batch
     // queued; the history then lags by it, which the answer still serves.
-    m_link->flushTelemetryBatch();
+    m_link.flushTelemetryBatch();
     TelemetryStore::Filter filter;
     filter.deviceId = deviceId;
     filter.since = *since;
     filter.until = *until;
-    auto stored = m_link->telemetryStore().page(filter, *page);
+    auto stored = m_link.telemetryStore().page(filter, *page);
     if (!stored)
         return HttpResponse::error(stored.error());
 
@@ -315,7 +307,7 @@ HttpResponse HubLinkApi::invokeMethod(HttpRequest &request)
     auto deferred = std::make_shared<DeferredResponse>();
     const QString trackingId = request.trackingId;
     const QString hub = record->state.assignedHub;
-    m_link->invokeMethod(
+    m_link.invokeMethod(
         *record, method, payload, timeout, [deferred, trackingId, hub, timeout](const HubLink::MethodOutcome &o) {
             switch (o.kind) {
             case HubLink::MethodOutcome::Answered:

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "registrar.h"
-#include "apimodule.h"
-#include "enrollmentutil.h"
+#include "base/servicecontext.h"
+#include "domain/enrollmentkeys.h"
 
-#include "app/serviceconfig.h"
+#include "base/metrics.h"
+#include "base/serviceconfig.h"
 #include "crypto/keys.h"
 #include "crypto/registrationid.h"
 #include "crypto/sastoken.h"
-#include "events/eventbus.h"
-#include "http/metrics.h"
+#include "domain/eventbus.h"
 #include "protocol/apierror.h"
 #include "protocol/timeutil.h"
 #include "storage/database.h"
@@ -99,7 +99,7 @@ ReprovisionPolicy Registrar::Attestee::reprovisionPolicy() const
 
 QJsonObject Registrar::Attestee::enrollmentJson() const
 {
-    return EnrollmentUtil::withoutKeys(enrollment ? enrollment->toJson() : (group ? group->toJson() : QJsonObject()));
+    return enrollmentWithoutKeys(enrollment ? enrollment->toJson() : (group ? group->toJson() : QJsonObject()));
 }
 
 Registrar::Registrar(ServiceContext &ctx, EnrollmentStore &enrollments, RegistrationStore &registrations,

@@ -2,9 +2,11 @@
 #include "eventbus.h"
 
 #include "crypto/keys.h"
+#include "storage/auditlog.h"
 #include "storage/recordutil.h"
 
 #include <QHash>
+#include <QPointer>
 #include <QSet>
 
 namespace Provisio {
@@ -97,6 +99,15 @@ void EventBus::publish(Event event)
     if (event.at.isEmpty())
         event.at = nowIso();
     Q_EMIT eventPublished(event);
+}
+
+void EventBus::followAuditLog(AuditLog &audit)
+{
+    QPointer<EventBus> self(this);
+    audit.setCommittedListener([self](const AuditLog::Entry &entry) {
+        if (self)
+            self->publish(fromAuditEntry(entry.action, entry.entityType, entry.entityId, entry.before, entry.after));
+    });
 }
 
 EventBus::Event EventBus::fromAuditEntry(const QString &action, const QString &entityType, const QString &entityId,

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "allocator.h"
-#include "apimodule.h"
+#include "base/servicecontext.h"
 
-#include "app/serviceconfig.h"
+#include "base/serviceconfig.h"
 #include "crypto/keys.h"
 #include "protocol/jsonreader.h"
 #include "storage/hubstore.h"

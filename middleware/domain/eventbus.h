@@ -8,6 +8,8 @@
 
 namespace Provisio {
 
+class AuditLog;
+
 // The middleware's in-process event stream: every committed change (through
 // the audit log) and, later, what the hub link observes (presence, reported
 // properties, telemetry) is published here once; the live WebSocket feed and
@@ -60,6 +62,10 @@ public:
     // A pattern names a known category or a known type (webhooks reject the
     // rest, so a typo is an error rather than a subscription to nothing).
     static bool isKnownPattern(const QString &pattern);
+
+    // Every change the audit log records becomes an event once its
+    // transaction has committed.
+    void followAuditLog(AuditLog &audit);
 
 Q_SIGNALS:
     void eventPublished(const Provisio::EventBus::Event &event);

@@ -2,13 +2,11 @@
 #pragma once
 
 #include "api/apimodule.h"
-#include "hublink.h"
-
-#include <memory>
+#include "hublink/hublink.h"
 
 namespace Provisio {
 
-// The HTTP side of the hub link, and the owner of the HubLink itself:
+// The HTTP side of the hub link (which the service owns):
 //   GET   /api/v1/hubs/{name}/status                  connection state (viewer)
 //   GET   /api/v1/devices/{deviceId}/twin             tags, desired, reported (viewer)
 //   PATCH /api/v1/devices/{deviceId}/twin             {"tags"?, "desired"?} (operator, If-Match)
@@ -21,11 +19,8 @@ namespace Provisio {
 class HubLinkApi : public ApiModule
 {
 public:
-    HubLinkApi(ServiceContext &ctx, HubLink::Options options);
-    ~HubLinkApi() override;
+    HubLinkApi(ServiceContext &ctx, HubLink &link);
     void registerRoutes(Router &router) override;
-
-    HubLink &link() { return *m_link; }
 
 private:
     HttpResponse hubStatus(HttpRequest &request);
@@ -39,7 +34,7 @@ private:
 
     ServiceContext &m_ctx;
     RegistrationStore m_registrations;
-    std::unique_ptr<HubLink> m_link;
+    HubLink &m_link;
 };
 
 } // namespace Provisio
