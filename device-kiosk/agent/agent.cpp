@@ -2,6 +2,7 @@
 #include "agent.h"
 
 #include "devicecontroller.h"
+#include "rebootcommand.h"
 #include "telemetrysource.h"
 
 #include "crypto/keys.h"
@@ -9,7 +10,6 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QMetaEnum>
-#include <QProcess>
 
 #include <algorithm>
 
@@ -62,15 +62,9 @@ void Agent::finish(int exitCode)
 
 DeviceController *Agent::addDevice(const QString &directory, const QString &serial, quint32 seed)
 {
-    Kiosk::DeviceSettings settings;
+    Kiosk::DeviceSettings settings = m_options.deviceSettings();
     settings.dataDirectory = directory;
-    settings.middlewareUrl = m_options.middlewareUrl;
-    settings.middlewareCaPem = m_options.caPem;
     settings.serial = serial;
-    settings.telemetryIntervalMs = m_options.intervalMs;
-    settings.outboxCapacity = m_options.outboxCapacity;
-    settings.reprovisionAfterFailures = m_options.reprovisionAfterFailures;
-    settings.maxReconnectDelayMs = m_options.maxReconnectDelayMs;
     Device d;
     d.controller = std::make_unique<DeviceController>(settings);
     DeviceController *controller = d.controller.get();
@@ -142,7 +136,7 @@ void Agent::startSingle()
             return;
         }
         line(QStringLiteral("reboot requested by the back office: running the reboot command"));
-        if (!QProcess::startDetached(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), m_options.rebootCommand}))
+        if (!Kiosk::startRebootCommand(m_options.rebootCommand))
             line(QStringLiteral("error: the reboot command could not be started"));
     });
 

@@ -26,7 +26,7 @@ private:
     static Result<AgentOptions> parse(const QStringList &args, const QHash<QByteArray, QString> &env = {})
     {
         return AgentOptions::parse(QStringList{QStringLiteral("provisio-agent")} + args,
-                                   [env](const char *name) { return env.value(QByteArray(name)); });
+                                   [env](const QString &name) { return env.value(name.toLatin1()); });
     }
 
 private Q_SLOTS:

@@ -40,8 +40,8 @@ public:
     explicit SettingsLock(QObject *parent);
     ~SettingsLock() override;
 
-    // The instance QML gets, as for Device: main() (or a test) owns it. With
-    // none set, QML gets a lock without a PIN.
+    // The instance QML gets, as for Device: KioskApplication (or a test)
+    // owns it. With none set, QML gets a lock without a PIN.
     static void setInstance(SettingsLock *lock);
     static SettingsLock *create(QQmlEngine *qmlEngine, QJSEngine *jsEngine);
 

@@ -111,7 +111,7 @@ KioskDevice *KioskDevice::create(QQmlEngine *qmlEngine, QJSEngine *jsEngine)
         jsEngine->throwError(QStringLiteral("Device is not available: the program did not create one"));
         return nullptr;
     }
-    // main() owns it; the engine must not delete it with itself.
+    // The program owns it; the engine must not delete it with itself.
     QJSEngine::setObjectOwnership(s_instance, QJSEngine::CppOwnership);
     return s_instance;
 }

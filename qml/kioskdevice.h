@@ -15,9 +15,9 @@ class QJSEngine;
 namespace Provisio::Kiosk {
 
 // The device as the kiosk's QML sees it: the QML singleton `Device`, a thin
-// layer of properties and invokables over a DeviceController that main()
-// owns. Every property follows a DeviceController signal, so the screens move
-// when the device does and never guess with timers. Input from the screens
+// layer of properties and invokables over a DeviceController that
+// KioskApplication owns. Every property follows a DeviceController signal, so
+// the screens move when the device does and never guess with timers. Input from the screens
 // (activation code, full key, middleware URL) is checked here first: bad input
 // gets a plain message and changes nothing.
 class KioskDevice : public QObject
@@ -50,8 +50,8 @@ public:
     explicit KioskDevice(DeviceController *controller, QObject *parent = nullptr);
     ~KioskDevice() override;
 
-    // The instance QML gets: main() (or a test) creates one and keeps it
-    // alive while an engine uses it.
+    // The instance QML gets: KioskApplication (or a test) creates one and
+    // keeps it alive while an engine uses it.
     static void setInstance(KioskDevice *device);
     static KioskDevice *create(QQmlEngine *qmlEngine, QJSEngine *jsEngine);
 
