@@ -82,7 +82,15 @@ Result<KioskOptions> KioskOptions::parse(const QStringList &arguments)
 
 Result<KioskOptions> KioskOptions::parse(const QStringList &arguments, const OptionReader::Environment &environment)
 {
-    const auto reader = OptionReader::parse(specs(), arguments, environment);
+    // Kiosks set up before the kiosk and the agent shared their options name
+    // the CA PROVISIO_CA_FILE; it still works where PROVISIO_CA is unset.
+    const OptionReader::Environment withOldNames = [environment](const QString &name) {
+        const QString value = environment(name);
+        if (value.isEmpty() && name == QLatin1String("PROVISIO_CA"))
+            return environment(QStringLiteral("PROVISIO_CA_FILE"));
+        return value;
+    };
+    const auto reader = OptionReader::parse(specs(), arguments, withOldNames);
     if (!reader)
         return reader.error();
 
