@@ -20,12 +20,8 @@
 #include "pagedtablemodel.h"
 #include "selldialog.h"
 
-#ifdef PROVISIO_CRM_HAVE_CARDS
 #include "cardsdialog.h"
-#endif
-#ifdef PROVISIO_CRM_HAVE_IMPORT
 #include "importwizard.h"
-#endif
 
 #include <QAction>
 #include <QApplication>
@@ -424,19 +420,9 @@ void MainWindow::updateActions()
     m_actSell->setEnabled(operate && devices > 0);
     m_actReturn->setEnabled(operate && devices > 0);
     m_actEnroll->setEnabled(operate && devices > 0);
-#ifdef PROVISIO_CRM_HAVE_CARDS
     const bool cardsSelection = (page == InventoryView && devices > 0) || (page == EnrollmentsView && enrollments > 0);
     m_actCards->setEnabled(operate && cardsSelection);
-#else
-    m_actCards->setEnabled(false);
-    m_actCards->setToolTip(tr("Activation cards are not part of this build."));
-#endif
-#ifdef PROVISIO_CRM_HAVE_IMPORT
     m_actImport->setEnabled(operate);
-#else
-    m_actImport->setEnabled(false);
-    m_actImport->setToolTip(tr("CSV import is not part of this build."));
-#endif
     m_actShowDevice->setEnabled(devices > 0);
     m_actNewCustomer->setEnabled(operate);
     m_actEditCustomer->setEnabled(operate && customers == 1);
@@ -603,7 +589,6 @@ QStringList MainWindow::enrollmentSerialsForCards() const
 
 void MainWindow::openActivationCards()
 {
-#ifdef PROVISIO_CRM_HAVE_CARDS
     const QStringList serials = enrollmentSerialsForCards();
     if (serials.isEmpty()) {
         m_banner->showInformation(tr("Select enrolled devices first; cards are made for devices with an enrollment."));
@@ -614,12 +599,10 @@ void MainWindow::openActivationCards()
     dialog->setApiClient(m_api);
     dialog->setSerials(serials);
     dialog->open();
-#endif
 }
 
 void MainWindow::openImport()
 {
-#ifdef PROVISIO_CRM_HAVE_IMPORT
     auto *wizard = new ImportWizard(this, m_api);
     wizard->setAttribute(Qt::WA_DeleteOnClose);
     connect(wizard, &ImportWizard::imported, this, [this](int created, int updated) {
@@ -627,7 +610,6 @@ void MainWindow::openImport()
         refreshAreas(CrmController::Inventory);
     });
     wizard->open();
-#endif
 }
 
 // ---- customers ----

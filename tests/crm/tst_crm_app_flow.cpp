@@ -18,12 +18,8 @@
 #include "messagebanner.h"
 #include "selldialog.h"
 
-#ifdef PROVISIO_CRM_HAVE_CARDS
 #include "cardsdialog.h"
-#endif
-#ifdef PROVISIO_CRM_HAVE_IMPORT
 #include "importwizard.h"
-#endif
 
 #include "crypto/keys.h"
 #include "crypto/sastoken.h"
@@ -361,24 +357,16 @@ void TestCrmAppFlow::cardsAndImportOpenFromTheToolBar()
     m_window->showPage(MainWindow::InventoryView);
     QTRY_VERIFY(m_window->inventoryModel()->rowOf(QStringLiteral("SN-APP-1")) >= 0);
     QVERIFY(selectSerial(QStringLiteral("SN-APP-1")));
-#ifdef PROVISIO_CRM_HAVE_CARDS
     clickAction(m_window->inventoryPage(), QStringLiteral("actionCards"));
     auto *cards = waitForDialog<ActivationCardsDialog>();
     QVERIFY(cards);
     cards->reject();
     QTRY_VERIFY(!m_window->findChild<ActivationCardsDialog *>());
-#else
-    QVERIFY(!m_window->findChild<QAction *>(QStringLiteral("actionCards"))->isEnabled());
-#endif
-#ifdef PROVISIO_CRM_HAVE_IMPORT
     clickAction(m_window->inventoryPage(), QStringLiteral("actionImport"));
     auto *wizard = waitForDialog<ImportWizard>();
     QVERIFY(wizard);
     wizard->reject();
     QTRY_VERIFY(!m_window->findChild<ImportWizard *>());
-#else
-    QVERIFY(!m_window->findChild<QAction *>(QStringLiteral("actionImport"))->isEnabled());
-#endif
 }
 
 QTEST_MAIN(TestCrmAppFlow)
