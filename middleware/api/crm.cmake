@@ -2,7 +2,6 @@
 target_sources(middleware_core PRIVATE
     api/crmmodules.cpp
     api/crmrequest.h api/crmrequest.cpp
-    api/csvparser.h api/csvparser.cpp
     api/customerapi.h api/customerapi.cpp
     api/inventoryapi.h api/inventoryapi.cpp
     api/inventoryimport.h api/inventoryimport.cpp
