@@ -3,6 +3,9 @@
 
 #include "timeutil.h"
 
+#include <algorithm>
+#include <iterator>
+
 namespace Provisio {
 
 namespace {
@@ -34,8 +37,8 @@ bool DeviceRecord::isValidSerial(const QString &serial)
 
 bool DeviceRecord::isValidStatus(const QString &status)
 {
-    return status == QLatin1String("inStock") || status == QLatin1String("sold") ||
-           status == QLatin1String("provisioned") || status == QLatin1String("retired");
+    return std::any_of(std::begin(InventoryStatus::All), std::end(InventoryStatus::All),
+                       [&status](QLatin1String name) { return status == name; });
 }
 
 DeviceRecord DeviceRecord::readFrom(JsonReader reader)
@@ -56,7 +59,7 @@ DeviceRecord DeviceRecord::readFrom(JsonReader reader)
     d.customerId = reader.optionalString(QStringLiteral("customerId"));
     checkLength(reader, QStringLiteral("customerId"), d.customerId, MaxTextLength);
     d.soldDate = reader.optionalDate(QStringLiteral("soldDate"));
-    d.status = reader.optionalString(QStringLiteral("status"), QStringLiteral("inStock"));
+    d.status = reader.optionalString(QStringLiteral("status"), InventoryStatus::InStock);
     if (!isValidStatus(d.status))
         reader.fail(QStringLiteral("status"), QStringLiteral("must be one of inStock, sold, provisioned, retired"));
     d.notes = reader.optionalString(QStringLiteral("notes"));

@@ -3,6 +3,7 @@
 
 #include "core/result.h"
 #include "jsonreader.h"
+#include "wirenames.h"
 
 #include <QDate>
 #include <QDateTime>
@@ -20,10 +21,10 @@ struct DeviceRecord
     QString model;
     QString manufacturer;
     QString batch;
-    QDate deliveryDate;                         // "yyyy-MM-dd"; invalid when unknown
-    QString customerId;                         // empty while unsold
-    QDate soldDate;                             // invalid while unsold
-    QString status = QStringLiteral("inStock"); // inStock|sold|provisioned|retired
+    QDate deliveryDate;                        // "yyyy-MM-dd"; invalid when unknown
+    QString customerId;                        // empty while unsold
+    QDate soldDate;                            // invalid while unsold
+    QString status = InventoryStatus::InStock; // InventoryStatus::All
     QString notes;
     QString etag;
     QDateTime createdDateTimeUtc;

@@ -28,8 +28,8 @@ void readEnrollmentSettings(JsonReader &reader, Attestation &attestation, QStrin
     iotHubHostName = reader.optionalString(QStringLiteral("iotHubHostName"));
     initialTwin = InitialTwin::readFrom(reader.child(QStringLiteral("initialTwin")));
 
-    provisioningStatus = reader.optionalString(QStringLiteral("provisioningStatus"), QStringLiteral("enabled"));
-    if (provisioningStatus != QLatin1String("enabled") && provisioningStatus != QLatin1String("disabled"))
+    provisioningStatus = reader.optionalString(QStringLiteral("provisioningStatus"), ProvisioningStatus::Enabled);
+    if (provisioningStatus != ProvisioningStatus::Enabled && provisioningStatus != ProvisioningStatus::Disabled)
         reader.fail(QStringLiteral("provisioningStatus"), QStringLiteral("must be 'enabled' or 'disabled'"));
 
     reprovisionPolicy = ReprovisionPolicy::readFrom(reader.child(QStringLiteral("reprovisionPolicy")));

@@ -7,6 +7,7 @@
 #include "jsonreader.h"
 #include "registrationstate.h"
 #include "twin.h"
+#include "wirenames.h"
 
 #include <QDateTime>
 #include <QJsonObject>
@@ -38,7 +39,7 @@ struct Enrollment
     Attestation attestation;
     QString iotHubHostName; // output: the hub the device was assigned to
     InitialTwin initialTwin;
-    QString provisioningStatus = QStringLiteral("enabled"); // enabled|disabled
+    QString provisioningStatus = ProvisioningStatus::Enabled; // ProvisioningStatus::All
     ReprovisionPolicy reprovisionPolicy;
     std::optional<AllocationPolicy> allocationPolicy; // absent: the instance default
     QStringList iotHubs;                              // host names of the hubs it may go to
@@ -50,7 +51,7 @@ struct Enrollment
     std::optional<RegistrationState> registrationState; // output
     QString serial;                                     // Provisio: bound inventory serial, may be empty
 
-    bool isEnabled() const { return provisioningStatus == QLatin1String("enabled"); }
+    bool isEnabled() const { return provisioningStatus == ProvisioningStatus::Enabled; }
 
     static Result<Enrollment> fromJson(const QJsonObject &json);
     static Enrollment readFrom(JsonReader reader);

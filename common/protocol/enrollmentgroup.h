@@ -14,7 +14,7 @@ struct EnrollmentGroup
     Attestation attestation;
     QString iotHubHostName; // output
     InitialTwin initialTwin;
-    QString provisioningStatus = QStringLiteral("enabled"); // enabled|disabled
+    QString provisioningStatus = ProvisioningStatus::Enabled; // ProvisioningStatus::All
     ReprovisionPolicy reprovisionPolicy;
     std::optional<AllocationPolicy> allocationPolicy; // absent: the instance default
     QStringList iotHubs;
@@ -24,7 +24,7 @@ struct EnrollmentGroup
     QDateTime createdDateTimeUtc;
     QDateTime lastUpdatedDateTimeUtc;
 
-    bool isEnabled() const { return provisioningStatus == QLatin1String("enabled"); }
+    bool isEnabled() const { return provisioningStatus == ProvisioningStatus::Enabled; }
 
     static Result<EnrollmentGroup> fromJson(const QJsonObject &json);
     static EnrollmentGroup readFrom(JsonReader reader);

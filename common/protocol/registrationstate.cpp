@@ -7,26 +7,22 @@ namespace Provisio {
 
 namespace {
 
-const char *const kStatuses[] = {"unassigned", "assigning", "assigned", "failed", "disabled"};
-const char *const kSubstatuses[] = {"initialAssignment", "deviceDataMigrated", "deviceDataReset",
-                                    "reprovisionedToInitialAssignment"};
-
 template<std::size_t N>
-bool isOneOf(const QString &value, const char *const (&names)[N])
+bool isOneOf(const QString &value, const QLatin1String (&names)[N])
 {
-    for (const char *name : names) {
-        if (value == QLatin1String(name))
+    for (const QLatin1String name : names) {
+        if (value == name)
             return true;
     }
     return false;
 }
 
 template<std::size_t N>
-QString joined(const char *const (&names)[N])
+QString joined(const QLatin1String (&names)[N])
 {
     QStringList list;
-    for (const char *name : names)
-        list.append(QLatin1String(name));
+    for (const QLatin1String name : names)
+        list.append(name);
     return list.join(QStringLiteral(", "));
 }
 
@@ -34,7 +30,7 @@ QString readStatus(JsonReader &reader)
 {
     const QString status = reader.requiredString(QStringLiteral("status"));
     if (!status.isEmpty() && !RegistrationState::isValidStatus(status))
-        reader.fail(QStringLiteral("status"), QLatin1String("must be one of ") + joined(kStatuses));
+        reader.fail(QStringLiteral("status"), QLatin1String("must be one of ") + joined(RegistrationStatus::All));
     return status;
 }
 
@@ -42,12 +38,12 @@ QString readStatus(JsonReader &reader)
 
 bool RegistrationState::isValidStatus(const QString &status)
 {
-    return isOneOf(status, kStatuses);
+    return isOneOf(status, RegistrationStatus::All);
 }
 
 bool RegistrationState::isValidSubstatus(const QString &substatus)
 {
-    return isOneOf(substatus, kSubstatuses);
+    return isOneOf(substatus, RegistrationSubstatus::All);
 }
 
 RegistrationState RegistrationState::readFrom(JsonReader reader)
@@ -62,7 +58,7 @@ RegistrationState RegistrationState::readFrom(JsonReader reader)
     state.status = readStatus(reader);
     state.substatus = reader.optionalString(QStringLiteral("substatus"));
     if (!state.substatus.isEmpty() && !isValidSubstatus(state.substatus))
-        reader.fail(QStringLiteral("substatus"), QLatin1String("must be one of ") + joined(kSubstatuses));
+        reader.fail(QStringLiteral("substatus"), QLatin1String("must be one of ") + joined(RegistrationSubstatus::All));
     if (const auto code = reader.maybeInt(QStringLiteral("errorCode"), INT_MIN, INT_MAX))
         state.errorCode = int(*code);
     state.errorMessage = reader.optionalString(QStringLiteral("errorMessage"));

@@ -3,6 +3,7 @@
 
 #include "core/result.h"
 #include "jsonreader.h"
+#include "wirenames.h"
 
 #include <QDateTime>
 #include <QJsonObject>
@@ -19,11 +20,10 @@ struct RegistrationState
 {
     QString registrationId;
     QDateTime createdDateTimeUtc;
-    QString assignedHub;                           // empty until assigned
-    QString deviceId;                              // empty until assigned
-    QString status = QStringLiteral("unassigned"); // unassigned|assigning|assigned|failed|disabled
-    QString substatus;                             // empty, or initialAssignment|deviceDataMigrated|
-                                                   // deviceDataReset|reprovisionedToInitialAssignment
+    QString assignedHub;                             // empty until assigned
+    QString deviceId;                                // empty until assigned
+    QString status = RegistrationStatus::Unassigned; // RegistrationStatus::All
+    QString substatus;                               // empty, or one of RegistrationSubstatus::All
     std::optional<int> errorCode;
     QString errorMessage; // empty when there is no error
     QDateTime lastUpdatedDateTimeUtc;
@@ -43,7 +43,7 @@ struct RegistrationState
 struct RegistrationOperation
 {
     QString operationId;
-    QString status = QStringLiteral("assigning"); // same values as RegistrationState::status
+    QString status = RegistrationStatus::Assigning; // same values as RegistrationState::status
     std::optional<RegistrationState> registrationState;
 
     static Result<RegistrationOperation> fromJson(const QJsonObject &json);

@@ -336,7 +336,7 @@ void ConnectionDialog::onProbeFailed(const ApiFailure &failure)
     m_probing = false;
     setBusy(false);
     QString text = failure.message;
-    if (failure.httpStatus == 401)
+    if (failure.code == ErrorCode::Unauthorized)
         text = tr("The token was not accepted (revoked or mistyped).");
     else if (failure.tlsError)
         text = tr("The server's certificate does not chain to the trusted CA: %1").arg(failure.message);

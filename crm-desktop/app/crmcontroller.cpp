@@ -6,6 +6,7 @@
 #include "batchoperation.h"
 
 #include "crypto/registrationid.h"
+#include "protocol/enrollment.h"
 
 #include "apicall.h"
 
@@ -80,18 +81,13 @@ BatchOperation *CrmController::createEnrollments(const QStringList &serials, con
             op->addFailure(serial, tr("no valid registration id (%1)").arg(error));
             continue;
         }
-        QJsonObject twin;
-        if (!tags.isEmpty())
-            twin.insert(QStringLiteral("tags"), tags);
-        if (!desired.isEmpty())
-            twin.insert(QStringLiteral("properties"), QJsonObject{{QStringLiteral("desired"), desired}});
-        QJsonObject body{
-            {QStringLiteral("registrationId"), id},
-            {QStringLiteral("serial"), serial},
-            {QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
-            {QStringLiteral("provisioningStatus"), enabled ? QStringLiteral("enabled") : QStringLiteral("disabled")}};
-        if (!twin.isEmpty())
-            body.insert(QStringLiteral("initialTwin"), twin);
+        Enrollment enrollment;
+        enrollment.registrationId = id;
+        enrollment.serial = serial;
+        enrollment.provisioningStatus = enabled ? ProvisioningStatus::Enabled : ProvisioningStatus::Disabled;
+        enrollment.initialTwin.tags = tags;
+        enrollment.initialTwin.desiredProperties = desired;
+        const QJsonObject body = enrollment.toJson(); // keys left empty: the middleware generates them
         op->addStep(serial, [this, id, body] {
             // If-Match "*" is not sent: an existing enrollment must not be
             // replaced by a create, so the middleware's 409 on a bound

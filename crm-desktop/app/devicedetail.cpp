@@ -6,6 +6,7 @@
 #include "devicedetailcontroller.h"
 #include "enrollmentsmodel.h"
 #include "jsonobjectedit.h"
+#include "protocol/timeutil.h"
 #include "telemetrychart.h"
 #include "telemetrymodel.h"
 
@@ -121,7 +122,7 @@ DeviceDetail::DeviceDetail(ApiClient *api, EventFeed *feed, QWidget *parent)
 
     connect(m_controller, &DeviceDetailController::loadingChanged, m_busy, &QWidget::setVisible);
     connect(m_controller, &DeviceDetailController::deviceLoaded, this, &DeviceDetail::showDevice);
-    connect(m_controller, &DeviceDetailController::enrollmentLoaded, this, &DeviceDetail::showEnrollment);
+    connect(m_controller, &DeviceDetailController::enrollmentLoaded, this, [this] { showEnrollment(); });
     connect(m_controller, &DeviceDetailController::registrationLoaded, this, &DeviceDetail::showRegistration);
     connect(m_controller, &DeviceDetailController::twinSaved, this, [this] { m_twinDirty = false; });
     connect(m_controller, &DeviceDetailController::twinLoaded, this, &DeviceDetail::showTwin);
@@ -173,8 +174,8 @@ QWidget *DeviceDetail::buildOverview()
     m_copySecondary = new QPushButton(tr("Copy secondary"), page);
     m_copySecondary->setObjectName(QStringLiteral("copySecondaryKey"));
     connect(m_reveal, &QPushButton::toggled, this, &DeviceDetail::setKeysRevealed);
-    connect(m_copyPrimary, &QPushButton::clicked, this, [this] { copyKey(QStringLiteral("primaryKey")); });
-    connect(m_copySecondary, &QPushButton::clicked, this, [this] { copyKey(QStringLiteral("secondaryKey")); });
+    connect(m_copyPrimary, &QPushButton::clicked, this, [this] { copyKey(true); });
+    connect(m_copySecondary, &QPushButton::clicked, this, [this] { copyKey(false); });
 
     auto *identityBox = new QGroupBox(tr("Device"), page);
     auto *il = new QVBoxLayout(identityBox);
@@ -464,9 +465,10 @@ void DeviceDetail::showDevice(const QJsonObject &d)
     updateActions();
 }
 
-void DeviceDetail::showEnrollment(const QJsonObject &e)
+void DeviceDetail::showEnrollment()
 {
-    if (e.isEmpty()) {
+    const std::optional<Enrollment> e = m_controller->enrollment();
+    if (!e) {
         m_enrollmentInfo->setText(tr("Not enrolled. Create an enrollment from the inventory to give it keys and an "
                                      "activation code."));
         m_primaryKey->clear();
@@ -474,12 +476,13 @@ void DeviceDetail::showEnrollment(const QJsonObject &e)
         updateActions();
         return;
     }
-    const auto v = [&e](const char *k) { return e.value(QLatin1String(k)).toString(); };
     m_enrollmentInfo->setText(
-        table(row(tr("Registration id"), v("registrationId")) + row(tr("Device id"), v("deviceId")) +
-              row(tr("Status"), v("provisioningStatus")) +
-              row(tr("Allocation"), v("allocationPolicy").isEmpty() ? tr("instance default") : v("allocationPolicy")) +
-              row(tr("Updated"), when(v("lastUpdatedDateTimeUtc")))));
+        table(row(tr("Registration id"), e->registrationId) + row(tr("Device id"), e->deviceId) +
+              row(tr("Status"), e->provisioningStatus) +
+              row(tr("Allocation"),
+                  e->allocationPolicy ? allocationPolicyName(*e->allocationPolicy) : tr("instance default")) +
+              row(tr("Updated"),
+                  e->lastUpdatedDateTimeUtc.isValid() ? when(toIsoUtc(e->lastUpdatedDateTimeUtc)) : QString())));
     setKeysRevealed(m_keysRevealed);
     updateActions();
 }
@@ -487,13 +490,9 @@ void DeviceDetail::showEnrollment(const QJsonObject &e)
 void DeviceDetail::setKeysRevealed(bool revealed)
 {
     m_keysRevealed = revealed;
-    const QJsonObject keys = m_controller->enrollment()
-                                 .value(QStringLiteral("attestation"))
-                                 .toObject()
-                                 .value(QStringLiteral("symmetricKey"))
-                                 .toObject();
-    const QString primary = keys.value(QStringLiteral("primaryKey")).toString();
-    const QString secondary = keys.value(QStringLiteral("secondaryKey")).toString();
+    const Attestation keys = m_controller->enrollment().value_or(Enrollment()).attestation;
+    const QString primary = keys.primaryKey;
+    const QString secondary = keys.secondaryKey;
     const QString hidden = tr("(hidden)");
     const QString none = m_canOperate ? tr("(none)") : tr("(viewers do not see keys)");
     m_primaryKey->setText(primary.isEmpty() ? none : revealed ? primary : masked(primary) + QLatin1Char(' ') + hidden);
@@ -504,15 +503,10 @@ void DeviceDetail::setKeysRevealed(bool revealed)
     updateActions();
 }
 
-void DeviceDetail::copyKey(const QString &which)
+void DeviceDetail::copyKey(bool primary)
 {
-    const QString key = m_controller->enrollment()
-                            .value(QStringLiteral("attestation"))
-                            .toObject()
-                            .value(QStringLiteral("symmetricKey"))
-                            .toObject()
-                            .value(which)
-                            .toString();
+    const Attestation keys = m_controller->enrollment().value_or(Enrollment()).attestation;
+    const QString key = primary ? keys.primaryKey : keys.secondaryKey;
     if (key.isEmpty())
         return;
     // Straight to the clipboard; never logged, never put in a message.
@@ -523,7 +517,7 @@ void DeviceDetail::copyKey(const QString &which)
 void DeviceDetail::showRegistration(const QJsonObject &r)
 {
     if (r.isEmpty()) {
-        m_registrationInfo->setText(m_controller->enrollment().isEmpty()
+        m_registrationInfo->setText(!m_controller->enrollment()
                                         ? tr("—")
                                         : tr("Not registered yet: the device has not contacted the middleware."));
         m_telemetry->setDeviceId(QString());
@@ -629,15 +623,14 @@ void DeviceDetail::confirmDeprovision()
 
 void DeviceDetail::updateActions()
 {
-    const QJsonObject enrollment = m_controller->enrollment();
-    const bool enrolled = !enrollment.isEmpty();
-    const bool enabled = enrollment.value(QStringLiteral("provisioningStatus")).toString() != QLatin1String("disabled");
+    const std::optional<Enrollment> enrollment = m_controller->enrollment();
+    const bool enrolled = enrollment.has_value();
+    const bool enabled = !enrollment || enrollment->isEnabled();
     const bool registered = !m_controller->registration().isEmpty();
-    const QJsonObject keys =
-        enrollment.value(QStringLiteral("attestation")).toObject().value(QStringLiteral("symmetricKey")).toObject();
-    m_reveal->setEnabled(m_canOperate && !keys.value(QStringLiteral("primaryKey")).toString().isEmpty());
-    m_copyPrimary->setEnabled(m_canOperate && !keys.value(QStringLiteral("primaryKey")).toString().isEmpty());
-    m_copySecondary->setEnabled(m_canOperate && !keys.value(QStringLiteral("secondaryKey")).toString().isEmpty());
+    const Attestation keys = enrollment.value_or(Enrollment()).attestation;
+    m_reveal->setEnabled(m_canOperate && !keys.primaryKey.isEmpty());
+    m_copyPrimary->setEnabled(m_canOperate && !keys.primaryKey.isEmpty());
+    m_copySecondary->setEnabled(m_canOperate && !keys.secondaryKey.isEmpty());
     m_saveTwin->setEnabled(m_canOperate && registered && m_twinDirty && m_tags->isValid() && m_desired->isValid());
     m_reloadTwin->setEnabled(!serial().isEmpty());
     m_invoke->setEnabled(m_canOperate && registered && m_methodPayload->isValid());

@@ -63,11 +63,11 @@ private:
     QWidget *buildAudit();
     QWidget *buildActions();
     void showDevice(const QJsonObject &device);
-    void showEnrollment(const QJsonObject &enrollment);
+    void showEnrollment();
     void showRegistration(const QJsonObject &registration);
     void showTwin(const QJsonObject &twin);
     void setKeysRevealed(bool revealed);
-    void copyKey(const QString &which);
+    void copyKey(bool primary);
     void invoke();
     void confirmDisable();
     void confirmDeprovision();

@@ -23,7 +23,24 @@ QString DeviceDetailController::deviceId() const
     const QString fromRegistration = m_registration.value(QStringLiteral("deviceId")).toString();
     if (!fromRegistration.isEmpty())
         return fromRegistration;
-    return m_enrollment.value(QStringLiteral("deviceId")).toString();
+    return m_enrollment ? m_enrollment->deviceId : QString();
+}
+
+bool DeviceDetailController::setEnrollment(const QJsonObject &json)
+{
+    m_enrollment.reset();
+    if (!json.isEmpty()) {
+        auto enrollment = Enrollment::fromJson(json);
+        if (!enrollment) {
+            Q_EMIT enrollmentLoaded({});
+            Q_EMIT failed(tr("Enrollment of %1: the middleware's answer is unreadable: %2")
+                              .arg(m_serial, enrollment.error().message));
+            return false;
+        }
+        m_enrollment = std::move(*enrollment);
+    }
+    Q_EMIT enrollmentLoaded(json);
+    return true;
 }
 
 void DeviceDetailController::setSerial(const QString &serial)
@@ -58,10 +75,10 @@ void DeviceDetailController::onCurrentAnswer(ApiCall *call, quint64 generation, 
             });
 }
 
-void DeviceDetailController::reportFailure(ApiCall *call, quint64 generation, const QString &message, int ignoredStatus)
+void DeviceDetailController::reportFailure(ApiCall *call, quint64 generation, const QString &message, ErrorCode ignored)
 {
-    connect(call, &ApiCall::failed, this, [this, generation, message, ignoredStatus](const ApiFailure &f) {
-        if (generation == m_generation && !f.aborted && (ignoredStatus == 0 || f.httpStatus != ignoredStatus))
+    connect(call, &ApiCall::failed, this, [this, generation, message, ignored](const ApiFailure &f) {
+        if (generation == m_generation && !f.aborted && (ignored == ErrorCode::None || f.code != ignored))
             Q_EMIT failed(message.arg(m_serial, f.message));
     });
 }
@@ -70,7 +87,7 @@ void DeviceDetailController::reload()
 {
     const quint64 generation = ++m_generation;
     m_device = {};
-    m_enrollment = {};
+    m_enrollment.reset();
     m_registration = {};
     m_twin = {};
     m_twinEtag.clear();
@@ -94,9 +111,7 @@ void DeviceDetailController::loadEnrollment(quint64 generation)
     track(call);
     onCurrentAnswer(call, generation, [this, generation](const QJsonDocument &body, const QByteArray &) {
         const QJsonArray items = body.object().value(QStringLiteral("items")).toArray();
-        m_enrollment = items.isEmpty() ? QJsonObject() : items.first().toObject();
-        Q_EMIT enrollmentLoaded(m_enrollment);
-        if (!m_enrollment.isEmpty())
+        if (setEnrollment(items.isEmpty() ? QJsonObject() : items.first().toObject()) && m_enrollment)
             loadRegistration(generation);
         else
             Q_EMIT registrationLoaded({});
@@ -116,7 +131,7 @@ void DeviceDetailController::loadRegistration(quint64 generation)
     connect(call, &ApiCall::failed, this, [this, generation](const ApiFailure &f) {
         if (generation != m_generation || f.aborted)
             return;
-        if (f.httpStatus == 404) { // enrolled but never registered: not an error
+        if (f.code == ErrorCode::NotFound) { // enrolled but never registered: not an error
             m_registration = {};
             Q_EMIT registrationLoaded({});
             return;
@@ -138,7 +153,7 @@ void DeviceDetailController::loadTwin(quint64 generation)
         Q_EMIT twinLoaded(m_twin);
     });
     // No twin yet (404) is how a device looks before it first connects.
-    reportFailure(call, generation, tr("Twin of %1: %2"), 404);
+    reportFailure(call, generation, tr("Twin of %1: %2"), ErrorCode::NotFound);
 }
 
 QJsonObject DeviceDetailController::mergePatchBetween(const QJsonObject &before, const QJsonObject &after)
@@ -204,7 +219,7 @@ void DeviceDetailController::saveTwin(const QJsonObject &tags, const QJsonObject
     connect(call, &ApiCall::failed, this, [this, generation](const ApiFailure &f) {
         if (generation != m_generation || f.aborted)
             return;
-        if (f.httpStatus == 412) {
+        if (f.code == ErrorCode::PreconditionFailed) {
             Q_EMIT failed(tr("The twin changed meanwhile (the device reported, or someone else saved). "
                              "The latest version is loaded under your edit; check it and save again."));
             loadTwin(generation);
@@ -239,7 +254,7 @@ void DeviceDetailController::invokeMethod(const QString &name, const QJsonValue 
             return;
         if (f.httpStatus == 504)
             Q_EMIT failed(tr("%1: the device did not answer in time (offline, busy or not listening).").arg(name));
-        else if (f.httpStatus == 409)
+        else if (f.code == ErrorCode::Conflict)
             Q_EMIT failed(
                 tr("%1: the middleware is not connected to the device's hub right now; try again.").arg(name));
         else
@@ -267,8 +282,10 @@ void DeviceDetailController::setEnrollmentEnabled(bool enabled)
                                 QJsonObject());
     track(call);
     connect(call, &ApiCall::finished, this, [this, enabled](const QJsonDocument &body, const QByteArray &) {
-        m_enrollment = body.object().isEmpty() ? m_enrollment : body.object();
-        Q_EMIT enrollmentLoaded(m_enrollment);
+        if (!body.object().isEmpty())
+            setEnrollment(body.object());
+        else
+            Q_EMIT enrollmentLoaded(m_enrollment ? m_enrollment->toJson() : QJsonObject());
         Q_EMIT changed(
             enabled ? tr("Enrollment of %1 enabled.").arg(m_serial)
                     : tr("Enrollment of %1 disabled: the device cannot register and is disconnected.").arg(m_serial));
@@ -299,7 +316,7 @@ void DeviceDetailController::deprovision()
         connect(forget, &ApiCall::failed, this, [this, generation](const ApiFailure &f) {
             if (f.aborted)
                 return;
-            if (f.httpStatus == 404)
+            if (f.code == ErrorCode::NotFound)
                 Q_EMIT changed(tr("%1 deprovisioned: enrollment disabled (it had never registered).").arg(m_serial));
             else
                 Q_EMIT failed(
@@ -339,8 +356,7 @@ void DeviceDetailController::onEvent(const QString &type, const QJsonObject &eve
         Q_EMIT deviceLoaded(m_device);
     } else if (type.startsWith(QLatin1String("enrollment."))) {
         if (type == QLatin1String("enrollment.deleted")) {
-            m_enrollment = {};
-            Q_EMIT enrollmentLoaded({});
+            setEnrollment({});
         } else {
             // Event records are redacted; fetch again for operators' keys.
             loadEnrollment(generation);

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "core/error.h"
+#include "protocol/enrollment.h"
+
 #include <QByteArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -8,6 +11,7 @@
 #include <QPointer>
 
 #include <functional>
+#include <optional>
 
 namespace Provisio::Crm {
 
@@ -31,10 +35,11 @@ public:
     void reload();
 
     QString serial() const { return m_serial; }
-    QString registrationId() const { return m_enrollment.value(QStringLiteral("registrationId")).toString(); }
+    QString registrationId() const { return m_enrollment ? m_enrollment->registrationId : QString(); }
     QString deviceId() const;
     QJsonObject device() const { return m_device; }
-    QJsonObject enrollment() const { return m_enrollment; }
+    // Empty while the device is not enrolled.
+    std::optional<Enrollment> enrollment() const { return m_enrollment; }
     QJsonObject registration() const { return m_registration; }
     QJsonObject twin() const { return m_twin; }
     QByteArray twinEtag() const { return m_twinEtag; }
@@ -66,12 +71,15 @@ Q_SIGNALS:
 private:
     void track(ApiCall *call);
     void setEnrollmentEnabled(bool enabled);
+    // Reads the middleware's enrollment (empty: not enrolled) and emits
+    // enrollmentLoaded; false, with failed() emitted, when it is unreadable.
+    bool setEnrollment(const QJsonObject &json);
     // Emits failed(message with the serial and the reason) when a load for
-    // this generation fails, unless aborted or answered with ignoredStatus.
+    // this generation fails, unless aborted or answered with `ignored`.
     using AnswerHandler = std::function<void(const QJsonDocument &body, const QByteArray &etag)>;
     // Calls `handle` with the call's answer while `generation` is current.
     void onCurrentAnswer(ApiCall *call, quint64 generation, const AnswerHandler &handle);
-    void reportFailure(ApiCall *call, quint64 generation, const QString &message, int ignoredStatus = 0);
+    void reportFailure(ApiCall *call, quint64 generation, const QString &message, ErrorCode ignored = ErrorCode::None);
     void loadEnrollment(quint64 generation);
     void loadRegistration(quint64 generation);
     void loadTwin(quint64 generation);
@@ -83,7 +91,7 @@ private:
     QPointer<EventFeed> m_feed;
     QString m_serial;
     QJsonObject m_device;
-    QJsonObject m_enrollment;
+    std::optional<Enrollment> m_enrollment;
     QJsonObject m_registration;
     QJsonObject m_twin;
     QByteArray m_twinEtag;

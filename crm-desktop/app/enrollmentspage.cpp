@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "enrollmentspage.h"
 
+#include "protocol/wirenames.h"
+
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLineEdit>
@@ -17,8 +19,8 @@ EnrollmentsPage::EnrollmentsPage(EnrollmentsModel *model, QWidget *parent)
     m_status->setObjectName(QStringLiteral("enrollmentsStatusFilter"));
     m_serial->setObjectName(QStringLiteral("enrollmentsSerialFilter"));
     m_status->addItem(tr("Enabled and disabled"), QString());
-    m_status->addItem(tr("Enabled"), QStringLiteral("enabled"));
-    m_status->addItem(tr("Disabled"), QStringLiteral("disabled"));
+    m_status->addItem(tr("Enabled"), ProvisioningStatus::Enabled);
+    m_status->addItem(tr("Disabled"), ProvisioningStatus::Disabled);
     m_serial->setPlaceholderText(tr("Serial (exact)"));
     m_serial->setClearButtonEnabled(true);
     addFilterLabel(tr("&Status:"), m_status);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "hubspage.h"
 
+#include "protocol/allocation.h"
+
 #include <QComboBox>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -29,10 +31,10 @@ HubsPage::HubsPage(HubsModel *model, QWidget *parent)
     m_webhookApiVersion->setObjectName(QStringLiteral("policyWebhookApiVersion"));
     m_savePolicy->setObjectName(QStringLiteral("policySave"));
     m_weights->setObjectName(QStringLiteral("policyWeights"));
-    m_policy->addItem(tr("Hashed (weighted)"), QStringLiteral("hashed"));
-    m_policy->addItem(tr("Lowest latency (region)"), QStringLiteral("geoLatency"));
-    m_policy->addItem(tr("Static (one hub)"), QStringLiteral("static"));
-    m_policy->addItem(tr("Custom (webhook)"), QStringLiteral("custom"));
+    m_policy->addItem(tr("Hashed (weighted)"), allocationPolicyName(AllocationPolicy::Hashed));
+    m_policy->addItem(tr("Lowest latency (region)"), allocationPolicyName(AllocationPolicy::GeoLatency));
+    m_policy->addItem(tr("Static (one hub)"), allocationPolicyName(AllocationPolicy::Static));
+    m_policy->addItem(tr("Custom (webhook)"), allocationPolicyName(AllocationPolicy::Custom));
     m_webhookUrl->setPlaceholderText(QStringLiteral("https://alloc.example.com/api/allocate"));
     m_webhookApiVersion->setText(QStringLiteral("2021-10-01"));
     m_policyHelp->setWordWrap(true);
@@ -94,10 +96,11 @@ void HubsPage::setEditable(bool editable)
 QJsonObject HubsPage::editedPolicy() const
 {
     const QString name = m_policy->currentData().toString();
+    const auto policy = parseAllocationPolicy(name);
     QJsonObject out{{QStringLiteral("allocationPolicy"), name}};
-    if (name == QLatin1String("static"))
+    if (policy == AllocationPolicy::Static)
         out.insert(QStringLiteral("staticHub"), m_staticHub->currentData().toString());
-    if (name == QLatin1String("custom"))
+    if (policy == AllocationPolicy::Custom)
         out.insert(QStringLiteral("customAllocationDefinition"),
                    QJsonObject{{QStringLiteral("webhookUrl"), m_webhookUrl->text().trimmed()},
                                {QStringLiteral("apiVersion"), m_webhookApiVersion->text().trimmed()}});
@@ -106,16 +109,16 @@ QJsonObject HubsPage::editedPolicy() const
 
 void HubsPage::updatePolicyFields()
 {
-    const QString name = m_policy->currentData().toString();
-    const bool isStatic = name == QLatin1String("static");
-    const bool isCustom = name == QLatin1String("custom");
+    const auto policy = parseAllocationPolicy(m_policy->currentData().toString());
+    const bool isStatic = policy == AllocationPolicy::Static;
+    const bool isCustom = policy == AllocationPolicy::Custom;
     m_staticHub->setEnabled(m_editable && isStatic);
     m_webhookUrl->setEnabled(m_editable && isCustom);
     m_webhookApiVersion->setEnabled(m_editable && isCustom);
-    if (name == QLatin1String("hashed"))
+    if (policy == AllocationPolicy::Hashed)
         m_policyHelp->setText(tr("Each device lands on a hub chosen by hashing its registration id, in proportion "
                                  "to the hubs' weights. Adding a hub moves only its share."));
-    else if (name == QLatin1String("geoLatency"))
+    else if (policy == AllocationPolicy::GeoLatency)
         m_policyHelp->setText(tr("Devices go to a hub in the region they declare when registering; without a match, "
                                  "hashed over all hubs."));
     else if (isStatic)

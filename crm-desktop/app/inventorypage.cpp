@@ -2,6 +2,7 @@
 #include "inventorypage.h"
 
 #include "applogging.h"
+#include "protocol/wirenames.h"
 
 #include <QComboBox>
 #include <QHeaderView>
@@ -86,10 +87,10 @@ InventoryPage::InventoryPage(InventoryModel *model, QWidget *parent)
     m_views->setObjectName(QStringLiteral("inventorySavedViews"));
 
     m_status->addItem(tr("Any status"), QString());
-    m_status->addItem(tr("In stock"), QStringLiteral("inStock"));
-    m_status->addItem(tr("Sold"), QStringLiteral("sold"));
-    m_status->addItem(tr("Provisioned"), QStringLiteral("provisioned"));
-    m_status->addItem(tr("Retired"), QStringLiteral("retired"));
+    m_status->addItem(tr("In stock"), InventoryStatus::InStock);
+    m_status->addItem(tr("Sold"), InventoryStatus::Sold);
+    m_status->addItem(tr("Provisioned"), InventoryStatus::Provisioned);
+    m_status->addItem(tr("Retired"), InventoryStatus::Retired);
     m_modelFilter->setPlaceholderText(tr("Any model"));
     m_modelFilter->setClearButtonEnabled(true);
     m_search->setPlaceholderText(tr("Search serial, model, batch, notes…"));

@@ -3,6 +3,7 @@
 
 #include "apicall.h"
 #include "apiclient.h"
+#include "protocol/enrollment.h"
 
 #include <QJsonArray>
 #include <QSet>
@@ -16,14 +17,6 @@ ActivationCardFetcher::ActivationCardFetcher(ApiClient *api, QObject *parent) : 
 {
     qRegisterMetaType<ActivationCard>();
     qRegisterMetaType<FullKey>();
-}
-
-QString ActivationCardFetcher::describe(const ApiFailure &failure) const
-{
-    if (!failure.message.isEmpty())
-        return failure.message;
-    return failure.httpStatus ? QStringLiteral("the middleware answered HTTP %1").arg(failure.httpStatus)
-                              : QStringLiteral("the middleware did not answer");
 }
 
 void ActivationCardFetcher::start(const QStringList &serials)
@@ -79,7 +72,7 @@ void ActivationCardFetcher::fetchService()
             return;
         // Without the service nothing else would work either: fail every card
         // with the one reason instead of hundreds of identical requests.
-        const QString message = describe(failure);
+        const QString message = failure.message;
         for (int i = 0; i < int(m_serials.size()); ++i) {
             ++m_done;
             Q_EMIT cardFailed(i, m_serials.at(i), message);
@@ -113,8 +106,8 @@ void ActivationCardFetcher::fetchDevice(Job job)
         fetchCustomer(job);
     });
     connect(call, &ApiCall::failed, this, [this, job](const ApiFailure &failure) {
-        fail(job, failure.httpStatus == 404 ? QStringLiteral("no device with this serial in the inventory")
-                                            : describe(failure));
+        fail(job, failure.code == ErrorCode::NotFound ? QStringLiteral("no device with this serial in the inventory")
+                                                      : failure.message);
     });
 }
 
@@ -136,7 +129,7 @@ void ActivationCardFetcher::fetchCustomer(Job job)
         fetchEnrollment(job);
     });
     connect(call, &ApiCall::failed, this, [this, job](const ApiFailure &failure) {
-        fail(job, QStringLiteral("cannot read the customer: ") + describe(failure));
+        fail(job, QStringLiteral("cannot read the customer: ") + failure.message);
     });
 }
 
@@ -152,11 +145,16 @@ void ActivationCardFetcher::fetchEnrollment(Job job)
             fail(job, QStringLiteral("the device has no enrollment yet; create one first"));
             return;
         }
-        job.card.registrationId = items.first().toObject().value(QStringLiteral("registrationId")).toString();
+        const auto enrollment = Enrollment::fromJson(items.first().toObject());
+        if (!enrollment) {
+            fail(job, QStringLiteral("cannot read the enrollment: ") + enrollment.error().message);
+            return;
+        }
+        job.card.registrationId = enrollment->registrationId;
         issueCode(job);
     });
     connect(call, &ApiCall::failed, this, [this, job](const ApiFailure &failure) {
-        fail(job, QStringLiteral("cannot read the enrollment: ") + describe(failure));
+        fail(job, QStringLiteral("cannot read the enrollment: ") + failure.message);
     });
 }
 
@@ -182,7 +180,7 @@ void ActivationCardFetcher::issueCode(Job job)
         succeed(job);
     });
     connect(call, &ApiCall::failed, this, [this, job](const ApiFailure &failure) {
-        fail(job, QStringLiteral("cannot issue an activation code: ") + describe(failure));
+        fail(job, QStringLiteral("cannot issue an activation code: ") + failure.message);
     });
 }
 
@@ -224,16 +222,16 @@ void ActivationCardFetcher::requestFullKey(const QString &registrationId)
     }
     ApiCall *call = m_api->get(QStringLiteral("enrollments/") + ApiClient::segment(registrationId));
     connect(call, &ApiCall::finished, this, [this, registrationId](const QJsonDocument &body, const QByteArray &) {
-        const QJsonObject e = body.object();
+        const auto enrollment = Enrollment::fromJson(body.object());
+        if (!enrollment) {
+            Q_EMIT fullKeyFailed(registrationId,
+                                 QStringLiteral("cannot read the enrollment: ") + enrollment.error().message);
+            return;
+        }
         FullKey key;
         key.idScope = m_idScope;
-        key.registrationId = e.value(QStringLiteral("registrationId")).toString();
-        key.symmetricKey = e.value(QStringLiteral("attestation"))
-                               .toObject()
-                               .value(QStringLiteral("symmetricKey"))
-                               .toObject()
-                               .value(QStringLiteral("primaryKey"))
-                               .toString();
+        key.registrationId = enrollment->registrationId;
+        key.symmetricKey = enrollment->attestation.primaryKey;
         if (key.symmetricKey.isEmpty()) {
             // Viewers get enrollments with the keys blanked.
             Q_EMIT fullKeyFailed(registrationId, QStringLiteral("this connection's role may not read keys; "
@@ -244,7 +242,7 @@ void ActivationCardFetcher::requestFullKey(const QString &registrationId)
         Q_EMIT fullKeyReady(key);
     });
     connect(call, &ApiCall::failed, this, [this, registrationId](const ApiFailure &failure) {
-        Q_EMIT fullKeyFailed(registrationId, describe(failure));
+        Q_EMIT fullKeyFailed(registrationId, failure.message);
     });
 }
 

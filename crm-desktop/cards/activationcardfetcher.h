@@ -81,7 +81,6 @@ private:
     void succeed(const Job &job);
     void fail(const Job &job, const QString &message);
     void jobEnded();
-    QString describe(const ApiFailure &failure) const;
 
     ApiClient *m_api;
     QStringList m_serials;

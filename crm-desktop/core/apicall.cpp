@@ -3,7 +3,6 @@
 
 #include "crmlogging.h"
 
-#include <QJsonObject>
 #include <QNetworkReply>
 #include <QSslCertificate>
 #include <QTimer>
@@ -11,32 +10,6 @@
 namespace Provisio::Crm {
 
 namespace {
-
-// The middleware's error body is {"errorCode","message","trackingId",…}; a
-// proxy in front of it may answer with anything, so fall back to the status.
-ApiFailure failureFromReply(QNetworkReply *reply, const QByteArray &body)
-{
-    ApiFailure failure;
-    failure.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    failure.trackingId = QString::fromLatin1(reply->rawHeader("X-Provisio-Tracking-Id"));
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
-    if (parseError.error == QJsonParseError::NoError && doc.isObject()) {
-        const QJsonObject object = doc.object();
-        failure.errorCode = object.value(QLatin1String("errorCode")).toInt();
-        failure.message = object.value(QLatin1String("message")).toString();
-        const QString tracking = object.value(QLatin1String("trackingId")).toString();
-        if (!tracking.isEmpty())
-            failure.trackingId = tracking;
-    }
-    if (failure.message.isEmpty()) {
-        const QString reason = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
-        failure.message = QStringLiteral("The middleware answered HTTP %1%2")
-                              .arg(failure.httpStatus)
-                              .arg(reason.isEmpty() ? QString() : QStringLiteral(" ") + reason);
-    }
-    return failure;
-}
 
 QString describeSslErrors(const QList<QSslError> &errors)
 {
@@ -100,9 +73,8 @@ void ApiCall::abort()
         m_reply->abort(); // emits finished() -> onFinished()
         return;
     }
-    ApiFailure failure;
+    ApiFailure failure = ApiFailure::noAnswer(QStringLiteral("Cancelled"));
     failure.aborted = true;
-    failure.message = QStringLiteral("Cancelled");
     deliverFailure(failure);
 }
 
@@ -122,11 +94,11 @@ void ApiCall::onFinished()
         m_timer->stop();
     QNetworkReply *reply = m_reply;
     if (m_aborted || m_timedOut) {
-        ApiFailure failure;
+        ApiFailure failure = ApiFailure::noAnswer(
+            m_aborted ? QStringLiteral("Cancelled")
+                      : QStringLiteral("The middleware did not answer in time (%1)").arg(m_description));
         failure.aborted = m_aborted;
         failure.timedOut = m_timedOut;
-        failure.message = m_aborted ? QStringLiteral("Cancelled")
-                                    : QStringLiteral("The middleware did not answer in time (%1)").arg(m_description);
         deliverFailure(failure);
         return;
     }
@@ -141,6 +113,7 @@ void ApiCall::onFinished()
             if (parseError.error != QJsonParseError::NoError) {
                 ApiFailure failure;
                 failure.httpStatus = status;
+                failure.code = ErrorCode::Internal;
                 failure.message = QStringLiteral("The middleware's answer to %1 is not valid JSON: %2")
                                       .arg(m_description, parseError.errorString());
                 deliverFailure(failure);
@@ -156,12 +129,14 @@ void ApiCall::onFinished()
     }
 
     if (status > 0) {
-        deliverFailure(failureFromReply(reply, body));
+        deliverFailure(ApiFailure::fromAnswer(status, body,
+                                              QString::fromLatin1(reply->rawHeader("X-Provisio-Tracking-Id")),
+                                              reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString()));
         return;
     }
 
     // No HTTP answer at all: connection, DNS or TLS.
-    ApiFailure failure;
+    ApiFailure failure = ApiFailure::noAnswer({});
     const QNetworkReply::NetworkError error = reply->error();
     if (error == QNetworkReply::SslHandshakeFailedError || !m_sslErrors.isEmpty()) {
         failure.tlsError = true;

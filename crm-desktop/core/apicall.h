@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "apifailure.h"
+
 #include <QByteArray>
 #include <QElapsedTimer>
 #include <QJsonDocument>
-#include <QMetaType>
 #include <QObject>
 #include <QPointer>
 #include <QSslError>
@@ -14,26 +15,6 @@ class QNetworkReply;
 class QTimer;
 
 namespace Provisio::Crm {
-
-// Why a call to the middleware did not succeed, in the shape the UI shows:
-// the HTTP status (0 when the request never got an answer: DNS, refused,
-// TLS, timeout), the middleware's errorCode and message, and the trackingId
-// a user quotes when reporting a problem.
-struct ApiFailure
-{
-    int httpStatus = 0; // 0 = network/TLS failure
-    int errorCode = 0;  // the middleware's errorCode (e.g. 404001), 0 if none
-    QString message;    // plain text for the status bar / inline error
-    QString trackingId;
-
-    // Why a request without an answer (httpStatus 0) failed, so the UI can
-    // offer the right next step (check the CA, retry, nothing for a cancel).
-    bool tlsError = false; // the certificate did not chain to the trusted CA, or the handshake failed
-    bool timedOut = false;
-    bool aborted = false; // abort() was called
-
-    bool isNetworkError() const { return httpStatus == 0; }
-};
 
 // One asynchronous request to the middleware. Emits exactly one of
 // finished() or failed() and then deletes itself, so callers connect and
@@ -79,5 +60,3 @@ private:
 };
 
 } // namespace Provisio::Crm
-
-Q_DECLARE_METATYPE(Provisio::Crm::ApiFailure)

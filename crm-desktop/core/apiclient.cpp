@@ -21,6 +21,7 @@ const QString kAdmin = QStringLiteral("admin");
 ApiFailure inputFailure(const QString &message)
 {
     ApiFailure failure;
+    failure.code = ErrorCode::InvalidInput;
     failure.message = message;
     return failure;
 }
@@ -213,7 +214,7 @@ ApiCall *ApiClient::track(ApiCall *call)
     connect(call, &ApiCall::finished, this, settle);
     connect(call, &ApiCall::failed, this, [this, settle, generation](const ApiFailure &failure) {
         settle();
-        if (failure.httpStatus == 401 && generation == m_connectionGeneration)
+        if (failure.code == ErrorCode::Unauthorized && generation == m_connectionGeneration)
             Q_EMIT unauthorized(failure);
     });
     return call;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "csvreader.h"
+#include "csv/csvreader.h"
 
 #include <QList>
 #include <QString>

@@ -38,6 +38,11 @@ void ImportJob::setData(const CsvReader::Table &table, const ColumnMapping &mapp
         local.row = row.number;
         local.result = kError;
         local.serial = serialColumn >= 0 ? row.fields.value(serialColumn).trimmed() : QString();
+        if (!row.error.isEmpty()) {
+            local.message = row.error;
+            m_localErrors << local;
+            continue;
+        }
         if (row.fields.size() != table.header.size()) {
             local.message =
                 QStringLiteral("has %1 fields; the header row has %2").arg(row.fields.size()).arg(table.header.size());
@@ -113,16 +118,11 @@ void ImportJob::sendNext()
         onChunkAnswer(answer, first, count);
     });
     connect(m_call, &ApiCall::failed, this, [this, first, count](const ApiFailure &failure) {
-        QString why =
-            failure.message.isEmpty()
-                ? (failure.httpStatus ? QStringLiteral("the middleware answered HTTP %1").arg(failure.httpStatus)
-                                      : QStringLiteral("the middleware did not answer"))
-                : failure.message;
         // Each chunk is one transaction: a failed chunk wrote nothing.
         stop(QStringLiteral("rows %1 to %2 were not imported: %3")
                  .arg(m_sendable.at(first).row)
                  .arg(m_sendable.at(first + count - 1).row)
-                 .arg(why));
+                 .arg(failure.message));
     });
 }
 

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "columnmapping.h"
-#include "csvreader.h"
+#include "csv/csvreader.h"
 
 #include <QList>
 #include <QLoggingCategory>

@@ -282,9 +282,14 @@ bool ImportWizard::loadFile(const QString &path)
     m_fileName = path;
     if (m_path->text() != path)
         m_path->setText(path);
+    // A person picked this file: read an older Excel export as Windows-1252
+    // rather than refuse it.
+    CsvReader::Options options;
+    options.delimiter = delimiterChoice();
+    options.windows1252Fallback = true;
     auto table = path.isEmpty()
                      ? Result<CsvReader::Table>(Error(ErrorCode::InvalidInput, QStringLiteral("Pick a file.")))
-                     : CsvReader::readFile(path, delimiterChoice());
+                     : CsvReader::readFile(path, options);
     m_hasTable = table.ok();
     if (!table) {
         m_table = {};

@@ -3,7 +3,7 @@
 
 #include "columnmapping.h"
 #include "core/result.h"
-#include "csvreader.h"
+#include "csv/csvreader.h"
 
 #include <QWizard>
 

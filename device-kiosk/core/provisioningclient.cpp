@@ -8,6 +8,7 @@
 #include "protocol/apierror.h"
 #include "protocol/jsonreader.h"
 #include "protocol/registrationstate.h"
+#include "protocol/wirenames.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -232,7 +233,7 @@ void ProvisioningClient::handleOperation(const HttpAnswer &answer)
         return;
     }
     const QString status = operation->status;
-    if (status == QLatin1String("assigning")) {
+    if (status == RegistrationStatus::Assigning) {
         if (operation->operationId.isEmpty()) {
             fail(contactProviderMessage(), QStringLiteral("registration answer has no operationId"));
             return;
@@ -247,12 +248,12 @@ void ProvisioningClient::handleOperation(const HttpAnswer &answer)
         return;
     }
     const RegistrationState state = operation->registrationState.value_or(RegistrationState());
-    if (status == QLatin1String("disabled")) {
+    if (status == RegistrationStatus::Disabled) {
         fail(tr("This device has been disabled by your provider."),
              QStringLiteral("registration %1 is disabled").arg(m_registrationId));
         return;
     }
-    if (status != QLatin1String("assigned")) {
+    if (status != RegistrationStatus::Assigned) {
         fail(contactProviderMessage(), QStringLiteral("registration %1: status %2, error %3 %4")
                                            .arg(m_registrationId, status)
                                            .arg(state.errorCode.value_or(0))

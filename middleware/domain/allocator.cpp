@@ -93,7 +93,8 @@ Result<Allocator::Plan> Allocator::plan(const std::optional<AllocationPolicy> &e
     if (enrollmentPolicy) {
         p.policy = *enrollmentPolicy;
     } else {
-        const QString name = m_ctx.settings.value(QStringLiteral("allocationPolicy"), QStringLiteral("hashed"));
+        const QString name =
+            m_ctx.settings.value(QStringLiteral("allocationPolicy"), allocationPolicyName(AllocationPolicy::Hashed));
         const auto parsed = parseAllocationPolicy(name);
         if (!parsed)
             return Error(ErrorCode::Internal,

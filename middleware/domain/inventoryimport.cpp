@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "inventoryimport.h"
-#include "csvparser.h"
 
+#include "csv/csvreader.h"
 #include "protocol/device.h"
 #include "storage/customerstore.h"
 #include "storage/database.h"
@@ -53,22 +53,16 @@ QJsonObject InventoryImport::Report::toJson() const
 
 Result<InventoryImport::Report> InventoryImport::run(const QByteArray &csv, const Options &options)
 {
-    auto parsed = CsvParser::parse(csv);
+    CsvReader::Options csvOptions;
+    csvOptions.delimiter = QLatin1Char(',');
+    auto parsed = CsvReader::parse(csv, csvOptions);
     if (!parsed)
         return parsed.error();
-    const QList<CsvParser::Record> &records = *parsed;
-    if (records.isEmpty())
-        return Error(ErrorCode::InvalidInput,
-                     QStringLiteral("the CSV file is empty; its first row must name the columns"));
 
     // Header names match case-insensitively: spreadsheets like "Serial".
-    const CsvParser::Record &header = records.constFirst();
-    if (!header.error.isEmpty())
-        return Error(ErrorCode::InvalidInput, QStringLiteral("header row: ") + header.error);
     const QStringList known = columns();
     QStringList cols;
-    for (const QString &raw : header.fields) {
-        const QString name = raw.trimmed();
+    for (const QString &name : std::as_const(parsed->header)) {
         QString canonical;
         for (const QString &k : known) {
             if (k.compare(name, Qt::CaseInsensitive) == 0)
@@ -101,8 +95,7 @@ Result<InventoryImport::Report> InventoryImport::run(const QByteArray &csv, cons
     QHash<QString, int> firstRowOfSerial;
     QHash<QString, bool> customerKnown;
 
-    for (qsizetype i = 1; i < records.size(); ++i) {
-        const CsvParser::Record &record = records.at(i);
+    for (const CsvReader::Row &record : std::as_const(parsed->rows)) {
         RowResult row;
         row.row = record.number;
         if (serialColumn < record.fields.size())

@@ -11,6 +11,7 @@
 #include "domain/eventbus.h"
 #include "protocol/apierror.h"
 #include "protocol/timeutil.h"
+#include "protocol/wirenames.h"
 #include "storage/database.h"
 #include "storage/enrollmentstore.h"
 #include "storage/hubstore.h"
@@ -27,10 +28,10 @@ namespace Provisio {
 
 namespace {
 
-const QString kAssigned = QStringLiteral("assigned");
-const QString kFailed = QStringLiteral("failed");
-const QString kDisabled = QStringLiteral("disabled");
-const QString kAssigning = QStringLiteral("assigning");
+const QString kAssigned = RegistrationStatus::Assigned;
+const QString kFailed = RegistrationStatus::Failed;
+const QString kDisabled = RegistrationStatus::Disabled;
+const QString kAssigning = RegistrationStatus::Assigning;
 
 EventBus::Event registrationEvent(const RegistrationOperation &op, const QString &deviceId);
 
@@ -286,16 +287,16 @@ RegistrationOperation Registrar::complete(const Pending &pending, Result<Allocat
         const InitialTwin initial = outcome->initialTwin ? *outcome->initialTwin : a.initialTwin();
         const int nextVersion = desiredVersion(rec.twin) + 1;
         if (prevHub.isEmpty()) {
-            s.substatus = QStringLiteral("initialAssignment");
+            s.substatus = RegistrationSubstatus::InitialAssignment;
             rec.twin = twinDocument(initial, nextVersion);
         } else if (sameHub) {
             if (s.substatus.isEmpty())
-                s.substatus = QStringLiteral("initialAssignment");
+                s.substatus = RegistrationSubstatus::InitialAssignment;
             if (outcome->initialTwin)
                 rec.twin = twinDocument(initial, nextVersion);
         } else {
             const bool migrate = a.reprovisionPolicy().migrateDeviceData;
-            s.substatus = migrate ? QStringLiteral("deviceDataMigrated") : QStringLiteral("deviceDataReset");
+            s.substatus = migrate ? RegistrationSubstatus::DeviceDataMigrated : RegistrationSubstatus::DeviceDataReset;
             // Reset: the device starts over on its new hub with the initial
             // twin; migrated: its twin moves with it.
             if (!migrate || rec.twin.isEmpty())

@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-// The delivery-file reader and the column mapping on their own: what
-// spreadsheets really write (BOM, ';', quotes, line breaks in cells,
-// Windows-1252), and the guesses from manufacturers' headers.
+// The column mapping, the preview and the checks made before anything is
+// sent, on their own: the guesses from manufacturers' headers and the rows
+// that cannot be right. The CSV reader itself is tested in tests/common.
 #include "columnmapping.h"
 #include "csvpreviewmodel.h"
-#include "csvreader.h"
 #include "importjob.h"
 #include "importresultsmodel.h"
 
 #include <QAbstractItemModelTester>
-#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Provisio;
@@ -21,113 +19,6 @@ class TestImportCsv : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void reads_data()
-    {
-        QTest::addColumn<QByteArray>("data");
-        QTest::addColumn<QString>("delimiter");
-        QTest::addColumn<QStringList>("header");
-        QTest::addColumn<QList<int>>("numbers");
-        QTest::addColumn<QList<QStringList>>("rows");
-
-        const QStringList h{QStringLiteral("serial"), QStringLiteral("model")};
-        QTest::newRow("comma") << QByteArray("serial,model\nSN-1,Sensor 2\nSN-2,Sensor 3\n") << QStringLiteral(",") << h
-                               << QList<int>{2, 3}
-                               << QList<QStringList>{{QStringLiteral("SN-1"), QStringLiteral("Sensor 2")},
-                                                     {QStringLiteral("SN-2"), QStringLiteral("Sensor 3")}};
-        QTest::newRow("semicolon, BOM, CRLF")
-            << QByteArray("\xEF\xBB\xBFserial;model\r\nSN-1;Sensor, 2\r\n") << QStringLiteral(";") << h << QList<int>{2}
-            << QList<QStringList>{{QStringLiteral("SN-1"), QStringLiteral("Sensor, 2")}};
-        QTest::newRow("quotes and a line break in a cell")
-            << QByteArray("serial,model\n\"SN-1\",\"Sensor \"\"2\"\"\nrev b\"\nSN-2,x\n") << QStringLiteral(",") << h
-            << QList<int>{2, 3}
-            << QList<QStringList>{{QStringLiteral("SN-1"), QStringLiteral("Sensor \"2\"\nrev b")},
-                                  {QStringLiteral("SN-2"), QStringLiteral("x")}};
-        QTest::newRow("blank lines count, no final newline")
-            << QByteArray("serial,model\n\nSN-1,a\n\n\nSN-2,b") << QStringLiteral(",") << h << QList<int>{3, 6}
-            << QList<QStringList>{{QStringLiteral("SN-1"), QStringLiteral("a")},
-                                  {QStringLiteral("SN-2"), QStringLiteral("b")}};
-        QTest::newRow("tab") << QByteArray("serial\tmodel\nSN-1\tS,2\n") << QStringLiteral("\t") << h << QList<int>{2}
-                             << QList<QStringList>{{QStringLiteral("SN-1"), QStringLiteral("S,2")}};
-        QTest::newRow("windows-1252") << QByteArray("serial;model\nSN-1;M\xfc"
-                                                    "ller \x80\n")
-                                      << QStringLiteral(";") << h << QList<int>{2}
-                                      << QList<QStringList>{
-                                             {QStringLiteral("SN-1"), QStringLiteral("M\u00fcller \u20ac")}};
-        QTest::newRow("delimiter inside a quoted header does not count")
-            << QByteArray("\"serial;no\",model\nSN-1,a\n") << QStringLiteral(",")
-            << QStringList{QStringLiteral("serial;no"), QStringLiteral("model")} << QList<int>{2}
-            << QList<QStringList>{{QStringLiteral("SN-1"), QStringLiteral("a")}};
-    }
-    void reads()
-    {
-        QFETCH(QByteArray, data);
-        QFETCH(QString, delimiter);
-        QFETCH(QStringList, header);
-        QFETCH(QList<int>, numbers);
-        QFETCH(QList<QStringList>, rows);
-        const auto table = CsvReader::parse(data);
-        QVERIFY2(table.ok(), qPrintable(table.error().message));
-        QCOMPARE(QString(table->delimiter), delimiter);
-        QCOMPARE(table->header, header);
-        QCOMPARE(table->rows.size(), rows.size());
-        for (qsizetype i = 0; i < rows.size(); ++i) {
-            QCOMPARE(table->rows.at(i).number, numbers.at(i));
-            QCOMPARE(table->rows.at(i).fields, rows.at(i));
-        }
-    }
-
-    void rejectsUnreadableFiles_data()
-    {
-        QTest::addColumn<QByteArray>("data");
-        QTest::addColumn<QString>("message");
-        QTest::newRow("empty") << QByteArray() << QStringLiteral("empty");
-        QTest::newRow("only blank lines") << QByteArray("\n\r\n") << QStringLiteral("empty");
-        QTest::newRow("unclosed quote") << QByteArray("serial\nSN-1\n\"SN-2\nSN-3\n") << QStringLiteral("line 3");
-    }
-    void rejectsUnreadableFiles()
-    {
-        QFETCH(QByteArray, data);
-        QFETCH(QString, message);
-        const auto table = CsvReader::parse(data);
-        QVERIFY(!table.ok());
-        QCOMPARE(table.error().code, ErrorCode::InvalidInput);
-        QVERIFY2(table.error().message.contains(message), qPrintable(table.error().message));
-    }
-
-    void readsFilesAndSaysWhyNot()
-    {
-        QTemporaryDir dir;
-        const auto missing = CsvReader::readFile(dir.filePath(QStringLiteral("nope.csv")));
-        QVERIFY(!missing.ok());
-        QVERIFY(missing.error().message.contains(QStringLiteral("nope.csv")));
-    }
-
-    void explicitDelimiterWins()
-    {
-        const auto table = CsvReader::parse("a;b,c\n1;2,3\n", u',');
-        QVERIFY(table.ok());
-        QCOMPARE(table->header, (QStringList{QStringLiteral("a;b"), QStringLiteral("c")}));
-    }
-
-    void writesWhatItReads()
-    {
-        const QStringList fields{QStringLiteral("SN-1"),
-                                 QStringLiteral("a,b"),
-                                 QStringLiteral("say \"hi\""),
-                                 QStringLiteral("two\nlines"),
-                                 QString(),
-                                 QStringLiteral(" padded ")};
-        const QByteArray line = CsvReader::writeRow(fields);
-        QVERIFY(line.endsWith("\r\n"));
-        const auto back =
-            CsvReader::parse(CsvReader::writeRow({QStringLiteral("h1"), QStringLiteral("h2"), QStringLiteral("h3"),
-                                                  QStringLiteral("h4"), QStringLiteral("h5"), QStringLiteral("h6")}) +
-                             line);
-        QVERIFY(back.ok());
-        QCOMPARE(back->rows.size(), 1);
-        QCOMPARE(back->rows.first().fields, fields);
-    }
-
     void guessesColumns_data()
     {
         QTest::addColumn<QStringList>("header");
@@ -221,6 +112,24 @@ private Q_SLOTS:
         const QByteArray report = job.reportCsv();
         QVERIFY2(report.contains("3,'=1+1,error,serial '=1+1' already appears in row 2"), report.constData());
         QVERIFY(!report.contains(",=1+1"));
+    }
+
+    void rowsTheReaderReportedStayHome()
+    {
+        // A malformed record (text after a closing quote, a NUL byte) is
+        // reported with the reader's reason and never sent.
+        const auto table = CsvReader::parse(QByteArray("serial,model\n\"SN-1\"x,a\nSN-2,b\0\nSN-3,c\n", 38));
+        QVERIFY(table.ok());
+        ImportJob job(nullptr);
+        job.setData(*table, ColumnMapping::guess(table->header));
+        QCOMPARE(job.sendableRows(), 1);
+        const QList<ImportRowResult> results = job.results();
+        QCOMPARE(results.size(), 2);
+        QCOMPARE(results.at(0).row, 2);
+        QVERIFY2(results.at(0).message.contains(QStringLiteral("after a closing quote")),
+                 qPrintable(results.at(0).message));
+        QCOMPARE(results.at(1).row, 3);
+        QVERIFY2(results.at(1).message.contains(QStringLiteral("NUL")), qPrintable(results.at(1).message));
     }
 
     void resultsModel()

@@ -5,11 +5,11 @@
 #include <QFileInfo>
 #include <QStringDecoder>
 
-namespace Provisio::Crm {
+namespace Provisio {
 
 namespace {
 
-QString decode(const QByteArray &data, QString *encoding)
+Result<QString> decode(const QByteArray &data, bool windows1252Fallback, QString *encoding)
 {
     QByteArray bytes = data;
     if (bytes.startsWith("\xEF\xBB\xBF"))
@@ -20,6 +20,8 @@ QString decode(const QByteArray &data, QString *encoding)
         *encoding = QStringLiteral("UTF-8");
         return text;
     }
+    if (!windows1252Fallback)
+        return Error(ErrorCode::InvalidInput, QStringLiteral("the CSV file is not valid UTF-8"));
     // Not UTF-8: the usual other choice of spreadsheet exports. Qt 6.4 has
     // no Windows-1252 decoder of its own on every platform, so map the 0x80
     // to 0x9F range (where 1252 differs from Latin-1) by hand.
@@ -37,6 +39,11 @@ QString decode(const QByteArray &data, QString *encoding)
     return text;
 }
 
+bool isLineBreak(QChar c)
+{
+    return c == u'\r' || c == u'\n';
+}
+
 } // namespace
 
 QChar CsvReader::guessDelimiter(const QString &text)
@@ -47,7 +54,7 @@ QChar CsvReader::guessDelimiter(const QString &text)
     for (const QChar c : text) {
         if (c == u'"')
             quoted = !quoted;
-        else if (!quoted && (c == u'\n' || c == u'\r'))
+        else if (!quoted && isLineBreak(c))
             break;
         else if (!quoted) {
             for (int i = 0; i < 3; ++i) {
@@ -64,41 +71,70 @@ QChar CsvReader::guessDelimiter(const QString &text)
     return candidates[best];
 }
 
-Result<CsvReader::Table> CsvReader::parse(const QByteArray &data, QChar delimiter)
+Result<CsvReader::Table> CsvReader::parse(const QByteArray &data, const Options &options)
 {
     Table table;
-    const QString text = decode(data, &table.encoding);
-    table.delimiter = delimiter.isNull() ? guessDelimiter(text) : delimiter;
+    const auto decoded = decode(data, options.windows1252Fallback, &table.encoding);
+    if (!decoded)
+        return decoded.error();
+    const QString &text = *decoded;
+    table.delimiter = options.delimiter.isNull() ? guessDelimiter(text) : options.delimiter;
     const QChar sep = table.delimiter;
+    const qsizetype maxFields = qMax(1, options.maxFields);
 
     QList<Row> records;
-    Row current;
+    Row row;
     QString field;
     bool inQuotes = false;
     bool fieldWasQuoted = false;
-    bool recordHasContent = false;
-    int line = 1;   // physical line, for error messages
-    int number = 1; // record number, counting blank lines
+    bool afterClosingQuote = false;
+    bool hasContent = false;  // anything but the line break: a blank line is skipped
+    qsizetype fieldCount = 0; // including fields dropped over maxFields
+    int number = 1;
+    int line = 1;
+    int quoteRow = 0;
     int quoteLine = 0;
+    row.number = number;
+    row.line = line;
+
+    const auto fail = [&](const QString &message) {
+        if (row.error.isEmpty())
+            row.error = message;
+    };
     const auto endField = [&] {
-        current.fields << field;
+        ++fieldCount;
+        if (row.fields.size() < maxFields)
+            row.fields << field;
+        else
+            fail(QStringLiteral("has more than %1 fields").arg(maxFields));
         field.clear();
         fieldWasQuoted = false;
+        afterClosingQuote = false;
     };
     const auto endRecord = [&] {
-        if (recordHasContent || !current.fields.isEmpty() || !field.isEmpty() || fieldWasQuoted) {
+        if (hasContent) {
             endField();
-            current.number = number;
-            records << current;
+            records << row;
         }
-        current = Row();
-        recordHasContent = false;
-        ++number;
+        // Blank lines still count, so row numbers match what a spreadsheet shows.
+        row = Row();
+        row.number = ++number;
+        row.line = line;
+        field.clear();
+        fieldWasQuoted = false;
+        afterClosingQuote = false;
+        hasContent = false;
+        fieldCount = 0;
+    };
+    const auto checkNul = [&](QChar c) {
+        if (c.isNull())
+            fail(QStringLiteral("field %1 contains a NUL character").arg(fieldCount + 1));
     };
 
     const qsizetype n = text.size();
     for (qsizetype i = 0; i < n; ++i) {
         const QChar c = text.at(i);
+        const bool crlf = c == u'\r' && i + 1 < n && text.at(i + 1) == u'\n';
         if (inQuotes) {
             if (c == u'"') {
                 if (i + 1 < n && text.at(i + 1) == u'"') {
@@ -106,65 +142,77 @@ Result<CsvReader::Table> CsvReader::parse(const QByteArray &data, QChar delimite
                     ++i;
                 } else {
                     inQuotes = false;
+                    afterClosingQuote = true;
                 }
             } else {
-                if (c == u'\n')
+                // A line break in a cell is kept as written; CRLF is one line.
+                if (isLineBreak(c) && !crlf)
                     ++line;
+                checkNul(c);
                 field += c;
             }
             continue;
         }
-        if (c == u'"') {
-            // A quote opens a quoted field only at its start; elsewhere it is
-            // kept as text, as spreadsheets read it.
-            if (field.isEmpty() && !fieldWasQuoted) {
-                inQuotes = true;
-                fieldWasQuoted = true;
-                recordHasContent = true;
-                quoteLine = line;
-            } else {
-                field += c;
-            }
-        } else if (c == sep) {
-            endField();
-            recordHasContent = true;
-        } else if (c == u'\r' || c == u'\n') {
-            if (c == u'\r' && i + 1 < n && text.at(i + 1) == u'\n')
+        if (isLineBreak(c)) {
+            if (crlf)
                 ++i;
             ++line;
             endRecord();
+            continue;
+        }
+        hasContent = true;
+        if (c == sep) {
+            endField();
+        } else if (c == u'"' && field.isEmpty() && !fieldWasQuoted) {
+            inQuotes = true;
+            fieldWasQuoted = true;
+            quoteRow = row.number;
+            quoteLine = line;
+        } else if (afterClosingQuote && (c == u' ' || c == u'\t')) {
+            // Padding after a closing quote is harmless; tolerate it.
+        } else if (afterClosingQuote) {
+            // `"abc"x`: RFC 4180 allows nothing between a closing quote and the
+            // separator. Report the record, keep the quoted text as the cell
+            // (so the report names the serial the user typed), and keep
+            // reading so the rest still parse.
+            fail(QStringLiteral("unexpected character after a closing quote in field %1").arg(fieldCount + 1));
         } else {
+            // A quote inside an unquoted field is kept literally, as
+            // spreadsheets read it.
+            checkNul(c);
             field += c;
-            recordHasContent = true;
         }
     }
     if (inQuotes)
         return Error(ErrorCode::InvalidInput,
-                     QStringLiteral("the quote opened on line %1 never closes").arg(quoteLine));
+                     QStringLiteral("row %1 (line %2): a quoted field is never closed").arg(quoteRow).arg(quoteLine));
     endRecord();
 
     if (records.isEmpty())
-        return Error(ErrorCode::InvalidInput, QStringLiteral("the file is empty; its first row must name the columns"));
-    for (const QString &name : records.constFirst().fields)
+        return Error(ErrorCode::InvalidInput,
+                     QStringLiteral("the CSV file is empty; its first row must name the columns"));
+    const Row header = records.takeFirst();
+    if (!header.error.isEmpty())
+        return Error(ErrorCode::InvalidInput, QStringLiteral("header row: ") + header.error);
+    for (const QString &name : header.fields)
         table.header << name.trimmed();
     if (table.header.size() == 1 && table.header.constFirst().isEmpty())
         return Error(ErrorCode::InvalidInput, QStringLiteral("the first row must name the columns"));
-    records.removeFirst();
-    table.rows = records;
+    table.rows = std::move(records);
     return table;
 }
 
-Result<CsvReader::Table> CsvReader::readFile(const QString &path, QChar delimiter)
+Result<CsvReader::Table> CsvReader::readFile(const QString &path, const Options &options, qint64 maxBytes)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return Error(ErrorCode::InvalidInput, QStringLiteral("cannot open %1: %2").arg(path, file.errorString()));
-    if (file.size() > MaxFileBytes)
+    if (file.size() > maxBytes)
         return Error(ErrorCode::InvalidInput, QStringLiteral("%1 is %2 MiB; files up to %3 MiB can be imported")
                                                   .arg(QFileInfo(path).fileName())
                                                   .arg(file.size() / (1024 * 1024))
-                                                  .arg(MaxFileBytes / (1024 * 1024)));
-    return parse(file.readAll(), delimiter);
+                                                  .arg(maxBytes / (1024 * 1024)));
+    return parse(file.readAll(), options);
 }
 
 QByteArray CsvReader::writeRow(const QStringList &fields)
@@ -188,4 +236,4 @@ QByteArray CsvReader::writeRow(const QStringList &fields)
     return out;
 }
 
-} // namespace Provisio::Crm
+} // namespace Provisio
