@@ -45,10 +45,10 @@ Result<QPair<QHostAddress, quint16>> parseListenAddress(const QString &text)
     if (colon < 0)
         return Error(ErrorCode::InvalidInput, QStringLiteral("listen address '%1' must look like HOST:PORT").arg(text));
     QString host = text.left(colon);
-    bool ok = false;
-    const uint port = text.mid(colon + 1).toUInt(&ok);
-    if (!ok || port > 65535)
-        return Error(ErrorCode::InvalidInput, QStringLiteral("invalid port in '%1'").arg(text));
+    const auto port = parseInteger(QStringView(text).mid(colon + 1), 0, 65535);
+    if (!port)
+        return Error(ErrorCode::InvalidInput,
+                     QStringLiteral("invalid port in '%1': %2").arg(text, port.error().message));
     if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
         host = host.mid(1, host.size() - 2);
     QHostAddress address;
@@ -59,7 +59,7 @@ Result<QPair<QHostAddress, quint16>> parseListenAddress(const QString &text)
     else if (!address.setAddress(host))
         return Error(ErrorCode::InvalidInput,
                      QStringLiteral("'%1' is not an IP address (use an address, 'localhost' or '*')").arg(host));
-    return qMakePair(address, quint16(port));
+    return qMakePair(address, quint16(*port));
 }
 
 namespace {

@@ -124,8 +124,8 @@ Result<qint64> parseInteger(QStringView text, qint64 min, qint64 max)
                      QStringLiteral("'%1' %2; allowed: %3").arg(t.toString(), what, integerRange(min, max)));
     }
     if (v < min || v > max)
-        return Error(ErrorCode::InvalidInput, QStringLiteral("'%1' is out of range; allowed: %2")
-                                                  .arg(t.toString(), integerRange(min, max)));
+        return Error(ErrorCode::InvalidInput,
+                     QStringLiteral("'%1' is out of range; allowed: %2").arg(t.toString(), integerRange(min, max)));
     return v;
 }
 
@@ -150,8 +150,9 @@ Result<qint64> parseDurationMs(QStringView text, DurationUnit bareUnit, qint64 m
         overflow = true;
     if (!parsed || overflow) {
         const QString what = overflow ? QStringLiteral("is too long") : QStringLiteral("is not a duration");
-        return Error(ErrorCode::InvalidInput, QStringLiteral("'%1' %2; allowed: %3")
-                                                  .arg(t.toString(), what, durationRange(minMs, maxMs, bareUnit)));
+        return Error(
+            ErrorCode::InvalidInput,
+            QStringLiteral("'%1' %2; allowed: %3").arg(t.toString(), what, durationRange(minMs, maxMs, bareUnit)));
     }
     const qint64 ms = n * factor;
     if (ms < minMs || ms > maxMs)

@@ -172,10 +172,10 @@ void TestSettings::durations_data()
     QTest::newRow("inner blank") << "5 s" << s << 0LL << day << false << 0LL;
     QTest::newRow("fraction") << "1.5h" << s << 0LL << day << false << 0LL;
     QTest::newRow("garbage") << "soon" << s << 0LL << day << false << 0LL;
-    QTest::newRow("overflow in the unit") << "9223372036854775807d" << s << 0LL
-                                          << std::numeric_limits<qint64>::max() << false << 0LL;
-    QTest::newRow("overflow in the number") << "99999999999999999999ms" << s << 0LL
-                                            << std::numeric_limits<qint64>::max() << false << 0LL;
+    QTest::newRow("overflow in the unit")
+        << "9223372036854775807d" << s << 0LL << std::numeric_limits<qint64>::max() << false << 0LL;
+    QTest::newRow("overflow in the number")
+        << "99999999999999999999ms" << s << 0LL << std::numeric_limits<qint64>::max() << false << 0LL;
 }
 
 void TestSettings::durations()
@@ -254,20 +254,48 @@ void TestSettings::precedence_data()
     const QString keep = QStringLiteral("telemetry-keep");
     const QString token = QStringLiteral("hub-token-lifetime");
     const QString link = QStringLiteral("hub-link");
-    QTest::newRow("keep: default") << keep << "" << "" << "" << 1000LL;
-    QTest::newRow("keep: ini") << keep << "" << "" << "30" << 30LL;
-    QTest::newRow("keep: env over ini") << keep << "" << "20" << "30" << 20LL;
-    QTest::newRow("keep: cli over env and ini") << keep << "10" << "20" << "30" << 10LL;
-    QTest::newRow("keep: cli over ini") << keep << "10" << "" << "30" << 10LL;
-    QTest::newRow("keep: env alone") << keep << "" << "20" << "" << 20LL;
-    QTest::newRow("token: default") << token << "" << "" << "" << 3600LL;
-    QTest::newRow("token: ini minutes") << token << "" << "" << "2m" << 120LL;
-    QTest::newRow("token: env bare seconds over ini") << token << "" << "6" << "2m" << 6LL;
-    QTest::newRow("token: cli hours over all") << token << "1h" << "6" << "2m" << 3600LL;
-    QTest::newRow("link: default") << link << "" << "" << "" << 1LL;
-    QTest::newRow("link: ini off") << link << "" << "" << "false" << 0LL;
-    QTest::newRow("link: env on over ini") << link << "" << "on" << "false" << 1LL;
-    QTest::newRow("link: cli off over env") << link << "off" << "on" << "" << 0LL;
+    QTest::newRow("keep: default") << keep << ""
+                                   << ""
+                                   << "" << 1000LL;
+    QTest::newRow("keep: ini") << keep << ""
+                               << ""
+                               << "30" << 30LL;
+    QTest::newRow("keep: env over ini") << keep << ""
+                                        << "20"
+                                        << "30" << 20LL;
+    QTest::newRow("keep: cli over env and ini") << keep << "10"
+                                                << "20"
+                                                << "30" << 10LL;
+    QTest::newRow("keep: cli over ini") << keep << "10"
+                                        << ""
+                                        << "30" << 10LL;
+    QTest::newRow("keep: env alone") << keep << ""
+                                     << "20"
+                                     << "" << 20LL;
+    QTest::newRow("token: default") << token << ""
+                                    << ""
+                                    << "" << 3600LL;
+    QTest::newRow("token: ini minutes") << token << ""
+                                        << ""
+                                        << "2m" << 120LL;
+    QTest::newRow("token: env bare seconds over ini") << token << ""
+                                                      << "6"
+                                                      << "2m" << 6LL;
+    QTest::newRow("token: cli hours over all") << token << "1h"
+                                               << "6"
+                                               << "2m" << 3600LL;
+    QTest::newRow("link: default") << link << ""
+                                   << ""
+                                   << "" << 1LL;
+    QTest::newRow("link: ini off") << link << ""
+                                   << ""
+                                   << "false" << 0LL;
+    QTest::newRow("link: env on over ini") << link << ""
+                                           << "on"
+                                           << "false" << 1LL;
+    QTest::newRow("link: cli off over env") << link << "off"
+                                            << "on"
+                                            << "" << 0LL;
 }
 
 void TestSettings::precedence()
@@ -288,7 +316,8 @@ void TestSettings::precedence()
         args << QStringLiteral("--") + option << cli;
     if (!env.isEmpty())
         qputenv(spec->env, env.toUtf8());
-    const QByteArray file = ini.isEmpty() ? QByteArray() : (option + QLatin1Char('=') + ini + QLatin1Char('\n')).toUtf8();
+    const QByteArray file =
+        ini.isEmpty() ? QByteArray() : (option + QLatin1Char('=') + ini + QLatin1Char('\n')).toUtf8();
     const auto config = resolve(args, file);
     QVERIFY2(config, qPrintable(config ? QString() : config.error().message));
     qint64 actual = -1;
@@ -308,21 +337,44 @@ void TestSettings::badValueNamesSettingSourceAndRange_data()
     QTest::addColumn<QString>("value");
     QTest::addColumn<QStringList>("mentions");
 
-    QTest::newRow("cli range") << "cli" << "telemetry-keep" << "0"
-                               << QStringList{QStringLiteral("--telemetry-keep"), QStringLiteral("command line"), QStringLiteral("from 1 to 1000000")};
-    QTest::newRow("env garbage") << "env" << "telemetry-keep" << "lots"
-                                 << QStringList{QStringLiteral("PROVISIO_TELEMETRY_KEEP"), QStringLiteral("environment"), QStringLiteral("from 1 to 1000000")};
-    QTest::newRow("ini negative") << "ini" << "telemetry-days" << "-1"
-                                  << QStringList{QStringLiteral("telemetry-days"), QStringLiteral("config file"), QStringLiteral("from 1 to 3650")};
+    QTest::newRow("cli range") << "cli"
+                               << "telemetry-keep"
+                               << "0"
+                               << QStringList{QStringLiteral("--telemetry-keep"), QStringLiteral("command line"),
+                                              QStringLiteral("from 1 to 1000000")};
+    QTest::newRow("env garbage") << "env"
+                                 << "telemetry-keep"
+                                 << "lots"
+                                 << QStringList{QStringLiteral("PROVISIO_TELEMETRY_KEEP"),
+                                                QStringLiteral("environment"), QStringLiteral("from 1 to 1000000")};
+    QTest::newRow("ini negative") << "ini"
+                                  << "telemetry-days"
+                                  << "-1"
+                                  << QStringList{QStringLiteral("telemetry-days"), QStringLiteral("config file"),
+                                                 QStringLiteral("from 1 to 3650")};
     QTest::newRow("env duration too short")
-        << "env" << "hub-token-lifetime" << "4s" << QStringList{QStringLiteral("PROVISIO_HUB_TOKEN_LIFETIME"), QStringLiteral("from 5s to 1d")};
+        << "env"
+        << "hub-token-lifetime"
+        << "4s" << QStringList{QStringLiteral("PROVISIO_HUB_TOKEN_LIFETIME"), QStringLiteral("from 5s to 1d")};
     QTest::newRow("env old clamp no longer silent")
-        << "env" << "webhook-max-attempts" << "1000" << QStringList{QStringLiteral("PROVISIO_WEBHOOK_MAX_ATTEMPTS"), QStringLiteral("from 1 to 100")};
-    QTest::newRow("cli switch") << "cli" << "hub-link" << "maybe" << QStringList{QStringLiteral("--hub-link"), QStringLiteral("on/off")};
-    QTest::newRow("env flag") << "env" << "log-json" << "sometimes" << QStringList{QStringLiteral("PROVISIO_LOG_JSON"), QStringLiteral("on/off")};
-    QTest::newRow("env overflow") << "env" << "telemetry-prune-interval" << "99999999999999999999d"
-                                  << QStringList{QStringLiteral("PROVISIO_TELEMETRY_PRUNE_MS"), QStringLiteral("too long"), QStringLiteral("100ms to 1d")};
-    QTest::newRow("ini listen") << "ini" << "listen" << "nowhere" << QStringList{QStringLiteral("listen"), QStringLiteral("config file")};
+        << "env"
+        << "webhook-max-attempts"
+        << "1000" << QStringList{QStringLiteral("PROVISIO_WEBHOOK_MAX_ATTEMPTS"), QStringLiteral("from 1 to 100")};
+    QTest::newRow("cli switch") << "cli"
+                                << "hub-link"
+                                << "maybe" << QStringList{QStringLiteral("--hub-link"), QStringLiteral("on/off")};
+    QTest::newRow("env flag") << "env"
+                              << "log-json"
+                              << "sometimes"
+                              << QStringList{QStringLiteral("PROVISIO_LOG_JSON"), QStringLiteral("on/off")};
+    QTest::newRow("env overflow") << "env"
+                                  << "telemetry-prune-interval"
+                                  << "99999999999999999999d"
+                                  << QStringList{QStringLiteral("PROVISIO_TELEMETRY_PRUNE_MS"),
+                                                 QStringLiteral("too long"), QStringLiteral("100ms to 1d")};
+    QTest::newRow("ini listen") << "ini"
+                                << "listen"
+                                << "nowhere" << QStringList{QStringLiteral("listen"), QStringLiteral("config file")};
 }
 
 void TestSettings::badValueNamesSettingSourceAndRange()
@@ -348,7 +400,8 @@ void TestSettings::badValueNamesSettingSourceAndRange()
     const auto config = resolve(args, ini);
     QVERIFY(!config);
     for (const QString &m : std::as_const(mentions))
-        QVERIFY2(config.error().message.contains(m), qPrintable(config.error().message + QStringLiteral(" lacks ") + m));
+        QVERIFY2(config.error().message.contains(m),
+                 qPrintable(config.error().message + QStringLiteral(" lacks ") + m));
 }
 
 void TestSettings::defaultsAreTheTables()
@@ -378,8 +431,7 @@ void TestSettings::defaultsAreTheTables()
     QCOMPARE(c->telemetryEventsPerSecond, d.telemetryEventsPerSecond);
 
     // The two spellings of the activation code lifetime.
-    QCOMPARE(resolve({QStringLiteral("--activation-ttl-hours"), QStringLiteral("2")})->activationCodeTtlSeconds,
-             7200);
+    QCOMPARE(resolve({QStringLiteral("--activation-ttl-hours"), QStringLiteral("2")})->activationCodeTtlSeconds, 7200);
     qputenv("PROVISIO_ACTIVATION_TTL_SECONDS", "1");
     QCOMPARE(resolve({QStringLiteral("--activation-ttl-hours"), QStringLiteral("2")})->activationCodeTtlSeconds, 1);
 }
@@ -444,13 +496,18 @@ void TestSettings::badValueStopsServe_data()
     QTest::addColumn<QString>("envValue");
     QTest::addColumn<QString>("mention");
 
-    QTest::newRow("env out of range") << QStringList{} << "PROVISIO_TELEMETRY_KEEP" << "0"
+    QTest::newRow("env out of range") << QStringList{} << "PROVISIO_TELEMETRY_KEEP"
+                                      << "0"
                                       << "PROVISIO_TELEMETRY_KEEP";
-    QTest::newRow("env garbage duration")
-        << QStringList{} << "PROVISIO_TELEMETRY_PRUNE_MS" << "fast" << "PROVISIO_TELEMETRY_PRUNE_MS";
-    QTest::newRow("cli too short") << QStringList{QStringLiteral("--hub-token-lifetime"), QStringLiteral("2s")} << "" << ""
+    QTest::newRow("env garbage duration") << QStringList{} << "PROVISIO_TELEMETRY_PRUNE_MS"
+                                          << "fast"
+                                          << "PROVISIO_TELEMETRY_PRUNE_MS";
+    QTest::newRow("cli too short") << QStringList{QStringLiteral("--hub-token-lifetime"), QStringLiteral("2s")} << ""
+                                   << ""
                                    << "--hub-token-lifetime";
-    QTest::newRow("cli switch") << QStringList{QStringLiteral("--hub-link"), QStringLiteral("perhaps")} << "" << "" << "--hub-link";
+    QTest::newRow("cli switch") << QStringList{QStringLiteral("--hub-link"), QStringLiteral("perhaps")} << ""
+                                << ""
+                                << "--hub-link";
 }
 
 void TestSettings::badValueStopsServe()
@@ -465,8 +522,8 @@ void TestSettings::badValueStopsServe()
         env.insert(envName, envValue);
     const Run r = runMiddleware(QStringList{QStringLiteral("serve"), QStringLiteral("--data-dir"), dir.path(),
                                             QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
-                                            QStringLiteral("--plain-http-behind-proxy")}
-                                    + args,
+                                            QStringLiteral("--plain-http-behind-proxy")} +
+                                    args,
                                 env);
     QVERIFY2(r.exitCode > 0, qPrintable(r.out + r.err));
     QVERIFY2(r.err.contains(mention), qPrintable(r.err));
