@@ -66,8 +66,7 @@ Result<EnrollmentApi::IssuedCode> EnrollmentApi::issueActivationCode(const Enrol
 {
     const QString canonical = ActivationCode::generate();
     const QDateTime created = QDateTime::currentDateTimeUtc();
-    const qint64 ttl = m_ctx.config.activationCodeTtlSeconds > 0 ? m_ctx.config.activationCodeTtlSeconds
-                                                                 : qint64(m_ctx.config.activationCodeTtlHours) * 3600;
+    const qint64 ttl = m_ctx.config.activationCodeTtlSeconds;
     ActivationCodeStore::Record rec;
     rec.codeHash = Crypto::hashToken(canonical);
     rec.serial = e.serial;

@@ -2,6 +2,8 @@
 #include "webhookapi.h"
 #include "crmrequest.h"
 
+#include "base/serviceconfig.h"
+#include "base/servicecontext.h"
 #include "crypto/keys.h"
 #include "domain/eventbus.h"
 #include "protocol/jsonmerge.h"
@@ -30,7 +32,7 @@ bool isLoopbackHost(const QString &host)
     return !address.isNull() && address.isLoopback();
 }
 
-void checkUrl(JsonReader &reader, const QString &text)
+void checkUrl(JsonReader &reader, const QString &text, bool allowHttp)
 {
     if (text.size() > kMaxUrlLength) {
         reader.fail(QStringLiteral("url"), QStringLiteral("must be at most %1 characters").arg(kMaxUrlLength));
@@ -49,8 +51,7 @@ void checkUrl(JsonReader &reader, const QString &text)
         reader.fail(QStringLiteral("url"), QStringLiteral("must not contain user info or a fragment"));
         return;
     }
-    if (scheme == QLatin1String("http") && !isLoopbackHost(url.host()) &&
-        qEnvironmentVariable("PROVISIO_WEBHOOK_ALLOW_HTTP") != QLatin1String("1"))
+    if (scheme == QLatin1String("http") && !isLoopbackHost(url.host()) && !allowHttp)
         reader.fail(QStringLiteral("url"),
                     QStringLiteral("must use https:// (plain http:// only to a loopback address)"));
 }
@@ -63,14 +64,14 @@ bool isPrintableSecret(const QString &secret)
 
 // A webhook from its JSON, validated as a whole. `secret` stays empty when
 // the body has none (create generates one, updates keep the current one).
-Result<Webhook> webhookFromJson(const QJsonObject &json)
+Result<Webhook> webhookFromJson(const QJsonObject &json, bool allowHttp)
 {
     JsonReader reader(json);
     reader.allowOnly({"url", "events", "secret", "enabled", "description"});
     Webhook w;
     w.url = reader.requiredString(QStringLiteral("url"));
     if (reader.ok())
-        checkUrl(reader, w.url);
+        checkUrl(reader, w.url, allowHttp);
     if (!reader.has(QStringLiteral("events")))
         reader.fail(QStringLiteral("events"),
                     QStringLiteral("is required (e.g. [\"registration.assigned\", \"device.*\"])"));
@@ -155,7 +156,7 @@ HttpResponse WebhookApi::create(HttpRequest &request)
     if (body->contains(QStringLiteral("id")))
         return HttpResponse::error(ErrorCode::InvalidInput,
                                    QStringLiteral("field 'id' is assigned by the server; leave it out"));
-    auto webhook = webhookFromJson(*body);
+    auto webhook = webhookFromJson(*body, m_ctx.config.webhookAllowHttp);
     if (!webhook)
         return HttpResponse::error(webhook.error());
     if (webhook->secret.isEmpty())
@@ -207,7 +208,7 @@ HttpResponse WebhookApi::update(HttpRequest &request, bool merge)
             return Error(ErrorCode::InvalidInput,
                          QStringLiteral("field 'id' must be '%1', the id in the path").arg(id));
         dropReadOnly(json);
-        return webhookFromJson(json);
+        return webhookFromJson(json, m_ctx.config.webhookAllowHttp);
     };
     if (!merge) {
         // A bad body is reported as such even for an unknown id.

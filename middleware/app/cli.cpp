@@ -124,7 +124,7 @@ int serve(QCommandLineParser &parser, const QStringList &args)
 
 int token(QCommandLineParser &parser, const QStringList &args)
 {
-    addServiceOptions(parser);
+    addServiceOptions(parser, SettingScope::Offline);
     parser.addOption({QStringLiteral("role"), QStringLiteral("Role of the new token: admin, operator or viewer."),
                       QStringLiteral("role")});
     parser.addOption({QStringLiteral("name"), QStringLiteral("Name of the new token (shown in the audit log)."),
@@ -134,7 +134,7 @@ int token(QCommandLineParser &parser, const QStringList &args)
     const QStringList pos = parser.positionalArguments(); // "token", action, ...
     if (pos.size() < 2)
         return fail(QStringLiteral("token needs an action: create, list or revoke"));
-    auto config = serviceConfigFrom(parser);
+    auto config = serviceConfigFrom(parser, SettingScope::Offline);
     if (!config)
         return fail(config.error().message);
     auto stores = openOfflineStores(*config);

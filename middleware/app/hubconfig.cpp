@@ -303,10 +303,13 @@ int hubConfigCommand(QCommandLineParser &parser, const QStringList &arguments)
         err << "provisio-middleware hub-config: " << message << Qt::endl;
         return 1;
     };
-    addServiceOptions(parser); // --data-dir, --database, --config, and --listen (here: the hub's)
+    addServiceOptions(parser, SettingScope::Offline); // --config, --data-dir, --database
     parser.addPositionalArgument(QStringLiteral("hub-config"),
                                  QStringLiteral("Write a Mosquitto configuration for a linked hub."));
     parser.addOption({QStringLiteral("hub"), QStringLiteral("Name of the linked hub."), QStringLiteral("name")});
+    parser.addOption({QStringLiteral("listen"),
+                      QStringLiteral("Address the hub listens on for devices and the middleware, HOST:PORT."),
+                      QStringLiteral("host:port")});
     parser.addOption({QStringLiteral("out"), QStringLiteral("Directory to write mosquitto.conf and its files to."),
                       QStringLiteral("dir")});
     parser.addOption({QStringLiteral("plugin"),
@@ -314,16 +317,18 @@ int hubConfigCommand(QCommandLineParser &parser, const QStringList &arguments)
                           .arg(QString::fromUtf8(kDefaultPluginPath)),
                       QStringLiteral("path")});
     parser.addOption({QStringLiteral("max-token-lifetime"),
-                      QStringLiteral("Longest validity a device or service token may have, seconds (default 86400)."),
-                      QStringLiteral("seconds"), QStringLiteral("86400")});
+                      QStringLiteral("Longest validity a device or service token may have (1s..3650d, default 1d; "
+                                     "a bare number is in seconds)."),
+                      QStringLiteral("duration"), QStringLiteral("86400")});
     parser.addOption({QStringLiteral("clock-skew"),
-                      QStringLiteral("Clock difference tolerated on token expiry, seconds (default 300)."),
-                      QStringLiteral("seconds"), QStringLiteral("300")});
+                      QStringLiteral("Clock difference tolerated on token expiry (0s..1h, default 5m; a bare number "
+                                     "is in seconds)."),
+                      QStringLiteral("duration"), QStringLiteral("300")});
     parser.addOption({QStringLiteral("device-gate-seconds"),
                       QStringLiteral("After the broker starts, devices wait at most this long for the middleware "
-                                     "to subscribe again, so nothing they send reaches nobody; 0 to 3600, 0 "
-                                     "turns it off (default 30)."),
-                      QStringLiteral("seconds"), QStringLiteral("30")});
+                                     "to subscribe again, so nothing they send reaches nobody; 0 turns it off "
+                                     "(0s..1h, default 30s; a bare number is in seconds)."),
+                      QStringLiteral("duration"), QStringLiteral("30")});
     parser.addOption({QStringLiteral("user"),
                       QStringLiteral("Account Mosquitto runs as when started as root; the files are given to it "
                                      "(default: the current user)."),
@@ -334,7 +339,7 @@ int hubConfigCommand(QCommandLineParser &parser, const QStringList &arguments)
         if (!parser.isSet(QString::fromLatin1(required)))
             return fail(QStringLiteral("--%1 is required").arg(QString::fromLatin1(required)));
     }
-    auto service = serviceConfigFrom(parser);
+    auto service = serviceConfigFrom(parser, SettingScope::Offline);
     if (!service)
         return fail(service.error().message);
     auto listen = parseListenAddress(parser.value(QStringLiteral("listen")));
@@ -352,16 +357,26 @@ int hubConfigCommand(QCommandLineParser &parser, const QStringList &arguments)
     request.pluginPath = parser.isSet(QStringLiteral("plugin")) ? parser.value(QStringLiteral("plugin"))
                                                                 : QString::fromUtf8(kDefaultPluginPath);
     request.user = parser.isSet(QStringLiteral("user")) ? parser.value(QStringLiteral("user")) : currentUserName();
-    bool ok = false;
-    request.maxTokenLifetime = parser.value(QStringLiteral("max-token-lifetime")).toLongLong(&ok);
-    if (!ok || request.maxTokenLifetime <= 0)
-        return fail(QStringLiteral("--max-token-lifetime must be a positive number of seconds"));
-    request.clockSkew = parser.value(QStringLiteral("clock-skew")).toLongLong(&ok);
-    if (!ok || request.clockSkew < 0 || request.clockSkew > 3600)
-        return fail(QStringLiteral("--clock-skew must be 0..3600 seconds"));
-    request.deviceGateSeconds = parser.value(QStringLiteral("device-gate-seconds")).toLongLong(&ok);
-    if (!ok || request.deviceGateSeconds < 0 || request.deviceGateSeconds > 3600)
-        return fail(QStringLiteral("--device-gate-seconds must be 0..3600 seconds"));
+    // Whole seconds, as the hub's plugin takes them.
+    constexpr qint64 second = 1000;
+    const struct
+    {
+        const char *option;
+        qint64 maxMs;
+        qint64 minMs;
+        qint64 *seconds;
+    } durations[] = {
+        {"max-token-lifetime", 3650LL * 24 * 3600 * second, second, &request.maxTokenLifetime},
+        {"clock-skew", 3600 * second, 0, &request.clockSkew},
+        {"device-gate-seconds", 3600 * second, 0, &request.deviceGateSeconds},
+    };
+    for (const auto &d : durations) {
+        const QString name = QString::fromLatin1(d.option);
+        const auto ms = parseDurationMs(parser.value(name), DurationUnit::Seconds, d.minMs, d.maxMs);
+        if (!ms)
+            return fail(QStringLiteral("invalid --%1 (command line): %2").arg(name, ms.error().message));
+        *d.seconds = *ms / second;
+    }
 
     auto files = writeHubConfig(request);
     if (!files)

@@ -131,9 +131,14 @@ Result<std::unique_ptr<Service>> Service::create(const ServiceConfig &config)
     createApiModules(*s->m_context, s->m_modules);
     // The hub link: service connections to the linked hubs (twin, presence,
     // telemetry, direct methods, revocation) and its routes.
-    HubLink::Options linkOptions = HubLink::optionsFromEnvironment();
+    HubLink::Options linkOptions;
+    linkOptions.enabled = config.hubLinkEnabled;
+    linkOptions.connection.tokenLifetimeSeconds = config.hubTokenLifetimeSeconds;
     linkOptions.telemetryKeep = config.telemetryKeep;
     linkOptions.telemetryDays = config.telemetryDays;
+    linkOptions.telemetryPruneMs = config.telemetryPruneMs;
+    linkOptions.maxTrackedDevices = config.telemetryMaxDevices;
+    linkOptions.telemetryEventsPerSecond = config.telemetryEventsPerSecond;
     s->m_hubLink = std::make_unique<HubLink>(*s->m_context, linkOptions);
     HubLink *link = s->m_hubLink.get();
     // From the event loop: a process that only builds the service (to list
@@ -148,9 +153,11 @@ Result<std::unique_ptr<Service>> Service::create(const ServiceConfig &config)
     s->m_modules.push_back(std::make_unique<HubLinkApi>(*s->m_context, *link));
     s->m_eventsFeed = std::make_unique<EventsFeed>(*s->m_http, *s->m_events, *s->m_tokens, s->m_idScope,
                                                    s->m_metrics.get(), EventsFeed::Options{});
-    s->m_webhookDispatcher =
-        std::make_unique<WebhookDispatcher>(*s->m_webhooks, *s->m_events, *s->m_network, caPem, s->m_metrics.get(),
-                                            WebhookDispatcher::optionsFromEnvironment());
+    WebhookDispatcher::Options webhookOptions;
+    webhookOptions.initialBackoffMs = config.webhookInitialBackoffMs;
+    webhookOptions.maxAttempts = config.webhookMaxAttempts;
+    s->m_webhookDispatcher = std::make_unique<WebhookDispatcher>(*s->m_webhooks, *s->m_events, *s->m_network, caPem,
+                                                                 s->m_metrics.get(), webhookOptions);
     for (auto &module : s->m_modules)
         module->registerRoutes(s->m_http->router());
 

@@ -3,6 +3,7 @@
 
 #include <QCommandLineParser>
 #include <QDir>
+#include <QSet>
 #include <QSettings>
 #include <QStandardPaths>
 
@@ -44,10 +45,10 @@ Result<QPair<QHostAddress, quint16>> parseListenAddress(const QString &text)
     if (colon < 0)
         return Error(ErrorCode::InvalidInput, QStringLiteral("listen address '%1' must look like HOST:PORT").arg(text));
     QString host = text.left(colon);
-    bool ok = false;
-    const uint port = text.mid(colon + 1).toUInt(&ok);
-    if (!ok || port > 65535)
-        return Error(ErrorCode::InvalidInput, QStringLiteral("invalid port in '%1'").arg(text));
+    const auto port = parseInteger(QStringView(text).mid(colon + 1), 0, 65535);
+    if (!port)
+        return Error(ErrorCode::InvalidInput,
+                     QStringLiteral("invalid port in '%1': %2").arg(text, port.error().message));
     if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
         host = host.mid(1, host.size() - 2);
     QHostAddress address;
@@ -58,60 +59,336 @@ Result<QPair<QHostAddress, quint16>> parseListenAddress(const QString &text)
     else if (!address.setAddress(host))
         return Error(ErrorCode::InvalidInput,
                      QStringLiteral("'%1' is not an IP address (use an address, 'localhost' or '*')").arg(host));
-    return qMakePair(address, quint16(port));
+    return qMakePair(address, quint16(*port));
 }
 
 namespace {
-struct Option
-{
-    const char *name;
-    const char *env;
-    const char *description;
-    const char *valueName; // nullptr: a flag
-};
 
-const Option kOptions[] = {
-    {"config", "PROVISIO_CONFIG", "Read defaults from this INI file.", "file"},
-    {"data-dir", "PROVISIO_DATA_DIR", "Data directory (database, TLS material).", "dir"},
-    {"listen", "PROVISIO_LISTEN", "Address to listen on, HOST:PORT (default *:8443).", "host:port"},
-    {"database", "PROVISIO_DATABASE_URL",
-     "Database: a SQLite file path, or postgresql://user:pass@host:port/db (default: provisio.db in the data "
-     "directory).",
-     "url"},
-    {"tls-cert", "PROVISIO_TLS_CERT", "Serve this PEM certificate (chain) instead of the own CA's.", "file"},
-    {"tls-key", "PROVISIO_TLS_KEY", "Private key for --tls-cert.", "file"},
-    {"tls-name", "PROVISIO_TLS_NAMES",
-     "Extra DNS name or IP for the own server certificate (repeatable; comma-separated in the environment).", "name"},
-    {"plain-http-behind-proxy", "PROVISIO_PLAIN_HTTP",
-     "Serve plain HTTP. Only for running behind a TLS-terminating proxy.", nullptr},
-    {"log-json", "PROVISIO_LOG_JSON", "Log JSON lines instead of text.", nullptr},
-    {"activation-ttl-hours", "PROVISIO_ACTIVATION_TTL_HOURS", "Lifetime of activation codes in hours (default 720).",
-     "hours"},
-    {"webhook-authorization", "PROVISIO_WEBHOOK_AUTHORIZATION",
-     "Authorization header value sent to custom allocation webhooks.", "value"},
-    {"telemetry-keep", "PROVISIO_TELEMETRY_KEEP",
-     "Telemetry messages kept per device, newest first (1..1000000, default 1000).", "count"},
-    {"telemetry-days", "PROVISIO_TELEMETRY_DAYS", "Days telemetry messages are kept (1..3650, default 7).", "days"},
-    {"instance-id", "PROVISIO_INSTANCE_ID",
-     "This instance's name on the hubs (1..64 letters, digits, '.', '_', '-'); every instance needs its own. "
-     "Default: a random id kept in the data directory.",
-     "id"},
-};
-} // namespace
+using Kind = SettingSpec::Kind;
+constexpr qint64 kSecond = 1000;
+constexpr qint64 kHour = 3600 * kSecond;
+constexpr qint64 kDay = 24 * kHour;
 
-void addServiceOptions(QCommandLineParser &parser)
+SettingSpec text(const char *name, const char *env, const char *valueName, const char *description,
+                 const char *defaultText = nullptr, bool offline = false)
 {
-    for (const Option &o : kOptions) {
-        QCommandLineOption opt(QString::fromLatin1(o.name), QString::fromLatin1(o.description) +
-                                                                QStringLiteral(" [env ") + QString::fromLatin1(o.env) +
-                                                                QLatin1Char(']'));
-        if (o.valueName)
-            opt.setValueName(QString::fromLatin1(o.valueName));
-        parser.addOption(opt);
-    }
+    SettingSpec s{name, env, Kind::Text, valueName, description};
+    s.defaultText = defaultText;
+    s.offline = offline;
+    return s;
 }
 
-Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser)
+SettingSpec flag(const char *name, const char *env, const char *description)
+{
+    return SettingSpec{name, env, Kind::Flag, nullptr, description};
+}
+
+SettingSpec integer(const char *name, const char *env, const char *valueName, const char *description, qint64 min,
+                    qint64 max, qint64 defaultValue)
+{
+    return SettingSpec{name, env, Kind::Integer, valueName, description, min, max, defaultValue};
+}
+
+SettingSpec duration(const char *name, const char *env, const char *description, DurationUnit unit, qint64 min,
+                     qint64 max, qint64 defaultValue)
+{
+    return SettingSpec{name, env, Kind::Duration, "duration", description, min, max, defaultValue, unit};
+}
+
+QList<SettingSpec> buildSettings()
+{
+    SettingSpec tlsNames{"tls-name", "PROVISIO_TLS_NAMES", Kind::List, "name",
+                         "Extra DNS name or IP for the own server certificate (repeatable; comma-separated in the "
+                         "environment and the config file)."};
+    SettingSpec hubLink{"hub-link", "PROVISIO_HUB_LINK", Kind::Switch, "on|off",
+                        "Keep service connections to the linked hubs (twin, presence, telemetry, direct methods, "
+                        "revocation); off leaves them to other instances."};
+    hubLink.defaultValue = 1;
+    return {
+        text("config", "PROVISIO_CONFIG", "file",
+             "Read settings from this INI file (keys are the option names, without --); command line or "
+             "environment only.",
+             nullptr, true),
+        text("data-dir", "PROVISIO_DATA_DIR", "dir", "Data directory (database, TLS material, instance id).",
+             "~/.local/share/provisio", true),
+        text("listen", "PROVISIO_LISTEN", "host:port", "Address to listen on, HOST:PORT, [V6]:PORT or :PORT.",
+             "*:8443"),
+        text("database", "PROVISIO_DATABASE_URL", "url",
+             "Database: a SQLite file path, or postgresql://user:pass@host:port/db.",
+             "provisio.db in the data directory", true),
+        text("tls-cert", "PROVISIO_TLS_CERT", "file", "Serve this PEM certificate (chain) instead of the own CA's."),
+        text("tls-key", "PROVISIO_TLS_KEY", "file", "Private key for --tls-cert."),
+        tlsNames,
+        flag("plain-http-behind-proxy", "PROVISIO_PLAIN_HTTP",
+             "Serve plain HTTP. Only for running behind a TLS-terminating proxy."),
+        flag("log-json", "PROVISIO_LOG_JSON", "Log JSON lines instead of text."),
+        text("instance-id", "PROVISIO_INSTANCE_ID", "id",
+             "This instance's name on the hubs (1..64 letters, digits, '.', '_', '-'); every instance needs its own.",
+             "a random id kept in the data directory"),
+        // Activation codes and device registration.
+        duration("activation-ttl-hours", "PROVISIO_ACTIVATION_TTL_HOURS", "Lifetime of new activation codes.",
+                 DurationUnit::Hours, kSecond, 366 * kDay, 30 * kDay),
+        duration("activation-ttl-seconds", "PROVISIO_ACTIVATION_TTL_SECONDS",
+                 "Lifetime of new activation codes in seconds; overrides --activation-ttl-hours when given.",
+                 DurationUnit::Seconds, kSecond, 366 * kDay, 0),
+        integer("activation-attempts-per-serial", "PROVISIO_ACTIVATION_ATTEMPTS_PER_SERIAL", "count",
+                "Failed activation attempts allowed per device serial in 15 minutes.", 1, 1000, 5),
+        integer("activation-attempts-per-client", "PROVISIO_ACTIVATION_ATTEMPTS_PER_CLIENT", "count",
+                "Failed activation attempts allowed per client address in 15 minutes.", 1, 100000, 20),
+        duration("registration-retry-after", "PROVISIO_REGISTRATION_RETRY_AFTER",
+                 "Retry-After a device is told while its registration is being assigned.", DurationUnit::Seconds,
+                 kSecond, 60 * kSecond, 2 * kSecond),
+        duration("sas-clock-skew", "PROVISIO_SAS_CLOCK_SKEW",
+                 "Clock difference tolerated on the expiry of devices' SAS tokens.", DurationUnit::Seconds, 0, kHour,
+                 300 * kSecond),
+        // Webhooks.
+        text("webhook-authorization", "PROVISIO_WEBHOOK_AUTHORIZATION", "value",
+             "Authorization header value sent to custom allocation webhooks.", "none"),
+        flag("webhook-allow-http", "PROVISIO_WEBHOOK_ALLOW_HTTP",
+             "Allow event webhooks to plain http:// URLs beyond loopback (for tests and closed networks)."),
+        duration("webhook-initial-backoff", "PROVISIO_WEBHOOK_INITIAL_BACKOFF_MS",
+                 "Delay before the first retry of a failed webhook delivery; doubles per attempt up to 10m.",
+                 DurationUnit::Milliseconds, 1, 10 * 60 * kSecond, kSecond),
+        integer("webhook-max-attempts", "PROVISIO_WEBHOOK_MAX_ATTEMPTS", "count",
+                "Delivery attempts of a webhook event before it is marked failed.", 1, 100, 10),
+        // The hub link and telemetry.
+        hubLink,
+        duration("hub-token-lifetime", "PROVISIO_HUB_TOKEN_LIFETIME",
+                 "Lifetime of the service token the hub link logs in with; renewed at 3/4 of it.",
+                 DurationUnit::Seconds, 5 * kSecond, kDay, kHour),
+        integer("telemetry-keep", "PROVISIO_TELEMETRY_KEEP", "count",
+                "Telemetry messages kept per device, newest first.", 1, 1000000, 1000),
+        integer("telemetry-days", "PROVISIO_TELEMETRY_DAYS", "days", "Days telemetry messages are kept.", 1, 3650, 7),
+        duration("telemetry-prune-interval", "PROVISIO_TELEMETRY_PRUNE_MS", "How often telemetry retention runs.",
+                 DurationUnit::Milliseconds, 100, kDay, 60 * kSecond),
+        integer("telemetry-max-devices", "PROVISIO_TELEMETRY_MAX_DEVICES", "count",
+                "Devices the hub link keeps lookups and event rates for in memory.", 1, 10000000, 10000),
+        integer("telemetry-events-per-second", "PROVISIO_TELEMETRY_EVENTS_PER_SECOND", "count",
+                "Telemetry events per device and second on the live feed and webhooks (0: none).", 0, 100000, 5),
+    };
+}
+
+QString rangeText(const SettingSpec &s)
+{
+    if (s.kind == Kind::Integer)
+        return QStringLiteral("%1..%2").arg(s.min).arg(s.max);
+    return formatDuration(s.min) + QLatin1String("..") + formatDuration(s.max);
+}
+
+// Where a value came from, for error messages.
+enum class Source { CommandLine, Environment, ConfigFile };
+
+struct RawValue
+{
+    QStringList values;
+    Source source;
+};
+
+QString describe(const SettingSpec &s, Source source)
+{
+    switch (source) {
+    case Source::CommandLine:
+        return QStringLiteral("--%1 (command line)").arg(s.optionName());
+    case Source::Environment:
+        return QStringLiteral("%1 (environment, for --%2)").arg(s.envName(), s.optionName());
+    case Source::ConfigFile:
+        return QStringLiteral("%1 (config file key, for --%1)").arg(s.optionName());
+    }
+    return s.optionName();
+}
+
+// Looks settings up in precedence order and parses them with the one parser.
+class SettingReader
+{
+public:
+    SettingReader(const QCommandLineParser &parser, const QSettings *file, SettingScope scope)
+        : m_parser(parser), m_file(file), m_scope(scope)
+    { }
+
+    std::optional<RawValue> raw(const SettingSpec &s) const
+    {
+        const QString name = s.optionName();
+        if (inScope(s) && m_parser.isSet(name)) {
+            if (s.kind == Kind::Flag)
+                return RawValue{{QStringLiteral("on")}, Source::CommandLine};
+            return RawValue{m_parser.values(name), Source::CommandLine};
+        }
+        const QString env = qEnvironmentVariable(s.env);
+        if (!env.isEmpty())
+            return RawValue{s.kind == Kind::List ? env.split(QLatin1Char(','), Qt::SkipEmptyParts) : QStringList{env},
+                            Source::Environment};
+        if (m_file && m_file->contains(name)) {
+            const QVariant v = m_file->value(name);
+            return RawValue{v.userType() == QMetaType::QStringList ? v.toStringList() : QStringList{v.toString()},
+                            Source::ConfigFile};
+        }
+        return std::nullopt;
+    }
+
+    const SettingSpec &spec(const char *name)
+    {
+        for (const SettingSpec &s : serviceSettings()) {
+            if (qstrcmp(s.name, name) == 0) {
+                m_read.insert(s.optionName());
+                return s;
+            }
+        }
+        qFatal("unknown setting %s", name);
+    }
+
+    QString text(const char *name)
+    {
+        const auto v = raw(spec(name));
+        return v ? v->values.last() : QString();
+    }
+
+    QStringList list(const char *name)
+    {
+        const auto v = raw(spec(name));
+        QStringList out;
+        for (const QString &item : v ? v->values : QStringList())
+            out << item.split(QLatin1Char(','), Qt::SkipEmptyParts);
+        return out;
+    }
+
+    Result<bool> switchValue(const char *name)
+    {
+        const SettingSpec &s = spec(name);
+        const auto v = raw(s);
+        if (!v)
+            return s.defaultValue != 0;
+        auto parsed = parseSwitch(v->values.last());
+        if (!parsed)
+            return invalid(s, *v, parsed.error());
+        return *parsed;
+    }
+
+    // Integer or Duration (milliseconds); nullopt when unset and the
+    // default is 0 for "not given".
+    Result<qint64> number(const char *name)
+    {
+        const SettingSpec &s = spec(name);
+        const auto v = raw(s);
+        if (!v)
+            return s.defaultValue;
+        auto parsed = s.kind == Kind::Duration ? parseDurationMs(v->values.last(), s.unit, s.min, s.max)
+                                               : parseInteger(v->values.last(), s.min, s.max);
+        if (!parsed)
+            return invalid(s, *v, parsed.error());
+        return *parsed;
+    }
+
+    Error invalid(const SettingSpec &s, const RawValue &v, const Error &why) const
+    {
+        return Error(ErrorCode::InvalidInput, QStringLiteral("invalid %1: %2").arg(describe(s, v.source), why.message));
+    }
+
+    // Every setting of the scope has been applied: a table entry that the
+    // code forgot would otherwise be shown by --help and silently ignored.
+    Result<void> checkAllRead() const
+    {
+        for (const SettingSpec &s : serviceSettings()) {
+            if (inScope(s) && !m_read.contains(s.optionName()))
+                return Error(ErrorCode::Internal, QStringLiteral("setting --%1 is not applied").arg(s.optionName()));
+        }
+        return {};
+    }
+
+private:
+    bool inScope(const SettingSpec &s) const { return m_scope == SettingScope::Serve || s.offline; }
+
+    const QCommandLineParser &m_parser;
+    const QSettings *m_file;
+    SettingScope m_scope;
+    QSet<QString> m_read;
+};
+
+} // namespace
+
+QString SettingSpec::helpText() const
+{
+    QString help = QString::fromLatin1(description);
+    QString detail;
+    switch (kind) {
+    case Kind::Text:
+    case Kind::List:
+        if (defaultText)
+            detail = QStringLiteral("default: %1").arg(QString::fromLatin1(defaultText));
+        break;
+    case Kind::Flag:
+        detail = QStringLiteral("default: off; on/off in the environment and config file");
+        break;
+    case Kind::Switch:
+        detail = QStringLiteral("default: %1").arg(defaultValue ? QStringLiteral("on") : QStringLiteral("off"));
+        break;
+    case Kind::Integer:
+        detail = QStringLiteral("%1, default %2").arg(rangeText(*this)).arg(defaultValue);
+        break;
+    case Kind::Duration:
+        detail = QStringLiteral("%1, default %2; a bare number is in %3")
+                     .arg(rangeText(*this), defaultValue ? formatDuration(defaultValue) : QStringLiteral("not set"),
+                          durationUnitName(unit));
+        break;
+    }
+    if (!detail.isEmpty())
+        help += QStringLiteral(" (") + detail + QLatin1Char(')');
+    return help + QStringLiteral(" [env ") + envName() + QLatin1Char(']');
+}
+
+const QList<SettingSpec> &serviceSettings()
+{
+    static const QList<SettingSpec> settings = buildSettings();
+    return settings;
+}
+
+QString settingsHelp(SettingScope scope)
+{
+    // QCommandLineParser squeezes descriptions into a narrow column beside
+    // the longest option; the settings get a block of their own instead:
+    // the option and its environment name on one line, the wrapped
+    // description below.
+    QString out = QStringLiteral("Settings (command line > environment > config file > default):\n");
+    for (const SettingSpec &s : serviceSettings()) {
+        if (scope == SettingScope::Offline && !s.offline)
+            continue;
+        out += QStringLiteral("  --") + s.optionName();
+        if (s.valueName)
+            out += QStringLiteral(" <") + QString::fromLatin1(s.valueName) + QLatin1Char('>');
+        out += QStringLiteral("  [env ") + s.envName() + QStringLiteral("]\n");
+        QString line = QStringLiteral("     ");
+        QString text = s.helpText();
+        text.chop(s.envName().size() + 7); // " [env NAME]" is on the first line
+        for (const QString &word : text.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+            if (line.size() + 1 + word.size() > 79 && line.size() > 5) {
+                out += line + QLatin1Char('\n');
+                line = QStringLiteral("     ");
+            }
+            line += QLatin1Char(' ') + word;
+        }
+        out += line + QLatin1Char('\n');
+    }
+    // Qt's own variable, not a setting of ours, but what an operator looks for.
+    out += QStringLiteral("  QT_LOGGING_RULES (environment only)\n"
+                          "      Qt logging filter; per-request debug lines are off unless it is set,\n"
+                          "      e.g. QT_LOGGING_RULES=\"provisio.*.debug=true\".\n");
+    return out;
+}
+
+void addServiceOptions(QCommandLineParser &parser, SettingScope scope)
+{
+    for (const SettingSpec &s : serviceSettings()) {
+        if (scope == SettingScope::Offline && !s.offline)
+            continue;
+        QCommandLineOption opt(s.optionName(), s.helpText());
+        if (s.valueName)
+            opt.setValueName(QString::fromLatin1(s.valueName));
+        opt.setFlags(QCommandLineOption::HiddenFromHelp); // listed by settingsHelp()
+        parser.addOption(opt);
+    }
+    parser.setApplicationDescription(parser.applicationDescription() + QStringLiteral("\n\n") + settingsHelp(scope));
+}
+
+Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser, SettingScope scope)
 {
     // Config file first, since the other lookups fall back to it.
     QString configFile = parser.value(QStringLiteral("config"));
@@ -125,100 +402,84 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser)
         if (file->status() != QSettings::NoError)
             return Error(ErrorCode::InvalidInput, QStringLiteral("config file %1 is not valid INI").arg(configFile));
     }
-
-    auto lookup = [&](const Option &o) -> QStringList {
-        const QString name = QString::fromLatin1(o.name);
-        if (parser.isSet(name))
-            return o.valueName ? parser.values(name) : QStringList{QStringLiteral("true")};
-        const QString env = qEnvironmentVariable(o.env);
-        if (!env.isEmpty())
-            return env.split(QLatin1Char(','), Qt::SkipEmptyParts);
-        if (file && file->contains(name)) {
-            const QVariant v = file->value(name);
-            return v.userType() == QMetaType::QStringList ? v.toStringList() : QStringList{v.toString()};
-        }
-        return {};
-    };
-    auto find = [](const char *name) -> const Option & {
-        for (const Option &o : kOptions) {
-            if (qstrcmp(o.name, name) == 0)
-                return o;
-        }
-        Q_UNREACHABLE();
-    };
-    auto single = [&](const char *name) {
-        const QStringList v = lookup(find(name));
-        return v.isEmpty() ? QString() : v.last();
-    };
-    auto flag = [&](const char *name) {
-        const QString v = single(name).toLower();
-        return v == QLatin1String("true") || v == QLatin1String("1") || v == QLatin1String("yes");
-    };
+    SettingReader r(parser, file.get(), scope);
+    r.spec("config");
 
     ServiceConfig c;
-    c.dataDir = single("data-dir");
+    c.dataDir = r.text("data-dir");
     if (c.dataDir.isEmpty())
         c.dataDir = defaultDataDir();
     c.dataDir = QDir(c.dataDir).absolutePath();
+    c.databaseUrl = r.text("database");
+    if (scope == SettingScope::Offline) {
+        if (auto all = r.checkAllRead(); !all)
+            return all.error();
+        return c;
+    }
 
-    const QString listen = single("listen");
-    if (!listen.isEmpty()) {
-        auto parsed = parseListenAddress(listen);
+    if (const auto listen = r.raw(r.spec("listen"))) {
+        auto parsed = parseListenAddress(listen->values.last());
         if (!parsed)
-            return parsed.error();
+            return r.invalid(r.spec("listen"), *listen, parsed.error());
         c.listenAddress = parsed->first;
         c.listenPort = parsed->second;
     }
-    c.databaseUrl = single("database");
-    c.tlsCertPath = single("tls-cert");
-    c.tlsKeyPath = single("tls-key");
+    c.tlsCertPath = r.text("tls-cert");
+    c.tlsKeyPath = r.text("tls-key");
     if (c.tlsCertPath.isEmpty() != c.tlsKeyPath.isEmpty())
         return Error(ErrorCode::InvalidInput, QStringLiteral("--tls-cert and --tls-key go together"));
-    for (const QString &n : lookup(find("tls-name")))
-        c.tlsNames << n.split(QLatin1Char(','), Qt::SkipEmptyParts);
-    c.plainHttp = flag("plain-http-behind-proxy");
-    c.logJson = flag("log-json");
-    const QString ttl = single("activation-ttl-hours");
-    if (!ttl.isEmpty()) {
-        bool ok = false;
-        c.activationCodeTtlHours = ttl.toInt(&ok);
-        if (!ok || c.activationCodeTtlHours < 1 || c.activationCodeTtlHours > 24 * 366)
-            return Error(ErrorCode::InvalidInput, QStringLiteral("--activation-ttl-hours must be between 1 and 8784"));
-    }
-    const QString ttlSeconds = qEnvironmentVariable("PROVISIO_ACTIVATION_TTL_SECONDS");
-    if (!ttlSeconds.isEmpty()) {
-        bool ok = false;
-        c.activationCodeTtlSeconds = ttlSeconds.toInt(&ok);
-        if (!ok || c.activationCodeTtlSeconds < 1)
-            return Error(ErrorCode::InvalidInput,
-                         QStringLiteral("PROVISIO_ACTIVATION_TTL_SECONDS must be a positive number of seconds"));
-    }
-    c.webhookAuthorization = single("webhook-authorization");
-    const auto bounded = [&](const char *name, int min, int max, int *out) -> Result<void> {
-        const QString text = single(name);
-        if (text.isEmpty())
-            return {};
-        bool ok = false;
-        const int v = text.toInt(&ok);
-        if (!ok || v < min || v > max)
-            return Error(ErrorCode::InvalidInput,
-                         QStringLiteral("--%1 must be a whole number between %2 and %3, not '%4'")
-                             .arg(QLatin1String(name))
-                             .arg(min)
-                             .arg(max)
-                             .arg(text));
-        *out = v;
-        return {};
-    };
-    if (auto r = bounded("telemetry-keep", 1, 1000000, &c.telemetryKeep); !r)
-        return r.error();
-    if (auto r = bounded("telemetry-days", 1, 3650, &c.telemetryDays); !r)
-        return r.error();
-    c.instanceId = single("instance-id");
+    c.tlsNames = r.list("tls-name");
+    c.instanceId = r.text("instance-id");
     if (!c.instanceId.isEmpty() && !isValidInstanceId(c.instanceId))
         return Error(ErrorCode::InvalidInput,
                      QStringLiteral("--instance-id must be 1 to 64 letters, digits, '.', '_' or '-', not '%1'")
                          .arg(c.instanceId));
+    c.webhookAuthorization = r.text("webhook-authorization");
+
+    // Every typed setting: the first bad one stops the start.
+    const auto toBool = [&](const char *name, bool *out) -> Result<void> {
+        auto v = r.switchValue(name);
+        if (!v)
+            return v.error();
+        *out = *v;
+        return {};
+    };
+    const auto toInt = [&](const char *name, qint64 divisor, auto *out) -> Result<void> {
+        auto v = r.number(name);
+        if (!v)
+            return v.error();
+        *out = std::remove_pointer_t<decltype(out)>(*v / divisor);
+        return {};
+    };
+    qint64 ttlMs = 0;
+    qint64 ttlSecondsMs = 0;
+    for (const Result<void> &step : {
+             toBool("plain-http-behind-proxy", &c.plainHttp),
+             toBool("log-json", &c.logJson),
+             toInt("activation-ttl-hours", 1, &ttlMs),
+             toInt("activation-ttl-seconds", 1, &ttlSecondsMs),
+             toInt("activation-attempts-per-serial", 1, &c.activationAttemptsPerSerial),
+             toInt("activation-attempts-per-client", 1, &c.activationAttemptsPerClient),
+             toInt("registration-retry-after", kSecond, &c.registrationRetryAfterSeconds),
+             toInt("sas-clock-skew", kSecond, &c.sasClockSkewSeconds),
+             toBool("webhook-allow-http", &c.webhookAllowHttp),
+             toInt("webhook-initial-backoff", 1, &c.webhookInitialBackoffMs),
+             toInt("webhook-max-attempts", 1, &c.webhookMaxAttempts),
+             toBool("hub-link", &c.hubLinkEnabled),
+             toInt("hub-token-lifetime", kSecond, &c.hubTokenLifetimeSeconds),
+             toInt("telemetry-keep", 1, &c.telemetryKeep),
+             toInt("telemetry-days", 1, &c.telemetryDays),
+             toInt("telemetry-prune-interval", 1, &c.telemetryPruneMs),
+             toInt("telemetry-max-devices", 1, &c.telemetryMaxDevices),
+             toInt("telemetry-events-per-second", 1, &c.telemetryEventsPerSecond),
+         }) {
+        if (!step)
+            return step.error();
+    }
+    // Whole seconds: codes expire on a seconds clock.
+    c.activationCodeTtlSeconds = std::max<qint64>(1, (ttlSecondsMs ? ttlSecondsMs : ttlMs) / kSecond);
+    if (auto all = r.checkAllRead(); !all)
+        return all.error();
     return c;
 }
 

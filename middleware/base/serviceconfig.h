@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "settingvalue.h"
 
 #include <QHostAddress>
 #include <QString>
@@ -11,9 +12,12 @@ class QCommandLineParser;
 
 namespace Provisio {
 
-// Everything `provisio-middleware serve` can be told. Each option comes from
+// Everything `provisio-middleware serve` can be told. Each setting comes from
 // the command line, else the environment (PROVISIO_*), else the config file
-// (`--config`, INI), else the default; `--help` lists them all.
+// (`--config`, INI, key = option name), else the default. The table behind
+// serviceSettings() declares them all once: options, environment names, INI
+// keys, defaults and `--help` come from it. The member defaults here are the
+// table's (a test checks that they agree).
 struct ServiceConfig
 {
     QString dataDir;
@@ -25,17 +29,22 @@ struct ServiceConfig
     QStringList tlsNames;   // extra DNS names / IPs for the own certificate
     bool plainHttp = false; // only behind a TLS-terminating proxy
     bool logJson = false;
-    int activationCodeTtlHours = 24 * 30;
-    // When > 0, overrides the hours: environment PROVISIO_ACTIVATION_TTL_SECONDS
-    // only, so tests can watch a code expire without waiting an hour.
-    int activationCodeTtlSeconds = 0;
+    qint64 activationCodeTtlSeconds = 30 * 24 * 3600;
     int activationAttemptsPerSerial = 5;   // per 15 minutes
     int activationAttemptsPerClient = 20;  // per 15 minutes
     int registrationRetryAfterSeconds = 2; // Retry-After while assigning
     int sasClockSkewSeconds = 300;
-    QString webhookAuthorization; // sent to custom allocation webhooks
-    int telemetryKeep = 1000;     // stored telemetry messages per device
-    int telemetryDays = 7;        // stored telemetry older than this is deleted
+    QString webhookAuthorization;  // sent to custom allocation webhooks
+    bool webhookAllowHttp = false; // event webhooks to plain http:// beyond loopback
+    int webhookInitialBackoffMs = 1000;
+    int webhookMaxAttempts = 10;
+    bool hubLinkEnabled = true;
+    qint64 hubTokenLifetimeSeconds = 3600;
+    int telemetryKeep = 1000;         // stored telemetry messages per device
+    int telemetryDays = 7;            // stored telemetry older than this is deleted
+    int telemetryPruneMs = 60000;     // how often retention runs
+    int telemetryMaxDevices = 10000;  // the hub link's per-device caches
+    int telemetryEventsPerSecond = 5; // per device, for the live feed
     // This instance's name on the hubs (its service client id there is
     // provisio-mw-<instanceId>, which keeps its persistent session); empty:
     // a random id the hub link keeps in the data directory.
@@ -45,10 +54,51 @@ struct ServiceConfig
     QString tlsDir() const;
 };
 
-// Declares the serve options on a parser (shared by `serve` and `hub-config`).
-void addServiceOptions(QCommandLineParser &parser);
-// Reads them back, with environment and config-file fallbacks; validates.
-Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser);
+// One setting of the table: its option (and INI key), environment variable,
+// kind, bounds and default. Durations are kept in milliseconds.
+struct SettingSpec
+{
+    enum class Kind {
+        Text,     // a string
+        List,     // repeatable option; comma-separated in the environment
+        Flag,     // option without a value; on/off in the environment and INI
+        Switch,   // on/off value
+        Integer,  // whole number in [min, max]
+        Duration, // milliseconds in [min, max]; a bare number is in `unit`
+    };
+    const char *name; // --name, and the INI key
+    const char *env;
+    Kind kind;
+    const char *valueName;
+    const char *description;
+    qint64 min = 0;
+    qint64 max = 0;
+    qint64 defaultValue = 0; // Integer, Duration (ms), Flag/Switch (0/1)
+    DurationUnit unit = DurationUnit::Seconds;
+    const char *defaultText = nullptr; // Text/List: shown as the default
+    bool offline = false;              // also taken by token and hub-config
+
+    QString optionName() const { return QString::fromLatin1(name); }
+    QString envName() const { return QString::fromLatin1(env); }
+    // The --help line: description, range, default, unit, environment name.
+    QString helpText() const;
+};
+
+const QList<SettingSpec> &serviceSettings();
+
+// Which commands' settings: `serve` takes all; `token` and `hub-config`
+// only the ones that find the data (config, data directory, database).
+enum class SettingScope { Serve, Offline };
+
+// The settings block of --help.
+QString settingsHelp(SettingScope scope);
+// Declares the settings of `scope` on a parser, and adds their help to the
+// parser's application description.
+void addServiceOptions(QCommandLineParser &parser, SettingScope scope = SettingScope::Serve);
+// Reads them back (command line, environment, config file, default) and
+// validates them; the first bad value fails with a message naming the
+// setting, where it came from and what is allowed.
+Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser, SettingScope scope = SettingScope::Serve);
 
 // Parses "HOST:PORT", "[v6]:PORT" or ":PORT".
 Result<QPair<QHostAddress, quint16>> parseListenAddress(const QString &text);

@@ -35,23 +35,7 @@ QString isoIn(qint64 ms)
     return QDateTime::currentDateTimeUtc().addMSecs(ms).toString(Qt::ISODateWithMs);
 }
 
-int envInt(const char *name, int def, int min, int max)
-{
-    bool ok = false;
-    const int v = qEnvironmentVariableIntValue(name, &ok);
-    if (!ok)
-        return def;
-    return std::clamp(v, min, max);
-}
 } // namespace
-
-WebhookDispatcher::Options WebhookDispatcher::optionsFromEnvironment()
-{
-    Options o;
-    o.initialBackoffMs = envInt("PROVISIO_WEBHOOK_INITIAL_BACKOFF_MS", o.initialBackoffMs, 1, o.maxBackoffMs);
-    o.maxAttempts = envInt("PROVISIO_WEBHOOK_MAX_ATTEMPTS", o.maxAttempts, 1, 100);
-    return o;
-}
 
 WebhookDispatcher::WebhookDispatcher(WebhookStore &store, EventBus &events, QNetworkAccessManager &network,
                                      const QByteArray &extraCaPem, Metrics *metrics, Options options, QObject *parent)

@@ -48,9 +48,8 @@ class Metrics;
 // TLS peers are verified against the system CAs plus the middleware's own CA;
 // plain http:// is only accepted for loopback receivers (see WebhookApi).
 //
-// Tuning and test knobs (environment, read at start):
-//   PROVISIO_WEBHOOK_INITIAL_BACKOFF_MS  first retry delay (default 1000)
-//   PROVISIO_WEBHOOK_MAX_ATTEMPTS        attempts before "failed" (default 10)
+// The service sets the first retry delay and the attempts before "failed"
+// from its settings (--webhook-initial-backoff, --webhook-max-attempts).
 class WebhookDispatcher : public QObject
 {
     Q_OBJECT
@@ -64,7 +63,6 @@ public:
         int timeoutMs = 10000;
         int pollMs = 5000; // how often other instances' rows and expired leases are looked for
     };
-    static Options optionsFromEnvironment();
 
     WebhookDispatcher(WebhookStore &store, EventBus &events, QNetworkAccessManager &network,
                       const QByteArray &extraCaPem, Metrics *metrics, Options options, QObject *parent = nullptr);

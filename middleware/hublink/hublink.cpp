@@ -40,13 +40,6 @@ const QString kConnectedGauge = QStringLiteral("provisio_hub_connected");
 constexpr int kLookupTtlMs = 30000;
 constexpr int kScanPage = 200;
 
-int envInt(const char *name, int fallback, int min, int max)
-{
-    bool ok = false;
-    const int v = qEnvironmentVariableIntValue(name, &ok);
-    return ok && v >= min && v <= max ? v : fallback;
-}
-
 QString escapeLabel(QString s)
 {
     s.replace(QLatin1Char('\\'), QLatin1String("\\\\"));
@@ -79,19 +72,6 @@ QJsonObject desiredOf(const RegistrationRecord &record)
 }
 
 } // namespace
-
-HubLink::Options HubLink::optionsFromEnvironment()
-{
-    Options o;
-    const QByteArray enabled = qgetenv("PROVISIO_HUB_LINK").toLower();
-    o.enabled = !(enabled == "off" || enabled == "0" || enabled == "false");
-    o.connection.tokenLifetimeSeconds =
-        envInt("PROVISIO_HUB_TOKEN_LIFETIME", int(o.connection.tokenLifetimeSeconds), 5, 24 * 3600);
-    o.maxTrackedDevices = envInt("PROVISIO_TELEMETRY_MAX_DEVICES", o.maxTrackedDevices, 1, 10000000);
-    o.telemetryPruneMs = envInt("PROVISIO_TELEMETRY_PRUNE_MS", o.telemetryPruneMs, 100, 24 * 3600 * 1000);
-    o.telemetryEventsPerSecond = envInt("PROVISIO_TELEMETRY_EVENTS_PER_SECOND", o.telemetryEventsPerSecond, 0, 100000);
-    return o;
-}
 
 HubLink::HubLink(ServiceContext &ctx, Options options, QObject *parent)
     : QObject(parent), m_ctx(ctx), m_options(options), m_registrations(ctx.db), m_store(ctx.db),

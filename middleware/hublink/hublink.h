@@ -68,11 +68,7 @@ public:
         int telemetryEventsPerSecond = 5;   // per device, for the live feed
         int maxEventBodyBytes = 4096;       // telemetry bodies in events
     };
-    // PROVISIO_HUB_LINK=off, PROVISIO_HUB_TOKEN_LIFETIME (s),
-    // PROVISIO_TELEMETRY_MAX_DEVICES, PROVISIO_TELEMETRY_EVENTS_PER_SECOND,
-    // PROVISIO_TELEMETRY_PRUNE_MS (retention interval, for tests and for
-    // operators who want it tighter). Keep and days come from ServiceConfig.
-    static Options optionsFromEnvironment();
+    // The service fills the options from its settings (ServiceConfig).
 
     // The client id of this instance's service connections: provisio-mw-
     // and the configured instance id, or else a random one created on first
