@@ -92,6 +92,31 @@ const Option kOptions[] = {
     {"telemetry-keep", "PROVISIO_TELEMETRY_KEEP",
      "Telemetry messages kept per device, newest first (1..1000000, default 1000).", "count"},
     {"telemetry-days", "PROVISIO_TELEMETRY_DAYS", "Days telemetry messages are kept (1..3650, default 7).", "days"},
+    {"max-sas-lifetime", "PROVISIO_MAX_SAS_LIFETIME",
+     "Longest validity a device's DPS SAS token may have, seconds (60..31536000, default 86400).", "seconds"},
+    {"dps-failures-per-address", "PROVISIO_DPS_FAILURES_PER_ADDRESS",
+     "Failed device authentications per client address per minute before 429 (1..100000, default 60).", "count"},
+    {"dps-failures-per-registration", "PROVISIO_DPS_FAILURES_PER_REGISTRATION",
+     "Failed device authentications per registration id per minute before 429 (1..100000, default 20).", "count"},
+    {"max-connections", "PROVISIO_MAX_CONNECTIONS",
+     "Open client connections at most (16..1000000, default 10000; also bounded by the descriptor limit).", "count"},
+    {"max-connections-per-address", "PROVISIO_MAX_CONNECTIONS_PER_ADDRESS",
+     "Open connections per client address (0 = no cap, the default with --plain-http-behind-proxy; 1..1000000, "
+     "default 256).",
+     "count"},
+    {"tls-handshake-timeout", "PROVISIO_TLS_HANDSHAKE_TIMEOUT",
+     "Seconds a client has to complete TLS (1..300, default 10).", "seconds"},
+    {"header-timeout", "PROVISIO_HEADER_TIMEOUT",
+     "Seconds from a request's first byte (or a new connection) to the end of its headers (1..300, default 10).",
+     "seconds"},
+    {"idle-timeout", "PROVISIO_IDLE_TIMEOUT",
+     "Seconds a kept-alive connection may wait between requests (1..3600, "
+     "default 60).",
+     "seconds"},
+    {"body-stall-timeout", "PROVISIO_BODY_STALL_TIMEOUT",
+     "Seconds a request body may pause before the connection is closed (1..3600, default 30).", "seconds"},
+    {"max-header-bytes", "PROVISIO_MAX_HEADER_BYTES",
+     "Request line and header fields together, bytes (1024..1048576, default 16384).", "bytes"},
     {"instance-id", "PROVISIO_INSTANCE_ID",
      "This instance's name on the hubs (1..64 letters, digits, '.', '_', '-'); every instance needs its own. "
      "Default: a random id kept in the data directory.",
@@ -213,6 +238,28 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser)
     if (auto r = bounded("telemetry-keep", 1, 1000000, &c.telemetryKeep); !r)
         return r.error();
     if (auto r = bounded("telemetry-days", 1, 3650, &c.telemetryDays); !r)
+        return r.error();
+    if (auto r = bounded("max-sas-lifetime", 60, 31536000, &c.maxSasLifetimeSeconds); !r)
+        return r.error();
+    if (auto r = bounded("dps-failures-per-address", 1, 100000, &c.dpsFailuresPerAddress); !r)
+        return r.error();
+    if (auto r = bounded("dps-failures-per-registration", 1, 100000, &c.dpsFailuresPerRegistration); !r)
+        return r.error();
+    if (auto r = bounded("max-connections", 16, 1000000, &c.maxConnections); !r)
+        return r.error();
+    if (c.plainHttp)
+        c.maxConnectionsPerAddress = 0; // every client comes through the proxy's address
+    if (auto r = bounded("max-connections-per-address", 0, 1000000, &c.maxConnectionsPerAddress); !r)
+        return r.error();
+    if (auto r = bounded("tls-handshake-timeout", 1, 300, &c.tlsHandshakeTimeoutSeconds); !r)
+        return r.error();
+    if (auto r = bounded("header-timeout", 1, 300, &c.headerTimeoutSeconds); !r)
+        return r.error();
+    if (auto r = bounded("idle-timeout", 1, 3600, &c.idleTimeoutSeconds); !r)
+        return r.error();
+    if (auto r = bounded("body-stall-timeout", 1, 3600, &c.bodyStallTimeoutSeconds); !r)
+        return r.error();
+    if (auto r = bounded("max-header-bytes", 1024, 1048576, &c.maxHeaderBytes); !r)
         return r.error();
     c.instanceId = single("instance-id");
     if (!c.instanceId.isEmpty() && !isValidInstanceId(c.instanceId))
