@@ -60,8 +60,7 @@ struct FrontDoor::Connection
 {
     Connection(QTcpSocket *s, const QHostAddress &a, RequestFraming f)
         : key(s), socket(s), address(a), framing(std::move(f))
-    {
-    }
+    { }
 
     QTcpSocket *key; // never dereferenced: the table's key
     QPointer<QTcpSocket> socket;
@@ -275,10 +274,10 @@ void FrontDoor::rejectRequest(Connection *c, const RequestFraming::Rejection &re
     if (m_metrics)
         m_metrics->increment(QStringLiteral("provisio_http_requests_rejected_total"),
                              QStringLiteral("status=\"%1\"").arg(rejection.status));
-    qCInfo(lcFrontDoor).noquote() << "refused a request from" << c->address.toString() << "with"
-                                  << rejection.status << QString::fromLatin1(rejection.message);
-    const QByteArray body = "{\"errorCode\":\"" + errorCodeFor(rejection.status) + "\",\"message\":\"" +
-                            rejection.message + "\"}";
+    qCInfo(lcFrontDoor).noquote() << "refused a request from" << c->address.toString() << "with" << rejection.status
+                                  << QString::fromLatin1(rejection.message);
+    const QByteArray body =
+        "{\"errorCode\":\"" + errorCodeFor(rejection.status) + "\",\"message\":\"" + rejection.message + "\"}";
     socket->write("HTTP/1.1 " + QByteArray::number(rejection.status) + ' ' + reasonPhrase(rejection.status) +
                   "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) +
                   "\r\nConnection: close\r\n\r\n" + body);
@@ -353,8 +352,7 @@ void FrontDoor::onAcceptError(QAbstractSocket::SocketError error)
     // never resumes by itself. Free what idle connections hold and resume.
     qCWarning(lcFrontDoor) << "accepting failed:" << errorString() << "- freeing idle connections";
     if (error == QAbstractSocket::SocketResourceError) {
-        for (int i = 0; i < 16 && evictIdle(nullptr); ++i) {
-        }
+        for (int i = 0; i < 16 && evictIdle(nullptr); ++i) { }
     }
     m_resumeTimer.start(kResumeAcceptMs);
 }
@@ -366,8 +364,8 @@ bool FrontDoor::evictIdle(const QHostAddress *address)
         if (address && c->address != *address)
             continue;
         const bool idle = c->stage == Stage::Handshake ||
-                          (!c->framing.inRequest() && c->framing.completedRequests() == c->responded &&
-                           c->socket && c->socket->bytesToWrite() == 0);
+                          (!c->framing.inRequest() && c->framing.completedRequests() == c->responded && c->socket &&
+                           c->socket->bytesToWrite() == 0);
         if (idle && (!oldest || c->lastActivity < oldest->lastActivity))
             oldest = c;
     }

@@ -43,9 +43,9 @@ public:
         int maxConnections = 10000;
         int maxConnectionsPerAddress = 256; // 0: no per-address cap (behind a proxy)
         int tlsHandshakeTimeoutMs = 10000;
-        int headerTimeoutMs = 10000;    // first byte of a request (or the connection) to the end of its head
-        int idleTimeoutMs = 60000;      // a kept-alive connection between requests
-        int bodyStallTimeoutMs = 30000; // no body byte for this long
+        int headerTimeoutMs = 10000;     // first byte of a request (or the connection) to the end of its head
+        int idleTimeoutMs = 60000;       // a kept-alive connection between requests
+        int bodyStallTimeoutMs = 30000;  // no body byte for this long
         int writeStallTimeoutMs = 30000; // an answer the client does not read
         RequestFraming::Limits framing;
     };

@@ -50,10 +50,8 @@ RequestFraming::Rejection reject(int status, const char *message)
 }
 } // namespace
 
-RequestFraming::RequestFraming(Limits limits, BodyLimit bodyLimit)
-    : m_limits(limits), m_bodyLimit(std::move(bodyLimit))
-{
-}
+RequestFraming::RequestFraming(Limits limits, BodyLimit bodyLimit) : m_limits(limits), m_bodyLimit(std::move(bodyLimit))
+{ }
 
 qint64 RequestFraming::skippable() const
 {
@@ -209,8 +207,7 @@ std::optional<RequestFraming::Rejection> RequestFraming::finishHead()
         head.contentLength = length.value_or(0);
         if (head.contentLength > m_bodyLimitBytes)
             return Rejection{413, QByteArray("request body of ") + QByteArray::number(head.contentLength) +
-                                      " bytes exceeds the limit of " + QByteArray::number(m_bodyLimitBytes) +
-                                      " bytes"};
+                                      " bytes exceeds the limit of " + QByteArray::number(m_bodyLimitBytes) + " bytes"};
         m_remaining = head.contentLength;
         m_phase = Phase::Body;
     }

@@ -45,9 +45,9 @@ private Q_SLOTS:
 void TestRequestFraming::streams_data()
 {
     QTest::addColumn<QByteArray>("stream");
-    QTest::addColumn<int>("status");      // 0: accepted
-    QTest::addColumn<int>("completed");   // requests whose last byte arrived
-    QTest::addColumn<bool>("inRequest");  // mid-request at the end
+    QTest::addColumn<int>("status");     // 0: accepted
+    QTest::addColumn<int>("completed");  // requests whose last byte arrived
+    QTest::addColumn<bool>("inRequest"); // mid-request at the end
 
     const QByteArray get = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
     QTest::newRow("one GET") << get << 0 << 1 << false;
@@ -64,8 +64,8 @@ void TestRequestFraming::streams_data()
                                     get
                              << 0 << 2 << false;
     QTest::newRow("request line too long") << "GET /" + QByteArray(300, 'a') + " HTTP/1.1\r\n\r\n" << 414 << 0 << true;
-    QTest::newRow("header section too large")
-        << "GET / HTTP/1.1\r\nX-Long: " + QByteArray(2000, 'a') + "\r\n\r\n" << 431 << 0 << true;
+    QTest::newRow("header section too large") << "GET / HTTP/1.1\r\nX-Long: " + QByteArray(2000, 'a') + "\r\n\r\n"
+                                              << 431 << 0 << true;
     QTest::newRow("endless header line") << "GET / HTTP/1.1\r\nX: " + QByteArray(100000, 'a') << 431 << 0 << true;
     QTest::newRow("many small headers") << "GET / HTTP/1.1\r\n" + QByteArray("A: b\r\n").repeated(300) + "\r\n"
                                         << 431 << 0 << true;
@@ -83,21 +83,23 @@ void TestRequestFraming::streams_data()
     QTest::newRow("endless chunks of zero-padded size")
         << QByteArray("POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n") + QByteArray(2000, '0') << 400 << 0
         << true;
-    QTest::newRow("bad chunk size") << QByteArray("POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")
-                                    << 400 << 0 << true;
+    QTest::newRow("bad chunk size") << QByteArray("POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n") << 400
+                                    << 0 << true;
     QTest::newRow("chunk longer than announced")
         << QByteArray("POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n") << 400 << 0 << true;
     QTest::newRow("length and chunked: smuggling")
         << QByteArray("POST /a HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n") << 400 << 0
         << true;
-    QTest::newRow("conflicting lengths")
-        << QByteArray("POST /a HTTP/1.1\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\n") << 400 << 0 << true;
+    QTest::newRow("conflicting lengths") << QByteArray(
+                                                "POST /a HTTP/1.1\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\n")
+                                         << 400 << 0 << true;
     QTest::newRow("repeated equal lengths")
         << QByteArray("POST /a HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok") << 0 << 1 << false;
     QTest::newRow("negative length") << QByteArray("POST /a HTTP/1.1\r\nContent-Length: -1\r\n\r\n") << 400 << 0
                                      << true;
-    QTest::newRow("length overflow")
-        << QByteArray("POST /a HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n") << 400 << 0 << true;
+    QTest::newRow("length overflow") << QByteArray(
+                                            "POST /a HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n")
+                                     << 400 << 0 << true;
     QTest::newRow("unknown transfer coding")
         << QByteArray("POST /a HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n") << 501 << 0 << true;
     QTest::newRow("NUL in the head") << QByteArray("GET /\0 HTTP/1.1\r\n\r\n", 20) << 400 << 0 << true;
