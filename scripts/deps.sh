@@ -41,7 +41,7 @@ provisio_packages() {
         # headless GUI tests and screenshots
         xvfb xauth imagemagick
         # tools the scripts and tests call
-        curl openssl jq xxd
+        curl openssl jq xxd util-linux
         # activation card tests read the PDF text and decode its QR code
         poppler-utils zbar-tools
     )

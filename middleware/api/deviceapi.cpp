@@ -16,6 +16,51 @@ const QStringList &DeviceApi::supportedApiVersions()
     return versions;
 }
 
+namespace {
+constexpr qint64 kFailureWindowMs = 60 * 1000;
+}
+
+DeviceApi::DeviceApi(ServiceContext &ctx, Registrar &registrar)
+    : m_ctx(ctx), m_registrar(registrar), m_failuresPerAddress(ctx.config.dpsFailuresPerAddress, kFailureWindowMs),
+      m_failuresPerRegistration(ctx.config.dpsFailuresPerRegistration, kFailureWindowMs)
+{
+    m_clock.start();
+}
+
+std::optional<Error> DeviceApi::throttled(const HttpRequest &request, const QString &registrationId, int *retryAfter)
+{
+    const qint64 now = m_clock.elapsed();
+    const QString address = request.remoteAddress.toString();
+    if (const int wait = m_failuresPerAddress.retryAfterSeconds(address, now)) {
+        *retryAfter = wait;
+        return Error(
+            ErrorCode::TooManyRequests,
+            QStringLiteral("too many failed registration attempts from this address; retry in %1 s").arg(wait));
+    }
+    const QString id = Crypto::normalizeRegistrationId(registrationId);
+    if (const int wait = m_failuresPerRegistration.retryAfterSeconds(id, now)) {
+        *retryAfter = wait;
+        return Error(ErrorCode::TooManyRequests,
+                     QStringLiteral("too many failed attempts for this registration id; retry in %1 s").arg(wait));
+    }
+    return std::nullopt;
+}
+
+void DeviceApi::countFailure(const HttpRequest &request, const QString &registrationId)
+{
+    const qint64 now = m_clock.elapsed();
+    m_failuresPerAddress.record(request.remoteAddress.toString(), now);
+    m_failuresPerRegistration.record(Crypto::normalizeRegistrationId(registrationId), now);
+}
+
+HttpResponse DeviceApi::failure(const Error &error, int retryAfter)
+{
+    HttpResponse r = HttpResponse::error(error);
+    if (retryAfter > 0)
+        r.withHeader("Retry-After", QByteArray::number(retryAfter));
+    return r;
+}
+
 void DeviceApi::registerRoutes(Router &router)
 {
     using M = QHttpServerRequest::Method;
@@ -30,7 +75,7 @@ void DeviceApi::registerRoutes(Router &router)
         [this](HttpRequest &r) { return registrationStatus(r); }, kMaxBody);
 }
 
-Result<Registrar::Attestee> DeviceApi::admit(const HttpRequest &request)
+Result<Registrar::Attestee> DeviceApi::admit(const HttpRequest &request, int *retryAfter)
 {
     if (!request.hasQuery(QStringLiteral("api-version")))
         return Error(ErrorCode::InvalidInput, QStringLiteral("the api-version query parameter is required"));
@@ -44,7 +89,12 @@ Result<Registrar::Attestee> DeviceApi::admit(const HttpRequest &request)
     const QString registrationId = request.param(QStringLiteral("registrationId"));
     if (auto valid = Crypto::validateRegistrationId(registrationId); !valid)
         return valid.error();
-    return m_registrar.authenticate(request.header("Authorization"), scope, registrationId);
+    if (auto limited = throttled(request, registrationId, retryAfter))
+        return *limited;
+    auto attestee = m_registrar.authenticate(request.header("Authorization"), scope, registrationId);
+    if (!attestee && attestee.error().code == ErrorCode::Unauthorized)
+        countFailure(request, registrationId);
+    return attestee;
 }
 
 namespace {
@@ -59,9 +109,10 @@ HttpResponse operationResponse(const RegistrationOperation &op, int retryAfterSe
 
 HttpResponse DeviceApi::registerDevice(HttpRequest &request)
 {
-    auto attestee = admit(request);
+    int retryAfter = 0;
+    auto attestee = admit(request, &retryAfter);
     if (!attestee)
-        return HttpResponse::error(attestee.error());
+        return failure(attestee.error(), retryAfter);
     auto body = EnrollmentUtil::jsonBody(request);
     if (!body)
         return HttpResponse::error(body.error());
@@ -91,9 +142,10 @@ HttpResponse DeviceApi::registerDevice(HttpRequest &request)
 
 HttpResponse DeviceApi::operationStatus(HttpRequest &request)
 {
-    auto attestee = admit(request);
+    int retryAfter = 0;
+    auto attestee = admit(request, &retryAfter);
     if (!attestee)
-        return HttpResponse::error(attestee.error());
+        return failure(attestee.error(), retryAfter);
     auto op = m_registrar.operation(request.param(QStringLiteral("operationId")), attestee->registrationId);
     if (!op)
         return HttpResponse::error(op.error());
@@ -108,9 +160,10 @@ HttpResponse DeviceApi::operationStatus(HttpRequest &request)
 
 HttpResponse DeviceApi::registrationStatus(HttpRequest &request)
 {
-    auto attestee = admit(request);
+    int retryAfter = 0;
+    auto attestee = admit(request, &retryAfter);
     if (!attestee)
-        return HttpResponse::error(attestee.error());
+        return failure(attestee.error(), retryAfter);
     if (!request.body.trimmed().isEmpty()) {
         auto body = parseJsonObject(request.body);
         if (!body)

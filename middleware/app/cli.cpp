@@ -61,6 +61,40 @@ QString cliActor()
     return QStringLiteral("cli:") + user;
 }
 
+// Control characters from request data (a serial with a newline, say) must
+// not start a forged log line: text logs show them escaped.
+QString escapedForLog(const QString &message)
+{
+    QString out;
+    out.reserve(message.size());
+    for (const QChar c : message) {
+        const char16_t u = c.unicode();
+        if (u == u'\n')
+            out += QLatin1String("\\n");
+        else if (u == u'\r')
+            out += QLatin1String("\\r");
+        else if (u == u'\t')
+            out += QLatin1String("\\t");
+        else if (u < 0x20 || u == 0x7f || u == 0x2028 || u == 0x2029)
+            out += QStringLiteral("\\x%1").arg(int(u), 2, 16, QLatin1Char('0'));
+        else
+            out += c;
+    }
+    return out;
+}
+
+QLoggingCategory::CategoryFilter s_previousFilter = nullptr;
+
+// Qt HTTP Server's own debug category prints whole requests, Authorization
+// headers included: it stays off whatever QT_LOGGING_RULES says.
+void categoryFilter(QLoggingCategory *category)
+{
+    if (s_previousFilter)
+        s_previousFilter(category);
+    if (qstrcmp(category->categoryName(), "qt.httpserver") == 0)
+        category->setEnabled(QtDebugMsg, false);
+}
+
 void logHandler(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
     static const char *levels[] = {"debug", "warning", "critical", "fatal", "info"};
@@ -75,7 +109,7 @@ void logHandler(QtMsgType type, const QMessageLogContext &context, const QString
                    .toJson(QJsonDocument::Compact);
     } else {
         line = (ts + QLatin1Char(' ') + QString::fromLatin1(level) + QLatin1Char(' ') +
-                QString::fromLatin1(context.category) + QLatin1String(": ") + message)
+                QString::fromLatin1(context.category) + QLatin1String(": ") + escapedForLog(message))
                    .toUtf8();
     }
     line += '\n';
@@ -294,6 +328,7 @@ void installLogHandler(bool json)
     // with QT_LOGGING_RULES="provisio.*.debug=true".
     if (qEnvironmentVariableIsEmpty("QT_LOGGING_RULES"))
         QLoggingCategory::setFilterRules(QStringLiteral("*.debug=false"));
+    s_previousFilter = QLoggingCategory::installFilter(categoryFilter);
 }
 
 int runMiddlewareCli(const QStringList &arguments)

@@ -210,33 +210,45 @@ Result<void> Service::setUpTls()
     ssl.setPrivateKey(key);
     ssl.setProtocol(QSsl::TlsV1_2OrLater);
     ssl.setPeerVerifyMode(QSslSocket::VerifyNone);
-    m_http->sslSetup(ssl);
+    m_ssl = ssl;
     return {};
 }
 
 Result<quint16> Service::listen()
 {
-    // Qt HTTP Server 6.4 wraps connections in TLS only for servers it creates
-    // itself in listen(); a QTcpServer passed to bind() stays plain. So TLS
-    // uses listen() and plain HTTP binds its own server (whose error string
-    // is more useful).
-    if (isTls()) {
-        m_port = m_http->listen(m_config.listenAddress, m_config.listenPort);
-        if (m_port == 0)
-            return Error(ErrorCode::Unavailable,
-                         QStringLiteral("cannot listen on %1:%2 (address in use or not permitted)")
-                             .arg(m_config.listenAddress.toString())
-                             .arg(m_config.listenPort));
-    } else {
-        m_tcp = new QTcpServer(m_http);
-        if (!m_tcp->listen(m_config.listenAddress, m_config.listenPort))
-            return Error(ErrorCode::Unavailable, QStringLiteral("cannot listen on %1:%2: %3")
-                                                     .arg(m_config.listenAddress.toString())
-                                                     .arg(m_config.listenPort)
-                                                     .arg(m_tcp->errorString()));
-        m_http->bind(m_tcp);
-        m_port = m_tcp->serverPort();
+    // Every connection goes through the front door (caps, timeouts, request
+    // framing checked before Qt HTTP Server parses), with TLS unless behind
+    // a TLS-terminating proxy.
+    const qint64 descriptors = FrontDoor::raiseDescriptorLimit();
+    FrontDoor::Limits limits;
+    limits.maxConnections = m_config.maxConnections;
+    if (descriptors > 0) {
+        // Leave room for the database, hub connections, webhooks and logs.
+        const qint64 usable = qMax<qint64>(16, descriptors - 128);
+        limits.maxConnections = int(qMin<qint64>(limits.maxConnections, usable));
     }
+    limits.maxConnectionsPerAddress = m_config.maxConnectionsPerAddress;
+    limits.tlsHandshakeTimeoutMs = m_config.tlsHandshakeTimeoutSeconds * 1000;
+    limits.headerTimeoutMs = m_config.headerTimeoutSeconds * 1000;
+    limits.idleTimeoutMs = m_config.idleTimeoutSeconds * 1000;
+    limits.bodyStallTimeoutMs = m_config.bodyStallTimeoutSeconds * 1000;
+    limits.writeStallTimeoutMs = m_config.bodyStallTimeoutSeconds * 1000;
+    limits.framing.maxHeaderBytes = m_config.maxHeaderBytes;
+    limits.framing.maxRequestLineBytes = qMin(m_config.maxHeaderBytes, 8 * 1024);
+    QString error;
+    const auto port = m_http->listenGuarded(m_config.listenAddress, m_config.listenPort, limits,
+                                            isTls() ? std::optional<QSslConfiguration>(m_ssl) : std::nullopt, &error);
+    if (!port)
+        return Error(ErrorCode::Unavailable, QStringLiteral("cannot listen on %1:%2: %3")
+                                                 .arg(m_config.listenAddress.toString())
+                                                 .arg(m_config.listenPort)
+                                                 .arg(error));
+    m_port = *port;
+    qCInfo(lcService).noquote() << "descriptor limit" << descriptors << "connections at most" << limits.maxConnections
+                                << "per address"
+                                << (limits.maxConnectionsPerAddress > 0
+                                        ? QString::number(limits.maxConnectionsPerAddress)
+                                        : QStringLiteral("unlimited"));
     qCInfo(lcService).noquote() << "listening on" << baseUrl() << "database" << m_db->description();
     // Deliveries left pending by an earlier run go out from here on.
     m_webhookDispatcher->start();

@@ -5,6 +5,7 @@
 #include "base/serviceconfig.h"
 
 #include <QObject>
+#include <QSslConfiguration>
 
 #include <memory>
 #include <vector>
@@ -69,7 +70,7 @@ private:
     QNetworkAccessManager *m_network = nullptr;
     std::unique_ptr<ServiceContext> m_context;
     HttpServer *m_http = nullptr;
-    QTcpServer *m_tcp = nullptr;
+    QSslConfiguration m_ssl;
     std::vector<std::unique_ptr<ApiModule>> m_modules;
     QString m_idScope;
     quint16 m_port = 0;

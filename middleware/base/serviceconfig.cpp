@@ -141,6 +141,33 @@ QList<SettingSpec> buildSettings()
         duration("sas-clock-skew", "PROVISIO_SAS_CLOCK_SKEW",
                  "Clock difference tolerated on the expiry of devices' SAS tokens.", DurationUnit::Seconds, 0, kHour,
                  300 * kSecond),
+        duration("max-sas-lifetime", "PROVISIO_MAX_SAS_LIFETIME",
+                 "Longest validity a device's DPS SAS token may claim (as the hub's max_token_lifetime).",
+                 DurationUnit::Seconds, 60 * kSecond, 366 * kDay, kDay),
+        integer("dps-failures-per-address", "PROVISIO_DPS_FAILURES_PER_ADDRESS", "count",
+                "Failed device authentications per client address and minute before devices from it get 429.", 1,
+                100000, 60),
+        integer("dps-failures-per-registration", "PROVISIO_DPS_FAILURES_PER_REGISTRATION", "count",
+                "Failed device authentications per registration id and minute before that id gets 429.", 1, 100000, 20),
+        // The front door (docs/api.md, "Limits").
+        integer("max-connections", "PROVISIO_MAX_CONNECTIONS", "count",
+                "Open client connections at most; also kept below the descriptor limit.", 16, 1000000, 10000),
+        integer("max-connections-per-address", "PROVISIO_MAX_CONNECTIONS_PER_ADDRESS", "count",
+                "Open connections per client address (0: no cap; the default is 0 with "
+                "--plain-http-behind-proxy, where every client has the proxy's address).",
+                0, 1000000, 256),
+        duration("tls-handshake-timeout", "PROVISIO_TLS_HANDSHAKE_TIMEOUT", "Time a client has to complete TLS.",
+                 DurationUnit::Seconds, kSecond, 300 * kSecond, 10 * kSecond),
+        duration("header-timeout", "PROVISIO_HEADER_TIMEOUT",
+                 "Time from a new connection, or a request's first byte, to the end of its headers.",
+                 DurationUnit::Seconds, kSecond, 300 * kSecond, 10 * kSecond),
+        duration("idle-timeout", "PROVISIO_IDLE_TIMEOUT", "Time a kept-alive connection may wait between requests.",
+                 DurationUnit::Seconds, kSecond, kHour, 60 * kSecond),
+        duration("body-stall-timeout", "PROVISIO_BODY_STALL_TIMEOUT",
+                 "Time a request body, or a client reading its answer, may pause before the connection is closed.",
+                 DurationUnit::Seconds, kSecond, kHour, 30 * kSecond),
+        integer("max-header-bytes", "PROVISIO_MAX_HEADER_BYTES", "bytes",
+                "Request line and header fields together; more is answered 431.", 1024, 1048576, 16384),
         // Webhooks.
         text("webhook-authorization", "PROVISIO_WEBHOOK_AUTHORIZATION", "value",
              "Authorization header value sent to custom allocation webhooks.", "none"),
@@ -462,6 +489,16 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser, Settin
              toInt("activation-attempts-per-client", 1, &c.activationAttemptsPerClient),
              toInt("registration-retry-after", kSecond, &c.registrationRetryAfterSeconds),
              toInt("sas-clock-skew", kSecond, &c.sasClockSkewSeconds),
+             toInt("max-sas-lifetime", kSecond, &c.maxSasLifetimeSeconds),
+             toInt("dps-failures-per-address", 1, &c.dpsFailuresPerAddress),
+             toInt("dps-failures-per-registration", 1, &c.dpsFailuresPerRegistration),
+             toInt("max-connections", 1, &c.maxConnections),
+             toInt("max-connections-per-address", 1, &c.maxConnectionsPerAddress),
+             toInt("tls-handshake-timeout", kSecond, &c.tlsHandshakeTimeoutSeconds),
+             toInt("header-timeout", kSecond, &c.headerTimeoutSeconds),
+             toInt("idle-timeout", kSecond, &c.idleTimeoutSeconds),
+             toInt("body-stall-timeout", kSecond, &c.bodyStallTimeoutSeconds),
+             toInt("max-header-bytes", 1, &c.maxHeaderBytes),
              toBool("webhook-allow-http", &c.webhookAllowHttp),
              toInt("webhook-initial-backoff", 1, &c.webhookInitialBackoffMs),
              toInt("webhook-max-attempts", 1, &c.webhookMaxAttempts),
@@ -476,6 +513,10 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser, Settin
         if (!step)
             return step.error();
     }
+    // Behind a proxy every client has the proxy's address: no per-address
+    // cap unless one is asked for.
+    if (c.plainHttp && !r.raw(r.spec("max-connections-per-address")))
+        c.maxConnectionsPerAddress = 0;
     // Whole seconds: codes expire on a seconds clock.
     c.activationCodeTtlSeconds = std::max<qint64>(1, (ttlSecondsMs ? ttlSecondsMs : ttlMs) / kSecond);
     if (auto all = r.checkAllRead(); !all)

@@ -34,6 +34,22 @@ struct ServiceConfig
     int activationAttemptsPerClient = 20;  // per 15 minutes
     int registrationRetryAfterSeconds = 2; // Retry-After while assigning
     int sasClockSkewSeconds = 300;
+    // Longest validity a device's DPS SAS token may claim (as the hub's
+    // max_token_lifetime); a token valid until the year 3000 is refused.
+    int maxSasLifetimeSeconds = 86400;
+    // Failed device authentications (bad or expired SAS tokens, unknown
+    // registration ids) allowed per client address and per registration id
+    // within a minute; then 429 with Retry-After. Successes never count.
+    int dpsFailuresPerAddress = 60;
+    int dpsFailuresPerRegistration = 20;
+    // The front door (FrontDoor::Limits): connection caps, timeouts, sizes.
+    int maxConnections = 10000;
+    int maxConnectionsPerAddress = 256; // 0: off (the default behind a proxy)
+    int tlsHandshakeTimeoutSeconds = 10;
+    int headerTimeoutSeconds = 10;
+    int idleTimeoutSeconds = 60;
+    int bodyStallTimeoutSeconds = 30;
+    int maxHeaderBytes = 16 * 1024;
     QString webhookAuthorization;  // sent to custom allocation webhooks
     bool webhookAllowHttp = false; // event webhooks to plain http:// beyond loopback
     int webhookInitialBackoffMs = 1000;

@@ -126,11 +126,18 @@ Result<Registrar::Attestee> Registrar::authenticate(const QByteArray &authorizat
     const QString resource = idScope + QStringLiteral("/registrations/") + registrationId;
     const qint64 nowSeconds = QDateTime::currentSecsSinceEpoch();
     const qint64 skew = m_ctx.config.sasClockSkewSeconds;
+    const qint64 maxLifetime = m_ctx.config.maxSasLifetimeSeconds;
+    // Decided before any key is looked at: costs nothing, tells nothing.
+    if (token->expiry() + skew < nowSeconds)
+        return unauthorized(true);
+    if (token->expiry() > nowSeconds + maxLifetime + skew)
+        return Error(ErrorCode::Unauthorized,
+                     QStringLiteral("token lifetime exceeds the maximum of %1 seconds").arg(maxLifetime));
     bool expired = false;
     auto accepts = [&](const QString &key) {
         if (key.isEmpty())
             return false;
-        const auto verified = token->verify(resource, key, nowSeconds, skew);
+        const auto verified = token->verify(resource, key, nowSeconds, skew, maxLifetime);
         if (!verified && verified.error().message == QLatin1String("token expired"))
             expired = true;
         return verified.ok();

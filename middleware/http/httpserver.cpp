@@ -180,23 +180,54 @@ HttpResponse HttpServer::route(HttpRequest &request)
     return route.handler(request);
 }
 
+std::optional<quint16> HttpServer::listenGuarded(const QHostAddress &address, quint16 port,
+                                                 const FrontDoor::Limits &limits,
+                                                 const std::optional<QSslConfiguration> &ssl, QString *error)
+{
+    auto *door = new FrontDoor(
+        limits,
+        [this](const QByteArray &method, const QByteArray &path) {
+            return m_router.bodyLimitFor(method, path, kUnroutedMaxBody);
+        },
+        m_metrics, this);
+    if (ssl)
+        door->setSslConfiguration(*ssl);
+    if (!door->listen(address, port)) {
+        if (error)
+            *error = door->errorString();
+        delete door;
+        return std::nullopt;
+    }
+    m_frontDoor = door;
+    bind(door);
+    return door->serverPort();
+}
+
 bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
     QElapsedTimer timer;
     timer.start();
 
-    if (request.method() == QHttpServerRequest::Method::Get && !m_webSocketPaths.isEmpty() &&
-        m_webSocketPaths.contains(request.url().path(QUrl::FullyEncoded))) {
-        const auto headers = request.headers();
-        const bool upgrade = std::any_of(headers.cbegin(), headers.cend(), [](const auto &h) {
-            return h.first.compare("Upgrade", Qt::CaseInsensitive) == 0 && h.second.toLower().contains("websocket");
-        });
-        if (upgrade) {
-            // Written by nobody: Qt completes the handshake (see addWebSocketPath).
-            m_metrics->increment(QStringLiteral("provisio_http_requests_total"),
-                                 QStringLiteral("route=\"%1\",status=\"101\"").arg(escapeLabel(request.url().path())));
-            return true;
-        }
+    // Refused by the front door (and answered there): nothing more to say.
+    if (FrontDoor::isRejected(socket))
+        return false;
+
+    const auto headers = request.headers();
+    const bool upgrade = std::any_of(headers.cbegin(), headers.cend(), [](const auto &h) {
+        return h.first.compare("Upgrade", Qt::CaseInsensitive) == 0 && h.second.toLower().contains("websocket");
+    });
+    if (upgrade) {
+        // Only the WebSocket paths upgrade; elsewhere Qt answers 404 through
+        // missingHandler and closes the connection.
+        if (request.method() != QHttpServerRequest::Method::Get ||
+            !m_webSocketPaths.contains(request.url().path(QUrl::FullyEncoded)))
+            return false;
+        // Written by nobody: Qt completes the handshake (see addWebSocketPath).
+        m_metrics->increment(QStringLiteral("provisio_http_requests_total"),
+                             QStringLiteral("route=\"%1\",status=\"101\"").arg(escapeLabel(request.url().path())));
+        if (m_frontDoor)
+            m_frontDoor->release(socket);
+        return true;
     }
 
     HttpRequest req;
@@ -233,6 +264,8 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
                 return;
             }
             writeTo(*responder, answer);
+            if (self->m_frontDoor)
+                self->m_frontDoor->responded(guard);
             self->recordRequest(*context, answer.status, timer);
         });
         return true;
@@ -261,6 +294,8 @@ void HttpServer::write(const QHttpServerRequest &request, QTcpSocket *socket, co
 {
     QHttpServerResponder responder = makeResponder(request, socket);
     writeTo(responder, response);
+    if (m_frontDoor)
+        m_frontDoor->responded(socket);
 }
 
 void HttpServer::writeTo(QHttpServerResponder &responder, const HttpResponse &response)
@@ -276,6 +311,8 @@ void HttpServer::writeTo(QHttpServerResponder &responder, const HttpResponse &re
 
 void HttpServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
 {
+    if (FrontDoor::isRejected(socket))
+        return;
     write(request, socket, HttpResponse::error(ErrorCode::NotFound, QStringLiteral("no such endpoint")));
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "frontdoor.h"
 #include "router.h"
 
 #include <QAbstractHttpServer>
@@ -29,6 +30,10 @@ public:
 
     explicit HttpServer(Metrics *metrics, QObject *parent = nullptr);
 
+    // Bodies of requests no route matches (they get 404): what the front
+    // door lets through before the router answers.
+    static constexpr qint64 kUnroutedMaxBody = 64 * 1024;
+
     Router &router() { return m_router; }
     void setAuthenticator(Authenticator authenticator) { m_authenticator = std::move(authenticator); }
 
@@ -38,6 +43,13 @@ public:
     // receiver authenticates after the upgrade). Other requests to the path
     // are routed as usual.
     void addWebSocketPath(const QString &path) { m_webSocketPaths.insert(path); }
+
+    // Listens on `address`:`port` behind a FrontDoor (connection caps,
+    // timeouts, request framing checked before Qt parses), with TLS when
+    // `ssl` is given. Returns the port, or nullopt with `error` set.
+    std::optional<quint16> listenGuarded(const QHostAddress &address, quint16 port, const FrontDoor::Limits &limits,
+                                         const std::optional<QSslConfiguration> &ssl, QString *error);
+    FrontDoor *frontDoor() const { return m_frontDoor; }
 
     // Processes one request without a socket; used by handleRequest and
     // directly by tests of the routing rules.
@@ -57,6 +69,7 @@ private:
     Authenticator m_authenticator;
     QSet<QString> m_webSocketPaths;
     Metrics *m_metrics;
+    FrontDoor *m_frontDoor = nullptr;
 };
 
 } // namespace Provisio

@@ -37,6 +37,20 @@ int specificity(const QStringList &segments)
 }
 } // namespace
 
+qint64 Router::bodyLimitFor(const QByteArray &method, const QByteArray &path, qint64 fallback) const
+{
+    using M = QHttpServerRequest::Method;
+    static const QHash<QByteArray, M> methods = {
+        {"GET", M::Get},   {"PUT", M::Put},         {"DELETE", M::Delete}, {"POST", M::Post},
+        {"HEAD", M::Head}, {"OPTIONS", M::Options}, {"PATCH", M::Patch},   {"CONNECT", M::Connect},
+    };
+    const auto it = methods.constFind(method);
+    if (it == methods.constEnd())
+        return fallback;
+    const Match m = match(*it, QString::fromUtf8(path));
+    return m.route ? m.route->maxBodyBytes : fallback;
+}
+
 Router::Match Router::match(QHttpServerRequest::Method method, const QString &path) const
 {
     const QStringList parts = splitPath(path);

@@ -51,6 +51,11 @@ public:
 
     Match match(QHttpServerRequest::Method method, const QString &path) const;
 
+    // The body limit of the route `method` + `path` would reach (path as
+    // sent, without the query), or `fallback` when none matches: what the
+    // front door enforces before a body is read.
+    qint64 bodyLimitFor(const QByteArray &method, const QByteArray &path, qint64 fallback) const;
+
     // Every registered route, in registration order (for `provisio-middleware routes`).
     const QList<Route> &routes() const { return m_routes; }
 

@@ -4,12 +4,19 @@
 
 #include <QAtomicInt>
 #include <QDateTime>
+#include <QFile>
 #include <QFileInfo>
 #include <QLoggingCategory>
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QUrl>
 #include <QUrlQuery>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcDb, "provisio.middleware.db")
 
@@ -31,6 +38,36 @@ Database::~Database()
     m_db = QSqlDatabase();
     QSqlDatabase::removeDatabase(m_connectionName);
 }
+
+namespace {
+// The database holds enrollment and hub keys: its file is the owner's alone,
+// wherever it lives (--database may point outside the 0700 data directory).
+// SQLite gives its -wal and -shm files the main file's mode.
+Result<void> createPrivateFile(const QString &path)
+{
+    const QByteArray native = QFile::encodeName(path);
+    const int fd = ::open(native.constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return Error(
+            ErrorCode::Unavailable,
+            QStringLiteral("cannot create database file %1: %2").arg(path, QString::fromLocal8Bit(strerror(errno))));
+    struct stat st
+    { };
+    if (::fstat(fd, &st) == 0 && st.st_uid == ::geteuid() && (st.st_mode & 0077) != 0) {
+        if (::fchmod(fd, 0600) == 0)
+            qCWarning(lcDb).noquote() << "database file" << path << "was readable by others; now mode 0600";
+    }
+    ::close(fd);
+    for (const char *suffix : {"-wal", "-shm", "-journal"}) {
+        const QByteArray side = native + suffix;
+        struct stat sst
+        { };
+        if (::stat(side.constData(), &sst) == 0 && sst.st_uid == ::geteuid() && (sst.st_mode & 0077) != 0)
+            ::chmod(side.constData(), 0600);
+    }
+    return {};
+}
+} // namespace
 
 Result<std::unique_ptr<Database>> Database::open(const QString &location)
 {
@@ -69,6 +106,10 @@ Result<std::unique_ptr<Database>> Database::open(const QString &location)
         db->m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), db->m_connectionName);
         if (!db->m_db.isValid())
             return Error(ErrorCode::Unavailable, QStringLiteral("the Qt SQLite driver (QSQLITE) is not installed"));
+        if (location != QLatin1String(":memory:")) {
+            if (auto secured = createPrivateFile(location); !secured)
+                return secured.error();
+        }
         db->m_db.setDatabaseName(location);
         db->m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
         db->m_description = QStringLiteral("sqlite:%1").arg(QFileInfo(location).absoluteFilePath());

@@ -69,7 +69,13 @@ bool MiddlewareProcess::start()
     if (!m_databaseUrl.isEmpty())
         args << QStringLiteral("--database") << m_databaseUrl;
     args << m_extraArgs;
-    m_process->start(QStringLiteral(PROVISIO_MIDDLEWARE_BIN), args);
+    if (m_prefix.isEmpty()) {
+        m_process->start(QStringLiteral(PROVISIO_MIDDLEWARE_BIN), args);
+    } else {
+        QStringList all = m_prefix.mid(1);
+        all << QStringLiteral(PROVISIO_MIDDLEWARE_BIN) << args;
+        m_process->start(m_prefix.first(), all);
+    }
     if (!m_process->waitForStarted(10000)) {
         m_error = QStringLiteral("middleware did not start: ") + m_process->errorString();
         return false;
@@ -107,6 +113,13 @@ bool MiddlewareProcess::start()
     }
     m_error = QStringLiteral("middleware never became healthy: ") + m_log;
     return false;
+}
+
+QString MiddlewareProcess::drainLog()
+{
+    if (m_process)
+        m_log += QString::fromUtf8(m_process->readAllStandardError());
+    return m_log;
 }
 
 void MiddlewareProcess::stop()

@@ -45,6 +45,13 @@ public:
     void setProbeCaCertificate(const QString &path) { m_probeCa = path; }
     QString lastError() const { return m_error; }
     QString log() const { return m_log; }
+    // The log so far, including what the running process wrote since start().
+    QString drainLog();
+    // Runs the binary through this command (e.g. prlimit with a descriptor
+    // limit); the command must exec the binary so its pid stays the same.
+    void setCommandPrefix(const QStringList &prefix) { m_prefix = prefix; }
+    // The running process's pid (0 when not running).
+    qint64 processId() const { return m_process ? m_process->processId() : 0; }
     QString databaseUrl() const { return m_databaseUrl; }
 
     // Runs `provisio-middleware ARGS --data-dir DIR [--database URL]` to completion.
@@ -73,6 +80,7 @@ private:
     QStringList m_extraArgs;
     QString m_databaseUrl;
     QString m_probeCa;
+    QStringList m_prefix;
     std::unique_ptr<QProcess> m_process;
     QString m_baseUrl;
     QString m_idScope;

@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "frontdoor.h"
+
+#include "base/metrics.h"
+
+#include <QLoggingCategory>
+#include <QSslSocket>
+#include <QTcpSocket>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+Q_LOGGING_CATEGORY(lcFrontDoor, "provisio.middleware.frontdoor")
+
+namespace Provisio {
+
+namespace {
+const char kRejectedProperty[] = "provisio.frontdoor.rejected";
+constexpr int kSweepMs = 250;
+constexpr int kResumeAcceptMs = 100;
+constexpr int kClosingGraceMs = 5000;
+
+QByteArray reasonPhrase(int status)
+{
+    switch (status) {
+    case 400:
+        return "Bad Request";
+    case 413:
+        return "Content Too Large";
+    case 414:
+        return "URI Too Long";
+    case 417:
+        return "Expectation Failed";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 501:
+        return "Not Implemented";
+    default:
+        return "Error";
+    }
+}
+
+QByteArray errorCodeFor(int status)
+{
+    switch (status) {
+    case 413:
+        return "PayloadTooLarge";
+    case 414:
+    case 431:
+        return "RequestHeaderTooLarge";
+    case 501:
+        return "NotImplemented";
+    default:
+        return "BadRequest";
+    }
+}
+} // namespace
+
+struct FrontDoor::Connection
+{
+    Connection(QTcpSocket *s, const QHostAddress &a, RequestFraming f)
+        : key(s), socket(s), address(a), framing(std::move(f))
+    { }
+
+    QTcpSocket *key; // never dereferenced: the table's key
+    QPointer<QTcpSocket> socket;
+    QHostAddress address;
+    RequestFraming framing;
+    Stage stage = Stage::Handshake;
+    qint64 seenUnconsumed = 0; // bytes in the socket's buffer the framing has already followed
+    quint64 responded = 0;
+    qint64 stageStart = 0;
+    qint64 requestStart = 0;
+    qint64 lastActivity = 0;
+    qint64 lastWrite = 0;
+    qint64 deadline = 0; // 0: none
+    const char *deadlineReason = "";
+    bool rejected = false;
+};
+
+FrontDoor::FrontDoor(Limits limits, RequestFraming::BodyLimit bodyLimit, Metrics *metrics, QObject *parent)
+    : QTcpServer(parent), m_limits(limits), m_bodyLimit(std::move(bodyLimit)), m_metrics(metrics)
+{
+    m_clock.start();
+    // Qt's own queue of accepted sockets is drained at once by Qt HTTP Server;
+    // the caps that matter are ours.
+    setMaxPendingConnections(1 << 20);
+    connect(this, &QTcpServer::acceptError, this, &FrontDoor::onAcceptError);
+    m_sweepTimer.setInterval(kSweepMs);
+    connect(&m_sweepTimer, &QTimer::timeout, this, &FrontDoor::sweep);
+    m_sweepTimer.start();
+    m_resumeTimer.setSingleShot(true);
+    connect(&m_resumeTimer, &QTimer::timeout, this, [this] { resumeAccepting(); });
+    if (m_metrics) {
+        m_metrics->addGauge(QStringLiteral("provisio_http_connections"), QStringLiteral("Open client connections"),
+                            [this] { return double(m_connections.size()); });
+        m_metrics->describe(QStringLiteral("provisio_http_connections_refused_total"), QStringLiteral("counter"),
+                            QStringLiteral("Connections refused because a connection cap was reached"));
+        m_metrics->describe(QStringLiteral("provisio_http_connections_closed_total"), QStringLiteral("counter"),
+                            QStringLiteral("Connections the server closed, by reason"));
+        m_metrics->describe(QStringLiteral("provisio_http_requests_rejected_total"), QStringLiteral("counter"),
+                            QStringLiteral("Requests refused by the front door before parsing, by status"));
+    }
+}
+
+FrontDoor::~FrontDoor()
+{
+    qDeleteAll(m_connections);
+}
+
+qint64 FrontDoor::raiseDescriptorLimit()
+{
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
+        return -1;
+    if (limit.rlim_cur < limit.rlim_max) {
+        rlimit raised = limit;
+        raised.rlim_cur = limit.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+            return qint64(raised.rlim_cur);
+    }
+    return qint64(limit.rlim_cur);
+}
+
+bool FrontDoor::isRejected(const QTcpSocket *socket)
+{
+    return socket && socket->property(kRejectedProperty).toBool();
+}
+
+void FrontDoor::incomingConnection(qintptr descriptor)
+{
+    QTcpSocket *socket = m_ssl ? new QSslSocket(this) : new QTcpSocket(this);
+    if (!socket->setSocketDescriptor(descriptor)) {
+        ::close(int(descriptor));
+        delete socket;
+        return;
+    }
+    const QHostAddress address = socket->peerAddress();
+    const bool overTotal = m_connections.size() >= m_limits.maxConnections;
+    const bool overAddress =
+        m_limits.maxConnectionsPerAddress > 0 && m_perAddress.value(address) >= m_limits.maxConnectionsPerAddress;
+    if ((overTotal && !evictIdle(nullptr)) || (overAddress && !evictIdle(&address))) {
+        if (m_metrics)
+            m_metrics->increment(QStringLiteral("provisio_http_connections_refused_total"),
+                                 QStringLiteral("cap=\"%1\"").arg(overTotal ? u"total" : u"address"));
+        qCDebug(lcFrontDoor) << "connection refused: the" << (overTotal ? "total" : "per-address")
+                             << "connection cap is reached and every connection is busy";
+        if (!m_ssl) {
+            // Plain HTTP can say why; under TLS nothing is said before a handshake.
+            socket->write("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\n"
+                          "Connection: close\r\n\r\n");
+            socket->flush();
+        }
+        socket->abort();
+        socket->deleteLater();
+        return;
+    }
+    admit(socket, address);
+}
+
+void FrontDoor::admit(QTcpSocket *socket, const QHostAddress &address)
+{
+    auto *c = new Connection(socket, address, RequestFraming(m_limits.framing, m_bodyLimit));
+    m_connections.insert(socket, c);
+    m_perAddress[address] += 1;
+    const qint64 now = m_clock.elapsed();
+    c->stageStart = c->lastActivity = c->lastWrite = now;
+    connect(socket, &QObject::destroyed, this, [this, socket] { forget(socket); });
+
+    auto *ssl = qobject_cast<QSslSocket *>(socket);
+    if (!ssl) {
+        startHttp(c);
+        return;
+    }
+    c->deadline = now + m_limits.tlsHandshakeTimeoutMs;
+    c->deadlineReason = "tls-handshake";
+    connect(ssl, &QSslSocket::encrypted, this, [this, socket] {
+        if (Connection *c = m_connections.value(socket))
+            startHttp(c);
+    });
+    connect(ssl, &QAbstractSocket::disconnected, this, [this, socket] {
+        Connection *c = m_connections.value(socket);
+        if (c && c->stage == Stage::Handshake) {
+            forget(socket);
+            socket->deleteLater();
+        }
+    });
+    ssl->setSslConfiguration(*m_ssl);
+    ssl->startServerEncryption();
+}
+
+void FrontDoor::startHttp(Connection *c)
+{
+    QTcpSocket *socket = c->socket;
+    c->stage = Stage::Http;
+    c->stageStart = c->lastActivity = m_clock.elapsed();
+    if (auto *ssl = qobject_cast<QSslSocket *>(socket))
+        disconnect(ssl, &QAbstractSocket::disconnected, this, nullptr);
+    // Connected before Qt HTTP Server connects its own readyRead slot (in
+    // addPendingConnection), so the framing sees every byte before Qt does.
+    connect(socket, &QIODevice::readyRead, this, [this, socket] {
+        if (Connection *c = m_connections.value(socket))
+            beforeQtReads(c);
+    });
+    connect(socket, &QIODevice::bytesWritten, this, [this, socket] {
+        if (Connection *c = m_connections.value(socket)) {
+            c->lastWrite = m_clock.elapsed();
+            rearm(c);
+        }
+    });
+    rearm(c);
+    addPendingConnection(socket);
+    // After Qt's slot: what Qt left unread has been followed already.
+    connect(socket, &QIODevice::readyRead, this, [this, socket] {
+        if (Connection *c = m_connections.value(socket))
+            afterQtRead(c);
+    });
+}
+
+void FrontDoor::beforeQtReads(Connection *c)
+{
+    QTcpSocket *socket = c->socket;
+    if (c->rejected)
+        return;
+    const qint64 available = socket->bytesAvailable();
+    qint64 offset = c->seenUnconsumed;
+    if (available <= offset)
+        return;
+    const qint64 now = m_clock.elapsed();
+    c->lastActivity = now;
+    while (offset < available) {
+        const bool wasIdle = !c->framing.inRequest();
+        const quint64 completedBefore = c->framing.completedRequests();
+        std::optional<RequestFraming::Rejection> rejection;
+        const qint64 blind = qMin(available - offset, c->framing.skippable());
+        qint64 taken;
+        if (blind > 0) {
+            rejection = c->framing.feed(nullptr, blind);
+            taken = blind;
+        } else {
+            // Only header bytes are looked at: at most one head's worth at a time.
+            const qint64 want = qMin<qint64>(available - offset, 16 * 1024);
+            const QByteArray bytes = socket->peek(offset + want).mid(offset);
+            if (bytes.isEmpty())
+                break;
+            rejection = c->framing.feed(bytes.constData(), bytes.size());
+            taken = bytes.size();
+        }
+        offset += taken;
+        if (rejection) {
+            rejectRequest(c, *rejection);
+            return;
+        }
+        if (c->framing.inRequest() && (wasIdle || c->framing.completedRequests() != completedBefore))
+            c->requestStart = now;
+        if (c->framing.takeExpectContinue())
+            socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+    }
+    c->seenUnconsumed = available;
+    rearm(c);
+}
+
+void FrontDoor::afterQtRead(Connection *c)
+{
+    if (c->socket)
+        c->seenUnconsumed = c->socket->bytesAvailable();
+}
+
+void FrontDoor::rejectRequest(Connection *c, const RequestFraming::Rejection &rejection)
+{
+    QTcpSocket *socket = c->socket;
+    c->rejected = true;
+    socket->setProperty(kRejectedProperty, true);
+    if (m_metrics)
+        m_metrics->increment(QStringLiteral("provisio_http_requests_rejected_total"),
+                             QStringLiteral("status=\"%1\"").arg(rejection.status));
+    qCInfo(lcFrontDoor).noquote() << "refused a request from" << c->address.toString() << "with" << rejection.status
+                                  << QString::fromLatin1(rejection.message);
+    const QByteArray body =
+        "{\"errorCode\":\"" + errorCodeFor(rejection.status) + "\",\"message\":\"" + rejection.message + "\"}";
+    socket->write("HTTP/1.1 " + QByteArray::number(rejection.status) + ' ' + reasonPhrase(rejection.status) +
+                  "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) +
+                  "\r\nConnection: close\r\n\r\n" + body);
+    // Stops reading: what the client still sends is never buffered.
+    socket->disconnectFromHost();
+    c->deadline = m_clock.elapsed() + kClosingGraceMs;
+    c->deadlineReason = "rejected";
+}
+
+void FrontDoor::responded(QTcpSocket *socket)
+{
+    if (Connection *c = m_connections.value(socket)) {
+        c->responded += 1;
+        c->lastActivity = m_clock.elapsed();
+        rearm(c);
+    }
+}
+
+void FrontDoor::release(QTcpSocket *socket)
+{
+    if (m_connections.contains(socket)) {
+        disconnect(socket, nullptr, this, nullptr);
+        forget(socket);
+    }
+}
+
+void FrontDoor::rearm(Connection *c)
+{
+    if (c->rejected || c->stage == Stage::Handshake)
+        return;
+    QTcpSocket *socket = c->socket;
+    const RequestFraming &f = c->framing;
+    const bool writing = socket && socket->bytesToWrite() > 0;
+    if (f.phase() == RequestFraming::Phase::Head) {
+        c->deadline = c->requestStart + m_limits.headerTimeoutMs;
+        c->deadlineReason = "slow-header";
+    } else if (f.inRequest()) {
+        c->deadline = c->lastActivity + m_limits.bodyStallTimeoutMs;
+        c->deadlineReason = "body-stalled";
+    } else if (writing) {
+        c->deadline = c->lastWrite + m_limits.writeStallTimeoutMs;
+        c->deadlineReason = "write-stalled";
+    } else if (f.completedRequests() > c->responded) {
+        c->deadline = 0; // a handler is working on it (a direct method may take minutes)
+        c->deadlineReason = "";
+    } else if (f.completedRequests() == 0) {
+        c->deadline = c->stageStart + m_limits.headerTimeoutMs;
+        c->deadlineReason = "no-request";
+    } else {
+        c->deadline = c->lastActivity + m_limits.idleTimeoutMs;
+        c->deadlineReason = "idle";
+    }
+}
+
+void FrontDoor::sweep()
+{
+    const qint64 now = m_clock.elapsed();
+    QList<Connection *> expired;
+    for (Connection *c : std::as_const(m_connections)) {
+        if (c->stage == Stage::Http && !c->rejected && c->deadline == 0)
+            rearm(c); // a handler answered meanwhile, or the write buffer drained
+        if (c->deadline != 0 && now >= c->deadline)
+            expired.append(c);
+    }
+    for (Connection *c : std::as_const(expired))
+        close(c, c->deadlineReason);
+}
+
+void FrontDoor::onAcceptError(QAbstractSocket::SocketError error)
+{
+    // Out of descriptors (EMFILE/ENFILE): QTcpServer has paused accepting and
+    // never resumes by itself. Free what idle connections hold and resume.
+    qCWarning(lcFrontDoor) << "accepting failed:" << errorString() << "- freeing idle connections";
+    if (error == QAbstractSocket::SocketResourceError) {
+        for (int i = 0; i < 16 && evictIdle(nullptr); ++i) { }
+    }
+    m_resumeTimer.start(kResumeAcceptMs);
+}
+
+bool FrontDoor::evictIdle(const QHostAddress *address)
+{
+    Connection *oldest = nullptr;
+    for (Connection *c : std::as_const(m_connections)) {
+        if (address && c->address != *address)
+            continue;
+        const bool idle = c->stage == Stage::Handshake ||
+                          (!c->framing.inRequest() && c->framing.completedRequests() == c->responded && c->socket &&
+                           c->socket->bytesToWrite() == 0);
+        if (idle && (!oldest || c->lastActivity < oldest->lastActivity))
+            oldest = c;
+    }
+    if (!oldest)
+        return false;
+    close(oldest, "evicted");
+    return true;
+}
+
+void FrontDoor::close(Connection *c, const char *reason)
+{
+    QPointer<QTcpSocket> socket = c->socket;
+    QTcpSocket *key = c->key;
+    const Stage stage = c->stage;
+    if (m_metrics)
+        m_metrics->increment(QStringLiteral("provisio_http_connections_closed_total"),
+                             QStringLiteral("reason=\"%1\"").arg(QLatin1String(reason)));
+    qCDebug(lcFrontDoor) << "closing a connection from" << c->address.toString() << reason;
+    forget(key);
+    if (!socket)
+        return;
+    disconnect(socket, nullptr, this, nullptr);
+    socket->abort();
+    // Qt HTTP Server deletes the sockets it was given once they disconnect.
+    if (stage == Stage::Handshake)
+        socket->deleteLater();
+}
+
+void FrontDoor::forget(QTcpSocket *socket)
+{
+    Connection *c = m_connections.take(socket);
+    if (!c)
+        return;
+    auto it = m_perAddress.find(c->address);
+    if (it != m_perAddress.end() && --it.value() <= 0)
+        m_perAddress.erase(it);
+    delete c;
+}
+
+} // namespace Provisio

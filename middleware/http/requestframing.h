@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QByteArray>
+
+#include <functional>
+#include <optional>
+
+namespace Provisio {
+
+// Follows the framing of the HTTP/1.1 requests on one connection, byte by
+// byte as they arrive and before Qt HTTP Server parses them, and says when
+// the stream breaks a limit: a request line or header section too long, a
+// body (announced by Content-Length, or counted chunk by chunk) larger than
+// the route allows, framing that could smuggle a second request past a proxy
+// (Content-Length with Transfer-Encoding, conflicting lengths), a NUL byte.
+//
+// It never keeps more than one header section in memory and skips body bytes
+// without looking at them, so following a connection costs O(header bytes).
+class RequestFraming
+{
+public:
+    struct Limits
+    {
+        int maxRequestLineBytes = 8 * 1024;
+        int maxHeaderBytes = 16 * 1024; // request line and header fields together
+        int maxChunkLineBytes = 1024;
+    };
+    // The largest body the route of `method` + `path` accepts (path without
+    // the query); the default when no route matches.
+    using BodyLimit = std::function<qint64(const QByteArray &method, const QByteArray &path)>;
+
+    enum class Phase {
+        Idle, // between requests (or before the first)
+        Head, // request line and header fields
+        Body, // Content-Length bytes
+        ChunkSize,
+        ChunkData,
+        ChunkDataEnd,
+        Trailers,
+    };
+
+    struct Rejection
+    {
+        int status = 400;
+        QByteArray message;
+    };
+
+    // What the head of a request said, once it is complete.
+    struct Head
+    {
+        QByteArray method;
+        QByteArray path;
+        qint64 contentLength = 0;
+        bool chunked = false;
+        bool expectContinue = false;
+    };
+
+    RequestFraming(Limits limits, BodyLimit bodyLimit);
+
+    // Takes the next `size` bytes of the stream. `data` may be null only for
+    // bytes within skippable(). Stops at the first broken limit; the
+    // connection must then be answered with the rejection and closed.
+    std::optional<Rejection> feed(const char *data, qint64 size);
+
+    // Bytes that may be fed without their content (body bytes).
+    qint64 skippable() const;
+
+    Phase phase() const { return m_phase; }
+    bool inRequest() const { return m_phase != Phase::Idle; }
+    // Requests whose last byte has arrived.
+    quint64 completedRequests() const { return m_completed; }
+    // The head of the request being received, set once its head is complete;
+    // cleared when the next request starts. True when a head completed
+    // during the last feed() call and asked for 100-continue.
+    const std::optional<Head> &head() const { return m_head; }
+    bool takeExpectContinue();
+
+private:
+    std::optional<Rejection> headByte(char c);
+    std::optional<Rejection> finishHead();
+    std::optional<Rejection> chunkSizeLine();
+    std::optional<Rejection> trailerByte(char c);
+    void finishRequest();
+
+    Limits m_limits;
+    BodyLimit m_bodyLimit;
+    Phase m_phase = Phase::Idle;
+    QByteArray m_buffer; // the head, a chunk-size line or a trailer line
+    qint64 m_requestLineEnd = -1;
+    qint64 m_remaining = 0; // body or chunk bytes still to come
+    qint64 m_bodyLimitBytes = 0;
+    qint64 m_bodySeen = 0;
+    int m_trailerBytes = 0;
+    quint64 m_completed = 0;
+    std::optional<Head> m_head;
+    bool m_expectContinue = false;
+};
+
+} // namespace Provisio

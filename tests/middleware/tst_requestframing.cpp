@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: Apache-2.0
+// RequestFraming: the front door's view of a connection's byte stream, fed
+// in every possible split, against the limits it enforces.
+#include "http/requestframing.h"
+
+#include <QtTest>
+
+using namespace Provisio;
+
+namespace {
+RequestFraming makeFraming(qint64 bodyLimit = 1024)
+{
+    RequestFraming::Limits limits;
+    limits.maxRequestLineBytes = 256;
+    limits.maxHeaderBytes = 1024;
+    return RequestFraming(limits, [bodyLimit](const QByteArray &, const QByteArray &path) {
+        return path == "/big" ? bodyLimit * 100 : bodyLimit;
+    });
+}
+
+// Feeds `stream` in pieces of `piece` bytes; returns the first rejection's
+// status (0: none) and how many requests completed.
+QPair<int, quint64> run(RequestFraming &f, const QByteArray &stream, int piece)
+{
+    for (qsizetype at = 0; at < stream.size(); at += piece) {
+        const QByteArray part = stream.mid(at, piece);
+        if (auto r = f.feed(part.constData(), part.size()))
+            return {r->status, f.completedRequests()};
+    }
+    return {0, f.completedRequests()};
+}
+} // namespace
+
+class TestRequestFraming : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void streams_data();
+    void streams();
+    void skipsBodiesBlind();
+    void expectContinueOncePerHead();
+    void headOfTheRequest();
+};
+
+void TestRequestFraming::streams_data()
+{
+    QTest::addColumn<QByteArray>("stream");
+    QTest::addColumn<int>("status");     // 0: accepted
+    QTest::addColumn<int>("completed");  // requests whose last byte arrived
+    QTest::addColumn<bool>("inRequest"); // mid-request at the end
+
+    const QByteArray get = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    QTest::newRow("one GET") << get << 0 << 1 << false;
+    QTest::newRow("pipelined GETs") << get + get + get << 0 << 3 << false;
+    QTest::newRow("bare LF lines") << QByteArray("GET / HTTP/1.1\nHost: x\n\n") << 0 << 1 << false;
+    QTest::newRow("empty lines between requests") << "\r\n\r\n" + get + "\r\n" + get << 0 << 2 << false;
+    QTest::newRow("partial head") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\n") << 0 << 0 << true;
+    QTest::newRow("body by length") << QByteArray("POST /a HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello") + get << 0 << 2
+                                    << false;
+    QTest::newRow("body still coming") << QByteArray("POST /a HTTP/1.1\r\nContent-Length: 10\r\n\r\nhello") << 0 << 0
+                                       << true;
+    QTest::newRow("chunked") << QByteArray("POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                           "5\r\nhello\r\n3;ext=1\r\nabc\r\n0\r\nX-Trailer: 1\r\n\r\n") +
+                                    get
+                             << 0 << 2 << false;
+    QTest::newRow("request line too long") << "GET /" + QByteArray(300, 'a') + " HTTP/1.1\r\n\r\n" << 414 << 0 << true;
+    QTest::newRow("header section too large") << "GET / HTTP/1.1\r\nX-Long: " + QByteArray(2000, 'a') + "\r\n\r\n"
+                                              << 431 << 0 << true;
+    QTest::newRow("endless header line") << "GET / HTTP/1.1\r\nX: " + QByteArray(100000, 'a') << 431 << 0 << true;
+    QTest::newRow("many small headers") << "GET / HTTP/1.1\r\n" + QByteArray("A: b\r\n").repeated(300) + "\r\n"
+                                        << 431 << 0 << true;
+    QTest::newRow("body over the route's limit")
+        << QByteArray("POST /a HTTP/1.1\r\nContent-Length: 1025\r\n\r\n") << 413 << 0 << true;
+    QTest::newRow("huge declared body") << QByteArray("POST /a HTTP/1.1\r\nContent-Length: 209715200\r\n\r\n") << 413
+                                        << 0 << true;
+    QTest::newRow("route with a larger limit")
+        << QByteArray("POST /big?x=1 HTTP/1.1\r\nContent-Length: 50000\r\n\r\n") + QByteArray(50000, 'x') << 0 << 1
+        << false;
+    QTest::newRow("chunked over the limit")
+        << QByteArray("POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n") + QByteArray("200\r\n") +
+               QByteArray(512, 'x') + "\r\n" + QByteArray("201\r\n")
+        << 413 << 0 << true;
+    QTest::newRow("endless chunks of zero-padded size")
+        << QByteArray("POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n") + QByteArray(2000, '0') << 400 << 0
+        << true;
+    QTest::newRow("bad chunk size") << QByteArray("POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n") << 400
+                                    << 0 << true;
+    QTest::newRow("chunk longer than announced")
+        << QByteArray("POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n") << 400 << 0 << true;
+    QTest::newRow("length and chunked: smuggling")
+        << QByteArray("POST /a HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n") << 400 << 0
+        << true;
+    QTest::newRow("conflicting lengths") << QByteArray(
+                                                "POST /a HTTP/1.1\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\n")
+                                         << 400 << 0 << true;
+    QTest::newRow("repeated equal lengths")
+        << QByteArray("POST /a HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok") << 0 << 1 << false;
+    QTest::newRow("negative length") << QByteArray("POST /a HTTP/1.1\r\nContent-Length: -1\r\n\r\n") << 400 << 0
+                                     << true;
+    QTest::newRow("length overflow") << QByteArray(
+                                            "POST /a HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n")
+                                     << 400 << 0 << true;
+    QTest::newRow("unknown transfer coding")
+        << QByteArray("POST /a HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n") << 501 << 0 << true;
+    QTest::newRow("NUL in the head") << QByteArray("GET /\0 HTTP/1.1\r\n\r\n", 20) << 400 << 0 << true;
+    QTest::newRow("malformed request line") << QByteArray("HELLO\r\n\r\n") << 400 << 0 << true;
+    QTest::newRow("HTTP/2 preface") << QByteArray("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") << 400 << 0 << true;
+    QTest::newRow("header without colon") << QByteArray("GET / HTTP/1.1\r\nNoColon\r\n\r\n") << 400 << 0 << true;
+    QTest::newRow("unknown expectation") << QByteArray("GET / HTTP/1.1\r\nExpect: magic\r\n\r\n") << 417 << 0 << true;
+}
+
+void TestRequestFraming::streams()
+{
+    QFETCH(QByteArray, stream);
+    QFETCH(int, status);
+    QFETCH(int, completed);
+    QFETCH(bool, inRequest);
+    // Whatever way the network splits it, the verdict is the same.
+    for (int piece : {1, 2, 3, 7, 64, 1000, int(stream.size())}) {
+        RequestFraming f = makeFraming();
+        const auto [rejected, done] = run(f, stream, qMax(1, piece));
+        QCOMPARE(rejected, status);
+        QCOMPARE(int(done), completed);
+        if (!rejected)
+            QCOMPARE(f.inRequest(), inRequest);
+    }
+}
+
+void TestRequestFraming::skipsBodiesBlind()
+{
+    RequestFraming f = makeFraming(1 << 30);
+    const QByteArray head = "POST /a HTTP/1.1\r\nContent-Length: 100000000\r\n\r\n";
+    QVERIFY(!f.feed(head.constData(), head.size()));
+    QCOMPARE(f.phase(), RequestFraming::Phase::Body);
+    QCOMPARE(f.skippable(), qint64(100000000));
+    // Body bytes need no content: the front door never copies them.
+    QVERIFY(!f.feed(nullptr, 99999999));
+    QCOMPARE(f.skippable(), qint64(1));
+    QVERIFY(!f.feed(nullptr, 1));
+    QCOMPARE(f.completedRequests(), quint64(1));
+    QCOMPARE(f.skippable(), qint64(0));
+    QVERIFY(!f.inRequest());
+}
+
+void TestRequestFraming::expectContinueOncePerHead()
+{
+    RequestFraming f = makeFraming();
+    const QByteArray head = "PUT /a HTTP/1.1\r\nExpect: 100-Continue\r\nContent-Length: 3\r\n\r\n";
+    QVERIFY(!f.takeExpectContinue());
+    QVERIFY(!f.feed(head.constData(), head.size()));
+    QVERIFY(f.takeExpectContinue());
+    QVERIFY(!f.takeExpectContinue());
+    QVERIFY(!f.feed("abc", 3));
+    QVERIFY(!f.takeExpectContinue());
+    QCOMPARE(f.completedRequests(), quint64(1));
+}
+
+void TestRequestFraming::headOfTheRequest()
+{
+    RequestFraming f = makeFraming();
+    const QByteArray head = "DELETE /api/v1/x?force=1 HTTP/1.1\r\ncontent-length: 0\r\n\r\n";
+    QVERIFY(!f.feed(head.constData(), head.size()));
+    QVERIFY(f.head());
+    QCOMPARE(f.head()->method, QByteArray("DELETE"));
+    QCOMPARE(f.head()->path, QByteArray("/api/v1/x"));
+    QCOMPARE(f.head()->contentLength, qint64(0));
+    QCOMPARE(f.completedRequests(), quint64(1));
+}
+
+QTEST_GUILESS_MAIN(TestRequestFraming)
+#include "tst_requestframing.moc"
