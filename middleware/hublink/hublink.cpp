@@ -286,35 +286,44 @@ std::optional<HubLink::HubStatus> HubLink::status(const QString &hubName)
 
 // --- events from the rest of the middleware
 
-void HubLink::onEvent(const EventBus::Event &event)
+void HubLink::onEvent(const DomainEvent &event)
 {
-    const QString &type = event.type;
-    if (type.startsWith(QLatin1String("hub."))) {
+    switch (event.kind) {
+    case EventKind::HubCreated:
+    case EventKind::HubUpdated:
+    case EventKind::HubDeleted:
+    case EventKind::HubKeyRotated:
         syncHubs();
         return;
-    }
-    if (type.startsWith(QLatin1String("enrollmentGroup."))) {
+    case EventKind::GroupCreated:
+    case EventKind::GroupUpdated:
+    case EventKind::GroupDeleted:
+    case EventKind::GroupEnabled:
+    case EventKind::GroupDisabled:
+    case EventKind::GroupKeysRegenerated:
+    case EventKind::GroupTwinUpdated:
         onGroupEvent(event);
         return;
+    default:
+        break;
     }
-    const bool assigned = type == QLatin1String("registration.assigned");
-    const bool twinChanged = type == QLatin1String("enrollment.twinUpdated");
-    bool revoke = type == QLatin1String("enrollment.disabled") || type == QLatin1String("enrollment.deleted");
-    bool restore = type == QLatin1String("enrollment.enabled");
+    const bool assigned = event.kind == EventKind::RegistrationAssigned;
+    const bool twinChanged = event.kind == EventKind::EnrollmentTwinUpdated;
+    bool revoke = event.kind == EventKind::EnrollmentDisabled || event.kind == EventKind::EnrollmentDeleted;
+    bool restore = event.kind == EventKind::EnrollmentEnabled;
     // A PUT of the whole enrollment can change its status too.
-    const bool updated = type == QLatin1String("enrollment.updated");
+    const bool updated = event.kind == EventKind::EnrollmentUpdated;
     if (updated) {
         const QString status = event.data.value(kProvisioningStatus).toString();
         if (status == kDisabled)
             revoke = true;
         else if (status == kEnabled)
-            restore = statusBefore(event.entityType, event.entityId, event.data).value_or(kDisabled) == kDisabled;
+            restore = statusBefore(categoryOf(event.kind), event.entityId, event.data).value_or(kDisabled) == kDisabled;
     }
-    if (type == QLatin1String("registration.deleted")) {
+    if (event.kind == EventKind::RegistrationDeleted) {
         // The record is gone; the event carries it.
-        const QJsonObject state = event.data.value(QStringLiteral("registrationState")).toObject();
-        const QString hub = state.value(QStringLiteral("assignedHub")).toString();
-        const QString deviceId = state.value(QStringLiteral("deviceId")).toString();
+        const QString &hub = event.hub;
+        const QString &deviceId = event.deviceId;
         m_lookups.remove(deviceId);
         if (!hub.isEmpty() && !deviceId.isEmpty())
             requestRevocation(hub, deviceId, QStringLiteral("revoke"));
@@ -328,8 +337,8 @@ void HubLink::onEvent(const EventBus::Event &event)
         // only for what it must: the event names the hub and the device, and
         // the stored twin is loaded only when its hub is connected (otherwise
         // the reconnect scan publishes it).
-        const QString hub = event.data.value(QStringLiteral("assignedHub")).toString();
-        const QString deviceId = event.deviceId;
+        const QString &hub = event.hub;
+        const QString &deviceId = event.deviceId;
         if (hub.isEmpty() || deviceId.isEmpty())
             return;
         m_lookups.remove(deviceId);
@@ -345,7 +354,7 @@ void HubLink::onEvent(const EventBus::Event &event)
             requestRevocation(hub, deviceId, QStringLiteral("restore"));
         // A device moved to another hub is cut off on the one it left: a
         // stale connection there ends, and it cannot come back to it.
-        const QString left = event.data.value(QStringLiteral("previousAssignedHub")).toString();
+        const QString &left = event.previousHub;
         if (!left.isEmpty() && left.compare(hub, Qt::CaseInsensitive) != 0) {
             // (Unless another registration still puts that device id there.)
             auto others = assignedRegistrationOn(deviceId, left);
@@ -377,18 +386,17 @@ void HubLink::onEvent(const EventBus::Event &event)
     }
 }
 
-void HubLink::onGroupEvent(const EventBus::Event &event)
+void HubLink::onGroupEvent(const DomainEvent &event)
 {
     const QString groupId = event.entityId;
     if (groupId.isEmpty())
         return;
-    const QString what = event.type.mid(int(qstrlen("enrollmentGroup.")));
     QString op;
-    if (what == QLatin1String("deleted") || what == QLatin1String("disabled")) {
+    if (event.kind == EventKind::GroupDeleted || event.kind == EventKind::GroupDisabled) {
         op = QStringLiteral("revoke");
-    } else if (what == QLatin1String("enabled")) {
+    } else if (event.kind == EventKind::GroupEnabled) {
         op = QStringLiteral("restore");
-    } else if (what == QLatin1String("updated")) {
+    } else if (event.kind == EventKind::GroupUpdated) {
         // A PUT of the whole group: what matters is whether the status
         // changed. Disabled: revoke whoever is not revoked yet (an edit of a
         // disabled group finds nothing to send). Enabled: restore only when
@@ -397,7 +405,7 @@ void HubLink::onGroupEvent(const EventBus::Event &event)
         if (status == kDisabled)
             op = QStringLiteral("revoke");
         else if (status == kEnabled &&
-                 statusBefore(event.entityType, groupId, event.data).value_or(kDisabled) == kDisabled)
+                 statusBefore(categoryOf(event.kind), groupId, event.data).value_or(kDisabled) == kDisabled)
             op = QStringLiteral("restore");
     }
     // enrollmentGroup.created: a group created again after a delete does not
@@ -610,12 +618,12 @@ void HubLink::handleReported(const QString &hubHost, const QString &deviceId, co
 
         const QString registrationId = record.state.registrationId;
         if (!statusText.isEmpty()) {
-            EventBus::Event e;
-            e.type = QStringLiteral("device.statusReported");
+            DomainEvent e;
+            e.kind = EventKind::DeviceStatusReported;
             e.deviceId = deviceId;
             e.registrationId = registrationId;
-            e.entityType = QStringLiteral("device");
             e.entityId = deviceId;
+            e.hub = hubHost;
             e.data = QJsonObject{{QStringLiteral("deviceStatus"), statusText},
                                  {QStringLiteral("deviceStatusDateTimeUtc"), toIsoUtc(at)},
                                  {QStringLiteral("hub"), hubHost}};
@@ -624,12 +632,12 @@ void HubLink::handleReported(const QString &hubHost, const QString &deviceId, co
                 markInventoryProvisioned(registrationId, hubHost);
         }
         if (!rest.isEmpty()) {
-            EventBus::Event e;
-            e.type = QStringLiteral("twin.reported");
+            DomainEvent e;
+            e.kind = EventKind::TwinReported;
             e.deviceId = deviceId;
             e.registrationId = registrationId;
-            e.entityType = QStringLiteral("twin");
             e.entityId = deviceId;
+            e.hub = hubHost;
             e.data = QJsonObject{{QStringLiteral("patch"), rest}, {QStringLiteral("$version"), version + 1}};
             m_ctx.events.publish(e);
         }
@@ -658,12 +666,12 @@ void HubLink::handlePresence(const QString &hubHost, const QString &deviceId, co
     }
     if (!*changed)
         return;
-    EventBus::Event e;
-    e.type = online ? QStringLiteral("device.online") : QStringLiteral("device.offline");
+    DomainEvent e;
+    e.kind = online ? EventKind::DeviceOnline : EventKind::DeviceOffline;
     e.deviceId = deviceId;
     e.registrationId = lookup->registrationId;
-    e.entityType = QStringLiteral("device");
     e.entityId = deviceId;
+    e.hub = hubHost;
     e.data = QJsonObject{{QStringLiteral("hub"), hubHost}, {QStringLiteral("at"), toIsoUtc(at)}};
     m_ctx.events.publish(e);
 }
@@ -714,9 +722,10 @@ void HubLink::handleTelemetry(const QString &hubHost, const QString &topic, cons
     QJsonObject properties;
     for (const auto &p : std::as_const(parsed->properties))
         properties.insert(p.first, p.second);
-    EventBus::Event e;
-    e.type = QStringLiteral("telemetry");
+    DomainEvent e;
+    e.kind = EventKind::Telemetry;
     e.deviceId = deviceId;
+    e.hub = hubHost;
     e.registrationId = lookup->registrationId;
     e.data = QJsonObject{{QStringLiteral("receivedDateTimeUtc"), toIsoUtc(at)},
                          {QStringLiteral("properties"), properties},

@@ -149,7 +149,7 @@ private:
     void hubConnected(HubConnection *connection);
     void setConnectedGauge(const QString &hubName, bool connected);
 
-    void onEvent(const EventBus::Event &event);
+    void onEvent(const DomainEvent &event);
     void onMessage(HubConnection *connection, const QByteArray &payload, const QString &topic);
     void handleReported(const QString &hubHost, const QString &deviceId, const QByteArray &payload);
     void markInventoryProvisioned(const QString &registrationId, const QString &hubHost);
@@ -170,7 +170,7 @@ private:
     void retryRevocations(HubConnection *connection, bool all);
     // Queues the wishes in one transaction, then sends them (hub, device).
     void requestRevocations(const QList<QPair<QString, QString>> &targets, const QString &op);
-    void onGroupEvent(const EventBus::Event &event);
+    void onGroupEvent(const DomainEvent &event);
     // Revokes (or restores) every device registered through the group on
     // its hub, page by page; a newer sweep of the same group ends an older.
     void sweepGroup(const QString &groupId, const QString &op, quint64 sweep, const QString &afterKey);
