@@ -148,21 +148,22 @@ std::optional<HubLink::HubStatus> HubLink::status(const QString &hubName)
     return s;
 }
 
-void HubLink::onEvent(const EventBus::Event &event)
+void HubLink::onEvent(const DomainEvent &event)
 {
-    const QString &type = event.type;
-    if (type.startsWith(QLatin1String("hub."))) {
+    switch (event.kind) {
+    case EventKind::HubCreated:
+    case EventKind::HubUpdated:
+    case EventKind::HubDeleted:
+    case EventKind::HubKeyRotated:
         m_connections.sync();
-        return;
-    }
-    // A device's registration changed: its messages are looked up again.
-    if (type == QLatin1String("registration.assigned")) {
+        break;
+    case EventKind::RegistrationAssigned:
+    case EventKind::RegistrationDeleted:
+        // A device's registration changed: its messages are looked up again.
         m_lookup.forget(event.deviceId);
-    } else if (type == QLatin1String("registration.deleted")) {
-        m_lookup.forget(event.data.value(QStringLiteral("registrationState"))
-                            .toObject()
-                            .value(QStringLiteral("deviceId"))
-                            .toString());
+        break;
+    default:
+        break;
     }
 }
 

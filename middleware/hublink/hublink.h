@@ -129,7 +129,7 @@ public:
     static bool isValidMethodName(const QString &name) { return MethodCalls::isValidMethodName(name); }
 
 private:
-    void onEvent(const EventBus::Event &event);
+    void onEvent(const DomainEvent &event);
     // Hands what a hub sent to the part it is for, by topic.
     void onMessage(HubConnection *connection, const QByteArray &payload, const QString &topic);
 

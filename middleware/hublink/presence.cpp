@@ -33,12 +33,12 @@ void Presence::handleStatus(const QString &hubHost, const QString &deviceId, con
     }
     if (!*changed)
         return;
-    EventBus::Event e;
-    e.type = online ? QStringLiteral("device.online") : QStringLiteral("device.offline");
+    DomainEvent e;
+    e.kind = online ? EventKind::DeviceOnline : EventKind::DeviceOffline;
     e.deviceId = deviceId;
     e.registrationId = lookup->registrationId;
-    e.entityType = QStringLiteral("device");
     e.entityId = deviceId;
+    e.hub = hubHost;
     e.data = QJsonObject{{QStringLiteral("hub"), hubHost}, {QStringLiteral("at"), toIsoUtc(at)}};
     m_ctx.events.publish(e);
 }

@@ -49,40 +49,65 @@ int Revocations::pendingCount(const QString &hubHost)
 
 // --- what must revoke, what restores
 
-void Revocations::onEvent(const EventBus::Event &event)
+void Revocations::onEvent(const DomainEvent &event)
 {
-    const QString &type = event.type;
-    if (type.startsWith(QLatin1String("enrollmentGroup."))) {
-        onGroupEvent(event);
-        return;
-    }
-    if (type == QLatin1String("registration.assigned")) {
+    switch (event.kind) {
+    case EventKind::RegistrationAssigned:
         onAssigned(event);
         return;
-    }
-    if (type == QLatin1String("registration.deleted")) {
-        // The record is gone; the event carries it.
-        const QJsonObject state = event.data.value(QStringLiteral("registrationState")).toObject();
-        const QString hub = state.value(QStringLiteral("assignedHub")).toString();
-        const QString deviceId = state.value(QStringLiteral("deviceId")).toString();
-        if (!hub.isEmpty() && !deviceId.isEmpty())
-            request(hub, deviceId, kRevoke);
+    case EventKind::RegistrationDeleted:
+        // The record is gone; the event names its hub and device.
+        if (!event.hub.isEmpty() && !event.deviceId.isEmpty())
+            request(event.hub, event.deviceId, kRevoke);
         return;
-    }
-    bool revoke = type == QLatin1String("enrollment.disabled") || type == QLatin1String("enrollment.deleted");
-    bool restore = type == QLatin1String("enrollment.enabled");
-    // A PUT of the whole enrollment can change its status too.
-    const bool updated = type == QLatin1String("enrollment.updated");
-    if (updated) {
+    case EventKind::EnrollmentDisabled:
+    case EventKind::EnrollmentDeleted:
+        onEnrollmentChange(event, kRevoke);
+        return;
+    case EventKind::EnrollmentEnabled:
+        onEnrollmentChange(event, kRestore);
+        return;
+    case EventKind::EnrollmentUpdated: {
+        // A PUT of the whole enrollment can change its status too; an edit
+        // that leaves it disabled sends nothing again.
         const QString status = event.data.value(kProvisioningStatus).toString();
         if (status == kDisabled)
-            revoke = true;
-        else if (status == kEnabled)
-            restore = statusBefore(event.entityType, event.entityId, event.data).value_or(kDisabled) == kDisabled;
-    }
-    if (!(revoke || restore) || event.registrationId.isEmpty())
+            onEnrollmentChange(event, kRevoke, true);
+        else if (status == kEnabled && statusBefore(event).value_or(kDisabled) == kDisabled)
+            onEnrollmentChange(event, kRestore);
         return;
+    }
+    case EventKind::GroupDisabled:
+    case EventKind::GroupDeleted:
+        sweepGroup(event.entityId, kRevoke);
+        return;
+    case EventKind::GroupEnabled:
+        sweepGroup(event.entityId, kRestore);
+        return;
+    case EventKind::GroupUpdated: {
+        // A PUT of the whole group: what matters is whether the status
+        // changed. Disabled: revoke whoever is not revoked yet (an edit of a
+        // disabled group finds nothing to send). Enabled: restore only when
+        // it was disabled before, or when that cannot be told.
+        const QString status = event.data.value(kProvisioningStatus).toString();
+        if (status == kDisabled)
+            sweepGroup(event.entityId, kRevoke);
+        else if (status == kEnabled && statusBefore(event).value_or(kDisabled) == kDisabled)
+            sweepGroup(event.entityId, kRestore);
+        return;
+    }
+    default:
+        // GroupCreated among them: a group created again after a delete
+        // does not readmit its former devices; each is restored when it
+        // registers again.
+        return;
+    }
+}
 
+void Revocations::onEnrollmentChange(const DomainEvent &event, const QString &op, bool unlessAlready)
+{
+    if (event.registrationId.isEmpty())
+        return;
     auto found = m_registrations.find(event.registrationId);
     if (!found || !*found)
         return;
@@ -91,20 +116,18 @@ void Revocations::onEvent(const EventBus::Event &event)
     const QString deviceId = record.state.deviceId;
     if (hub.isEmpty() || deviceId.isEmpty())
         return;
-    if (updated) {
-        // An edit that leaves the status as it was sends nothing again.
+    if (unlessAlready) {
         auto previous = m_store.revocation(hub, deviceId);
-        if (revoke && previous && *previous && (*previous)->op == kRevoke &&
-            (*previous)->state != QLatin1String("failed"))
+        if (previous && *previous && (*previous)->op == op && (*previous)->state != QLatin1String("failed"))
             return;
     }
-    request(hub, deviceId, revoke ? kRevoke : kRestore);
+    request(hub, deviceId, op);
 }
 
-void Revocations::onAssigned(const EventBus::Event &event)
+void Revocations::onAssigned(const DomainEvent &event)
 {
-    const QString hub = event.data.value(QStringLiteral("assignedHub")).toString();
-    const QString deviceId = event.deviceId;
+    const QString &hub = event.hub;
+    const QString &deviceId = event.deviceId;
     if (hub.isEmpty() || deviceId.isEmpty())
         return;
     // A device revoked before (its enrollment was deleted or its
@@ -114,7 +137,7 @@ void Revocations::onAssigned(const EventBus::Event &event)
         request(hub, deviceId, kRestore);
     // A device moved to another hub is cut off on the one it left: a stale
     // connection there ends, and it cannot come back to it.
-    const QString left = event.data.value(QStringLiteral("previousAssignedHub")).toString();
+    const QString &left = event.previousHub;
     if (!left.isEmpty() && left.compare(hub, Qt::CaseInsensitive) != 0) {
         // (Unless another registration still puts that device id there.)
         auto others = m_lookup.assignedRegistrationOn(deviceId, left);
@@ -123,32 +146,9 @@ void Revocations::onAssigned(const EventBus::Event &event)
     }
 }
 
-void Revocations::onGroupEvent(const EventBus::Event &event)
+void Revocations::sweepGroup(const QString &groupId, const QString &op)
 {
-    const QString groupId = event.entityId;
     if (groupId.isEmpty())
-        return;
-    const QString what = event.type.mid(int(qstrlen("enrollmentGroup.")));
-    QString op;
-    if (what == QLatin1String("deleted") || what == QLatin1String("disabled")) {
-        op = kRevoke;
-    } else if (what == QLatin1String("enabled")) {
-        op = kRestore;
-    } else if (what == QLatin1String("updated")) {
-        // A PUT of the whole group: what matters is whether the status
-        // changed. Disabled: revoke whoever is not revoked yet (an edit of a
-        // disabled group finds nothing to send). Enabled: restore only when
-        // it was disabled before, or when that cannot be told.
-        const QString status = event.data.value(kProvisioningStatus).toString();
-        if (status == kDisabled)
-            op = kRevoke;
-        else if (status == kEnabled &&
-                 statusBefore(event.entityType, groupId, event.data).value_or(kDisabled) == kDisabled)
-            op = kRestore;
-    }
-    // enrollmentGroup.created: a group created again after a delete does not
-    // readmit its former devices; each is restored when it registers again.
-    if (op.isEmpty())
         return;
     const quint64 sweep = ++m_lastSweep;
     m_groupSweeps.insert(groupId, sweep);
@@ -190,15 +190,14 @@ void Revocations::sweepGroup(const QString &groupId, const QString &op, quint64 
     QTimer::singleShot(0, this, [this, groupId, op, sweep, next] { sweepGroup(groupId, op, sweep, next); });
 }
 
-std::optional<QString> Revocations::statusBefore(const QString &entityType, const QString &entityId,
-                                                 const QJsonObject &after)
+std::optional<QString> Revocations::statusBefore(const DomainEvent &event)
 {
-    const QString etag = after.value(QStringLiteral("etag")).toString();
+    const QString etag = event.data.value(QStringLiteral("etag")).toString();
     if (etag.isEmpty())
         return std::nullopt;
     AuditLog::Filter filter;
-    filter.entityType = entityType;
-    filter.entityId = entityId;
+    filter.entityType = categoryOf(event.kind);
+    filter.entityId = event.entityId;
     PageRequest page;
     page.limit = 5; // the change was just committed: it is among the newest
     auto entries = m_ctx.audit.list(filter, page);

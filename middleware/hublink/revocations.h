@@ -34,7 +34,7 @@ public:
     Revocations(ServiceContext &ctx, HubConnections &connections, RegistrationStore &registrations,
                 DeviceLookup &lookup, int retryAfterMs, QObject *parent = nullptr);
 
-    void onEvent(const EventBus::Event &event);
+    void onEvent(const DomainEvent &event);
     // An answer on the control response topic.
     void handleControlResponse(const QByteArray &payload);
     // Sends the wishes the hub has not answered: all of them after a
@@ -44,8 +44,12 @@ public:
     int pendingCount(const QString &hubHost);
 
 private:
-    void onGroupEvent(const EventBus::Event &event);
-    void onAssigned(const EventBus::Event &event);
+    void onAssigned(const DomainEvent &event);
+    // `op` for the device of the event's enrollment on its hub; with
+    // `unlessAlready`, nothing when that is the standing wish already.
+    void onEnrollmentChange(const DomainEvent &event, const QString &op, bool unlessAlready = false);
+    // Starts a sweep of the group's devices.
+    void sweepGroup(const QString &groupId, const QString &op);
     void request(const QString &hubHost, const QString &deviceId, const QString &op);
     // Queues the wishes in one transaction, then sends them (hub, device).
     void requestAll(const QList<QPair<QString, QString>> &targets, const QString &op);
@@ -54,8 +58,8 @@ private:
     // its hub, page by page; a newer sweep of the same group ends an older.
     void sweepGroup(const QString &groupId, const QString &op, quint64 sweep, const QString &afterKey);
     // The provisioning status an enrollment (group) had before the audited
-    // change that left it with `after`; nullopt when that cannot be told.
-    std::optional<QString> statusBefore(const QString &entityType, const QString &entityId, const QJsonObject &after);
+    // change the event reports; nullopt when that cannot be told.
+    std::optional<QString> statusBefore(const DomainEvent &event);
 
     ServiceContext &m_ctx;
     HubConnections &m_connections;

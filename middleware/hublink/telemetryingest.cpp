@@ -80,9 +80,10 @@ void TelemetryIngest::handleMessage(const QString &hubHost, const QString &topic
     QJsonObject properties;
     for (const auto &p : std::as_const(parsed->properties))
         properties.insert(p.first, p.second);
-    EventBus::Event e;
-    e.type = QStringLiteral("telemetry");
+    DomainEvent e;
+    e.kind = EventKind::Telemetry;
     e.deviceId = deviceId;
+    e.hub = hubHost;
     e.registrationId = lookup->registrationId;
     e.data = QJsonObject{{QStringLiteral("receivedDateTimeUtc"), toIsoUtc(at)},
                          {QStringLiteral("properties"), properties},

@@ -44,21 +44,24 @@ void TwinSync::start()
     m_rescanTimer.start(m_options.desiredRescanMs);
 }
 
-void TwinSync::onEvent(const EventBus::Event &event)
+void TwinSync::onEvent(const DomainEvent &event)
 {
-    const bool assigned = event.type == QLatin1String("registration.assigned");
-    const bool twinChanged = event.type == QLatin1String("enrollment.twinUpdated");
-    if (!(assigned || twinChanged) || event.registrationId.isEmpty())
-        return;
-    if (assigned) {
+    switch (event.kind) {
+    case EventKind::RegistrationAssigned:
         // Every registration passes here, so this path reads the database
         // only for what it must: the event names the hub and the device, and
         // the stored twin is loaded only when its hub is connected (otherwise
         // the reconnect scan publishes it).
-        const QString hub = event.data.value(QStringLiteral("assignedHub")).toString();
-        if (hub.isEmpty() || event.deviceId.isEmpty() || !m_connections.connectedTo(hub))
+        if (event.hub.isEmpty() || event.deviceId.isEmpty() || !m_connections.connectedTo(event.hub))
             return;
+        break;
+    case EventKind::EnrollmentTwinUpdated:
+        break;
+    default:
+        return;
     }
+    if (event.registrationId.isEmpty())
+        return;
     auto found = m_registrations.find(event.registrationId);
     if (found && *found)
         publishDesired(**found);
@@ -234,12 +237,12 @@ void TwinSync::handleReported(const QString &hubHost, const QString &deviceId, c
 
         const QString registrationId = record.state.registrationId;
         if (!statusText.isEmpty()) {
-            EventBus::Event e;
-            e.type = QStringLiteral("device.statusReported");
+            DomainEvent e;
+            e.kind = EventKind::DeviceStatusReported;
             e.deviceId = deviceId;
             e.registrationId = registrationId;
-            e.entityType = QStringLiteral("device");
             e.entityId = deviceId;
+            e.hub = hubHost;
             e.data = QJsonObject{{QStringLiteral("deviceStatus"), statusText},
                                  {QStringLiteral("deviceStatusDateTimeUtc"), toIsoUtc(at)},
                                  {QStringLiteral("hub"), hubHost}};
@@ -248,12 +251,12 @@ void TwinSync::handleReported(const QString &hubHost, const QString &deviceId, c
                 markInventoryProvisioned(registrationId, hubHost);
         }
         if (!rest.isEmpty()) {
-            EventBus::Event e;
-            e.type = QStringLiteral("twin.reported");
+            DomainEvent e;
+            e.kind = EventKind::TwinReported;
             e.deviceId = deviceId;
             e.registrationId = registrationId;
-            e.entityType = QStringLiteral("twin");
             e.entityId = deviceId;
+            e.hub = hubHost;
             e.data = QJsonObject{{QStringLiteral("patch"), rest}, {QStringLiteral("$version"), version + 1}};
             m_ctx.events.publish(e);
         }

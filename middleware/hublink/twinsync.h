@@ -38,7 +38,7 @@ public:
              QObject *parent = nullptr);
 
     void start();
-    void onEvent(const EventBus::Event &event);
+    void onEvent(const DomainEvent &event);
     // A hub (re)connected: what changed while it was away goes out.
     void catchUp(const QString &hubHost);
     // A reported patch on devices/{id}/twin/reported.
