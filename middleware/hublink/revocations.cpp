@@ -62,6 +62,10 @@ void Revocations::onEvent(const DomainEvent &event)
         return;
     case EventKind::EnrollmentDisabled:
     case EventKind::EnrollmentDeleted:
+    // New keys: the device's old one no longer registers, so whatever it
+    // holds must not keep it on its hub either; it is admitted again when it
+    // registers with a new key (onAssigned).
+    case EventKind::EnrollmentKeysRegenerated:
         onEnrollmentChange(event, kRevoke);
         return;
     case EventKind::EnrollmentEnabled:
@@ -79,6 +83,7 @@ void Revocations::onEvent(const DomainEvent &event)
     }
     case EventKind::GroupDisabled:
     case EventKind::GroupDeleted:
+    case EventKind::GroupKeysRegenerated: // every derived key changed
         sweepGroup(event.entityId, kRevoke);
         return;
     case EventKind::GroupEnabled:
@@ -130,8 +135,9 @@ void Revocations::onAssigned(const DomainEvent &event)
     const QString &deviceId = event.deviceId;
     if (hub.isEmpty() || deviceId.isEmpty())
         return;
-    // A device revoked before (its enrollment was deleted or its
-    // registration removed) that registers again is admitted again.
+    // A device revoked before (its enrollment was deleted, its keys
+    // regenerated or its registration removed) that registers again, which
+    // takes a valid key, is admitted again.
     auto previous = m_store.revocation(hub, deviceId);
     if (previous && *previous && (*previous)->op == kRevoke)
         request(hub, deviceId, kRestore);
