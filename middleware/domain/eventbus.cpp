@@ -75,24 +75,9 @@ const QStringList &categories()
 }
 } // namespace
 
-QJsonObject EventBus::Event::toJson() const
-{
-    QJsonObject o{{QStringLiteral("id"), id}, {QStringLiteral("type"), type}, {QStringLiteral("at"), at}};
-    if (!deviceId.isEmpty())
-        o.insert(QStringLiteral("deviceId"), deviceId);
-    if (!registrationId.isEmpty())
-        o.insert(QStringLiteral("registrationId"), registrationId);
-    if (!entityType.isEmpty())
-        o.insert(QStringLiteral("entityType"), entityType);
-    if (!entityId.isEmpty())
-        o.insert(QStringLiteral("entityId"), entityId);
-    o.insert(QStringLiteral("data"), data);
-    return o;
-}
-
 EventBus::EventBus(QObject *parent) : QObject(parent) { }
 
-void EventBus::publish(Event event)
+void EventBus::publish(DomainEvent event)
 {
     if (event.id.isEmpty())
         event.id = QStringLiteral("evt_") + Crypto::randomToken(12);
@@ -105,24 +90,31 @@ void EventBus::followAuditLog(AuditLog &audit)
 {
     QPointer<EventBus> self(this);
     audit.setCommittedListener([self](const AuditLog::Entry &entry) {
-        if (self)
-            self->publish(fromAuditEntry(entry.action, entry.entityType, entry.entityId, entry.before, entry.after));
+        if (!self)
+            return;
+        if (auto event = fromAuditEntry(entry.action, entry.entityType, entry.entityId, entry.before, entry.after))
+            self->publish(*event);
     });
 }
 
-EventBus::Event EventBus::fromAuditEntry(const QString &action, const QString &entityType, const QString &entityId,
-                                         const QJsonObject &before, const QJsonObject &after)
+std::optional<DomainEvent> EventBus::fromAuditEntry(const QString &action, const QString &entityType,
+                                                    const QString &entityId, const QJsonObject &before,
+                                                    const QJsonObject &after)
 {
-    Event e;
     const QString category = categoryFor(entityType);
+    QString type;
     // Activation codes live on their enrollment but are their own story.
     if (action == QLatin1String("activate") || action == QLatin1String("exchangeActivationCode"))
-        e.type = QStringLiteral("activation.exchanged");
+        type = QStringLiteral("activation.exchanged");
     else if (action == QLatin1String("issueActivationCode"))
-        e.type = QStringLiteral("activation.issued");
+        type = QStringLiteral("activation.issued");
     else
-        e.type = category + QLatin1Char('.') + pastTense(action);
-    e.entityType = category;
+        type = category + QLatin1Char('.') + pastTense(action);
+    const auto kind = eventKindFromWireName(type);
+    if (!kind)
+        return std::nullopt;
+    DomainEvent e;
+    e.kind = *kind;
     e.entityId = entityId;
     e.data = after.isEmpty() ? before : after;
 
@@ -131,6 +123,7 @@ EventBus::Event EventBus::fromAuditEntry(const QString &action, const QString &e
     const QJsonObject state = e.data.value(QStringLiteral("registrationState")).toObject();
     if (e.deviceId.isEmpty())
         e.deviceId = stringMember(state, QStringLiteral("deviceId"));
+    e.hub = stringMember(state, QStringLiteral("assignedHub"));
     if (category == QLatin1String("device") && e.deviceId.isEmpty())
         e.deviceId = entityId;
     if ((category == QLatin1String("enrollment") || category == QLatin1String("registration")) &&

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "domainevent.h"
+
 #include <QJsonObject>
 #include <QObject>
 #include <QString>
@@ -29,29 +31,17 @@ class EventBus : public QObject
 {
     Q_OBJECT
 public:
-    struct Event
-    {
-        QString id; // "evt_" + random; filled by publish() when empty
-        QString type;
-        QString at; // ISO-8601 UTC; filled by publish() when empty
-        QString deviceId;
-        QString registrationId;
-        QString entityType;
-        QString entityId;
-        QJsonObject data;
-        QJsonObject toJson() const;
-    };
-
     explicit EventBus(QObject *parent = nullptr);
 
-    void publish(Event event);
+    void publish(DomainEvent event);
 
     // The event an audited change becomes: type = entityType + "." + action in
     // the past tense ("device" + "sell" -> "device.sold"), data = `after`, or
     // `before` when the record is gone, device and registration ids taken from
     // the entity or the record. `before`/`after` must already be redacted.
-    static Event fromAuditEntry(const QString &action, const QString &entityType, const QString &entityId,
-                                const QJsonObject &before, const QJsonObject &after);
+    static std::optional<DomainEvent> fromAuditEntry(const QString &action, const QString &entityType,
+                                                     const QString &entityId, const QJsonObject &before,
+                                                     const QJsonObject &after);
 
     // Every event type this middleware publishes (for validation and docs).
     static const QStringList &knownTypes();
@@ -68,7 +58,7 @@ public:
     void followAuditLog(AuditLog &audit);
 
 Q_SIGNALS:
-    void eventPublished(const Provisio::EventBus::Event &event);
+    void eventPublished(const Provisio::DomainEvent &event);
 };
 
 } // namespace Provisio

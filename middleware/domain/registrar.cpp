@@ -33,7 +33,7 @@ const QString kFailed = RegistrationStatus::Failed;
 const QString kDisabled = RegistrationStatus::Disabled;
 const QString kAssigning = RegistrationStatus::Assigning;
 
-EventBus::Event registrationEvent(const RegistrationOperation &op, const QString &deviceId);
+DomainEvent registrationEvent(const RegistrationOperation &op, const QString &deviceId);
 
 QDateTime now()
 {
@@ -340,9 +340,11 @@ RegistrationOperation Registrar::complete(const Pending &pending, Result<Allocat
     }
     recordMetrics(op, pending.timer);
     // The hub it had before, so the hub link can cut it off there.
-    EventBus::Event event = registrationEvent(op, rec.state.deviceId);
-    if (!prevHub.isEmpty())
+    DomainEvent event = registrationEvent(op, rec.state.deviceId);
+    if (!prevHub.isEmpty()) {
+        event.previousHub = prevHub;
         event.data.insert(QStringLiteral("previousAssignedHub"), prevHub);
+    }
     m_ctx.events.publish(event);
     return op;
 }
@@ -437,14 +439,22 @@ void Registrar::announce(const RegistrationOperation &op, const QString &deviceI
 }
 
 namespace {
-EventBus::Event registrationEvent(const RegistrationOperation &op, const QString &deviceId)
+EventKind registrationEventKind(const QString &status)
+{
+    if (status == QLatin1String("assigned"))
+        return EventKind::RegistrationAssigned;
+    if (status == QLatin1String("disabled"))
+        return EventKind::RegistrationDisabled;
+    return EventKind::RegistrationFailed;
+}
+
+DomainEvent registrationEvent(const RegistrationOperation &op, const QString &deviceId)
 {
     // Published only after the outcome was committed, like every audited
     // change. The connection payload never travels in events: it holds the
     // device's hub key.
-    EventBus::Event e;
-    e.type = QStringLiteral("registration.") + op.status;
-    e.entityType = QStringLiteral("registration");
+    DomainEvent e;
+    e.kind = registrationEventKind(op.status);
     e.registrationId = op.registrationState ? op.registrationState->registrationId : QString();
     e.entityId = e.registrationId;
     e.deviceId = deviceId;
@@ -452,6 +462,7 @@ EventBus::Event registrationEvent(const RegistrationOperation &op, const QString
         QJsonObject state = op.registrationState->toJson();
         state.remove(QStringLiteral("payload"));
         e.data = state;
+        e.hub = op.registrationState->assignedHub;
     }
     e.data.insert(QStringLiteral("operationId"), op.operationId);
     return e;

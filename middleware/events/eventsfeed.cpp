@@ -44,7 +44,7 @@ QByteArray bearerToken(const QWebSocket &socket, const QUrlQuery &query)
 }
 } // namespace
 
-bool EventsFeed::Filter::matches(const EventBus::Event &event) const
+bool EventsFeed::Filter::matches(const DomainEvent &event) const
 {
     if (!deviceIds.isEmpty() && !deviceIds.contains(event.deviceId))
         return false;
@@ -52,8 +52,8 @@ bool EventsFeed::Filter::matches(const EventBus::Event &event) const
         return false;
     if (types.isEmpty())
         return true;
-    return std::any_of(types.cbegin(), types.cend(),
-                       [&](const QString &p) { return EventBus::typeMatches(p, event.type); });
+    const QString type = wireName(event.kind);
+    return std::any_of(types.cbegin(), types.cend(), [&](const QString &p) { return EventBus::typeMatches(p, type); });
 }
 
 QJsonObject EventsFeed::Filter::toJson() const
@@ -191,7 +191,7 @@ bool EventsFeed::send(Client &client, const QString &message)
     return true;
 }
 
-void EventsFeed::deliver(const EventBus::Event &event)
+void EventsFeed::deliver(const DomainEvent &event)
 {
     if (m_clients.empty())
         return;

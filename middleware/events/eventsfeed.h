@@ -36,7 +36,7 @@ class TokenStore;
 // ids; every given filter must match. An unknown parameter or event type
 // closes the socket (1008) rather than silently streaming nothing or all. The first message is
 // `{"type":"hello","idScope":…,"filters":…}`, then one JSON text message per
-// matching event (EventBus::Event::toJson).
+// matching event (DomainEvent::toJson).
 //
 // Idle connections get a ping every pingInterval; a peer that has not answered
 // the previous ping by the next one is dropped. A client that reads slower than
@@ -66,7 +66,7 @@ private:
         QStringList types;
         QSet<QString> deviceIds;
         QSet<QString> registrationIds; // lower case: registration ids ignore case
-        bool matches(const EventBus::Event &event) const;
+        bool matches(const DomainEvent &event) const;
         QJsonObject toJson() const;
     };
     struct Client
@@ -79,7 +79,7 @@ private:
 
     void acceptPending();
     void accept(QWebSocket *socket);
-    void deliver(const EventBus::Event &event);
+    void deliver(const DomainEvent &event);
     void pingAll();
     // Stops sending to the client and closes it; aborts if the peer does not
     // complete the close handshake.

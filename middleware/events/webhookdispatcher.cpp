@@ -91,7 +91,7 @@ qint64 WebhookDispatcher::backoffMs(int failedAttempts, const Options &options, 
     return qint64(std::min(jittered, double(options.maxBackoffMs)));
 }
 
-void WebhookDispatcher::onEvent(const EventBus::Event &event)
+void WebhookDispatcher::onEvent(const DomainEvent &event)
 {
     auto hooks = m_store.enabledWebhooks();
     if (!hooks) {
@@ -101,14 +101,15 @@ void WebhookDispatcher::onEvent(const EventBus::Event &event)
     }
     QList<WebhookStore::NewDelivery> deliveries;
     QByteArray payload;
+    const QString type = wireName(event.kind);
     for (const Webhook &hook : *hooks) {
         const bool wanted = std::any_of(hook.events.cbegin(), hook.events.cend(),
-                                        [&](const QString &p) { return EventBus::typeMatches(p, event.type); });
+                                        [&](const QString &p) { return EventBus::typeMatches(p, type); });
         if (!wanted)
             continue;
         if (payload.isEmpty())
             payload = QJsonDocument(event.toJson()).toJson(QJsonDocument::Compact);
-        deliveries.append({hook.id, event.id, event.type, payload});
+        deliveries.append({hook.id, event.id, type, payload});
     }
     if (deliveries.isEmpty())
         return;

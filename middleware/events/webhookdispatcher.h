@@ -21,7 +21,7 @@ class Metrics;
 //
 // Every event a webhook's `events` patterns match becomes a delivery row first
 // (WebhookStore::enqueue), so a restart resumes what was pending. Each
-// attempt is an HTTPS POST of the event's JSON (EventBus::Event::toJson) with
+// attempt is an HTTPS POST of the event's JSON (DomainEvent::toJson) with
 //
 //   Content-Type: application/json
 //   X-Provisio-Event: <event type>
@@ -80,7 +80,7 @@ public:
     static qint64 backoffMs(int failedAttempts, const Options &options, double random);
 
 private:
-    void onEvent(const EventBus::Event &event);
+    void onEvent(const DomainEvent &event);
     void pump();
     void scheduleNext();
     void send(const WebhookStore::DueDelivery &delivery);

@@ -2,26 +2,26 @@
 #pragma once
 
 #include "core/result.h"
+#include "devicelookup.h"
 #include "domain/eventbus.h"
 #include "hubconnection.h"
+#include "hubconnections.h"
+#include "methodcalls.h"
+#include "presence.h"
+#include "revocations.h"
 #include "storage/hublinkstore.h"
+#include "storage/registrationstore.h"
 #include "storage/telemetrystore.h"
 #include "telemetrybuffer.h"
-
-#include "storage/registrationstore.h"
+#include "telemetryingest.h"
+#include "twinsync.h"
 
 #include <QDateTime>
-#include <QElapsedTimer>
-#include <QHash>
 #include <QJsonValue>
 #include <QObject>
-#include <QSet>
-#include <QStringList>
 #include <QTimer>
 
 #include <functional>
-#include <map>
-#include <memory>
 #include <optional>
 
 namespace Provisio {
@@ -29,20 +29,17 @@ namespace Provisio {
 struct ServiceConfig;
 struct ServiceContext;
 
-// The middleware's side of the hubs (DESIGN.md "Hub topics"): one service
-// connection per linked hub (HubConnection), kept in step with the hub list
-// (hub.* events, and a poll for other instances' changes). Over them it
-//  - publishes each device's desired properties, retained, on assignment,
-//    on every change, and after a reconnect for whatever changed meanwhile;
-//  - merges reported properties into the registration's twin and records
-//    the provisioning status the device reports;
-//  - records presence (devices/{id}/status), counts telemetry and stores it
-//    in the telemetry table in batches, pruned by count per device and age;
-//  - runs direct methods for the API;
-//  - revokes devices on their hub when their enrollment or enrollment group
-//    is disabled or deleted or their registration deleted (and restores
-//    them), and on the hub a device left when it moved to another, through
-//    the hub's control topic, with the wish persisted until the hub answers.
+// The middleware's side of the hubs (DESIGN.md "Hub topics"), as one object
+// the service owns and the API calls. It creates the parts and wires them:
+//  - HubConnections: one service connection per linked hub, kept in step
+//    with the hub list (hub.* events, and a poll for other instances'
+//    changes);
+//  - TwinSync: desired properties out, reported properties and the
+//    provisioning status in;
+//  - Presence: devices/{id}/status;
+//  - TelemetryIngest: telemetry into the telemetry table, pruned;
+//  - MethodCalls: direct methods for the API;
+//  - Revocations: revoke/restore commands on the hubs' control topic.
 // Reading goes through `$share/provisio/...` subscriptions, so several
 // middleware instances split the devices' messages between them; the
 // telemetry table is where their shares meet, so any instance answers a
@@ -95,122 +92,55 @@ public:
     std::optional<HubStatus> status(const QString &hubName);
 
     // The assigned registration of a device id, if any.
-    Result<std::optional<RegistrationRecord>> registrationOf(const QString &deviceId);
+    Result<std::optional<RegistrationRecord>> registrationOf(const QString &deviceId)
+    {
+        return m_twins.registrationOf(deviceId);
+    }
     // Publishes the record's desired properties to its hub if connected
     // (otherwise the next connect does: the record lags until then).
-    void publishDesired(const RegistrationRecord &record);
+    void publishDesired(const RegistrationRecord &record) { m_twins.publishDesired(record); }
 
     // Stored telemetry. Call flushTelemetryBatch() first to include what
     // this instance received in the last few hundred milliseconds.
-    TelemetryStore &telemetryStore() { return m_telemetryStore; }
-    Result<void> flushTelemetryBatch();
+    TelemetryStore &telemetryStore() { return m_telemetry.store(); }
+    Result<void> flushTelemetryBatch() { return m_telemetry.flushBatch(); }
     // Received by this instance and not yet added to device_activity.
     TelemetryBuffer::Counter unflushedTelemetry(const QString &deviceId) const
     {
         return m_telemetry.unflushed(deviceId);
     }
     const Options &options() const { return m_options; }
-    Result<std::optional<HubLinkStore::Activity>> activity(const QString &deviceId);
+    Result<std::optional<HubLinkStore::Activity>> activity(const QString &deviceId)
+    {
+        return m_store.activity(deviceId);
+    }
 
     // Direct methods.
-    struct MethodOutcome
-    {
-        enum Kind { Answered, TimedOut, HubNotConnected, NotSent } kind = NotSent;
-        int status = 0;
-        QJsonValue payload;
-    };
+    using MethodOutcome = MethodCalls::Outcome;
     void invokeMethod(const RegistrationRecord &record, const QString &method, const QJsonValue &payload,
-                      int timeoutSeconds, std::function<void(const MethodOutcome &)> done);
-
-    static bool isValidMethodName(const QString &name);
+                      int timeoutSeconds, std::function<void(const MethodOutcome &)> done)
+    {
+        m_methods.invoke(record, method, payload, timeoutSeconds, std::move(done));
+    }
+    static bool isValidMethodName(const QString &name) { return MethodCalls::isValidMethodName(name); }
 
 private:
-    struct MethodCall
-    {
-        QString deviceId;
-        QString hubHost;
-        QString responseFilter;
-        QTimer timer;
-        std::function<void(const MethodOutcome &)> done;
-    };
-    struct Lookup
-    {
-        QString registrationId;
-        QString hubHost;
-        qint64 at = 0; // ms since the link started
-    };
-
-    void syncHubs();
-    HubConnection *connectionFor(const QString &hubHost) const;
-    void hubConnected(HubConnection *connection);
-    void setConnectedGauge(const QString &hubName, bool connected);
-
-    void onEvent(const EventBus::Event &event);
+    void onEvent(const DomainEvent &event);
+    // Hands what a hub sent to the part it is for, by topic.
     void onMessage(HubConnection *connection, const QByteArray &payload, const QString &topic);
-    void handleReported(const QString &hubHost, const QString &deviceId, const QByteArray &payload);
-    void markInventoryProvisioned(const QString &registrationId, const QString &hubHost);
-    void handlePresence(const QString &hubHost, const QString &deviceId, const QByteArray &payload);
-    void handleTelemetry(const QString &hubHost, const QString &topic, const QByteArray &payload);
-    void handleMethodResponse(const QString &deviceId, const QString &status, const QString &rid,
-                              const QByteArray &payload);
-    void handleControlResponse(const QByteArray &payload);
-    void reject(const char *kind, const char *reason);
-
-    // Desired properties.
-    void publishDesiredDocument(const HubLinkStore::DesiredDocument &doc);
-    void scanDesired(const QString &hubHost, const QString &afterKey);
-
-    // Revocations.
-    void requestRevocation(const QString &hubHost, const QString &deviceId, const QString &op);
-    void sendRevocation(HubConnection *connection, const HubLinkStore::Revocation &revocation);
-    void retryRevocations(HubConnection *connection, bool all);
-    // Queues the wishes in one transaction, then sends them (hub, device).
-    void requestRevocations(const QList<QPair<QString, QString>> &targets, const QString &op);
-    void onGroupEvent(const EventBus::Event &event);
-    // Revokes (or restores) every device registered through the group on
-    // its hub, page by page; a newer sweep of the same group ends an older.
-    void sweepGroup(const QString &groupId, const QString &op, quint64 sweep, const QString &afterKey);
-    // The provisioning status an enrollment (group) had before the audited
-    // change that left it with `after`; nullopt when that cannot be told.
-    std::optional<QString> statusBefore(const QString &entityType, const QString &entityId, const QJsonObject &after);
-
-    void flushTelemetry();
-    // Retention: per-device count for the devices this instance stored
-    // messages for since the last round (a slice per event-loop turn), then
-    // age in bounded chunks.
-    void pruneTelemetry();
-    void countDroppedTelemetry();
-    void pruneTelemetryStep();
-    void pruneTelemetryByAge(int round);
-    // The registration that assigns `deviceId` to `hubHost`, empty when none does.
-    Result<QString> assignedRegistrationOn(const QString &deviceId, const QString &hubHost);
-    std::optional<Lookup> lookupDevice(const QString &deviceId, const QString &hubHost);
 
     ServiceContext &m_ctx;
     Options m_options;
     RegistrationStore m_registrations;
     HubLinkStore m_store;
-    TelemetryStore m_telemetryStore;
-    TelemetryBuffer m_telemetry;
-    QSet<QString> m_telemetryTouched; // devices stored since the last prune
-    QStringList m_pruneQueue;         // devices of the running prune round
-    bool m_batchFailing = false;
-    qint64 m_droppedCounted = 0;
-    std::map<QString, std::unique_ptr<HubConnection>> m_connections; // by hub name
-    QHash<QString, double> m_gauges;                                 // hub name -> last value
-    QSet<QString> m_scanning;                                        // hub hosts being scanned
-    QHash<QString, std::shared_ptr<MethodCall>> m_calls;             // rid -> call
-    QHash<QString, Lookup> m_lookups;                                // device id -> registration
-    QHash<QString, QPair<qint64, int>> m_eventWindows;               // device id -> (second, events)
-    QHash<QString, int> m_eventsSkipped;   // device id -> live events dropped since its last one
-    QHash<QString, quint64> m_groupSweeps; // group id -> running sweep
-    quint64 m_lastSweep = 0;
+    DeviceLookup m_lookup;
+    HubConnections m_connections;
+    TwinSync m_twins;
+    TelemetryIngest m_telemetry;
+    Presence m_presence;
+    Revocations m_revocations;
+    MethodCalls m_methods;
     QTimer m_pollTimer;
-    QTimer m_flushTimer;
-    QTimer m_batchTimer;
-    QTimer m_pruneTimer;
-    QTimer m_rescanTimer;
-    QElapsedTimer m_clock;
     bool m_started = false;
 };
 

@@ -14,8 +14,6 @@
 
 using namespace Provisio;
 
-Q_DECLARE_METATYPE(Provisio::EventBus::Event)
-
 class TestDatabase : public QObject
 {
     Q_OBJECT
@@ -111,8 +109,8 @@ void TestDatabase::commitPublishes()
         QVERIFY(tx.commit());
     }
     QCOMPARE(spy.count(), 1);
-    const auto event = spy.at(0).at(0).value<EventBus::Event>();
-    QCOMPARE(event.type, QStringLiteral("customer.created"));
+    const auto event = spy.at(0).at(0).value<DomainEvent>();
+    QCOMPARE(wireName(event.kind), QStringLiteral("customer.created"));
     QCOMPARE(event.entityId, QStringLiteral("cus_1"));
     QCOMPARE(event.data.value(QStringLiteral("name")).toString(), QStringLiteral("A"));
     QVERIFY(event.id.startsWith(QLatin1String("evt_")));
@@ -144,7 +142,7 @@ void TestDatabase::rollbackDiscards()
     }
     QCOMPARE(runs, 0);
     QCOMPARE(spy.count(), 1);
-    QCOMPARE(spy.at(0).at(0).value<EventBus::Event>().entityId, QStringLiteral("hub2"));
+    QCOMPARE(spy.at(0).at(0).value<DomainEvent>().entityId, QStringLiteral("hub2"));
 }
 
 void TestDatabase::nestedWaitsForOutermostCommit()
@@ -309,8 +307,8 @@ void TestDatabase::auditEntryBecomesEvent()
     QSignalSpy spy(m_bus.get(), &EventBus::eventPublished);
     QVERIFY(m_audit->record(QStringLiteral("token:t"), action, entityType, entityId, before, after));
     QCOMPARE(spy.count(), 1);
-    const auto event = spy.at(0).at(0).value<EventBus::Event>();
-    QCOMPARE(event.type, type);
+    const auto event = spy.at(0).at(0).value<DomainEvent>();
+    QCOMPARE(wireName(event.kind), type);
     QCOMPARE(event.deviceId, deviceId);
     QCOMPARE(event.registrationId, registrationId);
     QCOMPARE(event.entityId, entityId);
@@ -333,7 +331,7 @@ void TestDatabase::secretsNeverReachEvents()
     QVERIFY(m_audit->record(QStringLiteral("token:t"), QStringLiteral("create"), QStringLiteral("enrollment"),
                             QStringLiteral("reg-9"), {}, after));
     QCOMPARE(spy.count(), 1);
-    const QByteArray json = QJsonDocument(spy.at(0).at(0).value<EventBus::Event>().toJson()).toJson();
+    const QByteArray json = QJsonDocument(spy.at(0).at(0).value<DomainEvent>().toJson()).toJson();
     QVERIFY2(!json.contains("S3CR3T"), json.constData());
     QVERIFY(json.contains("reg-9"));
 }

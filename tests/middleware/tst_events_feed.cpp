@@ -153,8 +153,8 @@ void TestEventsFeed::stalledClientIsDroppedReaderKeepsEverything()
     const QString filler(64 * 1024, QLatin1Char('x'));
     int published = 0;
     for (; published < 2000 && m_feed->clientCount() == 2; ++published) {
-        EventBus::Event e;
-        e.type = QStringLiteral("telemetry");
+        DomainEvent e;
+        e.kind = EventKind::Telemetry;
         e.deviceId = QStringLiteral("dev-1");
         e.data = QJsonObject{{QStringLiteral("filler"), filler}, {QStringLiteral("n"), published}};
         m_bus->publish(e);
@@ -172,8 +172,8 @@ void TestEventsFeed::stalledClientIsDroppedReaderKeepsEverything()
     QTRY_COMPARE_WITH_TIMEOUT(m_feed->findChildren<QWebSocket *>().size(), 1, 15000);
 
     // The reader still gets what follows.
-    EventBus::Event last;
-    last.type = QStringLiteral("device.online");
+    DomainEvent last;
+    last.kind = EventKind::DeviceOnline;
     m_bus->publish(last);
     QTRY_COMPARE_WITH_TIMEOUT(received.size(), published + 2, 5000);
     QCOMPARE(QJsonDocument::fromJson(received.last()).object().value(QStringLiteral("type")).toString(),

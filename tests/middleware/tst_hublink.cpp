@@ -210,6 +210,8 @@ private Q_SLOTS:
     void reconnectsToRestartedBroker();
     void disablingGroupRevokesItsDevices();
     void movedDeviceIsRevokedOnItsOldHub();
+    void everyChangeThatMustRevokeDoes_data();
+    void everyChangeThatMustRevokeDoes();
     void telemetryAfterReRegistrationIsStored();
     // These restart the middleware: keep them last.
     void telemetryWhileTheMiddlewareIsDownArrives();
@@ -243,6 +245,10 @@ private:
     QList<int> storedSequence(const QString &deviceId);
     // A device of its own on hub1, connected.
     std::unique_ptr<MqttTestClient> connectedDevice(const QString &id);
+    // Links and starts hub2 (once).
+    void linkHub2();
+    // Registers `id` with `key` until the operation ends; its state.
+    QJsonObject registerNow(const QString &id, const QString &key);
 
     DeviceFixture m_f;
     QTemporaryDir m_work;
@@ -938,9 +944,10 @@ void TestHubLink::disablingGroupRevokesItsDevices()
     QVERIFY(m_device.isConnected());
 }
 
-void TestHubLink::movedDeviceIsRevokedOnItsOldHub()
+void TestHubLink::linkHub2()
 {
-    // A second real hub.
+    if (m_port2 != 0)
+        return;
     m_port2 = freeLocalPort();
     QVERIFY(m_port2 != 0);
     const auto linked =
@@ -959,6 +966,14 @@ void TestHubLink::movedDeviceIsRevokedOnItsOldHub()
     QTRY_VERIFY_WITH_TIMEOUT(
         m_f.viewer->get(QStringLiteral("/api/v1/hubs/hub2/status")).json().value(QStringLiteral("connected")).toBool(),
         30000);
+}
+
+void TestHubLink::movedDeviceIsRevokedOnItsOldHub()
+{
+    // A second real hub.
+    linkHub2();
+    if (QTest::currentTestFailed())
+        return;
 
     const QString id = QStringLiteral("mover");
     auto place = [this, &id](const QString &hubHost, QJsonObject *enrollment) {
@@ -1023,6 +1038,153 @@ void TestHubLink::movedDeviceIsRevokedOnItsOldHub()
                                   .value(QStringLiteral("pendingRevocations"))
                                   .toInt(),
                               0, 10000);
+}
+
+QJsonObject TestHubLink::registerNow(const QString &id, const QString &key)
+{
+    QJsonObject op = m_f.registerDevice(id, key).json();
+    if (op.value(QStringLiteral("status")).toString() == QLatin1String("assigning"))
+        op = m_f.waitForOperation(id, key, op.value(QStringLiteral("operationId")).toString());
+    return DeviceFixture::state(op);
+}
+
+void TestHubLink::everyChangeThatMustRevokeDoes_data()
+{
+    // What the back office does to cut devices off, and what admits them
+    // again: enabling, or registering again (with the new key where the
+    // old one is gone).
+    QTest::addColumn<QString>("change");
+    QTest::newRow("enrollment disabled") << QStringLiteral("disable");
+    QTest::newRow("enrollment deleted") << QStringLiteral("delete");
+    QTest::newRow("registration deleted") << QStringLiteral("deleteRegistration");
+    QTest::newRow("enrollment keys regenerated") << QStringLiteral("regenerateKeys");
+    QTest::newRow("group disabled") << QStringLiteral("disableGroup");
+    QTest::newRow("group deleted") << QStringLiteral("deleteGroup");
+    QTest::newRow("moved to another hub") << QStringLiteral("move");
+}
+
+void TestHubLink::everyChangeThatMustRevokeDoes()
+{
+    QFETCH(QString, change);
+    linkHub2();
+    if (QTest::currentTestFailed())
+        return;
+    QTRY_VERIFY_WITH_TIMEOUT(hubStatus().value(QStringLiteral("connected")).toBool(), 30000);
+
+    const bool group = change.endsWith(QLatin1String("Group"));
+    const QString name = QStringLiteral("cut-") + QString::fromLatin1(QTest::currentDataTag()).replace(u' ', u'-');
+    const QString enrollmentPath = QStringLiteral("/api/v1/enrollments/") + name;
+    const QString groupPath = QStringLiteral("/api/v1/enrollment-groups/") + name;
+    const QJsonObject fresh{
+        {QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
+        {QStringLiteral("iotHubs"), QJsonArray{kHubHost}}};
+    const auto hubKeyOf = [](const QJsonObject &state) {
+        return state.value(QStringLiteral("payload"))
+            .toObject()
+            .value(QStringLiteral("provisio"))
+            .toObject()
+            .value(QStringLiteral("hubDeviceKey"))
+            .toString();
+    };
+
+    // The devices concerned (two for a group), each with the key it
+    // registers with.
+    QJsonObject record; // the enrollment or group as last written
+    QStringList ids;
+    QHash<QString, QString> keys;
+    const auto enroll = [&]() {
+        const auto created = group ? m_f.operatorClient->put(groupPath, fresh) : m_f.putEnrollment(name, fresh);
+        if (created.status != 201)
+            return false;
+        record = created.json();
+        const QString key = DeviceFixture::primaryKey(record);
+        ids = group ? QStringList{name + QStringLiteral("-1"), name + QStringLiteral("-2")} : QStringList{name};
+        for (const QString &id : std::as_const(ids))
+            keys.insert(id, group ? Crypto::deriveKey(key, id).value() : key);
+        return true;
+    };
+    QVERIFY(enroll());
+    QHash<QString, QString> hubKeys;
+    std::vector<std::unique_ptr<MqttTestClient>> clients;
+    for (const QString &id : std::as_const(ids)) {
+        const QJsonObject state = registerNow(id, keys.value(id));
+        QCOMPARE(state.value(QStringLiteral("assignedHub")).toString(), kHubHost);
+        hubKeys.insert(id, hubKeyOf(state));
+        clients.push_back(hubClient(kHubHost, id, hubKeys.value(id)));
+        QCOMPARE(connectEventually(*clients.back(), m_port), 0);
+    }
+
+    // The change.
+    QElapsedTimer timer;
+    timer.start();
+    HttpsClient::Reply reply;
+    if (change == QLatin1String("disable")) {
+        reply = m_f.operatorClient->post(enrollmentPath + QStringLiteral("/disable"), QJsonObject{});
+    } else if (change == QLatin1String("delete")) {
+        reply = m_f.operatorClient->del(enrollmentPath);
+    } else if (change == QLatin1String("deleteRegistration")) {
+        reply = m_f.operatorClient->del(QStringLiteral("/api/v1/registrations/") + name);
+    } else if (change == QLatin1String("regenerateKeys")) {
+        reply = m_f.operatorClient->post(enrollmentPath + QStringLiteral("/regenerate-keys"),
+                                         QJsonObject{{QStringLiteral("key"), QStringLiteral("both")}});
+    } else if (change == QLatin1String("disableGroup")) {
+        record.insert(QStringLiteral("provisioningStatus"), QStringLiteral("disabled"));
+        reply = m_f.operatorClient->put(groupPath, record);
+    } else if (change == QLatin1String("deleteGroup")) {
+        reply = m_f.operatorClient->del(groupPath);
+    } else if (change == QLatin1String("move")) {
+        record.insert(QStringLiteral("iotHubs"), QJsonArray{kHub2Host});
+        reply = m_f.putEnrollment(name, record);
+    }
+    QVERIFY2(reply.status == 200 || reply.status == 204, reply.body.constData());
+    if (reply.status == 200)
+        record = reply.json();
+    if (change == QLatin1String("move"))
+        QCOMPARE(registerNow(name, keys.value(name)).value(QStringLiteral("assignedHub")).toString(), kHub2Host);
+
+    // The broker ends every live connection and turns every new one away.
+    for (auto &client : clients)
+        QVERIFY2(client->waitForDisconnect(5000), qPrintable(QString::number(timer.elapsed())));
+    qInfo("%s: disconnected after %lld ms", QTest::currentDataTag(), timer.elapsed());
+    for (const QString &id : std::as_const(ids))
+        QCOMPARE(hubClient(kHubHost, id, hubKeys.value(id))
+                     ->connect(QStringLiteral("127.0.0.1"), m_port, m_f.mw->caCertificatePath()),
+                 0x87);
+
+    // What admits them again.
+    if (change == QLatin1String("disable")) {
+        QCOMPARE(m_f.operatorClient->post(enrollmentPath + QStringLiteral("/enable"), QJsonObject{}).status, 200);
+    } else if (change == QLatin1String("disableGroup")) {
+        record.insert(QStringLiteral("provisioningStatus"), QStringLiteral("enabled"));
+        QCOMPARE(m_f.operatorClient->put(groupPath, record).status, 200);
+    } else {
+        if (change == QLatin1String("regenerateKeys")) {
+            // The old key registers no more, so the device stays cut off
+            // until it has the new one.
+            QCOMPARE(m_f.registerDevice(name, keys.value(name)).status, 401);
+            QCOMPARE(hubClient(kHubHost, name, hubKeys.value(name))
+                         ->connect(QStringLiteral("127.0.0.1"), m_port, m_f.mw->caCertificatePath()),
+                     0x87);
+            keys.insert(name, DeviceFixture::primaryKey(record));
+        } else if (change == QLatin1String("delete") || change == QLatin1String("deleteGroup")) {
+            QVERIFY(enroll());
+        } else if (change == QLatin1String("move")) {
+            record.insert(QStringLiteral("iotHubs"), QJsonArray{kHubHost});
+            const auto back = m_f.putEnrollment(name, record);
+            QVERIFY2(back.status == 200, back.body.constData());
+        }
+        for (const QString &id : std::as_const(ids)) {
+            const QJsonObject state = registerNow(id, keys.value(id));
+            QCOMPARE(state.value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
+            QCOMPARE(state.value(QStringLiteral("assignedHub")).toString(), kHubHost);
+            hubKeys.insert(id, hubKeyOf(state));
+        }
+    }
+    for (const QString &id : std::as_const(ids)) {
+        auto again = hubClient(kHubHost, id, hubKeys.value(id));
+        QCOMPARE(connectEventually(*again, m_port), 0);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(hubStatus().value(QStringLiteral("pendingRevocations")).toInt(), 0, 10000);
 }
 
 QList<int> TestHubLink::storedSequence(const QString &deviceId)

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QJsonObject>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace Provisio {
+
+// What happened in the middleware, as the code that reacts to it sees it:
+// one value per event type. The dotted wire names ("enrollment.disabled")
+// exist only at the edge (the events feed, webhooks, GET
+// /api/v1/events/types), through wireName().
+enum class EventKind {
+    EnrollmentCreated,
+    EnrollmentUpdated,
+    EnrollmentDeleted,
+    EnrollmentEnabled,
+    EnrollmentDisabled,
+    EnrollmentKeysRegenerated,
+    EnrollmentTwinUpdated,
+    GroupCreated,
+    GroupUpdated,
+    GroupDeleted,
+    GroupEnabled,
+    GroupDisabled,
+    GroupKeysRegenerated,
+    GroupTwinUpdated,
+    CustomerCreated,
+    CustomerUpdated,
+    CustomerDeleted,
+    HubCreated,
+    HubUpdated,
+    HubDeleted,
+    HubKeyRotated,
+    WebhookCreated,
+    WebhookUpdated,
+    WebhookDeleted,
+    TokenCreated,
+    TokenUpdated,
+    TokenDeleted,
+    TokenRevoked,
+    PolicyCreated,
+    PolicyUpdated,
+    PolicyDeleted,
+    DeviceCreated,
+    DeviceUpdated,
+    DeviceDeleted,
+    DeviceSold,
+    DeviceReturned,
+    DeviceImported,
+    DeviceProvisioned, // the device reported itself provisioned (not in the published types list)
+    DeviceStatusReported,
+    DeviceOnline,
+    DeviceOffline,
+    RegistrationAssigned,
+    RegistrationFailed,
+    RegistrationDisabled,
+    RegistrationDeleted,
+    RegistrationReprovisioned,
+    ActivationIssued,
+    ActivationExchanged,
+    TwinReported,
+    TwinUpdated,
+    Telemetry,
+};
+
+// Every kind, in the order of the enum.
+const QList<EventKind> &allEventKinds();
+// "enrollment.disabled", "telemetry", ...
+QString wireName(EventKind kind);
+// The category part of the wire name ("enrollment"); empty for telemetry,
+// which is about no stored record.
+QString categoryOf(EventKind kind);
+std::optional<EventKind> eventKindFromWireName(const QString &name);
+
+// One event. `data` is the changed record as the audit log holds it
+// (redacted: no keys, no tokens), or what the hub link observed.
+struct DomainEvent
+{
+    EventKind kind = EventKind::Telemetry;
+    QString entityId;       // the record changed (enrollment id, serial, hub name, ...)
+    QString deviceId;       // when the change concerns a device
+    QString registrationId; // when it concerns an enrollment or registration
+    QString hub;            // the hub host concerned (the assigned one)
+    QString previousHub;    // the hub a device left when it moved
+    QJsonObject data;
+    QString id; // "evt_" + random; filled by EventBus::publish when empty
+    QString at; // ISO-8601 UTC; filled by EventBus::publish when empty
+
+    // The wire shape: {id, type, at, deviceId?, registrationId?, entityType?,
+    // entityId?, data}.
+    QJsonObject toJson() const;
+};
+
+} // namespace Provisio
+
+Q_DECLARE_METATYPE(Provisio::DomainEvent)

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "revocations.h"
+
+#include "devicelookup.h"
+#include "hubconnections.h"
+#include "hublinkutil.h"
+
+#include "base/metrics.h"
+#include "base/servicecontext.h"
+#include "crypto/keys.h"
+#include "storage/auditlog.h"
+#include "storage/database.h"
+#include "storage/registrationstore.h"
+
+#include <QJsonDocument>
+#include <QTimer>
+
+namespace Provisio {
+
+namespace {
+const QString kControlTopic = QStringLiteral("$CONTROL/provisio-hub/v1");
+const QString kProvisioningStatus = QStringLiteral("provisioningStatus");
+const QString kEnabled = QStringLiteral("enabled");
+const QString kDisabled = QStringLiteral("disabled");
+const QString kRevoke = QStringLiteral("revoke");
+const QString kRestore = QStringLiteral("restore");
+constexpr int kScanPage = 200;
+
+QString newRequestId()
+{
+    return QStringLiteral("rv-") + QString::fromLatin1(Crypto::randomBytes(9).toHex());
+}
+} // namespace
+
+Revocations::Revocations(ServiceContext &ctx, HubConnections &connections, RegistrationStore &registrations,
+                         DeviceLookup &lookup, int retryAfterMs, QObject *parent)
+    : QObject(parent), m_ctx(ctx), m_connections(connections), m_registrations(registrations), m_lookup(lookup),
+      m_store(ctx.db), m_retryAfterMs(retryAfterMs)
+{
+    m_ctx.metrics.describe(QStringLiteral("provisio_hub_revocations_total"), QStringLiteral("counter"),
+                           QStringLiteral("Revoke/restore answers from hubs, by op and status"));
+}
+
+int Revocations::pendingCount(const QString &hubHost)
+{
+    auto pending = m_store.pendingRevocations(hubHost);
+    return pending ? int(pending->size()) : 0;
+}
+
+// --- what must revoke, what restores
+
+void Revocations::onEvent(const DomainEvent &event)
+{
+    switch (event.kind) {
+    case EventKind::RegistrationAssigned:
+        onAssigned(event);
+        return;
+    case EventKind::RegistrationDeleted:
+        // The record is gone; the event names its hub and device.
+        if (!event.hub.isEmpty() && !event.deviceId.isEmpty())
+            request(event.hub, event.deviceId, kRevoke);
+        return;
+    case EventKind::EnrollmentDisabled:
+    case EventKind::EnrollmentDeleted:
+    // New keys: the device's old one no longer registers, so whatever it
+    // holds must not keep it on its hub either; it is admitted again when it
+    // registers with a new key (onAssigned).
+    case EventKind::EnrollmentKeysRegenerated:
+        onEnrollmentChange(event, kRevoke);
+        return;
+    case EventKind::EnrollmentEnabled:
+        onEnrollmentChange(event, kRestore);
+        return;
+    case EventKind::EnrollmentUpdated: {
+        // A PUT of the whole enrollment can change its status too; an edit
+        // that leaves it disabled sends nothing again.
+        const QString status = event.data.value(kProvisioningStatus).toString();
+        if (status == kDisabled)
+            onEnrollmentChange(event, kRevoke, true);
+        else if (status == kEnabled && statusBefore(event).value_or(kDisabled) == kDisabled)
+            onEnrollmentChange(event, kRestore);
+        return;
+    }
+    case EventKind::GroupDisabled:
+    case EventKind::GroupDeleted:
+    case EventKind::GroupKeysRegenerated: // every derived key changed
+        sweepGroup(event.entityId, kRevoke);
+        return;
+    case EventKind::GroupEnabled:
+        sweepGroup(event.entityId, kRestore);
+        return;
+    case EventKind::GroupUpdated: {
+        // A PUT of the whole group: what matters is whether the status
+        // changed. Disabled: revoke whoever is not revoked yet (an edit of a
+        // disabled group finds nothing to send). Enabled: restore only when
+        // it was disabled before, or when that cannot be told.
+        const QString status = event.data.value(kProvisioningStatus).toString();
+        if (status == kDisabled)
+            sweepGroup(event.entityId, kRevoke);
+        else if (status == kEnabled && statusBefore(event).value_or(kDisabled) == kDisabled)
+            sweepGroup(event.entityId, kRestore);
+        return;
+    }
+    default:
+        // GroupCreated among them: a group created again after a delete
+        // does not readmit its former devices; each is restored when it
+        // registers again.
+        return;
+    }
+}
+
+void Revocations::onEnrollmentChange(const DomainEvent &event, const QString &op, bool unlessAlready)
+{
+    if (event.registrationId.isEmpty())
+        return;
+    auto found = m_registrations.find(event.registrationId);
+    if (!found || !*found)
+        return;
+    const RegistrationRecord &record = **found;
+    const QString hub = record.state.assignedHub;
+    const QString deviceId = record.state.deviceId;
+    if (hub.isEmpty() || deviceId.isEmpty())
+        return;
+    if (unlessAlready) {
+        auto previous = m_store.revocation(hub, deviceId);
+        if (previous && *previous && (*previous)->op == op && (*previous)->state != QLatin1String("failed"))
+            return;
+    }
+    request(hub, deviceId, op);
+}
+
+void Revocations::onAssigned(const DomainEvent &event)
+{
+    const QString &hub = event.hub;
+    const QString &deviceId = event.deviceId;
+    if (hub.isEmpty() || deviceId.isEmpty())
+        return;
+    // A device revoked before (its enrollment was deleted, its keys
+    // regenerated or its registration removed) that registers again, which
+    // takes a valid key, is admitted again.
+    auto previous = m_store.revocation(hub, deviceId);
+    if (previous && *previous && (*previous)->op == kRevoke)
+        request(hub, deviceId, kRestore);
+    // A device moved to another hub is cut off on the one it left: a stale
+    // connection there ends, and it cannot come back to it.
+    const QString &left = event.previousHub;
+    if (!left.isEmpty() && left.compare(hub, Qt::CaseInsensitive) != 0) {
+        // (Unless another registration still puts that device id there.)
+        auto others = m_lookup.assignedRegistrationOn(deviceId, left);
+        if (others && others->isEmpty())
+            request(left, deviceId, kRevoke);
+    }
+}
+
+void Revocations::sweepGroup(const QString &groupId, const QString &op)
+{
+    if (groupId.isEmpty())
+        return;
+    const quint64 sweep = ++m_lastSweep;
+    m_groupSweeps.insert(groupId, sweep);
+    qCInfo(lcHubConnection).noquote() << op << "of the devices of enrollment group" << groupId << "requested";
+    sweepGroup(groupId, op, sweep, QString());
+}
+
+void Revocations::sweepGroup(const QString &groupId, const QString &op, quint64 sweep, const QString &afterKey)
+{
+    if (m_groupSweeps.value(groupId) != sweep)
+        return; // a newer change of the group took over
+    auto page = m_store.groupDevices(groupId, afterKey, kScanPage);
+    if (!page) {
+        qCWarning(lcHubConnection).noquote()
+            << "cannot list the devices of enrollment group" << groupId << page.error().message;
+        m_groupSweeps.remove(groupId);
+        return;
+    }
+    const bool revoke = op == kRevoke;
+    QList<QPair<QString, QString>> targets;
+    for (const auto &d : std::as_const(page->devices)) {
+        const bool revoked = d.wishOp == kRevoke;
+        const bool settled = d.wishState != QLatin1String("failed");
+        if (revoke ? (revoked && settled) : (!revoked && settled))
+            continue; // already what is wished (a failed wish is tried again)
+        if (!revoke && d.wishOp.isEmpty())
+            continue; // never revoked: nothing to restore
+        if (!revoke && d.individuallyDisabled)
+            continue;
+        targets.append({d.hubHost, d.deviceId});
+    }
+    requestAll(targets, op);
+    if (!page->more) {
+        m_groupSweeps.remove(groupId);
+        return;
+    }
+    // Page by page, so a large group does not hold up the event loop.
+    const QString next = page->lastKey;
+    QTimer::singleShot(0, this, [this, groupId, op, sweep, next] { sweepGroup(groupId, op, sweep, next); });
+}
+
+std::optional<QString> Revocations::statusBefore(const DomainEvent &event)
+{
+    const QString etag = event.data.value(QStringLiteral("etag")).toString();
+    if (etag.isEmpty())
+        return std::nullopt;
+    AuditLog::Filter filter;
+    filter.entityType = categoryOf(event.kind);
+    filter.entityId = event.entityId;
+    PageRequest page;
+    page.limit = 5; // the change was just committed: it is among the newest
+    auto entries = m_ctx.audit.list(filter, page);
+    if (!entries)
+        return std::nullopt;
+    for (const AuditLog::Entry &entry : std::as_const(*entries)) {
+        if (entry.after.value(QStringLiteral("etag")).toString() == etag)
+            return entry.before.value(kProvisioningStatus).toString(); // empty: created
+    }
+    return std::nullopt;
+}
+
+// --- wishes and the hub's answers
+
+void Revocations::request(const QString &hubHost, const QString &deviceId, const QString &op)
+{
+    const QString requestId = newRequestId();
+    if (auto r = m_store.queueRevocation(hubHost, deviceId, op, requestId); !r) {
+        qCWarning(lcHubConnection).noquote()
+            << op << "of" << deviceId << "on" << hubHost << "could not be queued:" << r.error().message;
+        return;
+    }
+    qCInfo(lcHubConnection).noquote() << op << "of device" << deviceId << "on" << hubHost << "requested";
+    if (HubConnection *connection = m_connections.connectedTo(hubHost)) {
+        HubLinkStore::Revocation revocation;
+        revocation.hubHost = hubHost.toLower();
+        revocation.deviceId = deviceId;
+        revocation.op = op;
+        revocation.requestId = requestId;
+        send(connection, revocation);
+    }
+}
+
+void Revocations::requestAll(const QList<QPair<QString, QString>> &targets, const QString &op)
+{
+    if (targets.isEmpty())
+        return;
+    QList<HubLinkStore::Revocation> queued;
+    {
+        Transaction tx(m_ctx.db);
+        for (const auto &target : targets) {
+            HubLinkStore::Revocation revocation;
+            revocation.hubHost = target.first.toLower();
+            revocation.deviceId = target.second;
+            revocation.op = op;
+            revocation.requestId = newRequestId();
+            if (auto r = m_store.queueRevocation(revocation.hubHost, revocation.deviceId, op, revocation.requestId);
+                !r) {
+                qCWarning(lcHubConnection).noquote() << op << "of" << revocation.deviceId << "on" << revocation.hubHost
+                                                     << "could not be queued:" << r.error().message;
+                return;
+            }
+            queued.append(revocation);
+        }
+        if (!tx.commit()) {
+            qCWarning(lcHubConnection).noquote() << op << "of" << targets.size() << "devices could not be queued";
+            return;
+        }
+    }
+    qCInfo(lcHubConnection).noquote() << op << "of" << queued.size() << "devices requested";
+    for (const auto &revocation : std::as_const(queued)) {
+        if (HubConnection *connection = m_connections.connectedTo(revocation.hubHost))
+            send(connection, revocation);
+    }
+}
+
+void Revocations::send(HubConnection *connection, const HubLinkStore::Revocation &revocation)
+{
+    const QJsonObject command{{QStringLiteral("op"), revocation.op},
+                              {QStringLiteral("deviceId"), revocation.deviceId},
+                              {QStringLiteral("requestId"), revocation.requestId}};
+    if (!connection->publish(kControlTopic, QJsonDocument(command).toJson(QJsonDocument::Compact), 1, false))
+        return;
+    m_store.markRevocationSent(revocation.requestId);
+}
+
+void Revocations::retry(HubConnection *connection, bool all)
+{
+    auto pending = m_store.pendingRevocations(connection->hub().host);
+    if (!pending)
+        return;
+    const QDateTime before = QDateTime::currentDateTimeUtc().addMSecs(-m_retryAfterMs);
+    for (const auto &revocation : std::as_const(*pending)) {
+        if (all || revocation.attempts == 0 || revocation.updated < before)
+            send(connection, revocation);
+    }
+}
+
+void Revocations::handleControlResponse(const QByteArray &payload)
+{
+    const QJsonObject answer = QJsonDocument::fromJson(payload).object();
+    const QString requestId = answer.value(QStringLiteral("requestId")).toString();
+    const QString op = answer.value(QStringLiteral("op")).toString();
+    if (!requestId.startsWith(QLatin1String("rv-")) || (op != kRevoke && op != kRestore))
+        return;
+    const int status = answer.value(QStringLiteral("status")).toInt();
+    m_ctx.metrics.increment(QStringLiteral("provisio_hub_revocations_total"),
+                            QStringLiteral("op=\"%1\",status=\"%2\"").arg(op).arg(status));
+    if (status >= 500)
+        return; // the hub could not persist it: stays pending and is sent again
+    auto recorded = m_store.answerRevocation(requestId, status == 200, answer);
+    if (recorded && *recorded && status != 200)
+        qCWarning(lcHubConnection).noquote()
+            << op << "of" << answer.value(QStringLiteral("deviceId")).toString()
+            << "refused by the hub:" << answer.value(QStringLiteral("error")).toString();
+}
+
+} // namespace Provisio

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "telemetryingest.h"
+
+#include "devicelookup.h"
+#include "hublinkutil.h"
+
+#include "base/metrics.h"
+#include "base/servicecontext.h"
+#include "domain/eventbus.h"
+#include "mqtt/mqtttopic.h"
+#include "protocol/timeutil.h"
+#include "storage/database.h"
+#include "storage/recordutil.h"
+
+namespace Provisio {
+
+TelemetryIngest::TelemetryIngest(ServiceContext &ctx, DeviceLookup &lookup, Options options, QObject *parent)
+    : QObject(parent), m_ctx(ctx), m_lookup(lookup), m_options(options), m_store(ctx.db), m_telemetryStore(ctx.db),
+      m_buffer(options.buffer)
+{
+    m_clock.start();
+    Metrics &m = m_ctx.metrics;
+    m.describe(QStringLiteral("provisio_telemetry_events_dropped_total"), QStringLiteral("counter"),
+               QStringLiteral("Telemetry events not raised because a device exceeded the event rate"));
+    m.describe(QStringLiteral("provisio_telemetry_stored_total"), QStringLiteral("counter"),
+               QStringLiteral("Telemetry messages written to the telemetry table"));
+    m.describe(QStringLiteral("provisio_telemetry_pruned_total"), QStringLiteral("counter"),
+               QStringLiteral("Telemetry messages deleted by retention, by reason (count, age)"));
+    m.addGauge(QStringLiteral("provisio_telemetry_pending_messages"),
+               QStringLiteral("Telemetry messages received and not yet written"),
+               [this] { return double(m_buffer.pendingCount()); });
+    m.describe(QStringLiteral("provisio_telemetry_dropped_total"), QStringLiteral("counter"),
+               QStringLiteral("Telemetry messages dropped unwritten because the write queue was full"));
+
+    connect(&m_flushTimer, &QTimer::timeout, this, &TelemetryIngest::flushCounters);
+    m_batchTimer.setSingleShot(true);
+    connect(&m_batchTimer, &QTimer::timeout, this, [this] { flushBatch(); });
+    connect(&m_pruneTimer, &QTimer::timeout, this, &TelemetryIngest::prune);
+}
+
+TelemetryIngest::~TelemetryIngest()
+{
+    flushBatch();
+    flushCounters();
+}
+
+void TelemetryIngest::start()
+{
+    m_flushTimer.start(m_options.flushMs);
+    m_pruneTimer.start(m_options.pruneMs);
+}
+
+void TelemetryIngest::handleMessage(const QString &hubHost, const QString &topic, const QByteArray &payload)
+{
+    using namespace HubLinkUtil;
+    countReceived(m_ctx.metrics, "telemetry");
+    auto parsed = MqttTopic::parseTelemetryTopic(topic);
+    if (!parsed)
+        return countRejected(m_ctx.metrics, "telemetry", "malformed");
+    const QString deviceId = parsed->deviceId;
+    const auto lookup = m_lookup.find(deviceId, hubHost);
+    if (!lookup)
+        return countRejected(m_ctx.metrics, "telemetry", "unknownDevice");
+    const QDateTime at = QDateTime::currentDateTimeUtc();
+    TelemetryStore::Message message;
+    message.deviceId = deviceId;
+    message.hubHost = hubHost;
+    message.received = at;
+    message.properties = parsed->properties;
+    message.body = payload;
+    if (m_buffer.add(std::move(message)))
+        flushBatch();
+    else if (!m_batchTimer.isActive())
+        m_batchTimer.start(m_options.batchMs);
+    countDropped();
+
+    int skipped = 0;
+    if (!admitEvent(deviceId, &skipped))
+        return;
+    QJsonObject properties;
+    for (const auto &p : std::as_const(parsed->properties))
+        properties.insert(p.first, p.second);
+    DomainEvent e;
+    e.kind = EventKind::Telemetry;
+    e.deviceId = deviceId;
+    e.hub = hubHost;
+    e.registrationId = lookup->registrationId;
+    e.data = QJsonObject{{QStringLiteral("receivedDateTimeUtc"), toIsoUtc(at)},
+                         {QStringLiteral("properties"), properties},
+                         {QStringLiteral("size"), int(payload.size())}};
+    if (skipped > 0)
+        e.data.insert(QStringLiteral("skipped"), skipped);
+    if (payload.size() <= m_options.maxEventBodyBytes) {
+        if (const auto body = parseJsonValue(payload))
+            e.data.insert(QStringLiteral("body"), *body);
+        else
+            e.data.insert(QStringLiteral("body"), QString::fromLatin1(payload.toBase64()));
+    }
+    m_ctx.events.publish(e);
+}
+
+bool TelemetryIngest::admitEvent(const QString &deviceId, int *skipped)
+{
+    // The live feed and webhooks see telemetry too, but a chatty device
+    // cannot flood them: at most eventsPerSecond events per device.
+    const qint64 second = m_clock.elapsed() / 1000;
+    auto &window = m_eventWindows[deviceId];
+    if (window.first != second)
+        window = {second, 0};
+    if (window.second >= m_options.eventsPerSecond) {
+        m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_events_dropped_total"));
+        // Counted, so the next event that goes out tells the feed that
+        // live data is missing and the stored history has it.
+        ++m_eventsSkipped[deviceId];
+        return false;
+    }
+    ++window.second;
+    *skipped = m_eventsSkipped.take(deviceId);
+    if (m_eventWindows.size() > m_options.maxTrackedDevices)
+        m_eventWindows.clear();
+    if (m_eventsSkipped.size() > m_options.maxTrackedDevices)
+        m_eventsSkipped.clear();
+    return true;
+}
+
+void TelemetryIngest::flushCounters()
+{
+    const auto counters = m_buffer.takeUnflushed();
+    if (counters.isEmpty())
+        return;
+    Transaction tx(m_ctx.db);
+    for (auto it = counters.cbegin(); it != counters.cend(); ++it) {
+        if (auto r = m_store.addTelemetry(it.key(), it->hubHost, it->count, it->last); !r) {
+            qCWarning(lcHubConnection).noquote() << "telemetry counters not stored:" << r.error().message;
+            m_buffer.restoreUnflushed(counters);
+            return;
+        }
+    }
+    if (!tx.commit())
+        m_buffer.restoreUnflushed(counters);
+}
+
+Result<void> TelemetryIngest::flushBatch()
+{
+    m_batchTimer.stop();
+    QList<TelemetryStore::Message> batch = m_buffer.takePending();
+    if (batch.isEmpty())
+        return {};
+    Transaction tx(m_ctx.db);
+    Result<void> stored = tx.isActive() ? m_telemetryStore.insert(batch) : Result<void>(commitFailed());
+    if (stored && !tx.commit())
+        stored = commitFailed();
+    if (!stored) {
+        // Kept (within the buffer's bounds) and tried again shortly; warned
+        // once per outage, not every few hundred milliseconds.
+        if (!m_batchFailing)
+            qCWarning(lcHubConnection).noquote() << "telemetry not stored, retrying:" << stored.error().message;
+        m_batchFailing = true;
+        m_buffer.restorePending(std::move(batch));
+        countDropped();
+        m_batchTimer.start(qMax(m_options.batchMs, 1000));
+        return stored;
+    }
+    if (m_batchFailing)
+        qCInfo(lcHubConnection) << "telemetry is stored again";
+    m_batchFailing = false;
+    m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_stored_total"), QString(), double(batch.size()));
+    for (const TelemetryStore::Message &m : std::as_const(batch))
+        m_touched.insert(m.deviceId);
+    return {};
+}
+
+void TelemetryIngest::countDropped()
+{
+    const qint64 dropped = m_buffer.dropped();
+    if (dropped > m_droppedCounted) {
+        m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_dropped_total"), QString(),
+                                double(dropped - m_droppedCounted));
+        m_droppedCounted = dropped;
+    }
+}
+
+void TelemetryIngest::prune()
+{
+    if (!m_pruneQueue.isEmpty())
+        return; // the previous round is still going
+    m_pruneQueue = QStringList(m_touched.cbegin(), m_touched.cend());
+    m_touched.clear();
+    pruneStep();
+}
+
+void TelemetryIngest::pruneStep()
+{
+    // A slice per event-loop turn, so a large fleet's round never stalls
+    // the API or the hub connections.
+    constexpr int kDevicesPerStep = 200;
+    for (int i = 0; i < kDevicesPerStep && !m_pruneQueue.isEmpty(); ++i) {
+        const QString deviceId = m_pruneQueue.takeLast();
+        auto pruned = m_telemetryStore.pruneDevice(deviceId, m_options.keep);
+        if (!pruned) {
+            qCWarning(lcHubConnection).noquote()
+                << "telemetry of" << deviceId << "not pruned:" << pruned.error().message;
+            m_touched.insert(deviceId); // next round
+            continue;
+        }
+        if (*pruned > 0)
+            m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_pruned_total"),
+                                    QStringLiteral("reason=\"count\""), double(*pruned));
+    }
+    if (!m_pruneQueue.isEmpty()) {
+        QTimer::singleShot(0, this, &TelemetryIngest::pruneStep);
+        return;
+    }
+    pruneByAge(0);
+}
+
+void TelemetryIngest::pruneByAge(int round)
+{
+    constexpr int kRowsPerRound = 5000;
+    constexpr int kMaxRounds = 200; // the rest waits for the next prune
+    const QDateTime cutoff = QDateTime::currentDateTimeUtc().addDays(-m_options.days);
+    auto pruned = m_telemetryStore.pruneOlderThan(cutoff, kRowsPerRound);
+    if (!pruned) {
+        qCWarning(lcHubConnection).noquote() << "old telemetry not pruned:" << pruned.error().message;
+        return;
+    }
+    if (*pruned > 0)
+        m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_pruned_total"), QStringLiteral("reason=\"age\""),
+                                double(*pruned));
+    if (*pruned >= kRowsPerRound && round + 1 < kMaxRounds)
+        QTimer::singleShot(0, this, [this, round] { pruneByAge(round + 1); });
+}
+
+} // namespace Provisio

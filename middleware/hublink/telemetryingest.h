@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/result.h"
+#include "storage/hublinkstore.h"
+#include "storage/telemetrystore.h"
+#include "telemetrybuffer.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QSet>
+#include <QStringList>
+#include <QTimer>
+
+namespace Provisio {
+
+struct ServiceContext;
+class DeviceLookup;
+
+// Telemetry from the hubs into the telemetry table: buffered and written in
+// batches (every few hundred milliseconds or per batch size), kept in memory
+// within bounds while the database is away, pruned by count per device and
+// by age, counted per device in device_activity, and announced on the
+// event bus at a bounded rate per device.
+class TelemetryIngest : public QObject
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        TelemetryBuffer::Options buffer; // batch size and memory bounds
+        int flushMs = 5000;              // counters to the database
+        int batchMs = 250;               // longest wait before messages are written
+        int keep = 1000;                 // messages kept per device
+        int days = 7;                    // messages older than this go
+        int pruneMs = 60000;             // how often retention is applied
+        int maxTrackedDevices = 10000;   // event-rate cache
+        int eventsPerSecond = 5;         // per device, for the live feed
+        int maxEventBodyBytes = 4096;    // telemetry bodies in events
+    };
+
+    TelemetryIngest(ServiceContext &ctx, DeviceLookup &lookup, Options options, QObject *parent = nullptr);
+    ~TelemetryIngest() override;
+
+    void start();
+    // A device's message on devices/{id}/messages/events/...
+    void handleMessage(const QString &hubHost, const QString &topic, const QByteArray &payload);
+
+    TelemetryStore &store() { return m_telemetryStore; }
+    // Writes what is buffered now.
+    Result<void> flushBatch();
+    TelemetryBuffer::Counter unflushed(const QString &deviceId) const { return m_buffer.unflushed(deviceId); }
+
+private:
+    void flushCounters();
+    void countDropped();
+    // Retention: per-device count for the devices this instance stored
+    // messages for since the last round (a slice per event-loop turn), then
+    // age in bounded chunks.
+    void prune();
+    void pruneStep();
+    void pruneByAge(int round);
+    // Whether the live feed may hear of one more message of the device now;
+    // `skipped` is how many it did not hear of before this one.
+    bool admitEvent(const QString &deviceId, int *skipped);
+
+    ServiceContext &m_ctx;
+    DeviceLookup &m_lookup;
+    Options m_options;
+    HubLinkStore m_store;
+    TelemetryStore m_telemetryStore;
+    TelemetryBuffer m_buffer;
+    QSet<QString> m_touched;  // devices stored since the last prune
+    QStringList m_pruneQueue; // devices of the running prune round
+    bool m_batchFailing = false;
+    qint64 m_droppedCounted = 0;
+    QHash<QString, QPair<qint64, int>> m_eventWindows; // device id -> (second, events)
+    QHash<QString, int> m_eventsSkipped;               // device id -> live events dropped since its last one
+    QTimer m_flushTimer;
+    QTimer m_batchTimer;
+    QTimer m_pruneTimer;
+    QElapsedTimer m_clock;
+};
+
+} // namespace Provisio

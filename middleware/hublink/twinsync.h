@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/result.h"
+#include "domain/eventbus.h"
+#include "storage/hublinkstore.h"
+#include "storage/registrationstore.h"
+
+#include <QObject>
+#include <QSet>
+#include <QString>
+#include <QTimer>
+
+#include <optional>
+
+namespace Provisio {
+
+struct ServiceContext;
+class HubConnections;
+
+// A device's twin between the middleware and its hub: publishes the desired
+// properties retained with `$version` (on assignment, on every change, and
+// after a reconnect or on a periodic rescan for whatever a hub missed),
+// merges the reported patches the device sends into the registration's
+// twin, records the provisioning status it reports and moves its inventory
+// record to `provisioned` when it says so.
+class TwinSync : public QObject
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        int desiredRescanMs = 300000;     // catch missed desired publishes
+        int maxReportedBytes = 32 * 1024; // Azure's limit for a twin section
+    };
+
+    TwinSync(ServiceContext &ctx, HubConnections &connections, RegistrationStore &registrations, Options options,
+             QObject *parent = nullptr);
+
+    void start();
+    void onEvent(const DomainEvent &event);
+    // A hub (re)connected: what changed while it was away goes out.
+    void catchUp(const QString &hubHost);
+    // A reported patch on devices/{id}/twin/reported.
+    void handleReported(const QString &hubHost, const QString &deviceId, const QByteArray &payload);
+
+    // The assigned registration of a device id, else any of its registrations.
+    Result<std::optional<RegistrationRecord>> registrationOf(const QString &deviceId);
+    // Publishes the record's desired properties to its hub if connected
+    // (otherwise the next connect does: the record lags until then).
+    void publishDesired(const RegistrationRecord &record);
+
+private:
+    void publishDesiredDocument(const HubLinkStore::DesiredDocument &doc);
+    void scanDesired(const QString &hubHost, const QString &afterKey);
+    void markInventoryProvisioned(const QString &registrationId, const QString &hubHost);
+
+    ServiceContext &m_ctx;
+    HubConnections &m_connections;
+    RegistrationStore &m_registrations;
+    HubLinkStore m_store;
+    Options m_options;
+    QSet<QString> m_scanning; // hub hosts being scanned
+    QTimer m_rescanTimer;
+};
+
+} // namespace Provisio
