@@ -4,6 +4,7 @@
 #include "base/metrics.h"
 #include "base/servicecontext.h"
 #include "crypto/keys.h"
+#include "domain/inventory.h"
 #include "mqtt/mqtttopic.h"
 #include "protocol/jsonmerge.h"
 #include "protocol/timeutil.h"
@@ -11,7 +12,6 @@
 #include "storage/database.h"
 #include "storage/enrollmentstore.h"
 #include "storage/hubstore.h"
-#include "storage/inventorystore.h"
 #include "storage/recordutil.h"
 
 #include "base/serviceconfig.h"
@@ -1129,18 +1129,8 @@ void HubLink::markInventoryProvisioned(const QString &registrationId, const QStr
     if (!enrollment || !*enrollment || (*enrollment)->serial.isEmpty())
         return;
     const QString serial = (*enrollment)->serial;
-    InventoryStore inventory(m_ctx.db, m_ctx.audit);
-    auto device = inventory.find(serial);
-    if (!device || !*device ||
-        ((*device)->status != QLatin1String("inStock") && (*device)->status != QLatin1String("sold")))
-        return;
-    auto updated =
-        inventory.update(serial, QByteArray(), QStringLiteral("hub:") + hubHost, QStringLiteral("provisioned"),
-                         [](const DeviceRecord &current) -> Result<DeviceRecord> {
-                             DeviceRecord next = current;
-                             next.status = QStringLiteral("provisioned");
-                             return next;
-                         });
+    Inventory inventory(m_ctx);
+    auto updated = inventory.markProvisioned(serial, QStringLiteral("hub:") + hubHost);
     if (!updated && updated.error().code != ErrorCode::NotFound)
         qCWarning(lcHubConnection).noquote()
             << "inventory status of" << serial << "not updated:" << updated.error().message;
