@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // CsvParser, the RFC 4180 reader behind the inventory import.
-#include "api/csvparser.h"
+#include "domain/csvparser.h"
 
 #include <QTest>
 
