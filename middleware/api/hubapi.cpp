@@ -6,7 +6,6 @@
 #include "domain/hubs.h"
 #include "protocol/hub.h"
 #include "protocol/timeutil.h"
-#include "storage/database.h"
 #include "storage/hubstore.h"
 
 #include <algorithm>

@@ -6,10 +6,8 @@
 #include "crypto/registrationid.h"
 #include "domain/registrations.h"
 #include "protocol/apierror.h"
-#include "protocol/jsonmerge.h"
 #include "protocol/jsonreader.h"
 #include "protocol/timeutil.h"
-#include "storage/database.h"
 #include "storage/hubstore.h"
 #include "storage/recordutil.h"
 

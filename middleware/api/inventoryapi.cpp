@@ -4,7 +4,6 @@
 #include "domain/inventoryimport.h"
 
 #include "protocol/jsonmerge.h"
-#include "storage/auditlog.h"
 
 #include <QDate>
 #include <QDateTime>

@@ -5,9 +5,6 @@
 #include "domain/hubs.h"
 #include "protocol/allocation.h"
 #include "protocol/hub.h"
-#include "storage/database.h"
-#include "storage/hubstore.h"
-#include "storage/settingsstore.h"
 
 namespace Provisio {
 

@@ -4,7 +4,6 @@
 
 #include "domain/tokens.h"
 #include "protocol/jsonreader.h"
-#include "storage/database.h"
 #include "storage/tokenstore.h"
 
 namespace Provisio {

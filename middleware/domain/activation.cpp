@@ -12,8 +12,7 @@ namespace Provisio {
 
 Activation::Activation(ServiceContext &ctx, EnrollmentStore &enrollments, ActivationCodeStore &codes)
     : m_ctx(ctx), m_enrollments(enrollments), m_codes(codes), m_changes(ctx)
-{
-}
+{ }
 
 Activation::Outcome Activation::exchange(const QString &serial, const QString &canonicalCode)
 {

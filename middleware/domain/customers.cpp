@@ -10,10 +10,7 @@ namespace {
 const QString kEntity = QStringLiteral("customer");
 } // namespace
 
-Customers::Customers(ServiceContext &ctx)
-    : m_db(ctx.db), m_store(ctx.db), m_changes(ctx.db, ctx.audit, ctx.events)
-{
-}
+Customers::Customers(ServiceContext &ctx) : m_db(ctx.db), m_store(ctx.db), m_changes(ctx.db, ctx.audit, ctx.events) { }
 
 Result<Customer> Customers::create(const Customer &customer, const QString &actor)
 {

@@ -34,21 +34,7 @@ QJsonObject codeRecord(const QString &serial, const QDateTime &expires)
 Enrollments::Enrollments(ServiceContext &ctx, EnrollmentStore &enrollments, ActivationCodeStore &codes,
                          RegistrationStore &registrations)
     : m_ctx(ctx), m_enrollments(enrollments), m_codes(codes), m_registrations(registrations), m_changes(ctx)
-{
-}
-
-Result<void> Enrollments::checkIfMatch(const QByteArray &ifMatchHeader, const QString &currentEtag)
-{
-    const QByteArray ifMatch = ifMatchHeader.trimmed();
-    if (ifMatch.isEmpty())
-        return {};
-    if (currentEtag.isEmpty())
-        return Error(ErrorCode::PreconditionFailed, QStringLiteral("If-Match was given but the record does not exist"));
-    if (!ifMatchSatisfied(ifMatch, currentEtag))
-        return Error(ErrorCode::PreconditionFailed,
-                     QStringLiteral("If-Match does not match the record's current etag; read it again"));
-    return {};
-}
+{ }
 
 Result<Enrollments::IssuedCode> Enrollments::issueActivationCode(const Enrollment &e, const QString &actor)
 {
@@ -64,8 +50,12 @@ Result<Enrollments::IssuedCode> Enrollments::issueActivationCode(const Enrollmen
     rec.expires = created.addSecs(ttl);
     if (auto r = m_codes.issue(rec); !r)
         return r.error();
-    if (auto r = m_changes.record(EventKind::ActivationIssued, {actor, QStringLiteral("issueActivationCode"), kEntity,
-                                                                e.registrationId, {}, codeRecord(e.serial, rec.expires)});
+    if (auto r = m_changes.record(EventKind::ActivationIssued, {actor,
+                                                                QStringLiteral("issueActivationCode"),
+                                                                kEntity,
+                                                                e.registrationId,
+                                                                {},
+                                                                codeRecord(e.serial, rec.expires)});
         !r)
         return r.error();
     return IssuedCode{ActivationCode::format(canonical), rec.expires};
@@ -78,7 +68,7 @@ Result<Enrollments::Put> Enrollments::put(Enrollment e, const QByteArray &ifMatc
     auto existing = m_enrollments.find(id);
     if (!existing)
         return existing.error();
-    if (auto pre = checkIfMatch(ifMatch, *existing ? (*existing)->etag : QString()); !pre)
+    if (auto pre = requireIfMatch(ifMatch, *existing ? (*existing)->etag : QString()); !pre)
         return pre.error();
 
     // Keys left out are generated on create and kept on replace, so a
@@ -147,7 +137,7 @@ Result<Enrollment> Enrollments::loadForChange(const QString &id, const QByteArra
         return e.error();
     if (!*e)
         return Error(ErrorCode::NotFound, QStringLiteral("no enrollment '%1'").arg(id));
-    if (auto pre = checkIfMatch(ifMatch, (*e)->etag); !pre)
+    if (auto pre = requireIfMatch(ifMatch, (*e)->etag); !pre)
         return pre.error();
     return **e;
 }
@@ -165,9 +155,9 @@ Result<Enrollment> Enrollments::change(const QString &id, const QByteArray &ifMa
         return c.error();
     if (auto r = m_enrollments.update(changed, previous->etag); !r)
         return r.error();
-    if (auto r = m_changes.record(kind, {actor, action, kEntity, changed.registrationId,
-                                         enrollmentWithoutKeys(previous->toJson()),
-                                         enrollmentWithoutKeys(changed.toJson())});
+    if (auto r = m_changes.record(kind,
+                                  {actor, action, kEntity, changed.registrationId,
+                                   enrollmentWithoutKeys(previous->toJson()), enrollmentWithoutKeys(changed.toJson())});
         !r)
         return r.error();
     if (!tx.commit())
@@ -185,8 +175,9 @@ Result<void> Enrollments::remove(const QString &id, const QByteArray &ifMatch, c
         return r.error();
     if (auto r = m_codes.removeUnused(id); !r)
         return r.error();
-    if (auto r = m_changes.record(EventKind::EnrollmentDeleted,
-                                  {actor, QStringLiteral("delete"), kEntity, id, enrollmentWithoutKeys(e->toJson()), {}});
+    if (auto r =
+            m_changes.record(EventKind::EnrollmentDeleted,
+                             {actor, QStringLiteral("delete"), kEntity, id, enrollmentWithoutKeys(e->toJson()), {}});
         !r)
         return r.error();
     if (!tx.commit())
@@ -271,15 +262,14 @@ Enrollments::newActivationCode(const QString &id, const QByteArray &ifMatch, con
     return std::make_pair(*e, *code);
 }
 
-Result<Enrollments::PutGroup> Enrollments::putGroup(EnrollmentGroup g, const QByteArray &ifMatch,
-                                                    const QString &actor)
+Result<Enrollments::PutGroup> Enrollments::putGroup(EnrollmentGroup g, const QByteArray &ifMatch, const QString &actor)
 {
     const QString id = g.enrollmentGroupId;
     Transaction tx(m_ctx.db);
     auto existing = m_enrollments.findGroup(id);
     if (!existing)
         return existing.error();
-    if (auto pre = checkIfMatch(ifMatch, *existing ? (*existing)->etag : QString()); !pre)
+    if (auto pre = requireIfMatch(ifMatch, *existing ? (*existing)->etag : QString()); !pre)
         return pre.error();
     if (g.attestation.primaryKey.isEmpty())
         g.attestation.primaryKey =
@@ -316,12 +306,13 @@ Result<void> Enrollments::removeGroup(const QString &id, const QByteArray &ifMat
         return g.error();
     if (!*g)
         return Error(ErrorCode::NotFound, QStringLiteral("no enrollment group '%1'").arg(id));
-    if (auto pre = checkIfMatch(ifMatch, (*g)->etag); !pre)
+    if (auto pre = requireIfMatch(ifMatch, (*g)->etag); !pre)
         return pre.error();
     if (auto r = m_enrollments.removeGroup(id, (*g)->etag); !r)
         return r.error();
-    if (auto r = m_changes.record(EventKind::GroupDeleted, {actor, QStringLiteral("delete"), kGroupEntity, id,
-                                                            enrollmentWithoutKeys((*g)->toJson()), {}});
+    if (auto r = m_changes.record(
+            EventKind::GroupDeleted,
+            {actor, QStringLiteral("delete"), kGroupEntity, id, enrollmentWithoutKeys((*g)->toJson()), {}});
         !r)
         return r.error();
     if (!tx.commit())

@@ -67,17 +67,12 @@ public:
     Result<PutGroup> putGroup(EnrollmentGroup g, const QByteArray &ifMatch, const QString &actor);
     Result<void> removeGroup(const QString &id, const QByteArray &ifMatch, const QString &actor);
 
-    // PreconditionFailed unless `ifMatch` fits `currentEtag` (empty: the
-    // record does not exist, which only an absent If-Match fits).
-    static Result<void> checkIfMatch(const QByteArray &ifMatch, const QString &currentEtag);
-
 private:
     Result<Enrollment> loadForChange(const QString &id, const QByteArray &ifMatch);
     // One change to one enrollment: `change` edits a copy, then it is stored
     // (conditional on the etag read) and audited as `action`.
-    Result<Enrollment> change(const QString &id, const QByteArray &ifMatch, const QString &actor,
-                              const QString &action, EventKind kind,
-                              const std::function<Result<void>(Enrollment &)> &edit);
+    Result<Enrollment> change(const QString &id, const QByteArray &ifMatch, const QString &actor, const QString &action,
+                              EventKind kind, const std::function<Result<void>(Enrollment &)> &edit);
     Result<IssuedCode> issueActivationCode(const Enrollment &e, const QString &actor);
 
     ServiceContext &m_ctx;

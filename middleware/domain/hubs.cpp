@@ -5,8 +5,8 @@
 #include "crypto/keys.h"
 #include "storage/database.h"
 #include "storage/hubstore.h"
-#include "storage/settingsstore.h"
 #include "storage/recordutil.h"
+#include "storage/settingsstore.h"
 
 namespace Provisio {
 
@@ -76,8 +76,8 @@ Result<Hubs::Saved> Hubs::put(Hub hub, const QByteArray &ifMatch, const QString 
     if (!saved)
         return saved.error();
     if (auto a = m_changes.record(existing ? EventKind::HubUpdated : EventKind::HubCreated,
-                                  {actor, existing ? QStringLiteral("update") : QStringLiteral("create"), kEntity,
-                                   name, existing ? existing->toJson(false) : QJsonObject(), saved->toJson(false)});
+                                  {actor, existing ? QStringLiteral("update") : QStringLiteral("create"), kEntity, name,
+                                   existing ? existing->toJson(false) : QJsonObject(), saved->toJson(false)});
         !a)
         return a.error();
     if (!tx.commit())

@@ -13,8 +13,7 @@ const QString kSold = QStringLiteral("sold");
 
 Inventory::Inventory(ServiceContext &ctx)
     : m_db(ctx.db), m_store(ctx.db), m_customers(ctx.db), m_changes(ctx.db, ctx.audit, ctx.events)
-{
-}
+{ }
 
 Result<DeviceRecord> Inventory::create(const DeviceRecord &device, const QString &actor)
 {
@@ -144,8 +143,8 @@ Result<DeviceRecord> Inventory::change(const QString &serial, const QByteArray &
     auto changed = m_store.update(serial, ifMatch, mutate);
     if (!changed)
         return changed.error();
-    if (auto r = m_changes.record(
-            kind, {actor, action, kEntity, serial, changed->before.toJson(), changed->after.toJson()});
+    if (auto r =
+            m_changes.record(kind, {actor, action, kEntity, serial, changed->before.toJson(), changed->after.toJson()});
         !r)
         return r.error();
     if (!tx.commit())

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "registrations.h"
-#include "enrollments.h"
 
 #include "base/servicecontext.h"
 #include "protocol/jsonmerge.h"
@@ -17,19 +16,17 @@ Error storeFailed()
 // What the audit log keeps of a twin change.
 QJsonObject twinSummary(const RegistrationRecord &r)
 {
-    return QJsonObject{
-        {QStringLiteral("deviceId"), r.state.deviceId},
-        {QStringLiteral("registrationId"), r.state.registrationId},
-        {QStringLiteral("tags"), r.twin.value(QStringLiteral("tags"))},
-        {QStringLiteral("desired"),
-         r.twin.value(QStringLiteral("properties")).toObject().value(QStringLiteral("desired"))}};
+    return QJsonObject{{QStringLiteral("deviceId"), r.state.deviceId},
+                       {QStringLiteral("registrationId"), r.state.registrationId},
+                       {QStringLiteral("tags"), r.twin.value(QStringLiteral("tags"))},
+                       {QStringLiteral("desired"),
+                        r.twin.value(QStringLiteral("properties")).toObject().value(QStringLiteral("desired"))}};
 }
 } // namespace
 
 Registrations::Registrations(ServiceContext &ctx, RegistrationStore &registrations)
     : m_db(ctx.db), m_registrations(registrations), m_changes(ctx)
-{
-}
+{ }
 
 Result<void> Registrations::remove(const QString &id, const QByteArray &ifMatch, const QString &actor)
 {
@@ -39,15 +36,15 @@ Result<void> Registrations::remove(const QString &id, const QByteArray &ifMatch,
         return rec.error();
     if (!*rec)
         return Error(ErrorCode::NotFound, QStringLiteral("no registration '%1'").arg(id));
-    if (auto pre = Enrollments::checkIfMatch(ifMatch, (*rec)->state.etag); !pre)
+    if (auto pre = requireIfMatch(ifMatch, (*rec)->state.etag); !pre)
         return pre.error();
     if (auto r = m_registrations.remove(id, (*rec)->state.etag); !r)
         return r.error();
     // The record is gone: the event carries it, with the hub the device was
     // on, so the hub link can cut it off there.
-    if (auto r = m_changes.record(EventKind::RegistrationDeleted, {actor, QStringLiteral("delete"),
-                                                                   QStringLiteral("registration"), id,
-                                                                   (*rec)->toDoc(), {}});
+    if (auto r = m_changes.record(
+            EventKind::RegistrationDeleted,
+            {actor, QStringLiteral("delete"), QStringLiteral("registration"), id, (*rec)->toDoc(), {}});
         !r)
         return r.error();
     if (!tx.commit())
@@ -59,7 +56,7 @@ Result<RegistrationRecord> Registrations::patchTwin(const RegistrationRecord &cu
                                                     const QJsonObject &desired, const QByteArray &ifMatch,
                                                     const QString &actor)
 {
-    if (auto pre = Enrollments::checkIfMatch(ifMatch, current.state.etag); !pre)
+    if (auto pre = requireIfMatch(ifMatch, current.state.etag); !pre)
         return pre.error();
     Transaction tx(m_db);
     RegistrationRecord changed = current;

@@ -24,14 +24,16 @@ Result<TokenStore::Created> Tokens::create(Role role, const QString &name, const
             return all.error();
         for (const TokenStore::TokenInfo &t : *all) {
             if (t.name == name && t.revokedAt.isEmpty())
-                return Error(ErrorCode::Conflict, QStringLiteral("an active token named '%1' exists already").arg(name));
+                return Error(ErrorCode::Conflict,
+                             QStringLiteral("an active token named '%1' exists already").arg(name));
         }
     }
     auto created = m_tokens.create(role, name);
     if (!created)
         return created.error();
-    if (auto a = m_changes.record(EventKind::TokenCreated, {actor, QStringLiteral("create"), kEntity,
-                                                            created->info.id, {}, created->info.toJson()});
+    if (auto a =
+            m_changes.record(EventKind::TokenCreated,
+                             {actor, QStringLiteral("create"), kEntity, created->info.id, {}, created->info.toJson()});
         !a)
         return a.error();
     if (!tx.commit())

@@ -13,8 +13,7 @@ const QString kEntity = QStringLiteral("webhook");
 
 Webhooks::Webhooks(ServiceContext &ctx, WebhookStore &store)
     : m_db(ctx.db), m_store(store), m_changes(ctx.db, ctx.audit, ctx.events)
-{
-}
+{ }
 
 Result<Webhook> Webhooks::create(Webhook webhook, const QString &actor)
 {

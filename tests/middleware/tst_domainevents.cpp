@@ -97,8 +97,8 @@ void TestDomainEvents::initTestCase()
     m_metrics = std::make_unique<Metrics>();
     m_network = std::make_unique<QNetworkAccessManager>();
     m_bus = std::make_unique<EventBus>();
-    m_ctx.reset(new ServiceContext{m_config, *m_db, *m_settings, *m_audit, *m_tokens, *m_hubs, *m_metrics,
-                                   *m_network, *m_bus, QByteArray(), {}});
+    m_ctx.reset(new ServiceContext{
+        m_config, *m_db, *m_settings, *m_audit, *m_tokens, *m_hubs, *m_metrics, *m_network, *m_bus, QByteArray(), {}});
     m_webhookStore = std::make_unique<WebhookStore>(*m_db);
     m_customers = std::make_unique<Customers>(*m_ctx);
     m_inventory = std::make_unique<Inventory>(*m_ctx);
@@ -186,7 +186,8 @@ void TestDomainEvents::prepare(const QString &change)
     m_customerId.clear();
     m_webhookId.clear();
     m_etag.clear();
-    const bool needsCustomer = change.startsWith(QLatin1String("customer.")) && change != QLatin1String("customer.create");
+    const bool needsCustomer =
+        change.startsWith(QLatin1String("customer.")) && change != QLatin1String("customer.create");
     if (needsCustomer || change.startsWith(QLatin1String("device.sell")) ||
         change.startsWith(QLatin1String("device.return"))) {
         Customer c;
@@ -202,9 +203,10 @@ void TestDomainEvents::prepare(const QString &change)
         DeviceRecord d;
         d.serial = serial;
         d.model = QStringLiteral("M1");
-        d.customerId = change == QLatin1String("device.return") || change == QLatin1String("customer.delete with devices")
-                           ? m_customerId
-                           : QString();
+        d.customerId =
+            change == QLatin1String("device.return") || change == QLatin1String("customer.delete with devices")
+                ? m_customerId
+                : QString();
         if (!d.customerId.isEmpty())
             d.status = QStringLiteral("sold");
         auto created = m_inventory->create(d, QStringLiteral("token:t"));
@@ -363,8 +365,8 @@ Result<void> TestDomainEvents::perform(const QString &change)
         return done(m_enrollments->put(e, change.contains(QLatin1String("stale")) ? stale : m_etag, actor));
     }
     if (change.startsWith(QLatin1String("enrollment.disable")))
-        return done(m_enrollments->setStatus(m_id, false, change.contains(QLatin1String("stale")) ? stale : m_etag,
-                                             actor));
+        return done(
+            m_enrollments->setStatus(m_id, false, change.contains(QLatin1String("stale")) ? stale : m_etag, actor));
     if (change == QLatin1String("enrollment.enable"))
         return done(m_enrollments->setStatus(m_id, true, m_etag, actor));
     if (change == QLatin1String("enrollment.regenerateKeys"))
