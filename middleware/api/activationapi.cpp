@@ -5,17 +5,13 @@
 #include "base/serviceconfig.h"
 #include "crypto/activationcode.h"
 #include "crypto/keys.h"
+#include "domain/activation.h"
 #include "protocol/jsonreader.h"
-#include "protocol/timeutil.h"
 #include "storage/activationcodestore.h"
-#include "storage/auditlog.h"
-#include "storage/database.h"
 #include "storage/enrollmentstore.h"
 #include "storage/settingsstore.h"
 
 #include <QLoggingCategory>
-
-#include <optional>
 
 Q_LOGGING_CATEGORY(lcActivation, "provisio.middleware.activation")
 
@@ -105,56 +101,11 @@ HttpResponse ActivationApi::activate(HttpRequest &request)
         return tooManyRequests(*serialWait, QStringLiteral("for this serial"));
     m_perClient.record(client, nowMs);
 
-    const Error invalid(ErrorCode::Unauthorized, QStringLiteral("invalid serial or activation code"));
-    const QString hash = Crypto::hashToken(*canonical);
-    auto record = m_codes.find(hash);
-    if (!record)
-        return HttpResponse::error(record.error());
-    // A code bound to another serial answers exactly like an unknown code,
-    // so a valid code cannot be probed with arbitrary serials.
-    if (!*record || (*record)->serial != serial)
-        return failedAttempt(serial, invalid);
-    if ((*record)->usedAt.isValid())
-        return failedAttempt(serial,
-                             Error(ErrorCode::Conflict, QStringLiteral("this activation code has already been used; "
-                                                                       "ask for a new one")));
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    if (!(*record)->expires.isValid() || (*record)->expires <= now)
-        return failedAttempt(
-            serial, Error(ErrorCode::Conflict, QStringLiteral("this activation code expired at %1; ask for a new one")
-                                                   .arg(toIsoUtc((*record)->expires))));
-
-    // A failure found inside the transaction is counted after it rolled
-    // back, or the rollback would take the count with it.
-    std::optional<Transaction> tx(std::in_place, m_ctx.db);
-    auto failedInside = [&](const Error &error) {
-        tx.reset();
-        return failedAttempt(serial, error);
-    };
-    auto enrollment = m_enrollments.find((*record)->registrationId);
-    if (!enrollment)
-        return HttpResponse::error(enrollment.error());
-    // The enrollment may have been deleted or re-bound since the code was
-    // issued; then the code no longer opens anything.
-    if (!*enrollment || (*enrollment)->serial != serial)
-        return failedInside(invalid);
-    auto marked = m_codes.markUsed(hash, now);
-    if (!marked)
-        return HttpResponse::error(marked.error());
-    if (!*marked)
-        return failedInside(Error(ErrorCode::Conflict,
-                                  QStringLiteral("this activation code has already been used; ask for a new one")));
-    const Enrollment &e = **enrollment;
-    const QString deviceId = e.deviceId.isEmpty() ? e.registrationId : e.deviceId;
-    if (auto audited = m_ctx.audit.record(QStringLiteral("device:") + serial, QStringLiteral("activate"),
-                                          QStringLiteral("enrollment"), e.registrationId, {},
-                                          QJsonObject{{QStringLiteral("serial"), serial},
-                                                      {QStringLiteral("registrationId"), e.registrationId},
-                                                      {QStringLiteral("deviceId"), deviceId}});
-        !audited)
-        return HttpResponse::error(audited.error());
-    if (!tx->commit())
-        return HttpResponse::error(ErrorCode::Unavailable, QStringLiteral("the activation could not be stored"));
+    const Activation::Outcome outcome = Activation(m_ctx, m_enrollments, m_codes).exchange(serial, *canonical);
+    if (!outcome.enrollment)
+        return outcome.failedAttempt ? failedAttempt(serial, outcome.error) : HttpResponse::error(outcome.error);
+    const Enrollment &e = *outcome.enrollment;
+    const QString &deviceId = outcome.deviceId;
     qCInfo(lcActivation).noquote() << "serial" << serial << "activated enrollment" << e.registrationId;
     return HttpResponse::json(QJsonObject{
         {QStringLiteral("idScope"), m_ctx.settings.idScope()},

@@ -3,7 +3,6 @@
 #include "crmrequest.h"
 
 #include "protocol/jsonmerge.h"
-#include "storage/auditlog.h"
 
 namespace Provisio {
 
@@ -24,7 +23,7 @@ HttpResponse customerResponse(const Customer &c, int status = 200)
 }
 } // namespace
 
-CustomerApi::CustomerApi(ServiceContext &ctx) : m_customers(ctx.db, ctx.audit) { }
+CustomerApi::CustomerApi(ServiceContext &ctx) : m_customers(ctx) { }
 
 void CustomerApi::registerRoutes(Router &router)
 {
@@ -64,7 +63,7 @@ HttpResponse CustomerApi::list(HttpRequest &request)
     auto page = Crm::pageRequest(request);
     if (!page)
         return HttpResponse::error(page.error());
-    auto result = m_customers.list(request.queryValue(QStringLiteral("q")), *page);
+    auto result = m_customers.store().list(request.queryValue(QStringLiteral("q")), *page);
     if (!result)
         return HttpResponse::error(result.error());
     QJsonArray items;
@@ -76,7 +75,7 @@ HttpResponse CustomerApi::list(HttpRequest &request)
 HttpResponse CustomerApi::get(HttpRequest &request)
 {
     const QString id = request.param(kId);
-    auto found = m_customers.find(id);
+    auto found = m_customers.store().find(id);
     if (!found)
         return HttpResponse::error(found.error());
     if (!found->has_value())

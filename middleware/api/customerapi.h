@@ -2,7 +2,7 @@
 #pragma once
 
 #include "apimodule.h"
-#include "storage/customerstore.h"
+#include "domain/customers.h"
 
 namespace Provisio {
 
@@ -24,7 +24,7 @@ private:
     // PUT (merge = false) and PATCH (merge = true, RFC 7396).
     HttpResponse update(HttpRequest &request, bool merge);
 
-    CustomerStore m_customers;
+    Customers m_customers;
 };
 
 } // namespace Provisio

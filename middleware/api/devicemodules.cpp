@@ -3,6 +3,7 @@
 
 #include "activationapi.h"
 #include "deviceapi.h"
+#include "domain/enrollments.h"
 #include "domain/registrar.h"
 #include "enrollmentapi.h"
 #include "enrollmentgroupapi.h"
@@ -23,10 +24,11 @@ class DeviceArea : public ApiModule
 public:
     explicit DeviceArea(ServiceContext &ctx)
         : m_enrollments(ctx.db), m_codes(ctx.db), m_registrations(ctx.db),
-          m_registrar(ctx, m_enrollments, m_registrations)
+          m_registrar(ctx, m_enrollments, m_registrations),
+          m_enrollmentChanges(ctx, m_enrollments, m_codes, m_registrations)
     {
-        m_modules.push_back(std::make_unique<EnrollmentApi>(ctx, m_enrollments, m_codes, m_registrations));
-        m_modules.push_back(std::make_unique<EnrollmentGroupApi>(ctx, m_enrollments));
+        m_modules.push_back(std::make_unique<EnrollmentApi>(m_enrollmentChanges, m_enrollments, m_registrations));
+        m_modules.push_back(std::make_unique<EnrollmentGroupApi>(m_enrollmentChanges, m_enrollments));
         m_modules.push_back(std::make_unique<RegistrationApi>(ctx, m_registrations));
         m_modules.push_back(std::make_unique<ActivationApi>(ctx, m_enrollments, m_codes));
         m_modules.push_back(std::make_unique<DeviceApi>(ctx, m_registrar));
@@ -43,6 +45,7 @@ private:
     ActivationCodeStore m_codes;
     RegistrationStore m_registrations;
     Registrar m_registrar;
+    Enrollments m_enrollmentChanges;
     ApiModules m_modules;
 };
 

@@ -7,8 +7,6 @@
 #include "crypto/keys.h"
 #include "crypto/registrationid.h"
 #include "protocol/enrollmentgroup.h"
-#include "storage/auditlog.h"
-#include "storage/database.h"
 #include "storage/enrollmentstore.h"
 
 namespace Provisio {
@@ -16,8 +14,6 @@ namespace Provisio {
 using namespace EnrollmentUtil;
 
 namespace {
-const QString kEntity = QStringLiteral("enrollmentGroup");
-
 Result<QString> groupIdParam(const HttpRequest &request)
 {
     const QString id = request.param(QStringLiteral("groupId"));
@@ -67,37 +63,12 @@ HttpResponse EnrollmentGroupApi::put(HttpRequest &request)
                                        .arg(g.enrollmentGroupId, *id));
     g.iotHubHostName.clear();
 
-    Transaction tx(m_ctx.db);
-    auto existing = m_enrollments.findGroup(*id);
-    if (!existing)
-        return HttpResponse::error(existing.error());
-    if (auto pre = checkIfMatch(request, *existing ? (*existing)->etag : QString()); !pre)
-        return HttpResponse::error(pre.error());
-    if (g.attestation.primaryKey.isEmpty())
-        g.attestation.primaryKey = *existing ? (*existing)->attestation.primaryKey : Crypto::generateSymmetricKey(64);
-    if (g.attestation.secondaryKey.isEmpty())
-        g.attestation.secondaryKey =
-            *existing ? (*existing)->attestation.secondaryKey : Crypto::generateSymmetricKey(64);
-
-    const bool creating = !*existing;
-    if (creating) {
-        if (auto r = m_enrollments.insertGroup(g); !r)
-            return HttpResponse::error(r.error());
-    } else {
-        g.createdDateTimeUtc = (*existing)->createdDateTimeUtc;
-        if (auto r = m_enrollments.updateGroup(g, (*existing)->etag); !r)
-            return HttpResponse::error(r.error());
-    }
-    if (auto r = m_ctx.audit.record(
-            request.actor(), creating ? QStringLiteral("create") : QStringLiteral("update"), kEntity, *id,
-            creating ? QJsonObject() : enrollmentWithoutKeys((*existing)->toJson()), enrollmentWithoutKeys(g.toJson()));
-        !r)
-        return HttpResponse::error(r.error());
-    if (!tx.commit())
-        return HttpResponse::error(ErrorCode::Unavailable, QStringLiteral("the change could not be stored"));
-    HttpResponse response = HttpResponse::json(g.toJson(), creating ? 201 : 200);
-    response.withEtag(g.etag);
-    if (creating)
+    auto saved = m_service.putGroup(g, request.header("If-Match"), request.actor());
+    if (!saved)
+        return HttpResponse::error(saved.error());
+    HttpResponse response = HttpResponse::json(saved->group.toJson(), saved->created ? 201 : 200);
+    response.withEtag(saved->group.etag);
+    if (saved->created)
         response.withHeader("Location", "/api/v1/enrollment-groups/" + id->toUtf8());
     return response;
 }
@@ -136,22 +107,8 @@ HttpResponse EnrollmentGroupApi::remove(HttpRequest &request)
     auto id = groupIdParam(request);
     if (!id)
         return HttpResponse::error(id.error());
-    Transaction tx(m_ctx.db);
-    auto g = m_enrollments.findGroup(*id);
-    if (!g)
-        return HttpResponse::error(g.error());
-    if (!*g)
-        return HttpResponse::error(ErrorCode::NotFound, QStringLiteral("no enrollment group '%1'").arg(*id));
-    if (auto pre = checkIfMatch(request, (*g)->etag); !pre)
-        return HttpResponse::error(pre.error());
-    if (auto r = m_enrollments.removeGroup(*id, (*g)->etag); !r)
+    if (auto r = m_service.removeGroup(*id, request.header("If-Match"), request.actor()); !r)
         return HttpResponse::error(r.error());
-    if (auto r = m_ctx.audit.record(request.actor(), QStringLiteral("delete"), kEntity, *id,
-                                    enrollmentWithoutKeys((*g)->toJson()));
-        !r)
-        return HttpResponse::error(r.error());
-    if (!tx.commit())
-        return HttpResponse::error(ErrorCode::Unavailable, QStringLiteral("the change could not be stored"));
     return HttpResponse::noContent();
 }
 

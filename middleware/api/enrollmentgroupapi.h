@@ -2,6 +2,7 @@
 #pragma once
 
 #include "apimodule.h"
+#include "domain/enrollments.h"
 
 namespace Provisio {
 
@@ -13,7 +14,9 @@ class EnrollmentStore;
 class EnrollmentGroupApi : public ApiModule
 {
 public:
-    EnrollmentGroupApi(ServiceContext &ctx, EnrollmentStore &enrollments) : m_ctx(ctx), m_enrollments(enrollments) { }
+    EnrollmentGroupApi(Enrollments &service, EnrollmentStore &enrollments)
+        : m_service(service), m_enrollments(enrollments)
+    { }
     void registerRoutes(Router &router) override;
 
 private:
@@ -23,7 +26,7 @@ private:
     HttpResponse remove(HttpRequest &request);
     HttpResponse deviceKey(HttpRequest &request);
 
-    ServiceContext &m_ctx;
+    Enrollments &m_service;
     EnrollmentStore &m_enrollments;
 };
 

@@ -48,19 +48,6 @@ Result<PageRequest> pageRequest(const HttpRequest &request)
     return parsePageRequest(request.queryValue(QStringLiteral("limit")), request.queryValue(QStringLiteral("cursor")));
 }
 
-Result<void> checkIfMatch(const HttpRequest &request, const QString &currentEtag)
-{
-    const QByteArray ifMatch = request.header("If-Match").trimmed();
-    if (ifMatch.isEmpty())
-        return {};
-    if (currentEtag.isEmpty())
-        return Error(ErrorCode::PreconditionFailed, QStringLiteral("If-Match was given but the record does not exist"));
-    if (!ifMatchSatisfied(ifMatch, currentEtag))
-        return Error(ErrorCode::PreconditionFailed,
-                     QStringLiteral("If-Match does not match the record's current etag; read it again"));
-    return {};
-}
-
 bool mayReadKeys(const HttpRequest &request)
 {
     return request.principal && int(request.principal->role) >= int(Role::Operator);

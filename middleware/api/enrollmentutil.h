@@ -22,10 +22,6 @@ Result<QString> registrationIdParam(const HttpRequest &request, const QString &n
 
 Result<PageRequest> pageRequest(const HttpRequest &request);
 
-// Precondition for a change of a record whose current tag is currentEtag
-// (empty: the record does not exist, which only `If-Match` absent satisfies).
-Result<void> checkIfMatch(const HttpRequest &request, const QString &currentEtag);
-
 // A twin patch request body, {"tags"?, "desired"?}: a JSON object (see
 // jsonBody), objects only, no other fields, no '$'-prefixed (reserved)
 // desired names, and at least one of the two non-empty.

@@ -24,10 +24,6 @@ private:
     HttpResponse remove(HttpRequest &request);
     HttpResponse rotateKey(HttpRequest &request);
 
-    // The hub as stored now, bypassing HubStore's cache (another instance
-    // may have changed it); NotFound when there is none.
-    Result<Hub> current(const QString &name);
-
     ServiceContext &m_ctx;
 };
 

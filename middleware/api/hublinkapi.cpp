@@ -4,12 +4,10 @@
 #include "api/crmrequest.h"
 #include "api/enrollmentutil.h"
 #include "crypto/registrationid.h"
+#include "domain/registrations.h"
 #include "protocol/apierror.h"
-#include "protocol/jsonmerge.h"
 #include "protocol/jsonreader.h"
 #include "protocol/timeutil.h"
-#include "storage/auditlog.h"
-#include "storage/database.h"
 #include "storage/hubstore.h"
 #include "storage/recordutil.h"
 
@@ -143,47 +141,14 @@ HttpResponse HubLinkApi::patchTwin(HttpRequest &request)
     const QJsonObject tags = patch->tags;
     const QJsonObject desired = patch->desired;
 
-    RegistrationRecord changed;
-    {
-        Transaction tx(m_ctx.db);
-        auto record = registered(request, false);
-        if (!record)
-            return HttpResponse::error(record.error());
-        if (auto pre = checkIfMatch(request, record->state.etag); !pre)
-            return HttpResponse::error(pre.error());
-        changed = *record;
-        QJsonObject twin = changed.twin;
-        QJsonObject properties = twin.value(QStringLiteral("properties")).toObject();
-        QJsonObject current = properties.value(QStringLiteral("desired")).toObject();
-        const int version = current.value(QStringLiteral("$version")).toInt(0);
-        if (!desired.isEmpty()) {
-            current.remove(QStringLiteral("$version"));
-            current = jsonMergePatch(current, desired);
-            current.insert(QStringLiteral("$version"), version + 1);
-            properties.insert(QStringLiteral("desired"), current);
-            twin.insert(QStringLiteral("properties"), properties);
-        }
-        if (!tags.isEmpty())
-            twin.insert(QStringLiteral("tags"), jsonMergePatch(twin.value(QStringLiteral("tags")).toObject(), tags));
-        changed.twin = twin;
-        changed.state.etag = newEtag();
-        if (auto r = m_registrations.update(changed, record->state.etag); !r)
-            return HttpResponse::error(r.error());
-        const auto summary = [](const RegistrationRecord &r) {
-            return QJsonObject{
-                {kDeviceId, r.state.deviceId},
-                {QStringLiteral("registrationId"), r.state.registrationId},
-                {QStringLiteral("tags"), r.twin.value(QStringLiteral("tags"))},
-                {QStringLiteral("desired"),
-                 r.twin.value(QStringLiteral("properties")).toObject().value(QStringLiteral("desired"))}};
-        };
-        if (auto r = m_ctx.audit.record(request.actor(), QStringLiteral("update"), QStringLiteral("twin"),
-                                        changed.state.deviceId, summary(*record), summary(changed));
-            !r)
-            return HttpResponse::error(r.error());
-        if (!tx.commit())
-            return HttpResponse::error(ErrorCode::Unavailable, QStringLiteral("the change could not be stored"));
-    }
+    auto record = registered(request, false);
+    if (!record)
+        return HttpResponse::error(record.error());
+    auto patched = Registrations(m_ctx, m_registrations)
+                       .patchTwin(*record, tags, desired, request.header("If-Match"), request.actor());
+    if (!patched)
+        return HttpResponse::error(patched.error());
+    const RegistrationRecord &changed = *patched;
     if (!desired.isEmpty())
         m_link.publishDesired(changed);
     return HttpResponse::json(twinJson(changed)).withEtag(changed.state.etag);

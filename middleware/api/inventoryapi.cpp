@@ -4,7 +4,6 @@
 #include "domain/inventoryimport.h"
 
 #include "protocol/jsonmerge.h"
-#include "storage/auditlog.h"
 
 #include <QDate>
 #include <QDateTime>
@@ -28,9 +27,7 @@ HttpResponse deviceResponse(const DeviceRecord &d, int status = 200)
 }
 } // namespace
 
-InventoryApi::InventoryApi(ServiceContext &ctx)
-    : m_ctx(ctx), m_customers(ctx.db, ctx.audit), m_inventory(ctx.db, ctx.audit)
-{ }
+InventoryApi::InventoryApi(ServiceContext &ctx) : m_ctx(ctx), m_inventory(ctx) { }
 
 void InventoryApi::registerRoutes(Router &router)
 {
@@ -66,7 +63,7 @@ Result<DeviceRecord> InventoryApi::deviceFrom(const QJsonObject &body, const QSt
     if (!device)
         return device.error();
     if (!device->customerId.isEmpty()) {
-        auto customer = m_customers.find(device->customerId);
+        auto customer = m_inventory.customers().find(device->customerId);
         if (!customer)
             return customer.error();
         if (!customer->has_value())
@@ -119,7 +116,7 @@ HttpResponse InventoryApi::list(HttpRequest &request)
         return HttpResponse::error(ErrorCode::InvalidInput,
                                    QStringLiteral("query parameter 'status' must be one of inStock, "
                                                   "sold, provisioned, retired"));
-    auto result = m_inventory.list(filter, *page, *sort);
+    auto result = m_inventory.store().list(filter, *page, *sort);
     if (!result)
         return HttpResponse::error(result.error());
     QJsonArray items;
@@ -131,7 +128,7 @@ HttpResponse InventoryApi::list(HttpRequest &request)
 HttpResponse InventoryApi::get(HttpRequest &request)
 {
     const QString serial = request.param(kSerial);
-    auto found = m_inventory.find(serial);
+    auto found = m_inventory.store().find(serial);
     if (!found)
         return HttpResponse::error(found.error());
     if (!found->has_value())
@@ -151,10 +148,9 @@ HttpResponse InventoryApi::update(HttpRequest &request, bool merge)
         if (auto checked = deviceFrom(input, serial); !checked)
             return HttpResponse::error(checked.error());
     }
-    auto updated = m_inventory.update(
-        serial, Crm::ifMatch(request), request.actor(), QStringLiteral("update"), [&](const DeviceRecord &current) {
-            return deviceFrom(merge ? jsonMergePatch(current.toJson(), input) : input, serial);
-        });
+    auto updated = m_inventory.update(serial, Crm::ifMatch(request), request.actor(), [&](const DeviceRecord &current) {
+        return deviceFrom(merge ? jsonMergePatch(current.toJson(), input) : input, serial);
+    });
     if (!updated)
         return HttpResponse::error(updated.error());
     return deviceResponse(*updated);
@@ -201,7 +197,7 @@ HttpResponse InventoryApi::importCsv(HttpRequest &request)
         return HttpResponse::error(dryRun.error());
     options.dryRun = *dryRun;
 
-    InventoryImport import(m_ctx.db, m_inventory, m_customers);
+    InventoryImport import(m_ctx.db, m_inventory);
     auto report = import.run(request.body, options);
     if (!report)
         return HttpResponse::error(report.error());
@@ -224,32 +220,7 @@ HttpResponse InventoryApi::sell(HttpRequest &request)
     if (!soldDate.isValid())
         soldDate = QDateTime::currentDateTimeUtc().date();
 
-    auto sold = m_inventory.update(
-        serial, Crm::ifMatch(request), request.actor(), QStringLiteral("sell"),
-        [&](const DeviceRecord &current) -> Result<DeviceRecord> {
-            // Checked inside the transaction, so a customer deleted meanwhile
-            // cannot be sold to.
-            auto customer = m_customers.find(customerId);
-            if (!customer)
-                return customer.error();
-            if (!customer->has_value())
-                // The device in the URL exists; the body is what is wrong.
-                return Error(ErrorCode::InvalidInput,
-                             QStringLiteral("field 'customerId' names no customer: '%1'").arg(customerId));
-            if (!force && !current.customerId.isEmpty() && current.customerId != customerId)
-                return Error(ErrorCode::Conflict, QStringLiteral("device '%1' is already sold to customer '%2'; "
-                                                                 "return it first or send \"force\": true")
-                                                      .arg(serial, current.customerId));
-            if (!force && current.status == QLatin1String("retired"))
-                return Error(
-                    ErrorCode::Conflict,
-                    QStringLiteral("device '%1' is retired; send \"force\": true to sell it anyway").arg(serial));
-            DeviceRecord next = current;
-            next.customerId = customerId;
-            next.soldDate = soldDate;
-            next.status = kSold;
-            return next;
-        });
+    auto sold = m_inventory.sell(serial, Crm::ifMatch(request), request.actor(), customerId, soldDate, force);
     if (!sold)
         return HttpResponse::error(sold.error());
     return deviceResponse(*sold);
@@ -268,17 +239,7 @@ HttpResponse InventoryApi::takeBack(HttpRequest &request)
         if (!reader.ok())
             return HttpResponse::error(reader.error());
     }
-    auto returned = m_inventory.update(serial, Crm::ifMatch(request), request.actor(), QStringLiteral("return"),
-                                       [&](const DeviceRecord &current) -> Result<DeviceRecord> {
-                                           if (current.customerId.isEmpty() && current.status != kSold)
-                                               return Error(ErrorCode::Conflict,
-                                                            QStringLiteral("device '%1' is not sold").arg(serial));
-                                           DeviceRecord next = current;
-                                           next.customerId.clear();
-                                           next.soldDate = QDate();
-                                           next.status = QStringLiteral("inStock");
-                                           return next;
-                                       });
+    auto returned = m_inventory.takeBack(serial, Crm::ifMatch(request), request.actor());
     if (!returned)
         return HttpResponse::error(returned.error());
     return deviceResponse(*returned);

@@ -2,8 +2,7 @@
 #pragma once
 
 #include "apimodule.h"
-#include "storage/customerstore.h"
-#include "storage/inventorystore.h"
+#include "domain/inventory.h"
 
 namespace Provisio {
 
@@ -36,8 +35,7 @@ private:
     Result<DeviceRecord> deviceFrom(const QJsonObject &json, const QString &serial);
 
     ServiceContext &m_ctx;
-    CustomerStore m_customers;
-    InventoryStore m_inventory;
+    Inventory m_inventory;
 };
 
 } // namespace Provisio

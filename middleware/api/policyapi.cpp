@@ -2,29 +2,17 @@
 #include "policyapi.h"
 #include "crmrequest.h"
 
+#include "domain/hubs.h"
 #include "protocol/allocation.h"
 #include "protocol/hub.h"
-#include "storage/auditlog.h"
-#include "storage/database.h"
-#include "storage/hubstore.h"
-#include "storage/settingsstore.h"
 
 namespace Provisio {
 
 namespace {
-// The allocator reads these keys: do not rename them.
-const QString kPolicyKey = QStringLiteral("allocationPolicy");
-const QString kStaticHubKey = QStringLiteral("allocation.staticHub");
-const QString kWebhookUrlKey = QStringLiteral("allocation.webhookUrl");
-const QString kWebhookApiVersionKey = QStringLiteral("allocation.webhookApiVersion");
-const QString kEtagKey = QStringLiteral("allocation.etag");
-
 const QString kPolicy = QStringLiteral("allocationPolicy");
 const QString kStaticHub = QStringLiteral("staticHub");
 const QString kCustom = QStringLiteral("customAllocationDefinition");
 const QString kEtag = QStringLiteral("etag");
-const QString kEntity = QStringLiteral("allocationPolicy");
-const QString kEntityId = QStringLiteral("default");
 } // namespace
 
 void PolicyApi::registerRoutes(Router &router)
@@ -35,27 +23,9 @@ void PolicyApi::registerRoutes(Router &router)
     router.add(M::Put, path, Access::Admin, [this](HttpRequest &r) { return put(r); });
 }
 
-Result<QJsonObject> PolicyApi::read()
-{
-    // The etag is created lazily; ensureValue makes instances racing on a
-    // fresh database agree on one.
-    auto etag = m_ctx.settings.ensureValue(kEtagKey, newEtag());
-    if (!etag)
-        return etag.error();
-    QJsonObject policy{{kPolicy, m_ctx.settings.value(kPolicyKey, QStringLiteral("hashed"))}, {kEtag, *etag}};
-    const QString staticHub = m_ctx.settings.value(kStaticHubKey);
-    if (!staticHub.isEmpty())
-        policy.insert(kStaticHub, staticHub);
-    const QString webhookUrl = m_ctx.settings.value(kWebhookUrlKey);
-    if (!webhookUrl.isEmpty())
-        policy.insert(kCustom,
-                      CustomAllocationDefinition{webhookUrl, m_ctx.settings.value(kWebhookApiVersionKey)}.toJson());
-    return policy;
-}
-
 HttpResponse PolicyApi::get(HttpRequest &)
 {
-    auto policy = read();
+    auto policy = Hubs(m_ctx).policy();
     if (!policy)
         return HttpResponse::error(policy.error());
     return Crm::recordResponse(*policy, policy->value(kEtag).toString());
@@ -93,55 +63,10 @@ HttpResponse PolicyApi::put(HttpRequest &request)
     if (!reader.ok())
         return HttpResponse::error(reader.error());
 
-    Transaction tx(m_ctx.db);
-    if (!tx.isActive())
-        return HttpResponse::error(ErrorCode::Unavailable, QStringLiteral("the change could not be committed"));
-    if (policy == AllocationPolicy::Static) {
-        m_ctx.hubs.invalidate();
-        auto hub = m_ctx.hubs.find(staticHub);
-        if (!hub)
-            return HttpResponse::error(hub.error());
-        if (!hub->has_value())
-            return HttpResponse::error(ErrorCode::InvalidInput,
-                                       QStringLiteral("field 'staticHub' names no linked hub: '%1'").arg(staticHub));
-    }
-    auto before = read();
-    if (!before)
-        return HttpResponse::error(before.error());
-    const QString currentEtag = before->value(kEtag).toString();
-    if (!ifMatchSatisfied(Crm::ifMatch(request), currentEtag))
-        return HttpResponse::error(ErrorCode::PreconditionFailed,
-                                   QStringLiteral("If-Match does not match the current etag of the allocation policy"));
-    const QString etag = newEtag();
-    // Swapping the etag first is what makes this read-modify-write safe: a
-    // concurrent writer that read the same etag finds it gone and gets 412.
-    auto swapped = m_ctx.settings.compareAndSet(kEtagKey, currentEtag, etag);
-    if (!swapped)
-        return HttpResponse::error(swapped.error());
-    if (!*swapped)
-        return HttpResponse::error(ErrorCode::PreconditionFailed,
-                                   QStringLiteral("the allocation policy was changed meanwhile; read it again"));
-    // Settings that do not apply to the new policy are cleared (the empty
-    // string: the column is NOT NULL), so the allocator never sees stale ones.
-    const QString none = QStringLiteral("");
-    const QList<QPair<QString, QString>> values = {
-        {kPolicyKey, policyName},
-        {kStaticHubKey, policy == AllocationPolicy::Static ? staticHub : none},
-        {kWebhookUrlKey, policy == AllocationPolicy::Custom ? custom.webhookUrl : none},
-        {kWebhookApiVersionKey, policy == AllocationPolicy::Custom ? custom.apiVersion : none},
-    };
-    for (const auto &v : values) {
-        if (auto r = m_ctx.settings.setValue(v.first, v.second); !r)
-            return HttpResponse::error(r.error());
-    }
-    auto after = read();
+    auto after = Hubs(m_ctx).setPolicy(policy, policyName, staticHub, custom, Crm::ifMatch(request), request.actor());
     if (!after)
         return HttpResponse::error(after.error());
-    if (auto a = m_ctx.audit.record(request.actor(), QStringLiteral("update"), kEntity, kEntityId, *before, *after); !a)
-        return HttpResponse::error(a.error());
-    if (!tx.commit())
-        return HttpResponse::error(ErrorCode::Unavailable, QStringLiteral("the change could not be committed"));
-    return Crm::recordResponse(*after, etag);
+    return Crm::recordResponse(*after, after->value(kEtag).toString());
 }
 
 } // namespace Provisio

@@ -23,9 +23,6 @@ private:
     HttpResponse get(HttpRequest &request);
     HttpResponse put(HttpRequest &request);
 
-    // The policy as stored, with its etag (created on first read).
-    Result<QJsonObject> read();
-
     ServiceContext &m_ctx;
 };
 

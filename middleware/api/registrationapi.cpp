@@ -5,9 +5,9 @@
 #include "enrollmentutil.h"
 #include "storage/hublinkstore.h"
 
+#include "domain/registrations.h"
 #include "protocol/registrationstate.h"
 #include "protocol/timeutil.h"
-#include "storage/auditlog.h"
 #include "storage/database.h"
 #include "storage/hubstore.h"
 #include "storage/registrationstore.h"
@@ -112,22 +112,8 @@ HttpResponse RegistrationApi::remove(HttpRequest &request)
     auto id = registrationIdParam(request);
     if (!id)
         return HttpResponse::error(id.error());
-    Transaction tx(m_ctx.db);
-    auto rec = m_registrations.find(*id);
-    if (!rec)
-        return HttpResponse::error(rec.error());
-    if (!*rec)
-        return HttpResponse::error(ErrorCode::NotFound, QStringLiteral("no registration '%1'").arg(*id));
-    if (auto pre = checkIfMatch(request, (*rec)->state.etag); !pre)
-        return HttpResponse::error(pre.error());
-    if (auto r = m_registrations.remove(*id, (*rec)->state.etag); !r)
+    if (auto r = Registrations(m_ctx, m_registrations).remove(*id, request.header("If-Match"), request.actor()); !r)
         return HttpResponse::error(r.error());
-    if (auto r = m_ctx.audit.record(request.actor(), QStringLiteral("delete"), QStringLiteral("registration"), *id,
-                                    (*rec)->toDoc());
-        !r)
-        return HttpResponse::error(r.error());
-    if (!tx.commit())
-        return HttpResponse::error(ErrorCode::Unavailable, QStringLiteral("the change could not be stored"));
     return HttpResponse::noContent();
 }
 

@@ -2,16 +2,11 @@
 #include "tokenapi.h"
 #include "crmrequest.h"
 
+#include "domain/tokens.h"
 #include "protocol/jsonreader.h"
-#include "storage/auditlog.h"
-#include "storage/database.h"
 #include "storage/tokenstore.h"
 
 namespace Provisio {
-
-namespace {
-const QString kEntity = QStringLiteral("token");
-} // namespace
 
 void TokenApi::registerRoutes(Router &router)
 {
@@ -72,29 +67,9 @@ HttpResponse TokenApi::create(HttpRequest &request)
     if (!reader.ok())
         return HttpResponse::error(reader.error());
 
-    Transaction tx(m_ctx.db);
-    if (!tx.isActive())
-        return HttpResponse::error(commitFailed());
-    if (!name.isEmpty()) {
-        // Tokens are revoked by name too, so active names must be unique.
-        auto all = m_ctx.tokens.list();
-        if (!all)
-            return HttpResponse::error(all.error());
-        for (const TokenStore::TokenInfo &t : *all) {
-            if (t.name == name && t.revokedAt.isEmpty())
-                return HttpResponse::error(ErrorCode::Conflict,
-                                           QStringLiteral("an active token named '%1' exists already").arg(name));
-        }
-    }
-    auto created = m_ctx.tokens.create(*role, name);
+    auto created = Tokens(m_ctx).create(*role, name, request.actor());
     if (!created)
         return HttpResponse::error(created.error());
-    if (auto a = m_ctx.audit.record(request.actor(), QStringLiteral("create"), kEntity, created->info.id, {},
-                                    created->info.toJson());
-        !a)
-        return HttpResponse::error(a.error());
-    if (!tx.commit())
-        return HttpResponse::error(commitFailed());
     QJsonObject out = created->info.toJson();
     out.insert(QStringLiteral("token"), created->token);
     // The token's address for DELETE; by id, as names may be reused once revoked.
@@ -103,20 +78,9 @@ HttpResponse TokenApi::create(HttpRequest &request)
 
 HttpResponse TokenApi::revoke(HttpRequest &request)
 {
-    Transaction tx(m_ctx.db);
-    if (!tx.isActive())
-        return HttpResponse::error(commitFailed());
-    auto revoked = m_ctx.tokens.revoke(request.param(QStringLiteral("idOrName")));
+    auto revoked = Tokens(m_ctx).revoke(request.param(QStringLiteral("idOrName")), request.actor());
     if (!revoked)
         return HttpResponse::error(revoked.error());
-    TokenStore::TokenInfo before = *revoked;
-    before.revokedAt.clear();
-    if (auto a = m_ctx.audit.record(request.actor(), QStringLiteral("revoke"), kEntity, revoked->id, before.toJson(),
-                                    revoked->toJson());
-        !a)
-        return HttpResponse::error(a.error());
-    if (!tx.commit())
-        return HttpResponse::error(commitFailed());
     return HttpResponse::noContent();
 }
 

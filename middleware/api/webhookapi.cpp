@@ -159,9 +159,7 @@ HttpResponse WebhookApi::create(HttpRequest &request)
     auto webhook = webhookFromJson(*body, m_ctx.config.webhookAllowHttp);
     if (!webhook)
         return HttpResponse::error(webhook.error());
-    if (webhook->secret.isEmpty())
-        webhook->secret = Crypto::randomToken(32);
-    auto created = m_store.create(*webhook, request.actor());
+    auto created = m_webhooks.create(*webhook, request.actor());
     if (!created)
         return HttpResponse::error(created.error());
     return webhookResponse(*created, 201, true).withHeader("Location", "/api/v1/webhooks/" + created->id.toUtf8());
@@ -215,8 +213,8 @@ HttpResponse WebhookApi::update(HttpRequest &request, bool merge)
         if (auto checked = build({}); !checked)
             return HttpResponse::error(checked.error());
     }
-    auto updated = m_store.update(id, request.header("If-Match"), request.actor(),
-                                  [&](const Webhook &current) { return build(current.toJson()); });
+    auto updated = m_webhooks.update(id, request.header("If-Match"), request.actor(),
+                                     [&](const Webhook &current) { return build(current.toJson()); });
     if (!updated)
         return HttpResponse::error(updated.error());
     return webhookResponse(*updated);
@@ -224,7 +222,7 @@ HttpResponse WebhookApi::update(HttpRequest &request, bool merge)
 
 HttpResponse WebhookApi::remove(HttpRequest &request)
 {
-    auto removed = m_store.remove(request.param(QStringLiteral("id")), request.header("If-Match"), request.actor());
+    auto removed = m_webhooks.remove(request.param(QStringLiteral("id")), request.header("If-Match"), request.actor());
     if (!removed)
         return HttpResponse::error(removed.error());
     return HttpResponse::noContent();

@@ -3,7 +3,7 @@
 
 #include "apimodule.h"
 
-#include "storage/webhookstore.h"
+#include "domain/webhooks.h"
 
 namespace Provisio {
 
@@ -25,7 +25,7 @@ namespace Provisio {
 class WebhookApi : public ApiModule
 {
 public:
-    WebhookApi(ServiceContext &ctx, WebhookStore &store) : m_ctx(ctx), m_store(store) { }
+    WebhookApi(ServiceContext &ctx, WebhookStore &store) : m_ctx(ctx), m_store(store), m_webhooks(ctx, store) { }
     void registerRoutes(Router &router) override;
 
 private:
@@ -38,6 +38,7 @@ private:
 
     ServiceContext &m_ctx;
     WebhookStore &m_store;
+    Webhooks m_webhooks;
 };
 
 } // namespace Provisio

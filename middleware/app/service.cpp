@@ -44,8 +44,6 @@ Service::~Service()
     m_hubLink.reset();
     m_webhookDispatcher.reset();
     m_eventsFeed.reset();
-    if (m_audit)
-        m_audit->setCommittedListener({});
     delete m_http;
 }
 
@@ -86,8 +84,7 @@ Result<std::unique_ptr<Service>> Service::create(const ServiceConfig &config)
     s->m_hubs = std::make_unique<HubStore>(*s->m_db);
     s->m_metrics = std::make_unique<Metrics>();
     s->m_events = std::make_unique<EventBus>();
-    s->m_events->followAuditLog(*s->m_audit);
-    s->m_webhooks = std::make_unique<WebhookStore>(*s->m_db, *s->m_audit);
+    s->m_webhooks = std::make_unique<WebhookStore>(*s->m_db);
     s->m_network = new QNetworkAccessManager(s.get());
 
     auto scope = s->m_settings->ensureIdScope();

@@ -42,8 +42,9 @@ struct ServiceContext
     HubStore &hubs;
     Metrics &metrics;
     QNetworkAccessManager &network;
-    // Committed changes reach it through the audit log; publish directly only
-    // what is no audited change (presence, telemetry, reported properties).
+    // Domain services publish each committed change (ChangeRecorder); the
+    // hub link publishes what it observes (presence, telemetry, reported
+    // properties).
     EventBus &events;
     QByteArray caCertificatePem; // what devices and hubs trust
     // Set by the service once the hub link exists, so api/ need not depend

@@ -2,65 +2,11 @@
 #include "eventbus.h"
 
 #include "crypto/keys.h"
-#include "storage/auditlog.h"
 #include "storage/recordutil.h"
-
-#include <QHash>
-#include <QPointer>
-#include <QSet>
 
 namespace Provisio {
 
 namespace {
-// Entity types the stores audit under more than one name map to one category.
-QString categoryFor(const QString &entityType)
-{
-    static const QHash<QString, QString> aliases = {
-        {QStringLiteral("inventory"), QStringLiteral("device")},
-        {QStringLiteral("individualEnrollment"), QStringLiteral("enrollment")},
-        {QStringLiteral("enrollment_group"), QStringLiteral("enrollmentGroup")},
-        {QStringLiteral("group"), QStringLiteral("enrollmentGroup")},
-        {QStringLiteral("registrationState"), QStringLiteral("registration")},
-        {QStringLiteral("activationCode"), QStringLiteral("activation")},
-        {QStringLiteral("allocationPolicy"), QStringLiteral("policy")},
-    };
-    return aliases.value(entityType, entityType);
-}
-
-// Audit actions are verbs ("create", "sell"); events say what happened.
-QString pastTense(const QString &action)
-{
-    static const QHash<QString, QString> irregular = {
-        {QStringLiteral("sell"), QStringLiteral("sold")},
-        {QStringLiteral("fail"), QStringLiteral("failed")},
-        {QStringLiteral("assign"), QStringLiteral("assigned")},
-        {QStringLiteral("report"), QStringLiteral("reported")},
-        {QStringLiteral("reportStatus"), QStringLiteral("statusReported")},
-        {QStringLiteral("return"), QStringLiteral("returned")},
-        {QStringLiteral("reprovision"), QStringLiteral("reprovisioned")},
-        {QStringLiteral("import"), QStringLiteral("imported")},
-        {QStringLiteral("revoke"), QStringLiteral("revoked")},
-        {QStringLiteral("exchange"), QStringLiteral("exchanged")},
-        {QStringLiteral("issue"), QStringLiteral("issued")},
-        {QStringLiteral("regenerateKeys"), QStringLiteral("keysRegenerated")},
-        {QStringLiteral("rotateKey"), QStringLiteral("keyRotated")},
-        {QStringLiteral("updateTwin"), QStringLiteral("twinUpdated")},
-    };
-    if (const auto it = irregular.constFind(action); it != irregular.constEnd())
-        return *it;
-    if (action.endsWith(QLatin1String("ed")))
-        return action; // already past tense ("assigned", "failed")
-    if (action.endsWith(QLatin1Char('e')))
-        return action + QLatin1Char('d'); // create, update, delete, disable, enable
-    return action;
-}
-
-QString stringMember(const QJsonObject &o, const QString &key)
-{
-    const QJsonValue v = o.value(key);
-    return v.isString() ? v.toString() : QString();
-}
-
 const QStringList &categories()
 {
     static const QStringList list = {
@@ -84,52 +30,6 @@ void EventBus::publish(DomainEvent event)
     if (event.at.isEmpty())
         event.at = nowIso();
     Q_EMIT eventPublished(event);
-}
-
-void EventBus::followAuditLog(AuditLog &audit)
-{
-    QPointer<EventBus> self(this);
-    audit.setCommittedListener([self](const AuditLog::Entry &entry) {
-        if (!self)
-            return;
-        if (auto event = fromAuditEntry(entry.action, entry.entityType, entry.entityId, entry.before, entry.after))
-            self->publish(*event);
-    });
-}
-
-std::optional<DomainEvent> EventBus::fromAuditEntry(const QString &action, const QString &entityType,
-                                                    const QString &entityId, const QJsonObject &before,
-                                                    const QJsonObject &after)
-{
-    const QString category = categoryFor(entityType);
-    QString type;
-    // Activation codes live on their enrollment but are their own story.
-    if (action == QLatin1String("activate") || action == QLatin1String("exchangeActivationCode"))
-        type = QStringLiteral("activation.exchanged");
-    else if (action == QLatin1String("issueActivationCode"))
-        type = QStringLiteral("activation.issued");
-    else
-        type = category + QLatin1Char('.') + pastTense(action);
-    const auto kind = eventKindFromWireName(type);
-    if (!kind)
-        return std::nullopt;
-    DomainEvent e;
-    e.kind = *kind;
-    e.entityId = entityId;
-    e.data = after.isEmpty() ? before : after;
-
-    e.deviceId = stringMember(e.data, QStringLiteral("deviceId"));
-    e.registrationId = stringMember(e.data, QStringLiteral("registrationId"));
-    const QJsonObject state = e.data.value(QStringLiteral("registrationState")).toObject();
-    if (e.deviceId.isEmpty())
-        e.deviceId = stringMember(state, QStringLiteral("deviceId"));
-    e.hub = stringMember(state, QStringLiteral("assignedHub"));
-    if (category == QLatin1String("device") && e.deviceId.isEmpty())
-        e.deviceId = entityId;
-    if ((category == QLatin1String("enrollment") || category == QLatin1String("registration")) &&
-        e.registrationId.isEmpty())
-        e.registrationId = entityId;
-    return e;
 }
 
 const QStringList &EventBus::knownTypes()

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "inventoryimport.h"
 
+#include "inventory.h"
+
 #include "csv/csvreader.h"
 #include "protocol/device.h"
 #include "storage/customerstore.h"
 #include "storage/database.h"
-#include "storage/inventorystore.h"
 
 #include <QHash>
 #include <QJsonArray>
@@ -130,7 +131,7 @@ Result<InventoryImport::Report> InventoryImport::run(const QByteArray &csv, cons
             if (!value.isEmpty())
                 cells.insert(cols.at(c), value);
         }
-        auto existing = m_inventory.find(row.serial);
+        auto existing = m_inventory.store().find(row.serial);
         if (!existing)
             return existing.error();
         const bool update = existing->has_value();
@@ -148,7 +149,7 @@ Result<InventoryImport::Report> InventoryImport::run(const QByteArray &csv, cons
         if (!customerId.isEmpty()) {
             auto known = customerKnown.constFind(customerId);
             if (known == customerKnown.constEnd()) {
-                auto customer = m_customers.find(customerId);
+                auto customer = m_inventory.customers().find(customerId);
                 if (!customer)
                     return customer.error();
                 known = customerKnown.insert(customerId, customer->has_value());
@@ -178,12 +179,12 @@ Result<InventoryImport::Report> InventoryImport::run(const QByteArray &csv, cons
             // Re-applied to the record as read inside the transaction, so a
             // change made since validation is built upon, not overwritten.
             const QJsonObject cells = p.cells;
-            auto r = m_inventory.update(p.serial, {}, options.actor, QStringLiteral("import"),
-                                        [cells](const DeviceRecord &current) { return overlay(current, cells); });
+            auto r = m_inventory.importOver(p.serial, options.actor,
+                                            [cells](const DeviceRecord &current) { return overlay(current, cells); });
             if (!r)
                 failure = r.error();
         } else {
-            auto r = m_inventory.create(p.record, options.actor, QStringLiteral("import"));
+            auto r = m_inventory.importNew(p.record, options.actor);
             if (!r)
                 failure = r.error();
         }

@@ -10,9 +10,8 @@
 
 namespace Provisio {
 
-class CustomerStore;
 class Database;
-class InventoryStore;
+class Inventory;
 
 // Imports a manufacturer's delivery list (CSV) into the inventory. The header
 // row names the columns, in any order; a bad header rejects the whole file
@@ -52,9 +51,7 @@ public:
         QJsonObject toJson() const;
     };
 
-    InventoryImport(Database &db, InventoryStore &inventory, CustomerStore &customers)
-        : m_db(db), m_inventory(inventory), m_customers(customers)
-    { }
+    InventoryImport(Database &db, Inventory &inventory) : m_db(db), m_inventory(inventory) { }
 
     // InvalidInput for a file that cannot be read as a whole (bad header,
     // unterminated quote, no rows); a database failure rolls back everything.
@@ -65,8 +62,7 @@ public:
 
 private:
     Database &m_db;
-    InventoryStore &m_inventory;
-    CustomerStore &m_customers;
+    Inventory &m_inventory;
 };
 
 } // namespace Provisio

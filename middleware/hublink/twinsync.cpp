@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "twinsync.h"
 
+#include "domain/inventory.h"
+
 #include "hubconnections.h"
 #include "hublinkutil.h"
 
@@ -276,18 +278,8 @@ void TwinSync::markInventoryProvisioned(const QString &registrationId, const QSt
     if (!enrollment || !*enrollment || (*enrollment)->serial.isEmpty())
         return;
     const QString serial = (*enrollment)->serial;
-    InventoryStore inventory(m_ctx.db, m_ctx.audit);
-    auto device = inventory.find(serial);
-    if (!device || !*device ||
-        ((*device)->status != QLatin1String("inStock") && (*device)->status != QLatin1String("sold")))
-        return;
-    auto updated =
-        inventory.update(serial, QByteArray(), QStringLiteral("hub:") + hubHost, QStringLiteral("provisioned"),
-                         [](const DeviceRecord &current) -> Result<DeviceRecord> {
-                             DeviceRecord next = current;
-                             next.status = QStringLiteral("provisioned");
-                             return next;
-                         });
+    Inventory inventory(m_ctx);
+    auto updated = inventory.markProvisioned(serial, QStringLiteral("hub:") + hubHost);
     if (!updated && updated.error().code != ErrorCode::NotFound)
         qCWarning(lcHubConnection).noquote()
             << "inventory status of" << serial << "not updated:" << updated.error().message;

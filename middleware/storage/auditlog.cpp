@@ -78,18 +78,6 @@ Result<void> AuditLog::record(const QString &actor, const QString &action, const
     if (!r)
         return r.error();
     r->finish();
-    if (m_listener) {
-        // Built now (the records are at hand), heard of after the commit.
-        Entry entry;
-        entry.at = nowIso();
-        entry.actor = actor;
-        entry.action = action;
-        entry.entityType = entityType;
-        entry.entityId = entityId;
-        entry.before = redactedBefore;
-        entry.after = redactedAfter;
-        m_db.afterCommit([listener = m_listener, entry = std::move(entry)]() { listener(entry); });
-    }
     return {};
 }
 

@@ -18,10 +18,6 @@ class Database;
 // after. Callers pass records already stripped of secrets (keys, tokens);
 // `redactSecrets` is applied again here as a safety net, so a key can never
 // end up in the log even when a caller forgets.
-//
-// A committed-change listener (set by the layer above) hears of every
-// recorded change once its transaction has committed, never before and never
-// for a change that was rolled back.
 class AuditLog
 {
 public:
@@ -40,11 +36,7 @@ public:
         QJsonObject toJson() const;
     };
 
-    using CommittedListener = std::function<void(const Entry &entry)>;
-    void setCommittedListener(CommittedListener listener) { m_listener = std::move(listener); }
-
     // Records one change; call inside the same transaction as the change.
-    // The listener hears of it when (and only if) that transaction commits.
     Result<void> record(const QString &actor, const QString &action, const QString &entityType, const QString &entityId,
                         const QJsonObject &before = {}, const QJsonObject &after = {});
 
@@ -66,7 +58,6 @@ public:
 
 private:
     Database &m_db;
-    CommittedListener m_listener;
 };
 
 } // namespace Provisio

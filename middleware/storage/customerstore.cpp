@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "customerstore.h"
 
-#include "auditlog.h"
 #include "database.h"
 #include "recordquery.h"
 
@@ -20,17 +19,13 @@ Customer fromRow(const Query &q)
 }
 } // namespace
 
-Result<Customer> CustomerStore::create(Customer customer, const QString &actor)
+Result<Customer> CustomerStore::create(Customer customer)
 {
     const QString now = nowIso();
     customer.id = QStringLiteral("cus_") + Crypto::randomToken(9);
     customer.etag = newEtag();
     customer.createdDateTimeUtc = fromIsoUtc(now).value_or(QDateTime());
     customer.lastUpdatedDateTimeUtc = customer.createdDateTimeUtc;
-
-    Transaction tx(m_db);
-    if (!tx.isActive())
-        return commitFailed();
     auto r = m_db.exec(QStringLiteral("INSERT INTO customers (id, name, email, etag, created, updated, doc) "
                                       "VALUES (?, ?, ?, ?, ?, ?, ?)"),
                        {customer.id, customer.name, nullIfEmpty(customer.email), customer.etag, now, now,
@@ -38,10 +33,6 @@ Result<Customer> CustomerStore::create(Customer customer, const QString &actor)
     if (!r)
         return r.error();
     r->finish();
-    if (auto a = m_audit.record(actor, QStringLiteral("create"), kEntity, customer.id, {}, customer.toJson()); !a)
-        return a.error();
-    if (!tx.commit())
-        return commitFailed();
     return customer;
 }
 
@@ -78,12 +69,9 @@ Result<RecordPage<Customer>> CustomerStore::list(const QString &text, const Page
     return pageOf(*items, page.limit, [](const Customer &c) { return pairCursorKey(c.name, c.id); });
 }
 
-Result<Customer> CustomerStore::update(const QString &id, const QByteArray &ifMatch, const QString &actor,
-                                       const Mutator &mutate)
+Result<RecordChange<Customer>> CustomerStore::update(const QString &id, const QByteArray &ifMatch,
+                                                     const Mutator &mutate)
 {
-    Transaction tx(m_db);
-    if (!tx.isActive())
-        return commitFailed();
     auto current = recordForChange(find(id), ifMatch, kEntity, QStringLiteral("id"), id);
     if (!current)
         return current.error();
@@ -105,18 +93,11 @@ Result<Customer> CustomerStore::update(const QString &id, const QByteArray &ifMa
             changedMeanwhile(kEntity, id));
         !r)
         return r.error();
-    if (auto a = m_audit.record(actor, QStringLiteral("update"), kEntity, id, before.toJson(), after.toJson()); !a)
-        return a.error();
-    if (!tx.commit())
-        return commitFailed();
-    return after;
+    return RecordChange<Customer>{before, after};
 }
 
-Result<void> CustomerStore::remove(const QString &id, const QByteArray &ifMatch, const QString &actor)
+Result<Customer> CustomerStore::remove(const QString &id, const QByteArray &ifMatch)
 {
-    Transaction tx(m_db);
-    if (!tx.isActive())
-        return commitFailed();
     auto current = recordForChange(find(id), ifMatch, kEntity, QStringLiteral("id"), id);
     if (!current)
         return current.error();
@@ -134,11 +115,7 @@ Result<void> CustomerStore::remove(const QString &id, const QByteArray &ifMatch,
                             changedMeanwhile(kEntity, id));
         !r)
         return r.error();
-    if (auto a = m_audit.record(actor, QStringLiteral("delete"), kEntity, id, before.toJson()); !a)
-        return a.error();
-    if (!tx.commit())
-        return commitFailed();
-    return {};
+    return before;
 }
 
 } // namespace Provisio

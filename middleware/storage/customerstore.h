@@ -3,6 +3,7 @@
 
 #include "core/result.h"
 #include "protocol/customer.h"
+#include "recordchange.h"
 #include "recordpage.h"
 #include "recordutil.h"
 
@@ -14,19 +15,19 @@
 
 namespace Provisio {
 
-class AuditLog;
 class Database;
 
-// The customers devices are sold to. Every change is audited in the same
-// transaction, and updates are conditional on the etag the change was based
-// on, so two middleware instances editing one customer cannot lose an edit.
+// The customers devices are sold to, in SQL. Updates are conditional on the
+// etag the change was based on, so two middleware instances editing one
+// customer cannot lose an edit. The transaction, audit entry and event of a
+// change are the Customers service's.
 class CustomerStore
 {
 public:
-    CustomerStore(Database &db, AuditLog &audit) : m_db(db), m_audit(audit) { }
+    explicit CustomerStore(Database &db) : m_db(db) { }
 
     // Assigns the id ("cus_" + random), etag and timestamps.
-    Result<Customer> create(Customer customer, const QString &actor);
+    Result<Customer> create(Customer customer);
     Result<std::optional<Customer>> find(const QString &id);
     // Ordered by name, then id. `text` filters on a case-insensitive
     // substring of the name or e-mail.
@@ -36,13 +37,12 @@ public:
     using Mutator = std::function<Result<Customer>(const Customer &current)>;
     // NotFound, PreconditionFailed when `ifMatch` does not match (or another
     // writer changed the record meanwhile), or the mutator's error.
-    Result<Customer> update(const QString &id, const QByteArray &ifMatch, const QString &actor, const Mutator &mutate);
-    // Conflict while devices still refer to the customer.
-    Result<void> remove(const QString &id, const QByteArray &ifMatch, const QString &actor);
+    Result<RecordChange<Customer>> update(const QString &id, const QByteArray &ifMatch, const Mutator &mutate);
+    // Conflict while devices still refer to the customer. The removed record.
+    Result<Customer> remove(const QString &id, const QByteArray &ifMatch);
 
 private:
     Database &m_db;
-    AuditLog &m_audit;
 };
 
 } // namespace Provisio

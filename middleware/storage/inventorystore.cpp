@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "inventorystore.h"
 
-#include "auditlog.h"
 #include "database.h"
 #include "recordquery.h"
 
@@ -134,11 +133,8 @@ Result<InventoryStore::Sort> InventoryStore::parseSort(const std::optional<QStri
     return sort;
 }
 
-Result<DeviceRecord> InventoryStore::create(DeviceRecord device, const QString &actor, const QString &action)
+Result<DeviceRecord> InventoryStore::create(DeviceRecord device)
 {
-    Transaction tx(m_db);
-    if (!tx.isActive())
-        return commitFailed();
     auto existing = find(device.serial);
     if (!existing)
         return existing.error();
@@ -158,10 +154,6 @@ Result<DeviceRecord> InventoryStore::create(DeviceRecord device, const QString &
     if (!r)
         return r.error();
     r->finish();
-    if (auto a = m_audit.record(actor, action, kEntity, device.serial, {}, device.toJson()); !a)
-        return a.error();
-    if (!tx.commit())
-        return commitFailed();
     return device;
 }
 
@@ -248,12 +240,9 @@ Result<RecordPage<DeviceRecord>> InventoryStore::list(const Filter &filter, cons
     return out;
 }
 
-Result<DeviceRecord> InventoryStore::update(const QString &serial, const QByteArray &ifMatch, const QString &actor,
-                                            const QString &action, const Mutator &mutate)
+Result<RecordChange<DeviceRecord>> InventoryStore::update(const QString &serial, const QByteArray &ifMatch,
+                                                          const Mutator &mutate)
 {
-    Transaction tx(m_db);
-    if (!tx.isActive())
-        return commitFailed();
     auto current = recordForChange(find(serial), ifMatch, kEntity, QStringLiteral("serial"), serial);
     if (!current)
         return current.error();
@@ -277,18 +266,11 @@ Result<DeviceRecord> InventoryStore::update(const QString &serial, const QByteAr
                             changedMeanwhile(kEntity, serial));
         !r)
         return r.error();
-    if (auto a = m_audit.record(actor, action, kEntity, serial, before.toJson(), after.toJson()); !a)
-        return a.error();
-    if (!tx.commit())
-        return commitFailed();
-    return after;
+    return RecordChange<DeviceRecord>{before, after};
 }
 
-Result<void> InventoryStore::remove(const QString &serial, const QByteArray &ifMatch, const QString &actor)
+Result<DeviceRecord> InventoryStore::remove(const QString &serial, const QByteArray &ifMatch)
 {
-    Transaction tx(m_db);
-    if (!tx.isActive())
-        return commitFailed();
     auto current = recordForChange(find(serial), ifMatch, kEntity, QStringLiteral("serial"), serial);
     if (!current)
         return current.error();
@@ -305,11 +287,7 @@ Result<void> InventoryStore::remove(const QString &serial, const QByteArray &ifM
                             {serial, before.etag}, changedMeanwhile(kEntity, serial));
         !r)
         return r.error();
-    if (auto a = m_audit.record(actor, QStringLiteral("delete"), kEntity, serial, before.toJson()); !a)
-        return a.error();
-    if (!tx.commit())
-        return commitFailed();
-    return {};
+    return before;
 }
 
 } // namespace Provisio

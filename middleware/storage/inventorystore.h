@@ -3,6 +3,7 @@
 
 #include "core/result.h"
 #include "protocol/device.h"
+#include "recordchange.h"
 #include "recordpage.h"
 #include "recordutil.h"
 
@@ -15,18 +16,16 @@
 
 namespace Provisio {
 
-class AuditLog;
 class Database;
 
 // The device inventory: what the manufacturer delivered and whom it was sold
-// to, keyed by serial. Like CustomerStore, every change is audited in its own
-// transaction and updates are conditional on the etag they were based on.
-// Callers may wrap several calls in one outer Transaction (the CSV import
-// does); the store's transactions then nest into it.
+// to, keyed by serial, in SQL. Updates are conditional on the etag they were
+// based on. The Inventory service owns each change's transaction, audit entry
+// and event (the CSV import puts many changes into one transaction).
 class InventoryStore
 {
 public:
-    InventoryStore(Database &db, AuditLog &audit) : m_db(db), m_audit(audit) { }
+    explicit InventoryStore(Database &db) : m_db(db) { }
 
     struct Filter
     {
@@ -56,9 +55,8 @@ public:
     // ascending). InvalidInput naming the allowed values.
     static Result<Sort> parseSort(const std::optional<QString> &field, const std::optional<QString> &order);
 
-    // Conflict when the serial exists. `action` names the audit entry.
-    Result<DeviceRecord> create(DeviceRecord device, const QString &actor,
-                                const QString &action = QStringLiteral("create"));
+    // Conflict when the serial exists.
+    Result<DeviceRecord> create(DeviceRecord device);
     Result<std::optional<DeviceRecord>> find(const QString &serial);
     // Ordered by `sort`. InvalidInput when the page's cursor was issued
     // for another sort or is not one of this listing's cursors.
@@ -71,14 +69,12 @@ public:
     using Mutator = std::function<Result<DeviceRecord>(const DeviceRecord &current)>;
     // NotFound, PreconditionFailed (If-Match mismatch or a concurrent change),
     // or the mutator's error. The serial and creation time cannot change.
-    Result<DeviceRecord> update(const QString &serial, const QByteArray &ifMatch, const QString &actor,
-                                const QString &action, const Mutator &mutate);
-    // Conflict while an enrollment refers to the serial.
-    Result<void> remove(const QString &serial, const QByteArray &ifMatch, const QString &actor);
+    Result<RecordChange<DeviceRecord>> update(const QString &serial, const QByteArray &ifMatch, const Mutator &mutate);
+    // Conflict while an enrollment refers to the serial. The removed record.
+    Result<DeviceRecord> remove(const QString &serial, const QByteArray &ifMatch);
 
 private:
     Database &m_db;
-    AuditLog &m_audit;
 };
 
 } // namespace Provisio

@@ -137,4 +137,17 @@ Error changedMeanwhile(const QString &entity, const QString &key)
                  QStringLiteral("%1 '%2' was changed meanwhile; read it again").arg(entity, key));
 }
 
+Result<void> requireIfMatch(const QByteArray &ifMatchHeader, const QString &currentEtag)
+{
+    const QByteArray ifMatch = ifMatchHeader.trimmed();
+    if (ifMatch.isEmpty())
+        return {};
+    if (currentEtag.isEmpty())
+        return Error(ErrorCode::PreconditionFailed, QStringLiteral("If-Match was given but the record does not exist"));
+    if (!ifMatchSatisfied(ifMatch, currentEtag))
+        return Error(ErrorCode::PreconditionFailed,
+                     QStringLiteral("If-Match does not match the record's current etag; read it again"));
+    return {};
+}
+
 } // namespace Provisio

@@ -66,6 +66,10 @@ Result<std::pair<QString, QString>> parsePairCursorKey(const QString &afterKey);
 // If-Match semantics: empty header -> always true; `*` -> true when the
 // record exists; otherwise the (quoted or bare, W/ tolerated) tag must equal.
 bool ifMatchSatisfied(const QByteArray &ifMatchHeader, const QString &currentEtag);
+// The precondition of a change as an error: PreconditionFailed unless
+// `ifMatchHeader` fits `currentEtag` (empty: the record does not exist, which
+// only an absent If-Match fits).
+Result<void> requireIfMatch(const QByteArray &ifMatchHeader, const QString &currentEtag);
 
 // The answers of a change to a keyed record (`entity` as in the audit log,
 // "customer"; `keyName` as its key is called, "id"): 404 "no customer with id

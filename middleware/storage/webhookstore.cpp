@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "webhookstore.h"
 
-#include "auditlog.h"
 #include "database.h"
 #include "recordquery.h"
 
@@ -94,7 +93,7 @@ QJsonObject WebhookDelivery::toJson() const
     return o;
 }
 
-Result<Webhook> WebhookStore::create(Webhook webhook, const QString &actor)
+Result<Webhook> WebhookStore::create(Webhook webhook)
 {
     if (webhook.secret.isEmpty())
         return Error(ErrorCode::Internal, QStringLiteral("webhook without a secret"));
@@ -103,10 +102,6 @@ Result<Webhook> WebhookStore::create(Webhook webhook, const QString &actor)
     webhook.etag = newEtag();
     webhook.created = now;
     webhook.updated = now;
-
-    Transaction tx(m_db);
-    if (!tx.isActive())
-        return commitFailed();
     auto r = m_db.exec(QStringLiteral("INSERT INTO webhooks (id, url, events, secret, enabled, description, "
                                       "etag, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
                        {webhook.id, webhook.url, eventsText(webhook.events), webhook.secret, webhook.enabled ? 1 : 0,
@@ -114,12 +109,9 @@ Result<Webhook> WebhookStore::create(Webhook webhook, const QString &actor)
     if (!r)
         return r.error();
     r->finish();
-    // Before the audit entry: its event must already see the new webhook.
+    // Before the change's event is published: it must already see the new
+    // webhook.
     m_db.afterCommit([this] { m_cacheValid = false; });
-    if (auto a = m_audit.record(actor, QStringLiteral("create"), kEntity, webhook.id, {}, webhook.toJson()); !a)
-        return a.error();
-    if (!tx.commit())
-        return commitFailed();
     return webhook;
 }
 
@@ -146,12 +138,8 @@ Result<RecordPage<Webhook>> WebhookStore::list(const PageRequest &page)
     return pageOf(*items, page.limit, [](const Webhook &w) { return w.id; });
 }
 
-Result<Webhook> WebhookStore::update(const QString &id, const QByteArray &ifMatch, const QString &actor,
-                                     const Mutator &mutate)
+Result<RecordChange<Webhook>> WebhookStore::update(const QString &id, const QByteArray &ifMatch, const Mutator &mutate)
 {
-    Transaction tx(m_db);
-    if (!tx.isActive())
-        return commitFailed();
     auto current = recordForChange(find(id), ifMatch, kEntity, QStringLiteral("id"), id);
     if (!current)
         return current.error();
@@ -175,21 +163,11 @@ Result<Webhook> WebhookStore::update(const QString &id, const QByteArray &ifMatc
         !r)
         return r.error();
     m_db.afterCommit([this] { m_cacheValid = false; });
-    QJsonObject afterDoc = after.toJson();
-    if (after.secret != before.secret)
-        afterDoc.insert(QStringLiteral("secretRotated"), true);
-    if (auto a = m_audit.record(actor, QStringLiteral("update"), kEntity, id, before.toJson(), afterDoc); !a)
-        return a.error();
-    if (!tx.commit())
-        return commitFailed();
-    return after;
+    return RecordChange<Webhook>{before, after};
 }
 
-Result<void> WebhookStore::remove(const QString &id, const QByteArray &ifMatch, const QString &actor)
+Result<Webhook> WebhookStore::remove(const QString &id, const QByteArray &ifMatch)
 {
-    Transaction tx(m_db);
-    if (!tx.isActive())
-        return commitFailed();
     auto current = recordForChange(find(id), ifMatch, kEntity, QStringLiteral("id"), id);
     if (!current)
         return current.error();
@@ -202,11 +180,7 @@ Result<void> WebhookStore::remove(const QString &id, const QByteArray &ifMatch, 
         !r)
         return r.error();
     m_db.afterCommit([this] { m_cacheValid = false; });
-    if (auto a = m_audit.record(actor, QStringLiteral("delete"), kEntity, id, before.toJson()); !a)
-        return a.error();
-    if (!tx.commit())
-        return commitFailed();
-    return {};
+    return before;
 }
 
 Result<QList<Webhook>> WebhookStore::enabledWebhooks()

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "recordchange.h"
 #include "recordpage.h"
 #include "recordutil.h"
 
@@ -16,7 +17,6 @@
 
 namespace Provisio {
 
-class AuditLog;
 class Database;
 
 // An outgoing webhook: where to POST which events, signed with `secret`.
@@ -57,26 +57,27 @@ struct WebhookDelivery
     QJsonObject toJson() const;
 };
 
-// Webhooks and their delivery log. Webhook changes are audited (without the
-// secret) and conditional on the etag like every CRM record. Deliveries are
+// Webhooks and their delivery log. Webhook changes are conditional on the
+// etag like every CRM record (the Webhooks service audits them, without the
+// secret). Deliveries are
 // rows so that nothing pending is lost across restarts; a row is leased by
 // the instance sending it, so several middleware instances on one database
 // never send the same attempt twice.
 class WebhookStore
 {
 public:
-    WebhookStore(Database &db, AuditLog &audit) : m_db(db), m_audit(audit) { }
+    explicit WebhookStore(Database &db) : m_db(db) { }
 
     // Assigns id ("whk_" + random), etag and timestamps; `secret` must be set.
-    Result<Webhook> create(Webhook webhook, const QString &actor);
+    Result<Webhook> create(Webhook webhook);
     Result<std::optional<Webhook>> find(const QString &id);
     // Ordered by id.
     Result<RecordPage<Webhook>> list(const PageRequest &page);
     using Mutator = std::function<Result<Webhook>(const Webhook &current)>;
     // NotFound, PreconditionFailed, or the mutator's error.
-    Result<Webhook> update(const QString &id, const QByteArray &ifMatch, const QString &actor, const Mutator &mutate);
-    // Deletes the webhook and its delivery log.
-    Result<void> remove(const QString &id, const QByteArray &ifMatch, const QString &actor);
+    Result<RecordChange<Webhook>> update(const QString &id, const QByteArray &ifMatch, const Mutator &mutate);
+    // Deletes the webhook and its delivery log; the removed webhook.
+    Result<Webhook> remove(const QString &id, const QByteArray &ifMatch);
 
     // Enabled webhooks with their secrets, for the dispatcher. Cached for a
     // few seconds (another instance may change them), dropped at once when
@@ -136,7 +137,6 @@ public:
 
 private:
     Database &m_db;
-    AuditLog &m_audit;
     QList<Webhook> m_enabledCache;
     bool m_cacheValid = false;
     qint64 m_cacheLoadedAt = 0;

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// Database::afterCommit and the events the audit log derives from it: only a
-// committed change becomes an event. Runs on a real SQLite file, and on a real
+// Database::afterCommit and the typed events ChangeRecorder publishes with
+// it: only a committed change becomes an event. Runs on a real SQLite file, and on a real
 // PostgreSQL database in the _pg variant.
 #include "middlewareprocess.h"
 
+#include "domain/changerecorder.h"
 #include "domain/eventbus.h"
 #include "storage/auditlog.h"
 #include "storage/database.h"
@@ -28,8 +29,8 @@ private Q_SLOTS:
     void nestedWaitsForOutermostCommit();
     void innerRollbackDiscardsEverything();
     void callbacksRunInOrderAndMayUseTheDatabase();
-    void auditEntryBecomesEvent_data();
-    void auditEntryBecomesEvent();
+    void changeBecomesEvent_data();
+    void changeBecomesEvent();
     void secretsNeverReachEvents();
     void typePatterns_data();
     void typePatterns();
@@ -38,11 +39,17 @@ private Q_SLOTS:
 
 private:
     int auditRows();
+    Result<void> record(EventKind kind, const QString &action, const QString &entityType, const QString &entityId,
+                        const QJsonObject &before = {}, const QJsonObject &after = {})
+    {
+        return m_changes->record(kind, {QStringLiteral("token:t"), action, entityType, entityId, before, after});
+    }
 
     QTemporaryDir m_dir;
     std::unique_ptr<Database> m_db;
     std::unique_ptr<EventBus> m_bus;
     std::unique_ptr<AuditLog> m_audit;
+    std::unique_ptr<ChangeRecorder> m_changes;
 };
 
 void TestDatabase::initTestCase()
@@ -56,7 +63,7 @@ void TestDatabase::initTestCase()
     QVERIFY2(migrated, qPrintable(migrated.error().message));
     m_bus = std::make_unique<EventBus>();
     m_audit = std::make_unique<AuditLog>(*m_db);
-    m_bus->followAuditLog(*m_audit);
+    m_changes = std::make_unique<ChangeRecorder>(*m_db, *m_audit, *m_bus);
 }
 
 void TestDatabase::init()
@@ -69,6 +76,7 @@ void TestDatabase::init()
 
 void TestDatabase::cleanupTestCase()
 {
+    m_changes.reset();
     m_audit.reset();
     m_bus.reset();
     m_db.reset();
@@ -91,8 +99,8 @@ void TestDatabase::withoutTransactionRunsAtOnce()
     QCOMPARE(runs, 1);
 
     QSignalSpy spy(m_bus.get(), &EventBus::eventPublished);
-    QVERIFY(m_audit->record(QStringLiteral("token:t"), QStringLiteral("create"), QStringLiteral("customer"),
-                            QStringLiteral("cus_1"), {}, QJsonObject{{QStringLiteral("name"), QStringLiteral("A")}}));
+    QVERIFY(record(EventKind::CustomerCreated, QStringLiteral("create"), QStringLiteral("customer"),
+                   QStringLiteral("cus_1"), {}, QJsonObject{{QStringLiteral("name"), QStringLiteral("A")}}));
     QCOMPARE(spy.count(), 1);
 }
 
@@ -102,9 +110,8 @@ void TestDatabase::commitPublishes()
     {
         Transaction tx(*m_db);
         QVERIFY(tx.isActive());
-        QVERIFY(m_audit->record(QStringLiteral("token:t"), QStringLiteral("create"), QStringLiteral("customer"),
-                                QStringLiteral("cus_1"), {},
-                                QJsonObject{{QStringLiteral("name"), QStringLiteral("A")}}));
+        QVERIFY(record(EventKind::CustomerCreated, QStringLiteral("create"), QStringLiteral("customer"),
+                       QStringLiteral("cus_1"), {}, QJsonObject{{QStringLiteral("name"), QStringLiteral("A")}}));
         QCOMPARE(spy.count(), 0); // not yet: the change could still be undone
         QVERIFY(tx.commit());
     }
@@ -123,8 +130,8 @@ void TestDatabase::rollbackDiscards()
     int runs = 0;
     {
         Transaction tx(*m_db);
-        QVERIFY(m_audit->record(QStringLiteral("token:t"), QStringLiteral("delete"), QStringLiteral("hub"),
-                                QStringLiteral("hub1"), QJsonObject{{QStringLiteral("host"), QStringLiteral("h")}}));
+        QVERIFY(record(EventKind::HubDeleted, QStringLiteral("delete"), QStringLiteral("hub"), QStringLiteral("hub1"),
+                       QJsonObject{{QStringLiteral("host"), QStringLiteral("h")}}));
         m_db->afterCommit([&] { ++runs; });
         // Leaves scope uncommitted: rolled back.
     }
@@ -135,9 +142,8 @@ void TestDatabase::rollbackDiscards()
     // A later, committed change publishes only its own event.
     {
         Transaction tx(*m_db);
-        QVERIFY(m_audit->record(QStringLiteral("token:t"), QStringLiteral("update"), QStringLiteral("hub"),
-                                QStringLiteral("hub2"), {},
-                                QJsonObject{{QStringLiteral("host"), QStringLiteral("h2")}}));
+        QVERIFY(record(EventKind::HubUpdated, QStringLiteral("update"), QStringLiteral("hub"), QStringLiteral("hub2"),
+                       {}, QJsonObject{{QStringLiteral("host"), QStringLiteral("h2")}}));
         QVERIFY(tx.commit());
     }
     QCOMPARE(runs, 0);
@@ -152,9 +158,8 @@ void TestDatabase::nestedWaitsForOutermostCommit()
         Transaction outer(*m_db);
         {
             Transaction inner(*m_db);
-            QVERIFY(m_audit->record(QStringLiteral("token:t"), QStringLiteral("create"), QStringLiteral("customer"),
-                                    QStringLiteral("cus_2"), {},
-                                    QJsonObject{{QStringLiteral("name"), QStringLiteral("B")}}));
+            QVERIFY(record(EventKind::CustomerCreated, QStringLiteral("create"), QStringLiteral("customer"),
+                           QStringLiteral("cus_2"), {}, QJsonObject{{QStringLiteral("name"), QStringLiteral("B")}}));
             QVERIFY(inner.commit());
         }
         QCOMPARE(spy.count(), 0);
@@ -168,14 +173,12 @@ void TestDatabase::innerRollbackDiscardsEverything()
     QSignalSpy spy(m_bus.get(), &EventBus::eventPublished);
     {
         Transaction outer(*m_db);
-        QVERIFY(m_audit->record(QStringLiteral("token:t"), QStringLiteral("create"), QStringLiteral("customer"),
-                                QStringLiteral("cus_3"), {},
-                                QJsonObject{{QStringLiteral("name"), QStringLiteral("C")}}));
+        QVERIFY(record(EventKind::CustomerCreated, QStringLiteral("create"), QStringLiteral("customer"),
+                       QStringLiteral("cus_3"), {}, QJsonObject{{QStringLiteral("name"), QStringLiteral("C")}}));
         {
             Transaction inner(*m_db);
-            QVERIFY(m_audit->record(QStringLiteral("token:t"), QStringLiteral("create"), QStringLiteral("customer"),
-                                    QStringLiteral("cus_4"), {},
-                                    QJsonObject{{QStringLiteral("name"), QStringLiteral("D")}}));
+            QVERIFY(record(EventKind::CustomerCreated, QStringLiteral("create"), QStringLiteral("customer"),
+                           QStringLiteral("cus_4"), {}, QJsonObject{{QStringLiteral("name"), QStringLiteral("D")}}));
             // inner fails: rolled back, and with it the outer unit of work
         }
         QVERIFY(!outer.commit());
@@ -211,7 +214,7 @@ void TestDatabase::callbacksRunInOrderAndMayUseTheDatabase()
     QVERIFY(!m_db->inTransaction());
 }
 
-void TestDatabase::auditEntryBecomesEvent_data()
+void TestDatabase::changeBecomesEvent_data()
 {
     QTest::addColumn<QString>("entityType");
     QTest::addColumn<QString>("action");
@@ -292,7 +295,7 @@ void TestDatabase::auditEntryBecomesEvent_data()
                                   << "after";
 }
 
-void TestDatabase::auditEntryBecomesEvent()
+void TestDatabase::changeBecomesEvent()
 {
     QFETCH(QString, entityType);
     QFETCH(QString, action);
@@ -305,7 +308,9 @@ void TestDatabase::auditEntryBecomesEvent()
     QFETCH(QString, dataMarker);
 
     QSignalSpy spy(m_bus.get(), &EventBus::eventPublished);
-    QVERIFY(m_audit->record(QStringLiteral("token:t"), action, entityType, entityId, before, after));
+    const auto kind = eventKindFromWireName(type);
+    QVERIFY(kind);
+    QVERIFY(record(*kind, action, entityType, entityId, before, after));
     QCOMPARE(spy.count(), 1);
     const auto event = spy.at(0).at(0).value<DomainEvent>();
     QCOMPARE(wireName(event.kind), type);
@@ -328,8 +333,8 @@ void TestDatabase::secretsNeverReachEvents()
         {QStringLiteral("secret"), QStringLiteral("S3CR3T-3")},
         {QStringLiteral("signingKey"), QStringLiteral("S3CR3T-4")},
     };
-    QVERIFY(m_audit->record(QStringLiteral("token:t"), QStringLiteral("create"), QStringLiteral("enrollment"),
-                            QStringLiteral("reg-9"), {}, after));
+    QVERIFY(record(EventKind::EnrollmentCreated, QStringLiteral("create"), QStringLiteral("enrollment"),
+                   QStringLiteral("reg-9"), {}, after));
     QCOMPARE(spy.count(), 1);
     const QByteArray json = QJsonDocument(spy.at(0).at(0).value<DomainEvent>().toJson()).toJson();
     QVERIFY2(!json.contains("S3CR3T"), json.constData());

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "changerecorder.h"
+#include "eventbus.h"
+
+#include "base/servicecontext.h"
+#include "storage/auditlog.h"
+#include "storage/database.h"
+
+#include <QPointer>
+
+namespace Provisio {
+
+namespace {
+QString stringMember(const QJsonObject &o, const QString &key)
+{
+    const QJsonValue v = o.value(key);
+    return v.isString() ? v.toString() : QString();
+}
+} // namespace
+
+ChangeRecorder::ChangeRecorder(ServiceContext &ctx) : ChangeRecorder(ctx.db, ctx.audit, ctx.events) { }
+
+Result<void> ChangeRecorder::record(EventKind kind, const Change &change)
+{
+    if (auto a = m_audit.record(change.actor, change.action, change.entityType, change.entityId, change.before,
+                                change.after);
+        !a)
+        return a.error();
+    publishAfterCommit(eventFor(kind, change.entityId, change.after.isEmpty() ? change.before : change.after));
+    return {};
+}
+
+void ChangeRecorder::publishAfterCommit(DomainEvent event)
+{
+    QPointer<EventBus> events(&m_events);
+    m_db.afterCommit([events, event = std::move(event)] {
+        if (events)
+            events->publish(event);
+    });
+}
+
+DomainEvent ChangeRecorder::eventFor(EventKind kind, const QString &entityId, const QJsonObject &record)
+{
+    DomainEvent e;
+    e.kind = kind;
+    e.entityId = entityId;
+    e.data = AuditLog::redactSecrets(record);
+    e.deviceId = stringMember(e.data, QStringLiteral("deviceId"));
+    e.registrationId = stringMember(e.data, QStringLiteral("registrationId"));
+    const QJsonObject state = e.data.value(QStringLiteral("registrationState")).toObject();
+    if (e.deviceId.isEmpty())
+        e.deviceId = stringMember(state, QStringLiteral("deviceId"));
+    e.hub = stringMember(state, QStringLiteral("assignedHub"));
+    const QString category = categoryOf(kind);
+    if (category == QLatin1String("device") && e.deviceId.isEmpty())
+        e.deviceId = entityId;
+    // Activation codes are recorded on their enrollment.
+    const bool onEnrollment = category == QLatin1String("enrollment") || category == QLatin1String("registration") ||
+                              category == QLatin1String("activation");
+    if (onEnrollment && e.registrationId.isEmpty())
+        e.registrationId = entityId;
+    return e;
+}
+
+} // namespace Provisio

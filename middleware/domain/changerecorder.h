@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "domainevent.h"
+
+#include "core/result.h"
+
+#include <QJsonObject>
+#include <QString>
+
+namespace Provisio {
+
+class AuditLog;
+class Database;
+class EventBus;
+struct ServiceContext;
+
+// What each domain service does with a change inside the change's
+// transaction: the audit entry, and the typed event the service names,
+// published once that transaction has committed (never for one rolled back).
+// The event's kind is the service's decision, not something read back from
+// the audit verb.
+class ChangeRecorder
+{
+public:
+    ChangeRecorder(Database &db, AuditLog &audit, EventBus &events) : m_db(db), m_audit(audit), m_events(events) { }
+    explicit ChangeRecorder(ServiceContext &ctx);
+
+    struct Change
+    {
+        QString actor;
+        QString action; // the audit verb: create, update, sell, ...
+        QString entityType;
+        QString entityId;
+        QJsonObject before;
+        QJsonObject after;
+    };
+    // Audits `change`, then publishes `kind` about the changed record after
+    // commit (data: `after`, or `before` when the record is gone, redacted).
+    Result<void> record(EventKind kind, const Change &change);
+    // Publishes `event` once the current transaction commits (at once
+    // outside a transaction).
+    void publishAfterCommit(DomainEvent event);
+
+    // The event about a record: device, registration and hub ids read from
+    // the record (or its registrationState); `record` is redacted here.
+    static DomainEvent eventFor(EventKind kind, const QString &entityId, const QJsonObject &record);
+
+    Database &database() const { return m_db; }
+
+private:
+    Database &m_db;
+    AuditLog &m_audit;
+    EventBus &m_events;
+};
+
+} // namespace Provisio

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "registrations.h"
+
+#include "base/servicecontext.h"
+#include "protocol/jsonmerge.h"
+#include "storage/database.h"
+
+namespace Provisio {
+
+namespace {
+Error storeFailed()
+{
+    return Error(ErrorCode::Unavailable, QStringLiteral("the change could not be stored"));
+}
+
+// What the audit log keeps of a twin change.
+QJsonObject twinSummary(const RegistrationRecord &r)
+{
+    return QJsonObject{{QStringLiteral("deviceId"), r.state.deviceId},
+                       {QStringLiteral("registrationId"), r.state.registrationId},
+                       {QStringLiteral("tags"), r.twin.value(QStringLiteral("tags"))},
+                       {QStringLiteral("desired"),
+                        r.twin.value(QStringLiteral("properties")).toObject().value(QStringLiteral("desired"))}};
+}
+} // namespace
+
+Registrations::Registrations(ServiceContext &ctx, RegistrationStore &registrations)
+    : m_db(ctx.db), m_registrations(registrations), m_changes(ctx)
+{ }
+
+Result<void> Registrations::remove(const QString &id, const QByteArray &ifMatch, const QString &actor)
+{
+    Transaction tx(m_db);
+    auto rec = m_registrations.find(id);
+    if (!rec)
+        return rec.error();
+    if (!*rec)
+        return Error(ErrorCode::NotFound, QStringLiteral("no registration '%1'").arg(id));
+    if (auto pre = requireIfMatch(ifMatch, (*rec)->state.etag); !pre)
+        return pre.error();
+    if (auto r = m_registrations.remove(id, (*rec)->state.etag); !r)
+        return r.error();
+    // The record is gone: the event carries it, with the hub the device was
+    // on, so the hub link can cut it off there.
+    if (auto r = m_changes.record(
+            EventKind::RegistrationDeleted,
+            {actor, QStringLiteral("delete"), QStringLiteral("registration"), id, (*rec)->toDoc(), {}});
+        !r)
+        return r.error();
+    if (!tx.commit())
+        return storeFailed();
+    return {};
+}
+
+Result<RegistrationRecord> Registrations::patchTwin(const RegistrationRecord &current, const QJsonObject &tags,
+                                                    const QJsonObject &desired, const QByteArray &ifMatch,
+                                                    const QString &actor)
+{
+    if (auto pre = requireIfMatch(ifMatch, current.state.etag); !pre)
+        return pre.error();
+    Transaction tx(m_db);
+    RegistrationRecord changed = current;
+    QJsonObject twin = changed.twin;
+    QJsonObject properties = twin.value(QStringLiteral("properties")).toObject();
+    QJsonObject desiredNow = properties.value(QStringLiteral("desired")).toObject();
+    const int version = desiredNow.value(QStringLiteral("$version")).toInt(0);
+    if (!desired.isEmpty()) {
+        desiredNow.remove(QStringLiteral("$version"));
+        desiredNow = jsonMergePatch(desiredNow, desired);
+        desiredNow.insert(QStringLiteral("$version"), version + 1);
+        properties.insert(QStringLiteral("desired"), desiredNow);
+        twin.insert(QStringLiteral("properties"), properties);
+    }
+    if (!tags.isEmpty())
+        twin.insert(QStringLiteral("tags"), jsonMergePatch(twin.value(QStringLiteral("tags")).toObject(), tags));
+    changed.twin = twin;
+    changed.state.etag = newEtag();
+    if (auto r = m_registrations.update(changed, current.state.etag); !r)
+        return r.error();
+    if (auto r = m_changes.record(EventKind::TwinUpdated,
+                                  {actor, QStringLiteral("update"), QStringLiteral("twin"), changed.state.deviceId,
+                                   twinSummary(current), twinSummary(changed)});
+        !r)
+        return r.error();
+    if (!tx.commit())
+        return storeFailed();
+    return changed;
+}
+
+} // namespace Provisio

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "changerecorder.h"
+
+#include "storage/registrationstore.h"
+
+namespace Provisio {
+
+struct ServiceContext;
+
+// Operator changes to device registrations (the device's own go through the
+// Registrar): delete one, patch a registered device's twin. Each in one
+// transaction with its audit entry and typed event once committed.
+class Registrations
+{
+public:
+    Registrations(ServiceContext &ctx, RegistrationStore &registrations);
+
+    // NotFound, PreconditionFailed unless `ifMatch` fits.
+    Result<void> remove(const QString &registrationId, const QByteArray &ifMatch, const QString &actor);
+    // Merges `tags` and `desired` into `current`'s twin (a desired change
+    // bumps its $version), conditional on `current`'s etag and `ifMatch`.
+    Result<RegistrationRecord> patchTwin(const RegistrationRecord &current, const QJsonObject &tags,
+                                         const QJsonObject &desired, const QByteArray &ifMatch, const QString &actor);
+
+private:
+    Database &m_db;
+    RegistrationStore &m_registrations;
+    ChangeRecorder m_changes;
+};
+
+} // namespace Provisio
