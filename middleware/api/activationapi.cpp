@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "activationapi.h"
-#include "enrollmentutil.h"
+#include "requesthelpers.h"
 
 #include "base/serviceconfig.h"
 #include "crypto/activationcode.h"
@@ -69,7 +69,7 @@ HttpResponse ActivationApi::activate(HttpRequest &request)
     if (const int wait = m_perClient.retryAfterSeconds(client, nowMs))
         return tooManyRequests(wait, QStringLiteral("from this address"));
 
-    auto body = EnrollmentUtil::jsonBody(request);
+    auto body = Requests::jsonBody(request);
     if (!body) {
         m_perClient.record(client, nowMs);
         return HttpResponse::error(body.error());

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "auditapi.h"
-#include "crmrequest.h"
+#include "requesthelpers.h"
 
 #include "protocol/timeutil.h"
 #include "storage/auditlog.h"
@@ -47,12 +47,13 @@ bool isActionName(const QString &action)
 
 HttpResponse AuditApi::list(HttpRequest &request)
 {
-    if (auto q = Crm::checkQuery(request, {QStringLiteral("entityType"), QStringLiteral("entityId"),
+    if (auto q =
+            Requests::checkQuery(request, {QStringLiteral("entityType"), QStringLiteral("entityId"),
                                            QStringLiteral("actor"), QStringLiteral("action"), QStringLiteral("since"),
                                            QStringLiteral("until"), QStringLiteral("limit"), QStringLiteral("cursor")});
         !q)
         return HttpResponse::error(q.error());
-    auto page = Crm::pageRequest(request);
+    auto page = Requests::pageRequest(request);
     if (!page)
         return HttpResponse::error(page.error());
     AuditLog::Filter filter;
@@ -96,7 +97,7 @@ HttpResponse AuditApi::list(HttpRequest &request)
         items.append(e.toJson());
         lastId = e.id;
     }
-    return Crm::listResponse(items, next);
+    return Requests::listResponse(items, next);
 }
 
 } // namespace Provisio

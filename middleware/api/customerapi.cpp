@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "customerapi.h"
-#include "crmrequest.h"
+#include "requesthelpers.h"
 
 #include "protocol/jsonmerge.h"
 
@@ -19,7 +19,7 @@ void dropReadOnly(QJsonObject &json)
 
 HttpResponse customerResponse(const Customer &c, int status = 200)
 {
-    return Crm::recordResponse(c.toJson(), c.etag, status);
+    return Requests::recordResponse(c.toJson(), c.etag, status);
 }
 } // namespace
 
@@ -40,7 +40,7 @@ void CustomerApi::registerRoutes(Router &router)
 
 HttpResponse CustomerApi::create(HttpRequest &request)
 {
-    auto body = Crm::jsonBody(request);
+    auto body = Requests::jsonBody(request);
     if (!body)
         return HttpResponse::error(body.error());
     if (body->contains(kId))
@@ -58,9 +58,11 @@ HttpResponse CustomerApi::create(HttpRequest &request)
 
 HttpResponse CustomerApi::list(HttpRequest &request)
 {
-    if (auto q = Crm::checkQuery(request, {QStringLiteral("q"), QStringLiteral("limit"), QStringLiteral("cursor")}); !q)
+    if (auto q =
+            Requests::checkQuery(request, {QStringLiteral("q"), QStringLiteral("limit"), QStringLiteral("cursor")});
+        !q)
         return HttpResponse::error(q.error());
-    auto page = Crm::pageRequest(request);
+    auto page = Requests::pageRequest(request);
     if (!page)
         return HttpResponse::error(page.error());
     auto result = m_customers.store().list(request.queryValue(QStringLiteral("q")), *page);
@@ -69,7 +71,7 @@ HttpResponse CustomerApi::list(HttpRequest &request)
     QJsonArray items;
     for (const Customer &c : result->items)
         items.append(c.toJson());
-    return Crm::listResponse(items, result->nextCursor);
+    return Requests::listResponse(items, result->nextCursor);
 }
 
 HttpResponse CustomerApi::get(HttpRequest &request)
@@ -86,7 +88,7 @@ HttpResponse CustomerApi::get(HttpRequest &request)
 HttpResponse CustomerApi::update(HttpRequest &request, bool merge)
 {
     const QString id = request.param(kId);
-    auto body = Crm::jsonBody(request);
+    auto body = Requests::jsonBody(request);
     if (!body)
         return HttpResponse::error(body.error());
     const QJsonObject input = *body;
@@ -106,7 +108,7 @@ HttpResponse CustomerApi::update(HttpRequest &request, bool merge)
         if (auto checked = build({}); !checked)
             return HttpResponse::error(checked.error());
     }
-    auto updated = m_customers.update(id, Crm::ifMatch(request), request.actor(),
+    auto updated = m_customers.update(id, Requests::ifMatch(request), request.actor(),
                                       [&](const Customer &current) { return build(current.toJson()); });
     if (!updated)
         return HttpResponse::error(updated.error());
@@ -125,7 +127,7 @@ HttpResponse CustomerApi::patch(HttpRequest &request)
 
 HttpResponse CustomerApi::remove(HttpRequest &request)
 {
-    auto removed = m_customers.remove(request.param(kId), Crm::ifMatch(request), request.actor());
+    auto removed = m_customers.remove(request.param(kId), Requests::ifMatch(request), request.actor());
     if (!removed)
         return HttpResponse::error(removed.error());
     return HttpResponse::noContent();

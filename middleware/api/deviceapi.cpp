@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "deviceapi.h"
-#include "enrollmentutil.h"
+#include "requesthelpers.h"
 
 #include "base/serviceconfig.h"
 #include "crypto/registrationid.h"
@@ -113,7 +113,7 @@ HttpResponse DeviceApi::registerDevice(HttpRequest &request)
     auto attestee = admit(request, &retryAfter);
     if (!attestee)
         return failure(attestee.error(), retryAfter);
-    auto body = EnrollmentUtil::jsonBody(request);
+    auto body = Requests::jsonBody(request);
     if (!body)
         return HttpResponse::error(body.error());
     JsonReader reader(*body);

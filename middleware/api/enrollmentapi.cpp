@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "enrollmentapi.h"
-#include "crmrequest.h"
 #include "domain/enrollmentkeys.h"
-#include "enrollmentutil.h"
+#include "requesthelpers.h"
 
 #include "crypto/keys.h"
 #include "crypto/registrationid.h"
@@ -13,7 +12,7 @@
 
 namespace Provisio {
 
-using namespace EnrollmentUtil;
+using namespace Requests;
 
 EnrollmentApi::EnrollmentApi(Enrollments &service, EnrollmentStore &enrollments, RegistrationStore &registrations)
     : m_enrollments(enrollments), m_registrations(registrations), m_service(service)
@@ -88,8 +87,8 @@ HttpResponse EnrollmentApi::put(HttpRequest &request)
 
 HttpResponse EnrollmentApi::list(HttpRequest &request)
 {
-    if (auto q = Crm::checkQuery(request, {QStringLiteral("serial"), QStringLiteral("provisioningStatus"),
-                                           QStringLiteral("limit"), QStringLiteral("cursor")});
+    if (auto q = Requests::checkQuery(request, {QStringLiteral("serial"), QStringLiteral("provisioningStatus"),
+                                                QStringLiteral("limit"), QStringLiteral("cursor")});
         !q)
         return HttpResponse::error(q.error());
     auto page = pageRequest(request);
@@ -121,7 +120,7 @@ HttpResponse EnrollmentApi::list(HttpRequest &request)
         }
         out.append(present(request, e));
     }
-    return Crm::listResponse(out, items->nextCursor);
+    return Requests::listResponse(out, items->nextCursor);
 }
 
 HttpResponse EnrollmentApi::get(HttpRequest &request)

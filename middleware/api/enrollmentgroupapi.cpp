@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "enrollmentgroupapi.h"
-#include "crmrequest.h"
 #include "domain/enrollmentkeys.h"
-#include "enrollmentutil.h"
+#include "requesthelpers.h"
 
 #include "crypto/keys.h"
 #include "crypto/registrationid.h"
@@ -11,7 +10,7 @@
 
 namespace Provisio {
 
-using namespace EnrollmentUtil;
+using namespace Requests;
 
 namespace {
 Result<QString> groupIdParam(const HttpRequest &request)
@@ -75,7 +74,7 @@ HttpResponse EnrollmentGroupApi::put(HttpRequest &request)
 
 HttpResponse EnrollmentGroupApi::list(HttpRequest &request)
 {
-    if (auto q = Crm::checkQuery(request, {QStringLiteral("limit"), QStringLiteral("cursor")}); !q)
+    if (auto q = Requests::checkQuery(request, {QStringLiteral("limit"), QStringLiteral("cursor")}); !q)
         return HttpResponse::error(q.error());
     auto page = pageRequest(request);
     if (!page)
@@ -86,7 +85,7 @@ HttpResponse EnrollmentGroupApi::list(HttpRequest &request)
     QJsonArray out;
     for (const EnrollmentGroup &g : std::as_const(items->items))
         out.append(present(request, g));
-    return Crm::listResponse(out, items->nextCursor);
+    return Requests::listResponse(out, items->nextCursor);
 }
 
 HttpResponse EnrollmentGroupApi::get(HttpRequest &request)

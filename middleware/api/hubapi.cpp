@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "hubapi.h"
-#include "crmrequest.h"
+#include "requesthelpers.h"
 
 #include "crypto/keys.h"
 #include "domain/hubs.h"
@@ -20,7 +20,7 @@ constexpr int kMinimumKeyBytes = 16;
 
 HttpResponse hubResponse(const Hub &hub, bool withKey, int status = 200)
 {
-    return Crm::recordResponse(hub.toJson(withKey), hub.etag, status);
+    return Requests::recordResponse(hub.toJson(withKey), hub.etag, status);
 }
 
 // `link`: this instance's connection to the hub, the facts of
@@ -57,9 +57,9 @@ void HubApi::registerRoutes(Router &router)
 
 HttpResponse HubApi::list(HttpRequest &request)
 {
-    if (auto q = Crm::checkQuery(request, {QStringLiteral("limit"), QStringLiteral("cursor")}); !q)
+    if (auto q = Requests::checkQuery(request, {QStringLiteral("limit"), QStringLiteral("cursor")}); !q)
         return HttpResponse::error(q.error());
-    auto page = Crm::pageRequest(request);
+    auto page = Requests::pageRequest(request);
     if (!page)
         return HttpResponse::error(page.error());
     m_ctx.hubs.invalidate();
@@ -81,7 +81,7 @@ HttpResponse HubApi::list(HttpRequest &request)
         }
         items.append(withLink(h.toJson(false), m_ctx, h.name));
     }
-    return Crm::listResponse(items, next);
+    return Requests::listResponse(items, next);
 }
 
 HttpResponse HubApi::get(HttpRequest &request)
@@ -89,7 +89,7 @@ HttpResponse HubApi::get(HttpRequest &request)
     auto hub = Hubs(m_ctx).current(request.param(kName));
     if (!hub)
         return HttpResponse::error(hub.error());
-    return Crm::recordResponse(withLink(hub->toJson(false), m_ctx, hub->name), hub->etag);
+    return Requests::recordResponse(withLink(hub->toJson(false), m_ctx, hub->name), hub->etag);
 }
 
 HttpResponse HubApi::put(HttpRequest &request)
@@ -98,7 +98,7 @@ HttpResponse HubApi::put(HttpRequest &request)
     if (!Hub::isValidName(name))
         return HttpResponse::error(ErrorCode::InvalidInput,
                                    QStringLiteral("hub name must be 1 to 64 letters, digits, '.', '_' or '-'"));
-    auto body = Crm::jsonBody(request);
+    auto body = Requests::jsonBody(request);
     if (!body)
         return HttpResponse::error(body.error());
     QJsonObject json = *body;
@@ -123,7 +123,7 @@ HttpResponse HubApi::put(HttpRequest &request)
                 QStringLiteral("field 'signingKey' must be base64 of at least %1 bytes").arg(kMinimumKeyBytes));
     }
 
-    auto saved = Hubs(m_ctx).put(hub, Crm::ifMatch(request), request.actor());
+    auto saved = Hubs(m_ctx).put(hub, Requests::ifMatch(request), request.actor());
     if (!saved)
         return HttpResponse::error(saved.error());
     // The key is shown once: in the answer that created the hub.
@@ -135,12 +135,12 @@ HttpResponse HubApi::put(HttpRequest &request)
 HttpResponse HubApi::remove(HttpRequest &request)
 {
     const QString name = request.param(kName);
-    if (auto q = Crm::checkQuery(request, {QStringLiteral("force")}); !q)
+    if (auto q = Requests::checkQuery(request, {QStringLiteral("force")}); !q)
         return HttpResponse::error(q.error());
-    auto force = Crm::queryFlag(request, QStringLiteral("force"));
+    auto force = Requests::queryFlag(request, QStringLiteral("force"));
     if (!force)
         return HttpResponse::error(force.error());
-    if (auto r = Hubs(m_ctx).remove(name, Crm::ifMatch(request), *force, request.actor()); !r)
+    if (auto r = Hubs(m_ctx).remove(name, Requests::ifMatch(request), *force, request.actor()); !r)
         return HttpResponse::error(r.error());
     return HttpResponse::noContent();
 }
@@ -149,7 +149,7 @@ HttpResponse HubApi::rotateKey(HttpRequest &request)
 {
     const QString name = request.param(kName);
     if (!request.body.trimmed().isEmpty()) {
-        auto body = Crm::jsonBody(request);
+        auto body = Requests::jsonBody(request);
         if (!body)
             return HttpResponse::error(body.error());
         JsonReader reader(*body);
@@ -157,7 +157,7 @@ HttpResponse HubApi::rotateKey(HttpRequest &request)
         if (!reader.ok())
             return HttpResponse::error(reader.error());
     }
-    auto saved = Hubs(m_ctx).rotateKey(name, Crm::ifMatch(request), request.actor());
+    auto saved = Hubs(m_ctx).rotateKey(name, Requests::ifMatch(request), request.actor());
     if (!saved)
         return HttpResponse::error(saved.error());
     return hubResponse(*saved, true);

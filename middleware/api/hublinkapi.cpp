@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "hublinkapi.h"
 
-#include "api/crmrequest.h"
-#include "api/enrollmentutil.h"
+#include "api/requesthelpers.h"
 #include "crypto/registrationid.h"
 #include "domain/registrations.h"
 #include "protocol/apierror.h"
@@ -16,7 +15,7 @@
 
 namespace Provisio {
 
-using namespace EnrollmentUtil;
+using namespace Requests;
 
 namespace {
 const QString kDeviceId = QStringLiteral("deviceId");
@@ -172,11 +171,11 @@ Result<QDateTime> timeQuery(const HttpRequest &request, const QString &name)
 
 HttpResponse HubLinkApi::telemetry(HttpRequest &request)
 {
-    if (auto q = Crm::checkQuery(request, {QStringLiteral("limit"), QStringLiteral("cursor"), QStringLiteral("since"),
-                                           QStringLiteral("until")});
+    if (auto q = Requests::checkQuery(request, {QStringLiteral("limit"), QStringLiteral("cursor"),
+                                                QStringLiteral("since"), QStringLiteral("until")});
         !q)
         return HttpResponse::error(q.error());
-    auto page = Crm::pageRequest(request);
+    auto page = Requests::pageRequest(request);
     if (!page)
         return HttpResponse::error(page.error());
     auto since = timeQuery(request, QStringLiteral("since"));

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "inventoryapi.h"
-#include "crmrequest.h"
 #include "domain/inventoryimport.h"
+#include "requesthelpers.h"
 
 #include "protocol/jsonmerge.h"
 
@@ -23,7 +23,7 @@ void dropReadOnly(QJsonObject &json)
 
 HttpResponse deviceResponse(const DeviceRecord &d, int status = 200)
 {
-    return Crm::recordResponse(d.toJson(), d.etag, status);
+    return Requests::recordResponse(d.toJson(), d.etag, status);
 }
 } // namespace
 
@@ -75,7 +75,7 @@ Result<DeviceRecord> InventoryApi::deviceFrom(const QJsonObject &body, const QSt
 
 HttpResponse InventoryApi::create(HttpRequest &request)
 {
-    auto body = Crm::jsonBody(request);
+    auto body = Requests::jsonBody(request);
     if (!body)
         return HttpResponse::error(body.error());
     auto device = deviceFrom(*body, {});
@@ -89,7 +89,8 @@ HttpResponse InventoryApi::create(HttpRequest &request)
 
 HttpResponse InventoryApi::list(HttpRequest &request)
 {
-    if (auto q = Crm::checkQuery(request, {QStringLiteral("customerId"), QStringLiteral("status"),
+    if (auto q =
+            Requests::checkQuery(request, {QStringLiteral("customerId"), QStringLiteral("status"),
                                            QStringLiteral("model"), QStringLiteral("manufacturer"),
                                            QStringLiteral("batch"), QStringLiteral("q"), QStringLiteral("sort"),
                                            QStringLiteral("order"), QStringLiteral("limit"), QStringLiteral("cursor")});
@@ -102,7 +103,7 @@ HttpResponse InventoryApi::list(HttpRequest &request)
         InventoryStore::parseSort(optionalQuery(QStringLiteral("sort")), optionalQuery(QStringLiteral("order")));
     if (!sort)
         return HttpResponse::error(sort.error());
-    auto page = Crm::pageRequest(request);
+    auto page = Requests::pageRequest(request);
     if (!page)
         return HttpResponse::error(page.error());
     InventoryStore::Filter filter;
@@ -122,7 +123,7 @@ HttpResponse InventoryApi::list(HttpRequest &request)
     QJsonArray items;
     for (const DeviceRecord &d : result->items)
         items.append(d.toJson());
-    return Crm::listResponse(items, result->nextCursor);
+    return Requests::listResponse(items, result->nextCursor);
 }
 
 HttpResponse InventoryApi::get(HttpRequest &request)
@@ -139,7 +140,7 @@ HttpResponse InventoryApi::get(HttpRequest &request)
 HttpResponse InventoryApi::update(HttpRequest &request, bool merge)
 {
     const QString serial = request.param(kSerial);
-    auto body = Crm::jsonBody(request);
+    auto body = Requests::jsonBody(request);
     if (!body)
         return HttpResponse::error(body.error());
     const QJsonObject input = *body;
@@ -148,9 +149,10 @@ HttpResponse InventoryApi::update(HttpRequest &request, bool merge)
         if (auto checked = deviceFrom(input, serial); !checked)
             return HttpResponse::error(checked.error());
     }
-    auto updated = m_inventory.update(serial, Crm::ifMatch(request), request.actor(), [&](const DeviceRecord &current) {
-        return deviceFrom(merge ? jsonMergePatch(current.toJson(), input) : input, serial);
-    });
+    auto updated =
+        m_inventory.update(serial, Requests::ifMatch(request), request.actor(), [&](const DeviceRecord &current) {
+            return deviceFrom(merge ? jsonMergePatch(current.toJson(), input) : input, serial);
+        });
     if (!updated)
         return HttpResponse::error(updated.error());
     return deviceResponse(*updated);
@@ -168,7 +170,7 @@ HttpResponse InventoryApi::patch(HttpRequest &request)
 
 HttpResponse InventoryApi::remove(HttpRequest &request)
 {
-    auto removed = m_inventory.remove(request.param(kSerial), Crm::ifMatch(request), request.actor());
+    auto removed = m_inventory.remove(request.param(kSerial), Requests::ifMatch(request), request.actor());
     if (!removed)
         return HttpResponse::error(removed.error());
     return HttpResponse::noContent();
@@ -176,7 +178,7 @@ HttpResponse InventoryApi::remove(HttpRequest &request)
 
 HttpResponse InventoryApi::importCsv(HttpRequest &request)
 {
-    if (auto q = Crm::checkQuery(request, {QStringLiteral("mode"), QStringLiteral("dryRun")}); !q)
+    if (auto q = Requests::checkQuery(request, {QStringLiteral("mode"), QStringLiteral("dryRun")}); !q)
         return HttpResponse::error(q.error());
     // A JSON or form body posted here by mistake would otherwise be read as
     // a CSV file with one odd column.
@@ -192,7 +194,7 @@ HttpResponse InventoryApi::importCsv(HttpRequest &request)
     else if (!mode.isEmpty() && mode != QLatin1String("create"))
         return HttpResponse::error(ErrorCode::InvalidInput,
                                    QStringLiteral("query parameter 'mode' must be create or upsert"));
-    auto dryRun = Crm::queryFlag(request, QStringLiteral("dryRun"));
+    auto dryRun = Requests::queryFlag(request, QStringLiteral("dryRun"));
     if (!dryRun)
         return HttpResponse::error(dryRun.error());
     options.dryRun = *dryRun;
@@ -207,7 +209,7 @@ HttpResponse InventoryApi::importCsv(HttpRequest &request)
 HttpResponse InventoryApi::sell(HttpRequest &request)
 {
     const QString serial = request.param(kSerial);
-    auto body = Crm::jsonBody(request);
+    auto body = Requests::jsonBody(request);
     if (!body)
         return HttpResponse::error(body.error());
     JsonReader reader(*body);
@@ -220,7 +222,7 @@ HttpResponse InventoryApi::sell(HttpRequest &request)
     if (!soldDate.isValid())
         soldDate = QDateTime::currentDateTimeUtc().date();
 
-    auto sold = m_inventory.sell(serial, Crm::ifMatch(request), request.actor(), customerId, soldDate, force);
+    auto sold = m_inventory.sell(serial, Requests::ifMatch(request), request.actor(), customerId, soldDate, force);
     if (!sold)
         return HttpResponse::error(sold.error());
     return deviceResponse(*sold);
@@ -231,7 +233,7 @@ HttpResponse InventoryApi::takeBack(HttpRequest &request)
     const QString serial = request.param(kSerial);
     // No options yet; an empty body or {} is fine, anything else is a typo.
     if (!request.body.trimmed().isEmpty()) {
-        auto body = Crm::jsonBody(request);
+        auto body = Requests::jsonBody(request);
         if (!body)
             return HttpResponse::error(body.error());
         JsonReader reader(*body);
@@ -239,7 +241,7 @@ HttpResponse InventoryApi::takeBack(HttpRequest &request)
         if (!reader.ok())
             return HttpResponse::error(reader.error());
     }
-    auto returned = m_inventory.takeBack(serial, Crm::ifMatch(request), request.actor());
+    auto returned = m_inventory.takeBack(serial, Requests::ifMatch(request), request.actor());
     if (!returned)
         return HttpResponse::error(returned.error());
     return deviceResponse(*returned);

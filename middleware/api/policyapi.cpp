@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "policyapi.h"
-#include "crmrequest.h"
+#include "requesthelpers.h"
 
 #include "domain/hubs.h"
 #include "protocol/allocation.h"
@@ -28,12 +28,12 @@ HttpResponse PolicyApi::get(HttpRequest &)
     auto policy = Hubs(m_ctx).policy();
     if (!policy)
         return HttpResponse::error(policy.error());
-    return Crm::recordResponse(*policy, policy->value(kEtag).toString());
+    return Requests::recordResponse(*policy, policy->value(kEtag).toString());
 }
 
 HttpResponse PolicyApi::put(HttpRequest &request)
 {
-    auto body = Crm::jsonBody(request);
+    auto body = Requests::jsonBody(request);
     if (!body)
         return HttpResponse::error(body.error());
     QJsonObject json = *body;
@@ -63,10 +63,11 @@ HttpResponse PolicyApi::put(HttpRequest &request)
     if (!reader.ok())
         return HttpResponse::error(reader.error());
 
-    auto after = Hubs(m_ctx).setPolicy(policy, policyName, staticHub, custom, Crm::ifMatch(request), request.actor());
+    auto after =
+        Hubs(m_ctx).setPolicy(policy, policyName, staticHub, custom, Requests::ifMatch(request), request.actor());
     if (!after)
         return HttpResponse::error(after.error());
-    return Crm::recordResponse(*after, after->value(kEtag).toString());
+    return Requests::recordResponse(*after, after->value(kEtag).toString());
 }
 
 } // namespace Provisio

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "registrationapi.h"
 
-#include "crmrequest.h"
-#include "enrollmentutil.h"
+#include "requesthelpers.h"
 #include "storage/hublinkstore.h"
 
 #include "domain/registrations.h"
@@ -14,7 +13,7 @@
 
 namespace Provisio {
 
-using namespace EnrollmentUtil;
+using namespace Requests;
 
 void RegistrationApi::registerRoutes(Router &router)
 {
@@ -52,7 +51,8 @@ QJsonObject RegistrationApi::present(const RegistrationRecord &record)
 
 HttpResponse RegistrationApi::list(HttpRequest &request)
 {
-    if (auto q = Crm::checkQuery(request, {QStringLiteral("hub"), QStringLiteral("status"), QStringLiteral("deviceId"),
+    if (auto q =
+            Requests::checkQuery(request, {QStringLiteral("hub"), QStringLiteral("status"), QStringLiteral("deviceId"),
                                            QStringLiteral("limit"), QStringLiteral("cursor")});
         !q)
         return HttpResponse::error(q.error());
@@ -86,7 +86,7 @@ HttpResponse RegistrationApi::list(HttpRequest &request)
         activity->value(r.state.deviceId).insertPresence(item);
         out.append(item);
     }
-    return Crm::listResponse(out, items->nextCursor);
+    return Requests::listResponse(out, items->nextCursor);
 }
 
 HttpResponse RegistrationApi::get(HttpRequest &request)

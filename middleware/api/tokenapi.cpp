@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tokenapi.h"
-#include "crmrequest.h"
+#include "requesthelpers.h"
 
 #include "domain/tokens.h"
 #include "protocol/jsonreader.h"
@@ -20,9 +20,9 @@ void TokenApi::registerRoutes(Router &router)
 
 HttpResponse TokenApi::list(HttpRequest &request)
 {
-    if (auto q = Crm::checkQuery(request, {QStringLiteral("limit"), QStringLiteral("cursor")}); !q)
+    if (auto q = Requests::checkQuery(request, {QStringLiteral("limit"), QStringLiteral("cursor")}); !q)
         return HttpResponse::error(q.error());
-    auto page = Crm::pageRequest(request);
+    auto page = Requests::pageRequest(request);
     if (!page)
         return HttpResponse::error(page.error());
     auto tokens = m_ctx.tokens.list();
@@ -49,12 +49,12 @@ HttpResponse TokenApi::list(HttpRequest &request)
         }
         items.append(tokens->at(i).toJson());
     }
-    return Crm::listResponse(items, next);
+    return Requests::listResponse(items, next);
 }
 
 HttpResponse TokenApi::create(HttpRequest &request)
 {
-    auto body = Crm::jsonBody(request);
+    auto body = Requests::jsonBody(request);
     if (!body)
         return HttpResponse::error(body.error());
     JsonReader reader(*body);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "webhookapi.h"
-#include "crmrequest.h"
+#include "requesthelpers.h"
 
 #include "base/serviceconfig.h"
 #include "base/servicecontext.h"
@@ -167,7 +167,7 @@ HttpResponse WebhookApi::create(HttpRequest &request)
 
 HttpResponse WebhookApi::list(HttpRequest &request)
 {
-    if (auto q = Crm::checkQuery(request, {QStringLiteral("limit"), QStringLiteral("cursor")}); !q)
+    if (auto q = Requests::checkQuery(request, {QStringLiteral("limit"), QStringLiteral("cursor")}); !q)
         return HttpResponse::error(q.error());
     auto page =
         parsePageRequest(request.queryValue(QStringLiteral("limit")), request.queryValue(QStringLiteral("cursor")));
@@ -179,7 +179,7 @@ HttpResponse WebhookApi::list(HttpRequest &request)
     QJsonArray items;
     for (const Webhook &w : std::as_const(result->items))
         items.append(w.toJson());
-    return Crm::listResponse(items, result->nextCursor);
+    return Requests::listResponse(items, result->nextCursor);
 }
 
 HttpResponse WebhookApi::get(HttpRequest &request)
@@ -230,8 +230,8 @@ HttpResponse WebhookApi::remove(HttpRequest &request)
 
 HttpResponse WebhookApi::deliveries(HttpRequest &request)
 {
-    if (auto q =
-            Crm::checkQuery(request, {QStringLiteral("status"), QStringLiteral("limit"), QStringLiteral("cursor")});
+    if (auto q = Requests::checkQuery(request,
+                                      {QStringLiteral("status"), QStringLiteral("limit"), QStringLiteral("cursor")});
         !q)
         return HttpResponse::error(q.error());
     const QString status = request.queryValue(QStringLiteral("status"));
@@ -255,7 +255,7 @@ HttpResponse WebhookApi::deliveries(HttpRequest &request)
     QJsonArray items;
     for (const WebhookDelivery &d : std::as_const(result->items))
         items.append(d.toJson());
-    return Crm::listResponse(items, result->nextCursor);
+    return Requests::listResponse(items, result->nextCursor);
 }
 
 } // namespace Provisio

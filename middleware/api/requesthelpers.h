@@ -10,13 +10,30 @@
 #include <QJsonObject>
 #include <QStringList>
 
-namespace Provisio::Crm {
+namespace Provisio::Requests {
 
-// The request and response conventions every CRM records endpoint shares, so
-// the customer, inventory, hub and token handlers cannot drift apart.
+// The request and response conventions every HTTP module shares (CRM
+// records, enrollments, registrations, the device API), so no two handlers
+// answer bad input, paging or If-Match differently.
 
 // The body as one JSON object (400 on an empty or malformed body).
 Result<QJsonObject> jsonBody(const HttpRequest &request);
+
+// A registration id from the path: validated (DESIGN.md) and normalized.
+Result<QString> registrationIdParam(const HttpRequest &request, const QString &name = QStringLiteral("registrationId"));
+
+// A twin patch request body, {"tags"?, "desired"?}: a JSON object (see
+// jsonBody), objects only, no other fields, no '$'-prefixed (reserved)
+// desired names, and at least one of the two non-empty.
+struct TwinPatch
+{
+    QJsonObject tags;
+    QJsonObject desired;
+};
+Result<TwinPatch> twinPatchBody(const HttpRequest &request);
+
+// Keys are for operators: viewers see enrollments without them.
+bool mayReadKeys(const HttpRequest &request);
 
 // Rejects query parameters not in `allowed`: a misspelt filter would
 // otherwise silently list everything.
@@ -40,4 +57,4 @@ inline QByteArray ifMatch(const HttpRequest &request)
     return request.header("If-Match");
 }
 
-} // namespace Provisio::Crm
+} // namespace Provisio::Requests
