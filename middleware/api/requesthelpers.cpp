@@ -10,8 +10,6 @@ namespace Provisio::Requests {
 
 Result<QJsonObject> jsonBody(const HttpRequest &request)
 {
-    if (request.body.trimmed().isEmpty())
-        return Error(ErrorCode::InvalidInput, QStringLiteral("the request needs a JSON object body"));
     return parseJsonObject(request.body);
 }
 

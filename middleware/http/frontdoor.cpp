@@ -19,6 +19,9 @@ const char kRejectedProperty[] = "provisio.frontdoor.rejected";
 constexpr int kSweepMs = 250;
 constexpr int kResumeAcceptMs = 100;
 constexpr int kClosingGraceMs = 5000;
+// A refused body is read and dropped up to this much, so its sender sees
+// the answer instead of a reset.
+constexpr qint64 kMaxDrainBytes = 32 * 1024 * 1024;
 
 QByteArray reasonPhrase(int status)
 {
@@ -76,6 +79,7 @@ struct FrontDoor::Connection
     qint64 deadline = 0; // 0: none
     const char *deadlineReason = "";
     bool rejected = false;
+    qint64 drainLeft = 0; // after a rejection: body bytes still read and thrown away
 };
 
 FrontDoor::FrontDoor(Limits limits, RequestFraming::BodyLimit bodyLimit, Metrics *metrics, QObject *parent)
@@ -220,8 +224,10 @@ void FrontDoor::startHttp(Connection *c)
 void FrontDoor::beforeQtReads(Connection *c)
 {
     QTcpSocket *socket = c->socket;
-    if (c->rejected)
+    if (c->rejected) {
+        drain(c);
         return;
+    }
     const qint64 available = socket->bytesAvailable();
     qint64 offset = c->seenUnconsumed;
     if (available <= offset)
@@ -232,6 +238,7 @@ void FrontDoor::beforeQtReads(Connection *c)
         const bool wasIdle = !c->framing.inRequest();
         const quint64 completedBefore = c->framing.completedRequests();
         std::optional<RequestFraming::Rejection> rejection;
+        const qint64 feedStart = offset;
         const qint64 blind = qMin(available - offset, c->framing.skippable());
         qint64 taken;
         if (blind > 0) {
@@ -248,7 +255,7 @@ void FrontDoor::beforeQtReads(Connection *c)
         }
         offset += taken;
         if (rejection) {
-            rejectRequest(c, *rejection);
+            rejectRequest(c, *rejection, feedStart + c->framing.lastFeedConsumed());
             return;
         }
         if (c->framing.inRequest() && (wasIdle || c->framing.completedRequests() != completedBefore))
@@ -266,7 +273,7 @@ void FrontDoor::afterQtRead(Connection *c)
         c->seenUnconsumed = c->socket->bytesAvailable();
 }
 
-void FrontDoor::rejectRequest(Connection *c, const RequestFraming::Rejection &rejection)
+void FrontDoor::rejectRequest(Connection *c, const RequestFraming::Rejection &rejection, qint64 headBytesUnread)
 {
     QTcpSocket *socket = c->socket;
     c->rejected = true;
@@ -281,10 +288,41 @@ void FrontDoor::rejectRequest(Connection *c, const RequestFraming::Rejection &re
     socket->write("HTTP/1.1 " + QByteArray::number(rejection.status) + ' ' + reasonPhrase(rejection.status) +
                   "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) +
                   "\r\nConnection: close\r\n\r\n" + body);
-    // Stops reading: what the client still sends is never buffered.
-    socket->disconnectFromHost();
+    // Qt HTTP Server never sees this connection again: it would buffer
+    // what follows. Its slot is the one connected by its own object (our
+    // parent); its transaction ends here.
+    disconnect(socket, &QIODevice::readyRead, parent(), nullptr);
+    if (socket->isTransactionStarted())
+        socket->commitTransaction();
     c->deadline = m_clock.elapsed() + kClosingGraceMs;
     c->deadlineReason = "rejected";
+    // A client that is still sending the refused body (most HTTP clients
+    // read no answer before their upload is done) would see a reset instead
+    // of the answer if the connection closed now: read and drop the body it
+    // announced, up to a bound and the grace period, then close.
+    if (rejection.status == 413 && c->framing.head() && !c->framing.head()->chunked)
+        c->drainLeft = qMin(headBytesUnread + c->framing.head()->contentLength, kMaxDrainBytes);
+    else if (rejection.status == 413)
+        c->drainLeft = kMaxDrainBytes;
+    drain(c);
+}
+
+void FrontDoor::drain(Connection *c)
+{
+    QTcpSocket *socket = c->socket;
+    if (!socket || socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    char scrap[16 * 1024];
+    while (c->drainLeft > 0 && socket->bytesAvailable() > 0) {
+        const qint64 n = socket->read(scrap, qMin<qint64>(sizeof scrap, c->drainLeft));
+        if (n <= 0)
+            break;
+        c->drainLeft -= n;
+    }
+    if (c->drainLeft <= 0) {
+        // Stops reading: what the client still sends is never buffered.
+        socket->disconnectFromHost();
+    }
 }
 
 void FrontDoor::responded(QTcpSocket *socket)

@@ -82,7 +82,10 @@ private:
     void startHttp(Connection *c);
     void beforeQtReads(Connection *c);
     void afterQtRead(Connection *c);
-    void rejectRequest(Connection *c, const RequestFraming::Rejection &rejection);
+    // `headBytesUnread`: bytes from Qt's read position to the end of what the
+    // framing took, still in the socket's buffer.
+    void rejectRequest(Connection *c, const RequestFraming::Rejection &rejection, qint64 headBytesUnread);
+    void drain(Connection *c);
     void rearm(Connection *c);
     void sweep();
     void onAcceptError(QAbstractSocket::SocketError error);

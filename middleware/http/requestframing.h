@@ -75,8 +75,12 @@ public:
     // during the last feed() call and asked for 100-continue.
     const std::optional<Head> &head() const { return m_head; }
     bool takeExpectContinue();
+    // Bytes the last feed() took before it returned (all of them, or up to
+    // and including the byte that broke a limit).
+    qint64 lastFeedConsumed() const { return m_lastFeedConsumed; }
 
 private:
+    std::optional<Rejection> feedBytes(const char *data, qint64 size);
     std::optional<Rejection> headByte(char c);
     std::optional<Rejection> finishHead();
     std::optional<Rejection> chunkSizeLine();
@@ -95,6 +99,7 @@ private:
     quint64 m_completed = 0;
     std::optional<Head> m_head;
     bool m_expectContinue = false;
+    qint64 m_lastFeedConsumed = 0;
 };
 
 } // namespace Provisio
