@@ -44,11 +44,9 @@ struct JsonLimitBreach
 // The raw text, checked in one pass without building anything: depth,
 // members, string lengths and size. Malformed text passes (the parser says
 // what is wrong with it); `what` names the document in the message.
-std::optional<JsonLimitBreach> jsonTextBreach(const QByteArray &text, const JsonLimits &limits,
-                                              const QString &what);
+std::optional<JsonLimitBreach> jsonTextBreach(const QByteArray &text, const JsonLimits &limits, const QString &what);
 // The same for a parsed value (a merged result, a reader's child).
-std::optional<JsonLimitBreach> jsonValueBreach(const QJsonValue &value, const JsonLimits &limits,
-                                               const QString &what);
+std::optional<JsonLimitBreach> jsonValueBreach(const QJsonValue &value, const JsonLimits &limits, const QString &what);
 
 // InvalidInput naming the limit, for the API.
 Result<void> checkJsonText(const QByteArray &text, const JsonLimits &limits, const QString &what);
