@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "jsonreader.h"
+#include "jsonlimits.h"
 
 #include "timeutil.h"
 
@@ -322,6 +323,10 @@ Result<QJsonObject> parseJsonObject(const QByteArray &body)
 {
     if (body.trimmed().isEmpty())
         return Error(ErrorCode::InvalidInput, QStringLiteral("body is empty; a JSON object is required"));
+    // Limits first, on the raw bytes: a document too deep for Qt's parser
+    // to read back must never reach the store (JsonLimits).
+    if (auto limited = checkJsonText(body, JsonLimits::document(), QStringLiteral("the JSON body")); !limited)
+        return limited.error();
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
     if (parseError.error != QJsonParseError::NoError) {

@@ -118,7 +118,8 @@ private:
 };
 
 // Parses a request or response body that must be one JSON object. Malformed
-// JSON reports the parser's offset; arrays and scalars are rejected.
+// JSON reports the parser's offset; arrays and scalars are rejected, and so
+// is a document beyond JsonLimits::document() (jsonlimits.h).
 Result<QJsonObject> parseJsonObject(const QByteArray &body);
 
 } // namespace Provisio

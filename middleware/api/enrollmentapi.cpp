@@ -5,6 +5,7 @@
 
 #include "crypto/keys.h"
 #include "crypto/registrationid.h"
+#include "protocol/jsonlimits.h"
 #include "protocol/jsonreader.h"
 #include "protocol/timeutil.h"
 #include "storage/enrollmentstore.h"
@@ -59,6 +60,8 @@ HttpResponse EnrollmentApi::put(HttpRequest &request)
     if (!parsed)
         return HttpResponse::error(parsed.error());
     Enrollment e = *parsed;
+    if (auto limited = checkInitialTwin(e.initialTwin); !limited)
+        return HttpResponse::error(limited.error());
     if (Crypto::normalizeRegistrationId(e.registrationId) != *id)
         return HttpResponse::error(ErrorCode::InvalidInput,
                                    QStringLiteral("registrationId in the body ('%1') does not match the path ('%2')")

@@ -6,6 +6,7 @@
 #include "crypto/keys.h"
 #include "crypto/registrationid.h"
 #include "protocol/enrollmentgroup.h"
+#include "protocol/jsonlimits.h"
 #include "storage/enrollmentstore.h"
 
 namespace Provisio {
@@ -56,6 +57,8 @@ HttpResponse EnrollmentGroupApi::put(HttpRequest &request)
     if (!parsed)
         return HttpResponse::error(parsed.error());
     EnrollmentGroup g = *parsed;
+    if (auto limited = checkInitialTwin(g.initialTwin); !limited)
+        return HttpResponse::error(limited.error());
     if (g.enrollmentGroupId != *id)
         return HttpResponse::error(ErrorCode::InvalidInput,
                                    QStringLiteral("enrollmentGroupId in the body ('%1') does not match the path ('%2')")

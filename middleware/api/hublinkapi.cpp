@@ -129,6 +129,8 @@ HttpResponse HubLinkApi::getTwin(HttpRequest &request)
     auto record = registered(request, false);
     if (!record)
         return HttpResponse::error(record.error());
+    if (record->unreadable)
+        return HttpResponse::error(ErrorCode::Conflict, Registrations::unreadableMessage(record->state.registrationId));
     return HttpResponse::json(twinJson(*record)).withEtag(record->state.etag);
 }
 

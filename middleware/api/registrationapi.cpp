@@ -24,6 +24,8 @@ void RegistrationApi::registerRoutes(Router &router)
                [this](HttpRequest &r) { return get(r); });
     router.add(M::Delete, base + QStringLiteral("/{registrationId}"), Access::Operator,
                [this](HttpRequest &r) { return remove(r); });
+    router.add(M::Post, base + QStringLiteral("/{registrationId}/reset-twin"), Access::Operator,
+               [this](HttpRequest &r) { return resetTwin(r); });
 }
 
 QJsonObject RegistrationApi::present(const RegistrationRecord &record)
@@ -40,6 +42,16 @@ QJsonObject RegistrationApi::present(const RegistrationRecord &record)
     }
     if (!record.enrollmentGroupId.isEmpty())
         out.insert(QStringLiteral("enrollmentGroupId"), record.enrollmentGroupId);
+    if (record.unreadable) {
+        // What the table's columns keep, flagged, with how to repair it; no
+        // twin (docs/api.md, "Unreadable records").
+        out.insert(QStringLiteral("unreadable"), true);
+        out.insert(
+            QStringLiteral("error"),
+            QJsonObject{{QStringLiteral("errorCode"), errorCodeName(ErrorCode::Conflict)},
+                        {QStringLiteral("message"), Registrations::unreadableMessage(record.state.registrationId)}});
+        return out;
+    }
     out.insert(QStringLiteral("twin"), record.twin);
     // What the device itself last reported over its hub (hublink/).
     if (!record.deviceStatus.isEmpty()) {
@@ -99,6 +111,8 @@ HttpResponse RegistrationApi::get(HttpRequest &request)
         return HttpResponse::error(rec.error());
     if (!*rec)
         return HttpResponse::error(ErrorCode::NotFound, QStringLiteral("no registration '%1'").arg(*id));
+    if ((*rec)->unreadable)
+        return HttpResponse::error(ErrorCode::Conflict, Registrations::unreadableMessage(*id));
     QJsonObject out = present(**rec);
     auto activity = HubLinkStore(m_ctx.db).activities({(*rec)->state.deviceId});
     if (!activity)
@@ -115,6 +129,19 @@ HttpResponse RegistrationApi::remove(HttpRequest &request)
     if (auto r = Registrations(m_ctx, m_registrations).remove(*id, request.header("If-Match"), request.actor()); !r)
         return HttpResponse::error(r.error());
     return HttpResponse::noContent();
+}
+
+HttpResponse RegistrationApi::resetTwin(HttpRequest &request)
+{
+    auto id = registrationIdParam(request);
+    if (!id)
+        return HttpResponse::error(id.error());
+    if (!request.body.trimmed().isEmpty())
+        return HttpResponse::error(ErrorCode::InvalidInput, QStringLiteral("reset-twin takes no body"));
+    auto reset = Registrations(m_ctx, m_registrations).resetTwin(*id, request.header("If-Match"), request.actor());
+    if (!reset)
+        return HttpResponse::error(reset.error());
+    return HttpResponse::json(present(*reset)).withEtag(reset->state.etag);
 }
 
 } // namespace Provisio

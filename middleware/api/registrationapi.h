@@ -24,6 +24,7 @@ private:
     HttpResponse list(HttpRequest &request);
     HttpResponse get(HttpRequest &request);
     HttpResponse remove(HttpRequest &request);
+    HttpResponse resetTwin(HttpRequest &request);
     QJsonObject present(const RegistrationRecord &record);
 
     ServiceContext &m_ctx;

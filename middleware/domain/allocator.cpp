@@ -4,6 +4,7 @@
 
 #include "base/serviceconfig.h"
 #include "crypto/keys.h"
+#include "protocol/jsonlimits.h"
 #include "protocol/jsonreader.h"
 #include "storage/hubstore.h"
 #include "storage/settingsstore.h"
@@ -203,6 +204,12 @@ Result<Allocator::Outcome> Allocator::readWebhookAnswer(const QByteArray &body, 
     if (!reader.ok())
         return Error(ErrorCode::Unavailable,
                      QStringLiteral("the custom allocation webhook's answer is unusable: ") + reader.error().message);
+    if (twin) {
+        if (auto limited = checkInitialTwin(*twin); !limited)
+            return Error(ErrorCode::Unavailable,
+                         QStringLiteral("the custom allocation webhook's answer is unusable: ") +
+                             limited.error().message);
+    }
     const auto hub = findHub(linked, host);
     if (!hub)
         return Error(ErrorCode::Unavailable,

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "enrollments.h"
 #include "enrollmentkeys.h"
+#include "registrations.h"
 
 #include "base/serviceconfig.h"
 #include "base/servicecontext.h"
 #include "crypto/activationcode.h"
 #include "crypto/keys.h"
+#include "protocol/jsonlimits.h"
 #include "protocol/jsonmerge.h"
 #include "protocol/timeutil.h"
 #include "storage/activationcodestore.h"
@@ -216,6 +218,8 @@ Result<Enrollment> Enrollments::patchTwin(const QString &id, const QJsonObject &
         [&](Enrollment &changed) -> Result<void> {
             changed.initialTwin.tags = jsonMergePatch(changed.initialTwin.tags, tags);
             changed.initialTwin.desiredProperties = jsonMergePatch(changed.initialTwin.desiredProperties, desired);
+            if (auto limited = checkInitialTwin(changed.initialTwin); !limited)
+                return limited.error();
 
             // A registered device gets the change too: its twin record is what the
             // hub side publishes, and the bumped $version tells it something changed.
@@ -224,6 +228,8 @@ Result<Enrollment> Enrollments::patchTwin(const QString &id, const QJsonObject &
                 return reg.error();
             if (!*reg)
                 return {};
+            if ((*reg)->unreadable)
+                return Error(ErrorCode::Conflict, Registrations::unreadableMessage(id));
             RegistrationRecord rec = **reg;
             QJsonObject twin = rec.twin;
             QJsonObject properties = twin.value(QStringLiteral("properties")).toObject();

@@ -270,7 +270,10 @@ RegistrationOperation Registrar::complete(const Pending &pending, Result<Allocat
     const QString groupId = a.group ? a.group->enrollmentGroupId : QString();
     const QString prevHub = existing ? existing->state.assignedHub : QString();
     const bool sameHub = !prevHub.isEmpty() && prevHub.compare(hub.host, Qt::CaseInsensitive) == 0;
-    const bool unchanged = existing && sameHub && existing->state.status == kAssigned &&
+    // An unreadable record is written anew: the device starts over with its
+    // initial twin rather than keeping an empty one.
+    const bool unreadable = existing && existing->unreadable;
+    const bool unchanged = !unreadable && existing && sameHub && existing->state.status == kAssigned &&
                            existing->state.deviceId == deviceId && existing->state.payload == outcome->payload &&
                            existing->enrollmentGroupId == groupId && !outcome->initialTwin;
 
@@ -308,6 +311,10 @@ RegistrationOperation Registrar::complete(const Pending &pending, Result<Allocat
             // twin; migrated: its twin moves with it.
             if (!migrate || rec.twin.isEmpty())
                 rec.twin = twinDocument(initial, nextVersion);
+        }
+        if (unreadable) {
+            rec.twin = twinDocument(initial, qMax(nextVersion, existing->publishedDesiredVersion + 1));
+            rec.unreadable = false;
         }
     }
 

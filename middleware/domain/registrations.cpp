@@ -2,8 +2,10 @@
 #include "registrations.h"
 
 #include "base/servicecontext.h"
+#include "protocol/jsonlimits.h"
 #include "protocol/jsonmerge.h"
 #include "storage/database.h"
+#include "storage/enrollmentstore.h"
 
 namespace Provisio {
 
@@ -11,6 +13,11 @@ namespace {
 Error storeFailed()
 {
     return Error(ErrorCode::Unavailable, QStringLiteral("the change could not be stored"));
+}
+
+Error unreadableRecord(const QString &id)
+{
+    return Error(ErrorCode::Conflict, Registrations::unreadableMessage(id));
 }
 
 // What the audit log keeps of a twin change.
@@ -23,6 +30,14 @@ QJsonObject twinSummary(const RegistrationRecord &r)
                         r.twin.value(QStringLiteral("properties")).toObject().value(QStringLiteral("desired"))}};
 }
 } // namespace
+
+QString Registrations::unreadableMessage(const QString &registrationId)
+{
+    return QStringLiteral("the stored document of registration '%1' is unreadable; repair it with "
+                          "POST /api/v1/registrations/%1/reset-twin or remove it with DELETE "
+                          "/api/v1/registrations/%1")
+        .arg(registrationId);
+}
 
 Registrations::Registrations(ServiceContext &ctx, RegistrationStore &registrations)
     : m_db(ctx.db), m_registrations(registrations), m_changes(ctx)
@@ -58,6 +73,8 @@ Result<RegistrationRecord> Registrations::patchTwin(const RegistrationRecord &cu
 {
     if (auto pre = requireIfMatch(ifMatch, current.state.etag); !pre)
         return pre.error();
+    if (current.unreadable)
+        return unreadableRecord(current.state.registrationId);
     Transaction tx(m_db);
     RegistrationRecord changed = current;
     QJsonObject twin = changed.twin;
@@ -74,12 +91,73 @@ Result<RegistrationRecord> Registrations::patchTwin(const RegistrationRecord &cu
     if (!tags.isEmpty())
         twin.insert(QStringLiteral("tags"), jsonMergePatch(twin.value(QStringLiteral("tags")).toObject(), tags));
     changed.twin = twin;
+    // The sections as they would be stored, against the twin's limits: a
+    // patch may be small and still push a section past them.
+    if (auto limited = checkTwinSections(
+            twin.value(QStringLiteral("tags")).toObject(),
+            twin.value(QStringLiteral("properties")).toObject().value(QStringLiteral("desired")).toObject(), QString());
+        !limited)
+        return limited.error();
     changed.state.etag = newEtag();
     if (auto r = m_registrations.update(changed, current.state.etag); !r)
         return r.error();
     if (auto r = m_changes.record(EventKind::TwinUpdated,
                                   {actor, QStringLiteral("update"), QStringLiteral("twin"), changed.state.deviceId,
                                    twinSummary(current), twinSummary(changed)});
+        !r)
+        return r.error();
+    if (!tx.commit())
+        return storeFailed();
+    return changed;
+}
+
+Result<RegistrationRecord> Registrations::resetTwin(const QString &id, const QByteArray &ifMatch, const QString &actor)
+{
+    Transaction tx(m_db);
+    auto rec = m_registrations.find(id);
+    if (!rec)
+        return rec.error();
+    if (!*rec)
+        return Error(ErrorCode::NotFound, QStringLiteral("no registration '%1'").arg(id));
+    const RegistrationRecord &current = **rec;
+    if (auto pre = requireIfMatch(ifMatch, current.state.etag); !pre)
+        return pre.error();
+    InitialTwin initial;
+    EnrollmentStore enrollments(m_db);
+    if (!current.enrollmentGroupId.isEmpty()) {
+        auto group = enrollments.findGroup(current.enrollmentGroupId);
+        if (!group)
+            return group.error();
+        if (*group)
+            initial = (*group)->initialTwin;
+    } else {
+        auto enrollment = enrollments.find(id);
+        if (!enrollment)
+            return enrollment.error();
+        if (*enrollment)
+            initial = (*enrollment)->initialTwin;
+    }
+    const int was = current.twin.value(QStringLiteral("properties"))
+                        .toObject()
+                        .value(QStringLiteral("desired"))
+                        .toObject()
+                        .value(QStringLiteral("$version"))
+                        .toInt(0);
+    QJsonObject desired = initial.desiredProperties;
+    desired.insert(QStringLiteral("$version"), qMax(was, current.publishedDesiredVersion) + 1);
+    RegistrationRecord changed = current;
+    changed.unreadable = false;
+    changed.twin = QJsonObject{{QStringLiteral("tags"), initial.tags},
+                               {QStringLiteral("properties"), QJsonObject{{QStringLiteral("desired"), desired}}}};
+    changed.state.etag = newEtag();
+    changed.state.lastUpdatedDateTimeUtc = QDateTime::currentDateTimeUtc();
+    if (auto r = m_registrations.update(changed, current.state.etag); !r)
+        return r.error();
+    QJsonObject before = twinSummary(current);
+    if (current.unreadable)
+        before.insert(QStringLiteral("unreadable"), true);
+    if (auto r = m_changes.record(EventKind::TwinUpdated, {actor, QStringLiteral("resetTwin"), QStringLiteral("twin"),
+                                                           changed.state.deviceId, before, twinSummary(changed)});
         !r)
         return r.error();
     if (!tx.commit())

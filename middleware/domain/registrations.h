@@ -17,12 +17,22 @@ class Registrations
 public:
     Registrations(ServiceContext &ctx, RegistrationStore &registrations);
 
+    // What a client hears about a record whose document is unreadable: how
+    // to repair it (a Conflict: the request was fine, the record is not).
+    static QString unreadableMessage(const QString &registrationId);
+
     // NotFound, PreconditionFailed unless `ifMatch` fits.
     Result<void> remove(const QString &registrationId, const QByteArray &ifMatch, const QString &actor);
     // Merges `tags` and `desired` into `current`'s twin (a desired change
     // bumps its $version), conditional on `current`'s etag and `ifMatch`.
     Result<RegistrationRecord> patchTwin(const RegistrationRecord &current, const QJsonObject &tags,
                                          const QJsonObject &desired, const QByteArray &ifMatch, const QString &actor);
+    // The repair for a record whose stored document is unreadable (and a
+    // fresh start for any other): the twin becomes its enrollment's (or
+    // group's) initial twin, reported properties are dropped, and the
+    // desired $version moves past anything published so the hub gets it.
+    Result<RegistrationRecord> resetTwin(const QString &registrationId, const QByteArray &ifMatch,
+                                         const QString &actor);
 
 private:
     Database &m_db;

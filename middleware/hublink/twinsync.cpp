@@ -8,6 +8,7 @@
 
 #include "base/metrics.h"
 #include "base/servicecontext.h"
+#include "protocol/jsonlimits.h"
 #include "protocol/jsonmerge.h"
 #include "protocol/timeutil.h"
 #include "storage/enrollmentstore.h"
@@ -97,7 +98,8 @@ Result<std::optional<RegistrationRecord>> TwinSync::registrationOf(const QString
 
 void TwinSync::publishDesired(const RegistrationRecord &record)
 {
-    if (record.state.status != kAssigned || record.state.assignedHub.isEmpty() || record.state.deviceId.isEmpty())
+    if (record.unreadable || record.state.status != kAssigned || record.state.assignedHub.isEmpty() ||
+        record.state.deviceId.isEmpty())
         return;
     const QJsonObject desired = desiredOf(record);
     publishDesiredDocument({record.state.registrationId, record.state.deviceId, record.state.assignedHub.toLower(),
@@ -165,6 +167,13 @@ void TwinSync::handleReported(const QString &hubHost, const QString &deviceId, c
     countReceived(m_ctx.metrics, "reported");
     if (payload.size() > m_options.maxReportedBytes)
         return countRejected(m_ctx.metrics, "reported", "oversize");
+    // The twin's limits on the raw bytes, before Qt parses them: a document
+    // nested near Qt's own depth limit would parse now and never again once
+    // stored inside the registration.
+    if (auto breach = jsonTextBreach(payload, JsonLimits::twinSection(), QStringLiteral("reported properties"))) {
+        qCWarning(lcHubConnection).noquote() << "reported properties of" << deviceId << "refused:" << breach->message;
+        return countRejected(m_ctx.metrics, "reported", breach->reason);
+    }
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(payload, &parseError);
     if (parseError.error != QJsonParseError::NoError || !doc.isObject())
@@ -211,6 +220,13 @@ void TwinSync::handleReported(const QString &hubHost, const QString &deviceId, c
         if (found->items.isEmpty())
             return countRejected(m_ctx.metrics, "reported", "unknownDevice");
         RegistrationRecord record = found->items.first();
+        if (record.unreadable) {
+            // Merging into nothing would silently drop what the record held;
+            // the operator repairs it (reset-twin) or deletes it first.
+            qCWarning(lcHubConnection).noquote()
+                << "reported properties of" << deviceId << "not stored: its registration record is unreadable";
+            return countRejected(m_ctx.metrics, "reported", "unreadableRecord");
+        }
         QJsonObject properties = record.twin.value(QStringLiteral("properties")).toObject();
         QJsonObject reported = properties.value(QStringLiteral("reported")).toObject();
         const int version = reported.value(QStringLiteral("$version")).toInt(0);
@@ -219,6 +235,11 @@ void TwinSync::handleReported(const QString &hubHost, const QString &deviceId, c
         reported.insert(QStringLiteral("$version"), version + 1);
         if (QJsonDocument(reported).toJson(QJsonDocument::Compact).size() > m_options.maxReportedBytes)
             return countRejected(m_ctx.metrics, "reported", "oversize");
+        if (auto breach = jsonValueBreach(reported, JsonLimits::twinSection(), QStringLiteral("reported properties"))) {
+            qCWarning(lcHubConnection).noquote()
+                << "reported properties of" << deviceId << "refused:" << breach->message;
+            return countRejected(m_ctx.metrics, "reported", breach->reason);
+        }
         properties.insert(QStringLiteral("reported"), reported);
         record.twin.insert(QStringLiteral("properties"), properties);
         const QDateTime at = fromIsoUtc(nowIso()).value_or(QDateTime::currentDateTimeUtc());

@@ -5,6 +5,9 @@
 
 #include "protocol/timeutil.h"
 
+#include <QJsonDocument>
+#include <QJsonParseError>
+
 namespace Provisio {
 
 QJsonObject RegistrationRecord::toDoc() const
@@ -39,12 +42,53 @@ Result<RegistrationRecord> RegistrationRecord::fromDoc(const QJsonObject &doc)
 }
 
 namespace {
-const QString kSelect = QStringLiteral("SELECT doc FROM registrations");
+const QString kSelect =
+    QStringLiteral("SELECT doc, registration_id, group_id, device_id, assigned_hub, status, "
+                   "substatus, etag, created, updated, desired_published_version FROM registrations");
 
+// A record whose document cannot be read still has its columns: enough to
+// list it, delete it (the etag) and reset its twin.
+RegistrationRecord fromColumns(const QVariantList &row)
+{
+    RegistrationRecord r;
+    r.unreadable = true;
+    r.state.registrationId = row.value(1).toString();
+    r.enrollmentGroupId = row.value(2).toString();
+    r.state.deviceId = row.value(3).toString();
+    r.state.assignedHub = row.value(4).toString();
+    r.state.status = row.value(5).toString();
+    r.state.substatus = row.value(6).toString();
+    r.state.etag = row.value(7).toString();
+    r.state.createdDateTimeUtc = fromIsoUtc(row.value(8).toString()).value_or(QDateTime());
+    r.state.lastUpdatedDateTimeUtc = fromIsoUtc(row.value(9).toString()).value_or(QDateTime());
+    r.publishedDesiredVersion = row.value(10).toInt();
+    return r;
+}
+
+// Unlike readDocs, one unreadable document never fails the read: it comes
+// back from its columns, flagged, so a page of registrations still lists.
 Result<QList<RegistrationRecord>> readRecords(Result<Query> q)
 {
-    return readDocs<RegistrationRecord>(
-        std::move(q), [](const QString &doc) { return RegistrationRecord::fromDoc(fromJsonText(doc)); });
+    if (!q)
+        return q.error();
+    QList<QVariantList> rows;
+    while (q->next()) {
+        QVariantList row;
+        for (int i = 0; i < 11; ++i)
+            row << q->value(i);
+        rows << row;
+    }
+    q->finish();
+    QList<RegistrationRecord> out;
+    for (const QVariantList &row : std::as_const(rows)) {
+        QJsonParseError parseError;
+        const QJsonDocument doc = QJsonDocument::fromJson(row.value(0).toString().toUtf8(), &parseError);
+        auto record = parseError.error == QJsonParseError::NoError && doc.isObject()
+                          ? RegistrationRecord::fromDoc(doc.object())
+                          : Result<RegistrationRecord>(Error(ErrorCode::Internal, QString()));
+        out << (record ? *record : fromColumns(row));
+    }
+    return out;
 }
 
 Error registrationChanged()

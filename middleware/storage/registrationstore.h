@@ -36,6 +36,12 @@ struct RegistrationRecord
     // property, see hublink/), and when; empty until it reports one.
     QString deviceStatus;
     QDateTime deviceStatusDateTimeUtc;
+    // The stored document could not be read (stored before the JSON limits,
+    // or corrupted): the state holds only what the table's columns keep and
+    // the twin is empty. Such a record is listed, never acted on; it can be
+    // deleted or its twin reset (Registrations::resetTwin).
+    bool unreadable = false;
+    int publishedDesiredVersion = 0; // read with unreadable records only
 
     QJsonObject toDoc() const;
     static Result<RegistrationRecord> fromDoc(const QJsonObject &doc);

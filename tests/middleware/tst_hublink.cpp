@@ -24,6 +24,8 @@
 #include <QNetworkRequest>
 #include <QScopeGuard>
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QTemporaryDir>
@@ -216,6 +218,11 @@ private Q_SLOTS:
     // These restart the middleware: keep them last.
     void telemetryWhileTheMiddlewareIsDownArrives();
     void tokenRenewalLosesNothing();
+    // Issue 12: no document too deep for Qt to read back is ever stored,
+    // and a record unreadable anyway lists, explains itself and is repaired.
+    void hostileDocumentsAreRefused_data();
+    void hostileDocumentsAreRefused();
+    void unreadableRecordIsListedAndRepaired();
 
 private:
     // A device's own connection to a hub, as its registration allows it.
@@ -1377,4 +1384,191 @@ void TestHubLink::tokenRenewalLosesNothing()
 }
 
 QTEST_GUILESS_MAIN(TestHubLink)
+namespace {
+QByteArray nested(int depth, char open, const QByteArray &inner = "1")
+{
+    const char close = open == '[' ? ']' : '}';
+    QByteArray out;
+    for (int i = 0; i < depth; ++i)
+        out += open == '[' ? QByteArray("[") : QByteArray("{\"a\":");
+    out += inner;
+    out += QByteArray(depth, close);
+    return out;
+}
+QByteArray manyMembers(int n)
+{
+    QByteArray out("{");
+    for (int i = 0; i < n; ++i)
+        out += (i ? "," : "") + QByteArray("\"m") + QByteArray::number(i) + "\":1";
+    return out + '}';
+}
+} // namespace
+
+void TestHubLink::hostileDocumentsAreRefused_data()
+{
+    QTest::addColumn<QString>("path"); // "mqtt" for the device's reported properties
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QByteArray>("reason"); // the metrics reason (mqtt) or part of the 400's message
+    const QByteArray deepArrays = nested(1100, '[');
+    const QByteArray deepObjects = nested(1100, '{');
+    const QByteArray eleven = nested(11, '{');
+    const QByteArray bigString = '"' + QByteArray(5000, 'x') + '"';
+    const QString twin = QStringLiteral("/api/v1/devices/%1/twin");
+    QTest::newRow("reported 1100 arrays")
+        << QStringLiteral("mqtt") << "{\"x\":" + deepArrays + "}" << QByteArray("depth");
+    QTest::newRow("reported 1100 objects") << QStringLiteral("mqtt") << deepObjects << QByteArray("depth");
+    QTest::newRow("reported 11 levels") << QStringLiteral("mqtt") << eleven << QByteArray("depth");
+    QTest::newRow("reported 1001 members") << QStringLiteral("mqtt") << manyMembers(1001) << QByteArray("members");
+    QTest::newRow("reported long string")
+        << QStringLiteral("mqtt") << "{\"s\":" + bigString + "}" << QByteArray("string");
+    QTest::newRow("desired 1100 arrays") << twin << "{\"desired\":{\"x\":" + deepArrays + "}}"
+                                         << QByteArray("deeper than 32");
+    QTest::newRow("desired 11 levels") << twin << "{\"desired\":" + eleven + "}" << QByteArray("deeper than 10");
+    QTest::newRow("tags 1100 objects") << twin << "{\"tags\":" + deepObjects + "}" << QByteArray("deeper than 32");
+    QTest::newRow("desired long string") << twin << "{\"desired\":{\"s\":" + bigString + "}}"
+                                         << QByteArray("longer than 4096");
+    QTest::newRow("body 12k members") << twin << "{\"desired\":" + manyMembers(12000) + "}"
+                                      << QByteArray("10000 members");
+    QTest::newRow("enrollment initialTwin deep")
+        << QStringLiteral("/api/v1/enrollments/hostile-1")
+        << "{\"attestation\":{\"type\":\"symmetricKey\"},\"initialTwin\":{\"tags\":" + eleven + "}}"
+        << QByteArray("initialTwin.tags nests deeper than 10");
+    QTest::newRow("enrollment body 1100 arrays")
+        << QStringLiteral("/api/v1/enrollments/hostile-1")
+        << "{\"attestation\":{\"type\":\"symmetricKey\"},\"x\":" + deepArrays + "}" << QByteArray("deeper than 32");
+    QTest::newRow("group initialTwin deep")
+        << QStringLiteral("/api/v1/enrollment-groups/hostile-g")
+        << "{\"attestation\":{\"type\":\"symmetricKey\"},\"initialTwin\":{\"properties\":{\"desired\":" + eleven + "}}}"
+        << QByteArray("initialTwin.properties.desired nests deeper than 10");
+    QTest::newRow("webhook 1100 objects")
+        << QStringLiteral("/api/v1/webhooks") << deepObjects << QByteArray("deeper than 32");
+}
+
+void TestHubLink::hostileDocumentsAreRefused()
+{
+    QFETCH(QString, path);
+    QFETCH(QByteArray, body);
+    QFETCH(QByteArray, reason);
+    const auto reportedVersion = [this] {
+        return twin(m_device.deviceId)
+            .value(QStringLiteral("properties"))
+            .toObject()
+            .value(QStringLiteral("reported"))
+            .toObject()
+            .value(QStringLiteral("$version"))
+            .toInt();
+    };
+    const int before = reportedVersion();
+    if (path == QLatin1String("mqtt")) {
+        const QByteArray counter = "provisio_hub_messages_rejected_total{kind=\"reported\",reason=\"" + reason + "\"} ";
+        const auto count = [&] {
+            const QByteArray m = metrics();
+            const qsizetype at = m.indexOf(counter);
+            return at < 0 ? 0 : m.mid(at + counter.size()).split('\n').first().toInt();
+        };
+        const int was = count();
+        m_device.client->publish(QStringLiteral("devices/%1/twin/reported").arg(m_device.deviceId), body, 1);
+        QTRY_COMPARE_WITH_TIMEOUT(count(), was + 1, 10000);
+    } else {
+        const QString target = path.contains(QLatin1String("%1")) ? path.arg(m_device.deviceId) : path;
+        const QByteArray method = target.endsWith(QLatin1String("/twin"))       ? "PATCH"
+                                  : target.endsWith(QLatin1String("/webhooks")) ? "POST"
+                                                                                : "PUT";
+        const auto refused = m_f.admin->send(method, target, body);
+        QVERIFY2(
+            refused.status == 400 || refused.status == 413,
+            qPrintable(QString::number(refused.status) + QLatin1Char(' ') + QString::fromUtf8(refused.body.left(300))));
+        if (refused.status == 400)
+            QVERIFY2(refused.body.contains(reason), refused.body.constData());
+    }
+    // Nothing became unreadable: the twin, the device's registration, and
+    // the lists that hold them still answer.
+    QCOMPARE(reportedVersion(), before);
+    QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/devices/%1/twin").arg(m_device.deviceId)).status, 200);
+    QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/registrations/kiosk-1")).status, 200);
+    QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/registrations")).status, 200);
+    QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/enrollments")).status, 200);
+    QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/enrollments/hostile-1")).status, 404);
+}
+
+void TestHubLink::unreadableRecordIsListedAndRepaired()
+{
+    QString key;
+    const QJsonObject state = enrollAndRegister(
+        QStringLiteral("broken-1"),
+        QJsonObject{{QStringLiteral("tags"), QJsonObject{{QStringLiteral("site"), QStringLiteral("lab")}}}}, &key);
+    const QString deviceId = state.value(QStringLiteral("deviceId")).toString();
+    QVERIFY(!deviceId.isEmpty());
+    // As a record stored before the limits: a twin Qt cannot read back.
+    const auto corrupt = [this] {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("corrupt"));
+        db.setDatabaseName(QDir(m_f.mw->dataDir()).filePath(QStringLiteral("provisio.db")));
+        bool ok = db.open();
+        if (ok) {
+            QSqlQuery q(db);
+            ok = q.exec(QStringLiteral("PRAGMA busy_timeout = 5000")) &&
+                 q.prepare(QStringLiteral("UPDATE registrations SET doc = ? WHERE registration_id = 'broken-1'"));
+            q.addBindValue(QString::fromUtf8("{\"registrationState\":{},\"twin\":" + nested(1100, '[') + "}"));
+            ok = ok && q.exec() && q.numRowsAffected() == 1;
+        }
+        db.close();
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(QStringLiteral("corrupt"));
+        return ok;
+    };
+    QVERIFY(corrupt());
+
+    // Listed per item, flagged, with the repair; the page still answers.
+    const auto list = m_f.viewer->get(QStringLiteral("/api/v1/registrations?limit=100"));
+    QCOMPARE(list.status, 200);
+    QJsonObject broken;
+    for (const QJsonValue &item : list.json().value(QStringLiteral("items")).toArray()) {
+        if (item.toObject().value(QStringLiteral("registrationId")).toString() == QLatin1String("broken-1"))
+            broken = item.toObject();
+    }
+    QCOMPARE(broken.value(QStringLiteral("unreadable")).toBool(), true);
+    QCOMPARE(broken.value(QStringLiteral("deviceId")).toString(), deviceId);
+    QVERIFY(broken.value(QStringLiteral("error"))
+                .toObject()
+                .value(QStringLiteral("message"))
+                .toString()
+                .contains(QLatin1String("reset-twin")));
+    QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/enrollments")).status, 200);
+    QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/enrollments/broken-1")).status, 200);
+
+    // Reading it says how to repair; changing its twin is refused.
+    const auto get = m_f.viewer->get(QStringLiteral("/api/v1/registrations/broken-1"));
+    QCOMPARE(get.status, 409);
+    QVERIFY2(get.body.contains("reset-twin"), get.body.constData());
+    QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/devices/%1/twin").arg(deviceId)).status, 409);
+    QCOMPARE(m_f.operatorClient
+                 ->patch(QStringLiteral("/api/v1/devices/%1/twin").arg(deviceId),
+                         QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("a"), 1}}}})
+                 .status,
+             409);
+
+    // Reset: viewers may not, operators may; the initial twin is back, audited.
+    QCOMPARE(m_f.viewer->post(QStringLiteral("/api/v1/registrations/broken-1/reset-twin"), {}).status, 403);
+    const auto reset =
+        m_f.operatorClient->send("POST", QStringLiteral("/api/v1/registrations/broken-1/reset-twin"), {});
+    QVERIFY2(reset.status == 200, reset.body.constData());
+    const auto repaired = m_f.viewer->get(QStringLiteral("/api/v1/registrations/broken-1"));
+    QCOMPARE(repaired.status, 200);
+    QCOMPARE(repaired.json()
+                 .value(QStringLiteral("twin"))
+                 .toObject()
+                 .value(QStringLiteral("tags"))
+                 .toObject()
+                 .value(QStringLiteral("site"))
+                 .toString(),
+             QStringLiteral("lab"));
+    const auto audit = m_f.admin->get(QStringLiteral("/api/v1/audit?limit=20"));
+    QVERIFY2(audit.body.contains("resetTwin"), audit.body.constData());
+
+    // Corrupted again: DELETE still works.
+    QVERIFY(corrupt());
+    QCOMPARE(m_f.operatorClient->del(QStringLiteral("/api/v1/registrations/broken-1")).status, 204);
+    QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/registrations/broken-1")).status, 404);
+}
+
 #include "tst_hublink.moc"
