@@ -5,7 +5,10 @@
 #include "crypto/keys.h"
 #include "crypto/registrationid.h"
 
+#include <QFile>
 #include <QRegularExpression>
+
+#include <utility>
 
 namespace Provisio::Agent {
 
@@ -34,8 +37,12 @@ QList<OptionSpec> ownSpecs()
         {{QStringLiteral("key")},
          QStringLiteral("K"),
          QStringLiteral("PROVISIO_DEVICE_KEY"),
-         QStringLiteral("Provision with a full key: the symmetric key (base64). Prefer the variable: "
-                        "arguments are visible to every user of the machine.")},
+         QStringLiteral("Provision with a full key: the symmetric key (base64). Prefer --key-file or the "
+                        "variable: arguments are visible to every user of the machine.")},
+        {{QStringLiteral("key-file")},
+         QStringLiteral("FILE"),
+         QStringLiteral("PROVISIO_DEVICE_KEY_FILE"),
+         QStringLiteral("Read the symmetric key for --key from this file (e.g. a systemd credential).")},
         {{QStringLiteral("status-interval-ms")},
          QStringLiteral("N"),
          QStringLiteral("PROVISIO_STATUS_INTERVAL_MS"),
@@ -50,7 +57,12 @@ QList<OptionSpec> ownSpecs()
          QStringLiteral("K"),
          QStringLiteral("PROVISIO_GROUP_KEY"),
          QStringLiteral("With --simulate: the enrollment group's key; each device's key is derived from it and its "
-                        "registration id.")},
+                        "registration id. Prefer --group-key-file or the variable: arguments are visible to every "
+                        "user of the machine.")},
+        {{QStringLiteral("group-key-file")},
+         QStringLiteral("FILE"),
+         QStringLiteral("PROVISIO_GROUP_KEY_FILE"),
+         QStringLiteral("Read the enrollment group's key for --group-key from this file.")},
         {{QStringLiteral("registration-prefix")},
          QStringLiteral("P"),
          QStringLiteral("PROVISIO_REGISTRATION_PREFIX"),
@@ -65,6 +77,36 @@ QList<OptionSpec> ownSpecs()
 Error usage(const QString &message)
 {
     return Error(ErrorCode::InvalidInput, message);
+}
+
+// A secret option: its value (command line or variable), or the contents of
+// the file named by its `-file` twin, never both. A value on the command line
+// works but is warned about: every user of the machine sees it in ps.
+Result<QString> secretValue(const OptionReader &reader, const QString &name, QStringList *warnings)
+{
+    const QString fileOption = name + QStringLiteral("-file");
+    const QString direct = reader.value(name).trimmed();
+    const QString path = reader.value(fileOption).trimmed();
+    if (!direct.isEmpty() && !path.isEmpty())
+        return usage(QStringLiteral("%1 and %2 both give the secret; use one")
+                         .arg(reader.origin(name), reader.origin(fileOption)));
+    if (!path.isEmpty()) {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return usage(
+                QStringLiteral("%1: cannot read %2: %3").arg(reader.origin(fileOption), path, file.errorString()));
+        // A key is short; a huge file is a mistake, not a key.
+        const QByteArray contents = file.read(64 * 1024);
+        const QString value = QString::fromUtf8(contents).trimmed();
+        if (value.isEmpty())
+            return usage(QStringLiteral("%1: %2 is empty").arg(reader.origin(fileOption), path));
+        return value;
+    }
+    if (!direct.isEmpty() && reader.origin(name).startsWith(QLatin1String("--")))
+        warnings->append(QStringLiteral("--%1 on the command line is visible to every user of this machine (ps); "
+                                        "use --%2 or the environment instead")
+                             .arg(name, fileOption));
+    return direct;
 }
 
 } // namespace
@@ -86,7 +128,7 @@ QString AgentOptions::helpText()
                "Usage: provisio-agent --data-dir DIR [--middleware URL] [--ca FILE] [--serial S]\n"
                "                      [--activate CODE | --id-scope X --registration-id R --key K]\n"
                "                      [--telemetry simulated|host|FILE] [--interval-ms N]\n"
-               "       provisio-agent --data-dir DIR --simulate N --middleware URL --id-scope X --group-key K\n"
+               "       provisio-agent --data-dir DIR --simulate N --middleware URL --id-scope X --group-key-file F\n"
                "\n"
                "The headless Provisio device: provisions itself (activation code or full key), connects to its hub\n"
                "and streams telemetry through an on-disk outbox. Once provisioned, `provisio-agent --data-dir DIR`\n"
@@ -122,8 +164,12 @@ Result<AgentOptions> AgentOptions::parse(const QStringList &arguments, const Opt
     const QString code = value("activate");
     o.idScope = value("id-scope");
     o.registrationId = value("registration-id");
-    o.symmetricKey = value("key");
-    o.groupKey = value("group-key");
+    for (auto [name, target] : {std::pair{"key", &o.symmetricKey}, std::pair{"group-key", &o.groupKey}}) {
+        auto secret = secretValue(*reader, QLatin1String(name), &o.warnings);
+        if (!secret)
+            return secret.error();
+        *target = *secret;
+    }
     const QString simulate = value("simulate");
 
     struct Number
