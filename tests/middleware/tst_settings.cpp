@@ -52,6 +52,8 @@ private Q_SLOTS:
     void secretsFromFileOrEnvironment();
     void badSecretSources_data();
     void badSecretSources();
+    void commandLineSecretsAreWarnedNeverEchoed_data();
+    void commandLineSecretsAreWarnedNeverEchoed();
 
 private:
     Result<ServiceConfig> resolve(const QStringList &args, const QByteArray &ini = {});
@@ -650,6 +652,58 @@ void TestSettings::badSecretSources()
     const QString said = c ? c->warnings.join(QLatin1Char('\n')) : c.error().message;
     QVERIFY2(said.contains(message), qPrintable(said));
     QVERIFY(!said.contains(QLatin1String("inurl")));
+}
+
+// The real binary: a database password on the command line is warned about,
+// one from a file or the environment is not, and none is ever repeated in
+// what the middleware prints (here: failing to reach a database that is not
+// there).
+void TestSettings::commandLineSecretsAreWarnedNeverEchoed_data()
+{
+    QTest::addColumn<QString>("how");
+    QTest::addColumn<bool>("warned");
+    QTest::newRow("in the URL argument") << QStringLiteral("url") << true;
+    QTest::newRow("password argument") << QStringLiteral("argument") << true;
+    QTest::newRow("password file") << QStringLiteral("file") << false;
+    QTest::newRow("password variable") << QStringLiteral("variable") << false;
+}
+
+void TestSettings::commandLineSecretsAreWarnedNeverEchoed()
+{
+    QFETCH(QString, how);
+    QFETCH(bool, warned);
+    const QString password = QStringLiteral("pw-Mark-4711");
+    const QString nowhere = QStringLiteral("postgresql://provisio@127.0.0.1:1/provisio?connect_timeout=2");
+    QTemporaryDir dir;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const SettingSpec &s : serviceSettings())
+        env.remove(s.envName());
+    QStringList args{QStringLiteral("token"), QStringLiteral("list"), QStringLiteral("--data-dir"), dir.path(),
+                     QStringLiteral("--database")};
+    if (how == QLatin1String("url")) {
+        QUrl url(nowhere);
+        url.setPassword(password);
+        args << url.toString();
+    } else {
+        args << nowhere;
+    }
+    if (how == QLatin1String("argument"))
+        args << QStringLiteral("--database-password") << password;
+    if (how == QLatin1String("variable"))
+        env.insert(QStringLiteral("PROVISIO_DATABASE_PASSWORD"), password);
+    if (how == QLatin1String("file")) {
+        QFile f(dir.filePath(QStringLiteral("db-password")));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(password.toUtf8() + "\n");
+        f.close();
+        args << QStringLiteral("--database-password-file") << f.fileName();
+    }
+    const Run r = runMiddleware(args, env);
+    QVERIFY2(r.exitCode > 0, qPrintable(r.out + r.err));
+    QVERIFY2(r.err.contains(QLatin1String("cannot open database")) || r.err.contains(QLatin1String("QPSQL")),
+             qPrintable(r.err));
+    QCOMPARE(r.err.contains(QLatin1String("warning:")), warned);
+    QVERIFY2(!r.out.contains(password) && !r.err.contains(password), qPrintable(r.err));
 }
 
 QTEST_GUILESS_MAIN(TestSettings)
