@@ -5,7 +5,6 @@
 #include "crypto/keys.h"
 #include "crypto/registrationid.h"
 
-#include <QFile>
 #include <QRegularExpression>
 
 #include <utility>
@@ -79,36 +78,6 @@ Error usage(const QString &message)
     return Error(ErrorCode::InvalidInput, message);
 }
 
-// A secret option: its value (command line or variable), or the contents of
-// the file named by its `-file` twin, never both. A value on the command line
-// works but is warned about: every user of the machine sees it in ps.
-Result<QString> secretValue(const OptionReader &reader, const QString &name, QStringList *warnings)
-{
-    const QString fileOption = name + QStringLiteral("-file");
-    const QString direct = reader.value(name).trimmed();
-    const QString path = reader.value(fileOption).trimmed();
-    if (!direct.isEmpty() && !path.isEmpty())
-        return usage(QStringLiteral("%1 and %2 both give the secret; use one")
-                         .arg(reader.origin(name), reader.origin(fileOption)));
-    if (!path.isEmpty()) {
-        QFile file(path);
-        if (!file.open(QIODevice::ReadOnly))
-            return usage(
-                QStringLiteral("%1: cannot read %2: %3").arg(reader.origin(fileOption), path, file.errorString()));
-        // A key is short; a huge file is a mistake, not a key.
-        const QByteArray contents = file.read(64 * 1024);
-        const QString value = QString::fromUtf8(contents).trimmed();
-        if (value.isEmpty())
-            return usage(QStringLiteral("%1: %2 is empty").arg(reader.origin(fileOption), path));
-        return value;
-    }
-    if (!direct.isEmpty() && reader.origin(name).startsWith(QLatin1String("--")))
-        warnings->append(QStringLiteral("--%1 on the command line is visible to every user of this machine (ps); "
-                                        "use --%2 or the environment instead")
-                             .arg(name, fileOption));
-    return direct;
-}
-
 } // namespace
 
 DeviceOptions::Program AgentOptions::program()
@@ -165,7 +134,7 @@ Result<AgentOptions> AgentOptions::parse(const QStringList &arguments, const Opt
     o.idScope = value("id-scope");
     o.registrationId = value("registration-id");
     for (auto [name, target] : {std::pair{"key", &o.symmetricKey}, std::pair{"group-key", &o.groupKey}}) {
-        auto secret = secretValue(*reader, QLatin1String(name), &o.warnings);
+        auto secret = reader->secret(QLatin1String(name), &o.warnings);
         if (!secret)
             return secret.error();
         *target = *secret;
