@@ -215,13 +215,30 @@ Result<CsvReader::Table> CsvReader::readFile(const QString &path, const Options 
     return parse(file.readAll(), options);
 }
 
-QByteArray CsvReader::writeRow(const QStringList &fields)
+QString CsvReader::spreadsheetText(const QString &cell)
+{
+    if (cell.isEmpty())
+        return cell;
+    switch (cell.front().unicode()) {
+    case u'=':
+    case u'+':
+    case u'-':
+    case u'@':
+    case u'\t':
+    case u'\r':
+        return QString(u'\'' + cell);
+    default:
+        return cell;
+    }
+}
+
+QByteArray CsvReader::writeRow(const QStringList &fields, Cells cells)
 {
     QByteArray out;
     for (qsizetype i = 0; i < fields.size(); ++i) {
         if (i > 0)
             out += ',';
-        const QString &f = fields.at(i);
+        const QString f = cells == Cells::SpreadsheetSafe ? spreadsheetText(fields.at(i)) : fields.at(i);
         const bool quote = f.contains(u',') || f.contains(u'"') || f.contains(u'\n') || f.contains(u'\r') ||
                            f.startsWith(u' ') || f.endsWith(u' ');
         if (quote) {

@@ -72,9 +72,20 @@ public:
     // (',' when nothing else wins).
     static QChar guessDelimiter(const QString &text);
 
+    // How writeRow treats cells. Verbatim round-trips through parse() (what
+    // the CRM sends the middleware); SpreadsheetSafe is for files a person
+    // opens in a spreadsheet, where a cell that came from someone else's
+    // file must never run as a formula (spreadsheetText).
+    enum class Cells { Verbatim, SpreadsheetSafe };
+
     // One CSV record (comma-separated, quoted where needed), CRLF-terminated
     // as RFC 4180 says.
-    static QByteArray writeRow(const QStringList &fields);
+    static QByteArray writeRow(const QStringList &fields, Cells cells = Cells::Verbatim);
+
+    // `cell` kept as text in a spreadsheet: one starting with '=', '+', '-',
+    // '@', a tab or a carriage return (what Excel, LibreOffice and Google
+    // Sheets read as the start of a formula) gets a leading apostrophe.
+    static QString spreadsheetText(const QString &cell);
 };
 
 } // namespace Provisio

@@ -178,18 +178,13 @@ QList<ImportRowResult> ImportJob::results() const
 
 QByteArray ImportJob::reportCsv() const
 {
-    QByteArray out = CsvReader::writeRow(
-        {QStringLiteral("row"), QStringLiteral("serial"), QStringLiteral("result"), QStringLiteral("message")});
     // The report is opened in spreadsheets, and its serials and messages come
-    // from someone else's file: a cell starting with '=', '+' or '@' would run
-    // as a formula there, so it is kept as text with a leading apostrophe.
-    const auto asText = [](const QString &cell) {
-        if (!cell.isEmpty() && (cell.front() == u'=' || cell.front() == u'+' || cell.front() == u'@'))
-            return QString(u'\'' + cell);
-        return cell;
-    };
+    // from someone else's file: no cell may run as a formula there.
+    constexpr auto safe = CsvReader::Cells::SpreadsheetSafe;
+    QByteArray out = CsvReader::writeRow(
+        {QStringLiteral("row"), QStringLiteral("serial"), QStringLiteral("result"), QStringLiteral("message")}, safe);
     for (const ImportRowResult &r : results())
-        out += CsvReader::writeRow({QString::number(r.row), asText(r.serial), r.result, asText(r.message)});
+        out += CsvReader::writeRow({QString::number(r.row), r.serial, r.result, r.message}, safe);
     return out;
 }
 

@@ -7,6 +7,8 @@
 
 #include <QRegularExpression>
 
+#include <utility>
+
 namespace Provisio::Agent {
 
 using Kiosk::DeviceOptions;
@@ -34,8 +36,12 @@ QList<OptionSpec> ownSpecs()
         {{QStringLiteral("key")},
          QStringLiteral("K"),
          QStringLiteral("PROVISIO_DEVICE_KEY"),
-         QStringLiteral("Provision with a full key: the symmetric key (base64). Prefer the variable: "
-                        "arguments are visible to every user of the machine.")},
+         QStringLiteral("Provision with a full key: the symmetric key (base64). Prefer --key-file or the "
+                        "variable: arguments are visible to every user of the machine.")},
+        {{QStringLiteral("key-file")},
+         QStringLiteral("FILE"),
+         QStringLiteral("PROVISIO_DEVICE_KEY_FILE"),
+         QStringLiteral("Read the symmetric key for --key from this file (e.g. a systemd credential).")},
         {{QStringLiteral("status-interval-ms")},
          QStringLiteral("N"),
          QStringLiteral("PROVISIO_STATUS_INTERVAL_MS"),
@@ -50,7 +56,12 @@ QList<OptionSpec> ownSpecs()
          QStringLiteral("K"),
          QStringLiteral("PROVISIO_GROUP_KEY"),
          QStringLiteral("With --simulate: the enrollment group's key; each device's key is derived from it and its "
-                        "registration id.")},
+                        "registration id. Prefer --group-key-file or the variable: arguments are visible to every "
+                        "user of the machine.")},
+        {{QStringLiteral("group-key-file")},
+         QStringLiteral("FILE"),
+         QStringLiteral("PROVISIO_GROUP_KEY_FILE"),
+         QStringLiteral("Read the enrollment group's key for --group-key from this file.")},
         {{QStringLiteral("registration-prefix")},
          QStringLiteral("P"),
          QStringLiteral("PROVISIO_REGISTRATION_PREFIX"),
@@ -86,7 +97,7 @@ QString AgentOptions::helpText()
                "Usage: provisio-agent --data-dir DIR [--middleware URL] [--ca FILE] [--serial S]\n"
                "                      [--activate CODE | --id-scope X --registration-id R --key K]\n"
                "                      [--telemetry simulated|host|FILE] [--interval-ms N]\n"
-               "       provisio-agent --data-dir DIR --simulate N --middleware URL --id-scope X --group-key K\n"
+               "       provisio-agent --data-dir DIR --simulate N --middleware URL --id-scope X --group-key-file F\n"
                "\n"
                "The headless Provisio device: provisions itself (activation code or full key), connects to its hub\n"
                "and streams telemetry through an on-disk outbox. Once provisioned, `provisio-agent --data-dir DIR`\n"
@@ -122,8 +133,12 @@ Result<AgentOptions> AgentOptions::parse(const QStringList &arguments, const Opt
     const QString code = value("activate");
     o.idScope = value("id-scope");
     o.registrationId = value("registration-id");
-    o.symmetricKey = value("key");
-    o.groupKey = value("group-key");
+    for (auto [name, target] : {std::pair{"key", &o.symmetricKey}, std::pair{"group-key", &o.groupKey}}) {
+        auto secret = reader->secret(QLatin1String(name), &o.warnings);
+        if (!secret)
+            return secret.error();
+        *target = *secret;
+    }
     const QString simulate = value("simulate");
 
     struct Number

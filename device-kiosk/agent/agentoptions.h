@@ -32,6 +32,8 @@ struct AgentOptions : Kiosk::DeviceOptions
     QString registrationPrefix = QStringLiteral("sim-");
     int simulateConcurrency = 16;
     int statusIntervalMs = 10000;
+    // Said on stderr at start: e.g. a secret given on the command line.
+    QStringList warnings;
 
     // How the agent differs from the kiosk on the shared options.
     static Kiosk::DeviceOptions::Program program();

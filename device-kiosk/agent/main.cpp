@@ -23,6 +23,8 @@ int main(int argc, char *argv[])
         err << "provisio-agent: " << options.error().message << "\nTry 'provisio-agent --help'." << Qt::endl;
         return 2;
     }
+    for (const QString &warning : options->warnings)
+        err << "provisio-agent: warning: " << warning << Qt::endl;
     if (options->showHelp) {
         out << Provisio::Agent::AgentOptions::helpText() << Qt::flush;
         return 0;

@@ -29,8 +29,12 @@ QList<OptionSpec> ownSpecs()
          QStringLiteral("PIN"),
          QStringLiteral("PROVISIO_KIOSK_SETTINGS_PIN"),
          QStringLiteral("PIN (4 to 12 digits) asked for before the settings open (default: none; the long press "
-                        "alone opens them). Prefer the variable: arguments are visible to every user of the "
-                        "machine.")},
+                        "alone opens them). Prefer --settings-pin-file or the variable: arguments are visible to every "
+                        "user of the machine.")},
+        {{QStringLiteral("settings-pin-file")},
+         QStringLiteral("FILE"),
+         QStringLiteral("PROVISIO_KIOSK_SETTINGS_PIN_FILE"),
+         QStringLiteral("Read the settings PIN from this file.")},
         // A benchmark's switch, not a setting: no variable, so a service
         // cannot end up with it by accident.
         {{QStringLiteral("exit-after-first-frame")},
@@ -116,7 +120,10 @@ Result<KioskOptions> KioskOptions::parse(const QStringList &arguments, const Opt
     o.height = *height;
 
     // The PIN itself is never repeated, not even in the message.
-    o.settingsPin = reader->value(QStringLiteral("settings-pin")).trimmed();
+    auto pinValue = reader->secret(QStringLiteral("settings-pin"), &o.warnings);
+    if (!pinValue)
+        return pinValue.error();
+    o.settingsPin = *pinValue;
     if (!o.settingsPin.isEmpty()) {
         if (const auto pin = SettingsLock::validatePin(o.settingsPin); !pin)
             return usage(reader->origin(QStringLiteral("settings-pin")) + QStringLiteral(": ") + pin.error().message);

@@ -22,6 +22,8 @@ struct KioskOptions : DeviceOptions
     int width = 800;
     int height = 480;
     QString settingsPin; // secret: never printed
+    // Said on stderr at start: e.g. a secret given on the command line.
+    QStringList warnings;
     bool exitAfterFirstFrame = false;
 
     // How the kiosk differs from the agent on the shared options. Its data

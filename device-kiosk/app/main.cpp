@@ -24,6 +24,8 @@ int main(int argc, char *argv[])
         err << "provisio-kiosk: " << options.error().message << "\nTry 'provisio-kiosk --help'." << Qt::endl;
         return 2;
     }
+    for (const QString &warning : options->warnings)
+        err << "provisio-kiosk: warning: " << warning << Qt::endl;
     if (options->showHelp) {
         out << KioskOptions::helpText() << Qt::flush;
         return 0;

@@ -2,6 +2,7 @@
 #include "optionreader.h"
 
 #include <QCommandLineParser>
+#include <QFile>
 
 namespace Provisio::Kiosk {
 
@@ -143,6 +144,36 @@ Result<int> OptionReader::number(const QString &name, int fallback, int min, int
                          .arg(max)
                          .arg(text));
     return int(number);
+}
+
+} // namespace Provisio::Kiosk
+
+namespace Provisio::Kiosk {
+
+Result<QString> OptionReader::secret(const QString &name, QStringList *warnings) const
+{
+    const QString fileOption = name + QStringLiteral("-file");
+    const QString direct = value(name).trimmed();
+    const QString path = value(fileOption).trimmed();
+    if (!direct.isEmpty() && !path.isEmpty())
+        return Error(ErrorCode::InvalidInput,
+                     QStringLiteral("%1 and %2 both give the secret; use one").arg(origin(name), origin(fileOption)));
+    if (!path.isEmpty()) {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return Error(ErrorCode::InvalidInput,
+                         QStringLiteral("%1: cannot read %2: %3").arg(origin(fileOption), path, file.errorString()));
+        // A secret is short; a huge file is a mistake, not a secret.
+        const QString text = QString::fromUtf8(file.read(64 * 1024)).trimmed();
+        if (text.isEmpty())
+            return Error(ErrorCode::InvalidInput, QStringLiteral("%1: %2 is empty").arg(origin(fileOption), path));
+        return text;
+    }
+    if (!direct.isEmpty() && m_given.contains(name))
+        warnings->append(QStringLiteral("--%1 on the command line is visible to every user of this machine (ps); "
+                                        "use --%2 or the environment instead")
+                             .arg(name, fileOption));
+    return direct;
 }
 
 } // namespace Provisio::Kiosk

@@ -59,6 +59,11 @@ public:
     Result<bool> flag(const QString &name) const;
     // A whole number from min to max, or `fallback` when the option is absent.
     Result<int> number(const QString &name, int fallback, int min, int max) const;
+    // A secret (key, PIN): the option's value, or the contents of the file
+    // its `name`-file twin names (both spec'd), never both. A value on the
+    // command line is kept but adds a warning: every user of the machine
+    // sees it in ps.
+    Result<QString> secret(const QString &name, QStringList *warnings) const;
 
 private:
     const OptionSpec *spec(const QString &name) const;

@@ -2,6 +2,7 @@
 #include "auditapi.h"
 #include "requesthelpers.h"
 
+#include "domain/visibility.h"
 #include "protocol/timeutil.h"
 #include "storage/auditlog.h"
 
@@ -86,6 +87,8 @@ HttpResponse AuditApi::list(HttpRequest &request)
     auto entries = m_ctx.audit.list(filter, probe);
     if (!entries)
         return HttpResponse::error(entries.error());
+    // What the caller's role may see of each record (Visibility).
+    const Role role = request.principal ? request.principal->role : Role::Viewer;
     QJsonArray items;
     QString next;
     qint64 lastId = 0;
@@ -94,7 +97,7 @@ HttpResponse AuditApi::list(HttpRequest &request)
             next = encodeCursor(QString::number(lastId));
             break;
         }
-        items.append(e.toJson());
+        items.append(Visibility::auditEntry(role, e).toJson());
         lastId = e.id;
     }
     return Requests::listResponse(items, next);

@@ -45,6 +45,12 @@ int fail(const QString &message)
     return 1;
 }
 
+void warn(const ServiceConfig &config)
+{
+    for (const QString &warning : config.warnings)
+        err() << "provisio-middleware: warning: " << warning << Qt::endl;
+}
+
 bool s_jsonLogs = false;
 
 // Who ran an offline command, for the audit log: "cli:<OS account>", the
@@ -136,6 +142,7 @@ int serve(QCommandLineParser &parser, const QStringList &args)
     auto config = serviceConfigFrom(parser);
     if (!config)
         return fail(config.error().message);
+    warn(*config);
     installLogHandler(config->logJson);
     auto service = Service::create(*config);
     if (!service)
@@ -171,6 +178,7 @@ int token(QCommandLineParser &parser, const QStringList &args)
     auto config = serviceConfigFrom(parser, SettingScope::Offline);
     if (!config)
         return fail(config.error().message);
+    warn(*config);
     auto stores = openOfflineStores(*config);
     if (!stores)
         return fail(stores.error().message);

@@ -342,6 +342,8 @@ int hubConfigCommand(QCommandLineParser &parser, const QStringList &arguments)
     auto service = serviceConfigFrom(parser, SettingScope::Offline);
     if (!service)
         return fail(service.error().message);
+    for (const QString &warning : service->warnings)
+        err << "provisio-middleware: warning: " << warning << Qt::endl;
     auto listen = parseListenAddress(parser.value(QStringLiteral("listen")));
     if (!listen)
         return fail(listen.error().message);

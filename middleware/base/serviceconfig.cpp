@@ -3,9 +3,11 @@
 
 #include <QCommandLineParser>
 #include <QDir>
+#include <QFile>
 #include <QSet>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QUrl>
 
 namespace Provisio {
 
@@ -114,8 +116,16 @@ QList<SettingSpec> buildSettings()
         text("listen", "PROVISIO_LISTEN", "host:port", "Address to listen on, HOST:PORT, [V6]:PORT or :PORT.",
              "*:8443"),
         text("database", "PROVISIO_DATABASE_URL", "url",
-             "Database: a SQLite file path, or postgresql://user:pass@host:port/db.",
+             "Database: a SQLite file path, or postgresql://user@host:port/db (give the password with "
+             "--database-password-file or PROVISIO_DATABASE_PASSWORD, not in a URL on the command line).",
              "provisio.db in the data directory", true),
+        text("database-password", "PROVISIO_DATABASE_PASSWORD", "password",
+             "Password for a PostgreSQL --database; replaces one in the URL. Visible to other users on the "
+             "command line: prefer the environment or --database-password-file.",
+             nullptr, true),
+        text("database-password-file", "PROVISIO_DATABASE_PASSWORD_FILE", "file",
+             "Read the password for a PostgreSQL --database from this file (e.g. a systemd credential).", nullptr,
+             true),
         text("tls-cert", "PROVISIO_TLS_CERT", "file", "Serve this PEM certificate (chain) instead of the own CA's."),
         text("tls-key", "PROVISIO_TLS_KEY", "file", "Private key for --tls-cert."),
         tlsNames,
@@ -170,7 +180,11 @@ QList<SettingSpec> buildSettings()
                 "Request line and header fields together; more is answered 431.", 1024, 1048576, 16384),
         // Webhooks.
         text("webhook-authorization", "PROVISIO_WEBHOOK_AUTHORIZATION", "value",
-             "Authorization header value sent to custom allocation webhooks.", "none"),
+             "Authorization header value sent to custom allocation webhooks. Visible to other users on the "
+             "command line: prefer the environment or --webhook-authorization-file.",
+             "none"),
+        text("webhook-authorization-file", "PROVISIO_WEBHOOK_AUTHORIZATION_FILE", "file",
+             "Read the value for --webhook-authorization from this file."),
         flag("webhook-allow-http", "PROVISIO_WEBHOOK_ALLOW_HTTP",
              "Allow event webhooks to plain http:// URLs beyond loopback (for tests and closed networks)."),
         duration("webhook-initial-backoff", "PROVISIO_WEBHOOK_INITIAL_BACKOFF_MS",
@@ -267,6 +281,46 @@ public:
     {
         const auto v = raw(spec(name));
         return v ? v->values.last() : QString();
+    }
+
+    // A secret: the value of `name`, or the contents of the file its
+    // `name`-file twin names, never both. A value on the command line is
+    // kept but warned about: every user of the machine sees it in ps.
+    Result<QString> secret(const char *name, const char *fileName, QStringList *warnings)
+    {
+        const SettingSpec &s = spec(name);
+        const SettingSpec &fileSpec = spec(fileName);
+        const auto value = raw(s);
+        const auto path = raw(fileSpec);
+        if (value && path)
+            return Error(ErrorCode::InvalidInput,
+                         QStringLiteral("%1 and %2 both give the secret; use one")
+                             .arg(describe(s, value->source), describe(fileSpec, path->source)));
+        if (path) {
+            QFile file(path->values.last());
+            if (!file.open(QIODevice::ReadOnly))
+                return invalid(fileSpec, *path,
+                               Error(ErrorCode::InvalidInput,
+                                     QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString())));
+            // A secret is short; a huge file is a mistake, not a secret.
+            const QString text = QString::fromUtf8(file.read(64 * 1024)).trimmed();
+            if (text.isEmpty())
+                return invalid(fileSpec, *path,
+                               Error(ErrorCode::InvalidInput, QStringLiteral("%1 is empty").arg(file.fileName())));
+            return text;
+        }
+        if (!value)
+            return QString();
+        if (value->source == Source::CommandLine)
+            warnings->append(commandLineSecretWarning(s.optionName(), fileSpec.optionName(), s.envName()));
+        return value->values.last();
+    }
+
+    static QString commandLineSecretWarning(const QString &option, const QString &fileOption, const QString &env)
+    {
+        return QStringLiteral("--%1 on the command line is visible to every user of this machine (ps); use --%2 or "
+                              "%3 instead")
+            .arg(option, fileOption, env);
     }
 
     QStringList list(const char *name)
@@ -438,6 +492,24 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser, Settin
         c.dataDir = defaultDataDir();
     c.dataDir = QDir(c.dataDir).absolutePath();
     c.databaseUrl = r.text("database");
+    auto databasePassword = r.secret("database-password", "database-password-file", &c.warnings);
+    if (!databasePassword)
+        return databasePassword.error();
+    const bool postgres = c.databaseUrl.startsWith(QLatin1String("postgresql://")) ||
+                          c.databaseUrl.startsWith(QLatin1String("postgres://"));
+    if (!databasePassword->isEmpty()) {
+        if (!postgres)
+            return Error(ErrorCode::InvalidInput,
+                         QStringLiteral("a database password goes with a postgresql:// --database"));
+        QUrl url(c.databaseUrl);
+        url.setPassword(*databasePassword);
+        c.databaseUrl = url.toString();
+    } else if (postgres && !QUrl(c.databaseUrl).password().isEmpty()) {
+        if (const auto given = r.raw(r.spec("database")); given && given->source == Source::CommandLine)
+            c.warnings << SettingReader::commandLineSecretWarning(
+                QStringLiteral("database") + QStringLiteral(" with a password"),
+                QStringLiteral("database-password-file"), QStringLiteral("PROVISIO_DATABASE_PASSWORD"));
+    }
     if (scope == SettingScope::Offline) {
         if (auto all = r.checkAllRead(); !all)
             return all.error();
@@ -461,7 +533,10 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser, Settin
         return Error(ErrorCode::InvalidInput,
                      QStringLiteral("--instance-id must be 1 to 64 letters, digits, '.', '_' or '-', not '%1'")
                          .arg(c.instanceId));
-    c.webhookAuthorization = r.text("webhook-authorization");
+    auto webhookAuthorization = r.secret("webhook-authorization", "webhook-authorization-file", &c.warnings);
+    if (!webhookAuthorization)
+        return webhookAuthorization.error();
+    c.webhookAuthorization = *webhookAuthorization;
 
     // Every typed setting: the first bad one stops the start.
     const auto toBool = [&](const char *name, bool *out) -> Result<void> {

@@ -23,7 +23,7 @@ struct ServiceConfig
     QString dataDir;
     QHostAddress listenAddress = QHostAddress::Any;
     quint16 listenPort = 8443;
-    QString databaseUrl; // empty: SQLite file in the data directory
+    QString databaseUrl; // empty: SQLite file in the data directory; holds the password when one is given apart
     QString tlsCertPath; // empty: the middleware's own CA issues one
     QString tlsKeyPath;
     QStringList tlsNames;   // extra DNS names / IPs for the own certificate
@@ -65,6 +65,8 @@ struct ServiceConfig
     // provisio-mw-<instanceId>, which keeps its persistent session); empty:
     // a random id the hub link keeps in the data directory.
     QString instanceId;
+    // Said once at start (on stderr): e.g. a secret given on the command line.
+    QStringList warnings;
 
     QString databaseLocation() const;
     QString tlsDir() const;

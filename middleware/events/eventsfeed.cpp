@@ -2,6 +2,7 @@
 #include "eventsfeed.h"
 
 #include "base/metrics.h"
+#include "domain/visibility.h"
 #include "http/httpserver.h"
 #include "storage/tokenstore.h"
 
@@ -11,6 +12,8 @@
 #include <QNetworkRequest>
 #include <QUrlQuery>
 #include <QWebSocket>
+
+#include <array>
 
 Q_LOGGING_CATEGORY(lcFeed, "provisio.middleware.events")
 
@@ -152,6 +155,7 @@ void EventsFeed::accept(QWebSocket *socket)
     auto client = std::make_unique<Client>();
     client->socket = socket;
     client->token = token;
+    client->role = principal->role;
     client->filter.types = splitList(query, QStringLiteral("type"));
     for (const QString &pattern : std::as_const(client->filter.types)) {
         if (!EventBus::isKnownPattern(pattern)) {
@@ -195,7 +199,8 @@ void EventsFeed::deliver(const DomainEvent &event)
 {
     if (m_clients.empty())
         return;
-    QString message; // serialised once, only when someone wants it
+    // Serialised once per role, only when someone wants it.
+    std::array<QString, 4> messages; // by Role's value
     // Copy of the pointers: send() may drop (and forget) clients.
     std::vector<Client *> clients;
     clients.reserve(m_clients.size());
@@ -204,8 +209,10 @@ void EventsFeed::deliver(const DomainEvent &event)
     for (Client *c : clients) {
         if (!c->filter.matches(event))
             continue;
+        QString &message = messages.at(std::size_t(c->role));
         if (message.isEmpty())
-            message = QString::fromUtf8(QJsonDocument(event.toJson()).toJson(QJsonDocument::Compact));
+            message = QString::fromUtf8(
+                QJsonDocument(Visibility::event(c->role, event).toJson()).toJson(QJsonDocument::Compact));
         send(*c, message);
     }
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "base/principal.h"
 #include "domain/eventbus.h"
 
 #include <QByteArray>
@@ -36,7 +37,8 @@ class TokenStore;
 // ids; every given filter must match. An unknown parameter or event type
 // closes the socket (1008) rather than silently streaming nothing or all. The first message is
 // `{"type":"hello","idScope":…,"filters":…}`, then one JSON text message per
-// matching event (DomainEvent::toJson).
+// matching event (DomainEvent::toJson), its data as the token's role may see
+// it (Visibility: e.g. a viewer gets webhook and token events without data).
 //
 // Idle connections get a ping every pingInterval; a peer that has not answered
 // the previous ping by the next one is dropped. A client that reads slower than
@@ -73,7 +75,8 @@ private:
     {
         QWebSocket *socket = nullptr;
         Filter filter;
-        QByteArray token; // re-checked on every ping, so revocation ends the feed
+        QByteArray token;         // re-checked on every ping, so revocation ends the feed
+        Role role = Role::Viewer; // what it may see of each event (Visibility)
         bool awaitingPong = false;
     };
 

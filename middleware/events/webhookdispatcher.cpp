@@ -3,6 +3,7 @@
 
 #include "base/metrics.h"
 #include "crypto/keys.h"
+#include "domain/visibility.h"
 #include "storage/recordutil.h"
 
 #include <QDateTime>
@@ -108,7 +109,8 @@ void WebhookDispatcher::onEvent(const DomainEvent &event)
         if (!wanted)
             continue;
         if (payload.isEmpty())
-            payload = QJsonDocument(event.toJson()).toJson(QJsonDocument::Compact);
+            payload = QJsonDocument(Visibility::event(Visibility::kWebhookReceiverRole, event).toJson())
+                          .toJson(QJsonDocument::Compact);
         deliveries.append({hook.id, event.id, type, payload});
     }
     if (deliveries.isEmpty())

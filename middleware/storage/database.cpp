@@ -86,8 +86,8 @@ Result<std::unique_ptr<Database>> Database::open(const QString &location)
             return Error(ErrorCode::Unavailable, QStringLiteral("the Qt PostgreSQL driver (QPSQL) is not installed"));
         db->m_db.setHostName(url.host());
         db->m_db.setPort(url.port(5432));
-        db->m_db.setUserName(url.userName());
-        db->m_db.setPassword(url.password());
+        db->m_db.setUserName(url.userName(QUrl::FullyDecoded));
+        db->m_db.setPassword(url.password(QUrl::FullyDecoded));
         QString name = url.path();
         if (name.startsWith(QLatin1Char('/')))
             name.remove(0, 1);

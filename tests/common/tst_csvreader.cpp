@@ -55,6 +55,8 @@ private Q_SLOTS:
     void guessesDelimiter();
     void readsFilesAndSaysWhyNot();
     void writesWhatItReads();
+    void spreadsheetCellsNeverRunFormulas_data();
+    void spreadsheetCellsNeverRunFormulas();
 };
 
 void TestCsvReader::reads_data()
@@ -292,6 +294,42 @@ void TestCsvReader::writesWhatItReads()
     QCOMPARE(back->rows.size(), 1);
     QCOMPARE(back->rows.first().fields, fields);
     QVERIFY(back->rows.first().error.isEmpty());
+}
+
+// A cell from someone else's file, written for a spreadsheet: whatever a
+// spreadsheet reads as the start of a formula is kept as text.
+void TestCsvReader::spreadsheetCellsNeverRunFormulas_data()
+{
+    QTest::addColumn<QString>("cell");
+    QTest::addColumn<QString>("written"); // the cell as the spreadsheet reads it back
+    QTest::newRow("equals") << QStringLiteral("=1+1") << QStringLiteral("'=1+1");
+    QTest::newRow("plus") << QStringLiteral("+1+1") << QStringLiteral("'+1+1");
+    QTest::newRow("minus") << QStringLiteral("-2+3+cmd|' /C calc'!A0") << QStringLiteral("'-2+3+cmd|' /C calc'!A0");
+    QTest::newRow("at") << QStringLiteral("@SUM(A1)") << QStringLiteral("'@SUM(A1)");
+    QTest::newRow("tab") << QStringLiteral("\t=1+1") << QStringLiteral("'\t=1+1");
+    QTest::newRow("carriage return") << QStringLiteral("\r=1+1") << QStringLiteral("'\r=1+1");
+    QTest::newRow("formula after a comma") << QStringLiteral("=A1,B1") << QStringLiteral("'=A1,B1");
+    QTest::newRow("plain serial") << QStringLiteral("SN-1") << QStringLiteral("SN-1");
+    QTest::newRow("inner equals") << QStringLiteral("a=b") << QStringLiteral("a=b");
+    QTest::newRow("empty") << QString() << QString();
+}
+
+void TestCsvReader::spreadsheetCellsNeverRunFormulas()
+{
+    QFETCH(QString, cell);
+    QFETCH(QString, written);
+    QCOMPARE(CsvReader::spreadsheetText(cell), written);
+    const QByteArray file = CsvReader::writeRow({QStringLiteral("h"), QStringLiteral("x")}) +
+                            CsvReader::writeRow({cell, QStringLiteral("x")}, CsvReader::Cells::SpreadsheetSafe);
+    const auto back = CsvReader::parse(file);
+    QVERIFY(back.ok());
+    QCOMPARE(back->rows.size(), 1);
+    QCOMPARE(back->rows.first().fields.first(), written);
+    // Verbatim writing still round-trips the cell unchanged.
+    const auto verbatim = CsvReader::parse(CsvReader::writeRow({QStringLiteral("h"), QStringLiteral("x")}) +
+                                           CsvReader::writeRow({cell, QStringLiteral("x")}));
+    QVERIFY(verbatim.ok());
+    QCOMPARE(verbatim->rows.first().fields.first(), cell);
 }
 
 QTEST_APPLESS_MAIN(TestCsvReader)

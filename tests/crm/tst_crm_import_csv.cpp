@@ -114,6 +114,33 @@ private Q_SLOTS:
         QVERIFY(!report.contains(",=1+1"));
     }
 
+    void reportNeverRunsFormulas_data()
+    {
+        QTest::addColumn<QByteArray>("serial"); // as in the delivery file (CSV-quoted where needed)
+        QTest::addColumn<QByteArray>("reported");
+        QTest::newRow("equals") << QByteArray("=1+1") << QByteArray("'=1+1");
+        QTest::newRow("plus") << QByteArray("+1+1") << QByteArray("'+1+1");
+        QTest::newRow("minus") << QByteArray("-2+3+cmd") << QByteArray("'-2+3+cmd");
+        QTest::newRow("at") << QByteArray("@SUM(A1)") << QByteArray("'@SUM(A1)");
+        // Serials are trimmed; what is left still never runs.
+        QTest::newRow("tab") << QByteArray("\"\t=1\"") << QByteArray("'=1");
+        QTest::newRow("carriage return") << QByteArray("\"\r=1\"") << QByteArray("'=1");
+    }
+
+    void reportNeverRunsFormulas()
+    {
+        // A serial that appears twice is reported with its row; from someone
+        // else's file, it must stay text in the spreadsheet the report opens in.
+        QFETCH(QByteArray, serial);
+        QFETCH(QByteArray, reported);
+        const auto table = CsvReader::parse("serial,model\n" + serial + ",a\n" + serial + ",b\n");
+        QVERIFY(table.ok());
+        ImportJob job(nullptr);
+        job.setData(*table, ColumnMapping::guess(table->header));
+        const QByteArray report = job.reportCsv();
+        QVERIFY2(report.contains(QByteArray("3," + reported + ",error,")), report.constData());
+    }
+
     void rowsTheReaderReportedStayHome()
     {
         // A malformed record (text after a closing quote, a NUL byte) is

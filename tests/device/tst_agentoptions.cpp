@@ -80,13 +80,121 @@ private Q_SLOTS:
         QCOMPARE(o->registrationPrefix, QStringLiteral("load-"));
     }
 
+    // Every secret (--key, --group-key) can come from a file or the
+    // environment instead of the process list; on the command line it still
+    // works, with a warning.
+    void secretsFromFileOrEnvironment_data()
+    {
+        QTest::addColumn<QString>("secret"); // "key" or "group-key"
+        QTest::addColumn<QString>("how");    // "argument", "variable", "file option", "file variable"
+        QTest::addColumn<bool>("warned");
+        for (const char *secret : {"key", "group-key"}) {
+            QTest::addRow("%s as argument", secret)
+                << QString::fromLatin1(secret) << QStringLiteral("argument") << true;
+            QTest::addRow("%s as variable", secret)
+                << QString::fromLatin1(secret) << QStringLiteral("variable") << false;
+            QTest::addRow("%s from file option", secret)
+                << QString::fromLatin1(secret) << QStringLiteral("file option") << false;
+            QTest::addRow("%s from file variable", secret)
+                << QString::fromLatin1(secret) << QStringLiteral("file variable") << false;
+        }
+    }
+
+    void secretsFromFileOrEnvironment()
+    {
+        QFETCH(QString, secret);
+        QFETCH(QString, how);
+        QFETCH(bool, warned);
+        const bool group = secret == QLatin1String("group-key");
+        const QByteArray variable = group ? "PROVISIO_GROUP_KEY" : "PROVISIO_DEVICE_KEY";
+        const QString path = m_dir.filePath(QStringLiteral("secret-") + secret);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write(m_key.toUtf8() + "\n"); // as `echo` writes it
+        file.close();
+
+        QStringList args{QStringLiteral("--data-dir"),   m_dir.path(),
+                         QStringLiteral("--middleware"), QStringLiteral("https://localhost:8443"),
+                         QStringLiteral("--id-scope"),   QStringLiteral("0ne00ABC")};
+        args << (group ? QStringList{QStringLiteral("--simulate"), QStringLiteral("3")}
+                       : QStringList{QStringLiteral("--registration-id"), QStringLiteral("dev-1")});
+        QHash<QByteArray, QString> env;
+        if (how == QLatin1String("argument"))
+            args << QStringLiteral("--") + secret << m_key;
+        else if (how == QLatin1String("variable"))
+            env.insert(variable, m_key);
+        else if (how == QLatin1String("file option"))
+            args << QStringLiteral("--") + secret + QStringLiteral("-file") << path;
+        else
+            env.insert(variable + "_FILE", path);
+        const auto o = parse(args, env);
+        QVERIFY2(o, qPrintable(o.error().message));
+        QCOMPARE(group ? o->groupKey : o->symmetricKey, m_key);
+        QCOMPARE(o->mode, group ? AgentOptions::Mode::Simulate : AgentOptions::Mode::FullKey);
+        QCOMPARE(!o->warnings.isEmpty(), warned);
+        for (const QString &w : o->warnings) {
+            QVERIFY2(w.contains(QStringLiteral("-file")), qPrintable(w));
+            QVERIFY(!w.contains(m_key));
+        }
+    }
+
+    void badSecretFiles_data()
+    {
+        QTest::addColumn<QStringList>("extra");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("both value and file")
+            << QStringList{QStringLiteral("--group-key"), m_key, QStringLiteral("--group-key-file"),
+                           m_dir.filePath(QStringLiteral("k"))}
+            << QStringLiteral("use one");
+        QTest::newRow("missing file") << QStringList{QStringLiteral("--group-key-file"),
+                                                     m_dir.filePath(QStringLiteral("nowhere"))}
+                                      << QStringLiteral("cannot read");
+        QTest::newRow("empty file") << QStringList{QStringLiteral("--group-key-file"),
+                                                   m_dir.filePath(QStringLiteral("empty"))}
+                                    << QStringLiteral("is empty");
+    }
+
+    void badSecretFiles()
+    {
+        QFETCH(QStringList, extra);
+        QFETCH(QString, message);
+        QFile empty(m_dir.filePath(QStringLiteral("empty")));
+        QVERIFY(empty.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        empty.close();
+        const auto o =
+            parse(QStringList{QStringLiteral("--data-dir"), m_dir.path(), QStringLiteral("--middleware"),
+                              QStringLiteral("https://localhost:8443"), QStringLiteral("--simulate"),
+                              QStringLiteral("3"), QStringLiteral("--id-scope"), QStringLiteral("0ne00ABC")} +
+                  extra);
+        QVERIFY(!o);
+        QVERIFY2(o.error().message.contains(message), qPrintable(o.error().message));
+        QVERIFY(!o.error().message.contains(m_key));
+    }
+
     void helpListsEveryOption()
     {
         const QString help = AgentOptions::helpText();
-        for (const char *name : {"--data-dir", "--middleware", "--ca", "--serial", "--activate", "--id-scope",
-                                 "--registration-id", "--key", "--telemetry", "--interval-ms", "--simulate",
-                                 "--group-key", "--registration-prefix", "--outbox-capacity", "--reprovision-after",
-                                 "--max-reconnect-delay-ms", "--status-interval-ms", "--reboot-command", "--help"})
+        for (const char *name : {"--data-dir",
+                                 "--middleware",
+                                 "--ca",
+                                 "--serial",
+                                 "--activate",
+                                 "--id-scope",
+                                 "--registration-id",
+                                 "--key",
+                                 "--telemetry",
+                                 "--interval-ms",
+                                 "--simulate",
+                                 "--group-key",
+                                 "--group-key-file",
+                                 "--key-file",
+                                 "--registration-prefix",
+                                 "--outbox-capacity",
+                                 "--reprovision-after",
+                                 "--max-reconnect-delay-ms",
+                                 "--status-interval-ms",
+                                 "--reboot-command",
+                                 "--help"})
             QVERIFY2(help.contains(QLatin1String(name)), name);
         QVERIFY(parse({QStringLiteral("--help")})->showHelp);
     }

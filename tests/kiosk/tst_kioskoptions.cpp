@@ -5,6 +5,7 @@
 #include "kioskoptions.h"
 
 #include <QDir>
+#include <QFile>
 #include <QHash>
 #include <QProcess>
 #include <QStandardPaths>
@@ -65,6 +66,50 @@ private Q_SLOTS:
         const auto fromEnvironment = parse({}, {{QStringLiteral("PROVISIO_KIOSK_FULLSCREEN"), QStringLiteral("1")}});
         QVERIFY2(fromEnvironment, qPrintable(fromEnvironment.error().message));
         QVERIFY(fromEnvironment->fullscreen);
+    }
+
+    // The settings PIN can come from a file or the environment instead of the
+    // process list; as an argument it still works, with a warning.
+    void settingsPinFromFileOrEnvironment_data()
+    {
+        QTest::addColumn<QString>("how");
+        QTest::addColumn<bool>("warned");
+        QTest::newRow("argument") << QStringLiteral("argument") << true;
+        QTest::newRow("variable") << QStringLiteral("variable") << false;
+        QTest::newRow("file option") << QStringLiteral("file option") << false;
+        QTest::newRow("file variable") << QStringLiteral("file variable") << false;
+    }
+
+    void settingsPinFromFileOrEnvironment()
+    {
+        QFETCH(QString, how);
+        QFETCH(bool, warned);
+        const QString pin = QStringLiteral("97531");
+        const QString path = m_dir.filePath(QStringLiteral("pin"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write(pin.toUtf8() + "\n");
+        file.close();
+        QStringList args;
+        QHash<QString, QString> env;
+        if (how == QLatin1String("argument"))
+            args << QStringLiteral("--settings-pin") << pin;
+        else if (how == QLatin1String("variable"))
+            env.insert(QStringLiteral("PROVISIO_KIOSK_SETTINGS_PIN"), pin);
+        else if (how == QLatin1String("file option"))
+            args << QStringLiteral("--settings-pin-file") << path;
+        else
+            env.insert(QStringLiteral("PROVISIO_KIOSK_SETTINGS_PIN_FILE"), path);
+        const auto o = parse(args, env);
+        QVERIFY2(o, qPrintable(o.error().message));
+        QCOMPARE(o->settingsPin, pin);
+        QCOMPARE(!o->warnings.isEmpty(), warned);
+        for (const QString &w : o->warnings)
+            QVERIFY(!w.contains(pin));
+        // A value and a file together are refused.
+        const auto both = parse({QStringLiteral("--settings-pin"), pin, QStringLiteral("--settings-pin-file"), path});
+        QVERIFY(!both);
+        QVERIFY(!both.error().message.contains(pin));
     }
 
     void badOptions_data()

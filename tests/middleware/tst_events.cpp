@@ -132,12 +132,16 @@ private Q_SLOTS:
     void plainGetIsTold426();
     void eventTypesAreListed();
     void registrationIsAnnounced();
+    void roleDecidesWhatAuditAndFeedShow_data();
+    void roleDecidesWhatAuditAndFeedShow();
 
 private:
+    QByteArray tokenFor(const QString &role) const;
     std::unique_ptr<FeedClient> connectFeed(const QString &query = {}, const QByteArray &bearer = {});
     std::unique_ptr<MiddlewareProcess> m_mw;
     std::unique_ptr<HttpsClient> m_admin;
     QByteArray m_viewerToken;
+    QByteArray m_operatorToken;
     QByteArray m_adminToken;
 };
 
@@ -149,6 +153,8 @@ void TestEvents::initTestCase()
     m_viewerToken = m_mw->createToken(QStringLiteral("viewer"), QStringLiteral("events-viewer")).toUtf8();
     QVERIFY(!m_adminToken.isEmpty());
     QVERIFY(!m_viewerToken.isEmpty());
+    m_operatorToken = m_mw->createToken(QStringLiteral("operator"), QStringLiteral("events-operator")).toUtf8();
+    QVERIFY(!m_operatorToken.isEmpty());
     m_admin = std::make_unique<HttpsClient>(m_mw->baseUrl(), m_mw->caCertificatePath());
     m_admin->setBearer(QString::fromUtf8(m_adminToken));
 }
@@ -387,4 +393,116 @@ void TestEvents::registrationIsAnnounced()
 }
 
 QTEST_GUILESS_MAIN(TestEvents)
+QByteArray TestEvents::tokenFor(const QString &role) const
+{
+    if (role == QLatin1String("admin"))
+        return m_adminToken;
+    return role == QLatin1String("operator") ? m_operatorToken : m_viewerToken;
+}
+
+// A viewer (or operator) reads the audit log and the live feed, but never the
+// data of records whose routes it cannot read (webhooks, tokens), nor the
+// query secrets of URLs in records it can read; an admin sees both.
+void TestEvents::roleDecidesWhatAuditAndFeedShow_data()
+{
+    QTest::addColumn<QString>("role");
+    QTest::addColumn<QString>("entityType");
+    QTest::addColumn<bool>("dataShown");   // event data / audit after present
+    QTest::addColumn<bool>("secretShown"); // the query secret or token name
+    for (const char *role : {"viewer", "operator", "admin"}) {
+        const bool admin = qstrcmp(role, "admin") == 0;
+        QTest::addRow("%s, webhook", role) << QString::fromLatin1(role) << QStringLiteral("webhook") << admin << admin;
+        QTest::addRow("%s, token", role) << QString::fromLatin1(role) << QStringLiteral("token") << admin << admin;
+        QTest::addRow("%s, enrollment", role)
+            << QString::fromLatin1(role) << QStringLiteral("enrollment") << true << admin;
+    }
+}
+
+void TestEvents::roleDecidesWhatAuditAndFeedShow()
+{
+    QFETCH(QString, role);
+    QFETCH(QString, entityType);
+    QFETCH(bool, dataShown);
+    QFETCH(bool, secretShown);
+    static int round = 0;
+    const QString marker = QStringLiteral("SeCrEt%1x").arg(++round);
+
+    auto feed = connectFeed(QStringLiteral("type=") + entityType, tokenFor(role));
+    QTRY_VERIFY_WITH_TIMEOUT(!feed->messages.isEmpty(), 15000);
+    QCOMPARE(feed->messages.first().value(QStringLiteral("role")).toString(), role);
+
+    QString id;
+    QByteArray issuedSecret; // what the change answers once; never in audit or events
+    if (entityType == QLatin1String("webhook")) {
+        const auto r = m_admin->post(
+            QStringLiteral("/api/v1/webhooks"),
+            {{QStringLiteral("url"), QString(QStringLiteral("https://receiver.invalid/hook?sig=") + marker)},
+             {QStringLiteral("events"), QJsonArray{QStringLiteral("hub.*")}},
+             {QStringLiteral("enabled"), false}});
+        QCOMPARE(r.status, 201);
+        id = r.json().value(QStringLiteral("id")).toString();
+        issuedSecret = r.json().value(QStringLiteral("secret")).toString().toUtf8();
+    } else if (entityType == QLatin1String("token")) {
+        const auto r =
+            m_admin->post(QStringLiteral("/api/v1/tokens"),
+                          {{QStringLiteral("role"), QStringLiteral("admin")}, {QStringLiteral("name"), marker}});
+        QCOMPARE(r.status, 201);
+        id = r.json().value(QStringLiteral("id")).toString();
+        issuedSecret = r.json().value(QStringLiteral("token")).toString().toUtf8();
+    } else {
+        id = QStringLiteral("vis-") + marker.toLower();
+        const auto r = m_admin->put(
+            QStringLiteral("/api/v1/enrollments/") + id,
+            {{QStringLiteral("registrationId"), id},
+             {QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
+             {QStringLiteral("allocationPolicy"), QStringLiteral("custom")},
+             {QStringLiteral("customAllocationDefinition"),
+              QJsonObject{
+                  {QStringLiteral("webhookUrl"), QString(QStringLiteral("https://alloc.invalid/fn?code=") + marker)},
+                  {QStringLiteral("apiVersion"), QStringLiteral("2021-10-01")}}}});
+        QVERIFY2(r.status == 200 || r.status == 201, r.body.constData());
+        issuedSecret = r.json()
+                           .value(QStringLiteral("attestation"))
+                           .toObject()
+                           .value(QStringLiteral("symmetricKey"))
+                           .toObject()
+                           .value(QStringLiteral("primaryKey"))
+                           .toString()
+                           .toUtf8();
+    }
+    QVERIFY(!id.isEmpty());
+    QVERIFY(!issuedSecret.isEmpty());
+
+    // The live feed, as this role sees it.
+    const QString created = entityType + QStringLiteral(".created");
+    QTRY_VERIFY_WITH_TIMEOUT(feed->hasEvent(created, id), 10000);
+    QJsonObject event;
+    for (const auto &e : feed->events()) {
+        if (e.value(QStringLiteral("entityId")).toString() == id)
+            event = e;
+    }
+    const QByteArray eventText = QJsonDocument(event).toJson();
+    QCOMPARE(!event.value(QStringLiteral("data")).toObject().isEmpty(), dataShown);
+    QCOMPARE(eventText.contains(marker.toUtf8()), secretShown);
+    QVERIFY(!eventText.contains(issuedSecret));
+
+    // The audit log, as this role sees it.
+    HttpsClient reader(m_mw->baseUrl(), m_mw->caCertificatePath());
+    reader.setBearer(QString::fromUtf8(tokenFor(role)));
+    const auto audit = reader.get(QStringLiteral("/api/v1/audit?entityType=%1&entityId=%2").arg(entityType, id));
+    QCOMPARE(audit.status, 200);
+    const QJsonArray entries = audit.json().value(QStringLiteral("items")).toArray();
+    QCOMPARE(entries.size(), 1);
+    const QJsonObject entry = entries.first().toObject();
+    QCOMPARE(entry.value(QStringLiteral("action")).toString(), QStringLiteral("create"));
+    QCOMPARE(entry.contains(QStringLiteral("after")), dataShown);
+    QCOMPARE(audit.body.contains(marker.toUtf8()), secretShown);
+    QVERIFY(!audit.body.contains(issuedSecret));
+    if (entityType == QLatin1String("enrollment")) {
+        // A non-admin still sees where the webhook points, without its query.
+        QVERIFY(audit.body.contains("https://alloc.invalid/fn"));
+        QVERIFY(eventText.contains("https://alloc.invalid/fn"));
+    }
+}
+
 #include "tst_events.moc"

@@ -12,6 +12,7 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUrl>
 
 #include <limits>
 
@@ -47,6 +48,12 @@ private Q_SLOTS:
     void badValueStopsServe_data();
     void badValueStopsServe();
     void documentationListsEverySetting();
+    void secretsFromFileOrEnvironment_data();
+    void secretsFromFileOrEnvironment();
+    void badSecretSources_data();
+    void badSecretSources();
+    void commandLineSecretsAreWarnedNeverEchoed_data();
+    void commandLineSecretsAreWarnedNeverEchoed();
 
 private:
     Result<ServiceConfig> resolve(const QStringList &args, const QByteArray &ini = {});
@@ -541,6 +548,162 @@ void TestSettings::documentationListsEverySetting()
         QVERIFY2(text.contains(QStringLiteral("`--") + s.optionName()), s.name);
         QVERIFY2(text.contains(QLatin1Char('`') + s.envName() + QLatin1Char('`')), s.env);
     }
+}
+
+// Every secret of the service can come from a file or the environment; one
+// on the command line still works, with a warning that ps shows it.
+void TestSettings::secretsFromFileOrEnvironment_data()
+{
+    QTest::addColumn<QString>("setting"); // webhook-authorization or database-password
+    QTest::addColumn<QString>("how");     // argument, variable, file option, file variable
+    QTest::addColumn<bool>("warned");
+    for (const char *setting : {"webhook-authorization", "database-password"}) {
+        const QString name = QString::fromLatin1(setting);
+        QTest::addRow("%s as argument", setting) << name << QStringLiteral("argument") << true;
+        QTest::addRow("%s as variable", setting) << name << QStringLiteral("variable") << false;
+        QTest::addRow("%s from file option", setting) << name << QStringLiteral("file option") << false;
+        QTest::addRow("%s from file variable", setting) << name << QStringLiteral("file variable") << false;
+        QTest::addRow("%s from config file", setting) << name << QStringLiteral("config file") << false;
+    }
+}
+
+void TestSettings::secretsFromFileOrEnvironment()
+{
+    QFETCH(QString, setting);
+    QFETCH(QString, how);
+    QFETCH(bool, warned);
+    const QString secret = QStringLiteral("Bearer s3cr@t:pa/ss");
+    const QString path = m_dir.filePath(QStringLiteral("secret.txt"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write(secret.toUtf8() + "\n");
+    file.close();
+    const bool database = setting == QLatin1String("database-password");
+    const QByteArray env = database ? "PROVISIO_DATABASE_PASSWORD" : "PROVISIO_WEBHOOK_AUTHORIZATION";
+
+    QStringList args;
+    if (database)
+        args << QStringLiteral("--database") << QStringLiteral("postgresql://provisio@db.example:5432/provisio");
+    QByteArray ini;
+    if (how == QLatin1String("argument"))
+        args << QStringLiteral("--") + setting << secret;
+    else if (how == QLatin1String("variable"))
+        qputenv(env.constData(), secret.toUtf8());
+    else if (how == QLatin1String("file option"))
+        args << QStringLiteral("--") + setting + QStringLiteral("-file") << path;
+    else if (how == QLatin1String("file variable"))
+        qputenv(QByteArray(env + "_FILE").constData(), path.toUtf8());
+    else
+        ini = setting.toUtf8() + "-file=" + path.toUtf8() + "\n";
+    const auto c = resolve(args, ini);
+    QVERIFY2(c, qPrintable(c.error().message));
+    if (database) {
+        const QUrl url(c->databaseLocation());
+        QCOMPARE(url.password(QUrl::FullyDecoded), secret);
+        QCOMPARE(url.userName(), QStringLiteral("provisio"));
+        QCOMPARE(url.host(), QStringLiteral("db.example"));
+    } else {
+        QCOMPARE(c->webhookAuthorization, secret);
+    }
+    QCOMPARE(!c->warnings.isEmpty(), warned);
+    for (const QString &w : c->warnings) {
+        QVERIFY2(w.contains(setting + QStringLiteral("-file")), qPrintable(w));
+        QVERIFY(!w.contains(secret));
+    }
+}
+
+void TestSettings::badSecretSources_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message");
+    QTest::addColumn<bool>("ok");
+    const QString pg = QStringLiteral("postgresql://provisio:inurl@db.example/provisio");
+    QTest::newRow("value and file") << QStringList{QStringLiteral("--webhook-authorization"), QStringLiteral("x"),
+                                                   QStringLiteral("--webhook-authorization-file"),
+                                                   m_dir.filePath(QStringLiteral("secret.txt"))}
+                                    << QStringLiteral("use one") << false;
+    QTest::newRow("missing file") << QStringList{QStringLiteral("--webhook-authorization-file"),
+                                                 m_dir.filePath(QStringLiteral("nowhere"))}
+                                  << QStringLiteral("cannot read") << false;
+    QTest::newRow("empty file") << QStringList{QStringLiteral("--database"), pg,
+                                               QStringLiteral("--database-password-file"),
+                                               m_dir.filePath(QStringLiteral("empty.txt"))}
+                                << QStringLiteral("is empty") << false;
+    QTest::newRow("password for SQLite") << QStringList{QStringLiteral("--database-password"), QStringLiteral("x")}
+                                         << QStringLiteral("postgresql://") << false;
+    // Accepted, but the URL's password shows in ps: warned.
+    QTest::newRow("password in URL argument")
+        << QStringList{QStringLiteral("--database"), pg} << QStringLiteral("--database with a password") << true;
+}
+
+void TestSettings::badSecretSources()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    QFETCH(bool, ok);
+    for (const char *name : {"secret.txt", "empty.txt"}) {
+        QFile f(m_dir.filePath(QString::fromLatin1(name)));
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        if (qstrcmp(name, "secret.txt") == 0)
+            f.write("x\n");
+    }
+    const auto c = resolve(args);
+    QCOMPARE(c.ok(), ok);
+    const QString said = c ? c->warnings.join(QLatin1Char('\n')) : c.error().message;
+    QVERIFY2(said.contains(message), qPrintable(said));
+    QVERIFY(!said.contains(QLatin1String("inurl")));
+}
+
+// The real binary: a database password on the command line is warned about,
+// one from a file or the environment is not, and none is ever repeated in
+// what the middleware prints (here: failing to reach a database that is not
+// there).
+void TestSettings::commandLineSecretsAreWarnedNeverEchoed_data()
+{
+    QTest::addColumn<QString>("how");
+    QTest::addColumn<bool>("warned");
+    QTest::newRow("in the URL argument") << QStringLiteral("url") << true;
+    QTest::newRow("password argument") << QStringLiteral("argument") << true;
+    QTest::newRow("password file") << QStringLiteral("file") << false;
+    QTest::newRow("password variable") << QStringLiteral("variable") << false;
+}
+
+void TestSettings::commandLineSecretsAreWarnedNeverEchoed()
+{
+    QFETCH(QString, how);
+    QFETCH(bool, warned);
+    const QString password = QStringLiteral("pw-Mark-4711");
+    const QString nowhere = QStringLiteral("postgresql://provisio@127.0.0.1:1/provisio?connect_timeout=2");
+    QTemporaryDir dir;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const SettingSpec &s : serviceSettings())
+        env.remove(s.envName());
+    QStringList args{QStringLiteral("token"), QStringLiteral("list"), QStringLiteral("--data-dir"), dir.path(),
+                     QStringLiteral("--database")};
+    if (how == QLatin1String("url")) {
+        QUrl url(nowhere);
+        url.setPassword(password);
+        args << url.toString();
+    } else {
+        args << nowhere;
+    }
+    if (how == QLatin1String("argument"))
+        args << QStringLiteral("--database-password") << password;
+    if (how == QLatin1String("variable"))
+        env.insert(QStringLiteral("PROVISIO_DATABASE_PASSWORD"), password);
+    if (how == QLatin1String("file")) {
+        QFile f(dir.filePath(QStringLiteral("db-password")));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(password.toUtf8() + "\n");
+        f.close();
+        args << QStringLiteral("--database-password-file") << f.fileName();
+    }
+    const Run r = runMiddleware(args, env);
+    QVERIFY2(r.exitCode > 0, qPrintable(r.out + r.err));
+    QVERIFY2(r.err.contains(QLatin1String("cannot open database")) || r.err.contains(QLatin1String("QPSQL")),
+             qPrintable(r.err));
+    QCOMPARE(r.err.contains(QLatin1String("warning:")), warned);
+    QVERIFY2(!r.out.contains(password) && !r.err.contains(password), qPrintable(r.err));
 }
 
 QTEST_GUILESS_MAIN(TestSettings)
