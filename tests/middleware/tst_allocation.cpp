@@ -6,6 +6,7 @@
 #include "devicetestutil.h"
 
 #include <QJsonDocument>
+#include <QMessageAuthenticationCode>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QtTest>
@@ -21,7 +22,7 @@ namespace {
 class Webhook : public QObject
 {
 public:
-    enum class Mode { Assign, ServerError, Hang, UnknownHub };
+    enum class Mode { Assign, ServerError, Hang, UnknownHub, Redirect };
 
     Mode mode = Mode::Assign;
     QString hubHost;
@@ -29,6 +30,9 @@ public:
     {
         QByteArray authorization;
         QJsonObject body;
+        QByteArray rawBody;
+        QByteArray timestamp;
+        QByteArray signature;
     };
     QList<Request> requests;
 
@@ -42,6 +46,7 @@ public:
         });
         return m_server.listen(QHostAddress::LocalHost, 0);
     }
+    quint16 port() const { return m_server.serverPort(); }
     QString url() const
     {
         return QStringLiteral("http://127.0.0.1:%1/api/allocate?code=function-key").arg(m_server.serverPort());
@@ -56,7 +61,7 @@ private:
         if (end < 0)
             return;
         int length = 0;
-        QByteArray authorization;
+        QByteArray authorization, timestamp, signature;
         const QList<QByteArray> lines = buf.left(end).split('\n');
         for (const QByteArray &raw : lines) {
             const QByteArray line = raw.trimmed();
@@ -68,17 +73,25 @@ private:
                 length = line.mid(colon + 1).trimmed().toInt();
             else if (name == "authorization")
                 authorization = line.mid(colon + 1).trimmed();
+            else if (name == "x-provisio-timestamp")
+                timestamp = line.mid(colon + 1).trimmed();
+            else if (name == "x-provisio-signature")
+                signature = line.mid(colon + 1).trimmed();
         }
         if (buf.size() < end + 4 + length)
             return;
         const QByteArray body = buf.mid(end + 4, length);
         buf.clear();
-        requests.append({authorization, QJsonDocument::fromJson(body).object()});
+        requests.append({authorization, QJsonDocument::fromJson(body).object(), body, timestamp, signature});
         switch (mode) {
         case Mode::Hang:
             return; // never answers: the middleware's timeout must fire
         case Mode::ServerError:
             respond(s, "500 Internal Server Error", "{\"error\":\"boom\"}");
+            return;
+        case Mode::Redirect:
+            // Somewhere the middleware must not be led: it does not follow.
+            respond(s, "302 Found\r\nLocation: http://169.254.169.254/latest/meta-data/", "{}");
             return;
         case Mode::UnknownHub:
             respond(s, "200 OK", "{\"iotHubHostName\":\"not-linked.provisio.test\"}");
@@ -146,7 +159,11 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_webhook.listen());
-        QVERIFY(f.start({QStringLiteral("--webhook-authorization"), QStringLiteral("Bearer hook-secret")}));
+        // The webhook is this test's plain-HTTP loopback server: allowed
+        // explicitly. (tst_webhooks refuses the same URL without these.)
+        QVERIFY(f.start({QStringLiteral("--webhook-authorization"), QStringLiteral("Bearer hook-secret"),
+                         QStringLiteral("--webhook-allowed-hosts"), QStringLiteral("127.0.0.1"),
+                         QStringLiteral("--webhook-allow-http"), QStringLiteral("--webhook-allow-private-networks")}));
     }
 
     // Must run first, before any hub is linked.
@@ -305,7 +322,25 @@ private Q_SLOTS:
         // What DPS sends a webhook, with the configured Authorization and no keys.
         QCOMPARE(m_webhook.requests.size(), 1);
         const auto &req = m_webhook.requests.first();
+        // The deprecated instance-wide value, still sent when configured.
         QCOMPARE(req.authorization, QByteArray("Bearer hook-secret"));
+        // Signed with this webhook's own secret, which admins read and no
+        // other webhook shares.
+        const auto secret = f.admin->get(QStringLiteral("/api/v1/allocation-policy/webhook-secret?url=") +
+                                         QString::fromLatin1(QUrl::toPercentEncoding(m_webhook.url())));
+        QCOMPARE(secret.status, 200);
+        const QByteArray own = secret.json().value(QStringLiteral("secret")).toString().toUtf8();
+        QVERIFY(own.size() >= 32);
+        QCOMPARE(req.signature, "sha256=" + QMessageAuthenticationCode::hash(req.timestamp + '.' + req.rawBody, own,
+                                                                             QCryptographicHash::Sha256)
+                                                .toHex());
+        const auto other = f.admin->get(QStringLiteral("/api/v1/allocation-policy/webhook-secret?url=") +
+                                        QString::fromLatin1(QUrl::toPercentEncoding(
+                                            QStringLiteral("https://other.example/api/allocate?code=other"))));
+        QCOMPARE(other.status, 200);
+        QVERIFY(other.json().value(QStringLiteral("secret")).toString().toUtf8() != own);
+        QCOMPARE(f.viewer->get(QStringLiteral("/api/v1/allocation-policy/webhook-secret?url=x")).status, 403);
+        QCOMPARE(f.operatorClient->get(QStringLiteral("/api/v1/allocation-policy/webhook-secret?url=x")).status, 403);
         QCOMPARE(req.body.value(QStringLiteral("individualEnrollment"))
                      .toObject()
                      .value(QStringLiteral("registrationId"))
@@ -335,16 +370,18 @@ private Q_SLOTS:
     void customWebhookFailures_data()
     {
         QTest::addColumn<int>("mode");
-        QTest::addColumn<QString>("message");
-        QTest::newRow("500") << int(Webhook::Mode::ServerError) << "HTTP 500";
+        QTest::addColumn<QString>("detail"); // in the operators' audit entry, never for the device
+        QTest::newRow("500") << int(Webhook::Mode::ServerError) << "answered HTTP 500";
         QTest::newRow("unknown hub") << int(Webhook::Mode::UnknownHub) << "not linked";
-        QTest::newRow("timeout") << int(Webhook::Mode::Hang) << "did not answer";
+        QTest::newRow("timeout") << int(Webhook::Mode::Hang) << "no answer within";
+        QTest::newRow("redirect not followed") << int(Webhook::Mode::Redirect) << "answered HTTP 302";
     }
     void customWebhookFailures()
     {
         QFETCH(int, mode);
-        QFETCH(QString, message);
+        QFETCH(QString, detail);
         m_webhook.mode = Webhook::Mode(mode);
+        m_webhook.requests.clear();
         const QString id = QStringLiteral("custom-fail-%1").arg(mode);
         const QString key =
             enroll(id, QJsonObject{{QStringLiteral("allocationPolicy"), QStringLiteral("custom")},
@@ -357,9 +394,34 @@ private Q_SLOTS:
             f.waitForOperation(id, key, r.json().value(QStringLiteral("operationId")).toString(), 25000);
         QCOMPARE(op.value(QStringLiteral("status")).toString(), QStringLiteral("failed"));
         const QJsonObject st = DeviceFixture::state(op);
-        QVERIFY2(st.value(QStringLiteral("errorMessage")).toString().contains(message),
-                 qPrintable(st.value(QStringLiteral("errorMessage")).toString()));
+        const QString message = st.value(QStringLiteral("errorMessage")).toString();
         QVERIFY(st.value(QStringLiteral("errorCode")).toInt() > 0);
+        // The device learns a tracking id, nothing about the webhook's host,
+        // port or answer.
+        const QRegularExpressionMatch tracking =
+            QRegularExpression(QStringLiteral("tracking id (\\S+) ")).match(message);
+        QVERIFY2(tracking.hasMatch(), qPrintable(message));
+        const QByteArray whole = QJsonDocument(op).toJson();
+        for (const QByteArray &leak :
+             {QByteArray("127.0.0.1"), QByteArray::number(m_webhook.port()), QByteArray("HTTP"), QByteArray("169.254")})
+            QVERIFY2(!whole.contains(leak), whole.constData());
+        // A redirect is not followed: the webhook saw one request.
+        QCOMPARE(m_webhook.requests.size(), 1);
+        // Operators find the detail under that tracking id in the audit log.
+        const auto audit = f.admin->get(
+            QStringLiteral("/api/v1/audit?entityType=registration&action=allocationFailed&entityId=") + id);
+        QCOMPARE(audit.status, 200);
+        bool found = false;
+        for (const QJsonValue &v : audit.json().value(QStringLiteral("items")).toArray()) {
+            const QJsonObject after = v.toObject().value(QStringLiteral("after")).toObject();
+            if (after.value(QStringLiteral("trackingId")).toString() != tracking.captured(1))
+                continue;
+            found = true;
+            QVERIFY2(after.value(QStringLiteral("detail")).toString().contains(detail), audit.body.constData());
+            QCOMPARE(after.value(QStringLiteral("webhookHost")).toString(), QStringLiteral("127.0.0.1"));
+            QVERIFY(!QJsonDocument(after).toJson().contains("function-key"));
+        }
+        QVERIFY2(found, audit.body.constData());
         // The webhook's key in the URL never reaches the device.
         QVERIFY(!QJsonDocument(op).toJson().contains("function-key"));
         QVERIFY(!QJsonDocument(op).toJson().contains("hubDeviceKey"));
