@@ -56,9 +56,9 @@ QString WebhookTarget::nonPublicKind(const QHostAddress &input)
         return QStringLiteral("shared (carrier-grade NAT)");
     // Reserved and special-purpose: benchmarking, documentation, IETF
     // protocol assignments, 240/4, NAT64 and 6to4 (which embed v4 addresses).
-    for (const char *net : {"192.0.0.0/24", "192.0.2.0/24", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
-                            "240.0.0.0/4", "64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "2001:db8::/32", "100::/64",
-                            "::/96"}) {
+    for (const char *net :
+         {"192.0.0.0/24", "192.0.2.0/24", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "240.0.0.0/4",
+          "64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "2001:db8::/32", "100::/64", "::/96"}) {
         if (inRange(address, net))
             return QStringLiteral("reserved");
     }
@@ -114,12 +114,12 @@ Result<void> WebhookTarget::checkUrl(const QString &text) const
         return refused(QStringLiteral("must use https:// (plain http:// only with --webhook-allow-http)"));
     const QString host = url.host();
     if (!hostAllowed(host, m_rules.allowedHosts))
-        return refused(m_rules.allowedHosts.isEmpty()
-                           ? QStringLiteral("host '%1' is not allowed: this instance allows no webhook hosts "
-                                            "(--webhook-allowed-hosts)")
-                                 .arg(host)
-                           : QStringLiteral("host '%1' is not on the allowed webhook hosts (--webhook-allowed-hosts)")
-                                 .arg(host));
+        return refused(
+            m_rules.allowedHosts.isEmpty()
+                ? QStringLiteral("host '%1' is not allowed: this instance allows no webhook hosts "
+                                 "(--webhook-allowed-hosts)")
+                      .arg(host)
+                : QStringLiteral("host '%1' is not on the allowed webhook hosts (--webhook-allowed-hosts)").arg(host));
     const QHostAddress literal(host);
     if (!literal.isNull())
         return checkAddress(literal);
@@ -150,7 +150,8 @@ void WebhookTarget::resolve(const QUrl &url, QObject *context, std::function<voi
         return;
     }
     const QString host = url.host();
-    const auto finish = [target = *this, url, host, done](const QList<QHostAddress> &addresses, const QString &lookupError) {
+    const auto finish = [target = *this, url, host, done](const QList<QHostAddress> &addresses,
+                                                          const QString &lookupError) {
         if (addresses.isEmpty()) {
             done(Error(ErrorCode::Unavailable, QStringLiteral("cannot resolve '%1': %2").arg(host, lookupError)));
             return;

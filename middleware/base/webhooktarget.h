@@ -64,8 +64,8 @@ public:
     // the URL rewritten to the first address, or the reason it is refused.
     struct Pinned
     {
-        QUrl url;          // the host replaced by the checked address
-        QString hostName;  // the original host: TLS name and Host header
+        QUrl url;         // the host replaced by the checked address
+        QString hostName; // the original host: TLS name and Host header
         QByteArray hostHeader;
         QHostAddress address;
     };

@@ -275,6 +275,9 @@ void Allocator::allocateCustom(const Plan &plan, const QJsonObject &requestBody,
             QNetworkRequest request(pinned->url);
             request.setRawHeader("Host", pinned->hostHeader);
             request.setPeerVerifyName(pinned->hostName);
+            // HTTP/1.1 only: HTTP/2's :authority would name the address, not
+            // the host a receiver behind a shared front end is known by.
+            request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
             request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
             // Deprecated (one value for every webhook), still sent when set.
             if (!authorization.isEmpty())

@@ -186,6 +186,9 @@ void WebhookDispatcher::post(const WebhookStore::DueDelivery &delivery, const We
     QNetworkRequest request{pinned.url};
     request.setRawHeader("Host", pinned.hostHeader);
     request.setPeerVerifyName(pinned.hostName);
+    // HTTP/1.1 only: HTTP/2's :authority would name the address, not the
+    // host a receiver behind a shared front end is known by.
+    request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     request.setHeader(QNetworkRequest::UserAgentHeader, QByteArrayLiteral("Provisio-Webhook/" PROVISIO_VERSION));
     request.setRawHeader("X-Provisio-Event", delivery.eventType.toUtf8());
