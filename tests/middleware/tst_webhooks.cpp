@@ -136,6 +136,7 @@ private Q_SLOTS:
     void ssrfTargetsAreRefused_data();
     void ssrfTargetsAreRefused();
     void nameLeadingToPrivateAddressRefusedAtSendTime();
+    void httpsToAllowedNameReachesCheckedAddress();
 
 private:
     QJsonObject createWebhook(const QString &path, const QJsonArray &events, QString *secret = nullptr);
@@ -609,6 +610,53 @@ void TestWebhooks::nameLeadingToPrivateAddressRefusedAtSendTime()
              QJsonDocument(attempt).toJson().constData());
     QCOMPARE(attempt.value(QStringLiteral("lastStatusCode")).toInt(), 0);
     QVERIFY(attempt.value(QStringLiteral("status")).toString() != QLatin1String("delivered"));
+}
+
+void TestWebhooks::httpsToAllowedNameReachesCheckedAddress()
+{
+    // A real HTTPS receiver reached by name: the middleware itself, whose
+    // certificate (from its own CA, which webhooks trust) names localhost.
+    // The request goes to the resolved, checked address while TLS is still
+    // verified against "localhost": an HTTP answer (any status) proves both.
+    auto mw = std::make_unique<MiddlewareProcess>(QStringList{QStringLiteral("--webhook-allowed-hosts"),
+                                                              QStringLiteral("localhost"),
+                                                              QStringLiteral("--webhook-allow-private-networks")});
+    QVERIFY2(mw->start(), qPrintable(mw->lastError()));
+    HttpsClient admin(mw->baseUrl(), mw->caCertificatePath());
+    admin.setBearer(mw->createToken(QStringLiteral("admin"), QStringLiteral("https-admin")));
+    const QString url = QStringLiteral("https://localhost:%1/not-a-route").arg(mw->port());
+    const auto created = admin.post(
+        QStringLiteral("/api/v1/webhooks"),
+        QJsonObject{{QStringLiteral("url"), url}, {QStringLiteral("events"), QJsonArray{QStringLiteral("webhook.*")}}});
+    QVERIFY2(created.status == 201, created.body.constData());
+    const QString id = created.json().value(QStringLiteral("id")).toString();
+    // Plain http:// stays refused without --webhook-allow-http.
+    const auto plain = admin.post(QStringLiteral("/api/v1/webhooks"),
+                                  QJsonObject{{QStringLiteral("url"), QStringLiteral("http://localhost/x")},
+                                              {QStringLiteral("events"), QJsonArray{QStringLiteral("device.*")}}});
+    QCOMPARE(plain.status, 400);
+    // Any webhook change is an event it subscribes to.
+    QVERIFY(admin
+                .post(QStringLiteral("/api/v1/webhooks"),
+                      QJsonObject{{QStringLiteral("url"), QStringLiteral("https://localhost/y")},
+                                  {QStringLiteral("events"), QJsonArray{QStringLiteral("device.*")}}})
+                .status == 201);
+    QJsonObject attempt;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            const QJsonArray items = admin.get(QStringLiteral("/api/v1/webhooks/%1/deliveries").arg(id))
+                                         .json()
+                                         .value(QStringLiteral("items"))
+                                         .toArray();
+            for (const QJsonValue &v : items) {
+                if (v.toObject().value(QStringLiteral("attempts")).toInt() > 0)
+                    attempt = v.toObject();
+            }
+            return !attempt.isEmpty();
+        }(),
+        15000);
+    QVERIFY2(attempt.value(QStringLiteral("lastStatusCode")).toInt() >= 400,
+             QJsonDocument(attempt).toJson().constData());
 }
 
 QTEST_GUILESS_MAIN(TestWebhooks)
