@@ -5,6 +5,7 @@
 
 #include "devicetestutil.h"
 
+#include <QHostInfo>
 #include <QJsonDocument>
 #include <QMessageAuthenticationCode>
 #include <QTcpServer>
@@ -365,6 +366,43 @@ private Q_SLOTS:
                  QStringLiteral("webhook"));
         QCOMPARE(rec.json().value(QStringLiteral("payload")).toObject().value(QStringLiteral("greeting")).toString(),
                  QStringLiteral("hello device"));
+    }
+
+    void nameLeadingToLoopbackRefusedAtSendTime()
+    {
+        // An instance with the default rules. This machine's name passes
+        // the configuration check (a name on the allow list), but resolves to
+        // this machine: the allocator checks the resolved address, never
+        // connects, and the device learns only a tracking id.
+        const QString name = QHostInfo::localHostName();
+        const QList<QHostAddress> addresses = QHostInfo::fromName(name).addresses();
+        if (addresses.isEmpty() || !addresses.first().isLoopback())
+            QSKIP("this machine's name does not resolve to a loopback address here");
+        DeviceFixture strict;
+        QVERIFY(strict.start({QStringLiteral("--webhook-allowed-hosts"), name}));
+        QCOMPARE(strict.putHub(QStringLiteral("s1"), host("s1"), 1, kKeyA).status, 201);
+        m_webhook.mode = Webhook::Mode::Assign;
+        m_webhook.hubHost = host("s1");
+        m_webhook.requests.clear();
+        const QString url = QStringLiteral("https://%1:%2/api/allocate").arg(name).arg(m_webhook.port());
+        const auto enrollment = strict.putEnrollment(
+            QStringLiteral("ssrf-dev"),
+            QJsonObject{{QStringLiteral("allocationPolicy"), QStringLiteral("custom")},
+                        {QStringLiteral("customAllocationDefinition"),
+                         QJsonObject{{QStringLiteral("webhookUrl"), url},
+                                     {QStringLiteral("apiVersion"), QStringLiteral("2021-10-01")}}}});
+        QVERIFY2(enrollment.status == 201, enrollment.body.constData());
+        const QString key = DeviceFixture::primaryKey(enrollment.json());
+        const auto r = strict.registerDevice(QStringLiteral("ssrf-dev"), key);
+        const QJsonObject op = strict.waitForOperation(QStringLiteral("ssrf-dev"), key,
+                                                       r.json().value(QStringLiteral("operationId")).toString(), 15000);
+        QCOMPARE(op.value(QStringLiteral("status")).toString(), QStringLiteral("failed"));
+        const QString message = DeviceFixture::state(op).value(QStringLiteral("errorMessage")).toString();
+        QVERIFY2(message.contains(QLatin1String("tracking id")) && !message.contains(name), qPrintable(message));
+        QVERIFY(m_webhook.requests.isEmpty());
+        const auto audit = strict.admin->get(
+            QStringLiteral("/api/v1/audit?entityType=registration&action=allocationFailed&entityId=ssrf-dev"));
+        QVERIFY2(audit.body.contains("refused: must not lead to a loopback address"), audit.body.constData());
     }
 
     void customWebhookFailures_data()
