@@ -2,6 +2,7 @@
 #include "auditapi.h"
 #include "crmrequest.h"
 
+#include "base/principal.h"
 #include "protocol/timeutil.h"
 #include "storage/auditlog.h"
 
@@ -85,6 +86,9 @@ HttpResponse AuditApi::list(HttpRequest &request)
     auto entries = m_ctx.audit.list(filter, probe);
     if (!entries)
         return HttpResponse::error(entries.error());
+    // Where a failed custom allocation went (internal host, port, status) is
+    // for operators: viewers see that it failed and its tracking id.
+    const bool operatorOrAbove = request.principal && int(request.principal->role) >= int(Role::Operator);
     QJsonArray items;
     QString next;
     qint64 lastId = 0;
@@ -93,7 +97,11 @@ HttpResponse AuditApi::list(HttpRequest &request)
             next = encodeCursor(QString::number(lastId));
             break;
         }
-        items.append(e.toJson());
+        QJsonObject item = e.toJson();
+        if (!operatorOrAbove && e.action == QLatin1String("allocationFailed"))
+            item.insert(QStringLiteral("after"),
+                        QJsonObject{{QStringLiteral("trackingId"), e.after.value(QStringLiteral("trackingId"))}});
+        items.append(item);
         lastId = e.id;
     }
     return Crm::listResponse(items, next);

@@ -460,6 +460,13 @@ private Q_SLOTS:
             QVERIFY(!QJsonDocument(after).toJson().contains("function-key"));
         }
         QVERIFY2(found, audit.body.constData());
+        // Viewers see that it failed and the tracking id, not where it went.
+        const auto viewed = f.viewer->get(
+            QStringLiteral("/api/v1/audit?entityType=registration&action=allocationFailed&entityId=") + id);
+        QCOMPARE(viewed.status, 200);
+        QVERIFY2(viewed.body.contains(tracking.captured(1).toUtf8()) && !viewed.body.contains("127.0.0.1") &&
+                     !viewed.body.contains("detail"),
+                 viewed.body.constData());
         // The webhook's key in the URL never reaches the device.
         QVERIFY(!QJsonDocument(op).toJson().contains("function-key"));
         QVERIFY(!QJsonDocument(op).toJson().contains("hubDeviceKey"));
