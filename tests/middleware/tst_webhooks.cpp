@@ -19,6 +19,7 @@
 
 #include <functional>
 #include <memory>
+#include <tuple>
 
 using namespace Provisio::Test;
 
@@ -42,6 +43,8 @@ public:
     // Returns the status to answer, or 0 to leave the request hanging.
     std::function<int(const Request &)> policy = [](const Request &) { return 200; };
     QList<Request> requests;
+    // The Location of 3xx answers.
+    QByteArray redirectTo = "/redirected";
 
     Receiver()
     {
@@ -95,7 +98,9 @@ private:
             r.answered = policy(r);
             requests << r;
             if (r.answered > 0)
-                socket->write("HTTP/1.1 " + QByteArray::number(r.answered) + " X\r\nContent-Length: 0\r\n\r\n");
+                socket->write("HTTP/1.1 " + QByteArray::number(r.answered) + " X\r\n" +
+                              (r.answered / 100 == 3 ? "Location: " + redirectTo + "\r\n" : QByteArray()) +
+                              "Content-Length: 0\r\n\r\n");
         }
     }
 
@@ -133,6 +138,7 @@ private Q_SLOTS:
     void retriedUntilAcceptedExactlyOnce();
     void failedAfterMaxAttempts();
     void inFlightDeliverySurvivesRestart();
+    void eachWebhookHasItsOwnSecretAndRedirectsAreNotFollowed();
     void ssrfTargetsAreRefused_data();
     void ssrfTargetsAreRefused();
     void nameLeadingToPrivateAddressRefusedAtSendTime();
@@ -657,6 +663,47 @@ void TestWebhooks::httpsToAllowedNameReachesCheckedAddress()
         15000);
     QVERIFY2(attempt.value(QStringLiteral("lastStatusCode")).toInt() >= 400,
              QJsonDocument(attempt).toJson().constData());
+}
+
+void TestWebhooks::eachWebhookHasItsOwnSecretAndRedirectsAreNotFollowed()
+{
+    m_receiver.policy = [](const Receiver::Request &r) { return r.path == "/own-b" ? 302 : 200; };
+    m_receiver.redirectTo = m_receiver.url(QStringLiteral("/redirected")).toUtf8();
+    QString secretA, secretB;
+    const QJsonObject a = createWebhook(QStringLiteral("/own-a"), QJsonArray{QStringLiteral("customer.*")}, &secretA);
+    const QJsonObject b = createWebhook(QStringLiteral("/own-b"), QJsonArray{QStringLiteral("customer.*")}, &secretB);
+    QVERIFY(!a.isEmpty() && !b.isEmpty());
+    QVERIFY(secretA != secretB);
+    QVERIFY(m_admin
+                ->post(QStringLiteral("/api/v1/customers"),
+                       QJsonObject{{QStringLiteral("name"), QStringLiteral("Own Secrets")},
+                                   {QStringLiteral("email"), QStringLiteral("own@secrets.example")}})
+                .status == 201);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_receiver.to("/own-a").isEmpty() && !m_receiver.to("/own-b").isEmpty(), 15000);
+    // Each request is signed with its own webhook's secret, never the other's.
+    for (const auto &[path, own, other] :
+         {std::tuple{QByteArray("/own-a"), secretA, secretB}, std::tuple{QByteArray("/own-b"), secretB, secretA}}) {
+        for (const auto &r : m_receiver.to(path)) {
+            const QByteArray ts = r.headers.value("x-provisio-timestamp");
+            QCOMPARE(r.headers.value("x-provisio-signature"), expectedSignature(own.toUtf8(), ts, r.body));
+            QVERIFY(r.headers.value("x-provisio-signature") != expectedSignature(other.toUtf8(), ts, r.body));
+            QVERIFY(!r.body.contains(own.toUtf8()) && !r.body.contains(other.toUtf8()));
+        }
+    }
+    // The 302 is a failed attempt, not an instruction to post elsewhere.
+    QTRY_VERIFY_WITH_TIMEOUT(!deliveries(b.value(QStringLiteral("id")).toString()).isEmpty() &&
+                                 deliveries(b.value(QStringLiteral("id")).toString())
+                                         .first()
+                                         .toObject()
+                                         .value(QStringLiteral("lastStatusCode"))
+                                         .toInt() == 302,
+                             10000);
+    QTest::qWait(500);
+    QVERIFY(m_receiver.to("/redirected").isEmpty());
+    m_receiver.policy = [](const Receiver::Request &) { return 200; };
+    for (const QJsonObject &hook : {a, b})
+        m_admin->send("DELETE", QStringLiteral("/api/v1/webhooks/") + hook.value(QStringLiteral("id")).toString(), {},
+                      {{"If-Match", hook.value(QStringLiteral("etag")).toString().toUtf8()}});
 }
 
 QTEST_GUILESS_MAIN(TestWebhooks)
