@@ -2,6 +2,7 @@
 #include "auditapi.h"
 #include "requesthelpers.h"
 
+#include "base/principal.h"
 #include "domain/visibility.h"
 #include "protocol/timeutil.h"
 #include "storage/auditlog.h"
@@ -89,6 +90,9 @@ HttpResponse AuditApi::list(HttpRequest &request)
         return HttpResponse::error(entries.error());
     // What the caller's role may see of each record (Visibility).
     const Role role = request.principal ? request.principal->role : Role::Viewer;
+    // Where a failed custom allocation went (internal host, port, status) is
+    // for operators: viewers see that it failed and its tracking id.
+    const bool operatorOrAbove = int(role) >= int(Role::Operator);
     QJsonArray items;
     QString next;
     qint64 lastId = 0;
@@ -97,7 +101,11 @@ HttpResponse AuditApi::list(HttpRequest &request)
             next = encodeCursor(QString::number(lastId));
             break;
         }
-        items.append(Visibility::auditEntry(role, e).toJson());
+        QJsonObject item = Visibility::auditEntry(role, e).toJson();
+        if (!operatorOrAbove && e.action == QLatin1String("allocationFailed"))
+            item.insert(QStringLiteral("after"),
+                        QJsonObject{{QStringLiteral("trackingId"), e.after.value(QStringLiteral("trackingId"))}});
+        items.append(item);
         lastId = e.id;
     }
     return Requests::listResponse(items, next);

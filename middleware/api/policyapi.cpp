@@ -2,6 +2,10 @@
 #include "policyapi.h"
 #include "requesthelpers.h"
 
+#include "base/servicecontext.h"
+#include "base/webhooktarget.h"
+
+#include "domain/allocator.h"
 #include "domain/hubs.h"
 #include "protocol/allocation.h"
 #include "protocol/hub.h"
@@ -21,6 +25,23 @@ void PolicyApi::registerRoutes(Router &router)
     const QString path = QStringLiteral("/api/v1/allocation-policy");
     router.add(M::Get, path, Access::Viewer, [this](HttpRequest &r) { return get(r); });
     router.add(M::Put, path, Access::Admin, [this](HttpRequest &r) { return put(r); });
+    router.add(M::Get, path + QStringLiteral("/webhook-secret"), Access::Admin,
+               [this](HttpRequest &r) { return webhookSecret(r); });
+}
+
+HttpResponse PolicyApi::webhookSecret(HttpRequest &request)
+{
+    if (auto q = Requests::checkQuery(request, {QStringLiteral("url")}); !q)
+        return HttpResponse::error(q.error());
+    const QString url = request.queryValue(QStringLiteral("url"));
+    if (url.isEmpty())
+        return HttpResponse::error(ErrorCode::InvalidInput,
+                                   QStringLiteral("query parameter 'url' (the webhook URL, exactly as configured) is "
+                                                  "required"));
+    auto secret = Allocator::webhookSecret(m_ctx.settings, url);
+    if (!secret)
+        return HttpResponse::error(secret.error());
+    return HttpResponse::json(QJsonObject{{QStringLiteral("webhookUrl"), url}, {QStringLiteral("secret"), *secret}});
 }
 
 HttpResponse PolicyApi::get(HttpRequest &)
@@ -62,6 +83,10 @@ HttpResponse PolicyApi::put(HttpRequest &request)
         reader.fail(kCustom, QStringLiteral("is only allowed when allocationPolicy is 'custom'"));
     if (!reader.ok())
         return HttpResponse::error(reader.error());
+    if (policy == AllocationPolicy::Custom) {
+        if (auto ok = WebhookTarget(WebhookTarget::rulesFrom(m_ctx.config)).checkAllocationDefinition(custom); !ok)
+            return HttpResponse::error(ok.error());
+    }
 
     auto after =
         Hubs(m_ctx).setPolicy(policy, policyName, staticHub, custom, Requests::ifMatch(request), request.actor());

@@ -13,6 +13,8 @@ namespace Provisio {
 // keys the allocator reads (allocationPolicy, allocation.staticHub,
 // allocation.webhookUrl, allocation.webhookApiVersion); `allocation.etag`
 // guards concurrent edits. Viewers read; admins change.
+// /api/v1/allocation-policy/webhook-secret?url=: a custom allocation
+// webhook's own signing secret (Allocator::webhookSecret), admins only.
 class PolicyApi : public ApiModule
 {
 public:
@@ -22,6 +24,7 @@ public:
 private:
     HttpResponse get(HttpRequest &request);
     HttpResponse put(HttpRequest &request);
+    HttpResponse webhookSecret(HttpRequest &request);
 
     ServiceContext &m_ctx;
 };

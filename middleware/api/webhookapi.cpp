@@ -4,57 +4,24 @@
 
 #include "base/serviceconfig.h"
 #include "base/servicecontext.h"
+#include "base/webhooktarget.h"
 #include "crypto/keys.h"
 #include "domain/eventbus.h"
 #include "protocol/jsonmerge.h"
 #include "protocol/jsonreader.h"
 
-#include <QHostAddress>
 #include <QUrl>
 
 namespace Provisio {
 
 namespace {
 constexpr qint64 kMaxBody = 64 * 1024;
-constexpr int kMaxUrlLength = 2048;
 constexpr int kMaxEvents = 50;
 constexpr int kMaxDescription = 1000;
 constexpr int kMinSecret = 16;
 constexpr int kMaxSecret = 256;
 
 const QString kSecret = QStringLiteral("secret");
-
-bool isLoopbackHost(const QString &host)
-{
-    if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0)
-        return true;
-    const QHostAddress address(host);
-    return !address.isNull() && address.isLoopback();
-}
-
-void checkUrl(JsonReader &reader, const QString &text, bool allowHttp)
-{
-    if (text.size() > kMaxUrlLength) {
-        reader.fail(QStringLiteral("url"), QStringLiteral("must be at most %1 characters").arg(kMaxUrlLength));
-        return;
-    }
-    const QUrl url(text, QUrl::StrictMode);
-    const QString scheme = url.scheme().toLower();
-    if (!url.isValid() || url.isRelative() || url.host().isEmpty() ||
-        (scheme != QLatin1String("https") && scheme != QLatin1String("http"))) {
-        reader.fail(QStringLiteral("url"), QStringLiteral("must be an absolute https:// URL"));
-        return;
-    }
-    if (!url.userInfo().isEmpty() || url.hasFragment()) {
-        // Credentials in the URL would be shown to every admin reading the
-        // webhook; receivers authenticate requests by their signature.
-        reader.fail(QStringLiteral("url"), QStringLiteral("must not contain user info or a fragment"));
-        return;
-    }
-    if (scheme == QLatin1String("http") && !isLoopbackHost(url.host()) && !allowHttp)
-        reader.fail(QStringLiteral("url"),
-                    QStringLiteral("must use https:// (plain http:// only to a loopback address)"));
-}
 
 bool isPrintableSecret(const QString &secret)
 {
@@ -64,14 +31,16 @@ bool isPrintableSecret(const QString &secret)
 
 // A webhook from its JSON, validated as a whole. `secret` stays empty when
 // the body has none (create generates one, updates keep the current one).
-Result<Webhook> webhookFromJson(const QJsonObject &json, bool allowHttp)
+Result<Webhook> webhookFromJson(const QJsonObject &json, const WebhookTarget &target)
 {
     JsonReader reader(json);
     reader.allowOnly({"url", "events", "secret", "enabled", "description"});
     Webhook w;
     w.url = reader.requiredString(QStringLiteral("url"));
-    if (reader.ok())
-        checkUrl(reader, w.url, allowHttp);
+    if (reader.ok()) {
+        if (auto ok = target.checkUrl(w.url); !ok)
+            reader.fail(QStringLiteral("url"), ok.error().message);
+    }
     if (!reader.has(QStringLiteral("events")))
         reader.fail(QStringLiteral("events"),
                     QStringLiteral("is required (e.g. [\"registration.assigned\", \"device.*\"])"));
@@ -156,7 +125,7 @@ HttpResponse WebhookApi::create(HttpRequest &request)
     if (body->contains(QStringLiteral("id")))
         return HttpResponse::error(ErrorCode::InvalidInput,
                                    QStringLiteral("field 'id' is assigned by the server; leave it out"));
-    auto webhook = webhookFromJson(*body, m_ctx.config.webhookAllowHttp);
+    auto webhook = webhookFromJson(*body, WebhookTarget(WebhookTarget::rulesFrom(m_ctx.config)));
     if (!webhook)
         return HttpResponse::error(webhook.error());
     auto created = m_webhooks.create(*webhook, request.actor());
@@ -206,7 +175,7 @@ HttpResponse WebhookApi::update(HttpRequest &request, bool merge)
             return Error(ErrorCode::InvalidInput,
                          QStringLiteral("field 'id' must be '%1', the id in the path").arg(id));
         dropReadOnly(json);
-        return webhookFromJson(json, m_ctx.config.webhookAllowHttp);
+        return webhookFromJson(json, WebhookTarget(WebhookTarget::rulesFrom(m_ctx.config)));
     };
     if (!merge) {
         // A bad body is reported as such even for an unknown id.

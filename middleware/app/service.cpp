@@ -153,6 +153,10 @@ Result<std::unique_ptr<Service>> Service::create(const ServiceConfig &config)
     WebhookDispatcher::Options webhookOptions;
     webhookOptions.initialBackoffMs = config.webhookInitialBackoffMs;
     webhookOptions.maxAttempts = config.webhookMaxAttempts;
+    webhookOptions.target = WebhookTarget::rulesFrom(config);
+    if (!config.webhookAuthorization.isEmpty())
+        qCWarning(lcService) << "--webhook-authorization is deprecated: one secret for every allocation webhook; "
+                                "put a key in each webhook's URL (e.g. ?code=) instead";
     s->m_webhookDispatcher = std::make_unique<WebhookDispatcher>(*s->m_webhooks, *s->m_events, *s->m_network, caPem,
                                                                  s->m_metrics.get(), webhookOptions);
     for (auto &module : s->m_modules)

@@ -106,6 +106,10 @@ QList<SettingSpec> buildSettings()
                         "Keep service connections to the linked hubs (twin, presence, telemetry, direct methods, "
                         "revocation); off leaves them to other instances."};
     hubLink.defaultValue = 1;
+    SettingSpec webhookHosts{"webhook-allowed-hosts", "PROVISIO_WEBHOOK_ALLOWED_HOSTS", Kind::List, "host",
+                             "Host a webhook URL may name: an exact name or IP, or *.example.com for its "
+                             "subdomains (repeatable; comma-separated in the environment and the config file). "
+                             "Without any, no event or allocation webhook can be set."};
     return {
         text("config", "PROVISIO_CONFIG", "file",
              "Read settings from this INI file (keys are the option names, without --); command line or "
@@ -179,14 +183,19 @@ QList<SettingSpec> buildSettings()
         integer("max-header-bytes", "PROVISIO_MAX_HEADER_BYTES", "bytes",
                 "Request line and header fields together; more is answered 431.", 1024, 1048576, 16384),
         // Webhooks.
+        webhookHosts,
         text("webhook-authorization", "PROVISIO_WEBHOOK_AUTHORIZATION", "value",
-             "Authorization header value sent to custom allocation webhooks. Visible to other users on the "
-             "command line: prefer the environment or --webhook-authorization-file.",
+             "Deprecated: Authorization header value sent to allow-listed custom allocation webhooks; put a "
+             "key in each webhook's URL instead. Visible to other users on the command line: prefer the "
+             "environment or --webhook-authorization-file.",
              "none"),
         text("webhook-authorization-file", "PROVISIO_WEBHOOK_AUTHORIZATION_FILE", "file",
              "Read the value for --webhook-authorization from this file."),
         flag("webhook-allow-http", "PROVISIO_WEBHOOK_ALLOW_HTTP",
-             "Allow event webhooks to plain http:// URLs beyond loopback (for tests and closed networks)."),
+             "Allow webhooks to plain http:// URLs (for tests and closed networks)."),
+        flag("webhook-allow-private-networks", "PROVISIO_WEBHOOK_ALLOW_PRIVATE_NETWORKS",
+             "Allow webhooks to loopback, private, link-local and other non-public addresses (for tests and "
+             "closed networks)."),
         duration("webhook-initial-backoff", "PROVISIO_WEBHOOK_INITIAL_BACKOFF_MS",
                  "Delay before the first retry of a failed webhook delivery; doubles per attempt up to 10m.",
                  DurationUnit::Milliseconds, 1, 10 * 60 * kSecond, kSecond),
@@ -537,6 +546,7 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser, Settin
     if (!webhookAuthorization)
         return webhookAuthorization.error();
     c.webhookAuthorization = *webhookAuthorization;
+    c.webhookAllowedHosts = r.list("webhook-allowed-hosts");
 
     // Every typed setting: the first bad one stops the start.
     const auto toBool = [&](const char *name, bool *out) -> Result<void> {
@@ -575,6 +585,7 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser, Settin
              toInt("body-stall-timeout", kSecond, &c.bodyStallTimeoutSeconds),
              toInt("max-header-bytes", 1, &c.maxHeaderBytes),
              toBool("webhook-allow-http", &c.webhookAllowHttp),
+             toBool("webhook-allow-private-networks", &c.webhookAllowPrivateNetworks),
              toInt("webhook-initial-backoff", 1, &c.webhookInitialBackoffMs),
              toInt("webhook-max-attempts", 1, &c.webhookMaxAttempts),
              toBool("hub-link", &c.hubLinkEnabled),

@@ -50,8 +50,10 @@ struct ServiceConfig
     int idleTimeoutSeconds = 60;
     int bodyStallTimeoutSeconds = 30;
     int maxHeaderBytes = 16 * 1024;
-    QString webhookAuthorization;  // sent to custom allocation webhooks
-    bool webhookAllowHttp = false; // event webhooks to plain http:// beyond loopback
+    QString webhookAuthorization;             // deprecated: sent to allow-listed allocation webhooks
+    QStringList webhookAllowedHosts;          // see WebhookTarget; empty: no webhook can be set
+    bool webhookAllowHttp = false;            // webhooks to plain http://
+    bool webhookAllowPrivateNetworks = false; // webhooks to non-public addresses
     int webhookInitialBackoffMs = 1000;
     int webhookMaxAttempts = 10;
     bool hubLinkEnabled = true;

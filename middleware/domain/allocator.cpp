@@ -6,9 +6,11 @@
 #include "crypto/keys.h"
 #include "protocol/jsonlimits.h"
 #include "protocol/jsonreader.h"
+#include "storage/auditlog.h"
 #include "storage/hubstore.h"
 #include "storage/settingsstore.h"
 
+#include <QDateTime>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
@@ -26,7 +28,9 @@ Q_LOGGING_CATEGORY(lcAllocation, "provisio.middleware.allocation")
 
 namespace Provisio {
 
-Allocator::Allocator(ServiceContext &ctx, QObject *parent) : QObject(parent), m_ctx(ctx) { }
+Allocator::Allocator(ServiceContext &ctx, QObject *parent)
+    : QObject(parent), m_ctx(ctx), m_target(WebhookTarget::rulesFrom(ctx.config))
+{ }
 
 double Allocator::rendezvousScore(const QString &hubName, int weight, const QString &registrationId)
 {
@@ -77,6 +81,15 @@ std::optional<Hub> Allocator::findHub(const QList<Hub> &hubs, const QString &hos
             return h;
     }
     return std::nullopt;
+}
+
+Result<QString> Allocator::webhookSecret(SettingsStore &settings, const QString &webhookUrl)
+{
+    auto key = settings.ensureValue(QStringLiteral("allocation.webhookSigningKey"), Crypto::randomToken(32));
+    if (!key)
+        return key.error();
+    const QByteArray mac = Crypto::hmacSha256(key->toUtf8(), webhookUrl.toUtf8());
+    return QString::fromLatin1(mac.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
 Result<Allocator::Plan> Allocator::plan(const std::optional<AllocationPolicy> &enrollmentPolicy,
@@ -225,52 +238,92 @@ void Allocator::allocateCustom(const Plan &plan, const QJsonObject &requestBody,
                                std::function<void(Result<Outcome>)> done)
 {
     const QUrl url(plan.webhook ? plan.webhook->webhookUrl : QString());
-    QNetworkRequest request(url);
-    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-    if (!m_ctx.config.webhookAuthorization.isEmpty())
-        request.setRawHeader("Authorization", m_ctx.config.webhookAuthorization.toUtf8());
-    request.setTransferTimeout(kWebhookTimeoutMs);
-    // Webhooks may run on the operator's own machines with certificates from
-    // the middleware's CA, or anywhere with a public one.
-    QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
-    QList<QSslCertificate> cas = QSslConfiguration::systemCaCertificates();
-    cas += QSslCertificate::fromData(m_ctx.caCertificatePem, QSsl::Pem);
-    ssl.setCaCertificates(cas);
-    ssl.setPeerVerifyMode(QSslSocket::VerifyPeer);
-    request.setSslConfiguration(ssl);
-
-    QNetworkReply *reply = m_ctx.network.post(request, QJsonDocument(requestBody).toJson(QJsonDocument::Compact));
-    const QList<Hub> linked = plan.linked;
+    const QString registrationId = requestBody.value(QStringLiteral("deviceRuntimeContext"))
+                                       .toObject()
+                                       .value(QStringLiteral("registrationId"))
+                                       .toString();
+    // What went wrong stays with the operators (log and audit entry); the
+    // device learns only that allocation failed and a reference to quote.
     // The URL may carry a function key (Azure Functions' ?code=), so only
-    // the host is ever logged, and Qt's error strings (which quote the URL)
-    // never reach the device.
-    const QString host = url.host();
-    QObject::connect(reply, &QNetworkReply::finished, context, [this, reply, linked, host, done] {
-        reply->deleteLater();
-        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        if (reply->error() == QNetworkReply::OperationCanceledError || reply->error() == QNetworkReply::TimeoutError) {
-            qCWarning(lcAllocation).noquote() << "custom allocation webhook on" << host << "timed out";
-            done(
-                Error(ErrorCode::Unavailable, QStringLiteral("the custom allocation webhook did not answer within %1 s")
-                                                  .arg(kWebhookTimeoutMs / 1000)));
-            return;
-        }
-        if (status == 0) {
-            qCWarning(lcAllocation).noquote()
-                << "custom allocation webhook on" << host << "unreachable, network error" << int(reply->error());
-            done(Error(ErrorCode::Unavailable,
-                       QStringLiteral("the custom allocation webhook is unreachable (network error %1)")
-                           .arg(int(reply->error()))));
-            return;
-        }
-        if (status < 200 || status > 299) {
-            qCWarning(lcAllocation).noquote() << "custom allocation webhook on" << host << "answered" << status;
-            done(Error(ErrorCode::Unavailable,
-                       QStringLiteral("the custom allocation webhook answered HTTP %1").arg(status)));
-            return;
-        }
-        done(readWebhookAnswer(reply->readAll(), linked));
-    });
+    // host and port are recorded, and Qt's error strings (which quote the
+    // URL) never reach the device.
+    const auto fail = [this, registrationId, host = url.host(), port = url.port(443), done](const QString &detail,
+                                                                                            int status) {
+        const QString trackingId = Crypto::randomToken(9);
+        qCWarning(lcAllocation).noquote() << "custom allocation for" << registrationId << "failed, tracking id"
+                                          << trackingId << "webhook host" << host << "port" << port << ":" << detail;
+        QJsonObject record{{QStringLiteral("trackingId"), trackingId},
+                           {QStringLiteral("webhookHost"), host},
+                           {QStringLiteral("webhookPort"), port},
+                           {QStringLiteral("detail"), detail}};
+        if (status > 0)
+            record.insert(QStringLiteral("httpStatus"), status);
+        if (auto r = m_ctx.audit.record(QStringLiteral("system:allocation"), QStringLiteral("allocationFailed"),
+                                        QStringLiteral("registration"), registrationId, {}, record);
+            !r)
+            qCWarning(lcAllocation).noquote() << "cannot audit the failed allocation:" << r.error().message;
+        done(Error(ErrorCode::Unavailable,
+                   QStringLiteral("custom allocation failed; quote tracking id %1 to the operator").arg(trackingId)));
+    };
+    const QList<Hub> linked = plan.linked;
+    const QString authorization = m_ctx.config.webhookAuthorization;
+    auto secret = webhookSecret(m_ctx.settings, url.toString());
+    if (!secret)
+        return fail(QStringLiteral("cannot read the webhook signing key: ") + secret.error().message, 0);
+    const QByteArray caPem = m_ctx.caCertificatePem;
+    // Resolved once and checked (WebhookTarget): the request goes to the
+    // checked address, so DNS cannot send it elsewhere afterwards.
+    m_target.resolve(
+        url, context,
+        [this, linked, authorization, secret = secret->toUtf8(), caPem, requestBody, context, fail,
+         done](Result<WebhookTarget::Pinned> pinned) {
+            if (!pinned)
+                return fail(QStringLiteral("refused: ") + pinned.error().message, 0);
+            QNetworkRequest request(pinned->url);
+            request.setRawHeader("Host", pinned->hostHeader);
+            request.setPeerVerifyName(pinned->hostName);
+            // HTTP/1.1 only: HTTP/2's :authority would name the address, not
+            // the host a receiver behind a shared front end is known by.
+            request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+            request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+            // Deprecated (one value for every webhook), still sent when set.
+            if (!authorization.isEmpty())
+                request.setRawHeader("Authorization", authorization.toUtf8());
+            const QByteArray body = QJsonDocument(requestBody).toJson(QJsonDocument::Compact);
+            const QByteArray timestamp = QByteArray::number(QDateTime::currentSecsSinceEpoch());
+            request.setRawHeader("X-Provisio-Timestamp", timestamp);
+            request.setRawHeader("X-Provisio-Signature",
+                                 "sha256=" + Crypto::hmacSha256(secret, timestamp + '.' + body).toHex());
+            request.setTransferTimeout(kWebhookTimeoutMs);
+            // A redirect is a failure, not an instruction to post the device's
+            // request somewhere unchecked.
+            request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+            // Webhooks may run on the operator's own machines with certificates
+            // from the middleware's CA, or anywhere with a public one.
+            QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+            QList<QSslCertificate> cas = QSslConfiguration::systemCaCertificates();
+            cas += QSslCertificate::fromData(caPem, QSsl::Pem);
+            ssl.setCaCertificates(cas);
+            ssl.setPeerVerifyMode(QSslSocket::VerifyPeer);
+            request.setSslConfiguration(ssl);
+
+            QNetworkReply *reply = m_ctx.network.post(request, body);
+            QObject::connect(reply, &QNetworkReply::finished, context, [this, reply, linked, fail, done] {
+                reply->deleteLater();
+                const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+                if (reply->error() == QNetworkReply::OperationCanceledError ||
+                    reply->error() == QNetworkReply::TimeoutError)
+                    return fail(QStringLiteral("no answer within %1 s").arg(kWebhookTimeoutMs / 1000), 0);
+                if (status == 0)
+                    return fail(QStringLiteral("unreachable, network error %1").arg(int(reply->error())), 0);
+                if (status < 200 || status > 299)
+                    return fail(QStringLiteral("answered HTTP %1").arg(status), status);
+                auto outcome = readWebhookAnswer(reply->readAll(), linked);
+                if (!outcome)
+                    return fail(outcome.error().message, status);
+                done(std::move(outcome));
+            });
+        });
 }
 
 } // namespace Provisio

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "base/webhooktarget.h"
 #include "core/result.h"
 #include "protocol/allocation.h"
 #include "protocol/hub.h"
@@ -20,6 +21,7 @@
 namespace Provisio {
 
 struct ServiceContext;
+class SettingsStore;
 
 // Picks the hub a device is assigned to, by DPS allocation policy.
 //
@@ -67,12 +69,27 @@ public:
 
     // Calls the plan's webhook with `requestBody` (DPS's custom allocation
     // request) and reports once, from the event loop: on the answer, on a
-    // non-2xx status, on a bad answer, or after the timeout. `context`
+    // non-2xx status (redirects included), on a bad answer, after the
+    // timeout, or when the URL or its resolved address breaks the webhook
+    // rules (WebhookTarget). A failure reaches `done` as a generic message
+    // with a tracking id; its detail goes to the log and to an
+    // "allocationFailed" audit entry for the registration. `context`
     // guards the callback: it is dropped when context is destroyed.
     void allocateCustom(const Plan &plan, const QJsonObject &requestBody, QObject *context,
                         std::function<void(Result<Outcome>)> done);
 
     static constexpr int kWebhookTimeoutMs = 10000;
+
+    // The signing secret of one allocation webhook: URL-safe base64 of
+    // HMAC-SHA256(instance key, the webhook URL), the instance key generated
+    // into the database on first use. Every webhook URL has its own secret
+    // (a receiver that leaks it exposes no other webhook; changing the URL,
+    // e.g. its ?code=, rotates it); admins read it from
+    // GET /api/v1/allocation-policy/webhook-secret?url=. It never travels:
+    // each request carries X-Provisio-Timestamp and
+    // X-Provisio-Signature: sha256=<hex HMAC-SHA256(secret, timestamp "." body)>,
+    // the scheme of event webhooks.
+    static Result<QString> webhookSecret(SettingsStore &settings, const QString &webhookUrl);
 
     // Pure parts, public for unit tests.
     // Weighted rendezvous choice; nullopt when no hub has weight > 0.
@@ -89,6 +106,7 @@ private:
     Result<Outcome> readWebhookAnswer(const QByteArray &body, const QList<Hub> &linked) const;
 
     ServiceContext &m_ctx;
+    WebhookTarget m_target;
 };
 
 } // namespace Provisio

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "enrollments.h"
+
 #include "enrollmentkeys.h"
 #include "registrations.h"
 
 #include "base/serviceconfig.h"
 #include "base/servicecontext.h"
+#include "base/webhooktarget.h"
 #include "crypto/activationcode.h"
 #include "crypto/keys.h"
 #include "protocol/jsonlimits.h"
@@ -64,6 +66,10 @@ Result<Enrollments::IssuedCode> Enrollments::issueActivationCode(const Enrollmen
 
 Result<Enrollments::Put> Enrollments::put(Enrollment e, const QByteArray &ifMatch, const QString &actor)
 {
+    if (auto ok = WebhookTarget(WebhookTarget::rulesFrom(m_ctx.config))
+                      .checkAllocationDefinition(e.customAllocationDefinition);
+        !ok)
+        return ok.error();
     const QString id = e.registrationId;
     Transaction tx(m_ctx.db);
     auto existing = m_enrollments.find(id);
@@ -269,6 +275,10 @@ Enrollments::newActivationCode(const QString &id, const QByteArray &ifMatch, con
 
 Result<Enrollments::PutGroup> Enrollments::putGroup(EnrollmentGroup g, const QByteArray &ifMatch, const QString &actor)
 {
+    if (auto ok = WebhookTarget(WebhookTarget::rulesFrom(m_ctx.config))
+                      .checkAllocationDefinition(g.customAllocationDefinition);
+        !ok)
+        return ok.error();
     const QString id = g.enrollmentGroupId;
     Transaction tx(m_ctx.db);
     auto existing = m_enrollments.findGroup(id);

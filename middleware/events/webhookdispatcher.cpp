@@ -41,7 +41,7 @@ QString isoIn(qint64 ms)
 WebhookDispatcher::WebhookDispatcher(WebhookStore &store, EventBus &events, QNetworkAccessManager &network,
                                      const QByteArray &extraCaPem, Metrics *metrics, Options options, QObject *parent)
     : QObject(parent), m_store(store), m_network(network), m_metrics(metrics), m_options(options),
-      m_owner(QStringLiteral("mw_") + Crypto::randomToken(9))
+      m_owner(QStringLiteral("mw_") + Crypto::randomToken(9)), m_target(options.target)
 {
     m_ssl = QSslConfiguration::defaultConfiguration();
     QList<QSslCertificate> cas = QSslConfiguration::systemCaCertificates();
@@ -133,7 +133,7 @@ void WebhookDispatcher::pump()
         m_lastPrune = nowTime.toMSecsSinceEpoch();
         m_store.pruneFinished(nowTime.addDays(-kKeepFinishedDays).toString(Qt::ISODateWithMs));
     }
-    const int free = m_options.maxConcurrent - int(m_inFlight.size());
+    const int free = m_options.maxConcurrent - int(m_inFlight.size()) - m_resolving;
     if (free > 0) {
         const QString now = nowTime.toString(Qt::ISODateWithMs);
         auto due = m_store.due(now, free);
@@ -154,7 +154,7 @@ void WebhookDispatcher::pump()
 void WebhookDispatcher::scheduleNext()
 {
     qint64 wait = m_options.pollMs;
-    if (int(m_inFlight.size()) < m_options.maxConcurrent) {
+    if (int(m_inFlight.size()) + m_resolving < m_options.maxConcurrent) {
         auto next = m_store.nextDueAt();
         if (next && !next->isEmpty()) {
             const QDateTime at = QDateTime::fromString(*next, Qt::ISODateWithMs);
@@ -167,8 +167,30 @@ void WebhookDispatcher::scheduleNext()
 
 void WebhookDispatcher::send(const WebhookStore::DueDelivery &delivery)
 {
+    ++m_resolving;
+    m_target.resolve(QUrl(delivery.url), this, [this, delivery](Result<WebhookTarget::Pinned> pinned) {
+        --m_resolving;
+        if (!pinned)
+            refuse(delivery, QStringLiteral("refused: ") + pinned.error().message);
+        else
+            post(delivery, *pinned);
+    });
+}
+
+void WebhookDispatcher::refuse(const WebhookStore::DueDelivery &delivery, const QString &error)
+{
+    record(delivery.id, delivery.webhookId, delivery.attempts, 0, error);
+}
+
+void WebhookDispatcher::post(const WebhookStore::DueDelivery &delivery, const WebhookTarget::Pinned &pinned)
+{
     const QByteArray timestamp = QByteArray::number(QDateTime::currentSecsSinceEpoch());
-    QNetworkRequest request{QUrl(delivery.url)};
+    QNetworkRequest request{pinned.url};
+    request.setRawHeader("Host", pinned.hostHeader);
+    request.setPeerVerifyName(pinned.hostName);
+    // HTTP/1.1 only: HTTP/2's :authority would name the address, not the
+    // host a receiver behind a shared front end is known by.
+    request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     request.setHeader(QNetworkRequest::UserAgentHeader, QByteArrayLiteral("Provisio-Webhook/" PROVISIO_VERSION));
     request.setRawHeader("X-Provisio-Event", delivery.eventType.toUtf8());
@@ -207,22 +229,30 @@ void WebhookDispatcher::onFinished(QNetworkReply *reply)
     m_inFlight.erase(it);
 
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    QString error; // empty: delivered
+    if (job.timedOut || reply->error() == QNetworkReply::TimeoutError ||
+        reply->error() == QNetworkReply::OperationCanceledError)
+        error = QStringLiteral("no answer within %1 ms").arg(m_options.timeoutMs);
+    else if (status > 0 && (status < 200 || status > 299))
+        error = QStringLiteral("HTTP %1").arg(status);
+    else if (status == 0)
+        error = reply->errorString();
+    record(job.deliveryId, job.webhookId, job.attempts, status, error);
+}
+
+void WebhookDispatcher::record(const QString &deliveryId, const QString &webhookId, int attempts, int status,
+                               QString error)
+{
     WebhookStore::Attempt attempt;
-    attempt.attempts = job.attempts + 1;
+    attempt.attempts = attempts + 1;
     attempt.statusCode = status;
-    const bool ok = status >= 200 && status < 300;
+    const bool ok = error.isEmpty();
     QString outcome;
     if (ok) {
         attempt.status = kDelivered;
         outcome = kDelivered;
     } else {
-        if (job.timedOut || reply->error() == QNetworkReply::TimeoutError ||
-            reply->error() == QNetworkReply::OperationCanceledError)
-            attempt.error = QStringLiteral("no answer within %1 ms").arg(m_options.timeoutMs);
-        else if (status > 0)
-            attempt.error = QStringLiteral("HTTP %1").arg(status);
-        else
-            attempt.error = reply->errorString().left(kMaxErrorLength);
+        attempt.error = error.left(kMaxErrorLength);
         if (attempt.attempts >= m_options.maxAttempts) {
             attempt.status = kFailed;
             outcome = kFailed;
@@ -233,16 +263,16 @@ void WebhookDispatcher::onFinished(QNetworkReply *reply)
             outcome = QStringLiteral("retry");
         }
     }
-    if (auto r = m_store.recordAttempt(job.deliveryId, m_owner, attempt); !r)
-        qCWarning(lcWebhook).noquote() << "cannot record delivery" << job.deliveryId << r.error().message;
+    if (auto r = m_store.recordAttempt(deliveryId, m_owner, attempt); !r)
+        qCWarning(lcWebhook).noquote() << "cannot record delivery" << deliveryId << r.error().message;
     if (m_metrics)
         m_metrics->increment(QStringLiteral("provisio_webhook_attempts_total"),
                              QStringLiteral("outcome=\"%1\"").arg(outcome));
     if (ok)
-        qCDebug(lcWebhook).noquote() << "delivered" << job.deliveryId << "to" << job.webhookId << "status" << status;
+        qCDebug(lcWebhook).noquote() << "delivered" << deliveryId << "to" << webhookId << "status" << status;
     else
-        qCInfo(lcWebhook).noquote() << "delivery" << job.deliveryId << "to" << job.webhookId << "attempt"
-                                    << attempt.attempts << "failed:" << attempt.error << "->" << attempt.status;
+        qCInfo(lcWebhook).noquote() << "delivery" << deliveryId << "to" << webhookId << "attempt" << attempt.attempts
+                                    << "failed:" << attempt.error << "->" << attempt.status;
     if (m_started)
         m_timer.start(0);
 }

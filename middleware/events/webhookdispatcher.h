@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "base/webhooktarget.h"
 #include "domain/eventbus.h"
 #include "storage/webhookstore.h"
 
@@ -45,8 +46,10 @@ class Metrics;
 // Up to maxConcurrent attempts run at once, so events may arrive out of
 // order: receivers order by the event's `at`, not by arrival. Deliveries of a
 // disabled webhook wait (pending) until it is enabled again.
-// TLS peers are verified against the system CAs plus the middleware's own CA;
-// plain http:// is only accepted for loopback receivers (see WebhookApi).
+// TLS peers are verified against the system CAs plus the middleware's own CA.
+// Before each attempt the URL is checked again and its host resolved once;
+// the attempt goes to that checked address (WebhookTarget), so a webhook
+// whose name now leads to a private address fails instead of being sent.
 //
 // The service sets the first retry delay and the attempts before "failed"
 // from its settings (--webhook-initial-backoff, --webhook-max-attempts).
@@ -62,6 +65,9 @@ public:
         int maxConcurrent = 8;
         int timeoutMs = 10000;
         int pollMs = 5000; // how often other instances' rows and expired leases are looked for
+        // Where deliveries may go, checked again before each attempt after
+        // DNS (WebhookTarget); a refused attempt fails like a network error.
+        WebhookTarget::Rules target;
     };
 
     WebhookDispatcher(WebhookStore &store, EventBus &events, QNetworkAccessManager &network,
@@ -84,6 +90,9 @@ private:
     void pump();
     void scheduleNext();
     void send(const WebhookStore::DueDelivery &delivery);
+    void post(const WebhookStore::DueDelivery &delivery, const WebhookTarget::Pinned &pinned);
+    void refuse(const WebhookStore::DueDelivery &delivery, const QString &error);
+    void record(const QString &deliveryId, const QString &webhookId, int attempts, int status, QString error);
     void onFinished(QNetworkReply *reply);
 
     struct InFlight
@@ -101,6 +110,8 @@ private:
     QSslConfiguration m_ssl;
     QString m_owner; // this instance's lease name
     QHash<QNetworkReply *, InFlight> m_inFlight;
+    WebhookTarget m_target;
+    int m_resolving = 0; // claimed deliveries whose host is being resolved
     QTimer m_timer;
     bool m_started = false;
     qint64 m_lastPrune = 0;

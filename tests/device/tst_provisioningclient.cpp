@@ -153,6 +153,11 @@ private Q_SLOTS:
         QStandardPaths::setTestModeEnabled(true);
         qRegisterMetaType<ConnectionInfo>();
         qRegisterMetaType<Step>();
+        // The allocation webhook is this test's plain-HTTP loopback server:
+        // allowed explicitly (the middleware inherits the environment).
+        qputenv("PROVISIO_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1");
+        qputenv("PROVISIO_WEBHOOK_ALLOW_HTTP", "on");
+        qputenv("PROVISIO_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "on");
         QVERIFY(m_fx.start());
         const auto hub = m_fx.admin->put(QStringLiteral("/api/v1/hubs/hub1"),
                                          QJsonObject{{QStringLiteral("host"), QStringLiteral("hub1.test")},

@@ -5,7 +5,9 @@
 
 #include "devicetestutil.h"
 
+#include <QHostInfo>
 #include <QJsonDocument>
+#include <QMessageAuthenticationCode>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QtTest>
@@ -21,7 +23,7 @@ namespace {
 class Webhook : public QObject
 {
 public:
-    enum class Mode { Assign, ServerError, Hang, UnknownHub };
+    enum class Mode { Assign, ServerError, Hang, UnknownHub, Redirect };
 
     Mode mode = Mode::Assign;
     QString hubHost;
@@ -29,6 +31,9 @@ public:
     {
         QByteArray authorization;
         QJsonObject body;
+        QByteArray rawBody;
+        QByteArray timestamp;
+        QByteArray signature;
     };
     QList<Request> requests;
 
@@ -42,6 +47,7 @@ public:
         });
         return m_server.listen(QHostAddress::LocalHost, 0);
     }
+    quint16 port() const { return m_server.serverPort(); }
     QString url() const
     {
         return QStringLiteral("http://127.0.0.1:%1/api/allocate?code=function-key").arg(m_server.serverPort());
@@ -56,7 +62,7 @@ private:
         if (end < 0)
             return;
         int length = 0;
-        QByteArray authorization;
+        QByteArray authorization, timestamp, signature;
         const QList<QByteArray> lines = buf.left(end).split('\n');
         for (const QByteArray &raw : lines) {
             const QByteArray line = raw.trimmed();
@@ -68,17 +74,25 @@ private:
                 length = line.mid(colon + 1).trimmed().toInt();
             else if (name == "authorization")
                 authorization = line.mid(colon + 1).trimmed();
+            else if (name == "x-provisio-timestamp")
+                timestamp = line.mid(colon + 1).trimmed();
+            else if (name == "x-provisio-signature")
+                signature = line.mid(colon + 1).trimmed();
         }
         if (buf.size() < end + 4 + length)
             return;
         const QByteArray body = buf.mid(end + 4, length);
         buf.clear();
-        requests.append({authorization, QJsonDocument::fromJson(body).object()});
+        requests.append({authorization, QJsonDocument::fromJson(body).object(), body, timestamp, signature});
         switch (mode) {
         case Mode::Hang:
             return; // never answers: the middleware's timeout must fire
         case Mode::ServerError:
             respond(s, "500 Internal Server Error", "{\"error\":\"boom\"}");
+            return;
+        case Mode::Redirect:
+            // Somewhere the middleware must not be led: it does not follow.
+            respond(s, "302 Found\r\nLocation: http://169.254.169.254/latest/meta-data/", "{}");
             return;
         case Mode::UnknownHub:
             respond(s, "200 OK", "{\"iotHubHostName\":\"not-linked.provisio.test\"}");
@@ -146,7 +160,11 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_webhook.listen());
-        QVERIFY(f.start({QStringLiteral("--webhook-authorization"), QStringLiteral("Bearer hook-secret")}));
+        // The webhook is this test's plain-HTTP loopback server: allowed
+        // explicitly. (tst_webhooks refuses the same URL without these.)
+        QVERIFY(f.start({QStringLiteral("--webhook-authorization"), QStringLiteral("Bearer hook-secret"),
+                         QStringLiteral("--webhook-allowed-hosts"), QStringLiteral("127.0.0.1"),
+                         QStringLiteral("--webhook-allow-http"), QStringLiteral("--webhook-allow-private-networks")}));
     }
 
     // Must run first, before any hub is linked.
@@ -305,7 +323,25 @@ private Q_SLOTS:
         // What DPS sends a webhook, with the configured Authorization and no keys.
         QCOMPARE(m_webhook.requests.size(), 1);
         const auto &req = m_webhook.requests.first();
+        // The deprecated instance-wide value, still sent when configured.
         QCOMPARE(req.authorization, QByteArray("Bearer hook-secret"));
+        // Signed with this webhook's own secret, which admins read and no
+        // other webhook shares.
+        const auto secret = f.admin->get(QStringLiteral("/api/v1/allocation-policy/webhook-secret?url=") +
+                                         QString::fromLatin1(QUrl::toPercentEncoding(m_webhook.url())));
+        QCOMPARE(secret.status, 200);
+        const QByteArray own = secret.json().value(QStringLiteral("secret")).toString().toUtf8();
+        QVERIFY(own.size() >= 32);
+        QCOMPARE(req.signature, "sha256=" + QMessageAuthenticationCode::hash(req.timestamp + '.' + req.rawBody, own,
+                                                                             QCryptographicHash::Sha256)
+                                                .toHex());
+        const auto other = f.admin->get(QStringLiteral("/api/v1/allocation-policy/webhook-secret?url=") +
+                                        QString::fromLatin1(QUrl::toPercentEncoding(
+                                            QStringLiteral("https://other.example/api/allocate?code=other"))));
+        QCOMPARE(other.status, 200);
+        QVERIFY(other.json().value(QStringLiteral("secret")).toString().toUtf8() != own);
+        QCOMPARE(f.viewer->get(QStringLiteral("/api/v1/allocation-policy/webhook-secret?url=x")).status, 403);
+        QCOMPARE(f.operatorClient->get(QStringLiteral("/api/v1/allocation-policy/webhook-secret?url=x")).status, 403);
         QCOMPARE(req.body.value(QStringLiteral("individualEnrollment"))
                      .toObject()
                      .value(QStringLiteral("registrationId"))
@@ -332,19 +368,58 @@ private Q_SLOTS:
                  QStringLiteral("hello device"));
     }
 
+    void nameLeadingToLoopbackRefusedAtSendTime()
+    {
+        // An instance with the default rules. This machine's name passes
+        // the configuration check (a name on the allow list), but resolves to
+        // this machine: the allocator checks the resolved address, never
+        // connects, and the device learns only a tracking id.
+        const QString name = QHostInfo::localHostName();
+        const QList<QHostAddress> addresses = QHostInfo::fromName(name).addresses();
+        if (addresses.isEmpty() || !addresses.first().isLoopback())
+            QSKIP("this machine's name does not resolve to a loopback address here");
+        DeviceFixture strict;
+        QVERIFY(strict.start({QStringLiteral("--webhook-allowed-hosts"), name}));
+        QCOMPARE(strict.putHub(QStringLiteral("s1"), host("s1"), 1, kKeyA).status, 201);
+        m_webhook.mode = Webhook::Mode::Assign;
+        m_webhook.hubHost = host("s1");
+        m_webhook.requests.clear();
+        const QString url = QStringLiteral("https://%1:%2/api/allocate").arg(name).arg(m_webhook.port());
+        const auto enrollment = strict.putEnrollment(
+            QStringLiteral("ssrf-dev"),
+            QJsonObject{{QStringLiteral("allocationPolicy"), QStringLiteral("custom")},
+                        {QStringLiteral("customAllocationDefinition"),
+                         QJsonObject{{QStringLiteral("webhookUrl"), url},
+                                     {QStringLiteral("apiVersion"), QStringLiteral("2021-10-01")}}}});
+        QVERIFY2(enrollment.status == 201, enrollment.body.constData());
+        const QString key = DeviceFixture::primaryKey(enrollment.json());
+        const auto r = strict.registerDevice(QStringLiteral("ssrf-dev"), key);
+        const QJsonObject op = strict.waitForOperation(QStringLiteral("ssrf-dev"), key,
+                                                       r.json().value(QStringLiteral("operationId")).toString(), 15000);
+        QCOMPARE(op.value(QStringLiteral("status")).toString(), QStringLiteral("failed"));
+        const QString message = DeviceFixture::state(op).value(QStringLiteral("errorMessage")).toString();
+        QVERIFY2(message.contains(QLatin1String("tracking id")) && !message.contains(name), qPrintable(message));
+        QVERIFY(m_webhook.requests.isEmpty());
+        const auto audit = strict.admin->get(
+            QStringLiteral("/api/v1/audit?entityType=registration&action=allocationFailed&entityId=ssrf-dev"));
+        QVERIFY2(audit.body.contains("refused: must not lead to a loopback address"), audit.body.constData());
+    }
+
     void customWebhookFailures_data()
     {
         QTest::addColumn<int>("mode");
-        QTest::addColumn<QString>("message");
-        QTest::newRow("500") << int(Webhook::Mode::ServerError) << "HTTP 500";
+        QTest::addColumn<QString>("detail"); // in the operators' audit entry, never for the device
+        QTest::newRow("500") << int(Webhook::Mode::ServerError) << "answered HTTP 500";
         QTest::newRow("unknown hub") << int(Webhook::Mode::UnknownHub) << "not linked";
-        QTest::newRow("timeout") << int(Webhook::Mode::Hang) << "did not answer";
+        QTest::newRow("timeout") << int(Webhook::Mode::Hang) << "no answer within";
+        QTest::newRow("redirect not followed") << int(Webhook::Mode::Redirect) << "answered HTTP 302";
     }
     void customWebhookFailures()
     {
         QFETCH(int, mode);
-        QFETCH(QString, message);
+        QFETCH(QString, detail);
         m_webhook.mode = Webhook::Mode(mode);
+        m_webhook.requests.clear();
         const QString id = QStringLiteral("custom-fail-%1").arg(mode);
         const QString key =
             enroll(id, QJsonObject{{QStringLiteral("allocationPolicy"), QStringLiteral("custom")},
@@ -357,9 +432,41 @@ private Q_SLOTS:
             f.waitForOperation(id, key, r.json().value(QStringLiteral("operationId")).toString(), 25000);
         QCOMPARE(op.value(QStringLiteral("status")).toString(), QStringLiteral("failed"));
         const QJsonObject st = DeviceFixture::state(op);
-        QVERIFY2(st.value(QStringLiteral("errorMessage")).toString().contains(message),
-                 qPrintable(st.value(QStringLiteral("errorMessage")).toString()));
+        const QString message = st.value(QStringLiteral("errorMessage")).toString();
         QVERIFY(st.value(QStringLiteral("errorCode")).toInt() > 0);
+        // The device learns a tracking id, nothing about the webhook's host,
+        // port or answer.
+        const QRegularExpressionMatch tracking =
+            QRegularExpression(QStringLiteral("tracking id (\\S+) ")).match(message);
+        QVERIFY2(tracking.hasMatch(), qPrintable(message));
+        const QByteArray whole = QJsonDocument(op).toJson();
+        for (const QByteArray &leak :
+             {QByteArray("127.0.0.1"), QByteArray::number(m_webhook.port()), QByteArray("HTTP"), QByteArray("169.254")})
+            QVERIFY2(!whole.contains(leak), whole.constData());
+        // A redirect is not followed: the webhook saw one request.
+        QCOMPARE(m_webhook.requests.size(), 1);
+        // Operators find the detail under that tracking id in the audit log.
+        const auto audit = f.admin->get(
+            QStringLiteral("/api/v1/audit?entityType=registration&action=allocationFailed&entityId=") + id);
+        QCOMPARE(audit.status, 200);
+        bool found = false;
+        for (const QJsonValue &v : audit.json().value(QStringLiteral("items")).toArray()) {
+            const QJsonObject after = v.toObject().value(QStringLiteral("after")).toObject();
+            if (after.value(QStringLiteral("trackingId")).toString() != tracking.captured(1))
+                continue;
+            found = true;
+            QVERIFY2(after.value(QStringLiteral("detail")).toString().contains(detail), audit.body.constData());
+            QCOMPARE(after.value(QStringLiteral("webhookHost")).toString(), QStringLiteral("127.0.0.1"));
+            QVERIFY(!QJsonDocument(after).toJson().contains("function-key"));
+        }
+        QVERIFY2(found, audit.body.constData());
+        // Viewers see that it failed and the tracking id, not where it went.
+        const auto viewed = f.viewer->get(
+            QStringLiteral("/api/v1/audit?entityType=registration&action=allocationFailed&entityId=") + id);
+        QCOMPARE(viewed.status, 200);
+        QVERIFY2(viewed.body.contains(tracking.captured(1).toUtf8()) && !viewed.body.contains("127.0.0.1") &&
+                     !viewed.body.contains("detail"),
+                 viewed.body.constData());
         // The webhook's key in the URL never reaches the device.
         QVERIFY(!QJsonDocument(op).toJson().contains("function-key"));
         QVERIFY(!QJsonDocument(op).toJson().contains("hubDeviceKey"));

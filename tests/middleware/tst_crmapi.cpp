@@ -140,6 +140,9 @@ QByteArray TestCrmApi::snapshot()
 
 void TestCrmApi::initTestCase()
 {
+    // Allocation webhooks set here are never called; their hosts only have
+    // to be allowed (the middleware inherits the environment).
+    qputenv("PROVISIO_WEBHOOK_ALLOWED_HOSTS", "alloc.example,a.example,10.0.0.5");
     QVERIFY(m_f.start());
     m_admin = m_f.client(m_f.adminToken);
     m_operator = m_f.client(m_f.operatorToken);
@@ -1201,13 +1204,19 @@ void TestCrmApi::allocationPolicy_data()
         << 200 << QString()
         << QStringList{QStringLiteral("custom"), QStringLiteral(""),
                        QStringLiteral("https://alloc.example/api/pick?code=x"), QStringLiteral("2021-10-01")};
+    // Even on the allow list: plain http and a private address are refused.
     QTest::newRow("custom http") << QByteArray(
                                         "{\"allocationPolicy\":\"custom\",\"customAllocationDefinition\":{"
                                         "\"webhookUrl\":\"http://10.0.0.5:8080/pick\",\"apiVersion\":\"2019-03-31\"}}")
-                                 << 200 << QString()
-                                 << QStringList{QStringLiteral("custom"), QStringLiteral(""),
-                                                QStringLiteral("http://10.0.0.5:8080/pick"),
-                                                QStringLiteral("2019-03-31")};
+                                 << 400 << "must use https://" << QStringList();
+    QTest::newRow("custom private address")
+        << QByteArray("{\"allocationPolicy\":\"custom\",\"customAllocationDefinition\":{"
+                      "\"webhookUrl\":\"https://10.0.0.5:8080/pick\",\"apiVersion\":\"2019-03-31\"}}")
+        << 400 << "private address" << QStringList();
+    QTest::newRow("custom host not allowed")
+        << QByteArray("{\"allocationPolicy\":\"custom\",\"customAllocationDefinition\":{"
+                      "\"webhookUrl\":\"https://elsewhere.example/pick\",\"apiVersion\":\"2019-03-31\"}}")
+        << 400 << "not on the allowed webhook hosts" << QStringList();
     QTest::newRow("back to hashed clears")
         << QByteArray("{\"allocationPolicy\":\"hashed\"}") << 200 << QString()
         << QStringList{QStringLiteral("hashed"), QStringLiteral(""), QStringLiteral(""), QStringLiteral("")};

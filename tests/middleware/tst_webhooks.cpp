@@ -7,6 +7,7 @@
 #include "middlewareprocess.h"
 
 #include <QHash>
+#include <QHostInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -18,6 +19,7 @@
 
 #include <functional>
 #include <memory>
+#include <tuple>
 
 using namespace Provisio::Test;
 
@@ -41,6 +43,8 @@ public:
     // Returns the status to answer, or 0 to leave the request hanging.
     std::function<int(const Request &)> policy = [](const Request &) { return 200; };
     QList<Request> requests;
+    // The Location of 3xx answers.
+    QByteArray redirectTo = "/redirected";
 
     Receiver()
     {
@@ -94,7 +98,9 @@ private:
             r.answered = policy(r);
             requests << r;
             if (r.answered > 0)
-                socket->write("HTTP/1.1 " + QByteArray::number(r.answered) + " X\r\nContent-Length: 0\r\n\r\n");
+                socket->write("HTTP/1.1 " + QByteArray::number(r.answered) + " X\r\n" +
+                              (r.answered / 100 == 3 ? "Location: " + redirectTo + "\r\n" : QByteArray()) +
+                              "Content-Length: 0\r\n\r\n");
         }
     }
 
@@ -132,6 +138,11 @@ private Q_SLOTS:
     void retriedUntilAcceptedExactlyOnce();
     void failedAfterMaxAttempts();
     void inFlightDeliverySurvivesRestart();
+    void eachWebhookHasItsOwnSecretAndRedirectsAreNotFollowed();
+    void ssrfTargetsAreRefused_data();
+    void ssrfTargetsAreRefused();
+    void nameLeadingToPrivateAddressRefusedAtSendTime();
+    void httpsToAllowedNameReachesCheckedAddress();
 
 private:
     QJsonObject createWebhook(const QString &path, const QJsonArray &events, QString *secret = nullptr);
@@ -151,7 +162,11 @@ void TestWebhooks::initTestCase()
     qputenv("PROVISIO_WEBHOOK_INITIAL_BACKOFF_MS", "100");
     qputenv("PROVISIO_WEBHOOK_MAX_ATTEMPTS", "4");
     QVERIFY(m_receiver.listen());
-    m_mw = std::make_unique<MiddlewareProcess>();
+    // The receiver is this test's plain-HTTP loopback server: allowed
+    // explicitly. The SSRF tests start a middleware without these switches.
+    m_mw = std::make_unique<MiddlewareProcess>(
+        QStringList{QStringLiteral("--webhook-allowed-hosts"), QStringLiteral("127.0.0.1,example.com"),
+                    QStringLiteral("--webhook-allow-http"), QStringLiteral("--webhook-allow-private-networks")});
     QVERIFY2(m_mw->start(), qPrintable(m_mw->lastError()));
     m_admin = std::make_unique<HttpsClient>(m_mw->baseUrl(), m_mw->caCertificatePath());
     m_admin->setBearer(m_mw->createToken(QStringLiteral("admin"), QStringLiteral("hooks-admin")));
@@ -189,7 +204,8 @@ void TestWebhooks::invalidWebhooksAreRefused_data()
     QTest::addColumn<QString>("mentions");
     QTest::newRow("not a url") << QByteArray(R"({"url":"not a url","events":["*"]})") << "url";
     QTest::newRow("ftp") << QByteArray(R"({"url":"ftp://example.com/x","events":["*"]})") << "url";
-    QTest::newRow("plain http elsewhere") << QByteArray(R"({"url":"http://example.com/x","events":["*"]})") << "url";
+    QTest::newRow("plain http elsewhere")
+        << QByteArray(R"({"url":"http://other.example.org/x","events":["*"]})") << "url";
     QTest::newRow("user info") << QByteArray(R"({"url":"https://u:p@example.com/x","events":["*"]})") << "url";
     QTest::newRow("no url") << QByteArray(R"({"events":["*"]})") << "url";
     QTest::newRow("unknown event") << QByteArray(R"({"url":"https://example.com/x","events":["device.exploded"]})")
@@ -456,6 +472,238 @@ void TestWebhooks::inFlightDeliverySurvivesRestart()
     QCOMPARE(m_receiver.to("/slow").last().headers.value("x-provisio-delivery"), deliveryId);
     QTRY_COMPARE_WITH_TIMEOUT(deliveries(hookId).first().toObject().value(QStringLiteral("status")).toString(),
                               QStringLiteral("delivered"), 10000);
+}
+
+namespace {
+
+// A middleware with the default webhook rules (https only, public addresses
+// only) and an allow list that names every target the SSRF rows try, so that
+// what refuses them is the address rule, not the list.
+std::unique_ptr<MiddlewareProcess> strictMiddleware()
+{
+    const QStringList hosts{
+        QStringLiteral("hooks.example.com"), QStringLiteral("127.0.0.1"),        QStringLiteral("::1"),
+        QStringLiteral("169.254.169.254"),   QStringLiteral("10.1.2.3"),         QStringLiteral("100.64.0.1"),
+        QStringLiteral("192.168.1.1"),       QStringLiteral("::ffff:127.0.0.1"), QStringLiteral("localhost"),
+        QStringLiteral("fd00::1"),           QStringLiteral("0.0.0.0"),          QHostInfo::localHostName()};
+    return std::make_unique<MiddlewareProcess>(
+        QStringList{QStringLiteral("--webhook-allowed-hosts"), hosts.join(QLatin1Char(','))});
+}
+
+} // namespace
+
+void TestWebhooks::ssrfTargetsAreRefused_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QString>("mentions"); // empty: accepted
+    QTest::newRow("plain http") << "http://hooks.example.com/x"
+                                << "must use https://";
+    QTest::newRow("loopback") << "https://127.0.0.1:9000/x"
+                              << "loopback address";
+    QTest::newRow("loopback v6") << "https://[::1]/x"
+                                 << "loopback address";
+    QTest::newRow("v4-mapped loopback") << "https://[::ffff:127.0.0.1]/x"
+                                        << "loopback address";
+    QTest::newRow("cloud metadata") << "https://169.254.169.254/latest/meta-data/"
+                                    << "link-local address";
+    QTest::newRow("private 10/8") << "https://10.1.2.3/x"
+                                  << "private address";
+    QTest::newRow("private 192.168/16") << "https://192.168.1.1/x"
+                                        << "private address";
+    QTest::newRow("unique local v6") << "https://[fd00::1]/x"
+                                     << "private address";
+    QTest::newRow("shared 100.64/10") << "https://100.64.0.1/x"
+                                      << "shared";
+    QTest::newRow("unspecified") << "https://0.0.0.0/x"
+                                 << "unspecified address";
+    QTest::newRow("localhost by name") << "https://localhost:8443/x"
+                                       << "loopback address";
+    QTest::newRow("not allow-listed") << "https://evil.example.net/x"
+                                      << "not on the allowed webhook hosts";
+    QTest::newRow("allow-listed public host") << "https://hooks.example.com/x"
+                                              << "";
+}
+
+void TestWebhooks::ssrfTargetsAreRefused()
+{
+    QFETCH(QString, url);
+    QFETCH(QString, mentions);
+    auto mw = strictMiddleware();
+    QVERIFY2(mw->start(), qPrintable(mw->lastError()));
+    HttpsClient admin(mw->baseUrl(), mw->caCertificatePath());
+    admin.setBearer(mw->createToken(QStringLiteral("admin"), QStringLiteral("ssrf-admin")));
+
+    // An event webhook.
+    const auto hook = admin.post(
+        QStringLiteral("/api/v1/webhooks"),
+        QJsonObject{{QStringLiteral("url"), url}, {QStringLiteral("events"), QJsonArray{QStringLiteral("*")}}});
+    // A custom allocation webhook: on an enrollment, a group and the instance.
+    const QJsonObject custom{{QStringLiteral("allocationPolicy"), QStringLiteral("custom")},
+                             {QStringLiteral("customAllocationDefinition"),
+                              QJsonObject{{QStringLiteral("webhookUrl"), url},
+                                          {QStringLiteral("apiVersion"), QStringLiteral("2021-10-01")}}}};
+    QJsonObject enrollment = custom;
+    enrollment.insert(QStringLiteral("attestation"),
+                      QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}});
+    const auto enr = admin.put(QStringLiteral("/api/v1/enrollments/ssrf-device"), enrollment);
+    const auto group = admin.put(QStringLiteral("/api/v1/enrollment-groups/ssrf-group"), enrollment);
+    const auto policy = admin.put(QStringLiteral("/api/v1/allocation-policy"), custom);
+
+    if (mentions.isEmpty()) {
+        QVERIFY2(hook.status == 201, hook.body.constData());
+        QVERIFY2(enr.status == 201 || enr.status == 200, enr.body.constData());
+        QVERIFY2(group.status == 201 || group.status == 200, group.body.constData());
+        return;
+    }
+    for (const auto *r : {&hook, &enr, &group, &policy}) {
+        QCOMPARE(r->status, 400);
+        QVERIFY2(r->json().value(QStringLiteral("message")).toString().contains(mentions), r->body.constData());
+    }
+    QVERIFY(enr.json()
+                .value(QStringLiteral("message"))
+                .toString()
+                .contains(QStringLiteral("customAllocationDefinition.webhookUrl")));
+}
+
+void TestWebhooks::nameLeadingToPrivateAddressRefusedAtSendTime()
+{
+    // This machine's name passes the configuration check (a name, on the
+    // list) but resolves to this machine: the dispatcher checks the resolved
+    // address and never connects.
+    const QString name = QHostInfo::localHostName();
+    const QHostInfo info = QHostInfo::fromName(name);
+    bool local = !info.addresses().isEmpty();
+    for (const QHostAddress &a : info.addresses())
+        local = local && (a.isLoopback() || a.isInSubnet(QHostAddress::parseSubnet(QStringLiteral("10.0.0.0/8"))) ||
+                          a.isInSubnet(QHostAddress::parseSubnet(QStringLiteral("172.16.0.0/12"))) ||
+                          a.isInSubnet(QHostAddress::parseSubnet(QStringLiteral("192.168.0.0/16"))));
+    if (!local)
+        QSKIP("this machine's name does not resolve to a loopback or private address here");
+
+    auto mw = strictMiddleware();
+    QVERIFY2(mw->start(), qPrintable(mw->lastError()));
+    HttpsClient admin(mw->baseUrl(), mw->caCertificatePath());
+    admin.setBearer(mw->createToken(QStringLiteral("admin"), QStringLiteral("ssrf-admin")));
+    // The middleware's own port: a request would reach it.
+    const QString url = QStringLiteral("https://%1:%2/api/v1/webhooks").arg(name).arg(mw->port());
+    const auto created = admin.post(
+        QStringLiteral("/api/v1/webhooks"),
+        QJsonObject{{QStringLiteral("url"), url}, {QStringLiteral("events"), QJsonArray{QStringLiteral("webhook.*")}}});
+    QVERIFY2(created.status == 201, created.body.constData());
+    const QString id = created.json().value(QStringLiteral("id")).toString();
+    // Any webhook change is an event it subscribes to.
+    QVERIFY(admin
+                .post(QStringLiteral("/api/v1/webhooks"),
+                      QJsonObject{{QStringLiteral("url"), QStringLiteral("https://hooks.example.com/y")},
+                                  {QStringLiteral("events"), QJsonArray{QStringLiteral("device.*")}}})
+                .status == 201);
+    QJsonObject attempt;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            const QJsonArray items = admin.get(QStringLiteral("/api/v1/webhooks/%1/deliveries").arg(id))
+                                         .json()
+                                         .value(QStringLiteral("items"))
+                                         .toArray();
+            for (const QJsonValue &v : items) {
+                if (v.toObject().value(QStringLiteral("attempts")).toInt() > 0)
+                    attempt = v.toObject();
+            }
+            return !attempt.isEmpty();
+        }(),
+        15000);
+    const QString error = attempt.value(QStringLiteral("lastError")).toString();
+    QVERIFY2(error.startsWith(QLatin1String("refused:")) && error.contains(QLatin1String("address")),
+             QJsonDocument(attempt).toJson().constData());
+    QCOMPARE(attempt.value(QStringLiteral("lastStatusCode")).toInt(), 0);
+    QVERIFY(attempt.value(QStringLiteral("status")).toString() != QLatin1String("delivered"));
+}
+
+void TestWebhooks::httpsToAllowedNameReachesCheckedAddress()
+{
+    // A real HTTPS receiver reached by name: the middleware itself, whose
+    // certificate (from its own CA, which webhooks trust) names localhost.
+    // The request goes to the resolved, checked address while TLS is still
+    // verified against "localhost": an HTTP answer (any status) proves both.
+    auto mw = std::make_unique<MiddlewareProcess>(QStringList{QStringLiteral("--webhook-allowed-hosts"),
+                                                              QStringLiteral("localhost"),
+                                                              QStringLiteral("--webhook-allow-private-networks")});
+    QVERIFY2(mw->start(), qPrintable(mw->lastError()));
+    HttpsClient admin(mw->baseUrl(), mw->caCertificatePath());
+    admin.setBearer(mw->createToken(QStringLiteral("admin"), QStringLiteral("https-admin")));
+    const QString url = QStringLiteral("https://localhost:%1/not-a-route").arg(mw->port());
+    const auto created = admin.post(
+        QStringLiteral("/api/v1/webhooks"),
+        QJsonObject{{QStringLiteral("url"), url}, {QStringLiteral("events"), QJsonArray{QStringLiteral("webhook.*")}}});
+    QVERIFY2(created.status == 201, created.body.constData());
+    const QString id = created.json().value(QStringLiteral("id")).toString();
+    // Plain http:// stays refused without --webhook-allow-http.
+    const auto plain = admin.post(QStringLiteral("/api/v1/webhooks"),
+                                  QJsonObject{{QStringLiteral("url"), QStringLiteral("http://localhost/x")},
+                                              {QStringLiteral("events"), QJsonArray{QStringLiteral("device.*")}}});
+    QCOMPARE(plain.status, 400);
+    // Any webhook change is an event it subscribes to.
+    QVERIFY(admin
+                .post(QStringLiteral("/api/v1/webhooks"),
+                      QJsonObject{{QStringLiteral("url"), QStringLiteral("https://localhost/y")},
+                                  {QStringLiteral("events"), QJsonArray{QStringLiteral("device.*")}}})
+                .status == 201);
+    QJsonObject attempt;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            const QJsonArray items = admin.get(QStringLiteral("/api/v1/webhooks/%1/deliveries").arg(id))
+                                         .json()
+                                         .value(QStringLiteral("items"))
+                                         .toArray();
+            for (const QJsonValue &v : items) {
+                if (v.toObject().value(QStringLiteral("attempts")).toInt() > 0)
+                    attempt = v.toObject();
+            }
+            return !attempt.isEmpty();
+        }(),
+        15000);
+    QVERIFY2(attempt.value(QStringLiteral("lastStatusCode")).toInt() >= 400,
+             QJsonDocument(attempt).toJson().constData());
+}
+
+void TestWebhooks::eachWebhookHasItsOwnSecretAndRedirectsAreNotFollowed()
+{
+    m_receiver.policy = [](const Receiver::Request &r) { return r.path == "/own-b" ? 302 : 200; };
+    m_receiver.redirectTo = m_receiver.url(QStringLiteral("/redirected")).toUtf8();
+    QString secretA, secretB;
+    const QJsonObject a = createWebhook(QStringLiteral("/own-a"), QJsonArray{QStringLiteral("customer.*")}, &secretA);
+    const QJsonObject b = createWebhook(QStringLiteral("/own-b"), QJsonArray{QStringLiteral("customer.*")}, &secretB);
+    QVERIFY(!a.isEmpty() && !b.isEmpty());
+    QVERIFY(secretA != secretB);
+    QVERIFY(m_admin
+                ->post(QStringLiteral("/api/v1/customers"),
+                       QJsonObject{{QStringLiteral("name"), QStringLiteral("Own Secrets")},
+                                   {QStringLiteral("email"), QStringLiteral("own@secrets.example")}})
+                .status == 201);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_receiver.to("/own-a").isEmpty() && !m_receiver.to("/own-b").isEmpty(), 15000);
+    // Each request is signed with its own webhook's secret, never the other's.
+    for (const auto &[path, own, other] :
+         {std::tuple{QByteArray("/own-a"), secretA, secretB}, std::tuple{QByteArray("/own-b"), secretB, secretA}}) {
+        for (const auto &r : m_receiver.to(path)) {
+            const QByteArray ts = r.headers.value("x-provisio-timestamp");
+            QCOMPARE(r.headers.value("x-provisio-signature"), expectedSignature(own.toUtf8(), ts, r.body));
+            QVERIFY(r.headers.value("x-provisio-signature") != expectedSignature(other.toUtf8(), ts, r.body));
+            QVERIFY(!r.body.contains(own.toUtf8()) && !r.body.contains(other.toUtf8()));
+        }
+    }
+    // The 302 is a failed attempt, not an instruction to post elsewhere.
+    QTRY_VERIFY_WITH_TIMEOUT(!deliveries(b.value(QStringLiteral("id")).toString()).isEmpty() &&
+                                 deliveries(b.value(QStringLiteral("id")).toString())
+                                         .first()
+                                         .toObject()
+                                         .value(QStringLiteral("lastStatusCode"))
+                                         .toInt() == 302,
+                             10000);
+    QTest::qWait(500);
+    QVERIFY(m_receiver.to("/redirected").isEmpty());
+    m_receiver.policy = [](const Receiver::Request &) { return 200; };
+    for (const QJsonObject &hook : {a, b})
+        m_admin->send("DELETE", QStringLiteral("/api/v1/webhooks/") + hook.value(QStringLiteral("id")).toString(), {},
+                      {{"If-Match", hook.value(QStringLiteral("etag")).toString().toUtf8()}});
 }
 
 QTEST_GUILESS_MAIN(TestWebhooks)
