@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "activationlimits.h"
 
+#include "base/clientaddress.h"
 #include "base/serviceconfig.h"
 #include "base/servicecontext.h"
-#include "base/clientaddress.h"
 #include "storage/database.h"
 
 #include <QDateTime>
@@ -54,8 +54,8 @@ Result<ActivationLimits::Verdict> ActivationLimits::check(const QString &serial,
     return v;
 }
 
-Result<void> ActivationLimits::recordFailure(const QString &serial, const QHostAddress &client,
-                                             const QString &reason, qint64 nowMs)
+Result<void> ActivationLimits::recordFailure(const QString &serial, const QHostAddress &client, const QString &reason,
+                                             qint64 nowMs)
 {
     const QHostAddress address = ClientAddress::normalized(client);
     if (auto r = m_store.record({serial, nowMs, address.toString(), reason, 0}, ClientAddress::limitKey(address)); !r)
@@ -80,14 +80,14 @@ Result<int> ActivationLimits::unlock(const QString &serial, const QString &actor
     auto cleared = m_store.clear(serial, QDateTime::currentMSecsSinceEpoch());
     if (!cleared)
         return cleared.error();
-    if (auto audited = m_changes.record(EventKind::ActivationUnlocked,
-                                        {actor,
-                                         QStringLiteral("activationUnlock"),
-                                         QStringLiteral("device"),
-                                         serial,
-                                         {},
-                                         QJsonObject{{QStringLiteral("serial"), serial},
-                                                     {QStringLiteral("clearedFailures"), *cleared}}});
+    if (auto audited = m_changes.record(
+            EventKind::ActivationUnlocked,
+            {actor,
+             QStringLiteral("activationUnlock"),
+             QStringLiteral("device"),
+             serial,
+             {},
+             QJsonObject{{QStringLiteral("serial"), serial}, {QStringLiteral("clearedFailures"), *cleared}}});
         !audited)
         return audited.error();
     if (!tx.commit())

@@ -45,8 +45,7 @@ public:
     // Whether `client` may try a code for `serial` at `nowMs` (epoch ms).
     Result<Verdict> check(const QString &serial, const QHostAddress &client, qint64 nowMs);
     // Logs one failed attempt (never the code).
-    Result<void> recordFailure(const QString &serial, const QHostAddress &client, const QString &reason,
-                               qint64 nowMs);
+    Result<void> recordFailure(const QString &serial, const QHostAddress &client, const QString &reason, qint64 nowMs);
     // Clears the serial's failures, inside the caller's transaction (a new
     // code is audited by whoever issues it).
     Result<int> clear(const QString &serial);
