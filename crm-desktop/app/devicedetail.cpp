@@ -33,6 +33,7 @@
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTableWidget>
 #include <QVBoxLayout>
 
 namespace Provisio::Crm {
@@ -126,6 +127,8 @@ DeviceDetail::DeviceDetail(ApiClient *api, EventFeed *feed, QWidget *parent)
     connect(m_controller, &DeviceDetailController::registrationLoaded, this, &DeviceDetail::showRegistration);
     connect(m_controller, &DeviceDetailController::twinSaved, this, [this] { m_twinDirty = false; });
     connect(m_controller, &DeviceDetailController::twinLoaded, this, &DeviceDetail::showTwin);
+    connect(m_controller, &DeviceDetailController::activationFailuresLoaded, this,
+            &DeviceDetail::showActivationFailures);
     connect(m_controller, &DeviceDetailController::failed, this, &DeviceDetail::errorOccurred);
     connect(m_controller, &DeviceDetailController::changed, this, [this](const QString &message) {
         Q_EMIT messageShown(message);
@@ -403,9 +406,33 @@ QWidget *DeviceDetail::buildActions()
     sl->addWidget(m_disable);
     sl->addWidget(m_deprovision);
     sl->addStretch();
+    // Failed activation attempts: who tried which serial, and a way to clear
+    // them when a crowd of strangers has held the owner back.
+    m_activationSummary = new QLabel(page);
+    m_activationSummary->setObjectName(QStringLiteral("activationSummary"));
+    m_activationSummary->setWordWrap(true);
+    m_activationFailures = new QTableWidget(0, 3, page);
+    m_activationFailures->setObjectName(QStringLiteral("activationFailures"));
+    m_activationFailures->setHorizontalHeaderLabels({tr("Time"), tr("Client address"), tr("Reason")});
+    m_activationFailures->horizontalHeader()->setStretchLastSection(true);
+    m_activationFailures->verticalHeader()->hide();
+    m_activationFailures->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_activationFailures->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_unlock = new QPushButton(tr("&Unlock activation…"), page);
+    m_unlock->setObjectName(QStringLiteral("activationUnlock"));
+    connect(m_unlock, &QPushButton::clicked, this, &DeviceDetail::confirmUnlock);
+    auto *activationBox = new QGroupBox(tr("Failed activation attempts"), page);
+    auto *al = new QVBoxLayout(activationBox);
+    auto *ah = new QHBoxLayout;
+    ah->addWidget(m_activationSummary, 1);
+    ah->addWidget(m_unlock);
+    al->addLayout(ah);
+    al->addWidget(m_activationFailures);
+
     auto *layout = new QVBoxLayout(page);
     layout->addWidget(methodBox, 1);
     layout->addWidget(stateBox);
+    layout->addWidget(activationBox, 1);
     return page;
 }
 
@@ -442,7 +469,7 @@ void DeviceDetail::applyRole(bool canOperate)
     m_canOperate = canOperate;
     // Viewers get blanked keys from the server anyway; hide what they cannot use.
     for (QWidget *w : std::initializer_list<QWidget *>{m_reveal, m_copyPrimary, m_copySecondary, m_saveTwin, m_invoke,
-                                                       m_enable, m_disable, m_deprovision})
+                                                       m_enable, m_disable, m_deprovision, m_unlock})
         w->setVisible(canOperate);
     m_tags->setReadOnly(!canOperate);
     m_desired->setReadOnly(!canOperate);
@@ -637,6 +664,53 @@ void DeviceDetail::updateActions()
     m_enable->setEnabled(m_canOperate && enrolled && !enabled);
     m_disable->setEnabled(m_canOperate && enrolled && enabled);
     m_deprovision->setEnabled(m_canOperate && enrolled);
+    m_unlock->setEnabled(m_canOperate &&
+                         m_controller->activationFailures().value(QStringLiteral("counting")).toInt() > 0);
+}
+
+void DeviceDetail::showActivationFailures(const QJsonObject &failures)
+{
+    const QJsonArray items = failures.value(QStringLiteral("items")).toArray();
+    const int counting = failures.value(QStringLiteral("counting")).toInt();
+    m_activationSummary->setText(
+        items.isEmpty() ? tr("No failed activation attempts in the last 30 days.")
+                        : tr("%n failed attempt(s) count against the activation limits; cleared ones are greyed.",
+                             nullptr, counting));
+    m_activationFailures->setRowCount(int(items.size()));
+    for (int i = 0; i < items.size(); ++i) {
+        const QJsonObject f = items.at(i).toObject();
+        const bool cleared = f.contains(QStringLiteral("clearedAt"));
+        const QStringList cells{f.value(QStringLiteral("at")).toString(),
+                                f.value(QStringLiteral("clientAddress")).toString(),
+                                f.value(QStringLiteral("reason")).toString()};
+        for (int c = 0; c < cells.size(); ++c) {
+            auto *item = new QTableWidgetItem(cells.at(c));
+            if (cleared) {
+                item->setForeground(palette().brush(QPalette::Disabled, QPalette::Text));
+                item->setToolTip(tr("Cleared %1").arg(f.value(QStringLiteral("clearedAt")).toString()));
+            }
+            m_activationFailures->setItem(i, c, item);
+        }
+    }
+    m_activationFailures->resizeColumnsToContents();
+    updateActions();
+}
+
+void DeviceDetail::confirmUnlock()
+{
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Unlock activation of %1").arg(serial()),
+                                tr("Clear the failed activation attempts of %1? They no longer hold its activation "
+                                   "back; they stay listed, and the unlock is audited.")
+                                    .arg(serial()),
+                                QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("confirmActivationUnlock"));
+    box->addButton(tr("Unlock"), QMessageBox::AcceptRole);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::buttonClicked, this, [this, box](QAbstractButton *button) {
+        if (box->buttonRole(button) == QMessageBox::AcceptRole)
+            m_controller->unlockActivation();
+    });
+    box->open();
 }
 
 } // namespace Provisio::Crm

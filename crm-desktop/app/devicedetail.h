@@ -14,6 +14,7 @@ class QPushButton;
 class QSpinBox;
 class QTabWidget;
 class QTableView;
+class QTableWidget;
 
 namespace Provisio::Crm {
 
@@ -66,6 +67,8 @@ private:
     void showEnrollment();
     void showRegistration(const QJsonObject &registration);
     void showTwin(const QJsonObject &twin);
+    void showActivationFailures(const QJsonObject &failures);
+    void confirmUnlock();
     void setKeysRevealed(bool revealed);
     void copyKey(bool primary);
     void invoke();
@@ -117,6 +120,9 @@ private:
     QPushButton *m_enable;
     QPushButton *m_disable;
     QPushButton *m_deprovision;
+    QLabel *m_activationSummary;
+    QTableWidget *m_activationFailures;
+    QPushButton *m_unlock;
 };
 
 } // namespace Provisio::Crm

@@ -91,6 +91,7 @@ void DeviceDetailController::reload()
     m_registration = {};
     m_twin = {};
     m_twinEtag.clear();
+    m_activationFailures = {};
     if (m_serial.isEmpty())
         return;
     ApiCall *call = m_api->get(QStringLiteral("devices/") + ApiClient::segment(m_serial));
@@ -99,6 +100,7 @@ void DeviceDetailController::reload()
         m_device = body.object();
         Q_EMIT deviceLoaded(m_device);
         loadEnrollment(generation);
+        loadActivationFailures(generation);
     });
     reportFailure(call, generation, tr("Device %1: %2"));
 }
@@ -117,6 +119,41 @@ void DeviceDetailController::loadEnrollment(quint64 generation)
             Q_EMIT registrationLoaded({});
     });
     reportFailure(call, generation, tr("Enrollment of %1: %2"));
+}
+
+void DeviceDetailController::loadActivationFailures(quint64 generation)
+{
+    ApiCall *call =
+        m_api->get(QStringLiteral("devices/") + ApiClient::segment(m_serial) + QStringLiteral("/activation-failures"));
+    track(call);
+    onCurrentAnswer(call, generation, [this](const QJsonDocument &body, const QByteArray &) {
+        m_activationFailures = body.object();
+        Q_EMIT activationFailuresLoaded(m_activationFailures);
+    });
+    reportFailure(call, generation, tr("Activation failures of %1: %2"));
+}
+
+void DeviceDetailController::unlockActivation()
+{
+    if (m_serial.isEmpty())
+        return;
+    ApiCall *call =
+        m_api->post(QStringLiteral("devices/") + ApiClient::segment(m_serial) + QStringLiteral("/activation-unlock"),
+                    QJsonObject());
+    track(call);
+    const quint64 generation = m_generation;
+    connect(call, &ApiCall::finished, this, [this, generation](const QJsonDocument &body, const QByteArray &) {
+        if (generation != m_generation)
+            return;
+        Q_EMIT changed(tr("Activation of %1 unlocked: %n failed attempt(s) cleared.", nullptr,
+                          body.object().value(QStringLiteral("clearedFailures")).toInt())
+                           .arg(m_serial));
+        loadActivationFailures(generation);
+    });
+    connect(call, &ApiCall::failed, this, [this](const ApiFailure &f) {
+        if (!f.aborted)
+            Q_EMIT failed(tr("Unlocking failed: %1").arg(f.message));
+    });
 }
 
 void DeviceDetailController::loadRegistration(quint64 generation)

@@ -43,6 +43,9 @@ public:
     QJsonObject registration() const { return m_registration; }
     QJsonObject twin() const { return m_twin; }
     QByteArray twinEtag() const { return m_twinEtag; }
+    // The serial's failed activation attempts as the middleware lists them
+    // ({"counting", "items": [{"at", "clientAddress", "reason", "clearedAt"}]}).
+    QJsonObject activationFailures() const { return m_activationFailures; }
     bool isLoading() const { return m_pending > 0; }
 
     // The merge patch that turns `before` into `after` (removed members null).
@@ -56,6 +59,8 @@ public:
     // Disables the enrollment, then forgets the registration (the device
     // leaves its hub; a later registration starts from scratch).
     void deprovision();
+    // Clears the serial's failed activation attempts (operator; audited).
+    void unlockActivation();
 
 Q_SIGNALS:
     void loadingChanged(bool loading);
@@ -63,6 +68,7 @@ Q_SIGNALS:
     void enrollmentLoaded(const QJsonObject &enrollment);     // empty: not enrolled
     void registrationLoaded(const QJsonObject &registration); // empty: never registered
     void twinLoaded(const QJsonObject &twin);
+    void activationFailuresLoaded(const QJsonObject &failures);
     void twinSaved(); // before the saved twin arrives through twinLoaded
     void methodAnswered(const QString &name, int status, const QJsonValue &payload);
     void failed(const QString &message);
@@ -83,6 +89,7 @@ private:
     void loadEnrollment(quint64 generation);
     void loadRegistration(quint64 generation);
     void loadTwin(quint64 generation);
+    void loadActivationFailures(quint64 generation);
     void onEvent(const QString &type, const QJsonObject &event);
     bool concernsThisDevice(const QJsonObject &event) const;
     void setPending(int delta);
@@ -95,6 +102,7 @@ private:
     QJsonObject m_registration;
     QJsonObject m_twin;
     QByteArray m_twinEtag;
+    QJsonObject m_activationFailures;
     quint64 m_generation = 0;
     int m_pending = 0;
 };

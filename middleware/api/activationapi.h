@@ -2,9 +2,8 @@
 #pragma once
 
 #include "apimodule.h"
+#include "domain/activationlimits.h"
 #include "domain/ratelimiter.h"
-
-#include "storage/activationfailurestore.h"
 
 #include <QElapsedTimer>
 
@@ -21,39 +20,39 @@ class EnrollmentStore;
 // character); 401 "invalid serial or activation code" for an unknown code
 // and for a code bound to another serial alike; 409 for a code already used
 // or expired (distinct messages: the user needs a new code either way);
-// 429 with Retry-After when rate-limited. Every attempt counts against the
-// client address; a failed attempt with a well-formed code also counts
-// against the serial, a malformed one (rejected by ActivationCode::parse
-// before any lookup) does not. Both limits are per 15 minutes and checked
-// before the code is looked up.
+// 429 with Retry-After when rate-limited.
 //
-// The serial limit is what stops guessing a code, so it lives in the
-// database (ActivationFailureStore) and all instances share it. The client
-// limit stays in memory per instance, on purpose: it counts every attempt,
-// malformed ones included, so it is the first thing a flood hits, and
-// making each of those a database write would turn a flood of requests into
-// a flood of writes. Behind a load balancer a client therefore gets the
-// client limit once per instance, while no serial ever gets more than its
-// one budget.
+// Two kinds of limit (docs/security.md): every attempt counts against the
+// client (RateLimiter in memory per instance, so a flood never becomes a
+// flood of database writes); a failed attempt with a well-formed code is
+// logged and counts in ActivationLimits (per serial and client with backoff,
+// and a generous ceiling per serial), shared through the database. A
+// malformed code guesses nothing and is neither logged nor counted there.
+// The client is HttpRequest::clientAddress: behind a trusted proxy, the
+// address it forwarded.
+//
+// GET /api/v1/devices/{serial}/activation-failures (viewer): the serial's
+// failure log. POST /api/v1/devices/{serial}/activation-unlock (operator,
+// audited): clears its failures.
 class ActivationApi : public ApiModule
 {
 public:
     ActivationApi(ServiceContext &ctx, EnrollmentStore &enrollments, ActivationCodeStore &codes);
     void registerRoutes(Router &router) override;
 
-    static constexpr qint64 kWindowMs = 15 * 60 * 1000;
+    static constexpr qint64 kClientWindowMs = 15 * 60 * 1000;
 
 private:
     HttpResponse activate(HttpRequest &request);
-    HttpResponse failedAttempt(const QString &serial, const Error &error);
+    HttpResponse failures(HttpRequest &request);
+    HttpResponse unlock(HttpRequest &request);
 
     ServiceContext &m_ctx;
     EnrollmentStore &m_enrollments;
     ActivationCodeStore &m_codes;
-    ActivationFailureStore m_serialFailures;
+    ActivationLimits m_limits;
     RateLimiter m_perClient;
-    QElapsedTimer m_clock;    // for the per-client limiter (monotonic)
-    qint64 m_lastPruneMs = 0; // wall clock of the last activation_failures cleanup
+    QElapsedTimer m_clock; // for the per-client limiter (monotonic)
 };
 
 } // namespace Provisio

@@ -2,6 +2,7 @@
 #include "deviceapi.h"
 #include "requesthelpers.h"
 
+#include "base/clientaddress.h"
 #include "base/serviceconfig.h"
 #include "crypto/registrationid.h"
 #include "protocol/jsonreader.h"
@@ -30,7 +31,7 @@ DeviceApi::DeviceApi(ServiceContext &ctx, Registrar &registrar)
 std::optional<Error> DeviceApi::throttled(const HttpRequest &request, const QString &registrationId, int *retryAfter)
 {
     const qint64 now = m_clock.elapsed();
-    const QString address = request.remoteAddress.toString();
+    const QString address = ClientAddress::limitKey(request.clientAddress);
     if (const int wait = m_failuresPerAddress.retryAfterSeconds(address, now)) {
         *retryAfter = wait;
         return Error(
@@ -49,7 +50,7 @@ std::optional<Error> DeviceApi::throttled(const HttpRequest &request, const QStr
 void DeviceApi::countFailure(const HttpRequest &request, const QString &registrationId)
 {
     const qint64 now = m_clock.elapsed();
-    m_failuresPerAddress.record(request.remoteAddress.toString(), now);
+    m_failuresPerAddress.record(ClientAddress::limitKey(request.clientAddress), now);
     m_failuresPerRegistration.record(Crypto::normalizeRegistrationId(registrationId), now);
 }
 

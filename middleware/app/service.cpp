@@ -115,6 +115,7 @@ Result<std::unique_ptr<Service>> Service::create(const ServiceConfig &config)
                                           {}});
     s->m_http = new HttpServer(s->m_metrics.get());
     Service *raw = s.get();
+    s->m_http->setTrustedProxies(s->m_config.trustedProxies);
     s->m_http->setAuthenticator([raw](const QByteArray &token) { return raw->m_tokens->authenticate(token); });
 
     if (!config.plainHttp) {

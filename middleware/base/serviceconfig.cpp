@@ -64,6 +64,24 @@ Result<QPair<QHostAddress, quint16>> parseListenAddress(const QString &text)
     return qMakePair(address, quint16(*port));
 }
 
+Result<QPair<QHostAddress, int>> parseTrustedProxy(const QString &text)
+{
+    const QString entry = text.trimmed();
+    QPair<QHostAddress, int> range =
+        entry.contains(QLatin1Char('/')) ? QHostAddress::parseSubnet(entry) : qMakePair(QHostAddress(entry), -1);
+    if (range.first.isNull())
+        return Error(ErrorCode::InvalidInput,
+                     QStringLiteral("--trusted-proxy '%1' is not an IP address or CIDR range").arg(entry));
+    // An IPv4 proxy reached over a dual-stack socket still matches.
+    bool v4 = false;
+    const quint32 ipv4 = range.first.toIPv4Address(&v4);
+    if (v4)
+        range.first = QHostAddress(ipv4);
+    if (range.second < 0)
+        range.second = range.first.protocol() == QAbstractSocket::IPv4Protocol ? 32 : 128;
+    return range;
+}
+
 namespace {
 
 using Kind = SettingSpec::Kind;
@@ -102,6 +120,11 @@ QList<SettingSpec> buildSettings()
     SettingSpec tlsNames{"tls-name", "PROVISIO_TLS_NAMES", Kind::List, "name",
                          "Extra DNS name or IP for the own server certificate (repeatable; comma-separated in the "
                          "environment and the config file)."};
+    SettingSpec trustedProxies{"trusted-proxy", "PROVISIO_TRUSTED_PROXIES", Kind::List, "address[/prefix]",
+                               "Proxy whose X-Forwarded-For or Forwarded header names the client (an address or "
+                               "CIDR range; repeatable; comma-separated in the environment and the config file). "
+                               "Those headers are ignored on requests from anywhere else."};
+    trustedProxies.defaultText = "none";
     SettingSpec hubLink{"hub-link", "PROVISIO_HUB_LINK", Kind::Switch, "on|off",
                         "Keep service connections to the linked hubs (twin, presence, telemetry, direct methods, "
                         "revocation); off leaves them to other instances."};
@@ -133,6 +156,7 @@ QList<SettingSpec> buildSettings()
         text("tls-cert", "PROVISIO_TLS_CERT", "file", "Serve this PEM certificate (chain) instead of the own CA's."),
         text("tls-key", "PROVISIO_TLS_KEY", "file", "Private key for --tls-cert."),
         tlsNames,
+        trustedProxies,
         flag("plain-http-behind-proxy", "PROVISIO_PLAIN_HTTP",
              "Serve plain HTTP. Only for running behind a TLS-terminating proxy."),
         flag("log-json", "PROVISIO_LOG_JSON", "Log JSON lines instead of text."),
@@ -146,9 +170,18 @@ QList<SettingSpec> buildSettings()
                  "Lifetime of new activation codes in seconds; overrides --activation-ttl-hours when given.",
                  DurationUnit::Seconds, kSecond, 366 * kDay, 0),
         integer("activation-attempts-per-serial", "PROVISIO_ACTIVATION_ATTEMPTS_PER_SERIAL", "count",
-                "Failed activation attempts allowed per device serial in 15 minutes.", 1, 1000, 5),
+                "Failed activation attempts per device serial in 24 hours from all clients together; beyond it "
+                "the serial answers 429 until an operator unlocks it or issues a new code.",
+                10, 10000000, 10000),
+        integer("activation-free-attempts", "PROVISIO_ACTIVATION_FREE_ATTEMPTS", "count",
+                "Failed activation attempts for one serial from one client (address, or /64 for IPv6) in 24 hours "
+                "before that client backs off for the serial (2 s, doubling with each further failure).",
+                1, 1000, 5),
+        duration("activation-max-backoff", "PROVISIO_ACTIVATION_MAX_BACKOFF",
+                 "Longest backoff of one client for one serial after failed activation attempts.",
+                 DurationUnit::Seconds, 2 * kSecond, kDay, kHour),
         integer("activation-attempts-per-client", "PROVISIO_ACTIVATION_ATTEMPTS_PER_CLIENT", "count",
-                "Failed activation attempts allowed per client address in 15 minutes.", 1, 100000, 20),
+                "Activation attempts allowed per client address in 15 minutes, whatever the serial.", 1, 100000, 20),
         duration("registration-retry-after", "PROVISIO_REGISTRATION_RETRY_AFTER",
                  "Retry-After a device is told while its registration is being assigned.", DurationUnit::Seconds,
                  kSecond, 60 * kSecond, 2 * kSecond),
@@ -547,6 +580,12 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser, Settin
         return webhookAuthorization.error();
     c.webhookAuthorization = *webhookAuthorization;
     c.webhookAllowedHosts = r.list("webhook-allowed-hosts");
+    for (const QString &entry : r.list("trusted-proxy")) {
+        auto proxy = parseTrustedProxy(entry);
+        if (!proxy)
+            return proxy.error();
+        c.trustedProxies.append(*proxy);
+    }
 
     // Every typed setting: the first bad one stops the start.
     const auto toBool = [&](const char *name, bool *out) -> Result<void> {
@@ -571,6 +610,8 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser, Settin
              toInt("activation-ttl-hours", 1, &ttlMs),
              toInt("activation-ttl-seconds", 1, &ttlSecondsMs),
              toInt("activation-attempts-per-serial", 1, &c.activationAttemptsPerSerial),
+             toInt("activation-free-attempts", 1, &c.activationFreeAttempts),
+             toInt("activation-max-backoff", kSecond, &c.activationMaxBackoffSeconds),
              toInt("activation-attempts-per-client", 1, &c.activationAttemptsPerClient),
              toInt("registration-retry-after", kSecond, &c.registrationRetryAfterSeconds),
              toInt("sas-clock-skew", kSecond, &c.sasClockSkewSeconds),

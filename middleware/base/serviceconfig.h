@@ -30,8 +30,19 @@ struct ServiceConfig
     bool plainHttp = false; // only behind a TLS-terminating proxy
     bool logJson = false;
     qint64 activationCodeTtlSeconds = 30 * 24 * 3600;
-    int activationAttemptsPerSerial = 5;   // per 15 minutes
-    int activationAttemptsPerClient = 20;  // per 15 minutes
+    // Activation limits (ActivationLimits): failed attempts per serial from
+    // all clients together per 24 hours (a ceiling no guesser gets near);
+    // failures per serial and client before that pair backs off, doubling
+    // from 2 s up to the longest backoff; attempts per client address per
+    // 15 minutes, whatever the serial.
+    int activationAttemptsPerSerial = 10000;
+    int activationFreeAttempts = 5;
+    int activationMaxBackoffSeconds = 3600;
+    int activationAttemptsPerClient = 20;
+    // Proxies whose X-Forwarded-For / Forwarded headers name the client
+    // (address, prefix length); requests from anywhere else are taken from
+    // their own address and those headers are ignored.
+    QList<QPair<QHostAddress, int>> trustedProxies;
     int registrationRetryAfterSeconds = 2; // Retry-After while assigning
     int sasClockSkewSeconds = 300;
     // Longest validity a device's DPS SAS token may claim (as the hub's
@@ -122,6 +133,10 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser, Settin
 
 // Parses "HOST:PORT", "[v6]:PORT" or ":PORT".
 Result<QPair<QHostAddress, quint16>> parseListenAddress(const QString &text);
+
+// An address ("10.0.0.5", "::1") or CIDR range ("10.0.0.0/8") of a trusted
+// proxy, as (address, prefix length); IPv4-mapped IPv6 becomes IPv4.
+Result<QPair<QHostAddress, int>> parseTrustedProxy(const QString &text);
 
 // 1..64 letters, digits, '.', '_' or '-' (it becomes part of an MQTT client id).
 bool isValidInstanceId(const QString &id);

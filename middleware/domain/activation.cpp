@@ -16,10 +16,11 @@ Activation::Activation(ServiceContext &ctx, EnrollmentStore &enrollments, Activa
 
 Activation::Outcome Activation::exchange(const QString &serial, const QString &canonicalCode)
 {
-    const auto failed = [](const Error &error, bool attempt = false) {
+    const auto failed = [](const Error &error, const char *reason = nullptr) {
         Outcome o;
         o.error = error;
-        o.failedAttempt = attempt;
+        o.failedAttempt = reason != nullptr;
+        o.reason = QString::fromLatin1(reason);
         return o;
     };
     const Error invalid(ErrorCode::Unauthorized, QStringLiteral("invalid serial or activation code"));
@@ -31,15 +32,17 @@ Activation::Outcome Activation::exchange(const QString &serial, const QString &c
         return failed(record.error());
     // A code bound to another serial answers exactly like an unknown code,
     // so a valid code cannot be probed with arbitrary serials.
-    if (!*record || (*record)->serial != serial)
-        return failed(invalid, true);
+    if (!*record)
+        return failed(invalid, "unknown code");
+    if ((*record)->serial != serial)
+        return failed(invalid, "code of another serial");
     if ((*record)->usedAt.isValid())
-        return failed(used, true);
+        return failed(used, "code already used");
     const QDateTime now = QDateTime::currentDateTimeUtc();
     if (!(*record)->expires.isValid() || (*record)->expires <= now)
         return failed(Error(ErrorCode::Conflict, QStringLiteral("this activation code expired at %1; ask for a new one")
                                                      .arg(toIsoUtc((*record)->expires))),
-                      true);
+                      "code expired");
 
     // A failure found inside the transaction is returned after it rolled
     // back, so the caller's count of it is not rolled back with it.
@@ -50,12 +53,12 @@ Activation::Outcome Activation::exchange(const QString &serial, const QString &c
     // The enrollment may have been deleted or re-bound since the code was
     // issued; then the code no longer opens anything.
     if (!*enrollment || (*enrollment)->serial != serial)
-        return failed(invalid, true);
+        return failed(invalid, "code of a changed enrollment");
     auto marked = m_codes.markUsed(hash, now);
     if (!marked)
         return failed(marked.error());
     if (!*marked)
-        return failed(used, true);
+        return failed(used, "code already used");
     const Enrollment &e = **enrollment;
     const QString deviceId = e.deviceId.isEmpty() ? e.registrationId : e.deviceId;
     if (auto audited = m_changes.record(EventKind::ActivationExchanged,

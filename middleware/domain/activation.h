@@ -29,6 +29,7 @@ public:
         // The failure was a guess (unknown, used, expired or foreign code):
         // it counts against the serial. Storage failures do not.
         bool failedAttempt = false;
+        QString reason; // of a failed attempt, for the failure log (never the code)
     };
     // `canonicalCode` as ActivationCode::parse gives it.
     Outcome exchange(const QString &serial, const QString &canonicalCode);

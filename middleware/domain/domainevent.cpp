@@ -64,6 +64,7 @@ constexpr KindName kNames[] = {
     {EventKind::RegistrationReprovisioned, "registration.reprovisioned"},
     {EventKind::ActivationIssued, "activation.issued"},
     {EventKind::ActivationExchanged, "activation.exchanged"},
+    {EventKind::ActivationUnlocked, "activation.unlocked"},
     {EventKind::TwinReported, "twin.reported"},
     {EventKind::TwinUpdated, "twin.updated"},
     {EventKind::Telemetry, "telemetry"},

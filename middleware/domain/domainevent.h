@@ -63,6 +63,7 @@ enum class EventKind {
     RegistrationReprovisioned,
     ActivationIssued,
     ActivationExchanged,
+    ActivationUnlocked, // an operator cleared a serial's failed activation attempts
     TwinReported,
     TwinUpdated,
     Telemetry,

@@ -13,6 +13,7 @@
 #include "protocol/jsonmerge.h"
 #include "protocol/timeutil.h"
 #include "storage/activationcodestore.h"
+#include "storage/activationfailurestore.h"
 #include "storage/database.h"
 #include "storage/enrollmentstore.h"
 #include "storage/registrationstore.h"
@@ -52,6 +53,10 @@ Result<Enrollments::IssuedCode> Enrollments::issueActivationCode(const Enrollmen
     rec.created = created;
     rec.expires = created.addSecs(ttl);
     if (auto r = m_codes.issue(rec); !r)
+        return r.error();
+    // A new code starts the serial afresh: failures counted against the old
+    // one (a stranger's included) no longer hold its owner back.
+    if (auto r = ActivationFailureStore(m_ctx.db).clear(e.serial, created.toMSecsSinceEpoch()); !r)
         return r.error();
     if (auto r = m_changes.record(EventKind::ActivationIssued, {actor,
                                                                 QStringLiteral("issueActivationCode"),

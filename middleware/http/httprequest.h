@@ -23,7 +23,11 @@ struct HttpRequest
     QString path;
     QUrlQuery query;
     QByteArray body;
-    QHostAddress remoteAddress;
+    QHostAddress remoteAddress; // the connection's peer (a proxy, behind one)
+    // The client as far as it can be trusted: the peer, or the address a
+    // trusted proxy forwarded (ClientAddress::resolve). What per-client
+    // limits and audit entries use.
+    QHostAddress clientAddress;
     QList<QPair<QByteArray, QByteArray>> headers;
     QHash<QString, QString> params;
     std::optional<Principal> principal;

@@ -137,6 +137,8 @@ void renderFailure(HttpResponse &response, const QString &trackingId)
 
 HttpResponse HttpServer::dispatch(HttpRequest &request)
 {
+    if (request.clientAddress.isNull())
+        request.clientAddress = ClientAddress::normalized(request.remoteAddress);
     HttpResponse response = route(request);
     renderFailure(response, request.trackingId);
     return response;
@@ -238,6 +240,7 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
     req.body = request.body();
     req.remoteAddress = request.remoteAddress();
     req.headers = request.headers();
+    req.clientAddress = ClientAddress::resolve(req.remoteAddress, req.headers, m_trustedProxies);
     req.trackingId = Crypto::randomToken(12);
 
     HttpResponse response = dispatch(req);

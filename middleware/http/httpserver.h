@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "base/clientaddress.h"
 #include "frontdoor.h"
 #include "router.h"
 
@@ -36,6 +37,8 @@ public:
 
     Router &router() { return m_router; }
     void setAuthenticator(Authenticator authenticator) { m_authenticator = std::move(authenticator); }
+    // Proxies whose forwarding headers name the client (see ClientAddress).
+    void setTrustedProxies(QList<ClientAddress::Range> proxies) { m_trustedProxies = std::move(proxies); }
 
     // A path whose `GET` with `Upgrade: websocket` becomes a WebSocket:
     // handleRequest leaves such requests unanswered, which is what makes Qt
@@ -67,6 +70,7 @@ private:
 
     Router m_router;
     Authenticator m_authenticator;
+    QList<ClientAddress::Range> m_trustedProxies;
     QSet<QString> m_webSocketPaths;
     Metrics *m_metrics;
     FrontDoor *m_frontDoor = nullptr;

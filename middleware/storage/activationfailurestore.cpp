@@ -4,57 +4,73 @@
 
 namespace Provisio {
 
-Result<int> ActivationFailureStore::retryAfterSeconds(const QString &serial, int limit, qint64 windowMs, qint64 nowMs)
+Result<ActivationFailureStore::Counts> ActivationFailureStore::counts(const QString &serial, const QString &clientKey,
+                                                                      qint64 sinceMs)
 {
-    const int fullWindow = int((windowMs + 999) / 1000);
-    if (limit <= 0)
-        return fullWindow;
-    auto q =
-        m_db.exec(QStringLiteral("SELECT window_start, failures FROM activation_failures WHERE serial = ?"), {serial});
+    // One statement over the serial's rows in the window (index serial,
+    // at_ms): the ceiling and the pair's backoff come from the same read.
+    auto q = m_db.exec(QStringLiteral("SELECT COUNT(*), COALESCE(MIN(at_ms), 0), "
+                                      "COALESCE(SUM(CASE WHEN client_key = ? THEN 1 ELSE 0 END), 0), "
+                                      "COALESCE(MAX(CASE WHEN client_key = ? THEN at_ms END), 0) "
+                                      "FROM activation_failure_log "
+                                      "WHERE serial = ? AND at_ms > ? AND cleared_at IS NULL"),
+                       {clientKey, clientKey, serial, sinceMs});
     if (!q)
         return q.error();
-    if (!q->next()) {
-        q->finish();
-        return 0;
+    Counts c;
+    if (q->next()) {
+        c.serialFailures = q->value(0).toInt();
+        c.serialOldestMs = q->value(1).toLongLong();
+        c.clientFailures = q->value(2).toInt();
+        c.clientLatestMs = q->value(3).toLongLong();
     }
-    const qint64 start = q->value(0).toLongLong();
-    const int failures = q->value(1).toInt();
     q->finish();
-    const qint64 closes = start + windowMs;
-    if (failures < limit || closes <= nowMs)
-        return 0;
-    // A window that opened "in the future" (an instance whose clock runs
-    // ahead) never locks longer than one window from now.
-    const qint64 waitMs = qMin(closes - nowMs, windowMs);
-    return int(qMax<qint64>(1, (waitMs + 999) / 1000));
+    return c;
 }
 
-Result<int> ActivationFailureStore::recordFailure(const QString &serial, qint64 windowMs, qint64 nowMs)
+Result<void> ActivationFailureStore::record(const Failure &failure, const QString &clientKey)
 {
-    // Both SET expressions read the row as it was before this statement
-    // (SQL semantics on SQLite and PostgreSQL alike), so the window test is
-    // the same in both.
-    const qint64 expiredBefore = nowMs - windowMs;
-    auto q =
-        m_db.exec(QStringLiteral("INSERT INTO activation_failures (serial, window_start, failures) VALUES (?, ?, 1) "
-                                 "ON CONFLICT (serial) DO UPDATE SET "
-                                 "failures = CASE WHEN activation_failures.window_start <= ? THEN 1 "
-                                 "ELSE activation_failures.failures + 1 END, "
-                                 "window_start = CASE WHEN activation_failures.window_start <= ? "
-                                 "THEN excluded.window_start ELSE activation_failures.window_start END "
-                                 "RETURNING failures"),
-                  {serial, nowMs, expiredBefore, expiredBefore});
+    auto q = m_db.exec(QStringLiteral("INSERT INTO activation_failure_log "
+                                      "(serial, at_ms, client_address, client_key, reason) VALUES (?, ?, ?, ?, ?)"),
+                       {failure.serial, failure.atMs, failure.clientAddress, clientKey, failure.reason});
     if (!q)
         return q.error();
-    const int failures = q->next() ? q->value(0).toInt() : 0;
     q->finish();
-    return failures;
+    return {};
 }
 
-Result<int> ActivationFailureStore::pruneExpired(qint64 windowMs, qint64 nowMs)
+Result<int> ActivationFailureStore::clear(const QString &serial, qint64 nowMs)
 {
-    return m_db.execAffected(QStringLiteral("DELETE FROM activation_failures WHERE window_start <= ?"),
-                             {nowMs - windowMs});
+    return m_db.execAffected(
+        QStringLiteral("UPDATE activation_failure_log SET cleared_at = ? WHERE serial = ? AND cleared_at IS NULL"),
+        {nowMs, serial});
+}
+
+Result<QList<ActivationFailureStore::Failure>> ActivationFailureStore::list(const QString &serial, int limit)
+{
+    auto q = m_db.exec(QStringLiteral("SELECT at_ms, client_address, reason, COALESCE(cleared_at, 0) "
+                                      "FROM activation_failure_log WHERE serial = ? "
+                                      "ORDER BY at_ms DESC, id DESC LIMIT ?"),
+                       {serial, limit});
+    if (!q)
+        return q.error();
+    QList<Failure> out;
+    while (q->next()) {
+        Failure f;
+        f.serial = serial;
+        f.atMs = q->value(0).toLongLong();
+        f.clientAddress = q->value(1).toString();
+        f.reason = q->value(2).toString();
+        f.clearedAtMs = q->value(3).toLongLong();
+        out.append(f);
+    }
+    q->finish();
+    return out;
+}
+
+Result<int> ActivationFailureStore::pruneBefore(qint64 beforeMs)
+{
+    return m_db.execAffected(QStringLiteral("DELETE FROM activation_failure_log WHERE at_ms < ?"), {beforeMs});
 }
 
 } // namespace Provisio

@@ -3,6 +3,7 @@
 
 #include "core/result.h"
 
+#include <QList>
 #include <QString>
 #include <QtGlobal>
 
@@ -10,35 +11,47 @@ namespace Provisio {
 
 class Database;
 
-// Failed activation attempts per device serial, in the database
-// (activation_failures, migration 7), so every middleware instance on one
-// database enforces one shared budget: behind a load balancer an attacker
-// guessing a serial's code gets `limit` tries per window in total, not per
-// instance.
+// Failed activation attempts, one row each (activation_failure_log,
+// migration 9): the serial, when (epoch ms), the client address, the
+// client's limit key (ClientAddress::limitKey) and the reason; never the
+// code. In the database, so every middleware instance on one database
+// counts the same failures, and an operator sees them on the device.
 //
-// A fixed window per serial that opens with its first failure: the row
-// holds the window's start and the failures counted in it. Recording a
-// failure is one UPSERT (INSERT ... ON CONFLICT DO UPDATE, the same text on
-// SQLite and PostgreSQL) that either counts on in the open window or opens a
-// new one, so concurrent failures from several instances are never lost.
-// The check before an attempt and the count after it are separate
-// statements, so attempts in flight at the same moment can overshoot the
-// limit by their number; each is still counted.
-//
-// Times are wall-clock milliseconds since the epoch, the one clock that
-// instances share.
+// The rows are both the audit of failed attempts and the state the limits
+// are computed from (ActivationLimits): a failure counts while it is in the
+// window and not cleared. Clearing (a new code, an operator's unlock) marks
+// the rows instead of deleting them, so the audit stays.
 class ActivationFailureStore
 {
 public:
     explicit ActivationFailureStore(Database &db) : m_db(db) { }
 
-    // 0 when another attempt for `serial` is allowed at `nowMs`; otherwise
-    // the seconds (rounded up, at least 1) until its window closes.
-    Result<int> retryAfterSeconds(const QString &serial, int limit, qint64 windowMs, qint64 nowMs);
-    // Counts one failure for `serial`; the failures now in its window.
-    Result<int> recordFailure(const QString &serial, qint64 windowMs, qint64 nowMs);
-    // Deletes the rows whose window has closed; the number deleted.
-    Result<int> pruneExpired(qint64 windowMs, qint64 nowMs);
+    struct Failure
+    {
+        QString serial;
+        qint64 atMs = 0;
+        QString clientAddress;
+        QString reason;
+        qint64 clearedAtMs = 0; // 0 while it counts
+    };
+    // What the limits of one attempt need, over the uncleared failures of
+    // `serial` after `sinceMs`.
+    struct Counts
+    {
+        int serialFailures = 0;    // from every client
+        qint64 serialOldestMs = 0; // the oldest of those, 0 when none
+        int clientFailures = 0;    // from the client key
+        qint64 clientLatestMs = 0; // the newest of those, 0 when none
+    };
+
+    Result<Counts> counts(const QString &serial, const QString &clientKey, qint64 sinceMs);
+    Result<void> record(const Failure &failure, const QString &clientKey);
+    // Marks the serial's counting failures cleared at `nowMs`; the number marked.
+    Result<int> clear(const QString &serial, qint64 nowMs);
+    // The serial's failures, newest first, at most `limit`.
+    Result<QList<Failure>> list(const QString &serial, int limit);
+    // Deletes the rows older than `beforeMs`; the number deleted.
+    Result<int> pruneBefore(qint64 beforeMs);
 
 private:
     Database &m_db;

@@ -185,6 +185,21 @@ const QList<Migration> &migrations()
              QStringLiteral("CREATE INDEX devices_sort_status ON devices (COALESCE(status, ''), serial)"),
              QStringLiteral("CREATE INDEX devices_sort_customer ON devices (COALESCE(customer_id, ''), serial)"),
          }},
+        // Failed activation attempts one row each (ActivationFailureStore):
+        // the audit of failures and what the per-serial and per-client
+        // limits count, replacing migration 7's one counter per serial (a
+        // lock anyone could trigger). Read per serial in time order.
+        {9,
+         QStringLiteral("activation failure log"),
+         {
+             QStringLiteral("DROP TABLE activation_failures"),
+             QStringLiteral("CREATE TABLE activation_failure_log ("
+                            " id {{AUTOID}}, serial TEXT NOT NULL, at_ms BIGINT NOT NULL,"
+                            " client_address TEXT NOT NULL, client_key TEXT NOT NULL, reason TEXT NOT NULL,"
+                            " cleared_at BIGINT)"),
+             QStringLiteral("CREATE INDEX activation_failure_log_serial ON activation_failure_log (serial, at_ms)"),
+             QStringLiteral("CREATE INDEX activation_failure_log_at ON activation_failure_log (at_ms)"),
+         }},
     };
     return all;
 }

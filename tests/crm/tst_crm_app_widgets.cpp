@@ -25,6 +25,7 @@
 #include "mainwindow.h"
 #include "messagebanner.h"
 
+#include "crypto/activationcode.h"
 #include "crypto/sastoken.h"
 #include "dpstestutil.h"
 #include "widgettestutil.h"
@@ -49,6 +50,7 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTest>
 #include <QToolBar>
 #include <QToolButton>
@@ -75,6 +77,7 @@ private Q_SLOTS:
     void batchReportsEachFailure();
     void connectionDialogTrustsOnFirstUse();
     void deviceDetailFollowsTheDeviceLive();
+    void deviceDetailShowsActivationFailuresAndUnlocks();
     void savedViewsKeepFilters();
     void inventorySortsOnTheServer();
 
@@ -601,6 +604,66 @@ void TestCrmAppWidgets::deviceDetailFollowsTheDeviceLive()
                                   .toString(),
                               QStringLiteral("disabled"), 15000);
     QTRY_VERIFY(detail->findChild<QPushButton *>(QStringLiteral("deviceEnable"))->isEnabled());
+}
+
+void TestCrmAppWidgets::deviceDetailShowsActivationFailuresAndUnlocks()
+{
+    QCOMPARE(m_admin->post(QStringLiteral("/api/v1/devices"), {{QStringLiteral("serial"), QStringLiteral("SN-ACT-1")}})
+                 .status,
+             201);
+    QCOMPARE(m_admin
+                 ->put(QStringLiteral("/api/v1/enrollments/sn-act-1"),
+                       {{QStringLiteral("serial"), QStringLiteral("SN-ACT-1")},
+                        {QStringLiteral("attestation"),
+                         QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}})
+                 .status,
+             201);
+    // Three wrong, well-formed codes from a stranger.
+    auto stranger = m_f.client(QString());
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(stranger
+                     ->post(QStringLiteral("/api/v1/activation"),
+                            {{QStringLiteral("serial"), QStringLiteral("SN-ACT-1")},
+                             {QStringLiteral("code"), ActivationCode::format(ActivationCode::generate())}})
+                     .status,
+                 401);
+
+    // A viewer sees them but is offered no unlock.
+    {
+        auto api = connect(m_f.viewerToken);
+        QVERIFY(api);
+        auto w = window(api.get(), nullptr);
+        w->showDevice(QStringLiteral("SN-ACT-1"));
+        auto *table = w->deviceDetail()->findChild<QTableWidget *>(QStringLiteral("activationFailures"));
+        QVERIFY(table);
+        QTRY_COMPARE_WITH_TIMEOUT(table->rowCount(), 3, 15000);
+        QCOMPARE(table->item(0, 2)->text(), QStringLiteral("unknown code"));
+        QVERIFY(w->deviceDetail()->findChild<QPushButton *>(QStringLiteral("activationUnlock"))->isHidden());
+    }
+
+    auto api = connect(m_f.operatorToken);
+    QVERIFY(api);
+    auto w = window(api.get(), nullptr);
+    w->showDevice(QStringLiteral("SN-ACT-1"));
+    DeviceDetail *detail = w->deviceDetail();
+    auto *summary = detail->findChild<QLabel *>(QStringLiteral("activationSummary"));
+    auto *unlock = detail->findChild<QPushButton *>(QStringLiteral("activationUnlock"));
+    QTRY_VERIFY_WITH_TIMEOUT(unlock->isEnabled(), 15000);
+    QVERIFY2(summary->text().startsWith(QStringLiteral("3 ")), qPrintable(summary->text()));
+    QTest::mouseClick(unlock, Qt::LeftButton);
+    auto *box = waitForChild<QMessageBox>(w.get(), QStringLiteral("confirmActivationUnlock"));
+    QVERIFY(box);
+    for (QAbstractButton *b : box->buttons()) {
+        if (box->buttonRole(b) == QMessageBox::AcceptRole)
+            QTest::mouseClick(b, Qt::LeftButton);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(m_admin->get(QStringLiteral("/api/v1/devices/SN-ACT-1/activation-failures"))
+                                  .json()
+                                  .value(QStringLiteral("counting"))
+                                  .toInt(),
+                              0, 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(!unlock->isEnabled(), 15000);
+    QCOMPARE(detail->findChild<QTableWidget *>(QStringLiteral("activationFailures"))->rowCount(), 3); // kept, cleared
 }
 
 void TestCrmAppWidgets::savedViewsKeepFilters()

@@ -1,27 +1,97 @@
 // SPDX-License-Identifier: Apache-2.0
-// The per-serial limit of POST /api/v1/activation is shared through the
-// database: ActivationFailureStore's window arithmetic and its UPSERT from
-// two connections at once, then two real middleware processes on one
-// database that together allow a serial five failures, not five each. Runs
-// on a SQLite file and, as tst_activationlimits_pg, on PostgreSQL.
+// The limits of POST /api/v1/activation against a real middleware, with
+// clients on several loopback source addresses (127.0.0.x): a stranger
+// flooding a serial slows only himself, the owner activates from another
+// address; a client backs off per serial; a new code and an operator's
+// unlock clear the serial's failures; the per-serial ceiling; forwarding
+// headers count only from a trusted proxy; the failure log. Runs on a SQLite
+// file and, as tst_activationlimits_pg, on PostgreSQL.
 #include "devicetestutil.h"
 #include "middlewareprocess.h"
 
+#include "base/clientaddress.h"
 #include "crypto/activationcode.h"
-#include "storage/activationfailurestore.h"
-#include "storage/database.h"
+#include "domain/activationlimits.h"
 
-#include <QDir>
-#include <QFile>
-#include <QTemporaryDir>
+#include <QSslSocket>
 #include <QTest>
 
 using namespace Provisio;
 using namespace Provisio::Test;
 
 namespace {
-constexpr qint64 kWindowMs = 15 * 60 * 1000;
-constexpr qint64 kT0 = 1'800'000'000'000; // a fixed wall-clock instant, ms
+
+// One request from `source` (a loopback address other than 127.0.0.1):
+// QNetworkAccessManager cannot pick its source address, a bound socket can.
+HttpsClient::Reply postFrom(const MiddlewareProcess &mw, const QString &source, const QString &path,
+                            const QByteArray &body, const QList<QPair<QByteArray, QByteArray>> &headers = {})
+{
+    HttpsClient::Reply reply;
+    QSslSocket socket;
+    auto cas = QSslCertificate::fromPath(mw.caCertificatePath());
+    QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+    ssl.setCaCertificates(cas);
+    socket.setSslConfiguration(ssl);
+    if (!socket.bind(QHostAddress(source), 0)) {
+        reply.error = QStringLiteral("bind %1: %2").arg(source, socket.errorString());
+        return reply;
+    }
+    const QUrl base(mw.baseUrl());
+    socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), mw.port(), base.host());
+    if (!socket.waitForEncrypted(10000)) {
+        reply.error = socket.errorString();
+        return reply;
+    }
+    QByteArray request = "POST " + path.toUtf8() + " HTTP/1.1\r\nHost: " + base.host().toUtf8() +
+                         "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
+                         QByteArray::number(body.size()) + "\r\n";
+    for (const auto &h : headers)
+        request += h.first + ": " + h.second + "\r\n";
+    socket.write(request + "\r\n" + body);
+    QByteArray raw;
+    QDeadlineTimer deadline(10000);
+    while (!deadline.hasExpired() && socket.state() == QAbstractSocket::ConnectedState) {
+        socket.waitForReadyRead(200);
+        raw += socket.readAll();
+        const int end = raw.indexOf("\r\n\r\n");
+        if (end < 0)
+            continue;
+        const int lengthAt = raw.toLower().indexOf("content-length:");
+        if (lengthAt >= 0 && lengthAt < end) {
+            const int eol = raw.indexOf("\r\n", lengthAt);
+            const int length = raw.mid(lengthAt + 15, eol - lengthAt - 15).trimmed().toInt();
+            if (raw.size() >= end + 4 + length)
+                break;
+        }
+    }
+    raw += socket.readAll();
+    const int end = raw.indexOf("\r\n\r\n");
+    if (end < 0) {
+        reply.error = QStringLiteral("no answer");
+        return reply;
+    }
+    const QList<QByteArray> lines = raw.left(end).split('\n');
+    reply.status = lines.value(0).split(' ').value(1).toInt();
+    for (int i = 1; i < lines.size(); ++i) {
+        const int colon = lines[i].indexOf(':');
+        if (colon > 0)
+            reply.headers.append({lines[i].left(colon).trimmed(), lines[i].mid(colon + 1).trimmed()});
+    }
+    reply.body = raw.mid(end + 4);
+    return reply;
+}
+
+QByteArray activation(const QString &serial, const QString &code)
+{
+    return QJsonDocument(QJsonObject{{QStringLiteral("serial"), serial}, {QStringLiteral("code"), code}})
+        .toJson(QJsonDocument::Compact);
+}
+
+QString wrongCode()
+{
+    return ActivationCode::format(ActivationCode::generate());
+}
+
 } // namespace
 
 class TestActivationLimits : public QObject
@@ -30,173 +100,237 @@ class TestActivationLimits : public QObject
 
 private Q_SLOTS:
     void initTestCase();
-    void init();
     void cleanupTestCase();
-    void window_data();
-    void window();
-    void failuresFromTwoConnectionsAddUp();
-    void pruneDropsClosedWindows();
-    void twoInstancesShareTheSerialLimit();
+    void backoff_data();
+    void backoff();
+    void clientAddress_data();
+    void clientAddress();
+    void strangerCannotLockOutOwner();
+    void backoffPerSerialAndClient();
+    void newCodeClearsFailures();
+    void ceilingAndUnlock();
+    void forwardedOnlyFromTrustedProxy();
 
 private:
-    QTemporaryDir m_dir;
-    QString m_location;
-    std::unique_ptr<Database> m_db;
-    std::unique_ptr<Database> m_other; // a second connection, as another instance has
+    // Creates inventory device `serial` with an enrollment; its code.
+    QString device(const QString &serial);
+    HttpsClient::Reply activate(const QString &from, const QString &serial, const QString &code,
+                                const QList<QPair<QByteArray, QByteArray>> &headers = {})
+    {
+        return postFrom(*m_fx.mw, from, QStringLiteral("/api/v1/activation"), activation(serial, code), headers);
+    }
+    QJsonObject failures(const QString &serial)
+    {
+        return m_fx.viewer->get(QStringLiteral("/api/v1/devices/%1/activation-failures").arg(serial)).json();
+    }
+
+    DeviceFixture m_fx;
 };
 
 void TestActivationLimits::initTestCase()
 {
-    m_location = MiddlewareProcess::testDatabaseLocation(m_dir.path(), QStringLiteral("limits"));
-    QVERIFY2(!m_location.isEmpty(), "no PostgreSQL database could be created");
-    auto db = Database::open(m_location);
-    QVERIFY2(db, qPrintable(db.error().message));
-    m_db = std::move(*db);
-    auto migrated = m_db->migrate();
-    QVERIFY2(migrated, qPrintable(migrated.error().message));
-    auto other = Database::open(m_location);
-    QVERIFY2(other, qPrintable(other.error().message));
-    m_other = std::move(*other);
-}
-
-void TestActivationLimits::init()
-{
-    QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM activation_failures")));
+    // Defaults except a ceiling low enough to reach, and a client limit out
+    // of the way (every test function uses addresses of its own).
+    QVERIFY(m_fx.start({QStringLiteral("--activation-attempts-per-serial"), QStringLiteral("10"),
+                        QStringLiteral("--activation-attempts-per-client"), QStringLiteral("1000"),
+                        QStringLiteral("--trusted-proxy"), QStringLiteral("127.0.0.70/31")}));
 }
 
 void TestActivationLimits::cleanupTestCase()
 {
-    m_other.reset();
-    m_db.reset();
+    m_fx.mw->stop();
 }
 
-void TestActivationLimits::window_data()
+QString TestActivationLimits::device(const QString &serial)
 {
-    QTest::addColumn<QList<qint64>>("failures"); // ms after kT0 of each failure
-    QTest::addColumn<qint64>("checkAt");         // ms after kT0
-    QTest::addColumn<int>("limit");
-    QTest::addColumn<int>("retryAfter");
-
-    const qint64 min = 60 * 1000;
-    QTest::newRow("no failures") << QList<qint64>{} << qint64(0) << 5 << 0;
-    QTest::newRow("under the limit") << QList<qint64>{0, 1, 2, 3} << qint64(10) << 5 << 0;
-    QTest::newRow("at the limit") << QList<qint64>{0, 1, 2, 3, 4} << qint64(10) << 5 << 900;
-    QTest::newRow("rounded up") << QList<qint64>{0, 1, 2, 3, 4} << qint64(10 * min + 1) << 5 << 300;
-    QTest::newRow("last second") << QList<qint64>{0, 1, 2, 3, 4} << qint64(kWindowMs - 1) << 5 << 1;
-    QTest::newRow("window closed") << QList<qint64>{0, 1, 2, 3, 4} << qint64(kWindowMs) << 5 << 0;
-    // A failure after the window closed opens a new one: one failure, not six.
-    QTest::newRow("new window") << QList<qint64>{0, 1, 2, 3, 4, kWindowMs + 5} << qint64(kWindowMs + 10) << 5 << 0;
-    QTest::newRow("new window fills")
-        << QList<qint64>{0, 1, 2, 3, 4, 20 * min, 20 * min + 1, 20 * min + 2, 20 * min + 3, 20 * min + 4}
-        << qint64(21 * min) << 5 << 840;
-    QTest::newRow("limit 1") << QList<qint64>{0} << qint64(0) << 1 << 900;
-    QTest::newRow("limit 0 refuses all") << QList<qint64>{} << qint64(0) << 0 << 900;
-}
-
-void TestActivationLimits::window()
-{
-    QFETCH(QList<qint64>, failures);
-    QFETCH(qint64, checkAt);
-    QFETCH(int, limit);
-    QFETCH(int, retryAfter);
-    ActivationFailureStore store(*m_db);
-    for (qint64 at : failures)
-        QVERIFY(store.recordFailure(QStringLiteral("SN-W"), kWindowMs, kT0 + at));
-    auto wait = store.retryAfterSeconds(QStringLiteral("SN-W"), limit, kWindowMs, kT0 + checkAt);
-    QVERIFY2(wait, qPrintable(wait.error().message));
-    QCOMPARE(*wait, retryAfter);
-    // Other serials are not affected.
-    QCOMPARE(*store.retryAfterSeconds(QStringLiteral("SN-OTHER"), qMax(limit, 1), kWindowMs, kT0 + checkAt), 0);
-}
-
-void TestActivationLimits::failuresFromTwoConnectionsAddUp()
-{
-    ActivationFailureStore a(*m_db);
-    ActivationFailureStore b(*m_other);
-    QList<int> counts;
-    for (int i = 0; i < 6; ++i) {
-        auto n = (i % 2 ? b : a).recordFailure(QStringLiteral("SN-SHARED"), kWindowMs, kT0 + i);
-        QVERIFY2(n, qPrintable(n.error().message));
-        counts << *n;
-    }
-    QCOMPARE(counts, (QList<int>{1, 2, 3, 4, 5, 6}));
-    QCOMPARE(*a.retryAfterSeconds(QStringLiteral("SN-SHARED"), 5, kWindowMs, kT0 + 10), 900);
-    QCOMPARE(*b.retryAfterSeconds(QStringLiteral("SN-SHARED"), 5, kWindowMs, kT0 + 10), 900);
-    QCOMPARE(*b.retryAfterSeconds(QStringLiteral("SN-SHARED"), 7, kWindowMs, kT0 + 10), 0);
-}
-
-void TestActivationLimits::pruneDropsClosedWindows()
-{
-    ActivationFailureStore store(*m_db);
-    QVERIFY(store.recordFailure(QStringLiteral("SN-OLD"), kWindowMs, kT0));
-    QVERIFY(store.recordFailure(QStringLiteral("SN-NEW"), kWindowMs, kT0 + kWindowMs / 2));
-    auto pruned = store.pruneExpired(kWindowMs, kT0 + kWindowMs);
-    QVERIFY(pruned);
-    QCOMPARE(*pruned, 1);
-    QCOMPARE(*store.recordFailure(QStringLiteral("SN-NEW"), kWindowMs, kT0 + kWindowMs), 2);
-    QCOMPARE(*store.recordFailure(QStringLiteral("SN-OLD"), kWindowMs, kT0 + kWindowMs), 1);
-}
-
-void TestActivationLimits::twoInstancesShareTheSerialLimit()
-{
-    DeviceFixture a;
-    QVERIFY(a.start());
-    const QString database = a.mw->databaseUrl().isEmpty()
-                                 ? QDir(a.mw->dataDir()).filePath(QStringLiteral("provisio.db"))
-                                 : a.mw->databaseUrl();
-    MiddlewareProcess second({}, database);
-    QVERIFY2(second.start(), qPrintable(second.lastError()));
-    HttpsClient deviceB(second.baseUrl(), second.caCertificatePath());
-    auto exchange = [](HttpsClient &client, const QString &serial, const QString &code) {
-        return client.post(QStringLiteral("/api/v1/activation"),
-                           QJsonObject{{QStringLiteral("serial"), serial}, {QStringLiteral("code"), code}});
-    };
-
-    QCOMPARE(
-        a.operatorClient
-            ->post(QStringLiteral("/api/v1/devices"), QJsonObject{{QStringLiteral("serial"), QStringLiteral("LB-1")}})
-            .status,
-        201);
     const auto created =
-        a.putEnrollment(QStringLiteral("lb-device"), QJsonObject{{QStringLiteral("serial"), QStringLiteral("LB-1")}});
-    QCOMPARE(created.status, 201);
-    const QString rightCode = created.json().value(QStringLiteral("activationCode")).toString();
-    QVERIFY(!rightCode.isEmpty());
+        m_fx.operatorClient->post(QStringLiteral("/api/v1/devices"), QJsonObject{{QStringLiteral("serial"), serial}});
+    if (created.status != 201)
+        return {};
+    const auto enrolled = m_fx.putEnrollment(serial.toLower(), QJsonObject{{QStringLiteral("serial"), serial}});
+    return enrolled.json().value(QStringLiteral("activationCode")).toString();
+}
 
-    // Five wrong codes, spread over both instances as a load balancer would.
-    for (int i = 0; i < 5; ++i) {
-        HttpsClient &client = i % 2 ? deviceB : *a.device;
-        QCOMPARE(exchange(client, QStringLiteral("LB-1"), ActivationCode::format(ActivationCode::generate())).status,
-                 401);
-    }
-    // Each instance saw fewer than five, yet both refuse the sixth, even
-    // with the right code.
-    for (HttpsClient *client : {a.device.get(), &deviceB}) {
-        const auto limited = exchange(*client, QStringLiteral("LB-1"), rightCode);
-        QCOMPARE(limited.status, 429);
-        QVERIFY2(limited.json().value(QStringLiteral("message")).toString().contains(QLatin1String("for this serial")),
-                 limited.body.constData());
-        const int retryAfter = limited.header("Retry-After").toInt();
-        QVERIFY2(retryAfter > 800 && retryAfter <= 900, limited.header("Retry-After").constData());
-    }
-    // The budget survives a restart of either instance: it is not in memory.
-    QVERIFY(a.mw->restart());
-    a.reconnect();
-    QCOMPARE(exchange(*a.device, QStringLiteral("LB-1"), rightCode).status, 429);
+void TestActivationLimits::backoff_data()
+{
+    QTest::addColumn<int>("failures");
+    QTest::addColumn<qint64>("waitMs");
+    QTest::newRow("none") << 0 << qint64(0);
+    QTest::newRow("last free") << 4 << qint64(0);
+    QTest::newRow("first backoff") << 5 << qint64(2000);
+    QTest::newRow("doubles") << 6 << qint64(4000);
+    QTest::newRow("2048 s") << 15 << qint64(2048000);
+    QTest::newRow("capped") << 16 << qint64(3600000);
+    QTest::newRow("far beyond") << 500 << qint64(3600000);
+}
 
-    // Another serial is untouched, and its code works through the other instance.
-    QCOMPARE(
-        a.operatorClient
-            ->post(QStringLiteral("/api/v1/devices"), QJsonObject{{QStringLiteral("serial"), QStringLiteral("LB-2")}})
-            .status,
-        201);
-    const auto other =
-        a.putEnrollment(QStringLiteral("lb-device-2"), QJsonObject{{QStringLiteral("serial"), QStringLiteral("LB-2")}});
-    QCOMPARE(other.status, 201);
-    const auto ok =
-        exchange(deviceB, QStringLiteral("LB-2"), other.json().value(QStringLiteral("activationCode")).toString());
+void TestActivationLimits::backoff()
+{
+    QFETCH(int, failures);
+    QFETCH(qint64, waitMs);
+    QCOMPARE(ActivationLimits::backoffMs(failures, 5, 3600000), waitMs);
+}
+
+void TestActivationLimits::clientAddress_data()
+{
+    QTest::addColumn<QString>("peer");
+    QTest::addColumn<QByteArray>("header");
+    QTest::addColumn<QByteArray>("value");
+    QTest::addColumn<QString>("client");
+    const QByteArray xff("X-Forwarded-For");
+    const QByteArray fwd("Forwarded");
+    QTest::newRow("no proxy") << "203.0.113.5" << QByteArray() << QByteArray() << "203.0.113.5";
+    QTest::newRow("untrusted peer's header ignored")
+        << "203.0.113.5" << xff << QByteArray("198.51.100.1") << "203.0.113.5";
+    QTest::newRow("trusted proxy") << "10.0.0.2" << xff << QByteArray("198.51.100.1") << "198.51.100.1";
+    QTest::newRow("spoofed left part skipped")
+        << "10.0.0.2" << xff << QByteArray("1.2.3.4, 198.51.100.1") << "198.51.100.1";
+    QTest::newRow("proxy chain") << "10.0.0.2" << xff << QByteArray("198.51.100.1, 10.0.0.3") << "198.51.100.1";
+    QTest::newRow("Forwarded") << "10.0.0.2" << fwd << QByteArray("for=198.51.100.7;proto=https") << "198.51.100.7";
+    QTest::newRow("Forwarded IPv6 with port")
+        << "10.0.0.2" << fwd << QByteArray("for=\"[2001:db8::1]:4711\"") << "2001:db8::1";
+    QTest::newRow("unknown node") << "10.0.0.2" << fwd << QByteArray("for=unknown") << "10.0.0.2";
+    QTest::newRow("garbage") << "10.0.0.2" << xff << QByteArray("not an address") << "10.0.0.2";
+    QTest::newRow("mapped IPv4 peer") << "::ffff:10.0.0.2" << xff << QByteArray("198.51.100.1") << "198.51.100.1";
+}
+
+void TestActivationLimits::clientAddress()
+{
+    QFETCH(QString, peer);
+    QFETCH(QByteArray, header);
+    QFETCH(QByteArray, value);
+    QFETCH(QString, client);
+    const QList<ClientAddress::Range> trusted{QHostAddress::parseSubnet(QStringLiteral("10.0.0.0/8"))};
+    QList<QPair<QByteArray, QByteArray>> headers;
+    if (!header.isEmpty())
+        headers.append({header, value});
+    QCOMPARE(ClientAddress::resolve(QHostAddress(peer), headers, trusted).toString(), client);
+    QCOMPARE(ClientAddress::limitKey(QHostAddress(QStringLiteral("2001:db8:1:2:3:4:5:6"))),
+             QStringLiteral("2001:db8:1:2::/64"));
+}
+
+void TestActivationLimits::strangerCannotLockOutOwner()
+{
+    const QString codeA = device(QStringLiteral("OWN-A"));
+    const QString codeB = device(QStringLiteral("OWN-B"));
+    QVERIFY(!codeA.isEmpty() && !codeB.isEmpty());
+    // Twelve well-formed wrong codes (another serial's real one) from a stranger.
+    QList<int> statuses;
+    for (int i = 0; i < 12; ++i)
+        statuses << activate(QStringLiteral("127.0.0.2"), QStringLiteral("OWN-A"), codeB).status;
+    QCOMPARE(statuses.mid(0, 5), (QList<int>{401, 401, 401, 401, 401}));
+    QCOMPARE(statuses.value(5), 429); // the stranger backs off
+    const auto owner = activate(QStringLiteral("127.0.0.3"), QStringLiteral("OWN-A"), codeA);
+    QVERIFY2(owner.status == 200, owner.body.constData());
+    QVERIFY(!owner.json().value(QStringLiteral("symmetricKey")).toString().isEmpty());
+
+    // The log names the stranger and the reason, never a code.
+    const QJsonObject log = failures(QStringLiteral("OWN-A"));
+    const QJsonArray items = log.value(QStringLiteral("items")).toArray();
+    QCOMPARE(items.size(), 5);
+    for (const auto &item : items) {
+        QCOMPARE(item[QStringLiteral("clientAddress")].toString(), QStringLiteral("127.0.0.2"));
+        QCOMPARE(item[QStringLiteral("reason")].toString(), QStringLiteral("code of another serial"));
+        QVERIFY(!item[QStringLiteral("at")].toString().isEmpty());
+    }
+    QCOMPARE(log.value(QStringLiteral("counting")).toInt(), 5);
+    const QByteArray raw = m_fx.viewer->get(QStringLiteral("/api/v1/devices/OWN-A/activation-failures")).body;
+    QVERIFY(!raw.contains(codeB.toUtf8()) && !raw.contains(QString(codeB).remove(QLatin1Char('-')).toUtf8()));
+}
+
+void TestActivationLimits::backoffPerSerialAndClient()
+{
+    const QString code = device(QStringLiteral("BO-1"));
+    QVERIFY(!code.isEmpty());
+    for (int i = 0; i < 5; ++i)
+        QCOMPARE(activate(QStringLiteral("127.0.0.4"), QStringLiteral("BO-1"), wrongCode()).status, 401);
+    auto limited = activate(QStringLiteral("127.0.0.4"), QStringLiteral("BO-1"), code);
+    QCOMPARE(limited.status, 429);
+    QCOMPARE(limited.header("Retry-After"), QByteArray("2"));
+    QVERIFY2(limited.body.contains("for this serial from this address"), limited.body.constData());
+    // The same client on another serial, and another client on this one, are not held back.
+    QCOMPARE(activate(QStringLiteral("127.0.0.4"), QStringLiteral("BO-OTHER"), wrongCode()).status, 401);
+    QCOMPARE(activate(QStringLiteral("127.0.0.5"), QStringLiteral("BO-1"), wrongCode()).status, 401);
+    // After the wait one more try; its failure doubles the wait.
+    QTest::qWait(2100);
+    QCOMPARE(activate(QStringLiteral("127.0.0.4"), QStringLiteral("BO-1"), wrongCode()).status, 401);
+    limited = activate(QStringLiteral("127.0.0.4"), QStringLiteral("BO-1"), code);
+    QCOMPARE(limited.status, 429);
+    QCOMPARE(limited.header("Retry-After"), QByteArray("4"));
+}
+
+void TestActivationLimits::newCodeClearsFailures()
+{
+    QVERIFY(!device(QStringLiteral("NC-1")).isEmpty());
+    for (int i = 0; i < 6; ++i)
+        activate(QStringLiteral("127.0.0.6"), QStringLiteral("NC-1"), wrongCode());
+    QCOMPARE(activate(QStringLiteral("127.0.0.6"), QStringLiteral("NC-1"), wrongCode()).status, 429);
+    const auto issued = m_fx.operatorClient->post(QStringLiteral("/api/v1/enrollments/nc-1/activation-code"), {});
+    QVERIFY2(issued.status == 201, issued.body.constData());
+    const QString fresh = issued.json().value(QStringLiteral("activationCode")).toString();
+    QCOMPARE(failures(QStringLiteral("NC-1")).value(QStringLiteral("counting")).toInt(), 0);
+    // Even the client that failed before may now use the new code.
+    const auto ok = activate(QStringLiteral("127.0.0.6"), QStringLiteral("NC-1"), fresh);
     QVERIFY2(ok.status == 200, ok.body.constData());
-    second.stop();
+    // The cleared failures stay in the log, marked.
+    const QJsonArray items = failures(QStringLiteral("NC-1")).value(QStringLiteral("items")).toArray();
+    QVERIFY(items.size() >= 5);
+    for (const auto &item : items)
+        QVERIFY(item[QStringLiteral("clearedAt")].isString());
+}
+
+void TestActivationLimits::ceilingAndUnlock()
+{
+    const QString code = device(QStringLiteral("CE-1"));
+    QVERIFY(!code.isEmpty());
+    // Ten failures from a crowd of addresses, none of them backing off.
+    for (int i = 0; i < 10; ++i)
+        QCOMPARE(activate(QStringLiteral("127.0.1.%1").arg(10 + i / 3), QStringLiteral("CE-1"), wrongCode()).status,
+                 401);
+    auto limited = activate(QStringLiteral("127.0.0.9"), QStringLiteral("CE-1"), code);
+    QCOMPARE(limited.status, 429);
+    QVERIFY2(limited.body.contains("for this serial;"), limited.body.constData());
+    const int retryAfter = limited.header("Retry-After").toInt();
+    QVERIFY(retryAfter > 86000 && retryAfter <= 86400);
+
+    // A viewer sees but cannot unlock; an operator can, and it is audited.
+    QCOMPARE(m_fx.viewer->post(QStringLiteral("/api/v1/devices/CE-1/activation-unlock"), {}).status, 403);
+    const auto unlocked = m_fx.operatorClient->post(QStringLiteral("/api/v1/devices/CE-1/activation-unlock"), {});
+    QVERIFY2(unlocked.status == 200, unlocked.body.constData());
+    QCOMPARE(unlocked.json().value(QStringLiteral("clearedFailures")).toInt(), 10);
+    const auto audit = m_fx.admin->get(QStringLiteral("/api/v1/audit?action=activationUnlock&entityId=CE-1"));
+    QVERIFY2(audit.status == 200 && audit.body.contains("\"token:op\""), audit.body.constData());
+    const auto ok = activate(QStringLiteral("127.0.0.9"), QStringLiteral("CE-1"), code);
+    QVERIFY2(ok.status == 200, ok.body.constData());
+}
+
+void TestActivationLimits::forwardedOnlyFromTrustedProxy()
+{
+    QVERIFY(!device(QStringLiteral("PX-1")).isEmpty());
+    const QList<QPair<QByteArray, QByteArray>> forwarded{{"X-Forwarded-For", "198.51.100.1"}};
+    // From the trusted proxy (127.0.0.70/31) the header names the client...
+    QCOMPARE(activate(QStringLiteral("127.0.0.71"), QStringLiteral("PX-1"), wrongCode(), forwarded).status, 401);
+    QCOMPARE(activate(QStringLiteral("127.0.0.70"), QStringLiteral("PX-1"), wrongCode(),
+                      {{"Forwarded", "for=198.51.100.2;proto=https"}})
+                 .status,
+             401);
+    // ...from anyone else it is ignored.
+    QCOMPARE(activate(QStringLiteral("127.0.0.72"), QStringLiteral("PX-1"), wrongCode(), forwarded).status, 401);
+    QStringList clients;
+    for (const auto &item : failures(QStringLiteral("PX-1")).value(QStringLiteral("items")).toArray())
+        clients << item[QStringLiteral("clientAddress")].toString();
+    clients.sort();
+    QCOMPARE(clients, (QStringList{QStringLiteral("127.0.0.72"), QStringLiteral("198.51.100.1"),
+                                   QStringLiteral("198.51.100.2")}));
+    // Clients behind the proxy back off one by one, not together.
+    for (int i = 0; i < 5; ++i)
+        activate(QStringLiteral("127.0.0.71"), QStringLiteral("PX-1"), wrongCode(),
+                 {{"X-Forwarded-For", "198.51.100.3"}});
+    QCOMPARE(activate(QStringLiteral("127.0.0.71"), QStringLiteral("PX-1"), wrongCode(),
+                      {{"X-Forwarded-For", "198.51.100.3"}})
+                 .status,
+             429);
+    QCOMPARE(activate(QStringLiteral("127.0.0.71"), QStringLiteral("PX-1"), wrongCode(), forwarded).status, 401);
 }
 
 QTEST_GUILESS_MAIN(TestActivationLimits)

@@ -42,6 +42,8 @@ private Q_SLOTS:
     void badValueNamesSettingSourceAndRange_data();
     void badValueNamesSettingSourceAndRange();
     void defaultsAreTheTables();
+    void trustedProxies_data();
+    void trustedProxies();
     void environmentNamesAreUnique();
 
     void helpShowsEverySetting();
@@ -59,6 +61,50 @@ private:
     Result<ServiceConfig> resolve(const QStringList &args, const QByteArray &ini = {});
     QTemporaryDir m_dir;
 };
+
+void TestSettings::trustedProxies_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QByteArray>("env");     // PROVISIO_TRUSTED_PROXIES, empty: unset
+    QTest::addColumn<QStringList>("ranges"); // empty with `ok` false: refused
+    QTest::addColumn<bool>("ok");
+    const QString opt = QStringLiteral("--trusted-proxy");
+    QTest::newRow("none") << QStringList{} << QByteArray() << QStringList{} << true;
+    QTest::newRow("address") << QStringList{opt, QStringLiteral("10.0.0.5")} << QByteArray()
+                             << QStringList{QStringLiteral("10.0.0.5/32")} << true;
+    QTest::newRow("repeated, CIDR and IPv6")
+        << QStringList{opt, QStringLiteral("10.0.0.0/8"), opt, QStringLiteral("2001:db8::/32")} << QByteArray()
+        << QStringList{QStringLiteral("10.0.0.0/8"), QStringLiteral("2001:db8::/32")} << true;
+    QTest::newRow("environment, comma-separated")
+        << QStringList{} << QByteArray("192.0.2.1, ::1")
+        << QStringList{QStringLiteral("192.0.2.1/32"), QStringLiteral("::1/128")} << true;
+    QTest::newRow("IPv4-mapped becomes IPv4") << QStringList{opt, QStringLiteral("::ffff:10.0.0.5")} << QByteArray()
+                                              << QStringList{QStringLiteral("10.0.0.5/32")} << true;
+    QTest::newRow("host name refused") << QStringList{opt, QStringLiteral("proxy.example")} << QByteArray()
+                                       << QStringList{} << false;
+    QTest::newRow("bad prefix refused") << QStringList{opt, QStringLiteral("10.0.0.0/33")} << QByteArray()
+                                        << QStringList{} << false;
+}
+
+void TestSettings::trustedProxies()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QByteArray, env);
+    QFETCH(QStringList, ranges);
+    QFETCH(bool, ok);
+    if (!env.isEmpty())
+        qputenv("PROVISIO_TRUSTED_PROXIES", env);
+    const auto c = resolve(args);
+    QCOMPARE(bool(c), ok);
+    if (!ok) {
+        QVERIFY2(c.error().message.contains(QLatin1String("--trusted-proxy")), qPrintable(c.error().message));
+        return;
+    }
+    QStringList got;
+    for (const auto &range : c->trustedProxies)
+        got << range.first.toString() + QLatin1Char('/') + QString::number(range.second);
+    QCOMPARE(got, ranges);
+}
 
 void TestSettings::init()
 {
