@@ -216,63 +216,64 @@ std::optional<RequestFraming::Rejection> RequestFraming::finishHead()
             m_head = head; // what the refused request announced
             return Rejection{413, QByteArray("request body of ") + QByteArray::number(head.contentLength) +
                                       " bytes exceeds the limit of " + QByteArray::number(m_bodyLimitBytes) + " bytes"};
-            m_remaining = head.contentLength;
-            m_phase = Phase::Body;
         }
-        m_expectContinue = head.expectContinue;
-        m_head = std::move(head);
-        if (m_phase == Phase::Body && m_remaining == 0)
+        m_remaining = head.contentLength;
+        m_phase = Phase::Body;
+    }
+    m_expectContinue = head.expectContinue;
+    m_head = std::move(head);
+    if (m_phase == Phase::Body && m_remaining == 0)
+        finishRequest();
+    return std::nullopt;
+}
+
+std::optional<RequestFraming::Rejection> RequestFraming::chunkSizeLine()
+{
+    QByteArray line = m_buffer.trimmed();
+    if (const qsizetype semicolon = line.indexOf(';'); semicolon >= 0)
+        line.truncate(semicolon); // chunk extensions
+    const auto size = parseHex(line.trimmed());
+    if (!size)
+        return reject(400, "invalid chunk size");
+    m_buffer.clear();
+    if (*size == 0) {
+        m_phase = Phase::Trailers;
+        m_trailerBytes = 0;
+        return std::nullopt;
+    }
+    m_bodySeen += *size;
+    if (m_bodySeen > m_bodyLimitBytes)
+        return Rejection{413, QByteArray("chunked request body exceeds the limit of ") +
+                                  QByteArray::number(m_bodyLimitBytes) + " bytes"};
+    m_remaining = *size;
+    m_phase = Phase::ChunkData;
+    return std::nullopt;
+}
+
+std::optional<RequestFraming::Rejection> RequestFraming::trailerByte(char c)
+{
+    if (++m_trailerBytes > m_limits.maxHeaderBytes)
+        return reject(431, "request trailer section too large");
+    if (c == '\r')
+        return std::nullopt;
+    if (c == '\n') {
+        if (m_buffer.isEmpty()) {
             finishRequest();
-        return std::nullopt;
-    }
-
-    std::optional<RequestFraming::Rejection> RequestFraming::chunkSizeLine()
-    {
-        QByteArray line = m_buffer.trimmed();
-        if (const qsizetype semicolon = line.indexOf(';'); semicolon >= 0)
-            line.truncate(semicolon); // chunk extensions
-        const auto size = parseHex(line.trimmed());
-        if (!size)
-            return reject(400, "invalid chunk size");
-        m_buffer.clear();
-        if (*size == 0) {
-            m_phase = Phase::Trailers;
-            m_trailerBytes = 0;
             return std::nullopt;
         }
-        m_bodySeen += *size;
-        if (m_bodySeen > m_bodyLimitBytes)
-            return Rejection{413, QByteArray("chunked request body exceeds the limit of ") +
-                                      QByteArray::number(m_bodyLimitBytes) + " bytes"};
-        m_remaining = *size;
-        m_phase = Phase::ChunkData;
-        return std::nullopt;
-    }
-
-    std::optional<RequestFraming::Rejection> RequestFraming::trailerByte(char c)
-    {
-        if (++m_trailerBytes > m_limits.maxHeaderBytes)
-            return reject(431, "request trailer section too large");
-        if (c == '\r')
-            return std::nullopt;
-        if (c == '\n') {
-            if (m_buffer.isEmpty()) {
-                finishRequest();
-                return std::nullopt;
-            }
-            m_buffer.clear();
-            return std::nullopt;
-        }
-        m_buffer.append(c);
-        return std::nullopt;
-    }
-
-    void RequestFraming::finishRequest()
-    {
-        ++m_completed;
-        m_phase = Phase::Idle;
-        m_remaining = 0;
         m_buffer.clear();
+        return std::nullopt;
     }
+    m_buffer.append(c);
+    return std::nullopt;
+}
+
+void RequestFraming::finishRequest()
+{
+    ++m_completed;
+    m_phase = Phase::Idle;
+    m_remaining = 0;
+    m_buffer.clear();
+}
 
 } // namespace Provisio
