@@ -6,6 +6,7 @@
 #include "storage/hublinkstore.h"
 
 #include "domain/registrations.h"
+#include "protocol/enrollmentgroup.h"
 #include "protocol/registrationstate.h"
 #include "protocol/timeutil.h"
 #include "storage/database.h"
@@ -25,6 +26,12 @@ void RegistrationApi::registerRoutes(Router &router)
                [this](HttpRequest &r) { return get(r); });
     router.add(M::Delete, base + QStringLiteral("/{registrationId}"), Access::Operator,
                [this](HttpRequest &r) { return remove(r); });
+    router.add(M::Post, base + QStringLiteral("/{registrationId}/rotate-hub-key"), Access::Operator,
+               [this](HttpRequest &r) { return rotateHubKey(r); });
+    // A group's devices are registrations too: their hub keys are this
+    // module's business, whatever path names them.
+    router.add(M::Post, QStringLiteral("/api/v1/enrollment-groups/{groupId}/rotate-hub-keys"), Access::Operator,
+               [this](HttpRequest &r) { return rotateGroupHubKeys(r); });
 }
 
 QJsonObject RegistrationApi::present(const RegistrationRecord &record)
@@ -115,6 +122,30 @@ HttpResponse RegistrationApi::remove(HttpRequest &request)
     if (auto r = Registrations(m_ctx, m_registrations).remove(*id, request.header("If-Match"), request.actor()); !r)
         return HttpResponse::error(r.error());
     return HttpResponse::noContent();
+}
+
+HttpResponse RegistrationApi::rotateHubKey(HttpRequest &request)
+{
+    auto id = registrationIdParam(request);
+    if (!id)
+        return HttpResponse::error(id.error());
+    auto generation = Registrations(m_ctx, m_registrations).rotateHubKey(*id, request.actor());
+    if (!generation)
+        return HttpResponse::error(generation.error());
+    return HttpResponse::json(QJsonObject{{QStringLiteral("registrationId"), *id},
+                                          {QStringLiteral("hubCredentialGeneration"), qint64(*generation)}});
+}
+
+HttpResponse RegistrationApi::rotateGroupHubKeys(HttpRequest &request)
+{
+    const QString id = request.param(QStringLiteral("groupId"));
+    if (!EnrollmentGroup::isValidEnrollmentGroupId(id))
+        return HttpResponse::error(ErrorCode::InvalidInput, QStringLiteral("not a valid enrollment group id"));
+    auto rotated = Registrations(m_ctx, m_registrations).rotateGroupHubKeys(id, request.actor());
+    if (!rotated)
+        return HttpResponse::error(rotated.error());
+    return HttpResponse::json(
+        QJsonObject{{QStringLiteral("groupId"), id}, {QStringLiteral("devicesRotated"), *rotated}});
 }
 
 } // namespace Provisio

@@ -185,6 +185,18 @@ const QList<Migration> &migrations()
              QStringLiteral("CREATE INDEX devices_sort_status ON devices (COALESCE(status, ''), serial)"),
              QStringLiteral("CREATE INDEX devices_sort_customer ON devices (COALESCE(customer_id, ''), serial)"),
          }},
+        // Hub credential generations: a device's hub key is derived from the
+        // hub's signing key, its device id and this number, so raising it
+        // retires every key issued before. Kept apart from the registration
+        // record, which a delete removes: a re-created enrollment must not
+        // bring generation 0 (and the old key) back. No row = generation 0.
+        {9,
+         QStringLiteral("hub credential generations"),
+         {
+             QStringLiteral("CREATE TABLE hub_credentials ("
+                            " hub_host TEXT NOT NULL, device_id TEXT NOT NULL, generation INTEGER NOT NULL,"
+                            " updated TEXT NOT NULL, PRIMARY KEY (hub_host, device_id))"),
+         }},
     };
     return all;
 }
