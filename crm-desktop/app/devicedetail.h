@@ -71,6 +71,7 @@ private:
     void invoke();
     void confirmDisable();
     void confirmDeprovision();
+    void confirmRotateHubKey();
     void updateActions();
 
     ApiClient *m_api;
@@ -117,6 +118,7 @@ private:
     QPushButton *m_enable;
     QPushButton *m_disable;
     QPushButton *m_deprovision;
+    QPushButton *m_rotateHubKey;
 };
 
 } // namespace Provisio::Crm

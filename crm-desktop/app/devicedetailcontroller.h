@@ -56,6 +56,8 @@ public:
     // Disables the enrollment, then forgets the registration (the device
     // leaves its hub; a later registration starts from scratch).
     void deprovision();
+    // Retires the device's hub key (POST registrations/{id}/rotate-hub-key).
+    void rotateHubKey();
 
 Q_SIGNALS:
     void loadingChanged(bool loading);
