@@ -90,6 +90,11 @@ Result<QByteArray> decodeKey(const QString &base64Key)
     return decoded.decoded;
 }
 
+QString hubDeviceKeyDerivationId(const QString &deviceId, quint32 generation)
+{
+    return generation == 0 ? deviceId : deviceId + QLatin1Char('/') + QString::number(generation);
+}
+
 Result<QString> deriveKey(const QString &parentKeyBase64, const QString &id)
 {
     if (id.isEmpty())

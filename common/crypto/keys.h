@@ -34,6 +34,12 @@ Result<QByteArray> decodeKey(const QString &base64Key);
 // InvalidInput when the parent key is not valid base64 or the id is empty.
 Result<QString> deriveKey(const QString &parentKeyBase64, const QString &id);
 
+// What a device's hub key is derived from, deriveKey(hub signing key, this):
+// the device id at credential generation 0 (the keys devices always had),
+// deviceId + "/" + generation after. '/' never occurs in a device id, so no
+// two (id, generation) pairs give the same input.
+QString hubDeviceKeyDerivationId(const QString &deviceId, quint32 generation);
+
 // Compares secrets without an early exit (CRYPTO_memcmp). Different lengths
 // return false at once; the length of a MAC or token hash is no secret.
 bool constantTimeEquals(const QByteArray &a, const QByteArray &b);

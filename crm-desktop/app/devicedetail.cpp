@@ -392,6 +392,9 @@ QWidget *DeviceDetail::buildActions()
     connect(m_enable, &QPushButton::clicked, m_controller, &DeviceDetailController::enableEnrollment);
     connect(m_disable, &QPushButton::clicked, this, &DeviceDetail::confirmDisable);
     connect(m_deprovision, &QPushButton::clicked, this, &DeviceDetail::confirmDeprovision);
+    m_rotateHubKey = new QPushButton(tr("&Rotate hub key…"), page);
+    m_rotateHubKey->setObjectName(QStringLiteral("deviceRotateHubKey"));
+    connect(m_rotateHubKey, &QPushButton::clicked, this, &DeviceDetail::confirmRotateHubKey);
 
     auto *methodBox = new QGroupBox(tr("Direct method"), page);
     auto *form = new QFormLayout(methodBox);
@@ -405,6 +408,7 @@ QWidget *DeviceDetail::buildActions()
     sl->addWidget(m_enable);
     sl->addWidget(m_disable);
     sl->addWidget(m_deprovision);
+    sl->addWidget(m_rotateHubKey);
     sl->addStretch();
     // Failed activation attempts: who tried which serial, and a way to clear
     // them when a crowd of strangers has held the owner back.
@@ -469,7 +473,7 @@ void DeviceDetail::applyRole(bool canOperate)
     m_canOperate = canOperate;
     // Viewers get blanked keys from the server anyway; hide what they cannot use.
     for (QWidget *w : std::initializer_list<QWidget *>{m_reveal, m_copyPrimary, m_copySecondary, m_saveTwin, m_invoke,
-                                                       m_enable, m_disable, m_deprovision, m_unlock})
+                                                       m_enable, m_disable, m_deprovision, m_unlock, m_rotateHubKey})
         w->setVisible(canOperate);
     m_tags->setReadOnly(!canOperate);
     m_desired->setReadOnly(!canOperate);
@@ -629,6 +633,24 @@ void DeviceDetail::confirmDisable()
     box->open();
 }
 
+void DeviceDetail::confirmRotateHubKey()
+{
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Rotate the hub key of %1").arg(serial()),
+                                tr("Retire the key %1 uses on its hub? The hub disconnects it at once and refuses "
+                                   "that key from then on, also a copy of it anyone else may hold. The device "
+                                   "registers again by itself and gets a new key.")
+                                    .arg(serial()),
+                                QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("confirmRotateHubKey"));
+    box->addButton(tr("Rotate"), QMessageBox::DestructiveRole);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::buttonClicked, this, [this, box](QAbstractButton *button) {
+        if (box->buttonRole(button) == QMessageBox::DestructiveRole)
+            m_controller->rotateHubKey();
+    });
+    box->open();
+}
+
 void DeviceDetail::confirmDeprovision()
 {
     auto *box = new QMessageBox(QMessageBox::Warning, tr("Deprovision %1").arg(serial()),
@@ -664,6 +686,7 @@ void DeviceDetail::updateActions()
     m_enable->setEnabled(m_canOperate && enrolled && !enabled);
     m_disable->setEnabled(m_canOperate && enrolled && enabled);
     m_deprovision->setEnabled(m_canOperate && enrolled);
+    m_rotateHubKey->setEnabled(m_canOperate && registered);
     m_unlock->setEnabled(m_canOperate &&
                          m_controller->activationFailures().value(QStringLiteral("counting")).toInt() > 0);
 }

@@ -74,6 +74,7 @@ private:
     void invoke();
     void confirmDisable();
     void confirmDeprovision();
+    void confirmRotateHubKey();
     void updateActions();
 
     ApiClient *m_api;
@@ -123,6 +124,7 @@ private:
     QLabel *m_activationSummary;
     QTableWidget *m_activationFailures;
     QPushButton *m_unlock;
+    QPushButton *m_rotateHubKey;
 };
 
 } // namespace Provisio::Crm

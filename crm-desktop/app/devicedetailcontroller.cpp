@@ -333,6 +333,24 @@ void DeviceDetailController::setEnrollmentEnabled(bool enabled)
     });
 }
 
+void DeviceDetailController::rotateHubKey()
+{
+    const QString id = registrationId();
+    if (id.isEmpty())
+        return;
+    ApiCall *call = m_api->post(
+        QStringLiteral("registrations/") + ApiClient::segment(id) + QStringLiteral("/rotate-hub-key"), QJsonObject());
+    track(call);
+    connect(call, &ApiCall::finished, this, [this](const QJsonDocument &, const QByteArray &) {
+        Q_EMIT changed(tr("Hub key of %1 rotated: the old key is refused; the device registers again for a new one.")
+                           .arg(m_serial));
+    });
+    connect(call, &ApiCall::failed, this, [this](const ApiFailure &f) {
+        if (!f.aborted)
+            Q_EMIT failed(tr("Rotating the hub key failed: %1").arg(f.message));
+    });
+}
+
 void DeviceDetailController::deprovision()
 {
     const QString id = registrationId();

@@ -61,6 +61,8 @@ public:
     void deprovision();
     // Clears the serial's failed activation attempts (operator; audited).
     void unlockActivation();
+    // Retires the device's hub key (POST registrations/{id}/rotate-hub-key).
+    void rotateHubKey();
 
 Q_SIGNALS:
     void loadingChanged(bool loading);

@@ -32,6 +32,7 @@ const auto kOutboxFile = QStringLiteral("outbox.sqlite");
 const auto kIntervalProperty = QStringLiteral("telemetryIntervalMs");
 constexpr int kMinIntervalMs = 100;
 constexpr int kMaxIntervalMs = 3600000;
+constexpr int kPromptRetryMs = 5 * 1000;
 constexpr int kFirstRetryMs = 60 * 1000;
 constexpr int kMaxRetryMs = 60 * 60 * 1000;
 // A method answer whose PUBACK does not come (connection lost) still lets
@@ -445,7 +446,6 @@ void DeviceController::handleProvisioned(const ConnectionInfo &info)
     }
     const bool moved = m_connection && m_connection->assignedHub != info.assignedHub;
     m_connection = info;
-    m_retryDelayMs = 0;
     m_lastError.clear();
     qCInfo(lcDevice).noquote() << m_serial << (moved ? "moved to hub" : "assigned to hub") << info.assignedHub << "as"
                                << info.deviceId;
@@ -470,9 +470,9 @@ void DeviceController::handleProvisioningFailed(const QString &userMessage, cons
     setState(State::Failed);
     setError(userMessage, detail);
     if (m_reprovisioning && m_trigger == Trigger::AuthenticationRefused && m_credentials) {
-        m_retryDelayMs = m_retryDelayMs == 0 ? kFirstRetryMs : std::min(m_retryDelayMs * 2, kMaxRetryMs);
-        qCInfo(lcDevice) << "registering again in" << m_retryDelayMs / 1000 << "s";
-        m_retryTimer.start(m_retryDelayMs);
+        const int delay = nextRetryDelayMs();
+        qCInfo(lcDevice) << "registering again in" << delay / 1000 << "s";
+        m_retryTimer.start(delay);
     }
 }
 
@@ -631,6 +631,8 @@ void DeviceController::handleConnectedChanged(bool connected)
 {
     if (connected) {
         m_connectFailures = 0;
+        m_retryDelayMs = 0;
+        m_refusalsSinceConnected = 0;
         m_failureThreshold = m_settings.reprovisionAfterFailures;
         setStep(Step::Connecting, StepState::Done, tr("Connected to %1").arg(m_connection->assignedHub));
         if (m_sender)
@@ -674,11 +676,33 @@ void DeviceController::handleConnectFailed(const QString &message)
     }
 }
 
+int DeviceController::nextRetryDelayMs()
+{
+    if (m_retryDelayMs == 0)
+        m_retryDelayMs = kPromptRetryMs;
+    else if (m_retryDelayMs < kFirstRetryMs)
+        m_retryDelayMs = kFirstRetryMs;
+    else
+        m_retryDelayMs = std::min(m_retryDelayMs * 2, kMaxRetryMs);
+    return m_retryDelayMs;
+}
+
 void DeviceController::handleAuthenticationRefused()
 {
     if (m_credentials) {
-        qCInfo(lcDevice) << "the hub refused the device's credentials: registering again";
-        startReprovisioning(Trigger::AuthenticationRefused);
+        if (m_refusalsSinceConnected++ == 0) {
+            qCInfo(lcDevice) << "the hub refused the device's credentials: registering again";
+            startReprovisioning(Trigger::AuthenticationRefused);
+            return;
+        }
+        // Refused again since the last connection, even with what the last
+        // registration handed out: not a tight loop of registrations.
+        retireSession();
+        setStep(Step::Connecting, StepState::Failed, tr("The hub refused the device"));
+        const int delay = nextRetryDelayMs();
+        qCInfo(lcDevice) << "the hub refused the device's credentials again: registering again in" << delay / 1000
+                         << "s";
+        m_retryTimer.start(delay);
         return;
     }
     retireSession();

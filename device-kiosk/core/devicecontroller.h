@@ -59,11 +59,14 @@ struct DeviceSettings
 // after reprovisionAfterFailures consecutive failed connection attempts to
 // the cached hub (twice as many the next time while no connection succeeds,
 // up to 64 times), when the hub refuses the device's credentials, or when the
-// back office invokes the `reprovision` direct method. A reprovisioning that
-// fails after connection failures goes back to the cached hub; one that
-// fails after a refusal leaves the device Failed and is retried later with
-// a growing delay (1 minute doubling to 1 hour), so a device whose
-// enrollment is enabled again recovers by itself.
+// back office invokes the `reprovision` direct method. A refusal is how a
+// device learns that its hub key was retired (rotated, or revoked and
+// admitted again): the first one registers again at once. A reprovisioning
+// that fails after connection failures goes back to the cached hub; one that
+// fails after a refusal (or a new key refused again) leaves the device
+// Failed and is retried promptly once (5 seconds: the hub may not have heard
+// of the new key yet, an enrollment may just be enabled again), then with a
+// growing delay (1 minute doubling to 1 hour) until a connection succeeds.
 class DeviceController : public QObject
 {
     Q_OBJECT
@@ -182,8 +185,10 @@ private:
     std::unique_ptr<TelemetrySource> m_source;
 
     QTimer m_telemetryTimer;
-    QTimer m_retryTimer; // reprovisioning after a refusal, with backoff
-    int m_retryDelayMs = 0;
+    QTimer m_retryTimer;    // reprovisioning after a refusal, with backoff
+    int m_retryDelayMs = 0; // the last delay; 0 until a connection succeeds
+    int m_refusalsSinceConnected = 0;
+    int nextRetryDelayMs();
     qint64 m_sent = 0;
     int m_queued = 0;
     qint64 m_dropped = 0;

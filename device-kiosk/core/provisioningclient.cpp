@@ -48,6 +48,11 @@ QString contactProviderMessage()
 
 QString tooManyAttemptsMessage(int retryAfterSeconds)
 {
+    // The first waits after a few wrong codes are seconds: say so.
+    if (retryAfterSeconds > 0 && retryAfterSeconds < 60)
+        return retryAfterSeconds == 1 ? ProvisioningClient::tr("Too many attempts. Wait 1 second, then try again.")
+                                      : ProvisioningClient::tr("Too many attempts. Wait %1 seconds, then try again.")
+                                            .arg(retryAfterSeconds);
     const int minutes = std::max(1, (std::max(retryAfterSeconds, 0) + 59) / 60);
     return minutes == 1 ? ProvisioningClient::tr("Too many attempts. Wait 1 minute, then try again.")
                         : ProvisioningClient::tr("Too many attempts. Wait %1 minutes, then try again.").arg(minutes);

@@ -43,7 +43,7 @@ ControlOutcome applyControlCommand(const QByteArray &payload, RevocationList &re
         response.insert(QStringLiteral("requestId"), requestId.toString().left(128));
     for (auto it = command.begin(); it != command.end(); ++it) {
         if (it.key() != QLatin1String("op") && it.key() != QLatin1String("deviceId") &&
-            it.key() != QLatin1String("requestId")) {
+            it.key() != QLatin1String("requestId") && it.key() != QLatin1String("generation")) {
             return failure(response, 400, QStringLiteral("unknown field '%1'").arg(it.key().left(32)));
         }
     }
@@ -63,17 +63,32 @@ ControlOutcome applyControlCommand(const QByteArray &payload, RevocationList &re
     if (!idValue.isString() || !Crypto::validateDeviceId(deviceId))
         return failure(response, 400, QStringLiteral("deviceId must be a valid device id"));
     response.insert(QStringLiteral("deviceId"), deviceId);
+    const QJsonValue generationValue = command.value(QStringLiteral("generation"));
+    const double generation = generationValue.toDouble(-1);
+    if (!generationValue.isUndefined() && (!generationValue.isDouble() || generation < 0 ||
+                                           generation > kMaxGeneration || generation != double(qint64(generation)))) {
+        return failure(response, 400, QStringLiteral("generation must be an integer from 0 to %1").arg(kMaxGeneration));
+    }
 
     const bool revoke = op == QLatin1String("revoke");
-    const bool changed = revoke ? revoked.insert(deviceId) : revoked.erase(deviceId);
-    response.insert(QStringLiteral("changed"), changed);
+    const bool raised = !generationValue.isUndefined() && revoked.raiseGeneration(deviceId, quint32(generation));
+    const bool listChanged = revoke ? revoked.insert(deviceId) : revoked.erase(deviceId);
+    const bool changed = listChanged || raised;
+    response.insert(QStringLiteral("changed"), listChanged);
+    response.insert(QStringLiteral("generation"), qint64(revoked.generation(deviceId)));
     ControlOutcome outcome;
-    if (revoke)
-        outcome.disconnect = deviceId; // even when unchanged: it may have slipped in before
+    // A revoked device goes even when it was revoked already (it may have
+    // slipped in before); one whose generation rose logged in with a key
+    // that is no longer valid.
+    if (revoke || raised)
+        outcome.disconnect = deviceId;
     if (changed) {
         if (auto saved = revoked.save(); !saved) {
-            if (!revoke) {
-                revoked.insert(deviceId); // keep memory and disk in agreement
+            if (!revoke && listChanged) {
+                // A restore that cannot be persisted is not applied (the
+                // device would be out again after a restart); a raised
+                // generation stays in memory, the safe side.
+                revoked.insert(deviceId);
                 response.insert(QStringLiteral("changed"), false);
             }
             response.insert(QStringLiteral("status"), 500);

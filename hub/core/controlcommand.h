@@ -8,13 +8,18 @@
 
 // The hub's control protocol. The service identity publishes a JSON command
 // to $CONTROL/provisio-hub/v1:
-//   {"op": "revoke" | "restore" | "list", "deviceId": "...", "requestId": "..."}
-// (deviceId for revoke and restore; requestId optional, echoed back) and the
-// hub answers on $CONTROL/provisio-hub/v1/response with
+//   {"op": "revoke" | "restore" | "list", "deviceId": "...", "requestId": "...",
+//    "generation": N}
+// (deviceId for revoke and restore; requestId optional, echoed back;
+// generation optional: the device's current hub credential generation) and
+// the hub answers on $CONTROL/provisio-hub/v1/response with
 //   {"requestId", "op", "status": 200 | 400 | 500, "deviceId"?, "changed"?,
-//    "revoked"? (list: all revoked ids), "error"? (a message)}.
+//    "generation"? (the device's generation now), "revoked"? (list: all
+//    revoked ids), "error"? (a message)}.
 // revoke of a revoked device and restore of an admitted one are 200 with
-// changed = false, so retries are harmless.
+// changed = false, so retries are harmless. A generation only ever rises
+// (an older one in a late command changes nothing); when it rises, the
+// device is disconnected at once, since it logged in with an older key.
 namespace Provisio::HubAuth {
 
 struct ControlOutcome

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "credentials.h"
 
+#include "revocationlist.h"
+
 #include "crypto/keys.h"
 #include "crypto/registrationid.h"
 #include "crypto/sastoken.h"
@@ -75,7 +77,7 @@ bool CredentialChecker::isServiceUsername(QStringView username, QStringView hubH
 }
 
 Result<Identity> CredentialChecker::check(const char *clientIdText, const char *usernameText, const char *passwordText,
-                                          qint64 now, const std::function<bool(const QString &)> &isRevoked) const
+                                          qint64 now, const StandingLookup &standingOf) const
 {
     if (!clientIdText || !*clientIdText)
         return refused(QStringLiteral("no client id"));
@@ -112,21 +114,33 @@ Result<Identity> CredentialChecker::check(const char *clientIdText, const char *
             return refused(QStringLiteral("username is not \"%1/{deviceId}/?api-version=...\"").arg(m_config.hubHost));
         if (*userDevice != clientId)
             return refused(QStringLiteral("username names a different device than the client id"));
-        if (isRevoked && isRevoked(clientId))
+        const DeviceStanding standing = standingOf ? standingOf(clientId) : DeviceStanding();
+        if (standing.revoked)
             return refused(QStringLiteral("device is revoked"));
         // The case-insensitive resource check in verify() is for the host;
         // the device id inside the token must be the client id exactly.
         const QString devicePart = QStringLiteral("/devices/") + clientId;
         if (!token->resource().endsWith(devicePart, Qt::CaseSensitive))
             return refused(QStringLiteral("token is for a different device than the client id"));
-        const auto deviceKey = Crypto::deriveKey(m_config.signingKey, clientId);
-        if (!deviceKey)
-            return refused(QStringLiteral("cannot derive the device key"));
-        if (auto ok = token->verify(m_config.hubHost + devicePart, *deviceKey, now, skew, m_config.maxTokenLifetime);
-            !ok) {
-            return refused(ok.error().message);
+        // The current generation first: the usual case costs one HMAC (a
+        // wrong key costs 1 + kGenerationLookahead). A token that fails for
+        // another reason than its signature fails so for every generation.
+        QString failure = QStringLiteral("SAS token signature does not match");
+        for (quint32 g = standing.generation; g <= standing.generation + kGenerationLookahead && g <= kMaxGeneration;
+             ++g) {
+            const auto deviceKey =
+                Crypto::deriveKey(m_config.signingKey, Crypto::hubDeviceKeyDerivationId(clientId, g));
+            if (!deviceKey)
+                return refused(QStringLiteral("cannot derive the device key"));
+            auto ok = token->verify(m_config.hubHost + devicePart, *deviceKey, now, skew, m_config.maxTokenLifetime);
+            if (ok)
+                return Identity{Role::Device, clientId, token->expiry(), g};
+            if (!ok.error().message.contains(QLatin1String("signature does not match"))) {
+                failure = ok.error().message; // signed right, but expired or too long-lived
+                break;
+            }
         }
-        return Identity{Role::Device, clientId, token->expiry()};
+        return refused(failure);
     }
 
     // The service identity.

@@ -16,8 +16,15 @@
 // Device:  client id = device id; username "{hubHost}/{deviceId}/" optionally
 //          followed by a query ("?api-version=2021-04-12&..." - any further
 //          parameters are accepted); password = SAS token with resource
-//          "{hubHost}/devices/{deviceId}", no skn, signed with
-//          deriveKey(signing key, deviceId).
+//          "{hubHost}/devices/{deviceId}", no skn, signed with the device's
+//          hub key of its current credential generation N:
+//          deriveKey(signing key, deviceId) for N = 0,
+//          deriveKey(signing key, deviceId + "/" + N) after ('/' never
+//          occurs in a device id, so no two (id, N) give the same input).
+//          Keys of the next kGenerationLookahead generations are accepted
+//          too: only the middleware issues them, and it may hand one to a
+//          device before its command telling the hub has arrived; the hub
+//          then moves up to that generation (Identity::generation).
 // Service: password = SAS token with skn = the service policy and resource
 //          "{hubHost}" or "{hubHost}/devices", signed with the service key;
 //          username "{policy}@sas.root.{hubHost}" (Azure's form) or
@@ -31,19 +38,31 @@ struct Identity
 {
     Role role = Role::Device;
     QString clientId;
-    qint64 expiry = 0; // the token's se, unix seconds
+    qint64 expiry = 0;      // the token's se, unix seconds
+    quint32 generation = 0; // devices: the credential generation the key belongs to
 };
+
+// What the hub holds about a device beyond its token.
+struct DeviceStanding
+{
+    bool revoked = false;
+    quint32 generation = 0; // the oldest credential generation still accepted
+};
+using StandingLookup = std::function<DeviceStanding(const QString &deviceId)>;
+
+inline constexpr quint32 kGenerationLookahead = 4;
 
 class CredentialChecker
 {
 public:
     explicit CredentialChecker(HubAuthConfig config) : m_config(std::move(config)) { }
 
-    // Null or empty arguments are refused, never dereferenced. `isRevoked` is
-    // asked for devices before any cryptography is done. Failures are
-    // Unauthorized with a reason safe to log (no key, token or signature).
+    // Null or empty arguments are refused, never dereferenced. `standing` is
+    // asked for devices before any cryptography is done (none: generation 0,
+    // not revoked). Failures are Unauthorized with a reason safe to log (no
+    // key, token or signature).
     Result<Identity> check(const char *clientId, const char *username, const char *password, qint64 nowUnixSeconds,
-                           const std::function<bool(const QString &deviceId)> &isRevoked = {}) const;
+                           const StandingLookup &standing = {}) const;
 
     // The device id a device username names, when it has the expected form
     // for this hub.

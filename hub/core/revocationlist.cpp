@@ -38,6 +38,21 @@ Result<RevocationList> RevocationList::load(const QString &path)
                          QStringLiteral("revocation file %1 holds an invalid device id").arg(path));
         list.m_ids.insert(id.toStdString());
     }
+    const QJsonValue generations = doc.object().value(QStringLiteral("generations"));
+    if (!generations.isUndefined() && !generations.isObject())
+        return Error(ErrorCode::InvalidInput,
+                     QStringLiteral("revocation file %1: \"generations\" is not an object").arg(path));
+    const QJsonObject byDevice = generations.toObject();
+    for (auto it = byDevice.begin(); it != byDevice.end(); ++it) {
+        const double n = it.value().toDouble(-1);
+        if (!Crypto::validateDeviceId(it.key()) || !it.value().isDouble() || n < 0 || n > kMaxGeneration ||
+            n != double(qint64(n))) {
+            return Error(ErrorCode::InvalidInput,
+                         QStringLiteral("revocation file %1 holds an invalid generation").arg(path));
+        }
+        if (n > 0)
+            list.m_generations[it.key().toStdString()] = quint32(n);
+    }
     return list;
 }
 
@@ -49,6 +64,23 @@ bool RevocationList::insert(const QString &deviceId)
 bool RevocationList::erase(const QString &deviceId)
 {
     return m_ids.erase(deviceId.toStdString()) != 0;
+}
+
+quint32 RevocationList::generation(const QString &deviceId) const
+{
+    const auto it = m_generations.find(deviceId.toStdString());
+    return it == m_generations.end() ? 0 : it->second;
+}
+
+bool RevocationList::raiseGeneration(const QString &deviceId, quint32 generation)
+{
+    if (generation == 0 || generation > kMaxGeneration)
+        return false;
+    quint32 &current = m_generations[deviceId.toStdString()];
+    if (generation <= current)
+        return false;
+    current = generation;
+    return true;
 }
 
 QStringList RevocationList::ids() const
@@ -68,7 +100,11 @@ Result<void> RevocationList::save() const
         return Error(ErrorCode::Unavailable,
                      QStringLiteral("cannot write revocation file %1: %2").arg(m_path, file.errorString()));
     file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    const QJsonObject doc{{QStringLiteral("revoked"), QJsonArray::fromStringList(ids())}};
+    QJsonObject generations;
+    for (const auto &[id, generation] : m_generations)
+        generations.insert(QString::fromStdString(id), qint64(generation));
+    const QJsonObject doc{{QStringLiteral("revoked"), QJsonArray::fromStringList(ids())},
+                          {QStringLiteral("generations"), generations}};
     file.write(QJsonDocument(doc).toJson(QJsonDocument::Indented));
     if (!file.commit())
         return Error(ErrorCode::Unavailable,

@@ -7,14 +7,21 @@
 #include <QStringList>
 
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 
-// Devices the hub refuses whatever token they present, persisted so that a
-// broker restart does not readmit them. The file is JSON,
-//   {"revoked": ["device-1", "device-2"]}
+// Devices the hub refuses whatever token they present, and the credential
+// generation of every device whose hub key was rotated, persisted so that a
+// broker restart neither readmits a revoked device nor an old key. The file
+// is JSON,
+//   {"revoked": ["device-1", "device-2"], "generations": {"device-3": 2}}
+// ("generations" may be absent: every device at generation 0)
 // written to a temporary file and renamed over the old one (QSaveFile), so a
 // crash leaves the old or the new list, never half of one.
 namespace Provisio::HubAuth {
+
+// Generations are counted from 0; the bound keeps them exact in JSON.
+inline constexpr quint32 kMaxGeneration = 1u << 30;
 
 class RevocationList
 {
@@ -32,6 +39,15 @@ public:
     QStringList ids() const; // sorted
     int size() const { return int(m_ids.size()); }
 
+    // The generation of the device's hub key the hub accepts (see
+    // CredentialChecker); 0 unless raised.
+    quint32 generation(const QString &deviceId) const;
+    // Raises the device's generation to `generation`; never lowers it, so a
+    // late or repeated command cannot bring an older key back. True when it
+    // rose.
+    bool raiseGeneration(const QString &deviceId, quint32 generation);
+    int generationCount() const { return int(m_generations.size()); }
+
     // Writes the list atomically (0600) to the path it was loaded from.
     Result<void> save() const;
     QString path() const { return m_path; }
@@ -39,6 +55,7 @@ public:
 private:
     QString m_path;
     std::unordered_set<std::string> m_ids;
+    std::unordered_map<std::string, quint32> m_generations;
 };
 
 } // namespace Provisio::HubAuth

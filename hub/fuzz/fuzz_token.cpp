@@ -72,8 +72,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     // Fixed clock: results must not depend on when the fuzzer runs.
     constexpr qint64 now = 1700000000;
-    const auto revoked = [](const QString &id) { return id == QLatin1String("revoked-device"); };
-    (void)checker().check(clientId.c_str(), username.c_str(), password.c_str(), now, revoked);
+    // One revoked device; the others at a generation taken from the input,
+    // so the generation loop (up to its upper bound) is exercised as well.
+    const quint32 generation = size > 1 ? (quint32(data[1]) << 22) : 0;
+    const auto standing = [generation](const QString &id) {
+        return DeviceStanding{id == QLatin1String("revoked-device"), generation};
+    };
+    (void)checker().check(clientId.c_str(), username.c_str(), password.c_str(), now, standing);
     (void)checker().check(nullptr, username.c_str(), password.c_str(), now);
     (void)checker().check(clientId.c_str(), nullptr, nullptr, now);
 

@@ -89,9 +89,10 @@ int onBasicAuth(int, void *eventData, void *userData)
     auto *event = static_cast<mosquitto_evt_basic_auth *>(eventData);
     try {
         const char *clientId = mosquitto_client_id(event->client);
-        const auto identity =
-            state->checker.check(clientId, event->username, event->password, nowSeconds(),
-                                 [state](const QString &deviceId) { return state->revoked.contains(deviceId); });
+        const auto identity = state->checker.check(
+            clientId, event->username, event->password, nowSeconds(), [state](const QString &deviceId) {
+                return DeviceStanding{state->revoked.contains(deviceId), state->revoked.generation(deviceId)};
+            });
         if (!identity) {
             mosquitto_log_printf(MOSQ_LOG_NOTICE, "provisio: refused client '%s' from %s: %s",
                                  printable(clientId).c_str(),
@@ -106,6 +107,13 @@ int onBasicAuth(int, void *eventData, void *userData)
                                  "provisio: holding back device '%s' until the middleware has subscribed",
                                  printable(clientId).c_str());
             return MOSQ_ERR_UNKNOWN;
+        }
+        if (identity->role == Role::Device &&
+            state->revoked.raiseGeneration(identity->clientId, identity->generation)) {
+            // A key of a newer generation than the hub had heard of: only the
+            // middleware issues those, so the older ones are retired now.
+            if (auto saved = state->revoked.save(); !saved)
+                mosquitto_log_printf(MOSQ_LOG_WARNING, "provisio: %s", saved.error().message.toUtf8().constData());
         }
         state->clients.add(clientId, event->client, identity->role, identity->expiry);
         return MOSQ_ERR_SUCCESS;
@@ -206,7 +214,7 @@ int onControl(int, void *eventData, void *userData)
         const ControlOutcome outcome = applyControlCommand(payload, state->revoked);
         if (!outcome.disconnect.isEmpty()) {
             const QByteArray deviceId = outcome.disconnect.toUtf8();
-            mosquitto_log_printf(MOSQ_LOG_NOTICE, "provisio: device '%s' revoked; disconnecting",
+            mosquitto_log_printf(MOSQ_LOG_NOTICE, "provisio: device '%s' revoked or its key retired; disconnecting",
                                  printable(deviceId.constData()).c_str());
             // Kick first, forget after: the device's Will ("offline") still
             // passes the write check during the kick.

@@ -5,6 +5,7 @@
 #include "storage/hublinkstore.h"
 
 #include "domain/registrations.h"
+#include "protocol/enrollmentgroup.h"
 #include "protocol/registrationstate.h"
 #include "protocol/timeutil.h"
 #include "storage/database.h"
@@ -26,6 +27,12 @@ void RegistrationApi::registerRoutes(Router &router)
                [this](HttpRequest &r) { return remove(r); });
     router.add(M::Post, base + QStringLiteral("/{registrationId}/reset-twin"), Access::Operator,
                [this](HttpRequest &r) { return resetTwin(r); });
+    router.add(M::Post, base + QStringLiteral("/{registrationId}/rotate-hub-key"), Access::Operator,
+               [this](HttpRequest &r) { return rotateHubKey(r); });
+    // A group's devices are registrations too: their hub keys are this
+    // module's business, whatever path names them.
+    router.add(M::Post, QStringLiteral("/api/v1/enrollment-groups/{groupId}/rotate-hub-keys"), Access::Operator,
+               [this](HttpRequest &r) { return rotateGroupHubKeys(r); });
 }
 
 QJsonObject RegistrationApi::present(const RegistrationRecord &record)
@@ -142,6 +149,30 @@ HttpResponse RegistrationApi::resetTwin(HttpRequest &request)
     if (!reset)
         return HttpResponse::error(reset.error());
     return HttpResponse::json(present(*reset)).withEtag(reset->state.etag);
+}
+
+HttpResponse RegistrationApi::rotateHubKey(HttpRequest &request)
+{
+    auto id = registrationIdParam(request);
+    if (!id)
+        return HttpResponse::error(id.error());
+    auto generation = Registrations(m_ctx, m_registrations).rotateHubKey(*id, request.actor());
+    if (!generation)
+        return HttpResponse::error(generation.error());
+    return HttpResponse::json(QJsonObject{{QStringLiteral("registrationId"), *id},
+                                          {QStringLiteral("hubCredentialGeneration"), qint64(*generation)}});
+}
+
+HttpResponse RegistrationApi::rotateGroupHubKeys(HttpRequest &request)
+{
+    const QString id = request.param(QStringLiteral("groupId"));
+    if (!EnrollmentGroup::isValidEnrollmentGroupId(id))
+        return HttpResponse::error(ErrorCode::InvalidInput, QStringLiteral("not a valid enrollment group id"));
+    auto rotated = Registrations(m_ctx, m_registrations).rotateGroupHubKeys(id, request.actor());
+    if (!rotated)
+        return HttpResponse::error(rotated.error());
+    return HttpResponse::json(
+        QJsonObject{{QStringLiteral("groupId"), id}, {QStringLiteral("devicesRotated"), *rotated}});
 }
 
 } // namespace Provisio

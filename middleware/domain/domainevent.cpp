@@ -62,6 +62,8 @@ constexpr KindName kNames[] = {
     {EventKind::RegistrationDisabled, "registration.disabled"},
     {EventKind::RegistrationDeleted, "registration.deleted"},
     {EventKind::RegistrationReprovisioned, "registration.reprovisioned"},
+    {EventKind::RegistrationHubKeyRotated, "registration.hubKeyRotated"},
+    {EventKind::GroupHubKeysRotated, "enrollmentGroup.hubKeysRotated"},
     {EventKind::ActivationIssued, "activation.issued"},
     {EventKind::ActivationExchanged, "activation.exchanged"},
     {EventKind::ActivationUnlocked, "activation.unlocked"},

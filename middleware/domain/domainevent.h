@@ -61,6 +61,8 @@ enum class EventKind {
     RegistrationDisabled,
     RegistrationDeleted,
     RegistrationReprovisioned,
+    RegistrationHubKeyRotated, // the device's hub key retired; it registers again for a new one
+    GroupHubKeysRotated,       // the same for every device of an enrollment group
     ActivationIssued,
     ActivationExchanged,
     ActivationUnlocked, // an operator cleared a serial's failed activation attempts

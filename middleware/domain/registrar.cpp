@@ -14,6 +14,7 @@
 #include "protocol/wirenames.h"
 #include "storage/database.h"
 #include "storage/enrollmentstore.h"
+#include "storage/hublinkstore.h"
 #include "storage/hubstore.h"
 #include "storage/recordutil.h"
 
@@ -526,7 +527,12 @@ RegistrationState Registrar::forDevice(RegistrationState state)
         return state;
     QJsonObject provisio{{QStringLiteral("hubEndpoint"), (*hub)->dialEndpoint()},
                          {QStringLiteral("caCertificate"), QString::fromLatin1(m_ctx.caCertificatePem)}};
-    if (auto key = Crypto::deriveKey((*hub)->signingKey, state.deviceId))
+    // The key of the device's current credential generation on that hub
+    // (hub/core/credentials.h): 0 until a revoke or a rotation retired it.
+    auto generation = HubLinkStore(m_ctx.db).credentialGeneration(state.assignedHub, state.deviceId);
+    if (!generation)
+        return state;
+    if (auto key = Crypto::deriveKey((*hub)->signingKey, Crypto::hubDeviceKeyDerivationId(state.deviceId, *generation)))
         provisio.insert(QStringLiteral("hubDeviceKey"), *key);
     state.payload.insert(QStringLiteral("provisio"), provisio);
     return state;

@@ -40,8 +40,76 @@ QString Registrations::unreadableMessage(const QString &registrationId)
 }
 
 Registrations::Registrations(ServiceContext &ctx, RegistrationStore &registrations)
-    : m_db(ctx.db), m_registrations(registrations), m_changes(ctx)
+    : m_db(ctx.db), m_hubLink(ctx.db), m_registrations(registrations), m_changes(ctx)
 { }
+
+Result<quint32> Registrations::rotateHubKey(const QString &id, const QString &actor)
+{
+    Transaction tx(m_db);
+    if (!tx.isActive())
+        return storeFailed();
+    auto rec = m_registrations.find(id);
+    if (!rec)
+        return rec.error();
+    if (!*rec)
+        return Error(ErrorCode::NotFound, QStringLiteral("no registration '%1'").arg(id));
+    const RegistrationState &state = (*rec)->state;
+    if (state.assignedHub.isEmpty() || state.deviceId.isEmpty())
+        return Error(ErrorCode::Conflict, QStringLiteral("registration '%1' is not assigned to a hub").arg(id));
+    auto generation = m_hubLink.raiseCredentialGeneration(state.assignedHub, state.deviceId);
+    if (!generation)
+        return generation.error();
+    QJsonObject after = (*rec)->toDoc();
+    after.insert(QStringLiteral("hubCredentialGeneration"), qint64(*generation));
+    if (auto r = m_changes.record(EventKind::RegistrationHubKeyRotated,
+                                  {actor, QStringLiteral("rotateHubKey"), QStringLiteral("registration"), id,
+                                   QJsonObject{{QStringLiteral("hubCredentialGeneration"), qint64(*generation - 1)}},
+                                   after});
+        !r) {
+        return r.error();
+    }
+    if (!tx.commit())
+        return storeFailed();
+    return *generation;
+}
+
+Result<int> Registrations::rotateGroupHubKeys(const QString &groupId, const QString &actor)
+{
+    Transaction tx(m_db);
+    if (!tx.isActive())
+        return storeFailed();
+    EnrollmentStore enrollments(m_db);
+    auto group = enrollments.findGroup(groupId);
+    if (!group)
+        return group.error();
+    if (!*group)
+        return Error(ErrorCode::NotFound, QStringLiteral("no enrollment group '%1'").arg(groupId));
+    int rotated = 0;
+    QString after;
+    for (;;) {
+        auto page = m_hubLink.groupDevices(groupId, after, 500);
+        if (!page)
+            return page.error();
+        for (const auto &device : std::as_const(page->devices)) {
+            if (auto g = m_hubLink.raiseCredentialGeneration(device.hubHost, device.deviceId); !g)
+                return g.error();
+            ++rotated;
+        }
+        if (!page->more)
+            break;
+        after = page->lastKey;
+    }
+    const QJsonObject summary{{QStringLiteral("id"), groupId}, {QStringLiteral("devicesRotated"), rotated}};
+    if (auto r = m_changes.record(
+            EventKind::GroupHubKeysRotated,
+            {actor, QStringLiteral("rotateHubKeys"), QStringLiteral("enrollmentGroup"), groupId, {}, summary});
+        !r) {
+        return r.error();
+    }
+    if (!tx.commit())
+        return storeFailed();
+    return rotated;
+}
 
 Result<void> Registrations::remove(const QString &id, const QByteArray &ifMatch, const QString &actor)
 {

@@ -3,6 +3,7 @@
 
 #include "changerecorder.h"
 
+#include "storage/hublinkstore.h"
 #include "storage/registrationstore.h"
 
 namespace Provisio {
@@ -10,7 +11,8 @@ namespace Provisio {
 struct ServiceContext;
 
 // Operator changes to device registrations (the device's own go through the
-// Registrar): delete one, patch a registered device's twin. Each in one
+// Registrar): delete one, patch a registered device's twin, retire hub keys.
+// Each in one
 // transaction with its audit entry and typed event once committed.
 class Registrations
 {
@@ -34,8 +36,20 @@ public:
     Result<RegistrationRecord> resetTwin(const QString &registrationId, const QByteArray &ifMatch,
                                          const QString &actor);
 
+    // Retires the device's hub key: raises its credential generation on its
+    // hub (HubLinkStore). The hub link tells the hub, which disconnects the
+    // device and refuses the old key from then on; the device's next
+    // registration hands it the new one. NotFound; Conflict when the
+    // registration has no hub. Returns the new generation.
+    Result<quint32> rotateHubKey(const QString &registrationId, const QString &actor);
+    // The same for every registration made through the group that has a hub,
+    // in one transaction. NotFound when there is no such group. Returns how
+    // many devices got a new generation.
+    Result<int> rotateGroupHubKeys(const QString &groupId, const QString &actor);
+
 private:
     Database &m_db;
+    HubLinkStore m_hubLink;
     RegistrationStore &m_registrations;
     ChangeRecorder m_changes;
 };

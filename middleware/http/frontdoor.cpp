@@ -2,6 +2,12 @@
 #include "frontdoor.h"
 
 #include "base/metrics.h"
+#include "crypto/keys.h"
+#include "protocol/timeutil.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 #include <QLoggingCategory>
 #include <QSslSocket>
@@ -43,20 +49,6 @@ QByteArray reasonPhrase(int status)
     }
 }
 
-QByteArray errorCodeFor(int status)
-{
-    switch (status) {
-    case 413:
-        return "PayloadTooLarge";
-    case 414:
-    case 431:
-        return "RequestHeaderTooLarge";
-    case 501:
-        return "NotImplemented";
-    default:
-        return "BadRequest";
-    }
-}
 } // namespace
 
 struct FrontDoor::Connection
@@ -283,8 +275,13 @@ void FrontDoor::rejectRequest(Connection *c, const RequestFraming::Rejection &re
                              QStringLiteral("status=\"%1\"").arg(rejection.status));
     qCInfo(lcFrontDoor).noquote() << "refused a request from" << c->address.toString() << "with" << rejection.status
                                   << QString::fromLatin1(rejection.message);
+    // The one error shape of the API (DPS's): status x 1000 + detail.
     const QByteArray body =
-        "{\"errorCode\":\"" + errorCodeFor(rejection.status) + "\",\"message\":\"" + rejection.message + "\"}";
+        QJsonDocument(QJsonObject{{QStringLiteral("errorCode"), rejection.status * 1000 + 1},
+                                  {QStringLiteral("message"), QString::fromLatin1(rejection.message)},
+                                  {QStringLiteral("trackingId"), Crypto::randomToken(12)},
+                                  {QStringLiteral("timestampUtc"), toIsoUtc(QDateTime::currentDateTimeUtc())}})
+            .toJson(QJsonDocument::Compact);
     socket->write("HTTP/1.1 " + QByteArray::number(rejection.status) + ' ' + reasonPhrase(rejection.status) +
                   "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) +
                   "\r\nConnection: close\r\n\r\n" + body);

@@ -24,6 +24,9 @@ const QString kEnabled = QStringLiteral("enabled");
 const QString kDisabled = QStringLiteral("disabled");
 const QString kRevoke = QStringLiteral("revoke");
 const QString kRestore = QStringLiteral("restore");
+// Not sent to the hub: a group sweep that re-sends each device's standing
+// wish with its new credential generation.
+const QString kRotate = QStringLiteral("rotate");
 constexpr int kScanPage = 200;
 
 QString newRequestId()
@@ -59,6 +62,18 @@ void Revocations::onEvent(const DomainEvent &event)
         // The record is gone; the event names its hub and device.
         if (!event.hub.isEmpty() && !event.deviceId.isEmpty())
             request(event.hub, event.deviceId, kRevoke);
+        return;
+    case EventKind::RegistrationHubKeyRotated:
+        // The generation was raised with the change: tell the hub, which
+        // disconnects the device, without changing whether it is admitted.
+        if (!event.hub.isEmpty() && !event.deviceId.isEmpty()) {
+            auto previous = m_store.revocation(event.hub, event.deviceId);
+            const bool revoked = previous && *previous && (*previous)->op == kRevoke;
+            request(event.hub, event.deviceId, revoked ? kRevoke : kRestore, false);
+        }
+        return;
+    case EventKind::GroupHubKeysRotated:
+        sweepGroup(event.entityId, kRotate);
         return;
     case EventKind::EnrollmentDisabled:
     case EventKind::EnrollmentDeleted:
@@ -173,9 +188,20 @@ void Revocations::sweepGroup(const QString &groupId, const QString &op, quint64 
         m_groupSweeps.remove(groupId);
         return;
     }
+    if (op == kRotate) {
+        // Each device's standing wish again, now with its new generation.
+        QList<QPair<QString, QString>> revokes;
+        QList<QPair<QString, QString>> restores;
+        for (const auto &d : std::as_const(page->devices))
+            (d.wishOp == kRevoke ? revokes : restores).append({d.hubHost, d.deviceId});
+        requestAll(revokes, kRevoke, false);
+        requestAll(restores, kRestore, false);
+    }
     const bool revoke = op == kRevoke;
     QList<QPair<QString, QString>> targets;
     for (const auto &d : std::as_const(page->devices)) {
+        if (op == kRotate)
+            break;
         const bool revoked = d.wishOp == kRevoke;
         const bool settled = d.wishState != QLatin1String("failed");
         if (revoke ? (revoked && settled) : (!revoked && settled))
@@ -218,13 +244,26 @@ std::optional<QString> Revocations::statusBefore(const DomainEvent &event)
 
 // --- wishes and the hub's answers
 
-void Revocations::request(const QString &hubHost, const QString &deviceId, const QString &op)
+void Revocations::request(const QString &hubHost, const QString &deviceId, const QString &op, bool retireKey)
 {
     const QString requestId = newRequestId();
-    if (auto r = m_store.queueRevocation(hubHost, deviceId, op, requestId); !r) {
-        qCWarning(lcHubConnection).noquote()
-            << op << "of" << deviceId << "on" << hubHost << "could not be queued:" << r.error().message;
-        return;
+    {
+        // A revoked device's hub key is retired with the wish: whatever
+        // readmits it later (enabled again, registered again) admits only a
+        // key of the new generation, which only a new registration hands out.
+        Transaction tx(m_ctx.db);
+        if (retireKey) {
+            if (auto g = m_store.raiseCredentialGeneration(hubHost, deviceId); !g) {
+                qCWarning(lcHubConnection).noquote()
+                    << "the hub key of" << deviceId << "on" << hubHost << "could not be retired:" << g.error().message;
+                return;
+            }
+        }
+        if (auto r = m_store.queueRevocation(hubHost, deviceId, op, requestId); !r || !tx.commit()) {
+            qCWarning(lcHubConnection).noquote() << op << "of" << deviceId << "on" << hubHost
+                                                 << "could not be queued:" << (r ? QString() : r.error().message);
+            return;
+        }
     }
     qCInfo(lcHubConnection).noquote() << op << "of device" << deviceId << "on" << hubHost << "requested";
     if (HubConnection *connection = m_connections.connectedTo(hubHost)) {
@@ -237,7 +276,7 @@ void Revocations::request(const QString &hubHost, const QString &deviceId, const
     }
 }
 
-void Revocations::requestAll(const QList<QPair<QString, QString>> &targets, const QString &op)
+void Revocations::requestAll(const QList<QPair<QString, QString>> &targets, const QString &op, bool retireKey)
 {
     if (targets.isEmpty())
         return;
@@ -250,6 +289,14 @@ void Revocations::requestAll(const QList<QPair<QString, QString>> &targets, cons
             revocation.deviceId = target.second;
             revocation.op = op;
             revocation.requestId = newRequestId();
+            if (retireKey) {
+                if (auto g = m_store.raiseCredentialGeneration(revocation.hubHost, revocation.deviceId); !g) {
+                    qCWarning(lcHubConnection).noquote()
+                        << "the hub key of" << revocation.deviceId << "on" << revocation.hubHost
+                        << "could not be retired:" << g.error().message;
+                    return;
+                }
+            }
             if (auto r = m_store.queueRevocation(revocation.hubHost, revocation.deviceId, op, revocation.requestId);
                 !r) {
                 qCWarning(lcHubConnection).noquote() << op << "of" << revocation.deviceId << "on" << revocation.hubHost
@@ -272,9 +319,15 @@ void Revocations::requestAll(const QList<QPair<QString, QString>> &targets, cons
 
 void Revocations::send(HubConnection *connection, const HubLinkStore::Revocation &revocation)
 {
-    const QJsonObject command{{QStringLiteral("op"), revocation.op},
-                              {QStringLiteral("deviceId"), revocation.deviceId},
-                              {QStringLiteral("requestId"), revocation.requestId}};
+    QJsonObject command{{QStringLiteral("op"), revocation.op},
+                        {QStringLiteral("deviceId"), revocation.deviceId},
+                        {QStringLiteral("requestId"), revocation.requestId}};
+    // The device's current generation, read when sent: a retry carries the
+    // newest, and the hub never lowers it.
+    auto generation = m_store.credentialGeneration(revocation.hubHost, revocation.deviceId);
+    if (!generation)
+        return; // sent again on the next retry
+    command.insert(QStringLiteral("generation"), qint64(*generation));
     if (!connection->publish(kControlTopic, QJsonDocument(command).toJson(QJsonDocument::Compact), 1, false))
         return;
     m_store.markRevocationSent(revocation.requestId);

@@ -24,7 +24,10 @@ class RegistrationStore;
 // (its enrollment or enrollment group disabled or deleted, its registration
 // deleted, its enrollment keys regenerated, a move to another hub) into
 // revoke commands on the hub's control topic, and the changes that admit it
-// again (enabled again, registered again) into restore commands. Each wish
+// again (enabled again, registered again) into restore commands. A revoke
+// also retires the device's hub key (its credential generation rises), and
+// every command carries the device's current generation, so what admits the
+// device again admits only a key issued after the revoke. Each wish
 // is persisted (HubLinkStore) until the hub answers, sent again when the
 // hub reconnects and retried while unanswered.
 class Revocations : public QObject
@@ -50,9 +53,20 @@ private:
     void onEnrollmentChange(const DomainEvent &event, const QString &op, bool unlessAlready = false);
     // Starts a sweep of the group's devices.
     void sweepGroup(const QString &groupId, const QString &op);
-    void request(const QString &hubHost, const QString &deviceId, const QString &op);
+    // `retireKey` (the default for revoke) raises the device's hub
+    // credential generation with the wish, so the key it holds never works
+    // again, even once it is restored.
+    void request(const QString &hubHost, const QString &deviceId, const QString &op)
+    {
+        request(hubHost, deviceId, op, op == QLatin1String("revoke"));
+    }
+    void request(const QString &hubHost, const QString &deviceId, const QString &op, bool retireKey);
     // Queues the wishes in one transaction, then sends them (hub, device).
-    void requestAll(const QList<QPair<QString, QString>> &targets, const QString &op);
+    void requestAll(const QList<QPair<QString, QString>> &targets, const QString &op)
+    {
+        requestAll(targets, op, op == QLatin1String("revoke"));
+    }
+    void requestAll(const QList<QPair<QString, QString>> &targets, const QString &op, bool retireKey);
     void send(HubConnection *connection, const HubLinkStore::Revocation &revocation);
     // Revokes (or restores) every device registered through the group on
     // its hub, page by page; a newer sweep of the same group ends an older.

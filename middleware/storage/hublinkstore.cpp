@@ -219,6 +219,31 @@ Result<QList<HubLinkStore::Revocation>> HubLinkStore::pendingRevocations(const Q
     return out;
 }
 
+Result<quint32> HubLinkStore::credentialGeneration(const QString &hubHost, const QString &deviceId)
+{
+    auto q = m_db.exec(QStringLiteral("SELECT generation FROM hub_credentials WHERE hub_host = ? AND device_id = ?"),
+                       {hubHost.toLower(), deviceId});
+    if (!q)
+        return q.error();
+    quint32 generation = 0;
+    if (q->next())
+        generation = quint32(q->value(0).toLongLong());
+    q->finish();
+    return generation;
+}
+
+Result<quint32> HubLinkStore::raiseCredentialGeneration(const QString &hubHost, const QString &deviceId)
+{
+    auto r = m_db.exec(QStringLiteral("INSERT INTO hub_credentials (hub_host, device_id, generation, updated) "
+                                      "VALUES (?, ?, 1, ?) ON CONFLICT (hub_host, device_id) DO UPDATE SET "
+                                      "generation = hub_credentials.generation + 1, updated = excluded.updated"),
+                       {hubHost.toLower(), deviceId, nowIso()});
+    if (!r)
+        return r.error();
+    r->finish();
+    return credentialGeneration(hubHost, deviceId);
+}
+
 Result<std::optional<HubLinkStore::Revocation>> HubLinkStore::revocation(const QString &hubHost,
                                                                          const QString &deviceId)
 {

@@ -95,6 +95,15 @@ public:
     // request id any more (an older request superseded by a newer one).
     Result<bool> answerRevocation(const QString &requestId, bool succeeded, const QJsonObject &answer);
 
+    // --- hub credential generations
+    // The generation of the device's hub key on that hub (0 when never
+    // raised): the key is deriveKey(signing key, deviceId) at 0 and
+    // deriveKey(signing key, deviceId + "/" + generation) after.
+    Result<quint32> credentialGeneration(const QString &hubHost, const QString &deviceId);
+    // Raises it by one and returns the new generation; every key issued
+    // before is retired once the hub hears of it.
+    Result<quint32> raiseCredentialGeneration(const QString &hubHost, const QString &deviceId);
+
     // --- an enrollment group's devices
     struct GroupDevice
     {

@@ -200,6 +200,18 @@ const QList<Migration> &migrations()
              QStringLiteral("CREATE INDEX activation_failure_log_serial ON activation_failure_log (serial, at_ms)"),
              QStringLiteral("CREATE INDEX activation_failure_log_at ON activation_failure_log (at_ms)"),
          }},
+        // Hub credential generations: a device's hub key is derived from the
+        // hub's signing key, its device id and this number, so raising it
+        // retires every key issued before. Kept apart from the registration
+        // record, which a delete removes: a re-created enrollment must not
+        // bring generation 0 (and the old key) back. No row = generation 0.
+        {10,
+         QStringLiteral("hub credential generations"),
+         {
+             QStringLiteral("CREATE TABLE hub_credentials ("
+                            " hub_host TEXT NOT NULL, device_id TEXT NOT NULL, generation INTEGER NOT NULL,"
+                            " updated TEXT NOT NULL, PRIMARY KEY (hub_host, device_id))"),
+         }},
     };
     return all;
 }

@@ -71,6 +71,11 @@ private Q_SLOTS:
     void revocationListPersistsAtomically();
     void revocationListRefusesCorruptFile();
     void controlCommands();
+    void generationDecidesWhichKeyIsAccepted_data();
+    void generationDecidesWhichKeyIsAccepted();
+    void generationCommandsOnlyRaise_data();
+    void generationCommandsOnlyRaise();
+    void generationsPersist();
     // Costs per CONNECT and per ACL check (-tickcounter / -iterations for figures).
     void benchmarkDeviceConnectCheck();
     void benchmarkReadCheck();
@@ -362,11 +367,11 @@ void tst_HubAuth::revokedDeviceIsRefusedBeforeCrypto()
     const QByteArray user = (kHost + QStringLiteral("/dev1/")).toUtf8();
     const QByteArray token = deviceToken(QStringLiteral("dev1"));
     const auto revoked = checker.check("dev1", user.constData(), token.constData(), kNow,
-                                       [](const QString &id) { return id == QLatin1String("dev1"); });
+                                       [](const QString &id) { return DeviceStanding{id == QLatin1String("dev1")}; });
     QVERIFY(!revoked);
     QVERIFY(revoked.error().message.contains(QLatin1String("revoked")));
     QVERIFY(checker.check("dev1", user.constData(), token.constData(), kNow,
-                          [](const QString &id) { return id == QLatin1String("dev2"); }));
+                          [](const QString &id) { return DeviceStanding{id == QLatin1String("dev2")}; }));
 }
 
 void tst_HubAuth::usernameParsing_data()
@@ -655,6 +660,142 @@ void tst_HubAuth::controlCommands()
         QVERIFY(kick.isEmpty());
     }
     QCOMPARE(list->size(), 0);
+}
+
+void tst_HubAuth::generationDecidesWhichKeyIsAccepted_data()
+{
+    QTest::addColumn<int>("known"); // the generation the hub holds for dev1
+    QTest::addColumn<int>("keyOf"); // the generation of the key the token is signed with
+    QTest::addColumn<bool>("accepted");
+    QTest::newRow("0, key 0 (devices before rotation)") << 0 << 0 << true;
+    QTest::newRow("1, key 0: retired") << 1 << 0 << false;
+    QTest::newRow("1, key 1") << 1 << 1 << true;
+    QTest::newRow("5, key 4: retired") << 5 << 4 << false;
+    QTest::newRow("5, key 5") << 5 << 5 << true;
+    QTest::newRow("2, key 3: issued before the hub heard") << 2 << 3 << true;
+    QTest::newRow("2, key 6: last of the lookahead") << 2 << int(2 + kGenerationLookahead) << true;
+    QTest::newRow("2, key 7: beyond the lookahead") << 2 << int(3 + kGenerationLookahead) << false;
+}
+
+void tst_HubAuth::generationDecidesWhichKeyIsAccepted()
+{
+    QFETCH(int, known);
+    QFETCH(int, keyOf);
+    QFETCH(bool, accepted);
+    const QString id = QStringLiteral("dev1");
+    // Generation 0 is the key devices always had; N >= 1 binds "id/N".
+    QCOMPARE(Crypto::hubDeviceKeyDerivationId(id, 0), id);
+    QCOMPARE(Crypto::hubDeviceKeyDerivationId(id, 3), QStringLiteral("dev1/3"));
+    const QString key = *Crypto::deriveKey(m_config.signingKey, Crypto::hubDeviceKeyDerivationId(id, quint32(keyOf)));
+    const QByteArray token = SasToken::create(kHost + QStringLiteral("/devices/") + id, key, kNow + 600).toUtf8();
+    const QByteArray user = (kHost + QStringLiteral("/dev1/?api-version=2021-04-12")).toUtf8();
+    const auto identity =
+        CredentialChecker(m_config).check("dev1", user.constData(), token.constData(), kNow, [known](const QString &) {
+            return DeviceStanding{false, quint32(known)};
+        });
+    QCOMPARE(bool(identity), accepted);
+    if (accepted)
+        QCOMPARE(identity->generation, quint32(keyOf));
+    else
+        QVERIFY2(identity.error().message.contains(QLatin1String("signature")), qPrintable(identity.error().message));
+    // An expired token of the right generation fails for its expiry, not its signature.
+    const QByteArray expired = SasToken::create(kHost + QStringLiteral("/devices/") + id, key, kNow - 600).toUtf8();
+    const auto late = CredentialChecker(m_config).check("dev1", user.constData(), expired.constData(), kNow,
+                                                        [known](const QString &) {
+                                                            return DeviceStanding{false, quint32(known)};
+                                                        });
+    QVERIFY(!late);
+    if (accepted)
+        QVERIFY2(late.error().message.contains(QLatin1String("expired")), qPrintable(late.error().message));
+}
+
+void tst_HubAuth::generationCommandsOnlyRaise_data()
+{
+    // Commands in order, "op:generation", and what each leaves.
+    QTest::addColumn<QStringList>("commands");
+    QTest::addColumn<QList<int>>("generations"); // after each command
+    QTest::addColumn<QList<bool>>("kicks");      // whether each disconnects dev1
+    QTest::newRow("restore raises and kicks")
+        << QStringList{QStringLiteral("restore:2")} << QList<int>{2} << QList<bool>{true};
+    QTest::newRow("repeated: no second kick") << QStringList{QStringLiteral("restore:2"), QStringLiteral("restore:2")}
+                                              << QList<int>{2, 2} << QList<bool>{true, false};
+    QTest::newRow("late older command lowers nothing")
+        << QStringList{QStringLiteral("restore:3"), QStringLiteral("restore:1")} << QList<int>{3, 3}
+        << QList<bool>{true, false};
+    QTest::newRow("revoke carries it too; restore after")
+        << QStringList{QStringLiteral("revoke:1"), QStringLiteral("restore:1")} << QList<int>{1, 1}
+        << QList<bool>{true, false};
+    QTest::newRow("without generation: unchanged")
+        << QStringList{QStringLiteral("restore:4"), QStringLiteral("restore")} << QList<int>{4, 4}
+        << QList<bool>{true, false};
+}
+
+void tst_HubAuth::generationCommandsOnlyRaise()
+{
+    QFETCH(QStringList, commands);
+    QFETCH(QList<int>, generations);
+    QFETCH(QList<bool>, kicks);
+    QTemporaryDir dir;
+    auto list = RevocationList::load(dir.filePath(QStringLiteral("g.json")));
+    QVERIFY(list);
+    for (int i = 0; i < commands.size(); ++i) {
+        const QStringList parts = commands.at(i).split(QLatin1Char(':'));
+        QJsonObject command{{QStringLiteral("op"), parts.at(0)}, {QStringLiteral("deviceId"), QStringLiteral("dev1")}};
+        if (parts.size() > 1)
+            command.insert(QStringLiteral("generation"), parts.at(1).toInt());
+        const ControlOutcome outcome = applyControlCommand(QJsonDocument(command).toJson(), *list);
+        const QJsonObject answer = QJsonDocument::fromJson(outcome.response).object();
+        QCOMPARE(answer.value(QStringLiteral("status")).toInt(), 200);
+        QCOMPARE(answer.value(QStringLiteral("generation")).toInt(), generations.at(i));
+        QCOMPARE(list->generation(QStringLiteral("dev1")), quint32(generations.at(i)));
+        const bool revoke = parts.at(0) == QLatin1String("revoke");
+        QCOMPARE(outcome.disconnect == QLatin1String("dev1"), kicks.at(i) || revoke);
+    }
+    // Malformed generations are refused and change nothing.
+    const quint32 before = list->generation(QStringLiteral("dev1"));
+    for (const QByteArray &bad : {QByteArray(R"({"op":"restore","deviceId":"dev1","generation":-1})"),
+                                  QByteArray(R"({"op":"restore","deviceId":"dev1","generation":1.5})"),
+                                  QByteArray(R"({"op":"restore","deviceId":"dev1","generation":"9"})"),
+                                  QByteArray(R"({"op":"restore","deviceId":"dev1","generation":1e12})")}) {
+        const ControlOutcome outcome = applyControlCommand(bad, *list);
+        QCOMPARE(QJsonDocument::fromJson(outcome.response).object().value(QStringLiteral("status")).toInt(), 400);
+        QVERIFY(outcome.disconnect.isEmpty());
+    }
+    QCOMPARE(list->generation(QStringLiteral("dev1")), before);
+}
+
+void tst_HubAuth::generationsPersist()
+{
+    const QString path = m_dir.filePath(QStringLiteral("generations.json"));
+    auto list = RevocationList::load(path);
+    QVERIFY(list);
+    QCOMPARE(list->generation(QStringLiteral("dev9")), 0u);
+    QVERIFY(list->raiseGeneration(QStringLiteral("dev9"), 7));
+    QVERIFY(!list->raiseGeneration(QStringLiteral("dev9"), 6));
+    QVERIFY(!list->raiseGeneration(QStringLiteral("dev9"), kMaxGeneration + 1));
+    QVERIFY(list->save());
+    auto again = RevocationList::load(path);
+    QVERIFY(again);
+    QCOMPARE(again->generation(QStringLiteral("dev9")), 7u);
+    // A file from before generations existed loads with every device at 0.
+    QFile old(m_dir.filePath(QStringLiteral("old.json")));
+    QVERIFY(old.open(QIODevice::WriteOnly));
+    old.write(R"({"revoked":["a"]})");
+    old.close();
+    auto loaded = RevocationList::load(old.fileName());
+    QVERIFY(loaded);
+    QCOMPARE(loaded->generationCount(), 0);
+    // A corrupt generations entry refuses to start rather than admit old keys.
+    for (const QByteArray &content :
+         {QByteArray(R"({"revoked":[],"generations":[]})"), QByteArray(R"({"revoked":[],"generations":{"a":-1}})"),
+          QByteArray(R"({"revoked":[],"generations":{"a/b":1}})"),
+          QByteArray(R"({"revoked":[],"generations":{"a":"1"}})")}) {
+        QFile f(m_dir.filePath(QStringLiteral("badgen.json")));
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(content);
+        f.close();
+        QVERIFY2(!RevocationList::load(f.fileName()), content.constData());
+    }
 }
 
 void tst_HubAuth::benchmarkDeviceConnectCheck()

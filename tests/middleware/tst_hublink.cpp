@@ -214,6 +214,10 @@ private Q_SLOTS:
     void movedDeviceIsRevokedOnItsOldHub();
     void everyChangeThatMustRevokeDoes_data();
     void everyChangeThatMustRevokeDoes();
+    void oldHubKeyIsRefusedAfterRotation_data();
+    void oldHubKeyIsRefusedAfterRotation();
+    void hubKeyRotationNeedsAnOperatorAndAHub_data();
+    void hubKeyRotationNeedsAnOperatorAndAHub();
     void telemetryAfterReRegistrationIsStored();
     // These restart the middleware: keep them last.
     void telemetryWhileTheMiddlewareIsDownArrives();
@@ -755,6 +759,27 @@ void TestHubLink::disablingRevokesAndEnablingRestores()
     QVERIFY(!m_device.isConnected());
 
     QCOMPARE(m_f.operatorClient->post(QStringLiteral("/api/v1/enrollments/kiosk-1/enable"), QJsonObject{}).status, 200);
+    // Enabled again, the device is admitted, but not with the hub key it
+    // held: the revoke retired that one. Registering again hands out the
+    // new one (its enrollment key still registers).
+    QTRY_COMPARE_WITH_TIMEOUT(hubStatus().value(QStringLiteral("pendingRevocations")).toInt(), 0, 10000);
+    QCOMPARE(hubClient(kHubHost, m_device.deviceId, m_device.key)
+                 ->connect(QStringLiteral("127.0.0.1"), m_port, m_f.mw->caCertificatePath()),
+             0x87);
+    const QString enrollmentKey =
+        DeviceFixture::primaryKey(m_f.operatorClient->get(QStringLiteral("/api/v1/enrollments/kiosk-1")).json());
+    QVERIFY(!enrollmentKey.isEmpty());
+    const QString newKey = registerNow(QStringLiteral("kiosk-1"), enrollmentKey)
+                               .value(QStringLiteral("payload"))
+                               .toObject()
+                               .value(QStringLiteral("provisio"))
+                               .toObject()
+                               .value(QStringLiteral("hubDeviceKey"))
+                               .toString();
+    QVERIFY(!newKey.isEmpty());
+    QVERIFY(newKey != m_device.key);
+    m_device.key = newKey;
+    m_device.client->setPassword(m_device.token());
     // The refusal stopped the client's retries: the device tries again itself.
     QTRY_VERIFY_WITH_TIMEOUT(
         [this] {
@@ -926,12 +951,27 @@ void TestHubLink::disablingGroupRevokesItsDevices()
     QCOMPARE(m_f.operatorClient->put(groupPath, group).status, 200);
     QCOMPARE(hubStatus().value(QStringLiteral("pendingRevocations")).toInt(), 0);
 
-    // Enabling it again admits them again.
+    // Enabling it again admits them again, with the hub keys their next
+    // registration hands them: the ones they held were retired.
     group.insert(QStringLiteral("provisioningStatus"), QStringLiteral("enabled"));
     const auto enabled = m_f.operatorClient->put(groupPath, group);
     QVERIFY2(enabled.status == 200, enabled.body.constData());
+    QTRY_COMPARE_WITH_TIMEOUT(hubStatus().value(QStringLiteral("pendingRevocations")).toInt(), 0, 10000);
     for (std::size_t i = 0; i < clients.size(); ++i) {
-        clients[i] = hubClient(kHubHost, ids.at(int(i)), hubKeys.value(ids.at(int(i))));
+        const QString &id = ids.at(int(i));
+        QCOMPARE(hubClient(kHubHost, id, hubKeys.value(id))
+                     ->connect(QStringLiteral("127.0.0.1"), m_port, m_f.mw->caCertificatePath()),
+                 0x87);
+        const QString newKey = registerNow(id, Crypto::deriveKey(groupKey, id).value())
+                                   .value(QStringLiteral("payload"))
+                                   .toObject()
+                                   .value(QStringLiteral("provisio"))
+                                   .toObject()
+                                   .value(QStringLiteral("hubDeviceKey"))
+                                   .toString();
+        QVERIFY(!newKey.isEmpty() && newKey != hubKeys.value(id));
+        hubKeys.insert(id, newKey);
+        clients[i] = hubClient(kHubHost, id, newKey);
         QCOMPARE(connectEventually(*clients[i], m_port), 0);
     }
     QCOMPARE(counter(revocations), revoked);
@@ -1158,13 +1198,17 @@ void TestHubLink::everyChangeThatMustRevokeDoes()
                      ->connect(QStringLiteral("127.0.0.1"), m_port, m_f.mw->caCertificatePath()),
                  0x87);
 
-    // What admits them again.
+    // What admits them again: enabling and registering again, or
+    // registering again (with the new key where the old one is gone). The
+    // hub keys they held stay retired either way.
+    const QHash<QString, QString> oldHubKeys = hubKeys;
     if (change == QLatin1String("disable")) {
         QCOMPARE(m_f.operatorClient->post(enrollmentPath + QStringLiteral("/enable"), QJsonObject{}).status, 200);
     } else if (change == QLatin1String("disableGroup")) {
         record.insert(QStringLiteral("provisioningStatus"), QStringLiteral("enabled"));
         QCOMPARE(m_f.operatorClient->put(groupPath, record).status, 200);
-    } else {
+    }
+    {
         if (change == QLatin1String("regenerateKeys")) {
             // The old key registers no more, so the device stays cut off
             // until it has the new one.
@@ -1185,6 +1229,7 @@ void TestHubLink::everyChangeThatMustRevokeDoes()
             QCOMPARE(state.value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
             QCOMPARE(state.value(QStringLiteral("assignedHub")).toString(), kHubHost);
             hubKeys.insert(id, hubKeyOf(state));
+            QVERIFY(hubKeys.value(id) != oldHubKeys.value(id));
         }
     }
     for (const QString &id : std::as_const(ids)) {
@@ -1192,6 +1237,157 @@ void TestHubLink::everyChangeThatMustRevokeDoes()
         QCOMPARE(connectEventually(*again, m_port), 0);
     }
     QTRY_COMPARE_WITH_TIMEOUT(hubStatus().value(QStringLiteral("pendingRevocations")).toInt(), 0, 10000);
+    for (const QString &id : std::as_const(ids)) {
+        QCOMPARE(hubClient(kHubHost, id, oldHubKeys.value(id))
+                     ->connect(QStringLiteral("127.0.0.1"), m_port, m_f.mw->caCertificatePath()),
+                 0x87);
+    }
+}
+
+void TestHubLink::oldHubKeyIsRefusedAfterRotation_data()
+{
+    // Every way a device's hub key is retired. A stolen copy of the old key
+    // must be refused within a second, and stay refused once the device is
+    // admitted again with the key its next registration hands it.
+    QTest::addColumn<QString>("change");
+    QTest::newRow("keys regenerated") << QStringLiteral("regenerateKeys");
+    QTest::newRow("enrollment deleted and created again") << QStringLiteral("recreate");
+    QTest::newRow("disabled then enabled") << QStringLiteral("disableEnable");
+    QTest::newRow("device hub key rotated") << QStringLiteral("rotateDevice");
+    QTest::newRow("group hub keys rotated") << QStringLiteral("rotateGroup");
+}
+
+void TestHubLink::oldHubKeyIsRefusedAfterRotation()
+{
+    QFETCH(QString, change);
+    QTRY_VERIFY_WITH_TIMEOUT(hubStatus().value(QStringLiteral("connected")).toBool(), 30000);
+    const bool group = change == QLatin1String("rotateGroup");
+    const QString name = QStringLiteral("rot-") + QString::fromLatin1(QTest::currentDataTag()).replace(u' ', u'-');
+    const QString enrollmentPath = QStringLiteral("/api/v1/enrollments/") + name;
+    const QString groupPath = QStringLiteral("/api/v1/enrollment-groups/") + name;
+    const QJsonObject fresh{
+        {QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
+        {QStringLiteral("iotHubs"), QJsonArray{kHubHost}}};
+    const auto hubKeyOf = [](const QJsonObject &state) {
+        return state.value(QStringLiteral("payload"))
+            .toObject()
+            .value(QStringLiteral("provisio"))
+            .toObject()
+            .value(QStringLiteral("hubDeviceKey"))
+            .toString();
+    };
+    const QStringList ids =
+        group ? QStringList{name + QStringLiteral("-1"), name + QStringLiteral("-2")} : QStringList{name};
+    QHash<QString, QString> keys; // what each device registers with
+    const auto enroll = [&]() {
+        const auto created = group ? m_f.operatorClient->put(groupPath, fresh) : m_f.putEnrollment(name, fresh);
+        if (created.status != 201)
+            return false;
+        const QString key = DeviceFixture::primaryKey(created.json());
+        for (const QString &id : ids)
+            keys.insert(id, group ? Crypto::deriveKey(key, id).value() : key);
+        return true;
+    };
+    QVERIFY(enroll());
+    QHash<QString, QString> oldHubKeys;
+    std::vector<std::unique_ptr<MqttTestClient>> clients;
+    for (const QString &id : ids) {
+        const QJsonObject state = registerNow(id, keys.value(id));
+        QCOMPARE(state.value(QStringLiteral("assignedHub")).toString(), kHubHost);
+        oldHubKeys.insert(id, hubKeyOf(state));
+        clients.push_back(hubClient(kHubHost, id, oldHubKeys.value(id)));
+        QCOMPARE(connectEventually(*clients.back(), m_port), 0);
+    }
+
+    QElapsedTimer timer;
+    timer.start();
+    HttpsClient::Reply reply;
+    if (change == QLatin1String("regenerateKeys")) {
+        reply = m_f.operatorClient->post(enrollmentPath + QStringLiteral("/regenerate-keys"),
+                                         QJsonObject{{QStringLiteral("key"), QStringLiteral("both")}});
+        keys.insert(name, DeviceFixture::primaryKey(m_f.operatorClient->get(enrollmentPath).json()));
+    } else if (change == QLatin1String("recreate")) {
+        reply = m_f.operatorClient->del(enrollmentPath);
+        QCOMPARE(reply.status, 204);
+        QVERIFY(enroll());
+    } else if (change == QLatin1String("disableEnable")) {
+        QCOMPARE(m_f.operatorClient->post(enrollmentPath + QStringLiteral("/disable"), QJsonObject{}).status, 200);
+        reply = m_f.operatorClient->post(enrollmentPath + QStringLiteral("/enable"), QJsonObject{});
+    } else if (change == QLatin1String("rotateDevice")) {
+        reply = m_f.operatorClient->post(QStringLiteral("/api/v1/registrations/%1/rotate-hub-key").arg(name),
+                                         QJsonObject{});
+        QCOMPARE(reply.json().value(QStringLiteral("hubCredentialGeneration")).toInt(), 1);
+    } else if (change == QLatin1String("rotateGroup")) {
+        reply = m_f.operatorClient->post(groupPath + QStringLiteral("/rotate-hub-keys"), QJsonObject{});
+        QCOMPARE(reply.json().value(QStringLiteral("devicesRotated")).toInt(), 2);
+    }
+    QVERIFY2(reply.status == 200 || reply.status == 204, reply.body.constData());
+
+    // Within a second the live connections end and the old key is refused.
+    for (auto &client : clients)
+        QVERIFY2(client->waitForDisconnect(1000), qPrintable(QString::number(timer.elapsed())));
+    for (const QString &id : ids) {
+        QCOMPARE(hubClient(kHubHost, id, oldHubKeys.value(id))
+                     ->connect(QStringLiteral("127.0.0.1"), m_port, m_f.mw->caCertificatePath()),
+                 0x87);
+    }
+    QVERIFY2(timer.elapsed() < 1000, qPrintable(QString::number(timer.elapsed())));
+    qInfo("%s: old hub key out after %lld ms", QTest::currentDataTag(), timer.elapsed());
+
+    // Registering again hands out a new key, which works; the old one stays out.
+    for (const QString &id : ids) {
+        const QJsonObject state = registerNow(id, keys.value(id));
+        QCOMPARE(state.value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
+        const QString newKey = hubKeyOf(state);
+        QVERIFY(!newKey.isEmpty());
+        QVERIFY(newKey != oldHubKeys.value(id));
+        auto again = hubClient(kHubHost, id, newKey);
+        QCOMPARE(connectEventually(*again, m_port), 0);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(hubStatus().value(QStringLiteral("pendingRevocations")).toInt(), 0, 10000);
+    for (const QString &id : ids) {
+        QCOMPARE(hubClient(kHubHost, id, oldHubKeys.value(id))
+                     ->connect(QStringLiteral("127.0.0.1"), m_port, m_f.mw->caCertificatePath()),
+                 0x87);
+    }
+    // Audited (the typed event is what the feed and webhooks carry; the
+    // feed of this test was closed by an earlier one).
+    if (change.startsWith(QLatin1String("rotate"))) {
+        const QString query = group ? QStringLiteral("entityType=enrollmentGroup&action=rotateHubKeys")
+                                    : QStringLiteral("entityType=registration&action=rotateHubKey");
+        const QJsonArray entries =
+            m_f.viewer->get(QStringLiteral("/api/v1/audit?") + query + QStringLiteral("&entityId=") + name)
+                .json()
+                .value(QStringLiteral("items"))
+                .toArray();
+        QCOMPARE(entries.size(), 1);
+        QVERIFY(entries.at(0).toObject().value(QStringLiteral("actor")).toString().startsWith(u"token:"));
+    }
+}
+
+void TestHubLink::hubKeyRotationNeedsAnOperatorAndAHub_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("who");
+    QTest::addColumn<int>("status");
+    QTest::newRow("viewer may not rotate a device")
+        << QStringLiteral("/api/v1/registrations/kiosk-1/rotate-hub-key") << QStringLiteral("viewer") << 403;
+    QTest::newRow("viewer may not rotate a group")
+        << QStringLiteral("/api/v1/enrollment-groups/line-x/rotate-hub-keys") << QStringLiteral("viewer") << 403;
+    QTest::newRow("unknown registration")
+        << QStringLiteral("/api/v1/registrations/nobody-here/rotate-hub-key") << QStringLiteral("operator") << 404;
+    QTest::newRow("unknown group") << QStringLiteral("/api/v1/enrollment-groups/no-such-group/rotate-hub-keys")
+                                   << QStringLiteral("operator") << 404;
+}
+
+void TestHubLink::hubKeyRotationNeedsAnOperatorAndAHub()
+{
+    QFETCH(QString, path);
+    QFETCH(QString, who);
+    QFETCH(int, status);
+    HttpsClient &client = who == QLatin1String("viewer") ? *m_f.viewer : *m_f.operatorClient;
+    const auto reply = client.post(path, QJsonObject{});
+    QVERIFY2(reply.status == status, reply.body.constData());
 }
 
 QList<int> TestHubLink::storedSequence(const QString &deviceId)
