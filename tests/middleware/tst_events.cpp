@@ -148,10 +148,10 @@ private:
 void TestEvents::initTestCase()
 {
     // The webhooks made here are disabled; their host only has to be allowed.
-    qputenv("PROVISIO_WEBHOOK_ALLOWED_HOSTS", "receiver.invalid");
-    // The enrollment rows name an allocation webhook on alloc.invalid.
-    m_mw = std::make_unique<MiddlewareProcess>(
-        QStringList{QStringLiteral("--webhook-allowed-hosts"), QStringLiteral("alloc.invalid")});
+    // Event webhooks go to receiver.invalid; the enrollment rows name an
+    // allocation webhook on alloc.invalid.
+    qputenv("PROVISIO_WEBHOOK_ALLOWED_HOSTS", "receiver.invalid,alloc.invalid");
+    m_mw = std::make_unique<MiddlewareProcess>();
     QVERIFY2(m_mw->start(), qPrintable(m_mw->lastError()));
     m_adminToken = m_mw->createToken(QStringLiteral("admin"), QStringLiteral("events-admin")).toUtf8();
     m_viewerToken = m_mw->createToken(QStringLiteral("viewer"), QStringLiteral("events-viewer")).toUtf8();
