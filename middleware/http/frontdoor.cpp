@@ -10,10 +10,12 @@
 #include <QJsonObject>
 
 #include <QLoggingCategory>
+#include <QSocketNotifier>
 #include <QSslSocket>
 #include <QTcpSocket>
 
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcFrontDoor, "provisio.middleware.frontdoor")
@@ -59,6 +61,10 @@ struct FrontDoor::Connection
 
     QTcpSocket *key; // never dereferenced: the table's key
     QPointer<QTcpSocket> socket;
+    // TLS connections that have sent nothing yet are only a descriptor and a
+    // notifier: a flood of silent sockets costs no TLS context.
+    qintptr descriptor = -1;
+    QSocketNotifier *notifier = nullptr;
     QHostAddress address;
     RequestFraming framing;
     Stage stage = Stage::Handshake;
@@ -101,6 +107,10 @@ FrontDoor::FrontDoor(Limits limits, RequestFraming::BodyLimit bodyLimit, Metrics
 
 FrontDoor::~FrontDoor()
 {
+    for (Connection *c : std::as_const(m_connections)) {
+        if (c->descriptor >= 0)
+            ::close(int(c->descriptor));
+    }
     qDeleteAll(m_connections);
 }
 
@@ -125,13 +135,13 @@ bool FrontDoor::isRejected(const QTcpSocket *socket)
 
 void FrontDoor::incomingConnection(qintptr descriptor)
 {
-    QTcpSocket *socket = m_ssl ? new QSslSocket(this) : new QTcpSocket(this);
-    if (!socket->setSocketDescriptor(descriptor)) {
-        ::close(int(descriptor));
-        delete socket;
+    sockaddr_storage peer{};
+    socklen_t peerLength = sizeof peer;
+    if (::getpeername(int(descriptor), reinterpret_cast<sockaddr *>(&peer), &peerLength) != 0) {
+        ::close(int(descriptor)); // gone already
         return;
     }
-    const QHostAddress address = socket->peerAddress();
+    const QHostAddress address(reinterpret_cast<const sockaddr *>(&peer));
     const bool overTotal = m_connections.size() >= m_limits.maxConnections;
     const bool overAddress =
         m_limits.maxConnectionsPerAddress > 0 && m_perAddress.value(address) >= m_limits.maxConnectionsPerAddress;
@@ -143,33 +153,66 @@ void FrontDoor::incomingConnection(qintptr descriptor)
                              << "connection cap is reached and every connection is busy";
         if (!m_ssl) {
             // Plain HTTP can say why; under TLS nothing is said before a handshake.
-            socket->write("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\n"
-                          "Connection: close\r\n\r\n");
-            socket->flush();
+            static const char refusal[] = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n"
+                                          "Content-Length: 0\r\nConnection: close\r\n\r\n";
+            [[maybe_unused]] const auto written = ::send(int(descriptor), refusal, sizeof refusal - 1, MSG_NOSIGNAL);
         }
-        socket->abort();
-        socket->deleteLater();
+        ::close(int(descriptor));
+        return;
+    }
+    if (m_ssl) {
+        awaitHello(descriptor, address);
+        return;
+    }
+    auto *socket = new QTcpSocket(this);
+    if (!socket->setSocketDescriptor(descriptor)) {
+        ::close(int(descriptor));
+        delete socket;
         return;
     }
     admit(socket, address);
 }
 
-void FrontDoor::admit(QTcpSocket *socket, const QHostAddress &address)
+void FrontDoor::awaitHello(qintptr descriptor, const QHostAddress &address)
 {
-    auto *c = new Connection(socket, address, RequestFraming(m_limits.framing, m_bodyLimit));
-    m_connections.insert(socket, c);
+    auto *notifier = new QSocketNotifier(descriptor, QSocketNotifier::Read, this);
+    auto *key = reinterpret_cast<QTcpSocket *>(notifier); // a unique key, never used as a socket
+    auto *c = new Connection(nullptr, address, RequestFraming(m_limits.framing, m_bodyLimit));
+    c->key = key;
+    c->descriptor = descriptor;
+    c->notifier = notifier;
+    m_connections.insert(key, c);
     m_perAddress[address] += 1;
     const qint64 now = m_clock.elapsed();
     c->stageStart = c->lastActivity = c->lastWrite = now;
-    connect(socket, &QObject::destroyed, this, [this, socket] { forget(socket); });
-
-    auto *ssl = qobject_cast<QSslSocket *>(socket);
-    if (!ssl) {
-        startHttp(c);
-        return;
-    }
     c->deadline = now + m_limits.tlsHandshakeTimeoutMs;
     c->deadlineReason = "tls-handshake";
+    connect(notifier, &QSocketNotifier::activated, this, [this, key] { startTls(key); });
+}
+
+void FrontDoor::startTls(QTcpSocket *pendingKey)
+{
+    Connection *c = m_connections.take(pendingKey);
+    if (!c)
+        return;
+    c->notifier->setEnabled(false);
+    c->notifier->deleteLater();
+    c->notifier = nullptr;
+    auto *ssl = new QSslSocket(this);
+    if (!ssl->setSocketDescriptor(c->descriptor)) {
+        ::close(int(c->descriptor));
+        c->descriptor = -1;
+        m_connections.insert(pendingKey, c);
+        forget(pendingKey);
+        delete ssl;
+        return;
+    }
+    c->descriptor = -1;
+    c->key = ssl;
+    c->socket = ssl;
+    m_connections.insert(ssl, c);
+    QTcpSocket *socket = ssl;
+    connect(socket, &QObject::destroyed, this, [this, socket] { forget(socket); });
     connect(ssl, &QSslSocket::encrypted, this, [this, socket] {
         if (Connection *c = m_connections.value(socket))
             startHttp(c);
@@ -183,6 +226,17 @@ void FrontDoor::admit(QTcpSocket *socket, const QHostAddress &address)
     });
     ssl->setSslConfiguration(*m_ssl);
     ssl->startServerEncryption();
+}
+
+void FrontDoor::admit(QTcpSocket *socket, const QHostAddress &address)
+{
+    auto *c = new Connection(socket, address, RequestFraming(m_limits.framing, m_bodyLimit));
+    m_connections.insert(socket, c);
+    m_perAddress[address] += 1;
+    const qint64 now = m_clock.elapsed();
+    c->stageStart = c->lastActivity = c->lastWrite = now;
+    connect(socket, &QObject::destroyed, this, [this, socket] { forget(socket); });
+    startHttp(c);
 }
 
 void FrontDoor::startHttp(Connection *c)
@@ -415,11 +469,18 @@ void FrontDoor::close(Connection *c, const char *reason)
     QPointer<QTcpSocket> socket = c->socket;
     QTcpSocket *key = c->key;
     const Stage stage = c->stage;
+    const qintptr pendingDescriptor = c->descriptor;
+    QSocketNotifier *notifier = c->notifier;
     if (m_metrics)
         m_metrics->increment(QStringLiteral("provisio_http_connections_closed_total"),
                              QStringLiteral("reason=\"%1\"").arg(QLatin1String(reason)));
     qCDebug(lcFrontDoor) << "closing a connection from" << c->address.toString() << reason;
     forget(key);
+    if (pendingDescriptor >= 0) {
+        delete notifier;
+        ::close(int(pendingDescriptor));
+        return;
+    }
     if (!socket)
         return;
     disconnect(socket, nullptr, this, nullptr);

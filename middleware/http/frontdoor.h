@@ -79,6 +79,9 @@ private:
     enum class Stage { Handshake, Http };
 
     void admit(QTcpSocket *socket, const QHostAddress &address);
+    // TLS: wait for the client's first bytes before any TLS work.
+    void awaitHello(qintptr descriptor, const QHostAddress &address);
+    void startTls(QTcpSocket *pendingKey);
     void startHttp(Connection *c);
     void beforeQtReads(Connection *c);
     void afterQtRead(Connection *c);
