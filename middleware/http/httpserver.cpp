@@ -186,8 +186,10 @@ std::optional<quint16> HttpServer::listenGuarded(const QHostAddress &address, qu
                                                  const FrontDoor::Limits &limits,
                                                  const std::optional<QSslConfiguration> &ssl, QString *error)
 {
+    FrontDoor::Limits guarded = limits;
+    guarded.framing.bodyFitsEveryRoute = m_router.smallestBodyLimit(kUnroutedMaxBody);
     auto *door = new FrontDoor(
-        limits,
+        guarded,
         [this](const QByteArray &method, const QByteArray &path) {
             return m_router.bodyLimitFor(method, path, kUnroutedMaxBody);
         },

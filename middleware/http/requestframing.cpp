@@ -204,7 +204,9 @@ std::optional<RequestFraming::Rejection> RequestFraming::finishHead()
     if (hasTransferEncoding && length)
         return reject(400, "Content-Length together with Transfer-Encoding");
 
-    m_bodyLimitBytes = m_bodyLimit ? m_bodyLimit(head.method, head.path) : 0;
+    const bool fitsAnyway = !head.chunked && length.value_or(0) <= m_limits.bodyFitsEveryRoute;
+    m_bodyLimitBytes =
+        fitsAnyway ? m_limits.bodyFitsEveryRoute : (m_bodyLimit ? m_bodyLimit(head.method, head.path) : 0);
     m_bodySeen = 0;
     m_buffer.clear();
     m_buffer.squeeze();

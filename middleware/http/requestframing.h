@@ -25,6 +25,9 @@ public:
         int maxRequestLineBytes = 8 * 1024;
         int maxHeaderBytes = 16 * 1024; // request line and header fields together
         int maxChunkLineBytes = 1024;
+        // A body announced no larger than this fits every route: its route's
+        // limit is not looked up (most requests; the lookup costs a route match).
+        qint64 bodyFitsEveryRoute = 0;
     };
     // The largest body the route of `method` + `path` accepts (path without
     // the query); the default when no route matches.

@@ -51,6 +51,14 @@ qint64 Router::bodyLimitFor(const QByteArray &method, const QByteArray &path, qi
     return m.route ? m.route->maxBodyBytes : fallback;
 }
 
+qint64 Router::smallestBodyLimit(qint64 fallback) const
+{
+    qint64 smallest = fallback;
+    for (const Route &route : m_routes)
+        smallest = qMin(smallest, route.maxBodyBytes);
+    return smallest;
+}
+
 Router::Match Router::match(QHttpServerRequest::Method method, const QString &path) const
 {
     const QStringList parts = splitPath(path);

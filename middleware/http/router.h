@@ -55,6 +55,8 @@ public:
     // sent, without the query), or `fallback` when none matches: what the
     // front door enforces before a body is read.
     qint64 bodyLimitFor(const QByteArray &method, const QByteArray &path, qint64 fallback) const;
+    // The smallest body limit of any route (and `fallback`).
+    qint64 smallestBodyLimit(qint64 fallback) const;
 
     // Every registered route, in registration order (for `provisio-middleware routes`).
     const QList<Route> &routes() const { return m_routes; }
