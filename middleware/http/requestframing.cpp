@@ -67,12 +67,6 @@ bool RequestFraming::takeExpectContinue()
 
 std::optional<RequestFraming::Rejection> RequestFraming::feed(const char *data, qint64 size)
 {
-    const auto r = feedBytes(data, size);
-    return r;
-}
-
-std::optional<RequestFraming::Rejection> RequestFraming::feedBytes(const char *data, qint64 size)
-{
     qint64 &i = m_lastFeedConsumed;
     i = 0;
     while (i < size) {

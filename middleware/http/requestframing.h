@@ -83,7 +83,6 @@ public:
     qint64 lastFeedConsumed() const { return m_lastFeedConsumed; }
 
 private:
-    std::optional<Rejection> feedBytes(const char *data, qint64 size);
     std::optional<Rejection> headByte(char c);
     std::optional<Rejection> finishHead();
     std::optional<Rejection> chunkSizeLine();

@@ -463,20 +463,7 @@ void TestFrontDoor::sasTokenLifetimeIsBounded()
     // A fresh instance: the flood above throttled this test's address.
     MiddlewareProcess mw({QStringLiteral("--max-sas-lifetime"), QStringLiteral("3600")});
     QVERIFY2(mw.start(), qPrintable(mw.lastError()));
-    HttpsClient admin(mw.baseUrl(), mw.caCertificatePath());
-    admin.setBearer(mw.createToken(QStringLiteral("admin")));
-    const auto created =
-        admin.put(QStringLiteral("/api/v1/enrollments/long-lived"),
-                  QJsonObject{{QStringLiteral("attestation"),
-                               QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}});
-    QVERIFY2(created.status == 200 || created.status == 201, created.body.constData());
-    const QString key = created.json()
-                            .value(QStringLiteral("attestation"))
-                            .toObject()
-                            .value(QStringLiteral("symmetricKey"))
-                            .toObject()
-                            .value(QStringLiteral("primaryKey"))
-                            .toString();
+    const QString key = enroll(mw, QStringLiteral("long-lived"));
     QVERIFY(!key.isEmpty());
     HttpsClient device(mw.baseUrl(), mw.caCertificatePath());
     auto registerWith = [&](qint64 expiry) {
