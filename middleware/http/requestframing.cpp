@@ -3,6 +3,8 @@
 
 #include <QList>
 
+#include <cstring>
+
 namespace Provisio {
 
 namespace {
@@ -89,23 +91,30 @@ std::optional<RequestFraming::Rejection> RequestFraming::feed(const char *data, 
         }
         if (!data)
             return reject(500, "framing lost"); // a caller bug: bytes beyond skippable() without content
+        if (m_phase == Phase::Idle) {
+            // Empty lines between requests are allowed (RFC 9112, 2.2).
+            const char c = data[i];
+            if (c == '\r' || c == '\n') {
+                ++i;
+                continue;
+            }
+            m_phase = Phase::Head;
+            m_head.reset();
+            m_buffer.clear();
+            m_requestLineEnd = -1;
+        }
+        if (m_phase == Phase::Head) {
+            if (auto r = headBytes(data, size))
+                return r;
+            continue;
+        }
         const char c = data[i++];
         if (c == '\0')
             return reject(400, "NUL byte in the request");
         switch (m_phase) {
         case Phase::Idle:
-            // Empty lines between requests are allowed (RFC 9112, 2.2).
-            if (c == '\r' || c == '\n')
-                continue;
-            m_phase = Phase::Head;
-            m_head.reset();
-            m_buffer.clear();
-            m_requestLineEnd = -1;
-            [[fallthrough]];
         case Phase::Head:
-            if (auto r = headByte(c))
-                return r;
-            break;
+            break; // handled above
         case Phase::ChunkSize:
             if (c == '\n') {
                 if (auto r = chunkSizeLine())
@@ -136,60 +145,111 @@ std::optional<RequestFraming::Rejection> RequestFraming::feed(const char *data, 
     return std::nullopt;
 }
 
-std::optional<RequestFraming::Rejection> RequestFraming::headByte(char c)
+// The head is taken a line at a time rather than a byte at a time: this runs
+// for every request, and a per-byte append with its checks cost more than the
+// rest of the framing together. The result is the same as byte by byte: the
+// first byte that breaks a limit is the one reported (lastFeedConsumed()),
+// and when two limits break at the same byte the NUL wins, then the request
+// line, then the header section.
+std::optional<RequestFraming::Rejection> RequestFraming::headBytes(const char *data, qint64 size)
 {
-    m_buffer.append(c);
-    if (m_requestLineEnd < 0) {
-        if (c == '\n')
-            m_requestLineEnd = m_buffer.size();
-        else if (m_buffer.size() > m_limits.maxRequestLineBytes)
-            return reject(414, "request line too long");
+    qint64 &i = m_lastFeedConsumed;
+    const char *from = data + i;
+    const qint64 available = size - i;
+    const char *newline = static_cast<const char *>(memchr(from, '\n', size_t(available)));
+    const qint64 span = newline ? (newline - from) + 1 : available;
+    const qint64 held = m_buffer.size();
+
+    // Offsets (within the span) of the first byte that breaks each limit.
+    qint64 breaks = span;
+    int status = 0;
+    const char *message = nullptr;
+    if (const void *nul = memchr(from, '\0', size_t(span))) {
+        breaks = static_cast<const char *>(nul) - from;
+        status = 400;
+        message = "NUL byte in the request";
     }
-    if (m_buffer.size() > m_limits.maxHeaderBytes)
-        return reject(431, "request header section too large");
-    if (c == '\n' && (m_buffer.endsWith("\r\n\r\n") || m_buffer.endsWith("\n\n")))
+    if (m_requestLineEnd < 0) {
+        // The line's own bytes count; its newline ends it instead.
+        const qint64 at = m_limits.maxRequestLineBytes - held;
+        if (at < breaks && at < (newline ? span - 1 : span)) {
+            breaks = at;
+            status = 414;
+            message = "request line too long";
+        }
+    }
+    if (const qint64 at = m_limits.maxHeaderBytes - held; at < breaks) {
+        breaks = at;
+        status = 431;
+        message = "request header section too large";
+    }
+    if (status != 0) {
+        i += breaks + 1;
+        return reject(status, message);
+    }
+
+    m_buffer.append(from, span);
+    i += span;
+    if (!newline)
+        return std::nullopt;
+    if (m_requestLineEnd < 0)
+        m_requestLineEnd = m_buffer.size();
+    if (m_buffer.endsWith("\r\n\r\n") || m_buffer.endsWith("\n\n"))
         return finishHead();
     return std::nullopt;
 }
 
 std::optional<RequestFraming::Rejection> RequestFraming::finishHead()
 {
-    const QList<QByteArray> lines = m_buffer.split('\n');
-    const QByteArray requestLine = lines.value(0).trimmed();
-    const QList<QByteArray> parts = requestLine.split(' ');
-    if (parts.size() != 3 || parts.at(0).isEmpty() || parts.at(1).isEmpty() || !parts.at(2).startsWith("HTTP/1."))
+    // Walked in place: splitting the head into lists of byte arrays cost
+    // more than everything else the framing does per request.
+    const QByteArrayView all(m_buffer);
+    qsizetype lineStart = 0;
+    auto nextLine = [&all, &lineStart]() {
+        const qsizetype end = all.indexOf('\n', lineStart);
+        const qsizetype stop = end < 0 ? all.size() : end;
+        const QByteArrayView line = all.sliced(lineStart, stop - lineStart).trimmed();
+        lineStart = stop + 1;
+        return line;
+    };
+    const QByteArrayView requestLine = nextLine();
+    const qsizetype sp1 = requestLine.indexOf(' ');
+    const qsizetype sp2 = sp1 < 0 ? -1 : requestLine.indexOf(' ', sp1 + 1);
+    if (sp1 <= 0 || sp2 < 0 || sp2 == sp1 + 1 || requestLine.indexOf(' ', sp2 + 1) >= 0 ||
+        !requestLine.sliced(sp2 + 1).startsWith("HTTP/1."))
         return reject(400, "malformed request line");
     Head head;
-    head.method = parts.at(0);
-    head.path = parts.at(1);
-    if (const qsizetype q = head.path.indexOf('?'); q >= 0)
-        head.path.truncate(q);
+    head.method = requestLine.first(sp1).toByteArray();
+    QByteArrayView target = requestLine.sliced(sp1 + 1, sp2 - sp1 - 1);
+    if (const qsizetype q = target.indexOf('?'); q >= 0)
+        target = target.first(q);
+    head.path = target.toByteArray();
 
     std::optional<qint64> length;
     bool hasTransferEncoding = false;
-    for (qsizetype n = 1; n < lines.size(); ++n) {
-        const QByteArray line = lines.at(n).trimmed();
+    while (lineStart < all.size()) {
+        const QByteArrayView line = nextLine();
         if (line.isEmpty())
             continue;
         const qsizetype colon = line.indexOf(':');
         if (colon <= 0)
             return reject(400, "malformed header field");
-        const QByteArray name = lowerTrimmed(line.left(colon));
-        const QByteArray value = line.mid(colon + 1).trimmed();
-        if (name == "content-length") {
-            const auto parsed = parseDecimal(value);
+        const QByteArrayView name = line.first(colon).trimmed();
+        const QByteArrayView value = line.sliced(colon + 1).trimmed();
+        if (name.compare("content-length", Qt::CaseInsensitive) == 0) {
+            const auto parsed = parseDecimal(value.toByteArray());
             if (!parsed)
                 return reject(400, "invalid Content-Length");
             if (length && *length != *parsed)
                 return reject(400, "conflicting Content-Length fields");
             length = parsed;
-        } else if (name == "transfer-encoding") {
+        } else if (name.compare("transfer-encoding", Qt::CaseInsensitive) == 0) {
             hasTransferEncoding = true;
-            const QList<QByteArray> codings = value.toLower().split(',');
+            const QList<QByteArray> codings = value.toByteArray().toLower().split(',');
             if (lowerTrimmed(codings.last()) != "chunked")
                 return reject(501, "only the chunked transfer coding is accepted");
             head.chunked = true;
-        } else if (name == "expect") {
+        } else if (name.compare("expect", Qt::CaseInsensitive) == 0) {
             if (value.compare("100-continue", Qt::CaseInsensitive) != 0)
                 return reject(417, "only Expect: 100-continue is understood");
             head.expectContinue = true;
@@ -203,7 +263,8 @@ std::optional<RequestFraming::Rejection> RequestFraming::finishHead()
         fitsAnyway ? m_limits.bodyFitsEveryRoute : (m_bodyLimit ? m_bodyLimit(head.method, head.path) : 0);
     m_bodySeen = 0;
     m_buffer.clear();
-    m_buffer.squeeze();
+    if (m_buffer.capacity() > 4096)
+        m_buffer.squeeze(); // a large head does not keep its memory for the connection's life
     if (head.chunked) {
         m_phase = Phase::ChunkSize;
     } else {

@@ -83,7 +83,7 @@ public:
     qint64 lastFeedConsumed() const { return m_lastFeedConsumed; }
 
 private:
-    std::optional<Rejection> headByte(char c);
+    std::optional<Rejection> headBytes(const char *data, qint64 size);
     std::optional<Rejection> finishHead();
     std::optional<Rejection> chunkSizeLine();
     std::optional<Rejection> trailerByte(char c);

@@ -18,16 +18,22 @@ RequestFraming makeFraming(qint64 bodyLimit = 1024)
     });
 }
 
-// Feeds `stream` in pieces of `piece` bytes; returns the first rejection's
-// status (0: none) and how many requests completed.
-QPair<int, quint64> run(RequestFraming &f, const QByteArray &stream, int piece)
+struct Outcome
+{
+    int status = 0; // the first rejection's status; 0: none
+    quint64 completed = 0;
+    qint64 consumedAt = -1; // stream offset just past the byte that broke a limit
+};
+
+// Feeds `stream` in pieces of `piece` bytes.
+Outcome run(RequestFraming &f, const QByteArray &stream, int piece)
 {
     for (qsizetype at = 0; at < stream.size(); at += piece) {
         const QByteArray part = stream.mid(at, piece);
         if (auto r = f.feed(part.constData(), part.size()))
-            return {r->status, f.completedRequests()};
+            return {r->status, f.completedRequests(), at + f.lastFeedConsumed()};
     }
-    return {0, f.completedRequests()};
+    return {0, f.completedRequests(), -1};
 }
 } // namespace
 
@@ -106,6 +112,19 @@ void TestRequestFraming::streams_data()
     QTest::newRow("malformed request line") << QByteArray("HELLO\r\n\r\n") << 400 << 0 << true;
     QTest::newRow("HTTP/2 preface") << QByteArray("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") << 400 << 0 << true;
     QTest::newRow("header without colon") << QByteArray("GET / HTTP/1.1\r\nNoColon\r\n\r\n") << 400 << 0 << true;
+    QTest::newRow("request line at its limit") << "GET /" + QByteArray(256 - 15, 'a') + " HTTP/1.1\r\n\r\n"
+                                               << 0 << 1 << false;
+    QTest::newRow("request line one over its limit") << "GET /" + QByteArray(256 - 14, 'a') + " HTTP/1.1\r\n\r\n"
+                                                     << 414 << 0 << true;
+    QTest::newRow("NUL past the request line limit") << "GET /" + QByteArray(300, 'a') + QByteArray(1, '\0') + "\r\n"
+                                                     << 414 << 0 << true;
+    QTest::newRow("NUL before the request line limit")
+        << "GET /" + QByteArray(10, 'a') + QByteArray(1, '\0') + QByteArray(300, 'a') << 400 << 0 << true;
+    QTest::newRow("four parts in the request line") << QByteArray("GET / x HTTP/1.1\r\n\r\n") << 400 << 0 << true;
+    QTest::newRow("empty method") << QByteArray(" / HTTP/1.1\r\n\r\n") << 400 << 0 << true;
+    QTest::newRow("empty target") << QByteArray("GET  HTTP/1.1\r\n\r\n") << 400 << 0 << true;
+    QTest::newRow("header names any case")
+        << QByteArray("POST /a HTTP/1.1\r\ncOnTeNt-LeNgTh: 2\r\n\r\nok") + get << 0 << 2 << false;
     QTest::newRow("unknown expectation") << QByteArray("GET / HTTP/1.1\r\nExpect: magic\r\n\r\n") << 417 << 0 << true;
 }
 
@@ -115,13 +134,19 @@ void TestRequestFraming::streams()
     QFETCH(int, status);
     QFETCH(int, completed);
     QFETCH(bool, inRequest);
-    // Whatever way the network splits it, the verdict is the same.
+    // Whatever way the network splits it, the verdict is the same, down to
+    // the byte found guilty (the head is scanned a line at a time, so a split
+    // inside a line must not move it).
+    qint64 guiltyByte = -2;
     for (int piece : {1, 2, 3, 7, 64, 1000, int(stream.size())}) {
         RequestFraming f = makeFraming();
-        const auto [rejected, done] = run(f, stream, qMax(1, piece));
-        QCOMPARE(rejected, status);
-        QCOMPARE(int(done), completed);
-        if (!rejected)
+        const Outcome o = run(f, stream, qMax(1, piece));
+        QCOMPARE(o.status, status);
+        QCOMPARE(int(o.completed), completed);
+        if (guiltyByte == -2)
+            guiltyByte = o.consumedAt;
+        QCOMPARE(o.consumedAt, guiltyByte);
+        if (!o.status)
             QCOMPARE(f.inRequest(), inRequest);
     }
 }
