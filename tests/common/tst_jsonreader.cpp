@@ -416,6 +416,17 @@ void TestJsonReader::timeutil_data()
     QTest::newRow("eight digits") << s("2024-05-01T12:00:00.12345678Z") << QString();
     QTest::newRow("bad offset") << s("2024-05-01T12:00:00+25:00") << QString();
     QTest::newRow("empty") << QString() << QString();
+    QTest::newRow("dot without digits") << s("2024-05-01T12:00:00.Z") << QString();
+    QTest::newRow("trailing text") << s("2024-05-01T12:00:00ZX") << QString();
+    QTest::newRow("offset without colon") << s("2024-05-01T12:00:00+0200") << QString();
+    QTest::newRow("offset too long") << s("2024-05-01T12:00:00+02:000") << QString();
+    QTest::newRow("truncated") << s("2024-05-01T12:0") << QString();
+    QTest::newRow("bad minute offset") << s("2024-05-01T12:00:00+02:60") << QString();
+    QTest::newRow("february 30") << s("2024-02-30T12:00:00Z") << QString();
+    QTest::newRow("leap day") << s("2024-02-29T23:59:59.999Z") << s("2024-02-29T23:59:59.999Z");
+    // Non-ASCII digits (Arabic-Indic) are not digits of this format.
+    QTest::newRow("non-ascii digits") << (QString(QChar(0x0662)) + s("024-05-01T12:00:00Z")) << QString();
+    QTest::newRow("sign in a field") << s("2024-+5-01T12:00:00Z") << QString();
 }
 
 void TestJsonReader::timeutil()
