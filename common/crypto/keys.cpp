@@ -6,6 +6,10 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <cstring>
+#include <initializer_list>
+#include <utility>
+
 namespace Provisio::Crypto {
 
 namespace {
@@ -35,16 +39,69 @@ QString generateSymmetricKey(int byteCount)
     return QString::fromLatin1(randomBytes(byteCount).toBase64());
 }
 
-QByteArray hmacSha256(const QByteArray &key, const QByteArray &data)
+namespace {
+
+// SHA-256 fetched from the provider once. OpenSSL 3's one-shot HMAC() and
+// EVP_Digest() look the algorithm up on every call, which made them cost
+// about twice the hashing itself; every registration computes two or three
+// MACs (SAS verification, the hub key) and every device connection one.
+const EVP_MD *fetchedSha256()
 {
-    unsigned char mac[EVP_MAX_MD_SIZE];
+    static EVP_MD *const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    if (!md)
+        qFatal("Provisio: OpenSSL has no SHA-256");
+    return md;
+}
+
+struct DigestContext
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    ~DigestContext() { EVP_MD_CTX_free(ctx); }
+};
+
+void digestInto(EVP_MD_CTX *ctx, std::initializer_list<std::pair<const unsigned char *, size_t>> parts,
+                unsigned char *out)
+{
     unsigned int length = 0;
-    if (!HMAC(EVP_sha256(), bytesOf(key), int(key.size()), bytesOf(data), size_t(data.size()), mac, &length)) {
+    bool ok = ctx && EVP_DigestInit_ex2(ctx, fetchedSha256(), nullptr) == 1;
+    for (const auto &[data, size] : parts)
+        ok = ok && EVP_DigestUpdate(ctx, data, size) == 1;
+    ok = ok && EVP_DigestFinal_ex(ctx, out, &length) == 1 && length == 32;
+    if (!ok) {
         // Only an out-of-memory or a broken libcrypto gets here; a MAC that
         // silently came back empty would compare equal to other empty MACs.
-        qFatal("Provisio: HMAC-SHA256 failed in OpenSSL");
+        qFatal("Provisio: SHA-256 failed in OpenSSL");
     }
-    return QByteArray(reinterpret_cast<const char *>(mac), int(length));
+}
+
+} // namespace
+
+QByteArray hmacSha256(const QByteArray &key, const QByteArray &data)
+{
+    // HMAC as RFC 2104 defines it, over the fetched digest:
+    // H((K' ^ opad) || H((K' ^ ipad) || data)), K' the key padded to the
+    // 64-byte block (hashed first when longer). tst_keys checks it against
+    // the RFC 4231 vectors and OpenSSL's own HMAC().
+    constexpr int kBlock = 64;
+    DigestContext c;
+    unsigned char padded[kBlock] = {};
+    if (key.size() > kBlock)
+        digestInto(c.ctx, {{bytesOf(key), size_t(key.size())}}, padded);
+    else if (!key.isEmpty())
+        memcpy(padded, key.constData(), size_t(key.size()));
+    unsigned char ipad[kBlock], opad[kBlock];
+    for (int i = 0; i < kBlock; ++i) {
+        ipad[i] = padded[i] ^ 0x36;
+        opad[i] = padded[i] ^ 0x5c;
+    }
+    unsigned char inner[32];
+    digestInto(c.ctx, {{ipad, kBlock}, {bytesOf(data), size_t(data.size())}}, inner);
+    QByteArray mac(32, Qt::Uninitialized);
+    digestInto(c.ctx, {{opad, kBlock}, {inner, sizeof inner}}, reinterpret_cast<unsigned char *>(mac.data()));
+    OPENSSL_cleanse(padded, sizeof padded);
+    OPENSSL_cleanse(ipad, sizeof ipad);
+    OPENSSL_cleanse(opad, sizeof opad);
+    return mac;
 }
 
 QByteArray sha256(const QByteArray &data)

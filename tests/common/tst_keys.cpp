@@ -7,6 +7,9 @@
 #include <QSet>
 #include <QTest>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 using namespace Provisio;
 
 namespace {
@@ -52,6 +55,32 @@ private Q_SLOTS:
         QFETCH(QByteArray, data);
         QFETCH(QByteArray, expectedHex);
         QCOMPARE(Crypto::hmacSha256(key, data).toHex(), expectedHex);
+    }
+
+    // The MAC is built from SHA-256 by hand (keys.cpp); OpenSSL's own HMAC()
+    // must agree for every key length around the 64-byte block and for
+    // messages of several blocks.
+    void hmacSha256MatchesOpenSsl()
+    {
+        for (int keyLength : {0, 1, 16, 32, 63, 64, 65, 131, 300}) {
+            for (int dataLength : {0, 1, 55, 56, 64, 119, 1000}) {
+                QByteArray key(keyLength, Qt::Uninitialized);
+                QByteArray data(dataLength, Qt::Uninitialized);
+                for (int i = 0; i < keyLength; ++i)
+                    key[i] = char(i * 7 + keyLength);
+                for (int i = 0; i < dataLength; ++i)
+                    data[i] = char(i * 13 + 1);
+                unsigned char expected[EVP_MAX_MD_SIZE];
+                unsigned int length = 0;
+                static const unsigned char none = 0;
+                QVERIFY(
+                    HMAC(EVP_sha256(), key.isEmpty() ? &none : reinterpret_cast<const unsigned char *>(key.constData()),
+                         keyLength, data.isEmpty() ? &none : reinterpret_cast<const unsigned char *>(data.constData()),
+                         size_t(dataLength), expected, &length));
+                QCOMPARE(Crypto::hmacSha256(key, data),
+                         QByteArray(reinterpret_cast<const char *>(expected), int(length)));
+            }
+        }
     }
 
     void hmacSha256EmptyInputs()
