@@ -45,8 +45,9 @@ QDateTime now()
 QString newOperationId()
 {
     // DPS operation ids are opaque; hex keeps them URL-safe.
-    return QStringLiteral("5.") + QString::fromLatin1(Crypto::randomBytes(8).toHex()) + QLatin1Char('.') +
-           QString::fromLatin1(Crypto::randomBytes(16).toHex());
+    const QByteArray hex = Crypto::randomBytes(24).toHex(); // one draw: each costs a generator call
+    return QStringLiteral("5.") + QString::fromLatin1(hex.first(16)) + QLatin1Char('.') +
+           QString::fromLatin1(hex.sliced(16));
 }
 
 int desiredVersion(const QJsonObject &twin)
@@ -213,7 +214,7 @@ Result<RegistrationOperation> Registrar::registerDevice(const Attestee &attestee
             Allocator::Outcome keep;
             keep.hub = **hub;
             keep.payload = (*existing)->state.payload;
-            return complete(pending, keep);
+            return complete(pending, keep, &*existing);
         }
     }
 
@@ -226,7 +227,7 @@ Result<RegistrationOperation> Registrar::registerDevice(const Attestee &attestee
         return complete(pending, plan.error());
 
     if (plan->policy != AllocationPolicy::Custom)
-        return complete(pending, m_allocator.allocate(*plan, attestee.registrationId, payload));
+        return complete(pending, m_allocator.allocate(*plan, attestee.registrationId, payload), &*existing);
 
     // Custom: answer `assigning` now, finish when the webhook answers.
     RegistrationOperation op;
@@ -256,15 +257,19 @@ Result<RegistrationOperation> Registrar::registerDevice(const Attestee &attestee
     return op;
 }
 
-RegistrationOperation Registrar::complete(const Pending &pending, Result<Allocator::Outcome> outcome)
+RegistrationOperation Registrar::complete(const Pending &pending, Result<Allocator::Outcome> outcome,
+                                          const std::optional<RegistrationRecord> *known)
 {
     if (!outcome)
         return persistFailure(pending, outcome.error());
     const Attestee &a = pending.attestee;
-    auto found = m_registrations.find(a.registrationId);
-    if (!found)
-        return persistFailure(pending, found.error());
-    const std::optional<RegistrationRecord> &existing = *found;
+    Result<std::optional<RegistrationRecord>> found = std::optional<RegistrationRecord>();
+    if (!known) {
+        found = m_registrations.find(a.registrationId);
+        if (!found)
+            return persistFailure(pending, found.error());
+    }
+    const std::optional<RegistrationRecord> &existing = known ? *known : *found;
 
     const Hub &hub = outcome->hub;
     const QString deviceId = a.deviceId();
@@ -467,9 +472,9 @@ DomainEvent registrationEvent(const RegistrationOperation &op, const QString &de
     e.entityId = e.registrationId;
     e.deviceId = deviceId;
     if (op.registrationState) {
-        QJsonObject state = op.registrationState->toJson();
-        state.remove(QStringLiteral("payload"));
-        e.data = state;
+        RegistrationState state = *op.registrationState;
+        state.payload = QJsonObject(); // not rendered at all rather than rendered and removed
+        e.data = state.toJson();
         e.hub = op.registrationState->assignedHub;
     }
     e.data.insert(QStringLiteral("operationId"), op.operationId);

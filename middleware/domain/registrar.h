@@ -83,7 +83,11 @@ private:
         QDateTime started;
         QElapsedTimer timer;
     };
-    RegistrationOperation complete(const Pending &pending, Result<Allocator::Outcome> outcome);
+    // `known`: the device's record as registerDevice() read it a moment ago,
+    // so an allocation answered at once does not read it again; null when
+    // time has passed (a custom allocation's webhook) and it must be re-read.
+    RegistrationOperation complete(const Pending &pending, Result<Allocator::Outcome> outcome,
+                                   const std::optional<RegistrationRecord> *known = nullptr);
     RegistrationOperation completeDisabled(const Pending &pending);
     RegistrationOperation persistFailure(const Pending &pending, const Error &error);
     void recordMetrics(const RegistrationOperation &op, const QElapsedTimer &timer);

@@ -67,8 +67,8 @@ void Revocations::onEvent(const DomainEvent &event)
         // The generation was raised with the change: tell the hub, which
         // disconnects the device, without changing whether it is admitted.
         if (!event.hub.isEmpty() && !event.deviceId.isEmpty()) {
-            auto previous = m_store.revocation(event.hub, event.deviceId);
-            const bool revoked = previous && *previous && (*previous)->op == kRevoke;
+            auto previous = m_store.revocationOp(event.hub, event.deviceId);
+            const bool revoked = previous && *previous && **previous == kRevoke;
             request(event.hub, event.deviceId, revoked ? kRevoke : kRestore, false);
         }
         return;
@@ -153,8 +153,8 @@ void Revocations::onAssigned(const DomainEvent &event)
     // A device revoked before (its enrollment was deleted, its keys
     // regenerated or its registration removed) that registers again, which
     // takes a valid key, is admitted again.
-    auto previous = m_store.revocation(hub, deviceId);
-    if (previous && *previous && (*previous)->op == kRevoke)
+    auto previous = m_store.revocationOp(hub, deviceId);
+    if (previous && *previous && **previous == kRevoke)
         request(hub, deviceId, kRestore);
     // A device moved to another hub is cut off on the one it left: a stale
     // connection there ends, and it cannot come back to it.

@@ -244,6 +244,19 @@ Result<quint32> HubLinkStore::raiseCredentialGeneration(const QString &hubHost, 
     return credentialGeneration(hubHost, deviceId);
 }
 
+Result<std::optional<QString>> HubLinkStore::revocationOp(const QString &hubHost, const QString &deviceId)
+{
+    auto q = m_db.exec(QStringLiteral("SELECT op FROM hub_revocations WHERE hub_host = ? AND device_id = ?"),
+                       {hubHost.toLower(), deviceId});
+    if (!q)
+        return q.error();
+    std::optional<QString> out;
+    if (q->next())
+        out = q->value(0).toString();
+    q->finish();
+    return out;
+}
+
 Result<std::optional<HubLinkStore::Revocation>> HubLinkStore::revocation(const QString &hubHost,
                                                                          const QString &deviceId)
 {

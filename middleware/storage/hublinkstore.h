@@ -90,6 +90,9 @@ public:
                                  const QString &requestId);
     Result<QList<Revocation>> pendingRevocations(const QString &hubHost);
     Result<std::optional<Revocation>> revocation(const QString &hubHost, const QString &deviceId);
+    // Only the latest wish's op (revoke | restore), for the checks that run
+    // on every registration: one column is much cheaper to read than a row.
+    Result<std::optional<QString>> revocationOp(const QString &hubHost, const QString &deviceId);
     Result<void> markRevocationSent(const QString &requestId);
     // Records the hub's answer to `requestId`; false when no row has that
     // request id any more (an older request superseded by a newer one).

@@ -100,7 +100,8 @@ Error registrationChanged()
 
 Result<std::optional<RegistrationRecord>> RegistrationStore::find(const QString &registrationId)
 {
-    return firstOf(readRecords(m_db.exec(kSelect + QStringLiteral(" WHERE registration_id = ?"), {registrationId})));
+    static const QString sql = kSelect + QStringLiteral(" WHERE registration_id = ?");
+    return firstOf(readRecords(m_db.exec(sql, {registrationId})));
 }
 
 Result<QHash<QString, RegistrationRecord>> RegistrationStore::findMany(const QStringList &registrationIds)
