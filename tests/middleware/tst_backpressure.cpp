@@ -3,8 +3,8 @@
 // Back-pressure and device limits at the hub (issue 11), against the real
 // programs: a middleware, the broker configuration its `hub-config` writes,
 // a real mosquitto with the provisio plugin, and devices that are real MQTT
-// clients (mosquitto_pub for the bursts, as any libmosquitto device would
-// behave: it keeps unacknowledged messages and sends them again after a
+// clients (the project's MqttClient for the bursts, as Provisio's devices
+// use it: it keeps unacknowledged messages and sends them again after a
 // reconnect).
 //
 // The burst: devices publish QoS 1 as fast as they can while the middleware
@@ -22,6 +22,7 @@
 #include "mqtttestclient.h"
 
 #include "crypto/sastoken.h"
+#include "mqtt/mqttclient.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -29,7 +30,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QRegularExpression>
 #include <QScopeGuard>
 #include <QSqlDatabase>
@@ -48,11 +48,55 @@ namespace {
 
 const QString kHubHost = QStringLiteral("hub1.test");
 
+// A device sending a burst of QoS 1 telemetry as fast as its client lets
+// it: MqttClient keeps up to 1000 unacknowledged messages, resends them
+// after a reconnect, and reconnects whenever the hub closes the connection;
+// the next message is handed over as soon as one is acknowledged.
 struct BurstDevice
 {
     QString id;
     QString hubKey;
-    std::unique_ptr<QProcess> publisher;
+    std::unique_ptr<MqttClient> client;
+    int next = 1;            // the next "seq" to hand to the client
+    int total = 0;           // messages in the burst
+    qint64 acknowledged = 0; // PUBACKs with reason 0
+    qint64 refused = 0;      // PUBACKs with a refusal (none expected)
+
+    void start(quint16 port, const QString &caPath, int messages)
+    {
+        total = messages;
+        client = std::make_unique<MqttClient>();
+        client->setHostname(QStringLiteral("127.0.0.1"));
+        client->setPort(port);
+        client->setClientId(id);
+        // MQTT 3.1.1, as Azure's device SDKs speak it.
+        client->setProtocolVersion(MqttClient::Mqtt311);
+        client->setTlsEnabled(true);
+        client->setCaCertificateFile(caPath);
+        client->setPeerVerifyName(kHubHost);
+        client->setUsername(kHubHost + QLatin1Char('/') + id + QStringLiteral("/?api-version=2021-04-12"));
+        client->setPassword(SasToken::create(kHubHost + QStringLiteral("/devices/") + id, hubKey,
+                                             QDateTime::currentSecsSinceEpoch() + 3600));
+        client->setReconnectDelays(100, 1000);
+        QObject::connect(client.get(), &MqttClient::messagePublished, client.get(), [this](int, int reason) {
+            if (reason == 0)
+                ++acknowledged;
+            else
+                ++refused;
+            feed();
+        });
+        feed();
+        client->connectToHost();
+    }
+    void feed()
+    {
+        while (next <= total && client->pendingMessageCount() < client->maxPendingMessages()) {
+            const QByteArray body = "{\"seq\":" + QByteArray::number(next) + ",\"v\":21.5}";
+            if (client->publish(QStringLiteral("devices/%1/messages/events/").arg(id), body, 1) < 0)
+                break;
+            ++next;
+        }
+    }
 };
 
 // Sets `plugin_opt_NAME VALUE` in a mosquitto.conf (the line hub-config wrote).
@@ -111,7 +155,6 @@ void TestBackPressure::initTestCase()
         m_messages = 10000;
         m_window = 0; // what hub-config writes
     }
-    QVERIFY2(QFileInfo::exists(QStringLiteral("/usr/bin/mosquitto_pub")), "mosquitto-clients is not installed");
     // Every message of the burst stays in the history.
     QVERIFY(m_f.start({QStringLiteral("--telemetry-keep"), QStringLiteral("1000000")}));
     m_hubs = std::make_unique<HubFixture>(m_f);
@@ -176,7 +219,7 @@ QHash<QString, int> TestBackPressure::storedDistinct(const QString &idPrefix)
             QSqlQuery q(db);
             q.prepare(QStringLiteral("SELECT device_id, COUNT(DISTINCT json_extract(CAST(body AS TEXT), '$.seq')) "
                                      "FROM telemetry WHERE device_id LIKE ? GROUP BY device_id"));
-            q.addBindValue(idPrefix + QLatin1Char('%'));
+            q.addBindValue(QString(idPrefix + QLatin1Char('%')));
             if (q.exec()) {
                 while (q.next())
                     out.insert(q.value(0).toString(), q.value(1).toInt());
@@ -198,17 +241,14 @@ int TestBackPressure::storedCount(const QString &deviceId)
 
 void TestBackPressure::burstWhileTheMiddlewareIsStoppedLosesNothing()
 {
-    std::vector<BurstDevice> devices;
+    std::vector<std::unique_ptr<BurstDevice>> devices;
     for (int d = 0; d < m_devices; ++d) {
-        BurstDevice device;
-        device.id = QStringLiteral("burst-%1").arg(d);
-        device.hubKey = registerOnHub(device.id);
-        QVERIFY2(!device.hubKey.isEmpty(), qPrintable(device.id));
+        auto device = std::make_unique<BurstDevice>();
+        device->id = QStringLiteral("burst-%1").arg(d);
+        device->hubKey = registerOnHub(device->id);
+        QVERIFY2(!device->hubKey.isEmpty(), qPrintable(device->id));
         devices.push_back(std::move(device));
     }
-    QByteArray lines;
-    for (int i = 1; i <= m_messages; ++i)
-        lines += "{\"seq\":" + QByteArray::number(i) + ",\"v\":21.5}\n";
 
     const qint64 mwPid = m_f.mw->processId();
     QVERIFY(mwPid > 0);
@@ -216,77 +256,63 @@ void TestBackPressure::burstWhileTheMiddlewareIsStoppedLosesNothing()
     auto resume = qScopeGuard([mwPid] { ::kill(pid_t(mwPid), SIGCONT); });
 
     MosquittoProcess *broker = m_hubs->broker(QStringLiteral("hub1"));
-    for (BurstDevice &device : devices) {
-        device.publisher = std::make_unique<QProcess>();
-        // MQTT 3.1.1, as Azure's device SDKs speak it; -d prints each PUBACK.
-        device.publisher->start(QStringLiteral("/usr/bin/mosquitto_pub"),
-                                {QStringLiteral("-d"),
-                                 QStringLiteral("-V"),
-                                 QStringLiteral("mqttv311"),
-                                 QStringLiteral("-h"),
-                                 QStringLiteral("127.0.0.1"),
-                                 QStringLiteral("-p"),
-                                 QString::number(m_hubs->port(QStringLiteral("hub1"))),
-                                 QStringLiteral("--cafile"),
-                                 m_caPath,
-                                 QStringLiteral("--insecure"),
-                                 QStringLiteral("-i"),
-                                 device.id,
-                                 QStringLiteral("-u"),
-                                 kHubHost + QLatin1Char('/') + device.id + QStringLiteral("/?api-version=2021-04-12"),
-                                 QStringLiteral("-P"),
-                                 SasToken::create(kHubHost + QStringLiteral("/devices/") + device.id, device.hubKey,
-                                                  QDateTime::currentSecsSinceEpoch() + 3600),
-                                 QStringLiteral("-t"),
-                                 QStringLiteral("devices/%1/messages/events/").arg(device.id),
-                                 QStringLiteral("-q"),
-                                 QStringLiteral("1"),
-                                 QStringLiteral("-l")});
-        QVERIFY(device.publisher->waitForStarted());
-        device.publisher->write(lines);
-        device.publisher->closeWriteChannel();
-    }
+    const quint16 port = m_hubs->port(QStringLiteral("hub1"));
+    for (auto &device : devices)
+        device->start(port, m_caPath, m_messages);
     // The hub takes what fits its window, then holds the devices back.
     QTRY_VERIFY_WITH_TIMEOUT(broker->log().contains(QLatin1String("holding devices back")), 120000);
     // Stopped for a while longer: the devices keep trying and the hub keeps
-    // refusing; no publisher gets through its burst meanwhile.
+    // refusing; nothing it refuses is acknowledged.
     QTest::qWait(3000);
-    int finished = 0;
-    for (BurstDevice &device : devices)
-        finished += device.publisher->state() == QProcess::NotRunning ? 1 : 0;
-    QVERIFY2(finished < int(devices.size()), "every publisher finished while the middleware was stopped");
+    qint64 acknowledgedWhileStopped = 0;
+    for (const auto &device : devices)
+        acknowledgedWhileStopped += device->acknowledged;
+    QVERIFY2(acknowledgedWhileStopped < qint64(m_devices) * m_messages,
+             "the whole burst was acknowledged while the middleware was stopped");
+    QVERIFY2(acknowledgedWhileStopped <= (m_window > 0 ? m_window : 50000) + m_devices,
+             qPrintable(QString::number(acknowledgedWhileStopped)));
 
     QVERIFY(::kill(pid_t(mwPid), SIGCONT) == 0);
     resume.dismiss();
 
-    QHash<QString, int> acknowledged;
-    for (BurstDevice &device : devices) {
-        QVERIFY2(device.publisher->waitForFinished(m_full ? 900000 : 180000), qPrintable(device.id));
-        const QByteArray out = device.publisher->readAllStandardOutput() + device.publisher->readAllStandardError();
-        QCOMPARE(device.publisher->exitCode(), 0);
-        acknowledged.insert(device.id, int(out.count("received PUBACK")));
-        // Every line of its burst was acknowledged to it (resends after a
-        // refused connection may add PUBACKs, never remove one).
-        QVERIFY2(acknowledged.value(device.id) >= m_messages, qPrintable(device.id));
-    }
-
-    QHash<QString, int> stored;
+    // Every device gets its whole burst acknowledged in the end ...
     QElapsedTimer waited;
     waited.start();
-    while (waited.elapsed() < (m_full ? 600000 : 120000)) {
+    const int limitMs = m_full ? 1200000 : 180000;
+    const auto allAcknowledged = [&] {
+        for (const auto &device : devices) {
+            if (device->acknowledged < m_messages)
+                return false;
+        }
+        return true;
+    };
+    while (!allAcknowledged() && waited.elapsed() < limitMs)
+        QTest::qWait(200);
+    for (const auto &device : devices) {
+        QVERIFY2(device->acknowledged == m_messages && device->refused == 0,
+                 qPrintable(QStringLiteral("%1: %2 acknowledged, %3 refused")
+                                .arg(device->id)
+                                .arg(device->acknowledged)
+                                .arg(device->refused)));
+    }
+    // ... and every message it saw acknowledged is stored.
+    QHash<QString, int> stored;
+    while (waited.elapsed() < limitMs) {
         stored = storedDistinct(QStringLiteral("burst-"));
         int complete = 0;
-        for (const BurstDevice &device : devices)
-            complete += stored.value(device.id) >= m_messages ? 1 : 0;
+        for (const auto &device : devices)
+            complete += stored.value(device->id) >= device->acknowledged ? 1 : 0;
         if (complete == int(devices.size()))
             break;
         QTest::qWait(500);
     }
-    for (const BurstDevice &device : devices)
-        QCOMPARE(stored.value(device.id), m_messages);
+    for (const auto &device : devices)
+        QCOMPARE(stored.value(device->id), int(device->acknowledged));
     const QString hubLog = broker->log();
     QVERIFY2(!hubLog.contains(QLatin1String("dropped"), Qt::CaseInsensitive), qPrintable(hubLog.right(2000)));
     QVERIFY(hubLog.contains(QLatin1String("caught up")));
+    for (auto &device : devices)
+        device->client->disconnectFromHost();
 }
 
 void TestBackPressure::hostileDeviceIsLimited_data()
@@ -316,6 +342,12 @@ void TestBackPressure::hostileDeviceIsLimited()
         // Refused (MQTT 5: 0x87), never kept by the broker, never stored.
         QCOMPARE(device->publish(telemetry, "{\"seq\":1}", 1, true), 0x87);
         QVERIFY(broker->log().contains(QStringLiteral("refused retained publish of device '%1'").arg(id)));
+        // Mosquitto 2.0.11 ends an MQTT 5 connection after a refused
+        // publish (eclipse-mosquitto/mosquitto#2579); the device carries on
+        // over a new one.
+        QVERIFY(!device->isConnected() || device->waitForDisconnect(5000));
+        device = connectDevice(id, hubKey, protocol);
+        QVERIFY(device);
         QCOMPARE(device->publish(telemetry, "{\"seq\":2}", 1, false), 0);
         QTRY_COMPARE_WITH_TIMEOUT(storedCount(id), 1, 10000);
         QTest::qWait(500);
@@ -353,7 +385,8 @@ void TestBackPressure::hostileDeviceIsLimited()
     QVERIFY2(accepted >= burst && accepted <= burst + 1, qPrintable(QString::number(accepted)));
     QVERIFY(!device->isConnected() || device->waitForDisconnect(5000));
     QVERIFY(broker->log().contains(
-        QStringLiteral("device '%1' exceeds its %2 write rate").arg(id, reported ? "reported-property" : "presence")));
+        QStringLiteral("device '%1' exceeds its %2 write rate")
+            .arg(id, reported ? QStringLiteral("reported-property") : QStringLiteral("presence"))));
     // The budget is the device's, not its connection's: reconnecting does
     // not renew it (at most what refilled meanwhile passes).
     auto again = connectDevice(id, hubKey, MqttTestClient::Mqtt5);
