@@ -35,11 +35,14 @@ const char kDefaultPluginPath[] = "";
 // Defaults for the broker's limits.
 // Back-pressure (docs/architecture.md "Back-pressure"): the plugin admits
 // device messages only while what the middleware has not yet confirmed
-// stays within this window, so the broker never holds more than that for
-// the middleware's sessions, and its own per-client queue limits are off:
-// all they could ever do is drop messages the hub has already acknowledged
-// to a device.
+// stays within this window, so the broker holds about that much for the
+// middleware's sessions (twice it just after a broker restart). The
+// broker's own per-client limit can only drop messages the hub has already
+// acknowledged to a device, so it is a backstop far above the window, by
+// count only. (Not 0, "no limit": Mosquitto 2.0.11 then ends an MQTT 5
+// device's connection after every refused publish.)
 constexpr qint64 kCreditWindowMessages = 50000;
+constexpr qint64 kMaxQueuedMessages = 20 * kCreditWindowMessages;
 constexpr qint64 kCreditWindowBytes = 32 * 1024 * 1024;
 constexpr qint64 kCreditAbandonedSeconds = 120;
 // Per device (token buckets): reported-property and presence writes.
@@ -241,11 +244,11 @@ Result<HubConfigFiles> writeHubConfig(const HubConfigRequest &request)
       << "autosave_interval 300\n"
       << "\n"
       << "# Limits: Azure's QoS ceiling and device-to-cloud message size.\n"
-      << "# No per-client queue limit: past it Mosquitto drops messages it has\n"
-      << "# already acknowledged to devices. What it queues for the middleware is\n"
-      << "# bounded by the plugin's credit window instead (plugin_opt_credit_*),\n"
-      << "# and devices only receive what the middleware sends them.\n"
-      << "max_queued_messages 0\n"
+      << "# Per-client queues: past these Mosquitto drops messages it has already\n"
+      << "# acknowledged to devices. What it queues for the middleware is bounded\n"
+      << "# by the plugin's credit window (plugin_opt_credit_*) long before this\n"
+      << "# backstop; devices only receive what the middleware sends them.\n"
+      << "max_queued_messages " << kMaxQueuedMessages << "\n"
       << "max_queued_bytes 0\n"
       << "# Devices may not leave retained messages except their presence\n"
       << "# (the plugin refuses the rest; the broker option would also refuse\n"
