@@ -8,9 +8,9 @@
 // `provisio-middleware serve` links a hub through the CRM API, `hub-config`
 // writes the hub's mosquitto.conf, a real mosquitto runs it with the
 // provisio plugin, and N devices are enrolled and registered through the
-// DPS API. Then N `mosquitto_pub -q 1 -l` publishers (one process and one
-// TLS connection per device, MQTT 3.1.1 as Azure's SDKs) each send M JSON
-// messages as fast as the hub lets them. The clock runs from the first
+// DPS API. Then N devices (Provisio's MqttClient, one TLS connection each,
+// MQTT 3.1.1 as Azure's SDKs) each send M JSON messages as fast as the hub
+// lets them. The clock runs from the first
 // publisher's start until the middleware reports (provisio_telemetry_stored_total
 // on /metrics) that all N x M are stored: the end-to-end rate. The hub's
 // own accept rate in that run (until the last publisher saw its last PUBACK)
@@ -29,6 +29,7 @@
 #include "support/requestrunner.h"
 
 #include "crypto/sastoken.h"
+#include "mqtt/mqttclient.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -71,7 +72,6 @@ struct Options
     QString postgres;
     QString middlewareBin;
     QString mosquittoBin;
-    QString publisherBin;
     QString pluginPath;
     int timeoutSeconds = 600;
 };
@@ -112,7 +112,8 @@ Answer rawRequest(const Endpoint &endpoint, const QByteArray &method, const QByt
         all += "Content-Type: application/json\r\n";
     RequestRunner runner(endpoint, 1);
     runner.setKeepBodies(true);
-    const auto result = runner.run({RawHttpsConnection::buildRequest(method, target, endpoint.hostHeader(), all, body)});
+    const auto result =
+        runner.run({RawHttpsConnection::buildRequest(method, target, endpoint.hostHeader(), all, body)});
     Answer a;
     a.status = result.status.empty() ? 0 : result.status.front();
     a.body = result.bodies.empty() ? QByteArray() : result.bodies.front();
@@ -151,65 +152,118 @@ private:
     QByteArray m_log;
 };
 
-// The publishers of one run: one mosquitto_pub per device, all started at once.
+// The publishers of one run: one MqttClient per device (Provisio's device
+// client: TLS, MQTT 3.1.1 as Azure's SDKs speak it, at most 1000
+// unacknowledged messages, resent after a reconnect, reconnecting whenever
+// the hub closes the connection to hold it back), each handing over its
+// next message as soon as one is acknowledged. (mosquitto_pub is no
+// substitute: its threaded loop stops for good when a TLS connection is
+// closed by the server, and `-l` can miss its last acknowledgement.)
+struct Publisher
+{
+    std::unique_ptr<MqttClient> client;
+    QByteArray topic;
+    QList<QByteArray> *lines = nullptr;
+    int next = 0;
+    int acknowledged = 0;
+    int refused = 0;
+
+    void feed()
+    {
+        while (next < lines->size() && client->pendingMessageCount() < client->maxPendingMessages()) {
+            if (client->publish(QString::fromUtf8(topic), lines->at(next), 1) < 0)
+                break;
+            ++next;
+        }
+    }
+};
+
 struct PublishRun
 {
-    qint64 acceptedNs = 0; // start .. the last publisher exited (all acknowledged)
-    int failed = 0;        // publishers that exited non-zero
-    QString failure;
+    qint64 acceptedNs = 0; // start .. the last PUBACK of every device
+    int unacknowledged = 0;
+    int refused = 0;
 };
 
-struct Publishers
+class Publishers
 {
-    std::vector<std::unique_ptr<QProcess>> processes;
-    QElapsedTimer clock;
-
-    void start(const Options &o, const std::vector<Device> &devices, quint16 port, const QString &caPath,
-               const QString &linesFile, bool anonymous)
+public:
+    Publishers(const std::vector<Device> &devices, quint16 port, const QString &caPath, QList<QByteArray> *lines,
+               bool anonymous)
     {
-        clock.start();
         for (const Device &d : devices) {
-            auto p = std::make_unique<QProcess>();
-            p->setStandardInputFile(linesFile);
-            p->setStandardOutputFile(QProcess::nullDevice());
-            QStringList args{QStringLiteral("-V"),  QStringLiteral("mqttv311"), QStringLiteral("-h"),
-                             QStringLiteral("127.0.0.1"), QStringLiteral("-p"), QString::number(port),
-                             QStringLiteral("--cafile"), caPath, QStringLiteral("--insecure"),
-                             QStringLiteral("-i"), d.id, QStringLiteral("-t"),
-                             QStringLiteral("devices/%1/messages/events/").arg(d.id), QStringLiteral("-q"),
-                             QStringLiteral("1"), QStringLiteral("-l")};
+            auto p = std::make_unique<Publisher>();
+            p->lines = lines;
+            p->topic = "devices/" + d.id.toUtf8() + "/messages/events/";
+            p->client = std::make_unique<MqttClient>();
+            MqttClient &c = *p->client;
+            c.setHostname(QStringLiteral("127.0.0.1"));
+            c.setPort(port);
+            c.setClientId(d.id);
+            c.setProtocolVersion(MqttClient::Mqtt311);
+            c.setTlsEnabled(true);
+            c.setCaCertificateFile(caPath);
+            c.setPeerVerifyName(kHubHost);
+            c.setReconnectDelays(100, 1000);
             if (!anonymous) {
-                args << QStringLiteral("-u") << kHubHost + QLatin1Char('/') + d.id + QStringLiteral("/?api-version=2021-04-12")
-                     << QStringLiteral("-P")
-                     << SasToken::create(kHubHost + QStringLiteral("/devices/") + d.id, d.hubKey,
-                                         QDateTime::currentSecsSinceEpoch() + 3600);
+                c.setUsername(kHubHost + QLatin1Char('/') + d.id + QStringLiteral("/?api-version=2021-04-12"));
+                c.setPassword(SasToken::create(kHubHost + QStringLiteral("/devices/") + d.id, d.hubKey,
+                                               QDateTime::currentSecsSinceEpoch() + 3600));
             }
-            p->start(o.publisherBin, args);
-            processes.push_back(std::move(p));
+            Publisher *raw = p.get();
+            QObject::connect(&c, &MqttClient::messagePublished, &c, [this, raw](int, int reason) {
+                if (reason == 0)
+                    ++raw->acknowledged;
+                else
+                    ++raw->refused;
+                if (raw->acknowledged + raw->refused == raw->lines->size())
+                    ++m_done;
+                m_lastAckNs = m_clock.nsecsElapsed();
+                raw->feed();
+            });
+            m_publishers.push_back(std::move(p));
         }
     }
-    // Waits for every publisher; the time until the last one exited.
-    PublishRun finish(int timeoutMs)
+    ~Publishers()
     {
-        PublishRun run;
-        QDeadlineTimer deadline(timeoutMs);
-        for (auto &p : processes) {
-            if (!p->waitForFinished(int(std::max<qint64>(deadline.remainingTime(), 1)))) {
-                p->kill();
-                p->waitForFinished(2000);
-                ++run.failed;
-                run.failure = QStringLiteral("a publisher did not finish in time");
-                continue;
-            }
-            if (p->exitStatus() != QProcess::NormalExit || p->exitCode() != 0) {
-                ++run.failed;
-                run.failure = QString::fromUtf8(p->readAllStandardError().left(300));
-            }
-        }
-        run.acceptedNs = clock.nsecsElapsed();
-        return run;
+        for (auto &p : m_publishers)
+            p->client->disconnectFromHost();
     }
+    void start()
+    {
+        m_clock.start();
+        for (auto &p : m_publishers) {
+            p->feed();
+            p->client->connectToHost();
+        }
+    }
+    bool done() const { return m_done == int(m_publishers.size()); }
+    qint64 elapsedNs() const { return m_clock.nsecsElapsed(); }
+    PublishRun result() const
+    {
+        PublishRun r;
+        r.acceptedNs = m_lastAckNs;
+        for (const auto &p : m_publishers) {
+            r.unacknowledged += int(p->lines->size()) - p->acknowledged - p->refused;
+            r.refused += p->refused;
+        }
+        return r;
+    }
+
+private:
+    std::vector<std::unique_ptr<Publisher>> m_publishers;
+    QElapsedTimer m_clock;
+    qint64 m_lastAckNs = 0;
+    int m_done = 0;
 };
+
+// Runs the event loop for up to `ms` (the publishers live on it).
+void spin(int ms)
+{
+    QDeadlineTimer until(ms);
+    while (!until.hasExpired())
+        QCoreApplication::processEvents(QEventLoop::AllEvents, int(std::max<qint64>(until.remainingTime(), 1)));
+}
 
 // provisio_telemetry_stored_total from /metrics, -1 when unavailable.
 double storedTotal(const Endpoint &endpoint, const QString &token)
@@ -217,8 +271,9 @@ double storedTotal(const Endpoint &endpoint, const QString &token)
     const Answer a = request(endpoint, "GET", "/metrics", token);
     if (a.status != 200)
         return -1;
-    static const QRegularExpression line(QStringLiteral("^provisio_telemetry_stored_total(?:\\{[^}]*\\})? ([0-9.e+]+)$"),
-                                         QRegularExpression::MultilineOption);
+    static const QRegularExpression line(
+        QStringLiteral("^provisio_telemetry_stored_total(?:\\{[^}]*\\})? ([0-9.e+]+)$"),
+        QRegularExpression::MultilineOption);
     const auto m = line.match(QString::fromUtf8(a.body));
     return m.hasMatch() ? m.captured(1).toDouble() : 0;
 }
@@ -291,22 +346,28 @@ bool setUp(const Options &o, const QString &database, const QString &dir, Setup 
     s.endpoint = Endpoint::fromUrl(s.middleware->url(), s.middleware->caPath(), error);
     if (s.endpoint.port == 0)
         return false;
-    const QByteArray hubBody = QJsonDocument(QJsonObject{{QStringLiteral("host"), kHubHost},
-                                                         {QStringLiteral("port"), int(s.port)},
-                                                         {QStringLiteral("endpoint"),
-                                                          QStringLiteral("127.0.0.1:%1").arg(s.port)}})
-                                   .toJson(QJsonDocument::Compact);
+    const QByteArray hubBody =
+        QJsonDocument(QJsonObject{{QStringLiteral("host"), kHubHost},
+                                  {QStringLiteral("port"), int(s.port)},
+                                  {QStringLiteral("endpoint"), QStringLiteral("127.0.0.1:%1").arg(s.port)}})
+            .toJson(QJsonDocument::Compact);
     const Answer linked = request(s.endpoint, "PUT", "/api/v1/hubs/" + kHubName.toUtf8(), s.token, hubBody);
     if (linked.status != 200 && linked.status != 201) {
         *error = QStringLiteral("PUT hub: %1 %2").arg(linked.status).arg(QString::fromUtf8(linked.body.left(200)));
         return false;
     }
     QString log;
-    QStringList hubConfig{QStringLiteral("hub-config"), QStringLiteral("--data-dir"), dataDir,
-                          QStringLiteral("--hub"),      kHubName,
-                          QStringLiteral("--listen"),   QStringLiteral("127.0.0.1:%1").arg(s.port),
-                          QStringLiteral("--out"),      hubDir,
-                          QStringLiteral("--plugin"),   o.pluginPath};
+    QStringList hubConfig{QStringLiteral("hub-config"),
+                          QStringLiteral("--data-dir"),
+                          dataDir,
+                          QStringLiteral("--hub"),
+                          kHubName,
+                          QStringLiteral("--listen"),
+                          QStringLiteral("127.0.0.1:%1").arg(s.port),
+                          QStringLiteral("--out"),
+                          hubDir,
+                          QStringLiteral("--plugin"),
+                          o.pluginPath};
     if (!database.isEmpty())
         hubConfig << QStringLiteral("--database") << database;
     if (s.middleware->run(hubConfig, error, &log).isEmpty())
@@ -350,12 +411,12 @@ bool setUp(const Options &o, const QString &database, const QString &dir, Setup 
             return false;
         }
         const QString scope = s.middleware->idScope();
-        const QByteArray sas = "Authorization: "
-                               + SasToken::create(scope + QStringLiteral("/registrations/") + d.id, key,
-                                                  QDateTime::currentSecsSinceEpoch() + 3600,
-                                                  QStringLiteral("registration"))
-                                     .toUtf8()
-                               + "\r\n";
+        const QByteArray sas =
+            "Authorization: " +
+            SasToken::create(scope + QStringLiteral("/registrations/") + d.id, key,
+                             QDateTime::currentSecsSinceEpoch() + 3600, QStringLiteral("registration"))
+                .toUtf8() +
+            "\r\n";
         const QByteArray base = '/' + scope.toUtf8() + "/registrations/" + d.id.toUtf8();
         Answer reg = rawRequest(s.endpoint, "PUT", base + "/register?api-version=2021-06-01", sas,
                                 "{\"registrationId\":\"" + d.id.toUtf8() + "\"}");
@@ -364,8 +425,8 @@ bool setUp(const Options &o, const QString &database, const QString &dir, Setup 
         while (op.value(QStringLiteral("status")).toString() == QLatin1String("assigning") && !assigned.hasExpired()) {
             QThread::msleep(100);
             reg = rawRequest(s.endpoint, "GET",
-                             base + "/operations/" + op.value(QStringLiteral("operationId")).toString().toUtf8()
-                                 + "?api-version=2021-06-01",
+                             base + "/operations/" + op.value(QStringLiteral("operationId")).toString().toUtf8() +
+                                 "?api-version=2021-06-01",
                              sas, {});
             op = QJsonDocument::fromJson(reg.body).object();
         }
@@ -386,59 +447,49 @@ bool setUp(const Options &o, const QString &database, const QString &dir, Setup 
     return true;
 }
 
-QByteArray linesOf(const Options &o)
+QList<QByteArray> linesOf(const Options &o)
 {
-    QByteArray lines;
+    QList<QByteArray> lines;
     const QByteArray filler(std::max(0, o.payloadBytes - 24), 'x');
     for (int i = 1; i <= o.messages; ++i)
-        lines += "{\"seq\":" + QByteArray::number(i) + ",\"f\":\"" + filler + "\"}\n";
+        lines << "{\"seq\":" + QByteArray::number(i) + ",\"f\":\"" + filler + "\"}";
     return lines;
 }
 
 // One end-to-end run on a set-up middleware and hub.
-EndToEnd measureEndToEnd(const Options &o, Setup &s, const QString &linesFile, QString *error)
+EndToEnd measureEndToEnd(const Options &o, Setup &s, QList<QByteArray> *lines, QString *error)
 {
     EndToEnd r;
     const double before = storedTotal(s.endpoint, s.token);
     const double want = before + double(o.devices) * o.messages;
-    Publishers publishers;
-    publishers.start(o, s.devices, s.port, s.caPath, linesFile, false);
-    // Poll the middleware's count while the publishers run: the stored
-    // clock stops when the last message is in the database.
+    Publishers publishers(s.devices, s.port, s.caPath, lines, false);
+    publishers.start();
+    // The stored clock stops when the middleware reports the last message
+    // in the database.
     QDeadlineTimer deadline(qint64(o.timeoutSeconds) * 1000);
-    qint64 acceptedNs = 0;
     double stored = before;
     while (!deadline.hasExpired()) {
-        bool running = false;
-        for (auto &p : publishers.processes)
-            running = running || p->state() != QProcess::NotRunning;
-        if (!running && acceptedNs == 0)
-            acceptedNs = publishers.clock.nsecsElapsed();
+        spin(100);
         stored = storedTotal(s.endpoint, s.token);
         if (stored >= want)
             break;
-        for (auto &p : publishers.processes)
-            p->waitForFinished(0);
-        QThread::msleep(50);
     }
-    const qint64 storedNs = publishers.clock.nsecsElapsed();
-    const PublishRun run = publishers.finish(10000);
-    if (acceptedNs == 0)
-        acceptedNs = run.acceptedNs;
+    const qint64 storedNs = publishers.elapsedNs();
+    while (!publishers.done() && !deadline.hasExpired())
+        spin(100);
+    const PublishRun run = publishers.result();
     r.stored = stored - before;
-    r.failedPublishers = run.failed;
     r.storedPerSecond = r.stored / (storedNs / 1e9);
-    r.acceptedPerSecond = double(o.devices) * o.messages / (acceptedNs / 1e9);
+    r.acceptedPerSecond = run.acceptedNs > 0 ? double(o.devices) * o.messages / (run.acceptedNs / 1e9) : 0;
     r.refusals = int(s.hub.log().count("holding devices back"));
     if (stored < want)
         *error = QStringLiteral("stored %1 of %2 messages in time").arg(r.stored).arg(double(o.devices) * o.messages);
-    else if (run.failed)
-        *error = QStringLiteral("%1 publisher(s) failed: %2").arg(run.failed).arg(run.failure);
+    else if (run.unacknowledged || run.refused)
+        *error = QStringLiteral("%1 unacknowledged, %2 refused").arg(run.unacknowledged).arg(run.refused);
     return r;
 }
 
-double measureBare(const Options &o, const Setup &s, const QString &bareConf, const QString &linesFile,
-                   QString *error)
+double measureBare(const Options &o, const Setup &s, const QString &bareConf, QList<QByteArray> *lines, QString *error)
 {
     Broker bare;
     const quint16 port = freePort();
@@ -450,17 +501,20 @@ double measureBare(const Options &o, const Setup &s, const QString &bareConf, co
         QByteArray text = in.readAll();
         text.replace(QByteArray("listener " + QByteArray::number(s.port)),
                      QByteArray("listener " + QByteArray::number(port)));
-        // An empty store each time, as the hub had.
+        // An empty store each time.
         text.replace("persistence true", "persistence false");
         out.write(text);
     }
     if (!bare.start(o.mosquittoBin, conf, port, error))
         return 0;
-    Publishers publishers;
-    publishers.start(o, s.devices, port, s.caPath, linesFile, true);
-    const PublishRun run = publishers.finish(o.timeoutSeconds * 1000);
-    if (run.failed) {
-        *error = QStringLiteral("bare broker: %1 publisher(s) failed: %2").arg(run.failed).arg(run.failure);
+    Publishers publishers(s.devices, port, s.caPath, lines, true);
+    publishers.start();
+    QDeadlineTimer deadline(qint64(o.timeoutSeconds) * 1000);
+    while (!publishers.done() && !deadline.hasExpired())
+        spin(100);
+    const PublishRun run = publishers.result();
+    if (run.unacknowledged || run.refused) {
+        *error = QStringLiteral("bare broker: %1 unacknowledged, %2 refused").arg(run.unacknowledged).arg(run.refused);
         return 0;
     }
     return double(o.devices) * o.messages / (run.acceptedNs / 1e9);
@@ -473,19 +527,14 @@ QString failureOrOk(const QString &e)
 
 int run(const Options &o)
 {
-    for (const QString &file : {o.middlewareBin, o.mosquittoBin, o.publisherBin, o.pluginPath}) {
+    for (const QString &file : {o.middlewareBin, o.mosquittoBin, o.pluginPath}) {
         if (!QFileInfo(file).isFile()) {
             err() << "provisio-bench-ingest: " << file << " does not exist" << Qt::endl;
             return kExitSetupFailed;
         }
     }
     QTemporaryDir work(QDir::temp().filePath(QStringLiteral("provisio-bench-ingest-XXXXXX")));
-    const QString linesFile = work.filePath(QStringLiteral("lines"));
-    {
-        QFile f(linesFile);
-        if (!f.open(QIODevice::WriteOnly) || f.write(linesOf(o)) <= 0)
-            return kExitSetupFailed;
-    }
+    QList<QByteArray> lines = linesOf(o);
     QStringList databases{QString()};
     if (!o.postgres.isEmpty())
         databases << o.postgres;
@@ -508,18 +557,16 @@ int run(const Options &o)
             return kExitSetupFailed;
         }
         QString bareError;
-        bare.push_back(measureBare(o, s, bareConf, linesFile, &bareError));
-        err() << "  bare broker: " << fixed(bare.back(), 0) << " msg/s (" << failureOrOk(bareError) << ")"
-              << Qt::endl;
-        EndToEnd r = measureEndToEnd(o, s, linesFile, &error);
+        bare.push_back(measureBare(o, s, bareConf, &lines, &bareError));
+        err() << "  bare broker: " << fixed(bare.back(), 0) << " msg/s (" << failureOrOk(bareError) << ")" << Qt::endl;
+        EndToEnd r = measureEndToEnd(o, s, &lines, &error);
         r.database = label;
         err() << "  end to end:  " << fixed(r.storedPerSecond, 0) << " msg/s stored (" << failureOrOk(error) << ")"
               << Qt::endl;
         if (!error.isEmpty() || !bareError.isEmpty())
             status = kExitFailures;
-        bare.push_back(measureBare(o, s, bareConf, linesFile, &bareError));
-        err() << "  bare broker: " << fixed(bare.back(), 0) << " msg/s (" << failureOrOk(bareError) << ")"
-              << Qt::endl;
+        bare.push_back(measureBare(o, s, bareConf, &lines, &bareError));
+        err() << "  bare broker: " << fixed(bare.back(), 0) << " msg/s (" << failureOrOk(bareError) << ")" << Qt::endl;
         const QByteArray hubLog = s.hub.log();
         if (hubLog.contains("dropped")) {
             err() << "provisio-bench-ingest: the hub dropped messages" << Qt::endl;
@@ -532,13 +579,18 @@ int run(const Options &o)
     std::sort(bare.begin(), bare.end());
     const double bareMedian = bare.empty() ? 0 : bare[bare.size() / 2];
 
-    out() << "Telemetry ingest, " << o.devices << " devices x " << o.messages << " QoS 1 messages of "
-          << o.payloadBytes << " bytes (mosquitto_pub, MQTT 3.1.1, TLS); load " << loadAverage() << Qt::endl;
-    out() << QStringLiteral("%1 %2 %3 %4").arg(QStringLiteral("path"), -44).arg(QStringLiteral("msg/s"), 10)
-                 .arg(QStringLiteral("of bare"), 8).arg(QStringLiteral("hub accepted msg/s"), 20)
+    out() << "Telemetry ingest, " << o.devices << " devices x " << o.messages << " QoS 1 messages of " << o.payloadBytes
+          << " bytes (MqttClient, MQTT 3.1.1, TLS); load " << loadAverage() << Qt::endl;
+    out() << QStringLiteral("%1 %2 %3 %4")
+                 .arg(QStringLiteral("path"), -44)
+                 .arg(QStringLiteral("msg/s"), 10)
+                 .arg(QStringLiteral("of bare"), 8)
+                 .arg(QStringLiteral("hub accepted msg/s"), 20)
           << Qt::endl;
-    out() << QStringLiteral("%1 %2 %3").arg(QStringLiteral("bare Mosquitto (no plugin, no subscriber)"), -44)
-                 .arg(fixed(bareMedian, 0), 10).arg(QStringLiteral("100 %"), 8)
+    out() << QStringLiteral("%1 %2 %3")
+                 .arg(QStringLiteral("bare Mosquitto (no plugin, no subscriber)"), -44)
+                 .arg(fixed(bareMedian, 0), 10)
+                 .arg(QStringLiteral("100 %"), 8)
           << Qt::endl;
     for (const EndToEnd &r : results) {
         out() << QStringLiteral("%1 %2 %3 %4")
@@ -586,9 +638,8 @@ int main(int argc, char *argv[])
                                       QStringLiteral("Also run against this PostgreSQL database "
                                                      "(postgresql://user@host:port/db; it must be empty)."),
                                       QStringLiteral("url"));
-    const QCommandLineOption timeout(QStringLiteral("timeout"),
-                                     QStringLiteral("Seconds a run may take (default 600)."), QStringLiteral("s"),
-                                     QStringLiteral("600"));
+    const QCommandLineOption timeout(QStringLiteral("timeout"), QStringLiteral("Seconds a run may take (default 600)."),
+                                     QStringLiteral("s"), QStringLiteral("600"));
     parser.addOptions({devices, messages, payload, postgres, timeout});
     parser.process(app);
     Options o;
@@ -600,6 +651,5 @@ int main(int argc, char *argv[])
     o.middlewareBin = QStringLiteral(PROVISIO_MIDDLEWARE_BIN);
     o.mosquittoBin = QStringLiteral(PROVISIO_MOSQUITTO_BIN);
     o.pluginPath = QStringLiteral(PROVISIO_HUB_PLUGIN_BIN);
-    o.publisherBin = QStringLiteral("/usr/bin/mosquitto_pub");
     return run(o);
 }
