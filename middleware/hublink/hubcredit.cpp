@@ -36,8 +36,15 @@ void HubCredit::handled(const QString &hubHost, qint64 messages, qint64 bytes)
         m_timer.start();
 }
 
+void HubCredit::settled(const QString &hubHost, qint64 messages, qint64 bytes)
+{
+    handled(hubHost, messages, bytes);
+    flush();
+}
+
 void HubCredit::flush()
 {
+    m_timer.stop();
     for (auto it = m_due.begin(); it != m_due.end();) {
         HubConnection *connection = m_connections.connectedTo(it.key());
         if (!connection) {

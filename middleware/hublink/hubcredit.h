@@ -15,10 +15,13 @@ class HubConnections;
 // confirmed stays within its window. Telemetry is confirmed once its batch
 // is committed, everything else once its handler has run (or once it was
 // refused: a message the middleware will never store must not hold credit
-// either). Confirmations are summed per hub and sent a few times a second
-// as {"op":"credit","messages":N,"bytes":B} on the hub's control topic.
-// What cannot be sent (no connection to that hub, or no acknowledgement)
-// is kept and sent with the next grant.
+// either). Grants go out as {"op":"credit","messages":N,"bytes":B} on the
+// hub's control topic: a committed batch's at once (settled()), so that it
+// is queued on the connection before the batch's own acknowledgements and
+// a crash can never leave the hub with acknowledged messages whose credit
+// never came back; single messages' summed a few times a second
+// (handled()). What cannot be sent (no connection to that hub, or no
+// acknowledgement) is kept and sent with the next grant.
 class HubCredit : public QObject
 {
     Q_OBJECT
@@ -28,6 +31,8 @@ public:
     // `messages` device messages from `hubHost` of `bytes` payload bytes
     // are handled for good.
     void handled(const QString &hubHost, qint64 messages, qint64 bytes);
+    // The same, sent now (with whatever else is due).
+    void settled(const QString &hubHost, qint64 messages, qint64 bytes);
     // Sends what is due now.
     void flush();
 

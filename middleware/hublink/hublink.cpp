@@ -68,7 +68,7 @@ HubLink::HubLink(ServiceContext &ctx, Options options, QObject *parent)
         m_revocations.retry(connection, true);
     });
     connect(&m_connections, &HubConnections::messageReceived, this, &HubLink::onMessage);
-    connect(&m_telemetry, &TelemetryIngest::messagesSettled, &m_credit, &HubCredit::handled);
+    connect(&m_telemetry, &TelemetryIngest::messagesSettled, &m_credit, &HubCredit::settled);
 }
 
 HubLink::~HubLink() = default;
