@@ -70,6 +70,7 @@ struct Options
     int messages = 5000;
     int payloadBytes = 64;
     QString postgres;
+    qint64 creditWindow = 0; // plugin_opt_credit_window_messages; 0: as hub-config writes it
     QString middlewareBin;
     QString mosquittoBin;
     QString pluginPath;
@@ -374,6 +375,22 @@ bool setUp(const Options &o, const QString &database, const QString &dir, Setup 
         return false;
     s.hubConf = QDir(hubDir).filePath(QStringLiteral("mosquitto.conf"));
     s.caPath = QDir(hubDir).filePath(QStringLiteral("ca.crt"));
+    if (o.creditWindow > 0) {
+        QFile conf(s.hubConf);
+        if (!conf.open(QIODevice::ReadOnly)) {
+            *error = QStringLiteral("cannot read %1").arg(s.hubConf);
+            return false;
+        }
+        QString text = QString::fromUtf8(conf.readAll());
+        conf.close();
+        static const QRegularExpression window(QStringLiteral("^plugin_opt_credit_window_messages .*$"),
+                                               QRegularExpression::MultilineOption);
+        text.replace(window, QStringLiteral("plugin_opt_credit_window_messages %1").arg(o.creditWindow));
+        if (!conf.open(QIODevice::WriteOnly | QIODevice::Truncate) || conf.write(text.toUtf8()) <= 0) {
+            *error = QStringLiteral("cannot write %1").arg(s.hubConf);
+            return false;
+        }
+    }
     if (!s.hub.start(o.mosquittoBin, s.hubConf, s.port, error))
         return false;
     // The link is up once the hub says so.
@@ -580,7 +597,9 @@ int run(const Options &o)
     const double bareMedian = bare.empty() ? 0 : bare[bare.size() / 2];
 
     out() << "Telemetry ingest, " << o.devices << " devices x " << o.messages << " QoS 1 messages of " << o.payloadBytes
-          << " bytes (MqttClient, MQTT 3.1.1, TLS); load " << loadAverage() << Qt::endl;
+          << " bytes (MqttClient, MQTT 3.1.1, TLS), credit window "
+          << (o.creditWindow > 0 ? QString::number(o.creditWindow) : QStringLiteral("as hub-config writes it"))
+          << "; load " << loadAverage() << Qt::endl;
     out() << QStringLiteral("%1 %2 %3 %4")
                  .arg(QStringLiteral("path"), -44)
                  .arg(QStringLiteral("msg/s"), 10)
@@ -604,6 +623,7 @@ int run(const Options &o)
     QJsonObject json{{QStringLiteral("devices"), o.devices},
                      {QStringLiteral("messages"), o.messages},
                      {QStringLiteral("payloadBytes"), o.payloadBytes},
+                     {QStringLiteral("creditWindow"), o.creditWindow},
                      {QStringLiteral("bareMosquittoPerSecond"), bareMedian}};
     for (const EndToEnd &r : results) {
         json.insert(r.database.toLower(),
@@ -640,13 +660,19 @@ int main(int argc, char *argv[])
                                       QStringLiteral("url"));
     const QCommandLineOption timeout(QStringLiteral("timeout"), QStringLiteral("Seconds a run may take (default 600)."),
                                      QStringLiteral("s"), QStringLiteral("600"));
-    parser.addOptions({devices, messages, payload, postgres, timeout});
+    const QCommandLineOption window(QStringLiteral("credit-window"),
+                                    QStringLiteral("The hub's credit window in messages (default: what hub-config "
+                                                   "writes, 50000); e.g. 10000000 to see the path without "
+                                                   "back-pressure."),
+                                    QStringLiteral("n"), QStringLiteral("0"));
+    parser.addOptions({devices, messages, payload, postgres, timeout, window});
     parser.process(app);
     Options o;
     o.devices = std::clamp(parser.value(devices).toInt(), 1, 1000);
     o.messages = std::clamp(parser.value(messages).toInt(), 1, 10000000);
     o.payloadBytes = std::clamp(parser.value(payload).toInt(), 24, 256 * 1024);
     o.postgres = parser.value(postgres);
+    o.creditWindow = std::clamp(parser.value(window).toLongLong(), qint64(0), qint64(10000000));
     o.timeoutSeconds = std::clamp(parser.value(timeout).toInt(), 10, 86400);
     o.middlewareBin = QStringLiteral(PROVISIO_MIDDLEWARE_BIN);
     o.mosquittoBin = QStringLiteral(PROVISIO_MOSQUITTO_BIN);
