@@ -23,6 +23,34 @@ ControlOutcome failure(QJsonObject response, int status, const QString &message)
     return {toJson(response), {}};
 }
 
+bool isCount(const QJsonValue &value, qint64 max)
+{
+    const double d = value.toDouble(-1);
+    return value.isDouble() && d >= 0 && d <= double(max) && d == double(qint64(d));
+}
+
+ControlOutcome creditGrant(const QJsonObject &command)
+{
+    QJsonObject response{{QStringLiteral("op"), QStringLiteral("credit")}};
+    for (auto it = command.begin(); it != command.end(); ++it) {
+        if (it.key() != QLatin1String("op") && it.key() != QLatin1String("messages") &&
+            it.key() != QLatin1String("bytes"))
+            return failure(response, 400, QStringLiteral("unknown field '%1'").arg(it.key().left(32)));
+    }
+    const QJsonValue messages = command.value(QStringLiteral("messages"));
+    const QJsonValue bytes = command.value(QStringLiteral("bytes"));
+    if (!isCount(messages, kMaxCreditMessages) || !isCount(bytes, kMaxCreditBytes))
+        return failure(response, 400,
+                       QStringLiteral("credit needs \"messages\" (0 to %1) and \"bytes\" (0 to %2) as integers")
+                           .arg(kMaxCreditMessages)
+                           .arg(kMaxCreditBytes));
+    ControlOutcome outcome;
+    outcome.isCredit = true;
+    outcome.creditMessages = qint64(messages.toDouble());
+    outcome.creditBytes = qint64(bytes.toDouble());
+    return outcome;
+}
+
 } // namespace
 
 ControlOutcome applyControlCommand(const QByteArray &payload, RevocationList &revoked)
@@ -35,6 +63,9 @@ ControlOutcome applyControlCommand(const QByteArray &payload, RevocationList &re
     if (parseError.error != QJsonParseError::NoError || !doc.isObject())
         return failure(response, 400, QStringLiteral("command is not a JSON object"));
     const QJsonObject command = doc.object();
+
+    if (command.value(QStringLiteral("op")) == QLatin1String("credit"))
+        return creditGrant(command);
 
     const QJsonValue requestId = command.value(QStringLiteral("requestId"));
     if (!requestId.isUndefined() && !requestId.isString())
@@ -56,7 +87,7 @@ ControlOutcome applyControlCommand(const QByteArray &payload, RevocationList &re
         return {toJson(response), {}};
     }
     if (op != QLatin1String("revoke") && op != QLatin1String("restore"))
-        return failure(response, 400, QStringLiteral("op must be \"revoke\", \"restore\" or \"list\""));
+        return failure(response, 400, QStringLiteral("op must be \"revoke\", \"restore\", \"list\" or \"credit\""));
 
     const QJsonValue idValue = command.value(QStringLiteral("deviceId"));
     const QString deviceId = idValue.toString();

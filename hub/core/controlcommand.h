@@ -17,7 +17,12 @@
 //    "generation"? (the device's generation now), "revoked"? (list: all
 //    revoked ids), "error"? (a message)}.
 // revoke of a revoked device and restore of an admitted one are 200 with
-// changed = false, so retries are harmless. A generation only ever rises
+// changed = false, so retries are harmless.
+//
+// {"op": "credit", "messages": N, "bytes": B} (no requestId, no answer
+// unless it is malformed) returns credit to the hub: the sending session
+// handled N device messages of B payload bytes in all (IngressCredit).
+// Sent several times a second under load, so it costs no response. A generation only ever rises
 // (an older one in a late command changes nothing); when it rises, the
 // device is disconnected at once, since it logged in with an older key.
 namespace Provisio::HubAuth {
@@ -26,6 +31,10 @@ struct ControlOutcome
 {
     QByteArray response; // JSON for the response topic
     QString disconnect;  // device to disconnect now (revoke), else empty
+    // A credit grant: apply it; `response` is empty unless it was malformed.
+    bool isCredit = false;
+    qint64 creditMessages = 0;
+    qint64 creditBytes = 0;
 };
 
 // Applies one command to the list and persists it. A command that cannot be
@@ -34,5 +43,8 @@ struct ControlOutcome
 ControlOutcome applyControlCommand(const QByteArray &payload, RevocationList &revoked);
 
 inline constexpr int kMaxControlPayload = 4096;
+// Per grant; far above any window, so only nonsense is refused.
+inline constexpr qint64 kMaxCreditMessages = 1000000000;
+inline constexpr qint64 kMaxCreditBytes = qint64(1) << 50;
 
 } // namespace Provisio::HubAuth

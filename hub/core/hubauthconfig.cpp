@@ -38,6 +38,26 @@ Result<qint64> parseSeconds(const QString &name, const QString &value, qint64 mi
     return seconds;
 }
 
+// An optional whole number; `target` keeps its default when the option is absent.
+template<typename T>
+Result<void> parseOptional(const QHash<QString, QString> &values, const char *name, qint64 min, qint64 max, T &target)
+{
+    const QString key = QString::fromLatin1(name);
+    if (!values.contains(key))
+        return {};
+    static const QRegularExpression digits(QStringLiteral("^[0-9]{1,12}$"));
+    const QString value = values.value(key);
+    const qint64 number = digits.match(value).hasMatch() ? value.toLongLong() : -1;
+    if (number < min || number > max)
+        return invalid(QStringLiteral("plugin_opt_%1 must be a whole number from %2 to %3, got '%4'")
+                           .arg(key)
+                           .arg(min)
+                           .arg(max)
+                           .arg(value.left(32)));
+    target = T(number);
+    return {};
+}
+
 Result<void> checkKey(const QString &name, const QString &value)
 {
     const auto key = Crypto::decodeKey(value);
@@ -54,11 +74,28 @@ Result<void> checkKey(const QString &name, const QString &value)
 Result<HubAuthConfig> HubAuthConfig::fromOptions(const QList<QPair<QString, QString>> &options)
 {
     static const QStringList known{
-        QStringLiteral("hub_host"),    QStringLiteral("signing_key"),         QStringLiteral("service_policy"),
-        QStringLiteral("service_key"), QStringLiteral("revocation_file"),     QStringLiteral("max_token_lifetime"),
-        QStringLiteral("clock_skew"),  QStringLiteral("device_gate_seconds"),
+        QStringLiteral("hub_host"),
+        QStringLiteral("signing_key"),
+        QStringLiteral("service_policy"),
+        QStringLiteral("service_key"),
+        QStringLiteral("revocation_file"),
+        QStringLiteral("max_token_lifetime"),
+        QStringLiteral("clock_skew"),
+        QStringLiteral("device_gate_seconds"),
+        QStringLiteral("credit_window_messages"),
+        QStringLiteral("credit_window_bytes"),
+        QStringLiteral("credit_abandoned_seconds"),
+        QStringLiteral("reported_burst"),
+        QStringLiteral("reported_per_minute"),
+        QStringLiteral("presence_burst"),
+        QStringLiteral("presence_per_minute"),
     };
-    static const QStringList optional{QStringLiteral("device_gate_seconds")};
+    static const QStringList optional{
+        QStringLiteral("device_gate_seconds"), QStringLiteral("credit_window_messages"),
+        QStringLiteral("credit_window_bytes"), QStringLiteral("credit_abandoned_seconds"),
+        QStringLiteral("reported_burst"),      QStringLiteral("reported_per_minute"),
+        QStringLiteral("presence_burst"),      QStringLiteral("presence_per_minute"),
+    };
     QHash<QString, QString> values;
     for (const auto &[key, value] : options) {
         if (!known.contains(key))
@@ -119,6 +156,22 @@ Result<HubAuthConfig> HubAuthConfig::fromOptions(const QList<QPair<QString, QStr
         if (!gate)
             return gate.error();
         c.deviceGateSeconds = *gate;
+    }
+    // Ranges: a window below a few hundred messages or one full-size message
+    // would stall the link between grants; above ten million messages or
+    // 4 GiB the hub's memory, not the window, would be the limit.
+    const Result<void> checks[] = {
+        parseOptional(values, "credit_window_messages", 100, 10000000, c.credit.windowMessages),
+        parseOptional(values, "credit_window_bytes", 1024 * 1024, qint64(4) << 30, c.credit.windowBytes),
+        parseOptional(values, "credit_abandoned_seconds", 10, 86400, c.credit.abandonedSeconds),
+        parseOptional(values, "reported_burst", 1, 10000, c.writes.reported.burst),
+        parseOptional(values, "reported_per_minute", 1, 600000, c.writes.reported.perMinute),
+        parseOptional(values, "presence_burst", 1, 10000, c.writes.presence.burst),
+        parseOptional(values, "presence_per_minute", 1, 600000, c.writes.presence.perMinute),
+    };
+    for (const Result<void> &r : checks) {
+        if (!r)
+            return r.error();
     }
     return c;
 }

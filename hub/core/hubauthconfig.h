@@ -2,6 +2,8 @@
 #pragma once
 
 #include "core/result.h"
+#include "ingresscredit.h"
+#include "writelimiter.h"
 
 #include <QList>
 #include <QPair>
@@ -26,6 +28,13 @@ struct HubAuthConfig
     // devices are held back until the middleware has subscribed, for at most
     // this long (see the plugin).
     qint64 deviceGateSeconds = 0;
+    // Back-pressure (IngressCredit, optional, defaults there):
+    // credit_window_messages, credit_window_bytes, credit_abandoned_seconds.
+    IngressCredit::Options credit;
+    // Per-device write limits (DeviceWriteLimiter, optional, defaults
+    // there): reported_burst, reported_per_minute, presence_burst,
+    // presence_per_minute.
+    DeviceWriteLimiter::Options writes;
 
     // Parses the plugin options as (key, value) pairs. Unknown, repeated,
     // missing and malformed options are errors (InvalidInput).

@@ -5,12 +5,18 @@
 // later request. Built with clang -fsanitize=fuzzer,address,undefined when
 // libFuzzer is available (hub/fuzz/clang), else linked with standalonedriver.cpp.
 //
+// The same input also goes to the control-command parser (revocations and
+// credit grants) and the credit accounting.
+//
 // Input layout: client id '\n' username '\n' password; a missing part is
 // empty. When the first byte is odd, the username is rebuilt in the expected
 // form from the client id, so the fuzzer spends its time in the token parser
 // and verifier instead of failing at the username check.
 
+#include "controlcommand.h"
 #include "credentials.h"
+#include "ingresscredit.h"
+#include "revocationlist.h"
 #include "topicrules.h"
 
 #include "crypto/sastoken.h"
@@ -90,6 +96,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     (void)CredentialChecker::deviceIdFromUsername(whole, u"hub1.provisio.test");
     (void)CredentialChecker::isServiceUsername(whole, u"hub1.provisio.test", u"provisio-service");
+
+    // The control channel (what a middleware, or a stolen service key, sends):
+    // the whole input as a command, and a grant built from it applied to
+    // the credit accounting, whose totals must stay within their bounds.
+    static RevocationList revoked = *RevocationList::load(QStringLiteral("/nonexistent/fuzz-revoked.json"));
+    const ControlOutcome outcome = applyControlCommand(QByteArray::fromStdString(input), revoked);
+    static IngressCredit credit(IngressCredit::Options{});
+    credit.charge("mw-fuzz", int64_t(size));
+    if (outcome.isCredit)
+        credit.grant(clientId, outcome.creditMessages, outcome.creditBytes);
+    if (credit.outstandingMessages() < 0 || credit.outstandingBytes() < 0)
+        __builtin_trap();
 
     // Topic rules, for a device and the service, every access.
     const std::string prefix = devicePrefix(clientId.empty() ? std::string_view("dev1") : std::string_view(clientId));

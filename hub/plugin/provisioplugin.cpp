@@ -21,12 +21,15 @@
 #include "controlcommand.h"
 #include "credentials.h"
 #include "hubauthconfig.h"
+#include "ingresscredit.h"
 #include "revocationlist.h"
 #include "topicrules.h"
+#include "writelimiter.h"
 
 #include <QByteArray>
 #include <QString>
 
+#include <chrono>
 #include <cstring>
 #include <ctime>
 #include <memory>
@@ -48,9 +51,12 @@ static_assert(std::string_view(kResponseTopicC) == kControlResponseTopic);
 struct PluginState
 {
     PluginState(mosquitto_plugin_id_t *id, HubAuthConfig config, RevocationList revoked)
-        : identifier(id), checker(std::move(config)), revoked(std::move(revoked))
+        : identifier(id), credit(config.credit), writes(config.writes), checker(std::move(config)),
+          revoked(std::move(revoked))
     { }
     mosquitto_plugin_id_t *identifier;
+    IngressCredit credit;
+    DeviceWriteLimiter writes;
     CredentialChecker checker;
     RevocationList revoked;
     ClientRegistry clients;
@@ -61,6 +67,17 @@ struct PluginState
     // before the middleware subscribed again would reach nobody.
     qint64 deviceGateUntil = 0;
     bool serviceSubscribed = false;
+    // A service session resuming: right after its CONNECT the broker asks
+    // for read access to every message it kept for the session. Those were
+    // charged when they were queued, so they must not be charged again.
+    const void *resuming = nullptr;
+    // A client whose disconnect was just reported: its next write check is
+    // its Will, which is neither rate-limited nor refused for credit (one
+    // per connection; it is charged like any delivery).
+    const void *departing = nullptr;
+    bool holdingBack = false; // for the log: devices are being held back
+    int64_t heldBack = 0;     // connections closed for credit since the last log line
+    int64_t nextCompactMs = 0;
 };
 
 // Client-controlled text in logs: printable ASCII only, bounded.
@@ -83,10 +100,101 @@ int64_t nowSeconds()
     return int64_t(std::time(nullptr));
 }
 
+int64_t monotonicMs()
+{
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+// Returned from a device's publish check to end its connection without an
+// acknowledgement, so the message stays in the device's outbox. (An ACL
+// denial would be acknowledged and dropped in MQTT 3.1.1; Mosquitto 2.0.11
+// has no way for a plugin to answer 0x97 "quota exceeded" in MQTT 5.)
+constexpr int kCloseWithoutAck = MOSQ_ERR_ADMINISTRATIVE_ACTION;
+
+// "devices/{id}/" of a topic under devices/, else empty.
+std::string_view devicePrefixOf(std::string_view topic)
+{
+    constexpr std::string_view root = "devices/";
+    if (topic.substr(0, root.size()) != root)
+        return {};
+    const size_t end = topic.find('/', root.size());
+    if (end == std::string_view::npos || end == root.size())
+        return {};
+    return topic.substr(0, end + 1);
+}
+
+// A message only a device publishes (what the middleware reads of them).
+bool isDeviceMessage(std::string_view topic)
+{
+    const std::string_view prefix = devicePrefixOf(topic);
+    return !prefix.empty() && deviceMayPublish(prefix, topic);
+}
+
+void chargeDelivery(PluginState *state, const mosquitto_evt_acl_check *event, const char *clientId)
+{
+    if (event->client == state->resuming || !isDeviceMessage(event->topic))
+        return;
+    state->credit.charge(clientId, int64_t(event->payloadlen));
+}
+
+// A device's publish (or Will): limits and credit. SUCCESS, ACL_DENIED
+// (acknowledged and dropped: for what a device must not do at all) or
+// kCloseWithoutAck (kept by the device, sent again after it reconnects).
+int checkDeviceWrite(PluginState *state, const mosquitto_evt_acl_check *event, const ClientRegistry::Entry &entry)
+{
+    const std::string_view topic(event->topic);
+    const std::string_view rest = topic.substr(std::min(entry.prefix.size(), topic.size()));
+    const bool will = event->client == state->departing;
+    state->departing = nullptr;
+    // Retained messages from devices would pile up in the broker with no
+    // bound (one per topic, and the telemetry property bag makes topics
+    // endless); only the presence topic keeps its one retained "online".
+    if (event->retain && rest != "status") {
+        mosquitto_log_printf(MOSQ_LOG_NOTICE, "provisio: refused retained publish of device '%s'",
+                             printable(entry.clientId.c_str()).c_str());
+        return MOSQ_ERR_ACL_DENIED;
+    }
+    if (will)
+        return MOSQ_ERR_SUCCESS;
+    if (rest == "twin/reported" || rest == "status") {
+        const auto kind = rest == "status" ? LimitedWrite::Presence : LimitedWrite::ReportedProperties;
+        if (!state->writes.allow(entry.clientId, kind, monotonicMs())) {
+            mosquitto_log_printf(MOSQ_LOG_NOTICE, "provisio: device '%s' exceeds its %s write rate; disconnecting",
+                                 printable(entry.clientId.c_str()).c_str(),
+                                 kind == LimitedWrite::Presence ? "presence" : "reported-property");
+            return kCloseWithoutAck;
+        }
+    }
+    if (!state->credit.mayAdmit(int64_t(event->payloadlen))) {
+        if (!state->holdingBack) {
+            mosquitto_log_printf(MOSQ_LOG_NOTICE,
+                                 "provisio: the middleware has not confirmed %lld message(s) (%lld bytes): holding "
+                                 "devices back until it does",
+                                 static_cast<long long>(state->credit.outstandingMessages()),
+                                 static_cast<long long>(state->credit.outstandingBytes()));
+        }
+        state->holdingBack = true;
+        ++state->heldBack;
+        return kCloseWithoutAck;
+    }
+    if (state->holdingBack) {
+        mosquitto_log_printf(MOSQ_LOG_NOTICE,
+                             "provisio: the middleware caught up: admitting devices again (%lld connection(s) "
+                             "held back)",
+                             static_cast<long long>(state->heldBack));
+        state->holdingBack = false;
+        state->heldBack = 0;
+    }
+    return MOSQ_ERR_SUCCESS;
+}
+
 int onBasicAuth(int, void *eventData, void *userData)
 {
     auto *state = static_cast<PluginState *>(userData);
     auto *event = static_cast<mosquitto_evt_basic_auth *>(eventData);
+    state->resuming = nullptr;
+    state->departing = nullptr;
     try {
         const char *clientId = mosquitto_client_id(event->client);
         const auto identity = state->checker.check(
@@ -116,6 +224,10 @@ int onBasicAuth(int, void *eventData, void *userData)
                 mosquitto_log_printf(MOSQ_LOG_WARNING, "provisio: %s", saved.error().message.toUtf8().constData());
         }
         state->clients.add(clientId, event->client, identity->role, identity->expiry);
+        if (identity->role == Role::Service) {
+            state->credit.sessionConnected(clientId, mosquitto_client_clean_session(event->client));
+            state->resuming = event->client;
+        }
         return MOSQ_ERR_SUCCESS;
     } catch (...) {
         mosquitto_log_printf(MOSQ_LOG_ERR, "provisio: internal error while authenticating; refused");
@@ -130,6 +242,10 @@ int onAclCheck(int, void *eventData, void *userData)
     const char *clientId = mosquitto_client_id(event->client);
     if (!clientId || !event->topic)
         return MOSQ_ERR_ACL_DENIED;
+    if (event->access != MOSQ_ACL_READ || event->client != state->resuming)
+        state->resuming = nullptr;
+    if (event->access != MOSQ_ACL_WRITE || event->client != state->departing)
+        state->departing = nullptr;
     const ClientRegistry::Entry *entry = state->clients.find(clientId, event->client);
     if (!entry) {
         // An absent persistent session: the broker asks for read access when
@@ -146,8 +262,10 @@ int onAclCheck(int, void *eventData, void *userData)
             const bool service = username ? CredentialChecker::isServiceUsername(QString::fromUtf8(username),
                                                                                  config.hubHost, config.servicePolicy)
                                           : CredentialChecker::isServiceSessionId(QString::fromUtf8(clientId));
-            if (service && isAllowed(Role::Service, std::string_view(), Access::Read, event->topic))
+            if (service && isAllowed(Role::Service, std::string_view(), Access::Read, event->topic)) {
+                chargeDelivery(state, event, clientId);
                 return MOSQ_ERR_SUCCESS;
+            }
         }
         return MOSQ_ERR_ACL_DENIED;
     }
@@ -169,15 +287,35 @@ int onAclCheck(int, void *eventData, void *userData)
         return MOSQ_ERR_ACL_DENIED;
     }
     const bool allowed = isAllowed(entry->role, entry->prefix, access, event->topic);
-    if (allowed && entry->role == Role::Service && access == Access::Subscribe)
+    if (!allowed)
+        return MOSQ_ERR_ACL_DENIED;
+    if (entry->role == Role::Service && access == Access::Subscribe)
         state->serviceSubscribed = true;
-    return allowed ? MOSQ_ERR_SUCCESS : MOSQ_ERR_ACL_DENIED;
+    if (entry->role == Role::Service && access == Access::Read)
+        chargeDelivery(state, event, clientId);
+    if (entry->role == Role::Device && access == Access::Write)
+        return checkDeviceWrite(state, event, *entry);
+    return MOSQ_ERR_SUCCESS;
 }
 
 int onTick(int, void *, void *userData)
 {
     auto *state = static_cast<PluginState *>(userData);
+    state->resuming = nullptr;
+    state->departing = nullptr;
     state->clients.purgeDisconnected();
+    for (const IngressCredit::Forgotten &f : state->credit.forgetAbandoned(nowSeconds())) {
+        mosquitto_log_printf(MOSQ_LOG_WARNING,
+                             "provisio: middleware session '%s' has been away for %llds while another is "
+                             "connected: forgetting its %lld unconfirmed message(s)",
+                             printable(f.sessionId.c_str()).c_str(),
+                             static_cast<long long>(state->credit.options().abandonedSeconds),
+                             static_cast<long long>(f.messages));
+    }
+    if (const int64_t ms = monotonicMs(); ms >= state->nextCompactMs) {
+        state->writes.compact(ms);
+        state->nextCompactMs = ms + 60000;
+    }
     const auto expired = state->clients.takeExpired(nowSeconds(), state->checker.config().clockSkew);
     for (const std::string &clientId : expired) {
         mosquitto_log_printf(MOSQ_LOG_NOTICE, "provisio: token of client '%s' expired; disconnecting",
@@ -194,8 +332,14 @@ int onDisconnect(int, void *eventData, void *userData)
 {
     auto *state = static_cast<PluginState *>(userData);
     auto *event = static_cast<mosquitto_evt_disconnect *>(eventData);
-    if (const char *clientId = mosquitto_client_id(event->client))
+    state->resuming = nullptr;
+    state->departing = event->client;
+    if (const char *clientId = mosquitto_client_id(event->client)) {
+        const ClientRegistry::Entry *entry = state->clients.find(clientId, event->client);
+        if (entry && entry->role == Role::Service)
+            state->credit.sessionDisconnected(clientId, nowSeconds());
         state->clients.markDisconnected(clientId, event->client);
+    }
     return MOSQ_ERR_SUCCESS;
 }
 
@@ -203,6 +347,8 @@ int onControl(int, void *eventData, void *userData)
 {
     auto *state = static_cast<PluginState *>(userData);
     auto *event = static_cast<mosquitto_evt_control *>(eventData);
+    state->resuming = nullptr;
+    state->departing = nullptr;
     // The ACL already limits this topic to the service; checked again here
     // because revocation is the one command that changes who gets in.
     const char *clientId = mosquitto_client_id(event->client);
@@ -212,6 +358,10 @@ int onControl(int, void *eventData, void *userData)
     try {
         const QByteArray payload(static_cast<const char *>(event->payload), qsizetype(event->payloadlen));
         const ControlOutcome outcome = applyControlCommand(payload, state->revoked);
+        if (outcome.isCredit) {
+            state->credit.grant(clientId, outcome.creditMessages, outcome.creditBytes);
+            return MOSQ_ERR_SUCCESS;
+        }
         if (!outcome.disconnect.isEmpty()) {
             const QByteArray deviceId = outcome.disconnect.toUtf8();
             mosquitto_log_printf(MOSQ_LOG_NOTICE, "provisio: device '%s' revoked or its key retired; disconnecting",
@@ -295,11 +445,13 @@ PROVISIO_PLUGIN_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifi
         }
         mosquitto_log_printf(MOSQ_LOG_NOTICE,
                              "provisio: hub %s ready (service policy %s, %d revoked device(s), max token "
-                             "lifetime %llds, clock skew %llds)",
+                             "lifetime %llds, clock skew %llds, credit window %lld messages / %lld bytes)",
                              state->checker.config().hubHost.toUtf8().constData(),
                              state->checker.config().servicePolicy.toUtf8().constData(), state->revoked.size(),
                              static_cast<long long>(state->checker.config().maxTokenLifetime),
-                             static_cast<long long>(state->checker.config().clockSkew));
+                             static_cast<long long>(state->checker.config().clockSkew),
+                             static_cast<long long>(state->credit.options().windowMessages),
+                             static_cast<long long>(state->credit.options().windowBytes));
         *userData = state.release();
         return MOSQ_ERR_SUCCESS;
     } catch (...) {

@@ -32,13 +32,24 @@ const char kDefaultPluginPath[] = PROVISIO_HUB_PLUGIN_PATH;
 const char kDefaultPluginPath[] = "";
 #endif
 
-// Defaults for the broker's limits: generous for telemetry, bounded so one
-// slow or hostile client cannot eat the hub's memory.
-// Per client. The middleware's persistent session must hold the devices'
-// traffic for a whole middleware outage; devices connect with clean
-// sessions, so for them this only bounds a slow reader.
-constexpr int kMaxQueuedMessages = 100000;
-constexpr qint64 kMaxQueuedBytes = 128 * 1024 * 1024;
+// Defaults for the broker's limits.
+// Back-pressure (docs/architecture.md "Back-pressure"): the plugin admits
+// device messages only while what the middleware has not yet confirmed
+// stays within this window, so the broker holds about that much for the
+// middleware's sessions (twice it just after a broker restart). The
+// broker's own per-client limit can only drop messages the hub has already
+// acknowledged to a device, so it is a backstop far above the window, by
+// count only. (Not 0, "no limit": Mosquitto 2.0.11 then ends an MQTT 5
+// device's connection after every refused publish.)
+constexpr qint64 kCreditWindowMessages = 50000;
+constexpr qint64 kMaxQueuedMessages = 20 * kCreditWindowMessages;
+constexpr qint64 kCreditWindowBytes = 32 * 1024 * 1024;
+constexpr qint64 kCreditAbandonedSeconds = 120;
+// Per device (token buckets): reported-property and presence writes.
+constexpr int kReportedBurst = 10;
+constexpr int kReportedPerMinute = 60;
+constexpr int kPresenceBurst = 4;
+constexpr int kPresencePerMinute = 6;
 constexpr int kMaxInflightMessages = 20;
 constexpr int kMessageSizeLimit = 256 * 1024; // Azure IoT Hub's device-to-cloud limit
 
@@ -232,10 +243,16 @@ Result<HubConfigFiles> writeHubConfig(const HubConfigRequest &request)
       << "persistence_location " << files.persistenceDir << "\n"
       << "autosave_interval 300\n"
       << "\n"
-      << "# Limits: Azure's QoS ceiling and device-to-cloud message size; bounded\n"
-      << "# per-client queues so a slow or absent client cannot exhaust memory.\n"
+      << "# Limits: Azure's QoS ceiling and device-to-cloud message size.\n"
+      << "# Per-client queues: past these Mosquitto drops messages it has already\n"
+      << "# acknowledged to devices. What it queues for the middleware is bounded\n"
+      << "# by the plugin's credit window (plugin_opt_credit_*) long before this\n"
+      << "# backstop; devices only receive what the middleware sends them.\n"
       << "max_queued_messages " << kMaxQueuedMessages << "\n"
-      << "max_queued_bytes " << kMaxQueuedBytes << "\n"
+      << "max_queued_bytes 0\n"
+      << "# Devices may not leave retained messages except their presence\n"
+      << "# (the plugin refuses the rest; the broker option would also refuse\n"
+      << "# the middleware's retained desired properties).\n"
       << "# A middleware instance retired for good would otherwise keep its\n"
       << "# share of the messages queued forever.\n"
       << "persistent_client_expiration 2d\n"
@@ -278,7 +295,19 @@ Result<HubConfigFiles> writeHubConfig(const HubConfigRequest &request)
       << "plugin_opt_clock_skew " << request.clockSkew << "\n"
       << "# After a broker start, devices wait (at most this long) until the\n"
       << "# middleware has subscribed again, so nothing they send reaches nobody.\n"
-      << "plugin_opt_device_gate_seconds " << request.deviceGateSeconds << "\n";
+      << "plugin_opt_device_gate_seconds " << request.deviceGateSeconds << "\n"
+      << "# Back-pressure: devices are held back (disconnected before their\n"
+      << "# message is acknowledged) while the middleware has not confirmed this\n"
+      << "# many messages / bytes; a middleware session away this long while\n"
+      << "# another is connected no longer counts.\n"
+      << "plugin_opt_credit_window_messages " << kCreditWindowMessages << "\n"
+      << "plugin_opt_credit_window_bytes " << kCreditWindowBytes << "\n"
+      << "plugin_opt_credit_abandoned_seconds " << kCreditAbandonedSeconds << "\n"
+      << "# Per device: reported-property and presence writes (burst, then per minute).\n"
+      << "plugin_opt_reported_burst " << kReportedBurst << "\n"
+      << "plugin_opt_reported_per_minute " << kReportedPerMinute << "\n"
+      << "plugin_opt_presence_burst " << kPresenceBurst << "\n"
+      << "plugin_opt_presence_per_minute " << kPresencePerMinute << "\n";
     s.flush();
     if (auto r = writeFileAtomically(files.confPath, conf.toUtf8(), 0600); !r)
         return r.error();

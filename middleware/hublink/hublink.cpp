@@ -45,7 +45,7 @@ TelemetryIngest::Options telemetryOptions(const HubLink::Options &o)
 HubLink::HubLink(ServiceContext &ctx, Options options, QObject *parent)
     : QObject(parent), m_ctx(ctx), m_options(options), m_registrations(ctx.db), m_store(ctx.db),
       m_lookup(m_registrations, options.maxTrackedDevices), m_connections(ctx, options.connection),
-      m_twins(ctx, m_connections, m_registrations, twinOptions(options)),
+      m_credit(m_connections), m_twins(ctx, m_connections, m_registrations, twinOptions(options)),
       m_telemetry(ctx, m_lookup, telemetryOptions(options)), m_presence(ctx, m_lookup),
       m_revocations(ctx, m_connections, m_registrations, m_lookup, options.pollIntervalMs),
       m_methods(ctx, m_connections)
@@ -68,6 +68,7 @@ HubLink::HubLink(ServiceContext &ctx, Options options, QObject *parent)
         m_revocations.retry(connection, true);
     });
     connect(&m_connections, &HubConnections::messageReceived, this, &HubLink::onMessage);
+    connect(&m_telemetry, &TelemetryIngest::messagesSettled, &m_credit, &HubCredit::settled);
 }
 
 HubLink::~HubLink() = default;
@@ -160,14 +161,20 @@ void HubLink::onMessage(HubConnection *connection, const QByteArray &payload, co
     const QString &deviceId = parts.at(1);
     const QString &what = parts.at(2);
     if (what == QLatin1String("messages")) {
+        // Credit for telemetry returns once its batch is committed.
         m_telemetry.handleMessage(hubHost, topic, payload);
-    } else if (what == QLatin1String("twin") && parts.size() == 4 && parts.at(3) == QLatin1String("reported")) {
+        return;
+    }
+    if (what == QLatin1String("twin") && parts.size() == 4 && parts.at(3) == QLatin1String("reported")) {
         m_twins.handleReported(hubHost, deviceId, payload);
     } else if (what == QLatin1String("status") && parts.size() == 3) {
         m_presence.handleStatus(hubHost, deviceId, payload);
     } else if (what == QLatin1String("methods") && parts.size() == 6 && parts.at(3) == QLatin1String("res")) {
         m_methods.handleResponse(deviceId, parts.at(4), parts.at(5), payload);
     }
+    // Everything but telemetry is handled (or ignored) now: its credit
+    // returns at once.
+    m_credit.handled(hubHost, 1, payload.size());
 }
 
 } // namespace Provisio

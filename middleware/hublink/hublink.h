@@ -6,6 +6,7 @@
 #include "domain/eventbus.h"
 #include "hubconnection.h"
 #include "hubconnections.h"
+#include "hubcredit.h"
 #include "methodcalls.h"
 #include "presence.h"
 #include "revocations.h"
@@ -135,6 +136,7 @@ private:
     HubLinkStore m_store;
     DeviceLookup m_lookup;
     HubConnections m_connections;
+    HubCredit m_credit;
     TwinSync m_twins;
     TelemetryIngest m_telemetry;
     Presence m_presence;

@@ -55,12 +55,16 @@ void TelemetryIngest::handleMessage(const QString &hubHost, const QString &topic
     using namespace HubLinkUtil;
     countReceived(m_ctx.metrics, "telemetry");
     auto parsed = MqttTopic::parseTelemetryTopic(topic);
-    if (!parsed)
+    if (!parsed) {
+        Q_EMIT messagesSettled(hubHost, 1, payload.size());
         return countRejected(m_ctx.metrics, "telemetry", "malformed");
+    }
     const QString deviceId = parsed->deviceId;
     const auto lookup = m_lookup.find(deviceId, hubHost);
-    if (!lookup)
+    if (!lookup) {
+        Q_EMIT messagesSettled(hubHost, 1, payload.size());
         return countRejected(m_ctx.metrics, "telemetry", "unknownDevice");
+    }
     const QDateTime at = QDateTime::currentDateTimeUtc();
     TelemetryStore::Message message;
     message.deviceId = deviceId;
@@ -165,8 +169,15 @@ Result<void> TelemetryIngest::flushBatch()
         qCInfo(lcHubConnection) << "telemetry is stored again";
     m_batchFailing = false;
     m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_stored_total"), QString(), double(batch.size()));
-    for (const TelemetryStore::Message &m : std::as_const(batch))
+    QHash<QString, QPair<qint64, qint64>> settled; // hub -> (messages, bytes)
+    for (const TelemetryStore::Message &m : std::as_const(batch)) {
         m_touched.insert(m.deviceId);
+        auto &hub = settled[m.hubHost];
+        ++hub.first;
+        hub.second += m.body.size();
+    }
+    for (auto it = settled.cbegin(); it != settled.cend(); ++it)
+        Q_EMIT messagesSettled(it.key(), it->first, it->second);
     return {};
 }
 

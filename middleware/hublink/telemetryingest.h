@@ -52,6 +52,11 @@ public:
     Result<void> flushBatch();
     TelemetryBuffer::Counter unflushed(const QString &deviceId) const { return m_buffer.unflushed(deviceId); }
 
+Q_SIGNALS:
+    // Messages from `hubHost` the ingest is done with: committed, or refused
+    // (the hub may admit as many new ones; HubCredit).
+    void messagesSettled(const QString &hubHost, qint64 messages, qint64 bytes);
+
 private:
     void flushCounters();
     void countDropped();

@@ -8,8 +8,10 @@
 #include "controlcommand.h"
 #include "credentials.h"
 #include "hubauthconfig.h"
+#include "ingresscredit.h"
 #include "revocationlist.h"
 #include "topicrules.h"
+#include "writelimiter.h"
 
 #include "crypto/keys.h"
 #include "crypto/sastoken.h"
@@ -71,6 +73,13 @@ private Q_SLOTS:
     void revocationListPersistsAtomically();
     void revocationListRefusesCorruptFile();
     void controlCommands();
+    void creditCommands_data();
+    void creditCommands();
+    void creditWindowAdmitsUntilFull_data();
+    void creditWindowAdmitsUntilFull();
+    void creditGrantsPayOtherSessions();
+    void creditDoesNotLeak();
+    void writeLimiterPerDeviceAndKind();
     void generationDecidesWhichKeyIsAccepted_data();
     void generationDecidesWhichKeyIsAccepted();
     void generationCommandsOnlyRaise_data();
@@ -165,6 +174,33 @@ void tst_HubAuth::config_data()
     QTest::newRow("duplicate option") << "hub_host"
                                       << "<dup>"
                                       << "given twice";
+    QTest::newRow("credit window") << "credit_window_messages"
+                                   << "2000"
+                                   << "";
+    QTest::newRow("credit window too small") << "credit_window_messages"
+                                             << "99"
+                                             << "plugin_opt_credit_window_messages must be a whole number from 100";
+    QTest::newRow("credit bytes not a number") << "credit_window_bytes"
+                                               << "32M"
+                                               << "plugin_opt_credit_window_bytes must be a whole number";
+    QTest::newRow("credit bytes too large") << "credit_window_bytes"
+                                            << "9999999999"
+                                            << "plugin_opt_credit_window_bytes must be";
+    QTest::newRow("abandoned too short") << "credit_abandoned_seconds"
+                                         << "1"
+                                         << "plugin_opt_credit_abandoned_seconds must be";
+    QTest::newRow("reported burst") << "reported_burst"
+                                    << "3"
+                                    << "";
+    QTest::newRow("reported rate zero") << "reported_per_minute"
+                                        << "0"
+                                        << "plugin_opt_reported_per_minute must be";
+    QTest::newRow("presence burst negative") << "presence_burst"
+                                             << "-1"
+                                             << "plugin_opt_presence_burst must be";
+    QTest::newRow("presence rate") << "presence_per_minute"
+                                   << "12"
+                                   << "";
 }
 
 void tst_HubAuth::config()
@@ -660,6 +696,180 @@ void tst_HubAuth::controlCommands()
         QVERIFY(kick.isEmpty());
     }
     QCOMPARE(list->size(), 0);
+}
+
+void tst_HubAuth::creditCommands_data()
+{
+    QTest::addColumn<QByteArray>("payload");
+    QTest::addColumn<qint64>("messages"); // -1: refused with 400
+    QTest::addColumn<qint64>("bytes");
+    QTest::newRow("grant") << QByteArray(R"({"op":"credit","messages":120,"bytes":4096})") << qint64(120)
+                           << qint64(4096);
+    QTest::newRow("zero") << QByteArray(R"({"op":"credit","messages":0,"bytes":0})") << qint64(0) << qint64(0);
+    QTest::newRow("missing bytes") << QByteArray(R"({"op":"credit","messages":1})") << qint64(-1) << qint64(0);
+    QTest::newRow("negative") << QByteArray(R"({"op":"credit","messages":-5,"bytes":1})") << qint64(-1) << qint64(0);
+    QTest::newRow("fraction") << QByteArray(R"({"op":"credit","messages":1.5,"bytes":1})") << qint64(-1) << qint64(0);
+    QTest::newRow("string") << QByteArray(R"({"op":"credit","messages":"1","bytes":1})") << qint64(-1) << qint64(0);
+    QTest::newRow("huge") << QByteArray(R"({"op":"credit","messages":1e300,"bytes":1})") << qint64(-1) << qint64(0);
+    QTest::newRow("unknown field") << QByteArray(R"({"op":"credit","messages":1,"bytes":1,"deviceId":"x"})")
+                                   << qint64(-1) << qint64(0);
+}
+
+void tst_HubAuth::creditCommands()
+{
+    QFETCH(QByteArray, payload);
+    QFETCH(qint64, messages);
+    QFETCH(qint64, bytes);
+    auto list = RevocationList::load(m_dir.filePath(QStringLiteral("credit.json")));
+    QVERIFY(list);
+    const ControlOutcome outcome = applyControlCommand(payload, *list);
+    QVERIFY(outcome.disconnect.isEmpty());
+    QCOMPARE(list->size(), 0);
+    if (messages < 0) {
+        QVERIFY(!outcome.isCredit);
+        const QJsonObject r = QJsonDocument::fromJson(outcome.response).object();
+        QCOMPARE(r.value(QStringLiteral("status")).toInt(), 400);
+        QCOMPARE(r.value(QStringLiteral("op")).toString(), QStringLiteral("credit"));
+        return;
+    }
+    QVERIFY(outcome.isCredit);
+    QVERIFY(outcome.response.isEmpty()); // grants cost no answer
+    QCOMPARE(outcome.creditMessages, messages);
+    QCOMPARE(outcome.creditBytes, bytes);
+}
+
+void tst_HubAuth::creditWindowAdmitsUntilFull_data()
+{
+    QTest::addColumn<qint64>("windowMessages");
+    QTest::addColumn<qint64>("windowBytes");
+    QTest::addColumn<qint64>("messageBytes");
+    QTest::addColumn<qint64>("admitted"); // before the first refusal
+    QTest::newRow("messages bound") << qint64(100) << qint64(1 << 20) << qint64(10) << qint64(100);
+    QTest::newRow("bytes bound") << qint64(1000) << qint64(1 << 20) << qint64(64 * 1024) << qint64(16);
+    // One message is always taken when nothing is outstanding, however big.
+    QTest::newRow("one oversized") << qint64(1000) << qint64(1 << 20) << qint64(2 << 20) << qint64(1);
+}
+
+void tst_HubAuth::creditWindowAdmitsUntilFull()
+{
+    QFETCH(qint64, windowMessages);
+    QFETCH(qint64, windowBytes);
+    QFETCH(qint64, messageBytes);
+    QFETCH(qint64, admitted);
+    IngressCredit credit({windowMessages, windowBytes, 120});
+    credit.sessionConnected("mw-a", false);
+    qint64 taken = 0;
+    while (credit.mayAdmit(messageBytes) && taken < 10 * windowMessages) {
+        credit.charge("mw-a", messageBytes);
+        ++taken;
+    }
+    QCOMPARE(taken, admitted);
+    QCOMPARE(credit.outstandingMessages(), admitted);
+    QCOMPARE(credit.outstandingBytes(), admitted * messageBytes);
+    // A grant for one message makes room for exactly one more.
+    credit.grant("mw-a", 1, messageBytes);
+    QVERIFY(credit.mayAdmit(messageBytes));
+    credit.charge("mw-a", messageBytes);
+    QCOMPARE(credit.mayAdmit(messageBytes), false);
+    // Everything confirmed: the window is whole again, never more.
+    credit.grant("mw-a", admitted + 1000, admitted * messageBytes * 2);
+    QCOMPARE(credit.outstandingMessages(), 0);
+    QCOMPARE(credit.outstandingBytes(), 0);
+    credit.charge("mw-a", messageBytes);
+    QCOMPARE(credit.outstandingMessages(), 1);
+}
+
+void tst_HubAuth::creditGrantsPayOtherSessions()
+{
+    IngressCredit credit({100, 1 << 20, 120});
+    credit.sessionConnected("mw-a", false);
+    credit.sessionConnected("mw-b", false);
+    for (int i = 0; i < 60; ++i)
+        credit.charge("mw-a", 10);
+    for (int i = 0; i < 40; ++i)
+        credit.charge("mw-b", 10);
+    QVERIFY(!credit.mayAdmit(10));
+    // mw-b confirms more than it was charged (it drained mw-a's session
+    // after a takeover, or a grant was sent twice): the rest pays mw-a's.
+    credit.grant("mw-b", 50, 500);
+    QCOMPARE(credit.outstandingMessages("mw-b"), 0);
+    QCOMPARE(credit.outstandingMessages("mw-a"), 50);
+    QCOMPARE(credit.outstandingMessages(), 50);
+    QCOMPARE(credit.outstandingBytes(), 500);
+    // A grant from a session the hub never charged still counts.
+    credit.grant("mw-unknown", 50, 500);
+    QCOMPARE(credit.outstandingMessages(), 0);
+    QCOMPARE(credit.outstandingBytes(), 0);
+    credit.grant("mw-a", 5, 5); // nothing left: totals stay at zero
+    QCOMPARE(credit.outstandingMessages(), 0);
+}
+
+void tst_HubAuth::creditDoesNotLeak()
+{
+    IngressCredit credit({100, 1 << 20, 120});
+    credit.sessionConnected("mw-a", false);
+    for (int i = 0; i < 100; ++i)
+        credit.charge("mw-a", 1);
+    QVERIFY(!credit.mayAdmit(1));
+    // Its connection drops (stall, kill): nothing is forgotten while no
+    // middleware session is connected, however long that lasts.
+    credit.sessionDisconnected("mw-a", 1000);
+    QVERIFY(credit.forgetAbandoned(1000 + 100000).empty());
+    QVERIFY(!credit.mayAdmit(1));
+    // It comes back with its session: the queued messages are still owed.
+    credit.sessionConnected("mw-a", false);
+    QVERIFY(!credit.mayAdmit(1));
+    // It comes back clean: the broker threw its queue away, so the charges go.
+    credit.sessionConnected("mw-a", true);
+    QCOMPARE(credit.outstandingMessages(), 0);
+    QVERIFY(credit.mayAdmit(1));
+
+    // An instance gone for good while another runs: forgotten after the
+    // abandoned time, not before.
+    for (int i = 0; i < 70; ++i)
+        credit.charge("mw-a", 1);
+    credit.sessionConnected("mw-b", false);
+    for (int i = 0; i < 30; ++i)
+        credit.charge("mw-b", 1);
+    credit.sessionDisconnected("mw-a", 2000);
+    QVERIFY(credit.forgetAbandoned(2000 + 119).empty());
+    QVERIFY(!credit.mayAdmit(1));
+    const auto forgotten = credit.forgetAbandoned(2000 + 120);
+    QCOMPARE(forgotten.size(), size_t(1));
+    QCOMPARE(forgotten.front().sessionId, std::string("mw-a"));
+    QCOMPARE(forgotten.front().messages, 70);
+    QCOMPARE(credit.outstandingMessages(), 30);
+    QVERIFY(credit.mayAdmit(1));
+}
+
+void tst_HubAuth::writeLimiterPerDeviceAndKind()
+{
+    DeviceWriteLimiter limiter({{3, 60}, {2, 6}});
+    qint64 now = 5000;
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(limiter.allow("dev1", LimitedWrite::ReportedProperties, now));
+    QVERIFY(!limiter.allow("dev1", LimitedWrite::ReportedProperties, now));
+    // Other devices and the other kind have their own budgets.
+    QVERIFY(limiter.allow("dev2", LimitedWrite::ReportedProperties, now));
+    QVERIFY(limiter.allow("dev1", LimitedWrite::Presence, now));
+    QVERIFY(limiter.allow("dev1", LimitedWrite::Presence, now));
+    QVERIFY(!limiter.allow("dev1", LimitedWrite::Presence, now));
+    // 60 per minute: one more after a second, not before.
+    QVERIFY(!limiter.allow("dev1", LimitedWrite::ReportedProperties, now + 900));
+    QVERIFY(limiter.allow("dev1", LimitedWrite::ReportedProperties, now + 1000 + 900));
+    QVERIFY(!limiter.allow("dev1", LimitedWrite::ReportedProperties, now + 1000 + 950));
+    // 6 per minute: ten seconds per presence write.
+    QVERIFY(!limiter.allow("dev1", LimitedWrite::Presence, now + 9000));
+    QVERIFY(limiter.allow("dev1", LimitedWrite::Presence, now + 10000));
+    // A flood of refused writes does not earn more.
+    for (int i = 0; i < 1000; ++i)
+        QVERIFY(!limiter.allow("dev1", LimitedWrite::Presence, now + 10000 + i));
+    // Compaction keeps only buckets that are not full again.
+    QCOMPARE(limiter.size(), size_t(3));
+    limiter.compact(now + 10000 + 1000);
+    QCOMPARE(limiter.size(), size_t(1)); // dev1's presence is still refilling
+    limiter.compact(now + 60 * 60 * 1000);
+    QCOMPARE(limiter.size(), size_t(0));
 }
 
 void tst_HubAuth::generationDecidesWhichKeyIsAccepted_data()

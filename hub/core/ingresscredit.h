@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+// Back-pressure for what devices send to the middleware (docs/architecture.md
+// "Back-pressure"). Mosquitto acknowledges a device's QoS 1 message before
+// any middleware has stored it, and drops what exceeds a session's queue
+// limits; so the hub admits device messages only while the middleware is
+// keeping up, and the limits are sized above what this window can put in a
+// queue.
+//
+// The accounting: every delivery of a device message to a middleware
+// session (connected or absent, as the broker's read check reports it) is
+// charged to that session; the middleware grants back what it stored or
+// handled, over the control channel of the connection that received it. A
+// new device message is admitted only while the sum over all sessions stays
+// below the window, in messages and in bytes (one message is always
+// admitted when nothing is outstanding, however large, so a message the
+// size limit allows cannot be refused for good).
+//
+// Credit must not leak, or the hub would refuse devices for ever:
+// - a message no middleware subscribes to is never delivered, so never
+//   charged;
+// - a session that starts clean lost its queue in the broker: its charges
+//   go;
+// - a session absent for longer than `abandonedSeconds` while another
+//   middleware session is connected belongs to an instance that is not
+//   coming back (a survivor takes sessions over within that time): its
+//   charges go. With no session connected at all (every instance stalled
+//   or down) nothing is forgotten: that is exactly when devices must wait;
+// - a grant larger than the sender's own charges pays off other sessions'
+//   (a survivor that drained a dead instance's session sends it under that
+//   session's id, but a grant sent over another connection is not lost
+//   either); totals never go below zero.
+// Plain C++ without Qt: it runs on the broker's hot path.
+namespace Provisio::HubAuth {
+
+class IngressCredit
+{
+public:
+    struct Options
+    {
+        int64_t windowMessages = 50000;
+        int64_t windowBytes = 32 * 1024 * 1024;
+        int64_t abandonedSeconds = 120;
+    };
+
+    explicit IngressCredit(Options options);
+
+    const Options &options() const { return m_options; }
+
+    // Whether a device message of `bytes` payload bytes may be taken now.
+    bool mayAdmit(int64_t bytes) const;
+    // The broker queued (or sent) one device message for `sessionId`.
+    void charge(std::string_view sessionId, int64_t bytes);
+    // `sessionId` reports `messages` messages of `bytes` bytes handled.
+    void grant(std::string_view sessionId, int64_t messages, int64_t bytes);
+
+    void sessionConnected(std::string_view sessionId, bool cleanStart);
+    void sessionDisconnected(std::string_view sessionId, int64_t now);
+    // Forgets the charges of abandoned sessions (see above); returns their
+    // ids with what was forgotten, for the log.
+    struct Forgotten
+    {
+        std::string sessionId;
+        int64_t messages = 0;
+        int64_t bytes = 0;
+    };
+    std::vector<Forgotten> forgetAbandoned(int64_t now);
+
+    int64_t outstandingMessages() const { return m_messages; }
+    int64_t outstandingBytes() const { return m_bytes; }
+    int64_t outstandingMessages(std::string_view sessionId) const;
+
+private:
+    struct Session
+    {
+        int64_t messages = 0;
+        int64_t bytes = 0;
+        bool connected = false;
+        int64_t absentSince = 0;
+    };
+    Session &session(std::string_view sessionId);
+    void drop(Session &s);
+    void pay(Session &s, int64_t &messages, int64_t &bytes);
+
+    Options m_options;
+    std::unordered_map<std::string, Session> m_sessions;
+    int64_t m_messages = 0;
+    int64_t m_bytes = 0;
+};
+
+} // namespace Provisio::HubAuth
