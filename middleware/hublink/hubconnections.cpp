@@ -69,10 +69,9 @@ void HubConnections::sync()
             Q_EMIT hubConnected(raw);
         });
         connect(raw, &HubConnection::disconnected, this, [this, raw] { setConnectedGauge(raw->hub().name, false); });
-        connect(raw, &HubConnection::messageReceived, this,
-                [this, raw](const QByteArray &payload, const QString &topic) {
-                    Q_EMIT messageReceived(raw, payload, topic);
-                });
+        connect(
+            raw, &HubConnection::messageReceived, this,
+            [this, raw](const MqttCodec::Publish &message, quint64 tag) { Q_EMIT messageReceived(raw, message, tag); });
         m_connections[hub.name] = std::move(connection);
         setConnectedGauge(hub.name, false);
         raw->start();

@@ -46,7 +46,8 @@ public:
 Q_SIGNALS:
     // Each (re)connect of a hub's connection.
     void hubConnected(Provisio::HubConnection *connection);
-    void messageReceived(Provisio::HubConnection *connection, const QByteArray &payload, const QString &topic);
+    // A delivery; acknowledge it through connection->acknowledge(tag).
+    void messageReceived(Provisio::HubConnection *connection, const Provisio::MqttCodec::Publish &message, quint64 tag);
 
 private:
     void setConnectedGauge(const QString &hubName, bool connected);

@@ -10,6 +10,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QPointer>
 #include <QSaveFile>
 #include <QStringList>
 
@@ -147,7 +148,29 @@ void HubLink::onEvent(const DomainEvent &event)
     }
 }
 
-void HubLink::onMessage(HubConnection *connection, const QByteArray &payload, const QString &topic)
+void HubLink::onMessage(HubConnection *connection, const MqttCodec::Publish &message, quint64 tag)
+{
+    const QString &topic = message.topic;
+    const QByteArray &payload = message.payload;
+    const QString hubHost = connection->hub().host.toLower();
+    const QStringList parts = topic.split(QLatin1Char('/'));
+    if (parts.size() >= 3 && parts.at(0) == QLatin1String("devices") && !parts.at(1).isEmpty() &&
+        parts.at(2) == QLatin1String("messages")) {
+        // Telemetry is acknowledged to the hub once stored (TelemetryIngest);
+        // a connection gone by then leaves it to the hub to deliver again.
+        QPointer<HubConnection> guard(connection);
+        m_telemetry.handleMessage(hubHost, connection->clientId() + QLatin1Char('|') + hubHost, message, [guard, tag] {
+            if (guard)
+                guard->acknowledge(tag);
+        });
+        return;
+    }
+    // Everything else is handled (and stored where it is stored) right here.
+    handleOther(connection, topic, payload);
+    connection->acknowledge(tag);
+}
+
+void HubLink::handleOther(HubConnection *connection, const QString &topic, const QByteArray &payload)
 {
     if (topic == HubConnections::controlResponseTopic()) {
         m_revocations.handleControlResponse(payload);
@@ -159,9 +182,7 @@ void HubLink::onMessage(HubConnection *connection, const QByteArray &payload, co
         return;
     const QString &deviceId = parts.at(1);
     const QString &what = parts.at(2);
-    if (what == QLatin1String("messages")) {
-        m_telemetry.handleMessage(hubHost, topic, payload);
-    } else if (what == QLatin1String("twin") && parts.size() == 4 && parts.at(3) == QLatin1String("reported")) {
+    if (what == QLatin1String("twin") && parts.size() == 4 && parts.at(3) == QLatin1String("reported")) {
         m_twins.handleReported(hubHost, deviceId, payload);
     } else if (what == QLatin1String("status") && parts.size() == 3) {
         m_presence.handleStatus(hubHost, deviceId, payload);

@@ -55,7 +55,7 @@ public:
         TelemetryBuffer::Options telemetry; // batch size and memory bounds
         int pollIntervalMs = 10000;         // hub list, retries of revocations
         int telemetryFlushMs = 5000;        // counters to the database
-        int telemetryBatchMs = 250;         // longest wait before messages are written
+        int telemetryBatchMs = 250;         // retry interval (at least 1 s) after a failed write
         int telemetryKeep = 1000;           // messages kept per device
         int telemetryDays = 7;              // messages older than this go
         int telemetryPruneMs = 60000;       // how often retention is applied
@@ -127,7 +127,8 @@ public:
 private:
     void onEvent(const DomainEvent &event);
     // Hands what a hub sent to the part it is for, by topic.
-    void onMessage(HubConnection *connection, const QByteArray &payload, const QString &topic);
+    void onMessage(HubConnection *connection, const MqttCodec::Publish &message, quint64 tag);
+    void handleOther(HubConnection *connection, const QString &topic, const QByteArray &payload);
 
     ServiceContext &m_ctx;
     Options m_options;
