@@ -288,7 +288,8 @@ void MqttSession::subscribe(const QString &filter, int qos)
 
 void MqttSession::unsubscribe(const QString &filter)
 {
-    if (!m_filters.remove(filter) || m_state != Connected)
+    m_filters.remove(filter);
+    if (m_state != Connected)
         return;
     const quint16 id = nextPacketId();
     if (id == 0)

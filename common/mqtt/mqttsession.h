@@ -89,6 +89,8 @@ public:
     int publish(const QString &topic, const QByteArray &payload, int qos, bool retain);
     // Kept for every (re)connect; sent at once when connected.
     void subscribe(const QString &filter, int qos);
+    // Sent when connected, also for a filter this client never subscribed
+    // (a resumed session's own subscriptions).
     void unsubscribe(const QString &filter);
 
     // Acknowledges a delivery (see the class comment); unknown or stale

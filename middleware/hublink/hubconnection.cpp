@@ -100,7 +100,13 @@ MqttSession *HubConnection::createClient()
     for (auto it = m_filters.cbegin(); it != m_filters.cend(); ++it)
         c->subscribe(it.key(), it.value()); // sent at every connect
 
-    connect(c, &MqttSession::connected, this, [this] {
+    connect(c, &MqttSession::connected, this, [this, c] {
+        if (m_ending) {
+            c->disconnectFromHost();
+            qCInfo(lcHubConnection).noquote() << "hub" << m_hub.name << "session" << m_clientId << "ended";
+            Q_EMIT sessionEnded();
+            return;
+        }
         // MqttSession sends every SUBSCRIBE again at each connect, also
         // when the hub reports the session present: Mosquitto 2.0.11 can
         // hand back a session restored from its persistence file whose
@@ -220,6 +226,33 @@ void HubConnection::acknowledge(quint64 tag)
 {
     if (m_client)
         m_client->acknowledge(tag);
+}
+
+int HubConnection::unacknowledgedCount() const
+{
+    return m_client ? m_client->unacknowledgedCount() : 0;
+}
+
+void HubConnection::unsubscribeOnHub(const QString &filter)
+{
+    m_filters.remove(filter);
+    if (m_client)
+        m_client->unsubscribe(filter);
+}
+
+void HubConnection::endSession()
+{
+    if (!m_client || m_ending)
+        return;
+    m_ending = true;
+    m_renewTimer.stop();
+    m_filters.clear();
+    // A clean-session CONNECT discards the session on the hub (3.1.1
+    // §3.1.2.4); the DISCONNECT right after it leaves nothing behind.
+    m_client->disconnectFromHost();
+    m_client->setCleanSession(true);
+    m_client->setPassword(freshToken());
+    m_client->connectToHost();
 }
 
 void HubConnection::subscribe(const QString &filter, int qos)

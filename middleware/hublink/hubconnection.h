@@ -105,6 +105,14 @@ public:
     // Tells the hub a delivery is safe (stored): it may forget it. Tags of
     // an earlier connection are ignored (the hub delivers those again).
     void acknowledge(quint64 tag);
+    // Deliveries of the current connection not acknowledged yet.
+    int unacknowledgedCount() const;
+    // UNSUBSCRIBE a filter the hub session holds (now, if connected), e.g.
+    // a dead instance's shared subscriptions while a survivor drains it.
+    void unsubscribeOnHub(const QString &filter);
+    // Ends the session on the hub for good: reconnects with clean session
+    // on and disconnects; sessionEnded() follows.
+    void endSession();
     // Subscriptions survive reconnects and token renewals.
     void subscribe(const QString &filter, int qos = 1);
     void unsubscribe(const QString &filter);
@@ -113,6 +121,7 @@ Q_SIGNALS:
     // Each (re)connect, once the subscriptions are sent again.
     void connected();
     void disconnected();
+    void sessionEnded();
     // A delivery; QoS 1 ones stay unacknowledged on the hub until
     // acknowledge(tag) (see the class comment).
     void messageReceived(const Provisio::MqttCodec::Publish &message, quint64 tag);
@@ -132,6 +141,7 @@ private:
     QString m_serviceKey;
     MqttSession *m_client = nullptr; // the connection
     bool m_renewing = false;         // reconnecting with a fresh token
+    bool m_ending = false;           // endSession(): clean connect, then disconnect
     QMap<QString, int> m_filters;    // filter -> QoS
     bool m_connected = false;
     QDateTime m_since;

@@ -49,7 +49,7 @@ HubLink::HubLink(ServiceContext &ctx, Options options, QObject *parent)
       m_twins(ctx, m_connections, m_registrations, twinOptions(options)),
       m_telemetry(ctx, m_lookup, telemetryOptions(options)), m_presence(ctx, m_lookup),
       m_revocations(ctx, m_connections, m_registrations, m_lookup, options.pollIntervalMs),
-      m_methods(ctx, m_connections)
+      m_methods(ctx, m_connections), m_takeover(ctx, m_connections, SessionTakeover::Options{options.leaseMs, 3000})
 {
     m_ctx.metrics.describe(QStringLiteral("provisio_hub_messages_total"), QStringLiteral("counter"),
                            QStringLiteral("Messages received from hubs, by kind"));
@@ -69,6 +69,7 @@ HubLink::HubLink(ServiceContext &ctx, Options options, QObject *parent)
         m_revocations.retry(connection, true);
     });
     connect(&m_connections, &HubConnections::messageReceived, this, &HubLink::onMessage);
+    connect(&m_takeover, &SessionTakeover::messageReceived, this, &HubLink::onMessage);
 }
 
 HubLink::~HubLink() = default;
@@ -113,6 +114,7 @@ void HubLink::start()
     m_pollTimer.start(m_options.pollIntervalMs);
     m_telemetry.start();
     m_twins.start();
+    m_takeover.start(m_options.connection.clientId);
 }
 
 std::optional<HubLink::HubStatus> HubLink::status(const QString &hubName)

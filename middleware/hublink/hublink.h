@@ -9,6 +9,7 @@
 #include "methodcalls.h"
 #include "presence.h"
 #include "revocations.h"
+#include "sessiontakeover.h"
 #include "storage/hublinkstore.h"
 #include "storage/registrationstore.h"
 #include "storage/telemetrystore.h"
@@ -54,6 +55,7 @@ public:
         HubConnection::Options connection;
         TelemetryBuffer::Options telemetry; // batch size and memory bounds
         int pollIntervalMs = 10000;         // hub list, retries of revocations
+        int leaseMs = 30000;                // hub-link lease (SessionTakeover)
         int telemetryFlushMs = 5000;        // counters to the database
         int telemetryBatchMs = 250;         // retry interval (at least 1 s) after a failed write
         int telemetryKeep = 1000;           // messages kept per device
@@ -141,6 +143,7 @@ private:
     Presence m_presence;
     Revocations m_revocations;
     MethodCalls m_methods;
+    SessionTakeover m_takeover;
     QTimer m_pollTimer;
     bool m_started = false;
 };

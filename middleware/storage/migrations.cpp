@@ -228,6 +228,15 @@ const QList<Migration> &migrations()
              QStringLiteral("CREATE TABLE telemetry_deliveries ("
                             " delivery_key TEXT PRIMARY KEY, digest TEXT NOT NULL, stored TEXT NOT NULL)"),
          }},
+        // Hub-link leases (SessionTakeover): one row per instance's hub
+        // client id with the epoch ms it lasts until; `holder` is the
+        // survivor that claimed an expired one to drain its hub sessions.
+        {12,
+         QStringLiteral("hub link leases"),
+         {
+             QStringLiteral("CREATE TABLE hub_link_leases ("
+                            " client_id TEXT PRIMARY KEY, expires_ms BIGINT NOT NULL, holder TEXT)"),
+         }},
     };
     return all;
 }

@@ -7,6 +7,9 @@
 // database. Every check compares what the devices had acknowledged with the
 // telemetry table itself: every (device, seq) present, each exactly once.
 //
+// Runs on SQLite and, as tst_durability_pg, on PostgreSQL, where a second
+// instance is killed for good and the first drains its hub session.
+//
 // PROVISIO_DURABILITY_LONG=1 (ctest tst_durability_long, label slow) runs the
 // kill rounds with 50 devices and longer streams.
 
@@ -16,6 +19,7 @@
 
 #include "crypto/sastoken.h"
 #include "mqtt/mqtttopic.h"
+#include "storage/database.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -23,6 +27,7 @@
 #include <QJsonObject>
 #include <QRandomGenerator>
 #include <QScopeGuard>
+#include <QSet>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -56,6 +61,8 @@ private Q_SLOTS:
     void killedAtRandomMomentsLosesNothingAndStoresOnce();
     void killedWithReceivedUncommittedMessagesLosesNothing();
     void lockedDatabaseStopsAcknowledgingAndDropsNothing();
+    // Keep last: it leaves a second instance's session drained.
+    void deadInstanceIsDrainedBySurvivor();
 
 private:
     struct Device
@@ -76,18 +83,24 @@ private:
     void killMiddleware();
     bool restartMiddleware();
     QSqlDatabase openDatabase(const QString &name);
+    bool onSqlite() const { return m_f.mw->databaseUrl().isEmpty(); }
+    // The middleware's database, whichever the backend.
+    Database *database();
     double metric(const QByteArray &name);
 
     DeviceFixture m_f;
     QTemporaryDir m_work;
     quint16 m_port = 0;
     MosquittoProcess m_broker{QStringLiteral(PROVISIO_MOSQUITTO_BIN)};
-    int m_devices = 0;
+    std::unique_ptr<Database> m_db;
 };
 
 void TestDurability::initTestCase()
 {
     QVERIFY2(QFileInfo::exists(QStringLiteral(PROVISIO_MOSQUITTO_BIN)), "mosquitto is not installed");
+    // Short hub-link leases, so a dead instance is taken over within the
+    // test's 30 s (every instance started from here inherits it).
+    qputenv("PROVISIO_HUB_LEASE", "6");
     // Every message kept: the check counts the whole stream.
     QVERIFY(m_f.start({QStringLiteral("--telemetry-keep"), QStringLiteral("1000000")}));
     m_port = freeLocalPort();
@@ -167,18 +180,43 @@ QSqlDatabase TestDurability::openDatabase(const QString &name)
     return db;
 }
 
+Database *TestDurability::database()
+{
+    if (!m_db) {
+        const QString location =
+            onSqlite() ? QDir(m_f.mw->dataDir()).filePath(QStringLiteral("provisio.db")) : m_f.mw->databaseUrl();
+        auto db = Database::open(location);
+        if (!db) {
+            qWarning() << "database:" << db.error().message;
+            return nullptr;
+        }
+        m_db = std::move(*db);
+    }
+    return m_db.get();
+}
+
 QHash<QString, QPair<int, int>> TestDurability::stored()
 {
+    // The body is {"seq":N,...} as the devices wrote it; seq is read with
+    // SQL both backends share.
     QHash<QString, QPair<int, int>> out;
-    {
-        QSqlDatabase db = openDatabase(QStringLiteral("count"));
-        QSqlQuery q(db);
-        q.exec(QStringLiteral("SELECT device_id, COUNT(*), COUNT(DISTINCT json_extract(CAST(body AS TEXT), '$.seq'))"
-                              " FROM telemetry WHERE device_id LIKE 'dur-%' GROUP BY device_id"));
-        while (q.next())
-            out.insert(q.value(0).toString(), {q.value(1).toInt(), q.value(2).toInt()});
+    Database *db = database();
+    if (!db)
+        return out;
+    auto q = db->exec(QStringLiteral("SELECT device_id, body FROM telemetry WHERE device_id LIKE 'dur-%'"));
+    if (!q)
+        return out;
+    QHash<QString, QSet<int>> seqs;
+    QHash<QString, int> rowCount;
+    while (q->next()) {
+        const QString id = q->value(0).toString();
+        ++rowCount[id];
+        seqs[id].insert(
+            QJsonDocument::fromJson(q->value(1).toByteArray()).object().value(QStringLiteral("seq")).toInt(-1));
     }
-    QSqlDatabase::removeDatabase(QStringLiteral("count"));
+    q->finish();
+    for (auto it = rowCount.cbegin(); it != rowCount.cend(); ++it)
+        out.insert(it.key(), {it.value(), int(seqs.value(it.key()).size())});
     return out;
 }
 
@@ -293,6 +331,8 @@ void TestDurability::killedAtRandomMomentsLosesNothingAndStoresOnce()
 
 void TestDurability::killedWithReceivedUncommittedMessagesLosesNothing()
 {
+    if (!onSqlite())
+        QSKIP("holds the SQLite write lock; the kill rounds cover PostgreSQL");
     // Deterministically inside the window that used to lose a batch: the
     // middleware has received the messages (the hub delivered them to its
     // connection) and cannot commit them (another connection holds the
@@ -328,6 +368,8 @@ void TestDurability::killedWithReceivedUncommittedMessagesLosesNothing()
 
 void TestDurability::lockedDatabaseStopsAcknowledgingAndDropsNothing()
 {
+    if (!onSqlite())
+        QSKIP("holds the SQLite write lock");
     // The database away for longer than the hub's in-flight window: the
     // middleware holds what it received without acknowledging it, the hub
     // holds the rest, and when the database is back all of it is stored.
@@ -354,6 +396,77 @@ void TestDurability::lockedDatabaseStopsAcknowledgingAndDropsNothing()
     // stream, and none was dropped.
     QTRY_COMPARE_WITH_TIMEOUT(metric("provisio_telemetry_pending_messages"), 0.0, 10000);
     QCOMPARE(metric("provisio_telemetry_dropped_total"), -1.0); // no such thing any more
+}
+
+void TestDurability::deadInstanceIsDrainedBySurvivor()
+{
+    // A second instance on the same database shares the hub's messages
+    // through the shared subscription; it is killed -9 mid-stream and never
+    // comes back. Within 30 s the survivor has taken over its lease,
+    // drained its hub session (what the hub queued for it, and what it had
+    // received without acknowledging) and stored all of it, once.
+    const QString location =
+        onSqlite() ? QDir(m_f.mw->dataDir()).filePath(QStringLiteral("provisio.db")) : m_f.mw->databaseUrl();
+    MiddlewareProcess second({QStringLiteral("--telemetry-keep"), QStringLiteral("1000000")}, location);
+    QVERIFY(QDir().mkpath(QDir(second.dataDir()).filePath(QStringLiteral("tls"))));
+    for (const char *file : {"tls/ca.crt", "tls/ca.key"})
+        QVERIFY(QFile::copy(QDir(m_f.mw->dataDir()).filePath(QLatin1String(file)),
+                            QDir(second.dataDir()).filePath(QLatin1String(file))));
+    QVERIFY2(second.start(), qPrintable(second.lastError()));
+    const auto explain = qScopeGuard([this, &second] {
+        if (QTest::currentTestFailed())
+            qWarning().noquote() << "survivor log:\n"
+                                 << m_f.mw->drainLog().right(4000) << "\nsecond log:\n"
+                                 << second.drainLog().right(3000);
+    });
+    HttpsClient viewer2(second.baseUrl(), second.caCertificatePath());
+    viewer2.setBearer(m_f.viewer->bearer());
+    QTRY_VERIFY_WITH_TIMEOUT(
+        viewer2.get(QStringLiteral("/api/v1/hubs/hub1/status")).json().value(QStringLiteral("connected")).toBool(),
+        30000);
+    const QString secondClientId =
+        viewer2.get(QStringLiteral("/api/v1/hubs/hub1/status")).json().value(QStringLiteral("clientId")).toString();
+    QVERIFY(secondClientId.startsWith(QLatin1String("provisio-mw-")));
+
+    std::vector<std::unique_ptr<Device>> devices;
+    for (int i = 0; i < 6; ++i) {
+        auto d = device(QStringLiteral("dur-f%1").arg(i), i % 2 == 0);
+        QVERIFY(d);
+        devices.push_back(std::move(d));
+    }
+    int turn = 0;
+    const auto stream = [&](int messages) {
+        for (int i = 0; i < messages; ++i) {
+            if (!send(*devices[size_t(turn++ % devices.size())]))
+                return false;
+        }
+        return true;
+    };
+    QVERIFY(stream(600));
+    const qint64 pid = second.processId();
+    QVERIFY(pid > 0);
+    QCOMPARE(::kill(pid_t(pid), SIGKILL), 0);
+    QElapsedTimer sinceKill;
+    sinceKill.start();
+    second.stop();
+    // The stream goes on: the dead instance's share queues in its session
+    // until the survivor takes the session over.
+    QVERIFY(stream(600));
+    QString why;
+    QVERIFY2(allStoredOnce(devices, int(qMax<qint64>(1000, 30000 - sinceKill.elapsed())), &why), qPrintable(why));
+    qInfo("the survivor held all %d messages %lld ms after the kill", turn, sinceKill.elapsed());
+    // And it retires the dead instance: its lease goes once the session is
+    // ended on the hub.
+    const auto leases = [this, &secondClientId] {
+        auto q = database()->exec(QStringLiteral("SELECT COUNT(*) FROM hub_link_leases WHERE client_id = ?"),
+                                  {secondClientId});
+        const int n = q && q->next() ? q->value(0).toInt() : -1;
+        if (q)
+            q->finish();
+        return n;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(leases(), 0, 30000);
+    QVERIFY(m_f.mw->drainLog().contains(QStringLiteral("instance %1 drained and retired").arg(secondClientId)));
 }
 
 QTEST_GUILESS_MAIN(TestDurability)
