@@ -53,7 +53,7 @@ public:
     {
         bool enabled = true;
         HubConnection::Options connection;
-        TelemetryBuffer::Options telemetry; // batch size and memory bounds
+        TelemetryBuffer::Options telemetry; // batch size
         int pollIntervalMs = 10000;         // hub list, retries of revocations
         int leaseMs = 30000;                // hub-link lease (SessionTakeover)
         int telemetryFlushMs = 5000;        // counters to the database

@@ -22,8 +22,8 @@ namespace Provisio {
 // is called only after the batch holding the message committed (stored
 // before acknowledged). Nothing is ever dropped here: what waits is bounded
 // by the hubs' in-flight windows (a hub sends no more unacknowledged
-// deliveries per session than its max_inflight_messages, and HubConnection
-// disconnects one that sends more than TelemetryBuffer's maxPending), so a
+// deliveries per session than its max_inflight_messages, and MqttSession
+// disconnects one that holds more than 65,535 unacknowledged), so a
 // database outage stops acknowledgements instead of growing memory.
 //
 // A delivery the hub sends again (DUP, after a reconnect of the same
@@ -35,8 +35,6 @@ public:
     struct Options
     {
         int batchSize = 500;
-        // Unacknowledged deliveries a hub connection may hold (see above).
-        int maxPending = 100000;
     };
     using Message = TelemetryStore::Message;
     struct Entry

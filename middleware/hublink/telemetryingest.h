@@ -32,7 +32,7 @@ class TelemetryIngest : public QObject
 public:
     struct Options
     {
-        TelemetryBuffer::Options buffer; // batch size and memory bounds
+        TelemetryBuffer::Options buffer; // batch size
         int flushMs = 5000;              // counters to the database
         int batchMs = 250;               // retry interval (at least 1 s) after a failed write
         int keep = 1000;                 // messages kept per device
