@@ -50,7 +50,11 @@ constexpr int kReportedBurst = 10;
 constexpr int kReportedPerMinute = 60;
 constexpr int kPresenceBurst = 4;
 constexpr int kPresencePerMinute = 6;
-constexpr int kMaxInflightMessages = 20;
+// Unacknowledged QoS 1 messages the broker sends one client at a time. The
+// middleware's link acknowledges telemetry only once its batch is committed,
+// so this is the largest batch one hub session can hand it per commit: 20
+// (Mosquitto's default) made every commit store at most 20 messages.
+constexpr int kMaxInflightMessages = 1000;
 constexpr int kMessageSizeLimit = 256 * 1024; // Azure IoT Hub's device-to-cloud limit
 
 Error invalid(const QString &message)

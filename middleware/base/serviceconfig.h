@@ -69,6 +69,7 @@ struct ServiceConfig
     int webhookMaxAttempts = 10;
     bool hubLinkEnabled = true;
     qint64 hubTokenLifetimeSeconds = 3600;
+    int hubLeaseSeconds = 30;         // hub-link lease (failover of a dead instance)
     int telemetryKeep = 1000;         // stored telemetry messages per device
     int telemetryDays = 7;            // stored telemetry older than this is deleted
     int telemetryPruneMs = 60000;     // how often retention runs

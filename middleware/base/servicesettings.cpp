@@ -163,6 +163,10 @@ QList<SettingSpec> buildSettings()
         duration("hub-token-lifetime", "PROVISIO_HUB_TOKEN_LIFETIME",
                  "Lifetime of the service token the hub link logs in with; renewed at 3/4 of it.",
                  DurationUnit::Seconds, 5 * kSecond, kDay, kHour),
+        duration("hub-lease", "PROVISIO_HUB_LEASE",
+                 "How long an instance's hub-link lease lasts without renewal (renewed every third of it); an "
+                 "instance silent for longer is taken over by a survivor, which drains its hub sessions.",
+                 DurationUnit::Seconds, 3 * kSecond, kHour, 30 * kSecond),
         integer("telemetry-keep", "PROVISIO_TELEMETRY_KEEP", "count",
                 "Telemetry messages kept per device, newest first.", 1, 1000000, 1000),
         integer("telemetry-days", "PROVISIO_TELEMETRY_DAYS", "days", "Days telemetry messages are kept.", 1, 3650, 7),

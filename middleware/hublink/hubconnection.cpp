@@ -4,7 +4,7 @@
 #include "crypto/keys.h"
 #include "crypto/sastoken.h"
 #include "domain/hubservice.h"
-#include "mqtt/mqttclient.h"
+#include "mqtt/mqttsession.h"
 
 #include <QLoggingCategory>
 
@@ -40,7 +40,7 @@ HubConnection::HubConnection(const Hub &hub, const QByteArray &caCertificatePem,
     connect(&m_renewTimer, &QTimer::timeout, this, &HubConnection::renew);
     m_refusedTimer.setSingleShot(true);
     connect(&m_refusedTimer, &QTimer::timeout, this, [this] {
-        if (m_client && m_client->state() == MqttClient::Disconnected) {
+        if (m_client && m_client->state() == MqttSession::Disconnected) {
             m_client->setPassword(freshToken());
             m_client->connectToHost();
         }
@@ -75,41 +75,44 @@ QString HubConnection::freshToken()
                             hubServicePolicyName());
 }
 
-MqttClient *HubConnection::createClient()
+MqttSession *HubConnection::createClient()
 {
-    auto *c = new MqttClient(this);
+    MqttSession::Options o;
     const auto [host, port] = splitEndpoint(m_hub.dialEndpoint());
-    c->setHostname(host);
-    c->setPort(port);
-    c->setClientId(m_clientId);
-    c->setUsername(hubServiceUsername(m_hub.host));
-    c->setPassword(freshToken());
+    o.host = host;
+    o.port = port;
+    o.peerVerifyName = m_hub.host;
+    o.caCertificatesPem = m_caPem;
+    o.connect.clientId = m_clientId;
+    o.connect.username = hubServiceUsername(m_hub.host);
+    o.connect.password = freshToken();
     // A persistent session (see the class comment): MQTT 3.1.1, clean
     // session off, QoS 1 subscriptions.
-    c->setProtocolVersion(MqttClient::Mqtt311);
-    c->setCleanSession(false);
-    c->setKeepAlive(m_options.keepAliveSeconds);
+    o.connect.cleanSession = false;
+    o.connect.keepAliveSeconds = quint16(qBound(0, m_options.keepAliveSeconds, 65535));
     // Seen after a broker restart: the TCP connection is accepted but the
     // CONNACK never comes; the attempt is abandoned and retried with backoff.
-    c->setConnectTimeout(m_options.connectTimeoutMs);
-    c->setTlsEnabled(true);
-    c->setCaCertificates(m_caPem);
-    c->setPeerVerifyName(m_hub.host);
-    c->setReconnectDelays(m_options.minReconnectDelayMs, m_options.maxReconnectDelayMs);
+    o.connectTimeoutMs = m_options.connectTimeoutMs;
+    o.minReconnectDelayMs = m_options.minReconnectDelayMs;
+    o.maxReconnectDelayMs = m_options.maxReconnectDelayMs;
+    o.maxPacketSize = m_options.maxPacketBytes;
+    auto *c = new MqttSession(std::move(o), this);
     for (auto it = m_filters.cbegin(); it != m_filters.cend(); ++it)
-        c->subscribe(it.key(), it.value()); // sent at connect
+        c->subscribe(it.key(), it.value()); // sent at every connect
 
-    connect(c, &MqttClient::connected, this, [this, c] {
-        // Subscribed again when the hub reports the session present (a
-        // fresh session gets every SUBSCRIBE from MqttClient anyway):
-        // Mosquitto 2.0.11 can hand back a session restored from its
-        // persistence file whose shared subscriptions no longer deliver
-        // (seen after a broker restart: the devices' messages vanished);
-        // a SUBSCRIBE of what the session holds changes nothing else.
-        if (c->sessionPresent()) {
-            for (auto it = m_filters.cbegin(); it != m_filters.cend(); ++it)
-                c->subscribe(it.key(), it.value());
+    connect(c, &MqttSession::connected, this, [this, c] {
+        if (m_ending) {
+            c->disconnectFromHost();
+            qCInfo(lcHubConnection).noquote() << "hub" << m_hub.name << "session" << m_clientId << "ended";
+            Q_EMIT sessionEnded();
+            return;
         }
+        // MqttSession sends every SUBSCRIBE again at each connect, also
+        // when the hub reports the session present: Mosquitto 2.0.11 can
+        // hand back a session restored from its persistence file whose
+        // shared subscriptions no longer deliver (seen after a broker
+        // restart: the devices' messages vanished); a SUBSCRIBE of what the
+        // session holds changes nothing else.
         if (m_renewing) {
             m_renewing = false;
             qCInfo(lcHubConnection).noquote() << "hub" << m_hub.name << "service token renewed";
@@ -118,28 +121,24 @@ MqttClient *HubConnection::createClient()
         m_refusedTimer.stop();
         setConnected(true);
     });
-    connect(c, &MqttClient::stateChanged, this, [this](MqttClient::State state) {
+    connect(c, &MqttSession::stateChanged, this, [this](MqttSession::State state) {
         // A renewal passes through Disconnected and Connecting on its way
         // back; only its failure counts as a disconnection.
-        if (state != MqttClient::Connected && !m_renewing)
+        if (state != MqttSession::Connected && !m_renewing)
             setConnected(false);
     });
-    connect(c, &MqttClient::messageReceived, this,
-            [this](const QByteArray &payload, const QString &topic, bool retained) {
-                Q_EMIT messageReceived(payload, topic, retained);
-            });
-    connect(c, &MqttClient::messagePublished, this, [this, c](int messageId, int reasonCode) {
+    connect(c, &MqttSession::messageReceived, this,
+            [this](const MqttCodec::Publish &message, quint64 tag) { Q_EMIT messageReceived(message, tag); });
+    connect(c, &MqttSession::messagePublished, this, [this, c](int messageId, bool acknowledged) {
         const auto done = m_pending.take({c, messageId});
         if (done)
-            done(reasonCode < 0x80);
+            done(acknowledged);
     });
-    connect(c, &MqttClient::errorOccurred, this, [this](int code, const QString &message) {
-        if (code == MqttClient::InvalidArgument || code == MqttClient::QueueFull || code == MqttClient::NotConnected)
-            return; // about one publish or subscription, not the connection
+    connect(c, &MqttSession::errorOccurred, this, [this](const QString &message) {
         m_lastError = message;
         renewalFailed();
     });
-    connect(c, &MqttClient::connectionRefused, this, [this](int reasonCode, const QString &reason) {
+    connect(c, &MqttSession::connectionRefused, this, [this](int reasonCode, const QString &reason) {
         const QString message = QStringLiteral("the hub refused the service login (reason %1%2)")
                                     .arg(reasonCode)
                                     .arg(reason.isEmpty() ? QString() : QStringLiteral(": ") + reason);
@@ -161,11 +160,12 @@ void HubConnection::renew()
         return;
     // The next attempt, whenever it comes, uses a fresh token.
     m_client->setPassword(freshToken());
-    if (m_client->state() != MqttClient::Connected)
+    if (m_client->state() != MqttSession::Connected)
         return;
     // The same client id again: the session and what the hub queues in it
     // meanwhile carry over, and so do our unacknowledged QoS 1 messages
-    // (same libmosquitto handle, sent again after the CONNACK).
+    // (same MqttSession, sent again after the CONNACK). Deliveries not yet
+    // acknowledged come again with DUP set; TelemetryIngest recognises them.
     m_renewing = true;
     m_client->disconnectFromHost();
     m_client->connectToHost();
@@ -176,11 +176,11 @@ void HubConnection::renewalFailed()
     if (!m_renewing)
         return;
     m_renewing = false;
-    if (m_client && m_client->state() != MqttClient::Connected)
+    if (m_client && m_client->state() != MqttSession::Connected)
         setConnected(false);
 }
 
-void HubConnection::failPending(MqttClient *client)
+void HubConnection::failPending(MqttSession *client)
 {
     QList<std::function<void(bool)>> failed;
     for (auto it = m_pending.begin(); it != m_pending.end();) {
@@ -220,6 +220,39 @@ bool HubConnection::publish(const QString &topic, const QByteArray &payload, int
     if (done)
         m_pending.insert({m_client, id}, std::move(done));
     return true;
+}
+
+void HubConnection::acknowledge(quint64 tag)
+{
+    if (m_client)
+        m_client->acknowledge(tag);
+}
+
+int HubConnection::unacknowledgedCount() const
+{
+    return m_client ? m_client->unacknowledgedCount() : 0;
+}
+
+void HubConnection::unsubscribeOnHub(const QString &filter)
+{
+    m_filters.remove(filter);
+    if (m_client)
+        m_client->unsubscribe(filter);
+}
+
+void HubConnection::endSession()
+{
+    if (!m_client || m_ending)
+        return;
+    m_ending = true;
+    m_renewTimer.stop();
+    m_filters.clear();
+    // A clean-session CONNECT discards the session on the hub (3.1.1
+    // §3.1.2.4); the DISCONNECT right after it leaves nothing behind.
+    m_client->disconnectFromHost();
+    m_client->setCleanSession(true);
+    m_client->setPassword(freshToken());
+    m_client->connectToHost();
 }
 
 void HubConnection::subscribe(const QString &filter, int qos)

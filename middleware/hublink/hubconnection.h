@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "mqtt/mqttcodec.h"
 #include "protocol/hub.h"
 
 #include <QByteArray>
@@ -16,7 +17,7 @@
 
 namespace Provisio {
 
-class MqttClient;
+class MqttSession;
 
 // The middleware's MQTT connection to one linked hub, as the hub's service
 // identity (hubconfig.h): TLS trusting the middleware's CA with the hub's
@@ -31,15 +32,21 @@ class MqttClient;
 // instances need different ids so that they split the shared subscriptions
 // instead of taking each other's session over), clean session off and QoS 1
 // subscriptions, so the hub queues what arrives for this instance's share
-// while it is away and delivers it when the same id comes back. That is
-// MQTT 3.1.1: an MQTT 5 session needs a Session Expiry Interval in CONNECT,
-// which libmosquitto 2.0.11's asynchronous connect cannot send (without it
-// an MQTT 5 session ends with its connection). The link needs nothing of
-// MQTT 5: it reads the property bag from the topic, not from MQTT 5
-// properties, and what it publishes is its own, allowed topics (3.1.1 has
-// no PUBACK reason codes to refuse them with). How long the hub keeps an
-// absent instance's session and how much it queues for it are the hub's
-// settings (`persistent_client_expiration`, `max_queued_messages`).
+// while it is away and delivers it when the same id comes back.
+//
+// A delivery is acknowledged to the hub only when its receiver says it is
+// safe (acknowledge(), called by TelemetryIngest after the transaction
+// holding the message committed). So the connection speaks MQTT through
+// MqttSession, our own small 3.1.1 client: libmosquitto and Eclipse Paho C
+// send the PUBACK before the application sees the message, and a crash in
+// between would lose what the hub then forgets. The hub sends at most its
+// `max_inflight_messages` unacknowledged deliveries per session and queues
+// the rest, so a slow or absent database slows the flow instead of growing
+// memory here. The link needs nothing of MQTT 5: it reads the property bag
+// from the topic, and what it publishes is its own, allowed topics. How
+// long the hub keeps an absent instance's session and how much it queues
+// for it are the hub's settings (`persistent_client_expiration`,
+// `max_queued_messages`).
 //
 // The hub checks the password only at CONNECT (and disconnects a client
 // whose token expires), so the token is renewed before it expires by
@@ -65,8 +72,11 @@ public:
         int maxReconnectDelayMs = 5000;
         int refusedRetryMs = 30000;
         // A CONNECT with no CONNACK in this time is abandoned and retried
-        // with backoff (MqttClient::setConnectTimeout()).
+        // with backoff.
         int connectTimeoutMs = 10000;
+        // Largest packet accepted from the hub; the hub caps devices'
+        // messages below it (hubconfig.cpp, max_packet_size).
+        qsizetype maxPacketBytes = 1024 * 1024;
         // The MQTT client id, stable per middleware instance (see the class
         // comment); empty: a random one, so the session lasts only as long
         // as this object.
@@ -92,6 +102,17 @@ public:
     // dropped first. Returns false when the message could not even be queued.
     bool publish(const QString &topic, const QByteArray &payload, int qos, bool retain,
                  std::function<void(bool acknowledged)> done = {});
+    // Tells the hub a delivery is safe (stored): it may forget it. Tags of
+    // an earlier connection are ignored (the hub delivers those again).
+    void acknowledge(quint64 tag);
+    // Deliveries of the current connection not acknowledged yet.
+    int unacknowledgedCount() const;
+    // UNSUBSCRIBE a filter the hub session holds (now, if connected), e.g.
+    // a dead instance's shared subscriptions while a survivor drains it.
+    void unsubscribeOnHub(const QString &filter);
+    // Ends the session on the hub for good: reconnects with clean session
+    // on and disconnects; sessionEnded() follows.
+    void endSession();
     // Subscriptions survive reconnects and token renewals.
     void subscribe(const QString &filter, int qos = 1);
     void unsubscribe(const QString &filter);
@@ -100,31 +121,35 @@ Q_SIGNALS:
     // Each (re)connect, once the subscriptions are sent again.
     void connected();
     void disconnected();
-    void messageReceived(const QByteArray &payload, const QString &topic, bool retained);
+    void sessionEnded();
+    // A delivery; QoS 1 ones stay unacknowledged on the hub until
+    // acknowledge(tag) (see the class comment).
+    void messageReceived(const Provisio::MqttCodec::Publish &message, quint64 tag);
 
 private:
-    MqttClient *createClient();
+    MqttSession *createClient();
     QString freshToken();
     void renew();
     void renewalFailed();
     void setConnected(bool connected);
-    void failPending(MqttClient *client);
+    void failPending(MqttSession *client);
 
     Hub m_hub;
     QByteArray m_caPem;
     Options m_options;
     QString m_clientId;
     QString m_serviceKey;
-    MqttClient *m_client = nullptr; // the connection
-    bool m_renewing = false;        // reconnecting with a fresh token
-    QMap<QString, int> m_filters;   // filter -> QoS
+    MqttSession *m_client = nullptr; // the connection
+    bool m_renewing = false;         // reconnecting with a fresh token
+    bool m_ending = false;           // endSession(): clean connect, then disconnect
+    QMap<QString, int> m_filters;    // filter -> QoS
     bool m_connected = false;
     QDateTime m_since;
     QString m_lastError;
     QTimer m_renewTimer;
     QTimer m_refusedTimer;
     // (client, message id) -> completion
-    QHash<QPair<MqttClient *, int>, std::function<void(bool)>> m_pending;
+    QHash<QPair<MqttSession *, int>, std::function<void(bool)>> m_pending;
 };
 
 } // namespace Provisio

@@ -58,9 +58,8 @@ void HubConnections::sync()
         }
         auto connection = std::make_unique<HubConnection>(hub, m_ctx.caCertificatePem, m_options);
         HubConnection *raw = connection.get();
-        for (const char *filter : {"$share/provisio/devices/+/messages/events/#",
-                                   "$share/provisio/devices/+/twin/reported", "$share/provisio/devices/+/status"})
-            raw->subscribe(QString::fromLatin1(filter), 1);
+        for (const QString &filter : sharedFilters())
+            raw->subscribe(filter, 1);
         // Every instance hears every control answer: whichever reads it
         // first records it (the answer names its request).
         raw->subscribe(controlResponseTopic(), 1);
@@ -69,10 +68,9 @@ void HubConnections::sync()
             Q_EMIT hubConnected(raw);
         });
         connect(raw, &HubConnection::disconnected, this, [this, raw] { setConnectedGauge(raw->hub().name, false); });
-        connect(raw, &HubConnection::messageReceived, this,
-                [this, raw](const QByteArray &payload, const QString &topic) {
-                    Q_EMIT messageReceived(raw, payload, topic);
-                });
+        connect(
+            raw, &HubConnection::messageReceived, this,
+            [this, raw](const MqttCodec::Publish &message, quint64 tag) { Q_EMIT messageReceived(raw, message, tag); });
         m_connections[hub.name] = std::move(connection);
         setConnectedGauge(hub.name, false);
         raw->start();
@@ -127,6 +125,28 @@ void HubConnections::setConnectedGauge(const QString &hubName, bool connected)
     const double previous = m_gauges.value(hubName, 0);
     m_ctx.metrics.increment(kConnectedGauge, labels, value - previous);
     m_gauges.insert(hubName, value);
+}
+
+QStringList HubConnections::sharedFilters()
+{
+    return {QStringLiteral("$share/provisio/devices/+/messages/events/#"),
+            QStringLiteral("$share/provisio/devices/+/twin/reported"),
+            QStringLiteral("$share/provisio/devices/+/status")};
+}
+
+QList<HubConnection *> HubConnections::all() const
+{
+    QList<HubConnection *> out;
+    for (const auto &entry : m_connections)
+        out << entry.second.get();
+    return out;
+}
+
+std::unique_ptr<HubConnection> HubConnections::createFor(const Hub &hub, const QString &clientId) const
+{
+    HubConnection::Options options = m_options;
+    options.clientId = clientId;
+    return std::make_unique<HubConnection>(hub, m_ctx.caCertificatePem, options);
 }
 
 } // namespace Provisio

@@ -42,11 +42,19 @@ public:
     HubConnection *byName(const QString &hubName) const;
     // Every connection that is up.
     QList<HubConnection *> connected() const;
+    // Every linked hub's connection.
+    QList<HubConnection *> all() const;
+    // A further connection to `hub` under another client id (a dead
+    // instance's session, drained by SessionTakeover); not subscribed.
+    std::unique_ptr<HubConnection> createFor(const Hub &hub, const QString &clientId) const;
+    // The shared subscriptions every instance's session holds.
+    static QStringList sharedFilters();
 
 Q_SIGNALS:
     // Each (re)connect of a hub's connection.
     void hubConnected(Provisio::HubConnection *connection);
-    void messageReceived(Provisio::HubConnection *connection, const QByteArray &payload, const QString &topic);
+    // A delivery; acknowledge it through connection->acknowledge(tag).
+    void messageReceived(Provisio::HubConnection *connection, const Provisio::MqttCodec::Publish &message, quint64 tag);
 
 private:
     void setConnectedGauge(const QString &hubName, bool connected);

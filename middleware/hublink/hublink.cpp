@@ -10,6 +10,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QPointer>
 #include <QSaveFile>
 #include <QStringList>
 
@@ -48,7 +49,7 @@ HubLink::HubLink(ServiceContext &ctx, Options options, QObject *parent)
       m_credit(m_connections), m_twins(ctx, m_connections, m_registrations, twinOptions(options)),
       m_telemetry(ctx, m_lookup, telemetryOptions(options)), m_presence(ctx, m_lookup),
       m_revocations(ctx, m_connections, m_registrations, m_lookup, options.pollIntervalMs),
-      m_methods(ctx, m_connections)
+      m_methods(ctx, m_connections), m_takeover(ctx, m_connections, SessionTakeover::Options{options.leaseMs, 3000})
 {
     m_ctx.metrics.describe(QStringLiteral("provisio_hub_messages_total"), QStringLiteral("counter"),
                            QStringLiteral("Messages received from hubs, by kind"));
@@ -69,6 +70,7 @@ HubLink::HubLink(ServiceContext &ctx, Options options, QObject *parent)
     });
     connect(&m_connections, &HubConnections::messageReceived, this, &HubLink::onMessage);
     connect(&m_telemetry, &TelemetryIngest::messagesSettled, &m_credit, &HubCredit::settled);
+    connect(&m_takeover, &SessionTakeover::messageReceived, this, &HubLink::onMessage);
 }
 
 HubLink::~HubLink() = default;
@@ -113,6 +115,7 @@ void HubLink::start()
     m_pollTimer.start(m_options.pollIntervalMs);
     m_telemetry.start();
     m_twins.start();
+    m_takeover.start(m_options.connection.clientId);
 }
 
 std::optional<HubLink::HubStatus> HubLink::status(const QString &hubName)
@@ -148,7 +151,29 @@ void HubLink::onEvent(const DomainEvent &event)
     }
 }
 
-void HubLink::onMessage(HubConnection *connection, const QByteArray &payload, const QString &topic)
+void HubLink::onMessage(HubConnection *connection, const MqttCodec::Publish &message, quint64 tag)
+{
+    const QString &topic = message.topic;
+    const QByteArray &payload = message.payload;
+    const QString hubHost = connection->hub().host.toLower();
+    const QStringList parts = topic.split(QLatin1Char('/'));
+    if (parts.size() >= 3 && parts.at(0) == QLatin1String("devices") && !parts.at(1).isEmpty() &&
+        parts.at(2) == QLatin1String("messages")) {
+        // Telemetry is acknowledged to the hub once stored (TelemetryIngest);
+        // a connection gone by then leaves it to the hub to deliver again.
+        QPointer<HubConnection> guard(connection);
+        m_telemetry.handleMessage(hubHost, connection->clientId() + QLatin1Char('|') + hubHost, message, [guard, tag] {
+            if (guard)
+                guard->acknowledge(tag);
+        });
+        return;
+    }
+    // Everything else is handled (and stored where it is stored) right here.
+    handleOther(connection, topic, payload);
+    connection->acknowledge(tag);
+}
+
+void HubLink::handleOther(HubConnection *connection, const QString &topic, const QByteArray &payload)
 {
     if (topic == HubConnections::controlResponseTopic()) {
         m_revocations.handleControlResponse(payload);
@@ -160,11 +185,6 @@ void HubLink::onMessage(HubConnection *connection, const QByteArray &payload, co
         return;
     const QString &deviceId = parts.at(1);
     const QString &what = parts.at(2);
-    if (what == QLatin1String("messages")) {
-        // Credit for telemetry returns once its batch is committed.
-        m_telemetry.handleMessage(hubHost, topic, payload);
-        return;
-    }
     if (what == QLatin1String("twin") && parts.size() == 4 && parts.at(3) == QLatin1String("reported")) {
         m_twins.handleReported(hubHost, deviceId, payload);
     } else if (what == QLatin1String("status") && parts.size() == 3) {

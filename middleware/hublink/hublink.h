@@ -10,6 +10,7 @@
 #include "methodcalls.h"
 #include "presence.h"
 #include "revocations.h"
+#include "sessiontakeover.h"
 #include "storage/hublinkstore.h"
 #include "storage/registrationstore.h"
 #include "storage/telemetrystore.h"
@@ -53,10 +54,11 @@ public:
     {
         bool enabled = true;
         HubConnection::Options connection;
-        TelemetryBuffer::Options telemetry; // batch size and memory bounds
+        TelemetryBuffer::Options telemetry; // batch size
         int pollIntervalMs = 10000;         // hub list, retries of revocations
+        int leaseMs = 30000;                // hub-link lease (SessionTakeover)
         int telemetryFlushMs = 5000;        // counters to the database
-        int telemetryBatchMs = 250;         // longest wait before messages are written
+        int telemetryBatchMs = 250;         // retry interval (at least 1 s) after a failed write
         int telemetryKeep = 1000;           // messages kept per device
         int telemetryDays = 7;              // messages older than this go
         int telemetryPruneMs = 60000;       // how often retention is applied
@@ -128,7 +130,8 @@ public:
 private:
     void onEvent(const DomainEvent &event);
     // Hands what a hub sent to the part it is for, by topic.
-    void onMessage(HubConnection *connection, const QByteArray &payload, const QString &topic);
+    void onMessage(HubConnection *connection, const MqttCodec::Publish &message, quint64 tag);
+    void handleOther(HubConnection *connection, const QString &topic, const QByteArray &payload);
 
     ServiceContext &m_ctx;
     Options m_options;
@@ -142,6 +145,7 @@ private:
     Presence m_presence;
     Revocations m_revocations;
     MethodCalls m_methods;
+    SessionTakeover m_takeover;
     QTimer m_pollTimer;
     bool m_started = false;
 };

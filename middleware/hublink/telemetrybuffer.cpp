@@ -13,7 +13,7 @@ qint64 sizeOf(const TelemetryBuffer::Message &m)
 }
 } // namespace
 
-bool TelemetryBuffer::add(Message message)
+bool TelemetryBuffer::add(Message message, std::function<void()> acknowledge)
 {
     Counter &counter = m_unflushed[message.deviceId];
     counter.hubHost = message.hubHost;
@@ -22,45 +22,39 @@ bool TelemetryBuffer::add(Message message)
         counter.last = message.received;
 
     m_bytes += sizeOf(message);
-    m_pending.append(std::move(message));
-    enforceBounds();
+    m_pending.append({std::move(message), std::move(acknowledge)});
     return m_pending.size() >= qMax(1, m_options.batchSize);
 }
 
-QList<TelemetryBuffer::Message> TelemetryBuffer::takePending()
+bool TelemetryBuffer::adoptRedelivery(const Message &message, std::function<void()> acknowledge)
 {
-    QList<Message> out;
+    if (message.deliveryKey.isEmpty())
+        return false;
+    for (Entry &e : m_pending) {
+        if (e.message.deliveryKey == message.deliveryKey && e.message.digest == message.digest) {
+            e.acknowledge = std::move(acknowledge);
+            return true;
+        }
+    }
+    return false;
+}
+
+QList<TelemetryBuffer::Entry> TelemetryBuffer::takePending()
+{
+    QList<Entry> out;
     out.swap(m_pending);
     m_bytes = 0;
     return out;
 }
 
-void TelemetryBuffer::restorePending(QList<Message> messages)
+void TelemetryBuffer::restorePending(QList<Entry> entries)
 {
-    for (const Message &m : std::as_const(m_pending))
-        messages.append(m);
-    m_pending.swap(messages);
+    for (Entry &e : m_pending)
+        entries.append(std::move(e));
+    m_pending.swap(entries);
     m_bytes = 0;
-    for (const Message &m : std::as_const(m_pending))
-        m_bytes += sizeOf(m);
-    enforceBounds();
-}
-
-void TelemetryBuffer::enforceBounds()
-{
-    // Oldest first: the newest messages are what an operator looks at.
-    qsizetype drop = 0;
-    qint64 bytes = m_bytes;
-    while (drop < m_pending.size() - 1 &&
-           (m_pending.size() - drop > qMax(1, m_options.maxPending) || bytes > m_options.maxBytes)) {
-        bytes -= sizeOf(m_pending.at(drop));
-        ++drop;
-    }
-    if (drop == 0)
-        return;
-    m_pending.remove(0, drop);
-    m_bytes = bytes;
-    m_dropped += drop;
+    for (const Entry &e : std::as_const(m_pending))
+        m_bytes += sizeOf(e.message);
 }
 
 QHash<QString, TelemetryBuffer::Counter> TelemetryBuffer::takeUnflushed()

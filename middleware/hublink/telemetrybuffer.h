@@ -8,29 +8,40 @@
 #include <QList>
 #include <QString>
 
+#include <functional>
+
 namespace Provisio {
 
 // Telemetry received from the hubs and not yet written: the messages waiting
 // for the next batch INSERT into the telemetry table, and the per-device
 // counters waiting for the next device_activity update. Writing each message
 // in its own transaction would cap ingest at the database's commit rate, so
-// HubLink collects messages here and writes them every few hundred
-// milliseconds or whenever a batch is full.
+// HubLink collects messages here and writes them in batches.
 //
-// Bounded, so a database outage cannot exhaust memory: beyond maxPending
-// messages or maxBytes of bodies the oldest waiting messages are dropped
-// (and counted). Counters are kept apart from the messages, so dropping a
-// message never loses its count.
+// Every waiting message carries the acknowledgement its hub waits for; it
+// is called only after the batch holding the message committed (stored
+// before acknowledged). Nothing is ever dropped here: what waits is bounded
+// by the hubs' in-flight windows (a hub sends no more unacknowledged
+// deliveries per session than its max_inflight_messages, and MqttSession
+// disconnects one that holds more than 65,535 unacknowledged), so a
+// database outage stops acknowledgements instead of growing memory.
+//
+// A delivery the hub sends again (DUP, after a reconnect of the same
+// session) while its first copy still waits here takes over that copy's
+// acknowledgement instead of being added a second time.
 class TelemetryBuffer
 {
 public:
     struct Options
     {
         int batchSize = 500;
-        int maxPending = 100000;
-        qint64 maxBytes = 64 * 1024 * 1024;
     };
     using Message = TelemetryStore::Message;
+    struct Entry
+    {
+        Message message;
+        std::function<void()> acknowledge; // after the commit; may be empty
+    };
     struct Counter
     {
         QString hubHost;
@@ -41,15 +52,17 @@ public:
     explicit TelemetryBuffer(Options options) : m_options(options) { }
 
     // Queues a message and counts it; true when a full batch is waiting.
-    bool add(Message message);
+    bool add(Message message, std::function<void()> acknowledge = {});
+    // A redelivery of a waiting message (same delivery key and digest):
+    // its acknowledgement replaces the waiting copy's. False when no such
+    // message waits.
+    bool adoptRedelivery(const Message &message, std::function<void()> acknowledge);
     // Hands the waiting messages over, oldest first (to be written).
-    QList<Message> takePending();
-    // Puts messages back in front after a failed write, within the bounds.
-    void restorePending(QList<Message> messages);
+    QList<Entry> takePending();
+    // Puts messages back in front after a failed write.
+    void restorePending(QList<Entry> entries);
     int pendingCount() const { return int(m_pending.size()); }
     qint64 pendingBytes() const { return m_bytes; }
-    // Messages dropped so far because the bounds were reached.
-    qint64 dropped() const { return m_dropped; }
 
     // Counts not yet flushed (for a device's total between flushes).
     Counter unflushed(const QString &deviceId) const { return m_unflushed.value(deviceId); }
@@ -61,12 +74,9 @@ public:
     const Options &options() const { return m_options; }
 
 private:
-    void enforceBounds();
-
     Options m_options;
-    QList<Message> m_pending; // oldest first
+    QList<Entry> m_pending; // oldest first
     qint64 m_bytes = 0;
-    qint64 m_dropped = 0;
     QHash<QString, Counter> m_unflushed;
 };
 

@@ -12,7 +12,14 @@
 #include "storage/database.h"
 #include "storage/recordutil.h"
 
+#include <QCryptographicHash>
+
 namespace Provisio {
+
+namespace {
+// Azure's limit for a message id; a longer one is no identity here.
+constexpr qsizetype kMaxMessageIdLength = 128;
+} // namespace
 
 TelemetryIngest::TelemetryIngest(ServiceContext &ctx, DeviceLookup &lookup, Options options, QObject *parent)
     : QObject(parent), m_ctx(ctx), m_lookup(lookup), m_options(options), m_store(ctx.db), m_telemetryStore(ctx.db),
@@ -29,8 +36,9 @@ TelemetryIngest::TelemetryIngest(ServiceContext &ctx, DeviceLookup &lookup, Opti
     m.addGauge(QStringLiteral("provisio_telemetry_pending_messages"),
                QStringLiteral("Telemetry messages received and not yet written"),
                [this] { return double(m_buffer.pendingCount()); });
-    m.describe(QStringLiteral("provisio_telemetry_dropped_total"), QStringLiteral("counter"),
-               QStringLiteral("Telemetry messages dropped unwritten because the write queue was full"));
+    m.describe(QStringLiteral("provisio_telemetry_redelivered_total"), QStringLiteral("counter"),
+               QStringLiteral("Telemetry deliveries a hub sent again that were stored already or waiting (not stored "
+                              "twice)"));
 
     connect(&m_flushTimer, &QTimer::timeout, this, &TelemetryIngest::flushCounters);
     m_batchTimer.setSingleShot(true);
@@ -50,34 +58,60 @@ void TelemetryIngest::start()
     m_pruneTimer.start(m_options.pruneMs);
 }
 
-void TelemetryIngest::handleMessage(const QString &hubHost, const QString &topic, const QByteArray &payload)
+void TelemetryIngest::handleMessage(const QString &hubHost, const QString &session, const MqttCodec::Publish &publish,
+                                    std::function<void()> acknowledge)
 {
     using namespace HubLinkUtil;
     countReceived(m_ctx.metrics, "telemetry");
-    auto parsed = MqttTopic::parseTelemetryTopic(topic);
+    auto parsed = MqttTopic::parseTelemetryTopic(publish.topic);
     if (!parsed) {
-        Q_EMIT messagesSettled(hubHost, 1, payload.size());
+        // Refused for good: acknowledged, or the hub would send it forever;
+        // its credit returns with it.
+        Q_EMIT messagesSettled(hubHost, 1, publish.payload.size());
+        if (acknowledge)
+            acknowledge();
         return countRejected(m_ctx.metrics, "telemetry", "malformed");
     }
     const QString deviceId = parsed->deviceId;
     const auto lookup = m_lookup.find(deviceId, hubHost);
     if (!lookup) {
-        Q_EMIT messagesSettled(hubHost, 1, payload.size());
+        Q_EMIT messagesSettled(hubHost, 1, publish.payload.size());
+        if (acknowledge)
+            acknowledge();
         return countRejected(m_ctx.metrics, "telemetry", "unknownDevice");
     }
+    const QByteArray &payload = publish.payload;
     const QDateTime at = QDateTime::currentDateTimeUtc();
     TelemetryStore::Message message;
     message.deviceId = deviceId;
     message.hubHost = hubHost;
     message.received = at;
     message.properties = parsed->properties;
-    message.body = payload;
-    if (m_buffer.add(std::move(message)))
+    message.body = publish.payload;
+    for (const auto &p : std::as_const(parsed->properties)) {
+        // The device's own message id is the identity when it is usable
+        // (Azure: up to 128 characters); otherwise the delivery is.
+        if (p.first == QLatin1String("$.mid") && !p.second.isEmpty() && p.second.size() <= kMaxMessageIdLength)
+            message.messageId = p.second;
+    }
+    if (publish.qos > 0) {
+        message.deliveryKey = session + QLatin1Char('|') + QString::number(publish.packetId);
+        message.digest = QCryptographicHash::hash(QByteArray(publish.topic.toUtf8() + '\0' + publish.payload),
+                                                  QCryptographicHash::Sha256)
+                             .toHex()
+                             .left(32);
+        message.redelivered = publish.dup;
+    }
+    if (message.redelivered && m_buffer.adoptRedelivery(message, acknowledge)) {
+        // Its first copy waits for the next batch already (sent again after
+        // a reconnect): stored once, acknowledged on the new connection.
+        m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_redelivered_total"));
+        return;
+    }
+    if (m_buffer.add(std::move(message), std::move(acknowledge)))
         flushBatch();
     else if (!m_batchTimer.isActive())
-        m_batchTimer.start(m_options.batchMs);
-    countDropped();
-
+        m_batchTimer.start(0); // after what the current read from the hubs brought
     int skipped = 0;
     if (!admitEvent(deviceId, &skipped))
         return;
@@ -147,48 +181,72 @@ void TelemetryIngest::flushCounters()
 Result<void> TelemetryIngest::flushBatch()
 {
     m_batchTimer.stop();
-    QList<TelemetryStore::Message> batch = m_buffer.takePending();
+    QList<TelemetryBuffer::Entry> batch = m_buffer.takePending();
     if (batch.isEmpty())
         return {};
     Transaction tx(m_ctx.db);
-    Result<void> stored = tx.isActive() ? m_telemetryStore.insert(batch) : Result<void>(commitFailed());
+    Result<void> stored = tx.isActive() ? Result<void>() : Result<void>(commitFailed());
+    QList<TelemetryStore::Message> messages;
+    messages.reserve(batch.size());
+    qsizetype duplicates = 0;
+    for (const TelemetryBuffer::Entry &e : std::as_const(batch)) {
+        if (!stored)
+            break;
+        if (e.message.redelivered) {
+            // Sent again by the hub: stored before the acknowledgement got
+            // through (the middleware was killed in between)?
+            auto seen = m_telemetryStore.isStoredRedelivery(e.message);
+            if (!seen) {
+                stored = seen.error();
+                break;
+            }
+            if (*seen) {
+                ++duplicates;
+                continue;
+            }
+        }
+        messages << e.message;
+    }
+    if (stored && !messages.isEmpty())
+        stored = m_telemetryStore.insert(messages);
     if (stored && !tx.commit())
         stored = commitFailed();
     if (!stored) {
-        // Kept (within the buffer's bounds) and tried again shortly; warned
-        // once per outage, not every few hundred milliseconds.
+        // Kept, unacknowledged, and tried again shortly: the hub holds
+        // back further deliveries meanwhile (its in-flight window). Warned
+        // once per outage, not every second.
         if (!m_batchFailing)
             qCWarning(lcHubConnection).noquote() << "telemetry not stored, retrying:" << stored.error().message;
         m_batchFailing = true;
         m_buffer.restorePending(std::move(batch));
-        countDropped();
         m_batchTimer.start(qMax(m_options.batchMs, 1000));
         return stored;
     }
     if (m_batchFailing)
         qCInfo(lcHubConnection) << "telemetry is stored again";
     m_batchFailing = false;
-    m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_stored_total"), QString(), double(batch.size()));
+    // Stored. The hubs get their credit back first, then the
+    // acknowledgements: both go out on the same connection in this order, so
+    // a crash in between leaves the hub with messages it will deliver again
+    // rather than with acknowledged messages whose credit never came back.
     QHash<QString, QPair<qint64, qint64>> settled; // hub -> (messages, bytes)
-    for (const TelemetryStore::Message &m : std::as_const(batch)) {
-        m_touched.insert(m.deviceId);
-        auto &hub = settled[m.hubHost];
+    for (const TelemetryBuffer::Entry &e : std::as_const(batch)) {
+        auto &hub = settled[e.message.hubHost];
         ++hub.first;
-        hub.second += m.body.size();
+        hub.second += e.message.body.size();
     }
     for (auto it = settled.cbegin(); it != settled.cend(); ++it)
         Q_EMIT messagesSettled(it.key(), it->first, it->second);
-    return {};
-}
-
-void TelemetryIngest::countDropped()
-{
-    const qint64 dropped = m_buffer.dropped();
-    if (dropped > m_droppedCounted) {
-        m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_dropped_total"), QString(),
-                                double(dropped - m_droppedCounted));
-        m_droppedCounted = dropped;
+    for (const TelemetryBuffer::Entry &e : std::as_const(batch)) {
+        if (e.acknowledge)
+            e.acknowledge();
     }
+    m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_stored_total"), QString(), double(messages.size()));
+    if (duplicates > 0)
+        m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_redelivered_total"), QString(), double(duplicates));
+    for (const TelemetryStore::Message &m : std::as_const(messages))
+        m_touched.insert(m.deviceId);
+    return {};
 }
 
 void TelemetryIngest::prune()

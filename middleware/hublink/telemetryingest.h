@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "mqtt/mqttcodec.h"
 #include "storage/hublinkstore.h"
 #include "storage/telemetrystore.h"
 #include "telemetrybuffer.h"
@@ -19,19 +20,21 @@ struct ServiceContext;
 class DeviceLookup;
 
 // Telemetry from the hubs into the telemetry table: buffered and written in
-// batches (every few hundred milliseconds or per batch size), kept in memory
-// within bounds while the database is away, pruned by count per device and
-// by age, counted per device in device_activity, and announced on the
-// event bus at a bounded rate per device.
+// batches (at the end of each read from the hubs, or per batch size), each
+// message acknowledged to its hub only after its batch committed, so a
+// crash or a database outage leaves it with the hub instead of losing it;
+// redeliveries are stored once (TelemetryStore's message identity). Pruned
+// by count per device and by age, counted per device in device_activity,
+// and announced on the event bus at a bounded rate per device.
 class TelemetryIngest : public QObject
 {
     Q_OBJECT
 public:
     struct Options
     {
-        TelemetryBuffer::Options buffer; // batch size and memory bounds
+        TelemetryBuffer::Options buffer; // batch size
         int flushMs = 5000;              // counters to the database
-        int batchMs = 250;               // longest wait before messages are written
+        int batchMs = 250;               // retry interval (at least 1 s) after a failed write
         int keep = 1000;                 // messages kept per device
         int days = 7;                    // messages older than this go
         int pruneMs = 60000;             // how often retention is applied
@@ -44,8 +47,12 @@ public:
     ~TelemetryIngest() override;
 
     void start();
-    // A device's message on devices/{id}/messages/events/...
-    void handleMessage(const QString &hubHost, const QString &topic, const QByteArray &payload);
+    // A device's message on devices/{id}/messages/events/... `session`
+    // names the hub session it came in (client id and hub), `acknowledge`
+    // tells the hub it is safe: called once the message is stored (or
+    // rejected for good, or found stored already).
+    void handleMessage(const QString &hubHost, const QString &session, const MqttCodec::Publish &message,
+                       std::function<void()> acknowledge);
 
     TelemetryStore &store() { return m_telemetryStore; }
     // Writes what is buffered now.
@@ -59,7 +66,6 @@ Q_SIGNALS:
 
 private:
     void flushCounters();
-    void countDropped();
     // Retention: per-device count for the devices this instance stored
     // messages for since the last round (a slice per event-loop turn), then
     // age in bounded chunks.
@@ -79,7 +85,6 @@ private:
     QSet<QString> m_touched;  // devices stored since the last prune
     QStringList m_pruneQueue; // devices of the running prune round
     bool m_batchFailing = false;
-    qint64 m_droppedCounted = 0;
     QHash<QString, QPair<qint64, int>> m_eventWindows; // device id -> (second, events)
     QHash<QString, int> m_eventsSkipped;               // device id -> live events dropped since its last one
     QTimer m_flushTimer;

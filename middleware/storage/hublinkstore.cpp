@@ -330,4 +330,59 @@ Result<HubLinkStore::GroupDevicePage> HubLinkStore::groupDevices(const QString &
     return page;
 }
 
+Result<void> HubLinkStore::renewLease(const QString &clientId, qint64 expiresMs)
+{
+    auto q = m_db.exec(QStringLiteral("INSERT INTO hub_link_leases (client_id, expires_ms, holder) VALUES (?, ?, NULL)"
+                                      " ON CONFLICT (client_id) DO UPDATE SET expires_ms = excluded.expires_ms,"
+                                      " holder = NULL"),
+                       {clientId, expiresMs});
+    if (!q)
+        return q.error();
+    q->finish();
+    return {};
+}
+
+Result<QStringList> HubLinkStore::expiredLeases(const QString &ownClientId, qint64 nowMs)
+{
+    auto q = m_db.exec(QStringLiteral("SELECT client_id FROM hub_link_leases WHERE expires_ms < ? AND client_id <> ?"
+                                      " ORDER BY client_id"),
+                       {nowMs, ownClientId});
+    if (!q)
+        return q.error();
+    QStringList out;
+    while (q->next())
+        out << q->value(0).toString();
+    q->finish();
+    return out;
+}
+
+Result<bool> HubLinkStore::claimLease(const QString &clientId, const QString &holder, qint64 nowMs, qint64 untilMs)
+{
+    auto n = m_db.execAffected(QStringLiteral("UPDATE hub_link_leases SET holder = ?, expires_ms = ?"
+                                              " WHERE client_id = ? AND expires_ms < ?"),
+                               {holder, untilMs, clientId, nowMs});
+    if (!n)
+        return n.error();
+    return *n == 1;
+}
+
+Result<bool> HubLinkStore::extendClaim(const QString &clientId, const QString &holder, qint64 untilMs)
+{
+    auto n = m_db.execAffected(
+        QStringLiteral("UPDATE hub_link_leases SET expires_ms = ? WHERE client_id = ? AND holder = ?"),
+        {untilMs, clientId, holder});
+    if (!n)
+        return n.error();
+    return *n == 1;
+}
+
+Result<void> HubLinkStore::releaseLease(const QString &clientId, const QString &holder)
+{
+    auto n = m_db.execAffected(QStringLiteral("DELETE FROM hub_link_leases WHERE client_id = ? AND holder = ?"),
+                               {clientId, holder});
+    if (!n)
+        return n.error();
+    return {};
+}
+
 } // namespace Provisio

@@ -46,6 +46,20 @@ public:
     Result<DesiredScan> scanDesired(const QString &hubHost, const QString &afterKey, int limit);
     Result<void> markDesiredPublished(const QString &registrationId, const QString &hubHost, int version);
 
+    // --- hub-link leases (failover of a dead instance)
+    // The instance's own lease, until `expiresMs` (epoch ms); clears a
+    // survivor's claim (the instance is back).
+    Result<void> renewLease(const QString &clientId, qint64 expiresMs);
+    // Leases of other instances that ran out before `nowMs`.
+    Result<QStringList> expiredLeases(const QString &ownClientId, qint64 nowMs);
+    // Takes an expired lease over for `holder` until `untilMs`; false when it
+    // is not expired any more (renewed, or another survivor was quicker).
+    Result<bool> claimLease(const QString &clientId, const QString &holder, qint64 nowMs, qint64 untilMs);
+    // Extends a claim; false when `holder` does not hold it any more.
+    Result<bool> extendClaim(const QString &clientId, const QString &holder, qint64 untilMs);
+    // Ends a drained instance's lease.
+    Result<void> releaseLease(const QString &clientId, const QString &holder);
+
     // --- presence and telemetry counters
     struct Activity
     {

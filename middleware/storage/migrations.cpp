@@ -212,6 +212,31 @@ const QList<Migration> &migrations()
                             " hub_host TEXT NOT NULL, device_id TEXT NOT NULL, generation INTEGER NOT NULL,"
                             " updated TEXT NOT NULL, PRIMARY KEY (hub_host, device_id))"),
          }},
+        // Exactly-once telemetry storage. A hub delivers a message again
+        // when the middleware did not acknowledge it (killed between commit
+        // and acknowledgement): a message with an identity (the device's
+        // `$.mid`) is inserted once per device through the unique index
+        // (NULLs never collide); for one without, telemetry_deliveries
+        // keeps the last stored delivery per hub session and packet
+        // identifier with a digest of topic and body, which the redelivery
+        // (DUP set, same identifier) matches.
+        {11,
+         QStringLiteral("telemetry message identity"),
+         {
+             QStringLiteral("ALTER TABLE telemetry ADD COLUMN message_id TEXT"),
+             QStringLiteral("CREATE UNIQUE INDEX telemetry_message ON telemetry (device_id, message_id)"),
+             QStringLiteral("CREATE TABLE telemetry_deliveries ("
+                            " delivery_key TEXT PRIMARY KEY, digest TEXT NOT NULL, stored TEXT NOT NULL)"),
+         }},
+        // Hub-link leases (SessionTakeover): one row per instance's hub
+        // client id with the epoch ms it lasts until; `holder` is the
+        // survivor that claimed an expired one to drain its hub sessions.
+        {12,
+         QStringLiteral("hub link leases"),
+         {
+             QStringLiteral("CREATE TABLE hub_link_leases ("
+                            " client_id TEXT PRIMARY KEY, expires_ms BIGINT NOT NULL, holder TEXT)"),
+         }},
     };
     return all;
 }

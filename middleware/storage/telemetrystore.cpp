@@ -5,19 +5,25 @@
 #include "storage/database.h"
 #include "storage/recordutil.h"
 
+#include <QHash>
+
 namespace Provisio {
 
 namespace {
-constexpr int kColumns = 5;
+constexpr int kColumns = 6;
 
 // One INSERT per chunk of rows: multi-row VALUES is what makes a batch
 // cheap on PostgreSQL (one round trip instead of one per row). Chunks come
 // in three fixed sizes, so the statement cache holds three texts at most.
 QString insertSql(int rows)
 {
-    QString sql = QStringLiteral("INSERT INTO telemetry (device_id, hub_host, received, properties, body) VALUES ");
+    // A message whose identity (device, message id) is stored already is a
+    // redelivery: skipped, not an error (exactly-once storage).
+    QString sql =
+        QStringLiteral("INSERT INTO telemetry (device_id, hub_host, received, properties, body, message_id) VALUES ");
     for (int i = 0; i < rows; ++i)
-        sql += i ? QLatin1String(", (?, ?, ?, ?, ?)") : QLatin1String("(?, ?, ?, ?, ?)");
+        sql += i ? QLatin1String(", (?, ?, ?, ?, ?, ?)") : QLatin1String("(?, ?, ?, ?, ?, ?)");
+    sql += QLatin1String(" ON CONFLICT DO NOTHING");
     return sql;
 }
 
@@ -45,7 +51,8 @@ Result<void> TelemetryStore::insert(const QList<Message> &messages)
             const QString properties = MqttTopic::encodePropertyBag(m.properties);
             binds << m.deviceId << m.hubHost << toIsoUtc(m.received)
                   << (properties.isNull() ? QStringLiteral("") : properties)
-                  << (m.body.isNull() ? QByteArray("", 0) : m.body);
+                  << (m.body.isNull() ? QByteArray("", 0) : m.body)
+                  << (m.messageId.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(m.messageId));
         }
         auto q = m_db.exec(insertSqlFor(rows), binds);
         if (!q)
@@ -53,7 +60,46 @@ Result<void> TelemetryStore::insert(const QList<Message> &messages)
         q->finish();
         next += rows;
     }
+    return recordDeliveries(messages);
+}
+
+Result<void> TelemetryStore::recordDeliveries(const QList<Message> &messages)
+{
+    // Only messages without an identity of their own need the record; one
+    // row per (session, packet identifier), so the table stays within
+    // 65,535 rows per hub session. Within one batch a key appears once (a
+    // hub reuses a packet identifier only after its acknowledgement, which
+    // waits for this commit); the last copy wins all the same.
+    QHash<QString, QByteArray> latest;
+    for (const Message &m : messages) {
+        if (m.messageId.isEmpty() && !m.deliveryKey.isEmpty())
+            latest.insert(m.deliveryKey, m.digest);
+    }
+    const QString now = toIsoUtc(QDateTime::currentDateTimeUtc());
+    for (auto it = latest.cbegin(); it != latest.cend(); ++it) {
+        auto q =
+            m_db.exec(QStringLiteral("INSERT INTO telemetry_deliveries (delivery_key, digest, stored) VALUES (?, ?, ?)"
+                                     " ON CONFLICT (delivery_key) DO UPDATE SET digest = excluded.digest,"
+                                     " stored = excluded.stored"),
+                      {it.key(), QString::fromLatin1(it.value()), now});
+        if (!q)
+            return q.error();
+        q->finish();
+    }
     return {};
+}
+
+Result<bool> TelemetryStore::isStoredRedelivery(const Message &message)
+{
+    if (message.deliveryKey.isEmpty() || !message.messageId.isEmpty())
+        return false; // an identity of its own: the unique index decides
+    auto q = m_db.exec(QStringLiteral("SELECT digest FROM telemetry_deliveries WHERE delivery_key = ?"),
+                       {message.deliveryKey});
+    if (!q)
+        return q.error();
+    const bool stored = q->next() && q->value(0).toString().toLatin1() == message.digest;
+    q->finish();
+    return stored;
 }
 
 Result<RecordPage<TelemetryStore::Message>> TelemetryStore::page(const Filter &filter, const PageRequest &page)

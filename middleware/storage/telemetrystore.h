@@ -33,11 +33,25 @@ public:
         QDateTime received;
         MqttTopic::PropertyBag properties;
         QByteArray body;
+        // The message's identity when it has one (the device's `$.mid`):
+        // unique per device, so a redelivery is not stored twice.
+        QString messageId;
+        // Without an identity, the delivery it came in: hub session and
+        // packet identifier ("<client id>|<hub>|<packet id>") and a digest
+        // of topic and body. A redelivery (DUP) of a stored message has the
+        // same key and digest (see telemetry_deliveries, migration 11).
+        QString deliveryKey;
+        QByteArray digest;
+        bool redelivered = false;
     };
 
-    // Inserts the messages; call inside a transaction, so a batch is stored
-    // whole or not at all.
+    // Inserts the messages, skipping those whose identity is stored
+    // already, and records the deliveries of those without one; call inside
+    // a transaction, so a batch is stored whole or not at all.
     Result<void> insert(const QList<Message> &messages);
+    // Whether a redelivered message without an identity was stored already
+    // (its delivery is recorded with the same digest).
+    Result<bool> isStoredRedelivery(const Message &message);
 
     struct Filter
     {
@@ -56,6 +70,8 @@ public:
     Result<int> pruneOlderThan(const QDateTime &cutoff, int maxRows);
 
 private:
+    Result<void> recordDeliveries(const QList<Message> &messages);
+
     Database &m_db;
 };
 

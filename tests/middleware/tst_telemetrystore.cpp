@@ -39,8 +39,12 @@ private Q_SLOTS:
     void pruneKeepsNewestPerDevice();
     void pruneByAgeIsBounded();
     void bufferSignalsFullBatch();
-    void bufferDropsOldestBeyondBounds();
+    void bufferNeverDrops();
     void bufferRestoreKeepsOrder();
+    void bufferRedeliveryTakesOverTheAcknowledgement();
+    void messageIdentityIsStoredOnce_data();
+    void messageIdentityIsStoredOnce();
+    void redeliveryOfAStoredDeliveryIsRecognised();
     void ingestRate();
 
 private:
@@ -72,6 +76,7 @@ void TestTelemetryStore::init()
 {
     QVERIFY(!m_db->inTransaction());
     QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM telemetry")));
+    QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM telemetry_deliveries")));
 }
 
 void TestTelemetryStore::cleanupTestCase()
@@ -350,8 +355,8 @@ void TestTelemetryStore::bufferSignalsFullBatch()
     QCOMPARE(buffer.unflushed(QStringLiteral("d1")).last, m_base.addSecs(1));
     const auto taken = buffer.takePending();
     QCOMPARE(taken.size(), 3);
-    QCOMPARE(taken.at(0).body, QByteArray("a"));
-    QCOMPARE(taken.at(2).body, QByteArray("c"));
+    QCOMPARE(taken.at(0).message.body, QByteArray("a"));
+    QCOMPARE(taken.at(2).message.body, QByteArray("c"));
     QCOMPARE(buffer.pendingCount(), 0);
     QCOMPARE(buffer.pendingBytes(), 0);
     // Counters are separate from the messages.
@@ -359,48 +364,123 @@ void TestTelemetryStore::bufferSignalsFullBatch()
     QCOMPARE(buffer.unflushed(QStringLiteral("d1")).count, 0);
 }
 
-void TestTelemetryStore::bufferDropsOldestBeyondBounds()
+void TestTelemetryStore::bufferNeverDrops()
 {
+    // Every waiting message is one its hub has not forgotten yet only if it
+    // was not acknowledged: the buffer keeps all of them, whatever the
+    // batch size (the hubs' in-flight windows bound it, not dropping).
     TelemetryBuffer::Options options;
-    options.batchSize = 1000;
-    options.maxPending = 4;
+    options.batchSize = 4;
     TelemetryBuffer buffer(options);
+    int acknowledged = 0;
     for (int i = 0; i < 7; ++i)
-        buffer.add(message(QStringLiteral("d"), m_base.addSecs(i), QByteArray::number(i)));
-    QCOMPARE(buffer.pendingCount(), 4);
-    QCOMPARE(buffer.dropped(), 3);
-    QCOMPARE(buffer.unflushed(QStringLiteral("d")).count, 7); // every message still counts
-    QCOMPARE(buffer.takePending().first().body, QByteArray("3"));
-
-    options.maxPending = 1000;
-    options.maxBytes = 3 * (1000 + 64 + 2 + 18);
-    TelemetryBuffer bytes(options);
-    for (int i = 0; i < 5; ++i)
-        bytes.add(message(QStringLiteral("d"), m_base, QByteArray(1000, char('a' + i))));
-    QCOMPARE(bytes.pendingCount(), 3);
-    QCOMPARE(bytes.dropped(), 2);
-    QVERIFY(bytes.pendingBytes() <= options.maxBytes);
-    QCOMPARE(bytes.takePending().first().body.at(0), 'c');
+        buffer.add(message(QStringLiteral("d"), m_base.addSecs(i), QByteArray::number(i)), [&] { ++acknowledged; });
+    QCOMPARE(buffer.pendingCount(), 7);
+    QCOMPARE(buffer.unflushed(QStringLiteral("d")).count, 7);
+    const auto taken = buffer.takePending();
+    QCOMPARE(taken.size(), 7);
+    QCOMPARE(taken.first().message.body, QByteArray("0"));
+    QCOMPARE(acknowledged, 0); // the buffer never acknowledges by itself
+    for (const auto &e : taken)
+        e.acknowledge();
+    QCOMPARE(acknowledged, 7);
 }
 
 void TestTelemetryStore::bufferRestoreKeepsOrder()
 {
     TelemetryBuffer::Options options;
-    options.maxPending = 5;
     TelemetryBuffer buffer(options);
     for (int i = 0; i < 3; ++i)
         buffer.add(message(QStringLiteral("d"), m_base, QByteArray::number(i)));
-    QList<TelemetryStore::Message> failed = buffer.takePending();
+    QList<TelemetryBuffer::Entry> failed = buffer.takePending();
     // Arrived while the write failed.
     for (int i = 3; i < 6; ++i)
         buffer.add(message(QStringLiteral("d"), m_base, QByteArray::number(i)));
     buffer.restorePending(failed);
     QList<QByteArray> bodies;
-    for (const auto &m : buffer.takePending())
-        bodies << m.body;
-    // Oldest first, and beyond the bound the oldest went.
-    QCOMPARE(bodies, (QList<QByteArray>{"1", "2", "3", "4", "5"}));
-    QCOMPARE(buffer.dropped(), 1);
+    for (const auto &e : buffer.takePending())
+        bodies << e.message.body;
+    QCOMPARE(bodies, (QList<QByteArray>{"0", "1", "2", "3", "4", "5"}));
+}
+
+void TestTelemetryStore::bufferRedeliveryTakesOverTheAcknowledgement()
+{
+    TelemetryBuffer buffer(TelemetryBuffer::Options{});
+    TelemetryStore::Message first = message(QStringLiteral("d"), m_base, "x");
+    first.deliveryKey = QStringLiteral("mw|hub|7");
+    first.digest = "abc";
+    QStringList acks;
+    buffer.add(first, [&] { acks << QStringLiteral("old"); });
+    TelemetryStore::Message again = first;
+    again.redelivered = true;
+    QVERIFY(buffer.adoptRedelivery(again, [&] { acks << QStringLiteral("new"); }));
+    TelemetryStore::Message other = again;
+    other.digest = "abd"; // same identifier, other content: not the same message
+    QVERIFY(!buffer.adoptRedelivery(other, [] {}));
+    other.digest = first.digest;
+    other.deliveryKey = QStringLiteral("mw|hub|8");
+    QVERIFY(!buffer.adoptRedelivery(other, [] {}));
+    const auto taken = buffer.takePending();
+    QCOMPARE(taken.size(), 1);
+    taken.first().acknowledge();
+    QCOMPARE(acks, QStringList{QStringLiteral("new")});
+}
+
+void TestTelemetryStore::messageIdentityIsStoredOnce_data()
+{
+    QTest::addColumn<bool>("sameBatch");
+    QTest::newRow("later batch") << false;
+    QTest::newRow("same batch") << true;
+}
+
+void TestTelemetryStore::messageIdentityIsStoredOnce()
+{
+    QFETCH(bool, sameBatch);
+    TelemetryStore::Message a = message(QStringLiteral("dev-id"), m_base, "a");
+    a.messageId = QStringLiteral("m-1");
+    TelemetryStore::Message b = message(QStringLiteral("dev-id"), m_base, "b");
+    b.messageId = QStringLiteral("m-2");
+    TelemetryStore::Message otherDevice = a;
+    otherDevice.deviceId = QStringLiteral("dev-other");
+    TelemetryStore::Message noId = message(QStringLiteral("dev-id"), m_base, "c");
+    if (sameBatch) {
+        QVERIFY(insert({a, b, a, otherDevice, noId, noId}));
+    } else {
+        QVERIFY(insert({a, noId}));
+        QVERIFY(insert({a, b, otherDevice, noId}));
+    }
+    // m-1 once, m-2 once, and messages without an identity every time.
+    QCOMPARE(rows(QStringLiteral("dev-id")), 4);
+    QCOMPARE(rows(QStringLiteral("dev-other")), 1);
+}
+
+void TestTelemetryStore::redeliveryOfAStoredDeliveryIsRecognised()
+{
+    TelemetryStore::Message m = message(QStringLiteral("dev-dup"), m_base, "v");
+    m.deliveryKey = QStringLiteral("provisio-mw-a|hub1.test|12");
+    m.digest = "0123456789abcdef";
+    QVERIFY(insert({m}));
+    TelemetryStore::Message again = m;
+    again.redelivered = true;
+    auto seen = m_store->isStoredRedelivery(again);
+    QVERIFY(seen);
+    QVERIFY(*seen);
+    // The identifier used again by the hub for another message.
+    TelemetryStore::Message next = m;
+    next.digest = "fedcba9876543210";
+    seen = m_store->isStoredRedelivery(next);
+    QVERIFY(seen);
+    QVERIFY(!*seen);
+    QVERIFY(insert({next}));
+    seen = m_store->isStoredRedelivery(again);
+    QVERIFY(seen);
+    QVERIFY(!*seen); // the record follows the last stored delivery
+    // Another session's identifier 12 is another delivery.
+    TelemetryStore::Message otherSession = next;
+    otherSession.deliveryKey = QStringLiteral("provisio-mw-b|hub1.test|12");
+    seen = m_store->isStoredRedelivery(otherSession);
+    QVERIFY(seen);
+    QVERIFY(!*seen);
 }
 
 void TestTelemetryStore::ingestRate()
@@ -422,6 +502,7 @@ void TestTelemetryStore::ingestRate()
     QCOMPARE(rows(), kMessages);
 
     QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM telemetry")));
+    QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM telemetry_deliveries")));
     timer.restart();
     for (const auto &m : std::as_const(messages))
         QVERIFY(insert({m}));
