@@ -3,8 +3,10 @@
 #
 # The README's `./provisio demo`, headless, from an existing build: the
 # middleware, the hub and the agent (no display) start, the demo device is
-# activated with its code and its telemetry reaches the middleware; Ctrl-C
-# (SIGINT) stops every process the demo started.
+# activated with its code and its telemetry reaches the middleware; stopping
+# the script alone (SIGTERM to its pid, as `kill` or a service manager does,
+# not the terminal's Ctrl-C that reaches the whole process group) stops every
+# process the demo started.
 #
 #   tests/demo-smoke.sh SOURCE_DIR BUILD_DIR
 set -euo pipefail
@@ -13,7 +15,7 @@ src=$1 build=$2
 work=$(mktemp -d /tmp/provisio-demo-smoke.XXXXXX)
 demo_pid=
 cleanup() {
-    [[ -n $demo_pid ]] && kill -INT "$demo_pid" 2>/dev/null || true
+    [[ -n $demo_pid ]] && kill -TERM -- "-$demo_pid" 2>/dev/null || true
     sleep 1
     local pid
     for pid in $(pgrep -f -- "$work" || true); do   # only what runs on this work directory
@@ -61,15 +63,15 @@ status=$(curl -fsS --cacert "$work/data/tls/ca.crt" -H "Authorization: Bearer $t
     "https://localhost:$mw_port/api/v1/registrations/kiosk-0001" | jq -r .status)
 [[ $status == assigned ]] || fail "kiosk-0001 is '$status', not assigned"
 
-# Ctrl-C: the demo stops what it started.
-kill -INT -- "-$demo_pid"
+# The script alone is told to stop: it must stop what it started.
+kill -TERM "$demo_pid"
 for _ in $(seq 1 100); do
     kill -0 "$demo_pid" 2>/dev/null || break
     sleep 0.1
 done
-kill -0 "$demo_pid" 2>/dev/null && fail "the demo did not stop on SIGINT"
+kill -0 "$demo_pid" 2>/dev/null && fail "the demo did not stop on SIGTERM"
 demo_pid=
 sleep 0.5
 left=$(pgrep -f -- "$work" || true)
 [[ -z $left ]] || fail "processes outlived the demo: $(ps -o pid,cmd -p ${left//$'\n'/,})"
-echo "demo smoke: middleware, hub and agent up; kiosk-0001 assigned, $count telemetry message(s); all stopped on SIGINT"
+echo "demo smoke: middleware, hub and agent up; kiosk-0001 assigned, $count telemetry message(s); all stopped on SIGTERM"
