@@ -6,7 +6,7 @@ foreach(_t api connections models)
     provisio_add_test(tst_crm_core_${_t}
         SOURCES tst_crm_core_${_t}.cpp core/crmcoretestutil.h
         LIBS crm_core provisio_testsupport Qt6::Sql
-        TIMEOUT 300)
+        POSTGRES TIMEOUT 300)
     target_include_directories(tst_crm_core_${_t} PRIVATE ${_crm_core_test_includes})
 endforeach()
 # The telemetry model against a real hub: Mosquitto with our plugin, a
