@@ -329,7 +329,9 @@ static QString prometheusTextError(const QByteArray &text, QHash<QString, QStrin
     const QList<QByteArray> lines = text.left(text.size() - 1).split('\n');
     for (const QByteArray &raw : lines) {
         const QString line = QString::fromUtf8(raw);
-        auto bad = [&](const QString &why) -> QString { return why + QStringLiteral(": \"") + line + QLatin1Char('"'); };
+        auto bad = [&](const QString &why) -> QString {
+            return why + QStringLiteral(": \"") + line + QLatin1Char('"');
+        };
         if (line.isEmpty())
             continue;
         if (line.startsWith(QLatin1Char('#'))) {
