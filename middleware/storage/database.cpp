@@ -170,6 +170,52 @@ bool preparable(Database::Dialect dialect, const QString &sql)
 
 Result<Query> Database::exec(const QString &sql, const QVariantList &binds)
 {
+    auto r = execOnce(sql, binds);
+    if (r || r.error().code == ErrorCode::Conflict || m_dialect != Dialect::Postgres)
+        return r;
+    switch (reconnectIfLost()) {
+    case Connection::Alive:
+        return r; // the statement's own failure
+    case Connection::Reconnected:
+        return execOnce(sql, binds);
+    case Connection::Lost:
+        break;
+    }
+    return Error(ErrorCode::Unavailable, QStringLiteral("the database is unreachable; try again shortly"));
+}
+
+// A PostgreSQL server that restarts (or fails over) ends every connection,
+// and the Qt driver never opens a new one by itself: without this, one
+// database restart would leave the instance answering 503 until it is
+// restarted too. Outside a transaction (inside one the work is lost anyway
+// and the caller rolls back), a failed statement probes the connection and,
+// when it is dead, opens a new one: at most once a second, so an absent
+// server costs one refused connect per second rather than one per request.
+Database::Connection Database::reconnectIfLost()
+{
+    if (m_dialect != Dialect::Postgres || m_transactionDepth > 0)
+        return Connection::Alive;
+    if (m_db.isOpen()) {
+        QSqlQuery probe(m_db);
+        if (probe.exec(QStringLiteral("SELECT 1")))
+            return Connection::Alive;
+    }
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (m_lastReconnectMs != 0 && now - m_lastReconnectMs < 1000)
+        return Connection::Lost;
+    m_lastReconnectMs = now;
+    m_statements.clear(); // prepared on the old connection
+    m_db.close();
+    if (!m_db.open()) {
+        qCWarning(lcDb).noquote() << "database" << m_description << "unreachable:" << m_db.lastError().text();
+        return Connection::Lost;
+    }
+    qCInfo(lcDb).noquote() << "reconnected to" << m_description;
+    return Connection::Reconnected;
+}
+
+Result<Query> Database::execOnce(const QString &sql, const QVariantList &binds)
+{
     const bool prepare = preparable(m_dialect, sql);
     if (!prepare && !binds.isEmpty())
         return Error(ErrorCode::Internal, QStringLiteral("bound values in an unpreparable statement"));
@@ -207,13 +253,15 @@ Result<int> Database::execAffected(const QString &sql, const QVariantList &binds
 
 bool Database::beginTransaction()
 {
-    if (m_transactionDepth++ > 0)
+    if (m_transactionDepth > 0) {
+        ++m_transactionDepth;
         return true;
-    if (!m_db.transaction()) {
-        m_transactionDepth = 0;
+    }
+    if (!m_db.transaction() && !(reconnectIfLost() == Connection::Reconnected && m_db.transaction())) {
         qCWarning(lcDb) << "begin transaction failed:" << m_db.lastError().text();
         return false;
     }
+    m_transactionDepth = 1;
     return true;
 }
 
@@ -281,17 +329,31 @@ int Database::schemaVersion()
 
 Result<void> Database::migrate()
 {
+    // Instances starting together on one database migrate one at a time:
+    // PostgreSQL through an advisory lock, SQLite by taking the write lock
+    // (BEGIN IMMEDIATE) before the schema version is read and holding it
+    // until every migration is applied; the next instance then finds the
+    // schema current. Without it two instances both see version 0 and the
+    // second fails on tables the first created.
     if (m_dialect == Dialect::Postgres) {
         auto lock = exec(QStringLiteral("SELECT pg_advisory_lock(?)"), {kMigrationLockId});
         if (!lock)
             return lock.error();
         lock->finish();
+    } else {
+        auto lock = exec(QStringLiteral("BEGIN IMMEDIATE"));
+        if (!lock)
+            return lock.error();
+        lock->finish();
+        m_transactionDepth = 1; // each migration's Transaction nests inside
     }
     auto unlock = [this] {
         if (m_dialect == Dialect::Postgres) {
             auto r = exec(QStringLiteral("SELECT pg_advisory_unlock(?)"), {kMigrationLockId});
             if (r)
                 r->finish();
+        } else {
+            rollback();
         }
     };
 
@@ -336,6 +398,11 @@ Result<void> Database::migrate()
         // Prepared statements may refer to the old schema.
         m_statements.clear();
         qCInfo(lcDb).noquote() << "applied migration" << m.version << m.name;
+    }
+    if (m_dialect == Dialect::Sqlite) {
+        if (!commit())
+            return Error(ErrorCode::Unavailable, QStringLiteral("the migrations could not be committed"));
+        return {};
     }
     unlock();
     return {};

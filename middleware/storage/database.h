@@ -86,6 +86,11 @@ public:
 private:
     Database() = default;
     Error sqlError(const QString &what, const QSqlQuery &query) const;
+    Result<Query> execOnce(const QString &sql, const QVariantList &binds);
+    // PostgreSQL: whether the connection still answers, and a new one when it
+    // does not (see database.cpp).
+    enum class Connection { Alive, Reconnected, Lost };
+    Connection reconnectIfLost();
 
     QSqlDatabase m_db;
     QString m_connectionName;
@@ -94,6 +99,7 @@ private:
     // unique_ptr: a Query handed out must survive later inserts.
     std::unordered_map<QString, std::unique_ptr<QSqlQuery>> m_statements;
     int m_transactionDepth = 0;
+    qint64 m_lastReconnectMs = 0;
     std::vector<std::function<void()>> m_afterCommit;
 };
 

@@ -5,6 +5,7 @@
 // registration arrive in the inventory table live, without a refresh.
 
 #include "apiclient.h"
+#include "childprocesswatch.h"
 #include "crmtestutil.h"
 #include "customerdialog.h"
 #include "customersmodel.h"
@@ -369,5 +370,5 @@ void TestCrmAppFlow::cardsAndImportOpenFromTheToolBar()
     QTRY_VERIFY(!m_window->findChild<ImportWizard *>());
 }
 
-QTEST_MAIN(TestCrmAppFlow)
+PROVISIO_TEST_MAIN(TestCrmAppFlow)
 #include "tst_crm_app_flow.moc"

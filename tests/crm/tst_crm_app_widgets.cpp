@@ -10,6 +10,7 @@
 #include "auditpage.h"
 #include "batchoperation.h"
 #include "certificatetrust.h"
+#include "childprocesswatch.h"
 #include "connectiondialog.h"
 #include "connectionstore.h"
 #include "crmcontroller.h"
@@ -790,5 +791,5 @@ void TestCrmAppWidgets::inventorySortsOnTheServer()
     page->saveState(settings);
 }
 
-QTEST_MAIN(TestCrmAppWidgets)
+PROVISIO_TEST_MAIN(TestCrmAppWidgets)
 #include "tst_crm_app_widgets.moc"

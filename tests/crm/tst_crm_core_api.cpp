@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // ApiClient against a real middleware over real HTTPS: JSON in and out,
 // the middleware's errors, TLS pinned to the given CA, the role probe.
+#include "childprocesswatch.h"
 #include "core/crmcoretestutil.h"
 
 #include "apiclient.h"
@@ -291,5 +292,5 @@ void TestCrmCoreApi::probeFailsForABadToken()
     QVERIFY(api->role().isEmpty());
 }
 
-QTEST_GUILESS_MAIN(TestCrmCoreApi)
+PROVISIO_TEST_GUILESS_MAIN(TestCrmCoreApi)
 #include "tst_crm_core_api.moc"

@@ -3,6 +3,8 @@
 // fallback) and trust on first use against a real middleware's TLS.
 #include "core/crmcoretestutil.h"
 
+#include "childprocesswatch.h"
+
 #include "certificatetrust.h"
 #include "connectionstore.h"
 #include "crypto/certificateauthority.h"
@@ -33,6 +35,7 @@ class TestCrmCoreConnections : public QObject
 private Q_SLOTS:
     void initTestCase();
     void init();
+    void cleanup() { m_children.verify(); }
     void saveAndLoadWithFileFallback();
     void severalProfilesAndCurrent();
     void badProfilesChangeNothing_data();
@@ -41,6 +44,7 @@ private Q_SLOTS:
     void removeForgetsTokenToo();
     void fetchPresentedChain();
     void trustOnFirstUseConnects();
+    void pinnedServerCertificateOnly();
     void fetchFailsClearly();
     void loadCaFile();
 
@@ -49,6 +53,7 @@ private:
     QByteArray caPem() const;
 
     CrmFixture m_f;
+    ChildProcessWatch m_children;
 };
 
 void TestCrmCoreConnections::initTestCase()
@@ -61,6 +66,7 @@ void TestCrmCoreConnections::initTestCase()
 
 void TestCrmCoreConnections::init()
 {
+    m_children.begin();
     QSettings().clear();
     QDir(ConnectionStore::tokenDirectory()).removeRecursively();
 }
@@ -283,27 +289,63 @@ void TestCrmCoreConnections::trustOnFirstUseConnects()
     api.setConnection(QUrl(m_f.mw->baseUrl()), m_f.viewerToken.toUtf8(), anchors);
     const CallResult r = waitFor(api.get(QStringLiteral("service")));
     QVERIFY2(r.ok, qPrintable(r.failure.message));
+}
 
-    // A pin is that certificate only: another server certificate of the
-    // same CA (a reissued one, or an impostor holding a CA-signed cert for
-    // another name) is not accepted through it.
-    if (CertificateTrust::rootOf(chain).isNull()) {
-        QTemporaryDir dir;
-        auto otherCa = CertificateAuthority::loadOrCreate(dir.path());
-        QVERIFY(otherCa.ok());
-        const QString cert = dir.filePath(QStringLiteral("other.crt"));
-        QVERIFY(otherCa
-                    ->issueServerCertificate(cert, dir.filePath(QStringLiteral("other.key")),
-                                             QStringLiteral("localhost"), {QStringLiteral("localhost")},
-                                             {QStringLiteral("127.0.0.1")})
-                    .ok());
-        const auto otherPin = CertificateTrust::loadCaFile(cert);
-        QVERIFY(otherPin.ok());
-        api.setConnection(QUrl(m_f.mw->baseUrl()), m_f.viewerToken.toUtf8(), *otherPin);
-        const CallResult refused = waitFor(api.get(QStringLiteral("service")));
-        QVERIFY(!refused.ok);
-        QVERIFY(refused.failure.tlsError);
-    }
+// A server that presents its leaf alone (an operator's certificate whose CA
+// the CRM has never seen): the CRM pins that certificate, and a pin is that
+// certificate only; another server certificate of the same CA (a reissued
+// one, or an impostor holding a CA-signed certificate) is refused.
+void TestCrmCoreConnections::pinnedServerCertificateOnly()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    auto operatorCa = CertificateAuthority::loadOrCreate(dir.filePath(QStringLiteral("ca")));
+    QVERIFY(operatorCa.ok());
+    auto issue = [&](const QString &name) {
+        return operatorCa
+            ->issueServerCertificate(dir.filePath(name + QStringLiteral(".crt")),
+                                     dir.filePath(name + QStringLiteral(".key")), QStringLiteral("localhost"),
+                                     {QStringLiteral("localhost")}, {QStringLiteral("127.0.0.1")})
+            .ok();
+    };
+    QVERIFY(issue(QStringLiteral("served")));
+    QVERIFY(issue(QStringLiteral("other")));
+
+    MiddlewareProcess mw({QStringLiteral("--tls-cert"), dir.filePath(QStringLiteral("served.crt")),
+                          QStringLiteral("--tls-key"), dir.filePath(QStringLiteral("served.key"))});
+    mw.setProbeCaCertificate(operatorCa->caCertificatePath());
+    const QString token = mw.createToken(QStringLiteral("viewer"));
+    QVERIFY(!token.isEmpty());
+    QVERIFY2(mw.start(), qPrintable(mw.lastError()));
+
+    CertificateTrust trust;
+    QSignalSpy fetched(&trust, &CertificateTrust::fetched);
+    trust.fetch(QUrl(mw.baseUrl()));
+    QVERIFY(fetched.wait(20000));
+    const auto chain = fetched.at(0).at(0).value<QList<QSslCertificate>>();
+    // The case under test: no root in what the server presents.
+    QVERIFY2(CertificateTrust::rootOf(chain).isNull(), "the server presented a root; nothing would be pinned");
+    const auto served = QSslCertificate::fromPath(dir.filePath(QStringLiteral("served.crt")));
+    QCOMPARE(CertificateTrust::trustAnchorsFor(chain), served);
+    QCOMPARE(fetched.at(0).at(1).toString(), CertificateTrust::fingerprint(served.first()));
+
+    Crm::ApiClient api;
+    api.setConnection(QUrl(mw.baseUrl()), token.toUtf8(), CertificateTrust::trustAnchorsFor(chain));
+    const CallResult pinned = waitFor(api.get(QStringLiteral("service")));
+    QVERIFY2(pinned.ok, qPrintable(pinned.failure.message));
+
+    const auto otherPin = CertificateTrust::loadCaFile(dir.filePath(QStringLiteral("other.crt")));
+    QVERIFY(otherPin.ok());
+    api.setConnection(QUrl(mw.baseUrl()), token.toUtf8(), *otherPin);
+    const CallResult refused = waitFor(api.get(QStringLiteral("service")));
+    QVERIFY(!refused.ok);
+    QVERIFY2(refused.failure.tlsError, qPrintable(refused.failure.message));
+
+    // Nor does trusting nothing (the system store) get through.
+    api.setConnection(QUrl(mw.baseUrl()), token.toUtf8(), {});
+    const CallResult untrusted = waitFor(api.get(QStringLiteral("service")));
+    QVERIFY(!untrusted.ok);
+    QVERIFY(untrusted.failure.tlsError);
 }
 
 void TestCrmCoreConnections::fetchFailsClearly()
@@ -339,5 +381,5 @@ void TestCrmCoreConnections::loadCaFile()
     QVERIFY(bad.error().message.contains(QStringLiteral("no PEM certificate")));
 }
 
-QTEST_GUILESS_MAIN(TestCrmCoreConnections)
+PROVISIO_TEST_GUILESS_MAIN(TestCrmCoreConnections)
 #include "tst_crm_core_connections.moc"

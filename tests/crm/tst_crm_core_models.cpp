@@ -2,6 +2,7 @@
 // The event feed and the CRM's models against a real middleware: paging
 // 1,200 devices, server-side filters and sorts, live updates from real
 // events; every model under QAbstractItemModelTester.
+#include "childprocesswatch.h"
 #include "core/crmcoretestutil.h"
 
 #include "crypto/sastoken.h"
@@ -741,5 +742,5 @@ void TestCrmCoreModels::inventoryFollowsRegistration()
     QCOMPARE(enrollments.index(0, EnrollmentsModel::RegistrationColumn).data().toString(), QStringLiteral("assigned"));
 }
 
-QTEST_GUILESS_MAIN(TestCrmCoreModels)
+PROVISIO_TEST_GUILESS_MAIN(TestCrmCoreModels)
 #include "tst_crm_core_models.moc"

@@ -4,6 +4,7 @@
 // API, connects with the hub key it was given and publishes readings; the
 // model pages back through the stored history, then adds what arrives live
 // on top, without losing or repeating a message.
+#include "childprocesswatch.h"
 #include "core/crmcoretestutil.h"
 
 #include "crypto/sastoken.h"
@@ -229,5 +230,5 @@ void TestCrmCoreTelemetry::skippedLiveMessagesAreReported()
         QVERIFY2(seen.contains(double(t)), qPrintable(QString::number(t)));
 }
 
-QTEST_MAIN(TestCrmCoreTelemetry)
+PROVISIO_TEST_MAIN(TestCrmCoreTelemetry)
 #include "tst_crm_core_telemetry.moc"

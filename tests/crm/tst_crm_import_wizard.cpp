@@ -4,6 +4,7 @@
 // row number while nothing is written; a good file is imported in chunks
 // with progress and a report that can be saved; Stop ends the import after
 // the chunk in flight.
+#include "childprocesswatch.h"
 #include "columnmapping.h"
 #include "csvpreviewmodel.h"
 #include "importjob.h"
@@ -384,5 +385,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(TestImportWizard)
+PROVISIO_TEST_MAIN(TestImportWizard)
 #include "tst_crm_import_wizard.moc"

@@ -4,6 +4,7 @@
 // messages in its outbox while the broker is down, restarted with only
 // --data-dir, every one of them delivered and no provisioning; a clean stop
 // on SIGTERM; --simulate with an enrollment group; bad options exit 2.
+#include "childprocesswatch.h"
 #include "hubfixture.h"
 
 #include <QDir>
@@ -11,6 +12,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QRegularExpression>
 #include <QSet>
 #include <QSqlDatabase>
@@ -26,6 +28,14 @@ namespace {
 
 const QString kHubHost = QStringLiteral("hub1.test");
 const QString kSerial = QStringLiteral("SN-AG-0001");
+
+// Whether `text` holds the activation code as shown (XXXX-XXXX-XXXX-XXXX-C)
+// or as the programs keep it (without dashes), in any case.
+bool holdsCode(const QString &text, const QString &code)
+{
+    const QString bare = QString(code).remove(QLatin1Char('-'));
+    return text.contains(code, Qt::CaseInsensitive) || text.contains(bare, Qt::CaseInsensitive);
+}
 const QString kDeviceId = QStringLiteral("sn-ag-0001");
 
 // One provisio-agent child whose stdout the test reads line by line.
@@ -42,7 +52,13 @@ public:
     void start(const QStringList &args)
     {
         m_output.clear();
+        m_errors.clear();
         m_process.setProcessChannelMode(QProcess::SeparateChannels);
+        // Every log line, debug included (ctest turns debug off for the
+        // suites), so "never printed" covers what an operator could enable.
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("*.debug=true\nqt.*.debug=false"));
+        m_process.setProcessEnvironment(env);
         m_process.start(QStringLiteral(PROVISIO_AGENT_BIN), args);
     }
     QString output()
@@ -50,7 +66,14 @@ public:
         m_output += QString::fromUtf8(m_process.readAllStandardOutput());
         return m_output;
     }
-    QString errorOutput() { return QString::fromUtf8(m_process.readAllStandardError()); }
+    // The log (stderr) so far.
+    QString errorOutput()
+    {
+        m_errors += QString::fromUtf8(m_process.readAllStandardError());
+        return m_errors;
+    }
+    // Both channels: what "never printed" checks read.
+    QString everything() { return output() + errorOutput(); }
     bool printed(const QString &text) { return output().contains(text); }
     // The last "queued N" of a status line, -1 before the first.
     int lastQueued()
@@ -67,6 +90,7 @@ public:
 private:
     QProcess m_process;
     QString m_output;
+    QString m_errors;
 };
 
 } // namespace
@@ -219,7 +243,8 @@ private Q_SLOTS:
                     tuning());
         QTRY_VERIFY2_WITH_TIMEOUT(agent.printed(QStringLiteral("state: running")), qPrintable(agent.output()), 30000);
         QVERIFY(agent.printed(QStringLiteral("step Assigned: done - Assigned to hub1.test")));
-        QVERIFY2(!agent.output().contains(code), "the activation code must not be printed");
+        QVERIFY2(!holdsCode(agent.everything(), code), "the activation code must not be printed or logged");
+        QVERIFY2(agent.errorOutput().contains(kSerial), "the agent's log (stderr) was not captured");
         QTRY_VERIFY_WITH_TIMEOUT(arrivedMessageIds().size() >= 3, 15000);
 
         // SIGTERM: a clean stop that leaves the device offline.
@@ -228,6 +253,7 @@ private Q_SLOTS:
         QCOMPARE(agent.process().exitStatus(), QProcess::NormalExit);
         QCOMPARE(agent.process().exitCode(), 0);
         QVERIFY(agent.printed(QStringLiteral("stopped")));
+        QVERIFY2(!holdsCode(agent.everything(), code), "the activation code must not be printed or logged");
         QTRY_COMPARE_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/devices/%1/twin").arg(kDeviceId))
                                       .json()
                                       .value(QStringLiteral("connectionState"))
@@ -299,12 +325,12 @@ private Q_SLOTS:
                                              .toInt() > 0,
                                      15000);
         }
-        QVERIFY2(!agent.output().contains(groupKey), "the group key must not be printed");
         agent.process().terminate();
         QVERIFY(agent.process().waitForFinished(10000));
         QCOMPARE(agent.process().exitCode(), 0);
+        QVERIFY2(!agent.everything().contains(groupKey), "the group key must not be printed or logged");
     }
 };
 
-QTEST_GUILESS_MAIN(TestAgent)
+PROVISIO_TEST_GUILESS_MAIN(TestAgent)
 #include "tst_agent.moc"

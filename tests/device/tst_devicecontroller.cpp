@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // DeviceController end to end, against a real middleware and real mosquitto
 // brokers running the real plugin: a CRM enrollment's activation code
-// provisions the device and its telemetry reaches the middleware; a 20 s
-// broker outage loses nothing; the `reprovision` method moves the device to
+// provisions the device and its telemetry reaches the middleware; losing
+// the network for 8 s and a 20 s broker outage lose nothing; the `reprovision` method moves the device to
 // a second hub and it keeps streaming; a restart reconnects from the stored
 // files without provisioning; wrong codes get a clear message and are
 // rate-limited.
 #include "devicecontroller.h"
 #include "hubfixture.h"
 
+#include "childprocesswatch.h"
 #include "crypto/activationcode.h"
 
 #include <QDir>
@@ -16,6 +17,7 @@
 #include <QFileInfo>
 #include <QHash>
 #include <QJsonArray>
+#include <QPointer>
 #include <QSet>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -49,8 +51,9 @@ private:
 };
 
 // A TCP relay in front of the hub for the device only: the middleware dials
-// the broker directly, so a test can cut the device off (setOpen(false):
-// connections refused as if the hub were down) while the link stays up.
+// the broker directly, so a test can cut the device off the network
+// (setOpen(false): live connections dropped, new ones refused) while the
+// middleware's link to the same broker stays up.
 // The broker outage below does not need it: after a broker restart the
 // plugin holds devices back until the middleware has subscribed again
 // (Mosquitto does not restore a persisted session's shared subscriptions),
@@ -68,7 +71,18 @@ public:
         return m_server.listen(QHostAddress::LocalHost, 0);
     }
     quint16 port() const { return m_server.serverPort(); }
-    void setOpen(bool open) { m_open = open; }
+    void setOpen(bool open)
+    {
+        m_open = open;
+        if (open)
+            return;
+        for (const QPointer<QTcpSocket> &socket : std::as_const(m_live)) {
+            if (socket)
+                socket->abort();
+        }
+        m_live.clear();
+    }
+    int accepted() const { return m_accepted; }
 
 private:
     void accept(QTcpSocket *down)
@@ -79,7 +93,9 @@ private:
             down->deleteLater();
             return;
         }
+        ++m_accepted;
         auto *up = new QTcpSocket(this);
+        m_live << QPointer<QTcpSocket>(down) << QPointer<QTcpSocket>(up);
         auto close = [down, up] {
             down->disconnectFromHost();
             up->disconnectFromHost();
@@ -101,6 +117,8 @@ private:
     QTcpServer m_server;
     quint16 m_target = 0;
     bool m_open = true;
+    int m_accepted = 0;
+    QList<QPointer<QTcpSocket>> m_live;
 };
 
 } // namespace
@@ -345,6 +363,37 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(m_device->telemetryIntervalMs(), 200, 10000);
     }
 
+    // The device loses its network (the relay drops its connection and
+    // refuses new ones) while the hub and the middleware's link stay up:
+    // readings wait in the outbox and all arrive once the network is back.
+    void networkLossLosesNothing()
+    {
+        QTRY_VERIFY_WITH_TIMEOUT(m_device->isConnected(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(allArrived(m_counter - 1), 10000);
+        const int acceptedBefore = m_relay1.accepted();
+        m_relay1.setOpen(false);
+        QTRY_VERIFY_WITH_TIMEOUT(!m_device->isConnected(), 10000);
+        QTest::qWait(8000);
+        QVERIFY2(m_device->messagesQueued() >= 20, qPrintable(QString::number(m_device->messagesQueued())));
+        // Only the device was cut off: the middleware still reaches hub1.
+        QVERIFY(m_hubs.waitForLink(QStringLiteral("hub1"), QStringLiteral("127.0.0.1:%1").arg(hub1Port())));
+        QCOMPARE(m_device->assignedHub(), kHub1Host);
+
+        m_relay1.setOpen(true);
+        const int producedDuringLoss = m_counter;
+        QTRY_COMPARE_WITH_TIMEOUT(m_device->state(), DeviceController::State::Running, 30000);
+        // It came back through the relay, not around it.
+        QVERIFY(m_relay1.accepted() > acceptedBefore);
+        int missing = 0, duplicates = 0;
+        QTRY_VERIFY2_WITH_TIMEOUT(allArrived(producedDuringLoss, &missing, &duplicates),
+                                  qPrintable(QStringLiteral("%1 of %2 missing").arg(missing).arg(producedDuringLoss)),
+                                  30000);
+        QTRY_VERIFY_WITH_TIMEOUT(m_device->messagesQueued() < 5, 30000);
+        QCOMPARE(m_device->messagesDropped(), 0);
+        qInfo("8 s network loss: %d messages produced so far, none lost, %d duplicate(s) delivered", producedDuringLoss,
+              duplicates);
+    }
+
     void brokerOutageLosesNothing()
     {
         QTRY_VERIFY_WITH_TIMEOUT(m_device->isConnected(), 10000);
@@ -575,5 +624,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestDeviceController)
+PROVISIO_TEST_GUILESS_MAIN(TestDeviceController)
 #include "tst_devicecontroller.moc"

@@ -4,6 +4,7 @@
 // plugin, the device is enrolled and registered through ProvisioningClient
 // (direct DPS path), and the session it builds from that ConnectionInfo is
 // observed through the middleware's API.
+#include "childprocesswatch.h"
 #include "hubfixture.h"
 #include "hubsession.h"
 #include "provisioningclient.h"
@@ -201,5 +202,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestHubSession)
+PROVISIO_TEST_GUILESS_MAIN(TestHubSession)
 #include "tst_hubsession.moc"

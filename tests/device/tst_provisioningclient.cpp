@@ -2,6 +2,7 @@
 // ProvisioningClient against the real middleware over real HTTPS: the
 // activation-code path, the direct DPS path, and what the person at the kiosk
 // is told when something goes wrong.
+#include "childprocesswatch.h"
 #include "connectioninfostore.h"
 #include "devicetestutil.h"
 #include "provisioningclient.h"
@@ -363,5 +364,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestProvisioningClient)
+PROVISIO_TEST_GUILESS_MAIN(TestProvisioningClient)
 #include "tst_provisioningclient.moc"

@@ -6,6 +6,7 @@
 // MQTT clients (libmosquitto, MQTT 5 unless said otherwise) knock on the
 // door over TLS trusting only the middleware's CA.
 
+#include "childprocesswatch.h"
 #include "mqtttestclient.h"
 
 #include "app/hubconfig.h"
@@ -705,5 +706,5 @@ void tst_HubBroker::logsHoldNoSecrets()
     QVERIFY(!log.contains(QLatin1String("SharedAccessSignature")));
 }
 
-QTEST_GUILESS_MAIN(tst_HubBroker)
+PROVISIO_TEST_GUILESS_MAIN(tst_HubBroker)
 #include "tst_hubbroker.moc"

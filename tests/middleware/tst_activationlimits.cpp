@@ -6,6 +6,7 @@
 // unlock clear the serial's failures; the per-serial ceiling; forwarding
 // headers count only from a trusted proxy; the failure log. Runs on a SQLite
 // file and, as tst_activationlimits_pg, on PostgreSQL.
+#include "childprocesswatch.h"
 #include "devicetestutil.h"
 #include "middlewareprocess.h"
 
@@ -333,5 +334,5 @@ void TestActivationLimits::forwardedOnlyFromTrustedProxy()
     QCOMPARE(activate(QStringLiteral("127.0.0.71"), QStringLiteral("PX-1"), wrongCode(), forwarded).status, 401);
 }
 
-QTEST_GUILESS_MAIN(TestActivationLimits)
+PROVISIO_TEST_GUILESS_MAIN(TestActivationLimits)
 #include "tst_activationlimits.moc"

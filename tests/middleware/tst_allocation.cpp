@@ -3,6 +3,7 @@
 // over HTTPS, hubs linked through the hub API, and a real HTTP webhook in
 // this process for custom allocation.
 
+#include "childprocesswatch.h"
 #include "devicetestutil.h"
 
 #include <QHostInfo>
@@ -562,5 +563,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(tst_Allocation)
+PROVISIO_TEST_GUILESS_MAIN(tst_Allocation)
 #include "tst_allocation.moc"

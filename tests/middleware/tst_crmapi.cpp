@@ -2,6 +2,7 @@
 // The CRM records API end to end: a real middleware over real HTTPS, driven
 // the way the CRM desktop drives it. Runs against SQLite and, as
 // tst_crmapi_pg, against PostgreSQL.
+#include "childprocesswatch.h"
 #include "crmtestutil.h"
 
 #include <QCryptographicHash>
@@ -1524,5 +1525,5 @@ void TestCrmApi::dataSurvivesRestart()
              200);
 }
 
-QTEST_MAIN(TestCrmApi)
+PROVISIO_TEST_MAIN(TestCrmApi)
 #include "tst_crmapi.moc"

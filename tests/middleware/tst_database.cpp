@@ -2,6 +2,7 @@
 // Database::afterCommit and the typed events ChangeRecorder publishes with
 // it: only a committed change becomes an event. Runs on a real SQLite file, and on a real
 // PostgreSQL database in the _pg variant.
+#include "childprocesswatch.h"
 #include "middlewareprocess.h"
 
 #include "domain/changerecorder.h"
@@ -396,5 +397,5 @@ void TestDatabase::knownPatterns()
     QCOMPARE(EventBus::isKnownPattern(pattern), known);
 }
 
-QTEST_GUILESS_MAIN(TestDatabase)
+PROVISIO_TEST_GUILESS_MAIN(TestDatabase)
 #include "tst_database.moc"

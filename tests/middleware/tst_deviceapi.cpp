@@ -2,6 +2,7 @@
 // The enrollment CRM API, the activation exchange and the DPS-compatible
 // device API against the real middleware over real HTTPS.
 
+#include "childprocesswatch.h"
 #include "devicetestutil.h"
 
 #include "crypto/activationcode.h"
@@ -893,5 +894,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(tst_DeviceApi)
+PROVISIO_TEST_GUILESS_MAIN(tst_DeviceApi)
 #include "tst_deviceapi.moc"

@@ -3,6 +3,7 @@
 // its transaction commits, and nothing when the change fails or is rolled
 // back. Runs on a real SQLite file, and on a real PostgreSQL database in the
 // _pg variant.
+#include "childprocesswatch.h"
 #include "middlewareprocess.h"
 
 #include "base/metrics.h"
@@ -482,5 +483,5 @@ void TestDomainEvents::wireNames()
     QCOMPARE(issued.toJson().value(QStringLiteral("entityType")).toString(), QStringLiteral("enrollment"));
 }
 
-QTEST_GUILESS_MAIN(TestDomainEvents)
+PROVISIO_TEST_GUILESS_MAIN(TestDomainEvents)
 #include "tst_domainevents.moc"

@@ -2,6 +2,7 @@
 // The live event feed as a CRM or dashboard meets it: a real middleware, a
 // real QWebSocket over wss trusting only the instance's CA, changes made
 // through the real API.
+#include "childprocesswatch.h"
 #include "httpsclient.h"
 #include "middlewareprocess.h"
 
@@ -396,7 +397,7 @@ void TestEvents::registrationIsAnnounced()
     }
 }
 
-QTEST_GUILESS_MAIN(TestEvents)
+PROVISIO_TEST_GUILESS_MAIN(TestEvents)
 QByteArray TestEvents::tokenFor(const QString &role) const
 {
     if (role == QLatin1String("admin"))

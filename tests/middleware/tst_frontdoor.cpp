@@ -6,6 +6,7 @@
 // other paths, forged log lines, logged credentials, database file modes.
 // Throughout, a well-behaved client must get /healthz in under a second and
 // the server must stay within its memory bound.
+#include "childprocesswatch.h"
 #include "devicetestutil.h"
 #include "httpsclient.h"
 #include "middlewareprocess.h"
@@ -542,5 +543,5 @@ void TestFrontDoor::databaseFileIsPrivate()
     }
 }
 
-QTEST_GUILESS_MAIN(TestFrontDoor)
+PROVISIO_TEST_GUILESS_MAIN(TestFrontDoor)
 #include "tst_frontdoor.moc"

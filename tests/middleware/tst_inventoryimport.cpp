@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // POST /api/v1/devices/import: a manufacturer's delivery list as CSV, against
 // a real middleware over HTTPS (SQLite, and PostgreSQL as _pg).
+#include "childprocesswatch.h"
 #include "crmtestutil.h"
 
 #include <QElapsedTimer>
@@ -359,5 +360,5 @@ void TestInventoryImport::largeFile()
              QStringLiteral("pallet 43, box 21"));
 }
 
-QTEST_MAIN(TestInventoryImport)
+PROVISIO_TEST_MAIN(TestInventoryImport)
 #include "tst_inventoryimport.moc"

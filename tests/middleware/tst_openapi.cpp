@@ -6,6 +6,8 @@
 // The document itself must parse, give every operation a response and have no
 // dangling $ref.
 
+#include "childprocesswatch.h"
+
 #include <QtTest>
 
 #include <QFile>
@@ -279,5 +281,5 @@ void tst_OpenApi::everyRefResolves()
     QVERIFY2(dangling.isEmpty(), qPrintable(QStringLiteral("dangling $ref:\n") + dangling.join(QLatin1Char('\n'))));
 }
 
-QTEST_GUILESS_MAIN(tst_OpenApi)
+PROVISIO_TEST_GUILESS_MAIN(tst_OpenApi)
 #include "tst_openapi.moc"

@@ -5,6 +5,7 @@
 // refusing to start with a bad value.
 #include "base/serviceconfig.h"
 #include "base/settingvalue.h"
+#include "childprocesswatch.h"
 
 #include <QCommandLineParser>
 #include <QFile>
@@ -752,5 +753,5 @@ void TestSettings::commandLineSecretsAreWarnedNeverEchoed()
     QVERIFY2(!r.out.contains(password) && !r.err.contains(password), qPrintable(r.err));
 }
 
-QTEST_GUILESS_MAIN(TestSettings)
+PROVISIO_TEST_GUILESS_MAIN(TestSettings)
 #include "tst_settings.moc"

@@ -5,6 +5,7 @@
 // _pg variant, and TelemetryBuffer's batching and memory bounds. Also
 // prints the ingest rate of batched writes against one transaction per
 // message, the figure the batcher exists for.
+#include "childprocesswatch.h"
 #include "middlewareprocess.h"
 
 #include "hublink/telemetrybuffer.h"
@@ -516,5 +517,5 @@ void TestTelemetryStore::ingestRate()
     QVERIFY2(batched > 2 * single, "batched writes are not clearly faster than one transaction per message");
 }
 
-QTEST_GUILESS_MAIN(TestTelemetryStore)
+PROVISIO_TEST_GUILESS_MAIN(TestTelemetryStore)
 #include "tst_telemetrystore.moc"

@@ -3,6 +3,7 @@
 // receiver in this test (raw HTTP over QTcpServer), which fails on purpose;
 // retries, signatures, the delivery log and restarts are checked from the
 // receiver's side.
+#include "childprocesswatch.h"
 #include "httpsclient.h"
 #include "middlewareprocess.h"
 
@@ -706,5 +707,5 @@ void TestWebhooks::eachWebhookHasItsOwnSecretAndRedirectsAreNotFollowed()
                       {{"If-Match", hook.value(QStringLiteral("etag")).toString().toUtf8()}});
 }
 
-QTEST_GUILESS_MAIN(TestWebhooks)
+PROVISIO_TEST_GUILESS_MAIN(TestWebhooks)
 #include "tst_webhooks.moc"
