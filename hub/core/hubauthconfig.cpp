@@ -56,9 +56,9 @@ Result<HubAuthConfig> HubAuthConfig::fromOptions(const QList<QPair<QString, QStr
     static const QStringList known{
         QStringLiteral("hub_host"),    QStringLiteral("signing_key"),         QStringLiteral("service_policy"),
         QStringLiteral("service_key"), QStringLiteral("revocation_file"),     QStringLiteral("max_token_lifetime"),
-        QStringLiteral("clock_skew"),  QStringLiteral("device_gate_seconds"),
+        QStringLiteral("clock_skew"),  QStringLiteral("device_gate_seconds"), QStringLiteral("key_file"),
     };
-    static const QStringList optional{QStringLiteral("device_gate_seconds")};
+    static const QStringList optional{QStringLiteral("device_gate_seconds"), QStringLiteral("key_file")};
     QHash<QString, QString> values;
     for (const auto &[key, value] : options) {
         if (!known.contains(key))
@@ -103,6 +103,18 @@ Result<HubAuthConfig> HubAuthConfig::fromOptions(const QList<QPair<QString, QStr
             QStringLiteral("plugin_opt_revocation_file: directory %1 does not exist").arg(file.absolutePath()));
     if (file.exists() && !file.isFile())
         return invalid(QStringLiteral("plugin_opt_revocation_file %1 is not a regular file").arg(c.revocationFile));
+
+    c.keyFile = values.value(QStringLiteral("key_file"));
+    if (!c.keyFile.isEmpty()) {
+        const QFileInfo keyFile(c.keyFile);
+        if (!keyFile.isAbsolute())
+            return invalid(QStringLiteral("plugin_opt_key_file must be an absolute path, got '%1'").arg(c.keyFile));
+        if (!keyFile.absoluteDir().exists())
+            return invalid(
+                QStringLiteral("plugin_opt_key_file: directory %1 does not exist").arg(keyFile.absolutePath()));
+        if (keyFile.exists() && !keyFile.isFile())
+            return invalid(QStringLiteral("plugin_opt_key_file %1 is not a regular file").arg(c.keyFile));
+    }
 
     auto lifetime = parseSeconds(QStringLiteral("max_token_lifetime"),
                                  values.value(QStringLiteral("max_token_lifetime")), 1, kMaxLifetimeCeiling);
