@@ -130,7 +130,7 @@ Result<Identity> CredentialChecker::check(const char *clientIdText, const char *
         if (!previous)
             return previous;
         previous->previousKey = true;
-        previous->expiry = qMin(previous->expiry, m_keys.previousUntil - skew);
+        previous->expiry = qMin(previous->expiry, m_keys.lastSecondFor(skew));
         return previous;
     }
 
@@ -151,7 +151,7 @@ Result<Identity> CredentialChecker::check(const char *clientIdText, const char *
         return refused(ok.error().message);
     if (auto ok = token->verify(resource, m_keys.previousServiceKey, now, skew, m_config.maxTokenLifetime); !ok)
         return refused(ok.error().message);
-    return Identity{Role::Service, clientId, qMin(token->expiry(), m_keys.previousUntil - skew), 0, true};
+    return Identity{Role::Service, clientId, qMin(token->expiry(), m_keys.lastSecondFor(skew)), 0, true};
 }
 
 Result<Identity> CredentialChecker::checkDevice(const QString &clientId, const SasToken &token,

@@ -37,8 +37,7 @@
 // keys derived from the previous signing key, and service tokens signed with
 // the previous service key, are accepted too - the current pair is tried
 // first - and such a login's Identity::expiry is cut to the end of the
-// overlap (less the clock skew the expiry check adds), so the hub
-// disconnects it then.
+// overlap (SigningKeys::lastSecondFor), so the hub disconnects it then.
 namespace Provisio {
 class SasToken;
 }

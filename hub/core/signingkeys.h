@@ -22,6 +22,10 @@ struct SigningKeys
     qint64 previousUntil = 0; // unix seconds; the previous pair is accepted while now < previousUntil
 
     bool previousAccepted(qint64 now) const { return !previousSigningKey.isEmpty() && now < previousUntil; }
+    // The expiry to give a login with the previous pair, so that the
+    // registry's check (expiry + grace < now) disconnects it as soon as
+    // now >= previousUntil.
+    qint64 lastSecondFor(qint64 graceSeconds) const { return previousUntil - graceSeconds - 1; }
 
     // The keys to run with: the configured pair, unless `path` holds the
     // outcome of a rotation that started from the configured signing key

@@ -223,7 +223,7 @@ int onControl(int, void *eventData, void *userData)
             // Everyone connected now logged in with a key that is the
             // previous one from here on: each goes at the end of the overlap
             // unless it comes back with the new one before.
-            state->clients.capExpiries(keys.previousUntil - state->checker.config().clockSkew);
+            state->clients.capExpiries(keys.lastSecondFor(state->checker.config().clockSkew));
             mosquitto_log_printf(MOSQ_LOG_NOTICE,
                                  "provisio: signing key rotated; the previous one is accepted for %lld more second(s)",
                                  static_cast<long long>(qMax<qint64>(0, keys.previousUntil - nowSeconds())));

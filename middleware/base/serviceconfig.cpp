@@ -461,6 +461,7 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser, Settin
              toInt("webhook-max-attempts", 1, &c.webhookMaxAttempts),
              toBool("hub-link", &c.hubLinkEnabled),
              toInt("hub-token-lifetime", kSecond, &c.hubTokenLifetimeSeconds),
+             toInt("hub-key-overlap", kSecond, &c.hubKeyOverlapSeconds),
              toInt("telemetry-keep", 1, &c.telemetryKeep),
              toInt("telemetry-days", 1, &c.telemetryDays),
              toInt("telemetry-prune-interval", 1, &c.telemetryPruneMs),

@@ -163,6 +163,10 @@ QList<SettingSpec> buildSettings()
         duration("hub-token-lifetime", "PROVISIO_HUB_TOKEN_LIFETIME",
                  "Lifetime of the service token the hub link logs in with; renewed at 3/4 of it.",
                  DurationUnit::Seconds, 5 * kSecond, kDay, kHour),
+        duration("hub-key-overlap", "PROVISIO_HUB_KEY_OVERLAP",
+                 "How long a hub still accepts device keys of its previous signing key after a rotation (0: not "
+                 "at all); a rotate-key request may ask for another overlap.",
+                 DurationUnit::Seconds, 0, 30 * kDay, kDay),
         integer("telemetry-keep", "PROVISIO_TELEMETRY_KEEP", "count",
                 "Telemetry messages kept per device, newest first.", 1, 1000000, 1000),
         integer("telemetry-days", "PROVISIO_TELEMETRY_DAYS", "days", "Days telemetry messages are kept.", 1, 3650, 7),

@@ -212,6 +212,16 @@ const QList<Migration> &migrations()
                             " hub_host TEXT NOT NULL, device_id TEXT NOT NULL, generation INTEGER NOT NULL,"
                             " updated TEXT NOT NULL, PRIMARY KEY (hub_host, device_id))"),
          }},
+        // Hub signing-key rotation with an overlap: the replaced key and
+        // until when the hub still accepts device keys derived from it (and
+        // the service key derived from it, so the middleware's link moves
+        // over without a gap). NULL outside an overlap.
+        {11,
+         QStringLiteral("hub signing-key overlap"),
+         {
+             QStringLiteral("ALTER TABLE hubs ADD COLUMN previous_signing_key TEXT"),
+             QStringLiteral("ALTER TABLE hubs ADD COLUMN previous_key_until TEXT"),
+         }},
     };
     return all;
 }
