@@ -952,6 +952,13 @@ void tst_HubAuth::rotateKeysCommand()
         command.insert(QStringLiteral("replacesKeyId"), Crypto::keyFingerprint(m_config.signingKey));
     const SigningKeys original{m_config.signingKey, m_config.serviceKey, {}, {}, 0};
     SigningKeys keys = original;
+    // Larger than a control command may be: refused before it is parsed.
+    QJsonObject padded = command;
+    padded.insert(QStringLiteral("requestId"), QString(kMaxControlPayload, QLatin1Char('x')));
+    const ControlOutcome oversize = applyControlCommand(QJsonDocument(padded).toJson(), *list,
+                                                        KeyState{&keys, dir.filePath(QStringLiteral("keys.json"))});
+    QCOMPARE(QJsonDocument::fromJson(oversize.response).object().value(QStringLiteral("status")).toInt(), 400);
+    QVERIFY(!oversize.keysChanged);
     const QString file = withFile ? dir.filePath(QStringLiteral("keys.json")) : QString();
     const ControlOutcome outcome = applyControlCommand(QJsonDocument(command).toJson(), *list, KeyState{&keys, file});
     const QJsonObject answer = QJsonDocument::fromJson(outcome.response).object();
