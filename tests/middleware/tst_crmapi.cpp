@@ -1144,6 +1144,14 @@ void TestCrmApi::hubSigningKeyShownOnce()
     QVERIFY(newKey != key && newKey != own);
     QCOMPARE(storedKey(), newKey);
     QVERIFY(!m_viewer->get(path).json().contains(QStringLiteral("signingKey")));
+    // The replaced key stays for the overlap (--hub-key-overlap's default,
+    // a day): stored, never shown; the deadline is.
+    QCOMPARE(db.scalar(QStringLiteral("SELECT previous_signing_key FROM hubs WHERE name = 'key-hub'")).toString(), own);
+    const auto afterRotation = m_viewer->get(path);
+    QVERIFY(!afterRotation.body.contains(own.toUtf8()));
+    const QDateTime until = QDateTime::fromString(
+        afterRotation.json().value(QStringLiteral("previousKeyAcceptedUntil")).toString(), Qt::ISODateWithMs);
+    QVERIFY2(qAbs(QDateTime::currentDateTimeUtc().secsTo(until) - 24 * 3600) <= 5, afterRotation.body.constData());
 
     // The audit log has every change, with before and after, and no key.
     const auto audit = m_viewer->get(QStringLiteral("/api/v1/audit?entityType=hub&entityId=key-hub"));
