@@ -59,7 +59,7 @@ QString Hub::dialEndpoint() const
 Hub Hub::readFrom(JsonReader reader)
 {
     reader.allowOnly({"name", "host", "port", "endpoint", "region", "allocationWeight", "signingKey", "etag",
-                      "createdDateTimeUtc", "lastUpdatedDateTimeUtc"});
+                      "createdDateTimeUtc", "lastUpdatedDateTimeUtc", "previousKeyAcceptedUntil"});
     Hub hub;
     hub.name = reader.optionalString(QStringLiteral("name"));
     if (!hub.name.isEmpty() && !isValidName(hub.name))
@@ -118,6 +118,8 @@ QJsonObject Hub::toJson(bool includeSigningKey) const
         json.insert(QStringLiteral("createdDateTimeUtc"), toIsoUtc(createdDateTimeUtc));
     if (lastUpdatedDateTimeUtc.isValid())
         json.insert(QStringLiteral("lastUpdatedDateTimeUtc"), toIsoUtc(lastUpdatedDateTimeUtc));
+    if (!previousSigningKey.isEmpty() && previousKeyAcceptedUntil.isValid())
+        json.insert(QStringLiteral("previousKeyAcceptedUntil"), toIsoUtc(previousKeyAcceptedUntil));
     return json;
 }
 

@@ -24,6 +24,11 @@ struct Hub
     QString region;
     int allocationWeight = 1; // 0..1000; 0 takes no new devices
     QString signingKey;       // base64; a secret, so only serialized on request
+    // During a signing-key rotation's overlap: the replaced key (never
+    // serialized) and until when the hub still accepts keys derived from it
+    // (serialized as previousKeyAcceptedUntil, read-only).
+    QString previousSigningKey;
+    QDateTime previousKeyAcceptedUntil;
     QString etag;
     QDateTime createdDateTimeUtc;
     QDateTime lastUpdatedDateTimeUtc;

@@ -177,14 +177,14 @@ BatchOperation *CrmController::saveHub(const QString &name, const QJsonObject &h
     return launch(op, creating ? tr("Hub %1 linked.").arg(name) : tr("Hub %1 saved.").arg(name), Hubs);
 }
 
-BatchOperation *CrmController::rotateHubKey(const QString &name)
+BatchOperation *CrmController::rotateHubKey(const QString &name, qint64 overlapSeconds)
 {
     auto *op = new BatchOperation(tr("Rotating hub key"), this);
     op->addStep(
         name,
-        [this, name] {
+        [this, name, overlapSeconds] {
             return m_api->post(QStringLiteral("hubs/") + ApiClient::segment(name) + QStringLiteral("/rotate-key"),
-                               QJsonObject());
+                               QJsonObject{{QStringLiteral("overlapSeconds"), overlapSeconds}});
         },
         [this, name](const QJsonDocument &answer, const QByteArray &) {
             const QString key = answer.object().value(QStringLiteral("signingKey")).toString();

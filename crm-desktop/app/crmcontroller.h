@@ -41,7 +41,8 @@ public:
     BatchOperation *saveCustomer(const QJsonObject &customer, const QByteArray &etag);
     BatchOperation *deleteCustomer(const QString &id, const QString &name);
     BatchOperation *saveHub(const QString &name, const QJsonObject &hub, const QByteArray &etag, bool creating);
-    BatchOperation *rotateHubKey(const QString &name);
+    // A new signing key; the hub accepts the replaced one for `overlapSeconds`.
+    BatchOperation *rotateHubKey(const QString &name, qint64 overlapSeconds);
     BatchOperation *setAllocationPolicy(const QJsonObject &policy, const QByteArray &etag);
     // Reads the instance's policy: allocationPolicyLoaded() or loadFailed().
     void loadAllocationPolicy();

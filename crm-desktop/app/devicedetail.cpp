@@ -395,6 +395,11 @@ QWidget *DeviceDetail::buildActions()
     m_rotateHubKey = new QPushButton(tr("&Rotate hub key…"), page);
     m_rotateHubKey->setObjectName(QStringLiteral("deviceRotateHubKey"));
     connect(m_rotateHubKey, &QPushButton::clicked, this, &DeviceDetail::confirmRotateHubKey);
+    // For a device of an enrollment group: every device of the group at once
+    // (a group key that leaked puts all of them at risk).
+    m_rotateGroupHubKeys = new QPushButton(tr("Rotate the &group's hub keys…"), page);
+    m_rotateGroupHubKeys->setObjectName(QStringLiteral("deviceRotateGroupHubKeys"));
+    connect(m_rotateGroupHubKeys, &QPushButton::clicked, this, &DeviceDetail::confirmRotateGroupHubKeys);
 
     auto *methodBox = new QGroupBox(tr("Direct method"), page);
     auto *form = new QFormLayout(methodBox);
@@ -409,6 +414,7 @@ QWidget *DeviceDetail::buildActions()
     sl->addWidget(m_disable);
     sl->addWidget(m_deprovision);
     sl->addWidget(m_rotateHubKey);
+    sl->addWidget(m_rotateGroupHubKeys);
     sl->addStretch();
     // Failed activation attempts: who tried which serial, and a way to clear
     // them when a crowd of strangers has held the owner back.
@@ -472,8 +478,9 @@ void DeviceDetail::applyRole(bool canOperate)
 {
     m_canOperate = canOperate;
     // Viewers get blanked keys from the server anyway; hide what they cannot use.
-    for (QWidget *w : std::initializer_list<QWidget *>{m_reveal, m_copyPrimary, m_copySecondary, m_saveTwin, m_invoke,
-                                                       m_enable, m_disable, m_deprovision, m_unlock, m_rotateHubKey})
+    for (QWidget *w :
+         std::initializer_list<QWidget *>{m_reveal, m_copyPrimary, m_copySecondary, m_saveTwin, m_invoke, m_enable,
+                                          m_disable, m_deprovision, m_unlock, m_rotateHubKey, m_rotateGroupHubKeys})
         w->setVisible(canOperate);
     m_tags->setReadOnly(!canOperate);
     m_desired->setReadOnly(!canOperate);
@@ -651,6 +658,25 @@ void DeviceDetail::confirmRotateHubKey()
     box->open();
 }
 
+void DeviceDetail::confirmRotateGroupHubKeys()
+{
+    const QString group = m_controller->enrollmentGroupId();
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Rotate the hub keys of group %1").arg(group),
+                                tr("Retire the hub keys of every device of enrollment group %1? Their hubs disconnect "
+                                   "them at once and refuse those keys from then on. Each device registers again by "
+                                   "itself and gets a new key.")
+                                    .arg(group),
+                                QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("confirmRotateGroupHubKeys"));
+    box->addButton(tr("Rotate"), QMessageBox::DestructiveRole);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::buttonClicked, this, [this, box](QAbstractButton *button) {
+        if (box->buttonRole(button) == QMessageBox::DestructiveRole)
+            m_controller->rotateGroupHubKeys();
+    });
+    box->open();
+}
+
 void DeviceDetail::confirmDeprovision()
 {
     auto *box = new QMessageBox(QMessageBox::Warning, tr("Deprovision %1").arg(serial()),
@@ -687,6 +713,7 @@ void DeviceDetail::updateActions()
     m_disable->setEnabled(m_canOperate && enrolled && enabled);
     m_deprovision->setEnabled(m_canOperate && enrolled);
     m_rotateHubKey->setEnabled(m_canOperate && registered);
+    m_rotateGroupHubKeys->setEnabled(m_canOperate && !m_controller->enrollmentGroupId().isEmpty());
     m_unlock->setEnabled(m_canOperate &&
                          m_controller->activationFailures().value(QStringLiteral("counting")).toInt() > 0);
 }

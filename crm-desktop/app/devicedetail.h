@@ -75,6 +75,7 @@ private:
     void confirmDisable();
     void confirmDeprovision();
     void confirmRotateHubKey();
+    void confirmRotateGroupHubKeys();
     void updateActions();
 
     ApiClient *m_api;
@@ -125,6 +126,7 @@ private:
     QTableWidget *m_activationFailures;
     QPushButton *m_unlock;
     QPushButton *m_rotateHubKey;
+    QPushButton *m_rotateGroupHubKeys;
 };
 
 } // namespace Provisio::Crm

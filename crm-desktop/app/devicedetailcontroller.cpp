@@ -333,6 +333,26 @@ void DeviceDetailController::setEnrollmentEnabled(bool enabled)
     });
 }
 
+void DeviceDetailController::rotateGroupHubKeys()
+{
+    const QString group = enrollmentGroupId();
+    if (group.isEmpty())
+        return;
+    ApiCall *call = m_api->post(QStringLiteral("enrollment-groups/") + ApiClient::segment(group) +
+                                    QStringLiteral("/rotate-hub-keys"),
+                                QJsonObject());
+    track(call);
+    connect(call, &ApiCall::finished, this, [this, group](const QJsonDocument &, const QByteArray &) {
+        Q_EMIT changed(tr("Hub keys of group %1 rotated: the old keys are refused; its devices register again for "
+                          "new ones.")
+                           .arg(group));
+    });
+    connect(call, &ApiCall::failed, this, [this](const ApiFailure &f) {
+        if (!f.aborted)
+            Q_EMIT failed(tr("Rotating the group's hub keys failed: %1").arg(f.message));
+    });
+}
+
 void DeviceDetailController::rotateHubKey()
 {
     const QString id = registrationId();

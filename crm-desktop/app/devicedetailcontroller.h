@@ -41,6 +41,8 @@ public:
     // Empty while the device is not enrolled.
     std::optional<Enrollment> enrollment() const { return m_enrollment; }
     QJsonObject registration() const { return m_registration; }
+    // The enrollment group the device registered through, if any.
+    QString enrollmentGroupId() const { return m_registration.value(QLatin1String("enrollmentGroupId")).toString(); }
     QJsonObject twin() const { return m_twin; }
     QByteArray twinEtag() const { return m_twinEtag; }
     // The serial's failed activation attempts as the middleware lists them
@@ -63,6 +65,8 @@ public:
     void unlockActivation();
     // Retires the device's hub key (POST registrations/{id}/rotate-hub-key).
     void rotateHubKey();
+    // Every device of the registration's enrollment group (none: nothing).
+    void rotateGroupHubKeys();
 
 Q_SIGNALS:
     void loadingChanged(bool loading);

@@ -29,6 +29,7 @@
 #include <QCloseEvent>
 #include <QDialogButtonBox>
 #include <QDockWidget>
+#include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -39,6 +40,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
+#include <QSpinBox>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QStyle>
@@ -774,20 +776,39 @@ void MainWindow::rotateHubKey()
     if (record.isEmpty())
         return;
     const QString name = record.value(QStringLiteral("name")).toString();
-    auto *box = new QMessageBox(QMessageBox::Warning, tr("Rotate signing key"),
-                                tr("Give hub %1 a new signing key? Devices on it need their hub key again: they get "
-                                   "it by registering once more. Put the new key in the hub's configuration "
-                                   "(provisio-middleware hub-config) right away.")
-                                    .arg(name),
-                                QMessageBox::Cancel, this);
-    box->setObjectName(QStringLiteral("confirmRotate"));
-    box->addButton(tr("Rotate"), QMessageBox::AcceptRole);
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    connect(box, &QMessageBox::buttonClicked, this, [this, box, name](QAbstractButton *button) {
-        if (box->buttonRole(button) == QMessageBox::AcceptRole)
-            m_controller->rotateHubKey(name);
-    });
-    box->open();
+    // The overlap in which the hub still takes the devices' current keys:
+    // they move to keys of the new one as they register again, without an
+    // outage. 0 cuts every device off at once (a leaked signing key).
+    auto *dialog = new QDialog(this);
+    dialog->setObjectName(QStringLiteral("confirmRotate"));
+    dialog->setWindowTitle(tr("Rotate signing key"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    auto *layout = new QVBoxLayout(dialog);
+    auto *text = new QLabel(tr("Give hub %1 a new signing key? The devices' current hub keys keep working for the "
+                               "overlap below; devices register again for keys of the new one. With no overlap "
+                               "the hub refuses the current keys at once. The middleware hands the hub its new key "
+                               "itself.")
+                                .arg(name),
+                            dialog);
+    text->setWordWrap(true);
+    layout->addWidget(text);
+    auto *form = new QFormLayout;
+    auto *overlap = new QSpinBox(dialog);
+    overlap->setObjectName(QStringLiteral("rotateOverlapHours"));
+    overlap->setRange(0, 30 * 24);
+    overlap->setValue(24);
+    overlap->setSuffix(tr(" h"));
+    overlap->setSpecialValueText(tr("none (hard cut)"));
+    form->addRow(tr("&Overlap:"), overlap);
+    layout->addLayout(form);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, dialog);
+    buttons->addButton(tr("Rotate"), QDialogButtonBox::AcceptRole);
+    layout->addWidget(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    connect(dialog, &QDialog::accepted, this,
+            [this, name, overlap] { m_controller->rotateHubKey(name, qint64(overlap->value()) * 3600); });
+    dialog->open();
 }
 
 void MainWindow::showSigningKey(const QString &hubName, const QString &key)

@@ -3,6 +3,7 @@
 
 #include <QBrush>
 #include <QColor>
+#include <QDateTime>
 
 namespace Provisio::Crm {
 
@@ -41,6 +42,8 @@ QString HubsModel::columnTitle(int column) const
         return tr("Weight");
     case LinkColumn:
         return tr("Middleware link");
+    case KeyOverlapColumn:
+        return tr("Replaced signing key");
     }
     return {};
 }
@@ -60,6 +63,14 @@ QVariant HubsModel::display(const QJsonObject &record, int column) const
         return text(record, "region");
     case WeightColumn:
         return record.value(QLatin1String("allocationWeight")).toInt(1);
+    case KeyOverlapColumn: {
+        const QString until = text(record, "previousKeyAcceptedUntil");
+        if (until.isEmpty())
+            return QString();
+        const QDateTime end = QDateTime::fromString(until, Qt::ISODateWithMs);
+        return end.isValid() && end > QDateTime::currentDateTimeUtc() ? tr("accepted until %1").arg(localTime(until))
+                                                                      : tr("retired %1").arg(localTime(until));
+    }
     case LinkColumn: {
         const auto it = m_status.constFind(text(record, "name"));
         if (it == m_status.constEnd())

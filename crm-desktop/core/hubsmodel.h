@@ -22,6 +22,7 @@ public:
         RegionColumn,
         WeightColumn,
         LinkColumn,
+        KeyOverlapColumn, // until when the replaced signing key still works
         ColumnCount
     };
     static constexpr int NameRole = KeyRole;

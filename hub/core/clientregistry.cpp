@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "clientregistry.h"
 
+#include <algorithm>
+
 namespace Provisio::HubAuth {
 
 const ClientRegistry::Entry *ClientRegistry::find(std::string_view clientId, const void *connection) const
@@ -81,6 +83,13 @@ void ClientRegistry::purgeDisconnected()
             m_entries.erase(it);
     }
     m_departed.clear();
+}
+
+void ClientRegistry::capExpiries(int64_t expiry)
+{
+    for (auto &[key, entry] : m_entries)
+        entry->expiry = std::min(entry->expiry, expiry);
+    compactExpiries();
 }
 
 void ClientRegistry::compactExpiries()

@@ -59,6 +59,10 @@ public:
     // remove()s them. Cheap when nothing is due: one look at a min-heap.
     std::vector<std::string> takeExpired(int64_t now, int64_t graceSeconds);
 
+    // Lowers every entry's expiry to at most `expiry` (a signing-key
+    // rotation: whoever is connected used a key that is retired then).
+    void capExpiries(int64_t expiry);
+
     size_t size() const { return m_entries.size(); }
     size_t pendingExpiries() const { return m_expiries.size(); }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "controlcommand.h"
 
+#include "crypto/keyfingerprint.h"
+#include "crypto/keys.h"
 #include "crypto/registrationid.h"
 
 #include <QJsonArray>
@@ -51,9 +53,58 @@ ControlOutcome creditGrant(const QJsonObject &command)
     return outcome;
 }
 
+constexpr int kMinKeyBytes = 16;
+
+ControlOutcome rotateKeys(const QJsonObject &command, QJsonObject response, const KeyState &state)
+{
+    for (auto it = command.begin(); it != command.end(); ++it) {
+        static const QStringList known{
+            QStringLiteral("op"),         QStringLiteral("requestId"),     QStringLiteral("signingKey"),
+            QStringLiteral("serviceKey"), QStringLiteral("replacesKeyId"), QStringLiteral("previousUntil")};
+        if (!known.contains(it.key()))
+            return failure(response, 400, QStringLiteral("unknown field '%1'").arg(it.key().left(32)));
+    }
+    const QString signingKey = command.value(QStringLiteral("signingKey")).toString();
+    const QString serviceKey = command.value(QStringLiteral("serviceKey")).toString();
+    for (const QString &key : {signingKey, serviceKey}) {
+        const auto decoded = Crypto::decodeKey(key);
+        if (!decoded || decoded->size() < kMinKeyBytes)
+            return failure(
+                response, 400,
+                QStringLiteral("signingKey and serviceKey must be base64 keys of at least %1 bytes").arg(kMinKeyBytes));
+    }
+    if (signingKey == serviceKey)
+        return failure(response, 400, QStringLiteral("serviceKey must differ from signingKey"));
+    const QJsonValue untilValue = command.value(QStringLiteral("previousUntil"));
+    const double until = untilValue.toDouble(-1);
+    if (!untilValue.isDouble() || until < 0 || until > 4102444800.0 || until != double(qint64(until)))
+        return failure(response, 400, QStringLiteral("previousUntil must be unix seconds"));
+    if (!state.keys || state.file.isEmpty())
+        return failure(response, 400,
+                       QStringLiteral("this hub has no plugin_opt_key_file; write its configuration again with "
+                                      "hub-config and restart it"));
+    SigningKeys &keys = *state.keys;
+    response.insert(QStringLiteral("keyId"), Crypto::keyFingerprint(signingKey));
+    if (keys.signingKey == signingKey) {
+        response.insert(QStringLiteral("status"), 200);
+        response.insert(QStringLiteral("changed"), false);
+        return {toJson(response), {}};
+    }
+    if (command.value(QStringLiteral("replacesKeyId")).toString() != Crypto::keyFingerprint(keys.signingKey))
+        return failure(response, 409, QStringLiteral("the hub's signing key is not the one this rotation replaces"));
+    SigningKeys next{signingKey, serviceKey, keys.signingKey, keys.serviceKey, qint64(until)};
+    if (auto saved = next.save(state.file); !saved)
+        return failure(response, 500, saved.error().message);
+    keys = next;
+    response.insert(QStringLiteral("status"), 200);
+    response.insert(QStringLiteral("changed"), true);
+    ControlOutcome outcome{toJson(response), {}, true};
+    return outcome;
+}
+
 } // namespace
 
-ControlOutcome applyControlCommand(const QByteArray &payload, RevocationList &revoked)
+ControlOutcome applyControlCommand(const QByteArray &payload, RevocationList &revoked, const KeyState &keys)
 {
     QJsonObject response;
     if (payload.size() > kMaxControlPayload)
@@ -72,6 +123,10 @@ ControlOutcome applyControlCommand(const QByteArray &payload, RevocationList &re
         return failure(response, 400, QStringLiteral("requestId must be a string"));
     if (requestId.isString())
         response.insert(QStringLiteral("requestId"), requestId.toString().left(128));
+    if (command.value(QStringLiteral("op")).toString() == QLatin1String("rotate-keys")) {
+        response.insert(QStringLiteral("op"), QStringLiteral("rotate-keys"));
+        return rotateKeys(command, response, keys);
+    }
     for (auto it = command.begin(); it != command.end(); ++it) {
         if (it.key() != QLatin1String("op") && it.key() != QLatin1String("deviceId") &&
             it.key() != QLatin1String("requestId") && it.key() != QLatin1String("generation")) {
@@ -87,7 +142,8 @@ ControlOutcome applyControlCommand(const QByteArray &payload, RevocationList &re
         return {toJson(response), {}};
     }
     if (op != QLatin1String("revoke") && op != QLatin1String("restore"))
-        return failure(response, 400, QStringLiteral("op must be \"revoke\", \"restore\", \"list\" or \"credit\""));
+        return failure(response, 400,
+                       QStringLiteral("op must be \"revoke\", \"restore\", \"list\", \"credit\" or \"rotate-keys\""));
 
     const QJsonValue idValue = command.value(QStringLiteral("deviceId"));
     const QString deviceId = idValue.toString();

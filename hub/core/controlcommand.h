@@ -2,6 +2,7 @@
 #pragma once
 
 #include "revocationlist.h"
+#include "signingkeys.h"
 
 #include <QByteArray>
 #include <QString>
@@ -25,22 +26,42 @@
 // Sent several times a second under load, so it costs no response. A generation only ever rises
 // (an older one in a late command changes nothing); when it rises, the
 // device is disconnected at once, since it logged in with an older key.
+//
+// A signing-key rotation:
+//   {"op": "rotate-keys", "requestId", "signingKey", "serviceKey",
+//    "replacesKeyId": fingerprint of the signing key it replaces
+//    (Crypto::keyFingerprint), "previousUntil": unix seconds}
+// makes the given pair current and keeps the replaced pair accepted until
+// previousUntil (in the past: not at all), once the key file holds them.
+// Answers 200 with "keyId" (the new key's fingerprint) and "changed"; a
+// repeat of a rotation already done is 200 with changed = false; 409 when
+// the hub's signing key is not the one named (an older or a replayed
+// command must not turn the keys back), 400 when the hub has no key_file.
+// The answer never carries a key.
 namespace Provisio::HubAuth {
 
 struct ControlOutcome
 {
-    QByteArray response; // JSON for the response topic
-    QString disconnect;  // device to disconnect now (revoke), else empty
+    QByteArray response;      // JSON for the response topic
+    QString disconnect;       // device to disconnect now (revoke), else empty
+    bool keysChanged = false; // rotate-keys installed new keys into `keys`
     // A credit grant: apply it; `response` is empty unless it was malformed.
     bool isCredit = false;
     qint64 creditMessages = 0;
     qint64 creditBytes = 0;
 };
 
+// What a rotate-keys command works on.
+struct KeyState
+{
+    SigningKeys *keys = nullptr; // null: rotations are refused
+    QString file;                // where they persist; empty: refused
+};
+
 // Applies one command to the list and persists it. A command that cannot be
 // persisted is still applied in memory for revoke (the device stays out
 // until restart, which is the safe side) and answered with status 500.
-ControlOutcome applyControlCommand(const QByteArray &payload, RevocationList &revoked);
+ControlOutcome applyControlCommand(const QByteArray &payload, RevocationList &revoked, const KeyState &keys = {});
 
 inline constexpr int kMaxControlPayload = 4096;
 // Per grant; far above any window, so only nonsense is refused.

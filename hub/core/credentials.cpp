@@ -122,25 +122,16 @@ Result<Identity> CredentialChecker::check(const char *clientIdText, const char *
         const QString devicePart = QStringLiteral("/devices/") + clientId;
         if (!token->resource().endsWith(devicePart, Qt::CaseSensitive))
             return refused(QStringLiteral("token is for a different device than the client id"));
-        // The current generation first: the usual case costs one HMAC (a
-        // wrong key costs 1 + kGenerationLookahead). A token that fails for
-        // another reason than its signature fails so for every generation.
-        QString failure = QStringLiteral("SAS token signature does not match");
-        for (quint32 g = standing.generation; g <= standing.generation + kGenerationLookahead && g <= kMaxGeneration;
-             ++g) {
-            const auto deviceKey =
-                Crypto::deriveKey(m_config.signingKey, Crypto::hubDeviceKeyDerivationId(clientId, g));
-            if (!deviceKey)
-                return refused(QStringLiteral("cannot derive the device key"));
-            auto ok = token->verify(m_config.hubHost + devicePart, *deviceKey, now, skew, m_config.maxTokenLifetime);
-            if (ok)
-                return Identity{Role::Device, clientId, token->expiry(), g};
-            if (!ok.error().message.contains(QLatin1String("signature does not match"))) {
-                failure = ok.error().message; // signed right, but expired or too long-lived
-                break;
-            }
-        }
-        return refused(failure);
+        auto identity = checkDevice(clientId, *token, m_keys.signingKey, standing, now);
+        if (identity || !m_keys.previousAccepted(now) ||
+            !identity.error().message.contains(QLatin1String("signature does not match")))
+            return identity;
+        auto previous = checkDevice(clientId, *token, m_keys.previousSigningKey, standing, now);
+        if (!previous)
+            return previous;
+        previous->previousKey = true;
+        previous->expiry = qMin(previous->expiry, m_keys.lastSecondFor(skew));
+        return previous;
     }
 
     // The service identity.
@@ -154,9 +145,37 @@ Result<Identity> CredentialChecker::check(const char *clientIdText, const char *
     const QString resource = token->resource().compare(m_config.hubHost, Qt::CaseInsensitive) == 0
                                  ? m_config.hubHost
                                  : m_config.hubHost + QStringLiteral("/devices");
-    if (auto ok = token->verify(resource, m_config.serviceKey, now, skew, m_config.maxTokenLifetime); !ok)
+    if (auto ok = token->verify(resource, m_keys.serviceKey, now, skew, m_config.maxTokenLifetime); ok)
+        return Identity{Role::Service, clientId, token->expiry()};
+    else if (!m_keys.previousAccepted(now) || !ok.error().message.contains(QLatin1String("signature does not match")))
         return refused(ok.error().message);
-    return Identity{Role::Service, clientId, token->expiry()};
+    if (auto ok = token->verify(resource, m_keys.previousServiceKey, now, skew, m_config.maxTokenLifetime); !ok)
+        return refused(ok.error().message);
+    return Identity{Role::Service, clientId, qMin(token->expiry(), m_keys.lastSecondFor(skew)), 0, true};
+}
+
+Result<Identity> CredentialChecker::checkDevice(const QString &clientId, const SasToken &token,
+                                                const QString &signingKey, const DeviceStanding &standing,
+                                                qint64 now) const
+{
+    const QString resource = m_config.hubHost + QStringLiteral("/devices/") + clientId;
+    // The current generation first: the usual case costs one HMAC (a wrong
+    // key costs 1 + kGenerationLookahead). A token that fails for another
+    // reason than its signature fails so for every generation.
+    QString failure = QStringLiteral("SAS token signature does not match");
+    for (quint32 g = standing.generation; g <= standing.generation + kGenerationLookahead && g <= kMaxGeneration; ++g) {
+        const auto deviceKey = Crypto::deriveKey(signingKey, Crypto::hubDeviceKeyDerivationId(clientId, g));
+        if (!deviceKey)
+            return refused(QStringLiteral("cannot derive the device key"));
+        auto ok = token.verify(resource, *deviceKey, now, m_config.clockSkew, m_config.maxTokenLifetime);
+        if (ok)
+            return Identity{Role::Device, clientId, token.expiry(), g};
+        if (!ok.error().message.contains(QLatin1String("signature does not match"))) {
+            failure = ok.error().message; // signed right, but expired or too long-lived
+            break;
+        }
+    }
+    return refused(failure);
 }
 
 } // namespace Provisio::HubAuth

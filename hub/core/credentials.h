@@ -3,6 +3,7 @@
 
 #include "core/result.h"
 #include "hubauthconfig.h"
+#include "signingkeys.h"
 #include "topicrules.h"
 
 #include <QString>
@@ -32,14 +33,24 @@
 //          '+', '#' or '/', so several middleware instances can connect.
 // Either way the token must not be expired (beyond the clock skew) and must
 // not outlive now + max_token_lifetime (+ skew).
+// During a signing-key rotation's overlap (SigningKeys::previousAccepted)
+// keys derived from the previous signing key, and service tokens signed with
+// the previous service key, are accepted too - the current pair is tried
+// first - and such a login's Identity::expiry is cut to the end of the
+// overlap (SigningKeys::lastSecondFor), so the hub disconnects it then.
+namespace Provisio {
+class SasToken;
+}
+
 namespace Provisio::HubAuth {
 
 struct Identity
 {
     Role role = Role::Device;
     QString clientId;
-    qint64 expiry = 0;      // the token's se, unix seconds
-    quint32 generation = 0; // devices: the credential generation the key belongs to
+    qint64 expiry = 0;        // the token's se, unix seconds
+    quint32 generation = 0;   // devices: the credential generation the key belongs to
+    bool previousKey = false; // logged in with a key of the previous signing key (overlap)
 };
 
 // What the hub holds about a device beyond its token.
@@ -55,7 +66,9 @@ inline constexpr quint32 kGenerationLookahead = 4;
 class CredentialChecker
 {
 public:
-    explicit CredentialChecker(HubAuthConfig config) : m_config(std::move(config)) { }
+    explicit CredentialChecker(HubAuthConfig config)
+        : m_config(std::move(config)), m_keys{m_config.signingKey, m_config.serviceKey, {}, {}, 0}
+    { }
 
     // Null or empty arguments are refused, never dereferenced. `standing` is
     // asked for devices before any cryptography is done (none: generation 0,
@@ -77,9 +90,17 @@ public:
     static bool isServiceSessionId(QStringView clientId) { return clientId.startsWith(kServiceSessionPrefix); }
 
     const HubAuthConfig &config() const { return m_config; }
+    // The keys in force (the configured pair until a rotation or a key file
+    // replaces them).
+    const SigningKeys &keys() const { return m_keys; }
+    void setKeys(SigningKeys keys) { m_keys = std::move(keys); }
 
 private:
+    Result<Identity> checkDevice(const QString &clientId, const SasToken &token, const QString &signingKey,
+                                 const DeviceStanding &standing, qint64 now) const;
+
     HubAuthConfig m_config;
+    SigningKeys m_keys;
 };
 
 // Bounds on what a CONNECT may carry; longer input is refused before parsing.

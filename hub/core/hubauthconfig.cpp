@@ -82,6 +82,7 @@ Result<HubAuthConfig> HubAuthConfig::fromOptions(const QList<QPair<QString, QStr
         QStringLiteral("max_token_lifetime"),
         QStringLiteral("clock_skew"),
         QStringLiteral("device_gate_seconds"),
+        QStringLiteral("key_file"),
         QStringLiteral("credit_window_messages"),
         QStringLiteral("credit_window_bytes"),
         QStringLiteral("credit_abandoned_seconds"),
@@ -91,10 +92,11 @@ Result<HubAuthConfig> HubAuthConfig::fromOptions(const QList<QPair<QString, QStr
         QStringLiteral("presence_per_minute"),
     };
     static const QStringList optional{
-        QStringLiteral("device_gate_seconds"), QStringLiteral("credit_window_messages"),
-        QStringLiteral("credit_window_bytes"), QStringLiteral("credit_abandoned_seconds"),
-        QStringLiteral("reported_burst"),      QStringLiteral("reported_per_minute"),
-        QStringLiteral("presence_burst"),      QStringLiteral("presence_per_minute"),
+        QStringLiteral("device_gate_seconds"), QStringLiteral("key_file"),
+        QStringLiteral("credit_window_messages"), QStringLiteral("credit_window_bytes"),
+        QStringLiteral("credit_abandoned_seconds"), QStringLiteral("reported_burst"),
+        QStringLiteral("reported_per_minute"), QStringLiteral("presence_burst"),
+        QStringLiteral("presence_per_minute"),
     };
     QHash<QString, QString> values;
     for (const auto &[key, value] : options) {
@@ -140,6 +142,18 @@ Result<HubAuthConfig> HubAuthConfig::fromOptions(const QList<QPair<QString, QStr
             QStringLiteral("plugin_opt_revocation_file: directory %1 does not exist").arg(file.absolutePath()));
     if (file.exists() && !file.isFile())
         return invalid(QStringLiteral("plugin_opt_revocation_file %1 is not a regular file").arg(c.revocationFile));
+
+    c.keyFile = values.value(QStringLiteral("key_file"));
+    if (!c.keyFile.isEmpty()) {
+        const QFileInfo keyFile(c.keyFile);
+        if (!keyFile.isAbsolute())
+            return invalid(QStringLiteral("plugin_opt_key_file must be an absolute path, got '%1'").arg(c.keyFile));
+        if (!keyFile.absoluteDir().exists())
+            return invalid(
+                QStringLiteral("plugin_opt_key_file: directory %1 does not exist").arg(keyFile.absolutePath()));
+        if (keyFile.exists() && !keyFile.isFile())
+            return invalid(QStringLiteral("plugin_opt_key_file %1 is not a regular file").arg(c.keyFile));
+    }
 
     auto lifetime = parseSeconds(QStringLiteral("max_token_lifetime"),
                                  values.value(QStringLiteral("max_token_lifetime")), 1, kMaxLifetimeCeiling);

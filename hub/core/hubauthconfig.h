@@ -17,11 +17,15 @@ namespace Provisio::HubAuth {
 
 struct HubAuthConfig
 {
-    QString hubHost;             // hub_host: the name inside device tokens
-    QString signingKey;          // signing_key: base64; device key = deriveKey(signingKey, deviceId)
-    QString servicePolicy;       // service_policy: the skn the service identity uses
-    QString serviceKey;          // service_key: base64 key of that policy
-    QString revocationFile;      // revocation_file: absolute path of the persisted revoked list
+    QString hubHost;        // hub_host: the name inside device tokens
+    QString signingKey;     // signing_key: base64; device key = deriveKey(signingKey, deviceId)
+    QString servicePolicy;  // service_policy: the skn the service identity uses
+    QString serviceKey;     // service_key: base64 key of that policy
+    QString revocationFile; // revocation_file: absolute path of the persisted revoked list
+    // key_file (optional): absolute path where the keys a rotation over the
+    // control channel installed are kept (signingkeys.h); without it the
+    // hub refuses rotations and runs with the keys above.
+    QString keyFile;
     qint64 maxTokenLifetime = 0; // max_token_lifetime: seconds a token may still be valid for
     qint64 clockSkew = 0;        // clock_skew: seconds tolerated either way
     // device_gate_seconds (optional, default 0): after the broker starts,

@@ -23,6 +23,7 @@
 #include "hubauthconfig.h"
 #include "ingresscredit.h"
 #include "revocationlist.h"
+#include "signingkeys.h"
 #include "topicrules.h"
 #include "writelimiter.h"
 
@@ -223,6 +224,9 @@ int onBasicAuth(int, void *eventData, void *userData)
             if (auto saved = state->revoked.save(); !saved)
                 mosquitto_log_printf(MOSQ_LOG_WARNING, "provisio: %s", saved.error().message.toUtf8().constData());
         }
+        if (identity->previousKey)
+            mosquitto_log_printf(MOSQ_LOG_INFO, "provisio: client '%s' logged in with the previous signing key",
+                                 printable(clientId).c_str());
         state->clients.add(clientId, event->client, identity->role, identity->expiry);
         if (identity->role == Role::Service) {
             state->credit.sessionConnected(clientId, mosquitto_client_clean_session(event->client));
@@ -357,10 +361,22 @@ int onControl(int, void *eventData, void *userData)
         return MOSQ_ERR_ACL_DENIED;
     try {
         const QByteArray payload(static_cast<const char *>(event->payload), qsizetype(event->payloadlen));
-        const ControlOutcome outcome = applyControlCommand(payload, state->revoked);
+        SigningKeys keys = state->checker.keys();
+        const ControlOutcome outcome =
+            applyControlCommand(payload, state->revoked, KeyState{&keys, state->checker.config().keyFile});
         if (outcome.isCredit) {
             state->credit.grant(clientId, outcome.creditMessages, outcome.creditBytes);
             return MOSQ_ERR_SUCCESS;
+        }
+        if (outcome.keysChanged) {
+            state->checker.setKeys(keys);
+            // Everyone connected now logged in with a key that is the
+            // previous one from here on: each goes at the end of the overlap
+            // unless it comes back with the new one before.
+            state->clients.capExpiries(keys.lastSecondFor(state->checker.config().clockSkew));
+            mosquitto_log_printf(MOSQ_LOG_NOTICE,
+                                 "provisio: signing key rotated; the previous one is accepted for %lld more second(s)",
+                                 static_cast<long long>(qMax<qint64>(0, keys.previousUntil - nowSeconds())));
         }
         if (!outcome.disconnect.isEmpty()) {
             const QByteArray deviceId = outcome.disconnect.toUtf8();
@@ -432,7 +448,14 @@ PROVISIO_PLUGIN_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifi
                                  revoked.error().message.toUtf8().constData());
             return MOSQ_ERR_INVAL;
         }
+        auto keys = SigningKeys::load(config->keyFile, config->signingKey, config->serviceKey);
+        if (!keys) {
+            mosquitto_log_printf(MOSQ_LOG_ERR, "provisio: refusing to start: %s",
+                                 keys.error().message.toUtf8().constData());
+            return MOSQ_ERR_INVAL;
+        }
         auto state = std::make_unique<PluginState>(identifier, std::move(config).value(), std::move(revoked).value());
+        state->checker.setKeys(std::move(keys).value());
         state->deviceGateUntil = nowSeconds() + state->checker.config().deviceGateSeconds;
         for (const Registration &r : kRegistrations) {
             const int rc = mosquitto_callback_register(identifier, r.event, r.callback, r.eventData, state.get());

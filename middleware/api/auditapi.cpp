@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "auditapi.h"
 #include "requesthelpers.h"
+#include "storage/recordutil.h"
 
 #include "base/principal.h"
 #include "domain/visibility.h"
@@ -105,6 +106,11 @@ HttpResponse AuditApi::list(HttpRequest &request)
         if (!operatorOrAbove && e.action == QLatin1String("allocationFailed"))
             item.insert(QStringLiteral("after"),
                         QJsonObject{{QStringLiteral("trackingId"), e.after.value(QStringLiteral("trackingId"))}});
+        if (e.unreadable)
+            item = Requests::unreadableItem(
+                item, unreadableMessage(QStringLiteral("audit entry"), QString::number(e.id),
+                                        QStringLiteral("it is listed without its record (audit entries are kept as "
+                                                       "written)")));
         items.append(item);
         lastId = e.id;
     }

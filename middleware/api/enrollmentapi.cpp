@@ -42,8 +42,7 @@ void EnrollmentApi::registerRoutes(Router &router)
 
 QJsonObject EnrollmentApi::present(const HttpRequest &request, const Enrollment &e) const
 {
-    const QJsonObject json = e.toJson();
-    return mayReadKeys(request) ? json : enrollmentWithoutKeys(json);
+    return presentEnrollment(request, e.toJson());
 }
 
 HttpResponse EnrollmentApi::put(HttpRequest &request)
@@ -116,6 +115,18 @@ HttpResponse EnrollmentApi::list(HttpRequest &request)
         return HttpResponse::error(registrations.error());
     QJsonArray out;
     for (Enrollment e : std::as_const(items->items)) {
+        if (items->unreadable.contains(e.registrationId)) {
+            QJsonObject columns{{QStringLiteral("registrationId"), e.registrationId},
+                                {QStringLiteral("deviceId"), e.deviceId},
+                                {QStringLiteral("provisioningStatus"), e.provisioningStatus},
+                                {QStringLiteral("etag"), e.etag},
+                                {QStringLiteral("createdDateTimeUtc"), toIsoUtc(e.createdDateTimeUtc)},
+                                {QStringLiteral("lastUpdatedDateTimeUtc"), toIsoUtc(e.lastUpdatedDateTimeUtc)}};
+            if (!e.serial.isEmpty())
+                columns.insert(QStringLiteral("serial"), e.serial);
+            out.append(unreadableItem(columns, EnrollmentStore::unreadableEnrollmentMessage(e.registrationId)));
+            continue;
+        }
         const auto reg = registrations->constFind(e.registrationId);
         if (reg != registrations->constEnd()) {
             e.registrationState = reg->state;

@@ -7,6 +7,7 @@
 #include "crypto/registrationid.h"
 #include "protocol/enrollmentgroup.h"
 #include "protocol/jsonlimits.h"
+#include "protocol/timeutil.h"
 #include "storage/enrollmentstore.h"
 
 namespace Provisio {
@@ -26,7 +27,7 @@ Result<QString> groupIdParam(const HttpRequest &request)
 
 QJsonObject present(const HttpRequest &request, const EnrollmentGroup &g)
 {
-    return mayReadKeys(request) ? g.toJson() : enrollmentWithoutKeys(g.toJson());
+    return presentEnrollment(request, g.toJson());
 }
 } // namespace
 
@@ -86,8 +87,19 @@ HttpResponse EnrollmentGroupApi::list(HttpRequest &request)
     if (!items)
         return HttpResponse::error(items.error());
     QJsonArray out;
-    for (const EnrollmentGroup &g : std::as_const(items->items))
+    for (const EnrollmentGroup &g : std::as_const(items->items)) {
+        if (items->unreadable.contains(g.enrollmentGroupId)) {
+            out.append(Requests::unreadableItem(
+                QJsonObject{{QStringLiteral("enrollmentGroupId"), g.enrollmentGroupId},
+                            {QStringLiteral("provisioningStatus"), g.provisioningStatus},
+                            {QStringLiteral("etag"), g.etag},
+                            {QStringLiteral("createdDateTimeUtc"), toIsoUtc(g.createdDateTimeUtc)},
+                            {QStringLiteral("lastUpdatedDateTimeUtc"), toIsoUtc(g.lastUpdatedDateTimeUtc)}},
+                EnrollmentStore::unreadableGroupMessage(g.enrollmentGroupId)));
+            continue;
+        }
         out.append(present(request, g));
+    }
     return Requests::listResponse(out, items->nextCursor);
 }
 

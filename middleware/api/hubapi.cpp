@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "hubapi.h"
+
+#include "base/serviceconfig.h"
 #include "requesthelpers.h"
 
 #include "crypto/keys.h"
@@ -11,6 +13,11 @@
 #include <algorithm>
 
 namespace Provisio {
+
+namespace {
+// As --hub-key-overlap's range: 30 days.
+constexpr qint64 kMaxOverlapSeconds = 30LL * 24 * 3600;
+} // namespace
 
 namespace {
 const QString kName = QStringLiteral("name");
@@ -148,16 +155,20 @@ HttpResponse HubApi::remove(HttpRequest &request)
 HttpResponse HubApi::rotateKey(HttpRequest &request)
 {
     const QString name = request.param(kName);
+    // The overlap in which the hub still accepts the replaced key; the
+    // --hub-key-overlap default unless the request names one (0: hard cut).
+    qint64 overlapSeconds = m_ctx.config.hubKeyOverlapSeconds;
     if (!request.body.trimmed().isEmpty()) {
         auto body = Requests::jsonBody(request);
         if (!body)
             return HttpResponse::error(body.error());
         JsonReader reader(*body);
-        reader.allowOnly(QStringList{});
+        reader.allowOnly({"overlapSeconds"});
+        overlapSeconds = reader.optionalInt(QStringLiteral("overlapSeconds"), overlapSeconds, 0, kMaxOverlapSeconds);
         if (!reader.ok())
             return HttpResponse::error(reader.error());
     }
-    auto saved = Hubs(m_ctx).rotateKey(name, Requests::ifMatch(request), request.actor());
+    auto saved = Hubs(m_ctx).rotateKey(name, Requests::ifMatch(request), overlapSeconds, request.actor());
     if (!saved)
         return HttpResponse::error(saved.error());
     return hubResponse(*saved, true);

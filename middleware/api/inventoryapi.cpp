@@ -2,6 +2,7 @@
 #include "inventoryapi.h"
 #include "domain/inventoryimport.h"
 #include "requesthelpers.h"
+#include "storage/recordutil.h"
 
 #include "protocol/jsonmerge.h"
 
@@ -121,8 +122,16 @@ HttpResponse InventoryApi::list(HttpRequest &request)
     if (!result)
         return HttpResponse::error(result.error());
     QJsonArray items;
-    for (const DeviceRecord &d : result->items)
-        items.append(d.toJson());
+    for (const DeviceRecord &d : result->items) {
+        if (result->unreadable.contains(d.serial))
+            items.append(Requests::unreadableItem(
+                d.toJson(), unreadableMessage(QStringLiteral("device"), d.serial,
+                                              QStringLiteral("write it again with PUT /api/v1/devices/%1 or remove it "
+                                                             "with DELETE /api/v1/devices/%1")
+                                                  .arg(d.serial))));
+        else
+            items.append(d.toJson());
+    }
     return Requests::listResponse(items, result->nextCursor);
 }
 

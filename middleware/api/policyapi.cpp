@@ -44,12 +44,16 @@ HttpResponse PolicyApi::webhookSecret(HttpRequest &request)
     return HttpResponse::json(QJsonObject{{QStringLiteral("webhookUrl"), url}, {QStringLiteral("secret"), *secret}});
 }
 
-HttpResponse PolicyApi::get(HttpRequest &)
+HttpResponse PolicyApi::get(HttpRequest &request)
 {
     auto policy = Hubs(m_ctx).policy();
     if (!policy)
         return HttpResponse::error(policy.error());
-    return Requests::recordResponse(*policy, policy->value(kEtag).toString());
+    // Only admins set the policy's webhook; everyone else reads its URL
+    // without the secrets it may carry.
+    const bool admin = request.principal && request.principal->role == Role::Admin;
+    return Requests::recordResponse(admin ? *policy : Requests::withoutWebhookSecrets(*policy),
+                                    policy->value(kEtag).toString());
 }
 
 HttpResponse PolicyApi::put(HttpRequest &request)

@@ -52,12 +52,7 @@ QJsonObject RegistrationApi::present(const RegistrationRecord &record)
     if (record.unreadable) {
         // What the table's columns keep, flagged, with how to repair it; no
         // twin (docs/api.md, "Unreadable records").
-        out.insert(QStringLiteral("unreadable"), true);
-        out.insert(
-            QStringLiteral("error"),
-            QJsonObject{{QStringLiteral("errorCode"), errorCodeName(ErrorCode::Conflict)},
-                        {QStringLiteral("message"), Registrations::unreadableMessage(record.state.registrationId)}});
-        return out;
+        return Requests::unreadableItem(out, Registrations::unreadableMessage(record.state.registrationId));
     }
     out.insert(QStringLiteral("twin"), record.twin);
     // What the device itself last reported over its hub (hublink/).

@@ -2,6 +2,8 @@
 #include "requesthelpers.h"
 
 #include "crypto/registrationid.h"
+#include "domain/enrollmentkeys.h"
+#include "domain/visibility.h"
 #include "protocol/jsonreader.h"
 
 #include "protocol/jsonreader.h"
@@ -46,6 +48,32 @@ Result<TwinPatch> twinPatchBody(const HttpRequest &request)
 bool mayReadKeys(const HttpRequest &request)
 {
     return request.principal && int(request.principal->role) >= int(Role::Operator);
+}
+
+QJsonObject withoutWebhookSecrets(QJsonObject record)
+{
+    const QString kCustom = QStringLiteral("customAllocationDefinition");
+    const QString kUrl = QStringLiteral("webhookUrl");
+    QJsonObject custom = record.value(kCustom).toObject();
+    if (custom.contains(kUrl)) {
+        custom.insert(kUrl, Visibility::redactUrl(custom.value(kUrl).toString()));
+        record.insert(kCustom, custom);
+    }
+    return record;
+}
+
+QJsonObject presentEnrollment(const HttpRequest &request, const QJsonObject &record)
+{
+    return mayReadKeys(request) ? record : withoutWebhookSecrets(enrollmentWithoutKeys(record));
+}
+
+QJsonObject unreadableItem(QJsonObject columns, const QString &message)
+{
+    columns.insert(QStringLiteral("unreadable"), true);
+    columns.insert(QStringLiteral("error"),
+                   QJsonObject{{QStringLiteral("errorCode"), errorCodeName(ErrorCode::Conflict)},
+                               {QStringLiteral("message"), message}});
+    return columns;
 }
 
 Result<void> checkQuery(const HttpRequest &request, const QStringList &allowed)

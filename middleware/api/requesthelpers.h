@@ -35,6 +35,21 @@ Result<TwinPatch> twinPatchBody(const HttpRequest &request);
 // Keys are for operators: viewers see enrollments without them.
 bool mayReadKeys(const HttpRequest &request);
 
+// An enrollment, enrollment group or allocation policy for a caller who may
+// not set its custom allocation webhook: the webhook URL without its query,
+// fragment and password (Visibility::redactUrl; an allocation webhook's
+// `?code=` is a secret), as the audit log and the feed show it.
+QJsonObject withoutWebhookSecrets(QJsonObject record);
+// What a caller of the request's role may see of an enrollment or group:
+// keys and the webhook URL's secrets for operators and admins only.
+QJsonObject presentEnrollment(const HttpRequest &request, const QJsonObject &record);
+
+// A list item whose stored document is unreadable (storage/recordutil.h,
+// "Unreadable records"): what the table's columns keep (`columns`),
+// flagged `"unreadable": true`, with an `error` whose message says how to
+// repair it. Every list renders such items through this one function.
+QJsonObject unreadableItem(QJsonObject columns, const QString &message);
+
 // Rejects query parameters not in `allowed`: a misspelt filter would
 // otherwise silently list everything.
 Result<void> checkQuery(const HttpRequest &request, const QStringList &allowed);

@@ -81,7 +81,7 @@ Result<Webhook> webhookFromJson(const QJsonObject &json, const WebhookTarget &ta
 // Members a client may send back unchanged from a GET, but never set.
 void dropReadOnly(QJsonObject &json)
 {
-    for (const char *key : {"id", "etag", "createdDateTimeUtc", "lastUpdatedDateTimeUtc"})
+    for (const char *key : {"id", "etag", "createdDateTimeUtc", "lastUpdatedDateTimeUtc", "secretSet"})
         json.remove(QLatin1String(key));
 }
 

@@ -185,6 +185,7 @@ Result<HubConfigFiles> writeHubConfig(const HubConfigRequest &request)
     files.certPath = out.filePath(QStringLiteral("hub.crt"));
     files.keyPath = out.filePath(QStringLiteral("hub.key"));
     files.revocationPath = out.filePath(QStringLiteral("revoked-devices.json"));
+    files.signingKeysPath = out.filePath(QStringLiteral("signing-keys.json"));
     files.persistenceDir = out.filePath(QStringLiteral("data")) + QLatin1Char('/');
     files.pluginPath = QFileInfo(request.pluginPath).absoluteFilePath();
     for (const QString &p : {out.path(), files.pluginPath, request.user}) {
@@ -295,6 +296,9 @@ Result<HubConfigFiles> writeHubConfig(const HubConfigRequest &request)
       << "plugin_opt_service_policy " << hubServicePolicyName() << "\n"
       << "plugin_opt_service_key " << *serviceKey << "\n"
       << "plugin_opt_revocation_file " << files.revocationPath << "\n"
+      << "# Keys a rotation (POST /api/v1/hubs/{name}/rotate-key) installed over the control\n"
+      << "# channel; they replace the two keys above while they descend from them.\n"
+      << "plugin_opt_key_file " << files.signingKeysPath << "\n"
       << "plugin_opt_max_token_lifetime " << request.maxTokenLifetime << "\n"
       << "plugin_opt_clock_skew " << request.clockSkew << "\n"
       << "# After a broker start, devices wait (at most this long) until the\n"
@@ -322,9 +326,11 @@ Result<HubConfigFiles> writeHubConfig(const HubConfigRequest &request)
         !r) {
         return r.error();
     }
-    if (QFileInfo::exists(files.revocationPath)) {
-        if (auto r = handOver({files.revocationPath}, request.user); !r)
-            return r.error();
+    for (const QString &path : {files.revocationPath, files.signingKeysPath}) {
+        if (QFileInfo::exists(path)) {
+            if (auto r = handOver({path}, request.user); !r)
+                return r.error();
+        }
     }
     return files;
 }
@@ -425,6 +431,7 @@ int hubConfigCommand(QCommandLineParser &parser, const QStringList &arguments)
         << "\n"
         << "  config          " << files->confPath << " (0600: holds the hub keys)\n"
         << "  revocation list " << files->revocationPath << "\n"
+        << "  rotated keys    " << files->signingKeysPath << "\n"
         << "  persistence     " << files->persistenceDir << "\n"
         << "  plugin          " << files->pluginPath << "\n"
         << "  service login   username " << hubServiceUsername(files->hubHost)

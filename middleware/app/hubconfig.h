@@ -45,6 +45,7 @@ struct HubConfigFiles
     QString certPath;
     QString keyPath;
     QString revocationPath;
+    QString signingKeysPath; // where the hub keeps the keys a rotation gave it
     QString persistenceDir;
     QString pluginPath;
     QStringList certificateNames;

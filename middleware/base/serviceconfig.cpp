@@ -462,6 +462,7 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser, Settin
              toBool("hub-link", &c.hubLinkEnabled),
              toInt("hub-token-lifetime", kSecond, &c.hubTokenLifetimeSeconds),
              toInt("hub-lease", kSecond, &c.hubLeaseSeconds),
+             toInt("hub-key-overlap", kSecond, &c.hubKeyOverlapSeconds),
              toInt("telemetry-keep", 1, &c.telemetryKeep),
              toInt("telemetry-days", 1, &c.telemetryDays),
              toInt("telemetry-prune-interval", 1, &c.telemetryPruneMs),

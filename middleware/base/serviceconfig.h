@@ -70,6 +70,7 @@ struct ServiceConfig
     bool hubLinkEnabled = true;
     qint64 hubTokenLifetimeSeconds = 3600;
     int hubLeaseSeconds = 30;         // hub-link lease (failover of a dead instance)
+    qint64 hubKeyOverlapSeconds = 86400; // a hub signing-key rotation's default overlap
     int telemetryKeep = 1000;         // stored telemetry messages per device
     int telemetryDays = 7;            // stored telemetry older than this is deleted
     int telemetryPruneMs = 60000;     // how often retention runs

@@ -167,6 +167,10 @@ QList<SettingSpec> buildSettings()
                  "How long an instance's hub-link lease lasts without renewal (renewed every third of it); an "
                  "instance silent for longer is taken over by a survivor, which drains its hub sessions.",
                  DurationUnit::Seconds, 3 * kSecond, kHour, 30 * kSecond),
+        duration("hub-key-overlap", "PROVISIO_HUB_KEY_OVERLAP",
+                 "How long a hub still accepts device keys of its previous signing key after a rotation (0: not "
+                 "at all); a rotate-key request may ask for another overlap.",
+                 DurationUnit::Seconds, 0, 30 * kDay, kDay),
         integer("telemetry-keep", "PROVISIO_TELEMETRY_KEEP", "count",
                 "Telemetry messages kept per device, newest first.", 1, 1000000, 1000),
         integer("telemetry-days", "PROVISIO_TELEMETRY_DAYS", "days", "Days telemetry messages are kept.", 1, 3650, 7),

@@ -72,6 +72,15 @@ Result<Hubs::Saved> Hubs::put(Hub hub, const QByteArray &ifMatch, const QString 
         return etagMismatch(name);
     if (hub.signingKey.isEmpty())
         hub.signingKey = existing ? existing->signingKey : Crypto::generateSymmetricKey(kGeneratedKeyBytes);
+    // A replacement that keeps the key keeps a rotation's overlap; a new key
+    // given explicitly is a hard cut (the hub must be configured anew).
+    if (existing && hub.signingKey == existing->signingKey) {
+        hub.previousSigningKey = existing->previousSigningKey;
+        hub.previousKeyAcceptedUntil = existing->previousKeyAcceptedUntil;
+    } else {
+        hub.previousSigningKey.clear();
+        hub.previousKeyAcceptedUntil = QDateTime();
+    }
     auto saved = m_hubs.upsert(hub, existing ? existing->etag : QString());
     if (!saved)
         return saved.error();
@@ -116,7 +125,7 @@ Result<void> Hubs::remove(const QString &name, const QByteArray &ifMatch, bool f
     return {};
 }
 
-Result<Hub> Hubs::rotateKey(const QString &name, const QByteArray &ifMatch, const QString &actor)
+Result<Hub> Hubs::rotateKey(const QString &name, const QByteArray &ifMatch, qint64 overlapSeconds, const QString &actor)
 {
     Transaction tx(m_db);
     if (!tx.isActive())
@@ -129,6 +138,13 @@ Result<Hub> Hubs::rotateKey(const QString &name, const QByteArray &ifMatch, cons
     const Hub before = *hub;
     Hub next = before;
     next.signingKey = Crypto::generateSymmetricKey(kGeneratedKeyBytes);
+    // Always kept, also for a hard cut (overlap 0, an "until" of now): the
+    // hub link needs the replaced key to log in once more and hand the hub
+    // the new one.
+    next.previousSigningKey = before.signingKey;
+    // Whole seconds: the hub counts in them, so both agree on the deadline.
+    next.previousKeyAcceptedUntil =
+        QDateTime::fromSecsSinceEpoch(QDateTime::currentSecsSinceEpoch() + qMax<qint64>(0, overlapSeconds), Qt::UTC);
     auto saved = m_hubs.upsert(next, before.etag);
     if (!saved)
         return saved.error();

@@ -32,7 +32,10 @@ public:
     Result<Saved> put(Hub hub, const QByteArray &ifMatch, const QString &actor);
     // Conflict while registrations are assigned to it, unless `force`.
     Result<void> remove(const QString &name, const QByteArray &ifMatch, bool force, const QString &actor);
-    Result<Hub> rotateKey(const QString &name, const QByteArray &ifMatch, const QString &actor);
+    // A new signing key; the replaced one stays accepted by the hub for
+    // `overlapSeconds` (0: not at all), so devices and the hub link move over
+    // without an outage (HubConnection hands the hub its new keys).
+    Result<Hub> rotateKey(const QString &name, const QByteArray &ifMatch, qint64 overlapSeconds, const QString &actor);
 
     // The hub as stored now, bypassing HubStore's cache (another instance
     // may have changed it); NotFound when there is none.

@@ -6,6 +6,7 @@
 #include "protocol/jsonmerge.h"
 #include "storage/database.h"
 #include "storage/enrollmentstore.h"
+#include "storage/recordutil.h"
 
 namespace Provisio {
 
@@ -33,10 +34,10 @@ QJsonObject twinSummary(const RegistrationRecord &r)
 
 QString Registrations::unreadableMessage(const QString &registrationId)
 {
-    return QStringLiteral("the stored document of registration '%1' is unreadable; repair it with "
-                          "POST /api/v1/registrations/%1/reset-twin or remove it with DELETE "
-                          "/api/v1/registrations/%1")
-        .arg(registrationId);
+    return Provisio::unreadableMessage(QStringLiteral("registration"), registrationId,
+                                       QStringLiteral("repair it with POST /api/v1/registrations/%1/reset-twin or "
+                                                      "remove it with DELETE /api/v1/registrations/%1")
+                                           .arg(registrationId));
 }
 
 Registrations::Registrations(ServiceContext &ctx, RegistrationStore &registrations)

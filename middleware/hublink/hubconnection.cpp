@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "hubconnection.h"
 
+#include "crypto/keyfingerprint.h"
 #include "crypto/keys.h"
 #include "crypto/sastoken.h"
 #include "domain/hubservice.h"
 #include "mqtt/mqttsession.h"
 
+#include <QJsonDocument>
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcHubConnection, "provisio.middleware.hublink")
@@ -13,6 +15,10 @@ Q_LOGGING_CATEGORY(lcHubConnection, "provisio.middleware.hublink")
 namespace Provisio {
 
 namespace {
+const QString kControlTopic = QStringLiteral("$CONTROL/provisio-hub/v1");
+const QString kControlResponseTopic = QStringLiteral("$CONTROL/provisio-hub/v1/response");
+const QString kRotateKeys = QStringLiteral("rotate-keys");
+
 // "host:port" / "[v6]:port" -> host, port.
 QPair<QString, quint16> splitEndpoint(const QString &endpoint)
 {
@@ -32,10 +38,7 @@ HubConnection::HubConnection(const Hub &hub, const QByteArray &caCertificatePem,
                      : options.clientId),
       m_since(QDateTime::currentDateTimeUtc())
 {
-    if (auto key = hubServicePolicyKey(hub.signingKey))
-        m_serviceKey = *key;
-    else
-        m_lastError = QStringLiteral("the hub has no valid signing key");
+    useKey(false);
     m_renewTimer.setSingleShot(true);
     connect(&m_renewTimer, &QTimer::timeout, this, &HubConnection::renew);
     m_refusedTimer.setSingleShot(true);
@@ -119,7 +122,10 @@ MqttSession *HubConnection::createClient()
         }
         m_lastError.clear();
         m_refusedTimer.stop();
+        m_refusedInARow = 0;
         setConnected(true);
+        if (m_onPreviousKey)
+            handOverKeys();
     });
     connect(c, &MqttSession::stateChanged, this, [this](MqttSession::State state) {
         // A renewal passes through Disconnected and Connecting on its way
@@ -127,8 +133,14 @@ MqttSession *HubConnection::createClient()
         if (state != MqttSession::Connected && !m_renewing)
             setConnected(false);
     });
-    connect(c, &MqttSession::messageReceived, this,
-            [this](const MqttCodec::Publish &message, quint64 tag) { Q_EMIT messageReceived(message, tag); });
+    connect(c, &MqttSession::messageReceived, this, [this](const MqttCodec::Publish &message, quint64 tag) {
+        if (!m_keyRequestId.isEmpty() && message.topic == kControlResponseTopic) {
+            const QJsonObject answer = QJsonDocument::fromJson(message.payload).object();
+            if (answer.value(QStringLiteral("requestId")).toString() == m_keyRequestId)
+                keysAnswered(answer);
+        }
+        Q_EMIT messageReceived(message, tag);
+    });
     connect(c, &MqttSession::messagePublished, this, [this, c](int messageId, bool acknowledged) {
         const auto done = m_pending.take({c, messageId});
         if (done)
@@ -145,12 +157,106 @@ MqttSession *HubConnection::createClient()
         qCWarning(lcHubConnection).noquote() << "hub" << m_hub.name << message;
         m_lastError = message;
         renewalFailed();
+        if (!m_hub.previousSigningKey.isEmpty() && ++m_refusedInARow < 3) {
+            // During a rotation: perhaps the hub has not heard of it yet
+            // (then it still knows the replaced key as its own), or it has
+            // and retired the replaced key. Once more with the other key.
+            useKey(!m_onPreviousKey);
+            m_refusedTimer.start(m_options.minReconnectDelayMs);
+            return;
+        }
+        useKey(!m_hub.previousSigningKey.isEmpty() && !m_onPreviousKey);
         // Retrying at once cannot help; a fresh token after a pause might
         // (the hub may be restarted with a new key meanwhile).
         m_refusedTimer.start(m_options.refusedRetryMs);
     });
     connect(c, &QObject::destroyed, this, [this, c] { failPending(c); });
     return c;
+}
+
+void HubConnection::useKey(bool previous)
+{
+    m_onPreviousKey = previous;
+    const QString &signingKey = previous ? m_hub.previousSigningKey : m_hub.signingKey;
+    if (auto key = hubServicePolicyKey(signingKey)) {
+        m_serviceKey = *key;
+    } else {
+        m_serviceKey.clear();
+        m_lastError = QStringLiteral("the hub has no valid signing key");
+    }
+}
+
+void HubConnection::updateKeys(const Hub &hub)
+{
+    const QString inUse = m_onPreviousKey ? m_hub.previousSigningKey : m_hub.signingKey;
+    m_hub = hub;
+    m_keyRequestId.clear();
+    if (inUse == hub.signingKey) {
+        useKey(false);
+        return;
+    }
+    if (inUse == hub.previousSigningKey && isConnected()) {
+        // Logged in with what is now the replaced key: tell the hub, then move.
+        useKey(true);
+        handOverKeys();
+        return;
+    }
+    // Not connected, or on a key older than the replaced one: the next
+    // login uses the new key (and falls back once, see connectionRefused).
+    useKey(false);
+    if (m_client) {
+        m_client->setPassword(freshToken());
+        if (m_refusedTimer.isActive())
+            m_refusedTimer.start(m_options.minReconnectDelayMs);
+    }
+}
+
+void HubConnection::handOverKeys()
+{
+    const auto serviceKey = hubServicePolicyKey(m_hub.signingKey);
+    if (!serviceKey || !m_client)
+        return;
+    m_keyRequestId = QStringLiteral("hk-") + QString::fromLatin1(Crypto::randomBytes(8).toHex());
+    const qint64 until =
+        m_hub.previousKeyAcceptedUntil.isValid() ? m_hub.previousKeyAcceptedUntil.toSecsSinceEpoch() : 0;
+    // Holds keys: never logged. The hub answers on the response topic,
+    // which this connection subscribes to (HubConnections::sync).
+    const QJsonObject command{{QStringLiteral("op"), kRotateKeys},
+                              {QStringLiteral("requestId"), m_keyRequestId},
+                              {QStringLiteral("signingKey"), m_hub.signingKey},
+                              {QStringLiteral("serviceKey"), *serviceKey},
+                              {QStringLiteral("replacesKeyId"), Crypto::keyFingerprint(m_hub.previousSigningKey)},
+                              {QStringLiteral("previousUntil"), qMax<qint64>(0, until)}};
+    qCInfo(lcHubConnection).noquote() << "hub" << m_hub.name << "is being given its new signing key"
+                                      << Crypto::keyFingerprint(m_hub.signingKey);
+    if (m_client->publish(kControlTopic, QJsonDocument(command).toJson(QJsonDocument::Compact), 1, false) < 0)
+        m_keyRequestId.clear(); // tried again at the next connect
+}
+
+void HubConnection::keysAnswered(const QJsonObject &answer)
+{
+    m_keyRequestId.clear();
+    const int status = answer.value(QStringLiteral("status")).toInt();
+    if (status != 200) {
+        m_lastError = QStringLiteral("the hub refused its new signing key (%1: %2)")
+                          .arg(status)
+                          .arg(answer.value(QStringLiteral("error")).toString().left(200));
+        qCWarning(lcHubConnection).noquote()
+            << "hub" << m_hub.name << m_lastError << "- the link stays on the replaced key while the hub accepts it";
+        return;
+    }
+    qCInfo(lcHubConnection).noquote() << "hub" << m_hub.name
+                                      << "accepted its new signing key; the link moves over to it";
+    useKey(false);
+    if (!m_client)
+        return;
+    m_client->setPassword(freshToken());
+    if (m_client->state() != MqttSession::Connected)
+        return;
+    // As a renewal: the same client id, so the session carries over.
+    m_renewing = true;
+    m_client->disconnectFromHost();
+    m_client->connectToHost();
 }
 
 void HubConnection::renew()

@@ -7,6 +7,7 @@
 #include <QByteArray>
 #include <QDateTime>
 #include <QHash>
+#include <QJsonObject>
 #include <QMap>
 #include <QObject>
 #include <QString>
@@ -58,6 +59,16 @@ class MqttSession;
 // client retries with backoff, always with a fresh enough token. A CONNECT
 // refused for good (bad credentials, e.g. the hub still runs with an old
 // key) is retried slowly.
+//
+// A signing-key rotation (Hubs::rotateKey) must not cut the link: the hub
+// learns its new keys from this connection, over the control channel
+// (`rotate-keys`, hub/README.md), while it is still logged in with the
+// replaced key; once the hub answers 200 it reconnects with the new one
+// (the same client id, so the session and what is queued in it carry
+// over). A connection that is not up when the rotation comes, or that
+// starts during it, logs in with the new key, and when the hub refuses that
+// (it has not heard of the rotation yet) once more with the replaced key,
+// then hands the hub the new keys the same way.
 class HubConnection : public QObject
 {
     Q_OBJECT
@@ -90,6 +101,11 @@ public:
     QString clientId() const { return m_clientId; }
 
     void start();
+    // The hub's keys changed (rotation): see the class comment.
+    void updateKeys(const Hub &hub);
+    // Whether the link is logged in (or trying) with the replaced signing
+    // key of a rotation the hub has not confirmed yet.
+    bool onPreviousKey() const { return m_onPreviousKey; }
 
     bool isConnected() const;
     // When the connection was last established or lost.
@@ -133,12 +149,18 @@ private:
     void renewalFailed();
     void setConnected(bool connected);
     void failPending(MqttSession *client);
+    void useKey(bool previous);
+    void handOverKeys();
+    void keysAnswered(const QJsonObject &answer);
 
     Hub m_hub;
     QByteArray m_caPem;
     Options m_options;
     QString m_clientId;
     QString m_serviceKey;
+    bool m_onPreviousKey = false;    // m_serviceKey derives from m_hub.previousSigningKey
+    QString m_keyRequestId;          // the rotate-keys command awaiting the hub's answer
+    int m_refusedInARow = 0;         // logins refused since the last good one
     MqttSession *m_client = nullptr; // the connection
     bool m_renewing = false;         // reconnecting with a fresh token
     bool m_ending = false;           // endSession(): clean connect, then disconnect

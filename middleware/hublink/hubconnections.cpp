@@ -50,10 +50,15 @@ void HubConnections::sync()
         const auto it = m_connections.find(hub.name);
         if (it != m_connections.end()) {
             const Hub &current = it->second->hub();
-            if (current.host == hub.host && current.dialEndpoint() == hub.dialEndpoint() &&
-                current.signingKey == hub.signingKey)
+            if (current.host == hub.host && current.dialEndpoint() == hub.dialEndpoint()) {
+                // Re-keyed: the same connection hands the hub its new keys
+                // and moves over without a gap (HubConnection::updateKeys).
+                if (current.signingKey != hub.signingKey || current.previousSigningKey != hub.previousSigningKey ||
+                    current.previousKeyAcceptedUntil != hub.previousKeyAcceptedUntil)
+                    it->second->updateKeys(hub);
                 continue;
-            // Moved or re-keyed: a new connection with the new settings.
+            }
+            // Moved: a new connection with the new settings.
             m_connections.erase(it);
         }
         auto connection = std::make_unique<HubConnection>(hub, m_ctx.caCertificatePem, m_options);

@@ -132,8 +132,11 @@ Result<QList<AuditLog::Entry>> AuditLog::list(const Filter &filter, const PageRe
         e.action = q->value(3).toString();
         e.entityType = q->value(4).toString();
         e.entityId = q->value(5).toString();
-        e.before = fromJsonText(q->value(6).toString());
-        e.after = fromJsonText(q->value(7).toString());
+        const auto before = readStoredDocument(q->value(6).toString());
+        const auto after = readStoredDocument(q->value(7).toString());
+        e.before = before.value_or(QJsonObject());
+        e.after = after.value_or(QJsonObject());
+        e.unreadable = !before || !after;
         out << e;
     }
     q->finish();

@@ -33,6 +33,9 @@ public:
         QString entityId;
         QJsonObject before;
         QJsonObject after;
+        // The stored before or after document could not be read
+        // (readStoredDocument): the entry comes without it.
+        bool unreadable = false;
         QJsonObject toJson() const;
     };
 

@@ -5,6 +5,10 @@
 
 #include "protocol/timeutil.h"
 
+#include <QLoggingCategory>
+
+Q_DECLARE_LOGGING_CATEGORY(lcDb)
+
 namespace Provisio {
 
 namespace {
@@ -18,24 +22,96 @@ void stamp(T &record, const QDateTime &created)
     record.createdDateTimeUtc = created.isValid() ? created : now;
 }
 
-// The stored doc was written by toJson(); a doc that no longer parses means
-// the table was edited by hand or by a newer version, which we report
-// instead of guessing.
-Result<Enrollment> enrollmentFromDoc(const QString &doc)
+const QString kEnrollmentColumns =
+    QStringLiteral("doc, registration_id, device_id, serial, provisioning_status, etag, created, updated");
+const QString kGroupColumns = QStringLiteral("doc, group_id, provisioning_status, etag, created, updated");
+
+Error unreadableEnrollment(const QString &id)
 {
-    auto e = Enrollment::fromJson(fromJsonText(doc));
-    if (!e)
-        return Error(ErrorCode::Internal, QStringLiteral("stored enrollment is unreadable: ") + e.error().message);
-    return e;
+    return Error(ErrorCode::Conflict, EnrollmentStore::unreadableEnrollmentMessage(id));
 }
 
-Result<EnrollmentGroup> groupFromDoc(const QString &doc)
+Error unreadableGroup(const QString &id)
 {
-    auto g = EnrollmentGroup::fromJson(fromJsonText(doc));
-    if (!g)
-        return Error(ErrorCode::Internal,
-                     QStringLiteral("stored enrollment group is unreadable: ") + g.error().message);
-    return g;
+    return Error(ErrorCode::Conflict, EnrollmentStore::unreadableGroupMessage(id));
+}
+
+// The rows of a query, read to the end before any is parsed.
+QList<QVariantList> rowsOf(Query &q, int columns)
+{
+    QList<QVariantList> rows;
+    while (q.next()) {
+        QVariantList row;
+        for (int i = 0; i < columns; ++i)
+            row << q.value(i);
+        rows << row;
+    }
+    q.finish();
+    return rows;
+}
+
+// Records from rows whose first column is the document: parsed with
+// `fromDoc`; one that cannot be read is built by `fromColumns` and its key
+// collected in `unreadable` (a list), or fails the read with `failure` (one
+// record asked for by key) when there is no `unreadable`.
+template<typename T, typename FromDoc, typename FromColumns, typename Failure>
+Result<QList<T>> readRows(Result<Query> q, int columns, QSet<QString> *unreadable, FromDoc fromDoc,
+                          FromColumns fromColumns, Failure failure)
+{
+    if (!q)
+        return q.error();
+    QList<T> out;
+    for (const QVariantList &row : rowsOf(*q, columns)) {
+        const auto doc = readStoredDocument(row.value(0).toString());
+        Result<T> record = doc ? fromDoc(*doc) : Result<T>(Error(ErrorCode::Internal, QString()));
+        if (record) {
+            out << *record;
+            continue;
+        }
+        const QString key = row.value(1).toString();
+        if (!unreadable)
+            return failure(key);
+        unreadable->insert(key);
+        out << fromColumns(row);
+    }
+    return out;
+}
+
+// The stored doc was written by toJson(); one that no longer parses or
+// validates (edited by hand, damaged, written by a newer version) is
+// reported instead of guessed at.
+Result<QList<Enrollment>> readEnrollments(Result<Query> q, QSet<QString> *unreadable)
+{
+    return readRows<Enrollment>(
+        std::move(q), 8, unreadable, [](const QJsonObject &doc) { return Enrollment::fromJson(doc); },
+        [](const QVariantList &row) {
+            Enrollment e;
+            e.registrationId = row.value(1).toString();
+            e.deviceId = row.value(2).toString();
+            e.serial = row.value(3).toString();
+            e.provisioningStatus = row.value(4).toString();
+            e.etag = row.value(5).toString();
+            e.createdDateTimeUtc = fromIsoUtc(row.value(6).toString()).value_or(QDateTime());
+            e.lastUpdatedDateTimeUtc = fromIsoUtc(row.value(7).toString()).value_or(QDateTime());
+            return e;
+        },
+        unreadableEnrollment);
+}
+
+Result<QList<EnrollmentGroup>> readGroups(Result<Query> q, QSet<QString> *unreadable)
+{
+    return readRows<EnrollmentGroup>(
+        std::move(q), 6, unreadable, [](const QJsonObject &doc) { return EnrollmentGroup::fromJson(doc); },
+        [](const QVariantList &row) {
+            EnrollmentGroup g;
+            g.enrollmentGroupId = row.value(1).toString();
+            g.provisioningStatus = row.value(2).toString();
+            g.etag = row.value(3).toString();
+            g.createdDateTimeUtc = fromIsoUtc(row.value(4).toString()).value_or(QDateTime());
+            g.lastUpdatedDateTimeUtc = fromIsoUtc(row.value(5).toString()).value_or(QDateTime());
+            return g;
+        },
+        unreadableGroup);
 }
 
 Error preconditionFailed(const QString &what)
@@ -46,21 +122,41 @@ Error preconditionFailed(const QString &what)
 
 } // namespace
 
-Result<QList<Enrollment>> EnrollmentStore::query(const QString &where, const QVariantList &binds, int limit)
+QString EnrollmentStore::unreadableEnrollmentMessage(const QString &id)
 {
-    QString sql =
-        QStringLiteral("SELECT doc FROM enrollments WHERE ") + where + QStringLiteral(" ORDER BY registration_id");
+    return unreadableMessage(
+        QStringLiteral("enrollment"), id,
+        QStringLiteral("remove it with DELETE /api/v1/enrollments/%1 and create it again").arg(id));
+}
+
+QString EnrollmentStore::unreadableGroupMessage(const QString &id)
+{
+    return unreadableMessage(
+        QStringLiteral("enrollment group"), id,
+        QStringLiteral("remove it with DELETE /api/v1/enrollment-groups/%1 and create it again").arg(id));
+}
+
+Result<QList<Enrollment>> EnrollmentStore::query(const QString &where, const QVariantList &binds, int limit,
+                                                 QSet<QString> *unreadable)
+{
+    QString sql = QStringLiteral("SELECT ") + kEnrollmentColumns + QStringLiteral(" FROM enrollments WHERE ") + where +
+                  QStringLiteral(" ORDER BY registration_id");
     QVariantList b = binds;
     if (limit > 0) {
         sql += QStringLiteral(" LIMIT ?");
         b << limit;
     }
-    return readDocs<Enrollment>(m_db.exec(sql, b), enrollmentFromDoc);
+    return readEnrollments(m_db.exec(sql, b), unreadable);
 }
 
-Result<std::optional<Enrollment>> EnrollmentStore::find(const QString &registrationId)
+Result<std::optional<Enrollment>> EnrollmentStore::find(const QString &registrationId, bool *unreadable)
 {
-    return firstOf(query(QStringLiteral("registration_id = ?"), {registrationId}, 1));
+    QSet<QString> flagged;
+    auto found =
+        firstOf(query(QStringLiteral("registration_id = ?"), {registrationId}, 1, unreadable ? &flagged : nullptr));
+    if (unreadable)
+        *unreadable = !flagged.isEmpty();
+    return found;
 }
 
 Result<std::optional<Enrollment>> EnrollmentStore::findBySerial(const QString &serial)
@@ -84,10 +180,13 @@ Result<RecordPage<Enrollment>> EnrollmentStore::list(const Filter &filter, const
         where += QStringLiteral(" AND registration_id > ?");
         binds << page.afterKey;
     }
-    auto items = query(where, binds, page.limit + 1);
+    QSet<QString> unreadable;
+    auto items = query(where, binds, page.limit + 1, &unreadable);
     if (!items)
         return items.error();
-    return pageOf(*items, page.limit, [](const Enrollment &e) { return e.registrationId; });
+    auto out = pageOf(*items, page.limit, [](const Enrollment &e) { return e.registrationId; });
+    out.unreadable = unreadable;
+    return out;
 }
 
 Result<void> EnrollmentStore::insert(Enrollment &e)
@@ -131,25 +230,37 @@ Result<bool> EnrollmentStore::inventoryHasSerial(const QString &serial)
     return found;
 }
 
-Result<std::optional<EnrollmentGroup>> EnrollmentStore::findGroup(const QString &groupId)
+Result<QList<EnrollmentGroup>> EnrollmentStore::queryGroups(const QString &where, const QVariantList &binds, int limit,
+                                                            QSet<QString> *unreadable)
 {
-    return firstOf(readDocs<EnrollmentGroup>(
-        m_db.exec(QStringLiteral("SELECT doc FROM enrollment_groups WHERE group_id = ?"), {groupId}), groupFromDoc));
+    return readGroups(m_db.exec(QStringLiteral("SELECT ") + kGroupColumns + QStringLiteral(" FROM enrollment_groups ") +
+                                    where + QStringLiteral(" ORDER BY group_id LIMIT ?"),
+                                QVariantList(binds) << limit),
+                      unreadable);
+}
+
+Result<std::optional<EnrollmentGroup>> EnrollmentStore::findGroup(const QString &groupId, bool *unreadable)
+{
+    QSet<QString> flagged;
+    auto found =
+        firstOf(queryGroups(QStringLiteral("WHERE group_id = ?"), {groupId}, 1, unreadable ? &flagged : nullptr));
+    if (unreadable)
+        *unreadable = !flagged.isEmpty();
+    return found;
 }
 
 Result<RecordPage<EnrollmentGroup>> EnrollmentStore::listGroups(const PageRequest &page)
 {
     // One more than asked for: whether there is a next page is known at once.
-    auto q =
-        page.afterKey.isEmpty()
-            ? m_db.exec(QStringLiteral("SELECT doc FROM enrollment_groups ORDER BY group_id LIMIT ?"), {page.limit + 1})
-            : m_db.exec(
-                  QStringLiteral("SELECT doc FROM enrollment_groups WHERE group_id > ? ORDER BY group_id LIMIT ?"),
-                  {page.afterKey, page.limit + 1});
-    auto items = readDocs<EnrollmentGroup>(std::move(q), groupFromDoc);
+    QSet<QString> unreadable;
+    auto items = page.afterKey.isEmpty()
+                     ? queryGroups(QString(), {}, page.limit + 1, &unreadable)
+                     : queryGroups(QStringLiteral("WHERE group_id > ?"), {page.afterKey}, page.limit + 1, &unreadable);
     if (!items)
         return items.error();
-    return pageOf(*items, page.limit, [](const EnrollmentGroup &g) { return g.enrollmentGroupId; });
+    auto out = pageOf(*items, page.limit, [](const EnrollmentGroup &g) { return g.enrollmentGroupId; });
+    out.unreadable = unreadable;
+    return out;
 }
 
 Result<QList<EnrollmentGroup>> EnrollmentStore::allGroups()
@@ -159,7 +270,15 @@ Result<QList<EnrollmentGroup>> EnrollmentStore::allGroups()
     auto page = listGroups(everything);
     if (!page)
         return page.error();
-    return page->items;
+    QList<EnrollmentGroup> readable;
+    for (const EnrollmentGroup &g : std::as_const(page->items)) {
+        if (page->unreadable.contains(g.enrollmentGroupId))
+            qCWarning(lcDb).noquote() << "enrollment group" << g.enrollmentGroupId
+                                      << "is left out: its stored document is unreadable";
+        else
+            readable << g;
+    }
+    return readable;
 }
 
 Result<void> EnrollmentStore::insertGroup(EnrollmentGroup &g)

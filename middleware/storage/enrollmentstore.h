@@ -27,8 +27,11 @@ class EnrollmentStore
 public:
     explicit EnrollmentStore(Database &db) : m_db(db) { }
 
-    // registrationId must already be normalized.
-    Result<std::optional<Enrollment>> find(const QString &registrationId);
+    // registrationId must already be normalized. A record whose document
+    // is unreadable is a Conflict naming the repair, unless `unreadable` is
+    // given: then it comes back as its columns keep it (enough to delete
+    // it by its etag) and *unreadable says so.
+    Result<std::optional<Enrollment>> find(const QString &registrationId, bool *unreadable = nullptr);
     Result<std::optional<Enrollment>> findBySerial(const QString &serial);
 
     struct Filter
@@ -36,8 +39,14 @@ public:
         QString serial;
         QString provisioningStatus;
     };
-    // Ordered by registration id; the page cursor is the last id.
+    // Ordered by registration id; the page cursor is the last id. Records
+    // whose document is unreadable are listed from their columns, their
+    // keys in RecordPage::unreadable.
     Result<RecordPage<Enrollment>> list(const Filter &filter, const PageRequest &page);
+
+    // What a client hears about an unreadable enrollment or group.
+    static QString unreadableEnrollmentMessage(const QString &registrationId);
+    static QString unreadableGroupMessage(const QString &groupId);
 
     // Sets a fresh etag and the timestamps (created is kept on update).
     Result<void> insert(Enrollment &enrollment);
@@ -49,16 +58,22 @@ public:
 
     // Groups, keyed by enrollmentGroupId as given (group ids are compared
     // exactly; DPS treats them as case-sensitive names).
-    Result<std::optional<EnrollmentGroup>> findGroup(const QString &groupId);
+    // As find() and list() for enrollments.
+    Result<std::optional<EnrollmentGroup>> findGroup(const QString &groupId, bool *unreadable = nullptr);
     Result<RecordPage<EnrollmentGroup>> listGroups(const PageRequest &page);
-    // Every group, for SAS verification of group devices.
+    // Every readable group, for SAS verification of group devices (an
+    // unreadable one is left out with a warning: its devices cannot
+    // register until it is repaired).
     Result<QList<EnrollmentGroup>> allGroups();
     Result<void> insertGroup(EnrollmentGroup &group);
     Result<void> updateGroup(EnrollmentGroup &group, const QString &expectedEtag);
     Result<void> removeGroup(const QString &groupId, const QString &expectedEtag);
 
 private:
-    Result<QList<Enrollment>> query(const QString &where, const QVariantList &binds, int limit);
+    Result<QList<Enrollment>> query(const QString &where, const QVariantList &binds, int limit,
+                                    QSet<QString> *unreadable = nullptr);
+    Result<QList<EnrollmentGroup>> queryGroups(const QString &where, const QVariantList &binds, int limit,
+                                               QSet<QString> *unreadable = nullptr);
     Database &m_db;
 };
 

@@ -19,7 +19,8 @@ Result<QList<Hub>> HubStore::all()
     if (m_cacheValid && now - m_cacheLoadedAt < kCacheMs)
         return m_cache;
     auto q = m_db.exec(QStringLiteral("SELECT name, host, port, endpoint, region, allocation_weight, "
-                                      "signing_key, etag, created, updated FROM hubs ORDER BY name"));
+                                      "signing_key, etag, created, updated, previous_signing_key, previous_key_until "
+                                      "FROM hubs ORDER BY name"));
     if (!q)
         return q.error();
     QList<Hub> hubs;
@@ -35,6 +36,8 @@ Result<QList<Hub>> HubStore::all()
         h.etag = q->value(7).toString();
         h.createdDateTimeUtc = fromIsoUtc(q->value(8).toString()).value_or(QDateTime());
         h.lastUpdatedDateTimeUtc = fromIsoUtc(q->value(9).toString()).value_or(QDateTime());
+        h.previousSigningKey = q->value(10).toString();
+        h.previousKeyAcceptedUntil = fromIsoUtc(q->value(11).toString()).value_or(QDateTime());
         hubs << h;
     }
     q->finish();
@@ -77,16 +80,21 @@ Result<Hub> HubStore::upsert(const Hub &hub, const QString &expectedEtag)
         return existing.error();
     const QString now = nowIso();
     h.etag = newEtag();
+    const QVariant previousKey = h.previousSigningKey.isEmpty() ? QVariant() : QVariant(h.previousSigningKey);
+    const QVariant previousUntil = h.previousSigningKey.isEmpty() || !h.previousKeyAcceptedUntil.isValid()
+                                       ? QVariant()
+                                       : QVariant(toIsoUtc(h.previousKeyAcceptedUntil));
     h.lastUpdatedDateTimeUtc = fromIsoUtc(now).value_or(QDateTime());
     h.createdDateTimeUtc = existing->has_value() ? (*existing)->createdDateTimeUtc : h.lastUpdatedDateTimeUtc;
     if (!expectedEtag.isEmpty()) {
         // Conditional on the etag the caller read, so two instances replacing
         // the same hub at once cannot silently lose one of the changes.
         auto r = m_db.execAffected(QStringLiteral("UPDATE hubs SET host = ?, port = ?, endpoint = ?, region = ?, "
-                                                  "allocation_weight = ?, signing_key = ?, etag = ?, updated = ? "
+                                                  "allocation_weight = ?, signing_key = ?, etag = ?, updated = ?, "
+                                                  "previous_signing_key = ?, previous_key_until = ? "
                                                   "WHERE name = ? AND etag = ?"),
                                    {h.host, h.port, h.endpoint, h.region, h.allocationWeight, h.signingKey, h.etag, now,
-                                    h.name, expectedEtag});
+                                    previousKey, previousUntil, h.name, expectedEtag});
         m_cacheValid = false;
         if (!r)
             return r.error();
@@ -95,15 +103,18 @@ Result<Hub> HubStore::upsert(const Hub &hub, const QString &expectedEtag)
                          QStringLiteral("hub '%1' was changed or removed meanwhile; read it again").arg(h.name));
         return h;
     }
-    auto r = m_db.exec(QStringLiteral("INSERT INTO hubs (name, host, port, endpoint, region, allocation_weight, "
-                                      "signing_key, etag, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                                      "ON CONFLICT (name) DO UPDATE SET host = excluded.host, port = excluded.port, "
-                                      "endpoint = excluded.endpoint, region = excluded.region, "
-                                      "allocation_weight = excluded.allocation_weight, "
-                                      "signing_key = excluded.signing_key, etag = excluded.etag, "
-                                      "updated = excluded.updated"),
-                       {h.name, h.host, h.port, h.endpoint, h.region, h.allocationWeight, h.signingKey, h.etag,
-                        toIsoUtc(h.createdDateTimeUtc), now});
+    auto r =
+        m_db.exec(QStringLiteral("INSERT INTO hubs (name, host, port, endpoint, region, allocation_weight, "
+                                 "signing_key, etag, created, updated, previous_signing_key, previous_key_until) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                                 "ON CONFLICT (name) DO UPDATE SET host = excluded.host, port = excluded.port, "
+                                 "endpoint = excluded.endpoint, region = excluded.region, "
+                                 "allocation_weight = excluded.allocation_weight, "
+                                 "signing_key = excluded.signing_key, etag = excluded.etag, "
+                                 "updated = excluded.updated, previous_signing_key = excluded.previous_signing_key, "
+                                 "previous_key_until = excluded.previous_key_until"),
+                  {h.name, h.host, h.port, h.endpoint, h.region, h.allocationWeight, h.signingKey, h.etag,
+                   toIsoUtc(h.createdDateTimeUtc), now, previousKey, previousUntil});
     m_cacheValid = false;
     if (!r)
         return r.error();

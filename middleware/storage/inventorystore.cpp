@@ -14,12 +14,39 @@
 namespace Provisio {
 
 namespace {
-const QString kColumns = QStringLiteral("serial, etag, created, updated, doc");
+// The document, then the columns that repeat it (what an unreadable
+// document's record is rebuilt from). A sorted listing adds its sort value.
+const QString kColumns = QStringLiteral(
+    "serial, etag, created, updated, doc, model, manufacturer, batch, customer_id, status, delivery_date");
+constexpr int kSortValueColumn = 11;
 const QString kEntity = QStringLiteral("device");
 
-DeviceRecord fromRow(const Query &q)
+// A device from a row of kColumns; one whose document cannot be read
+// (readStoredDocument) is what the columns say, and `unreadable` is set.
+DeviceRecord fromRow(const Query &q, bool *unreadable = nullptr)
 {
-    return keyedRecordFromRow(q, &DeviceRecord::serial);
+    const bool readable = readStoredDocument(q.value(4).toString()).has_value();
+    if (unreadable)
+        *unreadable = !readable;
+    if (readable)
+        return keyedRecordFromRow(q, &DeviceRecord::serial);
+    DeviceRecord d;
+    d.serial = q.value(0).toString();
+    d.etag = q.value(1).toString();
+    d.createdDateTimeUtc = fromIsoUtc(q.value(2).toString()).value_or(QDateTime());
+    d.lastUpdatedDateTimeUtc = fromIsoUtc(q.value(3).toString()).value_or(QDateTime());
+    d.model = q.value(5).toString();
+    d.manufacturer = q.value(6).toString();
+    d.batch = q.value(7).toString();
+    d.customerId = q.value(8).toString();
+    d.status = q.value(9).toString();
+    d.deliveryDate = QDate::fromString(q.value(10).toString(), Qt::ISODate);
+    return d;
+}
+
+DeviceRecord fromRowLenient(const Query &q)
+{
+    return fromRow(q);
 }
 
 QVariant dateOrNull(const QDate &date)
@@ -61,11 +88,15 @@ struct SortedRow
 {
     DeviceRecord device;
     QString sortValue;
+    bool unreadable = false;
 };
 
 SortedRow sortedRowFrom(const Query &q)
 {
-    return {fromRow(q), q.value(5).toString()};
+    SortedRow row;
+    row.device = fromRow(q, &row.unreadable);
+    row.sortValue = q.value(kSortValueColumn).toString();
+    return row;
 }
 
 // The cursor key of a sorted listing: [field, order, value, serial]. It
@@ -161,7 +192,7 @@ Result<std::optional<DeviceRecord>> InventoryStore::find(const QString &serial)
 {
     return firstOf(readRows(
         m_db.exec(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM devices WHERE serial = ?"), {serial}),
-        fromRow));
+        fromRowLenient));
 }
 
 Result<RecordPage<DeviceRecord>> InventoryStore::list(const Filter &filter, const PageRequest &page, const Sort &sort)
@@ -235,8 +266,11 @@ Result<RecordPage<DeviceRecord>> InventoryStore::list(const Filter &filter, cons
     RecordPage<DeviceRecord> out;
     out.nextCursor = sorted.nextCursor;
     out.items.reserve(sorted.items.size());
-    for (SortedRow &row : sorted.items)
+    for (SortedRow &row : sorted.items) {
+        if (row.unreadable)
+            out.unreadable.insert(row.device.serial);
         out.items.append(std::move(row.device));
+    }
     return out;
 }
 

@@ -237,6 +237,16 @@ const QList<Migration> &migrations()
              QStringLiteral("CREATE TABLE hub_link_leases ("
                             " client_id TEXT PRIMARY KEY, expires_ms BIGINT NOT NULL, holder TEXT)"),
          }},
+        // Hub signing-key rotation with an overlap: the replaced key and
+        // until when the hub still accepts device keys derived from it (and
+        // the service key derived from it, so the middleware's link moves
+        // over without a gap). NULL outside an overlap.
+        {13,
+         QStringLiteral("hub signing-key overlap"),
+         {
+             QStringLiteral("ALTER TABLE hubs ADD COLUMN previous_signing_key TEXT"),
+             QStringLiteral("ALTER TABLE hubs ADD COLUMN previous_key_until TEXT"),
+         }},
     };
     return all;
 }

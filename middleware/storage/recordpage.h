@@ -4,6 +4,7 @@
 #include "recordutil.h"
 
 #include <QList>
+#include <QSet>
 #include <QString>
 
 #include <utility>
@@ -18,6 +19,10 @@ struct RecordPage
 {
     QList<T> items;
     QString nextCursor;
+    // Keys of the items whose stored document could not be read
+    // (readStoredDocument): they hold only what the table's columns say,
+    // and are listed flagged.
+    QSet<QString> unreadable;
 };
 
 // The page out of `fetched`, read with LIMIT `limit` + 1: when that extra
@@ -26,7 +31,8 @@ struct RecordPage
 template<typename T, typename CursorKey>
 RecordPage<T> pageOf(QList<T> fetched, int limit, CursorKey cursorKey)
 {
-    RecordPage<T> out{std::move(fetched), {}};
+    RecordPage<T> out;
+    out.items = std::move(fetched);
     if (out.items.size() > limit) {
         out.items.resize(limit);
         out.nextCursor = encodeCursor(cursorKey(out.items.constLast()));

@@ -5,6 +5,7 @@
 #include "protocol/timeutil.h"
 
 #include <QJsonArray>
+#include <QJsonParseError>
 
 namespace Provisio {
 
@@ -26,6 +27,22 @@ QString toJsonText(const QJsonObject &object)
 QJsonObject fromJsonText(const QString &text)
 {
     return QJsonDocument::fromJson(text.toUtf8()).object();
+}
+
+std::optional<QJsonObject> readStoredDocument(const QString &text)
+{
+    if (text.isEmpty())
+        return QJsonObject();
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8(), &error);
+    if (error.error != QJsonParseError::NoError || !doc.isObject())
+        return std::nullopt;
+    return doc.object();
+}
+
+QString unreadableMessage(const QString &what, const QString &id, const QString &repair)
+{
+    return QStringLiteral("the stored document of %1 '%2' is unreadable; %3").arg(what, id, repair);
 }
 
 QVariant nullIfEmpty(const QString &s)

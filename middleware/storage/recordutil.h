@@ -26,6 +26,22 @@ QString nowIso();
 QString toJsonText(const QJsonObject &object);
 QJsonObject fromJsonText(const QString &text);
 
+// Unreadable records. A stored document can turn out unreadable: damaged
+// in the database, edited by hand, or (stored before the JSON limits)
+// nested deeper than Qt's parser reads. Such a record never fails a list:
+// every list (registrations, enrollments, enrollment groups, inventory, the
+// audit log) reports it per item with what its table's columns still say,
+// flagged, and with how to repair it (RecordPage::unreadable, api's
+// Requests::unreadableItem); reading it alone answers 409 with the same
+// advice; DELETE still removes it (docs/api.md, "Unreadable records").
+//
+// The one test of readability: the object, or nothing when `text` is not a
+// JSON object Qt can parse. An empty text is an empty object.
+std::optional<QJsonObject> readStoredDocument(const QString &text);
+// What a client hears about an unreadable record: what it is, and `repair`
+// (the API calls that fix it).
+QString unreadableMessage(const QString &what, const QString &id, const QString &repair);
+
 // NULL rather than '' for an optional column, so foreign keys (a device's
 // customer_id, for one) accept "none".
 QVariant nullIfEmpty(const QString &s);

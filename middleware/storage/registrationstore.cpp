@@ -81,11 +81,9 @@ Result<QList<RegistrationRecord>> readRecords(Result<Query> q)
     q->finish();
     QList<RegistrationRecord> out;
     for (const QVariantList &row : std::as_const(rows)) {
-        QJsonParseError parseError;
-        const QJsonDocument doc = QJsonDocument::fromJson(row.value(0).toString().toUtf8(), &parseError);
-        auto record = parseError.error == QJsonParseError::NoError && doc.isObject()
-                          ? RegistrationRecord::fromDoc(doc.object())
-                          : Result<RegistrationRecord>(Error(ErrorCode::Internal, QString()));
+        const auto doc = readStoredDocument(row.value(0).toString());
+        auto record =
+            doc ? RegistrationRecord::fromDoc(*doc) : Result<RegistrationRecord>(Error(ErrorCode::Internal, QString()));
         out << (record ? *record : fromColumns(row));
     }
     return out;

@@ -65,7 +65,9 @@ QJsonObject Webhook::toJson() const
                   {QStringLiteral("url"), url},
                   {QStringLiteral("events"), QJsonArray::fromStringList(events)},
                   {QStringLiteral("enabled"), enabled},
-                  {QStringLiteral("description"), description}};
+                  {QStringLiteral("description"), description},
+                  // Write-only: whether one is set, never its value.
+                  {QStringLiteral("secretSet"), !secret.isEmpty()}};
     if (!etag.isEmpty())
         o.insert(QStringLiteral("etag"), etag);
     if (!created.isEmpty())

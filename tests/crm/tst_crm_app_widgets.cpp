@@ -49,6 +49,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTableWidget>
@@ -70,6 +71,7 @@ private Q_SLOTS:
     void commandLine();
     void viewerIsOfferedNoChanges();
     void hubSigningKeyShownOnce();
+    void hubKeyRotatesWithAnOverlap();
     void deviceDetailHidesKeysUntilRevealed();
     void fitsALaptopScreenWithTheDevicePanel();
     void auditFiltersOnTheServer();
@@ -275,6 +277,53 @@ void TestCrmAppWidgets::hubSigningKeyShownOnce()
     QCOMPARE(hub.status, 200);
     QVERIFY(!hub.json().contains(QStringLiteral("signingKey")));
     QTRY_COMPARE_WITH_TIMEOUT(w->hubsModel()->rowCount(), 2, 15000);
+    keyField->window()->close();
+}
+
+void TestCrmAppWidgets::hubKeyRotatesWithAnOverlap()
+{
+    // Rotate signing key asks for the overlap (24 h unless changed); the
+    // new key is shown once and the hub's row says until when the replaced
+    // key still works.
+    auto api = connect(m_f.adminToken);
+    QVERIFY(api);
+    auto w = window(api.get(), nullptr);
+    w->showPage(MainWindow::HubsView);
+    QTRY_VERIFY_WITH_TIMEOUT(w->hubsModel()->rowOf(QStringLiteral("hub2")) >= 0, 15000);
+    QVERIFY(w->hubsPage()->selectKey(QStringLiteral("hub2")));
+    auto *rotate = w->findChild<QAction *>(QStringLiteral("actionRotateHubKey"));
+    QVERIFY(rotate->isVisible() && rotate->isEnabled());
+    rotate->trigger();
+    auto *dialog = waitForChild<QDialog>(w.get(), QStringLiteral("confirmRotate"));
+    QVERIFY(dialog);
+    auto *hours = dialog->findChild<QSpinBox *>(QStringLiteral("rotateOverlapHours"));
+    QVERIFY(hours);
+    QCOMPARE(hours->value(), 24);
+    hours->setValue(2);
+    QPushButton *confirm = nullptr;
+    for (QAbstractButton *b : dialog->findChild<QDialogButtonBox *>()->buttons()) {
+        if (dialog->findChild<QDialogButtonBox *>()->buttonRole(b) == QDialogButtonBox::AcceptRole)
+            confirm = qobject_cast<QPushButton *>(b);
+    }
+    QVERIFY(confirm);
+    QTest::mouseClick(confirm, Qt::LeftButton);
+
+    auto *keyField = waitForChild<QLineEdit>(w.get(), QStringLiteral("signingKey"));
+    QVERIFY(keyField);
+    const QDateTime until = QDateTime::fromString(m_admin->get(QStringLiteral("/api/v1/hubs/hub2"))
+                                                      .json()
+                                                      .value(QStringLiteral("previousKeyAcceptedUntil"))
+                                                      .toString(),
+                                                  Qt::ISODateWithMs);
+    QVERIFY(until.isValid());
+    QVERIFY(qAbs(QDateTime::currentDateTimeUtc().secsTo(until) - 2 * 3600) < 120);
+    const int row = w->hubsModel()->rowOf(QStringLiteral("hub2"));
+    QTRY_VERIFY_WITH_TIMEOUT(w->hubsModel()
+                                 ->index(row, HubsModel::KeyOverlapColumn)
+                                 .data()
+                                 .toString()
+                                 .startsWith(QStringLiteral("accepted until")),
+                             15000);
     keyField->window()->close();
 }
 

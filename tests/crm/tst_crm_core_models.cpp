@@ -576,6 +576,18 @@ void TestCrmCoreModels::hubsModel()
     QCOMPARE(hubs.index(added, HubsModel::LinkColumn).data().toString(), QString::fromUtf8("checking…"));
     QTRY_VERIFY_WITH_TIMEOUT(
         hubs.index(added, HubsModel::LinkColumn).data().toString().startsWith(QStringLiteral("not ")), 20000);
+    // A rotation with an overlap shows until when the replaced key works
+    // (the hub.keyRotated event carries the record); before, nothing.
+    QCOMPARE(hubs.index(row, HubsModel::KeyOverlapColumn).data().toString(), QString());
+    const CallResult rotated =
+        waitFor(admin->post(QStringLiteral("hubs/hub-b/rotate-key"), {{QStringLiteral("overlapSeconds"), 3600}}));
+    QVERIFY2(rotated.ok, qPrintable(rotated.failure.message));
+    QJsonObject record = rotated.body.object();
+    QVERIFY(record.contains(QStringLiteral("previousKeyAcceptedUntil")));
+    hubs.applyEvent(QStringLiteral("hub.keyRotated"), {{QStringLiteral("data"), record}});
+    QVERIFY2(
+        hubs.index(row, HubsModel::KeyOverlapColumn).data().toString().startsWith(QStringLiteral("accepted until")),
+        qPrintable(hubs.index(row, HubsModel::KeyOverlapColumn).data().toString()));
     // Signing keys never sit in the model.
     for (int r = 0; r < hubs.rowCount(); ++r)
         QVERIFY(!hubs.record(r).contains(QStringLiteral("signingKey")));

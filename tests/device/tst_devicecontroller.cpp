@@ -558,6 +558,31 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(allArrived(mark, nullptr, nullptr, first), 20000);
     }
 
+    void hubSigningKeyRotationLeadsToReprovisioning()
+    {
+        // An admin rotates the signing key of the device's hub with a short
+        // overlap: the device's hub key works on until the deadline; then
+        // the hub cuts it off and refuses it, and the device registers again
+        // by itself for a key of the new signing key, and its telemetry
+        // flows again.
+        QTRY_VERIFY_WITH_TIMEOUT(m_device->isConnected(), 20000);
+        const int before = m_device->reprovisionCount();
+        const QString hub = m_device->assignedHub() == kHub2Host ? QStringLiteral("hub2") : QStringLiteral("hub1");
+        const auto rotated = m_f.admin->post(QStringLiteral("/api/v1/hubs/%1/rotate-key").arg(hub),
+                                             QJsonObject{{QStringLiteral("overlapSeconds"), 3}});
+        QVERIFY2(rotated.status == 200, rotated.body.constData());
+        QTest::qWait(1500);
+        QVERIFY(m_device->isConnected());
+        QCOMPARE(m_device->reprovisionCount(), before);
+        QTRY_VERIFY_WITH_TIMEOUT(m_device->reprovisionCount() > before, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_device->state(), DeviceController::State::Running, 30000);
+        const qint64 sent = m_device->messagesSent();
+        QTRY_VERIFY_WITH_TIMEOUT(m_device->messagesSent() >= sent + 3, 10000);
+        const int first = m_counter + 1;
+        const int mark = m_counter + 2;
+        QTRY_VERIFY_WITH_TIMEOUT(allArrived(mark, nullptr, nullptr, first), 20000);
+    }
+
     void wrongCodeIsExplainedAndRateLimited()
     {
         const QString serial = QStringLiteral("SN-DC-0002");

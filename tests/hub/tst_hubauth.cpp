@@ -10,18 +10,23 @@
 #include "hubauthconfig.h"
 #include "ingresscredit.h"
 #include "revocationlist.h"
+#include "signingkeys.h"
 #include "topicrules.h"
 #include "writelimiter.h"
 
+#include "crypto/keyfingerprint.h"
 #include "crypto/keys.h"
 #include "crypto/sastoken.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <algorithm>
 
 #include <sys/stat.h>
 
@@ -85,6 +90,12 @@ private Q_SLOTS:
     void generationCommandsOnlyRaise_data();
     void generationCommandsOnlyRaise();
     void generationsPersist();
+    void previousKeyDuringOverlap_data();
+    void previousKeyDuringOverlap();
+    void rotateKeysCommand_data();
+    void rotateKeysCommand();
+    void keyFileDecidesOnlyWhenItDescendsFromTheConfig();
+    void registryCapsExpiriesAtRotation();
     // Costs per CONNECT and per ACL check (-tickcounter / -iterations for figures).
     void benchmarkDeviceConnectCheck();
     void benchmarkReadCheck();
@@ -1034,6 +1045,213 @@ void tst_HubAuth::benchmarkReadCheck()
         allowed = entry && isAllowed(entry->role, entry->prefix, Access::Read, "devices/device-4242/twin/desired");
     }
     QVERIFY(allowed);
+}
+
+namespace {
+const QString kNewSigningKey = QStringLiteral("bmV3LXNpZ25pbmcta2V5LWFmdGVyLXRoZS1yb3RhdGlvbg==");
+const QString kNewServiceKey = QStringLiteral("bmV3LXNlcnZpY2Uta2V5LWFmdGVyLXRoZS1yb3RhdGlvbg==");
+} // namespace
+
+void tst_HubAuth::previousKeyDuringOverlap_data()
+{
+    QTest::addColumn<QString>("role");      // device or service
+    QTest::addColumn<QString>("keyOf");     // old or new
+    QTest::addColumn<qint64>("untilDelta"); // previousUntil - now
+    QTest::addColumn<bool>("accepted");
+    for (const char *role : {"device", "service"}) {
+        QTest::addRow("%s: new key", role) << QString::fromLatin1(role) << QStringLiteral("new") << qint64(30) << true;
+        QTest::addRow("%s: old key in the overlap", role)
+            << QString::fromLatin1(role) << QStringLiteral("old") << qint64(30) << true;
+        QTest::addRow("%s: old key in its last second", role)
+            << QString::fromLatin1(role) << QStringLiteral("old") << qint64(1) << true;
+        QTest::addRow("%s: old key at the deadline", role)
+            << QString::fromLatin1(role) << QStringLiteral("old") << qint64(0) << false;
+        QTest::addRow("%s: old key after the deadline", role)
+            << QString::fromLatin1(role) << QStringLiteral("old") << qint64(-5) << false;
+        QTest::addRow("%s: new key after the deadline", role)
+            << QString::fromLatin1(role) << QStringLiteral("new") << qint64(-5) << true;
+    }
+}
+
+// During a rotation's overlap keys of the previous signing key (and the
+// previous service key) get in, with an expiry cut to the overlap's end;
+// from the deadline on (no clock skew on it) they do not.
+void tst_HubAuth::previousKeyDuringOverlap()
+{
+    QFETCH(QString, role);
+    QFETCH(QString, keyOf);
+    QFETCH(qint64, untilDelta);
+    QFETCH(bool, accepted);
+    CredentialChecker checker(m_config);
+    checker.setKeys(
+        SigningKeys{kNewSigningKey, kNewServiceKey, m_config.signingKey, m_config.serviceKey, kNow + untilDelta});
+    const bool old = keyOf == QLatin1String("old");
+    QByteArray clientId, user, token;
+    if (role == QLatin1String("device")) {
+        clientId = "dev1";
+        user = (kHost + QStringLiteral("/dev1/?api-version=2021-04-12")).toUtf8();
+        const QString key = *Crypto::deriveKey(old ? m_config.signingKey : kNewSigningKey, QStringLiteral("dev1"));
+        token = SasToken::create(kHost + QStringLiteral("/devices/dev1"), key, kNow + 600).toUtf8();
+    } else {
+        clientId = "provisio-mw-1";
+        user = (QStringLiteral("provisio-service@sas.root.") + kHost).toUtf8();
+        token = SasToken::create(kHost, old ? m_config.serviceKey : kNewServiceKey, kNow + 600,
+                                 QStringLiteral("provisio-service"))
+                    .toUtf8();
+    }
+    const auto identity = checker.check(clientId.constData(), user.constData(), token.constData(), kNow);
+    QVERIFY2(bool(identity) == accepted, identity ? "accepted" : qPrintable(identity.error().message));
+    if (!identity)
+        return;
+    QCOMPARE(identity->previousKey, old);
+    QCOMPARE(identity->expiry, old ? kNow + untilDelta - m_config.clockSkew - 1 : kNow + 600);
+    // The hub disconnects an old-key login at the deadline: not a second
+    // before it, in the second it is reached.
+    if (old) {
+        ClientRegistry registry;
+        int connection = 0;
+        registry.add("c", &connection, identity->role, identity->expiry);
+        QVERIFY(registry.takeExpired(kNow + untilDelta - 1, m_config.clockSkew).empty());
+        QCOMPARE(registry.takeExpired(kNow + untilDelta, m_config.clockSkew).size(), size_t(1));
+    }
+}
+
+void tst_HubAuth::rotateKeysCommand_data()
+{
+    QTest::addColumn<QJsonObject>("command");
+    QTest::addColumn<bool>("withFile");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<bool>("changed");
+    const QJsonObject good{
+        {QStringLiteral("op"), QStringLiteral("rotate-keys")}, {QStringLiteral("requestId"), QStringLiteral("hk-1")},
+        {QStringLiteral("signingKey"), kNewSigningKey},        {QStringLiteral("serviceKey"), kNewServiceKey},
+        {QStringLiteral("replacesKeyId"), QString()}, // filled in below
+        {QStringLiteral("previousUntil"), kNow + 60}};
+    QTest::newRow("rotation") << good << true << 200 << true;
+    QTest::newRow("no key file") << good << false << 400 << false;
+    QJsonObject other = good;
+    other.insert(QStringLiteral("replacesKeyId"), QStringLiteral("0011223344556677"));
+    QTest::newRow("replaces another key") << other << true << 409 << false;
+    QJsonObject shortKey = good;
+    shortKey.insert(QStringLiteral("signingKey"), QStringLiteral("c2hvcnQ="));
+    QTest::newRow("short key") << shortKey << true << 400 << false;
+    QJsonObject same = good;
+    same.insert(QStringLiteral("serviceKey"), kNewSigningKey);
+    QTest::newRow("service key = signing key") << same << true << 400 << false;
+    QJsonObject badUntil = good;
+    badUntil.insert(QStringLiteral("previousUntil"), QStringLiteral("soon"));
+    QTest::newRow("until not a number") << badUntil << true << 400 << false;
+    QJsonObject extra = good;
+    extra.insert(QStringLiteral("deviceId"), QStringLiteral("dev1"));
+    QTest::newRow("unknown field") << extra << true << 400 << false;
+}
+
+// A rotation over the control channel: applied only when it names the key
+// it replaces and can be persisted; repeated, it changes nothing; the answer
+// never carries a key.
+void tst_HubAuth::rotateKeysCommand()
+{
+    QFETCH(QJsonObject, command);
+    QFETCH(bool, withFile);
+    QFETCH(int, status);
+    QFETCH(bool, changed);
+    QTemporaryDir dir;
+    auto list = RevocationList::load(dir.filePath(QStringLiteral("revoked.json")));
+    QVERIFY(list);
+    if (command.value(QStringLiteral("replacesKeyId")).toString().isEmpty())
+        command.insert(QStringLiteral("replacesKeyId"), Crypto::keyFingerprint(m_config.signingKey));
+    const SigningKeys original{m_config.signingKey, m_config.serviceKey, {}, {}, 0};
+    SigningKeys keys = original;
+    // Larger than a control command may be: refused before it is parsed.
+    QJsonObject padded = command;
+    padded.insert(QStringLiteral("requestId"), QString(kMaxControlPayload, QLatin1Char('x')));
+    const ControlOutcome oversize = applyControlCommand(QJsonDocument(padded).toJson(), *list,
+                                                        KeyState{&keys, dir.filePath(QStringLiteral("keys.json"))});
+    QCOMPARE(QJsonDocument::fromJson(oversize.response).object().value(QStringLiteral("status")).toInt(), 400);
+    QVERIFY(!oversize.keysChanged);
+    const QString file = withFile ? dir.filePath(QStringLiteral("keys.json")) : QString();
+    const ControlOutcome outcome = applyControlCommand(QJsonDocument(command).toJson(), *list, KeyState{&keys, file});
+    const QJsonObject answer = QJsonDocument::fromJson(outcome.response).object();
+    QCOMPARE(answer.value(QStringLiteral("status")).toInt(), status);
+    QCOMPARE(outcome.keysChanged, changed);
+    for (const QString &secret : {kNewSigningKey, kNewServiceKey, m_config.signingKey, m_config.serviceKey})
+        QVERIFY(!outcome.response.contains(secret.toUtf8()));
+    if (!changed) {
+        QCOMPARE(keys.signingKey, original.signingKey);
+        QVERIFY(keys.previousSigningKey.isEmpty());
+        QVERIFY(file.isEmpty() || !QFileInfo::exists(file));
+        return;
+    }
+    QCOMPARE(answer.value(QStringLiteral("keyId")).toString(), Crypto::keyFingerprint(kNewSigningKey));
+    QCOMPARE(keys.signingKey, kNewSigningKey);
+    QCOMPARE(keys.previousSigningKey, m_config.signingKey);
+    QCOMPARE(keys.previousServiceKey, m_config.serviceKey);
+    QCOMPARE(keys.previousUntil, kNow + 60);
+    QCOMPARE(QFileInfo(file).permissions() & (QFileDevice::ReadOther | QFileDevice::ReadGroup),
+             QFileDevice::Permissions());
+    // The same command again (another middleware instance): 200, no change.
+    const ControlOutcome again = applyControlCommand(QJsonDocument(command).toJson(), *list, KeyState{&keys, file});
+    QCOMPARE(QJsonDocument::fromJson(again.response).object().value(QStringLiteral("status")).toInt(), 200);
+    QVERIFY(!again.keysChanged);
+    // A replay of a rotation from the old key to another one cannot turn
+    // the keys back: the hub's key is no longer the one it replaces.
+    QJsonObject back = command;
+    back.insert(QStringLiteral("signingKey"), m_config.signingKey);
+    back.insert(QStringLiteral("serviceKey"), m_config.serviceKey);
+    const ControlOutcome replay = applyControlCommand(QJsonDocument(back).toJson(), *list, KeyState{&keys, file});
+    QCOMPARE(QJsonDocument::fromJson(replay.response).object().value(QStringLiteral("status")).toInt(), 409);
+    QCOMPARE(keys.signingKey, kNewSigningKey);
+}
+
+// At start the key file wins over the configuration only when it descends
+// from it (the configuration is older than the rotation); a file of another
+// lineage (the hub linked anew) is ignored; a damaged file stops the hub.
+void tst_HubAuth::keyFileDecidesOnlyWhenItDescendsFromTheConfig()
+{
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("keys.json"));
+    auto none = SigningKeys::load(file, m_config.signingKey, m_config.serviceKey);
+    QVERIFY(none);
+    QCOMPARE(none->signingKey, m_config.signingKey);
+
+    const SigningKeys rotated{kNewSigningKey, kNewServiceKey, m_config.signingKey, m_config.serviceKey, kNow + 60};
+    QVERIFY(rotated.save(file));
+    auto fromOldConfig = SigningKeys::load(file, m_config.signingKey, m_config.serviceKey);
+    QVERIFY(fromOldConfig);
+    QCOMPARE(fromOldConfig->signingKey, kNewSigningKey);
+    QCOMPARE(fromOldConfig->previousUntil, kNow + 60);
+    auto fromNewConfig = SigningKeys::load(file, kNewSigningKey, kNewServiceKey);
+    QVERIFY(fromNewConfig);
+    QCOMPARE(fromNewConfig->previousSigningKey, m_config.signingKey);
+    const QString unrelated = QStringLiteral("dW5yZWxhdGVkLXNpZ25pbmcta2V5LWZvci1hLW5ldy1odWI=");
+    auto fresh = SigningKeys::load(file, unrelated, kNewServiceKey);
+    QVERIFY(fresh);
+    QCOMPARE(fresh->signingKey, unrelated);
+    QVERIFY(fresh->previousSigningKey.isEmpty());
+
+    QFile damaged(file);
+    QVERIFY(damaged.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    damaged.write("{\"signingKey\": 1}");
+    damaged.close();
+    QVERIFY(!SigningKeys::load(file, m_config.signingKey, m_config.serviceKey));
+}
+
+// Whoever is connected at a rotation logged in with a key that is the
+// previous one from then on: each is due at the end of the overlap.
+void tst_HubAuth::registryCapsExpiriesAtRotation()
+{
+    ClientRegistry registry;
+    int a = 0, b = 0;
+    registry.add("dev1", &a, Role::Device, kNow + 3600);
+    registry.add("provisio-mw-1", &b, Role::Service, kNow + 3600);
+    QVERIFY(registry.takeExpired(kNow + 10, 0).empty());
+    registry.capExpiries(kNow + 5);
+    auto due = registry.takeExpired(kNow + 10, 0);
+    std::sort(due.begin(), due.end());
+    QCOMPARE(due, (std::vector<std::string>{"dev1", "provisio-mw-1"}));
+    // A client that comes back with the new key afterwards is not affected.
+    registry.add("dev1", &a, Role::Device, kNow + 3600);
+    QVERIFY(registry.takeExpired(kNow + 10, 0).empty());
 }
 
 QTEST_GUILESS_MAIN(tst_HubAuth)

@@ -8,6 +8,7 @@
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QHash>
+#include <QScopeGuard>
 #include <QSet>
 #include <QTest>
 
@@ -49,6 +50,10 @@ private Q_SLOTS:
     void hubDeleteRefusedWhileAssigned();
     void allocationPolicy_data();
     void allocationPolicy();
+    void viewersSeeNoWebhookSecrets_data();
+    void viewersSeeNoWebhookSecrets();
+    void unreadableRecordsAreListedPerItem_data();
+    void unreadableRecordsAreListedPerItem();
     void auditEntries();
     void auditFilters_data();
     void auditFilters();
@@ -1140,6 +1145,14 @@ void TestCrmApi::hubSigningKeyShownOnce()
     QVERIFY(newKey != key && newKey != own);
     QCOMPARE(storedKey(), newKey);
     QVERIFY(!m_viewer->get(path).json().contains(QStringLiteral("signingKey")));
+    // The replaced key stays for the overlap (--hub-key-overlap's default,
+    // a day): stored, never shown; the deadline is.
+    QCOMPARE(db.scalar(QStringLiteral("SELECT previous_signing_key FROM hubs WHERE name = 'key-hub'")).toString(), own);
+    const auto afterRotation = m_viewer->get(path);
+    QVERIFY(!afterRotation.body.contains(own.toUtf8()));
+    const QDateTime until = QDateTime::fromString(
+        afterRotation.json().value(QStringLiteral("previousKeyAcceptedUntil")).toString(), Qt::ISODateWithMs);
+    QVERIFY2(qAbs(QDateTime::currentDateTimeUtc().secsTo(until) - 24 * 3600) <= 5, afterRotation.body.constData());
 
     // The audit log has every change, with before and after, and no key.
     const auto audit = m_viewer->get(QStringLiteral("/api/v1/audit?entityType=hub&entityId=key-hub"));
@@ -1279,7 +1292,25 @@ void TestCrmApi::allocationPolicy()
     QCOMPARE(etagHeader(r), answered.value(QStringLiteral("etag")).toString());
     answered.remove(QStringLiteral("etag"));
     QCOMPARE(answered, sent);
-    QCOMPARE(m_viewer->get(QStringLiteral("/api/v1/allocation-policy")).json(), r.json());
+    QCOMPARE(m_admin->get(QStringLiteral("/api/v1/allocation-policy")).json(), r.json());
+    // Viewers read it too, without the webhook URL's query (its secret).
+    const QJsonObject viewed = m_viewer->get(QStringLiteral("/api/v1/allocation-policy")).json();
+    const QString url = sent.value(QStringLiteral("customAllocationDefinition"))
+                            .toObject()
+                            .value(QStringLiteral("webhookUrl"))
+                            .toString();
+    const QString shown =
+        url.contains(QLatin1Char('?')) ? url.left(url.indexOf(QLatin1Char('?'))) + QStringLiteral("?***") : url;
+    QCOMPARE(viewed.value(QStringLiteral("customAllocationDefinition"))
+                 .toObject()
+                 .value(QStringLiteral("webhookUrl"))
+                 .toString(),
+             shown);
+    QJsonObject viewedRest = viewed;
+    QJsonObject answeredRest = r.json();
+    viewedRest.remove(QStringLiteral("customAllocationDefinition"));
+    answeredRest.remove(QStringLiteral("customAllocationDefinition"));
+    QCOMPARE(viewedRest, answeredRest);
 
     DirectDb db(*m_f.mw);
     const QStringList keys{QStringLiteral("allocationPolicy"), QStringLiteral("allocation.staticHub"),
@@ -1296,6 +1327,205 @@ void TestCrmApi::allocationPolicy()
              settings.at(0));
     QCOMPARE(entry.value(QStringLiteral("actor")).toString(), QStringLiteral("token:test-admin"));
     QVERIFY(entry.contains(QStringLiteral("before")));
+}
+
+void TestCrmApi::viewersSeeNoWebhookSecrets_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::newRow("enrollment") << QStringLiteral("enrollment");
+    QTest::newRow("enrollment group") << QStringLiteral("group");
+    QTest::newRow("allocation policy") << QStringLiteral("policy");
+    QTest::newRow("event webhook") << QStringLiteral("webhook");
+}
+
+// A custom allocation webhook's URL carries its secret in the query
+// (`?code=`): a viewer reads enrollments, groups and the allocation policy,
+// one by one and in lists, with the URL redacted; those who set it (an
+// operator for enrollments and groups, an admin for the policy) read it
+// whole. An event webhook's secret is write-only: GET says one is set.
+void TestCrmApi::viewersSeeNoWebhookSecrets()
+{
+    QFETCH(QString, kind);
+    const QString secret = QStringLiteral("s3cr3t-") + kind + QStringLiteral("-code");
+    const QString url = QStringLiteral("https://alloc.example/alloc?code=") + secret;
+    const QString redacted = QStringLiteral("https://alloc.example/alloc?***");
+    const QJsonObject custom{{QStringLiteral("allocationPolicy"), QStringLiteral("custom")},
+                             {QStringLiteral("customAllocationDefinition"),
+                              QJsonObject{{QStringLiteral("webhookUrl"), url},
+                                          {QStringLiteral("apiVersion"), QStringLiteral("2021-10-01")}}}};
+    const QJsonObject attestation{{QStringLiteral("type"), QStringLiteral("symmetricKey")}};
+    QStringList paths; // what a viewer reads, one and lists
+    HttpsClient *writer = m_operator.get();
+    if (kind == QLatin1String("enrollment")) {
+        QJsonObject e = custom;
+        e.insert(QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}});
+        const auto put = m_operator->put(QStringLiteral("/api/v1/enrollments/secret-alloc-1"), e);
+        QVERIFY2(put.status == 201, put.body.constData());
+        paths << QStringLiteral("/api/v1/enrollments/secret-alloc-1")
+              << QStringLiteral("/api/v1/enrollments?limit=1000");
+    } else if (kind == QLatin1String("group")) {
+        QJsonObject g = custom;
+        g.insert(QStringLiteral("attestation"), attestation);
+        const auto put = m_operator->put(QStringLiteral("/api/v1/enrollment-groups/secret-alloc-g"), g);
+        QVERIFY2(put.status == 201, put.body.constData());
+        paths << QStringLiteral("/api/v1/enrollment-groups/secret-alloc-g")
+              << QStringLiteral("/api/v1/enrollment-groups?limit=1000");
+    } else if (kind == QLatin1String("policy")) {
+        const auto put = m_admin->put(QStringLiteral("/api/v1/allocation-policy"), custom);
+        QVERIFY2(put.status == 200, put.body.constData());
+        writer = m_admin.get();
+        paths << QStringLiteral("/api/v1/allocation-policy");
+    } else {
+        const QString hookSecret = QStringLiteral("event-hook-secret-0123456789abcdef");
+        const auto created =
+            m_admin->post(QStringLiteral("/api/v1/webhooks"),
+                          QJsonObject{{QStringLiteral("url"), QStringLiteral("https://a.example/hook")},
+                                      {QStringLiteral("events"), QJsonArray{QStringLiteral("registration.assigned")}},
+                                      {QStringLiteral("secret"), hookSecret}});
+        QVERIFY2(created.status == 201, created.body.constData());
+        const QString id = created.json().value(QStringLiteral("id")).toString();
+        for (const QString &path :
+             QStringList{QStringLiteral("/api/v1/webhooks/") + id, QStringLiteral("/api/v1/webhooks")}) {
+            const auto read = m_admin->get(path);
+            QCOMPARE(read.status, 200);
+            QVERIFY2(!read.body.contains(hookSecret.toUtf8()), read.body.constData());
+            QVERIFY2(read.body.contains("\"secretSet\":true"), read.body.constData());
+        }
+        QCOMPARE(m_viewer->get(QStringLiteral("/api/v1/webhooks/") + id).status, 403);
+        QCOMPARE(m_admin->send("DELETE", QStringLiteral("/api/v1/webhooks/") + id).status, 204);
+        return;
+    }
+    const auto restore = qScopeGuard([&] {
+        if (kind == QLatin1String("policy"))
+            m_admin->put(QStringLiteral("/api/v1/allocation-policy"),
+                         QJsonObject{{QStringLiteral("allocationPolicy"), QStringLiteral("hashed")}});
+    });
+    QList<HttpsClient *> readers{m_viewer.get()};
+    if (kind == QLatin1String("policy"))
+        readers << m_operator.get();
+    for (const QString &path : std::as_const(paths)) {
+        for (HttpsClient *reader : std::as_const(readers)) {
+            const auto read = reader->get(path);
+            QCOMPARE(read.status, 200);
+            QVERIFY2(!read.body.contains(secret.toUtf8()), read.body.constData());
+            QVERIFY2(read.body.contains(redacted.toUtf8()), read.body.constData());
+        }
+        // Whoever sets it reads it whole (so an edit sends it back intact).
+        QVERIFY2(writer->get(path).body.contains(secret.toUtf8()), path.toUtf8().constData());
+    }
+}
+
+void TestCrmApi::unreadableRecordsAreListedPerItem_data()
+{
+    // What is created, the table and key column its document lives in, the
+    // list it shows in, its own path (empty: none), what GET of it answers
+    // and what the repair advice names.
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("list");
+    QTest::addColumn<QString>("keyField");
+    QTest::addColumn<int>("getStatus");
+    QTest::addColumn<QString>("advice");
+    QTest::newRow("enrollment") << QStringLiteral("enrollment") << QStringLiteral("/api/v1/enrollments?limit=1000")
+                                << QStringLiteral("registrationId") << 409
+                                << QStringLiteral("DELETE /api/v1/enrollments/");
+    QTest::newRow("enrollment group") << QStringLiteral("group")
+                                      << QStringLiteral("/api/v1/enrollment-groups?limit=1000")
+                                      << QStringLiteral("enrollmentGroupId") << 409
+                                      << QStringLiteral("DELETE /api/v1/enrollment-groups/");
+    // A device reads back leniently from its columns (and PUT rewrites it).
+    QTest::newRow("inventory device") << QStringLiteral("device")
+                                      << QStringLiteral("/api/v1/devices?limit=1000&q=UNREAD")
+                                      << QStringLiteral("serial") << 200 << QStringLiteral("PUT /api/v1/devices/");
+    QTest::newRow("audit entry") << QStringLiteral("audit")
+                                 << QStringLiteral("/api/v1/audit?entityType=customer&limit=1000")
+                                 << QStringLiteral("entityId") << 0 << QStringLiteral("without its record");
+}
+
+// A stored document Qt cannot read back (here nested 1,100 levels deep,
+// written straight into the database as one stored before the JSON limits)
+// never fails a page: the list shows the record per item, flagged, with
+// what its columns keep and how to repair it; the record can be deleted.
+void TestCrmApi::unreadableRecordsAreListedPerItem()
+{
+    QFETCH(QString, kind);
+    QFETCH(QString, list);
+    QFETCH(QString, keyField);
+    QFETCH(int, getStatus);
+    QFETCH(QString, advice);
+    const QJsonObject attestation{{QStringLiteral("type"), QStringLiteral("symmetricKey")}};
+    QString key;
+    QString path;
+    QString sql;
+    if (kind == QLatin1String("enrollment")) {
+        key = QStringLiteral("unread-enr-1");
+        path = QStringLiteral("/api/v1/enrollments/") + key;
+        QCOMPARE(m_operator->put(path, QJsonObject{{QStringLiteral("attestation"), attestation}}).status, 201);
+        QCOMPARE(
+            m_operator->put(path + QStringLiteral("-ok"), QJsonObject{{QStringLiteral("attestation"), attestation}})
+                .status,
+            201);
+        sql = QStringLiteral("UPDATE enrollments SET doc = ? WHERE registration_id = ?");
+    } else if (kind == QLatin1String("group")) {
+        key = QStringLiteral("unread-grp-1");
+        path = QStringLiteral("/api/v1/enrollment-groups/") + key;
+        QCOMPARE(m_operator->put(path, QJsonObject{{QStringLiteral("attestation"), attestation}}).status, 201);
+        QCOMPARE(
+            m_operator->put(path + QStringLiteral("-ok"), QJsonObject{{QStringLiteral("attestation"), attestation}})
+                .status,
+            201);
+        sql = QStringLiteral("UPDATE enrollment_groups SET doc = ? WHERE group_id = ?");
+    } else if (kind == QLatin1String("device")) {
+        key = QStringLiteral("UNREAD-1");
+        path = QStringLiteral("/api/v1/devices/") + key;
+        QVERIFY(!createDevice({{QStringLiteral("serial"), key}, {QStringLiteral("model"), QStringLiteral("UR-1")}})
+                     .isEmpty());
+        QVERIFY(!createDevice({{QStringLiteral("serial"), QStringLiteral("UNREAD-2")}}).isEmpty());
+        sql = QStringLiteral("UPDATE devices SET doc = ? WHERE serial = ?");
+    } else {
+        key = createCustomer(QStringLiteral("Unreadable Audit")).value(QStringLiteral("id")).toString();
+        QVERIFY(!key.isEmpty());
+        sql = QStringLiteral("UPDATE audit_log SET after_doc = ? WHERE id = (SELECT MAX(id) FROM audit_log WHERE "
+                             "entity_id = ?)");
+    }
+    const QString deep = QStringLiteral("{\"a\":") + QString(1100, QLatin1Char('[')) + QString(1100, QLatin1Char(']')) +
+                         QLatin1Char('}');
+    QVERIFY(DirectDb(*m_f.mw).exec(sql, {deep, key}));
+
+    const auto page = m_viewer->get(list);
+    QVERIFY2(page.status == 200, page.body.constData());
+    QJsonObject flagged;
+    int readable = 0;
+    for (const QJsonValue &v : page.json().value(QStringLiteral("items")).toArray()) {
+        const QJsonObject item = v.toObject();
+        if (item.value(keyField).toString() == key)
+            flagged = item;
+        else if (!item.contains(QStringLiteral("unreadable")))
+            ++readable;
+    }
+    QVERIFY2(!flagged.isEmpty(), page.body.constData());
+    QCOMPARE(flagged.value(QStringLiteral("unreadable")).toBool(), true);
+    const QString message =
+        flagged.value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString();
+    QVERIFY2(message.contains(advice), qPrintable(message));
+    QVERIFY2(readable > 0, "the other records of the page are listed as usual");
+    if (kind == QLatin1String("device"))
+        QCOMPARE(flagged.value(QStringLiteral("model")).toString(), QStringLiteral("UR-1")); // from its column
+    if (kind == QLatin1String("audit"))
+        return; // entries are kept as written
+    if (kind != QLatin1String("device"))
+        QVERIFY(!flagged.contains(QStringLiteral("attestation")));
+
+    const auto one = m_viewer->get(path);
+    QVERIFY2(one.status == getStatus, one.body.constData());
+    if (getStatus == 409)
+        QVERIFY2(one.body.contains(advice.toUtf8()), one.body.constData());
+    // Deleting it works (If-Match with the etag the list showed).
+    const QByteArray etag = flagged.value(QStringLiteral("etag")).toString().toUtf8();
+    QVERIFY(!etag.isEmpty());
+    const auto removed = m_operator->send("DELETE", path, {}, {{"If-Match", "\"" + etag + "\""}});
+    QVERIFY2(removed.status == 204, removed.body.constData());
+    QCOMPARE(m_viewer->get(path).status, 404);
+    QCOMPARE(m_viewer->get(list).status, 200);
 }
 
 void TestCrmApi::auditEntries()

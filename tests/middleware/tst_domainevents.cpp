@@ -346,7 +346,7 @@ Result<void> TestDomainEvents::perform(const QString &change)
         return done(Hubs(*m_ctx).put(h, change.contains(QLatin1String("stale")) ? stale : m_etag, actor));
     }
     if (change == QLatin1String("hub.rotateKey"))
-        return done(Hubs(*m_ctx).rotateKey(m_id, m_etag, actor));
+        return done(Hubs(*m_ctx).rotateKey(m_id, m_etag, 3600, actor));
     if (change == QLatin1String("hub.delete"))
         return Hubs(*m_ctx).remove(m_id, m_etag, false, actor);
     if (change.startsWith(QLatin1String("policy.set"))) {

@@ -44,6 +44,7 @@ namespace {
 
 const QString kHubHost = QStringLiteral("hub1.test");
 const QString kHub2Host = QStringLiteral("hub2.test");
+const QString kHub3Host = QStringLiteral("hub3.test");
 
 QByteArray compact(const QJsonObject &o)
 {
@@ -219,6 +220,12 @@ private Q_SLOTS:
     void hubKeyRotationNeedsAnOperatorAndAHub_data();
     void hubKeyRotationNeedsAnOperatorAndAHub();
     void telemetryAfterReRegistrationIsStored();
+    // Issue 12: a hub's signing key rotates with an overlap in which both
+    // keys work; the link moves over without losing telemetry.
+    void hubSigningKeyRotation_data();
+    void hubSigningKeyRotation();
+    void hubSigningKeyRotationRequests_data();
+    void hubSigningKeyRotationRequests();
     // These restart the middleware: keep them last.
     void telemetryWhileTheMiddlewareIsDownArrives();
     void tokenRenewalLosesNothing();
@@ -258,6 +265,12 @@ private:
     std::unique_ptr<MqttTestClient> connectedDevice(const QString &id);
     // Links and starts hub2 (once).
     void linkHub2();
+    // Links and starts hub3 (once): hub signing-key rotations happen there,
+    // so the other tests' devices on hub1 keep their keys.
+    void linkHub3();
+    void linkHub(const QString &name, const QString &host, MosquittoProcess &broker, quint16 &port);
+    // Enrolls `id` on hub3 and registers it; the hub key it was handed.
+    QString registeredOnHub3(const QString &id, QString *enrollmentKey = nullptr);
     // Registers `id` with `key` until the operation ends; its state.
     QJsonObject registerNow(const QString &id, const QString &key);
 
@@ -268,6 +281,8 @@ private:
     MosquittoProcess m_broker{QStringLiteral(PROVISIO_MOSQUITTO_BIN)};
     MosquittoProcess m_broker2{QStringLiteral(PROVISIO_MOSQUITTO_BIN)};
     quint16 m_port2 = 0;
+    MosquittoProcess m_broker3{QStringLiteral(PROVISIO_MOSQUITTO_BIN)};
+    quint16 m_port3 = 0;
     Device m_device;
     QString m_kiosk2Key;
     std::unique_ptr<Feed> m_feed;
@@ -325,6 +340,7 @@ void TestHubLink::cleanupTestCase()
     m_device.client.reset();
     m_broker.stop();
     m_broker2.stop();
+    m_broker3.stop();
 }
 
 QJsonObject TestHubLink::enrollAndRegister(const QString &id, const QJsonObject &initialTwin, QString *key)
@@ -993,26 +1009,64 @@ void TestHubLink::disablingGroupRevokesItsDevices()
 
 void TestHubLink::linkHub2()
 {
-    if (m_port2 != 0)
+    linkHub(QStringLiteral("hub2"), kHub2Host, m_broker2, m_port2);
+}
+
+void TestHubLink::linkHub3()
+{
+    linkHub(QStringLiteral("hub3"), kHub3Host, m_broker3, m_port3);
+}
+
+void TestHubLink::linkHub(const QString &name, const QString &host, MosquittoProcess &broker, quint16 &port)
+{
+    if (port != 0)
         return;
-    m_port2 = freeLocalPort();
-    QVERIFY(m_port2 != 0);
+    port = freeLocalPort();
+    QVERIFY(port != 0);
     const auto linked =
-        m_f.admin->put(QStringLiteral("/api/v1/hubs/hub2"),
-                       QJsonObject{{QStringLiteral("host"), kHub2Host},
-                                   {QStringLiteral("port"), int(m_port2)},
-                                   {QStringLiteral("endpoint"), QStringLiteral("127.0.0.1:%1").arg(m_port2)},
+        m_f.admin->put(QStringLiteral("/api/v1/hubs/") + name,
+                       QJsonObject{{QStringLiteral("host"), host},
+                                   {QStringLiteral("port"), int(port)},
+                                   {QStringLiteral("endpoint"), QStringLiteral("127.0.0.1:%1").arg(port)},
                                    {QStringLiteral("region"), QStringLiteral("eu")},
                                    {QStringLiteral("allocationWeight"), 1}});
     QVERIFY2(linked.status == 201 || linked.status == 200, linked.body.constData());
-    const QString out = m_work.filePath(QStringLiteral("hub2"));
-    const auto written = writeHubConfig(*m_f.mw, QStringLiteral("hub2"), m_port2, out);
+    const QString out = m_work.filePath(name);
+    const auto written = writeHubConfig(*m_f.mw, name, port, out);
     QVERIFY2(written.exitCode == 0, qPrintable(written.err));
-    QVERIFY2(m_broker2.start(QDir(out).filePath(QStringLiteral("mosquitto.conf")), m_port2),
-             qPrintable(m_broker2.log()));
-    QTRY_VERIFY_WITH_TIMEOUT(
-        m_f.viewer->get(QStringLiteral("/api/v1/hubs/hub2/status")).json().value(QStringLiteral("connected")).toBool(),
-        30000);
+    QVERIFY2(broker.start(QDir(out).filePath(QStringLiteral("mosquitto.conf")), port), qPrintable(broker.log()));
+    QTRY_VERIFY_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/hubs/%1/status").arg(name))
+                                 .json()
+                                 .value(QStringLiteral("connected"))
+                                 .toBool(),
+                             30000);
+}
+
+QString TestHubLink::registeredOnHub3(const QString &id, QString *enrollmentKey)
+{
+    QString key;
+    if (enrollmentKey && !enrollmentKey->isEmpty()) {
+        key = *enrollmentKey;
+    } else {
+        const auto enrolled =
+            m_f.putEnrollment(id, QJsonObject{{QStringLiteral("attestation"),
+                                               QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
+                                              {QStringLiteral("iotHubs"), QJsonArray{kHub3Host}}});
+        if (enrolled.status != 201)
+            return {};
+        key = DeviceFixture::primaryKey(enrolled.json());
+        if (enrollmentKey)
+            *enrollmentKey = key;
+    }
+    const QJsonObject state = registerNow(id, key);
+    if (state.value(QStringLiteral("assignedHub")).toString() != kHub3Host)
+        return {};
+    return state.value(QStringLiteral("payload"))
+        .toObject()
+        .value(QStringLiteral("provisio"))
+        .toObject()
+        .value(QStringLiteral("hubDeviceKey"))
+        .toString();
 }
 
 void TestHubLink::movedDeviceIsRevokedOnItsOldHub()
@@ -1388,6 +1442,176 @@ void TestHubLink::hubKeyRotationNeedsAnOperatorAndAHub()
     HttpsClient &client = who == QLatin1String("viewer") ? *m_f.viewer : *m_f.operatorClient;
     const auto reply = client.post(path, QJsonObject{});
     QVERIFY2(reply.status == status, reply.body.constData());
+}
+
+void TestHubLink::hubSigningKeyRotation_data()
+{
+    QTest::addColumn<int>("overlapSeconds");
+    QTest::newRow("overlap of 3 s") << 3;
+    QTest::newRow("hard cut (overlap 0)") << 0;
+}
+
+// An admin rotates hub3's signing key. With an overlap, hub keys of the
+// replaced key keep working until its end and are refused within a second
+// after it (and a device still connected on one is disconnected then);
+// with overlap 0 they are refused at once. Registrations answered after the
+// rotation carry keys of the new key. The middleware's own link hands the
+// hub its new keys and moves over to them: telemetry a device published
+// across the rotation, and after the end of the overlap, is all stored.
+void TestHubLink::hubSigningKeyRotation()
+{
+    QFETCH(int, overlapSeconds);
+    linkHub3();
+    if (QTest::currentTestFailed())
+        return;
+    const QString tag = overlapSeconds > 0 ? QStringLiteral("overlap") : QStringLiteral("cut");
+    const QString deviceId = QStringLiteral("rot-") + tag;
+    const QString streamerId = QStringLiteral("rot-stream-") + tag;
+    QString deviceEnrollmentKey;
+    QString streamerEnrollmentKey;
+    const QString oldKey = registeredOnHub3(deviceId, &deviceEnrollmentKey);
+    const QString streamerKey = registeredOnHub3(streamerId, &streamerEnrollmentKey);
+    QVERIFY(!oldKey.isEmpty() && !streamerKey.isEmpty());
+
+    // A device streams telemetry (QoS 1) across the whole rotation; every
+    // message the hub acknowledged must end up stored.
+    std::unique_ptr<MqttTestClient> streamer = hubClient(kHub3Host, streamerId, streamerKey);
+    QCOMPARE(connectEventually(*streamer, m_port3), 0);
+    QList<int> acknowledged;
+    int next = 0;
+    const QString topic = QStringLiteral("devices/%1/messages/events/").arg(streamerId);
+    const auto stream = [&](int count) {
+        for (int i = 0; i < count; ++i, ++next) {
+            if (streamer && streamer->isConnected() &&
+                streamer->publish(topic, compact(QJsonObject{{QStringLiteral("n"), next}})) == 0)
+                acknowledged << next;
+        }
+    };
+    stream(10);
+
+    const auto rotated = m_f.admin->post(QStringLiteral("/api/v1/hubs/hub3/rotate-key"),
+                                         QJsonObject{{QStringLiteral("overlapSeconds"), overlapSeconds}});
+    QElapsedTimer sinceRotation;
+    sinceRotation.start();
+    QVERIFY2(rotated.status == 200, rotated.body.constData());
+    const QString newSigningKey = rotated.json().value(QStringLiteral("signingKey")).toString();
+    QVERIFY(!newSigningKey.isEmpty());
+    const QDateTime until = QDateTime::fromString(
+        rotated.json().value(QStringLiteral("previousKeyAcceptedUntil")).toString(), Qt::ISODateWithMs);
+    QVERIFY(until.isValid());
+    QVERIFY(qAbs(QDateTime::currentDateTimeUtc().secsTo(until) - overlapSeconds) <= 1);
+
+    // The hub hears of its new key over the middleware's link.
+    const QString keyFile = QDir(m_work.filePath(QStringLiteral("hub3"))).filePath(QStringLiteral("signing-keys.json"));
+    const auto hubHoldsNewKey = [&] {
+        QFile f(keyFile);
+        return f.open(QIODevice::ReadOnly) &&
+               QJsonDocument::fromJson(f.readAll()).object().value(QStringLiteral("signingKey")).toString() ==
+                   newSigningKey;
+    };
+    // A fresh login with the device's old hub key (same client id: each
+    // probe takes the previous probe's place).
+    const auto oldKeyConnects = [&] {
+        auto c = hubClient(kHub3Host, deviceId, oldKey);
+        return c->connect(QStringLiteral("127.0.0.1"), m_port3, m_f.mw->caCertificatePath()) == 0;
+    };
+    if (overlapSeconds == 0) {
+        // Refused at once: within a second of the rotation's answer.
+        QElapsedTimer probing;
+        probing.start();
+        while (oldKeyConnects() && probing.elapsed() < 3000)
+            QTest::qWait(20);
+        QVERIFY2(sinceRotation.elapsed() < 1000, qPrintable(QString::number(sinceRotation.elapsed())));
+        QVERIFY(hubHoldsNewKey());
+        // And the device that was on it is disconnected.
+        QVERIFY(streamer->waitForDisconnect(2500));
+    } else {
+        QTRY_VERIFY_WITH_TIMEOUT(hubHoldsNewKey(), 5000);
+        // Both keys work during the overlap.
+        QVERIFY(oldKeyConnects());
+        stream(10);
+    }
+
+    // A registration answered now carries a key of the new signing key.
+    const QString newKey = registeredOnHub3(deviceId, &deviceEnrollmentKey);
+    QVERIFY(!newKey.isEmpty());
+    QVERIFY(newKey != oldKey);
+
+    if (overlapSeconds > 0) {
+        // Telemetry goes on while the overlap runs out.
+        while (QDateTime::currentDateTimeUtc() < until.addMSecs(-400)) {
+            stream(1);
+            QTest::qWait(50);
+        }
+        QVERIFY2(oldKeyConnects(), "the old key must still work just before the end of the overlap");
+        QVERIFY(streamer->isConnected());
+        while (QDateTime::currentDateTimeUtc() < until)
+            QTest::qWait(10);
+        QElapsedTimer afterDeadline;
+        afterDeadline.start();
+        while (oldKeyConnects() && afterDeadline.elapsed() < 3000)
+            QTest::qWait(20);
+        QVERIFY2(afterDeadline.elapsed() < 1000, qPrintable(QString::number(afterDeadline.elapsed())));
+        // A device still connected on the old key is disconnected too.
+        QVERIFY(streamer->waitForDisconnect(3000));
+    }
+    auto onNewKey = hubClient(kHub3Host, deviceId, newKey);
+    QCOMPARE(connectEventually(*onNewKey, m_port3), 0);
+
+    // The streamer was on the old key: it is off now, as a device of
+    // Provisio it registers again and goes on with the key it is handed.
+    const QString streamerNewKey = registeredOnHub3(streamerId, &streamerEnrollmentKey);
+    QVERIFY(!streamerNewKey.isEmpty());
+    streamer = hubClient(kHub3Host, streamerId, streamerNewKey);
+    QCOMPARE(connectEventually(*streamer, m_port3), 0);
+    stream(10);
+
+    // The link is on the new key (the old one is refused by now) and lost
+    // nothing the hub acknowledged before, during or after the rotation.
+    QTRY_VERIFY_WITH_TIMEOUT(listedLink(QStringLiteral("hub3")).value(QStringLiteral("connected")).toBool(), 10000);
+    QVERIFY(acknowledged.size() >= 20);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            const QList<int> stored = storedSequence(streamerId);
+            return std::all_of(acknowledged.cbegin(), acknowledged.cend(), [&](int n) { return stored.contains(n); });
+        }(),
+        15000);
+}
+
+void TestHubLink::hubSigningKeyRotationRequests_data()
+{
+    QTest::addColumn<QString>("who");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("operator") << QStringLiteral("operator") << QByteArray("{}") << 403 << QString();
+    QTest::newRow("negative overlap") << QStringLiteral("admin") << QByteArray("{\"overlapSeconds\":-1}") << 400
+                                      << QStringLiteral("overlapSeconds");
+    QTest::newRow("overlap beyond 30 days") << QStringLiteral("admin") << QByteArray("{\"overlapSeconds\":2592001}")
+                                            << 400 << QStringLiteral("overlapSeconds");
+    QTest::newRow("overlap as text") << QStringLiteral("admin") << QByteArray("{\"overlapSeconds\":\"1h\"}") << 400
+                                     << QStringLiteral("overlapSeconds");
+    QTest::newRow("unknown field") << QStringLiteral("admin") << QByteArray("{\"overlap\":5}") << 400
+                                   << QStringLiteral("overlap");
+}
+
+// A bad rotation request changes nothing: the key and the hub's etag stay.
+void TestHubLink::hubSigningKeyRotationRequests()
+{
+    QFETCH(QString, who);
+    QFETCH(QByteArray, body);
+    QFETCH(int, status);
+    QFETCH(QString, message);
+    linkHub3();
+    if (QTest::currentTestFailed())
+        return;
+    const QJsonObject before = m_f.admin->get(QStringLiteral("/api/v1/hubs/hub3")).json();
+    HttpsClient &client = who == QLatin1String("admin") ? *m_f.admin : *m_f.operatorClient;
+    const auto reply = client.send("POST", QStringLiteral("/api/v1/hubs/hub3/rotate-key"), body);
+    QVERIFY2(reply.status == status, reply.body.constData());
+    if (!message.isEmpty())
+        QVERIFY2(QString::fromUtf8(reply.body).contains(message), reply.body.constData());
+    QCOMPARE(m_f.admin->get(QStringLiteral("/api/v1/hubs/hub3")).json(), before);
 }
 
 QList<int> TestHubLink::storedSequence(const QString &deviceId)
