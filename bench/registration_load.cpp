@@ -63,6 +63,7 @@ struct Options
     QString middlewareBin;
     QString database;
     bool keepData = false;
+    QString holdFile; // with --hold-before-run: wait for this file before the first registration
     double minRate = 0;
     double maxP99Ms = 0;
     double maxRssMb = 0;
@@ -301,6 +302,15 @@ int run(const Options &options)
     const ProcessStats clientBefore = ProcessStats::read(0);
     RequestRunner load(endpoint, options.concurrency);
     load.setKeepBodies(true);
+    if (!options.holdFile.isEmpty()) {
+        load.setBeforeFirstRequest([&options] {
+            // For profilers switched on from outside (bench/compare-registrations.sh):
+            // every connection is open, nothing of the timed run has left yet.
+            err() << "connections open; waiting for " << options.holdFile << Qt::endl;
+            while (!QFile::exists(options.holdFile))
+                QThread::msleep(20);
+        });
+    }
     const auto result = load.run(registrations);
     const ProcessStats serverAfter = serverPid ? ProcessStats::read(serverPid) : ProcessStats();
     const ProcessStats clientAfter = ProcessStats::read(0);
@@ -507,6 +517,11 @@ int main(int argc, char *argv[])
         QStringLiteral("url"));
     const QCommandLineOption keepOpt(QStringLiteral("keep-data"),
                                      QStringLiteral("Keep the started middleware's data directory and log."));
+    const QCommandLineOption holdOpt(
+        QStringLiteral("hold-before-run"),
+        QStringLiteral("Once every connection is open, wait until this file exists before the first registration "
+                       "(to switch a profiler on exactly for the timed run)."),
+        QStringLiteral("file"));
     const QCommandLineOption minRateOpt(QStringLiteral("min-rate"),
                                         QStringLiteral("Fail unless at least this many registrations/s."),
                                         QStringLiteral("n"));
@@ -516,7 +531,7 @@ int main(int argc, char *argv[])
                                        QStringLiteral("Fail when the server's peak resident memory exceeds this."),
                                        QStringLiteral("mb"));
     parser.addOptions({devicesOpt, concurrencyOpt, setupConcurrencyOpt, hubsOpt, urlOpt, caOpt, tokenOpt, scopeOpt,
-                       pidOpt, binOpt, databaseOpt, keepOpt, minRateOpt, maxP99Opt, maxRssOpt});
+                       pidOpt, binOpt, databaseOpt, keepOpt, holdOpt, minRateOpt, maxP99Opt, maxRssOpt});
     parser.process(app);
 
     Options o;
@@ -555,6 +570,7 @@ int main(int argc, char *argv[])
     o.middlewareBin = parser.value(binOpt);
     o.database = parser.value(databaseOpt);
     o.keepData = parser.isSet(keepOpt);
+    o.holdFile = parser.value(holdOpt);
     o.minRate = number(minRateOpt);
     o.maxP99Ms = number(maxP99Opt);
     o.maxRssMb = number(maxRssOpt);

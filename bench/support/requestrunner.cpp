@@ -84,6 +84,8 @@ RequestRunner::Result RequestRunner::run(const std::vector<QByteArray> &requests
             }
             if (++connected == count) {
                 running = true;
+                if (m_beforeFirst)
+                    m_beforeFirst();
                 r.connectNs = clock.nsecsElapsed();
                 startNs = r.connectNs;
                 for (Slot &each : slots)

@@ -44,6 +44,10 @@ public:
         m_progress = std::move(progress);
     }
 
+    // Called once every connection is open, right before the first request
+    // leaves (e.g. to wait until a profiler is switched on).
+    void setBeforeFirstRequest(std::function<void()> hook) { m_beforeFirst = std::move(hook); }
+
     Result run(const std::vector<QByteArray> &requests);
 
 private:
@@ -51,6 +55,7 @@ private:
     int m_concurrency;
     bool m_keepBodies = false;
     std::function<void(qsizetype, qsizetype)> m_progress;
+    std::function<void()> m_beforeFirst;
 };
 
 } // namespace Provisio::Bench
