@@ -22,17 +22,41 @@ void AccessPolicyApi::registerRoutes(Router &router)
 
 HttpResponse AccessPolicyApi::list(HttpRequest &request)
 {
-    if (auto q = Requests::checkQuery(request, {}); !q)
+    if (auto q = Requests::checkQuery(request, {QStringLiteral("limit"), QStringLiteral("cursor")}); !q)
         return HttpResponse::error(q.error());
+    auto page = Requests::pageRequest(request);
+    if (!page)
+        return HttpResponse::error(page.error());
     auto all = AccessPolicyStore(m_ctx.db).list();
     if (!all)
         return HttpResponse::error(all.error());
-    // Few policies: one page, like the CRM's other short admin lists.
+    // Few policies: paged in memory in the store's order; the cursor is the
+    // id of the last policy shown.
+    qsizetype start = 0;
+    if (!page->afterKey.isEmpty()) {
+        start = -1;
+        for (qsizetype i = 0; i < all->size(); ++i) {
+            if (all->at(i).id == page->afterKey)
+                start = i + 1;
+        }
+        if (start < 0)
+            return HttpResponse::error(ErrorCode::InvalidInput, QStringLiteral("cursor is not valid"));
+    }
     QJsonArray items;
-    for (const auto &p : std::as_const(*all))
-        items.append(p.toJson());
-    return HttpResponse::json(
-        QJsonObject{{QStringLiteral("items"), items}, {QStringLiteral("serviceHost"), m_ctx.config.serviceHost}});
+    QString next;
+    for (qsizetype i = start; i < all->size(); ++i) {
+        if (items.size() == page->limit) {
+            next = encodeCursor(all->at(i - 1).id);
+            break;
+        }
+        items.append(all->at(i).toJson());
+    }
+    // As Requests::listResponse, plus the provisioning service's HostName
+    // for connection strings.
+    QJsonObject body{{QStringLiteral("items"), items}, {QStringLiteral("serviceHost"), m_ctx.config.serviceHost}};
+    if (!next.isEmpty())
+        body.insert(QStringLiteral("nextCursor"), next);
+    return HttpResponse::json(body);
 }
 
 HttpResponse AccessPolicyApi::create(HttpRequest &request)

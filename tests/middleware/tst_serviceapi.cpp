@@ -240,6 +240,21 @@ void TestServiceApi::policyCrmApi()
     QCOMPARE(listed.status, 200);
     QVERIFY(listed.body.contains("crm-policy"));
     QVERIFY(!listed.body.contains(cs->key.toLatin1()));
+    QCOMPARE(listed.json().value(QStringLiteral("serviceHost")).toString(), kServiceHost);
+    // Paged like the other lists.
+    QStringList names;
+    QString cursor;
+    do {
+        const auto page = m_f.admin->get(QStringLiteral("/api/v1/access-policies?limit=2") +
+                                         (cursor.isEmpty() ? QString() : QStringLiteral("&cursor=") + cursor));
+        QCOMPARE(page.status, 200);
+        QVERIFY(page.json().value(QStringLiteral("items")).toArray().size() <= 2);
+        for (const QJsonValue &p : page.json().value(QStringLiteral("items")).toArray())
+            names << p.toObject().value(QStringLiteral("name")).toString();
+        cursor = page.json().value(QStringLiteral("nextCursor")).toString();
+    } while (!cursor.isEmpty());
+    QCOMPARE(names.size(), listed.json().value(QStringLiteral("items")).toArray().size());
+    QCOMPARE(m_f.admin->get(QStringLiteral("/api/v1/access-policies?limit=2&cursor=bm9wZQ")).status, 400);
 
     // Works, then revoked through the API, then refused.
     const auto headers = auth(token(kServiceHost, cs->key, cs->name));
