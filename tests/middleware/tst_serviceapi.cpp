@@ -619,6 +619,7 @@ void TestServiceApi::badTokensChangeNothing_data()
     QTest::newRow("not a SAS token") << QStringLiteral("garbage") << 401;
     QTest::newRow("bearer token") << QStringLiteral("bearer") << 401;
     QTest::newRow("no Authorization") << QStringLiteral("none") << 401;
+    QTest::newRow("over 4 KiB") << QStringLiteral("huge") << 401;
     QTest::newRow("insufficient rights") << QStringLiteral("reader") << 403;
 }
 
@@ -658,6 +659,8 @@ void TestServiceApi::badTokensChangeNothing()
         value = "Bearer " + m_f.admin->bearer().toUtf8();
     else if (kind == QLatin1String("reader"))
         value = token(kServiceHost, m_reader.key, m_reader.name);
+    else if (kind == QLatin1String("huge"))
+        value = token(kServiceHost, m_owner.key, m_owner.name) + "&x=" + QByteArray(5000, 'a');
     const QList<QPair<QByteArray, QByteArray>> headers =
         value.isEmpty() ? QList<QPair<QByteArray, QByteArray>>{{"X-Nothing", "1"}} : auth(value);
 
