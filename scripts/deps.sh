@@ -38,6 +38,8 @@ provisio_packages() {
         clang libclang-rt-14-dev
         # scale-out storage (tests start a throwaway cluster: scripts/pg-test-cluster.sh)
         postgresql
+        # Azure service SDK tests (tests/azure-sdk: npm ci of the pinned SDKs)
+        nodejs npm
         # headless GUI tests and screenshots
         xvfb xauth imagemagick
         # tools the scripts and tests call

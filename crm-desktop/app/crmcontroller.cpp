@@ -194,6 +194,30 @@ BatchOperation *CrmController::rotateHubKey(const QString &name, qint64 overlapS
     return launch(op, tr("Hub %1 has a new signing key.").arg(name), Hubs);
 }
 
+BatchOperation *CrmController::createAccessPolicy(const QString &name, const QString &hub)
+{
+    auto *op = new BatchOperation(tr("Creating access policy"), this);
+    QJsonObject body{{QStringLiteral("name"), name}};
+    if (!hub.isEmpty())
+        body.insert(QStringLiteral("hub"), hub);
+    op->addStep(
+        name, [this, body] { return m_api->post(QStringLiteral("access-policies"), body); },
+        [this, name](const QJsonDocument &answer, const QByteArray &) {
+            const QString connectionString = answer.object().value(QStringLiteral("connectionString")).toString();
+            if (!connectionString.isEmpty())
+                Q_EMIT accessPolicyCreated(name, connectionString);
+        });
+    return launch(op, tr("Access policy %1 created.").arg(name), AccessPolicies);
+}
+
+BatchOperation *CrmController::revokeAccessPolicy(const QString &id, const QString &name)
+{
+    auto *op = new BatchOperation(tr("Revoking access policy"), this);
+    op->addStep(name,
+                [this, id] { return m_api->remove(QStringLiteral("access-policies/") + ApiClient::segment(id)); });
+    return launch(op, tr("Access policy %1 revoked.").arg(name), AccessPolicies);
+}
+
 BatchOperation *CrmController::setAllocationPolicy(const QJsonObject &policy, const QByteArray &etag)
 {
     auto *op = new BatchOperation(tr("Saving allocation policy"), this);

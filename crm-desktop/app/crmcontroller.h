@@ -19,7 +19,7 @@ class CrmController : public QObject
 {
     Q_OBJECT
 public:
-    enum Area { Inventory = 1, Customers = 2, Enrollments = 4, Hubs = 8, Policy = 16 };
+    enum Area { Inventory = 1, Customers = 2, Enrollments = 4, Hubs = 8, Policy = 16, AccessPolicies = 32 };
     Q_DECLARE_FLAGS(Areas, Area)
 
     explicit CrmController(ApiClient *api, QObject *parent = nullptr);
@@ -44,6 +44,11 @@ public:
     // A new signing key; the hub accepts the replaced one for `overlapSeconds`.
     BatchOperation *rotateHubKey(const QString &name, qint64 overlapSeconds);
     BatchOperation *setAllocationPolicy(const QJsonObject &policy, const QByteArray &etag);
+    // A shared access policy with every right, for the provisioning service
+    // (hub empty) or a hub; its connection string comes once, in
+    // accessPolicyCreated().
+    BatchOperation *createAccessPolicy(const QString &name, const QString &hub);
+    BatchOperation *revokeAccessPolicy(const QString &id, const QString &name);
     // Reads the instance's policy: allocationPolicyLoaded() or loadFailed().
     void loadAllocationPolicy();
 
@@ -54,6 +59,8 @@ Q_SIGNALS:
     // A hub signing key, shown once by the window and never logged.
     void signingKeyIssued(const QString &hubName, const QString &signingKey);
     void customerSaved(const QJsonObject &customer);
+    // A new policy's connection string, shown once by the window and never logged.
+    void accessPolicyCreated(const QString &name, const QString &connectionString);
     void allocationPolicyLoaded(const QJsonObject &policy);
     void loadFailed(const QString &message);
 

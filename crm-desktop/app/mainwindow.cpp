@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "mainwindow.h"
 
+#include "accesspoliciesmodel.h"
+
 #include "apicall.h"
 #include "apiclient.h"
 #include "applogging.h"
@@ -27,9 +29,12 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
+#include <QComboBox>
+#include <QDialog>
 #include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QFormLayout>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -39,6 +44,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStackedWidget>
@@ -55,7 +61,7 @@ MainWindow::MainWindow(ApiClient *api, EventFeed *feed, ConnectionStore *store, 
     : QMainWindow(parent), m_api(api), m_feed(feed), m_store(store), m_controller(new CrmController(api, this)),
       m_inventory(new InventoryModel(api, this)), m_customers(new CustomersModel(api, this)),
       m_enrollments(new EnrollmentsModel(api, this)), m_hubs(new HubsModel(api, this)),
-      m_audit(new AuditModel(api, this))
+      m_audit(new AuditModel(api, this)), m_accessPolicies(new AccessPoliciesModel(api, this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("Provisio CRM"));
@@ -73,6 +79,7 @@ MainWindow::MainWindow(ApiClient *api, EventFeed *feed, ConnectionStore *store, 
     connect(m_controller, &CrmController::operationStarted, this, &MainWindow::trackOperation);
     connect(m_controller, &CrmController::recordsChanged, this, &MainWindow::refreshAreas);
     connect(m_controller, &CrmController::signingKeyIssued, this, &MainWindow::showSigningKey);
+    connect(m_controller, &CrmController::accessPolicyCreated, this, &MainWindow::showConnectionString);
     connect(m_controller, &CrmController::allocationPolicyLoaded, m_hubsPage, &HubsPage::setPolicy);
     connect(m_controller, &CrmController::loadFailed, m_banner, &MessageBanner::showError);
     connect(m_hubsPage, &HubsPage::savePolicyRequested, m_controller, &CrmController::setAllocationPolicy);
@@ -118,12 +125,15 @@ void MainWindow::createPages()
     m_enrollmentsPage = new EnrollmentsPage(m_enrollments, m_stack);
     m_hubsPage = new HubsPage(m_hubs, m_stack);
     m_auditPage = new AuditPage(m_audit, m_stack);
+    m_accessPoliciesPage = new RecordListPage(QStringLiteral("accessPolicies"), m_accessPolicies, m_stack);
+    m_accessPoliciesPage->setTitle(tr("Service access"));
     const QList<QPair<RecordListPage *, QStyle::StandardPixmap>> pages{
         {m_inventoryPage, QStyle::SP_DriveHDIcon},
         {m_customersPage, QStyle::SP_DirHomeIcon},
         {m_enrollmentsPage, QStyle::SP_FileDialogDetailedView},
         {m_hubsPage, QStyle::SP_DriveNetIcon},
-        {m_auditPage, QStyle::SP_FileDialogContentsView}};
+        {m_auditPage, QStyle::SP_FileDialogContentsView},
+        {m_accessPoliciesPage, QStyle::SP_DialogApplyButton}};
     for (const auto &[page, icon] : pages) {
         m_stack->addWidget(page);
         auto *item = new QListWidgetItem(style()->standardIcon(icon), page->title(), m_sidebar);
@@ -228,6 +238,10 @@ void MainWindow::createActions()
                               QStyle::SP_FileDialogDetailedView);
     m_actRotateKey = makeAction(this, QStringLiteral("actionRotateHubKey"), tr("&Rotate signing key…"),
                                 tr("Give the selected hub a new signing key"), QStyle::SP_BrowserReload);
+    m_actNewPolicy = makeAction(this, QStringLiteral("actionNewAccessPolicy"), tr("&New access policy…"),
+                                tr("A connection string for Azure's service SDKs"), QStyle::SP_FileDialogNewFolder);
+    m_actRevokePolicy = makeAction(this, QStringLiteral("actionRevokeAccessPolicy"), tr("Re&voke"),
+                                   tr("Refuse the policy's tokens from now on"), QStyle::SP_DialogCancelButton);
     m_actRefresh = makeAction(this, QStringLiteral("actionRefresh"), tr("&Refresh"), tr("Load the page again"),
                               QStyle::SP_BrowserReload);
     m_actRefresh->setShortcut(QKeySequence::Refresh);
@@ -257,6 +271,8 @@ void MainWindow::createActions()
     connect(m_actAddHub, &QAction::triggered, this, &MainWindow::addHub);
     connect(m_actEditHub, &QAction::triggered, this, &MainWindow::editHub);
     connect(m_actRotateKey, &QAction::triggered, this, &MainWindow::rotateHubKey);
+    connect(m_actNewPolicy, &QAction::triggered, this, &MainWindow::newAccessPolicy);
+    connect(m_actRevokePolicy, &QAction::triggered, this, &MainWindow::revokeAccessPolicy);
     connect(m_actRefresh, &QAction::triggered, this, &MainWindow::refreshCurrent);
     connect(m_actConnect, &QAction::triggered, this, [this] { Q_EMIT connectionRequested(QString()); });
     connect(m_actQuit, &QAction::triggered, this, &QWidget::close);
@@ -274,8 +290,10 @@ void MainWindow::createActions()
     m_enrollmentsPage->table()->addActions({m_actEnable, m_actDisable, m_actRegenerate, m_actDeleteEnrollment});
     m_hubsPage->toolBar()->addActions({m_actAddHub, m_actEditHub, m_actRotateKey});
     m_hubsPage->table()->addActions({m_actEditHub, m_actRotateKey});
-    for (RecordListPage *page : std::initializer_list<RecordListPage *>{m_inventoryPage, m_customersPage,
-                                                                        m_enrollmentsPage, m_hubsPage, m_auditPage}) {
+    m_accessPoliciesPage->toolBar()->addActions({m_actNewPolicy, m_actRevokePolicy});
+    m_accessPoliciesPage->table()->addActions({m_actRevokePolicy});
+    for (RecordListPage *page : std::initializer_list<RecordListPage *>{
+             m_inventoryPage, m_customersPage, m_enrollmentsPage, m_hubsPage, m_auditPage, m_accessPoliciesPage}) {
         auto *spacer = new QWidget(page->toolBar());
         spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
         page->toolBar()->addWidget(spacer);
@@ -392,6 +410,10 @@ void MainWindow::applyRole(const QString &role)
 {
     m_role = role;
     m_hubsPage->setEditable(m_api->isAdmin());
+    // Policies are admin business: others do not get the page.
+    m_sidebar->item(AccessPoliciesView)->setHidden(!m_api->isAdmin());
+    if (m_api->isAdmin() && m_accessPolicies->rowCount() == 0)
+        m_accessPolicies->refresh();
     m_detail->applyRole(m_api->canOperate());
     if (m_connectionLabel)
         m_connectionLabel->setText(tr("%1 · %2").arg(m_api->baseUrl().host(), role.isEmpty() ? tr("?") : role));
@@ -416,7 +438,7 @@ void MainWindow::updateActions()
          {m_actSell, m_actReturn, m_actEnroll, m_actCards, m_actImport, m_actNewCustomer, m_actEditCustomer,
           m_actDeleteCustomer, m_actEnable, m_actDisable, m_actRegenerate, m_actDeleteEnrollment})
         a->setVisible(operate);
-    for (QAction *a : {m_actAddHub, m_actEditHub, m_actRotateKey})
+    for (QAction *a : {m_actAddHub, m_actEditHub, m_actRotateKey, m_actNewPolicy, m_actRevokePolicy})
         a->setVisible(admin);
 
     m_actSell->setEnabled(operate && devices > 0);
@@ -437,6 +459,9 @@ void MainWindow::updateActions()
     m_actAddHub->setEnabled(admin);
     m_actEditHub->setEnabled(admin && hubs == 1);
     m_actRotateKey->setEnabled(admin && hubs == 1);
+    const QJsonObject policy = m_accessPoliciesPage->currentRecord();
+    m_actNewPolicy->setEnabled(admin);
+    m_actRevokePolicy->setEnabled(admin && !policy.isEmpty() && !AccessPoliciesModel::isRevoked(policy));
 }
 
 void MainWindow::showPage(Page page)
@@ -484,6 +509,8 @@ void MainWindow::refreshAreas(CrmController::Areas areas)
         reloadAll(m_hubs);
     if (areas & CrmController::Policy)
         m_controller->loadAllocationPolicy();
+    if (areas & CrmController::AccessPolicies)
+        reloadAll(m_accessPolicies);
     m_audit->refresh();
 }
 
@@ -505,6 +532,9 @@ void MainWindow::refreshCurrent()
         break;
     case AuditView:
         m_audit->refresh();
+        break;
+    case AccessPoliciesView:
+        reloadAll(m_accessPolicies);
         break;
     }
 }
@@ -538,6 +568,7 @@ void MainWindow::onEvent(const QString &type, const QJsonObject &event)
     m_customers->applyEvent(type, event);
     m_enrollments->applyEvent(type, event);
     m_hubs->applyEvent(type, event);
+    m_accessPolicies->applyEvent(type, event);
 }
 
 // ---- inventory actions ----
@@ -813,30 +844,109 @@ void MainWindow::rotateHubKey()
 
 void MainWindow::showSigningKey(const QString &hubName, const QString &key)
 {
+    showSecretOnce(QStringLiteral("signingKeyDialog"), QStringLiteral("signingKey"),
+                   tr("Signing key of %1").arg(hubName),
+                   tr("This is the only time the middleware shows hub %1's signing key. Copy it into the "
+                      "hub's configuration now (or generate it with provisio-middleware hub-config).")
+                       .arg(hubName),
+                   key);
+}
+
+void MainWindow::showSecretOnce(const QString &dialogName, const QString &fieldName, const QString &title,
+                                const QString &text, const QString &secret)
+{
     // Shown once, never logged: the middleware will not show it again.
     auto *dialog = new QDialog(this);
-    dialog->setObjectName(QStringLiteral("signingKeyDialog"));
-    dialog->setWindowTitle(tr("Signing key of %1").arg(hubName));
+    dialog->setObjectName(dialogName);
+    dialog->setWindowTitle(title);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     auto *layout = new QVBoxLayout(dialog);
-    auto *label = new QLabel(tr("This is the only time the middleware shows hub %1's signing key. Copy it into the "
-                                "hub's configuration now (or generate it with provisio-middleware hub-config).")
-                                 .arg(hubName),
-                             dialog);
+    auto *label = new QLabel(text, dialog);
     label->setWordWrap(true);
-    auto *field = new QLineEdit(key, dialog);
-    field->setObjectName(QStringLiteral("signingKey"));
+    auto *field = new QLineEdit(secret, dialog);
+    field->setObjectName(fieldName);
     field->setReadOnly(true);
     field->setFont(QFont(QStringLiteral("monospace")));
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
     QPushButton *copy = buttons->addButton(tr("&Copy"), QDialogButtonBox::ActionRole);
-    connect(copy, &QPushButton::clicked, dialog, [key] { QGuiApplication::clipboard()->setText(key); });
+    connect(copy, &QPushButton::clicked, dialog, [secret] { QGuiApplication::clipboard()->setText(secret); });
     connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
     layout->addWidget(label);
     layout->addWidget(field);
     layout->addWidget(buttons);
-    dialog->resize(560, 0);
+    dialog->resize(640, 0);
     dialog->open();
+}
+
+void MainWindow::newAccessPolicy()
+{
+    if (!m_api->isAdmin())
+        return;
+    auto *dialog = new QDialog(this);
+    dialog->setObjectName(QStringLiteral("accessPolicyDialog"));
+    dialog->setWindowTitle(tr("New access policy"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    auto *name = new QLineEdit(dialog);
+    name->setObjectName(QStringLiteral("policyName"));
+    name->setPlaceholderText(QStringLiteral("provisioningserviceowner"));
+    auto *scope = new QComboBox(dialog);
+    scope->setObjectName(QStringLiteral("policyScope"));
+    scope->addItem(tr("Provisioning service (enrollments, registrations)"), QString());
+    for (int row = 0; row < m_hubs->rowCount(); ++row) {
+        const QString hub = m_hubs->record(row).value(QStringLiteral("name")).toString();
+        scope->addItem(tr("Hub %1 (twins, direct methods)").arg(hub), hub);
+    }
+    auto *form = new QFormLayout(dialog);
+    auto *help = new QLabel(tr("A policy with every right; its connection string is shown once. Narrower "
+                               "rights: provisio-middleware access-policy create --rights."),
+                            dialog);
+    help->setWordWrap(true);
+    form->addRow(help);
+    form->addRow(tr("&Name:"), name);
+    form->addRow(tr("&For:"), scope);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, dialog);
+    QPushButton *ok = buttons->button(QDialogButtonBox::Ok);
+    ok->setEnabled(false);
+    static const QRegularExpression valid(QStringLiteral("^[A-Za-z0-9._-]{1,64}$"));
+    connect(name, &QLineEdit::textChanged, ok,
+            [ok](const QString &text) { ok->setEnabled(valid.match(text).hasMatch()); });
+    connect(buttons, &QDialogButtonBox::accepted, dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    form->addRow(buttons);
+    connect(dialog, &QDialog::accepted, this,
+            [this, name, scope] { m_controller->createAccessPolicy(name->text(), scope->currentData().toString()); });
+    dialog->open();
+}
+
+void MainWindow::revokeAccessPolicy()
+{
+    const QJsonObject record = m_accessPoliciesPage->currentRecord();
+    if (record.isEmpty() || !m_api->isAdmin())
+        return;
+    const QString id = record.value(QStringLiteral("id")).toString();
+    const QString name = record.value(QStringLiteral("name")).toString();
+    auto *box =
+        new QMessageBox(QMessageBox::Warning, tr("Revoke access policy"),
+                        tr("Revoke %1? Back ends using its connection string are refused from now on.").arg(name),
+                        QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("confirmRevokePolicy"));
+    box->addButton(tr("Revoke"), QMessageBox::AcceptRole);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::buttonClicked, this, [this, box, id, name](QAbstractButton *button) {
+        if (box->buttonRole(button) == QMessageBox::AcceptRole)
+            m_controller->revokeAccessPolicy(id, name);
+    });
+    box->open();
+}
+
+void MainWindow::showConnectionString(const QString &name, const QString &connectionString)
+{
+    showSecretOnce(QStringLiteral("connectionStringDialog"), QStringLiteral("connectionString"),
+                   tr("Connection string of %1").arg(name),
+                   tr("This is the only time the middleware shows the key of access policy %1. Put the connection "
+                      "string into the back end that uses Azure's service SDKs (see docs/azure-sdks.md).")
+                       .arg(name),
+                   connectionString);
 }
 
 // ---- layout ----
@@ -848,8 +958,8 @@ void MainWindow::restoreLayout()
     if (!restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray()))
         resize(1280, 800);
     restoreState(settings.value(QStringLiteral("state")).toByteArray());
-    for (RecordListPage *page : std::initializer_list<RecordListPage *>{m_inventoryPage, m_customersPage,
-                                                                        m_enrollmentsPage, m_hubsPage, m_auditPage})
+    for (RecordListPage *page : std::initializer_list<RecordListPage *>{
+             m_inventoryPage, m_customersPage, m_enrollmentsPage, m_hubsPage, m_auditPage, m_accessPoliciesPage})
         page->restoreState(settings);
     m_sidebar->setCurrentRow(qBound(0, settings.value(QStringLiteral("page")).toInt(), m_stack->count() - 1));
     settings.endGroup();
@@ -862,8 +972,8 @@ void MainWindow::saveLayout() const
     settings.setValue(QStringLiteral("geometry"), saveGeometry());
     settings.setValue(QStringLiteral("state"), saveState());
     settings.setValue(QStringLiteral("page"), m_stack->currentIndex());
-    for (RecordListPage *page : std::initializer_list<RecordListPage *>{m_inventoryPage, m_customersPage,
-                                                                        m_enrollmentsPage, m_hubsPage, m_auditPage})
+    for (RecordListPage *page : std::initializer_list<RecordListPage *>{
+             m_inventoryPage, m_customersPage, m_enrollmentsPage, m_hubsPage, m_auditPage, m_accessPoliciesPage})
         page->saveState(settings);
     settings.endGroup();
 }

@@ -18,6 +18,7 @@ class QToolButton;
 namespace Provisio::Crm {
 
 class ApiClient;
+class AccessPoliciesModel;
 class AuditModel;
 class AuditPage;
 class BatchOperation;
@@ -62,14 +63,16 @@ public:
     EnrollmentsModel *enrollmentsModel() const { return m_enrollments; }
     HubsModel *hubsModel() const { return m_hubs; }
     AuditModel *auditModel() const { return m_audit; }
+    AccessPoliciesModel *accessPoliciesModel() const { return m_accessPolicies; }
     InventoryPage *inventoryPage() const { return m_inventoryPage; }
     CustomersPage *customersPage() const { return m_customersPage; }
     EnrollmentsPage *enrollmentsPage() const { return m_enrollmentsPage; }
     HubsPage *hubsPage() const { return m_hubsPage; }
     AuditPage *auditPage() const { return m_auditPage; }
+    RecordListPage *accessPoliciesPage() const { return m_accessPoliciesPage; }
     DeviceDetail *deviceDetail() const { return m_detail; }
 
-    enum Page { InventoryView, CustomersView, EnrollmentsView, HubsView, AuditView };
+    enum Page { InventoryView, CustomersView, EnrollmentsView, HubsView, AuditView, AccessPoliciesView };
     void showPage(Page page);
     Page currentPage() const;
     void showDevice(const QString &serial);
@@ -111,6 +114,12 @@ private:
     void editHub();
     void rotateHubKey();
     void showSigningKey(const QString &hubName, const QString &key);
+    void newAccessPolicy();
+    void revokeAccessPolicy();
+    void showConnectionString(const QString &name, const QString &connectionString);
+    // A secret shown once in a read-only field with a Copy button.
+    void showSecretOnce(const QString &dialogName, const QString &fieldName, const QString &title, const QString &text,
+                        const QString &secret);
     void refreshCurrent();
     QStringList enrollmentSerialsForCards() const;
 
@@ -125,6 +134,7 @@ private:
     EnrollmentsModel *m_enrollments;
     HubsModel *m_hubs;
     AuditModel *m_audit;
+    AccessPoliciesModel *m_accessPolicies;
 
     QListWidget *m_sidebar = nullptr;
     QStackedWidget *m_stack = nullptr;
@@ -134,6 +144,7 @@ private:
     EnrollmentsPage *m_enrollmentsPage = nullptr;
     HubsPage *m_hubsPage = nullptr;
     AuditPage *m_auditPage = nullptr;
+    RecordListPage *m_accessPoliciesPage = nullptr;
     DeviceDetail *m_detail = nullptr;
     QDockWidget *m_detailDock = nullptr;
 
@@ -162,6 +173,8 @@ private:
     QAction *m_actAddHub = nullptr;
     QAction *m_actEditHub = nullptr;
     QAction *m_actRotateKey = nullptr;
+    QAction *m_actNewPolicy = nullptr;
+    QAction *m_actRevokePolicy = nullptr;
     QAction *m_actRefresh = nullptr;
     QAction *m_actConnect = nullptr;
     QAction *m_actQuit = nullptr;

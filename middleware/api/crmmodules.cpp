@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "api/modules.h"
 
+#include "accesspolicyapi.h"
 #include "auditapi.h"
 #include "customerapi.h"
 #include "hubapi.h"
@@ -18,6 +19,7 @@ void createCrmModules(ServiceContext &ctx, ApiModules &modules)
     modules.push_back(std::make_unique<PolicyApi>(ctx));
     modules.push_back(std::make_unique<AuditApi>(ctx));
     modules.push_back(std::make_unique<TokenApi>(ctx));
+    modules.push_back(std::make_unique<AccessPolicyApi>(ctx));
 }
 
 } // namespace Provisio

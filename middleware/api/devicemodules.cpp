@@ -5,6 +5,7 @@
 #include "deviceapi.h"
 #include "domain/enrollments.h"
 #include "domain/registrar.h"
+#include "dpsserviceapi.h"
 #include "enrollmentapi.h"
 #include "enrollmentgroupapi.h"
 #include "registrationapi.h"
@@ -32,6 +33,7 @@ public:
         m_modules.push_back(std::make_unique<RegistrationApi>(ctx, m_registrations));
         m_modules.push_back(std::make_unique<ActivationApi>(ctx, m_enrollments, m_codes));
         m_modules.push_back(std::make_unique<DeviceApi>(ctx, m_registrar));
+        m_modules.push_back(std::make_unique<DpsServiceApi>(ctx, m_enrollmentChanges, m_enrollments, m_registrations));
     }
 
     void registerRoutes(Router &router) override

@@ -35,6 +35,31 @@ std::optional<QJsonValue> bodyValue(const QByteArray &body)
 }
 } // namespace
 
+HttpResponse methodOutcomeResponse(const HubLink::MethodOutcome &o, const QString &trackingId, const QString &hub,
+                                   int timeoutSeconds)
+{
+    switch (o.kind) {
+    case HubLink::MethodOutcome::Answered:
+        return HttpResponse::json(
+            QJsonObject{{QStringLiteral("status"), o.status}, {QStringLiteral("payload"), o.payload}});
+    case HubLink::MethodOutcome::TimedOut: {
+        // 504 has no ErrorCode of its own: the one error shape, with IoT
+        // Hub's number for a device that did not answer in time.
+        ApiError api = ApiError::fromError(
+            Error(ErrorCode::Unavailable, QStringLiteral("the device did not answer within %1 s").arg(timeoutSeconds)),
+            trackingId);
+        api.errorCode = 504101;
+        return HttpResponse::json(api.toJson(), 504).withHeader("X-Provisio-Tracking-Id", trackingId.toLatin1());
+    }
+    case HubLink::MethodOutcome::HubNotConnected:
+        return HttpResponse::error(ErrorCode::Conflict,
+                                   QStringLiteral("the device's hub %1 is not connected; try again later").arg(hub));
+    case HubLink::MethodOutcome::NotSent:
+        break;
+    }
+    return HttpResponse::error(ErrorCode::Unavailable, QStringLiteral("the method call could not be sent"));
+}
+
 HubLinkApi::HubLinkApi(ServiceContext &ctx, HubLink &link) : m_ctx(ctx), m_registrations(ctx.db), m_link(link) { }
 
 void HubLinkApi::registerRoutes(Router &router)
@@ -273,35 +298,10 @@ HttpResponse HubLinkApi::invokeMethod(HttpRequest &request)
     auto deferred = std::make_shared<DeferredResponse>();
     const QString trackingId = request.trackingId;
     const QString hub = record->state.assignedHub;
-    m_link.invokeMethod(
-        *record, method, payload, timeout, [deferred, trackingId, hub, timeout](const HubLink::MethodOutcome &o) {
-            switch (o.kind) {
-            case HubLink::MethodOutcome::Answered:
-                deferred->complete(HttpResponse::json(
-                    QJsonObject{{QStringLiteral("status"), o.status}, {QStringLiteral("payload"), o.payload}}));
-                return;
-            case HubLink::MethodOutcome::TimedOut: {
-                // 504 has no ErrorCode of its own: the one error shape, with
-                // IoT Hub's number for a device that did not answer in time.
-                ApiError api = ApiError::fromError(
-                    Error(ErrorCode::Unavailable, QStringLiteral("the device did not answer within %1 s").arg(timeout)),
-                    trackingId);
-                api.errorCode = 504101;
-                deferred->complete(
-                    HttpResponse::json(api.toJson(), 504).withHeader("X-Provisio-Tracking-Id", trackingId.toLatin1()));
-                return;
-            }
-            case HubLink::MethodOutcome::HubNotConnected:
-                deferred->complete(HttpResponse::error(
-                    ErrorCode::Conflict,
-                    QStringLiteral("the device's hub %1 is not connected; try again later").arg(hub)));
-                return;
-            case HubLink::MethodOutcome::NotSent:
-                deferred->complete(
-                    HttpResponse::error(ErrorCode::Unavailable, QStringLiteral("the method call could not be sent")));
-                return;
-            }
-        });
+    m_link.invokeMethod(*record, method, payload, timeout,
+                        [deferred, trackingId, hub, timeout](const HubLink::MethodOutcome &o) {
+                            deferred->complete(methodOutcomeResponse(o, trackingId, hub, timeout));
+                        });
     return HttpResponse::later(deferred);
 }
 

@@ -6,6 +6,12 @@
 
 namespace Provisio {
 
+// The answer to a direct method call as IoT Hub gives it: {status, payload},
+// 504 when the device did not answer in time, 409 when its hub is not
+// connected. Shared by the CRM route and the IoT Hub service API.
+HttpResponse methodOutcomeResponse(const HubLink::MethodOutcome &outcome, const QString &trackingId, const QString &hub,
+                                   int timeoutSeconds);
+
 // The HTTP side of the hub link (which the service owns):
 //   GET   /api/v1/hubs/{name}/status                  connection state (viewer)
 //   GET   /api/v1/devices/{deviceId}/twin             tags, desired, reported (viewer)

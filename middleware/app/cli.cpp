@@ -4,10 +4,13 @@
 #include "hubconfig.h"
 #include "service.h"
 
+#include "domain/accesspolicies.h"
+#include "domain/eventbus.h"
 #include "http/httprequest.h"
 #include "http/httpserver.h"
 #include "storage/auditlog.h"
 #include "storage/database.h"
+#include "storage/hubstore.h"
 #include "storage/tokenstore.h"
 
 #include <QCommandLineParser>
@@ -131,6 +134,9 @@ const char kUsage[] =
     "  provisio-middleware token create --data-dir DIR --role admin|operator|viewer [--name NAME]\n"
     "  provisio-middleware token list --data-dir DIR\n"
     "  provisio-middleware token revoke --data-dir DIR ID_OR_NAME\n"
+    "  provisio-middleware access-policy create --data-dir DIR --name NAME [--hub HUB] [--rights R1,R2,...]\n"
+    "  provisio-middleware access-policy list --data-dir DIR\n"
+    "  provisio-middleware access-policy revoke --data-dir DIR [--hub HUB] ID_OR_NAME\n"
     "  provisio-middleware hub-config --data-dir DIR --hub NAME --listen HOST:PORT --out DIR [--plugin PATH]\n"
     "  provisio-middleware routes [--data-dir DIR]\n"
     "Run a command with --help for its options.\n";
@@ -244,6 +250,90 @@ int token(QCommandLineParser &parser, const QStringList &args)
     return fail(QStringLiteral("unknown token action '%1'").arg(action));
 }
 
+int accessPolicy(QCommandLineParser &parser, const QStringList &args)
+{
+    addServiceOptions(parser, SettingScope::Offline);
+    parser.addOption({QStringLiteral("name"), QStringLiteral("Name of the new policy (skn of its tokens)."),
+                      QStringLiteral("name")});
+    parser.addOption({QStringLiteral("hub"),
+                      QStringLiteral("A linked hub's name: an IoT Hub policy (twins, methods) instead of a "
+                                     "provisioning service policy."),
+                      QStringLiteral("hub")});
+    parser.addOption({QStringLiteral("rights"),
+                      QStringLiteral("Comma-separated rights (default: all). Provisioning service: ServiceConfig, "
+                                     "EnrollmentRead, EnrollmentWrite, RegistrationStatusRead, "
+                                     "RegistrationStatusWrite; hub: RegistryRead, RegistryWrite, ServiceConnect, "
+                                     "DeviceConnect."),
+                      QStringLiteral("rights")});
+    parser.addPositionalArgument(QStringLiteral("action"), QStringLiteral("create, list or revoke"));
+    parser.process(args);
+    const QStringList pos = parser.positionalArguments(); // "access-policy", action, ...
+    if (pos.size() < 2)
+        return fail(QStringLiteral("access-policy needs an action: create, list or revoke"));
+    auto config = serviceConfigFrom(parser, SettingScope::Offline);
+    if (!config)
+        return fail(config.error().message);
+    warn(*config);
+    auto stores = openOfflineStores(*config);
+    if (!stores)
+        return fail(stores.error().message);
+    EventBus events; // offline: nobody listens; the audit entry is what remains
+    AccessPolicies policies(*(*stores)->db, *(*stores)->audit, events, *(*stores)->hubs);
+    const QString hub = parser.value(QStringLiteral("hub"));
+    const QString action = pos.at(1);
+    if (action == QLatin1String("create")) {
+        QString host = config->serviceHost;
+        if (!hub.isEmpty()) {
+            auto found = (*stores)->hubs->find(hub);
+            if (!found)
+                return fail(found.error().message);
+            if (!*found)
+                return fail(QStringLiteral("no hub '%1'").arg(hub));
+            host = (*found)->host;
+        }
+        const QStringList rights = parser.value(QStringLiteral("rights")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+        auto created = policies.create(parser.value(QStringLiteral("name")), hub, rights, cliActor());
+        if (!created)
+            return fail(created.error().message);
+        // Only the connection string on stdout, so scripts can capture it.
+        out() << "HostName=" << host << ";SharedAccessKeyName=" << created->info.name
+              << ";SharedAccessKey=" << created->key << Qt::endl;
+        return 0;
+    }
+    if (action == QLatin1String("list")) {
+        auto all = AccessPolicyStore(*(*stores)->db).list();
+        if (!all)
+            return fail(all.error().message);
+        out() << QStringLiteral("%1  %2  %3  %4  %5  %6\n")
+                     .arg(QStringLiteral("ID"), -12)
+                     .arg(QStringLiteral("NAME"), -24)
+                     .arg(QStringLiteral("HUB"), -16)
+                     .arg(QStringLiteral("RIGHTS"), -40)
+                     .arg(QStringLiteral("CREATED"), -24)
+                     .arg(QStringLiteral("REVOKED"));
+        for (const auto &p : *all)
+            out() << QStringLiteral("%1  %2  %3  %4  %5  %6\n")
+                         .arg(p.id, -12)
+                         .arg(p.name, -24)
+                         .arg(p.hub.isEmpty() ? QStringLiteral("-") : p.hub, -16)
+                         .arg(p.rights.join(QLatin1Char(',')), -40)
+                         .arg(p.created, -24)
+                         .arg(p.revokedAt.isEmpty() ? QStringLiteral("-") : p.revokedAt);
+        out().flush();
+        return 0;
+    }
+    if (action == QLatin1String("revoke")) {
+        if (pos.size() < 3)
+            return fail(QStringLiteral("access-policy revoke needs the policy's id or name"));
+        auto revoked = policies.revoke(pos.at(2), hub, cliActor());
+        if (!revoked)
+            return fail(revoked.error().message);
+        err() << "revoked access policy " << revoked->id << " (" << revoked->name << ")" << Qt::endl;
+        return 0;
+    }
+    return fail(QStringLiteral("unknown access-policy action '%1'").arg(action));
+}
+
 QString methodName(QHttpServerRequest::Method method)
 {
     using M = QHttpServerRequest::Method;
@@ -352,6 +442,8 @@ int runMiddlewareCli(const QStringList &arguments)
     }
     if (command == QLatin1String("token"))
         return token(parser, arguments);
+    if (command == QLatin1String("access-policy"))
+        return accessPolicy(parser, arguments);
     if (command == QLatin1String("hub-config"))
         return hubConfigCommand(parser, arguments);
     if (command == QLatin1String("routes"))

@@ -4,6 +4,7 @@
 
 #include "api/eventsapi.h"
 #include "api/hublinkapi.h"
+#include "api/hubserviceapi.h"
 #include "api/serviceapi.h"
 #include "api/webhookapi.h"
 #include "base/metrics.h"
@@ -150,6 +151,7 @@ Result<std::unique_ptr<Service>> Service::create(const ServiceConfig &config)
         return HubLinkState{status->connected, status->since, status->lastError};
     };
     s->m_modules.push_back(std::make_unique<HubLinkApi>(*s->m_context, *link));
+    s->m_modules.push_back(std::make_unique<HubServiceApi>(*s->m_context, *link));
     s->m_eventsFeed = std::make_unique<EventsFeed>(*s->m_http, *s->m_events, *s->m_tokens, s->m_idScope,
                                                    s->m_metrics.get(), EventsFeed::Options{});
     WebhookDispatcher::Options webhookOptions;

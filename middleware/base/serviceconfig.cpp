@@ -4,9 +4,11 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFile>
+#include <QRegularExpression>
 #include <QSet>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QSysInfo>
 #include <QUrl>
 
 namespace Provisio {
@@ -382,6 +384,18 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser, Settin
                 QStringLiteral("database") + QStringLiteral(" with a password"),
                 QStringLiteral("database-password-file"), QStringLiteral("PROVISIO_DATABASE_PASSWORD"));
     }
+    c.serviceHost = r.text("service-host").toLower();
+    if (c.serviceHost.isEmpty())
+        c.serviceHost = QSysInfo::machineHostName().toLower();
+    if (c.serviceHost.isEmpty())
+        c.serviceHost = QStringLiteral("localhost");
+    {
+        static const QRegularExpression hostName(
+            QStringLiteral("^[a-z0-9]([a-z0-9-]{0,62})(\\.[a-z0-9]([a-z0-9-]{0,62}))*$"));
+        if (c.serviceHost.size() > 253 || !hostName.match(c.serviceHost).hasMatch())
+            return Error(ErrorCode::InvalidInput,
+                         QStringLiteral("--service-host must be a DNS host name, not '%1'").arg(c.serviceHost));
+    }
     if (scope == SettingScope::Offline) {
         if (auto all = r.checkAllRead(); !all)
             return all.error();
@@ -446,6 +460,7 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser, Settin
              toInt("registration-retry-after", kSecond, &c.registrationRetryAfterSeconds),
              toInt("sas-clock-skew", kSecond, &c.sasClockSkewSeconds),
              toInt("max-sas-lifetime", kSecond, &c.maxSasLifetimeSeconds),
+             toInt("max-service-sas-lifetime", kSecond, &c.maxServiceSasLifetimeSeconds),
              toInt("dps-failures-per-address", 1, &c.dpsFailuresPerAddress),
              toInt("dps-failures-per-registration", 1, &c.dpsFailuresPerRegistration),
              toInt("max-connections", 1, &c.maxConnections),

@@ -48,6 +48,11 @@ struct ServiceConfig
     // Longest validity a device's DPS SAS token may claim (as the hub's
     // max_token_lifetime); a token valid until the year 3000 is refused.
     int maxSasLifetimeSeconds = 86400;
+    // The provisioning service's host name for Azure's service SDKs (the
+    // connection strings' HostName, what a ServiceSAS sr names) and the
+    // longest validity such a token may claim.
+    QString serviceHost;
+    int maxServiceSasLifetimeSeconds = 86400;
     // Failed device authentications (bad or expired SAS tokens, unknown
     // registration ids) allowed per client address and per registration id
     // within a minute; then 429 with Retry-After. Successes never count.

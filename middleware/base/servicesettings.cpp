@@ -115,6 +115,14 @@ QList<SettingSpec> buildSettings()
         duration("max-sas-lifetime", "PROVISIO_MAX_SAS_LIFETIME",
                  "Longest validity a device's DPS SAS token may claim (as the hub's max_token_lifetime).",
                  DurationUnit::Seconds, 60 * kSecond, 366 * kDay, kDay),
+        // Azure's service SDKs (docs/azure-sdks.md).
+        text("service-host", "PROVISIO_SERVICE_HOST", "name",
+             "Host name of the provisioning service API for Azure's service SDKs: the HostName of the "
+             "connection strings `access-policy create` prints and what a ServiceSAS token's sr must name.",
+             "this machine's host name, in lower case", true),
+        duration("max-service-sas-lifetime", "PROVISIO_MAX_SERVICE_SAS_LIFETIME",
+                 "Longest validity a ServiceSAS token of a shared access policy may claim.", DurationUnit::Seconds,
+                 60 * kSecond, 366 * kDay, kDay),
         integer("dps-failures-per-address", "PROVISIO_DPS_FAILURES_PER_ADDRESS", "count",
                 "Failed device authentications per client address and minute before devices from it get 429.", 1,
                 100000, 60),

@@ -44,6 +44,8 @@ constexpr KindName kNames[] = {
     {EventKind::TokenUpdated, "token.updated"},
     {EventKind::TokenDeleted, "token.deleted"},
     {EventKind::TokenRevoked, "token.revoked"},
+    {EventKind::AccessPolicyCreated, "accessPolicy.created"},
+    {EventKind::AccessPolicyRevoked, "accessPolicy.revoked"},
     {EventKind::PolicyCreated, "policy.created"},
     {EventKind::PolicyUpdated, "policy.updated"},
     {EventKind::PolicyDeleted, "policy.deleted"},

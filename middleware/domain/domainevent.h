@@ -43,6 +43,8 @@ enum class EventKind {
     TokenUpdated,
     TokenDeleted,
     TokenRevoked,
+    AccessPolicyCreated,
+    AccessPolicyRevoked,
     PolicyCreated,
     PolicyUpdated,
     PolicyDeleted,

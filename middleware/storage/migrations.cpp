@@ -247,6 +247,18 @@ const QList<Migration> &migrations()
              QStringLiteral("ALTER TABLE hubs ADD COLUMN previous_signing_key TEXT"),
              QStringLiteral("ALTER TABLE hubs ADD COLUMN previous_key_until TEXT"),
          }},
+        // Shared access policies for Azure's service SDKs (AccessPolicyStore):
+        // hub '' is the provisioning service's, otherwise a linked hub's name.
+        // The key stays readable: a ServiceSAS is checked by recomputing its
+        // HMAC. Looked up by (hub, name) on every service request.
+        {14,
+         QStringLiteral("service access policies"),
+         {
+             QStringLiteral("CREATE TABLE access_policies ("
+                            " id TEXT PRIMARY KEY, name TEXT NOT NULL, hub TEXT NOT NULL, rights TEXT NOT NULL,"
+                            " policy_key TEXT NOT NULL, created TEXT NOT NULL, revoked_at TEXT)"),
+             QStringLiteral("CREATE INDEX access_policies_name ON access_policies (hub, name)"),
+         }},
     };
     return all;
 }

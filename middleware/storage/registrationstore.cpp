@@ -133,6 +133,10 @@ Result<RecordPage<RegistrationRecord>> RegistrationStore::list(const Filter &fil
         sql += QStringLiteral(" AND device_id = ?");
         binds << filter.deviceId;
     }
+    if (!filter.groupId.isEmpty()) {
+        sql += QStringLiteral(" AND group_id = ?");
+        binds << filter.groupId;
+    }
     if (!page.afterKey.isEmpty()) {
         sql += QStringLiteral(" AND registration_id > ?");
         binds << page.afterKey;

@@ -72,6 +72,7 @@ public:
         QString assignedHub; // host, case-insensitive
         QString status;
         QString deviceId;
+        QString groupId; // registrations made through this enrollment group
     };
     // Ordered by registration id; the page cursor is the last id.
     Result<RecordPage<RegistrationRecord>> list(const Filter &filter, const PageRequest &page);

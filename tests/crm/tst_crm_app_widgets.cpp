@@ -5,6 +5,7 @@
 // confirmations before destructive changes, batch failures reported per
 // record, JSON validation and the command line.
 
+#include "accesspoliciesmodel.h"
 #include "apiclient.h"
 #include "appoptions.h"
 #include "auditpage.h"
@@ -72,6 +73,7 @@ private Q_SLOTS:
     void viewerIsOfferedNoChanges();
     void hubSigningKeyShownOnce();
     void hubKeyRotatesWithAnOverlap();
+    void accessPolicyConnectionStringShownOnce();
     void deviceDetailHidesKeysUntilRevealed();
     void fitsALaptopScreenWithTheDevicePanel();
     void auditFiltersOnTheServer();
@@ -234,7 +236,7 @@ void TestCrmAppWidgets::viewerIsOfferedNoChanges()
     QCOMPARE(api->role(), QStringLiteral("viewer"));
     auto w = window(api.get(), nullptr);
     for (const char *name : {"actionSell", "actionEnroll", "actionNewCustomer", "actionDeleteEnrollment",
-                             "actionAddHub", "actionImport"}) {
+                             "actionAddHub", "actionImport", "actionNewAccessPolicy"}) {
         auto *action = w->findChild<QAction *>(QLatin1String(name));
         QVERIFY2(action, name);
         QVERIFY2(!action->isVisible(), name);
@@ -325,6 +327,55 @@ void TestCrmAppWidgets::hubKeyRotatesWithAnOverlap()
                                  .startsWith(QStringLiteral("accepted until")),
                              15000);
     keyField->window()->close();
+}
+
+void TestCrmAppWidgets::accessPolicyConnectionStringShownOnce()
+{
+    auto api = connect(m_f.adminToken);
+    QVERIFY(api);
+    auto w = window(api.get(), nullptr);
+    w->showPage(MainWindow::AccessPoliciesView);
+    auto *add = w->findChild<QAction *>(QStringLiteral("actionNewAccessPolicy"));
+    QVERIFY(add->isVisible() && add->isEnabled());
+    QTest::mouseClick(w->accessPoliciesPage()->toolBar()->widgetForAction(add), Qt::LeftButton);
+    auto *dialog = waitForChild<QDialog>(w.get(), QStringLiteral("accessPolicyDialog"));
+    QVERIFY(dialog);
+    QPushButton *ok = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+    QTest::keyClicks(dialog->findChild<QLineEdit *>(QStringLiteral("policyName")), QStringLiteral("bad name"));
+    QVERIFY(!ok->isEnabled());
+    dialog->findChild<QLineEdit *>(QStringLiteral("policyName"))->setText(QStringLiteral("crm-backend"));
+    QVERIFY(ok->isEnabled());
+    QTest::mouseClick(ok, Qt::LeftButton);
+
+    auto *field = waitForChild<QLineEdit>(w.get(), QStringLiteral("connectionString"));
+    QVERIFY(field);
+    QVERIFY(field->text().contains(QLatin1String(";SharedAccessKeyName=crm-backend;SharedAccessKey=")));
+    const QString key = field->text().section(QStringLiteral("SharedAccessKey="), 1);
+    field->window()->close();
+    // Listed without its key; revoked from the page after a confirmation.
+    QTRY_VERIFY_WITH_TIMEOUT(w->accessPoliciesModel()->rowCount() >= 1, 15000);
+    const auto listed = m_admin->get(QStringLiteral("/api/v1/access-policies"));
+    QVERIFY(listed.body.contains("crm-backend"));
+    QVERIFY(!listed.body.contains(key.toLatin1()));
+    int row = -1;
+    for (int r = 0; r < w->accessPoliciesModel()->rowCount(); ++r) {
+        if (w->accessPoliciesModel()->record(r).value(QStringLiteral("name")).toString() ==
+            QLatin1String("crm-backend"))
+            row = r;
+    }
+    QVERIFY(row >= 0);
+    QVERIFY(w->accessPoliciesPage()->selectKey(
+        w->accessPoliciesModel()->record(row).value(QStringLiteral("id")).toString()));
+    auto *revoke = w->findChild<QAction *>(QStringLiteral("actionRevokeAccessPolicy"));
+    QTRY_VERIFY(revoke->isEnabled());
+    revoke->trigger();
+    auto *box = waitForChild<QMessageBox>(w.get(), QStringLiteral("confirmRevokePolicy"));
+    QVERIFY(box);
+    for (QAbstractButton *b : box->buttons()) {
+        if (box->buttonRole(b) == QMessageBox::AcceptRole)
+            QTest::mouseClick(b, Qt::LeftButton);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(m_admin->get(QStringLiteral("/api/v1/access-policies")).body.contains("revokedAt"), 15000);
 }
 
 void TestCrmAppWidgets::deviceDetailHidesKeysUntilRevealed()
