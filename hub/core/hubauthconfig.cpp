@@ -92,10 +92,10 @@ Result<HubAuthConfig> HubAuthConfig::fromOptions(const QList<QPair<QString, QStr
         QStringLiteral("presence_per_minute"),
     };
     static const QStringList optional{
-        QStringLiteral("device_gate_seconds"), QStringLiteral("key_file"),
-        QStringLiteral("credit_window_messages"), QStringLiteral("credit_window_bytes"),
+        QStringLiteral("device_gate_seconds"),      QStringLiteral("key_file"),
+        QStringLiteral("credit_window_messages"),   QStringLiteral("credit_window_bytes"),
         QStringLiteral("credit_abandoned_seconds"), QStringLiteral("reported_burst"),
-        QStringLiteral("reported_per_minute"), QStringLiteral("presence_burst"),
+        QStringLiteral("reported_per_minute"),      QStringLiteral("presence_burst"),
         QStringLiteral("presence_per_minute"),
     };
     QHash<QString, QString> values;

@@ -74,13 +74,13 @@ struct ServiceConfig
     int webhookMaxAttempts = 10;
     bool hubLinkEnabled = true;
     qint64 hubTokenLifetimeSeconds = 3600;
-    int hubLeaseSeconds = 30;         // hub-link lease (failover of a dead instance)
+    int hubLeaseSeconds = 30;            // hub-link lease (failover of a dead instance)
     qint64 hubKeyOverlapSeconds = 86400; // a hub signing-key rotation's default overlap
-    int telemetryKeep = 1000;         // stored telemetry messages per device
-    int telemetryDays = 7;            // stored telemetry older than this is deleted
-    int telemetryPruneMs = 60000;     // how often retention runs
-    int telemetryMaxDevices = 10000;  // the hub link's per-device caches
-    int telemetryEventsPerSecond = 5; // per device, for the live feed
+    int telemetryKeep = 1000;            // stored telemetry messages per device
+    int telemetryDays = 7;               // stored telemetry older than this is deleted
+    int telemetryPruneMs = 60000;        // how often retention runs
+    int telemetryMaxDevices = 10000;     // the hub link's per-device caches
+    int telemetryEventsPerSecond = 5;    // per device, for the live feed
     // This instance's name on the hubs (its service client id there is
     // provisio-mw-<instanceId>, which keeps its persistent session); empty:
     // a random id the hub link keeps in the data directory.
