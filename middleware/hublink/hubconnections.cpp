@@ -58,8 +58,11 @@ void HubConnections::sync()
         }
         auto connection = std::make_unique<HubConnection>(hub, m_ctx.caCertificatePem, m_options);
         HubConnection *raw = connection.get();
-        for (const char *filter : {"$share/provisio/devices/+/messages/events/#",
-                                   "$share/provisio/devices/+/twin/reported", "$share/provisio/devices/+/status"})
+        for (const char *filter :
+             {"$share/provisio/devices/+/messages/events/#", "$share/provisio/devices/+/twin/reported",
+              "$share/provisio/devices/+/status",
+              // Twin requests that want an answer (IoT Hub's $iothub/twin/… as the hub rewrites them).
+              "$share/provisio/devices/+/twin/get/+", "$share/provisio/devices/+/twin/reported/+"})
             raw->subscribe(QString::fromLatin1(filter), 1);
         // Every instance hears every control answer: whichever reads it
         // first records it (the answer names its request).

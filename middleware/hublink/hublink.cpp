@@ -167,6 +167,10 @@ void HubLink::onMessage(HubConnection *connection, const QByteArray &payload, co
     }
     if (what == QLatin1String("twin") && parts.size() == 4 && parts.at(3) == QLatin1String("reported")) {
         m_twins.handleReported(hubHost, deviceId, payload);
+    } else if (what == QLatin1String("twin") && parts.size() == 5 && parts.at(3) == QLatin1String("reported")) {
+        m_twins.handleReported(hubHost, deviceId, payload, parts.at(4));
+    } else if (what == QLatin1String("twin") && parts.size() == 5 && parts.at(3) == QLatin1String("get")) {
+        m_twins.handleGet(hubHost, deviceId, parts.at(4));
     } else if (what == QLatin1String("status") && parts.size() == 3) {
         m_presence.handleStatus(hubHost, deviceId, payload);
     } else if (what == QLatin1String("methods") && parts.size() == 6 && parts.at(3) == QLatin1String("res")) {
