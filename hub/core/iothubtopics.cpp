@@ -240,6 +240,114 @@ std::optional<int64_t> topLevelVersion(std::string_view json)
     return std::nullopt;
 }
 
+std::optional<std::string> cloudToDeviceTarget(std::string_view topic)
+{
+    std::string_view deviceId, rest;
+    if (!splitDeviceTopic(topic, deviceId, rest))
+        return std::nullopt;
+    if (rest != "messages/devicebound" && !startsWith(rest, "messages/devicebound/"))
+        return std::nullopt;
+    return std::string(deviceId);
+}
+
+namespace {
+
+int hexValue(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+// Percent-decodes `text` (at most 64 characters out); nullopt on a bad escape.
+std::optional<std::string> percentDecoded(std::string_view text)
+{
+    std::string out;
+    for (size_t i = 0; i < text.size() && out.size() < 64; ++i) {
+        if (text[i] != '%') {
+            out.push_back(text[i]);
+            continue;
+        }
+        if (i + 2 >= text.size() || hexValue(text[i + 1]) < 0 || hexValue(text[i + 2]) < 0)
+            return std::nullopt;
+        out.push_back(char(hexValue(text[i + 1]) * 16 + hexValue(text[i + 2])));
+        i += 2;
+    }
+    return out;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date.
+int64_t daysFromCivil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = unsigned(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + int64_t(doe) - 719468;
+}
+
+bool digits(std::string_view text, size_t at, size_t count, int &value)
+{
+    if (at + count > text.size())
+        return false;
+    value = 0;
+    for (size_t i = at; i < at + count; ++i) {
+        if (text[i] < '0' || text[i] > '9')
+            return false;
+        value = value * 10 + (text[i] - '0');
+    }
+    return true;
+}
+
+} // namespace
+
+std::optional<int64_t> cloudMessageExpiry(std::string_view topic)
+{
+    if (!cloudToDeviceTarget(topic))
+        return std::nullopt;
+    const size_t bagStart = topic.rfind('/');
+    std::string_view bag = topic.substr(bagStart + 1);
+    std::optional<std::string_view> raw;
+    while (!bag.empty() && !raw) {
+        const size_t amp = bag.find('&');
+        const std::string_view pair = bag.substr(0, amp);
+        for (const std::string_view key : {std::string_view("$.exp="), std::string_view("%24.exp=")}) {
+            if (startsWith(pair, key))
+                raw = pair.substr(key.size());
+        }
+        if (amp == std::string_view::npos)
+            break;
+        bag = bag.substr(amp + 1);
+    }
+    if (!raw)
+        return std::nullopt;
+    const auto text = percentDecoded(*raw);
+    if (!text)
+        return std::nullopt;
+    const std::string_view t(*text);
+    int year, month, day, hour, minute, second;
+    if (!digits(t, 0, 4, year) || t.size() < 20 || t[4] != '-' || !digits(t, 5, 2, month) || t[7] != '-' ||
+        !digits(t, 8, 2, day) || t[10] != 'T' || !digits(t, 11, 2, hour) || t[13] != ':' || !digits(t, 14, 2, minute) ||
+        t[16] != ':' || !digits(t, 17, 2, second))
+        return std::nullopt;
+    size_t end = 19;
+    if (end < t.size() && t[end] == '.') {
+        ++end;
+        while (end < t.size() && t[end] >= '0' && t[end] <= '9')
+            ++end;
+    }
+    if (end + 1 != t.size() || t[end] != 'Z')
+        return std::nullopt;
+    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
+        return std::nullopt;
+    return daysFromCivil(year, unsigned(month), unsigned(day)) * 86400 + hour * 3600 + minute * 60 + second;
+}
+
 std::string iotHubTwinResponseTopic(int status, std::string_view rid)
 {
     std::string topic = "$iothub/twin/res/";

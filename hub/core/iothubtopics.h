@@ -25,9 +25,9 @@
 //     devices/{id}/twin/desired  (document with $version)  -> $iothub/twin/PATCH/properties/desired/?$version={v}
 //     devices/{id}/methods/{name}/{rid}                    -> $iothub/methods/POST/{name}/?$rid={rid}
 //
-// No client may publish to a response or notification topic, and the broker
-// never delivers a `$iothub/…` topic to a device by subscription (read
-// checks refuse it), so one device cannot see another's answers.
+// No client may publish to a response or notification topic, so a
+// `$iothub/…` topic never reaches a device by subscription: one device
+// cannot see another's answers.
 //
 // Pure string work, no Qt: it runs on the broker's hot path and in the fuzzer.
 namespace Provisio::HubAuth {
@@ -79,6 +79,19 @@ std::optional<DeviceDelivery> iotHubDeliveryFor(std::string_view topic, std::opt
 // "$version": <integer> (the middleware writes it; a full JSON parse is not
 // needed to read one number). nullopt when absent or not a plain integer.
 std::optional<int64_t> topLevelVersion(std::string_view json);
+
+// Cloud-to-device messages: the service publishes them on
+// devices/{id}/messages/devicebound/{property bag}; the hub hands each to
+// client {id} alone (a directed publish, which also reaches the device's
+// persistent session while it is offline) with the MQTT 5 message expiry
+// taken from the bag's `$.exp`; the routed original is diverted to
+// kDivertedTopic, which nobody can subscribe to. The device id, when `topic`
+// is such a message.
+inline constexpr std::string_view kDivertedTopic = "$provisio/diverted";
+std::optional<std::string> cloudToDeviceTarget(std::string_view topic);
+// The `$.exp` (ISO 8601 UTC, "YYYY-MM-DDTHH:MM:SS[.fff]Z", percent-encoded
+// or not) of a cloud-to-device topic's property bag, as Unix seconds.
+std::optional<int64_t> cloudMessageExpiry(std::string_view topic);
 
 // The IoT Hub answer the hub itself gives a device's request (429: the
 // device exceeded its write rate), in `$iothub/…` form.

@@ -109,6 +109,15 @@ bool deviceMayPublish(std::string_view prefix, std::string_view topic)
 
 bool deviceMayRead(std::string_view prefix, std::string_view topic)
 {
+    // What the plugin hands to one device (IoT Hub's answers and
+    // notifications, cloud-to-device messages) never reaches anyone by
+    // subscription: nobody may publish the $iothub forms, and the service's
+    // cloud-to-device publish is diverted. The broker asks again, though,
+    // when a device resumes a session that kept such a message for it.
+    if (startsWith(topic, "$iothub/"))
+        return prefix.size() > kDevices.size() &&
+               (startsWith(topic, "$iothub/twin/res/") || startsWith(topic, "$iothub/twin/PATCH/properties/desired/") ||
+                startsWith(topic, "$iothub/methods/POST/"));
     std::string_view rest;
     if (!ownRemainder(prefix, topic, rest))
         return false;

@@ -16,6 +16,7 @@
 #include <mosquitto.h>
 #include <mosquitto_broker.h>
 #include <mosquitto_plugin.h>
+#include <mqtt_protocol.h>
 
 #include "clientregistry.h"
 #include "controlcommand.h"
@@ -419,6 +420,34 @@ int onControl(int, void *eventData, void *userData)
     return MOSQ_ERR_SUCCESS;
 }
 
+// A cloud-to-device message from the service: to its device alone, into
+// its session even while it is offline (a persistent session keeps it), with
+// the bag's `$.exp` as the MQTT 5 message expiry so the broker drops it when
+// it runs out. (Devices cannot read the topic by subscription.)
+void deliverCloudMessage(const std::string &deviceId, const mosquitto_evt_message *event)
+{
+    const auto expiry = cloudMessageExpiry(event->topic);
+    mosquitto_property *properties = nullptr;
+    if (expiry) {
+        const int64_t remaining = *expiry - nowSeconds();
+        if (remaining <= 0) {
+            mosquitto_log_printf(MOSQ_LOG_NOTICE, "provisio: cloud-to-device message for '%s' expired on the way",
+                                 printable(deviceId.c_str()).c_str());
+            return;
+        }
+        if (mosquitto_property_add_int32(&properties, MQTT_PROP_MESSAGE_EXPIRY_INTERVAL,
+                                         uint32_t(std::min<int64_t>(remaining, UINT32_MAX))) != MOSQ_ERR_SUCCESS)
+            return;
+    }
+    const int rc = mosquitto_broker_publish_copy(deviceId.c_str(), event->topic, int(event->payloadlen), event->payload,
+                                                 1, false, properties);
+    if (rc != MOSQ_ERR_SUCCESS) {
+        mosquitto_property_free_all(&properties);
+        mosquitto_log_printf(MOSQ_LOG_WARNING, "provisio: cannot deliver a cloud-to-device message to '%s' (%d)",
+                             printable(deviceId.c_str()).c_str(), rc);
+    }
+}
+
 // A publish about to be routed. A device's `$iothub/…` request becomes its
 // own Provisio topic (the write check already allowed it); what the service
 // publishes to a device is also sent in IoT Hub's form to that client alone,
@@ -448,6 +477,17 @@ int onMessage(int, void *eventData, void *userData)
             // does not free the one it passed in.
             mosquitto_free(event->topic);
             event->topic = rewritten;
+            return MOSQ_ERR_SUCCESS;
+        }
+        if (const auto device = cloudToDeviceTarget(topic)) {
+            deliverCloudMessage(*device, event);
+            // The original goes nowhere (the device has its copy, with its
+            // expiry); the service still gets its PUBACK.
+            char *diverted = mosquitto_strdup(std::string(kDivertedTopic).c_str());
+            if (!diverted)
+                return MOSQ_ERR_NOMEM;
+            mosquitto_free(event->topic);
+            event->topic = diverted;
             return MOSQ_ERR_SUCCESS;
         }
         if (state->iotHubSubscriptions.empty())

@@ -48,7 +48,7 @@ HubLink::HubLink(ServiceContext &ctx, Options options, QObject *parent)
       m_credit(m_connections), m_twins(ctx, m_connections, m_registrations, twinOptions(options)),
       m_telemetry(ctx, m_lookup, telemetryOptions(options)), m_presence(ctx, m_lookup),
       m_revocations(ctx, m_connections, m_registrations, m_lookup, options.pollIntervalMs),
-      m_methods(ctx, m_connections)
+      m_methods(ctx, m_connections), m_cloud(ctx, m_connections, options.pollIntervalMs)
 {
     m_ctx.metrics.describe(QStringLiteral("provisio_hub_messages_total"), QStringLiteral("counter"),
                            QStringLiteral("Messages received from hubs, by kind"));
@@ -66,6 +66,7 @@ HubLink::HubLink(ServiceContext &ctx, Options options, QObject *parent)
         // revocations waiting for it.
         m_twins.catchUp(connection->hub().host);
         m_revocations.retry(connection, true);
+        m_cloud.catchUp(connection->hub().host);
     });
     connect(&m_connections, &HubConnections::messageReceived, this, &HubLink::onMessage);
     connect(&m_telemetry, &TelemetryIngest::messagesSettled, &m_credit, &HubCredit::settled);
@@ -109,10 +110,12 @@ void HubLink::start()
     connect(&m_ctx.events, &EventBus::eventPublished, this, &HubLink::onEvent);
     connect(&m_ctx.events, &EventBus::eventPublished, &m_twins, &TwinSync::onEvent);
     connect(&m_ctx.events, &EventBus::eventPublished, &m_revocations, &Revocations::onEvent);
+    connect(&m_ctx.events, &EventBus::eventPublished, &m_cloud, &CloudDelivery::onEvent);
     m_connections.sync();
     m_pollTimer.start(m_options.pollIntervalMs);
     m_telemetry.start();
     m_twins.start();
+    m_cloud.start();
 }
 
 std::optional<HubLink::HubStatus> HubLink::status(const QString &hubName)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "clouddelivery.h"
 #include "core/result.h"
 #include "devicelookup.h"
 #include "domain/eventbus.h"
@@ -40,7 +41,8 @@ struct ServiceContext;
 //  - Presence: devices/{id}/status;
 //  - TelemetryIngest: telemetry into the telemetry table, pruned;
 //  - MethodCalls: direct methods for the API;
-//  - Revocations: revoke/restore commands on the hubs' control topic.
+//  - Revocations: revoke/restore commands on the hubs' control topic;
+//  - CloudDelivery: cloud-to-device messages out to the devices' hubs.
 // Reading goes through `$share/provisio/...` subscriptions, so several
 // middleware instances split the devices' messages between them; the
 // telemetry table is where their shares meet, so any instance answers a
@@ -142,6 +144,7 @@ private:
     Presence m_presence;
     Revocations m_revocations;
     MethodCalls m_methods;
+    CloudDelivery m_cloud;
     QTimer m_pollTimer;
     bool m_started = false;
 };

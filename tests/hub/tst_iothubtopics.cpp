@@ -37,6 +37,8 @@ private Q_SLOTS:
     void topLevelVersion();
     void deviceTopicRules_data();
     void deviceTopicRules();
+    void cloudToDevice_data();
+    void cloudToDevice();
 };
 
 void TestIotHubTopics::deviceRequests_data()
@@ -158,10 +160,15 @@ void TestIotHubTopics::deliveries()
     QCOMPARE(QByteArray::fromStdString(delivery->deviceId), device);
     QCOMPARE(QByteArray::fromStdString(delivery->topic), expected);
     QCOMPARE(int(delivery->needs), needs);
-    // The Provisio form is what the device itself may read, and the
-    // $iothub form is never readable by subscription.
+    // Both forms are the device's to read (the broker checks again when a
+    // resumed session holds them), and no device may publish either.
     QVERIFY(deviceMayRead(devicePrefix(delivery->deviceId), sv(topic)));
-    QVERIFY(!deviceMayRead(devicePrefix(delivery->deviceId), delivery->topic));
+    QVERIFY(deviceMayRead(devicePrefix(delivery->deviceId), delivery->topic));
+    QVERIFY(!deviceMayPublish(devicePrefix(delivery->deviceId), sv(topic)));
+    QVERIFY(!deviceMayPublish(devicePrefix(delivery->deviceId), delivery->topic));
+    // The diverted cloud-to-device original is nobody's.
+    QVERIFY(!deviceMaySubscribe(devicePrefix(delivery->deviceId), kDivertedTopic));
+    QVERIFY(!serviceMaySubscribe(kDivertedTopic));
 }
 
 void TestIotHubTopics::subscriptions_data()
@@ -233,6 +240,13 @@ void TestIotHubTopics::deviceTopicRules_data()
     QTest::newRow("another's twin answer") << QByteArray("devices/az-2/twin/res/200/1") << false << false;
     QTest::newRow("own cloud-to-device") << QByteArray("devices/az-1/messages/devicebound/%24.mid=1") << false << true;
     QTest::newRow("another's cloud-to-device") << QByteArray("devices/az-2/messages/devicebound/x") << false << false;
+    QTest::newRow("$iothub twin answer") << QByteArray("$iothub/twin/res/200/?$rid=1") << false << true;
+    QTest::newRow("$iothub desired") << QByteArray("$iothub/twin/PATCH/properties/desired/?$version=2") << false
+                                     << true;
+    QTest::newRow("$iothub method call") << QByteArray("$iothub/methods/POST/x/?$rid=1") << false << true;
+    QTest::newRow("$iothub twin GET") << QByteArray("$iothub/twin/GET/?$rid=1") << true << false;
+    QTest::newRow("$iothub method answer") << QByteArray("$iothub/methods/res/200/?$rid=1") << true << false;
+    QTest::newRow("$iothub other") << QByteArray("$iothub/clients/x") << false << false;
     QTest::newRow("twin get bad rid") << QByteArray("devices/az-1/twin/get/a+b") << false << false;
 }
 
@@ -243,6 +257,46 @@ void TestIotHubTopics::deviceTopicRules()
     QFETCH(bool, read);
     QCOMPARE(deviceMayPublish(kPrefix, sv(topic)), publish);
     QCOMPARE(deviceMayRead(kPrefix, sv(topic)), read);
+}
+
+void TestIotHubTopics::cloudToDevice_data()
+{
+    QTest::addColumn<QByteArray>("topic");
+    QTest::addColumn<QByteArray>("device"); // empty: not a cloud-to-device topic
+    QTest::addColumn<qlonglong>("expiry");  // -1: none
+    QTest::newRow("encoded")
+        << QByteArray("devices/az-1/messages/devicebound/%24.mid=m1&%24.exp=2026-12-06T10%3A00%3A00.000Z&a=b")
+        << QByteArray("az-1") << 1796551200LL;
+    QTest::newRow("plain $") << QByteArray("devices/az-1/messages/devicebound/$.mid=m1&$.exp=1970-01-02T00:00:01Z")
+                             << QByteArray("az-1") << 86401LL;
+    QTest::newRow("leap day") << QByteArray("devices/d/messages/devicebound/$.exp=2024-02-29T00:00:00Z")
+                              << QByteArray("d") << 1709164800LL;
+    QTest::newRow("no expiry") << QByteArray("devices/az-1/messages/devicebound/a=b") << QByteArray("az-1") << -1LL;
+    QTest::newRow("no bag") << QByteArray("devices/az-1/messages/devicebound") << QByteArray("az-1") << -1LL;
+    QTest::newRow("no zone") << QByteArray("devices/az-1/messages/devicebound/$.exp=2026-12-06T10:00:00")
+                             << QByteArray("az-1") << -1LL;
+    QTest::newRow("bad month") << QByteArray("devices/az-1/messages/devicebound/$.exp=2026-13-06T10:00:00Z")
+                               << QByteArray("az-1") << -1LL;
+    QTest::newRow("bad escape") << QByteArray("devices/az-1/messages/devicebound/$.exp=2026-12-06T10%3")
+                                << QByteArray("az-1") << -1LL;
+    QTest::newRow("telemetry") << QByteArray("devices/az-1/messages/events/$.exp=2026-12-06T10:00:00Z") << QByteArray()
+                               << -1LL;
+    QTest::newRow("wildcard device") << QByteArray("devices/+/messages/devicebound/x") << QByteArray() << -1LL;
+}
+
+void TestIotHubTopics::cloudToDevice()
+{
+    QFETCH(QByteArray, topic);
+    QFETCH(QByteArray, device);
+    QFETCH(qlonglong, expiry);
+    const auto target = cloudToDeviceTarget(sv(topic));
+    QCOMPARE(target.has_value(), !device.isEmpty());
+    if (target)
+        QCOMPARE(QByteArray::fromStdString(*target), device);
+    const auto exp = cloudMessageExpiry(sv(topic));
+    QCOMPARE(exp.has_value(), expiry >= 0);
+    if (exp)
+        QCOMPARE(qlonglong(*exp), expiry);
 }
 
 QTEST_APPLESS_MAIN(TestIotHubTopics)

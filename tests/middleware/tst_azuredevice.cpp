@@ -13,9 +13,12 @@
 
 #include "crypto/sastoken.h"
 #include "mqtt/mqttclient.h"
+#include "mqtt/mqtttopic.h"
+#include "protocol/timeutil.h"
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -47,6 +50,7 @@ private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
     void twinGetAnswersTheAskingDeviceOnly();
+    void twinAnswerWaitsInTheSession();
     void reportedPatchIsStoredAndAcknowledged();
     void badReportedPatchesGetErrorAnswers_data();
     void badReportedPatchesGetErrorAnswers();
@@ -57,6 +61,11 @@ private Q_SLOTS:
     void forbiddenSubscriptionsAreRefused_data();
     void forbiddenSubscriptionsAreRefused();
     void twinRequestsOverTheRateGet429();
+    void cloudToDeviceReachesThatDeviceOnly();
+    void cloudToDeviceWaitsInTheSessionUntilItExpires();
+    void badCloudMessagesChangeNothing_data();
+    void badCloudMessagesChangeNothing();
+    void cloudMessagesWaitForTheHubAndAreLimited();
 
 private:
     struct Registered
@@ -68,7 +77,24 @@ private:
     // A device connected as an Azure SDK does: its username carries the
     // api-version and DeviceClientType; `protocol` 3.1.1 unless a test needs
     // MQTT 5's reason codes.
-    std::unique_ptr<MqttTestClient> sdkClient(const QString &id, MqttTestClient::Protocol protocol);
+    std::unique_ptr<MqttTestClient> sdkClient(const QString &id, MqttTestClient::Protocol protocol,
+                                              bool cleanSession = true);
+    // The device's cloud-to-device messages as GET …/messages lists them.
+    QJsonArray listedMessages(const QString &id)
+    {
+        return m_f.viewer->get(QStringLiteral("/api/v1/devices/%1/messages?limit=200").arg(id))
+            .json()
+            .value(QStringLiteral("items"))
+            .toArray();
+    }
+    QString stateOf(const QString &id, const QString &messageId)
+    {
+        for (const QJsonValue &v : listedMessages(id)) {
+            if (v.toObject().value(QStringLiteral("messageId")).toString() == messageId)
+                return v.toObject().value(QStringLiteral("state")).toString();
+        }
+        return {};
+    }
     QString sdkUsername(const QString &id) const
     {
         return kHubHost + QLatin1Char('/') + id +
@@ -149,9 +175,10 @@ TestAzureDevice::Registered TestAzureDevice::enroll(const QString &id, const QJs
                                                                     .toString()};
 }
 
-std::unique_ptr<MqttTestClient> TestAzureDevice::sdkClient(const QString &id, MqttTestClient::Protocol protocol)
+std::unique_ptr<MqttTestClient> TestAzureDevice::sdkClient(const QString &id, MqttTestClient::Protocol protocol,
+                                                           bool cleanSession)
 {
-    auto client = std::make_unique<MqttTestClient>(id, protocol);
+    auto client = std::make_unique<MqttTestClient>(id, protocol, cleanSession);
     client->setCredentials(sdkUsername(id).toUtf8(), token(id).toUtf8());
     const int connack = client->connect(QStringLiteral("127.0.0.1"), m_port, m_f.mw->caCertificatePath());
     if (connack != 0) {
@@ -194,6 +221,33 @@ void TestAzureDevice::twinGetAnswersTheAskingDeviceOnly()
              QStringLiteral("az-2-mode"));
     asker->pump(500);
     QCOMPARE(asker->messages().size(), 1);
+}
+
+void TestAzureDevice::twinAnswerWaitsInTheSession()
+{
+    // A device that asks and drops its connection at once (as a flaky link
+    // would) finds the answer when it resumes its persistent session.
+    auto asker = sdkClient(QStringLiteral("az-1"), MqttTestClient::Mqtt311, false);
+    QVERIFY(asker);
+    QCOMPARE(asker->subscribe(QStringLiteral("$iothub/twin/res/#")), 1);
+    QCOMPARE(asker->publish(QStringLiteral("$iothub/twin/GET/?$rid=77"), QByteArray()), 0);
+    asker->disconnect();
+    QTest::qWait(500);
+    auto back = sdkClient(QStringLiteral("az-1"), MqttTestClient::Mqtt311, false);
+    QVERIFY(back);
+    const int before = int(asker->messages().size());
+    QVERIFY(before == 1 || back->waitForMessages(1, 10000));
+    back->pump(300);
+    const auto answers = asker->messages() + back->messages();
+    QCOMPARE(answers.size(), 1);
+    QCOMPARE(answers.first().topic, QStringLiteral("$iothub/twin/res/200/?$rid=77"));
+    // A clean start forgets the session and its $iothub subscriptions.
+    back->disconnect();
+    auto fresh = sdkClient(QStringLiteral("az-1"), MqttTestClient::Mqtt311, true);
+    QVERIFY(fresh);
+    QCOMPARE(fresh->publish(QStringLiteral("$iothub/twin/GET/?$rid=78"), QByteArray()), 0);
+    fresh->pump(1000);
+    QVERIFY(fresh->messages().isEmpty());
 }
 
 void TestAzureDevice::reportedPatchIsStoredAndAcknowledged()
@@ -419,6 +473,164 @@ void TestAzureDevice::twinRequestsOverTheRateGet429()
     }
     QCOMPARE(ok + limited, kRequests);
     QVERIFY2(ok >= 10 && limited >= 1, qPrintable(QStringLiteral("%1 answered, %2 limited").arg(ok).arg(limited)));
+}
+
+void TestAzureDevice::cloudToDeviceReachesThatDeviceOnly()
+{
+    auto device = sdkClient(QStringLiteral("az-1"), MqttTestClient::Mqtt311);
+    auto other = sdkClient(QStringLiteral("az-2"), MqttTestClient::Mqtt311);
+    QVERIFY(device && other);
+    QCOMPARE(device->subscribe(QStringLiteral("devices/az-1/messages/devicebound/#")), 1);
+    QCOMPARE(other->subscribe(QStringLiteral("devices/az-2/messages/devicebound/#")), 1);
+
+    const QString path = QStringLiteral("/api/v1/devices/az-1/messages");
+    const QJsonObject body{
+        {QStringLiteral("payload"), QJsonObject{{QStringLiteral("led"), QStringLiteral("on")}}},
+        {QStringLiteral("properties"), QJsonObject{{QStringLiteral("kind"), QStringLiteral("cmd")},
+                                                   {QStringLiteral("note"), QStringLiteral("a b/c")}}},
+        {QStringLiteral("ttlSeconds"), 120}};
+    QCOMPARE(m_f.viewer->post(path, body).status, 403);
+    const auto sent = m_f.operatorClient->post(path, body);
+    QVERIFY2(sent.status == 202, sent.body.constData());
+    const QString messageId = sent.json().value(QStringLiteral("messageId")).toString();
+    QVERIFY(!messageId.isEmpty());
+
+    QVERIFY2(device->waitForMessages(1, 10000), "no cloud-to-device message");
+    const auto got = device->messages().first();
+    QVERIFY2(got.topic.startsWith(QLatin1String("devices/az-1/messages/devicebound/")), qPrintable(got.topic));
+    const auto bag = MqttTopic::decodePropertyBag(got.topic.mid(got.topic.lastIndexOf(QLatin1Char('/')) + 1));
+    QVERIFY(bag);
+    QHash<QString, QString> props;
+    for (const auto &p : *bag)
+        props.insert(p.first, p.second);
+    QCOMPARE(props.value(QStringLiteral("$.mid")), messageId);
+    QCOMPARE(props.value(QStringLiteral("$.to")), QStringLiteral("/devices/az-1/messages/deviceBound"));
+    QCOMPARE(props.value(QStringLiteral("$.ct")), QStringLiteral("application/json"));
+    QVERIFY(fromIsoUtc(props.value(QStringLiteral("$.exp"))).has_value());
+    QCOMPARE(props.value(QStringLiteral("kind")), QStringLiteral("cmd"));
+    QCOMPARE(props.value(QStringLiteral("note")), QStringLiteral("a b/c"));
+    QCOMPARE(jsonOf(got.payload).value(QStringLiteral("led")).toString(), QStringLiteral("on"));
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(QStringLiteral("az-1"), messageId), QStringLiteral("delivered"), 10000);
+
+    // Binary payloads travel as sent.
+    const QByteArray bytes("\x00\x01\xfe\xff", 4);
+    const auto binary =
+        m_f.operatorClient->post(path, QJsonObject{{QStringLiteral("payload"), QString::fromLatin1(bytes.toBase64())},
+                                                   {QStringLiteral("payloadEncoding"), QStringLiteral("base64")}});
+    QVERIFY2(binary.status == 202, binary.body.constData());
+    QVERIFY(device->waitForMessages(2, 10000));
+    QCOMPARE(device->messages().at(1).payload, bytes);
+
+    other->pump(500);
+    QVERIFY(other->messages().isEmpty());
+}
+
+void TestAzureDevice::cloudToDeviceWaitsInTheSessionUntilItExpires()
+{
+    const QString id = QStringLiteral("az-3");
+    {
+        // An SDK-like device: persistent session, subscribed, then gone.
+        auto device = sdkClient(id, MqttTestClient::Mqtt311, false);
+        QVERIFY(device);
+        QCOMPARE(device->subscribe(QStringLiteral("devices/az-3/messages/devicebound/#")), 1);
+        device->disconnect();
+    }
+    const QString path = QStringLiteral("/api/v1/devices/az-3/messages");
+    const auto kept = m_f.operatorClient->post(
+        path, QJsonObject{{QStringLiteral("payload"), QStringLiteral("kept")}, {QStringLiteral("ttlSeconds"), 600}});
+    QCOMPARE(kept.status, 202);
+    const auto shortLived = m_f.operatorClient->post(
+        path, QJsonObject{{QStringLiteral("payload"), QStringLiteral("short")}, {QStringLiteral("ttlSeconds"), 2}});
+    QCOMPARE(shortLived.status, 202);
+    // The hub took both for the device's session.
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(id, kept.json().value(QStringLiteral("messageId")).toString()),
+                              QStringLiteral("delivered"), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(id, shortLived.json().value(QStringLiteral("messageId")).toString()),
+                              QStringLiteral("delivered"), 10000);
+    QTest::qWait(3500); // the short one's time to live runs out in the hub
+
+    auto back = sdkClient(id, MqttTestClient::Mqtt311, false);
+    QVERIFY(back);
+    QVERIFY(back->waitForMessages(1, 10000));
+    back->pump(1000);
+    QCOMPARE(back->messages().size(), 1);
+    QCOMPARE(back->messages().first().payload, QByteArray("\"kept\""));
+}
+
+void TestAzureDevice::badCloudMessagesChangeNothing_data()
+{
+    QTest::addColumn<QString>("device");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<int>("status");
+    const QString d = QStringLiteral("az-2");
+    QTest::newRow("no payload") << d << QByteArray(R"({"ttlSeconds":5})") << 400;
+    QTest::newRow("not json") << d << QByteArray("{payload") << 400;
+    QTest::newRow("unknown field") << d << QByteArray(R"({"payload":1,"to":"x"})") << 400;
+    QTest::newRow("ttl 0") << d << QByteArray(R"({"payload":1,"ttlSeconds":0})") << 400;
+    QTest::newRow("ttl over 2 days") << d << QByteArray(R"({"payload":1,"ttlSeconds":172801})") << 400;
+    QTest::newRow("bad encoding") << d << QByteArray(R"({"payload":"x","payloadEncoding":"hex"})") << 400;
+    QTest::newRow("bad base64") << d << QByteArray(R"({"payload":"%%%","payloadEncoding":"base64"})") << 400;
+    QTest::newRow("base64 not a string") << d << QByteArray(R"({"payload":1,"payloadEncoding":"base64"})") << 400;
+    QTest::newRow("system property") << d << QByteArray(R"({"payload":1,"properties":{"$.mid":"x"}})") << 400;
+    QTest::newRow("property not a string") << d << QByteArray(R"({"payload":1,"properties":{"a":1}})") << 400;
+    QTest::newRow("properties not an object") << d << QByteArray(R"({"payload":1,"properties":[]})") << 400;
+    QByteArray many = "{\"payload\":1,\"properties\":{";
+    for (int i = 0; i < 33; ++i)
+        many += (i ? "," : "") + QByteArray("\"p") + QByteArray::number(i) + "\":\"v\"";
+    QTest::newRow("33 properties") << d << (many + "}}") << 400;
+    QTest::newRow("properties over 4 KiB")
+        << d << (QByteArray(R"({"payload":1,"properties":{"a":")") + QByteArray(4100, 'x') + "\"}}") << 400;
+    QTest::newRow("body over 64 KiB") << d << (QByteArray(R"({"payload":")") + QByteArray(64 * 1024, 'x') + "\"}")
+                                      << 413;
+    QTest::newRow("unknown device") << QStringLiteral("nobody") << QByteArray(R"({"payload":1})") << 404;
+    QTest::newRow("bad device id") << QStringLiteral("a%20b") << QByteArray(R"({"payload":1})") << 400;
+}
+
+void TestAzureDevice::badCloudMessagesChangeNothing()
+{
+    QFETCH(QString, device);
+    QFETCH(QByteArray, body);
+    QFETCH(int, status);
+    const int before = int(listedMessages(QStringLiteral("az-2")).size());
+    const auto r = m_f.operatorClient->send("POST", QStringLiteral("/api/v1/devices/%1/messages").arg(device), body);
+    QVERIFY2(r.status == status, r.body.constData());
+    QCOMPARE(int(listedMessages(QStringLiteral("az-2")).size()), before);
+}
+
+void TestAzureDevice::cloudMessagesWaitForTheHubAndAreLimited()
+{
+    // With the hub down, messages wait in the middleware: at most 50 per
+    // device; one whose time to live ends first expires there.
+    m_broker.stop();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !m_f.viewer->get(QStringLiteral("/api/v1/hubs/hub1/status")).json().value(QStringLiteral("connected")).toBool(),
+        15000);
+    const QString path = QStringLiteral("/api/v1/devices/az-2/messages");
+    const auto expiring = m_f.operatorClient->post(
+        path, QJsonObject{{QStringLiteral("payload"), QStringLiteral("late")}, {QStringLiteral("ttlSeconds"), 1}});
+    QCOMPARE(expiring.status, 202);
+    const QString expiringId = expiring.json().value(QStringLiteral("messageId")).toString();
+    QStringList waiting;
+    for (int i = 1; i < 50; ++i) {
+        const auto r = m_f.operatorClient->post(path, QJsonObject{{QStringLiteral("payload"), i}});
+        QVERIFY2(r.status == 202, r.body.constData());
+        waiting << r.json().value(QStringLiteral("messageId")).toString();
+    }
+    const auto refused = m_f.operatorClient->post(path, QJsonObject{{QStringLiteral("payload"), 51}});
+    QVERIFY2(refused.status == 429, refused.body.constData());
+    QCOMPARE(stateOf(QStringLiteral("az-2"), waiting.last()), QStringLiteral("queued"));
+
+    // The expiry pass runs with the hub link's poll (10 s by default).
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(QStringLiteral("az-2"), expiringId), QStringLiteral("expired"), 20000);
+    // Its place in the queue is free again.
+    QCOMPARE(m_f.operatorClient->post(path, QJsonObject{{QStringLiteral("payload"), 50}}).status, 202);
+
+    // The hub is back: what waited goes out.
+    QVERIFY2(m_broker.start(m_work.filePath(QStringLiteral("hub1/mosquitto.conf")), m_port),
+             qPrintable(m_broker.log()));
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(QStringLiteral("az-2"), waiting.first()), QStringLiteral("delivered"), 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(QStringLiteral("az-2"), waiting.last()), QStringLiteral("delivered"), 30000);
+    QCOMPARE(stateOf(QStringLiteral("az-2"), expiringId), QStringLiteral("expired"));
 }
 
 QTEST_MAIN(TestAzureDevice)
