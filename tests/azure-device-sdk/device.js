@@ -38,8 +38,9 @@ client.on('error', (err) => say('clientError', { message: String(err && err.mess
 
 let desiredSeen = false;
 let methodSeen = false;
+let messageSeen = false;
 function maybeDone() {
-  if (desiredSeen && methodSeen) {
+  if (desiredSeen && methodSeen && messageSeen) {
     client.close(() => {
       say('closed');
       process.exit(0);
@@ -50,6 +51,25 @@ function maybeDone() {
 client.open((err) => {
   if (err) return fail('open', err);
   say('connected');
+  client.on('message', (msg) => {
+    const properties = {};
+    for (let i = 0; i < msg.properties.count(); ++i) {
+      const p = msg.properties.getItem(i);
+      properties[p.key] = p.value;
+    }
+    say('message', {
+      messageId: msg.messageId,
+      contentType: msg.contentType,
+      expiryTimeUtc: msg.expiryTimeUtc,
+      data: msg.data.toString('utf8'),
+      properties,
+    });
+    client.complete(msg, (completeErr) => {
+      if (completeErr) return fail('complete', completeErr);
+      messageSeen = true;
+      maybeDone();
+    });
+  });
   client.onDeviceMethod('blink', (request, response) => {
     say('method', { name: request.methodName, payload: request.payload });
     response.send(200, { blinked: request.payload }, (sendErr) => {

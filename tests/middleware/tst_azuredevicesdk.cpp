@@ -5,8 +5,9 @@
 // scripts/azure-device-sdk.sh) against a real middleware and a real hub: the
 // device program is written as for Azure IoT Hub and only its connection
 // string and CA differ. It reads its twin, reports properties (seen through
-// the API), receives a desired change made through the API and answers a
-// direct method invoked through the API.
+// the API), receives a desired change made through the API, answers a
+// direct method invoked through the API and receives a cloud-to-device
+// message sent through the API.
 
 #include "devicetestutil.h"
 #include "mosquittoprocess.h"
@@ -135,8 +136,9 @@ void TestAzureDeviceSdk::nodeSdkDeviceWorksUnchanged()
     QTRY_VERIFY2_WITH_TIMEOUT(!step(QStringLiteral("ready")).isEmpty() || !step(QStringLiteral("error")).isEmpty() ||
                                   m_node.state() == QProcess::NotRunning,
                               "the SDK device did not get ready", 30000);
-    QVERIFY2(step(QStringLiteral("error")).isEmpty(),
-             QJsonDocument(step(QStringLiteral("error"))).toJson().constData() + m_node.readAllStandardError());
+    QVERIFY2(
+        step(QStringLiteral("error")).isEmpty(),
+        QByteArray(QJsonDocument(step(QStringLiteral("error"))).toJson() + m_node.readAllStandardError()).constData());
     QVERIFY2(!step(QStringLiteral("ready")).isEmpty(), m_output.constData());
 
     // getTwin: the desired properties as the SDK parsed them.
@@ -175,9 +177,18 @@ void TestAzureDeviceSdk::nodeSdkDeviceWorksUnchanged()
                  .toInt(),
              3);
 
+    // A cloud-to-device message through the API reaches the SDK's 'message'
+    // listener with its id and properties.
+    const auto sent = m_f.operatorClient->post(
+        QStringLiteral("/api/v1/devices/%1/messages").arg(id),
+        QJsonObject{{QStringLiteral("payload"), QJsonObject{{QStringLiteral("text"), QStringLiteral("hello")}}},
+                    {QStringLiteral("properties"), QJsonObject{{QStringLiteral("kind"), QStringLiteral("greeting")}}}});
+    QVERIFY2(sent.status == 202, sent.body.constData());
+    const QString messageId = sent.json().value(QStringLiteral("messageId")).toString();
+
     QVERIFY2(m_node.waitForFinished(30000), m_output.constData());
     steps();
-    QVERIFY2(m_node.exitCode() == 0, (m_output + m_node.readAllStandardError()).constData());
+    QVERIFY2(m_node.exitCode() == 0, QByteArray(m_output + m_node.readAllStandardError()).constData());
     bool sawChange = false;
     for (const QJsonObject &s : steps()) {
         if (s.value(QStringLiteral("step")).toString() == QLatin1String("desired") &&
@@ -187,6 +198,16 @@ void TestAzureDeviceSdk::nodeSdkDeviceWorksUnchanged()
     }
     QVERIFY(sawChange);
     QCOMPARE(step(QStringLiteral("method")).value(QStringLiteral("name")).toString(), QStringLiteral("blink"));
+    const QJsonObject message = step(QStringLiteral("message"));
+    QCOMPARE(message.value(QStringLiteral("messageId")).toString(), messageId);
+    QCOMPARE(message.value(QStringLiteral("contentType")).toString(), QStringLiteral("application/json"));
+    QCOMPARE(QJsonDocument::fromJson(message.value(QStringLiteral("data")).toString().toUtf8())
+                 .object()
+                 .value(QStringLiteral("text"))
+                 .toString(),
+             QStringLiteral("hello"));
+    QCOMPARE(message.value(QStringLiteral("properties")).toObject().value(QStringLiteral("kind")).toString(),
+             QStringLiteral("greeting"));
 }
 
 QTEST_MAIN(TestAzureDeviceSdk)
