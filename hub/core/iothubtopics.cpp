@@ -59,6 +59,16 @@ bool splitDeviceTopic(std::string_view topic, std::string_view &deviceId, std::s
 
 } // namespace
 
+bool mayNeedTranslation(std::string_view topic)
+{
+    if (startsWith(topic, "$iothub/"))
+        return true;
+    std::string_view deviceId, rest;
+    if (!splitDeviceTopic(topic, deviceId, rest))
+        return false;
+    return !startsWith(rest, "messages/events") && rest != "status";
+}
+
 uint8_t iotHubSubscriptionOf(std::string_view filter)
 {
     if (filter == "$iothub/twin/res/#")

@@ -34,6 +34,11 @@ namespace Provisio::HubAuth {
 
 inline constexpr size_t kMaxRequestIdLength = 128;
 
+// Whether a publish on `topic` can need translating at all (a `$iothub/…`
+// request, or something for a device other than telemetry and presence):
+// the plugin sees every message, and telemetry must not pay for a lookup.
+bool mayNeedTranslation(std::string_view topic);
+
 // The `$iothub/…` filters an SDK subscribes to, as bits.
 enum IotHubSubscription : uint8_t {
     TwinResponses = 1,  // $iothub/twin/res/#

@@ -456,8 +456,10 @@ int onMessage(int, void *eventData, void *userData)
 {
     auto *state = static_cast<PluginState *>(userData);
     auto *event = static_cast<mosquitto_evt_message *>(eventData);
+    if (!event->topic || !mayNeedTranslation(event->topic))
+        return MOSQ_ERR_SUCCESS; // telemetry and presence: nothing to do, no lookup
     const char *clientId = mosquitto_client_id(event->client);
-    if (!clientId || !event->topic)
+    if (!clientId)
         return MOSQ_ERR_SUCCESS;
     const ClientRegistry::Entry *entry = state->clients.find(clientId, event->client);
     if (!entry)

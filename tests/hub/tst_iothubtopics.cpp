@@ -39,6 +39,8 @@ private Q_SLOTS:
     void deviceTopicRules();
     void cloudToDevice_data();
     void cloudToDevice();
+    void onlyWhatMayNeedTranslationIsLookedAt_data();
+    void onlyWhatMayNeedTranslationIsLookedAt();
 };
 
 void TestIotHubTopics::deviceRequests_data()
@@ -297,6 +299,34 @@ void TestIotHubTopics::cloudToDevice()
     QCOMPARE(exp.has_value(), expiry >= 0);
     if (exp)
         QCOMPARE(qlonglong(*exp), expiry);
+}
+
+void TestIotHubTopics::onlyWhatMayNeedTranslationIsLookedAt_data()
+{
+    QTest::addColumn<QByteArray>("topic");
+    QTest::addColumn<bool>("looked");
+    QTest::newRow("telemetry") << QByteArray("devices/d/messages/events/a=b") << false;
+    QTest::newRow("telemetry, no bag") << QByteArray("devices/d/messages/events") << false;
+    QTest::newRow("presence") << QByteArray("devices/d/status") << false;
+    QTest::newRow("control") << QByteArray("$CONTROL/provisio-hub/v1") << false;
+    QTest::newRow("twin GET") << QByteArray("$iothub/twin/GET/?$rid=1") << true;
+    QTest::newRow("twin answer") << QByteArray("devices/d/twin/res/200/1") << true;
+    QTest::newRow("desired") << QByteArray("devices/d/twin/desired") << true;
+    QTest::newRow("method call") << QByteArray("devices/d/methods/m/1") << true;
+    QTest::newRow("cloud-to-device") << QByteArray("devices/d/messages/devicebound/x") << true;
+}
+
+void TestIotHubTopics::onlyWhatMayNeedTranslationIsLookedAt()
+{
+    QFETCH(QByteArray, topic);
+    QFETCH(bool, looked);
+    QCOMPARE(mayNeedTranslation(sv(topic)), looked);
+    // Everything that has a translation is looked at.
+    if (!looked) {
+        QVERIFY(!iotHubDeliveryFor(sv(topic), int64_t(1)));
+        QVERIFY(!cloudToDeviceTarget(sv(topic)));
+        QVERIFY(!deviceRequestFromIotHub(kPrefix, sv(topic)));
+    }
 }
 
 QTEST_APPLESS_MAIN(TestIotHubTopics)
