@@ -61,11 +61,15 @@ bool splitDeviceTopic(std::string_view topic, std::string_view &deviceId, std::s
 
 bool mayNeedTranslation(std::string_view topic)
 {
+    // Plain prefix tests and one memchr: this runs for every message.
     if (startsWith(topic, "$iothub/"))
         return true;
-    std::string_view deviceId, rest;
-    if (!splitDeviceTopic(topic, deviceId, rest))
+    if (!startsWith(topic, kDevices))
         return false;
+    const size_t slash = topic.find('/', kDevices.size());
+    if (slash == std::string_view::npos)
+        return false;
+    const std::string_view rest = topic.substr(slash + 1);
     return !startsWith(rest, "messages/events") && rest != "status";
 }
 
