@@ -129,6 +129,7 @@ DeviceDetail::DeviceDetail(ApiClient *api, EventFeed *feed, QWidget *parent)
     connect(m_controller, &DeviceDetailController::twinLoaded, this, &DeviceDetail::showTwin);
     connect(m_controller, &DeviceDetailController::activationFailuresLoaded, this,
             &DeviceDetail::showActivationFailures);
+    connect(m_controller, &DeviceDetailController::cloudMessagesLoaded, this, &DeviceDetail::showCloudMessages);
     connect(m_controller, &DeviceDetailController::failed, this, &DeviceDetail::errorOccurred);
     connect(m_controller, &DeviceDetailController::changed, this, [this](const QString &message) {
         Q_EMIT messageShown(message);
@@ -439,8 +440,37 @@ QWidget *DeviceDetail::buildActions()
     al->addLayout(ah);
     al->addWidget(m_activationFailures);
 
+    // Cloud-to-device messages: send one, and see each one's fate (queued in
+    // the middleware, delivered to the hub, expired), live from the feed.
+    m_c2dPayload = new JsonObjectEdit(page);
+    m_c2dPayload->setObjectName(QStringLiteral("c2dPayload"));
+    m_c2dPayload->setMaximumHeight(90);
+    m_c2dTtl = new QSpinBox(page);
+    m_c2dTtl->setObjectName(QStringLiteral("c2dTtl"));
+    m_c2dTtl->setRange(1, 172800);
+    m_c2dTtl->setValue(3600);
+    m_c2dTtl->setSuffix(tr(" s"));
+    m_c2dSend = new QPushButton(tr("Se&nd message"), page);
+    m_c2dSend->setObjectName(QStringLiteral("c2dSend"));
+    connect(m_c2dSend, &QPushButton::clicked, this, &DeviceDetail::sendCloudMessage);
+    connect(m_c2dPayload, &JsonObjectEdit::validityChanged, this, &DeviceDetail::updateActions);
+    m_c2dMessages = new QTableWidget(0, 4, page);
+    m_c2dMessages->setObjectName(QStringLiteral("c2dMessages"));
+    m_c2dMessages->setHorizontalHeaderLabels({tr("Sent"), tr("State"), tr("Expires"), tr("Message id")});
+    m_c2dMessages->horizontalHeader()->setStretchLastSection(true);
+    m_c2dMessages->verticalHeader()->hide();
+    m_c2dMessages->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_c2dMessages->setSelectionBehavior(QAbstractItemView::SelectRows);
+    auto *c2dBox = new QGroupBox(tr("Cloud-to-device messages"), page);
+    auto *cf = new QFormLayout(c2dBox);
+    cf->addRow(tr("Pa&yload (JSON):"), m_c2dPayload);
+    cf->addRow(tr("Time to &live:"), m_c2dTtl);
+    cf->addRow(QString(), m_c2dSend);
+    cf->addRow(m_c2dMessages);
+
     auto *layout = new QVBoxLayout(page);
     layout->addWidget(methodBox, 1);
+    layout->addWidget(c2dBox, 1);
     layout->addWidget(stateBox);
     layout->addWidget(activationBox, 1);
     return page;
@@ -461,6 +491,7 @@ void DeviceDetail::setDevice(const QString &serial)
     m_reported->clear();
     m_versions->clear();
     m_methodAnswer->clear();
+    m_c2dMessages->setRowCount(0);
     m_telemetry->setDeviceId(QString());
     AuditModel::Filter f;
     f.entityId = serial;
@@ -610,6 +641,33 @@ void DeviceDetail::showTwin(const QJsonObject &twin)
     updateActions();
 }
 
+void DeviceDetail::sendCloudMessage()
+{
+    m_controller->sendCloudMessage(m_c2dPayload->object(), m_c2dTtl->value());
+}
+
+void DeviceDetail::showCloudMessages(const QJsonArray &messages)
+{
+    m_c2dMessages->setRowCount(int(messages.size()));
+    for (int row = 0; row < messages.size(); ++row) {
+        const QJsonObject m = messages.at(row).toObject();
+        const QString state = m.value(QStringLiteral("state")).toString();
+        QString shown = state;
+        if (state == QLatin1String("queued"))
+            shown = tr("waiting");
+        else if (state == QLatin1String("delivered"))
+            shown = tr("delivered to the hub");
+        else if (state == QLatin1String("expired"))
+            shown = tr("expired");
+        const QString cells[] = {m.value(QStringLiteral("createdDateTimeUtc")).toString(), shown,
+                                 m.value(QStringLiteral("expiryTimeUtc")).toString(),
+                                 m.value(QStringLiteral("messageId")).toString()};
+        for (int column = 0; column < 4; ++column)
+            m_c2dMessages->setItem(row, column, new QTableWidgetItem(cells[column]));
+    }
+    m_c2dMessages->resizeColumnsToContents();
+}
+
 void DeviceDetail::invoke()
 {
     const QString name = m_method->currentText().trimmed();
@@ -709,6 +767,7 @@ void DeviceDetail::updateActions()
     m_saveTwin->setEnabled(m_canOperate && registered && m_twinDirty && m_tags->isValid() && m_desired->isValid());
     m_reloadTwin->setEnabled(!serial().isEmpty());
     m_invoke->setEnabled(m_canOperate && registered && m_methodPayload->isValid());
+    m_c2dSend->setEnabled(m_canOperate && registered && m_c2dPayload->isValid());
     m_enable->setEnabled(m_canOperate && enrolled && !enabled);
     m_disable->setEnabled(m_canOperate && enrolled && enabled);
     m_deprovision->setEnabled(m_canOperate && enrolled);

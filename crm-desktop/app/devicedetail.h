@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QWidget>
 
@@ -68,6 +69,8 @@ private:
     void showRegistration(const QJsonObject &registration);
     void showTwin(const QJsonObject &twin);
     void showActivationFailures(const QJsonObject &failures);
+    void showCloudMessages(const QJsonArray &messages);
+    void sendCloudMessage();
     void confirmUnlock();
     void setKeysRevealed(bool revealed);
     void copyKey(bool primary);
@@ -127,6 +130,11 @@ private:
     QPushButton *m_unlock;
     QPushButton *m_rotateHubKey;
     QPushButton *m_rotateGroupHubKeys;
+    // cloud-to-device messages
+    JsonObjectEdit *m_c2dPayload;
+    QSpinBox *m_c2dTtl;
+    QPushButton *m_c2dSend;
+    QTableWidget *m_c2dMessages;
 };
 
 } // namespace Provisio::Crm

@@ -92,6 +92,7 @@ void DeviceDetailController::reload()
     m_twin = {};
     m_twinEtag.clear();
     m_activationFailures = {};
+    m_cloudMessages = {};
     if (m_serial.isEmpty())
         return;
     ApiCall *call = m_api->get(QStringLiteral("devices/") + ApiClient::segment(m_serial));
@@ -164,6 +165,7 @@ void DeviceDetailController::loadRegistration(quint64 generation)
         m_registration = body.object();
         Q_EMIT registrationLoaded(m_registration);
         loadTwin(generation);
+        loadCloudMessages(generation);
     });
     connect(call, &ApiCall::failed, this, [this, generation](const ApiFailure &f) {
         if (generation != m_generation || f.aborted)
@@ -174,6 +176,48 @@ void DeviceDetailController::loadRegistration(quint64 generation)
             return;
         }
         Q_EMIT failed(tr("Registration of %1: %2").arg(m_serial, f.message));
+    });
+}
+
+void DeviceDetailController::loadCloudMessages(quint64 generation)
+{
+    const QString id = deviceId();
+    if (id.isEmpty())
+        return;
+    ApiCall *call = m_api->get(QStringLiteral("devices/") + ApiClient::segment(id) + QStringLiteral("/messages"));
+    track(call);
+    onCurrentAnswer(call, generation, [this](const QJsonDocument &body, const QByteArray &) {
+        m_cloudMessages = body.object().value(QStringLiteral("items")).toArray();
+        Q_EMIT cloudMessagesLoaded(m_cloudMessages);
+    });
+    reportFailure(call, generation, tr("Cloud-to-device messages of %1: %2"), ErrorCode::NotFound);
+}
+
+void DeviceDetailController::sendCloudMessage(const QJsonObject &payload, int ttlSeconds)
+{
+    const QString id = deviceId();
+    if (id.isEmpty()) {
+        Q_EMIT failed(tr("The device has not registered yet."));
+        return;
+    }
+    ApiCall *call =
+        m_api->post(QStringLiteral("devices/") + ApiClient::segment(id) + QStringLiteral("/messages"),
+                    QJsonObject{{QStringLiteral("payload"), payload}, {QStringLiteral("ttlSeconds"), ttlSeconds}});
+    track(call);
+    const quint64 generation = m_generation;
+    connect(call, &ApiCall::finished, this, [this, generation](const QJsonDocument &answer, const QByteArray &) {
+        Q_EMIT changed(
+            tr("Message %1 queued for the device.").arg(answer.object().value(QStringLiteral("messageId")).toString()));
+        loadCloudMessages(generation);
+    });
+    connect(call, &ApiCall::failed, this, [this](const ApiFailure &f) {
+        if (f.aborted)
+            return;
+        if (f.code == ErrorCode::TooManyRequests)
+            Q_EMIT failed(tr("The device already has 50 messages waiting; they leave the queue when its hub "
+                             "takes them or they expire."));
+        else
+            Q_EMIT failed(tr("Sending the message failed: %1").arg(f.message));
     });
 }
 
@@ -438,6 +482,8 @@ void DeviceDetailController::onEvent(const QString &type, const QJsonObject &eve
         }
     } else if (type.startsWith(QLatin1String("registration."))) {
         loadRegistration(generation);
+    } else if (type.startsWith(QLatin1String("cloudMessage."))) {
+        loadCloudMessages(generation);
     } else if (type.startsWith(QLatin1String("twin.")) || type == QLatin1String("device.statusReported") ||
                type == QLatin1String("device.online") || type == QLatin1String("device.offline")) {
         if (type.startsWith(QLatin1String("twin."))) {

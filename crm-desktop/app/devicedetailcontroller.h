@@ -5,6 +5,7 @@
 #include "protocol/enrollment.h"
 
 #include <QByteArray>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QObject>
@@ -48,6 +49,9 @@ public:
     // The serial's failed activation attempts as the middleware lists them
     // ({"counting", "items": [{"at", "clientAddress", "reason", "clearedAt"}]}).
     QJsonObject activationFailures() const { return m_activationFailures; }
+    // The device's cloud-to-device messages, newest first, as the
+    // middleware lists them ({messageId, state, createdDateTimeUtc, ...}).
+    QJsonArray cloudMessages() const { return m_cloudMessages; }
     bool isLoading() const { return m_pending > 0; }
 
     // The merge patch that turns `before` into `after` (removed members null).
@@ -56,6 +60,8 @@ public:
     // PATCH devices/{deviceId}/twin guarded by the twin's etag.
     void saveTwin(const QJsonObject &tags, const QJsonObject &desired);
     void invokeMethod(const QString &name, const QJsonValue &payload, int timeoutSeconds);
+    // POST devices/{deviceId}/messages: a JSON payload, queued for the device.
+    void sendCloudMessage(const QJsonObject &payload, int ttlSeconds);
     void disableEnrollment();
     void enableEnrollment();
     // Disables the enrollment, then forgets the registration (the device
@@ -75,6 +81,7 @@ Q_SIGNALS:
     void registrationLoaded(const QJsonObject &registration); // empty: never registered
     void twinLoaded(const QJsonObject &twin);
     void activationFailuresLoaded(const QJsonObject &failures);
+    void cloudMessagesLoaded(const QJsonArray &messages);
     void twinSaved(); // before the saved twin arrives through twinLoaded
     void methodAnswered(const QString &name, int status, const QJsonValue &payload);
     void failed(const QString &message);
@@ -96,6 +103,7 @@ private:
     void loadRegistration(quint64 generation);
     void loadTwin(quint64 generation);
     void loadActivationFailures(quint64 generation);
+    void loadCloudMessages(quint64 generation);
     void onEvent(const QString &type, const QJsonObject &event);
     bool concernsThisDevice(const QJsonObject &event) const;
     void setPending(int delta);
@@ -109,6 +117,7 @@ private:
     QJsonObject m_twin;
     QByteArray m_twinEtag;
     QJsonObject m_activationFailures;
+    QJsonArray m_cloudMessages;
     quint64 m_generation = 0;
     int m_pending = 0;
 };

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "topicrules.h"
 
+#include "iothubtopics.h"
+
 namespace Provisio::HubAuth {
 
 namespace {
@@ -82,11 +84,18 @@ std::string devicePrefix(std::string_view deviceId)
 
 bool deviceMayPublish(std::string_view prefix, std::string_view topic)
 {
+    if (startsWith(topic, "$iothub/"))
+        return deviceRequestFromIotHub(prefix, topic).has_value();
     std::string_view rest;
     if (!ownRemainder(prefix, topic, rest) || hasWildcard(rest))
         return false;
     if (rest == "twin/reported" || rest == "status" || rest == "messages/events")
         return true;
+    // Twin requests that want an answer on twin/res/…
+    for (const std::string_view request : {std::string_view("twin/get/"), std::string_view("twin/reported/")}) {
+        if (startsWith(rest, request))
+            return isValidRequestId(rest.substr(request.size()));
+    }
     if (startsWith(rest, "messages/events/"))
         return true; // the property bag is free-form, as in Azure
     constexpr std::string_view kMethodResponse = "methods/res/";
@@ -100,11 +109,33 @@ bool deviceMayPublish(std::string_view prefix, std::string_view topic)
 
 bool deviceMayRead(std::string_view prefix, std::string_view topic)
 {
+    // What the plugin hands to one device (IoT Hub's answers and
+    // notifications, cloud-to-device messages) never reaches anyone by
+    // subscription: nobody may publish the $iothub forms, and the service's
+    // cloud-to-device publish is diverted. The broker asks again, though,
+    // when a device resumes a session that kept such a message for it.
+    if (startsWith(topic, "$iothub/"))
+        return prefix.size() > kDevices.size() &&
+               (startsWith(topic, "$iothub/twin/res/") || startsWith(topic, "$iothub/twin/PATCH/properties/desired/") ||
+                startsWith(topic, "$iothub/methods/POST/"));
     std::string_view rest;
     if (!ownRemainder(prefix, topic, rest))
         return false;
-    if (rest == "twin/desired")
+    if (rest == "twin/desired" || rest == "messages/devicebound" || startsWith(rest, "messages/devicebound/"))
         return true;
+    constexpr std::string_view kTwinRes = "twin/res/";
+    if (startsWith(rest, kTwinRes)) {
+        // {status}/{rid} or {status}/{rid}/{version}
+        const std::string_view all = rest.substr(kTwinRes.size());
+        const size_t slash = all.find('/');
+        if (slash == std::string_view::npos || !isStatusCode(all.substr(0, slash)))
+            return false;
+        const std::string_view tail = all.substr(slash + 1);
+        const size_t end = tail.find('/');
+        if (end == std::string_view::npos)
+            return isValidRequestId(tail);
+        return isValidRequestId(tail.substr(0, end)) && isStatusCode(tail.substr(end + 1));
+    }
     constexpr std::string_view kMethods = "methods/";
     if (startsWith(rest, kMethods)) {
         std::string_view name, rid;
@@ -116,10 +147,14 @@ bool deviceMayRead(std::string_view prefix, std::string_view topic)
 
 bool deviceMaySubscribe(std::string_view prefix, std::string_view filter)
 {
+    // IoT Hub's fixed filters: what reaches a device under them is only ever
+    // published to that one client by the hub (see iothubtopics.h).
+    if (iotHubSubscriptionOf(filter) != 0)
+        return prefix.size() > kDevices.size();
     std::string_view rest;
     if (!ownRemainder(prefix, filter, rest))
         return false;
-    if (rest == "twin/desired" || rest == "methods/#")
+    if (rest == "twin/desired" || rest == "methods/#" || rest == "twin/res/#" || rest == "messages/devicebound/#")
         return true;
     constexpr std::string_view kMethods = "methods/";
     if (startsWith(rest, kMethods)) {

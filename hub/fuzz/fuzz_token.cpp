@@ -6,7 +6,8 @@
 // libFuzzer is available (hub/fuzz/clang), else linked with standalonedriver.cpp.
 //
 // The same input also goes to the control-command parser (revocations and
-// credit grants) and the credit accounting.
+// credit grants), the credit accounting and the translation of IoT Hub's
+// $iothub/... topics (which must only ever yield the device's own topics).
 //
 // Input layout: client id '\n' username '\n' password; a missing part is
 // empty. When the first byte is odd, the username is rebuilt in the expected
@@ -16,6 +17,7 @@
 #include "controlcommand.h"
 #include "credentials.h"
 #include "ingresscredit.h"
+#include "iothubtopics.h"
 #include "revocationlist.h"
 #include "topicrules.h"
 
@@ -117,6 +119,31 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (void)isAllowed(Role::Device, prefix, access, *topic);
             (void)isAllowed(Role::Service, {}, access, *topic);
         }
+        // A device's $iothub request becomes a topic of its own that it may
+        // publish, or nothing; a service topic's $iothub form names the
+        // device the topic was about.
+        if (const auto request = deviceRequestFromIotHub(prefix, *topic)) {
+            if (request->topic.compare(0, prefix.size(), prefix) != 0 || !deviceMayPublish(prefix, request->topic) ||
+                !isValidRequestId(request->rid))
+                __builtin_trap();
+        }
+        const auto delivery = iotHubDeliveryFor(*topic, topLevelVersion(*topic));
+        if (delivery &&
+            (topic->compare(0, devicePrefix(delivery->deviceId).size(), devicePrefix(delivery->deviceId)) != 0 ||
+             delivery->topic.compare(0, 8, "$iothub/") != 0))
+            __builtin_trap();
+        (void)iotHubSubscriptionOf(*topic);
+        (void)queryValue(*topic, "$rid");
+    }
+    // The same with the input behind a request prefix, so the fuzzer reaches
+    // the request-id parser at once.
+    for (const char *head : {"$iothub/twin/GET/?$rid=", "$iothub/methods/res/200/?", "devices/dev1/twin/res/204/"}) {
+        const std::string topic = head + password;
+        if (const auto request = deviceRequestFromIotHub(prefix, topic)) {
+            if (!deviceMayPublish(prefix, request->topic))
+                __builtin_trap();
+        }
+        (void)iotHubDeliveryFor(topic, std::nullopt);
     }
     return 0;
 }

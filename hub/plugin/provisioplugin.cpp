@@ -16,12 +16,14 @@
 #include <mosquitto.h>
 #include <mosquitto_broker.h>
 #include <mosquitto_plugin.h>
+#include <mqtt_protocol.h>
 
 #include "clientregistry.h"
 #include "controlcommand.h"
 #include "credentials.h"
 #include "hubauthconfig.h"
 #include "ingresscredit.h"
+#include "iothubtopics.h"
 #include "revocationlist.h"
 #include "signingkeys.h"
 #include "topicrules.h"
@@ -36,6 +38,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #define PROVISIO_PLUGIN_EXPORT extern "C" __attribute__((visibility("default")))
 
@@ -76,6 +79,12 @@ struct PluginState
     // its Will, which is neither rate-limited nor refused for credit (one
     // per connection; it is charged like any delivery).
     const void *departing = nullptr;
+    // The `$iothub/…` filters each device subscribed (IotHubSubscription
+    // bits), by client id: what the middleware publishes to a device is
+    // also sent in IoT Hub's form to that client alone when it asked for it.
+    // Kept across reconnects of a persistent session, as the broker keeps
+    // its subscriptions; dropped when the client starts a clean session.
+    std::unordered_map<std::string, uint8_t> iotHubSubscriptions;
     bool holdingBack = false; // for the log: devices are being held back
     int64_t heldBack = 0;     // connections closed for credit since the last log line
     int64_t nextCompactMs = 0;
@@ -142,9 +151,13 @@ void chargeDelivery(PluginState *state, const mosquitto_evt_acl_check *event, co
 // A device's publish (or Will): limits and credit. SUCCESS, ACL_DENIED
 // (acknowledged and dropped: for what a device must not do at all) or
 // kCloseWithoutAck (kept by the device, sent again after it reconnects).
-int checkDeviceWrite(PluginState *state, const mosquitto_evt_acl_check *event, const ClientRegistry::Entry &entry)
+//
+// `topic` is the Provisio topic of the publish (a `$iothub/…` request is
+// checked as the topic it becomes); `iotHub` is that request, which is told
+// 429 on `$iothub/twin/res/` instead of being disconnected, as IoT Hub does.
+int checkDeviceWrite(PluginState *state, const mosquitto_evt_acl_check *event, const ClientRegistry::Entry &entry,
+                     std::string_view topic, const DeviceRequest *iotHub)
 {
-    const std::string_view topic(event->topic);
     const std::string_view rest = topic.substr(std::min(entry.prefix.size(), topic.size()));
     const bool will = event->client == state->departing;
     state->departing = nullptr;
@@ -158,9 +171,19 @@ int checkDeviceWrite(PluginState *state, const mosquitto_evt_acl_check *event, c
     }
     if (will)
         return MOSQ_ERR_SUCCESS;
-    if (rest == "twin/reported" || rest == "status") {
+    // Twin requests (reported patches with or without a request id, twin
+    // GETs) share the reported-properties budget: each costs the middleware
+    // a database round trip.
+    const bool twinRequest =
+        rest == "twin/reported" || rest.substr(0, 14) == "twin/reported/" || rest.substr(0, 9) == "twin/get/";
+    if (twinRequest || rest == "status") {
         const auto kind = rest == "status" ? LimitedWrite::Presence : LimitedWrite::ReportedProperties;
         if (!state->writes.allow(entry.clientId, kind, monotonicMs())) {
+            if (iotHub && iotHub->kind != DeviceRequest::MethodResponse) {
+                const std::string answer = iotHubTwinResponseTopic(429, iotHub->rid);
+                mosquitto_broker_publish_copy(entry.clientId.c_str(), answer.c_str(), 0, nullptr, 1, false, nullptr);
+                return MOSQ_ERR_ACL_DENIED;
+            }
             mosquitto_log_printf(MOSQ_LOG_NOTICE, "provisio: device '%s' exceeds its %s write rate; disconnecting",
                                  printable(entry.clientId.c_str()).c_str(),
                                  kind == LimitedWrite::Presence ? "presence" : "reported-property");
@@ -228,6 +251,8 @@ int onBasicAuth(int, void *eventData, void *userData)
             mosquitto_log_printf(MOSQ_LOG_INFO, "provisio: client '%s' logged in with the previous signing key",
                                  printable(clientId).c_str());
         state->clients.add(clientId, event->client, identity->role, identity->expiry);
+        if (identity->role == Role::Device && mosquitto_client_clean_session(event->client))
+            state->iotHubSubscriptions.erase(clientId);
         if (identity->role == Role::Service) {
             state->credit.sessionConnected(clientId, mosquitto_client_clean_session(event->client));
             state->resuming = event->client;
@@ -293,12 +318,28 @@ int onAclCheck(int, void *eventData, void *userData)
     const bool allowed = isAllowed(entry->role, entry->prefix, access, event->topic);
     if (!allowed)
         return MOSQ_ERR_ACL_DENIED;
+    if (entry->role == Role::Device && (access == Access::Subscribe || access == Access::Unsubscribe)) {
+        if (const uint8_t bit = iotHubSubscriptionOf(event->topic)) {
+            uint8_t &bits = state->iotHubSubscriptions[entry->clientId];
+            bits = access == Access::Subscribe ? uint8_t(bits | bit) : uint8_t(bits & ~bit);
+            if (bits == 0)
+                state->iotHubSubscriptions.erase(entry->clientId);
+        }
+    }
     if (entry->role == Role::Service && access == Access::Subscribe)
         state->serviceSubscribed = true;
     if (entry->role == Role::Service && access == Access::Read)
         chargeDelivery(state, event, clientId);
-    if (entry->role == Role::Device && access == Access::Write)
-        return checkDeviceWrite(state, event, *entry);
+    if (entry->role == Role::Device && access == Access::Write) {
+        const std::string_view topic(event->topic);
+        if (topic.substr(0, 8) == "$iothub/") {
+            const auto request = deviceRequestFromIotHub(entry->prefix, topic);
+            if (!request)
+                return MOSQ_ERR_ACL_DENIED;
+            return checkDeviceWrite(state, event, *entry, request->topic, &*request);
+        }
+        return checkDeviceWrite(state, event, *entry, topic, nullptr);
+    }
     return MOSQ_ERR_SUCCESS;
 }
 
@@ -395,6 +436,103 @@ int onControl(int, void *eventData, void *userData)
     return MOSQ_ERR_SUCCESS;
 }
 
+// A cloud-to-device message from the service: to its device alone, into
+// its session even while it is offline (a persistent session keeps it), with
+// the bag's `$.exp` as the MQTT 5 message expiry so the broker drops it when
+// it runs out. (Devices cannot read the topic by subscription.)
+void deliverCloudMessage(const std::string &deviceId, const mosquitto_evt_message *event)
+{
+    const auto expiry = cloudMessageExpiry(event->topic);
+    mosquitto_property *properties = nullptr;
+    if (expiry) {
+        const int64_t remaining = *expiry - nowSeconds();
+        if (remaining <= 0) {
+            mosquitto_log_printf(MOSQ_LOG_NOTICE, "provisio: cloud-to-device message for '%s' expired on the way",
+                                 printable(deviceId.c_str()).c_str());
+            return;
+        }
+        if (mosquitto_property_add_int32(&properties, MQTT_PROP_MESSAGE_EXPIRY_INTERVAL,
+                                         uint32_t(std::min<int64_t>(remaining, UINT32_MAX))) != MOSQ_ERR_SUCCESS)
+            return;
+    }
+    const int rc = mosquitto_broker_publish_copy(deviceId.c_str(), event->topic, int(event->payloadlen), event->payload,
+                                                 1, false, properties);
+    if (rc != MOSQ_ERR_SUCCESS) {
+        mosquitto_property_free_all(&properties);
+        mosquitto_log_printf(MOSQ_LOG_WARNING, "provisio: cannot deliver a cloud-to-device message to '%s' (%d)",
+                             printable(deviceId.c_str()).c_str(), rc);
+    }
+}
+
+// A publish about to be routed. A device's `$iothub/…` request becomes its
+// own Provisio topic (the write check already allowed it); what the service
+// publishes to a device is also sent in IoT Hub's form to that client alone,
+// when it subscribed the matching `$iothub/…` filter (see iothubtopics.h).
+int onMessage(int, void *eventData, void *userData)
+{
+    auto *state = static_cast<PluginState *>(userData);
+    auto *event = static_cast<mosquitto_evt_message *>(eventData);
+    if (!event->topic || !mayNeedTranslation(event->topic))
+        return MOSQ_ERR_SUCCESS; // telemetry and presence: nothing to do, no lookup
+    const char *clientId = mosquitto_client_id(event->client);
+    if (!clientId)
+        return MOSQ_ERR_SUCCESS;
+    const ClientRegistry::Entry *entry = state->clients.find(clientId, event->client);
+    if (!entry)
+        return MOSQ_ERR_SUCCESS;
+    try {
+        const std::string_view topic(event->topic);
+        if (entry->role == Role::Device) {
+            if (topic.substr(0, 8) != "$iothub/")
+                return MOSQ_ERR_SUCCESS;
+            const auto request = deviceRequestFromIotHub(entry->prefix, topic);
+            if (!request)
+                return MOSQ_ERR_ACL_DENIED;
+            char *rewritten = mosquitto_strdup(request->topic.c_str());
+            if (!rewritten)
+                return MOSQ_ERR_NOMEM;
+            // The broker keeps whatever topic pointer the event holds and
+            // does not free the one it passed in.
+            mosquitto_free(event->topic);
+            event->topic = rewritten;
+            return MOSQ_ERR_SUCCESS;
+        }
+        if (const auto device = cloudToDeviceTarget(topic)) {
+            deliverCloudMessage(*device, event);
+            // The original goes nowhere (the device has its copy, with its
+            // expiry); the service still gets its PUBACK.
+            char *diverted = mosquitto_strdup(std::string(kDivertedTopic).c_str());
+            if (!diverted)
+                return MOSQ_ERR_NOMEM;
+            mosquitto_free(event->topic);
+            event->topic = diverted;
+            return MOSQ_ERR_SUCCESS;
+        }
+        if (state->iotHubSubscriptions.empty())
+            return MOSQ_ERR_SUCCESS;
+        std::optional<int64_t> version;
+        constexpr std::string_view kDesired = "/twin/desired";
+        if (topic.size() > kDesired.size() && topic.substr(topic.size() - kDesired.size()) == kDesired)
+            version = topLevelVersion(std::string_view(static_cast<const char *>(event->payload), event->payloadlen));
+        const auto delivery = iotHubDeliveryFor(topic, version);
+        if (!delivery)
+            return MOSQ_ERR_SUCCESS;
+        const auto subscribed = state->iotHubSubscriptions.find(delivery->deviceId);
+        if (subscribed == state->iotHubSubscriptions.end() || !(subscribed->second & delivery->needs))
+            return MOSQ_ERR_SUCCESS;
+        const int rc =
+            mosquitto_broker_publish_copy(delivery->deviceId.c_str(), delivery->topic.c_str(), int(event->payloadlen),
+                                          event->payload, event->qos > 1 ? 1 : event->qos, false, nullptr);
+        if (rc != MOSQ_ERR_SUCCESS)
+            mosquitto_log_printf(MOSQ_LOG_WARNING, "provisio: cannot deliver %s to device '%s' (%d)",
+                                 printable(delivery->topic.c_str(), 40).c_str(),
+                                 printable(delivery->deviceId.c_str()).c_str(), rc);
+    } catch (...) {
+        mosquitto_log_printf(MOSQ_LOG_ERR, "provisio: internal error while routing a message");
+    }
+    return MOSQ_ERR_SUCCESS;
+}
+
 struct Registration
 {
     int event;
@@ -408,6 +546,7 @@ const Registration kRegistrations[] = {
     {MOSQ_EVT_TICK, onTick, nullptr},
     {MOSQ_EVT_DISCONNECT, onDisconnect, nullptr},
     {MOSQ_EVT_CONTROL, onControl, kControlTopicC},
+    {MOSQ_EVT_MESSAGE, onMessage, nullptr},
 };
 
 void unregisterAll(mosquitto_plugin_id_t *identifier)

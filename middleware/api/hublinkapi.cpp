@@ -3,7 +3,9 @@
 
 #include "api/requesthelpers.h"
 #include "crypto/registrationid.h"
+#include "domain/cloudmessages.h"
 #include "domain/registrations.h"
+#include "hublink/hublinkutil.h"
 #include "protocol/apierror.h"
 #include "protocol/jsonreader.h"
 #include "protocol/timeutil.h"
@@ -77,6 +79,93 @@ void HubLinkApi::registerRoutes(Router &router)
     router.add(
         M::Post, device + QStringLiteral("/methods/{name}"), Access::Operator,
         [this](HttpRequest &r) { return invokeMethod(r); }, 128 * 1024);
+    // A base64 payload of CloudMessages::kMaxBodyBytes plus properties: the
+    // body limit lets the domain's own size check give the precise answer.
+    router.add(
+        M::Post, device + QStringLiteral("/messages"), Access::Operator,
+        [this](HttpRequest &r) { return sendCloudMessage(r); }, 128 * 1024);
+    router.add(M::Get, device + QStringLiteral("/messages"), Access::Viewer,
+               [this](HttpRequest &r) { return cloudMessages(r); });
+}
+
+HttpResponse HubLinkApi::sendCloudMessage(HttpRequest &request)
+{
+    auto body = jsonBody(request);
+    if (!body)
+        return HttpResponse::error(body.error());
+    JsonReader reader(*body);
+    reader.allowOnly({"payload", "payloadEncoding", "properties", "ttlSeconds"});
+    CloudMessages::Outgoing out;
+    out.ttlSeconds = int(reader.optionalInt(QStringLiteral("ttlSeconds"), CloudMessages::kDefaultTtlSeconds, 1,
+                                            CloudMessages::kMaxTtlSeconds));
+    if (!reader.ok())
+        return HttpResponse::error(reader.error());
+    const QJsonValue payload = body->value(QStringLiteral("payload"));
+    if (payload.isUndefined())
+        return HttpResponse::error(ErrorCode::InvalidInput, QStringLiteral("'payload' is required"));
+    const QJsonValue encoding = body->value(QStringLiteral("payloadEncoding"));
+    if (encoding.isUndefined() || encoding == QLatin1String("json")) {
+        out.body = HubLinkUtil::jsonText(payload);
+        out.contentType = QStringLiteral("application/json");
+    } else if (encoding == QLatin1String("base64")) {
+        if (!payload.isString())
+            return HttpResponse::error(ErrorCode::InvalidInput,
+                                       QStringLiteral("with payloadEncoding base64, 'payload' must be a string"));
+        const auto decoded =
+            QByteArray::fromBase64Encoding(payload.toString().toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
+        if (!decoded)
+            return HttpResponse::error(ErrorCode::InvalidInput, QStringLiteral("'payload' is not valid base64"));
+        out.body = *decoded;
+    } else {
+        return HttpResponse::error(ErrorCode::InvalidInput,
+                                   QStringLiteral("payloadEncoding must be \"json\" (default) or \"base64\""));
+    }
+    const QJsonValue properties = body->value(QStringLiteral("properties"));
+    if (!properties.isUndefined() && !properties.isObject())
+        return HttpResponse::error(ErrorCode::InvalidInput,
+                                   QStringLiteral("'properties' must be an object of strings"));
+    const QJsonObject props = properties.toObject();
+    for (auto it = props.begin(); it != props.end(); ++it) {
+        if (!it.value().isString())
+            return HttpResponse::error(ErrorCode::InvalidInput,
+                                       QStringLiteral("property '%1' must be a string").arg(it.key()));
+        out.properties.append({it.key(), it.value().toString()});
+    }
+    if (auto valid = CloudMessages::validate(out); !valid)
+        return HttpResponse::error(valid.error());
+    auto record = registered(request, true);
+    if (!record)
+        return HttpResponse::error(record.error());
+    auto sent = CloudMessages(m_ctx).send(*record, out, request.actor());
+    if (!sent)
+        return HttpResponse::error(sent.error());
+    QJsonObject answer = sent->toJson();
+    answer.remove(QStringLiteral("payload"));
+    answer.remove(QStringLiteral("payloadEncoding"));
+    return HttpResponse::json(answer, 202);
+}
+
+HttpResponse HubLinkApi::cloudMessages(HttpRequest &request)
+{
+    if (auto q = Requests::checkQuery(request, {QStringLiteral("limit")}); !q)
+        return HttpResponse::error(q.error());
+    int limit = 50;
+    if (request.hasQuery(QStringLiteral("limit"))) {
+        bool ok = false;
+        limit = request.queryValue(QStringLiteral("limit")).toInt(&ok);
+        if (!ok || limit < 1 || limit > 200)
+            return HttpResponse::error(ErrorCode::InvalidInput, QStringLiteral("limit must be 1 to 200"));
+    }
+    auto record = registered(request, false);
+    if (!record)
+        return HttpResponse::error(record.error());
+    auto listed = CloudMessageStore(m_ctx.db).forDevice(record->state.deviceId, limit);
+    if (!listed)
+        return HttpResponse::error(listed.error());
+    QJsonArray items;
+    for (const auto &m : std::as_const(*listed))
+        items.append(m.toJson());
+    return HttpResponse::json(QJsonObject{{kDeviceId, record->state.deviceId}, {QStringLiteral("items"), items}});
 }
 
 HttpResponse HubLinkApi::hubStatus(HttpRequest &request)

@@ -34,6 +34,8 @@ private:
     HttpResponse patchTwin(HttpRequest &request);
     HttpResponse telemetry(HttpRequest &request);
     HttpResponse invokeMethod(HttpRequest &request);
+    HttpResponse sendCloudMessage(HttpRequest &request);
+    HttpResponse cloudMessages(HttpRequest &request);
 
     Result<RegistrationRecord> registered(const HttpRequest &request, bool mustBeAssigned);
     QJsonObject twinJson(const RegistrationRecord &record);

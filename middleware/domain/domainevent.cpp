@@ -71,6 +71,9 @@ constexpr KindName kNames[] = {
     {EventKind::ActivationUnlocked, "activation.unlocked"},
     {EventKind::TwinReported, "twin.reported"},
     {EventKind::TwinUpdated, "twin.updated"},
+    {EventKind::CloudMessageQueued, "cloudMessage.queued"},
+    {EventKind::CloudMessageDelivered, "cloudMessage.delivered"},
+    {EventKind::CloudMessageExpired, "cloudMessage.expired"},
     {EventKind::Telemetry, "telemetry"},
 };
 

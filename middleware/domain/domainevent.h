@@ -70,6 +70,9 @@ enum class EventKind {
     ActivationUnlocked, // an operator cleared a serial's failed activation attempts
     TwinReported,
     TwinUpdated,
+    CloudMessageQueued,    // an operator sent a cloud-to-device message
+    CloudMessageDelivered, // a hub took it for the device's session
+    CloudMessageExpired,   // its time to live ended while it still waited
     Telemetry,
 };
 

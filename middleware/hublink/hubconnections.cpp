@@ -136,7 +136,10 @@ QStringList HubConnections::sharedFilters()
 {
     return {QStringLiteral("$share/provisio/devices/+/messages/events/#"),
             QStringLiteral("$share/provisio/devices/+/twin/reported"),
-            QStringLiteral("$share/provisio/devices/+/status")};
+            QStringLiteral("$share/provisio/devices/+/status"),
+            // Twin requests that want an answer (IoT Hub's $iothub/twin/… as the hub rewrites them).
+            QStringLiteral("$share/provisio/devices/+/twin/get/+"),
+            QStringLiteral("$share/provisio/devices/+/twin/reported/+")};
 }
 
 QList<HubConnection *> HubConnections::all() const

@@ -49,7 +49,8 @@ HubLink::HubLink(ServiceContext &ctx, Options options, QObject *parent)
       m_credit(m_connections), m_twins(ctx, m_connections, m_registrations, twinOptions(options)),
       m_telemetry(ctx, m_lookup, telemetryOptions(options)), m_presence(ctx, m_lookup),
       m_revocations(ctx, m_connections, m_registrations, m_lookup, options.pollIntervalMs),
-      m_methods(ctx, m_connections), m_takeover(ctx, m_connections, SessionTakeover::Options{options.leaseMs, 3000})
+      m_methods(ctx, m_connections), m_takeover(ctx, m_connections, SessionTakeover::Options{options.leaseMs, 3000}),
+      m_cloud(ctx, m_connections, options.pollIntervalMs)
 {
     m_ctx.metrics.describe(QStringLiteral("provisio_hub_messages_total"), QStringLiteral("counter"),
                            QStringLiteral("Messages received from hubs, by kind"));
@@ -67,6 +68,7 @@ HubLink::HubLink(ServiceContext &ctx, Options options, QObject *parent)
         // revocations waiting for it.
         m_twins.catchUp(connection->hub().host);
         m_revocations.retry(connection, true);
+        m_cloud.catchUp(connection->hub().host);
     });
     connect(&m_connections, &HubConnections::messageReceived, this, &HubLink::onMessage);
     connect(&m_telemetry, &TelemetryIngest::messagesSettled, &m_credit, &HubCredit::settled);
@@ -111,11 +113,13 @@ void HubLink::start()
     connect(&m_ctx.events, &EventBus::eventPublished, this, &HubLink::onEvent);
     connect(&m_ctx.events, &EventBus::eventPublished, &m_twins, &TwinSync::onEvent);
     connect(&m_ctx.events, &EventBus::eventPublished, &m_revocations, &Revocations::onEvent);
+    connect(&m_ctx.events, &EventBus::eventPublished, &m_cloud, &CloudDelivery::onEvent);
     m_connections.sync();
     m_pollTimer.start(m_options.pollIntervalMs);
     m_telemetry.start();
     m_twins.start();
     m_takeover.start(m_options.connection.clientId);
+    m_cloud.start();
 }
 
 std::optional<HubLink::HubStatus> HubLink::status(const QString &hubName)
@@ -187,6 +191,10 @@ void HubLink::handleOther(HubConnection *connection, const QString &topic, const
     const QString &what = parts.at(2);
     if (what == QLatin1String("twin") && parts.size() == 4 && parts.at(3) == QLatin1String("reported")) {
         m_twins.handleReported(hubHost, deviceId, payload);
+    } else if (what == QLatin1String("twin") && parts.size() == 5 && parts.at(3) == QLatin1String("reported")) {
+        m_twins.handleReported(hubHost, deviceId, payload, parts.at(4));
+    } else if (what == QLatin1String("twin") && parts.size() == 5 && parts.at(3) == QLatin1String("get")) {
+        m_twins.handleGet(hubHost, deviceId, parts.at(4));
     } else if (what == QLatin1String("status") && parts.size() == 3) {
         m_presence.handleStatus(hubHost, deviceId, payload);
     } else if (what == QLatin1String("methods") && parts.size() == 6 && parts.at(3) == QLatin1String("res")) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "clouddelivery.h"
 #include "core/result.h"
 #include "devicelookup.h"
 #include "domain/eventbus.h"
@@ -41,7 +42,8 @@ struct ServiceContext;
 //  - Presence: devices/{id}/status;
 //  - TelemetryIngest: telemetry into the telemetry table, pruned;
 //  - MethodCalls: direct methods for the API;
-//  - Revocations: revoke/restore commands on the hubs' control topic.
+//  - Revocations: revoke/restore commands on the hubs' control topic;
+//  - CloudDelivery: cloud-to-device messages out to the devices' hubs.
 // Reading goes through `$share/provisio/...` subscriptions, so several
 // middleware instances split the devices' messages between them; the
 // telemetry table is where their shares meet, so any instance answers a
@@ -146,6 +148,7 @@ private:
     Revocations m_revocations;
     MethodCalls m_methods;
     SessionTakeover m_takeover;
+    CloudDelivery m_cloud;
     QTimer m_pollTimer;
     bool m_started = false;
 };

@@ -161,23 +161,84 @@ void TwinSync::scanDesired(const QString &hubHost, const QString &afterKey)
 
 // --- reported properties
 
-void TwinSync::handleReported(const QString &hubHost, const QString &deviceId, const QByteArray &payload)
+void TwinSync::handleReported(const QString &hubHost, const QString &deviceId, const QByteArray &payload,
+                              const QString &rid)
+{
+    int version = 0;
+    const int status = mergeReported(hubHost, deviceId, payload, version);
+    if (!rid.isEmpty())
+        answer(hubHost, deviceId, rid, status, status == 204 ? version : -1, QByteArray());
+}
+
+void TwinSync::handleGet(const QString &hubHost, const QString &deviceId, const QString &rid)
+{
+    HubLinkUtil::countReceived(m_ctx.metrics, "twinGet");
+    RegistrationStore::Filter filter;
+    filter.deviceId = deviceId;
+    filter.assignedHub = hubHost;
+    filter.status = kAssigned;
+    PageRequest page;
+    page.limit = 1;
+    auto found = m_registrations.list(filter, page);
+    if (!found) {
+        qCWarning(lcHubConnection).noquote() << "twin of" << deviceId << "not read:" << found.error().message;
+        return answer(hubHost, deviceId, rid, 500, -1, QByteArray());
+    }
+    if (found->items.isEmpty()) {
+        HubLinkUtil::countRejected(m_ctx.metrics, "twinGet", "unknownDevice");
+        return answer(hubHost, deviceId, rid, 404, -1, QByteArray());
+    }
+    const RegistrationRecord &record = found->items.first();
+    if (record.unreadable)
+        return answer(hubHost, deviceId, rid, 500, -1, QByteArray());
+    // IoT Hub's device view of the twin: the two property sections at the
+    // top level, each with its $version (tags are not the device's).
+    const QJsonObject properties = record.twin.value(QStringLiteral("properties")).toObject();
+    QJsonObject desired = properties.value(QStringLiteral("desired")).toObject();
+    QJsonObject reported = properties.value(QStringLiteral("reported")).toObject();
+    const QString version = QStringLiteral("$version");
+    if (!desired.contains(version))
+        desired.insert(version, 0);
+    if (!reported.contains(version))
+        reported.insert(version, 0);
+    const QJsonObject body{{QStringLiteral("desired"), desired}, {QStringLiteral("reported"), reported}};
+    answer(hubHost, deviceId, rid, 200, -1, QJsonDocument(body).toJson(QJsonDocument::Compact));
+}
+
+void TwinSync::answer(const QString &hubHost, const QString &deviceId, const QString &rid, int status, int version,
+                      const QByteArray &body)
+{
+    HubConnection *connection = m_connections.connectedTo(hubHost);
+    if (!connection)
+        return; // the device asks again (the SDKs time out and retry)
+    QString topic = QStringLiteral("devices/%1/twin/res/%2/%3").arg(deviceId, QString::number(status), rid);
+    if (version >= 0)
+        topic += QLatin1Char('/') + QString::number(version);
+    connection->publish(topic, body, 1, false);
+}
+
+int TwinSync::mergeReported(const QString &hubHost, const QString &deviceId, const QByteArray &payload, int &newVersion)
 {
     using namespace HubLinkUtil;
     countReceived(m_ctx.metrics, "reported");
-    if (payload.size() > m_options.maxReportedBytes)
-        return countRejected(m_ctx.metrics, "reported", "oversize");
+    if (payload.size() > m_options.maxReportedBytes) {
+        countRejected(m_ctx.metrics, "reported", "oversize");
+        return 413;
+    }
     // The twin's limits on the raw bytes, before Qt parses them: a document
     // nested near Qt's own depth limit would parse now and never again once
     // stored inside the registration.
     if (auto breach = jsonTextBreach(payload, JsonLimits::twinSection(), QStringLiteral("reported properties"))) {
         qCWarning(lcHubConnection).noquote() << "reported properties of" << deviceId << "refused:" << breach->message;
-        return countRejected(m_ctx.metrics, "reported", breach->reason);
+        countRejected(m_ctx.metrics, "reported", breach->reason);
+        return 400;
     }
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(payload, &parseError);
-    if (parseError.error != QJsonParseError::NoError || !doc.isObject())
-        return countRejected(m_ctx.metrics, "reported", "malformed");
+    if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
+        countRejected(m_ctx.metrics, "reported", "malformed");
+        return 400;
+    }
     QJsonObject patch = doc.object();
     for (const QString &key : patch.keys()) {
         if (key.startsWith(QLatin1Char('$')))
@@ -215,17 +276,20 @@ void TwinSync::handleReported(const QString &hubHost, const QString &deviceId, c
         if (!found) {
             qCWarning(lcHubConnection).noquote()
                 << "reported properties of" << deviceId << "not stored:" << found.error().message;
-            return;
+            return 500;
         }
-        if (found->items.isEmpty())
-            return countRejected(m_ctx.metrics, "reported", "unknownDevice");
+        if (found->items.isEmpty()) {
+            countRejected(m_ctx.metrics, "reported", "unknownDevice");
+            return 404;
+        }
         RegistrationRecord record = found->items.first();
         if (record.unreadable) {
             // Merging into nothing would silently drop what the record held;
             // the operator repairs it (reset-twin) or deletes it first.
             qCWarning(lcHubConnection).noquote()
                 << "reported properties of" << deviceId << "not stored: its registration record is unreadable";
-            return countRejected(m_ctx.metrics, "reported", "unreadableRecord");
+            countRejected(m_ctx.metrics, "reported", "unreadableRecord");
+            return 500;
         }
         QJsonObject properties = record.twin.value(QStringLiteral("properties")).toObject();
         QJsonObject reported = properties.value(QStringLiteral("reported")).toObject();
@@ -233,12 +297,15 @@ void TwinSync::handleReported(const QString &hubHost, const QString &deviceId, c
         reported.remove(QStringLiteral("$version"));
         reported = jsonMergePatch(reported, patch);
         reported.insert(QStringLiteral("$version"), version + 1);
-        if (QJsonDocument(reported).toJson(QJsonDocument::Compact).size() > m_options.maxReportedBytes)
-            return countRejected(m_ctx.metrics, "reported", "oversize");
+        if (QJsonDocument(reported).toJson(QJsonDocument::Compact).size() > m_options.maxReportedBytes) {
+            countRejected(m_ctx.metrics, "reported", "oversize");
+            return 413;
+        }
         if (auto breach = jsonValueBreach(reported, JsonLimits::twinSection(), QStringLiteral("reported properties"))) {
             qCWarning(lcHubConnection).noquote()
                 << "reported properties of" << deviceId << "refused:" << breach->message;
-            return countRejected(m_ctx.metrics, "reported", breach->reason);
+            countRejected(m_ctx.metrics, "reported", breach->reason);
+            return 400;
         }
         properties.insert(QStringLiteral("reported"), reported);
         record.twin.insert(QStringLiteral("properties"), properties);
@@ -255,8 +322,9 @@ void TwinSync::handleReported(const QString &hubHost, const QString &deviceId, c
         if (!updated) {
             qCWarning(lcHubConnection).noquote()
                 << "reported properties of" << deviceId << "not stored:" << updated.error().message;
-            return;
+            return 500;
         }
+        newVersion = version + 1;
 
         const QString registrationId = record.state.registrationId;
         if (!statusText.isEmpty()) {
@@ -283,9 +351,10 @@ void TwinSync::handleReported(const QString &hubHost, const QString &deviceId, c
             e.data = QJsonObject{{QStringLiteral("patch"), rest}, {QStringLiteral("$version"), version + 1}};
             m_ctx.events.publish(e);
         }
-        return;
+        return 204;
     }
     qCWarning(lcHubConnection).noquote() << "reported properties of" << deviceId << "lost to concurrent changes";
+    return 500;
 }
 
 // The device said it is provisioned: its inventory record (through the

@@ -41,8 +41,17 @@ public:
     void onEvent(const DomainEvent &event);
     // A hub (re)connected: what changed while it was away goes out.
     void catchUp(const QString &hubHost);
-    // A reported patch on devices/{id}/twin/reported.
-    void handleReported(const QString &hubHost, const QString &deviceId, const QByteArray &payload);
+    // A reported patch on devices/{id}/twin/reported, or on
+    // devices/{id}/twin/reported/{rid}: then answered on
+    // devices/{id}/twin/res/{status}/{rid}[/{version}] (204 with the new
+    // reported $version; 400 malformed, 413 too large, 404 unknown, 500).
+    void handleReported(const QString &hubHost, const QString &deviceId, const QByteArray &payload,
+                        const QString &rid = QString());
+    // devices/{id}/twin/get/{rid}: the device's view of its twin,
+    // {"desired":{…,"$version"},"reported":{…,"$version"}}, answered on
+    // devices/{id}/twin/res/200/{rid} (the hub relays it as IoT Hub's
+    // $iothub/twin/res/200/?$rid= to that device alone).
+    void handleGet(const QString &hubHost, const QString &deviceId, const QString &rid);
 
     // The assigned registration of a device id, else any of its registrations.
     Result<std::optional<RegistrationRecord>> registrationOf(const QString &deviceId);
@@ -52,6 +61,11 @@ public:
 
 private:
     void publishDesiredDocument(const HubLinkStore::DesiredDocument &doc);
+    // The HTTP-like status of a reported patch; `newVersion` on 204.
+    int mergeReported(const QString &hubHost, const QString &deviceId, const QByteArray &payload, int &newVersion);
+    // A twin answer (version < 0: none) on devices/{id}/twin/res/…
+    void answer(const QString &hubHost, const QString &deviceId, const QString &rid, int status, int version,
+                const QByteArray &body);
     void scanDesired(const QString &hubHost, const QString &afterKey);
     void markInventoryProvisioned(const QString &registrationId, const QString &hubHost);
 

@@ -259,6 +259,21 @@ const QList<Migration> &migrations()
                             " policy_key TEXT NOT NULL, created TEXT NOT NULL, revoked_at TEXT)"),
              QStringLiteral("CREATE INDEX access_policies_name ON access_policies (hub, name)"),
          }},
+        // Cloud-to-device messages (CloudMessageStore): queued per device
+        // until a hub takes them or their time to live ends. Read per
+        // device (count, list), per hub in order, and by expiry.
+        {15,
+         QStringLiteral("cloud-to-device messages"),
+         {
+             QStringLiteral("CREATE TABLE cloud_messages ("
+                            " message_id TEXT PRIMARY KEY, device_id TEXT NOT NULL, hub_host TEXT NOT NULL,"
+                            " created TEXT NOT NULL, expires TEXT NOT NULL, properties TEXT NOT NULL,"
+                            " content_type TEXT NOT NULL, body {{BLOB}} NOT NULL, state TEXT NOT NULL,"
+                            " finished TEXT)"),
+             QStringLiteral("CREATE INDEX cloud_messages_device ON cloud_messages (device_id, state, created)"),
+             QStringLiteral("CREATE INDEX cloud_messages_hub ON cloud_messages (hub_host, state, created)"),
+             QStringLiteral("CREATE INDEX cloud_messages_expiry ON cloud_messages (state, expires)"),
+         }},
     };
     return all;
 }

@@ -684,6 +684,22 @@ void TestCrmAppWidgets::deviceDetailFollowsTheDeviceLive()
     QTRY_VERIFY_WITH_TIMEOUT(w->banner()->isVisible() && w->banner()->kind() == MessageBanner::Kind::Error, 20000);
     QVERIFY2(w->banner()->text().startsWith(QStringLiteral("ping")), qPrintable(w->banner()->text()));
 
+    // A cloud-to-device message waits in the middleware for the hub, and the
+    // detail lists it with its state.
+    auto *send = detail->findChild<QPushButton *>(QStringLiteral("c2dSend"));
+    auto *messages = detail->findChild<QTableWidget *>(QStringLiteral("c2dMessages"));
+    QVERIFY(send && messages);
+    QTRY_VERIFY(send->isEnabled());
+    QTest::mouseClick(send, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(messages->rowCount(), 1, 15000);
+    QCOMPARE(messages->item(0, 1)->text(), QStringLiteral("waiting"));
+    QCOMPARE(int(m_admin->get(QStringLiteral("/api/v1/devices/sn-live-1/messages"))
+                     .json()
+                     .value(QStringLiteral("items"))
+                     .toArray()
+                     .size()),
+             1);
+
     // Disable asks first, then the enrollment is disabled.
     auto *disable = detail->findChild<QPushButton *>(QStringLiteral("deviceDisable"));
     QVERIFY(disable->isEnabled());

@@ -18,11 +18,11 @@ struct LibraryInit
 };
 } // namespace
 
-MqttTestClient::MqttTestClient(const QString &clientId, Protocol protocol) : m_protocol(protocol)
+MqttTestClient::MqttTestClient(const QString &clientId, Protocol protocol, bool cleanSession) : m_protocol(protocol)
 {
     static LibraryInit init;
     const QByteArray id = clientId.toUtf8();
-    m_mosq = mosquitto_new(id.isEmpty() ? nullptr : id.constData(), true, this);
+    m_mosq = mosquitto_new(id.isEmpty() ? nullptr : id.constData(), cleanSession || id.isEmpty(), this);
     mosquitto_int_option(m_mosq, MOSQ_OPT_PROTOCOL_VERSION, protocol == Mqtt5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311);
     mosquitto_connect_v5_callback_set(m_mosq, &MqttTestClient::onConnect);
     mosquitto_disconnect_v5_callback_set(m_mosq, &MqttTestClient::onDisconnect);

@@ -23,7 +23,9 @@ public:
     enum Protocol { Mqtt311 = 4, Mqtt5 = 5 };
     static constexpr int kNoAnswer = -1; // connection failed or no reply in time
 
-    explicit MqttTestClient(const QString &clientId, Protocol protocol = Mqtt5);
+    // cleanSession false: the broker keeps the session (subscriptions and
+    // QoS 1 messages) while the client is away, as Azure's SDKs ask.
+    explicit MqttTestClient(const QString &clientId, Protocol protocol = Mqtt5, bool cleanSession = true);
     ~MqttTestClient();
     MqttTestClient(const MqttTestClient &) = delete;
     MqttTestClient &operator=(const MqttTestClient &) = delete;
