@@ -85,6 +85,9 @@ struct PluginState
     // Kept across reconnects of a persistent session, as the broker keeps
     // its subscriptions; dropped when the client starts a clean session.
     std::unordered_map<std::string, uint8_t> iotHubSubscriptions;
+    // Devices refused for their write rate, and when that was last logged
+    // (a flooding device is named once a minute, not once per write).
+    std::unordered_map<std::string, int64_t> rateLogged;
     bool holdingBack = false; // for the log: devices are being held back
     int64_t heldBack = 0;     // connections closed for credit since the last log line
     int64_t nextCompactMs = 0;
@@ -184,10 +187,24 @@ int checkDeviceWrite(PluginState *state, const mosquitto_evt_acl_check *event, c
                 mosquitto_broker_publish_copy(entry.clientId.c_str(), answer.c_str(), 0, nullptr, 1, false, nullptr);
                 return MOSQ_ERR_ACL_DENIED;
             }
-            mosquitto_log_printf(MOSQ_LOG_NOTICE, "provisio: device '%s' exceeds its %s write rate; disconnecting",
-                                 printable(entry.clientId.c_str()).c_str(),
-                                 kind == LimitedWrite::Presence ? "presence" : "reported-property");
-            return kCloseWithoutAck;
+            // Refused, not disconnected: a device that reconnects sends its
+            // whole outbox again, and one holding more presence or reported
+            // writes than a burst (e.g. queued while the hub refused its key)
+            // would be cut off at every attempt for good. The excess write
+            // is dropped (MQTT 5: PUBACK 0x87); the device's next write
+            // within its budget carries its current state.
+            const int64_t now = monotonicMs();
+            auto logged = state->rateLogged.find(entry.clientId);
+            if (logged == state->rateLogged.end() || now - logged->second >= 60000) {
+                if (state->rateLogged.size() > 100000)
+                    state->rateLogged.clear(); // bounded: the log is only thinned, never needed
+                state->rateLogged[entry.clientId] = now;
+                mosquitto_log_printf(MOSQ_LOG_NOTICE,
+                                     "provisio: device '%s' exceeds its %s write rate; its excess writes are refused",
+                                     printable(entry.clientId.c_str()).c_str(),
+                                     kind == LimitedWrite::Presence ? "presence" : "reported-property");
+            }
+            return MOSQ_ERR_ACL_DENIED;
         }
     }
     if (!state->credit.mayAdmit(int64_t(event->payloadlen))) {
