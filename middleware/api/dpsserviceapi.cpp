@@ -257,17 +257,25 @@ Result<Enrollment> DpsServiceApi::saveEnrollment(QJsonObject body, const QString
     return saved->enrollment;
 }
 
-HttpResponse DpsServiceApi::getEnrollment(HttpRequest &request)
+Result<Enrollment> DpsServiceApi::enrollmentOf(const HttpRequest &request)
 {
     auto id = Requests::registrationIdParam(request);
     if (!id)
-        return failure(id.error());
+        return id.error();
     auto e = m_enrollments.find(*id);
     if (!e)
-        return failure(e.error());
+        return e.error();
     if (!*e)
-        return failure(Error(ErrorCode::NotFound, QStringLiteral("no enrollment '%1'").arg(*id)));
-    auto shown = withRegistration(**e);
+        return Error(ErrorCode::NotFound, QStringLiteral("no enrollment '%1'").arg(*id));
+    return **e;
+}
+
+HttpResponse DpsServiceApi::getEnrollment(HttpRequest &request)
+{
+    auto e = enrollmentOf(request);
+    if (!e)
+        return failure(e.error());
+    auto shown = withRegistration(*e);
     if (!shown)
         return failure(shown.error());
     return HttpResponse::json(shown->toJson()).withEtag(shown->etag);
@@ -303,15 +311,10 @@ HttpResponse DpsServiceApi::deleteEnrollment(HttpRequest &request, const Service
 
 HttpResponse DpsServiceApi::enrollmentAttestation(HttpRequest &request)
 {
-    auto id = Requests::registrationIdParam(request);
-    if (!id)
-        return failure(id.error());
-    auto e = m_enrollments.find(*id);
+    auto e = enrollmentOf(request);
     if (!e)
         return failure(e.error());
-    if (!*e)
-        return failure(Error(ErrorCode::NotFound, QStringLiteral("no enrollment '%1'").arg(*id)));
-    return HttpResponse::json((*e)->attestation.toJson());
+    return HttpResponse::json(e->attestation.toJson());
 }
 
 HttpResponse DpsServiceApi::bulk(HttpRequest &request, const ServiceAuth::Caller &caller)
@@ -396,17 +399,25 @@ HttpResponse DpsServiceApi::queryEnrollments(HttpRequest &request)
     return queryResponse(out, items->nextCursor, "Enrollment");
 }
 
-HttpResponse DpsServiceApi::getGroup(HttpRequest &request)
+Result<EnrollmentGroup> DpsServiceApi::groupOf(const HttpRequest &request)
 {
     auto id = groupIdParam(request);
     if (!id)
-        return failure(id.error());
+        return id.error();
     auto g = m_enrollments.findGroup(*id);
     if (!g)
-        return failure(g.error());
+        return g.error();
     if (!*g)
-        return failure(Error(ErrorCode::NotFound, QStringLiteral("no enrollment group '%1'").arg(*id)));
-    return HttpResponse::json((*g)->toJson()).withEtag((*g)->etag);
+        return Error(ErrorCode::NotFound, QStringLiteral("no enrollment group '%1'").arg(*id));
+    return **g;
+}
+
+HttpResponse DpsServiceApi::getGroup(HttpRequest &request)
+{
+    auto g = groupOf(request);
+    if (!g)
+        return failure(g.error());
+    return HttpResponse::json(g->toJson()).withEtag(g->etag);
 }
 
 HttpResponse DpsServiceApi::putGroup(HttpRequest &request, const ServiceAuth::Caller &caller)
@@ -449,15 +460,10 @@ HttpResponse DpsServiceApi::deleteGroup(HttpRequest &request, const ServiceAuth:
 
 HttpResponse DpsServiceApi::groupAttestation(HttpRequest &request)
 {
-    auto id = groupIdParam(request);
-    if (!id)
-        return failure(id.error());
-    auto g = m_enrollments.findGroup(*id);
+    auto g = groupOf(request);
     if (!g)
         return failure(g.error());
-    if (!*g)
-        return failure(Error(ErrorCode::NotFound, QStringLiteral("no enrollment group '%1'").arg(*id)));
-    return HttpResponse::json((*g)->attestation.toJson());
+    return HttpResponse::json(g->attestation.toJson());
 }
 
 HttpResponse DpsServiceApi::queryGroups(HttpRequest &request)

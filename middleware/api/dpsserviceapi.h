@@ -66,6 +66,9 @@ private:
     Result<Enrollment> saveEnrollment(QJsonObject body, const QString &pathId, const QByteArray &ifMatch,
                                       const QString &actor, bool createOnly);
     Result<Enrollment> withRegistration(Enrollment e);
+    // The enrollment / group the request's path names, or why not (404).
+    Result<Enrollment> enrollmentOf(const HttpRequest &request);
+    Result<EnrollmentGroup> groupOf(const HttpRequest &request);
 
     ServiceContext &m_ctx;
     Enrollments &m_service;
