@@ -37,6 +37,8 @@ MailDispatcher::MailDispatcher(ServiceContext &ctx, const Options &options, QObj
     : QObject(parent), m_ctx(ctx), m_options(options), m_deliveries(ctx)
 {
     SmtpTransport::initGlobal();
+    ctx.metrics.describe(QStringLiteral("provisio_mail_attempts_total"), QStringLiteral("counter"),
+                         QStringLiteral("Delivery attempts of e-mails by result (sent, failed)"));
     m_pool.setMaxThreadCount(1);
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &MailDispatcher::pump);
