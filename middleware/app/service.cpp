@@ -171,7 +171,8 @@ Result<std::unique_ptr<Service>> Service::create(const ServiceConfig &config)
             ErrorCode::InvalidInput,
             QStringLiteral("--smtp-from must be an e-mail address local@domain, not '%1'").arg(config.mailFrom()));
     MailDispatcher::Options mailOptions;
-    mailOptions.smtp = {config.smtpUrl, config.smtpUser, config.smtpPassword, config.smtpTimeoutSeconds * 1000};
+    mailOptions.smtp = {config.smtpUrl, config.smtpUser, config.smtpPassword, config.smtpTimeoutSeconds * 1000,
+                        config.smtpCaFile};
     mailOptions.from = config.mailFrom();
     mailOptions.outboxDir = config.mailOutbox();
     s->m_mailDispatcher = std::make_unique<MailDispatcher>(*s->m_context, mailOptions);

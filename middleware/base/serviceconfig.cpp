@@ -460,6 +460,9 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser, Settin
                          QStringLiteral("--smtp-url must not hold credentials; give them with --smtp-user and "
                                         "--smtp-password-file (or PROVISIO_SMTP_USER and PROVISIO_SMTP_PASSWORD)"));
     }
+    c.smtpCaFile = r.text("smtp-ca-file");
+    if (!c.smtpCaFile.isEmpty() && !QFile::exists(c.smtpCaFile))
+        return Error(ErrorCode::InvalidInput, QStringLiteral("--smtp-ca-file %1 does not exist").arg(c.smtpCaFile));
     c.smtpFrom = r.text("smtp-from");
     c.smtpUser = r.text("smtp-user");
     auto smtpPassword = r.secret("smtp-password", "smtp-password-file", &c.warnings);

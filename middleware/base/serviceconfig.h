@@ -88,6 +88,7 @@ struct ServiceConfig
     QString smtpUser;     // empty: no AUTH
     QString smtpPassword; // never logged
     int smtpTimeoutSeconds = 30;
+    QString smtpCaFile;    // empty: the system's trust store
     QString mailOutboxDir; // empty: outbox/ in the data directory
     QString publicUrl;     // where devices reach this service; empty: https://<service host>:<port>
     int mailInitialBackoffMs = 30000;

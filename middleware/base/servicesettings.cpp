@@ -184,6 +184,9 @@ QList<SettingSpec> buildSettings()
         duration("smtp-timeout", "PROVISIO_SMTP_TIMEOUT",
                  "Longest time one SMTP delivery may take, connecting included; then the attempt counts as failed.",
                  DurationUnit::Seconds, kSecond, 300 * kSecond, 30 * kSecond),
+        text("smtp-ca-file", "PROVISIO_SMTP_CA_FILE", "file",
+             "PEM certificates the SMTP server's certificate is checked against instead of the system's trust store "
+             "(a mail server with a private CA)."),
         text("mail-outbox", "PROVISIO_MAIL_OUTBOX", "dir",
              "Directory activation e-mails are written to (one .eml file each) when no --smtp-url is set.",
              "outbox in the data directory"),

@@ -62,6 +62,7 @@ SmtpTransport::Outcome SmtpTransport::send(const Settings &settings, const QStri
     const QByteArray toBytes = '<' + to.toUtf8() + '>';
     const QByteArray user = settings.user.toUtf8();
     const QByteArray password = settings.password.toUtf8();
+    const QByteArray caFile = settings.caFile.toLocal8Bit();
     char errorText[CURL_ERROR_SIZE] = {};
     Upload upload{&message};
     curl_slist *recipients = curl_slist_append(nullptr, toBytes.constData());
@@ -79,6 +80,8 @@ SmtpTransport::Outcome SmtpTransport::send(const Settings &settings, const QStri
         // must, so a password never crosses a network in the clear.
         curl_easy_setopt(c, CURLOPT_USE_SSL, long(auth && !isLocalHost(url.host()) ? CURLUSESSL_ALL : CURLUSESSL_TRY));
     }
+    if (!caFile.isEmpty())
+        curl_easy_setopt(c, CURLOPT_CAINFO, caFile.constData());
     if (auth) {
         curl_easy_setopt(c, CURLOPT_USERNAME, user.constData());
         curl_easy_setopt(c, CURLOPT_PASSWORD, password.constData());

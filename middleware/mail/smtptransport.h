@@ -11,7 +11,8 @@ namespace Provisio {
 // with STARTTLS when the server offers it, and insists on it before AUTH
 // unless the server is on this machine (a password never crosses a network
 // in the clear); smtps:// speaks TLS from the start. The server's
-// certificate is checked against the system's trust store.
+// certificate is checked against the system's trust store, or the given CA
+// file.
 class SmtpTransport
 {
 public:
@@ -21,6 +22,7 @@ public:
         QString user;
         QString password;
         int timeoutMs = 30000;
+        QString caFile; // empty: the system's trust store
     };
 
     struct Outcome

@@ -302,6 +302,82 @@ private Q_SLOTS:
         QVERIFY(!f.admin->get(QStringLiteral("/api/v1/mails/") + mailId).body.contains(compact.toUtf8()));
     }
 
+    // STARTTLS when the server offers it (and AUTH only after it), smtps://
+    // from the first byte, the server's certificate checked against
+    // --smtp-ca-file; an untrusted certificate sends nothing.
+    void tlsToTheServer_data()
+    {
+        QTest::addColumn<QString>("scheme");
+        QTest::addColumn<QString>("serverMode");
+        QTest::addColumn<bool>("trusted");
+        QTest::newRow("STARTTLS with AUTH") << str("smtp") << str("--starttls") << true;
+        QTest::newRow("implicit TLS") << str("smtps") << str("--implicit-tls") << true;
+        QTest::newRow("untrusted certificate") << str("smtp") << str("--starttls") << false;
+    }
+
+    void tlsToTheServer()
+    {
+        QFETCH(QString, scheme);
+        QFETCH(QString, serverMode);
+        QFETCH(bool, trusted);
+        QTemporaryDir tls;
+        const QString cert = tls.filePath(QStringLiteral("cert.pem"));
+        const QString key = tls.filePath(QStringLiteral("key.pem"));
+        QProcess openssl;
+        openssl.start(QStringLiteral("openssl"),
+                      {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                       QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"), key,
+                       QStringLiteral("-out"), cert, QStringLiteral("-days"), QStringLiteral("2"),
+                       QStringLiteral("-subj"), QStringLiteral("/CN=localhost"), QStringLiteral("-addext"),
+                       QStringLiteral("subjectAltName=DNS:localhost,IP:127.0.0.1")});
+        QVERIFY(openssl.waitForFinished(60000));
+        QCOMPARE(openssl.exitCode(), 0);
+        const quint16 port = freePort();
+        QStringList serverArgs{serverMode, cert, key};
+        const bool auth = serverMode == QLatin1String("--starttls");
+        if (auth)
+            serverArgs << QStringLiteral("--user") << kUser << QStringLiteral("--password") << kPassword;
+        SmtpServer smtp(port, serverArgs);
+        QVERIFY2(smtp.start(), qPrintable(smtp.error()));
+        QStringList args{QStringLiteral("--smtp-url"),
+                         QStringLiteral("%1://localhost:%2").arg(scheme).arg(port),
+                         QStringLiteral("--mail-initial-backoff"),
+                         QStringLiteral("200ms"),
+                         QStringLiteral("--mail-max-backoff"),
+                         QStringLiteral("500ms")};
+        if (trusted)
+            args << QStringLiteral("--smtp-ca-file") << cert;
+        if (auth)
+            args << QStringLiteral("--smtp-user") << kUser;
+        if (auth)
+            qputenv("PROVISIO_SMTP_PASSWORD", kPassword.toUtf8());
+        Fixture f;
+        const bool started = f.start(args);
+        qunsetenv("PROVISIO_SMTP_PASSWORD");
+        QVERIFY(started);
+        const QString id = f.enrolledDevice(QStringLiteral("TLS-1"), QStringLiteral("tls@mail.example"));
+        const auto queued = f.mail(id);
+        QCOMPARE(queued.status, 202);
+        const QString mailId = queued.json().value(QStringLiteral("mailId")).toString();
+        if (!trusted) {
+            QTRY_VERIFY_WITH_TIMEOUT(f.mailState(mailId).value(QStringLiteral("attempts")).toInt() >= 2, 20000);
+            const QJsonObject waiting = f.mailState(mailId);
+            QVERIFY2(waiting.value(QStringLiteral("lastError"))
+                         .toString()
+                         .contains(QStringLiteral("certificate"), Qt::CaseInsensitive),
+                     QJsonDocument(waiting).toJson().constData());
+            QVERIFY(smtp.messages().isEmpty());
+            return;
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(smtp.messages().size(), 1, 20000);
+        const QJsonObject m = smtp.messages().first();
+        QVERIFY(m.value(QStringLiteral("tls")).toBool());
+        QCOMPARE(m.value(QStringLiteral("authUser")).toString(), auth ? kUser : QString());
+        QVERIFY(!codeIn(m.value(QStringLiteral("text")).toString()).isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(f.mailState(mailId).value(QStringLiteral("state")).toString(), QStringLiteral("sent"),
+                                  10000);
+    }
+
     void serverDownIsRetriedUntilItComesUp()
     {
         const quint16 port = freePort();

@@ -9,10 +9,14 @@ non-text part with its type, file name, Content-ID, size and, for an image,
 its bytes as OUT/N-<index>.<ext>). The .json is written last, atomically.
 
   smtpserver.py HOST PORT OUT [--user U --password P] [--reject-domain D]
+                [--starttls CERT KEY | --implicit-tls CERT KEY]
 
-With --user, AUTH (PLAIN, LOGIN) is offered without TLS (the tests run on
-loopback) and only U/P is accepted. --reject-domain answers 550 to every
-recipient in domain D. Prints "ready" on stdout once it accepts connections.
+With --user, AUTH (PLAIN, LOGIN) is offered and only U/P is accepted (without
+TLS too, unless --starttls: the tests run on loopback). --starttls offers
+STARTTLS and requires it before MAIL and AUTH; --implicit-tls speaks TLS from
+the first byte (smtps). The summary's `tls` says whether the message came
+over TLS. --reject-domain answers 550 to every recipient in domain D. Prints
+"ready" on stdout once it accepts connections.
 """
 import argparse
 import email
@@ -20,6 +24,7 @@ import email.policy
 import json
 import os
 import signal
+import ssl
 import sys
 import threading
 import warnings
@@ -38,6 +43,8 @@ def main():
     ap.add_argument('--user')
     ap.add_argument('--password')
     ap.add_argument('--reject-domain')
+    ap.add_argument('--starttls', nargs=2, metavar=('CERT', 'KEY'))
+    ap.add_argument('--implicit-tls', nargs=2, metavar=('CERT', 'KEY'))
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     lock = threading.Lock()
@@ -63,6 +70,7 @@ def main():
                 'mailFrom': envelope.mail_from,
                 'rcptTos': envelope.rcpt_tos,
                 'authUser': session.auth_data.login.decode() if isinstance(session.auth_data, LoginPassword) else '',
+                'tls': bool(args.implicit_tls) or session.ssl is not None,
                 'subject': str(msg['Subject'] or ''),
                 'from': str(msg['From'] or ''),
                 'to': str(msg['To'] or ''),
@@ -101,7 +109,15 @@ def main():
 
     kwargs = {}
     if args.user:
-        kwargs = {'authenticator': authenticate, 'auth_require_tls': False}
+        kwargs = {'authenticator': authenticate, 'auth_require_tls': bool(args.starttls)}
+    if args.starttls:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*args.starttls)
+        kwargs.update(tls_context=context, require_starttls=True)
+    if args.implicit_tls:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*args.implicit_tls)
+        kwargs.update(ssl_context=context, server_hostname='localhost')
     controller = Controller(Handler(), hostname=args.host, port=args.port, **kwargs)
     controller.start()
     print('ready', flush=True)
