@@ -16,8 +16,9 @@ declare -A allowed=(
     [hublink]="base storage domain"
     [http]="base"
     [events]="base storage domain http"
+    [mail]="base storage domain"
     [api]="base storage domain hublink http events"
-    [app]="base storage domain hublink http events api"
+    [app]="base storage domain hublink http events api mail"
 )
 layers="${!allowed[*]}"
 

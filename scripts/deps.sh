@@ -18,6 +18,8 @@ provisio_packages() {
         build-essential cmake ninja-build ccache pkg-config git clang-format
         # libraries
         libssl-dev
+        # middleware: activation cards by e-mail (SMTP with STARTTLS) and their QR code
+        libcurl4-openssl-dev libqrencode-dev
         qt6-base-dev qt6-httpserver-dev qt6-websockets-dev
         libqt6sql6-sqlite libqt6sql6-psql
         qt6-declarative-dev qt6-tools-dev
@@ -46,6 +48,8 @@ provisio_packages() {
         curl openssl jq xxd util-linux
         # activation card tests read the PDF text and decode its QR code
         poppler-utils zbar-tools
+        # activation e-mail tests receive the mails on a real SMTP server
+        python3-aiosmtpd
     )
     printf '%s\n' "${packages[@]}"
 }

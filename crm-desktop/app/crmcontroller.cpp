@@ -133,6 +133,25 @@ BatchOperation *CrmController::deleteEnrollments(const QStringList &registration
     return launch(op, tr("Deleted %1 of %2 enrollment(s)."), Enrollments | Inventory);
 }
 
+BatchOperation *CrmController::mailActivationCards(const QStringList &serials)
+{
+    auto *op = new BatchOperation(tr("E-mailing activation cards"), this);
+    for (const QString &serial : serials) {
+        QString error;
+        const QString id = registrationIdForSerial(serial, &error);
+        if (id.isEmpty()) {
+            op->addFailure(serial, tr("no valid registration id (%1)").arg(error));
+            continue;
+        }
+        op->addStep(serial, [this, id] {
+            return m_api->post(QStringLiteral("enrollments/") + ApiClient::segment(id) +
+                                   QStringLiteral("/activation-email"),
+                               QJsonObject());
+        });
+    }
+    return launch(op, tr("Queued %1 of %2 activation e-mail(s); the device view shows their delivery."), Enrollments);
+}
+
 BatchOperation *CrmController::saveCustomer(const QJsonObject &customer, const QByteArray &etag)
 {
     const QString id = customer.value(QStringLiteral("id")).toString();

@@ -37,6 +37,8 @@ public:
     // which: "primary", "secondary" or "both"
     BatchOperation *regenerateKeys(const QStringList &registrationIds, const QString &which);
     BatchOperation *deleteEnrollments(const QStringList &registrationIds);
+    // E-mails each device's activation card (a fresh code) to its customer.
+    BatchOperation *mailActivationCards(const QStringList &serials);
     // No "id" member: creates; otherwise updates guarded by `etag`.
     BatchOperation *saveCustomer(const QJsonObject &customer, const QByteArray &etag);
     BatchOperation *deleteCustomer(const QString &id, const QString &name);

@@ -130,6 +130,7 @@ DeviceDetail::DeviceDetail(ApiClient *api, EventFeed *feed, QWidget *parent)
     connect(m_controller, &DeviceDetailController::activationFailuresLoaded, this,
             &DeviceDetail::showActivationFailures);
     connect(m_controller, &DeviceDetailController::cloudMessagesLoaded, this, &DeviceDetail::showCloudMessages);
+    connect(m_controller, &DeviceDetailController::activationMailsLoaded, this, &DeviceDetail::showActivationMails);
     connect(m_controller, &DeviceDetailController::failed, this, &DeviceDetail::errorOccurred);
     connect(m_controller, &DeviceDetailController::changed, this, [this](const QString &message) {
         Q_EMIT messageShown(message);
@@ -160,6 +161,7 @@ QWidget *DeviceDetail::buildOverview()
     m_identity = infoLabel(page, QStringLiteral("deviceIdentity"));
     m_customer = infoLabel(page, QStringLiteral("deviceCustomer"));
     m_enrollmentInfo = infoLabel(page, QStringLiteral("deviceEnrollment"));
+    m_activationMail = infoLabel(page, QStringLiteral("deviceActivationMail"));
     m_registrationInfo = infoLabel(page, QStringLiteral("deviceRegistration"));
     m_primaryKey = new QLabel(page);
     m_primaryKey->setObjectName(QStringLiteral("devicePrimaryKey"));
@@ -188,6 +190,7 @@ QWidget *DeviceDetail::buildOverview()
     auto *enrollmentBox = new QGroupBox(tr("Enrollment"), page);
     auto *el = new QVBoxLayout(enrollmentBox);
     el->addWidget(m_enrollmentInfo);
+    el->addWidget(m_activationMail);
     auto *keys = new QFormLayout;
     keys->addRow(tr("Primary key:"), m_primaryKey);
     keys->addRow(tr("Secondary key:"), m_secondaryKey);
@@ -775,6 +778,38 @@ void DeviceDetail::updateActions()
     m_rotateGroupHubKeys->setEnabled(m_canOperate && !m_controller->enrollmentGroupId().isEmpty());
     m_unlock->setEnabled(m_canOperate &&
                          m_controller->activationFailures().value(QStringLiteral("counting")).toInt() > 0);
+}
+
+void DeviceDetail::showActivationMails(const QJsonArray &mails)
+{
+    if (mails.isEmpty()) {
+        m_activationMail->setText(m_controller->registrationId().isEmpty()
+                                      ? QString()
+                                      : tr("No activation card has been e-mailed for this device."));
+        return;
+    }
+    // The newest mail tells where the current code went.
+    const QJsonObject m = mails.first().toObject();
+    const QString to = m.value(QStringLiteral("to")).toString().toHtmlEscaped();
+    const QString state = m.value(QStringLiteral("state")).toString();
+    const int attempts = m.value(QStringLiteral("attempts")).toInt();
+    const QString error = m.value(QStringLiteral("lastError")).toString().toHtmlEscaped();
+    QString text;
+    if (state == QLatin1String("sent")) {
+        text = tr("Activation card e-mailed to <b>%1</b> on %2.")
+                   .arg(to, m.value(QStringLiteral("sentDateTimeUtc")).toString());
+        if (m.value(QStringLiteral("transport")).toString() == QLatin1String("outbox"))
+            text += QLatin1Char(' ') + tr("(written to the middleware's outbox: no mail server is set up)");
+    } else if (state == QLatin1String("failed")) {
+        text =
+            tr("<b>The activation e-mail to %1 failed</b> after %n attempt(s): %2", nullptr, attempts).arg(to, error);
+    } else if (attempts > 0) {
+        text = tr("Activation e-mail to %1 is waiting: %n attempt(s) failed (%2); next try %3.", nullptr, attempts)
+                   .arg(to, error, m.value(QStringLiteral("nextAttemptDateTimeUtc")).toString());
+    } else {
+        text = tr("Activation e-mail to %1 is being sent.").arg(to);
+    }
+    m_activationMail->setText(text);
 }
 
 void DeviceDetail::showActivationFailures(const QJsonObject &failures)

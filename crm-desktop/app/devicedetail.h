@@ -70,6 +70,7 @@ private:
     void showTwin(const QJsonObject &twin);
     void showActivationFailures(const QJsonObject &failures);
     void showCloudMessages(const QJsonArray &messages);
+    void showActivationMails(const QJsonArray &mails);
     void sendCloudMessage();
     void confirmUnlock();
     void setKeysRevealed(bool revealed);
@@ -97,6 +98,7 @@ private:
     QLabel *m_identity;
     QLabel *m_customer;
     QLabel *m_enrollmentInfo;
+    QLabel *m_activationMail;
     QLabel *m_primaryKey;
     QLabel *m_secondaryKey;
     QPushButton *m_reveal;

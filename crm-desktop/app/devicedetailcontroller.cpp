@@ -114,12 +114,28 @@ void DeviceDetailController::loadEnrollment(quint64 generation)
     track(call);
     onCurrentAnswer(call, generation, [this, generation](const QJsonDocument &body, const QByteArray &) {
         const QJsonArray items = body.object().value(QStringLiteral("items")).toArray();
-        if (setEnrollment(items.isEmpty() ? QJsonObject() : items.first().toObject()) && m_enrollment)
+        if (setEnrollment(items.isEmpty() ? QJsonObject() : items.first().toObject()) && m_enrollment) {
             loadRegistration(generation);
-        else
+            loadActivationMails(generation);
+        } else {
             Q_EMIT registrationLoaded({});
+            Q_EMIT activationMailsLoaded({});
+        }
     });
     reportFailure(call, generation, tr("Enrollment of %1: %2"));
+}
+
+void DeviceDetailController::loadActivationMails(quint64 generation)
+{
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("registrationId"), m_enrollment->registrationId);
+    query.addQueryItem(QStringLiteral("limit"), QStringLiteral("5"));
+    ApiCall *call = m_api->get(QStringLiteral("mails"), query);
+    track(call);
+    onCurrentAnswer(call, generation, [this](const QJsonDocument &body, const QByteArray &) {
+        Q_EMIT activationMailsLoaded(body.object().value(QStringLiteral("items")).toArray());
+    });
+    reportFailure(call, generation, tr("Activation e-mails of %1: %2"));
 }
 
 void DeviceDetailController::loadActivationFailures(quint64 generation)

@@ -82,7 +82,8 @@ Q_SIGNALS:
     void twinLoaded(const QJsonObject &twin);
     void activationFailuresLoaded(const QJsonObject &failures);
     void cloudMessagesLoaded(const QJsonArray &messages);
-    void twinSaved(); // before the saved twin arrives through twinLoaded
+    void activationMailsLoaded(const QJsonArray &mails); // newest first; empty: none sent
+    void twinSaved();                                    // before the saved twin arrives through twinLoaded
     void methodAnswered(const QString &name, int status, const QJsonValue &payload);
     void failed(const QString &message);
     void changed(const QString &message); // a change succeeded
@@ -104,6 +105,7 @@ private:
     void loadTwin(quint64 generation);
     void loadActivationFailures(quint64 generation);
     void loadCloudMessages(quint64 generation);
+    void loadActivationMails(quint64 generation);
     void onEvent(const QString &type, const QJsonObject &event);
     bool concernsThisDevice(const QJsonObject &event) const;
     void setPending(int delta);

@@ -209,6 +209,9 @@ void MainWindow::createActions()
                    tr("Create an enrollment with new keys for each selected device"), QStyle::SP_FileDialogNewFolder);
     m_actCards = makeAction(this, QStringLiteral("actionCards"), tr("&Activation cards…"),
                             tr("Print or export activation cards for the selected devices"), QStyle::SP_FileIcon);
+    m_actMailCards = makeAction(this, QStringLiteral("actionMailCards"), tr("E-&mail activation cards"),
+                                tr("E-mail each selected device's activation card, with a new code, to its customer"),
+                                QStyle::SP_DialogSaveButton);
     m_actImport = makeAction(this, QStringLiteral("actionImport"), tr("&Import delivery (CSV)…"),
                              tr("Import a manufacturer's delivery file"), QStyle::SP_DialogOpenButton);
     m_actShowDevice = makeAction(this, QStringLiteral("actionShowDevice"), tr("Device &details"),
@@ -254,6 +257,7 @@ void MainWindow::createActions()
     connect(m_actReturn, &QAction::triggered, this, &MainWindow::returnSelected);
     connect(m_actEnroll, &QAction::triggered, this, &MainWindow::enrollSelected);
     connect(m_actCards, &QAction::triggered, this, &MainWindow::openActivationCards);
+    connect(m_actMailCards, &QAction::triggered, this, &MainWindow::mailActivationCards);
     connect(m_actImport, &QAction::triggered, this, &MainWindow::openImport);
     connect(m_actShowDevice, &QAction::triggered, this, [this] {
         const QStringList serials = m_inventoryPage->selectedSerials();
@@ -278,15 +282,16 @@ void MainWindow::createActions()
     connect(m_actQuit, &QAction::triggered, this, &QWidget::close);
 
     // Each page's tool bar and context menu carry its actions.
-    const QList<QAction *> inventoryActions{m_actSell,       m_actReturn, m_actEnroll,    m_actCards,
-                                            separator(this), m_actImport, m_actShowDevice};
+    const QList<QAction *> inventoryActions{m_actSell,      m_actReturn,     m_actEnroll, m_actCards,
+                                            m_actMailCards, separator(this), m_actImport, m_actShowDevice};
     m_inventoryPage->toolBar()->addActions(inventoryActions);
-    m_inventoryPage->table()->addActions({m_actShowDevice, m_actSell, m_actReturn, m_actEnroll, m_actCards});
+    m_inventoryPage->table()->addActions(
+        {m_actShowDevice, m_actSell, m_actReturn, m_actEnroll, m_actCards, m_actMailCards});
     m_customersPage->toolBar()->addActions(
         {m_actNewCustomer, m_actEditCustomer, m_actDeleteCustomer, m_actCustomerDevices});
     m_customersPage->table()->addActions({m_actEditCustomer, m_actCustomerDevices, m_actDeleteCustomer});
     m_enrollmentsPage->toolBar()->addActions(
-        {m_actEnable, m_actDisable, m_actRegenerate, m_actDeleteEnrollment, m_actCards});
+        {m_actEnable, m_actDisable, m_actRegenerate, m_actDeleteEnrollment, m_actCards, m_actMailCards});
     m_enrollmentsPage->table()->addActions({m_actEnable, m_actDisable, m_actRegenerate, m_actDeleteEnrollment});
     m_hubsPage->toolBar()->addActions({m_actAddHub, m_actEditHub, m_actRotateKey});
     m_hubsPage->table()->addActions({m_actEditHub, m_actRotateKey});
@@ -435,8 +440,8 @@ void MainWindow::updateActions()
     // Viewers see what exists but get no way to change it: the change
     // actions are hidden rather than offered and refused.
     for (QAction *a :
-         {m_actSell, m_actReturn, m_actEnroll, m_actCards, m_actImport, m_actNewCustomer, m_actEditCustomer,
-          m_actDeleteCustomer, m_actEnable, m_actDisable, m_actRegenerate, m_actDeleteEnrollment})
+         {m_actSell, m_actReturn, m_actEnroll, m_actCards, m_actMailCards, m_actImport, m_actNewCustomer,
+          m_actEditCustomer, m_actDeleteCustomer, m_actEnable, m_actDisable, m_actRegenerate, m_actDeleteEnrollment})
         a->setVisible(operate);
     for (QAction *a : {m_actAddHub, m_actEditHub, m_actRotateKey, m_actNewPolicy, m_actRevokePolicy})
         a->setVisible(admin);
@@ -446,6 +451,7 @@ void MainWindow::updateActions()
     m_actEnroll->setEnabled(operate && devices > 0);
     const bool cardsSelection = (page == InventoryView && devices > 0) || (page == EnrollmentsView && enrollments > 0);
     m_actCards->setEnabled(operate && cardsSelection);
+    m_actMailCards->setEnabled(operate && cardsSelection);
     m_actImport->setEnabled(operate);
     m_actShowDevice->setEnabled(devices > 0);
     m_actNewCustomer->setEnabled(operate);
@@ -632,6 +638,16 @@ void MainWindow::openActivationCards()
     dialog->setApiClient(m_api);
     dialog->setSerials(serials);
     dialog->open();
+}
+
+void MainWindow::mailActivationCards()
+{
+    const QStringList serials = enrollmentSerialsForCards();
+    if (serials.isEmpty()) {
+        m_banner->showInformation(tr("Select enrolled devices first; cards are made for devices with an enrollment."));
+        return;
+    }
+    m_controller->mailActivationCards(serials);
 }
 
 void MainWindow::openImport()

@@ -102,6 +102,7 @@ private:
     void returnSelected();
     void enrollSelected();
     void openActivationCards();
+    void mailActivationCards();
     void openImport();
     void newCustomer();
     void editCustomer();
@@ -159,6 +160,7 @@ private:
     QAction *m_actSell = nullptr;
     QAction *m_actReturn = nullptr;
     QAction *m_actEnroll = nullptr;
+    QAction *m_actMailCards = nullptr;
     QAction *m_actCards = nullptr;
     QAction *m_actImport = nullptr;
     QAction *m_actShowDevice = nullptr;

@@ -1,40 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "activationcard.h"
 
-namespace Provisio::Crm {
+#include "protocol/activationpayload.h"
 
-namespace {
-const QByteArray kPrefix = QByteArrayLiteral("provisio:activate?");
-}
+namespace Provisio::Crm {
 
 QByteArray ActivationCard::qrPayload() const
 {
-    return kPrefix + "serial=" + serial.toUtf8().toPercentEncoding() +
-           "&code=" + activationCode.toUtf8().toPercentEncoding() +
-           "&url=" + middlewareUrl.toUtf8().toPercentEncoding();
+    return ActivationPayload{serial, activationCode, middlewareUrl}.encode();
 }
 
 ActivationCard ActivationCard::fromQrPayload(const QByteArray &payload)
 {
-    if (!payload.startsWith(kPrefix))
+    const ActivationPayload read = ActivationPayload::decode(payload);
+    if (read.serial.isEmpty())
         return {};
     ActivationCard card;
-    const QList<QByteArray> pairs = payload.mid(kPrefix.size()).split('&');
-    for (const QByteArray &pair : pairs) {
-        const qsizetype eq = pair.indexOf('=');
-        if (eq < 0)
-            continue;
-        const QString value = QString::fromUtf8(QByteArray::fromPercentEncoding(pair.mid(eq + 1)));
-        const QByteArray key = pair.left(eq);
-        if (key == "serial")
-            card.serial = value;
-        else if (key == "code")
-            card.activationCode = value;
-        else if (key == "url")
-            card.middlewareUrl = value;
-    }
-    if (card.serial.isEmpty() || card.activationCode.isEmpty())
-        return {};
+    card.serial = read.serial;
+    card.activationCode = read.code;
+    card.middlewareUrl = read.serviceUrl;
     return card;
 }
 

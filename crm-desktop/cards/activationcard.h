@@ -23,10 +23,8 @@ struct ActivationCard
     QString registrationId; // the enrollment the code belongs to
     QDateTime expiresUtc;   // invalid when unknown
 
-    // The text inside the card's QR code:
-    // provisio:activate?serial=<serial>&code=<code>&url=<middlewareUrl>
-    // with each value percent-encoded (RFC 3986 unreserved characters kept),
-    // so a serial holding ':' or a URL with a port survives the query syntax.
+    // The text inside the card's QR code (ActivationPayload, the same as
+    // the middleware mails).
     QByteArray qrPayload() const;
 
     // Reads a payload back (what a scanning device does). Empty card when the

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "activationcardrenderer.h"
-#include "qrcode.h"
+#include "qr/qrcode.h"
 
 #include <QFontDatabase>
 #include <QFontMetricsF>

@@ -3,11 +3,13 @@
 
 #include "activationapi.h"
 #include "deviceapi.h"
+#include "domain/activationmails.h"
 #include "domain/enrollments.h"
 #include "domain/registrar.h"
 #include "dpsserviceapi.h"
 #include "enrollmentapi.h"
 #include "enrollmentgroupapi.h"
+#include "mailapi.h"
 #include "registrationapi.h"
 
 #include "storage/activationcodestore.h"
@@ -26,7 +28,8 @@ public:
     explicit DeviceArea(ServiceContext &ctx)
         : m_enrollments(ctx.db), m_codes(ctx.db), m_registrations(ctx.db),
           m_registrar(ctx, m_enrollments, m_registrations),
-          m_enrollmentChanges(ctx, m_enrollments, m_codes, m_registrations)
+          m_enrollmentChanges(ctx, m_enrollments, m_codes, m_registrations),
+          m_mails(ctx, m_enrollmentChanges, m_enrollments)
     {
         m_modules.push_back(std::make_unique<EnrollmentApi>(m_enrollmentChanges, m_enrollments, m_registrations));
         m_modules.push_back(std::make_unique<EnrollmentGroupApi>(m_enrollmentChanges, m_enrollments));
@@ -34,6 +37,7 @@ public:
         m_modules.push_back(std::make_unique<ActivationApi>(ctx, m_enrollments, m_codes));
         m_modules.push_back(std::make_unique<DeviceApi>(ctx, m_registrar));
         m_modules.push_back(std::make_unique<DpsServiceApi>(ctx, m_enrollmentChanges, m_enrollments, m_registrations));
+        m_modules.push_back(std::make_unique<MailApi>(m_mails, m_mails.store()));
     }
 
     void registerRoutes(Router &router) override
@@ -48,6 +52,7 @@ private:
     RegistrationStore m_registrations;
     Registrar m_registrar;
     Enrollments m_enrollmentChanges;
+    ActivationMails m_mails;
     ApiModules m_modules;
 };
 

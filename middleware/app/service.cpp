@@ -10,9 +10,11 @@
 #include "base/metrics.h"
 #include "crypto/certificateauthority.h"
 #include "domain/eventbus.h"
+#include "domain/mailmessage.h"
 #include "events/eventsfeed.h"
 #include "events/webhookdispatcher.h"
 #include "http/httpserver.h"
+#include "mail/maildispatcher.h"
 #include "storage/auditlog.h"
 #include "storage/database.h"
 #include "storage/hubstore.h"
@@ -44,6 +46,7 @@ Service::~Service()
     m_modules.clear();
     m_hubLink.reset();
     m_webhookDispatcher.reset();
+    m_mailDispatcher.reset();
     m_eventsFeed.reset();
     delete m_http;
 }
@@ -163,6 +166,16 @@ Result<std::unique_ptr<Service>> Service::create(const ServiceConfig &config)
                                 "put a key in each webhook's URL (e.g. ?code=) instead";
     s->m_webhookDispatcher = std::make_unique<WebhookDispatcher>(*s->m_webhooks, *s->m_events, *s->m_network, caPem,
                                                                  s->m_metrics.get(), webhookOptions);
+    if (!MailMessage::isMailableAddress(config.mailFrom()))
+        return Error(
+            ErrorCode::InvalidInput,
+            QStringLiteral("--smtp-from must be an e-mail address local@domain, not '%1'").arg(config.mailFrom()));
+    MailDispatcher::Options mailOptions;
+    mailOptions.smtp = {config.smtpUrl, config.smtpUser, config.smtpPassword, config.smtpTimeoutSeconds * 1000,
+                        config.smtpCaFile};
+    mailOptions.from = config.mailFrom();
+    mailOptions.outboxDir = config.mailOutbox();
+    s->m_mailDispatcher = std::make_unique<MailDispatcher>(*s->m_context, mailOptions);
     for (auto &module : s->m_modules)
         module->registerRoutes(s->m_http->router());
 
@@ -257,6 +270,7 @@ Result<quint16> Service::listen()
     qCInfo(lcService).noquote() << "listening on" << baseUrl() << "database" << m_db->description();
     // Deliveries left pending by an earlier run go out from here on.
     m_webhookDispatcher->start();
+    m_mailDispatcher->start();
     return m_port;
 }
 

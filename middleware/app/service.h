@@ -22,6 +22,7 @@ class EventsFeed;
 class HttpServer;
 class HubLink;
 class HubStore;
+class MailDispatcher;
 class Metrics;
 class SettingsStore;
 class TokenStore;
@@ -65,6 +66,7 @@ private:
     std::unique_ptr<EventBus> m_events;
     std::unique_ptr<WebhookStore> m_webhooks;
     std::unique_ptr<WebhookDispatcher> m_webhookDispatcher;
+    std::unique_ptr<MailDispatcher> m_mailDispatcher;
     std::unique_ptr<EventsFeed> m_eventsFeed;
     std::unique_ptr<HubLink> m_hubLink;
     QNetworkAccessManager *m_network = nullptr;

@@ -23,6 +23,29 @@ QString ServiceConfig::tlsDir() const
     return QDir(dataDir).filePath(QStringLiteral("tls"));
 }
 
+QString ServiceConfig::mailOutbox() const
+{
+    return mailOutboxDir.isEmpty() ? QDir(dataDir).filePath(QStringLiteral("outbox")) : mailOutboxDir;
+}
+
+QString ServiceConfig::mailFrom() const
+{
+    // A configuration built by hand (tests, tools) may have no host name.
+    return smtpFrom.isEmpty()
+               ? QStringLiteral("provisio@") + (serviceHost.isEmpty() ? QStringLiteral("localhost") : serviceHost)
+               : smtpFrom;
+}
+
+QString ServiceConfig::serviceUrl() const
+{
+    if (!publicUrl.isEmpty())
+        return publicUrl;
+    return QStringLiteral("%1://%2:%3")
+        .arg(plainHttp ? QStringLiteral("http") : QStringLiteral("https"),
+             serviceHost.isEmpty() ? QStringLiteral("localhost") : serviceHost)
+        .arg(listenPort);
+}
+
 bool isValidInstanceId(const QString &id)
 {
     if (id.isEmpty() || id.size() > 64)
@@ -423,6 +446,39 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser, Settin
     if (!webhookAuthorization)
         return webhookAuthorization.error();
     c.webhookAuthorization = *webhookAuthorization;
+    c.smtpUrl = r.text("smtp-url");
+    if (!c.smtpUrl.isEmpty()) {
+        const QUrl url(c.smtpUrl, QUrl::StrictMode);
+        if (!url.isValid() || (url.scheme() != QLatin1String("smtp") && url.scheme() != QLatin1String("smtps")) ||
+            url.host().isEmpty() || (url.path() != QLatin1String("") && url.path() != QLatin1String("/")) ||
+            url.hasQuery() || url.hasFragment())
+            return Error(ErrorCode::InvalidInput,
+                         QStringLiteral("--smtp-url must be smtp://host[:port] or smtps://host[:port]"));
+        // Credentials in a URL end up in ps, logs and shell history.
+        if (!url.userInfo().isEmpty())
+            return Error(ErrorCode::InvalidInput,
+                         QStringLiteral("--smtp-url must not hold credentials; give them with --smtp-user and "
+                                        "--smtp-password-file (or PROVISIO_SMTP_USER and PROVISIO_SMTP_PASSWORD)"));
+    }
+    c.smtpCaFile = r.text("smtp-ca-file");
+    if (!c.smtpCaFile.isEmpty() && !QFile::exists(c.smtpCaFile))
+        return Error(ErrorCode::InvalidInput, QStringLiteral("--smtp-ca-file %1 does not exist").arg(c.smtpCaFile));
+    c.smtpFrom = r.text("smtp-from");
+    c.smtpUser = r.text("smtp-user");
+    auto smtpPassword = r.secret("smtp-password", "smtp-password-file", &c.warnings);
+    if (!smtpPassword)
+        return smtpPassword.error();
+    c.smtpPassword = *smtpPassword;
+    if (c.smtpPassword.isEmpty() != c.smtpUser.isEmpty())
+        return Error(ErrorCode::InvalidInput, QStringLiteral("--smtp-user and an SMTP password go together"));
+    c.mailOutboxDir = r.text("mail-outbox");
+    c.publicUrl = r.text("public-url");
+    if (!c.publicUrl.isEmpty()) {
+        const QUrl url(c.publicUrl, QUrl::StrictMode);
+        if (!url.isValid() || (url.scheme() != QLatin1String("https") && url.scheme() != QLatin1String("http")) ||
+            url.host().isEmpty() || !url.userInfo().isEmpty())
+            return Error(ErrorCode::InvalidInput, QStringLiteral("--public-url must be https://host[:port]"));
+    }
     c.webhookAllowedHosts = r.list("webhook-allowed-hosts");
     for (const QString &entry : r.list("trusted-proxy")) {
         auto proxy = parseTrustedProxy(entry);
@@ -483,6 +539,11 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser, Settin
              toInt("telemetry-prune-interval", 1, &c.telemetryPruneMs),
              toInt("telemetry-max-devices", 1, &c.telemetryMaxDevices),
              toInt("telemetry-events-per-second", 1, &c.telemetryEventsPerSecond),
+             toInt("smtp-timeout", kSecond, &c.smtpTimeoutSeconds),
+             toInt("mail-initial-backoff", 1, &c.mailInitialBackoffMs),
+             toInt("mail-max-backoff", 1, &c.mailMaxBackoffMs),
+             toInt("mail-max-attempts", 1, &c.mailMaxAttempts),
+             toInt("mail-queue-limit", 1, &c.mailQueueLimit),
          }) {
         if (!step)
             return step.error();

@@ -81,6 +81,20 @@ struct ServiceConfig
     int telemetryPruneMs = 60000;        // how often retention runs
     int telemetryMaxDevices = 10000;     // the hub link's per-device caches
     int telemetryEventsPerSecond = 5;    // per device, for the live feed
+    // Activation cards by e-mail (MailDispatcher). No SMTP URL: mails are
+    // written as .eml files to the outbox directory instead.
+    QString smtpUrl;      // smtp://host[:port] (STARTTLS when offered) or smtps://host[:port]
+    QString smtpFrom;     // empty: provisio@<service host>
+    QString smtpUser;     // empty: no AUTH
+    QString smtpPassword; // never logged
+    int smtpTimeoutSeconds = 30;
+    QString smtpCaFile;    // empty: the system's trust store
+    QString mailOutboxDir; // empty: outbox/ in the data directory
+    QString publicUrl;     // where devices reach this service; empty: https://<service host>:<port>
+    int mailInitialBackoffMs = 30000;
+    int mailMaxBackoffMs = 3600000;
+    int mailMaxAttempts = 8;
+    int mailQueueLimit = 1000;
     // This instance's name on the hubs (its service client id there is
     // provisio-mw-<instanceId>, which keeps its persistent session); empty:
     // a random id the hub link keeps in the data directory.
@@ -90,6 +104,9 @@ struct ServiceConfig
 
     QString databaseLocation() const;
     QString tlsDir() const;
+    QString mailOutbox() const;
+    QString mailFrom() const;
+    QString serviceUrl() const;
 };
 
 // One setting of the table: its option (and INI key), environment variable,

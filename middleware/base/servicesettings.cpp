@@ -166,6 +166,46 @@ QList<SettingSpec> buildSettings()
                  DurationUnit::Milliseconds, 1, 10 * 60 * kSecond, kSecond),
         integer("webhook-max-attempts", "PROVISIO_WEBHOOK_MAX_ATTEMPTS", "count",
                 "Delivery attempts of a webhook event before it is marked failed.", 1, 100, 10),
+        // Activation cards by e-mail (docs/configuration.md, "Mail").
+        text("smtp-url", "PROVISIO_SMTP_URL", "url",
+             "SMTP server for activation e-mails: smtp://host[:port] (STARTTLS when the server offers it, and "
+             "required before AUTH unless the host is this machine) or smtps://host[:port] (TLS from the "
+             "start). Without one, mails are written to --mail-outbox as .eml files.",
+             "none: mails go to the outbox"),
+        text("smtp-from", "PROVISIO_SMTP_FROM", "address", "Sender address of activation e-mails.",
+             "provisio@<service host>"),
+        text("smtp-user", "PROVISIO_SMTP_USER", "name", "User name for SMTP AUTH (none: no AUTH).", "none"),
+        text("smtp-password", "PROVISIO_SMTP_PASSWORD", "password",
+             "Password for SMTP AUTH. Visible to other users on the command line: prefer the environment or "
+             "--smtp-password-file.",
+             "none"),
+        text("smtp-password-file", "PROVISIO_SMTP_PASSWORD_FILE", "file",
+             "Read the password for SMTP AUTH from this file (e.g. a systemd credential)."),
+        duration("smtp-timeout", "PROVISIO_SMTP_TIMEOUT",
+                 "Longest time one SMTP delivery may take, connecting included; then the attempt counts as failed.",
+                 DurationUnit::Seconds, kSecond, 300 * kSecond, 30 * kSecond),
+        text("smtp-ca-file", "PROVISIO_SMTP_CA_FILE", "file",
+             "PEM certificates the SMTP server's certificate is checked against instead of the system's trust store "
+             "(a mail server with a private CA)."),
+        text("mail-outbox", "PROVISIO_MAIL_OUTBOX", "dir",
+             "Directory activation e-mails are written to (one .eml file each) when no --smtp-url is set.",
+             "outbox in the data directory"),
+        text("public-url", "PROVISIO_PUBLIC_URL", "url",
+             "Address devices reach this service at (https://host:port), printed in mailed activation cards and "
+             "their QR code.",
+             "https://<service host>:<listen port>"),
+        duration("mail-initial-backoff", "PROVISIO_MAIL_INITIAL_BACKOFF",
+                 "Delay before the first retry of a failed e-mail delivery; doubles per attempt up to "
+                 "--mail-max-backoff.",
+                 DurationUnit::Seconds, 100, kHour, 30 * kSecond),
+        duration("mail-max-backoff", "PROVISIO_MAIL_MAX_BACKOFF", "Longest delay between retries of an e-mail.",
+                 DurationUnit::Seconds, 100, kDay, kHour),
+        integer("mail-max-attempts", "PROVISIO_MAIL_MAX_ATTEMPTS", "count",
+                "Delivery attempts of an e-mail before it is marked failed (an SMTP 5xx answer fails it at once).", 1,
+                100, 8),
+        integer("mail-queue-limit", "PROVISIO_MAIL_QUEUE_LIMIT", "count",
+                "E-mails waiting to be sent at most (all instances together); more are refused with 503.", 1, 1000000,
+                1000),
         // The hub link and telemetry.
         hubLink,
         duration("hub-token-lifetime", "PROVISIO_HUB_TOKEN_LIFETIME",

@@ -74,6 +74,9 @@ constexpr KindName kNames[] = {
     {EventKind::CloudMessageQueued, "cloudMessage.queued"},
     {EventKind::CloudMessageDelivered, "cloudMessage.delivered"},
     {EventKind::CloudMessageExpired, "cloudMessage.expired"},
+    {EventKind::ActivationMailQueued, "activationMail.queued"},
+    {EventKind::ActivationMailSent, "activationMail.sent"},
+    {EventKind::ActivationMailFailed, "activationMail.failed"},
     {EventKind::Telemetry, "telemetry"},
 };
 

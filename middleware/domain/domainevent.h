@@ -73,6 +73,9 @@ enum class EventKind {
     CloudMessageQueued,    // an operator sent a cloud-to-device message
     CloudMessageDelivered, // a hub took it for the device's session
     CloudMessageExpired,   // its time to live ended while it still waited
+    ActivationMailQueued,  // an operator had a device's activation card e-mailed
+    ActivationMailSent,    // the SMTP server (or the outbox) took it
+    ActivationMailFailed,  // given up: refused for good, or out of attempts
     Telemetry,
 };
 

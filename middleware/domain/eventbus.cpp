@@ -53,7 +53,9 @@ const QStringList &EventBus::knownTypes()
         for (const char *what : {"assigned", "failed", "disabled", "deleted", "reprovisioned"})
             t << QStringLiteral("registration.") + QLatin1String(what);
         t << QStringLiteral("activation.issued") << QStringLiteral("activation.exchanged")
-          << QStringLiteral("twin.reported") << QStringLiteral("twin.updated") << QStringLiteral("telemetry");
+          << QStringLiteral("activationMail.queued") << QStringLiteral("activationMail.sent")
+          << QStringLiteral("activationMail.failed") << QStringLiteral("twin.reported")
+          << QStringLiteral("twin.updated") << QStringLiteral("telemetry");
         return t;
     }();
     return types;

@@ -274,6 +274,24 @@ const QList<Migration> &migrations()
              QStringLiteral("CREATE INDEX cloud_messages_hub ON cloud_messages (hub_host, state, created)"),
              QStringLiteral("CREATE INDEX cloud_messages_expiry ON cloud_messages (state, expires)"),
          }},
+        // Outgoing mail (MailStore): activation cards e-mailed to customers,
+        // queued durably and sent by whichever instance claims them first.
+        // `message` holds the whole MIME message (with its one-time code)
+        // only while it may still be sent; it is emptied once the mail is
+        // sent or given up. Read by due time (the sender), by enrollment
+        // (the CRM's device view) and by state (counting the queue).
+        {16,
+         QStringLiteral("outgoing mail"),
+         {
+             QStringLiteral("CREATE TABLE outgoing_mail ("
+                            " mail_id TEXT PRIMARY KEY, kind TEXT NOT NULL, registration_id TEXT NOT NULL,"
+                            " serial TEXT NOT NULL, recipient TEXT NOT NULL, subject TEXT NOT NULL,"
+                            " message {{BLOB}}, state TEXT NOT NULL, attempts INTEGER NOT NULL,"
+                            " last_error TEXT, next_attempt_ms BIGINT NOT NULL, transport TEXT,"
+                            " actor TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL, sent TEXT)"),
+             QStringLiteral("CREATE INDEX outgoing_mail_due ON outgoing_mail (state, next_attempt_ms)"),
+             QStringLiteral("CREATE INDEX outgoing_mail_enrollment ON outgoing_mail (registration_id, created)"),
+         }},
     };
     return all;
 }

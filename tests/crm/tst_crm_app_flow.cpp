@@ -10,6 +10,7 @@
 #include "customerdialog.h"
 #include "customersmodel.h"
 #include "customerspage.h"
+#include "devicedetail.h"
 #include "enrollmentdialog.h"
 #include "eventfeed.h"
 #include "inventorymodel.h"
@@ -30,7 +31,9 @@
 #include <QApplication>
 #include <QDateTime>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QFile>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListView>
 #include <QPlainTextEdit>
@@ -58,6 +61,7 @@ private Q_SLOTS:
     void createEnrollmentByTyping();
     void registrationArrivesLive();
     void cardsAndImportOpenFromTheToolBar();
+    void activationCardsAreEmailedFromTheToolBar();
 
 private:
     void clickAction(RecordListPage *page, const QString &actionName);
@@ -368,6 +372,42 @@ void TestCrmAppFlow::cardsAndImportOpenFromTheToolBar()
     QVERIFY(wizard);
     wizard->reject();
     QTRY_VERIFY(!m_window->findChild<ImportWizard *>());
+}
+
+// The batch action on the selection: each device's card is mailed (here to
+// the middleware's outbox: the fixture has no SMTP server) and the device
+// view says where it went.
+void TestCrmAppFlow::activationCardsAreEmailedFromTheToolBar()
+{
+    m_window->showPage(MainWindow::InventoryView);
+    QTRY_VERIFY(m_window->inventoryModel()->rowOf(QStringLiteral("SN-APP-1")) >= 0);
+    QVERIFY(selectSerial(QStringLiteral("SN-APP-1")));
+    auto *progress = m_window->findChild<QWidget *>(QStringLiteral("operationProgress"));
+    QVERIFY(progress);
+    clickAction(m_window->inventoryPage(), QStringLiteral("actionMailCards"));
+    const QDir outbox(m_f.mw->dataDir() + QStringLiteral("/outbox"));
+    QTRY_COMPARE_WITH_TIMEOUT(outbox.entryList({QStringLiteral("*.eml")}, QDir::Files).size(), 1, 20000);
+    QFile eml(outbox.filePath(outbox.entryList({QStringLiteral("*.eml")}, QDir::Files).constFirst()));
+    QVERIFY(eml.open(QIODevice::ReadOnly));
+    QVERIFY(eml.readAll().contains("\r\nTo: ops@contoso.example\r\n"));
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->findChild<MessageBanner *>()->text().contains(QStringLiteral("Queued 1 of 1")),
+                             15000);
+
+    const auto state = [this] {
+        return m_admin->get(QStringLiteral("/api/v1/mails?registrationId=sn-app-1"))
+            .json()
+            .value(QStringLiteral("items"))
+            .toArray()
+            .first()
+            .toObject()
+            .value(QStringLiteral("state"))
+            .toString();
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("sent"), 15000);
+    m_window->showDevice(QStringLiteral("SN-APP-1"));
+    auto *label = m_window->deviceDetail()->findChild<QLabel *>(QStringLiteral("deviceActivationMail"));
+    QVERIFY(label);
+    QTRY_VERIFY_WITH_TIMEOUT(label->text().contains(QStringLiteral("e-mailed to <b>ops@contoso.example</b>")), 15000);
 }
 
 PROVISIO_TEST_MAIN(TestCrmAppFlow)

@@ -483,6 +483,12 @@ void TestSettings::defaultsAreTheTables()
     QCOMPARE(c->telemetryPruneMs, d.telemetryPruneMs);
     QCOMPARE(c->telemetryMaxDevices, d.telemetryMaxDevices);
     QCOMPARE(c->telemetryEventsPerSecond, d.telemetryEventsPerSecond);
+    QCOMPARE(c->smtpUrl, d.smtpUrl);
+    QCOMPARE(c->smtpTimeoutSeconds, d.smtpTimeoutSeconds);
+    QCOMPARE(c->mailInitialBackoffMs, d.mailInitialBackoffMs);
+    QCOMPARE(c->mailMaxBackoffMs, d.mailMaxBackoffMs);
+    QCOMPARE(c->mailMaxAttempts, d.mailMaxAttempts);
+    QCOMPARE(c->mailQueueLimit, d.mailQueueLimit);
 
     // The two spellings of the activation code lifetime.
     QCOMPARE(resolve({QStringLiteral("--activation-ttl-hours"), QStringLiteral("2")})->activationCodeTtlSeconds, 7200);
@@ -601,10 +607,10 @@ void TestSettings::documentationListsEverySetting()
 // on the command line still works, with a warning that ps shows it.
 void TestSettings::secretsFromFileOrEnvironment_data()
 {
-    QTest::addColumn<QString>("setting"); // webhook-authorization or database-password
+    QTest::addColumn<QString>("setting"); // webhook-authorization, database-password or smtp-password
     QTest::addColumn<QString>("how");     // argument, variable, file option, file variable
     QTest::addColumn<bool>("warned");
-    for (const char *setting : {"webhook-authorization", "database-password"}) {
+    for (const char *setting : {"webhook-authorization", "database-password", "smtp-password"}) {
         const QString name = QString::fromLatin1(setting);
         QTest::addRow("%s as argument", setting) << name << QStringLiteral("argument") << true;
         QTest::addRow("%s as variable", setting) << name << QStringLiteral("variable") << false;
@@ -626,11 +632,16 @@ void TestSettings::secretsFromFileOrEnvironment()
     file.write(secret.toUtf8() + "\n");
     file.close();
     const bool database = setting == QLatin1String("database-password");
-    const QByteArray env = database ? "PROVISIO_DATABASE_PASSWORD" : "PROVISIO_WEBHOOK_AUTHORIZATION";
+    const bool smtp = setting == QLatin1String("smtp-password");
+    const QByteArray env = database ? "PROVISIO_DATABASE_PASSWORD"
+                           : smtp   ? "PROVISIO_SMTP_PASSWORD"
+                                    : "PROVISIO_WEBHOOK_AUTHORIZATION";
 
     QStringList args;
     if (database)
         args << QStringLiteral("--database") << QStringLiteral("postgresql://provisio@db.example:5432/provisio");
+    if (smtp)
+        args << QStringLiteral("--smtp-user") << QStringLiteral("mailer");
     QByteArray ini;
     if (how == QLatin1String("argument"))
         args << QStringLiteral("--") + setting << secret;
@@ -649,6 +660,8 @@ void TestSettings::secretsFromFileOrEnvironment()
         QCOMPARE(url.password(QUrl::FullyDecoded), secret);
         QCOMPARE(url.userName(), QStringLiteral("provisio"));
         QCOMPARE(url.host(), QStringLiteral("db.example"));
+    } else if (smtp) {
+        QCOMPARE(c->smtpPassword, secret);
     } else {
         QCOMPARE(c->webhookAuthorization, secret);
     }
@@ -676,6 +689,13 @@ void TestSettings::badSecretSources_data()
                                                QStringLiteral("--database-password-file"),
                                                m_dir.filePath(QStringLiteral("empty.txt"))}
                                 << QStringLiteral("is empty") << false;
+    QTest::newRow("SMTP credentials in the URL")
+        << QStringList{QStringLiteral("--smtp-url"), QStringLiteral("smtp://me:pw@mail.example:587")}
+        << QStringLiteral("must not hold credentials") << false;
+    QTest::newRow("SMTP user without password")
+        << QStringList{QStringLiteral("--smtp-user"), QStringLiteral("me")} << QStringLiteral("go together") << false;
+    QTest::newRow("not an SMTP URL") << QStringList{QStringLiteral("--smtp-url"), QStringLiteral("http://mail.example")}
+                                     << QStringLiteral("smtp://host") << false;
     QTest::newRow("password for SQLite") << QStringList{QStringLiteral("--database-password"), QStringLiteral("x")}
                                          << QStringLiteral("postgresql://") << false;
     // Accepted, but the URL's password shows in ps: warned.
