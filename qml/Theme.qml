@@ -8,6 +8,9 @@ import QtQuick
 
 QtObject {
     property real scale: 1.0
+    // The user interface's font (the application font), for text that
+    // otherwise uses the monospace one.
+    readonly property string uiFontFamily: Qt.application.font.family
 
     readonly property int touch: Math.round(56 * scale)      // smallest touch target: over 48 px
     readonly property int margin: Math.round(16 * scale)
@@ -15,8 +18,10 @@ QtObject {
     readonly property int headerHeight: Math.round(52 * scale)
     readonly property int radius: Math.round(8 * scale)
 
-    readonly property int fontSmall: Math.round(17 * scale)
-    readonly property int fontBody: Math.round(20 * scale)
+    // Secondary text at 22 px is about 3 mm on the 7" 800×480 panel: the
+    // smallest that reads at arm's length.
+    readonly property int fontSmall: Math.round(22 * scale)
+    readonly property int fontBody: Math.round(22 * scale)
     readonly property int fontLarge: Math.round(25 * scale)
     readonly property int fontTitle: Math.round(30 * scale)
     readonly property int fontCode: Math.round(32 * scale)

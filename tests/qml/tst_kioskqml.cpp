@@ -9,6 +9,7 @@
 // runner provides (the kiosk itself takes the PIN from its command line).
 #include "devicecontroller.h"
 #include "kioskdevice.h"
+#include "kiosklanguage.h"
 #include "settingslock.h"
 
 #include <QDir>
@@ -67,6 +68,11 @@ public Q_SLOTS:
         engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
         if (m_device)
             return;
+        // English unless PROVISIO_KIOSK_TEST_LANGUAGE names another (the
+        // German run of the screenshots and the German UI test).
+        const QString language = qEnvironmentVariable("PROVISIO_KIOSK_TEST_LANGUAGE", QStringLiteral("en"));
+        if (!Provisio::Kiosk::KioskLanguage::instance()->setLanguage(language))
+            qFatal("no translation for %s", qPrintable(language));
         Provisio::Kiosk::DeviceSettings settings;
         settings.dataDirectory = m_dir.filePath(QStringLiteral("device"));
         // Port 1 on the loopback: refused at once should anything try it.
