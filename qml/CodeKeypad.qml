@@ -64,7 +64,7 @@ Rectangle {
             text: key.text
             font.pixelSize: Theme.fontLarge
             font.bold: !key.special
-            font.family: key.special ? Theme.uiFontFamily : "monospace"
+            font.family: key.special ? key.font.family : "monospace"
             color: key.enabled ? (key.accent ? Theme.accentText : Theme.text) : Theme.border
             horizontalAlignment: Text.AlignHCenter
             verticalAlignment: Text.AlignVCenter

@@ -306,10 +306,9 @@ KioskPage {
         padding: Theme.margin
         background: Rectangle { color: Theme.background }
 
-        Flickable {
+        // The popup sizes its content item to the room inside its padding.
+        contentItem: Flickable {
             id: detailsFlick
-            width: detailsPopup.availableWidth
-            height: detailsPopup.availableHeight
             contentWidth: width
             contentHeight: detailsColumn.implicitHeight
             clip: true

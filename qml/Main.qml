@@ -198,6 +198,8 @@ ApplicationWindow {
                 // field is emptied as soon as the code has gone out.
                 if (!Device.activate(code))
                     keyEntry.errorText = Device.errorMessage;
+                else
+                    keyEntry.codeField.clear();
             }
             onFullKeyRequested: (idScope, registrationId, key) => {
                 keyEntry.errorText = Device.provisionWithKey(idScope, registrationId, key);

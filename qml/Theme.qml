@@ -8,9 +8,6 @@ import QtQuick
 
 QtObject {
     property real scale: 1.0
-    // The user interface's font (the application font), for text that
-    // otherwise uses the monospace one.
-    readonly property string uiFontFamily: Qt.application.font.family
 
     readonly property int touch: Math.round(56 * scale)      // smallest touch target: over 48 px
     readonly property int margin: Math.round(16 * scale)

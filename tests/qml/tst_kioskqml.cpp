@@ -50,7 +50,10 @@ public:
         const QString dir = qEnvironmentVariable("PROVISIO_KIOSK_SCREENSHOTS");
         if (dir.isEmpty() || !window)
             return false;
-        return window->grabWindow().save(QDir(dir).filePath(QStringLiteral("kiosk-%1.png").arg(name)));
+        // English as kiosk-<name>.png, another language with its code.
+        const QString language = qEnvironmentVariable("PROVISIO_KIOSK_TEST_LANGUAGE", QStringLiteral("en"));
+        const QString suffix = language == QLatin1String("en") ? QString() : QLatin1Char('-') + language;
+        return window->grabWindow().save(QDir(dir).filePath(QStringLiteral("kiosk-%1%2.png").arg(name, suffix)));
     }
 
 private:
