@@ -51,6 +51,7 @@ KioskPage {
         case "loadAverage5": return { label: qsTr("Load (5 min)"), unit: "", decimals: 2 };
         case "loadAverage15": return { label: qsTr("Load (15 min)"), unit: "", decimals: 2 };
         case "memoryAvailablePercent": return { label: qsTr("Free memory"), unit: "%", decimals: 0 };
+        case "time": return { label: qsTr("Measured at"), unit: "", decimals: -1 };
         default: return { label: root.words(name), unit: "", decimals: -1 };
         }
     }
@@ -117,7 +118,13 @@ KioskPage {
                 out.push({ name: qsTr("Name"), value: String(object[name]) });
                 continue;
             }
-            out.push({ name: root.words(name), value: root.plainText(object[name]) });
+            if (typeof object[name] === "number") {
+                const d = root.describe(name);
+                out.push({ name: d.label, value: root.numberText(object[name], d.decimals)
+                                                 + (d.unit.length > 0 ? " " + d.unit : "") });
+                continue;
+            }
+            out.push({ name: root.describe(name).label, value: root.plainText(object[name]) });
         }
         return out;
     }
@@ -254,7 +261,7 @@ KioskPage {
                         objectName: "sparkline"
                         readonly property var points: root.history[tile.modelData.name] || []
                         width: parent.width
-                        height: Math.round(28 * Theme.scale)
+                        height: Math.round(40 * Theme.scale)
                         onPointsChanged: requestPaint()
                         onPaint: {
                             const ctx = getContext("2d");
@@ -264,7 +271,9 @@ KioskPage {
                                 return;
                             let lo = Math.min(...p), hi = Math.max(...p);
                             if (hi - lo < 1e-9) { lo -= 1; hi += 1; }
-                            const step = width / (root.historyLength - 1);
+                            // Spread over the readings so far (at least
+                            // ten slots), newest on the right.
+                            const step = width / (Math.max(p.length, 10) - 1);
                             const x0 = width - (p.length - 1) * step;
                             ctx.lineWidth = Math.max(2, Math.round(2 * Theme.scale));
                             ctx.strokeStyle = Theme.accent;
@@ -306,9 +315,9 @@ KioskPage {
         padding: Theme.margin
         background: Rectangle { color: Theme.background }
 
-        // The popup sizes its content item to the room inside its padding.
-        contentItem: Flickable {
-            id: detailsFlick
+        Flickable {
+            width: detailsPopup.availableWidth
+            height: detailsPopup.availableHeight
             contentWidth: width
             contentHeight: detailsColumn.implicitHeight
             clip: true
@@ -316,7 +325,7 @@ KioskPage {
 
             Column {
                 id: detailsColumn
-                width: detailsFlick.width
+                width: detailsPopup.availableWidth
                 spacing: Theme.spacing
 
                 Row {

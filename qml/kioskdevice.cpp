@@ -199,7 +199,8 @@ bool KioskDevice::event(QEvent *event)
 
 QString KioskDevice::version() const
 {
-    return QCoreApplication::applicationVersion();
+    const QString version = QCoreApplication::applicationVersion();
+    return version.isEmpty() ? QStringLiteral(PROVISIO_VERSION) : version;
 }
 
 bool KioskDevice::activate(const QString &typedCode)

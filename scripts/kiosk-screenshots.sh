@@ -42,6 +42,9 @@ for language in en de; do
         env QT_QPA_PLATFORM=xcb QT_LOGGING_RULES='*.debug=false' PROVISIO_KIOSK_SCREENSHOTS="$shots" \
         PROVISIO_KIOSK_TEST_LANGUAGE="$language" \
         "$build_dir/tests/kiosk/tst_kiosk_e2e"
+    # The PIN pad and the scan view come from Qt Quick tests that check
+    # English words: English only.
+    [[ $language == en ]] || continue
     for qml_test in tst_settingspin tst_scanview; do
         xvfb-run -a -s '-screen 0 800x480x24' \
             env QT_QPA_PLATFORM=xcb QT_LOGGING_RULES='*.debug=false' QT_QUICK_CONTROLS_STYLE=Basic \

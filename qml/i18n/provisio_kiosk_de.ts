@@ -30,7 +30,7 @@
         <translation>Tastenfeld für den Aktivierungscode</translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+82"/>
         <source>Delete the last character</source>
         <translation>Letztes Zeichen löschen</translation>
     </message>
@@ -94,6 +94,11 @@
         <translation>Freier Speicher</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Measured at</source>
+        <translation>Gemessen um</translation>
+    </message>
+    <message>
         <location line="+33"/>
         <source>yes</source>
         <translation>ja</translation>
@@ -114,7 +119,7 @@
         <translation>Name</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+60"/>
         <source>Working normally, connected to %1.</source>
         <translation>Alles in Ordnung, verbunden mit %1.</translation>
     </message>
@@ -138,22 +143,22 @@
     </message>
     <message>
         <location line="+12"/>
-        <location line="+138"/>
+        <location line="+142"/>
         <source>Details</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location line="-128"/>
+        <location line="-132"/>
         <source>No readings yet. They appear here as soon as the device measures.</source>
         <translation>Noch keine Messwerte. Sie erscheinen hier, sobald das Gerät misst.</translation>
     </message>
     <message>
-        <location line="+94"/>
+        <location line="+96"/>
         <source>A new reading every %1.</source>
         <translation>Ein neuer Messwert alle %1.</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+45"/>
         <source>Close</source>
         <translation>Schließen</translation>
     </message>
@@ -256,7 +261,7 @@
     <message>
         <location line="+6"/>
         <source>I have a full key</source>
-        <translation>Ich habe einen vollständigen Schlüssel</translation>
+        <translation>Vollständiger Schlüssel</translation>
     </message>
     <message>
         <location line="+10"/>
@@ -345,7 +350,7 @@
         <translation>Provisio</translation>
     </message>
     <message>
-        <location line="+97"/>
+        <location line="+100"/>
         <source>Online</source>
         <translation>Online</translation>
     </message>
@@ -685,7 +690,7 @@
         <translation>Betriebsbereitschaft wird gemeldet</translation>
     </message>
     <message>
-        <location line="+160"/>
+        <location line="+161"/>
         <source>That is not a complete activation code: it has 17 characters, printed in groups as XXXX-XXXX-XXXX-XXXX-X on your card.</source>
         <translation>Das ist kein vollständiger Aktivierungscode: Er hat 17 Zeichen, auf Ihrer Karte in Gruppen als XXXX-XXXX-XXXX-XXXX-X gedruckt.</translation>
     </message>

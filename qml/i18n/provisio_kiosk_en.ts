@@ -4,7 +4,7 @@
 <context>
     <name>DashboardScreen</name>
     <message numerus="yes">
-        <location filename="../DashboardScreen.qml" line="+175"/>
+        <location filename="../DashboardScreen.qml" line="+182"/>
         <source>%n reading(s) were lost: the device&apos;s queue was full.</source>
         <translation>
             <numerusform>%n reading was lost: the device&apos;s queue was full.</numerusform>
