@@ -49,11 +49,15 @@ QString contactProviderMessage()
 QString tooManyAttemptsMessage(int retryAfterSeconds)
 {
     // The first waits after a few wrong codes are seconds: say so.
+    // Singular and plural spelled out rather than tr()'s %n: the headless
+    // agent shows these too and loads no translation.
     if (retryAfterSeconds > 0 && retryAfterSeconds < 60)
-        return ProvisioningClient::tr("Too many attempts. Wait %n second(s), then try again.", nullptr,
-                                      retryAfterSeconds);
+        return retryAfterSeconds == 1 ? ProvisioningClient::tr("Too many attempts. Wait 1 second, then try again.")
+                                      : ProvisioningClient::tr("Too many attempts. Wait %1 seconds, then try again.")
+                                            .arg(retryAfterSeconds);
     const int minutes = std::max(1, (std::max(retryAfterSeconds, 0) + 59) / 60);
-    return ProvisioningClient::tr("Too many attempts. Wait %n minute(s), then try again.", nullptr, minutes);
+    return minutes == 1 ? ProvisioningClient::tr("Too many attempts. Wait 1 minute, then try again.")
+                        : ProvisioningClient::tr("Too many attempts. Wait %1 minutes, then try again.").arg(minutes);
 }
 
 QString trackingIdOf(const QByteArray &body)

@@ -762,21 +762,25 @@
         <source>This device could not be set up. Try again later; if it keeps failing, contact your provider.</source>
         <translation>Dieses Gerät konnte nicht eingerichtet werden. Versuchen Sie es später erneut; wenn es weiterhin fehlschlägt, wenden Sie sich an Ihren Anbieter.</translation>
     </message>
-    <message numerus="yes">
-        <location line="+8"/>
-        <source>Too many attempts. Wait %n second(s), then try again.</source>
-        <translation>
-            <numerusform>Zu viele Versuche. Warten Sie %n Sekunde und versuchen Sie es dann erneut.</numerusform>
-            <numerusform>Zu viele Versuche. Warten Sie %n Sekunden und versuchen Sie es dann erneut.</numerusform>
-        </translation>
+    <message>
+        <location line="+10"/>
+        <source>Too many attempts. Wait 1 second, then try again.</source>
+        <translation>Zu viele Versuche. Warten Sie 1 Sekunde und versuchen Sie es dann erneut.</translation>
     </message>
-    <message numerus="yes">
+    <message>
+        <location line="+1"/>
+        <source>Too many attempts. Wait %1 seconds, then try again.</source>
+        <translation>Zu viele Versuche. Warten Sie %1 Sekunden und versuchen Sie es dann erneut.</translation>
+    </message>
+    <message>
         <location line="+3"/>
-        <source>Too many attempts. Wait %n minute(s), then try again.</source>
-        <translation>
-            <numerusform>Zu viele Versuche. Warten Sie %n Minute und versuchen Sie es dann erneut.</numerusform>
-            <numerusform>Zu viele Versuche. Warten Sie %n Minuten und versuchen Sie es dann erneut.</numerusform>
-        </translation>
+        <source>Too many attempts. Wait 1 minute, then try again.</source>
+        <translation>Zu viele Versuche. Warten Sie 1 Minute und versuchen Sie es dann erneut.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Too many attempts. Wait %1 minutes, then try again.</source>
+        <translation>Zu viele Versuche. Warten Sie %1 Minuten und versuchen Sie es dann erneut.</translation>
     </message>
     <message>
         <location line="+35"/>

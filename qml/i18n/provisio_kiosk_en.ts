@@ -23,23 +23,4 @@
         </translation>
     </message>
 </context>
-<context>
-    <name>Provisio::Kiosk::ProvisioningClient</name>
-    <message numerus="yes">
-        <location filename="../../device-kiosk/core/provisioningclient.cpp" line="+53"/>
-        <source>Too many attempts. Wait %n second(s), then try again.</source>
-        <translation>
-            <numerusform>Too many attempts. Wait %n second, then try again.</numerusform>
-            <numerusform>Too many attempts. Wait %n seconds, then try again.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <location line="+3"/>
-        <source>Too many attempts. Wait %n minute(s), then try again.</source>
-        <translation>
-            <numerusform>Too many attempts. Wait %n minute, then try again.</numerusform>
-            <numerusform>Too many attempts. Wait %n minutes, then try again.</numerusform>
-        </translation>
-    </message>
-</context>
 </TS>
