@@ -26,7 +26,37 @@ KioskTextField {
     // 17 characters and 4 dashes; a longer paste is trimmed by reformat().
     maximumLength: 64
 
+    Accessible.name: qsTr("Activation code")
+    Accessible.description: qsTr("17 characters; the dashes are added for you")
+
     onTextEdited: reformat()
+
+    // The code keypad's keys: a character goes in at the caret (replacing a
+    // selection), ⌫ takes out the character before it, dashes skipped.
+    function typeCharacter(character: string) {
+        let start = selectionStart;
+        const end = selectionEnd;
+        text = text.slice(0, start) + character + text.slice(end);
+        cursorPosition = start + character.length;
+        reformat();
+    }
+    function backspace() {
+        if (selectionStart !== selectionEnd) {
+            const start = selectionStart;
+            text = text.slice(0, start) + text.slice(selectionEnd);
+            cursorPosition = start;
+            reformat();
+            return;
+        }
+        let caret = cursorPosition;
+        while (caret > 0 && text[caret - 1] === "-")
+            --caret;
+        if (caret === 0)
+            return;
+        text = text.slice(0, caret - 1) + text.slice(caret);
+        cursorPosition = caret - 1;
+        reformat();
+    }
 
     function reformat() {
         const formatted = ActivationCode.format(text);

@@ -122,12 +122,11 @@ KioskPage {
                 if (codeField.problem.length > 0)
                     return codeField.problem;
                 if (codeField.valid)
-                    return qsTr("The code looks right.");
+                    return qsTr("Complete. Tap Activate or ↵.");
                 const missing = ActivationCode.length - codeField.code.length;
                 return codeField.code.length === 0
-                        ? qsTr("17 characters, as printed on your card.")
-                        : missing === 1 ? qsTr("1 more character to go.")
-                                        : qsTr("%1 more characters to go.").arg(missing);
+                        ? qsTr("The 17 characters of the activation code on your card. The dashes are added for you.")
+                        : qsTr("%n more character(s) to go.", "", missing);
             }
         }
     }
@@ -140,6 +139,7 @@ KioskPage {
 
         KioskButton {
             objectName: "activateButton"
+            Accessible.description: qsTr("Sends the activation code and sets the device up")
             primary: true
             enabled: codeField.valid
             text: qsTr("Activate")

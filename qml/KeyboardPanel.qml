@@ -4,20 +4,28 @@
 // working kiosk (with a hardware keyboard) and a clear warning, not a blank
 // screen.
 //
-// One layout, US English, whatever the system's locale: everything typed on
-// the kiosk (activation codes, keys, registration IDs, addresses) is ASCII,
-// and prediction is off in every field, so a locale's dictionary would only be
-// looked for (and warned about when it is missing, as en_GB's is on a stock
-// Raspberry Pi OS) without ever being used.
+// One layout, the kiosk's language's (Language.keyboardLocale: en_US or
+// de_DE), switched with the language: the layouts for exactly the languages
+// the kiosk has translations for, so a locale's dictionary is never looked
+// for (prediction is off in every field; everything typed on the kiosk is
+// ASCII).
 import QtQuick
 import QtQuick.VirtualKeyboard
 import QtQuick.VirtualKeyboard.Settings
+import Provisio.Kiosk
 
 InputPanel {
     id: root
 
-    Component.onCompleted: {
-        VirtualKeyboardSettings.activeLocales = ["en_US"];
-        VirtualKeyboardSettings.locale = "en_US";
+    function follow() {
+        VirtualKeyboardSettings.activeLocales = [Language.keyboardLocale];
+        VirtualKeyboardSettings.locale = Language.keyboardLocale;
+    }
+    Component.onCompleted: follow()
+    Connections {
+        target: Language
+        function onCurrentChanged() {
+            root.follow();
+        }
     }
 }

@@ -20,6 +20,8 @@ ApplicationWindow {
     property bool provisioningInSession: Device.state === Device.Provisioning
     // A failure is shown until the person chooses to change the key.
     property bool reviewingFailure: true
+    // The short "all set" moment between setup and the dashboard.
+    property bool celebrating: false
 
     // The on-screen keyboard is loaded the first time a screen with text
     // fields shows, and kept: a provisioned kiosk that starts straight into
@@ -29,6 +31,8 @@ ApplicationWindow {
     readonly property string screen: {
         if (settingsOpen)
             return "settings";
+        if (celebrating)
+            return "success";
         switch (Device.state) {
         case Device.Running:
             return "dashboard";
@@ -48,6 +52,7 @@ ApplicationWindow {
         case "keyentry": return keyEntry;
         case "progress": return progress;
         case "dashboard": return dashboard;
+        case "success": return success;
         default: return settings;
         }
     }
@@ -60,9 +65,18 @@ ApplicationWindow {
 
     onWidthChanged: Theme.scale = Math.max(1, Math.min(width / 800, height / 480))
     onHeightChanged: Theme.scale = Math.max(1, Math.min(width / 800, height / 480))
+    // The code path of the key entry screen types on the code keypad, not on
+    // the on-screen keyboard.
+    readonly property bool codeKeypadShown: wantsCodeKeypad()
+    // Read where the inputs just changed (a binding may not have caught up).
+    function wantsCodeKeypad(): bool {
+        return root.screen === "keyentry" && !keyEntry.fullKey && !keyEntry.scanPopup.visible;
+    }
     onScreenChanged: {
         if (screen === "keyentry" || screen === "settings")
             keyboardWanted = true;
+        else
+            OnScreenKeyboard.hide(); // a screen without fields: no keyboard over it
         // A field left focused on a hidden screen would keep the keyboard up
         // and take the keys.
         let focused = root.activeFocusItem;
@@ -76,7 +90,13 @@ ApplicationWindow {
     // does that by itself, a screen that opens on the field does it here.
     function startTypingCode() {
         keyEntry.codeField.forceActiveFocus();
-        OnScreenKeyboard.show();
+    }
+    // "Re-type the code" after a refusal: an empty field, the caret in it.
+    function retypeCode() {
+        root.reviewingFailure = false;
+        keyEntry.clear();
+        root.page = "keyentry";
+        root.startTypingCode();
     }
 
     Connections {
@@ -88,7 +108,12 @@ ApplicationWindow {
                 root.reviewingFailure = true;
                 break;
             case Device.Running:
+                // Set up in this session: a moment of success first. The code
+                // is used up: it leaves the field, so nothing can send it again.
+                if (root.provisioningInSession)
+                    root.celebrating = true;
                 root.provisioningInSession = false;
+                keyEntry.clear();
                 break;
             case Device.Unprovisioned:
                 root.provisioningInSession = false;
@@ -99,6 +124,9 @@ ApplicationWindow {
                 root.reviewingFailure = true;
                 break;
             }
+        }
+        function onFailed() {
+            progress.armNextStep();
         }
     }
 
@@ -127,7 +155,7 @@ ApplicationWindow {
 
     KioskHeader {
         id: header
-        visible: !inputPanel.shown
+        visible: !inputPanel.shown && !codeKeypad.visible
         width: parent.width
         height: visible ? implicitHeight : 0
         serial: Device.serial
@@ -141,7 +169,7 @@ ApplicationWindow {
         anchors.top: header.bottom
         anchors.left: parent.left
         anchors.right: parent.right
-        anchors.bottom: inputPanel.shown ? inputPanel.top : parent.bottom
+        anchors.bottom: inputPanel.shown ? inputPanel.top : codeKeypad.visible ? codeKeypad.top : parent.bottom
 
         WelcomeScreen {
             id: welcome
@@ -158,7 +186,7 @@ ApplicationWindow {
             id: keyEntry
             objectName: "keyEntryScreen"
             anchors.fill: parent
-            compact: inputPanel.shown
+            compact: inputPanel.shown || codeKeypad.visible
             visible: root.screen === "keyentry"
             serial: Device.serial
             middlewareUrl: Device.middlewareUrl
@@ -166,8 +194,12 @@ ApplicationWindow {
                 keyEntry.errorText = Device.setMiddlewareUrl(url);
             }
             onActivateRequested: code => {
+                // Once per code: ↵ and Activate both come here, and the
+                // field is emptied as soon as the code has gone out.
                 if (!Device.activate(code))
                     keyEntry.errorText = Device.errorMessage;
+                else
+                    keyEntry.codeField.clear();
             }
             onFullKeyRequested: (idScope, registrationId, key) => {
                 keyEntry.errorText = Device.provisionWithKey(idScope, registrationId, key);
@@ -183,16 +215,24 @@ ApplicationWindow {
             failed: Device.state === Device.Failed
             errorMessage: Device.errorMessage
             canRetry: Device.canRetry
+            errorKind: Device.errorKind
+            retryAfterSeconds: Device.retryAfterSeconds
+            trackingId: Device.trackingId
+            serial: Device.serial
             onRetryRequested: Device.retry()
-            onEditRequested: {
-                root.reviewingFailure = false;
-                root.page = "keyentry";
-                root.startTypingCode();
-            }
+            onEditRequested: root.retypeCode()
             onCancelRequested: {
                 root.page = "keyentry";
                 Device.cancel();
             }
+        }
+        SuccessScreen {
+            id: success
+            objectName: "successScreen"
+            anchors.fill: parent
+            visible: root.screen === "success"
+            deviceName: dashboard.displayName
+            onContinueRequested: root.celebrating = false
         }
         DashboardScreen {
             id: dashboard
@@ -219,6 +259,9 @@ ApplicationWindow {
             middlewareUrl: Device.middlewareUrl
             serial: Device.serial
             deviceId: Device.deviceId
+            version: Device.version
+            hub: Device.hub
+            hubConnected: Device.connected
             onSaveUrlRequested: url => {
                 settings.urlError = Device.setMiddlewareUrl(url);
                 settings.urlSaved = settings.urlError.length === 0;
@@ -236,10 +279,42 @@ ApplicationWindow {
     // The on-screen keyboard, docked at the bottom while a field wants input.
     // Qt Virtual Keyboard shows its panel exactly while the input method is
     // visible, so that is what the layout follows.
+    // The code keypad, docked at the bottom while the code is being typed.
+    CodeKeypad {
+        id: codeKeypad
+        objectName: "codeKeypad"
+        z: 98
+        width: root.width
+        y: root.height - height
+        visible: root.codeKeypadShown
+        typedLength: keyEntry.codeField.code.length
+        canSubmit: keyEntry.codeField.valid
+        onCharacterTapped: character => {
+            keyEntry.codeField.forceActiveFocus();
+            keyEntry.codeField.typeCharacter(character);
+        }
+        onBackspaceTapped: {
+            keyEntry.codeField.forceActiveFocus();
+            keyEntry.codeField.backspace();
+        }
+        onEnterTapped: keyEntry.submitCode()
+        onVisibleChanged: if (visible) OnScreenKeyboard.hide()
+    }
+    Connections {
+        target: OnScreenKeyboard
+        // A tap on the code field asks for the on-screen keyboard: the
+        // keypad is what types there.
+        function onVisibleChanged() {
+            if (OnScreenKeyboard.visible && root.wantsCodeKeypad())
+                OnScreenKeyboard.hide();
+        }
+    }
+
     Loader {
         id: inputPanel
         objectName: "inputPanel"
-        readonly property bool shown: status === Loader.Ready && OnScreenKeyboard.visible
+        readonly property bool shown: status === Loader.Ready && OnScreenKeyboard.visible && !root.codeKeypadShown
+                                      && (root.screen === "keyentry" || root.screen === "settings")
         z: 99
         x: 0
         width: root.width

@@ -14,10 +14,55 @@ KioskPage {
     property bool failed: false
     property string errorMessage
     property bool canRetry: true
+    // Device.errorKind: "wrongCode", "lockout", "disabled", "outage",
+    // "notAccepted", "other" (or "" when unknown).
+    property string errorKind
+    property int retryAfterSeconds: -1
+    property string trackingId
+    property string serial
+    // Seconds until the next step opens (lockout) or runs by itself
+    // (disabled device, service outage); 0 when nothing is counting down.
+    property int countdown: 0
+    // How long the device waits before it tries by itself again.
+    property int outageRetrySeconds: 15
+    property int disabledRetrySeconds: 30
+    readonly property bool retriesByItself: errorKind === "outage" || errorKind === "disabled"
 
     signal retryRequested()
     signal editRequested()
     signal cancelRequested()
+
+    // A new failure: start what its next step needs (the owner calls this
+    // when the device reports one).
+    function armNextStep() {
+        if (root.errorKind === "lockout")
+            root.countdown = Math.max(1, root.retryAfterSeconds);
+        else if (root.errorKind === "outage")
+            root.countdown = root.retryAfterSeconds > 0 ? Math.min(root.retryAfterSeconds, 300)
+                                                        : root.outageRetrySeconds;
+        else if (root.errorKind === "disabled")
+            root.countdown = root.disabledRetrySeconds;
+        else
+            root.countdown = 0;
+    }
+    function clockText(seconds: int): string {
+        const m = Math.floor(seconds / 60);
+        const s = seconds % 60;
+        return m + ":" + (s < 10 ? "0" : "") + s;
+    }
+
+    Timer {
+        objectName: "countdownTimer"
+        interval: 1000
+        repeat: true
+        running: root.failed && root.countdown > 0
+        onTriggered: {
+            root.countdown -= 1;
+            if (root.countdown === 0 && root.retriesByItself && root.canRetry)
+                root.retryRequested();
+        }
+    }
+    onFailedChanged: if (!failed) countdown = 0
 
     title: failed ? qsTr("Setup did not finish") : qsTr("Setting up this device")
     // Tighter than other screens: a failure, what to do and all five steps
@@ -46,22 +91,75 @@ KioskPage {
         }
     }
 
+    // What happens next, in words: when the next try opens or runs by
+    // itself.
+    Label {
+        objectName: "nextStepMessage"
+        visible: root.failed && text.length > 0
+        width: parent.width
+        wrapMode: Text.Wrap
+        font.pixelSize: Theme.fontBody
+        font.bold: root.countdown > 0
+        color: Theme.text
+        text: {
+            switch (root.errorKind) {
+            case "wrongCode":
+                return qsTr("Check the activation code on the card and type it again.");
+            case "lockout":
+                return root.countdown > 0
+                        ? qsTr("You can type the activation code again in %1.").arg(root.clockText(root.countdown))
+                        : qsTr("You can type the activation code again now.");
+            case "outage":
+                return root.countdown > 0
+                        ? qsTr("The device tries again by itself in %1.").arg(root.clockText(root.countdown))
+                        : qsTr("Trying again…");
+            case "disabled":
+                return root.countdown > 0
+                        ? qsTr("Ask your provider to enable it. The device checks again by itself in %1.")
+                              .arg(root.clockText(root.countdown))
+                        : qsTr("Checking again…");
+            default:
+                return "";
+            }
+        }
+    }
+    // Who to call, and what to tell them.
+    Label {
+        objectName: "supportReference"
+        visible: root.failed && root.errorKind !== "wrongCode"
+        width: parent.width
+        wrapMode: Text.Wrap
+        font.pixelSize: Theme.fontSmall
+        color: Theme.mutedText
+        text: root.trackingId.length > 0
+              ? qsTr("If you contact support, give serial %1 and reference %2.").arg(root.serial).arg(root.trackingId)
+              : qsTr("If you contact support, give serial %1.").arg(root.serial)
+    }
+
     Row {
         visible: root.failed
         width: parent.width
         spacing: Theme.spacing
         layoutDirection: Qt.RightToLeft
 
+        // A refused code is never sent again as it was: "Try again" is
+        // offered only where sending the same thing can succeed.
         KioskButton {
             objectName: "retryButton"
-            visible: root.canRetry
+            visible: root.canRetry && root.errorKind !== "wrongCode" && root.errorKind !== "lockout"
             primary: true
-            text: qsTr("Try again")
-            onClicked: root.retryRequested()
+            text: root.errorKind === "outage" ? qsTr("Try now")
+                : root.errorKind === "disabled" ? qsTr("Check now") : qsTr("Try again")
+            onClicked: {
+                root.countdown = 0;
+                root.retryRequested();
+            }
         }
         KioskButton {
             objectName: "editButton"
-            text: qsTr("Change the key")
+            primary: root.errorKind === "wrongCode" || root.errorKind === "lockout"
+            enabled: !(root.errorKind === "lockout" && root.countdown > 0)
+            text: qsTr("Type the code again")
             onClicked: root.editRequested()
         }
     }
@@ -82,8 +180,11 @@ KioskPage {
                 required property string detail
 
                 objectName: "step" + index
+                // On failure only the step it stopped at: what to do next
+                // and who to call come first, and all of it fits the screen.
+                visible: !root.failed || row.status === "failed"
                 width: parent ? parent.width : 0
-                height: Math.max(Theme.touch * 0.8, texts.implicitHeight)
+                height: visible ? Math.max(Theme.touch * 0.8, texts.implicitHeight) : 0
 
                 Item {
                     id: icon

@@ -12,6 +12,10 @@ KioskPage {
     property string middlewareUrl
     property string serial
     property string deviceId
+    // For the About box: what support asks first.
+    property string version
+    property string hub
+    property bool hubConnected: false
     // Set by the owner after a refused address.
     property string urlError
     property bool urlSaved: false
@@ -106,6 +110,75 @@ KioskPage {
             destructive: true
             text: qsTr("Reset device…")
             onClicked: resetDialog.open()
+        }
+    }
+
+    // About this device: version, addresses, whether the hub is reached and
+    // the device's clock (a wrong clock breaks TLS and SAS tokens).
+    Rectangle {
+        objectName: "aboutBox"
+        width: parent.width
+        height: aboutGrid.implicitHeight + 2 * Theme.spacing
+        radius: Theme.radius
+        color: Theme.surface
+        border.color: Theme.border
+        Accessible.role: Accessible.Grouping
+        Accessible.name: qsTr("About this device")
+
+        Timer {
+            id: clockTimer
+            property date now: new Date()
+            interval: 1000
+            repeat: true
+            running: root.visible
+            triggeredOnStart: true
+            onTriggered: now = new Date()
+        }
+
+        Column {
+            id: aboutGrid
+            x: Theme.margin
+            y: Theme.spacing
+            width: parent.width - 2 * Theme.margin
+            spacing: Math.round(4 * Theme.scale)
+
+            Repeater {
+                model: [
+                    { key: qsTr("Version"), value: root.version, name: "aboutVersion" },
+                    { key: qsTr("Serial number"), value: root.serial, name: "aboutSerial" },
+                    { key: qsTr("Device ID"), value: root.deviceId.length > 0 ? root.deviceId : qsTr("not set up"),
+                      name: "aboutDeviceId" },
+                    { key: qsTr("Service"), value: root.middlewareUrl, name: "aboutService" },
+                    { key: qsTr("Hub"), value: root.hub.length === 0 ? qsTr("none yet")
+                          : root.hubConnected ? qsTr("%1, reachable").arg(root.hub)
+                                              : qsTr("%1, not reachable").arg(root.hub), name: "aboutHub" },
+                    { key: qsTr("Clock"), value: Qt.formatDateTime(clockTimer.now, "yyyy-MM-dd HH:mm:ss")
+                          + " (UTC " + clockTimer.now.toISOString().substring(11, 16) + ")", name: "aboutClock" },
+                ]
+                delegate: Item {
+                    id: aboutRow
+                    required property var modelData
+                    width: aboutGrid.width
+                    height: valueLabel.implicitHeight
+                    Label {
+                        width: Math.round(parent.width * 0.3)
+                        text: aboutRow.modelData.key
+                        font.pixelSize: Theme.fontSmall
+                        color: Theme.mutedText
+                        elide: Text.ElideRight
+                    }
+                    Label {
+                        id: valueLabel
+                        objectName: aboutRow.modelData.name
+                        x: Math.round(parent.width * 0.3) + Theme.spacing
+                        width: parent.width - x
+                        text: aboutRow.modelData.value
+                        font.pixelSize: Theme.fontSmall
+                        color: Theme.text
+                        wrapMode: Text.WrapAnywhere
+                    }
+                }
+            }
         }
     }
 

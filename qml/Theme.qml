@@ -15,8 +15,10 @@ QtObject {
     readonly property int headerHeight: Math.round(52 * scale)
     readonly property int radius: Math.round(8 * scale)
 
-    readonly property int fontSmall: Math.round(17 * scale)
-    readonly property int fontBody: Math.round(20 * scale)
+    // Secondary text at 22 px is about 3 mm on the 7" 800×480 panel: the
+    // smallest that reads at arm's length.
+    readonly property int fontSmall: Math.round(22 * scale)
+    readonly property int fontBody: Math.round(22 * scale)
     readonly property int fontLarge: Math.round(25 * scale)
     readonly property int fontTitle: Math.round(30 * scale)
     readonly property int fontCode: Math.round(32 * scale)

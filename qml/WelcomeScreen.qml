@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // First thing a new owner sees: which device this is and what to do next.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
+import Provisio.Kiosk
 
 KioskPage {
     id: root
@@ -11,6 +13,30 @@ KioskPage {
     signal startRequested()
 
     title: qsTr("Welcome")
+
+    // The language picker: each language in its own words, the current one
+    // marked. The keyboard and every screen follow at once.
+    Row {
+        objectName: "languagePicker"
+        spacing: Theme.spacing
+        Accessible.role: Accessible.Grouping
+        Accessible.name: qsTr("Language")
+
+        Repeater {
+            model: Language.available
+            delegate: KioskButton {
+                required property string modelData
+                objectName: "language_" + modelData
+                text: Language.nativeName(modelData)
+                primary: Language.current === modelData
+                checkable: false
+                Accessible.role: Accessible.RadioButton
+                Accessible.checked: Language.current === modelData
+                Accessible.name: text
+                onClicked: Language.setLanguage(modelData)
+            }
+        }
+    }
 
     Label {
         width: parent.width
@@ -52,7 +78,7 @@ KioskPage {
 
     Label {
         width: parent.width
-        text: qsTr("Find the activation card that came with the device, tap the button and type the code printed on it. The device then sets itself up.")
+        text: qsTr("Find the activation card that came with the device, tap Enter activation code and type the 17 characters printed on it. The device then sets itself up.")
         font.pixelSize: Theme.fontBody
         color: Theme.text
         wrapMode: Text.Wrap

@@ -4,6 +4,8 @@
 #include "crypto/activationcode.h"
 #include "crypto/registrationid.h"
 
+#include <QCoreApplication>
+#include <QEvent>
 #include <QJSEngine>
 #include <QLoggingCategory>
 #include <QPointer>
@@ -51,6 +53,28 @@ QStringList stepTitles()
             KioskDevice::tr("Reporting that it is ready")};
 }
 
+QString kindName(ProvisioningClient::FailureKind kind)
+{
+    using Kind = ProvisioningClient::FailureKind;
+    switch (kind) {
+    case Kind::WrongCode:
+        return QStringLiteral("wrongCode");
+    case Kind::TooManyAttempts:
+        return QStringLiteral("lockout");
+    case Kind::Disabled:
+        return QStringLiteral("disabled");
+    case Kind::Unreachable:
+    case Kind::ServiceProblem:
+        return QStringLiteral("outage");
+    case Kind::NotAccepted:
+        return QStringLiteral("notAccepted");
+    case Kind::None:
+    case Kind::Other:
+        break;
+    }
+    return QStringLiteral("other");
+}
+
 } // namespace
 
 KioskDevice::KioskDevice(DeviceController *controller, QObject *parent)
@@ -84,6 +108,11 @@ KioskDevice::KioskDevice(DeviceController *controller, QObject *parent)
     });
     connect(m_controller, &DeviceController::failed, this, [this](const QString &userMessage, const QString &detail) {
         qCDebug(lcKioskUi) << "device reported a failure:" << detail;
+        const ProvisioningClient::Failure failure = m_controller->lastFailure();
+        m_errorKind = kindName(failure.kind);
+        m_retryAfterSeconds = failure.retryAfterSeconds;
+        m_trackingId = failure.trackingId;
+        m_errorMessage.clear(); // errorChanged follows, with the kind set
         setError(userMessage, detail);
         Q_EMIT failed(userMessage);
     });
@@ -161,12 +190,29 @@ QString KioskDevice::middlewareUrl() const
     return m_controller->settings().middlewareUrl.toString();
 }
 
+bool KioskDevice::event(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        m_steps->setTitles(stepTitles());
+    return QObject::event(event);
+}
+
+QString KioskDevice::version() const
+{
+    const QString version = QCoreApplication::applicationVersion();
+    return version.isEmpty() ? QStringLiteral(PROVISIO_VERSION) : version;
+}
+
 bool KioskDevice::activate(const QString &typedCode)
 {
+    // A code is sent once per attempt: while one runs, or once the device
+    // is set up, a second ↵ or tap changes nothing.
+    if (state() != Unprovisioned && state() != Failed)
+        return true;
     const auto code = ActivationCode::parse(typedCode);
     if (!code) {
-        setError(tr("That is not a complete activation code. It has 17 characters, "
-                    "printed as XXXX-XXXX-XXXX-XXXX-X on your card."),
+        setError(tr("That is not a complete activation code: it has 17 characters, printed in groups "
+                    "as XXXX-XXXX-XXXX-XXXX-X on your card."),
                  code.error().message);
         return false;
     }
@@ -213,6 +259,13 @@ bool KioskDevice::retry()
 {
     if (m_lastAttempt == Attempt::None)
         return false;
+    if (m_controller->hasStoredCredentials()) {
+        // The code (or key) was exchanged already; sending it again would
+        // only be refused. Register with what it brought instead.
+        setError({}, {});
+        m_controller->reprovision();
+        return true;
+    }
     startAttempt();
     return true;
 }
@@ -262,6 +315,11 @@ QString KioskDevice::setMiddlewareUrl(const QString &text)
 
 void KioskDevice::setError(const QString &message, const QString &detail)
 {
+    if (message.isEmpty()) {
+        m_errorKind.clear();
+        m_retryAfterSeconds = -1;
+        m_trackingId.clear();
+    }
     if (m_errorMessage == message && m_errorDetail == detail)
         return;
     m_errorMessage = message;

@@ -42,6 +42,15 @@ class KioskDevice : public QObject
     Q_PROPERTY(QString errorDetail READ errorDetail NOTIFY errorChanged)
     Q_PROPERTY(QString middlewareUrl READ middlewareUrl NOTIFY middlewareUrlChanged)
     Q_PROPERTY(bool canRetry READ canRetry NOTIFY errorChanged)
+    // How the last failure came about, for the next step the screen offers:
+    // "" (none), "wrongCode", "lockout", "disabled", "outage", "notAccepted"
+    // or "other".
+    Q_PROPERTY(QString errorKind READ errorKind NOTIFY errorChanged)
+    // Seconds the service asked to wait (lockout), -1 when it did not say.
+    Q_PROPERTY(int retryAfterSeconds READ retryAfterSeconds NOTIFY errorChanged)
+    // The service's tracking id of the refused request, for support.
+    Q_PROPERTY(QString trackingId READ trackingId NOTIFY errorChanged)
+    Q_PROPERTY(QString version READ version CONSTANT)
 public:
     // The same values as DeviceController::State, as a QML enum.
     enum State { Unprovisioned, Provisioning, Connecting, Running, Failed };
@@ -54,6 +63,9 @@ public:
     // keeps it alive while an engine uses it.
     static void setInstance(KioskDevice *device);
     static KioskDevice *create(QQmlEngine *qmlEngine, QJSEngine *jsEngine);
+
+    // Retranslates the step titles when the language changes.
+    bool event(QEvent *event) override;
 
     DeviceController *controller() const { return m_controller; }
 
@@ -75,6 +87,10 @@ public:
     QString errorDetail() const { return m_errorDetail; }
     QString middlewareUrl() const;
     bool canRetry() const { return m_lastAttempt != Attempt::None; }
+    QString errorKind() const { return m_errorKind; }
+    int retryAfterSeconds() const { return m_retryAfterSeconds; }
+    QString trackingId() const { return m_trackingId; }
+    QString version() const;
 
     // Starts provisioning with an activation code as typed. Returns false,
     // with errorMessage set and nothing sent, when the code is malformed.
@@ -83,7 +99,9 @@ public:
     // else what is wrong with the input (nothing is sent then).
     Q_INVOKABLE QString provisionWithKey(const QString &idScope, const QString &registrationId,
                                          const QString &symmetricKey);
-    // Runs the last attempt again (the "Try again" button).
+    // Runs the last attempt again (the "Try again" button). A code that was
+    // already exchanged is never sent again: once the device holds the
+    // credentials it got for it, it registers with those.
     Q_INVOKABLE bool retry();
     Q_INVOKABLE void cancel();
     // Forgets the connection, credentials and queued telemetry.
@@ -119,6 +137,9 @@ private:
     int m_intervalMs = 0;
     QString m_errorMessage;
     QString m_errorDetail;
+    QString m_errorKind;
+    int m_retryAfterSeconds = -1;
+    QString m_trackingId;
     // Kept in memory only, for "Try again"; never logged.
     Attempt m_lastAttempt = Attempt::None;
     QString m_code;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "steplistmodel.h"
 
+#include <algorithm>
+
 namespace Provisio::Kiosk {
 
 namespace {
@@ -12,6 +14,15 @@ StepListModel::StepListModel(const QStringList &titles, QObject *parent) : QAbst
     m_rows.reserve(titles.size());
     for (const QString &title : titles)
         m_rows.append(Row{title, kPending, {}});
+}
+
+void StepListModel::setTitles(const QStringList &titles)
+{
+    const int count = std::min(int(titles.size()), int(m_rows.size()));
+    for (int i = 0; i < count; ++i)
+        m_rows[i].title = titles.at(i);
+    if (count > 0)
+        Q_EMIT dataChanged(index(0), index(count - 1), {TitleRole, Qt::DisplayRole});
 }
 
 int StepListModel::rowCount(const QModelIndex &parent) const

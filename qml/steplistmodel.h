@@ -24,6 +24,8 @@ public:
 
     // `titles`: one row per step, in the order they happen.
     explicit StepListModel(const QStringList &titles, QObject *parent = nullptr);
+    // New titles for the same steps (another language); states stay.
+    void setTitles(const QStringList &titles);
 
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;
     QVariant data(const QModelIndex &index, int role) const override;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 #
-# Screenshots of every kiosk screen at 800×480, as docs/screenshots/kiosk-*.png.
+# Screenshots of every kiosk screen at 800×480, in English and German, as
+# docs/screenshots/kiosk-*.png (German: kiosk-*-de.png).
 #
 # They come from the kiosk's end-to-end test (tests/kiosk/tst_kiosk_e2e.cpp),
 # so each picture shows the real QML window in a real state: the test starts
@@ -35,14 +36,21 @@ shots=$(mktemp -d)
 trap 'rm -rf "$shots"' EXIT
 
 # A display exactly the touchscreen's size, so the root window is the kiosk.
-xvfb-run -a -s '-screen 0 800x480x24' \
-    env QT_QPA_PLATFORM=xcb QT_LOGGING_RULES='*.debug=false' PROVISIO_KIOSK_SCREENSHOTS="$shots" \
-    "$build_dir/tests/kiosk/tst_kiosk_e2e"
-for qml_test in tst_settingspin tst_scanview; do
+# Once per language: English as kiosk-NAME.png, German as kiosk-NAME-de.png.
+for language in en de; do
     xvfb-run -a -s '-screen 0 800x480x24' \
-        env QT_QPA_PLATFORM=xcb QT_LOGGING_RULES='*.debug=false' QT_QUICK_CONTROLS_STYLE=Basic \
-        PROVISIO_KIOSK_SCREENSHOTS="$shots" \
-        "$build_dir/tests/qml/tst_kioskqml" -input "$root/tests/qml/$qml_test.qml"
+        env QT_QPA_PLATFORM=xcb QT_LOGGING_RULES='*.debug=false' PROVISIO_KIOSK_SCREENSHOTS="$shots" \
+        PROVISIO_KIOSK_TEST_LANGUAGE="$language" \
+        "$build_dir/tests/kiosk/tst_kiosk_e2e"
+    # The PIN pad and the scan view come from Qt Quick tests that check
+    # English words: English only.
+    [[ $language == en ]] || continue
+    for qml_test in tst_settingspin tst_scanview; do
+        xvfb-run -a -s '-screen 0 800x480x24' \
+            env QT_QPA_PLATFORM=xcb QT_LOGGING_RULES='*.debug=false' QT_QUICK_CONTROLS_STYLE=Basic \
+            PROVISIO_KIOSK_SCREENSHOTS="$shots" PROVISIO_KIOSK_TEST_LANGUAGE="$language" \
+            "$build_dir/tests/qml/tst_kioskqml" -input "$root/tests/qml/$qml_test.qml"
+    done
 done
 
 for png in "$shots"/kiosk-*.png; do

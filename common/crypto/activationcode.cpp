@@ -63,22 +63,54 @@ QString describe(QChar c)
 
 QString ActivationCode::generate()
 {
-    // 10 bytes = 80 bits = 16 five-bit groups, taken most significant first.
-    const QByteArray random = Crypto::randomBytes(10);
-    QString code;
-    code.reserve(CanonicalLength);
-    quint32 buffer = 0;
-    int bits = 0;
-    for (const char byte : random) {
-        buffer = (buffer << 8) | quint8(byte);
-        bits += 8;
-        while (bits >= 5) {
-            bits -= 5;
-            code += QLatin1Char(kSymbols[(buffer >> bits) & 0x1f]);
+    // New codes are drawn until their check symbol is one of the 32 data
+    // characters (about 32 in 37 draws are), so every character of a new
+    // code is on the kiosk's code keypad and no card needs '*', '~', '$', '='
+    // or 'U'. The check itself stays Crockford's mod 37: codes printed
+    // before, with a symbol check character, verify exactly as they did, and
+    // a single wrong or swapped character is still always caught. Leaving
+    // out 5 of 37 check values costs log2(37/32) ≈ 0.2 of the 80 random bits.
+    for (;;) {
+        // 10 bytes = 80 bits = 16 five-bit groups, most significant first.
+        const QByteArray random = Crypto::randomBytes(10);
+        QString code;
+        code.reserve(CanonicalLength);
+        quint32 buffer = 0;
+        int bits = 0;
+        for (const char byte : random) {
+            buffer = (buffer << 8) | quint8(byte);
+            bits += 8;
+            while (bits >= 5) {
+                bits -= 5;
+                code += QLatin1Char(kSymbols[(buffer >> bits) & 0x1f]);
+            }
         }
+        const int check = checkValueOf(code);
+        if (check >= kDataSymbols)
+            continue;
+        code += QLatin1Char(kSymbols[check]);
+        return code;
     }
-    code += QLatin1Char(kSymbols[checkValueOf(code)]);
-    return code;
+}
+
+bool ActivationCode::isKeypadCharacter(QChar c)
+{
+    const char16_t u = c.unicode();
+    for (int i = 0; i < kDataSymbols; ++i) {
+        if (u == char16_t(kSymbols[i]))
+            return true;
+    }
+    return false;
+}
+
+QString ActivationCode::keypadAlphabet()
+{
+    return QString::fromLatin1(kSymbols, kDataSymbols);
+}
+
+QString ActivationCode::legacyCheckSymbols()
+{
+    return QString::fromLatin1(kSymbols + kDataSymbols, kCheckSymbols - kDataSymbols);
 }
 
 QChar ActivationCode::checkCharacter(const QString &sixteenChars)

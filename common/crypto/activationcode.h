@@ -18,8 +18,19 @@ namespace Provisio {
 class ActivationCode
 {
 public:
-    // A new random code in canonical form: 17 upper-case characters, no dashes.
+    // A new random code in canonical form: 17 upper-case characters, no
+    // dashes, all of them from keypadAlphabet(): codes are drawn until the
+    // check character is a data character, so a new code never needs one of
+    // the check-only symbols. parse() still accepts codes whose check
+    // character is one (cards printed before).
     static QString generate();
+
+    // The 32 characters of Crockford's base32 (0-9 and A-Z without I, L, O,
+    // U): every character of a new code, and what the kiosk's keypad shows.
+    static QString keypadAlphabet();
+    static bool isKeypadCharacter(QChar c); // upper case only, no aliases
+    // "*~$=U": check characters of older codes only.
+    static QString legacyCheckSymbols();
 
     // Crockford's check symbol for 16 code characters: their 80-bit value mod
     // 37, symbols 0-31 from the alphabet, 32..36 as '*', '~', '$', '=', 'U'.

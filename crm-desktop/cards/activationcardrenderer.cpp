@@ -137,9 +137,10 @@ void ActivationCardRenderer::paint(QPainter *p, const QRectF &rect, const Activa
     p->setFont(sansFont(3.2 * mm));
     p->setPen(kInk);
     p->drawText(at(kMarginMm, 48.5, textWidth, 20.0), Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap,
-                QStringLiteral("On the device's screen tap Activate and type this code, or scan the QR code "
-                               "with the device's camera. The device then sets itself up and connects. "
-                               "Keep this card private until the device is activated."));
+                QStringLiteral("On the device's screen tap Enter activation code, type the 17 characters of "
+                               "this activation code (the dashes come by themselves) and tap Activate, or scan "
+                               "the QR code with the device's camera. Keep this card private until the device "
+                               "is activated."));
 
     QString where = QStringLiteral("Service ") + card.middlewareUrl;
     if (!card.idScope.isEmpty())

@@ -3,7 +3,9 @@
 
 #include "devicecontroller.h"
 #include "kioskdevice.h"
+#include "kiosklanguage.h"
 #include "rebootcommand.h"
+#include "securefile.h"
 #include "settingslock.h"
 #include "telemetrysource.h"
 
@@ -16,6 +18,7 @@
 #include <QQmlApplicationEngine>
 #include <QQuickStyle>
 #include <QQuickWindow>
+#include <QRandomGenerator>
 #include <QUrl>
 #include <QtQml/qqmlextensionplugin.h>
 
@@ -89,12 +92,31 @@ Result<void> KioskApplication::start()
     if (!m_options.settingsPin.isEmpty()) {
         m_settingsLock->setPin(m_options.settingsPin); // checked by KioskOptions::parse
         qCInfo(lcKiosk) << "the settings are behind a PIN";
+    } else if (!m_options.settingsPinOff) {
+        // A PIN by default: one made for this device at its first start,
+        // kept where only the installer (root or the kiosk's user) reads it.
+        const QString name = QStringLiteral("settings-pin");
+        auto stored = SecureFile::read(m_options.dataDirectory, name);
+        if (!stored)
+            return failure(stored.error().message);
+        QString pin = stored->has_value() ? QString::fromLatin1(stored->value()).trimmed() : QString();
+        if (!SettingsLock::validatePin(pin)) {
+            pin = QString::number(QRandomGenerator::system()->bounded(100000, 1000000));
+            if (auto written = SecureFile::write(m_options.dataDirectory, name, pin.toLatin1() + '\n'); !written)
+                return failure(written.error().message);
+        }
+        m_settingsLock->setPin(pin);
+        qCInfo(lcKiosk).noquote() << "the settings are behind the PIN in"
+                                  << QDir(m_options.dataDirectory).filePath(name);
     }
     SettingsLock::setInstance(m_settingsLock.get());
 
     auto source = TelemetrySource::create(m_options.telemetry);
     if (!source)
         return failure(QStringLiteral("--telemetry: %1").arg(source.error().message));
+    // The system locale's language (or English) before anything says a
+    // word: the device's step titles are translated as it is created.
+    qCInfo(lcKiosk).noquote() << "language:" << KioskLanguage::instance()->current();
     m_controller = std::make_unique<DeviceController>(m_options.deviceSettings());
     m_controller->setTelemetrySource(std::move(source).value());
     m_device = std::make_unique<KioskDevice>(m_controller.get());

@@ -28,9 +28,10 @@ QList<OptionSpec> ownSpecs()
         {{QStringLiteral("settings-pin")},
          QStringLiteral("PIN"),
          QStringLiteral("PROVISIO_KIOSK_SETTINGS_PIN"),
-         QStringLiteral("PIN (4 to 12 digits) asked for before the settings open (default: none; the long press "
-                        "alone opens them). Prefer --settings-pin-file or the variable: arguments are visible to every "
-                        "user of the machine.")},
+         QStringLiteral("PIN (4 to 12 digits) asked for before the settings open. Default: a random 6-digit PIN "
+                        "made at the first start and kept in the data directory's settings-pin file (0600); \"off\": "
+                        "no PIN, the long press alone opens them. Prefer --settings-pin-file or the variable: "
+                        "arguments are visible to every user of the machine.")},
         {{QStringLiteral("settings-pin-file")},
          QStringLiteral("FILE"),
          QStringLiteral("PROVISIO_KIOSK_SETTINGS_PIN_FILE"),
@@ -124,7 +125,10 @@ Result<KioskOptions> KioskOptions::parse(const QStringList &arguments, const Opt
     if (!pinValue)
         return pinValue.error();
     o.settingsPin = *pinValue;
-    if (!o.settingsPin.isEmpty()) {
+    if (o.settingsPin == QLatin1String("off")) {
+        o.settingsPin.clear();
+        o.settingsPinOff = true;
+    } else if (!o.settingsPin.isEmpty()) {
         if (const auto pin = SettingsLock::validatePin(o.settingsPin); !pin)
             return usage(reader->origin(QStringLiteral("settings-pin")) + QStringLiteral(": ") + pin.error().message);
     }

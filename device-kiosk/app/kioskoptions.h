@@ -22,6 +22,9 @@ struct KioskOptions : DeviceOptions
     int width = 800;
     int height = 480;
     QString settingsPin; // secret: never printed
+    // --settings-pin off: the long press alone opens the settings. Without
+    // a PIN and without "off", the kiosk makes one (see KioskApplication).
+    bool settingsPinOff = false;
     // Said on stderr at start: e.g. a secret given on the command line.
     QStringList warnings;
     bool exitAfterFirstFrame = false;

@@ -264,6 +264,7 @@ void DeviceController::start()
 ProvisioningClient *DeviceController::newProvisioningClient()
 {
     disposeProvisioningClient();
+    m_lastFailure = {};
     m_provisioning = std::make_unique<ProvisioningClient>();
     ProvisioningClient *client = m_provisioning.get();
     client->setTimeout(m_settings.provisioningTimeoutMs);
@@ -455,6 +456,8 @@ void DeviceController::handleProvisioned(const ConnectionInfo &info)
 
 void DeviceController::handleProvisioningFailed(const QString &userMessage, const QString &detail)
 {
+    if (m_provisioning)
+        m_lastFailure = m_provisioning->lastFailure();
     disposeProvisioningClient();
     m_pendingCredentials.reset();
     setStep(activeStep(), StepState::Failed, userMessage);

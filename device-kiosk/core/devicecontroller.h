@@ -2,6 +2,7 @@
 #pragma once
 
 #include "connectioninfo.h"
+#include "provisioningclient.h"
 #include "provisioningcredentials.h"
 #include "telemetrysource.h"
 
@@ -22,7 +23,6 @@ namespace Provisio::Kiosk {
 
 class HubSession;
 class OutboxSender;
-class ProvisioningClient;
 class TelemetryOutbox;
 
 // How one device program runs its device; filled from the kiosk's or the
@@ -116,6 +116,9 @@ public:
     QJsonObject desiredProperties() const { return m_desired; }
     int telemetryIntervalMs() const { return m_intervalMs; }
     QString lastErrorMessage() const { return m_lastError; } // plain language for the person at the device
+    // How the last provisioning run failed (kind None after a success or
+    // before any failure): lets a screen offer the fitting next step.
+    ProvisioningClient::Failure lastFailure() const { return m_lastFailure; }
 
     // Beyond the contract: what the agent, tests and support read.
     bool hasStoredCredentials() const { return m_credentials.has_value(); }
@@ -176,6 +179,7 @@ private:
     std::optional<ProvisioningCredentials> m_credentials;
     std::optional<ProvisioningCredentials> m_pendingCredentials; // full-key path, until accepted
     std::unique_ptr<ProvisioningClient> m_provisioning;
+    ProvisioningClient::Failure m_lastFailure;
     bool m_activating = false;     // this run began with a code exchange
     bool m_reprovisioning = false; // this run uses the stored credentials
     Trigger m_trigger = Trigger::User;

@@ -49,6 +49,8 @@ QString contactProviderMessage()
 QString tooManyAttemptsMessage(int retryAfterSeconds)
 {
     // The first waits after a few wrong codes are seconds: say so.
+    // Singular and plural spelled out rather than tr()'s %n: the headless
+    // agent shows these too and loads no translation.
     if (retryAfterSeconds > 0 && retryAfterSeconds < 60)
         return retryAfterSeconds == 1 ? ProvisioningClient::tr("Too many attempts. Wait 1 second, then try again.")
                                       : ProvisioningClient::tr("Too many attempts. Wait %1 seconds, then try again.")
@@ -56,6 +58,15 @@ QString tooManyAttemptsMessage(int retryAfterSeconds)
     const int minutes = std::max(1, (std::max(retryAfterSeconds, 0) + 59) / 60);
     return minutes == 1 ? ProvisioningClient::tr("Too many attempts. Wait 1 minute, then try again.")
                         : ProvisioningClient::tr("Too many attempts. Wait %1 minutes, then try again.").arg(minutes);
+}
+
+QString trackingIdOf(const QByteArray &body)
+{
+    if (const auto json = parseJsonObject(body)) {
+        if (const auto error = ApiError::fromJson(*json))
+            return error->trackingId;
+    }
+    return {};
 }
 
 // "HTTP 401 (…server message…, tracking id X)": what support needs, no secrets.
@@ -82,7 +93,7 @@ ProvisioningClient::ProvisioningClient(QObject *parent) : QObject(parent)
     connect(&m_pollTimer, &QTimer::timeout, this, &ProvisioningClient::sendPoll);
     connect(&m_timeoutTimer, &QTimer::timeout, this, [this] {
         fail(tr("Setting up the device is taking too long. Check the network connection, then try again."),
-             QStringLiteral("provisioning did not finish within %1 ms").arg(m_timeoutMs));
+             QStringLiteral("provisioning did not finish within %1 ms").arg(m_timeoutMs), FailureKind::ServiceProblem);
     });
 }
 
@@ -104,6 +115,7 @@ bool ProvisioningClient::begin()
         return false;
     }
     m_busy = true;
+    m_failure = {};
     m_waitingAnnounced = false;
     m_operationId.clear();
     m_timeoutTimer.start(m_timeoutMs);
@@ -119,7 +131,8 @@ void ProvisioningClient::activate(const QUrl &middlewareUrl, const QString &seri
     const auto canonical = ActivationCode::parse(code);
     if (!canonical) {
         // A typo caught locally: no request, nothing counted against the serial.
-        fail(invalidCodeMessage(), QStringLiteral("activation code rejected locally: ") + canonical.error().message);
+        fail(invalidCodeMessage(), QStringLiteral("activation code rejected locally: ") + canonical.error().message,
+             FailureKind::WrongCode);
         return;
     }
     if (serial.trimmed().isEmpty()) {
@@ -255,7 +268,8 @@ void ProvisioningClient::handleOperation(const HttpAnswer &answer)
     const RegistrationState state = operation->registrationState.value_or(RegistrationState());
     if (status == RegistrationStatus::Disabled) {
         fail(tr("This device has been disabled by your provider."),
-             QStringLiteral("registration %1 is disabled").arg(m_registrationId));
+             QStringLiteral("registration %1 is disabled").arg(m_registrationId), FailureKind::Disabled, -1,
+             trackingIdOf(answer.body));
         return;
     }
     if (status != RegistrationStatus::Assigned) {
@@ -327,29 +341,32 @@ void ProvisioningClient::send(const QByteArray &verb, const QUrl &url, const QBy
 void ProvisioningClient::failHttp(Stage stage, const HttpAnswer &answer, const QString &what)
 {
     if (answer.status == 0) {
-        fail(unreachableMessage(), what + QStringLiteral(": ") + answer.networkError);
+        fail(unreachableMessage(), what + QStringLiteral(": ") + answer.networkError, FailureKind::Unreachable);
         return;
     }
     const QString detail = describe(what, answer.status, answer.body);
+    const QString tracking = trackingIdOf(answer.body);
     if (answer.status == 429) {
-        fail(tooManyAttemptsMessage(answer.retryAfterSeconds), detail);
+        fail(tooManyAttemptsMessage(answer.retryAfterSeconds), detail, FailureKind::TooManyAttempts,
+             answer.retryAfterSeconds, tracking);
         return;
     }
     if (stage == Stage::Activation &&
         (answer.status == 400 || answer.status == 401 || answer.status == 404 || answer.status == 409)) {
-        fail(invalidCodeMessage(), detail);
+        fail(invalidCodeMessage(), detail, FailureKind::WrongCode, -1, tracking);
         return;
     }
     if (stage == Stage::Registration && (answer.status == 401 || answer.status == 403 || answer.status == 404)) {
         fail(tr("This device is not accepted by the provisioning service. Ask your provider to check its enrollment."),
-             detail);
+             detail, FailureKind::NotAccepted, -1, tracking);
         return;
     }
     if (answer.status >= 500) {
-        fail(tr("The provisioning service has a problem. Try again in a few minutes."), detail);
+        fail(tr("The provisioning service has a problem. Try again in a few minutes."), detail,
+             FailureKind::ServiceProblem, answer.retryAfterSeconds, tracking);
         return;
     }
-    fail(contactProviderMessage(), detail);
+    fail(contactProviderMessage(), detail, FailureKind::Other, -1, tracking);
 }
 
 void ProvisioningClient::setStep(Step step)
@@ -357,10 +374,12 @@ void ProvisioningClient::setStep(Step step)
     Q_EMIT stepChanged(step);
 }
 
-void ProvisioningClient::fail(const QString &userMessage, const QString &detail)
+void ProvisioningClient::fail(const QString &userMessage, const QString &detail, FailureKind kind,
+                              int retryAfterSeconds, const QString &trackingId)
 {
     if (!m_busy)
         return;
+    m_failure = Failure{kind, retryAfterSeconds, trackingId};
     qCWarning(lcProvisioning).noquote() << "provisioning failed:" << detail;
     finish();
     Q_EMIT failed(userMessage, detail);

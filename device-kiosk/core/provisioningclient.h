@@ -33,6 +33,25 @@ class ProvisioningClient : public QObject
 public:
     enum class Step { ExchangingCode, Registering, WaitingForAssignment, Assigned };
     Q_ENUM(Step)
+    // What kind of failure the last run ended in, so a screen can offer the
+    // next step that fits (re-type, wait, retry by itself, call support).
+    enum class FailureKind {
+        None,
+        WrongCode,       // the service does not know this code (or a local typo)
+        TooManyAttempts, // 429: wait retryAfterSeconds
+        Disabled,        // the enrollment is disabled in the back office
+        Unreachable,     // no answer: network or service down
+        ServiceProblem,  // 5xx or a timeout: the service is in trouble
+        NotAccepted,     // registration refused (401/403/404)
+        Other,
+    };
+    Q_ENUM(FailureKind)
+    struct Failure
+    {
+        FailureKind kind = FailureKind::None;
+        int retryAfterSeconds = -1; // from Retry-After, -1 when absent
+        QString trackingId;         // the service's tracking id, for support
+    };
 
     explicit ProvisioningClient(QObject *parent = nullptr);
     ~ProvisioningClient() override;
@@ -46,6 +65,8 @@ public:
     void setMaxPollInterval(int milliseconds) { m_maxPollMs = milliseconds; }
 
     bool isBusy() const { return m_busy; }
+    // The failure the last run ended in (kind None while none did).
+    Failure lastFailure() const { return m_failure; }
 
     void activate(const QUrl &middlewareUrl, const QString &serial, const QString &code);
     void registerDevice(const QUrl &middlewareUrl, const QString &idScope, const QString &registrationId,
@@ -84,7 +105,8 @@ private:
     QUrl deviceUrl(const QString &suffix) const;
     QByteArray sasToken() const;
     void setStep(Step step);
-    void fail(const QString &userMessage, const QString &detail);
+    void fail(const QString &userMessage, const QString &detail, FailureKind kind = FailureKind::Other,
+              int retryAfterSeconds = -1, const QString &trackingId = {});
     void failHttp(Stage stage, const HttpAnswer &answer, const QString &what);
     void finish();
 
@@ -103,6 +125,7 @@ private:
     QString m_registrationId;
     QString m_symmetricKey; // secret: never logged
     QString m_operationId;
+    Failure m_failure;
 };
 
 } // namespace Provisio::Kiosk

@@ -90,6 +90,46 @@ private Q_SLOTS:
             QCOMPARE(seen.at(j).size(), 32);
     }
 
+    void newCodesNeedOnlyTheKeypadAlphabet()
+    {
+        // 3000 draws: were the check symbols still handed out, about 13.5 %
+        // of them (5 of 37 check values) would end in one.
+        const QString keypad = ActivationCode::keypadAlphabet();
+        QCOMPARE(keypad.size(), 32);
+        QCOMPARE(keypad, kDataAlphabet);
+        for (int i = 0; i < 3000; ++i) {
+            const QString code = ActivationCode::generate();
+            for (const QChar c : code)
+                QVERIFY2(ActivationCode::isKeypadCharacter(c), qPrintable(code));
+            QVERIFY2(!ActivationCode::legacyCheckSymbols().contains(code.at(16)), qPrintable(code));
+        }
+    }
+
+    void olderCodesWithSymbolChecksStillParse_data()
+    {
+        QTest::addColumn<QString>("code");
+        // Data whose mod-37 remainder is 32..36: cards printed before new
+        // codes were limited to the keypad alphabet end in these.
+        QTest::newRow("*") << QStringLiteral("0000-0000-0000-0010-*");
+        QTest::newRow("~") << QStringLiteral("0000-0000-0000-0011-~");
+        QTest::newRow("$") << QStringLiteral("0000-0000-0000-0012-$");
+        QTest::newRow("=") << QStringLiteral("0000-0000-0000-0013-=");
+        QTest::newRow("U") << QStringLiteral("0000-0000-0000-0014-U");
+    }
+
+    void olderCodesWithSymbolChecksStillParse()
+    {
+        QFETCH(QString, code);
+        const auto parsed = ActivationCode::parse(code);
+        QVERIFY2(parsed.ok(), qPrintable(parsed.ok() ? QString() : parsed.error().message));
+        QCOMPARE(parsed.value(), QString(code).remove(QLatin1Char('-')));
+        QVERIFY(!ActivationCode::isKeypadCharacter(parsed.value().at(16)));
+        // The wrong symbol check is still refused.
+        QString wrong = code;
+        wrong[wrong.size() - 1] = code.endsWith(QLatin1Char('*')) ? QLatin1Char('~') : QLatin1Char('*');
+        QVERIFY(!ActivationCode::parse(wrong).ok());
+    }
+
     void format_data()
     {
         QTest::addColumn<QString>("input");

@@ -9,13 +9,28 @@
 
 namespace Provisio::Test {
 
+// The first item named `objectName` among `item`'s visual descendants.
+inline QQuickItem *visualChild(QQuickItem *item, const QString &objectName)
+{
+    for (QQuickItem *child : item->childItems()) {
+        if (child->objectName() == objectName)
+            return child;
+        if (QQuickItem *found = visualChild(child, objectName))
+            return found;
+    }
+    return nullptr;
+}
+
 inline QQuickItem *kioskItem(QQuickWindow *window, const char *objectName)
 {
     // QML parents the window's items to the window object, popups' contents
-    // to the overlay: search both trees.
+    // to the overlay: search both trees. A Repeater's items are visual
+    // children only (their QObject parent is not the item they sit in).
     if (auto *found = window->findChild<QQuickItem *>(QLatin1String(objectName)))
         return found;
-    return window->contentItem()->findChild<QQuickItem *>(QLatin1String(objectName));
+    if (auto *found = window->contentItem()->findChild<QQuickItem *>(QLatin1String(objectName)))
+        return found;
+    return visualChild(window->contentItem(), QLatin1String(objectName));
 }
 
 // Whether the item and all its ancestors are shown.

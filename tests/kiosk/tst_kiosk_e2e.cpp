@@ -7,7 +7,12 @@
 // typed in stays above the on-screen keyboard: it mistypes
 // the code, sends a well-formed but wrong one, types the right one, waits for
 // the dashboard and checks the telemetry arrived at the middleware; then it
-// resets the device from the settings screen.
+// resets the device from the settings screen. The activation code is typed
+// on the kiosk's code keypad, one tap per character, and sent with its ↵ key
+// as a person finishing the code would.
+//
+// PROVISIO_KIOSK_TEST_LANGUAGE=de runs it in German (for the screenshots);
+// the assertions on English words are skipped then.
 //
 // With PROVISIO_KIOSK_SCREENSHOTS=DIR (and a real display, e.g. under Xvfb)
 // each screen is also captured with ImageMagick's `import -window root` into
@@ -15,6 +20,7 @@
 #include "devicecontroller.h"
 #include "hubfixture.h"
 #include "kioskdevice.h"
+#include "kiosklanguage.h"
 #include "kioskui.h"
 
 #include <QDir>
@@ -59,6 +65,7 @@ private:
     QQuickWindow *m_window = nullptr;
 
     QQuickItem *item(const char *name) { return kioskItem(m_window, name); }
+    bool english() const { return KioskLanguage::instance()->current() == QLatin1String("en"); }
     bool screenShown(const char *name) { return isShown(item(name)); }
 
     void screenshot(const QString &screen)
@@ -76,7 +83,9 @@ private:
             swapped.wait(2000);
         }
         QTest::qWait(300);
-        const QString file = QDir(dir).filePath(QStringLiteral("kiosk-%1.png").arg(screen));
+        // English as kiosk-<screen>.png, another language with its code.
+        const QString suffix = english() ? QString() : QLatin1Char('-') + KioskLanguage::instance()->current();
+        const QString file = QDir(dir).filePath(QStringLiteral("kiosk-%1%2.png").arg(screen, suffix));
         const int rc =
             QProcess::execute(QStringLiteral("import"), {QStringLiteral("-window"), QStringLiteral("root"), file});
         QVERIFY2(rc == 0, qPrintable(QStringLiteral("import failed for %1").arg(file)));
@@ -101,22 +110,62 @@ private:
             QTRY_VERIFY2(isAboveKeyboard(m_window, item(name)), name);
     }
 
+    // The code keypad is up, with no on-screen keyboard over it, and the
+    // field, its message (and `alsoShown`) are wholly above it.
+    void verifyKeypadTyping(std::initializer_list<const char *> alsoShown = {})
+    {
+        QQuickItem *keypad = item("codeKeypad");
+        QVERIFY(keypad);
+        QTRY_VERIFY(keypad->isVisible());
+        QVERIFY(!item("inputPanel")->property("shown").toBool());
+        QVERIFY(QQuickTest::qWaitForPolish(m_window));
+        QCoreApplication::processEvents();
+        QTRY_VERIFY(item("codeField")->hasActiveFocus());
+        const qreal top = keypad->mapToScene(QPointF(0, 0)).y();
+        for (const char *name : std::initializer_list<const char *>{"codeField", "codeMessage"}) {
+            QQuickItem *shown = item(name);
+            QTRY_VERIFY2(shown->mapRectToScene(QRectF(0, 0, shown->width(), shown->height())).bottom() <= top, name);
+        }
+        for (const char *name : alsoShown) {
+            QQuickItem *shown = item(name);
+            QTRY_VERIFY2(shown->mapRectToScene(QRectF(0, 0, shown->width(), shown->height())).bottom() <= top, name);
+        }
+    }
+
+    // Types `text` on the code keypad: one tap per code character (dashes
+    // and spaces are not typed; the field adds the dashes). Returns the taps.
+    int tapCode(const QString &text)
+    {
+        int taps = 0;
+        for (const QChar c : text) {
+            if (c == QLatin1Char('-') || c.isSpace())
+                continue;
+            const QByteArray name = "codeKey_" + QString(c.toUpper()).toUtf8();
+            QQuickItem *key = item(name.constData());
+            if (!key || !tap(m_window, key)) {
+                qWarning("cannot tap the key %s", name.constData());
+                return -1;
+            }
+            ++taps;
+        }
+        return taps;
+    }
+
     void typeCode(const QString &text)
     {
         QQuickItem *field = item("codeField");
         QVERIFY(field);
         QTRY_VERIFY(field->hasActiveFocus());
-        typeText(m_window, text);
-        verifyTypingVisibly("codeField", {"codeMessage"});
+        const int expected = int(QString(text).remove(QLatin1Char('-')).size());
+        QCOMPARE(tapCode(text), expected);
+        verifyKeypadTyping();
     }
 
     void clearCode()
     {
         QQuickItem *field = item("codeField");
-        field->forceActiveFocus();
-        QTest::keyClick(m_window, Qt::Key_End);
-        for (int i = 0; i < 32; ++i)
-            QTest::keyClick(m_window, Qt::Key_Backspace);
+        for (int i = 0; i < 17 && !field->property("text").toString().isEmpty(); ++i)
+            QVERIFY(tap(m_window, item("codeKeyBackspace")));
         QCOMPARE(field->property("text").toString(), QString());
     }
 
@@ -124,6 +173,8 @@ private Q_SLOTS:
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true);
+        QVERIFY(KioskLanguage::instance()->setLanguage(
+            qEnvironmentVariable("PROVISIO_KIOSK_TEST_LANGUAGE", QStringLiteral("en"))));
         QVERIFY2(QFileInfo::exists(QStringLiteral(PROVISIO_MOSQUITTO_BIN)), "mosquitto is not installed");
         QVERIFY(m_f.start());
 
@@ -197,9 +248,9 @@ private Q_SLOTS:
         QVERIFY(tap(m_window, item("startButton")));
         QTRY_VERIFY(screenShown("keyEntryScreen"));
         QVERIFY(!screenShown("welcomeScreen"));
-        // The screen opens ready to type: the keyboard up, the empty field
-        // and its hint above it.
-        verifyTypingVisibly("codeField", {"codeMessage"});
+        // The screen opens ready to type: the code keypad up, the empty
+        // field and its hint above it.
+        verifyKeypadTyping();
         QCOMPARE(item("codeField")->property("text").toString(), QString());
         screenshot(QStringLiteral("keyentry"));
     }
@@ -216,12 +267,16 @@ private Q_SLOTS:
         // Half of it first: grouped as it is typed.
         typeCode(typed.left(9));
         QCOMPARE(item("codeField")->property("text").toString(), wrong.left(11));
-        QCOMPARE(item("codeMessage")->property("text").toString(), QStringLiteral("8 more characters to go."));
+        if (english())
+            QCOMPARE(item("codeMessage")->property("text").toString(), QStringLiteral("8 more characters to go."));
         screenshot(QStringLiteral("keyentry-typing"));
         typeCode(typed.mid(9));
         QCOMPARE(item("codeField")->property("text").toString(), wrong);
         QVERIFY(!item("activateButton")->isEnabled());
-        QVERIFY(item("codeMessage")->property("text").toString().contains(QLatin1String("mistyped")));
+        if (english())
+            QVERIFY(item("codeMessage")->property("text").toString().contains(QLatin1String("mistyped")));
+        // ↵ cannot be tapped for a code that does not check out.
+        QVERIFY(!tap(m_window, item("codeKeyEnter")));
         QTest::keyClick(m_window, Qt::Key_Return);
         QCOMPARE(m_controller->state(), DeviceController::State::Unprovisioned);
         screenshot(QStringLiteral("keyentry-mistyped"));
@@ -241,15 +296,63 @@ private Q_SLOTS:
         QTRY_VERIFY(screenShown("progressScreen"));
         const QString message = item("errorMessage")->property("text").toString();
         // What the person reads: the device's own words for an unknown code.
-        QCOMPARE(message, QStringLiteral("This activation code is not valid. Check it for typos, "
-                                         "or ask your provider for a new one."));
-        QVERIFY(isShown(item("retryButton")));
+        if (english())
+            QCOMPARE(message, QStringLiteral("This activation code is not valid. Check it for typos, "
+                                             "or ask your provider for a new one."));
+        QCOMPARE(m_device->errorKind(), QStringLiteral("wrongCode"));
+        // The refused code is never offered to be sent again: the next step
+        // is typing it again.
+        QVERIFY(!isShown(item("retryButton")));
+        QVERIFY(isShown(item("nextStepMessage")));
         screenshot(QStringLiteral("progress-failed"));
 
         QVERIFY(tap(m_window, item("editButton")));
         QTRY_VERIFY(screenShown("keyEntryScreen"));
-        QCOMPARE(item("codeField")->property("text").toString(), unknown);
-        clearCode();
+        QCOMPARE(item("codeField")->property("text").toString(), QString());
+        verifyKeypadTyping();
+    }
+
+    void lockoutCountsDownThenLetsThePersonTypeAgain()
+    {
+        // Four more wrong codes from this address (the kiosk's one above is
+        // the first) use up the free attempts; the kiosk's next wrong code is
+        // refused with 429 and a wait.
+        // Typed first, sent right after the last free attempt is gone: the
+        // first wait is only 2 s.
+        const QString wrong = QStringLiteral("0000-0000-0000-00AA-$");
+        typeCode(wrong);
+        for (int i = 0; i < 4; ++i) {
+            const auto refused = m_f.operatorClient->post(
+                QStringLiteral("/api/v1/activation"),
+                QJsonObject{{QStringLiteral("serial"), kSerial}, {QStringLiteral("code"), wrong}});
+            QVERIFY2(refused.status == 401, refused.body.constData());
+        }
+        QVERIFY(tap(m_window, item("codeKeyEnter")));
+        QTRY_VERIFY_WITH_TIMEOUT(m_controller->state() == DeviceController::State::Failed, 30000);
+        QTRY_VERIFY(screenShown("progressScreen"));
+        QCOMPARE(m_device->errorKind(), QStringLiteral("lockout"));
+        QVERIFY(m_device->retryAfterSeconds() > 0);
+        QQuickItem *progress = item("progressScreen");
+        QVERIFY(progress->property("countdown").toInt() > 0);
+        QVERIFY(!item("editButton")->isEnabled());
+        QVERIFY(!isShown(item("retryButton")));
+        QVERIFY(isShown(item("supportReference")));
+        if (english()) {
+            QVERIFY2(item("nextStepMessage")
+                         ->property("text")
+                         .toString()
+                         .startsWith(QLatin1String("You can type the activation code again in ")),
+                     qPrintable(item("nextStepMessage")->property("text").toString()));
+            QVERIFY(item("supportReference")->property("text").toString().contains(kSerial));
+        }
+        screenshot(QStringLiteral("progress-lockout"));
+        // The wait ends on screen; then typing again is open.
+        QTRY_VERIFY_WITH_TIMEOUT(item("editButton")->isEnabled(), 70000);
+        QCOMPARE(progress->property("countdown").toInt(), 0);
+        QVERIFY(tap(m_window, item("editButton")));
+        QTRY_VERIFY(screenShown("keyEntryScreen"));
+        QCOMPARE(item("codeField")->property("text").toString(), QString());
+        verifyKeypadTyping();
     }
 
     void fullKeyPathKeepsEveryFieldInView()
@@ -284,25 +387,44 @@ private Q_SLOTS:
         page->setProperty("contentY", qMax(0.0, page->property("contentHeight").toReal() - page->height()));
         QVERIFY(tap(m_window, codeButton));
         QTRY_VERIFY(isShown(item("codeField")));
-        verifyTypingVisibly("codeField", {"codeMessage"});
+        verifyKeypadTyping();
     }
 
     void rightCodeLeadsToTheDashboard()
     {
         QSignalSpy states(m_device.get(), &KioskDevice::stateChanged);
-        // As a person might type it from the card: lower case, no dashes.
-        typeCode(m_code.toLower().remove(QLatin1Char('-')));
+        // The code from the card, 17 characters in 17 taps: every character
+        // of a new code is on the keypad's one page.
+        QCOMPARE(tapCode(m_code), 17);
         QCOMPARE(item("codeField")->property("text").toString(), m_code);
         QTRY_VERIFY(item("activateButton")->isEnabled());
-        // Complete: the Activate button is in reach above the keyboard too.
-        verifyTypingVisibly("codeField", {"codeMessage", "activateButton"});
+        // Complete: the Activate button is in reach above the keypad too.
+        verifyKeypadTyping({"activateButton"});
         screenshot(QStringLiteral("keyentry-valid"));
-        QVERIFY(tap(m_window, item("activateButton")));
+        // Finished with ↵, as the person typing does.
+        QVERIFY(tap(m_window, item("codeKeyEnter")));
 
         QTRY_VERIFY(screenShown("progressScreen"));
         QVERIFY(m_controller->state() != DeviceController::State::Unprovisioned);
+        // The code is gone from the field: nothing can send it again.
+        QCOMPARE(item("codeField")->property("text").toString(), QString());
+        QVERIFY(!isShown(item("codeKeypad")));
         screenshot(QStringLiteral("progress"));
-        QTRY_VERIFY_WITH_TIMEOUT(screenShown("dashboardScreen"), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(screenShown("successScreen"), 30000);
+        QCOMPARE(m_controller->state(), DeviceController::State::Running);
+        screenshot(QStringLiteral("success"));
+        // A tap goes on at once (the screen also moves on by itself after a
+        // few seconds, which a slow machine may have reached already).
+        if (screenShown("successScreen"))
+            QVERIFY(tap(m_window, item("continueButton")));
+        QTRY_VERIFY(screenShown("dashboardScreen"));
+        // A usable dashboard: no keypad or keyboard over it, the header
+        // (and its long press into the settings) back, a second ↵ or
+        // Return sends nothing.
+        QVERIFY(!isShown(item("codeKeypad")));
+        QVERIFY(!item("inputPanel")->property("shown").toBool());
+        QVERIFY(isShown(item("logo")));
+        QTest::keyClick(m_window, Qt::Key_Return);
         QCOMPARE(m_controller->state(), DeviceController::State::Running);
         QVERIFY(!states.isEmpty());
         // Every step the progress screen showed ended done.
@@ -343,7 +465,17 @@ private Q_SLOTS:
                                       .value(QStringLiteral("deviceStatus"))
                                       .toString(),
                                   QStringLiteral("provisioned"), 15000);
+        // Each value by name with its unit, and its trend.
+        QTRY_VERIFY(isShown(item("value_temperature")));
+        QTRY_VERIFY(isShown(item("value_pressure")));
         screenshot(QStringLiteral("dashboard"));
+        // The counters and the back office's settings behind Details.
+        QVERIFY(tap(m_window, item("detailsButton")));
+        QTRY_VERIFY(isShown(item("closeDetailsButton")));
+        QVERIFY(QQuickTest::qWaitForPolish(m_window)); // laid out, then tapped
+        screenshot(QStringLiteral("dashboard-details"));
+        QVERIFY(tap(m_window, item("closeDetailsButton")));
+        QTRY_VERIFY(!isShown(item("closeDetailsButton")));
     }
 
     void settingsRejectABadAddressAndResetAfterConfirmation()
@@ -368,6 +500,13 @@ private Q_SLOTS:
         screenshot(QStringLiteral("settings"));
         // Save took the focus from the field, and the keyboard went with it.
         QTRY_VERIFY(!item("inputPanel")->property("shown").toBool());
+        // About this device, at the foot of the settings.
+        auto *settingsPage = item("settingsScreen");
+        settingsPage->setProperty("contentY",
+                                  qMax(0.0, settingsPage->property("contentHeight").toReal() - settingsPage->height()));
+        QTRY_VERIFY(item("aboutHub")->property("text").toString().contains(kHubHost));
+        screenshot(QStringLiteral("settings-about"));
+        settingsPage->setProperty("contentY", 0);
 
         QVERIFY(tap(m_window, item("resetButton")));
         QTRY_VERIFY(isShown(item("confirmResetButton")));

@@ -226,6 +226,35 @@ private Q_SLOTS:
         QTRY_COMPARE(device.state(), KioskDevice::Unprovisioned);
     }
 
+    void anUnreachableServiceIsAnOutageAndACodeGoesOutOnce()
+    {
+        DeviceSettings s = settings(QStringLiteral("outage"));
+        s.provisioningTimeoutMs = 10000;
+        DeviceController controller(s);
+        KioskDevice device(&controller);
+        controller.start();
+        QSignalSpy failed(&device, &KioskDevice::failed);
+        QVERIFY(device.activate(QStringLiteral("98ES-67WC-EWAT-ZJSG-G")));
+        QCOMPARE(device.state(), KioskDevice::Provisioning);
+        // A second ↵ while the first is on its way changes nothing.
+        QVERIFY(device.activate(QStringLiteral("98ES-67WC-EWAT-ZJSG-G")));
+        QVERIFY(failed.wait(15000));
+        QCOMPARE(failed.count(), 1);
+        QCOMPARE(device.state(), KioskDevice::Failed);
+        QCOMPARE(device.errorKind(), QStringLiteral("outage"));
+        QCOMPARE(device.retryAfterSeconds(), -1);
+        QVERIFY(device.trackingId().isEmpty());
+        // The next attempt starts clean: no kind until it fails again.
+        QVERIFY(device.retry());
+        QCOMPARE(device.errorKind(), QString());
+        QVERIFY(failed.wait(15000));
+        QCOMPARE(device.errorKind(), QStringLiteral("outage"));
+        // A malformed code is refused on the device and is no such failure.
+        device.reset();
+        QVERIFY(!device.activate(QStringLiteral("98ES-67WC-EWAT-ZJSG-H")));
+        QCOMPARE(device.state(), KioskDevice::Unprovisioned);
+    }
+
     void singletonsReachQml()
     {
         DeviceController controller(settings(QStringLiteral("qml")));

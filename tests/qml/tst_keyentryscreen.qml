@@ -52,7 +52,7 @@ Item {
             const message = findChild(screen, "codeMessage");
             verify(button.visible);
             verify(!button.enabled, "nothing typed");
-            compare(message.text, "17 characters, as printed on your card.");
+            compare(message.text, "The 17 characters of the activation code on your card. The dashes are added for you.");
 
             screen.codeField.forceActiveFocus();
             type("98es67wcewat");
@@ -67,7 +67,7 @@ Item {
             keyClick(Qt.Key_Backspace);
             keyClick("g");
             verify(button.enabled);
-            compare(message.text, "The code looks right.");
+            compare(message.text, "Complete. Tap Activate or ↵.");
 
             mouseClick(button);
             compare(activateSpy.count, 1);

@@ -9,6 +9,7 @@
 // runner provides (the kiosk itself takes the PIN from its command line).
 #include "devicecontroller.h"
 #include "kioskdevice.h"
+#include "kiosklanguage.h"
 #include "settingslock.h"
 
 #include <QDir>
@@ -49,7 +50,10 @@ public:
         const QString dir = qEnvironmentVariable("PROVISIO_KIOSK_SCREENSHOTS");
         if (dir.isEmpty() || !window)
             return false;
-        return window->grabWindow().save(QDir(dir).filePath(QStringLiteral("kiosk-%1.png").arg(name)));
+        // English as kiosk-<name>.png, another language with its code.
+        const QString language = qEnvironmentVariable("PROVISIO_KIOSK_TEST_LANGUAGE", QStringLiteral("en"));
+        const QString suffix = language == QLatin1String("en") ? QString() : QLatin1Char('-') + language;
+        return window->grabWindow().save(QDir(dir).filePath(QStringLiteral("kiosk-%1%2.png").arg(name, suffix)));
     }
 
 private:
@@ -67,6 +71,11 @@ public Q_SLOTS:
         engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
         if (m_device)
             return;
+        // English unless PROVISIO_KIOSK_TEST_LANGUAGE names another (the
+        // German run of the screenshots and the German UI test).
+        const QString language = qEnvironmentVariable("PROVISIO_KIOSK_TEST_LANGUAGE", QStringLiteral("en"));
+        if (!Provisio::Kiosk::KioskLanguage::instance()->setLanguage(language))
+            qFatal("no translation for %s", qPrintable(language));
         Provisio::Kiosk::DeviceSettings settings;
         settings.dataDirectory = m_dir.filePath(QStringLiteral("device"));
         // Port 1 on the loopback: refused at once should anything try it.

@@ -7,6 +7,7 @@
 // real one over an unprovisioned DeviceController (see tst_kioskqml.cpp).
 import QtQuick
 import QtTest
+import QtQuick.VirtualKeyboard.Settings
 import Provisio.Kiosk
 
 Item {
@@ -41,7 +42,9 @@ Item {
         }
 
         function item(name) {
-            const found = findChild(kiosk, name);
+            // Repeaters' items are visual children only: the window's
+            // content item first.
+            const found = findChild(kiosk.contentItem, name) || findChild(kiosk, name);
             verify(found, name);
             return found;
         }
@@ -85,53 +88,115 @@ Item {
         function openKeyEntry() {
             mouseClick(item("startButton"));
             tryVerify(() => item("keyEntryScreen").visible);
-            tryCompare(panel, "status", Loader.Ready, 5000, "Qt Virtual Keyboard is installed and loads");
+        }
+        // Taps the keypad's keys for `code` (canonical: upper case, no
+        // dashes), one tap per character; returns the number of taps.
+        function tapCode(code) {
+            let taps = 0;
+            for (const c of code) {
+                const key = item("codeKey_" + c);
+                verify(key.visible && key.enabled, "key " + c + " can be tapped");
+                mouseClick(key);
+                ++taps;
+            }
+            return taps;
         }
 
-        function test_codeEntryOpensWithTheKeyboard() {
+        function test_codeEntryOpensWithTheCodeKeypad() {
             openKiosk();
             const header = item("logo");
             verify(header.visible);
             openKeyEntry();
             const page = item("keyEntryScreen");
             const field = item("codeField");
-            const message = item("codeMessage");
-            verifyTypingVisibly(field, page, [message]);
-            verify(page.compact, "the page gives its room to the keyboard");
+            const keypad = item("codeKeypad");
+            tryVerify(() => keypad.visible, 3000, "the code keypad is up");
+            tryVerify(() => field.activeFocus, 3000, "the field has the caret");
+            verify(!panel.shown, "no on-screen keyboard over the code keypad");
+            verify(page.compact, "the page gives its room to the keypad");
+            settle(field);
+            const keypadTop = sceneTop(keypad);
+            for (const shown of [field, item("codeMessage"), item("activateButton")])
+                tryVerify(() => sceneTop(shown) + shown.height <= keypadTop, 3000,
+                          shown.objectName + " ends above the keypad");
 
-            // Partly typed: grouped as typed, still in view with the count.
-            type("98es67wce");
-            compare(field.text, "98ES-67WC-E");
-            compare(message.text, "8 more characters to go.");
-            verifyTypingVisibly(field, page, [message]);
-            // Complete: the Activate button is in view as well.
-            type("watzjsgg");
-            verifyTypingVisibly(field, page, [message, item("activateButton")]);
-            verify(item("activateButton").enabled);
-
-            // Leaving the screen puts the keyboard away.
+            // Leaving the screen puts the keypad away.
             mouseClick(item("backButton"));
             tryVerify(() => item("welcomeScreen").visible);
-            tryVerify(() => !panel.shown, 3000, "the keyboard goes with the field");
+            verify(!keypad.visible);
+            verify(header.visible);
             verify(!page.compact);
         }
 
-        function test_tappingTheFieldBringsTheKeyboardBack() {
+        function test_seventeenCharactersInSeventeenTaps() {
             openKiosk();
             openKeyEntry();
             const field = item("codeField");
-            tryVerify(() => panel.shown);
-            OnScreenKeyboard.hide();
-            tryVerify(() => !panel.shown);
+            const message = item("codeMessage");
+            compare(tapCode("98ES67WCE"), 9);
+            compare(field.text, "98ES-67WC-E", "the dashes come by themselves");
+            compare(message.text, "8 more characters to go.");
+            verify(!item("codeKey_*").enabled, "check-only symbols only where a check character stands");
+            compare(tapCode("WATZJSGG"), 8);
+            compare(field.text, "98ES-67WC-EWAT-ZJSG-G");
+            verify(field.valid);
+            verify(item("activateButton").enabled);
+            verify(item("codeKeyEnter").enabled);
+            verify(!item("codeKey_A").enabled, "17 characters: nothing more goes in");
+            // ⌫ takes the last character out, the keys open again.
+            mouseClick(item("codeKeyBackspace"));
+            compare(field.text, "98ES-67WC-EWAT-ZJSG");
+            verify(item("codeKey_$").enabled, "an older card's check symbol can be typed as the 17th");
+            verify(!item("codeKeyEnter").enabled);
+        }
+
+        function test_tappingTheCodeFieldKeepsTheKeypad() {
+            openKiosk();
+            openKeyEntry();
+            const field = item("codeField");
             mouseClick(field);
-            verifyTypingVisibly(field, item("keyEntryScreen"), [item("codeMessage")]);
+            tryVerify(() => field.activeFocus);
+            wait(100);
+            verify(!panel.shown, "the code field types on the keypad, not the keyboard");
+            verify(item("codeKeypad").visible);
+        }
+
+        // ↵ on the keypad is the Activate button: it sends the code once and
+        // the keypad goes. The runner's middleware is not there (port 1), so
+        // the device ends in the outage state, which says it tries again by
+        // itself and offers "Try now".
+        function test_enterActivatesOnceAndAnOutageSaysItRetries() {
+            openKiosk();
+            openKeyEntry();
+            tapCode("98ES67WCEWATZJSGG");
+            mouseClick(item("codeKeyEnter"));
+            tryVerify(() => Device.state === Device.Failed, 10000, "the unreachable service fails the attempt");
+            const progress = item("progressScreen");
+            tryVerify(() => progress.visible);
+            verify(!item("codeKeypad").visible, "the keypad goes with the code");
+            verify(!panel.shown);
+            verify(item("logo").visible, "the header is back");
+            compare(Device.errorKind, "outage");
+            verify(item("nextStepMessage").text.indexOf("tries again by itself") >= 0, item("nextStepMessage").text);
+            verify(progress.countdown > 0, "the automatic retry is counting down");
+            verify(item("supportReference").text.indexOf("SN-QML-1") >= 0);
+            const retry = item("retryButton");
+            compare(retry.text, "Try now");
+            mouseClick(retry);
+            tryVerify(() => Device.state === Device.Failed && progress.countdown > 0, 10000, "tried again at once");
+            // "Type the code again": an empty field with the caret in it.
+            mouseClick(item("editButton"));
+            tryVerify(() => item("keyEntryScreen").visible);
+            compare(item("codeField").text, "");
+            tryVerify(() => item("codeField").activeFocus);
+            Device.reset();
         }
 
         function test_everyFullKeyFieldStaysAboveTheKeyboard() {
             openKiosk();
             openKeyEntry();
             const page = item("keyEntryScreen");
-            tryVerify(() => panel.shown);
+            tryCompare(panel, "status", Loader.Ready, 5000, "Qt Virtual Keyboard is installed and loads");
             mouseClick(item("fullKeyButton"));
             const scope = item("scopeField");
             const registration = item("registrationField");
@@ -157,6 +222,24 @@ Item {
             page.contentY = 0;
             mouseClick(scope);
             verifyTypingVisibly(scope, page);
+        }
+
+        // The language picker on the welcome screen: the window and the
+        // on-screen keyboard's layout follow at once.
+        function test_keyboardFollowsTheLanguage() {
+            openKiosk();
+            mouseClick(item("language_de"));
+            compare(Language.current, "de");
+            compare(item("startButton").text, "Aktivierungscode eingeben");
+            kiosk.openSettings();
+            const field = item("urlField");
+            tryVerify(() => field.visible);
+            mouseClick(field);
+            tryVerify(() => panel.shown, 5000);
+            tryCompare(VirtualKeyboardSettings, "locale", "de_DE");
+            Language.setLanguage("en");
+            tryCompare(VirtualKeyboardSettings, "locale", "en_US");
+            compare(item("startButton").text, "Enter activation code");
         }
 
         function test_settingsAddressStaysAboveTheKeyboard() {

@@ -98,6 +98,72 @@ Item {
             compare(editSpy.count, 1);
         }
 
+        // Each refusal with its next step: what the person reads, which
+        // button is there and what it does, and what runs by itself.
+        function test_wrongCodeOffersRetypingOnly() {
+            const screen = createScreen({ failed: true, errorKind: "wrongCode", serial: "SN-1",
+                                          errorMessage: "This activation code is not valid." });
+            screen.armNextStep();
+            verify(!findChild(screen, "retryButton").visible, "the refused code is never sent again");
+            const edit = findChild(screen, "editButton");
+            verify(edit.visible && edit.enabled);
+            compare(edit.text, "Type the code again");
+            compare(findChild(screen, "nextStepMessage").text,
+                    "Check the activation code on the card and type it again.");
+            compare(screen.countdown, 0);
+            mouseClick(edit);
+            compare(editSpy.count, 1);
+            compare(retrySpy.count, 0);
+        }
+
+        function test_lockoutCountsDownThenOpensRetyping() {
+            const screen = createScreen({ failed: true, errorKind: "lockout", retryAfterSeconds: 2,
+                                          serial: "SN-1", trackingId: "trk-42",
+                                          errorMessage: "Too many attempts. Wait 2 seconds, then try again." });
+            screen.armNextStep();
+            compare(screen.countdown, 2);
+            const edit = findChild(screen, "editButton");
+            verify(!edit.enabled, "nothing to do but wait");
+            verify(!findChild(screen, "retryButton").visible);
+            compare(findChild(screen, "nextStepMessage").text, "You can type the activation code again in 0:02.");
+            compare(findChild(screen, "supportReference").text,
+                    "If you contact support, give serial SN-1 and reference trk-42.");
+            tryCompare(screen, "countdown", 0, 4000);
+            verify(edit.enabled);
+            compare(findChild(screen, "nextStepMessage").text, "You can type the activation code again now.");
+            compare(retrySpy.count, 0, "a lockout never resends by itself");
+            mouseClick(edit);
+            compare(editSpy.count, 1);
+        }
+
+        function test_outageRetriesByItselfAndSaysSo() {
+            const screen = createScreen({ failed: true, errorKind: "outage", outageRetrySeconds: 2, serial: "SN-1",
+                                          errorMessage: "Cannot reach the provisioning service." });
+            screen.armNextStep();
+            compare(findChild(screen, "nextStepMessage").text, "The device tries again by itself in 0:02.");
+            const retry = findChild(screen, "retryButton");
+            compare(retry.text, "Try now");
+            compare(findChild(screen, "supportReference").text, "If you contact support, give serial SN-1.");
+            tryCompare(retrySpy, "count", 1, 4000, "the automatic retry runs");
+            // And "Try now" does not wait for it.
+            screen.armNextStep();
+            mouseClick(retry);
+            compare(retrySpy.count, 2);
+            compare(screen.countdown, 0);
+        }
+
+        function test_disabledDeviceChecksAgainByItself() {
+            const screen = createScreen({ failed: true, errorKind: "disabled", disabledRetrySeconds: 2,
+                                          serial: "SN-1", trackingId: "trk-7",
+                                          errorMessage: "This device has been disabled by your provider." });
+            screen.armNextStep();
+            compare(findChild(screen, "nextStepMessage").text,
+                    "Ask your provider to enable it. The device checks again by itself in 0:02.");
+            compare(findChild(screen, "retryButton").text, "Check now");
+            verify(findChild(screen, "supportReference").visible);
+            tryCompare(retrySpy, "count", 1, 4000);
+        }
+
         function test_failureWithoutAnAttemptCannotRetry() {
             const screen = createScreen({ failed: true, canRetry: false, errorMessage: "" });
             verify(!findChild(screen, "retryButton").visible);
