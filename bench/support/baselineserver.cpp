@@ -100,10 +100,10 @@ int BaselineServer::runServer(const QString &tlsDir, const QString &bodyFile)
     // Lives as long as the application, which serves until terminated.
     auto *server = new QHttpServer(QCoreApplication::instance());
     server->route(QStringLiteral("/<arg>/registrations/<arg>/register"), QHttpServerRequest::Method::Put,
-                 [body](const QString &, const QString &) {
-                     return QHttpServerResponse(QByteArrayLiteral("application/json"), body,
-                                                QHttpServerResponse::StatusCode::Accepted);
-                 });
+                  [body](const QString &, const QString &) {
+                      return QHttpServerResponse(QByteArrayLiteral("application/json"), body,
+                                                 QHttpServerResponse::StatusCode::Accepted);
+                  });
     server->sslSetup(ssl);
     const quint16 port = server->listen(QHostAddress::LocalHost, 0);
     if (port == 0) {
