@@ -8,6 +8,7 @@
 // HTTPS device API, each with its own symmetric key and SAS token. The
 // figures it prints are the ones docs/benchmarks.md quotes.
 
+#include "support/baselineserver.h"
 #include "support/benchutil.h"
 #include "support/middlewareserver.h"
 #include "support/processstats.h"
@@ -63,6 +64,9 @@ struct Options
     QString middlewareBin;
     QString database;
     bool keepData = false;
+    bool baseline = false;   // also measure the bare Qt HTTP Server route
+    bool reregister = false; // also measure re-registrations of the same devices
+    int baselineRequests = 0;
     QString holdFile; // with --hold-before-run: wait for this file before the first registration
     double minRate = 0;
     double maxP99Ms = 0;
@@ -164,6 +168,76 @@ Verdict verify(const std::vector<Device> &devices, const RequestRunner::Result &
     }
     std::sort(v.sortedLatencyNs.begin(), v.sortedLatencyNs.end());
     return v;
+}
+
+// One timed pass of the load generator over `requests`: its rate and
+// latencies, the CPU of the server it drove (pid 0: unknown) and its own.
+struct Pass
+{
+    bool ran = false;
+    RequestRunner::Result result;
+    int answered = 0;
+    int failed = 0;
+    QString failureExample;
+    double wall = 0;
+    double rate = 0; // answered requests per second
+    double p50 = 0;
+    double p90 = 0;
+    double p99 = 0;
+    double serverCpu = -1; // cores
+    double serverCpuPerRequestUs = -1;
+    double serverWait = -1;
+    double clientCpu = -1;
+};
+
+Pass timedPass(const Endpoint &endpoint, int concurrency, const std::vector<QByteArray> &requests, qint64 serverPid,
+               const std::function<QString(size_t index, int status, const QByteArray &body)> &check)
+{
+    Pass p;
+    p.ran = true;
+    const ProcessStats serverBefore = ProcessStats::read(serverPid);
+    const ProcessStats clientBefore = ProcessStats::read(0);
+    RequestRunner load(endpoint, concurrency);
+    load.setKeepBodies(true);
+    p.result = load.run(requests);
+    const ProcessStats serverAfter = serverPid ? ProcessStats::read(serverPid) : ProcessStats();
+    const ProcessStats clientAfter = ProcessStats::read(0);
+    std::vector<qint64> latencies;
+    latencies.reserve(requests.size());
+    for (size_t i = 0; i < requests.size(); ++i) {
+        const int status = p.result.status[i];
+        if (status != 0) {
+            p.answered += 1;
+            latencies.push_back(p.result.latencyNs[i]);
+        }
+        const QString failure = status == 0 ? QStringLiteral("no answer") : check(i, status, p.result.bodies[i]);
+        if (!failure.isEmpty()) {
+            if (p.failed++ == 0)
+                p.failureExample = failure;
+        }
+        p.result.bodies[i].clear(); // checked; memory back before the next pass
+    }
+    std::sort(latencies.begin(), latencies.end());
+    p.wall = p.result.wallNs / 1e9;
+    p.rate = p.wall > 0 ? p.answered / p.wall : 0;
+    p.p50 = percentileMs(latencies, 0.50);
+    p.p90 = percentileMs(latencies, 0.90);
+    p.p99 = percentileMs(latencies, 0.99);
+    if (p.wall >= 0.5) {
+        if (serverAfter.valid) {
+            p.serverCpu = (serverAfter.cpuSeconds - serverBefore.cpuSeconds) / p.wall;
+            p.serverWait = (serverAfter.runQueueWaitSeconds - serverBefore.runQueueWaitSeconds) / p.wall;
+            if (p.answered > 0)
+                p.serverCpuPerRequestUs = p.serverCpu * p.wall / p.answered * 1e6;
+        }
+        p.clientCpu = (clientAfter.cpuSeconds - clientBefore.cpuSeconds) / p.wall;
+    }
+    return p;
+}
+
+QJsonValue rounded(double v, double scale)
+{
+    return v < 0 ? QJsonValue() : QJsonValue(std::round(v * scale) / scale);
 }
 
 int run(const Options &options)
@@ -327,6 +401,62 @@ int run(const Options &options)
     const std::vector<qint64> &latencies = verdict.sortedLatencyNs;
     const int failed = verdict.failed;
 
+    // 5b. Re-registrations: the same devices register again (same hubs, so
+    // their records are unchanged but for the operation), then the bare Qt
+    // HTTP Server route with the middleware's own answer and TLS chain.
+    Pass again;
+    if (options.reregister && result.ok()) {
+        err() << "re-registrations" << Qt::endl;
+        again =
+            timedPass(endpoint, options.concurrency, registrations, serverPid,
+                      [&devices](size_t i, int status, const QByteArray &body) {
+                          const QJsonObject o = QJsonDocument::fromJson(body).object();
+                          if (status != 200 && status != 202)
+                              return QStringLiteral("HTTP %1").arg(status);
+                          if (o.value(QStringLiteral("status")).toString() != QLatin1String("assigned"))
+                              return QStringLiteral("status '%1'").arg(o.value(QStringLiteral("status")).toString());
+                          const QJsonObject state = o.value(QStringLiteral("registrationState")).toObject();
+                          if (state.value(QStringLiteral("registrationId"))
+                                  .toString()
+                                  .compare(devices[i].registrationId, Qt::CaseInsensitive) != 0)
+                              return QStringLiteral("registrationState names another registrationId");
+                          return QString();
+                      });
+    }
+    Pass bare;
+    qint64 baselineCpuPid = 0;
+    qsizetype baselineBodyBytes = 0;
+    if (options.baseline && result.ok()) {
+        QByteArray answer;
+        for (size_t i = 0; i < devices.size() && answer.isEmpty(); ++i)
+            if (result.status[i] == 202)
+                answer = result.bodies[i];
+        BaselineServer baselineServer;
+        if (answer.isEmpty() || !baselineServer.start(QCoreApplication::applicationFilePath(),
+                                                      QDir(own->dataDir()).filePath(QStringLiteral("tls")), answer,
+                                                      own->dataDir(), &error)) {
+            err() << "provisio-bench-registrations: no baseline: "
+                  << (answer.isEmpty() ? QStringLiteral("no registration answered 202") : error) << Qt::endl;
+            return kExitSetupFailed;
+        }
+        baselineCpuPid = baselineServer.pid();
+        baselineBodyBytes = answer.size();
+        Endpoint bareEndpoint = endpoint;
+        bareEndpoint.port = baselineServer.port();
+        // The same requests, cycled: at this route's rate the devices' own
+        // count would be over too soon to time well.
+        std::vector<QByteArray> bareRequests;
+        bareRequests.reserve(size_t(options.baselineRequests));
+        for (int i = 0; i < options.baselineRequests; ++i)
+            bareRequests.push_back(registrations[size_t(i) % registrations.size()]);
+        err() << "baseline: bare Qt HTTP Server route, " << bareRequests.size() << " requests" << Qt::endl;
+        bare = timedPass(bareEndpoint, options.concurrency, bareRequests, baselineCpuPid,
+                         [&answer](size_t, int status, const QByteArray &body) {
+                             return status == 202 && body == answer ? QString() : QStringLiteral("HTTP %1").arg(status);
+                         });
+        baselineServer.stop();
+    }
+
     // 6. Memory, sampled before the server stops.
     const ProcessStats serverEnd = serverPid ? ProcessStats::read(serverPid) : ProcessStats();
 
@@ -402,6 +532,42 @@ int run(const Options &options)
          serverCpuPerRegUs < 0 ? QStringLiteral("n/a") : fixed(serverCpuPerRegUs, 0) + QLatin1String(" us"));
     line(QStringLiteral("client CPU"), clientCpu < 0 ? QStringLiteral("n/a (run too short)")
                                                      : fixed(clientCpu * 100, 0) + QLatin1String(" % of one core"));
+    const double ratio = bare.ran && bare.rate > 0 ? rate / bare.rate : -1;
+    // The same comparison by CPU time per request: what each server spends,
+    // whatever share of the cores other work left it during its pass.
+    const double cpuRatio = bare.ran && bare.serverCpuPerRequestUs > 0 && serverCpuPerRegUs > 0
+                                ? bare.serverCpuPerRequestUs / serverCpuPerRegUs
+                                : -1;
+    const double againRatio = bare.ran && again.ran && bare.rate > 0 ? again.rate / bare.rate : -1;
+    if (again.ran) {
+        line(QStringLiteral("re-registrations/s"),
+             QStringLiteral("%1 (p50 %2 ms, p99 %3 ms, errors %4, server CPU per reg. %5 us, %6 % of one core)")
+                 .arg(fixed(again.rate, 0), fixed(again.p50, 2), fixed(again.p99, 2))
+                 .arg(again.failed)
+                 .arg(fixed(again.serverCpuPerRequestUs, 0), fixed(again.serverCpu * 100, 0)));
+        if (again.failed)
+            out() << "  re-registration failure e.g. " << again.failureExample << '\n';
+    }
+    if (bare.ran) {
+        line(QStringLiteral("baseline requests/s"),
+             QStringLiteral("%1 (bare Qt HTTP Server route, %2 requests, same TLS chain and %3-byte answer; "
+                            "p50 %4 ms, p99 %5 ms, errors %6)")
+                 .arg(fixed(bare.rate, 0))
+                 .arg(bare.answered)
+                 .arg(baselineBodyBytes)
+                 .arg(fixed(bare.p50, 2), fixed(bare.p99, 2))
+                 .arg(bare.failed));
+        line(QStringLiteral("baseline CPU"),
+             QStringLiteral("server %1 us per request (%2 % of one core, waited %3 %); client %4 % of one core")
+                 .arg(fixed(bare.serverCpuPerRequestUs, 1), fixed(bare.serverCpu * 100, 0),
+                      fixed(bare.serverWait * 100, 0), fixed(bare.clientCpu * 100, 0)));
+        line(QStringLiteral("ratio to baseline"),
+             QStringLiteral("%1 (registrations), %2 (re-registrations); by server CPU per request %3")
+                 .arg(fixed(ratio, 3), againRatio < 0 ? QStringLiteral("n/a") : fixed(againRatio, 3),
+                      cpuRatio < 0 ? QStringLiteral("n/a") : fixed(cpuRatio, 3)));
+        if (bare.failed)
+            out() << "  baseline failure e.g. " << bare.failureExample << '\n';
+    }
     line(QStringLiteral("load average"),
          QStringLiteral("%1 before, %2 after (%3 CPUs)").arg(loadBefore, loadAfter).arg(QThread::idealThreadCount()));
     for (auto it = failures.cbegin(); it != failures.cend(); ++it)
@@ -451,6 +617,26 @@ int run(const Options &options)
         {QStringLiteral("setupSeconds"), std::round(setupSeconds * 100) / 100},
         {QStringLiteral("targetsMissed"), QJsonArray::fromStringList(missed)},
     };
+    if (again.ran) {
+        summary.insert(QStringLiteral("reregistrationsPerSecond"), std::round(again.rate));
+        summary.insert(QStringLiteral("reregistrationP50Ms"), rounded(again.p50, 100));
+        summary.insert(QStringLiteral("reregistrationP99Ms"), rounded(again.p99, 100));
+        summary.insert(QStringLiteral("reregistrationErrors"), again.failed);
+        summary.insert(QStringLiteral("reregistrationServerCpuPerRegistrationUs"),
+                       rounded(again.serverCpuPerRequestUs, 1));
+    }
+    if (bare.ran) {
+        summary.insert(QStringLiteral("baselineRequestsPerSecond"), std::round(bare.rate));
+        summary.insert(QStringLiteral("baselineRequests"), bare.answered);
+        summary.insert(QStringLiteral("baselineP50Ms"), rounded(bare.p50, 100));
+        summary.insert(QStringLiteral("baselineP99Ms"), rounded(bare.p99, 100));
+        summary.insert(QStringLiteral("baselineErrors"), bare.failed);
+        summary.insert(QStringLiteral("baselineServerCpuPerRequestUs"), rounded(bare.serverCpuPerRequestUs, 10));
+        summary.insert(QStringLiteral("baselineClientCpuCores"), rounded(bare.clientCpu, 100));
+        summary.insert(QStringLiteral("baselineRatio"), rounded(ratio, 1000));
+        summary.insert(QStringLiteral("reregistrationBaselineRatio"), rounded(againRatio, 1000));
+        summary.insert(QStringLiteral("baselineCpuRatio"), rounded(cpuRatio, 1000));
+    }
     out() << QJsonDocument(summary).toJson(QJsonDocument::Compact) << Qt::endl;
 
     if (own) {
@@ -458,7 +644,7 @@ int run(const Options &options)
         if (options.keepData)
             err() << "data kept in " << own->dataDir() << " (middleware log: " << own->logPath() << ")" << Qt::endl;
     }
-    return failed == 0 && result.ok() && missed.isEmpty() ? 0 : kExitFailures;
+    return failed == 0 && again.failed == 0 && bare.failed == 0 && result.ok() && missed.isEmpty() ? 0 : kExitFailures;
 }
 
 } // namespace
@@ -530,9 +716,50 @@ int main(int argc, char *argv[])
     const QCommandLineOption maxRssOpt(QStringLiteral("max-rss-mb"),
                                        QStringLiteral("Fail when the server's peak resident memory exceeds this."),
                                        QStringLiteral("mb"));
-    parser.addOptions({devicesOpt, concurrencyOpt, setupConcurrencyOpt, hubsOpt, urlOpt, caOpt, tokenOpt, scopeOpt,
-                       pidOpt, binOpt, databaseOpt, keepOpt, holdOpt, minRateOpt, maxP99Opt, maxRssOpt});
+    const QCommandLineOption baselineOpt(
+        QStringLiteral("baseline"),
+        QStringLiteral("Also measure a bare Qt HTTP Server route (same TLS chain, same answer, same load generator "
+                       "and concurrency) and re-registrations, and print baselineRatio = registrations/s divided by "
+                       "its requests/s."));
+    const QCommandLineOption reregisterOpt(
+        QStringLiteral("reregister"),
+        QStringLiteral("After the run, let the same devices register again and time it."));
+    const QCommandLineOption baselineRequestsOpt(
+        QStringLiteral("baseline-requests"),
+        QStringLiteral("Requests sent to the baseline route (default: the devices, at least 50000)."),
+        QStringLiteral("n"));
+    // The baseline route's own process: the same binary in serving mode.
+    QCommandLineOption baselineServerOpt(QStringLiteral("baseline-server"), QString(), QStringLiteral("tls-dir"));
+    baselineServerOpt.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption baselineBodyOpt(QStringLiteral("baseline-body"), QString(), QStringLiteral("file"));
+    baselineBodyOpt.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOptions({devicesOpt,
+                       concurrencyOpt,
+                       setupConcurrencyOpt,
+                       hubsOpt,
+                       urlOpt,
+                       caOpt,
+                       tokenOpt,
+                       scopeOpt,
+                       pidOpt,
+                       binOpt,
+                       databaseOpt,
+                       keepOpt,
+                       holdOpt,
+                       minRateOpt,
+                       maxP99Opt,
+                       maxRssOpt,
+                       baselineOpt,
+                       reregisterOpt,
+                       baselineRequestsOpt,
+                       baselineServerOpt,
+                       baselineBodyOpt});
     parser.process(app);
+
+    if (parser.isSet(baselineServerOpt)) {
+        const int code = BaselineServer::runServer(parser.value(baselineServerOpt), parser.value(baselineBodyOpt));
+        return code >= 0 ? code : app.exec();
+    }
 
     Options o;
     bool ok = true;
@@ -571,6 +798,16 @@ int main(int argc, char *argv[])
     o.database = parser.value(databaseOpt);
     o.keepData = parser.isSet(keepOpt);
     o.holdFile = parser.value(holdOpt);
+    o.baseline = parser.isSet(baselineOpt);
+    o.reregister = o.baseline || parser.isSet(reregisterOpt);
+    o.baselineRequests =
+        parser.isSet(baselineRequestsOpt) ? positive(baselineRequestsOpt, 1) : std::max(o.devices, 50000);
+    if (o.baseline && o.external()) {
+        err() << "provisio-bench-registrations: --baseline needs the benchmark's own middleware (no --url): the "
+                 "baseline presents its TLS chain"
+              << Qt::endl;
+        ok = false;
+    }
     o.minRate = number(minRateOpt);
     o.maxP99Ms = number(maxP99Opt);
     o.maxRssMb = number(maxRssOpt);

@@ -35,6 +35,7 @@ const QString kDisabled = RegistrationStatus::Disabled;
 const QString kAssigning = RegistrationStatus::Assigning;
 
 DomainEvent registrationEvent(const RegistrationOperation &op, const QString &deviceId);
+DomainEvent registrationEvent(const RegistrationOperation &op, const QString &deviceId, QJsonObject stateJson);
 
 QDateTime now()
 {
@@ -328,11 +329,17 @@ RegistrationOperation Registrar::complete(const Pending &pending, Result<Allocat
     op.operationId = pending.operationId;
     op.status = kAssigned;
     op.registrationState = rec.state;
+    // Rendered once for the stored record, the stored operation and the
+    // event: each would otherwise render the same state (and its dates) again.
+    const QJsonObject stateJson = rec.state.toJson();
     const QDateTime at = now();
     {
         Transaction tx(m_ctx.db);
-        auto saved = m_registrations.save(rec);
-        auto opSaved = saved ? m_registrations.saveOperation({op, a.registrationId, pending.started, at})
+        auto saved = m_registrations.save(rec, stateJson);
+        const QJsonObject opJson{{QStringLiteral("operationId"), op.operationId},
+                                 {QStringLiteral("status"), op.status},
+                                 {QStringLiteral("registrationState"), stateJson}};
+        auto opSaved = saved ? m_registrations.saveOperation({op, a.registrationId, pending.started, at}, opJson)
                              : Result<void>(saved.error());
         auto pruned =
             opSaved ? m_registrations.pruneOperations(a.registrationId, at.addDays(-1)) : Result<void>(opSaved.error());
@@ -353,7 +360,7 @@ RegistrationOperation Registrar::complete(const Pending &pending, Result<Allocat
     }
     recordMetrics(op, pending.timer);
     // The hub it had before, so the hub link can cut it off there.
-    DomainEvent event = registrationEvent(op, rec.state.deviceId);
+    DomainEvent event = registrationEvent(op, rec.state.deviceId, stateJson);
     if (!prevHub.isEmpty()) {
         event.previousHub = prevHub;
         event.data.insert(QStringLiteral("previousAssignedHub"), prevHub);
@@ -463,6 +470,16 @@ EventKind registrationEventKind(const QString &status)
 
 DomainEvent registrationEvent(const RegistrationOperation &op, const QString &deviceId)
 {
+    if (!op.registrationState)
+        return registrationEvent(op, deviceId, QJsonObject());
+    RegistrationState state = *op.registrationState;
+    state.payload = QJsonObject(); // not rendered at all rather than rendered and removed
+    return registrationEvent(op, deviceId, state.toJson());
+}
+
+// `stateJson`: op.registrationState as RegistrationState::toJson renders it.
+DomainEvent registrationEvent(const RegistrationOperation &op, const QString &deviceId, QJsonObject stateJson)
+{
     // Published only after the outcome was committed, like every audited
     // change. The connection payload never travels in events: it holds the
     // device's hub key.
@@ -472,9 +489,8 @@ DomainEvent registrationEvent(const RegistrationOperation &op, const QString &de
     e.entityId = e.registrationId;
     e.deviceId = deviceId;
     if (op.registrationState) {
-        RegistrationState state = *op.registrationState;
-        state.payload = QJsonObject(); // not rendered at all rather than rendered and removed
-        e.data = state.toJson();
+        stateJson.remove(QStringLiteral("payload"));
+        e.data = std::move(stateJson);
         e.hub = op.registrationState->assignedHub;
     }
     e.data.insert(QStringLiteral("operationId"), op.operationId);

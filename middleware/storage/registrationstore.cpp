@@ -12,7 +12,12 @@ namespace Provisio {
 
 QJsonObject RegistrationRecord::toDoc() const
 {
-    QJsonObject doc{{QStringLiteral("registrationState"), state.toJson()}, {QStringLiteral("twin"), twin}};
+    return toDoc(state.toJson());
+}
+
+QJsonObject RegistrationRecord::toDoc(const QJsonObject &stateJson) const
+{
+    QJsonObject doc{{QStringLiteral("registrationState"), stateJson}, {QStringLiteral("twin"), twin}};
     if (!enrollmentGroupId.isEmpty())
         doc.insert(QStringLiteral("enrollmentGroupId"), enrollmentGroupId);
     if (!operationId.isEmpty())
@@ -151,6 +156,11 @@ Result<RecordPage<RegistrationRecord>> RegistrationStore::list(const Filter &fil
 
 Result<void> RegistrationStore::save(const RegistrationRecord &record)
 {
+    return save(record, record.state.toJson());
+}
+
+Result<void> RegistrationStore::save(const RegistrationRecord &record, const QJsonObject &stateJson)
+{
     const RegistrationState &s = record.state;
     auto r = m_db.exec(
         QStringLiteral("INSERT INTO registrations (registration_id, group_id, device_id, assigned_hub, status, "
@@ -163,7 +173,7 @@ Result<void> RegistrationStore::save(const RegistrationRecord &record)
                        "created = excluded.created, updated = excluded.updated, doc = excluded.doc"),
         {s.registrationId, nullIfEmpty(record.enrollmentGroupId), nullIfEmpty(s.deviceId), nullIfEmpty(s.assignedHub),
          s.status, nullIfEmpty(s.substatus), nullIfEmpty(record.operationId), s.etag, toIsoUtc(s.createdDateTimeUtc),
-         toIsoUtc(s.lastUpdatedDateTimeUtc), toJsonText(record.toDoc())});
+         toIsoUtc(s.lastUpdatedDateTimeUtc), toJsonText(record.toDoc(stateJson))});
     if (!r)
         return r.error();
     r->finish();
@@ -198,12 +208,17 @@ Result<void> RegistrationStore::remove(const QString &registrationId, const QStr
 
 Result<void> RegistrationStore::saveOperation(const OperationRecord &op)
 {
+    return saveOperation(op, op.operation.toJson());
+}
+
+Result<void> RegistrationStore::saveOperation(const OperationRecord &op, const QJsonObject &operationJson)
+{
     auto r = m_db.exec(QStringLiteral("INSERT INTO operations (operation_id, registration_id, status, created, "
                                       "updated, doc) VALUES (?, ?, ?, ?, ?, ?) "
                                       "ON CONFLICT (operation_id) DO UPDATE SET status = excluded.status, "
                                       "updated = excluded.updated, doc = excluded.doc"),
                        {op.operation.operationId, op.registrationId, op.operation.status, toIsoUtc(op.created),
-                        toIsoUtc(op.updated), toJsonText(op.operation.toJson())});
+                        toIsoUtc(op.updated), toJsonText(operationJson)});
     if (!r)
         return r.error();
     r->finish();

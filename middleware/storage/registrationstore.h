@@ -44,6 +44,9 @@ struct RegistrationRecord
     int publishedDesiredVersion = 0; // read with unreadable records only
 
     QJsonObject toDoc() const;
+    // The same, with `stateJson` already rendered from `state` (a caller
+    // that also shows or stores the state renders it once).
+    QJsonObject toDoc(const QJsonObject &stateJson) const;
     static Result<RegistrationRecord> fromDoc(const QJsonObject &doc);
 };
 
@@ -80,6 +83,8 @@ public:
     // Inserts or replaces the record as given (etag and timestamps are the
     // caller's: an unchanged re-registration keeps its etag).
     Result<void> save(const RegistrationRecord &record);
+    // The same, with the state's JSON already rendered (RegistrationRecord::toDoc).
+    Result<void> save(const RegistrationRecord &record, const QJsonObject &stateJson);
     // Replaces only when the stored etag is expectedEtag.
     Result<void> update(const RegistrationRecord &record, const QString &expectedEtag);
     // Forgets the registration and its operations; the next registration is
@@ -87,6 +92,8 @@ public:
     Result<void> remove(const QString &registrationId, const QString &expectedEtag);
 
     Result<void> saveOperation(const OperationRecord &operation);
+    // The same, with the operation's JSON already rendered (operation.toJson()).
+    Result<void> saveOperation(const OperationRecord &operation, const QJsonObject &operationJson);
     Result<std::optional<OperationRecord>> findOperation(const QString &operationId);
     // Drops a registration's operations older than `before`: devices poll an
     // operation for seconds, not days.
