@@ -19,7 +19,7 @@ provisio_packages() {
         # libraries
         libssl-dev
         qt6-base-dev qt6-httpserver-dev qt6-websockets-dev
-        libqt6sql6-sqlite libqt6sql6-psql
+        libqt6sql6-sqlite libqt6sql6-psql libsqlite3-dev
         qt6-declarative-dev qt6-tools-dev
         # QML runtime modules the kiosk and its Qt Quick tests import
         qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
