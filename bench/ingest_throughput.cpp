@@ -25,6 +25,7 @@
 
 #include "support/benchutil.h"
 #include "support/middlewareserver.h"
+#include "support/processstats.h"
 #include "support/rawhttpsconnection.h"
 #include "support/requestrunner.h"
 
@@ -47,6 +48,7 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QThread>
+#include <QUrl>
 
 #include <algorithm>
 #include <memory>
@@ -147,6 +149,7 @@ public:
         }
     }
     QByteArray log() { return m_log += m_process.readAll(); }
+    qint64 pid() const { return m_process.processId(); }
 
 private:
     QProcess m_process;
@@ -279,6 +282,63 @@ double storedTotal(const Endpoint &endpoint, const QString &token)
     return m.hasMatch() ? m.captured(1).toDouble() : 0;
 }
 
+// CPU seconds (user + system) of the PostgreSQL backends serving
+// `database` (their command line reads "postgres: USER DATABASE HOST(PORT)
+// ..."): the middleware's own connections, as a database name of its own
+// tells them apart from other clusters' and databases' backends.
+double postgresBackendCpu(const QString &database)
+{
+    if (database.isEmpty())
+        return 0;
+    double total = 0;
+    const QByteArray needle = ' ' + database.toUtf8() + ' ';
+    for (const QString &entry : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        bool numeric = false;
+        const qint64 pid = entry.toLongLong(&numeric);
+        if (!numeric)
+            continue;
+        QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
+        if (!cmdline.open(QIODevice::ReadOnly | QIODevice::Unbuffered))
+            continue;
+        const QByteArray line = cmdline.read(4096).replace('\0', ' ');
+        if (line.startsWith("postgres: ") && line.contains(needle))
+            total += ProcessStats::read(pid).cpuSeconds;
+    }
+    return total;
+}
+
+// Where the CPU time of a run went, in seconds: the load generator (this
+// program), the broker, the middleware and its database server (PostgreSQL's
+// backends; SQLite runs inside the middleware).
+struct CpuUse
+{
+    double publishers = 0;
+    double broker = 0;
+    double middleware = 0;
+    double database = 0;
+
+    static CpuUse now(qint64 brokerPid, qint64 middlewarePid, const QString &postgresDatabase)
+    {
+        CpuUse c;
+        c.publishers = ProcessStats::read(0).cpuSeconds;
+        c.broker = brokerPid > 0 ? ProcessStats::read(brokerPid).cpuSeconds : 0;
+        c.middleware = middlewarePid > 0 ? ProcessStats::read(middlewarePid).cpuSeconds : 0;
+        c.database = postgresBackendCpu(postgresDatabase);
+        return c;
+    }
+    CpuUse since(const CpuUse &start) const
+    {
+        return {publishers - start.publishers, broker - start.broker, middleware - start.middleware,
+                database - start.database};
+    }
+    double total() const { return publishers + broker + middleware + database; }
+};
+
+QString postgresDatabaseName(const QString &url)
+{
+    return url.isEmpty() ? QString() : QUrl(url).path().mid(1);
+}
+
 // The hub-config file without the plugin: anonymous, otherwise the same.
 bool writeBareConfig(const QString &pluginConf, const QString &bareConf, QString *error)
 {
@@ -316,6 +376,7 @@ struct EndToEnd
     double stored = 0;
     int failedPublishers = 0;
     int refusals = 0; // connections the hub closed to hold devices back
+    CpuUse cpu;       // from the first publish until all are stored
 };
 
 struct Setup
@@ -327,6 +388,7 @@ struct Setup
     quint16 port = 0;
     QString hubConf;
     QString caPath;
+    QString database; // empty: SQLite
     std::vector<Device> devices;
 };
 
@@ -335,6 +397,7 @@ bool setUp(const Options &o, const QString &database, const QString &dir, Setup 
     const QString dataDir = QDir(dir).filePath(QStringLiteral("middleware"));
     const QString hubDir = QDir(dir).filePath(QStringLiteral("hub"));
     QDir().mkpath(dataDir);
+    s.database = database;
     s.port = freePort();
     s.middleware = std::make_unique<MiddlewareServer>();
     // Every message stays in the history for the whole run.
@@ -479,6 +542,8 @@ EndToEnd measureEndToEnd(const Options &o, Setup &s, QList<QByteArray> *lines, Q
     EndToEnd r;
     const double before = storedTotal(s.endpoint, s.token);
     const double want = before + double(o.devices) * o.messages;
+    const qint64 middlewarePid = s.middleware->pid();
+    const CpuUse cpuBefore = CpuUse::now(s.hub.pid(), middlewarePid, postgresDatabaseName(s.database));
     Publishers publishers(s.devices, s.port, s.caPath, lines, false);
     publishers.start();
     // The stored clock stops when the middleware reports the last message
@@ -494,6 +559,7 @@ EndToEnd measureEndToEnd(const Options &o, Setup &s, QList<QByteArray> *lines, Q
     const qint64 storedNs = publishers.elapsedNs();
     while (!publishers.done() && !deadline.hasExpired())
         spin(100);
+    r.cpu = CpuUse::now(s.hub.pid(), middlewarePid, postgresDatabaseName(s.database)).since(cpuBefore);
     const PublishRun run = publishers.result();
     r.stored = stored - before;
     r.storedPerSecond = r.stored / (storedNs / 1e9);
@@ -506,7 +572,13 @@ EndToEnd measureEndToEnd(const Options &o, Setup &s, QList<QByteArray> *lines, Q
     return r;
 }
 
-double measureBare(const Options &o, const Setup &s, const QString &bareConf, QList<QByteArray> *lines, QString *error)
+struct BareRun
+{
+    double perSecond = 0;
+    CpuUse cpu; // publishers and broker
+};
+
+BareRun measureBare(const Options &o, const Setup &s, const QString &bareConf, QList<QByteArray> *lines, QString *error)
 {
     Broker bare;
     const quint16 port = freePort();
@@ -514,7 +586,7 @@ double measureBare(const Options &o, const Setup &s, const QString &bareConf, QL
     {
         QFile in(bareConf), out(conf);
         if (!in.open(QIODevice::ReadOnly) || !out.open(QIODevice::WriteOnly | QIODevice::Truncate))
-            return 0;
+            return {};
         QByteArray text = in.readAll();
         text.replace(QByteArray("listener " + QByteArray::number(s.port)),
                      QByteArray("listener " + QByteArray::number(port)));
@@ -523,18 +595,42 @@ double measureBare(const Options &o, const Setup &s, const QString &bareConf, QL
         out.write(text);
     }
     if (!bare.start(o.mosquittoBin, conf, port, error))
-        return 0;
+        return {};
+    const CpuUse cpuBefore = CpuUse::now(bare.pid(), 0, {});
     Publishers publishers(s.devices, port, s.caPath, lines, true);
     publishers.start();
     QDeadlineTimer deadline(qint64(o.timeoutSeconds) * 1000);
     while (!publishers.done() && !deadline.hasExpired())
         spin(100);
+    BareRun r;
+    r.cpu = CpuUse::now(bare.pid(), 0, {}).since(cpuBefore);
     const PublishRun run = publishers.result();
     if (run.unacknowledged || run.refused) {
         *error = QStringLiteral("bare broker: %1 unacknowledged, %2 refused").arg(run.unacknowledged).arg(run.refused);
-        return 0;
+        return {};
     }
-    return double(o.devices) * o.messages / (run.acceptedNs / 1e9);
+    r.perSecond = double(o.devices) * o.messages / (run.acceptedNs / 1e9);
+    return r;
+}
+
+// CPU microseconds per message of each side, "publishers / broker /
+// middleware / database".
+QString cpuPerMessage(const CpuUse &cpu, double messages, bool endToEnd)
+{
+    const auto us = [messages](double seconds) { return fixed(messages > 0 ? seconds * 1e6 / messages : 0, 1); };
+    QString text = us(cpu.publishers) + QStringLiteral(" / ") + us(cpu.broker);
+    if (endToEnd)
+        text += QStringLiteral(" / ") + us(cpu.middleware) + QStringLiteral(" / ") + us(cpu.database);
+    return text + QStringLiteral(" (total ") + us(cpu.total()) + QLatin1Char(')');
+}
+
+QJsonObject cpuJson(const CpuUse &cpu, double messages)
+{
+    const auto us = [messages](double seconds) { return messages > 0 ? seconds * 1e6 / messages : 0; };
+    return QJsonObject{{QStringLiteral("publishers"), us(cpu.publishers)},
+                       {QStringLiteral("broker"), us(cpu.broker)},
+                       {QStringLiteral("middleware"), us(cpu.middleware)},
+                       {QStringLiteral("database"), us(cpu.database)}};
 }
 
 QString failureOrOk(const QString &e)
@@ -558,6 +654,8 @@ int run(const Options &o)
 
     std::vector<EndToEnd> results;
     std::vector<double> bare;
+    CpuUse bareCpu; // summed over the bare runs
+    int bareRuns = 0;
     int status = kExitOk;
     for (const QString &database : databases) {
         const QString label = database.isEmpty() ? QStringLiteral("SQLite") : QStringLiteral("PostgreSQL");
@@ -574,16 +672,25 @@ int run(const Options &o)
             return kExitSetupFailed;
         }
         QString bareError;
-        bare.push_back(measureBare(o, s, bareConf, &lines, &bareError));
-        err() << "  bare broker: " << fixed(bare.back(), 0) << " msg/s (" << failureOrOk(bareError) << ")" << Qt::endl;
+        const auto runBare = [&] {
+            const BareRun b = measureBare(o, s, bareConf, &lines, &bareError);
+            bare.push_back(b.perSecond);
+            const CpuUse sum = bareCpu;
+            bareCpu = {sum.publishers + b.cpu.publishers, sum.broker + b.cpu.broker, 0, 0};
+            ++bareRuns;
+            err() << "  bare broker: " << fixed(b.perSecond, 0) << " msg/s (" << failureOrOk(bareError)
+                  << "), CPU us/message publishers / broker: "
+                  << cpuPerMessage(b.cpu, double(o.devices) * o.messages, false) << Qt::endl;
+        };
+        runBare();
         EndToEnd r = measureEndToEnd(o, s, &lines, &error);
         r.database = label;
-        err() << "  end to end:  " << fixed(r.storedPerSecond, 0) << " msg/s stored (" << failureOrOk(error) << ")"
-              << Qt::endl;
+        err() << "  end to end:  " << fixed(r.storedPerSecond, 0) << " msg/s stored (" << failureOrOk(error)
+              << "), CPU us/message publishers / broker / middleware / database: "
+              << cpuPerMessage(r.cpu, double(o.devices) * o.messages, true) << Qt::endl;
         if (!error.isEmpty() || !bareError.isEmpty())
             status = kExitFailures;
-        bare.push_back(measureBare(o, s, bareConf, &lines, &bareError));
-        err() << "  bare broker: " << fixed(bare.back(), 0) << " msg/s (" << failureOrOk(bareError) << ")" << Qt::endl;
+        runBare();
         const QByteArray hubLog = s.hub.log();
         if (hubLog.contains("dropped")) {
             err() << "provisio-bench-ingest: the hub dropped messages" << Qt::endl;
@@ -619,18 +726,36 @@ int run(const Options &o)
                      .arg(fixed(r.acceptedPerSecond, 0), 20)
               << Qt::endl;
     }
+    // Where the time goes: on a machine whose cores the broker, the
+    // publishers, the middleware and the database share, the rates follow
+    // the CPU time each message costs.
+    const double perRun = double(o.devices) * o.messages;
+    out() << "CPU time per message (us): publishers / broker / middleware / database (total)" << Qt::endl;
+    out() << QStringLiteral("%1 %2")
+                 .arg(QStringLiteral("bare Mosquitto"), -44)
+                 .arg(cpuPerMessage(bareCpu, perRun * std::max(bareRuns, 1), false))
+          << Qt::endl;
+    for (const EndToEnd &r : results) {
+        out() << QStringLiteral("%1 %2")
+                     .arg(QStringLiteral("device -> hub -> middleware -> %1").arg(r.database), -44)
+                     .arg(cpuPerMessage(r.cpu, perRun, true))
+              << Qt::endl;
+    }
     // The last line: JSON for scripts.
-    QJsonObject json{{QStringLiteral("devices"), o.devices},
-                     {QStringLiteral("messages"), o.messages},
-                     {QStringLiteral("payloadBytes"), o.payloadBytes},
-                     {QStringLiteral("creditWindow"), o.creditWindow},
-                     {QStringLiteral("bareMosquittoPerSecond"), bareMedian}};
+    QJsonObject json{
+        {QStringLiteral("devices"), o.devices},
+        {QStringLiteral("messages"), o.messages},
+        {QStringLiteral("payloadBytes"), o.payloadBytes},
+        {QStringLiteral("creditWindow"), o.creditWindow},
+        {QStringLiteral("bareMosquittoPerSecond"), bareMedian},
+        {QStringLiteral("bareCpuMicrosecondsPerMessage"), cpuJson(bareCpu, perRun * std::max(bareRuns, 1))}};
     for (const EndToEnd &r : results) {
         json.insert(r.database.toLower(),
                     QJsonObject{{QStringLiteral("storedPerSecond"), r.storedPerSecond},
                                 {QStringLiteral("hubAcceptedPerSecond"), r.acceptedPerSecond},
                                 {QStringLiteral("ofBare"), bareMedian > 0 ? r.storedPerSecond / bareMedian : 0},
-                                {QStringLiteral("stored"), r.stored}});
+                                {QStringLiteral("stored"), r.stored},
+                                {QStringLiteral("cpuMicrosecondsPerMessage"), cpuJson(r.cpu, perRun)}});
     }
     out() << QJsonDocument(json).toJson(QJsonDocument::Compact) << Qt::endl;
     return status;

@@ -160,9 +160,9 @@ void HubLink::onMessage(HubConnection *connection, const MqttCodec::Publish &mes
     const QString &topic = message.topic;
     const QByteArray &payload = message.payload;
     const QString hubHost = connection->hub().host.toLower();
-    const QStringList parts = topic.split(QLatin1Char('/'));
-    if (parts.size() >= 3 && parts.at(0) == QLatin1String("devices") && !parts.at(1).isEmpty() &&
-        parts.at(2) == QLatin1String("messages")) {
+    // Views, not copies: this runs for every telemetry message.
+    const QList<QStringView> parts = QStringView(topic).split(u'/');
+    if (parts.size() >= 3 && parts.at(0) == u"devices" && !parts.at(1).isEmpty() && parts.at(2) == u"messages") {
         // Telemetry is acknowledged to the hub once stored (TelemetryIngest);
         // a connection gone by then leaves it to the hub to deliver again.
         QPointer<HubConnection> guard(connection);

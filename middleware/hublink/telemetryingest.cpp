@@ -96,10 +96,12 @@ void TelemetryIngest::handleMessage(const QString &hubHost, const QString &sessi
     }
     if (publish.qos > 0) {
         message.deliveryKey = session + QLatin1Char('|') + QString::number(publish.packetId);
-        message.digest = QCryptographicHash::hash(QByteArray(publish.topic.toUtf8() + '\0' + publish.payload),
-                                                  QCryptographicHash::Sha256)
-                             .toHex()
-                             .left(32);
+        // SHA-256 over topic, NUL and body, fed piecewise (no joined copy).
+        QCryptographicHash digest(QCryptographicHash::Sha256);
+        digest.addData(publish.topic.toUtf8());
+        digest.addData(QByteArrayView("\0", 1));
+        digest.addData(publish.payload);
+        message.digest = digest.result().toHex().left(32);
         message.redelivered = publish.dup;
     }
     if (message.redelivered && m_buffer.adoptRedelivery(message, acknowledge)) {

@@ -12,6 +12,8 @@
 #include <QUrl>
 #include <QUrlQuery>
 
+#include <sqlite3.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -32,6 +34,7 @@ constexpr qint64 kMigrationLockId = 0x50524f5649534fLL;
 
 Database::~Database()
 {
+    finalizeNativeStatements();
     m_statements.clear();
     if (m_db.isOpen())
         m_db.close();
@@ -251,6 +254,104 @@ Result<int> Database::execAffected(const QString &sql, const QVariantList &binds
     return n;
 }
 
+void Database::finalizeNativeStatements()
+{
+    for (auto &entry : m_nativeStatements)
+        sqlite3_finalize(static_cast<sqlite3_stmt *>(entry.second));
+    m_nativeStatements.clear();
+}
+
+Result<void> Database::execWrite(const QString &sql, const QVariantList &binds)
+{
+    sqlite3 *handle = nullptr;
+    if (m_dialect == Dialect::Sqlite && m_db.isOpen()) {
+        const QVariant v = m_db.driver()->handle();
+        if (v.isValid() && qstrcmp(v.typeName(), "sqlite3*") == 0)
+            handle = *static_cast<sqlite3 *const *>(v.constData());
+    }
+    if (!handle) {
+        auto q = exec(sql, binds);
+        if (!q)
+            return q.error();
+        q->finish();
+        return {};
+    }
+    const auto failed = [this, handle](const char *what, int rc) -> Error {
+        const QString text = QString::fromUtf8(sqlite3_errmsg(handle));
+        if ((rc & 0xff) == SQLITE_CONSTRAINT)
+            return Error(ErrorCode::Conflict, QStringLiteral("conflicting record: %1").arg(text));
+        qCWarning(lcDb).noquote() << what << "failed:" << text;
+        return Error(ErrorCode::Unavailable, QStringLiteral("database error"));
+    };
+    auto it = m_nativeStatements.find(sql);
+    if (it == m_nativeStatements.end()) {
+        sqlite3_stmt *prepared = nullptr;
+        const int rc = sqlite3_prepare16_v3(handle, sql.utf16(), int(sql.size() * 2), SQLITE_PREPARE_PERSISTENT,
+                                            &prepared, nullptr);
+        if (rc != SQLITE_OK)
+            return failed("prepare", rc);
+        it = m_nativeStatements.emplace(sql, prepared).first;
+    }
+    auto *stmt = static_cast<sqlite3_stmt *>(it->second);
+    if (sqlite3_bind_parameter_count(stmt) != binds.size())
+        return Error(
+            ErrorCode::Internal,
+            QStringLiteral("%1 values for %2 placeholders").arg(binds.size()).arg(sqlite3_bind_parameter_count(stmt)));
+    // Values other than strings, bytes and numbers bind as their text, kept
+    // alive here until the statement ran (bound without copying).
+    QStringList texts;
+    int rc = SQLITE_OK;
+    for (int i = 0; i < binds.size() && rc == SQLITE_OK; ++i) {
+        const QVariant &value = binds.at(i);
+        const int at = i + 1;
+        switch (value.metaType().id()) {
+        case QMetaType::UnknownType:
+        case QMetaType::Nullptr:
+            rc = sqlite3_bind_null(stmt, at);
+            break;
+        case QMetaType::QString: {
+            // As Qt's driver: a null string is SQL NULL.
+            const QString &text = *static_cast<const QString *>(value.constData());
+            rc = text.isNull() ? sqlite3_bind_null(stmt, at)
+                               : sqlite3_bind_text16(stmt, at, text.utf16(), int(text.size() * 2), SQLITE_STATIC);
+            break;
+        }
+        case QMetaType::QByteArray: {
+            const QByteArray &bytes = *static_cast<const QByteArray *>(value.constData());
+            rc = bytes.isNull() ? sqlite3_bind_null(stmt, at)
+                                : sqlite3_bind_blob(stmt, at, bytes.constData(), int(bytes.size()), SQLITE_STATIC);
+            break;
+        }
+        case QMetaType::Bool:
+        case QMetaType::Int:
+        case QMetaType::UInt:
+        case QMetaType::LongLong:
+        case QMetaType::ULongLong:
+            rc = sqlite3_bind_int64(stmt, at, value.toLongLong());
+            break;
+        case QMetaType::Double:
+            rc = sqlite3_bind_double(stmt, at, value.toDouble());
+            break;
+        default: {
+            texts << value.toString();
+            const QString &text = texts.constLast();
+            rc = text.isNull() ? sqlite3_bind_null(stmt, at)
+                               : sqlite3_bind_text16(stmt, at, text.utf16(), int(text.size() * 2), SQLITE_STATIC);
+            break;
+        }
+        }
+    }
+    if (rc == SQLITE_OK) {
+        do
+            rc = sqlite3_step(stmt);
+        while (rc == SQLITE_ROW);
+    }
+    const Result<void> result = rc == SQLITE_DONE ? Result<void>() : Result<void>(failed("query", rc));
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return result;
+}
+
 bool Database::beginTransaction()
 {
     if (m_transactionDepth > 0) {
@@ -397,6 +498,7 @@ Result<void> Database::migrate()
         }
         // Prepared statements may refer to the old schema.
         m_statements.clear();
+        finalizeNativeStatements();
         qCInfo(lcDb).noquote() << "applied migration" << m.version << m.name;
     }
     if (m_dialect == Dialect::Sqlite) {

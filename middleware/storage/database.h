@@ -66,6 +66,12 @@ public:
     Result<Query> exec(const QString &sql, const QVariantList &binds = {});
     // Executes and returns the number of affected rows.
     Result<int> execAffected(const QString &sql, const QVariantList &binds = {});
+    // Executes a write whose rows and count nobody reads, such as a
+    // multi-row INSERT of a telemetry batch. On SQLite the values are bound
+    // through SQLite's own interface: Qt's QSqlResult::bindValue looks every
+    // position up by a generated name, which for a 600-value batch costs
+    // more than the insert itself. Same values, same NULL rules as exec().
+    Result<void> execWrite(const QString &sql, const QVariantList &binds);
 
     bool beginTransaction();
     bool commit();
@@ -98,6 +104,10 @@ private:
     Dialect m_dialect = Dialect::Sqlite;
     // unique_ptr: a Query handed out must survive later inserts.
     std::unordered_map<QString, std::unique_ptr<QSqlQuery>> m_statements;
+    // execWrite's statements on SQLite (sqlite3_stmt), finalized before the
+    // connection closes or the schema changes.
+    std::unordered_map<QString, void *> m_nativeStatements;
+    void finalizeNativeStatements();
     int m_transactionDepth = 0;
     qint64 m_lastReconnectMs = 0;
     std::vector<std::function<void()>> m_afterCommit;

@@ -11,27 +11,60 @@ namespace Provisio {
 
 namespace {
 constexpr int kColumns = 6;
+constexpr int kDeliveryColumns = 3;
 
-// One INSERT per chunk of rows: multi-row VALUES is what makes a batch
-// cheap on PostgreSQL (one round trip instead of one per row). Chunks come
-// in three fixed sizes, so the statement cache holds three texts at most.
-QString insertSql(int rows)
+// Rows per statement: multi-row VALUES is what makes a batch cheap (on
+// PostgreSQL one round trip and one parse instead of one per row, on SQLite
+// one statement execution instead of one per row). Chunks come in three
+// fixed sizes, so the statement cache holds three texts per statement.
+int chunkRows(qsizetype left)
 {
-    // A message whose identity (device, message id) is stored already is a
-    // redelivery: skipped, not an error (exactly-once storage).
-    QString sql =
-        QStringLiteral("INSERT INTO telemetry (device_id, hub_host, received, properties, body, message_id) VALUES ");
-    for (int i = 0; i < rows; ++i)
-        sql += i ? QLatin1String(", (?, ?, ?, ?, ?, ?)") : QLatin1String("(?, ?, ?, ?, ?, ?)");
-    sql += QLatin1String(" ON CONFLICT DO NOTHING");
-    return sql;
+    return left >= 100 ? 100 : left >= 10 ? 10 : 1;
+}
+
+QString valuesSql(const QString &head, int rows, int columns, const QString &tail)
+{
+    QString tuple = QStringLiteral("(?");
+    for (int c = 1; c < columns; ++c)
+        tuple += QLatin1String(", ?");
+    tuple += QLatin1Char(')');
+    QString sql = head;
+    for (int i = 0; i < rows; ++i) {
+        if (i)
+            sql += QLatin1String(", ");
+        sql += tuple;
+    }
+    return sql + tail;
 }
 
 const QString &insertSqlFor(int rows)
 {
-    static const QString one = insertSql(1);
-    static const QString ten = insertSql(10);
-    static const QString hundred = insertSql(100);
+    // A message whose identity (device, message id) is stored already is a
+    // redelivery: skipped, not an error (exactly-once storage).
+    static const auto sql = [](int n) {
+        return valuesSql(QStringLiteral("INSERT INTO telemetry (device_id, hub_host, received, properties, body, "
+                                        "message_id) VALUES "),
+                         n, kColumns, QStringLiteral(" ON CONFLICT DO NOTHING"));
+    };
+    static const QString one = sql(1);
+    static const QString ten = sql(10);
+    static const QString hundred = sql(100);
+    return rows >= 100 ? hundred : rows >= 10 ? ten : one;
+}
+
+const QString &deliverySqlFor(int rows)
+{
+    // The keys of one statement are distinct (PostgreSQL refuses to update
+    // one row twice in a statement), see recordDeliveries.
+    static const auto sql = [](int n) {
+        return valuesSql(QStringLiteral("INSERT INTO telemetry_deliveries (delivery_key, digest, stored) VALUES "), n,
+                         kDeliveryColumns,
+                         QStringLiteral(" ON CONFLICT (delivery_key) DO UPDATE SET digest = excluded.digest,"
+                                        " stored = excluded.stored"));
+    };
+    static const QString one = sql(1);
+    static const QString ten = sql(10);
+    static const QString hundred = sql(100);
     return rows >= 100 ? hundred : rows >= 10 ? ten : one;
 }
 } // namespace
@@ -41,8 +74,7 @@ Result<void> TelemetryStore::insert(const QList<Message> &messages)
     qsizetype next = 0;
     QVariantList binds;
     while (next < messages.size()) {
-        const qsizetype left = messages.size() - next;
-        const int rows = left >= 100 ? 100 : left >= 10 ? 10 : 1;
+        const int rows = chunkRows(messages.size() - next);
         binds.clear();
         binds.reserve(rows * kColumns);
         for (int i = 0; i < rows; ++i) {
@@ -54,10 +86,8 @@ Result<void> TelemetryStore::insert(const QList<Message> &messages)
                   << (m.body.isNull() ? QByteArray("", 0) : m.body)
                   << (m.messageId.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(m.messageId));
         }
-        auto q = m_db.exec(insertSqlFor(rows), binds);
-        if (!q)
-            return q.error();
-        q->finish();
+        if (auto r = m_db.execWrite(insertSqlFor(rows), binds); !r)
+            return r.error();
         next += rows;
     }
     return recordDeliveries(messages);
@@ -76,15 +106,17 @@ Result<void> TelemetryStore::recordDeliveries(const QList<Message> &messages)
             latest.insert(m.deliveryKey, m.digest);
     }
     const QString now = toIsoUtc(QDateTime::currentDateTimeUtc());
-    for (auto it = latest.cbegin(); it != latest.cend(); ++it) {
-        auto q =
-            m_db.exec(QStringLiteral("INSERT INTO telemetry_deliveries (delivery_key, digest, stored) VALUES (?, ?, ?)"
-                                     " ON CONFLICT (delivery_key) DO UPDATE SET digest = excluded.digest,"
-                                     " stored = excluded.stored"),
-                      {it.key(), QString::fromLatin1(it.value()), now});
-        if (!q)
-            return q.error();
-        q->finish();
+    QVariantList binds;
+    auto it = latest.cbegin();
+    for (qsizetype left = latest.size(); left > 0;) {
+        const int rows = chunkRows(left);
+        binds.clear();
+        binds.reserve(rows * kDeliveryColumns);
+        for (int i = 0; i < rows; ++i, ++it)
+            binds << it.key() << QString::fromLatin1(it.value()) << now;
+        if (auto r = m_db.execWrite(deliverySqlFor(rows), binds); !r)
+            return r.error();
+        left -= rows;
     }
     return {};
 }
