@@ -335,11 +335,11 @@ void ConnectionDialog::onProbeFailed(const ApiFailure &failure)
         return;
     m_probing = false;
     setBusy(false);
+    // A TLS failure's message already says which check failed (CA, expiry,
+    // name) and what to do about it.
     QString text = failure.message;
     if (failure.code == ErrorCode::Unauthorized)
         text = tr("The token was not accepted (revoked or mistyped).");
-    else if (failure.tlsError)
-        text = tr("The server's certificate does not chain to the trusted CA: %1").arg(failure.message);
     showProblem(text);
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "apicall.h"
 
+#include "certificatetrust.h"
 #include "crmlogging.h"
 
 #include <QNetworkReply>
@@ -8,27 +9,6 @@
 #include <QTimer>
 
 namespace Provisio::Crm {
-
-namespace {
-
-QString describeSslErrors(const QList<QSslError> &errors)
-{
-    QStringList parts;
-    for (const QSslError &error : errors) {
-        QString text = error.errorString();
-        if (!error.certificate().isNull()) {
-            text += QStringLiteral(" (certificate %1, SHA-256 %2)")
-                        .arg(error.certificate().subjectDisplayName(),
-                             QString::fromLatin1(
-                                 error.certificate().digest(QCryptographicHash::Sha256).toHex(':').toUpper()));
-        }
-        if (!parts.contains(text))
-            parts.append(text);
-    }
-    return parts.join(QStringLiteral("; "));
-}
-
-} // namespace
 
 ApiCall::ApiCall(QNetworkReply *reply, const QString &description, QObject *parent)
     : QObject(parent), m_reply(reply), m_description(description)
@@ -140,10 +120,10 @@ void ApiCall::onFinished()
     const QNetworkReply::NetworkError error = reply->error();
     if (error == QNetworkReply::SslHandshakeFailedError || !m_sslErrors.isEmpty()) {
         failure.tlsError = true;
-        const QString detail = m_sslErrors.isEmpty() ? reply->errorString() : describeSslErrors(m_sslErrors);
-        failure.message = QStringLiteral("The middleware's TLS certificate is not trusted: %1. "
-                                         "Check that the connection uses this middleware's CA.")
-                              .arg(detail);
+        failure.message =
+            m_sslErrors.isEmpty()
+                ? QStringLiteral("The TLS handshake with the middleware failed: %1.").arg(reply->errorString())
+                : CertificateTrust::explainFailure(m_sslErrors, reply->url().host());
     } else {
         failure.message = QStringLiteral("Cannot reach the middleware: %1").arg(reply->errorString());
     }

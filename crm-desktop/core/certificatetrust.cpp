@@ -3,8 +3,11 @@
 
 #include "crmlogging.h"
 
+#include <algorithm>
+
 #include <QDateTime>
 #include <QFile>
+#include <QMultiMap>
 #include <QSslConfiguration>
 #include <QSslSocket>
 #include <QTimer>
@@ -144,6 +147,60 @@ bool CertificateTrust::acceptsPinned(const QSslCertificate &peer, const QList<QS
         }
     }
     return true;
+}
+
+QString CertificateTrust::explainFailure(const QList<QSslError> &errors, const QString &host)
+{
+    const auto find = [&errors](std::initializer_list<QSslError::SslError> kinds) -> const QSslError * {
+        for (const QSslError &error : errors) {
+            if (std::find(kinds.begin(), kinds.end(), error.error()) != kinds.end())
+                return &error;
+        }
+        return nullptr;
+    };
+    const auto utc = [](const QDateTime &when) {
+        return when.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'"));
+    };
+    if (const QSslError *e = find(
+            {QSslError::UnableToGetIssuerCertificate, QSslError::UnableToGetLocalIssuerCertificate,
+             QSslError::UnableToVerifyFirstCertificate, QSslError::SelfSignedCertificate,
+             QSslError::SelfSignedCertificateInChain, QSslError::CertificateUntrusted,
+             QSslError::CertificateSignatureFailed, QSslError::InvalidCaCertificate, QSslError::CertificateRejected})) {
+        const QSslCertificate &presented = e->certificate();
+        const QString which = presented.isNull() ? QString()
+                                                 : QStringLiteral(" (it presented “%1”, issued by “%2”, SHA-256 %3)")
+                                                       .arg(presented.subjectDisplayName(),
+                                                            presented.issuerDisplayName(), fingerprint(presented));
+        return QStringLiteral("The middleware's certificate is not signed by the CA this connection trusts%1. "
+                              "If the middleware's CA was replaced, compare the new CA's fingerprint with its "
+                              "operator and trust it again.")
+            .arg(which);
+    }
+    if (const QSslError *e = find({QSslError::CertificateExpired})) {
+        return QStringLiteral("The middleware's certificate expired on %1. Its operator must renew it.")
+            .arg(utc(e->certificate().expiryDate()));
+    }
+    if (const QSslError *e = find({QSslError::CertificateNotYetValid})) {
+        return QStringLiteral("The middleware's certificate is valid only from %1. Check this computer's clock.")
+            .arg(utc(e->certificate().effectiveDate()));
+    }
+    if (const QSslError *e = find({QSslError::HostNameMismatch})) {
+        QStringList names;
+        const auto alternatives = e->certificate().subjectAlternativeNames();
+        for (auto it = alternatives.cbegin(); it != alternatives.cend(); ++it)
+            names << it.value();
+        if (names.isEmpty())
+            names = e->certificate().subjectInfo(QSslCertificate::CommonName);
+        return QStringLiteral("The middleware's certificate is not issued for %1 (it names %2). Connect with a "
+                              "name it covers, or have its operator add %1 (--tls-name).")
+            .arg(host, names.isEmpty() ? QStringLiteral("no host") : names.join(QStringLiteral(", ")));
+    }
+    QStringList parts;
+    for (const QSslError &error : errors) {
+        if (!parts.contains(error.errorString()))
+            parts << error.errorString();
+    }
+    return QStringLiteral("The middleware's TLS certificate is not trusted: %1.").arg(parts.join(QStringLiteral("; ")));
 }
 
 Result<QList<QSslCertificate>> CertificateTrust::parseCaPem(const QByteArray &pem)

@@ -50,6 +50,12 @@ public:
     // or any other certificate fail as usual.
     static bool acceptsPinned(const QSslCertificate &peer, const QList<QSslError> &errors,
                               const QList<QSslCertificate> &trusted);
+    // What a user reads when the middleware's certificate was refused, for
+    // the one cause that matters most: a certificate not signed by the
+    // trusted CA (a replaced CA, another server), then an expired or not yet
+    // valid one, then one issued for other names than `host`. Each names
+    // the next step; anything else lists Qt's own descriptions.
+    static QString explainFailure(const QList<QSslError> &errors, const QString &host);
     // Reads a PEM file holding one or more CA certificates; a clear error
     // for a missing file, no certificate in it, or an expired one.
     static Result<QList<QSslCertificate>> loadCaFile(const QString &path);

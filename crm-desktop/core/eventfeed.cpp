@@ -83,8 +83,8 @@ void EventFeed::open()
             m_socket->ignoreSslErrors();
             return;
         }
-        m_lastError = QStringLiteral("The event feed's TLS certificate is not trusted: %1")
-                          .arg(errors.isEmpty() ? QString() : errors.first().errorString());
+        m_lastError = QStringLiteral("The event feed is not connected: %1")
+                          .arg(CertificateTrust::explainFailure(errors, m_socket->requestUrl().host()));
     });
     connect(m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
             [this](QAbstractSocket::SocketError) {

@@ -2,16 +2,16 @@
 # provisio-crm's widgets (crm_app), clicked and typed into offscreen against
 # a real middleware over real HTTPS.
 if(TARGET crm_app)
-    foreach(_t flow widgets)
+    foreach(_t flow widgets connection)
         provisio_add_test(tst_crm_app_${_t}
             SOURCES tst_crm_app_${_t}.cpp
             LIBS crm_app provisio_testsupport Qt6::Sql
-            TIMEOUT 300)
+            POSTGRES TIMEOUT 300)
         target_include_directories(tst_crm_app_${_t} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}
             ${PROJECT_SOURCE_DIR}/tests/middleware)
     endforeach()
     # The provisio-crm program itself, started offscreen against a middleware.
-    provisio_add_test(tst_crm_binary SOURCES tst_crm_binary.cpp LIBS provisio_testsupport Qt6::Gui TIMEOUT 120)
+    provisio_add_test(tst_crm_binary SOURCES tst_crm_binary.cpp LIBS provisio_testsupport Qt6::Gui POSTGRES TIMEOUT 120)
     target_compile_definitions(tst_crm_binary PRIVATE PROVISIO_CRM_BIN="$<TARGET_FILE:provisio-crm>")
     add_dependencies(tst_crm_binary provisio-crm)
 endif()

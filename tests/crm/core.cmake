@@ -14,7 +14,7 @@ endforeach()
 provisio_add_test(tst_crm_core_telemetry
     SOURCES tst_crm_core_telemetry.cpp core/crmcoretestutil.h
     LIBS crm_core provisio_testsupport
-    TIMEOUT 300)
+    POSTGRES TIMEOUT 300)
 target_include_directories(tst_crm_core_telemetry PRIVATE ${_crm_core_test_includes})
 target_compile_definitions(tst_crm_core_telemetry PRIVATE PROVISIO_MOSQUITTO_BIN="${PROVISIO_MOSQUITTO_BIN}")
 add_dependencies(tst_crm_core_telemetry provisio-mosquitto-plugin provisio-middleware)

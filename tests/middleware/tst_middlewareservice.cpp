@@ -5,12 +5,14 @@
 #include "httpsclient.h"
 #include "middlewareprocess.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QHash>
 #include <QHostInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSet>
@@ -52,6 +54,7 @@ private Q_SLOTS:
     void metricsInPrometheusFormat();
     void unknownEndpointAndMethod();
     void sigtermShutsDownCleanly();
+    void logJsonWritesOneObjectPerLine();
     void restartKeepsIdScope();
     void plainHttpOnlyWithExplicitFlag();
     void ownCertificateIsServed();
@@ -473,6 +476,35 @@ void TestMiddlewareService::sigtermShutsDownCleanly()
     QCOMPARE(mw.exitStatus(), QProcess::NormalExit);
     QCOMPARE(mw.exitCode(), 0);
     QVERIFY2(mw.log().contains(QLatin1String("shutting down")), qPrintable(mw.log()));
+}
+
+void TestMiddlewareService::logJsonWritesOneObjectPerLine()
+{
+    // README: "JSON lines with --log-json". Every line a JSON object with the
+    // time, level, category and message; a line in the text format (or a
+    // message split over lines) fails.
+    MiddlewareProcess mw({QStringLiteral("--log-json")});
+    QVERIFY2(mw.start(), qPrintable(mw.lastError()));
+    HttpsClient client(mw.baseUrl(), mw.caCertificatePath());
+    QCOMPARE(client.get(QStringLiteral("/api/v1/service")).status, 401); // something to log
+    mw.stop();
+    QCOMPARE(mw.exitCode(), 0);
+    const QStringList lines = mw.log().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QVERIFY2(lines.size() >= 2, qPrintable(mw.log()));
+    bool sawShutdown = false;
+    for (const QString &line : lines) {
+        QJsonParseError error;
+        const QJsonDocument doc = QJsonDocument::fromJson(line.toUtf8(), &error);
+        QVERIFY2(error.error == QJsonParseError::NoError && doc.isObject(), qPrintable(line));
+        const QJsonObject o = doc.object();
+        for (const char *key : {"ts", "level", "category", "message"})
+            QVERIFY2(o.value(QLatin1String(key)).isString(), qPrintable(line));
+        QVERIFY2(QDateTime::fromString(o.value(QStringLiteral("ts")).toString(), Qt::ISODateWithMs).isValid(),
+                 qPrintable(line));
+        sawShutdown =
+            sawShutdown || o.value(QStringLiteral("message")).toString().contains(QLatin1String("shutting down"));
+    }
+    QVERIFY2(sawShutdown, qPrintable(mw.log()));
 }
 
 void TestMiddlewareService::restartKeepsIdScope()

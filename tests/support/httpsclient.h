@@ -9,6 +9,7 @@
 #include <QNetworkAccessManager>
 #include <QPair>
 #include <QSslConfiguration>
+#include <QSslSocket>
 #include <QString>
 
 namespace Provisio::Test {
@@ -34,6 +35,12 @@ public:
     HttpsClient(const QString &baseUrl, const QString &caCertificatePath);
 
     void setBearer(const QString &token) { m_bearer = token; }
+    // Off: any certificate is accepted (only for tests that serve a broken
+    // one on purpose and need to know the server is up).
+    void setPeerVerification(bool on)
+    {
+        m_ssl.setPeerVerifyMode(on ? QSslSocket::AutoVerifyPeer : QSslSocket::VerifyNone);
+    }
     QString bearer() const { return m_bearer; }
 
     Reply send(const QByteArray &method, const QString &path, const QByteArray &body = {},

@@ -106,6 +106,7 @@ bool MiddlewareProcess::start()
         return false;
     }
     HttpsClient client(m_baseUrl, m_probeCa.isEmpty() ? caCertificatePath() : m_probeCa);
+    client.setPeerVerification(m_probeVerifies);
     while (!deadline.hasExpired()) {
         if (client.get(QStringLiteral("/healthz")).status == 200)
             return true;

@@ -43,6 +43,10 @@ public:
     // The CA the readiness probe trusts; defaults to the instance's own CA
     // (set it when the instance serves an operator-provided certificate).
     void setProbeCaCertificate(const QString &path) { m_probeCa = path; }
+    // For an instance serving a certificate that must fail verification (an
+    // expired one, another host's): start() then waits for /healthz without
+    // checking the certificate.
+    void setProbeVerifiesCertificate(bool on) { m_probeVerifies = on; }
     QString lastError() const { return m_error; }
     QString log() const { return m_log; }
     // The log so far, including what the running process wrote since start().
@@ -80,6 +84,7 @@ private:
     QStringList m_extraArgs;
     QString m_databaseUrl;
     QString m_probeCa;
+    bool m_probeVerifies = true;
     QStringList m_prefix;
     std::unique_ptr<QProcess> m_process;
     QString m_baseUrl;

@@ -83,6 +83,16 @@ void MosquittoProcess::stop()
     m_process.reset();
 }
 
+bool MosquittoProcess::kill()
+{
+    if (!m_process || m_process->state() != QProcess::Running)
+        return false;
+    m_process->kill();
+    const bool gone = m_process->waitForFinished(5000) && m_process->exitStatus() == QProcess::CrashExit;
+    m_process.reset();
+    return gone;
+}
+
 QString MosquittoProcess::log() const
 {
     QFile f(m_logPath);

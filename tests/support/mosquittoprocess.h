@@ -39,6 +39,12 @@ public:
     int waitForExit(int timeoutMs);
 
     void stop(); // SIGTERM, then SIGKILL when it does not go
+    // SIGKILL at once, as a crash or a power cut would: the broker saves
+    // nothing on the way out. True when it was running and is now gone.
+    bool kill();
+
+    // The running broker's pid (0 when none runs).
+    qint64 processId() const { return m_process ? m_process->processId() : 0; }
 
     // Everything the broker logged so far, across restarts.
     QString log() const;
