@@ -170,6 +170,8 @@ bool preparable(Database::Dialect dialect, const QString &sql)
 
 Result<Query> Database::exec(const QString &sql, const QVariantList &binds)
 {
+    if (m_observer)
+        m_observer(sql, binds);
     auto r = execOnce(sql, binds);
     if (r || r.error().code == ErrorCode::Conflict || m_dialect != Dialect::Postgres)
         return r;
