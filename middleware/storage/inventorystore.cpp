@@ -378,8 +378,13 @@ Result<RecordPage<DeviceRecord>> InventoryStore::list(const Filter &filter, cons
                                QStringLiteral(", search_text FROM devices WHERE 1=1") + condition +
                                QStringLiteral(" ORDER BY ") + orderBy + QStringLiteral(" LIMIT ?");
         const qsizetype before = rows.size();
+        // SQLite reads the window as a co-routine, in its order: without
+        // an ORDER BY of its own the outer query stops at the page's last
+        // match instead of sorting the whole window first. PostgreSQL's
+        // top-N sort of the window keeps the order explicit.
+        const QString windowTail = sqlite() ? QStringLiteral(" LIMIT ?") : tail;
         auto inWindow = read(QStringLiteral("SELECT ") + columns + QStringLiteral(" FROM (") + window +
-                                 QStringLiteral(") w WHERE 1=1") + where + tail,
+                                 QStringLiteral(") w WHERE 1=1") + where + windowTail,
                              keyBinds + QVariantList{kOrderedWindow} + binds + QVariantList{limit});
         if (!inWindow)
             return inWindow.error();
