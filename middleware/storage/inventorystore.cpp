@@ -246,7 +246,9 @@ Result<DeviceRecord> InventoryStore::create(DeviceRecord device)
     auto r = m_db.exec(kInsert, binds);
     if (!r)
         return r.error();
-    const qint64 rowid = r->lastInsertId().toLongLong();
+    // Only SQLite has the row id (QPSQL would ask lastval(), an error that
+    // aborts the transaction when no sequence was used).
+    const qint64 rowid = sqlite() ? r->lastInsertId().toLongLong() : 0;
     r->finish();
     if (auto indexed = indexSearch(rowid, binds.constLast().toString()); !indexed)
         return indexed.error();
@@ -265,7 +267,8 @@ Result<QList<DeviceRecord>> InventoryStore::createMany(QList<DeviceRecord> devic
                              QStringLiteral("a device with serial '%1' already exists").arg(device.serial));
             return r.error();
         }
-        rowids.append(r->lastInsertId().toLongLong());
+        if (sqlite())
+            rowids.append(r->lastInsertId().toLongLong());
         r->finish();
     }
     if (sqlite() && !rowids.isEmpty()) {
