@@ -30,6 +30,7 @@
 #include <QScrollBar>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QTimer>
 
 #include <algorithm>
 #include <functional>
@@ -49,14 +50,20 @@ constexpr int kExitSetupFailed = 2;
 constexpr int kExitTargetMissed = 1;
 const QString kMarker = QStringLiteral("crm-bench-inventory.json");
 
-// Spins the event loop until cond() holds; false after timeoutMs.
+// Runs the event loop until cond() holds; false after timeoutMs. It sleeps
+// between events: processEvents() with a time limit returns at once when
+// nothing is pending, and spinning on it took one of a 2-CPU machine's
+// cores from the middleware being measured. The ticker only bounds how
+// late the deadline is noticed.
 bool spinUntil(const std::function<bool()> &cond, int timeoutMs)
 {
     QDeadlineTimer deadline(timeoutMs);
+    QTimer ticker;
+    ticker.start(50);
     while (!cond()) {
         if (deadline.hasExpired())
             return false;
-        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents, 20);
+        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents);
     }
     return true;
 }
@@ -198,7 +205,7 @@ int main(int argc, char **argv)
                                     QStringLiteral("path"), QStringLiteral(PROVISIO_MIDDLEWARE_BIN));
     const QCommandLineOption strictOpt(
         QStringLiteral("check-targets"),
-        QStringLiteral("Exit 1 when first rows take 500 ms or more or a filter or sort 200 ms or more."));
+        QStringLiteral("Exit 1 when first rows take 200 ms or more or a filter or sort 100 ms or more."));
     parser.addOptions({devicesOpt, scrollOpt, chunkOpt, dataOpt, repeatOpt, binOpt, strictOpt});
     parser.process(app);
 
@@ -221,7 +228,8 @@ int main(int argc, char **argv)
     QDir().mkpath(dataDir);
 
     out() << "provisio-bench-crm-inventory: " << devices << " devices, scroll to " << scrollRows
-          << " rows, load average " << loadAverage() << "\n";
+          << " rows, load average " << loadAverage() << "\n"
+          << "machine: " << machine() << "\n";
     out().flush();
 
     MiddlewareServer server;
@@ -326,8 +334,8 @@ int main(int argc, char **argv)
     const double firstMedian = median(firstTotal);
     out() << "first rows (500, painted): median " << fixed(firstMedian) << " ms, max "
           << fixed(*std::max_element(firstTotal.begin(), firstTotal.end())) << " ms (request + JSON "
-          << fixed(median(firstPage)) << " ms), target < 500 ms: " << (firstMedian < 500 ? "met" : "MISSED") << "\n";
-    targetsMet &= firstMedian < 500;
+          << fixed(median(firstPage)) << " ms), target < 200 ms: " << (firstMedian < 200 ? "met" : "MISSED") << "\n";
+    targetsMet &= firstMedian < 200;
     out().flush();
 
     // Scrolling: the view asks for the next page when it reaches the end.
@@ -412,8 +420,8 @@ int main(int argc, char **argv)
         const double m = median(totals);
         out() << "filter " << c.label << ": " << rows << " rows in the first page, median " << fixed(m) << " ms, max "
               << fixed(*std::max_element(totals.begin(), totals.end())) << " ms (request + JSON "
-              << fixed(median(pages)) << " ms), target < 200 ms: " << (m < 200 ? "met" : "MISSED") << "\n";
-        targetsMet &= m < 200;
+              << fixed(median(pages)) << " ms), target < 100 ms: " << (m < 100 ? "met" : "MISSED") << "\n";
+        targetsMet &= m < 100;
         out().flush();
     }
 
@@ -448,8 +456,8 @@ int main(int argc, char **argv)
         const double m = median(totals);
         out() << c.label << " (" << first << " first): median " << fixed(m) << " ms, max "
               << fixed(*std::max_element(totals.begin(), totals.end())) << " ms (request + JSON "
-              << fixed(median(pages)) << " ms), target < 200 ms: " << (m < 200 ? "met" : "MISSED") << "\n";
-        targetsMet &= m < 200;
+              << fixed(median(pages)) << " ms), target < 100 ms: " << (m < 100 ? "met" : "MISSED") << "\n";
+        targetsMet &= m < 100;
         out().flush();
     }
     // Deep pages under a sort: every device has the same delivery date, so

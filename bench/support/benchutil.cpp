@@ -5,6 +5,7 @@
 
 #include <QFile>
 #include <QList>
+#include <QThread>
 
 #include <algorithm>
 #include <cmath>
@@ -43,6 +44,31 @@ QString loadAverage()
         return QStringLiteral("n/a");
     const QList<QByteArray> parts = f.readAll().split(' ');
     return parts.size() >= 3 ? QString::fromLatin1(parts[0] + ' ' + parts[1] + ' ' + parts[2]) : QStringLiteral("n/a");
+}
+
+QString machine()
+{
+    QString cpu = QStringLiteral("unknown CPU");
+    QFile info(QStringLiteral("/proc/cpuinfo"));
+    if (info.open(QIODevice::ReadOnly)) {
+        for (const QByteArray &line : info.readAll().split('\n')) {
+            if (line.startsWith("model name")) {
+                cpu = QString::fromLatin1(line.mid(line.indexOf(':') + 1).trimmed());
+                break;
+            }
+        }
+    }
+    qint64 memoryKiB = 0;
+    QFile mem(QStringLiteral("/proc/meminfo"));
+    if (mem.open(QIODevice::ReadOnly)) {
+        const QList<QByteArray> first = mem.readLine().simplified().split(' ');
+        if (first.size() >= 2)
+            memoryKiB = first.at(1).toLongLong();
+    }
+    return QStringLiteral("%1, %2 CPUs, %3 GiB")
+        .arg(cpu)
+        .arg(QThread::idealThreadCount())
+        .arg(double(memoryKiB) / (1024.0 * 1024.0), 0, 'f', 1);
 }
 
 Answer request(const Endpoint &endpoint, const QByteArray &method, const QByteArray &target, const QString &bearer,

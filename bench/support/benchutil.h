@@ -25,6 +25,8 @@ QString fixed(double v, int decimals = 1);
 // The 1, 5 and 15 minute load averages ("n/a" when unknown): other work on
 // the machine skews every figure, so the output says how busy it was.
 QString loadAverage();
+// The CPU model, its count and the memory, for the record of a figure.
+QString machine();
 
 // One setup request's answer.
 struct Answer

@@ -113,7 +113,7 @@ HttpResponse InventoryApi::list(HttpRequest &request)
     filter.model = request.queryValue(QStringLiteral("model"));
     filter.manufacturer = request.queryValue(QStringLiteral("manufacturer"));
     filter.batch = request.queryValue(QStringLiteral("batch"));
-    filter.serialContains = request.queryValue(QStringLiteral("q"));
+    filter.text = request.queryValue(QStringLiteral("q"));
     if (!filter.status.isEmpty() && !DeviceRecord::isValidStatus(filter.status))
         return HttpResponse::error(ErrorCode::InvalidInput,
                                    QStringLiteral("query parameter 'status' must be one of inStock, "

@@ -20,9 +20,31 @@ Result<DeviceRecord> Inventory::create(const DeviceRecord &device, const QString
     return insert(device, actor, QStringLiteral("create"), EventKind::DeviceCreated);
 }
 
-Result<DeviceRecord> Inventory::importNew(const DeviceRecord &device, const QString &actor)
+Result<void> Inventory::importMany(const QList<DeviceRecord> &devices, const QString &actor)
 {
-    return insert(device, actor, QStringLiteral("import"), EventKind::DeviceImported);
+    if (devices.isEmpty())
+        return {};
+    Transaction tx(m_db);
+    if (!tx.isActive())
+        return commitFailed();
+    // In batches, so the search index gets one statement per batch and a
+    // batch's records are all that is held at once.
+    constexpr qsizetype kBatch = 1000;
+    for (qsizetype from = 0; from < devices.size(); from += kBatch) {
+        auto created = m_store.createMany(devices.mid(from, kBatch));
+        if (!created)
+            return created.error();
+        for (const DeviceRecord &device : std::as_const(*created)) {
+            const QJsonObject after = device.toJson();
+            if (auto r = m_changes.record(EventKind::DeviceImported,
+                                          {actor, QStringLiteral("import"), kEntity, device.serial, {}, after});
+                !r)
+                return r.error();
+        }
+    }
+    if (!tx.commit())
+        return commitFailed();
+    return {};
 }
 
 Result<DeviceRecord> Inventory::update(const QString &serial, const QByteArray &ifMatch, const QString &actor,

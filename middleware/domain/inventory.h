@@ -36,8 +36,10 @@ public:
     Result<DeviceRecord> takeBack(const QString &serial, const QByteArray &ifMatch, const QString &actor);
     Result<void> remove(const QString &serial, const QByteArray &ifMatch, const QString &actor);
 
-    // A row of the CSV import (audited as "import").
-    Result<DeviceRecord> importNew(const DeviceRecord &device, const QString &actor);
+    // The CSV import's new rows at once (InventoryStore::createMany), each
+    // audited as "import" with a device.imported event; its updated rows
+    // one by one.
+    Result<void> importMany(const QList<DeviceRecord> &devices, const QString &actor);
     Result<DeviceRecord> importOver(const QString &serial, const QString &actor, const InventoryStore::Mutator &mutate);
 
     // The device reported itself provisioned: an inventory device in stock

@@ -11,6 +11,8 @@
 #include <QHash>
 #include <QJsonArray>
 
+#include <optional>
+
 namespace Provisio {
 
 namespace {
@@ -96,6 +98,18 @@ Result<InventoryImport::Report> InventoryImport::run(const QByteArray &csv, cons
     QHash<QString, int> firstRowOfSerial;
     QHash<QString, bool> customerKnown;
 
+    // Which serials exist already: one query per few hundred rows, not one
+    // per row.
+    QStringList serials;
+    serials.reserve(parsed->rows.size());
+    for (const CsvReader::Row &record : std::as_const(parsed->rows)) {
+        if (serialColumn < record.fields.size())
+            serials << record.fields.at(serialColumn).trimmed();
+    }
+    auto stored = m_inventory.store().existing(serials);
+    if (!stored)
+        return stored.error();
+
     for (const CsvReader::Row &record : std::as_const(parsed->rows)) {
         RowResult row;
         row.row = record.number;
@@ -131,16 +145,20 @@ Result<InventoryImport::Report> InventoryImport::run(const QByteArray &csv, cons
             if (!value.isEmpty())
                 cells.insert(cols.at(c), value);
         }
-        auto existing = m_inventory.store().find(row.serial);
-        if (!existing)
-            return existing.error();
-        const bool update = existing->has_value();
+        const bool update = stored->contains(row.serial);
         if (update && options.mode == Mode::CreateOnly) {
             fail(QStringLiteral("a device with serial %1 already exists (import with mode=upsert to update it)")
                      .arg(row.serial));
             continue;
         }
-        auto device = update ? overlay(**existing, cells) : DeviceRecord::fromJson(cells);
+        std::optional<DeviceRecord> current;
+        if (update) {
+            auto found = m_inventory.store().find(row.serial);
+            if (!found)
+                return found.error();
+            current = *found;
+        }
+        auto device = current ? overlay(*current, cells) : DeviceRecord::fromJson(cells);
         if (!device) {
             fail(device.error().message);
             continue;
@@ -173,18 +191,23 @@ Result<InventoryImport::Report> InventoryImport::run(const QByteArray &csv, cons
     Transaction tx(m_db);
     if (!tx.isActive())
         return Error(ErrorCode::Unavailable, QStringLiteral("the import could not start a transaction"));
+    QList<DeviceRecord> created;
+    for (const Pending &p : pending) {
+        if (!p.update)
+            created << p.record;
+    }
+    if (auto r = m_inventory.importMany(created, options.actor); !r)
+        return Error(r.error().code, QStringLiteral("%1; nothing was imported").arg(r.error().message));
     for (const Pending &p : pending) {
         Error failure;
-        if (p.update) {
+        if (!p.update)
+            continue;
+        {
             // Re-applied to the record as read inside the transaction, so a
             // change made since validation is built upon, not overwritten.
             const QJsonObject cells = p.cells;
             auto r = m_inventory.importOver(p.serial, options.actor,
                                             [cells](const DeviceRecord &current) { return overlay(current, cells); });
-            if (!r)
-                failure = r.error();
-        } else {
-            auto r = m_inventory.importNew(p.record, options.actor);
             if (!r)
                 failure = r.error();
         }

@@ -126,8 +126,12 @@ Result<std::unique_ptr<Database>> Database::open(const QString &location)
         // WAL lets readers run while a writer commits; NORMAL sync is durable
         // across application crashes and only risks the last commits on power
         // loss, the usual trade for a WAL database.
+        // A 32 MiB page cache (SQLite's default is 2 MB): a page of a
+        // listing sorted by anything but serial reads rows from all over a
+        // large devices table, and with the default cache every repeat
+        // reads them again from the file.
         const char *pragmas[] = {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
-                                 "PRAGMA temp_store=MEMORY"};
+                                 "PRAGMA temp_store=MEMORY", "PRAGMA cache_size=-32768"};
         for (const char *pragma : pragmas) {
             auto r = db->exec(QString::fromLatin1(pragma));
             if (!r)
@@ -173,6 +177,8 @@ bool preparable(Database::Dialect dialect, const QString &sql)
 
 Result<Query> Database::exec(const QString &sql, const QVariantList &binds)
 {
+    if (m_observer)
+        m_observer(sql, binds);
     auto r = execOnce(sql, binds);
     if (r || r.error().code == ErrorCode::Conflict || m_dialect != Dialect::Postgres)
         return r;

@@ -86,6 +86,12 @@ public:
     // database themselves.
     void afterCommit(std::function<void()> callback);
 
+    // Sees every statement before it runs (with its bindings): how the
+    // tests put each query a listing makes through EXPLAIN. One at a time;
+    // an empty function removes it.
+    using StatementObserver = std::function<void(const QString &sql, const QVariantList &binds)>;
+    void setStatementObserver(StatementObserver observer) { m_observer = std::move(observer); }
+
     // Cheap liveness probe for /healthz.
     bool isHealthy();
 
@@ -111,6 +117,7 @@ private:
     int m_transactionDepth = 0;
     qint64 m_lastReconnectMs = 0;
     std::vector<std::function<void()>> m_afterCommit;
+    StatementObserver m_observer;
 };
 
 // Commits on commit(), rolls back when it goes out of scope uncommitted, so an

@@ -164,6 +164,76 @@ Result<InventoryStore::Sort> InventoryStore::parseSort(const std::optional<QStri
     return sort;
 }
 
+bool InventoryStore::Filter::isEmpty() const
+{
+    return customerId.isEmpty() && status.isEmpty() && model.isEmpty() && manufacturer.isEmpty() && batch.isEmpty() &&
+           text.isEmpty();
+}
+
+QString InventoryStore::searchTextOf(const DeviceRecord &device)
+{
+    const QChar newline(0x1f); // a separator no one types
+    return (device.serial + newline + device.model + newline + device.manufacturer + newline + device.batch + newline +
+            device.customerId + newline + device.notes)
+        .toLower();
+}
+
+bool InventoryStore::sqlite() const
+{
+    return m_db.dialect() == Database::Dialect::Sqlite;
+}
+
+Result<void> InventoryStore::indexSearch(qint64 rowid, const QString &text)
+{
+    if (!sqlite())
+        return {};
+    auto r = m_db.exec(QStringLiteral("INSERT INTO devices_search (rowid, search_text) VALUES (?, ?)"), {rowid, text});
+    if (!r)
+        return r.error();
+    r->finish();
+    return {};
+}
+
+Result<void> InventoryStore::unindexSearch(qint64 rowid, const QString &text)
+{
+    if (!sqlite())
+        return {};
+    // An external-content FTS5 table forgets a row by being told its
+    // indexed text, exactly as it was indexed.
+    auto r = m_db.exec(QStringLiteral("INSERT INTO devices_search (devices_search, rowid, search_text) "
+                                      "VALUES ('delete', ?, ?)"),
+                       {rowid, text});
+    if (!r)
+        return r.error();
+    r->finish();
+    return {};
+}
+
+namespace {
+const QString kInsert = QStringLiteral("INSERT INTO devices (serial, model, manufacturer, batch, customer_id, "
+                                       "status, delivery_date, etag, created, updated, doc, search_text) "
+                                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+
+QVariantList insertBinds(DeviceRecord &device, const QString &now)
+{
+    device.etag = newEtag();
+    device.createdDateTimeUtc = fromIsoUtc(now).value_or(QDateTime());
+    device.lastUpdatedDateTimeUtc = device.createdDateTimeUtc;
+    return {device.serial,
+            device.model,
+            device.manufacturer,
+            device.batch,
+            nullIfEmpty(device.customerId),
+            device.status,
+            dateOrNull(device.deliveryDate),
+            device.etag,
+            now,
+            now,
+            toJsonText(device.toJson()),
+            InventoryStore::searchTextOf(device)};
+}
+} // namespace
+
 Result<DeviceRecord> InventoryStore::create(DeviceRecord device)
 {
     auto existing = find(device.serial);
@@ -172,20 +242,62 @@ Result<DeviceRecord> InventoryStore::create(DeviceRecord device)
     if (existing->has_value())
         return Error(ErrorCode::Conflict,
                      QStringLiteral("a device with serial '%1' already exists").arg(device.serial));
-    const QString now = nowIso();
-    device.etag = newEtag();
-    device.createdDateTimeUtc = fromIsoUtc(now).value_or(QDateTime());
-    device.lastUpdatedDateTimeUtc = device.createdDateTimeUtc;
-    auto r =
-        m_db.exec(QStringLiteral("INSERT INTO devices (serial, model, manufacturer, batch, customer_id, "
-                                 "status, delivery_date, etag, created, updated, doc) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                  {device.serial, device.model, device.manufacturer, device.batch, nullIfEmpty(device.customerId),
-                   device.status, dateOrNull(device.deliveryDate), device.etag, now, now, toJsonText(device.toJson())});
+    const QVariantList binds = insertBinds(device, nowIso());
+    auto r = m_db.exec(kInsert, binds);
     if (!r)
         return r.error();
+    // Only SQLite has the row id (QPSQL would ask lastval(), an error that
+    // aborts the transaction when no sequence was used).
+    const qint64 rowid = sqlite() ? r->lastInsertId().toLongLong() : 0;
     r->finish();
+    if (auto indexed = indexSearch(rowid, binds.constLast().toString()); !indexed)
+        return indexed.error();
     return device;
+}
+
+Result<QList<DeviceRecord>> InventoryStore::createMany(QList<DeviceRecord> devices)
+{
+    const QString now = nowIso();
+    QJsonArray rowids;
+    for (DeviceRecord &device : devices) {
+        auto r = m_db.exec(kInsert, insertBinds(device, now));
+        if (!r) {
+            if (r.error().code == ErrorCode::Conflict)
+                return Error(ErrorCode::Conflict,
+                             QStringLiteral("a device with serial '%1' already exists").arg(device.serial));
+            return r.error();
+        }
+        if (sqlite())
+            rowids.append(r->lastInsertId().toLongLong());
+        r->finish();
+    }
+    if (sqlite() && !rowids.isEmpty()) {
+        // One statement for the whole batch: FTS5 then builds one segment.
+        auto r = m_db.exec(QStringLiteral("INSERT INTO devices_search (rowid, search_text) "
+                                          "SELECT rowid, search_text FROM devices "
+                                          "WHERE rowid IN (SELECT value FROM json_each(?))"),
+                           {QString::fromUtf8(QJsonDocument(rowids).toJson(QJsonDocument::Compact))});
+        if (!r)
+            return r.error();
+        r->finish();
+    }
+    return devices;
+}
+
+Result<QSet<QString>> InventoryStore::existing(const QStringList &serials)
+{
+    QSet<QString> found;
+    for (const InListChunk &chunk : inListChunks(serials, 500)) {
+        auto r = m_db.exec(QStringLiteral("SELECT serial FROM devices WHERE serial IN (") + chunk.placeholders +
+                               QLatin1Char(')'),
+                           chunk.binds);
+        if (!r)
+            return r.error();
+        while (r->next())
+            found.insert(r->value(0).toString());
+        r->finish();
+    }
+    return found;
 }
 
 Result<std::optional<DeviceRecord>> InventoryStore::find(const QString &serial)
@@ -198,23 +310,31 @@ Result<std::optional<DeviceRecord>> InventoryStore::find(const QString &serial)
 Result<RecordPage<DeviceRecord>> InventoryStore::list(const Filter &filter, const PageRequest &page, const Sort &sort)
 {
     const QString expression = QLatin1String(kSortColumns[sort.field].expression);
-    QString from = QStringLiteral(" FROM devices WHERE 1=1");
-    QVariantList binds;
+    // The equality filters compare the expressions of the sort indexes
+    // (migration 16 dropped the plain column indexes): a filter is a range
+    // of one of them, already in serial order. A filter value is never
+    // empty, so COALESCE changes no answer.
+    QString equalities;
+    QVariantList equalityBinds;
     const auto equals = [&](const char *column, const QString &value) {
         if (value.isEmpty())
             return;
-        from += QLatin1String(" AND ") + QLatin1String(column) + QLatin1String(" = ?");
-        binds << value;
+        equalities += QLatin1String(" AND COALESCE(") + QLatin1String(column) + QLatin1String(", '') = ?");
+        equalityBinds << value;
     };
     equals("customer_id", filter.customerId);
     equals("status", filter.status);
     equals("model", filter.model);
     equals("manufacturer", filter.manufacturer);
     equals("batch", filter.batch);
-    if (!filter.serialContains.isEmpty()) {
-        from += QLatin1String(" AND LOWER(serial) LIKE ? ESCAPE '\\'");
-        binds << containsPattern(filter.serialContains);
+    QString where = equalities;
+    QVariantList binds = equalityBinds;
+    const QString text = filter.text.toLower();
+    if (!text.isEmpty()) {
+        where += QLatin1String(" AND search_text LIKE ? ESCAPE '\\'");
+        binds << containsPattern(text);
     }
+    const bool textIndexed = text.size() >= kMinIndexedText;
     std::optional<SortCursor> cursor;
     if (!page.afterKey.isEmpty()) {
         auto parsed = parseSortCursor(page.afterKey, sort);
@@ -225,21 +345,95 @@ Result<RecordPage<DeviceRecord>> InventoryStore::list(const Filter &filter, cons
 
     const QLatin1String direction(sort.descending ? " DESC" : "");
     const QLatin1String beyond(sort.descending ? " < ?" : " > ?");
-    const QString select = QStringLiteral("SELECT ") + kColumns + QStringLiteral(", ") + expression + from;
     const QString byValue = expression + direction + QStringLiteral(", ");
     const QString order = (sort.field == Sort::Serial ? QString() : byValue) + QStringLiteral("serial") + direction;
     const int wanted = page.limit + 1;
     QList<SortedRow> rows;
+    const auto read = [&](const QString &sql, const QVariantList &queryBinds) -> Result<int> {
+        auto got = readRows(m_db.exec(sql, queryBinds), sortedRowFrom);
+        if (!got)
+            return got.error();
+        rows += *got;
+        return int(got->size());
+    };
+    const auto count = [&](const QString &sql, const QVariantList &queryBinds) -> Result<int> {
+        auto q = m_db.exec(sql, queryBinds);
+        if (!q)
+            return q.error();
+        const int n = q->next() ? q->value(0).toInt() : 0;
+        q->finish();
+        return n;
+    };
+    const QString columns = kColumns + QStringLiteral(", ") + expression;
+    // The rows after the cursor `condition` in the listing's order, at
+    // most `limit`, each read as an index range (see kOrderedWindow).
     const auto fetch = [&](const QString &condition, const QVariantList &keyBinds, const QString &orderBy,
                            int limit) -> Result<void> {
-        auto read =
-            readRows(m_db.exec(select + condition + QStringLiteral(" ORDER BY ") + orderBy + QStringLiteral(" LIMIT ?"),
-                               binds + keyBinds + QVariantList{limit}),
-                     sortedRowFrom);
-        if (!read)
-            return read.error();
-        rows += *read;
-        return {};
+        const QString tail = QStringLiteral(" ORDER BY ") + orderBy + QStringLiteral(" LIMIT ?");
+        if (where.isEmpty()) {
+            auto r =
+                read(QStringLiteral("SELECT ") + columns + QStringLiteral(" FROM devices WHERE 1=1") + condition + tail,
+                     keyBinds + QVariantList{limit});
+            return r ? Result<void>() : Result<void>(r.error());
+        }
+        // 1. The next kOrderedWindow devices in order, filtered.
+        const QString window = QStringLiteral("SELECT ") + kColumns +
+                               QStringLiteral(", search_text FROM devices WHERE 1=1") + condition +
+                               QStringLiteral(" ORDER BY ") + orderBy + QStringLiteral(" LIMIT ?");
+        const qsizetype before = rows.size();
+        // SQLite reads the window as a co-routine, in its order: without
+        // an ORDER BY of its own the outer query stops at the page's last
+        // match instead of sorting the whole window first. PostgreSQL's
+        // top-N sort of the window keeps the order explicit.
+        const QString windowTail = sqlite() ? QStringLiteral(" LIMIT ?") : tail;
+        auto inWindow = read(QStringLiteral("SELECT ") + columns + QStringLiteral(" FROM (") + window +
+                                 QStringLiteral(") w WHERE 1=1") + where + windowTail,
+                             keyBinds + QVariantList{kOrderedWindow} + binds + QVariantList{limit});
+        if (!inWindow)
+            return inWindow.error();
+        if (*inWindow >= limit)
+            return {};
+        auto windowRows = count(QStringLiteral("SELECT COUNT(*) FROM (SELECT serial FROM devices WHERE 1=1") +
+                                    condition + QStringLiteral(" ORDER BY ") + orderBy + QStringLiteral(" LIMIT ?) w"),
+                                keyBinds + QVariantList{kOrderedWindow});
+        if (!windowRows)
+            return windowRows.error();
+        if (*windowRows < kOrderedWindow)
+            return {}; // the window held the rest of the listing
+        // 2. Sparse matches: through the filter's own index, then ordered.
+        rows.resize(before);
+        bool byText = textIndexed;
+        if (byText && !equalities.isEmpty()) {
+            // An equality filter that matches fewer devices than the text
+            // is the cheaper way in.
+            auto few = count(QStringLiteral("SELECT COUNT(*) FROM (SELECT serial FROM devices WHERE 1=1") + equalities +
+                                 QStringLiteral(" LIMIT ?) w"),
+                             equalityBinds + QVariantList{kOrderedWindow + 1});
+            if (!few)
+                return few.error();
+            byText = *few > kOrderedWindow;
+        }
+        Result<int> r = 0;
+        if (byText && sqlite()) {
+            // The FTS5 trigram index finds the candidates (its LIKE has no
+            // ESCAPE, so '%' and '_' in the text only widen them); the
+            // device's own search_text decides.
+            QString prefixed = where;
+            prefixed.replace(QLatin1String(" search_text LIKE"), QLatin1String(" d.search_text LIKE"));
+            r = read(QStringLiteral("SELECT ") + columns +
+                         QStringLiteral(" FROM devices_search s CROSS JOIN devices d ON d.rowid = s.rowid"
+                                        " WHERE s.search_text LIKE ?") +
+                         prefixed + condition + tail,
+                     QVariantList{QString(QLatin1Char('%') + text + QLatin1Char('%'))} + binds + keyBinds +
+                         QVariantList{limit});
+        } else {
+            // PostgreSQL's planner picks the trigram GIN index for the
+            // LIKE, or an equality filter's index.
+            r = read(QStringLiteral("SELECT ") + columns + QStringLiteral(" FROM devices WHERE 1=1") + where +
+                         condition + tail,
+                     binds + keyBinds + QVariantList{limit});
+        }
+        return r ? Result<void>() : Result<void>(r.error());
     };
     Result<void> fetched;
     if (!cursor) {
@@ -274,6 +468,22 @@ Result<RecordPage<DeviceRecord>> InventoryStore::list(const Filter &filter, cons
     return out;
 }
 
+Result<InventoryStore::SearchRow> InventoryStore::searchRow(const QString &serial)
+{
+    SearchRow row;
+    if (!sqlite())
+        return row;
+    auto r = m_db.exec(QStringLiteral("SELECT rowid, search_text FROM devices WHERE serial = ?"), {serial});
+    if (!r)
+        return r.error();
+    if (r->next()) {
+        row.rowid = r->value(0).toLongLong();
+        row.text = r->value(1).toString();
+    }
+    r->finish();
+    return row;
+}
+
 Result<RecordChange<DeviceRecord>> InventoryStore::update(const QString &serial, const QByteArray &ifMatch,
                                                           const Mutator &mutate)
 {
@@ -290,16 +500,26 @@ Result<RecordChange<DeviceRecord>> InventoryStore::update(const QString &serial,
     after.createdDateTimeUtc = before.createdDateTimeUtc;
     after.lastUpdatedDateTimeUtc = fromIsoUtc(now).value_or(QDateTime());
     after.etag = newEtag();
+    auto indexed = searchRow(serial);
+    if (!indexed)
+        return indexed.error();
+    const QString text = searchTextOf(after);
     if (auto r = execIfEtag(m_db,
                             QStringLiteral("UPDATE devices SET model = ?, manufacturer = ?, batch = ?, "
                                            "customer_id = ?, status = ?, delivery_date = ?, etag = ?, "
-                                           "updated = ?, doc = ? WHERE serial = ? AND etag = ?"),
+                                           "updated = ?, doc = ?, search_text = ? WHERE serial = ? AND etag = ?"),
                             {after.model, after.manufacturer, after.batch, nullIfEmpty(after.customerId), after.status,
-                             dateOrNull(after.deliveryDate), after.etag, now, toJsonText(after.toJson()), serial,
+                             dateOrNull(after.deliveryDate), after.etag, now, toJsonText(after.toJson()), text, serial,
                              before.etag},
                             changedMeanwhile(kEntity, serial));
         !r)
         return r.error();
+    if (indexed->text != text) {
+        if (auto r = unindexSearch(indexed->rowid, indexed->text); !r)
+            return r.error();
+        if (auto r = indexSearch(indexed->rowid, text); !r)
+            return r.error();
+    }
     return RecordChange<DeviceRecord>{before, after};
 }
 
@@ -317,9 +537,14 @@ Result<DeviceRecord> InventoryStore::remove(const QString &serial, const QByteAr
     if (referenced)
         return Error(ErrorCode::Conflict,
                      QStringLiteral("device '%1' has an enrollment; delete the enrollment first").arg(serial));
+    auto indexed = searchRow(serial);
+    if (!indexed)
+        return indexed.error();
     if (auto r = execIfEtag(m_db, QStringLiteral("DELETE FROM devices WHERE serial = ? AND etag = ?"),
                             {serial, before.etag}, changedMeanwhile(kEntity, serial));
         !r)
+        return r.error();
+    if (auto r = unindexSearch(indexed->rowid, indexed->text); !r)
         return r.error();
     return before;
 }

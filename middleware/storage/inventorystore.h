@@ -8,6 +8,7 @@
 #include "recordutil.h"
 
 #include <QByteArray>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 
@@ -34,8 +35,19 @@ public:
         QString model;
         QString manufacturer;
         QString batch;
-        QString serialContains; // case-insensitive
+        // Case-insensitive substring of the serial, model, manufacturer,
+        // batch, customer id or notes (`q`). Indexed from kMinIndexedText
+        // characters on; shorter text is looked for row by row.
+        QString text;
+        bool isEmpty() const;
     };
+    static constexpr int kMinIndexedText = 3;
+    // A filtered listing first reads this many devices of its order (one
+    // index range) and keeps those that match: when matches are common the
+    // page is there. Only when that leaves the page short does it read the
+    // matches through the filter's own index (the text index or an
+    // equality filter's) and order them, which is then few rows.
+    static constexpr int kOrderedWindow = 8000;
 
     // The order of a listing: one of the columns below, ties broken by
     // serial in the same direction, so every order is total and a cursor
@@ -57,6 +69,16 @@ public:
 
     // Conflict when the serial exists.
     Result<DeviceRecord> create(DeviceRecord device);
+    // Many new devices at once (the CSV import, inside its transaction):
+    // no existence check per row (the caller checked: a duplicate fails the
+    // whole call with Conflict), statements prepared once, and the search
+    // index written in one statement for all of them. The stored records.
+    Result<QList<DeviceRecord>> createMany(QList<DeviceRecord> devices);
+    // Which of `serials` exist (one query per few hundred).
+    Result<QSet<QString>> existing(const QStringList &serials);
+    // The text `Filter::text` searches for a device: its searchable fields,
+    // lower-cased, apart by U+001F.
+    static QString searchTextOf(const DeviceRecord &device);
     Result<std::optional<DeviceRecord>> find(const QString &serial);
     // Ordered by `sort`. InvalidInput when the page's cursor was issued
     // for another sort or is not one of this listing's cursors.
@@ -74,6 +96,21 @@ public:
     Result<DeviceRecord> remove(const QString &serial, const QByteArray &ifMatch);
 
 private:
+    // The search index rows of SQLite (PostgreSQL's GIN index follows the
+    // column by itself): the FTS5 table is written here, next to the row,
+    // rather than by triggers, because FTS5 flushes its pending terms at
+    // every statement savepoint a trigger opens (six times slower imports).
+    Result<void> indexSearch(qint64 rowid, const QString &text);
+    Result<void> unindexSearch(qint64 rowid, const QString &text);
+    bool sqlite() const;
+    struct SearchRow
+    {
+        qint64 rowid = 0;
+        QString text;
+    };
+    // The row id and indexed text of a device (SQLite; empty elsewhere).
+    Result<SearchRow> searchRow(const QString &serial);
+
     Database &m_db;
 };
 

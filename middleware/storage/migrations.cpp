@@ -7,7 +7,14 @@ QStringList Migration::statements(Database::Dialect dialect) const
 {
     QStringList out;
     out.reserve(sql.size());
+    const QLatin1String sqliteOnly("{{SQLITE}}"), postgresOnly("{{POSTGRES}}");
     for (QString s : sql) {
+        if (s.startsWith(sqliteOnly) || s.startsWith(postgresOnly)) {
+            const bool forSqlite = s.startsWith(sqliteOnly);
+            if (forSqlite != (dialect == Database::Dialect::Sqlite))
+                continue;
+            s.remove(0, forSqlite ? sqliteOnly.size() : postgresOnly.size());
+        }
         s.replace(QLatin1String("{{AUTOID}}"), dialect == Database::Dialect::Postgres
                                                    ? QLatin1String("BIGSERIAL PRIMARY KEY")
                                                    : QLatin1String("INTEGER PRIMARY KEY AUTOINCREMENT"));
@@ -291,6 +298,42 @@ const QList<Migration> &migrations()
                             " actor TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL, sent TEXT)"),
              QStringLiteral("CREATE INDEX outgoing_mail_due ON outgoing_mail (state, next_attempt_ms)"),
              QStringLiteral("CREATE INDEX outgoing_mail_enrollment ON outgoing_mail (registration_id, created)"),
+         }},
+        // Inventory search at a million devices. `search_text` is what the
+        // listing's `q` searches: serial, model, manufacturer, batch,
+        // customer id and notes, lower-cased, apart by U+001F (InventoryStore
+        // writes it with every insert and update). It is indexed for
+        // substrings: on SQLite by an FTS5 trigram table over the column
+        // (external content: the text is not stored twice), which
+        // InventoryStore writes beside every insert, update and delete of a
+        // device; on PostgreSQL by a pg_trgm GIN index, which LIKE '%...%'
+        // uses. The equality filters move onto the sort
+        // indexes of migration 8 (the store filters on the same COALESCE
+        // expressions), so a filter is a range read already in serial
+        // order; the single-column indexes they replace go, one index
+        // less to write per imported device each.
+        {17,
+         QStringLiteral("inventory search"),
+         {
+             QStringLiteral("ALTER TABLE devices ADD COLUMN search_text TEXT"),
+             QStringLiteral("{{SQLITE}}UPDATE devices SET search_text = lower(serial || char(31) ||"
+                            " COALESCE(model, '') || char(31) || COALESCE(manufacturer, '') || char(31) ||"
+                            " COALESCE(batch, '') || char(31) || COALESCE(customer_id, '') || char(31) ||"
+                            " COALESCE(json_extract(doc, '$.notes'), ''))"),
+             QStringLiteral("{{POSTGRES}}UPDATE devices SET search_text = lower(serial || chr(31) ||"
+                            " COALESCE(model, '') || chr(31) || COALESCE(manufacturer, '') || chr(31) ||"
+                            " COALESCE(batch, '') || chr(31) || COALESCE(customer_id, '') || chr(31) ||"
+                            " COALESCE(doc::json->>'notes', ''))"),
+             QStringLiteral("{{SQLITE}}CREATE VIRTUAL TABLE devices_search USING fts5(search_text,"
+                            " content='devices', content_rowid='rowid', tokenize='trigram', detail='none',"
+                            " columnsize=0)"),
+             QStringLiteral("{{SQLITE}}INSERT INTO devices_search (devices_search) VALUES ('rebuild')"),
+             QStringLiteral("{{POSTGRES}}CREATE EXTENSION IF NOT EXISTS pg_trgm"),
+             QStringLiteral(
+                 "{{POSTGRES}}CREATE INDEX devices_search_trgm ON devices USING gin (search_text gin_trgm_ops)"),
+             QStringLiteral("DROP INDEX devices_status"),
+             QStringLiteral("DROP INDEX devices_model"),
+             QStringLiteral("DROP INDEX devices_batch"),
          }},
     };
     return all;

@@ -12,6 +12,8 @@ namespace Provisio {
 // placeholders for what the dialects spell differently:
 //   {{AUTOID}}  an auto-incrementing 64-bit primary key column type
 //   {{BLOB}}    a column of raw bytes (BLOB / BYTEA)
+// and a statement that begins with {{SQLITE}} or {{POSTGRES}} runs on that
+// dialect only (indexes one database builds differently from the other).
 struct Migration
 {
     int version;

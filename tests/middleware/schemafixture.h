@@ -14,7 +14,8 @@ namespace Provisio::Test {
 // tests/middleware/schema/vN.sql (written by provisio-schema-fixtures): the
 // statements of migrations 1..N as they shipped, the schema_migrations rows,
 // and the records a working installation holds, one statement per line.
-// `{{AUTOID}}` and `{{BLOB}}` stand for what the dialects spell differently
+// `{{AUTOID}}` and `{{BLOB}}` stand for what the dialects spell differently,
+// a statement led by `{{SQLITE}}` or `{{POSTGRES}}` is for that one only
 // (as in middleware/storage/migrations.cpp). The `-- meta:` line says what the
 // records are (ids, the admin token, a device's key), so a test can read them
 // back through the API after the upgrade.
@@ -62,6 +63,16 @@ struct SchemaFixture
     {
         QStringList out;
         for (QString s : statements) {
+            for (const QLatin1String only : {QLatin1String("{{SQLITE}}"), QLatin1String("{{POSTGRES}}")}) {
+                if (s.startsWith(only)) {
+                    if ((only == QLatin1String("{{POSTGRES}}")) != postgres)
+                        s.clear();
+                    else
+                        s.remove(0, only.size());
+                }
+            }
+            if (s.isEmpty())
+                continue;
             s.replace(QLatin1String("{{AUTOID}}"), postgres ? QLatin1String("BIGSERIAL PRIMARY KEY")
                                                             : QLatin1String("INTEGER PRIMARY KEY AUTOINCREMENT"));
             s.replace(QLatin1String("{{BLOB}}"), postgres ? QLatin1String("BYTEA") : QLatin1String("BLOB"));

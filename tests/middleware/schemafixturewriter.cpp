@@ -20,6 +20,7 @@
 #include <QSqlQuery>
 #include <QSqlRecord>
 
+#include <algorithm>
 #include <cstdio>
 
 using namespace Provisio;
@@ -162,11 +163,21 @@ int main(int argc, char *argv[])
                          .arg(m.version)
                          .arg(literal(m.name, &ok), literal(appliedAt.value(m.version), &ok));
         }
-        QSqlQuery tables(QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+        QSqlQuery tables(QStringLiteral("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
                                         "'sqlite_%' ORDER BY rowid"),
                          scratch);
+        // A full-text index (a virtual table and its shadow tables) is not
+        // records: it is rebuilt from its content table after the rows.
+        QStringList virtualTables;
         while (tables.next()) {
             const QString table = tables.value(0).toString();
+            if (tables.value(1).toString().startsWith(QLatin1String("CREATE VIRTUAL TABLE"))) {
+                virtualTables << table;
+                continue;
+            }
+            if (std::any_of(virtualTables.cbegin(), virtualTables.cend(),
+                            [&](const QString &v) { return table.startsWith(v + QLatin1Char('_')); }))
+                continue;
             QStringList columns;
             QSqlQuery info(QStringLiteral("PRAGMA table_info(%1)").arg(table), scratch);
             while (info.next()) {
@@ -194,6 +205,8 @@ int main(int argc, char *argv[])
                              .arg(table, columns.join(QLatin1String(", ")), values.join(QLatin1String(", ")));
             }
         }
+        for (const QString &v : std::as_const(virtualTables))
+            lines << QStringLiteral("{{SQLITE}}INSERT INTO %1 (%1) VALUES ('rebuild')").arg(v);
         scratch.close();
         scratch = QSqlDatabase();
         QSqlDatabase::removeDatabase(scratchName);

@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: Apache-2.0
+// The inventory listing at scale (InventoryStore): every query a filtered,
+// searched or sorted listing makes is put through the database's own
+// EXPLAIN, and none may read the whole devices table; the search index
+// follows every insert, update and delete; the search finds what it
+// should. On a real SQLite file, and on a real PostgreSQL database in the
+// _pg variant.
+#include "middlewareprocess.h"
+
+#include "storage/database.h"
+#include "storage/inventorystore.h"
+
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Provisio;
+
+namespace {
+// More devices than a listing reads in order before it turns to the
+// filter's own index, so both ways are taken.
+constexpr int kDevices = InventoryStore::kOrderedWindow + 1500;
+
+DeviceRecord device(int i)
+{
+    DeviceRecord d;
+    d.serial = QStringLiteral("SRCH-%1").arg(i, 6, 10, QLatin1Char('0'));
+    d.model = i % 5 ? QStringLiteral("Sensor %1").arg(i % 3) : QStringLiteral("Gateway");
+    d.manufacturer = QStringLiteral("Acme");
+    d.batch = QStringLiteral("B%1").arg(i / 1000);
+    d.deliveryDate = QDate(2026, 1, 1).addDays(i % 300);
+    return d;
+}
+} // namespace
+
+class TestInventorySearch : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void noQueryReadsTheWholeTable_data();
+    void noQueryReadsTheWholeTable();
+    void pagesAreTheOrderedMatches_data();
+    void pagesAreTheOrderedMatches();
+    void searchFollowsEveryChange();
+    void searchTextIsLiteral();
+
+private:
+    QStringList serialsOf(const InventoryStore::Filter &filter, const InventoryStore::Sort &sort = {},
+                          int limit = 1000);
+    // The plan of `sql` with its bindings, one line per step.
+    QStringList planOf(const QString &sql, const QVariantList &binds);
+    void verifySearchIndex();
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<Database> m_db;
+    std::unique_ptr<InventoryStore> m_store;
+    QList<DeviceRecord> m_all;
+};
+
+void TestInventorySearch::initTestCase()
+{
+    const QString location = Test::MiddlewareProcess::testDatabaseLocation(m_dir.path(), QStringLiteral("db"));
+    QVERIFY2(!location.isEmpty(), "no PostgreSQL database could be created");
+    auto db = Database::open(location);
+    QVERIFY2(db, qPrintable(db.error().message));
+    m_db = std::move(*db);
+    auto migrated = m_db->migrate();
+    QVERIFY2(migrated, qPrintable(migrated.error().message));
+    m_store = std::make_unique<InventoryStore>(*m_db);
+    QVERIFY(m_db->execAffected(QStringLiteral("INSERT INTO customers (id, name, etag, created, updated, doc) "
+                                              "VALUES ('cust-rare', 'Rare Customer', 'e', 'x', 'x', '{}')")));
+    QList<DeviceRecord> devices;
+    for (int i = 0; i < kDevices; ++i) {
+        DeviceRecord d = device(i);
+        if (i % 1000 == 7) { // a few of everything rare, spread over the serials
+            d.status = QStringLiteral("sold");
+            d.customerId = QStringLiteral("cust-rare");
+            d.model = QStringLiteral("Rare Model");
+            d.notes = QStringLiteral("Needle in the haystack %1").arg(i);
+        }
+        devices << d;
+    }
+    QVERIFY(m_db->beginTransaction());
+    auto created = m_store->createMany(devices);
+    QVERIFY2(created, qPrintable(created.error().message));
+    QVERIFY(m_db->commit());
+    m_all = *created;
+    verifySearchIndex();
+}
+
+void TestInventorySearch::cleanupTestCase()
+{
+    m_store.reset();
+    m_db.reset();
+}
+
+QStringList TestInventorySearch::serialsOf(const InventoryStore::Filter &filter, const InventoryStore::Sort &sort,
+                                           int limit)
+{
+    QStringList out;
+    PageRequest page;
+    page.limit = limit;
+    for (;;) {
+        auto r = m_store->list(filter, page, sort);
+        if (!r) {
+            qWarning() << r.error().message;
+            return {QStringLiteral("error")};
+        }
+        for (const DeviceRecord &d : r->items)
+            out << d.serial;
+        if (r->nextCursor.isEmpty())
+            return out;
+        auto next = parsePageRequest(QString::number(limit), r->nextCursor);
+        if (!next)
+            return {QStringLiteral("bad cursor")};
+        page = *next;
+    }
+}
+
+QStringList TestInventorySearch::planOf(const QString &sql, const QVariantList &binds)
+{
+    QStringList lines;
+    if (m_db->dialect() == Database::Dialect::Sqlite) {
+        auto q = m_db->exec(QStringLiteral("EXPLAIN QUERY PLAN ") + sql, binds);
+        if (!q)
+            return {QStringLiteral("EXPLAIN failed: ") + q.error().message};
+        while (q->next())
+            lines << q->value(3).toString();
+        q->finish();
+        return lines;
+    }
+    // PostgreSQL explains only literal text: the bindings written in.
+    QString text;
+    int next = 0;
+    for (const QChar c : sql) {
+        if (c != QLatin1Char('?')) {
+            text += c;
+            continue;
+        }
+        const QVariant v = binds.value(next++);
+        if (v.typeId() == QMetaType::Int || v.typeId() == QMetaType::LongLong)
+            text += v.toString();
+        else
+            text +=
+                QLatin1Char('\'') + v.toString().replace(QLatin1Char('\''), QLatin1String("''")) + QLatin1Char('\'');
+    }
+    // With sequential scans priced out, a plan that still has one has no
+    // index to use.
+    auto off = m_db->exec(QStringLiteral("SET enable_seqscan = off"));
+    if (off)
+        off->finish();
+    auto q = m_db->exec(QStringLiteral("EXPLAIN ") + text);
+    if (!q)
+        return {QStringLiteral("EXPLAIN failed: ") + q.error().message};
+    while (q->next())
+        lines << q->value(0).toString();
+    q->finish();
+    if (auto on = m_db->exec(QStringLiteral("SET enable_seqscan = on")))
+        on->finish();
+    return lines;
+}
+
+void TestInventorySearch::verifySearchIndex()
+{
+    if (m_db->dialect() != Database::Dialect::Sqlite)
+        return;
+    // FTS5's own check, against the devices table's text (rank 1).
+    auto r =
+        m_db->exec(QStringLiteral("INSERT INTO devices_search (devices_search, rank) VALUES ('integrity-check', 1)"));
+    QVERIFY2(r, qPrintable(r ? QString() : r.error().message));
+    r->finish();
+}
+
+void TestInventorySearch::noQueryReadsTheWholeTable_data()
+{
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<QString>("customerId");
+    QTest::addColumn<QString>("batch");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<int>("matches");
+    const int rare = (kDevices + 992) / 1000;
+    const QStringList sorts = InventoryStore::sortFieldNames();
+    struct Case
+    {
+        const char *name;
+        QString status, model, customerId, batch, text;
+        int matches;
+    };
+    const Case cases[] = {
+        {"none", {}, {}, {}, {}, {}, kDevices},
+        {"status rare", QStringLiteral("sold"), {}, {}, {}, {}, rare},
+        {"status common", QStringLiteral("inStock"), {}, {}, {}, {}, kDevices - rare},
+        {"model rare", {}, QStringLiteral("Rare Model"), {}, {}, {}, rare},
+        {"model common", {}, QStringLiteral("Gateway"), {}, {}, {}, -1},
+        {"customer", {}, {}, QStringLiteral("cust-rare"), {}, {}, rare},
+        {"batch", {}, {}, {}, QStringLiteral("B3"), {}, 1000},
+        {"text rare", {}, {}, {}, {}, QStringLiteral("needle"), rare},
+        {"text none", {}, {}, {}, {}, QStringLiteral("zz-no-such"), 0},
+        {"text common", {}, {}, {}, {}, QStringLiteral("srch-00"), kDevices},
+        {"status common + text rare", QStringLiteral("inStock"), {}, {}, {}, QStringLiteral("srch-00500"), 9},
+        {"status rare + text common", QStringLiteral("sold"), {}, {}, {}, QStringLiteral("srch-"), rare},
+        {"model common + text none", {}, QStringLiteral("Gateway"), {}, {}, QStringLiteral("needle"), 0},
+    };
+    for (const Case &c : cases) {
+        for (const QString &sort : sorts) {
+            for (const char *order : {"asc", "desc"}) {
+                QTest::addRow("%s, sort %s %s", c.name, qPrintable(sort), order)
+                    << c.status << c.model << c.customerId << c.batch << c.text << c.matches;
+            }
+        }
+    }
+}
+
+void TestInventorySearch::noQueryReadsTheWholeTable()
+{
+    QFETCH(QString, status);
+    QFETCH(QString, model);
+    QFETCH(QString, customerId);
+    QFETCH(QString, batch);
+    QFETCH(QString, text);
+    QFETCH(int, matches);
+    const QStringList parts = QString::fromLatin1(QTest::currentDataTag()).split(QLatin1String(", sort "));
+    const QStringList sortSpec = parts.constLast().split(QLatin1Char(' '));
+    auto sort = InventoryStore::parseSort(sortSpec.at(0), sortSpec.at(1));
+    QVERIFY(sort);
+    InventoryStore::Filter filter;
+    filter.status = status;
+    filter.model = model;
+    filter.customerId = customerId;
+    filter.batch = batch;
+    filter.text = text;
+
+    // The first page and the next, with every statement they make.
+    QList<QPair<QString, QVariantList>> statements;
+    m_db->setStatementObserver([&statements](const QString &sql, const QVariantList &binds) {
+        statements.append({sql, binds});
+    });
+    PageRequest page;
+    page.limit = 50;
+    auto first = m_store->list(filter, page, *sort);
+    Result<RecordPage<DeviceRecord>> second = Error(ErrorCode::Internal, QStringLiteral("no second page"));
+    if (first && !first->nextCursor.isEmpty()) {
+        auto next = parsePageRequest(QStringLiteral("50"), first->nextCursor);
+        QVERIFY(next);
+        second = m_store->list(filter, *next, *sort);
+    }
+    m_db->setStatementObserver({});
+    QVERIFY2(first, qPrintable(first ? QString() : first.error().message));
+    if (matches >= 0)
+        QCOMPARE(first->items.size(), std::min(matches, 50));
+    if (!first->nextCursor.isEmpty())
+        QVERIFY2(second, qPrintable(second ? QString() : second.error().message));
+
+    // SQLite: "SCAN devices" (or its alias d) without an index reads the
+    // whole table. "SCAN ... USING INDEX" walks an index in order: bounded
+    // only where nothing is filtered during the walk, that is in the
+    // unfiltered listing, the ordered window (kOrderedWindow rows) and the
+    // probes bounded the same way; any other statement must seek (SEARCH)
+    // or start from the text index. PostgreSQL: a sequential scan of
+    // devices that survives enable_seqscan = off.
+    const bool sqlite = m_db->dialect() == Database::Dialect::Sqlite;
+    const QRegularExpression tableScan(sqlite ? QStringLiteral("^SCAN (devices|d)$")
+                                              : QStringLiteral("Seq Scan on devices"));
+    const QRegularExpression indexWalk(QStringLiteral("^SCAN (devices|d) USING "));
+    // The detector itself: a search no index serves is seen as a scan.
+    const QStringList unindexed =
+        planOf(QStringLiteral("SELECT serial FROM devices WHERE doc LIKE ?"), {QStringLiteral("%ab%")});
+    QVERIFY2(std::any_of(unindexed.cbegin(), unindexed.cend(),
+                         [&](const QString &line) { return tableScan.match(line.trimmed()).hasMatch(); }),
+             qPrintable(unindexed.join(QLatin1Char('\n'))));
+    QVERIFY(!statements.isEmpty());
+    const bool unfiltered =
+        status.isEmpty() && model.isEmpty() && customerId.isEmpty() && batch.isEmpty() && text.isEmpty();
+    for (const auto &[sql, binds] : std::as_const(statements)) {
+        const QStringList plan = planOf(sql, binds);
+        QVERIFY2(!plan.isEmpty() && !plan.constFirst().startsWith(QLatin1String("EXPLAIN failed")),
+                 qPrintable(plan.join(QLatin1Char('\n'))));
+        const bool bounded = unfiltered || binds.contains(InventoryStore::kOrderedWindow) ||
+                             binds.contains(InventoryStore::kOrderedWindow + 1);
+        for (const QString &line : plan) {
+            const bool scan = tableScan.match(line.trimmed()).hasMatch() ||
+                              (sqlite && !bounded && indexWalk.match(line.trimmed()).hasMatch());
+            QVERIFY2(
+                !scan,
+                qPrintable(
+                    QStringLiteral("%1\n  reads the whole table:\n  %2").arg(sql, plan.join(QLatin1String("\n  ")))));
+        }
+    }
+}
+
+void TestInventorySearch::pagesAreTheOrderedMatches_data()
+{
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("sort");
+    QTest::addColumn<QString>("order");
+    QTest::newRow("text rare by serial") << QString() << QString() << QStringLiteral("Needle") << "serial"
+                                         << "asc";
+    QTest::newRow("text rare by delivery desc") << QString() << QString() << QStringLiteral("NEEDLE") << "deliveryDate"
+                                                << "desc";
+    QTest::newRow("text common by model") << QString() << QString() << QStringLiteral("srch-001") << "model"
+                                          << "asc";
+    QTest::newRow("model common by batch desc") << QString() << QStringLiteral("Gateway") << QString() << "batch"
+                                                << "desc";
+    QTest::newRow("status + text by delivery")
+        << QStringLiteral("inStock") << QString() << QStringLiteral("sensor 2") << "deliveryDate"
+        << "asc";
+    QTest::newRow("model + text in notes")
+        << QString() << QStringLiteral("Rare Model") << QStringLiteral("haystack 20") << "serial"
+        << "desc";
+}
+
+void TestInventorySearch::pagesAreTheOrderedMatches()
+{
+    QFETCH(QString, status);
+    QFETCH(QString, model);
+    QFETCH(QString, text);
+    QFETCH(QString, sort);
+    QFETCH(QString, order);
+    auto parsed = InventoryStore::parseSort(sort, order);
+    QVERIFY(parsed);
+    // What the listing must be, worked out here from the records.
+    QList<DeviceRecord> expected;
+    for (const DeviceRecord &d : std::as_const(m_all)) {
+        if ((!status.isEmpty() && d.status != status) || (!model.isEmpty() && d.model != model))
+            continue;
+        if (!InventoryStore::searchTextOf(d).contains(text.toLower()))
+            continue;
+        expected << d;
+    }
+    const auto key = [&](const DeviceRecord &d) {
+        const QString value = sort == QLatin1String("model")          ? d.model
+                              : sort == QLatin1String("batch")        ? d.batch
+                              : sort == QLatin1String("deliveryDate") ? d.deliveryDate.toString(Qt::ISODate)
+                                                                      : QString();
+        return std::make_pair(value, d.serial);
+    };
+    std::sort(expected.begin(), expected.end(), [&](const DeviceRecord &a, const DeviceRecord &b) {
+        return order == QLatin1String("desc") ? key(b) < key(a) : key(a) < key(b);
+    });
+    QStringList want;
+    for (const DeviceRecord &d : std::as_const(expected))
+        want << d.serial;
+    InventoryStore::Filter filter;
+    filter.status = status;
+    filter.model = model;
+    filter.text = text;
+    QVERIFY(!want.isEmpty());
+    QCOMPARE(serialsOf(filter, *parsed, 97), want);
+}
+
+void TestInventorySearch::searchFollowsEveryChange()
+{
+    const auto find = [&](const QString &text) {
+        InventoryStore::Filter filter;
+        filter.text = text;
+        return serialsOf(filter);
+    };
+    // Created one by one.
+    DeviceRecord d;
+    d.serial = QStringLiteral("FOLLOW-1");
+    d.model = QStringLiteral("Kettle");
+    d.notes = QStringLiteral("blue lid");
+    QVERIFY(m_store->create(d));
+    QCOMPARE(find(QStringLiteral("kettle")), QStringList{d.serial});
+    QCOMPARE(find(QStringLiteral("BLUE LID")), QStringList{d.serial});
+    verifySearchIndex();
+    // Edited: the old text is gone, the new found.
+    auto edited = m_store->update(d.serial, {}, [](const DeviceRecord &current) -> Result<DeviceRecord> {
+        DeviceRecord next = current;
+        next.model = QStringLiteral("Toaster");
+        next.notes = QStringLiteral("red lid");
+        return next;
+    });
+    QVERIFY(edited);
+    QCOMPARE(find(QStringLiteral("kettle")), QStringList());
+    QCOMPARE(find(QStringLiteral("blue lid")), QStringList());
+    QCOMPARE(find(QStringLiteral("toaster")), QStringList{d.serial});
+    verifySearchIndex();
+    // Sold: the customer is searchable; retired: a change that leaves the
+    // text alone.
+    auto sold = m_store->update(d.serial, {}, [](const DeviceRecord &current) -> Result<DeviceRecord> {
+        DeviceRecord next = current;
+        next.customerId = QStringLiteral("cust-rare");
+        next.status = QStringLiteral("sold");
+        return next;
+    });
+    QVERIFY(sold);
+    InventoryStore::Filter soldToRare;
+    soldToRare.text = QStringLiteral("toaster");
+    soldToRare.customerId = QStringLiteral("cust-rare");
+    QCOMPARE(serialsOf(soldToRare), QStringList{d.serial});
+    auto retired = m_store->update(d.serial, {}, [](const DeviceRecord &current) -> Result<DeviceRecord> {
+        DeviceRecord next = current;
+        next.status = QStringLiteral("retired");
+        return next;
+    });
+    QVERIFY(retired);
+    InventoryStore::Filter retiredToaster;
+    retiredToaster.text = QStringLiteral("toaster");
+    retiredToaster.status = QStringLiteral("retired");
+    QCOMPARE(serialsOf(retiredToaster), QStringList{d.serial});
+    verifySearchIndex();
+    // A failed update (stale etag) changes neither the row nor the index.
+    auto stale = m_store->update(d.serial, "\"stale\"", [](const DeviceRecord &current) -> Result<DeviceRecord> {
+        DeviceRecord next = current;
+        next.model = QStringLiteral("Never");
+        return next;
+    });
+    QVERIFY(!stale);
+    QCOMPARE(find(QStringLiteral("never")), QStringList());
+    verifySearchIndex();
+    // Deleted.
+    QVERIFY(m_store->remove(d.serial, {}));
+    QCOMPARE(find(QStringLiteral("toaster")), QStringList());
+    verifySearchIndex();
+    // A batch of new devices (the import's way in), one of them a
+    // duplicate: nothing of the batch stays once it is rolled back.
+    DeviceRecord a;
+    a.serial = QStringLiteral("FOLLOW-2");
+    a.batch = QStringLiteral("Lot Zebra");
+    DeviceRecord dup = device(3);
+    QVERIFY(m_db->beginTransaction());
+    auto failed = m_store->createMany({a, dup});
+    QVERIFY(!failed);
+    QCOMPARE(failed.error().code, ErrorCode::Conflict);
+    m_db->rollback();
+    QCOMPARE(find(QStringLiteral("zebra")), QStringList());
+    verifySearchIndex();
+    QVERIFY(m_db->beginTransaction());
+    QVERIFY(m_store->createMany({a}));
+    QVERIFY(m_db->commit());
+    QCOMPARE(find(QStringLiteral("lot zebra")), QStringList{a.serial});
+    QVERIFY(m_store->remove(a.serial, {}));
+    verifySearchIndex();
+}
+
+void TestInventorySearch::searchTextIsLiteral()
+{
+    DeviceRecord a;
+    a.serial = QStringLiteral("LIT-1");
+    a.notes = QStringLiteral("100% pure_silk");
+    DeviceRecord b;
+    b.serial = QStringLiteral("LIT-2");
+    b.notes = QStringLiteral("1000 pureXsilk");
+    QVERIFY(m_store->create(a));
+    QVERIFY(m_store->create(b));
+    InventoryStore::Filter filter;
+    filter.text = QStringLiteral("0% pure_s");
+    QCOMPARE(serialsOf(filter), QStringList{a.serial});
+    filter.text = QStringLiteral("e_s");
+    QCOMPARE(serialsOf(filter), QStringList{a.serial});
+    // Two characters: no index, still the right answer.
+    filter.text = QStringLiteral("0%");
+    QCOMPARE(serialsOf(filter), QStringList{a.serial});
+    QVERIFY(m_store->remove(a.serial, {}));
+    QVERIFY(m_store->remove(b.serial, {}));
+}
+
+QTEST_GUILESS_MAIN(TestInventorySearch)
+#include "tst_inventorysearch.moc"
