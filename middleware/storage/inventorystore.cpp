@@ -311,7 +311,7 @@ Result<RecordPage<DeviceRecord>> InventoryStore::list(const Filter &filter, cons
 {
     const QString expression = QLatin1String(kSortColumns[sort.field].expression);
     // The equality filters compare the expressions of the sort indexes
-    // (migration 16 dropped the plain column indexes): a filter is a range
+    // (migration 17 dropped the plain column indexes): a filter is a range
     // of one of them, already in serial order. A filter value is never
     // empty, so COALESCE changes no answer.
     QString equalities;
