@@ -310,7 +310,7 @@ Result<void> TestDomainEvents::perform(const QString &change)
     if (change == QLatin1String("device.importNew")) {
         DeviceRecord d;
         d.serial = m_deviceSerial;
-        return done(m_inventory->importNew(d, actor));
+        return m_inventory->importMany({d}, actor);
     }
     if (change == QLatin1String("device.importOver"))
         return done(m_inventory->importOver(m_deviceSerial, actor, remodelled));
@@ -452,7 +452,7 @@ void TestDomainEvents::eventWaitsForOutermostCommit()
         for (const char *serial : {"SN-DE-OUTER-1", "SN-DE-OUTER-2"}) {
             DeviceRecord d;
             d.serial = QString::fromLatin1(serial);
-            QVERIFY(m_inventory->importNew(d, QStringLiteral("token:t")));
+            QVERIFY(m_inventory->importMany({d}, QStringLiteral("token:t")));
         }
         QCOMPARE(spy.count(), 0);
         QVERIFY(outer.commit());
