@@ -15,9 +15,10 @@ declare -A allowed=(
     [domain]="base storage"
     [hublink]="base storage domain"
     [http]="base"
+    [mqttserver]="base"
     [events]="base storage domain http"
-    [api]="base storage domain hublink http events"
-    [app]="base storage domain hublink http events api"
+    [api]="base storage domain hublink http events mqttserver"
+    [app]="base storage domain hublink http events mqttserver api"
 )
 layers="${!allowed[*]}"
 
