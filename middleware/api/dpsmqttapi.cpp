@@ -5,9 +5,12 @@
 #include "protocol/apierror.h"
 
 #include <QJsonDocument>
+#include <QLoggingCategory>
 #include <QRegularExpression>
 #include <QUrlQuery>
 #include <QUuid>
+
+Q_LOGGING_CATEGORY(lcDpsMqtt, "provisio.middleware.dpsmqtt")
 
 namespace Provisio {
 
@@ -70,6 +73,9 @@ quint8 DpsMqttApi::authenticate(MqttServerConnection &connection, const MqttCode
     call->client = connection.peerAddress();
     const auto admitted = m_requests.admission(*call);
     if (admitted.error) {
+        // The reason, never the token.
+        qCInfo(lcDpsMqtt).noquote() << "refused" << call->registrationId.left(128) << "from"
+                                    << connection.peerAddress().toString() << ":" << admitted.error->message;
         switch (admitted.status) {
         case 400:
             return kBadUsernameOrPassword;

@@ -33,6 +33,8 @@ public:
         return m_server.listen(address, port, ssl, error);
     }
 
+    int connectionCount() const { return m_server.connectionCount(); }
+
     // `{idScope}/registrations/{registrationId}/api-version=…&…`; nullopt
     // when it does not have that shape.
     static std::optional<DpsDeviceRequests::Call> parseUsername(const QString &username);

@@ -140,6 +140,10 @@ Result<std::unique_ptr<Service>> Service::create(const ServiceConfig &config)
         limits.maxKeepAliveSeconds = config.dpsMqttMaxKeepAliveSeconds;
         limits.publishesPerMinute = config.dpsMqttRequestsPerMinute;
         s->m_dpsMqtt = std::make_unique<DpsMqttApi>(dpsRequests, limits);
+        DpsMqttApi *mqtt = s->m_dpsMqtt.get();
+        s->m_metrics->addGauge(QStringLiteral("provisio_dps_mqtt_connections"),
+                               QStringLiteral("Open DPS-over-MQTT connections"),
+                               [mqtt] { return double(mqtt->connectionCount()); });
     }
     // The hub link: service connections to the linked hubs (twin, presence,
     // telemetry, direct methods, revocation) and its routes.

@@ -410,6 +410,9 @@ void TestDpsMqtt::connectionLimit()
         open.push_back(std::make_unique<RawClient>(m_tight.mw->dpsMqttPort(), m_tight.mw->caCertificatePath()));
         QVERIFY(open.back()->encrypted());
     }
+    // The gauge counts them.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_tight.viewer->get(QStringLiteral("/metrics")).body.contains("\nprovisio_dps_mqtt_connections 3"), 5000);
     // The fourth is closed before TLS completes.
     RawClient fourth = client(m_tight);
     QVERIFY(!fourth.encrypted() || fourth.closedWithin(3000));
