@@ -167,6 +167,7 @@ private Q_SLOTS:
     void silentClientsAreClosed();
     void connectionLimit();
     void requestRate();
+    void failuresCountAcrossTransports();
 
 private:
     QString enroll(DeviceFixture &f, const QString &id)
@@ -447,6 +448,25 @@ void TestDpsMqtt::requestRate()
     QCOMPARE(statusOf(*limited), QStringLiteral("429"));
     QVERIFY2(limited->topic.contains(QLatin1String("&retry-after=")), qPrintable(limited->topic));
     QCOMPARE(bodyOf(*limited).value(QStringLiteral("errorCode")).toInt() / 1000, 429);
+}
+
+void TestDpsMqtt::failuresCountAcrossTransports()
+{
+    // Failed logins over MQTT count against the registration id like failed
+    // HTTPS requests (20 a minute by default): then the right key is refused
+    // too, on both transports, with a retry-after.
+    const QString id = QStringLiteral("mqtt-guessed");
+    const QString key = enroll(m_tight, id);
+    const QString scope = m_tight.mw->idScope();
+    for (int i = 0; i < 20; ++i) {
+        RawClient c = client(m_tight);
+        QCOMPARE(c.connect(id, username(scope, id), DeviceFixture::sas(scope, id, Crypto::generateSymmetricKey(32))),
+                 5);
+    }
+    RawClient right = client(m_tight);
+    QCOMPARE(right.connect(id, username(scope, id), DeviceFixture::sas(scope, id, key)), 3);
+    const auto http = m_tight.registerWith(id, DeviceFixture::sas(scope, id, key));
+    QCOMPARE(http.status, 429);
 }
 
 QTEST_MAIN(TestDpsMqtt)
