@@ -15,10 +15,11 @@ declare -A allowed=(
     [domain]="base storage"
     [hublink]="base storage domain"
     [http]="base"
+    [mqttserver]="base"
     [events]="base storage domain http"
     [mail]="base storage domain"
-    [api]="base storage domain hublink http events"
-    [app]="base storage domain hublink http events api mail"
+    [api]="base storage domain hublink http events mqttserver"
+    [app]="base storage domain hublink http events mqttserver api mail"
 )
 layers="${!allowed[*]}"
 

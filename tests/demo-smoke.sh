@@ -34,12 +34,13 @@ free_port() {
     done
     return 1
 }
-mw_port=$(free_port) hub_port=$(free_port)
+mw_port=$(free_port) hub_port=$(free_port) dps_port=$(free_port)
 [[ $mw_port != "$hub_port" ]] || hub_port=$((mw_port + 1))
+[[ $dps_port != "$mw_port" && $dps_port != "$hub_port" ]] || dps_port=$((hub_port + 2))
 
 env -u DISPLAY -u WAYLAND_DISPLAY PROVISIO_DEMO_PREBUILT=1 PROVISIO_BUILD_DIR="$build" \
     PROVISIO_DEMO_DIR="$work/data" PROVISIO_DEMO_LISTEN="127.0.0.1:$mw_port" \
-    PROVISIO_DEMO_HUB_LISTEN="127.0.0.1:$hub_port" setsid "$src/provisio" demo >"$work/demo.log" 2>&1 &
+    PROVISIO_DEMO_HUB_LISTEN="127.0.0.1:$hub_port" PROVISIO_DEMO_DPS_MQTT_LISTEN="127.0.0.1:$dps_port" setsid "$src/provisio" demo >"$work/demo.log" 2>&1 &
 demo_pid=$!
 
 for _ in $(seq 1 600); do
@@ -49,6 +50,8 @@ for _ in $(seq 1 600); do
 done
 grep -q "Press Ctrl-C to stop" "$work/demo.log" || fail "the demo did not come up within 60 s"
 grep -q "no display" "$work/demo.log" || fail "the demo did not take the headless path"
+grep -q "DPS over MQTT    mqtts://localhost:$dps_port" "$work/demo.log" || fail "the demo did not print its DPS-over-MQTT port"
+(exec 3<>"/dev/tcp/127.0.0.1/$dps_port") 2>/dev/null || fail "nothing listens for DPS over MQTT on $dps_port"
 
 token=$(cat "$work/data/admin.token")
 count=0
@@ -74,4 +77,4 @@ demo_pid=
 sleep 0.5
 left=$(pgrep -f -- "$work" || true)
 [[ -z $left ]] || fail "processes outlived the demo: $(ps -o pid,cmd -p ${left//$'\n'/,})"
-echo "demo smoke: middleware, hub and agent up; kiosk-0001 assigned, $count telemetry message(s); all stopped on SIGTERM"
+echo "demo smoke: middleware (DPS over MQTT on $dps_port), hub and agent up; kiosk-0001 assigned, $count telemetry message(s); all stopped on SIGTERM"

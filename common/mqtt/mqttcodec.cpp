@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "mqttcodec.h"
+#include "mqtttopic.h"
 
 #include <QStringDecoder>
 
@@ -352,6 +353,166 @@ Result<void> decodePingresp(const Packet &packet)
     if (packet.type != PacketType::Pingresp || !packet.body.isEmpty())
         return malformed(QStringLiteral("PINGRESP must be empty"));
     return {};
+}
+
+namespace {
+
+// A length-prefixed string that is strict UTF-8 without U+0000.
+bool readText(BodyReader &reader, QString *out)
+{
+    QByteArray bytes;
+    if (!reader.string(&bytes))
+        return false;
+    const auto text = strictUtf8(bytes);
+    if (!text || text->contains(QChar(0)))
+        return false;
+    *out = *text;
+    return true;
+}
+
+} // namespace
+
+Result<Connect> decodeConnect(const Packet &packet)
+{
+    if (packet.type != PacketType::Connect)
+        return malformed(QStringLiteral("not a CONNECT"));
+    BodyReader reader(packet.body);
+    QByteArray protocol;
+    quint8 level = 0;
+    quint8 flags = 0;
+    Connect c;
+    if (!reader.string(&protocol) || !reader.u8(&level) || !reader.u8(&flags) || !reader.u16(&c.keepAliveSeconds))
+        return malformed(QStringLiteral("CONNECT variable header truncated"));
+    if (protocol != "MQTT" && protocol != "MQIsdp")
+        return malformed(QStringLiteral("CONNECT protocol name is not MQTT"));
+    c.protocolLevel = level;
+    // Another version: the caller refuses it with return code 1, the rest
+    // may follow that version's rules and is not read.
+    if (protocol != "MQTT" || level != 4) {
+        c.protocolLevel = protocol == "MQTT" ? level : 3;
+        return c;
+    }
+    if (flags & 0x01)
+        return malformed(QStringLiteral("CONNECT reserved flag set"));
+    c.cleanSession = flags & 0x02;
+    c.hasWill = flags & 0x04;
+    const int willQos = (flags >> 3) & 0x3;
+    const bool willRetain = flags & 0x20;
+    const bool hasPassword = flags & 0x40;
+    const bool hasUsername = flags & 0x80;
+    if (willQos == 3 || (!c.hasWill && (willQos != 0 || willRetain)))
+        return malformed(QStringLiteral("CONNECT will flags inconsistent"));
+    if (hasPassword && !hasUsername)
+        return malformed(QStringLiteral("CONNECT password without a user name"));
+    if (!readText(reader, &c.clientId))
+        return malformed(QStringLiteral("CONNECT client identifier is not a valid string"));
+    if (c.hasWill) {
+        QString willTopic;
+        QByteArray willMessage;
+        if (!readText(reader, &willTopic) || !isValidTopicName(willTopic) || !reader.string(&willMessage))
+            return malformed(QStringLiteral("CONNECT will topic or message invalid"));
+    }
+    if (hasUsername) {
+        QString username;
+        if (!readText(reader, &username))
+            return malformed(QStringLiteral("CONNECT user name is not a valid string"));
+        c.username = username;
+    }
+    if (hasPassword) {
+        QByteArray password;
+        if (!reader.string(&password))
+            return malformed(QStringLiteral("CONNECT password truncated"));
+        c.password = password;
+    }
+    if (reader.left() != 0)
+        return malformed(QStringLiteral("CONNECT longer than its fields"));
+    return c;
+}
+
+Result<Subscribe> decodeSubscribe(const Packet &packet)
+{
+    if (packet.type != PacketType::Subscribe || packet.flags != 0x2)
+        return malformed(QStringLiteral("not a SUBSCRIBE"));
+    BodyReader reader(packet.body);
+    Subscribe s;
+    if (!reader.u16(&s.packetId) || s.packetId == 0)
+        return malformed(QStringLiteral("SUBSCRIBE packet identifier missing or 0"));
+    while (reader.left() > 0) {
+        QString filter;
+        quint8 qos = 0;
+        if (!readText(reader, &filter) || !MqttTopic::isValidTopicFilter(filter))
+            return malformed(QStringLiteral("SUBSCRIBE topic filter invalid"));
+        if (!reader.u8(&qos) || qos > 2)
+            return malformed(QStringLiteral("SUBSCRIBE requested QoS invalid"));
+        s.filters.append({filter, int(qos)});
+    }
+    if (s.filters.isEmpty())
+        return malformed(QStringLiteral("SUBSCRIBE without a topic filter"));
+    return s;
+}
+
+Result<Unsubscribe> decodeUnsubscribe(const Packet &packet)
+{
+    if (packet.type != PacketType::Unsubscribe || packet.flags != 0x2)
+        return malformed(QStringLiteral("not an UNSUBSCRIBE"));
+    BodyReader reader(packet.body);
+    Unsubscribe u;
+    if (!reader.u16(&u.packetId) || u.packetId == 0)
+        return malformed(QStringLiteral("UNSUBSCRIBE packet identifier missing or 0"));
+    while (reader.left() > 0) {
+        QString filter;
+        if (!readText(reader, &filter) || !MqttTopic::isValidTopicFilter(filter))
+            return malformed(QStringLiteral("UNSUBSCRIBE topic filter invalid"));
+        u.filters.append(filter);
+    }
+    if (u.filters.isEmpty())
+        return malformed(QStringLiteral("UNSUBSCRIBE without a topic filter"));
+    return u;
+}
+
+Result<void> decodeEmpty(const Packet &packet, PacketType type)
+{
+    if (packet.type != type || !packet.body.isEmpty())
+        return malformed(QStringLiteral("packet type %1 must be empty").arg(int(type)));
+    return {};
+}
+
+QByteArray encodeConnack(bool sessionPresent, quint8 returnCode)
+{
+    if (returnCode > 5)
+        return {};
+    QByteArray body;
+    body.append(char(sessionPresent && returnCode == 0 ? 1 : 0));
+    body.append(char(returnCode));
+    return frame(PacketType::Connack, 0, body);
+}
+
+QByteArray encodeSuback(quint16 packetId, const QList<quint8> &returnCodes)
+{
+    if (packetId == 0 || returnCodes.isEmpty())
+        return {};
+    QByteArray body;
+    appendU16(body, packetId);
+    for (const quint8 code : returnCodes) {
+        if (code > 2 && code != 0x80)
+            return {};
+        body.append(char(code));
+    }
+    return frame(PacketType::Suback, 0, body);
+}
+
+QByteArray encodeUnsuback(quint16 packetId)
+{
+    if (packetId == 0)
+        return {};
+    QByteArray body;
+    appendU16(body, packetId);
+    return frame(PacketType::Unsuback, 0, body);
+}
+
+QByteArray encodePingresp()
+{
+    return frame(PacketType::Pingresp, 0, {});
 }
 
 } // namespace Provisio::MqttCodec

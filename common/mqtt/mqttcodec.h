@@ -12,11 +12,11 @@
 
 namespace Provisio::MqttCodec {
 
-// MQTT 3.1.1 packets as a client sends and reads them, with no I/O: the
-// encoder for what a client sends and a strict decoder for what a broker
-// sends. Used by MqttSession (the hub link's connection, which must choose
-// when to acknowledge a message); kept pure so it is unit-tested and fuzzed
-// with hostile bytes. Everything outside the 3.1.1 rules is an error, never
+// MQTT 3.1.1 packets, with no I/O: encoders and strict decoders for both
+// ends. The client side is used by MqttSession (the hub link's connection,
+// which must choose when to acknowledge a message), the server side by the
+// middleware's DPS-over-MQTT endpoint (mqttserver/); kept pure so it is
+// unit-tested and fuzzed with hostile bytes. Everything outside the 3.1.1 rules is an error, never
 // guessed at: fixed-header flags other than the required ones, a remaining
 // length over four bytes or over the reader's limit, a packet shorter or
 // longer than its fields, QoS 3, a PUBLISH topic that is empty, not UTF-8,
@@ -118,6 +118,51 @@ Result<Publish> decodePublish(const Packet &packet);
 Result<quint16> decodeAck(const Packet &packet);
 Result<Suback> decodeSuback(const Packet &packet);
 Result<void> decodePingresp(const Packet &packet);
+
+// The server side: what a client sends, and the answers only a server sends.
+struct Connect
+{
+    int protocolLevel = 4; // 4 is 3.1.1; with any other level nothing else was read
+    bool cleanSession = true;
+    quint16 keepAliveSeconds = 0;
+    QString clientId;
+    std::optional<QString> username;
+    std::optional<QByteArray> password;
+    bool hasWill = false; // a will is read past, never published
+};
+
+struct Subscribe
+{
+    quint16 packetId = 0;
+    QList<QPair<QString, int>> filters; // topic filter, requested QoS
+};
+
+struct Unsubscribe
+{
+    quint16 packetId = 0;
+    QStringList filters;
+};
+
+// CONNECT: protocol name "MQTT" (or 3.1's "MQIsdp": a level other than 4
+// comes back with nothing else read, for the caller to refuse with return
+// code 1), reserved flag clear, password only
+// with a user name, will flags consistent, strings strict UTF-8 without
+// U+0000, nothing left over.
+Result<Connect> decodeConnect(const Packet &packet);
+// SUBSCRIBE / UNSUBSCRIBE: packet identifier not 0, at least one filter,
+// filters strict UTF-8 and valid by MqttTopic::isValidTopicFilter,
+// requested QoS 0..2.
+Result<Subscribe> decodeSubscribe(const Packet &packet);
+Result<Unsubscribe> decodeUnsubscribe(const Packet &packet);
+// PINGREQ and DISCONNECT carry nothing.
+Result<void> decodeEmpty(const Packet &packet, PacketType type);
+
+// Return codes 0..5 (3.1.1 table 3.1); session present only with 0.
+QByteArray encodeConnack(bool sessionPresent, quint8 returnCode);
+// Granted QoS 0..2 or 0x80 per filter.
+QByteArray encodeSuback(quint16 packetId, const QList<quint8> &returnCodes);
+QByteArray encodeUnsuback(quint16 packetId);
+QByteArray encodePingresp();
 
 // Whether a topic name may appear in a PUBLISH (non-empty, at most 65,535
 // UTF-8 bytes, no U+0000, no wildcard).

@@ -6,6 +6,7 @@
 #include "domain/activationmails.h"
 #include "domain/enrollments.h"
 #include "domain/registrar.h"
+#include "dpsdevicerequests.h"
 #include "dpsserviceapi.h"
 #include "enrollmentapi.h"
 #include "enrollmentgroupapi.h"
@@ -20,14 +21,15 @@ namespace Provisio {
 
 namespace {
 
-// Owns the enrollment and registration stores and the Registrar the device
-// API modules share, so they live exactly as long as the modules using them.
+// Owns the enrollment and registration stores, the Registrar and the DPS
+// device requests the device API modules (and the MQTT endpoint) share, so
+// they live exactly as long as the modules using them.
 class DeviceArea : public ApiModule
 {
 public:
     explicit DeviceArea(ServiceContext &ctx)
         : m_enrollments(ctx.db), m_codes(ctx.db), m_registrations(ctx.db),
-          m_registrar(ctx, m_enrollments, m_registrations),
+          m_registrar(ctx, m_enrollments, m_registrations), m_dpsRequests(ctx, m_registrar),
           m_enrollmentChanges(ctx, m_enrollments, m_codes, m_registrations),
           m_mails(ctx, m_enrollmentChanges, m_enrollments)
     {
@@ -35,10 +37,12 @@ public:
         m_modules.push_back(std::make_unique<EnrollmentGroupApi>(m_enrollmentChanges, m_enrollments));
         m_modules.push_back(std::make_unique<RegistrationApi>(ctx, m_registrations));
         m_modules.push_back(std::make_unique<ActivationApi>(ctx, m_enrollments, m_codes));
-        m_modules.push_back(std::make_unique<DeviceApi>(ctx, m_registrar));
+        m_modules.push_back(std::make_unique<DeviceApi>(m_dpsRequests));
         m_modules.push_back(std::make_unique<DpsServiceApi>(ctx, m_enrollmentChanges, m_enrollments, m_registrations));
         m_modules.push_back(std::make_unique<MailApi>(m_mails, m_mails.store()));
     }
+
+    DpsDeviceRequests &dpsRequests() { return m_dpsRequests; }
 
     void registerRoutes(Router &router) override
     {
@@ -51,6 +55,7 @@ private:
     ActivationCodeStore m_codes;
     RegistrationStore m_registrations;
     Registrar m_registrar;
+    DpsDeviceRequests m_dpsRequests;
     Enrollments m_enrollmentChanges;
     ActivationMails m_mails;
     ApiModules m_modules;
@@ -58,9 +63,12 @@ private:
 
 } // namespace
 
-void createDeviceModules(ServiceContext &ctx, ApiModules &modules)
+DpsDeviceRequests &createDeviceModules(ServiceContext &ctx, ApiModules &modules)
 {
-    modules.push_back(std::make_unique<DeviceArea>(ctx));
+    auto area = std::make_unique<DeviceArea>(ctx);
+    DpsDeviceRequests &requests = area->dpsRequests();
+    modules.push_back(std::move(area));
+    return requests;
 }
 
 } // namespace Provisio

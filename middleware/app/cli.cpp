@@ -162,6 +162,10 @@ int serve(QCommandLineParser &parser, const QStringList &args)
         qInfo("termination requested, shutting down");
         QCoreApplication::quit();
     });
+    // Before the line that says where HTTPS listens, which tests and scripts
+    // wait for.
+    if (const QString mqtt = (*service)->dpsMqttUrl(); !mqtt.isEmpty())
+        out() << "provisio-middleware DPS over MQTT on " << mqtt << Qt::endl;
     out() << "provisio-middleware " << PROVISIO_VERSION << " listening on " << (*service)->baseUrl() << " (ID scope "
           << (*service)->idScope() << ")" << Qt::endl;
     const int rc = QCoreApplication::exec();

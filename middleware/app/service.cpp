@@ -2,6 +2,7 @@
 #include "service.h"
 #include "api/modules.h"
 
+#include "api/dpsmqttapi.h"
 #include "api/eventsapi.h"
 #include "api/hublinkapi.h"
 #include "api/hubserviceapi.h"
@@ -43,6 +44,7 @@ Service::~Service()
 {
     // Modules hold references into the stores: drop them first. The event
     // consumers go before the server (feed sockets) and the stores they use.
+    m_dpsMqtt.reset();
     m_modules.clear();
     m_hubLink.reset();
     m_webhookDispatcher.reset();
@@ -130,7 +132,22 @@ Result<std::unique_ptr<Service>> Service::create(const ServiceConfig &config)
     s->m_modules.push_back(std::make_unique<ServiceApi>(*s->m_context));
     s->m_modules.push_back(std::make_unique<EventsApi>());
     s->m_modules.push_back(std::make_unique<WebhookApi>(*s->m_context, *s->m_webhooks));
-    createApiModules(*s->m_context, s->m_modules);
+    DpsDeviceRequests &dpsRequests = createApiModules(*s->m_context, s->m_modules);
+    if (config.dpsMqttEnabled) {
+        // DPS over MQTT: the same requests as the HTTP device API, framed
+        // by the middleware's own small MQTT server.
+        MqttServerLimits limits;
+        limits.maxConnections = config.dpsMqttMaxConnections;
+        limits.maxPacketBytes = config.dpsMqttMaxPacketBytes;
+        limits.connectTimeoutMs = config.dpsMqttConnectTimeoutSeconds * 1000;
+        limits.maxKeepAliveSeconds = config.dpsMqttMaxKeepAliveSeconds;
+        limits.publishesPerMinute = config.dpsMqttRequestsPerMinute;
+        s->m_dpsMqtt = std::make_unique<DpsMqttApi>(dpsRequests, limits);
+        DpsMqttApi *mqtt = s->m_dpsMqtt.get();
+        s->m_metrics->addGauge(QStringLiteral("provisio_dps_mqtt_connections"),
+                               QStringLiteral("Open DPS-over-MQTT connections"),
+                               [mqtt] { return double(mqtt->connectionCount()); });
+    }
     // The hub link: service connections to the linked hubs (twin, presence,
     // telemetry, direct methods, revocation) and its routes.
     HubLink::Options linkOptions;
@@ -262,6 +279,18 @@ Result<quint16> Service::listen()
                                                  .arg(m_config.listenPort)
                                                  .arg(error));
     m_port = *port;
+    if (m_dpsMqtt) {
+        const auto mqttPort =
+            m_dpsMqtt->listen(m_config.dpsMqttAddress, m_config.dpsMqttPort,
+                              isTls() ? std::optional<QSslConfiguration>(m_ssl) : std::nullopt, &error);
+        if (!mqttPort)
+            return Error(ErrorCode::Unavailable, QStringLiteral("cannot listen for DPS over MQTT on %1:%2: %3")
+                                                     .arg(m_config.dpsMqttAddress.toString())
+                                                     .arg(m_config.dpsMqttPort)
+                                                     .arg(error));
+        m_dpsMqttPort = *mqttPort;
+        qCInfo(lcService).noquote() << "DPS over MQTT on" << dpsMqttUrl();
+    }
     qCInfo(lcService).noquote() << "descriptor limit" << descriptors << "connections at most" << limits.maxConnections
                                 << "per address"
                                 << (limits.maxConnectionsPerAddress > 0
@@ -274,17 +303,32 @@ Result<quint16> Service::listen()
     return m_port;
 }
 
+namespace {
+QString urlHost(const QHostAddress &address)
+{
+    if (address == QHostAddress::Any || address == QHostAddress::AnyIPv6 || address == QHostAddress::AnyIPv4 ||
+        address.isLoopback())
+        return QStringLiteral("localhost");
+    if (address.protocol() == QAbstractSocket::IPv6Protocol)
+        return QLatin1Char('[') + address.toString() + QLatin1Char(']');
+    return address.toString();
+}
+} // namespace
+
 QString Service::baseUrl() const
 {
-    QString host = m_config.listenAddress.toString();
-    if (m_config.listenAddress == QHostAddress::Any || m_config.listenAddress == QHostAddress::AnyIPv6 ||
-        m_config.listenAddress == QHostAddress::AnyIPv4 || m_config.listenAddress.isLoopback())
-        host = QStringLiteral("localhost");
-    else if (m_config.listenAddress.protocol() == QAbstractSocket::IPv6Protocol)
-        host = QLatin1Char('[') + host + QLatin1Char(']');
     return QStringLiteral("%1://%2:%3")
-        .arg(isTls() ? QStringLiteral("https") : QStringLiteral("http"), host)
+        .arg(isTls() ? QStringLiteral("https") : QStringLiteral("http"), urlHost(m_config.listenAddress))
         .arg(m_port);
+}
+
+QString Service::dpsMqttUrl() const
+{
+    if (!m_dpsMqtt || m_dpsMqttPort == 0)
+        return {};
+    return QStringLiteral("%1://%2:%3")
+        .arg(isTls() ? QStringLiteral("mqtts") : QStringLiteral("mqtt"), urlHost(m_config.dpsMqttAddress))
+        .arg(m_dpsMqttPort);
 }
 
 OfflineStores::~OfflineStores()

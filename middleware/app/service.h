@@ -16,6 +16,7 @@ class QTcpServer;
 namespace Provisio {
 
 class AuditLog;
+class DpsMqttApi;
 class Database;
 class EventBus;
 class EventsFeed;
@@ -51,6 +52,8 @@ public:
     bool isTls() const { return !m_config.plainHttp; }
     // The URL clients use, e.g. https://localhost:8443.
     QString baseUrl() const;
+    // Where DPS over MQTT listens, e.g. mqtts://localhost:8884; empty when off.
+    QString dpsMqttUrl() const;
 
 private:
     explicit Service(const ServiceConfig &config);
@@ -69,6 +72,8 @@ private:
     std::unique_ptr<MailDispatcher> m_mailDispatcher;
     std::unique_ptr<EventsFeed> m_eventsFeed;
     std::unique_ptr<HubLink> m_hubLink;
+    std::unique_ptr<DpsMqttApi> m_dpsMqtt;
+    quint16 m_dpsMqttPort = 0;
     QNetworkAccessManager *m_network = nullptr;
     std::unique_ptr<ServiceContext> m_context;
     HttpServer *m_http = nullptr;

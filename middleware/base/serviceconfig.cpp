@@ -432,6 +432,14 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser, Settin
         c.listenAddress = parsed->first;
         c.listenPort = parsed->second;
     }
+    if (const auto mqtt = r.raw(r.spec("dps-mqtt-listen"))) {
+        auto parsed = parseListenAddress(mqtt->values.last());
+        if (!parsed)
+            return r.invalid(r.spec("dps-mqtt-listen"), *mqtt, parsed.error());
+        c.dpsMqttEnabled = true;
+        c.dpsMqttAddress = parsed->first;
+        c.dpsMqttPort = parsed->second;
+    }
     c.tlsCertPath = r.text("tls-cert");
     c.tlsKeyPath = r.text("tls-key");
     if (c.tlsCertPath.isEmpty() != c.tlsKeyPath.isEmpty())
@@ -519,6 +527,11 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser, Settin
              toInt("max-service-sas-lifetime", kSecond, &c.maxServiceSasLifetimeSeconds),
              toInt("dps-failures-per-address", 1, &c.dpsFailuresPerAddress),
              toInt("dps-failures-per-registration", 1, &c.dpsFailuresPerRegistration),
+             toInt("dps-mqtt-max-connections", 1, &c.dpsMqttMaxConnections),
+             toInt("dps-mqtt-max-packet-bytes", 1, &c.dpsMqttMaxPacketBytes),
+             toInt("dps-mqtt-connect-timeout", kSecond, &c.dpsMqttConnectTimeoutSeconds),
+             toInt("dps-mqtt-max-keep-alive", kSecond, &c.dpsMqttMaxKeepAliveSeconds),
+             toInt("dps-mqtt-requests-per-minute", 1, &c.dpsMqttRequestsPerMinute),
              toInt("max-connections", 1, &c.maxConnections),
              toInt("max-connections-per-address", 1, &c.maxConnectionsPerAddress),
              toInt("tls-handshake-timeout", kSecond, &c.tlsHandshakeTimeoutSeconds),

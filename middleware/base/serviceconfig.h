@@ -58,6 +58,15 @@ struct ServiceConfig
     // within a minute; then 429 with Retry-After. Successes never count.
     int dpsFailuresPerAddress = 60;
     int dpsFailuresPerRegistration = 20;
+    // DPS over MQTT (MqttServerLimits): off unless an address is given.
+    bool dpsMqttEnabled = false;
+    QHostAddress dpsMqttAddress;
+    quint16 dpsMqttPort = 0;
+    int dpsMqttMaxConnections = 1000;
+    int dpsMqttMaxPacketBytes = 65536;
+    int dpsMqttConnectTimeoutSeconds = 10;
+    int dpsMqttMaxKeepAliveSeconds = 300;
+    int dpsMqttRequestsPerMinute = 60;
     // The front door (FrontDoor::Limits): connection caps, timeouts, sizes.
     int maxConnections = 10000;
     int maxConnectionsPerAddress = 256; // 0: off (the default behind a proxy)

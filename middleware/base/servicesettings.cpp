@@ -128,6 +128,29 @@ QList<SettingSpec> buildSettings()
                 100000, 60),
         integer("dps-failures-per-registration", "PROVISIO_DPS_FAILURES_PER_REGISTRATION", "count",
                 "Failed device authentications per registration id and minute before that id gets 429.", 1, 100000, 20),
+        // DPS over MQTT (docs/api.md, "DPS over MQTT").
+        text("dps-mqtt-listen", "PROVISIO_DPS_MQTT_LISTEN", "host:port",
+             "Also speak DPS's device protocol over MQTT 3.1.1 on this address (HOST:PORT, [V6]:PORT or :PORT; TLS "
+             "with the HTTPS certificate unless --plain-http-behind-proxy), for Azure's device SDKs' MQTT "
+             "provisioning transport.",
+             "off"),
+        integer("dps-mqtt-max-connections", "PROVISIO_DPS_MQTT_MAX_CONNECTIONS", "count",
+                "Open DPS-over-MQTT connections at most; one more is closed at once.", 1, 1000000, 1000),
+        integer("dps-mqtt-max-packet-bytes", "PROVISIO_DPS_MQTT_MAX_PACKET_BYTES", "bytes",
+                "Largest MQTT packet (remaining length) a device may send; a larger one closes the connection "
+                "before it is read.",
+                256, 1048576, 65536),
+        duration("dps-mqtt-connect-timeout", "PROVISIO_DPS_MQTT_CONNECT_TIMEOUT",
+                 "Time a new DPS-over-MQTT connection has to complete TLS and send its CONNECT.", DurationUnit::Seconds,
+                 kSecond, 300 * kSecond, 10 * kSecond),
+        duration("dps-mqtt-max-keep-alive", "PROVISIO_DPS_MQTT_MAX_KEEP_ALIVE",
+                 "Longest MQTT keep-alive honoured (a longer one, or 0, counts as this); a connection silent for "
+                 "one and a half times its keep-alive is closed.",
+                 DurationUnit::Seconds, kSecond, kHour, 300 * kSecond),
+        integer("dps-mqtt-requests-per-minute", "PROVISIO_DPS_MQTT_REQUESTS_PER_MINUTE", "count",
+                "Requests one DPS-over-MQTT connection may publish a minute after a burst of 10; more are answered "
+                "429 with a retry-after.",
+                1, 100000, 60),
         // The front door (docs/api.md, "Limits").
         integer("max-connections", "PROVISIO_MAX_CONNECTIONS", "count",
                 "Open client connections at most; also kept below the descriptor limit.", 16, 1000000, 10000),

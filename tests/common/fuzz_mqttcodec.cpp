@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Fuzz target of MqttCodec: what a broker sends the hub link, as arbitrary
+// Fuzz target of MqttCodec: what a broker sends the hub link and what a
+// device sends the DPS-over-MQTT endpoint, as arbitrary
 // bytes, split into packets and decoded. Built with ASan/UBSan and the
 // standalone mutation driver of hub/fuzz (any libFuzzer-style driver works:
 // the entry point is LLVMFuzzerTestOneInput). Every outcome must be a
@@ -35,6 +36,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (void)decodeAck(packet);
             (void)decodeSuback(packet);
             (void)decodePingresp(packet);
+            // The server side (DPS over MQTT).
+            if (auto c = decodeConnect(packet); c && c->protocolLevel == 4 && c->clientId.contains(QChar(0)))
+                __builtin_trap(); // strings are checked for U+0000
+            (void)decodeSubscribe(packet);
+            (void)decodeUnsubscribe(packet);
+            (void)decodeEmpty(packet, PacketType::Pingreq);
         }
         if (piece == 0)
             reader.append(QByteArray(reinterpret_cast<const char *>(data + 1 + half), qsizetype(size - 1 - half)));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// MqttCodec: what the hub link's own MQTT 3.1.1 client sends, and the strict
-// reader of what a broker sends, against well-formed and hostile bytes.
+// MqttCodec: what the hub link's own MQTT 3.1.1 client sends, the strict
+// reader of what a broker sends, and the server side the DPS-over-MQTT
+// endpoint uses, against well-formed and hostile bytes.
 #include "mqtt/mqttcodec.h"
 
 #include <QRandomGenerator>
@@ -24,6 +25,12 @@ private Q_SLOTS:
     void hostileBodies();
     void oversizeRefusedBeforeBuffering();
     void randomBytesNeverCrash();
+    void serverConnectRoundTrip();
+    void serverConnectOtherVersions();
+    void serverSubscribe();
+    void serverAnswers();
+    void serverHostileBodies_data();
+    void serverHostileBodies();
 };
 
 namespace {
@@ -261,8 +268,140 @@ void TestMqttCodec::randomBytesNeverCrash()
             (void)decodeAck(packet);
             (void)decodeSuback(packet);
             (void)decodePingresp(packet);
+            (void)decodeConnect(packet);
+            (void)decodeSubscribe(packet);
+            (void)decodeUnsubscribe(packet);
         }
     }
+}
+
+void TestMqttCodec::serverConnectRoundTrip()
+{
+    // What a client encodes, the server side reads back field by field.
+    ConnectOptions o;
+    o.clientId = QStringLiteral("device-1");
+    o.username = QStringLiteral("0ne00000001/registrations/device-1/api-version=2019-03-31");
+    o.password = QStringLiteral("SharedAccessSignature sr=x&sig=y&se=1&skn=registration");
+    o.keepAliveSeconds = 240;
+    const auto packet = readOne(encodeConnect(o));
+    QVERIFY(packet && packet->has_value());
+    const auto c = decodeConnect(**packet);
+    QVERIFY2(c, qPrintable(c ? QString() : c.error().message));
+    QCOMPARE(c->protocolLevel, 4);
+    QVERIFY(c->cleanSession);
+    QCOMPARE(c->keepAliveSeconds, quint16(240));
+    QCOMPARE(c->clientId, o.clientId);
+    QCOMPARE(c->username.value_or(QString()), o.username);
+    QCOMPARE(c->password.value_or(QByteArray()), o.password.toUtf8());
+    o.username.clear();
+    const auto anonymous = decodeConnect(**readOne(encodeConnect(o)));
+    QVERIFY(anonymous);
+    QVERIFY(!anonymous->username && !anonymous->password);
+    // A will is read past (client id "a", will topic "t", message "m").
+    const Packet withWill{PacketType::Connect, 0,
+                          QByteArray::fromHex("00044d5154540406003c") + QByteArray::fromHex("000161") +
+                              QByteArray::fromHex("000174") + QByteArray::fromHex("00016d")};
+    const auto will = decodeConnect(withWill);
+    QVERIFY(will);
+    QVERIFY(will->hasWill);
+}
+
+void TestMqttCodec::serverConnectOtherVersions()
+{
+    // MQTT 3.1 and 5 come back with their level, for return code 1.
+    const auto v31 = decodeConnect({PacketType::Connect, 0, QByteArray::fromHex("00064d514973647003020000")});
+    QVERIFY(v31);
+    QCOMPARE(v31->protocolLevel, 3);
+    const auto v5 = decodeConnect({PacketType::Connect, 0, QByteArray::fromHex("00044d5154540502003c00")});
+    QVERIFY(v5);
+    QCOMPARE(v5->protocolLevel, 5);
+}
+
+void TestMqttCodec::serverSubscribe()
+{
+    const QByteArray bytes =
+        encodeSubscribe(7, {{QStringLiteral("$dps/registrations/res/#"), 1}, {QStringLiteral("a/+/b"), 0}});
+    const auto s = decodeSubscribe(**readOne(bytes));
+    QVERIFY(s);
+    QCOMPARE(s->packetId, quint16(7));
+    QCOMPARE(s->filters.size(), 2);
+    QCOMPARE(s->filters.at(0).first, QStringLiteral("$dps/registrations/res/#"));
+    QCOMPARE(s->filters.at(0).second, 1);
+    const auto u = decodeUnsubscribe(**readOne(encodeUnsubscribe(9, {QStringLiteral("x/#")})));
+    QVERIFY(u);
+    QCOMPARE(u->packetId, quint16(9));
+    QCOMPARE(u->filters, QStringList{QStringLiteral("x/#")});
+}
+
+void TestMqttCodec::serverAnswers()
+{
+    // The client side's decoders read what the server side encodes.
+    const auto connack = decodeConnack(**readOne(encodeConnack(false, 5)));
+    QVERIFY(connack);
+    QCOMPARE(connack->returnCode, quint8(5));
+    QVERIFY(encodeConnack(true, 6).isEmpty());
+    QCOMPARE(encodeConnack(true, 5).toHex(), QByteArray("20020005")); // refused: no session present
+    const auto suback = decodeSuback(**readOne(encodeSuback(3, {1, 0x80})));
+    QVERIFY(suback);
+    QCOMPARE(suback->returnCodes, (QList<quint8>{1, 0x80}));
+    QVERIFY(encodeSuback(3, {3}).isEmpty());
+    const auto unsuback = decodeAck(**readOne(encodeUnsuback(4)));
+    QVERIFY(unsuback);
+    QCOMPARE(*unsuback, quint16(4));
+    QVERIFY(decodePingresp(**readOne(encodePingresp())));
+    QVERIFY(decodeEmpty({PacketType::Pingreq, 0, {}}, PacketType::Pingreq));
+    QVERIFY(!decodeEmpty({PacketType::Disconnect, 0, QByteArray("x")}, PacketType::Disconnect));
+}
+
+void TestMqttCodec::serverHostileBodies_data()
+{
+    QTest::addColumn<int>("type");
+    QTest::addColumn<int>("flags");
+    QTest::addColumn<QByteArray>("body");
+    const int connect = int(PacketType::Connect);
+    const int subscribe = int(PacketType::Subscribe);
+    const int unsubscribe = int(PacketType::Unsubscribe);
+    QTest::newRow("connect empty") << connect << 0 << QByteArray();
+    QTest::newRow("connect other protocol") << connect << 0 << QByteArray::fromHex("0004485454500402003c0000");
+    QTest::newRow("connect reserved flag") << connect << 0 << QByteArray::fromHex("00044d5154540403003c0000");
+    QTest::newRow("connect password alone") << connect << 0 << QByteArray::fromHex("00044d5154540442003c000000017000");
+    QTest::newRow("connect will qos without will") << connect << 0 << QByteArray::fromHex("00044d515454040a003c0000");
+    QTest::newRow("connect client id truncated") << connect << 0 << QByteArray::fromHex("00044d5154540402003c0005");
+    QTest::newRow("connect NUL client id") << connect << 0 << QByteArray::fromHex("00044d5154540402003c000100");
+    QTest::newRow("connect trailing bytes") << connect << 0 << QByteArray::fromHex("00044d5154540402003c0000ff");
+    QTest::newRow("connect user missing") << connect << 0 << QByteArray::fromHex("00044d5154540482003c0000");
+    QTest::newRow("subscribe id 0") << subscribe << 2
+                                    << QByteArray::fromHex("0000000161"
+                                                           "00");
+    QTest::newRow("subscribe no filter") << subscribe << 2 << QByteArray::fromHex("0001");
+    QTest::newRow("subscribe qos 3") << subscribe << 2
+                                     << QByteArray::fromHex("0001000161"
+                                                            "03");
+    QTest::newRow("subscribe no qos") << subscribe << 2 << QByteArray::fromHex("0001000161");
+    QTest::newRow("subscribe bad filter") << subscribe << 2
+                                          << QByteArray::fromHex("000100032f2361"
+                                                                 "00");
+    QTest::newRow("subscribe wrong flags") << subscribe << 0
+                                           << QByteArray::fromHex("0001000161"
+                                                                  "00");
+    QTest::newRow("unsubscribe no filter") << unsubscribe << 2 << QByteArray::fromHex("0001");
+    QTest::newRow("unsubscribe empty filter") << unsubscribe << 2 << QByteArray::fromHex("00010000");
+}
+
+void TestMqttCodec::serverHostileBodies()
+{
+    QFETCH(int, type);
+    QFETCH(int, flags);
+    QFETCH(QByteArray, body);
+    const Packet packet{PacketType(type), quint8(flags), body};
+    bool failed = false;
+    if (packet.type == PacketType::Connect)
+        failed = !decodeConnect(packet);
+    else if (packet.type == PacketType::Subscribe)
+        failed = !decodeSubscribe(packet);
+    else
+        failed = !decodeUnsubscribe(packet);
+    QVERIFY(failed);
 }
 
 QTEST_APPLESS_MAIN(TestMqttCodec)

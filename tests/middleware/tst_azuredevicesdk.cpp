@@ -7,7 +7,9 @@
 // string and CA differ. It reads its twin, reports properties (seen through
 // the API), receives a desired change made through the API, answers a
 // direct method invoked through the API and receives a cloud-to-device
-// message sent through the API.
+// message sent through the API. A second device first provisions over MQTT
+// with Microsoft's provisioning SDK (azure-iot-provisioning-device-mqtt)
+// against the middleware's DPS-over-MQTT endpoint, then does the same.
 
 #include "devicetestutil.h"
 #include "mosquittoprocess.h"
@@ -38,8 +40,13 @@ private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
     void nodeSdkDeviceWorksUnchanged();
+    void nodeSdkDeviceProvisionsOverMqtt();
 
 private:
+    // Runs device.js with `args` and drives it through twin, reported and
+    // desired properties, a direct method and a cloud-to-device message.
+    void exerciseDevice(const QString &id, const QStringList &args, const QProcessEnvironment &env);
+    QString enroll(const QString &id);
     // The JSON lines the device program printed so far.
     QList<QJsonObject> steps();
     QJsonObject step(const QString &name)
@@ -55,7 +62,7 @@ private:
     QTemporaryDir m_work;
     quint16 m_port = 0;
     MosquittoProcess m_broker{QStringLiteral(PROVISIO_MOSQUITTO_BIN)};
-    QProcess m_node;
+    std::unique_ptr<QProcess> m_node;
     QByteArray m_output;
 };
 
@@ -63,7 +70,10 @@ void TestAzureDeviceSdk::initTestCase()
 {
     QVERIFY2(QFileInfo::exists(kSdkDir + QStringLiteral("/node_modules/azure-iot-device-mqtt/package.json")),
              "Microsoft's device SDK is not installed: run scripts/azure-device-sdk.sh");
-    QVERIFY(m_f.start());
+    QVERIFY2(
+        QFileInfo::exists(kSdkDir + QStringLiteral("/node_modules/azure-iot-provisioning-device-mqtt/package.json")),
+        "Microsoft's provisioning SDK is not installed: run scripts/azure-device-sdk.sh");
+    QVERIFY(m_f.start({QStringLiteral("--dps-mqtt-listen"), QStringLiteral("127.0.0.1:0")}));
     m_port = freeLocalPort();
     QVERIFY(m_port != 0);
     const auto linked = m_f.admin->put(QStringLiteral("/api/v1/hubs/hub1"),
@@ -83,16 +93,17 @@ void TestAzureDeviceSdk::initTestCase()
 
 void TestAzureDeviceSdk::cleanupTestCase()
 {
-    if (m_node.state() != QProcess::NotRunning) {
-        m_node.kill();
-        m_node.waitForFinished(5000);
+    if (m_node && m_node->state() != QProcess::NotRunning) {
+        m_node->kill();
+        m_node->waitForFinished(5000);
     }
     m_broker.stop();
 }
 
 QList<QJsonObject> TestAzureDeviceSdk::steps()
 {
-    m_output += m_node.readAllStandardOutput();
+    if (m_node)
+        m_output += m_node->readAllStandardOutput();
     QList<QJsonObject> out;
     for (const QByteArray &line : m_output.split('\n')) {
         const QJsonDocument doc = QJsonDocument::fromJson(line);
@@ -102,16 +113,21 @@ QList<QJsonObject> TestAzureDeviceSdk::steps()
     return out;
 }
 
-void TestAzureDeviceSdk::nodeSdkDeviceWorksUnchanged()
+QString TestAzureDeviceSdk::enroll(const QString &id)
 {
-    const QString id = QStringLiteral("az-sdk");
     const auto enrolled = m_f.putEnrollment(
         id, QJsonObject{{QStringLiteral("initialTwin"),
                          QJsonObject{{QStringLiteral("properties"),
                                       QJsonObject{{QStringLiteral("desired"),
                                                    QJsonObject{{QStringLiteral("mode"), QStringLiteral("eco")}}}}}}}});
-    QCOMPARE(enrolled.status, 201);
-    const QString key = DeviceFixture::primaryKey(enrolled.json());
+    return enrolled.status == 201 ? DeviceFixture::primaryKey(enrolled.json()) : QString();
+}
+
+void TestAzureDeviceSdk::nodeSdkDeviceWorksUnchanged()
+{
+    const QString id = QStringLiteral("az-sdk");
+    const QString key = enroll(id);
+    QVERIFY(!key.isEmpty());
     QJsonObject op = m_f.registerDevice(id, key).json();
     if (op.value(QStringLiteral("status")).toString() == QLatin1String("assigning"))
         op = m_f.waitForOperation(id, key, op.value(QStringLiteral("operationId")).toString());
@@ -128,17 +144,53 @@ void TestAzureDeviceSdk::nodeSdkDeviceWorksUnchanged()
     const QString connectionString = QStringLiteral("HostName=%1;DeviceId=%2;SharedAccessKey=%3;GatewayHostName=%1:%4")
                                          .arg(kHubHost, id, hubKey)
                                          .arg(m_port);
-    m_node.setWorkingDirectory(kSdkDir);
-    m_node.setProcessChannelMode(QProcess::SeparateChannels);
-    m_node.start(QStringLiteral(PROVISIO_NODE_BIN),
-                 {QStringLiteral("device.js"), connectionString, m_f.mw->caCertificatePath(), QStringLiteral("60")});
-    QVERIFY(m_node.waitForStarted(10000));
+    exerciseDevice(id,
+                   {QStringLiteral("device.js"), connectionString, m_f.mw->caCertificatePath(), QStringLiteral("60")},
+                   QProcessEnvironment::systemEnvironment());
+}
+
+void TestAzureDeviceSdk::nodeSdkDeviceProvisionsOverMqtt()
+{
+    // Provisioned by Microsoft's SDK over MQTT: the global endpoint is the
+    // middleware's DPS-over-MQTT address, the CA comes through
+    // NODE_EXTRA_CA_CERTS (the provisioning transport has no CA option).
+    const QString id = QStringLiteral("az-sdk-mqtt");
+    const QString key = enroll(id);
+    QVERIFY(!key.isEmpty());
+    QVERIFY(m_f.mw->dpsMqttPort() != 0);
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("NODE_EXTRA_CA_CERTS"), m_f.mw->caCertificatePath());
+    exerciseDevice(id,
+                   {QStringLiteral("device.js"), QStringLiteral("--dps"),
+                    QStringLiteral("localhost:%1").arg(m_f.mw->dpsMqttPort()), m_f.mw->idScope(), id, key,
+                    m_f.mw->caCertificatePath(), QStringLiteral("90")},
+                   env);
+    if (QTest::currentTestFailed())
+        return;
+    const QJsonObject registered = step(QStringLiteral("registered"));
+    QCOMPARE(registered.value(QStringLiteral("assignedHub")).toString(), kHubHost);
+    QCOMPARE(registered.value(QStringLiteral("deviceId")).toString(), id);
+    QCOMPARE(registered.value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
+    // The registration the SDK made is the one the operator sees.
+    const auto record = m_f.viewer->get(QStringLiteral("/api/v1/registrations/") + id);
+    QCOMPARE(record.status, 200);
+}
+
+void TestAzureDeviceSdk::exerciseDevice(const QString &id, const QStringList &args, const QProcessEnvironment &env)
+{
+    m_output.clear();
+    m_node = std::make_unique<QProcess>();
+    m_node->setWorkingDirectory(kSdkDir);
+    m_node->setProcessChannelMode(QProcess::SeparateChannels);
+    m_node->setProcessEnvironment(env);
+    m_node->start(QStringLiteral(PROVISIO_NODE_BIN), args);
+    QVERIFY(m_node->waitForStarted(10000));
     QTRY_VERIFY2_WITH_TIMEOUT(!step(QStringLiteral("ready")).isEmpty() || !step(QStringLiteral("error")).isEmpty() ||
-                                  m_node.state() == QProcess::NotRunning,
+                                  m_node->state() == QProcess::NotRunning,
                               "the SDK device did not get ready", 30000);
     QVERIFY2(
         step(QStringLiteral("error")).isEmpty(),
-        QByteArray(QJsonDocument(step(QStringLiteral("error"))).toJson() + m_node.readAllStandardError()).constData());
+        QByteArray(QJsonDocument(step(QStringLiteral("error"))).toJson() + m_node->readAllStandardError()).constData());
     QVERIFY2(!step(QStringLiteral("ready")).isEmpty(), m_output.constData());
 
     // getTwin: the desired properties as the SDK parsed them.
@@ -186,9 +238,9 @@ void TestAzureDeviceSdk::nodeSdkDeviceWorksUnchanged()
     QVERIFY2(sent.status == 202, sent.body.constData());
     const QString messageId = sent.json().value(QStringLiteral("messageId")).toString();
 
-    QVERIFY2(m_node.waitForFinished(30000), m_output.constData());
+    QVERIFY2(m_node->waitForFinished(30000), m_output.constData());
     steps();
-    QVERIFY2(m_node.exitCode() == 0, QByteArray(m_output + m_node.readAllStandardError()).constData());
+    QVERIFY2(m_node->exitCode() == 0, QByteArray(m_output + m_node->readAllStandardError()).constData());
     bool sawChange = false;
     for (const QJsonObject &s : steps()) {
         if (s.value(QStringLiteral("step")).toString() == QLatin1String("desired") &&

@@ -174,7 +174,9 @@ private Q_SLOTS:
         QTest::newRow("2019-03-31") << QStringLiteral("2019-03-31") << 202;
         QTest::newRow("2021-06-01") << QStringLiteral("2021-06-01") << 202;
         QTest::newRow("2021-10-01") << QStringLiteral("2021-10-01") << 202;
-        QTest::newRow("older") << QStringLiteral("2018-11-01") << 400;
+        QTest::newRow("2018-09-01-preview") << QStringLiteral("2018-09-01-preview") << 202;
+        QTest::newRow("2018-11-01") << QStringLiteral("2018-11-01") << 202;
+        QTest::newRow("older") << QStringLiteral("2017-11-15") << 400;
         QTest::newRow("newer") << QStringLiteral("2022-01-01") << 400;
         QTest::newRow("garbage") << QStringLiteral("latest") << 400;
         QTest::newRow("empty") << QString(QLatin1String("")) << 400;

@@ -489,6 +489,12 @@ void TestSettings::defaultsAreTheTables()
     QCOMPARE(c->mailMaxBackoffMs, d.mailMaxBackoffMs);
     QCOMPARE(c->mailMaxAttempts, d.mailMaxAttempts);
     QCOMPARE(c->mailQueueLimit, d.mailQueueLimit);
+    QCOMPARE(c->dpsMqttEnabled, d.dpsMqttEnabled);
+    QCOMPARE(c->dpsMqttMaxConnections, d.dpsMqttMaxConnections);
+    QCOMPARE(c->dpsMqttMaxPacketBytes, d.dpsMqttMaxPacketBytes);
+    QCOMPARE(c->dpsMqttConnectTimeoutSeconds, d.dpsMqttConnectTimeoutSeconds);
+    QCOMPARE(c->dpsMqttMaxKeepAliveSeconds, d.dpsMqttMaxKeepAliveSeconds);
+    QCOMPARE(c->dpsMqttRequestsPerMinute, d.dpsMqttRequestsPerMinute);
 
     // The two spellings of the activation code lifetime.
     QCOMPARE(resolve({QStringLiteral("--activation-ttl-hours"), QStringLiteral("2")})->activationCodeTtlSeconds, 7200);

@@ -98,6 +98,10 @@ bool MiddlewareProcess::start()
             m_baseUrl = m.captured(1);
             m_idScope = m.captured(2);
             m_port = quint16(QUrl(m_baseUrl).port());
+            // Printed before the line above when DPS over MQTT is on.
+            static const QRegularExpression mqtt(QStringLiteral("DPS over MQTT on (\\S+)"));
+            const auto m2 = mqtt.match(out);
+            m_dpsMqttPort = m2.hasMatch() ? quint16(QUrl(m2.captured(1)).port()) : 0;
             break;
         }
     }

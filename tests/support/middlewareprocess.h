@@ -38,6 +38,8 @@ public:
     QString dataDir() const { return m_dir.path(); }
     QString baseUrl() const { return m_baseUrl; }
     quint16 port() const { return m_port; }
+    // The DPS-over-MQTT port when started with --dps-mqtt-listen (0 otherwise).
+    quint16 dpsMqttPort() const { return m_dpsMqttPort; }
     QString idScope() const { return m_idScope; }
     QString caCertificatePath() const;
     // The CA the readiness probe trusts; defaults to the instance's own CA
@@ -92,6 +94,7 @@ private:
     QString m_error;
     QString m_log;
     quint16 m_port = 0;
+    quint16 m_dpsMqttPort = 0;
     int m_exitCode = -1;
     QProcess::ExitStatus m_exitStatus = QProcess::NormalExit;
 };
