@@ -481,6 +481,7 @@ void tst_HubAuth::topicRules_data()
     dev("pub method response deep rid", W, "devices/dev1/methods/res/200/a/b", false);
     dev("pub method response long status", W, "devices/dev1/methods/res/12345678901/a", false);
     dev("pub desired", W, "devices/dev1/twin/desired", false);
+    dev("pub stored confirmation", W, "devices/dev1/messages/stored", false);
     dev("pub method request", W, "devices/dev1/methods/reboot/1", false);
     dev("pub reported suffix", W, "devices/dev1/twin/reportedx", false);
     dev("pub status suffix", W, "devices/dev1/status/x", false);
@@ -491,6 +492,8 @@ void tst_HubAuth::topicRules_data()
     dev("pub root", W, "devices/dev1", false);
     // Device: reading (delivery).
     dev("read desired", R, "devices/dev1/twin/desired", true);
+    dev("read stored confirmation", R, "devices/dev1/messages/stored", true);
+    dev("read other's stored confirmation", R, "devices/dev2/messages/stored", false);
     dev("read method request", R, "devices/dev1/methods/reboot/42", true);
     dev("read method response", R, "devices/dev1/methods/res/200", false);
     dev("read own method response", R, "devices/dev1/methods/res/200/42", false);
@@ -501,6 +504,9 @@ void tst_HubAuth::topicRules_data()
     // Device: subscribing.
     dev("sub desired", S, "devices/dev1/twin/desired", true);
     dev("sub methods #", S, "devices/dev1/methods/#", true);
+    dev("sub stored confirmation", S, "devices/dev1/messages/stored", true);
+    dev("sub other's stored confirmation", S, "devices/dev2/messages/stored", false);
+    dev("sub stored wildcard", S, "devices/dev1/messages/#", false);
     dev("sub methods +/+", S, "devices/dev1/methods/+/+", true);
     dev("sub methods name/+", S, "devices/dev1/methods/reboot/+", true);
     dev("sub methods +/#", S, "devices/dev1/methods/+/#", true);

@@ -83,6 +83,17 @@ void MosquittoProcess::stop()
     m_process.reset();
 }
 
+void MosquittoProcess::kill()
+{
+    if (!m_process)
+        return;
+    if (m_process->state() == QProcess::Running) {
+        m_process->kill();
+        m_process->waitForFinished(5000);
+    }
+    m_process.reset();
+}
+
 QString MosquittoProcess::log() const
 {
     QFile f(m_logPath);

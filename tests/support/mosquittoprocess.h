@@ -39,6 +39,7 @@ public:
     int waitForExit(int timeoutMs);
 
     void stop(); // SIGTERM, then SIGKILL when it does not go
+    void kill(); // SIGKILL: a crash, nothing saved
 
     // Everything the broker logged so far, across restarts.
     QString log() const;
