@@ -573,6 +573,8 @@ void DeviceController::startSession()
                                               [session](const QString &topic, const QByteArray &payload) {
                                                   return session->publishTelemetry(topic, payload);
                                               });
+    m_sender->setConfirmation(m_settings.unconfirmedWindow, m_settings.confirmTimeoutMs);
+    connect(session, &HubSession::messagesStored, m_sender.get(), &OutboxSender::onStored);
     connect(m_sender.get(), &OutboxSender::messageAcknowledged, this, [this](qint64) {
         ++m_sent;
         refreshCounters();

@@ -35,6 +35,11 @@ struct DeviceSettings
     QString serial;                 // empty: DeviceIdentity::detect()
     int telemetryIntervalMs = 5000; // until the desired property "telemetryIntervalMs" says otherwise
     int outboxCapacity = 10000;
+    // End-to-end confirmation (docs/device.md): at most this many messages
+    // the hub acknowledged wait for the back end's "stored" (0: the hub's
+    // acknowledgement suffices), and are sent again after confirmTimeoutMs.
+    int unconfirmedWindow = 1000;
+    int confirmTimeoutMs = 60000;
     int reprovisionAfterFailures = 5; // consecutive failed connects to the cached hub
     int hubTokenLifetimeSeconds = 3600;
     // Longest wait between two connection attempts to the hub (the wait

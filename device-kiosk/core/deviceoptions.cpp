@@ -62,6 +62,17 @@ QList<OptionSpec> DeviceOptions::specs(const Program &program)
          QStringLiteral("PROVISIO_OUTBOX_CAPACITY"),
          QStringLiteral("Messages the on-disk outbox holds before the oldest are dropped (counted), 1 to 10000000 "
                         "(default 10000).")},
+        {{QStringLiteral("unconfirmed-window")},
+         QStringLiteral("N"),
+         QStringLiteral("PROVISIO_UNCONFIRMED_WINDOW"),
+         QStringLiteral("Telemetry messages the hub acknowledged that may wait for the back end's confirmation "
+                        "that it stored them (they stay in the outbox until then), 0 to 100000 (default 1000; 0: "
+                        "the hub's acknowledgement suffices).")},
+        {{QStringLiteral("confirm-timeout-ms")},
+         QStringLiteral("N"),
+         QStringLiteral("PROVISIO_CONFIRM_TIMEOUT_MS"),
+         QStringLiteral("Milliseconds a message acknowledged by the hub waits for the stored confirmation before it "
+                        "is sent again, 1000 to 3600000 (default 60000).")},
         {{QStringLiteral("reprovision-after")},
          QStringLiteral("N"),
          QStringLiteral("PROVISIO_REPROVISION_AFTER"),
@@ -141,6 +152,8 @@ Result<void> DeviceOptions::read(const OptionReader &reader, const Program &prog
     const Number numbers[] = {
         {"interval-ms", &intervalMs, 100, 3600000},
         {"outbox-capacity", &outboxCapacity, 1, 10000000},
+        {"unconfirmed-window", &unconfirmedWindow, 0, 100000},
+        {"confirm-timeout-ms", &confirmTimeoutMs, 1000, 3600000},
         {"reprovision-after", &reprovisionAfterFailures, 1, 1000},
         {"max-reconnect-delay-ms", &maxReconnectDelayMs, 1000, 3600000},
     };
@@ -164,6 +177,8 @@ DeviceSettings DeviceOptions::deviceSettings() const
     settings.serial = serial;
     settings.telemetryIntervalMs = intervalMs;
     settings.outboxCapacity = outboxCapacity;
+    settings.unconfirmedWindow = unconfirmedWindow;
+    settings.confirmTimeoutMs = confirmTimeoutMs;
     settings.reprovisionAfterFailures = reprovisionAfterFailures;
     settings.maxReconnectDelayMs = maxReconnectDelayMs;
     return settings;

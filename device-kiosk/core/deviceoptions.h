@@ -36,6 +36,8 @@ struct DeviceOptions
     QString telemetry;
     int intervalMs = 5000;
     int outboxCapacity = 10000;
+    int unconfirmedWindow = 1000;
+    int confirmTimeoutMs = 60000;
     int reprovisionAfterFailures = 5;
     int maxReconnectDelayMs = 60000;
     QString rebootCommand; // run through /bin/sh (startRebootCommand)

@@ -5,6 +5,7 @@
 #include "mqtt/mqttclient.h"
 
 #include <QDateTime>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonValue>
 #include <QLoggingCategory>
@@ -17,6 +18,8 @@ Q_LOGGING_CATEGORY(lcHubSession, "provisio.kiosk.hubsession")
 namespace {
 
 const auto kApiVersion = QStringLiteral("2021-04-12");
+// Ids read from one confirmation (the middleware sends at most 200).
+constexpr qsizetype kMaxStoredIds = 1000;
 constexpr quint16 kDefaultPort = 8883;
 
 // "host:port", "[v6]:port" or "host" (port 8883).
@@ -81,6 +84,7 @@ HubSession::HubSession(const ConnectionInfo &info, QObject *parent)
     m_client->setWill(topic(QStringLiteral("status")), "offline", 1, true);
     m_client->subscribe(topic(QStringLiteral("twin/desired")), 1);
     m_client->subscribe(topic(QStringLiteral("methods/#")), 1);
+    m_client->subscribe(topic(QStringLiteral("messages/stored")), 1);
 
     connect(m_client.get(), &MqttClient::connected, this, &HubSession::handleConnected);
     connect(m_client.get(), &MqttClient::disconnected, this, &HubSession::handleDisconnected);
@@ -252,6 +256,19 @@ void HubSession::handleMessage(const QByteArray &payload, const QString &t)
         Q_EMIT desiredPropertiesChanged(desired);
         if (v >= 0)
             reportProperties(QJsonObject{{QStringLiteral("desiredVersion"), v}});
+        return;
+    }
+    if (rest == QLatin1String("messages/stored")) {
+        const QJsonArray stored = QJsonDocument::fromJson(payload).object().value(QStringLiteral("stored")).toArray();
+        QStringList ids;
+        for (const QJsonValue &id : stored) {
+            if (ids.size() >= kMaxStoredIds)
+                break;
+            if (id.isString() && !id.toString().isEmpty() && id.toString().size() <= 128)
+                ids.append(id.toString());
+        }
+        if (!ids.isEmpty())
+            Q_EMIT messagesStored(ids);
         return;
     }
     const QStringList parts = rest.split(QLatin1Char('/'));

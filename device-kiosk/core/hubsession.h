@@ -7,6 +7,7 @@
 #include <QJsonObject>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 #include <QTimer>
 
 #include <memory>
@@ -35,6 +36,9 @@ namespace Provisio::Kiosk {
 // - after the first connect the provisioning status report
 //   {"provisioningStatus":"provisioned"} is sent (again after a reconnect
 //   until the hub acknowledged it), then provisioningStatusReported();
+// - the back end's confirmations that it stored telemetry arrive on
+//   `devices/{id}/messages/stored` ({"stored": [$.mid, ...]}) as
+//   messagesStored();
 // - telemetry goes out with publishTelemetry() at QoS 1; published() reports
 //   each acknowledgement (for OutboxSender), connectFailed() each failed
 //   connection attempt (for the owner's reprovision policy).
@@ -90,6 +94,9 @@ Q_SIGNALS:
     // The hub acknowledged (reasonCode < 0x80) or refused a QoS 1 message
     // this session published: telemetry, reports and method answers.
     void published(int messageId, int reasonCode);
+    // The back end stored the telemetry messages with these `$.mid`s
+    // (devices/{id}/messages/stored; at most 1000 ids per confirmation).
+    void messagesStored(const QStringList &messageIds);
     // The hub acknowledged the provisioning status report.
     void provisioningStatusReported();
     // A connection attempt failed (network, TLS, timeout); the session keeps

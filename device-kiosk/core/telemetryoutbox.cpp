@@ -161,6 +161,30 @@ QList<TelemetryOutbox::Entry> TelemetryOutbox::peek(int max) const
     return entries;
 }
 
+QList<TelemetryOutbox::Entry> TelemetryOutbox::peekAfter(qint64 afterId, int max) const
+{
+    QList<Entry> entries;
+    if (max <= 0)
+        return entries;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("SELECT id, body, properties, enqueued_at, attempts FROM messages"
+                             " WHERE id > ? ORDER BY id LIMIT ?"));
+    q.addBindValue(afterId);
+    q.addBindValue(max);
+    if (!q.exec())
+        return entries;
+    while (q.next()) {
+        Entry e;
+        e.id = q.value(0).toLongLong();
+        e.body = q.value(1).toByteArray();
+        e.properties = decodeProperties(q.value(2).toString().toUtf8());
+        e.enqueuedAt = QDateTime::fromMSecsSinceEpoch(q.value(3).toLongLong(), Qt::UTC);
+        e.attempts = q.value(4).toInt();
+        entries.append(std::move(e));
+    }
+    return entries;
+}
+
 Result<void> TelemetryOutbox::acknowledge(qint64 id)
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
@@ -218,7 +242,20 @@ OutboxSender::OutboxSender(TelemetryOutbox *outbox, const QString &deviceId, Pub
                            QObject *parent)
     : QObject(parent), m_outbox(outbox), m_deviceId(deviceId), m_publish(std::move(publish)),
       m_maxInFlight(qMax(1, maxInFlight))
-{ }
+{
+    m_clock.start();
+    connect(&m_resendTimer, &QTimer::timeout, this, &OutboxSender::resendOverdue);
+}
+
+void OutboxSender::setConfirmation(int window, int timeoutMs)
+{
+    m_confirmWindow = qMax(0, window);
+    m_confirmTimeoutMs = qMax(1000, timeoutMs);
+    if (m_confirmWindow > 0)
+        m_resendTimer.start(qMax(250, m_confirmTimeoutMs / 4));
+    else
+        m_resendTimer.stop();
+}
 
 void OutboxSender::onConnected()
 {
@@ -228,10 +265,28 @@ void OutboxSender::onConnected()
 
 void OutboxSender::onConnectionLost()
 {
-    // The entries stay in the outbox; the next connection sends them again.
+    // The entries stay in the outbox; the next connection sends them again,
+    // those the hub acknowledged but the back end did not confirm included.
     m_connected = false;
     m_midToId.clear();
     m_idToMid.clear();
+    m_messageIds.clear();
+    m_byMessageId.clear();
+    m_unconfirmed.clear();
+    m_lastSent = 0;
+}
+
+void OutboxSender::remove(qint64 id)
+{
+    if (const auto midIt = m_idToMid.constFind(id); midIt != m_idToMid.constEnd()) {
+        m_midToId.remove(midIt.value());
+        m_idToMid.erase(midIt);
+    }
+    m_unconfirmed.remove(id);
+    m_byMessageId.remove(m_messageIds.take(id));
+    const auto removed = m_outbox->acknowledge(id);
+    if (!removed)
+        Q_EMIT outboxError(removed.error().message);
 }
 
 void OutboxSender::onPublished(int messageId, int reasonCode)
@@ -242,9 +297,13 @@ void OutboxSender::onPublished(int messageId, int reasonCode)
     const qint64 id = it.value();
     m_midToId.erase(it);
     m_idToMid.remove(id);
-    const auto removed = m_outbox->acknowledge(id);
-    if (!removed)
-        Q_EMIT outboxError(removed.error().message);
+    if (reasonCode < 0x80 && m_confirmWindow > 0 && m_messageIds.contains(id)) {
+        // The hub has it, the back end may not yet: kept until confirmed.
+        m_unconfirmed.insert(id, m_clock.elapsed());
+        drain();
+        return;
+    }
+    remove(id);
     if (reasonCode < 0x80) {
         Q_EMIT messageAcknowledged(id);
     } else {
@@ -254,21 +313,65 @@ void OutboxSender::onPublished(int messageId, int reasonCode)
     drain();
 }
 
+void OutboxSender::onStored(const QStringList &messageIds)
+{
+    bool any = false;
+    for (const QString &messageId : messageIds) {
+        const auto it = m_byMessageId.constFind(messageId);
+        if (it == m_byMessageId.constEnd())
+            continue; // not sent on this connection (or confirmed already)
+        const qint64 id = it.value();
+        remove(id);
+        Q_EMIT messageAcknowledged(id);
+        any = true;
+    }
+    if (any)
+        drain();
+}
+
+void OutboxSender::resendOverdue()
+{
+    if (!m_connected || m_unconfirmed.isEmpty())
+        return;
+    const qint64 now = m_clock.elapsed();
+    qint64 lowest = -1;
+    for (auto it = m_unconfirmed.begin(); it != m_unconfirmed.end();) {
+        if (now - it.value() < m_confirmTimeoutMs) {
+            ++it;
+            continue;
+        }
+        const qint64 id = it.key();
+        lowest = lowest < 0 ? id : qMin(lowest, id);
+        m_byMessageId.remove(m_messageIds.take(id));
+        it = m_unconfirmed.erase(it);
+    }
+    if (lowest < 0)
+        return;
+    // Sent again from the oldest overdue one on.
+    m_lastSent = qMin(m_lastSent, lowest - 1);
+    drain();
+}
+
 void OutboxSender::drain()
 {
     if (m_draining)
         return;
     m_draining = true;
-    while (m_connected && m_midToId.size() < m_maxInFlight) {
-        // The in-flight entries are among the oldest; look past them.
-        const int window = int(m_midToId.size()) + m_maxInFlight;
-        const auto entries = m_outbox->peek(window);
-        bool sentOne = false;
+    const auto full = [this] {
+        return m_midToId.size() >= m_maxInFlight ||
+               (m_confirmWindow > 0 && m_midToId.size() + m_unconfirmed.size() >= m_confirmWindow);
+    };
+    while (m_connected && !full()) {
+        const auto entries = m_outbox->peekAfter(m_lastSent, m_maxInFlight);
+        if (entries.isEmpty())
+            break;
         for (const auto &entry : entries) {
-            if (!m_connected || m_midToId.size() >= m_maxInFlight)
+            if (!m_connected || full())
                 break;
-            if (m_idToMid.contains(entry.id))
+            if (m_idToMid.contains(entry.id) || m_unconfirmed.contains(entry.id)) {
+                m_lastSent = qMax(m_lastSent, entry.id);
                 continue;
+            }
             m_outbox->markAttempt(entry.id);
             const int mid = m_publish(MqttTopic::telemetryTopic(m_deviceId, entry.properties), entry.body);
             if (mid < 0) {
@@ -277,12 +380,17 @@ void OutboxSender::drain()
                 m_draining = false;
                 return;
             }
+            m_lastSent = qMax(m_lastSent, entry.id);
             m_midToId.insert(mid, entry.id);
             m_idToMid.insert(entry.id, mid);
-            sentOne = true;
+            for (const auto &p : entry.properties) {
+                if (p.first == QLatin1String("$.mid")) {
+                    m_messageIds.insert(entry.id, p.second);
+                    m_byMessageId.insert(p.second, entry.id);
+                    break;
+                }
+            }
         }
-        if (!sentOne)
-            break;
     }
     m_draining = false;
 }

@@ -5,11 +5,14 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QHash>
 #include <QList>
 #include <QObject>
 #include <QPair>
 #include <QString>
+#include <QStringList>
+#include <QTimer>
 
 #include <functional>
 #include <memory>
@@ -50,6 +53,8 @@ public:
     Result<qint64> enqueue(const QByteArray &body, const Properties &properties);
     // Up to max messages, oldest first.
     QList<Entry> peek(int max) const;
+    // Up to max messages with an id above `afterId`, oldest first.
+    QList<Entry> peekAfter(qint64 afterId, int max) const;
     // Removes a message. Succeeds when it is already gone (dropped meanwhile).
     Result<void> acknowledge(qint64 id);
     void markAttempt(qint64 id);
@@ -68,11 +73,18 @@ private:
 
 // Drains a TelemetryOutbox through a publish function (MqttClient::publish at
 // QoS 1 in production). At most maxInFlight messages are unacknowledged at a
-// time; each entry is sent at most once per connection. An entry leaves the
-// outbox when the hub acknowledges it (reason code < 0x80) or refuses it
-// (>= 0x80, counted and reported with messageRefused). After a connection
-// loss, unacknowledged entries are sent again on the next connection:
-// duplicates are possible, losses are not.
+// time; each entry is sent at most once per connection. A refused entry
+// (reason code >= 0x80) leaves the outbox, counted and reported with
+// messageRefused. An acknowledged one leaves it:
+// - without end-to-end confirmation (confirmWindow 0): on the hub's PUBACK;
+// - with it: only when the back end confirms it stored the message
+//   (onStored(), the message's `$.mid`); the hub's PUBACK alone keeps it, so
+//   a hub that dies before the middleware stored it loses nothing. At most
+//   confirmWindow messages are acknowledged by the hub and not yet
+//   confirmed; those not confirmed within confirmTimeoutMs are sent again.
+// After a connection loss, every entry still in the outbox is sent again on
+// the next connection: duplicates are possible (the back end stores a
+// message once per `$.mid`), losses are not.
 class OutboxSender : public QObject
 {
     Q_OBJECT
@@ -88,11 +100,20 @@ public:
     bool isConnected() const { return m_connected; }
     int inFlight() const { return int(m_midToId.size()); }
     qint64 refusedCount() const { return m_refused; }
+    // End-to-end confirmation: at most `window` messages acknowledged by the
+    // hub and not yet confirmed as stored (0: the PUBACK suffices), sent
+    // again after `timeoutMs` without a confirmation.
+    void setConfirmation(int window, int timeoutMs);
+    int confirmWindow() const { return m_confirmWindow; }
+    // Acknowledged by the hub, waiting for the back end's confirmation.
+    int unconfirmed() const { return int(m_unconfirmed.size()); }
 
 public Q_SLOTS:
     void onConnected();
     void onConnectionLost();
     void onPublished(int messageId, int reasonCode);
+    // The back end stored the messages with these `$.mid`s.
+    void onStored(const QStringList &messageIds);
     // Sends what the in-flight window allows; call after enqueue.
     void drain();
 
@@ -102,6 +123,9 @@ Q_SIGNALS:
     void outboxError(const QString &message);
 
 private:
+    void remove(qint64 id);
+    void resendOverdue();
+
     TelemetryOutbox *m_outbox;
     QString m_deviceId;
     PublishFunction m_publish;
@@ -110,7 +134,15 @@ private:
     bool m_draining = false;
     QHash<int, qint64> m_midToId;
     QHash<qint64, int> m_idToMid;
+    QHash<qint64, QString> m_messageIds;  // outbox id -> $.mid, sent on this connection
+    QHash<QString, qint64> m_byMessageId; // $.mid -> outbox id
+    QHash<qint64, qint64> m_unconfirmed;  // outbox id -> when the hub acknowledged it (ms)
+    qint64 m_lastSent = 0;                // highest outbox id sent on this connection
     qint64 m_refused = 0;
+    int m_confirmWindow = 0;
+    int m_confirmTimeoutMs = 60000;
+    QTimer m_resendTimer;
+    QElapsedTimer m_clock;
 };
 
 } // namespace Provisio::Kiosk

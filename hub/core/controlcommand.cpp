@@ -36,20 +36,36 @@ ControlOutcome creditGrant(const QJsonObject &command)
     QJsonObject response{{QStringLiteral("op"), QStringLiteral("credit")}};
     for (auto it = command.begin(); it != command.end(); ++it) {
         if (it.key() != QLatin1String("op") && it.key() != QLatin1String("messages") &&
-            it.key() != QLatin1String("bytes"))
+            it.key() != QLatin1String("bytes") && it.key() != QLatin1String("epoch"))
             return failure(response, 400, QStringLiteral("unknown field '%1'").arg(it.key().left(32)));
     }
     const QJsonValue messages = command.value(QStringLiteral("messages"));
     const QJsonValue bytes = command.value(QStringLiteral("bytes"));
-    if (!isCount(messages, kMaxCreditMessages) || !isCount(bytes, kMaxCreditBytes))
+    const QJsonValue epoch = command.value(QStringLiteral("epoch"));
+    const bool totals = !epoch.isUndefined();
+    if (totals) {
+        const QString e = epoch.toString();
+        bool printable = epoch.isString() && !e.isEmpty() && e.size() <= kMaxCreditEpoch;
+        for (const QChar c : e)
+            printable = printable && c.unicode() > 0x20 && c.unicode() < 0x7f;
+        if (!printable)
+            return failure(
+                response, 400,
+                QStringLiteral("credit \"epoch\" must be 1 to %1 printable ASCII characters").arg(kMaxCreditEpoch));
+    }
+    const qint64 maxMessages = totals ? kMaxCreditTotal : kMaxCreditMessages;
+    const qint64 maxBytes = totals ? kMaxCreditTotal : kMaxCreditBytes;
+    if (!isCount(messages, maxMessages) || !isCount(bytes, maxBytes))
         return failure(response, 400,
                        QStringLiteral("credit needs \"messages\" (0 to %1) and \"bytes\" (0 to %2) as integers")
-                           .arg(kMaxCreditMessages)
-                           .arg(kMaxCreditBytes));
+                           .arg(maxMessages)
+                           .arg(maxBytes));
     ControlOutcome outcome;
     outcome.isCredit = true;
     outcome.creditMessages = qint64(messages.toDouble());
     outcome.creditBytes = qint64(bytes.toDouble());
+    if (totals)
+        outcome.creditEpoch = epoch.toString().toStdString();
     return outcome;
 }
 

@@ -7,6 +7,8 @@
 #include <QByteArray>
 #include <QString>
 
+#include <string>
+
 // The hub's control protocol. The service identity publishes a JSON command
 // to $CONTROL/provisio-hub/v1:
 //   {"op": "revoke" | "restore" | "list", "deviceId": "...", "requestId": "...",
@@ -23,7 +25,10 @@
 // {"op": "credit", "messages": N, "bytes": B} (no requestId, no answer
 // unless it is malformed) returns credit to the hub: the sending session
 // handled N device messages of B payload bytes in all (IngressCredit).
-// Sent several times a second under load, so it costs no response. A generation only ever rises
+// Sent several times a second under load, so it costs no response. With
+// "epoch" (1 to 64 printable characters, new for every middleware process)
+// N and B are running totals since that epoch began, so a grant that
+// arrives twice (a QoS 1 resend) pays only once. A generation only ever rises
 // (an older one in a late command changes nothing); when it rises, the
 // device is disconnected at once, since it logged in with an older key.
 //
@@ -49,6 +54,7 @@ struct ControlOutcome
     bool isCredit = false;
     qint64 creditMessages = 0;
     qint64 creditBytes = 0;
+    std::string creditEpoch = {}; // set: the counts are running totals (grantTotals)
 };
 
 // What a rotate-keys command works on.
@@ -67,5 +73,8 @@ inline constexpr int kMaxControlPayload = 4096;
 // Per grant; far above any window, so only nonsense is refused.
 inline constexpr qint64 kMaxCreditMessages = 1000000000;
 inline constexpr qint64 kMaxCreditBytes = qint64(1) << 50;
+// Running totals (with an epoch): what a JSON number holds exactly.
+inline constexpr qint64 kMaxCreditTotal = qint64(1) << 53;
+inline constexpr int kMaxCreditEpoch = 64;
 
 } // namespace Provisio::HubAuth

@@ -86,6 +86,7 @@ Result<HubAuthConfig> HubAuthConfig::fromOptions(const QList<QPair<QString, QStr
         QStringLiteral("credit_window_messages"),
         QStringLiteral("credit_window_bytes"),
         QStringLiteral("credit_abandoned_seconds"),
+        QStringLiteral("credit_resubscribe_seconds"),
         QStringLiteral("reported_burst"),
         QStringLiteral("reported_per_minute"),
         QStringLiteral("presence_burst"),
@@ -96,7 +97,7 @@ Result<HubAuthConfig> HubAuthConfig::fromOptions(const QList<QPair<QString, QStr
         QStringLiteral("credit_window_messages"),   QStringLiteral("credit_window_bytes"),
         QStringLiteral("credit_abandoned_seconds"), QStringLiteral("reported_burst"),
         QStringLiteral("reported_per_minute"),      QStringLiteral("presence_burst"),
-        QStringLiteral("presence_per_minute"),
+        QStringLiteral("presence_per_minute"),      QStringLiteral("credit_resubscribe_seconds"),
     };
     QHash<QString, QString> values;
     for (const auto &[key, value] : options) {
@@ -178,6 +179,7 @@ Result<HubAuthConfig> HubAuthConfig::fromOptions(const QList<QPair<QString, QStr
         parseOptional(values, "credit_window_messages", 100, 10000000, c.credit.windowMessages),
         parseOptional(values, "credit_window_bytes", 1024 * 1024, qint64(4) << 30, c.credit.windowBytes),
         parseOptional(values, "credit_abandoned_seconds", 10, 86400, c.credit.abandonedSeconds),
+        parseOptional(values, "credit_resubscribe_seconds", 1, 3600, c.credit.resubscribeSeconds),
         parseOptional(values, "reported_burst", 1, 10000, c.writes.reported.burst),
         parseOptional(values, "reported_per_minute", 1, 600000, c.writes.reported.perMinute),
         parseOptional(values, "presence_burst", 1, 10000, c.writes.presence.burst),

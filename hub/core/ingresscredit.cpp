@@ -7,8 +7,10 @@ namespace Provisio::HubAuth {
 
 IngressCredit::IngressCredit(Options options) : m_options(options) { }
 
-bool IngressCredit::mayAdmit(int64_t bytes) const
+bool IngressCredit::mayAdmit(int64_t bytes, int64_t now) const
 {
+    if (awaitingResubscription(now))
+        return false;
     if (m_messages == 0)
         return true;
     return m_messages < m_options.windowMessages && m_bytes + bytes <= m_options.windowBytes;
@@ -28,6 +30,32 @@ void IngressCredit::charge(std::string_view sessionId, int64_t bytes)
     s.bytes += bytes;
     ++m_messages;
     m_bytes += bytes;
+}
+
+void IngressCredit::chargeDelivery(std::string_view sessionId, const void *connection, int64_t bytes)
+{
+    if (isResuming(connection))
+        return; // charged when the broker queued it for the session
+    charge(sessionId, bytes);
+}
+
+void IngressCredit::beginResume(std::string_view sessionId, const void *connection)
+{
+    m_resuming = connection;
+    m_resumingId.assign(sessionId);
+}
+
+void IngressCredit::endResume()
+{
+    m_resuming = nullptr;
+    m_resumingId.clear();
+}
+
+void IngressCredit::clientDisconnected(std::string_view clientId)
+{
+    if (m_resuming && clientId == m_resumingId)
+        return; // the session's previous connection, retired by its new CONNECT
+    endResume();
 }
 
 void IngressCredit::pay(Session &s, int64_t &messages, int64_t &bytes)
@@ -52,6 +80,66 @@ void IngressCredit::grant(std::string_view sessionId, int64_t messages, int64_t 
         pay(it->second, messages, bytes);
 }
 
+void IngressCredit::grantTotals(std::string_view sessionId, std::string_view epoch, int64_t messages, int64_t bytes)
+{
+    Session &s = session(sessionId);
+    if (s.epoch != epoch) {
+        // A new process under this session id counts from zero.
+        s.epoch.assign(epoch);
+        s.grantedMessages = 0;
+        s.grantedBytes = 0;
+    }
+    const int64_t newMessages = std::max<int64_t>(messages - s.grantedMessages, 0);
+    const int64_t newBytes = std::max<int64_t>(bytes - s.grantedBytes, 0);
+    s.grantedMessages = std::max(s.grantedMessages, messages);
+    s.grantedBytes = std::max(s.grantedBytes, bytes);
+    if (newMessages > 0 || newBytes > 0)
+        grant(sessionId, newMessages, newBytes);
+}
+
+void IngressCredit::subscribed(std::string_view sessionId, std::string_view filter)
+{
+    if (filter.substr(0, 7) != "$share/")
+        return;
+    Session &s = session(sessionId);
+    const std::string key(filter);
+    s.pendingFilters.erase(key);
+    if (s.sharedFilters.size() < 64) // a middleware subscribes a handful
+        s.sharedFilters.insert(key);
+}
+
+void IngressCredit::unsubscribed(std::string_view sessionId, std::string_view filter)
+{
+    const auto it = m_sessions.find(std::string(sessionId));
+    if (it == m_sessions.end())
+        return;
+    const std::string key(filter);
+    it->second.sharedFilters.erase(key);
+    it->second.pendingFilters.erase(key);
+}
+
+bool IngressCredit::awaitingResubscription(int64_t now) const
+{
+    for (const auto &entry : m_sessions) {
+        const Session &s = entry.second;
+        if (s.pendingFilters.empty() || now >= s.resubscribeUntil)
+            continue;
+        // A filter another connected session holds still reaches a
+        // middleware (a survivor draining a dead instance's session, or
+        // another instance while this one reconnects).
+        for (const std::string &filter : s.pendingFilters) {
+            const bool covered = std::any_of(m_sessions.begin(), m_sessions.end(), [&](const auto &other) {
+                const Session &o = other.second;
+                return &o != &s && o.connected && o.sharedFilters.count(filter) > 0 &&
+                       o.pendingFilters.count(filter) == 0;
+            });
+            if (!covered)
+                return true;
+        }
+    }
+    return false;
+}
+
 void IngressCredit::drop(Session &s)
 {
     m_messages -= s.messages;
@@ -60,13 +148,20 @@ void IngressCredit::drop(Session &s)
     s.bytes = 0;
 }
 
-void IngressCredit::sessionConnected(std::string_view sessionId, bool cleanStart)
+void IngressCredit::sessionConnected(std::string_view sessionId, bool cleanStart, int64_t now)
 {
     Session &s = session(sessionId);
     s.connected = true;
     s.absentSince = 0;
-    if (cleanStart)
+    if (cleanStart) {
         drop(s); // the broker discarded whatever it held for the old session
+        s.sharedFilters.clear();
+        s.pendingFilters.clear();
+        return;
+    }
+    // The broker keeps the session but not its shared subscriptions.
+    s.pendingFilters = s.sharedFilters;
+    s.resubscribeUntil = now + m_options.resubscribeSeconds;
 }
 
 void IngressCredit::sessionDisconnected(std::string_view sessionId, int64_t now)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -37,6 +38,22 @@
 //   (a survivor that drained a dead instance's session sends it under that
 //   session's id, but a grant sent over another connection is not lost
 //   either); totals never go below zero.
+// Credit must not appear from nowhere either, or the hub would acknowledge
+// what it cannot keep (the invariant: docs/architecture.md "Back-pressure"):
+// - a resumed session's queue was charged when it was queued; Mosquitto
+//   asks for read access to it again right after the CONNECT (after
+//   reporting the disconnect of the session's previous connection), and
+//   those checks are not charged twice (beginResume .. endResume);
+// - Mosquitto 2.0.11 does not hand a persistent session's shared
+//   subscriptions over to its new connection: until the middleware has
+//   subscribed them again, the messages they would have received reach no
+//   one, uncharged, while their publishers get a PUBACK. So while a session
+//   that reconnected has not re-subscribed every `$share/` filter it had,
+//   and no other connected session holds that filter, devices are held
+//   back (for at most `resubscribeSeconds`);
+// - grants may carry an epoch and running totals (grantTotals): a grant
+//   sent twice (a QoS 1 resend, a retry after a lost acknowledgement) then
+//   pays only once.
 // Plain C++ without Qt: it runs on the broker's hot path.
 namespace Provisio::HubAuth {
 
@@ -48,21 +65,48 @@ public:
         int64_t windowMessages = 50000;
         int64_t windowBytes = 32 * 1024 * 1024;
         int64_t abandonedSeconds = 120;
+        // How long devices wait for a reconnected session to subscribe again.
+        int64_t resubscribeSeconds = 120;
     };
 
     explicit IngressCredit(Options options);
 
     const Options &options() const { return m_options; }
 
-    // Whether a device message of `bytes` payload bytes may be taken now.
-    bool mayAdmit(int64_t bytes) const;
+    // Whether a device message of `bytes` payload bytes may be taken now
+    // (`now` in seconds: a reconnected session's re-subscription is awaited
+    // only for so long).
+    bool mayAdmit(int64_t bytes, int64_t now) const;
     // The broker queued (or sent) one device message for `sessionId`.
     void charge(std::string_view sessionId, int64_t bytes);
+    // A delivery to `sessionId` over `connection`: charged unless it is the
+    // read check of a resumed session's queue (see beginResume).
+    void chargeDelivery(std::string_view sessionId, const void *connection, int64_t bytes);
     // `sessionId` reports `messages` messages of `bytes` bytes handled.
     void grant(std::string_view sessionId, int64_t messages, int64_t bytes);
+    // `sessionId` reports everything it handled since it started as `epoch`:
+    // only what exceeds its earlier totals of the same epoch is paid.
+    void grantTotals(std::string_view sessionId, std::string_view epoch, int64_t messages, int64_t bytes);
 
-    void sessionConnected(std::string_view sessionId, bool cleanStart);
+    // A middleware session (re)connected; `now` in seconds.
+    void sessionConnected(std::string_view sessionId, bool cleanStart, int64_t now = 0);
     void sessionDisconnected(std::string_view sessionId, int64_t now);
+    // The session subscribed / unsubscribed a filter (only `$share/` ones
+    // matter: those Mosquitto 2.0.11 loses at a reconnect).
+    void subscribed(std::string_view sessionId, std::string_view filter);
+    void unsubscribed(std::string_view sessionId, std::string_view filter);
+    // Whether devices are being held back for a session's re-subscription.
+    bool awaitingResubscription(int64_t now) const;
+
+    // The read checks of a resumed session's queue follow its CONNECT:
+    // beginResume at the CONNECT, endResume at any event that is not such a
+    // check. A disconnect reported meanwhile for the same client id is the
+    // session's previous connection being retired (Mosquitto does that
+    // before the checks): it does not end the resume.
+    void beginResume(std::string_view sessionId, const void *connection);
+    void endResume();
+    void clientDisconnected(std::string_view clientId);
+    bool isResuming(const void *connection) const { return connection && connection == m_resuming; }
     // Forgets the charges of abandoned sessions (see above); returns their
     // ids with what was forgotten, for the log.
     struct Forgotten
@@ -84,6 +128,15 @@ private:
         int64_t bytes = 0;
         bool connected = false;
         int64_t absentSince = 0;
+        // Its `$share/` filters, and those not subscribed again since the
+        // last reconnect (with the time devices stop waiting for them).
+        std::set<std::string> sharedFilters;
+        std::set<std::string> pendingFilters;
+        int64_t resubscribeUntil = 0;
+        // Running totals of grantTotals() for `epoch`.
+        std::string epoch;
+        int64_t grantedMessages = 0;
+        int64_t grantedBytes = 0;
     };
     Session &session(std::string_view sessionId);
     void drop(Session &s);
@@ -93,6 +146,8 @@ private:
     std::unordered_map<std::string, Session> m_sessions;
     int64_t m_messages = 0;
     int64_t m_bytes = 0;
+    const void *m_resuming = nullptr;
+    std::string m_resumingId;
 };
 
 } // namespace Provisio::HubAuth

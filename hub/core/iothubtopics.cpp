@@ -70,7 +70,7 @@ bool mayNeedTranslation(std::string_view topic)
     if (slash == std::string_view::npos)
         return false;
     const std::string_view rest = topic.substr(slash + 1);
-    return !startsWith(rest, "messages/events") && rest != "status";
+    return !startsWith(rest, "messages/events") && rest != "status" && rest != "messages/stored";
 }
 
 uint8_t iotHubSubscriptionOf(std::string_view filter)

@@ -121,7 +121,8 @@ bool deviceMayRead(std::string_view prefix, std::string_view topic)
     std::string_view rest;
     if (!ownRemainder(prefix, topic, rest))
         return false;
-    if (rest == "twin/desired" || rest == "messages/devicebound" || startsWith(rest, "messages/devicebound/"))
+    if (rest == "twin/desired" || rest == "messages/devicebound" || startsWith(rest, "messages/devicebound/") ||
+        rest == "messages/stored")
         return true;
     constexpr std::string_view kTwinRes = "twin/res/";
     if (startsWith(rest, kTwinRes)) {
@@ -154,7 +155,10 @@ bool deviceMaySubscribe(std::string_view prefix, std::string_view filter)
     std::string_view rest;
     if (!ownRemainder(prefix, filter, rest))
         return false;
-    if (rest == "twin/desired" || rest == "methods/#" || rest == "twin/res/#" || rest == "messages/devicebound/#")
+    // messages/stored: the middleware's confirmations of stored telemetry,
+    // which Provisio's own devices subscribe to (docs/device.md).
+    if (rest == "twin/desired" || rest == "methods/#" || rest == "twin/res/#" || rest == "messages/devicebound/#" ||
+        rest == "messages/stored")
         return true;
     constexpr std::string_view kMethods = "methods/";
     if (startsWith(rest, kMethods)) {

@@ -71,10 +71,6 @@ struct PluginState
     // before the middleware subscribed again would reach nobody.
     qint64 deviceGateUntil = 0;
     bool serviceSubscribed = false;
-    // A service session resuming: right after its CONNECT the broker asks
-    // for read access to every message it kept for the session. Those were
-    // charged when they were queued, so they must not be charged again.
-    const void *resuming = nullptr;
     // A client whose disconnect was just reported: its next write check is
     // its Will, which is neither rate-limited nor refused for credit (one
     // per connection; it is charged like any delivery).
@@ -146,9 +142,11 @@ bool isDeviceMessage(std::string_view topic)
 
 void chargeDelivery(PluginState *state, const mosquitto_evt_acl_check *event, const char *clientId)
 {
-    if (event->client == state->resuming || !isDeviceMessage(event->topic))
+    // A resumed session's queue (read checks right after its CONNECT) was
+    // charged when it was queued: IngressCredit does not charge it twice.
+    if (!isDeviceMessage(event->topic))
         return;
-    state->credit.charge(clientId, int64_t(event->payloadlen));
+    state->credit.chargeDelivery(clientId, event->client, int64_t(event->payloadlen));
 }
 
 // A device's publish (or Will): limits and credit. SUCCESS, ACL_DENIED
@@ -207,8 +205,12 @@ int checkDeviceWrite(PluginState *state, const mosquitto_evt_acl_check *event, c
             return MOSQ_ERR_ACL_DENIED;
         }
     }
-    if (!state->credit.mayAdmit(int64_t(event->payloadlen))) {
-        if (!state->holdingBack) {
+    if (!state->credit.mayAdmit(int64_t(event->payloadlen), nowSeconds())) {
+        if (!state->holdingBack && state->credit.awaitingResubscription(nowSeconds())) {
+            mosquitto_log_printf(MOSQ_LOG_NOTICE,
+                                 "provisio: a middleware session reconnected and has not subscribed again yet: "
+                                 "holding devices back until it has");
+        } else if (!state->holdingBack) {
             mosquitto_log_printf(MOSQ_LOG_NOTICE,
                                  "provisio: the middleware has not confirmed %lld message(s) (%lld bytes): holding "
                                  "devices back until it does",
@@ -234,7 +236,7 @@ int onBasicAuth(int, void *eventData, void *userData)
 {
     auto *state = static_cast<PluginState *>(userData);
     auto *event = static_cast<mosquitto_evt_basic_auth *>(eventData);
-    state->resuming = nullptr;
+    state->credit.endResume();
     state->departing = nullptr;
     try {
         const char *clientId = mosquitto_client_id(event->client);
@@ -271,8 +273,8 @@ int onBasicAuth(int, void *eventData, void *userData)
         if (identity->role == Role::Device && mosquitto_client_clean_session(event->client))
             state->iotHubSubscriptions.erase(clientId);
         if (identity->role == Role::Service) {
-            state->credit.sessionConnected(clientId, mosquitto_client_clean_session(event->client));
-            state->resuming = event->client;
+            state->credit.sessionConnected(clientId, mosquitto_client_clean_session(event->client), nowSeconds());
+            state->credit.beginResume(clientId, event->client);
         }
         return MOSQ_ERR_SUCCESS;
     } catch (...) {
@@ -288,8 +290,8 @@ int onAclCheck(int, void *eventData, void *userData)
     const char *clientId = mosquitto_client_id(event->client);
     if (!clientId || !event->topic)
         return MOSQ_ERR_ACL_DENIED;
-    if (event->access != MOSQ_ACL_READ || event->client != state->resuming)
-        state->resuming = nullptr;
+    if (event->access != MOSQ_ACL_READ || !state->credit.isResuming(event->client))
+        state->credit.endResume();
     if (event->access != MOSQ_ACL_WRITE || event->client != state->departing)
         state->departing = nullptr;
     const ClientRegistry::Entry *entry = state->clients.find(clientId, event->client);
@@ -343,8 +345,12 @@ int onAclCheck(int, void *eventData, void *userData)
                 state->iotHubSubscriptions.erase(entry->clientId);
         }
     }
-    if (entry->role == Role::Service && access == Access::Subscribe)
+    if (entry->role == Role::Service && access == Access::Subscribe) {
         state->serviceSubscribed = true;
+        state->credit.subscribed(entry->clientId, event->topic);
+    }
+    if (entry->role == Role::Service && access == Access::Unsubscribe)
+        state->credit.unsubscribed(entry->clientId, event->topic);
     if (entry->role == Role::Service && access == Access::Read)
         chargeDelivery(state, event, clientId);
     if (entry->role == Role::Device && access == Access::Write) {
@@ -363,7 +369,7 @@ int onAclCheck(int, void *eventData, void *userData)
 int onTick(int, void *, void *userData)
 {
     auto *state = static_cast<PluginState *>(userData);
-    state->resuming = nullptr;
+    state->credit.endResume();
     state->departing = nullptr;
     state->clients.purgeDisconnected();
     for (const IngressCredit::Forgotten &f : state->credit.forgetAbandoned(nowSeconds())) {
@@ -394,9 +400,12 @@ int onDisconnect(int, void *eventData, void *userData)
 {
     auto *state = static_cast<PluginState *>(userData);
     auto *event = static_cast<mosquitto_evt_disconnect *>(eventData);
-    state->resuming = nullptr;
     state->departing = event->client;
-    if (const char *clientId = mosquitto_client_id(event->client)) {
+    const char *disconnectedId = mosquitto_client_id(event->client);
+    // A service session's new CONNECT retires its previous connection after
+    // authenticating it: that disconnect must not end the resume.
+    state->credit.clientDisconnected(disconnectedId ? std::string_view(disconnectedId) : std::string_view());
+    if (const char *clientId = disconnectedId) {
         const ClientRegistry::Entry *entry = state->clients.find(clientId, event->client);
         if (entry && entry->role == Role::Service)
             state->credit.sessionDisconnected(clientId, nowSeconds());
@@ -409,7 +418,7 @@ int onControl(int, void *eventData, void *userData)
 {
     auto *state = static_cast<PluginState *>(userData);
     auto *event = static_cast<mosquitto_evt_control *>(eventData);
-    state->resuming = nullptr;
+    state->credit.endResume();
     state->departing = nullptr;
     // The ACL already limits this topic to the service; checked again here
     // because revocation is the one command that changes who gets in.
@@ -423,7 +432,10 @@ int onControl(int, void *eventData, void *userData)
         const ControlOutcome outcome =
             applyControlCommand(payload, state->revoked, KeyState{&keys, state->checker.config().keyFile});
         if (outcome.isCredit) {
-            state->credit.grant(clientId, outcome.creditMessages, outcome.creditBytes);
+            if (outcome.creditEpoch.empty())
+                state->credit.grant(clientId, outcome.creditMessages, outcome.creditBytes);
+            else
+                state->credit.grantTotals(clientId, outcome.creditEpoch, outcome.creditMessages, outcome.creditBytes);
             return MOSQ_ERR_SUCCESS;
         }
         if (outcome.keysChanged) {

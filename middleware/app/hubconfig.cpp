@@ -45,6 +45,9 @@ constexpr qint64 kCreditWindowMessages = 50000;
 constexpr qint64 kMaxQueuedMessages = 20 * kCreditWindowMessages;
 constexpr qint64 kCreditWindowBytes = 32 * 1024 * 1024;
 constexpr qint64 kCreditAbandonedSeconds = 120;
+// Devices wait at most this long for a reconnected middleware session to
+// subscribe its shared filters again (Mosquitto 2.0.11 drops them).
+constexpr qint64 kCreditResubscribeSeconds = 120;
 // Per device (token buckets): reported-property and presence writes.
 constexpr int kReportedBurst = 10;
 constexpr int kReportedPerMinute = 60;
@@ -311,6 +314,7 @@ Result<HubConfigFiles> writeHubConfig(const HubConfigRequest &request)
       << "plugin_opt_credit_window_messages " << kCreditWindowMessages << "\n"
       << "plugin_opt_credit_window_bytes " << kCreditWindowBytes << "\n"
       << "plugin_opt_credit_abandoned_seconds " << kCreditAbandonedSeconds << "\n"
+      << "plugin_opt_credit_resubscribe_seconds " << kCreditResubscribeSeconds << "\n"
       << "# Per device: reported-property and presence writes (burst, then per minute).\n"
       << "plugin_opt_reported_burst " << kReportedBurst << "\n"
       << "plugin_opt_reported_per_minute " << kReportedPerMinute << "\n"

@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPointer>
+#include <QRandomGenerator>
 
 namespace Provisio {
 
@@ -15,23 +16,29 @@ const QString kControlTopic = QStringLiteral("$CONTROL/provisio-hub/v1");
 }
 
 HubCredit::HubCredit(HubConnections &connections, int intervalMs, QObject *parent)
-    : QObject(parent), m_connections(connections)
+    : QObject(parent), m_connections(connections),
+      m_epoch(QString::number(QRandomGenerator::system()->generate64(), 16))
 {
     m_timer.setSingleShot(true);
     m_timer.setInterval(intervalMs);
     connect(&m_timer, &QTimer::timeout, this, &HubCredit::flush);
     // Whatever waited for a connection goes as soon as there is one.
     connect(&m_connections, &HubConnections::hubConnected, this, [this] {
-        if (!m_due.isEmpty())
-            m_timer.start();
+        for (const Totals &t : std::as_const(m_due)) {
+            if (t.unsent) {
+                m_timer.start();
+                break;
+            }
+        }
     });
 }
 
 void HubCredit::handled(const QString &hubHost, qint64 messages, qint64 bytes)
 {
-    Due &due = m_due[hubHost.toLower()];
+    Totals &due = m_due[hubHost.toLower()];
     due.messages += messages;
     due.bytes += bytes;
+    due.unsent = true;
     if (!m_timer.isActive())
         m_timer.start();
 }
@@ -45,28 +52,28 @@ void HubCredit::settled(const QString &hubHost, qint64 messages, qint64 bytes)
 void HubCredit::flush()
 {
     m_timer.stop();
-    for (auto it = m_due.begin(); it != m_due.end();) {
-        HubConnection *connection = m_connections.connectedTo(it.key());
-        if (!connection) {
-            ++it;
+    for (auto it = m_due.begin(); it != m_due.end(); ++it) {
+        if (!it->unsent)
             continue;
-        }
-        const Due due = it.value();
+        HubConnection *connection = m_connections.connectedTo(it.key());
+        if (!connection)
+            continue;
         const QByteArray command = QJsonDocument(QJsonObject{{QStringLiteral("op"), QStringLiteral("credit")},
-                                                             {QStringLiteral("messages"), due.messages},
-                                                             {QStringLiteral("bytes"), due.bytes}})
+                                                             {QStringLiteral("epoch"), m_epoch},
+                                                             {QStringLiteral("messages"), it->messages},
+                                                             {QStringLiteral("bytes"), it->bytes}})
                                        .toJson(QJsonDocument::Compact);
         QPointer<HubCredit> self(this);
         const QString hubHost = it.key();
-        const bool queued = connection->publish(kControlTopic, command, 1, false, [self, hubHost, due](bool acked) {
-            if (!acked && self)
-                self->handled(hubHost, due.messages, due.bytes);
+        const bool queued = connection->publish(kControlTopic, command, 1, false, [self, hubHost](bool acked) {
+            if (acked || !self)
+                return;
+            // Running totals: sending them again is harmless.
+            self->m_due[hubHost].unsent = true;
+            self->m_timer.start();
         });
-        if (!queued) {
-            ++it;
-            continue;
-        }
-        it = m_due.erase(it);
+        if (queued)
+            it->unsent = false;
     }
 }
 

@@ -20,8 +20,11 @@ class HubConnections;
 // is queued on the connection before the batch's own acknowledgements and
 // a crash can never leave the hub with acknowledged messages whose credit
 // never came back; single messages' summed a few times a second
-// (handled()). What cannot be sent (no connection to that hub, or no
-// acknowledgement) is kept and sent with the next grant.
+// (handled()). Each grant carries this process's epoch and the running
+// totals handled for that hub since it started, so a grant that reaches
+// the hub twice (a QoS 1 resend after a reconnect) pays only once, and one
+// that is lost is covered by the next; after a failed publish the current
+// totals go again at the next connection.
 class HubCredit : public QObject
 {
     Q_OBJECT
@@ -37,13 +40,15 @@ public:
     void flush();
 
 private:
-    struct Due
+    struct Totals
     {
         qint64 messages = 0;
         qint64 bytes = 0;
+        bool unsent = false;
     };
     HubConnections &m_connections;
-    QHash<QString, Due> m_due; // hub host (lower case) -> not yet sent
+    QString m_epoch;              // random, per process
+    QHash<QString, Totals> m_due; // hub host (lower case) -> handled since start
     QTimer m_timer;
 };
 

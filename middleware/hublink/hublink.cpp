@@ -10,6 +10,9 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QPointer>
 #include <QSaveFile>
 #include <QStringList>
@@ -72,6 +75,7 @@ HubLink::HubLink(ServiceContext &ctx, Options options, QObject *parent)
     });
     connect(&m_connections, &HubConnections::messageReceived, this, &HubLink::onMessage);
     connect(&m_telemetry, &TelemetryIngest::messagesSettled, &m_credit, &HubCredit::settled);
+    connect(&m_telemetry, &TelemetryIngest::messagesStored, this, &HubLink::confirmStored);
     connect(&m_takeover, &SessionTakeover::messageReceived, this, &HubLink::onMessage);
 }
 
@@ -175,6 +179,26 @@ void HubLink::onMessage(HubConnection *connection, const MqttCodec::Publish &mes
     // Everything else is handled (and stored where it is stored) right here.
     handleOther(connection, topic, payload);
     connection->acknowledge(tag);
+}
+
+void HubLink::confirmStored(const QString &hubHost, const QString &deviceId, const QStringList &messageIds)
+{
+    // To the device alone (only it may subscribe devices/{id}/messages/stored;
+    // Provisio's devices do, Azure's SDKs do not, so they never see one).
+    // QoS 0: a confirmation that does not arrive makes the device send the
+    // messages again, and they are stored once.
+    HubConnection *connection = m_connections.connectedTo(hubHost);
+    if (!connection)
+        return;
+    const QString topic = QStringLiteral("devices/%1/messages/stored").arg(deviceId);
+    for (qsizetype from = 0; from < messageIds.size(); from += kMaxIdsPerConfirmation) {
+        QJsonArray ids;
+        for (const QString &id : messageIds.mid(from, kMaxIdsPerConfirmation))
+            ids.append(id);
+        connection->publish(topic,
+                            QJsonDocument(QJsonObject{{QStringLiteral("stored"), ids}}).toJson(QJsonDocument::Compact),
+                            0, false, {});
+    }
 }
 
 void HubLink::handleOther(HubConnection *connection, const QString &topic, const QByteArray &payload)

@@ -133,6 +133,11 @@ private:
     void onEvent(const DomainEvent &event);
     // Hands what a hub sent to the part it is for, by topic.
     void onMessage(HubConnection *connection, const MqttCodec::Publish &message, quint64 tag);
+    // Tells a device which of its messages a batch stored (TelemetryIngest).
+    void confirmStored(const QString &hubHost, const QString &deviceId, const QStringList &messageIds);
+    // Ids per confirmation: 200 ids of at most 128 characters (about
+    // 26 KiB; UUIDs about 8 KiB) stay far below the hub's 256 KiB limit.
+    static constexpr qsizetype kMaxIdsPerConfirmation = 200;
     void handleOther(HubConnection *connection, const QString &topic, const QByteArray &payload);
 
     ServiceContext &m_ctx;

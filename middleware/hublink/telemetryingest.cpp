@@ -243,6 +243,16 @@ Result<void> TelemetryIngest::flushBatch()
         if (e.acknowledge)
             e.acknowledge();
     }
+    // Stored, so the devices may forget them: one confirmation per device
+    // and batch, listing the ids of everything of it the batch holds
+    // (resent copies that were stored before included).
+    QHash<QPair<QString, QString>, QStringList> storedIds; // (hub, device) -> $.mid
+    for (const TelemetryBuffer::Entry &e : std::as_const(batch)) {
+        if (!e.message.messageId.isEmpty())
+            storedIds[{e.message.hubHost, e.message.deviceId}].append(e.message.messageId);
+    }
+    for (auto it = storedIds.cbegin(); it != storedIds.cend(); ++it)
+        Q_EMIT messagesStored(it.key().first, it.key().second, it.value());
     m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_stored_total"), QString(), double(messages.size()));
     if (duplicates > 0)
         m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_redelivered_total"), QString(), double(duplicates));

@@ -63,6 +63,10 @@ Q_SIGNALS:
     // Messages from `hubHost` the ingest is done with: committed, or refused
     // (the hub may admit as many new ones; HubCredit).
     void messagesSettled(const QString &hubHost, qint64 messages, qint64 bytes);
+    // The message ids (`$.mid`) of `deviceId`'s messages from `hubHost`
+    // that a batch just committed (newly or found stored already): one
+    // signal per device and batch, for the device's end-to-end confirmation.
+    void messagesStored(const QString &hubHost, const QString &deviceId, const QStringList &messageIds);
 
 private:
     void flushCounters();

@@ -11,15 +11,20 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSet>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QVariantList>
+
+#include <csignal>
 
 using namespace Provisio;
 using namespace Provisio::Test;
@@ -147,6 +152,90 @@ private:
         }
         QSqlDatabase::removeDatabase(QStringLiteral("peek"));
         return ids;
+    }
+
+    // $.mid of every stored message of a device (from the API).
+    QSet<QString> storedMessageIds(const QString &deviceId)
+    {
+        QSet<QString> ids;
+        const auto r = m_f.viewer->get(QStringLiteral("/api/v1/devices/%1/telemetry?limit=1000").arg(deviceId));
+        for (const auto &m : r.json().value(QStringLiteral("messages")).toArray())
+            ids.insert(
+                m.toObject().value(QStringLiteral("properties")).toObject().value(QStringLiteral("$.mid")).toString());
+        return ids;
+    }
+    qint64 storedRows(const QString &deviceId)
+    {
+        return m_f.viewer->get(QStringLiteral("/api/v1/devices/%1/telemetry?limit=1000").arg(deviceId))
+            .json()
+            .value(QStringLiteral("messages"))
+            .toArray()
+            .size();
+    }
+    // One query on an outbox file (read-only; the agent may be running).
+    static QList<QVariantList> outboxQuery(const QString &path, const QString &sql, int columns)
+    {
+        QList<QVariantList> rows;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("peek-e2e"));
+            db.setDatabaseName(path);
+            db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"));
+            if (db.open()) {
+                QSqlQuery q(db);
+                if (q.exec(sql)) {
+                    while (q.next()) {
+                        QVariantList row;
+                        for (int c = 0; c < columns; ++c)
+                            row << q.value(c);
+                        rows << row;
+                    }
+                }
+            }
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("peek-e2e"));
+        return rows;
+    }
+    // $.mid -> send attempts of what an outbox holds.
+    static QHash<QString, int> outboxAttempts(const QString &path)
+    {
+        QHash<QString, int> out;
+        for (const QVariantList &row :
+             outboxQuery(path, QStringLiteral("SELECT properties, attempts FROM messages"), 2)) {
+            for (const auto &pair : QJsonDocument::fromJson(row.at(0).toString().toUtf8()).array()) {
+                if (pair.toArray().at(0).toString() == QLatin1String("$.mid"))
+                    out.insert(pair.toArray().at(1).toString(), row.at(1).toInt());
+            }
+        }
+        return out;
+    }
+    // How many messages were ever enqueued (ids are AUTOINCREMENT from 1).
+    static qint64 outboxEnqueued(const QString &path)
+    {
+        const auto rows =
+            outboxQuery(path, QStringLiteral("SELECT seq FROM sqlite_sequence WHERE name = 'messages'"), 1);
+        return rows.isEmpty() ? -1 : rows.first().at(0).toLongLong();
+    }
+    static qint64 outboxDropped(const QString &path)
+    {
+        const auto rows = outboxQuery(path, QStringLiteral("SELECT value FROM counters WHERE name = 'dropped'"), 1);
+        return rows.isEmpty() ? -1 : rows.first().at(0).toLongLong();
+    }
+    // Deletes what the broker of `confPath` persisted: it starts empty.
+    static bool clearPersistence(const QString &confPath)
+    {
+        QFile conf(confPath);
+        if (!conf.open(QIODevice::ReadOnly))
+            return false;
+        static const QRegularExpression line(QStringLiteral("^persistence_location (.+)$"),
+                                             QRegularExpression::MultilineOption);
+        const auto match = line.match(QString::fromUtf8(conf.readAll()));
+        if (!match.hasMatch())
+            return false;
+        QDir dir(match.captured(1).trimmed());
+        for (const QString &file : dir.entryList(QDir::Files))
+            if (!dir.remove(file))
+                return false;
+        return dir.entryList(QDir::Files).isEmpty();
     }
 
 private Q_SLOTS:
@@ -296,6 +385,75 @@ private Q_SLOTS:
         again.process().terminate();
         QVERIFY(again.process().waitForFinished(10000));
         QCOMPARE(again.process().exitCode(), 0);
+    }
+
+    // End-to-end confirmation: the hub acknowledges what the agent sends
+    // while the middleware is stalled, then the hub is killed -9 and comes
+    // back WITHOUT its persistence, so everything it had acknowledged and not
+    // yet handed over is gone. The agent still has it (only the middleware's
+    // "stored" removes a message from its outbox) and sends it again: every
+    // message it ever generated is stored exactly once.
+    void hubKilledWithoutPersistenceLosesNothing()
+    {
+        const QString serial = QStringLiteral("SN-AG-E2E");
+        const QString deviceId = QStringLiteral("sn-ag-e2e");
+        const auto enrollment = m_hubs.enroll(serial, deviceId);
+        QVERIFY2(enrollment.status == 201, qPrintable(m_hubs.lastError()));
+        const QString dir = m_work.filePath(QStringLiteral("e2e"));
+        const QString outbox = QDir(dir).filePath(QStringLiteral("outbox.sqlite"));
+        AgentProcess agent;
+        agent.start(QStringList{QStringLiteral("--middleware"), m_f.mw->baseUrl(), QStringLiteral("--ca"),
+                                m_f.mw->caCertificatePath(), QStringLiteral("--data-dir"), dir,
+                                QStringLiteral("--serial"), serial, QStringLiteral("--activate"),
+                                enrollment.activationCode, QStringLiteral("--interval-ms"), QStringLiteral("100"),
+                                QStringLiteral("--max-reconnect-delay-ms"), QStringLiteral("1000"),
+                                QStringLiteral("--status-interval-ms"), QStringLiteral("300")});
+        QTRY_VERIFY2_WITH_TIMEOUT(agent.printed(QStringLiteral("state: running")), qPrintable(agent.output()), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(storedMessageIds(deviceId).size() >= 10, 20000);
+
+        // The middleware stalls: the hub keeps acknowledging (its credit
+        // window is far from full), nothing is stored or confirmed.
+        const qint64 mwPid = m_f.mw->processId();
+        QVERIFY(mwPid > 0);
+        QVERIFY(::kill(pid_t(mwPid), SIGSTOP) == 0);
+        auto resume = qScopeGuard([mwPid] { ::kill(pid_t(mwPid), SIGCONT); });
+        QTest::qWait(5000);
+        // What the agent has sent and still keeps: at most 32 of those can
+        // be waiting for the hub's PUBACK, the rest the hub acknowledged.
+        const QHash<QString, int> beforeKill = outboxAttempts(outbox);
+        int sent = 0;
+        for (const int attempts : beforeKill)
+            sent += attempts > 0 ? 1 : 0;
+        QVERIFY2(sent > 32 + 5, qPrintable(QStringLiteral("%1 sent, unconfirmed").arg(sent)));
+
+        // The hub dies and comes back empty.
+        MosquittoProcess *broker = m_hubs.broker(QStringLiteral("hub1"));
+        broker->kill();
+        QVERIFY(clearPersistence(m_hubs.configPath(QStringLiteral("hub1"))));
+        QVERIFY(::kill(pid_t(mwPid), SIGCONT) == 0);
+        resume.dismiss();
+        QVERIFY2(m_hubs.restartBroker(QStringLiteral("hub1")), qPrintable(m_hubs.lastError()));
+        QVERIFY(m_hubs.waitForLink(QStringLiteral("hub1")));
+
+        // Everything the hub had acknowledged before it died arrives.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            storedMessageIds(deviceId).contains(QSet<QString>(beforeKill.keyBegin(), beforeKill.keyEnd())), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(agent.lastQueued() >= 0 && agent.lastQueued() <= 3, 30000);
+        agent.process().kill(); // what is left stays in the outbox file
+        QVERIFY(agent.process().waitForFinished(5000));
+
+        // Every message generated (the outbox's ids count every enqueue) is
+        // stored or still in the outbox, and stored once.
+        const QSet<QString> stored = storedMessageIds(deviceId);
+        const QHash<QString, int> left = outboxAttempts(outbox);
+        QSet<QString> all = stored;
+        for (auto it = left.cbegin(); it != left.cend(); ++it)
+            all.insert(it.key());
+        QCOMPARE(qint64(all.size()), outboxEnqueued(outbox));
+        QCOMPARE(storedRows(deviceId), qint64(stored.size()));
+        QCOMPARE(outboxDropped(outbox), qint64(0));
+        qInfo("%d message(s) the dead hub had taken were sent again; %lld generated, %lld stored once",
+              int(beforeKill.size()), qint64(all.size()), qint64(stored.size()));
     }
 
     void simulateRunsAGroupOfDevices()

@@ -190,6 +190,8 @@ private Q_SLOTS:
                                  "--key-file",
                                  "--registration-prefix",
                                  "--outbox-capacity",
+                                 "--unconfirmed-window",
+                                 "--confirm-timeout-ms",
                                  "--reprovision-after",
                                  "--max-reconnect-delay-ms",
                                  "--status-interval-ms",

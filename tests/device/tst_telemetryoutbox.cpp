@@ -298,6 +298,89 @@ private Q_SLOTS:
         QCOMPARE(net.sent.last().payload, body(6));
     }
 
+    // With end-to-end confirmation the hub's PUBACK alone never removes a
+    // message: only the back end's "stored" for its $.mid does.
+    void pubackAloneKeepsUnconfirmedMessages()
+    {
+        auto box = openOrFail(dbPath("confirm.db"));
+        QVERIFY(box);
+        const auto mid = [](int i) { return QStringLiteral("mid-%1").arg(i); };
+        for (int i = 0; i < 6; ++i)
+            QVERIFY(box->enqueue(body(i), {{u"$.mid"_s, mid(i)}}).ok());
+        FakeNetwork net;
+        OutboxSender sender(box.get(), QStringLiteral("dev"), net.publish(), 4);
+        sender.setConfirmation(5, 60000);
+        QSignalSpy stored(&sender, &OutboxSender::messageAcknowledged);
+        sender.onConnected();
+        QCOMPARE(net.sent.size(), 4);
+        for (int i = 0; i < 4; ++i)
+            sender.onPublished(net.sent[i].mid, 0);
+        // Acknowledged by the hub, not stored: all still in the outbox, and
+        // the window (5) lets only one more go out.
+        QCOMPARE(box->size(), 6);
+        QCOMPARE(stored.size(), 0);
+        QCOMPARE(sender.unconfirmed(), 4);
+        QCOMPARE(net.sent.size(), 5);
+        // A confirmation removes exactly the ids it names (unknown ones and
+        // ids of messages still waiting for their PUBACK included).
+        sender.onStored({mid(0), mid(2), u"someone-else"_s, mid(4)});
+        QCOMPARE(box->size(), 3);
+        QCOMPARE(stored.size(), 3);
+        QCOMPARE(sender.unconfirmed(), 2);
+        QCOMPARE(net.sent.size(), 6); // room again: body(5)
+
+        // The hub dies: the connection drops. Everything unconfirmed goes
+        // again on the next connection, the PUBACKed ones included.
+        sender.onConnectionLost();
+        net.sent.clear();
+        sender.onConnected();
+        QCOMPARE(net.sent.size(), 3);
+        QCOMPARE(net.sent[0].payload, body(1));
+        QCOMPARE(net.sent[1].payload, body(3));
+        QCOMPARE(net.sent[2].payload, body(5));
+        sender.onStored({mid(1), mid(3), mid(5)});
+        QCOMPARE(box->size(), 0);
+        QCOMPARE(stored.size(), 6);
+    }
+
+    void unconfirmedMessagesAreResentAfterTheTimeout()
+    {
+        auto box = openOrFail(dbPath("confirm-timeout.db"));
+        QVERIFY(box);
+        QVERIFY(box->enqueue(body(0), {{u"$.mid"_s, u"m0"_s}}).ok());
+        QVERIFY(box->enqueue(body(1), {{u"$.mid"_s, u"m1"_s}}).ok());
+        FakeNetwork net;
+        OutboxSender sender(box.get(), QStringLiteral("dev"), net.publish(), 4);
+        sender.setConfirmation(10, 1000);
+        sender.onConnected();
+        QCOMPARE(net.sent.size(), 2);
+        sender.onPublished(net.sent[0].mid, 0);
+        sender.onPublished(net.sent[1].mid, 0);
+        sender.onStored({u"m1"_s});
+        QCOMPARE(box->size(), 1);
+        // m0 is never confirmed: sent again once the timeout ran out.
+        QTRY_COMPARE_WITH_TIMEOUT(net.sent.size(), 3, 5000);
+        QCOMPARE(net.sent[2].payload, body(0));
+        QCOMPARE(box->size(), 1);
+        sender.onPublished(net.sent[2].mid, 0);
+        sender.onStored({u"m0"_s});
+        QCOMPARE(box->size(), 0);
+    }
+
+    // A message without $.mid cannot be confirmed: the PUBACK removes it.
+    void messageWithoutIdNeedsNoConfirmation()
+    {
+        auto box = openOrFail(dbPath("confirm-noid.db"));
+        QVERIFY(box);
+        QVERIFY(box->enqueue(body(0), {}).ok());
+        FakeNetwork net;
+        OutboxSender sender(box.get(), QStringLiteral("dev"), net.publish(), 4);
+        sender.setConfirmation(10, 60000);
+        sender.onConnected();
+        sender.onPublished(net.sent[0].mid, 0);
+        QCOMPARE(box->size(), 0);
+    }
+
     void publishFailureKeepsEntries()
     {
         auto box = openOrFail(dbPath("pubfail.db"));

@@ -84,6 +84,9 @@ private Q_SLOTS:
     void creditWindowAdmitsUntilFull();
     void creditGrantsPayOtherSessions();
     void creditDoesNotLeak();
+    void creditResumedQueueIsChargedOnce();
+    void creditWaitsForSharedSubscriptions();
+    void creditGrantTotalsPayOnce();
     void writeLimiterPerDeviceAndKind();
     void generationDecidesWhichKeyIsAccepted_data();
     void generationDecidesWhichKeyIsAccepted();
@@ -478,6 +481,7 @@ void tst_HubAuth::topicRules_data()
     dev("pub method response deep rid", W, "devices/dev1/methods/res/200/a/b", false);
     dev("pub method response long status", W, "devices/dev1/methods/res/12345678901/a", false);
     dev("pub desired", W, "devices/dev1/twin/desired", false);
+    dev("pub stored confirmation", W, "devices/dev1/messages/stored", false);
     dev("pub method request", W, "devices/dev1/methods/reboot/1", false);
     dev("pub reported suffix", W, "devices/dev1/twin/reportedx", false);
     dev("pub status suffix", W, "devices/dev1/status/x", false);
@@ -488,6 +492,8 @@ void tst_HubAuth::topicRules_data()
     dev("pub root", W, "devices/dev1", false);
     // Device: reading (delivery).
     dev("read desired", R, "devices/dev1/twin/desired", true);
+    dev("read stored confirmation", R, "devices/dev1/messages/stored", true);
+    dev("read other's stored confirmation", R, "devices/dev2/messages/stored", false);
     dev("read method request", R, "devices/dev1/methods/reboot/42", true);
     dev("read method response", R, "devices/dev1/methods/res/200", false);
     dev("read own method response", R, "devices/dev1/methods/res/200/42", false);
@@ -498,6 +504,9 @@ void tst_HubAuth::topicRules_data()
     // Device: subscribing.
     dev("sub desired", S, "devices/dev1/twin/desired", true);
     dev("sub methods #", S, "devices/dev1/methods/#", true);
+    dev("sub stored confirmation", S, "devices/dev1/messages/stored", true);
+    dev("sub other's stored confirmation", S, "devices/dev2/messages/stored", false);
+    dev("sub stored wildcard", S, "devices/dev1/messages/#", false);
     dev("sub methods +/+", S, "devices/dev1/methods/+/+", true);
     dev("sub methods name/+", S, "devices/dev1/methods/reboot/+", true);
     dev("sub methods +/#", S, "devices/dev1/methods/+/#", true);
@@ -724,6 +733,20 @@ void tst_HubAuth::creditCommands_data()
     QTest::newRow("huge") << QByteArray(R"({"op":"credit","messages":1e300,"bytes":1})") << qint64(-1) << qint64(0);
     QTest::newRow("unknown field") << QByteArray(R"({"op":"credit","messages":1,"bytes":1,"deviceId":"x"})")
                                    << qint64(-1) << qint64(0);
+    // Running totals with an epoch may pass the per-grant bounds.
+    QTest::newRow("totals") << QByteArray(R"({"op":"credit","epoch":"a1b2","messages":5000000000,"bytes":1})")
+                            << qint64(5000000000) << qint64(1);
+    QTest::newRow("empty epoch") << QByteArray(R"({"op":"credit","epoch":"","messages":1,"bytes":1})") << qint64(-1)
+                                 << qint64(0);
+    QTest::newRow("epoch not text") << QByteArray(R"({"op":"credit","epoch":7,"messages":1,"bytes":1})") << qint64(-1)
+                                    << qint64(0);
+    QTest::newRow("epoch control char") << QByteArray(R"({"op":"credit","epoch":"a\nb","messages":1,"bytes":1})")
+                                        << qint64(-1) << qint64(0);
+    QTest::newRow("epoch too long") << (QByteArray(R"({"op":"credit","epoch":")") + QByteArray(65, 'e') +
+                                        QByteArray(R"(","messages":1,"bytes":1})"))
+                                    << qint64(-1) << qint64(0);
+    QTest::newRow("totals beyond 2^53") << QByteArray(R"({"op":"credit","epoch":"e","messages":1e17,"bytes":1})")
+                                        << qint64(-1) << qint64(0);
 }
 
 void tst_HubAuth::creditCommands()
@@ -770,7 +793,7 @@ void tst_HubAuth::creditWindowAdmitsUntilFull()
     IngressCredit credit({windowMessages, windowBytes, 120});
     credit.sessionConnected("mw-a", false);
     qint64 taken = 0;
-    while (credit.mayAdmit(messageBytes) && taken < 10 * windowMessages) {
+    while (credit.mayAdmit(messageBytes, 0) && taken < 10 * windowMessages) {
         credit.charge("mw-a", messageBytes);
         ++taken;
     }
@@ -779,9 +802,9 @@ void tst_HubAuth::creditWindowAdmitsUntilFull()
     QCOMPARE(credit.outstandingBytes(), admitted * messageBytes);
     // A grant for one message makes room for exactly one more.
     credit.grant("mw-a", 1, messageBytes);
-    QVERIFY(credit.mayAdmit(messageBytes));
+    QVERIFY(credit.mayAdmit(messageBytes, 0));
     credit.charge("mw-a", messageBytes);
-    QCOMPARE(credit.mayAdmit(messageBytes), false);
+    QCOMPARE(credit.mayAdmit(messageBytes, 0), false);
     // Everything confirmed: the window is whole again, never more.
     credit.grant("mw-a", admitted + 1000, admitted * messageBytes * 2);
     QCOMPARE(credit.outstandingMessages(), 0);
@@ -799,7 +822,7 @@ void tst_HubAuth::creditGrantsPayOtherSessions()
         credit.charge("mw-a", 10);
     for (int i = 0; i < 40; ++i)
         credit.charge("mw-b", 10);
-    QVERIFY(!credit.mayAdmit(10));
+    QVERIFY(!credit.mayAdmit(10, 0));
     // mw-b confirms more than it was charged (it drained mw-a's session
     // after a takeover, or a grant was sent twice): the rest pays mw-a's.
     credit.grant("mw-b", 50, 500);
@@ -821,19 +844,19 @@ void tst_HubAuth::creditDoesNotLeak()
     credit.sessionConnected("mw-a", false);
     for (int i = 0; i < 100; ++i)
         credit.charge("mw-a", 1);
-    QVERIFY(!credit.mayAdmit(1));
+    QVERIFY(!credit.mayAdmit(1, 0));
     // Its connection drops (stall, kill): nothing is forgotten while no
     // middleware session is connected, however long that lasts.
     credit.sessionDisconnected("mw-a", 1000);
     QVERIFY(credit.forgetAbandoned(1000 + 100000).empty());
-    QVERIFY(!credit.mayAdmit(1));
+    QVERIFY(!credit.mayAdmit(1, 0));
     // It comes back with its session: the queued messages are still owed.
     credit.sessionConnected("mw-a", false);
-    QVERIFY(!credit.mayAdmit(1));
+    QVERIFY(!credit.mayAdmit(1, 0));
     // It comes back clean: the broker threw its queue away, so the charges go.
     credit.sessionConnected("mw-a", true);
     QCOMPARE(credit.outstandingMessages(), 0);
-    QVERIFY(credit.mayAdmit(1));
+    QVERIFY(credit.mayAdmit(1, 0));
 
     // An instance gone for good while another runs: forgotten after the
     // abandoned time, not before.
@@ -844,13 +867,146 @@ void tst_HubAuth::creditDoesNotLeak()
         credit.charge("mw-b", 1);
     credit.sessionDisconnected("mw-a", 2000);
     QVERIFY(credit.forgetAbandoned(2000 + 119).empty());
-    QVERIFY(!credit.mayAdmit(1));
+    QVERIFY(!credit.mayAdmit(1, 0));
     const auto forgotten = credit.forgetAbandoned(2000 + 120);
     QCOMPARE(forgotten.size(), size_t(1));
     QCOMPARE(forgotten.front().sessionId, std::string("mw-a"));
     QCOMPARE(forgotten.front().messages, 70);
     QCOMPARE(credit.outstandingMessages(), 30);
-    QVERIFY(credit.mayAdmit(1));
+    QVERIFY(credit.mayAdmit(1, 0));
+}
+
+// Replays the events Mosquitto 2.0.11 reports when a middleware session
+// with queued messages reconnects (handle_connect.c connect__on_authorised):
+// the new connection's basic auth, then the disconnect of the session's
+// previous connection, then one read check per queued message.
+void tst_HubAuth::creditResumedQueueIsChargedOnce()
+{
+    IngressCredit credit({100, 1 << 20, 120});
+    int oldConnection = 0;
+    int newConnection = 0;
+    credit.sessionConnected("mw-a", false, 1000);
+    for (int i = 0; i < 40; ++i)
+        credit.chargeDelivery("mw-a", &oldConnection, 10);
+    credit.sessionDisconnected("mw-a", 1001);
+    QCOMPARE(credit.outstandingMessages(), 40);
+
+    credit.endResume(); // some other event
+    credit.sessionConnected("mw-a", false, 1002);
+    credit.beginResume("mw-a", &newConnection);
+    credit.clientDisconnected("mw-a"); // the previous connection retired
+    for (int i = 0; i < 40; ++i)
+        credit.chargeDelivery("mw-a", &newConnection, 10); // the queue's read checks
+    QCOMPARE(credit.outstandingMessages(), 40);
+    QCOMPARE(credit.outstandingBytes(), 400);
+    // Any other event ends the resume: new deliveries are charged again.
+    credit.endResume();
+    credit.chargeDelivery("mw-a", &newConnection, 10);
+    QCOMPARE(credit.outstandingMessages(), 41);
+    // A device's disconnect ends a resume as well.
+    credit.beginResume("mw-a", &newConnection);
+    credit.clientDisconnected("device-7");
+    credit.chargeDelivery("mw-a", &newConnection, 10);
+    QCOMPARE(credit.outstandingMessages(), 42);
+    // Confirming everything empties the account exactly.
+    credit.grant("mw-a", 42, 420);
+    QCOMPARE(credit.outstandingMessages(), 0);
+    QCOMPARE(credit.outstandingBytes(), 0);
+}
+
+// Mosquitto 2.0.11 leaves a persistent session's shared subscriptions
+// behind when the session reconnects: until the middleware subscribes
+// again, device messages reach no one and are charged to no one while
+// their publishers get a PUBACK. Devices wait for the re-subscription.
+void tst_HubAuth::creditWaitsForSharedSubscriptions()
+{
+    IngressCredit credit({100, 1 << 20, 120});
+    const std::string telemetry = "$share/provisio/devices/+/messages/events/#";
+    const std::string presence = "$share/provisio/devices/+/status";
+    credit.sessionConnected("mw-a", false, 1000);
+    QVERIFY(credit.mayAdmit(10, 1000)); // a first connect has nothing to restore
+    credit.subscribed("mw-a", telemetry);
+    credit.subscribed("mw-a", presence);
+    credit.subscribed("mw-a", "$CONTROL/provisio-hub/v1/response"); // not shared: kept by the broker
+    QVERIFY(credit.mayAdmit(10, 1000));
+
+    credit.sessionDisconnected("mw-a", 1010);
+    QVERIFY(credit.mayAdmit(10, 1010)); // away: the broker queues for it
+    credit.sessionConnected("mw-a", false, 1020);
+    QVERIFY(credit.awaitingResubscription(1020));
+    QVERIFY(!credit.mayAdmit(10, 1020));
+    credit.subscribed("mw-a", telemetry);
+    QVERIFY(!credit.mayAdmit(10, 1021)); // one filter still missing
+    credit.subscribed("mw-a", presence);
+    QVERIFY(credit.mayAdmit(10, 1021));
+
+    // A session that never subscribes again holds devices back only for
+    // resubscribeSeconds (120 by default).
+    credit.sessionConnected("mw-a", false, 2000);
+    QVERIFY(!credit.mayAdmit(10, 2119));
+    QVERIFY(credit.mayAdmit(10, 2120));
+
+    // Another connected instance holding the same filters still receives
+    // the messages: nothing to wait for (a survivor draining a dead
+    // instance's session, another instance while this one reconnects).
+    credit.sessionConnected("mw-b", false, 2500);
+    credit.subscribed("mw-b", telemetry);
+    credit.sessionConnected("mw-a", false, 2501);
+    QVERIFY(!credit.mayAdmit(10, 2501)); // mw-b lacks the presence filter
+    credit.subscribed("mw-b", presence);
+    QVERIFY(credit.mayAdmit(10, 2501));
+    credit.sessionDisconnected("mw-b", 2502);
+    QVERIFY(!credit.mayAdmit(10, 2502)); // mw-b is gone: mw-a's gap is open again
+    credit.sessionConnected("mw-b", true, 2503); // clean: mw-b has no filters any more
+    credit.subscribed("mw-a", telemetry);
+    credit.subscribed("mw-a", presence);
+    QVERIFY(credit.mayAdmit(10, 2503));
+
+    // A survivor draining a dead instance's session unsubscribes its
+    // filters: nothing is awaited any more.
+    credit.sessionConnected("mw-a", false, 3000);
+    credit.unsubscribed("mw-a", telemetry);
+    QVERIFY(!credit.mayAdmit(10, 3001));
+    credit.unsubscribed("mw-a", presence);
+    QVERIFY(credit.mayAdmit(10, 3001));
+    // ... and a clean start has no subscriptions to restore.
+    credit.subscribed("mw-a", telemetry);
+    credit.sessionConnected("mw-a", true, 4000);
+    QVERIFY(credit.mayAdmit(10, 4000));
+    credit.sessionConnected("mw-a", false, 4001);
+    QVERIFY(credit.mayAdmit(10, 4001));
+}
+
+void tst_HubAuth::creditGrantTotalsPayOnce()
+{
+    IngressCredit credit({100, 1 << 20, 120});
+    credit.sessionConnected("mw-a", false);
+    credit.sessionConnected("mw-b", false);
+    for (int i = 0; i < 60; ++i)
+        credit.charge("mw-a", 10);
+    for (int i = 0; i < 40; ++i)
+        credit.charge("mw-b", 10);
+    credit.grantTotals("mw-b", "e1", 30, 300);
+    QCOMPARE(credit.outstandingMessages("mw-b"), 10);
+    // The same grant again (a QoS 1 resend after a reconnect) pays nothing,
+    // so it cannot pay off mw-a's charges either.
+    credit.grantTotals("mw-b", "e1", 30, 300);
+    QCOMPARE(credit.outstandingMessages("mw-b"), 10);
+    QCOMPARE(credit.outstandingMessages("mw-a"), 60);
+    // An older total arriving late pays nothing.
+    credit.grantTotals("mw-b", "e1", 20, 200);
+    QCOMPARE(credit.outstandingMessages(), 70);
+    // The next total pays the difference.
+    credit.grantTotals("mw-b", "e1", 40, 400);
+    QCOMPARE(credit.outstandingMessages("mw-b"), 0);
+    QCOMPARE(credit.outstandingMessages(), 60);
+    // A restarted process (new epoch) counts from zero.
+    for (int i = 0; i < 5; ++i)
+        credit.charge("mw-b", 10);
+    credit.grantTotals("mw-b", "e2", 5, 50);
+    QCOMPARE(credit.outstandingMessages("mw-b"), 0);
+    QCOMPARE(credit.outstandingMessages(), 60);
+    QCOMPARE(credit.outstandingBytes(), 600);
 }
 
 void tst_HubAuth::writeLimiterPerDeviceAndKind()

@@ -92,6 +92,7 @@ private Q_SLOTS:
     void badPluginOptionStopsBroker_data();
     void badPluginOptionStopsBroker();
     void logsHoldNoSecrets();
+    void reconnectedServiceHoldsDevicesUntilSubscribed();
 
 private:
     QString deviceKey(const QString &deviceId) const { return *Crypto::deriveKey(m_signingKey, deviceId); }
@@ -704,6 +705,54 @@ void tst_HubBroker::logsHoldNoSecrets()
     QVERIFY(!log.contains(m_serviceKey));
     QVERIFY(!log.contains(QLatin1String("sig=")));
     QVERIFY(!log.contains(QLatin1String("SharedAccessSignature")));
+}
+
+// Mosquitto 2.0.11 does not hand a persistent session's shared
+// subscriptions over to its new connection. Until the middleware subscribes
+// again, a device's message has no subscriber: the hub would acknowledge it
+// and drop it, charged to no one (how a stopped middleware once saw a whole
+// burst acknowledged). The plugin holds devices back instead.
+void tst_HubBroker::reconnectedServiceHoldsDevicesUntilSubscribed()
+{
+    const QString filter = QStringLiteral("$share/provisio/devices/+/messages/events/#");
+    const QString topic = QStringLiteral("devices/dev-gap/messages/events/");
+    auto persistent = [this] {
+        auto client = std::make_unique<MqttTestClient>(QStringLiteral("provisio-mw-gap"), MqttTestClient::Mqtt311,
+                                                       false);
+        client->setCredentials(hubServiceUsername(kHubHost).toUtf8(), serviceToken());
+        return client;
+    };
+    auto service = persistent();
+    QCOMPARE(connectWith(*service), 0);
+    QCOMPARE(service->subscribe(filter), 1);
+    int connack = -1;
+    auto device = connectDevice(QStringLiteral("dev-gap"), &connack, MqttTestClient::Mqtt311);
+    QCOMPARE(connack, 0);
+    QCOMPARE(device->publish(topic, "before"), 0);
+    QVERIFY(service->waitForMessages(1, 3000));
+    service->takeMessages();
+
+    // The session comes back on a new connection and has not subscribed yet.
+    service->disconnect();
+    service = persistent();
+    QCOMPARE(connectWith(*service), 0);
+    QCOMPARE(device->publish(topic, "in the gap"), MqttTestClient::kNoAnswer);
+    QVERIFY(device->waitForDisconnect(3000));
+    QTRY_VERIFY_WITH_TIMEOUT(m_broker.log().contains(QLatin1String("has not subscribed again yet")), 3000);
+
+    // Subscribed again: devices are admitted, and what they send arrives.
+    QCOMPARE(service->subscribe(filter), 1);
+    device = connectDevice(QStringLiteral("dev-gap"), &connack, MqttTestClient::Mqtt311);
+    QCOMPARE(connack, 0);
+    QCOMPARE(device->publish(topic, "after"), 0);
+    QVERIFY(service->waitForMessages(1, 3000));
+    QCOMPARE(service->takeMessages().first().payload, QByteArray("after"));
+    // Leave no session behind for the other cases.
+    service->disconnect();
+    auto clean = std::make_unique<MqttTestClient>(QStringLiteral("provisio-mw-gap"), MqttTestClient::Mqtt311, true);
+    clean->setCredentials(hubServiceUsername(kHubHost).toUtf8(), serviceToken());
+    QCOMPARE(connectWith(*clean), 0);
+    clean->disconnect();
 }
 
 PROVISIO_TEST_GUILESS_MAIN(tst_HubBroker)

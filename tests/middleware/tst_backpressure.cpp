@@ -241,10 +241,12 @@ int TestBackPressure::storedCount(const QString &deviceId)
 
 void TestBackPressure::burstWhileTheMiddlewareIsStoppedLosesNothing()
 {
-    // Run as tst_backpressure_burst (short) and tst_backpressure_full
-    // (label slow): once in six parallel default runs the hub admitted the
-    // whole short burst while the middleware was stopped, a credit leak not
-    // yet explained; it stays out of the default run until it is.
+    // Run as tst_backpressure_burst (short, default run) and
+    // tst_backpressure_full (label slow). The hub once admitted the whole
+    // short burst while the middleware was stopped: messages routed to no
+    // middleware session after it reconnected (Mosquitto 2.0.11 drops a
+    // persistent session's shared subscriptions until they are made again)
+    // were neither charged nor kept; tst_hubauth replays that case.
     if (qEnvironmentVariableIsEmpty("PROVISIO_BURST"))
         QSKIP("the burst runs as tst_backpressure_burst / tst_backpressure_full (label slow)");
     std::vector<std::unique_ptr<BurstDevice>> devices;
