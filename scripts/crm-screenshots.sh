@@ -128,7 +128,8 @@ done
     while true; do
         t=$(awk -v n=$n 'BEGIN { printf "%.1f", 21.5 + 1.8 * sin(n / 4) }')
         h=$(awk -v n=$n 'BEGIN { printf "%.1f", 44 + 6 * cos(n / 5) }')
-        echo "{\"temperature\":$t,\"humidity\":$h,\"battery\":$(( 98 - n / 10 ))}"
+        p=$(awk -v n=$n 'BEGIN { printf "%.1f", 1013.2 + 0.8 * sin(n / 7) }')
+        echo "{\"temperature\":$t,\"humidity\":$h,\"pressure\":$p,\"battery\":$(( 98 - n / 10 ))}"
         n=$((n + 1))
         sleep 1
     done

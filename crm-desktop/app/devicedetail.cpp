@@ -4,6 +4,7 @@
 #include "apiclient.h"
 #include "customersmodel.h"
 #include "devicedetailcontroller.h"
+#include "displayformat.h"
 #include "enrollmentsmodel.h"
 #include "jsonobjectedit.h"
 #include "protocol/timeutil.h"
@@ -60,8 +61,7 @@ QString table(const QString &rows)
 // A time as the tables show it, in the user's locale and time zone.
 QString when(const QString &iso)
 {
-    const QDateTime at = QDateTime::fromString(iso, Qt::ISODateWithMs);
-    return at.isValid() ? QLocale().toString(at.toLocalTime(), QLocale::ShortFormat) : iso;
+    return formatApiDateTime(iso);
 }
 
 QString masked(const QString &key)
@@ -662,8 +662,8 @@ void DeviceDetail::showCloudMessages(const QJsonArray &messages)
             shown = tr("delivered to the hub");
         else if (state == QLatin1String("expired"))
             shown = tr("expired");
-        const QString cells[] = {m.value(QStringLiteral("createdDateTimeUtc")).toString(), shown,
-                                 m.value(QStringLiteral("expiryTimeUtc")).toString(),
+        const QString cells[] = {formatApiDateTime(m.value(QStringLiteral("createdDateTimeUtc")).toString()), shown,
+                                 formatApiDateTime(m.value(QStringLiteral("expiryTimeUtc")).toString()),
                                  m.value(QStringLiteral("messageId")).toString()};
         for (int column = 0; column < 4; ++column)
             m_c2dMessages->setItem(row, column, new QTableWidgetItem(cells[column]));
@@ -797,7 +797,7 @@ void DeviceDetail::showActivationMails(const QJsonArray &mails)
     QString text;
     if (state == QLatin1String("sent")) {
         text = tr("Activation card e-mailed to <b>%1</b> on %2.")
-                   .arg(to, m.value(QStringLiteral("sentDateTimeUtc")).toString());
+                   .arg(to, formatApiDateTime(m.value(QStringLiteral("sentDateTimeUtc")).toString()));
         if (m.value(QStringLiteral("transport")).toString() == QLatin1String("outbox"))
             text += QLatin1Char(' ') + tr("(written to the middleware's outbox: no mail server is set up)");
     } else if (state == QLatin1String("failed")) {
@@ -805,7 +805,7 @@ void DeviceDetail::showActivationMails(const QJsonArray &mails)
             tr("<b>The activation e-mail to %1 failed</b> after %n attempt(s): %2", nullptr, attempts).arg(to, error);
     } else if (attempts > 0) {
         text = tr("Activation e-mail to %1 is waiting: %n attempt(s) failed (%2); next try %3.", nullptr, attempts)
-                   .arg(to, error, m.value(QStringLiteral("nextAttemptDateTimeUtc")).toString());
+                   .arg(to, error, formatApiDateTime(m.value(QStringLiteral("nextAttemptDateTimeUtc")).toString()));
     } else {
         text = tr("Activation e-mail to %1 is being sent.").arg(to);
     }

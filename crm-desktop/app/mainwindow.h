@@ -57,6 +57,11 @@ public:
     void applyRole(const QString &role);
 
     MessageBanner *banner() const { return m_banner; }
+    // Hubs whose link from this middleware is down, from the last check
+    // (GET hubs every hubCheckInterval()); "Live" needs none.
+    QStringList hubsDown() const { return m_hubsDown; }
+    int hubCheckInterval() const;
+    void setHubCheckInterval(int ms);
     CrmController *controller() const { return m_controller; }
     InventoryModel *inventoryModel() const { return m_inventory; }
     CustomersModel *customersModel() const { return m_customers; }
@@ -89,6 +94,8 @@ private:
     void createActions();
     void createMenus();
     void createStatusBar();
+    void checkHubs();
+    void updateLive();
     void restoreLayout();
     void saveLayout() const;
     void updateActions();
@@ -153,6 +160,9 @@ private:
     QProgressBar *m_progress = nullptr;
     QToolButton *m_cancel = nullptr;
     QLabel *m_liveLabel = nullptr;
+    QTimer *m_hubCheck = nullptr;
+    QStringList m_hubsDown;
+    bool m_hubCheckRunning = false;
     QLabel *m_connectionLabel = nullptr;
     QPointer<BatchOperation> m_operation;
     QMenu *m_profilesMenu = nullptr;
