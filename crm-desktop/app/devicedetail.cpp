@@ -290,7 +290,9 @@ QWidget *DeviceDetail::buildTelemetry()
     // Wide enough for the milliseconds: messages a second apart differ there.
     m_telemetryTable->setColumnWidth(
         TelemetryModel::ReceivedColumn,
-        m_telemetryTable->fontMetrics().horizontalAdvance(QStringLiteral("2026-12-31 23:59:59.999")) + 16);
+        m_telemetryTable->fontMetrics().horizontalAdvance(
+            formatDateTime(QDateTime(QDate(2026, 12, 31), QTime(23, 59, 59, 999)), true) + QStringLiteral("WW")) +
+            16);
     m_telemetryTable->setColumnWidth(TelemetryModel::PropertiesColumn, 100);
     m_telemetryTable->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_telemetryTable->verticalHeader()->setDefaultSectionSize(m_telemetryTable->fontMetrics().height() + 6);
@@ -299,24 +301,25 @@ QWidget *DeviceDetail::buildTelemetry()
     m_telemetryCount = new QLabel(page);
     m_telemetryCount->setObjectName(QStringLiteral("telemetryCount"));
     m_telemetryCount->setWordWrap(true);
-    auto updateCount = [this] {
+    const auto messages = [](qint64 n) { return n == 1 ? tr("1 message") : tr("%1 messages").arg(n); };
+    auto updateCount = [this, messages] {
         if (m_telemetry->isLoading() && m_telemetry->totalCount() == 0)
             m_telemetryCount->setText(tr("Loading the history…"));
         else if (m_telemetry->isLoading())
             m_telemetryCount->setText(
-                tr("Loading the history: %1 of the latest %2 message(s)…")
+                tr("Loading the history: %1 of the latest %2…")
                     .arg(m_telemetry->rowCount())
-                    .arg(qMin<qint64>(m_telemetry->totalCount(), m_telemetry->maximumMessages())));
+                    .arg(messages(qMin<qint64>(m_telemetry->totalCount(), m_telemetry->maximumMessages()))));
         else if (m_telemetry->missedLive() > 0)
-            m_telemetryCount->setText(tr("Showing the latest %1 of %2 message(s); %3 message(s) not shown live — "
+            m_telemetryCount->setText(tr("Showing the latest %1 of %2; %3 not shown live — "
                                          "Reload history to see them.")
                                           .arg(m_telemetry->rowCount())
-                                          .arg(m_telemetry->totalCount())
-                                          .arg(m_telemetry->missedLive()));
+                                          .arg(messages(m_telemetry->totalCount()))
+                                          .arg(messages(m_telemetry->missedLive())));
         else
-            m_telemetryCount->setText(tr("Showing the latest %1 of %2 message(s); new ones appear as they arrive.")
+            m_telemetryCount->setText(tr("Showing the latest %1 of %2; new ones appear as they arrive.")
                                           .arg(m_telemetry->rowCount())
-                                          .arg(m_telemetry->totalCount()));
+                                          .arg(messages(m_telemetry->totalCount())));
     };
     connect(m_telemetry, &TelemetryModel::loadingChanged, this, updateCount);
     connect(m_telemetry, &TelemetryModel::totalCountChanged, this, updateCount);

@@ -32,12 +32,12 @@ namespace Provisio::Crm {
 
 namespace {
 
-// Colours that stay with a member's name from device to device.
-QColor colourFor(const QString &name)
+// Distinct colours, by the member's place among the device's members.
+QColor colourFor(int index)
 {
     static const QColor palette[] = {QColor(0x1f77b4), QColor(0xd62728), QColor(0x2ca02c), QColor(0x9467bd),
                                      QColor(0xff7f0e), QColor(0x17becf), QColor(0x8c564b), QColor(0xe377c2)};
-    return palette[qHash(name) % (sizeof(palette) / sizeof(palette[0]))];
+    return palette[index % int(sizeof(palette) / sizeof(palette[0]))];
 }
 
 // A value axis range on round steps: about four intervals, never below
@@ -111,13 +111,15 @@ TelemetryChart::TelemetryChart(TelemetryModel *model, QWidget *parent)
     legendLayout->setContentsMargins(0, 0, 0, 0);
     legendLayout->addStretch(1);
 
+    // The range and the export on one line, the legend on its own below:
+    // the device panel is narrow.
     auto *bar = new QHBoxLayout;
     bar->addWidget(new QLabel(tr("Range:"), this));
     bar->addWidget(m_rangeBox);
     bar->addWidget(m_fromEdit);
     bar->addWidget(m_toEdit);
     bar->addWidget(m_apply);
-    bar->addWidget(m_legend, 1);
+    bar->addStretch(1);
     bar->addWidget(m_export);
 
     m_empty->setObjectName(QStringLiteral("telemetryEmpty"));
@@ -134,11 +136,13 @@ TelemetryChart::TelemetryChart(TelemetryModel *model, QWidget *parent)
     m_stack->addWidget(scroll);
 
     m_hover->setObjectName(QStringLiteral("telemetryHover"));
+    m_hover->setText(tr("Times in %1. Point at a chart for its values.").arg(displayZone()));
     m_hover->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(bar);
+    layout->addWidget(m_legend);
     layout->addWidget(m_stack, 1);
     layout->addWidget(m_hover);
     setMinimumHeight(240);
@@ -260,14 +264,14 @@ TelemetryChart::Panel *TelemetryChart::addPanel(const QString &name, int index)
     chart->setTitle(name);
     panel.series = new QLineSeries;
     panel.series->setName(name);
-    panel.series->setColor(colourFor(name));
+    const QColor colour = colourFor(index);
+    panel.series->setColor(colour);
     panel.series->setPointsVisible(false);
-    panel.series->setSelectedColor(colourFor(name).darker(150));
+    panel.series->setSelectedColor(colour.darker(150));
     panel.x = new QDateTimeAxis;
     panel.x->setTickCount(5);
-    panel.x->setTitleText(tr("Time (%1)").arg(displayZone()));
-    panel.y = new QValueAxis;
-    panel.y->setTitleText(name);
+    panel.x->setTitleVisible(false); // the hover line names the zone
+    panel.y = new QValueAxis;        // the chart's title names it
     chart->addSeries(panel.series);
     chart->addAxis(panel.x, Qt::AlignBottom);
     chart->addAxis(panel.y, Qt::AlignLeft);
@@ -276,7 +280,7 @@ TelemetryChart::Panel *TelemetryChart::addPanel(const QString &name, int index)
     panel.view = new QChartView(chart, m_panelsPage);
     panel.view->setObjectName(QStringLiteral("telemetryChart_") + name);
     panel.view->setRenderHint(QPainter::Antialiasing);
-    panel.view->setMinimumHeight(170);
+    panel.view->setMinimumHeight(140);
     panel.view->viewport()->setMouseTracking(true);
     panel.view->viewport()->installEventFilter(this);
     panel.view->viewport()->setProperty("telemetrySeries", name);
@@ -290,7 +294,7 @@ TelemetryChart::Panel *TelemetryChart::addPanel(const QString &name, int index)
     panel.toggle->setToolTip(tr("Show or hide %1").arg(name));
     panel.toggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     QPixmap swatch(12, 12);
-    swatch.fill(colourFor(name));
+    swatch.fill(colour);
     panel.toggle->setIcon(QIcon(swatch));
     auto *legendLayout = static_cast<QHBoxLayout *>(m_legend->layout());
     legendLayout->insertWidget(index, panel.toggle);
@@ -380,7 +384,6 @@ void TelemetryChart::rebuild()
             m_empty->setText(tr("No telemetry yet: this device has not sent any numeric readings."));
         else
             m_empty->setText(tr("No numeric telemetry in this range. Choose a longer range."));
-        m_hover->clear();
     }
     m_stack->setCurrentIndex(any ? 1 : 0);
     m_export->setEnabled(any);

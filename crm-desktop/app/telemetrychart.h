@@ -59,8 +59,8 @@ public:
     QByteArray csv() const;
     bool exportCsv(const QString &path, QString *error = nullptr) const;
 
-    // What the pointer last pointed at ("pressure 1013.2 at …"), empty
-    // before.
+    // What the pointer last pointed at ("pressure 1013.2 at …"); before
+    // that, which zone the times are in.
     QString hoverText() const;
 
 protected:
