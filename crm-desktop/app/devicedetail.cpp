@@ -614,8 +614,18 @@ void DeviceDetail::showRegistration(const QJsonObject &r)
     if (!v("lastActivityTime").isEmpty())
         connection += (connection.isEmpty() ? QString() : QStringLiteral(" · ")) +
                       tr("last seen %1").arg(when(v("lastActivityTime")));
+    // DPS's words for how the device got its hub, in a person's.
+    QString assignment = v("substatus");
+    if (assignment == QLatin1String("initialAssignment"))
+        assignment = tr("first assignment");
+    else if (assignment == QLatin1String("deviceDataMigrated"))
+        assignment = tr("moved to another hub, twin kept");
+    else if (assignment == QLatin1String("deviceDataReset"))
+        assignment = tr("moved to another hub, twin reset");
+    else if (assignment == QLatin1String("reprovisionedToInitialAssignment"))
+        assignment = tr("back on its first hub");
     m_registrationInfo->setText(table(
-        row(tr("Status"), v("status")) + row(tr("Substatus"), v("substatus")) + row(tr("Hub"), hubText) +
+        row(tr("Status"), v("status")) + row(tr("Assignment"), assignment) + row(tr("Hub"), hubText) +
         row(tr("Connection"), connection) + row(tr("Device id"), v("deviceId")) +
         row(tr("Device reports"), v("deviceStatus")) + row(tr("Reported at"), when(v("deviceStatusDateTimeUtc"))) +
         row(tr("Registered"), when(v("createdDateTimeUtc"))) + row(tr("Updated"), when(v("lastUpdatedDateTimeUtc"))) +

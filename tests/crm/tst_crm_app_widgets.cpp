@@ -391,6 +391,10 @@ void TestCrmAppWidgets::deviceDetailHidesKeysUntilRevealed()
     auto *primary = detail->findChild<QLabel *>(QStringLiteral("devicePrimaryKey"));
     auto *registration = detail->findChild<QLabel *>(QStringLiteral("deviceRegistration"));
     QTRY_VERIFY_WITH_TIMEOUT(registration->text().contains(QStringLiteral("assigned")), 15000);
+    // DPS's substatus in words, not the API's.
+    QVERIFY2(registration->text().contains(QStringLiteral("first assignment")) &&
+                 !registration->text().contains(QStringLiteral("initialAssignment")),
+             qPrintable(registration->text()));
     QTRY_VERIFY_WITH_TIMEOUT(primary->text().contains(QStringLiteral("hidden")), 15000);
     QVERIFY(!primary->text().contains(key));
     auto *reveal = detail->findChild<QPushButton *>(QStringLiteral("revealKeys"));
