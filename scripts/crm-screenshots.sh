@@ -167,6 +167,7 @@ shot customers 5 "${connect[@]}" --page customers
 shot enrollments 5 "${connect[@]}" --page enrollments
 shot hubs 5 "${connect[@]}" --page hubs
 shot audit 5 "${connect[@]}" --page audit
+shot overview 6 "${connect[@]}" --page overview
 printf '[deviceDetail]\ntab=0\n' >> "$XDG_CONFIG_HOME/Provisio/provisio-crm.conf"
 shot device 6 "${connect[@]}" --page inventory --device SN-1001
 sed -i 's/^tab=0$/tab=2/' "$XDG_CONFIG_HOME/Provisio/provisio-crm.conf"

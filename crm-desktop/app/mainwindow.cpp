@@ -19,6 +19,7 @@
 #include "hubspage.h"
 #include "inventorypage.h"
 #include "messagebanner.h"
+#include "overviewpage.h"
 #include "pagedtablemodel.h"
 #include "selldialog.h"
 
@@ -157,8 +158,17 @@ void MainWindow::createPages()
         connect(page, &RecordListPage::errorOccurred, m_banner, &MessageBanner::showError);
         connect(page, &RecordListPage::selectionChanged, this, &MainWindow::updateActions);
     }
+    // The fleet overview, counted when opened (and with its Refresh).
+    m_overviewPage = new OverviewPage(m_api, m_stack);
+    m_stack->addWidget(m_overviewPage);
+    auto *overviewItem =
+        new QListWidgetItem(style()->standardIcon(QStyle::SP_FileDialogInfoView), tr("Overview"), m_sidebar);
+    overviewItem->setSizeHint(QSize(160, 34));
+    connect(m_overviewPage, &OverviewPage::errorOccurred, m_banner, &MessageBanner::showError);
     connect(m_sidebar, &QListWidget::currentRowChanged, this, [this](int row) {
         m_stack->setCurrentIndex(row);
+        if (m_stack->currentWidget() == m_overviewPage && !m_overviewPage->isLoading())
+            m_overviewPage->refresh();
         updateActions();
     });
     m_sidebar->setCurrentRow(0);
@@ -620,6 +630,9 @@ void MainWindow::refreshCurrent()
         break;
     case AccessPoliciesView:
         reloadAll(m_accessPolicies);
+        break;
+    case OverviewView:
+        m_overviewPage->refresh();
         break;
     }
 }

@@ -9,10 +9,12 @@
 #include "auditmodel.h"
 #include "core/crmcoretestutil.h"
 #include "displayformat.h"
+#include "dpstestutil.h"
 #include "eventfeed.h"
 #include "jsondiff.h"
 #include "mainwindow.h"
 #include "messagebanner.h"
+#include "overviewpage.h"
 #include "telemetrychart.h"
 #include "telemetrymodel.h"
 #include "widgettestutil.h"
@@ -26,6 +28,8 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineSeries>
+#include <QProgressBar>
+#include <QSignalSpy>
 #include <QStackedWidget>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -78,6 +82,7 @@ private Q_SLOTS:
     void datesCarryTheirZone();
     void statusBarIsNotLiveWhileAHubIsDown();
     void changesReadAsADiff();
+    void overviewCountsTheFleet();
 
 private:
     Provisio::Test::CrmFixture m_f;
@@ -431,6 +436,85 @@ void TestCrmAppViews::changesReadAsADiff()
         [](const QString &id) { return id == QLatin1String("cus_0001") ? QStringLiteral("Acme Corp") : QString(); });
     QCOMPARE(audit.customerName(QStringLiteral("cus_0001")), QStringLiteral("Acme Corp"));
     QCOMPARE(audit.customerName(QStringLiteral("cus_0002")), QStringLiteral("cus_0002"));
+}
+
+// The overview's numbers against what was put into the middleware: four
+// devices delivered, three sold, two enrolled, one registered today.
+void TestCrmAppViews::overviewCountsTheFleet()
+{
+    if (!m_f.mw)
+        QVERIFY(m_f.start());
+    auto admin = m_f.client(m_f.adminToken);
+    QCOMPARE(admin
+                 ->put(QStringLiteral("/api/v1/hubs/hub2"),
+                       {{QStringLiteral("host"), QStringLiteral("hub2.provisio.invalid")},
+                        {QStringLiteral("allocationWeight"), 1}})
+                 .status,
+             201);
+    const auto customer =
+        admin->post(QStringLiteral("/api/v1/customers"), {{QStringLiteral("name"), QStringLiteral("Acme Corp")}});
+    QCOMPARE(customer.status, 201);
+    const QString customerId = customer.json().value(QStringLiteral("id")).toString();
+    QString key;
+    for (int i = 1; i <= 4; ++i) {
+        const QString serial = QStringLiteral("OV-%1").arg(i);
+        QCOMPARE(admin->post(QStringLiteral("/api/v1/devices"), {{QStringLiteral("serial"), serial}}).status, 201);
+        if (i <= 3)
+            QCOMPARE(admin
+                         ->post(QStringLiteral("/api/v1/devices/") + serial + QStringLiteral("/sell"),
+                                {{QStringLiteral("customerId"), customerId}})
+                         .status,
+                     200);
+        if (i <= 2) {
+            const auto e = admin->put(QStringLiteral("/api/v1/enrollments/ov-%1").arg(i),
+                                      {{QStringLiteral("registrationId"), QStringLiteral("ov-%1").arg(i)},
+                                       {QStringLiteral("serial"), serial},
+                                       {QStringLiteral("attestation"),
+                                        QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}});
+            QCOMPARE(e.status, 201);
+            if (i == 1)
+                key = e.json()
+                          .value(QStringLiteral("attestation"))
+                          .toObject()
+                          .value(QStringLiteral("symmetricKey"))
+                          .toObject()
+                          .value(QStringLiteral("primaryKey"))
+                          .toString();
+        }
+    }
+    QCOMPARE(registerOverDps(*m_f.mw, QStringLiteral("ov-1"), key).value(QStringLiteral("status")).toString(),
+             QStringLiteral("assigned"));
+
+    auto api = Provisio::Test::crmClient(m_f, m_f.adminToken);
+    EventFeed feed(api.get());
+    MainWindow window(api.get(), &feed);
+    window.resize(1280, 800);
+    window.applyRole(QStringLiteral("admin"));
+    window.start();
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    OverviewPage *overview = window.overviewPage();
+    QSignalSpy loaded(overview, &OverviewPage::loaded);
+    window.showPage(MainWindow::OverviewView);
+    QVERIFY(loaded.wait(20000));
+    const OverviewPage::Funnel f = overview->funnel();
+    QCOMPARE(f.delivered, 4);
+    QCOMPARE(f.sold, 3);
+    QCOMPARE(f.enrolled, 2);
+    QCOMPARE(f.activated, 1);
+    QCOMPARE(f.online, 0);
+    const auto perDay = overview->registrationsPerDay();
+    QCOMPARE(perDay.size(), OverviewPage::kDays);
+    QCOMPARE(perDay.value(QDate::currentDate()), 1);
+    QCOMPARE(perDay.value(QDate::currentDate().addDays(-1)), 0);
+    QVERIFY2(overview->hubHealth().value(QStringLiteral("hub2")).startsWith(QLatin1String("not connected")),
+             qPrintable(overview->hubHealth().value(QStringLiteral("hub2"))));
+    auto *sold = overview->findChild<QProgressBar *>(QStringLiteral("funnel1"));
+    QVERIFY(sold && sold->isVisible());
+    QCOMPARE(sold->value(), 3);
+    QCOMPARE(sold->maximum(), 4);
+    Provisio::Test::saveScreenshot(&window, "crm-overview.png");
+    feed.stop();
 }
 
 QTEST_MAIN(TestCrmAppViews)
