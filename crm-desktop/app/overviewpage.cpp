@@ -203,7 +203,7 @@ void OverviewPage::compute()
     auto *x = new QBarCategoryAxis;
     x->append(days);
     auto *y = new QValueAxis;
-    y->setRange(0, qMax(4, most + (4 - most % 4) % 4));
+    y->setRange(0, qMax(4, (most + 4) / 4 * 4)); // four steps, the tallest bar below the top
     y->setTickCount(5);
     y->setLabelFormat(QStringLiteral("%d"));
     chart->addAxis(x, Qt::AlignBottom);
