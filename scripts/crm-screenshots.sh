@@ -128,7 +128,8 @@ done
     while true; do
         t=$(awk -v n=$n 'BEGIN { printf "%.1f", 21.5 + 1.8 * sin(n / 4) }')
         h=$(awk -v n=$n 'BEGIN { printf "%.1f", 44 + 6 * cos(n / 5) }')
-        echo "{\"temperature\":$t,\"humidity\":$h,\"battery\":$(( 98 - n / 10 ))}"
+        p=$(awk -v n=$n 'BEGIN { printf "%.1f", 1013.2 + 0.8 * sin(n / 7) }')
+        echo "{\"temperature\":$t,\"humidity\":$h,\"pressure\":$p,\"battery\":$(( 98 - n / 10 ))}"
         n=$((n + 1))
         sleep 1
     done
@@ -166,6 +167,7 @@ shot customers 5 "${connect[@]}" --page customers
 shot enrollments 5 "${connect[@]}" --page enrollments
 shot hubs 5 "${connect[@]}" --page hubs
 shot audit 5 "${connect[@]}" --page audit
+shot overview 6 "${connect[@]}" --page overview
 printf '[deviceDetail]\ntab=0\n' >> "$XDG_CONFIG_HOME/Provisio/provisio-crm.conf"
 shot device 6 "${connect[@]}" --page inventory --device SN-1001
 sed -i 's/^tab=0$/tab=2/' "$XDG_CONFIG_HOME/Provisio/provisio-crm.conf"

@@ -29,7 +29,8 @@ struct Parser
         QStringLiteral("NAME")};
     QCommandLineOption page{
         QStringLiteral("page"),
-        QCoreApplication::translate("AppOptions", "Page to open: inventory, customers, enrollments, hubs or audit."),
+        QCoreApplication::translate("AppOptions",
+                                    "Page to open: inventory, customers, enrollments, hubs, audit or overview."),
         QStringLiteral("PAGE")};
     QCommandLineOption device{
         QStringLiteral("device"),
@@ -65,8 +66,9 @@ struct Parser
             return Error(ErrorCode::InvalidInput, QStringLiteral("--token-file needs --url"));
         options.page = parser.value(page);
         options.device = parser.value(device);
-        static const QStringList pages{QStringLiteral("inventory"), QStringLiteral("customers"),
-                                       QStringLiteral("enrollments"), QStringLiteral("hubs"), QStringLiteral("audit")};
+        static const QStringList pages{QStringLiteral("inventory"),   QStringLiteral("customers"),
+                                       QStringLiteral("enrollments"), QStringLiteral("hubs"),
+                                       QStringLiteral("audit"),       QStringLiteral("overview")};
         if (!options.page.isEmpty() && !pages.contains(options.page))
             return Error(ErrorCode::InvalidInput,
                          QStringLiteral("--page must be one of %1").arg(pages.join(QStringLiteral(", "))));

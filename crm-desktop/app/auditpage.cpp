@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "auditpage.h"
 
+#include "jsondiff.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDateTimeEdit>
@@ -143,15 +145,19 @@ void AuditPage::showSelected()
         m_details->clear();
         return;
     }
-    QString text;
-    for (const QString &part : {QStringLiteral("before"), QStringLiteral("after")}) {
-        if (!entry.contains(part))
-            continue;
-        text += part + QStringLiteral(":\n") +
-                QString::fromUtf8(QJsonDocument(entry.value(part).toObject()).toJson(QJsonDocument::Indented)) +
-                QLatin1Char('\n');
+    if (!entry.contains(QLatin1String("before")) && !entry.contains(QLatin1String("after"))) {
+        m_details->setPlainText(tr("No record data in this entry."));
+        return;
     }
-    m_details->setPlainText(text.isEmpty() ? tr("No record data in this entry.") : text);
+    // What changed, member by member, with customers by name.
+    const auto names = [this](const QString &path, const QJsonValue &value) {
+        if (value.isString() && (path == QLatin1String("customerId") || path.endsWith(QLatin1String(".customerId"))))
+            return QStringLiteral("\u201c%1\u201d").arg(m_audit->customerName(value.toString()));
+        return QString();
+    };
+    const QStringList lines = describeChanges(entry.value(QLatin1String("before")).toObject(),
+                                              entry.value(QLatin1String("after")).toObject(), names);
+    m_details->setPlainText(lines.isEmpty() ? tr("Nothing in the record changed.") : lines.join(QLatin1Char('\n')));
 }
 
 } // namespace Provisio::Crm

@@ -54,7 +54,8 @@ BatchOperation *CrmController::sellDevices(const QStringList &serials, const QSt
     }
     qCInfo(lcCrmUi) << "selling" << serials.size() << "device(s) to" << customerId;
     return launch(op,
-                  tr("Sold %1 of %2 device(s) to %3.").arg(QStringLiteral("%1"), QStringLiteral("%2"), customerName),
+                  (serials.size() == 1 ? tr("Sold %1 of %2 device to %3.") : tr("Sold %1 of %2 devices to %3."))
+                      .arg(QStringLiteral("%1"), QStringLiteral("%2"), customerName),
                   Inventory);
 }
 
@@ -67,7 +68,9 @@ BatchOperation *CrmController::returnDevices(const QStringList &serials)
                                QJsonObject());
         });
     }
-    return launch(op, tr("Returned %1 of %2 device(s) to stock."), Inventory);
+    return launch(
+        op, serials.size() == 1 ? tr("Returned %1 of %2 device to stock.") : tr("Returned %1 of %2 devices to stock."),
+        Inventory);
 }
 
 BatchOperation *CrmController::createEnrollments(const QStringList &serials, const QJsonObject &tags,
@@ -95,7 +98,8 @@ BatchOperation *CrmController::createEnrollments(const QStringList &serials, con
             return m_api->put(QStringLiteral("enrollments/") + ApiClient::segment(id), body);
         });
     }
-    return launch(op, tr("Created %1 of %2 enrollment(s)."), Enrollments | Inventory);
+    return launch(op, serials.size() == 1 ? tr("Created %1 of %2 enrollment.") : tr("Created %1 of %2 enrollments."),
+                  Enrollments | Inventory);
 }
 
 BatchOperation *CrmController::setEnrollmentsEnabled(const QStringList &registrationIds, bool enabled)
@@ -107,7 +111,10 @@ BatchOperation *CrmController::setEnrollmentsEnabled(const QStringList &registra
             return m_api->post(QStringLiteral("enrollments/") + ApiClient::segment(id) + action, QJsonObject());
         });
     }
-    return launch(op, enabled ? tr("Enabled %1 of %2 enrollment(s).") : tr("Disabled %1 of %2 enrollment(s)."),
+    const bool one = registrationIds.size() == 1;
+    return launch(op,
+                  enabled ? (one ? tr("Enabled %1 of %2 enrollment.") : tr("Enabled %1 of %2 enrollments."))
+                          : (one ? tr("Disabled %1 of %2 enrollment.") : tr("Disabled %1 of %2 enrollments.")),
                   Enrollments | Inventory);
 }
 
@@ -121,7 +128,10 @@ BatchOperation *CrmController::regenerateKeys(const QStringList &registrationIds
                                QJsonObject{{QStringLiteral("key"), which}});
         });
     }
-    return launch(op, tr("New keys for %1 of %2 enrollment(s)."), Enrollments);
+    return launch(op,
+                  registrationIds.size() == 1 ? tr("New keys for %1 of %2 enrollment.")
+                                              : tr("New keys for %1 of %2 enrollments."),
+                  Enrollments);
 }
 
 BatchOperation *CrmController::deleteEnrollments(const QStringList &registrationIds)
@@ -130,7 +140,9 @@ BatchOperation *CrmController::deleteEnrollments(const QStringList &registration
     for (const QString &id : registrationIds) {
         op->addStep(id, [this, id] { return m_api->remove(QStringLiteral("enrollments/") + ApiClient::segment(id)); });
     }
-    return launch(op, tr("Deleted %1 of %2 enrollment(s)."), Enrollments | Inventory);
+    return launch(
+        op, registrationIds.size() == 1 ? tr("Deleted %1 of %2 enrollment.") : tr("Deleted %1 of %2 enrollments."),
+        Enrollments | Inventory);
 }
 
 BatchOperation *CrmController::mailActivationCards(const QStringList &serials)
@@ -149,7 +161,10 @@ BatchOperation *CrmController::mailActivationCards(const QStringList &serials)
                                QJsonObject());
         });
     }
-    return launch(op, tr("Queued %1 of %2 activation e-mail(s); the device view shows their delivery."), Enrollments);
+    return launch(op,
+                  serials.size() == 1 ? tr("Queued %1 of %2 activation e-mail; the device view shows its delivery.")
+                                      : tr("Queued %1 of %2 activation e-mails; the device view shows their delivery."),
+                  Enrollments);
 }
 
 BatchOperation *CrmController::saveCustomer(const QJsonObject &customer, const QByteArray &etag)

@@ -4,6 +4,7 @@
 #include "apiclient.h"
 #include "customersmodel.h"
 #include "devicedetailcontroller.h"
+#include "displayformat.h"
 #include "enrollmentsmodel.h"
 #include "jsonobjectedit.h"
 #include "protocol/timeutil.h"
@@ -60,8 +61,7 @@ QString table(const QString &rows)
 // A time as the tables show it, in the user's locale and time zone.
 QString when(const QString &iso)
 {
-    const QDateTime at = QDateTime::fromString(iso, Qt::ISODateWithMs);
-    return at.isValid() ? QLocale().toString(at.toLocalTime(), QLocale::ShortFormat) : iso;
+    return formatApiDateTime(iso);
 }
 
 QString masked(const QString &key)
@@ -290,7 +290,9 @@ QWidget *DeviceDetail::buildTelemetry()
     // Wide enough for the milliseconds: messages a second apart differ there.
     m_telemetryTable->setColumnWidth(
         TelemetryModel::ReceivedColumn,
-        m_telemetryTable->fontMetrics().horizontalAdvance(QStringLiteral("2026-12-31 23:59:59.999")) + 16);
+        m_telemetryTable->fontMetrics().horizontalAdvance(
+            formatDateTime(QDateTime(QDate(2026, 12, 31), QTime(23, 59, 59, 999)), true) + QStringLiteral("WW")) +
+            16);
     m_telemetryTable->setColumnWidth(TelemetryModel::PropertiesColumn, 100);
     m_telemetryTable->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_telemetryTable->verticalHeader()->setDefaultSectionSize(m_telemetryTable->fontMetrics().height() + 6);
@@ -299,24 +301,25 @@ QWidget *DeviceDetail::buildTelemetry()
     m_telemetryCount = new QLabel(page);
     m_telemetryCount->setObjectName(QStringLiteral("telemetryCount"));
     m_telemetryCount->setWordWrap(true);
-    auto updateCount = [this] {
+    const auto messages = [](qint64 n) { return n == 1 ? tr("1 message") : tr("%1 messages").arg(n); };
+    auto updateCount = [this, messages] {
         if (m_telemetry->isLoading() && m_telemetry->totalCount() == 0)
             m_telemetryCount->setText(tr("Loading the history…"));
         else if (m_telemetry->isLoading())
             m_telemetryCount->setText(
-                tr("Loading the history: %1 of the latest %2 message(s)…")
+                tr("Loading the history: %1 of the latest %2…")
                     .arg(m_telemetry->rowCount())
-                    .arg(qMin<qint64>(m_telemetry->totalCount(), m_telemetry->maximumMessages())));
+                    .arg(messages(qMin<qint64>(m_telemetry->totalCount(), m_telemetry->maximumMessages()))));
         else if (m_telemetry->missedLive() > 0)
-            m_telemetryCount->setText(tr("Showing the latest %1 of %2 message(s); %3 message(s) not shown live — "
+            m_telemetryCount->setText(tr("Showing the latest %1 of %2; %3 not shown live — "
                                          "Reload history to see them.")
                                           .arg(m_telemetry->rowCount())
-                                          .arg(m_telemetry->totalCount())
-                                          .arg(m_telemetry->missedLive()));
+                                          .arg(messages(m_telemetry->totalCount()))
+                                          .arg(messages(m_telemetry->missedLive())));
         else
-            m_telemetryCount->setText(tr("Showing the latest %1 of %2 message(s); new ones appear as they arrive.")
+            m_telemetryCount->setText(tr("Showing the latest %1 of %2; new ones appear as they arrive.")
                                           .arg(m_telemetry->rowCount())
-                                          .arg(m_telemetry->totalCount()));
+                                          .arg(messages(m_telemetry->totalCount())));
     };
     connect(m_telemetry, &TelemetryModel::loadingChanged, this, updateCount);
     connect(m_telemetry, &TelemetryModel::totalCountChanged, this, updateCount);
@@ -611,8 +614,18 @@ void DeviceDetail::showRegistration(const QJsonObject &r)
     if (!v("lastActivityTime").isEmpty())
         connection += (connection.isEmpty() ? QString() : QStringLiteral(" · ")) +
                       tr("last seen %1").arg(when(v("lastActivityTime")));
+    // DPS's words for how the device got its hub, in a person's.
+    QString assignment = v("substatus");
+    if (assignment == QLatin1String("initialAssignment"))
+        assignment = tr("first assignment");
+    else if (assignment == QLatin1String("deviceDataMigrated"))
+        assignment = tr("moved to another hub, twin kept");
+    else if (assignment == QLatin1String("deviceDataReset"))
+        assignment = tr("moved to another hub, twin reset");
+    else if (assignment == QLatin1String("reprovisionedToInitialAssignment"))
+        assignment = tr("back on its first hub");
     m_registrationInfo->setText(table(
-        row(tr("Status"), v("status")) + row(tr("Substatus"), v("substatus")) + row(tr("Hub"), hubText) +
+        row(tr("Status"), v("status")) + row(tr("Assignment"), assignment) + row(tr("Hub"), hubText) +
         row(tr("Connection"), connection) + row(tr("Device id"), v("deviceId")) +
         row(tr("Device reports"), v("deviceStatus")) + row(tr("Reported at"), when(v("deviceStatusDateTimeUtc"))) +
         row(tr("Registered"), when(v("createdDateTimeUtc"))) + row(tr("Updated"), when(v("lastUpdatedDateTimeUtc"))) +
@@ -662,8 +675,8 @@ void DeviceDetail::showCloudMessages(const QJsonArray &messages)
             shown = tr("delivered to the hub");
         else if (state == QLatin1String("expired"))
             shown = tr("expired");
-        const QString cells[] = {m.value(QStringLiteral("createdDateTimeUtc")).toString(), shown,
-                                 m.value(QStringLiteral("expiryTimeUtc")).toString(),
+        const QString cells[] = {formatApiDateTime(m.value(QStringLiteral("createdDateTimeUtc")).toString()), shown,
+                                 formatApiDateTime(m.value(QStringLiteral("expiryTimeUtc")).toString()),
                                  m.value(QStringLiteral("messageId")).toString()};
         for (int column = 0; column < 4; ++column)
             m_c2dMessages->setItem(row, column, new QTableWidgetItem(cells[column]));
@@ -797,7 +810,7 @@ void DeviceDetail::showActivationMails(const QJsonArray &mails)
     QString text;
     if (state == QLatin1String("sent")) {
         text = tr("Activation card e-mailed to <b>%1</b> on %2.")
-                   .arg(to, m.value(QStringLiteral("sentDateTimeUtc")).toString());
+                   .arg(to, formatApiDateTime(m.value(QStringLiteral("sentDateTimeUtc")).toString()));
         if (m.value(QStringLiteral("transport")).toString() == QLatin1String("outbox"))
             text += QLatin1Char(' ') + tr("(written to the middleware's outbox: no mail server is set up)");
     } else if (state == QLatin1String("failed")) {
@@ -805,7 +818,7 @@ void DeviceDetail::showActivationMails(const QJsonArray &mails)
             tr("<b>The activation e-mail to %1 failed</b> after %n attempt(s): %2", nullptr, attempts).arg(to, error);
     } else if (attempts > 0) {
         text = tr("Activation e-mail to %1 is waiting: %n attempt(s) failed (%2); next try %3.", nullptr, attempts)
-                   .arg(to, error, m.value(QStringLiteral("nextAttemptDateTimeUtc")).toString());
+                   .arg(to, error, formatApiDateTime(m.value(QStringLiteral("nextAttemptDateTimeUtc")).toString()));
     } else {
         text = tr("Activation e-mail to %1 is being sent.").arg(to);
     }

@@ -22,8 +22,7 @@ EnrollmentDialog::EnrollmentDialog(const QStringList &serials, QWidget *parent)
       m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
 {
     setObjectName(QStringLiteral("enrollmentDialog"));
-    setWindowTitle(serials.size() == 1 ? tr("Create enrollment")
-                                       : tr("Create %n enrollment(s)", nullptr, serials.size()));
+    setWindowTitle(serials.size() == 1 ? tr("Create enrollment") : tr("Create %1 enrollments").arg(serials.size()));
     m_tags->setObjectName(QStringLiteral("enrollmentTags"));
     m_tags->editor()->setObjectName(QStringLiteral("enrollmentTagsText"));
     m_desired->setObjectName(QStringLiteral("enrollmentDesired"));

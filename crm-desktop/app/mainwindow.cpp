@@ -19,6 +19,7 @@
 #include "hubspage.h"
 #include "inventorypage.h"
 #include "messagebanner.h"
+#include "overviewpage.h"
 #include "pagedtablemodel.h"
 #include "selldialog.h"
 
@@ -36,6 +37,8 @@
 #include <QFormLayout>
 #include <QGuiApplication>
 #include <QHBoxLayout>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -51,8 +54,10 @@
 #include <QStatusBar>
 #include <QStyle>
 #include <QTableView>
+#include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
+#include <QUrlQuery>
 #include <QVBoxLayout>
 
 namespace Provisio::Crm {
@@ -66,6 +71,15 @@ MainWindow::MainWindow(ApiClient *api, EventFeed *feed, ConnectionStore *store, 
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("Provisio CRM"));
     m_inventory->setCustomersModel(m_customers);
+    m_audit->setCustomerNames([customers = m_customers](const QString &id) { return customers->nameFor(id); });
+    // Names arrive after the log: show them once the customers are in.
+    const auto renameCustomers = [audit = m_audit] {
+        if (audit->rowCount() > 0)
+            Q_EMIT audit->dataChanged(audit->index(0, 0),
+                                      audit->index(audit->rowCount() - 1, audit->columnCount() - 1));
+    };
+    connect(m_customers, &QAbstractItemModel::modelReset, m_audit, renameCustomers);
+    connect(m_customers, &QAbstractItemModel::rowsInserted, m_audit, renameCustomers);
     if (m_feed) {
         m_inventory->setEventFeed(m_feed);
         connect(m_feed, &EventFeed::eventReceived, this, &MainWindow::onEvent);
@@ -114,8 +128,11 @@ void MainWindow::createPages()
     m_banner = new MessageBanner(right);
     m_stack = new QStackedWidget(right);
     m_stack->setObjectName(QStringLiteral("pages"));
-    rightLayout->addWidget(m_banner);
+    // The banner sits below the page: when it comes and goes the page only
+    // gets shorter or taller at the bottom, so the toolbar and the rows
+    // under the pointer stay where they are.
     rightLayout->addWidget(m_stack, 1);
+    rightLayout->addWidget(m_banner);
     outer->addWidget(m_sidebar);
     outer->addWidget(right, 1);
     setCentralWidget(central);
@@ -141,8 +158,17 @@ void MainWindow::createPages()
         connect(page, &RecordListPage::errorOccurred, m_banner, &MessageBanner::showError);
         connect(page, &RecordListPage::selectionChanged, this, &MainWindow::updateActions);
     }
+    // The fleet overview, counted when opened (and with its Refresh).
+    m_overviewPage = new OverviewPage(m_api, m_stack);
+    m_stack->addWidget(m_overviewPage);
+    auto *overviewItem =
+        new QListWidgetItem(style()->standardIcon(QStyle::SP_FileDialogInfoView), tr("Overview"), m_sidebar);
+    overviewItem->setSizeHint(QSize(160, 34));
+    connect(m_overviewPage, &OverviewPage::errorOccurred, m_banner, &MessageBanner::showError);
     connect(m_sidebar, &QListWidget::currentRowChanged, this, [this](int row) {
         m_stack->setCurrentIndex(row);
+        if (m_stack->currentWidget() == m_overviewPage && !m_overviewPage->isLoading())
+            m_overviewPage->refresh();
         updateActions();
     });
     m_sidebar->setCurrentRow(0);
@@ -383,16 +409,77 @@ void MainWindow::createStatusBar()
         if (m_operation)
             m_operation->cancel();
     });
-    auto updateLive = [this] {
-        const bool live = m_feed && m_feed->isConnected();
-        m_liveLabel->setText(live ? tr("● Live") : tr("○ Not live"));
-        m_liveLabel->setStyleSheet(live ? QStringLiteral("color: #27ae60;") : QStringLiteral("color: #7f8c8d;"));
-        m_liveLabel->setToolTip(live ? tr("Tables update as devices register and report.")
-                                     : tr("The live feed is reconnecting; tables update on refresh."));
-    };
-    if (m_feed)
-        connect(m_feed, &EventFeed::connectedChanged, this, updateLive);
+    if (m_feed) {
+        connect(m_feed, &EventFeed::connectedChanged, this, &MainWindow::updateLive);
+        connect(m_feed, &EventFeed::errorOccurred, this, &MainWindow::updateLive);
+    }
+    m_hubCheck = new QTimer(this);
+    m_hubCheck->setInterval(15000);
+    connect(m_hubCheck, &QTimer::timeout, this, &MainWindow::checkHubs);
     updateLive();
+}
+
+int MainWindow::hubCheckInterval() const
+{
+    return m_hubCheck->interval();
+}
+
+void MainWindow::setHubCheckInterval(int ms)
+{
+    m_hubCheck->setInterval(qMax(100, ms));
+}
+
+void MainWindow::checkHubs()
+{
+    if (m_hubCheckRunning)
+        return; // a frozen middleware must not pile requests up
+    m_hubCheckRunning = true;
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("limit"), QStringLiteral("1000"));
+    ApiCall *call = m_api->get(QStringLiteral("hubs"), query);
+    connect(call, &ApiCall::finished, this, [this](const QJsonDocument &body, const QByteArray &) {
+        m_hubCheckRunning = false;
+        QStringList down;
+        const QJsonArray hubs = body.object().value(QLatin1String("items")).toArray();
+        for (const QJsonValue &value : hubs) {
+            const QJsonObject hub = value.toObject();
+            const QJsonObject link = hub.value(QLatin1String("link")).toObject();
+            // A link switched off here is not an outage of this middleware's.
+            if (link.value(QLatin1String("enabled")).toBool(true) && !link.value(QLatin1String("connected")).toBool())
+                down << hub.value(QLatin1String("name")).toString();
+        }
+        if (down != m_hubsDown) {
+            m_hubsDown = down;
+            updateLive();
+        }
+    });
+    connect(call, &ApiCall::failed, this, [this](const ApiFailure &) { m_hubCheckRunning = false; });
+}
+
+void MainWindow::updateLive()
+{
+    const bool feedLive = m_feed && m_feed->isConnected();
+    const bool live = feedLive && m_hubsDown.isEmpty();
+    if (live) {
+        m_liveLabel->setText(tr("● Live"));
+        m_liveLabel->setStyleSheet(QStringLiteral("color: #27ae60;"));
+        m_liveLabel->setToolTip(tr("Tables update as devices register and report."));
+    } else if (feedLive) {
+        m_liveLabel->setText(m_hubsDown.size() == 1 ? tr("◐ Hub %1 down").arg(m_hubsDown.first())
+                                                    : tr("◐ %1 hubs down").arg(m_hubsDown.size()));
+        m_liveLabel->setStyleSheet(QStringLiteral("color: #c0392b;"));
+        m_liveLabel->setToolTip(tr("The middleware is not connected to %1: twins, telemetry and presence of its "
+                                   "devices do not come through. The Hubs page says why.")
+                                    .arg(m_hubsDown.join(QStringLiteral(", "))));
+    } else {
+        m_liveLabel->setText(tr("○ Not live"));
+        m_liveLabel->setStyleSheet(QStringLiteral("color: #7f8c8d;"));
+        // Not live says why: a frozen middleware (no answer to the feed's
+        // heartbeat) and a refused connection read differently.
+        const QString why = m_feed ? m_feed->lastError() : QString();
+        m_liveLabel->setToolTip(why.isEmpty() ? tr("The live feed is reconnecting; tables update on refresh.")
+                                              : tr("%1. Reconnecting; tables update on refresh.").arg(why));
+    }
 }
 
 void MainWindow::start()
@@ -407,6 +494,8 @@ void MainWindow::start()
     m_hubs->fetchAll();
     m_audit->refresh();
     m_controller->loadAllocationPolicy();
+    checkHubs();
+    m_hubCheck->start();
     if (m_feed && !m_feed->isStarted())
         m_feed->start();
 }
@@ -542,6 +631,9 @@ void MainWindow::refreshCurrent()
     case AccessPoliciesView:
         reloadAll(m_accessPolicies);
         break;
+    case OverviewView:
+        m_overviewPage->refresh();
+        break;
     }
 }
 
@@ -655,7 +747,10 @@ void MainWindow::openImport()
     auto *wizard = new ImportWizard(this, m_api);
     wizard->setAttribute(Qt::WA_DeleteOnClose);
     connect(wizard, &ImportWizard::imported, this, [this](int created, int updated) {
-        m_banner->showPositive(tr("Imported: %1 new, %2 updated device(s).").arg(created).arg(updated));
+        m_banner->showPositive(
+            created + updated == 1
+                ? (created == 1 ? tr("Imported 1 new device.") : tr("Updated 1 device."))
+                : tr("Imported %1 devices: %2 new, %3 updated.").arg(created + updated).arg(created).arg(updated));
         refreshAreas(CrmController::Inventory);
     });
     wizard->open();
@@ -730,9 +825,13 @@ void MainWindow::setSelectedEnrollmentsEnabled(bool enabled)
         return;
     }
     auto *box = new QMessageBox(QMessageBox::Warning, tr("Disable enrollments"),
-                                tr("Disable %n enrollment(s)? The devices can no longer register, and devices "
-                                   "connected to a hub are disconnected at once. Enable them again to undo.",
-                                   nullptr, ids.size()),
+                                (ids.size() == 1 ? tr("Disable this enrollment? The device can no longer register, "
+                                                      "and if it is connected to a hub it is disconnected at once. "
+                                                      "Enable it again to undo.")
+                                                 : tr("Disable %1 enrollments? The devices can no longer register, "
+                                                      "and devices connected to a hub are disconnected at once. "
+                                                      "Enable them again to undo.")
+                                                       .arg(ids.size())),
                                 QMessageBox::Cancel, this);
     box->setObjectName(QStringLiteral("confirmDisable"));
     box->addButton(tr("Disable"), QMessageBox::AcceptRole);
@@ -750,9 +849,13 @@ void MainWindow::regenerateSelectedKeys()
     if (ids.isEmpty())
         return;
     auto *box = new QMessageBox(QMessageBox::Warning, tr("Regenerate keys"),
-                                tr("Issue new keys for %n enrollment(s)? Devices still using the old key can no "
-                                   "longer register with it; they need the new key or a new activation code.",
-                                   nullptr, ids.size()),
+                                (ids.size() == 1 ? tr("Issue new keys for this enrollment? A device still using the "
+                                                      "old key can no longer register with it; it needs the new key "
+                                                      "or a new activation code.")
+                                                 : tr("Issue new keys for %1 enrollments? Devices still using the old "
+                                                      "key can no longer register with it; they need the new key or "
+                                                      "a new activation code.")
+                                                       .arg(ids.size())),
                                 QMessageBox::Cancel, this);
     box->setObjectName(QStringLiteral("confirmRegenerate"));
     QPushButton *primary = box->addButton(tr("Primary key"), QMessageBox::AcceptRole);
@@ -777,10 +880,13 @@ void MainWindow::deleteSelectedEnrollments()
         return;
     auto *box = new QMessageBox(
         QMessageBox::Warning, tr("Delete enrollments"),
-        tr("Delete %n enrollment(s) (%1)? The devices' keys and unused activation codes stop "
-           "working, registered devices are disconnected from their hub, and the devices "
-           "stay in the inventory. This cannot be undone; a new enrollment gets new keys.",
-           nullptr, ids.size())
+        (ids.size() == 1 ? tr("Delete the enrollment %1? The device's keys and unused activation codes stop "
+                              "working, a registered device is disconnected from its hub, and the device "
+                              "stays in the inventory. This cannot be undone; a new enrollment gets new keys.")
+                         : tr("Delete %2 enrollments (%1)? The devices' keys and unused activation codes stop "
+                              "working, registered devices are disconnected from their hub, and the devices "
+                              "stay in the inventory. This cannot be undone; a new enrollment gets new keys.")
+                               .arg(QStringLiteral("%1"), QString::number(ids.size())))
             .arg(ids.mid(0, 5).join(QStringLiteral(", ")) + (ids.size() > 5 ? QStringLiteral(", …") : QString())),
         QMessageBox::Cancel, this);
     box->setObjectName(QStringLiteral("confirmDeleteEnrollments"));

@@ -34,6 +34,7 @@ class HubsPage;
 class InventoryModel;
 class InventoryPage;
 class MessageBanner;
+class OverviewPage;
 class PagedTableModel;
 class RecordListPage;
 
@@ -57,6 +58,12 @@ public:
     void applyRole(const QString &role);
 
     MessageBanner *banner() const { return m_banner; }
+    OverviewPage *overviewPage() const { return m_overviewPage; }
+    // Hubs whose link from this middleware is down, from the last check
+    // (GET hubs every hubCheckInterval()); "Live" needs none.
+    QStringList hubsDown() const { return m_hubsDown; }
+    int hubCheckInterval() const;
+    void setHubCheckInterval(int ms);
     CrmController *controller() const { return m_controller; }
     InventoryModel *inventoryModel() const { return m_inventory; }
     CustomersModel *customersModel() const { return m_customers; }
@@ -72,7 +79,7 @@ public:
     RecordListPage *accessPoliciesPage() const { return m_accessPoliciesPage; }
     DeviceDetail *deviceDetail() const { return m_detail; }
 
-    enum Page { InventoryView, CustomersView, EnrollmentsView, HubsView, AuditView, AccessPoliciesView };
+    enum Page { InventoryView, CustomersView, EnrollmentsView, HubsView, AuditView, AccessPoliciesView, OverviewView };
     void showPage(Page page);
     Page currentPage() const;
     void showDevice(const QString &serial);
@@ -89,6 +96,8 @@ private:
     void createActions();
     void createMenus();
     void createStatusBar();
+    void checkHubs();
+    void updateLive();
     void restoreLayout();
     void saveLayout() const;
     void updateActions();
@@ -153,6 +162,10 @@ private:
     QProgressBar *m_progress = nullptr;
     QToolButton *m_cancel = nullptr;
     QLabel *m_liveLabel = nullptr;
+    QTimer *m_hubCheck = nullptr;
+    OverviewPage *m_overviewPage = nullptr;
+    QStringList m_hubsDown;
+    bool m_hubCheckRunning = false;
     QLabel *m_connectionLabel = nullptr;
     QPointer<BatchOperation> m_operation;
     QMenu *m_profilesMenu = nullptr;

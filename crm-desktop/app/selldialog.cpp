@@ -20,7 +20,7 @@ SellDialog::SellDialog(const QStringList &serials, CustomersModel *customers, QW
       m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
 {
     setObjectName(QStringLiteral("sellDialog"));
-    setWindowTitle(tr("Sell %n device(s)", nullptr, serials.size()));
+    setWindowTitle(serials.size() == 1 ? tr("Sell 1 device") : tr("Sell %1 devices").arg(serials.size()));
     m_search->setObjectName(QStringLiteral("sellSearch"));
     m_list->setObjectName(QStringLiteral("sellCustomers"));
     m_buttons->setObjectName(QStringLiteral("sellButtons"));

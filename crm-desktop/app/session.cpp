@@ -192,7 +192,9 @@ void Session::showWindow(const QString &role)
     m_window->start();
     const QStringList pages{QStringLiteral("inventory"), QStringLiteral("customers"), QStringLiteral("enrollments"),
                             QStringLiteral("hubs"), QStringLiteral("audit")};
-    if (!m_options.page.isEmpty())
+    if (m_options.page == QLatin1String("overview"))
+        m_window->showPage(MainWindow::OverviewView);
+    else if (!m_options.page.isEmpty())
         m_window->showPage(MainWindow::Page(qMax(0, int(pages.indexOf(m_options.page)))));
     if (!m_options.device.isEmpty())
         m_window->showDevice(m_options.device);

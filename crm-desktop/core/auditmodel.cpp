@@ -57,6 +57,12 @@ QString AuditModel::columnTitle(int column) const
     return {};
 }
 
+QString AuditModel::customerName(const QString &customerId) const
+{
+    const QString name = m_customerName && !customerId.isEmpty() ? m_customerName(customerId) : QString();
+    return name.isEmpty() ? customerId : name;
+}
+
 QVariant AuditModel::display(const QJsonObject &record, int column) const
 {
     switch (column) {
@@ -69,7 +75,8 @@ QVariant AuditModel::display(const QJsonObject &record, int column) const
     case EntityTypeColumn:
         return text(record, "entityType");
     case EntityIdColumn:
-        return text(record, "entityId");
+        return text(record, "entityType") == QLatin1String("customer") ? customerName(text(record, "entityId"))
+                                                                       : text(record, "entityId");
     }
     return {};
 }
@@ -78,6 +85,8 @@ QVariant AuditModel::toolTip(const QJsonObject &record, int column) const
 {
     if (column == AtColumn)
         return text(record, "at");
+    if (column == EntityIdColumn)
+        return text(record, "entityId");
     return PagedTableModel::toolTip(record, column);
 }
 

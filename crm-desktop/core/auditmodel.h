@@ -5,6 +5,8 @@
 
 #include <QDateTime>
 
+#include <functional>
+
 namespace Provisio::Crm {
 
 // The audit log (GET audit, newest first). Every filter is the server's
@@ -29,6 +31,10 @@ public:
     explicit AuditModel(ApiClient *api, QObject *parent = nullptr);
     void setFilter(const Filter &filter);
     Filter filter() const { return m_filter; }
+    // Customers' names for their ids (cus_…), so the log shows "Acme Corp"
+    // where the record holds an id; an id without a known name stays.
+    void setCustomerNames(std::function<QString(const QString &)> lookup) { m_customerName = std::move(lookup); }
+    QString customerName(const QString &customerId) const;
 
 protected:
     int columns() const override { return ColumnCount; }
@@ -39,6 +45,7 @@ protected:
 
 private:
     Filter m_filter;
+    std::function<QString(const QString &)> m_customerName;
 };
 
 } // namespace Provisio::Crm

@@ -13,10 +13,44 @@
 
 namespace Provisio::Crm {
 
-EventFeed::EventFeed(ApiClient *api, QObject *parent) : QObject(parent), m_api(api), m_reconnectTimer(new QTimer(this))
+EventFeed::EventFeed(ApiClient *api, QObject *parent)
+    : QObject(parent), m_api(api), m_reconnectTimer(new QTimer(this)), m_heartbeat(new QTimer(this))
 {
     m_reconnectTimer->setSingleShot(true);
     connect(m_reconnectTimer, &QTimer::timeout, this, &EventFeed::open);
+    m_heartbeat->setInterval(m_pingMs);
+    connect(m_heartbeat, &QTimer::timeout, this, &EventFeed::checkHeartbeat);
+}
+
+void EventFeed::setHeartbeat(int intervalMs, int staleMs)
+{
+    m_pingMs = qMax(10, intervalMs);
+    m_staleMs = qMax(2 * m_pingMs, staleMs);
+    m_heartbeat->setInterval(m_pingMs);
+}
+
+void EventFeed::checkHeartbeat()
+{
+    if (!m_socket)
+        return;
+    if (m_lastHeard.elapsed() <= m_staleMs) {
+        if (m_socket->state() == QAbstractSocket::ConnectedState)
+            m_socket->ping();
+        return;
+    }
+    // Silent too long: a frozen server keeps its sockets open, so only this
+    // notices it. Give the connection up and try a fresh one.
+    QWebSocket *socket = m_socket;
+    m_socket = nullptr;
+    socket->disconnect(this);
+    socket->abort();
+    socket->deleteLater();
+    m_heartbeat->stop();
+    setConnected(false);
+    m_lastError = QStringLiteral("The middleware has not answered for %1 s").arg(m_staleMs / 1000.0);
+    qCInfo(lcCrmEvents) << m_lastError << "- reconnecting in" << m_delayMs << "ms";
+    Q_EMIT errorOccurred(m_lastError);
+    scheduleReconnect();
 }
 
 EventFeed::~EventFeed()
@@ -48,6 +82,7 @@ void EventFeed::stop()
 {
     m_started = false;
     m_reconnectTimer->stop();
+    m_heartbeat->stop();
     if (m_socket) {
         m_socket->disconnect(this);
         m_socket->close();
@@ -75,6 +110,7 @@ void EventFeed::open()
     m_socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
     m_socket->setSslConfiguration(m_api->sslConfiguration());
     connect(m_socket, &QWebSocket::textMessageReceived, this, &EventFeed::onTextMessage);
+    connect(m_socket, &QWebSocket::pong, this, [this] { m_lastHeard.restart(); });
     connect(m_socket, &QWebSocket::disconnected, this, &EventFeed::onDisconnected);
     connect(m_socket, &QWebSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
         // The feed trusts exactly what the API client trusts, pins included.
@@ -101,11 +137,14 @@ void EventFeed::open()
     url.setScheme(url.scheme() == QLatin1String("http") ? QStringLiteral("ws") : QStringLiteral("wss"));
     m_lastError.clear();
     qCDebug(lcCrmEvents) << "opening" << url.toDisplayString();
+    m_lastHeard.restart();
+    m_heartbeat->start();
     m_socket->open(m_api->authorizedRequest(url));
 }
 
 void EventFeed::onTextMessage(const QString &message)
 {
+    m_lastHeard.restart();
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(message.toUtf8(), &parseError);
     if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
@@ -140,6 +179,7 @@ void EventFeed::onDisconnected()
         m_socket->deleteLater();
         m_socket = nullptr;
     }
+    m_heartbeat->stop();
     setConnected(false);
     if (!m_started)
         return;

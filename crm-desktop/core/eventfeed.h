@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <QElapsedTimer>
 #include <QJsonObject>
 #include <QObject>
 #include <QPointer>
@@ -16,7 +17,11 @@ class ApiClient;
 // The middleware's live event feed (WebSocket wss://…/api/v1/events): opens
 // it with the ApiClient's token and trusted CA, parses each event and keeps
 // reconnecting with a growing delay (1 s doubling to 30 s) while started, so
-// the views stay live across middleware restarts and network blips.
+// the views stay live across middleware restarts and network blips. A
+// connection only counts as live while the server answers: the feed pings
+// it every heartbeat interval (5 s) and gives a connection up (and
+// reconnects) when nothing came back for the stale timeout (15 s), so a
+// frozen or unreachable middleware does not look live.
 class EventFeed : public QObject
 {
     Q_OBJECT
@@ -42,6 +47,12 @@ public:
 
     // Bounds of the reconnect backoff (tests shorten them).
     void setBackoff(int initialMs, int maximumMs);
+    // How often to ping and how long the server may stay silent (pong,
+    // greeting or event) before the connection counts as lost; the timeout
+    // is at least two intervals.
+    void setHeartbeat(int intervalMs, int staleMs);
+    int heartbeatInterval() const { return m_pingMs; }
+    int staleTimeout() const { return m_staleMs; }
 
 Q_SIGNALS:
     void connectedChanged(bool connected);
@@ -56,10 +67,13 @@ private:
     void onDisconnected();
     void scheduleReconnect();
     void setConnected(bool connected);
+    void checkHeartbeat();
 
     QPointer<ApiClient> m_api;
     QWebSocket *m_socket = nullptr;
     QTimer *m_reconnectTimer = nullptr;
+    QTimer *m_heartbeat = nullptr;
+    QElapsedTimer m_lastHeard; // since the socket opened or last heard from
     QStringList m_types;
     QStringList m_deviceIds;
     QString m_lastError;
@@ -67,6 +81,8 @@ private:
     int m_initialDelayMs = 1000;
     int m_maxDelayMs = 30000;
     int m_delayMs = 1000;
+    int m_pingMs = 5000;
+    int m_staleMs = 15000;
     bool m_started = false;
     bool m_connected = false;
 };

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "pagedtablemodel.h"
 
+#include "displayformat.h"
+
 #include "apiclient.h"
 #include "crmlogging.h"
 
@@ -102,8 +104,7 @@ QString PagedTableModel::text(const QJsonObject &record, const char *key)
 
 QString PagedTableModel::localTime(const QString &iso)
 {
-    const QDateTime at = QDateTime::fromString(iso, Qt::ISODateWithMs);
-    return at.isValid() ? QLocale().toString(at.toLocalTime(), QLocale::ShortFormat) : iso;
+    return formatApiDateTime(iso);
 }
 
 bool PagedTableModel::canFetchMore(const QModelIndex &parent) const

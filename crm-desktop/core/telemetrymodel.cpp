@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "telemetrymodel.h"
 
+#include "displayformat.h"
+
 #include "apiclient.h"
 #include "eventfeed.h"
 
@@ -70,8 +72,7 @@ QVariant TelemetryModel::data(const QModelIndex &index, int role) const
         switch (index.column()) {
         case ReceivedColumn: {
             const QDateTime at = QDateTime::fromString(received, Qt::ISODateWithMs);
-            return at.isValid() ? QLocale().toString(at.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"))
-                                : received;
+            return at.isValid() ? formatDateTime(at, true) : received;
         }
         case PropertiesColumn:
             return propertiesText(message);
@@ -133,6 +134,15 @@ void TelemetryModel::setEventFeed(EventFeed *feed)
         connect(feed, &EventFeed::eventReceived, this, &TelemetryModel::applyEvent);
 }
 
+void TelemetryModel::setTimeRange(const QDateTime &since, const QDateTime &until)
+{
+    if (since == m_since && until == m_until)
+        return;
+    m_since = since;
+    m_until = until;
+    reload();
+}
+
 void TelemetryModel::setMaximumMessages(int maximum)
 {
     m_maximum = qBound(1, maximum, 5000);
@@ -176,6 +186,10 @@ void TelemetryModel::fetchPage(quint64 generation)
     query.addQueryItem(QStringLiteral("limit"), QString::number(wanted));
     if (!m_nextCursor.isEmpty())
         query.addQueryItem(QStringLiteral("cursor"), m_nextCursor);
+    if (m_since.isValid())
+        query.addQueryItem(QStringLiteral("since"), m_since.toUTC().toString(Qt::ISODateWithMs));
+    if (m_until.isValid())
+        query.addQueryItem(QStringLiteral("until"), m_until.toUTC().toString(Qt::ISODateWithMs));
     ApiCall *call =
         m_api->get(QStringLiteral("devices/") + ApiClient::segment(m_deviceId) + QStringLiteral("/telemetry"), query);
     m_call = call;
@@ -242,6 +256,12 @@ void TelemetryModel::applyEvent(const QString &type, const QJsonObject &event)
         event.value(QLatin1String("deviceId")).toString().compare(m_deviceId, Qt::CaseInsensitive) != 0)
         return;
     QJsonObject message = event.value(QLatin1String("data")).toObject();
+    if (m_until.isValid()) {
+        const QDateTime at =
+            QDateTime::fromString(message.value(QLatin1String("receivedDateTimeUtc")).toString(), Qt::ISODateWithMs);
+        if (!at.isValid() || at > m_until)
+            return;
+    }
     if (!message.contains(QLatin1String("bodyEncoding")) && message.contains(QLatin1String("body")))
         message.insert(QStringLiteral("bodyEncoding"), message.value(QLatin1String("body")).isString()
                                                            ? QStringLiteral("base64")

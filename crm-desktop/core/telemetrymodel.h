@@ -46,6 +46,13 @@ public:
     void setEventFeed(EventFeed *feed);
     void applyEvent(const QString &type, const QJsonObject &event);
 
+    // The window of reception times to load (either end may be invalid:
+    // open). A valid `until` also keeps live messages out, since they are
+    // newer; with an open `until` live messages keep arriving. Reloads.
+    void setTimeRange(const QDateTime &since, const QDateTime &until);
+    QDateTime since() const { return m_since; }
+    QDateTime until() const { return m_until; }
+
     // How many messages to keep (history plus live), 1 to 5000.
     int maximumMessages() const { return m_maximum; }
     void setMaximumMessages(int maximum);
@@ -87,6 +94,8 @@ private:
     QPointer<ApiCall> m_call;
     QString m_deviceId;
     QString m_lastError;
+    QDateTime m_since;
+    QDateTime m_until;
     QVector<QJsonObject> m_messages; // newest first
     QString m_nextCursor;
     // Messages that came live while the history loaded: the first page may

@@ -391,6 +391,10 @@ void TestCrmAppWidgets::deviceDetailHidesKeysUntilRevealed()
     auto *primary = detail->findChild<QLabel *>(QStringLiteral("devicePrimaryKey"));
     auto *registration = detail->findChild<QLabel *>(QStringLiteral("deviceRegistration"));
     QTRY_VERIFY_WITH_TIMEOUT(registration->text().contains(QStringLiteral("assigned")), 15000);
+    // DPS's substatus in words, not the API's.
+    QVERIFY2(registration->text().contains(QStringLiteral("first assignment")) &&
+                 !registration->text().contains(QStringLiteral("initialAssignment")),
+             qPrintable(registration->text()));
     QTRY_VERIFY_WITH_TIMEOUT(primary->text().contains(QStringLiteral("hidden")), 15000);
     QVERIFY(!primary->text().contains(key));
     auto *reveal = detail->findChild<QPushButton *>(QStringLiteral("revealKeys"));
@@ -539,7 +543,9 @@ void TestCrmAppWidgets::deleteEnrollmentAsksFirst()
         auto *box = waitForChild<QMessageBox>(w.get(), QStringLiteral("confirmDeleteEnrollments"));
         QVERIFY(box);
         QVERIFY(box->text().contains(QStringLiteral("sn-del-1")));
-        QVERIFY(box->text().contains(QStringLiteral("stay in the inventory")));
+        // One enrollment, in the singular: no "enrollment(s)".
+        QVERIFY2(box->text().contains(QStringLiteral("the device stays in the inventory")), qPrintable(box->text()));
+        QVERIFY(!box->text().contains(QStringLiteral("(s)")));
         QAbstractButton *button = nullptr;
         for (QAbstractButton *b : box->buttons()) {
             if ((box->buttonRole(b) == QMessageBox::DestructiveRole) == confirm)

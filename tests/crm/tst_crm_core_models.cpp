@@ -18,6 +18,9 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <csignal>
+#include <sys/types.h>
+
 using namespace Provisio;
 using namespace Provisio::Test;
 using namespace Provisio::Crm;
@@ -65,6 +68,7 @@ private Q_SLOTS:
     void eventFeedReceivesEvents();
     void eventFeedRejectsABadToken();
     void eventFeedReconnects();
+    void eventFeedNoticesAFrozenMiddleware();
     void inventoryPagesThrough();
     void inventoryFilters_data();
     void inventoryFilters();
@@ -178,6 +182,38 @@ void TestCrmCoreModels::eventFeedReconnects()
                  .value(QStringLiteral("serial"))
                  .toString(),
              QStringLiteral("SN-FEED-2"));
+}
+
+void TestCrmCoreModels::eventFeedNoticesAFrozenMiddleware()
+{
+    auto api = crmClient(m_f, m_f.viewerToken);
+    EventFeed feed(api.get());
+    feed.setBackoff(100, 500);
+    feed.setHeartbeat(200, 1000);
+    QSignalSpy errors(&feed, &EventFeed::errorOccurred);
+    feed.start();
+    QTRY_VERIFY_WITH_TIMEOUT(feed.isConnected(), 20000);
+    // Still live after several heartbeats: the server answers the pings.
+    QTest::qWait(1500);
+    QVERIFY(feed.isConnected());
+    QVERIFY(errors.isEmpty());
+
+    // Frozen, its sockets stay open: only the heartbeat notices.
+    const qint64 pid = m_f.mw->processId();
+    QVERIFY(pid > 0);
+    QCOMPARE(::kill(pid_t(pid), SIGSTOP), 0);
+    QElapsedTimer frozen;
+    frozen.start();
+    QTRY_VERIFY_WITH_TIMEOUT(!feed.isConnected(), 10000);
+    const qint64 noticedMs = frozen.elapsed();
+    QCOMPARE(::kill(pid_t(pid), SIGCONT), 0);
+    QVERIFY2(noticedMs < 3000, qPrintable(QString::number(noticedMs)));
+    QVERIFY(!errors.isEmpty());
+    QVERIFY2(errors.last().at(0).toString().contains(QLatin1String("not answered")),
+             qPrintable(errors.last().at(0).toString()));
+    // Thawed, it is live again.
+    QTRY_VERIFY_WITH_TIMEOUT(feed.isConnected(), 20000);
+    feed.stop();
 }
 
 void TestCrmCoreModels::inventoryPagesThrough()

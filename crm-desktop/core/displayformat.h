@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QDateTime>
+#include <QString>
+
+namespace Provisio::Crm {
+
+// The one way the CRM shows a moment: local time to the second with the
+// zone, "2026-12-06 12:49:30 CET", so a list, a detail view and the audit
+// log never disagree about what a timestamp means.
+// With `milliseconds`, "…:30.125 CET", where readings a second apart differ.
+QString formatDateTime(const QDateTime &at, bool milliseconds = false);
+// The same for an API timestamp (ISO 8601, as the middleware sends them);
+// an empty text stays empty, an unreadable one is shown as it came.
+QString formatApiDateTime(const QString &iso);
+// The zone formatDateTime shows ("CET", "UTC"), for axis and column titles.
+QString displayZone();
+
+} // namespace Provisio::Crm
