@@ -138,15 +138,20 @@ void DeviceTimeline::rebuild()
     const auto add = [&entries](const QDateTime &at, const QString &kind, const QString &title,
                                 const QString &detail = QString()) {
         if (at.isValid())
-            entries.append({at, kind, title, detail});
+            entries.append({at, kind, title, detail, false});
+    };
+    const auto addDay = [&entries](const QDateTime &at, const QString &kind, const QString &title,
+                                   const QString &detail = QString()) {
+        if (at.isValid())
+            entries.append({at, kind, title, detail, true});
     };
 
     if (!device.isEmpty()) {
-        add(parseTime(device.value(QStringLiteral("deliveryDate"))), QStringLiteral("delivered"), tr("Delivered"),
-            device.value(QStringLiteral("batch")).toString().isEmpty()
-                ? QString()
-                : tr("batch %1").arg(device.value(QStringLiteral("batch")).toString()));
-        add(parseTime(device.value(QStringLiteral("soldDate"))), QStringLiteral("sold"), tr("Sold"));
+        addDay(parseTime(device.value(QStringLiteral("deliveryDate"))), QStringLiteral("delivered"), tr("Delivered"),
+               device.value(QStringLiteral("batch")).toString().isEmpty()
+                   ? QString()
+                   : tr("batch %1").arg(device.value(QStringLiteral("batch")).toString()));
+        addDay(parseTime(device.value(QStringLiteral("soldDate"))), QStringLiteral("sold"), tr("Sold"));
     }
     if (const auto enrollment = m_controller->enrollment()) {
         add(enrollment->createdDateTimeUtc, QStringLiteral("enrolled"), tr("Enrolled"),
@@ -225,20 +230,28 @@ void DeviceTimeline::rebuild()
     QList<QTreeWidgetItem *> items;
     items.reserve(entries.size());
     for (const Entry &e : std::as_const(entries)) {
-        auto *item = new QTreeWidgetItem({shown(e.at), e.title, e.detail});
+        auto *item =
+            new QTreeWidgetItem({e.dateOnly ? e.at.date().toString(Qt::ISODate) : shown(e.at), e.title, e.detail});
         item->setData(0, Qt::UserRole, e.kind);
-        item->setToolTip(0, e.at.toUTC().toString(Qt::ISODateWithMs));
+        item->setToolTip(0, e.dateOnly ? e.at.date().toString(Qt::ISODate) : e.at.toUTC().toString(Qt::ISODateWithMs));
+        item->setToolTip(2, e.detail);
         if (e.kind == QLatin1String("activationFailed"))
             item->setForeground(1, QColor(0xb0, 0x20, 0x20));
         items.append(item);
     }
     m_list->addTopLevelItems(items);
+    m_list->resizeColumnToContents(0);
+    m_list->resizeColumnToContents(1);
     if (!items.isEmpty())
         m_list->scrollToItem(items.constLast());
 
     const int counting = failures.value(QStringLiteral("counting")).toInt();
-    m_summary->setText(
-        counting > 0 ? tr("%n failed activation attempt(s) count against this device.", nullptr, counting) : QString());
+    if (counting == 1)
+        m_summary->setText(tr("1 failed activation attempt counts against this device."));
+    else if (counting > 1)
+        m_summary->setText(tr("%1 failed activation attempts count against this device.").arg(counting));
+    else
+        m_summary->clear();
     m_unlock->setEnabled(m_canOperate && counting > 0);
     m_newCard->setEnabled(m_canOperate && m_controller->enrollment().has_value());
 }

@@ -36,6 +36,7 @@ public:
         QString kind; // delivered, sold, enrolled, codeIssued, activationFailed, …
         QString title;
         QString detail;
+        bool dateOnly = false; // a day (delivered, sold), not a moment
     };
     QList<Entry> entries() const { return m_entries; }
     QTreeWidget *list() const { return m_list; }

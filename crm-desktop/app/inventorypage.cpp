@@ -144,8 +144,9 @@ InventoryPage::InventoryPage(InventoryModel *model, QWidget *parent)
     addFilterLabel(tr("S&how:"), m_presence);
     addFilterWidget(m_search, 1);
     addFilterWidget(m_views);
-    toolBar()->addSeparator();
-    toolBar()->addWidget(m_selectAll);
+    // Under the table, by the count it acts on; the filter bar stays as
+    // narrow as before, so the device panel still fits beside the table.
+    addCountWidget(m_selectAll);
     updateSelectAll();
 
     m_debounce->setSingleShot(true);

@@ -47,7 +47,7 @@ private:
 RecordListPage::RecordListPage(const QString &name, PagedTableModel *model, QWidget *parent)
     : QWidget(parent), m_model(model), m_proxy(new RowFilterProxy(this)), m_layout(new QVBoxLayout(this)),
       m_toolBar(new QToolBar(this)), m_filterBar(new QHBoxLayout), m_table(new QTableView(this)),
-      m_count(new QLabel(this))
+      m_count(new QLabel(this)), m_countBar(new QHBoxLayout)
 {
     setObjectName(name);
     m_toolBar->setObjectName(name + QStringLiteral("ToolBar"));
@@ -81,7 +81,9 @@ RecordListPage::RecordListPage(const QString &name, PagedTableModel *model, QWid
     m_layout->addWidget(m_toolBar);
     m_layout->addLayout(m_filterBar);
     m_layout->addWidget(m_table, 1);
-    m_layout->addWidget(m_count);
+    m_countBar->setContentsMargins(0, 0, 0, 0);
+    m_countBar->addWidget(m_count, 1);
+    m_layout->addLayout(m_countBar);
 
     connect(m_table, &QTableView::activated, this, [this](const QModelIndex &index) {
         Q_EMIT recordActivated(index.data(PagedTableModel::RecordRole).toJsonObject());
@@ -212,6 +214,11 @@ void RecordListPage::restoreState(QSettings &settings)
 void RecordListPage::addFilterWidget(QWidget *widget, int stretch)
 {
     m_filterBar->addWidget(widget, stretch);
+}
+
+void RecordListPage::addCountWidget(QWidget *widget)
+{
+    m_countBar->addWidget(widget);
 }
 
 void RecordListPage::startFilterRow()

@@ -64,6 +64,8 @@ Q_SIGNALS:
 
 protected:
     void addFilterWidget(QWidget *widget, int stretch = 0);
+    // A widget on the line under the table, right of the count.
+    void addCountWidget(QWidget *widget);
     void addFilterLabel(const QString &text, QWidget *buddy);
     // Puts the filters added from now on in a row of their own, so a page
     // with many filters still fits a narrow window.
@@ -89,6 +91,7 @@ private:
     QHBoxLayout *m_filterBar;
     QTableView *m_table;
     QLabel *m_count;
+    QHBoxLayout *m_countBar;
     QSet<QString> m_keptKeys;
     bool m_restoringSelection = false;
 };
