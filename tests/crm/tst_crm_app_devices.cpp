@@ -411,6 +411,16 @@ void TestCrmAppDevices::timelineShowsFailedAttemptThenUnlock()
     }
     QCOMPARE(timeline->list()->topLevelItemCount(), int(timeline->entries().size()));
 
+    // The inventory's "Activation failed" filter shows TL-1, not its neighbours.
+    QVERIFY(createDevice(QStringLiteral("TL-2")));
+    setSearch(QStringLiteral("TL-"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->inventoryModel()->rowCount(), 2, 15000);
+    auto *presence = m_window->inventoryPage()->findChild<QComboBox *>(QStringLiteral("inventoryPresenceFilter"));
+    presence->setCurrentIndex(presence->findData(InventoryPage::ActivationFailed));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->inventoryPage()->shownRowCount(), 1, 15000);
+    QCOMPARE(m_window->inventoryPage()->table()->model()->index(0, InventoryModel::SerialColumn).data().toString(),
+             QStringLiteral("TL-1"));
+
     auto *unlock = timeline->findChild<QPushButton *>(QStringLiteral("timelineUnlock"));
     QVERIFY(unlock);
     QTRY_VERIFY_WITH_TIMEOUT(unlock->isEnabled(), 15000);
@@ -428,6 +438,9 @@ void TestCrmAppDevices::timelineShowsFailedAttemptThenUnlock()
              0);
     // The attempts stay on the timeline, marked cleared.
     QCOMPARE(kinds().count(QStringLiteral("activationFailed")), 2);
+    // Unlocked, it leaves the "Activation failed" filter by the live feed.
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->inventoryPage()->shownRowCount(), 0, 15000);
+    presence->setCurrentIndex(presence->findData(InventoryPage::AllDevices));
 }
 
 QTEST_MAIN(TestCrmAppDevices)
