@@ -12,6 +12,7 @@
 #include <QMenu>
 #include <QSettings>
 #include <QSignalBlocker>
+#include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTimer>
 #include <QToolBar>
@@ -131,7 +132,8 @@ InventoryPage::InventoryPage(InventoryModel *model, QWidget *parent)
     // A new filter loads the first page again; the presence filters need
     // all the matches of the new filter.
     connect(model, &PagedTableModel::pageLoaded, this, [this] {
-        if (presenceFilter() != AllDevices && m_inventory->hasMore() && !m_inventory->isLoading())
+        if ((presenceFilter() != AllDevices || m_inventory->sortColumn() == InventoryModel::CustomerColumn) &&
+            m_inventory->hasMore() && !m_inventory->isLoading())
             loadAllMatches();
     });
     connect(model, &InventoryModel::activationFailuresChanged, this, [this] {
@@ -189,6 +191,7 @@ InventoryPage::InventoryPage(InventoryModel *model, QWidget *parent)
     header->setSortIndicatorShown(true);
     connect(header, &QHeaderView::sortIndicatorChanged, this, &InventoryPage::headerSortClicked);
     connect(m_inventory, &InventoryModel::sortChanged, this, [this] {
+        applyLocalSort();
         showSort();
         updateViewName();
     });
@@ -325,6 +328,22 @@ void InventoryPage::headerSortClicked(int column, Qt::SortOrder order)
     if (InventoryModel::isSortable(column))
         m_inventory->sort(column, order);
     showSort();
+}
+
+void InventoryPage::applyLocalSort()
+{
+    // The middleware knows a device's customer id, not its name: it groups
+    // by id, and the names are put in order here, over every match (loaded
+    // up to kLoadAllLimit). Any other column is the server's order alone.
+    auto *proxy = qobject_cast<QSortFilterProxyModel *>(table()->model());
+    if (!proxy)
+        return;
+    if (m_inventory->sortColumn() == InventoryModel::CustomerColumn) {
+        proxy->sort(InventoryModel::CustomerColumn, m_inventory->sortOrder());
+        loadAllMatches();
+    } else {
+        proxy->sort(-1);
+    }
 }
 
 void InventoryPage::showSort()

@@ -66,6 +66,7 @@ private:
     void showFilter(const InventoryModel::Filter &filter);
     void headerSortClicked(int column, Qt::SortOrder order);
     void showSort();
+    void applyLocalSort();
     void updateViewName();
     void applyFilterNow();
     void rebuildViewsMenu();

@@ -41,8 +41,8 @@ QString InventoryModel::sortFieldOf(int column)
         return QStringLiteral("batch");
     case DeliveryDateColumn:
         return QStringLiteral("deliveryDate");
-    // By id, not by the name shown: the server knows the device's customer
-    // id only. It still puts each customer's devices together.
+    // The server knows the device's customer id only: it groups each
+    // customer's devices; the inventory page orders the names.
     case CustomerColumn:
         return QStringLiteral("customerId");
     }
@@ -379,7 +379,7 @@ QVariant InventoryModel::headerData(int section, Qt::Orientation orientation, in
 {
     if (orientation == Qt::Horizontal && role == Qt::ToolTipRole && section >= 0 && section < ColumnCount) {
         if (section == CustomerColumn)
-            return tr("Click to sort by customer (the middleware orders by customer id)");
+            return tr("Click to sort by customer name (loads every matching device, up to 50,000)");
         return isSortable(section) ? tr("Click to sort (the middleware sorts all devices)")
                                    : tr("Not sortable: this column is joined from other lists");
     }

@@ -50,6 +50,7 @@ private Q_SLOTS:
     void hiddenRowsAreNotActedOn();
     void totalsAndSelectAllMatching();
     void addEditRetireDevice();
+    void customerSortIsByName();
     void timelineShowsFailedAttemptThenUnlock();
 
 private:
@@ -364,6 +365,46 @@ void TestCrmAppDevices::addEditRetireDevice()
         QStringLiteral("retired"), 15000);
     // A retired device is not offered for retirement again.
     QTRY_VERIFY_WITH_TIMEOUT(!m_window->findChild<QAction *>(QStringLiteral("actionRetireDevice"))->isEnabled(), 15000);
+}
+
+void TestCrmAppDevices::customerSortIsByName()
+{
+    // Customers created in the reverse of their names' order, so the order
+    // of their ids (random) cannot pass for the names'.
+    QStringList names{QStringLiteral("Zulu Corp"), QStringLiteral("Mike Ltd"), QStringLiteral("Alpha Inc")};
+    for (int i = 0; i < names.size(); ++i) {
+        const auto c = m_admin->post(QStringLiteral("/api/v1/customers"), {{QStringLiteral("name"), names[i]}});
+        QCOMPARE(c.status, 201);
+        const QString serial = QStringLiteral("CS-%1").arg(i);
+        QVERIFY(createDevice(serial));
+        QCOMPARE(m_admin
+                     ->post(QStringLiteral("/api/v1/devices/%1/sell").arg(serial),
+                            {{QStringLiteral("customerId"), c.json().value(QStringLiteral("id")).toString()}})
+                     .status,
+                 200);
+    }
+    setSearch(QStringLiteral("CS-"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->inventoryModel()->rowCount(), 3, 15000);
+    const auto shownCustomers = [this] {
+        QStringList out;
+        QAbstractItemModel *shown = m_window->inventoryPage()->table()->model();
+        for (int row = 0; row < shown->rowCount(); ++row)
+            out << shown->index(row, InventoryModel::CustomerColumn).data().toString();
+        return out;
+    };
+    m_window->inventoryPage()->setSort(InventoryModel::CustomerColumn, Qt::AscendingOrder);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        shownCustomers(),
+        (QStringList{QStringLiteral("Alpha Inc"), QStringLiteral("Mike Ltd"), QStringLiteral("Zulu Corp")}), 15000);
+    m_window->inventoryPage()->setSort(InventoryModel::CustomerColumn, Qt::DescendingOrder);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        shownCustomers(),
+        (QStringList{QStringLiteral("Zulu Corp"), QStringLiteral("Mike Ltd"), QStringLiteral("Alpha Inc")}), 15000);
+    // Back to serial order: the server's order again.
+    m_window->inventoryPage()->setSort(InventoryModel::SerialColumn, Qt::AscendingOrder);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        shownCustomers(),
+        (QStringList{QStringLiteral("Zulu Corp"), QStringLiteral("Mike Ltd"), QStringLiteral("Alpha Inc")}), 15000);
 }
 
 void TestCrmAppDevices::timelineShowsFailedAttemptThenUnlock()
