@@ -138,6 +138,14 @@ pids+=($!)
 # Give the chart some history before the first shot.
 sleep 20
 
+# Two wrong codes typed for KIOSK-0001 (another device's code), so its
+# timeline shows failed attempts; its own code stays valid.
+other=$(json -X POST "$api/api/v1/enrollments/sn-1004/activation-code" -d '{}' | jq -r .activationCode)
+for _ in 1 2; do
+    curl -sS -o /dev/null --cacert "$ca" -H 'Content-Type: application/json' -X POST "$api/api/v1/activation" \
+        -d "{\"serial\":\"KIOSK-0001\",\"code\":\"$other\"}"
+done
+
 echo "taking screenshots on $display"
 Xvfb "$display" -screen 0 "${size}x24" -nolisten tcp > /dev/null 2>&1 &
 pids+=($!)
@@ -170,6 +178,8 @@ shot audit 5 "${connect[@]}" --page audit
 shot overview 6 "${connect[@]}" --page overview
 printf '[deviceDetail]\ntab=0\n' >> "$XDG_CONFIG_HOME/Provisio/provisio-crm.conf"
 shot device 6 "${connect[@]}" --page inventory --device SN-1001
-sed -i 's/^tab=0$/tab=2/' "$XDG_CONFIG_HOME/Provisio/provisio-crm.conf"
+sed -i 's/^tab=0$/tab=1/' "$XDG_CONFIG_HOME/Provisio/provisio-crm.conf"
+shot timeline 6 "${connect[@]}" --page inventory --device KIOSK-0001
+sed -i 's/^tab=1$/tab=3/' "$XDG_CONFIG_HOME/Provisio/provisio-crm.conf"
 shot telemetry 8 "${connect[@]}" --page inventory --device SN-1001
 echo "done"

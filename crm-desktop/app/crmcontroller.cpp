@@ -73,6 +73,39 @@ BatchOperation *CrmController::returnDevices(const QStringList &serials)
         Inventory);
 }
 
+BatchOperation *CrmController::saveDevice(const QJsonObject &device, const QByteArray &etag, bool creating)
+{
+    const QString serial = device.value(QStringLiteral("serial")).toString();
+    auto *op = new BatchOperation(creating ? tr("Adding device") : tr("Saving device"), this);
+    op->addStep(serial, [this, device, etag, creating, serial] {
+        if (creating)
+            return m_api->post(QStringLiteral("devices"), device);
+        QJsonObject body = device;
+        body.remove(QStringLiteral("serial"));
+        return m_api->patch(QStringLiteral("devices/") + ApiClient::segment(serial), body, etag);
+    });
+    return launch(op, creating ? tr("Device %1 added.").arg(serial) : tr("Device %1 saved.").arg(serial), Inventory);
+}
+
+BatchOperation *CrmController::retireDevice(const QString &serial, const QByteArray &etag,
+                                            const QString &registrationId)
+{
+    auto *op = new BatchOperation(tr("Retiring device"), this);
+    op->addStep(serial, [this, serial, etag] {
+        return m_api->patch(QStringLiteral("devices/") + ApiClient::segment(serial),
+                            QJsonObject{{QStringLiteral("status"), QStringLiteral("retired")}}, etag);
+    });
+    if (!registrationId.isEmpty()) {
+        op->addStep(tr("%1: disable its enrollment").arg(serial), [this, registrationId] {
+            return m_api->post(QStringLiteral("enrollments/") + ApiClient::segment(registrationId) +
+                                   QStringLiteral("/disable"),
+                               QJsonObject());
+        });
+    }
+    return launch(op, tr("Device %1 retired.").arg(serial),
+                  registrationId.isEmpty() ? Inventory : Inventory | Enrollments);
+}
+
 BatchOperation *CrmController::createEnrollments(const QStringList &serials, const QJsonObject &tags,
                                                  const QJsonObject &desired, bool enabled)
 {

@@ -31,6 +31,15 @@ public:
 
     BatchOperation *sellDevices(const QStringList &serials, const QString &customerId, const QString &customerName);
     BatchOperation *returnDevices(const QStringList &serials);
+    // One inventory device: creates it when `creating`, else merges the
+    // fields into the stored record guarded by `etag`.
+    BatchOperation *saveDevice(const QJsonObject &device, const QByteArray &etag, bool creating);
+    // Retires a device (status "retired", the API's own retirement: it
+    // stays in the inventory, cannot be sold without force and is never
+    // marked provisioned again) and, when it has an enrollment
+    // (registrationId not empty), disables that too, so the device can no
+    // longer register and is disconnected from its hub.
+    BatchOperation *retireDevice(const QString &serial, const QByteArray &etag, const QString &registrationId);
     BatchOperation *createEnrollments(const QStringList &serials, const QJsonObject &tags, const QJsonObject &desired,
                                       bool enabled);
     BatchOperation *setEnrollmentsEnabled(const QStringList &registrationIds, bool enabled);

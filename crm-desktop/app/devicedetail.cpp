@@ -2,8 +2,10 @@
 #include "devicedetail.h"
 
 #include "apiclient.h"
+#include "cardsdialog.h"
 #include "customersmodel.h"
 #include "devicedetailcontroller.h"
+#include "devicetimeline.h"
 #include "displayformat.h"
 #include "enrollmentsmodel.h"
 #include "jsonobjectedit.h"
@@ -103,6 +105,10 @@ DeviceDetail::DeviceDetail(ApiClient *api, EventFeed *feed, QWidget *parent)
     m_tabs->setObjectName(QStringLiteral("deviceTabs"));
     m_tabs->setUsesScrollButtons(true);
     m_tabs->addTab(buildOverview(), tr("Overview"));
+    m_timeline = new DeviceTimeline(api, m_controller, this);
+    m_tabs->addTab(m_timeline, tr("Timeline"));
+    connect(m_timeline, &DeviceTimeline::unlockRequested, this, &DeviceDetail::confirmUnlock);
+    connect(m_timeline, &DeviceTimeline::newCardRequested, this, &DeviceDetail::openNewCard);
     // Each tab scrolls rather than widening the panel: the panel shares the
     // window with the inventory and must fit next to it on a laptop screen.
     m_tabs->addTab(scrollable(buildTwin()), tr("Twin"));
@@ -136,6 +142,7 @@ DeviceDetail::DeviceDetail(ApiClient *api, EventFeed *feed, QWidget *parent)
         Q_EMIT messageShown(message);
         Q_EMIT deviceChanged();
         m_audit->refresh();
+        m_timeline->reload();
     });
     connect(m_controller, &DeviceDetailController::methodAnswered, this,
             [this](const QString &name, int status, const QJsonValue &payload) {
@@ -521,6 +528,7 @@ void DeviceDetail::applyRole(bool canOperate)
         w->setVisible(canOperate);
     m_tags->setReadOnly(!canOperate);
     m_desired->setReadOnly(!canOperate);
+    m_timeline->setCanOperate(canOperate);
     updateActions();
 }
 
@@ -851,6 +859,20 @@ void DeviceDetail::showActivationFailures(const QJsonObject &failures)
     }
     m_activationFailures->resizeColumnsToContents();
     updateActions();
+}
+
+void DeviceDetail::openNewCard()
+{
+    if (serial().isEmpty())
+        return;
+    // The cards dialog issues the new code (the old one stops working) and
+    // prints or exports the card; the timeline shows the new code's issue.
+    auto *dialog = new ActivationCardsDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setApiClient(m_api);
+    dialog->setSerials({serial()});
+    connect(dialog, &QDialog::finished, m_timeline, &DeviceTimeline::reload);
+    dialog->open();
 }
 
 void DeviceDetail::confirmUnlock()

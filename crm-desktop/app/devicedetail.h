@@ -23,6 +23,7 @@ class ApiClient;
 class AuditModel;
 class CustomersModel;
 class DeviceDetailController;
+class DeviceTimeline;
 class EventFeed;
 class JsonObjectEdit;
 class TelemetryChart;
@@ -50,6 +51,7 @@ public:
     TelemetryModel *telemetryModel() const { return m_telemetry; }
     AuditModel *auditModel() const { return m_audit; }
     TelemetryChart *chart() const { return m_chart; }
+    DeviceTimeline *timeline() const { return m_timeline; }
 
 Q_SIGNALS:
     void errorOccurred(const QString &message);
@@ -73,6 +75,7 @@ private:
     void showActivationMails(const QJsonArray &mails);
     void sendCloudMessage();
     void confirmUnlock();
+    void openNewCard();
     void setKeysRevealed(bool revealed);
     void copyKey(bool primary);
     void invoke();
@@ -94,6 +97,7 @@ private:
     QLabel *m_title;
     QProgressBar *m_busy;
     QTabWidget *m_tabs;
+    DeviceTimeline *m_timeline;
     // overview
     QLabel *m_identity;
     QLabel *m_customer;

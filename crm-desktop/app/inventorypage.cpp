@@ -12,8 +12,10 @@
 #include <QMenu>
 #include <QSettings>
 #include <QSignalBlocker>
+#include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTimer>
+#include <QToolBar>
 #include <QToolButton>
 
 #include <utility>
@@ -77,8 +79,8 @@ ViewState fromMap(const QVariantMap &m)
 
 InventoryPage::InventoryPage(InventoryModel *model, QWidget *parent)
     : RecordListPage(QStringLiteral("inventory"), model, parent), m_inventory(model), m_status(new QComboBox(this)),
-      m_modelFilter(new QLineEdit(this)), m_search(new QLineEdit(this)), m_views(new QToolButton(this)),
-      m_debounce(new QTimer(this))
+      m_presence(new QComboBox(this)), m_selectAll(new QToolButton(this)), m_modelFilter(new QLineEdit(this)),
+      m_search(new QLineEdit(this)), m_views(new QToolButton(this)), m_debounce(new QTimer(this))
 {
     setTitle(tr("Inventory"));
     m_status->setObjectName(QStringLiteral("inventoryStatusFilter"));
@@ -101,10 +103,53 @@ InventoryPage::InventoryPage(InventoryModel *model, QWidget *parent)
     m_views->setMenu(new QMenu(m_views));
     connect(m_views->menu(), &QMenu::aboutToShow, this, &InventoryPage::rebuildViewsMenu);
 
+    m_presence->setObjectName(QStringLiteral("inventoryPresenceFilter"));
+    m_presence->addItem(tr("All devices"), AllDevices);
+    m_presence->addItem(tr("Online"), OnlineOnly);
+    m_presence->addItem(tr("Offline"), OfflineOnly);
+    m_presence->addItem(tr("Activation failed"), ActivationFailed);
+    m_presence->setToolTip(tr("Online, offline or with failed activation attempts that still count. Loads every "
+                              "device the other filters match (up to %L1) and shows those.")
+                               .arg(kLoadAllLimit));
+    m_selectAll->setObjectName(QStringLiteral("inventorySelectAll"));
+    m_selectAll->setToolTip(
+        tr("Load every device the filters match (up to %L1) and select them all").arg(kLoadAllLimit));
+    connect(m_presence, &QComboBox::currentIndexChanged, this, &InventoryPage::presenceChanged);
+    connect(m_selectAll, &QToolButton::clicked, this, &InventoryPage::selectAllMatching);
+    connect(model, &PagedTableModel::totalChanged, this, &InventoryPage::updateSelectAll);
+    connect(model, &QAbstractItemModel::rowsInserted, this, &InventoryPage::updateSelectAll);
+    connect(model, &QAbstractItemModel::modelReset, this, [this] {
+        m_selectWhenLoaded = false;
+        updateSelectAll();
+    });
+    connect(model, &PagedTableModel::allLoaded, this, [this] {
+        if (m_selectWhenLoaded) {
+            m_selectWhenLoaded = false;
+            table()->selectAll();
+        }
+        updateSelectAll();
+    });
+    // A new filter loads the first page again; the presence filters need
+    // all the matches of the new filter.
+    connect(model, &PagedTableModel::pageLoaded, this, [this] {
+        if ((presenceFilter() != AllDevices || m_inventory->sortColumn() == InventoryModel::CustomerColumn) &&
+            m_inventory->hasMore() && !m_inventory->isLoading())
+            loadAllMatches();
+    });
+    connect(model, &InventoryModel::activationFailuresChanged, this, [this] {
+        if (presenceFilter() == ActivationFailed)
+            presenceChanged();
+    });
+
     addFilterLabel(tr("&Status:"), m_status);
     addFilterLabel(tr("&Model:"), m_modelFilter);
+    addFilterLabel(tr("S&how:"), m_presence);
     addFilterWidget(m_search, 1);
     addFilterWidget(m_views);
+    // Under the table, by the count it acts on; the filter bar stays as
+    // narrow as before, so the device panel still fits beside the table.
+    addCountWidget(m_selectAll);
+    updateSelectAll();
 
     m_debounce->setSingleShot(true);
     m_debounce->setInterval(300);
@@ -146,6 +191,7 @@ InventoryPage::InventoryPage(InventoryModel *model, QWidget *parent)
     header->setSortIndicatorShown(true);
     connect(header, &QHeaderView::sortIndicatorChanged, this, &InventoryPage::headerSortClicked);
     connect(m_inventory, &InventoryModel::sortChanged, this, [this] {
+        applyLocalSort();
         showSort();
         updateViewName();
     });
@@ -158,6 +204,90 @@ QStringList InventoryPage::selectedSerials() const
     for (const QJsonObject &record : selectedRecords())
         out.append(record.value(QStringLiteral("serial")).toString());
     return out;
+}
+
+InventoryPage::Presence InventoryPage::presenceFilter() const
+{
+    return Presence(m_presence->currentData().toInt());
+}
+
+void InventoryPage::setPresenceFilter(Presence presence)
+{
+    m_presence->setCurrentIndex(qMax(0, m_presence->findData(presence)));
+}
+
+void InventoryPage::presenceChanged()
+{
+    const Presence presence = presenceFilter();
+    InventoryModel *inventory = m_inventory;
+    switch (presence) {
+    case AllDevices:
+        setRowFilter(nullptr);
+        break;
+    case OnlineOnly:
+    case OfflineOnly:
+        setRowFilter([inventory, online = presence == OnlineOnly](int row) {
+            const QVariant state = inventory->index(row, 0).data(InventoryModel::OnlineRole);
+            return state.isValid() && state.toBool() == online;
+        });
+        break;
+    case ActivationFailed:
+        if (!inventory->activationFailuresLoaded()) {
+            setRowFilter([](int) { return false; }); // nothing until the list is in
+            inventory->loadActivationFailures();
+            return;
+        }
+        setRowFilter([inventory](int row) {
+            return inventory->activationFailuresOf(
+                       inventory->index(row, 0).data(InventoryModel::SerialRole).toString()) > 0;
+        });
+        break;
+    }
+    if (presence != AllDevices)
+        loadAllMatches();
+    updateSelectAll();
+}
+
+bool InventoryPage::loadAllMatches()
+{
+    if (!m_inventory->hasMore())
+        return true;
+    const qint64 total = m_inventory->total();
+    if (total > kLoadAllLimit) {
+        Q_EMIT errorOccurred(tr("%L1 devices match: more than the %L2 that can be loaded at once. Narrow the "
+                                "filter (status, model, search) first.")
+                                 .arg(total)
+                                 .arg(kLoadAllLimit));
+        return false;
+    }
+    m_inventory->fetchAll();
+    return true;
+}
+
+bool InventoryPage::selectAllMatching()
+{
+    if (!m_inventory->hasMore()) {
+        table()->selectAll();
+        return true;
+    }
+    if (!loadAllMatches())
+        return false;
+    m_selectWhenLoaded = true;
+    updateSelectAll();
+    return true;
+}
+
+void InventoryPage::updateSelectAll()
+{
+    const qint64 total = m_inventory->total();
+    const int loaded = m_inventory->rowCount();
+    if (m_selectWhenLoaded && total > 0)
+        m_selectAll->setText(tr("Loading %L1 of %L2…").arg(loaded).arg(total));
+    else if (hasRowFilter() || total < 0)
+        m_selectAll->setText(tr("Select all shown"));
+    else
+        m_selectAll->setText(tr("Select all %L1 matching").arg(total));
+    m_selectAll->setEnabled(!m_selectWhenLoaded && total != 0 && total <= kLoadAllLimit);
 }
 
 InventoryModel::Filter InventoryPage::currentFilter() const
@@ -198,6 +328,22 @@ void InventoryPage::headerSortClicked(int column, Qt::SortOrder order)
     if (InventoryModel::isSortable(column))
         m_inventory->sort(column, order);
     showSort();
+}
+
+void InventoryPage::applyLocalSort()
+{
+    // The middleware knows a device's customer id, not its name: it groups
+    // by id, and the names are put in order here, over every match (loaded
+    // up to kLoadAllLimit). Any other column is the server's order alone.
+    auto *proxy = qobject_cast<QSortFilterProxyModel *>(table()->model());
+    if (!proxy)
+        return;
+    if (m_inventory->sortColumn() == InventoryModel::CustomerColumn) {
+        proxy->sort(InventoryModel::CustomerColumn, m_inventory->sortOrder());
+        loadAllMatches();
+    } else {
+        proxy->sort(-1);
+    }
 }
 
 void InventoryPage::showSort()

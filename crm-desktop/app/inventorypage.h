@@ -24,7 +24,20 @@ class InventoryPage : public RecordListPage
 public:
     explicit InventoryPage(InventoryModel *model, QWidget *parent = nullptr);
 
+    // Loading every match (for "select all" and the presence/activation
+    // filters, which the server cannot apply) stops at this many devices.
+    static constexpr int kLoadAllLimit = 50000;
+
+    // What the "Show" filter keeps of the server's matches.
+    enum Presence { AllDevices, OnlineOnly, OfflineOnly, ActivationFailed };
+
     InventoryModel *inventory() const { return m_inventory; }
+    void setPresenceFilter(Presence presence);
+    Presence presenceFilter() const;
+    // Selects every device the filters match: loads the matches not loaded
+    // yet (at most kLoadAllLimit, with progress), then selects what is
+    // shown. False when there are more than kLoadAllLimit matches.
+    bool selectAllMatching();
     QStringList selectedSerials() const;
 
     InventoryModel::Filter currentFilter() const;
@@ -46,10 +59,14 @@ public:
 
 private:
     void filterEdited();
+    void presenceChanged();
+    void updateSelectAll();
+    bool loadAllMatches();
     // Shows a filter in the filter bar without applying it.
     void showFilter(const InventoryModel::Filter &filter);
     void headerSortClicked(int column, Qt::SortOrder order);
     void showSort();
+    void applyLocalSort();
     void updateViewName();
     void applyFilterNow();
     void rebuildViewsMenu();
@@ -57,6 +74,9 @@ private:
 
     InventoryModel *m_inventory;
     QComboBox *m_status;
+    QComboBox *m_presence;
+    QToolButton *m_selectAll;
+    bool m_selectWhenLoaded = false;
     QLineEdit *m_modelFilter;
     QLineEdit *m_search;
     QToolButton *m_views; // menu: saved views, save, delete

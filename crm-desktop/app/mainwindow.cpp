@@ -12,6 +12,7 @@
 #include "customerdialog.h"
 #include "customerspage.h"
 #include "devicedetail.h"
+#include "devicedialog.h"
 #include "enrollmentdialog.h"
 #include "enrollmentspage.h"
 #include "eventfeed.h"
@@ -243,6 +244,14 @@ void MainWindow::createActions()
     m_actShowDevice = makeAction(this, QStringLiteral("actionShowDevice"), tr("Device &details"),
                                  tr("Show the selected device's details"), QStyle::SP_FileDialogInfoView);
     m_actShowDevice->setShortcut(Qt::CTRL | Qt::Key_I);
+    m_actAddDevice = makeAction(this, QStringLiteral("actionAddDevice"), tr("&Add device…"),
+                                tr("Add one device to the inventory"), QStyle::SP_FileDialogNewFolder);
+    m_actEditDevice = makeAction(this, QStringLiteral("actionEditDevice"), tr("Ed&it device…"),
+                                 tr("Edit the selected device's model, batch, delivery date and notes"),
+                                 QStyle::SP_FileDialogDetailedView);
+    m_actRetireDevice =
+        makeAction(this, QStringLiteral("actionRetireDevice"), tr("Re&tire device…"),
+                   tr("Take the selected device out of service; it stays in the inventory"), QStyle::SP_TrashIcon);
     m_actNewCustomer = makeAction(this, QStringLiteral("actionNewCustomer"), tr("&New customer…"),
                                   tr("Create a customer"), QStyle::SP_FileDialogNewFolder);
     m_actEditCustomer = makeAction(this, QStringLiteral("actionEditCustomer"), tr("&Edit customer…"),
@@ -290,6 +299,9 @@ void MainWindow::createActions()
         if (!serials.isEmpty())
             showDevice(serials.constFirst());
     });
+    connect(m_actAddDevice, &QAction::triggered, this, &MainWindow::addDevice);
+    connect(m_actEditDevice, &QAction::triggered, this, &MainWindow::editDevice);
+    connect(m_actRetireDevice, &QAction::triggered, this, &MainWindow::retireDevice);
     connect(m_actNewCustomer, &QAction::triggered, this, &MainWindow::newCustomer);
     connect(m_actEditCustomer, &QAction::triggered, this, &MainWindow::editCustomer);
     connect(m_actDeleteCustomer, &QAction::triggered, this, &MainWindow::deleteCustomer);
@@ -308,11 +320,12 @@ void MainWindow::createActions()
     connect(m_actQuit, &QAction::triggered, this, &QWidget::close);
 
     // Each page's tool bar and context menu carry its actions.
-    const QList<QAction *> inventoryActions{m_actSell,      m_actReturn,     m_actEnroll, m_actCards,
-                                            m_actMailCards, separator(this), m_actImport, m_actShowDevice};
+    const QList<QAction *> inventoryActions{m_actSell,         m_actReturn,     m_actEnroll,    m_actCards,
+                                            m_actMailCards,    separator(this), m_actAddDevice, m_actEditDevice,
+                                            m_actRetireDevice, separator(this), m_actImport,    m_actShowDevice};
     m_inventoryPage->toolBar()->addActions(inventoryActions);
-    m_inventoryPage->table()->addActions(
-        {m_actShowDevice, m_actSell, m_actReturn, m_actEnroll, m_actCards, m_actMailCards});
+    m_inventoryPage->table()->addActions({m_actShowDevice, m_actSell, m_actReturn, m_actEnroll, m_actCards,
+                                          m_actMailCards, m_actEditDevice, m_actRetireDevice});
     m_customersPage->toolBar()->addActions(
         {m_actNewCustomer, m_actEditCustomer, m_actDeleteCustomer, m_actCustomerDevices});
     m_customersPage->table()->addActions({m_actEditCustomer, m_actCustomerDevices, m_actDeleteCustomer});
@@ -528,9 +541,9 @@ void MainWindow::updateActions()
 
     // Viewers see what exists but get no way to change it: the change
     // actions are hidden rather than offered and refused.
-    for (QAction *a :
-         {m_actSell, m_actReturn, m_actEnroll, m_actCards, m_actMailCards, m_actImport, m_actNewCustomer,
-          m_actEditCustomer, m_actDeleteCustomer, m_actEnable, m_actDisable, m_actRegenerate, m_actDeleteEnrollment})
+    for (QAction *a : {m_actAddDevice, m_actEditDevice, m_actRetireDevice, m_actSell, m_actReturn, m_actEnroll,
+                       m_actCards, m_actMailCards, m_actImport, m_actNewCustomer, m_actEditCustomer,
+                       m_actDeleteCustomer, m_actEnable, m_actDisable, m_actRegenerate, m_actDeleteEnrollment})
         a->setVisible(operate);
     for (QAction *a : {m_actAddHub, m_actEditHub, m_actRotateKey, m_actNewPolicy, m_actRevokePolicy})
         a->setVisible(admin);
@@ -543,6 +556,11 @@ void MainWindow::updateActions()
     m_actMailCards->setEnabled(operate && cardsSelection);
     m_actImport->setEnabled(operate);
     m_actShowDevice->setEnabled(devices > 0);
+    m_actAddDevice->setEnabled(operate);
+    m_actEditDevice->setEnabled(operate && devices == 1);
+    const bool retirable = devices == 1 && m_inventoryPage->selectedRecords().constFirst().value(
+                                               QStringLiteral("status")) != QLatin1String("retired");
+    m_actRetireDevice->setEnabled(operate && retirable);
     m_actNewCustomer->setEnabled(operate);
     m_actEditCustomer->setEnabled(operate && customers == 1);
     m_actDeleteCustomer->setEnabled(operate && customers == 1);
@@ -757,6 +775,55 @@ void MainWindow::openImport()
 }
 
 // ---- customers ----
+
+void MainWindow::addDevice()
+{
+    auto *dialog = new DeviceDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { m_controller->saveDevice(dialog->device(), {}, true); });
+    dialog->open();
+}
+
+void MainWindow::editDevice()
+{
+    const QList<QJsonObject> records = m_inventoryPage->selectedRecords();
+    if (records.size() != 1 || !m_api->canOperate())
+        return;
+    auto *dialog = new DeviceDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setDevice(records.constFirst());
+    connect(dialog, &QDialog::accepted, this,
+            [this, dialog] { m_controller->saveDevice(dialog->device(), dialog->etag(), false); });
+    dialog->open();
+}
+
+void MainWindow::retireDevice()
+{
+    const QList<QJsonObject> records = m_inventoryPage->selectedRecords();
+    if (records.size() != 1 || !m_api->canOperate())
+        return;
+    const QString serial = records.constFirst().value(QStringLiteral("serial")).toString();
+    const QByteArray etag = records.constFirst().value(QStringLiteral("etag")).toString().toUtf8();
+    const QString registrationId =
+        m_inventory->index(m_inventory->rowOf(serial), 0).data(InventoryModel::RegistrationIdRole).toString();
+    const QString text =
+        registrationId.isEmpty()
+            ? tr("Retire %1? It stays in the inventory as retired: it can no longer be sold (unless forced) and is "
+                 "never marked provisioned again.")
+                  .arg(serial)
+            : tr("Retire %1? It stays in the inventory as retired, and its enrollment is disabled: the device "
+                 "can no longer register and is disconnected from its hub.")
+                  .arg(serial);
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Retire device"), text, QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("confirmRetireDevice"));
+    box->addButton(tr("Retire"), QMessageBox::DestructiveRole);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::buttonClicked, this, [this, box, serial, etag, registrationId](QAbstractButton *button) {
+        if (box->buttonRole(button) == QMessageBox::DestructiveRole)
+            m_controller->retireDevice(serial, etag, registrationId);
+    });
+    box->open();
+}
 
 void MainWindow::newCustomer()
 {

@@ -108,6 +108,9 @@ private:
     void rebuildProfilesMenu();
 
     void sellSelected();
+    void addDevice();
+    void editDevice();
+    void retireDevice();
     void returnSelected();
     void enrollSelected();
     void openActivationCards();
@@ -177,6 +180,9 @@ private:
     QAction *m_actCards = nullptr;
     QAction *m_actImport = nullptr;
     QAction *m_actShowDevice = nullptr;
+    QAction *m_actAddDevice = nullptr;
+    QAction *m_actEditDevice = nullptr;
+    QAction *m_actRetireDevice = nullptr;
     QAction *m_actNewCustomer = nullptr;
     QAction *m_actEditCustomer = nullptr;
     QAction *m_actDeleteCustomer = nullptr;

@@ -3,7 +3,10 @@
 
 #include <QJsonObject>
 #include <QList>
+#include <QSet>
 #include <QWidget>
+
+#include <functional>
 
 class QHBoxLayout;
 class QLabel;
@@ -37,6 +40,16 @@ public:
 
     QList<QJsonObject> selectedRecords() const;
     QJsonObject currentRecord() const;
+    // A filter over the loaded rows, besides the server's (null: none):
+    // rows it refuses are hidden, leave the selection and are never acted
+    // on. Takes the source model's row.
+    using RowFilter = std::function<bool(int sourceRow)>;
+    void setRowFilter(RowFilter filter);
+    bool hasRowFilter() const;
+    // Rows shown (loaded and passing the row filter).
+    int shownRowCount() const;
+    // Selected keys waiting for their rows after a reload (not yet acted on).
+    int keptSelectionCount() const;
     // Selects the row whose key is `key` (tests and "show in inventory").
     bool selectKey(const QString &key);
 
@@ -51,6 +64,8 @@ Q_SIGNALS:
 
 protected:
     void addFilterWidget(QWidget *widget, int stretch = 0);
+    // A widget on the line under the table, right of the count.
+    void addCountWidget(QWidget *widget);
     void addFilterLabel(const QString &text, QWidget *buddy);
     // Puts the filters added from now on in a row of their own, so a page
     // with many filters still fits a narrow window.
@@ -60,6 +75,14 @@ protected:
     void updateCount();
 
 private:
+    // The selection is kept by key across a reload of the model (a batch
+    // refreshes it): the keys selected when the rows went away select their
+    // rows again as they come back; keys that do not come back (the row
+    // left the view under the filter) are dropped once the list is complete.
+    void rememberSelection();
+    void restoreSelection(int first, int last);
+    void forgetMissingSelection();
+
     QString m_title;
     PagedTableModel *m_model;
     QSortFilterProxyModel *m_proxy;
@@ -68,6 +91,9 @@ private:
     QHBoxLayout *m_filterBar;
     QTableView *m_table;
     QLabel *m_count;
+    QHBoxLayout *m_countBar;
+    QSet<QString> m_keptKeys;
+    bool m_restoringSelection = false;
 };
 
 } // namespace Provisio::Crm

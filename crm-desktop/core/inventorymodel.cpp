@@ -14,6 +14,7 @@ InventoryModel::InventoryModel(ApiClient *api, QObject *parent)
     : PagedTableModel(api, QStringLiteral("devices"), QStringLiteral("serial"), parent)
 {
     setPageSize(500);
+    setCountTotal(true);
     m_ownCustomers = new CustomersModel(api, this);
     m_ownCustomers->setPageSize(1000);
     setCustomersModel(m_ownCustomers);
@@ -40,8 +41,8 @@ QString InventoryModel::sortFieldOf(int column)
         return QStringLiteral("batch");
     case DeliveryDateColumn:
         return QStringLiteral("deliveryDate");
-    // By id, not by the name shown: the server knows the device's customer
-    // id only. It still puts each customer's devices together.
+    // The server knows the device's customer id only: it groups each
+    // customer's devices; the inventory page orders the names.
     case CustomerColumn:
         return QStringLiteral("customerId");
     }
@@ -225,8 +226,45 @@ void InventoryModel::applyRegistration(const QJsonObject &registration)
     touchRegistration(registrationId);
 }
 
+void InventoryModel::loadActivationFailures()
+{
+    if (!api())
+        return;
+    ApiCall *call = api()->get(QStringLiteral("activation-failures"));
+    connect(call, &ApiCall::finished, this, [this](const QJsonDocument &body, const QByteArray &) {
+        m_activationFailures.clear();
+        const QJsonArray items = body.object().value(QLatin1String("items")).toArray();
+        for (const QJsonValue &item : items) {
+            const QJsonObject o = item.toObject();
+            m_activationFailures.insert(o.value(QLatin1String("serial")).toString(),
+                                        o.value(QLatin1String("counting")).toInt());
+        }
+        m_failuresLoaded = true;
+        if (rowCount() > 0)
+            Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1), {ActivationFailuresRole});
+        Q_EMIT activationFailuresChanged();
+    });
+    connect(call, &ApiCall::failed, this, [](const ApiFailure &failure) {
+        if (!failure.aborted)
+            qCWarning(lcCrmModels) << "cannot load the failed activations:" << failure.message;
+    });
+}
+
 void InventoryModel::applyEvent(const QString &type, const QJsonObject &event)
 {
+    // An unlock or a new code clears the serial's failures.
+    if (type == QLatin1String("activation.unlocked") || type == QLatin1String("activation.issued")) {
+        QString serial = event.value(QLatin1String("data")).toObject().value(QLatin1String("serial")).toString();
+        if (serial.isEmpty() && type == QLatin1String("activation.unlocked"))
+            serial = event.value(QLatin1String("entityId")).toString(); // an unlock's record is the device
+        if (m_activationFailures.remove(serial) > 0) {
+            const int row = rowOf(serial);
+            if (row >= 0)
+                Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1), {ActivationFailuresRole});
+            Q_EMIT activationFailuresChanged();
+        }
+        return;
+    }
     const QJsonObject data = event.value(QLatin1String("data")).toObject();
     const QString registrationId = event.value(QLatin1String("registrationId")).toString();
 
@@ -341,7 +379,7 @@ QVariant InventoryModel::headerData(int section, Qt::Orientation orientation, in
 {
     if (orientation == Qt::Horizontal && role == Qt::ToolTipRole && section >= 0 && section < ColumnCount) {
         if (section == CustomerColumn)
-            return tr("Click to sort by customer (the middleware orders by customer id)");
+            return tr("Click to sort by customer name (loads every matching device, up to 50,000)");
         return isSortable(section) ? tr("Click to sort (the middleware sorts all devices)")
                                    : tr("Not sortable: this column is joined from other lists");
     }
@@ -427,6 +465,8 @@ QVariant InventoryModel::extraData(const QJsonObject &record, int column, int ro
     }
     case CustomerIdRole:
         return record.value(QLatin1String("customerId")).toString();
+    case ActivationFailuresRole:
+        return m_activationFailures.value(serial);
     }
     return {};
 }
@@ -438,6 +478,7 @@ QHash<int, QByteArray> InventoryModel::roleNames() const
     names.insert(RegistrationIdRole, "registrationId");
     names.insert(OnlineRole, "online");
     names.insert(CustomerIdRole, "customerId");
+    names.insert(ActivationFailuresRole, "activationFailures");
     return names;
 }
 

@@ -35,7 +35,7 @@ public:
     };
     static constexpr int SerialRole = KeyRole;
     // RecordRole (from PagedTableModel) is the device's QJsonObject.
-    enum ExtraRoles { RegistrationIdRole = Qt::UserRole + 10, OnlineRole, CustomerIdRole };
+    enum ExtraRoles { RegistrationIdRole = Qt::UserRole + 10, OnlineRole, CustomerIdRole, ActivationFailuresRole };
 
     struct Filter
     {
@@ -84,6 +84,13 @@ public:
     // enrollment/registration/hub columns (on by default).
     void setJoinEnrollments(bool join);
 
+    // The serials whose failed activation attempts count now (GET
+    // activation-failures, at most 500): ActivationFailuresRole gives their
+    // number (0 for the others) once activationFailuresLoaded() came.
+    void loadActivationFailures();
+    bool activationFailuresLoaded() const { return m_failuresLoaded; }
+    int activationFailuresOf(const QString &serial) const { return m_activationFailures.value(serial); }
+
     void applyEvent(const QString &type, const QJsonObject &event);
     QHash<int, QByteArray> roleNames() const override;
     // The header's tool tip says which columns sort and which cannot.
@@ -91,6 +98,7 @@ public:
 
 Q_SIGNALS:
     void sortChanged(int column, Qt::SortOrder order);
+    void activationFailuresChanged();
 
 protected:
     int columns() const override { return ColumnCount; }
@@ -137,6 +145,8 @@ private:
     QHash<QString, Registration> m_registrations;   // registrationId -> registration
     QHash<QString, QString> m_registrationByDevice; // deviceId -> registrationId
     QHash<QString, bool> m_online;                  // registrationId -> online
+    QHash<QString, int> m_activationFailures;       // serial -> failures that count
+    bool m_failuresLoaded = false;
     quint64 m_joinGeneration = 0;
     bool m_joinEnrollments = true;
     bool m_joinsLoaded = false;

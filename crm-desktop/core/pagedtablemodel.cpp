@@ -120,6 +120,8 @@ void PagedTableModel::fetchMore(const QModelIndex &parent)
     query.addQueryItem(QStringLiteral("limit"), QString::number(m_pageSize));
     if (!m_nextCursor.isEmpty())
         query.addQueryItem(QStringLiteral("cursor"), m_nextCursor);
+    else if (m_countTotal)
+        query.addQueryItem(QStringLiteral("count"), QStringLiteral("true")); // the first page only
     const quint64 generation = m_generation;
     ApiCall *call = m_api->get(m_path, query);
     m_pageTimer.start();
@@ -152,6 +154,10 @@ void PagedTableModel::onPage(const QJsonObject &page, quint64 generation)
     m_nextCursor = page.value(QLatin1String("nextCursor")).toString();
     m_loaded = true;
     m_lastError.clear();
+    if (page.contains(QLatin1String("total"))) {
+        m_total = qint64(page.value(QLatin1String("total")).toDouble());
+        Q_EMIT totalChanged(m_total);
+    }
 
     QVector<QJsonObject> fresh;
     fresh.reserve(items.size());
@@ -221,7 +227,11 @@ void PagedTableModel::refresh()
     m_nextCursor.clear();
     m_loaded = false;
     m_lastError.clear();
+    const bool hadTotal = m_total >= 0;
+    m_total = -1;
     endResetModel();
+    if (hadTotal)
+        Q_EMIT totalChanged(-1);
     fetchMore(QModelIndex());
 }
 
@@ -279,6 +289,10 @@ void PagedTableModel::upsertRecord(const QJsonObject &record)
         m_query.hasQueryItem(QStringLiteral("sort")))
         return;
     const int first = int(m_records.size());
+    if (m_total >= 0) {
+        ++m_total;
+        Q_EMIT totalChanged(m_total);
+    }
     beginInsertRows(QModelIndex(), first, first);
     m_index.insert(key, first);
     m_records.append(record);
@@ -291,6 +305,10 @@ void PagedTableModel::removeRecord(const QString &key)
     const int row = rowOf(key);
     if (row < 0)
         return;
+    if (m_total > 0) {
+        --m_total;
+        Q_EMIT totalChanged(m_total);
+    }
     beginRemoveRows(QModelIndex(), row, row);
     m_records.remove(row);
     m_index.remove(key);

@@ -51,6 +51,11 @@ public:
     int pageSize() const { return m_pageSize; }
     void setPageSize(int size) { m_pageSize = qBound(1, size, 1000); }
 
+    // Lists that can count (GET devices?count=true) ask for the number of
+    // matches with their first page; -1 while unknown or not asked.
+    void setCountTotal(bool count) { m_countTotal = count; }
+    qint64 total() const { return m_total; }
+
     int rowOf(const QString &key) const { return m_index.value(key, -1); }
     QJsonObject record(int row) const { return m_records.value(row); }
     QJsonObject recordFor(const QString &key) const;
@@ -70,6 +75,7 @@ Q_SIGNALS:
     // A page arrived: how many rows it added and how long it took.
     void pageLoaded(int rows, qint64 milliseconds);
     void allLoaded();
+    void totalChanged(qint64 total);
 
 protected:
     // Sets the server-side filter and order (query items besides limit and
@@ -117,6 +123,8 @@ private:
     int m_pageSize = 500;
     bool m_loaded = false; // at least the first page arrived
     bool m_fetchAll = false;
+    bool m_countTotal = false;
+    qint64 m_total = -1;
 };
 
 } // namespace Provisio::Crm

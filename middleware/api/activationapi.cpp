@@ -32,6 +32,8 @@ void ActivationApi::registerRoutes(Router &router)
         16 * 1024);
     router.add(M::Get, QStringLiteral("/api/v1/devices/{serial}/activation-failures"), Access::Viewer,
                [this](HttpRequest &r) { return failures(r); });
+    router.add(M::Get, QStringLiteral("/api/v1/activation-failures"), Access::Viewer,
+               [this](HttpRequest &r) { return failingSerials(r); });
     router.add(M::Post, QStringLiteral("/api/v1/devices/{serial}/activation-unlock"), Access::Operator,
                [this](HttpRequest &r) { return unlock(r); });
 }
@@ -94,6 +96,10 @@ HttpResponse ActivationApi::activate(HttpRequest &request)
             // be a typo of the right one.
             qCInfo(lcActivation).noquote() << "failed activation attempt for serial" << serial << "from"
                                            << request.clientAddress.toString() << "-" << outcome.reason;
+            // How many more wrong codes this client may send for the
+            // serial before it has to wait, so a kiosk can say so.
+            return HttpResponse::error(outcome.error)
+                .withHeader("X-Provisio-Attempts-Left", QByteArray::number(qMax(0, verdict->attemptsLeft - 1)));
         }
         return HttpResponse::error(outcome.error);
     }
@@ -105,6 +111,21 @@ HttpResponse ActivationApi::activate(HttpRequest &request)
         {QStringLiteral("deviceId"), outcome.deviceId},
         {QStringLiteral("symmetricKey"), e.attestation.primaryKey},
     });
+}
+
+HttpResponse ActivationApi::failingSerials(HttpRequest &request)
+{
+    if (auto q = Requests::checkQuery(request, {}); !q)
+        return HttpResponse::error(q.error());
+    auto list = m_limits.failingSerials();
+    if (!list)
+        return HttpResponse::error(list.error());
+    QJsonArray items;
+    for (const auto &f : *list)
+        items.append(QJsonObject{{QStringLiteral("serial"), f.serial},
+                                 {QStringLiteral("counting"), f.counting},
+                                 {QStringLiteral("latestAt"), isoFromMs(f.latestMs)}});
+    return HttpResponse::json(QJsonObject{{QStringLiteral("items"), items}});
 }
 
 HttpResponse ActivationApi::failures(HttpRequest &request)

@@ -32,8 +32,9 @@ class EnrollmentStore;
 // address it forwarded.
 //
 // GET /api/v1/devices/{serial}/activation-failures (viewer): the serial's
-// failure log. POST /api/v1/devices/{serial}/activation-unlock (operator,
-// audited): clears its failures.
+// failure log. GET /api/v1/activation-failures (viewer): the serials whose
+// failures count now, for the CRM's "activation failed" filter. POST /api/v1/devices/{serial}/activation-unlock
+// (operator, audited): clears its failures.
 class ActivationApi : public ApiModule
 {
 public:
@@ -45,6 +46,7 @@ public:
 private:
     HttpResponse activate(HttpRequest &request);
     HttpResponse failures(HttpRequest &request);
+    HttpResponse failingSerials(HttpRequest &request);
     HttpResponse unlock(HttpRequest &request);
 
     ServiceContext &m_ctx;

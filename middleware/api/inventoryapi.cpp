@@ -90,13 +90,18 @@ HttpResponse InventoryApi::create(HttpRequest &request)
 
 HttpResponse InventoryApi::list(HttpRequest &request)
 {
-    if (auto q =
-            Requests::checkQuery(request, {QStringLiteral("customerId"), QStringLiteral("status"),
-                                           QStringLiteral("model"), QStringLiteral("manufacturer"),
-                                           QStringLiteral("batch"), QStringLiteral("q"), QStringLiteral("sort"),
-                                           QStringLiteral("order"), QStringLiteral("limit"), QStringLiteral("cursor")});
+    if (auto q = Requests::checkQuery(request,
+                                      {QStringLiteral("customerId"), QStringLiteral("status"), QStringLiteral("model"),
+                                       QStringLiteral("manufacturer"), QStringLiteral("batch"), QStringLiteral("q"),
+                                       QStringLiteral("sort"), QStringLiteral("order"), QStringLiteral("limit"),
+                                       QStringLiteral("cursor"), QStringLiteral("count")});
         !q)
         return HttpResponse::error(q.error());
+    const QString countParam = request.queryValue(QStringLiteral("count"));
+    if (request.hasQuery(QStringLiteral("count")) && countParam != QLatin1String("true") &&
+        countParam != QLatin1String("false"))
+        return HttpResponse::error(ErrorCode::InvalidInput,
+                                   QStringLiteral("query parameter 'count' must be true or false"));
     const auto optionalQuery = [&request](const QString &name) {
         return request.hasQuery(name) ? std::optional<QString>(request.queryValue(name)) : std::nullopt;
     };
@@ -132,7 +137,17 @@ HttpResponse InventoryApi::list(HttpRequest &request)
         else
             items.append(d.toJson());
     }
-    return Requests::listResponse(items, result->nextCursor);
+    if (countParam != QLatin1String("true"))
+        return Requests::listResponse(items, result->nextCursor);
+    // The number of devices the filter matches, for "1,000 devices match"
+    // while the first 500 are shown: one COUNT, asked for, not on every page.
+    auto total = m_inventory.store().count(filter);
+    if (!total)
+        return HttpResponse::error(total.error());
+    QJsonObject body{{QStringLiteral("items"), items}, {QStringLiteral("total"), double(*total)}};
+    if (!result->nextCursor.isEmpty())
+        body.insert(QStringLiteral("nextCursor"), result->nextCursor);
+    return HttpResponse::json(body);
 }
 
 HttpResponse InventoryApi::get(HttpRequest &request)

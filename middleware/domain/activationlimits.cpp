@@ -37,6 +37,8 @@ Result<ActivationLimits::Verdict> ActivationLimits::check(const QString &serial,
         return counts.error();
     Verdict v;
     const ServiceConfig &config = m_ctx.config;
+    v.attemptsLeft = qMax(0, qMin(config.activationFreeAttempts - counts->clientFailures,
+                                  config.activationAttemptsPerSerial - counts->serialFailures));
     if (counts->serialFailures >= config.activationAttemptsPerSerial) {
         // Until the oldest counted failure leaves the window (at most one
         // window from now, whatever another instance's clock said).
@@ -72,6 +74,11 @@ Result<void> ActivationLimits::recordFailure(const QString &serial, const QHostA
 Result<int> ActivationLimits::clear(const QString &serial)
 {
     return m_store.clear(serial, QDateTime::currentMSecsSinceEpoch());
+}
+
+Result<QList<ActivationFailureStore::SerialFailures>> ActivationLimits::failingSerials()
+{
+    return m_store.failingSerials(QDateTime::currentMSecsSinceEpoch() - kWindowMs, kListLimit);
 }
 
 Result<int> ActivationLimits::unlock(const QString &serial, const QString &actor)

@@ -41,6 +41,10 @@ public:
     {
         int retryAfterSeconds = 0; // 0: the attempt may go ahead
         QString scope;             // what is limited, for the 429 message
+        // Failures this client may still have for the serial before it
+        // must wait (the free attempts left, never more than the serial's
+        // ceiling leaves), counted before this attempt.
+        int attemptsLeft = 0;
     };
     // Whether `client` may try a code for `serial` at `nowMs` (epoch ms).
     Result<Verdict> check(const QString &serial, const QHostAddress &client, qint64 nowMs);
@@ -53,6 +57,9 @@ public:
     // activation.unlocked event. The number of failures cleared.
     Result<int> unlock(const QString &serial, const QString &actor);
     Result<QList<ActivationFailureStore::Failure>> failures(const QString &serial);
+    // The serials whose failures count now (within the window, not
+    // cleared), newest failure first, at most kListLimit.
+    Result<QList<ActivationFailureStore::SerialFailures>> failingSerials();
 
     // The wait after a pair's `failures`-th failure: 0 below `freeAttempts`,
     // then 2 s doubling, at most `maxMs`.

@@ -68,6 +68,21 @@ Result<QList<ActivationFailureStore::Failure>> ActivationFailureStore::list(cons
     return out;
 }
 
+Result<QList<ActivationFailureStore::SerialFailures>> ActivationFailureStore::failingSerials(qint64 sinceMs, int limit)
+{
+    auto q = m_db.exec(QStringLiteral("SELECT serial, COUNT(*), MAX(at_ms) FROM activation_failure_log "
+                                      "WHERE at_ms > ? AND cleared_at IS NULL GROUP BY serial "
+                                      "ORDER BY MAX(at_ms) DESC, serial LIMIT ?"),
+                       {sinceMs, limit});
+    if (!q)
+        return q.error();
+    QList<SerialFailures> out;
+    while (q->next())
+        out.append({q->value(0).toString(), q->value(1).toInt(), q->value(2).toLongLong()});
+    q->finish();
+    return out;
+}
+
 Result<int> ActivationFailureStore::pruneBefore(qint64 beforeMs)
 {
     return m_db.execAffected(QStringLiteral("DELETE FROM activation_failure_log WHERE at_ms < ?"), {beforeMs});

@@ -50,6 +50,15 @@ public:
     Result<int> clear(const QString &serial, qint64 nowMs);
     // The serial's failures, newest first, at most `limit`.
     Result<QList<Failure>> list(const QString &serial, int limit);
+    // The serials with failures that count (uncleared, after `sinceMs`):
+    // how many each and the newest, newest first, at most `limit`.
+    struct SerialFailures
+    {
+        QString serial;
+        int counting = 0;
+        qint64 latestMs = 0;
+    };
+    Result<QList<SerialFailures>> failingSerials(qint64 sinceMs, int limit);
     // Deletes the rows older than `beforeMs`; the number deleted.
     Result<int> pruneBefore(qint64 beforeMs);
 

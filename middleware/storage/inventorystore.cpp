@@ -307,6 +307,35 @@ Result<std::optional<DeviceRecord>> InventoryStore::find(const QString &serial)
         fromRowLenient));
 }
 
+Result<qint64> InventoryStore::count(const Filter &filter)
+{
+    QString sql = QStringLiteral("SELECT COUNT(*) FROM devices WHERE 1=1");
+    QVariantList binds;
+    const auto equals = [&](const char *column, const QString &value) {
+        if (value.isEmpty())
+            return;
+        sql += QLatin1String(" AND ") + QLatin1String(column) + QLatin1String(" = ?");
+        binds << value;
+    };
+    equals("customer_id", filter.customerId);
+    equals("status", filter.status);
+    equals("model", filter.model);
+    equals("manufacturer", filter.manufacturer);
+    equals("batch", filter.batch);
+    if (!filter.serialContains.isEmpty()) {
+        sql += QLatin1String(" AND LOWER(serial) LIKE ? ESCAPE '\\'");
+        binds << containsPattern(filter.serialContains);
+    }
+    auto q = m_db.exec(sql, binds);
+    if (!q)
+        return q.error();
+    qint64 n = 0;
+    if (q->next())
+        n = q->value(0).toLongLong();
+    q->finish();
+    return n;
+}
+
 Result<RecordPage<DeviceRecord>> InventoryStore::list(const Filter &filter, const PageRequest &page, const Sort &sort)
 {
     const QString expression = QLatin1String(kSortColumns[sort.field].expression);

@@ -83,6 +83,9 @@ public:
     // Ordered by `sort`. InvalidInput when the page's cursor was issued
     // for another sort or is not one of this listing's cursors.
     Result<RecordPage<DeviceRecord>> list(const Filter &filter, const PageRequest &page, const Sort &sort);
+    // How many devices match `filter` (the list's filter, without paging):
+    // one COUNT over the same conditions, so the same indexes serve it.
+    Result<qint64> count(const Filter &filter);
     Result<RecordPage<DeviceRecord>> list(const Filter &filter, const PageRequest &page)
     {
         return list(filter, page, Sort());

@@ -2,7 +2,7 @@
 # provisio-crm's widgets (crm_app), clicked and typed into offscreen against
 # a real middleware over real HTTPS.
 if(TARGET crm_app)
-    foreach(_t flow widgets connection views)
+    foreach(_t flow widgets connection views devices)
         provisio_add_test(tst_crm_app_${_t}
             SOURCES tst_crm_app_${_t}.cpp
             LIBS crm_app provisio_testsupport Qt6::Sql

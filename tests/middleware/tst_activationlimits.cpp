@@ -243,8 +243,12 @@ void TestActivationLimits::backoffPerSerialAndClient()
 {
     const QString code = device(QStringLiteral("BO-1"));
     QVERIFY(!code.isEmpty());
-    for (int i = 0; i < 5; ++i)
-        QCOMPARE(activate(QStringLiteral("127.0.0.4"), QStringLiteral("BO-1"), wrongCode()).status, 401);
+    // Each refusal says how many wrong codes remain before the wait: 4, 3, … 0.
+    for (int i = 0; i < 5; ++i) {
+        const auto refused = activate(QStringLiteral("127.0.0.4"), QStringLiteral("BO-1"), wrongCode());
+        QCOMPARE(refused.status, 401);
+        QCOMPARE(refused.header("X-Provisio-Attempts-Left"), QByteArray::number(4 - i));
+    }
     auto limited = activate(QStringLiteral("127.0.0.4"), QStringLiteral("BO-1"), code);
     QCOMPARE(limited.status, 429);
     QCOMPARE(limited.header("Retry-After"), QByteArray("2"));
@@ -252,9 +256,11 @@ void TestActivationLimits::backoffPerSerialAndClient()
     // The same client on another serial, and another client on this one, are not held back.
     QCOMPARE(activate(QStringLiteral("127.0.0.4"), QStringLiteral("BO-OTHER"), wrongCode()).status, 401);
     QCOMPARE(activate(QStringLiteral("127.0.0.5"), QStringLiteral("BO-1"), wrongCode()).status, 401);
-    // After the wait one more try; its failure doubles the wait.
+    // After the wait one more try (none left before a wait); its failure doubles the wait.
     QTest::qWait(2100);
-    QCOMPARE(activate(QStringLiteral("127.0.0.4"), QStringLiteral("BO-1"), wrongCode()).status, 401);
+    const auto again = activate(QStringLiteral("127.0.0.4"), QStringLiteral("BO-1"), wrongCode());
+    QCOMPARE(again.status, 401);
+    QCOMPARE(again.header("X-Provisio-Attempts-Left"), QByteArray("0"));
     limited = activate(QStringLiteral("127.0.0.4"), QStringLiteral("BO-1"), code);
     QCOMPARE(limited.status, 429);
     QCOMPARE(limited.header("Retry-After"), QByteArray("4"));
@@ -294,6 +300,20 @@ void TestActivationLimits::ceilingAndUnlock()
     const int retryAfter = limited.header("Retry-After").toInt();
     QVERIFY(retryAfter > 86000 && retryAfter <= 86400);
 
+    // The serials whose failures count, for the CRM's filter: CE-1 with its ten.
+    const auto countingFor = [this](const QString &serial) {
+        const auto listed = m_fx.viewer->get(QStringLiteral("/api/v1/activation-failures"));
+        if (listed.status != 200)
+            return -2;
+        for (const auto &item : listed.json().value(QStringLiteral("items")).toArray()) {
+            if (item[QStringLiteral("serial")].toString() == serial)
+                return item[QStringLiteral("counting")].toInt();
+        }
+        return -1;
+    };
+    QCOMPARE(countingFor(QStringLiteral("CE-1")), 10);
+    QCOMPARE(m_fx.viewer->get(QStringLiteral("/api/v1/activation-failures?serial=CE-1")).status, 400);
+
     // A viewer sees but cannot unlock; an operator can, and it is audited.
     QCOMPARE(m_fx.viewer->post(QStringLiteral("/api/v1/devices/CE-1/activation-unlock"), {}).status, 403);
     const auto unlocked = m_fx.operatorClient->post(QStringLiteral("/api/v1/devices/CE-1/activation-unlock"), {});
@@ -301,6 +321,7 @@ void TestActivationLimits::ceilingAndUnlock()
     QCOMPARE(unlocked.json().value(QStringLiteral("clearedFailures")).toInt(), 10);
     const auto audit = m_fx.admin->get(QStringLiteral("/api/v1/audit?action=activationUnlock&entityId=CE-1"));
     QVERIFY2(audit.status == 200 && audit.body.contains("\"token:op\""), audit.body.constData());
+    QCOMPARE(countingFor(QStringLiteral("CE-1")), -1); // cleared: no longer listed
     const auto ok = activate(QStringLiteral("127.0.0.9"), QStringLiteral("CE-1"), code);
     QVERIFY2(ok.status == 200, ok.body.constData());
 }

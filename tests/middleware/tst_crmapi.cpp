@@ -349,6 +349,26 @@ void TestCrmApi::inventoryFilters()
     QCOMPARE(serials(QStringLiteral("batch=FB-3")), QStringList{QStringLiteral("FILT-3")});
     QCOMPARE(serials(QStringLiteral("status=retired&q=FILT")), QStringList{QStringLiteral("FILT-4")});
     QCOMPARE(serials(QStringLiteral("model=FM-even&manufacturer=OtherCo")), QStringList{QStringLiteral("FILT-4")});
+
+    // count=true: the number the filter matches, however few the page shows.
+    const auto total = [&](const QString &query) {
+        const auto r = m_viewer->get(QStringLiteral("/api/v1/devices?count=true&") + query);
+        return r.status == 200 && r.json().contains(QStringLiteral("total"))
+                   ? r.json().value(QStringLiteral("total")).toInt()
+                   : -1;
+    };
+    QCOMPARE(total(QStringLiteral("q=filt-&limit=1")), 4);
+    QCOMPARE(total(QStringLiteral("model=FM-odd&limit=1")), 2);
+    QCOMPARE(total(QStringLiteral("status=retired&q=FILT")), 1);
+    QCOMPARE(total(QStringLiteral("q=no-such-serial")), 0);
+    const auto page = m_viewer->get(QStringLiteral("/api/v1/devices?count=true&q=filt-&limit=1"));
+    QCOMPARE(page.json().value(QStringLiteral("items")).toArray().size(), 1);
+    QVERIFY(!page.json().value(QStringLiteral("nextCursor")).toString().isEmpty());
+    // Without it there is no count, and anything but true/false is refused.
+    QVERIFY(!m_viewer->get(QStringLiteral("/api/v1/devices?q=filt-")).json().contains(QStringLiteral("total")));
+    const auto bad = m_viewer->get(QStringLiteral("/api/v1/devices?count=yes"));
+    QCOMPARE(bad.status, 400);
+    QVERIFY2(bad.body.contains("'count'"), bad.body.constData());
 }
 
 void TestCrmApi::seedSortDevices()

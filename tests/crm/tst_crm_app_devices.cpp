@@ -1,0 +1,488 @@
+// SPDX-License-Identifier: Apache-2.0
+// The inventory as an operator works it, offscreen against a real
+// middleware: a selection that survives batches and leaves with the rows a
+// filter hides, totals and "select all N matching", a device's timeline
+// with a failed activation and the unlock, and adding, editing and retiring
+// one device.
+
+#include "apiclient.h"
+#include "crmtestutil.h"
+#include "devicedetail.h"
+#include "devicedialog.h"
+#include "devicetimeline.h"
+#include "enrollmentdialog.h"
+#include "eventfeed.h"
+#include "inventorypage.h"
+#include "mainwindow.h"
+#include "selldialog.h"
+
+#include "crypto/activationcode.h"
+#include "widgettestutil.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFile>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTest>
+#include <QToolBar>
+#include <QToolButton>
+#include <QTreeWidget>
+
+using namespace Provisio;
+using namespace Provisio::Crm;
+using namespace Provisio::Test;
+
+class TestCrmAppDevices : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void selectionSurvivesBatches();
+    void hiddenRowsAreNotActedOn();
+    void totalsAndSelectAllMatching();
+    void addEditRetireDevice();
+    void customerSortIsByName();
+    void timelineShowsFailedAttemptThenUnlock();
+
+private:
+    bool createDevice(const QString &serial, const QString &model = QString());
+    void clickAction(const QString &actionName);
+    bool select(const QStringList &serials);
+    void setSearch(const QString &text);
+    template<typename T>
+    T *waitForDialog(const QString &name = {});
+    void confirm(const QString &boxName, QMessageBox::ButtonRole role);
+
+    CrmFixture m_f;
+    std::unique_ptr<HttpsClient> m_admin;
+    std::unique_ptr<ApiClient> m_api;
+    std::unique_ptr<EventFeed> m_feed;
+    std::unique_ptr<MainWindow> m_window;
+    QString m_customerId;
+};
+
+void TestCrmAppDevices::initTestCase()
+{
+    useCleanSettings(QStringLiteral("tst_crm_app_devices"));
+    QVERIFY(m_f.start());
+    m_admin = m_f.client(m_f.adminToken);
+    for (const QString &serial : {QStringLiteral("SEL-1"), QStringLiteral("SEL-2"), QStringLiteral("SEL-3")})
+        QVERIFY(createDevice(serial, QStringLiteral("Sensor 2")));
+    const auto customer =
+        m_admin->post(QStringLiteral("/api/v1/customers"), {{QStringLiteral("name"), QStringLiteral("Fabrikam")}});
+    QCOMPARE(customer.status, 201);
+    m_customerId = customer.json().value(QStringLiteral("id")).toString();
+
+    QFile caFile(m_f.mw->caCertificatePath());
+    QVERIFY(caFile.open(QIODevice::ReadOnly));
+    m_api = std::make_unique<ApiClient>();
+    m_api->setConnection(QUrl(m_f.mw->baseUrl()), m_f.operatorToken.toUtf8(),
+                         QSslCertificate::fromData(caFile.readAll(), QSsl::Pem));
+    QSignalSpy probed(m_api.get(), &ApiClient::probed);
+    m_api->probe();
+    QVERIFY(probed.wait(20000));
+    m_feed = std::make_unique<EventFeed>(m_api.get());
+    m_window = std::make_unique<MainWindow>(m_api.get(), m_feed.get());
+    m_window->applyRole(m_api->role());
+    m_window->start();
+    m_window->resize(1280, 800);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    QTRY_VERIFY_WITH_TIMEOUT(m_feed->isConnected(), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->inventoryModel()->rowOf(QStringLiteral("SEL-3")) >= 0, 20000);
+}
+
+void TestCrmAppDevices::cleanupTestCase()
+{
+    m_window.reset();
+    m_feed.reset();
+    m_api.reset();
+}
+
+bool TestCrmAppDevices::createDevice(const QString &serial, const QString &model)
+{
+    QJsonObject d{{QStringLiteral("serial"), serial}, {QStringLiteral("deliveryDate"), QStringLiteral("2026-11-20")}};
+    if (!model.isEmpty())
+        d.insert(QStringLiteral("model"), model);
+    return m_admin->post(QStringLiteral("/api/v1/devices"), d).status == 201;
+}
+
+void TestCrmAppDevices::clickAction(const QString &actionName)
+{
+    auto *action = m_window->findChild<QAction *>(actionName);
+    QVERIFY2(action, qPrintable(actionName));
+    QTRY_VERIFY2(action->isEnabled(), qPrintable(actionName + QStringLiteral(" stays disabled")));
+    QWidget *button = m_window->inventoryPage()->toolBar()->widgetForAction(action);
+    QVERIFY2(button, qPrintable(actionName + QStringLiteral(" has no tool button")));
+    QTest::mouseClick(button, Qt::LeftButton);
+}
+
+bool TestCrmAppDevices::select(const QStringList &serials)
+{
+    QTableView *table = m_window->inventoryPage()->table();
+    table->clearSelection();
+    for (int row = 0; row < table->model()->rowCount(); ++row) {
+        const QModelIndex index = table->model()->index(row, InventoryModel::SerialColumn);
+        if (!serials.contains(index.data().toString()))
+            continue;
+        table->scrollTo(index);
+        // Ctrl+click adds to the selection, as a user picks several rows.
+        QTest::mouseClick(table->viewport(), Qt::LeftButton, Qt::ControlModifier, table->visualRect(index).center());
+    }
+    QStringList selected = m_window->inventoryPage()->selectedSerials();
+    selected.sort();
+    QStringList wanted = serials;
+    wanted.sort();
+    return selected == wanted;
+}
+
+void TestCrmAppDevices::setSearch(const QString &text)
+{
+    auto *search = m_window->inventoryPage()->findChild<QLineEdit *>(QStringLiteral("inventorySearch"));
+    search->clear();
+    QTest::keyClicks(search, text);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->inventoryModel()->filter().q, text, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_window->inventoryModel()->isLoading(), 15000);
+}
+
+template<typename T>
+T *TestCrmAppDevices::waitForDialog(const QString &name)
+{
+    QDeadlineTimer deadline(5000);
+    while (!deadline.hasExpired()) {
+        for (T *dialog : m_window->findChildren<T *>(name)) {
+            if (dialog->isVisible())
+                return dialog;
+        }
+        QTest::qWait(20);
+    }
+    return nullptr;
+}
+
+void TestCrmAppDevices::confirm(const QString &boxName, QMessageBox::ButtonRole role)
+{
+    auto *box = waitForDialog<QMessageBox>(boxName);
+    QVERIFY2(box, qPrintable(boxName));
+    for (QAbstractButton *b : box->buttons()) {
+        if (box->buttonRole(b) == role) {
+            QTest::mouseClick(b, Qt::LeftButton);
+            return;
+        }
+    }
+    QFAIL("no such button");
+}
+
+void TestCrmAppDevices::selectionSurvivesBatches()
+{
+    setSearch(QStringLiteral("SEL-"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->inventoryModel()->rowCount(), 3, 15000);
+    QVERIFY(select({QStringLiteral("SEL-1"), QStringLiteral("SEL-2")}));
+
+    // Sell: pick the customer, OK.
+    clickAction(QStringLiteral("actionSell"));
+    auto *sell = waitForDialog<SellDialog>();
+    QVERIFY(sell);
+    auto *list = sell->findChild<QListView *>(QStringLiteral("sellCustomers"));
+    QTRY_VERIFY(list->model()->rowCount() >= 1);
+    const QModelIndex first = list->model()->index(0, list->modelColumn());
+    QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, list->visualRect(first).center());
+    QTest::mouseClick(sell->findChild<QDialogButtonBox *>(QStringLiteral("sellButtons"))->button(QDialogButtonBox::Ok),
+                      Qt::LeftButton);
+    for (const QString &serial : {QStringLiteral("SEL-1"), QStringLiteral("SEL-2")})
+        QTRY_COMPARE_WITH_TIMEOUT(
+            m_admin->get(QStringLiteral("/api/v1/devices/") + serial).json().value(QStringLiteral("status")).toString(),
+            QStringLiteral("sold"), 15000);
+    // The table reloaded after the batch; the same two rows are selected.
+    QTRY_VERIFY_WITH_TIMEOUT(!m_window->inventoryModel()->isLoading(), 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->inventoryPage()->selectedSerials().size(), 2, 15000);
+    QStringList selected = m_window->inventoryPage()->selectedSerials();
+    selected.sort();
+    QCOMPARE(selected, (QStringList{QStringLiteral("SEL-1"), QStringLiteral("SEL-2")}));
+
+    // Enroll the same selection without selecting again.
+    clickAction(QStringLiteral("actionEnroll"));
+    auto *enroll = waitForDialog<EnrollmentDialog>();
+    QVERIFY(enroll);
+    QTest::mouseClick(
+        enroll->findChild<QDialogButtonBox *>(QStringLiteral("enrollmentButtons"))->button(QDialogButtonBox::Ok),
+        Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(m_admin->get(QStringLiteral("/api/v1/enrollments/sel-2")).status, 200, 15000);
+    QCOMPARE(m_admin->get(QStringLiteral("/api/v1/enrollments/sel-1")).status, 200);
+    QCOMPARE(m_admin->get(QStringLiteral("/api/v1/enrollments/sel-3")).status, 404);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_window->inventoryModel()->isLoading(), 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->inventoryPage()->selectedSerials().size(), 2, 15000);
+    // Cards are offered for them as they are.
+    QTRY_VERIFY(m_window->findChild<QAction *>(QStringLiteral("actionCards"))->isEnabled());
+}
+
+void TestCrmAppDevices::hiddenRowsAreNotActedOn()
+{
+    setSearch(QStringLiteral("SEL-"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->inventoryModel()->rowCount(), 3, 15000);
+    QVERIFY(select({QStringLiteral("SEL-2"), QStringLiteral("SEL-3")}));
+    auto *sellAction = m_window->findChild<QAction *>(QStringLiteral("actionSell"));
+    QVERIFY(sellAction->isEnabled());
+
+    // A narrower search drops SEL-3 from the view and from the selection.
+    setSearch(QStringLiteral("SEL-2"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->inventoryModel()->rowCount(), 1, 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->inventoryPage()->selectedSerials(), QStringList{QStringLiteral("SEL-2")},
+                              15000);
+    // A search that hides every selected row leaves nothing to act on.
+    setSearch(QStringLiteral("SEL-1"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->inventoryModel()->rowCount(), 1, 15000);
+    QTRY_VERIFY(m_window->inventoryPage()->selectedSerials().isEmpty());
+    QVERIFY(!sellAction->isEnabled());
+    QVERIFY(!m_window->findChild<QAction *>(QStringLiteral("actionReturn"))->isEnabled());
+    // Back to all: the rows that left the view come back unselected.
+    setSearch(QStringLiteral("SEL-"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->inventoryModel()->rowCount(), 3, 15000);
+    QVERIFY(m_window->inventoryPage()->selectedSerials().isEmpty());
+
+    // The presence filter hides rows on this side: none of these is online.
+    QVERIFY(select({QStringLiteral("SEL-1"), QStringLiteral("SEL-3")}));
+    QVERIFY(sellAction->isEnabled());
+    auto *presence = m_window->inventoryPage()->findChild<QComboBox *>(QStringLiteral("inventoryPresenceFilter"));
+    presence->setCurrentIndex(presence->findData(InventoryPage::OnlineOnly));
+    QCOMPARE(m_window->inventoryPage()->shownRowCount(), 0);
+    QVERIFY(m_window->inventoryPage()->selectedSerials().isEmpty());
+    QVERIFY(!sellAction->isEnabled());
+    QVERIFY(!m_window->findChild<QAction *>(QStringLiteral("actionEnroll"))->isEnabled());
+    presence->setCurrentIndex(presence->findData(InventoryPage::AllDevices));
+    QCOMPARE(m_window->inventoryPage()->shownRowCount(), 3);
+}
+
+void TestCrmAppDevices::totalsAndSelectAllMatching()
+{
+    // More than a tall window shows, so scrolling has not loaded them all.
+    for (int i = 0; i < 60; ++i)
+        QVERIFY(createDevice(QStringLiteral("TOT-%1").arg(i, 2, 10, QLatin1Char('0'))));
+    InventoryModel *inventory = m_window->inventoryModel();
+    // The table fetches as it scrolls, until its rows fill the view (no
+    // model tester runs here: it calls fetchMore() on every change).
+    inventory->setPageSize(10); // 60 matches: the first page is loaded
+    setSearch(QStringLiteral("TOT-"));
+    QTRY_COMPARE_WITH_TIMEOUT(inventory->total(), qint64(60), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(inventory->rowCount() >= 10, 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(!inventory->isLoading(), 15000);
+    QVERIFY2(inventory->rowCount() < 60, qPrintable(QString::number(inventory->rowCount())));
+    auto *count = m_window->inventoryPage()->findChild<QLabel *>(QStringLiteral("inventoryCount"));
+    QVERIFY2(count->text().startsWith(QStringLiteral("60 match, %1 loaded").arg(inventory->rowCount())),
+             qPrintable(count->text()));
+
+    auto *selectAll = m_window->inventoryPage()->findChild<QToolButton *>(QStringLiteral("inventorySelectAll"));
+    QVERIFY(selectAll);
+    QCOMPARE(selectAll->text(), QStringLiteral("Select all 60 matching"));
+    selectAll->click();
+    QTRY_COMPARE_WITH_TIMEOUT(inventory->rowCount(), 60, 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->inventoryPage()->selectedSerials().size(), 60, 15000);
+    QVERIFY2(count->text().contains(QStringLiteral("60 selected")), qPrintable(count->text()));
+
+    // A narrower filter counts again.
+    setSearch(QStringLiteral("TOT-1"));
+    QTRY_COMPARE_WITH_TIMEOUT(inventory->total(), qint64(10), 15000);
+    QTRY_VERIFY2_WITH_TIMEOUT(count->text().startsWith(QStringLiteral("10 match, all loaded")),
+                              qPrintable(count->text()), 15000);
+    inventory->setPageSize(500);
+}
+
+void TestCrmAppDevices::addEditRetireDevice()
+{
+    setSearch(QStringLiteral("NEW-"));
+    clickAction(QStringLiteral("actionAddDevice"));
+    auto *dialog = waitForDialog<DeviceDialog>();
+    QVERIFY(dialog);
+    auto *serial = dialog->findChild<QLineEdit *>(QStringLiteral("deviceSerial"));
+    auto *model = dialog->findChild<QLineEdit *>(QStringLiteral("deviceModel"));
+    auto *date = dialog->findChild<QLineEdit *>(QStringLiteral("deviceDeliveryDate"));
+    QPushButton *ok =
+        dialog->findChild<QDialogButtonBox *>(QStringLiteral("deviceButtons"))->button(QDialogButtonBox::Ok);
+    QVERIFY(serial && model && date && ok);
+    QVERIFY(!ok->isEnabled()); // no serial yet
+    QTest::keyClicks(serial, QStringLiteral("NEW 1"));
+    QVERIFY(!ok->isEnabled()); // a space is not allowed
+    serial->clear();
+    QTest::keyClicks(serial, QStringLiteral("NEW-1"));
+    QVERIFY(ok->isEnabled());
+    QTest::keyClicks(date, QStringLiteral("20.11.2026"));
+    QVERIFY(!ok->isEnabled()); // not yyyy-MM-dd
+    date->clear();
+    QTest::keyClicks(date, QStringLiteral("2026-11-21"));
+    QTest::keyClicks(model, QStringLiteral("Sensor 3"));
+    QVERIFY(ok->isEnabled());
+    QTest::mouseClick(ok, Qt::LeftButton);
+    HttpsClient::Reply r;
+    QTRY_VERIFY_WITH_TIMEOUT((r = m_admin->get(QStringLiteral("/api/v1/devices/NEW-1"))).status == 200, 15000);
+    QCOMPARE(r.json().value(QStringLiteral("model")).toString(), QStringLiteral("Sensor 3"));
+    QCOMPARE(r.json().value(QStringLiteral("deliveryDate")).toString(), QStringLiteral("2026-11-21"));
+
+    // Edit: the serial stays, the model changes, a cleared date is cleared.
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->inventoryModel()->rowOf(QStringLiteral("NEW-1")) >= 0, 15000);
+    QVERIFY(select({QStringLiteral("NEW-1")}));
+    clickAction(QStringLiteral("actionEditDevice"));
+    dialog = waitForDialog<DeviceDialog>();
+    QVERIFY(dialog);
+    QVERIFY(dialog->findChild<QLineEdit *>(QStringLiteral("deviceSerial"))->isReadOnly());
+    model = dialog->findChild<QLineEdit *>(QStringLiteral("deviceModel"));
+    QCOMPARE(model->text(), QStringLiteral("Sensor 3"));
+    model->clear();
+    QTest::keyClicks(model, QStringLiteral("Sensor 4"));
+    dialog->findChild<QLineEdit *>(QStringLiteral("deviceDeliveryDate"))->clear();
+    QTest::mouseClick(
+        dialog->findChild<QDialogButtonBox *>(QStringLiteral("deviceButtons"))->button(QDialogButtonBox::Ok),
+        Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        m_admin->get(QStringLiteral("/api/v1/devices/NEW-1")).json().value(QStringLiteral("model")).toString(),
+        QStringLiteral("Sensor 4"), 15000);
+    QVERIFY(m_admin->get(QStringLiteral("/api/v1/devices/NEW-1"))
+                .json()
+                .value(QStringLiteral("deliveryDate"))
+                .toString()
+                .isEmpty());
+
+    // Retire: asked first; Cancel changes nothing, Retire retires.
+    QTRY_VERIFY_WITH_TIMEOUT(!m_window->inventoryModel()->isLoading(), 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->inventoryPage()->selectedSerials(), QStringList{QStringLiteral("NEW-1")},
+                              15000);
+    clickAction(QStringLiteral("actionRetireDevice"));
+    confirm(QStringLiteral("confirmRetireDevice"), QMessageBox::RejectRole);
+    QTest::qWait(300);
+    QCOMPARE(m_admin->get(QStringLiteral("/api/v1/devices/NEW-1")).json().value(QStringLiteral("status")).toString(),
+             QStringLiteral("inStock"));
+    clickAction(QStringLiteral("actionRetireDevice"));
+    confirm(QStringLiteral("confirmRetireDevice"), QMessageBox::DestructiveRole);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        m_admin->get(QStringLiteral("/api/v1/devices/NEW-1")).json().value(QStringLiteral("status")).toString(),
+        QStringLiteral("retired"), 15000);
+    // A retired device is not offered for retirement again.
+    QTRY_VERIFY_WITH_TIMEOUT(!m_window->findChild<QAction *>(QStringLiteral("actionRetireDevice"))->isEnabled(), 15000);
+}
+
+void TestCrmAppDevices::customerSortIsByName()
+{
+    // Customers created in the reverse of their names' order, so the order
+    // of their ids (random) cannot pass for the names'.
+    QStringList names{QStringLiteral("Zulu Corp"), QStringLiteral("Mike Ltd"), QStringLiteral("Alpha Inc")};
+    for (int i = 0; i < names.size(); ++i) {
+        const auto c = m_admin->post(QStringLiteral("/api/v1/customers"), {{QStringLiteral("name"), names[i]}});
+        QCOMPARE(c.status, 201);
+        const QString serial = QStringLiteral("CS-%1").arg(i);
+        QVERIFY(createDevice(serial));
+        QCOMPARE(m_admin
+                     ->post(QStringLiteral("/api/v1/devices/%1/sell").arg(serial),
+                            {{QStringLiteral("customerId"), c.json().value(QStringLiteral("id")).toString()}})
+                     .status,
+                 200);
+    }
+    setSearch(QStringLiteral("CS-"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->inventoryModel()->rowCount(), 3, 15000);
+    const auto shownCustomers = [this] {
+        QStringList out;
+        QAbstractItemModel *shown = m_window->inventoryPage()->table()->model();
+        for (int row = 0; row < shown->rowCount(); ++row)
+            out << shown->index(row, InventoryModel::CustomerColumn).data().toString();
+        return out;
+    };
+    m_window->inventoryPage()->setSort(InventoryModel::CustomerColumn, Qt::AscendingOrder);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        shownCustomers(),
+        (QStringList{QStringLiteral("Alpha Inc"), QStringLiteral("Mike Ltd"), QStringLiteral("Zulu Corp")}), 15000);
+    m_window->inventoryPage()->setSort(InventoryModel::CustomerColumn, Qt::DescendingOrder);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        shownCustomers(),
+        (QStringList{QStringLiteral("Zulu Corp"), QStringLiteral("Mike Ltd"), QStringLiteral("Alpha Inc")}), 15000);
+    // Back to serial order: the server's order again.
+    m_window->inventoryPage()->setSort(InventoryModel::SerialColumn, Qt::AscendingOrder);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        shownCustomers(),
+        (QStringList{QStringLiteral("Zulu Corp"), QStringLiteral("Mike Ltd"), QStringLiteral("Alpha Inc")}), 15000);
+}
+
+void TestCrmAppDevices::timelineShowsFailedAttemptThenUnlock()
+{
+    QVERIFY(createDevice(QStringLiteral("TL-1")));
+    QCOMPARE(m_admin
+                 ->put(QStringLiteral("/api/v1/enrollments/tl-1"),
+                       {{QStringLiteral("serial"), QStringLiteral("TL-1")},
+                        {QStringLiteral("attestation"),
+                         QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}})
+                 .status,
+             201);
+    auto stranger = m_f.client(QString());
+    for (int i = 0; i < 2; ++i) {
+        const auto refused =
+            stranger->post(QStringLiteral("/api/v1/activation"),
+                           {{QStringLiteral("serial"), QStringLiteral("TL-1")},
+                            {QStringLiteral("code"), ActivationCode::format(ActivationCode::generate())}});
+        QCOMPARE(refused.status, 401);
+        QVERIFY(!refused.header("X-Provisio-Attempts-Left").isEmpty());
+    }
+
+    m_window->showDevice(QStringLiteral("TL-1"));
+    DeviceTimeline *timeline = m_window->deviceDetail()->timeline();
+    QVERIFY(timeline);
+    const auto kinds = [timeline] {
+        QStringList out;
+        for (const DeviceTimeline::Entry &e : timeline->entries())
+            out << e.kind;
+        return out;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(kinds().count(QStringLiteral("activationFailed")), 2, 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(kinds().contains(QStringLiteral("codeIssued")), 15000);
+    const QStringList order = kinds();
+    // In the order it happened: delivered, enrolled, code issued, then the attempts.
+    QVERIFY2(order.indexOf(QStringLiteral("delivered")) < order.indexOf(QStringLiteral("enrolled")),
+             qPrintable(order.join(QLatin1Char(','))));
+    QVERIFY2(order.indexOf(QStringLiteral("codeIssued")) < order.indexOf(QStringLiteral("activationFailed")),
+             qPrintable(order.join(QLatin1Char(','))));
+    for (const DeviceTimeline::Entry &e : timeline->entries()) {
+        if (e.kind == QLatin1String("activationFailed"))
+            QVERIFY2(e.detail.contains(QStringLiteral("unknown code")) &&
+                         e.detail.contains(QStringLiteral("127.0.0.1")),
+                     qPrintable(e.detail));
+    }
+    QCOMPARE(timeline->list()->topLevelItemCount(), int(timeline->entries().size()));
+
+    // The inventory's "Activation failed" filter shows TL-1, not its neighbours.
+    QVERIFY(createDevice(QStringLiteral("TL-2")));
+    setSearch(QStringLiteral("TL-"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->inventoryModel()->rowCount(), 2, 15000);
+    auto *presence = m_window->inventoryPage()->findChild<QComboBox *>(QStringLiteral("inventoryPresenceFilter"));
+    presence->setCurrentIndex(presence->findData(InventoryPage::ActivationFailed));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->inventoryPage()->shownRowCount(), 1, 15000);
+    QCOMPARE(m_window->inventoryPage()->table()->model()->index(0, InventoryModel::SerialColumn).data().toString(),
+             QStringLiteral("TL-1"));
+
+    auto *unlock = timeline->findChild<QPushButton *>(QStringLiteral("timelineUnlock"));
+    QVERIFY(unlock);
+    QTRY_VERIFY_WITH_TIMEOUT(unlock->isEnabled(), 15000);
+    QVERIFY(timeline->findChild<QPushButton *>(QStringLiteral("timelineNewCard"))->isEnabled());
+    auto *tabs = m_window->deviceDetail()->findChild<QTabWidget *>(QStringLiteral("deviceTabs"));
+    tabs->setCurrentWidget(timeline);
+    QTest::mouseClick(unlock, Qt::LeftButton);
+    confirm(QStringLiteral("confirmActivationUnlock"), QMessageBox::AcceptRole);
+    QTRY_VERIFY_WITH_TIMEOUT(kinds().contains(QStringLiteral("unlocked")), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(!unlock->isEnabled(), 15000);
+    QCOMPARE(m_admin->get(QStringLiteral("/api/v1/devices/TL-1/activation-failures"))
+                 .json()
+                 .value(QStringLiteral("counting"))
+                 .toInt(),
+             0);
+    // The attempts stay on the timeline, marked cleared.
+    QCOMPARE(kinds().count(QStringLiteral("activationFailed")), 2);
+    // Unlocked, it leaves the "Activation failed" filter by the live feed.
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->inventoryPage()->shownRowCount(), 0, 15000);
+    presence->setCurrentIndex(presence->findData(InventoryPage::AllDevices));
+}
+
+QTEST_MAIN(TestCrmAppDevices)
+#include "tst_crm_app_devices.moc"
