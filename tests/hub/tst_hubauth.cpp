@@ -956,7 +956,7 @@ void tst_HubAuth::creditWaitsForSharedSubscriptions()
     credit.subscribed("mw-b", presence);
     QVERIFY(credit.mayAdmit(10, 2501));
     credit.sessionDisconnected("mw-b", 2502);
-    QVERIFY(!credit.mayAdmit(10, 2502)); // mw-b is gone: mw-a's gap is open again
+    QVERIFY(!credit.mayAdmit(10, 2502));         // mw-b is gone: mw-a's gap is open again
     credit.sessionConnected("mw-b", true, 2503); // clean: mw-b has no filters any more
     credit.subscribed("mw-a", telemetry);
     credit.subscribed("mw-a", presence);

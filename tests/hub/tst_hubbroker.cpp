@@ -717,8 +717,8 @@ void tst_HubBroker::reconnectedServiceHoldsDevicesUntilSubscribed()
     const QString filter = QStringLiteral("$share/provisio/devices/+/messages/events/#");
     const QString topic = QStringLiteral("devices/dev-gap/messages/events/");
     auto persistent = [this] {
-        auto client = std::make_unique<MqttTestClient>(QStringLiteral("provisio-mw-gap"), MqttTestClient::Mqtt311,
-                                                       false);
+        auto client =
+            std::make_unique<MqttTestClient>(QStringLiteral("provisio-mw-gap"), MqttTestClient::Mqtt311, false);
         client->setCredentials(hubServiceUsername(kHubHost).toUtf8(), serviceToken());
         return client;
     };
