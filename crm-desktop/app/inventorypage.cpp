@@ -253,8 +253,8 @@ bool InventoryPage::loadAllMatches()
     if (!m_inventory->hasMore())
         return true;
     const qint64 total = m_inventory->total();
-    if (total > kLoadAllLimit) {
-        Q_EMIT errorOccurred(tr("%L1 devices match: more than the %L2 that can be loaded at once. Narrow the "
+    if (total > kLoadAllLimit || m_inventory->totalIsLowerBound()) {
+        Q_EMIT errorOccurred(tr("%L1 or more devices match: more than the %L2 that can be loaded at once. Narrow the "
                                 "filter (status, model, search) first.")
                                  .arg(total)
                                  .arg(kLoadAllLimit));
@@ -287,7 +287,10 @@ void InventoryPage::updateSelectAll()
         m_selectAll->setText(tr("Select all shown"));
     else
         m_selectAll->setText(tr("Select all %L1 matching").arg(total));
-    m_selectAll->setEnabled(!m_selectWhenLoaded && total != 0 && total <= kLoadAllLimit);
+    if (!m_selectWhenLoaded && m_inventory->totalIsLowerBound())
+        m_selectAll->setText(tr("More than %L1 match: narrow the filter to select them all").arg(total));
+    m_selectAll->setEnabled(!m_selectWhenLoaded && total != 0 && total <= kLoadAllLimit &&
+                            !m_inventory->totalIsLowerBound());
 }
 
 InventoryModel::Filter InventoryPage::currentFilter() const

@@ -242,7 +242,9 @@ void RecordListPage::updateCount()
     const int rows = m_model->rowCount();
     const qint64 total = m_model->total();
     QString text;
-    if (total >= 0 && total != rows)
+    if (total >= 0 && m_model->totalIsLowerBound())
+        text = tr("more than %1 match, %2 loaded").arg(QLocale().toString(total), QLocale().toString(rows));
+    else if (total >= 0 && total != rows)
         text = tr("%1 match, %2 loaded").arg(QLocale().toString(total), QLocale().toString(rows));
     else if (total >= 0)
         text = tr("%1 match, all loaded").arg(QLocale().toString(total));

@@ -156,6 +156,7 @@ void PagedTableModel::onPage(const QJsonObject &page, quint64 generation)
     m_lastError.clear();
     if (page.contains(QLatin1String("total"))) {
         m_total = qint64(page.value(QLatin1String("total")).toDouble());
+        m_totalIsLowerBound = page.value(QLatin1String("totalIsLowerBound")).toBool();
         Q_EMIT totalChanged(m_total);
     }
 
@@ -229,6 +230,7 @@ void PagedTableModel::refresh()
     m_lastError.clear();
     const bool hadTotal = m_total >= 0;
     m_total = -1;
+    m_totalIsLowerBound = false;
     endResetModel();
     if (hadTotal)
         Q_EMIT totalChanged(-1);

@@ -55,6 +55,9 @@ public:
     // matches with their first page; -1 while unknown or not asked.
     void setCountTotal(bool count) { m_countTotal = count; }
     qint64 total() const { return m_total; }
+    // The server counts up to a cap: past it, total() is the cap and this
+    // is true ("50,000+ match").
+    bool totalIsLowerBound() const { return m_totalIsLowerBound; }
 
     int rowOf(const QString &key) const { return m_index.value(key, -1); }
     QJsonObject record(int row) const { return m_records.value(row); }
@@ -125,6 +128,7 @@ private:
     bool m_fetchAll = false;
     bool m_countTotal = false;
     qint64 m_total = -1;
+    bool m_totalIsLowerBound = false;
 };
 
 } // namespace Provisio::Crm

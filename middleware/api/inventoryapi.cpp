@@ -144,7 +144,13 @@ HttpResponse InventoryApi::list(HttpRequest &request)
     auto total = m_inventory.store().count(filter);
     if (!total)
         return HttpResponse::error(total.error());
-    QJsonObject body{{QStringLiteral("items"), items}, {QStringLiteral("total"), double(*total)}};
+    // Counted up to a cap: past it the total is the cap and marked as a
+    // lower bound ("50,000+"), so a broad filter never scans a million rows.
+    const bool capped = *total > InventoryStore::kCountCap;
+    QJsonObject body{{QStringLiteral("items"), items},
+                     {QStringLiteral("total"), double(capped ? InventoryStore::kCountCap : *total)}};
+    if (capped)
+        body.insert(QStringLiteral("totalIsLowerBound"), true);
     if (!result->nextCursor.isEmpty())
         body.insert(QStringLiteral("nextCursor"), result->nextCursor);
     return HttpResponse::json(body);

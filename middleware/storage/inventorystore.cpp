@@ -307,14 +307,18 @@ Result<std::optional<DeviceRecord>> InventoryStore::find(const QString &serial)
         fromRowLenient));
 }
 
-Result<qint64> InventoryStore::count(const Filter &filter)
+Result<qint64> InventoryStore::count(const Filter &filter, qint64 cap)
 {
-    QString sql = QStringLiteral("SELECT COUNT(*) FROM devices WHERE 1=1");
+    // The listing's own conditions (list() below), so the total is the
+    // number of devices its pages hold; read through the same indexes and
+    // stopped after cap + 1 rows, so a broad filter at a million devices
+    // costs a bounded read, not a scan.
+    QString where;
     QVariantList binds;
     const auto equals = [&](const char *column, const QString &value) {
         if (value.isEmpty())
             return;
-        sql += QLatin1String(" AND ") + QLatin1String(column) + QLatin1String(" = ?");
+        where += QLatin1String(" AND COALESCE(") + QLatin1String(column) + QLatin1String(", '') = ?");
         binds << value;
     };
     equals("customer_id", filter.customerId);
@@ -322,10 +326,24 @@ Result<qint64> InventoryStore::count(const Filter &filter)
     equals("model", filter.model);
     equals("manufacturer", filter.manufacturer);
     equals("batch", filter.batch);
-    if (!filter.serialContains.isEmpty()) {
-        sql += QLatin1String(" AND LOWER(serial) LIKE ? ESCAPE '\\'");
-        binds << containsPattern(filter.serialContains);
+    const QString text = filter.text.toLower();
+    if (!text.isEmpty()) {
+        where += QLatin1String(" AND search_text LIKE ? ESCAPE '\\'");
+        binds << containsPattern(text);
     }
+    QString sql;
+    if (text.size() >= kMinIndexedText && sqlite()) {
+        where.replace(QLatin1String(" search_text LIKE"), QLatin1String(" d.search_text LIKE"));
+        where.replace(QLatin1String(" AND COALESCE("), QLatin1String(" AND COALESCE(d."));
+        sql = QStringLiteral("SELECT COUNT(*) FROM (SELECT 1 FROM devices_search s CROSS JOIN devices d"
+                             " ON d.rowid = s.rowid WHERE s.search_text LIKE ?") +
+              where + QStringLiteral(" LIMIT ?) w");
+        binds.prepend(QString(QLatin1Char('%') + text + QLatin1Char('%')));
+    } else {
+        sql = QStringLiteral("SELECT COUNT(*) FROM (SELECT 1 FROM devices WHERE 1=1") + where +
+              QStringLiteral(" LIMIT ?) w");
+    }
+    binds << cap + 1;
     auto q = m_db.exec(sql, binds);
     if (!q)
         return q.error();

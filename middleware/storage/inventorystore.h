@@ -85,7 +85,10 @@ public:
     Result<RecordPage<DeviceRecord>> list(const Filter &filter, const PageRequest &page, const Sort &sort);
     // How many devices match `filter` (the list's filter, without paging):
     // one COUNT over the same conditions, so the same indexes serve it.
-    Result<qint64> count(const Filter &filter);
+    // How many devices list() would page through for the filter, counted
+    // up to cap + 1: a result above cap means "more than cap".
+    static constexpr qint64 kCountCap = 50000;
+    Result<qint64> count(const Filter &filter, qint64 cap = kCountCap);
     Result<RecordPage<DeviceRecord>> list(const Filter &filter, const PageRequest &page)
     {
         return list(filter, page, Sort());

@@ -352,6 +352,15 @@ void TestInventorySearch::pagesAreTheOrderedMatches()
     filter.text = text;
     QVERIFY(!want.isEmpty());
     QCOMPARE(serialsOf(filter, *parsed, 97), want);
+    // The total the CRM shows counts the same devices, up to its cap.
+    auto total = m_store->count(filter);
+    QVERIFY(total);
+    QCOMPARE(*total, qint64(want.size()));
+    if (want.size() > 2) {
+        auto capped = m_store->count(filter, 2);
+        QVERIFY(capped);
+        QCOMPARE(*capped, qint64(3)); // cap + 1: "more than 2"
+    }
 }
 
 void TestInventorySearch::searchFollowsEveryChange()
