@@ -27,7 +27,7 @@ while IFS= read -r line; do
         if ! grep -qE "void ([A-Za-z_]+::)?${fn}\(" "$file"; then
             echo "claims: $file has no test function $fn" >&2; status=1
         fi
-    done < <(grep -oE '`[^`]*`' <<<"$line" | tr -d '`' | grep -oE '([A-Za-z0-9_/]+\.cpp)?(::[A-Za-z_*]+)?' | grep -E '\.cpp|::')
+    done < <(grep -oE '`[^`]*`' <<<"$line" | tr -d '`' | grep -oE '([A-Za-z0-9_/]+\.cpp)?(::[A-Za-z_*][A-Za-z0-9_*]*)?' | grep -E '\.cpp|::')
 done < docs/claims.md
 [[ $status == 0 ]] && echo "claims: every test named in docs/claims.md exists"
 exit $status

@@ -716,6 +716,24 @@ void tst_HubAuth::controlCommands()
         QVERIFY(kick.isEmpty());
     }
     QCOMPARE(list->size(), 0);
+
+    // 4 KiB is the limit: a valid command padded with blanks to 4,096 bytes
+    // is taken, one byte more is refused unread.
+    const QByteArray head = R"({"op":"revoke","deviceId":"dev-big")";
+    const QByteArray atLimit = head + QByteArray(kMaxControlPayload - head.size() - 1, ' ') + '}';
+    QCOMPARE(atLimit.size(), 4096);
+    r = run(atLimit, &kick);
+    QCOMPARE(r.value(QStringLiteral("status")).toInt(), 200);
+    QCOMPARE(kick, QStringLiteral("dev-big"));
+    QVERIFY(list->contains(QStringLiteral("dev-big")));
+    const QByteArray restore = R"({"op":"restore","deviceId":"dev-big")";
+    const QByteArray overLimit = restore + QByteArray(kMaxControlPayload - restore.size(), ' ') + '}';
+    QCOMPARE(overLimit.size(), 4097);
+    r = run(overLimit, &kick);
+    QCOMPARE(r.value(QStringLiteral("status")).toInt(), 400);
+    QVERIFY2(r.value(QStringLiteral("error")).toString().contains(QLatin1String("4096")),
+             qPrintable(r.value(QStringLiteral("error")).toString()));
+    QVERIFY(list->contains(QStringLiteral("dev-big")));
 }
 
 void tst_HubAuth::creditCommands_data()

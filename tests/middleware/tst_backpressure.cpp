@@ -411,6 +411,8 @@ void TestBackPressure::hostileDeviceIsLimited()
     }
     QVERIFY2(acceptedAgain <= 2, qPrintable(QString::number(acceptedAgain)));
     QVERIFY(again->isConnected());
+    // Dozens of refusals within a minute, over two connections: one log line.
+    QCOMPARE(broker->log().count(QStringLiteral("device '%1' exceeds its").arg(id)), 1);
 }
 
 QTEST_GUILESS_MAIN(TestBackPressure)

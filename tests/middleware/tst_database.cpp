@@ -9,7 +9,9 @@
 #include "domain/eventbus.h"
 #include "storage/auditlog.h"
 #include "storage/database.h"
+#include "storage/tokenstore.h"
 
+#include <QCryptographicHash>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -33,6 +35,7 @@ private Q_SLOTS:
     void changeBecomesEvent_data();
     void changeBecomesEvent();
     void secretsNeverReachEvents();
+    void tokensAreStoredAsTheirHashOnly();
     void typePatterns_data();
     void typePatterns();
     void knownPatterns_data();
@@ -340,6 +343,37 @@ void TestDatabase::secretsNeverReachEvents()
     const QByteArray json = QJsonDocument(spy.at(0).at(0).value<DomainEvent>().toJson()).toJson();
     QVERIFY2(!json.contains("S3CR3T"), json.constData());
     QVERIFY(json.contains("reg-9"));
+}
+
+void TestDatabase::tokensAreStoredAsTheirHashOnly()
+{
+    TokenStore tokens(*m_db);
+    auto created = tokens.create(Role::Operator, QStringLiteral("stored-hashed"));
+    QVERIFY2(created, created ? "" : qPrintable(created.error().message));
+    const QString token = created->token;
+    QVERIFY(token.size() >= 32);
+
+    auto q = m_db->exec(QStringLiteral("SELECT id, name, role, token_hash, created, revoked_at FROM api_tokens "
+                                       "WHERE name = ?"),
+                        {QStringLiteral("stored-hashed")});
+    QVERIFY(q && q->next());
+    QStringList row;
+    for (int i = 0; i < 6; ++i)
+        row << q->value(i).toString();
+    q->finish();
+    // The row is there (so a secret in it would have been seen) ...
+    QCOMPARE(row.at(0), created->info.id);
+    // ... holds SHA-256 of the token, computed here independently ...
+    QCOMPARE(row.at(3),
+             QString::fromLatin1(QCryptographicHash::hash(token.toUtf8(), QCryptographicHash::Sha256).toHex()));
+    // ... and the token itself in no column.
+    for (const QString &value : std::as_const(row))
+        QVERIFY2(!value.contains(token), "the token is stored in the clear");
+    // The hash alone still authenticates.
+    const auto principal = tokens.authenticate(token.toUtf8());
+    QVERIFY(principal);
+    QCOMPARE(principal->role, Role::Operator);
+    QVERIFY(tokens.revoke(QStringLiteral("stored-hashed")));
 }
 
 void TestDatabase::typePatterns_data()

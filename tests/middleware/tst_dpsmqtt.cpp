@@ -168,6 +168,7 @@ private Q_SLOTS:
     void connectionLimit();
     void requestRate();
     void failuresCountAcrossTransports();
+    void passwordNeverLogged();
 
 private:
     QString enroll(DeviceFixture &f, const QString &id)
@@ -467,6 +468,51 @@ void TestDpsMqtt::failuresCountAcrossTransports()
     QCOMPARE(right.connect(id, username(scope, id), DeviceFixture::sas(scope, id, key)), 3);
     const auto http = m_tight.registerWith(id, DeviceFixture::sas(scope, id, key));
     QCOMPARE(http.status, 429);
+}
+
+void TestDpsMqtt::passwordNeverLogged()
+{
+    // Every debug category on, for this instance only.
+    qputenv("QT_LOGGING_RULES", "*.debug=true");
+    DeviceFixture f;
+    const bool started = f.start({QStringLiteral("--dps-mqtt-listen"), QStringLiteral("127.0.0.1:0")});
+    qunsetenv("QT_LOGGING_RULES");
+    QVERIFY(started);
+    const auto hub = f.admin->put(QStringLiteral("/api/v1/hubs/hub-a"),
+                                  QJsonObject{{QStringLiteral("host"), QStringLiteral("hub-a.local")},
+                                              {QStringLiteral("port"), 8883},
+                                              {QStringLiteral("allocationWeight"), 1}});
+    QVERIFY2(hub.status == 201 || hub.status == 200, hub.body.constData());
+    const QString id = QStringLiteral("mqtt-logged");
+    const QString key = enroll(f, id);
+    QVERIFY(!key.isEmpty());
+    const QString scope = f.mw->idScope();
+    const QString good = DeviceFixture::sas(scope, id, key);
+    const QString wrong =
+        DeviceFixture::sas(scope, id, QString::fromLatin1(QByteArray(32, 'k').toBase64())); // another key
+
+    RawClient c = client(f);
+    QCOMPARE(c.connect(id, username(scope, id), good), 0);
+    QCOMPARE(c.subscribe(kResponses), (QList<quint8>{1}));
+    const auto registered = c.request(QStringLiteral("$dps/registrations/PUT/iotdps-register/?$rid=1"),
+                                      QJsonDocument(QJsonObject{{QStringLiteral("registrationId"), id}}).toJson());
+    QVERIFY(registered);
+    QCOMPARE(statusOf(*registered), QStringLiteral("202"));
+    RawClient refused = client(f);
+    QCOMPARE(refused.connect(id, username(scope, id), wrong), 5);
+
+    QTest::qWait(300);
+    const QString log = f.mw->drainLog();
+    QVERIFY2(log.contains(QLatin1String("provisio.")), "debug logging did not come on");
+    for (const QString &token : {good, wrong}) {
+        QVERIFY2(!log.contains(token), "a password reached the log");
+        // The signature alone, as it is and URL-decoded.
+        const QString sig = token.section(QStringLiteral("sig="), 1).section(QLatin1Char('&'), 0, 0);
+        QVERIFY(!sig.isEmpty());
+        QVERIFY2(!log.contains(sig), "a signature reached the log");
+        QVERIFY2(!log.contains(QUrl::fromPercentEncoding(sig.toLatin1())), "a signature reached the log");
+    }
+    QVERIFY2(!log.contains(key), "the device key reached the log");
 }
 
 QTEST_MAIN(TestDpsMqtt)

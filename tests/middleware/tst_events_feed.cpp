@@ -70,6 +70,7 @@ private Q_SLOTS:
     void stalledClientIsDroppedReaderKeepsEverything();
     void unresponsivePeerIsDropped();
     void revokedTokenEndsTheFeed();
+    void clientsAreCapped();
 
 private:
     void startFeed(EventsFeed::Options options);
@@ -212,6 +213,36 @@ void TestEventsFeed::revokedTokenEndsTheFeed()
     QTRY_COMPARE_WITH_TIMEOUT(readerClose, int(QWebSocketProtocol::CloseCodePolicyViolated),
                               TokenStore::kCacheMilliseconds + 3000);
     QCOMPARE(m_feed->clientCount(), 0);
+}
+
+void TestEventsFeed::clientsAreCapped()
+{
+    EventsFeed::Options options;
+    options.maxClients = 2;
+    startFeed(options);
+    QList<QByteArray> firstReceived, secondReceived, thirdReceived;
+    int firstClose = -1, secondClose = -1, thirdClose = -1;
+    auto first = openReader(&firstReceived, &firstClose);
+    auto second = openReader(&secondReceived, &secondClose);
+    QTRY_COMPARE_WITH_TIMEOUT(m_feed->clientCount(), 2, 5000);
+
+    // One over the cap: closed with a policy violation before any hello.
+    auto third = openReader(&thirdReceived, &thirdClose);
+    QTRY_COMPARE_WITH_TIMEOUT(thirdClose, int(QWebSocketProtocol::CloseCodePolicyViolated), 5000);
+    QCOMPARE(thirdReceived.size(), 0);
+    QCOMPARE(m_feed->clientCount(), 2);
+    QCOMPARE(firstClose, -1);
+    QCOMPARE(secondClose, -1);
+
+    // The refusal was the cap, not the request: once a client leaves, the
+    // same request is served.
+    first->close();
+    QTRY_COMPARE_WITH_TIMEOUT(m_feed->clientCount(), 1, 5000);
+    thirdClose = -1;
+    third = openReader(&thirdReceived, &thirdClose);
+    QTRY_COMPARE_WITH_TIMEOUT(thirdReceived.size(), 1, 5000); // hello
+    QCOMPARE(m_feed->clientCount(), 2);
+    QCOMPARE(thirdClose, -1);
 }
 
 QTEST_GUILESS_MAIN(TestEventsFeed)

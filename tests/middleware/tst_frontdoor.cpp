@@ -185,6 +185,7 @@ private Q_SLOTS:
     void logLinesCannotBeForged();
     void credentialsNeverLogged();
     void databaseFileIsPrivate();
+    void connectionsPerAddressAreCapped();
 
 private:
     QString ca() const { return m_mw->caCertificatePath(); }
@@ -529,6 +530,45 @@ void TestFrontDoor::credentialsNeverLogged()
     QVERIFY2(log.contains(QLatin1String("provisio.")), "debug logging did not come on");
     QVERIFY2(!log.contains(token), "the bearer token reached the log");
     QVERIFY(!log.contains(QLatin1String("Authorization"), Qt::CaseInsensitive));
+}
+
+void TestFrontDoor::connectionsPerAddressAreCapped()
+{
+    // A cap of 4 per address, and long timeouts so that only the cap can
+    // close a silent connection within the test's waits.
+    MiddlewareProcess mw({QStringLiteral("--max-connections-per-address"), QStringLiteral("4"),
+                          QStringLiteral("--tls-handshake-timeout"), QStringLiteral("60"),
+                          QStringLiteral("--header-timeout"), QStringLiteral("60")});
+    QVERIFY2(mw.start(), qPrintable(mw.lastError()));
+    std::vector<std::unique_ptr<QTcpSocket>> silent;
+    for (int i = 0; i < 4; ++i) {
+        auto s = std::make_unique<QTcpSocket>();
+        s->connectToHost(QHostAddress::LocalHost, mw.port());
+        QVERIFY(s->waitForConnected(2000));
+        silent.push_back(std::move(s));
+        QTest::qWait(50); // a distinct age for each
+    }
+    // At the cap, nothing is closed.
+    QTest::qWait(1000);
+    for (const auto &s : silent)
+        QCOMPARE(s->state(), QAbstractSocket::ConnectedState);
+
+    // One more from the same address: the oldest silent one makes room.
+    auto fifth = std::make_unique<QTcpSocket>();
+    fifth->connectToHost(QHostAddress::LocalHost, mw.port());
+    QVERIFY(fifth->waitForConnected(2000));
+    QTRY_COMPARE_WITH_TIMEOUT(silent.front()->state(), QAbstractSocket::UnconnectedState, 3000);
+    for (size_t i = 1; i < silent.size(); ++i)
+        QCOMPARE(silent[i]->state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(fifth->state(), QAbstractSocket::ConnectedState);
+
+    // A well-behaved client from that address is still served, within the cap.
+    const qint64 ms = healthz(mw.port(), mw.caCertificatePath());
+    QVERIFY2(ms >= 0 && ms < kHealthyMs, qPrintable(QStringLiteral("/healthz took %1 ms").arg(ms)));
+    QTRY_COMPARE_WITH_TIMEOUT(silent[1]->state(), QAbstractSocket::UnconnectedState, 3000);
+    silent.clear();
+    fifth.reset();
+    mw.stop();
 }
 
 void TestFrontDoor::databaseFileIsPrivate()
