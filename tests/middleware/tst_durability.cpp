@@ -184,9 +184,18 @@ bool TestDurability::send(Device &d)
     if (d.withMessageId)
         bag.append({QStringLiteral("$.mid"), QStringLiteral("%1-%2").arg(d.id).arg(d.next)});
     const QByteArray body = "{\"seq\":" + QByteArray::number(d.next) + ",\"v\":21.5}";
-    const int code = d.client->publish(MqttTopic::telemetryTopic(d.id, bag), body, 1);
+    int code = d.client->publish(MqttTopic::telemetryTopic(d.id, bag), body, 1);
+    // Held back (the hub closed the connection before acknowledging, while
+    // a restarted middleware has not subscribed again or its window is
+    // full): connect again and send the same message, as every SDK does
+    // with what its hub did not acknowledge.
+    for (int attempt = 0; code != 0 && attempt < 100; ++attempt) {
+        QTest::qWait(100);
+        if (reconnect(d))
+            code = d.client->publish(MqttTopic::telemetryTopic(d.id, bag), body, 1);
+    }
     if (code != 0) {
-        qWarning("%s: publish %d answered %d", qPrintable(d.id), d.next, code);
+        qWarning("%s: publish %d answered %d, also after 100 reconnects", qPrintable(d.id), d.next, code);
         return false;
     }
     ++d.next;
