@@ -262,7 +262,7 @@ private:
     // The "n" of each stored telemetry message of a device, newest first.
     QList<int> storedSequence(const QString &deviceId);
     // A device of its own on hub1, connected.
-    std::unique_ptr<MqttTestClient> connectedDevice(const QString &id);
+    std::unique_ptr<MqttTestClient> connectedDevice(const QString &id, QString *hubKeyOut = nullptr);
     // Links and starts hub2 (once).
     void linkHub2();
     // Links and starts hub3 (once): hub signing-key rotations happen there,
@@ -1624,7 +1624,7 @@ QList<int> TestHubLink::storedSequence(const QString &deviceId)
     return out;
 }
 
-std::unique_ptr<MqttTestClient> TestHubLink::connectedDevice(const QString &id)
+std::unique_ptr<MqttTestClient> TestHubLink::connectedDevice(const QString &id, QString *hubKeyOut)
 {
     // On hub1, whichever hubs are linked by now.
     const auto enrolled =
@@ -1646,6 +1646,8 @@ std::unique_ptr<MqttTestClient> TestHubLink::connectedDevice(const QString &id)
                                .toObject()
                                .value(QStringLiteral("hubDeviceKey"))
                                .toString();
+    if (hubKeyOut)
+        *hubKeyOut = hubKey;
     auto device = hubClient(kHubHost, id, hubKey);
     if (connectEventually(*device, m_port) != 0)
         return nullptr;
@@ -1775,7 +1777,8 @@ void TestHubLink::tokenRenewalLosesNothing()
     const QString since = hubStatus().value(QStringLiteral("since")).toString();
 
     const QString id = QStringLiteral("kiosk-renew");
-    auto device = connectedDevice(id);
+    QString hubKey;
+    auto device = connectedDevice(id, &hubKey);
     QVERIFY(device);
     const QString topic = MqttTopic::telemetryTopic(id);
     // Connections of the service identity the hub logged so far.
@@ -1799,8 +1802,8 @@ void TestHubLink::tokenRenewalLosesNothing()
         while (device->publish(topic, compact(QJsonObject{{QStringLiteral("n"), n}})) != 0) {
             QVERIFY2(++heldBack <= 20, "the device was held back again and again");
             QTest::qWait(100);
-            device = connectedDevice(id);
-            QVERIFY(device);
+            device = hubClient(kHubHost, id, hubKey);
+            QCOMPARE(connectEventually(*device, m_port), 0);
         }
         expected.prepend(n);
         device->pump(100);
