@@ -307,30 +307,44 @@ Result<std::optional<DeviceRecord>> InventoryStore::find(const QString &serial)
         fromRowLenient));
 }
 
-Result<qint64> InventoryStore::count(const Filter &filter, qint64 cap)
+InventoryStore::FilterSql InventoryStore::filterSql(const Filter &filter)
 {
-    // The listing's own conditions (list() below), so the total is the
-    // number of devices its pages hold; read through the same indexes and
-    // stopped after cap + 1 rows, so a broad filter at a million devices
-    // costs a bounded read, not a scan.
-    QString where;
-    QVariantList binds;
+    // The equality filters compare the expressions of the sort indexes
+    // (migration 17 dropped the plain column indexes): a filter is a range
+    // of one of them, already in serial order. A filter value is never
+    // empty, so COALESCE changes no answer.
+    FilterSql out;
     const auto equals = [&](const char *column, const QString &value) {
         if (value.isEmpty())
             return;
-        where += QLatin1String(" AND COALESCE(") + QLatin1String(column) + QLatin1String(", '') = ?");
-        binds << value;
+        out.equalities += QLatin1String(" AND COALESCE(") + QLatin1String(column) + QLatin1String(", '') = ?");
+        out.equalityBinds << value;
     };
     equals("customer_id", filter.customerId);
     equals("status", filter.status);
     equals("model", filter.model);
     equals("manufacturer", filter.manufacturer);
     equals("batch", filter.batch);
-    const QString text = filter.text.toLower();
-    if (!text.isEmpty()) {
-        where += QLatin1String(" AND search_text LIKE ? ESCAPE '\\'");
-        binds << containsPattern(text);
+    out.where = out.equalities;
+    out.binds = out.equalityBinds;
+    out.text = filter.text.toLower();
+    if (!out.text.isEmpty()) {
+        out.where += QLatin1String(" AND search_text LIKE ? ESCAPE '\\'");
+        out.binds << containsPattern(out.text);
     }
+    return out;
+}
+
+Result<qint64> InventoryStore::count(const Filter &filter, qint64 cap)
+{
+    // The listing's own conditions (list() below), so the total is the
+    // number of devices its pages hold; read through the same indexes and
+    // stopped after cap + 1 rows, so a broad filter at a million devices
+    // costs a bounded read, not a scan.
+    const FilterSql conditions = filterSql(filter);
+    QString where = conditions.where;
+    QVariantList binds = conditions.binds;
+    const QString &text = conditions.text;
     QString sql;
     if (text.size() >= kMinIndexedText && sqlite()) {
         where.replace(QLatin1String(" search_text LIKE"), QLatin1String(" d.search_text LIKE"));
@@ -357,30 +371,12 @@ Result<qint64> InventoryStore::count(const Filter &filter, qint64 cap)
 Result<RecordPage<DeviceRecord>> InventoryStore::list(const Filter &filter, const PageRequest &page, const Sort &sort)
 {
     const QString expression = QLatin1String(kSortColumns[sort.field].expression);
-    // The equality filters compare the expressions of the sort indexes
-    // (migration 17 dropped the plain column indexes): a filter is a range
-    // of one of them, already in serial order. A filter value is never
-    // empty, so COALESCE changes no answer.
-    QString equalities;
-    QVariantList equalityBinds;
-    const auto equals = [&](const char *column, const QString &value) {
-        if (value.isEmpty())
-            return;
-        equalities += QLatin1String(" AND COALESCE(") + QLatin1String(column) + QLatin1String(", '') = ?");
-        equalityBinds << value;
-    };
-    equals("customer_id", filter.customerId);
-    equals("status", filter.status);
-    equals("model", filter.model);
-    equals("manufacturer", filter.manufacturer);
-    equals("batch", filter.batch);
-    QString where = equalities;
-    QVariantList binds = equalityBinds;
-    const QString text = filter.text.toLower();
-    if (!text.isEmpty()) {
-        where += QLatin1String(" AND search_text LIKE ? ESCAPE '\\'");
-        binds << containsPattern(text);
-    }
+    const FilterSql conditions = filterSql(filter);
+    const QString &equalities = conditions.equalities;
+    const QVariantList &equalityBinds = conditions.equalityBinds;
+    const QString &where = conditions.where;
+    const QVariantList &binds = conditions.binds;
+    const QString &text = conditions.text;
     const bool textIndexed = text.size() >= kMinIndexedText;
     std::optional<SortCursor> cursor;
     if (!page.afterKey.isEmpty()) {

@@ -109,6 +109,17 @@ private:
     Result<void> indexSearch(qint64 rowid, const QString &text);
     Result<void> unindexSearch(qint64 rowid, const QString &text);
     bool sqlite() const;
+    // A filter's SQL conditions (each " AND …"), shared by list() and
+    // count(): the equality filters alone, and with the text search.
+    struct FilterSql
+    {
+        QString equalities;
+        QVariantList equalityBinds;
+        QString where;
+        QVariantList binds;
+        QString text; // lower-cased
+    };
+    static FilterSql filterSql(const Filter &filter);
     struct SearchRow
     {
         qint64 rowid = 0;
