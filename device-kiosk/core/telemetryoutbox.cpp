@@ -140,36 +140,24 @@ Result<qint64> TelemetryOutbox::enqueue(const QByteArray &body, const Properties
 
 QList<TelemetryOutbox::Entry> TelemetryOutbox::peek(int max) const
 {
-    QList<Entry> entries;
-    if (max <= 0)
-        return entries;
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    q.prepare(QStringLiteral("SELECT id, body, properties, enqueued_at, attempts FROM messages"
-                             " ORDER BY id LIMIT ?"));
-    q.addBindValue(max);
-    if (!q.exec())
-        return entries;
-    while (q.next()) {
-        Entry e;
-        e.id = q.value(0).toLongLong();
-        e.body = q.value(1).toByteArray();
-        e.properties = decodeProperties(q.value(2).toString().toUtf8());
-        e.enqueuedAt = QDateTime::fromMSecsSinceEpoch(q.value(3).toLongLong(), Qt::UTC);
-        e.attempts = q.value(4).toInt();
-        entries.append(std::move(e));
-    }
-    return entries;
+    return read(QString(), {}, max);
 }
 
 QList<TelemetryOutbox::Entry> TelemetryOutbox::peekAfter(qint64 afterId, int max) const
+{
+    return read(QStringLiteral(" WHERE id > ?"), {afterId}, max);
+}
+
+QList<TelemetryOutbox::Entry> TelemetryOutbox::read(const QString &where, const QVariantList &binds, int max) const
 {
     QList<Entry> entries;
     if (max <= 0)
         return entries;
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    q.prepare(QStringLiteral("SELECT id, body, properties, enqueued_at, attempts FROM messages"
-                             " WHERE id > ? ORDER BY id LIMIT ?"));
-    q.addBindValue(afterId);
+    q.prepare(QStringLiteral("SELECT id, body, properties, enqueued_at, attempts FROM messages") + where +
+              QStringLiteral(" ORDER BY id LIMIT ?"));
+    for (const QVariant &bind : binds)
+        q.addBindValue(bind);
     q.addBindValue(max);
     if (!q.exec())
         return entries;

@@ -13,6 +13,7 @@
 #include <QString>
 #include <QStringList>
 #include <QTimer>
+#include <QVariantList>
 
 #include <functional>
 #include <memory>
@@ -65,6 +66,8 @@ public:
 
 private:
     TelemetryOutbox() = default;
+    // The oldest `max` messages matching `where` (" WHERE …" or empty).
+    QList<Entry> read(const QString &where, const QVariantList &binds, int max) const;
 
     QString m_path;
     QString m_connectionName;
