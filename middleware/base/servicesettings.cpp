@@ -235,7 +235,9 @@ QList<SettingSpec> buildSettings()
         integer("batch-job-max-devices", "PROVISIO_BATCH_JOB_MAX_DEVICES", "count",
                 "Devices one batch job may act on; a filter matching more is refused with 400.", 1, 100000000, 1000000),
         integer("batch-job-chunk", "PROVISIO_BATCH_JOB_CHUNK", "count",
-                "Devices a batch job changes per transaction (one chunk per event-loop turn).", 1, 10000, 200),
+                "Devices a batch job changes per transaction; after each chunk the job rests as long as the "
+                "chunk took, so requests are served in between.",
+                1, 10000, 50),
         // The hub link and telemetry.
         hubLink,
         duration("hub-token-lifetime", "PROVISIO_HUB_TOKEN_LIFETIME",

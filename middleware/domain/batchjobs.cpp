@@ -12,6 +12,7 @@
 #include "crypto/registrationid.h"
 #include "protocol/timeutil.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QLoggingCategory>
 #include <QUuid>
@@ -332,6 +333,19 @@ void DeviceBatchJobs::end(Job job, const QString &state, const QString &error)
 
 void DeviceBatchJobs::runChunk()
 {
+    QElapsedTimer took;
+    took.start();
+    runOneChunk();
+    // Then rest as long as the chunk took (at most a second): a request is
+    // several event-loop turns (TLS handshake, headers, body), and back to
+    // back chunks would put a whole chunk before each of them.
+    if (m_timer.isActive())
+        m_timer.setInterval(int(qMin<qint64>(took.elapsed(), 1000)));
+}
+
+void DeviceBatchJobs::runOneChunk()
+{
+    m_timer.setInterval(0);
     if (m_order.isEmpty())
         return;
     const QString id = m_order.takeFirst();

@@ -42,7 +42,7 @@ public:
     {
         int maxRunning = 2;          // running jobs, all instances together
         qint64 maxDevices = 1000000; // devices a job may match when it starts
-        int chunk = 200;             // devices per transaction
+        int chunk = 50;              // devices per transaction
     };
     struct Request
     {
@@ -92,6 +92,7 @@ public:
 private:
     void schedule();
     void runChunk();
+    void runOneChunk();
     // One device; the domain service's error when it could not be changed.
     Result<void> apply(const Request &request, const QString &serial, const QString &actor);
     Result<std::optional<QString>> enrollmentOf(const QString &serial);
