@@ -65,7 +65,7 @@ struct PluginState
     RevocationList revoked;
     ClientRegistry clients;
     // After the broker starts, devices are held back until a middleware has
-    // subscribed (or device_gate_seconds have passed, so a hub without a
+    // subscribed a `$share/` filter (or device_gate_seconds have passed, so a hub without a
     // middleware still serves its devices): Mosquitto does not restore a
     // persisted session's shared subscriptions, and what devices published
     // before the middleware subscribed again would reach nobody.
@@ -370,7 +370,12 @@ int onAclCheck(int, void *eventData, void *userData)
         }
     }
     if (entry->role == Role::Service && access == Access::Subscribe) {
-        state->serviceSubscribed = true;
+        // The gate opens with a shared filter, the kind through which the
+        // middleware reads devices' messages: its link subscribes the control
+        // response topic first, and a device let in between that and its
+        // `$share/` filters would publish to nobody.
+        if (std::string_view(event->topic).substr(0, 7) == "$share/")
+            state->serviceSubscribed = true;
         state->credit.subscribed(entry->clientId, event->topic);
     }
     if (entry->role == Role::Service && access == Access::Unsubscribe)
