@@ -7,6 +7,7 @@
 // registration handed it (hub key, CA, host name). The middleware's own
 // service connection is what the test observes through the API.
 
+#include "crmtestutil.h"
 #include "devicetestutil.h"
 #include "mosquittoprocess.h"
 #include "mqtttestclient.h"
@@ -24,8 +25,6 @@
 #include <QNetworkRequest>
 #include <QScopeGuard>
 #include <QSignalSpy>
-#include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QTemporaryDir>
@@ -1980,22 +1979,14 @@ void TestHubLink::unreadableRecordIsListedAndRepaired()
         QJsonObject{{QStringLiteral("tags"), QJsonObject{{QStringLiteral("site"), QStringLiteral("lab")}}}}, &key);
     const QString deviceId = state.value(QStringLiteral("deviceId")).toString();
     QVERIFY(!deviceId.isEmpty());
-    // As a record stored before the limits: a twin Qt cannot read back.
-    const auto corrupt = [this] {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("corrupt"));
-        db.setDatabaseName(QDir(m_f.mw->dataDir()).filePath(QStringLiteral("provisio.db")));
-        bool ok = db.open();
-        if (ok) {
-            QSqlQuery q(db);
-            ok = q.exec(QStringLiteral("PRAGMA busy_timeout = 5000")) &&
-                 q.prepare(QStringLiteral("UPDATE registrations SET doc = ? WHERE registration_id = 'broken-1'"));
-            q.addBindValue(QString::fromUtf8("{\"registrationState\":{},\"twin\":" + nested(1100, '[') + "}"));
-            ok = ok && q.exec() && q.numRowsAffected() == 1;
-        }
-        db.close();
-        db = QSqlDatabase();
-        QSqlDatabase::removeDatabase(QStringLiteral("corrupt"));
-        return ok;
+    // As a record stored before the limits: a twin Qt cannot read back
+    // (written straight into the database, SQLite or PostgreSQL).
+    const DirectDb db(*m_f.mw);
+    const QString doc = QString::fromUtf8("{\"registrationState\":{},\"twin\":" + nested(1100, '[') + "}");
+    const auto corrupt = [&] {
+        return db.exec(QStringLiteral("UPDATE registrations SET doc = ? WHERE registration_id = 'broken-1'"), {doc}) &&
+               db.scalar(QStringLiteral("SELECT doc FROM registrations WHERE registration_id = 'broken-1'")).toString() ==
+                   doc;
     };
     QVERIFY(corrupt());
 
