@@ -36,8 +36,7 @@ public:
 Q_SIGNALS:
     // A delivery from the drained session; acknowledge it through
     // connection->acknowledge(tag).
-    void messageReceived(Provisio::HubConnection *connection, const Provisio::MqttCodec::Publish &message,
-                         quint64 tag);
+    void messageReceived(Provisio::HubConnection *connection, const Provisio::MqttCodec::Publish &message, quint64 tag);
     // The session is gone from the hub.
     void ended();
 

@@ -1985,8 +1985,8 @@ void TestHubLink::unreadableRecordIsListedAndRepaired()
     const QString doc = QString::fromUtf8("{\"registrationState\":{},\"twin\":" + nested(1100, '[') + "}");
     const auto corrupt = [&] {
         return db.exec(QStringLiteral("UPDATE registrations SET doc = ? WHERE registration_id = 'broken-1'"), {doc}) &&
-               db.scalar(QStringLiteral("SELECT doc FROM registrations WHERE registration_id = 'broken-1'")).toString() ==
-                   doc;
+               db.scalar(QStringLiteral("SELECT doc FROM registrations WHERE registration_id = 'broken-1'"))
+                       .toString() == doc;
     };
     QVERIFY(corrupt());
 
