@@ -227,6 +227,7 @@ private Q_SLOTS:
     void hubSigningKeyRotationRequests();
     // These restart the middleware: keep them last.
     void telemetryWhileTheMiddlewareIsDownArrives();
+    void killedOnItsSecondSessionLosesNothing();
     void tokenRenewalLosesNothing();
     // Issue 12: no document too deep for Qt to read back is ever stored,
     // and a record unreadable anyway lists, explains itself and is repaired.
@@ -1786,6 +1787,57 @@ void TestHubLink::telemetryWhileTheMiddlewareIsDownArrives()
     // And it keeps flowing.
     QCOMPARE(device->publish(topic, body(kWhileDown + 1)), 0);
     expected.prepend(kWhileDown + 1);
+    QTRY_COMPARE_WITH_TIMEOUT(storedSequence(id), expected, 10000);
+}
+
+void TestHubLink::killedOnItsSecondSessionLosesNothing()
+{
+    // Renewals move the instance between its two client ids. Killed -9
+    // while it reads through the second one, that session keeps the shared
+    // subscriptions and the hub queues the instance's share there; the
+    // restarted instance logs in under its first id and drains the second
+    // session (no survivor needed): everything arrives, once.
+    const auto explain = qScopeGuard([this] {
+        if (QTest::currentTestFailed())
+            qWarning().noquote() << "hub log:\n" << m_broker.log().right(6000);
+    });
+    qputenv("PROVISIO_HUB_TOKEN_LIFETIME", "6");
+    m_f.mw->stop();
+    const bool started = m_f.mw->start();
+    qunsetenv("PROVISIO_HUB_TOKEN_LIFETIME");
+    QVERIFY2(started, qPrintable(m_f.mw->lastError()));
+    m_f.reconnect();
+    QTRY_VERIFY_WITH_TIMEOUT(hubStatus().value(QStringLiteral("connected")).toBool(), 30000);
+    const QString clientId = hubStatus().value(QStringLiteral("clientId")).toString();
+    QVERIFY(clientId.startsWith(QLatin1String("provisio-mw-")) && !clientId.endsWith(QLatin1String("~b")));
+    const QString id = QStringLiteral("kiosk-second");
+    auto device = connectedDevice(id);
+    QVERIFY(device);
+    const QString topic = MqttTopic::telemetryTopic(id);
+    const auto body = [](int n) { return compact(QJsonObject{{QStringLiteral("n"), n}}); };
+    QCOMPARE(device->publish(topic, body(0)), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(storedSequence(id), QList<int>{0}, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(hubStatus().value(QStringLiteral("clientId")).toString(), clientId + QStringLiteral("~b"),
+                              15000);
+
+    const qint64 pid = middlewarePid(m_f.mw->dataDir());
+    QVERIFY(pid > 0);
+    QCOMPARE(::kill(pid_t(pid), SIGKILL), 0);
+    m_f.mw->stop();
+    QList<int> expected{0};
+    for (int n = 1; n <= 20; ++n) {
+        // 0, not 0x10 (no matching subscribers): the second session holds them.
+        QCOMPARE(device->publish(topic, body(n)), 0);
+        expected.prepend(n);
+    }
+    QVERIFY2(m_f.mw->start(), qPrintable(m_f.mw->lastError()));
+    m_f.reconnect();
+    QTRY_VERIFY_WITH_TIMEOUT(hubStatus().value(QStringLiteral("connected")).toBool(), 30000);
+    QCOMPARE(hubStatus().value(QStringLiteral("clientId")).toString(), clientId);
+    QTRY_COMPARE_WITH_TIMEOUT(storedSequence(id), expected, 15000);
+    // And it keeps flowing through the first session.
+    QCOMPARE(device->publish(topic, body(21)), 0);
+    expected.prepend(21);
     QTRY_COMPARE_WITH_TIMEOUT(storedSequence(id), expected, 10000);
 }
 
