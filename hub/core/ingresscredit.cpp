@@ -91,17 +91,25 @@ void IngressCredit::grant(std::string_view sessionId, int64_t messages, int64_t 
 
 void IngressCredit::grantTotals(std::string_view sessionId, std::string_view epoch, int64_t messages, int64_t bytes)
 {
-    Session &s = session(sessionId);
-    if (s.epoch != epoch) {
-        // A new process under this session id counts from zero.
-        s.epoch.assign(epoch);
-        s.grantedMessages = 0;
-        s.grantedBytes = 0;
+    // The epoch names a middleware process, not a session: a process that
+    // renews its link opens a second session before it ends the first
+    // (make-before-break) and goes on counting over either. What it was paid
+    // so far is the most any session recorded for the epoch; a new process
+    // (new epoch) counts from zero.
+    int64_t paidMessages = 0;
+    int64_t paidBytes = 0;
+    for (const auto &entry : m_sessions) {
+        if (entry.second.epoch == epoch) {
+            paidMessages = std::max(paidMessages, entry.second.grantedMessages);
+            paidBytes = std::max(paidBytes, entry.second.grantedBytes);
+        }
     }
-    const int64_t newMessages = std::max<int64_t>(messages - s.grantedMessages, 0);
-    const int64_t newBytes = std::max<int64_t>(bytes - s.grantedBytes, 0);
-    s.grantedMessages = std::max(s.grantedMessages, messages);
-    s.grantedBytes = std::max(s.grantedBytes, bytes);
+    Session &s = session(sessionId);
+    s.epoch.assign(epoch);
+    const int64_t newMessages = std::max<int64_t>(messages - paidMessages, 0);
+    const int64_t newBytes = std::max<int64_t>(bytes - paidBytes, 0);
+    s.grantedMessages = std::max(paidMessages, messages);
+    s.grantedBytes = std::max(paidBytes, bytes);
     if (newMessages > 0 || newBytes > 0)
         grant(sessionId, newMessages, newBytes);
 }

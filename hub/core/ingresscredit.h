@@ -53,7 +53,8 @@
 //   back (for at most `resubscribeSeconds`);
 // - grants may carry an epoch and running totals (grantTotals): a grant
 //   sent twice (a QoS 1 resend, a retry after a lost acknowledgement) then
-//   pays only once. A session whose charges were forgotten keeps its totals:
+//   pays only once, also when a renewal moved the process's grants over to
+//   its next session. A session whose charges were forgotten keeps its totals:
 //   an instance that only stalled and comes back must not be paid its whole
 //   history again by its next grant;
 // - whatever Mosquitto does that the above does not foresee, a device
@@ -94,8 +95,9 @@ public:
     void chargeDelivery(std::string_view sessionId, const void *connection, int64_t bytes);
     // `sessionId` reports `messages` messages of `bytes` bytes handled.
     void grant(std::string_view sessionId, int64_t messages, int64_t bytes);
-    // `sessionId` reports everything it handled since it started as `epoch`:
-    // only what exceeds its earlier totals of the same epoch is paid.
+    // `sessionId` reports everything its process handled since it started as
+    // `epoch`: only what exceeds the totals of the same epoch paid earlier,
+    // over this session or another of the same process, is paid.
     void grantTotals(std::string_view sessionId, std::string_view epoch, int64_t messages, int64_t bytes);
 
     // A middleware session (re)connected; `now` in seconds.

@@ -92,6 +92,7 @@ private Q_SLOTS:
     void creditUnroutedAdmissionHoldsDevicesBack();
     void filterMatching_data();
     void filterMatching();
+    void creditGrantTotalsFollowTheProcess();
     void writeLimiterPerDeviceAndKind();
     void generationDecidesWhichKeyIsAccepted_data();
     void generationDecidesWhichKeyIsAccepted();
@@ -1176,6 +1177,43 @@ void tst_HubAuth::filterMatching()
     QFETCH(QString, topic);
     QFETCH(bool, matches);
     QCOMPARE(filterMatches(filter.toStdString(), topic.toStdString()), matches);
+}
+
+// A middleware renewing its link opens a second session (another client id)
+// before it ends the first, and its grants move over with their running
+// totals: the new session must not be paid the process's whole history
+// again, nor may a late resend over the old session pay twice.
+void tst_HubAuth::creditGrantTotalsFollowTheProcess()
+{
+    IngressCredit credit({100, 1 << 20, 120});
+    credit.sessionConnected("mw-a", false);
+    credit.sessionConnected("mw-b", false);
+    credit.sessionConnected("mw-x", false); // another instance
+    for (int i = 0; i < 50; ++i)
+        credit.charge("mw-a", 10);
+    for (int i = 0; i < 20; ++i)
+        credit.charge("mw-x", 10);
+    credit.grantTotals("mw-a", "p1", 30, 300);
+    QCOMPARE(credit.outstandingMessages("mw-a"), 20);
+    // The renewal: mw-a's successor mw-a2 subscribes and gets deliveries,
+    // and the process's next total (40: 10 more handled) comes over it.
+    credit.sessionConnected("mw-a2", false);
+    for (int i = 0; i < 5; ++i)
+        credit.charge("mw-a2", 10);
+    credit.grantTotals("mw-a2", "p1", 40, 400);
+    QCOMPARE(credit.outstandingMessages("mw-a2"), 0);
+    QCOMPARE(credit.outstandingMessages(), 20 + 5 + 20 - 10);
+    // The old session's last grant sent again late pays nothing.
+    credit.grantTotals("mw-a", "p1", 40, 400);
+    credit.grantTotals("mw-a", "p1", 35, 350);
+    QCOMPARE(credit.outstandingMessages(), 35);
+    // Everything of the process handled: the 15 not paid yet, no more.
+    credit.grantTotals("mw-a2", "p1", 55, 550);
+    QCOMPARE(credit.outstandingMessages(), 20);
+    QCOMPARE(credit.outstandingBytes(), 200);
+    // Another process's epoch is its own.
+    credit.grantTotals("mw-x", "p2", 20, 200);
+    QCOMPARE(credit.outstandingMessages(), 0);
 }
 
 void tst_HubAuth::writeLimiterPerDeviceAndKind()
