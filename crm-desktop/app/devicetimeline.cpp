@@ -3,6 +3,7 @@
 
 #include "apiclient.h"
 #include "devicedetailcontroller.h"
+#include "displayformat.h"
 
 #include <QColor>
 #include <QHBoxLayout>
@@ -37,9 +38,7 @@ QDateTime parseTime(const QJsonValue &value)
 
 QString shown(const QDateTime &at)
 {
-    if (!at.isValid())
-        return QString();
-    return QLocale().toString(at.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm:ss t"));
+    return formatDateTime(at);
 }
 
 } // namespace

@@ -7,8 +7,9 @@
 namespace Provisio::Crm {
 
 // The one way the CRM shows a moment: local time to the second with the
-// zone, "2026-12-06 12:49:30 CET", so a list, a detail view and the audit
-// log never disagree about what a timestamp means.
+// zone, "2026-12-06 12:49:30 CET" (in German "06.12.2026 12:49:30 CET": the
+// pattern is translated with the window's language), so a list, a detail
+// view and the audit log never disagree about what a timestamp means.
 // With `milliseconds`, "…:30.125 CET", where readings a second apart differ.
 QString formatDateTime(const QDateTime &at, bool milliseconds = false);
 // The same for an API timestamp (ISO 8601, as the middleware sends them);
