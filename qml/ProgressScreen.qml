@@ -19,6 +19,9 @@ KioskPage {
     property string errorKind
     property int retryAfterSeconds: -1
     property string trackingId
+    // After a refused code: wrong codes left before the device has to wait
+    // (0: the next wrong one starts a wait); -1 when the service did not say.
+    property int attemptsLeft: -1
     property string serial
     // Seconds until the next step opens (lockout) or runs by itself
     // (disabled device, service outage); 0 when nothing is counting down.
@@ -104,6 +107,10 @@ KioskPage {
         text: {
             switch (root.errorKind) {
             case "wrongCode":
+                if (root.attemptsLeft === 0)
+                    return qsTr("Check the activation code on the card and type it again. If the next code is wrong too, the device has to wait before it can try again.");
+                if (root.attemptsLeft > 0)
+                    return qsTr("Check the activation code on the card and type it again. %n more wrong code(s) before the device has to wait.", "", root.attemptsLeft);
                 return qsTr("Check the activation code on the card and type it again.");
             case "lockout":
                 return root.countdown > 0

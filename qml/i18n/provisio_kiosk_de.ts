@@ -381,7 +381,7 @@
 <context>
     <name>ProgressScreen</name>
     <message>
-        <location filename="../ProgressScreen.qml" line="+67"/>
+        <location filename="../ProgressScreen.qml" line="+70"/>
         <source>Setup did not finish</source>
         <translation>Einrichtung nicht abgeschlossen</translation>
     </message>
@@ -396,7 +396,20 @@
         <translation>Etwas ist schiefgegangen.</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
+        <source>Check the activation code on the card and type it again. If the next code is wrong too, the device has to wait before it can try again.</source>
+        <translation>Prüfen Sie den Aktivierungscode auf der Karte und geben Sie ihn erneut ein. Ist auch der nächste Code falsch, muss das Gerät warten, bevor es wieder versuchen kann.</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>Check the activation code on the card and type it again. %n more wrong code(s) before the device has to wait.</source>
+        <translation>
+            <numerusform>Prüfen Sie den Aktivierungscode auf der Karte und geben Sie ihn erneut ein. Noch %n falscher Code, bevor das Gerät warten muss.</numerusform>
+            <numerusform>Prüfen Sie den Aktivierungscode auf der Karte und geben Sie ihn erneut ein. Noch %n falsche Codes, bevor das Gerät warten muss.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Check the activation code on the card and type it again.</source>
         <translation>Prüfen Sie den Aktivierungscode auf der Karte und geben Sie ihn erneut ein.</translation>
     </message>
@@ -524,12 +537,12 @@
     <message>
         <location line="-264"/>
         <location line="+6"/>
-        <location line="+404"/>
+        <location line="+406"/>
         <source>The device cannot use its storage. Restart it; if that does not help, contact your provider.</source>
         <translation>Das Gerät kann seinen Speicher nicht verwenden. Starten Sie es neu; wenn das nicht hilft, wenden Sie sich an Ihren Anbieter.</translation>
     </message>
     <message>
-        <location line="-392"/>
+        <location line="-394"/>
         <source>The device has no place to keep its settings. Contact your provider.</source>
         <translation>Das Gerät hat keinen Platz für seine Einstellungen. Wenden Sie sich an Ihren Anbieter.</translation>
     </message>
@@ -551,12 +564,12 @@
     </message>
     <message>
         <location line="-201"/>
-        <location line="+345"/>
+        <location line="+347"/>
         <source>Connecting to %1</source>
         <translation>Verbindung mit %1 wird hergestellt</translation>
     </message>
     <message>
-        <location line="-299"/>
+        <location line="-301"/>
         <source>This device is already set up. Reset it first to use another code.</source>
         <translation>Dieses Gerät ist bereits eingerichtet. Setzen Sie es zuerst zurück, um einen anderen Code zu verwenden.</translation>
     </message>
@@ -621,7 +634,7 @@
         <translation>Das Gerät konnte nicht alle gespeicherten Daten löschen. Setzen Sie es erneut zurück.</translation>
     </message>
     <message>
-        <location line="+114"/>
+        <location line="+116"/>
         <source>Connected to %1</source>
         <translation>Verbunden mit %1</translation>
     </message>
@@ -690,7 +703,7 @@
         <translation>Betriebsbereitschaft wird gemeldet</translation>
     </message>
     <message>
-        <location line="+161"/>
+        <location line="+162"/>
         <source>That is not a complete activation code: it has 17 characters, printed in groups as XXXX-XXXX-XXXX-XXXX-X on your card.</source>
         <translation>Das ist kein vollständiger Aktivierungscode: Er hat 17 Zeichen, auf Ihrer Karte in Gruppen als XXXX-XXXX-XXXX-XXXX-X gedruckt.</translation>
     </message>
@@ -793,7 +806,7 @@
         <translation>Dieses Gerät wurde von Ihrem Anbieter gesperrt.</translation>
     </message>
     <message>
-        <location line="+90"/>
+        <location line="+92"/>
         <source>This device is not accepted by the provisioning service. Ask your provider to check its enrollment.</source>
         <translation>Der Bereitstellungsdienst akzeptiert dieses Gerät nicht. Bitten Sie Ihren Anbieter, die Registrierung zu prüfen.</translation>
     </message>

@@ -23,4 +23,15 @@
         </translation>
     </message>
 </context>
+<context>
+    <name>ProgressScreen</name>
+    <message numerus="yes">
+        <location filename="../ProgressScreen.qml" line="+113"/>
+        <source>Check the activation code on the card and type it again. %n more wrong code(s) before the device has to wait.</source>
+        <translation>
+            <numerusform>Check the activation code on the card and type it again. %n more wrong code before the device has to wait.</numerusform>
+            <numerusform>Check the activation code on the card and type it again. %n more wrong codes before the device has to wait.</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>
