@@ -77,6 +77,8 @@ KioskPage {
         visible: root.failed
         width: parent.width
         height: errorLabel.implicitHeight + 2 * errorLabel.y
+        Accessible.role: Accessible.AlertMessage
+        Accessible.name: errorLabel.text
         radius: Theme.radius
         color: "#fdecea"
         border.color: Theme.bad
@@ -98,6 +100,8 @@ KioskPage {
     // itself.
     Label {
         objectName: "nextStepMessage"
+        Accessible.role: Accessible.StaticText
+        Accessible.name: text
         visible: root.failed && text.length > 0
         width: parent.width
         wrapMode: Text.Wrap
@@ -187,6 +191,11 @@ KioskPage {
                 required property string detail
 
                 objectName: "step" + index
+                Accessible.role: Accessible.ListItem
+                Accessible.name: row.title + (row.detail.length > 0 ? ": " + row.detail : "")
+                Accessible.description: row.status === "done" ? qsTr("done")
+                                      : row.status === "failed" ? qsTr("failed")
+                                      : row.status === "active" ? qsTr("in progress") : qsTr("not started")
                 // On failure only the step it stopped at: what to do next
                 // and who to call come first, and all of it fits the screen.
                 visible: !root.failed || row.status === "failed"

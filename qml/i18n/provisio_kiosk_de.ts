@@ -270,31 +270,34 @@
     </message>
     <message>
         <location line="+12"/>
+        <location line="+8"/>
         <source>ID scope</source>
         <translation>ID-Bereich (ID Scope)</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+1"/>
         <source>e.g. 0ne00000A0A</source>
         <translation>z. B. 0ne00000A0A</translation>
     </message>
     <message>
         <location line="+12"/>
+        <location line="+8"/>
         <source>Registration ID</source>
         <translation>Registrierungs-ID</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+1"/>
         <source>e.g. sn-0001</source>
         <translation>z. B. sn-0001</translation>
     </message>
     <message>
         <location line="+12"/>
+        <location line="+8"/>
         <source>Symmetric key</source>
         <translation>Symmetrischer Schlüssel</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+2"/>
         <source>base64, as shown by the back office</source>
         <translation>Base64, wie vom Anbieter angezeigt</translation>
     </message>
@@ -337,7 +340,17 @@
 <context>
     <name>KioskHeader</name>
     <message>
-        <location filename="../KioskHeader.qml" line="+79"/>
+        <location filename="../KioskHeader.qml" line="+28"/>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Hold to open the settings</source>
+        <translation>Gedrückt halten, um die Einstellungen zu öffnen</translation>
+    </message>
+    <message>
+        <location line="+59"/>
         <source>Serial %1</source>
         <translation>Seriennummer %1</translation>
     </message>
@@ -362,8 +375,16 @@
 </context>
 <context>
     <name>PinPad</name>
+    <message numerus="yes">
+        <location filename="../PinPad.qml" line="+58"/>
+        <source>PIN: %n digit(s) typed</source>
+        <translation>
+            <numerusform>PIN: %n Ziffer eingegeben</numerusform>
+            <numerusform>PIN: %n Ziffern eingegeben</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../PinPad.qml" line="+67"/>
+        <location line="+12"/>
         <source>PIN</source>
         <translation>PIN</translation>
     </message>
@@ -371,6 +392,11 @@
         <location line="+30"/>
         <source>Erase</source>
         <translation>Löschen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Erase the last digit</source>
+        <translation>Letzte Ziffer löschen</translation>
     </message>
     <message>
         <location line="+19"/>
@@ -391,12 +417,12 @@
         <translation>Gerät wird eingerichtet</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+22"/>
         <source>Something went wrong.</source>
         <translation>Etwas ist schiefgegangen.</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+23"/>
         <source>Check the activation code on the card and type it again. If the next code is wrong too, the device has to wait before it can try again.</source>
         <translation>Prüfen Sie den Aktivierungscode auf der Karte und geben Sie ihn erneut ein. Ist auch der nächste Code falsch, muss das Gerät warten, bevor es wieder versuchen kann.</translation>
     </message>
@@ -474,7 +500,27 @@
         <translation>Code erneut eingeben</translation>
     </message>
     <message>
-        <location line="+95"/>
+        <location line="+23"/>
+        <source>done</source>
+        <translation>erledigt</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>in progress</source>
+        <translation>läuft</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>not started</source>
+        <translation>noch nicht begonnen</translation>
+    </message>
+    <message>
+        <location line="+75"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
@@ -824,7 +870,12 @@
         <translation>Es ist keine Kamera angeschlossen. Geben Sie stattdessen den aufgedruckten Code ein.</translation>
     </message>
     <message>
-        <location line="+60"/>
+        <location line="+9"/>
+        <source>Hold the card&apos;s QR code inside this square</source>
+        <translation>Halten Sie den QR-Code der Karte in dieses Quadrat</translation>
+    </message>
+    <message>
+        <location line="+53"/>
         <source>Hold the QR code on your activation card inside the square.</source>
         <translation>Halten Sie den QR-Code Ihrer Aktivierungskarte in das Quadrat.</translation>
     </message>
@@ -881,11 +932,12 @@
     </message>
     <message>
         <location line="+20"/>
+        <location line="+11"/>
         <source>Middleware address</source>
         <translation>Adresse der Middleware</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+13"/>
         <source>Save</source>
         <translation>Speichern</translation>
     </message>

@@ -137,6 +137,7 @@ Item {
                                           errorMessage: "This activation code is not valid." });
             screen.armNextStep();
             compare(findChild(screen, "nextStepMessage").text, data.text);
+            compare(findChild(screen, "nextStepMessage").Accessible.name, data.text);
             verify(findChild(screen, "editButton").enabled);
             verify(!findChild(screen, "retryButton").visible);
         }
