@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "auditpage.h"
 
+#include "displayformat.h"
 #include "jsondiff.h"
 
 #include <QCheckBox>
@@ -57,7 +58,7 @@ AuditPage::AuditPage(AuditModel *model, QWidget *parent)
                             QStringLiteral("hub"),          QStringLiteral("policy"),
                             QStringLiteral("token"),        QStringLiteral("webhook")};
     for (const QString &t : types)
-        m_entityType->addItem(t, t);
+        m_entityType->addItem(apiWord(t), t);
     m_since->setCalendarPopup(true);
     m_since->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
     m_since->setEnabled(false);

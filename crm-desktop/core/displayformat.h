@@ -15,6 +15,12 @@ QString formatDateTime(const QDateTime &at, bool milliseconds = false);
 // The same for an API timestamp (ISO 8601, as the middleware sends them);
 // an empty text stays empty, an unreadable one is shown as it came.
 QString formatApiDateTime(const QString &iso);
+// A value the API names in its own words (a status such as "enabled" or
+// "assigned", an audit verb such as "issueActivationCode", a record type
+// such as "enrollmentGroup") as the window's language says it; a value
+// this list does not know is shown as it came.
+QString apiWord(const QString &value);
+
 // The zone formatDateTime shows ("CET", "UTC"), for axis and column titles.
 QString displayZone();
 

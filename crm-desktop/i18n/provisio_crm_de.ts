@@ -530,9 +530,147 @@
     </message>
 </context>
 <context>
+    <name>Provisio::Crm::ApiWord</name>
+    <message>
+        <location filename="../core/displayformat.cpp" line="+30"/>
+        <source>enabled</source>
+        <translation>aktiviert</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>disabled</source>
+        <translation>deaktiviert</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>assigned</source>
+        <translation>zugewiesen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>assigning</source>
+        <translation>wird zugewiesen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>unassigned</source>
+        <translation>nicht zugewiesen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ready</source>
+        <translation>bereit</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>created</source>
+        <translation>angelegt</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>changed</source>
+        <translation>geändert</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>deleted</source>
+        <translation>gelöscht</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>sold</source>
+        <translation>verkauft</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>returned to stock</source>
+        <translation>ins Lager zurückgenommen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>activated</source>
+        <translation>aktiviert</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>activation code issued</source>
+        <translation>Aktivierungscode ausgegeben</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>key rotated</source>
+        <translation>Schlüssel gewechselt</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>revoked</source>
+        <translation>widerrufen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>provisioned</source>
+        <translation>provisioniert</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>device</source>
+        <translation>Gerät</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>customer</source>
+        <translation>Kunde</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>enrollment</source>
+        <translation>Registrierung</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>enrollment group</source>
+        <translation>Registrierungsgruppe</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>registration</source>
+        <translation>Anmeldung</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>twin</source>
+        <translation>Zwilling</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>hub</source>
+        <translation>Hub</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>access policy</source>
+        <translation>Zugriffsrichtlinie</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>access token</source>
+        <translation>Zugriffstoken</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>webhook</source>
+        <translation>Webhook</translation>
+    </message>
+</context>
+<context>
     <name>Provisio::Crm::AuditModel</name>
     <message>
-        <location filename="../core/auditmodel.cpp" line="+47"/>
+        <location filename="../core/auditmodel.cpp" line="+49"/>
         <source>When</source>
         <translation>Wann</translation>
     </message>
@@ -560,7 +698,7 @@
 <context>
     <name>Provisio::Crm::AuditPage</name>
     <message>
-        <location filename="../app/auditpage.cpp" line="+23"/>
+        <location filename="../app/auditpage.cpp" line="+24"/>
         <source>Si&amp;nce:</source>
         <translation>Se&amp;it:</translation>
     </message>
@@ -2480,7 +2618,7 @@ SHA-256: %3</translation>
 <context>
     <name>Provisio::Crm::DisplayFormat</name>
     <message>
-        <location filename="../core/displayformat.cpp" line="+17"/>
+        <location filename="../core/displayformat.cpp" line="-40"/>
         <source>yyyy-MM-dd HH:mm:ss.zzz t</source>
         <comment>QDateTime format with milliseconds and zone</comment>
         <translation>dd.MM.yyyy HH:mm:ss.zzz t</translation>
@@ -2563,7 +2701,7 @@ SHA-256: %3</translation>
 <context>
     <name>Provisio::Crm::EnrollmentsModel</name>
     <message>
-        <location filename="../core/enrollmentsmodel.cpp" line="+50"/>
+        <location filename="../core/enrollmentsmodel.cpp" line="+52"/>
         <source>Registration id</source>
         <translation>Registrierungs-ID</translation>
     </message>
@@ -3283,7 +3421,7 @@ SHA-256: %3</translation>
 <context>
     <name>Provisio::Crm::InventoryModel</name>
     <message>
-        <location filename="../core/inventorymodel.cpp" line="+355"/>
+        <location filename="../core/inventorymodel.cpp" line="+356"/>
         <source>Serial</source>
         <translation>Seriennummer</translation>
     </message>
