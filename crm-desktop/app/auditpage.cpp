@@ -60,10 +60,10 @@ AuditPage::AuditPage(AuditModel *model, QWidget *parent)
     for (const QString &t : types)
         m_entityType->addItem(apiWord(t), t);
     m_since->setCalendarPopup(true);
-    m_since->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
+    m_since->setDisplayFormat(tr("yyyy-MM-dd HH:mm", "QDateTimeEdit format of the audit filter"));
     m_since->setEnabled(false);
     m_until->setCalendarPopup(true);
-    m_until->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
+    m_until->setDisplayFormat(tr("yyyy-MM-dd HH:mm", "QDateTimeEdit format of the audit filter"));
     m_until->setEnabled(false);
     addFilterLabel(tr("&Actor:"), m_actor);
     addFilterLabel(tr("A&ction:"), m_action);

@@ -196,7 +196,7 @@ void OverviewPage::compute()
     int most = 0;
     for (auto it = m_perDay.constBegin(); it != m_perDay.constEnd(); ++it) {
         *m_perDaySet << it.value();
-        days << it.key().toString(QStringLiteral("MM-dd"));
+        days << it.key().toString(tr("MM-dd", "QDate format of a day on the registrations chart"));
         most = qMax(most, it.value());
     }
     series->append(m_perDaySet);

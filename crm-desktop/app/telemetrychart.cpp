@@ -265,9 +265,12 @@ TelemetryChart::Panel *TelemetryChart::addPanel(const QString &name, int index)
     chart->setMargins(QMargins(2, 2, 2, 2));
     chart->legend()->hide();
     chart->setTitle(name);
-    // Axis labels with the language's decimal separator.
+    // Axis labels with the language's decimal separator, without grouping
+    // ("1013,5" in German, not "1.013,5").
+    QLocale axisLocale;
+    axisLocale.setNumberOptions(QLocale::OmitGroupSeparator);
     chart->setLocalizeNumbers(true);
-    chart->setLocale(QLocale());
+    chart->setLocale(axisLocale);
     panel.series = new QLineSeries;
     panel.series->setName(name);
     const QColor colour = colourFor(index);

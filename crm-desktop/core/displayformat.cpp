@@ -61,6 +61,20 @@ QString apiWord(const QString &value)
     return word == words.constEnd() ? value : QCoreApplication::translate("Provisio::Crm::ApiWord", *word);
 }
 
+QString formatDate(const QDate &day)
+{
+    if (!day.isValid())
+        return QString();
+    return QLocale().toString(day, QCoreApplication::translate("Provisio::Crm::DisplayFormat", "yyyy-MM-dd",
+                                                               "QDate format of a calendar day"));
+}
+
+QString formatApiDate(const QString &iso)
+{
+    const QDate day = QDate::fromString(iso.left(10), Qt::ISODate);
+    return day.isValid() ? formatDate(day) : iso;
+}
+
 QString formatApiDateTime(const QString &iso)
 {
     if (iso.isEmpty())

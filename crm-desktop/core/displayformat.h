@@ -12,6 +12,11 @@ namespace Provisio::Crm {
 // view and the audit log never disagree about what a timestamp means.
 // With `milliseconds`, "…:30.125 CET", where readings a second apart differ.
 QString formatDateTime(const QDateTime &at, bool milliseconds = false);
+// A calendar day (a delivery date), in the language's pattern:
+// "2026-11-20", in German "20.11.2026".
+QString formatDate(const QDate &day);
+// The same for an API date ("2026-11-20"); an unreadable one as it came.
+QString formatApiDate(const QString &iso);
 // The same for an API timestamp (ISO 8601, as the middleware sends them);
 // an empty text stays empty, an unreadable one is shown as it came.
 QString formatApiDateTime(const QString &iso);

@@ -399,7 +399,7 @@ QVariant InventoryModel::display(const QJsonObject &record, int column) const
     case BatchColumn:
         return record.value(QLatin1String("batch")).toString();
     case DeliveryDateColumn:
-        return record.value(QLatin1String("deliveryDate")).toString();
+        return formatApiDate(record.value(QLatin1String("deliveryDate")).toString());
     case CustomerColumn: {
         const QString id = record.value(QLatin1String("customerId")).toString();
         if (id.isEmpty())

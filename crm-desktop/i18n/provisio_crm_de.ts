@@ -733,7 +733,14 @@
         <translation>Alles</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+9"/>
+        <location line="+3"/>
+        <source>yyyy-MM-dd HH:mm</source>
+        <comment>QDateTimeEdit format of the audit filter</comment>
+        <translation>dd.MM.yyyy HH:mm</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>&amp;Actor:</source>
         <translation>&amp;Akteur:</translation>
     </message>
@@ -2484,7 +2491,7 @@ SHA-256: %3</translation>
         <translation>Einen neuen Aktivierungscode ausgeben und seine Karte drucken oder exportieren (der alte Code gilt dann nicht mehr)</translation>
     </message>
     <message>
-        <location line="+83"/>
+        <location line="+86"/>
         <source>Delivered</source>
         <translation>Geliefert</translation>
     </message>
@@ -2628,6 +2635,12 @@ SHA-256: %3</translation>
         <source>yyyy-MM-dd HH:mm:ss t</source>
         <comment>QDateTime format with zone</comment>
         <translation>dd.MM.yyyy HH:mm:ss t</translation>
+    </message>
+    <message>
+        <location line="+48"/>
+        <source>yyyy-MM-dd</source>
+        <comment>QDate format of a calendar day</comment>
+        <translation>dd.MM.yyyy</translation>
     </message>
 </context>
 <context>
@@ -4398,7 +4411,13 @@ SHA-256: %3</translation>
         <translation>Anmeldungen</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+5"/>
+        <source>MM-dd</source>
+        <comment>QDate format of a day on the registrations chart</comment>
+        <translation>dd.MM.</translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>● %1: connected</source>
         <translation>● %1: verbunden</translation>
     </message>

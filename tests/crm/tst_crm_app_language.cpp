@@ -315,12 +315,15 @@ void TestCrmAppLanguage::datesAndNumbersFollowTheLanguage()
     const QDateTime at(QDate(2026, 12, 6), QTime(12, 49, 30), Qt::LocalTime);
     QVERIFY(CrmLanguage::install(QStringLiteral("en")));
     QCOMPARE(formatDateTime(at), at.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss t")));
+    QCOMPARE(formatApiDate(QStringLiteral("2026-11-20")), QStringLiteral("2026-11-20"));
     const QJsonObject before{{QStringLiteral("pressure"), 1013.25}};
     const QJsonObject after{{QStringLiteral("pressure"), 1014.5}};
     QCOMPARE(describeChanges(before, after), QStringList{QStringLiteral("pressure: 1013.25 \u2192 1014.5")});
     QVERIFY(CrmLanguage::install(QStringLiteral("de")));
     QCOMPARE(formatDateTime(at), at.toString(QStringLiteral("dd.MM.yyyy HH:mm:ss t")));
     QVERIFY(formatDateTime(at).startsWith(QLatin1String("06.12.2026 12:49:30 ")));
+    QCOMPARE(formatApiDate(QStringLiteral("2026-11-20")), QStringLiteral("20.11.2026"));
+    QCOMPARE(formatApiDate(QStringLiteral("not a date")), QStringLiteral("not a date"));
     QCOMPARE(describeChanges(before, after), QStringList{QStringLiteral("pressure: 1013,25 \u2192 1014,5")});
     QCOMPARE(describeChanges(QJsonObject(), after), QStringList{QStringLiteral("hinzugefügt pressure: 1014,5")});
 }
