@@ -12,9 +12,13 @@
 #include <QElapsedTimer>
 #include <QJsonValue>
 #include <QObject>
+#include <QSet>
 #include <QString>
+#include <QTimer>
 
+#include <functional>
 #include <optional>
+#include <vector>
 
 namespace Provisio {
 
@@ -57,10 +61,23 @@ public:
     Result<Attestee> authenticate(const QByteArray &authorization, const QString &idScope,
                                   const QString &registrationId);
 
-    // Starts a registration. The operation is final (assigned, failed,
-    // disabled) except with a custom allocation, where it is `assigning`
-    // until the webhook answers.
-    Result<RegistrationOperation> registerDevice(const Attestee &attestee, const QJsonValue &payload);
+    // Starts a registration; `done` gets its operation, once, in this
+    // thread: at once, or (group commit) after the transaction that stored
+    // it committed. The operation is final (assigned, failed, disabled)
+    // except with a custom allocation, where it is `assigning` until the
+    // webhook answers.
+    using Done = std::function<void(Result<RegistrationOperation>)>;
+    void registerDevice(const Attestee &attestee, const QJsonValue &payload, Done done);
+
+    // Group commit: assignments decided while the event loop handles one
+    // batch of ready connections are stored in one transaction when it
+    // returns to the loop, each answered after that commit. At most this
+    // many wait for one commit; the next one commits the batch at once.
+    static constexpr int kMaxGroupCommit = 128;
+    // Stores the registrations still waiting for their commit, and answers
+    // them (also called by the loop, and before a device of the batch
+    // registers again, so that it reads what the batch wrote).
+    void commitPending();
 
     // An operation of this registration, for the device polling it.
     Result<std::optional<RegistrationOperation>> operation(const QString &operationId, const QString &registrationId);
@@ -83,11 +100,32 @@ private:
         QDateTime started;
         QElapsedTimer timer;
     };
+    // What one assignment writes, and whom to tell once it is stored.
+    struct Write
+    {
+        RegistrationRecord record;
+        QJsonObject stateJson; // record.state rendered
+        RegistrationOperation operation;
+        QString registrationId;
+        QDateTime started;
+        QDateTime at;
+        QString previousHub;
+        QElapsedTimer timer;
+        Done done;
+    };
+    Result<RegistrationOperation> start(const Attestee &attestee, const QJsonValue &payload, Done *done);
     // `known`: the device's record as registerDevice() read it a moment ago,
     // so an allocation answered at once does not read it again; null when
     // time has passed (a custom allocation's webhook) and it must be re-read.
+    // `done`: given, the write joins the group commit and *done is taken
+    // (left empty); the operation returned then means nothing.
     RegistrationOperation complete(const Pending &pending, Result<Allocator::Outcome> outcome,
-                                   const std::optional<RegistrationRecord> *known = nullptr);
+                                   const std::optional<RegistrationRecord> *known = nullptr, Done *done = nullptr);
+    // Inside an open transaction.
+    bool store(const Write &write);
+    // After the commit (stored) or the rollback: metrics, the event, and the
+    // operation the device hears.
+    RegistrationOperation finish(const Write &write, bool stored);
     RegistrationOperation completeDisabled(const Pending &pending);
     RegistrationOperation persistFailure(const Pending &pending, const Error &error);
     void recordMetrics(const RegistrationOperation &op, const QElapsedTimer &timer);
@@ -97,6 +135,9 @@ private:
     EnrollmentStore &m_enrollments;
     RegistrationStore &m_registrations;
     Allocator m_allocator;
+    std::vector<Write> m_batch;
+    QSet<QString> m_batchIds;
+    QTimer m_commitTimer;
 };
 
 } // namespace Provisio

@@ -8,7 +8,12 @@
 #include "crypto/activationcode.h"
 #include "crypto/keys.h"
 
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSslCertificate>
 #include <QtTest>
+
+#include <algorithm>
 
 using namespace Provisio;
 using namespace Provisio::Test;
@@ -382,6 +387,67 @@ private Q_SLOTS:
         const auto third = DeviceFixture::state(f.registerDevice(id, key).json());
         QCOMPARE(third.value(QStringLiteral("substatus")).toString(), QStringLiteral("initialAssignment"));
         QVERIFY(third.value(QStringLiteral("etag")) != first.value(QStringLiteral("etag")));
+    }
+
+    // Registrations that arrive together are stored in one transaction
+    // (group commit) and each answered after it: every device hears its own
+    // assignment, the operation it names is already readable, and a device
+    // registering twice at once (the second reads what the first wrote)
+    // gets two stored operations and one record.
+    void registrationsArrivingTogether()
+    {
+        QStringList ids;
+        QHash<QString, QString> keys;
+        for (int i = 0; i < 12; ++i) {
+            const QString id = QStringLiteral("together-%1").arg(i);
+            ids << id;
+            keys.insert(id, enroll(id));
+        }
+        ids << ids.first(); // the same device twice, on two connections
+
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        QFile ca(f.mw->caCertificatePath());
+        QVERIFY(ca.open(QIODevice::ReadOnly));
+        ssl.setCaCertificates(QSslCertificate::fromData(ca.readAll(), QSsl::Pem));
+        QNetworkAccessManager nam;
+        QList<QNetworkReply *> replies;
+        for (const QString &id : std::as_const(ids)) {
+            QNetworkRequest request(QUrl(f.mw->baseUrl() + QLatin1Char('/') + f.mw->idScope() +
+                                         QStringLiteral("/registrations/") + id +
+                                         QStringLiteral("/register?api-version=2021-06-01")));
+            request.setSslConfiguration(ssl);
+            request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+            request.setRawHeader("Authorization", DeviceFixture::sas(f.mw->idScope(), id, keys.value(id)).toUtf8());
+            replies << nam.put(
+                request,
+                QJsonDocument(QJsonObject{{QStringLiteral("registrationId"), id}}).toJson(QJsonDocument::Compact));
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(
+            std::all_of(replies.cbegin(), replies.cend(), [](const QNetworkReply *r) { return r->isFinished(); }),
+            30000);
+
+        QSet<QString> operationIds;
+        for (int i = 0; i < replies.size(); ++i) {
+            QNetworkReply *reply = replies.at(i);
+            const QString &id = ids.at(i);
+            QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 202);
+            const QJsonObject op = QJsonDocument::fromJson(reply->readAll()).object();
+            const QJsonObject state = DeviceFixture::state(op);
+            QCOMPARE(op.value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
+            QCOMPARE(state.value(QStringLiteral("registrationId")).toString(), id);
+            QCOMPARE(state.value(QStringLiteral("assignedHub")).toString(), kHubHost);
+            const QString operationId = op.value(QStringLiteral("operationId")).toString();
+            QVERIFY(!operationId.isEmpty());
+            QVERIFY2(!operationIds.contains(operationId), qPrintable(operationId));
+            operationIds.insert(operationId);
+            const auto polled = f.pollOperation(id, keys.value(id), operationId);
+            QCOMPARE(polled.status, 200);
+            QCOMPARE(polled.json().value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
+            delete reply;
+        }
+        const auto record = f.viewer->get(QStringLiteral("/api/v1/registrations/") + ids.first());
+        QCOMPARE(record.status, 200);
+        QCOMPARE(record.json().value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
     }
 
     void enrollmentCrud()
