@@ -46,7 +46,7 @@ QDateTime now()
 QString newOperationId()
 {
     // DPS operation ids are opaque; hex keeps them URL-safe.
-    const QByteArray hex = Crypto::randomBytes(24).toHex(); // one draw: each costs a generator call
+    const QByteArray hex = Crypto::randomIdentifierBytes(24).toHex();
     return QStringLiteral("5.") + QString::fromLatin1(hex.first(16)) + QLatin1Char('.') +
            QString::fromLatin1(hex.sliced(16));
 }

@@ -243,7 +243,7 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
     req.remoteAddress = request.remoteAddress();
     req.headers = request.headers();
     req.clientAddress = ClientAddress::resolve(req.remoteAddress, req.headers, m_trustedProxies);
-    req.trackingId = Crypto::randomToken(12);
+    req.trackingId = Crypto::randomIdentifier(12);
 
     HttpResponse response = dispatch(req);
     if (response.deferred) {
