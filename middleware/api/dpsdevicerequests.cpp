@@ -80,12 +80,13 @@ DpsDeviceRequests::Answer DpsDeviceRequests::failure(const Error &error, int ret
     return a;
 }
 
-DpsDeviceRequests::Answer DpsDeviceRequests::operationAnswer(const RegistrationOperation &op, int status) const
+DpsDeviceRequests::Answer DpsDeviceRequests::operationAnswer(const QString &operationStatus, QJsonObject body,
+                                                              int status) const
 {
     Answer a;
     a.status = status;
-    a.body = op.toJson();
-    if (op.status == QLatin1String("assigning"))
+    a.body = std::move(body);
+    if (operationStatus == QLatin1String("assigning"))
         a.retryAfter = m_ctx.config.registrationRetryAfterSeconds;
     return a;
 }
@@ -133,17 +134,13 @@ void DpsDeviceRequests::registerDevice(const Call &call, const QByteArray &body,
         reply(failure(attestee.error(), retryAfter));
         return;
     }
-    m_registrar.registerDevice(*attestee, payload,
-                               [this, reply = std::move(reply)](Result<RegistrationOperation> op) {
-                                   if (!op) {
-                                       reply(failure(op.error()));
-                                       return;
-                                   }
-                                   RegistrationOperation shown = std::move(*op);
-                                   if (shown.registrationState)
-                                       shown.registrationState = m_registrar.forDevice(*shown.registrationState);
-                                   reply(operationAnswer(shown, 202));
-                               });
+    m_registrar.registerDevice(*attestee, payload, [this, reply = std::move(reply)](Result<Registrar::Answer> op) {
+        if (!op) {
+            reply(failure(op.error()));
+            return;
+        }
+        reply(operationAnswer(op->operation.status, std::move(op->json), 202));
+    });
 }
 
 DpsDeviceRequests::Answer DpsDeviceRequests::operationStatus(const Call &call, const QString &operationId)
@@ -161,7 +158,7 @@ DpsDeviceRequests::Answer DpsDeviceRequests::operationStatus(const Call &call, c
     if (!*op)
         return failure(Error(ErrorCode::NotFound, QStringLiteral("no such registration operation")));
     // Polling answers 200 once settled, 202 while still assigning, as DPS.
-    return operationAnswer(**op, (*op)->status == QLatin1String("assigning") ? 202 : 200);
+    return operationAnswer((*op)->status, (*op)->toJson(), (*op)->status == QLatin1String("assigning") ? 202 : 200);
 }
 
 DpsDeviceRequests::Answer DpsDeviceRequests::registrationStatus(const Call &call, const QByteArray &body)

@@ -80,7 +80,8 @@ private:
                                                   int *retryAfter);
     std::optional<Error> throttled(const Call &call, int *retryAfter);
     Answer failure(const Error &error, int retryAfter = 0) const;
-    Answer operationAnswer(const RegistrationOperation &op, int status) const;
+    // `body`: the operation as JSON; `operationStatus`: its status.
+    Answer operationAnswer(const QString &operationStatus, QJsonObject body, int status) const;
 
     ServiceContext &m_ctx;
     Registrar &m_registrar;

@@ -201,8 +201,12 @@ void Registrar::registerDevice(const Attestee &attestee, const QJsonValue &paylo
     if (m_batchIds.contains(attestee.registrationId))
         commitPending();
     auto op = start(attestee, payload, &done);
-    if (done)
-        done(std::move(op));
+    if (!done)
+        return;
+    if (!op)
+        done(op.error());
+    else
+        done(Answer{*op, deviceAnswer(*op)});
 }
 
 Result<RegistrationOperation> Registrar::start(const Attestee &attestee, const QJsonValue &payload, Done *done)
@@ -405,8 +409,10 @@ void Registrar::commitPending()
     for (size_t i = 0; i < batch.size(); ++i) {
         Write &w = batch[i];
         RegistrationOperation op = finish(w, stored[i]);
-        if (w.done)
-            w.done(std::move(op));
+        if (w.done) {
+            QJsonObject json = deviceAnswer(op, stored[i] ? &w.stateJson : nullptr);
+            w.done(Answer{std::move(op), std::move(json)});
+        }
     }
 }
 
@@ -622,22 +628,43 @@ Result<std::optional<RegistrationState>> Registrar::registrationState(const QStr
 
 RegistrationState Registrar::forDevice(RegistrationState state)
 {
+    if (auto provisio = provisioPayload(state))
+        state.payload.insert(QStringLiteral("provisio"), *provisio);
+    return state;
+}
+
+QJsonObject Registrar::deviceAnswer(const RegistrationOperation &op, const QJsonObject *stateJson)
+{
+    if (!op.registrationState)
+        return op.toJson();
+    QJsonObject state = stateJson ? *stateJson : op.registrationState->toJson();
+    if (auto provisio = provisioPayload(*op.registrationState)) {
+        QJsonObject payload = state.value(QStringLiteral("payload")).toObject();
+        payload.insert(QStringLiteral("provisio"), *provisio);
+        state.insert(QStringLiteral("payload"), payload);
+    }
+    return QJsonObject{{QStringLiteral("operationId"), op.operationId},
+                       {QStringLiteral("status"), op.status},
+                       {QStringLiteral("registrationState"), state}};
+}
+
+std::optional<QJsonObject> Registrar::provisioPayload(const RegistrationState &state)
+{
     if (state.status != kAssigned || state.assignedHub.isEmpty())
-        return state;
+        return std::nullopt;
     auto hub = m_ctx.hubs.findByHost(state.assignedHub);
     if (!hub || !*hub)
-        return state;
+        return std::nullopt;
     QJsonObject provisio{{QStringLiteral("hubEndpoint"), (*hub)->dialEndpoint()},
                          {QStringLiteral("caCertificate"), QString::fromLatin1(m_ctx.caCertificatePem)}};
     // The key of the device's current credential generation on that hub
     // (hub/core/credentials.h): 0 until a revoke or a rotation retired it.
     auto generation = HubLinkStore(m_ctx.db).credentialGeneration(state.assignedHub, state.deviceId);
     if (!generation)
-        return state;
+        return std::nullopt;
     if (auto key = Crypto::deriveKey((*hub)->signingKey, Crypto::hubDeviceKeyDerivationId(state.deviceId, *generation)))
         provisio.insert(QStringLiteral("hubDeviceKey"), *key);
-    state.payload.insert(QStringLiteral("provisio"), provisio);
-    return state;
+    return provisio;
 }
 
 } // namespace Provisio

@@ -66,7 +66,14 @@ public:
     // it committed. The operation is final (assigned, failed, disabled)
     // except with a custom allocation, where it is `assigning` until the
     // webhook answers.
-    using Done = std::function<void(Result<RegistrationOperation>)>;
+    // The operation and the JSON the device hears: the operation with
+    // payload.provisio (forDevice()) in an assigned state.
+    struct Answer
+    {
+        RegistrationOperation operation;
+        QJsonObject json;
+    };
+    using Done = std::function<void(Result<Answer>)>;
     void registerDevice(const Attestee &attestee, const QJsonValue &payload, Done done);
 
     // Group commit: assignments decided while the event loop handles one
@@ -87,6 +94,9 @@ public:
     // Adds payload.provisio (hub endpoint, the device's hub key, the CA) to an
     // assigned state: derived on every answer, never stored.
     RegistrationState forDevice(RegistrationState state);
+    // op.toJson() of forDevice()'s state; `stateJson`, when given, is
+    // op.registrationState already rendered (it is not rendered again).
+    QJsonObject deviceAnswer(const RegistrationOperation &op, const QJsonObject *stateJson = nullptr);
 
     // How long an operation may stay `assigning` before it counts as lost
     // (the instance running its webhook call stopped).
@@ -128,6 +138,8 @@ private:
     RegistrationOperation finish(const Write &write, bool stored);
     RegistrationOperation completeDisabled(const Pending &pending);
     RegistrationOperation persistFailure(const Pending &pending, const Error &error);
+    // payload.provisio for an assigned state, when its hub is known.
+    std::optional<QJsonObject> provisioPayload(const RegistrationState &state);
     void recordMetrics(const RegistrationOperation &op, const QElapsedTimer &timer);
     void announce(const RegistrationOperation &op, const QString &deviceId);
 
