@@ -81,7 +81,7 @@ DpsDeviceRequests::Answer DpsDeviceRequests::failure(const Error &error, int ret
 }
 
 DpsDeviceRequests::Answer DpsDeviceRequests::operationAnswer(const QString &operationStatus, QJsonObject body,
-                                                              int status) const
+                                                             int status) const
 {
     Answer a;
     a.status = status;

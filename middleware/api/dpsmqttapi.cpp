@@ -6,8 +6,8 @@
 
 #include <QJsonDocument>
 #include <QLoggingCategory>
-#include <QRegularExpression>
 #include <QPointer>
+#include <QRegularExpression>
 #include <QUrlQuery>
 #include <QUuid>
 
