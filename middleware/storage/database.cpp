@@ -282,6 +282,8 @@ Result<void> Database::execWrite(const QString &sql, const QVariantList &binds)
         q->finish();
         return {};
     }
+    if (m_observer)
+        m_observer(sql, binds);
     const auto failed = [this, handle](const char *what, int rc) -> Error {
         const QString text = QString::fromUtf8(sqlite3_errmsg(handle));
         if ((rc & 0xff) == SQLITE_CONSTRAINT)
