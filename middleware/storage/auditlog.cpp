@@ -86,9 +86,9 @@ QString AuditLog::redactedText(const QString &document)
         const qsizetype close = document.indexOf(QLatin1Char('"'), open + 1);
         if (close < 0)
             break;
-        const qsizetype length = close - open - 1;
-        if (length >= 5 && length <= 14 && secretKeys().contains(document.mid(open + 1, length)))
-            plain = false;
+        const QStringView quoted = QStringView(document).mid(open + 1, close - open - 1);
+        plain = std::none_of(secretKeys().cbegin(), secretKeys().cend(),
+                             [quoted](const QString &key) { return key.size() == quoted.size() && key == quoted; });
         open = document.indexOf(QLatin1Char('"'), close + 1);
     }
     return plain ? document : toJsonText(redactSecrets(fromJsonText(document)));
