@@ -183,6 +183,7 @@ KioskPage {
             id: scopeField
             objectName: "scopeField"
             width: parent.width
+            Accessible.name: qsTr("ID scope")
             placeholderText: qsTr("e.g. 0ne00000A0A")
             onAccepted: registrationField.forceActiveFocus()
             onTextChanged: root.errorText = ""
@@ -203,6 +204,7 @@ KioskPage {
             id: registrationField
             objectName: "registrationField"
             width: parent.width
+            Accessible.name: qsTr("Registration ID")
             placeholderText: qsTr("e.g. sn-0001")
             onAccepted: keyField.forceActiveFocus()
             onTextChanged: root.errorText = ""
@@ -223,6 +225,7 @@ KioskPage {
             id: keyField
             objectName: "keyField"
             width: parent.width
+            Accessible.name: qsTr("Symmetric key")
             font.pixelSize: Theme.fontBody
             placeholderText: qsTr("base64, as shown by the back office")
             onAccepted: root.submitFullKey()

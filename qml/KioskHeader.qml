@@ -22,6 +22,12 @@ Rectangle {
     Item {
         id: logo
         objectName: "logo"
+        // A screen reader offers the settings as a button (its press opens
+        // them); a finger has to hold the mark.
+        Accessible.role: Accessible.Button
+        Accessible.name: qsTr("Settings")
+        Accessible.description: qsTr("Hold to open the settings")
+        Accessible.onPressAction: root.settingsRequested()
         anchors.left: parent.left
         anchors.top: parent.top
         anchors.bottom: parent.bottom
@@ -67,6 +73,9 @@ Rectangle {
     }
 
     Label {
+        objectName: "headerStatus"
+        Accessible.role: Accessible.StaticText
+        Accessible.name: text
         anchors.right: parent.right
         anchors.rightMargin: Theme.margin
         anchors.left: logo.right

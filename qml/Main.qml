@@ -218,6 +218,7 @@ ApplicationWindow {
             errorKind: Device.errorKind
             retryAfterSeconds: Device.retryAfterSeconds
             trackingId: Device.trackingId
+            attemptsLeft: Device.attemptsLeft
             serial: Device.serial
             onRetryRequested: Device.retry()
             onEditRequested: root.retypeCode()

@@ -53,6 +53,9 @@ FocusScope {
     Rectangle {
         id: dots
         objectName: "pinDots"
+        // The count of digits typed, never the digits.
+        Accessible.role: Accessible.StaticText
+        Accessible.name: qsTr("PIN: %n digit(s) typed", "", root.entered.length)
         width: parent.width
         height: Theme.touch
         radius: Theme.radius
@@ -95,6 +98,7 @@ FocusScope {
             focusPolicy: Qt.NoFocus
             enabled: root.entered.length > 0
             text: qsTr("Erase")
+            Accessible.name: qsTr("Erase the last digit")
             onClicked: root.erase()
         }
         KioskButton {

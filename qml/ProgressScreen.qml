@@ -19,6 +19,9 @@ KioskPage {
     property string errorKind
     property int retryAfterSeconds: -1
     property string trackingId
+    // After a refused code: wrong codes left before the device has to wait
+    // (0: the next wrong one starts a wait); -1 when the service did not say.
+    property int attemptsLeft: -1
     property string serial
     // Seconds until the next step opens (lockout) or runs by itself
     // (disabled device, service outage); 0 when nothing is counting down.
@@ -74,6 +77,8 @@ KioskPage {
         visible: root.failed
         width: parent.width
         height: errorLabel.implicitHeight + 2 * errorLabel.y
+        Accessible.role: Accessible.AlertMessage
+        Accessible.name: errorLabel.text
         radius: Theme.radius
         color: "#fdecea"
         border.color: Theme.bad
@@ -95,6 +100,8 @@ KioskPage {
     // itself.
     Label {
         objectName: "nextStepMessage"
+        Accessible.role: Accessible.StaticText
+        Accessible.name: text
         visible: root.failed && text.length > 0
         width: parent.width
         wrapMode: Text.Wrap
@@ -104,6 +111,10 @@ KioskPage {
         text: {
             switch (root.errorKind) {
             case "wrongCode":
+                if (root.attemptsLeft === 0)
+                    return qsTr("Check the activation code on the card and type it again. If the next code is wrong too, the device has to wait before it can try again.");
+                if (root.attemptsLeft > 0)
+                    return qsTr("Check the activation code on the card and type it again. %n more wrong code(s) before the device has to wait.", "", root.attemptsLeft);
                 return qsTr("Check the activation code on the card and type it again.");
             case "lockout":
                 return root.countdown > 0
@@ -180,6 +191,11 @@ KioskPage {
                 required property string detail
 
                 objectName: "step" + index
+                Accessible.role: Accessible.ListItem
+                Accessible.name: row.title + (row.detail.length > 0 ? ": " + row.detail : "")
+                Accessible.description: row.status === "done" ? qsTr("done")
+                                      : row.status === "failed" ? qsTr("failed")
+                                      : row.status === "active" ? qsTr("in progress") : qsTr("not started")
                 // On failure only the step it stopped at: what to do next
                 // and who to call come first, and all of it fits the screen.
                 visible: !root.failed || row.status === "failed"

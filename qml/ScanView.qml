@@ -75,6 +75,8 @@ Rectangle {
     Item {
         id: guide
         objectName: "scanGuide"
+        Accessible.role: Accessible.Graphic
+        Accessible.name: qsTr("Hold the card's QR code inside this square")
         readonly property int corner: Math.round(side * 0.18)
         readonly property int side: Math.round(Math.min(root.width * 0.8, (bar.y - hint.height) * 0.8))
         width: side

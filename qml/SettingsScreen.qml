@@ -57,6 +57,7 @@ KioskPage {
             KioskTextField {
                 id: urlField
                 objectName: "urlField"
+                Accessible.name: qsTr("Middleware address")
                 width: parent.width - saveButton.width - Theme.spacing
                 font.pixelSize: Theme.fontBody
                 inputMethodHints: Qt.ImhUrlCharactersOnly | Qt.ImhNoPredictiveText | Qt.ImhNoAutoUppercase

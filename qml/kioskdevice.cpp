@@ -112,6 +112,7 @@ KioskDevice::KioskDevice(DeviceController *controller, QObject *parent)
         m_errorKind = kindName(failure.kind);
         m_retryAfterSeconds = failure.retryAfterSeconds;
         m_trackingId = failure.trackingId;
+        m_attemptsLeft = failure.attemptsLeft;
         m_errorMessage.clear(); // errorChanged follows, with the kind set
         setError(userMessage, detail);
         Q_EMIT failed(userMessage);
@@ -319,6 +320,7 @@ void KioskDevice::setError(const QString &message, const QString &detail)
         m_errorKind.clear();
         m_retryAfterSeconds = -1;
         m_trackingId.clear();
+        m_attemptsLeft = -1;
     }
     if (m_errorMessage == message && m_errorDetail == detail)
         return;

@@ -50,6 +50,10 @@ class KioskDevice : public QObject
     Q_PROPERTY(int retryAfterSeconds READ retryAfterSeconds NOTIFY errorChanged)
     // The service's tracking id of the refused request, for support.
     Q_PROPERTY(QString trackingId READ trackingId NOTIFY errorChanged)
+    // After a refused code: how many more wrong codes the device may send
+    // before it has to wait (0: the next wrong one starts a wait), -1 when
+    // the service did not say.
+    Q_PROPERTY(int attemptsLeft READ attemptsLeft NOTIFY errorChanged)
     Q_PROPERTY(QString version READ version CONSTANT)
 public:
     // The same values as DeviceController::State, as a QML enum.
@@ -90,6 +94,7 @@ public:
     QString errorKind() const { return m_errorKind; }
     int retryAfterSeconds() const { return m_retryAfterSeconds; }
     QString trackingId() const { return m_trackingId; }
+    int attemptsLeft() const { return m_attemptsLeft; }
     QString version() const;
 
     // Starts provisioning with an activation code as typed. Returns false,
@@ -140,6 +145,7 @@ private:
     QString m_errorKind;
     int m_retryAfterSeconds = -1;
     QString m_trackingId;
+    int m_attemptsLeft = -1;
     // Kept in memory only, for "Try again"; never logged.
     Attempt m_lastAttempt = Attempt::None;
     QString m_code;

@@ -10,7 +10,8 @@
 #
 #   scripts/crm-screenshots.sh [BUILD_DIR]      (default: build/dev)
 #
-# Writes docs/screenshots/crm-<view>.png. Needs Xvfb, ImageMagick's import,
+# Writes docs/screenshots/crm-<view>.png, and the main views in German as
+# crm-<view>-de.png. Needs Xvfb, ImageMagick's import,
 # mosquitto, mosquitto_pub, jq, openssl and curl (scripts/deps.sh).
 set -euo pipefail
 shopt -s inherit_errexit
@@ -182,4 +183,14 @@ sed -i 's/^tab=0$/tab=1/' "$XDG_CONFIG_HOME/Provisio/provisio-crm.conf"
 shot timeline 6 "${connect[@]}" --page inventory --device KIOSK-0001
 sed -i 's/^tab=1$/tab=3/' "$XDG_CONFIG_HOME/Provisio/provisio-crm.conf"
 shot telemetry 8 "${connect[@]}" --page inventory --device SN-1001
+
+# The same window in German (--language de): the main views.
+de=("${connect[@]}" --language de)
+shot inventory-de 6 "${de[@]}" --page inventory
+shot audit-de 5 "${de[@]}" --page audit
+shot overview-de 6 "${de[@]}" --page overview
+sed -i 's/^tab=3$/tab=1/' "$XDG_CONFIG_HOME/Provisio/provisio-crm.conf"
+shot timeline-de 6 "${de[@]}" --page inventory --device KIOSK-0001
+sed -i 's/^tab=1$/tab=3/' "$XDG_CONFIG_HOME/Provisio/provisio-crm.conf"
+shot telemetry-de 8 "${de[@]}" --page inventory --device SN-1001
 echo "done"

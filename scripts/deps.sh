@@ -23,8 +23,9 @@ provisio_packages() {
         qt6-base-dev qt6-httpserver-dev qt6-websockets-dev
         libqt6sql6-sqlite libqt6sql6-psql libsqlite3-dev
         qt6-declarative-dev qt6-tools-dev
-        # translations: lupdate and lrelease (Qt6 LinguistTools), the kiosk's .ts files -> .qm
-        qt6-l10n-tools
+        # translations: lupdate and lrelease (Qt6 LinguistTools), the kiosk's and the CRM's .ts files -> .qm;
+        # Qt's own translations (the CRM's standard dialog buttons in German)
+        qt6-l10n-tools qt6-translations-l10n
         # QML runtime modules the kiosk and its Qt Quick tests import
         qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
         qml6-module-qtqml-models qml6-module-qtquick-window qml6-module-qttest

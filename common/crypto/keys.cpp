@@ -182,4 +182,35 @@ QString randomToken(int bytes)
         randomBytes(bytes).toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
+QByteArray randomIdentifierBytes(int count)
+{
+    constexpr int kBlock = 4096;
+    constexpr int kMaxFromBlock = 256;
+    if (count <= 0)
+        return {};
+    if (count > kMaxFromBlock)
+        return randomBytes(count);
+    struct Block
+    {
+        unsigned char bytes[kBlock];
+        int used = kBlock;
+    };
+    thread_local Block block;
+    if (block.used + count > kBlock) {
+        if (RAND_bytes(block.bytes, kBlock) != 1)
+            qFatal("Provisio: the OpenSSL random number generator failed; refusing to continue");
+        block.used = 0;
+    }
+    // Each byte is handed out once.
+    QByteArray out(reinterpret_cast<const char *>(block.bytes + block.used), count);
+    block.used += count;
+    return out;
+}
+
+QString randomIdentifier(int bytes)
+{
+    return QString::fromLatin1(
+        randomIdentifierBytes(bytes).toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
 } // namespace Provisio::Crypto

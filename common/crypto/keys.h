@@ -52,4 +52,12 @@ QString hashToken(const QString &secret);
 // padding: fits in URLs, headers and ids without escaping.
 QString randomToken(int bytes = 32);
 
+// Random bytes for identifiers that are unique but protect nothing (etags,
+// operation, event and tracking ids): the same generator, drawn a block at
+// a time per thread, because a draw costs a lock and a DRBG run, several
+// times per request. Never for keys, tokens or anything secret.
+QByteArray randomIdentifierBytes(int count);
+// randomToken()'s shape from randomIdentifierBytes().
+QString randomIdentifier(int bytes);
+
 } // namespace Provisio::Crypto

@@ -208,16 +208,21 @@ void MqttSession::handlePacket(const MqttCodec::Packet &packet)
         auto suback = MqttCodec::decodeSuback(packet);
         if (!suback)
             return protocolError(suback.error().message);
-        m_controlIds.remove(suback->packetId);
-        if (suback->returnCodes.contains(quint8(0x80)))
+        const bool answered = m_controlIds.remove(suback->packetId) && m_controlIds.isEmpty();
+        if (suback->returnCodes.contains(quint8(0x80))) {
+            m_subscriptionRefused = true;
             Q_EMIT errorOccurred(QStringLiteral("the broker refused a subscription"));
+        }
+        if (answered)
+            Q_EMIT subscriptionsAnswered(!m_subscriptionRefused);
         return;
     }
     case PacketType::Unsuback: {
         auto id = MqttCodec::decodeAck(packet);
         if (!id)
             return protocolError(id.error().message);
-        m_controlIds.remove(*id);
+        if (m_controlIds.remove(*id) && m_controlIds.isEmpty())
+            Q_EMIT subscriptionsAnswered(!m_subscriptionRefused);
         return;
     }
     case PacketType::Pingresp: {
@@ -360,6 +365,7 @@ void MqttSession::dropSocket(bool graceful)
     // broker sends them again on the next connection of this session.
     m_incoming.clear();
     m_controlIds.clear();
+    m_subscriptionRefused = false;
     ++m_connectionSerial;
     m_nextDelivery = 1;
     if (!m_socket)

@@ -75,6 +75,9 @@ public:
     bool sessionPresent() const { return m_sessionPresent; }
     // Deliveries handed over and not acknowledged yet (this connection).
     int unacknowledgedCount() const { return int(m_incoming.size()); }
+    // SUBSCRIBEs and UNSUBSCRIBEs of this connection the broker has not
+    // answered yet.
+    int unansweredSubscriptions() const { return int(m_controlIds.size()); }
 
     // Connects, and reconnects with backoff after a loss, until
     // disconnectFromHost() or a refused CONNECT.
@@ -100,6 +103,10 @@ public:
 Q_SIGNALS:
     void stateChanged(Provisio::MqttSession::State state);
     void connected();
+    // The broker answered the last outstanding SUBSCRIBE or UNSUBSCRIBE
+    // (from here on it routes by what this connection asked for);
+    // `allGranted`: it refused none of this connection's SUBSCRIBEs.
+    void subscriptionsAnswered(bool allGranted);
     // tag: pass to acknowledge() once the message is safe (0 for QoS 0).
     void messageReceived(const Provisio::MqttCodec::Publish &message, quint64 tag);
     // A QoS 1 publish acknowledged (true), or given up because the session
@@ -142,7 +149,8 @@ private:
     bool m_wanted = false; // connectToHost() called and not withdrawn
     bool m_sessionPresent = false;
     bool m_awaitingConnack = false;
-    quint64 m_connectionSerial = 0; // high bits of the tags
+    bool m_subscriptionRefused = false; // on this connection
+    quint64 m_connectionSerial = 0;     // high bits of the tags
     quint32 m_nextDelivery = 1;
     std::deque<Incoming> m_incoming; // in arrival order
     QMap<quint16, Outgoing> m_outgoing;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "appoptions.h"
 
+#include "crmlanguage.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
@@ -36,6 +38,12 @@ struct Parser
         QStringLiteral("device"),
         QCoreApplication::translate("AppOptions", "Open the details of the device with this serial."),
         QStringLiteral("SERIAL")};
+    QCommandLineOption language{
+        QStringLiteral("language"),
+        QCoreApplication::translate("AppOptions",
+                                    "Language of the window for this run: en or de (default: the one chosen in "
+                                    "View › Language, else the system's)."),
+        QStringLiteral("CODE")};
 
     Parser()
     {
@@ -43,7 +51,7 @@ struct Parser
             "AppOptions", "Provisio CRM: inventory, customers, enrollments and hubs of a Provisio middleware."));
         parser.addHelpOption();
         parser.addVersionOption();
-        parser.addOptions({url, tokenFile, ca, profile, page, device});
+        parser.addOptions({url, tokenFile, ca, profile, page, device, language});
     }
 
     Result<AppOptions> result() const
@@ -66,6 +74,10 @@ struct Parser
             return Error(ErrorCode::InvalidInput, QStringLiteral("--token-file needs --url"));
         options.page = parser.value(page);
         options.device = parser.value(device);
+        options.language = parser.value(language);
+        if (!options.language.isEmpty() && !CrmLanguage::available().contains(options.language))
+            return Error(ErrorCode::InvalidInput, QStringLiteral("--language must be one of %1")
+                                                      .arg(CrmLanguage::available().join(QStringLiteral(", "))));
         static const QStringList pages{QStringLiteral("inventory"),   QStringLiteral("customers"),
                                        QStringLiteral("enrollments"), QStringLiteral("hubs"),
                                        QStringLiteral("audit"),       QStringLiteral("overview")};

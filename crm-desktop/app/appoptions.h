@@ -19,9 +19,10 @@ struct AppOptions
     QUrl url;
     QString tokenFile;
     QString caFile;
-    QString profile; // with --url: save that connection under this name
-    QString page;    // inventory | customers | enrollments | hubs | audit
-    QString device;  // a serial whose details to open
+    QString profile;  // with --url: save that connection under this name
+    QString page;     // inventory | customers | enrollments | hubs | audit
+    QString device;   // a serial whose details to open
+    QString language; // en | de for this run; empty: the one chosen in View › Language, else the system's
 
     // Parses the arguments (handles --help and --version itself, which exit).
     static Result<AppOptions> parse(const QCoreApplication &app);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "auditpage.h"
 
+#include "displayformat.h"
 #include "jsondiff.h"
 
 #include <QCheckBox>
@@ -57,12 +58,12 @@ AuditPage::AuditPage(AuditModel *model, QWidget *parent)
                             QStringLiteral("hub"),          QStringLiteral("policy"),
                             QStringLiteral("token"),        QStringLiteral("webhook")};
     for (const QString &t : types)
-        m_entityType->addItem(t, t);
+        m_entityType->addItem(apiWord(t), t);
     m_since->setCalendarPopup(true);
-    m_since->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
+    m_since->setDisplayFormat(tr("yyyy-MM-dd HH:mm", "QDateTimeEdit format of the audit filter"));
     m_since->setEnabled(false);
     m_until->setCalendarPopup(true);
-    m_until->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
+    m_until->setDisplayFormat(tr("yyyy-MM-dd HH:mm", "QDateTimeEdit format of the audit filter"));
     m_until->setEnabled(false);
     addFilterLabel(tr("&Actor:"), m_actor);
     addFilterLabel(tr("A&ction:"), m_action);

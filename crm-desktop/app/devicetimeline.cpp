@@ -3,6 +3,7 @@
 
 #include "apiclient.h"
 #include "devicedetailcontroller.h"
+#include "displayformat.h"
 
 #include <QColor>
 #include <QHBoxLayout>
@@ -37,9 +38,7 @@ QDateTime parseTime(const QJsonValue &value)
 
 QString shown(const QDateTime &at)
 {
-    if (!at.isValid())
-        return QString();
-    return QLocale().toString(at.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm:ss t"));
+    return formatDateTime(at);
 }
 
 } // namespace
@@ -66,12 +65,15 @@ DeviceTimeline::DeviceTimeline(ApiClient *api, DeviceDetailController *controlle
     m_newCard->setObjectName(QStringLiteral("timelineNewCard"));
     m_newCard->setToolTip(tr("Issue a new activation code and print or export its card (the old code stops working)"));
 
+    // The summary above its buttons: in a narrow dock (and in German) both
+    // keep their whole words.
     auto *buttons = new QHBoxLayout;
-    buttons->addWidget(m_summary, 1);
     buttons->addWidget(m_unlock);
     buttons->addWidget(m_newCard);
+    buttons->addStretch(1);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 4, 0, 0);
+    layout->addWidget(m_summary);
     layout->addLayout(buttons);
     layout->addWidget(m_list, 1);
 
@@ -230,8 +232,7 @@ void DeviceTimeline::rebuild()
     QList<QTreeWidgetItem *> items;
     items.reserve(entries.size());
     for (const Entry &e : std::as_const(entries)) {
-        auto *item =
-            new QTreeWidgetItem({e.dateOnly ? e.at.date().toString(Qt::ISODate) : shown(e.at), e.title, e.detail});
+        auto *item = new QTreeWidgetItem({e.dateOnly ? formatDate(e.at.date()) : shown(e.at), e.title, e.detail});
         item->setData(0, Qt::UserRole, e.kind);
         item->setToolTip(0, e.dateOnly ? e.at.date().toString(Qt::ISODate) : e.at.toUTC().toString(Qt::ISODateWithMs));
         item->setToolTip(2, e.detail);

@@ -9,6 +9,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPushButton>
 #include <QTableView>
 #include <QUrl>
@@ -156,7 +157,7 @@ void HubsPage::reloadHubNames()
         weights.append(tr("%1: weight %2 (%3 %)")
                            .arg(name)
                            .arg(weight)
-                           .arg(total > 0 ? QString::number(100.0 * weight / total, 'f', 0) : QStringLiteral("0")));
+                           .arg(total > 0 ? QLocale().toString(100.0 * weight / total, 'f', 0) : QStringLiteral("0")));
     }
     m_staticHub->setCurrentIndex(qMax(0, m_staticHub->findData(keep)));
     m_weights->setText(

@@ -2,6 +2,7 @@
 // provisio-crm: the CRM administrator's desktop. Everything lives in
 // crm_app; this only makes the application object and starts a Session.
 #include "appoptions.h"
+#include "crmlanguage.h"
 #include "session.h"
 
 #include <QApplication>
@@ -25,7 +26,7 @@ int main(int argc, char *argv[])
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Provisio"));
     QApplication::setApplicationName(QStringLiteral("provisio-crm"));
-    QApplication::setApplicationDisplayName(QStringLiteral("Provisio CRM"));
+    QApplication::setApplicationDisplayName(QStringLiteral("Provisio CRM")); // a name: not translated
     QApplication::setApplicationVersion(QStringLiteral(PROVISIO_VERSION));
 
     const auto options = Provisio::Crm::AppOptions::parse(app);
@@ -33,6 +34,9 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "provisio-crm: %s\n", qPrintable(options.error().message));
         return 2;
     }
+    // The language chosen in View › Language (or --language), else the system's.
+    Provisio::Crm::CrmLanguage::install(options->language.isEmpty() ? Provisio::Crm::CrmLanguage::effective()
+                                                                    : options->language);
     Provisio::Crm::Session session;
     QObject::connect(&session, &Provisio::Crm::Session::quitRequested, &app,
                      [](int code) { QCoreApplication::exit(code); });

@@ -9,6 +9,7 @@
 #include "auditpage.h"
 #include "batchoperation.h"
 #include "connectionstore.h"
+#include "crmlanguage.h"
 #include "customerdialog.h"
 #include "customerspage.h"
 #include "devicebatchjob.h"
@@ -29,6 +30,7 @@
 #include "importwizard.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
@@ -374,6 +376,30 @@ void MainWindow::createMenus()
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(m_actRefresh);
     view->addAction(m_detailDock->toggleViewAction());
+    view->addSeparator();
+    // The language: the system's by default; a choice is saved and the
+    // window is rebuilt in it at once.
+    QMenu *language = view->addMenu(tr("&Language"));
+    language->setObjectName(QStringLiteral("languageMenu"));
+    auto *languages = new QActionGroup(language);
+    const QString chosen = CrmLanguage::chosen();
+    const auto addLanguage = [&](const QString &code, const QString &text) {
+        QAction *a = language->addAction(text);
+        a->setObjectName(QStringLiteral("language_") + (code.isEmpty() ? QStringLiteral("system") : code));
+        a->setCheckable(true);
+        a->setChecked(code == chosen);
+        languages->addAction(a);
+        connect(a, &QAction::triggered, this, [this, code] {
+            if (code == CrmLanguage::chosen())
+                return;
+            CrmLanguage::setChosen(code);
+            Q_EMIT languageChangeRequested();
+        });
+    };
+    addLanguage(QString(), tr("System language (%1)").arg(CrmLanguage::nativeName(CrmLanguage::systemLanguage())));
+    language->addSeparator();
+    for (const QString &code : CrmLanguage::available())
+        addLanguage(code, CrmLanguage::nativeName(code));
 }
 
 void MainWindow::rebuildProfilesMenu()

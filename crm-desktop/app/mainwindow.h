@@ -88,6 +88,9 @@ public:
 Q_SIGNALS:
     // The user asked for another (or a saved) connection.
     void connectionRequested(const QString &profileName);
+    // The user chose another language in View › Language (already saved in
+    // the settings); the window is rebuilt in it.
+    void languageChangeRequested();
 
 protected:
     void closeEvent(QCloseEvent *event) override;

@@ -16,6 +16,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
+#include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSet>
@@ -182,8 +183,8 @@ void OverviewPage::compute()
         m_funnelRows[i].second->setRange(0, qMax(1, f.delivered));
         m_funnelRows[i].second->setValue(counts[i]);
         m_funnelRows[i].first->setText(i == 0 || f.delivered == 0
-                                           ? QString::number(counts[i])
-                                           : tr("%1 (%2 %)").arg(counts[i]).arg(100 * counts[i] / f.delivered));
+                                           ? QLocale().toString(counts[i])
+                                           : tr("%L1 (%L2 %)").arg(counts[i]).arg(100 * counts[i] / f.delivered));
     }
     QChart *chart = m_perDayChart->chart();
     chart->removeAllSeries();
@@ -195,7 +196,7 @@ void OverviewPage::compute()
     int most = 0;
     for (auto it = m_perDay.constBegin(); it != m_perDay.constEnd(); ++it) {
         *m_perDaySet << it.value();
-        days << it.key().toString(QStringLiteral("MM-dd"));
+        days << it.key().toString(tr("MM-dd", "QDate format of a day on the registrations chart"));
         most = qMax(most, it.value());
     }
     series->append(m_perDaySet);

@@ -6,6 +6,7 @@
 #include "certificatetrust.h"
 #include "connectiondialog.h"
 #include "connectionstore.h"
+#include "crmlanguage.h"
 #include "eventfeed.h"
 #include "mainwindow.h"
 #include "messagebanner.h"
@@ -187,6 +188,13 @@ void Session::showWindow(const QString &role)
             openDialog(QString());
         else
             connectProfile(name);
+    });
+    connect(m_window, &MainWindow::languageChangeRequested, this, [this] {
+        // After the menu's signal returns: the window that sent it goes.
+        QTimer::singleShot(0, this, [this] {
+            CrmLanguage::install(CrmLanguage::effective());
+            showWindow(m_api->role());
+        });
     });
     m_window->applyRole(role);
     m_window->start();

@@ -7,6 +7,7 @@
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDateTimeAxis>
 #include <QDateTimeEdit>
 #include <QFile>
@@ -15,6 +16,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineSeries>
+#include <QLocale>
 #include <QMessageBox>
 #include <QMouseEvent>
 #include <QPushButton>
@@ -77,7 +79,8 @@ QString timeFormatFor(qint64 spanMs)
         return QStringLiteral("HH:mm:ss");
     if (spanMs <= 36LL * 3600 * 1000)
         return QStringLiteral("HH:mm");
-    return QStringLiteral("MM-dd HH:mm");
+    return QCoreApplication::translate("Provisio::Crm::TelemetryChart", "MM-dd HH:mm",
+                                       "QDateTime format of the time axis over more than a day");
 }
 
 } // namespace
@@ -98,7 +101,7 @@ TelemetryChart::TelemetryChart(TelemetryModel *model, QWidget *parent)
     m_fromEdit->setObjectName(QStringLiteral("telemetryFrom"));
     m_toEdit->setObjectName(QStringLiteral("telemetryTo"));
     for (QDateTimeEdit *edit : {m_fromEdit, m_toEdit}) {
-        edit->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
+        edit->setDisplayFormat(tr("yyyy-MM-dd HH:mm", "QDateTimeEdit format of the custom range"));
         edit->setCalendarPopup(true);
         edit->setVisible(false);
     }
@@ -262,6 +265,12 @@ TelemetryChart::Panel *TelemetryChart::addPanel(const QString &name, int index)
     chart->setMargins(QMargins(2, 2, 2, 2));
     chart->legend()->hide();
     chart->setTitle(name);
+    // Axis labels with the language's decimal separator, without grouping
+    // ("1013,5" in German, not "1.013,5").
+    QLocale axisLocale;
+    axisLocale.setNumberOptions(QLocale::OmitGroupSeparator);
+    chart->setLocalizeNumbers(true);
+    chart->setLocale(axisLocale);
     panel.series = new QLineSeries;
     panel.series->setName(name);
     const QColor colour = colourFor(index);

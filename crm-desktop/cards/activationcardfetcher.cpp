@@ -106,8 +106,8 @@ void ActivationCardFetcher::fetchDevice(Job job)
         fetchCustomer(job);
     });
     connect(call, &ApiCall::failed, this, [this, job](const ApiFailure &failure) {
-        fail(job, failure.code == ErrorCode::NotFound ? QStringLiteral("no device with this serial in the inventory")
-                                                      : failure.message);
+        fail(job,
+             failure.code == ErrorCode::NotFound ? tr("no device with this serial in the inventory") : failure.message);
     });
 }
 
@@ -128,9 +128,8 @@ void ActivationCardFetcher::fetchCustomer(Job job)
         m_customerNames.insert(job.customerId, job.card.customerName);
         fetchEnrollment(job);
     });
-    connect(call, &ApiCall::failed, this, [this, job](const ApiFailure &failure) {
-        fail(job, QStringLiteral("cannot read the customer: ") + failure.message);
-    });
+    connect(call, &ApiCall::failed, this,
+            [this, job](const ApiFailure &failure) { fail(job, tr("cannot read the customer: ") + failure.message); });
 }
 
 void ActivationCardFetcher::fetchEnrollment(Job job)
@@ -142,19 +141,19 @@ void ActivationCardFetcher::fetchEnrollment(Job job)
     connect(call, &ApiCall::finished, this, [this, job](const QJsonDocument &body, const QByteArray &) mutable {
         const QJsonArray items = body.object().value(QStringLiteral("items")).toArray();
         if (items.isEmpty()) {
-            fail(job, QStringLiteral("the device has no enrollment yet; create one first"));
+            fail(job, tr("the device has no enrollment yet; create one first"));
             return;
         }
         const auto enrollment = Enrollment::fromJson(items.first().toObject());
         if (!enrollment) {
-            fail(job, QStringLiteral("cannot read the enrollment: ") + enrollment.error().message);
+            fail(job, tr("cannot read the enrollment: ") + enrollment.error().message);
             return;
         }
         job.card.registrationId = enrollment->registrationId;
         issueCode(job);
     });
     connect(call, &ApiCall::failed, this, [this, job](const ApiFailure &failure) {
-        fail(job, QStringLiteral("cannot read the enrollment: ") + failure.message);
+        fail(job, tr("cannot read the enrollment: ") + failure.message);
     });
 }
 
@@ -162,7 +161,7 @@ void ActivationCardFetcher::issueCode(Job job)
 {
     // Last chance to honour a cancel before anything changes on the server.
     if (m_cancelled) {
-        fail(job, QStringLiteral("cancelled; no code was issued"));
+        fail(job, tr("cancelled; no code was issued"));
         return;
     }
     ApiCall *call = m_api->post(QStringLiteral("enrollments/") + ApiClient::segment(job.card.registrationId) +
@@ -174,13 +173,13 @@ void ActivationCardFetcher::issueCode(Job job)
         job.card.expiresUtc =
             QDateTime::fromString(answer.value(QStringLiteral("expiresDateTimeUtc")).toString(), Qt::ISODateWithMs);
         if (job.card.activationCode.isEmpty()) {
-            fail(job, QStringLiteral("the middleware issued no activation code"));
+            fail(job, tr("the middleware issued no activation code"));
             return;
         }
         succeed(job);
     });
     connect(call, &ApiCall::failed, this, [this, job](const ApiFailure &failure) {
-        fail(job, QStringLiteral("cannot issue an activation code: ") + failure.message);
+        fail(job, tr("cannot issue an activation code: ") + failure.message);
     });
 }
 
@@ -217,15 +216,14 @@ void ActivationCardFetcher::jobEnded()
 void ActivationCardFetcher::requestFullKey(const QString &registrationId)
 {
     if (registrationId.isEmpty()) {
-        Q_EMIT fullKeyFailed(registrationId, QStringLiteral("the device has no enrollment"));
+        Q_EMIT fullKeyFailed(registrationId, tr("the device has no enrollment"));
         return;
     }
     ApiCall *call = m_api->get(QStringLiteral("enrollments/") + ApiClient::segment(registrationId));
     connect(call, &ApiCall::finished, this, [this, registrationId](const QJsonDocument &body, const QByteArray &) {
         const auto enrollment = Enrollment::fromJson(body.object());
         if (!enrollment) {
-            Q_EMIT fullKeyFailed(registrationId,
-                                 QStringLiteral("cannot read the enrollment: ") + enrollment.error().message);
+            Q_EMIT fullKeyFailed(registrationId, tr("cannot read the enrollment: ") + enrollment.error().message);
             return;
         }
         FullKey key;
@@ -234,8 +232,8 @@ void ActivationCardFetcher::requestFullKey(const QString &registrationId)
         key.symmetricKey = enrollment->attestation.primaryKey;
         if (key.symmetricKey.isEmpty()) {
             // Viewers get enrollments with the keys blanked.
-            Q_EMIT fullKeyFailed(registrationId, QStringLiteral("this connection's role may not read keys; "
-                                                                "an operator or admin token is needed"));
+            Q_EMIT fullKeyFailed(registrationId, tr("this connection's role may not read keys; "
+                                                    "an operator or admin token is needed"));
             return;
         }
         qCInfo(lcCrmCards) << "full key of" << registrationId << "shown on request";

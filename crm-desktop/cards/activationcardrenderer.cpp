@@ -106,17 +106,16 @@ void ActivationCardRenderer::paint(QPainter *p, const QRectF &rect, const Activa
     const qreal qrTop = (CardHeightMm - kQrSideMm) / 2.0 - 2.0;
     const qreal textWidth = qrLeft - kMarginMm - 2.0;
 
-    drawLine(p, at(kMarginMm, 5.0, textWidth, 7.0), QStringLiteral("Activate your device"), sansFont(5.0 * mm, true),
-             kInk);
+    drawLine(p, at(kMarginMm, 5.0, textWidth, 7.0), tr("Activate your device"), sansFont(5.0 * mm, true), kInk);
 
     QString device = card.model.isEmpty() ? card.serial : card.model + QStringLiteral(" \u00b7 ") + card.serial;
-    drawLine(p, at(kMarginMm, 13.0, 20.0, 5.0), QStringLiteral("Device"), sansFont(2.8 * mm), kMuted);
+    drawLine(p, at(kMarginMm, 13.0, 20.0, 5.0), tr("Device"), sansFont(2.8 * mm), kMuted);
     drawLine(p, at(kMarginMm + 20.0, 13.0, textWidth - 20.0, 5.0), device, sansFont(3.6 * mm, true), kInk);
-    drawLine(p, at(kMarginMm, 18.5, 20.0, 5.0), QStringLiteral("Customer"), sansFont(2.8 * mm), kMuted);
+    drawLine(p, at(kMarginMm, 18.5, 20.0, 5.0), tr("Customer"), sansFont(2.8 * mm), kMuted);
     drawLine(p, at(kMarginMm + 20.0, 18.5, textWidth - 20.0, 5.0),
              card.customerName.isEmpty() ? QStringLiteral("\u2014") : card.customerName, sansFont(3.6 * mm), kInk);
 
-    drawLine(p, at(kMarginMm, 26.0, textWidth, 4.5), QStringLiteral("Activation code"), sansFont(2.8 * mm), kMuted);
+    drawLine(p, at(kMarginMm, 26.0, textWidth, 4.5), tr("Activation code"), sansFont(2.8 * mm), kMuted);
     // The code in the largest monospace type that fits: every character the
     // same width keeps the groups aligned and tells 0 from O at a glance.
     QFont code = monoFont(8.5 * mm);
@@ -128,27 +127,26 @@ void ActivationCardRenderer::paint(QPainter *p, const QRectF &rect, const Activa
     p->drawText(at(kMarginMm, 30.0, textWidth, 12.0), Qt::AlignLeft | Qt::AlignVCenter | Qt::TextSingleLine,
                 card.activationCode);
 
-    QString validity = QStringLiteral("Works once.");
+    QString validity = tr("Works once.");
     if (card.expiresUtc.isValid())
-        validity =
-            QStringLiteral("Works once, until %1 (UTC).").arg(card.expiresUtc.toUTC().date().toString(Qt::ISODate));
+        validity = tr("Works once, until %1 (UTC).").arg(card.expiresUtc.toUTC().date().toString(Qt::ISODate));
     drawLine(p, at(kMarginMm, 42.0, textWidth, 4.5), validity, sansFont(2.8 * mm), kMuted);
 
     p->setFont(sansFont(3.2 * mm));
     p->setPen(kInk);
     p->drawText(at(kMarginMm, 48.5, textWidth, 20.0), Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap,
-                QStringLiteral("On the device's screen tap Enter activation code, type the 17 characters of "
-                               "this activation code (the dashes come by themselves) and tap Activate, or scan "
-                               "the QR code with the device's camera. Keep this card private until the device "
-                               "is activated."));
+                tr("On the device's screen tap Enter activation code, type the 17 characters of "
+                   "this activation code (the dashes come by themselves) and tap Activate, or scan "
+                   "the QR code with the device's camera. Keep this card private until the device "
+                   "is activated."));
 
-    QString where = QStringLiteral("Service ") + card.middlewareUrl;
+    QString where = tr("Service ") + card.middlewareUrl;
     if (!card.idScope.isEmpty())
-        where += QStringLiteral("  \u00b7  ID scope ") + card.idScope;
+        where += tr("  \u00b7  ID scope ") + card.idScope;
     drawLine(p, at(kMarginMm, CardHeightMm - 10.0, textWidth, 4.0), where, sansFont(2.3 * mm), kMuted);
     if (!card.registrationId.isEmpty())
-        drawLine(p, at(kMarginMm, CardHeightMm - 6.5, textWidth, 4.0),
-                 QStringLiteral("Registration ID ") + card.registrationId, sansFont(2.3 * mm), kMuted);
+        drawLine(p, at(kMarginMm, CardHeightMm - 6.5, textWidth, 4.0), tr("Registration ID ") + card.registrationId,
+                 sansFont(2.3 * mm), kMuted);
 
     const QRectF qrBox = at(qrLeft, qrTop, kQrSideMm, kQrSideMm);
     if (auto qr = QrCode::make(card.qrPayload())) {
@@ -157,25 +155,24 @@ void ActivationCardRenderer::paint(QPainter *p, const QRectF &rect, const Activa
         p->setPen(QPen(kMuted, 0.3 * mm, Qt::DashLine));
         p->setBrush(Qt::NoBrush);
         p->drawRect(qrBox);
-        drawLine(p, qrBox, QStringLiteral("no QR code"), sansFont(3.0 * mm), kMuted);
+        drawLine(p, qrBox, tr("no QR code"), sansFont(3.0 * mm), kMuted);
     }
     p->setFont(sansFont(2.3 * mm));
     p->setPen(kMuted);
     p->drawText(at(qrLeft, qrTop + kQrSideMm - 1.0, kQrSideMm, 4.0), Qt::AlignHCenter | Qt::AlignTop,
-                QStringLiteral("Scan on the device"));
+                tr("Scan on the device"));
     p->restore();
 }
 
 Result<void> ActivationCardRenderer::check(const QList<ActivationCard> &cards, const PageOptions &options)
 {
     if (cards.isEmpty())
-        return Error(ErrorCode::InvalidInput, QStringLiteral("there are no activation cards to print"));
+        return Error(ErrorCode::InvalidInput, tr("there are no activation cards to print"));
     if (options.cardsPerPage < 1 || options.cardsPerPage > MaxCardsPerPage)
-        return Error(ErrorCode::InvalidInput, QStringLiteral("cards per page must be 1 to %1").arg(MaxCardsPerPage));
+        return Error(ErrorCode::InvalidInput, tr("cards per page must be 1 to %1").arg(MaxCardsPerPage));
     for (const ActivationCard &card : cards) {
         if (card.serial.isEmpty() || card.activationCode.isEmpty())
-            return Error(ErrorCode::InvalidInput,
-                         QStringLiteral("the card for '%1' has no activation code").arg(card.serial));
+            return Error(ErrorCode::InvalidInput, tr("the card for '%1' has no activation code").arg(card.serial));
     }
     return {};
 }
@@ -193,7 +190,7 @@ Result<void> ActivationCardRenderer::paintPages(QPagedPaintDevice *device, const
         return ok;
     QPainter painter;
     if (!painter.begin(device))
-        return Error(ErrorCode::Internal, QStringLiteral("cannot start drawing on the page"));
+        return Error(ErrorCode::Internal, tr("cannot start drawing on the page"));
 
     // Whatever paper the device has (A4 by default, Letter if a printer says
     // so): the stack of cards is centred on it.
@@ -208,7 +205,7 @@ Result<void> ActivationCardRenderer::paintPages(QPagedPaintDevice *device, const
         const int slot = int(i % perPage);
         if (i > 0 && slot == 0 && !device->newPage()) {
             painter.end();
-            return Error(ErrorCode::Internal, QStringLiteral("cannot start a new page"));
+            return Error(ErrorCode::Internal, tr("cannot start a new page"));
         }
         const qsizetype onThisPage = qMin<qsizetype>(perPage, cards.size() - (i - slot));
         const qreal stack = onThisPage * CardHeightMm + (onThisPage - 1) * kGapMm;
@@ -236,7 +233,7 @@ Result<void> ActivationCardRenderer::paintPages(QPagedPaintDevice *device, const
         }
     }
     if (!painter.end())
-        return Error(ErrorCode::Internal, QStringLiteral("cannot finish the pages"));
+        return Error(ErrorCode::Internal, tr("cannot finish the pages"));
     return {};
 }
 
@@ -260,17 +257,17 @@ Result<void> ActivationCardRenderer::writePdf(const QString &path, const QList<A
     if (auto ok = check(cards, options); !ok)
         return ok;
     if (path.isEmpty())
-        return Error(ErrorCode::InvalidInput, QStringLiteral("no file name for the PDF"));
+        return Error(ErrorCode::InvalidInput, tr("no file name for the PDF"));
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
-        return Error(ErrorCode::InvalidInput, QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
+        return Error(ErrorCode::InvalidInput, tr("cannot write %1: %2").arg(path, file.errorString()));
     // The codes open devices: keep the file to its owner, like a key file.
     file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     {
         QPdfWriter writer(&file);
         writer.setResolution(600);
-        writer.setTitle(QStringLiteral("Activation cards"));
-        writer.setCreator(QStringLiteral("Provisio CRM"));
+        writer.setTitle(tr("Activation cards"));
+        writer.setCreator(tr("Provisio CRM"));
         writer.setPageLayout(QPageLayout(QPageSize(QPageSize::A4), QPageLayout::Portrait, QMarginsF()));
         if (auto ok = paintPages(&writer, cards, options); !ok) {
             file.cancelWriting();
@@ -278,7 +275,7 @@ Result<void> ActivationCardRenderer::writePdf(const QString &path, const QList<A
         }
     }
     if (!file.commit())
-        return Error(ErrorCode::Unavailable, QStringLiteral("cannot save %1: %2").arg(path, file.errorString()));
+        return Error(ErrorCode::Unavailable, tr("cannot save %1: %2").arg(path, file.errorString()));
     return {};
 }
 

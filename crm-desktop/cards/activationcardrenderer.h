@@ -4,6 +4,7 @@
 #include "activationcard.h"
 #include "core/result.h"
 
+#include <QCoreApplication>
 #include <QList>
 #include <QRectF>
 #include <QSizeF>
@@ -28,6 +29,8 @@ struct CardPageOptions
 // are the same picture at different scales.
 class ActivationCardRenderer
 {
+    Q_DECLARE_TR_FUNCTIONS(Provisio::Crm::ActivationCardRenderer)
+
 public:
     // A card's printed size: wide enough for the code in large type next to a
     // QR code a phone or a device camera reads from arm's length.

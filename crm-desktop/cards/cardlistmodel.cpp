@@ -106,12 +106,12 @@ QVariant CardListModel::data(const QModelIndex &index, int role) const
         case StatusColumn:
             if (row.state == Ready)
                 return row.card.expiresUtc.isValid()
-                           ? QStringLiteral("code issued, valid until %1")
+                           ? tr("code issued, valid until %1")
                                  .arg(row.card.expiresUtc.toUTC().date().toString(Qt::ISODate))
-                           : QStringLiteral("code issued");
+                           : tr("code issued");
             if (row.state == Failed)
                 return row.error;
-            return QStringLiteral("waiting");
+            return tr("waiting");
         }
         return {};
     case Qt::ForegroundRole:
@@ -132,13 +132,13 @@ QVariant CardListModel::headerData(int section, Qt::Orientation orientation, int
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
     case SerialColumn:
-        return QStringLiteral("Serial");
+        return tr("Serial");
     case ModelColumn:
-        return QStringLiteral("Model");
+        return tr("Model");
     case CustomerColumn:
-        return QStringLiteral("Customer");
+        return tr("Customer");
     case StatusColumn:
-        return QStringLiteral("Activation card");
+        return tr("Activation card");
     }
     return {};
 }

@@ -35,12 +35,12 @@ namespace Provisio::Crm {
 
 FullKeyDialog::FullKeyDialog(const ActivationCardFetcher::FullKey &key, QWidget *parent) : QDialog(parent)
 {
-    setWindowTitle(QStringLiteral("Full provisioning key"));
+    setWindowTitle(tr("Full provisioning key"));
     setAttribute(Qt::WA_DeleteOnClose);
     auto *layout = new QVBoxLayout(this);
-    auto *warning = new QLabel(QStringLiteral("Anyone with this key can register as the device. Give it only to "
-                                              "the person setting the device up, and prefer the activation card, "
-                                              "whose code works once."),
+    auto *warning = new QLabel(tr("Anyone with this key can register as the device. Give it only to "
+                                  "the person setting the device up, and prefer the activation card, "
+                                  "whose code works once."),
                                this);
     warning->setWordWrap(true);
     layout->addWidget(warning);
@@ -54,16 +54,16 @@ FullKeyDialog::FullKeyDialog(const ActivationCardFetcher::FullKey &key, QWidget 
         edit->setMinimumWidth(edit->fontMetrics().horizontalAdvance(value) + 24);
         return edit;
     };
-    form->addRow(QStringLiteral("ID scope"), field(key.idScope));
-    form->addRow(QStringLiteral("Registration ID"), field(key.registrationId));
+    form->addRow(tr("ID scope"), field(key.idScope));
+    form->addRow(tr("Registration ID"), field(key.registrationId));
     auto *keyEdit = field(key.symmetricKey);
     keyEdit->setObjectName(QStringLiteral("symmetricKey"));
-    form->addRow(QStringLiteral("Symmetric key"), keyEdit);
+    form->addRow(tr("Symmetric key"), keyEdit);
     layout->addLayout(form);
 
     m_clipboardText = key.symmetricKey.toUtf8();
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
-    m_copy = buttons->addButton(QStringLiteral("Copy key"), QDialogButtonBox::ActionRole);
+    m_copy = buttons->addButton(tr("Copy key"), QDialogButtonBox::ActionRole);
     connect(m_copy, &QPushButton::clicked, this, &FullKeyDialog::copyToClipboard);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     layout->addWidget(buttons);
@@ -76,7 +76,7 @@ void FullKeyDialog::copyToClipboard()
     // Clipboard managers (Klipper and others) skip history for data marked so.
     mime->setData(QStringLiteral("x-kde-passwordManagerHint"), QByteArrayLiteral("secret"));
     QGuiApplication::clipboard()->setMimeData(mime);
-    m_copy->setText(QStringLiteral("Copied"));
+    m_copy->setText(tr("Copied"));
 }
 
 // --------------------------------------------------------- ActivationCardsDialog
@@ -95,7 +95,7 @@ ActivationCardsDialog::~ActivationCardsDialog() = default;
 
 void ActivationCardsDialog::buildUi()
 {
-    setWindowTitle(QStringLiteral("Activation cards"));
+    setWindowTitle(tr("Activation cards"));
     m_model = new CardListModel(this);
 
     m_note = new QLabel(this);
@@ -121,23 +121,23 @@ void ActivationCardsDialog::buildUi()
     m_progress = new QProgressBar(this);
     m_progress->setRange(0, 1);
     m_progress->setValue(0);
-    m_progress->setFormat(QStringLiteral("%v of %m"));
+    m_progress->setFormat(tr("%v of %m"));
     m_status = new QLabel(this);
     m_status->setWordWrap(true);
 
     m_perPage = new QSpinBox(this);
     m_perPage->setRange(1, ActivationCardRenderer::MaxCardsPerPage);
     m_perPage->setValue(ActivationCardRenderer::MaxCardsPerPage);
-    m_perPage->setSuffix(QStringLiteral(" per A4 page"));
-    m_perPage->setToolTip(QStringLiteral("Cards per printed page; cut marks show where to cut"));
+    m_perPage->setSuffix(tr(" per A4 page"));
+    m_perPage->setToolTip(tr("Cards per printed page; cut marks show where to cut"));
 
-    m_issue = new QPushButton(QStringLiteral("Issue codes"), this);
+    m_issue = new QPushButton(tr("Issue codes"), this);
     m_issue->setDefault(true);
-    m_fullKey = new QPushButton(QStringLiteral("Show full key\u2026"), this);
-    m_fullKey->setToolTip(QStringLiteral("Show the selected device's ID scope, registration ID and symmetric key"));
-    m_print = new QPushButton(QStringLiteral("Print\u2026"), this);
-    m_export = new QPushButton(QStringLiteral("Export PDF\u2026"), this);
-    m_close = new QPushButton(QStringLiteral("Close"), this);
+    m_fullKey = new QPushButton(tr("Show full key\u2026"), this);
+    m_fullKey->setToolTip(tr("Show the selected device's ID scope, registration ID and symmetric key"));
+    m_print = new QPushButton(tr("Print\u2026"), this);
+    m_export = new QPushButton(tr("Export PDF\u2026"), this);
+    m_close = new QPushButton(tr("Close"), this);
     m_close->setAutoDefault(false);
 
     auto *buttons = new QHBoxLayout;
@@ -187,7 +187,7 @@ void ActivationCardsDialog::setApiClient(ApiClient *api)
         connect(m_fetcher, &ActivationCardFetcher::progress, this, [this](int done, int total) {
             m_progress->setRange(0, qMax(1, total));
             m_progress->setValue(done);
-            m_status->setText(QStringLiteral("Issuing activation codes: %1 of %2\u2026").arg(done).arg(total));
+            m_status->setText(tr("Issuing activation codes: %1 of %2\u2026").arg(done).arg(total));
         });
         connect(m_fetcher, &ActivationCardFetcher::cardReady, m_model, &CardListModel::setCard);
         connect(m_fetcher, &ActivationCardFetcher::cardFailed, this,
@@ -202,7 +202,7 @@ void ActivationCardsDialog::setApiClient(ApiClient *api)
         connect(m_fetcher, &ActivationCardFetcher::fullKeyFailed, this,
                 [this](const QString &, const QString &message) {
                     m_fullKey->setEnabled(true);
-                    m_status->setText(QStringLiteral("Cannot show the full key: ") + message);
+                    m_status->setText(tr("Cannot show the full key: ") + message);
                 });
     }
     updateButtons();
@@ -217,16 +217,15 @@ void ActivationCardsDialog::setSerials(const QStringList &serials)
     }
     m_model->setSerials(unique);
     const int n = int(unique.size());
-    m_note->setText(n == 0
-                        ? QStringLiteral("Select devices in the inventory first.")
-                        : QStringLiteral("Each card carries a new one-time activation code. Issuing codes "
-                                         "voids the earlier unused codes of %1, so cards printed before "
-                                         "stop working.")
-                              .arg(n == 1 ? QStringLiteral("this device") : QStringLiteral("these %1 devices").arg(n)));
+    m_note->setText(n == 0 ? tr("Select devices in the inventory first.")
+                           : tr("Each card carries a new one-time activation code. Issuing codes "
+                                "voids the earlier unused codes of %1, so cards printed before "
+                                "stop working.")
+                                 .arg(n == 1 ? tr("this device") : tr("these %n devices", nullptr, n)));
     m_progress->setRange(0, qMax(1, n));
     m_progress->setValue(0);
     m_status->clear();
-    m_preview->setPlaceholder(n == 0 ? QString() : QStringLiteral("Click Issue codes to make the cards."));
+    m_preview->setPlaceholder(n == 0 ? QString() : tr("Click Issue codes to make the cards."));
     if (n > 0)
         m_view->setCurrentIndex(m_model->index(0, 0));
     updateButtons();
@@ -252,7 +251,7 @@ void ActivationCardsDialog::issueCodes()
     if (!m_fetcher || isBusy() || m_model->rowCount() == 0)
         return;
     m_model->resetStates();
-    m_preview->setPlaceholder(QStringLiteral("Issuing codes\u2026"));
+    m_preview->setPlaceholder(tr("Issuing codes\u2026"));
     m_fetcher->start(m_model->serials());
     updateButtons();
 }
@@ -261,11 +260,11 @@ void ActivationCardsDialog::onFinished()
 {
     const int ready = m_model->readyCount();
     const int failed = m_model->failedCount();
-    QString text = QStringLiteral("%1 of %2 cards ready.").arg(ready).arg(m_model->rowCount());
+    QString text = tr("%1 of %2 cards ready.").arg(ready).arg(m_model->rowCount());
     if (m_fetcher->isCancelled())
-        text += QStringLiteral(" Stopped; the devices not reached keep their earlier codes.");
+        text += tr(" Stopped; the devices not reached keep their earlier codes.");
     if (failed > 0)
-        text += QStringLiteral(" %1 failed; see the list.").arg(failed);
+        text += tr(" %1 failed; see the list.").arg(failed);
     m_status->setText(text);
     showSelected();
     updateButtons();
@@ -276,8 +275,7 @@ void ActivationCardsDialog::updateButtons()
 {
     const bool busy = isBusy();
     const bool haveCards = m_model->readyCount() > 0;
-    m_issue->setText(busy ? QStringLiteral("Stop")
-                          : (haveCards ? QStringLiteral("Issue new codes") : QStringLiteral("Issue codes")));
+    m_issue->setText(busy ? tr("Stop") : (haveCards ? tr("Issue new codes") : tr("Issue codes")));
     m_issue->setEnabled(m_fetcher && m_model->rowCount() > 0);
     m_print->setEnabled(!busy && haveCards);
     m_export->setEnabled(!busy && haveCards);
@@ -295,12 +293,11 @@ void ActivationCardsDialog::showSelected()
             m_preview->setCard(m_model->card(row));
             break;
         case CardListModel::Failed:
-            m_preview->setPlaceholder(
-                QStringLiteral("No card for %1: %2").arg(m_model->card(row).serial, m_model->error(row)));
+            m_preview->setPlaceholder(tr("No card for %1: %2").arg(m_model->card(row).serial, m_model->error(row)));
             break;
         case CardListModel::Waiting:
             if (m_preview->hasCard())
-                m_preview->setPlaceholder(QStringLiteral("Waiting for the code\u2026"));
+                m_preview->setPlaceholder(tr("Waiting for the code\u2026"));
             break;
         }
     }
@@ -314,12 +311,10 @@ Result<void> ActivationCardsDialog::exportPdf(const QString &path)
     const auto result = ActivationCardRenderer::writePdf(path, cards(), options);
     if (result) {
         const int n = int(cards().size());
-        m_status->setText(QStringLiteral("Saved %1 to %2.")
-                              .arg(n == 1 ? QStringLiteral("1 card") : QStringLiteral("%1 cards").arg(n),
-                                   QDir::toNativeSeparators(path)));
+        m_status->setText(tr("Saved %1 to %2.").arg(tr("%n card(s)", nullptr, n), QDir::toNativeSeparators(path)));
         Q_EMIT pdfExported(path);
     } else {
-        m_status->setText(QStringLiteral("Could not export the PDF: ") + result.error().message);
+        m_status->setText(tr("Could not export the PDF: ") + result.error().message);
     }
     return result;
 }
@@ -332,8 +327,8 @@ void ActivationCardsDialog::askExportPdf()
     const QString name = ready.size() == 1 ? QStringLiteral("activation-card-%1.pdf").arg(ready.first().serial)
                                            : QStringLiteral("activation-cards.pdf");
     const QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-    const QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Export activation cards"),
-                                                      QDir(dir).filePath(name), QStringLiteral("PDF (*.pdf)"));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export activation cards"), QDir(dir).filePath(name),
+                                                      QStringLiteral("PDF (*.pdf)"));
     if (path.isEmpty())
         return;
     // A card takes milliseconds to draw: a wait cursor is enough even for a
@@ -342,7 +337,7 @@ void ActivationCardsDialog::askExportPdf()
     const auto ok = exportPdf(path);
     QGuiApplication::restoreOverrideCursor();
     if (!ok)
-        QMessageBox::warning(this, QStringLiteral("Export PDF"), ok.error().message);
+        QMessageBox::warning(this, tr("Export PDF"), ok.error().message);
 }
 
 void ActivationCardsDialog::printTo(QPrinter *printer)
@@ -353,7 +348,7 @@ void ActivationCardsDialog::printTo(QPrinter *printer)
     const auto ok = ActivationCardRenderer::print(printer, cards(), options);
     QGuiApplication::restoreOverrideCursor();
     if (!ok)
-        m_status->setText(QStringLiteral("Could not print: ") + ok.error().message);
+        m_status->setText(tr("Could not print: ") + ok.error().message);
 }
 
 void ActivationCardsDialog::openPrintPreview()
@@ -362,7 +357,7 @@ void ActivationCardsDialog::openPrintPreview()
         return;
     auto *printer = new QPrinter(QPrinter::HighResolution);
     printer->setPageSize(QPageSize(QPageSize::A4));
-    printer->setDocName(QStringLiteral("Activation cards"));
+    printer->setDocName(tr("Activation cards"));
     auto *preview = new QPrintPreviewDialog(printer, this);
     preview->setAttribute(Qt::WA_DeleteOnClose);
     preview->setObjectName(QStringLiteral("printPreview"));
@@ -387,7 +382,7 @@ void ActivationCardsDialog::reject()
     // issued (and earlier ones voided) for cards nobody will see.
     if (isBusy()) {
         m_fetcher->cancel();
-        m_status->setText(QStringLiteral("Stopping\u2026"));
+        m_status->setText(tr("Stopping\u2026"));
     }
     QDialog::reject();
 }

@@ -53,7 +53,7 @@ void ApiCall::abort()
         m_reply->abort(); // emits finished() -> onFinished()
         return;
     }
-    ApiFailure failure = ApiFailure::noAnswer(QStringLiteral("Cancelled"));
+    ApiFailure failure = ApiFailure::noAnswer(tr("Cancelled"));
     failure.aborted = true;
     deliverFailure(failure);
 }
@@ -75,8 +75,7 @@ void ApiCall::onFinished()
     QNetworkReply *reply = m_reply;
     if (m_aborted || m_timedOut) {
         ApiFailure failure = ApiFailure::noAnswer(
-            m_aborted ? QStringLiteral("Cancelled")
-                      : QStringLiteral("The middleware did not answer in time (%1)").arg(m_description));
+            m_aborted ? tr("Cancelled") : tr("The middleware did not answer in time (%1)").arg(m_description));
         failure.aborted = m_aborted;
         failure.timedOut = m_timedOut;
         deliverFailure(failure);
@@ -94,7 +93,7 @@ void ApiCall::onFinished()
                 ApiFailure failure;
                 failure.httpStatus = status;
                 failure.code = ErrorCode::Internal;
-                failure.message = QStringLiteral("The middleware's answer to %1 is not valid JSON: %2")
+                failure.message = tr("The middleware's answer to %1 is not valid JSON: %2")
                                       .arg(m_description, parseError.errorString());
                 deliverFailure(failure);
                 return;
@@ -120,12 +119,11 @@ void ApiCall::onFinished()
     const QNetworkReply::NetworkError error = reply->error();
     if (error == QNetworkReply::SslHandshakeFailedError || !m_sslErrors.isEmpty()) {
         failure.tlsError = true;
-        failure.message =
-            m_sslErrors.isEmpty()
-                ? QStringLiteral("The TLS handshake with the middleware failed: %1.").arg(reply->errorString())
-                : CertificateTrust::explainFailure(m_sslErrors, reply->url().host());
+        failure.message = m_sslErrors.isEmpty()
+                              ? tr("The TLS handshake with the middleware failed: %1.").arg(reply->errorString())
+                              : CertificateTrust::explainFailure(m_sslErrors, reply->url().host());
     } else {
-        failure.message = QStringLiteral("Cannot reach the middleware: %1").arg(reply->errorString());
+        failure.message = tr("Cannot reach the middleware: %1").arg(reply->errorString());
     }
     deliverFailure(failure);
 }

@@ -162,14 +162,12 @@ ApiCall *ApiClient::send(const QByteArray &verb, const QString &path, const QUrl
 {
     const QString description = QString::fromLatin1(verb) + QLatin1Char(' ') + path;
     if (!hasConnection())
-        return track(
-            new ApiCall(inputFailure(QStringLiteral("No middleware connection is set up")), description, this));
+        return track(new ApiCall(inputFailure(tr("No middleware connection is set up")), description, this));
     if (m_baseUrl.scheme() != QLatin1String("https"))
-        return track(new ApiCall(inputFailure(QStringLiteral("The middleware URL must start with https://")),
-                                 description, this));
+        return track(new ApiCall(inputFailure(tr("The middleware URL must start with https://")), description, this));
     if (path.isEmpty() || path.contains(QLatin1String("..")) || path.contains(QLatin1Char('?')) ||
         path.contains(QLatin1Char('#')))
-        return track(new ApiCall(inputFailure(QStringLiteral("Invalid API path '%1'").arg(path)), description, this));
+        return track(new ApiCall(inputFailure(tr("Invalid API path '%1'").arg(path)), description, this));
 
     const QUrl url = apiUrl(path, query);
     QNetworkRequest request = authorizedRequest(url);
@@ -248,7 +246,7 @@ void ApiClient::probeStep(int step, quint64 generation)
             if (!body.isObject() || !body.object().contains(QLatin1String("idScope"))) {
                 ApiFailure failure;
                 failure.httpStatus = 200;
-                failure.message = QStringLiteral("This address does not answer like a Provisio middleware");
+                failure.message = tr("This address does not answer like a Provisio middleware");
                 Q_EMIT probeFailed(failure);
                 return;
             }
@@ -259,7 +257,7 @@ void ApiClient::probeStep(int step, quint64 generation)
         if (role != kViewer && role != kOperator && role != kAdmin) {
             ApiFailure failure;
             failure.httpStatus = 200;
-            failure.message = QStringLiteral("The middleware named an unknown role; update the CRM desktop");
+            failure.message = tr("The middleware named an unknown role; update the CRM desktop");
             Q_EMIT probeFailed(failure);
             return;
         }

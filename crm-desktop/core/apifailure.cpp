@@ -26,7 +26,7 @@ ApiFailure ApiFailure::fromAnswer(int httpStatus, const QByteArray &body, const 
         }
     }
     if (failure.message.isEmpty()) {
-        failure.message = QStringLiteral("The middleware answered HTTP %1%2")
+        failure.message = tr("The middleware answered HTTP %1%2")
                               .arg(httpStatus)
                               .arg(reasonPhrase.isEmpty() ? QString() : QStringLiteral(" ") + reasonPhrase);
     }
@@ -37,7 +37,7 @@ ApiFailure ApiFailure::noAnswer(const QString &message)
 {
     ApiFailure failure;
     failure.code = ErrorCode::Unavailable;
-    failure.message = message.isEmpty() ? QStringLiteral("The middleware did not answer") : message;
+    failure.message = message.isEmpty() ? tr("The middleware did not answer") : message;
     return failure;
 }
 

@@ -4,6 +4,7 @@
 #include "core/error.h"
 
 #include <QByteArray>
+#include <QCoreApplication>
 #include <QMetaType>
 #include <QString>
 
@@ -19,6 +20,9 @@ namespace Provisio::Crm {
 // callers branch on `code`, never on the body.
 struct ApiFailure
 {
+    Q_DECLARE_TR_FUNCTIONS(Provisio::Crm::ApiFailure)
+
+public:
     int httpStatus = 0;               // 0 = network/TLS failure
     ErrorCode code = ErrorCode::None; // what the status means, as the server maps it (ApiError)
     int errorCode = 0;                // the middleware's errorCode (e.g. 404001), 0 if none

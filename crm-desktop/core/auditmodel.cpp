@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "auditmodel.h"
 
+#include "displayformat.h"
+
 namespace Provisio::Crm {
 
 AuditModel::AuditModel(ApiClient *api, QObject *parent)
@@ -71,9 +73,9 @@ QVariant AuditModel::display(const QJsonObject &record, int column) const
     case ActorColumn:
         return text(record, "actor");
     case ActionColumn:
-        return text(record, "action");
+        return apiWord(text(record, "action"));
     case EntityTypeColumn:
-        return text(record, "entityType");
+        return apiWord(text(record, "entityType"));
     case EntityIdColumn:
         return text(record, "entityType") == QLatin1String("customer") ? customerName(text(record, "entityId"))
                                                                        : text(record, "entityId");

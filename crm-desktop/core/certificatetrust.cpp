@@ -18,7 +18,7 @@ CertificateTrust::CertificateTrust(QObject *parent) : QObject(parent), m_timer(n
 {
     m_timer->setSingleShot(true);
     connect(m_timer, &QTimer::timeout, this,
-            [this] { fail(QStringLiteral("%1 did not complete a TLS handshake in time").arg(m_host)); });
+            [this] { fail(tr("%1 did not complete a TLS handshake in time").arg(m_host)); });
 }
 
 CertificateTrust::~CertificateTrust()
@@ -30,13 +30,11 @@ void CertificateTrust::fetch(const QUrl &url)
 {
     cancel();
     if (!url.isValid() || url.host().isEmpty()) {
-        QTimer::singleShot(0, this,
-                           [this] { Q_EMIT fetchFailed(QStringLiteral("Enter a URL such as https://host:8443")); });
+        QTimer::singleShot(0, this, [this] { Q_EMIT fetchFailed(tr("Enter a URL such as https://host:8443")); });
         return;
     }
     if (url.scheme() != QLatin1String("https")) {
-        QTimer::singleShot(
-            0, this, [this] { Q_EMIT fetchFailed(QStringLiteral("The middleware URL must start with https://")); });
+        QTimer::singleShot(0, this, [this] { Q_EMIT fetchFailed(tr("The middleware URL must start with https://")); });
         return;
     }
     m_host = url.host();
@@ -67,7 +65,7 @@ void CertificateTrust::fetch(const QUrl &url)
             finish(false);
             return;
         }
-        fail(QStringLiteral("Cannot get the certificate of %1: %2").arg(m_host, m_socket->errorString()));
+        fail(tr("Cannot get the certificate of %1: %2").arg(m_host, m_socket->errorString()));
     });
     m_timer->start(m_timeoutMs);
     m_socket->connectToHostEncrypted(m_host, quint16(url.port(8443)));
@@ -158,9 +156,7 @@ QString CertificateTrust::explainFailure(const QList<QSslError> &errors, const Q
         }
         return nullptr;
     };
-    const auto utc = [](const QDateTime &when) {
-        return when.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'"));
-    };
+    const auto utc = [](const QDateTime &when) { return when.toUTC().toString(tr("yyyy-MM-dd HH:mm 'UTC'")); };
     if (const QSslError *e = find(
             {QSslError::UnableToGetIssuerCertificate, QSslError::UnableToGetLocalIssuerCertificate,
              QSslError::UnableToVerifyFirstCertificate, QSslError::SelfSignedCertificate,
@@ -168,20 +164,20 @@ QString CertificateTrust::explainFailure(const QList<QSslError> &errors, const Q
              QSslError::CertificateSignatureFailed, QSslError::InvalidCaCertificate, QSslError::CertificateRejected})) {
         const QSslCertificate &presented = e->certificate();
         const QString which = presented.isNull() ? QString()
-                                                 : QStringLiteral(" (it presented “%1”, issued by “%2”, SHA-256 %3)")
+                                                 : tr(" (it presented “%1”, issued by “%2”, SHA-256 %3)")
                                                        .arg(presented.subjectDisplayName(),
                                                             presented.issuerDisplayName(), fingerprint(presented));
-        return QStringLiteral("The middleware's certificate is not signed by the CA this connection trusts%1. "
-                              "If the middleware's CA was replaced, compare the new CA's fingerprint with its "
-                              "operator and trust it again.")
+        return tr("The middleware's certificate is not signed by the CA this connection trusts%1. "
+                  "If the middleware's CA was replaced, compare the new CA's fingerprint with its "
+                  "operator and trust it again.")
             .arg(which);
     }
     if (const QSslError *e = find({QSslError::CertificateExpired})) {
-        return QStringLiteral("The middleware's certificate expired on %1. Its operator must renew it.")
+        return tr("The middleware's certificate expired on %1. Its operator must renew it.")
             .arg(utc(e->certificate().expiryDate()));
     }
     if (const QSslError *e = find({QSslError::CertificateNotYetValid})) {
-        return QStringLiteral("The middleware's certificate is valid only from %1. Check this computer's clock.")
+        return tr("The middleware's certificate is valid only from %1. Check this computer's clock.")
             .arg(utc(e->certificate().effectiveDate()));
     }
     if (const QSslError *e = find({QSslError::HostNameMismatch})) {
@@ -191,28 +187,28 @@ QString CertificateTrust::explainFailure(const QList<QSslError> &errors, const Q
             names << it.value();
         if (names.isEmpty())
             names = e->certificate().subjectInfo(QSslCertificate::CommonName);
-        return QStringLiteral("The middleware's certificate is not issued for %1 (it names %2). Connect with a "
-                              "name it covers, or have its operator add %1 (--tls-name).")
-            .arg(host, names.isEmpty() ? QStringLiteral("no host") : names.join(QStringLiteral(", ")));
+        return tr("The middleware's certificate is not issued for %1 (it names %2). Connect with a "
+                  "name it covers, or have its operator add %1 (--tls-name).")
+            .arg(host, names.isEmpty() ? tr("no host") : names.join(QStringLiteral(", ")));
     }
     QStringList parts;
     for (const QSslError &error : errors) {
         if (!parts.contains(error.errorString()))
             parts << error.errorString();
     }
-    return QStringLiteral("The middleware's TLS certificate is not trusted: %1.").arg(parts.join(QStringLiteral("; ")));
+    return tr("The middleware's TLS certificate is not trusted: %1.").arg(parts.join(QStringLiteral("; ")));
 }
 
 Result<QList<QSslCertificate>> CertificateTrust::parseCaPem(const QByteArray &pem)
 {
     const QList<QSslCertificate> certificates = QSslCertificate::fromData(pem, QSsl::Pem);
     if (certificates.isEmpty())
-        return Error(ErrorCode::InvalidInput, QStringLiteral("The file holds no PEM certificate"));
+        return Error(ErrorCode::InvalidInput, tr("The file holds no PEM certificate"));
     const QDateTime now = QDateTime::currentDateTimeUtc();
     for (const QSslCertificate &certificate : certificates) {
         if (certificate.expiryDate() < now)
             return Error(ErrorCode::InvalidInput,
-                         QStringLiteral("The certificate '%1' expired on %2")
+                         tr("The certificate '%1' expired on %2")
                              .arg(certificate.subjectDisplayName(), certificate.expiryDate().toString(Qt::ISODate)));
     }
     return certificates;
@@ -222,9 +218,9 @@ Result<QList<QSslCertificate>> CertificateTrust::loadCaFile(const QString &path)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
-        return Error(ErrorCode::InvalidInput, QStringLiteral("Cannot read %1: %2").arg(path, file.errorString()));
+        return Error(ErrorCode::InvalidInput, tr("Cannot read %1: %2").arg(path, file.errorString()));
     if (file.size() > 1024 * 1024)
-        return Error(ErrorCode::InvalidInput, QStringLiteral("%1 is too large for a CA certificate file").arg(path));
+        return Error(ErrorCode::InvalidInput, tr("%1 is too large for a CA certificate file").arg(path));
     auto result = parseCaPem(file.readAll());
     if (!result)
         return Error(result.error().code, result.error().message + QStringLiteral(" (%1)").arg(path));

@@ -97,14 +97,14 @@ void ConnectionStore::save(const ConnectionProfile &input, const QByteArray &tok
         QTimer::singleShot(0, this, [this, name, message] { Q_EMIT saveFailed(name, message); });
     };
     if (profile.name.isEmpty())
-        return reject(QStringLiteral("Give the connection a name"));
+        return reject(tr("Give the connection a name"));
     if (!profile.url.isValid() || profile.url.host().isEmpty() || profile.url.scheme() != QLatin1String("https"))
-        return reject(QStringLiteral("The middleware URL must look like https://host:8443"));
+        return reject(tr("The middleware URL must look like https://host:8443"));
     if (!plausibleToken(token))
-        return reject(QStringLiteral("The access token is empty or contains spaces or line breaks"));
+        return reject(tr("The access token is empty or contains spaces or line breaks"));
     const auto ca = CertificateTrust::parseCaPem(profile.caCertificatePem);
     if (!ca)
-        return reject(QStringLiteral("The trusted CA is not usable: %1").arg(ca.error().message));
+        return reject(tr("The trusted CA is not usable: %1").arg(ca.error().message));
     const QList<QSslCertificate> anchors = CertificateTrust::trustAnchorsFor(*ca);
     profile.caFingerprintSha256 = CertificateTrust::fingerprint(anchors.first());
 
@@ -146,9 +146,8 @@ void ConnectionStore::save(const ConnectionProfile &input, const QByteArray &tok
 void ConnectionStore::loadToken(const QString &name)
 {
     if (!contains(name)) {
-        QTimer::singleShot(0, this, [this, name] {
-            Q_EMIT tokenFailed(name, QStringLiteral("No saved connection is called '%1'").arg(name));
-        });
+        QTimer::singleShot(
+            0, this, [this, name] { Q_EMIT tokenFailed(name, tr("No saved connection is called '%1'").arg(name)); });
         return;
     }
     if (!m_keychainEnabled || storageOf(name) == Storage::File) {
@@ -210,9 +209,9 @@ void ConnectionStore::setCurrentName(const QString &name)
 QString ConnectionStore::tokenStorageDescription() const
 {
     if (m_fileFallback)
-        return QStringLiteral("No system keychain is available: the token is kept in an owner-only file in %1")
+        return tr("No system keychain is available: the token is kept in an owner-only file in %1")
             .arg(QDir::toNativeSeparators(tokenDirectory()));
-    return QStringLiteral("The token is kept in the system keychain");
+    return tr("The token is kept in the system keychain");
 }
 
 QString ConnectionStore::tokenDirectory()
@@ -229,7 +228,7 @@ void ConnectionStore::writeTokenFile(const QString &name, const QByteArray &toke
 {
     const QString dirPath = tokenDirectory();
     if (!QDir().mkpath(dirPath)) {
-        Q_EMIT saveFailed(name, QStringLiteral("Cannot create %1").arg(dirPath));
+        Q_EMIT saveFailed(name, tr("Cannot create %1").arg(dirPath));
         return;
     }
     QFile::setPermissions(dirPath, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
@@ -241,7 +240,7 @@ void ConnectionStore::writeTokenFile(const QString &name, const QByteArray &toke
     QFile file(temporary);
     if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner) ||
         file.write(token) != token.size() || !file.flush()) {
-        const QString message = QStringLiteral("Cannot write the token file %1: %2").arg(temporary, file.errorString());
+        const QString message = tr("Cannot write the token file %1: %2").arg(temporary, file.errorString());
         file.remove();
         Q_EMIT saveFailed(name, message);
         return;
@@ -250,7 +249,7 @@ void ConnectionStore::writeTokenFile(const QString &name, const QByteArray &toke
     QFile::remove(path);
     if (!QFile::rename(temporary, path)) {
         QFile::remove(temporary);
-        Q_EMIT saveFailed(name, QStringLiteral("Cannot write the token file %1").arg(path));
+        Q_EMIT saveFailed(name, tr("Cannot write the token file %1").arg(path));
         return;
     }
     setStorage(name, Storage::File);
@@ -262,7 +261,7 @@ void ConnectionStore::readTokenFile(const QString &name)
 {
     QFile file(tokenFilePath(name));
     if (!file.open(QIODevice::ReadOnly)) {
-        Q_EMIT tokenFailed(name, QStringLiteral("The token of '%1' is in neither the keychain nor %2")
+        Q_EMIT tokenFailed(name, tr("The token of '%1' is in neither the keychain nor %2")
                                      .arg(name, QDir::toNativeSeparators(file.fileName())));
         return;
     }
@@ -270,7 +269,7 @@ void ConnectionStore::readTokenFile(const QString &name)
     // replaces (and the operator revokes) it.
     if (file.permissions() &
         (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup | QFileDevice::WriteOther)) {
-        Q_EMIT tokenFailed(name, QStringLiteral("%1 is readable by other users; revoke that token and save a new one")
+        Q_EMIT tokenFailed(name, tr("%1 is readable by other users; revoke that token and save a new one")
                                      .arg(QDir::toNativeSeparators(file.fileName())));
         return;
     }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "enrollmentsmodel.h"
 
+#include "displayformat.h"
+
 namespace Provisio::Crm {
 
 EnrollmentsModel::EnrollmentsModel(ApiClient *api, QObject *parent)
@@ -74,11 +76,12 @@ QVariant EnrollmentsModel::display(const QJsonObject &record, int column) const
     case DeviceIdColumn:
         return text(record, "deviceId");
     case StatusColumn:
-        return text(record, "provisioningStatus");
+        return apiWord(text(record, "provisioningStatus"));
     case HubColumn:
         return text(record, "iotHubHostName");
     case RegistrationColumn:
-        return record.value(QLatin1String("registrationState")).toObject().value(QLatin1String("status")).toString();
+        return apiWord(
+            record.value(QLatin1String("registrationState")).toObject().value(QLatin1String("status")).toString());
     case UpdatedColumn:
         return localTime(text(record, "lastUpdatedDateTimeUtc"));
     }

@@ -47,7 +47,7 @@ void EventFeed::checkHeartbeat()
     socket->deleteLater();
     m_heartbeat->stop();
     setConnected(false);
-    m_lastError = QStringLiteral("The middleware has not answered for %1 s").arg(m_staleMs / 1000.0);
+    m_lastError = tr("The middleware has not answered for %1 s").arg(m_staleMs / 1000.0);
     qCInfo(lcCrmEvents) << m_lastError << "- reconnecting in" << m_delayMs << "ms";
     Q_EMIT errorOccurred(m_lastError);
     scheduleReconnect();
@@ -97,7 +97,7 @@ void EventFeed::open()
     if (!m_started)
         return;
     if (!m_api || !m_api->hasConnection()) {
-        m_lastError = QStringLiteral("No middleware connection is set up");
+        m_lastError = tr("No middleware connection is set up");
         Q_EMIT errorOccurred(m_lastError);
         scheduleReconnect();
         return;
@@ -119,7 +119,7 @@ void EventFeed::open()
             m_socket->ignoreSslErrors();
             return;
         }
-        m_lastError = QStringLiteral("The event feed is not connected: %1")
+        m_lastError = tr("The event feed is not connected: %1")
                           .arg(CertificateTrust::explainFailure(errors, m_socket->requestUrl().host()));
     });
     connect(m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
@@ -169,13 +169,13 @@ void EventFeed::onDisconnected()
     QString reason;
     if (m_socket) {
         if (m_socket->closeCode() == QWebSocketProtocol::CloseCodePolicyViolated)
-            reason = QStringLiteral("The middleware closed the event feed: %1").arg(m_socket->closeReason());
+            reason = tr("The middleware closed the event feed: %1").arg(m_socket->closeReason());
         else if (!m_lastError.isEmpty())
             reason = m_lastError;
         else if (!m_socket->closeReason().isEmpty())
             reason = m_socket->closeReason();
         else
-            reason = QStringLiteral("The event feed was disconnected");
+            reason = tr("The event feed was disconnected");
         m_socket->deleteLater();
         m_socket = nullptr;
     }

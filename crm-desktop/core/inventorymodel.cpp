@@ -4,6 +4,7 @@
 #include "apiclient.h"
 #include "crmlogging.h"
 #include "customersmodel.h"
+#include "displayformat.h"
 #include "eventfeed.h"
 
 #include <QJsonArray>
@@ -404,7 +405,7 @@ QVariant InventoryModel::display(const QJsonObject &record, int column) const
     case BatchColumn:
         return record.value(QLatin1String("batch")).toString();
     case DeliveryDateColumn:
-        return record.value(QLatin1String("deliveryDate")).toString();
+        return formatApiDate(record.value(QLatin1String("deliveryDate")).toString());
     case CustomerColumn: {
         const QString id = record.value(QLatin1String("customerId")).toString();
         if (id.isEmpty())
@@ -418,7 +419,7 @@ QVariant InventoryModel::display(const QJsonObject &record, int column) const
     const QString serial = record.value(QLatin1String("serial")).toString();
     const auto enrollment = m_enrollments.constFind(serial);
     if (column == EnrollmentColumn)
-        return enrollment == m_enrollments.constEnd() ? QString() : enrollment->provisioningStatus;
+        return enrollment == m_enrollments.constEnd() ? QString() : apiWord(enrollment->provisioningStatus);
     if (enrollment == m_enrollments.constEnd())
         return QString();
     const auto registration = m_registrations.constFind(enrollment->registrationId);
@@ -428,8 +429,8 @@ QVariant InventoryModel::display(const QJsonObject &record, int column) const
             return QString();
         // What the device itself last reported says more than "assigned".
         return registration->deviceStatus.isEmpty()
-                   ? registration->status
-                   : registration->status + QStringLiteral(" · ") + registration->deviceStatus;
+                   ? apiWord(registration->status)
+                   : apiWord(registration->status) + QStringLiteral(" · ") + apiWord(registration->deviceStatus);
     case HubColumn:
         return registration == m_registrations.constEnd() ? QString() : registration->hub;
     case OnlineColumn: {

@@ -4,6 +4,7 @@
 #include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLocale>
 
 namespace Provisio::Crm {
 
@@ -20,8 +21,12 @@ QString defaultText(const QJsonValue &value)
     case QJsonValue::Bool:
         return value.toBool() ? QCoreApplication::translate("JsonDiff", "yes")
                               : QCoreApplication::translate("JsonDiff", "no");
-    case QJsonValue::Double:
-        return QString::number(value.toDouble(), 'g', 15);
+    case QJsonValue::Double: {
+        // The language's decimal separator, no grouping: "1013,25" in German.
+        QLocale locale;
+        locale.setNumberOptions(QLocale::OmitGroupSeparator);
+        return locale.toString(value.toDouble(), 'g', 15);
+    }
     case QJsonValue::Array:
         return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
     case QJsonValue::Object:

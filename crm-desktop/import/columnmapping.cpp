@@ -52,23 +52,23 @@ QString ColumnMapping::label(Target target)
 {
     switch (target) {
     case Serial:
-        return QStringLiteral("Serial");
+        return tr("Serial");
     case Model:
-        return QStringLiteral("Model");
+        return tr("Model");
     case Manufacturer:
-        return QStringLiteral("Manufacturer");
+        return tr("Manufacturer");
     case Batch:
-        return QStringLiteral("Batch");
+        return tr("Batch");
     case DeliveryDate:
-        return QStringLiteral("Delivery date");
+        return tr("Delivery date");
     case CustomerId:
-        return QStringLiteral("Customer ID");
+        return tr("Customer ID");
     case Notes:
-        return QStringLiteral("Notes");
+        return tr("Notes");
     case Ignore:
         break;
     }
-    return QStringLiteral("(ignore)");
+    return tr("(ignore)");
 }
 
 ColumnMapping::Target ColumnMapping::guessOne(const QString &headerName)
@@ -148,12 +148,10 @@ int ColumnMapping::columnOf(Target target) const
 QString ColumnMapping::problem() const
 {
     if (!m_targets.contains(Serial))
-        return QStringLiteral("Choose the column that holds the serial numbers.");
+        return tr("Choose the column that holds the serial numbers.");
     for (const Target t : fields()) {
         if (m_targets.count(t) > 1)
-            return QStringLiteral("%1 is chosen for %2 columns; choose it for one only.")
-                .arg(label(t))
-                .arg(m_targets.count(t));
+            return tr("%1 is chosen for %2 columns; choose it for one only.").arg(label(t)).arg(m_targets.count(t));
     }
     return {};
 }

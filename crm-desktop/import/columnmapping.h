@@ -3,6 +3,7 @@
 
 #include "csv/csvreader.h"
 
+#include <QCoreApplication>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -15,6 +16,8 @@ namespace Provisio::Crm {
 // is then re-written with the middleware's own column names.
 class ColumnMapping
 {
+    Q_DECLARE_TR_FUNCTIONS(Provisio::Crm::ColumnMapping)
+
 public:
     enum Target { Ignore, Serial, Model, Manufacturer, Batch, DeliveryDate, CustomerId, Notes };
 

@@ -69,7 +69,7 @@ QVariant CsvPreviewModel::headerData(int section, Qt::Orientation orientation, i
         return QString(m_header.at(section) + QStringLiteral("\n\u2192 ") +
                        ColumnMapping::label(m_mapping.target(section)));
     if (role == Qt::ToolTipRole)
-        return QStringLiteral("File column '%1' is imported as %2")
+        return tr("File column '%1' is imported as %2")
             .arg(m_header.at(section), ColumnMapping::label(m_mapping.target(section)));
     return QAbstractTableModel::headerData(section, orientation, role);
 }

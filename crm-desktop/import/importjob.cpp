@@ -44,18 +44,17 @@ void ImportJob::setData(const CsvReader::Table &table, const ColumnMapping &mapp
             continue;
         }
         if (row.fields.size() != table.header.size()) {
-            local.message =
-                QStringLiteral("has %1 fields; the header row has %2").arg(row.fields.size()).arg(table.header.size());
+            local.message = tr("has %1 fields; the header row has %2").arg(row.fields.size()).arg(table.header.size());
             m_localErrors << local;
             continue;
         }
         if (local.serial.isEmpty()) {
-            local.message = QStringLiteral("serial is empty");
+            local.message = tr("serial is empty");
             m_localErrors << local;
             continue;
         }
         if (const auto seen = firstRow.constFind(local.serial); seen != firstRow.constEnd()) {
-            local.message = QStringLiteral("serial '%1' already appears in row %2").arg(local.serial).arg(seen.value());
+            local.message = tr("serial '%1' already appears in row %2").arg(local.serial).arg(seen.value());
             m_localErrors << local;
             continue;
         }
@@ -119,7 +118,7 @@ void ImportJob::sendNext()
     });
     connect(m_call, &ApiCall::failed, this, [this, first, count](const ApiFailure &failure) {
         // Each chunk is one transaction: a failed chunk wrote nothing.
-        stop(QStringLiteral("rows %1 to %2 were not imported: %3")
+        stop(tr("rows %1 to %2 were not imported: %3")
                  .arg(m_sendable.at(first).row)
                  .arg(m_sendable.at(first + count - 1).row)
                  .arg(failure.message));
@@ -170,7 +169,7 @@ QList<ImportRowResult> ImportJob::results() const
     if (!m_running && (m_cancelled || !m_failure.isEmpty())) {
         for (qsizetype i = m_sent; i < m_sendable.size(); ++i)
             all << ImportRowResult{m_sendable.at(i).row, m_sendable.at(i).serial, QStringLiteral("notSent"),
-                                   QStringLiteral("not imported: the import stopped before this row")};
+                                   tr("not imported: the import stopped before this row")};
     }
     std::sort(all.begin(), all.end(), [](const ImportRowResult &a, const ImportRowResult &b) { return a.row < b.row; });
     return all;

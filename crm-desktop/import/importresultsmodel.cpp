@@ -54,12 +54,11 @@ QVariant ImportResultsModel::data(const QModelIndex &index, int role) const
     if (role == Qt::DisplayRole || role == Qt::ToolTipRole) {
         switch (index.column()) {
         case RowColumn:
-            return role == Qt::DisplayRole ? QVariant(r.row)
-                                           : QVariant(QStringLiteral("row %1 of the file").arg(r.row));
+            return role == Qt::DisplayRole ? QVariant(r.row) : QVariant(tr("row %1 of the file").arg(r.row));
         case SerialColumn:
             return r.serial;
         case ResultColumn:
-            return r.result == QLatin1String("notSent") ? QStringLiteral("not sent") : r.result;
+            return r.result == QLatin1String("notSent") ? tr("not sent") : r.result;
         case MessageColumn:
             return r.message;
         }
@@ -77,13 +76,13 @@ QVariant ImportResultsModel::headerData(int section, Qt::Orientation orientation
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
     case RowColumn:
-        return QStringLiteral("Row");
+        return tr("Row");
     case SerialColumn:
-        return QStringLiteral("Serial");
+        return tr("Serial");
     case ResultColumn:
-        return QStringLiteral("Result");
+        return tr("Result");
     case MessageColumn:
-        return QStringLiteral("Message");
+        return tr("Message");
     }
     return {};
 }

@@ -59,8 +59,8 @@ class ImportFilePage : public QWizardPage
 public:
     explicit ImportFilePage(ImportWizard *wizard) : m_wizard(wizard)
     {
-        setTitle(QStringLiteral("Delivery file"));
-        setSubTitle(QStringLiteral("Pick the manufacturer's CSV file. Its first row must name the columns."));
+        setTitle(tr("Delivery file"));
+        setSubTitle(tr("Pick the manufacturer's CSV file. Its first row must name the columns."));
         auto *layout = new QVBoxLayout(this);
         layout->addWidget(wizard->buildFileWidgets());
     }
@@ -75,9 +75,9 @@ class ImportMappingPage : public QWizardPage
 public:
     explicit ImportMappingPage(ImportWizard *wizard) : m_wizard(wizard)
     {
-        setTitle(QStringLiteral("Columns"));
-        setSubTitle(QStringLiteral("Check which inventory field each column fills. Columns set to (ignore) "
-                                   "are not imported."));
+        setTitle(tr("Columns"));
+        setSubTitle(tr("Check which inventory field each column fills. Columns set to (ignore) "
+                       "are not imported."));
         auto *layout = new QVBoxLayout(this);
         layout->addWidget(wizard->buildMappingWidgets());
     }
@@ -92,10 +92,10 @@ class ImportValidationPage : public QWizardPage
 public:
     explicit ImportValidationPage(ImportWizard *wizard) : m_wizard(wizard)
     {
-        setTitle(QStringLiteral("Validation"));
-        setSubTitle(QStringLiteral("The middleware checks every row. Nothing is written yet."));
+        setTitle(tr("Validation"));
+        setSubTitle(tr("The middleware checks every row. Nothing is written yet."));
         setCommitPage(true);
-        setButtonText(QWizard::CommitButton, QStringLiteral("Import"));
+        setButtonText(QWizard::CommitButton, tr("Import"));
         auto *layout = new QVBoxLayout(this);
         wizard->m_validationProgress = new QProgressBar(this);
         wizard->m_validationSummary = makeLabel(this);
@@ -129,15 +129,15 @@ class ImportRunPage : public QWizardPage
 public:
     explicit ImportRunPage(ImportWizard *wizard) : m_wizard(wizard)
     {
-        setTitle(QStringLiteral("Import"));
-        setSubTitle(QStringLiteral("Rows go to the middleware in chunks of %1; Stop ends the import after the "
-                                   "chunk being sent.")
+        setTitle(tr("Import"));
+        setSubTitle(tr("Rows go to the middleware in chunks of %1; Stop ends the import after the "
+                       "chunk being sent.")
                         .arg(ImportJob::ChunkSize));
         auto *layout = new QVBoxLayout(this);
         wizard->m_importProgress = new QProgressBar(this);
-        wizard->m_importProgress->setFormat(QStringLiteral("%v of %m rows"));
+        wizard->m_importProgress->setFormat(tr("%v of %m rows"));
         wizard->m_importStatus = makeLabel(this);
-        wizard->m_stop = new QPushButton(QStringLiteral("Stop after this chunk"), this);
+        wizard->m_stop = new QPushButton(tr("Stop after this chunk"), this);
         auto *row = new QHBoxLayout;
         row->addStretch();
         row->addWidget(wizard->m_stop);
@@ -148,7 +148,7 @@ public:
         connect(wizard->m_stop, &QPushButton::clicked, this, [wizard] {
             wizard->importJob()->cancel();
             wizard->m_stop->setEnabled(false);
-            wizard->m_importStatus->setText(QStringLiteral("Stopping after the current chunk\u2026"));
+            wizard->m_importStatus->setText(tr("Stopping after the current chunk\u2026"));
         });
     }
     void initializePage() override { m_wizard->startImport(); }
@@ -163,15 +163,15 @@ class ImportReportPage : public QWizardPage
 public:
     explicit ImportReportPage(ImportWizard *wizard) : m_wizard(wizard)
     {
-        setTitle(QStringLiteral("Report"));
+        setTitle(tr("Report"));
         setFinalPage(true);
         auto *layout = new QVBoxLayout(this);
         wizard->m_reportSummary = makeLabel(this);
         wizard->m_reportModel = new ImportResultsModel(this);
         wizard->m_reportView = makeTable(this, wizard->m_reportModel);
         wizard->m_reportView->verticalHeader()->hide();
-        wizard->m_reportAllRows = new QCheckBox(QStringLiteral("Show all rows"), this);
-        wizard->m_exportReport = new QPushButton(QStringLiteral("Export report\u2026"), this);
+        wizard->m_reportAllRows = new QCheckBox(tr("Show all rows"), this);
+        wizard->m_exportReport = new QPushButton(tr("Export report\u2026"), this);
         auto *row = new QHBoxLayout;
         row->addWidget(wizard->m_reportAllRows);
         row->addStretch();
@@ -194,7 +194,7 @@ private:
 ImportWizard::ImportWizard(QWidget *parent, ApiClient *api)
     : QWizard(parent), m_api(api), m_validation(new ImportJob(api, this)), m_import(new ImportJob(api, this))
 {
-    setWindowTitle(QStringLiteral("Import a delivery file"));
+    setWindowTitle(tr("Import a delivery file"));
     setOption(QWizard::NoBackButtonOnLastPage, true);
     setOption(QWizard::NoCancelButtonOnLastPage, true);
     setPage(FilePageId, new ImportFilePage(this));
@@ -206,7 +206,7 @@ ImportWizard::ImportWizard(QWidget *parent, ApiClient *api)
     connect(m_validation, &ImportJob::progress, this, [this](int done, int total) {
         m_validationProgress->setRange(0, qMax(1, total));
         m_validationProgress->setValue(done);
-        m_validationSummary->setText(QStringLiteral("Checking rows: %1 of %2\u2026").arg(done).arg(total));
+        m_validationSummary->setText(tr("Checking rows: %1 of %2\u2026").arg(done).arg(total));
     });
     connect(m_validation, &ImportJob::finished, this, &ImportWizard::onValidationFinished);
     connect(m_import, &ImportJob::progress, this, [this](int done, int total) {
@@ -215,7 +215,7 @@ ImportWizard::ImportWizard(QWidget *parent, ApiClient *api)
     });
     connect(m_import, &ImportJob::chunkFinished, this, [this](int chunk, int chunks) {
         if (!m_import->isCancelled())
-            m_importStatus->setText(QStringLiteral("Chunk %1 of %2 imported: %3 created, %4 updated so far.")
+            m_importStatus->setText(tr("Chunk %1 of %2 imported: %3 created, %4 updated so far.")
                                         .arg(chunk)
                                         .arg(chunks)
                                         .arg(m_import->created())
@@ -235,17 +235,17 @@ QWidget *ImportWizard::buildFileWidgets()
     m_path = new QLineEdit(box);
     m_path->setPlaceholderText(QStringLiteral("delivery.csv"));
     m_path->setClearButtonEnabled(true);
-    auto *browse = new QPushButton(QStringLiteral("Browse\u2026"), box);
+    auto *browse = new QPushButton(tr("Browse\u2026"), box);
     m_delimiter = new QComboBox(box);
-    m_delimiter->addItem(QStringLiteral("Detect"), QString());
-    m_delimiter->addItem(QStringLiteral("Comma (,)"), QStringLiteral(","));
-    m_delimiter->addItem(QStringLiteral("Semicolon (;)"), QStringLiteral(";"));
-    m_delimiter->addItem(QStringLiteral("Tab"), QStringLiteral("\t"));
+    m_delimiter->addItem(tr("Detect"), QString());
+    m_delimiter->addItem(tr("Comma (,)"), QStringLiteral(","));
+    m_delimiter->addItem(tr("Semicolon (;)"), QStringLiteral(";"));
+    m_delimiter->addItem(tr("Tab"), QStringLiteral("\t"));
     m_fileSummary = makeLabel(box);
-    grid->addWidget(new QLabel(QStringLiteral("File"), box), 0, 0);
+    grid->addWidget(new QLabel(tr("File"), box), 0, 0);
     grid->addWidget(m_path, 0, 1);
     grid->addWidget(browse, 0, 2);
-    grid->addWidget(new QLabel(QStringLiteral("Delimiter"), box), 1, 0);
+    grid->addWidget(new QLabel(tr("Delimiter"), box), 1, 0);
     grid->addWidget(m_delimiter, 1, 1, 1, 2, Qt::AlignLeft);
     grid->addWidget(m_fileSummary, 2, 0, 1, 3);
     grid->setRowStretch(3, 1);
@@ -255,8 +255,8 @@ QWidget *ImportWizard::buildFileWidgets()
         const QString start = m_path->text().isEmpty()
                                   ? QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)
                                   : QFileInfo(m_path->text()).absolutePath();
-        const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("Delivery file"), start,
-                                                          QStringLiteral("CSV files (*.csv *.txt);;All files (*)"));
+        const QString path = QFileDialog::getOpenFileName(this, tr("Delivery file"), start,
+                                                          tr("CSV files (*.csv *.txt);;All files (*)"));
         if (!path.isEmpty())
             loadFile(path);
     });
@@ -287,17 +287,16 @@ bool ImportWizard::loadFile(const QString &path)
     CsvReader::Options options;
     options.delimiter = delimiterChoice();
     options.windows1252Fallback = true;
-    auto table = path.isEmpty()
-                     ? Result<CsvReader::Table>(Error(ErrorCode::InvalidInput, QStringLiteral("Pick a file.")))
-                     : CsvReader::readFile(path, options);
+    auto table = path.isEmpty() ? Result<CsvReader::Table>(Error(ErrorCode::InvalidInput, tr("Pick a file.")))
+                                : CsvReader::readFile(path, options);
     m_hasTable = table.ok();
     if (!table) {
         m_table = {};
         m_fileSummary->setText(table.error().message);
     } else {
         m_table = *table;
-        const QString delimiter = m_table.delimiter == u'\t' ? QStringLiteral("tab") : QString(m_table.delimiter);
-        m_fileSummary->setText(QStringLiteral("%1: %2 columns, %3 rows (delimiter '%4', %5).")
+        const QString delimiter = m_table.delimiter == u'\t' ? tr("tab") : QString(m_table.delimiter);
+        m_fileSummary->setText(tr("%1: %2 columns, %3 rows (delimiter '%4', %5).")
                                    .arg(QFileInfo(path).fileName())
                                    .arg(m_table.header.size())
                                    .arg(m_table.rows.size())
@@ -328,8 +327,8 @@ QWidget *ImportWizard::buildMappingWidgets()
     m_previewView->horizontalHeader()->setStretchLastSection(false);
     m_mappingProblem = makeLabel(box);
     m_mappingProblem->setStyleSheet(QStringLiteral("color: #b02020"));
-    m_upsert = new QCheckBox(QStringLiteral("Update devices that are already in the inventory "
-                                            "(blank cells keep the stored values)"),
+    m_upsert = new QCheckBox(tr("Update devices that are already in the inventory "
+                                "(blank cells keep the stored values)"),
                              box);
     layout->addWidget(scroll);
     layout->addWidget(m_previewView, 1);
@@ -350,9 +349,8 @@ void ImportWizard::rebuildMappingCombos()
     // Two columns of "file column → field" pairs keep wide files readable.
     const int perColumn = qMax(1, int((m_table.header.size() + 1) / 2));
     for (int c = 0; c < m_table.header.size(); ++c) {
-        auto *label =
-            new QLabel(m_table.header.at(c).isEmpty() ? QStringLiteral("(column %1)").arg(c + 1) : m_table.header.at(c),
-                       m_mappingArea);
+        auto *label = new QLabel(m_table.header.at(c).isEmpty() ? tr("(column %1)").arg(c + 1) : m_table.header.at(c),
+                                 m_mappingArea);
         auto *combo = new QComboBox(m_mappingArea);
         combo->setObjectName(QStringLiteral("mapping%1").arg(c));
         combo->addItem(ColumnMapping::label(ColumnMapping::Ignore), int(ColumnMapping::Ignore));
@@ -409,7 +407,7 @@ void ImportWizard::startValidation()
     if (m_validation->isRunning()) {
         m_validationPending = true;
         m_validation->cancel();
-        m_validationSummary->setText(QStringLiteral("Checking\u2026"));
+        m_validationSummary->setText(tr("Checking\u2026"));
         return;
     }
     m_validationPending = false;
@@ -431,27 +429,26 @@ void ImportWizard::onValidationFinished()
     const int valid = job->created() + job->updated();
     QString text;
     if (!job->failure().isEmpty()) {
-        text = QStringLiteral("The file could not be checked: %1. Go back to fix the file or the columns; "
-                              "Next checks it again.")
+        text = tr("The file could not be checked: %1. Go back to fix the file or the columns; "
+                  "Next checks it again.")
                    .arg(job->failure());
     } else if (job->isCancelled()) {
-        text = QStringLiteral("Checking stopped.");
+        text = tr("Checking stopped.");
     } else {
-        text = QStringLiteral("%1 rows checked: %2 would be created, %3 updated, %4 have errors.")
+        text = tr("%1 rows checked: %2 would be created, %3 updated, %4 have errors.")
                    .arg(job->totalRows())
                    .arg(job->created())
                    .arg(job->updated())
                    .arg(job->failed());
         if (valid == 0)
-            text += QStringLiteral(" There is nothing to import; fix the file and pick it again.");
+            text += tr(" There is nothing to import; fix the file and pick it again.");
         else if (job->failed() > 0) {
-            text += QStringLiteral(" The rows with errors are listed below; nothing has been written.");
-            m_skipErrors->setText(QStringLiteral("Import the valid rows (%1) and skip the rows with errors (%2)")
-                                      .arg(valid)
-                                      .arg(job->failed()));
+            text += tr(" The rows with errors are listed below; nothing has been written.");
+            m_skipErrors->setText(
+                tr("Import the valid rows (%1) and skip the rows with errors (%2)").arg(valid).arg(job->failed()));
             m_skipErrors->show();
         } else {
-            text += QStringLiteral(" Click Import to write them.");
+            text += tr(" Click Import to write them.");
         }
     }
     m_validationSummary->setText(text);
@@ -462,7 +459,7 @@ void ImportWizard::onValidationFinished()
 void ImportWizard::startImport()
 {
     m_stop->setEnabled(true);
-    m_importStatus->setText(QStringLiteral("Importing\u2026"));
+    m_importStatus->setText(tr("Importing\u2026"));
     m_import->setData(m_table, m_mapping);
     m_import->start(false, upsert());
     if (QWizardPage *p = page(ImportPageId))
@@ -486,17 +483,17 @@ void ImportWizard::showReport()
 {
     const ImportJob *job = m_import;
     m_reportModel->setResults(job->results());
-    QString text = QStringLiteral("%1 devices created, %2 updated, %3 rows refused.")
+    QString text = tr("%1 devices created, %2 updated, %3 rows refused.")
                        .arg(job->created())
                        .arg(job->updated())
                        .arg(job->failed());
     if (job->isCancelled() && job->rowsNotSent() > 0)
-        text += QStringLiteral(" Stopped after %1 of %2 chunks: %3 rows were not sent and are listed below.")
+        text += tr(" Stopped after %1 of %2 chunks: %3 rows were not sent and are listed below.")
                     .arg(job->chunksDone())
                     .arg(job->chunkCount())
                     .arg(job->rowsNotSent());
     if (!job->failure().isEmpty())
-        text += QStringLiteral(" The import stopped: %1.").arg(job->failure());
+        text += tr(" The import stopped: %1.").arg(job->failure());
     m_reportSummary->setText(text);
 }
 
@@ -504,10 +501,10 @@ Result<void> ImportWizard::exportReport(const QString &path) const
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
-        return Error(ErrorCode::InvalidInput, QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
+        return Error(ErrorCode::InvalidInput, tr("cannot write %1: %2").arg(path, file.errorString()));
     file.write(m_import->reportCsv());
     if (!file.commit())
-        return Error(ErrorCode::Unavailable, QStringLiteral("cannot save %1: %2").arg(path, file.errorString()));
+        return Error(ErrorCode::Unavailable, tr("cannot save %1: %2").arg(path, file.errorString()));
     return {};
 }
 
@@ -516,12 +513,12 @@ void ImportWizard::askExportReport()
     const QString base = m_fileName.isEmpty() ? QStringLiteral("import") : QFileInfo(m_fileName).completeBaseName();
     const QString suggested = QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
                                   .filePath(base + QStringLiteral("-report.csv"));
-    const QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Export import report"), suggested,
-                                                      QStringLiteral("CSV files (*.csv)"));
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export import report"), suggested, tr("CSV files (*.csv)"));
     if (path.isEmpty())
         return;
     if (auto ok = exportReport(path); !ok)
-        QMessageBox::warning(this, QStringLiteral("Export report"), ok.error().message);
+        QMessageBox::warning(this, tr("Export report"), ok.error().message);
 }
 
 void ImportWizard::reject()

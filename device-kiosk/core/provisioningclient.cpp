@@ -332,6 +332,8 @@ void ProvisioningClient::send(const QByteArray &verb, const QUrl &url, const QBy
         bool ok = false;
         const int retryAfter = reply->rawHeader("Retry-After").trimmed().toInt(&ok);
         answer.retryAfterSeconds = ok ? retryAfter : -1;
+        const int attemptsLeft = reply->rawHeader("X-Provisio-Attempts-Left").trimmed().toInt(&ok);
+        answer.attemptsLeft = ok && attemptsLeft >= 0 ? attemptsLeft : -1;
         if (answer.status == 0)
             answer.networkError = reply->errorString();
         (this->*handler)(answer);
@@ -353,7 +355,7 @@ void ProvisioningClient::failHttp(Stage stage, const HttpAnswer &answer, const Q
     }
     if (stage == Stage::Activation &&
         (answer.status == 400 || answer.status == 401 || answer.status == 404 || answer.status == 409)) {
-        fail(invalidCodeMessage(), detail, FailureKind::WrongCode, -1, tracking);
+        fail(invalidCodeMessage(), detail, FailureKind::WrongCode, -1, tracking, answer.attemptsLeft);
         return;
     }
     if (stage == Stage::Registration && (answer.status == 401 || answer.status == 403 || answer.status == 404)) {
@@ -375,11 +377,11 @@ void ProvisioningClient::setStep(Step step)
 }
 
 void ProvisioningClient::fail(const QString &userMessage, const QString &detail, FailureKind kind,
-                              int retryAfterSeconds, const QString &trackingId)
+                              int retryAfterSeconds, const QString &trackingId, int attemptsLeft)
 {
     if (!m_busy)
         return;
-    m_failure = Failure{kind, retryAfterSeconds, trackingId};
+    m_failure = Failure{kind, retryAfterSeconds, trackingId, attemptsLeft};
     qCWarning(lcProvisioning).noquote() << "provisioning failed:" << detail;
     finish();
     Q_EMIT failed(userMessage, detail);

@@ -51,6 +51,10 @@ public:
         FailureKind kind = FailureKind::None;
         int retryAfterSeconds = -1; // from Retry-After, -1 when absent
         QString trackingId;         // the service's tracking id, for support
+        // For a refused code: how many more wrong codes this device may send
+        // before it has to wait (X-Provisio-Attempts-Left; 0: the next
+        // wrong one starts a wait), -1 when the service did not say.
+        int attemptsLeft = -1;
     };
 
     explicit ProvisioningClient(QObject *parent = nullptr);
@@ -91,6 +95,7 @@ private:
         int status = 0;
         QByteArray body;
         int retryAfterSeconds = -1;
+        int attemptsLeft = -1; // X-Provisio-Attempts-Left
         QString networkError;
     };
 
@@ -106,7 +111,7 @@ private:
     QByteArray sasToken() const;
     void setStep(Step step);
     void fail(const QString &userMessage, const QString &detail, FailureKind kind = FailureKind::Other,
-              int retryAfterSeconds = -1, const QString &trackingId = {});
+              int retryAfterSeconds = -1, const QString &trackingId = {}, int attemptsLeft = -1);
     void failHttp(Stage stage, const HttpAnswer &answer, const QString &what);
     void finish();
 

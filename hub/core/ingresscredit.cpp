@@ -5,6 +5,12 @@
 
 namespace Provisio::HubAuth {
 
+namespace {
+// Service sessions are a handful per hub; entries of sessions that are away
+// and owe nothing go beyond this many.
+constexpr size_t kMaxSessions = 256;
+} // namespace
+
 IngressCredit::IngressCredit(Options options) : m_options(options) { }
 
 bool IngressCredit::mayAdmit(int64_t bytes, int64_t now) const
@@ -25,6 +31,7 @@ IngressCredit::Session &IngressCredit::session(std::string_view sessionId)
 
 void IngressCredit::charge(std::string_view sessionId, int64_t bytes)
 {
+    m_admissionOpen = false; // the admitted message reached a middleware session
     Session &s = session(sessionId);
     ++s.messages;
     s.bytes += bytes;
@@ -34,8 +41,10 @@ void IngressCredit::charge(std::string_view sessionId, int64_t bytes)
 
 void IngressCredit::chargeDelivery(std::string_view sessionId, const void *connection, int64_t bytes)
 {
-    if (isResuming(connection))
+    if (isResuming(connection)) {
+        m_admissionOpen = false;
         return; // charged when the broker queued it for the session
+    }
     charge(sessionId, bytes);
 }
 
@@ -82,17 +91,25 @@ void IngressCredit::grant(std::string_view sessionId, int64_t messages, int64_t 
 
 void IngressCredit::grantTotals(std::string_view sessionId, std::string_view epoch, int64_t messages, int64_t bytes)
 {
-    Session &s = session(sessionId);
-    if (s.epoch != epoch) {
-        // A new process under this session id counts from zero.
-        s.epoch.assign(epoch);
-        s.grantedMessages = 0;
-        s.grantedBytes = 0;
+    // The epoch names a middleware process, not a session: a process that
+    // renews its link opens a second session before it ends the first
+    // (make-before-break) and goes on counting over either. What it was paid
+    // so far is the most any session recorded for the epoch; a new process
+    // (new epoch) counts from zero.
+    int64_t paidMessages = 0;
+    int64_t paidBytes = 0;
+    for (const auto &entry : m_sessions) {
+        if (entry.second.epoch == epoch) {
+            paidMessages = std::max(paidMessages, entry.second.grantedMessages);
+            paidBytes = std::max(paidBytes, entry.second.grantedBytes);
+        }
     }
-    const int64_t newMessages = std::max<int64_t>(messages - s.grantedMessages, 0);
-    const int64_t newBytes = std::max<int64_t>(bytes - s.grantedBytes, 0);
-    s.grantedMessages = std::max(s.grantedMessages, messages);
-    s.grantedBytes = std::max(s.grantedBytes, bytes);
+    Session &s = session(sessionId);
+    s.epoch.assign(epoch);
+    const int64_t newMessages = std::max<int64_t>(messages - paidMessages, 0);
+    const int64_t newBytes = std::max<int64_t>(bytes - paidBytes, 0);
+    s.grantedMessages = std::max(paidMessages, messages);
+    s.grantedBytes = std::max(paidBytes, bytes);
     if (newMessages > 0 || newBytes > 0)
         grant(sessionId, newMessages, newBytes);
 }
@@ -103,6 +120,7 @@ void IngressCredit::subscribed(std::string_view sessionId, std::string_view filt
         return;
     Session &s = session(sessionId);
     const std::string key(filter);
+    m_unrouted.erase(key);
     s.pendingFilters.erase(key);
     if (s.sharedFilters.size() < 64) // a middleware subscribes a handful
         s.sharedFilters.insert(key);
@@ -120,6 +138,10 @@ void IngressCredit::unsubscribed(std::string_view sessionId, std::string_view fi
 
 bool IngressCredit::awaitingResubscription(int64_t now) const
 {
+    for (const auto &[filter, until] : m_unrouted) {
+        if (now < until)
+            return true;
+    }
     for (const auto &entry : m_sessions) {
         const Session &s = entry.second;
         if (s.pendingFilters.empty() || now >= s.resubscribeUntil)
@@ -176,22 +198,92 @@ std::vector<IngressCredit::Forgotten> IngressCredit::forgetAbandoned(int64_t now
     std::vector<Forgotten> forgotten;
     const bool anyConnected =
         std::any_of(m_sessions.begin(), m_sessions.end(), [](const auto &entry) { return entry.second.connected; });
-    for (auto it = m_sessions.begin(); it != m_sessions.end();) {
+    for (auto it = m_sessions.begin(); it != m_sessions.end(); ++it) {
         Session &s = it->second;
-        if (!s.connected && now - s.absentSince >= m_options.abandonedSeconds) {
-            if (!anyConnected) {
-                ++it;
-                continue;
-            }
-            if (s.messages > 0 || s.bytes > 0)
-                forgotten.push_back({it->first, s.messages, s.bytes});
-            drop(s);
-            it = m_sessions.erase(it);
+        if (s.connected)
+            continue;
+        if (s.absentSince == 0) {
+            // Never seen connecting (a session the broker restored from its
+            // saved state, charged while absent): away from now on.
+            s.absentSince = now;
             continue;
         }
-        ++it;
+        if (!anyConnected || now - s.absentSince < m_options.abandonedSeconds)
+            continue;
+        if (s.messages > 0 || s.bytes > 0)
+            forgotten.push_back({it->first, s.messages, s.bytes});
+        drop(s);
+        // The entry stays, with its grant totals (a stalled instance that
+        // comes back pays only what is new) and its filters (the broker
+        // still routes the session's share to it); what is charged to it
+        // from now on is forgotten after another abandoned period.
+        s.absentSince = now;
+    }
+    if (m_sessions.size() > kMaxSessions) {
+        // Bounded: only sessions that are away and owe nothing go.
+        for (auto it = m_sessions.begin(); it != m_sessions.end() && m_sessions.size() > kMaxSessions;) {
+            if (!it->second.connected && it->second.messages == 0 && it->second.bytes == 0)
+                it = m_sessions.erase(it);
+            else
+                ++it;
+        }
     }
     return forgotten;
+}
+
+void IngressCredit::admitted(std::string_view topic)
+{
+    m_admissionOpen = true;
+    m_admittedTopic.assign(topic);
+}
+
+std::string IngressCredit::settleAdmission(int64_t now)
+{
+    if (!m_admissionOpen)
+        return {};
+    m_admissionOpen = false;
+    for (auto it = m_unrouted.begin(); it != m_unrouted.end();)
+        it = now >= it->second ? m_unrouted.erase(it) : std::next(it);
+    for (const auto &entry : m_sessions) {
+        for (const std::string &filter : entry.second.sharedFilters) {
+            if (filterMatches(filter, m_admittedTopic)) {
+                m_unrouted[filter] = now + m_options.resubscribeSeconds; // at most one per known filter
+                return filter;
+            }
+        }
+    }
+    return {}; // a topic no middleware filter covers (a method response nobody waits for)
+}
+
+bool filterMatches(std::string_view filter, std::string_view topic)
+{
+    if (filter.substr(0, 7) == "$share/") {
+        const size_t group = filter.find('/', 7);
+        if (group == std::string_view::npos)
+            return false;
+        filter.remove_prefix(group + 1);
+    }
+    // A topic starting with '$' is not matched by a leading wildcard.
+    if (!topic.empty() && topic.front() == '$' && !filter.empty() && (filter.front() == '+' || filter.front() == '#'))
+        return false;
+    for (;;) {
+        const size_t fEnd = filter.find('/');
+        const std::string_view fLevel = filter.substr(0, fEnd);
+        if (fLevel == "#")
+            return true;
+        const size_t tEnd = topic.find('/');
+        const std::string_view tLevel = topic.substr(0, tEnd);
+        if (fLevel != "+" && fLevel != tLevel)
+            return false;
+        if (fEnd == std::string_view::npos || tEnd == std::string_view::npos) {
+            if (fEnd == std::string_view::npos && tEnd == std::string_view::npos)
+                return true;
+            // "a/#" also matches "a".
+            return tEnd == std::string_view::npos && filter.substr(fEnd + 1) == "#";
+        }
+        filter.remove_prefix(fEnd + 1);
+        topic.remove_prefix(tEnd + 1);
+    }
 }
 
 int64_t IngressCredit::outstandingMessages(std::string_view sessionId) const

@@ -53,7 +53,18 @@
 //   back (for at most `resubscribeSeconds`);
 // - grants may carry an epoch and running totals (grantTotals): a grant
 //   sent twice (a QoS 1 resend, a retry after a lost acknowledgement) then
-//   pays only once.
+//   pays only once, also when a renewal moved the process's grants over to
+//   its next session. A session whose charges were forgotten keeps its totals:
+//   an instance that only stalled and comes back must not be paid its whole
+//   history again by its next grant;
+// - whatever Mosquitto does that the above does not foresee, a device
+//   message admitted on a topic a middleware `$share/` filter covers and
+//   then charged to no session reached no middleware: the broker
+//   acknowledged it and dropped it. The plugin sees that right after the
+//   routing (admitted .. settleAdmission) and holds devices back until a
+//   middleware session subscribes that filter again (for at most
+//   `resubscribeSeconds`), so one message is lost, not a burst, and the
+//   hub logs it.
 // Plain C++ without Qt: it runs on the broker's hot path.
 namespace Provisio::HubAuth {
 
@@ -84,8 +95,9 @@ public:
     void chargeDelivery(std::string_view sessionId, const void *connection, int64_t bytes);
     // `sessionId` reports `messages` messages of `bytes` bytes handled.
     void grant(std::string_view sessionId, int64_t messages, int64_t bytes);
-    // `sessionId` reports everything it handled since it started as `epoch`:
-    // only what exceeds its earlier totals of the same epoch is paid.
+    // `sessionId` reports everything its process handled since it started as
+    // `epoch`: only what exceeds the totals of the same epoch paid earlier,
+    // over this session or another of the same process, is paid.
     void grantTotals(std::string_view sessionId, std::string_view epoch, int64_t messages, int64_t bytes);
 
     // A middleware session (re)connected; `now` in seconds.
@@ -97,6 +109,15 @@ public:
     void unsubscribed(std::string_view sessionId, std::string_view filter);
     // Whether devices are being held back for a session's re-subscription.
     bool awaitingResubscription(int64_t now) const;
+
+    // A device message on `topic` was admitted; the broker routes it next.
+    // Its charge (charge / chargeDelivery) clears it; settleAdmission, at
+    // the next event that is not such a charge, returns the `$share/`
+    // filter it should have reached when it reached no session (empty
+    // otherwise) and holds devices back until that filter is subscribed
+    // again.
+    void admitted(std::string_view topic);
+    std::string settleAdmission(int64_t now);
 
     // The read checks of a resumed session's queue follow its CONNECT:
     // beginResume at the CONNECT, endResume at any event that is not such a
@@ -148,6 +169,16 @@ private:
     int64_t m_bytes = 0;
     const void *m_resuming = nullptr;
     std::string m_resumingId;
+    // The device message admitted last, until it is charged or settled.
+    bool m_admissionOpen = false;
+    std::string m_admittedTopic;
+    // `$share/` filters a device message was admitted for and reached no
+    // session, with the time devices stop waiting for a subscription.
+    std::unordered_map<std::string, int64_t> m_unrouted;
 };
+
+// Whether an MQTT topic filter (`+`, `#`; a `$share/{group}/` prefix is
+// skipped) matches a topic name.
+bool filterMatches(std::string_view filter, std::string_view topic);
 
 } // namespace Provisio::HubAuth

@@ -65,7 +65,7 @@ struct PluginState
     RevocationList revoked;
     ClientRegistry clients;
     // After the broker starts, devices are held back until a middleware has
-    // subscribed (or device_gate_seconds have passed, so a hub without a
+    // subscribed a `$share/` filter (or device_gate_seconds have passed, so a hub without a
     // middleware still serves its devices): Mosquitto does not restore a
     // persisted session's shared subscriptions, and what devices published
     // before the middleware subscribed again would reach nobody.
@@ -229,13 +229,33 @@ int checkDeviceWrite(PluginState *state, const mosquitto_evt_acl_check *event, c
         state->holdingBack = false;
         state->heldBack = 0;
     }
+    // The broker routes it next; settleAdmission() checks that it reached
+    // a middleware session.
+    state->credit.admitted(topic);
     return MOSQ_ERR_SUCCESS;
+}
+
+// Called at every event that cannot be the routing of the device message
+// admitted last: if it reached no middleware session although a middleware
+// filter covers its topic, the broker acknowledged and dropped it; devices
+// are held back until that filter is subscribed again.
+void settleAdmission(PluginState *state)
+{
+    const std::string filter = state->credit.settleAdmission(nowSeconds());
+    if (filter.empty())
+        return;
+    mosquitto_log_printf(MOSQ_LOG_WARNING,
+                         "provisio: a device message reached no middleware session although '%s' covers it (it "
+                         "was acknowledged and is lost): holding devices back until a middleware subscribes it "
+                         "again",
+                         printable(filter.c_str(), 128).c_str());
 }
 
 int onBasicAuth(int, void *eventData, void *userData)
 {
     auto *state = static_cast<PluginState *>(userData);
     auto *event = static_cast<mosquitto_evt_basic_auth *>(eventData);
+    settleAdmission(state);
     state->credit.endResume();
     state->departing = nullptr;
     try {
@@ -288,6 +308,10 @@ int onAclCheck(int, void *eventData, void *userData)
     auto *state = static_cast<PluginState *>(userData);
     auto *event = static_cast<mosquitto_evt_acl_check *>(eventData);
     const char *clientId = mosquitto_client_id(event->client);
+    // Read checks are the routing of what was just admitted; anything else
+    // comes after it.
+    if (event->access != MOSQ_ACL_READ)
+        settleAdmission(state);
     if (!clientId || !event->topic)
         return MOSQ_ERR_ACL_DENIED;
     if (event->access != MOSQ_ACL_READ || !state->credit.isResuming(event->client))
@@ -346,7 +370,12 @@ int onAclCheck(int, void *eventData, void *userData)
         }
     }
     if (entry->role == Role::Service && access == Access::Subscribe) {
-        state->serviceSubscribed = true;
+        // The gate opens with a shared filter, the kind through which the
+        // middleware reads devices' messages: its link subscribes the control
+        // response topic first, and a device let in between that and its
+        // `$share/` filters would publish to nobody.
+        if (std::string_view(event->topic).substr(0, 7) == "$share/")
+            state->serviceSubscribed = true;
         state->credit.subscribed(entry->clientId, event->topic);
     }
     if (entry->role == Role::Service && access == Access::Unsubscribe)
@@ -369,6 +398,7 @@ int onAclCheck(int, void *eventData, void *userData)
 int onTick(int, void *, void *userData)
 {
     auto *state = static_cast<PluginState *>(userData);
+    settleAdmission(state);
     state->credit.endResume();
     state->departing = nullptr;
     state->clients.purgeDisconnected();
@@ -400,6 +430,7 @@ int onDisconnect(int, void *eventData, void *userData)
 {
     auto *state = static_cast<PluginState *>(userData);
     auto *event = static_cast<mosquitto_evt_disconnect *>(eventData);
+    settleAdmission(state);
     state->departing = event->client;
     const char *disconnectedId = mosquitto_client_id(event->client);
     // A service session's new CONNECT retires its previous connection after
@@ -418,6 +449,7 @@ int onControl(int, void *eventData, void *userData)
 {
     auto *state = static_cast<PluginState *>(userData);
     auto *event = static_cast<mosquitto_evt_control *>(eventData);
+    settleAdmission(state);
     state->credit.endResume();
     state->departing = nullptr;
     // The ACL already limits this topic to the service; checked again here

@@ -22,6 +22,7 @@ public:
     static constexpr qint64 kMaxBody = 64 * 1024;
 
 private:
+    HttpResponse registerDevice(const HttpRequest &request);
     static DpsDeviceRequests::Call callOf(const HttpRequest &request);
     static HttpResponse render(const DpsDeviceRequests::Answer &answer);
 

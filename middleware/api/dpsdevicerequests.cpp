@@ -80,12 +80,13 @@ DpsDeviceRequests::Answer DpsDeviceRequests::failure(const Error &error, int ret
     return a;
 }
 
-DpsDeviceRequests::Answer DpsDeviceRequests::operationAnswer(const RegistrationOperation &op, int status) const
+DpsDeviceRequests::Answer DpsDeviceRequests::operationAnswer(const QString &operationStatus, QJsonObject body,
+                                                             int status) const
 {
     Answer a;
     a.status = status;
-    a.body = op.toJson();
-    if (op.status == QLatin1String("assigning"))
+    a.body = std::move(body);
+    if (operationStatus == QLatin1String("assigning"))
         a.retryAfter = m_ctx.config.registrationRetryAfterSeconds;
     return a;
 }
@@ -98,37 +99,48 @@ DpsDeviceRequests::Answer DpsDeviceRequests::admission(const Call &call)
     return Answer{};
 }
 
-DpsDeviceRequests::Answer DpsDeviceRequests::registerDevice(const Call &call, const QByteArray &body)
+Result<Registrar::Attestee> DpsDeviceRequests::admitRegistration(const Call &call, const QByteArray &body,
+                                                                 QJsonValue *payload, int *retryAfter)
 {
-    int retryAfter = 0;
-    auto attestee = admit(call, &retryAfter);
+    auto attestee = admit(call, retryAfter);
     if (!attestee)
-        return failure(attestee.error(), retryAfter);
+        return attestee.error();
     auto json = parseJsonObject(body);
     if (!json)
-        return failure(json.error());
+        return json.error();
     JsonReader reader(*json);
     // DPS clients serialize unused attestation members as null.
     reader.allowOnly({"registrationId", "payload", "tpm"});
     const QString bodyId = reader.requiredString(QStringLiteral("registrationId"));
     if (!reader.ok())
-        return failure(reader.error());
+        return reader.error();
     if (Crypto::normalizeRegistrationId(bodyId) != attestee->registrationId)
-        return failure(Error(ErrorCode::InvalidInput,
-                             QStringLiteral("registrationId in the body ('%1') does not match the one the device "
-                                            "authenticated as ('%2')")
-                                 .arg(bodyId.left(128), call.registrationId)));
+        return Error(ErrorCode::InvalidInput,
+                     QStringLiteral("registrationId in the body ('%1') does not match the one the device "
+                                    "authenticated as ('%2')")
+                         .arg(bodyId.left(128), call.registrationId));
     if (json->contains(QStringLiteral("tpm")) && !json->value(QStringLiteral("tpm")).isNull())
-        return failure(
-            Error(ErrorCode::InvalidInput, QStringLiteral("TPM attestation is not supported; use a symmetric key")));
+        return Error(ErrorCode::InvalidInput, QStringLiteral("TPM attestation is not supported; use a symmetric key"));
+    *payload = json->value(QStringLiteral("payload"));
+    return attestee;
+}
 
-    auto op = m_registrar.registerDevice(*attestee, json->value(QStringLiteral("payload")));
-    if (!op)
-        return failure(op.error());
-    RegistrationOperation shown = *op;
-    if (shown.registrationState)
-        shown.registrationState = m_registrar.forDevice(*shown.registrationState);
-    return operationAnswer(shown, 202);
+void DpsDeviceRequests::registerDevice(const Call &call, const QByteArray &body, Reply reply)
+{
+    int retryAfter = 0;
+    QJsonValue payload;
+    auto attestee = admitRegistration(call, body, &payload, &retryAfter);
+    if (!attestee) {
+        reply(failure(attestee.error(), retryAfter));
+        return;
+    }
+    m_registrar.registerDevice(*attestee, payload, [this, reply = std::move(reply)](Result<Registrar::Answer> op) {
+        if (!op) {
+            reply(failure(op.error()));
+            return;
+        }
+        reply(operationAnswer(op->operation.status, std::move(op->json), 202));
+    });
 }
 
 DpsDeviceRequests::Answer DpsDeviceRequests::operationStatus(const Call &call, const QString &operationId)
@@ -137,13 +149,16 @@ DpsDeviceRequests::Answer DpsDeviceRequests::operationStatus(const Call &call, c
     auto attestee = admit(call, &retryAfter);
     if (!attestee)
         return failure(attestee.error(), retryAfter);
+    // This device's registration may still wait for its group's commit
+    // (a client that does not wait for the answer): read what it writes.
+    m_registrar.commitPending();
     auto op = m_registrar.operation(operationId, attestee->registrationId);
     if (!op)
         return failure(op.error());
     if (!*op)
         return failure(Error(ErrorCode::NotFound, QStringLiteral("no such registration operation")));
     // Polling answers 200 once settled, 202 while still assigning, as DPS.
-    return operationAnswer(**op, (*op)->status == QLatin1String("assigning") ? 202 : 200);
+    return operationAnswer((*op)->status, (*op)->toJson(), (*op)->status == QLatin1String("assigning") ? 202 : 200);
 }
 
 DpsDeviceRequests::Answer DpsDeviceRequests::registrationStatus(const Call &call, const QByteArray &body)
@@ -152,6 +167,9 @@ DpsDeviceRequests::Answer DpsDeviceRequests::registrationStatus(const Call &call
     auto attestee = admit(call, &retryAfter);
     if (!attestee)
         return failure(attestee.error(), retryAfter);
+    // This device's registration may still wait for its group's commit
+    // (a client that does not wait for the answer): read what it writes.
+    m_registrar.commitPending();
     if (!body.trimmed().isEmpty()) {
         if (auto json = parseJsonObject(body); !json)
             return failure(json.error());

@@ -9,6 +9,7 @@
 #include <QHostAddress>
 #include <QJsonObject>
 
+#include <functional>
 #include <optional>
 
 namespace Provisio {
@@ -52,8 +53,17 @@ public:
     // authenticates once per connection (MQTT's CONNECT). Status 200 when
     // they pass.
     Answer admission(const Call &call);
-    // PUT …/register: the body {"registrationId", "payload"?}.
-    Answer registerDevice(const Call &call, const QByteArray &body);
+    // PUT …/register: the body {"registrationId", "payload"?}. Answered
+    // through `reply`, once, in this thread: at once (a refusal, a custom
+    // allocation's `assigning`), or once the registration's group commit
+    // stored it (Registrar::registerDevice), so each transport must be
+    // ready to answer later.
+    using Reply = std::function<void(Answer)>;
+    void registerDevice(const Call &call, const QByteArray &body, Reply reply);
+    // Stores the registrations still waiting for their group commit and
+    // answers them: for a transport that must keep its answers in the order
+    // of its requests (HTTP pipelining).
+    void settle() { m_registrar.commitPending(); }
     // GET …/operations/{operationId}: 202 while assigning, 200 once settled.
     Answer operationStatus(const Call &call, const QString &operationId);
     // POST …/registrations/{registrationId}: the registration state.
@@ -65,9 +75,13 @@ public:
 
 private:
     Result<Registrar::Attestee> admit(const Call &call, int *retryAfter);
+    // admit() and the register body's checks; `payload` gets its payload.
+    Result<Registrar::Attestee> admitRegistration(const Call &call, const QByteArray &body, QJsonValue *payload,
+                                                  int *retryAfter);
     std::optional<Error> throttled(const Call &call, int *retryAfter);
     Answer failure(const Error &error, int retryAfter = 0) const;
-    Answer operationAnswer(const RegistrationOperation &op, int status) const;
+    // `body`: the operation as JSON; `operationStatus`: its status.
+    Answer operationAnswer(const QString &operationStatus, QJsonObject body, int status) const;
 
     ServiceContext &m_ctx;
     Registrar &m_registrar;

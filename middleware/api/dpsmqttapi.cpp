@@ -6,6 +6,7 @@
 
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QPointer>
 #include <QRegularExpression>
 #include <QUrlQuery>
 #include <QUuid>
@@ -120,7 +121,13 @@ bool DpsMqttApi::published(MqttServerConnection &connection, const MqttCodec::Pu
         return true;
     }
     if (request == kRegister) {
-        answer(connection, rid, m_requests.registerDevice(*call, publish.payload));
+        // Answered after the registration's group commit: the connection
+        // may be gone by then.
+        QPointer<MqttServerConnection> to(&connection);
+        m_requests.registerDevice(*call, publish.payload, [this, to, rid](const DpsDeviceRequests::Answer &a) {
+            if (to)
+                answer(*to, rid, a);
+        });
     } else if (request == kOperationStatus) {
         const QString operationId = query.queryItemValue(QStringLiteral("operationId"), QUrl::FullyDecoded);
         if (operationId.isEmpty()) {

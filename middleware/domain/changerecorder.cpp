@@ -30,6 +30,20 @@ Result<void> ChangeRecorder::record(EventKind kind, const Change &change)
     return {};
 }
 
+Result<void> ChangeRecorder::recordMany(EventKind kind, const QString &actor, const QString &action,
+                                        const QString &entityType, const QList<AuditLog::Change> &changes,
+                                        const QList<QJsonObject> &records)
+{
+    if (records.size() != changes.size())
+        return Error(ErrorCode::Internal,
+                     QStringLiteral("%1 records for %2 changes").arg(records.size()).arg(changes.size()));
+    if (auto a = m_audit.recordMany(actor, action, entityType, changes); !a)
+        return a.error();
+    for (qsizetype i = 0; i < changes.size(); ++i)
+        publishAfterCommit(eventFor(kind, changes.at(i).entityId, records.at(i)));
+    return {};
+}
+
 void ChangeRecorder::publishAfterCommit(DomainEvent event)
 {
     QPointer<EventBus> events(&m_events);

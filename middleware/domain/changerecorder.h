@@ -4,13 +4,13 @@
 #include "domainevent.h"
 
 #include "core/result.h"
+#include "storage/auditlog.h"
 
 #include <QJsonObject>
 #include <QString>
 
 namespace Provisio {
 
-class AuditLog;
 class Database;
 class EventBus;
 struct ServiceContext;
@@ -38,6 +38,12 @@ public:
     // Audits `change`, then publishes `kind` about the changed record after
     // commit (data: `after`, or `before` when the record is gone, redacted).
     Result<void> record(EventKind kind, const Change &change);
+    // record() for many changes of one kind, action and actor at once
+    // (the CSV import): an audit entry and an event each, the entries
+    // written many per statement from the records' JSON text, and
+    // `records[i]` (the record the event is about) for changes[i].
+    Result<void> recordMany(EventKind kind, const QString &actor, const QString &action, const QString &entityType,
+                            const QList<AuditLog::Change> &changes, const QList<QJsonObject> &records);
     // Publishes `event` once the current transaction commits (at once
     // outside a transaction).
     void publishAfterCommit(DomainEvent event);

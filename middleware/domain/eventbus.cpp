@@ -26,7 +26,7 @@ EventBus::EventBus(QObject *parent) : QObject(parent) { }
 void EventBus::publish(DomainEvent event)
 {
     if (event.id.isEmpty())
-        event.id = QStringLiteral("evt_") + Crypto::randomToken(12);
+        event.id = QStringLiteral("evt_") + Crypto::randomIdentifier(12);
     if (event.at.isEmpty())
         event.at = nowIso();
     Q_EMIT eventPublished(event);

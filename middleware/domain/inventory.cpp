@@ -31,16 +31,24 @@ Result<void> Inventory::importMany(const QList<DeviceRecord> &devices, const QSt
     // batch's records are all that is held at once.
     constexpr qsizetype kBatch = 1000;
     for (qsizetype from = 0; from < devices.size(); from += kBatch) {
-        auto created = m_store.createMany(devices.mid(from, kBatch));
+        QStringList documents;
+        auto created = m_store.createMany(devices.mid(from, kBatch), &documents);
         if (!created)
             return created.error();
-        for (const DeviceRecord &device : std::as_const(*created)) {
-            const QJsonObject after = device.toJson();
-            if (auto r = m_changes.record(EventKind::DeviceImported,
-                                          {actor, QStringLiteral("import"), kEntity, device.serial, {}, after});
-                !r)
-                return r.error();
+        // The audit entries from the stored text, the events from the
+        // records: each device serialized once.
+        QList<AuditLog::Change> changes;
+        QList<QJsonObject> records;
+        changes.reserve(created->size());
+        records.reserve(created->size());
+        for (qsizetype i = 0; i < created->size(); ++i) {
+            changes.append({created->at(i).serial, QString(), documents.at(i)});
+            records.append(created->at(i).toJson());
         }
+        if (auto r = m_changes.recordMany(EventKind::DeviceImported, actor, QStringLiteral("import"), kEntity, changes,
+                                          records);
+            !r)
+            return r.error();
     }
     if (!tx.commit())
         return commitFailed();

@@ -46,7 +46,7 @@ QDateTime now()
 QString newOperationId()
 {
     // DPS operation ids are opaque; hex keeps them URL-safe.
-    const QByteArray hex = Crypto::randomBytes(24).toHex(); // one draw: each costs a generator call
+    const QByteArray hex = Crypto::randomIdentifierBytes(24).toHex();
     return QStringLiteral("5.") + QString::fromLatin1(hex.first(16)) + QLatin1Char('.') +
            QString::fromLatin1(hex.sliced(16));
 }
@@ -114,6 +114,10 @@ Registrar::Registrar(ServiceContext &ctx, EnrollmentStore &enrollments, Registra
                            QStringLiteral("Device registrations by final status"));
     m_ctx.metrics.describe(QStringLiteral("provisio_registration_duration_seconds"), QStringLiteral("histogram"),
                            QStringLiteral("Time from a register call to its final status"));
+    // Fires when the loop is back from the connections it found ready.
+    m_commitTimer.setSingleShot(true);
+    m_commitTimer.setInterval(0);
+    connect(&m_commitTimer, &QTimer::timeout, this, &Registrar::commitPending);
 }
 
 Result<Registrar::Attestee> Registrar::authenticate(const QByteArray &authorization, const QString &idScope,
@@ -190,7 +194,22 @@ Result<Registrar::Attestee> Registrar::authenticate(const QByteArray &authorizat
     return unauthorized(expired);
 }
 
-Result<RegistrationOperation> Registrar::registerDevice(const Attestee &attestee, const QJsonValue &payload)
+void Registrar::registerDevice(const Attestee &attestee, const QJsonValue &payload, Done done)
+{
+    // A device of the waiting batch registers again (on another
+    // connection): it must read what the batch writes.
+    if (m_batchIds.contains(attestee.registrationId))
+        commitPending();
+    auto op = start(attestee, payload, &done);
+    if (!done)
+        return;
+    if (!op)
+        done(op.error());
+    else
+        done(Answer{*op, deviceAnswer(*op)});
+}
+
+Result<RegistrationOperation> Registrar::start(const Attestee &attestee, const QJsonValue &payload, Done *done)
 {
     Pending pending;
     pending.attestee = attestee;
@@ -215,7 +234,7 @@ Result<RegistrationOperation> Registrar::registerDevice(const Attestee &attestee
             Allocator::Outcome keep;
             keep.hub = **hub;
             keep.payload = (*existing)->state.payload;
-            return complete(pending, keep, &*existing);
+            return complete(pending, keep, &*existing, done);
         }
     }
 
@@ -228,7 +247,7 @@ Result<RegistrationOperation> Registrar::registerDevice(const Attestee &attestee
         return complete(pending, plan.error());
 
     if (plan->policy != AllocationPolicy::Custom)
-        return complete(pending, m_allocator.allocate(*plan, attestee.registrationId, payload), &*existing);
+        return complete(pending, m_allocator.allocate(*plan, attestee.registrationId, payload), &*existing, done);
 
     // Custom: answer `assigning` now, finish when the webhook answers.
     RegistrationOperation op;
@@ -259,7 +278,7 @@ Result<RegistrationOperation> Registrar::registerDevice(const Attestee &attestee
 }
 
 RegistrationOperation Registrar::complete(const Pending &pending, Result<Allocator::Outcome> outcome,
-                                          const std::optional<RegistrationRecord> *known)
+                                          const std::optional<RegistrationRecord> *known, Done *done)
 {
     if (!outcome)
         return persistFailure(pending, outcome.error());
@@ -325,48 +344,116 @@ RegistrationOperation Registrar::complete(const Pending &pending, Result<Allocat
         }
     }
 
-    RegistrationOperation op;
-    op.operationId = pending.operationId;
-    op.status = kAssigned;
-    op.registrationState = rec.state;
+    Write write;
+    write.operation.operationId = pending.operationId;
+    write.operation.status = kAssigned;
+    write.operation.registrationState = rec.state;
     // Rendered once for the stored record, the stored operation and the
     // event: each would otherwise render the same state (and its dates) again.
-    const QJsonObject stateJson = rec.state.toJson();
-    const QDateTime at = now();
+    write.stateJson = rec.state.toJson();
+    write.record = std::move(rec);
+    write.registrationId = a.registrationId;
+    write.started = pending.started;
+    write.at = now();
+    write.previousHub = prevHub;
+    write.timer = pending.timer;
+    if (done && *done) {
+        write.done = std::move(*done);
+        *done = nullptr;
+        m_batchIds.insert(write.registrationId);
+        m_batch.push_back(std::move(write));
+        if (int(m_batch.size()) >= kMaxGroupCommit)
+            commitPending();
+        else if (!m_commitTimer.isActive())
+            m_commitTimer.start();
+        return {};
+    }
+    bool stored = false;
     {
         Transaction tx(m_ctx.db);
-        auto saved = m_registrations.save(rec, stateJson);
-        const QJsonObject opJson{{QStringLiteral("operationId"), op.operationId},
-                                 {QStringLiteral("status"), op.status},
-                                 {QStringLiteral("registrationState"), stateJson}};
-        auto opSaved = saved ? m_registrations.saveOperation({op, a.registrationId, pending.started, at}, opJson)
-                             : Result<void>(saved.error());
-        auto pruned =
-            opSaved ? m_registrations.pruneOperations(a.registrationId, at.addDays(-1)) : Result<void>(opSaved.error());
-        if (!pruned || !tx.commit()) {
-            qCWarning(lcRegistration).noquote() << "registration of" << a.registrationId << "could not be stored";
-            RegistrationOperation failed;
-            failed.operationId = pending.operationId;
-            failed.status = kFailed;
-            RegistrationState s;
-            s.registrationId = a.registrationId;
-            s.status = kFailed;
-            s.errorCode = ApiError::dpsErrorCodeFor(ErrorCode::Unavailable);
-            s.errorMessage = QStringLiteral("the registration could not be stored; try again");
-            failed.registrationState = s;
-            recordMetrics(failed, pending.timer);
-            return failed;
+        stored = tx.isActive() && store(write) && tx.commit();
+    }
+    return finish(write, stored);
+}
+
+void Registrar::commitPending()
+{
+    m_commitTimer.stop();
+    if (m_batch.empty())
+        return;
+    std::vector<Write> batch;
+    batch.swap(m_batch);
+    m_batchIds.clear();
+    std::vector<bool> stored(batch.size(), false);
+    bool all = false;
+    {
+        Transaction tx(m_ctx.db);
+        all = tx.isActive();
+        for (const Write &w : batch) {
+            if (!all)
+                break;
+            all = store(w);
+        }
+        all = all && tx.commit();
+    }
+    if (all) {
+        std::fill(stored.begin(), stored.end(), true);
+    } else if (batch.size() > 1) {
+        // One write failed and took the batch's transaction with it: each
+        // on its own, so that the others are still stored.
+        for (size_t i = 0; i < batch.size(); ++i) {
+            Transaction tx(m_ctx.db);
+            stored[i] = tx.isActive() && store(batch[i]) && tx.commit();
         }
     }
-    recordMetrics(op, pending.timer);
+    for (size_t i = 0; i < batch.size(); ++i) {
+        Write &w = batch[i];
+        RegistrationOperation op = finish(w, stored[i]);
+        if (w.done) {
+            QJsonObject json = deviceAnswer(op, stored[i] ? &w.stateJson : nullptr);
+            w.done(Answer{std::move(op), std::move(json)});
+        }
+    }
+}
+
+bool Registrar::store(const Write &w)
+{
+    auto saved = m_registrations.save(w.record, w.stateJson);
+    if (!saved)
+        return false;
+    const QJsonObject opJson{{QStringLiteral("operationId"), w.operation.operationId},
+                             {QStringLiteral("status"), w.operation.status},
+                             {QStringLiteral("registrationState"), w.stateJson}};
+    if (!m_registrations.saveOperation({w.operation, w.registrationId, w.started, w.at}, opJson))
+        return false;
+    return bool(m_registrations.pruneOperations(w.registrationId, w.at.addDays(-1)));
+}
+
+RegistrationOperation Registrar::finish(const Write &w, bool stored)
+{
+    if (!stored) {
+        qCWarning(lcRegistration).noquote() << "registration of" << w.registrationId << "could not be stored";
+        RegistrationOperation failed;
+        failed.operationId = w.operation.operationId;
+        failed.status = kFailed;
+        RegistrationState s;
+        s.registrationId = w.registrationId;
+        s.status = kFailed;
+        s.errorCode = ApiError::dpsErrorCodeFor(ErrorCode::Unavailable);
+        s.errorMessage = QStringLiteral("the registration could not be stored; try again");
+        failed.registrationState = s;
+        recordMetrics(failed, w.timer);
+        return failed;
+    }
+    recordMetrics(w.operation, w.timer);
     // The hub it had before, so the hub link can cut it off there.
-    DomainEvent event = registrationEvent(op, rec.state.deviceId, stateJson);
-    if (!prevHub.isEmpty()) {
-        event.previousHub = prevHub;
-        event.data.insert(QStringLiteral("previousAssignedHub"), prevHub);
+    DomainEvent event = registrationEvent(w.operation, w.record.state.deviceId, w.stateJson);
+    if (!w.previousHub.isEmpty()) {
+        event.previousHub = w.previousHub;
+        event.data.insert(QStringLiteral("previousAssignedHub"), w.previousHub);
     }
     m_ctx.events.publish(event);
-    return op;
+    return w.operation;
 }
 
 RegistrationOperation Registrar::persistFailure(const Pending &pending, const Error &error)
@@ -541,22 +628,43 @@ Result<std::optional<RegistrationState>> Registrar::registrationState(const QStr
 
 RegistrationState Registrar::forDevice(RegistrationState state)
 {
+    if (auto provisio = provisioPayload(state))
+        state.payload.insert(QStringLiteral("provisio"), *provisio);
+    return state;
+}
+
+QJsonObject Registrar::deviceAnswer(const RegistrationOperation &op, const QJsonObject *stateJson)
+{
+    if (!op.registrationState)
+        return op.toJson();
+    QJsonObject state = stateJson ? *stateJson : op.registrationState->toJson();
+    if (auto provisio = provisioPayload(*op.registrationState)) {
+        QJsonObject payload = state.value(QStringLiteral("payload")).toObject();
+        payload.insert(QStringLiteral("provisio"), *provisio);
+        state.insert(QStringLiteral("payload"), payload);
+    }
+    return QJsonObject{{QStringLiteral("operationId"), op.operationId},
+                       {QStringLiteral("status"), op.status},
+                       {QStringLiteral("registrationState"), state}};
+}
+
+std::optional<QJsonObject> Registrar::provisioPayload(const RegistrationState &state)
+{
     if (state.status != kAssigned || state.assignedHub.isEmpty())
-        return state;
+        return std::nullopt;
     auto hub = m_ctx.hubs.findByHost(state.assignedHub);
     if (!hub || !*hub)
-        return state;
+        return std::nullopt;
     QJsonObject provisio{{QStringLiteral("hubEndpoint"), (*hub)->dialEndpoint()},
                          {QStringLiteral("caCertificate"), QString::fromLatin1(m_ctx.caCertificatePem)}};
     // The key of the device's current credential generation on that hub
     // (hub/core/credentials.h): 0 until a revoke or a rotation retired it.
     auto generation = HubLinkStore(m_ctx.db).credentialGeneration(state.assignedHub, state.deviceId);
     if (!generation)
-        return state;
+        return std::nullopt;
     if (auto key = Crypto::deriveKey((*hub)->signingKey, Crypto::hubDeviceKeyDerivationId(state.deviceId, *generation)))
         provisio.insert(QStringLiteral("hubDeviceKey"), *key);
-    state.payload.insert(QStringLiteral("provisio"), provisio);
-    return state;
+    return provisio;
 }
 
 } // namespace Provisio

@@ -12,9 +12,13 @@
 #include <QElapsedTimer>
 #include <QJsonValue>
 #include <QObject>
+#include <QSet>
 #include <QString>
+#include <QTimer>
 
+#include <functional>
 #include <optional>
+#include <vector>
 
 namespace Provisio {
 
@@ -57,10 +61,30 @@ public:
     Result<Attestee> authenticate(const QByteArray &authorization, const QString &idScope,
                                   const QString &registrationId);
 
-    // Starts a registration. The operation is final (assigned, failed,
-    // disabled) except with a custom allocation, where it is `assigning`
-    // until the webhook answers.
-    Result<RegistrationOperation> registerDevice(const Attestee &attestee, const QJsonValue &payload);
+    // Starts a registration; `done` gets its operation, once, in this
+    // thread: at once, or (group commit) after the transaction that stored
+    // it committed. The operation is final (assigned, failed, disabled)
+    // except with a custom allocation, where it is `assigning` until the
+    // webhook answers.
+    // The operation and the JSON the device hears: the operation with
+    // payload.provisio (forDevice()) in an assigned state.
+    struct Answer
+    {
+        RegistrationOperation operation;
+        QJsonObject json;
+    };
+    using Done = std::function<void(Result<Answer>)>;
+    void registerDevice(const Attestee &attestee, const QJsonValue &payload, Done done);
+
+    // Group commit: assignments decided while the event loop handles one
+    // batch of ready connections are stored in one transaction when it
+    // returns to the loop, each answered after that commit. At most this
+    // many wait for one commit; the next one commits the batch at once.
+    static constexpr int kMaxGroupCommit = 128;
+    // Stores the registrations still waiting for their commit, and answers
+    // them (also called by the loop, and before a device of the batch
+    // registers again, so that it reads what the batch wrote).
+    void commitPending();
 
     // An operation of this registration, for the device polling it.
     Result<std::optional<RegistrationOperation>> operation(const QString &operationId, const QString &registrationId);
@@ -70,6 +94,9 @@ public:
     // Adds payload.provisio (hub endpoint, the device's hub key, the CA) to an
     // assigned state: derived on every answer, never stored.
     RegistrationState forDevice(RegistrationState state);
+    // op.toJson() of forDevice()'s state; `stateJson`, when given, is
+    // op.registrationState already rendered (it is not rendered again).
+    QJsonObject deviceAnswer(const RegistrationOperation &op, const QJsonObject *stateJson = nullptr);
 
     // How long an operation may stay `assigning` before it counts as lost
     // (the instance running its webhook call stopped).
@@ -83,13 +110,36 @@ private:
         QDateTime started;
         QElapsedTimer timer;
     };
+    // What one assignment writes, and whom to tell once it is stored.
+    struct Write
+    {
+        RegistrationRecord record;
+        QJsonObject stateJson; // record.state rendered
+        RegistrationOperation operation;
+        QString registrationId;
+        QDateTime started;
+        QDateTime at;
+        QString previousHub;
+        QElapsedTimer timer;
+        Done done;
+    };
+    Result<RegistrationOperation> start(const Attestee &attestee, const QJsonValue &payload, Done *done);
     // `known`: the device's record as registerDevice() read it a moment ago,
     // so an allocation answered at once does not read it again; null when
     // time has passed (a custom allocation's webhook) and it must be re-read.
+    // `done`: given, the write joins the group commit and *done is taken
+    // (left empty); the operation returned then means nothing.
     RegistrationOperation complete(const Pending &pending, Result<Allocator::Outcome> outcome,
-                                   const std::optional<RegistrationRecord> *known = nullptr);
+                                   const std::optional<RegistrationRecord> *known = nullptr, Done *done = nullptr);
+    // Inside an open transaction.
+    bool store(const Write &write);
+    // After the commit (stored) or the rollback: metrics, the event, and the
+    // operation the device hears.
+    RegistrationOperation finish(const Write &write, bool stored);
     RegistrationOperation completeDisabled(const Pending &pending);
     RegistrationOperation persistFailure(const Pending &pending, const Error &error);
+    // payload.provisio for an assigned state, when its hub is known.
+    std::optional<QJsonObject> provisioPayload(const RegistrationState &state);
     void recordMetrics(const RegistrationOperation &op, const QElapsedTimer &timer);
     void announce(const RegistrationOperation &op, const QString &deviceId);
 
@@ -97,6 +147,9 @@ private:
     EnrollmentStore &m_enrollments;
     RegistrationStore &m_registrations;
     Allocator m_allocator;
+    std::vector<Write> m_batch;
+    QSet<QString> m_batchIds;
+    QTimer m_commitTimer;
 };
 
 } // namespace Provisio

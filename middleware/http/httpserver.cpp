@@ -234,6 +234,11 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
         return true;
     }
 
+    // An earlier answer on this connection is still pending: finish what can
+    // be finished now, so that it is written before this request's answer.
+    if (m_pendingAnswers.value(socket) > 0)
+        m_router.settle();
+
     HttpRequest req;
     req.method = request.method();
     const QUrl url = request.url();
@@ -243,7 +248,7 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
     req.remoteAddress = request.remoteAddress();
     req.headers = request.headers();
     req.clientAddress = ClientAddress::resolve(req.remoteAddress, req.headers, m_trustedProxies);
-    req.trackingId = Crypto::randomToken(12);
+    req.trackingId = Crypto::randomIdentifier(12);
 
     HttpResponse response = dispatch(req);
     if (response.deferred) {
@@ -260,10 +265,14 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
         QPointer<QTcpSocket> guard(socket);
         QPointer<HttpServer> self(this);
         auto context = std::make_shared<HttpRequest>(std::move(req));
-        response.deferred->setWriter([self, guard, responder, context, timer](HttpResponse answer) {
+        m_pendingAnswers[socket] += 1;
+        QTcpSocket *key = socket;
+        response.deferred->setWriter([self, guard, key, responder, context, timer](HttpResponse answer) {
             renderFailure(answer, context->trackingId);
             if (!self)
                 return;
+            if (auto it = self->m_pendingAnswers.find(key); it != self->m_pendingAnswers.end() && --*it <= 0)
+                self->m_pendingAnswers.erase(it);
             if (!guard || !guard->isOpen()) {
                 qCDebug(lcHttp).noquote() << context->trackingId << "client left before the answer";
                 return;

@@ -74,6 +74,8 @@ private:
     QSet<QString> m_webSocketPaths;
     Metrics *m_metrics;
     FrontDoor *m_frontDoor = nullptr;
+    // Deferred answers not yet written, per connection.
+    QHash<QTcpSocket *, int> m_pendingAnswers;
 };
 
 } // namespace Provisio

@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <optional>
+#include <vector>
 
 namespace Provisio {
 
@@ -61,11 +62,23 @@ public:
     // Every registered route, in registration order (for `provisio-middleware routes`).
     const QList<Route> &routes() const { return m_routes; }
 
+    // Work that answers requests later (HttpResponse::later) but can be
+    // finished at once: the server runs these when a request arrives on a
+    // connection whose earlier answer is still pending (a pipelining
+    // client), so that answers keep the order of their requests.
+    void addSettle(std::function<void()> settle) { m_settles.push_back(std::move(settle)); }
+    void settle() const
+    {
+        for (const auto &s : m_settles)
+            s();
+    }
+
     // Splits a URL path into decoded segments; empty segments are dropped.
     static QStringList splitPath(const QString &path);
 
 private:
     QList<Route> m_routes;
+    std::vector<std::function<void()>> m_settles;
 };
 
 } // namespace Provisio

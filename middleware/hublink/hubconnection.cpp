@@ -141,6 +141,7 @@ MqttSession *HubConnection::createClient()
         }
         Q_EMIT messageReceived(message, tag);
     });
+    connect(c, &MqttSession::subscriptionsAnswered, this, &HubConnection::subscriptionsAnswered);
     connect(c, &MqttSession::messagePublished, this, [this, c](int messageId, bool acknowledged) {
         const auto done = m_pending.take({c, messageId});
         if (done)
@@ -253,10 +254,12 @@ void HubConnection::keysAnswered(const QJsonObject &answer)
     m_client->setPassword(freshToken());
     if (m_client->state() != MqttSession::Connected)
         return;
-    // As a renewal: the same client id, so the session carries over.
-    m_renewing = true;
-    m_client->disconnectFromHost();
-    m_client->connectToHost();
+    // As a renewal: a successor on the new key, or the same client id.
+    if (m_options.handOverRenewals) {
+        Q_EMIT renewalDue();
+        return;
+    }
+    renewInPlace();
 }
 
 void HubConnection::renew()
@@ -264,7 +267,22 @@ void HubConnection::renew()
     m_renewTimer.start(int(qMin<qint64>(m_options.tokenLifetimeSeconds * 750, std::numeric_limits<int>::max())));
     if (!m_client)
         return;
-    // The next attempt, whenever it comes, uses a fresh token.
+    // The next attempt, whenever it comes, uses a fresh token (also this
+    // connection's own, should it reconnect while a successor takes over).
+    m_client->setPassword(freshToken());
+    if (m_client->state() != MqttSession::Connected)
+        return;
+    if (m_options.handOverRenewals) {
+        Q_EMIT renewalDue();
+        return;
+    }
+    renewInPlace();
+}
+
+void HubConnection::renewInPlace()
+{
+    if (!m_client || m_ending)
+        return;
     m_client->setPassword(freshToken());
     if (m_client->state() != MqttSession::Connected)
         return;
@@ -272,9 +290,22 @@ void HubConnection::renew()
     // meanwhile carry over, and so do our unacknowledged QoS 1 messages
     // (same MqttSession, sent again after the CONNACK). Deliveries not yet
     // acknowledged come again with DUP set; TelemetryIngest recognises them.
+    // The hub holds devices back until the session has subscribed again
+    // (docs/architecture.md "Back-pressure").
     m_renewing = true;
     m_client->disconnectFromHost();
     m_client->connectToHost();
+}
+
+int HubConnection::unansweredSubscriptions() const
+{
+    return m_client ? m_client->unansweredSubscriptions() : 0;
+}
+
+void HubConnection::continueFrom(const HubConnection &previous)
+{
+    if (previous.isConnected() && isConnected())
+        m_since = previous.since();
 }
 
 void HubConnection::renewalFailed()

@@ -50,25 +50,31 @@ class MqttSession;
 // `max_queued_messages`).
 //
 // The hub checks the password only at CONNECT (and disconnects a client
-// whose token expires), so the token is renewed before it expires by
-// reconnecting the same client id with a fresh token. The session survives
-// the short gap, and the messages the hub receives meanwhile are queued in
-// it; a second connection with another id would leave a session with
-// subscriptions behind that nobody resumes. A renewal that reconnects at
-// once is not reported as a disconnection. While the hub is unreachable the
-// client retries with backoff, always with a fresh enough token. A CONNECT
-// refused for good (bad credentials, e.g. the hub still runs with an old
-// key) is retried slowly.
+// whose token expires), so the token is renewed before it expires. With
+// Options::handOverRenewals (the linked hubs' connections, HubConnections)
+// the renewal is make-before-break: the connection asks for a successor
+// (renewalDue()), a second session under the instance's other client id
+// that logs in with the fresh token and subscribes, and only then is this
+// one drained and ended, so the hub never has a moment without the
+// instance's subscriptions and never holds devices back for a renewal
+// (docs/architecture.md "Renewals without a gap"). Without it (a drained
+// dead instance's session, or when no successor could subscribe) the token
+// is renewed by reconnecting the same client id: the session survives the
+// short gap, and a renewal that reconnects at once is not reported as a
+// disconnection. While the hub is unreachable the client retries with
+// backoff, always with a fresh enough token. A CONNECT refused for good
+// (bad credentials, e.g. the hub still runs with an old key) is retried
+// slowly.
 //
 // A signing-key rotation (Hubs::rotateKey) must not cut the link: the hub
 // learns its new keys from this connection, over the control channel
 // (`rotate-keys`, hub/README.md), while it is still logged in with the
-// replaced key; once the hub answers 200 it reconnects with the new one
-// (the same client id, so the session and what is queued in it carry
-// over). A connection that is not up when the rotation comes, or that
-// starts during it, logs in with the new key, and when the hub refuses that
-// (it has not heard of the rotation yet) once more with the replaced key,
-// then hands the hub the new keys the same way.
+// replaced key; once the hub answers 200 the link moves over to the new one
+// like a renewal (a successor logged in with the new key, or the same
+// client id reconnecting). A connection that is not up when the rotation
+// comes, or that starts during it, logs in with the new key, and when the
+// hub refuses that (it has not heard of the rotation yet) once more with
+// the replaced key, then hands the hub the new keys the same way.
 class HubConnection : public QObject
 {
     Q_OBJECT
@@ -92,6 +98,9 @@ public:
         // comment); empty: a random one, so the session lasts only as long
         // as this object.
         QString clientId;
+        // Renewals ask for a successor session (renewalDue()) instead of
+        // reconnecting in place; see the class comment.
+        bool handOverRenewals = false;
     };
 
     HubConnection(const Hub &hub, const QByteArray &caCertificatePem, Options options, QObject *parent = nullptr);
@@ -101,6 +110,17 @@ public:
     QString clientId() const { return m_clientId; }
 
     void start();
+    // Renews by reconnecting this client id with a fresh token (and the
+    // current key), as when no successor takes over.
+    void renewInPlace();
+    void setHandOverRenewals(bool on) { m_options.handOverRenewals = on; }
+    // The filters this connection keeps subscribed (filter -> QoS).
+    const QMap<QString, int> &subscriptions() const { return m_filters; }
+    // SUBSCRIBEs and UNSUBSCRIBEs the hub has not answered yet.
+    int unansweredSubscriptions() const;
+    // A successor taking over from `previous`: the link has been up since
+    // `previous` came up, not since this connection did.
+    void continueFrom(const HubConnection &previous);
     // The hub's keys changed (rotation): see the class comment.
     void updateKeys(const Hub &hub);
     // Whether the link is logged in (or trying) with the replaced signing
@@ -138,6 +158,13 @@ Q_SIGNALS:
     void connected();
     void disconnected();
     void sessionEnded();
+    // With handOverRenewals: time to move to a successor session (fresh
+    // token, or the new signing key the hub confirmed). Until one takes over
+    // this connection stays up as it is.
+    void renewalDue();
+    // The hub answered every SUBSCRIBE and UNSUBSCRIBE sent since the
+    // connection came up; `allGranted`: it refused none.
+    void subscriptionsAnswered(bool allGranted);
     // A delivery; QoS 1 ones stay unacknowledged on the hub until
     // acknowledge(tag) (see the class comment).
     void messageReceived(const Provisio::MqttCodec::Publish &message, quint64 tag);

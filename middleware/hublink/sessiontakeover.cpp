@@ -4,10 +4,13 @@
 #include "hubconnection.h"
 #include "hubconnections.h"
 #include "hublinkutil.h"
+#include "sessiondrain.h"
 
 #include "base/servicecontext.h"
 
 #include <QDateTime>
+
+#include <algorithm>
 
 namespace Provisio {
 
@@ -82,45 +85,19 @@ void SessionTakeover::beginDrain(const QString &clientId)
                                          << "stopped renewing its hub-link lease; draining its hub sessions";
     Drain &drain = m_drains[clientId];
     for (HubConnection *own : m_connections.all()) {
-        auto session = std::make_unique<Session>();
-        session->connection = m_connections.createFor(own->hub(), clientId);
-        Session *s = session.get();
-        HubConnection *c = s->connection.get();
-        connect(c, &HubConnection::connected, this, [this, s, c] {
-            s->lastActivityMs = nowMs();
-            if (s->ending)
-                return;
-            // No new messages for a session that is going away; what it
-            // queued already is still delivered.
-            for (const QString &filter : HubConnections::sharedFilters())
-                c->unsubscribeOnHub(filter);
-        });
-        connect(c, &HubConnection::messageReceived, this, [this, s, c](const MqttCodec::Publish &m, quint64 tag) {
-            s->lastActivityMs = nowMs();
-            Q_EMIT messageReceived(c, m, tag);
-        });
-        connect(c, &HubConnection::sessionEnded, this, [s] { s->ended = true; });
-        c->start();
-        drain.sessions.push_back(std::move(session));
+        for (const QString &id : {clientId, HubConnections::partnerClientId(clientId)}) {
+            auto session = std::make_unique<SessionDrain>(m_connections.createFor(own->hub(), id), m_options.quietMs);
+            connect(session.get(), &SessionDrain::messageReceived, this, &SessionTakeover::messageReceived);
+            drain.sessions.push_back(std::move(session));
+        }
     }
 }
 
 void SessionTakeover::checkDrains()
 {
-    const qint64 now = nowMs();
     for (auto it = m_drains.begin(); it != m_drains.end();) {
-        bool allEnded = true;
-        for (const auto &s : it->second.sessions) {
-            if (s->ended)
-                continue;
-            allEnded = false;
-            HubConnection *c = s->connection.get();
-            if (!s->ending && c->isConnected() && c->unacknowledgedCount() == 0 &&
-                now - s->lastActivityMs >= m_options.quietMs) {
-                s->ending = true;
-                c->endSession();
-            }
-        }
+        const bool allEnded = std::all_of(it->second.sessions.cbegin(), it->second.sessions.cend(),
+                                          [](const auto &s) { return s->isEnded(); });
         if (!allEnded) {
             ++it;
             continue;

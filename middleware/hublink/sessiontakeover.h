@@ -18,19 +18,22 @@ namespace Provisio {
 struct ServiceContext;
 class HubConnection;
 class HubConnections;
+class SessionDrain;
 
 // Failover of a dead instance (docs/architecture.md, "Failover of a dead
 // instance"). Every instance keeps a lease in the database, renewed every
 // third of its duration. When another instance's lease has run out, one
-// survivor claims it and drains that instance's session on every linked
-// hub: it connects with the dead instance's client id (clean session off),
-// takes the session's shared subscriptions off so no new messages are
-// routed to it, hands what the hub delivers (queued, and received but
-// never acknowledged by the dead instance) to the hub link like its own
-// deliveries (stored, then acknowledged), and once the session has been
-// quiet for quietMs with nothing unacknowledged ends it (clean connect,
-// disconnect) and releases the lease. If the dead instance comes back
-// meanwhile, its renewal takes the lease back and the drain stops.
+// survivor claims it and drains that instance's sessions on every linked
+// hub, under both its client ids (HubConnections::partnerClientId: a
+// renewal may have left it on either): SessionDrain connects with the
+// dead instance's client id (clean session off), takes the session's
+// shared subscriptions off so no new messages are routed to it, hands what
+// the hub delivers (queued, and received but never acknowledged by the
+// dead instance) to the hub link like its own deliveries (stored, then
+// acknowledged), and once the session has been quiet for quietMs with
+// nothing unacknowledged ends it (clean connect, disconnect); then the
+// lease is released. If the dead instance comes back meanwhile, its
+// renewal takes the lease back and the drain stops.
 class SessionTakeover : public QObject
 {
     Q_OBJECT
@@ -54,16 +57,9 @@ Q_SIGNALS:
     void messageReceived(Provisio::HubConnection *connection, const Provisio::MqttCodec::Publish &message, quint64 tag);
 
 private:
-    struct Session
-    {
-        std::unique_ptr<HubConnection> connection;
-        qint64 lastActivityMs = 0;
-        bool ending = false;
-        bool ended = false;
-    };
     struct Drain
     {
-        std::vector<std::unique_ptr<Session>> sessions;
+        std::vector<std::unique_ptr<SessionDrain>> sessions;
     };
 
     void renewAndScan();

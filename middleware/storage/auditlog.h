@@ -43,6 +43,18 @@ public:
     Result<void> record(const QString &actor, const QString &action, const QString &entityType, const QString &entityId,
                         const QJsonObject &before = {}, const QJsonObject &after = {});
 
+    // Many changes of one kind by one actor (the CSV import's new
+    // devices): each its own entry, exactly as record() writes it, many
+    // rows per statement.
+    struct Change
+    {
+        QString entityId;
+        QString before; // the records as JSON text; empty: none
+        QString after;
+    };
+    Result<void> recordMany(const QString &actor, const QString &action, const QString &entityType,
+                            const QList<Change> &changes);
+
     struct Filter
     {
         QString entityType;
@@ -58,6 +70,9 @@ public:
     // Replaces the values of secret-bearing keys (primaryKey, secondaryKey,
     // signingKey, hubDeviceKey, token, activationCode, ...) by "***", at any depth.
     static QJsonObject redactSecrets(const QJsonObject &object);
+    // The same for a record as JSON text (the text itself when it names no
+    // secret key).
+    static QString redactedText(const QString &document);
 
 private:
     Database &m_db;

@@ -267,14 +267,19 @@ void Database::finalizeNativeStatements()
     m_nativeStatements.clear();
 }
 
+void *Database::nativeSqlite()
+{
+    if (m_dialect != Dialect::Sqlite || !m_db.isOpen())
+        return nullptr;
+    const QVariant v = m_db.driver()->handle();
+    if (v.isValid() && qstrcmp(v.typeName(), "sqlite3*") == 0)
+        return *static_cast<sqlite3 *const *>(v.constData());
+    return nullptr;
+}
+
 Result<void> Database::execWrite(const QString &sql, const QVariantList &binds)
 {
-    sqlite3 *handle = nullptr;
-    if (m_dialect == Dialect::Sqlite && m_db.isOpen()) {
-        const QVariant v = m_db.driver()->handle();
-        if (v.isValid() && qstrcmp(v.typeName(), "sqlite3*") == 0)
-            handle = *static_cast<sqlite3 *const *>(v.constData());
-    }
+    auto *handle = static_cast<sqlite3 *>(nativeSqlite());
     if (!handle) {
         auto q = exec(sql, binds);
         if (!q)
@@ -282,6 +287,29 @@ Result<void> Database::execWrite(const QString &sql, const QVariantList &binds)
         q->finish();
         return {};
     }
+    return stepNative(handle, sql, binds);
+}
+
+Result<qint64> Database::execInsert(const QString &sql, const QVariantList &binds)
+{
+    auto *handle = static_cast<sqlite3 *>(nativeSqlite());
+    if (!handle) {
+        auto q = exec(sql, binds);
+        if (!q)
+            return q.error();
+        q->finish();
+        return 0;
+    }
+    if (auto r = stepNative(handle, sql, binds); !r)
+        return r.error();
+    return qint64(sqlite3_last_insert_rowid(handle));
+}
+
+Result<void> Database::stepNative(void *connection, const QString &sql, const QVariantList &binds)
+{
+    auto *handle = static_cast<sqlite3 *>(connection);
+    if (m_observer)
+        m_observer(sql, binds);
     const auto failed = [this, handle](const char *what, int rc) -> Error {
         const QString text = QString::fromUtf8(sqlite3_errmsg(handle));
         if ((rc & 0xff) == SQLITE_CONSTRAINT)

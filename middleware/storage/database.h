@@ -72,6 +72,9 @@ public:
     // position up by a generated name, which for a 600-value batch costs
     // more than the insert itself. Same values, same NULL rules as exec().
     Result<void> execWrite(const QString &sql, const QVariantList &binds);
+    // execWrite of a one-row INSERT whose row id the caller needs next
+    // (SQLite's rowid, for the search index); 0 on PostgreSQL.
+    Result<qint64> execInsert(const QString &sql, const QVariantList &binds);
 
     bool beginTransaction();
     bool commit();
@@ -99,6 +102,10 @@ private:
     Database() = default;
     Error sqlError(const QString &what, const QSqlQuery &query) const;
     Result<Query> execOnce(const QString &sql, const QVariantList &binds);
+    // The sqlite3 connection when this is SQLite (else null), and one run
+    // of `sql` on it with `binds` bound through SQLite's own interface.
+    void *nativeSqlite();
+    Result<void> stepNative(void *connection, const QString &sql, const QVariantList &binds);
     // PostgreSQL: whether the connection still answers, and a new one when it
     // does not (see database.cpp).
     enum class Connection { Alive, Reconnected, Lost };

@@ -25,11 +25,18 @@ const QString kEntity = QStringLiteral("device");
 // (readStoredDocument) is what the columns say, and `unreadable` is set.
 DeviceRecord fromRow(const Query &q, bool *unreadable = nullptr)
 {
-    const bool readable = readStoredDocument(q.value(4).toString()).has_value();
+    // The document is read once: the listing pays this per row.
+    const std::optional<QJsonObject> doc = readStoredDocument(q.value(4).toString());
     if (unreadable)
-        *unreadable = !readable;
-    if (readable)
-        return keyedRecordFromRow(q, &DeviceRecord::serial);
+        *unreadable = !doc;
+    if (doc) {
+        DeviceRecord d = DeviceRecord::readFrom(JsonReader(*doc));
+        d.serial = q.value(0).toString();
+        d.etag = q.value(1).toString();
+        d.createdDateTimeUtc = fromIsoUtc(q.value(2).toString()).value_or(QDateTime());
+        d.lastUpdatedDateTimeUtc = fromIsoUtc(q.value(3).toString()).value_or(QDateTime());
+        return d;
+    }
     DeviceRecord d;
     d.serial = q.value(0).toString();
     d.etag = q.value(1).toString();
@@ -178,6 +185,87 @@ QString InventoryStore::searchTextOf(const DeviceRecord &device)
         .toLower();
 }
 
+namespace {
+void appendJsonString(QString &out, const QString &text)
+{
+    out += QLatin1Char('"');
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        switch (u) {
+        case u'"':
+            out += QLatin1String("\\\"");
+            break;
+        case u'\\':
+            out += QLatin1String("\\\\");
+            break;
+        case u'\b':
+            out += QLatin1String("\\b");
+            break;
+        case u'\f':
+            out += QLatin1String("\\f");
+            break;
+        case u'\n':
+            out += QLatin1String("\\n");
+            break;
+        case u'\r':
+            out += QLatin1String("\\r");
+            break;
+        case u'\t':
+            out += QLatin1String("\\t");
+            break;
+        default:
+            if (u < 0x20) {
+                static const char hex[] = "0123456789abcdef";
+                const char escaped[] = {'\\', 'u', '0', '0', hex[u >> 4], hex[u & 0xf]};
+                out += QLatin1String(escaped, 6);
+            } else {
+                out += c;
+            }
+        }
+    }
+    out += QLatin1Char('"');
+}
+
+void appendMember(QString &out, QLatin1String key, const QString &value)
+{
+    if (out.size() > 1)
+        out += QLatin1Char(',');
+    out += QLatin1Char('"');
+    out += key;
+    out += QLatin1String("\":");
+    appendJsonString(out, value);
+}
+} // namespace
+
+QString InventoryStore::documentOf(const DeviceRecord &device)
+{
+    // The members of DeviceRecord::toJson() in QJsonObject's order (by
+    // key), the optional ones only when set.
+    QString out;
+    out.reserve(256 + device.notes.size());
+    out += QLatin1Char('{');
+    appendMember(out, QLatin1String("batch"), device.batch);
+    if (device.createdDateTimeUtc.isValid())
+        appendMember(out, QLatin1String("createdDateTimeUtc"), toIsoUtc(device.createdDateTimeUtc));
+    if (!device.customerId.isEmpty())
+        appendMember(out, QLatin1String("customerId"), device.customerId);
+    if (device.deliveryDate.isValid())
+        appendMember(out, QLatin1String("deliveryDate"), device.deliveryDate.toString(Qt::ISODate));
+    if (!device.etag.isEmpty())
+        appendMember(out, QLatin1String("etag"), device.etag);
+    if (device.lastUpdatedDateTimeUtc.isValid())
+        appendMember(out, QLatin1String("lastUpdatedDateTimeUtc"), toIsoUtc(device.lastUpdatedDateTimeUtc));
+    appendMember(out, QLatin1String("manufacturer"), device.manufacturer);
+    appendMember(out, QLatin1String("model"), device.model);
+    appendMember(out, QLatin1String("notes"), device.notes);
+    appendMember(out, QLatin1String("serial"), device.serial);
+    if (device.soldDate.isValid())
+        appendMember(out, QLatin1String("soldDate"), device.soldDate.toString(Qt::ISODate));
+    appendMember(out, QLatin1String("status"), device.status);
+    out += QLatin1Char('}');
+    return out;
+}
+
 bool InventoryStore::sqlite() const
 {
     return m_db.dialect() == Database::Dialect::Sqlite;
@@ -214,11 +302,29 @@ const QString kInsert = QStringLiteral("INSERT INTO devices (serial, model, manu
                                        "status, delivery_date, etag, created, updated, doc, search_text) "
                                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 
-QVariantList insertBinds(DeviceRecord &device, const QString &now)
+// The INSERT of `rows` devices at once (1 for SQLite, where each row's id
+// is read back; more for PostgreSQL).
+constexpr int kInsertColumns = 12;
+constexpr int kInsertRows = 50;
+QString insertSql(int rows)
+{
+    const auto sql = [](int n) {
+        QString text = kInsert;
+        for (int i = 1; i < n; ++i)
+            text += QStringLiteral(", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        return text;
+    };
+    static const QString one = sql(1);
+    static const QString ten = sql(10);
+    static const QString many = sql(kInsertRows);
+    return rows == 1 ? one : rows == 10 ? ten : rows == kInsertRows ? many : sql(rows);
+}
+
+QVariantList insertBinds(DeviceRecord &device, const QString &now, const QDateTime &created)
 {
     device.etag = newEtag();
-    device.createdDateTimeUtc = fromIsoUtc(now).value_or(QDateTime());
-    device.lastUpdatedDateTimeUtc = device.createdDateTimeUtc;
+    device.createdDateTimeUtc = created;
+    device.lastUpdatedDateTimeUtc = created;
     return {device.serial,
             device.model,
             device.manufacturer,
@@ -229,7 +335,7 @@ QVariantList insertBinds(DeviceRecord &device, const QString &now)
             device.etag,
             now,
             now,
-            toJsonText(device.toJson()),
+            InventoryStore::documentOf(device),
             InventoryStore::searchTextOf(device)};
 }
 } // namespace
@@ -242,7 +348,8 @@ Result<DeviceRecord> InventoryStore::create(DeviceRecord device)
     if (existing->has_value())
         return Error(ErrorCode::Conflict,
                      QStringLiteral("a device with serial '%1' already exists").arg(device.serial));
-    const QVariantList binds = insertBinds(device, nowIso());
+    const QString now = nowIso();
+    const QVariantList binds = insertBinds(device, now, fromIsoUtc(now).value_or(QDateTime()));
     auto r = m_db.exec(kInsert, binds);
     if (!r)
         return r.error();
@@ -255,23 +362,55 @@ Result<DeviceRecord> InventoryStore::create(DeviceRecord device)
     return device;
 }
 
-Result<QList<DeviceRecord>> InventoryStore::createMany(QList<DeviceRecord> devices)
+Result<QList<DeviceRecord>> InventoryStore::createMany(QList<DeviceRecord> devices, QStringList *documents)
 {
+    if (documents)
+        documents->clear();
     const QString now = nowIso();
+    const QDateTime created = fromIsoUtc(now).value_or(QDateTime());
+    const auto conflict = [this](const QStringList &serials) -> Error {
+        // Which one: the statement only says that one of them exists.
+        auto found = existing(serials);
+        const QString serial = found && !found->isEmpty() ? *found->cbegin() : QString();
+        if (serial.isEmpty())
+            return Error(ErrorCode::Conflict, QStringLiteral("one of the devices conflicts with a stored record"));
+        return Error(ErrorCode::Conflict, QStringLiteral("a device with serial '%1' already exists").arg(serial));
+    };
+    if (!sqlite()) {
+        // PostgreSQL: many rows per statement, one round trip each; its
+        // GIN index follows the search_text column by itself.
+        QVariantList binds;
+        for (qsizetype from = 0; from < devices.size();) {
+            const qsizetype left = devices.size() - from;
+            const int rows = left >= kInsertRows ? kInsertRows : left >= 10 ? 10 : 1;
+            binds.clear();
+            binds.reserve(rows * kInsertColumns);
+            QStringList serials;
+            for (qsizetype i = from; i < from + rows; ++i) {
+                binds += insertBinds(devices[i], now, created);
+                serials << devices.at(i).serial;
+                if (documents)
+                    documents->append(binds.at(binds.size() - 2).toString());
+            }
+            if (auto r = m_db.execWrite(insertSql(rows), binds); !r)
+                return r.error().code == ErrorCode::Conflict ? conflict(serials) : r.error();
+            from += rows;
+        }
+        return devices;
+    }
+    // SQLite: one prepared statement run per device, bound through
+    // SQLite's own interface, for the row ids the search index needs.
     QJsonArray rowids;
     for (DeviceRecord &device : devices) {
-        auto r = m_db.exec(kInsert, insertBinds(device, now));
-        if (!r) {
-            if (r.error().code == ErrorCode::Conflict)
-                return Error(ErrorCode::Conflict,
-                             QStringLiteral("a device with serial '%1' already exists").arg(device.serial));
-            return r.error();
-        }
-        if (sqlite())
-            rowids.append(r->lastInsertId().toLongLong());
-        r->finish();
+        const QVariantList binds = insertBinds(device, now, created);
+        if (documents)
+            documents->append(binds.at(binds.size() - 2).toString());
+        auto rowid = m_db.execInsert(insertSql(1), binds);
+        if (!rowid)
+            return rowid.error().code == ErrorCode::Conflict ? conflict({device.serial}) : rowid.error();
+        rowids.append(*rowid);
     }
-    if (sqlite() && !rowids.isEmpty()) {
+    if (!rowids.isEmpty()) {
         // One statement for the whole batch: FTS5 then builds one segment.
         auto r = m_db.exec(QStringLiteral("INSERT INTO devices_search (rowid, search_text) "
                                           "SELECT rowid, search_text FROM devices "
@@ -586,14 +725,14 @@ Result<RecordChange<DeviceRecord>> InventoryStore::update(const QString &serial,
     if (!indexed)
         return indexed.error();
     const QString text = searchTextOf(after);
-    if (auto r = execIfEtag(m_db,
-                            QStringLiteral("UPDATE devices SET model = ?, manufacturer = ?, batch = ?, "
-                                           "customer_id = ?, status = ?, delivery_date = ?, etag = ?, "
-                                           "updated = ?, doc = ?, search_text = ? WHERE serial = ? AND etag = ?"),
-                            {after.model, after.manufacturer, after.batch, nullIfEmpty(after.customerId), after.status,
-                             dateOrNull(after.deliveryDate), after.etag, now, toJsonText(after.toJson()), text, serial,
-                             before.etag},
-                            changedMeanwhile(kEntity, serial));
+    if (auto r =
+            execIfEtag(m_db,
+                       QStringLiteral("UPDATE devices SET model = ?, manufacturer = ?, batch = ?, "
+                                      "customer_id = ?, status = ?, delivery_date = ?, etag = ?, "
+                                      "updated = ?, doc = ?, search_text = ? WHERE serial = ? AND etag = ?"),
+                       {after.model, after.manufacturer, after.batch, nullIfEmpty(after.customerId), after.status,
+                        dateOrNull(after.deliveryDate), after.etag, now, documentOf(after), text, serial, before.etag},
+                       changedMeanwhile(kEntity, serial));
         !r)
         return r.error();
     if (indexed->text != text) {

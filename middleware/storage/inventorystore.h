@@ -73,12 +73,18 @@ public:
     // no existence check per row (the caller checked: a duplicate fails the
     // whole call with Conflict), statements prepared once, and the search
     // index written in one statement for all of them. The stored records.
-    Result<QList<DeviceRecord>> createMany(QList<DeviceRecord> devices);
+    // `documents`, when given, gets each stored record's JSON text (what
+    // the audit entry records), in order.
+    Result<QList<DeviceRecord>> createMany(QList<DeviceRecord> devices, QStringList *documents = nullptr);
     // Which of `serials` exist (one query per few hundred).
     Result<QSet<QString>> existing(const QStringList &serials);
     // The text `Filter::text` searches for a device: its searchable fields,
     // lower-cased, apart by U+001F.
     static QString searchTextOf(const DeviceRecord &device);
+    // The JSON text a device is stored as: DeviceRecord::toJson() as
+    // QJsonDocument writes it (compact), written without building the
+    // object, which was most of an import's cost.
+    static QString documentOf(const DeviceRecord &device);
     Result<std::optional<DeviceRecord>> find(const QString &serial);
     // Ordered by `sort`. InvalidInput when the page's cursor was issued
     // for another sort or is not one of this listing's cursors.

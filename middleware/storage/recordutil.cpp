@@ -11,7 +11,7 @@ namespace Provisio {
 
 QString newEtag()
 {
-    return Crypto::randomToken(9);
+    return Crypto::randomIdentifier(9);
 }
 
 QString nowIso()

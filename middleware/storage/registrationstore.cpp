@@ -161,8 +161,10 @@ Result<void> RegistrationStore::save(const RegistrationRecord &record)
 
 Result<void> RegistrationStore::save(const RegistrationRecord &record, const QJsonObject &stateJson)
 {
+    // Every registration writes this, the operation and the prune: through
+    // execWrite, which binds without Qt SQL's per-value name look-up.
     const RegistrationState &s = record.state;
-    auto r = m_db.exec(
+    return m_db.execWrite(
         QStringLiteral("INSERT INTO registrations (registration_id, group_id, device_id, assigned_hub, status, "
                        "substatus, operation_id, etag, created, updated, doc) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -174,10 +176,6 @@ Result<void> RegistrationStore::save(const RegistrationRecord &record, const QJs
         {s.registrationId, nullIfEmpty(record.enrollmentGroupId), nullIfEmpty(s.deviceId), nullIfEmpty(s.assignedHub),
          s.status, nullIfEmpty(s.substatus), nullIfEmpty(record.operationId), s.etag, toIsoUtc(s.createdDateTimeUtc),
          toIsoUtc(s.lastUpdatedDateTimeUtc), toJsonText(record.toDoc(stateJson))});
-    if (!r)
-        return r.error();
-    r->finish();
-    return {};
 }
 
 Result<void> RegistrationStore::update(const RegistrationRecord &record, const QString &expectedEtag)
@@ -213,16 +211,12 @@ Result<void> RegistrationStore::saveOperation(const OperationRecord &op)
 
 Result<void> RegistrationStore::saveOperation(const OperationRecord &op, const QJsonObject &operationJson)
 {
-    auto r = m_db.exec(QStringLiteral("INSERT INTO operations (operation_id, registration_id, status, created, "
-                                      "updated, doc) VALUES (?, ?, ?, ?, ?, ?) "
-                                      "ON CONFLICT (operation_id) DO UPDATE SET status = excluded.status, "
-                                      "updated = excluded.updated, doc = excluded.doc"),
-                       {op.operation.operationId, op.registrationId, op.operation.status, toIsoUtc(op.created),
-                        toIsoUtc(op.updated), toJsonText(operationJson)});
-    if (!r)
-        return r.error();
-    r->finish();
-    return {};
+    return m_db.execWrite(QStringLiteral("INSERT INTO operations (operation_id, registration_id, status, created, "
+                                         "updated, doc) VALUES (?, ?, ?, ?, ?, ?) "
+                                         "ON CONFLICT (operation_id) DO UPDATE SET status = excluded.status, "
+                                         "updated = excluded.updated, doc = excluded.doc"),
+                          {op.operation.operationId, op.registrationId, op.operation.status, toIsoUtc(op.created),
+                           toIsoUtc(op.updated), toJsonText(operationJson)});
 }
 
 Result<std::optional<OperationRecord>> RegistrationStore::findOperation(const QString &operationId)
@@ -251,11 +245,8 @@ Result<std::optional<OperationRecord>> RegistrationStore::findOperation(const QS
 
 Result<void> RegistrationStore::pruneOperations(const QString &registrationId, const QDateTime &before)
 {
-    auto r = m_db.execAffected(QStringLiteral("DELETE FROM operations WHERE registration_id = ? AND updated < ?"),
-                               {registrationId, toIsoUtc(before)});
-    if (!r)
-        return r.error();
-    return {};
+    return m_db.execWrite(QStringLiteral("DELETE FROM operations WHERE registration_id = ? AND updated < ?"),
+                          {registrationId, toIsoUtc(before)});
 }
 
 } // namespace Provisio

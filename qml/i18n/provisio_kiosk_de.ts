@@ -270,31 +270,34 @@
     </message>
     <message>
         <location line="+12"/>
+        <location line="+8"/>
         <source>ID scope</source>
         <translation>ID-Bereich (ID Scope)</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+1"/>
         <source>e.g. 0ne00000A0A</source>
         <translation>z. B. 0ne00000A0A</translation>
     </message>
     <message>
         <location line="+12"/>
+        <location line="+8"/>
         <source>Registration ID</source>
         <translation>Registrierungs-ID</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+1"/>
         <source>e.g. sn-0001</source>
         <translation>z. B. sn-0001</translation>
     </message>
     <message>
         <location line="+12"/>
+        <location line="+8"/>
         <source>Symmetric key</source>
         <translation>Symmetrischer Schlüssel</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+2"/>
         <source>base64, as shown by the back office</source>
         <translation>Base64, wie vom Anbieter angezeigt</translation>
     </message>
@@ -337,7 +340,17 @@
 <context>
     <name>KioskHeader</name>
     <message>
-        <location filename="../KioskHeader.qml" line="+79"/>
+        <location filename="../KioskHeader.qml" line="+28"/>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Hold to open the settings</source>
+        <translation>Gedrückt halten, um die Einstellungen zu öffnen</translation>
+    </message>
+    <message>
+        <location line="+59"/>
         <source>Serial %1</source>
         <translation>Seriennummer %1</translation>
     </message>
@@ -362,8 +375,16 @@
 </context>
 <context>
     <name>PinPad</name>
+    <message numerus="yes">
+        <location filename="../PinPad.qml" line="+58"/>
+        <source>PIN: %n digit(s) typed</source>
+        <translation>
+            <numerusform>PIN: %n Ziffer eingegeben</numerusform>
+            <numerusform>PIN: %n Ziffern eingegeben</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../PinPad.qml" line="+67"/>
+        <location line="+12"/>
         <source>PIN</source>
         <translation>PIN</translation>
     </message>
@@ -371,6 +392,11 @@
         <location line="+30"/>
         <source>Erase</source>
         <translation>Löschen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Erase the last digit</source>
+        <translation>Letzte Ziffer löschen</translation>
     </message>
     <message>
         <location line="+19"/>
@@ -381,7 +407,7 @@
 <context>
     <name>ProgressScreen</name>
     <message>
-        <location filename="../ProgressScreen.qml" line="+67"/>
+        <location filename="../ProgressScreen.qml" line="+70"/>
         <source>Setup did not finish</source>
         <translation>Einrichtung nicht abgeschlossen</translation>
     </message>
@@ -391,12 +417,25 @@
         <translation>Gerät wird eingerichtet</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+22"/>
         <source>Something went wrong.</source>
         <translation>Etwas ist schiefgegangen.</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+23"/>
+        <source>Check the activation code on the card and type it again. If the next code is wrong too, the device has to wait before it can try again.</source>
+        <translation>Prüfen Sie den Aktivierungscode auf der Karte und geben Sie ihn erneut ein. Ist auch der nächste Code falsch, muss das Gerät warten, bevor es wieder versuchen kann.</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>Check the activation code on the card and type it again. %n more wrong code(s) before the device has to wait.</source>
+        <translation>
+            <numerusform>Prüfen Sie den Aktivierungscode auf der Karte und geben Sie ihn erneut ein. Noch %n falscher Code, bevor das Gerät warten muss.</numerusform>
+            <numerusform>Prüfen Sie den Aktivierungscode auf der Karte und geben Sie ihn erneut ein. Noch %n falsche Codes, bevor das Gerät warten muss.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Check the activation code on the card and type it again.</source>
         <translation>Prüfen Sie den Aktivierungscode auf der Karte und geben Sie ihn erneut ein.</translation>
     </message>
@@ -461,7 +500,27 @@
         <translation>Code erneut eingeben</translation>
     </message>
     <message>
-        <location line="+95"/>
+        <location line="+23"/>
+        <source>done</source>
+        <translation>erledigt</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>in progress</source>
+        <translation>läuft</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>not started</source>
+        <translation>noch nicht begonnen</translation>
+    </message>
+    <message>
+        <location line="+75"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
@@ -524,12 +583,12 @@
     <message>
         <location line="-264"/>
         <location line="+6"/>
-        <location line="+404"/>
+        <location line="+406"/>
         <source>The device cannot use its storage. Restart it; if that does not help, contact your provider.</source>
         <translation>Das Gerät kann seinen Speicher nicht verwenden. Starten Sie es neu; wenn das nicht hilft, wenden Sie sich an Ihren Anbieter.</translation>
     </message>
     <message>
-        <location line="-392"/>
+        <location line="-394"/>
         <source>The device has no place to keep its settings. Contact your provider.</source>
         <translation>Das Gerät hat keinen Platz für seine Einstellungen. Wenden Sie sich an Ihren Anbieter.</translation>
     </message>
@@ -551,12 +610,12 @@
     </message>
     <message>
         <location line="-201"/>
-        <location line="+345"/>
+        <location line="+347"/>
         <source>Connecting to %1</source>
         <translation>Verbindung mit %1 wird hergestellt</translation>
     </message>
     <message>
-        <location line="-299"/>
+        <location line="-301"/>
         <source>This device is already set up. Reset it first to use another code.</source>
         <translation>Dieses Gerät ist bereits eingerichtet. Setzen Sie es zuerst zurück, um einen anderen Code zu verwenden.</translation>
     </message>
@@ -621,7 +680,7 @@
         <translation>Das Gerät konnte nicht alle gespeicherten Daten löschen. Setzen Sie es erneut zurück.</translation>
     </message>
     <message>
-        <location line="+114"/>
+        <location line="+116"/>
         <source>Connected to %1</source>
         <translation>Verbunden mit %1</translation>
     </message>
@@ -690,7 +749,7 @@
         <translation>Betriebsbereitschaft wird gemeldet</translation>
     </message>
     <message>
-        <location line="+161"/>
+        <location line="+162"/>
         <source>That is not a complete activation code: it has 17 characters, printed in groups as XXXX-XXXX-XXXX-XXXX-X on your card.</source>
         <translation>Das ist kein vollständiger Aktivierungscode: Er hat 17 Zeichen, auf Ihrer Karte in Gruppen als XXXX-XXXX-XXXX-XXXX-X gedruckt.</translation>
     </message>
@@ -793,7 +852,7 @@
         <translation>Dieses Gerät wurde von Ihrem Anbieter gesperrt.</translation>
     </message>
     <message>
-        <location line="+90"/>
+        <location line="+92"/>
         <source>This device is not accepted by the provisioning service. Ask your provider to check its enrollment.</source>
         <translation>Der Bereitstellungsdienst akzeptiert dieses Gerät nicht. Bitten Sie Ihren Anbieter, die Registrierung zu prüfen.</translation>
     </message>
@@ -811,7 +870,12 @@
         <translation>Es ist keine Kamera angeschlossen. Geben Sie stattdessen den aufgedruckten Code ein.</translation>
     </message>
     <message>
-        <location line="+60"/>
+        <location line="+9"/>
+        <source>Hold the card&apos;s QR code inside this square</source>
+        <translation>Halten Sie den QR-Code der Karte in dieses Quadrat</translation>
+    </message>
+    <message>
+        <location line="+53"/>
         <source>Hold the QR code on your activation card inside the square.</source>
         <translation>Halten Sie den QR-Code Ihrer Aktivierungskarte in das Quadrat.</translation>
     </message>
@@ -868,11 +932,12 @@
     </message>
     <message>
         <location line="+20"/>
+        <location line="+11"/>
         <source>Middleware address</source>
         <translation>Adresse der Middleware</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+13"/>
         <source>Save</source>
         <translation>Speichern</translation>
     </message>

@@ -23,4 +23,26 @@
         </translation>
     </message>
 </context>
+<context>
+    <name>PinPad</name>
+    <message numerus="yes">
+        <location filename="../PinPad.qml" line="+58"/>
+        <source>PIN: %n digit(s) typed</source>
+        <translation>
+            <numerusform>PIN: %n digit typed</numerusform>
+            <numerusform>PIN: %n digits typed</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ProgressScreen</name>
+    <message numerus="yes">
+        <location filename="../ProgressScreen.qml" line="+117"/>
+        <source>Check the activation code on the card and type it again. %n more wrong code(s) before the device has to wait.</source>
+        <translation>
+            <numerusform>Check the activation code on the card and type it again. %n more wrong code before the device has to wait.</numerusform>
+            <numerusform>Check the activation code on the card and type it again. %n more wrong codes before the device has to wait.</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

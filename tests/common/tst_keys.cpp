@@ -296,6 +296,28 @@ private Q_SLOTS:
             seen.insert(Crypto::randomToken(8));
         QCOMPARE(seen.size(), 1000);
     }
+
+    // Identifiers come from a per-thread block: the sizes asked for, URL-safe,
+    // none repeated across many blocks (a block handed out twice would show
+    // here), and requests larger than what a block serves still answered.
+    void randomIdentifiers()
+    {
+        QCOMPARE(Crypto::randomIdentifierBytes(0).size(), 0);
+        QCOMPARE(Crypto::randomIdentifierBytes(-3).size(), 0);
+        QCOMPARE(Crypto::randomIdentifierBytes(24).size(), 24);
+        QCOMPARE(Crypto::randomIdentifierBytes(1000).size(), 1000);
+        static const QRegularExpression urlSafe(QStringLiteral("^[A-Za-z0-9_-]{16}$"));
+        QSet<QString> seen;
+        QSet<QByteArray> raw;
+        for (int i = 0; i < 5000; ++i) { // ~15 blocks of 4 KiB
+            const QString id = Crypto::randomIdentifier(12);
+            QVERIFY2(urlSafe.match(id).hasMatch(), qPrintable(id));
+            seen.insert(id);
+            raw.insert(Crypto::randomIdentifierBytes(7));
+        }
+        QCOMPARE(seen.size(), 5000);
+        QCOMPARE(raw.size(), 5000);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestKeys)

@@ -447,7 +447,7 @@ void TestCrmAppWidgets::auditFiltersOnTheServer()
     QTRY_COMPARE_WITH_TIMEOUT(audit->query().queryItemValue(QStringLiteral("action")), QStringLiteral("create"), 5000);
     QTRY_VERIFY_WITH_TIMEOUT(!audit->isLoading() && audit->rowCount() > 0, 15000);
     for (int row = 0; row < audit->rowCount(); ++row)
-        QCOMPARE(audit->index(row, AuditModel::ActionColumn).data().toString(), QStringLiteral("create"));
+        QCOMPARE(audit->index(row, AuditModel::ActionColumn).data().toString(), QStringLiteral("created"));
 
     // An empty time window is refused here, with the reason, and the
     // table keeps what it showed.

@@ -23,18 +23,26 @@ private:
     QTemporaryDir m_home;
     QString m_tokenFile;
 
-    void startCrm(QProcess &crm, const QString &ca)
+    void startCrm(QProcess &crm, const QString &ca, const QStringList &extra = {}, const QString &lang = {})
     {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        if (!lang.isEmpty()) {
+            // The system's language, as a desktop session sets it.
+            env.remove(QStringLiteral("LC_ALL"));
+            env.remove(QStringLiteral("LC_MESSAGES"));
+            env.insert(QStringLiteral("LANG"), lang);
+            env.insert(QStringLiteral("LANGUAGE"), lang.left(2));
+        }
         env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
         env.insert(QStringLiteral("HOME"), m_home.path());
         env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_home.filePath(QStringLiteral("config")));
         env.insert(QStringLiteral("XDG_DATA_HOME"), m_home.filePath(QStringLiteral("data")));
         crm.setProcessEnvironment(env);
         crm.setProcessChannelMode(QProcess::MergedChannels);
-        crm.start(QStringLiteral(PROVISIO_CRM_BIN),
-                  {QStringLiteral("--url"), m_mw.baseUrl(), QStringLiteral("--ca"), ca, QStringLiteral("--token-file"),
-                   m_tokenFile, QStringLiteral("--profile"), QStringLiteral("test")});
+        const QStringList arguments{
+            QStringLiteral("--url"),        m_mw.baseUrl(), QStringLiteral("--ca"),      ca,
+            QStringLiteral("--token-file"), m_tokenFile,    QStringLiteral("--profile"), QStringLiteral("test")};
+        crm.start(QStringLiteral(PROVISIO_CRM_BIN), arguments + extra);
     }
 
     static void stop(QProcess &crm)
@@ -80,6 +88,50 @@ private Q_SLOTS:
         QCOMPARE(crm.state(), QProcess::Running);
         stop(crm);
         QCOMPARE(crm.state(), QProcess::NotRunning);
+    }
+
+    // The window's language: the system's by default, --language over it;
+    // an unknown one is refused before anything opens.
+    void languageFollowsTheSystemUnlessChosen_data()
+    {
+        QTest::addColumn<QString>("lang");
+        QTest::addColumn<QStringList>("extra");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("German system") << QStringLiteral("de_DE.UTF-8") << QStringList() << QStringLiteral("de");
+        QTest::newRow("English system") << QStringLiteral("en_GB.UTF-8") << QStringList() << QStringLiteral("en");
+        QTest::newRow("unknown system language: English")
+            << QStringLiteral("fr_FR.UTF-8") << QStringList() << QStringLiteral("en");
+        QTest::newRow("--language en on a German system")
+            << QStringLiteral("de_DE.UTF-8") << QStringList{QStringLiteral("--language"), QStringLiteral("en")}
+            << QStringLiteral("en");
+        QTest::newRow("--language xx") << QStringLiteral("de_DE.UTF-8")
+                                       << QStringList{QStringLiteral("--language"), QStringLiteral("xx")} << QString();
+    }
+    void languageFollowsTheSystemUnlessChosen()
+    {
+        QFETCH(QString, lang);
+        QFETCH(QStringList, extra);
+        QFETCH(QString, expected);
+        QProcess crm;
+        startCrm(crm, m_mw.caCertificatePath(), extra, lang);
+        QString output;
+        const QString opened = QStringLiteral("window open for");
+        QDeadlineTimer deadline(30000);
+        while (!deadline.hasExpired() && crm.state() != QProcess::NotRunning && !output.contains(opened)) {
+            crm.waitForReadyRead(200);
+            output += QString::fromUtf8(crm.readAll());
+        }
+        if (expected.isEmpty()) {
+            crm.waitForFinished(10000);
+            output += QString::fromUtf8(crm.readAll());
+            QCOMPARE(crm.exitCode(), 2);
+            QVERIFY2(output.contains(QLatin1String("--language must be one of en, de")), qPrintable(output));
+            QVERIFY2(!output.contains(opened), qPrintable(output));
+            return;
+        }
+        QVERIFY2(output.contains(opened), qPrintable(output));
+        QVERIFY2(output.contains(QStringLiteral("language \"%1\"").arg(expected)), qPrintable(output));
+        stop(crm);
     }
 
     void wrongCaOpensNoWindow()

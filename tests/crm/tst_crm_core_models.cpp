@@ -658,7 +658,8 @@ void TestCrmCoreModels::auditModel()
     QCOMPARE(audit.query().queryItemValue(QStringLiteral("action")), QStringLiteral("sell"));
     QVERIFY(pages.wait(20000));
     QCOMPARE(audit.rowCount(), 1);
-    QCOMPARE(audit.index(0, AuditModel::ActionColumn).data().toString(), QStringLiteral("sell"));
+    QCOMPARE(audit.index(0, AuditModel::ActionColumn).data().toString(),
+             QStringLiteral("sold")); // the verb "sell", in words
     QCOMPARE(audit.index(0, AuditModel::EntityIdColumn).data().toString(), QStringLiteral("SN-INV-000123"));
     audit.fetchAll();
     QTRY_VERIFY_WITH_TIMEOUT(!audit.hasMore() && !audit.isLoading(), 30000);

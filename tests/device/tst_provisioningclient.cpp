@@ -255,13 +255,18 @@ private Q_SLOTS:
         auto client = makeClient();
         QSignalSpy failedSpy(client.get(), &ProvisioningClient::failed);
         // Five failed well-formed attempts per serial and client are free;
-        // then this client waits, 2 s at first.
+        // then this client waits, 2 s at first. Each refusal says how many
+        // wrong codes are left before that wait (X-Provisio-Attempts-Left).
+        QList<int> attemptsLeft;
         for (int i = 0; i < 6; ++i) {
             client->activate(middlewareUrl(), QStringLiteral("SN-3"), ActivationCode::generate());
             QVERIFY(failedSpy.wait(30000));
+            attemptsLeft << client->lastFailure().attemptsLeft;
         }
         for (int i = 0; i < 5; ++i)
             QCOMPARE(failedSpy.at(i).at(0).toString(), InvalidCode);
+        QCOMPARE(attemptsLeft, (QList<int>{4, 3, 2, 1, 0, -1}));
+        QCOMPARE(client->lastFailure().kind, ProvisioningClient::FailureKind::TooManyAttempts);
         const QString message = failedSpy.at(5).at(0).toString();
         QVERIFY2(message.startsWith(QStringLiteral("Too many attempts. Wait ")), qPrintable(message));
         QVERIFY2(message.endsWith(QStringLiteral(" seconds, then try again.")), qPrintable(message));

@@ -87,6 +87,12 @@ private Q_SLOTS:
     void creditResumedQueueIsChargedOnce();
     void creditWaitsForSharedSubscriptions();
     void creditGrantTotalsPayOnce();
+    void creditForgottenSessionKeepsItsTotals();
+    void creditRestoredSessionIsNotForgottenAtOnce();
+    void creditUnroutedAdmissionHoldsDevicesBack();
+    void filterMatching_data();
+    void filterMatching();
+    void creditGrantTotalsFollowTheProcess();
     void writeLimiterPerDeviceAndKind();
     void generationDecidesWhichKeyIsAccepted_data();
     void generationDecidesWhichKeyIsAccepted();
@@ -1025,6 +1031,189 @@ void tst_HubAuth::creditGrantTotalsPayOnce()
     QCOMPARE(credit.outstandingMessages("mw-b"), 0);
     QCOMPARE(credit.outstandingMessages(), 60);
     QCOMPARE(credit.outstandingBytes(), 600);
+}
+
+// Two instances; mw-a stalls for longer than the abandoned time while mw-b
+// runs, so its charges are forgotten. It was only stalled: it comes back and
+// its connection resends its last grant (a QoS 1 resend), then grants what
+// it handled since. Its totals since its start must not be paid again: they
+// would pay off mw-b's charges for messages nobody confirmed.
+void tst_HubAuth::creditForgottenSessionKeepsItsTotals()
+{
+    IngressCredit credit({1000, 1 << 20, 120});
+    credit.sessionConnected("mw-a", false, 1000);
+    credit.sessionConnected("mw-b", false, 1000);
+    for (int i = 0; i < 500; ++i)
+        credit.charge("mw-a", 10);
+    credit.grantTotals("mw-a", "ea", 450, 4500);
+    QCOMPARE(credit.outstandingMessages("mw-a"), 50);
+    credit.sessionDisconnected("mw-a", 1010);
+    QCOMPARE(credit.forgetAbandoned(1130).size(), size_t(1));
+    QCOMPARE(credit.outstandingMessages(), 0);
+    for (int i = 0; i < 80; ++i)
+        credit.charge("mw-b", 10);
+
+    credit.sessionConnected("mw-a", false, 1200);
+    credit.grantTotals("mw-a", "ea", 450, 4500); // the resend
+    QCOMPARE(credit.outstandingMessages("mw-b"), 80);
+    QCOMPARE(credit.outstandingMessages(), 80);
+    // The 50 it stores now were forgotten already: paying them may settle
+    // mw-b's charges, never more than that.
+    credit.grantTotals("mw-a", "ea", 500, 5000);
+    QCOMPARE(credit.outstandingMessages(), 30);
+    QCOMPARE(credit.outstandingBytes(), 300);
+}
+
+// After a broker restart the plugin first hears of a session the broker
+// restored from its saved state when a message is queued for it (no
+// CONNECT yet). It is as absent as any other from then on, not since the
+// epoch: its charges go only after the abandoned time.
+void tst_HubAuth::creditRestoredSessionIsNotForgottenAtOnce()
+{
+    IngressCredit credit({100, 1 << 20, 120});
+    credit.sessionConnected("mw-b", false, 5000);
+    for (int i = 0; i < 40; ++i)
+        credit.charge("mw-restored", 10);
+    QVERIFY(credit.forgetAbandoned(5001).empty());
+    QVERIFY(credit.forgetAbandoned(5120).empty());
+    QCOMPARE(credit.outstandingMessages(), 40);
+    const auto forgotten = credit.forgetAbandoned(5121);
+    QCOMPARE(forgotten.size(), size_t(1));
+    QCOMPARE(forgotten.front().messages, 40);
+    // Charged again while still away: forgotten again one period later.
+    credit.charge("mw-restored", 10);
+    QVERIFY(credit.forgetAbandoned(5200).empty());
+    QCOMPARE(credit.forgetAbandoned(5241).size(), size_t(1));
+}
+
+// Whatever event order Mosquitto takes to lose a middleware's shared
+// subscription, the plugin sees the result right after the routing: an
+// admitted device message that a known `$share/` filter covers and that was
+// charged to no session. Devices are held back from then on until that
+// filter is subscribed again (or resubscribeSeconds have passed), so one
+// message is lost, not a burst.
+void tst_HubAuth::creditUnroutedAdmissionHoldsDevicesBack()
+{
+    IngressCredit credit({100, 1 << 20, 120});
+    const std::string telemetry = "$share/provisio/devices/+/messages/events/#";
+    credit.sessionConnected("mw-a", false, 1000);
+    credit.subscribed("mw-a", telemetry);
+    int connection = 0;
+
+    // Routed and charged: nothing to settle.
+    credit.admitted("devices/d1/messages/events/");
+    credit.chargeDelivery("mw-a", &connection, 10);
+    QCOMPARE(credit.settleAdmission(1000), std::string());
+    QVERIFY(credit.mayAdmit(10, 1000));
+    // Nothing admitted since: settling again finds nothing.
+    QCOMPARE(credit.settleAdmission(1000), std::string());
+
+    // A topic no middleware filter covers (a method response nobody
+    // waits for) reaches no one by design.
+    credit.admitted("devices/d1/methods/res/200/7");
+    QCOMPARE(credit.settleAdmission(1001), std::string());
+    QVERIFY(credit.mayAdmit(10, 1001));
+
+    // Covered, admitted, charged to no one: held back from now on.
+    credit.admitted("devices/d1/messages/events/a=1");
+    QCOMPARE(credit.settleAdmission(1002), telemetry);
+    QVERIFY(credit.awaitingResubscription(1002));
+    QVERIFY(!credit.mayAdmit(10, 1003));
+    // Another filter's subscription does not help; this one's does.
+    credit.subscribed("mw-a", "$share/provisio/devices/+/status");
+    QVERIFY(!credit.mayAdmit(10, 1003));
+    credit.subscribed("mw-a", telemetry);
+    QVERIFY(credit.mayAdmit(10, 1003));
+
+    // Without a subscription, devices wait resubscribeSeconds at most.
+    credit.admitted("devices/d2/messages/events/");
+    QCOMPARE(credit.settleAdmission(2000), telemetry);
+    QVERIFY(!credit.mayAdmit(10, 2119));
+    QVERIFY(credit.mayAdmit(10, 2120));
+    // The same again later holds devices back again.
+    credit.admitted("devices/d2/messages/events/");
+    QCOMPARE(credit.settleAdmission(3000), telemetry);
+    QVERIFY(!credit.mayAdmit(10, 3000));
+
+    // A resumed queue's read checks (not charged again) count as routed.
+    credit.subscribed("mw-a", telemetry);
+    credit.beginResume("mw-a", &connection);
+    credit.admitted("devices/d3/messages/events/");
+    credit.chargeDelivery("mw-a", &connection, 10);
+    QCOMPARE(credit.settleAdmission(3001), std::string());
+}
+
+void tst_HubAuth::filterMatching_data()
+{
+    QTest::addColumn<QString>("filter");
+    QTest::addColumn<QString>("topic");
+    QTest::addColumn<bool>("matches");
+    const QString events = QStringLiteral("$share/provisio/devices/+/messages/events/#");
+    QTest::newRow("events, trailing slash") << events << "devices/d1/messages/events/" << true;
+    QTest::newRow("events, property bag") << events << "devices/d1/messages/events/a=1&b=2" << true;
+    QTest::newRow("events, bare") << events << "devices/d1/messages/events" << true;
+    QTest::newRow("events, other device level") << events << "devices/d1/x/messages/events" << false;
+    QTest::newRow("status") << "$share/provisio/devices/+/status"
+                            << "devices/d1/status" << true;
+    QTest::newRow("status is not reported") << "$share/provisio/devices/+/status"
+                                            << "devices/d1/twin/reported" << false;
+    QTest::newRow("twin get") << "$share/provisio/devices/+/twin/get/+"
+                              << "devices/d1/twin/get/42" << true;
+    QTest::newRow("twin get needs a level") << "$share/provisio/devices/+/twin/get/+"
+                                            << "devices/d1/twin/get" << false;
+    QTest::newRow("no share prefix") << "devices/+/status"
+                                     << "devices/d1/status" << true;
+    QTest::newRow("share without a filter") << "$share/provisio"
+                                            << "devices/d1/status" << false;
+    QTest::newRow("dollar topic and a wildcard") << "#"
+                                                 << "$CONTROL/provisio-hub/v1" << false;
+    QTest::newRow("empty level") << "devices/+/status"
+                                 << "devices//status" << true;
+}
+
+void tst_HubAuth::filterMatching()
+{
+    QFETCH(QString, filter);
+    QFETCH(QString, topic);
+    QFETCH(bool, matches);
+    QCOMPARE(filterMatches(filter.toStdString(), topic.toStdString()), matches);
+}
+
+// A middleware renewing its link opens a second session (another client id)
+// before it ends the first, and its grants move over with their running
+// totals: the new session must not be paid the process's whole history
+// again, nor may a late resend over the old session pay twice.
+void tst_HubAuth::creditGrantTotalsFollowTheProcess()
+{
+    IngressCredit credit({100, 1 << 20, 120});
+    credit.sessionConnected("mw-a", false);
+    credit.sessionConnected("mw-b", false);
+    credit.sessionConnected("mw-x", false); // another instance
+    for (int i = 0; i < 50; ++i)
+        credit.charge("mw-a", 10);
+    for (int i = 0; i < 20; ++i)
+        credit.charge("mw-x", 10);
+    credit.grantTotals("mw-a", "p1", 30, 300);
+    QCOMPARE(credit.outstandingMessages("mw-a"), 20);
+    // The renewal: mw-a's successor mw-a2 subscribes and gets deliveries,
+    // and the process's next total (40: 10 more handled) comes over it.
+    credit.sessionConnected("mw-a2", false);
+    for (int i = 0; i < 5; ++i)
+        credit.charge("mw-a2", 10);
+    credit.grantTotals("mw-a2", "p1", 40, 400);
+    QCOMPARE(credit.outstandingMessages("mw-a2"), 0);
+    QCOMPARE(credit.outstandingMessages(), 20 + 5 + 20 - 10);
+    // The old session's last grant sent again late pays nothing.
+    credit.grantTotals("mw-a", "p1", 40, 400);
+    credit.grantTotals("mw-a", "p1", 35, 350);
+    QCOMPARE(credit.outstandingMessages(), 35);
+    // Everything of the process handled: the 15 not paid yet, no more.
+    credit.grantTotals("mw-a2", "p1", 55, 550);
+    QCOMPARE(credit.outstandingMessages(), 20);
+    QCOMPARE(credit.outstandingBytes(), 200);
+    // Another process's epoch is its own.
+    credit.grantTotals("mw-x", "p2", 20, 200);
+    QCOMPARE(credit.outstandingMessages(), 0);
 }
 
 void tst_HubAuth::writeLimiterPerDeviceAndKind()

@@ -43,7 +43,7 @@ constexpr int kHeldBack = MqttTestClient::kNoAnswer; // closed without a CONNACK
 const QString kHubHost = QStringLiteral("gate-hub.provisio.test");
 const QString kControl = QStringLiteral("$CONTROL/provisio-hub/v1");
 const QString kControlResponse = QStringLiteral("$CONTROL/provisio-hub/v1/response");
-// What the middleware's hub link subscribes to first (hublink/hubconnections.cpp).
+// One of the shared filters of the middleware's hub link (hublink/hubconnections.cpp).
 const QString kTelemetryFilter = QStringLiteral("$share/provisio/devices/+/messages/events/#");
 
 qint64 now()
@@ -157,6 +157,10 @@ void tst_HubGate::initTestCase()
         auto service = connectService(QStringLiteral("provisio-mw-gate-setup"));
         QVERIFY(service);
         QCOMPARE(service->subscribe(kControlResponse), 1);
+        // The control response topic alone does not open the gate (the hub
+        // link subscribes it before its shared filters); a shared filter does.
+        QCOMPARE(connectDevice(QStringLiteral("gate-ok"), Kind::Allowed), kHeldBack);
+        QCOMPARE(service->subscribe(kTelemetryFilter), 1);
         QCOMPARE(service->publish(
                      kControl, QJsonDocument(QJsonObject{{QStringLiteral("op"), QStringLiteral("revoke")},
                                                          {QStringLiteral("deviceId"), QStringLiteral("gate-revoked")},

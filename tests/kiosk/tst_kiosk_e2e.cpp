@@ -300,6 +300,13 @@ private Q_SLOTS:
             QCOMPARE(message, QStringLiteral("This activation code is not valid. Check it for typos, "
                                              "or ask your provider for a new one."));
         QCOMPARE(m_device->errorKind(), QStringLiteral("wrongCode"));
+        // The first wrong code of five free ones: the screen says what is left.
+        QCOMPARE(m_device->attemptsLeft(), 4);
+        QCOMPARE(item("progressScreen")->property("attemptsLeft").toInt(), 4);
+        if (english())
+            QCOMPARE(item("nextStepMessage")->property("text").toString(),
+                     QStringLiteral("Check the activation code on the card and type it again. "
+                                    "4 more wrong codes before the device has to wait."));
         // The refused code is never offered to be sent again: the next step
         // is typing it again.
         QVERIFY(!isShown(item("retryButton")));

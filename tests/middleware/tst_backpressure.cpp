@@ -246,7 +246,9 @@ void TestBackPressure::burstWhileTheMiddlewareIsStoppedLosesNothing()
     // short burst while the middleware was stopped: messages routed to no
     // middleware session after it reconnected (Mosquitto 2.0.11 drops a
     // persistent session's shared subscriptions until they are made again)
-    // were neither charged nor kept; tst_hubauth replays that case.
+    // were neither charged nor kept; tst_hubauth replays that case and the
+    // later ones (a forgotten session's totals, a restored session, and the
+    // plugin's own check that an admitted message was charged).
     if (qEnvironmentVariableIsEmpty("PROVISIO_BURST"))
         QSKIP("the burst runs as tst_backpressure_burst / tst_backpressure_full (label slow)");
     std::vector<std::unique_ptr<BurstDevice>> devices;
@@ -265,6 +267,20 @@ void TestBackPressure::burstWhileTheMiddlewareIsStoppedLosesNothing()
 
     MosquittoProcess *broker = m_hubs->broker(QStringLiteral("hub1"));
     const quint16 port = m_hubs->port(QStringLiteral("hub1"));
+    // A failure names what the hub decided (its plugin's lines and the
+    // middleware's connections), not only that the count was wrong: the
+    // leaks this catches have shown up once in dozens of parallel runs.
+    const auto explain = qScopeGuard([broker] {
+        if (!QTest::currentTestFailed())
+            return;
+        const QStringList lines = broker->log().split(QLatin1Char('\n'));
+        QStringList kept;
+        for (const QString &line : lines) {
+            if (line.contains(QLatin1String("provisio")) && !line.contains(QLatin1String("as burst-")))
+                kept << line;
+        }
+        qWarning("hub log (plugin and middleware lines):\n%s", qPrintable(kept.mid(kept.size() - 80).join(u'\n')));
+    });
     for (auto &device : devices)
         device->start(port, m_caPath, m_messages);
     // The hub takes what fits its window, then holds the devices back.
@@ -318,6 +334,7 @@ void TestBackPressure::burstWhileTheMiddlewareIsStoppedLosesNothing()
         QCOMPARE(stored.value(device->id), int(device->acknowledged));
     const QString hubLog = broker->log();
     QVERIFY2(!hubLog.contains(QLatin1String("dropped"), Qt::CaseInsensitive), qPrintable(hubLog.right(2000)));
+    QVERIFY2(!hubLog.contains(QLatin1String("reached no middleware session")), qPrintable(hubLog.right(2000)));
     QVERIFY(hubLog.contains(QLatin1String("caught up")));
     for (auto &device : devices)
         device->client->disconnectFromHost();

@@ -8,7 +8,13 @@
 #include "crypto/activationcode.h"
 #include "crypto/keys.h"
 
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSslCertificate>
+#include <QSslSocket>
 #include <QtTest>
+
+#include <algorithm>
 
 using namespace Provisio;
 using namespace Provisio::Test;
@@ -382,6 +388,130 @@ private Q_SLOTS:
         const auto third = DeviceFixture::state(f.registerDevice(id, key).json());
         QCOMPARE(third.value(QStringLiteral("substatus")).toString(), QStringLiteral("initialAssignment"));
         QVERIFY(third.value(QStringLiteral("etag")) != first.value(QStringLiteral("etag")));
+    }
+
+    // Registrations that arrive together are stored in one transaction
+    // (group commit) and each answered after it: every device hears its own
+    // assignment, the operation it names is already readable, and a device
+    // registering twice at once (the second reads what the first wrote)
+    // gets two stored operations and one record.
+    void registrationsArrivingTogether()
+    {
+        QStringList ids;
+        QHash<QString, QString> keys;
+        for (int i = 0; i < 12; ++i) {
+            const QString id = QStringLiteral("together-%1").arg(i);
+            ids << id;
+            keys.insert(id, enroll(id));
+        }
+        ids << ids.first(); // the same device twice, on two connections
+
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        QFile ca(f.mw->caCertificatePath());
+        QVERIFY(ca.open(QIODevice::ReadOnly));
+        ssl.setCaCertificates(QSslCertificate::fromData(ca.readAll(), QSsl::Pem));
+        QNetworkAccessManager nam;
+        QList<QNetworkReply *> replies;
+        for (const QString &id : std::as_const(ids)) {
+            QNetworkRequest request(QUrl(f.mw->baseUrl() + QLatin1Char('/') + f.mw->idScope() +
+                                         QStringLiteral("/registrations/") + id +
+                                         QStringLiteral("/register?api-version=2021-06-01")));
+            request.setSslConfiguration(ssl);
+            request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+            request.setRawHeader("Authorization", DeviceFixture::sas(f.mw->idScope(), id, keys.value(id)).toUtf8());
+            replies << nam.put(
+                request,
+                QJsonDocument(QJsonObject{{QStringLiteral("registrationId"), id}}).toJson(QJsonDocument::Compact));
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(
+            std::all_of(replies.cbegin(), replies.cend(), [](const QNetworkReply *r) { return r->isFinished(); }),
+            30000);
+
+        QSet<QString> operationIds;
+        for (int i = 0; i < replies.size(); ++i) {
+            QNetworkReply *reply = replies.at(i);
+            const QString &id = ids.at(i);
+            QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 202);
+            const QJsonObject op = QJsonDocument::fromJson(reply->readAll()).object();
+            const QJsonObject state = DeviceFixture::state(op);
+            QCOMPARE(op.value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
+            QCOMPARE(state.value(QStringLiteral("registrationId")).toString(), id);
+            QCOMPARE(state.value(QStringLiteral("assignedHub")).toString(), kHubHost);
+            const QString operationId = op.value(QStringLiteral("operationId")).toString();
+            QVERIFY(!operationId.isEmpty());
+            QVERIFY2(!operationIds.contains(operationId), qPrintable(operationId));
+            operationIds.insert(operationId);
+            const auto polled = f.pollOperation(id, keys.value(id), operationId);
+            QCOMPARE(polled.status, 200);
+            QCOMPARE(polled.json().value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
+            delete reply;
+        }
+        const auto record = f.viewer->get(QStringLiteral("/api/v1/registrations/") + ids.first());
+        QCOMPARE(record.status, 200);
+        QCOMPARE(record.json().value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
+    }
+
+    // A client that pipelines (a register, then a status lookup on the same
+    // connection before the first answer) gets its answers in order, the
+    // registration's first and already stored when the lookup reads it.
+    void pipelinedRequestsAnsweredInOrder()
+    {
+        const QString id = QStringLiteral("pipelined-device");
+        const QString key = enroll(id);
+        const QByteArray auth = DeviceFixture::sas(f.mw->idScope(), id, key).toUtf8();
+        const QByteArray body =
+            QJsonDocument(QJsonObject{{QStringLiteral("registrationId"), id}}).toJson(QJsonDocument::Compact);
+        const QByteArray base = '/' + f.mw->idScope().toUtf8() + "/registrations/" + id.toUtf8();
+        const QByteArray requests =
+            "PUT " + base + "/register?api-version=2021-06-01 HTTP/1.1\r\nHost: localhost\r\n" +
+            "Authorization: " + auth +
+            "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" +
+            body + "POST " + base + "?api-version=2021-06-01 HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + auth +
+            "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" +
+            body;
+
+        QSslSocket socket;
+        QFile ca(f.mw->caCertificatePath());
+        QVERIFY(ca.open(QIODevice::ReadOnly));
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        ssl.setCaCertificates(QSslCertificate::fromData(ca.readAll(), QSsl::Pem));
+        socket.setSslConfiguration(ssl);
+        const QUrl url(f.mw->baseUrl());
+        socket.connectToHostEncrypted(url.host(), quint16(url.port()));
+        QVERIFY2(socket.waitForEncrypted(10000), qPrintable(socket.errorString()));
+        socket.write(requests);
+
+        // Two answers, framed by Content-Length.
+        QByteArray received;
+        QList<QPair<int, QJsonObject>> answers;
+        QDeadlineTimer deadline(15000);
+        while (answers.size() < 2 && !deadline.hasExpired()) {
+            if (socket.bytesAvailable() == 0 &&
+                !socket.waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime()))))
+                break;
+            received += socket.readAll();
+            for (;;) {
+                const int headEnd = received.indexOf("\r\n\r\n");
+                if (headEnd < 0)
+                    break;
+                const QByteArray head = received.left(headEnd);
+                const int at = head.toLower().indexOf("content-length:");
+                QVERIFY2(at >= 0, head.constData());
+                const int length = head.mid(at + 15, head.indexOf("\r\n", at) - at - 15).trimmed().toInt();
+                if (received.size() < headEnd + 4 + length)
+                    break;
+                answers.append(
+                    {head.mid(9, 3).toInt(), QJsonDocument::fromJson(received.mid(headEnd + 4, length)).object()});
+                received.remove(0, headEnd + 4 + length);
+            }
+        }
+        QCOMPARE(answers.size(), 2);
+        QCOMPARE(answers.at(0).first, 202);
+        QCOMPARE(answers.at(0).second.value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
+        QCOMPARE(answers.at(1).first, 200);
+        QCOMPARE(answers.at(1).second.value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
+        QCOMPARE(answers.at(1).second.value(QStringLiteral("etag")),
+                 DeviceFixture::state(answers.at(0).second).value(QStringLiteral("etag")));
     }
 
     void enrollmentCrud()

@@ -39,6 +39,7 @@ public:
         m_encrypted = m_socket.waitForEncrypted(10000);
     }
     bool encrypted() const { return m_encrypted; }
+    void abort() { m_socket.abort(); }
     void send(const QByteArray &bytes)
     {
         m_socket.write(bytes);
@@ -159,6 +160,7 @@ class TestDpsMqtt : public QObject
 private Q_SLOTS:
     void initTestCase();
     void registersAndPollsLikeHttp();
+    void registrationOutlivesItsConnection();
     void refusedAtConnect_data();
     void refusedAtConnect();
     void requestErrors();
@@ -175,6 +177,12 @@ private:
     {
         const auto r = f.putEnrollment(id, {});
         return DeviceFixture::primaryKey(r.json());
+    }
+    static void send(RawClient &c, Publish p)
+    {
+        p.qos = 1;
+        p.packetId = 1;
+        c.send(encodePublish(p));
     }
     RawClient client(DeviceFixture &f) { return RawClient(f.mw->dpsMqttPort(), f.mw->caCertificatePath()); }
 
@@ -249,6 +257,37 @@ void TestDpsMqtt::registersAndPollsLikeHttp()
     QCOMPARE(DeviceFixture::state(http.json()).value(QStringLiteral("etag")), state.value(QStringLiteral("etag")));
     // And the registration is the operator's to see.
     QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/registrations/") + id).status, 200);
+}
+
+// A registration is answered after its group commit; a device that leaves
+// before then is still registered, and the server goes on answering.
+void TestDpsMqtt::registrationOutlivesItsConnection()
+{
+    const QString scope = m_f.mw->idScope();
+    const QString gone = QStringLiteral("mqtt-leaves-early");
+    const QString goneKey = enroll(m_f, gone);
+    {
+        RawClient c = client(m_f);
+        QCOMPARE(c.connect(gone, username(scope, gone), DeviceFixture::sas(scope, gone, goneKey)), 0);
+        QCOMPARE(c.subscribe(kResponses), (QList<quint8>{1}));
+        Publish p;
+        p.topic = QStringLiteral("$dps/registrations/PUT/iotdps-register/?$rid=1");
+        p.payload = QJsonDocument(QJsonObject{{QStringLiteral("registrationId"), gone}}).toJson();
+        send(c, p);
+        c.abort();
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/registrations/") + gone).status, 200, 10000);
+
+    const QString id = QStringLiteral("mqtt-after-a-leaver");
+    const QString key = enroll(m_f, id);
+    RawClient c = client(m_f);
+    QCOMPARE(c.connect(id, username(scope, id), DeviceFixture::sas(scope, id, key)), 0);
+    QCOMPARE(c.subscribe(kResponses), (QList<quint8>{1}));
+    const auto registered = c.request(QStringLiteral("$dps/registrations/PUT/iotdps-register/?$rid=2"),
+                                      QJsonDocument(QJsonObject{{QStringLiteral("registrationId"), id}}).toJson());
+    QVERIFY(registered);
+    QCOMPARE(statusOf(*registered), QStringLiteral("202"));
+    QCOMPARE(bodyOf(*registered).value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
 }
 
 void TestDpsMqtt::refusedAtConnect_data()

@@ -71,6 +71,7 @@ private Q_SLOTS:
     void lockedDatabaseStopsAcknowledgingAndDropsNothing();
     void brokerKilledAtRandomMomentsLosesNothingAndStoresOnce();
     // Keep last: it leaves a second instance's session drained.
+    void deadInstanceIsDrainedBySurvivor_data();
     void deadInstanceIsDrainedBySurvivor();
 
 private:
@@ -428,6 +429,15 @@ void TestDurability::lockedDatabaseStopsAcknowledgingAndDropsNothing()
     QCOMPARE(metric("provisio_telemetry_dropped_total"), -1.0); // no such thing any more
 }
 
+void TestDurability::deadInstanceIsDrainedBySurvivor_data()
+{
+    QTest::addColumn<bool>("afterRenewal");
+    QTest::newRow("on its first session") << false;
+    // Renewals move an instance to its other client id (`…~b`): killed
+    // there, that session holds its share and must be drained too.
+    QTest::newRow("on its second session, after a renewal") << true;
+}
+
 void TestDurability::deadInstanceIsDrainedBySurvivor()
 {
     // A second instance on the same database shares the hub's messages
@@ -435,6 +445,7 @@ void TestDurability::deadInstanceIsDrainedBySurvivor()
     // comes back. Within 30 s the survivor has taken over its lease,
     // drained its hub session (what the hub queued for it, and what it had
     // received without acknowledging) and stored all of it, once.
+    QFETCH(bool, afterRenewal);
     const QString location =
         onSqlite() ? QDir(m_f.mw->dataDir()).filePath(QStringLiteral("provisio.db")) : m_f.mw->databaseUrl();
     MiddlewareProcess second({QStringLiteral("--telemetry-keep"), QStringLiteral("1000000")}, location);
@@ -442,7 +453,11 @@ void TestDurability::deadInstanceIsDrainedBySurvivor()
     for (const char *file : {"tls/ca.crt", "tls/ca.key"})
         QVERIFY(QFile::copy(QDir(m_f.mw->dataDir()).filePath(QLatin1String(file)),
                             QDir(second.dataDir()).filePath(QLatin1String(file))));
-    QVERIFY2(second.start(), qPrintable(second.lastError()));
+    if (afterRenewal)
+        qputenv("PROVISIO_HUB_TOKEN_LIFETIME", "6"); // renewed at 4.5 s
+    const bool started = second.start();
+    qunsetenv("PROVISIO_HUB_TOKEN_LIFETIME");
+    QVERIFY2(started, qPrintable(second.lastError()));
     const auto explain = qScopeGuard([this, &second] {
         if (QTest::currentTestFailed())
             qWarning().noquote() << "survivor log:\n"
@@ -460,7 +475,7 @@ void TestDurability::deadInstanceIsDrainedBySurvivor()
 
     std::vector<std::unique_ptr<Device>> devices;
     for (int i = 0; i < 6; ++i) {
-        auto d = device(QStringLiteral("dur-f%1").arg(i), i % 2 == 0);
+        auto d = device(QStringLiteral("dur-%1%2").arg(QLatin1Char(afterRenewal ? 'g' : 'f')).arg(i), i % 2 == 0);
         QVERIFY(d);
         devices.push_back(std::move(d));
     }
@@ -473,6 +488,17 @@ void TestDurability::deadInstanceIsDrainedBySurvivor()
         return true;
     };
     QVERIFY(stream(600));
+    if (afterRenewal) {
+        // Killed as soon as it reads through its other session.
+        const QString partner = secondClientId + QStringLiteral("~b");
+        QElapsedTimer waiting;
+        waiting.start();
+        while (viewer2.get(QStringLiteral("/api/v1/hubs/hub1/status")).json().value(QStringLiteral("clientId")) !=
+               partner) {
+            QVERIFY2(waiting.elapsed() < 15000, "the second instance never moved to its other session");
+            QVERIFY(stream(3));
+        }
+    }
     const qint64 pid = second.processId();
     QVERIFY(pid > 0);
     QCOMPARE(::kill(pid_t(pid), SIGKILL), 0);

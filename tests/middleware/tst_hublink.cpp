@@ -7,6 +7,7 @@
 // registration handed it (hub key, CA, host name). The middleware's own
 // service connection is what the test observes through the API.
 
+#include "crmtestutil.h"
 #include "devicetestutil.h"
 #include "mosquittoprocess.h"
 #include "mqtttestclient.h"
@@ -24,8 +25,6 @@
 #include <QNetworkRequest>
 #include <QScopeGuard>
 #include <QSignalSpy>
-#include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QTemporaryDir>
@@ -228,6 +227,7 @@ private Q_SLOTS:
     void hubSigningKeyRotationRequests();
     // These restart the middleware: keep them last.
     void telemetryWhileTheMiddlewareIsDownArrives();
+    void killedOnItsSecondSessionLosesNothing();
     void tokenRenewalLosesNothing();
     // Issue 12: no document too deep for Qt to read back is ever stored,
     // and a record unreadable anyway lists, explains itself and is repaired.
@@ -1464,6 +1464,12 @@ void TestHubLink::hubSigningKeyRotation()
     linkHub3();
     if (QTest::currentTestFailed())
         return;
+    const auto explain = qScopeGuard([this] {
+        if (QTest::currentTestFailed())
+            qWarning().noquote() << "hub3 log:\n"
+                                 << m_broker3.log().right(8000) << "\nmiddleware log:\n"
+                                 << m_f.mw->drainLog().right(8000);
+    });
     const QString tag = overlapSeconds > 0 ? QStringLiteral("overlap") : QStringLiteral("cut");
     const QString deviceId = QStringLiteral("rot-") + tag;
     const QString streamerId = QStringLiteral("rot-stream-") + tag;
@@ -1478,15 +1484,29 @@ void TestHubLink::hubSigningKeyRotation()
     std::unique_ptr<MqttTestClient> streamer = hubClient(kHub3Host, streamerId, streamerKey);
     QCOMPARE(connectEventually(*streamer, m_port3), 0);
     QList<int> acknowledged;
+    // With an overlap the streamer's key stays good until its end, and the
+    // link moves over to the new key make-before-break: the hub must not
+    // hold the streamer back (or answer "no subscribers") meanwhile.
+    bool mustFlow = overlapSeconds > 0;
+    QStringList notAcknowledged;
     int next = 0;
     const QString topic = QStringLiteral("devices/%1/messages/events/").arg(streamerId);
     const auto stream = [&](int count) {
         for (int i = 0; i < count; ++i, ++next) {
-            if (streamer && streamer->isConnected() &&
-                streamer->publish(topic, compact(QJsonObject{{QStringLiteral("n"), next}})) == 0)
+            const int reason = streamer && streamer->isConnected()
+                                   ? streamer->publish(topic, compact(QJsonObject{{QStringLiteral("n"), next}}))
+                                   : -1;
+            if (reason == 0)
                 acknowledged << next;
+            else if (mustFlow)
+                notAcknowledged << QStringLiteral("%1: %2").arg(next).arg(reason);
         }
     };
+    const auto hub3Status = [this] { return m_f.viewer->get(QStringLiteral("/api/v1/hubs/hub3/status")).json(); };
+    const QString linkSession = hub3Status().value(QStringLiteral("clientId")).toString();
+    QVERIFY(linkSession.startsWith(QLatin1String("provisio-mw-")));
+    const auto heldBack = [this] { return int(m_broker3.log().count(QStringLiteral("holding devices back"))); };
+    const int heldBackBefore = heldBack();
     stream(10);
 
     const auto rotated = m_f.admin->post(QStringLiteral("/api/v1/hubs/hub3/rotate-key"),
@@ -1545,6 +1565,15 @@ void TestHubLink::hubSigningKeyRotation()
         }
         QVERIFY2(oldKeyConnects(), "the old key must still work just before the end of the overlap");
         QVERIFY(streamer->isConnected());
+        // The link is on its other session, logged in with the new key,
+        // and never held the streamer back on the way.
+        mustFlow = false;
+        QVERIFY2(notAcknowledged.isEmpty(), qPrintable(notAcknowledged.join(QStringLiteral(", "))));
+        QCOMPARE(heldBack(), heldBackBefore);
+        QVERIFY(hub3Status().value(QStringLiteral("connected")).toBool());
+        QCOMPARE(hub3Status().value(QStringLiteral("clientId")).toString(), linkSession.endsWith(QLatin1String("~b"))
+                                                                                ? linkSession.chopped(2)
+                                                                                : linkSession + QStringLiteral("~b"));
         while (QDateTime::currentDateTimeUtc() < until)
             QTest::qWait(10);
         QElapsedTimer afterDeadline;
@@ -1576,6 +1605,11 @@ void TestHubLink::hubSigningKeyRotation()
             return std::all_of(acknowledged.cbegin(), acknowledged.cend(), [&](int n) { return stored.contains(n); });
         }(),
         15000);
+    // Once each: no message (acknowledged or not) stored twice.
+    QList<int> stored = storedSequence(streamerId);
+    std::sort(stored.begin(), stored.end());
+    QVERIFY2(std::adjacent_find(stored.cbegin(), stored.cend()) == stored.cend(),
+             qPrintable(QStringLiteral("stored twice: %1").arg(*std::adjacent_find(stored.cbegin(), stored.cend()))));
 }
 
 void TestHubLink::hubSigningKeyRotationRequests_data()
@@ -1756,18 +1790,78 @@ void TestHubLink::telemetryWhileTheMiddlewareIsDownArrives()
     QTRY_COMPARE_WITH_TIMEOUT(storedSequence(id), expected, 10000);
 }
 
+void TestHubLink::killedOnItsSecondSessionLosesNothing()
+{
+    // Renewals move the instance between its two client ids. Killed -9
+    // while it reads through the second one, that session keeps the shared
+    // subscriptions and the hub queues the instance's share there; the
+    // restarted instance logs in under its first id and drains the second
+    // session (no survivor needed): everything arrives, once.
+    const auto explain = qScopeGuard([this] {
+        if (QTest::currentTestFailed())
+            qWarning().noquote() << "hub log:\n" << m_broker.log().right(6000);
+    });
+    qputenv("PROVISIO_HUB_TOKEN_LIFETIME", "6");
+    m_f.mw->stop();
+    const bool started = m_f.mw->start();
+    qunsetenv("PROVISIO_HUB_TOKEN_LIFETIME");
+    QVERIFY2(started, qPrintable(m_f.mw->lastError()));
+    m_f.reconnect();
+    QTRY_VERIFY_WITH_TIMEOUT(hubStatus().value(QStringLiteral("connected")).toBool(), 30000);
+    const QString clientId = hubStatus().value(QStringLiteral("clientId")).toString();
+    QVERIFY(clientId.startsWith(QLatin1String("provisio-mw-")) && !clientId.endsWith(QLatin1String("~b")));
+    const QString id = QStringLiteral("kiosk-second");
+    auto device = connectedDevice(id);
+    QVERIFY(device);
+    const QString topic = MqttTopic::telemetryTopic(id);
+    const auto body = [](int n) { return compact(QJsonObject{{QStringLiteral("n"), n}}); };
+    QCOMPARE(device->publish(topic, body(0)), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(storedSequence(id), QList<int>{0}, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(hubStatus().value(QStringLiteral("clientId")).toString(), clientId + QStringLiteral("~b"),
+                              15000);
+
+    const qint64 pid = middlewarePid(m_f.mw->dataDir());
+    QVERIFY(pid > 0);
+    QCOMPARE(::kill(pid_t(pid), SIGKILL), 0);
+    m_f.mw->stop();
+    QList<int> expected{0};
+    for (int n = 1; n <= 20; ++n) {
+        // 0, not 0x10 (no matching subscribers): the second session holds them.
+        QCOMPARE(device->publish(topic, body(n)), 0);
+        expected.prepend(n);
+    }
+    QVERIFY2(m_f.mw->start(), qPrintable(m_f.mw->lastError()));
+    m_f.reconnect();
+    QTRY_VERIFY_WITH_TIMEOUT(hubStatus().value(QStringLiteral("connected")).toBool(), 30000);
+    QCOMPARE(hubStatus().value(QStringLiteral("clientId")).toString(), clientId);
+    QTRY_COMPARE_WITH_TIMEOUT(storedSequence(id), expected, 15000);
+    // And it keeps flowing through the first session.
+    QCOMPARE(device->publish(topic, body(21)), 0);
+    expected.prepend(21);
+    QTRY_COMPARE_WITH_TIMEOUT(storedSequence(id), expected, 10000);
+}
+
 void TestHubLink::tokenRenewalLosesNothing()
 {
-    // A short service token, so that it is renewed within the test: the
-    // link reconnects the same client id with a fresh token, stays
-    // "connected" for the API, and what the device sends meanwhile arrives.
+    // A short service token, so that it is renewed (at 3/4 of 6 s) twice
+    // within the test. Renewals are make-before-break: the link logs in
+    // under the instance's other client id and subscribes before it lets
+    // the previous session go, so a device streaming meanwhile is never
+    // held back (every publish acknowledged at once, never "no
+    // subscribers"), the API reports the link up since the same moment,
+    // and every message is stored exactly once.
     // (Also a graceful restart: SIGTERM, and the same session again.)
+    const auto explain = qScopeGuard([this] {
+        if (QTest::currentTestFailed())
+            qWarning().noquote() << "hub log:\n" << m_broker.log().right(6000);
+    });
     qputenv("PROVISIO_HUB_TOKEN_LIFETIME", "6");
     m_f.mw->stop();
     // The instance id the data directory keeps names the session.
     QFile instance(QDir(m_f.mw->dataDir()).filePath(QStringLiteral("instance-id")));
     QVERIFY(instance.open(QIODevice::ReadOnly));
     const QString clientId = QStringLiteral("provisio-mw-") + QString::fromLatin1(instance.readAll().trimmed());
+    const QString partnerId = clientId + QStringLiteral("~b");
     const bool started = m_f.mw->start();
     qunsetenv("PROVISIO_HUB_TOKEN_LIFETIME");
     QVERIFY2(started, qPrintable(m_f.mw->lastError()));
@@ -1777,44 +1871,48 @@ void TestHubLink::tokenRenewalLosesNothing()
     const QString since = hubStatus().value(QStringLiteral("since")).toString();
 
     const QString id = QStringLiteral("kiosk-renew");
-    QString hubKey;
-    auto device = connectedDevice(id, &hubKey);
+    auto device = connectedDevice(id);
     QVERIFY(device);
     const QString topic = MqttTopic::telemetryTopic(id);
-    // Connections of the service identity the hub logged so far.
-    const auto logins = [this, &clientId] {
-        return int(m_broker.log().count(QStringLiteral(" as ") + clientId + QLatin1Char(' ')));
+    const auto logins = [this](const QString &who) {
+        return int(m_broker.log().count(QStringLiteral(" as ") + who + QLatin1Char(' ')));
     };
-    const int loginsBefore = logins();
-    QVERIFY(loginsBefore >= 1);
+    const auto heldBack = [this] { return int(m_broker.log().count(QStringLiteral("holding devices back"))); };
+    const int heldBackBefore = heldBack();
+    const int partnerLoginsBefore = logins(partnerId);
+    const int loginsBefore = logins(clientId);
 
-    // Renewed at 3/4 of 6 s: publish for a while longer than that.
+    // Two renewals, over to the partner id and back, and 2 s more while the
+    // partner's session is drained and ended.
     QList<int> expected;
+    QStringList clientIds{clientId};
     QElapsedTimer timer;
     timer.start();
-    int heldBack = 0;
-    for (int n = 0; timer.elapsed() < 6000; ++n) {
-        // In the moment between the link's new connection and its
-        // subscribing again the hub holds devices back (closes before
-        // acknowledging, architecture.md "Back-pressure"): a device
-        // connects again and sends the unacknowledged message once more,
-        // as every SDK does. Nothing may be lost either way.
-        while (device->publish(topic, compact(QJsonObject{{QStringLiteral("n"), n}})) != 0) {
-            QVERIFY2(++heldBack <= 20, "the device was held back again and again");
-            QTest::qWait(100);
-            device = hubClient(kHubHost, id, hubKey);
-            QCOMPARE(connectEventually(*device, m_port), 0);
-        }
+    qint64 backAt = 0;
+    for (int n = 0; timer.elapsed() < 20000 && (backAt == 0 || timer.elapsed() < backAt + 2000); ++n) {
+        const int reason = device->publish(topic, compact(QJsonObject{{QStringLiteral("n"), n}}));
+        QVERIFY2(
+            reason == 0,
+            qPrintable(QStringLiteral("message %1 answered %2 after %3 ms").arg(n).arg(reason).arg(timer.elapsed())));
         expected.prepend(n);
-        device->pump(100);
+        device->pump(50);
         const QJsonObject status = hubStatus();
         QVERIFY2(status.value(QStringLiteral("connected")).toBool(), qPrintable(QString::number(timer.elapsed())));
         QCOMPARE(status.value(QStringLiteral("since")).toString(), since);
+        const QString now = status.value(QStringLiteral("clientId")).toString();
+        if (now != clientIds.last()) {
+            clientIds << now;
+            if (clientIds.size() == 3)
+                backAt = timer.elapsed();
+        }
     }
-    QVERIFY2(logins() > loginsBefore, qPrintable(m_broker.log().right(2000)));
+    QCOMPARE(clientIds, (QStringList{clientId, partnerId, clientId}));
+    QVERIFY(device->isConnected());
+    QCOMPARE(heldBack(), heldBackBefore);
     QTRY_COMPARE_WITH_TIMEOUT(storedSequence(id), expected, 10000);
-    qInfo("%lld messages across %d service reconnect(s) for token renewal, the device held back %d time(s)",
-          qint64(expected.size()), logins() - loginsBefore, heldBack);
+    qInfo("%lld messages across two make-before-break renewals in %lld ms (%d logins as %s, %d as the partner)",
+          qint64(expected.size()), timer.elapsed(), logins(clientId) - loginsBefore, qPrintable(clientId),
+          logins(partnerId) - partnerLoginsBefore);
 }
 
 QTEST_GUILESS_MAIN(TestHubLink)
@@ -1933,22 +2031,14 @@ void TestHubLink::unreadableRecordIsListedAndRepaired()
         QJsonObject{{QStringLiteral("tags"), QJsonObject{{QStringLiteral("site"), QStringLiteral("lab")}}}}, &key);
     const QString deviceId = state.value(QStringLiteral("deviceId")).toString();
     QVERIFY(!deviceId.isEmpty());
-    // As a record stored before the limits: a twin Qt cannot read back.
-    const auto corrupt = [this] {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("corrupt"));
-        db.setDatabaseName(QDir(m_f.mw->dataDir()).filePath(QStringLiteral("provisio.db")));
-        bool ok = db.open();
-        if (ok) {
-            QSqlQuery q(db);
-            ok = q.exec(QStringLiteral("PRAGMA busy_timeout = 5000")) &&
-                 q.prepare(QStringLiteral("UPDATE registrations SET doc = ? WHERE registration_id = 'broken-1'"));
-            q.addBindValue(QString::fromUtf8("{\"registrationState\":{},\"twin\":" + nested(1100, '[') + "}"));
-            ok = ok && q.exec() && q.numRowsAffected() == 1;
-        }
-        db.close();
-        db = QSqlDatabase();
-        QSqlDatabase::removeDatabase(QStringLiteral("corrupt"));
-        return ok;
+    // As a record stored before the limits: a twin Qt cannot read back
+    // (written straight into the database, SQLite or PostgreSQL).
+    const DirectDb db(*m_f.mw);
+    const QString doc = QString::fromUtf8("{\"registrationState\":{},\"twin\":" + nested(1100, '[') + "}");
+    const auto corrupt = [&] {
+        return db.exec(QStringLiteral("UPDATE registrations SET doc = ? WHERE registration_id = 'broken-1'"), {doc}) &&
+               db.scalar(QStringLiteral("SELECT doc FROM registrations WHERE registration_id = 'broken-1'"))
+                       .toString() == doc;
     };
     QVERIFY(corrupt());
 

@@ -18,6 +18,8 @@ private Q_SLOTS:
     void goodFile();
     void mixedRowsAreReportedAndSkipped();
     void quotedFields();
+    void cellsAtTheirLimits_data();
+    void cellsAtTheirLimits();
     void fileErrorsImportNothing_data();
     void fileErrorsImportNothing();
     void existingSerials();
@@ -189,6 +191,58 @@ void TestInventoryImport::quotedFields()
              QStringLiteral("\"quoted\", with comma, and \"more\""));
     // The report numbers records, so the row after a quoted line break is 4.
     QCOMPARE(r.json().value(QStringLiteral("rows")).toArray().at(2).toObject().value(QStringLiteral("row")).toInt(), 4);
+}
+
+void TestInventoryImport::cellsAtTheirLimits_data()
+{
+    // One row each, at a limit and one past it: a row inside every limit
+    // is stored as written, any other is reported with the record
+    // reader's own words (plainly valid rows take a shorter way in).
+    QTest::addColumn<QString>("column");
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<QString>("message"); // empty: created and stored as written
+    const QString tooLong = QStringLiteral("field '%1' must be at most %2 characters");
+    const QString badDate = QStringLiteral("field 'deliveryDate' must be a date in the form yyyy-MM-dd");
+    QTest::newRow("model 256") << "model" << QString(256, QLatin1Char('m')) << QString();
+    QTest::newRow("model 257") << "model" << QString(257, QLatin1Char('m'))
+                               << tooLong.arg(QStringLiteral("model")).arg(256);
+    QTest::newRow("batch 257") << "batch" << QString(257, QLatin1Char('b'))
+                               << tooLong.arg(QStringLiteral("batch")).arg(256);
+    QTest::newRow("manufacturer 257") << "manufacturer" << QString(257, QLatin1Char('a'))
+                                      << tooLong.arg(QStringLiteral("manufacturer")).arg(256);
+    QTest::newRow("notes 4096") << "notes" << QString(4096, QLatin1Char('n')) << QString();
+    QTest::newRow("notes 4097") << "notes" << QString(4097, QLatin1Char('n'))
+                                << tooLong.arg(QStringLiteral("notes")).arg(4096);
+    QTest::newRow("leap day") << "deliveryDate" << QStringLiteral("2024-02-29") << QString();
+    QTest::newRow("no leap day") << "deliveryDate" << QStringLiteral("2023-02-29") << badDate;
+    QTest::newRow("month 13") << "deliveryDate" << QStringLiteral("2024-13-01") << badDate;
+    QTest::newRow("short month") << "deliveryDate" << QStringLiteral("2024-1-01") << badDate;
+    QTest::newRow("slashes") << "deliveryDate" << QStringLiteral("2024/01/01") << badDate;
+    QTest::newRow("date and time") << "deliveryDate" << QStringLiteral("2024-01-01T00:00") << badDate;
+    QTest::newRow("notes with markup") << "notes" << QStringLiteral("<b>\"x\"</b> \\ é") << QString();
+}
+
+void TestInventoryImport::cellsAtTheirLimits()
+{
+    QFETCH(QString, column);
+    QFETCH(QString, value);
+    QFETCH(QString, message);
+    static int n = 0;
+    const QString serial = QStringLiteral("LIMIT-%1").arg(++n);
+    QString cell = value;
+    cell.replace(QLatin1Char('"'), QLatin1String("\"\""));
+    const QByteArray csv = "serial," + column.toUtf8() + "\n" + serial.toUtf8() + ",\"" + cell.toUtf8() + "\"\n";
+    const auto r = import(csv);
+    QCOMPARE(r.status, 200);
+    const QJsonObject row = r.json().value(QStringLiteral("rows")).toArray().at(0).toObject();
+    if (message.isEmpty()) {
+        QCOMPARE(row.value(QStringLiteral("result")).toString(), QStringLiteral("created"));
+        QCOMPARE(device(serial).value(column).toString(), value);
+    } else {
+        QCOMPARE(row.value(QStringLiteral("result")).toString(), QStringLiteral("error"));
+        QCOMPARE(row.value(QStringLiteral("message")).toString(), message);
+        QVERIFY(device(serial).isEmpty());
+    }
 }
 
 void TestInventoryImport::fileErrorsImportNothing_data()

@@ -10,11 +10,15 @@
 #include "storage/database.h"
 #include "storage/inventorystore.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
 using namespace Provisio;
+
+Q_DECLARE_METATYPE(Provisio::DeviceRecord)
 
 namespace {
 // More devices than a listing reads in order before it turns to the
@@ -46,6 +50,8 @@ private Q_SLOTS:
     void pagesAreTheOrderedMatches();
     void searchFollowsEveryChange();
     void searchTextIsLiteral();
+    void documentIsTheRecordsJson_data();
+    void documentIsTheRecordsJson();
 
 private:
     QStringList serialsOf(const InventoryStore::Filter &filter, const InventoryStore::Sort &sort = {},
@@ -469,6 +475,38 @@ void TestInventorySearch::searchTextIsLiteral()
     QCOMPARE(serialsOf(filter), QStringList{a.serial});
     QVERIFY(m_store->remove(a.serial, {}));
     QVERIFY(m_store->remove(b.serial, {}));
+}
+
+void TestInventorySearch::documentIsTheRecordsJson_data()
+{
+    QTest::addColumn<DeviceRecord>("record");
+    DeviceRecord bare;
+    bare.serial = QStringLiteral("DOC-1");
+    QTest::newRow("bare") << bare;
+    DeviceRecord full = device(42);
+    full.customerId = QStringLiteral("cust-rare");
+    full.soldDate = QDate(2026, 12, 6);
+    full.status = QStringLiteral("sold");
+    full.etag = QStringLiteral("e-tag_1");
+    full.createdDateTimeUtc = QDateTime(QDate(2026, 1, 2), QTime(3, 4, 5, 678), Qt::UTC);
+    full.lastUpdatedDateTimeUtc = full.createdDateTimeUtc.addSecs(90);
+    full.notes = QStringLiteral("every field set");
+    QTest::newRow("full") << full;
+    DeviceRecord odd = bare;
+    odd.notes = QStringLiteral("quote \" backslash \\ slash / tab\t newline\n cr\r bell\a nul") + QChar(0) +
+                QChar(0x1f) + QStringLiteral(" del\x7f é ü 漢字 ") + QChar(0xd83d) + QChar(0xde00);
+    odd.model = QStringLiteral("\b\f");
+    QTest::newRow("characters to escape") << odd;
+}
+
+void TestInventorySearch::documentIsTheRecordsJson()
+{
+    // The stored document (and a listing's items) is written without
+    // QJsonDocument: it must be what QJsonDocument writes for toJson().
+    QFETCH(DeviceRecord, record);
+    const QString document = InventoryStore::documentOf(record);
+    QCOMPARE(document, QString::fromUtf8(QJsonDocument(record.toJson()).toJson(QJsonDocument::Compact)));
+    QCOMPARE(QJsonDocument::fromJson(document.toUtf8()).object(), record.toJson());
 }
 
 QTEST_GUILESS_MAIN(TestInventorySearch)

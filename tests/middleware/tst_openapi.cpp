@@ -4,7 +4,9 @@
 // routes`), and every route must be documented with the same method, path
 // parameter names and role, and every documented operation must be a route.
 // The document itself must parse, give every operation a response and have no
-// dangling $ref.
+// dangling $ref. The API guide's route reference (docs/api.md) is held to the
+// same table: one row per route, with its role, and no row for a route that
+// does not exist.
 
 #include "childprocesswatch.h"
 
@@ -100,6 +102,7 @@ private Q_SLOTS:
     void pathParametersMatchCaptures();
     void everyOperationHasAResponse();
     void everyRefResolves();
+    void apiGuideListsEveryRoute();
 
 private:
     QJsonObject m_doc;
@@ -282,4 +285,48 @@ void tst_OpenApi::everyRefResolves()
 }
 
 PROVISIO_TEST_GUILESS_MAIN(tst_OpenApi)
+// docs/api.md, "Route reference": rows `| METHOD | `path` | role | purpose | errors |`.
+// The role is the route's (`none` or `SAS` for the public ones: those need
+// no CRM token, or a service SAS token instead), the purpose is not empty
+// (an escaped `\|` is part of a cell).
+void tst_OpenApi::apiGuideListsEveryRoute()
+{
+    QFile file(QStringLiteral(PROVISIO_API_GUIDE_PATH));
+    QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(file.fileName()));
+    const QString guide = QString::fromUtf8(file.readAll());
+    const qsizetype start = guide.indexOf(QLatin1String("\n## Route reference\n"));
+    QVERIFY2(start >= 0, "docs/api.md has no \"Route reference\" section");
+    const qsizetype end = guide.indexOf(QLatin1String("\n## "), start + 1);
+    const QString reference = guide.mid(start, end < 0 ? -1 : end - start);
+    static const QRegularExpression row(QStringLiteral("^\\| (GET|PUT|POST|DELETE|PATCH) \\| `([^`]+)` \\| ([a-zA-Z]+) "
+                                                       "\\| ((?:\\\\\\||[^|])*?\\S(?:\\\\\\||[^|])*) \\|"),
+                                        QRegularExpression::MultilineOption);
+    QHash<QString, QString> documented; // "get /path" -> role
+    QStringList problems;
+    for (auto it = row.globalMatch(reference); it.hasNext();) {
+        const QRegularExpressionMatch m = it.next();
+        const QString key = m.captured(1).toLower() + QLatin1Char(' ') + m.captured(2);
+        if (documented.contains(key))
+            problems << key + QStringLiteral(": listed twice");
+        documented.insert(key, m.captured(3));
+    }
+    QVERIFY2(documented.size() >= 40, qPrintable(QStringLiteral("only %1 rows read").arg(documented.size())));
+    for (const Route &r : std::as_const(m_routes)) {
+        const QString key = r.method + QLatin1Char(' ') + r.pattern;
+        if (!documented.contains(key)) {
+            problems << key + QStringLiteral(": not in the route reference");
+            continue;
+        }
+        const QString role = documented.take(key);
+        const bool ok = r.access == QLatin1String("public")
+                            ? (role == QLatin1String("none") || role == QLatin1String("SAS"))
+                            : role == r.access;
+        if (!ok)
+            problems << key + QStringLiteral(": listed for '%1', the route needs '%2'").arg(role, r.access);
+    }
+    for (auto it = documented.cbegin(); it != documented.cend(); ++it)
+        problems << it.key() + QStringLiteral(": listed but not routed");
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
+}
+
 #include "tst_openapi.moc"

@@ -59,7 +59,7 @@ private:
     // Enrolls and registers `id`, then connects it to the hub as a device.
     std::unique_ptr<MqttTestClient> device(const QString &id);
     bool publish(MqttTestClient &client, const QString &id, int from, int to, bool spread = true);
-    double metric(const QByteArray &name);
+    double metric(const QByteArray &name, HttpsClient *client = nullptr);
     QJsonObject history(HttpsClient &client, const QString &id, const QString &query = {});
     static QList<int> sequence(const QJsonObject &history);
     bool hubConnected(HttpsClient &client);
@@ -336,9 +336,9 @@ void TestTelemetry::oldMessagesExpire()
     QCOMPARE(sequence(history(*m_f.viewer, QStringLiteral("tele-1"), QStringLiteral("until=") + week)), QList<int>{-6});
 }
 
-double TestTelemetry::metric(const QByteArray &name)
+double TestTelemetry::metric(const QByteArray &name, HttpsClient *client)
 {
-    const QByteArray text = m_f.viewer->get(QStringLiteral("/metrics")).body;
+    const QByteArray text = (client ? client : m_f.viewer.get())->get(QStringLiteral("/metrics")).body;
     for (const QByteArray &line : text.split('\n')) {
         if (line.startsWith(QByteArray(name + ' ')))
             return line.mid(name.size() + 1).toDouble();
@@ -409,12 +409,23 @@ void TestTelemetry::sharedBetweenInstances()
     viewer2.setBearer(m_f.viewer->bearer());
     QTRY_VERIFY_WITH_TIMEOUT(hubConnected(viewer2), 30000);
 
+    // What each instance received of the hub's telemetry so far.
+    const QByteArray received = QByteArrayLiteral("provisio_hub_messages_total{kind=\"telemetry\"}");
+    const double firstBefore = metric(received);
+    const double secondBefore = metric(received, &viewer2);
+
     auto tele3 = device(QStringLiteral("tele-3"));
     QVERIFY(tele3);
     QVERIFY(publish(*tele3, QStringLiteral("tele-3"), 0, 6));
     const QList<int> expected{5, 4, 3, 2, 1, 0};
     QTRY_COMPARE_WITH_TIMEOUT(sequence(history(*m_f.viewer, QStringLiteral("tele-3"))), expected, 10000);
     QTRY_COMPARE_WITH_TIMEOUT(sequence(history(viewer2, QStringLiteral("tele-3"))), expected, 10000);
+    // The load was split: each instance received (and stored) a share of
+    // the six, together all of them.
+    const double firstShare = metric(received) - firstBefore;
+    const double secondShare = metric(received, &viewer2) - secondBefore;
+    QVERIFY2(firstShare >= 1 && secondShare >= 1 && firstShare + secondShare >= 6,
+             qPrintable(QStringLiteral("first %1, second %2").arg(firstShare).arg(secondShare)));
     // Counts meet in the database too, once both flushed their counters.
     QTRY_COMPARE_WITH_TIMEOUT(history(viewer2, QStringLiteral("tele-3")).value(QStringLiteral("count")).toInt(), 6,
                               15000);

@@ -36,5 +36,17 @@ Item {
             mouseRelease(logo);
             compare(settingsSpy.count, 1);
         }
+
+        // A screen reader finds the hidden door to the settings by name and
+        // reads the serial line.
+        function test_accessibleNames() {
+            Language.setLanguage("en");
+            const header = createTemporaryObject(headerComponent, scene, { status: "Online" });
+            const logo = findChild(header, "logo");
+            compare(logo.Accessible.role, Accessible.Button);
+            compare(logo.Accessible.name, "Settings");
+            compare(logo.Accessible.description, "Hold to open the settings");
+            compare(findChild(header, "headerStatus").Accessible.name, "Online  ·  Serial SN-0001");
+        }
     }
 }

@@ -116,6 +116,32 @@ Item {
             compare(retrySpy.count, 0);
         }
 
+        // A refused code says how many wrong codes are left before the
+        // device has to wait, as the service counts them.
+        function test_wrongCodeSaysHowManyAttemptsAreLeft_data() {
+            return [
+                { tag: "three left", left: 3,
+                  text: "Check the activation code on the card and type it again. 3 more wrong codes before the device has to wait." },
+                { tag: "one left", left: 1,
+                  text: "Check the activation code on the card and type it again. 1 more wrong code before the device has to wait." },
+                { tag: "none left", left: 0,
+                  text: "Check the activation code on the card and type it again. If the next code is wrong too, the device has to wait before it can try again." },
+                { tag: "not said", left: -1,
+                  text: "Check the activation code on the card and type it again." },
+            ];
+        }
+        function test_wrongCodeSaysHowManyAttemptsAreLeft(data) {
+            Language.setLanguage("en");
+            const screen = createScreen({ failed: true, errorKind: "wrongCode", serial: "SN-1",
+                                          attemptsLeft: data.left,
+                                          errorMessage: "This activation code is not valid." });
+            screen.armNextStep();
+            compare(findChild(screen, "nextStepMessage").text, data.text);
+            compare(findChild(screen, "nextStepMessage").Accessible.name, data.text);
+            verify(findChild(screen, "editButton").enabled);
+            verify(!findChild(screen, "retryButton").visible);
+        }
+
         function test_lockoutCountsDownThenOpensRetyping() {
             const screen = createScreen({ failed: true, errorKind: "lockout", retryAfterSeconds: 2,
                                           serial: "SN-1", trackingId: "trk-42",

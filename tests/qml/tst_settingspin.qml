@@ -56,6 +56,10 @@ Item {
             tapKeys(pad, "1397");
             compare(pad.entered, "1397");
             compare(findChild(pad, "pinDots").children[0].text, "••••", "dots, never the digits");
+            // A screen reader hears how many digits, never which.
+            Language.setLanguage("en");
+            compare(findChild(pad, "pinDots").Accessible.name, "PIN: 4 digits typed");
+            compare(findChild(pad, "pinErase").Accessible.name, "Erase the last digit");
             mouseClick(findChild(pad, "pinErase"));
             compare(pad.entered, "139");
             tapKeys(pad, "0");
