@@ -296,8 +296,10 @@ void TestCrmAppDevices::totalsAndSelectAllMatching()
     QVERIFY2(selectAll->text().startsWith(QStringLiteral("All 60 matching devices selected")),
              qPrintable(selectAll->text()));
     QCOMPARE(m_window->inventoryPage()->selectedSerials().size(), loaded);
+    // Nothing is loaded for it (the view may still fetch a page to fill
+    // itself as it would anyway).
     QTest::qWait(300);
-    QCOMPARE(inventory->rowCount(), loaded);
+    QVERIFY2(inventory->rowCount() < 60, qPrintable(QString::number(inventory->rowCount())));
     // Clicking it again clears the selection; so does picking a row.
     selectAll->click();
     QVERIFY(!m_window->inventoryPage()->allMatchingSelected());
