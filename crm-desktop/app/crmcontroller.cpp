@@ -4,6 +4,7 @@
 #include "apiclient.h"
 #include "applogging.h"
 #include "batchoperation.h"
+#include "devicebatchjob.h"
 
 #include "crypto/registrationid.h"
 #include "protocol/enrollment.h"
@@ -40,6 +41,20 @@ BatchOperation *CrmController::launch(BatchOperation *operation, const QString &
     Q_EMIT operationStarted(operation, successText);
     operation->start();
     return operation;
+}
+
+DeviceBatchJob *CrmController::runOnAllMatching(const QString &title, const QUrlQuery &filter, const QJsonObject &body,
+                                                const QString &successText, Areas areas)
+{
+    auto *job = new DeviceBatchJob(m_api, title, filter, body, this);
+    // Even a cancelled or refused job may have changed devices before it
+    // stopped: the views reload either way.
+    connect(job, &DeviceBatchJob::finished, this, [this, areas] { Q_EMIT recordsChanged(areas); });
+    qCInfo(lcCrmUi) << "batch job" << body.value(QStringLiteral("action")).toString() << "on"
+                    << filter.toString(QUrl::FullyDecoded);
+    Q_EMIT jobStarted(job, successText);
+    job->start();
+    return job;
 }
 
 BatchOperation *CrmController::sellDevices(const QStringList &serials, const QString &customerId,

@@ -4,11 +4,13 @@
 #include <QJsonObject>
 #include <QObject>
 #include <QStringList>
+#include <QUrlQuery>
 
 namespace Provisio::Crm {
 
 class ApiClient;
 class BatchOperation;
+class DeviceBatchJob;
 
 // Owns every change the main window's views ask for: selling, enrolling,
 // enabling, deleting, saving customers and hubs. Views call these methods
@@ -48,6 +50,12 @@ public:
     BatchOperation *deleteEnrollments(const QStringList &registrationIds);
     // E-mails each device's activation card (a fresh code) to its customer.
     BatchOperation *mailActivationCards(const QStringList &serials);
+    // An action over every device the inventory filter `filter` matches,
+    // run by the middleware as a batch job; `body` is the action and its
+    // arguments, `successText` has %1 = devices changed.
+    DeviceBatchJob *runOnAllMatching(const QString &title, const QUrlQuery &filter, const QJsonObject &body,
+                                     const QString &successText, Areas areas);
+
     // No "id" member: creates; otherwise updates guarded by `etag`.
     BatchOperation *saveCustomer(const QJsonObject &customer, const QByteArray &etag);
     BatchOperation *deleteCustomer(const QString &id, const QString &name);
@@ -67,6 +75,8 @@ Q_SIGNALS:
     // A change began; `successText` has %1 = succeeded, %2 = total.
     void operationStarted(Provisio::Crm::BatchOperation *operation, const QString &successText);
     void recordsChanged(Provisio::Crm::CrmController::Areas areas);
+    // A batch job on the middleware began; `successText` has %1 = changed.
+    void jobStarted(Provisio::Crm::DeviceBatchJob *job, const QString &successText);
     // A hub signing key, shown once by the window and never logged.
     void signingKeyIssued(const QString &hubName, const QString &signingKey);
     void customerSaved(const QJsonObject &customer);

@@ -79,6 +79,16 @@ EnrollmentDialog::EnrollmentDialog(const QStringList &serials, QWidget *parent)
     updateOk();
 }
 
+void EnrollmentDialog::describeAllMatching(const QString &count)
+{
+    setWindowTitle(tr("Create enrollments for all %1 matching devices").arg(count));
+    if (auto *label = findChild<QLabel *>(QStringLiteral("enrollmentSerials")))
+        label->setText(tr("All %1 devices the inventory filter matches, loaded or not. A device that has an "
+                          "enrollment already, or whose serial cannot be a registration id, is reported and "
+                          "skipped.")
+                           .arg(count));
+}
+
 QJsonObject EnrollmentDialog::tags() const
 {
     return m_tags->object();

@@ -24,6 +24,9 @@ public:
     explicit EnrollmentDialog(const QStringList &serials, QWidget *parent = nullptr);
 
     QStringList serials() const { return m_serials; }
+    // Enrollments for every device the inventory filter matches (`count`,
+    // as shown), created on the server.
+    void describeAllMatching(const QString &count);
     QJsonObject tags() const;
     QJsonObject desired() const;
     bool startEnabled() const;

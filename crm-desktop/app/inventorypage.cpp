@@ -8,6 +8,7 @@
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QJsonDocument>
+#include <QKeyEvent>
 #include <QLineEdit>
 #include <QMenu>
 #include <QSettings>
@@ -112,10 +113,22 @@ InventoryPage::InventoryPage(InventoryModel *model, QWidget *parent)
                               "device the other filters match (up to %L1) and shows those.")
                                .arg(kLoadAllLimit));
     m_selectAll->setObjectName(QStringLiteral("inventorySelectAll"));
-    m_selectAll->setToolTip(
-        tr("Load every device the filters match (up to %L1) and select them all").arg(kLoadAllLimit));
     connect(m_presence, &QComboBox::currentIndexChanged, this, &InventoryPage::presenceChanged);
-    connect(m_selectAll, &QToolButton::clicked, this, &InventoryPage::selectAllMatching);
+    connect(m_selectAll, &QToolButton::clicked, this, [this] {
+        if (m_allMatching)
+            table()->clearSelection();
+        else
+            selectAllMatching();
+    });
+    // Any other selection ends "all matching" (a new filter resets the
+    // model, which clears the selection too).
+    connect(this, &RecordListPage::selectionChanged, this, [this] {
+        if (m_allMatching && !m_selectingAll) {
+            m_allMatching = false;
+            updateSelectAll();
+        }
+    });
+    table()->installEventFilter(this);
     connect(model, &PagedTableModel::totalChanged, this, &InventoryPage::updateSelectAll);
     connect(model, &QAbstractItemModel::rowsInserted, this, &InventoryPage::updateSelectAll);
     connect(model, &QAbstractItemModel::modelReset, this, [this] {
@@ -264,10 +277,30 @@ bool InventoryPage::loadAllMatches()
     return true;
 }
 
+bool InventoryPage::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == table() && event->type() == QEvent::KeyPress &&
+        static_cast<QKeyEvent *>(event)->matches(QKeySequence::SelectAll)) {
+        selectAllMatching();
+        return true;
+    }
+    return RecordListPage::eventFilter(watched, event);
+}
+
 bool InventoryPage::selectAllMatching()
 {
     if (!m_inventory->hasMore()) {
         table()->selectAll();
+        return true;
+    }
+    if (!hasRowFilter()) {
+        // The rest stays on the server: the actions run there by filter.
+        m_selectingAll = true;
+        table()->selectAll();
+        m_allMatching = true;
+        updateSelectAll();
+        Q_EMIT selectionChanged(); // the actions see the new mode
+        m_selectingAll = false;
         return true;
     }
     if (!loadAllMatches())
@@ -281,6 +314,23 @@ void InventoryPage::updateSelectAll()
 {
     const qint64 total = m_inventory->total();
     const int loaded = m_inventory->rowCount();
+    if (m_allMatching) {
+        m_selectAll->setText(
+            m_inventory->totalIsLowerBound()
+                ? tr("All %L1+ matching devices selected; actions run on the server · Clear").arg(total)
+                : tr("All %L1 matching devices selected; actions run on the server · Clear").arg(total));
+        m_selectAll->setToolTip(tr("The toolbar's actions apply to every device the filter matches, loaded or not. "
+                                   "Click to clear the selection."));
+        m_selectAll->setEnabled(true);
+        return;
+    }
+    m_selectAll->setToolTip(tr("Select every device the filters match; actions then run on the server"));
+    if (m_inventory->hasMore() && !hasRowFilter() && total != 0) {
+        m_selectAll->setText(m_inventory->totalIsLowerBound() ? tr("Select all %L1+ matching").arg(total)
+                                                              : tr("Select all %L1 matching").arg(total));
+        m_selectAll->setEnabled(true);
+        return;
+    }
     if (m_selectWhenLoaded && total > 0)
         m_selectAll->setText(tr("Loading %L1 of %L2…").arg(loaded).arg(total));
     else if (hasRowFilter() || total < 0)

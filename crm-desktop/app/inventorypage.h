@@ -34,10 +34,20 @@ public:
     InventoryModel *inventory() const { return m_inventory; }
     void setPresenceFilter(Presence presence);
     Presence presenceFilter() const;
-    // Selects every device the filters match: loads the matches not loaded
-    // yet (at most kLoadAllLimit, with progress), then selects what is
-    // shown. False when there are more than kLoadAllLimit matches.
+    // Selects every device the filters match. When more match than are
+    // loaded, nothing more is loaded: the loaded rows are selected and the
+    // page is in "all matching" mode, in which the toolbar's actions run on
+    // the middleware over the filter (a batch job). Only with the
+    // Show filter (online, offline, activation failed), which the server
+    // cannot apply, are the matches loaded first (at most kLoadAllLimit);
+    // false when there are more.
     bool selectAllMatching();
+    // "All N matching" is selected; cleared by any other selection, a new
+    // filter or a reload. Ctrl+A in the table selects the same way.
+    bool allMatchingSelected() const { return m_allMatching; }
+    // The filter the loaded rows (and "all matching") stand for: the one
+    // applied, not what is being typed.
+    InventoryModel::Filter appliedFilter() const { return m_inventory->filter(); }
     QStringList selectedSerials() const;
 
     InventoryModel::Filter currentFilter() const;
@@ -56,6 +66,9 @@ public:
 
     void saveState(QSettings &settings) const override;
     void restoreState(QSettings &settings) override;
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void filterEdited();
@@ -77,6 +90,8 @@ private:
     QComboBox *m_presence;
     QToolButton *m_selectAll;
     bool m_selectWhenLoaded = false;
+    bool m_allMatching = false;
+    bool m_selectingAll = false; // our own selectAll(), which must not clear m_allMatching
     QLineEdit *m_modelFilter;
     QLineEdit *m_search;
     QToolButton *m_views; // menu: saved views, save, delete

@@ -12,6 +12,7 @@
 #include "crmlanguage.h"
 #include "customerdialog.h"
 #include "customerspage.h"
+#include "devicebatchjob.h"
 #include "devicedetail.h"
 #include "devicedialog.h"
 #include "enrollmentdialog.h"
@@ -45,10 +46,12 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QLocale>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QProgressDialog>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSettings>
@@ -94,6 +97,7 @@ MainWindow::MainWindow(ApiClient *api, EventFeed *feed, ConnectionStore *store, 
     createStatusBar();
 
     connect(m_controller, &CrmController::operationStarted, this, &MainWindow::trackOperation);
+    connect(m_controller, &CrmController::jobStarted, this, &MainWindow::trackJob);
     connect(m_controller, &CrmController::recordsChanged, this, &MainWindow::refreshAreas);
     connect(m_controller, &CrmController::signingKeyIssued, this, &MainWindow::showSigningKey);
     connect(m_controller, &CrmController::accessPolicyCreated, this, &MainWindow::showConnectionString);
@@ -574,19 +578,22 @@ void MainWindow::updateActions()
     for (QAction *a : {m_actAddHub, m_actEditHub, m_actRotateKey, m_actNewPolicy, m_actRevokePolicy})
         a->setVisible(admin);
 
+    // "All N matching": the actions the server runs by filter stay; those
+    // that need the devices themselves (cards to print, one device) do not.
+    const bool allMatching = m_inventoryPage->allMatchingSelected();
     m_actSell->setEnabled(operate && devices > 0);
     m_actReturn->setEnabled(operate && devices > 0);
     m_actEnroll->setEnabled(operate && devices > 0);
     const bool cardsSelection = (page == InventoryView && devices > 0) || (page == EnrollmentsView && enrollments > 0);
-    m_actCards->setEnabled(operate && cardsSelection);
+    m_actCards->setEnabled(operate && cardsSelection && !(page == InventoryView && allMatching));
     m_actMailCards->setEnabled(operate && cardsSelection);
     m_actImport->setEnabled(operate);
-    m_actShowDevice->setEnabled(devices > 0);
+    m_actShowDevice->setEnabled(devices > 0 && !allMatching);
     m_actAddDevice->setEnabled(operate);
-    m_actEditDevice->setEnabled(operate && devices == 1);
+    m_actEditDevice->setEnabled(operate && devices == 1 && !allMatching);
     const bool retirable = devices == 1 && m_inventoryPage->selectedRecords().constFirst().value(
                                                QStringLiteral("status")) != QLatin1String("retired");
-    m_actRetireDevice->setEnabled(operate && retirable);
+    m_actRetireDevice->setEnabled(operate && retirable && !allMatching);
     m_actNewCustomer->setEnabled(operate);
     m_actEditCustomer->setEnabled(operate && customers == 1);
     m_actDeleteCustomer->setEnabled(operate && customers == 1);
@@ -705,6 +712,57 @@ void MainWindow::trackOperation(BatchOperation *operation, const QString &succes
     });
 }
 
+void MainWindow::trackJob(DeviceBatchJob *job, const QString &successText)
+{
+    auto *dialog = new QProgressDialog(this);
+    dialog->setObjectName(QStringLiteral("batchJobProgress"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(job->title());
+    dialog->setLabelText(tr("%1: starting on the server…").arg(job->title()));
+    dialog->setCancelButtonText(tr("Cancel"));
+    dialog->setAutoClose(false);
+    dialog->setAutoReset(false);
+    dialog->setMinimumDuration(0);
+    dialog->setRange(0, 0);
+    QPointer<DeviceBatchJob> guarded(job);
+    connect(dialog, &QProgressDialog::canceled, this, [dialog, guarded] {
+        if (!guarded)
+            return;
+        guarded->cancel();
+        // Stays open until the job has stopped: what it did is then known.
+        dialog->show();
+        dialog->setProperty("cancelling", true);
+        dialog->setLabelText(tr("%1: cancelling after the current chunk…").arg(guarded->title()));
+        dialog->setCancelButton(nullptr);
+    });
+    connect(job, &DeviceBatchJob::progressChanged, dialog, [dialog, job](qint64 done, qint64 total) {
+        const QLocale locale;
+        // QProgressDialog counts in int: the job's figures in thousandths.
+        dialog->setRange(0, 1000);
+        dialog->setValue(total > 0 ? int(qMin<qint64>(1000, done * 1000 / total)) : 0);
+        if (!dialog->property("cancelling").toBool())
+            dialog->setLabelText(
+                tr("%1: %2 of %3 devices").arg(job->title(), locale.toString(done), locale.toString(total)));
+    });
+    connect(job, &DeviceBatchJob::finished, this, [this, dialog, job, successText] {
+        dialog->close();
+        const QString text = job->summary(successText);
+        if (job->failedCount() == 0 && job->error().isEmpty())
+            m_banner->showPositive(text);
+        else
+            m_banner->showError(text);
+        statusBar()->showMessage(text, 8000);
+    });
+    dialog->open();
+}
+
+QString MainWindow::allMatchingCount() const
+{
+    const QLocale locale;
+    const QString total = locale.toString(m_inventory->total());
+    return m_inventory->totalIsLowerBound() ? total + QLatin1Char('+') : total;
+}
+
 void MainWindow::onEvent(const QString &type, const QJsonObject &event)
 {
     m_customers->applyEvent(type, event);
@@ -722,6 +780,20 @@ void MainWindow::sellSelected()
         return;
     auto *dialog = new SellDialog(serials, m_customers, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    if (m_inventoryPage->allMatchingSelected()) {
+        dialog->describeAllMatching(allMatchingCount());
+        const QUrlQuery filter = InventoryModel::filterQuery(m_inventoryPage->appliedFilter());
+        connect(dialog, &QDialog::accepted, this, [this, dialog, filter] {
+            m_controller->runOnAllMatching(
+                tr("Selling to %1").arg(dialog->customerName()), filter,
+                {{QStringLiteral("action"), QStringLiteral("sell")},
+                 {QStringLiteral("customerId"), dialog->customerId()}},
+                tr("Sold %1 devices to %2.").arg(QStringLiteral("%1"), dialog->customerName()),
+                CrmController::Inventory);
+        });
+        dialog->open();
+        return;
+    }
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         m_controller->sellDevices(dialog->serials(), dialog->customerId(), dialog->customerName());
     });
@@ -731,8 +803,24 @@ void MainWindow::sellSelected()
 void MainWindow::returnSelected()
 {
     const QStringList serials = m_inventoryPage->selectedSerials();
-    if (!serials.isEmpty())
-        m_controller->returnDevices(serials);
+    if (serials.isEmpty())
+        return;
+    if (m_inventoryPage->allMatchingSelected()) {
+        const QUrlQuery filter = InventoryModel::filterQuery(m_inventoryPage->appliedFilter());
+        auto *ask = new QMessageBox(QMessageBox::Question, tr("Return to stock"),
+                                    tr("Return all %1 matching devices to stock?").arg(allMatchingCount()),
+                                    QMessageBox::Yes | QMessageBox::Cancel, this);
+        ask->setObjectName(QStringLiteral("confirmAllMatching"));
+        ask->setAttribute(Qt::WA_DeleteOnClose);
+        connect(ask->button(QMessageBox::Yes), &QAbstractButton::clicked, this, [this, filter] {
+            m_controller->runOnAllMatching(tr("Returning devices"), filter,
+                                           {{QStringLiteral("action"), QStringLiteral("return")}},
+                                           tr("Returned %1 devices to stock."), CrmController::Inventory);
+        });
+        ask->open();
+        return;
+    }
+    m_controller->returnDevices(serials);
 }
 
 void MainWindow::enrollSelected()
@@ -742,6 +830,21 @@ void MainWindow::enrollSelected()
         return;
     auto *dialog = new EnrollmentDialog(serials, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    if (m_inventoryPage->allMatchingSelected()) {
+        dialog->describeAllMatching(allMatchingCount());
+        const QUrlQuery filter = InventoryModel::filterQuery(m_inventoryPage->appliedFilter());
+        connect(dialog, &QDialog::accepted, this, [this, dialog, filter] {
+            m_controller->runOnAllMatching(tr("Creating enrollments"), filter,
+                                           {{QStringLiteral("action"), QStringLiteral("enroll")},
+                                            {QStringLiteral("tags"), dialog->tags()},
+                                            {QStringLiteral("desired"), dialog->desired()},
+                                            {QStringLiteral("enabled"), dialog->startEnabled()}},
+                                           tr("Created %1 enrollments."),
+                                           CrmController::Enrollments | CrmController::Inventory);
+        });
+        dialog->open();
+        return;
+    }
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         m_controller->createEnrollments(dialog->serials(), dialog->tags(), dialog->desired(), dialog->startEnabled());
     });
@@ -778,6 +881,24 @@ void MainWindow::openActivationCards()
 
 void MainWindow::mailActivationCards()
 {
+    if (currentPage() == InventoryView && m_inventoryPage->allMatchingSelected()) {
+        const QUrlQuery filter = InventoryModel::filterQuery(m_inventoryPage->appliedFilter());
+        auto *ask = new QMessageBox(QMessageBox::Question, tr("E-mail activation cards"),
+                                    tr("Issue a new activation code for each of the %1 matching devices and e-mail "
+                                       "its card to the device's customer? Devices without an enrollment or a "
+                                       "customer are reported and skipped.")
+                                        .arg(allMatchingCount()),
+                                    QMessageBox::Yes | QMessageBox::Cancel, this);
+        ask->setObjectName(QStringLiteral("confirmAllMatching"));
+        ask->setAttribute(Qt::WA_DeleteOnClose);
+        connect(ask->button(QMessageBox::Yes), &QAbstractButton::clicked, this, [this, filter] {
+            m_controller->runOnAllMatching(tr("E-mailing activation cards"), filter,
+                                           {{QStringLiteral("action"), QStringLiteral("emailActivationCards")}},
+                                           tr("Queued %1 activation e-mails."), CrmController::Enrollments);
+        });
+        ask->open();
+        return;
+    }
     const QStringList serials = enrollmentSerialsForCards();
     if (serials.isEmpty()) {
         m_banner->showInformation(tr("Select enrolled devices first; cards are made for devices with an enrollment."));

@@ -22,6 +22,7 @@ class AccessPoliciesModel;
 class AuditModel;
 class AuditPage;
 class BatchOperation;
+class DeviceBatchJob;
 class ConnectionStore;
 class CustomersModel;
 class CustomersPage;
@@ -107,6 +108,11 @@ private:
     void refreshAreas(CrmController::Areas areas);
     void reloadAll(PagedTableModel *model);
     void trackOperation(BatchOperation *operation, const QString &successText);
+    // A batch job on the middleware ("all N matching"): a progress dialog
+    // with Cancel while it runs, its summary in the banner when it ends.
+    void trackJob(DeviceBatchJob *job, const QString &successText);
+    // The inventory's "all N matching" selection as the user reads it.
+    QString allMatchingCount() const;
     void onEvent(const QString &type, const QJsonObject &event);
     void rebuildProfilesMenu();
 

@@ -37,6 +37,7 @@ SellDialog::SellDialog(const QStringList &serials, CustomersModel *customers, QW
     if (serials.size() > 10)
         devices += QLatin1Char(' ') + tr("and %1 more").arg(serials.size() - 10);
     auto *label = new QLabel(tr("Sell %1 to:").arg(devices), this);
+    label->setObjectName(QStringLiteral("sellDevices"));
     label->setWordWrap(true);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(label);
@@ -56,6 +57,13 @@ SellDialog::SellDialog(const QStringList &serials, CustomersModel *customers, QW
     // A sale needs every customer to pick from, not just the first page.
     customers->fetchAll();
     updateOk();
+}
+
+void SellDialog::describeAllMatching(const QString &count)
+{
+    setWindowTitle(tr("Sell all %1 matching devices").arg(count));
+    if (auto *label = findChild<QLabel *>(QStringLiteral("sellDevices")))
+        label->setText(tr("Sell all %1 devices the inventory filter matches, loaded or not, to:").arg(count));
 }
 
 QString SellDialog::customerId() const

@@ -25,6 +25,10 @@ public:
     SellDialog(const QStringList &serials, CustomersModel *customers, QWidget *parent = nullptr);
 
     QStringList serials() const { return m_serials; }
+    // The sale is of every device the inventory filter matches (`count`,
+    // as shown to the user), run on the server: says so instead of
+    // listing the loaded serials.
+    void describeAllMatching(const QString &count);
     QString customerId() const;
     QString customerName() const;
 

@@ -79,19 +79,25 @@ void InventoryModel::setFilterAndSort(const Filter &filter, int column, Qt::Sort
         Q_EMIT sortChanged(m_sortColumn, m_sortOrder);
 }
 
-void InventoryModel::applyQuery()
+QUrlQuery InventoryModel::filterQuery(const Filter &filter)
 {
     QUrlQuery query;
     auto add = [&query](const char *key, const QString &value) {
         if (!value.trimmed().isEmpty())
             query.addQueryItem(QLatin1String(key), value.trimmed());
     };
-    add("status", m_filter.status);
-    add("model", m_filter.model);
-    add("manufacturer", m_filter.manufacturer);
-    add("batch", m_filter.batch);
-    add("customerId", m_filter.customerId);
-    add("q", m_filter.q);
+    add("status", filter.status);
+    add("model", filter.model);
+    add("manufacturer", filter.manufacturer);
+    add("batch", filter.batch);
+    add("customerId", filter.customerId);
+    add("q", filter.q);
+    return query;
+}
+
+void InventoryModel::applyQuery()
+{
+    QUrlQuery query = filterQuery(m_filter);
     // The server's default order (serial, ascending) goes without
     // parameters, so the query says "sorted" only when it is.
     if (m_sortColumn != SerialColumn || m_sortOrder != Qt::AscendingOrder) {

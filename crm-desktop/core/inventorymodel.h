@@ -7,6 +7,7 @@
 
 #include <QHash>
 #include <QPointer>
+#include <QUrlQuery>
 
 namespace Provisio::Crm {
 
@@ -58,6 +59,9 @@ public:
     // Restarts paging with the filter (no request when it did not change).
     void setFilter(const Filter &filter);
     Filter filter() const { return m_filter; }
+    // The filter as the middleware's query parameters (the listing's, the
+    // export's and a batch job's).
+    static QUrlQuery filterQuery(const Filter &filter);
 
     // The server sorts: the columns it can order by map to its sort fields
     // (serial, model, manufacturer, batch, deliveryDate, customerId); the

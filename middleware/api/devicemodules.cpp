@@ -2,9 +2,11 @@
 #include "api/modules.h"
 
 #include "activationapi.h"
+#include "batchjobapi.h"
 #include "deviceapi.h"
 #include "domain/activationmails.h"
 #include "domain/enrollments.h"
+#include "domain/inventory.h"
 #include "domain/registrar.h"
 #include "dpsdevicerequests.h"
 #include "dpsserviceapi.h"
@@ -12,6 +14,9 @@
 #include "enrollmentgroupapi.h"
 #include "mailapi.h"
 #include "registrationapi.h"
+
+#include "base/serviceconfig.h"
+#include "base/servicecontext.h"
 
 #include "storage/activationcodestore.h"
 #include "storage/enrollmentstore.h"
@@ -31,7 +36,8 @@ public:
         : m_enrollments(ctx.db), m_codes(ctx.db), m_registrations(ctx.db),
           m_registrar(ctx, m_enrollments, m_registrations), m_dpsRequests(ctx, m_registrar),
           m_enrollmentChanges(ctx, m_enrollments, m_codes, m_registrations),
-          m_mails(ctx, m_enrollmentChanges, m_enrollments)
+          m_mails(ctx, m_enrollmentChanges, m_enrollments), m_inventory(ctx),
+          m_batchJobs(ctx, m_inventory, m_enrollmentChanges, m_enrollments, m_mails, batchLimits(ctx))
     {
         m_modules.push_back(std::make_unique<EnrollmentApi>(m_enrollmentChanges, m_enrollments, m_registrations));
         m_modules.push_back(std::make_unique<EnrollmentGroupApi>(m_enrollmentChanges, m_enrollments));
@@ -40,6 +46,7 @@ public:
         m_modules.push_back(std::make_unique<DeviceApi>(m_dpsRequests));
         m_modules.push_back(std::make_unique<DpsServiceApi>(ctx, m_enrollmentChanges, m_enrollments, m_registrations));
         m_modules.push_back(std::make_unique<MailApi>(m_mails, m_mails.store()));
+        m_modules.push_back(std::make_unique<BatchJobApi>(m_batchJobs, m_inventory));
     }
 
     DpsDeviceRequests &dpsRequests() { return m_dpsRequests; }
@@ -51,6 +58,15 @@ public:
     }
 
 private:
+    static DeviceBatchJobs::Limits batchLimits(const ServiceContext &ctx)
+    {
+        DeviceBatchJobs::Limits limits;
+        limits.maxRunning = ctx.config.batchJobMaxRunning;
+        limits.maxDevices = ctx.config.batchJobMaxDevices;
+        limits.chunk = ctx.config.batchJobChunk;
+        return limits;
+    }
+
     EnrollmentStore m_enrollments;
     ActivationCodeStore m_codes;
     RegistrationStore m_registrations;
@@ -58,6 +74,8 @@ private:
     DpsDeviceRequests m_dpsRequests;
     Enrollments m_enrollmentChanges;
     ActivationMails m_mails;
+    Inventory m_inventory;
+    DeviceBatchJobs m_batchJobs;
     ApiModules m_modules;
 };
 

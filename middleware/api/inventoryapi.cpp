@@ -51,6 +51,27 @@ void InventoryApi::registerRoutes(Router &router)
                [this](HttpRequest &r) { return takeBack(r); });
 }
 
+QStringList InventoryApi::filterParams()
+{
+    return {QStringLiteral("customerId"),   QStringLiteral("status"), QStringLiteral("model"),
+            QStringLiteral("manufacturer"), QStringLiteral("batch"),  QStringLiteral("q")};
+}
+
+Result<InventoryStore::Filter> InventoryApi::filterFrom(const HttpRequest &request)
+{
+    InventoryStore::Filter filter;
+    filter.customerId = request.queryValue(QStringLiteral("customerId"));
+    filter.status = request.queryValue(QStringLiteral("status"));
+    filter.model = request.queryValue(QStringLiteral("model"));
+    filter.manufacturer = request.queryValue(QStringLiteral("manufacturer"));
+    filter.batch = request.queryValue(QStringLiteral("batch"));
+    filter.text = request.queryValue(QStringLiteral("q"));
+    if (!filter.status.isEmpty() && !DeviceRecord::isValidStatus(filter.status))
+        return Error(ErrorCode::InvalidInput, QStringLiteral("query parameter 'status' must be one of inStock, "
+                                                             "sold, provisioned, retired"));
+    return filter;
+}
+
 Result<DeviceRecord> InventoryApi::deviceFrom(const QJsonObject &body, const QString &serial)
 {
     QJsonObject json = body;
@@ -92,10 +113,9 @@ HttpResponse InventoryApi::create(HttpRequest &request)
 HttpResponse InventoryApi::list(HttpRequest &request)
 {
     if (auto q = Requests::checkQuery(request,
-                                      {QStringLiteral("customerId"), QStringLiteral("status"), QStringLiteral("model"),
-                                       QStringLiteral("manufacturer"), QStringLiteral("batch"), QStringLiteral("q"),
-                                       QStringLiteral("sort"), QStringLiteral("order"), QStringLiteral("limit"),
-                                       QStringLiteral("cursor"), QStringLiteral("count")});
+                                      filterParams() + QStringList{QStringLiteral("sort"), QStringLiteral("order"),
+                                                                   QStringLiteral("limit"), QStringLiteral("cursor"),
+                                                                   QStringLiteral("count")});
         !q)
         return HttpResponse::error(q.error());
     const QString countParam = request.queryValue(QStringLiteral("count"));
@@ -113,17 +133,10 @@ HttpResponse InventoryApi::list(HttpRequest &request)
     auto page = Requests::pageRequest(request);
     if (!page)
         return HttpResponse::error(page.error());
-    InventoryStore::Filter filter;
-    filter.customerId = request.queryValue(QStringLiteral("customerId"));
-    filter.status = request.queryValue(QStringLiteral("status"));
-    filter.model = request.queryValue(QStringLiteral("model"));
-    filter.manufacturer = request.queryValue(QStringLiteral("manufacturer"));
-    filter.batch = request.queryValue(QStringLiteral("batch"));
-    filter.text = request.queryValue(QStringLiteral("q"));
-    if (!filter.status.isEmpty() && !DeviceRecord::isValidStatus(filter.status))
-        return HttpResponse::error(ErrorCode::InvalidInput,
-                                   QStringLiteral("query parameter 'status' must be one of inStock, "
-                                                  "sold, provisioned, retired"));
+    auto parsedFilter = filterFrom(request);
+    if (!parsedFilter)
+        return HttpResponse::error(parsedFilter.error());
+    const InventoryStore::Filter &filter = *parsedFilter;
     auto result = m_inventory.store().list(filter, *page, *sort);
     if (!result)
         return HttpResponse::error(result.error());

@@ -14,6 +14,12 @@ public:
     explicit InventoryApi(ServiceContext &ctx);
     void registerRoutes(Router &router) override;
 
+    // The listing's filter from the query (customerId, status, model,
+    // manufacturer, batch, q): what GET /api/v1/devices, the CSV export
+    // and the batch jobs all read, so their sets cannot differ.
+    static QStringList filterParams();
+    static Result<InventoryStore::Filter> filterFrom(const HttpRequest &request);
+
     // A delivery list may hold tens of thousands of devices.
     static constexpr qint64 kMaxImportBytes = 16 << 20;
 

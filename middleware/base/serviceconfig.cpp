@@ -557,6 +557,9 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser, Settin
              toInt("mail-max-backoff", 1, &c.mailMaxBackoffMs),
              toInt("mail-max-attempts", 1, &c.mailMaxAttempts),
              toInt("mail-queue-limit", 1, &c.mailQueueLimit),
+             toInt("batch-job-max-running", 1, &c.batchJobMaxRunning),
+             toInt("batch-job-max-devices", 1, &c.batchJobMaxDevices),
+             toInt("batch-job-chunk", 1, &c.batchJobChunk),
          }) {
         if (!step)
             return step.error();

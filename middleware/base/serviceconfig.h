@@ -104,6 +104,9 @@ struct ServiceConfig
     int mailMaxBackoffMs = 3600000;
     int mailMaxAttempts = 8;
     int mailQueueLimit = 1000;
+    int batchJobMaxRunning = 2;          // device batch jobs running at once (all instances)
+    qint64 batchJobMaxDevices = 1000000; // devices one batch job may match
+    int batchJobChunk = 50;              // devices per batch-job transaction
     // This instance's name on the hubs (its service client id there is
     // provisio-mw-<instanceId>, which keeps its persistent session); empty:
     // a random id the hub link keeps in the data directory.

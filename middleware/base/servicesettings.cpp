@@ -229,6 +229,15 @@ QList<SettingSpec> buildSettings()
         integer("mail-queue-limit", "PROVISIO_MAIL_QUEUE_LIMIT", "count",
                 "E-mails waiting to be sent at most (all instances together); more are refused with 503.", 1, 1000000,
                 1000),
+        // Device batch jobs (POST /api/v1/devices/batch-jobs).
+        integer("batch-job-max-running", "PROVISIO_BATCH_JOB_MAX_RUNNING", "count",
+                "Device batch jobs running at once (all instances together); more are refused with 429.", 1, 100, 2),
+        integer("batch-job-max-devices", "PROVISIO_BATCH_JOB_MAX_DEVICES", "count",
+                "Devices one batch job may act on; a filter matching more is refused with 400.", 1, 100000000, 1000000),
+        integer("batch-job-chunk", "PROVISIO_BATCH_JOB_CHUNK", "count",
+                "Devices a batch job changes per transaction; after each chunk the job rests as long as the "
+                "chunk took, so requests are served in between.",
+                1, 10000, 50),
         // The hub link and telemetry.
         hubLink,
         duration("hub-token-lifetime", "PROVISIO_HUB_TOKEN_LIFETIME",

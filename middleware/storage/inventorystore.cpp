@@ -507,6 +507,45 @@ Result<qint64> InventoryStore::count(const Filter &filter, qint64 cap)
     return n;
 }
 
+Result<InventoryStore::Matches> InventoryStore::nextMatches(const Filter &filter, const QString &after, int scanLimit,
+                                                            int matchLimit)
+{
+    const FilterSql conditions = filterSql(filter);
+    // '' rather than a null string, which would bind as NULL.
+    const QString from = after.isEmpty() ? QStringLiteral("") : after;
+    const QString window = QStringLiteral("SELECT serial, customer_id, status, model, manufacturer, batch, search_text "
+                                          "FROM devices WHERE serial > ? ORDER BY serial LIMIT ?");
+    Matches out;
+    auto q = m_db.exec(QStringLiteral("SELECT serial FROM (") + window + QStringLiteral(") w WHERE 1=1") +
+                           conditions.where + QStringLiteral(" ORDER BY serial LIMIT ?"),
+                       QVariantList{from, scanLimit} + conditions.binds + QVariantList{matchLimit});
+    if (!q)
+        return q.error();
+    while (q->next())
+        out.serials.append(q->value(0).toString());
+    q->finish();
+    if (out.serials.size() >= matchLimit) {
+        out.scannedTo = out.serials.constLast();
+        return out;
+    }
+    auto last =
+        m_db.exec(QStringLiteral("SELECT MAX(serial), COUNT(*) FROM (SELECT serial FROM devices WHERE serial > ? "
+                                 "ORDER BY serial LIMIT ?) w"),
+                  {from, scanLimit});
+    if (!last)
+        return last.error();
+    qint64 read = 0;
+    if (last->next()) {
+        out.scannedTo = last->value(0).toString();
+        read = last->value(1).toLongLong();
+    }
+    last->finish();
+    out.exhausted = read < scanLimit;
+    if (out.scannedTo.isEmpty())
+        out.scannedTo = from;
+    return out;
+}
+
 Result<RecordPage<DeviceRecord>> InventoryStore::list(const Filter &filter, const PageRequest &page, const Sort &sort)
 {
     const QString expression = QLatin1String(kSortColumns[sort.field].expression);

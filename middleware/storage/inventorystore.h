@@ -100,6 +100,21 @@ public:
         return list(filter, page, Sort());
     }
 
+    // The next devices a batch job acts on: in serial order after `after`,
+    // those of the next `scanLimit` devices that match `filter` (the
+    // listing's own conditions, filterSql), at most `matchLimit` of them.
+    // Reading a bounded range of the serial index per call keeps each call
+    // short however sparse the matches are. `scannedTo` is where the next
+    // call starts (the last match when `matchLimit` was reached, else the
+    // last device read); `exhausted` when no device follows it.
+    struct Matches
+    {
+        QStringList serials;
+        QString scannedTo;
+        bool exhausted = false;
+    };
+    Result<Matches> nextMatches(const Filter &filter, const QString &after, int scanLimit, int matchLimit);
+
     using Mutator = std::function<Result<DeviceRecord>(const DeviceRecord &current)>;
     // NotFound, PreconditionFailed (If-Match mismatch or a concurrent change),
     // or the mutator's error. The serial and creation time cannot change.

@@ -335,6 +335,26 @@ const QList<Migration> &migrations()
              QStringLiteral("DROP INDEX devices_model"),
              QStringLiteral("DROP INDEX devices_batch"),
          }},
+        {18,
+         QStringLiteral("device batch jobs"),
+         {
+             // A server-side action over every device a filter matches
+             // (DeviceBatchJobs): its request, progress and state; `cursor`
+             // is the last serial it handled, `heartbeat` the time its
+             // runner last reported, so a job whose instance died is seen
+             // as interrupted by any instance.
+             QStringLiteral("CREATE TABLE batch_jobs (id TEXT PRIMARY KEY, action TEXT NOT NULL, "
+                            "state TEXT NOT NULL, actor TEXT NOT NULL, request TEXT NOT NULL, "
+                            "total BIGINT NOT NULL, done BIGINT NOT NULL DEFAULT 0, "
+                            "succeeded BIGINT NOT NULL DEFAULT 0, failed BIGINT NOT NULL DEFAULT 0, "
+                            "cursor TEXT NOT NULL DEFAULT '', runner TEXT NOT NULL, "
+                            "cancel_requested INTEGER NOT NULL DEFAULT 0, error TEXT, created TEXT NOT NULL, "
+                            "updated TEXT NOT NULL, heartbeat TEXT NOT NULL, finished TEXT)"),
+             QStringLiteral("CREATE INDEX batch_jobs_state ON batch_jobs (state, heartbeat)"),
+             QStringLiteral("CREATE INDEX batch_jobs_created ON batch_jobs (created)"),
+             QStringLiteral("CREATE TABLE batch_job_failures (job_id TEXT NOT NULL, serial TEXT NOT NULL, "
+                            "message TEXT NOT NULL, PRIMARY KEY (job_id, serial))"),
+         }},
     };
     return all;
 }

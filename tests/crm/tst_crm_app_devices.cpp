@@ -14,6 +14,7 @@
 #include "eventfeed.h"
 #include "inventorypage.h"
 #include "mainwindow.h"
+#include "messagebanner.h"
 #include "selldialog.h"
 
 #include "crypto/activationcode.h"
@@ -28,6 +29,7 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QMessageBox>
+#include <QProgressDialog>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableView>
@@ -49,6 +51,7 @@ private Q_SLOTS:
     void selectionSurvivesBatches();
     void hiddenRowsAreNotActedOn();
     void totalsAndSelectAllMatching();
+    void allMatchingRunsOnTheServer();
     void addEditRetireDevice();
     void customerSortIsByName();
     void timelineShowsFailedAttemptThenUnlock();
@@ -73,6 +76,9 @@ private:
 void TestCrmAppDevices::initTestCase()
 {
     useCleanSettings(QStringLiteral("tst_crm_app_devices"));
+    // Batch jobs of two devices a chunk, so one over 300 devices takes
+    // long enough to be cancelled on its way.
+    qputenv("PROVISIO_BATCH_JOB_CHUNK", "2");
     QVERIFY(m_f.start());
     m_admin = m_f.client(m_f.adminToken);
     for (const QString &serial : {QStringLiteral("SEL-1"), QStringLiteral("SEL-2"), QStringLiteral("SEL-3")})
@@ -282,16 +288,100 @@ void TestCrmAppDevices::totalsAndSelectAllMatching()
     auto *selectAll = m_window->inventoryPage()->findChild<QToolButton *>(QStringLiteral("inventorySelectAll"));
     QVERIFY(selectAll);
     QCOMPARE(selectAll->text(), QStringLiteral("Select all 60 matching"));
+    // "All 60" is selected without loading them: the actions run on the
+    // server by filter (allMatchingRunsOnTheServer).
+    const int loaded = inventory->rowCount();
     selectAll->click();
-    QTRY_COMPARE_WITH_TIMEOUT(inventory->rowCount(), 60, 15000);
-    QTRY_COMPARE_WITH_TIMEOUT(m_window->inventoryPage()->selectedSerials().size(), 60, 15000);
-    QVERIFY2(count->text().contains(QStringLiteral("60 selected")), qPrintable(count->text()));
+    QVERIFY(m_window->inventoryPage()->allMatchingSelected());
+    QVERIFY2(selectAll->text().startsWith(QStringLiteral("All 60 matching devices selected")),
+             qPrintable(selectAll->text()));
+    QCOMPARE(m_window->inventoryPage()->selectedSerials().size(), loaded);
+    // Nothing is loaded for it (the view may still fetch a page to fill
+    // itself as it would anyway).
+    QTest::qWait(300);
+    QVERIFY2(inventory->rowCount() < 60, qPrintable(QString::number(inventory->rowCount())));
+    // Clicking it again clears the selection; so does picking a row.
+    selectAll->click();
+    QVERIFY(!m_window->inventoryPage()->allMatchingSelected());
+    QVERIFY(m_window->inventoryPage()->selectedSerials().isEmpty());
+    QTest::keyClick(m_window->inventoryPage()->table(), Qt::Key_A, Qt::ControlModifier);
+    QVERIFY(m_window->inventoryPage()->allMatchingSelected());
+    QVERIFY(select({QStringLiteral("TOT-00")}));
+    QVERIFY(!m_window->inventoryPage()->allMatchingSelected());
+    QCOMPARE(selectAll->text(), QStringLiteral("Select all 60 matching"));
 
     // A narrower filter counts again.
     setSearch(QStringLiteral("TOT-1"));
     QTRY_COMPARE_WITH_TIMEOUT(inventory->total(), qint64(10), 15000);
     QTRY_VERIFY2_WITH_TIMEOUT(count->text().startsWith(QStringLiteral("10 match, all loaded")),
                               qPrintable(count->text()), 15000);
+    inventory->setPageSize(500);
+}
+
+void TestCrmAppDevices::allMatchingRunsOnTheServer()
+{
+    constexpr int kDevices = 300;
+    QByteArray csv = "serial,model\n";
+    for (int i = 0; i < kDevices; ++i)
+        csv += QStringLiteral("ALL-%1,Gateway\n").arg(i, 3, 10, QLatin1Char('0')).toUtf8();
+    QCOMPARE(m_admin->send("POST", QStringLiteral("/api/v1/devices/import"), csv, {}, "text/csv").status, 200);
+    const auto count = [this](const QString &query) {
+        return m_admin->get(QStringLiteral("/api/v1/devices?count=true&limit=1&q=ALL-&") + query)
+            .json()
+            .value(QStringLiteral("total"))
+            .toInt();
+    };
+    InventoryModel *inventory = m_window->inventoryModel();
+    inventory->setPageSize(10);
+    setSearch(QStringLiteral("ALL-"));
+    QTRY_COMPARE_WITH_TIMEOUT(inventory->total(), qint64(kDevices), 15000);
+    QVERIFY(inventory->rowCount() < kDevices);
+    QTableView *table = m_window->inventoryPage()->table();
+    table->setFocus();
+
+    // Ctrl+A selects all 300 matching; Sell runs as a job on the server.
+    QTest::keyClick(table, Qt::Key_A, Qt::ControlModifier);
+    QVERIFY(m_window->inventoryPage()->allMatchingSelected());
+    clickAction(QStringLiteral("actionSell"));
+    auto *sell = waitForDialog<SellDialog>();
+    QVERIFY(sell);
+    QCOMPARE(sell->windowTitle(), QStringLiteral("Sell all 300 matching devices"));
+    auto *list = sell->findChild<QListView *>(QStringLiteral("sellCustomers"));
+    QTRY_VERIFY(list->model()->rowCount() >= 1);
+    const QModelIndexList fabrikam =
+        list->model()->match(list->model()->index(0, list->modelColumn()), Qt::DisplayRole, QStringLiteral("Fabrikam"));
+    QCOMPARE(fabrikam.size(), 1);
+    QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, list->visualRect(fabrikam.constFirst()).center());
+    QTest::mouseClick(sell->findChild<QDialogButtonBox *>(QStringLiteral("sellButtons"))->button(QDialogButtonBox::Ok),
+                      Qt::LeftButton);
+    QVERIFY(waitForDialog<QProgressDialog>(QStringLiteral("batchJobProgress")));
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->banner()->text().startsWith(QStringLiteral("Sold 300 devices to Fabrikam.")),
+                             30000);
+    QCOMPARE(count(QStringLiteral("status=sold&customerId=") + m_customerId), kDevices);
+    // The view reloaded at the end, still one page, and the selection is gone.
+    QTRY_VERIFY_WITH_TIMEOUT(!inventory->isLoading(), 15000);
+    QVERIFY(inventory->rowCount() < kDevices);
+    QVERIFY(!m_window->inventoryPage()->allMatchingSelected());
+    QTRY_COMPARE(m_window->findChildren<QProgressDialog *>(QStringLiteral("batchJobProgress")).size(), 0);
+
+    // Return all of them, and cancel on the way: what was done stays done.
+    QTest::keyClick(table, Qt::Key_A, Qt::ControlModifier);
+    QVERIFY(m_window->inventoryPage()->allMatchingSelected());
+    clickAction(QStringLiteral("actionReturn"));
+    confirm(QStringLiteral("confirmAllMatching"), QMessageBox::YesRole);
+    auto *progress = waitForDialog<QProgressDialog>(QStringLiteral("batchJobProgress"));
+    QVERIFY(progress);
+    auto *cancel = progress->findChild<QPushButton *>();
+    QVERIFY(cancel);
+    QCOMPARE(cancel->text(), QStringLiteral("Cancel"));
+    QTest::mouseClick(cancel, Qt::LeftButton);
+    QTRY_VERIFY2_WITH_TIMEOUT(m_window->banner()->text().contains(QStringLiteral("Cancelled after")),
+                              qPrintable(m_window->banner()->text()), 30000);
+    const int back = count(QStringLiteral("status=inStock"));
+    QVERIFY2(back < kDevices, qPrintable(m_window->banner()->text()));
+    QCOMPARE(back + count(QStringLiteral("status=sold")), kDevices);
+    QVERIFY2(m_window->banner()->text().startsWith(QStringLiteral("Returned %1 devices to stock.").arg(back)),
+             qPrintable(m_window->banner()->text()));
     inventory->setPageSize(500);
 }
 

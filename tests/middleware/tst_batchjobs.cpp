@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: Apache-2.0
+// Device batch jobs (POST /api/v1/devices/batch-jobs) and the CSV export
+// against the real middleware: the set is the listing's filter, progress
+// and failures are reported, cancel stops a running job, a stopped
+// instance leaves its job interrupted, the limits hold, roles are those of
+// the single-device actions and bad input changes nothing.
+#include "crmtestutil.h"
+
+#include <QElapsedTimer>
+#include <QUrlQuery>
+
+using namespace Provisio::Test;
+
+namespace {
+// Small limits so that a test reaches them: one job at a time, at most
+// kMaxDevices devices, a few devices per chunk so jobs take many turns.
+constexpr int kMaxDevices = 2000;
+constexpr int kBulk = 1500; // model BULK: the long job
+constexpr int kSmall = 40;  // model SMALL-A (even) and SMALL-B (odd)
+constexpr int kOver = 600;  // model OVER: pushes "everything" past kMaxDevices
+} // namespace
+
+class TestBatchJobs : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void sellByFilter();
+    void failuresAreReportedPerDevice();
+    void enrollThenDisableByFilter();
+    void exportPagesConcatenate();
+    void emailActivationCardsByFilter();
+    void badInputChangesNothing_data();
+    void badInputChangesNothing();
+    void roles_data();
+    void roles();
+    void limits();
+    void cancelStopsARunningJob();
+    void stoppedInstanceLeavesJobInterrupted();
+    void deadInstanceJobIsInterruptedAfterSilence();
+
+private:
+    QJsonObject waitForEnd(const QString &jobId, int timeoutMs = 60000);
+    qint64 matching(const QString &query);
+    qint64 scalar(const QString &sql, const QVariantList &binds = {});
+    QString start(const QString &query, const QJsonObject &body);
+
+    CrmFixture m_f;
+    std::unique_ptr<HttpsClient> m_operator;
+    std::unique_ptr<HttpsClient> m_viewer;
+    std::unique_ptr<HttpsClient> m_anonymous;
+    QString m_customerA;
+    QString m_customerB;
+};
+
+void TestBatchJobs::initTestCase()
+{
+    qputenv("PROVISIO_BATCH_JOB_MAX_RUNNING", "1");
+    qputenv("PROVISIO_BATCH_JOB_MAX_DEVICES", QByteArray::number(kMaxDevices));
+    qputenv("PROVISIO_BATCH_JOB_CHUNK", "7");
+    QVERIFY(m_f.start());
+    m_operator = m_f.client(m_f.operatorToken);
+    m_viewer = m_f.client(m_f.viewerToken);
+    m_anonymous = m_f.client({});
+    for (QString *id : {&m_customerA, &m_customerB}) {
+        const auto c = m_operator->post(
+            QStringLiteral("/api/v1/customers"),
+            {{QStringLiteral("name"), id == &m_customerA ? QStringLiteral("Alpha") : QStringLiteral("Beta")},
+             {QStringLiteral("email"), QStringLiteral("ops@example.com")}});
+        QCOMPARE(c.status, 201);
+        *id = c.json().value(QStringLiteral("id")).toString();
+    }
+    QByteArray csv = "serial,model\n";
+    for (int i = 0; i < kSmall; ++i)
+        csv += QStringLiteral("SM-%1,SMALL-%2\n").arg(i, 4, 10, QLatin1Char('0')).arg(i % 2 ? 'B' : 'A').toUtf8();
+    for (int i = 0; i < kBulk; ++i)
+        csv += QStringLiteral("BK-%1,BULK\n").arg(i, 5, 10, QLatin1Char('0')).toUtf8();
+    for (int i = 0; i < kOver; ++i)
+        csv += QStringLiteral("OV-%1,OVER\n").arg(i, 5, 10, QLatin1Char('0')).toUtf8();
+    const auto imported = m_operator->send("POST", QStringLiteral("/api/v1/devices/import"), csv, {}, "text/csv");
+    QVERIFY2(imported.status == 200, imported.body.constData());
+}
+
+qint64 TestBatchJobs::scalar(const QString &sql, const QVariantList &binds)
+{
+    return DirectDb(*m_f.mw).scalar(sql, binds).toLongLong();
+}
+
+qint64 TestBatchJobs::matching(const QString &query)
+{
+    const auto r = m_viewer->get(QStringLiteral("/api/v1/devices?count=true&limit=1&") + query);
+    if (r.status != 200)
+        return -1;
+    return qint64(r.json().value(QStringLiteral("total")).toDouble());
+}
+
+QString TestBatchJobs::start(const QString &query, const QJsonObject &body)
+{
+    const auto r = m_operator->post(QStringLiteral("/api/v1/devices/batch-jobs?") + query, body);
+    if (r.status != 202) {
+        qWarning() << "start:" << r.status << r.body;
+        return {};
+    }
+    const QString id = r.json().value(QStringLiteral("id")).toString();
+    if (r.header("Location") != "/api/v1/devices/batch-jobs/" + id.toUtf8())
+        qWarning() << "start: Location" << r.header("Location");
+    return id;
+}
+
+QJsonObject TestBatchJobs::waitForEnd(const QString &jobId, int timeoutMs)
+{
+    QElapsedTimer timer;
+    timer.start();
+    QJsonObject job;
+    while (timer.elapsed() < timeoutMs) {
+        const auto r = m_viewer->get(QStringLiteral("/api/v1/devices/batch-jobs/") + jobId);
+        if (r.status != 200)
+            return {};
+        job = r.json();
+        if (job.value(QStringLiteral("state")).toString() != QLatin1String("running"))
+            return job;
+        QTest::qWait(50);
+    }
+    return job;
+}
+
+void TestBatchJobs::sellByFilter()
+{
+    const qint64 auditBefore = scalar(QStringLiteral("SELECT COUNT(*) FROM audit_log WHERE action = 'sell'"));
+    const QString id =
+        start(QStringLiteral("model=SMALL-A&status=inStock"),
+              {{QStringLiteral("action"), QStringLiteral("sell")}, {QStringLiteral("customerId"), m_customerA}});
+    QVERIFY(!id.isEmpty());
+    const QJsonObject job = waitForEnd(id);
+    QCOMPARE(job.value(QStringLiteral("state")).toString(), QStringLiteral("completed"));
+    QCOMPARE(job.value(QStringLiteral("total")).toInt(), kSmall / 2);
+    QCOMPARE(job.value(QStringLiteral("done")).toInt(), kSmall / 2);
+    QCOMPARE(job.value(QStringLiteral("succeeded")).toInt(), kSmall / 2);
+    QCOMPARE(job.value(QStringLiteral("failed")).toInt(), 0);
+    QCOMPARE(job.value(QStringLiteral("request")).toObject().value(QStringLiteral("filter")).toObject(),
+             QJsonObject({{QStringLiteral("model"), QStringLiteral("SMALL-A")},
+                          {QStringLiteral("status"), QStringLiteral("inStock")}}));
+    // Exactly the filter's devices changed, each audited as a single sale is.
+    QCOMPARE(matching(QStringLiteral("model=SMALL-A&status=sold&customerId=") + m_customerA), kSmall / 2);
+    QCOMPARE(matching(QStringLiteral("model=SMALL-B&status=inStock")), kSmall / 2);
+    QCOMPARE(matching(QStringLiteral("model=BULK&status=inStock")), kBulk);
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM audit_log WHERE action = 'sell'")) - auditBefore,
+             qint64(kSmall / 2));
+    // A text search selects as the listing's does.
+    const QString back = start(QStringLiteral("q=sm-001"), {{QStringLiteral("action"), QStringLiteral("return")}});
+    QVERIFY(!back.isEmpty());
+    const QJsonObject returned = waitForEnd(back);
+    QCOMPARE(returned.value(QStringLiteral("state")).toString(), QStringLiteral("completed"));
+    // SM-0010..SM-0019: the even five were sold, the odd five fail ("not sold").
+    QCOMPARE(returned.value(QStringLiteral("done")).toInt(), 10);
+    QCOMPARE(returned.value(QStringLiteral("succeeded")).toInt(), 5);
+    QCOMPARE(returned.value(QStringLiteral("failed")).toInt(), 5);
+    QCOMPARE(matching(QStringLiteral("model=SMALL-A&status=sold")), kSmall / 2 - 5);
+}
+
+void TestBatchJobs::failuresAreReportedPerDevice()
+{
+    // SMALL-A devices still sold to A cannot be sold to B without force;
+    // the returned five and every SMALL-B device can.
+    const QString id = start(QStringLiteral("q=sm-"), {{QStringLiteral("action"), QStringLiteral("sell")},
+                                                       {QStringLiteral("customerId"), m_customerB}});
+    QVERIFY(!id.isEmpty());
+    const QJsonObject job = waitForEnd(id);
+    QCOMPARE(job.value(QStringLiteral("state")).toString(), QStringLiteral("completed"));
+    const int refused = kSmall / 2 - 5;
+    QCOMPARE(job.value(QStringLiteral("done")).toInt(), kSmall);
+    QCOMPARE(job.value(QStringLiteral("failed")).toInt(), refused);
+    QCOMPARE(job.value(QStringLiteral("succeeded")).toInt(), kSmall - refused);
+    QStringList serials;
+    QString cursor;
+    do {
+        const auto page =
+            m_viewer->get(QStringLiteral("/api/v1/devices/batch-jobs/") + id + QStringLiteral("/failures?limit=4") +
+                          (cursor.isEmpty() ? QString() : QStringLiteral("&cursor=") + cursor));
+        QCOMPARE(page.status, 200);
+        for (const QJsonValue &f : page.json().value(QStringLiteral("items")).toArray()) {
+            serials << f[QStringLiteral("serial")].toString();
+            QVERIFY2(f[QStringLiteral("message")].toString().contains(QLatin1String("already sold")),
+                     qPrintable(f[QStringLiteral("message")].toString()));
+        }
+        cursor = page.json().value(QStringLiteral("nextCursor")).toString();
+    } while (!cursor.isEmpty());
+    QCOMPARE(serials.size(), refused);
+    for (const QString &s : std::as_const(serials))
+        QVERIFY(s.startsWith(QLatin1String("SM-")) && s.mid(3).toInt() % 2 == 0);
+    QCOMPARE(matching(QStringLiteral("customerId=") + m_customerB), kSmall - refused);
+}
+
+void TestBatchJobs::enrollThenDisableByFilter()
+{
+    const QString id = start(QStringLiteral("model=SMALL-B"),
+                             {{QStringLiteral("action"), QStringLiteral("enroll")},
+                              {QStringLiteral("tags"), QJsonObject{{QStringLiteral("site"), QStringLiteral("north")}}},
+                              {QStringLiteral("enabled"), true}});
+    QVERIFY(!id.isEmpty());
+    QCOMPARE(waitForEnd(id).value(QStringLiteral("succeeded")).toInt(), kSmall / 2);
+    const auto e = m_operator->get(QStringLiteral("/api/v1/enrollments/sm-0001"));
+    QCOMPARE(e.status, 200);
+    QCOMPARE(e.json().value(QStringLiteral("serial")).toString(), QStringLiteral("SM-0001"));
+    QCOMPARE(e.json()[QStringLiteral("initialTwin")][QStringLiteral("tags")][QStringLiteral("site")].toString(),
+             QStringLiteral("north"));
+    // Enrolling again: every device already has one, nothing changes.
+    const QString again =
+        start(QStringLiteral("model=SMALL-B"), {{QStringLiteral("action"), QStringLiteral("enroll")}});
+    const QJsonObject second = waitForEnd(again);
+    QCOMPARE(second.value(QStringLiteral("failed")).toInt(), kSmall / 2);
+    QCOMPARE(second.value(QStringLiteral("succeeded")).toInt(), 0);
+
+    const QString off = start(QStringLiteral("q=sm-000"), {{QStringLiteral("action"), QStringLiteral("disable")}});
+    const QJsonObject disabled = waitForEnd(off);
+    // SM-0000..SM-0009: the five odd ones are enrolled, the even ones are not.
+    QCOMPARE(disabled.value(QStringLiteral("succeeded")).toInt(), 5);
+    QCOMPARE(disabled.value(QStringLiteral("failed")).toInt(), 5);
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM audit_log WHERE action = 'disable'")), 5);
+    const auto after = m_operator->get(QStringLiteral("/api/v1/enrollments/sm-0001"));
+    QCOMPARE(after.json().value(QStringLiteral("provisioningStatus")).toString(), QStringLiteral("disabled"));
+    const auto untouched = m_operator->get(QStringLiteral("/api/v1/enrollments/sm-0011"));
+    QCOMPARE(untouched.json().value(QStringLiteral("provisioningStatus")).toString(), QStringLiteral("enabled"));
+}
+
+void TestBatchJobs::exportPagesConcatenate()
+{
+    QByteArray all;
+    QString cursor;
+    int pages = 0;
+    do {
+        const auto r = m_viewer->get(QStringLiteral("/api/v1/devices/export?model=SMALL-B&limit=6") +
+                                     (cursor.isEmpty() ? QString() : QStringLiteral("&cursor=") + cursor));
+        QCOMPARE(r.status, 200);
+        QVERIFY(r.header("Content-Type").startsWith("text/csv"));
+        all += r.body;
+        cursor = QString::fromLatin1(r.header("Next-Cursor"));
+        ++pages;
+    } while (!cursor.isEmpty() && pages < 100);
+    QCOMPARE(pages, 4); // 20 devices, 6 a page
+    const QList<QByteArray> lines = all.trimmed().split('\n');
+    QCOMPARE(lines.size(), 1 + kSmall / 2);
+    QVERIFY(lines.constFirst().startsWith("serial,model,manufacturer,batch,deliveryDate,status,customerId"));
+    for (int i = 1; i < lines.size(); ++i)
+        QVERIFY2(
+            lines.at(i).startsWith(QStringLiteral("SM-%1,SMALL-B,").arg(2 * i - 1, 4, 10, QLatin1Char('0')).toUtf8()),
+            lines.at(i).constData());
+    QCOMPARE(m_viewer->get(QStringLiteral("/api/v1/devices/export?limit=10001")).status, 400);
+    QCOMPARE(m_viewer->get(QStringLiteral("/api/v1/devices/export?colour=red")).status, 400);
+}
+
+void TestBatchJobs::emailActivationCardsByFilter()
+{
+    // SMALL-B: all enrolled and sold to a customer with an e-mail address;
+    // SMALL-A: not enrolled, so each fails with its reason.
+    const qint64 mails = scalar(QStringLiteral("SELECT COUNT(*) FROM outgoing_mail"));
+    const QString id =
+        start(QStringLiteral("q=sm-"), {{QStringLiteral("action"), QStringLiteral("emailActivationCards")}});
+    QVERIFY(!id.isEmpty());
+    const QJsonObject job = waitForEnd(id);
+    QCOMPARE(job.value(QStringLiteral("state")).toString(), QStringLiteral("completed"));
+    QCOMPARE(job.value(QStringLiteral("succeeded")).toInt(), kSmall / 2);
+    QCOMPARE(job.value(QStringLiteral("failed")).toInt(), kSmall / 2);
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM outgoing_mail")) - mails, qint64(kSmall / 2));
+    // The codes went into the mails only: the job keeps none.
+    const auto again = m_viewer->get(QStringLiteral("/api/v1/devices/batch-jobs/") + id);
+    QVERIFY(!again.body.contains("activationCode"));
+}
+
+void TestBatchJobs::badInputChangesNothing_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<int>("status");
+    QTest::newRow("no action") << "model=BULK" << QByteArray("{}") << 400;
+    QTest::newRow("unknown action") << "model=BULK" << QByteArray(R"({"action":"explode"})") << 400;
+    QTest::newRow("action not a string") << "model=BULK" << QByteArray(R"({"action":1})") << 400;
+    QTest::newRow("malformed json") << "model=BULK" << QByteArray(R"({"action":"sell")") << 400;
+    QTest::newRow("array body") << "model=BULK" << QByteArray(R"(["sell"])") << 400;
+    QTest::newRow("unknown field") << "model=BULK" << QByteArray(R"({"action":"return","all":true})") << 400;
+    QTest::newRow("sell without customer") << "model=BULK" << QByteArray(R"({"action":"sell"})") << 400;
+    QTest::newRow("sell to unknown customer")
+        << "model=BULK" << QByteArray(R"({"action":"sell","customerId":"cus_nobody"})") << 400;
+    QTest::newRow("bad sold date") << "model=BULK"
+                                   << QByteArray(R"({"action":"sell","customerId":"x","soldDate":"yesterday"})") << 400;
+    QTest::newRow("tags not an object") << "model=BULK" << QByteArray(R"({"action":"enroll","tags":"x"})") << 400;
+    QTest::newRow("reserved desired name")
+        << "model=BULK" << QByteArray(R"({"action":"enroll","desired":{"$version":1}})") << 400;
+    QTest::newRow("unknown filter") << "colour=red" << QByteArray(R"({"action":"return"})") << 400;
+    QTest::newRow("bad status filter") << "status=lost" << QByteArray(R"({"action":"return"})") << 400;
+    QTest::newRow("paging is no filter") << "limit=5" << QByteArray(R"({"action":"return"})") << 400;
+    QTest::newRow("too many devices") << "" << QByteArray(R"({"action":"return"})") << 400;
+}
+
+void TestBatchJobs::badInputChangesNothing()
+{
+    QFETCH(QString, query);
+    QFETCH(QByteArray, body);
+    QFETCH(int, status);
+    const qint64 jobs = scalar(QStringLiteral("SELECT COUNT(*) FROM batch_jobs"));
+    // Changes by requests: the mail sender audits its deliveries (actor
+    // `system`) on its own time.
+    const QString byRequests = QStringLiteral("SELECT COUNT(*) FROM audit_log WHERE actor <> 'system'");
+    const qint64 audit = scalar(byRequests);
+    const auto r = m_operator->send("POST", QStringLiteral("/api/v1/devices/batch-jobs?") + query, body);
+    QCOMPARE(r.status, status);
+    QVERIFY(!r.json().value(QStringLiteral("message")).toString().isEmpty());
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM batch_jobs")), jobs);
+    QCOMPARE(scalar(byRequests), audit);
+}
+
+void TestBatchJobs::roles_data()
+{
+    QTest::addColumn<QString>("who");
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<int>("status");
+    QTest::newRow("viewer cannot start") << "viewer" << QByteArray("POST") << "/api/v1/devices/batch-jobs?model=SMALL-A"
+                                         << 403;
+    QTest::newRow("anonymous cannot start")
+        << "anonymous" << QByteArray("POST") << "/api/v1/devices/batch-jobs?model=SMALL-A" << 401;
+    QTest::newRow("viewer cannot cancel")
+        << "viewer" << QByteArray("POST") << "/api/v1/devices/batch-jobs/job_x/cancel" << 403;
+    QTest::newRow("viewer reads an unknown job")
+        << "viewer" << QByteArray("GET") << "/api/v1/devices/batch-jobs/job_x" << 404;
+    QTest::newRow("anonymous cannot read")
+        << "anonymous" << QByteArray("GET") << "/api/v1/devices/batch-jobs/job_x" << 401;
+    QTest::newRow("viewer exports") << "viewer" << QByteArray("GET") << "/api/v1/devices/export?model=SMALL-A" << 200;
+    QTest::newRow("anonymous cannot export") << "anonymous" << QByteArray("GET") << "/api/v1/devices/export" << 401;
+}
+
+void TestBatchJobs::roles()
+{
+    QFETCH(QString, who);
+    QFETCH(QByteArray, method);
+    QFETCH(QString, path);
+    QFETCH(int, status);
+    HttpsClient *client = who == QLatin1String("viewer") ? m_viewer.get() : m_anonymous.get();
+    const qint64 jobs = scalar(QStringLiteral("SELECT COUNT(*) FROM batch_jobs"));
+    const auto r = client->send(method, path, method == "POST" ? QByteArray(R"({"action":"return"})") : QByteArray());
+    QCOMPARE(r.status, status);
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM batch_jobs")), jobs);
+}
+
+void TestBatchJobs::limits()
+{
+    // One job at a time (PROVISIO_BATCH_JOB_MAX_RUNNING=1): a second one
+    // waits its turn with 429 and leaves nothing behind.
+    const QString id = start(QStringLiteral("model=BULK"), {{QStringLiteral("action"), QStringLiteral("enroll")}});
+    QVERIFY(!id.isEmpty());
+    const qint64 jobs = scalar(QStringLiteral("SELECT COUNT(*) FROM batch_jobs"));
+    const auto second = m_operator->post(QStringLiteral("/api/v1/devices/batch-jobs?model=OVER"),
+                                         {{QStringLiteral("action"), QStringLiteral("enroll")}});
+    QCOMPARE(second.status, 429);
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM batch_jobs")), jobs);
+    // Other requests are served while it runs.
+    QElapsedTimer t;
+    t.start();
+    QCOMPARE(m_viewer->get(QStringLiteral("/api/v1/devices?model=SMALL-A&limit=5")).status, 200);
+    QVERIFY2(t.elapsed() < 2000, QByteArray::number(t.elapsed()).constData());
+    const QJsonObject job = waitForEnd(id, 120000);
+    QCOMPARE(job.value(QStringLiteral("state")).toString(), QStringLiteral("completed"));
+    QCOMPARE(job.value(QStringLiteral("succeeded")).toInt(), kBulk);
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM enrollments WHERE serial LIKE 'BK-%'")), qint64(kBulk));
+    // Ended: its place is free again; cancelling it now is a conflict.
+    const auto late =
+        m_operator->post(QStringLiteral("/api/v1/devices/batch-jobs/") + id + QStringLiteral("/cancel"), QJsonObject());
+    QCOMPARE(late.status, 409);
+}
+
+void TestBatchJobs::cancelStopsARunningJob()
+{
+    const QString id = start(QStringLiteral("model=BULK"), {{QStringLiteral("action"), QStringLiteral("disable")}});
+    QVERIFY(!id.isEmpty());
+    const auto cancel =
+        m_operator->post(QStringLiteral("/api/v1/devices/batch-jobs/") + id + QStringLiteral("/cancel"), QJsonObject());
+    QCOMPARE(cancel.status, 202);
+    const QJsonObject job = waitForEnd(id);
+    QCOMPARE(job.value(QStringLiteral("state")).toString(), QStringLiteral("cancelled"));
+    const int done = job.value(QStringLiteral("done")).toInt();
+    QVERIFY2(done < kBulk, QByteArray::number(done).constData());
+    // What it did stays done, and nothing more: the audit log agrees.
+    QCOMPARE(job.value(QStringLiteral("succeeded")).toInt(), done);
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM enrollments WHERE serial LIKE 'BK-%' AND "
+                                   "provisioning_status = 'disabled'")),
+             qint64(done));
+    QTest::qWait(300);
+    QCOMPARE(waitForEnd(id).value(QStringLiteral("done")).toInt(), done);
+}
+
+void TestBatchJobs::stoppedInstanceLeavesJobInterrupted()
+{
+    const QString id = start(QStringLiteral("model=BULK"), {{QStringLiteral("action"), QStringLiteral("enable")}});
+    QVERIFY(!id.isEmpty());
+    QTRY_VERIFY(
+        m_viewer->get(QStringLiteral("/api/v1/devices/batch-jobs/") + id).json().value(QStringLiteral("done")).toInt() >
+        0);
+    QVERIFY(m_f.mw->restart());
+    const auto r = m_viewer->get(QStringLiteral("/api/v1/devices/batch-jobs/") + id);
+    QCOMPARE(r.status, 200);
+    const QJsonObject job = r.json();
+    QCOMPARE(job.value(QStringLiteral("state")).toString(), QStringLiteral("interrupted"));
+    QVERIFY(!job.value(QStringLiteral("error")).toString().isEmpty());
+    const int done = job.value(QStringLiteral("done")).toInt();
+    QVERIFY(done > 0);
+    QVERIFY(!job.value(QStringLiteral("lastSerial")).toString().isEmpty());
+    // The place is free for a new job at once.
+    const QString next = start(QStringLiteral("model=SMALL-A"), {{QStringLiteral("action"), QStringLiteral("return")}});
+    QVERIFY(!next.isEmpty());
+    waitForEnd(next);
+}
+
+void TestBatchJobs::deadInstanceJobIsInterruptedAfterSilence()
+{
+    // A job whose instance died without a word: its runner is no process
+    // that is running, and its heartbeat stopped over a minute ago.
+    const QString old = QStringLiteral("2026-01-01T00:00:00.000Z");
+    QVERIFY(DirectDb(*m_f.mw).exec(
+        QStringLiteral("INSERT INTO batch_jobs (id, action, state, actor, request, total, done, succeeded, failed, "
+                       "cursor, runner, cancel_requested, created, updated, heartbeat) VALUES ('job_dead', 'return', "
+                       "'running', 'test', '{}', 10, 4, 4, 0, 'SM-0003', 'gone', 0, ?, ?, ?)"),
+        {old, old, old}));
+    const auto r = m_viewer->get(QStringLiteral("/api/v1/devices/batch-jobs/job_dead"));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.json().value(QStringLiteral("state")).toString(), QStringLiteral("interrupted"));
+    QCOMPARE(r.json().value(QStringLiteral("done")).toInt(), 4);
+    QCOMPARE(r.json().value(QStringLiteral("lastSerial")).toString(), QStringLiteral("SM-0003"));
+    // It holds no place: with one job allowed, a new one starts.
+    QVERIFY(DirectDb(*m_f.mw).exec(
+        QStringLiteral("INSERT INTO batch_jobs (id, action, state, actor, request, total, runner, created, updated, "
+                       "heartbeat) VALUES ('job_dead2', 'return', 'running', 'test', '{}', 10, 'gone', ?, ?, ?)"),
+        {old, old, old}));
+    const QString next = start(QStringLiteral("model=SMALL-A"), {{QStringLiteral("action"), QStringLiteral("return")}});
+    QVERIFY(!next.isEmpty());
+    waitForEnd(next);
+    QCOMPARE(
+        m_viewer->get(QStringLiteral("/api/v1/devices/batch-jobs/job_dead2")).json().value(QStringLiteral("state")),
+        QJsonValue(QStringLiteral("interrupted")));
+}
+
+QTEST_GUILESS_MAIN(TestBatchJobs)
+#include "tst_batchjobs.moc"
