@@ -3,7 +3,7 @@
 #
 # A device batch job at scale: starts a middleware (SQLite in a fresh data
 # directory), imports --devices devices (half of them model Gateway), sells
-# every Gateway in stock by filter (POST /api/v1/devices/batch-jobs) and,
+# every Gateway in stock by filter (POST /api/v1/device-batch-jobs) and,
 # while the job runs, lists devices every 200 ms. Prints the machine, the
 # job's rate and the listing's latency during the job.
 #
@@ -47,12 +47,12 @@ customer=$(api -H 'Content-Type: application/json' -d '{"name":"Bench"}' "$url/a
 
 start=$(date +%s.%N)
 job=$(api -H 'Content-Type: application/json' -d "{\"action\":\"sell\",\"customerId\":\"$customer\"}" \
-    "$url/api/v1/devices/batch-jobs?model=Gateway&status=inStock" | json '["id"]')
+    "$url/api/v1/device-batch-jobs?model=Gateway&status=inStock" | json '["id"]')
 started=$(date +%s.%N)
 latencies=()
 while :; do
     latencies+=("$(api -o /dev/null -w '%{time_total}' "$url/api/v1/devices?model=Sensor&limit=100")")
-    state=$(api "$url/api/v1/devices/batch-jobs/$job")
+    state=$(api "$url/api/v1/device-batch-jobs/$job")
     [ "$(echo "$state" | json '["state"]')" != running ] && break
     sleep 0.2
 done

@@ -27,7 +27,7 @@ DeviceBatchJob::DeviceBatchJob(ApiClient *api, const QString &title, const QUrlQ
 
 void DeviceBatchJob::start()
 {
-    ApiCall *call = m_api->post(QStringLiteral("devices/batch-jobs"), m_body, m_filter);
+    ApiCall *call = m_api->post(QStringLiteral("device-batch-jobs"), m_body, m_filter);
     connect(call, &ApiCall::finished, this, [this](const QJsonDocument &body, const QByteArray &) {
         read(body.object());
         if (m_cancelAsked)
@@ -45,7 +45,7 @@ void DeviceBatchJob::cancel()
     if (m_jobId.isEmpty() || m_finished)
         return; // asked again once the job has an id
     ApiCall *call = m_api->post(
-        QStringLiteral("devices/batch-jobs/") + ApiClient::segment(m_jobId) + QStringLiteral("/cancel"), QJsonObject());
+        QStringLiteral("device-batch-jobs/") + ApiClient::segment(m_jobId) + QStringLiteral("/cancel"), QJsonObject());
     // The answer is the job; its end comes with the polls. A 409 means it
     // had ended already, which the next poll shows as well.
     connect(call, &ApiCall::finished, this,
@@ -54,7 +54,7 @@ void DeviceBatchJob::cancel()
 
 void DeviceBatchJob::poll()
 {
-    ApiCall *call = m_api->get(QStringLiteral("devices/batch-jobs/") + ApiClient::segment(m_jobId));
+    ApiCall *call = m_api->get(QStringLiteral("device-batch-jobs/") + ApiClient::segment(m_jobId));
     connect(call, &ApiCall::finished, this,
             [this](const QJsonDocument &body, const QByteArray &) { read(body.object()); });
     connect(call, &ApiCall::failed, this, [this](const ApiFailure &failure) {
@@ -97,7 +97,7 @@ void DeviceBatchJob::loadFailuresAndFinish()
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("limit"), QString::number(kFailuresShown));
     ApiCall *call = m_api->get(
-        QStringLiteral("devices/batch-jobs/") + ApiClient::segment(m_jobId) + QStringLiteral("/failures"), query);
+        QStringLiteral("device-batch-jobs/") + ApiClient::segment(m_jobId) + QStringLiteral("/failures"), query);
     connect(call, &ApiCall::finished, this, [this](const QJsonDocument &body, const QByteArray &) {
         for (const QJsonValue &f : body.object().value(QStringLiteral("items")).toArray())
             m_failures.append(f[QStringLiteral("serial")].toString() + QStringLiteral(": ") +

@@ -14,7 +14,7 @@ class ApiCall;
 class ApiClient;
 
 // An action over every device the inventory's filter matches, run by the
-// middleware as a batch job (POST /api/v1/devices/batch-jobs): the CRM
+// middleware as a batch job (POST /api/v1/device-batch-jobs): the CRM
 // sends the filter and the action, then follows the job's progress until
 // it ends, and can cancel it. No device is loaded for it. Deletes itself
 // after finished().

@@ -26,7 +26,7 @@ BatchJobApi::BatchJobApi(DeviceBatchJobs &jobs, Inventory &inventory) : m_jobs(j
 void BatchJobApi::registerRoutes(Router &router)
 {
     using M = QHttpServerRequest::Method;
-    const QString base = QStringLiteral("/api/v1/devices/batch-jobs");
+    const QString base = QStringLiteral("/api/v1/device-batch-jobs");
     const QString one = base + QStringLiteral("/{jobId}");
     router.add(M::Post, base, Access::Operator, [this](HttpRequest &r) { return start(r); });
     router.add(M::Get, one, Access::Viewer, [this](HttpRequest &r) { return get(r); });
@@ -34,7 +34,7 @@ void BatchJobApi::registerRoutes(Router &router)
                [this](HttpRequest &r) { return failures(r); });
     router.add(M::Post, one + QStringLiteral("/cancel"), Access::Operator,
                [this](HttpRequest &r) { return cancel(r); });
-    router.add(M::Get, QStringLiteral("/api/v1/devices/export"), Access::Viewer,
+    router.add(M::Get, QStringLiteral("/api/v1/device-export"), Access::Viewer,
                [this](HttpRequest &r) { return exportCsv(r); });
 }
 
@@ -96,7 +96,7 @@ HttpResponse BatchJobApi::start(HttpRequest &request)
     auto started = m_jobs.start(job, request.actor());
     if (!started)
         return HttpResponse::error(started.error());
-    return jobResponse(*started, 202).withHeader("Location", "/api/v1/devices/batch-jobs/" + started->id.toUtf8());
+    return jobResponse(*started, 202).withHeader("Location", "/api/v1/device-batch-jobs/" + started->id.toUtf8());
 }
 
 HttpResponse BatchJobApi::get(HttpRequest &request)

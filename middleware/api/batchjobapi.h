@@ -11,11 +11,11 @@ class Inventory;
 
 // Actions over every device a filter matches, run on the server
 // (DeviceBatchJobs), and the matching devices as CSV:
-//   POST /api/v1/devices/batch-jobs?<filter>          start (operator)
-//   GET  /api/v1/devices/batch-jobs/{jobId}           progress (viewer)
-//   GET  /api/v1/devices/batch-jobs/{jobId}/failures  devices it could not change
-//   POST /api/v1/devices/batch-jobs/{jobId}/cancel    stop after the current chunk (operator)
-//   GET  /api/v1/devices/export?<filter>              CSV, a bounded page per request (viewer)
+//   POST /api/v1/device-batch-jobs?<filter>          start (operator)
+//   GET  /api/v1/device-batch-jobs/{jobId}           progress (viewer)
+//   GET  /api/v1/device-batch-jobs/{jobId}/failures  devices it could not change
+//   POST /api/v1/device-batch-jobs/{jobId}/cancel    stop after the current chunk (operator)
+//   GET  /api/v1/device-export?<filter>              CSV, a bounded page per request (viewer)
 // The filter is GET /api/v1/devices's (InventoryApi::filterFrom).
 class BatchJobApi : public ApiModule
 {

@@ -229,7 +229,7 @@ QList<SettingSpec> buildSettings()
         integer("mail-queue-limit", "PROVISIO_MAIL_QUEUE_LIMIT", "count",
                 "E-mails waiting to be sent at most (all instances together); more are refused with 503.", 1, 1000000,
                 1000),
-        // Device batch jobs (POST /api/v1/devices/batch-jobs).
+        // Device batch jobs (POST /api/v1/device-batch-jobs).
         integer("batch-job-max-running", "PROVISIO_BATCH_JOB_MAX_RUNNING", "count",
                 "Device batch jobs running at once (all instances together); more are refused with 429.", 1, 100, 2),
         integer("batch-job-max-devices", "PROVISIO_BATCH_JOB_MAX_DEVICES", "count",

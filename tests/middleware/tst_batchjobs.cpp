@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Device batch jobs (POST /api/v1/devices/batch-jobs) and the CSV export
+// Device batch jobs (POST /api/v1/device-batch-jobs) and the CSV export
 // against the real middleware: the set is the listing's filter, progress
 // and failures are reported, cancel stops a running job, a stopped
 // instance leaves its job interrupted, the limits hold, roles are those of
@@ -39,6 +39,7 @@ private Q_SLOTS:
     void cancelStopsARunningJob();
     void stoppedInstanceLeavesJobInterrupted();
     void deadInstanceJobIsInterruptedAfterSilence();
+    void serialsNamedLikeTheJobRoutesStayReadable();
 
 private:
     QJsonObject waitForEnd(const QString &jobId, int timeoutMs = 60000);
@@ -97,13 +98,13 @@ qint64 TestBatchJobs::matching(const QString &query)
 
 QString TestBatchJobs::start(const QString &query, const QJsonObject &body)
 {
-    const auto r = m_operator->post(QStringLiteral("/api/v1/devices/batch-jobs?") + query, body);
+    const auto r = m_operator->post(QStringLiteral("/api/v1/device-batch-jobs?") + query, body);
     if (r.status != 202) {
         qWarning() << "start:" << r.status << r.body;
         return {};
     }
     const QString id = r.json().value(QStringLiteral("id")).toString();
-    if (r.header("Location") != "/api/v1/devices/batch-jobs/" + id.toUtf8())
+    if (r.header("Location") != "/api/v1/device-batch-jobs/" + id.toUtf8())
         qWarning() << "start: Location" << r.header("Location");
     return id;
 }
@@ -114,7 +115,7 @@ QJsonObject TestBatchJobs::waitForEnd(const QString &jobId, int timeoutMs)
     timer.start();
     QJsonObject job;
     while (timer.elapsed() < timeoutMs) {
-        const auto r = m_viewer->get(QStringLiteral("/api/v1/devices/batch-jobs/") + jobId);
+        const auto r = m_viewer->get(QStringLiteral("/api/v1/device-batch-jobs/") + jobId);
         if (r.status != 200)
             return {};
         job = r.json();
@@ -176,7 +177,7 @@ void TestBatchJobs::failuresAreReportedPerDevice()
     QString cursor;
     do {
         const auto page =
-            m_viewer->get(QStringLiteral("/api/v1/devices/batch-jobs/") + id + QStringLiteral("/failures?limit=4") +
+            m_viewer->get(QStringLiteral("/api/v1/device-batch-jobs/") + id + QStringLiteral("/failures?limit=4") +
                           (cursor.isEmpty() ? QString() : QStringLiteral("&cursor=") + cursor));
         QCOMPARE(page.status, 200);
         for (const QJsonValue &f : page.json().value(QStringLiteral("items")).toArray()) {
@@ -230,7 +231,7 @@ void TestBatchJobs::exportPagesConcatenate()
     QString cursor;
     int pages = 0;
     do {
-        const auto r = m_viewer->get(QStringLiteral("/api/v1/devices/export?model=SMALL-B&limit=6") +
+        const auto r = m_viewer->get(QStringLiteral("/api/v1/device-export?model=SMALL-B&limit=6") +
                                      (cursor.isEmpty() ? QString() : QStringLiteral("&cursor=") + cursor));
         QCOMPARE(r.status, 200);
         QVERIFY(r.header("Content-Type").startsWith("text/csv"));
@@ -246,8 +247,8 @@ void TestBatchJobs::exportPagesConcatenate()
         QVERIFY2(
             lines.at(i).startsWith(QStringLiteral("SM-%1,SMALL-B,").arg(2 * i - 1, 4, 10, QLatin1Char('0')).toUtf8()),
             lines.at(i).constData());
-    QCOMPARE(m_viewer->get(QStringLiteral("/api/v1/devices/export?limit=10001")).status, 400);
-    QCOMPARE(m_viewer->get(QStringLiteral("/api/v1/devices/export?colour=red")).status, 400);
+    QCOMPARE(m_viewer->get(QStringLiteral("/api/v1/device-export?limit=10001")).status, 400);
+    QCOMPARE(m_viewer->get(QStringLiteral("/api/v1/device-export?colour=red")).status, 400);
 }
 
 void TestBatchJobs::emailActivationCardsByFilter()
@@ -264,7 +265,7 @@ void TestBatchJobs::emailActivationCardsByFilter()
     QCOMPARE(job.value(QStringLiteral("failed")).toInt(), kSmall / 2);
     QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM outgoing_mail")) - mails, qint64(kSmall / 2));
     // The codes went into the mails only: the job keeps none.
-    const auto again = m_viewer->get(QStringLiteral("/api/v1/devices/batch-jobs/") + id);
+    const auto again = m_viewer->get(QStringLiteral("/api/v1/device-batch-jobs/") + id);
     QVERIFY(!again.body.contains("activationCode"));
 }
 
@@ -303,7 +304,7 @@ void TestBatchJobs::badInputChangesNothing()
     // `system`) on its own time.
     const QString byRequests = QStringLiteral("SELECT COUNT(*) FROM audit_log WHERE actor <> 'system'");
     const qint64 audit = scalar(byRequests);
-    const auto r = m_operator->send("POST", QStringLiteral("/api/v1/devices/batch-jobs?") + query, body);
+    const auto r = m_operator->send("POST", QStringLiteral("/api/v1/device-batch-jobs?") + query, body);
     QCOMPARE(r.status, status);
     QVERIFY(!r.json().value(QStringLiteral("message")).toString().isEmpty());
     QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM batch_jobs")), jobs);
@@ -316,18 +317,18 @@ void TestBatchJobs::roles_data()
     QTest::addColumn<QByteArray>("method");
     QTest::addColumn<QString>("path");
     QTest::addColumn<int>("status");
-    QTest::newRow("viewer cannot start") << "viewer" << QByteArray("POST") << "/api/v1/devices/batch-jobs?model=SMALL-A"
+    QTest::newRow("viewer cannot start") << "viewer" << QByteArray("POST") << "/api/v1/device-batch-jobs?model=SMALL-A"
                                          << 403;
     QTest::newRow("anonymous cannot start")
-        << "anonymous" << QByteArray("POST") << "/api/v1/devices/batch-jobs?model=SMALL-A" << 401;
+        << "anonymous" << QByteArray("POST") << "/api/v1/device-batch-jobs?model=SMALL-A" << 401;
     QTest::newRow("viewer cannot cancel")
-        << "viewer" << QByteArray("POST") << "/api/v1/devices/batch-jobs/job_x/cancel" << 403;
+        << "viewer" << QByteArray("POST") << "/api/v1/device-batch-jobs/job_x/cancel" << 403;
     QTest::newRow("viewer reads an unknown job")
-        << "viewer" << QByteArray("GET") << "/api/v1/devices/batch-jobs/job_x" << 404;
+        << "viewer" << QByteArray("GET") << "/api/v1/device-batch-jobs/job_x" << 404;
     QTest::newRow("anonymous cannot read")
-        << "anonymous" << QByteArray("GET") << "/api/v1/devices/batch-jobs/job_x" << 401;
-    QTest::newRow("viewer exports") << "viewer" << QByteArray("GET") << "/api/v1/devices/export?model=SMALL-A" << 200;
-    QTest::newRow("anonymous cannot export") << "anonymous" << QByteArray("GET") << "/api/v1/devices/export" << 401;
+        << "anonymous" << QByteArray("GET") << "/api/v1/device-batch-jobs/job_x" << 401;
+    QTest::newRow("viewer exports") << "viewer" << QByteArray("GET") << "/api/v1/device-export?model=SMALL-A" << 200;
+    QTest::newRow("anonymous cannot export") << "anonymous" << QByteArray("GET") << "/api/v1/device-export" << 401;
 }
 
 void TestBatchJobs::roles()
@@ -350,7 +351,7 @@ void TestBatchJobs::limits()
     const QString id = start(QStringLiteral("model=BULK"), {{QStringLiteral("action"), QStringLiteral("enroll")}});
     QVERIFY(!id.isEmpty());
     const qint64 jobs = scalar(QStringLiteral("SELECT COUNT(*) FROM batch_jobs"));
-    const auto second = m_operator->post(QStringLiteral("/api/v1/devices/batch-jobs?model=OVER"),
+    const auto second = m_operator->post(QStringLiteral("/api/v1/device-batch-jobs?model=OVER"),
                                          {{QStringLiteral("action"), QStringLiteral("enroll")}});
     QCOMPARE(second.status, 429);
     QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM batch_jobs")), jobs);
@@ -365,7 +366,7 @@ void TestBatchJobs::limits()
     QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM enrollments WHERE serial LIKE 'BK-%'")), qint64(kBulk));
     // Ended: its place is free again; cancelling it now is a conflict.
     const auto late =
-        m_operator->post(QStringLiteral("/api/v1/devices/batch-jobs/") + id + QStringLiteral("/cancel"), QJsonObject());
+        m_operator->post(QStringLiteral("/api/v1/device-batch-jobs/") + id + QStringLiteral("/cancel"), QJsonObject());
     QCOMPARE(late.status, 409);
 }
 
@@ -374,7 +375,7 @@ void TestBatchJobs::cancelStopsARunningJob()
     const QString id = start(QStringLiteral("model=BULK"), {{QStringLiteral("action"), QStringLiteral("disable")}});
     QVERIFY(!id.isEmpty());
     const auto cancel =
-        m_operator->post(QStringLiteral("/api/v1/devices/batch-jobs/") + id + QStringLiteral("/cancel"), QJsonObject());
+        m_operator->post(QStringLiteral("/api/v1/device-batch-jobs/") + id + QStringLiteral("/cancel"), QJsonObject());
     QCOMPARE(cancel.status, 202);
     const QJsonObject job = waitForEnd(id);
     QCOMPARE(job.value(QStringLiteral("state")).toString(), QStringLiteral("cancelled"));
@@ -394,10 +395,10 @@ void TestBatchJobs::stoppedInstanceLeavesJobInterrupted()
     const QString id = start(QStringLiteral("model=BULK"), {{QStringLiteral("action"), QStringLiteral("enable")}});
     QVERIFY(!id.isEmpty());
     QTRY_VERIFY(
-        m_viewer->get(QStringLiteral("/api/v1/devices/batch-jobs/") + id).json().value(QStringLiteral("done")).toInt() >
+        m_viewer->get(QStringLiteral("/api/v1/device-batch-jobs/") + id).json().value(QStringLiteral("done")).toInt() >
         0);
     QVERIFY(m_f.mw->restart());
-    const auto r = m_viewer->get(QStringLiteral("/api/v1/devices/batch-jobs/") + id);
+    const auto r = m_viewer->get(QStringLiteral("/api/v1/device-batch-jobs/") + id);
     QCOMPARE(r.status, 200);
     const QJsonObject job = r.json();
     QCOMPARE(job.value(QStringLiteral("state")).toString(), QStringLiteral("interrupted"));
@@ -421,7 +422,7 @@ void TestBatchJobs::deadInstanceJobIsInterruptedAfterSilence()
                        "cursor, runner, cancel_requested, created, updated, heartbeat) VALUES ('job_dead', 'return', "
                        "'running', 'test', '{}', 10, 4, 4, 0, 'SM-0003', 'gone', 0, ?, ?, ?)"),
         {old, old, old}));
-    const auto r = m_viewer->get(QStringLiteral("/api/v1/devices/batch-jobs/job_dead"));
+    const auto r = m_viewer->get(QStringLiteral("/api/v1/device-batch-jobs/job_dead"));
     QCOMPARE(r.status, 200);
     QCOMPARE(r.json().value(QStringLiteral("state")).toString(), QStringLiteral("interrupted"));
     QCOMPARE(r.json().value(QStringLiteral("done")).toInt(), 4);
@@ -434,9 +435,27 @@ void TestBatchJobs::deadInstanceJobIsInterruptedAfterSilence()
     const QString next = start(QStringLiteral("model=SMALL-A"), {{QStringLiteral("action"), QStringLiteral("return")}});
     QVERIFY(!next.isEmpty());
     waitForEnd(next);
-    QCOMPARE(
-        m_viewer->get(QStringLiteral("/api/v1/devices/batch-jobs/job_dead2")).json().value(QStringLiteral("state")),
-        QJsonValue(QStringLiteral("interrupted")));
+    QCOMPARE(m_viewer->get(QStringLiteral("/api/v1/device-batch-jobs/job_dead2")).json().value(QStringLiteral("state")),
+             QJsonValue(QStringLiteral("interrupted")));
+}
+
+// The job and export routes live outside /api/v1/devices/{serial}: a device
+// whose serial reads "export" or "batch-jobs" (both valid serials) stays
+// reachable at its own address, as does what lies under it.
+void TestBatchJobs::serialsNamedLikeTheJobRoutesStayReadable()
+{
+    const auto imported = m_operator->send("POST", QStringLiteral("/api/v1/devices/import"),
+                                           "serial,model\nexport,NAMED\nbatch-jobs,NAMED\n", {}, "text/csv");
+    QVERIFY2(imported.status == 200, imported.body.constData());
+    for (const QString serial : {QStringLiteral("export"), QStringLiteral("batch-jobs")}) {
+        const auto one = m_viewer->get(QStringLiteral("/api/v1/devices/") + serial);
+        QVERIFY2(one.status == 200, one.body.constData());
+        QCOMPARE(one.json().value(QStringLiteral("serial")).toString(), serial);
+        QCOMPARE(one.json().value(QStringLiteral("model")).toString(), QStringLiteral("NAMED"));
+        const auto failures =
+            m_viewer->get(QStringLiteral("/api/v1/devices/") + serial + QStringLiteral("/activation-failures"));
+        QVERIFY2(failures.status == 200, failures.body.constData());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestBatchJobs)
