@@ -1221,7 +1221,7 @@ SHA-256: %3</translation>
 <context>
     <name>Provisio::Crm::CrmController</name>
     <message>
-        <location filename="../app/crmcontroller.cpp" line="+48"/>
+        <location filename="../app/crmcontroller.cpp" line="+63"/>
         <source>Selling to %1</source>
         <translation>Verkauf an %1</translation>
     </message>
@@ -1577,6 +1577,34 @@ SHA-256: %3</translation>
         <location line="+2"/>
         <source>Search customers…</source>
         <translation>Kunden suchen…</translation>
+    </message>
+</context>
+<context>
+    <name>Provisio::Crm::DeviceBatchJob</name>
+    <message>
+        <location filename="../app/devicebatchjob.cpp" line="+124"/>
+        <source>%1 failed: %2</source>
+        <translation>%1 fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Cancelled after %1 of %2 devices.</source>
+        <translation>Abgebrochen nach %1 von %2 Geräten.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Stopped after %1 of %2 devices: %3</source>
+        <translation>Angehalten nach %1 von %2 Geräten: %3</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 could not be changed:</source>
+        <translation>%1 konnten nicht geändert werden:</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>(and %1 more)</source>
+        <translation>(und %1 weitere)</translation>
     </message>
 </context>
 <context>
@@ -2612,7 +2640,7 @@ SHA-256: %3</translation>
         <translation>zuletzt gesehen</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+27"/>
         <source>1 failed activation attempt counts against this device.</source>
         <translation>1 fehlgeschlagener Aktivierungsversuch zählt gegen dieses Gerät.</translation>
     </message>
@@ -2691,7 +2719,17 @@ SHA-256: %3</translation>
         <translation>Übersprungen, als Registrierungs-ID ungültig: %1</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+17"/>
+        <source>Create enrollments for all %1 matching devices</source>
+        <translation>Registrierungen für alle %1 passenden Geräte anlegen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>All %1 devices the inventory filter matches, loaded or not. A device that has an enrollment already, or whose serial cannot be a registration id, is reported and skipped.</source>
+        <translation>Alle %1 Geräte, auf die der Bestandsfilter passt, ob geladen oder nicht. Ein Gerät, das schon eine Registrierung hat oder dessen Seriennummer keine Registrierungs-ID sein kann, wird gemeldet und übersprungen.</translation>
+    </message>
+    <message>
+        <location line="+28"/>
         <source>Select at least one device.</source>
         <translation>Wählen Sie mindestens ein Gerät aus.</translation>
     </message>
@@ -3434,7 +3472,7 @@ SHA-256: %3</translation>
 <context>
     <name>Provisio::Crm::InventoryModel</name>
     <message>
-        <location filename="../core/inventorymodel.cpp" line="+356"/>
+        <location filename="../core/inventorymodel.cpp" line="+362"/>
         <source>Serial</source>
         <translation>Seriennummer</translation>
     </message>
@@ -3517,7 +3555,7 @@ SHA-256: %3</translation>
 <context>
     <name>Provisio::Crm::InventoryPage</name>
     <message>
-        <location filename="../app/inventorypage.cpp" line="+85"/>
+        <location filename="../app/inventorypage.cpp" line="+86"/>
         <source>Inventory</source>
         <translation>Inventar</translation>
     </message>
@@ -3558,13 +3596,13 @@ SHA-256: %3</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+291"/>
+        <location line="+340"/>
         <location line="+47"/>
         <source>&amp;Views</source>
         <translation>&amp;Ansichten</translation>
     </message>
     <message>
-        <location line="-337"/>
+        <location line="-386"/>
         <source>Saved views (named filters with their sort) and the sort order</source>
         <translation>Gespeicherte Ansichten (benannte Filter mit ihrer Sortierung) und die Sortierreihenfolge</translation>
     </message>
@@ -3594,12 +3632,7 @@ SHA-256: %3</translation>
         <translation>Online, offline oder mit fehlgeschlagenen Aktivierungsversuchen, die noch zählen. Lädt alle Geräte, auf die die anderen Filter passen (bis %L1), und zeigt diese.</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>Load every device the filters match (up to %L1) and select them all</source>
-        <translation>Alle Geräte laden, auf die die Filter passen (bis %L1), und alle auswählen</translation>
-    </message>
-    <message>
-        <location line="+28"/>
+        <location line="+45"/>
         <source>&amp;Status:</source>
         <translation>&amp;Status:</translation>
     </message>
@@ -3619,7 +3652,7 @@ SHA-256: %3</translation>
         <translation>%L1 oder mehr Geräte passen: mehr als die %L2, die auf einmal geladen werden können. Grenzen Sie zuerst den Filter ein (Status, Modell, Suche).</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+65"/>
         <source>Loading %L1 of %L2…</source>
         <translation>Lade %L1 von %L2…</translation>
     </message>
@@ -3629,12 +3662,38 @@ SHA-256: %3</translation>
         <translation>Alle gezeigten auswählen</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-7"/>
+        <location line="+9"/>
         <source>Select all %L1 matching</source>
         <translation>Alle %L1 passenden auswählen</translation>
     </message>
     <message>
+        <location line="-19"/>
+        <source>All %L1+ matching devices selected; actions run on the server · Clear</source>
+        <translation>Alle %L1+ passenden Geräte ausgewählt; Aktionen laufen auf dem Server · Aufheben</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All %L1 matching devices selected; actions run on the server · Clear</source>
+        <translation>Alle %L1 passenden Geräte ausgewählt; Aktionen laufen auf dem Server · Aufheben</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The toolbar&apos;s actions apply to every device the filter matches, loaded or not. Click to clear the selection.</source>
+        <translation>Die Aktionen der Werkzeugleiste gelten für jedes Gerät, auf das der Filter passt, ob geladen oder nicht. Klicken, um die Auswahl aufzuheben.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Select every device the filters match; actions then run on the server</source>
+        <translation>Jedes Gerät auswählen, auf das die Filter passen; Aktionen laufen dann auf dem Server</translation>
+    </message>
+    <message>
         <location line="+2"/>
+        <source>Select all %L1+ matching</source>
+        <translation>Alle %L1+ passenden auswählen</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>More than %L1 match: narrow the filter to select them all</source>
         <translation>Mehr als %L1 passen: grenzen Sie den Filter ein, um alle auszuwählen</translation>
     </message>
@@ -3706,12 +3765,12 @@ SHA-256: %3</translation>
 <context>
     <name>Provisio::Crm::MainWindow</name>
     <message>
-        <location filename="../app/mainwindow.cpp" line="+75"/>
+        <location filename="../app/mainwindow.cpp" line="+78"/>
         <source>Provisio CRM</source>
         <translation>Provisio CRM</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+30"/>
         <source>The middleware no longer accepts this token (revoked or expired). Use File › Connect to sign in again.</source>
         <translation>Die Middleware nimmt dieses Token nicht mehr an (widerrufen oder abgelaufen). Melden Sie sich über Datei › Verbinden erneut an.</translation>
     </message>
@@ -4037,11 +4096,12 @@ SHA-256: %3</translation>
     </message>
     <message>
         <location line="+44"/>
+        <location line="+279"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location line="+64"/>
+        <location line="-215"/>
         <source>● Live</source>
         <translation>● Live</translation>
     </message>
@@ -4093,13 +4153,88 @@ SHA-256: %3</translation>
         <translation>?</translation>
     </message>
     <message>
-        <location line="+217"/>
+        <location line="+165"/>
+        <source>%1: starting on the server…</source>
+        <translation>%1: wird auf dem Server gestartet …</translation>
+    </message>
+    <message>
         <location line="+14"/>
+        <source>%1: cancelling after the current chunk…</source>
+        <translation>%1: wird nach dem laufenden Abschnitt abgebrochen …</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>%1: %2 of %3 devices</source>
+        <translation>%1: %2 von %3 Geräten</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>Selling to %1</source>
+        <translation>Verkauf an %1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Sold %1 devices to %2.</source>
+        <translation>%1 Geräte an %2 verkauft.</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Return to stock</source>
+        <translation>Zurück in den Bestand</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Return all %1 matching devices to stock?</source>
+        <translation>Alle %1 passenden Geräte zurück in den Bestand nehmen?</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Returning devices</source>
+        <translation>Geräte werden zurückgenommen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Returned %1 devices to stock.</source>
+        <translation>%1 Geräte zurück in den Bestand genommen.</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Creating enrollments</source>
+        <translation>Registrierungen werden angelegt</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Created %1 enrollments.</source>
+        <translation>%1 Registrierungen angelegt.</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <location line="+32"/>
         <source>Select enrolled devices first; cards are made for devices with an enrollment.</source>
         <translation>Wählen Sie zuerst registrierte Geräte; Karten gibt es für Geräte mit einer Registrierung.</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="-18"/>
+        <source>E-mail activation cards</source>
+        <translation>Aktivierungskarten per E-Mail senden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Issue a new activation code for each of the %1 matching devices and e-mail its card to the device&apos;s customer? Devices without an enrollment or a customer are reported and skipped.</source>
+        <translation>Für jedes der %1 passenden Geräte einen neuen Aktivierungscode ausstellen und seine Karte per E-Mail an den Kunden des Geräts senden? Geräte ohne Registrierung oder Kunden werden gemeldet und übersprungen.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>E-mailing activation cards</source>
+        <translation>Aktivierungskarten werden per E-Mail gesendet</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Queued %1 activation e-mails.</source>
+        <translation>%1 Aktivierungs-E-Mails in die Warteschlange gestellt.</translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>Imported 1 new device.</source>
         <translation>1 neues Gerät importiert.</translation>
     </message>
@@ -4512,6 +4647,16 @@ SHA-256: %3</translation>
         <source>Sell %1 to:</source>
         <translation>%1 verkaufen an:</translation>
     </message>
+    <message>
+        <location line="+25"/>
+        <source>Sell all %1 matching devices</source>
+        <translation>Alle %1 passenden Geräte verkaufen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Sell all %1 devices the inventory filter matches, loaded or not, to:</source>
+        <translation>Alle %1 Geräte, auf die der Bestandsfilter passt, ob geladen oder nicht, verkaufen an:</translation>
+    </message>
 </context>
 <context>
     <name>Provisio::Crm::Session</name>
@@ -4592,7 +4737,7 @@ SHA-256: %3</translation>
         <translation>Zeiten in %1. Zeigen Sie auf ein Diagramm, um seine Werte zu sehen.</translation>
     </message>
     <message>
-        <location line="+158"/>
+        <location line="+161"/>
         <source>Show or hide %1</source>
         <translation>%1 zeigen oder verbergen</translation>
     </message>
