@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "kiosklanguage.h"
 
+#include "core/uilanguage.h"
+
 #include <QCoreApplication>
 #include <QFile>
 #include <QJSEngine>
@@ -49,13 +51,7 @@ QStringList KioskLanguage::available()
 
 QString KioskLanguage::systemLanguage()
 {
-    const QStringList languages = QLocale::system().uiLanguages();
-    for (const QString &tag : languages) {
-        const QString code = tag.section(QLatin1Char('-'), 0, 0).section(QLatin1Char('_'), 0, 0).toLower();
-        if (available().contains(code))
-            return code;
-    }
-    return QStringLiteral("en");
+    return firstShippedLanguage(available());
 }
 
 QString KioskLanguage::keyboardLocale() const

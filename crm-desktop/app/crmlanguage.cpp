@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "crmlanguage.h"
 
+#include "core/uilanguage.h"
+
 #include "applogging.h"
 
 #include <QLibraryInfo>
@@ -43,13 +45,7 @@ QStringList CrmLanguage::available()
 
 QString CrmLanguage::systemLanguage()
 {
-    const QStringList languages = QLocale::system().uiLanguages();
-    for (const QString &tag : languages) {
-        const QString code = tag.section(QLatin1Char('-'), 0, 0).section(QLatin1Char('_'), 0, 0).toLower();
-        if (available().contains(code))
-            return code;
-    }
-    return QStringLiteral("en");
+    return firstShippedLanguage(available());
 }
 
 QString CrmLanguage::chosen()

@@ -127,15 +127,8 @@ HttpResponse BatchJobApi::failures(HttpRequest &request)
 
 HttpResponse BatchJobApi::cancel(HttpRequest &request)
 {
-    if (!request.body.trimmed().isEmpty()) {
-        auto body = Requests::jsonBody(request);
-        if (!body)
-            return HttpResponse::error(body.error());
-        JsonReader reader(*body);
-        reader.allowOnly(QStringList{});
-        if (!reader.ok())
-            return HttpResponse::error(reader.error());
-    }
+    if (auto options = Requests::noOptionsBody(request); !options)
+        return HttpResponse::error(options.error());
     auto job = m_jobs.cancel(request.param(kJobId), request.actor());
     if (!job)
         return HttpResponse::error(job.error());

@@ -289,16 +289,8 @@ HttpResponse InventoryApi::sell(HttpRequest &request)
 HttpResponse InventoryApi::takeBack(HttpRequest &request)
 {
     const QString serial = request.param(kSerial);
-    // No options yet; an empty body or {} is fine, anything else is a typo.
-    if (!request.body.trimmed().isEmpty()) {
-        auto body = Requests::jsonBody(request);
-        if (!body)
-            return HttpResponse::error(body.error());
-        JsonReader reader(*body);
-        reader.allowOnly(QStringList{});
-        if (!reader.ok())
-            return HttpResponse::error(reader.error());
-    }
+    if (auto options = Requests::noOptionsBody(request); !options)
+        return HttpResponse::error(options.error());
     auto returned = m_inventory.takeBack(serial, Requests::ifMatch(request), request.actor());
     if (!returned)
         return HttpResponse::error(returned.error());

@@ -15,6 +15,20 @@ Result<QJsonObject> jsonBody(const HttpRequest &request)
     return parseJsonObject(request.body);
 }
 
+Result<void> noOptionsBody(const HttpRequest &request)
+{
+    if (request.body.trimmed().isEmpty())
+        return {};
+    auto body = jsonBody(request);
+    if (!body)
+        return body.error();
+    JsonReader reader(*body);
+    reader.allowOnly(QStringList{});
+    if (!reader.ok())
+        return reader.error();
+    return {};
+}
+
 Result<QString> registrationIdParam(const HttpRequest &request, const QString &name)
 {
     const QString id = request.param(name);

@@ -19,6 +19,10 @@ namespace Provisio::Requests {
 // The body as one JSON object (400 on an empty or malformed body).
 Result<QJsonObject> jsonBody(const HttpRequest &request);
 
+// A route that takes no options yet: an empty body or {} is fine, anything
+// else (a typo, an option this version does not know) is refused.
+Result<void> noOptionsBody(const HttpRequest &request);
+
 // A registration id from the path: validated (DESIGN.md) and normalized.
 Result<QString> registrationIdParam(const HttpRequest &request, const QString &name = QStringLiteral("registrationId"));
 

@@ -249,22 +249,18 @@ void HubConnection::keysAnswered(const QJsonObject &answer)
     qCInfo(lcHubConnection).noquote() << "hub" << m_hub.name
                                       << "accepted its new signing key; the link moves over to it";
     useKey(false);
-    if (!m_client)
-        return;
-    m_client->setPassword(freshToken());
-    if (m_client->state() != MqttSession::Connected)
-        return;
     // As a renewal: a successor on the new key, or the same client id.
-    if (m_options.handOverRenewals) {
-        Q_EMIT renewalDue();
-        return;
-    }
-    renewInPlace();
+    renewWithFreshToken();
 }
 
 void HubConnection::renew()
 {
     m_renewTimer.start(int(qMin<qint64>(m_options.tokenLifetimeSeconds * 750, std::numeric_limits<int>::max())));
+    renewWithFreshToken();
+}
+
+void HubConnection::renewWithFreshToken()
+{
     if (!m_client)
         return;
     // The next attempt, whenever it comes, uses a fresh token (also this

@@ -113,6 +113,9 @@ public:
     // Renews by reconnecting this client id with a fresh token (and the
     // current key), as when no successor takes over.
     void renewInPlace();
+    // A new token for the client; then a successor session (make-before-break)
+    // or a renewal in place, when connected.
+    void renewWithFreshToken();
     void setHandOverRenewals(bool on) { m_options.handOverRenewals = on; }
     // The filters this connection keeps subscribed (filter -> QoS).
     const QMap<QString, int> &subscriptions() const { return m_filters; }

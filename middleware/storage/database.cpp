@@ -279,15 +279,9 @@ void *Database::nativeSqlite()
 
 Result<void> Database::execWrite(const QString &sql, const QVariantList &binds)
 {
-    auto *handle = static_cast<sqlite3 *>(nativeSqlite());
-    if (!handle) {
-        auto q = exec(sql, binds);
-        if (!q)
-            return q.error();
-        q->finish();
-        return {};
-    }
-    return stepNative(handle, sql, binds);
+    if (auto inserted = execInsert(sql, binds); !inserted)
+        return inserted.error();
+    return {};
 }
 
 Result<qint64> Database::execInsert(const QString &sql, const QVariantList &binds)
