@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0
+// InventoryStore::documentOf: a device's stored JSON document written
+// directly, byte for byte what QJsonDocument makes of DeviceRecord::toJson()
+// (keys in order, the same escapes), without building a QJsonObject per
+// device: the import writes hundreds of thousands of them.
+#include "inventorystore.h"
+
+#include "protocol/timeutil.h"
+
+namespace Provisio {
+
+namespace {
+void appendJsonString(QString &out, const QString &text)
+{
+    out += QLatin1Char('"');
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        switch (u) {
+        case u'"':
+            out += QLatin1String("\\\"");
+            break;
+        case u'\\':
+            out += QLatin1String("\\\\");
+            break;
+        case u'\b':
+            out += QLatin1String("\\b");
+            break;
+        case u'\f':
+            out += QLatin1String("\\f");
+            break;
+        case u'\n':
+            out += QLatin1String("\\n");
+            break;
+        case u'\r':
+            out += QLatin1String("\\r");
+            break;
+        case u'\t':
+            out += QLatin1String("\\t");
+            break;
+        default:
+            if (u < 0x20) {
+                static const char hex[] = "0123456789abcdef";
+                const char escaped[] = {'\\', 'u', '0', '0', hex[u >> 4], hex[u & 0xf]};
+                out += QLatin1String(escaped, 6);
+            } else {
+                out += c;
+            }
+        }
+    }
+    out += QLatin1Char('"');
+}
+
+void appendMember(QString &out, QLatin1String key, const QString &value)
+{
+    if (out.size() > 1)
+        out += QLatin1Char(',');
+    out += QLatin1Char('"');
+    out += key;
+    out += QLatin1String("\":");
+    appendJsonString(out, value);
+}
+} // namespace
+
+QString InventoryStore::documentOf(const DeviceRecord &device)
+{
+    // The members of DeviceRecord::toJson() in QJsonObject's order (by
+    // key), the optional ones only when set.
+    QString out;
+    out.reserve(256 + device.notes.size());
+    out += QLatin1Char('{');
+    appendMember(out, QLatin1String("batch"), device.batch);
+    if (device.createdDateTimeUtc.isValid())
+        appendMember(out, QLatin1String("createdDateTimeUtc"), toIsoUtc(device.createdDateTimeUtc));
+    if (!device.customerId.isEmpty())
+        appendMember(out, QLatin1String("customerId"), device.customerId);
+    if (device.deliveryDate.isValid())
+        appendMember(out, QLatin1String("deliveryDate"), device.deliveryDate.toString(Qt::ISODate));
+    if (!device.etag.isEmpty())
+        appendMember(out, QLatin1String("etag"), device.etag);
+    if (device.lastUpdatedDateTimeUtc.isValid())
+        appendMember(out, QLatin1String("lastUpdatedDateTimeUtc"), toIsoUtc(device.lastUpdatedDateTimeUtc));
+    appendMember(out, QLatin1String("manufacturer"), device.manufacturer);
+    appendMember(out, QLatin1String("model"), device.model);
+    appendMember(out, QLatin1String("notes"), device.notes);
+    appendMember(out, QLatin1String("serial"), device.serial);
+    if (device.soldDate.isValid())
+        appendMember(out, QLatin1String("soldDate"), device.soldDate.toString(Qt::ISODate));
+    appendMember(out, QLatin1String("status"), device.status);
+    out += QLatin1Char('}');
+    return out;
+}
+
+} // namespace Provisio
