@@ -52,7 +52,15 @@ for dir in */; do
     dir=${dir%/}
     [[ " $layers " == *" $dir "* ]] || { echo "check-layers: middleware/$dir/ is in no layer" >&2; status=1; }
 done
+# Files stay small enough to read whole: past 700 lines, split by concern.
+while read -r count file; do
+    [[ $file == total ]] && continue
+    if ((count > 700)); then
+        echo "check-layers: middleware/$file has $count lines (at most 700: split it by concern)" >&2
+        status=1
+    fi
+done < <(find . -name '*.cpp' -o -name '*.h' | sed 's|^\./||' | xargs wc -l)
 if ((status == 0)); then
-    echo "check-layers: the middleware's includes follow its layers"
+    echo "check-layers: the middleware's includes follow its layers, no file over 700 lines"
 fi
 exit $status
