@@ -155,6 +155,14 @@ FirstRows timeFirstRows(InventoryModel &model, QTableView &view, const Inventory
     });
 }
 
+// Waits until the model's page and its count (a request of its own after
+// the first page) are in, so the next timing does not share the server
+// with an older count.
+void settle(InventoryModel &model)
+{
+    spinUntil([&] { return !model.isLoading() && !model.isCounting(); }, 60000);
+}
+
 double median(std::vector<double> v)
 {
     if (v.empty())
@@ -337,6 +345,7 @@ int main(int argc, char **argv)
         }
         firstTotal.push_back(r.totalMs);
         firstPage.push_back(r.pageMs);
+        settle(model);
         view.setModel(nullptr);
     }
     const double firstMedian = median(firstTotal);
@@ -350,6 +359,7 @@ int main(int argc, char **argv)
     InventoryModel model(&api);
     view.setModel(&model);
     timeFirstRows(model, view, {}, true);
+    settle(model);
     std::vector<double> pageTimes;
     QElapsedTimer scrollTimer;
     scrollTimer.start();
@@ -411,11 +421,13 @@ int main(int argc, char **argv)
         cases.push_back({"status=inStock + q", both});
     }
     for (const Case &c : cases) {
-        std::vector<double> totals, pages;
+        std::vector<double> totals, pages, counted;
         int rows = 0;
         for (int i = 0; i < repeat; ++i) {
             model.setFilter({}); // back to the full list (its first page) between runs
-            spinUntil([&] { return !model.isLoading(); }, 60000);
+            settle(model);
+            QElapsedTimer sinceFilter;
+            sinceFilter.start();
             const FirstRows r = timeFirstRows(model, view, c.filter, false);
             if (r.totalMs < 0) {
                 err() << "filter " << c.label << " never answered: " << model.lastError() << "\n";
@@ -424,11 +436,19 @@ int main(int argc, char **argv)
             totals.push_back(r.totalMs);
             pages.push_back(r.pageMs);
             rows = r.rows;
+            // The "N match" under the table: the CRM asks for it once the
+            // rows are painted, in a request of its own.
+            settle(model);
+            counted.push_back(sinceFilter.nsecsElapsed() / 1e6);
         }
         const double m = median(totals);
+        const QString total = model.total() < 0 ? QStringLiteral("unknown")
+                                                : QString::number(model.total()) +
+                                                      (model.totalIsLowerBound() ? QStringLiteral("+") : QString());
         out() << "filter " << c.label << ": " << rows << " rows in the first page, median " << fixed(m) << " ms, max "
               << fixed(*std::max_element(totals.begin(), totals.end())) << " ms (request + JSON "
-              << fixed(median(pages)) << " ms), target < 100 ms: " << (m < 100 ? "met" : "MISSED") << "\n";
+              << fixed(median(pages)) << " ms), target < 100 ms: " << (m < 100 ? "met" : "MISSED") << "; total "
+              << total << " shown after median " << fixed(median(counted)) << " ms\n";
         targetsMet &= m < 100;
         out().flush();
     }
@@ -450,7 +470,7 @@ int main(int argc, char **argv)
         QString first;
         for (int i = 0; i < repeat; ++i) {
             model.setFilterAndSort({}, InventoryModel::SerialColumn, Qt::AscendingOrder);
-            spinUntil([&] { return !model.isLoading(); }, 60000);
+            settle(model);
             const FirstRows r = timeFirstRowsAfter(model, view, [&] { model.sort(c.column, c.order); });
             if (r.totalMs < 0) {
                 err() << c.label << " never answered: " << model.lastError() << "\n";

@@ -123,16 +123,35 @@ InventoryPage::InventoryPage(InventoryModel *model, QWidget *parent)
     // Any other selection ends "all matching" (a new filter resets the
     // model, which clears the selection too).
     connect(this, &RecordListPage::selectionChanged, this, [this] {
+        if (!m_selectingAll)
+            m_selectAllWhenCounted = false; // a pick while counting wins
         if (m_allMatching && !m_selectingAll) {
             m_allMatching = false;
             updateSelectAll();
         }
     });
     table()->installEventFilter(this);
-    connect(model, &PagedTableModel::totalChanged, this, &InventoryPage::updateSelectAll);
+    connect(model, &PagedTableModel::totalChanged, this, [this] {
+        // A load of all matches asked for while the count was under way
+        // goes on now that the total says whether it fits.
+        if (m_loadAllWhenCounted && m_inventory->total() >= 0) {
+            m_loadAllWhenCounted = false;
+            m_selectAllWhenCounted = false;
+            if (!loadAllMatches())
+                m_selectWhenLoaded = false;
+        }
+        if (m_selectAllWhenCounted && m_inventory->total() >= 0) {
+            m_selectAllWhenCounted = false;
+            selectAllMatching();
+        }
+        updateSelectAll();
+    });
+    connect(model, &PagedTableModel::countingChanged, this, &InventoryPage::updateSelectAll);
     connect(model, &QAbstractItemModel::rowsInserted, this, &InventoryPage::updateSelectAll);
     connect(model, &QAbstractItemModel::modelReset, this, [this] {
         m_selectWhenLoaded = false;
+        m_loadAllWhenCounted = false;
+        m_selectAllWhenCounted = false;
         updateSelectAll();
     });
     connect(model, &PagedTableModel::allLoaded, this, [this] {
@@ -266,6 +285,12 @@ bool InventoryPage::loadAllMatches()
     if (!m_inventory->hasMore())
         return true;
     const qint64 total = m_inventory->total();
+    if (total < 0 && m_inventory->isCounting()) {
+        // The total comes in its own request after the first page: load
+        // once it says the matches fit (totalChanged goes on from here).
+        m_loadAllWhenCounted = true;
+        return true;
+    }
     if (total > kLoadAllLimit || m_inventory->totalIsLowerBound()) {
         Q_EMIT errorOccurred(tr("%L1 or more devices match: more than the %L2 that can be loaded at once. Narrow the "
                                 "filter (status, model, search) first.")
@@ -291,6 +316,12 @@ bool InventoryPage::selectAllMatching()
 {
     if (!m_inventory->hasMore()) {
         table()->selectAll();
+        return true;
+    }
+    // "All N matching" needs the N: the count is still on its way, so the
+    // selection follows when it arrives (totalChanged).
+    if (m_inventory->total() < 0 && m_inventory->isCounting()) {
+        m_selectAllWhenCounted = true;
         return true;
     }
     if (!hasRowFilter()) {
@@ -325,6 +356,12 @@ void InventoryPage::updateSelectAll()
         return;
     }
     m_selectAll->setToolTip(tr("Select every device the filters match; actions then run on the server"));
+    if (m_inventory->hasMore() && total < 0 && m_inventory->isCounting()) {
+        // The actions by filter confirm with the number: wait for it.
+        m_selectAll->setText(tr("Select all matching (counting…)"));
+        m_selectAll->setEnabled(false);
+        return;
+    }
     if (m_inventory->hasMore() && !hasRowFilter() && total != 0) {
         m_selectAll->setText(m_inventory->totalIsLowerBound() ? tr("Select all %L1+ matching").arg(total)
                                                               : tr("Select all %L1 matching").arg(total));

@@ -90,6 +90,8 @@ private:
     QComboBox *m_presence;
     QToolButton *m_selectAll;
     bool m_selectWhenLoaded = false;
+    bool m_loadAllWhenCounted = false;   // loadAllMatches() waits for the count
+    bool m_selectAllWhenCounted = false; // so does selectAllMatching()
     bool m_allMatching = false;
     bool m_selectingAll = false; // our own selectAll(), which must not clear m_allMatching
     QLineEdit *m_modelFilter;

@@ -108,6 +108,7 @@ RecordListPage::RecordListPage(const QString &name, PagedTableModel *model, QWid
     connect(m_model, &QAbstractItemModel::modelReset, this, &RecordListPage::updateCount);
     connect(m_model, &PagedTableModel::loadingChanged, this, &RecordListPage::updateCount);
     connect(m_model, &PagedTableModel::totalChanged, this, &RecordListPage::updateCount);
+    connect(m_model, &PagedTableModel::countingChanged, this, &RecordListPage::updateCount);
     connect(this, &RecordListPage::selectionChanged, this, &RecordListPage::updateCount);
     connect(m_model, &PagedTableModel::errorOccurred, this, &RecordListPage::errorOccurred);
     updateCount();
@@ -257,6 +258,8 @@ void RecordListPage::updateCount()
         text += QStringLiteral(" · ") + tr("%1 selected").arg(QLocale().toString(selected));
     if (m_model->isLoading())
         text += QStringLiteral(" · ") + tr("loading…");
+    else if (m_model->isCounting())
+        text += QStringLiteral(" · ") + tr("counting…");
     else if (m_model->hasMore() && total < 0)
         text += QStringLiteral(" · ") + tr("more as you scroll");
     m_count->setText(text);

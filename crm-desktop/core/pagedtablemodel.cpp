@@ -22,6 +22,10 @@ PagedTableModel::~PagedTableModel()
         m_call->disconnect(this);
         m_call->abort();
     }
+    if (m_countCall) {
+        m_countCall->disconnect(this);
+        m_countCall->abort();
+    }
 }
 
 int PagedTableModel::rowCount(const QModelIndex &parent) const
@@ -120,8 +124,6 @@ void PagedTableModel::fetchMore(const QModelIndex &parent)
     query.addQueryItem(QStringLiteral("limit"), QString::number(m_pageSize));
     if (!m_nextCursor.isEmpty())
         query.addQueryItem(QStringLiteral("cursor"), m_nextCursor);
-    else if (m_countTotal)
-        query.addQueryItem(QStringLiteral("count"), QStringLiteral("true")); // the first page only
     const quint64 generation = m_generation;
     ApiCall *call = m_api->get(m_path, query);
     m_pageTimer.start();
@@ -151,12 +153,14 @@ void PagedTableModel::fetchMore(const QModelIndex &parent)
 void PagedTableModel::onPage(const QJsonObject &page, quint64 generation)
 {
     const QJsonArray items = page.value(QLatin1String("items")).toArray();
+    const bool firstPage = !m_loaded;
     m_nextCursor = page.value(QLatin1String("nextCursor")).toString();
     m_loaded = true;
     m_lastError.clear();
-    if (page.contains(QLatin1String("total"))) {
-        m_total = qint64(page.value(QLatin1String("total")).toDouble());
-        m_totalIsLowerBound = page.value(QLatin1String("totalIsLowerBound")).toBool();
+    if (firstPage && m_countTotal && m_nextCursor.isEmpty()) {
+        // One page holds every match: that is the total, no count to ask.
+        m_total = items.size();
+        m_totalIsLowerBound = false;
         Q_EMIT totalChanged(m_total);
     }
 
@@ -192,6 +196,10 @@ void PagedTableModel::onPage(const QJsonObject &page, quint64 generation)
     Q_EMIT pageLoaded(added, elapsed);
     if (generation != m_generation)
         return;
+    // The rows are painted by now; the count follows in a request of its
+    // own.
+    if (firstPage && m_countTotal && m_total < 0 && !m_countCall)
+        startCount();
     // A page whose rows were all filtered out here adds nothing a view
     // would notice, so it would never ask for more: go on by ourselves.
     if (m_fetchAll || (added == 0 && hasMore())) {
@@ -202,6 +210,67 @@ void PagedTableModel::onPage(const QJsonObject &page, quint64 generation)
             Q_EMIT allLoaded();
         }
     }
+}
+
+void PagedTableModel::startCount()
+{
+    if (!m_api)
+        return;
+    QUrlQuery query = m_query;
+    query.addQueryItem(QStringLiteral("limit"), QStringLiteral("1"));
+    query.addQueryItem(QStringLiteral("count"), QStringLiteral("true"));
+    const quint64 generation = m_generation;
+    QElapsedTimer timer;
+    timer.start();
+    ApiCall *call = m_api->get(m_path, query);
+    // An answer for an older filter is dropped: refresh() aborts the call
+    // and moves the generation on, so neither a late answer nor a late
+    // failure can overwrite the newer filter's total.
+    connect(call, &ApiCall::finished, this, [this, generation, timer](const QJsonDocument &body, const QByteArray &) {
+        if (generation != m_generation)
+            return;
+        const QJsonObject answer = body.object();
+        if (!answer.contains(QLatin1String("total"))) {
+            setCountCall(nullptr);
+            return;
+        }
+        // The total is in place before "counting" ends, so the page
+        // never shows the count as unknown in between.
+        m_total = qint64(answer.value(QLatin1String("total")).toDouble());
+        m_totalIsLowerBound = answer.value(QLatin1String("totalIsLowerBound")).toBool();
+        setCountCall(nullptr);
+        qCDebug(lcCrmModels) << m_path << "count:" << m_total << "in" << timer.elapsed() << "ms";
+        Q_EMIT totalChanged(m_total);
+    });
+    connect(call, &ApiCall::failed, this, [this, generation](const ApiFailure &failure) {
+        if (generation != m_generation)
+            return;
+        setCountCall(nullptr);
+        if (failure.aborted)
+            return;
+        // The rows stay; the total stays unknown ("more as you scroll").
+        m_lastError = failure.message;
+        Q_EMIT errorOccurred(failure.message);
+    });
+    setCountCall(call);
+}
+
+void PagedTableModel::setCountCall(ApiCall *call)
+{
+    const bool was = isCounting();
+    m_countCall = call;
+    if (was != isCounting())
+        Q_EMIT countingChanged(isCounting());
+}
+
+void PagedTableModel::abortCount()
+{
+    if (!m_countCall)
+        return;
+    ApiCall *old = m_countCall;
+    old->disconnect(this);
+    setCountCall(nullptr);
+    old->abort();
 }
 
 void PagedTableModel::setCall(ApiCall *call)
@@ -221,6 +290,7 @@ void PagedTableModel::refresh()
         setCall(nullptr);
         old->abort();
     }
+    abortCount();
     beginResetModel();
     m_records.clear();
     m_records.squeeze();

@@ -52,9 +52,13 @@ public:
     void setPageSize(int size) { m_pageSize = qBound(1, size, 1000); }
 
     // Lists that can count (GET devices?count=true) ask for the number of
-    // matches with their first page; -1 while unknown or not asked.
+    // matches once their first page is in, in a request of its own
+    // (limit=1&count=true): the rows show at once, and a count that takes
+    // longer than the page (a broad text search) never holds them back.
+    // -1 while unknown (isCounting()) or not asked.
     void setCountTotal(bool count) { m_countTotal = count; }
     qint64 total() const { return m_total; }
+    bool isCounting() const { return m_countCall != nullptr; }
     // The server counts up to a cap: past it, total() is the cap and this
     // is true ("50,000+ match").
     bool totalIsLowerBound() const { return m_totalIsLowerBound; }
@@ -79,6 +83,7 @@ Q_SIGNALS:
     void pageLoaded(int rows, qint64 milliseconds);
     void allLoaded();
     void totalChanged(qint64 total);
+    void countingChanged(bool counting);
 
 protected:
     // Sets the server-side filter and order (query items besides limit and
@@ -109,6 +114,9 @@ protected:
 
 private:
     void onPage(const QJsonObject &page, quint64 generation);
+    void startCount();
+    void setCountCall(ApiCall *call);
+    void abortCount();
     void setCall(ApiCall *call);
     void reindexFrom(int row);
 
@@ -121,6 +129,7 @@ private:
     QString m_nextCursor;
     QString m_lastError;
     QPointer<ApiCall> m_call;
+    QPointer<ApiCall> m_countCall;
     QElapsedTimer m_pageTimer;
     quint64 m_generation = 0;
     int m_pageSize = 500;

@@ -3596,13 +3596,13 @@ SHA-256: %3</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+340"/>
+        <location line="+377"/>
         <location line="+47"/>
         <source>&amp;Views</source>
         <translation>&amp;Ansichten</translation>
     </message>
     <message>
-        <location line="-386"/>
+        <location line="-423"/>
         <source>Saved views (named filters with their sort) and the sort order</source>
         <translation>Gespeicherte Ansichten (benannte Filter mit ihrer Sortierung) und die Sortierreihenfolge</translation>
     </message>
@@ -3632,7 +3632,7 @@ SHA-256: %3</translation>
         <translation>Online, offline oder mit fehlgeschlagenen Aktivierungsversuchen, die noch zählen. Lädt alle Geräte, auf die die anderen Filter passen (bis %L1), und zeigt diese.</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+64"/>
         <source>&amp;Status:</source>
         <translation>&amp;Status:</translation>
     </message>
@@ -3647,12 +3647,17 @@ SHA-256: %3</translation>
         <translation>&amp;Zeigen:</translation>
     </message>
     <message>
-        <location line="+111"/>
+        <location line="+117"/>
         <source>%L1 or more devices match: more than the %L2 that can be loaded at once. Narrow the filter (status, model, search) first.</source>
         <translation>%L1 oder mehr Geräte passen: mehr als die %L2, die auf einmal geladen werden können. Grenzen Sie zuerst den Filter ein (Status, Modell, Suche).</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+66"/>
+        <source>Select all matching (counting…)</source>
+        <translation>Alle passenden auswählen (zählt…)</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>Loading %L1 of %L2…</source>
         <translation>Lade %L1 von %L2…</translation>
     </message>
@@ -3668,7 +3673,7 @@ SHA-256: %3</translation>
         <translation>Alle %L1 passenden auswählen</translation>
     </message>
     <message>
-        <location line="-19"/>
+        <location line="-25"/>
         <source>All %L1+ matching devices selected; actions run on the server · Clear</source>
         <translation>Alle %L1+ passenden Geräte ausgewählt; Aktionen laufen auf dem Server · Aufheben</translation>
     </message>
@@ -3688,7 +3693,7 @@ SHA-256: %3</translation>
         <translation>Jedes Gerät auswählen, auf das die Filter passen; Aktionen laufen dann auf dem Server</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+8"/>
         <source>Select all %L1+ matching</source>
         <translation>Alle %L1+ passenden auswählen</translation>
     </message>
@@ -4575,7 +4580,7 @@ SHA-256: %3</translation>
 <context>
     <name>Provisio::Crm::RecordListPage</name>
     <message>
-        <location filename="../app/recordlistpage.cpp" line="+246"/>
+        <location filename="../app/recordlistpage.cpp" line="+247"/>
         <source>more than %1 match, %2 loaded</source>
         <translation>mehr als %1 passen, %2 geladen</translation>
     </message>
@@ -4608,6 +4613,11 @@ SHA-256: %3</translation>
         <location line="+2"/>
         <source>loading…</source>
         <translation>wird geladen…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>counting…</source>
+        <translation>zählt…</translation>
     </message>
     <message>
         <location line="+2"/>

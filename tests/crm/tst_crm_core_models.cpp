@@ -17,6 +17,7 @@
 #include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTimer>
 
 #include <csignal>
 #include <sys/types.h>
@@ -70,6 +71,7 @@ private Q_SLOTS:
     void eventFeedReconnects();
     void eventFeedNoticesAFrozenMiddleware();
     void inventoryPagesThrough();
+    void inventoryCountsAfterTheRows();
     void inventoryFilters_data();
     void inventoryFilters();
     void inventoryUpdatesLive();
@@ -256,6 +258,67 @@ void TestCrmCoreModels::inventoryPagesThrough()
     QCOMPARE(
         model.index(row, 0).data(InventoryModel::RecordRole).toJsonObject().value(QStringLiteral("status")).toString(),
         QStringLiteral("inStock"));
+}
+
+void TestCrmCoreModels::inventoryCountsAfterTheRows()
+{
+    auto api = crmClient(m_f, m_f.viewerToken);
+    // No QAbstractItemModelTester: it would fetch more pages itself, and
+    // this is about what the first page brings.
+    InventoryModel model(api.get());
+    // What the page sees, in order: the rows first, then "counting", then
+    // the total, which comes in a request of its own.
+    QStringList seen;
+    connect(&model, &QAbstractItemModel::rowsInserted, &model, [&](const QModelIndex &, int first, int last) {
+        seen.append(QStringLiteral("rows %1 total %2").arg(last - first + 1).arg(model.total()));
+    });
+    connect(&model, &InventoryModel::countingChanged, &model,
+            [&](bool counting) { seen.append(QStringLiteral("counting %1").arg(counting)); });
+    connect(&model, &InventoryModel::totalChanged, &model,
+            [&](qint64 total) { seen.append(QStringLiteral("total %1").arg(total)); });
+    InventoryModel::Filter all;
+    all.q = QStringLiteral("SN-INV");
+    model.setFilter(all);
+    QTRY_VERIFY_WITH_TIMEOUT(model.total() >= 0, 20000);
+    QCOMPARE(seen.join(QStringLiteral(", ")),
+             (QStringList{QStringLiteral("rows 500 total -1"), QStringLiteral("counting 1"),
+                          QStringLiteral("counting 0"), QStringLiteral("total 1200")})
+                 .join(QStringLiteral(", ")));
+    QCOMPARE(model.rowCount(), 500);
+    QVERIFY(!model.totalIsLowerBound());
+
+    // A newer filter while the older one's count is on its way: the old
+    // answer never becomes the total, the new filter's count does.
+    InventoryModel::Filter gateways = all;
+    gateways.model = QStringLiteral("Gateway"); // 600 of the 1,200
+    bool switched = false;
+    auto conn = connect(&model, &InventoryModel::countingChanged, &model, [&](bool counting) {
+        if (counting && !switched) {
+            switched = true;
+            QTimer::singleShot(0, &model, [&] { model.setFilter(gateways); });
+        }
+    });
+    seen.clear();
+    model.setFilter({}); // all 1,200 plus the others: a count again
+    QTRY_VERIFY_WITH_TIMEOUT(switched, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(model.total(), qint64(600), 20000);
+    disconnect(conn);
+    QTest::qWait(300); // room for a late answer to the older filter
+    QCOMPARE(model.total(), qint64(600));
+    QCOMPARE(model.query().queryItemValue(QStringLiteral("model")), QStringLiteral("Gateway"));
+    for (const QString &event : std::as_const(seen))
+        QVERIFY2(!event.startsWith(QStringLiteral("total")) || event == QStringLiteral("total 600") ||
+                     event == QStringLiteral("total -1"),
+                 qPrintable(seen.join(QStringLiteral(", "))));
+
+    // One page holds every match: that is the total, nothing to count.
+    InventoryModel::Filter few;
+    few.q = QStringLiteral("SN-INV-00011");
+    QSignalSpy counting(&model, &InventoryModel::countingChanged);
+    model.setFilter(few);
+    QTRY_COMPARE_WITH_TIMEOUT(model.total(), qint64(10), 20000);
+    QCOMPARE(model.rowCount(), 10);
+    QCOMPARE(counting.count(), 0);
 }
 
 void TestCrmCoreModels::inventoryFilters_data()
