@@ -39,15 +39,17 @@ AuditPage::AuditPage(AuditModel *model, QWidget *parent)
     m_entityId->setPlaceholderText(tr("id or serial"));
     for (QLineEdit *edit : {m_actor, m_entityId})
         edit->setClearButtonEnabled(true);
-    // The actions the middleware records, offered so nobody has to know
-    // them by heart; the field stays editable for actions added later.
+    // The actions the middleware records, offered in the table's words so
+    // nobody has to know the API's by heart; the item data is what the
+    // filter sends. The field stays editable for actions added later.
     m_action->setEditable(true);
     m_action->setInsertPolicy(QComboBox::NoInsert);
-    m_action->addItem(QString());
-    m_action->addItems({QStringLiteral("create"), QStringLiteral("update"), QStringLiteral("delete"),
-                        QStringLiteral("sell"), QStringLiteral("return"), QStringLiteral("activate"),
-                        QStringLiteral("issueActivationCode"), QStringLiteral("rotateKey"), QStringLiteral("revoke"),
-                        QStringLiteral("provisioned")});
+    m_action->addItem(QString(), QString());
+    for (const QString &a :
+         {QStringLiteral("create"), QStringLiteral("update"), QStringLiteral("delete"), QStringLiteral("sell"),
+          QStringLiteral("return"), QStringLiteral("activate"), QStringLiteral("issueActivationCode"),
+          QStringLiteral("rotateKey"), QStringLiteral("revoke"), QStringLiteral("provisioned")})
+        m_action->addItem(apiWord(a), a);
     m_action->lineEdit()->setPlaceholderText(tr("any action"));
     m_action->lineEdit()->setClearButtonEnabled(true);
     m_action->setMinimumContentsLength(14);
@@ -119,12 +121,21 @@ void AuditPage::showEntity(const QString &entityType, const QString &entityId)
     applyFilter();
 }
 
+QString AuditPage::actionFilterValue() const
+{
+    // A listed action, picked or typed in its shown words, is sent as the
+    // API's word; anything else is sent as typed.
+    const QString text = m_action->currentText().trimmed();
+    const int index = m_action->findText(text, Qt::MatchFixedString);
+    return index >= 0 ? m_action->itemData(index).toString() : text;
+}
+
 void AuditPage::applyFilter()
 {
     m_debounce->stop();
     AuditModel::Filter f;
     f.actor = m_actor->text().trimmed();
-    f.action = m_action->currentText().trimmed();
+    f.action = actionFilterValue();
     f.entityType = m_entityType->currentData().toString();
     f.entityId = m_entityId->text().trimmed();
     if (m_sinceEnabled->isChecked())

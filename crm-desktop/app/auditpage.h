@@ -26,6 +26,7 @@ public:
 
 private:
     void applyFilter();
+    QString actionFilterValue() const;
     void showSelected();
 
     AuditModel *m_audit;

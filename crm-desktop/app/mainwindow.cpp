@@ -15,6 +15,7 @@
 #include "devicebatchjob.h"
 #include "devicedetail.h"
 #include "devicedialog.h"
+#include "deviceexport.h"
 #include "enrollmentdialog.h"
 #include "enrollmentspage.h"
 #include "eventfeed.h"
@@ -37,7 +38,9 @@
 #include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QDockWidget>
+#include <QFileDialog>
 #include <QFormLayout>
 #include <QGuiApplication>
 #include <QHBoxLayout>
@@ -50,6 +53,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPointer>
 #include <QProgressBar>
 #include <QProgressDialog>
 #include <QPushButton>
@@ -247,6 +251,8 @@ void MainWindow::createActions()
                                 QStyle::SP_DialogSaveButton);
     m_actImport = makeAction(this, QStringLiteral("actionImport"), tr("&Import delivery (CSV)…"),
                              tr("Import a manufacturer's delivery file"), QStyle::SP_DialogOpenButton);
+    m_actExport = makeAction(this, QStringLiteral("actionExportDevices"), tr("E&xport devices (CSV)…"),
+                             tr("Save every device the filter matches to a CSV file"), QStyle::SP_DialogSaveButton);
     m_actShowDevice = makeAction(this, QStringLiteral("actionShowDevice"), tr("Device &details"),
                                  tr("Show the selected device's details"), QStyle::SP_FileDialogInfoView);
     m_actShowDevice->setShortcut(Qt::CTRL | Qt::Key_I);
@@ -300,6 +306,7 @@ void MainWindow::createActions()
     connect(m_actCards, &QAction::triggered, this, &MainWindow::openActivationCards);
     connect(m_actMailCards, &QAction::triggered, this, &MainWindow::mailActivationCards);
     connect(m_actImport, &QAction::triggered, this, &MainWindow::openImport);
+    connect(m_actExport, &QAction::triggered, this, &MainWindow::exportDevices);
     connect(m_actShowDevice, &QAction::triggered, this, [this] {
         const QStringList serials = m_inventoryPage->selectedSerials();
         if (!serials.isEmpty())
@@ -328,7 +335,8 @@ void MainWindow::createActions()
     // Each page's tool bar and context menu carry its actions.
     const QList<QAction *> inventoryActions{m_actSell,         m_actReturn,     m_actEnroll,    m_actCards,
                                             m_actMailCards,    separator(this), m_actAddDevice, m_actEditDevice,
-                                            m_actRetireDevice, separator(this), m_actImport,    m_actShowDevice};
+                                            m_actRetireDevice, separator(this), m_actImport,    m_actExport,
+                                            m_actShowDevice};
     m_inventoryPage->toolBar()->addActions(inventoryActions);
     m_inventoryPage->table()->addActions({m_actShowDevice, m_actSell, m_actReturn, m_actEnroll, m_actCards,
                                           m_actMailCards, m_actEditDevice, m_actRetireDevice});
@@ -359,6 +367,7 @@ void MainWindow::createMenus()
     m_profilesMenu->setObjectName(QStringLiteral("profilesMenu"));
     file->addSeparator();
     file->addAction(m_actImport);
+    file->addAction(m_actExport);
     file->addSeparator();
     file->addAction(m_actQuit);
     rebuildProfilesMenu();
@@ -754,6 +763,68 @@ void MainWindow::trackJob(DeviceBatchJob *job, const QString &successText)
         statusBar()->showMessage(text, 8000);
     });
     dialog->open();
+}
+
+void MainWindow::exportDevices()
+{
+    // Online, offline and "activation failed" are known to the CRM only;
+    // the export runs on the server's filters, so it would say more.
+    if (m_inventoryPage->presenceFilter() != InventoryPage::AllDevices) {
+        m_banner->showError(tr("The export takes the server's filters only: set Show to all devices first."));
+        return;
+    }
+    auto *dialog = new QFileDialog(this, tr("Export devices"), QStringLiteral("devices.csv"), tr("CSV files (*.csv)"));
+    dialog->setObjectName(QStringLiteral("exportFileDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setDefaultSuffix(QStringLiteral("csv"));
+    connect(dialog, &QFileDialog::fileSelected, this, &MainWindow::exportDevicesTo);
+    dialog->open();
+}
+
+void MainWindow::exportDevicesTo(const QString &path)
+{
+    if (path.isEmpty())
+        return;
+    auto *job = new DeviceExport(m_api, InventoryModel::filterQuery(m_inventoryPage->appliedFilter()), path, this);
+    if (m_exportPageSize > 0)
+        job->setPageSize(m_exportPageSize);
+    auto *dialog = new QProgressDialog(this);
+    dialog->setObjectName(QStringLiteral("exportProgress"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Export devices"));
+    dialog->setLabelText(tr("Exporting devices…"));
+    dialog->setCancelButtonText(tr("Cancel"));
+    dialog->setAutoClose(false);
+    dialog->setAutoReset(false);
+    dialog->setMinimumDuration(0);
+    dialog->setRange(0, 0);
+    QPointer<DeviceExport> guarded(job);
+    connect(dialog, &QProgressDialog::canceled, this, [guarded] {
+        if (guarded)
+            guarded->cancel();
+    });
+    connect(job, &DeviceExport::progressChanged, dialog, [dialog](qint64 rows) {
+        dialog->setLabelText(tr("Exporting devices: %1 written").arg(QLocale().toString(rows)));
+    });
+    connect(job, &DeviceExport::finished, this, [this, dialog, job] {
+        dialog->close();
+        const QString name = QDir::toNativeSeparators(job->path());
+        QString text;
+        if (job->succeeded()) {
+            text = tr("Exported %1 devices to %2.").arg(QLocale().toString(job->rowsWritten()), name);
+            m_banner->showPositive(text);
+        } else if (job->isCancelled()) {
+            text = tr("Export cancelled; %1 was not written.").arg(name);
+            m_banner->showInformation(text);
+        } else {
+            text = tr("Export failed; %1 was not written. %2").arg(name, job->error());
+            m_banner->showError(text);
+        }
+        statusBar()->showMessage(text, 8000);
+    });
+    dialog->open();
+    job->start();
 }
 
 QString MainWindow::allMatchingCount() const

@@ -59,6 +59,11 @@ public:
     void applyRole(const QString &role);
 
     MessageBanner *banner() const { return m_banner; }
+    // Exports the devices of the inventory's applied filter to `path` (the
+    // Export action asks for it), with a progress dialog that can cancel.
+    void exportDevicesTo(const QString &path);
+    // Rows a request of the export (tests use small pages).
+    void setExportPageSize(int rows) { m_exportPageSize = rows; }
     OverviewPage *overviewPage() const { return m_overviewPage; }
     // Hubs whose link from this middleware is down, from the last check
     // (GET hubs every hubCheckInterval()); "Live" needs none.
@@ -125,6 +130,7 @@ private:
     void openActivationCards();
     void mailActivationCards();
     void openImport();
+    void exportDevices();
     void newCustomer();
     void editCustomer();
     void deleteCustomer();
@@ -188,6 +194,8 @@ private:
     QAction *m_actMailCards = nullptr;
     QAction *m_actCards = nullptr;
     QAction *m_actImport = nullptr;
+    QAction *m_actExport = nullptr;
+    int m_exportPageSize = 0; // 0: DeviceExport's default
     QAction *m_actShowDevice = nullptr;
     QAction *m_actAddDevice = nullptr;
     QAction *m_actEditDevice = nullptr;

@@ -44,6 +44,11 @@ void ApiCall::setTimeout(int milliseconds)
         m_timer->start(milliseconds);
 }
 
+QByteArray ApiCall::responseHeader(const QByteArray &name) const
+{
+    return m_reply ? m_reply->rawHeader(name) : QByteArray();
+}
+
 void ApiCall::abort()
 {
     if (m_done)
@@ -84,6 +89,13 @@ void ApiCall::onFinished()
 
     const QByteArray body = reply->isOpen() ? reply->readAll() : QByteArray();
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (status >= 200 && status < 300 && m_raw) {
+        m_done = true;
+        qCDebug(lcCrmApi) << m_description << "->" << status << body.size() << "bytes";
+        Q_EMIT finishedRaw(body);
+        deleteLater();
+        return;
+    }
     if (status >= 200 && status < 300) {
         QJsonDocument doc;
         if (!body.trimmed().isEmpty()) {

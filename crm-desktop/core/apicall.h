@@ -35,9 +35,16 @@ public:
     // timedOut). Set by ApiClient from its default; 0 disables it.
     void setTimeout(int milliseconds);
 
+    // A response header of the answer; meaningful inside finished() or
+    // finishedRaw() (empty elsewhere).
+    QByteArray responseHeader(const QByteArray &name) const;
+
 Q_SIGNALS:
     void finished(const QJsonDocument &body, const QByteArray &etag); // 2xx (body may be empty for 204)
     void failed(const Provisio::Crm::ApiFailure &failure);
+    // Instead of finished() for a raw call (ApiClient::getRaw): the 2xx
+    // answer's body as it came, not parsed as JSON.
+    void finishedRaw(const QByteArray &body);
     void uploadProgress(qint64 sent, qint64 total);
 
 private:
@@ -57,6 +64,7 @@ private:
     bool m_done = false;
     bool m_timedOut = false;
     bool m_aborted = false;
+    bool m_raw = false;
 };
 
 } // namespace Provisio::Crm

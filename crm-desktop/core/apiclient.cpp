@@ -131,6 +131,13 @@ ApiCall *ApiClient::get(const QString &path, const QUrlQuery &query)
     return send("GET", path, query, {}, {}, {});
 }
 
+ApiCall *ApiClient::getRaw(const QString &path, const QUrlQuery &query)
+{
+    ApiCall *call = send("GET", path, query, {}, {}, {});
+    call->m_raw = true; // the answer arrives on a later event-loop turn
+    return call;
+}
+
 ApiCall *ApiClient::post(const QString &path, const QJsonObject &body, const QUrlQuery &query)
 {
     return send("POST", path, query, QJsonDocument(body).toJson(QJsonDocument::Compact), "application/json", {});
@@ -210,6 +217,7 @@ ApiCall *ApiClient::track(ApiCall *call)
     const quint64 generation = m_connectionGeneration;
     auto settle = [this] { setBusyCount(m_busyCount - 1); };
     connect(call, &ApiCall::finished, this, settle);
+    connect(call, &ApiCall::finishedRaw, this, settle);
     connect(call, &ApiCall::failed, this, [this, settle, generation](const ApiFailure &failure) {
         settle();
         if (failure.code == ErrorCode::Unauthorized && generation == m_connectionGeneration)

@@ -49,6 +49,8 @@ public:
 
     // Paths are relative to /api/v1, e.g. "devices" or "devices/SN-1/sell".
     ApiCall *get(const QString &path, const QUrlQuery &query = {});
+    // A GET whose answer is not JSON (CSV): ends in ApiCall::finishedRaw().
+    ApiCall *getRaw(const QString &path, const QUrlQuery &query = {});
     ApiCall *post(const QString &path, const QJsonObject &body, const QUrlQuery &query = {});
     ApiCall *postRaw(const QString &path, const QByteArray &body, const QByteArray &contentType,
                      const QUrlQuery &query = {}); // CSV import

@@ -462,7 +462,7 @@
 <context>
     <name>Provisio::Crm::ApiCall</name>
     <message>
-        <location filename="../core/apicall.cpp" line="+56"/>
+        <location filename="../core/apicall.cpp" line="+61"/>
         <location line="+22"/>
         <source>Cancelled</source>
         <translation>Abgebrochen</translation>
@@ -473,7 +473,7 @@
         <translation>Die Middleware hat nicht rechtzeitig geantwortet (%1)</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+25"/>
         <source>The middleware&apos;s answer to %1 is not valid JSON: %2</source>
         <translation>Die Antwort der Middleware auf %1 ist kein gültiges JSON: %2</translation>
     </message>
@@ -491,7 +491,7 @@
 <context>
     <name>Provisio::Crm::ApiClient</name>
     <message>
-        <location filename="../core/apiclient.cpp" line="+165"/>
+        <location filename="../core/apiclient.cpp" line="+172"/>
         <source>No middleware connection is set up</source>
         <translation>Es ist keine Verbindung zu einer Middleware eingerichtet</translation>
     </message>
@@ -506,7 +506,7 @@
         <translation>Ungültiger API-Pfad „%1“</translation>
     </message>
     <message>
-        <location line="+79"/>
+        <location line="+80"/>
         <source>This address does not answer like a Provisio middleware</source>
         <translation>Diese Adresse antwortet nicht wie eine Provisio-Middleware</translation>
     </message>
@@ -723,7 +723,7 @@
         <translation>ID oder Seriennummer</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+14"/>
         <source>any action</source>
         <translation>jede Aktion</translation>
     </message>
@@ -765,7 +765,7 @@
         <translation>Wählen Sie einen Eintrag, um den Datensatz vor und nach der Änderung zu sehen.</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+63"/>
         <source>&quot;Until&quot; must be later than &quot;Since&quot;; the filter was not changed.</source>
         <translation>„Bis“ muss nach „Seit“ liegen; der Filter wurde nicht geändert.</translation>
     </message>
@@ -2482,6 +2482,26 @@ SHA-256: %3</translation>
     </message>
 </context>
 <context>
+    <name>Provisio::Crm::DeviceExport</name>
+    <message>
+        <location filename="../app/deviceexport.cpp" line="+21"/>
+        <location line="+45"/>
+        <location line="+27"/>
+        <source>Cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <location line="-39"/>
+        <source>The export stopped after %1 devices: %2</source>
+        <translation>Der Export brach nach %1 Geräten ab: %2</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>The middleware answered the same page twice; the export stopped after %1 devices.</source>
+        <translation>Die Middleware lieferte dieselbe Seite zweimal; der Export brach nach %1 Geräten ab.</translation>
+    </message>
+</context>
+<context>
     <name>Provisio::Crm::DeviceTimeline</name>
     <message>
         <location filename="../app/devicetimeline.cpp" line="+48"/>
@@ -3770,7 +3790,7 @@ SHA-256: %3</translation>
 <context>
     <name>Provisio::Crm::MainWindow</name>
     <message>
-        <location filename="../app/mainwindow.cpp" line="+78"/>
+        <location filename="../app/mainwindow.cpp" line="+82"/>
         <source>Provisio CRM</source>
         <translation>Provisio CRM</translation>
     </message>
@@ -3853,6 +3873,16 @@ SHA-256: %3</translation>
         <location line="+1"/>
         <source>Import a manufacturer&apos;s delivery file</source>
         <translation>Die Lieferdatei eines Herstellers importieren</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>E&amp;xport devices (CSV)…</source>
+        <translation>Geräte e&amp;xportieren (CSV)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save every device the filter matches to a CSV file</source>
+        <translation>Alle Geräte, auf die der Filter passt, in eine CSV-Datei speichern</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -4055,7 +4085,7 @@ SHA-256: %3</translation>
         <translation>Beenden</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+64"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
@@ -4065,7 +4095,7 @@ SHA-256: %3</translation>
         <translation>Gespeicherte &amp;Verbindungen</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>&amp;Devices</source>
         <translation>&amp;Geräte</translation>
     </message>
@@ -4102,11 +4132,12 @@ SHA-256: %3</translation>
     <message>
         <location line="+44"/>
         <location line="+279"/>
+        <location line="+66"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location line="-215"/>
+        <location line="-281"/>
         <source>● Live</source>
         <translation>● Live</translation>
     </message>
@@ -4173,7 +4204,48 @@ SHA-256: %3</translation>
         <translation>%1: %2 von %3 Geräten</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+19"/>
+        <source>The export takes the server&apos;s filters only: set Show to all devices first.</source>
+        <translation>Der Export kennt nur die Filter des Servers: stellen Sie „Zeigen“ zuerst auf „Alle Geräte“.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+19"/>
+        <source>Export devices</source>
+        <translation>Geräte exportieren</translation>
+    </message>
+    <message>
+        <location line="-19"/>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV-Dateien (*.csv)</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Exporting devices…</source>
+        <translation>Geräte werden exportiert…</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Exporting devices: %1 written</source>
+        <translation>Geräte werden exportiert: %1 geschrieben</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Exported %1 devices to %2.</source>
+        <translation>%1 Geräte nach %2 exportiert.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Export cancelled; %1 was not written.</source>
+        <translation>Export abgebrochen; %1 wurde nicht geschrieben.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Export failed; %1 was not written. %2</source>
+        <translation>Export fehlgeschlagen; %1 wurde nicht geschrieben. %2</translation>
+    </message>
+    <message>
+        <location line="+38"/>
         <source>Selling to %1</source>
         <translation>Verkauf an %1</translation>
     </message>

@@ -3,7 +3,7 @@
 // middleware: a selection that survives batches and leaves with the rows a
 // filter hides, totals and "select all N matching", a device's timeline
 // with a failed activation and the unlock, and adding, editing and retiring
-// one device.
+// one device; exporting the filter's devices to a CSV file page by page.
 
 #include "apiclient.h"
 #include "crmtestutil.h"
@@ -24,6 +24,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFile>
+#include <QFileDialog>
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
@@ -33,6 +34,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QToolBar>
 #include <QToolButton>
@@ -55,6 +57,8 @@ private Q_SLOTS:
     void addEditRetireDevice();
     void customerSortIsByName();
     void timelineShowsFailedAttemptThenUnlock();
+    void exportWritesEveryPage();
+    void exportCancelOrFailureLeavesNoFile();
 
 private:
     bool createDevice(const QString &serial, const QString &model = QString());
@@ -575,6 +579,120 @@ void TestCrmAppDevices::timelineShowsFailedAttemptThenUnlock()
     // Unlocked, it leaves the "Activation failed" filter by the live feed.
     QTRY_COMPARE_WITH_TIMEOUT(m_window->inventoryPage()->shownRowCount(), 0, 15000);
     presence->setCurrentIndex(presence->findData(InventoryPage::AllDevices));
+}
+
+void TestCrmAppDevices::exportWritesEveryPage()
+{
+    constexpr int kDevices = 23;
+    for (int i = 0; i < kDevices; ++i)
+        QVERIFY(createDevice(QStringLiteral("EXP-%1").arg(i, 2, 10, QLatin1Char('0')), QStringLiteral("Exporter")));
+    // A note over two lines with a comma: one device, however it is quoted.
+    QCOMPARE(m_admin
+                 ->patch(QStringLiteral("/api/v1/devices/EXP-05"),
+                         {{QStringLiteral("notes"), QStringLiteral("dented case,\nsecond line")}})
+                 .status,
+             200);
+    setSearch(QStringLiteral("EXP-"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->inventoryModel()->total(), qint64(kDevices), 15000);
+    QStringList expected;
+    for (const QJsonValue &d : m_admin->get(QStringLiteral("/api/v1/devices?q=EXP-&limit=100"))
+                                   .json()
+                                   .value(QStringLiteral("items"))
+                                   .toArray())
+        expected.append(d[QStringLiteral("serial")].toString());
+    QCOMPARE(expected.size(), kDevices);
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("devices.csv"));
+    m_window->setExportPageSize(7); // four pages
+    clickAction(QStringLiteral("actionExportDevices"));
+    auto *files = waitForDialog<QFileDialog>(QStringLiteral("exportFileDialog"));
+    QVERIFY(files);
+    files->selectFile(path);
+    static_cast<QDialog *>(files)->accept(); // as the Save button does
+    QTRY_VERIFY2_WITH_TIMEOUT(m_window->banner()->text().startsWith(QStringLiteral("Exported 23 devices to")),
+                              qPrintable(m_window->banner()->text()), 20000);
+    QTRY_COMPARE(m_window->findChildren<QProgressDialog *>(QStringLiteral("exportProgress")).size(), 0);
+
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = file.readAll().split('\n');
+    QVERIFY2(lines.constFirst().startsWith("serial,model,manufacturer,batch,deliveryDate,status,customerId"),
+             lines.constFirst().constData());
+    int headers = 0;
+    QStringList serials;
+    for (const QByteArray &line : lines) {
+        if (line.startsWith("serial,"))
+            ++headers;
+        else if (line.startsWith("EXP-")) {
+            serials.append(QString::fromUtf8(line.left(line.indexOf(','))));
+            QVERIFY2(line.contains(",Exporter,"), line.constData());
+        }
+    }
+    QCOMPARE(headers, 1); // the pages concatenate to one CSV
+    QCOMPARE(serials, expected);
+    QVERIFY(lines.join('\n').contains("\"dented case,\nsecond line\""));
+    m_window->setExportPageSize(0);
+}
+
+void TestCrmAppDevices::exportCancelOrFailureLeavesNoFile()
+{
+    setSearch(QStringLiteral("EXP-"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->inventoryModel()->total(), qint64(23), 15000);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+
+    // Cancelled before the last of 23 one-device pages: no file, no leftovers.
+    const QString path = dir.filePath(QStringLiteral("cancelled.csv"));
+    m_window->setExportPageSize(1);
+    m_window->exportDevicesTo(path);
+    auto *progress = waitForDialog<QProgressDialog>(QStringLiteral("exportProgress"));
+    QVERIFY(progress);
+    auto *cancel = progress->findChild<QPushButton *>();
+    QVERIFY(cancel);
+    QCOMPARE(cancel->text(), QStringLiteral("Cancel"));
+    QTest::mouseClick(cancel, Qt::LeftButton);
+    QTRY_VERIFY2_WITH_TIMEOUT(m_window->banner()->text().startsWith(QStringLiteral("Export cancelled;")),
+                              qPrintable(m_window->banner()->text()), 20000);
+    QTRY_COMPARE(m_window->findChildren<QProgressDialog *>(QStringLiteral("exportProgress")).size(), 0);
+    QVERIFY(!QFile::exists(path));
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList());
+
+    // An existing file stays as it was when the export is cancelled.
+    QFile existing(path);
+    QVERIFY(existing.open(QIODevice::WriteOnly));
+    existing.write("kept\n");
+    existing.close();
+    m_window->exportDevicesTo(path);
+    progress = waitForDialog<QProgressDialog>(QStringLiteral("exportProgress"));
+    QVERIFY(progress);
+    QTest::mouseClick(progress->findChild<QPushButton *>(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->banner()->text().startsWith(QStringLiteral("Export cancelled;")), 20000);
+    QVERIFY(existing.open(QIODevice::ReadOnly));
+    QCOMPARE(existing.readAll(), QByteArray("kept\n"));
+    existing.close();
+
+    // A folder that does not exist: a clear error, nothing written.
+    const QString nowhere = dir.filePath(QStringLiteral("missing/devices.csv"));
+    m_window->exportDevicesTo(nowhere);
+    QTRY_VERIFY2_WITH_TIMEOUT(m_window->banner()->text().startsWith(QStringLiteral("Export failed;")),
+                              qPrintable(m_window->banner()->text()), 20000);
+    QVERIFY2(m_window->banner()->text().contains(QStringLiteral("Cannot write")),
+             qPrintable(m_window->banner()->text()));
+    QVERIFY(!QFile::exists(nowhere));
+
+    // A request the middleware refuses (a page above its limit): its message shows.
+    m_window->setExportPageSize(20000); // above the middleware's 10,000
+    m_window->exportDevicesTo(path);
+    QTRY_VERIFY2_WITH_TIMEOUT(m_window->banner()->text().contains(QStringLiteral("The export stopped after 0 devices")),
+                              qPrintable(m_window->banner()->text()), 20000);
+    QVERIFY2(m_window->banner()->text().startsWith(QStringLiteral("Export failed;")),
+             qPrintable(m_window->banner()->text()));
+    QVERIFY2(m_window->banner()->text().contains(QStringLiteral("limit")), qPrintable(m_window->banner()->text()));
+    QVERIFY(existing.open(QIODevice::ReadOnly));
+    QCOMPARE(existing.readAll(), QByteArray("kept\n"));
+    m_window->setExportPageSize(0);
 }
 
 QTEST_MAIN(TestCrmAppDevices)

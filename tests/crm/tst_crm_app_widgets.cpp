@@ -18,6 +18,7 @@
 #include "crmtestutil.h"
 #include "devicedetail.h"
 #include "devicedetailcontroller.h"
+#include "displayformat.h"
 #include "enrollmentspage.h"
 #include "eventfeed.h"
 #include "hubdialog.h"
@@ -48,6 +49,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -442,12 +444,29 @@ void TestCrmAppWidgets::auditFiltersOnTheServer()
     // Picking an action asks the middleware for just that action.
     auto *action = page->findChild<QComboBox *>(QStringLiteral("auditActionFilter"));
     QVERIFY(action && action->isEditable());
-    QVERIFY(action->findText(QStringLiteral("issueActivationCode")) >= 0);
-    action->setCurrentIndex(action->findText(QStringLiteral("create")));
+    // The dropdown speaks the table's words, not the API's; the query
+    // carries the API's.
+    QVERIFY(action->findText(QStringLiteral("activation code issued")) >= 0);
+    for (int i = 0; i < action->count(); ++i) {
+        const QString shown = action->itemText(i);
+        QVERIFY2(shown == apiWord(action->itemData(i).toString()), qPrintable(shown));
+        QVERIFY2(!shown.contains(QRegularExpression(QStringLiteral("[a-z][A-Z]"))), qPrintable(shown));
+    }
+    action->setCurrentIndex(action->findText(QStringLiteral("created")));
     QTRY_COMPARE_WITH_TIMEOUT(audit->query().queryItemValue(QStringLiteral("action")), QStringLiteral("create"), 5000);
     QTRY_VERIFY_WITH_TIMEOUT(!audit->isLoading() && audit->rowCount() > 0, 15000);
     for (int row = 0; row < audit->rowCount(); ++row)
         QCOMPARE(audit->index(row, AuditModel::ActionColumn).data().toString(), QStringLiteral("created"));
+    // Typed in the shown words (any case), an action is sent in the API's;
+    // a word the list does not know goes as typed.
+    action->lineEdit()->setText(QStringLiteral("Key Rotated"));
+    QTRY_COMPARE_WITH_TIMEOUT(audit->query().queryItemValue(QStringLiteral("action")), QStringLiteral("rotateKey"),
+                              5000);
+    action->lineEdit()->setText(QStringLiteral("issueActivationCode"));
+    QTRY_COMPARE_WITH_TIMEOUT(audit->query().queryItemValue(QStringLiteral("action")),
+                              QStringLiteral("issueActivationCode"), 5000);
+    action->lineEdit()->clear();
+    QTRY_VERIFY_WITH_TIMEOUT(!audit->query().hasQueryItem(QStringLiteral("action")), 5000);
 
     // An empty time window is refused here, with the reason, and the
     // table keeps what it showed.
