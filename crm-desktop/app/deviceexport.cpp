@@ -9,8 +9,7 @@ namespace Provisio::Crm {
 
 DeviceExport::DeviceExport(ApiClient *api, const QUrlQuery &filter, const QString &path, QObject *parent)
     : QObject(parent), m_api(api), m_filter(filter), m_path(path)
-{
-}
+{ }
 
 void DeviceExport::start()
 {
