@@ -144,22 +144,14 @@ Result<void> AuditLog::recordMany(const QString &actor, const QString &action, c
 {
     // The same rows as record() would write one by one, many per statement.
     constexpr int kColumns = 7;
-    constexpr int kRows = 100;
-    const auto sql = [](int rows) {
-        QString text = QStringLiteral("INSERT INTO audit_log (at, actor, action, entity_type, entity_id, before_doc, "
-                                      "after_doc) VALUES (?, ?, ?, ?, ?, ?, ?)");
-        for (int i = 1; i < rows; ++i)
-            text += QStringLiteral(", (?, ?, ?, ?, ?, ?, ?)");
-        return text;
-    };
-    static const QString one = sql(1);
-    static const QString ten = sql(10);
-    static const QString many = sql(kRows);
+    static const MultiRowInsert insert(
+        QStringLiteral(
+            "INSERT INTO audit_log (at, actor, action, entity_type, entity_id, before_doc, after_doc) VALUES"),
+        kColumns, 100);
     const QString at = nowIso();
     QVariantList binds;
     for (qsizetype from = 0; from < changes.size();) {
-        const qsizetype left = changes.size() - from;
-        const int rows = left >= kRows ? kRows : left >= 10 ? 10 : 1;
+        const int rows = insert.rowsFor(changes.size() - from);
         binds.clear();
         binds.reserve(rows * kColumns);
         for (qsizetype i = from; i < from + rows; ++i) {
@@ -168,7 +160,7 @@ Result<void> AuditLog::recordMany(const QString &actor, const QString &action, c
                   << (c.before.isEmpty() ? QVariant() : QVariant(redactedText(c.before)))
                   << (c.after.isEmpty() ? QVariant() : QVariant(redactedText(c.after)));
         }
-        if (auto r = m_db.execWrite(rows == 1 ? one : rows == 10 ? ten : many, binds); !r)
+        if (auto r = m_db.execWrite(insert.sql(rows), binds); !r)
             return r.error();
         from += rows;
     }

@@ -217,26 +217,17 @@ Result<void> InventoryStore::unindexSearch(qint64 rowid, const QString &text)
 }
 
 namespace {
-const QString kInsert = QStringLiteral("INSERT INTO devices (serial, model, manufacturer, batch, customer_id, "
-                                       "status, delivery_date, etag, created, updated, doc, search_text) "
-                                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 
-// The INSERT of `rows` devices at once (1 for SQLite, where each row's id
-// is read back; more for PostgreSQL).
+// The INSERT of devices, many rows at once on PostgreSQL; one on SQLite,
+// where each row's id is read back.
 constexpr int kInsertColumns = 12;
-constexpr int kInsertRows = 50;
-QString insertSql(int rows)
+const MultiRowInsert &deviceInsert()
 {
-    const auto sql = [](int n) {
-        QString text = kInsert;
-        for (int i = 1; i < n; ++i)
-            text += QStringLiteral(", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        return text;
-    };
-    static const QString one = sql(1);
-    static const QString ten = sql(10);
-    static const QString many = sql(kInsertRows);
-    return rows == 1 ? one : rows == 10 ? ten : rows == kInsertRows ? many : sql(rows);
+    static const MultiRowInsert insert(QStringLiteral("INSERT INTO devices (serial, model, manufacturer, batch, "
+                                                      "customer_id, status, delivery_date, etag, created, updated, "
+                                                      "doc, search_text) VALUES"),
+                                       kInsertColumns, 50);
+    return insert;
 }
 
 QVariantList insertBinds(DeviceRecord &device, const QString &now, const QDateTime &created)
@@ -269,7 +260,7 @@ Result<DeviceRecord> InventoryStore::create(DeviceRecord device)
                      QStringLiteral("a device with serial '%1' already exists").arg(device.serial));
     const QString now = nowIso();
     const QVariantList binds = insertBinds(device, now, fromIsoUtc(now).value_or(QDateTime()));
-    auto r = m_db.exec(kInsert, binds);
+    auto r = m_db.exec(deviceInsert().sql(1), binds);
     if (!r)
         return r.error();
     // Only SQLite has the row id (QPSQL would ask lastval(), an error that
@@ -300,8 +291,7 @@ Result<QList<DeviceRecord>> InventoryStore::createMany(QList<DeviceRecord> devic
         // GIN index follows the search_text column by itself.
         QVariantList binds;
         for (qsizetype from = 0; from < devices.size();) {
-            const qsizetype left = devices.size() - from;
-            const int rows = left >= kInsertRows ? kInsertRows : left >= 10 ? 10 : 1;
+            const int rows = deviceInsert().rowsFor(devices.size() - from);
             binds.clear();
             binds.reserve(rows * kInsertColumns);
             QStringList serials;
@@ -311,7 +301,7 @@ Result<QList<DeviceRecord>> InventoryStore::createMany(QList<DeviceRecord> devic
                 if (documents)
                     documents->append(binds.at(binds.size() - 2).toString());
             }
-            if (auto r = m_db.execWrite(insertSql(rows), binds); !r)
+            if (auto r = m_db.execWrite(deviceInsert().sql(rows), binds); !r)
                 return r.error().code == ErrorCode::Conflict ? conflict(serials) : r.error();
             from += rows;
         }
@@ -324,7 +314,7 @@ Result<QList<DeviceRecord>> InventoryStore::createMany(QList<DeviceRecord> devic
         const QVariantList binds = insertBinds(device, now, created);
         if (documents)
             documents->append(binds.at(binds.size() - 2).toString());
-        auto rowid = m_db.execInsert(insertSql(1), binds);
+        auto rowid = m_db.execInsert(deviceInsert().sql(1), binds);
         if (!rowid)
             return rowid.error().code == ErrorCode::Conflict ? conflict({device.serial}) : rowid.error();
         rowids.append(*rowid);

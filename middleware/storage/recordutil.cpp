@@ -76,6 +76,23 @@ QList<InListChunk> inListChunks(const QStringList &keys, int chunkSize)
     return chunks;
 }
 
+MultiRowInsert::MultiRowInsert(const QString &head, int columns, int maxRows) : m_maxRows(maxRows)
+{
+    QStringList marks;
+    for (int c = 0; c < columns; ++c)
+        marks << QStringLiteral("?");
+    const QString row = QLatin1Char('(') + marks.join(QLatin1String(", ")) + QLatin1Char(')');
+    const auto sql = [&](int rows) {
+        QString text = head + QLatin1Char(' ') + row;
+        for (int i = 1; i < rows; ++i)
+            text += QLatin1String(", ") + row;
+        return text;
+    };
+    m_one = sql(1);
+    m_ten = sql(10);
+    m_many = sql(maxRows);
+}
+
 Error commitFailed()
 {
     return Error(ErrorCode::Unavailable, QStringLiteral("the change could not be committed"));

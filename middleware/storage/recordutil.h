@@ -60,6 +60,25 @@ struct InListChunk
 };
 QList<InListChunk> inListChunks(const QStringList &keys, int chunkSize = 200);
 
+// Many rows in one INSERT … VALUES (…), (…), …: statements of 1, 10 and
+// `maxRows` rows only, so that a backend prepares three texts, not one per
+// batch size. `head` is the INSERT up to and including VALUES.
+class MultiRowInsert
+{
+public:
+    MultiRowInsert(const QString &head, int columns, int maxRows);
+    // How many of the `left` rows still to write the next statement takes.
+    int rowsFor(qsizetype left) const { return left >= m_maxRows ? m_maxRows : left >= 10 ? 10 : 1; }
+    // The statement of rowsFor()'s answer (1, 10 or maxRows rows).
+    const QString &sql(int rows) const { return rows == 1 ? m_one : rows == 10 ? m_ten : m_many; }
+
+private:
+    int m_maxRows;
+    QString m_one;
+    QString m_ten;
+    QString m_many;
+};
+
 // The error of a store transaction that could not begin or commit.
 Error commitFailed();
 
