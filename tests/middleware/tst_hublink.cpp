@@ -243,6 +243,30 @@ private:
     int connectEventually(MqttTestClient &client, quint16 port, int timeoutMs = 10000);
     QJsonObject enrollAndRegister(const QString &id, const QJsonObject &initialTwin, QString *key);
     QJsonObject hubStatus() { return m_f.viewer->get(QStringLiteral("/api/v1/hubs/hub1/status")).json(); }
+    // On a failing test function, the end of the hub's log (its plugin's
+    // decisions and the middleware's sessions), when the guard goes.
+    auto hubLogOnFailure()
+    {
+        return qScopeGuard([this] {
+            if (QTest::currentTestFailed())
+                qWarning().noquote() << "hub log:\n" << m_broker.log().right(6000);
+        });
+    }
+    // Restarts the middleware with service tokens that live `seconds` (so
+    // renewed at 3/4 of that) and waits until its hub link is up again.
+    bool restartWithTokenLifetime(const QByteArray &seconds)
+    {
+        qputenv("PROVISIO_HUB_TOKEN_LIFETIME", seconds);
+        m_f.mw->stop();
+        const bool started = m_f.mw->start();
+        qunsetenv("PROVISIO_HUB_TOKEN_LIFETIME");
+        if (!started) {
+            qWarning().noquote() << "the middleware did not start:" << m_f.mw->lastError();
+            return false;
+        }
+        m_f.reconnect();
+        return QTest::qWaitFor([this] { return hubStatus().value(QStringLiteral("connected")).toBool(); }, 30000);
+    }
     // The `link` of a hub as GET /hubs lists it.
     QJsonObject listedLink(const QString &name)
     {
@@ -1750,10 +1774,7 @@ void TestHubLink::telemetryWhileTheMiddlewareIsDownArrives()
     // The hub acknowledges a device's message whether or not the middleware
     // is connected; the middleware's persistent session on the hub holds
     // what arrives meanwhile, and the restarted instance resumes it.
-    const auto explain = qScopeGuard([this] {
-        if (QTest::currentTestFailed())
-            qWarning().noquote() << "hub log:\n" << m_broker.log().right(6000);
-    });
+    const auto explain = hubLogOnFailure();
     QTRY_VERIFY_WITH_TIMEOUT(hubStatus().value(QStringLiteral("connected")).toBool(), 30000);
     const QString clientId = hubStatus().value(QStringLiteral("clientId")).toString();
     QVERIFY(clientId.startsWith(QLatin1String("provisio-mw-")));
@@ -1797,17 +1818,8 @@ void TestHubLink::killedOnItsSecondSessionLosesNothing()
     // subscriptions and the hub queues the instance's share there; the
     // restarted instance logs in under its first id and drains the second
     // session (no survivor needed): everything arrives, once.
-    const auto explain = qScopeGuard([this] {
-        if (QTest::currentTestFailed())
-            qWarning().noquote() << "hub log:\n" << m_broker.log().right(6000);
-    });
-    qputenv("PROVISIO_HUB_TOKEN_LIFETIME", "6");
-    m_f.mw->stop();
-    const bool started = m_f.mw->start();
-    qunsetenv("PROVISIO_HUB_TOKEN_LIFETIME");
-    QVERIFY2(started, qPrintable(m_f.mw->lastError()));
-    m_f.reconnect();
-    QTRY_VERIFY_WITH_TIMEOUT(hubStatus().value(QStringLiteral("connected")).toBool(), 30000);
+    const auto explain = hubLogOnFailure();
+    QVERIFY(restartWithTokenLifetime("6"));
     const QString clientId = hubStatus().value(QStringLiteral("clientId")).toString();
     QVERIFY(clientId.startsWith(QLatin1String("provisio-mw-")) && !clientId.endsWith(QLatin1String("~b")));
     const QString id = QStringLiteral("kiosk-second");
@@ -1851,22 +1863,13 @@ void TestHubLink::tokenRenewalLosesNothing()
     // subscribers"), the API reports the link up since the same moment,
     // and every message is stored exactly once.
     // (Also a graceful restart: SIGTERM, and the same session again.)
-    const auto explain = qScopeGuard([this] {
-        if (QTest::currentTestFailed())
-            qWarning().noquote() << "hub log:\n" << m_broker.log().right(6000);
-    });
-    qputenv("PROVISIO_HUB_TOKEN_LIFETIME", "6");
-    m_f.mw->stop();
+    const auto explain = hubLogOnFailure();
+    QVERIFY(restartWithTokenLifetime("6"));
     // The instance id the data directory keeps names the session.
     QFile instance(QDir(m_f.mw->dataDir()).filePath(QStringLiteral("instance-id")));
     QVERIFY(instance.open(QIODevice::ReadOnly));
     const QString clientId = QStringLiteral("provisio-mw-") + QString::fromLatin1(instance.readAll().trimmed());
     const QString partnerId = clientId + QStringLiteral("~b");
-    const bool started = m_f.mw->start();
-    qunsetenv("PROVISIO_HUB_TOKEN_LIFETIME");
-    QVERIFY2(started, qPrintable(m_f.mw->lastError()));
-    m_f.reconnect();
-    QTRY_VERIFY_WITH_TIMEOUT(hubStatus().value(QStringLiteral("connected")).toBool(), 30000);
     QCOMPARE(hubStatus().value(QStringLiteral("clientId")).toString(), clientId);
     const QString since = hubStatus().value(QStringLiteral("since")).toString();
 
