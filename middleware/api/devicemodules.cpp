@@ -64,6 +64,7 @@ private:
         limits.maxRunning = ctx.config.batchJobMaxRunning;
         limits.maxDevices = ctx.config.batchJobMaxDevices;
         limits.chunk = ctx.config.batchJobChunk;
+        limits.leaseSeconds = ctx.config.batchJobLeaseSeconds;
         return limits;
     }
 

@@ -560,6 +560,7 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser, Settin
              toInt("batch-job-max-running", 1, &c.batchJobMaxRunning),
              toInt("batch-job-max-devices", 1, &c.batchJobMaxDevices),
              toInt("batch-job-chunk", 1, &c.batchJobChunk),
+             toInt("batch-job-lease", kSecond, &c.batchJobLeaseSeconds),
          }) {
         if (!step)
             return step.error();

@@ -107,6 +107,7 @@ struct ServiceConfig
     int batchJobMaxRunning = 2;          // device batch jobs running at once (all instances)
     qint64 batchJobMaxDevices = 1000000; // devices one batch job may match
     int batchJobChunk = 50;              // devices per batch-job transaction
+    int batchJobLeaseSeconds = 30;       // a silent batch-job runner's jobs are taken over after this
     // This instance's name on the hubs (its service client id there is
     // provisio-mw-<instanceId>, which keeps its persistent session); empty:
     // a random id the hub link keeps in the data directory.

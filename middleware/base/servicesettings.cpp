@@ -238,6 +238,10 @@ QList<SettingSpec> buildSettings()
                 "Devices a batch job changes per transaction; after each chunk the job rests as long as the "
                 "chunk took, so requests are served in between.",
                 1, 10000, 50),
+        duration("batch-job-lease", "PROVISIO_BATCH_JOB_LEASE",
+                 "Silence after which a batch job's runner is taken for dead and another instance (or this one, "
+                 "restarted) resumes the job where it stopped.",
+                 DurationUnit::Seconds, 2 * kSecond, kHour, 30 * kSecond),
         // The hub link and telemetry.
         hubLink,
         duration("hub-token-lifetime", "PROVISIO_HUB_TOKEN_LIFETIME",

@@ -2,6 +2,7 @@
 #include "batchjobs.h"
 
 #include "activationmails.h"
+#include "changerecorder.h"
 #include "enrollments.h"
 #include "inventory.h"
 
@@ -12,6 +13,7 @@
 #include "crypto/registrationid.h"
 #include "protocol/timeutil.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QLoggingCategory>
@@ -75,14 +77,20 @@ DeviceBatchJobs::DeviceBatchJobs(ServiceContext &ctx, Inventory &inventory, Enro
     m_timer.setSingleShot(true);
     m_timer.setInterval(0);
     connect(&m_timer, &QTimer::timeout, this, &DeviceBatchJobs::runChunk);
+    // A third of the lease: a live runner renews in time, and a silent
+    // one's jobs are taken over within 4/3 of the lease.
+    m_tender.setInterval(qMax(1, m_limits.leaseSeconds) * 1000 / 3);
+    connect(&m_tender, &QTimer::timeout, this, &DeviceBatchJobs::tend);
+    m_tender.start();
+    QTimer::singleShot(0, this, &DeviceBatchJobs::tend); // jobs left by the last stop
 }
 
 DeviceBatchJobs::~DeviceBatchJobs()
 {
     if (m_requests.isEmpty())
         return;
-    if (auto r = m_store.markRunnerInterrupted(m_runner); r && *r > 0)
-        qCInfo(lcBatchJobs) << *r << "batch job(s) interrupted by the stop";
+    if (auto r = m_store.release(m_runner); r && *r > 0)
+        qCInfo(lcBatchJobs) << *r << "batch job(s) handed over by the stop";
 }
 
 QString DeviceBatchJobs::actionName(Action action)
@@ -132,6 +140,31 @@ QJsonObject DeviceBatchJobs::requestJson(const Request &r)
     return o;
 }
 
+std::optional<DeviceBatchJobs::Request> DeviceBatchJobs::requestFromJson(const QJsonObject &o)
+{
+    const auto action = actionFromName(o.value(QStringLiteral("action")).toString());
+    if (!action || !o.value(QStringLiteral("filter")).isObject())
+        return std::nullopt;
+    Request r;
+    r.action = *action;
+    const QJsonObject f = o.value(QStringLiteral("filter")).toObject();
+    r.filter.customerId = f.value(QStringLiteral("customerId")).toString();
+    r.filter.status = f.value(QStringLiteral("status")).toString();
+    r.filter.model = f.value(QStringLiteral("model")).toString();
+    r.filter.manufacturer = f.value(QStringLiteral("manufacturer")).toString();
+    r.filter.batch = f.value(QStringLiteral("batch")).toString();
+    r.filter.text = f.value(QStringLiteral("q")).toString();
+    r.customerId = o.value(QStringLiteral("customerId")).toString();
+    r.soldDate = QDate::fromString(o.value(QStringLiteral("soldDate")).toString(), Qt::ISODate);
+    r.force = o.value(QStringLiteral("force")).toBool(false);
+    r.tags = o.value(QStringLiteral("tags")).toObject();
+    r.desired = o.value(QStringLiteral("desired")).toObject();
+    r.enabled = o.value(QStringLiteral("enabled")).toBool(true);
+    if (r.action == Action::Sell && r.customerId.isEmpty())
+        return std::nullopt;
+    return r;
+}
+
 QJsonObject DeviceBatchJobs::toJson(const Job &job)
 {
     QJsonObject o{{QStringLiteral("id"), job.id},
@@ -153,6 +186,8 @@ QJsonObject DeviceBatchJobs::toJson(const Job &job)
         o.insert(QStringLiteral("error"), job.error);
     if (!job.finished.isEmpty())
         o.insert(QStringLiteral("finishedDateTimeUtc"), job.finished);
+    if (job.resumed > 0)
+        o.insert(QStringLiteral("resumed"), double(job.resumed));
     return o;
 }
 
@@ -166,17 +201,6 @@ Result<DeviceBatchJobs::Job> DeviceBatchJobs::start(const Request &request, cons
             return Error(ErrorCode::InvalidInput,
                          QStringLiteral("field 'customerId' names no customer: '%1'").arg(request.customerId));
     }
-    // Jobs whose instance died free their place first.
-    if (auto stale = m_store.markStaleInterrupted(isoSecondsAgo(kStaleAfterSeconds)); !stale)
-        return stale.error();
-    auto live = m_store.countLive(isoSecondsAgo(kStaleAfterSeconds));
-    if (!live)
-        return live.error();
-    if (*live >= m_limits.maxRunning)
-        return Error(ErrorCode::TooManyRequests,
-                     QStringLiteral("%1 batch jobs are running, the most allowed (batch-job-max-running); start this "
-                                    "one when one of them has ended")
-                         .arg(*live));
     auto matching = m_inventory.store().count(request.filter, m_limits.maxDevices);
     if (!matching)
         return matching.error();
@@ -197,8 +221,27 @@ Result<DeviceBatchJobs::Job> DeviceBatchJobs::start(const Request &request, cons
     job.total = *matching;
     job.runner = m_runner;
     job.created = nowIso();
-    if (auto created = m_store.create(job); !created)
-        return created.error();
+    {
+        // Counted and inserted under the admission lock, so instances that
+        // admit at the same time cannot both take the last place. Every
+        // running job holds one, also one whose runner is silent: it will
+        // be resumed.
+        Transaction tx(m_ctx.db);
+        if (!tx.isActive())
+            return Error(ErrorCode::Unavailable, QStringLiteral("the database is unavailable"));
+        qint64 running = 0;
+        auto admitted = m_store.admit(job, m_limits.maxRunning, &running);
+        if (!admitted)
+            return admitted.error();
+        if (!*admitted)
+            return Error(ErrorCode::TooManyRequests,
+                         QStringLiteral("%1 batch jobs are running, the most allowed (batch-job-max-running); start "
+                                        "this one when one of them has ended")
+                             .arg(running));
+        announce(EventKind::BatchJobStarted, job.id);
+        if (!tx.commit())
+            return Error(ErrorCode::Unavailable, QStringLiteral("the database is unavailable"));
+    }
     qCInfo(lcBatchJobs).noquote() << "batch job" << job.id << job.action << "by" << actor << "over" << job.total
                                   << "device(s)";
     m_requests.insert(job.id, request);
@@ -214,13 +257,7 @@ Result<DeviceBatchJobs::Job> DeviceBatchJobs::find(const QString &id)
         return found.error();
     if (!*found)
         return Error(ErrorCode::NotFound, QStringLiteral("no batch job '%1'").arg(id));
-    Job job = **found;
-    if (job.state == kRunning && job.runner != m_runner && job.heartbeat < isoSecondsAgo(kStaleAfterSeconds)) {
-        if (auto marked = m_store.markStaleInterrupted(isoSecondsAgo(kStaleAfterSeconds)); !marked)
-            return marked.error();
-        return find(id);
-    }
-    return job;
+    return **found;
 }
 
 Result<DeviceBatchJobs::Job> DeviceBatchJobs::cancel(const QString &id, const QString &actor)
@@ -230,8 +267,18 @@ Result<DeviceBatchJobs::Job> DeviceBatchJobs::cancel(const QString &id, const QS
         return job;
     if (job->state != kRunning)
         return Error(ErrorCode::Conflict, QStringLiteral("batch job '%1' has ended (%2)").arg(id, job->state));
-    if (auto asked = m_store.requestCancel(id); !asked)
+    // A job nobody runs now (its runner stopped, none took it over yet)
+    // ends here; a running one at its next chunk.
+    auto silent = m_store.cancelSilent(id, isoSecondsAgo(m_limits.leaseSeconds));
+    if (!silent)
+        return silent.error();
+    if (*silent) {
+        m_requests.remove(id);
+        m_order.removeAll(id);
+        announce(EventKind::BatchJobFinished, id);
+    } else if (auto asked = m_store.requestCancel(id); !asked) {
         return asked.error();
+    }
     qCInfo(lcBatchJobs).noquote() << "batch job" << id << "cancelled by" << actor;
     if (m_requests.contains(id))
         schedule(); // this instance runs it: it stops at its next chunk
@@ -317,18 +364,98 @@ Result<void> DeviceBatchJobs::apply(const Request &r, const QString &serial, con
     return Error(ErrorCode::Internal, QStringLiteral("unknown batch action"));
 }
 
-void DeviceBatchJobs::end(Job job, const QString &state, const QString &error)
+void DeviceBatchJobs::announce(EventKind kind, const QString &id)
+{
+    auto job = m_store.find(id);
+    if (!job || !*job)
+        return;
+    DomainEvent event;
+    event.kind = kind;
+    event.entityId = id;
+    event.data = toJson(**job);
+    ChangeRecorder(m_ctx).publishAfterCommit(std::move(event));
+}
+
+void DeviceBatchJobs::progressed(const QString &id)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    auto last = m_lastProgressEvent.find(id);
+    if (last != m_lastProgressEvent.end() && now - *last < kProgressEventMs)
+        return;
+    m_lastProgressEvent.insert(id, now);
+    announce(EventKind::BatchJobProgress, id);
+}
+
+void DeviceBatchJobs::drop(const QString &id)
+{
+    m_requests.remove(id);
+    m_order.removeAll(id);
+    m_lastProgressEvent.remove(id);
+}
+
+void DeviceBatchJobs::retryLater()
+{
+    // The database is away: try again in a second (the lease runs out if
+    // it stays away, and whoever reaches the database then goes on).
+    QTimer::singleShot(1000, this, &DeviceBatchJobs::schedule);
+}
+
+bool DeviceBatchJobs::end(Job job, const QString &state, const QString &error)
 {
     job.state = state;
     job.error = error;
+    job.runner = m_runner;
     if (state == QLatin1String("completed"))
         job.total = job.done;
-    if (auto r = m_store.finish(job); !r)
-        qCWarning(lcBatchJobs).noquote() << "batch job" << job.id << "could not be ended:" << r.error().message;
+    auto ended = m_store.finish(job);
+    if (!ended) {
+        qCWarning(lcBatchJobs).noquote() << "batch job" << job.id << "could not be ended:" << ended.error().message;
+        return false;
+    }
+    drop(job.id);
+    if (!*ended)
+        return true; // another instance holds it now
+    announce(EventKind::BatchJobFinished, job.id);
     qCInfo(lcBatchJobs).noquote() << "batch job" << job.id << state << job.succeeded << "succeeded" << job.failed
                                   << "failed" << error;
-    m_requests.remove(job.id);
-    m_order.removeAll(job.id);
+    return true;
+}
+
+void DeviceBatchJobs::tend()
+{
+    // This instance's leases first (a chunk renews its job's too, but a
+    // job waiting for its turn must not look silent).
+    for (const QString &id : m_requests.keys()) {
+        auto held = m_store.renew(id, m_runner);
+        if (held && !*held) {
+            qCInfo(lcBatchJobs).noquote() << "batch job" << id << "is no longer run here";
+            drop(id);
+        }
+    }
+    auto silent = m_store.silentJobs(isoSecondsAgo(m_limits.leaseSeconds));
+    if (!silent)
+        return;
+    for (const QString &id : std::as_const(*silent)) {
+        if (m_requests.contains(id))
+            continue;
+        auto claimed = m_store.claim(id, m_runner, isoSecondsAgo(m_limits.leaseSeconds));
+        if (!claimed || !*claimed)
+            continue; // another instance was first
+        auto found = m_store.find(id);
+        if (!found || !*found)
+            continue;
+        Job job = **found;
+        const auto request = requestFromJson(job.request);
+        if (!request) {
+            end(job, QStringLiteral("failed"), QStringLiteral("its request could not be read to resume it"));
+            continue;
+        }
+        qCInfo(lcBatchJobs).noquote() << "batch job" << id << "resumed after" << job.cursor << "(" << job.done
+                                      << "done)";
+        m_requests.insert(id, *request);
+        m_order.append(id);
+    }
+    schedule();
 }
 
 void DeviceBatchJobs::runChunk()
@@ -351,90 +478,128 @@ void DeviceBatchJobs::runOneChunk()
     const QString id = m_order.takeFirst();
     m_order.append(id); // round robin: the next turn serves the next job
     const Request request = m_requests.value(id);
-    auto found = m_store.find(id);
-    if (!found || !*found || (*found)->state != kRunning) {
-        if (found) {
-            m_requests.remove(id);
-            m_order.removeAll(id);
-        }
-        // A database error: try again on a later turn.
-        if (!found)
-            QTimer::singleShot(1000, this, &DeviceBatchJobs::schedule);
-        else
-            schedule();
-        return;
-    }
-    Job job = **found;
-    if (job.cancelRequested) {
-        end(job, QStringLiteral("cancelled"), {});
-        schedule();
-        return;
-    }
-    auto matches = m_inventory.store().nextMatches(request.filter, job.cursor, kScanPerChunk, m_limits.chunk);
-    if (!matches) {
-        if (stopsTheJob(matches.error()))
-            QTimer::singleShot(1000, this, &DeviceBatchJobs::schedule); // the database is away: wait
-        else
-            end(job, QStringLiteral("failed"), matches.error().message);
-        return;
-    }
-    Job next = job;
-    next.cursor = matches->scannedTo;
-    next.done += matches->serials.size();
-    next.total = qMax(next.total, next.done);
-    QList<BatchJobStore::Failure> failed;
 
-    // 1. The whole chunk in one transaction with the job's progress.
-    bool allApplied = true;
+    // 1. The whole chunk in one transaction with the job's progress. The
+    // lease is renewed first: on PostgreSQL that locks the job's row, so
+    // no other instance takes the job over while the chunk runs.
+    Job job;
+    std::optional<InventoryStore::Matches> matches;
     {
         Transaction tx(m_ctx.db);
-        if (!tx.isActive()) {
-            QTimer::singleShot(1000, this, &DeviceBatchJobs::schedule);
-            return;
+        if (!tx.isActive())
+            return retryLater();
+        auto held = m_store.renew(id, m_runner);
+        if (!held)
+            return retryLater();
+        if (!*held) {
+            drop(id); // ended, cancelled while silent, or taken over
+            return schedule();
         }
+        auto found = m_store.find(id);
+        if (!found || !*found)
+            return retryLater();
+        job = **found;
+        if (job.cancelRequested) {
+            if (!end(job, QStringLiteral("cancelled"), {}) || !tx.commit())
+                return retryLater();
+            return schedule();
+        }
+        auto next = m_inventory.store().nextMatches(request.filter, job.cursor, kScanPerChunk, m_limits.chunk);
+        if (!next) {
+            if (stopsTheJob(next.error()))
+                return retryLater();
+            tx.commit(); // the renewal
+            end(job, QStringLiteral("failed"), next.error().message);
+            return schedule();
+        }
+        matches = *next;
+        Job after = job;
+        after.runner = m_runner;
+        after.cursor = matches->scannedTo;
+        after.done += matches->serials.size();
+        after.total = qMax(after.total, after.done);
+        after.succeeded += matches->serials.size();
+        bool allApplied = true;
         for (const QString &serial : std::as_const(matches->serials)) {
             if (!apply(request, serial, job.actor)) {
-                allApplied = false; // rolled back: the domain's failed transaction undoes the chunk
+                allApplied = false;
                 break;
             }
         }
         if (allApplied) {
-            next.succeeded += matches->serials.size();
-            if (auto saved = m_store.saveProgress(next); !saved || !tx.commit())
-                allApplied = false;
+            auto saved = m_store.saveProgress(after);
+            if (saved && *saved && tx.commit()) {
+                progressed(id);
+                if (matches->exhausted && matches->serials.size() < m_limits.chunk)
+                    end(after, QStringLiteral("completed"), {});
+                return schedule();
+            }
+            if (saved && !*saved) {
+                drop(id);
+                return schedule();
+            }
+            return retryLater();
         }
+        // A device failed: the domain service's rollback (or this scope's
+        // end) undoes the whole chunk.
     }
-    // 2. Something failed: device by device, each in its own transaction.
-    if (!allApplied) {
-        next = job;
-        next.cursor = job.cursor;
-        for (const QString &serial : std::as_const(matches->serials)) {
+
+    // 2. Device by device, each with the job's progress in a transaction
+    // of its own: a failure is recorded with the same progress, so a
+    // resumed job neither repeats nor passes over a device.
+    for (const QString &serial : std::as_const(matches->serials)) {
+        Job after = job;
+        after.runner = m_runner;
+        after.cursor = serial;
+        ++after.done;
+        after.total = qMax(after.total, after.done);
+        std::optional<Error> failure;
+        {
+            Transaction tx(m_ctx.db);
+            if (!tx.isActive())
+                return retryLater();
+            auto held = m_store.renew(id, m_runner);
+            if (!held)
+                return retryLater();
+            if (!*held) {
+                drop(id);
+                return schedule();
+            }
             auto applied = apply(request, serial, job.actor);
-            if (!applied && stopsTheJob(applied.error())) {
-                if (auto saved = m_store.addFailures(next.id, failed); saved)
-                    (void)m_store.saveProgress(next);
-                end(next, QStringLiteral("failed"),
-                    QStringLiteral("stopped at device '%1': %2").arg(serial, applied.error().message));
-                schedule();
-                return;
-            }
-            ++next.done;
-            next.cursor = serial;
             if (applied) {
-                ++next.succeeded;
-            } else {
-                ++next.failed;
-                failed.append({serial, applied.error().message});
+                ++after.succeeded;
+                auto saved = m_store.saveProgress(after);
+                if (!saved || !*saved || !tx.commit())
+                    return retryLater();
+                job = after;
+                continue;
             }
+            failure = applied.error();
+        } // rolled back: the failed device changed nothing
+        if (stopsTheJob(*failure)) {
+            Transaction tx(m_ctx.db);
+            if (!end(job, QStringLiteral("failed"),
+                     QStringLiteral("stopped at device '%1': %2").arg(serial, failure->message)) ||
+                !tx.commit())
+                return retryLater();
+            return schedule();
         }
-        next.cursor = matches->scannedTo;
-        next.total = qMax(next.total, next.done);
+        ++after.failed;
         Transaction tx(m_ctx.db);
-        if (auto saved = m_store.addFailures(next.id, failed); !saved || !m_store.saveProgress(next) || !tx.commit())
-            qCWarning(lcBatchJobs).noquote() << "batch job" << id << "progress not saved";
+        auto saved = m_store.saveProgress(after);
+        if (!saved || !*saved || !m_store.addFailures(id, {{serial, failure->message}}) || !tx.commit())
+            return retryLater();
+        job = after;
     }
+    if (job.cursor != matches->scannedTo) {
+        job.cursor = matches->scannedTo;
+        job.runner = m_runner;
+        if (auto saved = m_store.saveProgress(job); !saved || !*saved)
+            return retryLater();
+    }
+    progressed(id);
     if (matches->exhausted && matches->serials.size() < m_limits.chunk)
-        end(next, QStringLiteral("completed"), {});
+        end(job, QStringLiteral("completed"), {});
     schedule();
 }
 

@@ -4,6 +4,8 @@
 #include "storage/batchjobstore.h"
 #include "storage/inventorystore.h"
 
+#include "domainevent.h"
+
 #include <QDate>
 #include <QHash>
 #include <QJsonObject>
@@ -26,13 +28,28 @@ struct ServiceContext;
 // (InventoryStore::nextMatches), a bounded chunk per event-loop turn: the
 // chunk's changes go through the domain services (Inventory, Enrollments,
 // ActivationMails), each with its audit entry and event, in one
-// transaction together with the job's progress. When a device of the chunk
-// fails, the chunk is undone and replayed device by device, so each
-// failure is recorded with its reason and the others still happen.
-// Progress, state and failures live in the database (BatchJobStore), so any
-// instance can report on a job; the instance that started it runs it. A job
-// whose runner stopped reporting for kStaleAfterSeconds (the instance died
-// or restarted) is `interrupted`, keeping what it did.
+// transaction together with the job's progress (its cursor, the last serial
+// it passed). When a device of the chunk fails, the chunk is undone and
+// replayed device by device, each device in a transaction of its own with
+// the progress, so each failure is recorded with its reason and the others
+// still happen.
+//
+// Exactly once per device: the cursor commits with the changes it covers,
+// and the walk is a keyset over the serial (unique, never reordered by a
+// change), so a resumed job goes on after the last committed device: no
+// device is acted on twice, none passed over. A device is judged by the
+// filter when the job reaches it.
+//
+// Jobs live in the database, so any instance reports on them. One instance
+// runs a job at a time, holding its lease (BatchJobStore): each chunk
+// renews it first, inside the chunk's transaction, and a runner that lost
+// it changes nothing. A job whose runner stopped (a clean stop hands its
+// jobs over at once) or has been silent for Limits::leaseSeconds is taken
+// over by the next instance that looks (every third of the lease, and at
+// start), which resumes it where it stopped.
+//
+// Events: batchJob.started, batchJob.progress (at most one a second per
+// job) and batchJob.finished, with the job as GET returns it.
 class DeviceBatchJobs : public QObject
 {
     Q_OBJECT
@@ -43,6 +60,7 @@ public:
         int maxRunning = 2;          // running jobs, all instances together
         qint64 maxDevices = 1000000; // devices a job may match when it starts
         int chunk = 50;              // devices per transaction
+        int leaseSeconds = 30;       // silence after which another instance takes a job over
     };
     struct Request
     {
@@ -59,7 +77,8 @@ public:
     };
     using Job = BatchJobStore::Job;
 
-    static constexpr int kStaleAfterSeconds = 60;
+    // batchJob.progress events of one job are this far apart at least.
+    static constexpr int kProgressEventMs = 1000;
     // Finished jobs are kept this long, then removed when a job starts.
     static constexpr int kKeepDays = 7;
     // Devices read per chunk to find its matches (bounds a chunk's read
@@ -68,7 +87,7 @@ public:
 
     DeviceBatchJobs(ServiceContext &ctx, Inventory &inventory, Enrollments &enrollments,
                     EnrollmentStore &enrollmentStore, ActivationMails &mails, Limits limits);
-    // A clean stop: this process's running jobs become `interrupted` at once.
+    // A clean stop: this process hands its running jobs over at once.
     ~DeviceBatchJobs() override;
 
     static QString actionName(Action action);
@@ -83,20 +102,30 @@ public:
     // NotFound for an unknown id.
     Result<Job> find(const QString &id);
     // Asks the job to stop after its current chunk (a job whose runner is
-    // gone stops at once). Conflict when it has ended already.
+    // silent stops at once). Conflict when it has ended already.
     Result<Job> cancel(const QString &id, const QString &actor);
     Result<RecordPage<BatchJobStore::Failure>> failures(const QString &id, const PageRequest &page);
 
     static QJsonObject toJson(const Job &job);
+    // The request a job row holds (requestJson's inverse); nullopt when it
+    // cannot be read.
+    static std::optional<Request> requestFromJson(const QJsonObject &json);
 
 private:
     void schedule();
     void runChunk();
     void runOneChunk();
+    // Renews this instance's leases and takes over silent jobs.
+    void tend();
+    void drop(const QString &id);
+    void retryLater();
+    void announce(EventKind kind, const QString &id);
+    void progressed(const QString &id);
     // One device; the domain service's error when it could not be changed.
     Result<void> apply(const Request &request, const QString &serial, const QString &actor);
     Result<std::optional<QString>> enrollmentOf(const QString &serial);
-    void end(Job job, const QString &state, const QString &error);
+    // Ends the job (inside the caller's transaction when one is open).
+    bool end(Job job, const QString &state, const QString &error);
     static QJsonObject requestJson(const Request &request);
 
     ServiceContext &m_ctx;
@@ -106,10 +135,12 @@ private:
     ActivationMails &m_mails;
     Limits m_limits;
     BatchJobStore m_store;
-    QString m_runner;                   // this process, in the jobs it runs
-    QHash<QString, Request> m_requests; // the jobs this process runs
-    QStringList m_order;                // round robin over them
+    QString m_runner;                           // this process, in the jobs it runs
+    QHash<QString, Request> m_requests;         // the jobs this process runs
+    QStringList m_order;                        // round robin over them
+    QHash<QString, qint64> m_lastProgressEvent; // ms since epoch, per job
     QTimer m_timer;
+    QTimer m_tender;
 };
 
 } // namespace Provisio

@@ -77,6 +77,9 @@ constexpr KindName kNames[] = {
     {EventKind::ActivationMailQueued, "activationMail.queued"},
     {EventKind::ActivationMailSent, "activationMail.sent"},
     {EventKind::ActivationMailFailed, "activationMail.failed"},
+    {EventKind::BatchJobStarted, "batchJob.started"},
+    {EventKind::BatchJobProgress, "batchJob.progress"},
+    {EventKind::BatchJobFinished, "batchJob.finished"},
     {EventKind::Telemetry, "telemetry"},
 };
 

@@ -76,6 +76,9 @@ enum class EventKind {
     ActivationMailQueued,  // an operator had a device's activation card e-mailed
     ActivationMailSent,    // the SMTP server (or the outbox) took it
     ActivationMailFailed,  // given up: refused for good, or out of attempts
+    BatchJobStarted,       // a device batch job was admitted
+    BatchJobProgress,      // it finished chunks (at most one a second per job)
+    BatchJobFinished,      // it ended: completed, cancelled or failed
     Telemetry,
 };
 

@@ -16,6 +16,7 @@ const QStringList &categories()
         QStringLiteral("registration"), QStringLiteral("activation"),
         QStringLiteral("twin"),         QStringLiteral("telemetry"),
         QStringLiteral("webhook"),      QStringLiteral("token"),
+        QStringLiteral("batchJob"),
     };
     return list;
 }
@@ -54,8 +55,9 @@ const QStringList &EventBus::knownTypes()
             t << QStringLiteral("registration.") + QLatin1String(what);
         t << QStringLiteral("activation.issued") << QStringLiteral("activation.exchanged")
           << QStringLiteral("activationMail.queued") << QStringLiteral("activationMail.sent")
-          << QStringLiteral("activationMail.failed") << QStringLiteral("twin.reported")
-          << QStringLiteral("twin.updated") << QStringLiteral("telemetry");
+          << QStringLiteral("activationMail.failed") << QStringLiteral("batchJob.started")
+          << QStringLiteral("batchJob.progress") << QStringLiteral("batchJob.finished")
+          << QStringLiteral("twin.reported") << QStringLiteral("twin.updated") << QStringLiteral("telemetry");
         return t;
     }();
     return types;

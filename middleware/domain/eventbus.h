@@ -21,7 +21,7 @@ namespace Provisio {
 //   device.created/updated/deleted/sold/statusReported/online/offline,
 //   customer.*, hub.*, webhook.*,
 //   registration.assigned/failed/disabled/deleted, activation.issued/exchanged,
-//   activationMail.queued/sent/failed,
+//   activationMail.queued/sent/failed, batchJob.started/progress/finished,
 //   twin.reported, telemetry
 // (the full list: knownTypes(), served as GET /api/v1/events/types).
 // Events carry no secrets: ChangeRecorder redacts the record data as the

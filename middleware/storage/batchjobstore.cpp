@@ -9,7 +9,7 @@ namespace Provisio {
 namespace {
 const QString kColumns =
     QStringLiteral("id, action, state, actor, request, total, done, succeeded, failed, cursor, runner, "
-                   "cancel_requested, error, created, updated, heartbeat, finished");
+                   "cancel_requested, error, created, updated, heartbeat, finished, resumed");
 
 BatchJobStore::Job jobFromRow(const Query &q)
 {
@@ -31,6 +31,7 @@ BatchJobStore::Job jobFromRow(const Query &q)
     j.updated = q.value(14).toString();
     j.heartbeat = q.value(15).toString();
     j.finished = q.value(16).toString();
+    j.resumed = q.value(17).toLongLong();
     return j;
 }
 
@@ -44,14 +45,36 @@ Result<void> run(Database &db, const QString &sql, const QVariantList &binds)
 }
 } // namespace
 
-Result<void> BatchJobStore::create(const Job &job)
+Result<bool> BatchJobStore::admit(const Job &job, int maxRunning, qint64 *running)
 {
-    return run(m_db,
-               QStringLiteral("INSERT INTO batch_jobs (id, action, state, actor, request, total, done, succeeded, "
-                              "failed, cursor, runner, cancel_requested, error, created, updated, heartbeat) "
-                              "VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, '', ?, 0, NULL, ?, ?, ?)"),
-               {job.id, job.action, job.state, job.actor, toJsonText(job.request), job.total, job.runner, job.created,
-                job.created, job.created});
+    // The lock first: a concurrent admission waits here until this one has
+    // committed, then counts what it inserted.
+    // (An upsert: the row exists from the first admission on.)
+    if (auto locked =
+            run(m_db,
+                QStringLiteral("INSERT INTO batch_job_admission (slot, admitted) VALUES (1, 1) "
+                               "ON CONFLICT (slot) DO UPDATE SET admitted = batch_job_admission.admitted + 1"),
+                {});
+        !locked)
+        return locked.error();
+    auto q = m_db.exec(QStringLiteral("SELECT COUNT(*) FROM batch_jobs WHERE state = 'running'"));
+    if (!q)
+        return q.error();
+    const qint64 n = q->next() ? q->value(0).toLongLong() : 0;
+    q->finish();
+    if (running)
+        *running = n;
+    if (n >= maxRunning)
+        return false;
+    if (auto r = run(m_db,
+                     QStringLiteral("INSERT INTO batch_jobs (id, action, state, actor, request, total, done, "
+                                    "succeeded, failed, cursor, runner, cancel_requested, error, created, updated, "
+                                    "heartbeat) VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, '', ?, 0, NULL, ?, ?, ?)"),
+                     {job.id, job.action, job.state, job.actor, toJsonText(job.request), job.total, job.runner,
+                      job.created, job.created, job.created});
+        !r)
+        return r.error();
+    return true;
 }
 
 Result<std::optional<BatchJobStore::Job>> BatchJobStore::find(const QString &id)
@@ -61,23 +84,40 @@ Result<std::optional<BatchJobStore::Job>> BatchJobStore::find(const QString &id)
         jobFromRow));
 }
 
-Result<void> BatchJobStore::saveProgress(const Job &job)
+Result<bool> BatchJobStore::renew(const QString &id, const QString &runner)
 {
-    const QString now = nowIso();
-    return run(m_db,
-               QStringLiteral("UPDATE batch_jobs SET total = ?, done = ?, succeeded = ?, failed = ?, cursor = ?, "
-                              "updated = ?, heartbeat = ? WHERE id = ?"),
-               {job.total, job.done, job.succeeded, job.failed, job.cursor, now, now, job.id});
+    auto n = m_db.execAffected(
+        QStringLiteral("UPDATE batch_jobs SET heartbeat = ? WHERE id = ? AND runner = ? AND state = 'running'"),
+        {nowIso(), id, runner});
+    if (!n)
+        return n.error();
+    return *n > 0;
 }
 
-Result<void> BatchJobStore::finish(const Job &job)
+Result<bool> BatchJobStore::saveProgress(const Job &job)
 {
     const QString now = nowIso();
-    return run(m_db,
-               QStringLiteral("UPDATE batch_jobs SET state = ?, error = ?, total = ?, done = ?, succeeded = ?, "
-                              "failed = ?, cursor = ?, updated = ?, heartbeat = ?, finished = ? WHERE id = ?"),
-               {job.state, nullIfEmpty(job.error), job.total, job.done, job.succeeded, job.failed, job.cursor, now, now,
-                now, job.id});
+    auto n = m_db.execAffected(
+        QStringLiteral("UPDATE batch_jobs SET total = ?, done = ?, succeeded = ?, failed = ?, cursor = ?, "
+                       "updated = ?, heartbeat = ? WHERE id = ? AND runner = ? AND state = 'running'"),
+        {job.total, job.done, job.succeeded, job.failed, job.cursor, now, now, job.id, job.runner});
+    if (!n)
+        return n.error();
+    return *n > 0;
+}
+
+Result<bool> BatchJobStore::finish(const Job &job)
+{
+    const QString now = nowIso();
+    auto n = m_db.execAffected(
+        QStringLiteral("UPDATE batch_jobs SET state = ?, error = ?, total = ?, done = ?, succeeded = ?, "
+                       "failed = ?, cursor = ?, updated = ?, heartbeat = ?, finished = ? "
+                       "WHERE id = ? AND runner = ? AND state = 'running'"),
+        {job.state, nullIfEmpty(job.error), job.total, job.done, job.succeeded, job.failed, job.cursor, now, now, now,
+         job.id, job.runner});
+    if (!n)
+        return n.error();
+    return *n > 0;
 }
 
 Result<bool> BatchJobStore::requestCancel(const QString &id)
@@ -124,46 +164,49 @@ Result<RecordPage<BatchJobStore::Failure>> BatchJobStore::failures(const QString
     return pageOf(*rows, page.limit, [](const Failure &f) { return f.serial; });
 }
 
-Result<qint64> BatchJobStore::countLive(const QString &heartbeatAfter)
-{
-    auto q = m_db.exec(QStringLiteral("SELECT COUNT(*) FROM batch_jobs WHERE state = 'running' AND heartbeat > ?"),
-                       {heartbeatAfter});
-    if (!q)
-        return q.error();
-    const qint64 n = q->next() ? q->value(0).toLongLong() : 0;
-    q->finish();
-    return n;
-}
-
-namespace {
-const QString kInterrupted = QStringLiteral("the instance running the job stopped before it ended; what it had done "
-                                            "stays done (done, succeeded, failed and lastSerial say how far it got)");
-}
-
-Result<qint64> BatchJobStore::markRunnerInterrupted(const QString &runner)
+Result<bool> BatchJobStore::cancelSilent(const QString &id, const QString &heartbeatBefore)
 {
     const QString now = nowIso();
-    auto r = m_db.exec(QStringLiteral("UPDATE batch_jobs SET state = 'interrupted', error = ?, updated = ?, "
-                                      "finished = ? WHERE state = 'running' AND runner = ?"),
-                       {kInterrupted, now, now, runner});
-    if (!r)
-        return r.error();
-    const qint64 n = r->numRowsAffected();
-    r->finish();
-    return n;
+    auto n = m_db.execAffected(
+        QStringLiteral("UPDATE batch_jobs SET state = 'cancelled', cancel_requested = 1, updated = ?, finished = ? "
+                       "WHERE id = ? AND state = 'running' AND heartbeat < ?"),
+        {now, now, id, heartbeatBefore});
+    if (!n)
+        return n.error();
+    return *n > 0;
 }
 
-Result<qint64> BatchJobStore::markStaleInterrupted(const QString &heartbeatBefore)
+Result<QStringList> BatchJobStore::silentJobs(const QString &heartbeatBefore)
 {
+    return readRows(m_db.exec(QStringLiteral("SELECT id FROM batch_jobs WHERE state = 'running' AND heartbeat < ? "
+                                             "ORDER BY created"),
+                              {heartbeatBefore}),
+                    [](const Query &q) { return q.value(0).toString(); });
+}
+
+Result<bool> BatchJobStore::claim(const QString &id, const QString &runner, const QString &heartbeatBefore)
+{
+    // On PostgreSQL the condition is checked again on the row as the
+    // runner left it after its chunk's commit: a runner that reported
+    // meanwhile keeps its job.
     const QString now = nowIso();
-    auto r = m_db.exec(QStringLiteral("UPDATE batch_jobs SET state = 'interrupted', error = ?, updated = ?, "
-                                      "finished = ? WHERE state = 'running' AND heartbeat < ?"),
-                       {kInterrupted, now, now, heartbeatBefore});
-    if (!r)
-        return r.error();
-    const qint64 n = r->numRowsAffected();
-    r->finish();
-    return n;
+    auto n = m_db.execAffected(
+        QStringLiteral("UPDATE batch_jobs SET runner = ?, heartbeat = ?, updated = ?, resumed = resumed + 1 "
+                       "WHERE id = ? AND state = 'running' AND heartbeat < ?"),
+        {runner, now, now, id, heartbeatBefore});
+    if (!n)
+        return n.error();
+    return *n > 0;
+}
+
+Result<qint64> BatchJobStore::release(const QString &runner)
+{
+    // '' sorts before every time: silent at once.
+    auto n = m_db.execAffected(
+        QStringLiteral("UPDATE batch_jobs SET heartbeat = '' WHERE state = 'running' AND runner = ?"), {runner});
+    if (!n)
+        return n.error();
+    return qint64(*n);
 }
 
 Result<void> BatchJobStore::pruneFinished(const QString &before)

@@ -14,9 +14,15 @@ namespace Provisio {
 
 class Database;
 
-// The device batch jobs (migration 18): one row per job with its request,
-// progress and state, and one row per device the job could not change.
-// DeviceBatchJobs owns what the rows mean; this holds the SQL.
+// The device batch jobs (migrations 18, 19): one row per job with its
+// request, progress, state and lease, and one row per device the job could
+// not change. DeviceBatchJobs owns what the rows mean; this holds the SQL.
+//
+// The lease: `runner` is the process running a job, `heartbeat` when it last
+// reported. Every write a runner makes to its job is conditional on still
+// being its runner (and the job still running), so a runner that lost its
+// job to another instance changes nothing more; claim() takes over a job
+// whose heartbeat is older than a given time.
 class BatchJobStore
 {
 public:
@@ -33,8 +39,9 @@ public:
         qint64 done = 0;
         qint64 succeeded = 0;
         qint64 failed = 0;
-        QString cursor; // the last serial handled
-        QString runner; // the process running it
+        QString cursor;     // the last serial handled
+        QString runner;     // the process running it (holding its lease)
+        qint64 resumed = 0; // how often another runner took it over
         bool cancelRequested = false;
         QString error;
         QString created;
@@ -48,23 +55,39 @@ public:
         QString message;
     };
 
-    Result<void> create(const Job &job);
+    // Admits `job` when fewer than `maxRunning` jobs run (over every
+    // instance on the database), atomically: inside the caller's
+    // transaction, after taking the admission row's lock. False (and
+    // nothing written) when the limit is reached; `running` is the count.
+    Result<bool> admit(const Job &job, int maxRunning, qint64 *running);
     Result<std::optional<Job>> find(const QString &id);
-    // Progress of a running job after a chunk: counters, cursor, heartbeat.
-    Result<void> saveProgress(const Job &job);
-    // The job's end: state, error, counters, finished time.
-    Result<void> finish(const Job &job);
+    // Renews `runner`'s lease of the running job `id` (its heartbeat); false
+    // when `runner` no longer holds it (taken over, or the job has ended).
+    // On PostgreSQL this also locks the job's row until the transaction
+    // ends, so nobody takes the job over while a chunk runs.
+    Result<bool> renew(const QString &id, const QString &runner);
+    // Progress of a running job after a chunk: counters, cursor, heartbeat;
+    // false when job.runner no longer holds the job.
+    Result<bool> saveProgress(const Job &job);
+    // The job's end: state, error, counters, finished time; false when
+    // job.runner no longer holds the job.
+    Result<bool> finish(const Job &job);
     Result<bool> requestCancel(const QString &id);
+    // Ends a running job whose runner has been silent since
+    // `heartbeatBefore` as cancelled. False when it was not silent.
+    Result<bool> cancelSilent(const QString &id, const QString &heartbeatBefore);
+    // Running jobs whose runner has been silent since `heartbeatBefore`.
+    Result<QStringList> silentJobs(const QString &heartbeatBefore);
+    // Makes `runner` the runner of the silent job `id` (compare and set on
+    // the silence, so of two instances only one gets it). False when it
+    // was not silent any more.
+    Result<bool> claim(const QString &id, const QString &runner, const QString &heartbeatBefore);
+    // A clean stop: `runner`'s jobs become silent at once, for the next
+    // instance (or this one, restarted) to take over.
+    Result<qint64> release(const QString &runner);
     Result<void> addFailures(const QString &jobId, const QList<Failure> &failures);
     // In serial order after the page's cursor.
     Result<RecordPage<Failure>> failures(const QString &jobId, const PageRequest &page);
-    // Running jobs whose runner reported after `heartbeatAfter` (ISO time).
-    Result<qint64> countLive(const QString &heartbeatAfter);
-    // Running jobs whose runner has not reported since `heartbeatBefore`
-    // become `interrupted`, with what they had done. How many.
-    Result<qint64> markStaleInterrupted(const QString &heartbeatBefore);
-    // The running jobs of `runner` (a process stopping) become `interrupted`.
-    Result<qint64> markRunnerInterrupted(const QString &runner);
     // Finished jobs (and their failures) that ended before `before`.
     Result<void> pruneFinished(const QString &before);
 

@@ -355,6 +355,19 @@ const QList<Migration> &migrations()
              QStringLiteral("CREATE TABLE batch_job_failures (job_id TEXT NOT NULL, serial TEXT NOT NULL, "
                             "message TEXT NOT NULL, PRIMARY KEY (job_id, serial))"),
          }},
+        {19,
+         QStringLiteral("device batch jobs resume; atomic admission"),
+         {
+             // A job whose runner stopped is taken over (a lease: `runner`
+             // and `heartbeat`), and `resumed` counts how often. Admitting a
+             // job first upserts the one row of batch_job_admission, which
+             // serializes admissions over all instances (a row lock on
+             // PostgreSQL, the write lock on SQLite), so the running-job
+             // limit is counted and the job inserted by one admission at a
+             // time.
+             QStringLiteral("ALTER TABLE batch_jobs ADD COLUMN resumed INTEGER NOT NULL DEFAULT 0"),
+             QStringLiteral("CREATE TABLE batch_job_admission (slot INTEGER PRIMARY KEY, admitted BIGINT NOT NULL)"),
+         }},
     };
     return all;
 }

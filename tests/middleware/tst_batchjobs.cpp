@@ -1,13 +1,25 @@
 // SPDX-License-Identifier: Apache-2.0
 // Device batch jobs (POST /api/v1/device-batch-jobs) and the CSV export
 // against the real middleware: the set is the listing's filter, progress
-// and failures are reported, cancel stops a running job, a stopped
-// instance leaves its job interrupted, the limits hold, roles are those of
-// the single-device actions and bad input changes nothing.
+// and failures are reported, cancel stops a running job, a job outlives
+// its instance (a clean stop, kill -9, a second instance on the same
+// database taking it over) and acts on every device exactly once, the
+// running-job limit holds for concurrent requests to two instances, events
+// follow a job, roles are those of the single-device actions and bad input
+// changes nothing.
 #include "crmtestutil.h"
 
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSignalSpy>
+#include <QSslCertificate>
 #include <QUrlQuery>
+#include <QWebSocket>
+
+#include <csignal>
 
 using namespace Provisio::Test;
 
@@ -18,6 +30,10 @@ constexpr int kMaxDevices = 2000;
 constexpr int kBulk = 1500; // model BULK: the long job
 constexpr int kSmall = 40;  // model SMALL-A (even) and SMALL-B (odd)
 constexpr int kOver = 600;  // model OVER: pushes "everything" past kMaxDevices
+// Models RESUME-1 and RESUME-2: jobs killed midway and resumed. Their
+// serials sort after every other model's, before "export".
+constexpr int kResume = 350;
+constexpr int kLeaseSeconds = 3;
 } // namespace
 
 class TestBatchJobs : public QObject
@@ -37,8 +53,11 @@ private Q_SLOTS:
     void roles();
     void limits();
     void cancelStopsARunningJob();
-    void stoppedInstanceLeavesJobInterrupted();
-    void deadInstanceJobIsInterruptedAfterSilence();
+    void stoppedInstanceResumesItsJob();
+    void killedInstanceResumesExactlyOnce();
+    void silentRunnersJobIsTakenOver();
+    void admissionIsAtomicAcrossInstances();
+    void eventsFollowAJob();
     void serialsNamedLikeTheJobRoutesStayReadable();
 
 private:
@@ -46,6 +65,10 @@ private:
     qint64 matching(const QString &query);
     qint64 scalar(const QString &sql, const QVariantList &binds = {});
     QString start(const QString &query, const QJsonObject &body);
+    // Every device of `model` has one enrollment created exactly once
+    // (audited once), and nothing else was enrolled by a job.
+    void verifyEnrolledOnce(const QString &model, int devices);
+    QJsonObject job(const QString &id);
 
     CrmFixture m_f;
     std::unique_ptr<HttpsClient> m_operator;
@@ -60,6 +83,7 @@ void TestBatchJobs::initTestCase()
     qputenv("PROVISIO_BATCH_JOB_MAX_RUNNING", "1");
     qputenv("PROVISIO_BATCH_JOB_MAX_DEVICES", QByteArray::number(kMaxDevices));
     qputenv("PROVISIO_BATCH_JOB_CHUNK", "7");
+    qputenv("PROVISIO_BATCH_JOB_LEASE", QByteArray::number(kLeaseSeconds));
     QVERIFY(m_f.start());
     m_operator = m_f.client(m_f.operatorToken);
     m_viewer = m_f.client(m_f.viewerToken);
@@ -79,6 +103,10 @@ void TestBatchJobs::initTestCase()
         csv += QStringLiteral("BK-%1,BULK\n").arg(i, 5, 10, QLatin1Char('0')).toUtf8();
     for (int i = 0; i < kOver; ++i)
         csv += QStringLiteral("OV-%1,OVER\n").arg(i, 5, 10, QLatin1Char('0')).toUtf8();
+    for (int i = 0; i < kResume; ++i) {
+        csv += QStringLiteral("RS1-%1,RESUME-1\n").arg(i, 5, 10, QLatin1Char('0')).toUtf8();
+        csv += QStringLiteral("RS2-%1,RESUME-2\n").arg(i, 5, 10, QLatin1Char('0')).toUtf8();
+    }
     const auto imported = m_operator->send("POST", QStringLiteral("/api/v1/devices/import"), csv, {}, "text/csv");
     QVERIFY2(imported.status == 200, imported.body.constData());
 }
@@ -390,53 +418,253 @@ void TestBatchJobs::cancelStopsARunningJob()
     QCOMPARE(waitForEnd(id).value(QStringLiteral("done")).toInt(), done);
 }
 
-void TestBatchJobs::stoppedInstanceLeavesJobInterrupted()
+QJsonObject TestBatchJobs::job(const QString &id)
 {
-    const QString id = start(QStringLiteral("model=BULK"), {{QStringLiteral("action"), QStringLiteral("enable")}});
-    QVERIFY(!id.isEmpty());
-    QTRY_VERIFY(
-        m_viewer->get(QStringLiteral("/api/v1/device-batch-jobs/") + id).json().value(QStringLiteral("done")).toInt() >
-        0);
-    QVERIFY(m_f.mw->restart());
-    const auto r = m_viewer->get(QStringLiteral("/api/v1/device-batch-jobs/") + id);
-    QCOMPARE(r.status, 200);
-    const QJsonObject job = r.json();
-    QCOMPARE(job.value(QStringLiteral("state")).toString(), QStringLiteral("interrupted"));
-    QVERIFY(!job.value(QStringLiteral("error")).toString().isEmpty());
-    const int done = job.value(QStringLiteral("done")).toInt();
-    QVERIFY(done > 0);
-    QVERIFY(!job.value(QStringLiteral("lastSerial")).toString().isEmpty());
-    // The place is free for a new job at once.
-    const QString next = start(QStringLiteral("model=SMALL-A"), {{QStringLiteral("action"), QStringLiteral("return")}});
-    QVERIFY(!next.isEmpty());
-    waitForEnd(next);
+    return m_viewer->get(QStringLiteral("/api/v1/device-batch-jobs/") + id).json();
 }
 
-void TestBatchJobs::deadInstanceJobIsInterruptedAfterSilence()
+void TestBatchJobs::verifyEnrolledOnce(const QString &model, int devices)
 {
-    // A job whose instance died without a word: its runner is no process
-    // that is running, and its heartbeat stopped over a minute ago.
+    const QString prefix = model == QLatin1String("RESUME-1") ? QStringLiteral("rs1-%") : QStringLiteral("rs2-%");
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM enrollments WHERE registration_id LIKE ?"), {prefix}),
+             qint64(devices));
+    // One audit entry per device, none twice.
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(DISTINCT entity_id) FROM audit_log WHERE entity_type = "
+                                   "'enrollment' AND action = 'create' AND entity_id LIKE ?"),
+                    {prefix}),
+             qint64(devices));
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM audit_log WHERE entity_type = 'enrollment' AND action = "
+                                   "'create' AND entity_id LIKE ?"),
+                    {prefix}),
+             qint64(devices));
+}
+
+void TestBatchJobs::stoppedInstanceResumesItsJob()
+{
+    // A clean stop hands the job over at once: the restarted instance
+    // goes on where it stopped.
+    const QString id = start(QStringLiteral("model=BULK"), {{QStringLiteral("action"), QStringLiteral("enable")}});
+    QVERIFY(!id.isEmpty());
+    QTRY_VERIFY(job(id).value(QStringLiteral("done")).toInt() > 0);
+    QVERIFY(m_f.mw->restart());
+    const QJsonObject atRestart = job(id);
+    QCOMPARE(atRestart.value(QStringLiteral("state")).toString(), QStringLiteral("running"));
+    const int doneBefore = atRestart.value(QStringLiteral("done")).toInt();
+    QVERIFY(doneBefore > 0);
+    const QJsonObject ended = waitForEnd(id, 120000);
+    QCOMPARE(ended.value(QStringLiteral("state")).toString(), QStringLiteral("completed"));
+    QCOMPARE(ended.value(QStringLiteral("resumed")).toInt(), 1);
+    QCOMPARE(ended.value(QStringLiteral("done")).toInt(), kBulk);
+    QCOMPARE(ended.value(QStringLiteral("succeeded")).toInt() + ended.value(QStringLiteral("failed")).toInt(), kBulk);
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM enrollments WHERE serial LIKE 'BK-%' AND "
+                                   "provisioning_status = 'enabled'")),
+             qint64(kBulk));
+}
+
+void TestBatchJobs::killedInstanceResumesExactlyOnce()
+{
+    // kill -9 in the middle of the job, then start again: once its lease
+    // has run out, the new process resumes the job after the last chunk
+    // that committed. Enrolling a device twice would fail (it has one), so
+    // `failed` and the audit log would show a repeat; the enrollments a
+    // gap.
+    const QString id = start(QStringLiteral("model=RESUME-1"), {{QStringLiteral("action"), QStringLiteral("enroll")}});
+    QVERIFY(!id.isEmpty());
+    QTRY_VERIFY(job(id).value(QStringLiteral("done")).toInt() > 30);
+    const qint64 pid = m_f.mw->processId();
+    QVERIFY(pid > 0);
+    QCOMPARE(::kill(pid_t(pid), SIGKILL), 0);
+    m_f.mw->stop();
+    QVERIFY2(m_f.mw->start(), qPrintable(m_f.mw->lastError()));
+    const QJsonObject ended = waitForEnd(id, 120000);
+    QCOMPARE(ended.value(QStringLiteral("state")).toString(), QStringLiteral("completed"));
+    QCOMPARE(ended.value(QStringLiteral("resumed")).toInt(), 1);
+    QCOMPARE(ended.value(QStringLiteral("done")).toInt(), kResume);
+    QCOMPARE(ended.value(QStringLiteral("succeeded")).toInt(), kResume);
+    QCOMPARE(ended.value(QStringLiteral("failed")).toInt(), 0);
+    verifyEnrolledOnce(QStringLiteral("RESUME-1"), kResume);
+}
+
+void TestBatchJobs::silentRunnersJobIsTakenOver()
+{
+    // A job whose runner fell silent (no process of that name runs) is
+    // taken over within the lease and completed from its cursor; one whose
+    // request cannot be read fails with a reason instead.
     const QString old = QStringLiteral("2026-01-01T00:00:00.000Z");
+    const QString request = QStringLiteral(R"({"action":"disable","filter":{"model":"SMALL-B"}})");
     QVERIFY(DirectDb(*m_f.mw).exec(
         QStringLiteral("INSERT INTO batch_jobs (id, action, state, actor, request, total, done, succeeded, failed, "
-                       "cursor, runner, cancel_requested, created, updated, heartbeat) VALUES ('job_dead', 'return', "
-                       "'running', 'test', '{}', 10, 4, 4, 0, 'SM-0003', 'gone', 0, ?, ?, ?)"),
-        {old, old, old}));
-    const auto r = m_viewer->get(QStringLiteral("/api/v1/device-batch-jobs/job_dead"));
-    QCOMPARE(r.status, 200);
-    QCOMPARE(r.json().value(QStringLiteral("state")).toString(), QStringLiteral("interrupted"));
-    QCOMPARE(r.json().value(QStringLiteral("done")).toInt(), 4);
-    QCOMPARE(r.json().value(QStringLiteral("lastSerial")).toString(), QStringLiteral("SM-0003"));
-    // It holds no place: with one job allowed, a new one starts.
+                       "cursor, runner, cancel_requested, created, updated, heartbeat) VALUES ('job_silent', "
+                       "'disable', 'running', 'test', ?, 20, 5, 5, 0, 'SM-0009', 'gone', 0, ?, ?, ?)"),
+        {request, old, old, old}));
     QVERIFY(DirectDb(*m_f.mw).exec(
         QStringLiteral("INSERT INTO batch_jobs (id, action, state, actor, request, total, runner, created, updated, "
-                       "heartbeat) VALUES ('job_dead2', 'return', 'running', 'test', '{}', 10, 'gone', ?, ?, ?)"),
+                       "heartbeat) VALUES ('job_unreadable', 'return', 'running', 'test', '{}', 10, 'gone', ?, ?, ?)"),
         {old, old, old}));
-    const QString next = start(QStringLiteral("model=SMALL-A"), {{QStringLiteral("action"), QStringLiteral("return")}});
-    QVERIFY(!next.isEmpty());
-    waitForEnd(next);
-    QCOMPARE(m_viewer->get(QStringLiteral("/api/v1/device-batch-jobs/job_dead2")).json().value(QStringLiteral("state")),
-             QJsonValue(QStringLiteral("interrupted")));
+    const qint64 disabledBefore = scalar(QStringLiteral("SELECT COUNT(*) FROM audit_log WHERE action = 'disable'"));
+    const QJsonObject ended = waitForEnd(QStringLiteral("job_silent"), 30000);
+    QCOMPARE(ended.value(QStringLiteral("state")).toString(), QStringLiteral("completed"));
+    QCOMPARE(ended.value(QStringLiteral("resumed")).toInt(), 1);
+    // SM-0011..SM-0039 odd: 15 devices after the cursor, on top of its 5.
+    QCOMPARE(ended.value(QStringLiteral("done")).toInt(), 20);
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM audit_log WHERE action = 'disable'")) - disabledBefore, 15);
+    // Those after the cursor, and no other: SM-0001..SM-0009 were disabled
+    // by an earlier job, and are not again.
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM enrollments WHERE serial LIKE 'SM-%' AND "
+                                   "provisioning_status = 'enabled'")),
+             qint64(0));
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM audit_log WHERE action = 'disable' AND entity_id < "
+                                   "'sm-0010' AND entity_id LIKE 'sm-%'")),
+             qint64(5));
+    const QJsonObject unreadable = waitForEnd(QStringLiteral("job_unreadable"), 30000);
+    QCOMPARE(unreadable.value(QStringLiteral("state")).toString(), QStringLiteral("failed"));
+    QVERIFY(!unreadable.value(QStringLiteral("error")).toString().isEmpty());
+}
+
+void TestBatchJobs::admissionIsAtomicAcrossInstances()
+{
+    // A second instance on the same database. Both get many requests for a
+    // job at the same moment; with one job allowed, exactly one is
+    // admitted. Then the instance running it is killed, and the other one
+    // takes the job over and finishes it, each device once.
+    const QString location = m_f.mw->databaseUrl().isEmpty()
+                                 ? QDir(m_f.mw->dataDir()).filePath(QStringLiteral("provisio.db"))
+                                 : m_f.mw->databaseUrl();
+    MiddlewareProcess second({}, location);
+    QVERIFY(QDir().mkpath(QDir(second.dataDir()).filePath(QStringLiteral("tls"))));
+    for (const char *file : {"tls/ca.crt", "tls/ca.key"})
+        QVERIFY(QFile::copy(QDir(m_f.mw->dataDir()).filePath(QLatin1String(file)),
+                            QDir(second.dataDir()).filePath(QLatin1String(file))));
+    QVERIFY2(second.start(), qPrintable(second.lastError()));
+    MiddlewareProcess *instances[] = {m_f.mw.get(), &second};
+
+    QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+    QFile ca(m_f.mw->caCertificatePath());
+    QVERIFY(ca.open(QIODevice::ReadOnly));
+    ssl.setCaCertificates(QSslCertificate::fromData(ca.readAll(), QSsl::Pem));
+    QNetworkAccessManager nam;
+    constexpr int kPerInstance = 6;
+    QList<QNetworkReply *> replies;
+    QList<int> instanceOf;
+    const QByteArray body = R"({"action":"enroll"})";
+    for (int i = 0; i < kPerInstance; ++i) {
+        for (int which = 0; which < 2; ++which) {
+            QNetworkRequest request(
+                QUrl(instances[which]->baseUrl() + QStringLiteral("/api/v1/device-batch-jobs?model=RESUME-2")));
+            request.setSslConfiguration(ssl);
+            request.setRawHeader("Authorization", "Bearer " + m_f.operatorToken.toUtf8());
+            request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+            replies << nam.post(request, body);
+            instanceOf << which;
+        }
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(
+        std::all_of(replies.cbegin(), replies.cend(), [](QNetworkReply *r) { return r->isFinished(); }), 30000);
+    QString id;
+    int runner = -1;
+    int refused = 0;
+    for (int i = 0; i < replies.size(); ++i) {
+        const int status = replies[i]->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status == 202) {
+            QVERIFY2(id.isEmpty(), "two jobs admitted with one allowed");
+            id = QJsonDocument::fromJson(replies[i]->readAll()).object().value(QStringLiteral("id")).toString();
+            runner = instanceOf[i];
+        } else {
+            QCOMPARE(status, 429);
+            ++refused;
+        }
+        replies[i]->deleteLater();
+    }
+    QVERIFY(!id.isEmpty());
+    QCOMPARE(refused, 2 * kPerInstance - 1);
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM batch_jobs WHERE state = 'running'")), 1);
+
+    // The runner dies midway; the survivor resumes the job.
+    QTRY_VERIFY(job(id).value(QStringLiteral("done")).toInt() > 30);
+    MiddlewareProcess &dying = *instances[runner];
+    MiddlewareProcess &survivor = *instances[1 - runner];
+    QCOMPARE(::kill(pid_t(dying.processId()), SIGKILL), 0);
+    dying.stop();
+    HttpsClient viewer(survivor.baseUrl(), survivor.caCertificatePath());
+    viewer.setBearer(m_f.viewerToken);
+    QElapsedTimer waiting;
+    waiting.start();
+    QJsonObject ended;
+    do {
+        QTest::qWait(100);
+        ended = viewer.get(QStringLiteral("/api/v1/device-batch-jobs/") + id).json();
+    } while (ended.value(QStringLiteral("state")).toString() == QLatin1String("running") && waiting.elapsed() < 120000);
+    QCOMPARE(ended.value(QStringLiteral("state")).toString(), QStringLiteral("completed"));
+    QCOMPARE(ended.value(QStringLiteral("resumed")).toInt(), 1);
+    QCOMPARE(ended.value(QStringLiteral("succeeded")).toInt(), kResume);
+    QCOMPARE(ended.value(QStringLiteral("failed")).toInt(), 0);
+    verifyEnrolledOnce(QStringLiteral("RESUME-2"), kResume);
+    second.stop();
+    if (runner == 0 || !m_f.mw->processId())
+        QVERIFY2(m_f.mw->start(), qPrintable(m_f.mw->lastError()));
+}
+
+void TestBatchJobs::eventsFollowAJob()
+{
+    // batchJob.started, then progress (at most one a second), then
+    // batchJob.finished with the final counts, on the live feed.
+    QWebSocket feed;
+    QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+    QFile ca(m_f.mw->caCertificatePath());
+    QVERIFY(ca.open(QIODevice::ReadOnly));
+    ssl.setCaCertificates(QSslCertificate::fromData(ca.readAll(), QSsl::Pem));
+    feed.setSslConfiguration(ssl);
+    QList<QJsonObject> events;
+    connect(&feed, &QWebSocket::textMessageReceived, &feed, [&events](const QString &m) {
+        const QJsonObject o = QJsonDocument::fromJson(m.toUtf8()).object();
+        if (o.value(QStringLiteral("type")).toString() != QLatin1String("hello"))
+            events << o;
+    });
+    QUrl url(m_f.mw->baseUrl() + QStringLiteral("/api/v1/events?type=batchJob"));
+    url.setScheme(QStringLiteral("wss"));
+    QNetworkRequest request(url);
+    request.setRawHeader("Authorization", "Bearer " + m_f.viewerToken.toUtf8());
+    QSignalSpy connected(&feed, &QWebSocket::connected);
+    feed.open(request);
+    QVERIFY(connected.wait(10000));
+    QTest::qWait(200); // the hello
+
+    const QString id = start(QStringLiteral("model=BULK"), {{QStringLiteral("action"), QStringLiteral("disable")}});
+    QVERIFY(!id.isEmpty());
+    const QJsonObject ended = waitForEnd(id, 120000);
+    QCOMPARE(ended.value(QStringLiteral("state")).toString(), QStringLiteral("completed"));
+    QTRY_VERIFY2(!events.isEmpty() &&
+                     events.constLast().value(QStringLiteral("type")).toString() == QLatin1String("batchJob.finished"),
+                 qPrintable(QStringLiteral("%1 event(s), the feed %2 (%3)")
+                                .arg(events.size())
+                                .arg(feed.state())
+                                .arg(feed.closeReason())));
+    QCOMPARE(events.constFirst().value(QStringLiteral("type")).toString(), QStringLiteral("batchJob.started"));
+    for (const QJsonObject &e : std::as_const(events)) {
+        QCOMPARE(e.value(QStringLiteral("entityId")).toString(), id);
+        QCOMPARE(e.value(QStringLiteral("entityType")).toString(), QStringLiteral("batchJob"));
+    }
+    const QJsonObject finished = events.constLast().value(QStringLiteral("data")).toObject();
+    QCOMPARE(finished.value(QStringLiteral("state")).toString(), QStringLiteral("completed"));
+    QCOMPARE(finished.value(QStringLiteral("done")).toInt(), kBulk);
+    // Progress came in between, never two within a second.
+    QList<QDateTime> progress;
+    for (const QJsonObject &e : std::as_const(events)) {
+        if (e.value(QStringLiteral("type")).toString() == QLatin1String("batchJob.progress"))
+            progress << QDateTime::fromString(e.value(QStringLiteral("at")).toString(), Qt::ISODateWithMs);
+    }
+    const qint64 tookMs =
+        QDateTime::fromString(ended.value(QStringLiteral("finishedDateTimeUtc")).toString(), Qt::ISODateWithMs)
+            .toMSecsSinceEpoch() -
+        QDateTime::fromString(ended.value(QStringLiteral("createdDateTimeUtc")).toString(), Qt::ISODateWithMs)
+            .toMSecsSinceEpoch();
+    QVERIFY2(!progress.isEmpty(), qPrintable(QString::number(events.size())));
+    QVERIFY2(progress.size() <= tookMs / 1000 + 1,
+             qPrintable(QStringLiteral("%1 in %2 ms").arg(progress.size()).arg(tookMs)));
+    for (int i = 1; i < progress.size(); ++i)
+        QVERIFY(progress[i - 1].msecsTo(progress[i]) >= 990);
+    QCOMPARE(events.size(), progress.size() + 2);
+    feed.close();
 }
 
 // The job and export routes live outside /api/v1/devices/{serial}: a device
