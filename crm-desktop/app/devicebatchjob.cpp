@@ -4,6 +4,7 @@
 #include "apicall.h"
 #include "apiclient.h"
 #include "apifailure.h"
+#include "eventfeed.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -23,6 +24,26 @@ DeviceBatchJob::DeviceBatchJob(ApiClient *api, const QString &title, const QUrlQ
     m_poll.setSingleShot(true);
     m_poll.setInterval(kPollMs);
     connect(&m_poll, &QTimer::timeout, this, &DeviceBatchJob::poll);
+}
+
+void DeviceBatchJob::follow(EventFeed *feed)
+{
+    m_feed = feed;
+    if (feed)
+        connect(feed, &EventFeed::eventReceived, this, &DeviceBatchJob::onEvent);
+}
+
+int DeviceBatchJob::pollInterval() const
+{
+    return m_feed && m_feed->isConnected() ? kFeedPollMs : kPollMs;
+}
+
+void DeviceBatchJob::onEvent(const QString &type, const QJsonObject &event)
+{
+    if (m_jobId.isEmpty() || !type.startsWith(QLatin1String("batchJob.")) ||
+        event.value(QStringLiteral("entityId")).toString() != m_jobId)
+        return;
+    read(event.value(QStringLiteral("data")).toObject());
 }
 
 void DeviceBatchJob::start()
@@ -63,7 +84,7 @@ void DeviceBatchJob::poll()
             finish();
             return;
         }
-        m_poll.start(); // a passing outage: keep following the job
+        m_poll.start(pollInterval()); // a passing outage: keep following the job
     });
 }
 
@@ -80,8 +101,8 @@ void DeviceBatchJob::read(const QJsonObject &job)
     m_failed = qint64(job.value(QStringLiteral("failed")).toDouble());
     Q_EMIT progressChanged(m_done, m_total);
     if (m_state == kRunning) {
-        if (!m_poll.isActive())
-            m_poll.start();
+        // An event pushes the next poll back: it said what a poll would.
+        m_poll.start(pollInterval());
         return;
     }
     m_poll.stop();

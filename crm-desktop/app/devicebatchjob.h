@@ -12,12 +12,19 @@ namespace Provisio::Crm {
 
 class ApiCall;
 class ApiClient;
+class EventFeed;
 
 // An action over every device the inventory's filter matches, run by the
 // middleware as a batch job (POST /api/v1/device-batch-jobs): the CRM
 // sends the filter and the action, then follows the job's progress until
 // it ends, and can cancel it. No device is loaded for it. Deletes itself
 // after finished().
+//
+// Progress comes from the live feed's batchJob.progress and
+// batchJob.finished events when the feed is connected (follow()), and from
+// polling the job: every kPollMs without a feed, every kFeedPollMs with
+// one (the feed may be connected to another instance than the one running
+// the job, or drop an event while it reconnects).
 class DeviceBatchJob : public QObject
 {
     Q_OBJECT
@@ -28,7 +35,10 @@ public:
                    QObject *parent = nullptr);
 
     static constexpr int kPollMs = 400;
+    static constexpr int kFeedPollMs = 3000;
 
+    // Takes the job's events from `feed` (may be null).
+    void follow(EventFeed *feed);
     void start();
     // Asks the middleware to stop after its current chunk; finished() comes
     // when it has.
@@ -56,6 +66,8 @@ Q_SIGNALS:
 
 private:
     void poll();
+    int pollInterval() const;
+    void onEvent(const QString &type, const QJsonObject &event);
     void read(const QJsonObject &job);
     void loadFailuresAndFinish();
     void finish();
@@ -75,6 +87,7 @@ private:
     bool m_cancelAsked = false;
     bool m_finished = false;
     QTimer m_poll;
+    QPointer<EventFeed> m_feed;
 };
 
 } // namespace Provisio::Crm

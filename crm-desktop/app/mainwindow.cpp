@@ -723,6 +723,7 @@ void MainWindow::trackOperation(BatchOperation *operation, const QString &succes
 
 void MainWindow::trackJob(DeviceBatchJob *job, const QString &successText)
 {
+    job->follow(m_feed);
     auto *dialog = new QProgressDialog(this);
     dialog->setObjectName(QStringLiteral("batchJobProgress"));
     dialog->setAttribute(Qt::WA_DeleteOnClose);

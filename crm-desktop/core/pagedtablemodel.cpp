@@ -216,18 +216,20 @@ void PagedTableModel::startCount()
 {
     if (!m_api)
         return;
-    QUrlQuery query = m_query;
+    // Without the order, which a count does not need.
+    QUrlQuery query(matchesPart(m_query));
     query.addQueryItem(QStringLiteral("limit"), QStringLiteral("1"));
     query.addQueryItem(QStringLiteral("count"), QStringLiteral("true"));
-    const quint64 generation = m_generation;
+    const quint64 generation = m_countGeneration;
     QElapsedTimer timer;
     timer.start();
     ApiCall *call = m_api->get(m_path, query);
     // An answer for an older filter is dropped: refresh() aborts the call
-    // and moves the generation on, so neither a late answer nor a late
-    // failure can overwrite the newer filter's total.
+    // and moves the count generation on, so neither a late answer nor a
+    // late failure can overwrite the newer filter's total. A new order
+    // alone lets the count go on.
     connect(call, &ApiCall::finished, this, [this, generation, timer](const QJsonDocument &body, const QByteArray &) {
-        if (generation != m_generation)
+        if (generation != m_countGeneration)
             return;
         const QJsonObject answer = body.object();
         if (!answer.contains(QLatin1String("total"))) {
@@ -243,7 +245,7 @@ void PagedTableModel::startCount()
         Q_EMIT totalChanged(m_total);
     });
     connect(call, &ApiCall::failed, this, [this, generation](const ApiFailure &failure) {
-        if (generation != m_generation)
+        if (generation != m_countGeneration)
             return;
         setCountCall(nullptr);
         if (failure.aborted)
@@ -283,6 +285,19 @@ void PagedTableModel::setCall(ApiCall *call)
 
 void PagedTableModel::refresh()
 {
+    restart(false);
+}
+
+QString PagedTableModel::matchesPart(const QUrlQuery &query)
+{
+    QUrlQuery out = query;
+    out.removeAllQueryItems(QStringLiteral("sort"));
+    out.removeAllQueryItems(QStringLiteral("order"));
+    return out.query(QUrl::FullyEncoded);
+}
+
+void PagedTableModel::restart(bool keepTotal)
+{
     ++m_generation;
     if (m_call) {
         ApiCall *old = m_call;
@@ -290,7 +305,10 @@ void PagedTableModel::refresh()
         setCall(nullptr);
         old->abort();
     }
-    abortCount();
+    if (!keepTotal) {
+        ++m_countGeneration;
+        abortCount();
+    }
     beginResetModel();
     m_records.clear();
     m_records.squeeze();
@@ -299,10 +317,12 @@ void PagedTableModel::refresh()
     m_loaded = false;
     m_lastError.clear();
     const bool hadTotal = m_total >= 0;
-    m_total = -1;
-    m_totalIsLowerBound = false;
+    if (!keepTotal) {
+        m_total = -1;
+        m_totalIsLowerBound = false;
+    }
     endResetModel();
-    if (hadTotal)
+    if (hadTotal && !keepTotal)
         Q_EMIT totalChanged(-1);
     fetchMore(QModelIndex());
 }
@@ -324,8 +344,9 @@ void PagedTableModel::setQuery(const QUrlQuery &query)
 {
     if (query.query(QUrl::FullyEncoded) == m_query.query(QUrl::FullyEncoded) && m_loaded)
         return;
+    const bool sameMatches = m_loaded && matchesPart(query) == matchesPart(m_query);
     m_query = query;
-    refresh();
+    restart(sameMatches);
 }
 
 QJsonObject PagedTableModel::recordFor(const QString &key) const

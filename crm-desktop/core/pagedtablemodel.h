@@ -88,7 +88,9 @@ Q_SIGNALS:
 protected:
     // Sets the server-side filter and order (query items besides limit and
     // cursor; "sort" and "order" set the order, as GET /api/v1/devices
-    // takes them) and restarts paging when it changed.
+    // takes them) and restarts paging when it changed. A change of the
+    // order alone keeps the total (and a count on its way): the same
+    // records match in any order.
     void setQuery(const QUrlQuery &query);
 
     // Subclasses describe their columns.
@@ -114,6 +116,10 @@ protected:
 
 private:
     void onPage(const QJsonObject &page, quint64 generation);
+    // refresh(), keeping the total when the matches stay the same.
+    void restart(bool keepTotal);
+    // The query without its order ("sort", "order"): what decides the matches.
+    static QString matchesPart(const QUrlQuery &query);
     void startCount();
     void setCountCall(ApiCall *call);
     void abortCount();
@@ -132,6 +138,7 @@ private:
     QPointer<ApiCall> m_countCall;
     QElapsedTimer m_pageTimer;
     quint64 m_generation = 0;
+    quint64 m_countGeneration = 0; // moves when the matches may change
     int m_pageSize = 500;
     bool m_loaded = false; // at least the first page arrived
     bool m_fetchAll = false;
