@@ -382,8 +382,10 @@ void DeviceBatchJobs::progressed(const QString &id)
     auto last = m_lastProgressEvent.find(id);
     if (last != m_lastProgressEvent.end() && now - *last < kProgressEventMs)
         return;
-    m_lastProgressEvent.insert(id, now);
     announce(EventKind::BatchJobProgress, id);
+    // Counted from when it went out, so the events' own times are a second
+    // apart at least.
+    m_lastProgressEvent.insert(id, QDateTime::currentMSecsSinceEpoch());
 }
 
 void DeviceBatchJobs::drop(const QString &id)
