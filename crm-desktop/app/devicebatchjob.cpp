@@ -40,10 +40,19 @@ int DeviceBatchJob::pollInterval() const
 
 void DeviceBatchJob::onEvent(const QString &type, const QJsonObject &event)
 {
-    if (m_jobId.isEmpty() || !type.startsWith(QLatin1String("batchJob.")) ||
-        event.value(QStringLiteral("entityId")).toString() != m_jobId)
+    if (!type.startsWith(QLatin1String("batchJob.")))
         return;
-    read(event.value(QStringLiteral("data")).toObject());
+    const QString id = event.value(QStringLiteral("entityId")).toString();
+    if (m_jobId.isEmpty()) {
+        // The job's first events can come before the answer that names it
+        // (a short job may even have ended): kept until then, the latest
+        // of each job, a few jobs at most.
+        if (m_early.size() < kEarlyEventsKept || m_early.contains(id))
+            m_early.insert(id, event.value(QStringLiteral("data")).toObject());
+        return;
+    }
+    if (id == m_jobId)
+        read(event.value(QStringLiteral("data")).toObject());
 }
 
 void DeviceBatchJob::start()
@@ -51,6 +60,10 @@ void DeviceBatchJob::start()
     ApiCall *call = m_api->post(QStringLiteral("device-batch-jobs"), m_body, m_filter);
     connect(call, &ApiCall::finished, this, [this](const QJsonDocument &body, const QByteArray &) {
         read(body.object());
+        const QJsonObject early = m_early.value(m_jobId);
+        m_early.clear();
+        if (!early.isEmpty())
+            read(early); // newer than the answer
         if (m_cancelAsked)
             cancel();
     });

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <QHash>
 #include <QJsonObject>
 #include <QObject>
 #include <QPointer>
@@ -36,6 +37,7 @@ public:
 
     static constexpr int kPollMs = 400;
     static constexpr int kFeedPollMs = 3000;
+    static constexpr int kEarlyEventsKept = 16;
 
     // Takes the job's events from `feed` (may be null).
     void follow(EventFeed *feed);
@@ -88,6 +90,7 @@ private:
     bool m_finished = false;
     QTimer m_poll;
     QPointer<EventFeed> m_feed;
+    QHash<QString, QJsonObject> m_early; // events of jobs before the start's answer named this one
 };
 
 } // namespace Provisio::Crm

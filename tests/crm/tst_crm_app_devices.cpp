@@ -7,6 +7,7 @@
 
 #include "apiclient.h"
 #include "crmtestutil.h"
+#include "devicebatchjob.h"
 #include "devicedetail.h"
 #include "devicedialog.h"
 #include "devicetimeline.h"
@@ -23,6 +24,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileDialog>
 #include <QItemSelectionModel>
@@ -54,6 +56,7 @@ private Q_SLOTS:
     void hiddenRowsAreNotActedOn();
     void totalsAndSelectAllMatching();
     void allMatchingRunsOnTheServer();
+    void batchJobFollowsTheFeed();
     void addEditRetireDevice();
     void customerSortIsByName();
     void timelineShowsFailedAttemptThenUnlock();
@@ -390,6 +393,56 @@ void TestCrmAppDevices::allMatchingRunsOnTheServer()
     QVERIFY2(m_window->banner()->text().startsWith(QStringLiteral("Returned %1 devices to stock.").arg(back)),
              qPrintable(m_window->banner()->text()));
     inventory->setPageSize(500);
+}
+
+void TestCrmAppDevices::batchJobFollowsTheFeed()
+{
+    // With the live feed connected, a batch job learns its progress and its
+    // end from batchJob.* events: a short job has ended before the first
+    // poll (after DeviceBatchJob::kFeedPollMs) would have gone out, so the
+    // job's client asks nothing but the start. Its own ApiClient counts
+    // just its calls.
+    QVERIFY(m_feed->isConnected());
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(createDevice(QStringLiteral("FEED-%1").arg(i), QStringLiteral("FeedModel")));
+    QFile caFile(m_f.mw->caCertificatePath());
+    QVERIFY(caFile.open(QIODevice::ReadOnly));
+    ApiClient api;
+    api.setConnection(QUrl(m_f.mw->baseUrl()), m_f.operatorToken.toUtf8(),
+                      QSslCertificate::fromData(caFile.readAll(), QSsl::Pem));
+    int calls = 0;
+    int busy = 0;
+    connect(&api, &ApiClient::busyCountChanged, &api, [&](int count) {
+        if (count > busy)
+            calls += count - busy;
+        busy = count;
+    });
+    QUrlQuery filter;
+    filter.addQueryItem(QStringLiteral("model"), QStringLiteral("FeedModel"));
+    auto *job = new DeviceBatchJob(
+        &api, QStringLiteral("feed"), filter,
+        QJsonObject{{QStringLiteral("action"), QStringLiteral("sell")}, {QStringLiteral("customerId"), m_customerId}});
+    job->follow(m_feed.get());
+    QSignalSpy finished(job, &DeviceBatchJob::finished);
+    QSignalSpy progress(job, &DeviceBatchJob::progressChanged);
+    QString state;
+    qint64 succeeded = -1;
+    connect(job, &DeviceBatchJob::finished, this, [&] {
+        state = job->state();
+        succeeded = job->succeeded();
+    });
+    QElapsedTimer took;
+    took.start();
+    job->start();
+    QVERIFY(finished.wait(20000));
+    QCOMPARE(state, QStringLiteral("completed"));
+    QCOMPARE(succeeded, qint64(3));
+    QVERIFY(progress.count() >= 2); // the start's answer, then the events
+    if (took.elapsed() < DeviceBatchJob::kFeedPollMs)
+        QCOMPARE(calls, 1);
+    else
+        QVERIFY2(calls <= 1 + int(took.elapsed() / DeviceBatchJob::kFeedPollMs),
+                 qPrintable(QStringLiteral("%1 calls in %2 ms").arg(calls).arg(took.elapsed())));
 }
 
 void TestCrmAppDevices::addEditRetireDevice()
