@@ -287,16 +287,18 @@ bool TestDurability::allStoredOnce(const std::vector<std::unique_ptr<Device>> &d
 
 void TestDurability::killMiddleware()
 {
-    const qint64 pid = m_f.mw->processId();
-    QVERIFY(pid > 0);
-    QCOMPARE(::kill(pid_t(pid), SIGKILL), 0);
+    QVERIFY(m_f.mw->sendSignal(SIGKILL));
     m_f.mw->stop(); // reaps it
     QCOMPARE(m_f.mw->exitStatus(), QProcess::CrashExit);
 }
 
 bool TestDurability::restartMiddleware()
 {
-    ::kill(pid_t(m_f.mw->processId()), SIGCONT); // in case it was stopped
+    // In case it was stopped. Not ::kill(processId(), ...): after
+    // killMiddleware() nothing runs and that would be kill(0, SIGCONT), which
+    // resumed every stopped process of the ctest run (another test's stalled
+    // middleware among them).
+    m_f.mw->sendSignal(SIGCONT);
     if (!m_f.mw->start()) {
         qWarning("restart: %s", qPrintable(m_f.mw->lastError()));
         return false;
@@ -499,9 +501,7 @@ void TestDurability::deadInstanceIsDrainedBySurvivor()
             QVERIFY(stream(3));
         }
     }
-    const qint64 pid = second.processId();
-    QVERIFY(pid > 0);
-    QCOMPARE(::kill(pid_t(pid), SIGKILL), 0);
+    QVERIFY(second.sendSignal(SIGKILL));
     QElapsedTimer sinceKill;
     sinceKill.start();
     second.stop();

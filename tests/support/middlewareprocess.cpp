@@ -13,6 +13,8 @@
 #include <QThread>
 #include <QUrl>
 
+#include <csignal>
+
 namespace Provisio::Test {
 
 MiddlewareProcess::MiddlewareProcess(const QStringList &extraArgs, const QString &databaseUrl)
@@ -125,6 +127,29 @@ QString MiddlewareProcess::drainLog()
     if (m_process)
         m_log += QString::fromUtf8(m_process->readAllStandardError());
     return m_log;
+}
+
+bool processIsStopped(qint64 pid)
+{
+    if (pid <= 0)
+        return false;
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return false;
+    // "PID (COMM) STATE ...": the command may hold spaces and parentheses,
+    // so the state follows the last ')'.
+    const QByteArray line = stat.readAll();
+    const qsizetype close = line.lastIndexOf(')');
+    return close > 0 && close + 2 < line.size() && line.at(close + 2) == 'T';
+}
+
+bool MiddlewareProcess::sendSignal(int sig) const
+{
+    const qint64 pid = processId();
+    // 0 and negative ids name process groups (0: the caller's own).
+    if (pid <= 0)
+        return false;
+    return ::kill(pid_t(pid), sig) == 0;
 }
 
 void MiddlewareProcess::stop()

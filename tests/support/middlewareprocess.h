@@ -10,6 +10,10 @@
 
 namespace Provisio::Test {
 
+// Whether process `pid` is stopped (SIGSTOP) right now, as the kernel
+// reports it (/proc/PID/stat); false for no such process.
+bool processIsStopped(qint64 pid);
+
 // The real `provisio-middleware serve` in a temporary data directory on a free
 // port, as an operator would run it. Integration tests talk to it over real
 // HTTPS; restart() proves data survives.
@@ -58,6 +62,17 @@ public:
     void setCommandPrefix(const QStringList &prefix) { m_prefix = prefix; }
     // The running process's pid (0 when not running).
     qint64 processId() const { return m_process ? m_process->processId() : 0; }
+    // Sends `sig` (SIGSTOP, SIGCONT, SIGKILL...) to the running middleware
+    // alone; false, sending nothing, when it is not running. Never
+    // ::kill(processId(), ...) directly: with no process running that is
+    // kill(0, ...), which signals the caller's whole process group - under
+    // `ctest -j` every test running at that moment and every middleware they
+    // started (a SIGCONT from one test once resumed another test's stopped
+    // middleware in the middle of its stall).
+    bool sendSignal(int sig) const;
+    // Whether the running middleware is stopped right now (processIsStopped);
+    // false when it is not running.
+    bool isStopped() const { return processIsStopped(processId()); }
     QString databaseUrl() const { return m_databaseUrl; }
 
     // Runs `provisio-middleware ARGS --data-dir DIR [--database URL]` to completion.
