@@ -74,7 +74,7 @@ QString InventoryStore::documentOf(const DeviceRecord &device)
     if (!device.customerId.isEmpty())
         appendMember(out, QLatin1String("customerId"), device.customerId);
     if (device.deliveryDate.isValid())
-        appendMember(out, QLatin1String("deliveryDate"), device.deliveryDate.toString(Qt::ISODate));
+        appendMember(out, QLatin1String("deliveryDate"), toIsoDate(device.deliveryDate));
     if (!device.etag.isEmpty())
         appendMember(out, QLatin1String("etag"), device.etag);
     if (device.lastUpdatedDateTimeUtc.isValid())
@@ -84,7 +84,7 @@ QString InventoryStore::documentOf(const DeviceRecord &device)
     appendMember(out, QLatin1String("notes"), device.notes);
     appendMember(out, QLatin1String("serial"), device.serial);
     if (device.soldDate.isValid())
-        appendMember(out, QLatin1String("soldDate"), device.soldDate.toString(Qt::ISODate));
+        appendMember(out, QLatin1String("soldDate"), toIsoDate(device.soldDate));
     appendMember(out, QLatin1String("status"), device.status);
     out += QLatin1Char('}');
     return out;
