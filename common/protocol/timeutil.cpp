@@ -38,6 +38,27 @@ QString toIsoUtc(const QDateTime &dateTime)
     return QString::fromLatin1(buf, 24);
 }
 
+QString toIsoDate(const QDate &date)
+{
+    if (!date.isValid())
+        return {};
+    int year = 0, month = 0, day = 0;
+    date.getDate(&year, &month, &day);
+    if (year < 0 || year > 9999)
+        return date.toString(Qt::ISODate);
+    const char buf[10] = {char('0' + year / 1000),
+                          char('0' + year / 100 % 10),
+                          char('0' + year / 10 % 10),
+                          char('0' + year % 10),
+                          '-',
+                          char('0' + month / 10),
+                          char('0' + month % 10),
+                          '-',
+                          char('0' + day / 10),
+                          char('0' + day % 10)};
+    return QString::fromLatin1(buf, 10);
+}
+
 std::optional<QDateTime> fromIsoUtc(const QString &text)
 {
     // Parsed by hand rather than with QDateTime::fromString(Qt::ISODate),

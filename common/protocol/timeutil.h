@@ -16,6 +16,10 @@ namespace Provisio {
 // Empty for an invalid QDateTime, so callers can leave optional fields out.
 QString toIsoUtc(const QDateTime &dateTime);
 
+// A date as yyyy-MM-dd (QDate::toString(Qt::ISODate)'s text), written by
+// hand: the import formats a delivery date per device. Empty when invalid.
+QString toIsoDate(const QDate &date);
+
 // Accepts ISO-8601 with a 'Z' or a numeric offset and up to 7 fractional
 // digits (DPS sends .NET ticks precision, "…42.3447817Z"); the result is in
 // UTC, truncated to milliseconds. A timestamp without a zone is rejected:

@@ -261,7 +261,7 @@ HttpResponse InventoryApi::importCsv(HttpRequest &request)
     auto report = import.run(request.body, options);
     if (!report)
         return HttpResponse::error(report.error());
-    return HttpResponse::json(report->toJson());
+    return HttpResponse::text(report->toJsonText(), "application/json");
 }
 
 HttpResponse InventoryApi::sell(HttpRequest &request)

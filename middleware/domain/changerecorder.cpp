@@ -31,16 +31,40 @@ Result<void> ChangeRecorder::record(EventKind kind, const Change &change)
 }
 
 Result<void> ChangeRecorder::recordMany(EventKind kind, const QString &actor, const QString &action,
-                                        const QString &entityType, const QList<AuditLog::Change> &changes,
-                                        const QList<QJsonObject> &records)
+                                        const QString &entityType, const QList<AuditLog::Change> &changes)
 {
-    if (records.size() != changes.size())
-        return Error(ErrorCode::Internal,
-                     QStringLiteral("%1 records for %2 changes").arg(records.size()).arg(changes.size()));
-    if (auto a = m_audit.recordMany(actor, action, entityType, changes); !a)
+    QStringList texts;
+    if (auto a = m_audit.recordMany(actor, action, entityType, changes, &texts); !a)
         return a.error();
-    for (qsizetype i = 0; i < changes.size(); ++i)
-        publishAfterCommit(eventFor(kind, changes.at(i).entityId, records.at(i)));
+    const QString category = categoryOf(kind);
+    const bool onDevice = category == QLatin1String("device");
+    const bool onEnrollment = category == QLatin1String("enrollment") || category == QLatin1String("registration") ||
+                              category == QLatin1String("activation");
+    QList<DomainEvent> events;
+    events.reserve(changes.size());
+    for (qsizetype i = 0; i < changes.size(); ++i) {
+        DomainEvent e;
+        e.kind = kind;
+        e.entityId = changes.at(i).entityId;
+        e.dataText = texts.at(i);
+        if (onDevice)
+            e.deviceId = e.entityId;
+        if (onEnrollment)
+            e.registrationId = e.entityId;
+        events.append(std::move(e));
+    }
+    // One callback for the batch, stamped once: the events were committed
+    // together.
+    QPointer<EventBus> bus(&m_events);
+    m_db.afterCommit([bus, events = std::move(events)]() mutable {
+        const QString at = nowIso();
+        for (DomainEvent &e : events) {
+            if (!bus)
+                return;
+            e.at = at;
+            bus->publish(std::move(e));
+        }
+    });
     return {};
 }
 

@@ -40,10 +40,13 @@ public:
     Result<void> record(EventKind kind, const Change &change);
     // record() for many changes of one kind, action and actor at once
     // (the CSV import): an audit entry and an event each, the entries
-    // written many per statement from the records' JSON text, and
-    // `records[i]` (the record the event is about) for changes[i].
+    // written many per statement from the records' JSON text. Each event
+    // carries the text its entry holds (DomainEvent::dataText) and names
+    // the record by its entity id only (a device event's deviceId is the
+    // serial): for records that hold no other device or registration id,
+    // as devices do.
     Result<void> recordMany(EventKind kind, const QString &actor, const QString &action, const QString &entityType,
-                            const QList<AuditLog::Change> &changes, const QList<QJsonObject> &records);
+                            const QList<AuditLog::Change> &changes);
     // Publishes `event` once the current transaction commits (at once
     // outside a transaction).
     void publishAfterCommit(DomainEvent event);

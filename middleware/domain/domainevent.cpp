@@ -2,6 +2,7 @@
 #include "domainevent.h"
 
 #include <QHash>
+#include <QJsonDocument>
 
 #include <utility>
 
@@ -147,8 +148,15 @@ QJsonObject DomainEvent::toJson() const
         o.insert(QStringLiteral("entityType"), type);
     if (!entityId.isEmpty())
         o.insert(QStringLiteral("entityId"), entityId);
-    o.insert(QStringLiteral("data"), data);
+    o.insert(QStringLiteral("data"), record());
     return o;
+}
+
+QJsonObject DomainEvent::record() const
+{
+    if (dataText.isEmpty())
+        return data;
+    return QJsonDocument::fromJson(dataText.toUtf8()).object();
 }
 
 } // namespace Provisio

@@ -102,8 +102,16 @@ struct DomainEvent
     QString hub;            // the hub host concerned (the assigned one)
     QString previousHub;    // the hub a device left when it moved
     QJsonObject data;
+    // The record as JSON text instead of `data` (redacted like it): a bulk
+    // import publishes an event per device, and building each record as an
+    // object cost more than storing it, while the object is needed only
+    // when an event is delivered (record() reads it then).
+    QString dataText;
     QString id; // "evt_" + random; filled by EventBus::publish when empty
     QString at; // ISO-8601 UTC; filled by EventBus::publish when empty
+
+    // `data`, or `dataText` read as an object when it is set.
+    QJsonObject record() const;
 
     // The wire shape: {id, type, at, deviceId?, registrationId?, entityType?,
     // entityId?, data}.

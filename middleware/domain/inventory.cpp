@@ -29,24 +29,19 @@ Result<void> Inventory::importMany(const QList<DeviceRecord> &devices, const QSt
         return commitFailed();
     // In batches, so the search index gets one statement per batch and a
     // batch's records are all that is held at once.
-    constexpr qsizetype kBatch = 1000;
+    constexpr qsizetype kBatch = 5000;
     for (qsizetype from = 0; from < devices.size(); from += kBatch) {
         QStringList documents;
         auto created = m_store.createMany(devices.mid(from, kBatch), &documents);
         if (!created)
             return created.error();
-        // The audit entries from the stored text, the events from the
-        // records: each device serialized once.
+        // The audit entries and the events from the stored text: each
+        // device serialized once.
         QList<AuditLog::Change> changes;
-        QList<QJsonObject> records;
         changes.reserve(created->size());
-        records.reserve(created->size());
-        for (qsizetype i = 0; i < created->size(); ++i) {
+        for (qsizetype i = 0; i < created->size(); ++i)
             changes.append({created->at(i).serial, QString(), documents.at(i)});
-            records.append(created->at(i).toJson());
-        }
-        if (auto r = m_changes.recordMany(EventKind::DeviceImported, actor, QStringLiteral("import"), kEntity, changes,
-                                          records);
+        if (auto r = m_changes.recordMany(EventKind::DeviceImported, actor, QStringLiteral("import"), kEntity, changes);
             !r)
             return r.error();
     }

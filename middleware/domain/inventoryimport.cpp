@@ -7,6 +7,7 @@
 #include "protocol/device.h"
 #include "storage/customerstore.h"
 #include "storage/database.h"
+#include "storage/jsontext.h"
 
 #include <QHash>
 #include <QJsonArray>
@@ -110,6 +111,34 @@ QJsonObject InventoryImport::Report::toJson() const
                        {QStringLiteral("failed"), failed},
                        {QStringLiteral("dryRun"), dryRun},
                        {QStringLiteral("rows"), list}};
+}
+
+QByteArray InventoryImport::Report::toJsonText() const
+{
+    // QJsonObject's order: keys sorted.
+    QString out;
+    out.reserve(64 + rows.size() * 56);
+    out += QLatin1String("{\"created\":") + QString::number(created) + QLatin1String(",\"dryRun\":") +
+           (dryRun ? QLatin1String("true") : QLatin1String("false")) + QLatin1String(",\"failed\":") +
+           QString::number(failed) + QLatin1String(",\"rows\":[");
+    for (qsizetype i = 0; i < rows.size(); ++i) {
+        const RowResult &r = rows.at(i);
+        if (i > 0)
+            out += QLatin1Char(',');
+        out += QLatin1Char('{');
+        if (!r.message.isEmpty()) {
+            out += QLatin1String("\"message\":");
+            appendJsonString(out, r.message);
+            out += QLatin1Char(',');
+        }
+        out += QLatin1String("\"result\":");
+        appendJsonString(out, r.result);
+        out += QLatin1String(",\"row\":") + QString::number(r.row) + QLatin1String(",\"serial\":");
+        appendJsonString(out, r.serial);
+        out += QLatin1Char('}');
+    }
+    out += QLatin1String("],\"updated\":") + QString::number(updated) + QLatin1Char('}');
+    return out.toUtf8();
 }
 
 Result<InventoryImport::Report> InventoryImport::run(const QByteArray &csv, const Options &options)

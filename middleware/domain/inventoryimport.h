@@ -49,6 +49,11 @@ public:
         bool dryRun = false;
         QList<RowResult> rows;
         QJsonObject toJson() const;
+        // toJson() as compact JSON text, written directly: the same bytes
+        // as QJsonDocument writes (members in its order), without an
+        // object per row (a 5,000-row report's objects cost more than
+        // validating its rows).
+        QByteArray toJsonText() const;
     };
 
     InventoryImport(Database &db, Inventory &inventory) : m_db(db), m_inventory(inventory) { }

@@ -96,7 +96,8 @@ AuditLog::Entry auditEntry(Role role, const AuditLog::Entry &entry)
 DomainEvent event(Role role, const DomainEvent &event)
 {
     DomainEvent out = event;
-    out.data = record(role, categoryOf(event.kind), event.data);
+    out.data = record(role, categoryOf(event.kind), event.record());
+    out.dataText.clear();
     return out;
 }
 

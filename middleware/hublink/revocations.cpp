@@ -89,7 +89,7 @@ void Revocations::onEvent(const DomainEvent &event)
     case EventKind::EnrollmentUpdated: {
         // A PUT of the whole enrollment can change its status too; an edit
         // that leaves it disabled sends nothing again.
-        const QString status = event.data.value(kProvisioningStatus).toString();
+        const QString status = event.record().value(kProvisioningStatus).toString();
         if (status == kDisabled)
             onEnrollmentChange(event, kRevoke, true);
         else if (status == kEnabled && statusBefore(event).value_or(kDisabled) == kDisabled)
@@ -109,7 +109,7 @@ void Revocations::onEvent(const DomainEvent &event)
         // changed. Disabled: revoke whoever is not revoked yet (an edit of a
         // disabled group finds nothing to send). Enabled: restore only when
         // it was disabled before, or when that cannot be told.
-        const QString status = event.data.value(kProvisioningStatus).toString();
+        const QString status = event.record().value(kProvisioningStatus).toString();
         if (status == kDisabled)
             sweepGroup(event.entityId, kRevoke);
         else if (status == kEnabled && statusBefore(event).value_or(kDisabled) == kDisabled)
@@ -224,7 +224,7 @@ void Revocations::sweepGroup(const QString &groupId, const QString &op, quint64 
 
 std::optional<QString> Revocations::statusBefore(const DomainEvent &event)
 {
-    const QString etag = event.data.value(QStringLiteral("etag")).toString();
+    const QString etag = event.record().value(QStringLiteral("etag")).toString();
     if (etag.isEmpty())
         return std::nullopt;
     AuditLog::Filter filter;

@@ -9,14 +9,21 @@
 namespace Provisio {
 
 namespace {
+constexpr QLatin1String kSecretKeyNames[] = {
+    QLatin1String("primaryKey"),   QLatin1String("secondaryKey"), QLatin1String("signingKey"),
+    QLatin1String("hubDeviceKey"), QLatin1String("token"),        QLatin1String("activationCode"),
+    QLatin1String("symmetricKey"), QLatin1String("password"),     QLatin1String("derivedKey"),
+    QLatin1String("secret"),
+};
+
 const QSet<QString> &secretKeys()
 {
-    static const QSet<QString> keys = {
-        QStringLiteral("primaryKey"),   QStringLiteral("secondaryKey"), QStringLiteral("signingKey"),
-        QStringLiteral("hubDeviceKey"), QStringLiteral("token"),        QStringLiteral("activationCode"),
-        QStringLiteral("symmetricKey"), QStringLiteral("password"),     QStringLiteral("derivedKey"),
-        QStringLiteral("secret"),
-    };
+    static const QSet<QString> keys = [] {
+        QSet<QString> k;
+        for (QLatin1String name : kSecretKeyNames)
+            k.insert(name);
+        return k;
+    }();
     return keys;
 }
 
@@ -87,8 +94,10 @@ QString AuditLog::redactedText(const QString &document)
         if (close < 0)
             break;
         const QStringView quoted = QStringView(document).mid(open + 1, close - open - 1);
-        plain = std::none_of(secretKeys().cbegin(), secretKeys().cend(),
-                             [quoted](const QString &key) { return key.size() == quoted.size() && key == quoted; });
+        // An array, not the QSet: walking a hash per quoted text cost more
+        // than the import's own writing of the text.
+        plain = std::none_of(std::cbegin(kSecretKeyNames), std::cend(kSecretKeyNames),
+                             [quoted](QLatin1String key) { return key.size() == quoted.size() && quoted == key; });
         open = document.indexOf(QLatin1Char('"'), close + 1);
     }
     return plain ? document : toJsonText(redactSecrets(fromJsonText(document)));
@@ -140,8 +149,12 @@ Result<void> AuditLog::record(const QString &actor, const QString &action, const
 }
 
 Result<void> AuditLog::recordMany(const QString &actor, const QString &action, const QString &entityType,
-                                  const QList<Change> &changes)
+                                  const QList<Change> &changes, QStringList *written)
 {
+    if (written) {
+        written->clear();
+        written->reserve(changes.size());
+    }
     // The same rows as record() would write one by one, many per statement.
     constexpr int kColumns = 7;
     static const MultiRowInsert insert(
@@ -156,9 +169,13 @@ Result<void> AuditLog::recordMany(const QString &actor, const QString &action, c
         binds.reserve(rows * kColumns);
         for (qsizetype i = from; i < from + rows; ++i) {
             const Change &c = changes.at(i);
+            const QString before = c.before.isEmpty() ? QString() : redactedText(c.before);
+            const QString after = c.after.isEmpty() ? QString() : redactedText(c.after);
             binds << at << actor << action << entityType << c.entityId
-                  << (c.before.isEmpty() ? QVariant() : QVariant(redactedText(c.before)))
-                  << (c.after.isEmpty() ? QVariant() : QVariant(redactedText(c.after)));
+                  << (before.isEmpty() ? QVariant() : QVariant(before))
+                  << (after.isEmpty() ? QVariant() : QVariant(after));
+            if (written)
+                written->append(after.isEmpty() ? before : after);
         }
         if (auto r = m_db.execWrite(insert.sql(rows), binds); !r)
             return r.error();

@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QString>
+#include <QStringList>
 
 #include <functional>
 
@@ -52,8 +53,10 @@ public:
         QString before; // the records as JSON text; empty: none
         QString after;
     };
+    // `written`, when given, receives each change's text as the entry holds
+    // it (redacted): `after`, or `before` when there is no `after`.
     Result<void> recordMany(const QString &actor, const QString &action, const QString &entityType,
-                            const QList<Change> &changes);
+                            const QList<Change> &changes, QStringList *written = nullptr);
 
     struct Filter
     {

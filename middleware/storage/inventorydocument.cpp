@@ -5,51 +5,13 @@
 // device: the import writes hundreds of thousands of them.
 #include "inventorystore.h"
 
+#include "jsontext.h"
+
 #include "protocol/timeutil.h"
 
 namespace Provisio {
 
 namespace {
-void appendJsonString(QString &out, const QString &text)
-{
-    out += QLatin1Char('"');
-    for (const QChar c : text) {
-        const char16_t u = c.unicode();
-        switch (u) {
-        case u'"':
-            out += QLatin1String("\\\"");
-            break;
-        case u'\\':
-            out += QLatin1String("\\\\");
-            break;
-        case u'\b':
-            out += QLatin1String("\\b");
-            break;
-        case u'\f':
-            out += QLatin1String("\\f");
-            break;
-        case u'\n':
-            out += QLatin1String("\\n");
-            break;
-        case u'\r':
-            out += QLatin1String("\\r");
-            break;
-        case u'\t':
-            out += QLatin1String("\\t");
-            break;
-        default:
-            if (u < 0x20) {
-                static const char hex[] = "0123456789abcdef";
-                const char escaped[] = {'\\', 'u', '0', '0', hex[u >> 4], hex[u & 0xf]};
-                out += QLatin1String(escaped, 6);
-            } else {
-                out += c;
-            }
-        }
-    }
-    out += QLatin1Char('"');
-}
-
 void appendMember(QString &out, QLatin1String key, const QString &value)
 {
     if (out.size() > 1)
@@ -74,7 +36,7 @@ QString InventoryStore::documentOf(const DeviceRecord &device)
     if (!device.customerId.isEmpty())
         appendMember(out, QLatin1String("customerId"), device.customerId);
     if (device.deliveryDate.isValid())
-        appendMember(out, QLatin1String("deliveryDate"), device.deliveryDate.toString(Qt::ISODate));
+        appendMember(out, QLatin1String("deliveryDate"), toIsoDate(device.deliveryDate));
     if (!device.etag.isEmpty())
         appendMember(out, QLatin1String("etag"), device.etag);
     if (device.lastUpdatedDateTimeUtc.isValid())
@@ -84,7 +46,7 @@ QString InventoryStore::documentOf(const DeviceRecord &device)
     appendMember(out, QLatin1String("notes"), device.notes);
     appendMember(out, QLatin1String("serial"), device.serial);
     if (device.soldDate.isValid())
-        appendMember(out, QLatin1String("soldDate"), device.soldDate.toString(Qt::ISODate));
+        appendMember(out, QLatin1String("soldDate"), toIsoDate(device.soldDate));
     appendMember(out, QLatin1String("status"), device.status);
     out += QLatin1Char('}');
     return out;

@@ -58,7 +58,7 @@ DeviceRecord fromRowLenient(const Query &q)
 
 QVariant dateOrNull(const QDate &date)
 {
-    return date.isValid() ? QVariant(date.toString(Qt::ISODate)) : QVariant();
+    return date.isValid() ? QVariant(toIsoDate(date)) : QVariant();
 }
 
 // What each sort orders by. The expressions are exactly those of the sort
@@ -218,8 +218,7 @@ Result<void> InventoryStore::unindexSearch(qint64 rowid, const QString &text)
 
 namespace {
 
-// The INSERT of devices, many rows at once on PostgreSQL; one on SQLite,
-// where each row's id is read back.
+// The INSERT of devices, many rows at once.
 constexpr int kInsertColumns = 12;
 const MultiRowInsert &deviceInsert()
 {
@@ -286,45 +285,38 @@ Result<QList<DeviceRecord>> InventoryStore::createMany(QList<DeviceRecord> devic
             return Error(ErrorCode::Conflict, QStringLiteral("one of the devices conflicts with a stored record"));
         return Error(ErrorCode::Conflict, QStringLiteral("a device with serial '%1' already exists").arg(serial));
     };
-    if (!sqlite()) {
-        // PostgreSQL: many rows per statement, one round trip each; its
-        // GIN index follows the search_text column by itself.
-        QVariantList binds;
-        for (qsizetype from = 0; from < devices.size();) {
-            const int rows = deviceInsert().rowsFor(devices.size() - from);
-            binds.clear();
-            binds.reserve(rows * kInsertColumns);
-            QStringList serials;
-            for (qsizetype i = from; i < from + rows; ++i) {
-                binds += insertBinds(devices[i], now, created);
-                serials << devices.at(i).serial;
-                if (documents)
-                    documents->append(binds.at(binds.size() - 2).toString());
-            }
-            if (auto r = m_db.execWrite(deviceInsert().sql(rows), binds); !r)
-                return r.error().code == ErrorCode::Conflict ? conflict(serials) : r.error();
-            from += rows;
+    // Many rows per statement on both databases: one round trip each on
+    // PostgreSQL, and on SQLite a fiftieth of the per-statement work (the
+    // statement journal, the search table's savepoint, binding and reset),
+    // which had cost as much as the rows themselves.
+    QVariantList binds;
+    QStringList serials;
+    serials.reserve(devices.size());
+    for (qsizetype from = 0; from < devices.size();) {
+        const int rows = deviceInsert().rowsFor(devices.size() - from);
+        binds.clear();
+        binds.reserve(rows * kInsertColumns);
+        QStringList statementSerials;
+        for (qsizetype i = from; i < from + rows; ++i) {
+            binds += insertBinds(devices[i], now, created);
+            statementSerials << devices.at(i).serial;
+            if (documents)
+                documents->append(binds.at(binds.size() - 2).toString());
         }
-        return devices;
+        if (auto r = m_db.execWrite(deviceInsert().sql(rows), binds); !r)
+            return r.error().code == ErrorCode::Conflict ? conflict(statementSerials) : r.error();
+        serials += statementSerials;
+        from += rows;
     }
-    // SQLite: one prepared statement run per device, bound through
-    // SQLite's own interface, for the row ids the search index needs.
-    QJsonArray rowids;
-    for (DeviceRecord &device : devices) {
-        const QVariantList binds = insertBinds(device, now, created);
-        if (documents)
-            documents->append(binds.at(binds.size() - 2).toString());
-        auto rowid = m_db.execInsert(deviceInsert().sql(1), binds);
-        if (!rowid)
-            return rowid.error().code == ErrorCode::Conflict ? conflict({device.serial}) : rowid.error();
-        rowids.append(*rowid);
-    }
-    if (!rowids.isEmpty()) {
-        // One statement for the whole batch: FTS5 then builds one segment.
-        auto r = m_db.exec(QStringLiteral("INSERT INTO devices_search (rowid, search_text) "
-                                          "SELECT rowid, search_text FROM devices "
-                                          "WHERE rowid IN (SELECT value FROM json_each(?))"),
-                           {QString::fromUtf8(QJsonDocument(rowids).toJson(QJsonDocument::Compact))});
+    if (sqlite() && !serials.isEmpty()) {
+        // PostgreSQL's GIN index follows the search_text column by itself;
+        // SQLite's FTS5 table is written in one statement for the batch
+        // (one segment), the rows found again by their serials.
+        auto r = m_db.exec(
+            QStringLiteral("INSERT INTO devices_search (rowid, search_text) "
+                           "SELECT rowid, search_text FROM devices "
+                           "WHERE serial IN (SELECT value FROM json_each(?))"),
+            {QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(serials)).toJson(QJsonDocument::Compact))});
         if (!r)
             return r.error();
         r->finish();

@@ -71,8 +71,9 @@ public:
     Result<DeviceRecord> create(DeviceRecord device);
     // Many new devices at once (the CSV import, inside its transaction):
     // no existence check per row (the caller checked: a duplicate fails the
-    // whole call with Conflict), statements prepared once, and the search
-    // index written in one statement for all of them. The stored records.
+    // whole call with Conflict), many rows per prepared statement, and the
+    // search index written in one statement for all of them. The stored
+    // records.
     // `documents`, when given, gets each stored record's JSON text (what
     // the audit entry records), in order.
     Result<QList<DeviceRecord>> createMany(QList<DeviceRecord> devices, QStringList *documents = nullptr);

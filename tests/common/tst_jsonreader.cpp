@@ -46,6 +46,8 @@ private Q_SLOTS:
     void timeutil_data();
     void timeutil();
     void toIsoUtcFormat();
+    void toIsoDateFormat_data();
+    void toIsoDateFormat();
 };
 
 void TestJsonReader::parseJsonObject_data()
@@ -463,6 +465,25 @@ void TestJsonReader::toIsoUtcFormat()
         const QDateTime dt = QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC);
         QCOMPARE(toIsoUtc(dt), dt.toString(Qt::ISODateWithMs));
     }
+}
+
+void TestJsonReader::toIsoDateFormat_data()
+{
+    QTest::addColumn<QDate>("date");
+    QTest::newRow("ordinary") << QDate(2026, 11, 20);
+    QTest::newRow("single digits") << QDate(2024, 1, 2);
+    QTest::newRow("leap day") << QDate(2024, 2, 29);
+    QTest::newRow("year 1") << QDate(1, 12, 31);
+    QTest::newRow("year 9999") << QDate(9999, 12, 31);
+    QTest::newRow("year 10000") << QDate(10000, 1, 1);
+    QTest::newRow("invalid") << QDate();
+}
+
+// The hand-written date is QDate's own ISO text, for every year.
+void TestJsonReader::toIsoDateFormat()
+{
+    QFETCH(QDate, date);
+    QCOMPARE(toIsoDate(date), date.isValid() ? date.toString(Qt::ISODate) : QString());
 }
 
 QTEST_GUILESS_MAIN(TestJsonReader)

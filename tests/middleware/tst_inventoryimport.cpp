@@ -26,6 +26,7 @@ private Q_SLOTS:
     void dryRunChangesNothing();
     void oversizeFileIsRefused();
     void largeFile();
+    void reportEscapesWhatItEchoes();
 
 private:
     HttpsClient::Reply import(const QByteArray &csv, const QString &query = {});
@@ -412,6 +413,25 @@ void TestInventoryImport::largeFile()
     QCOMPARE(seen, count);
     QCOMPARE(device(QStringLiteral("BULK-04321")).value(QStringLiteral("notes")).toString(),
              QStringLiteral("pallet 43, box 21"));
+}
+
+// The report is written as text, not through QJsonDocument: a message that
+// echoes a cell (a quote, a backslash, a tab, non-ASCII) must still come
+// out as the JSON QJsonDocument would write of the same report.
+void TestInventoryImport::reportEscapesWhatItEchoes()
+{
+    const QByteArray csv = "serial,customerId\n"
+                           "ESC-1,\"cus_\"\"q\\b\tc\xc3\xbc\"\n"
+                           "ESC-2,\n";
+    const auto r = import(csv, QStringLiteral("?dryRun=true"));
+    QCOMPARE(r.status, 200);
+    const QJsonObject report = r.json();
+    QCOMPARE(report.value(QStringLiteral("failed")).toInt(), 1);
+    QCOMPARE(report.value(QStringLiteral("created")).toInt(), 1);
+    const QString message =
+        report.value(QStringLiteral("rows")).toArray().at(0).toObject().value(QStringLiteral("message")).toString();
+    QVERIFY2(message.contains(QStringLiteral("cus_\"q\\b\tc\u00fc")), qPrintable(message));
+    QCOMPARE(r.body, QJsonDocument(report).toJson(QJsonDocument::Compact));
 }
 
 PROVISIO_TEST_MAIN(TestInventoryImport)

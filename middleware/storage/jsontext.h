@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QString>
+#include <QStringView>
+
+namespace Provisio {
+
+// Appends `text` as a JSON string, quoted and escaped exactly as
+// QJsonDocument writes it (the same bytes once encoded as UTF-8), for the
+// few answers and documents written directly as text because a
+// QJsonObject per record cost more than the work they report (the stored
+// device document, the CSV import's report).
+void appendJsonString(QString &out, QStringView text);
+
+} // namespace Provisio
