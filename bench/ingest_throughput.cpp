@@ -790,7 +790,12 @@ int main(int argc, char *argv[])
                                                    "writes, 50000); e.g. 10000000 to see the path without "
                                                    "back-pressure."),
                                     QStringLiteral("n"), QStringLiteral("0"));
-    parser.addOptions({devices, messages, payload, postgres, timeout, window});
+    const QCommandLineOption middleware(QStringLiteral("middleware"),
+                                        QStringLiteral("The provisio-middleware to run (default: the one built with "
+                                                       "this program); e.g. another build, to compare two under the "
+                                                       "same conditions."),
+                                        QStringLiteral("path"), QStringLiteral(PROVISIO_MIDDLEWARE_BIN));
+    parser.addOptions({devices, messages, payload, postgres, timeout, window, middleware});
     parser.process(app);
     Options o;
     o.devices = std::clamp(parser.value(devices).toInt(), 1, 1000);
@@ -799,7 +804,7 @@ int main(int argc, char *argv[])
     o.postgres = parser.value(postgres);
     o.creditWindow = std::clamp(parser.value(window).toLongLong(), qint64(0), qint64(10000000));
     o.timeoutSeconds = std::clamp(parser.value(timeout).toInt(), 10, 86400);
-    o.middlewareBin = QStringLiteral(PROVISIO_MIDDLEWARE_BIN);
+    o.middlewareBin = parser.value(middleware);
     o.mosquittoBin = QStringLiteral(PROVISIO_MOSQUITTO_BIN);
     o.pluginPath = QStringLiteral(PROVISIO_HUB_PLUGIN_BIN);
     return run(o);

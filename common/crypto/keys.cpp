@@ -106,11 +106,13 @@ QByteArray hmacSha256(const QByteArray &key, const QByteArray &data)
 
 QByteArray sha256(const QByteArray &data)
 {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    if (EVP_Digest(bytesOf(data), size_t(data.size()), digest, &length, EVP_sha256(), nullptr) != 1)
-        qFatal("Provisio: SHA-256 failed in OpenSSL");
-    return QByteArray(reinterpret_cast<const char *>(digest), int(length));
+    // The algorithm fetched once, as for the MACs: EVP_Digest() with
+    // EVP_sha256() looks it up again on every call, and the ingest digests
+    // every telemetry message.
+    DigestContext c;
+    unsigned char digest[32];
+    digestInto(c.ctx, {{bytesOf(data), size_t(data.size())}}, digest);
+    return QByteArray(reinterpret_cast<const char *>(digest), int(sizeof digest));
 }
 
 Result<QByteArray> decodeKey(const QString &base64Key)

@@ -89,8 +89,13 @@ private:
     QSet<QString> m_touched;  // devices stored since the last prune
     QStringList m_pruneQueue; // devices of the running prune round
     bool m_batchFailing = false;
-    QHash<QString, QPair<qint64, int>> m_eventWindows; // device id -> (second, events)
-    QHash<QString, int> m_eventsSkipped;               // device id -> live events dropped since its last one
+    struct EventWindow
+    {
+        qint64 second = 0; // of m_clock
+        int events = 0;    // raised in that second
+        int skipped = 0;   // not raised since the device's last event
+    };
+    QHash<QString, EventWindow> m_eventWindows; // device id -> its live-feed window (one lookup per message)
     QTimer m_flushTimer;
     QTimer m_batchTimer;
     QTimer m_pruneTimer;

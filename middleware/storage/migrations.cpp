@@ -368,6 +368,28 @@ const QList<Migration> &migrations()
              QStringLiteral("ALTER TABLE batch_jobs ADD COLUMN resumed INTEGER NOT NULL DEFAULT 0"),
              QStringLiteral("CREATE TABLE batch_job_admission (slot INTEGER PRIMARY KEY, admitted BIGINT NOT NULL)"),
          }},
+        // Cheaper telemetry ingest (every message pays each B-tree it is
+        // written to). The message-identity index holds only messages with
+        // an identity: a message without `$.mid` never collides (NULLs are
+        // distinct) and had an index entry for nothing; ON CONFLICT DO
+        // NOTHING still honours the partial unique index in both dialects.
+        // On SQLite the delivery records become a WITHOUT ROWID table: the
+        // key is the B-tree, so an upsert touches one B-tree instead of the
+        // rowid table plus the primary-key index.
+        {20,
+         QStringLiteral("leaner telemetry ingest indexes"),
+         {
+             QStringLiteral("DROP INDEX telemetry_message"),
+             QStringLiteral("CREATE UNIQUE INDEX telemetry_message ON telemetry (device_id, message_id)"
+                            " WHERE message_id IS NOT NULL"),
+             QStringLiteral("{{SQLITE}}CREATE TABLE telemetry_deliveries_keyed ("
+                            " delivery_key TEXT PRIMARY KEY, digest TEXT NOT NULL, stored TEXT NOT NULL)"
+                            " WITHOUT ROWID"),
+             QStringLiteral("{{SQLITE}}INSERT INTO telemetry_deliveries_keyed (delivery_key, digest, stored)"
+                            " SELECT delivery_key, digest, stored FROM telemetry_deliveries"),
+             QStringLiteral("{{SQLITE}}DROP TABLE telemetry_deliveries"),
+             QStringLiteral("{{SQLITE}}ALTER TABLE telemetry_deliveries_keyed RENAME TO telemetry_deliveries"),
+         }},
     };
     return all;
 }

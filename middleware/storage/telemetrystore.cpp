@@ -101,6 +101,7 @@ Result<void> TelemetryStore::recordDeliveries(const QList<Message> &messages)
     // hub reuses a packet identifier only after its acknowledgement, which
     // waits for this commit); the last copy wins all the same.
     QHash<QString, QByteArray> latest;
+    latest.reserve(messages.size());
     for (const Message &m : messages) {
         if (m.messageId.isEmpty() && !m.deliveryKey.isEmpty())
             latest.insert(m.deliveryKey, m.digest);

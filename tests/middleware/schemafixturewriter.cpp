@@ -190,9 +190,20 @@ int main(int argc, char *argv[])
             }
             if (columns.isEmpty())
                 continue;
+            // A WITHOUT ROWID table (in the newest schema the rows come
+            // from) has no rowid to keep the insertion order by: its rows
+            // go in key order.
+            QSqlQuery shape(source);
+            shape.prepare(QStringLiteral("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?"));
+            shape.addBindValue(table);
+            if (!shape.exec())
+                return fail(shape.lastError().text());
+            const bool withoutRowid =
+                shape.next() && shape.value(0).toString().contains(QLatin1String("WITHOUT ROWID"), Qt::CaseInsensitive);
+            const QString list = columns.join(QLatin1String(", "));
             QSqlQuery rows(source);
-            if (!rows.exec(
-                    QStringLiteral("SELECT %1 FROM %2 ORDER BY rowid").arg(columns.join(QLatin1String(", ")), table)))
+            if (!rows.exec(QStringLiteral("SELECT %1 FROM %2 ORDER BY %3")
+                               .arg(list, table, withoutRowid ? list : QStringLiteral("rowid"))))
                 return fail(rows.lastError().text());
             while (rows.next()) {
                 QStringList values;

@@ -144,6 +144,10 @@ void TestTelemetryStore::roundTripKeepsBytesAndProperties_data()
     QTest::newRow("utf-8 property") << QByteArray("x")
                                     << Bag{{QStringLiteral("alert"), QStringLiteral("high temp \u00b0C & more")},
                                            {QStringLiteral("alert"), QStringLiteral("twice")}};
+    // Outside the BMP (a surrogate pair in UTF-16): text binds as UTF-8.
+    QTest::newRow("non-BMP property") << QByteArray("y")
+                                      << Bag{{QStringLiteral("icon"),
+                                              QString::fromUtf8("\xf0\x9f\x8c\xa1\xef\xb8\x8f hot")}};
     QTest::newRow("64 KiB") << QByteArray(64 * 1024, 'z') << Bag{};
 }
 
