@@ -19,6 +19,7 @@
 #include "storage/recordutil.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QLoggingCategory>
 
 #include <algorithm>
@@ -418,13 +419,11 @@ void Registrar::commitPending()
 
 bool Registrar::store(const Write &w)
 {
-    auto saved = m_registrations.save(w.record, w.stateJson);
-    if (!saved)
+    // The state's text, rendered once for both documents.
+    const QByteArray stateText = QJsonDocument(w.stateJson).toJson(QJsonDocument::Compact);
+    if (!m_registrations.save(w.record, stateText))
         return false;
-    const QJsonObject opJson{{QStringLiteral("operationId"), w.operation.operationId},
-                             {QStringLiteral("status"), w.operation.status},
-                             {QStringLiteral("registrationState"), w.stateJson}};
-    if (!m_registrations.saveOperation({w.operation, w.registrationId, w.started, w.at}, opJson))
+    if (!m_registrations.saveOperation({w.operation, w.registrationId, w.started, w.at}, stateText))
         return false;
     return bool(m_registrations.pruneOperations(w.registrationId, w.at.addDays(-1)));
 }
@@ -655,8 +654,13 @@ std::optional<QJsonObject> Registrar::provisioPayload(const RegistrationState &s
     auto hub = m_ctx.hubs.findByHost(state.assignedHub);
     if (!hub || !*hub)
         return std::nullopt;
+    // The CA's text is the same in every answer: converted once.
+    if (m_caPemSource != m_ctx.caCertificatePem) {
+        m_caPemSource = m_ctx.caCertificatePem;
+        m_caPem = QString::fromLatin1(m_caPemSource);
+    }
     QJsonObject provisio{{QStringLiteral("hubEndpoint"), (*hub)->dialEndpoint()},
-                         {QStringLiteral("caCertificate"), QString::fromLatin1(m_ctx.caCertificatePem)}};
+                         {QStringLiteral("caCertificate"), m_caPem}};
     // The key of the device's current credential generation on that hub
     // (hub/core/credentials.h): 0 until a revoke or a rotation retired it.
     auto generation = HubLinkStore(m_ctx.db).credentialGeneration(state.assignedHub, state.deviceId);

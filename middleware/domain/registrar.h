@@ -150,6 +150,9 @@ private:
     std::vector<Write> m_batch;
     QSet<QString> m_batchIds;
     QTimer m_commitTimer;
+    // m_ctx.caCertificatePem as the text every assigned answer carries.
+    QByteArray m_caPemSource;
+    QString m_caPem;
 };
 
 } // namespace Provisio

@@ -300,38 +300,46 @@ Result<qint64> Database::execInsert(const QString &sql, const QVariantList &bind
     return qint64(sqlite3_last_insert_rowid(handle));
 }
 
-Result<void> Database::stepNative(void *connection, const QString &sql, const QVariantList &binds)
+Error Database::nativeError(void *connection, const char *what, int rc) const
+{
+    const QString text = QString::fromUtf8(sqlite3_errmsg(static_cast<sqlite3 *>(connection)));
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        return Error(ErrorCode::Conflict, QStringLiteral("conflicting record: %1").arg(text));
+    qCWarning(lcDb).noquote() << what << "failed:" << text;
+    return Error(ErrorCode::Unavailable, QStringLiteral("database error"));
+}
+
+void *Database::bindNative(void *connection, const QString &sql, const QVariantList &binds, NativeTexts &texts,
+                           Error &error)
 {
     auto *handle = static_cast<sqlite3 *>(connection);
     if (m_observer)
         m_observer(sql, binds);
-    const auto failed = [this, handle](const char *what, int rc) -> Error {
-        const QString text = QString::fromUtf8(sqlite3_errmsg(handle));
-        if ((rc & 0xff) == SQLITE_CONSTRAINT)
-            return Error(ErrorCode::Conflict, QStringLiteral("conflicting record: %1").arg(text));
-        qCWarning(lcDb).noquote() << what << "failed:" << text;
-        return Error(ErrorCode::Unavailable, QStringLiteral("database error"));
-    };
     auto it = m_nativeStatements.find(sql);
     if (it == m_nativeStatements.end()) {
         sqlite3_stmt *prepared = nullptr;
         const int rc = sqlite3_prepare16_v3(handle, sql.utf16(), int(sql.size() * 2), SQLITE_PREPARE_PERSISTENT,
                                             &prepared, nullptr);
-        if (rc != SQLITE_OK)
-            return failed("prepare", rc);
+        if (rc != SQLITE_OK) {
+            error = nativeError(handle, "prepare", rc);
+            return nullptr;
+        }
         it = m_nativeStatements.emplace(sql, prepared).first;
     }
     auto *stmt = static_cast<sqlite3_stmt *>(it->second);
-    if (sqlite3_bind_parameter_count(stmt) != binds.size())
-        return Error(
+    // A read of the same SQL left unfinished starts over.
+    sqlite3_reset(stmt);
+    if (sqlite3_bind_parameter_count(stmt) != binds.size()) {
+        error = Error(
             ErrorCode::Internal,
             QStringLiteral("%1 values for %2 placeholders").arg(binds.size()).arg(sqlite3_bind_parameter_count(stmt)));
+        return nullptr;
+    }
     // Text binds as UTF-8, the database's encoding: bound as UTF-16, SQLite
     // converts every value itself, byte by byte, which a batch INSERT of
     // hundreds of values paid for measurably. The converted texts (and
-    // other values' text) are kept alive here until the statement ran
+    // other values' text) are kept alive in `texts` until the statement ran
     // (bound without copying).
-    QVarLengthArray<QByteArray, 64> texts;
     texts.reserve(binds.size());
     const auto bindText = [stmt, &texts](int at, const QString &text) {
         if (text.isNull())
@@ -375,12 +383,93 @@ Result<void> Database::stepNative(void *connection, const QString &sql, const QV
             break;
         }
     }
-    if (rc == SQLITE_OK) {
-        do
-            rc = sqlite3_step(stmt);
-        while (rc == SQLITE_ROW);
+    if (rc != SQLITE_OK) {
+        error = nativeError(handle, "bind", rc);
+        sqlite3_clear_bindings(stmt);
+        return nullptr;
     }
-    const Result<void> result = rc == SQLITE_DONE ? Result<void>() : Result<void>(failed("query", rc));
+    return stmt;
+}
+
+Result<void> Database::stepNative(void *connection, const QString &sql, const QVariantList &binds)
+{
+    NativeTexts texts;
+    Error error;
+    auto *stmt = static_cast<sqlite3_stmt *>(bindNative(connection, sql, binds, texts, error));
+    if (!stmt)
+        return error;
+    int rc = SQLITE_OK;
+    do
+        rc = sqlite3_step(stmt);
+    while (rc == SQLITE_ROW);
+    const Result<void> result = rc == SQLITE_DONE ? Result<void>() : Result<void>(nativeError(connection, "query", rc));
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return result;
+}
+
+Result<QList<QVariantList>> Database::selectRows(const QString &sql, const QVariantList &binds, int columns)
+{
+    QList<QVariantList> rows;
+    auto *handle = static_cast<sqlite3 *>(nativeSqlite());
+    if (!handle) {
+        auto q = exec(sql, binds);
+        if (!q)
+            return q.error();
+        while (q->next()) {
+            QVariantList row;
+            row.reserve(columns);
+            for (int i = 0; i < columns; ++i)
+                row << q->value(i);
+            rows << row;
+        }
+        q->finish();
+        return rows;
+    }
+    NativeTexts texts;
+    Error error;
+    auto *stmt = static_cast<sqlite3_stmt *>(bindNative(handle, sql, binds, texts, error));
+    if (!stmt)
+        return error;
+    const int available = qMin(columns, sqlite3_column_count(stmt));
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        QVariantList row;
+        row.reserve(columns);
+        for (int i = 0; i < columns; ++i) {
+            if (i >= available) {
+                row << QVariant();
+                continue;
+            }
+            // The values Qt's SQLite driver reads for these types.
+            switch (sqlite3_column_type(stmt, i)) {
+            case SQLITE_INTEGER:
+                row << QVariant(qlonglong(sqlite3_column_int64(stmt, i)));
+                break;
+            case SQLITE_FLOAT:
+                row << QVariant(sqlite3_column_double(stmt, i));
+                break;
+            case SQLITE_BLOB: {
+                const void *data = sqlite3_column_blob(stmt, i);
+                row << QVariant(QByteArray(static_cast<const char *>(data), sqlite3_column_bytes(stmt, i)));
+                break;
+            }
+            case SQLITE_NULL:
+                row << QVariant(QMetaType::fromType<QString>());
+                break;
+            default: {
+                const void *text = sqlite3_column_text16(stmt, i);
+                row << QVariant(
+                    QString(static_cast<const QChar *>(text), sqlite3_column_bytes16(stmt, i) / int(sizeof(QChar))));
+                break;
+            }
+            }
+        }
+        rows << row;
+    }
+    const Result<QList<QVariantList>> result = rc == SQLITE_DONE
+                                                   ? Result<QList<QVariantList>>(std::move(rows))
+                                                   : Result<QList<QVariantList>>(nativeError(handle, "query", rc));
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
     return result;

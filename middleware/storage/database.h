@@ -7,6 +7,7 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
+#include <QVarLengthArray>
 #include <QVariantList>
 
 #include <functional>
@@ -75,6 +76,12 @@ public:
     // execWrite of a one-row INSERT whose row id the caller needs next
     // (SQLite's rowid, for the search index); 0 on PostgreSQL.
     Result<qint64> execInsert(const QString &sql, const QVariantList &binds);
+    // Runs a SELECT and returns its rows, each `columns` values long, read
+    // to the end. On SQLite through SQLite's own interface (no Qt SQL
+    // binding or row cache: the reads every registration makes), with the
+    // values Qt's driver would give (text as QString, integers as qlonglong,
+    // NULL as a null QString variant); elsewhere through exec().
+    Result<QList<QVariantList>> selectRows(const QString &sql, const QVariantList &binds, int columns);
 
     bool beginTransaction();
     bool commit();
@@ -106,6 +113,12 @@ private:
     // of `sql` on it with `binds` bound through SQLite's own interface.
     void *nativeSqlite();
     Result<void> stepNative(void *connection, const QString &sql, const QVariantList &binds);
+    // UTF-8 texts of bound values, alive until their statement ran.
+    using NativeTexts = QVarLengthArray<QByteArray, 64>;
+    // The cached native statement for `sql`, its values bound (`texts` keeps
+    // converted values alive until it ran); null with `error` set on failure.
+    void *bindNative(void *connection, const QString &sql, const QVariantList &binds, NativeTexts &texts, Error &error);
+    Error nativeError(void *connection, const char *what, int rc) const;
     // PostgreSQL: whether the connection still answers, and a new one when it
     // does not (see database.cpp).
     enum class Connection { Alive, Reconnected, Lost };

@@ -36,32 +36,18 @@ Error unreadableGroup(const QString &id)
     return Error(ErrorCode::Conflict, EnrollmentStore::unreadableGroupMessage(id));
 }
 
-// The rows of a query, read to the end before any is parsed.
-QList<QVariantList> rowsOf(Query &q, int columns)
-{
-    QList<QVariantList> rows;
-    while (q.next()) {
-        QVariantList row;
-        for (int i = 0; i < columns; ++i)
-            row << q.value(i);
-        rows << row;
-    }
-    q.finish();
-    return rows;
-}
-
 // Records from rows whose first column is the document: parsed with
 // `fromDoc`; one that cannot be read is built by `fromColumns` and its key
 // collected in `unreadable` (a list), or fails the read with `failure` (one
 // record asked for by key) when there is no `unreadable`.
 template<typename T, typename FromDoc, typename FromColumns, typename Failure>
-Result<QList<T>> readRows(Result<Query> q, int columns, QSet<QString> *unreadable, FromDoc fromDoc,
+Result<QList<T>> readRows(Result<QList<QVariantList>> rows, QSet<QString> *unreadable, FromDoc fromDoc,
                           FromColumns fromColumns, Failure failure)
 {
-    if (!q)
-        return q.error();
+    if (!rows)
+        return rows.error();
     QList<T> out;
-    for (const QVariantList &row : rowsOf(*q, columns)) {
+    for (const QVariantList &row : std::as_const(*rows)) {
         const auto doc = readStoredDocument(row.value(0).toString());
         Result<T> record = doc ? fromDoc(*doc) : Result<T>(Error(ErrorCode::Internal, QString()));
         if (record) {
@@ -80,10 +66,11 @@ Result<QList<T>> readRows(Result<Query> q, int columns, QSet<QString> *unreadabl
 // The stored doc was written by toJson(); one that no longer parses or
 // validates (edited by hand, damaged, written by a newer version) is
 // reported instead of guessed at.
-Result<QList<Enrollment>> readEnrollments(Result<Query> q, QSet<QString> *unreadable)
+Result<QList<Enrollment>> readEnrollments(Database &db, const QString &sql, const QVariantList &binds,
+                                          QSet<QString> *unreadable)
 {
     return readRows<Enrollment>(
-        std::move(q), 8, unreadable, [](const QJsonObject &doc) { return Enrollment::fromJson(doc); },
+        db.selectRows(sql, binds, 8), unreadable, [](const QJsonObject &doc) { return Enrollment::fromJson(doc); },
         [](const QVariantList &row) {
             Enrollment e;
             e.registrationId = row.value(1).toString();
@@ -98,10 +85,11 @@ Result<QList<Enrollment>> readEnrollments(Result<Query> q, QSet<QString> *unread
         unreadableEnrollment);
 }
 
-Result<QList<EnrollmentGroup>> readGroups(Result<Query> q, QSet<QString> *unreadable)
+Result<QList<EnrollmentGroup>> readGroups(Database &db, const QString &sql, const QVariantList &binds,
+                                          QSet<QString> *unreadable)
 {
     return readRows<EnrollmentGroup>(
-        std::move(q), 6, unreadable, [](const QJsonObject &doc) { return EnrollmentGroup::fromJson(doc); },
+        db.selectRows(sql, binds, 6), unreadable, [](const QJsonObject &doc) { return EnrollmentGroup::fromJson(doc); },
         [](const QVariantList &row) {
             EnrollmentGroup g;
             g.enrollmentGroupId = row.value(1).toString();
@@ -146,7 +134,7 @@ Result<QList<Enrollment>> EnrollmentStore::query(const QString &where, const QVa
         sql += QStringLiteral(" LIMIT ?");
         b << limit;
     }
-    return readEnrollments(m_db.exec(sql, b), unreadable);
+    return readEnrollments(m_db, sql, b, unreadable);
 }
 
 Result<std::optional<Enrollment>> EnrollmentStore::find(const QString &registrationId, bool *unreadable)
@@ -233,10 +221,10 @@ Result<bool> EnrollmentStore::inventoryHasSerial(const QString &serial)
 Result<QList<EnrollmentGroup>> EnrollmentStore::queryGroups(const QString &where, const QVariantList &binds, int limit,
                                                             QSet<QString> *unreadable)
 {
-    return readGroups(m_db.exec(QStringLiteral("SELECT ") + kGroupColumns + QStringLiteral(" FROM enrollment_groups ") +
-                                    where + QStringLiteral(" ORDER BY group_id LIMIT ?"),
-                                QVariantList(binds) << limit),
-                      unreadable);
+    return readGroups(m_db,
+                      QStringLiteral("SELECT ") + kGroupColumns + QStringLiteral(" FROM enrollment_groups ") + where +
+                          QStringLiteral(" ORDER BY group_id LIMIT ?"),
+                      QVariantList(binds) << limit, unreadable);
 }
 
 Result<std::optional<EnrollmentGroup>> EnrollmentStore::findGroup(const QString &groupId, bool *unreadable)

@@ -221,15 +221,13 @@ Result<QList<HubLinkStore::Revocation>> HubLinkStore::pendingRevocations(const Q
 
 Result<quint32> HubLinkStore::credentialGeneration(const QString &hubHost, const QString &deviceId)
 {
-    auto q = m_db.exec(QStringLiteral("SELECT generation FROM hub_credentials WHERE hub_host = ? AND device_id = ?"),
-                       {hubHost.toLower(), deviceId});
-    if (!q)
-        return q.error();
-    quint32 generation = 0;
-    if (q->next())
-        generation = quint32(q->value(0).toLongLong());
-    q->finish();
-    return generation;
+    // Read for every registration's answer: through SQLite's own interface.
+    const auto rows =
+        m_db.selectRows(QStringLiteral("SELECT generation FROM hub_credentials WHERE hub_host = ? AND device_id = ?"),
+                        {hubHost.toLower(), deviceId}, 1);
+    if (!rows)
+        return rows.error();
+    return rows->isEmpty() ? quint32(0) : quint32(rows->first().value(0).toLongLong());
 }
 
 Result<quint32> HubLinkStore::raiseCredentialGeneration(const QString &hubHost, const QString &deviceId)
@@ -246,15 +244,13 @@ Result<quint32> HubLinkStore::raiseCredentialGeneration(const QString &hubHost, 
 
 Result<std::optional<QString>> HubLinkStore::revocationOp(const QString &hubHost, const QString &deviceId)
 {
-    auto q = m_db.exec(QStringLiteral("SELECT op FROM hub_revocations WHERE hub_host = ? AND device_id = ?"),
-                       {hubHost.toLower(), deviceId});
-    if (!q)
-        return q.error();
-    std::optional<QString> out;
-    if (q->next())
-        out = q->value(0).toString();
-    q->finish();
-    return out;
+    // Read for every assigned registration (Revocations::onAssigned).
+    const auto rows =
+        m_db.selectRows(QStringLiteral("SELECT op FROM hub_revocations WHERE hub_host = ? AND device_id = ?"),
+                        {hubHost.toLower(), deviceId}, 1);
+    if (!rows)
+        return rows.error();
+    return rows->isEmpty() ? std::optional<QString>() : std::optional<QString>(rows->first().value(0).toString());
 }
 
 Result<std::optional<HubLinkStore::Revocation>> HubLinkStore::revocation(const QString &hubHost,

@@ -5,6 +5,7 @@
 
 #include "protocol/timeutil.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
 
@@ -72,20 +73,13 @@ RegistrationRecord fromColumns(const QVariantList &row)
 
 // Unlike readDocs, one unreadable document never fails the read: it comes
 // back from its columns, flagged, so a page of registrations still lists.
-Result<QList<RegistrationRecord>> readRecords(Result<Query> q)
+Result<QList<RegistrationRecord>> readRecords(Database &db, const QString &sql, const QVariantList &binds)
 {
-    if (!q)
-        return q.error();
-    QList<QVariantList> rows;
-    while (q->next()) {
-        QVariantList row;
-        for (int i = 0; i < 11; ++i)
-            row << q->value(i);
-        rows << row;
-    }
-    q->finish();
+    const auto rows = db.selectRows(sql, binds, 11);
+    if (!rows)
+        return rows.error();
     QList<RegistrationRecord> out;
-    for (const QVariantList &row : std::as_const(rows)) {
+    for (const QVariantList &row : *rows) {
         const auto doc = readStoredDocument(row.value(0).toString());
         auto record =
             doc ? RegistrationRecord::fromDoc(*doc) : Result<RegistrationRecord>(Error(ErrorCode::Internal, QString()));
@@ -104,7 +98,7 @@ Error registrationChanged()
 Result<std::optional<RegistrationRecord>> RegistrationStore::find(const QString &registrationId)
 {
     static const QString sql = kSelect + QStringLiteral(" WHERE registration_id = ?");
-    return firstOf(readRecords(m_db.exec(sql, {registrationId})));
+    return firstOf(readRecords(m_db, sql, {registrationId}));
 }
 
 Result<QHash<QString, RegistrationRecord>> RegistrationStore::findMany(const QStringList &registrationIds)
@@ -112,8 +106,8 @@ Result<QHash<QString, RegistrationRecord>> RegistrationStore::findMany(const QSt
     QHash<QString, RegistrationRecord> out;
     for (const InListChunk &chunk : inListChunks(registrationIds)) {
         auto records = readRecords(
-            m_db.exec(kSelect + QStringLiteral(" WHERE registration_id IN (") + chunk.placeholders + QLatin1Char(')'),
-                      chunk.binds));
+            m_db, kSelect + QStringLiteral(" WHERE registration_id IN (") + chunk.placeholders + QLatin1Char(')'),
+            chunk.binds);
         if (!records)
             return records.error();
         for (const RegistrationRecord &r : std::as_const(*records))
@@ -148,7 +142,7 @@ Result<RecordPage<RegistrationRecord>> RegistrationStore::list(const Filter &fil
     }
     sql += QStringLiteral(" ORDER BY registration_id LIMIT ?");
     binds << page.limit + 1;
-    auto items = readRecords(m_db.exec(sql, binds));
+    auto items = readRecords(m_db, sql, binds);
     if (!items)
         return items.error();
     return pageOf(*items, page.limit, [](const RegistrationRecord &r) { return r.state.registrationId; });
@@ -156,11 +150,73 @@ Result<RecordPage<RegistrationRecord>> RegistrationStore::list(const Filter &fil
 
 Result<void> RegistrationStore::save(const RegistrationRecord &record)
 {
-    return save(record, record.state.toJson());
+    return save(record, QJsonDocument(record.state.toJson()).toJson(QJsonDocument::Compact));
 }
 
-Result<void> RegistrationStore::save(const RegistrationRecord &record, const QJsonObject &stateJson)
+namespace {
+// A JSON string as QJsonDocument's compact form writes it.
+QByteArray jsonString(const QString &text)
 {
+    bool plain = true;
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        if (u < 0x20 || u >= 0x7f || u == u'"' || u == u'\\') {
+            plain = false;
+            break;
+        }
+    }
+    if (plain)
+        return '"' + text.toLatin1() + '"';
+    const QByteArray array = QJsonDocument(QJsonArray{text}).toJson(QJsonDocument::Compact);
+    return array.sliced(1, array.size() - 2);
+}
+
+// An object's text from `head` (its members sorting before
+// "registrationState", rendered, without braces), the rendered state and
+// `tail` (the members after it, each with its leading comma): the keys of a
+// QJsonObject render sorted, so this is the text QJsonDocument would write.
+QString spliceState(const QByteArray &head, const QByteArray &stateText, const QByteArray &tail)
+{
+    QByteArray text;
+    text.reserve(head.size() + stateText.size() + tail.size() + 24);
+    text += '{';
+    if (!head.isEmpty())
+        text += head + ',';
+    text += "\"registrationState\":" + stateText + tail + '}';
+    return QString::fromUtf8(text);
+}
+
+Result<void> writeOperation(Database &db, const OperationRecord &op, const QString &docText)
+{
+    return db.execWrite(QStringLiteral("INSERT INTO operations (operation_id, registration_id, status, created, "
+                                       "updated, doc) VALUES (?, ?, ?, ?, ?, ?) "
+                                       "ON CONFLICT (operation_id) DO UPDATE SET status = excluded.status, "
+                                       "updated = excluded.updated, doc = excluded.doc"),
+                        {op.operation.operationId, op.registrationId, op.operation.status, toIsoUtc(op.created),
+                         toIsoUtc(op.updated), docText});
+}
+} // namespace
+
+Result<void> RegistrationStore::save(const RegistrationRecord &record, const QByteArray &stateText)
+{
+    // toDoc()'s members around the state: those sorting before
+    // "registrationState", then the twin.
+    QJsonObject head;
+    if (!record.enrollmentGroupId.isEmpty())
+        head.insert(QStringLiteral("enrollmentGroupId"), record.enrollmentGroupId);
+    if (!record.operationId.isEmpty())
+        head.insert(QStringLiteral("operationId"), record.operationId);
+    if (!record.deviceStatus.isEmpty()) {
+        head.insert(QStringLiteral("deviceStatus"), record.deviceStatus);
+        head.insert(QStringLiteral("deviceStatusDateTimeUtc"), toIsoUtc(record.deviceStatusDateTimeUtc));
+    }
+    QByteArray headText;
+    if (!head.isEmpty()) {
+        headText = QJsonDocument(head).toJson(QJsonDocument::Compact);
+        headText = headText.sliced(1, headText.size() - 2);
+    }
+    const QString docText =
+        spliceState(headText, stateText, ",\"twin\":" + QJsonDocument(record.twin).toJson(QJsonDocument::Compact));
     // Every registration writes this, the operation and the prune: through
     // execWrite, which binds without Qt SQL's per-value name look-up.
     const RegistrationState &s = record.state;
@@ -175,7 +231,7 @@ Result<void> RegistrationStore::save(const RegistrationRecord &record, const QJs
                        "created = excluded.created, updated = excluded.updated, doc = excluded.doc"),
         {s.registrationId, nullIfEmpty(record.enrollmentGroupId), nullIfEmpty(s.deviceId), nullIfEmpty(s.assignedHub),
          s.status, nullIfEmpty(s.substatus), nullIfEmpty(record.operationId), s.etag, toIsoUtc(s.createdDateTimeUtc),
-         toIsoUtc(s.lastUpdatedDateTimeUtc), toJsonText(record.toDoc(stateJson))});
+         toIsoUtc(s.lastUpdatedDateTimeUtc), docText});
 }
 
 Result<void> RegistrationStore::update(const RegistrationRecord &record, const QString &expectedEtag)
@@ -206,17 +262,14 @@ Result<void> RegistrationStore::remove(const QString &registrationId, const QStr
 
 Result<void> RegistrationStore::saveOperation(const OperationRecord &op)
 {
-    return saveOperation(op, op.operation.toJson());
+    return writeOperation(m_db, op, toJsonText(op.operation.toJson()));
 }
 
-Result<void> RegistrationStore::saveOperation(const OperationRecord &op, const QJsonObject &operationJson)
+Result<void> RegistrationStore::saveOperation(const OperationRecord &op, const QByteArray &stateText)
 {
-    return m_db.execWrite(QStringLiteral("INSERT INTO operations (operation_id, registration_id, status, created, "
-                                         "updated, doc) VALUES (?, ?, ?, ?, ?, ?) "
-                                         "ON CONFLICT (operation_id) DO UPDATE SET status = excluded.status, "
-                                         "updated = excluded.updated, doc = excluded.doc"),
-                          {op.operation.operationId, op.registrationId, op.operation.status, toIsoUtc(op.created),
-                           toIsoUtc(op.updated), toJsonText(operationJson)});
+    return writeOperation(m_db, op,
+                          spliceState("\"operationId\":" + jsonString(op.operation.operationId), stateText,
+                                      ",\"status\":" + jsonString(op.operation.status)));
 }
 
 Result<std::optional<OperationRecord>> RegistrationStore::findOperation(const QString &operationId)

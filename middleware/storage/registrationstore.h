@@ -83,8 +83,11 @@ public:
     // Inserts or replaces the record as given (etag and timestamps are the
     // caller's: an unchanged re-registration keeps its etag).
     Result<void> save(const RegistrationRecord &record);
-    // The same, with the state's JSON already rendered (RegistrationRecord::toDoc).
-    Result<void> save(const RegistrationRecord &record, const QJsonObject &stateJson);
+    // The same, with the state already rendered as compact JSON text
+    // (QJsonDocument::Compact of record.state.toJson()): the stored document
+    // is that text between the record's other members, byte for byte what
+    // save(record) writes, without rendering the state again.
+    Result<void> save(const RegistrationRecord &record, const QByteArray &stateText);
     // Replaces only when the stored etag is expectedEtag.
     Result<void> update(const RegistrationRecord &record, const QString &expectedEtag);
     // Forgets the registration and its operations; the next registration is
@@ -92,8 +95,10 @@ public:
     Result<void> remove(const QString &registrationId, const QString &expectedEtag);
 
     Result<void> saveOperation(const OperationRecord &operation);
-    // The same, with the operation's JSON already rendered (operation.toJson()).
-    Result<void> saveOperation(const OperationRecord &operation, const QJsonObject &operationJson);
+    // The same for an operation with a registration state, the state given
+    // as save()'s compact text (the document is what operation.toJson()
+    // renders: operationId, registrationState, status).
+    Result<void> saveOperation(const OperationRecord &operation, const QByteArray &stateText);
     Result<std::optional<OperationRecord>> findOperation(const QString &operationId);
     // Drops a registration's operations older than `before`: devices poll an
     // operation for seconds, not days.

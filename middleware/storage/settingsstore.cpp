@@ -11,18 +11,17 @@ QString SettingsStore::value(const QString &key, const QString &defaultValue)
     auto cached = m_cache.constFind(key);
     if (cached != m_cache.constEnd())
         return cached.value();
-    auto q = m_db.exec(QStringLiteral("SELECT value FROM settings WHERE key = ?"), {key});
-    if (!q)
+    const auto rows = m_db.selectRows(QStringLiteral("SELECT value FROM settings WHERE key = ?"), {key}, 1);
+    if (!rows)
         return defaultValue;
     QString v = defaultValue;
-    if (q->next()) {
-        v = q->value(0).toString();
+    if (!rows->isEmpty()) {
+        v = rows->first().value(0).toString();
         // Only immutable settings are cached: another instance sharing the
         // database may change the others at any time.
         if (key == QLatin1String("idScope"))
             m_cache.insert(key, v);
     }
-    q->finish();
     return v;
 }
 

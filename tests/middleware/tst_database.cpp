@@ -9,9 +9,11 @@
 #include "domain/eventbus.h"
 #include "storage/auditlog.h"
 #include "storage/database.h"
+#include "storage/registrationstore.h"
 #include "storage/tokenstore.h"
 
 #include <QCryptographicHash>
+#include <QJsonDocument>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -42,6 +44,10 @@ private Q_SLOTS:
     void typePatterns();
     void knownPatterns_data();
     void knownPatterns();
+    void selectRowsReadsWhatExecReads_data();
+    void selectRowsReadsWhatExecReads();
+    void storedRegistrationDocumentsAreTheirJson_data();
+    void storedRegistrationDocumentsAreTheirJson();
 
 private:
     int auditRows();
@@ -474,6 +480,126 @@ void TestDatabase::knownPatterns()
     QFETCH(QString, pattern);
     QFETCH(bool, known);
     QCOMPARE(EventBus::isKnownPattern(pattern), known);
+}
+
+// selectRows reads SQLite through its own interface: every value it gives
+// must be the one Qt's driver gives through exec() for the same row.
+void TestDatabase::selectRowsReadsWhatExecReads_data()
+{
+    QTest::addColumn<QVariant>("value");
+    QTest::newRow("text") << QVariant(QStringLiteral("caf\u00e9 \"x\" \\ \U0001F600"));
+    QTest::newRow("empty text") << QVariant(QStringLiteral(""));
+    QTest::newRow("null") << QVariant();
+    QTest::newRow("integer") << QVariant(qlonglong(-9007199254740993LL));
+    QTest::newRow("bool") << QVariant(true);
+    QTest::newRow("double") << QVariant(2.5);
+}
+
+void TestDatabase::selectRowsReadsWhatExecReads()
+{
+    QFETCH(QVariant, value);
+    const QString key = QStringLiteral("selectRows");
+    QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM settings WHERE key = ?"), {key}));
+    QVERIFY(m_db->execAffected(QStringLiteral("INSERT INTO settings (key, value) VALUES (?, ?)"),
+                               {key, QStringLiteral("v")}));
+    const QString sql = QStringLiteral("SELECT ?, key, value FROM settings WHERE key = ? "
+                                       "UNION ALL SELECT ?, 'zz', NULL ORDER BY 2");
+    const QVariantList binds{value, key, value};
+    auto q = m_db->exec(sql, binds);
+    QVERIFY2(q, qPrintable(q.error().message));
+    QList<QVariantList> viaExec;
+    while (q->next())
+        viaExec << QVariantList{q->value(0), q->value(1), q->value(2)};
+    q->finish();
+    auto rows = m_db->selectRows(sql, binds, 3);
+    QVERIFY2(rows, qPrintable(rows.error().message));
+    QCOMPARE(rows->size(), 2);
+    QCOMPARE(rows->size(), viaExec.size());
+    for (int r = 0; r < rows->size(); ++r) {
+        for (int c = 0; c < 3; ++c) {
+            const QVariant &mine = rows->at(r).at(c);
+            const QVariant &qts = viaExec.at(r).at(c);
+            QCOMPARE(mine.isNull(), qts.isNull());
+            QCOMPARE(mine.toString(), qts.toString());
+            QCOMPARE(mine.toLongLong(), qts.toLongLong());
+            QCOMPARE(mine.metaType(), qts.metaType());
+        }
+    }
+    QCOMPARE(rows->at(0).at(2).toString(), QStringLiteral("v"));
+    QVERIFY(rows->at(1).at(2).isNull());
+    // Another run of the same statement starts over.
+    auto again = m_db->selectRows(sql, binds, 3);
+    QVERIFY(again);
+    QCOMPARE(again->size(), 2);
+    QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM settings WHERE key = ?"), {key}));
+}
+
+// A registration's documents are written from the state's text spliced
+// between the other members: they must be exactly the JSON Qt renders.
+void TestDatabase::storedRegistrationDocumentsAreTheirJson_data()
+{
+    QTest::addColumn<QString>("groupId");
+    QTest::addColumn<QString>("operationId");
+    QTest::addColumn<QString>("deviceStatus");
+    QTest::addColumn<QJsonObject>("twin");
+    QTest::newRow("first registration") << QString() << QStringLiteral("5.abc.def") << QString() << QJsonObject();
+    QTest::newRow("group, status, twin")
+        << QStringLiteral("grp-\"1\"") << QStringLiteral("5.0123.4567") << QStringLiteral("sold")
+        << QJsonObject{{QStringLiteral("tags"), QJsonObject{{QStringLiteral("k"), QStringLiteral("v\u00e9")}}}};
+    QTest::newRow("no operation") << QStringLiteral("g") << QString() << QString()
+                                  << QJsonObject{{QStringLiteral("properties"), QJsonObject()}};
+}
+
+void TestDatabase::storedRegistrationDocumentsAreTheirJson()
+{
+    QFETCH(QString, groupId);
+    QFETCH(QString, operationId);
+    QFETCH(QString, deviceStatus);
+    QFETCH(QJsonObject, twin);
+    RegistrationRecord rec;
+    rec.state.registrationId = QStringLiteral("doc-test");
+    rec.state.status = QStringLiteral("assigned");
+    rec.state.assignedHub = QStringLiteral("hub-a.example");
+    rec.state.deviceId = QStringLiteral("dev \"\\ \u00fc");
+    rec.state.substatus = QStringLiteral("initialAssignment");
+    rec.state.etag = QStringLiteral("etag-1");
+    rec.state.createdDateTimeUtc = QDateTime(QDate(2026, 12, 6), QTime(17, 0, 1, 23), Qt::UTC);
+    rec.state.lastUpdatedDateTimeUtc = rec.state.createdDateTimeUtc.addSecs(5);
+    rec.state.payload = QJsonObject{{QStringLiteral("a"), 1}};
+    rec.enrollmentGroupId = groupId;
+    rec.operationId = operationId;
+    rec.deviceStatus = deviceStatus;
+    rec.deviceStatusDateTimeUtc = rec.state.createdDateTimeUtc;
+    rec.twin = twin;
+    RegistrationStore store(*m_db);
+    const QByteArray stateText = QJsonDocument(rec.state.toJson()).toJson(QJsonDocument::Compact);
+    QVERIFY(store.save(rec, stateText));
+    RegistrationOperation op;
+    op.operationId = QStringLiteral("5.op\"1");
+    op.status = QStringLiteral("assigned");
+    op.registrationState = rec.state;
+    const QDateTime at = QDateTime::currentDateTimeUtc();
+    QVERIFY(store.saveOperation({op, rec.state.registrationId, at, at}, stateText));
+
+    auto q = m_db->exec(QStringLiteral("SELECT doc FROM registrations WHERE registration_id = ?"),
+                        {rec.state.registrationId});
+    QVERIFY(q && q->next());
+    const QString recordDoc = q->value(0).toString();
+    q->finish();
+    QCOMPARE(recordDoc, QString::fromUtf8(QJsonDocument(rec.toDoc()).toJson(QJsonDocument::Compact)));
+    q = m_db->exec(QStringLiteral("SELECT doc FROM operations WHERE operation_id = ?"), {op.operationId});
+    QVERIFY(q && q->next());
+    const QString opDoc = q->value(0).toString();
+    q->finish();
+    QCOMPARE(opDoc, QString::fromUtf8(QJsonDocument(op.toJson()).toJson(QJsonDocument::Compact)));
+    auto found = store.find(rec.state.registrationId);
+    QVERIFY(found && *found);
+    QCOMPARE((*found)->state.deviceId, rec.state.deviceId);
+    QCOMPARE((*found)->twin, twin);
+    QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM operations WHERE registration_id = ?"),
+                               {rec.state.registrationId}));
+    QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM registrations WHERE registration_id = ?"),
+                               {rec.state.registrationId}));
 }
 
 PROVISIO_TEST_GUILESS_MAIN(TestDatabase)
