@@ -8,15 +8,17 @@
 // the audit page with every filter the CRM offers and deep keyset pages,
 // the device telemetry view with and without a time window, and deep
 // telemetry pages through the API. Each figure is request + JSON + paint.
-// Then it restarts the middleware with audit and telemetry retention due
-// for about half of each table and measures the sweep (rows, rounds, the
+// Then it adds a backlog of B old audit entries (older than a year) and B
+// old telemetry messages (8 to 30 days old) to the tables, restarts the
+// middleware with --audit-days 365 and the default --telemetry-days 7, and
+// measures the sweeps that delete exactly the backlog (rows, rounds, the
 // time per round from the middleware's log) and, meanwhile, the latency of
 // telemetry batch inserts (100 messages, one transaction) by a second
 // writer on the same database, against the same inserts before the sweep:
 // how long ingest has to wait for the database while old rows go.
 //
 // The generator (rows i = 0..N-1, oldest first, evenly spread in time):
-// audit entries over the last 365 days; actor token:import 60 %,
+// audit entries over the last 364 days; actor token:import 60 %,
 // token:crm-alice 25 %, token:crm-bob 5 %, device:SN-… 10 %; action create
 // 50 %, update 30 %, sell 10 %, enroll 5 %, issueActivationCode 4 %,
 // disable 0.9 %, delete 0.1 %; entity type device (enrollment for enroll,
@@ -159,14 +161,12 @@ QString auditSelect(Database::Dialect dialect, qint64 start, qint64 stepMs)
 QString telemetrySelect(Database::Dialect dialect, qint64 start, qint64 stepMs, int devices)
 {
     const bool sqlite = dialect == Database::Dialect::Sqlite;
-    const QString device =
-        sqlite ? QStringLiteral("'hist-dev-' || printf('%05d', i % %1)").arg(devices)
-               : QStringLiteral("'hist-dev-' || lpad((i % %1)::text, 5, '0')").arg(devices);
+    const QString device = sqlite ? QStringLiteral("'hist-dev-' || printf('%05d', i % %1)").arg(devices)
+                                  : QStringLiteral("'hist-dev-' || lpad((i % %1)::text, 5, '0')").arg(devices);
     const QString body = QStringLiteral("'{\"temperature\":' || (20 + i % 10) || ',\"seq\":' || i || '}'");
     return device + QStringLiteral(", 'hub-1.local', ") +
            isoSql(dialect, QStringLiteral("%1 + i * %2").arg(start).arg(stepMs)) + QStringLiteral(", '', ") +
-           (sqlite ? QStringLiteral("CAST(%1 AS BLOB)").arg(body)
-                   : QStringLiteral("convert_to(%1, 'UTF8')").arg(body));
+           (sqlite ? QStringLiteral("CAST(%1 AS BLOB)").arg(body) : QStringLiteral("convert_to(%1, 'UTF8')").arg(body));
 }
 
 struct IndexDef
@@ -226,8 +226,7 @@ Result<void> fill(Database &db, const QString &table, const QString &columns, qi
     constexpr qint64 kChunk = 1000000;
     for (qint64 from = 0; from < rows; from += kChunk) {
         const qint64 to = std::min(rows, from + kChunk);
-        if (auto r = execAll(db, QStringLiteral("INSERT INTO %1 (%2) ").arg(table, columns) + chunkSql(from, to));
-            !r)
+        if (auto r = execAll(db, QStringLiteral("INSERT INTO %1 (%2) ").arg(table, columns) + chunkSql(from, to)); !r)
             return r;
         out() << "  " << table << ": " << to << " rows, " << fixed(clock.elapsed() / 1000.0, 1) << " s\n";
         out().flush();
@@ -291,8 +290,7 @@ struct Server
     std::unique_ptr<ApiClient> api;
 };
 
-bool startServer(Server &server, const QString &bin, const QString &dataDir, const QString &database,
-                 QString *error)
+bool startServer(Server &server, const QString &bin, const QString &dataDir, const QString &database, QString *error)
 {
     if (!server.process.start(bin, dataDir, database, error))
         return false;
@@ -377,6 +375,10 @@ int main(int argc, char **argv)
     const QCommandLineOption deepOpt(QStringLiteral("deep-pages"),
                                      QStringLiteral("Pages to scroll through (default 200)."), QStringLiteral("n"),
                                      QStringLiteral("200"));
+    const QCommandLineOption backlogOpt(QStringLiteral("backlog"),
+                                        QStringLiteral("Old audit entries and old telemetry messages the retention "
+                                                       "sweeps delete (default 1000000 each)."),
+                                        QStringLiteral("n"), QStringLiteral("1000000"));
     const QCommandLineOption noRetentionOpt(QStringLiteral("no-retention"),
                                             QStringLiteral("Skip the retention phase (keeps the data directory)."));
     const QCommandLineOption binOpt(QStringLiteral("middleware-bin"), QStringLiteral("provisio-middleware binary."),
@@ -384,8 +386,8 @@ int main(int argc, char **argv)
     const QCommandLineOption strictOpt(QStringLiteral("check-targets"),
                                        QStringLiteral("Exit 1 when an audit or telemetry page median takes 100 ms or "
                                                       "more."));
-    parser.addOptions({auditOpt, telemetryOpt, devicesOpt, databaseOpt, dataOpt, repeatOpt, deepOpt, noRetentionOpt,
-                       binOpt, strictOpt});
+    parser.addOptions({auditOpt, telemetryOpt, devicesOpt, databaseOpt, dataOpt, repeatOpt, deepOpt, backlogOpt,
+                       noRetentionOpt, binOpt, strictOpt});
     parser.process(app);
 
     const qint64 auditRows = parser.value(auditOpt).toLongLong();
@@ -441,8 +443,8 @@ int main(int argc, char **argv)
                 return kExitSetupFailed;
             }
             const auto dialect = db.dialect();
-            const qint64 auditStart = now - 365 * kDayMs;
-            const qint64 auditStep = std::max<qint64>(1, 365 * kDayMs / auditRows);
+            const qint64 auditStart = now - 364 * kDayMs;
+            const qint64 auditStep = std::max<qint64>(1, 364 * kDayMs / auditRows);
             auto filled = fill(db, QStringLiteral("audit_log"),
                                QStringLiteral("at, actor, action, entity_type, entity_id, after_doc"), auditRows,
                                [&](qint64 from, qint64 to) {
@@ -454,12 +456,12 @@ int main(int argc, char **argv)
             }
             const qint64 telemetryStart = now - 6 * kDayMs;
             const qint64 telemetryStep = std::max<qint64>(1, 6 * kDayMs / telemetryRows);
-            filled = fill(db, QStringLiteral("telemetry"),
-                          QStringLiteral("device_id, hub_host, received, properties, body"), telemetryRows,
-                          [&](qint64 from, qint64 to) {
-                              return seriesSql(dialect, from, to,
-                                               telemetrySelect(dialect, telemetryStart, telemetryStep, devices));
-                          });
+            filled =
+                fill(db, QStringLiteral("telemetry"), QStringLiteral("device_id, hub_host, received, properties, body"),
+                     telemetryRows, [&](qint64 from, qint64 to) {
+                         return seriesSql(dialect, from, to,
+                                          telemetrySelect(dialect, telemetryStart, telemetryStep, devices));
+                     });
             if (!filled) {
                 err() << "cannot fill the telemetry: " << filled.error().message << "\n";
                 return kExitSetupFailed;
@@ -529,11 +531,11 @@ int main(int argc, char **argv)
         f.entityType = QStringLiteral("customer");
         cases.push_back({"entityType=customer (4 %)", f});
         f = {};
-        f.entityId = QStringLiteral("SN-421877");
+        f.entityId = QStringLiteral("SN-7919");
         cases.push_back({"entityId (one device)", f});
         f = {};
         f.entityType = QStringLiteral("device");
-        f.entityId = QStringLiteral("SN-421877");
+        f.entityId = QStringLiteral("SN-7919");
         cases.push_back({"entityType+entityId (device trail)", f});
         f = {};
         f.since = nowUtc.addDays(-300);
@@ -678,8 +680,8 @@ int main(int argc, char **argv)
             if (cursor.isEmpty())
                 break;
         }
-        out() << "telemetry API pages of 100 (request + JSON) to message " << messages << " of one device: "
-              << spread(pages) << "\n";
+        out() << "telemetry API pages of 100 (request + JSON) to message " << messages
+              << " of one device: " << spread(pages) << "\n";
     }
     const ProcessStats mw = ProcessStats::read(server.process.pid());
     out() << "middleware resident memory " << fixed(mw.residentKiB / 1024.0) << " MiB\n";
@@ -690,12 +692,41 @@ int main(int argc, char **argv)
         return parser.isSet(strictOpt) && !targetsMet ? kExitTargetMissed : 0;
 
     // --- Retention sweep, with ingest beside it ---------------------------------
-    // Half of each table is due: audit older than 182 days, telemetry older
-    // than 3 days (the generator spread them over 365 and 6 days).
+    // A backlog of old rows, written the way rows arrive (indexes in
+    // place), which --audit-days 365 and --telemetry-days 7 then delete.
+    const qint64 backlog = std::max<qint64>(1, parser.value(backlogOpt).toLongLong());
     auto opened = Database::open(database.isEmpty() ? QDir(dataDir).filePath(QStringLiteral("provisio.db")) : database);
     if (!opened) {
         err() << "cannot open the database: " << opened.error().message << "\n";
         return kExitSetupFailed;
+    }
+    {
+        Database &db = **opened;
+        const auto dialect = db.dialect();
+        QElapsedTimer clock;
+        clock.start();
+        const qint64 auditStart = now - 2 * 365 * kDayMs;
+        const qint64 auditStep = std::max<qint64>(1, 364 * kDayMs / backlog);
+        const qint64 telemetryStart = now - 30 * kDayMs;
+        const qint64 telemetryStep = std::max<qint64>(1, 22 * kDayMs / backlog);
+        for (qint64 from = 0; from < backlog; from += 1000000) {
+            const qint64 to = std::min(backlog, from + 1000000);
+            auto a = execAll(db, QStringLiteral("INSERT INTO audit_log (at, actor, action, entity_type, entity_id, "
+                                                "after_doc) ") +
+                                     seriesSql(dialect, from, to, auditSelect(dialect, auditStart, auditStep)));
+            auto t = a ? execAll(db, QStringLiteral("INSERT INTO telemetry (device_id, hub_host, received, "
+                                                    "properties, body) ") +
+                                         seriesSql(dialect, from, to,
+                                                   telemetrySelect(dialect, telemetryStart, telemetryStep, devices)))
+                       : a;
+            if (!t) {
+                err() << "cannot write the backlog: " << t.error().message << "\n";
+                return kExitSetupFailed;
+            }
+        }
+        out() << "backlog: " << backlog << " old audit entries and " << backlog << " old telemetry messages in "
+              << fixed(clock.elapsed() / 1000.0, 1) << " s\n";
+        out().flush();
     }
     Database &writer = **opened;
     TelemetryStore ingest(writer);
@@ -743,10 +774,11 @@ int main(int argc, char **argv)
           << "between, batch " << spread(baseline) << "\n";
     out().flush();
 
+    // Counted before the sweep; its deletes then leave exactly the rest.
     auto auditBefore = scalar(writer, QStringLiteral("SELECT COUNT(*) FROM audit_log"));
     auto telemetryBefore = scalar(writer, QStringLiteral("SELECT COUNT(*) FROM telemetry"));
-    qputenv("PROVISIO_AUDIT_DAYS", "182");
-    qputenv("PROVISIO_TELEMETRY_DAYS", "3");
+    qputenv("PROVISIO_AUDIT_DAYS", "365");
+    qputenv("PROVISIO_TELEMETRY_DAYS", "7");
     qputenv("PROVISIO_TELEMETRY_PRUNE_MS", "1000");
     qputenv("QT_LOGGING_RULES", "provisio.middleware.retention.debug=true");
     Server sweeper;
@@ -754,6 +786,7 @@ int main(int argc, char **argv)
         err() << "cannot start the middleware for the sweep: " << error << "\n";
         return kExitSetupFailed;
     }
+    const int sequenceAtSweep = sequence;
     QElapsedTimer sweepClock;
     sweepClock.start();
     std::vector<double> during;
@@ -781,7 +814,7 @@ int main(int argc, char **argv)
     const QString logText = QString::fromUtf8(log.readAll());
     const QRegularExpression round(
         QStringLiteral("(audit|telemetry) retention round \\d+ deleted (\\d+) rows in (\\d+) ms"));
-    for (const QString what : {QStringLiteral("audit"), QStringLiteral("telemetry")}) {
+    for (const QString &what : {QStringLiteral("audit"), QStringLiteral("telemetry")}) {
         std::vector<double> rounds;
         qint64 deleted = 0;
         for (auto it = round.globalMatch(logText); it.hasNext();) {
@@ -797,14 +830,15 @@ int main(int argc, char **argv)
             if (m.captured(1) == what)
                 total = QStringLiteral(", sweep %1 s").arg(fixed(m.captured(4).toDouble() / 1000.0, 1));
         }
-        out() << what << " retention: " << deleted << " rows in " << rounds.size() << " rounds of at most 5000"
-              << total << "; round " << spread(rounds) << "\n";
+        out() << what << " retention: " << deleted << " rows in " << rounds.size() << " rounds of at most 5000" << total
+              << "; round " << spread(rounds) << "\n";
     }
     auto auditAfter = scalar(writer, QStringLiteral("SELECT COUNT(*) FROM audit_log"));
     auto telemetryAfter = scalar(writer, QStringLiteral("SELECT COUNT(*) FROM telemetry"));
     if (auditBefore && auditAfter && telemetryBefore && telemetryAfter)
-        out() << "rows: audit " << *auditBefore << " -> " << *auditAfter << ", telemetry " << *telemetryBefore
-              << " -> " << *telemetryAfter << " (plus " << sequence << " ingested)\n";
+        out() << "rows: audit " << *auditBefore << " -> " << *auditAfter << " (backlog " << backlog << "), telemetry "
+              << *telemetryBefore << " -> " << *telemetryAfter << " (backlog " << backlog << ", plus "
+              << sequence - sequenceAtSweep << " ingested during the sweep)\n";
     out() << "ingest during the sweeps (" << fixed(sweepSeconds, 1) << " s): " << during.size() * 100
           << " messages, batch " << spread(during) << "\n";
     out().flush();
