@@ -379,6 +379,10 @@ int main(int argc, char **argv)
                                         QStringLiteral("Old audit entries and old telemetry messages the retention "
                                                        "sweeps delete (default 1000000 each)."),
                                         QStringLiteral("n"), QStringLiteral("1000000"));
+    const QCommandLineOption batchOpt(QStringLiteral("retention-batch"),
+                                      QStringLiteral("The middleware's --retention-batch in the sweep (default: its "
+                                                     "own default)."),
+                                      QStringLiteral("rows"));
     const QCommandLineOption noRetentionOpt(QStringLiteral("no-retention"),
                                             QStringLiteral("Skip the retention phase (keeps the data directory)."));
     const QCommandLineOption binOpt(QStringLiteral("middleware-bin"), QStringLiteral("provisio-middleware binary."),
@@ -387,7 +391,7 @@ int main(int argc, char **argv)
                                        QStringLiteral("Exit 1 when an audit or telemetry page median takes 100 ms or "
                                                       "more."));
     parser.addOptions({auditOpt, telemetryOpt, devicesOpt, databaseOpt, dataOpt, repeatOpt, deepOpt, backlogOpt,
-                       noRetentionOpt, binOpt, strictOpt});
+                       batchOpt, noRetentionOpt, binOpt, strictOpt});
     parser.process(app);
 
     const qint64 auditRows = parser.value(auditOpt).toLongLong();
@@ -780,6 +784,8 @@ int main(int argc, char **argv)
     qputenv("PROVISIO_AUDIT_DAYS", "365");
     qputenv("PROVISIO_TELEMETRY_DAYS", "7");
     qputenv("PROVISIO_TELEMETRY_PRUNE_MS", "1000");
+    if (parser.isSet(batchOpt))
+        qputenv("PROVISIO_RETENTION_BATCH", parser.value(batchOpt).toLatin1());
     qputenv("QT_LOGGING_RULES", "provisio.middleware.retention.debug=true");
     Server sweeper;
     if (!startServer(sweeper, parser.value(binOpt), dataDir, database, &error)) {
@@ -830,7 +836,8 @@ int main(int argc, char **argv)
             if (m.captured(1) == what)
                 total = QStringLiteral(", sweep %1 s").arg(fixed(m.captured(4).toDouble() / 1000.0, 1));
         }
-        out() << what << " retention: " << deleted << " rows in " << rounds.size() << " rounds of at most 5000" << total
+        out() << what << " retention: " << deleted << " rows in " << rounds.size() << " rounds of at most "
+              << (parser.isSet(batchOpt) ? parser.value(batchOpt) : QStringLiteral("the default")) << total
               << "; round " << spread(rounds) << "\n";
     }
     auto auditAfter = scalar(writer, QStringLiteral("SELECT COUNT(*) FROM audit_log"));

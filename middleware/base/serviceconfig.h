@@ -92,7 +92,7 @@ struct ServiceConfig
     int telemetryEventsPerSecond = 5;    // per device, for the live feed
     int auditDays = 0;                   // audit entries older than this are deleted (0: never)
     int auditPruneSeconds = 3600;        // how often audit retention runs
-    int retentionBatchRows = 5000;       // rows per retention delete statement
+    int retentionBatchRows = 1000;       // rows per retention delete statement
     int retentionPauseMs = 100;          // least rest between retention deletes
     // Activation cards by e-mail (MailDispatcher). No SMTP URL: mails are
     // written as .eml files to the outbox directory instead.

@@ -270,7 +270,7 @@ QList<SettingSpec> buildSettings()
         integer("retention-batch", "PROVISIO_RETENTION_BATCH", "rows",
                 "Rows one retention delete (telemetry by age and by count, audit by age) removes in one "
                 "statement; a backlog goes in several.",
-                100, 100000, 5000),
+                100, 100000, 1000),
         duration("retention-pause", "PROVISIO_RETENTION_PAUSE_MS",
                  "Least rest between two retention deletes of a sweep; the rest is also at least as long as the "
                  "delete took, so writers get the database at least half the time.",

@@ -24,7 +24,7 @@ class RetentionSweep : public QObject
 public:
     struct Options
     {
-        int batchRows = 5000; // rows per round (retention-batch)
+        int batchRows = 1000; // rows per round (retention-batch)
         int pauseMs = 100;    // least rest between rounds (retention-pause)
     };
     // One round: deletes at most `maxRows` rows, answers how many it did.
