@@ -96,10 +96,9 @@ HttpResponse AuditApi::list(HttpRequest &request)
     const bool operatorOrAbove = int(role) >= int(Role::Operator);
     QJsonArray items;
     QString next;
-    qint64 lastId = 0;
     for (const AuditLog::Entry &e : *entries) {
         if (items.size() == page->limit) {
-            next = encodeCursor(QString::number(lastId));
+            next = encodeCursor(AuditLog::cursorKey(entries->at(items.size() - 1)));
             break;
         }
         QJsonObject item = Visibility::auditEntry(role, e).toJson();
@@ -112,7 +111,6 @@ HttpResponse AuditApi::list(HttpRequest &request)
                                         QStringLiteral("it is listed without its record (audit entries are kept as "
                                                        "written)")));
         items.append(item);
-        lastId = e.id;
     }
     return Requests::listResponse(items, next);
 }

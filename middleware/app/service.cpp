@@ -10,6 +10,7 @@
 #include "api/webhookapi.h"
 #include "base/metrics.h"
 #include "crypto/certificateauthority.h"
+#include "domain/auditretention.h"
 #include "domain/eventbus.h"
 #include "domain/mailmessage.h"
 #include "events/eventsfeed.h"
@@ -47,6 +48,7 @@ Service::~Service()
     m_dpsMqtt.reset();
     m_modules.clear();
     m_hubLink.reset();
+    m_auditRetention.reset();
     m_webhookDispatcher.reset();
     m_mailDispatcher.reset();
     m_eventsFeed.reset();
@@ -157,6 +159,8 @@ Result<std::unique_ptr<Service>> Service::create(const ServiceConfig &config)
     linkOptions.telemetryKeep = config.telemetryKeep;
     linkOptions.telemetryDays = config.telemetryDays;
     linkOptions.telemetryPruneMs = config.telemetryPruneMs;
+    const RetentionSweep::Options retention{config.retentionBatchRows, config.retentionPauseMs};
+    linkOptions.retention = retention;
     linkOptions.maxTrackedDevices = config.telemetryMaxDevices;
     linkOptions.telemetryEventsPerSecond = config.telemetryEventsPerSecond;
     s->m_hubLink = std::make_unique<HubLink>(*s->m_context, linkOptions);
@@ -171,6 +175,13 @@ Result<std::unique_ptr<Service>> Service::create(const ServiceConfig &config)
         return HubLinkState{status->connected, status->since, status->lastError};
     };
     s->m_modules.push_back(std::make_unique<HubLinkApi>(*s->m_context, *link));
+    AuditRetention::Options auditRetention;
+    auditRetention.days = config.auditDays;
+    auditRetention.intervalMs = config.auditPruneSeconds * 1000;
+    auditRetention.sweep = retention;
+    s->m_auditRetention = std::make_unique<AuditRetention>(*s->m_context, auditRetention);
+    AuditRetention *auditRetentionRaw = s->m_auditRetention.get();
+    QTimer::singleShot(0, auditRetentionRaw, [auditRetentionRaw] { auditRetentionRaw->start(); });
     s->m_modules.push_back(std::make_unique<HubServiceApi>(*s->m_context, *link));
     s->m_eventsFeed = std::make_unique<EventsFeed>(*s->m_http, *s->m_events, *s->m_tokens, s->m_idScope,
                                                    s->m_metrics.get(), EventsFeed::Options{});

@@ -16,6 +16,7 @@ class QTcpServer;
 namespace Provisio {
 
 class AuditLog;
+class AuditRetention;
 class DpsMqttApi;
 class Database;
 class EventBus;
@@ -72,6 +73,7 @@ private:
     std::unique_ptr<MailDispatcher> m_mailDispatcher;
     std::unique_ptr<EventsFeed> m_eventsFeed;
     std::unique_ptr<HubLink> m_hubLink;
+    std::unique_ptr<AuditRetention> m_auditRetention;
     std::unique_ptr<DpsMqttApi> m_dpsMqtt;
     quint16 m_dpsMqttPort = 0;
     QNetworkAccessManager *m_network = nullptr;

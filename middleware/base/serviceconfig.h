@@ -90,6 +90,10 @@ struct ServiceConfig
     int telemetryPruneMs = 60000;        // how often retention runs
     int telemetryMaxDevices = 10000;     // the hub link's per-device caches
     int telemetryEventsPerSecond = 5;    // per device, for the live feed
+    int auditDays = 0;                   // audit entries older than this are deleted (0: never)
+    int auditPruneSeconds = 3600;        // how often audit retention runs
+    int retentionBatchRows = 1000;       // rows per retention delete statement
+    int retentionPauseMs = 100;          // least rest between retention deletes
     // Activation cards by e-mail (MailDispatcher). No SMTP URL: mails are
     // written as .eml files to the outbox directory instead.
     QString smtpUrl;      // smtp://host[:port] (STARTTLS when offered) or smtps://host[:port]

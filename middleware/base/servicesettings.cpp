@@ -264,6 +264,21 @@ QList<SettingSpec> buildSettings()
                 "Devices the hub link keeps lookups and event rates for in memory.", 1, 10000000, 10000),
         integer("telemetry-events-per-second", "PROVISIO_TELEMETRY_EVENTS_PER_SECOND", "count",
                 "Telemetry events per device and second on the live feed and webhooks (0: none).", 0, 100000, 5),
+        // Retention of the audit log, and how every retention deletes.
+        integer("audit-days", "PROVISIO_AUDIT_DAYS", "days",
+                "Days audit entries are kept (0: forever); older entries are deleted by a sweep every "
+                "audit-prune-interval.",
+                0, 36500, 0),
+        duration("audit-prune-interval", "PROVISIO_AUDIT_PRUNE_INTERVAL", "How often audit retention runs.",
+                 DurationUnit::Seconds, kSecond, kDay, kHour),
+        integer("retention-batch", "PROVISIO_RETENTION_BATCH", "rows",
+                "Rows one retention delete (telemetry by age and by count, audit by age) removes in one "
+                "statement; a backlog goes in several.",
+                100, 100000, 1000),
+        duration("retention-pause", "PROVISIO_RETENTION_PAUSE_MS",
+                 "Least rest between two retention deletes of a sweep; the rest is also at least as long as the "
+                 "delete took, so writers get the database at least half the time.",
+                 DurationUnit::Milliseconds, 0, 60 * kSecond, 100),
     };
 }
 

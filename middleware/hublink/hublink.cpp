@@ -38,6 +38,7 @@ TelemetryIngest::Options telemetryOptions(const HubLink::Options &o)
     t.keep = o.telemetryKeep;
     t.days = o.telemetryDays;
     t.pruneMs = o.telemetryPruneMs;
+    t.retention = o.retention;
     t.maxTrackedDevices = o.maxTrackedDevices;
     t.eventsPerSecond = o.telemetryEventsPerSecond;
     t.maxEventBodyBytes = o.maxEventBodyBytes;

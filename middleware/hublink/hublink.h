@@ -5,6 +5,7 @@
 #include "core/result.h"
 #include "devicelookup.h"
 #include "domain/eventbus.h"
+#include "domain/retentionsweep.h"
 #include "hubconnection.h"
 #include "hubconnections.h"
 #include "hubcredit.h"
@@ -64,6 +65,7 @@ public:
         int telemetryKeep = 1000;           // messages kept per device
         int telemetryDays = 7;              // messages older than this go
         int telemetryPruneMs = 60000;       // how often retention is applied
+        RetentionSweep::Options retention;  // rows per delete, rest between deletes
         int maxTrackedDevices = 10000;      // lookup and event-rate caches
         int desiredRescanMs = 300000;       // catch missed desired publishes
         int maxReportedBytes = 32 * 1024;   // Azure's limit for a twin section

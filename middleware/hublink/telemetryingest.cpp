@@ -24,7 +24,7 @@ constexpr qsizetype kMaxMessageIdLength = 128;
 
 TelemetryIngest::TelemetryIngest(ServiceContext &ctx, DeviceLookup &lookup, Options options, QObject *parent)
     : QObject(parent), m_ctx(ctx), m_lookup(lookup), m_options(options), m_store(ctx.db), m_telemetryStore(ctx.db),
-      m_buffer(options.buffer)
+      m_buffer(options.buffer), m_ageSweep(QStringLiteral("telemetry"), options.retention)
 {
     m_clock.start();
     Metrics &m = m_ctx.metrics;
@@ -45,6 +45,11 @@ TelemetryIngest::TelemetryIngest(ServiceContext &ctx, DeviceLookup &lookup, Opti
     m_batchTimer.setSingleShot(true);
     connect(&m_batchTimer, &QTimer::timeout, this, [this] { flushBatch(); });
     connect(&m_pruneTimer, &QTimer::timeout, this, &TelemetryIngest::prune);
+    connect(&m_ageSweep, &RetentionSweep::roundDone, this, [this](int deleted, qint64) {
+        if (deleted > 0)
+            m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_pruned_total"), QStringLiteral("reason=\"age\""),
+                                    double(deleted));
+    });
 }
 
 TelemetryIngest::~TelemetryIngest()
@@ -268,7 +273,7 @@ Result<void> TelemetryIngest::flushBatch()
 
 void TelemetryIngest::prune()
 {
-    if (!m_pruneQueue.isEmpty())
+    if (!m_pruneQueue.isEmpty() || m_ageSweep.isRunning())
         return; // the previous round is still going
     m_pruneQueue = QStringList(m_touched.cbegin(), m_touched.cend());
     m_touched.clear();
@@ -278,11 +283,13 @@ void TelemetryIngest::prune()
 void TelemetryIngest::pruneStep()
 {
     // A slice per event-loop turn, so a large fleet's round never stalls
-    // the API or the hub connections.
+    // the API or the hub connections; a device with more than a batch to
+    // go comes again at the end of the round.
     constexpr int kDevicesPerStep = 200;
+    const int batchRows = m_ageSweep.options().batchRows;
     for (int i = 0; i < kDevicesPerStep && !m_pruneQueue.isEmpty(); ++i) {
         const QString deviceId = m_pruneQueue.takeLast();
-        auto pruned = m_telemetryStore.pruneDevice(deviceId, m_options.keep);
+        auto pruned = m_telemetryStore.pruneDevice(deviceId, m_options.keep, batchRows);
         if (!pruned) {
             qCWarning(lcHubConnection).noquote()
                 << "telemetry of" << deviceId << "not pruned:" << pruned.error().message;
@@ -292,29 +299,21 @@ void TelemetryIngest::pruneStep()
         if (*pruned > 0)
             m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_pruned_total"),
                                     QStringLiteral("reason=\"count\""), double(*pruned));
+        if (*pruned >= batchRows)
+            m_pruneQueue.prepend(deviceId);
     }
     if (!m_pruneQueue.isEmpty()) {
         QTimer::singleShot(0, this, &TelemetryIngest::pruneStep);
         return;
     }
-    pruneByAge(0);
+    pruneByAge();
 }
 
-void TelemetryIngest::pruneByAge(int round)
+void TelemetryIngest::pruneByAge()
 {
-    constexpr int kRowsPerRound = 5000;
-    constexpr int kMaxRounds = 200; // the rest waits for the next prune
     const QDateTime cutoff = QDateTime::currentDateTimeUtc().addDays(-m_options.days);
-    auto pruned = m_telemetryStore.pruneOlderThan(cutoff, kRowsPerRound);
-    if (!pruned) {
-        qCWarning(lcHubConnection).noquote() << "old telemetry not pruned:" << pruned.error().message;
-        return;
-    }
-    if (*pruned > 0)
-        m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_pruned_total"), QStringLiteral("reason=\"age\""),
-                                double(*pruned));
-    if (*pruned >= kRowsPerRound && round + 1 < kMaxRounds)
-        QTimer::singleShot(0, this, [this, round] { pruneByAge(round + 1); });
+    TelemetryStore &store = m_telemetryStore;
+    m_ageSweep.start([&store, cutoff](int maxRows) { return store.pruneOlderThan(cutoff, maxRows); });
 }
 
 } // namespace Provisio

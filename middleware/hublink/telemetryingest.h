@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "domain/retentionsweep.h"
 #include "mqtt/mqttcodec.h"
 #include "storage/hublinkstore.h"
 #include "storage/telemetrystore.h"
@@ -32,15 +33,16 @@ class TelemetryIngest : public QObject
 public:
     struct Options
     {
-        TelemetryBuffer::Options buffer; // batch size
-        int flushMs = 5000;              // counters to the database
-        int batchMs = 250;               // retry interval (at least 1 s) after a failed write
-        int keep = 1000;                 // messages kept per device
-        int days = 7;                    // messages older than this go
-        int pruneMs = 60000;             // how often retention is applied
-        int maxTrackedDevices = 10000;   // event-rate cache
-        int eventsPerSecond = 5;         // per device, for the live feed
-        int maxEventBodyBytes = 4096;    // telemetry bodies in events
+        TelemetryBuffer::Options buffer;   // batch size
+        int flushMs = 5000;                // counters to the database
+        int batchMs = 250;                 // retry interval (at least 1 s) after a failed write
+        int keep = 1000;                   // messages kept per device
+        int days = 7;                      // messages older than this go
+        int pruneMs = 60000;               // how often retention is applied
+        RetentionSweep::Options retention; // rows per delete, rest between deletes
+        int maxTrackedDevices = 10000;     // event-rate cache
+        int eventsPerSecond = 5;           // per device, for the live feed
+        int maxEventBodyBytes = 4096;      // telemetry bodies in events
     };
 
     TelemetryIngest(ServiceContext &ctx, DeviceLookup &lookup, Options options, QObject *parent = nullptr);
@@ -71,11 +73,12 @@ Q_SIGNALS:
 private:
     void flushCounters();
     // Retention: per-device count for the devices this instance stored
-    // messages for since the last round (a slice per event-loop turn), then
-    // age in bounded chunks.
+    // messages for since the last round (a slice per event-loop turn, at
+    // most retention.batchRows rows per device and statement), then age in
+    // bounded rounds with rests between them (m_ageSweep).
     void prune();
     void pruneStep();
-    void pruneByAge(int round);
+    void pruneByAge();
     // Whether the live feed may hear of one more message of the device now;
     // `skipped` is how many it did not hear of before this one.
     bool admitEvent(const QString &deviceId, int *skipped);
@@ -99,6 +102,7 @@ private:
     QTimer m_flushTimer;
     QTimer m_batchTimer;
     QTimer m_pruneTimer;
+    RetentionSweep m_ageSweep;
     QElapsedTimer m_clock;
 };
 

@@ -5,6 +5,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <limits>
 
 namespace Provisio {
 
@@ -184,44 +185,118 @@ Result<void> AuditLog::recordMany(const QString &actor, const QString &action, c
     return {};
 }
 
+QString AuditLog::cursorKey(const Entry &entry)
+{
+    return pairCursorKey(entry.at, QString::number(entry.id));
+}
+
+Result<QString> AuditLog::narrowestFilter(const Filter &filter, const QString &timeSql, const QVariantList &timeBinds)
+{
+    // An entity id names a handful of entries: always the narrowest.
+    if (!filter.entityId.isEmpty())
+        return QStringLiteral("entity_id");
+    QList<std::pair<QString, QString>> present;
+    for (const auto &[column, value] :
+         {std::pair{QStringLiteral("action"), filter.action}, std::pair{QStringLiteral("actor"), filter.actor},
+          std::pair{QStringLiteral("entity_type"), filter.entityType}}) {
+        if (!value.isEmpty())
+            present.append({column, value});
+    }
+    if (present.size() < 2)
+        return present.isEmpty() ? QString() : present.constFirst().first;
+    // Two or more: each one's entries in the window are counted, up to
+    // kProbeRows (an index-only range read each), and the fewest win.
+    QString best;
+    qint64 bestCount = std::numeric_limits<qint64>::max();
+    for (const auto &[column, value] : std::as_const(present)) {
+        QVariantList binds{value};
+        binds << timeBinds << kProbeRows;
+        auto q =
+            m_db.exec(QStringLiteral("SELECT COUNT(*) FROM (SELECT 1 FROM audit_log WHERE %1 = ?%2 LIMIT ?) AS probe")
+                          .arg(column, timeSql),
+                      binds);
+        if (!q)
+            return q.error();
+        const qint64 n = q->next() ? q->value(0).toLongLong() : 0;
+        q->finish();
+        if (n < bestCount) {
+            best = column;
+            bestCount = n;
+        }
+    }
+    return best;
+}
+
 Result<QList<AuditLog::Entry>> AuditLog::list(const Filter &filter, const PageRequest &page)
 {
+    // The window and the cursor bound `at`; every index ends in (at, id),
+    // so they narrow the range the chosen index is read in.
+    QString timeSql;
+    QVariantList timeBinds;
+    if (!filter.since.isEmpty()) {
+        timeSql += QLatin1String(" AND at >= ?");
+        timeBinds << filter.since;
+    }
+    if (!filter.until.isEmpty()) {
+        timeSql += QLatin1String(" AND at < ?");
+        timeBinds << filter.until;
+    }
+    QString cursorSql;
+    QVariantList cursorBinds;
+    if (!page.afterKey.isEmpty()) {
+        QString afterAt;
+        qint64 afterId = 0;
+        bool ok = false;
+        if (const auto key = parsePairCursorKey(page.afterKey)) {
+            afterAt = key->first;
+            afterId = key->second.toLongLong(&ok);
+            ok = ok && !afterAt.isEmpty();
+        } else {
+            // A cursor from before entries were ordered by time: the id of
+            // the last entry, whose time is looked up.
+            afterId = page.afterKey.toLongLong(&ok);
+            if (ok) {
+                auto q = m_db.exec(QStringLiteral("SELECT at FROM audit_log WHERE id = ?"), {afterId});
+                if (!q)
+                    return q.error();
+                ok = q->next();
+                afterAt = ok ? q->value(0).toString() : QString();
+                q->finish();
+            }
+        }
+        if (!ok)
+            return Error(ErrorCode::InvalidInput, QStringLiteral("cursor is not valid"));
+        // `at <= ?` bounds the index range; the rest only breaks ties.
+        cursorSql = QStringLiteral(" AND at <= ? AND (at < ? OR id < ?)");
+        cursorBinds << afterAt << afterAt << afterId;
+    }
+    auto narrowest =
+        narrowestFilter(filter, timeSql + (cursorSql.isEmpty() ? QString() : QStringLiteral(" AND at <= ?")),
+                        cursorBinds.isEmpty() ? timeBinds : timeBinds + QVariantList{cursorBinds.first()});
+    if (!narrowest)
+        return narrowest.error();
+
     QString sql = QStringLiteral("SELECT id, at, actor, action, entity_type, entity_id, before_doc, "
                                  "after_doc FROM audit_log WHERE 1=1");
     QVariantList binds;
-    if (!filter.entityType.isEmpty()) {
-        sql += QLatin1String(" AND entity_type = ?");
-        binds << filter.entityType;
-    }
-    if (!filter.entityId.isEmpty()) {
-        sql += QLatin1String(" AND entity_id = ?");
-        binds << filter.entityId;
-    }
-    if (!filter.actor.isEmpty()) {
-        sql += QLatin1String(" AND actor = ?");
-        binds << filter.actor;
-    }
-    if (!filter.action.isEmpty()) {
-        sql += QLatin1String(" AND action = ?");
-        binds << filter.action;
-    }
-    if (!filter.since.isEmpty()) {
-        sql += QLatin1String(" AND at >= ?");
-        binds << filter.since;
-    }
-    if (!filter.until.isEmpty()) {
-        sql += QLatin1String(" AND at < ?");
-        binds << filter.until;
-    }
-    if (!page.afterKey.isEmpty()) {
-        bool ok = false;
-        const qint64 after = page.afterKey.toLongLong(&ok);
-        if (!ok)
-            return Error(ErrorCode::InvalidInput, QStringLiteral("cursor is not valid"));
-        sql += QLatin1String(" AND id < ?");
-        binds << after;
-    }
-    sql += QLatin1String(" ORDER BY id DESC LIMIT ?");
+    // The other equality filters are written so that no index serves them
+    // (`column || ''`): the narrowest one's index is read, in order, and
+    // they only check its rows, on SQLite and PostgreSQL alike.
+    const auto equal = [&](const char *column, const QString &value) {
+        if (value.isEmpty())
+            return;
+        const QString name = QLatin1String(column);
+        sql += name == *narrowest ? QStringLiteral(" AND %1 = ?").arg(name)
+                                  : QStringLiteral(" AND %1 || '' = ?").arg(name);
+        binds << value;
+    };
+    equal("entity_id", filter.entityId);
+    equal("action", filter.action);
+    equal("actor", filter.actor);
+    equal("entity_type", filter.entityType);
+    sql += timeSql + cursorSql;
+    binds << timeBinds << cursorBinds;
+    sql += QLatin1String(" ORDER BY at DESC, id DESC LIMIT ?");
     binds << page.limit;
     auto q = m_db.exec(sql, binds);
     if (!q)
@@ -244,6 +319,15 @@ Result<QList<AuditLog::Entry>> AuditLog::list(const Filter &filter, const PageRe
     }
     q->finish();
     return out;
+}
+
+Result<int> AuditLog::pruneOlderThan(const QString &cutoff, int maxRows)
+{
+    // Bounded like the telemetry's: the oldest `maxRows` by audit_at, one
+    // statement (one short transaction) each.
+    return m_db.execAffected(QStringLiteral("DELETE FROM audit_log WHERE id IN ("
+                                            "SELECT id FROM audit_log WHERE at < ? ORDER BY at LIMIT ?)"),
+                             {cutoff, maxRows});
 }
 
 } // namespace Provisio

@@ -67,8 +67,20 @@ public:
         QString since; // ISO time, inclusive
         QString until; // ISO time, exclusive
     };
-    // Newest first. The cursor is the id of the last entry of the previous page.
+    // Newest first, by (at, id). The cursor key is cursorKey() of the last
+    // entry of the previous page (a bare id, as cursors were before, is
+    // still understood). Each filter has an index ending in (at, id)
+    // (migration 21); with several, the one with the fewest entries in the
+    // window (probed, up to kProbeRows each) is read in order and the
+    // others check its rows, so no page reads the whole log.
     Result<QList<Entry>> list(const Filter &filter, const PageRequest &page);
+    static QString cursorKey(const Entry &entry);
+    static constexpr int kProbeRows = 5000;
+
+    // Deletes up to `maxRows` of the oldest entries written before `cutoff`
+    // (ISO time); the number deleted (less than maxRows: nothing older is
+    // left). AuditRetention calls it in bounded rounds.
+    Result<int> pruneOlderThan(const QString &cutoff, int maxRows);
 
     // Replaces the values of secret-bearing keys (primaryKey, secondaryKey,
     // signingKey, hubDeviceKey, token, activationCode, ...) by "***", at any depth.
@@ -78,6 +90,9 @@ public:
     static QString redactedText(const QString &document);
 
 private:
+    // The column whose index a listing reads (see list()).
+    Result<QString> narrowestFilter(const Filter &filter, const QString &timeSql, const QVariantList &timeBinds);
+
     Database &m_db;
 };
 

@@ -390,6 +390,29 @@ const QList<Migration> &migrations()
              QStringLiteral("{{SQLITE}}DROP TABLE telemetry_deliveries"),
              QStringLiteral("{{SQLITE}}ALTER TABLE telemetry_deliveries_keyed RENAME TO telemetry_deliveries"),
          }},
+        // The audit log at ten million entries. A listing is newest first
+        // by (at, id) and filters on any of actor, action, entity type,
+        // entity id and a time window (AuditLog::list): one index per
+        // filter, each ending in (at, id), so a filter is a range read in
+        // the listing's order and a time window narrows the same range.
+        // SQLite keeps the rowid (= id) at the end of every index anyway;
+        // PostgreSQL gets it written out. The entity index now leads with
+        // the id, which is what narrows; retention deletes by audit_at.
+        {21,
+         QStringLiteral("audit log at scale"),
+         {
+             QStringLiteral("DROP INDEX audit_entity"),
+             QStringLiteral("{{SQLITE}}CREATE INDEX audit_at ON audit_log (at)"),
+             QStringLiteral("{{SQLITE}}CREATE INDEX audit_actor ON audit_log (actor, at)"),
+             QStringLiteral("{{SQLITE}}CREATE INDEX audit_action ON audit_log (action, at)"),
+             QStringLiteral("{{SQLITE}}CREATE INDEX audit_type ON audit_log (entity_type, at)"),
+             QStringLiteral("{{SQLITE}}CREATE INDEX audit_entity_id ON audit_log (entity_id, at)"),
+             QStringLiteral("{{POSTGRES}}CREATE INDEX audit_at ON audit_log (at, id)"),
+             QStringLiteral("{{POSTGRES}}CREATE INDEX audit_actor ON audit_log (actor, at, id)"),
+             QStringLiteral("{{POSTGRES}}CREATE INDEX audit_action ON audit_log (action, at, id)"),
+             QStringLiteral("{{POSTGRES}}CREATE INDEX audit_type ON audit_log (entity_type, at, id)"),
+             QStringLiteral("{{POSTGRES}}CREATE INDEX audit_entity_id ON audit_log (entity_id, at, id)"),
+         }},
     };
     return all;
 }

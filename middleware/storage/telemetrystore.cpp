@@ -153,7 +153,9 @@ Result<RecordPage<TelemetryStore::Message>> TelemetryStore::page(const Filter &f
         const qint64 afterId = key ? key->second.toLongLong(&ok) : 0;
         if (!key || !ok || !fromIsoUtc(key->first))
             return Error(ErrorCode::InvalidInput, QStringLiteral("cursor is not valid"));
-        sql += QLatin1String(" AND (received < ? OR (received = ? AND id < ?))");
+        // `received <= ?` bounds the index range (a deep page seeks to its
+        // place instead of walking the pages before it); the rest breaks ties.
+        sql += QLatin1String(" AND received <= ? AND (received < ? OR id < ?)");
         binds << key->first << key->first << afterId;
     }
     sql += QLatin1String(" ORDER BY received DESC, id DESC LIMIT ?");
@@ -180,9 +182,10 @@ Result<RecordPage<TelemetryStore::Message>> TelemetryStore::page(const Filter &f
                   [](const Message &m) { return pairCursorKey(toIsoUtc(m.received), QString::number(m.id)); });
 }
 
-Result<int> TelemetryStore::pruneDevice(const QString &deviceId, int keep)
+Result<int> TelemetryStore::pruneDevice(const QString &deviceId, int keep, int maxRows)
 {
-    // The newest message beyond the `keep` newest; it and everything older go.
+    // The newest message beyond the `keep` newest; it and everything older
+    // go, the oldest `maxRows` of them per call.
     auto q = m_db.exec(QStringLiteral("SELECT received, id FROM telemetry WHERE device_id = ? "
                                       "ORDER BY received DESC, id DESC LIMIT 1 OFFSET ?"),
                        {deviceId, qMax(0, keep)});
@@ -195,9 +198,10 @@ Result<int> TelemetryStore::pruneDevice(const QString &deviceId, int keep)
     const QString received = q->value(0).toString();
     const qint64 id = q->value(1).toLongLong();
     q->finish();
-    return m_db.execAffected(QStringLiteral("DELETE FROM telemetry WHERE device_id = ? "
-                                            "AND (received < ? OR (received = ? AND id <= ?))"),
-                             {deviceId, received, received, id});
+    return m_db.execAffected(QStringLiteral("DELETE FROM telemetry WHERE id IN (SELECT id FROM telemetry "
+                                            "WHERE device_id = ? AND received <= ? AND (received < ? OR id <= ?) "
+                                            "ORDER BY received, id LIMIT ?)"),
+                             {deviceId, received, received, id, qMax(1, maxRows)});
 }
 
 Result<int> TelemetryStore::pruneOlderThan(const QDateTime &cutoff, int maxRows)

@@ -63,8 +63,10 @@ public:
     // is the last message's (received, id) pair.
     Result<RecordPage<Message>> page(const Filter &filter, const PageRequest &page);
 
-    // Deletes all but the newest `keep` messages of a device; the number deleted.
-    Result<int> pruneDevice(const QString &deviceId, int keep);
+    // Deletes all but the newest `keep` messages of a device, at most
+    // `maxRows` (the oldest) per call; the number deleted (maxRows: call
+    // again, more may be left).
+    Result<int> pruneDevice(const QString &deviceId, int keep, int maxRows);
     // Deletes up to `maxRows` messages received before `cutoff`; the number
     // deleted (less than maxRows: nothing older is left).
     Result<int> pruneOlderThan(const QDateTime &cutoff, int maxRows);

@@ -310,21 +310,24 @@ void TestTelemetryStore::pruneKeepsNewestPerDevice()
         batch << message(QStringLiteral("dev-b"), m_base, QByteArray::number(i));
     QVERIFY(insert(batch));
 
-    auto pruned = m_store->pruneDevice(QStringLiteral("dev-a"), 5);
-    QVERIFY(pruned);
-    QCOMPARE(*pruned, 15);
+    // Bounded: 15 to go, at most 6 per call, the oldest first.
+    QCOMPARE(*m_store->pruneDevice(QStringLiteral("dev-a"), 5, 6), 6);
+    QCOMPARE(rows(QStringLiteral("dev-a")), 14);
+    QCOMPARE(all(QStringLiteral("dev-a")).constLast().body, QByteArray("6"));
+    QCOMPARE(*m_store->pruneDevice(QStringLiteral("dev-a"), 5, 6), 6);
+    QCOMPARE(*m_store->pruneDevice(QStringLiteral("dev-a"), 5, 6), 3);
     QList<QByteArray> left;
     for (const auto &m : all(QStringLiteral("dev-a")))
         left << m.body;
     QCOMPARE(left, (QList<QByteArray>{"19", "18", "17", "16", "15"}));
-    QCOMPARE(*m_store->pruneDevice(QStringLiteral("dev-a"), 5), 0);
+    QCOMPARE(*m_store->pruneDevice(QStringLiteral("dev-a"), 5, 1000), 0);
 
-    QCOMPARE(*m_store->pruneDevice(QStringLiteral("dev-b"), 2), 1);
+    QCOMPARE(*m_store->pruneDevice(QStringLiteral("dev-b"), 2, 1000), 1);
     left.clear();
     for (const auto &m : all(QStringLiteral("dev-b")))
         left << m.body;
     QCOMPARE(left, (QList<QByteArray>{"2", "1"}));
-    QCOMPARE(*m_store->pruneDevice(QStringLiteral("nobody"), 1), 0);
+    QCOMPARE(*m_store->pruneDevice(QStringLiteral("nobody"), 1, 1000), 0);
 }
 
 void TestTelemetryStore::pruneByAgeIsBounded()
