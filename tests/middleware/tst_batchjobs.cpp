@@ -695,7 +695,7 @@ void TestBatchJobs::serialsNamedLikeTheJobRoutesStayReadable()
     const auto imported = m_operator->send("POST", QStringLiteral("/api/v1/devices/import"),
                                            "serial,model\nexport,NAMED\nbatch-jobs,NAMED\n", {}, "text/csv");
     QVERIFY2(imported.status == 200, imported.body.constData());
-    for (const QString serial : {QStringLiteral("export"), QStringLiteral("batch-jobs")}) {
+    for (const QString &serial : {QStringLiteral("export"), QStringLiteral("batch-jobs")}) {
         const auto one = m_viewer->get(QStringLiteral("/api/v1/devices/") + serial);
         QVERIFY2(one.status == 200, one.body.constData());
         QCOMPARE(one.json().value(QStringLiteral("serial")).toString(), serial);

@@ -219,7 +219,7 @@ void TestMiddlewareService::initTestCase()
 {
     m_roles = std::make_unique<MiddlewareProcess>();
     QVERIFY2(m_roles->start(), qPrintable(m_roles->lastError()));
-    for (const QString role : {QStringLiteral("viewer"), QStringLiteral("operator"), QStringLiteral("admin")}) {
+    for (const QString &role : {QStringLiteral("viewer"), QStringLiteral("operator"), QStringLiteral("admin")}) {
         m_roleTokens.insert(role, m_roles->createToken(role, QStringLiteral("matrix-") + role));
         QVERIFY2(!m_roleTokens.value(role).isEmpty(), qPrintable(role));
     }
@@ -412,7 +412,7 @@ static QString prometheusTextError(const QByteArray &text, QHash<QString, QStrin
             return bad(QStringLiteral("bad timestamp"));
         // A sample belongs to a declared metric (histograms add suffixes).
         QString family = metric;
-        for (const QString suffix : {QStringLiteral("_bucket"), QStringLiteral("_sum"), QStringLiteral("_count")}) {
+        for (const QString &suffix : {QStringLiteral("_bucket"), QStringLiteral("_sum"), QStringLiteral("_count")}) {
             if (!types->contains(family) && metric.endsWith(suffix))
                 family = metric.left(metric.size() - suffix.size());
         }
