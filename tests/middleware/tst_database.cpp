@@ -4,6 +4,7 @@
 // PostgreSQL database in the _pg variant.
 #include "childprocesswatch.h"
 #include "middlewareprocess.h"
+#include "testdatabase.h"
 
 #include "domain/changerecorder.h"
 #include "domain/eventbus.h"
@@ -66,13 +67,9 @@ private:
 
 void TestDatabase::initTestCase()
 {
-    const QString location = Test::MiddlewareProcess::testDatabaseLocation(m_dir.path(), QStringLiteral("db"));
-    QVERIFY2(!location.isEmpty(), "no PostgreSQL database could be created");
-    auto db = Database::open(location);
+    auto db = Test::openMigratedDatabase(m_dir.path(), QStringLiteral("db"));
     QVERIFY2(db, qPrintable(db.error().message));
     m_db = std::move(*db);
-    auto migrated = m_db->migrate();
-    QVERIFY2(migrated, qPrintable(migrated.error().message));
     m_bus = std::make_unique<EventBus>();
     m_audit = std::make_unique<AuditLog>(*m_db);
     m_changes = std::make_unique<ChangeRecorder>(*m_db, *m_audit, *m_bus);

@@ -5,6 +5,7 @@
 // _pg variant.
 #include "childprocesswatch.h"
 #include "middlewareprocess.h"
+#include "testdatabase.h"
 
 #include "base/metrics.h"
 #include "base/serviceconfig.h"
@@ -84,13 +85,9 @@ private:
 
 void TestDomainEvents::initTestCase()
 {
-    const QString location = Test::MiddlewareProcess::testDatabaseLocation(m_dir.path(), QStringLiteral("db"));
-    QVERIFY2(!location.isEmpty(), "no PostgreSQL database could be created");
-    auto db = Database::open(location);
+    auto db = Test::openMigratedDatabase(m_dir.path(), QStringLiteral("db"));
     QVERIFY2(db, qPrintable(db.error().message));
     m_db = std::move(*db);
-    auto migrated = m_db->migrate();
-    QVERIFY2(migrated, qPrintable(migrated.error().message));
     m_settings = std::make_unique<SettingsStore>(*m_db);
     m_audit = std::make_unique<AuditLog>(*m_db);
     m_tokens = std::make_unique<TokenStore>(*m_db);

@@ -8,6 +8,7 @@
 // several bounded statements with rests between them (RetentionSweep). On
 // a real SQLite file, and on a real PostgreSQL database in the _pg variant.
 #include "middlewareprocess.h"
+#include "testdatabase.h"
 
 #include "domain/retentionsweep.h"
 #include "protocol/timeutil.h"
@@ -103,13 +104,9 @@ private:
 
 void TestHistoryScale::initTestCase()
 {
-    const QString location = Test::MiddlewareProcess::testDatabaseLocation(m_dir.path(), QStringLiteral("hist"));
-    QVERIFY2(!location.isEmpty(), "no PostgreSQL database could be created");
-    auto db = Database::open(location);
+    auto db = Test::openMigratedDatabase(m_dir.path(), QStringLiteral("hist"));
     QVERIFY2(db, qPrintable(db.error().message));
     m_db = std::move(*db);
-    auto migrated = m_db->migrate();
-    QVERIFY2(migrated, qPrintable(migrated.error().message));
     m_audit = std::make_unique<AuditLog>(*m_db);
     m_telemetry = std::make_unique<TelemetryStore>(*m_db);
 
@@ -174,48 +171,7 @@ void TestHistoryScale::cleanupTestCase()
 
 QStringList TestHistoryScale::planOf(const QString &sql, const QVariantList &binds)
 {
-    QStringList lines;
-    if (m_db->dialect() == Database::Dialect::Sqlite) {
-        auto q = m_db->exec(QStringLiteral("EXPLAIN QUERY PLAN ") + sql, binds);
-        if (!q)
-            return {QStringLiteral("EXPLAIN failed: ") + q.error().message};
-        while (q->next())
-            lines << q->value(3).toString();
-        q->finish();
-        return lines;
-    }
-    // PostgreSQL explains only literal text: the bindings written in.
-    QString text;
-    int next = 0;
-    for (const QChar c : sql) {
-        if (c != QLatin1Char('?')) {
-            text += c;
-            continue;
-        }
-        const QVariant v = binds.value(next++);
-        if (v.typeId() == QMetaType::Int || v.typeId() == QMetaType::LongLong)
-            text += v.toString();
-        else
-            text +=
-                QLatin1Char('\'') + v.toString().replace(QLatin1Char('\''), QLatin1String("''")) + QLatin1Char('\'');
-    }
-    // With sequential scans and sorts priced out, a plan that still has
-    // one has no index to use (in the listing's order).
-    for (const char *off : {"SET enable_seqscan = off", "SET enable_sort = off"}) {
-        if (auto q = m_db->exec(QLatin1String(off)))
-            q->finish();
-    }
-    auto q = m_db->exec(QStringLiteral("EXPLAIN ") + text);
-    if (!q)
-        return {QStringLiteral("EXPLAIN failed: ") + q.error().message};
-    while (q->next())
-        lines << q->value(0).toString();
-    q->finish();
-    for (const char *on : {"SET enable_seqscan = on", "SET enable_sort = on"}) {
-        if (auto q = m_db->exec(QLatin1String(on)))
-            q->finish();
-    }
-    return lines;
+    return Test::queryPlan(*m_db, sql, binds, true);
 }
 
 QList<QPair<QString, QVariantList>> TestHistoryScale::statementsOf(const std::function<void()> &run)

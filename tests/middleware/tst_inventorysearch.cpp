@@ -6,6 +6,7 @@
 // should. On a real SQLite file, and on a real PostgreSQL database in the
 // _pg variant.
 #include "middlewareprocess.h"
+#include "testdatabase.h"
 
 #include "storage/database.h"
 #include "storage/inventorystore.h"
@@ -68,13 +69,9 @@ private:
 
 void TestInventorySearch::initTestCase()
 {
-    const QString location = Test::MiddlewareProcess::testDatabaseLocation(m_dir.path(), QStringLiteral("db"));
-    QVERIFY2(!location.isEmpty(), "no PostgreSQL database could be created");
-    auto db = Database::open(location);
+    auto db = Test::openMigratedDatabase(m_dir.path(), QStringLiteral("db"));
     QVERIFY2(db, qPrintable(db.error().message));
     m_db = std::move(*db);
-    auto migrated = m_db->migrate();
-    QVERIFY2(migrated, qPrintable(migrated.error().message));
     m_store = std::make_unique<InventoryStore>(*m_db);
     QVERIFY(m_db->execAffected(QStringLiteral("INSERT INTO customers (id, name, etag, created, updated, doc) "
                                               "VALUES ('cust-rare', 'Rare Customer', 'e', 'x', 'x', '{}')")));
@@ -128,45 +125,7 @@ QStringList TestInventorySearch::serialsOf(const InventoryStore::Filter &filter,
 
 QStringList TestInventorySearch::planOf(const QString &sql, const QVariantList &binds)
 {
-    QStringList lines;
-    if (m_db->dialect() == Database::Dialect::Sqlite) {
-        auto q = m_db->exec(QStringLiteral("EXPLAIN QUERY PLAN ") + sql, binds);
-        if (!q)
-            return {QStringLiteral("EXPLAIN failed: ") + q.error().message};
-        while (q->next())
-            lines << q->value(3).toString();
-        q->finish();
-        return lines;
-    }
-    // PostgreSQL explains only literal text: the bindings written in.
-    QString text;
-    int next = 0;
-    for (const QChar c : sql) {
-        if (c != QLatin1Char('?')) {
-            text += c;
-            continue;
-        }
-        const QVariant v = binds.value(next++);
-        if (v.typeId() == QMetaType::Int || v.typeId() == QMetaType::LongLong)
-            text += v.toString();
-        else
-            text +=
-                QLatin1Char('\'') + v.toString().replace(QLatin1Char('\''), QLatin1String("''")) + QLatin1Char('\'');
-    }
-    // With sequential scans priced out, a plan that still has one has no
-    // index to use.
-    auto off = m_db->exec(QStringLiteral("SET enable_seqscan = off"));
-    if (off)
-        off->finish();
-    auto q = m_db->exec(QStringLiteral("EXPLAIN ") + text);
-    if (!q)
-        return {QStringLiteral("EXPLAIN failed: ") + q.error().message};
-    while (q->next())
-        lines << q->value(0).toString();
-    q->finish();
-    if (auto on = m_db->exec(QStringLiteral("SET enable_seqscan = on")))
-        on->finish();
-    return lines;
+    return Test::queryPlan(*m_db, sql, binds, false);
 }
 
 void TestInventorySearch::verifySearchIndex()

@@ -7,6 +7,7 @@
 // message, the figure the batcher exists for.
 #include "childprocesswatch.h"
 #include "middlewareprocess.h"
+#include "testdatabase.h"
 
 #include "hublink/telemetrybuffer.h"
 #include "protocol/timeutil.h"
@@ -63,13 +64,9 @@ private:
 
 void TestTelemetryStore::initTestCase()
 {
-    const QString location = Test::MiddlewareProcess::testDatabaseLocation(m_dir.path(), QStringLiteral("tele"));
-    QVERIFY2(!location.isEmpty(), "no PostgreSQL database could be created");
-    auto db = Database::open(location);
+    auto db = Test::openMigratedDatabase(m_dir.path(), QStringLiteral("tele"));
     QVERIFY2(db, qPrintable(db.error().message));
     m_db = std::move(*db);
-    auto migrated = m_db->migrate();
-    QVERIFY2(migrated, qPrintable(migrated.error().message));
     m_store = std::make_unique<TelemetryStore>(*m_db);
 }
 
