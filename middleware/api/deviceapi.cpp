@@ -62,7 +62,10 @@ DpsDeviceRequests::Call DeviceApi::callOf(const HttpRequest &request)
 
 HttpResponse DeviceApi::render(const DpsDeviceRequests::Answer &answer)
 {
-    HttpResponse r = answer.error ? HttpResponse::error(*answer.error) : HttpResponse::json(answer.body, answer.status);
+    HttpResponse r = answer.error ? HttpResponse::error(*answer.error)
+                     : answer.bodyText.isEmpty()
+                         ? HttpResponse::json(answer.body, answer.status)
+                         : HttpResponse::text(answer.bodyText, "application/json", answer.status);
     if (answer.retryAfter > 0)
         r.withHeader("Retry-After", QByteArray::number(answer.retryAfter));
     return r;

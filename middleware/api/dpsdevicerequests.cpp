@@ -139,7 +139,9 @@ void DpsDeviceRequests::registerDevice(const Call &call, const QByteArray &body,
             reply(failure(op.error()));
             return;
         }
-        reply(operationAnswer(op->operation.status, std::move(op->json), 202));
+        Answer answer = operationAnswer(op->operation.status, QJsonObject(), 202);
+        answer.bodyText = std::move(op->text);
+        reply(std::move(answer));
     });
 }
 

@@ -45,6 +45,7 @@ public:
     {
         int status = 200;
         QJsonObject body;
+        QByteArray bodyText; // when not empty: the body already written as compact JSON (body unused)
         std::optional<Error> error;
         int retryAfter = 0;
     };

@@ -153,6 +153,10 @@ void DpsMqttApi::answer(MqttServerConnection &connection, const QString &rid, co
     QString topic = QStringLiteral("$dps/registrations/res/%1/?$rid=%2").arg(answer.status).arg(rid);
     if (answer.retryAfter > 0)
         topic += QStringLiteral("&retry-after=%1").arg(answer.retryAfter);
+    if (!answer.error && !answer.bodyText.isEmpty()) {
+        connection.publish(topic, answer.bodyText);
+        return;
+    }
     const QJsonObject body =
         answer.error ? ApiError::fromError(*answer.error, QUuid::createUuid().toString(QUuid::WithoutBraces)).toJson()
                      : answer.body;

@@ -9,6 +9,7 @@
 #include "crypto/registrationid.h"
 #include "crypto/sastoken.h"
 #include "domain/eventbus.h"
+#include "domain/registrationanswer.h"
 #include "protocol/apierror.h"
 #include "protocol/timeutil.h"
 #include "protocol/wirenames.h"
@@ -411,8 +412,8 @@ void Registrar::commitPending()
         Write &w = batch[i];
         RegistrationOperation op = finish(w, stored[i]);
         if (w.done) {
-            QJsonObject json = deviceAnswer(op, stored[i] ? &w.stateJson : nullptr);
-            w.done(Answer{std::move(op), std::move(json)});
+            QByteArray text = deviceAnswer(op);
+            w.done(Answer{std::move(op), std::move(text)});
         }
     }
 }
@@ -632,19 +633,12 @@ RegistrationState Registrar::forDevice(RegistrationState state)
     return state;
 }
 
-QJsonObject Registrar::deviceAnswer(const RegistrationOperation &op, const QJsonObject *stateJson)
+QByteArray Registrar::deviceAnswer(const RegistrationOperation &op)
 {
     if (!op.registrationState)
-        return op.toJson();
-    QJsonObject state = stateJson ? *stateJson : op.registrationState->toJson();
-    if (auto provisio = provisioPayload(*op.registrationState)) {
-        QJsonObject payload = state.value(QStringLiteral("payload")).toObject();
-        payload.insert(QStringLiteral("provisio"), *provisio);
-        state.insert(QStringLiteral("payload"), payload);
-    }
-    return QJsonObject{{QStringLiteral("operationId"), op.operationId},
-                       {QStringLiteral("status"), op.status},
-                       {QStringLiteral("registrationState"), state}};
+        return registrationAnswerText(op);
+    const std::optional<QJsonObject> provisio = provisioPayload(*op.registrationState);
+    return registrationAnswerText(op, provisio ? &*provisio : nullptr);
 }
 
 std::optional<QJsonObject> Registrar::provisioPayload(const RegistrationState &state)

@@ -71,7 +71,7 @@ public:
     struct Answer
     {
         RegistrationOperation operation;
-        QJsonObject json;
+        QByteArray text; // the device's answer, compact JSON (registrationanswer.h)
     };
     using Done = std::function<void(Result<Answer>)>;
     void registerDevice(const Attestee &attestee, const QJsonValue &payload, Done done);
@@ -96,7 +96,7 @@ public:
     RegistrationState forDevice(RegistrationState state);
     // op.toJson() of forDevice()'s state; `stateJson`, when given, is
     // op.registrationState already rendered (it is not rendered again).
-    QJsonObject deviceAnswer(const RegistrationOperation &op, const QJsonObject *stateJson = nullptr);
+    QByteArray deviceAnswer(const RegistrationOperation &op);
 
     // How long an operation may stay `assigning` before it counts as lost
     // (the instance running its webhook call stopped).

@@ -8,18 +8,22 @@
 
 #include "domain/changerecorder.h"
 #include "domain/eventbus.h"
+#include "domain/registrationanswer.h"
 #include "storage/auditlog.h"
 #include "storage/database.h"
 #include "storage/registrationstore.h"
 #include "storage/tokenstore.h"
 
 #include <QCryptographicHash>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
 using namespace Provisio;
+
+Q_DECLARE_METATYPE(Provisio::RegistrationOperation)
 
 class TestDatabase : public QObject
 {
@@ -49,6 +53,8 @@ private Q_SLOTS:
     void selectRowsReadsWhatExecReads();
     void storedRegistrationDocumentsAreTheirJson_data();
     void storedRegistrationDocumentsAreTheirJson();
+    void registrationAnswerTextIsItsJson_data();
+    void registrationAnswerTextIsItsJson();
 
 private:
     int auditRows();
@@ -597,6 +603,107 @@ void TestDatabase::storedRegistrationDocumentsAreTheirJson()
                                {rec.state.registrationId}));
     QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM registrations WHERE registration_id = ?"),
                                {rec.state.registrationId}));
+}
+
+void TestDatabase::registrationAnswerTextIsItsJson_data()
+{
+    QTest::addColumn<RegistrationOperation>("op");
+    QTest::addColumn<QJsonObject>("provisio");
+    QTest::addColumn<bool>("withProvisio");
+
+    const QDateTime created(QDate(2026, 12, 6), QTime(17, 0, 1, 23), Qt::UTC);
+    RegistrationState assigned;
+    assigned.registrationId = QStringLiteral("dev-1");
+    assigned.status = QStringLiteral("assigned");
+    assigned.substatus = QStringLiteral("initialAssignment");
+    assigned.assignedHub = QStringLiteral("hub-a.example.net");
+    assigned.deviceId = QStringLiteral("dev-1");
+    assigned.createdDateTimeUtc = created;
+    assigned.lastUpdatedDateTimeUtc = created.addMSecs(5);
+    assigned.etag = QStringLiteral("\"etag-1\"");
+    const QJsonObject provisio{{QStringLiteral("hubEndpoint"), QStringLiteral("mqtts://hub-a.example.net:8883")},
+                               {QStringLiteral("caCertificate"),
+                                QStringLiteral("-----BEGIN CERTIFICATE-----\nMIIB/w==\r\n-----END CERTIFICATE-----\n")},
+                               {QStringLiteral("hubDeviceKey"), QStringLiteral("a2V5+/=")}};
+
+    RegistrationOperation op;
+    op.operationId = QStringLiteral("5.0123456789abcdef.0123");
+    op.status = QStringLiteral("assigned");
+    op.registrationState = assigned;
+    QTest::newRow("assigned, connection details") << op << provisio << true;
+    QTest::newRow("assigned, none") << op << QJsonObject() << false;
+
+    RegistrationOperation custom = op;
+    custom.registrationState->payload =
+        QJsonObject{{QStringLiteral("zone"), QStringLiteral("n\u00f6rd \u2603 \U0001F600")},
+                    {QStringLiteral("n"), 1.5},
+                    {QStringLiteral("i"), 42},
+                    {QStringLiteral("list"), QJsonArray{1, QStringLiteral("x"), QJsonValue::Null, true}},
+                    {QStringLiteral("provisio"), QStringLiteral("the allocation's own, replaced")}};
+    QTest::newRow("allocation payload, connection details") << custom << provisio << true;
+    QTest::newRow("allocation payload, none") << custom << QJsonObject() << false;
+
+    QJsonObject mixed = provisio;
+    mixed.insert(QStringLiteral("port"), 8883);
+    QTest::newRow("connection details not all strings") << op << mixed << true;
+    QTest::newRow("empty connection details") << op << QJsonObject() << true;
+
+    RegistrationOperation escapes = op;
+    escapes.operationId = QStringLiteral("op \"quoted\" \\ back\tslash\x01\x1f\u007f");
+    escapes.registrationState->registrationId = QStringLiteral("d\u00e9vice-\u00fc\u4e2d");
+    escapes.registrationState->deviceId = QStringLiteral("line\nbreak\b\f\r");
+    escapes.registrationState->assignedHub = QStringLiteral("h\u00fcb/\u2028");
+    QTest::newRow("escapes and non-ASCII") << escapes << provisio << true;
+
+    RegistrationOperation failed;
+    failed.operationId = QStringLiteral("5.failed");
+    failed.status = QStringLiteral("failed");
+    RegistrationState fs;
+    fs.registrationId = QStringLiteral("dev-2");
+    fs.status = QStringLiteral("failed");
+    fs.errorCode = 503000;
+    fs.errorMessage = QStringLiteral("the registration could not be stored; try again");
+    failed.registrationState = fs;
+    QTest::newRow("failed") << failed << QJsonObject() << false;
+    RegistrationOperation negative = failed;
+    negative.registrationState->errorCode = -1;
+    negative.registrationState->createdDateTimeUtc = created;
+    QTest::newRow("negative error code") << negative << QJsonObject() << false;
+
+    RegistrationOperation disabled = op;
+    disabled.status = QStringLiteral("disabled");
+    disabled.registrationState->status = QStringLiteral("disabled");
+    disabled.registrationState->assignedHub.clear();
+    disabled.registrationState->deviceId.clear();
+    disabled.registrationState->substatus.clear();
+    disabled.registrationState->etag.clear();
+    disabled.registrationState->lastUpdatedDateTimeUtc = QDateTime();
+    QTest::newRow("disabled, few members") << disabled << QJsonObject() << false;
+
+    RegistrationOperation assigning;
+    assigning.operationId = QStringLiteral("5.assigning");
+    assigning.status = QStringLiteral("assigning");
+    QTest::newRow("no state") << assigning << QJsonObject() << false;
+    QTest::newRow("no state, connection details unused") << assigning << provisio << true;
+}
+
+void TestDatabase::registrationAnswerTextIsItsJson()
+{
+    QFETCH(RegistrationOperation, op);
+    QFETCH(QJsonObject, provisio);
+    QFETCH(bool, withProvisio);
+
+    // What the registrar answered through QJsonObject before.
+    QJsonObject expected = op.toJson();
+    if (op.registrationState && withProvisio) {
+        QJsonObject state = expected.value(QStringLiteral("registrationState")).toObject();
+        QJsonObject payload = state.value(QStringLiteral("payload")).toObject();
+        payload.insert(QStringLiteral("provisio"), provisio);
+        state.insert(QStringLiteral("payload"), payload);
+        expected.insert(QStringLiteral("registrationState"), state);
+    }
+    const QByteArray text = registrationAnswerText(op, withProvisio ? &provisio : nullptr);
+    QCOMPARE(text, QJsonDocument(expected).toJson(QJsonDocument::Compact));
 }
 
 PROVISIO_TEST_GUILESS_MAIN(TestDatabase)

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "registrationanswer.h"
+#include "protocol/timeutil.h"
+#include "storage/jsontext.h"
+
+#include <QJsonDocument>
+
+namespace Provisio {
+
+namespace {
+
+// Members in the order QJsonDocument writes them: QJsonObject keeps its
+// keys sorted, and every key here is ASCII.
+void appendKey(QString &out, QLatin1String key)
+{
+    if (!out.endsWith(QLatin1Char('{')))
+        out += QLatin1Char(',');
+    out += QLatin1Char('"');
+    out += key;
+    out += QLatin1String("\":");
+}
+
+void appendString(QString &out, QLatin1String key, QStringView value)
+{
+    appendKey(out, key);
+    appendJsonString(out, value);
+}
+
+// An object of string members, written directly; false (and nothing
+// written) when one is not a string.
+bool appendStringObject(QString &out, const QJsonObject &object)
+{
+    for (auto it = object.constBegin(); it != object.constEnd(); ++it)
+        if (!it.value().isString())
+            return false;
+    out += QLatin1Char('{');
+    bool first = true;
+    for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
+        if (!first)
+            out += QLatin1Char(',');
+        first = false;
+        appendJsonString(out, it.key());
+        out += QLatin1Char(':');
+        appendJsonString(out, it.value().toString());
+    }
+    out += QLatin1Char('}');
+    return true;
+}
+
+void appendPayload(QString &out, const QJsonObject &payload, const QJsonObject *provisio)
+{
+    // The common answer: no payload of the allocation's own, the
+    // connection details of strings only.
+    if (provisio && payload.isEmpty()) {
+        QString inner;
+        if (appendStringObject(inner, *provisio)) {
+            appendKey(out, QLatin1String("payload"));
+            out += QLatin1String("{\"provisio\":");
+            out += inner;
+            out += QLatin1Char('}');
+            return;
+        }
+    }
+    QJsonObject merged = payload;
+    if (provisio)
+        merged.insert(QStringLiteral("provisio"), *provisio);
+    if (merged.isEmpty())
+        return;
+    appendKey(out, QLatin1String("payload"));
+    out += QString::fromUtf8(QJsonDocument(merged).toJson(QJsonDocument::Compact));
+}
+
+void appendState(QString &out, const RegistrationState &s, const QJsonObject *provisio)
+{
+    out += QLatin1Char('{');
+    if (!s.assignedHub.isEmpty())
+        appendString(out, QLatin1String("assignedHub"), s.assignedHub);
+    if (s.createdDateTimeUtc.isValid())
+        appendString(out, QLatin1String("createdDateTimeUtc"), toIsoUtc(s.createdDateTimeUtc));
+    if (!s.deviceId.isEmpty())
+        appendString(out, QLatin1String("deviceId"), s.deviceId);
+    if (s.errorCode) {
+        appendKey(out, QLatin1String("errorCode"));
+        out += QString::number(*s.errorCode);
+    }
+    if (!s.errorMessage.isEmpty())
+        appendString(out, QLatin1String("errorMessage"), s.errorMessage);
+    if (!s.etag.isEmpty())
+        appendString(out, QLatin1String("etag"), s.etag);
+    if (s.lastUpdatedDateTimeUtc.isValid())
+        appendString(out, QLatin1String("lastUpdatedDateTimeUtc"), toIsoUtc(s.lastUpdatedDateTimeUtc));
+    appendPayload(out, s.payload, provisio);
+    appendString(out, QLatin1String("registrationId"), s.registrationId);
+    appendString(out, QLatin1String("status"), s.status);
+    if (!s.substatus.isEmpty())
+        appendString(out, QLatin1String("substatus"), s.substatus);
+    out += QLatin1Char('}');
+}
+
+} // namespace
+
+QByteArray registrationAnswerText(const RegistrationOperation &op, const QJsonObject *provisio)
+{
+    QString out;
+    out.reserve(provisio ? 2048 : 512);
+    out += QLatin1Char('{');
+    appendString(out, QLatin1String("operationId"), op.operationId);
+    if (op.registrationState) {
+        appendKey(out, QLatin1String("registrationState"));
+        appendState(out, *op.registrationState, provisio);
+    }
+    appendString(out, QLatin1String("status"), op.status);
+    out += QLatin1Char('}');
+    return out.toUtf8();
+}
+
+} // namespace Provisio
