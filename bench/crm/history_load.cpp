@@ -79,28 +79,6 @@ constexpr int kExitTargetMissed = 1;
 constexpr qint64 kDayMs = 24 * 3600 * 1000LL;
 const QString kMarker = QStringLiteral("crm-bench-history.json");
 
-bool spinUntil(const std::function<bool()> &cond, int timeoutMs)
-{
-    QDeadlineTimer deadline(timeoutMs);
-    QTimer ticker;
-    ticker.start(50);
-    while (!cond()) {
-        if (deadline.hasExpired())
-            return false;
-        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents);
-    }
-    return true;
-}
-
-double percentile(std::vector<double> v, double p)
-{
-    if (v.empty())
-        return -1;
-    std::sort(v.begin(), v.end());
-    const size_t rank = size_t(std::max(0.0, std::ceil(p / 100.0 * double(v.size())) - 1));
-    return v[std::min(rank, v.size() - 1)];
-}
-
 QString spread(const std::vector<double> &v)
 {
     return QStringLiteral("p50 %1 ms, p95 %2 ms, max %3 ms")

@@ -50,24 +50,6 @@ constexpr int kExitSetupFailed = 2;
 constexpr int kExitTargetMissed = 1;
 const QString kMarker = QStringLiteral("crm-bench-inventory.json");
 
-// Runs the event loop until cond() holds; false after timeoutMs. It sleeps
-// between events: processEvents() with a time limit returns at once when
-// nothing is pending, and spinning on it took one of a 2-CPU machine's
-// cores from the middleware being measured. The ticker only bounds how
-// late the deadline is noticed.
-bool spinUntil(const std::function<bool()> &cond, int timeoutMs)
-{
-    QDeadlineTimer deadline(timeoutMs);
-    QTimer ticker;
-    ticker.start(50);
-    while (!cond()) {
-        if (deadline.hasExpired())
-            return false;
-        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents);
-    }
-    return true;
-}
-
 struct CallOutcome
 {
     bool ok = false;
@@ -178,15 +160,6 @@ double median(std::vector<double> v)
         return -1;
     std::sort(v.begin(), v.end());
     return v[v.size() / 2];
-}
-
-double percentile(std::vector<double> v, double p)
-{
-    if (v.empty())
-        return -1;
-    std::sort(v.begin(), v.end());
-    const size_t rank = size_t(std::max(0.0, std::ceil(p / 100.0 * double(v.size())) - 1));
-    return v[std::min(rank, v.size() - 1)];
 }
 
 } // namespace

@@ -3,9 +3,12 @@
 
 #include "support/requestrunner.h"
 
+#include <QCoreApplication>
+#include <QDeadlineTimer>
 #include <QFile>
 #include <QList>
 #include <QThread>
+#include <QTimer>
 
 #include <algorithm>
 #include <cmath>
@@ -30,6 +33,28 @@ double percentileMs(const std::vector<qint64> &sorted, double p)
         return 0;
     const size_t rank = size_t(std::ceil(p * double(sorted.size())));
     return double(sorted[std::min(sorted.size(), std::max<size_t>(rank, 1)) - 1]) / 1e6;
+}
+
+double percentile(std::vector<double> values, double p)
+{
+    if (values.empty())
+        return -1;
+    std::sort(values.begin(), values.end());
+    const size_t rank = size_t(std::max(0.0, std::ceil(p / 100.0 * double(values.size())) - 1));
+    return values[std::min(rank, values.size() - 1)];
+}
+
+bool spinUntil(const std::function<bool()> &cond, int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    QTimer ticker;
+    ticker.start(50);
+    while (!cond()) {
+        if (deadline.hasExpired())
+            return false;
+        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents);
+    }
+    return true;
 }
 
 QString fixed(double v, int decimals)

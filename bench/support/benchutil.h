@@ -7,6 +7,7 @@
 #include <QString>
 #include <QTextStream>
 
+#include <functional>
 #include <vector>
 
 // What every benchmark program prints with and measures by.
@@ -18,6 +19,16 @@ QTextStream &err();
 
 // Nearest-rank percentile of sorted nanosecond values, in milliseconds.
 double percentileMs(const std::vector<qint64> &sorted, double p);
+
+// Nearest-rank percentile p (0 to 100) of unsorted values; -1 when empty.
+double percentile(std::vector<double> values, double p);
+
+// Runs the event loop until cond() holds; false after timeoutMs. It sleeps
+// between events: processEvents() with a time limit returns at once when
+// nothing is pending, and spinning on it took one of a 2-CPU machine's
+// cores from the middleware being measured. A ticker only bounds how late
+// the deadline is noticed.
+bool spinUntil(const std::function<bool()> &cond, int timeoutMs);
 
 // v with `decimals` places after the point.
 QString fixed(double v, int decimals = 1);
