@@ -9,23 +9,6 @@ namespace Provisio {
 
 namespace {
 
-// Members in the order QJsonDocument writes them: QJsonObject keeps its
-// keys sorted, and every key here is ASCII.
-void appendKey(QString &out, QLatin1String key)
-{
-    if (!out.endsWith(QLatin1Char('{')))
-        out += QLatin1Char(',');
-    out += QLatin1Char('"');
-    out += key;
-    out += QLatin1String("\":");
-}
-
-void appendString(QString &out, QLatin1String key, QStringView value)
-{
-    appendKey(out, key);
-    appendJsonString(out, value);
-}
-
 // An object of string members, written directly; false (and nothing
 // written) when one is not a string.
 bool appendStringObject(QString &out, const QJsonObject &object)
@@ -54,7 +37,7 @@ void appendPayload(QString &out, const QJsonObject &payload, const QJsonObject *
     if (provisio && payload.isEmpty()) {
         QString inner;
         if (appendStringObject(inner, *provisio)) {
-            appendKey(out, QLatin1String("payload"));
+            appendJsonKey(out, QLatin1String("payload"));
             out += QLatin1String("{\"provisio\":");
             out += inner;
             out += QLatin1Char('}');
@@ -66,7 +49,7 @@ void appendPayload(QString &out, const QJsonObject &payload, const QJsonObject *
         merged.insert(QStringLiteral("provisio"), *provisio);
     if (merged.isEmpty())
         return;
-    appendKey(out, QLatin1String("payload"));
+    appendJsonKey(out, QLatin1String("payload"));
     out += QString::fromUtf8(QJsonDocument(merged).toJson(QJsonDocument::Compact));
 }
 
@@ -74,26 +57,26 @@ void appendState(QString &out, const RegistrationState &s, const QJsonObject *pr
 {
     out += QLatin1Char('{');
     if (!s.assignedHub.isEmpty())
-        appendString(out, QLatin1String("assignedHub"), s.assignedHub);
+        appendJsonMember(out, QLatin1String("assignedHub"), s.assignedHub);
     if (s.createdDateTimeUtc.isValid())
-        appendString(out, QLatin1String("createdDateTimeUtc"), toIsoUtc(s.createdDateTimeUtc));
+        appendJsonMember(out, QLatin1String("createdDateTimeUtc"), toIsoUtc(s.createdDateTimeUtc));
     if (!s.deviceId.isEmpty())
-        appendString(out, QLatin1String("deviceId"), s.deviceId);
+        appendJsonMember(out, QLatin1String("deviceId"), s.deviceId);
     if (s.errorCode) {
-        appendKey(out, QLatin1String("errorCode"));
+        appendJsonKey(out, QLatin1String("errorCode"));
         out += QString::number(*s.errorCode);
     }
     if (!s.errorMessage.isEmpty())
-        appendString(out, QLatin1String("errorMessage"), s.errorMessage);
+        appendJsonMember(out, QLatin1String("errorMessage"), s.errorMessage);
     if (!s.etag.isEmpty())
-        appendString(out, QLatin1String("etag"), s.etag);
+        appendJsonMember(out, QLatin1String("etag"), s.etag);
     if (s.lastUpdatedDateTimeUtc.isValid())
-        appendString(out, QLatin1String("lastUpdatedDateTimeUtc"), toIsoUtc(s.lastUpdatedDateTimeUtc));
+        appendJsonMember(out, QLatin1String("lastUpdatedDateTimeUtc"), toIsoUtc(s.lastUpdatedDateTimeUtc));
     appendPayload(out, s.payload, provisio);
-    appendString(out, QLatin1String("registrationId"), s.registrationId);
-    appendString(out, QLatin1String("status"), s.status);
+    appendJsonMember(out, QLatin1String("registrationId"), s.registrationId);
+    appendJsonMember(out, QLatin1String("status"), s.status);
     if (!s.substatus.isEmpty())
-        appendString(out, QLatin1String("substatus"), s.substatus);
+        appendJsonMember(out, QLatin1String("substatus"), s.substatus);
     out += QLatin1Char('}');
 }
 
@@ -104,12 +87,12 @@ QByteArray registrationAnswerText(const RegistrationOperation &op, const QJsonOb
     QString out;
     out.reserve(provisio ? 2048 : 512);
     out += QLatin1Char('{');
-    appendString(out, QLatin1String("operationId"), op.operationId);
+    appendJsonMember(out, QLatin1String("operationId"), op.operationId);
     if (op.registrationState) {
-        appendKey(out, QLatin1String("registrationState"));
+        appendJsonKey(out, QLatin1String("registrationState"));
         appendState(out, *op.registrationState, provisio);
     }
-    appendString(out, QLatin1String("status"), op.status);
+    appendJsonMember(out, QLatin1String("status"), op.status);
     out += QLatin1Char('}');
     return out.toUtf8();
 }

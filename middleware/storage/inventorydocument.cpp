@@ -11,18 +11,6 @@
 
 namespace Provisio {
 
-namespace {
-void appendMember(QString &out, QLatin1String key, const QString &value)
-{
-    if (out.size() > 1)
-        out += QLatin1Char(',');
-    out += QLatin1Char('"');
-    out += key;
-    out += QLatin1String("\":");
-    appendJsonString(out, value);
-}
-} // namespace
-
 QString InventoryStore::documentOf(const DeviceRecord &device)
 {
     // The members of DeviceRecord::toJson() in QJsonObject's order (by
@@ -30,24 +18,24 @@ QString InventoryStore::documentOf(const DeviceRecord &device)
     QString out;
     out.reserve(256 + device.notes.size());
     out += QLatin1Char('{');
-    appendMember(out, QLatin1String("batch"), device.batch);
+    appendJsonMember(out, QLatin1String("batch"), device.batch);
     if (device.createdDateTimeUtc.isValid())
-        appendMember(out, QLatin1String("createdDateTimeUtc"), toIsoUtc(device.createdDateTimeUtc));
+        appendJsonMember(out, QLatin1String("createdDateTimeUtc"), toIsoUtc(device.createdDateTimeUtc));
     if (!device.customerId.isEmpty())
-        appendMember(out, QLatin1String("customerId"), device.customerId);
+        appendJsonMember(out, QLatin1String("customerId"), device.customerId);
     if (device.deliveryDate.isValid())
-        appendMember(out, QLatin1String("deliveryDate"), toIsoDate(device.deliveryDate));
+        appendJsonMember(out, QLatin1String("deliveryDate"), toIsoDate(device.deliveryDate));
     if (!device.etag.isEmpty())
-        appendMember(out, QLatin1String("etag"), device.etag);
+        appendJsonMember(out, QLatin1String("etag"), device.etag);
     if (device.lastUpdatedDateTimeUtc.isValid())
-        appendMember(out, QLatin1String("lastUpdatedDateTimeUtc"), toIsoUtc(device.lastUpdatedDateTimeUtc));
-    appendMember(out, QLatin1String("manufacturer"), device.manufacturer);
-    appendMember(out, QLatin1String("model"), device.model);
-    appendMember(out, QLatin1String("notes"), device.notes);
-    appendMember(out, QLatin1String("serial"), device.serial);
+        appendJsonMember(out, QLatin1String("lastUpdatedDateTimeUtc"), toIsoUtc(device.lastUpdatedDateTimeUtc));
+    appendJsonMember(out, QLatin1String("manufacturer"), device.manufacturer);
+    appendJsonMember(out, QLatin1String("model"), device.model);
+    appendJsonMember(out, QLatin1String("notes"), device.notes);
+    appendJsonMember(out, QLatin1String("serial"), device.serial);
     if (device.soldDate.isValid())
-        appendMember(out, QLatin1String("soldDate"), toIsoDate(device.soldDate));
-    appendMember(out, QLatin1String("status"), device.status);
+        appendJsonMember(out, QLatin1String("soldDate"), toIsoDate(device.soldDate));
+    appendJsonMember(out, QLatin1String("status"), device.status);
     out += QLatin1Char('}');
     return out;
 }

@@ -50,4 +50,19 @@ void appendJsonString(QString &out, QStringView text)
     out += QLatin1Char('"');
 }
 
+void appendJsonKey(QString &out, QLatin1String key)
+{
+    if (!out.endsWith(QLatin1Char('{')))
+        out += QLatin1Char(',');
+    out += QLatin1Char('"');
+    out += key;
+    out += QLatin1String("\":");
+}
+
+void appendJsonMember(QString &out, QLatin1String key, QStringView value)
+{
+    appendJsonKey(out, key);
+    appendJsonString(out, value);
+}
+
 } // namespace Provisio

@@ -13,4 +13,12 @@ namespace Provisio {
 // device document, the CSV import's report).
 void appendJsonString(QString &out, QStringView text);
 
+// Appends the key of the next member of the object `out` is writing: a
+// comma unless the object was just opened, then `"key":`. Members go in
+// QJsonObject's order (keys sorted); keys are ASCII.
+void appendJsonKey(QString &out, QLatin1String key);
+
+// appendJsonKey, then `value` as a JSON string.
+void appendJsonMember(QString &out, QLatin1String key, QStringView value);
+
 } // namespace Provisio
