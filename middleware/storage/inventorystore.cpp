@@ -158,43 +158,9 @@ bool InventoryStore::Filter::isEmpty() const
            text.isEmpty();
 }
 
-QString InventoryStore::searchTextOf(const DeviceRecord &device)
-{
-    const QChar newline(0x1f); // a separator no one types
-    return (device.serial + newline + device.model + newline + device.manufacturer + newline + device.batch + newline +
-            device.customerId + newline + device.notes)
-        .toLower();
-}
-
 bool InventoryStore::sqlite() const
 {
     return m_db.dialect() == Database::Dialect::Sqlite;
-}
-
-Result<void> InventoryStore::indexSearch(qint64 rowid, const QString &text)
-{
-    if (!sqlite())
-        return {};
-    auto r = m_db.exec(QStringLiteral("INSERT INTO devices_search (rowid, search_text) VALUES (?, ?)"), {rowid, text});
-    if (!r)
-        return r.error();
-    r->finish();
-    return {};
-}
-
-Result<void> InventoryStore::unindexSearch(qint64 rowid, const QString &text)
-{
-    if (!sqlite())
-        return {};
-    // An external-content FTS5 table forgets a row by being told its
-    // indexed text, exactly as it was indexed.
-    auto r = m_db.exec(QStringLiteral("INSERT INTO devices_search (devices_search, rowid, search_text) "
-                                      "VALUES ('delete', ?, ?)"),
-                       {rowid, text});
-    if (!r)
-        return r.error();
-    r->finish();
-    return {};
 }
 
 namespace {
@@ -210,7 +176,8 @@ const MultiRowInsert &deviceInsert()
     return insert;
 }
 
-QVariantList insertBinds(DeviceRecord &device, const QString &now, const QDateTime &created)
+QVariantList insertBinds(DeviceRecord &device, const QString &now, const QDateTime &created,
+                         const QString &customerName)
 {
     device.etag = newEtag();
     device.createdDateTimeUtc = created;
@@ -226,7 +193,7 @@ QVariantList insertBinds(DeviceRecord &device, const QString &now, const QDateTi
             now,
             now,
             InventoryStore::documentOf(device),
-            InventoryStore::searchTextOf(device)};
+            InventoryStore::searchTextOf(device, customerName)};
 }
 } // namespace
 
@@ -238,8 +205,12 @@ Result<DeviceRecord> InventoryStore::create(DeviceRecord device)
     if (existing->has_value())
         return Error(ErrorCode::Conflict,
                      QStringLiteral("a device with serial '%1' already exists").arg(device.serial));
+    auto names = customerNames({device.customerId});
+    if (!names)
+        return names.error();
     const QString now = nowIso();
-    const QVariantList binds = insertBinds(device, now, fromIsoUtc(now).value_or(QDateTime()));
+    const QVariantList binds =
+        insertBinds(device, now, fromIsoUtc(now).value_or(QDateTime()), names->value(device.customerId));
     auto r = m_db.exec(deviceInsert().sql(1), binds);
     if (!r)
         return r.error();
@@ -270,6 +241,12 @@ Result<QList<DeviceRecord>> InventoryStore::createMany(QList<DeviceRecord> devic
     // PostgreSQL, and on SQLite a fiftieth of the per-statement work (the
     // statement journal, the search table's savepoint, binding and reset),
     // which had cost as much as the rows themselves.
+    QSet<QString> customers;
+    for (const DeviceRecord &device : std::as_const(devices))
+        customers.insert(device.customerId);
+    auto names = customerNames(customers);
+    if (!names)
+        return names.error();
     QVariantList binds;
     QStringList serials;
     serials.reserve(devices.size());
@@ -279,7 +256,7 @@ Result<QList<DeviceRecord>> InventoryStore::createMany(QList<DeviceRecord> devic
         binds.reserve(rows * kInsertColumns);
         QStringList statementSerials;
         for (qsizetype i = from; i < from + rows; ++i) {
-            binds += insertBinds(devices[i], now, created);
+            binds += insertBinds(devices[i], now, created, names->value(devices.at(i).customerId));
             statementSerials << devices.at(i).serial;
             if (documents)
                 documents->append(binds.at(binds.size() - 2).toString());
@@ -565,22 +542,6 @@ Result<RecordPage<InventoryStore::ListedRow>> InventoryStore::listRows(const Fil
                   [&sort](const ListedRow &row) { return sortCursorKey(sort, row.sortValue, row.serial); });
 }
 
-Result<InventoryStore::SearchRow> InventoryStore::searchRow(const QString &serial)
-{
-    SearchRow row;
-    if (!sqlite())
-        return row;
-    auto r = m_db.exec(QStringLiteral("SELECT rowid, search_text FROM devices WHERE serial = ?"), {serial});
-    if (!r)
-        return r.error();
-    if (r->next()) {
-        row.rowid = r->value(0).toLongLong();
-        row.text = r->value(1).toString();
-    }
-    r->finish();
-    return row;
-}
-
 Result<RecordChange<DeviceRecord>> InventoryStore::update(const QString &serial, const QByteArray &ifMatch,
                                                           const Mutator &mutate)
 {
@@ -600,7 +561,10 @@ Result<RecordChange<DeviceRecord>> InventoryStore::update(const QString &serial,
     auto indexed = searchRow(serial);
     if (!indexed)
         return indexed.error();
-    const QString text = searchTextOf(after);
+    auto names = customerNames({after.customerId});
+    if (!names)
+        return names.error();
+    const QString text = searchTextOf(after, names->value(after.customerId));
     if (auto r =
             execIfEtag(m_db,
                        QStringLiteral("UPDATE devices SET model = ?, manufacturer = ?, batch = ?, "

@@ -8,6 +8,7 @@
 #include "recordutil.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QSet>
 #include <QString>
 #include <QStringList>
@@ -81,9 +82,14 @@ public:
     Result<QList<DeviceRecord>> createMany(QList<DeviceRecord> devices, QStringList *documents = nullptr);
     // Which of `serials` exist (one query per few hundred).
     Result<QSet<QString>> existing(const QStringList &serials);
-    // The text `Filter::text` searches for a device: its searchable fields,
-    // lower-cased, apart by U+001F.
-    static QString searchTextOf(const DeviceRecord &device);
+    // The text `Filter::text` searches for a device: its searchable fields
+    // and the name of its customer (`customerName`), lower-cased, apart by
+    // U+001F.
+    static QString searchTextOf(const DeviceRecord &device, const QString &customerName = {});
+    // A customer was renamed: the search text of each of its devices is
+    // written again with `name` (a stretch of devices per query, all in
+    // the caller's transaction). How many devices changed.
+    Result<qint64> reindexCustomer(const QString &customerId, const QString &name);
     // The JSON text a device is stored as: DeviceRecord::toJson() as
     // QJsonDocument writes it (compact), written without building the
     // object, which was most of an import's cost.
@@ -178,6 +184,8 @@ private:
     };
     // The row id and indexed text of a device (SQLite; empty elsewhere).
     Result<SearchRow> searchRow(const QString &serial);
+    // The names of the customers (id -> name) that exist among `customerIds`.
+    Result<QHash<QString, QString>> customerNames(const QSet<QString> &customerIds);
 
     Database &m_db;
 };

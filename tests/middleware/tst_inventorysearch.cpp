@@ -52,6 +52,7 @@ private Q_SLOTS:
     void pagesAreTheOrderedMatches();
     void searchFollowsEveryChange();
     void searchTextIsLiteral();
+    void searchFollowsTheCustomersName();
     void documentIsTheRecordsJson_data();
     void documentIsTheRecordsJson();
     void listedItemsAreTheRecordsJson_data();
@@ -168,6 +169,8 @@ void TestInventorySearch::noQueryReadsTheWholeTable_data()
         {"batch", {}, {}, {}, QStringLiteral("B3"), {}, 1000},
         {"text rare", {}, {}, {}, {}, QStringLiteral("needle"), rare},
         {"text none", {}, {}, {}, {}, QStringLiteral("zz-no-such"), 0},
+        // The customer's name, not its id, is what a user types.
+        {"text customer name", {}, {}, {}, {}, QStringLiteral("rare customer"), rare},
         {"text common", {}, {}, {}, {}, QStringLiteral("srch-00"), kDevices},
         {"status common + text rare", QStringLiteral("inStock"), {}, {}, {}, QStringLiteral("srch-00500"), 9},
         {"status rare + text common", QStringLiteral("sold"), {}, {}, {}, QStringLiteral("srch-"), rare},
@@ -437,6 +440,56 @@ void TestInventorySearch::searchTextIsLiteral()
     QCOMPARE(serialsOf(filter), QStringList{a.serial});
     QVERIFY(m_store->remove(a.serial, {}));
     QVERIFY(m_store->remove(b.serial, {}));
+}
+
+void TestInventorySearch::searchFollowsTheCustomersName()
+{
+    QStringList sold;
+    for (const DeviceRecord &d : std::as_const(m_all)) {
+        if (d.customerId == QLatin1String("cust-rare"))
+            sold << d.serial;
+    }
+    QVERIFY(sold.size() > 5);
+    const auto find = [&](const QString &text) {
+        InventoryStore::Filter filter;
+        filter.text = text;
+        return serialsOf(filter);
+    };
+    QCOMPARE(find(QStringLiteral("Rare Customer")), sold);
+    QCOMPARE(find(QStringLiteral("quiet buyer")), QStringList());
+
+    // Renamed: the new name finds the devices, the old one no longer does,
+    // and the index matches the texts; each statement seeks its devices.
+    QVERIFY(m_db->execAffected(QStringLiteral("UPDATE customers SET name = 'Quiet Buyer' WHERE id = 'cust-rare'")));
+    QList<QPair<QString, QVariantList>> statements;
+    m_db->setStatementObserver([&statements](const QString &sql, const QVariantList &binds) {
+        statements.append({sql, binds});
+    });
+    auto changed = m_store->reindexCustomer(QStringLiteral("cust-rare"), QStringLiteral("Quiet Buyer"));
+    m_db->setStatementObserver({});
+    QVERIFY2(changed, qPrintable(changed ? QString() : changed.error().message));
+    QCOMPARE(*changed, qint64(sold.size()));
+    QCOMPARE(find(QStringLiteral("QUIET BUYER")), sold);
+    QCOMPARE(find(QStringLiteral("rare customer")), QStringList());
+    verifySearchIndex();
+    const bool sqlite = m_db->dialect() == Database::Dialect::Sqlite;
+    const QRegularExpression scan(sqlite ? QStringLiteral("^SCAN (devices|d)( USING .*)?$")
+                                         : QStringLiteral("Seq Scan on devices"));
+    for (const auto &[sql, binds] : std::as_const(statements)) {
+        const QStringList plan = planOf(sql, binds);
+        for (const QString &line : plan)
+            QVERIFY2(!scan.match(line.trimmed()).hasMatch(),
+                     qPrintable(sql + QLatin1String("\n  ") + plan.join(QLatin1String("\n  "))));
+    }
+    // The same name again changes nothing.
+    changed = m_store->reindexCustomer(QStringLiteral("cust-rare"), QStringLiteral("Quiet Buyer"));
+    QVERIFY(changed);
+    QCOMPARE(*changed, qint64(0));
+
+    QVERIFY(m_db->execAffected(QStringLiteral("UPDATE customers SET name = 'Rare Customer' WHERE id = 'cust-rare'")));
+    QVERIFY(m_store->reindexCustomer(QStringLiteral("cust-rare"), QStringLiteral("Rare Customer")));
+    QCOMPARE(find(QStringLiteral("rare customer")), sold);
+    verifySearchIndex();
 }
 
 void TestInventorySearch::documentIsTheRecordsJson_data()
