@@ -237,16 +237,17 @@ Result<QList<DeviceRecord>> InventoryStore::createMany(QList<DeviceRecord> devic
             return Error(ErrorCode::Conflict, QStringLiteral("one of the devices conflicts with a stored record"));
         return Error(ErrorCode::Conflict, QStringLiteral("a device with serial '%1' already exists").arg(serial));
     };
-    // Many rows per statement on both databases: one round trip each on
-    // PostgreSQL, and on SQLite a fiftieth of the per-statement work (the
-    // statement journal, the search table's savepoint, binding and reset),
-    // which had cost as much as the rows themselves.
+    // The customers' names for the search text (one query per 500).
     QSet<QString> customers;
     for (const DeviceRecord &device : std::as_const(devices))
         customers.insert(device.customerId);
     auto names = customerNames(customers);
     if (!names)
         return names.error();
+    // Many rows per statement on both databases: one round trip each on
+    // PostgreSQL, and on SQLite a fiftieth of the per-statement work (the
+    // statement journal, the search table's savepoint, binding and reset),
+    // which had cost as much as the rows themselves.
     QVariantList binds;
     QStringList serials;
     serials.reserve(devices.size());
