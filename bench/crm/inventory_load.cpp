@@ -422,6 +422,10 @@ int main(int argc, char **argv)
         cases.push_back({"q search (few matches)", f});
         f.q = QStringLiteral("zz-no-such");
         cases.push_back({"q search (no match)", f});
+        // The search box with a customer's name: the ~200 sold devices all
+        // belong to "Bench Customer".
+        f.q = QStringLiteral("bench customer");
+        cases.push_back({"q search by customer name", f});
         InventoryModel::Filter s;
         s.status = QStringLiteral("sold");
         cases.push_back({"status=sold (rare)", s});

@@ -96,7 +96,7 @@ InventoryPage::InventoryPage(InventoryModel *model, QWidget *parent)
     m_status->addItem(tr("Retired"), InventoryStatus::Retired);
     m_modelFilter->setPlaceholderText(tr("Any model"));
     m_modelFilter->setClearButtonEnabled(true);
-    m_search->setPlaceholderText(tr("Search serial, model, batch, notes…"));
+    m_search->setPlaceholderText(tr("Search serial, model, batch, customer, notes…"));
     m_search->setClearButtonEnabled(true);
     m_views->setText(tr("&Views"));
     m_views->setToolTip(tr("Saved views (named filters with their sort) and the sort order"));

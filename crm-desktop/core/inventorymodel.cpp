@@ -462,6 +462,10 @@ QVariant InventoryModel::toolTip(const QJsonObject &record, int column) const
 QVariant InventoryModel::extraData(const QJsonObject &record, int column, int role) const
 {
     Q_UNUSED(column)
+    // A view asks every cell it paints for a dozen roles (font, colours,
+    // alignment, ...): those that are not ours cost no lookup.
+    if (role != RegistrationIdRole && role != OnlineRole && role != CustomerIdRole && role != ActivationFailuresRole)
+        return {};
     const QString serial = record.value(QLatin1String("serial")).toString();
     switch (role) {
     case RegistrationIdRole:

@@ -10,6 +10,8 @@
 #include <QJsonArray>
 #include <QLocale>
 
+#include <utility>
+
 namespace Provisio::Crm {
 
 PagedTableModel::PagedTableModel(ApiClient *api, const QString &path, const QString &keyField, QObject *parent)
@@ -164,28 +166,32 @@ void PagedTableModel::onPage(const QJsonObject &page, quint64 generation)
         Q_EMIT totalChanged(m_total);
     }
 
-    QVector<QJsonObject> fresh;
+    // Each record's key is read once, here.
+    QVector<std::pair<QString, QJsonObject>> fresh;
     fresh.reserve(items.size());
     for (const QJsonValue &value : items) {
-        const QJsonObject record = value.toObject();
-        const QString key = record.value(m_keyField).toString();
+        QJsonObject record = value.toObject();
+        QString key = record.value(m_keyField).toString();
         // A record that an event already appended, or that moved between
         // pages while paging, is updated in place instead of shown twice.
         const int existing = m_index.value(key, -1);
         if (existing >= 0) {
-            m_records[existing] = record;
+            m_records[existing] = std::move(record);
             notifyRowChanged(existing);
             continue;
         }
-        fresh.append(record);
+        fresh.append({std::move(key), std::move(record)});
     }
     const int added = int(fresh.size());
     if (added > 0) {
         const int first = int(m_records.size());
         beginInsertRows(QModelIndex(), first, first + added - 1);
-        m_records.reserve(first + added);
-        for (QJsonObject &record : fresh) {
-            m_index.insert(record.value(m_keyField).toString(), int(m_records.size()));
+        // No reserve(first + added) of the list or the index: an exact
+        // reserve reallocated (and copied every loaded record, or rehashed
+        // every key) on every page, so each page cost as much as all rows
+        // loaded so far; appending grows both geometrically.
+        for (auto &[key, record] : fresh) {
+            m_index.insert(std::move(key), int(m_records.size()));
             m_records.append(std::move(record));
         }
         endInsertRows();

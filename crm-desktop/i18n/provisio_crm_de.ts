@@ -3611,8 +3611,8 @@ SHA-256: %3</translation>
     </message>
     <message>
         <location line="+2"/>
-        <source>Search serial, model, batch, notes…</source>
-        <translation>Seriennummer, Modell, Charge, Notizen suchen…</translation>
+        <source>Search serial, model, batch, customer, notes…</source>
+        <translation>Seriennummer, Modell, Charge, Kunde, Notizen suchen…</translation>
     </message>
     <message>
         <location line="+2"/>

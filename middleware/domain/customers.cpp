@@ -3,6 +3,7 @@
 
 #include "base/servicecontext.h"
 #include "storage/database.h"
+#include "storage/inventorystore.h"
 
 namespace Provisio {
 
@@ -38,6 +39,13 @@ Result<Customer> Customers::update(const QString &id, const QByteArray &ifMatch,
     auto changed = m_store.update(id, ifMatch, mutate);
     if (!changed)
         return changed.error();
+    // The inventory's search finds devices by their customer's name: a
+    // new name is written into each of its devices' search text, in this
+    // transaction.
+    if (changed->after.name != changed->before.name) {
+        if (auto reindexed = InventoryStore(m_db).reindexCustomer(id, changed->after.name); !reindexed)
+            return reindexed.error();
+    }
     if (auto r = m_changes.record(EventKind::CustomerUpdated, {actor, QStringLiteral("update"), kEntity, id,
                                                                changed->before.toJson(), changed->after.toJson()});
         !r)

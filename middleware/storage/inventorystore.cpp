@@ -88,32 +88,13 @@ QString sortName(const InventoryStore::Sort &sort)
              sort.descending ? QLatin1String("desc") : QLatin1String("asc"));
 }
 
-// A listing row and the value it was ordered by, as the database compared
-// it (read back from the query, so the cursor holds what the next page's
-// comparison needs, not a re-rendering of the record).
-struct SortedRow
-{
-    DeviceRecord device;
-    QString sortValue;
-    bool unreadable = false;
-};
-
-SortedRow sortedRowFrom(const Query &q)
-{
-    SortedRow row;
-    row.device = fromRow(q, &row.unreadable);
-    row.sortValue = q.value(kSortValueColumn).toString();
-    return row;
-}
-
 // The cursor key of a sorted listing: [field, order, value, serial]. It
 // names its sort so that a cursor replayed under another one is refused
 // instead of silently skipping or repeating devices.
-QString sortCursorKey(const InventoryStore::Sort &sort, const SortedRow &row)
+QString sortCursorKey(const InventoryStore::Sort &sort, const QString &sortValue, const QString &serial)
 {
     const QJsonArray key{QLatin1String(kSortColumns[sort.field].name),
-                         sort.descending ? QLatin1String("desc") : QLatin1String("asc"), row.sortValue,
-                         row.device.serial};
+                         sort.descending ? QLatin1String("desc") : QLatin1String("asc"), sortValue, serial};
     return QString::fromUtf8(QJsonDocument(key).toJson(QJsonDocument::Compact));
 }
 
@@ -177,43 +158,9 @@ bool InventoryStore::Filter::isEmpty() const
            text.isEmpty();
 }
 
-QString InventoryStore::searchTextOf(const DeviceRecord &device)
-{
-    const QChar newline(0x1f); // a separator no one types
-    return (device.serial + newline + device.model + newline + device.manufacturer + newline + device.batch + newline +
-            device.customerId + newline + device.notes)
-        .toLower();
-}
-
 bool InventoryStore::sqlite() const
 {
     return m_db.dialect() == Database::Dialect::Sqlite;
-}
-
-Result<void> InventoryStore::indexSearch(qint64 rowid, const QString &text)
-{
-    if (!sqlite())
-        return {};
-    auto r = m_db.exec(QStringLiteral("INSERT INTO devices_search (rowid, search_text) VALUES (?, ?)"), {rowid, text});
-    if (!r)
-        return r.error();
-    r->finish();
-    return {};
-}
-
-Result<void> InventoryStore::unindexSearch(qint64 rowid, const QString &text)
-{
-    if (!sqlite())
-        return {};
-    // An external-content FTS5 table forgets a row by being told its
-    // indexed text, exactly as it was indexed.
-    auto r = m_db.exec(QStringLiteral("INSERT INTO devices_search (devices_search, rowid, search_text) "
-                                      "VALUES ('delete', ?, ?)"),
-                       {rowid, text});
-    if (!r)
-        return r.error();
-    r->finish();
-    return {};
 }
 
 namespace {
@@ -229,7 +176,8 @@ const MultiRowInsert &deviceInsert()
     return insert;
 }
 
-QVariantList insertBinds(DeviceRecord &device, const QString &now, const QDateTime &created)
+QVariantList insertBinds(DeviceRecord &device, const QString &now, const QDateTime &created,
+                         const QString &customerName)
 {
     device.etag = newEtag();
     device.createdDateTimeUtc = created;
@@ -245,7 +193,7 @@ QVariantList insertBinds(DeviceRecord &device, const QString &now, const QDateTi
             now,
             now,
             InventoryStore::documentOf(device),
-            InventoryStore::searchTextOf(device)};
+            InventoryStore::searchTextOf(device, customerName)};
 }
 } // namespace
 
@@ -257,8 +205,12 @@ Result<DeviceRecord> InventoryStore::create(DeviceRecord device)
     if (existing->has_value())
         return Error(ErrorCode::Conflict,
                      QStringLiteral("a device with serial '%1' already exists").arg(device.serial));
+    auto names = customerNames({device.customerId});
+    if (!names)
+        return names.error();
     const QString now = nowIso();
-    const QVariantList binds = insertBinds(device, now, fromIsoUtc(now).value_or(QDateTime()));
+    const QVariantList binds =
+        insertBinds(device, now, fromIsoUtc(now).value_or(QDateTime()), names->value(device.customerId));
     auto r = m_db.exec(deviceInsert().sql(1), binds);
     if (!r)
         return r.error();
@@ -285,6 +237,13 @@ Result<QList<DeviceRecord>> InventoryStore::createMany(QList<DeviceRecord> devic
             return Error(ErrorCode::Conflict, QStringLiteral("one of the devices conflicts with a stored record"));
         return Error(ErrorCode::Conflict, QStringLiteral("a device with serial '%1' already exists").arg(serial));
     };
+    // The customers' names for the search text (one query per 500).
+    QSet<QString> customers;
+    for (const DeviceRecord &device : std::as_const(devices))
+        customers.insert(device.customerId);
+    auto names = customerNames(customers);
+    if (!names)
+        return names.error();
     // Many rows per statement on both databases: one round trip each on
     // PostgreSQL, and on SQLite a fiftieth of the per-statement work (the
     // statement journal, the search table's savepoint, binding and reset),
@@ -298,7 +257,7 @@ Result<QList<DeviceRecord>> InventoryStore::createMany(QList<DeviceRecord> devic
         binds.reserve(rows * kInsertColumns);
         QStringList statementSerials;
         for (qsizetype i = from; i < from + rows; ++i) {
-            binds += insertBinds(devices[i], now, created);
+            binds += insertBinds(devices[i], now, created, names->value(devices.at(i).customerId));
             statementSerials << devices.at(i).serial;
             if (documents)
                 documents->append(binds.at(binds.size() - 2).toString());
@@ -375,79 +334,82 @@ InventoryStore::FilterSql InventoryStore::filterSql(const Filter &filter)
     return out;
 }
 
-Result<qint64> InventoryStore::count(const Filter &filter, qint64 cap)
+// A listing row and the value it was ordered by, as the database compared
+// it (read back from the query, so the cursor holds what the next page's
+// comparison needs, not a re-rendering of the record).
+struct InventoryStore::ListedRow
 {
-    // The listing's own conditions (list() below), so the total is the
-    // number of devices its pages hold; read through the same indexes and
-    // stopped after cap + 1 rows, so a broad filter at a million devices
-    // costs a bounded read, not a scan.
-    const FilterSql conditions = filterSql(filter);
-    QString where = conditions.where;
-    QVariantList binds = conditions.binds;
-    const QString &text = conditions.text;
-    QString sql;
-    if (text.size() >= kMinIndexedText && sqlite()) {
-        where.replace(QLatin1String(" search_text LIKE"), QLatin1String(" d.search_text LIKE"));
-        where.replace(QLatin1String(" AND COALESCE("), QLatin1String(" AND COALESCE(d."));
-        sql = QStringLiteral("SELECT COUNT(*) FROM (SELECT 1 FROM devices_search s CROSS JOIN devices d"
-                             " ON d.rowid = s.rowid WHERE s.search_text LIKE ?") +
-              where + QStringLiteral(" LIMIT ?) w");
-        binds.prepend(QString(QLatin1Char('%') + text + QLatin1Char('%')));
-    } else {
-        sql = QStringLiteral("SELECT COUNT(*) FROM (SELECT 1 FROM devices WHERE 1=1") + where +
-              QStringLiteral(" LIMIT ?) w");
-    }
-    binds << cap + 1;
-    auto q = m_db.exec(sql, binds);
-    if (!q)
-        return q.error();
-    qint64 n = 0;
-    if (q->next())
-        n = q->value(0).toLongLong();
-    q->finish();
-    return n;
-}
+    QString serial;
+    QString sortValue;
+    // list(), and listItems() for an unreadable document.
+    DeviceRecord device;
+    // listItems(): the record's JSON text (documentOf), UTF-8.
+    QByteArray json;
+    bool unreadable = false;
+};
 
-Result<InventoryStore::Matches> InventoryStore::nextMatches(const Filter &filter, const QString &after, int scanLimit,
-                                                            int matchLimit)
+InventoryStore::ListedRow InventoryStore::listedRowFrom(const Query &q, bool asText)
 {
-    const FilterSql conditions = filterSql(filter);
-    // '' rather than a null string, which would bind as NULL.
-    const QString from = after.isEmpty() ? QStringLiteral("") : after;
-    const QString window = QStringLiteral("SELECT serial, customer_id, status, model, manufacturer, batch, search_text "
-                                          "FROM devices WHERE serial > ? ORDER BY serial LIMIT ?");
-    Matches out;
-    auto q = m_db.exec(QStringLiteral("SELECT serial FROM (") + window + QStringLiteral(") w WHERE 1=1") +
-                           conditions.where + QStringLiteral(" ORDER BY serial LIMIT ?"),
-                       QVariantList{from, scanLimit} + conditions.binds + QVariantList{matchLimit});
-    if (!q)
-        return q.error();
-    while (q->next())
-        out.serials.append(q->value(0).toString());
-    q->finish();
-    if (out.serials.size() >= matchLimit) {
-        out.scannedTo = out.serials.constLast();
-        return out;
+    ListedRow row;
+    row.sortValue = q.value(kSortValueColumn).toString();
+    if (asText) {
+        // What a page is made of, mostly: the stored document is the
+        // answer's item as it is, copied rather than parsed and written
+        // again when it is what documentOf would write.
+        const QString document = q.value(4).toString();
+        row.serial = q.value(0).toString();
+        if (isDocumentOf(document, row.serial, q.value(1).toString(), q.value(2).toString(), q.value(3).toString())) {
+            row.json = document.toUtf8();
+            return row;
+        }
     }
-    auto last =
-        m_db.exec(QStringLiteral("SELECT MAX(serial), COUNT(*) FROM (SELECT serial FROM devices WHERE serial > ? "
-                                 "ORDER BY serial LIMIT ?) w"),
-                  {from, scanLimit});
-    if (!last)
-        return last.error();
-    qint64 read = 0;
-    if (last->next()) {
-        out.scannedTo = last->value(0).toString();
-        read = last->value(1).toLongLong();
-    }
-    last->finish();
-    out.exhausted = read < scanLimit;
-    if (out.scannedTo.isEmpty())
-        out.scannedTo = from;
-    return out;
+    row.device = fromRow(q, &row.unreadable);
+    row.serial = row.device.serial;
+    if (asText && !row.unreadable)
+        row.json = documentOf(row.device).toUtf8();
+    return row;
 }
 
 Result<RecordPage<DeviceRecord>> InventoryStore::list(const Filter &filter, const PageRequest &page, const Sort &sort)
+{
+    auto rows = listRows(filter, page, sort, false);
+    if (!rows)
+        return rows.error();
+    RecordPage<DeviceRecord> out;
+    out.nextCursor = rows->nextCursor;
+    out.items.reserve(rows->items.size());
+    for (ListedRow &row : rows->items) {
+        if (row.unreadable)
+            out.unreadable.insert(row.serial);
+        out.items.append(std::move(row.device));
+    }
+    return out;
+}
+
+Result<RecordPage<InventoryStore::ListedDevice>> InventoryStore::listItems(const Filter &filter,
+                                                                           const PageRequest &page, const Sort &sort)
+{
+    auto rows = listRows(filter, page, sort, true);
+    if (!rows)
+        return rows.error();
+    RecordPage<ListedDevice> out;
+    out.nextCursor = rows->nextCursor;
+    out.items.reserve(rows->items.size());
+    for (ListedRow &row : rows->items) {
+        ListedDevice item;
+        if (row.unreadable) {
+            out.unreadable.insert(row.serial);
+            item.record = std::move(row.device);
+        } else {
+            item.json = std::move(row.json);
+        }
+        out.items.append(std::move(item));
+    }
+    return out;
+}
+
+Result<RecordPage<InventoryStore::ListedRow>> InventoryStore::listRows(const Filter &filter, const PageRequest &page,
+                                                                       const Sort &sort, bool asText)
 {
     const QString expression = QLatin1String(kSortColumns[sort.field].expression);
     const FilterSql conditions = filterSql(filter);
@@ -470,9 +432,9 @@ Result<RecordPage<DeviceRecord>> InventoryStore::list(const Filter &filter, cons
     const QString byValue = expression + direction + QStringLiteral(", ");
     const QString order = (sort.field == Sort::Serial ? QString() : byValue) + QStringLiteral("serial") + direction;
     const int wanted = page.limit + 1;
-    QList<SortedRow> rows;
+    QList<ListedRow> rows;
     const auto read = [&](const QString &sql, const QVariantList &queryBinds) -> Result<int> {
-        auto got = readRows(m_db.exec(sql, queryBinds), sortedRowFrom);
+        auto got = readRows(m_db.exec(sql, queryBinds), [asText](const Query &q) { return listedRowFrom(q, asText); });
         if (!got)
             return got.error();
         rows += *got;
@@ -577,33 +539,8 @@ Result<RecordPage<DeviceRecord>> InventoryStore::list(const Filter &filter, cons
     }
     if (!fetched)
         return fetched.error();
-    RecordPage<SortedRow> sorted =
-        pageOf(rows, page.limit, [&sort](const SortedRow &row) { return sortCursorKey(sort, row); });
-    RecordPage<DeviceRecord> out;
-    out.nextCursor = sorted.nextCursor;
-    out.items.reserve(sorted.items.size());
-    for (SortedRow &row : sorted.items) {
-        if (row.unreadable)
-            out.unreadable.insert(row.device.serial);
-        out.items.append(std::move(row.device));
-    }
-    return out;
-}
-
-Result<InventoryStore::SearchRow> InventoryStore::searchRow(const QString &serial)
-{
-    SearchRow row;
-    if (!sqlite())
-        return row;
-    auto r = m_db.exec(QStringLiteral("SELECT rowid, search_text FROM devices WHERE serial = ?"), {serial});
-    if (!r)
-        return r.error();
-    if (r->next()) {
-        row.rowid = r->value(0).toLongLong();
-        row.text = r->value(1).toString();
-    }
-    r->finish();
-    return row;
+    return pageOf(std::move(rows), page.limit,
+                  [&sort](const ListedRow &row) { return sortCursorKey(sort, row.sortValue, row.serial); });
 }
 
 Result<RecordChange<DeviceRecord>> InventoryStore::update(const QString &serial, const QByteArray &ifMatch,
@@ -625,7 +562,10 @@ Result<RecordChange<DeviceRecord>> InventoryStore::update(const QString &serial,
     auto indexed = searchRow(serial);
     if (!indexed)
         return indexed.error();
-    const QString text = searchTextOf(after);
+    auto names = customerNames({after.customerId});
+    if (!names)
+        return names.error();
+    const QString text = searchTextOf(after, names->value(after.customerId));
     if (auto r =
             execIfEtag(m_db,
                        QStringLiteral("UPDATE devices SET model = ?, manufacturer = ?, batch = ?, "

@@ -8,9 +8,11 @@
 #include "recordutil.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QSet>
 #include <QString>
 #include <QStringList>
+#include <QStringView>
 
 #include <functional>
 #include <optional>
@@ -18,6 +20,7 @@
 namespace Provisio {
 
 class Database;
+class Query;
 
 // The device inventory: what the manufacturer delivered and whom it was sold
 // to, keyed by serial, in SQL. Updates are conditional on the etag they were
@@ -79,13 +82,27 @@ public:
     Result<QList<DeviceRecord>> createMany(QList<DeviceRecord> devices, QStringList *documents = nullptr);
     // Which of `serials` exist (one query per few hundred).
     Result<QSet<QString>> existing(const QStringList &serials);
-    // The text `Filter::text` searches for a device: its searchable fields,
-    // lower-cased, apart by U+001F.
-    static QString searchTextOf(const DeviceRecord &device);
+    // The text `Filter::text` searches for a device: its searchable fields
+    // and the name of its customer (`customerName`), lower-cased, apart by
+    // U+001F.
+    static QString searchTextOf(const DeviceRecord &device, const QString &customerName = {});
+    // A customer was renamed: the search text of each of its devices is
+    // written again with `name` (a stretch of devices per query, all in
+    // the caller's transaction). How many devices changed.
+    Result<qint64> reindexCustomer(const QString &customerId, const QString &name);
     // The JSON text a device is stored as: DeviceRecord::toJson() as
     // QJsonDocument writes it (compact), written without building the
     // object, which was most of an import's cost.
     static QString documentOf(const DeviceRecord &device);
+    // Whether a stored `document` is exactly the text documentOf writes
+    // for the record a listing makes of it (the document read, the columns
+    // `serial`, `etag`, `created` and `updated` written over it): its
+    // members those documentOf writes, in its order, each string escaped
+    // as documentOf escapes it, the columns' members equal to the columns,
+    // the dates valid. Documents stored by this version are; anything
+    // else is read and written again.
+    static bool isDocumentOf(QStringView document, QStringView serial, QStringView etag, QStringView created,
+                             QStringView updated);
     Result<std::optional<DeviceRecord>> find(const QString &serial);
     // Ordered by `sort`. InvalidInput when the page's cursor was issued
     // for another sort or is not one of this listing's cursors.
@@ -100,6 +117,18 @@ public:
     {
         return list(filter, page, Sort());
     }
+    // list() as the listing's answer writes its items: per device the
+    // UTF-8 JSON text documentOf writes for the record list() gives, for a
+    // device stored by this version its stored document copied as it is
+    // (isDocumentOf), which spares parsing it and writing it again. A
+    // device whose document is unreadable has `json` empty and `record`
+    // set to what its columns say (its serial is in `unreadable`).
+    struct ListedDevice
+    {
+        QByteArray json;
+        DeviceRecord record;
+    };
+    Result<RecordPage<ListedDevice>> listItems(const Filter &filter, const PageRequest &page, const Sort &sort);
 
     // The next devices a batch job acts on: in serial order after `after`,
     // those of the next `scanLimit` devices that match `filter` (the
@@ -142,6 +171,12 @@ private:
         QString text; // lower-cased
     };
     static FilterSql filterSql(const Filter &filter);
+    // A listing's rows in order, read as records (list) or as their JSON
+    // text (listItems).
+    struct ListedRow;
+    static ListedRow listedRowFrom(const Query &q, bool asText);
+    Result<RecordPage<ListedRow>> listRows(const Filter &filter, const PageRequest &page, const Sort &sort,
+                                           bool asText);
     struct SearchRow
     {
         qint64 rowid = 0;
@@ -149,6 +184,8 @@ private:
     };
     // The row id and indexed text of a device (SQLite; empty elsewhere).
     Result<SearchRow> searchRow(const QString &serial);
+    // The names of the customers (id -> name) that exist among `customerIds`.
+    Result<QHash<QString, QString>> customerNames(const QSet<QString> &customerIds);
 
     Database &m_db;
 };

@@ -413,6 +413,34 @@ const QList<Migration> &migrations()
              QStringLiteral("{{POSTGRES}}CREATE INDEX audit_type ON audit_log (entity_type, at, id)"),
              QStringLiteral("{{POSTGRES}}CREATE INDEX audit_entity_id ON audit_log (entity_id, at, id)"),
          }},
+        // The inventory's search finds a device by its customer's name:
+        // the name, lower-cased, ends each sold device's search text
+        // (InventoryStore::searchTextOf, which writes it from now on, and
+        // reindexCustomer when a customer is renamed). On SQLite the FTS5
+        // rows of those devices are replaced (forgotten with their old
+        // text, added with the new one); PostgreSQL's GIN index follows
+        // the column. SQLite's lower() folds ASCII only: a name's other
+        // capitals are folded when the device or its customer next
+        // changes.
+        {22,
+         QStringLiteral("inventory search by customer name"),
+         {
+             QStringLiteral("{{SQLITE}}INSERT INTO devices_search (devices_search, rowid, search_text)"
+                            " SELECT 'delete', rowid, search_text FROM devices WHERE search_text IS NOT NULL"
+                            " AND EXISTS (SELECT 1 FROM customers c WHERE c.id = devices.customer_id"
+                            " AND c.name <> '')"),
+             QStringLiteral("{{SQLITE}}UPDATE devices SET search_text = search_text || char(31) ||"
+                            " lower((SELECT c.name FROM customers c WHERE c.id = devices.customer_id))"
+                            " WHERE search_text IS NOT NULL AND EXISTS (SELECT 1 FROM customers c"
+                            " WHERE c.id = devices.customer_id AND c.name <> '')"),
+             QStringLiteral("{{SQLITE}}INSERT INTO devices_search (rowid, search_text)"
+                            " SELECT rowid, search_text FROM devices WHERE search_text IS NOT NULL"
+                            " AND EXISTS (SELECT 1 FROM customers c WHERE c.id = devices.customer_id"
+                            " AND c.name <> '')"),
+             QStringLiteral("{{POSTGRES}}UPDATE devices d SET search_text = d.search_text || chr(31) ||"
+                            " lower(c.name) FROM customers c WHERE c.id = d.customer_id AND c.name <> ''"
+                            " AND d.search_text IS NOT NULL"),
+         }},
     };
     return all;
 }

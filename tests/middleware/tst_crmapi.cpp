@@ -284,6 +284,25 @@ void TestCrmApi::inventorySellFlow()
     QCOMPARE(sold.json().value(QStringLiteral("model")).toString(), QStringLiteral("K1"));
     QCOMPARE(ofCustomer(buyer), QStringList{QStringLiteral("FLOW-1")});
 
+    // The inventory's search box finds a device by its customer's name,
+    // the name it has now.
+    const auto found = [&](const QString &text) {
+        const auto r =
+            m_viewer->get(QStringLiteral("/api/v1/devices?q=") + QString::fromLatin1(QUrl::toPercentEncoding(text)));
+        QStringList serials;
+        for (const auto &v : r.json().value(QStringLiteral("items")).toArray())
+            serials << v.toObject().value(QStringLiteral("serial")).toString();
+        return serials;
+    };
+    QCOMPARE(found(QStringLiteral("flow gmbh")), QStringList{QStringLiteral("FLOW-1")});
+    QCOMPARE(m_operator
+                 ->patch(QStringLiteral("/api/v1/customers/") + buyer,
+                         {{QStringLiteral("name"), QStringLiteral("Stream KG")}})
+                 .status,
+             200);
+    QCOMPARE(found(QStringLiteral("Stream KG")), QStringList{QStringLiteral("FLOW-1")});
+    QCOMPARE(found(QStringLiteral("flow gmbh")), QStringList());
+
     // Selling a device another customer owns needs "force".
     auto stolen = m_operator->post(sell, {{QStringLiteral("customerId"), other}});
     QCOMPARE(stolen.status, 409);

@@ -14,6 +14,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -51,8 +52,11 @@ private Q_SLOTS:
     void pagesAreTheOrderedMatches();
     void searchFollowsEveryChange();
     void searchTextIsLiteral();
+    void searchFollowsTheCustomersName();
     void documentIsTheRecordsJson_data();
     void documentIsTheRecordsJson();
+    void listedItemsAreTheRecordsJson_data();
+    void listedItemsAreTheRecordsJson();
 
 private:
     QStringList serialsOf(const InventoryStore::Filter &filter, const InventoryStore::Sort &sort = {},
@@ -165,6 +169,8 @@ void TestInventorySearch::noQueryReadsTheWholeTable_data()
         {"batch", {}, {}, {}, QStringLiteral("B3"), {}, 1000},
         {"text rare", {}, {}, {}, {}, QStringLiteral("needle"), rare},
         {"text none", {}, {}, {}, {}, QStringLiteral("zz-no-such"), 0},
+        // The customer's name, not its id, is what a user types.
+        {"text customer name", {}, {}, {}, {}, QStringLiteral("rare customer"), rare},
         {"text common", {}, {}, {}, {}, QStringLiteral("srch-00"), kDevices},
         {"status common + text rare", QStringLiteral("inStock"), {}, {}, {}, QStringLiteral("srch-00500"), 9},
         {"status rare + text common", QStringLiteral("sold"), {}, {}, {}, QStringLiteral("srch-"), rare},
@@ -436,6 +442,56 @@ void TestInventorySearch::searchTextIsLiteral()
     QVERIFY(m_store->remove(b.serial, {}));
 }
 
+void TestInventorySearch::searchFollowsTheCustomersName()
+{
+    QStringList sold;
+    for (const DeviceRecord &d : std::as_const(m_all)) {
+        if (d.customerId == QLatin1String("cust-rare"))
+            sold << d.serial;
+    }
+    QVERIFY(sold.size() > 5);
+    const auto find = [&](const QString &text) {
+        InventoryStore::Filter filter;
+        filter.text = text;
+        return serialsOf(filter);
+    };
+    QCOMPARE(find(QStringLiteral("Rare Customer")), sold);
+    QCOMPARE(find(QStringLiteral("quiet buyer")), QStringList());
+
+    // Renamed: the new name finds the devices, the old one no longer does,
+    // and the index matches the texts; each statement seeks its devices.
+    QVERIFY(m_db->execAffected(QStringLiteral("UPDATE customers SET name = 'Quiet Buyer' WHERE id = 'cust-rare'")));
+    QList<QPair<QString, QVariantList>> statements;
+    m_db->setStatementObserver([&statements](const QString &sql, const QVariantList &binds) {
+        statements.append({sql, binds});
+    });
+    auto changed = m_store->reindexCustomer(QStringLiteral("cust-rare"), QStringLiteral("Quiet Buyer"));
+    m_db->setStatementObserver({});
+    QVERIFY2(changed, qPrintable(changed ? QString() : changed.error().message));
+    QCOMPARE(*changed, qint64(sold.size()));
+    QCOMPARE(find(QStringLiteral("QUIET BUYER")), sold);
+    QCOMPARE(find(QStringLiteral("rare customer")), QStringList());
+    verifySearchIndex();
+    const bool sqlite = m_db->dialect() == Database::Dialect::Sqlite;
+    const QRegularExpression scan(sqlite ? QStringLiteral("^SCAN (devices|d)( USING .*)?$")
+                                         : QStringLiteral("Seq Scan on devices"));
+    for (const auto &[sql, binds] : std::as_const(statements)) {
+        const QStringList plan = planOf(sql, binds);
+        for (const QString &line : plan)
+            QVERIFY2(!scan.match(line.trimmed()).hasMatch(),
+                     qPrintable(sql + QLatin1String("\n  ") + plan.join(QLatin1String("\n  "))));
+    }
+    // The same name again changes nothing.
+    changed = m_store->reindexCustomer(QStringLiteral("cust-rare"), QStringLiteral("Quiet Buyer"));
+    QVERIFY(changed);
+    QCOMPARE(*changed, qint64(0));
+
+    QVERIFY(m_db->execAffected(QStringLiteral("UPDATE customers SET name = 'Rare Customer' WHERE id = 'cust-rare'")));
+    QVERIFY(m_store->reindexCustomer(QStringLiteral("cust-rare"), QStringLiteral("Rare Customer")));
+    QCOMPARE(find(QStringLiteral("rare customer")), sold);
+    verifySearchIndex();
+}
+
 void TestInventorySearch::documentIsTheRecordsJson_data()
 {
     QTest::addColumn<DeviceRecord>("record");
@@ -466,6 +522,125 @@ void TestInventorySearch::documentIsTheRecordsJson()
     const QString document = InventoryStore::documentOf(record);
     QCOMPARE(document, QString::fromUtf8(QJsonDocument(record.toJson()).toJson(QJsonDocument::Compact)));
     QCOMPARE(QJsonDocument::fromJson(document.toUtf8()).object(), record.toJson());
+}
+
+void TestInventorySearch::listedItemsAreTheRecordsJson_data()
+{
+    // Edits of a device's stored document (pairs of text to replace and
+    // its replacement; %ETAG% stands for the device's etag), whether the
+    // listing may copy the edited document as it is, and whether it can
+    // be read at all.
+    QTest::addColumn<QStringList>("edits");
+    QTest::addColumn<bool>("copied");
+    QTest::addColumn<bool>("readable");
+    const QString notes = QStringLiteral("\"notes\":\"plain\"");
+    QTest::newRow("as stored") << QStringList() << true << true;
+    QTest::newRow("escapes as written")
+        << QStringList{notes, QStringLiteral("\"notes\":\"q \\\" b \\\\ \\n\\t\\b\\f\\r \\u001f \\u0000 / é 漢\"")}
+        << true << true;
+    QTest::newRow("escaped printable") << QStringList{notes, QStringLiteral("\"notes\":\"\\u0041\"")} << false << true;
+    QTest::newRow("upper-case hex") << QStringList{notes, QStringLiteral("\"notes\":\"\\u001F\"")} << false << true;
+    QTest::newRow("long escape of a newline")
+        << QStringList{notes, QStringLiteral("\"notes\":\"\\u000a\"")} << false << true;
+    QTest::newRow("escaped slash") << QStringList{notes, QStringLiteral("\"notes\":\"a\\/b\"")} << false << true;
+    QTest::newRow("escaped surrogate pair")
+        << QStringList{notes, QStringLiteral("\"notes\":\"\\ud83d\\ude00\"")} << false << true;
+    QTest::newRow("number for a string") << QStringList{notes, QStringLiteral("\"notes\":7")} << false << true;
+    QTest::newRow("null for a string") << QStringList{notes, QStringLiteral("\"notes\":null")} << false << true;
+    QTest::newRow("member out of order") << QStringList{QStringLiteral(",\"serial\":\"ITEM-1\""), QString(),
+                                                        QStringLiteral("{\"batch\""),
+                                                        QStringLiteral("{\"serial\":\"ITEM-1\",\"batch\"")}
+                                         << false << true;
+    QTest::newRow("unknown member") << QStringList{QStringLiteral("\"status\":\"sold\"}"),
+                                                   QStringLiteral("\"status\":\"sold\",\"zz\":\"x\"}")}
+                                    << false << true;
+    QTest::newRow("repeated member") << QStringList{QStringLiteral("\"status\":\"sold\"}"),
+                                                    QStringLiteral("\"status\":\"sold\",\"status\":\"retired\"}")}
+                                     << false << true;
+    QTest::newRow("white space") << QStringList{QStringLiteral("{\"batch\""), QStringLiteral("{ \"batch\"")} << false
+                                 << true;
+    QTest::newRow("white space after") << QStringList{QStringLiteral("\"sold\"}"), QStringLiteral("\"sold\"} ")}
+                                       << false << true;
+    QTest::newRow("no model") << QStringList{QStringLiteral("\"model\":\"M\","), QString()} << false << true;
+    QTest::newRow("no etag") << QStringList{QStringLiteral("\"etag\":\"%ETAG%\","), QString()} << false << true;
+    QTest::newRow("another etag") << QStringList{QStringLiteral("\"etag\":\""), QStringLiteral("\"etag\":\"x")} << false
+                                  << true;
+    QTest::newRow("another creation time")
+        << QStringList{QStringLiteral("\"createdDateTimeUtc\":\"2"), QStringLiteral("\"createdDateTimeUtc\":\"1")}
+        << false << true;
+    QTest::newRow("another serial") << QStringList{QStringLiteral("\"serial\":\"ITEM-1\""),
+                                                   QStringLiteral("\"serial\":\"ITEM-2\"")}
+                                    << false << true;
+    QTest::newRow("invalid date") << QStringList{QStringLiteral("\"deliveryDate\":\"2026-03-04\""),
+                                                 QStringLiteral("\"deliveryDate\":\"2026-02-30\"")}
+                                  << false << true;
+    QTest::newRow("short date") << QStringList{QStringLiteral("\"deliveryDate\":\"2026-03-04\""),
+                                               QStringLiteral("\"deliveryDate\":\"2026-3-4\"")}
+                                << false << true;
+    QTest::newRow("empty customer") << QStringList{QStringLiteral("\"customerId\":\"cust-rare\""),
+                                                   QStringLiteral("\"customerId\":\"\"")}
+                                    << false << true;
+    QTest::newRow("two objects") << QStringList{QStringLiteral("{\"batch\""), QStringLiteral("{}{\"batch\"")} << false
+                                 << false;
+    QTest::newRow("not JSON") << QStringList{QStringLiteral("{"), QStringLiteral("not json {")} << false << false;
+}
+
+void TestInventorySearch::listedItemsAreTheRecordsJson()
+{
+    // A listing's answer copies a stored document when it is the text the
+    // record would be written as, and otherwise writes the record again:
+    // either way each item must be exactly what the listing wrote before
+    // it copied anything (the record list() reads, through documentOf).
+    QFETCH(QStringList, edits);
+    QFETCH(bool, copied);
+    QFETCH(bool, readable);
+    DeviceRecord d;
+    d.serial = QStringLiteral("ITEM-1");
+    d.model = QStringLiteral("M");
+    d.manufacturer = QStringLiteral("Acme");
+    d.batch = QStringLiteral("Lot Items");
+    d.deliveryDate = QDate(2026, 3, 4);
+    d.soldDate = QDate(2026, 3, 5);
+    d.customerId = QStringLiteral("cust-rare");
+    d.status = QStringLiteral("sold");
+    d.notes = QStringLiteral("plain");
+    auto created = m_store->create(d);
+    QVERIFY2(created, qPrintable(created ? QString() : created.error().message));
+    const auto cleanup = qScopeGuard([&] { m_store->remove(d.serial, {}); });
+    auto row =
+        m_db->exec(QStringLiteral("SELECT doc, etag, created, updated FROM devices WHERE serial = ?"), {d.serial});
+    QVERIFY(row && row->next());
+    QString doc = row->value(0).toString();
+    const QString etag = row->value(1).toString();
+    const QString createdColumn = row->value(2).toString();
+    const QString updatedColumn = row->value(3).toString();
+    row->finish();
+    for (qsizetype i = 0; i + 1 < edits.size(); i += 2) {
+        const QString from = QString(edits.at(i)).replace(QLatin1String("%ETAG%"), etag);
+        QVERIFY2(doc.contains(from), qPrintable(from + QLatin1String(" not in ") + doc));
+        doc.replace(from, QString(edits.at(i + 1)).replace(QLatin1String("%ETAG%"), etag));
+    }
+    QVERIFY(m_db->execAffected(QStringLiteral("UPDATE devices SET doc = ? WHERE serial = ?"), {doc, d.serial}));
+    QCOMPARE(InventoryStore::isDocumentOf(doc, d.serial, etag, createdColumn, updatedColumn), copied);
+
+    InventoryStore::Filter filter;
+    filter.batch = d.batch;
+    auto records = m_store->list(filter, PageRequest());
+    auto items = m_store->listItems(filter, PageRequest(), InventoryStore::Sort());
+    QVERIFY(records && items);
+    QCOMPARE(records->items.size(), 1);
+    QCOMPARE(items->items.size(), 1);
+    QCOMPARE(items->unreadable, records->unreadable);
+    QCOMPARE(records->unreadable.contains(d.serial), !readable);
+    if (!readable) {
+        QVERIFY(items->items.first().json.isEmpty());
+        QCOMPARE(items->items.first().record.toJson(), records->items.first().toJson());
+        return;
+    }
+    const QByteArray before = InventoryStore::documentOf(records->items.first()).toUtf8();
+    QCOMPARE(items->items.first().json, before);
+    if (copied)
+        QCOMPARE(items->items.first().json, doc.toUtf8());
 }
 
 QTEST_GUILESS_MAIN(TestInventorySearch)
