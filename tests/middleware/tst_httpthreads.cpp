@@ -68,7 +68,7 @@ public:
                     return a;
                 }
             }
-            if (m_socket.state() != QAbstractSocket::ConnectedState && m_socket.bytesAvailable() == 0)
+            if (m_socket.state() == QAbstractSocket::UnconnectedState && m_socket.bytesAvailable() == 0)
                 break;
             QTest::qWait(5);
         }
