@@ -76,12 +76,6 @@ int ConnectionLedger::total() const
     return int(m_entries.size());
 }
 
-int ConnectionLedger::at(FrontDoor *door) const
-{
-    QMutexLocker lock(&m_mutex);
-    return m_perDoor.value(door);
-}
-
 std::optional<ConnectionLedger::Eviction> ConnectionLedger::evictLocked(const QHostAddress *address)
 {
     auto oldest = m_entries.end();

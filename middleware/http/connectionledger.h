@@ -51,7 +51,6 @@ public:
     std::optional<Eviction> evictOldestIdle();
 
     int total() const;
-    int at(FrontDoor *door) const;
 
 private:
     struct Entry

@@ -252,6 +252,7 @@ bool HttpServer::startIoThreads(const FrontDoor::Limits &limits, const std::shar
     m_metrics->describe(QStringLiteral("provisio_http_io_requests_total"), QStringLiteral("counter"),
                         QStringLiteral("HTTP requests handed to the event loop, by the I/O thread that read them"));
     for (int i = 0; i < m_ioThreadCount; ++i) {
+        m_ioThreadLabels.append(QStringLiteral("thread=\"%1\"").arg(i + 1));
         HttpWorker::Setup setup;
         setup.index = i + 1;
         setup.server = this;
@@ -301,38 +302,43 @@ void HttpServer::stopIoThreads()
 void HttpServer::serveFromWorker(HttpWorker *worker, int index, QTcpSocket *socket, quint64 connection,
                                  quint64 sequence, HttpRequest request, QElapsedTimer timer)
 {
-    m_metrics->increment(QStringLiteral("provisio_http_io_requests_total"), QStringLiteral("thread=\"%1\"").arg(index));
+    m_metrics->increment(QStringLiteral("provisio_http_io_requests_total"), m_ioThreadLabels.value(index - 1));
     // As on one thread: a pipelined request settles the pending answers first.
     if (m_pendingAnswers.value(socket) > 0)
         m_router.settle();
     HttpResponse response = dispatch(request);
-    auto send = [worker, socket, connection, sequence](HttpResponse answer) {
-        QMetaObject::invokeMethod(
-            worker,
-            [worker, socket, connection, sequence, answer = std::move(answer)]() mutable {
-                worker->answer(socket, connection, sequence, std::move(answer));
-            },
-            Qt::QueuedConnection);
-    };
     if (response.deferred) {
-        // The I/O threads live as long as this object: `worker` is valid
-        // whenever `self` is.
         QPointer<HttpServer> self(this);
         auto context = std::make_shared<HttpRequest>(std::move(request));
         m_pendingAnswers[socket] += 1;
-        response.deferred->setWriter([self, socket, context, timer, send](HttpResponse answer) {
+        response.deferred->setWriter([self, worker, socket, connection, sequence, context, timer](HttpResponse answer) {
             renderFailure(answer, context->trackingId);
             if (!self)
                 return;
             if (auto it = self->m_pendingAnswers.find(socket); it != self->m_pendingAnswers.end() && --*it <= 0)
                 self->m_pendingAnswers.erase(it);
             self->recordRequest(*context, answer.status, timer);
-            send(std::move(answer));
+            self->sendAnswer(worker, socket, connection, sequence, std::move(answer));
         });
         return;
     }
     recordRequest(request, response.status, timer);
-    send(std::move(response));
+    sendAnswer(worker, socket, connection, sequence, std::move(response));
+}
+
+void HttpServer::sendAnswer(HttpWorker *worker, QTcpSocket *socket, quint64 connection, quint64 sequence,
+                            HttpResponse answer)
+{
+    // A worker is valid while it is listed (the list empties before the
+    // threads stop).
+    if (!m_workers.contains(worker))
+        return;
+    QMetaObject::invokeMethod(
+        worker,
+        [worker, socket, connection, sequence, answer = std::move(answer)]() mutable {
+            worker->answer(socket, connection, sequence, std::move(answer));
+        },
+        Qt::QueuedConnection);
 }
 
 bool HttpServer::hasPendingWebSocketConnections() const

@@ -107,6 +107,7 @@ private:
     void serveFromWorker(HttpWorker *worker, int index, QTcpSocket *socket, quint64 connection, quint64 sequence,
                          HttpRequest request, QElapsedTimer timer);
     void adoptWebSocket(std::unique_ptr<QWebSocket> webSocket);
+    void sendAnswer(HttpWorker *worker, QTcpSocket *socket, quint64 connection, quint64 sequence, HttpResponse answer);
 
     Router m_router;
     Authenticator m_authenticator;
@@ -120,6 +121,7 @@ private:
     int m_ioThreadCount = 1;
     QList<HttpIoThread *> m_ioThreads;
     QList<HttpWorker *> m_workers;
+    QStringList m_ioThreadLabels;     // metric labels, by thread index - 1
     QTcpServer *m_listener = nullptr; // holds the shared listening socket with I/O threads
     std::deque<std::unique_ptr<QWebSocket>> m_webSockets;
 };
