@@ -8,6 +8,7 @@
 // connection; a WebSocket upgraded on an I/O thread reaches the event loop.
 // Real sockets over loopback, plain HTTP.
 #include "base/metrics.h"
+#include "http/connectionledger.h"
 #include "http/httpserver.h"
 
 #include <QRegularExpression>
@@ -103,6 +104,7 @@ private Q_SLOTS:
     void connectionCapsAreGlobal_data();
     void connectionCapsAreGlobal();
     void webSocketsReachTheEventLoop();
+    void ledgerSpreadsCapsAndEvictsTheOldestIdle();
 
 private:
     void start(const FrontDoor::Limits &limits = {});
@@ -332,6 +334,68 @@ void TestHttpThreads::webSocketsReachTheEventLoop()
         ws->close();
     for (auto &c : clients)
         QTRY_COMPARE(c->state(), QAbstractSocket::UnconnectedState);
+}
+
+// The ledger on its own: connections go to the door holding the fewest, the
+// caps count every door's connections, eviction takes the oldest idle
+// connection (of the address, for the per-address cap) whichever door holds it.
+void TestHttpThreads::ledgerSpreadsCapsAndEvictsTheOldestIdle()
+{
+    auto ledger = std::make_shared<ConnectionLedger>(4, 2);
+    const auto noBody = [](const QByteArray &, const QByteArray &) { return qint64(0); };
+    FrontDoor a(FrontDoor::Limits{}, noBody, ledger);
+    FrontDoor b(FrontDoor::Limits{}, noBody, ledger);
+    const QList<FrontDoor *> doors{&a, &b};
+    const QHostAddress one(QStringLiteral("192.0.2.1"));
+    const QHostAddress two(QStringLiteral("192.0.2.2"));
+
+    const auto first = ledger->admit(one, doors);
+    const auto second = ledger->admit(one, doors);
+    QVERIFY(first.id && second.id);
+    QCOMPARE(first.door, &a);
+    QCOMPARE(second.door, &b);
+    ledger->setIdle(first.id, false);
+    ledger->setIdle(second.id, false);
+
+    // The address's cap, both of its connections busy: refused, nothing evicted.
+    const auto refused = ledger->admit(one, doors);
+    QCOMPARE(refused.id, 0u);
+    QVERIFY(!refused.overTotal);
+    QVERIFY(refused.evictions.isEmpty());
+
+    // Another address still fits, up to the total cap.
+    const auto third = ledger->admit(two, doors);
+    const auto fourth = ledger->admit(two, doors);
+    QVERIFY(third.id && fourth.id);
+    QCOMPARE(ledger->total(), 4);
+
+    // Total cap: the oldest idle connection goes, on whichever door.
+    QTest::qWait(20);
+    ledger->setIdle(second.id, true); // idle since now: younger than third and fourth
+    const auto newcomer = ledger->admit(two, doors);
+    QVERIFY(newcomer.id);
+    QVERIFY(newcomer.overTotal);
+    // Total cap first (the oldest idle anywhere: third), then two's own cap
+    // (it holds fourth only now, under its cap): one eviction.
+    QCOMPARE(newcomer.evictions.size(), 1);
+    QCOMPARE(newcomer.evictions.first().id, third.id);
+    QCOMPARE(newcomer.evictions.first().door, third.door);
+    QCOMPARE(ledger->total(), 4);
+    ledger->leave(third.id); // the door's report after closing it: already gone
+    QCOMPARE(ledger->total(), 4);
+
+    // The address's cap: only that address's idle connections are candidates.
+    const auto again = ledger->admit(one, doors);
+    QVERIFY(again.id);
+    QCOMPARE(again.evictions.size(), 2); // total cap: fourth (oldest idle); address cap: second
+    QCOMPARE(again.evictions.at(0).id, fourth.id);
+    QCOMPARE(again.evictions.at(1).id, second.id);
+    QCOMPARE(ledger->total(), 3);
+
+    ledger->leave(first.id);
+    ledger->leave(newcomer.id);
+    ledger->leave(again.id);
+    QCOMPARE(ledger->total(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestHttpThreads)
