@@ -78,6 +78,7 @@ public:
     // `ssl` is given. Returns the port, or nullopt with `error` set.
     std::optional<quint16> listenGuarded(const QHostAddress &address, quint16 port, const FrontDoor::Limits &limits,
                                          const std::optional<QSslConfiguration> &ssl, QString *error);
+    // The front door on this thread; nullptr with I/O threads (each has its own).
     FrontDoor *frontDoor() const { return m_frontDoor; }
 
     // Processes one request without a socket; used by handleRequest and
