@@ -94,7 +94,9 @@ void HttpWorker::answer(QTcpSocket *socket, quint64 connection, quint64 sequence
 
 void HttpWorker::write(QTcpSocket *socket, const Ordering &ordering, const HttpResponse &response)
 {
-    if (!socket->isOpen())
+    // A later request on the connection broke the framing: the front door
+    // has answered it and closes the connection; nothing may follow that.
+    if (!socket->isOpen() || FrontDoor::isRejected(socket))
         return;
     QHttpServerResponder responder = makeResponder(*ordering.request, socket);
     HttpServer::writeTo(responder, response);
