@@ -33,6 +33,7 @@
 #include <QSslConfiguration>
 #include <QSslKey>
 #include <QTcpServer>
+#include <QThread>
 #include <QTimer>
 
 Q_LOGGING_CATEGORY(lcService, "provisio.middleware.service")
@@ -281,6 +282,10 @@ Result<quint16> Service::listen()
     limits.writeStallTimeoutMs = m_config.bodyStallTimeoutSeconds * 1000;
     limits.framing.maxHeaderBytes = m_config.maxHeaderBytes;
     limits.framing.maxRequestLineBytes = qMin(m_config.maxHeaderBytes, 8 * 1024);
+    // HTTPS on I/O threads beside the event loop, which keeps every handler
+    // (the domain is single-threaded): automatic is one per core, up to 4.
+    const int httpThreads = m_config.httpThreads > 0 ? m_config.httpThreads : qBound(1, QThread::idealThreadCount(), 4);
+    m_http->setIoThreads(httpThreads);
     QString error;
     const auto port = m_http->listenGuarded(m_config.listenAddress, m_config.listenPort, limits,
                                             isTls() ? std::optional<QSslConfiguration>(m_ssl) : std::nullopt, &error);
@@ -306,7 +311,10 @@ Result<quint16> Service::listen()
                                 << "per address"
                                 << (limits.maxConnectionsPerAddress > 0
                                         ? QString::number(limits.maxConnectionsPerAddress)
-                                        : QStringLiteral("unlimited"));
+                                        : QStringLiteral("unlimited"))
+                                << "HTTP threads"
+                                << (m_http->ioThreads() > 1 ? QString::number(m_http->ioThreads())
+                                                            : QStringLiteral("none (on the event loop)"));
     qCInfo(lcService).noquote() << "listening on" << baseUrl() << "database" << m_db->description();
     // Deliveries left pending by an earlier run go out from here on.
     m_webhookDispatcher->start();

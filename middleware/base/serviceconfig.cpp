@@ -539,6 +539,7 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser, Settin
              toInt("idle-timeout", kSecond, &c.idleTimeoutSeconds),
              toInt("body-stall-timeout", kSecond, &c.bodyStallTimeoutSeconds),
              toInt("max-header-bytes", 1, &c.maxHeaderBytes),
+             toInt("http-threads", 1, &c.httpThreads),
              toBool("webhook-allow-http", &c.webhookAllowHttp),
              toBool("webhook-allow-private-networks", &c.webhookAllowPrivateNetworks),
              toInt("webhook-initial-backoff", 1, &c.webhookInitialBackoffMs),

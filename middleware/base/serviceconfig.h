@@ -75,6 +75,7 @@ struct ServiceConfig
     int idleTimeoutSeconds = 60;
     int bodyStallTimeoutSeconds = 30;
     int maxHeaderBytes = 16 * 1024;
+    int httpThreads = 0;                      // 0: automatic (see Service::listen), 1: on the event-loop thread
     QString webhookAuthorization;             // deprecated: sent to allow-listed allocation webhooks
     QStringList webhookAllowedHosts;          // see WebhookTarget; empty: no webhook can be set
     bool webhookAllowHttp = false;            // webhooks to plain http://

@@ -170,6 +170,11 @@ QList<SettingSpec> buildSettings()
                  DurationUnit::Seconds, kSecond, kHour, 30 * kSecond),
         integer("max-header-bytes", "PROVISIO_MAX_HEADER_BYTES", "bytes",
                 "Request line and header fields together; more is answered 431.", 1024, 1048576, 16384),
+        integer("http-threads", "PROVISIO_HTTP_THREADS", "count",
+                "Threads that serve HTTPS connections (TLS, request parsing, writing answers) beside the event "
+                "loop, which runs every handler; 1: the event loop serves them itself; 0: automatic, the "
+                "machine's thread count up to 4.",
+                0, 64, 0),
         // Webhooks.
         webhookHosts,
         text("webhook-authorization", "PROVISIO_WEBHOOK_AUTHORIZATION", "value",

@@ -13,6 +13,7 @@
 #include <QSocketNotifier>
 #include <QSslSocket>
 #include <QTcpSocket>
+#include <QThread>
 
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -60,6 +61,8 @@ struct FrontDoor::Connection
     { }
 
     QTcpSocket *key; // never dereferenced: the table's key
+    quint64 ledgerId = 0;
+    bool idle = true; // as the ledger was last told
     QPointer<QTcpSocket> socket;
     // TLS connections that have sent nothing yet are only a descriptor and a
     // notifier: a flood of silent sockets costs no TLS context.
@@ -80,29 +83,52 @@ struct FrontDoor::Connection
     qint64 drainLeft = 0; // after a rejection: body bytes still read and thrown away
 };
 
-FrontDoor::FrontDoor(Limits limits, RequestFraming::BodyLimit bodyLimit, Metrics *metrics, QObject *parent)
-    : QTcpServer(parent), m_limits(limits), m_bodyLimit(std::move(bodyLimit)), m_metrics(metrics)
+FrontDoor::FrontDoor(Limits limits, RequestFraming::BodyLimit bodyLimit, std::shared_ptr<ConnectionLedger> ledger,
+                     QObject *parent)
+    : QTcpServer(parent), m_limits(limits), m_bodyLimit(std::move(bodyLimit)), m_ledger(std::move(ledger)),
+      m_sweepTimer(new QTimer(this)), m_resumeTimer(new QTimer(this))
 {
     m_clock.start();
     // Qt's own queue of accepted sockets is drained at once by Qt HTTP Server;
     // the caps that matter are ours.
     setMaxPendingConnections(1 << 20);
     connect(this, &QTcpServer::acceptError, this, &FrontDoor::onAcceptError);
-    m_sweepTimer.setInterval(kSweepMs);
-    connect(&m_sweepTimer, &QTimer::timeout, this, &FrontDoor::sweep);
-    m_sweepTimer.start();
-    m_resumeTimer.setSingleShot(true);
-    connect(&m_resumeTimer, &QTimer::timeout, this, [this] { resumeAccepting(); });
-    if (m_metrics) {
-        m_metrics->addGauge(QStringLiteral("provisio_http_connections"), QStringLiteral("Open client connections"),
-                            [this] { return double(m_connections.size()); });
-        m_metrics->describe(QStringLiteral("provisio_http_connections_refused_total"), QStringLiteral("counter"),
-                            QStringLiteral("Connections refused because a connection cap was reached"));
-        m_metrics->describe(QStringLiteral("provisio_http_connections_closed_total"), QStringLiteral("counter"),
-                            QStringLiteral("Connections the server closed, by reason"));
-        m_metrics->describe(QStringLiteral("provisio_http_requests_rejected_total"), QStringLiteral("counter"),
-                            QStringLiteral("Requests refused by the front door before parsing, by status"));
+    m_sweepTimer->setInterval(kSweepMs);
+    connect(m_sweepTimer, &QTimer::timeout, this, &FrontDoor::sweep);
+    m_sweepTimer->start();
+    m_resumeTimer->setSingleShot(true);
+    connect(m_resumeTimer, &QTimer::timeout, this, [this] { resumeAccepting(); });
+}
+
+void FrontDoor::setMetrics(Metrics *metrics, QObject *context)
+{
+    m_metrics = metrics;
+    m_metricsContext = context;
+}
+
+void FrontDoor::describeMetrics(Metrics *metrics, std::shared_ptr<ConnectionLedger> ledger)
+{
+    metrics->addGauge(QStringLiteral("provisio_http_connections"), QStringLiteral("Open client connections"),
+                      [ledger] { return double(ledger->total()); });
+    metrics->describe(QStringLiteral("provisio_http_connections_refused_total"), QStringLiteral("counter"),
+                      QStringLiteral("Connections refused because a connection cap was reached"));
+    metrics->describe(QStringLiteral("provisio_http_connections_closed_total"), QStringLiteral("counter"),
+                      QStringLiteral("Connections the server closed, by reason"));
+    metrics->describe(QStringLiteral("provisio_http_requests_rejected_total"), QStringLiteral("counter"),
+                      QStringLiteral("Requests refused by the front door before parsing, by status"));
+}
+
+void FrontDoor::count(const QString &name, const QString &labels)
+{
+    if (!m_metrics || !m_metricsContext)
+        return;
+    if (m_metricsContext->thread() == QThread::currentThread()) {
+        m_metrics->increment(name, labels);
+        return;
     }
+    Metrics *metrics = m_metrics;
+    QMetaObject::invokeMethod(
+        m_metricsContext, [metrics, name, labels] { metrics->increment(name, labels); }, Qt::QueuedConnection);
 }
 
 FrontDoor::~FrontDoor()
@@ -110,6 +136,7 @@ FrontDoor::~FrontDoor()
     for (Connection *c : std::as_const(m_connections)) {
         if (c->descriptor >= 0)
             ::close(int(c->descriptor));
+        m_ledger->leave(c->ledgerId);
     }
     qDeleteAll(m_connections);
 }
@@ -142,13 +169,14 @@ void FrontDoor::incomingConnection(qintptr descriptor)
         return;
     }
     const QHostAddress address(reinterpret_cast<const sockaddr *>(&peer));
-    const bool overTotal = m_connections.size() >= m_limits.maxConnections;
-    const bool overAddress =
-        m_limits.maxConnectionsPerAddress > 0 && m_perAddress.value(address) >= m_limits.maxConnectionsPerAddress;
-    if ((overTotal && !evictIdle(nullptr)) || (overAddress && !evictIdle(&address))) {
-        if (m_metrics)
-            m_metrics->increment(QStringLiteral("provisio_http_connections_refused_total"),
-                                 QStringLiteral("cap=\"%1\"").arg(overTotal ? u"total" : u"address"));
+    const ConnectionLedger::Admission admission =
+        m_ledger->admit(address, m_workers.isEmpty() ? QList<FrontDoor *>{this} : m_workers);
+    for (const ConnectionLedger::Eviction &eviction : admission.evictions)
+        evict(eviction);
+    if (!admission.id) {
+        const bool overTotal = admission.overTotal;
+        count(QStringLiteral("provisio_http_connections_refused_total"),
+              QStringLiteral("cap=\"%1\"").arg(overTotal ? u"total" : u"address"));
         qCDebug(lcFrontDoor) << "connection refused: the" << (overTotal ? "total" : "per-address")
                              << "connection cap is reached and every connection is busy";
         if (!m_ssl) {
@@ -160,29 +188,70 @@ void FrontDoor::incomingConnection(qintptr descriptor)
         ::close(int(descriptor));
         return;
     }
+    FrontDoor *door = admission.door;
+    if (door == this) {
+        adopt(descriptor, address, admission.id);
+        return;
+    }
+    const quint64 id = admission.id;
+    std::shared_ptr<ConnectionLedger> ledger = m_ledger;
+    const bool posted = QMetaObject::invokeMethod(
+        door, [door, descriptor, address, id] { door->adopt(descriptor, address, id); }, Qt::QueuedConnection);
+    if (!posted) {
+        ::close(int(descriptor));
+        ledger->leave(id);
+    }
+}
+
+void FrontDoor::adopt(qintptr descriptor, const QHostAddress &address, quint64 ledgerId)
+{
     if (m_ssl) {
-        awaitHello(descriptor, address);
+        awaitHello(descriptor, address, ledgerId);
         return;
     }
     auto *socket = new QTcpSocket(this);
     if (!socket->setSocketDescriptor(descriptor)) {
         ::close(int(descriptor));
         delete socket;
+        m_ledger->leave(ledgerId);
         return;
     }
-    admit(socket, address);
+    admit(socket, address, ledgerId);
 }
 
-void FrontDoor::awaitHello(qintptr descriptor, const QHostAddress &address)
+void FrontDoor::evict(const ConnectionLedger::Eviction &eviction)
+{
+    FrontDoor *door = eviction.door;
+    const quint64 id = eviction.id;
+    if (door == this)
+        closeEvicted(id);
+    else
+        QMetaObject::invokeMethod(
+            door, [door, id] { door->closeEvicted(id); }, Qt::QueuedConnection);
+}
+
+void FrontDoor::closeEvicted(quint64 ledgerId)
+{
+    // The ledger no longer counts it: closed even if a request has just
+    // begun on it (as a keep-alive connection closed for idleness would be).
+    for (Connection *c : std::as_const(m_connections)) {
+        if (c->ledgerId == ledgerId) {
+            close(c, "evicted");
+            return;
+        }
+    }
+}
+
+void FrontDoor::awaitHello(qintptr descriptor, const QHostAddress &address, quint64 ledgerId)
 {
     auto *notifier = new QSocketNotifier(descriptor, QSocketNotifier::Read, this);
     auto *key = reinterpret_cast<QTcpSocket *>(notifier); // a unique key, never used as a socket
     auto *c = new Connection(nullptr, address, RequestFraming(m_limits.framing, m_bodyLimit));
     c->key = key;
+    c->ledgerId = ledgerId;
     c->descriptor = descriptor;
     c->notifier = notifier;
     m_connections.insert(key, c);
-    m_perAddress[address] += 1;
     const qint64 now = m_clock.elapsed();
     c->stageStart = c->lastActivity = c->lastWrite = now;
     c->deadline = now + m_limits.tlsHandshakeTimeoutMs;
@@ -228,11 +297,11 @@ void FrontDoor::startTls(QTcpSocket *pendingKey)
     ssl->startServerEncryption();
 }
 
-void FrontDoor::admit(QTcpSocket *socket, const QHostAddress &address)
+void FrontDoor::admit(QTcpSocket *socket, const QHostAddress &address, quint64 ledgerId)
 {
     auto *c = new Connection(socket, address, RequestFraming(m_limits.framing, m_bodyLimit));
+    c->ledgerId = ledgerId;
     m_connections.insert(socket, c);
-    m_perAddress[address] += 1;
     const qint64 now = m_clock.elapsed();
     c->stageStart = c->lastActivity = c->lastWrite = now;
     connect(socket, &QObject::destroyed, this, [this, socket] { forget(socket); });
@@ -324,9 +393,8 @@ void FrontDoor::rejectRequest(Connection *c, const RequestFraming::Rejection &re
     QTcpSocket *socket = c->socket;
     c->rejected = true;
     socket->setProperty(kRejectedProperty, true);
-    if (m_metrics)
-        m_metrics->increment(QStringLiteral("provisio_http_requests_rejected_total"),
-                             QStringLiteral("status=\"%1\"").arg(rejection.status));
+    count(QStringLiteral("provisio_http_requests_rejected_total"),
+          QStringLiteral("status=\"%1\"").arg(rejection.status));
     qCInfo(lcFrontDoor).noquote() << "refused a request from" << c->address.toString() << "with" << rejection.status
                                   << QString::fromLatin1(rejection.message);
     // The one error shape of the API (DPS's): status x 1000 + detail.
@@ -393,8 +461,20 @@ void FrontDoor::release(QTcpSocket *socket)
     }
 }
 
+void FrontDoor::noteIdle(Connection *c)
+{
+    const bool idle =
+        c->stage == Stage::Handshake || (!c->framing.inRequest() && c->framing.completedRequests() == c->responded &&
+                                         c->socket && c->socket->bytesToWrite() == 0);
+    if (idle != c->idle) {
+        c->idle = idle;
+        m_ledger->setIdle(c->ledgerId, idle);
+    }
+}
+
 void FrontDoor::rearm(Connection *c)
 {
+    noteIdle(c);
     if (c->rejected || c->stage == Stage::Handshake)
         return;
     QTcpSocket *socket = c->socket;
@@ -441,27 +521,14 @@ void FrontDoor::onAcceptError(QAbstractSocket::SocketError error)
     // never resumes by itself. Free what idle connections hold and resume.
     qCWarning(lcFrontDoor) << "accepting failed:" << errorString() << "- freeing idle connections";
     if (error == QAbstractSocket::SocketResourceError) {
-        for (int i = 0; i < 16 && evictIdle(nullptr); ++i) { }
+        for (int i = 0; i < 16; ++i) {
+            const auto eviction = m_ledger->evictOldestIdle();
+            if (!eviction)
+                break;
+            evict(*eviction);
+        }
     }
-    m_resumeTimer.start(kResumeAcceptMs);
-}
-
-bool FrontDoor::evictIdle(const QHostAddress *address)
-{
-    Connection *oldest = nullptr;
-    for (Connection *c : std::as_const(m_connections)) {
-        if (address && c->address != *address)
-            continue;
-        const bool idle = c->stage == Stage::Handshake ||
-                          (!c->framing.inRequest() && c->framing.completedRequests() == c->responded && c->socket &&
-                           c->socket->bytesToWrite() == 0);
-        if (idle && (!oldest || c->lastActivity < oldest->lastActivity))
-            oldest = c;
-    }
-    if (!oldest)
-        return false;
-    close(oldest, "evicted");
-    return true;
+    m_resumeTimer->start(kResumeAcceptMs);
 }
 
 void FrontDoor::close(Connection *c, const char *reason)
@@ -471,9 +538,8 @@ void FrontDoor::close(Connection *c, const char *reason)
     const Stage stage = c->stage;
     const qintptr pendingDescriptor = c->descriptor;
     QSocketNotifier *notifier = c->notifier;
-    if (m_metrics)
-        m_metrics->increment(QStringLiteral("provisio_http_connections_closed_total"),
-                             QStringLiteral("reason=\"%1\"").arg(QLatin1String(reason)));
+    count(QStringLiteral("provisio_http_connections_closed_total"),
+          QStringLiteral("reason=\"%1\"").arg(QLatin1String(reason)));
     qCDebug(lcFrontDoor) << "closing a connection from" << c->address.toString() << reason;
     forget(key);
     if (pendingDescriptor >= 0) {
@@ -495,9 +561,7 @@ void FrontDoor::forget(QTcpSocket *socket)
     Connection *c = m_connections.take(socket);
     if (!c)
         return;
-    auto it = m_perAddress.find(c->address);
-    if (it != m_perAddress.end() && --it.value() <= 0)
-        m_perAddress.erase(it);
+    m_ledger->leave(c->ledgerId);
     delete c;
 }
 

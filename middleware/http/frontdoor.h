@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "connectionledger.h"
 #include "requestframing.h"
 
 #include <QElapsedTimer>
@@ -34,6 +35,14 @@ class Metrics;
 // stops arriving, an idle keep-alive connection, a client that does not read
 // its answer. When the process runs out of descriptors it frees the oldest
 // idle connection and resumes accepting (Qt's QTcpServer pauses for good).
+//
+// With I/O threads (HttpServer::setIoThreads) there is one front door per
+// thread plus the listening one on the event-loop thread: the listening door
+// accepts, asks the shared ConnectionLedger for admission (the caps are
+// global) and hands the descriptor to the door with the fewest connections,
+// whose thread then does TLS, framing, timeouts and the answers. A door only
+// ever touches its own connections; one chosen for eviction by another thread
+// is closed through a queued call to its door.
 class FrontDoor : public QTcpServer
 {
     Q_OBJECT
@@ -50,8 +59,20 @@ public:
         RequestFraming::Limits framing;
     };
 
-    FrontDoor(Limits limits, RequestFraming::BodyLimit bodyLimit, Metrics *metrics, QObject *parent = nullptr);
+    FrontDoor(Limits limits, RequestFraming::BodyLimit bodyLimit, std::shared_ptr<ConnectionLedger> ledger,
+              QObject *parent = nullptr);
     ~FrontDoor() override;
+
+    // Counters go to `metrics` in the thread of `context` (Metrics is not
+    // thread-safe); counts posted after `context` is gone are dropped.
+    void setMetrics(Metrics *metrics, QObject *context);
+    // Describes the front door's metrics once, with the open-connection gauge.
+    static void describeMetrics(Metrics *metrics, std::shared_ptr<ConnectionLedger> ledger);
+    // The listening door hands accepted connections to these (in their own
+    // threads) instead of serving them itself.
+    void setWorkers(QList<FrontDoor *> workers) { m_workers = std::move(workers); }
+    // Takes over an accepted, admitted connection; call in this door's thread.
+    void adopt(qintptr descriptor, const QHostAddress &address, quint64 ledgerId);
 
     // TLS for every connection; without it connections stay plain (behind a
     // TLS-terminating proxy).
@@ -64,6 +85,7 @@ public:
     // The connection was refused by the framing; Qt must not answer on it.
     static bool isRejected(const QTcpSocket *socket);
 
+    // Connections this door serves (the ledger has the total).
     int connectionCount() const { return int(m_connections.size()); }
     const Limits &limits() const { return m_limits; }
 
@@ -78,9 +100,9 @@ private:
     struct Connection;
     enum class Stage { Handshake, Http };
 
-    void admit(QTcpSocket *socket, const QHostAddress &address);
+    void admit(QTcpSocket *socket, const QHostAddress &address, quint64 ledgerId);
     // TLS: wait for the client's first bytes before any TLS work.
-    void awaitHello(qintptr descriptor, const QHostAddress &address);
+    void awaitHello(qintptr descriptor, const QHostAddress &address, quint64 ledgerId);
     void startTls(QTcpSocket *pendingKey);
     void startHttp(Connection *c);
     void beforeQtReads(Connection *c);
@@ -92,18 +114,25 @@ private:
     void rearm(Connection *c);
     void sweep();
     void onAcceptError(QAbstractSocket::SocketError error);
-    bool evictIdle(const QHostAddress *address);
+    // Closes what the ledger chose to evict, here or through its door's thread.
+    void evict(const ConnectionLedger::Eviction &eviction);
+    void closeEvicted(quint64 ledgerId);
+    void noteIdle(Connection *c);
     void close(Connection *c, const char *reason);
     void forget(QTcpSocket *socket);
+    void count(const QString &name, const QString &labels);
 
     Limits m_limits;
     RequestFraming::BodyLimit m_bodyLimit;
-    Metrics *m_metrics;
+    std::shared_ptr<ConnectionLedger> m_ledger;
+    Metrics *m_metrics = nullptr;
+    QPointer<QObject> m_metricsContext;
     std::optional<QSslConfiguration> m_ssl;
+    QList<FrontDoor *> m_workers;
     QHash<QTcpSocket *, Connection *> m_connections;
-    QHash<QHostAddress, int> m_perAddress;
-    QTimer m_sweepTimer;
-    QTimer m_resumeTimer;
+    // Children, so that they move with the door into its thread.
+    QTimer *m_sweepTimer;
+    QTimer *m_resumeTimer;
     QElapsedTimer m_clock;
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "httpserver.h"
 #include "base/metrics.h"
+#include "httpworker.h"
 
 #include "crypto/keys.h"
 #include "protocol/apierror.h"
@@ -10,8 +11,14 @@
 #include <QLoggingCategory>
 #include <QPointer>
 #include <QTcpSocket>
+#include <QWebSocket>
 
 #include <algorithm>
+
+#include <cstring>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcHttp, "provisio.middleware.http")
 
@@ -91,6 +98,13 @@ HttpServer::HttpServer(Metrics *metrics, QObject *parent) : QAbstractHttpServer(
                         QStringLiteral("HTTP requests by route and status"));
     m_metrics->describe(QStringLiteral("provisio_http_request_duration_seconds"), QStringLiteral("histogram"),
                         QStringLiteral("Time spent handling HTTP requests, by route"));
+}
+
+HttpServer::~HttpServer()
+{
+    // The I/O threads first: their connections close while this object,
+    // which they report to, still exists.
+    stopIoThreads();
 }
 
 namespace {
@@ -188,12 +202,36 @@ std::optional<quint16> HttpServer::listenGuarded(const QHostAddress &address, qu
 {
     FrontDoor::Limits guarded = limits;
     guarded.framing.bodyFitsEveryRoute = m_router.smallestBodyLimit(kUnroutedMaxBody);
+    // One ledger for every thread: the connection caps are the server's.
+    auto ledger = std::make_shared<ConnectionLedger>(limits.maxConnections, limits.maxConnectionsPerAddress);
+    FrontDoor::describeMetrics(m_metrics, ledger);
+    if (m_ioThreadCount > 1) {
+        // The listening socket is only held here; each I/O thread accepts
+        // from a duplicate of it.
+        auto *listener = new QTcpServer(this);
+        if (!listener->listen(address, port)) {
+            if (error)
+                *error = listener->errorString();
+            delete listener;
+            return std::nullopt;
+        }
+        listener->pauseAccepting();
+        m_listener = listener;
+        if (!startIoThreads(guarded, ledger, ssl, listener->socketDescriptor(), error)) {
+            stopIoThreads();
+            delete listener;
+            m_listener = nullptr;
+            return std::nullopt;
+        }
+        return listener->serverPort();
+    }
     auto *door = new FrontDoor(
         guarded,
         [this](const QByteArray &method, const QByteArray &path) {
             return m_router.bodyLimitFor(method, path, kUnroutedMaxBody);
         },
-        m_metrics, this);
+        ledger, this);
+    door->setMetrics(m_metrics, this);
     if (ssl)
         door->setSslConfiguration(*ssl);
     if (!door->listen(address, port)) {
@@ -207,6 +245,153 @@ std::optional<quint16> HttpServer::listenGuarded(const QHostAddress &address, qu
     return door->serverPort();
 }
 
+bool HttpServer::startIoThreads(const FrontDoor::Limits &limits, const std::shared_ptr<ConnectionLedger> &ledger,
+                                const std::optional<QSslConfiguration> &ssl, qintptr listeningDescriptor,
+                                QString *error)
+{
+    m_metrics->describe(QStringLiteral("provisio_http_io_requests_total"), QStringLiteral("counter"),
+                        QStringLiteral("HTTP requests handed to the event loop, by the I/O thread that read them"));
+    for (int i = 0; i < m_ioThreadCount; ++i) {
+        m_ioThreadLabels.append(QStringLiteral("thread=\"%1\"").arg(i + 1));
+        HttpWorker::Setup setup;
+        setup.index = i + 1;
+        setup.server = this;
+        setup.limits = limits;
+        // Read-only once listening: the routes are all added before.
+        setup.bodyLimit = [this](const QByteArray &method, const QByteArray &path) {
+            return m_router.bodyLimitFor(method, path, kUnroutedMaxBody);
+        };
+        setup.ledger = ledger;
+        setup.ssl = ssl;
+        setup.metrics = m_metrics;
+        setup.trustedProxies = m_trustedProxies;
+        setup.webSocketPaths = m_webSocketPaths;
+        setup.listeningDescriptor = ::fcntl(int(listeningDescriptor), F_DUPFD_CLOEXEC, 0);
+        if (setup.listeningDescriptor < 0) {
+            if (error)
+                *error = QStringLiteral("cannot share the listening socket: %1")
+                             .arg(QString::fromLocal8Bit(strerror(errno)));
+            return false;
+        }
+        auto *thread = new HttpIoThread(setup);
+        m_ioThreads.append(thread);
+        HttpWorker *worker = thread->startWorker();
+        if (!worker) {
+            if (error)
+                *error = QStringLiteral("an HTTP I/O thread cannot listen on the shared socket");
+            return false;
+        }
+        m_workers.append(worker);
+    }
+    QList<FrontDoor *> doors;
+    for (HttpWorker *worker : std::as_const(m_workers))
+        doors.append(worker->frontDoor());
+    for (HttpWorker *worker : std::as_const(m_workers))
+        QMetaObject::invokeMethod(
+            worker, [worker, doors] { worker->setPeers(doors); }, Qt::BlockingQueuedConnection);
+    return true;
+}
+
+void HttpServer::stopIoThreads()
+{
+    m_workers.clear();
+    qDeleteAll(m_ioThreads); // each quits its loop and destroys its worker there
+    m_ioThreads.clear();
+}
+
+void HttpServer::serveFromWorker(HttpWorker *worker, int index, QTcpSocket *socket, quint64 connection,
+                                 quint64 sequence, HttpRequest request, QElapsedTimer timer)
+{
+    m_metrics->increment(QStringLiteral("provisio_http_io_requests_total"), m_ioThreadLabels.value(index - 1));
+    // As on one thread: a pipelined request settles the pending answers first.
+    if (m_pendingAnswers.value(socket) > 0)
+        m_router.settle();
+    HttpResponse response = dispatch(request);
+    if (response.deferred) {
+        QPointer<HttpServer> self(this);
+        auto context = std::make_shared<HttpRequest>(std::move(request));
+        m_pendingAnswers[socket] += 1;
+        response.deferred->setWriter([self, worker, socket, connection, sequence, context, timer](HttpResponse answer) {
+            renderFailure(answer, context->trackingId);
+            if (!self)
+                return;
+            if (auto it = self->m_pendingAnswers.find(socket); it != self->m_pendingAnswers.end() && --*it <= 0)
+                self->m_pendingAnswers.erase(it);
+            self->recordRequest(*context, answer.status, timer);
+            self->sendAnswer(worker, socket, connection, sequence, std::move(answer));
+        });
+        return;
+    }
+    recordRequest(request, response.status, timer);
+    sendAnswer(worker, socket, connection, sequence, std::move(response));
+}
+
+void HttpServer::sendAnswer(HttpWorker *worker, QTcpSocket *socket, quint64 connection, quint64 sequence,
+                            HttpResponse answer)
+{
+    // A worker is valid while it is listed (the list empties before the
+    // threads stop).
+    if (!m_workers.contains(worker))
+        return;
+    QMetaObject::invokeMethod(
+        worker,
+        [worker, socket, connection, sequence, answer = std::move(answer)]() mutable {
+            worker->answer(socket, connection, sequence, std::move(answer));
+        },
+        Qt::QueuedConnection);
+}
+
+bool HttpServer::hasPendingWebSocketConnections() const
+{
+    return !m_webSockets.empty() || QAbstractHttpServer::hasPendingWebSocketConnections();
+}
+
+std::unique_ptr<QWebSocket> HttpServer::nextPendingWebSocketConnection()
+{
+    if (m_webSockets.empty())
+        return QAbstractHttpServer::nextPendingWebSocketConnection();
+    std::unique_ptr<QWebSocket> webSocket = std::move(m_webSockets.front());
+    m_webSockets.pop_front();
+    return webSocket;
+}
+
+void HttpServer::adoptWebSocket(std::unique_ptr<QWebSocket> webSocket)
+{
+    if (!webSocket)
+        return;
+    m_webSockets.push_back(std::move(webSocket));
+    Q_EMIT newWebSocketConnection();
+}
+
+void HttpServer::recordUpgrade(const QString &path)
+{
+    m_metrics->increment(QStringLiteral("provisio_http_requests_total"),
+                         QStringLiteral("route=\"%1\",status=\"101\"").arg(escapeLabel(path)));
+}
+
+bool HttpServer::isWebSocketUpgrade(const QHttpServerRequest &request)
+{
+    const auto headers = request.headers();
+    return std::any_of(headers.cbegin(), headers.cend(), [](const auto &h) {
+        return h.first.compare("Upgrade", Qt::CaseInsensitive) == 0 && h.second.toLower().contains("websocket");
+    });
+}
+
+HttpRequest HttpServer::toHttpRequest(const QHttpServerRequest &request, const QList<ClientAddress::Range> &proxies)
+{
+    HttpRequest req;
+    req.method = request.method();
+    const QUrl url = request.url();
+    req.path = url.path(QUrl::FullyEncoded);
+    req.query = request.query();
+    req.body = request.body();
+    req.remoteAddress = request.remoteAddress();
+    req.headers = request.headers();
+    req.clientAddress = ClientAddress::resolve(req.remoteAddress, req.headers, proxies);
+    req.trackingId = Crypto::randomIdentifier(12);
+    return req;
+}
+
 bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
     QElapsedTimer timer;
@@ -216,19 +401,14 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
     if (FrontDoor::isRejected(socket))
         return false;
 
-    const auto headers = request.headers();
-    const bool upgrade = std::any_of(headers.cbegin(), headers.cend(), [](const auto &h) {
-        return h.first.compare("Upgrade", Qt::CaseInsensitive) == 0 && h.second.toLower().contains("websocket");
-    });
-    if (upgrade) {
+    if (isWebSocketUpgrade(request)) {
         // Only the WebSocket paths upgrade; elsewhere Qt answers 404 through
         // missingHandler and closes the connection.
         if (request.method() != QHttpServerRequest::Method::Get ||
             !m_webSocketPaths.contains(request.url().path(QUrl::FullyEncoded)))
             return false;
         // Written by nobody: Qt completes the handshake (see addWebSocketPath).
-        m_metrics->increment(QStringLiteral("provisio_http_requests_total"),
-                             QStringLiteral("route=\"%1\",status=\"101\"").arg(escapeLabel(request.url().path())));
+        recordUpgrade(request.url().path());
         if (m_frontDoor)
             m_frontDoor->release(socket);
         return true;
@@ -239,17 +419,7 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
     if (m_pendingAnswers.value(socket) > 0)
         m_router.settle();
 
-    HttpRequest req;
-    req.method = request.method();
-    const QUrl url = request.url();
-    req.path = url.path(QUrl::FullyEncoded);
-    req.query = request.query();
-    req.body = request.body();
-    req.remoteAddress = request.remoteAddress();
-    req.headers = request.headers();
-    req.clientAddress = ClientAddress::resolve(req.remoteAddress, req.headers, m_trustedProxies);
-    req.trackingId = Crypto::randomIdentifier(12);
-
+    HttpRequest req = toHttpRequest(request, m_trustedProxies);
     HttpResponse response = dispatch(req);
     if (response.deferred) {
         // Deferred (HttpResponse::later): the handler answers afterwards.

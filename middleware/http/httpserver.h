@@ -10,11 +10,17 @@
 #include <QHttpServerResponder>
 #include <QSet>
 
+#include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
+
+class QWebSocket;
 
 namespace Provisio {
 
+class HttpIoThread;
+class HttpWorker;
 class Metrics;
 
 // The one adapter between Qt HTTP Server 6.4 (a technology preview whose API
@@ -23,6 +29,13 @@ class Metrics;
 // and writes the HttpResponse (at once, or later for a handler that returns
 // HttpResponse::later(), see DeferredResponse). Logs carry method, path, status and latency,
 // never headers or bodies (they hold tokens and keys).
+//
+// Threads: with setIoThreads(n > 1), n HttpWorkers serve the connections on
+// threads of their own (TLS, framing, Qt's parsing, writing answers) and
+// hand each parsed request to this object, on the event-loop thread, where
+// the route's handler runs as it does with one thread; the answer, immediate
+// or deferred, is written back by the connection's own thread. The domain
+// thus stays single-threaded.
 class HttpServer : public QAbstractHttpServer
 {
     Q_OBJECT
@@ -30,6 +43,7 @@ public:
     using Authenticator = std::function<std::optional<Principal>(const QByteArray &bearerToken)>;
 
     explicit HttpServer(Metrics *metrics, QObject *parent = nullptr);
+    ~HttpServer() override;
 
     // Bodies of requests no route matches (they get 404): what the front
     // door lets through before the router answers.
@@ -47,11 +61,24 @@ public:
     // are routed as usual.
     void addWebSocketPath(const QString &path) { m_webSocketPaths.insert(path); }
 
+    // Threads that serve HTTP connections, set before listenGuarded: 1 (or
+    // less) serves them on this object's thread; more start that many I/O
+    // threads over one listening socket (see the class comment).
+    void setIoThreads(int count) { m_ioThreadCount = count; }
+    int ioThreads() const { return m_ioThreadCount > 1 ? m_ioThreadCount : 1; }
+
+    // WebSockets upgraded on an I/O thread arrive here, on this object's
+    // thread, announced by newWebSocketConnection like Qt's own; these hide
+    // QAbstractHttpServer's (not virtual), which they fall back to.
+    bool hasPendingWebSocketConnections() const;
+    std::unique_ptr<QWebSocket> nextPendingWebSocketConnection();
+
     // Listens on `address`:`port` behind a FrontDoor (connection caps,
     // timeouts, request framing checked before Qt parses), with TLS when
     // `ssl` is given. Returns the port, or nullopt with `error` set.
     std::optional<quint16> listenGuarded(const QHostAddress &address, quint16 port, const FrontDoor::Limits &limits,
                                          const std::optional<QSslConfiguration> &ssl, QString *error);
+    // The front door on this thread; nullptr with I/O threads (each has its own).
     FrontDoor *frontDoor() const { return m_frontDoor; }
 
     // Processes one request without a socket; used by handleRequest and
@@ -63,10 +90,25 @@ protected:
     void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
 
 private:
+    friend class HttpWorker;
+
     HttpResponse route(HttpRequest &request);
     void write(const QHttpServerRequest &request, QTcpSocket *socket, const HttpResponse &response);
     static void writeTo(QHttpServerResponder &responder, const HttpResponse &response);
+    static bool isWebSocketUpgrade(const QHttpServerRequest &request);
+    static HttpRequest toHttpRequest(const QHttpServerRequest &request, const QList<ClientAddress::Range> &proxies);
     void recordRequest(const HttpRequest &request, int status, const QElapsedTimer &timer);
+    void recordUpgrade(const QString &path);
+    bool startIoThreads(const FrontDoor::Limits &limits, const std::shared_ptr<ConnectionLedger> &ledger,
+                        const std::optional<QSslConfiguration> &ssl, qintptr listeningDescriptor, QString *error);
+    void stopIoThreads();
+    // From an I/O thread: routes and answers a request on this thread; the
+    // answer goes back to `worker` for connection `connection` (`socket`
+    // is only its key there).
+    void serveFromWorker(HttpWorker *worker, int index, QTcpSocket *socket, quint64 connection, quint64 sequence,
+                         HttpRequest request, QElapsedTimer timer);
+    void adoptWebSocket(std::unique_ptr<QWebSocket> webSocket);
+    void sendAnswer(HttpWorker *worker, QTcpSocket *socket, quint64 connection, quint64 sequence, HttpResponse answer);
 
     Router m_router;
     Authenticator m_authenticator;
@@ -74,8 +116,15 @@ private:
     QSet<QString> m_webSocketPaths;
     Metrics *m_metrics;
     FrontDoor *m_frontDoor = nullptr;
-    // Deferred answers not yet written, per connection.
+    // Deferred answers not yet written, per connection (with I/O threads,
+    // the socket pointer is only a key).
     QHash<QTcpSocket *, int> m_pendingAnswers;
+    int m_ioThreadCount = 1;
+    QList<HttpIoThread *> m_ioThreads;
+    QList<HttpWorker *> m_workers;
+    QStringList m_ioThreadLabels;     // metric labels, by thread index - 1
+    QTcpServer *m_listener = nullptr; // holds the shared listening socket with I/O threads
+    std::deque<std::unique_ptr<QWebSocket>> m_webSockets;
 };
 
 } // namespace Provisio
