@@ -94,13 +94,13 @@ HttpResponse RegistrationApi::list(HttpRequest &request)
     auto activity = HubLinkStore(m_ctx.db).activities(deviceIds);
     if (!activity)
         return HttpResponse::error(activity.error());
-    QJsonArray out;
+    ListAnswer out;
     for (const RegistrationRecord &r : std::as_const(items->items)) {
         QJsonObject item = present(r);
         activity->value(r.state.deviceId).insertPresence(item);
-        out.append(item);
+        out.add(item);
     }
-    return Requests::listResponse(out, items->nextCursor);
+    return out.finish(items->nextCursor);
 }
 
 HttpResponse RegistrationApi::get(HttpRequest &request)
