@@ -113,7 +113,7 @@ HttpResponse EnrollmentApi::list(HttpRequest &request)
     auto registrations = m_registrations.findMany(ids);
     if (!registrations)
         return HttpResponse::error(registrations.error());
-    ListAnswer out;
+    QJsonArray out;
     for (Enrollment e : std::as_const(items->items)) {
         if (items->unreadable.contains(e.registrationId)) {
             QJsonObject columns{{QStringLiteral("registrationId"), e.registrationId},
@@ -124,7 +124,7 @@ HttpResponse EnrollmentApi::list(HttpRequest &request)
                                 {QStringLiteral("lastUpdatedDateTimeUtc"), toIsoUtc(e.lastUpdatedDateTimeUtc)}};
             if (!e.serial.isEmpty())
                 columns.insert(QStringLiteral("serial"), e.serial);
-            out.add(unreadableItem(columns, EnrollmentStore::unreadableEnrollmentMessage(e.registrationId)));
+            out.append(unreadableItem(columns, EnrollmentStore::unreadableEnrollmentMessage(e.registrationId)));
             continue;
         }
         const auto reg = registrations->constFind(e.registrationId);
@@ -132,9 +132,9 @@ HttpResponse EnrollmentApi::list(HttpRequest &request)
             e.registrationState = reg->state;
             e.iotHubHostName = reg->state.assignedHub;
         }
-        out.add(present(request, e));
+        out.append(present(request, e));
     }
-    return out.finish(items->nextCursor);
+    return Requests::listResponse(out, items->nextCursor);
 }
 
 HttpResponse EnrollmentApi::get(HttpRequest &request)

@@ -94,13 +94,13 @@ HttpResponse RegistrationApi::list(HttpRequest &request)
     auto activity = HubLinkStore(m_ctx.db).activities(deviceIds);
     if (!activity)
         return HttpResponse::error(activity.error());
-    ListAnswer out;
+    QJsonArray out;
     for (const RegistrationRecord &r : std::as_const(items->items)) {
         QJsonObject item = present(r);
         activity->value(r.state.deviceId).insertPresence(item);
-        out.add(item);
+        out.append(item);
     }
-    return out.finish(items->nextCursor);
+    return Requests::listResponse(out, items->nextCursor);
 }
 
 HttpResponse RegistrationApi::get(HttpRequest &request)

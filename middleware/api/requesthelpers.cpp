@@ -5,9 +5,8 @@
 #include "domain/enrollmentkeys.h"
 #include "domain/visibility.h"
 #include "protocol/jsonreader.h"
-#include "storage/jsontext.h"
 
-#include <QJsonDocument>
+#include "protocol/jsonreader.h"
 
 namespace Provisio::Requests {
 
@@ -125,26 +124,6 @@ HttpResponse listResponse(const QJsonArray &items, const QString &nextCursor)
     if (!nextCursor.isEmpty())
         body.insert(QStringLiteral("nextCursor"), nextCursor);
     return HttpResponse::json(body);
-}
-
-void ListAnswer::add(const QJsonObject &item)
-{
-    if (!m_empty)
-        m_body += ',';
-    m_empty = false;
-    m_body += QJsonDocument(item).toJson(QJsonDocument::Compact);
-}
-
-HttpResponse ListAnswer::finish(const QString &nextCursor)
-{
-    m_body += ']';
-    if (!nextCursor.isEmpty()) {
-        QString member; // not an object's start, so it begins with its comma
-        appendJsonMember(member, QLatin1String("nextCursor"), nextCursor);
-        m_body += member.toUtf8();
-    }
-    m_body += '}';
-    return HttpResponse::text(m_body, "application/json");
 }
 
 HttpResponse recordResponse(const QJsonObject &record, const QString &etag, int status)

@@ -67,22 +67,6 @@ Result<bool> queryFlag(const HttpRequest &request, const QString &name, bool def
 // {"items": [...], "nextCursor": "..."}; nextCursor left out on the last page.
 HttpResponse listResponse(const QJsonArray &items, const QString &nextCursor);
 
-// The same answer as listResponse, written as each item comes: every item
-// is rendered to text when added, instead of being copied into a page-wide
-// QJsonArray that is rendered once all of them are in (the copies and the
-// page-wide document cost a fifth of a 500-row page of enrollments or
-// registrations). The bytes are those of listResponse.
-class ListAnswer
-{
-public:
-    void add(const QJsonObject &item);
-    HttpResponse finish(const QString &nextCursor);
-
-private:
-    QByteArray m_body = QByteArrayLiteral("{\"items\":[");
-    bool m_empty = true;
-};
-
 // A record with its etag in the ETag header (the body already carries it).
 HttpResponse recordResponse(const QJsonObject &record, const QString &etag, int status = 200);
 
