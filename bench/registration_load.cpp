@@ -8,6 +8,7 @@
 // HTTPS device API, each with its own symmetric key and SAS token. The
 // figures it prints are the ones docs/benchmarks.md quotes.
 
+#include "crmlists.h"
 #include "support/baselineserver.h"
 #include "support/benchutil.h"
 #include "support/middlewareserver.h"
@@ -71,6 +72,8 @@ struct Options
     double minRate = 0;
     double maxP99Ms = 0;
     double maxRssMb = 0;
+    bool lists = false; // after the registrations, time the CRM API lists
+    ListOptions listOptions;
     bool external() const { return !url.isEmpty(); }
 };
 
@@ -457,7 +460,7 @@ int run(const Options &options)
         baselineServer.stop();
     }
 
-    // 6. Memory, sampled before the server stops.
+    // 6. Memory, sampled before the server stops (and before the lists).
     const ProcessStats serverEnd = serverPid ? ProcessStats::read(serverPid) : ProcessStats();
 
     const double wall = result.wallNs / 1e9;
@@ -576,6 +579,16 @@ int run(const Options &options)
     for (auto it = result.transportErrors.cbegin(); it != result.transportErrors.cend(); ++it)
         out() << "  transport error x" << it.value() << ": " << it.key() << '\n';
 
+    // 7. The CRM API lists over what the run stored, after its figures.
+    ListReport lists;
+    if (options.lists && result.ok()) {
+        err() << "lists: importing " << devices.size() << " devices, then paging" << Qt::endl;
+        lists = runListPasses(endpoint, token, serverPid, QStringLiteral("BENCH-") + runTag.toUpper(),
+                              int(devices.size()), own ? qint64(devices.size()) : 0, options.listOptions);
+        if (!lists.error.isEmpty())
+            out() << "lists failed: " << lists.error << '\n';
+    }
+
     // Targets, only when asked for (the figures depend on the machine).
     QStringList missed;
     if (options.minRate > 0 && rate < options.minRate)
@@ -637,6 +650,8 @@ int run(const Options &options)
         summary.insert(QStringLiteral("reregistrationBaselineRatio"), rounded(againRatio, 1000));
         summary.insert(QStringLiteral("baselineCpuRatio"), rounded(cpuRatio, 1000));
     }
+    if (options.lists)
+        summary.insert(QStringLiteral("lists"), lists.summary);
     out() << QJsonDocument(summary).toJson(QJsonDocument::Compact) << Qt::endl;
 
     if (own) {
@@ -644,7 +659,10 @@ int run(const Options &options)
         if (options.keepData)
             err() << "data kept in " << own->dataDir() << " (middleware log: " << own->logPath() << ")" << Qt::endl;
     }
-    return failed == 0 && again.failed == 0 && bare.failed == 0 && result.ok() && missed.isEmpty() ? 0 : kExitFailures;
+    const bool listsOk = !options.lists || lists.ok;
+    return failed == 0 && again.failed == 0 && bare.failed == 0 && result.ok() && missed.isEmpty() && listsOk
+               ? 0
+               : kExitFailures;
 }
 
 } // namespace
@@ -728,6 +746,18 @@ int main(int argc, char *argv[])
         QStringLiteral("baseline-requests"),
         QStringLiteral("Requests sent to the baseline route (default: the devices, at least 50000)."),
         QStringLiteral("n"));
+    const QCommandLineOption listsOpt(
+        QStringLiteral("lists"),
+        QStringLiteral("After the run, import one inventory device per enrollment and page through the CRM API "
+                       "lists (devices, enrollments, registrations) as the CRM desktop does; print rows/s and "
+                       "page latency per list."));
+    const QCommandLineOption listPageOpt(QStringLiteral("list-page-size"),
+                                         QStringLiteral("Rows per list page (default 500, the CRM's table pages)."),
+                                         QStringLiteral("n"), QStringLiteral("500"));
+    const QCommandLineOption listClientsOpt(
+        QStringLiteral("list-clients"),
+        QStringLiteral("Clients each walking every list on its own connection (default 1)."), QStringLiteral("n"),
+        QStringLiteral("1"));
     // The baseline route's own process: the same binary in serving mode.
     QCommandLineOption baselineServerOpt(QStringLiteral("baseline-server"), QString(), QStringLiteral("tls-dir"));
     baselineServerOpt.setFlags(QCommandLineOption::HiddenFromHelp);
@@ -752,6 +782,9 @@ int main(int argc, char *argv[])
                        baselineOpt,
                        reregisterOpt,
                        baselineRequestsOpt,
+                       listsOpt,
+                       listPageOpt,
+                       listClientsOpt,
                        baselineServerOpt,
                        baselineBodyOpt});
     parser.process(app);
@@ -808,6 +841,9 @@ int main(int argc, char *argv[])
               << Qt::endl;
         ok = false;
     }
+    o.lists = parser.isSet(listsOpt);
+    o.listOptions.pageSize = positive(listPageOpt, 1);
+    o.listOptions.clients = positive(listClientsOpt, 1);
     o.minRate = number(minRateOpt);
     o.maxP99Ms = number(maxP99Opt);
     o.maxRssMb = number(maxRssOpt);

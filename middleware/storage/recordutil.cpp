@@ -7,6 +7,8 @@
 #include <QJsonArray>
 #include <QJsonParseError>
 
+#include <algorithm>
+
 namespace Provisio {
 
 QString newEtag()
@@ -65,11 +67,17 @@ QList<InListChunk> inListChunks(const QStringList &keys, int chunkSize)
     for (qsizetype from = 0; from < keys.size(); from += chunkSize) {
         InListChunk chunk;
         const QStringList part = keys.mid(from, chunkSize);
-        QStringList marks;
-        for (const QString &key : part) {
-            marks.append(QStringLiteral("?"));
+        qsizetype length = 1;
+        while (length < part.size())
+            length *= 2;
+        length = std::min<qsizetype>(length, chunkSize);
+        for (const QString &key : part)
             chunk.binds.append(key);
-        }
+        while (chunk.binds.size() < length)
+            chunk.binds.append(part.constLast());
+        QStringList marks;
+        for (qsizetype i = 0; i < length; ++i)
+            marks.append(QStringLiteral("?"));
         chunk.placeholders = marks.join(QLatin1Char(','));
         chunks.append(chunk);
     }

@@ -52,7 +52,13 @@ QString containsPattern(const QString &text);
 
 // `column IN (…)` over many keys (a CRM list page), split into statements
 // small enough for every backend's parameter limit: one entry per statement,
-// its "?,?,…" and the values to bind.
+// its "?,?,…" and the values to bind. A chunk's list is as long as the next
+// power of two (or `chunkSize`), its last key bound again to fill it: the
+// database keeps every statement text it prepared, and a list as long as
+// its keys made one statement per page size a client asked for (up to
+// `chunkSize` of them per query, megabytes each at the top); this way a
+// query has at most log2(chunkSize) + 2 texts. Only for IN lists, where a
+// key given twice matches the same rows.
 struct InListChunk
 {
     QString placeholders;
