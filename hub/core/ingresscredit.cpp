@@ -65,14 +65,23 @@ void IngressCredit::beginResume(std::string_view sessionId, const void *connecti
 {
     m_resuming = connection;
     m_resumingId.assign(sessionId);
-    m_resumeSeen.clear();
+    forgetResumeChecks();
+}
+
+void IngressCredit::forgetResumeChecks()
+{
+    // endResume() runs at nearly every event of the broker: an empty map is
+    // left alone (clear() would still wipe every bucket a large resume grew),
+    // a used one is released with its buckets.
+    if (!m_resumeSeen.empty())
+        std::unordered_map<uint64_t, int64_t>().swap(m_resumeSeen);
 }
 
 void IngressCredit::endResume()
 {
     m_resuming = nullptr;
     m_resumingId.clear();
-    m_resumeSeen.clear();
+    forgetResumeChecks();
 }
 
 void IngressCredit::clientDisconnected(std::string_view clientId)

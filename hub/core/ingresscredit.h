@@ -191,6 +191,7 @@ private:
     void drop(Session &s);
     void pay(Session &s, int64_t &messages, int64_t &bytes);
     bool payOne(Session &s, uint64_t delivery);
+    void forgetResumeChecks();
 
     Options m_options;
     std::unordered_map<std::string, Session> m_sessions;
