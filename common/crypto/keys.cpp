@@ -115,6 +115,20 @@ QByteArray sha256(const QByteArray &data)
     return QByteArray(reinterpret_cast<const char *>(digest), int(sizeof digest));
 }
 
+void sha256Of(std::initializer_list<std::pair<const void *, size_t>> parts, unsigned char out[32])
+{
+    // One context per thread, kept: the hub hashes every delivery to the
+    // middleware on its single thread, the middleware every message it reads.
+    thread_local DigestContext c;
+    unsigned int length = 0;
+    bool ok = c.ctx && EVP_DigestInit_ex2(c.ctx, fetchedSha256(), nullptr) == 1;
+    for (const auto &[data, size] : parts)
+        ok = ok && EVP_DigestUpdate(c.ctx, data, size) == 1;
+    ok = ok && EVP_DigestFinal_ex(c.ctx, out, &length) == 1 && length == 32;
+    if (!ok)
+        qFatal("Provisio: SHA-256 failed in OpenSSL");
+}
+
 Result<QByteArray> decodeKey(const QString &base64Key)
 {
     if (base64Key.isEmpty())

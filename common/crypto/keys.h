@@ -6,6 +6,9 @@
 #include <QByteArray>
 #include <QString>
 
+#include <initializer_list>
+#include <utility>
+
 // Key material and the primitives built on it: random keys, HMAC-SHA256 key
 // derivation as DPS does it for group enrollments, hashing of API tokens.
 // Everything goes through OpenSSL's libcrypto so there is one audited source
@@ -22,6 +25,9 @@ QString generateSymmetricKey(int byteCount = 64);
 
 QByteArray hmacSha256(const QByteArray &key, const QByteArray &data);
 QByteArray sha256(const QByteArray &data);
+// SHA-256 over the parts in order, without joining them first (32 bytes into
+// `out`).
+void sha256Of(std::initializer_list<std::pair<const void *, size_t>> parts, unsigned char out[32]);
 
 // Strict base64 decoding of a key: rejects empty input, characters outside the
 // standard alphabet (including whitespace and URL-safe '-'/'_'), missing or

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "controlcommand.h"
 
+#include "protocol/deliveryidentity.h"
+
 #include "crypto/keyfingerprint.h"
 #include "crypto/keys.h"
 #include "crypto/registrationid.h"
@@ -34,6 +36,25 @@ bool isCount(const QJsonValue &value, qint64 max)
 ControlOutcome creditGrant(const QJsonObject &command)
 {
     QJsonObject response{{QStringLiteral("op"), QStringLiteral("credit")}};
+    if (command.contains(QStringLiteral("deliveries"))) {
+        // What the middleware sends: the identities of the deliveries it is
+        // done with (deliveryidentity.h).
+        for (auto it = command.begin(); it != command.end(); ++it) {
+            if (it.key() != QLatin1String("op") && it.key() != QLatin1String("deliveries"))
+                return failure(response, 400,
+                               QStringLiteral("unknown field '%1' beside \"deliveries\"").arg(it.key().left(32)));
+        }
+        const QJsonValue value = command.value(QStringLiteral("deliveries"));
+        auto identities = value.isString() ? decodeDeliveryIdentities(value.toString().toLatin1()) : std::nullopt;
+        if (!identities)
+            return failure(response, 400,
+                           QStringLiteral("credit \"deliveries\" must be base64 of 1 to %1 identities of 8 bytes")
+                               .arg(kMaxGrantDeliveries));
+        ControlOutcome outcome;
+        outcome.isCredit = true;
+        outcome.creditDeliveries = std::move(*identities);
+        return outcome;
+    }
     for (auto it = command.begin(); it != command.end(); ++it) {
         if (it.key() != QLatin1String("op") && it.key() != QLatin1String("messages") &&
             it.key() != QLatin1String("bytes") && it.key() != QLatin1String("epoch"))

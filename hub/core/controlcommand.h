@@ -8,6 +8,7 @@
 #include <QString>
 
 #include <string>
+#include <vector>
 
 // The hub's control protocol. The service identity publishes a JSON command
 // to $CONTROL/provisio-hub/v1:
@@ -22,13 +23,16 @@
 // revoke of a revoked device and restore of an admitted one are 200 with
 // changed = false, so retries are harmless.
 //
-// {"op": "credit", "messages": N, "bytes": B} (no requestId, no answer
-// unless it is malformed) returns credit to the hub: the sending session
-// handled N device messages of B payload bytes in all (IngressCredit).
-// Sent several times a second under load, so it costs no response. With
-// "epoch" (1 to 64 printable characters, new for every middleware process)
-// N and B are running totals since that epoch began, so a grant that
-// arrives twice (a QoS 1 resend) pays only once. A generation only ever rises
+// {"op": "credit", "deliveries": "<base64>"} (no requestId, no answer unless
+// it is malformed) returns credit to the hub: the middleware is done with
+// the device messages of these delivery identities (deliveryidentity.h; 1
+// to 256 per grant), each paying one held charge of its identity
+// (IngressCredit::confirm), so a grant that arrives twice, or a delivery
+// confirmed again after the broker sent it again, pays only once. Sent
+// several times a second under load, so it costs no response. Older
+// middlewares send counts instead: {"op": "credit", "messages": N, "bytes":
+// B}, with "epoch" (1 to 64 printable characters, new for every middleware
+// process) as running totals since that epoch began; still accepted. A generation only ever rises
 // (an older one in a late command changes nothing); when it rises, the
 // device is disconnected at once, since it logged in with an older key.
 //
@@ -54,7 +58,8 @@ struct ControlOutcome
     bool isCredit = false;
     qint64 creditMessages = 0;
     qint64 creditBytes = 0;
-    std::string creditEpoch = {}; // set: the counts are running totals (grantTotals)
+    std::string creditEpoch = {};               // set: the counts are running totals (grantTotals)
+    std::vector<quint64> creditDeliveries = {}; // set: the identities confirmed (no counts)
 };
 
 // What a rotate-keys command works on.

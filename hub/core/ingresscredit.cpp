@@ -29,35 +29,59 @@ IngressCredit::Session &IngressCredit::session(std::string_view sessionId)
     return m_sessions[std::string(sessionId)];
 }
 
-void IngressCredit::charge(std::string_view sessionId, int64_t bytes)
+void IngressCredit::charge(std::string_view sessionId, uint64_t delivery, int64_t bytes)
 {
     m_admissionOpen = false; // the admitted message reached a middleware session
     Session &s = session(sessionId);
+    Held &h = s.held[delivery];
+    ++h.count;
+    h.bytes += bytes;
     ++s.messages;
     s.bytes += bytes;
     ++m_messages;
     m_bytes += bytes;
 }
 
-void IngressCredit::chargeDelivery(std::string_view sessionId, const void *connection, int64_t bytes)
+void IngressCredit::chargeDelivery(std::string_view sessionId, const void *connection, uint64_t delivery, int64_t bytes)
 {
     if (isResuming(connection)) {
         m_admissionOpen = false;
-        return; // charged when the broker queued it for the session
+        // Charged when the broker queued it for the session, unless it was
+        // confirmed since (its PUBACK lost: the broker sends it again) or
+        // queued before this plugin started (restored after a restart).
+        const int64_t seen = ++m_resumeSeen[delivery];
+        const auto it = m_sessions.find(std::string(sessionId));
+        const int64_t held = it == m_sessions.end() ? 0 : [&] {
+            const auto h = it->second.held.find(delivery);
+            return h == it->second.held.end() ? int64_t(0) : h->second.count;
+        }();
+        if (seen <= held)
+            return;
     }
-    charge(sessionId, bytes);
+    charge(sessionId, delivery, bytes);
 }
 
 void IngressCredit::beginResume(std::string_view sessionId, const void *connection)
 {
     m_resuming = connection;
     m_resumingId.assign(sessionId);
+    forgetResumeChecks();
+}
+
+void IngressCredit::forgetResumeChecks()
+{
+    // endResume() runs at nearly every event of the broker: an empty map is
+    // left alone (clear() would still wipe every bucket a large resume grew),
+    // a used one is released with its buckets.
+    if (!m_resumeSeen.empty())
+        std::unordered_map<uint64_t, int64_t>().swap(m_resumeSeen);
 }
 
 void IngressCredit::endResume()
 {
     m_resuming = nullptr;
     m_resumingId.clear();
+    forgetResumeChecks();
 }
 
 void IngressCredit::clientDisconnected(std::string_view clientId)
@@ -69,14 +93,54 @@ void IngressCredit::clientDisconnected(std::string_view clientId)
 
 void IngressCredit::pay(Session &s, int64_t &messages, int64_t &bytes)
 {
-    const int64_t m = std::min(messages, s.messages);
-    const int64_t b = std::min(bytes, s.bytes);
-    s.messages -= m;
+    // Which charges a count pays is not known: any held ones.
+    for (auto it = s.held.begin(); it != s.held.end() && messages > 0;) {
+        Held &h = it->second;
+        const int64_t m = std::min(messages, h.count);
+        const int64_t b = m == h.count ? h.bytes : h.bytes / h.count * m;
+        h.count -= m;
+        h.bytes -= b;
+        s.messages -= m;
+        s.bytes -= b;
+        m_messages -= m;
+        m_bytes -= b;
+        messages -= m;
+        bytes = std::max<int64_t>(bytes - b, 0);
+        it = h.count == 0 ? s.held.erase(it) : std::next(it);
+    }
+    if (messages == 0 && bytes > 0 && s.messages == 0) {
+        // Bytes alone: nothing is held, so nothing to pay.
+        bytes = 0;
+    }
+}
+
+bool IngressCredit::payOne(Session &s, uint64_t delivery)
+{
+    const auto it = s.held.find(delivery);
+    if (it == s.held.end())
+        return false;
+    Held &h = it->second;
+    const int64_t b = h.count == 1 ? h.bytes : h.bytes / h.count;
+    --h.count;
+    h.bytes -= b;
+    --s.messages;
     s.bytes -= b;
-    m_messages -= m;
+    --m_messages;
     m_bytes -= b;
-    messages -= m;
-    bytes -= b;
+    if (h.count == 0)
+        s.held.erase(it);
+    return true;
+}
+
+void IngressCredit::confirm(std::string_view sessionId, uint64_t delivery)
+{
+    const auto own = m_sessions.find(std::string(sessionId));
+    if (own != m_sessions.end() && payOne(own->second, delivery))
+        return;
+    for (auto it = m_sessions.begin(); it != m_sessions.end(); ++it) {
+        if (it != own && payOne(it->second, delivery))
+            return;
+    }
 }
 
 void IngressCredit::grant(std::string_view sessionId, int64_t messages, int64_t bytes)
@@ -168,6 +232,7 @@ void IngressCredit::drop(Session &s)
     m_bytes -= s.bytes;
     s.messages = 0;
     s.bytes = 0;
+    s.held.clear();
 }
 
 void IngressCredit::sessionConnected(std::string_view sessionId, bool cleanStart, int64_t now)

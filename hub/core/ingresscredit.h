@@ -51,12 +51,18 @@
 //   that reconnected has not re-subscribed every `$share/` filter it had,
 //   and no other connected session holds that filter, devices are held
 //   back (for at most `resubscribeSeconds`);
-// - grants may carry an epoch and running totals (grantTotals): a grant
-//   sent twice (a QoS 1 resend, a retry after a lost acknowledgement) then
-//   pays only once, also when a renewal moved the process's grants over to
-//   its next session. A session whose charges were forgotten keeps its totals:
-//   an instance that only stalled and comes back must not be paid its whole
-//   history again by its next grant;
+// - a charge and its confirmation name the delivery by its identity
+//   (deliveryIdentity(): topic and payload), and a confirmation pays only a
+//   charge of that identity that is still held: a confirmation that arrives
+//   twice (a QoS 1 resend of a grant, a stored message the broker delivers
+//   again because its PUBACK was lost, a middleware or broker that restarted
+//   in between) pays once, and neither side's restart leaves totals to
+//   reconcile;
+// - a resumed session's queue is matched against its held charges by
+//   identity: what is held already is not charged again, what is not (a
+//   delivery confirmed before its PUBACK got through, a queue the broker
+//   restored from its saved state after a restart) is charged now, so the
+//   window counts what the broker really holds again;
 // - whatever Mosquitto does that the above does not foresee, a device
 //   message admitted on a topic a middleware `$share/` filter covers and
 //   then charged to no session reached no middleware: the broker
@@ -88,12 +94,26 @@ public:
     // (`now` in seconds: a reconnected session's re-subscription is awaited
     // only for so long).
     bool mayAdmit(int64_t bytes, int64_t now) const;
-    // The broker queued (or sent) one device message for `sessionId`.
-    void charge(std::string_view sessionId, int64_t bytes);
+    // The broker queued (or sent) one device message, `delivery` its
+    // identity, for `sessionId`.
+    void charge(std::string_view sessionId, uint64_t delivery, int64_t bytes);
+    void charge(std::string_view sessionId, int64_t bytes) { charge(sessionId, 0, bytes); }
     // A delivery to `sessionId` over `connection`: charged unless it is the
-    // read check of a resumed session's queue (see beginResume).
-    void chargeDelivery(std::string_view sessionId, const void *connection, int64_t bytes);
-    // `sessionId` reports `messages` messages of `bytes` bytes handled.
+    // read check of a resumed session's queue for a delivery that is held
+    // already (see beginResume).
+    void chargeDelivery(std::string_view sessionId, const void *connection, uint64_t delivery, int64_t bytes);
+    void chargeDelivery(std::string_view sessionId, const void *connection, int64_t bytes)
+    {
+        chargeDelivery(sessionId, connection, 0, bytes);
+    }
+    // `sessionId` confirms the delivery `delivery`: one held charge of that
+    // identity is paid, its own session's first, else another's (a survivor
+    // draining a dead instance's session, a renewal's successor); none held,
+    // nothing is paid.
+    void confirm(std::string_view sessionId, uint64_t delivery);
+    // Older middlewares: `sessionId` reports `messages` messages handled,
+    // without saying which (held charges are paid in no particular order;
+    // `bytes` only matters with no messages).
     void grant(std::string_view sessionId, int64_t messages, int64_t bytes);
     // `sessionId` reports everything its process handled since it started as
     // `epoch`: only what exceeds the totals of the same epoch paid earlier,
@@ -143,10 +163,18 @@ public:
     int64_t outstandingMessages(std::string_view sessionId) const;
 
 private:
+    // The held charges of one delivery identity (identical messages share
+    // one: a device may send the same bytes on the same topic twice).
+    struct Held
+    {
+        int64_t count = 0;
+        int64_t bytes = 0;
+    };
     struct Session
     {
         int64_t messages = 0;
         int64_t bytes = 0;
+        std::unordered_map<uint64_t, Held> held;
         bool connected = false;
         int64_t absentSince = 0;
         // Its `$share/` filters, and those not subscribed again since the
@@ -162,6 +190,8 @@ private:
     Session &session(std::string_view sessionId);
     void drop(Session &s);
     void pay(Session &s, int64_t &messages, int64_t &bytes);
+    bool payOne(Session &s, uint64_t delivery);
+    void forgetResumeChecks();
 
     Options m_options;
     std::unordered_map<std::string, Session> m_sessions;
@@ -169,6 +199,9 @@ private:
     int64_t m_bytes = 0;
     const void *m_resuming = nullptr;
     std::string m_resumingId;
+    // Read checks of the resume so far, per identity: those beyond what the
+    // session holds are charged.
+    std::unordered_map<uint64_t, int64_t> m_resumeSeen;
     // The device message admitted last, until it is charged or settled.
     bool m_admissionOpen = false;
     std::string m_admittedTopic;

@@ -18,6 +18,7 @@
 #include "credentials.h"
 #include "ingresscredit.h"
 #include "iothubtopics.h"
+#include "protocol/deliveryidentity.h"
 #include "revocationlist.h"
 #include "topicrules.h"
 
@@ -105,9 +106,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static RevocationList revoked = *RevocationList::load(QStringLiteral("/nonexistent/fuzz-revoked.json"));
     const ControlOutcome outcome = applyControlCommand(QByteArray::fromStdString(input), revoked);
     static IngressCredit credit(IngressCredit::Options{});
-    credit.charge("mw-fuzz", int64_t(size));
-    if (outcome.isCredit)
+    // Charged under the identity of the input as a delivery, as the plugin
+    // does; confirmations by identity pay at most what is held.
+    credit.charge("mw-fuzz", deliveryIdentity(input, username), int64_t(size));
+    if (outcome.isCredit && !outcome.creditDeliveries.empty()) {
+        for (const quint64 identity : outcome.creditDeliveries)
+            credit.confirm(clientId, identity);
+    } else if (outcome.isCredit) {
         credit.grant(clientId, outcome.creditMessages, outcome.creditBytes);
+    }
+    credit.confirm(clientId, deliveryIdentity(password, username));
     if (credit.outstandingMessages() < 0 || credit.outstandingBytes() < 0)
         __builtin_trap();
 

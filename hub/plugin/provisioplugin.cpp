@@ -24,6 +24,7 @@
 #include "hubauthconfig.h"
 #include "ingresscredit.h"
 #include "iothubtopics.h"
+#include "protocol/deliveryidentity.h"
 #include "revocationlist.h"
 #include "signingkeys.h"
 #include "topicrules.h"
@@ -146,7 +147,12 @@ void chargeDelivery(PluginState *state, const mosquitto_evt_acl_check *event, co
     // charged when it was queued: IngressCredit does not charge it twice.
     if (!isDeviceMessage(event->topic))
         return;
-    state->credit.chargeDelivery(clientId, event->client, int64_t(event->payloadlen));
+    // Charged under the delivery's identity, which the middleware's
+    // confirmation names (deliveryidentity.h).
+    const uint64_t identity =
+        deliveryIdentity(event->topic, std::string_view(static_cast<const char *>(event->payload),
+                                                        event->payload ? size_t(event->payloadlen) : 0));
+    state->credit.chargeDelivery(clientId, event->client, identity, int64_t(event->payloadlen));
 }
 
 // A device's publish (or Will): limits and credit. SUCCESS, ACL_DENIED
@@ -464,7 +470,10 @@ int onControl(int, void *eventData, void *userData)
         const ControlOutcome outcome =
             applyControlCommand(payload, state->revoked, KeyState{&keys, state->checker.config().keyFile});
         if (outcome.isCredit) {
-            if (outcome.creditEpoch.empty())
+            if (!outcome.creditDeliveries.empty()) {
+                for (const uint64_t identity : outcome.creditDeliveries)
+                    state->credit.confirm(clientId, identity);
+            } else if (outcome.creditEpoch.empty())
                 state->credit.grant(clientId, outcome.creditMessages, outcome.creditBytes);
             else
                 state->credit.grantTotals(clientId, outcome.creditEpoch, outcome.creditMessages, outcome.creditBytes);

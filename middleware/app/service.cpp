@@ -156,6 +156,7 @@ Result<std::unique_ptr<Service>> Service::create(const ServiceConfig &config)
     HubLink::Options linkOptions;
     linkOptions.enabled = config.hubLinkEnabled;
     linkOptions.connection.tokenLifetimeSeconds = config.hubTokenLifetimeSeconds;
+    linkOptions.connection.keepAliveSeconds = config.hubKeepAliveSeconds;
     linkOptions.leaseMs = config.hubLeaseSeconds * 1000;
     linkOptions.telemetryKeep = config.telemetryKeep;
     linkOptions.telemetryDays = config.telemetryDays;

@@ -546,6 +546,7 @@ Result<ServiceConfig> serviceConfigFrom(const QCommandLineParser &parser, Settin
              toInt("webhook-max-attempts", 1, &c.webhookMaxAttempts),
              toBool("hub-link", &c.hubLinkEnabled),
              toInt("hub-token-lifetime", kSecond, &c.hubTokenLifetimeSeconds),
+             toInt("hub-keep-alive", kSecond, &c.hubKeepAliveSeconds),
              toInt("hub-lease", kSecond, &c.hubLeaseSeconds),
              toInt("hub-key-overlap", kSecond, &c.hubKeyOverlapSeconds),
              toInt("telemetry-keep", 1, &c.telemetryKeep),

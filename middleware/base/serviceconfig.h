@@ -84,6 +84,7 @@ struct ServiceConfig
     int webhookMaxAttempts = 10;
     bool hubLinkEnabled = true;
     qint64 hubTokenLifetimeSeconds = 3600;
+    int hubKeepAliveSeconds = 30;        // MQTT keep-alive of the hub link
     int hubLeaseSeconds = 30;            // hub-link lease (failover of a dead instance)
     qint64 hubKeyOverlapSeconds = 86400; // a hub signing-key rotation's default overlap
     int telemetryKeep = 1000;            // stored telemetry messages per device

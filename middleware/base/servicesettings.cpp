@@ -252,6 +252,10 @@ QList<SettingSpec> buildSettings()
         duration("hub-token-lifetime", "PROVISIO_HUB_TOKEN_LIFETIME",
                  "Lifetime of the service token the hub link logs in with; renewed at 3/4 of it.",
                  DurationUnit::Seconds, 5 * kSecond, kDay, kHour),
+        duration("hub-keep-alive", "PROVISIO_HUB_KEEP_ALIVE",
+                 "MQTT keep-alive of the hub link: a hub drops a link silent for one and a half times this (a "
+                 "stalled or frozen instance), and the link drops a hub silent as long, and reconnects.",
+                 DurationUnit::Seconds, 2 * kSecond, 600 * kSecond, 30 * kSecond),
         duration("hub-lease", "PROVISIO_HUB_LEASE",
                  "How long an instance's hub-link lease lasts without renewal (renewed every third of it); an "
                  "instance silent for longer is taken over by a survivor, which drains its hub sessions.",

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QHash>
+#include <QList>
 #include <QObject>
 #include <QString>
 #include <QTimer>
@@ -15,40 +16,41 @@ class HubConnections;
 // confirmed stays within its window. Telemetry is confirmed once its batch
 // is committed, everything else once its handler has run (or once it was
 // refused: a message the middleware will never store must not hold credit
-// either). Grants go out as {"op":"credit","messages":N,"bytes":B} on the
-// hub's control topic: a committed batch's at once (settled()), so that it
-// is queued on the connection before the batch's own acknowledgements and
-// a crash can never leave the hub with acknowledged messages whose credit
-// never came back; single messages' summed a few times a second
-// (handled()). Each grant carries this process's epoch and the running
-// totals handled for that hub since it started, so a grant that reaches
-// the hub twice (a QoS 1 resend after a reconnect) pays only once, and one
-// that is lost is covered by the next; after a failed publish the current
-// totals go again at the next connection.
+// either). A confirmation names each delivery by its identity
+// (deliveryidentity.h), {"op":"credit","deliveries":"<base64>"} on the
+// hub's control topic, and the hub pays only charges it holds under that
+// identity: a confirmation that reaches it twice (a QoS 1 resend after a
+// reconnect, a stored message delivered again because its PUBACK was lost)
+// pays once, and neither this process nor the hub restarting leaves counts
+// to reconcile. A committed batch's confirmations go at once (settled()),
+// so they are queued on the connection before the batch's own
+// acknowledgements; single messages' a few times a second (handled()). What
+// could not be sent (no connection, a publish the hub did not acknowledge)
+// goes again at the next connection: sending twice is harmless.
 class HubCredit : public QObject
 {
     Q_OBJECT
 public:
     explicit HubCredit(HubConnections &connections, int intervalMs = 50, QObject *parent = nullptr);
 
-    // `messages` device messages from `hubHost` of `bytes` payload bytes
-    // are handled for good.
-    void handled(const QString &hubHost, qint64 messages, qint64 bytes);
+    // The device messages of these delivery identities from `hubHost` are
+    // handled for good.
+    void handled(const QString &hubHost, const QList<quint64> &deliveries);
     // The same, sent now (with whatever else is due).
-    void settled(const QString &hubHost, qint64 messages, qint64 bytes);
+    void settled(const QString &hubHost, const QList<quint64> &deliveries);
     // Sends what is due now.
     void flush();
 
+    // Unsent confirmations kept per hub while it is unreachable; beyond
+    // this the oldest go (the hub forgets an absent session's charges
+    // after plugin_opt_credit_abandoned_seconds anyway). A hub delivers no
+    // more than its in-flight window per connection, so this is reached
+    // only when connections keep failing right after delivering.
+    static constexpr qsizetype kMaxUnsent = 1000000;
+
 private:
-    struct Totals
-    {
-        qint64 messages = 0;
-        qint64 bytes = 0;
-        bool unsent = false;
-    };
     HubConnections &m_connections;
-    QString m_epoch;              // random, per process
-    QHash<QString, Totals> m_due; // hub host (lower case) -> handled since start
+    QHash<QString, QList<quint64>> m_due; // hub host (lower case) -> identities not sent yet
     QTimer m_timer;
 };
 

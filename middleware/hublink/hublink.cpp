@@ -7,6 +7,7 @@
 #include "base/serviceconfig.h"
 #include "base/servicecontext.h"
 #include "crypto/keys.h"
+#include "protocol/deliveryidentity.h"
 
 #include <QDir>
 #include <QFile>
@@ -227,7 +228,9 @@ void HubLink::handleOther(HubConnection *connection, const QString &topic, const
     }
     // Everything but telemetry is handled (or ignored) now: its credit
     // returns at once.
-    m_credit.handled(hubHost, 1, payload.size());
+    const QByteArray topicBytes = topic.toUtf8();
+    m_credit.handled(hubHost, {deliveryIdentity(std::string_view(topicBytes.constData(), size_t(topicBytes.size())),
+                                                std::string_view(payload.constData(), size_t(payload.size())))});
 }
 
 } // namespace Provisio

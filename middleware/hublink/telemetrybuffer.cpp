@@ -13,7 +13,7 @@ qint64 sizeOf(const TelemetryBuffer::Message &m)
 }
 } // namespace
 
-bool TelemetryBuffer::add(Message message, std::function<void()> acknowledge)
+bool TelemetryBuffer::add(Message message, std::function<void()> acknowledge, quint64 delivery)
 {
     Counter &counter = m_unflushed[message.deviceId];
     counter.hubHost = message.hubHost;
@@ -22,7 +22,7 @@ bool TelemetryBuffer::add(Message message, std::function<void()> acknowledge)
         counter.last = message.received;
 
     m_bytes += sizeOf(message);
-    m_pending.append({std::move(message), std::move(acknowledge)});
+    m_pending.append({std::move(message), std::move(acknowledge), delivery});
     return m_pending.size() >= qMax(1, m_options.batchSize);
 }
 

@@ -41,6 +41,7 @@ public:
     {
         Message message;
         std::function<void()> acknowledge; // after the commit; may be empty
+        quint64 delivery = 0;              // its identity for the hub's credit (deliveryidentity.h)
     };
     struct Counter
     {
@@ -52,7 +53,7 @@ public:
     explicit TelemetryBuffer(Options options) : m_options(options) { }
 
     // Queues a message and counts it; true when a full batch is waiting.
-    bool add(Message message, std::function<void()> acknowledge = {});
+    bool add(Message message, std::function<void()> acknowledge = {}, quint64 delivery = 0);
     // A redelivery of a waiting message (same delivery key and digest):
     // its acknowledgement replaces the waiting copy's. False when no such
     // message waits.

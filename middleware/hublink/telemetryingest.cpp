@@ -9,6 +9,7 @@
 #include "crypto/keys.h"
 #include "domain/eventbus.h"
 #include "mqtt/mqtttopic.h"
+#include "protocol/deliveryidentity.h"
 #include "protocol/timeutil.h"
 #include "storage/database.h"
 #include "storage/recordutil.h"
@@ -73,11 +74,16 @@ void TelemetryIngest::handleMessage(const QString &hubHost, const QString &sessi
     static const QString receivedName = QStringLiteral("provisio_hub_messages_total");
     static const QString receivedLabels = QStringLiteral("kind=\"telemetry\"");
     m_ctx.metrics.increment(receivedName, receivedLabels);
+    const QByteArray topicBytes = publish.topic.toUtf8();
+    const auto identityOf = [&] {
+        return deliveryIdentity(std::string_view(topicBytes.constData(), size_t(topicBytes.size())),
+                                std::string_view(publish.payload.constData(), size_t(publish.payload.size())));
+    };
     auto parsed = MqttTopic::parseTelemetryTopic(publish.topic);
     if (!parsed) {
         // Refused for good: acknowledged, or the hub would send it forever;
         // its credit returns with it.
-        Q_EMIT messagesSettled(hubHost, 1, publish.payload.size());
+        Q_EMIT messagesSettled(hubHost, {identityOf()});
         if (acknowledge)
             acknowledge();
         return countRejected(m_ctx.metrics, "telemetry", "malformed");
@@ -85,7 +91,7 @@ void TelemetryIngest::handleMessage(const QString &hubHost, const QString &sessi
     const QString deviceId = parsed->deviceId;
     const auto lookup = m_lookup.find(deviceId, hubHost);
     if (!lookup) {
-        Q_EMIT messagesSettled(hubHost, 1, publish.payload.size());
+        Q_EMIT messagesSettled(hubHost, {identityOf()});
         if (acknowledge)
             acknowledge();
         return countRejected(m_ctx.metrics, "telemetry", "unknownDevice");
@@ -104,15 +110,25 @@ void TelemetryIngest::handleMessage(const QString &hubHost, const QString &sessi
         if (p.first == QLatin1String("$.mid") && !p.second.isEmpty() && p.second.size() <= kMaxMessageIdLength)
             message.messageId = p.second;
     }
+    quint64 delivery = 0;
     if (publish.qos > 0) {
         message.deliveryKey = session + QLatin1Char('|') + QString::number(publish.packetId);
         // SHA-256 over topic, NUL and body: OpenSSL's (the CPU's SHA
         // extensions where present) rather than QCryptographicHash's
-        // portable code, which cost more than copying the short parts into
-        // one array; the digests are the same.
-        const QByteArray content = publish.topic.toUtf8() + '\0' + publish.payload;
-        message.digest = Crypto::sha256(content).toHex().left(32);
+        // portable code. Its first 8 bytes are the delivery identity the
+        // hub's credit knows the message by (deliveryidentity.h).
+        unsigned char digest[32];
+        static const char nul = 0;
+        Crypto::sha256Of({{topicBytes.constData(), size_t(topicBytes.size())},
+                          {&nul, 1},
+                          {publish.payload.constData(), size_t(publish.payload.size())}},
+                         digest);
+        message.digest = QByteArray(reinterpret_cast<const char *>(digest), 16).toHex();
+        for (int i = 0; i < 8; ++i)
+            delivery = (delivery << 8) | digest[i];
         message.redelivered = publish.dup;
+    } else {
+        delivery = identityOf();
     }
     if (message.redelivered && m_buffer.adoptRedelivery(message, acknowledge)) {
         // Its first copy waits for the next batch already (sent again after
@@ -120,7 +136,7 @@ void TelemetryIngest::handleMessage(const QString &hubHost, const QString &sessi
         m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_redelivered_total"));
         return;
     }
-    if (m_buffer.add(std::move(message), std::move(acknowledge)))
+    if (m_buffer.add(std::move(message), std::move(acknowledge), delivery))
         flushBatch();
     else if (!m_batchTimer.isActive())
         m_batchTimer.start(0); // after what the current read from the hubs brought
@@ -241,14 +257,15 @@ Result<void> TelemetryIngest::flushBatch()
     // acknowledgements: both go out on the same connection in this order, so
     // a crash in between leaves the hub with messages it will deliver again
     // rather than with acknowledged messages whose credit never came back.
-    QHash<QString, QPair<qint64, qint64>> settled; // hub -> (messages, bytes)
-    for (const TelemetryBuffer::Entry &e : std::as_const(batch)) {
-        auto &hub = settled[e.message.hubHost];
-        ++hub.first;
-        hub.second += e.message.body.size();
-    }
+    // Every delivery of the batch is confirmed, copies found stored already
+    // included: the hub pays a confirmation only when it holds a charge of
+    // that identity, so one whose first confirmation got through before its
+    // acknowledgement was lost pays nothing twice.
+    QHash<QString, QList<quint64>> settled; // hub -> delivery identities
+    for (const TelemetryBuffer::Entry &e : std::as_const(batch))
+        settled[e.message.hubHost].append(e.delivery);
     for (auto it = settled.cbegin(); it != settled.cend(); ++it)
-        Q_EMIT messagesSettled(it.key(), it->first, it->second);
+        Q_EMIT messagesSettled(it.key(), it.value());
     for (const TelemetryBuffer::Entry &e : std::as_const(batch)) {
         if (e.acknowledge)
             e.acknowledge();

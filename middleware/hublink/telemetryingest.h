@@ -62,9 +62,10 @@ public:
     TelemetryBuffer::Counter unflushed(const QString &deviceId) const { return m_buffer.unflushed(deviceId); }
 
 Q_SIGNALS:
-    // Messages from `hubHost` the ingest is done with: committed, or refused
+    // Deliveries from `hubHost` the ingest is done with, by identity
+    // (deliveryidentity.h): committed, found stored already, or refused
     // (the hub may admit as many new ones; HubCredit).
-    void messagesSettled(const QString &hubHost, qint64 messages, qint64 bytes);
+    void messagesSettled(const QString &hubHost, const QList<quint64> &deliveries);
     // The message ids (`$.mid`) of `deviceId`'s messages from `hubHost`
     // that a batch just committed (newly or found stored already): one
     // signal per device and batch, for the device's end-to-end confirmation.

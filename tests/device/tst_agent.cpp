@@ -457,6 +457,93 @@ private Q_SLOTS:
               int(beforeKill.size()), qint64(all.size()), qint64(stored.size()));
     }
 
+    void hubKilledMidStreamTwentyDevicesLoseNothing()
+    {
+        // The guarantee for devices that keep a message until the middleware
+        // confirms it stored it (docs/architecture.md, "What survives
+        // what"): twenty of them stream while the hub is killed -9 three
+        // times (once with the middleware stalled, so the hub holds many
+        // acknowledged messages only in its memory) and started again as
+        // hub-config configures it. Every message generated is stored once
+        // (or still waits in its device's outbox), none is lost.
+        const auto group = m_f.operatorClient->put(
+            QStringLiteral("/api/v1/enrollment-groups/kill-fleet"),
+            QJsonObject{{QStringLiteral("attestation"),
+                         QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}});
+        QVERIFY2(group.status == 201, group.body.constData());
+        const QString groupKey = DeviceFixture::primaryKey(group.json());
+        QVERIFY(!groupKey.isEmpty());
+        constexpr int kDevices = 20;
+        AgentProcess agent;
+        const QString dir = m_work.filePath(QStringLiteral("kill-fleet"));
+        agent.start(QStringList{
+            QStringLiteral("--middleware"), m_f.mw->baseUrl(), QStringLiteral("--ca"), m_f.mw->caCertificatePath(),
+            QStringLiteral("--data-dir"), dir, QStringLiteral("--simulate"), QString::number(kDevices),
+            QStringLiteral("--registration-prefix"), QStringLiteral("kf-"), QStringLiteral("--id-scope"),
+            m_f.mw->idScope(), QStringLiteral("--group-key"), groupKey, QStringLiteral("--interval-ms"),
+            QStringLiteral("100"), QStringLiteral("--max-reconnect-delay-ms"), QStringLiteral("1000")});
+        QTRY_VERIFY2_WITH_TIMEOUT(agent.printed(QStringLiteral("simulate: all %1 device(s) running").arg(kDevices)),
+                                  qPrintable(agent.output()), 60000);
+        QStringList ids;
+        for (int i = 1; i <= kDevices; ++i)
+            ids << QStringLiteral("kf-%1").arg(i, 4, 10, QLatin1Char('0'));
+        const auto outboxOf = [&dir](const QString &id) {
+            return QDir(dir).filePath(id + QStringLiteral("/outbox.sqlite"));
+        };
+        MosquittoProcess *broker = m_hubs.broker(QStringLiteral("hub1"));
+        const qint64 mwPid = m_f.mw->processId();
+        QVERIFY(mwPid > 0);
+        for (int round = 0; round < 3; ++round) {
+            QTest::qWait(2000);
+            const bool stall = round == 1;
+            if (stall) {
+                // The hub keeps acknowledging; nothing is stored or confirmed.
+                QVERIFY(::kill(pid_t(mwPid), SIGSTOP) == 0);
+                QTest::qWait(3000);
+            }
+            QVERIFY(broker->kill());
+            if (stall)
+                QVERIFY(::kill(pid_t(mwPid), SIGCONT) == 0);
+            QVERIFY2(m_hubs.restartBroker(QStringLiteral("hub1")), qPrintable(m_hubs.lastError()));
+            QVERIFY(m_hubs.waitForLink(QStringLiteral("hub1")));
+        }
+        QTest::qWait(2000);
+        // Everything confirmed but what is in flight; then the agent goes
+        // (what is left stays in the outboxes).
+        const auto drained = [&] {
+            for (const QString &id : std::as_const(ids)) {
+                if (outboxAttempts(outboxOf(id)).size() > 3)
+                    return false;
+            }
+            return true;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(drained(), 90000);
+        agent.process().kill();
+        QVERIFY(agent.process().waitForFinished(5000));
+
+        qint64 generated = 0;
+        qint64 storedOnce = 0;
+        for (const QString &id : std::as_const(ids)) {
+            const QSet<QString> stored = storedMessageIds(id);
+            const QHash<QString, int> left = outboxAttempts(outboxOf(id));
+            QSet<QString> all = stored;
+            for (auto it = left.cbegin(); it != left.cend(); ++it)
+                all.insert(it.key());
+            const qint64 enqueued = outboxEnqueued(outboxOf(id));
+            QVERIFY2(enqueued > 0, qPrintable(id));
+            QVERIFY2(
+                qint64(all.size()) == enqueued,
+                qPrintable(
+                    QStringLiteral("%1: %2 generated, %3 stored or still kept").arg(id).arg(enqueued).arg(all.size())));
+            QCOMPARE(storedRows(id), qint64(stored.size()));
+            QCOMPARE(outboxDropped(outboxOf(id)), qint64(0));
+            generated += enqueued;
+            storedOnce += stored.size();
+        }
+        qInfo("%d devices, 3 hub kills: %lld messages generated, %lld stored once, none lost", kDevices, generated,
+              storedOnce);
+    }
+
     void simulateRunsAGroupOfDevices()
     {
         const auto group = m_f.operatorClient->put(

@@ -9,6 +9,7 @@
 #include "credentials.h"
 #include "hubauthconfig.h"
 #include "ingresscredit.h"
+#include "protocol/deliveryidentity.h"
 #include "revocationlist.h"
 #include "signingkeys.h"
 #include "topicrules.h"
@@ -93,6 +94,11 @@ private Q_SLOTS:
     void filterMatching_data();
     void filterMatching();
     void creditGrantTotalsFollowTheProcess();
+    void creditDeliveriesCommand_data();
+    void creditDeliveriesCommand();
+    void creditConfirmationsPayOncePerDelivery();
+    void creditResumeChargesWhatIsNoLongerHeld();
+    void creditRestartedHubChargesTheRestoredQueue();
     void writeLimiterPerDeviceAndKind();
     void generationDecidesWhichKeyIsAccepted_data();
     void generationDecidesWhichKeyIsAccepted();
@@ -794,6 +800,164 @@ void tst_HubAuth::creditCommands()
     QVERIFY(outcome.response.isEmpty()); // grants cost no answer
     QCOMPARE(outcome.creditMessages, messages);
     QCOMPARE(outcome.creditBytes, bytes);
+}
+
+void tst_HubAuth::creditDeliveriesCommand_data()
+{
+    QTest::addColumn<QByteArray>("payload");
+    QTest::addColumn<int>("count"); // -1: refused with 400
+    const quint64 ids[3] = {0x0102030405060708ull, 0xffeeddccbbaa9988ull, 7};
+    const QByteArray three = encodeDeliveryIdentities(ids, 3);
+    QTest::newRow("three") << (R"({"op":"credit","deliveries":")" + three + R"("})") << 3;
+    std::vector<quint64> many(kMaxGrantDeliveries, 42);
+    QTest::newRow("the most") << (R"({"op":"credit","deliveries":")" +
+                                  encodeDeliveryIdentities(many.data(), int(many.size())) + R"("})")
+                              << kMaxGrantDeliveries;
+    many.push_back(43);
+    QTest::newRow("too many") << (R"({"op":"credit","deliveries":")" +
+                                  encodeDeliveryIdentities(many.data(), int(many.size())) + R"("})")
+                              << -1;
+    QTest::newRow("empty") << QByteArray(R"({"op":"credit","deliveries":""})") << -1;
+    QTest::newRow("not 8 bytes each") << (R"({"op":"credit","deliveries":")" + QByteArray(12, 'A').toBase64() + R"("})")
+                                      << -1;
+    QTest::newRow("not base64") << QByteArray(R"({"op":"credit","deliveries":"AAAA*AAAAAA="})") << -1;
+    QTest::newRow("url-safe alphabet") << (R"({"op":"credit","deliveries":")" +
+                                           QByteArray(8, char(0xfb)).toBase64(QByteArray::Base64UrlEncoding) + R"("})")
+                                       << -1;
+    QTest::newRow("not a string") << QByteArray(R"({"op":"credit","deliveries":[1,2]})") << -1;
+    QTest::newRow("with counts") << (R"({"op":"credit","messages":3,"bytes":9,"deliveries":")" + three + R"("})") << -1;
+}
+
+void tst_HubAuth::creditDeliveriesCommand()
+{
+    QFETCH(QByteArray, payload);
+    QFETCH(int, count);
+    auto list = RevocationList::load(m_dir.filePath(QStringLiteral("credit.json")));
+    QVERIFY(list);
+    const ControlOutcome outcome = applyControlCommand(payload, *list);
+    if (count < 0) {
+        QVERIFY(!outcome.isCredit);
+        QCOMPARE(QJsonDocument::fromJson(outcome.response).object().value(QStringLiteral("status")).toInt(), 400);
+        return;
+    }
+    QVERIFY(outcome.isCredit);
+    QVERIFY(outcome.response.isEmpty());
+    QCOMPARE(int(outcome.creditDeliveries.size()), count);
+    if (count == 3) {
+        QCOMPARE(outcome.creditDeliveries[0], 0x0102030405060708ull);
+        QCOMPARE(outcome.creditDeliveries[1], 0xffeeddccbbaa9988ull);
+        QCOMPARE(outcome.creditDeliveries[2], quint64(7));
+    }
+}
+
+// A confirmation names its delivery: sent twice (a QoS 1 resend, or a
+// stored message delivered again because its PUBACK was lost), it pays once;
+// one the hub never charged pays nothing; another session's charge of that
+// identity is paid when the sender holds none (a survivor, a successor).
+void tst_HubAuth::creditConfirmationsPayOncePerDelivery()
+{
+    IngressCredit credit({100, 1 << 20, 120});
+    credit.sessionConnected("mw-a", false, 1000);
+    credit.sessionConnected("mw-b", false, 1000);
+    const uint64_t a1 = deliveryIdentity("devices/d1/messages/events/", "{\"seq\":1}");
+    const uint64_t a2 = deliveryIdentity("devices/d1/messages/events/", "{\"seq\":2}");
+    const uint64_t same = deliveryIdentity("devices/d1/messages/events/", "{}");
+    QVERIFY(a1 != a2);
+    QCOMPARE(a1, deliveryIdentity("devices/d1/messages/events/", "{\"seq\":1}"));
+    // The NUL between topic and payload keeps (topic, payload) pairs apart.
+    QVERIFY(deliveryIdentity("a/b", "c") != deliveryIdentity("a/bc", ""));
+    credit.charge("mw-a", a1, 9);
+    credit.charge("mw-a", a2, 9);
+    credit.charge("mw-a", same, 2);
+    credit.charge("mw-a", same, 2); // the same bytes twice: counted, not told apart
+    credit.charge("mw-b", a1, 9);   // the same message in another session's share
+    QCOMPARE(credit.outstandingMessages(), 5);
+    QCOMPARE(credit.outstandingBytes(), 31);
+
+    credit.confirm("mw-a", a1);
+    credit.confirm("mw-a", a1); // again: pays mw-b's copy (mw-a holds none any more)
+    credit.confirm("mw-a", a1); // and a third time: nothing is held under it
+    QCOMPARE(credit.outstandingMessages(), 3);
+    QCOMPARE(credit.outstandingMessages("mw-b"), 0);
+    credit.confirm("mw-a", deliveryIdentity("devices/d1/twin/reported", "{}")); // never charged
+    QCOMPARE(credit.outstandingMessages(), 3);
+    credit.confirm("mw-a", same);
+    credit.confirm("mw-a", same);
+    credit.confirm("mw-a", same);
+    QCOMPARE(credit.outstandingMessages(), 1);
+    QCOMPARE(credit.outstandingBytes(), 9);
+    credit.confirm("mw-b", a2); // the sender holds none: the other session's is paid
+    QCOMPARE(credit.outstandingMessages(), 0);
+    QCOMPARE(credit.outstandingBytes(), 0);
+}
+
+// The middleware stored a delivery and confirmed it, and the connection
+// dropped before its PUBACK: the broker sends it again after the reconnect
+// (a read check of the resumed queue) and the middleware confirms it again.
+// The resume charges it anew, because it is no longer held, and the second
+// confirmation pays that charge: the window stays exact.
+void tst_HubAuth::creditResumeChargesWhatIsNoLongerHeld()
+{
+    IngressCredit credit({100, 1 << 20, 120});
+    int oldConnection = 0;
+    int newConnection = 0;
+    credit.sessionConnected("mw-a", false, 1000);
+    std::vector<uint64_t> ids;
+    for (int i = 0; i < 10; ++i) {
+        ids.push_back(deliveryIdentity("devices/d/messages/events/", QByteArray::number(i).toStdString()));
+        credit.chargeDelivery("mw-a", &oldConnection, ids.back(), 1);
+    }
+    for (int i = 0; i < 4; ++i)
+        credit.confirm("mw-a", ids[size_t(i)]); // stored and confirmed, PUBACK lost
+    QCOMPARE(credit.outstandingMessages(), 6);
+    credit.sessionDisconnected("mw-a", 1001);
+    credit.sessionConnected("mw-a", false, 1002);
+    credit.beginResume("mw-a", &newConnection);
+    credit.clientDisconnected("mw-a");
+    for (const uint64_t id : ids)
+        credit.chargeDelivery("mw-a", &newConnection, id, 1); // the whole queue again
+    QCOMPARE(credit.outstandingMessages(), 10);               // what the broker holds
+    credit.endResume();
+    for (const uint64_t id : ids)
+        credit.confirm("mw-a", id); // found stored, confirmed (again)
+    QCOMPARE(credit.outstandingMessages(), 0);
+    credit.confirm("mw-a", ids[0]); // the first grant resent late
+    QCOMPARE(credit.outstandingMessages(), 0);
+    // Nothing paid in advance either: new charges count in full.
+    credit.charge("mw-a", ids[0], 1);
+    QCOMPARE(credit.outstandingMessages(), 1);
+}
+
+// A broker restarted from its saved state: the plugin starts empty while the
+// broker restored the middleware session's queue. Its read checks at the
+// session's first CONNECT charge it (nothing of it is held), and whatever
+// the middleware confirms from before the restart that the new hub never
+// charged pays nothing: no counts survive the restart to be reconciled.
+void tst_HubAuth::creditRestartedHubChargesTheRestoredQueue()
+{
+    IngressCredit credit({100, 1 << 20, 120});
+    int connection = 0;
+    // A message queued for the absent session after the restart, before it
+    // came back.
+    const uint64_t queued = deliveryIdentity("devices/d/messages/events/", "new");
+    credit.charge("mw-a", queued, 3);
+    credit.sessionConnected("mw-a", false, 1000);
+    credit.beginResume("mw-a", &connection);
+    for (int i = 0; i < 5; ++i)
+        credit.chargeDelivery("mw-a", &connection, deliveryIdentity("devices/d/messages/events/", std::to_string(i)),
+                              3);
+    credit.chargeDelivery("mw-a", &connection, queued, 3); // held already
+    credit.endResume();
+    QCOMPARE(credit.outstandingMessages(), 6);
+    QCOMPARE(credit.outstandingBytes(), 18);
+    for (int i = 100; i < 200; ++i) // confirmations of the hub's previous life
+        credit.confirm("mw-a", deliveryIdentity("devices/d/messages/events/", std::to_string(i)));
+    QCOMPARE(credit.outstandingMessages(), 6);
+    for (int i = 0; i < 5; ++i)
+        credit.confirm("mw-a", deliveryIdentity("devices/d/messages/events/", std::to_string(i)));
+    credit.confirm("mw-a", queued);
+    QCOMPARE(credit.outstandingMessages(), 0);
+    QCOMPARE(credit.outstandingBytes(), 0);
 }
 
 void tst_HubAuth::creditWindowAdmitsUntilFull_data()

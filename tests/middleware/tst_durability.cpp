@@ -554,7 +554,7 @@ void TestDurability::brokerKilledAtRandomMomentsLosesNothingAndStoresOnce()
                                  << m_f.mw->drainLog().right(4000) << "\nhub log:\n"
                                  << m_broker.log().right(4000);
     });
-    const int deviceCount = longRun() ? 50 : 10;
+    const int deviceCount = longRun() ? 50 : 20; // the twenty devices
     const int kills = longRun() ? 12 : 3;
     const QString conf = QDir(m_work.filePath(QStringLiteral("hub1"))).filePath(QStringLiteral("mosquitto.conf"));
     std::vector<std::unique_ptr<Device>> devices;
