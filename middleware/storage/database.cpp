@@ -76,6 +76,7 @@ Result<void> createPrivateFile(const QString &path)
 Result<std::unique_ptr<Database>> Database::open(const QString &location)
 {
     std::unique_ptr<Database> db(new Database);
+    db->m_location = location;
     db->m_connectionName = QStringLiteral("provisio-%1").arg(s_connectionCounter.fetchAndAddRelaxed(1));
 
     const bool isPostgres =
@@ -144,6 +145,18 @@ Result<std::unique_ptr<Database>> Database::open(const QString &location)
         }
     }
     return db;
+}
+
+bool Database::canOpenAnother() const
+{
+    return !(m_dialect == Dialect::Sqlite && m_location == QLatin1String(":memory:"));
+}
+
+Result<std::unique_ptr<Database>> Database::openAnother() const
+{
+    if (!canOpenAnother())
+        return Error(ErrorCode::Unavailable, QStringLiteral("an in-memory database has no second connection"));
+    return open(m_location);
 }
 
 Error Database::sqlError(const QString &what, const QSqlQuery &query) const
@@ -479,6 +492,21 @@ bool Database::beginTransaction()
 {
     if (m_transactionDepth > 0) {
         ++m_transactionDepth;
+        return true;
+    }
+    if (m_dialect == Dialect::Sqlite) {
+        // A read left unfinished would pin an old snapshot, from which the
+        // write lock cannot be taken once another connection committed.
+        for (auto &q : m_statements)
+            q.second->finish();
+        auto *handle = static_cast<sqlite3 *>(nativeSqlite());
+        const int rc = handle ? sqlite3_exec(handle, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) : SQLITE_MISUSE;
+        if (rc != SQLITE_OK) {
+            qCWarning(lcDb).noquote() << "begin transaction failed:"
+                                      << (handle ? QString::fromUtf8(sqlite3_errmsg(handle)) : m_db.lastError().text());
+            return false;
+        }
+        m_transactionDepth = 1;
         return true;
     }
     if (!m_db.transaction() && !(reconnectIfLost() == Connection::Reconnected && m_db.transaction())) {
