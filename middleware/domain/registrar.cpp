@@ -354,9 +354,7 @@ RegistrationOperation Registrar::complete(const Pending &pending, Result<Allocat
     write.operation.operationId = pending.operationId;
     write.operation.status = kAssigned;
     write.operation.registrationState = rec.state;
-    // Rendered once for the stored record, the stored operation and the
-    // event: each would otherwise render the same state (and its dates) again.
-    write.stateJson = rec.state.toJson();
+    write.hub = hub;
     write.record = std::move(rec);
     write.registrationId = a.registrationId;
     write.started = pending.started;
@@ -603,19 +601,29 @@ std::optional<QJsonObject> Registrar::provisioPayload(const RegistrationState &s
     auto hub = m_ctx.hubs.findByHost(state.assignedHub);
     if (!hub || !*hub)
         return std::nullopt;
+    return provisioPayload(m_ctx.db, **hub, state, caPem());
+}
+
+const QString &Registrar::caPem()
+{
     // The CA's text is the same in every answer: converted once.
     if (m_caPemSource != m_ctx.caCertificatePem) {
         m_caPemSource = m_ctx.caCertificatePem;
         m_caPem = QString::fromLatin1(m_caPemSource);
     }
-    QJsonObject provisio{{QStringLiteral("hubEndpoint"), (*hub)->dialEndpoint()},
-                         {QStringLiteral("caCertificate"), m_caPem}};
+    return m_caPem;
+}
+
+std::optional<QJsonObject> Registrar::provisioPayload(Database &db, const Hub &hub, const RegistrationState &state,
+                                                      const QString &caPem)
+{
+    QJsonObject provisio{{QStringLiteral("hubEndpoint"), hub.dialEndpoint()}, {QStringLiteral("caCertificate"), caPem}};
     // The key of the device's current credential generation on that hub
     // (hub/core/credentials.h): 0 until a revoke or a rotation retired it.
-    auto generation = HubLinkStore(m_ctx.db).credentialGeneration(state.assignedHub, state.deviceId);
+    auto generation = HubLinkStore(db).credentialGeneration(state.assignedHub, state.deviceId);
     if (!generation)
         return std::nullopt;
-    if (auto key = Crypto::deriveKey((*hub)->signingKey, Crypto::hubDeviceKeyDerivationId(state.deviceId, *generation)))
+    if (auto key = Crypto::deriveKey(hub.signingKey, Crypto::hubDeviceKeyDerivationId(state.deviceId, *generation)))
         provisio.insert(QStringLiteral("hubDeviceKey"), *key);
     return provisio;
 }

@@ -126,7 +126,12 @@ private:
     struct Write
     {
         RegistrationRecord record;
-        QJsonObject stateJson; // record.state rendered
+        Hub hub; // the hub assigned, for the answer's payload.provisio
+        // Filled by store(), on the thread that stores: record.state
+        // rendered (for the documents and the event), and after the commit
+        // the device's answer (empty: answered from the operation instead).
+        QJsonObject stateJson;
+        QByteArray answerText;
         RegistrationOperation operation;
         QString registrationId;
         QDateTime started;
@@ -149,10 +154,17 @@ private:
     {
         std::vector<Write> writes;
         std::vector<bool> stored;
+        QString caPem; // for the answers
     };
     static void storeGroup(Database *db, Group &group);
     // Inside an open transaction.
-    static bool store(RegistrationStore &store, const Write &write);
+    static bool store(RegistrationStore &store, Write &write);
+    // The answer of a stored write, read through `db` (the hub key's
+    // credential generation), as deviceAnswer() would give it.
+    static QByteArray storedAnswer(Database &db, const Write &write, const QString &caPem);
+    // payload.provisio for an assigned state on `hub`.
+    static std::optional<QJsonObject> provisioPayload(Database &db, const Hub &hub, const RegistrationState &state,
+                                                      const QString &caPem);
     // Sends the waiting writes as the next group when none is in flight.
     void sendWaiting();
     // Waits for the group in flight, if any, and answers it.
@@ -165,6 +177,8 @@ private:
     RegistrationOperation persistFailure(const Pending &pending, const Error &error);
     // payload.provisio for an assigned state, when its hub is known.
     std::optional<QJsonObject> provisioPayload(const RegistrationState &state);
+    // m_caPem, converted from m_ctx.caCertificatePem when that changed.
+    const QString &caPem();
     void recordMetrics(const RegistrationOperation &op, const QElapsedTimer &timer);
     void announce(const RegistrationOperation &op, const QString &deviceId);
 

@@ -2,6 +2,8 @@
 // Registrar's group commit: the registrations' writes, stored a group at a
 // time on the database writer's thread, and the answers after each commit.
 #include "base/servicecontext.h"
+#include "domain/registrationanswer.h"
+#include "protocol/wirenames.h"
 #include "registrar.h"
 
 #include "storage/database.h"
@@ -35,6 +37,7 @@ void Registrar::sendWaiting()
     m_commitTimer.stop();
     auto group = std::make_shared<Group>();
     group->writes.swap(m_batch);
+    group->caPem = caPem();
     m_inFlight = group;
     if (!m_writer) {
         storeGroup(&m_ctx.db, *group);
@@ -71,7 +74,7 @@ void Registrar::answer(Group &group)
         Write &w = group.writes[i];
         RegistrationOperation op = finish(w, group.stored[i]);
         if (w.done) {
-            QByteArray text = deviceAnswer(op);
+            QByteArray text = group.stored[i] && !w.answerText.isEmpty() ? std::move(w.answerText) : deviceAnswer(op);
             w.done(Answer{std::move(op), std::move(text)});
         }
     }
@@ -87,7 +90,7 @@ void Registrar::storeGroup(Database *db, Group &group)
     {
         Transaction tx(*db);
         all = tx.isActive();
-        for (const Write &w : group.writes) {
+        for (Write &w : group.writes) {
             if (!all)
                 break;
             all = store(registrations, w);
@@ -104,11 +107,28 @@ void Registrar::storeGroup(Database *db, Group &group)
             group.stored[i] = tx.isActive() && store(registrations, group.writes[i]) && tx.commit();
         }
     }
+    // The answers, here too: what they read was committed just now.
+    for (size_t i = 0; i < group.writes.size(); ++i) {
+        if (group.stored[i])
+            group.writes[i].answerText = storedAnswer(*db, group.writes[i], group.caPem);
+    }
 }
 
-bool Registrar::store(RegistrationStore &registrations, const Write &w)
+QByteArray Registrar::storedAnswer(Database &db, const Write &w, const QString &caPem)
 {
-    // The state's text, rendered once for both documents.
+    // As deviceAnswer(w.operation), with the hub the assignment chose.
+    const RegistrationState &state = w.record.state;
+    if (state.status != RegistrationStatus::Assigned || state.assignedHub.isEmpty())
+        return registrationAnswerText(w.operation);
+    const std::optional<QJsonObject> provisio = provisioPayload(db, w.hub, state, caPem);
+    return registrationAnswerText(w.operation, provisio ? &*provisio : nullptr);
+}
+
+bool Registrar::store(RegistrationStore &registrations, Write &w)
+{
+    // Rendered once for the stored record, the stored operation and the
+    // event: each would otherwise render the same state (and its dates) again.
+    w.stateJson = w.record.state.toJson();
     const QByteArray stateText = QJsonDocument(w.stateJson).toJson(QJsonDocument::Compact);
     if (!registrations.save(w.record, stateText))
         return false;
