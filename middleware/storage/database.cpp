@@ -75,6 +75,11 @@ Result<void> createPrivateFile(const QString &path)
 
 Result<std::unique_ptr<Database>> Database::open(const QString &location)
 {
+    return open(location, true);
+}
+
+Result<std::unique_ptr<Database>> Database::open(const QString &location, bool secureFile)
+{
     std::unique_ptr<Database> db(new Database);
     db->m_location = location;
     db->m_connectionName = QStringLiteral("provisio-%1").arg(s_connectionCounter.fetchAndAddRelaxed(1));
@@ -111,7 +116,7 @@ Result<std::unique_ptr<Database>> Database::open(const QString &location)
         db->m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), db->m_connectionName);
         if (!db->m_db.isValid())
             return Error(ErrorCode::Unavailable, QStringLiteral("the Qt SQLite driver (QSQLITE) is not installed"));
-        if (location != QLatin1String(":memory:")) {
+        if (secureFile && location != QLatin1String(":memory:")) {
             if (auto secured = createPrivateFile(location); !secured)
                 return secured.error();
         }
@@ -156,7 +161,11 @@ Result<std::unique_ptr<Database>> Database::openAnother() const
 {
     if (!canOpenAnother())
         return Error(ErrorCode::Unavailable, QStringLiteral("an in-memory database has no second connection"));
-    return open(m_location);
+    // Not through createPrivateFile(): closing a descriptor of the file
+    // drops every POSIX lock this process holds on it, the first
+    // connection's included, and another process could then take the WAL
+    // file from under it.
+    return open(m_location, false);
 }
 
 Error Database::sqlError(const QString &what, const QSqlQuery &query) const

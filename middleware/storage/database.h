@@ -118,6 +118,9 @@ public:
 
 private:
     Database() = default;
+    // `secureFile`: create the SQLite file, or make it the owner's alone
+    // (only for the first connection of the process).
+    static Result<std::unique_ptr<Database>> open(const QString &location, bool secureFile);
     Error sqlError(const QString &what, const QSqlQuery &query) const;
     Result<Query> execOnce(const QString &sql, const QVariantList &binds);
     // The sqlite3 connection when this is SQLite (else null), and one run
