@@ -287,6 +287,15 @@ QList<JsonReader> JsonReader::optionalObjectList(const QString &key)
 
 void JsonReader::allowOnly(std::initializer_list<const char *> keys)
 {
+    // Usually every member is allowed: counted by looking each allowed key
+    // up (no copy of a key is made), the list built only to name the
+    // first unknown one. Members are unique, so as many found as there are
+    // members means none is unknown.
+    qsizetype found = 0;
+    for (const char *key : keys)
+        found += m_object.contains(QLatin1String(key)) ? 1 : 0;
+    if (found == m_object.size())
+        return;
     QStringList list;
     list.reserve(qsizetype(keys.size()));
     for (const char *key : keys)
@@ -296,6 +305,11 @@ void JsonReader::allowOnly(std::initializer_list<const char *> keys)
 
 void JsonReader::allowOnly(std::initializer_list<QLatin1String> keys)
 {
+    qsizetype found = 0; // as above
+    for (QLatin1String key : keys)
+        found += m_object.contains(key) ? 1 : 0;
+    if (found == m_object.size())
+        return;
     QStringList list;
     list.reserve(qsizetype(keys.size()));
     for (QLatin1String key : keys)

@@ -81,6 +81,7 @@ public:
 
     // Rejects any member not listed: "unknown field 'x'". Strictness here is
     // what turns a client's typo into an error instead of a silent no-op.
+    // Each key is listed once.
     void allowOnly(std::initializer_list<const char *> keys);
     void allowOnly(std::initializer_list<QLatin1String> keys);
     void allowOnly(const QStringList &keys);

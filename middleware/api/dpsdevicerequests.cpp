@@ -153,7 +153,7 @@ DpsDeviceRequests::Answer DpsDeviceRequests::operationStatus(const Call &call, c
         return failure(attestee.error(), retryAfter);
     // This device's registration may still wait for its group's commit
     // (a client that does not wait for the answer): read what it writes.
-    m_registrar.commitPending();
+    m_registrar.settleDevice(attestee->registrationId);
     auto op = m_registrar.operation(operationId, attestee->registrationId);
     if (!op)
         return failure(op.error());
@@ -171,7 +171,7 @@ DpsDeviceRequests::Answer DpsDeviceRequests::registrationStatus(const Call &call
         return failure(attestee.error(), retryAfter);
     // This device's registration may still wait for its group's commit
     // (a client that does not wait for the answer): read what it writes.
-    m_registrar.commitPending();
+    m_registrar.settleDevice(attestee->registrationId);
     if (!body.trimmed().isEmpty()) {
         if (auto json = parseJsonObject(body); !json)
             return failure(json.error());

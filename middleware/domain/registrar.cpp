@@ -14,6 +14,7 @@
 #include "protocol/timeutil.h"
 #include "protocol/wirenames.h"
 #include "storage/database.h"
+#include "storage/databasewriter.h"
 #include "storage/enrollmentstore.h"
 #include "storage/hublinkstore.h"
 #include "storage/hubstore.h"
@@ -119,8 +120,11 @@ Registrar::Registrar(ServiceContext &ctx, EnrollmentStore &enrollments, Registra
     // Fires when the loop is back from the connections it found ready.
     m_commitTimer.setSingleShot(true);
     m_commitTimer.setInterval(0);
-    connect(&m_commitTimer, &QTimer::timeout, this, &Registrar::commitPending);
+    connect(&m_commitTimer, &QTimer::timeout, this, &Registrar::sendWaiting);
+    m_writer = DatabaseWriter::create(m_ctx.db);
 }
+
+Registrar::~Registrar() = default;
 
 Result<Registrar::Attestee> Registrar::authenticate(const QByteArray &authorization, const QString &idScope,
                                                     const QString &registrationId)
@@ -350,9 +354,7 @@ RegistrationOperation Registrar::complete(const Pending &pending, Result<Allocat
     write.operation.operationId = pending.operationId;
     write.operation.status = kAssigned;
     write.operation.registrationState = rec.state;
-    // Rendered once for the stored record, the stored operation and the
-    // event: each would otherwise render the same state (and its dates) again.
-    write.stateJson = rec.state.toJson();
+    write.hub = hub;
     write.record = std::move(rec);
     write.registrationId = a.registrationId;
     write.started = pending.started;
@@ -364,69 +366,20 @@ RegistrationOperation Registrar::complete(const Pending &pending, Result<Allocat
         *done = nullptr;
         m_batchIds.insert(write.registrationId);
         m_batch.push_back(std::move(write));
-        if (int(m_batch.size()) >= kMaxGroupCommit)
-            commitPending();
-        else if (!m_commitTimer.isActive())
+        if (int(m_batch.size()) >= kMaxGroupCommit) {
+            settleInFlight();
+            sendWaiting();
+        } else if (!m_commitTimer.isActive()) {
             m_commitTimer.start();
+        }
         return {};
     }
     bool stored = false;
     {
         Transaction tx(m_ctx.db);
-        stored = tx.isActive() && store(write) && tx.commit();
+        stored = tx.isActive() && store(m_registrations, write) && tx.commit();
     }
     return finish(write, stored);
-}
-
-void Registrar::commitPending()
-{
-    m_commitTimer.stop();
-    if (m_batch.empty())
-        return;
-    std::vector<Write> batch;
-    batch.swap(m_batch);
-    m_batchIds.clear();
-    std::vector<bool> stored(batch.size(), false);
-    bool all = false;
-    {
-        Transaction tx(m_ctx.db);
-        all = tx.isActive();
-        for (const Write &w : batch) {
-            if (!all)
-                break;
-            all = store(w);
-        }
-        all = all && tx.commit();
-    }
-    if (all) {
-        std::fill(stored.begin(), stored.end(), true);
-    } else if (batch.size() > 1) {
-        // One write failed and took the batch's transaction with it: each
-        // on its own, so that the others are still stored.
-        for (size_t i = 0; i < batch.size(); ++i) {
-            Transaction tx(m_ctx.db);
-            stored[i] = tx.isActive() && store(batch[i]) && tx.commit();
-        }
-    }
-    for (size_t i = 0; i < batch.size(); ++i) {
-        Write &w = batch[i];
-        RegistrationOperation op = finish(w, stored[i]);
-        if (w.done) {
-            QByteArray text = deviceAnswer(op);
-            w.done(Answer{std::move(op), std::move(text)});
-        }
-    }
-}
-
-bool Registrar::store(const Write &w)
-{
-    // The state's text, rendered once for both documents.
-    const QByteArray stateText = QJsonDocument(w.stateJson).toJson(QJsonDocument::Compact);
-    if (!m_registrations.save(w.record, stateText))
-        return false;
-    if (!m_registrations.saveOperation({w.operation, w.registrationId, w.started, w.at}, stateText))
-        return false;
-    return bool(m_registrations.pruneOperations(w.registrationId, w.at.addDays(-1)));
 }
 
 RegistrationOperation Registrar::finish(const Write &w, bool stored)
@@ -648,19 +601,29 @@ std::optional<QJsonObject> Registrar::provisioPayload(const RegistrationState &s
     auto hub = m_ctx.hubs.findByHost(state.assignedHub);
     if (!hub || !*hub)
         return std::nullopt;
+    return provisioPayload(m_ctx.db, **hub, state, caPem());
+}
+
+const QString &Registrar::caPem()
+{
     // The CA's text is the same in every answer: converted once.
     if (m_caPemSource != m_ctx.caCertificatePem) {
         m_caPemSource = m_ctx.caCertificatePem;
         m_caPem = QString::fromLatin1(m_caPemSource);
     }
-    QJsonObject provisio{{QStringLiteral("hubEndpoint"), (*hub)->dialEndpoint()},
-                         {QStringLiteral("caCertificate"), m_caPem}};
+    return m_caPem;
+}
+
+std::optional<QJsonObject> Registrar::provisioPayload(Database &db, const Hub &hub, const RegistrationState &state,
+                                                      const QString &caPem)
+{
+    QJsonObject provisio{{QStringLiteral("hubEndpoint"), hub.dialEndpoint()}, {QStringLiteral("caCertificate"), caPem}};
     // The key of the device's current credential generation on that hub
     // (hub/core/credentials.h): 0 until a revoke or a rotation retired it.
-    auto generation = HubLinkStore(m_ctx.db).credentialGeneration(state.assignedHub, state.deviceId);
+    auto generation = HubLinkStore(db).credentialGeneration(state.assignedHub, state.deviceId);
     if (!generation)
         return std::nullopt;
-    if (auto key = Crypto::deriveKey((*hub)->signingKey, Crypto::hubDeviceKeyDerivationId(state.deviceId, *generation)))
+    if (auto key = Crypto::deriveKey(hub.signingKey, Crypto::hubDeviceKeyDerivationId(state.deviceId, *generation)))
         provisio.insert(QStringLiteral("hubDeviceKey"), *key);
     return provisio;
 }

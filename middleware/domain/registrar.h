@@ -17,11 +17,14 @@
 #include <QTimer>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
 namespace Provisio {
 
+class Database;
+class DatabaseWriter;
 class EnrollmentStore;
 struct ServiceContext;
 
@@ -35,6 +38,8 @@ class Registrar : public QObject
 public:
     Registrar(ServiceContext &ctx, EnrollmentStore &enrollments, RegistrationStore &registrations,
               QObject *parent = nullptr);
+    // Lets a group being written finish; its devices are not answered.
+    ~Registrar() override;
 
     // A device that proved it holds an enrollment's key, with the settings
     // that apply to it (the individual enrollment's, or its group's).
@@ -78,13 +83,20 @@ public:
 
     // Group commit: assignments decided while the event loop handles one
     // batch of ready connections are stored in one transaction when it
-    // returns to the loop, each answered after that commit. At most this
-    // many wait for one commit; the next one commits the batch at once.
+    // returns to the loop, each answered after that commit. The transaction
+    // runs on the database writer's thread (DatabaseWriter) while the loop
+    // goes on with the next requests; the assignments decided meanwhile form
+    // the next group, sent when the writer is done. At most this many wait
+    // for one commit; the next one waits for the writer and sends the group.
     static constexpr int kMaxGroupCommit = 128;
     // Stores the registrations still waiting for their commit, and answers
-    // them (also called by the loop, and before a device of the batch
-    // registers again, so that it reads what the batch wrote).
+    // them, before it returns (for a transport that must answer in order,
+    // and before a device of a waiting group registers again, so that it
+    // reads what the group wrote).
     void commitPending();
+    // commitPending() when this device's registration waits for its commit:
+    // what a status lookup does before it reads.
+    void settleDevice(const QString &registrationId);
 
     // An operation of this registration, for the device polling it.
     Result<std::optional<RegistrationOperation>> operation(const QString &operationId, const QString &registrationId);
@@ -114,7 +126,12 @@ private:
     struct Write
     {
         RegistrationRecord record;
-        QJsonObject stateJson; // record.state rendered
+        Hub hub; // the hub assigned, for the answer's payload.provisio
+        // Filled by store(), on the thread that stores: record.state
+        // rendered (for the documents and the event), and after the commit
+        // the device's answer (empty: answered from the operation instead).
+        QJsonObject stateJson;
+        QByteArray answerText;
         RegistrationOperation operation;
         QString registrationId;
         QDateTime started;
@@ -131,8 +148,28 @@ private:
     // (left empty); the operation returned then means nothing.
     RegistrationOperation complete(const Pending &pending, Result<Allocator::Outcome> outcome,
                                    const std::optional<RegistrationRecord> *known = nullptr, Done *done = nullptr);
+    // One group commit, on whichever thread owns `db` (null: no
+    // connection, nothing stored); `stored` gets each write's outcome.
+    struct Group
+    {
+        std::vector<Write> writes;
+        std::vector<bool> stored;
+        QString caPem; // for the answers
+    };
+    static void storeGroup(Database *db, Group &group);
     // Inside an open transaction.
-    bool store(const Write &write);
+    static bool store(RegistrationStore &store, Write &write);
+    // The answer of a stored write, read through `db` (the hub key's
+    // credential generation), as deviceAnswer() would give it.
+    static QByteArray storedAnswer(Database &db, const Write &write, const QString &caPem);
+    // payload.provisio for an assigned state on `hub`.
+    static std::optional<QJsonObject> provisioPayload(Database &db, const Hub &hub, const RegistrationState &state,
+                                                      const QString &caPem);
+    // Sends the waiting writes as the next group when none is in flight.
+    void sendWaiting();
+    // Waits for the group in flight, if any, and answers it.
+    void settleInFlight();
+    void answer(Group &group);
     // After the commit (stored) or the rollback: metrics, the event, and the
     // operation the device hears.
     RegistrationOperation finish(const Write &write, bool stored);
@@ -140,6 +177,8 @@ private:
     RegistrationOperation persistFailure(const Pending &pending, const Error &error);
     // payload.provisio for an assigned state, when its hub is known.
     std::optional<QJsonObject> provisioPayload(const RegistrationState &state);
+    // m_caPem, converted from m_ctx.caCertificatePem when that changed.
+    const QString &caPem();
     void recordMetrics(const RegistrationOperation &op, const QElapsedTimer &timer);
     void announce(const RegistrationOperation &op, const QString &deviceId);
 
@@ -148,11 +187,16 @@ private:
     RegistrationStore &m_registrations;
     Allocator m_allocator;
     std::vector<Write> m_batch;
+    // Registration ids of m_batch and of the group in flight.
     QSet<QString> m_batchIds;
     QTimer m_commitTimer;
+    std::shared_ptr<Group> m_inFlight;
     // m_ctx.caCertificatePem as the text every assigned answer carries.
     QByteArray m_caPemSource;
     QString m_caPem;
+    // Null for an in-memory database: groups are then stored on this thread.
+    // Declared last: stopped before the rest goes.
+    std::unique_ptr<DatabaseWriter> m_writer;
 };
 
 } // namespace Provisio

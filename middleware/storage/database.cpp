@@ -75,7 +75,13 @@ Result<void> createPrivateFile(const QString &path)
 
 Result<std::unique_ptr<Database>> Database::open(const QString &location)
 {
+    return open(location, true);
+}
+
+Result<std::unique_ptr<Database>> Database::open(const QString &location, bool secureFile)
+{
     std::unique_ptr<Database> db(new Database);
+    db->m_location = location;
     db->m_connectionName = QStringLiteral("provisio-%1").arg(s_connectionCounter.fetchAndAddRelaxed(1));
 
     const bool isPostgres =
@@ -110,7 +116,7 @@ Result<std::unique_ptr<Database>> Database::open(const QString &location)
         db->m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), db->m_connectionName);
         if (!db->m_db.isValid())
             return Error(ErrorCode::Unavailable, QStringLiteral("the Qt SQLite driver (QSQLITE) is not installed"));
-        if (location != QLatin1String(":memory:")) {
+        if (secureFile && location != QLatin1String(":memory:")) {
             if (auto secured = createPrivateFile(location); !secured)
                 return secured.error();
         }
@@ -144,6 +150,22 @@ Result<std::unique_ptr<Database>> Database::open(const QString &location)
         }
     }
     return db;
+}
+
+bool Database::canOpenAnother() const
+{
+    return !(m_dialect == Dialect::Sqlite && m_location == QLatin1String(":memory:"));
+}
+
+Result<std::unique_ptr<Database>> Database::openAnother() const
+{
+    if (!canOpenAnother())
+        return Error(ErrorCode::Unavailable, QStringLiteral("an in-memory database has no second connection"));
+    // Not through createPrivateFile(): closing a descriptor of the file
+    // drops every POSIX lock this process holds on it, the first
+    // connection's included, and another process could then take the WAL
+    // file from under it.
+    return open(m_location, false);
 }
 
 Error Database::sqlError(const QString &what, const QSqlQuery &query) const
@@ -479,6 +501,21 @@ bool Database::beginTransaction()
 {
     if (m_transactionDepth > 0) {
         ++m_transactionDepth;
+        return true;
+    }
+    if (m_dialect == Dialect::Sqlite) {
+        // A read left unfinished would pin an old snapshot, from which the
+        // write lock cannot be taken once another connection committed.
+        for (auto &q : m_statements)
+            q.second->finish();
+        auto *handle = static_cast<sqlite3 *>(nativeSqlite());
+        const int rc = handle ? sqlite3_exec(handle, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) : SQLITE_MISUSE;
+        if (rc != SQLITE_OK) {
+            qCWarning(lcDb).noquote() << "begin transaction failed:"
+                                      << (handle ? QString::fromUtf8(sqlite3_errmsg(handle)) : m_db.lastError().text());
+            return false;
+        }
+        m_transactionDepth = 1;
         return true;
     }
     if (!m_db.transaction() && !(reconnectIfLost() == Connection::Reconnected && m_db.transaction())) {

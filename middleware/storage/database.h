@@ -58,6 +58,13 @@ public:
     // Human description without credentials, safe for logs.
     QString description() const { return m_description; }
 
+    // Whether a second connection to the same database can be opened (not
+    // to an in-memory SQLite database), and one, with the same settings:
+    // for a thread of its own (DatabaseWriter), since a connection is used
+    // only on the thread that opened it. Any thread may call these.
+    bool canOpenAnother() const;
+    Result<std::unique_ptr<Database>> openAnother() const;
+
     // Runs pending schema migrations, one transaction each.
     Result<void> migrate();
     int schemaVersion();
@@ -83,6 +90,10 @@ public:
     // NULL as a null QString variant); elsewhere through exec().
     Result<QList<QVariantList>> selectRows(const QString &sql, const QVariantList &binds, int columns);
 
+    // On SQLite a transaction takes the write lock when it begins (BEGIN
+    // IMMEDIATE), waiting for another connection's write up to the busy
+    // timeout: one that began reading and then wrote would fail at once
+    // (SQLITE_BUSY) whenever another connection committed in between.
     bool beginTransaction();
     bool commit();
     void rollback();
@@ -107,6 +118,9 @@ public:
 
 private:
     Database() = default;
+    // `secureFile`: create the SQLite file, or make it the owner's alone
+    // (only for the first connection of the process).
+    static Result<std::unique_ptr<Database>> open(const QString &location, bool secureFile);
     Error sqlError(const QString &what, const QSqlQuery &query) const;
     Result<Query> execOnce(const QString &sql, const QVariantList &binds);
     // The sqlite3 connection when this is SQLite (else null), and one run
@@ -126,6 +140,7 @@ private:
 
     QSqlDatabase m_db;
     QString m_connectionName;
+    QString m_location; // as given to open(): may hold credentials, never logged
     QString m_description;
     Dialect m_dialect = Dialect::Sqlite;
     // unique_ptr: a Query handed out must survive later inserts.

@@ -1024,6 +1024,89 @@ private Q_SLOTS:
         }
         QCOMPARE(refusedAt, 20);
     }
+
+    // Registrations are stored by the database writer on its own connection
+    // while CRM changes (each reads, then writes, in one transaction) run on
+    // the service's main connection: with both going at once, every answer
+    // is still a success. On SQLite a transaction that began reading would
+    // fail with SQLITE_BUSY whenever the writer committed in between.
+    void registrationsAndCrmWritesTogether()
+    {
+        constexpr int kDevices = 200;
+        QStringList ids;
+        QHash<QString, QString> keys;
+        for (int i = 0; i < kDevices; ++i) {
+            const QString id = QStringLiteral("busy-%1").arg(i);
+            ids << id;
+            keys.insert(id, enroll(id));
+            QVERIFY(!keys.value(id).isEmpty());
+        }
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        QFile ca(f.mw->caCertificatePath());
+        QVERIFY(ca.open(QIODevice::ReadOnly));
+        ssl.setCaCertificates(QSslCertificate::fromData(ca.readAll(), QSsl::Pem));
+        const QByteArray bearer = "Bearer " + f.operatorClient->bearer().toUtf8();
+        // Two managers: each opens up to six connections to the service.
+        QNetworkAccessManager devices;
+        QNetworkAccessManager crm;
+        const auto request = [&](const QString &path, bool withBearer) {
+            QNetworkRequest r(QUrl(f.mw->baseUrl() + path));
+            r.setSslConfiguration(ssl);
+            r.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+            if (withBearer)
+                r.setRawHeader("Authorization", bearer);
+            return r;
+        };
+        const auto json = [](const QJsonObject &o) { return QJsonDocument(o).toJson(QJsonDocument::Compact); };
+
+        // Three rounds: first registrations, then re-registrations of the same
+        // devices, each beside CRM writes of its own.
+        for (int round = 0; round < 3; ++round) {
+            QList<QNetworkReply *> registrations;
+            QList<QNetworkReply *> changes;
+            for (int i = 0; i < kDevices; ++i) {
+                const QString &id = ids.at(i);
+                QNetworkRequest r = request(QLatin1Char('/') + f.mw->idScope() + QStringLiteral("/registrations/") +
+                                                id + QStringLiteral("/register?api-version=2021-06-01"),
+                                            false);
+                r.setRawHeader("Authorization", DeviceFixture::sas(f.mw->idScope(), id, keys.value(id)).toUtf8());
+                registrations << devices.put(r, json({{QStringLiteral("registrationId"), id}}));
+                const QString side = QStringLiteral("crm-side-%1-%2").arg(round).arg(i);
+                changes << crm.put(request(QStringLiteral("/api/v1/enrollments/") + side, true),
+                                   json({{QStringLiteral("attestation"),
+                                          QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}}));
+                changes << crm.post(request(QStringLiteral("/api/v1/customers"), true),
+                                    json({{QStringLiteral("name"), side}}));
+            }
+            const auto finished = [](const QList<QNetworkReply *> &replies) {
+                return std::all_of(replies.cbegin(), replies.cend(),
+                                   [](const QNetworkReply *r) { return r->isFinished(); });
+            };
+            QTRY_VERIFY_WITH_TIMEOUT(finished(registrations) && finished(changes), 60000);
+            for (int i = 0; i < kDevices; ++i) {
+                QNetworkReply *reply = registrations.at(i);
+                const QByteArray body = reply->readAll();
+                QVERIFY2(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 202, body.constData());
+                const QJsonObject op = QJsonDocument::fromJson(body).object();
+                QVERIFY2(op.value(QStringLiteral("status")).toString() == QLatin1String("assigned"), body.constData());
+                QCOMPARE(DeviceFixture::state(op).value(QStringLiteral("registrationId")).toString(), ids.at(i));
+            }
+            for (QNetworkReply *reply : std::as_const(changes)) {
+                const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+                const QByteArray body = reply->readAll();
+                QVERIFY2(
+                    status == 201 || status == 200,
+                    qPrintable(reply->url().path() + QStringLiteral(": %1 ").arg(status) + QString::fromUtf8(body)));
+            }
+            qDeleteAll(registrations);
+            qDeleteAll(changes);
+        }
+        // What the writer stored is what the CRM reads.
+        const auto record = f.viewer->get(QStringLiteral("/api/v1/registrations/") + ids.last());
+        QCOMPARE(record.status, 200);
+        QCOMPARE(record.json().value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
+        QCOMPARE(f.viewer->get(QStringLiteral("/api/v1/enrollments/crm-side-2-%1").arg(kDevices - 1)).status, 200);
+    }
 };
 
 PROVISIO_TEST_GUILESS_MAIN(tst_DeviceApi)

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: Apache-2.0
+// Registrar's group commit: the registrations' writes, stored a group at a
+// time on the database writer's thread, and the answers after each commit.
+#include "base/servicecontext.h"
+#include "domain/registrationanswer.h"
+#include "protocol/wirenames.h"
+#include "registrar.h"
+
+#include "storage/database.h"
+#include "storage/databasewriter.h"
+
+#include <QJsonDocument>
+
+#include <algorithm>
+
+namespace Provisio {
+
+void Registrar::commitPending()
+{
+    m_commitTimer.stop();
+    while (m_inFlight || !m_batch.empty()) {
+        settleInFlight();
+        sendWaiting();
+    }
+}
+
+void Registrar::settleDevice(const QString &registrationId)
+{
+    if (m_batchIds.contains(registrationId))
+        commitPending();
+}
+
+void Registrar::sendWaiting()
+{
+    if (m_inFlight || m_batch.empty())
+        return;
+    m_commitTimer.stop();
+    auto group = std::make_shared<Group>();
+    group->writes.swap(m_batch);
+    group->caPem = caPem();
+    m_inFlight = group;
+    if (!m_writer) {
+        storeGroup(&m_ctx.db, *group);
+        settleInFlight();
+        return;
+    }
+    // The writes go over whole and come back whole: nothing of a group is
+    // touched on this thread while the writer has it.
+    m_writer->start([group](Database *db) { storeGroup(db, *group); }, this,
+                    [this, group] {
+                        if (m_inFlight != group)
+                            return; // settleInFlight() answered it already
+                        settleInFlight();
+                        sendWaiting();
+                    });
+}
+
+void Registrar::settleInFlight()
+{
+    if (!m_inFlight)
+        return;
+    if (m_writer)
+        m_writer->wait();
+    const std::shared_ptr<Group> group = std::move(m_inFlight);
+    m_inFlight.reset();
+    answer(*group);
+}
+
+void Registrar::answer(Group &group)
+{
+    for (const Write &w : group.writes)
+        m_batchIds.remove(w.registrationId);
+    for (size_t i = 0; i < group.writes.size(); ++i) {
+        Write &w = group.writes[i];
+        RegistrationOperation op = finish(w, group.stored[i]);
+        if (w.done) {
+            QByteArray text = group.stored[i] && !w.answerText.isEmpty() ? std::move(w.answerText) : deviceAnswer(op);
+            w.done(Answer{std::move(op), std::move(text)});
+        }
+    }
+}
+
+void Registrar::storeGroup(Database *db, Group &group)
+{
+    group.stored.assign(group.writes.size(), false);
+    if (!db)
+        return;
+    RegistrationStore registrations(*db);
+    bool all = false;
+    {
+        Transaction tx(*db);
+        all = tx.isActive();
+        for (Write &w : group.writes) {
+            if (!all)
+                break;
+            all = store(registrations, w);
+        }
+        all = all && tx.commit();
+    }
+    if (all) {
+        std::fill(group.stored.begin(), group.stored.end(), true);
+    } else if (group.writes.size() > 1) {
+        // One write failed and took the group's transaction with it: each
+        // on its own, so that the others are still stored.
+        for (size_t i = 0; i < group.writes.size(); ++i) {
+            Transaction tx(*db);
+            group.stored[i] = tx.isActive() && store(registrations, group.writes[i]) && tx.commit();
+        }
+    }
+    // The answers, here too: what they read was committed just now.
+    for (size_t i = 0; i < group.writes.size(); ++i) {
+        if (group.stored[i])
+            group.writes[i].answerText = storedAnswer(*db, group.writes[i], group.caPem);
+    }
+}
+
+QByteArray Registrar::storedAnswer(Database &db, const Write &w, const QString &caPem)
+{
+    // As deviceAnswer(w.operation), with the hub the assignment chose.
+    const RegistrationState &state = w.record.state;
+    if (state.status != RegistrationStatus::Assigned || state.assignedHub.isEmpty())
+        return registrationAnswerText(w.operation);
+    const std::optional<QJsonObject> provisio = provisioPayload(db, w.hub, state, caPem);
+    return registrationAnswerText(w.operation, provisio ? &*provisio : nullptr);
+}
+
+bool Registrar::store(RegistrationStore &registrations, Write &w)
+{
+    // Rendered once for the stored record, the stored operation and the
+    // event: each would otherwise render the same state (and its dates) again.
+    w.stateJson = w.record.state.toJson();
+    const QByteArray stateText = QJsonDocument(w.stateJson).toJson(QJsonDocument::Compact);
+    if (!registrations.save(w.record, stateText))
+        return false;
+    if (!registrations.saveOperation({w.operation, w.registrationId, w.started, w.at}, stateText))
+        return false;
+    return bool(registrations.pruneOperations(w.registrationId, w.at.addDays(-1)));
+}
+
+} // namespace Provisio
