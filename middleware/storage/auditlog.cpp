@@ -191,6 +191,16 @@ QString AuditLog::cursorKey(const Entry &entry)
 
 Result<QList<AuditLog::Entry>> AuditLog::list(const Filter &filter, const PageRequest &page)
 {
+    // No stored actor, action, type or id a filter could mean holds a
+    // control character, and PostgreSQL's combination keys rely on the
+    // filters not holding their separator (see below).
+    for (const QString *value : {&filter.actor, &filter.action, &filter.entityType, &filter.entityId}) {
+        if (std::any_of(value->cbegin(), value->cend(),
+                        [](QChar c) { return c.unicode() < 0x20 || c.unicode() == 0x7f; }))
+            return Error(ErrorCode::InvalidInput,
+                         QStringLiteral("audit filters (actor, action, entityType, entityId) cannot hold control "
+                                        "characters"));
+    }
     // The window and the cursor bound `at`; every index ends in (at, id),
     // so they narrow the range the chosen index is read in.
     QString timeSql;
@@ -240,9 +250,12 @@ Result<QList<AuditLog::Entry>> AuditLog::list(const Filter &filter, const PageRe
     // SQLite is told the index: its estimate of a range bounded three times
     // (window and cursor) made it prefer one filter's index over the
     // combination's. PostgreSQL's combination indexes are keyed by the
-    // values joined (see migration 22), which the page looks up; the
-    // columns are then checked too, so a value holding the separator
-    // cannot match another combination.
+    // values joined with a separator (see migration 22), which the page
+    // looks up, and nothing else: the key is exact, as no filter holds the
+    // separator (refused above) and an entry holding it in a value has a
+    // key with more separators than the filter's. (Checking the columns
+    // too made PostgreSQL guess the page would find almost nothing and
+    // read and sort the whole window instead.)
     const bool byEntity = !filter.entityId.isEmpty();
     static const char *const kCombinationIndex[] = {
         "audit_at",   "audit_actor",      "audit_action",      "audit_actor_action",
@@ -283,7 +296,9 @@ Result<QList<AuditLog::Entry>> AuditLog::list(const Filter &filter, const PageRe
         if (value.isEmpty())
             return;
         const QLatin1String name(column);
-        const bool indexed = byEntity ? name == QLatin1String("entity_id") : !joinedKey;
+        if (joinedKey)
+            return;
+        const bool indexed = !byEntity || name == QLatin1String("entity_id");
         sql += indexed ? QStringLiteral(" AND %1 = ?").arg(name) : QStringLiteral(" AND %1 || '' = ?").arg(name);
         binds << value;
     };

@@ -80,6 +80,8 @@ private Q_SLOTS:
     void auditCursorFromBeforeIsUnderstood();
     void auditBadCursorIsRefused_data();
     void auditBadCursorIsRefused();
+    void auditFilterWithControlCharacterIsRefused_data();
+    void auditFilterWithControlCharacterIsRefused();
     void noTelemetryPageReadsTheWholeTable_data();
     void noTelemetryPageReadsTheWholeTable();
     void telemetryPagesAreTheOrderedMatches();
@@ -565,6 +567,40 @@ void TestHistoryScale::auditBadCursorIsRefused()
     auto r = m_audit->list({}, page);
     QVERIFY(!r);
     QCOMPARE(r.error().code, ErrorCode::InvalidInput);
+}
+
+void TestHistoryScale::auditFilterWithControlCharacterIsRefused_data()
+{
+    // PostgreSQL's combination keys join the values with a unit separator:
+    // a filter holding one could match another combination's entries.
+    QTest::addColumn<QString>("actor");
+    QTest::addColumn<QString>("entityType");
+    QTest::addColumn<QString>("entityId");
+    QTest::newRow("separator in the actor")
+        << QStringLiteral("token:alice\x1f") << QStringLiteral("device") << QString();
+    QTest::newRow("separator in the type") << QStringLiteral("token") << QStringLiteral(":alice\x1f") << QString();
+    QTest::newRow("newline in the entity") << QString() << QString() << QStringLiteral("E-1\n");
+}
+
+void TestHistoryScale::auditFilterWithControlCharacterIsRefused()
+{
+    QFETCH(QString, actor);
+    QFETCH(QString, entityType);
+    QFETCH(QString, entityId);
+    AuditLog::Filter filter;
+    filter.actor = actor;
+    filter.entityType = entityType;
+    filter.entityId = entityId;
+    bool ran = false;
+    const auto statements = statementsOf([&] {
+        auto r = m_audit->list(filter, {});
+        QVERIFY(!r);
+        QCOMPARE(r.error().code, ErrorCode::InvalidInput);
+        QVERIFY(r.error().message.contains(QLatin1String("control characters")));
+        ran = true;
+    });
+    QVERIFY(ran);
+    QVERIFY(statements.isEmpty());
 }
 
 void TestHistoryScale::noTelemetryPageReadsTheWholeTable_data()
