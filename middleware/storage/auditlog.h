@@ -74,10 +74,10 @@ public:
     // order from the cursor within the time window: a page reads exactly
     // its own rows, and a combination that matches nothing reads none. An
     // entity id (a handful of entries) is read by its index and the other
-    // filters check those entries.
+    // filters check those entries. A filter holding a control character is
+    // refused (InvalidInput): no stored value holds one.
     Result<QList<Entry>> list(const Filter &filter, const PageRequest &page);
     static QString cursorKey(const Entry &entry);
-    static constexpr int kProbeRows = 5000;
 
     // Deletes up to `maxRows` of the oldest entries written before `cutoff`
     // (ISO time); the number deleted (less than maxRows: nothing older is
