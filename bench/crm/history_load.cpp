@@ -528,6 +528,14 @@ int main(int argc, char **argv)
         f.action = QStringLiteral("delete");
         cases.push_back({"actor=token:import (60 %) + action=delete", f});
         f = {};
+        f.actor = QStringLiteral("token:crm-bob");
+        f.entityType = QStringLiteral("enrollment");
+        cases.push_back({"actor=token:crm-bob + entityType=enrollment, no match", f});
+        f = {};
+        f.entityType = QStringLiteral("customer");
+        f.action = QStringLiteral("delete");
+        cases.push_back({"entityType=customer + action=delete, no match", f});
+        f = {};
         f.entityType = QStringLiteral("enrollment");
         f.action = QStringLiteral("enroll");
         f.since = nowUtc.addDays(-200);

@@ -5,7 +5,6 @@
 #include <QSet>
 
 #include <algorithm>
-#include <limits>
 
 namespace Provisio {
 
@@ -190,45 +189,18 @@ QString AuditLog::cursorKey(const Entry &entry)
     return pairCursorKey(entry.at, QString::number(entry.id));
 }
 
-Result<QString> AuditLog::narrowestFilter(const Filter &filter, const QString &timeSql, const QVariantList &timeBinds)
-{
-    // An entity id names a handful of entries: always the narrowest.
-    if (!filter.entityId.isEmpty())
-        return QStringLiteral("entity_id");
-    QList<std::pair<QString, QString>> present;
-    for (const auto &[column, value] :
-         {std::pair{QStringLiteral("action"), filter.action}, std::pair{QStringLiteral("actor"), filter.actor},
-          std::pair{QStringLiteral("entity_type"), filter.entityType}}) {
-        if (!value.isEmpty())
-            present.append({column, value});
-    }
-    if (present.size() < 2)
-        return present.isEmpty() ? QString() : present.constFirst().first;
-    // Two or more: each one's entries in the window are counted, up to
-    // kProbeRows (an index-only range read each), and the fewest win.
-    QString best;
-    qint64 bestCount = std::numeric_limits<qint64>::max();
-    for (const auto &[column, value] : std::as_const(present)) {
-        QVariantList binds{value};
-        binds << timeBinds << kProbeRows;
-        auto q =
-            m_db.exec(QStringLiteral("SELECT COUNT(*) FROM (SELECT 1 FROM audit_log WHERE %1 = ?%2 LIMIT ?) AS probe")
-                          .arg(column, timeSql),
-                      binds);
-        if (!q)
-            return q.error();
-        const qint64 n = q->next() ? q->value(0).toLongLong() : 0;
-        q->finish();
-        if (n < bestCount) {
-            best = column;
-            bestCount = n;
-        }
-    }
-    return best;
-}
-
 Result<QList<AuditLog::Entry>> AuditLog::list(const Filter &filter, const PageRequest &page)
 {
+    // No stored actor, action, type or id a filter could mean holds a
+    // control character, and PostgreSQL's combination keys rely on the
+    // filters not holding their separator (see below).
+    for (const QString *value : {&filter.actor, &filter.action, &filter.entityType, &filter.entityId}) {
+        if (std::any_of(value->cbegin(), value->cend(),
+                        [](QChar c) { return c.unicode() < 0x20 || c.unicode() == 0x7f; }))
+            return Error(ErrorCode::InvalidInput,
+                         QStringLiteral("audit filters (actor, action, entityType, entityId) cannot hold control "
+                                        "characters"));
+    }
     // The window and the cursor bound `at`; every index ends in (at, id),
     // so they narrow the range the chosen index is read in.
     QString timeSql;
@@ -270,29 +242,69 @@ Result<QList<AuditLog::Entry>> AuditLog::list(const Filter &filter, const PageRe
         cursorSql = QStringLiteral(" AND at <= ? AND (at < ? OR id < ?)");
         cursorBinds << afterAt << afterAt << afterId;
     }
-    auto narrowest =
-        narrowestFilter(filter, timeSql + (cursorSql.isEmpty() ? QString() : QStringLiteral(" AND at <= ?")),
-                        cursorBinds.isEmpty() ? timeBinds : timeBinds + QVariantList{cursorBinds.first()});
-    if (!narrowest)
-        return narrowest.error();
-
+    // Without an entity id, the filters given are exactly the leading
+    // columns of their combination's index (migration 23). With one, its
+    // index is read (a handful of entries) and the others are written so
+    // that no index serves them (`column || ''`): no planner, SQLite or
+    // PostgreSQL, is tempted to read a broad filter's index instead.
+    // SQLite is told the index: its estimate of a range bounded three times
+    // (window and cursor) made it prefer one filter's index over the
+    // combination's. PostgreSQL's combination indexes are keyed by the
+    // values joined with a separator (see migration 23), which the page
+    // looks up, and nothing else: the key is exact, as no filter holds the
+    // separator (refused above) and an entry holding it in a value has a
+    // key with more separators than the filter's. (Checking the columns
+    // too made PostgreSQL guess the page would find almost nothing and
+    // read and sort the whole window instead.)
+    const bool byEntity = !filter.entityId.isEmpty();
+    static const char *const kCombinationIndex[] = {
+        "audit_at",   "audit_actor",      "audit_action",      "audit_actor_action",
+        "audit_type", "audit_actor_type", "audit_type_action", "audit_actor_action_type",
+    };
+    const int combination =
+        (filter.actor.isEmpty() ? 0 : 1) | (filter.action.isEmpty() ? 0 : 2) | (filter.entityType.isEmpty() ? 0 : 4);
+    const QLatin1String index(byEntity ? "audit_entity_id" : kCombinationIndex[combination]);
+    const bool sqlite = m_db.dialect() == Database::Dialect::Sqlite;
+    const bool joinedKey = !sqlite && !byEntity && combination != 0 && (combination & (combination - 1)) != 0;
     QString sql = QStringLiteral("SELECT id, at, actor, action, entity_type, entity_id, before_doc, "
-                                 "after_doc FROM audit_log WHERE 1=1");
+                                 "after_doc FROM audit_log");
+    if (sqlite)
+        sql += QLatin1String(" INDEXED BY ") + index;
+    sql += QLatin1String(" WHERE 1=1");
     QVariantList binds;
-    // The other equality filters are written so that no index serves them
-    // (`column || ''`): the narrowest one's index is read, in order, and
-    // they only check its rows, on SQLite and PostgreSQL alike.
+    if (joinedKey) {
+        // In the order the index joins them (type + action: type first).
+        QStringList columns, values;
+        const auto add = [&](const char *column, const QString &value) {
+            if (!value.isEmpty()) {
+                columns << QLatin1String(column);
+                values << value;
+            }
+        };
+        if (combination == 6) {
+            add("entity_type", filter.entityType);
+            add("action", filter.action);
+        } else {
+            add("actor", filter.actor);
+            add("action", filter.action);
+            add("entity_type", filter.entityType);
+        }
+        sql += QStringLiteral(" AND ") + columns.join(QLatin1String(" || chr(31) || ")) + QStringLiteral(" = ?");
+        binds << values.join(QChar(31));
+    }
     const auto equal = [&](const char *column, const QString &value) {
         if (value.isEmpty())
             return;
-        const QString name = QLatin1String(column);
-        sql += name == *narrowest ? QStringLiteral(" AND %1 = ?").arg(name)
-                                  : QStringLiteral(" AND %1 || '' = ?").arg(name);
+        const QLatin1String name(column);
+        if (joinedKey)
+            return;
+        const bool indexed = !byEntity || name == QLatin1String("entity_id");
+        sql += indexed ? QStringLiteral(" AND %1 = ?").arg(name) : QStringLiteral(" AND %1 || '' = ?").arg(name);
         binds << value;
     };
     equal("entity_id", filter.entityId);
-    equal("action", filter.action);
     equal("actor", filter.actor);
+    equal("action", filter.action);
     equal("entity_type", filter.entityType);
     sql += timeSql + cursorSql;
     binds << timeBinds << cursorBinds;

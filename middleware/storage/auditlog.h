@@ -69,13 +69,15 @@ public:
     };
     // Newest first, by (at, id). The cursor key is cursorKey() of the last
     // entry of the previous page (a bare id, as cursors were before, is
-    // still understood). Each filter has an index ending in (at, id)
-    // (migration 21); with several, the one with the fewest entries in the
-    // window (probed, up to kProbeRows each) is read in order and the
-    // others check its rows, so no page reads the whole log.
+    // still understood). Every combination of actor, action and entity type
+    // has its own index ending in (at, id) (migrations 21 and 22), read in
+    // order from the cursor within the time window: a page reads exactly
+    // its own rows, and a combination that matches nothing reads none. An
+    // entity id (a handful of entries) is read by its index and the other
+    // filters check those entries. A filter holding a control character is
+    // refused (InvalidInput): no stored value holds one.
     Result<QList<Entry>> list(const Filter &filter, const PageRequest &page);
     static QString cursorKey(const Entry &entry);
-    static constexpr int kProbeRows = 5000;
 
     // Deletes up to `maxRows` of the oldest entries written before `cutoff`
     // (ISO time); the number deleted (less than maxRows: nothing older is
@@ -90,9 +92,6 @@ public:
     static QString redactedText(const QString &document);
 
 private:
-    // The column whose index a listing reads (see list()).
-    Result<QString> narrowestFilter(const Filter &filter, const QString &timeSql, const QVariantList &timeBinds);
-
     Database &m_db;
 };
 

@@ -441,6 +441,42 @@ const QList<Migration> &migrations()
                             " lower(c.name) FROM customers c WHERE c.id = d.customer_id AND c.name <> ''"
                             " AND d.search_text IS NOT NULL"),
          }},
+        // Combined audit filters at ten million entries. With one index per
+        // filter, a page of actor + action (or any other pair or the three)
+        // read one filter's index and checked the others on each row: when
+        // the combination matches nothing or very little, that read the
+        // whole window of a broad filter (hundreds of thousands of entries)
+        // before it could answer. An index per combination, its equality
+        // columns then (at, id), makes every combination a range read in
+        // the listing's order that holds only matches: a page reads its own
+        // rows and no others, and an empty answer reads none. An entity id
+        // needs none (a handful of entries each). Audit entries are
+        // appended in time order, so each new index takes its entry at the
+        // end of its key's range.
+        {23,
+         QStringLiteral("audit filter combinations"),
+         {
+             QStringLiteral("{{SQLITE}}CREATE INDEX audit_actor_action ON audit_log (actor, action, at)"),
+             QStringLiteral("{{SQLITE}}CREATE INDEX audit_actor_type ON audit_log (actor, entity_type, at)"),
+             QStringLiteral("{{SQLITE}}CREATE INDEX audit_type_action ON audit_log (entity_type, action, at)"),
+             QStringLiteral("{{SQLITE}}CREATE INDEX audit_actor_action_type ON audit_log"
+                            " (actor, action, entity_type, at)"),
+             // PostgreSQL chooses among indexes by its statistics, which
+             // take the filters as independent: actor + type looked as
+             // common as actor times type, and a page read one filter's
+             // index hoping to meet the other soon. Keyed by the
+             // combination's values joined (an expression no other index
+             // holds, with statistics of its own), the combination's index
+             // is the only one that serves its filters.
+             QStringLiteral("{{POSTGRES}}CREATE INDEX audit_actor_action ON audit_log"
+                            " ((actor || chr(31) || action), at, id)"),
+             QStringLiteral("{{POSTGRES}}CREATE INDEX audit_actor_type ON audit_log"
+                            " ((actor || chr(31) || entity_type), at, id)"),
+             QStringLiteral("{{POSTGRES}}CREATE INDEX audit_type_action ON audit_log"
+                            " ((entity_type || chr(31) || action), at, id)"),
+             QStringLiteral("{{POSTGRES}}CREATE INDEX audit_actor_action_type ON audit_log"
+                            " ((actor || chr(31) || action || chr(31) || entity_type), at, id)"),
+         }},
     };
     return all;
 }

@@ -844,6 +844,9 @@ void TestCrmApi::badInputChangesNothing_data()
                                         << "query parameter 'action'";
     QTest::newRow("audit action with spaces") << QByteArray("GET") << "/api/v1/audit?action=drop%20table"
                                               << QByteArray() << 400 << "query parameter 'action'";
+    QTest::newRow("audit actor with a control character")
+        << QByteArray("GET") << "/api/v1/audit?actor=token:a%1Fcreate&entityType=device" << QByteArray() << 400
+        << "control characters";
     QTest::newRow("audit misspelt filter") << QByteArray("GET") << "/api/v1/audit?actions=create" << QByteArray() << 400
                                            << "unknown query parameter 'actions'";
     QTest::newRow("hub delete bad force") << QByteArray("DELETE") << hubs + m_fixtureHub + QLatin1String("?force=maybe")
