@@ -143,9 +143,7 @@ Result<qint64> HubStore::assignedRegistrations(const QString &host)
     auto q = m_db.exec(QStringLiteral("SELECT COUNT(*) FROM registrations WHERE assigned_hub = ?"), {host});
     if (!q)
         return q.error();
-    qint64 n = 0;
-    if (q->next())
-        n = q->value(0).toLongLong();
+    const qint64 n = q->next() ? q->value(0).toLongLong() : 0;
     q->finish();
     return n;
 }

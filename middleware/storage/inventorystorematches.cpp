@@ -34,9 +34,7 @@ Result<qint64> InventoryStore::count(const Filter &filter, qint64 cap)
     auto q = m_db.exec(sql, binds);
     if (!q)
         return q.error();
-    qint64 n = 0;
-    if (q->next())
-        n = q->value(0).toLongLong();
+    const qint64 n = q->next() ? q->value(0).toLongLong() : 0;
     q->finish();
     return n;
 }

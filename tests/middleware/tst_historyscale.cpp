@@ -61,6 +61,27 @@ Row entry(int i)
     r.entityId = QStringLiteral("E-%1").arg(i % 3000);
     return r;
 }
+
+// The audit filter a test row's mask names: bit 0 alice's entries, 1
+// deletions, 2 `entityType`, 3 one entity, 4 and 5 the window's start
+// (a quarter into the log) and end (three quarters).
+AuditLog::Filter auditFilterOf(int mask, const QString &entityType)
+{
+    AuditLog::Filter filter;
+    if (mask & 1)
+        filter.actor = QStringLiteral("token:alice");
+    if (mask & 2)
+        filter.action = QStringLiteral("delete");
+    if (mask & 4)
+        filter.entityType = entityType;
+    if (mask & 8)
+        filter.entityId = entry(500).entityId;
+    if (mask & 16)
+        filter.since = entryTime(kEntries / 4);
+    if (mask & 32)
+        filter.until = entryTime(kEntries * 3 / 4);
+    return filter;
+}
 } // namespace
 
 class TestHistoryScale : public QObject
@@ -307,19 +328,7 @@ void TestHistoryScale::noAuditPageReadsTheWholeLog_data()
 void TestHistoryScale::noAuditPageReadsTheWholeLog()
 {
     QFETCH(int, mask);
-    AuditLog::Filter filter;
-    if (mask & 1)
-        filter.actor = QStringLiteral("token:alice");
-    if (mask & 2)
-        filter.action = QStringLiteral("delete");
-    if (mask & 4)
-        filter.entityType = QStringLiteral("device");
-    if (mask & 8)
-        filter.entityId = entry(500).entityId;
-    if (mask & 16)
-        filter.since = entryTime(kEntries / 4);
-    if (mask & 32)
-        filter.until = entryTime(kEntries * 3 / 4);
+    const AuditLog::Filter filter = auditFilterOf(mask, QStringLiteral("device"));
     PageRequest page;
     page.limit = 11; // a next page for most combinations
     QList<AuditLog::Entry> first, second;
@@ -383,17 +392,7 @@ void TestHistoryScale::everyFilterCombinationIsOneIndexRange()
     QFETCH(bool, window);
     QFETCH(bool, cursor);
     QFETCH(QString, index);
-    AuditLog::Filter filter;
-    if (mask & 1)
-        filter.actor = QStringLiteral("token:alice");
-    if (mask & 2)
-        filter.action = QStringLiteral("delete");
-    if (mask & 4)
-        filter.entityType = QStringLiteral("customer");
-    if (window) {
-        filter.since = entryTime(kEntries / 4);
-        filter.until = entryTime(kEntries * 3 / 4);
-    }
+    const AuditLog::Filter filter = auditFilterOf(mask | (window ? 16 | 32 : 0), QStringLiteral("customer"));
     PageRequest page;
     page.limit = 10;
     if (cursor)
