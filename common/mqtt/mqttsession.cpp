@@ -27,7 +27,9 @@ QString refusalReason(int code)
 } // namespace
 
 MqttSession::MqttSession(Options options, QObject *parent)
-    : QObject(parent), m_options(std::move(options)), m_reader(m_options.maxPacketSize)
+    : QObject(parent), m_options(std::move(options)),
+      m_caCertificates(QSslCertificate::fromData(m_options.caCertificatesPem, QSsl::Pem)),
+      m_reader(m_options.maxPacketSize)
 {
     m_reconnectTimer.setSingleShot(true);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &MqttSession::openSocket);
@@ -83,7 +85,7 @@ void MqttSession::openSocket()
     dropSocket();
     m_socket = new QSslSocket(this);
     QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-    tls.setCaCertificates(QSslCertificate::fromData(m_options.caCertificatesPem, QSsl::Pem));
+    tls.setCaCertificates(m_caCertificates);
     tls.setPeerVerifyMode(QSslSocket::VerifyPeer);
     tls.setProtocol(QSsl::TlsV1_2OrLater);
     m_socket->setSslConfiguration(tls);

@@ -10,6 +10,7 @@
 #include <QMap>
 #include <QObject>
 #include <QPointer>
+#include <QSslCertificate>
 #include <QString>
 #include <QTimer>
 
@@ -143,6 +144,9 @@ private:
     void dropSocket(bool graceful = false);
 
     Options m_options;
+    // m_options.caCertificatesPem parsed once: a session that cannot reach
+    // its broker opens a new socket on every retry.
+    QList<QSslCertificate> m_caCertificates;
     QSslSocket *m_socket = nullptr;
     MqttCodec::PacketReader m_reader;
     State m_state = Disconnected;
