@@ -4654,17 +4654,17 @@ SHA-256: %3</translation>
     <message>
         <location filename="../app/recordlistpage.cpp" line="+247"/>
         <source>more than %1 match, %2 loaded</source>
-        <translation>mehr als %1 passen, %2 geladen</translation>
+        <translation>mehr als %1 Treffer, %2 geladen</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>%1 match, %2 loaded</source>
-        <translation>%1 passen, %2 geladen</translation>
+        <translation>%1 Treffer, %2 geladen</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>%1 match, all loaded</source>
-        <translation>%1 passen, alle geladen</translation>
+        <translation>%1 Treffer, alle geladen</translation>
     </message>
     <message>
         <location line="+2"/>
