@@ -59,8 +59,7 @@ struct DigestContext
     ~DigestContext() { EVP_MD_CTX_free(ctx); }
 };
 
-void digestInto(EVP_MD_CTX *ctx, std::initializer_list<std::pair<const unsigned char *, size_t>> parts,
-                unsigned char *out)
+void digestInto(EVP_MD_CTX *ctx, std::initializer_list<std::pair<const void *, size_t>> parts, unsigned char *out)
 {
     unsigned int length = 0;
     bool ok = ctx && EVP_DigestInit_ex2(ctx, fetchedSha256(), nullptr) == 1;
@@ -120,13 +119,7 @@ void sha256Of(std::initializer_list<std::pair<const void *, size_t>> parts, unsi
     // One context per thread, kept: the hub hashes every delivery to the
     // middleware on its single thread, the middleware every message it reads.
     thread_local DigestContext c;
-    unsigned int length = 0;
-    bool ok = c.ctx && EVP_DigestInit_ex2(c.ctx, fetchedSha256(), nullptr) == 1;
-    for (const auto &[data, size] : parts)
-        ok = ok && EVP_DigestUpdate(c.ctx, data, size) == 1;
-    ok = ok && EVP_DigestFinal_ex(c.ctx, out, &length) == 1 && length == 32;
-    if (!ok)
-        qFatal("Provisio: SHA-256 failed in OpenSSL");
+    digestInto(c.ctx, parts, out);
 }
 
 Result<QByteArray> decodeKey(const QString &base64Key)
