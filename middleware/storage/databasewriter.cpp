@@ -44,12 +44,6 @@ void DatabaseWriter::start(Job job, QObject *context, std::function<void()> done
     m_changed.notify_all();
 }
 
-bool DatabaseWriter::busy() const
-{
-    std::lock_guard<std::mutex> lock(m_mutex);
-    return m_busy;
-}
-
 void DatabaseWriter::wait()
 {
     std::unique_lock<std::mutex> lock(m_mutex);

@@ -35,10 +35,8 @@ public:
     using Job = std::function<void(Database *db)>;
     // Runs `job` on the writer's thread, then `done` on `context`'s thread
     // (`context` must outlive this writer). One job at a time: call it only
-    // when !busy().
+    // once the job started last has run (its `done` came, or wait()).
     void start(Job job, QObject *context, std::function<void()> done);
-    // A job was started and has not finished running.
-    bool busy() const;
     // Blocks until the job started last has run (its `done` still comes
     // later, through the context's event loop).
     void wait();
@@ -48,7 +46,7 @@ private:
     void run();
 
     const Database &m_main; // only its openAnother(), which any thread may call
-    mutable std::mutex m_mutex;
+    std::mutex m_mutex;
     std::condition_variable m_changed;
     Job m_job;
     QObject *m_context = nullptr;
