@@ -377,6 +377,12 @@ bool HttpServer::isWebSocketUpgrade(const QHttpServerRequest &request)
     });
 }
 
+bool HttpServer::upgradesOn(const QHttpServerRequest &request, const QSet<QString> &paths)
+{
+    return request.method() == QHttpServerRequest::Method::Get &&
+           paths.contains(request.url().path(QUrl::FullyEncoded));
+}
+
 HttpRequest HttpServer::toHttpRequest(const QHttpServerRequest &request, const QList<ClientAddress::Range> &proxies)
 {
     HttpRequest req;
@@ -404,8 +410,7 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
     if (isWebSocketUpgrade(request)) {
         // Only the WebSocket paths upgrade; elsewhere Qt answers 404 through
         // missingHandler and closes the connection.
-        if (request.method() != QHttpServerRequest::Method::Get ||
-            !m_webSocketPaths.contains(request.url().path(QUrl::FullyEncoded)))
+        if (!upgradesOn(request, m_webSocketPaths))
             return false;
         // Written by nobody: Qt completes the handshake (see addWebSocketPath).
         recordUpgrade(request.url().path());

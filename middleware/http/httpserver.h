@@ -96,6 +96,8 @@ private:
     void write(const QHttpServerRequest &request, QTcpSocket *socket, const HttpResponse &response);
     static void writeTo(QHttpServerResponder &responder, const HttpResponse &response);
     static bool isWebSocketUpgrade(const QHttpServerRequest &request);
+    // A `GET` to one of `paths` (addWebSocketPath): the upgrades Qt may complete.
+    static bool upgradesOn(const QHttpServerRequest &request, const QSet<QString> &paths);
     static HttpRequest toHttpRequest(const QHttpServerRequest &request, const QList<ClientAddress::Range> &proxies);
     void recordRequest(const HttpRequest &request, int status, const QElapsedTimer &timer);
     void recordUpgrade(const QString &path);

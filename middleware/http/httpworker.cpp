@@ -31,8 +31,7 @@ bool HttpWorker::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
         return false;
 
     if (HttpServer::isWebSocketUpgrade(request)) {
-        if (request.method() != QHttpServerRequest::Method::Get ||
-            !m_setup.webSocketPaths.contains(request.url().path(QUrl::FullyEncoded)))
+        if (!HttpServer::upgradesOn(request, m_setup.webSocketPaths))
             return false;
         // Qt completes the handshake in this thread; handOverWebSockets
         // then moves the WebSocket to the event loop.
@@ -82,34 +81,30 @@ void HttpWorker::answer(QTcpSocket *socket, quint64 connection, quint64 sequence
         it->waiting.emplace(sequence, std::move(response));
         return;
     }
-    write(socket, *it, response);
+    write(*it->request, socket, response);
     it->nextToWrite += 1;
     for (auto next = it->waiting.find(it->nextToWrite); next != it->waiting.end();
          next = it->waiting.find(it->nextToWrite)) {
-        write(socket, *it, next->second);
+        write(*it->request, socket, next->second);
         it->waiting.erase(next);
         it->nextToWrite += 1;
     }
 }
 
-void HttpWorker::write(QTcpSocket *socket, const Ordering &ordering, const HttpResponse &response)
+void HttpWorker::write(const QHttpServerRequest &request, QTcpSocket *socket, const HttpResponse &response)
 {
     // A later request on the connection broke the framing: the front door
     // has answered it and closes the connection; nothing may follow that.
     if (!socket->isOpen() || FrontDoor::isRejected(socket))
         return;
-    QHttpServerResponder responder = makeResponder(*ordering.request, socket);
+    QHttpServerResponder responder = makeResponder(request, socket);
     HttpServer::writeTo(responder, response);
     m_frontDoor->responded(socket);
 }
 
 void HttpWorker::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
 {
-    if (FrontDoor::isRejected(socket))
-        return;
-    QHttpServerResponder responder = makeResponder(request, socket);
-    HttpServer::writeTo(responder, HttpResponse::error(ErrorCode::NotFound, QStringLiteral("no such endpoint")));
-    m_frontDoor->responded(socket);
+    write(request, socket, HttpResponse::error(ErrorCode::NotFound, QStringLiteral("no such endpoint")));
 }
 
 void HttpWorker::handOverWebSockets()

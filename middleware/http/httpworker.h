@@ -71,7 +71,7 @@ private:
         quint64 nextToWrite = 0;
         std::map<quint64, HttpResponse> waiting;
     };
-    void write(QTcpSocket *socket, const Ordering &ordering, const HttpResponse &response);
+    void write(const QHttpServerRequest &request, QTcpSocket *socket, const HttpResponse &response);
     void handOverWebSockets();
 
     Setup m_setup;
