@@ -95,18 +95,10 @@ void IngressCredit::pay(Session &s, int64_t &messages, int64_t &bytes)
 {
     // Which charges a count pays is not known: any held ones.
     for (auto it = s.held.begin(); it != s.held.end() && messages > 0;) {
-        Held &h = it->second;
-        const int64_t m = std::min(messages, h.count);
-        const int64_t b = m == h.count ? h.bytes : h.bytes / h.count * m;
-        h.count -= m;
-        h.bytes -= b;
-        s.messages -= m;
-        s.bytes -= b;
-        m_messages -= m;
-        m_bytes -= b;
+        const int64_t m = std::min(messages, it->second.count);
+        const int64_t b = release(s, it, m);
         messages -= m;
         bytes = std::max<int64_t>(bytes - b, 0);
-        it = h.count == 0 ? s.held.erase(it) : std::next(it);
     }
     if (messages == 0 && bytes > 0 && s.messages == 0) {
         // Bytes alone: nothing is held, so nothing to pay.
@@ -116,20 +108,25 @@ void IngressCredit::pay(Session &s, int64_t &messages, int64_t &bytes)
 
 bool IngressCredit::payOne(Session &s, uint64_t delivery)
 {
-    const auto it = s.held.find(delivery);
+    auto it = s.held.find(delivery);
     if (it == s.held.end())
         return false;
-    Held &h = it->second;
-    const int64_t b = h.count == 1 ? h.bytes : h.bytes / h.count;
-    --h.count;
-    h.bytes -= b;
-    --s.messages;
-    s.bytes -= b;
-    --m_messages;
-    m_bytes -= b;
-    if (h.count == 0)
-        s.held.erase(it);
+    release(s, it, 1);
     return true;
+}
+
+int64_t IngressCredit::release(Session &s, HeldCharges::iterator &it, int64_t m)
+{
+    Held &h = it->second;
+    const int64_t b = m == h.count ? h.bytes : h.bytes / h.count * m;
+    h.count -= m;
+    h.bytes -= b;
+    s.messages -= m;
+    s.bytes -= b;
+    m_messages -= m;
+    m_bytes -= b;
+    it = h.count == 0 ? s.held.erase(it) : std::next(it);
+    return b;
 }
 
 void IngressCredit::confirm(std::string_view sessionId, uint64_t delivery)

@@ -170,11 +170,12 @@ private:
         int64_t count = 0;
         int64_t bytes = 0;
     };
+    using HeldCharges = std::unordered_map<uint64_t, Held>;
     struct Session
     {
         int64_t messages = 0;
         int64_t bytes = 0;
-        std::unordered_map<uint64_t, Held> held;
+        HeldCharges held;
         bool connected = false;
         int64_t absentSince = 0;
         // Its `$share/` filters, and those not subscribed again since the
@@ -191,6 +192,10 @@ private:
     void drop(Session &s);
     void pay(Session &s, int64_t &messages, int64_t &bytes);
     bool payOne(Session &s, uint64_t delivery);
+    // Pays `m` (at most its count) of the charges held at `it`, with their
+    // share of its bytes, from the session and the totals; `it` moves on to
+    // the next identity (the entry goes once nothing is held). The bytes paid.
+    int64_t release(Session &s, HeldCharges::iterator &it, int64_t m);
     void forgetResumeChecks();
 
     Options m_options;
