@@ -47,7 +47,7 @@ private Q_SLOTS:
     void messageIdentityIsStoredOnce_data();
     void messageIdentityIsStoredOnce();
     void redeliveryOfAStoredDeliveryIsRecognised();
-    void ingestRate();
+    void batchedAndSingleWritesStoreAll();
 
 private:
     TelemetryStore::Message message(const QString &device, const QDateTime &at, const QByteArray &body,
@@ -488,11 +488,14 @@ void TestTelemetryStore::redeliveryOfAStoredDeliveryIsRecognised()
     QVERIFY(!*seen);
 }
 
-void TestTelemetryStore::ingestRate()
+void TestTelemetryStore::batchedAndSingleWritesStoreAll()
 {
     // 100 devices, 20 messages each, of a typical small JSON body: once
     // the way HubLink writes (batches of 500, one transaction each), once
-    // one transaction per message. Batching must be clearly faster.
+    // one transaction per message; both store every message once. The two
+    // rates are printed for reference only: a timed comparison fails on a
+    // loaded machine, so throughput is a benchmark's figure
+    // (provisio-bench-ingest, docs/benchmarks.md), not a test's verdict.
     constexpr int kMessages = 2000;
     QList<TelemetryStore::Message> messages;
     for (int i = 0; i < kMessages; ++i)
@@ -518,7 +521,6 @@ void TestTelemetryStore::ingestRate()
     const double single = kMessages / (singleNs / 1e9);
     qInfo("%s: %.0f messages/s in batches of 500, %.0f messages/s one transaction each (%.1fx)",
           m_db->dialect() == Database::Dialect::Postgres ? "PostgreSQL" : "SQLite", batched, single, batched / single);
-    QVERIFY2(batched > 2 * single, "batched writes are not clearly faster than one transaction per message");
 }
 
 PROVISIO_TEST_GUILESS_MAIN(TestTelemetryStore)
