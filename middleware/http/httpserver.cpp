@@ -466,12 +466,18 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
 
 void HttpServer::recordRequest(const HttpRequest &req, int status, const QElapsedTimer &timer)
 {
-    const QString &routeLabel = req.routePattern;
     const double seconds = timer.nsecsElapsed() / 1e9;
-    const QString labels = QStringLiteral("route=\"%1\",status=\"%2\"").arg(escapeLabel(routeLabel)).arg(status);
-    m_metrics->increment(QStringLiteral("provisio_http_requests_total"), labels);
-    m_metrics->observeSeconds(QStringLiteral("provisio_http_request_duration_seconds"),
-                              QStringLiteral("route=\"%1\"").arg(escapeLabel(routeLabel)), seconds);
+    // The label texts are the same for every request of a route: rendered
+    // (and escaped) once per route and status, not per request. Routes are
+    // the registered patterns (and "unmatched"), statuses a handful: bounded.
+    RouteLabels &labels = m_routeLabels[req.routePattern];
+    if (labels.route.isEmpty())
+        labels.route = QStringLiteral("route=\"%1\"").arg(escapeLabel(req.routePattern));
+    QString &statusLabels = labels.byStatus[status];
+    if (statusLabels.isEmpty())
+        statusLabels = labels.route + QStringLiteral(",status=\"%1\"").arg(status);
+    m_metrics->increment(QStringLiteral("provisio_http_requests_total"), statusLabels);
+    m_metrics->observeSeconds(QStringLiteral("provisio_http_request_duration_seconds"), labels.route, seconds);
     if (status >= 500)
         qCWarning(lcHttp).noquote() << req.trackingId << int(req.method) << req.path << status << seconds * 1000
                                     << "ms";
@@ -489,13 +495,22 @@ void HttpServer::write(const QHttpServerRequest &request, QTcpSocket *socket, co
 
 void HttpServer::writeTo(QHttpServerResponder &responder, const HttpResponse &response)
 {
+    // Qt's status line (its reason phrases), then the header fields and the
+    // body in two writes instead of four socket writes per header field:
+    // every write on a TLS socket is a buffered append of its own.
     responder.writeStatusLine(QHttpServerResponder::StatusCode(response.status));
+    QByteArray head;
+    head.reserve(64 + response.contentType.size() + 48 * response.headers.size());
     if (!response.contentType.isEmpty())
-        responder.writeHeader("Content-Type", response.contentType);
-    responder.writeHeader("Content-Length", QByteArray::number(response.body.size()));
+        head.append("Content-Type: ").append(response.contentType).append("\r\n");
+    head.append("Content-Length: ").append(QByteArray::number(response.body.size())).append("\r\n");
     for (const auto &h : response.headers)
-        responder.writeHeader(h.first, h.second);
-    responder.writeBody(response.body);
+        head.append(h.first).append(": ").append(h.second).append("\r\n");
+    head.append("\r\n");
+    QTcpSocket *socket = responder.socket();
+    socket->write(head);
+    if (!response.body.isEmpty())
+        socket->write(response.body);
 }
 
 void HttpServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)

@@ -112,7 +112,15 @@ private:
     void adoptWebSocket(std::unique_ptr<QWebSocket> webSocket);
     void sendAnswer(HttpWorker *worker, QTcpSocket *socket, quint64 connection, quint64 sequence, HttpResponse answer);
 
+    // Metric labels of a route, rendered once (recordRequest).
+    struct RouteLabels
+    {
+        QString route;                // route="..."
+        QHash<int, QString> byStatus; // route="...",status="..."
+    };
+
     Router m_router;
+    QHash<QString, RouteLabels> m_routeLabels;
     Authenticator m_authenticator;
     QList<ClientAddress::Range> m_trustedProxies;
     QSet<QString> m_webSocketPaths;
