@@ -299,10 +299,29 @@ void HttpServer::stopIoThreads()
     m_ioThreads.clear();
 }
 
-void HttpServer::serveFromWorker(HttpWorker *worker, int index, QTcpSocket *socket, quint64 connection,
-                                 quint64 sequence, HttpRequest request, QElapsedTimer timer)
+void HttpServer::handOver(HttpHandoff handoff)
 {
-    m_metrics->increment(QStringLiteral("provisio_http_io_requests_total"), m_ioThreadLabels.value(index - 1));
+    if (m_handoffs.push(std::move(handoff)))
+        QMetaObject::invokeMethod(
+            this, [this] { serveHandoffs(); }, Qt::QueuedConnection);
+}
+
+void HttpServer::serveHandoffs()
+{
+    std::vector<HttpHandoff> handoffs = m_handoffs.take();
+    for (HttpHandoff &handoff : handoffs)
+        serveFromWorker(handoff);
+}
+
+void HttpServer::serveFromWorker(HttpHandoff &handoff)
+{
+    HttpWorker *worker = handoff.worker;
+    QTcpSocket *socket = handoff.socket;
+    const quint64 connection = handoff.connection;
+    const quint64 sequence = handoff.sequence;
+    const QElapsedTimer timer = handoff.timer;
+    HttpRequest &request = handoff.request;
+    m_metrics->increment(QStringLiteral("provisio_http_io_requests_total"), m_ioThreadLabels.value(handoff.index - 1));
     // As on one thread: a pipelined request settles the pending answers first.
     if (m_pendingAnswers.value(socket) > 0)
         m_router.settle();
@@ -333,12 +352,7 @@ void HttpServer::sendAnswer(HttpWorker *worker, QTcpSocket *socket, quint64 conn
     // threads stop).
     if (!m_workers.contains(worker))
         return;
-    QMetaObject::invokeMethod(
-        worker,
-        [worker, socket, connection, sequence, answer = std::move(answer)]() mutable {
-            worker->answer(socket, connection, sequence, std::move(answer));
-        },
-        Qt::QueuedConnection);
+    worker->post({socket, connection, sequence, std::move(answer)});
 }
 
 bool HttpServer::hasPendingWebSocketConnections() const

@@ -2,9 +2,12 @@
 // Router: which route a method and path reach, with which parameters, and
 // the body limit the front door takes from it; HandoffQueue: the batches
 // the I/O threads and the event loop pass requests and answers in.
+#include "http/handoffqueue.h"
 #include "http/router.h"
 
 #include <QtTest>
+
+#include <thread>
 
 using namespace Provisio;
 using M = QHttpServerRequest::Method;
@@ -123,6 +126,58 @@ private Q_SLOTS:
         QCOMPARE(router.routes().first().pattern, QStringLiteral("/api/v1/enrollments/{id}"));
         QCOMPARE(router.routes().last().pattern, QStringLiteral("/healthz"));
         QCOMPARE(router.smallestBodyLimit(1000), qint64(100));
+    }
+
+    void handoffBatches()
+    {
+        HandoffQueue<int> queue;
+        QVERIFY(queue.push(1));  // was empty: wake the consumer
+        QVERIFY(!queue.push(2)); // joins the batch
+        QVERIFY(!queue.push(3));
+        QCOMPARE(queue.take(), (std::vector<int>{1, 2, 3}));
+        QVERIFY(queue.take().empty());
+        QVERIFY(queue.push(4)); // empty again after the take
+        QCOMPARE(queue.take(), std::vector<int>{4});
+    }
+
+    void handoffAcrossThreads()
+    {
+        // Two producers, one consumer: every item arrives once, each
+        // producer's in its order, and a wake-up is asked for exactly when
+        // an item found the queue empty.
+        HandoffQueue<int> queue;
+        constexpr int kPerProducer = 20000;
+        std::atomic<int> wakes{0};
+        auto produce = [&](int base) {
+            for (int i = 0; i < kPerProducer; ++i) {
+                if (queue.push(base + i))
+                    wakes.fetch_add(1);
+            }
+        };
+        std::thread a(produce, 0);
+        std::thread b(produce, 1000000);
+        std::vector<int> seen;
+        int batches = 0;
+        while (seen.size() < size_t(2 * kPerProducer)) {
+            const std::vector<int> batch = queue.take();
+            if (!batch.empty())
+                batches += 1;
+            seen.insert(seen.end(), batch.begin(), batch.end());
+        }
+        a.join();
+        b.join();
+        QVERIFY(queue.take().empty());
+        int lastA = -1;
+        int lastB = 999999;
+        for (int v : seen) {
+            int &last = v < 1000000 ? lastA : lastB;
+            QCOMPARE(v, last + 1);
+            last = v;
+        }
+        QCOMPARE(lastA, kPerProducer - 1);
+        QCOMPARE(lastB, 1000000 + kPerProducer - 1);
+        // Every non-empty batch began with an item that found the queue empty.
+        QCOMPARE(wakes.load(), batches);
     }
 };
 
