@@ -2,6 +2,7 @@
 #include "router.h"
 
 #include <QUrl>
+#include <QVarLengthArray>
 
 namespace Provisio {
 
@@ -66,7 +67,19 @@ qint64 Router::smallestBodyLimit(qint64 fallback) const
 
 Router::Match Router::match(QHttpServerRequest::Method method, const QString &path) const
 {
-    const QStringList parts = splitPath(path);
+    // The segments as views of `path`: only one with an escape is decoded
+    // into a string of its own (splitPath's rules, without its copies).
+    QVarLengthArray<QStringView, 16> parts;
+    QVarLengthArray<QString, 4> decoded;
+    for (const QStringView p : QStringView(path).split(QLatin1Char('/'), Qt::SkipEmptyParts)) {
+        if (p.contains(QLatin1Char('%'))) {
+            decoded.append(QUrl::fromPercentEncoding(p.toUtf8()));
+            // Its characters stay put when the array moves the string.
+            parts.append(decoded.last());
+        } else {
+            parts.append(p);
+        }
+    }
     Match best;
     const auto candidates = m_bySegmentCount.constFind(parts.size());
     if (candidates == m_bySegmentCount.constEnd())
@@ -89,7 +102,7 @@ Router::Match Router::match(QHttpServerRequest::Method method, const QString &pa
     if (best.route) {
         for (qsizetype i = 0; i < parts.size(); ++i) {
             if (best.route->captures.at(i))
-                best.params.insert(best.route->names.at(i), parts.at(i));
+                best.params.insert(best.route->names.at(i), parts.at(i).toString());
         }
     }
     return best;

@@ -96,6 +96,23 @@ private Q_SLOTS:
         QCOMPARE(got, params);
     }
 
+    void manyEscapedSegments()
+    {
+        // More decoded segments than the matcher keeps in place: every
+        // parameter still reads its own decoded text.
+        Router router;
+        router.add(M::Get, QStringLiteral("/{p1}/{p2}/{p3}/{p4}/{p5}/{p6}"), Access::Public,
+                   [](HttpRequest &) { return HttpResponse::noContent(); });
+        const Router::Match m = router.match(M::Get, QStringLiteral("/%61/b/%63%2F/%64/%65%65/%66%20/"));
+        QVERIFY(m.route);
+        QCOMPARE(m.params.value(QStringLiteral("p1")), QStringLiteral("a"));
+        QCOMPARE(m.params.value(QStringLiteral("p2")), QStringLiteral("b"));
+        QCOMPARE(m.params.value(QStringLiteral("p3")), QStringLiteral("c/"));
+        QCOMPARE(m.params.value(QStringLiteral("p4")), QStringLiteral("d"));
+        QCOMPARE(m.params.value(QStringLiteral("p5")), QStringLiteral("ee"));
+        QCOMPARE(m.params.value(QStringLiteral("p6")), QStringLiteral("f "));
+    }
+
     void bodyLimit_data()
     {
         QTest::addColumn<QByteArray>("method");
