@@ -11,6 +11,7 @@
 #include <QLoggingCategory>
 #include <QPointer>
 #include <QTcpSocket>
+#include <QVarLengthArray>
 #include <QWebSocket>
 
 #include <algorithm>
@@ -309,6 +310,19 @@ void HttpServer::handOver(HttpHandoff handoff)
 void HttpServer::serveHandoffs()
 {
     std::vector<HttpHandoff> handoffs = m_handoffs.take();
+    // Counted once per thread and batch rather than per request (a counter
+    // is a lookup by name and labels).
+    QVarLengthArray<int, 8> perThread(m_ioThreadLabels.size());
+    std::fill(perThread.begin(), perThread.end(), 0);
+    for (const HttpHandoff &handoff : handoffs) {
+        if (handoff.index >= 1 && handoff.index <= perThread.size())
+            perThread[handoff.index - 1] += 1;
+    }
+    for (qsizetype i = 0; i < perThread.size(); ++i) {
+        if (perThread[i] > 0)
+            m_metrics->increment(QStringLiteral("provisio_http_io_requests_total"), m_ioThreadLabels.at(i),
+                                 perThread[i]);
+    }
     for (HttpHandoff &handoff : handoffs)
         serveFromWorker(handoff);
 }
@@ -321,7 +335,6 @@ void HttpServer::serveFromWorker(HttpHandoff &handoff)
     const quint64 sequence = handoff.sequence;
     const QElapsedTimer timer = handoff.timer;
     HttpRequest &request = handoff.request;
-    m_metrics->increment(QStringLiteral("provisio_http_io_requests_total"), m_ioThreadLabels.value(handoff.index - 1));
     // As on one thread: a pipelined request settles the pending answers first.
     if (m_pendingAnswers.value(socket) > 0)
         m_router.settle();
