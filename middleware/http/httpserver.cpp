@@ -11,6 +11,7 @@
 #include <QLoggingCategory>
 #include <QPointer>
 #include <QTcpSocket>
+#include <QVarLengthArray>
 #include <QWebSocket>
 
 #include <algorithm>
@@ -299,10 +300,41 @@ void HttpServer::stopIoThreads()
     m_ioThreads.clear();
 }
 
-void HttpServer::serveFromWorker(HttpWorker *worker, int index, QTcpSocket *socket, quint64 connection,
-                                 quint64 sequence, HttpRequest request, QElapsedTimer timer)
+void HttpServer::handOver(HttpHandoff handoff)
 {
-    m_metrics->increment(QStringLiteral("provisio_http_io_requests_total"), m_ioThreadLabels.value(index - 1));
+    if (m_handoffs.push(std::move(handoff)))
+        QMetaObject::invokeMethod(
+            this, [this] { serveHandoffs(); }, Qt::QueuedConnection);
+}
+
+void HttpServer::serveHandoffs()
+{
+    std::vector<HttpHandoff> handoffs = m_handoffs.take();
+    // Counted once per thread and batch rather than per request (a counter
+    // is a lookup by name and labels).
+    QVarLengthArray<int, 8> perThread(m_ioThreadLabels.size());
+    std::fill(perThread.begin(), perThread.end(), 0);
+    for (const HttpHandoff &handoff : handoffs) {
+        if (handoff.index >= 1 && handoff.index <= perThread.size())
+            perThread[handoff.index - 1] += 1;
+    }
+    for (qsizetype i = 0; i < perThread.size(); ++i) {
+        if (perThread[i] > 0)
+            m_metrics->increment(QStringLiteral("provisio_http_io_requests_total"), m_ioThreadLabels.at(i),
+                                 perThread[i]);
+    }
+    for (HttpHandoff &handoff : handoffs)
+        serveFromWorker(handoff);
+}
+
+void HttpServer::serveFromWorker(HttpHandoff &handoff)
+{
+    HttpWorker *worker = handoff.worker;
+    QTcpSocket *socket = handoff.socket;
+    const quint64 connection = handoff.connection;
+    const quint64 sequence = handoff.sequence;
+    const QElapsedTimer timer = handoff.timer;
+    HttpRequest &request = handoff.request;
     // As on one thread: a pipelined request settles the pending answers first.
     if (m_pendingAnswers.value(socket) > 0)
         m_router.settle();
@@ -333,12 +365,7 @@ void HttpServer::sendAnswer(HttpWorker *worker, QTcpSocket *socket, quint64 conn
     // threads stop).
     if (!m_workers.contains(worker))
         return;
-    QMetaObject::invokeMethod(
-        worker,
-        [worker, socket, connection, sequence, answer = std::move(answer)]() mutable {
-            worker->answer(socket, connection, sequence, std::move(answer));
-        },
-        Qt::QueuedConnection);
+    worker->post({socket, connection, sequence, std::move(answer)});
 }
 
 bool HttpServer::hasPendingWebSocketConnections() const
@@ -466,12 +493,18 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
 
 void HttpServer::recordRequest(const HttpRequest &req, int status, const QElapsedTimer &timer)
 {
-    const QString &routeLabel = req.routePattern;
     const double seconds = timer.nsecsElapsed() / 1e9;
-    const QString labels = QStringLiteral("route=\"%1\",status=\"%2\"").arg(escapeLabel(routeLabel)).arg(status);
-    m_metrics->increment(QStringLiteral("provisio_http_requests_total"), labels);
-    m_metrics->observeSeconds(QStringLiteral("provisio_http_request_duration_seconds"),
-                              QStringLiteral("route=\"%1\"").arg(escapeLabel(routeLabel)), seconds);
+    // The label texts are the same for every request of a route: rendered
+    // (and escaped) once per route and status, not per request. Routes are
+    // the registered patterns (and "unmatched"), statuses a handful: bounded.
+    RouteLabels &labels = m_routeLabels[req.routePattern];
+    if (labels.route.isEmpty())
+        labels.route = QStringLiteral("route=\"%1\"").arg(escapeLabel(req.routePattern));
+    QString &statusLabels = labels.byStatus[status];
+    if (statusLabels.isEmpty())
+        statusLabels = labels.route + QStringLiteral(",status=\"%1\"").arg(status);
+    m_metrics->increment(QStringLiteral("provisio_http_requests_total"), statusLabels);
+    m_metrics->observeSeconds(QStringLiteral("provisio_http_request_duration_seconds"), labels.route, seconds);
     if (status >= 500)
         qCWarning(lcHttp).noquote() << req.trackingId << int(req.method) << req.path << status << seconds * 1000
                                     << "ms";
@@ -489,13 +522,22 @@ void HttpServer::write(const QHttpServerRequest &request, QTcpSocket *socket, co
 
 void HttpServer::writeTo(QHttpServerResponder &responder, const HttpResponse &response)
 {
+    // Qt's status line (its reason phrases), then the header fields and the
+    // body in two writes instead of four socket writes per header field:
+    // every write on a TLS socket is a buffered append of its own.
     responder.writeStatusLine(QHttpServerResponder::StatusCode(response.status));
+    QByteArray head;
+    head.reserve(64 + response.contentType.size() + 48 * response.headers.size());
     if (!response.contentType.isEmpty())
-        responder.writeHeader("Content-Type", response.contentType);
-    responder.writeHeader("Content-Length", QByteArray::number(response.body.size()));
+        head.append("Content-Type: ").append(response.contentType).append("\r\n");
+    head.append("Content-Length: ").append(QByteArray::number(response.body.size())).append("\r\n");
     for (const auto &h : response.headers)
-        responder.writeHeader(h.first, h.second);
-    responder.writeBody(response.body);
+        head.append(h.first).append(": ").append(h.second).append("\r\n");
+    head.append("\r\n");
+    QTcpSocket *socket = responder.socket();
+    socket->write(head);
+    if (!response.body.isEmpty())
+        socket->write(response.body);
 }
 
 void HttpServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)

@@ -3,6 +3,7 @@
 
 #include "base/clientaddress.h"
 #include "frontdoor.h"
+#include "handoffqueue.h"
 #include "router.h"
 
 #include <QAbstractHttpServer>
@@ -22,6 +23,20 @@ namespace Provisio {
 class HttpIoThread;
 class HttpWorker;
 class Metrics;
+
+// A request an I/O thread read, on its way to the event loop; its answer
+// goes back to `worker` for connection `connection` (`socket` is only its
+// key there).
+struct HttpHandoff
+{
+    HttpWorker *worker = nullptr;
+    int index = 0; // the worker's thread, from 1
+    QTcpSocket *socket = nullptr;
+    quint64 connection = 0;
+    quint64 sequence = 0;
+    HttpRequest request;
+    QElapsedTimer timer;
+};
 
 // The one adapter between Qt HTTP Server 6.4 (a technology preview whose API
 // changes in 6.5 and 6.8) and Provisio's handlers. It turns each request into
@@ -104,15 +119,24 @@ private:
     bool startIoThreads(const FrontDoor::Limits &limits, const std::shared_ptr<ConnectionLedger> &ledger,
                         const std::optional<QSslConfiguration> &ssl, qintptr listeningDescriptor, QString *error);
     void stopIoThreads();
-    // From an I/O thread: routes and answers a request on this thread; the
-    // answer goes back to `worker` for connection `connection` (`socket`
-    // is only its key there).
-    void serveFromWorker(HttpWorker *worker, int index, QTcpSocket *socket, quint64 connection, quint64 sequence,
-                         HttpRequest request, QElapsedTimer timer);
+    // From an I/O thread: queues a request for this thread, waking it when
+    // nothing was queued (see HandoffQueue).
+    void handOver(HttpHandoff handoff);
+    // On this thread: routes and answers every queued request.
+    void serveHandoffs();
+    void serveFromWorker(HttpHandoff &handoff);
     void adoptWebSocket(std::unique_ptr<QWebSocket> webSocket);
     void sendAnswer(HttpWorker *worker, QTcpSocket *socket, quint64 connection, quint64 sequence, HttpResponse answer);
 
+    // Metric labels of a route, rendered once (recordRequest).
+    struct RouteLabels
+    {
+        QString route;                // route="..."
+        QHash<int, QString> byStatus; // route="...",status="..."
+    };
+
     Router m_router;
+    QHash<QString, RouteLabels> m_routeLabels;
     Authenticator m_authenticator;
     QList<ClientAddress::Range> m_trustedProxies;
     QSet<QString> m_webSocketPaths;
@@ -124,8 +148,9 @@ private:
     int m_ioThreadCount = 1;
     QList<HttpIoThread *> m_ioThreads;
     QList<HttpWorker *> m_workers;
-    QStringList m_ioThreadLabels;     // metric labels, by thread index - 1
-    QTcpServer *m_listener = nullptr; // holds the shared listening socket with I/O threads
+    HandoffQueue<HttpHandoff> m_handoffs; // from the I/O threads
+    QStringList m_ioThreadLabels;         // metric labels, by thread index - 1
+    QTcpServer *m_listener = nullptr;     // holds the shared listening socket with I/O threads
     std::deque<std::unique_ptr<QWebSocket>> m_webSockets;
 };
 

@@ -53,19 +53,32 @@ bool HttpWorker::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
         it = m_orderings.insert(socket, std::move(ordering));
         connect(socket, &QObject::destroyed, this, [this, socket] { m_orderings.remove(socket); });
     }
-    const quint64 connection = it->connection;
-    const quint64 sequence = it->nextSequence++;
-    HttpServer *server = m_setup.server;
-    HttpWorker *worker = this;
-    const int index = m_setup.index;
-    QMetaObject::invokeMethod(
-        server,
-        [server, worker, index, socket, connection, sequence,
-         req = HttpServer::toHttpRequest(request, m_setup.trustedProxies), timer]() mutable {
-            server->serveFromWorker(worker, index, socket, connection, sequence, std::move(req), timer);
-        },
-        Qt::QueuedConnection);
+    // Handed over in batches (HandoffQueue): while the event loop is busy,
+    // further requests join the queue without waking it again.
+    HttpHandoff handoff;
+    handoff.worker = this;
+    handoff.index = m_setup.index;
+    handoff.socket = socket;
+    handoff.connection = it->connection;
+    handoff.sequence = it->nextSequence++;
+    handoff.request = HttpServer::toHttpRequest(request, m_setup.trustedProxies);
+    handoff.timer = timer;
+    m_setup.server->handOver(std::move(handoff));
     return true;
+}
+
+void HttpWorker::post(HttpAnswer answer)
+{
+    if (m_answers.push(std::move(answer)))
+        QMetaObject::invokeMethod(
+            this, [this] { writeAnswers(); }, Qt::QueuedConnection);
+}
+
+void HttpWorker::writeAnswers()
+{
+    std::vector<HttpAnswer> answers = m_answers.take();
+    for (HttpAnswer &a : answers)
+        answer(a.socket, a.connection, a.sequence, std::move(a.response));
 }
 
 void HttpWorker::answer(QTcpSocket *socket, quint64 connection, quint64 sequence, HttpResponse response)

@@ -3,6 +3,7 @@
 
 #include "base/clientaddress.h"
 #include "frontdoor.h"
+#include "handoffqueue.h"
 #include "httpresponse.h"
 
 #include <QAbstractHttpServer>
@@ -21,6 +22,16 @@ namespace Provisio {
 
 class HttpServer;
 class Metrics;
+
+// An answer on its way from the event loop back to the I/O thread of its
+// connection (see HttpHandoff).
+struct HttpAnswer
+{
+    QTcpSocket *socket = nullptr; // only a key
+    quint64 connection = 0;
+    quint64 sequence = 0;
+    HttpResponse response;
+};
 
 // Serves HTTP on one I/O thread: a Qt HTTP Server of its own over this
 // thread's FrontDoor, which accepts from the shared listening socket. TLS,
@@ -54,6 +65,9 @@ public:
 
     FrontDoor *frontDoor() const { return m_frontDoor; }
     void setPeers(QList<FrontDoor *> doors) { m_frontDoor->setWorkers(std::move(doors)); }
+    // From the event loop: queues an answer for this thread, waking it when
+    // nothing was queued (see HandoffQueue).
+    void post(HttpAnswer answer);
     // Writes the answer to request `sequence` of connection `connection` on
     // `socket` once the answers before it are written. In this thread.
     void answer(QTcpSocket *socket, quint64 connection, quint64 sequence, HttpResponse response);
@@ -72,6 +86,7 @@ private:
         std::map<quint64, HttpResponse> waiting;
     };
     void write(const QHttpServerRequest &request, QTcpSocket *socket, const HttpResponse &response);
+    void writeAnswers();
     void handOverWebSockets();
 
     Setup m_setup;
@@ -79,6 +94,7 @@ private:
     QHash<QTcpSocket *, Ordering> m_orderings;
     quint64 m_nextConnection = 1;
     QList<QPointer<QTcpSocket>> m_upgrading;
+    HandoffQueue<HttpAnswer> m_answers; // from the event loop
 };
 
 // The thread of one HttpWorker: creates it in run(), serves until quit(),

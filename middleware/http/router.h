@@ -4,6 +4,7 @@
 #include "httprequest.h"
 #include "httpresponse.h"
 
+#include <QHash>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -36,6 +37,11 @@ public:
         qint64 maxBodyBytes;
         Handler handler;
         QString pattern;
+        // Derived from `segments` once, when the route is added: matching
+        // runs for every request and must not redo it.
+        QList<bool> captures; // per segment: a `{name}` capture
+        QStringList names;    // per segment: the capture's name (empty for literals)
+        int specificity = 0;  // higher is more specific (literals count more)
     };
 
     struct Match
@@ -78,6 +84,9 @@ public:
 
 private:
     QList<Route> m_routes;
+    // Route indices by segment count: a path is compared only with the
+    // routes that have as many segments.
+    QHash<qsizetype, QList<qsizetype>> m_bySegmentCount;
     std::vector<std::function<void()>> m_settles;
 };
 
