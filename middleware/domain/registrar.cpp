@@ -14,10 +14,12 @@
 #include "protocol/timeutil.h"
 #include "protocol/wirenames.h"
 #include "storage/database.h"
+#include "storage/databasereader.h"
 #include "storage/databasewriter.h"
 #include "storage/enrollmentstore.h"
 #include "storage/hublinkstore.h"
 #include "storage/hubstore.h"
+#include "storage/jsontext.h"
 #include "storage/recordutil.h"
 
 #include <QJsonArray>
@@ -122,11 +124,56 @@ Registrar::Registrar(ServiceContext &ctx, EnrollmentStore &enrollments, Registra
     m_commitTimer.setInterval(0);
     connect(&m_commitTimer, &QTimer::timeout, this, &Registrar::sendWaiting);
     m_writer = DatabaseWriter::create(m_ctx.db);
+    m_reader = DatabaseReader::create(m_ctx.db, this);
 }
 
 Registrar::~Registrar() = default;
 
 Result<Registrar::Attestee> Registrar::authenticate(const QByteArray &authorization, const QString &idScope,
+                                                    const QString &registrationId)
+{
+    return authenticate(m_enrollments, m_ctx.config.sasClockSkewSeconds, m_ctx.config.maxSasLifetimeSeconds,
+                        authorization, idScope, registrationId);
+}
+
+void Registrar::authenticateLater(const QByteArray &authorization, const QString &idScope,
+                                  const QString &registrationId, Authenticated then)
+{
+    if (!m_reader) {
+        then(authenticate(authorization, idScope, registrationId));
+        return;
+    }
+    const QString id = Crypto::normalizeRegistrationId(registrationId);
+    ++m_authenticating[id];
+    // Filled on the reader's thread, read here only once the job ran.
+    auto outcome = std::make_shared<Result<Attestee>>(Error(ErrorCode::Unavailable, QString()));
+    const qint64 skew = m_ctx.config.sasClockSkewSeconds;
+    const qint64 maxLifetime = m_ctx.config.maxSasLifetimeSeconds;
+    m_reader->post(
+        [outcome, authorization, idScope, registrationId, skew, maxLifetime](Database *db) {
+            if (!db) {
+                *outcome =
+                    Error(ErrorCode::Unavailable, QStringLiteral("the database is unreachable; try again shortly"));
+                return;
+            }
+            EnrollmentStore enrollments(*db);
+            *outcome = authenticate(enrollments, skew, maxLifetime, authorization, idScope, registrationId);
+        },
+        [this, outcome, id, then = std::move(then)] {
+            if (auto it = m_authenticating.find(id); it != m_authenticating.end() && --it.value() <= 0)
+                m_authenticating.erase(it);
+            then(std::move(*outcome));
+        });
+}
+
+void Registrar::settleAuthentications()
+{
+    if (m_reader)
+        m_reader->settle();
+}
+
+Result<Registrar::Attestee> Registrar::authenticate(EnrollmentStore &enrollments, qint64 skew, qint64 maxLifetime,
+                                                    const QByteArray &authorization, const QString &idScope,
                                                     const QString &registrationId)
 {
     const QString header = QString::fromUtf8(authorization).trimmed();
@@ -138,8 +185,6 @@ Result<Registrar::Attestee> Registrar::authenticate(const QByteArray &authorizat
 
     const QString resource = idScope + QStringLiteral("/registrations/") + registrationId;
     const qint64 nowSeconds = QDateTime::currentSecsSinceEpoch();
-    const qint64 skew = m_ctx.config.sasClockSkewSeconds;
-    const qint64 maxLifetime = m_ctx.config.maxSasLifetimeSeconds;
     // Decided before any key is looked at: costs nothing, tells nothing.
     if (token->expiry() + skew < nowSeconds)
         return unauthorized(true);
@@ -158,7 +203,7 @@ Result<Registrar::Attestee> Registrar::authenticate(const QByteArray &authorizat
 
     Attestee attestee;
     attestee.registrationId = Crypto::normalizeRegistrationId(registrationId);
-    auto enrollment = m_enrollments.find(attestee.registrationId);
+    auto enrollment = enrollments.find(attestee.registrationId);
     if (!enrollment)
         return enrollment.error();
     if (*enrollment) {
@@ -171,7 +216,7 @@ Result<Registrar::Attestee> Registrar::authenticate(const QByteArray &authorizat
         return unauthorized(expired);
     }
 
-    auto groups = m_enrollments.allGroups();
+    auto groups = enrollments.allGroups();
     if (!groups)
         return groups.error();
     // Enabled groups first, so that a device in an enabled and a disabled
@@ -606,24 +651,36 @@ std::optional<QJsonObject> Registrar::provisioPayload(const RegistrationState &s
 
 const QString &Registrar::caPem()
 {
-    // The CA's text is the same in every answer: converted once.
-    if (m_caPemSource != m_ctx.caCertificatePem) {
+    // The CA's text is the same in every answer: converted once, and once
+    // written as a JSON string for the answers written as text.
+    if (m_caPemSource != m_ctx.caCertificatePem || m_caPemJson.isEmpty()) {
         m_caPemSource = m_ctx.caCertificatePem;
         m_caPem = QString::fromLatin1(m_caPemSource);
+        m_caPemJson.clear();
+        appendJsonString(m_caPemJson, m_caPem);
     }
     return m_caPem;
 }
 
-std::optional<QJsonObject> Registrar::provisioPayload(Database &db, const Hub &hub, const RegistrationState &state,
-                                                      const QString &caPem)
+std::optional<QString> Registrar::hubDeviceKey(Database &db, const Hub &hub, const RegistrationState &state)
 {
-    QJsonObject provisio{{QStringLiteral("hubEndpoint"), hub.dialEndpoint()}, {QStringLiteral("caCertificate"), caPem}};
     // The key of the device's current credential generation on that hub
     // (hub/core/credentials.h): 0 until a revoke or a rotation retired it.
     auto generation = HubLinkStore(db).credentialGeneration(state.assignedHub, state.deviceId);
     if (!generation)
         return std::nullopt;
-    if (auto key = Crypto::deriveKey(hub.signingKey, Crypto::hubDeviceKeyDerivationId(state.deviceId, *generation)))
+    auto key = Crypto::deriveKey(hub.signingKey, Crypto::hubDeviceKeyDerivationId(state.deviceId, *generation));
+    return key ? std::move(*key) : QString();
+}
+
+std::optional<QJsonObject> Registrar::provisioPayload(Database &db, const Hub &hub, const RegistrationState &state,
+                                                      const QString &caPem)
+{
+    const std::optional<QString> key = hubDeviceKey(db, hub, state);
+    if (!key)
+        return std::nullopt;
+    QJsonObject provisio{{QStringLiteral("hubEndpoint"), hub.dialEndpoint()}, {QStringLiteral("caCertificate"), caPem}};
+    if (!key->isEmpty())
         provisio.insert(QStringLiteral("hubDeviceKey"), *key);
     return provisio;
 }
