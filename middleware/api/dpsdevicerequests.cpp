@@ -46,18 +46,22 @@ void countDown(QHash<QString, int> &running, const QString &key)
 }
 } // namespace
 
+bool DpsDeviceRequests::checksMayReachLimit(const Call &call)
+{
+    // A registration's key check runs off the event loop and counts as a
+    // failure only once it is done: while the checks still running for a
+    // client could take it over a limit, its next request is decided only
+    // after them, so that it gets no more failed attempts than the limit
+    // however many requests it has in flight.
+    const qint64 now = m_clock.elapsed();
+    return mayReachLimit(m_failuresPerAddress, m_checkingFrom, ClientAddress::limitKey(call.client), now) ||
+           mayReachLimit(m_failuresPerRegistration, m_checkingFor, Crypto::normalizeRegistrationId(call.registrationId),
+                         now);
+}
+
 std::optional<Error> DpsDeviceRequests::throttled(const Call &call, int *retryAfter)
 {
     const qint64 now = m_clock.elapsed();
-    // A registration's key check runs off the event loop and counts as a
-    // failure only once it is done: when the checks still running could
-    // take a limit over, they finish (and count) first, so that a client
-    // gets no more failed attempts than the limit however many requests it
-    // has in flight.
-    if (mayReachLimit(m_failuresPerAddress, m_checkingFrom, ClientAddress::limitKey(call.client), now) ||
-        mayReachLimit(m_failuresPerRegistration, m_checkingFor, Crypto::normalizeRegistrationId(call.registrationId),
-                      now))
-        m_registrar.settleAuthentications();
     if (const int wait = m_failuresPerAddress.retryAfterSeconds(ClientAddress::limitKey(call.client), now)) {
         *retryAfter = wait;
         return Error(
@@ -99,6 +103,10 @@ void DpsDeviceRequests::countFailure(const Call &call, const Result<Registrar::A
 
 Result<Registrar::Attestee> DpsDeviceRequests::admit(const Call &call, int *retryAfter)
 {
+    // Answered at once (a status lookup, MQTT's CONNECT): the checks
+    // running are waited for.
+    if (checksMayReachLimit(call))
+        m_registrar.settleAuthentications();
     if (auto refused = precheck(call, retryAfter))
         return *refused;
     auto attestee = m_registrar.authenticate(call.authorization, call.idScope, call.registrationId);
@@ -159,6 +167,13 @@ Result<void> DpsDeviceRequests::checkRegistrationBody(const Call &call, const Re
 
 void DpsDeviceRequests::registerDevice(const Call &call, const QByteArray &body, Reply reply)
 {
+    if (checksMayReachLimit(call)) {
+        // Queued behind the checks running: the event loop goes on.
+        m_registrar.afterAuthentications(
+            Crypto::normalizeRegistrationId(call.registrationId),
+            [this, call, body, reply = std::move(reply)]() mutable { registerDevice(call, body, std::move(reply)); });
+        return;
+    }
     int retryAfter = 0;
     if (auto refused = precheck(call, &retryAfter)) {
         reply(failure(*refused, retryAfter));

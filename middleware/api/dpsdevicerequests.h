@@ -78,6 +78,9 @@ private:
     // The checks before the key's: api-version, ID scope, registration id,
     // failure limits.
     std::optional<Error> precheck(const Call &call, int *retryAfter);
+    // Whether the key checks still running for this client could, should
+    // they fail, take it over a failure limit.
+    bool checksMayReachLimit(const Call &call);
     // Counts a failed authentication against the call's limits.
     void countFailure(const Call &call, const Result<Registrar::Attestee> &attestee);
     // precheck() and the key check.

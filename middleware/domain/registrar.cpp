@@ -136,42 +136,6 @@ Result<Registrar::Attestee> Registrar::authenticate(const QByteArray &authorizat
                         authorization, idScope, registrationId);
 }
 
-void Registrar::authenticateLater(const QByteArray &authorization, const QString &idScope,
-                                  const QString &registrationId, Authenticated then)
-{
-    if (!m_reader) {
-        then(authenticate(authorization, idScope, registrationId));
-        return;
-    }
-    const QString id = Crypto::normalizeRegistrationId(registrationId);
-    ++m_authenticating[id];
-    // Filled on the reader's thread, read here only once the job ran.
-    auto outcome = std::make_shared<Result<Attestee>>(Error(ErrorCode::Unavailable, QString()));
-    const qint64 skew = m_ctx.config.sasClockSkewSeconds;
-    const qint64 maxLifetime = m_ctx.config.maxSasLifetimeSeconds;
-    m_reader->post(
-        [outcome, authorization, idScope, registrationId, skew, maxLifetime](Database *db) {
-            if (!db) {
-                *outcome =
-                    Error(ErrorCode::Unavailable, QStringLiteral("the database is unreachable; try again shortly"));
-                return;
-            }
-            EnrollmentStore enrollments(*db);
-            *outcome = authenticate(enrollments, skew, maxLifetime, authorization, idScope, registrationId);
-        },
-        [this, outcome, id, then = std::move(then)] {
-            if (auto it = m_authenticating.find(id); it != m_authenticating.end() && --it.value() <= 0)
-                m_authenticating.erase(it);
-            then(std::move(*outcome));
-        });
-}
-
-void Registrar::settleAuthentications()
-{
-    if (m_reader)
-        m_reader->settle();
-}
-
 Result<Registrar::Attestee> Registrar::authenticate(EnrollmentStore &enrollments, qint64 skew, qint64 maxLifetime,
                                                     const QByteArray &authorization, const QString &idScope,
                                                     const QString &registrationId)

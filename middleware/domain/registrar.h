@@ -80,6 +80,10 @@ public:
     // Waits for the authentications still running and runs their `then`
     // (which may start registrations: they join the batch, uncommitted).
     void settleAuthentications();
+    // Runs `then` on this thread once every authentication started before
+    // has run its `then` (at once without a reader); until then
+    // `registrationId` (normalized) counts as being authenticated.
+    void afterAuthentications(const QString &registrationId, std::function<void()> then);
 
     // Starts a registration; `done` gets its operation, once, in this
     // thread: at once, or (group commit) after the transaction that stored

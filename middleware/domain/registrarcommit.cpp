@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// Registrar's group commit: the registrations' writes, stored a group at a
-// time on the database writer's thread, and the answers after each commit.
+// What Registrar hands to the database threads: the key checks, run on the
+// reader's thread in the order of the requests, and the group commit, the
+// registrations' writes stored a group at a time on the writer's thread,
+// with the answers after each commit.
+#include "base/serviceconfig.h"
 #include "base/servicecontext.h"
+#include "crypto/registrationid.h"
 #include "domain/registrationanswer.h"
 #include "protocol/wirenames.h"
 #include "registrar.h"
@@ -9,10 +13,63 @@
 #include "storage/database.h"
 #include "storage/databasereader.h"
 #include "storage/databasewriter.h"
+#include "storage/enrollmentstore.h"
 
 #include <algorithm>
 
 namespace Provisio {
+
+void Registrar::authenticateLater(const QByteArray &authorization, const QString &idScope,
+                                  const QString &registrationId, Authenticated then)
+{
+    if (!m_reader) {
+        then(authenticate(authorization, idScope, registrationId));
+        return;
+    }
+    const QString id = Crypto::normalizeRegistrationId(registrationId);
+    ++m_authenticating[id];
+    // Filled on the reader's thread, read here only once the job ran.
+    auto outcome = std::make_shared<Result<Attestee>>(Error(ErrorCode::Unavailable, QString()));
+    const qint64 skew = m_ctx.config.sasClockSkewSeconds;
+    const qint64 maxLifetime = m_ctx.config.maxSasLifetimeSeconds;
+    m_reader->post(
+        [outcome, authorization, idScope, registrationId, skew, maxLifetime](Database *db) {
+            if (!db) {
+                *outcome =
+                    Error(ErrorCode::Unavailable, QStringLiteral("the database is unreachable; try again shortly"));
+                return;
+            }
+            EnrollmentStore enrollments(*db);
+            *outcome = authenticate(enrollments, skew, maxLifetime, authorization, idScope, registrationId);
+        },
+        [this, outcome, id, then = std::move(then)] {
+            if (auto it = m_authenticating.find(id); it != m_authenticating.end() && --it.value() <= 0)
+                m_authenticating.erase(it);
+            then(std::move(*outcome));
+        });
+}
+
+void Registrar::afterAuthentications(const QString &registrationId, std::function<void()> then)
+{
+    if (!m_reader) {
+        then();
+        return;
+    }
+    ++m_authenticating[registrationId];
+    m_reader->post([](Database *) {},
+                   [this, registrationId, then = std::move(then)] {
+                       if (auto it = m_authenticating.find(registrationId);
+                           it != m_authenticating.end() && --it.value() <= 0)
+                           m_authenticating.erase(it);
+                       then();
+                   });
+}
+
+void Registrar::settleAuthentications()
+{
+    if (m_reader)
+        m_reader->settle();
+}
 
 void Registrar::commitPending()
 {

@@ -48,11 +48,15 @@ void DatabaseReader::settle()
     // wait for.
     if (m_delivering)
         return;
-    {
-        std::unique_lock<std::mutex> lock(m_mutex);
-        m_changed.wait(lock, [this] { return m_jobs.empty() && !m_running; });
+    // A `then` may queue a job of its own (a request that waited for the
+    // checks before it): that one is waited for too.
+    while (m_pending > 0) {
+        {
+            std::unique_lock<std::mutex> lock(m_mutex);
+            m_changed.wait(lock, [this] { return m_jobs.empty() && !m_running; });
+        }
+        deliver();
     }
-    deliver();
 }
 
 void DatabaseReader::deliver()

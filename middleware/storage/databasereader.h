@@ -43,8 +43,9 @@ public:
     void post(Job job, std::function<void()> then);
     // Jobs queued whose `then` has not run yet.
     int pending() const { return m_pending; }
-    // Blocks until every queued job ran, then runs their `then` (unless it
-    // is called from inside a `then`: those run when that one returns).
+    // Blocks until every queued job ran, then runs their `then`, and so on
+    // for the jobs those queue (unless it is called from inside a `then`:
+    // those run when that one returns).
     void settle();
 
 private:
