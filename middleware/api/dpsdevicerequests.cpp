@@ -30,6 +30,35 @@ DpsDeviceRequests::DpsDeviceRequests(ServiceContext &ctx, Registrar &registrar)
     m_clock.start();
 }
 
+namespace {
+// Whether the authentications of `key` still running could, should they
+// fail, take it to its limit.
+bool mayReachLimit(RateLimiter &limiter, const QHash<QString, int> &running, const QString &key, qint64 now)
+{
+    const int n = running.value(key);
+    return n > 0 && limiter.recent(key, now) + n >= limiter.limit();
+}
+
+void countDown(QHash<QString, int> &running, const QString &key)
+{
+    if (auto it = running.find(key); it != running.end() && --it.value() <= 0)
+        running.erase(it);
+}
+} // namespace
+
+bool DpsDeviceRequests::checksMayReachLimit(const Call &call)
+{
+    // A registration's key check runs off the event loop and counts as a
+    // failure only once it is done: while the checks still running for a
+    // client could take it over a limit, its next request is decided only
+    // after them, so that it gets no more failed attempts than the limit
+    // however many requests it has in flight.
+    const qint64 now = m_clock.elapsed();
+    return mayReachLimit(m_failuresPerAddress, m_checkingFrom, ClientAddress::limitKey(call.client), now) ||
+           mayReachLimit(m_failuresPerRegistration, m_checkingFor, Crypto::normalizeRegistrationId(call.registrationId),
+                         now);
+}
+
 std::optional<Error> DpsDeviceRequests::throttled(const Call &call, int *retryAfter)
 {
     const qint64 now = m_clock.elapsed();
@@ -48,7 +77,7 @@ std::optional<Error> DpsDeviceRequests::throttled(const Call &call, int *retryAf
     return std::nullopt;
 }
 
-Result<Registrar::Attestee> DpsDeviceRequests::admit(const Call &call, int *retryAfter)
+std::optional<Error> DpsDeviceRequests::precheck(const Call &call, int *retryAfter)
 {
     if (!call.apiVersion)
         return Error(ErrorCode::InvalidInput, QStringLiteral("the api-version query parameter is required"));
@@ -60,14 +89,28 @@ Result<Registrar::Attestee> DpsDeviceRequests::admit(const Call &call, int *retr
         return Error(ErrorCode::NotFound, QStringLiteral("unknown ID scope '%1'").arg(call.idScope.left(64)));
     if (auto valid = Crypto::validateRegistrationId(call.registrationId); !valid)
         return valid.error();
-    if (auto limited = throttled(call, retryAfter))
-        return *limited;
+    return throttled(call, retryAfter);
+}
+
+void DpsDeviceRequests::countFailure(const Call &call, const Result<Registrar::Attestee> &attestee)
+{
+    if (attestee || attestee.error().code != ErrorCode::Unauthorized)
+        return;
+    const qint64 now = m_clock.elapsed();
+    m_failuresPerAddress.record(ClientAddress::limitKey(call.client), now);
+    m_failuresPerRegistration.record(Crypto::normalizeRegistrationId(call.registrationId), now);
+}
+
+Result<Registrar::Attestee> DpsDeviceRequests::admit(const Call &call, int *retryAfter)
+{
+    // Answered at once (a status lookup, MQTT's CONNECT): the checks
+    // running are waited for.
+    if (checksMayReachLimit(call))
+        m_registrar.settleAuthentications();
+    if (auto refused = precheck(call, retryAfter))
+        return *refused;
     auto attestee = m_registrar.authenticate(call.authorization, call.idScope, call.registrationId);
-    if (!attestee && attestee.error().code == ErrorCode::Unauthorized) {
-        const qint64 now = m_clock.elapsed();
-        m_failuresPerAddress.record(ClientAddress::limitKey(call.client), now);
-        m_failuresPerRegistration.record(Crypto::normalizeRegistrationId(call.registrationId), now);
-    }
+    countFailure(call, attestee);
     return attestee;
 }
 
@@ -99,12 +142,9 @@ DpsDeviceRequests::Answer DpsDeviceRequests::admission(const Call &call)
     return Answer{};
 }
 
-Result<Registrar::Attestee> DpsDeviceRequests::admitRegistration(const Call &call, const QByteArray &body,
-                                                                 QJsonValue *payload, int *retryAfter)
+Result<void> DpsDeviceRequests::checkRegistrationBody(const Call &call, const Registrar::Attestee &attestee,
+                                                      const QByteArray &body, QJsonValue *payload)
 {
-    auto attestee = admit(call, retryAfter);
-    if (!attestee)
-        return attestee.error();
     auto json = parseJsonObject(body);
     if (!json)
         return json.error();
@@ -114,7 +154,7 @@ Result<Registrar::Attestee> DpsDeviceRequests::admitRegistration(const Call &cal
     const QString bodyId = reader.requiredString(QStringLiteral("registrationId"));
     if (!reader.ok())
         return reader.error();
-    if (Crypto::normalizeRegistrationId(bodyId) != attestee->registrationId)
+    if (Crypto::normalizeRegistrationId(bodyId) != attestee.registrationId)
         return Error(ErrorCode::InvalidInput,
                      QStringLiteral("registrationId in the body ('%1') does not match the one the device "
                                     "authenticated as ('%2')")
@@ -122,27 +162,55 @@ Result<Registrar::Attestee> DpsDeviceRequests::admitRegistration(const Call &cal
     if (json->contains(QStringLiteral("tpm")) && !json->value(QStringLiteral("tpm")).isNull())
         return Error(ErrorCode::InvalidInput, QStringLiteral("TPM attestation is not supported; use a symmetric key"));
     *payload = json->value(QStringLiteral("payload"));
-    return attestee;
+    return {};
 }
 
 void DpsDeviceRequests::registerDevice(const Call &call, const QByteArray &body, Reply reply)
 {
-    int retryAfter = 0;
-    QJsonValue payload;
-    auto attestee = admitRegistration(call, body, &payload, &retryAfter);
-    if (!attestee) {
-        reply(failure(attestee.error(), retryAfter));
+    if (checksMayReachLimit(call)) {
+        // Queued behind the checks running: the event loop goes on.
+        m_registrar.afterAuthentications(
+            Crypto::normalizeRegistrationId(call.registrationId),
+            [this, call, body, reply = std::move(reply)]() mutable { registerDevice(call, body, std::move(reply)); });
         return;
     }
-    m_registrar.registerDevice(*attestee, payload, [this, reply = std::move(reply)](Result<Registrar::Answer> op) {
-        if (!op) {
-            reply(failure(op.error()));
-            return;
-        }
-        Answer answer = operationAnswer(op->operation.status, QJsonObject(), 202);
-        answer.bodyText = std::move(op->text);
-        reply(std::move(answer));
-    });
+    int retryAfter = 0;
+    if (auto refused = precheck(call, &retryAfter)) {
+        reply(failure(*refused, retryAfter));
+        return;
+    }
+    // The key check (the enrollment read, the SAS token) runs off the event
+    // loop; the body is checked after it, so that a device that does not
+    // prove who it is hears 401 whatever it sent.
+    const QString address = ClientAddress::limitKey(call.client);
+    const QString id = Crypto::normalizeRegistrationId(call.registrationId);
+    ++m_checkingFrom[address];
+    ++m_checkingFor[id];
+    m_registrar.authenticateLater(
+        call.authorization, call.idScope, call.registrationId,
+        [this, call, body, address, id, reply = std::move(reply)](Result<Registrar::Attestee> attestee) {
+            countDown(m_checkingFrom, address);
+            countDown(m_checkingFor, id);
+            countFailure(call, attestee);
+            if (!attestee) {
+                reply(failure(attestee.error()));
+                return;
+            }
+            QJsonValue payload;
+            if (auto checked = checkRegistrationBody(call, *attestee, body, &payload); !checked) {
+                reply(failure(checked.error()));
+                return;
+            }
+            m_registrar.registerDevice(*attestee, payload, [this, reply](Result<Registrar::Answer> op) {
+                if (!op) {
+                    reply(failure(op.error()));
+                    return;
+                }
+                Answer answer = operationAnswer(op->operation.status, QJsonObject(), 202);
+                answer.bodyText = std::move(op->text);
+                reply(std::move(answer));
+            });
+        });
 }
 
 DpsDeviceRequests::Answer DpsDeviceRequests::operationStatus(const Call &call, const QString &operationId)

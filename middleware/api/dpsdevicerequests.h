@@ -75,10 +75,20 @@ public:
     static const QStringList &supportedApiVersions();
 
 private:
+    // The checks before the key's: api-version, ID scope, registration id,
+    // failure limits.
+    std::optional<Error> precheck(const Call &call, int *retryAfter);
+    // Whether the key checks still running for this client could, should
+    // they fail, take it over a failure limit.
+    bool checksMayReachLimit(const Call &call);
+    // Counts a failed authentication against the call's limits.
+    void countFailure(const Call &call, const Result<Registrar::Attestee> &attestee);
+    // precheck() and the key check.
     Result<Registrar::Attestee> admit(const Call &call, int *retryAfter);
-    // admit() and the register body's checks; `payload` gets its payload.
-    Result<Registrar::Attestee> admitRegistration(const Call &call, const QByteArray &body, QJsonValue *payload,
-                                                  int *retryAfter);
+    // The register body's checks for an authenticated device; `payload`
+    // gets its payload.
+    static Result<void> checkRegistrationBody(const Call &call, const Registrar::Attestee &attestee,
+                                              const QByteArray &body, QJsonValue *payload);
     std::optional<Error> throttled(const Call &call, int *retryAfter);
     Answer failure(const Error &error, int retryAfter = 0) const;
     // `body`: the operation as JSON; `operationStatus`: its status.
@@ -91,6 +101,10 @@ private:
     // any key is derived (an unknown id would try every group).
     RateLimiter m_failuresPerAddress;
     RateLimiter m_failuresPerRegistration;
+    // Registrations whose key check is still running, per client address
+    // and per registration id: they may yet fail (throttled()).
+    QHash<QString, int> m_checkingFrom;
+    QHash<QString, int> m_checkingFor;
     QElapsedTimer m_clock;
 };
 

@@ -35,6 +35,15 @@ int RateLimiter::retryAfterSeconds(const QString &key, qint64 nowMs)
     return int(qMax<qint64>(1, (waitMs + 999) / 1000));
 }
 
+int RateLimiter::recent(const QString &key, qint64 nowMs)
+{
+    auto it = m_events.find(key);
+    if (it == m_events.end())
+        return 0;
+    prune(it.value(), nowMs);
+    return int(it.value().size());
+}
+
 void RateLimiter::record(const QString &key, qint64 nowMs)
 {
     // Many distinct keys (an attacker cycling serials or addresses) must not

@@ -28,6 +28,8 @@ public:
     int retryAfterSeconds(const QString &key, qint64 nowMs);
     // Counts one event for `key`.
     void record(const QString &key, qint64 nowMs);
+    // The events of `key` still within the window (at most limit()).
+    int recent(const QString &key, qint64 nowMs);
     // Forgets a key's events (e.g. after a success, when only failures count).
     void reset(const QString &key) { m_events.remove(key); }
 

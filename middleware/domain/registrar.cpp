@@ -14,10 +14,12 @@
 #include "protocol/timeutil.h"
 #include "protocol/wirenames.h"
 #include "storage/database.h"
+#include "storage/databasereader.h"
 #include "storage/databasewriter.h"
 #include "storage/enrollmentstore.h"
 #include "storage/hublinkstore.h"
 #include "storage/hubstore.h"
+#include "storage/jsontext.h"
 #include "storage/recordutil.h"
 
 #include <QJsonArray>
@@ -122,11 +124,20 @@ Registrar::Registrar(ServiceContext &ctx, EnrollmentStore &enrollments, Registra
     m_commitTimer.setInterval(0);
     connect(&m_commitTimer, &QTimer::timeout, this, &Registrar::sendWaiting);
     m_writer = DatabaseWriter::create(m_ctx.db);
+    m_reader = DatabaseReader::create(m_ctx.db, this);
 }
 
 Registrar::~Registrar() = default;
 
 Result<Registrar::Attestee> Registrar::authenticate(const QByteArray &authorization, const QString &idScope,
+                                                    const QString &registrationId)
+{
+    return authenticate(m_enrollments, m_ctx.config.sasClockSkewSeconds, m_ctx.config.maxSasLifetimeSeconds,
+                        authorization, idScope, registrationId);
+}
+
+Result<Registrar::Attestee> Registrar::authenticate(EnrollmentStore &enrollments, qint64 skew, qint64 maxLifetime,
+                                                    const QByteArray &authorization, const QString &idScope,
                                                     const QString &registrationId)
 {
     const QString header = QString::fromUtf8(authorization).trimmed();
@@ -138,8 +149,6 @@ Result<Registrar::Attestee> Registrar::authenticate(const QByteArray &authorizat
 
     const QString resource = idScope + QStringLiteral("/registrations/") + registrationId;
     const qint64 nowSeconds = QDateTime::currentSecsSinceEpoch();
-    const qint64 skew = m_ctx.config.sasClockSkewSeconds;
-    const qint64 maxLifetime = m_ctx.config.maxSasLifetimeSeconds;
     // Decided before any key is looked at: costs nothing, tells nothing.
     if (token->expiry() + skew < nowSeconds)
         return unauthorized(true);
@@ -158,7 +167,7 @@ Result<Registrar::Attestee> Registrar::authenticate(const QByteArray &authorizat
 
     Attestee attestee;
     attestee.registrationId = Crypto::normalizeRegistrationId(registrationId);
-    auto enrollment = m_enrollments.find(attestee.registrationId);
+    auto enrollment = enrollments.find(attestee.registrationId);
     if (!enrollment)
         return enrollment.error();
     if (*enrollment) {
@@ -171,7 +180,7 @@ Result<Registrar::Attestee> Registrar::authenticate(const QByteArray &authorizat
         return unauthorized(expired);
     }
 
-    auto groups = m_enrollments.allGroups();
+    auto groups = enrollments.allGroups();
     if (!groups)
         return groups.error();
     // Enabled groups first, so that a device in an enabled and a disabled
@@ -606,24 +615,36 @@ std::optional<QJsonObject> Registrar::provisioPayload(const RegistrationState &s
 
 const QString &Registrar::caPem()
 {
-    // The CA's text is the same in every answer: converted once.
-    if (m_caPemSource != m_ctx.caCertificatePem) {
+    // The CA's text is the same in every answer: converted once, and once
+    // written as a JSON string for the answers written as text.
+    if (m_caPemSource != m_ctx.caCertificatePem || m_caPemJson.isEmpty()) {
         m_caPemSource = m_ctx.caCertificatePem;
         m_caPem = QString::fromLatin1(m_caPemSource);
+        m_caPemJson.clear();
+        appendJsonString(m_caPemJson, m_caPem);
     }
     return m_caPem;
 }
 
-std::optional<QJsonObject> Registrar::provisioPayload(Database &db, const Hub &hub, const RegistrationState &state,
-                                                      const QString &caPem)
+std::optional<QString> Registrar::hubDeviceKey(Database &db, const Hub &hub, const RegistrationState &state)
 {
-    QJsonObject provisio{{QStringLiteral("hubEndpoint"), hub.dialEndpoint()}, {QStringLiteral("caCertificate"), caPem}};
     // The key of the device's current credential generation on that hub
     // (hub/core/credentials.h): 0 until a revoke or a rotation retired it.
     auto generation = HubLinkStore(db).credentialGeneration(state.assignedHub, state.deviceId);
     if (!generation)
         return std::nullopt;
-    if (auto key = Crypto::deriveKey(hub.signingKey, Crypto::hubDeviceKeyDerivationId(state.deviceId, *generation)))
+    auto key = Crypto::deriveKey(hub.signingKey, Crypto::hubDeviceKeyDerivationId(state.deviceId, *generation));
+    return key ? std::move(*key) : QString();
+}
+
+std::optional<QJsonObject> Registrar::provisioPayload(Database &db, const Hub &hub, const RegistrationState &state,
+                                                      const QString &caPem)
+{
+    const std::optional<QString> key = hubDeviceKey(db, hub, state);
+    if (!key)
+        return std::nullopt;
+    QJsonObject provisio{{QStringLiteral("hubEndpoint"), hub.dialEndpoint()}, {QStringLiteral("caCertificate"), caPem}};
+    if (!key->isEmpty())
         provisio.insert(QStringLiteral("hubDeviceKey"), *key);
     return provisio;
 }

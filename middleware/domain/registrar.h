@@ -10,6 +10,7 @@
 #include "storage/registrationstore.h"
 
 #include <QElapsedTimer>
+#include <QHash>
 #include <QJsonValue>
 #include <QObject>
 #include <QSet>
@@ -24,8 +25,10 @@
 namespace Provisio {
 
 class Database;
+class DatabaseReader;
 class DatabaseWriter;
 class EnrollmentStore;
+struct ServiceConfig;
 struct ServiceContext;
 
 // The device registration logic behind the DPS-compatible API: who a device
@@ -65,6 +68,22 @@ public:
     // enrollments exist.
     Result<Attestee> authenticate(const QByteArray &authorization, const QString &idScope,
                                   const QString &registrationId);
+    // authenticate() on the database reader's thread, through its own
+    // connection, while the event loop goes on with the next requests;
+    // `then` gets the outcome on this thread, in the order of the calls
+    // (without a reader, at once). The enrollment is read when the reader
+    // gets to it, so an edit committed before that, here or on another
+    // instance, applies.
+    using Authenticated = std::function<void(Result<Attestee>)>;
+    void authenticateLater(const QByteArray &authorization, const QString &idScope, const QString &registrationId,
+                           Authenticated then);
+    // Waits for the authentications still running and runs their `then`
+    // (which may start registrations: they join the batch, uncommitted).
+    void settleAuthentications();
+    // Runs `then` on this thread once every authentication started before
+    // has run its `then` (at once without a reader); until then
+    // `registrationId` (normalized) counts as being authenticated.
+    void afterAuthentications(const QString &registrationId, std::function<void()> then);
 
     // Starts a registration; `done` gets its operation, once, in this
     // thread: at once, or (group commit) after the transaction that stored
@@ -89,13 +108,15 @@ public:
     // the next group, sent when the writer is done. At most this many wait
     // for one commit; the next one waits for the writer and sends the group.
     static constexpr int kMaxGroupCommit = 128;
-    // Stores the registrations still waiting for their commit, and answers
+    // Finishes the authentications still running (authenticateLater), then
+    // stores the registrations still waiting for their commit, and answers
     // them, before it returns (for a transport that must answer in order,
     // and before a device of a waiting group registers again, so that it
     // reads what the group wrote).
     void commitPending();
-    // commitPending() when this device's registration waits for its commit:
-    // what a status lookup does before it reads.
+    // commitPending() when this device's registration is being
+    // authenticated or waits for its commit: what a status lookup does
+    // before it reads. `registrationId` is normalized.
     void settleDevice(const QString &registrationId);
 
     // An operation of this registration, for the device polling it.
@@ -115,6 +136,9 @@ public:
     static constexpr int kStaleAssigningMs = 30000;
 
 private:
+    static Result<Attestee> authenticate(EnrollmentStore &enrollments, qint64 skew, qint64 maxLifetime,
+                                         const QByteArray &authorization, const QString &idScope,
+                                         const QString &registrationId);
     struct Pending
     {
         Attestee attestee;
@@ -154,14 +178,18 @@ private:
     {
         std::vector<Write> writes;
         std::vector<bool> stored;
-        QString caPem; // for the answers
+        QString caPemJson; // for the answers: the CA as a JSON string
     };
     static void storeGroup(Database *db, Group &group);
     // Inside an open transaction.
     static bool store(RegistrationStore &store, Write &write);
     // The answer of a stored write, read through `db` (the hub key's
     // credential generation), as deviceAnswer() would give it.
-    static QByteArray storedAnswer(Database &db, const Write &write, const QString &caPem);
+    static QByteArray storedAnswer(Database &db, const Write &write, const QString &caPemJson);
+    // The device's key on `hub` for an assigned state, read through `db`
+    // (its credential generation): nullopt when that read failed, empty
+    // when the key could not be derived.
+    static std::optional<QString> hubDeviceKey(Database &db, const Hub &hub, const RegistrationState &state);
     // payload.provisio for an assigned state on `hub`.
     static std::optional<QJsonObject> provisioPayload(Database &db, const Hub &hub, const RegistrationState &state,
                                                       const QString &caPem);
@@ -177,7 +205,8 @@ private:
     RegistrationOperation persistFailure(const Pending &pending, const Error &error);
     // payload.provisio for an assigned state, when its hub is known.
     std::optional<QJsonObject> provisioPayload(const RegistrationState &state);
-    // m_caPem, converted from m_ctx.caCertificatePem when that changed.
+    // m_caPem (and m_caPemJson), converted from m_ctx.caCertificatePem
+    // when that changed.
     const QString &caPem();
     void recordMetrics(const RegistrationOperation &op, const QElapsedTimer &timer);
     void announce(const RegistrationOperation &op, const QString &deviceId);
@@ -189,14 +218,19 @@ private:
     std::vector<Write> m_batch;
     // Registration ids of m_batch and of the group in flight.
     QSet<QString> m_batchIds;
+    // Registration ids (normalized) being authenticated by the reader, and
+    // how many times each.
+    QHash<QString, int> m_authenticating;
     QTimer m_commitTimer;
     std::shared_ptr<Group> m_inFlight;
     // m_ctx.caCertificatePem as the text every assigned answer carries.
     QByteArray m_caPemSource;
     QString m_caPem;
-    // Null for an in-memory database: groups are then stored on this thread.
-    // Declared last: stopped before the rest goes.
+    QString m_caPemJson;
+    // Null for an in-memory database: groups are then stored and devices
+    // authenticated on this thread. Declared last: stopped before the rest goes.
     std::unique_ptr<DatabaseWriter> m_writer;
+    std::unique_ptr<DatabaseReader> m_reader;
 };
 
 } // namespace Provisio

@@ -1,22 +1,81 @@
 // SPDX-License-Identifier: Apache-2.0
-// Registrar's group commit: the registrations' writes, stored a group at a
-// time on the database writer's thread, and the answers after each commit.
+// What Registrar hands to the database threads: the key checks, run on the
+// reader's thread in the order of the requests, and the group commit, the
+// registrations' writes stored a group at a time on the writer's thread,
+// with the answers after each commit.
+#include "base/serviceconfig.h"
 #include "base/servicecontext.h"
+#include "crypto/registrationid.h"
 #include "domain/registrationanswer.h"
 #include "protocol/wirenames.h"
 #include "registrar.h"
 
 #include "storage/database.h"
+#include "storage/databasereader.h"
 #include "storage/databasewriter.h"
-
-#include <QJsonDocument>
+#include "storage/enrollmentstore.h"
 
 #include <algorithm>
 
 namespace Provisio {
 
+void Registrar::authenticateLater(const QByteArray &authorization, const QString &idScope,
+                                  const QString &registrationId, Authenticated then)
+{
+    if (!m_reader) {
+        then(authenticate(authorization, idScope, registrationId));
+        return;
+    }
+    const QString id = Crypto::normalizeRegistrationId(registrationId);
+    ++m_authenticating[id];
+    // Filled on the reader's thread, read here only once the job ran.
+    auto outcome = std::make_shared<Result<Attestee>>(Error(ErrorCode::Unavailable, QString()));
+    const qint64 skew = m_ctx.config.sasClockSkewSeconds;
+    const qint64 maxLifetime = m_ctx.config.maxSasLifetimeSeconds;
+    m_reader->post(
+        [outcome, authorization, idScope, registrationId, skew, maxLifetime](Database *db) {
+            if (!db) {
+                *outcome =
+                    Error(ErrorCode::Unavailable, QStringLiteral("the database is unreachable; try again shortly"));
+                return;
+            }
+            EnrollmentStore enrollments(*db);
+            *outcome = authenticate(enrollments, skew, maxLifetime, authorization, idScope, registrationId);
+        },
+        [this, outcome, id, then = std::move(then)] {
+            if (auto it = m_authenticating.find(id); it != m_authenticating.end() && --it.value() <= 0)
+                m_authenticating.erase(it);
+            then(std::move(*outcome));
+        });
+}
+
+void Registrar::afterAuthentications(const QString &registrationId, std::function<void()> then)
+{
+    if (!m_reader) {
+        then();
+        return;
+    }
+    ++m_authenticating[registrationId];
+    m_reader->post([](Database *) {},
+                   [this, registrationId, then = std::move(then)] {
+                       if (auto it = m_authenticating.find(registrationId);
+                           it != m_authenticating.end() && --it.value() <= 0)
+                           m_authenticating.erase(it);
+                       then();
+                   });
+}
+
+void Registrar::settleAuthentications()
+{
+    if (m_reader)
+        m_reader->settle();
+}
+
 void Registrar::commitPending()
 {
+    // Authentications still running come first: their devices join the
+    // batch before it is stored.
+    settleAuthentications();
     m_commitTimer.stop();
     while (m_inFlight || !m_batch.empty()) {
         settleInFlight();
@@ -26,7 +85,7 @@ void Registrar::commitPending()
 
 void Registrar::settleDevice(const QString &registrationId)
 {
-    if (m_batchIds.contains(registrationId))
+    if (m_batchIds.contains(registrationId) || m_authenticating.contains(registrationId))
         commitPending();
 }
 
@@ -37,7 +96,8 @@ void Registrar::sendWaiting()
     m_commitTimer.stop();
     auto group = std::make_shared<Group>();
     group->writes.swap(m_batch);
-    group->caPem = caPem();
+    caPem();
+    group->caPemJson = m_caPemJson;
     m_inFlight = group;
     if (!m_writer) {
         storeGroup(&m_ctx.db, *group);
@@ -110,26 +170,30 @@ void Registrar::storeGroup(Database *db, Group &group)
     // The answers, here too: what they read was committed just now.
     for (size_t i = 0; i < group.writes.size(); ++i) {
         if (group.stored[i])
-            group.writes[i].answerText = storedAnswer(*db, group.writes[i], group.caPem);
+            group.writes[i].answerText = storedAnswer(*db, group.writes[i], group.caPemJson);
     }
 }
 
-QByteArray Registrar::storedAnswer(Database &db, const Write &w, const QString &caPem)
+QByteArray Registrar::storedAnswer(Database &db, const Write &w, const QString &caPemJson)
 {
-    // As deviceAnswer(w.operation), with the hub the assignment chose.
+    // As deviceAnswer(w.operation), with the hub the assignment chose; the
+    // connection details written as text, the CA's already escaped.
     const RegistrationState &state = w.record.state;
     if (state.status != RegistrationStatus::Assigned || state.assignedHub.isEmpty())
         return registrationAnswerText(w.operation);
-    const std::optional<QJsonObject> provisio = provisioPayload(db, w.hub, state, caPem);
-    return registrationAnswerText(w.operation, provisio ? &*provisio : nullptr);
+    const std::optional<QString> key = hubDeviceKey(db, w.hub, state);
+    if (!key)
+        return registrationAnswerText(w.operation);
+    return registrationAnswerText(w.operation, provisioPayloadText(caPemJson, *key, w.hub.dialEndpoint()));
 }
 
 bool Registrar::store(RegistrationStore &registrations, Write &w)
 {
-    // Rendered once for the stored record, the stored operation and the
-    // event: each would otherwise render the same state (and its dates) again.
+    // Rendered once for the stored record and the stored operation (as
+    // text, directly), and once for the event: each would otherwise render
+    // the same state (and its dates) again.
     w.stateJson = w.record.state.toJson();
-    const QByteArray stateText = QJsonDocument(w.stateJson).toJson(QJsonDocument::Compact);
+    const QByteArray stateText = registrationStateText(w.record.state);
     if (!registrations.save(w.record, stateText))
         return false;
     if (!registrations.saveOperation({w.operation, w.registrationId, w.started, w.at}, stateText))

@@ -53,7 +53,24 @@ void appendPayload(QString &out, const QJsonObject &payload, const QJsonObject *
     out += QString::fromUtf8(QJsonDocument(merged).toJson(QJsonDocument::Compact));
 }
 
-void appendState(QString &out, const RegistrationState &s, const QJsonObject *provisio)
+void appendPayloadText(QString &out, const QJsonObject &payload, const QString &provisioText)
+{
+    if (payload.isEmpty()) {
+        appendJsonKey(out, QLatin1String("payload"));
+        out += QLatin1String("{\"provisio\":");
+        out += provisioText;
+        out += QLatin1Char('}');
+        return;
+    }
+    // The allocation's own payload beside it (a custom allocation): merged
+    // as the object form is.
+    const QJsonObject provisio = QJsonDocument::fromJson(provisioText.toUtf8()).object();
+    appendPayload(out, payload, &provisio);
+}
+
+// Exactly one of `provisio` and `provisioText` is used: the text when given.
+void appendState(QString &out, const RegistrationState &s, const QJsonObject *provisio,
+                 const QString *provisioText = nullptr)
 {
     out += QLatin1Char('{');
     if (!s.assignedHub.isEmpty())
@@ -72,7 +89,10 @@ void appendState(QString &out, const RegistrationState &s, const QJsonObject *pr
         appendJsonMember(out, QLatin1String("etag"), s.etag);
     if (s.lastUpdatedDateTimeUtc.isValid())
         appendJsonMember(out, QLatin1String("lastUpdatedDateTimeUtc"), toIsoUtc(s.lastUpdatedDateTimeUtc));
-    appendPayload(out, s.payload, provisio);
+    if (provisioText)
+        appendPayloadText(out, s.payload, *provisioText);
+    else
+        appendPayload(out, s.payload, provisio);
     appendJsonMember(out, QLatin1String("registrationId"), s.registrationId);
     appendJsonMember(out, QLatin1String("status"), s.status);
     if (!s.substatus.isEmpty())
@@ -82,19 +102,52 @@ void appendState(QString &out, const RegistrationState &s, const QJsonObject *pr
 
 } // namespace
 
-QByteArray registrationAnswerText(const RegistrationOperation &op, const QJsonObject *provisio)
+namespace {
+QByteArray answerText(const RegistrationOperation &op, const QJsonObject *provisio, const QString *provisioText)
 {
     QString out;
-    out.reserve(provisio ? 2048 : 512);
+    out.reserve(provisio || provisioText ? 2048 : 512);
     out += QLatin1Char('{');
     appendJsonMember(out, QLatin1String("operationId"), op.operationId);
     if (op.registrationState) {
         appendJsonKey(out, QLatin1String("registrationState"));
-        appendState(out, *op.registrationState, provisio);
+        appendState(out, *op.registrationState, provisio, provisioText);
     }
     appendJsonMember(out, QLatin1String("status"), op.status);
     out += QLatin1Char('}');
     return out.toUtf8();
+}
+} // namespace
+
+QByteArray registrationStateText(const RegistrationState &state)
+{
+    QString out;
+    out.reserve(512);
+    appendState(out, state, nullptr);
+    return out.toUtf8();
+}
+
+QByteArray registrationAnswerText(const RegistrationOperation &op, const QJsonObject *provisio)
+{
+    return answerText(op, provisio, nullptr);
+}
+
+QByteArray registrationAnswerText(const RegistrationOperation &op, const QString &provisioText)
+{
+    return answerText(op, nullptr, &provisioText);
+}
+
+QString provisioPayloadText(const QString &caCertificateJson, const QString &hubDeviceKey, const QString &hubEndpoint)
+{
+    QString out;
+    out.reserve(caCertificateJson.size() + hubDeviceKey.size() + hubEndpoint.size() + 64);
+    out += QLatin1String("{\"caCertificate\":");
+    out += caCertificateJson;
+    if (!hubDeviceKey.isEmpty())
+        appendJsonMember(out, QLatin1String("hubDeviceKey"), hubDeviceKey);
+    appendJsonMember(out, QLatin1String("hubEndpoint"), hubEndpoint);
+    out += QLatin1Char('}');
+    return out;
 }
 
 } // namespace Provisio

@@ -5,6 +5,7 @@
 
 #include <QByteArray>
 #include <QJsonObject>
+#include <QString>
 
 namespace Provisio {
 
@@ -15,5 +16,17 @@ namespace Provisio {
 // member (replacing one the payload had), as the registrar answers an
 // assigned device.
 QByteArray registrationAnswerText(const RegistrationOperation &op, const QJsonObject *provisio = nullptr);
+// A registration state as compact JSON text, written directly: byte for
+// byte QJsonDocument(state.toJson()).toJson(QJsonDocument::Compact), for the
+// stored record and operation, which hold the state's text.
+QByteArray registrationStateText(const RegistrationState &state);
+// The connection details of payload.provisio as their JSON object's text
+// (members in QJsonObject's order): `caCertificateJson` is the CA
+// certificate already written as a JSON string (appendJsonString), the same
+// in every answer; an empty `hubDeviceKey` is left out.
+QString provisioPayloadText(const QString &caCertificateJson, const QString &hubDeviceKey, const QString &hubEndpoint);
+// registrationAnswerText() with payload.provisio given as
+// provisioPayloadText()'s text: the same bytes as with its QJsonObject.
+QByteArray registrationAnswerText(const RegistrationOperation &op, const QString &provisioText);
 
 } // namespace Provisio

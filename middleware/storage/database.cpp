@@ -480,9 +480,10 @@ Result<QList<QVariantList>> Database::selectRows(const QString &sql, const QVari
                 row << QVariant(QMetaType::fromType<QString>());
                 break;
             default: {
-                const void *text = sqlite3_column_text16(stmt, i);
-                row << QVariant(
-                    QString(static_cast<const QChar *>(text), sqlite3_column_bytes16(stmt, i) / int(sizeof(QChar))));
+                // As UTF-8, the database's own encoding: SQLite's conversion
+                // to UTF-16 goes a character at a time, Qt's a block at a time.
+                const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(stmt, i));
+                row << QVariant(QString::fromUtf8(text, sqlite3_column_bytes(stmt, i)));
                 break;
             }
             }

@@ -69,10 +69,20 @@ void DatabaseWriter::run()
         }
         if (!db) {
             auto opened = m_main.openAnother();
-            if (opened)
+            if (opened) {
                 db = std::move(*opened);
-            else
+                // Its writes touch a few pages of the registrations and
+                // operations tables and their indexes per assignment: an
+                // 8 MiB page cache rather than the main connection's 32 MiB
+                // keeps the process within its memory target at 100,000
+                // devices (docs/benchmarks.md).
+                if (db->dialect() == Database::Dialect::Sqlite) {
+                    if (auto r = db->exec(QStringLiteral("PRAGMA cache_size=-8192")))
+                        r->finish();
+                }
+            } else {
                 qCWarning(lcDb).noquote() << "the writer's connection could not be opened:" << opened.error().message;
+            }
         }
         job(db.get());
         // Gone before the owner hears of it: what the job holds (its owner's

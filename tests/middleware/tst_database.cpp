@@ -11,6 +11,7 @@
 #include "domain/registrationanswer.h"
 #include "storage/auditlog.h"
 #include "storage/database.h"
+#include "storage/jsontext.h"
 #include "storage/registrationstore.h"
 #include "storage/tokenstore.h"
 
@@ -632,6 +633,9 @@ void TestDatabase::registrationAnswerTextIsItsJson_data()
     op.registrationState = assigned;
     QTest::newRow("assigned, connection details") << op << provisio << true;
     QTest::newRow("assigned, none") << op << QJsonObject() << false;
+    QJsonObject keyless = provisio;
+    keyless.remove(QStringLiteral("hubDeviceKey"));
+    QTest::newRow("assigned, no device key") << op << keyless << true;
 
     RegistrationOperation custom = op;
     custom.registrationState->payload =
@@ -704,6 +708,27 @@ void TestDatabase::registrationAnswerTextIsItsJson()
     }
     const QByteArray text = registrationAnswerText(op, withProvisio ? &provisio : nullptr);
     QCOMPARE(text, QJsonDocument(expected).toJson(QJsonDocument::Compact));
+    // The state alone, as the stored record and operation hold it.
+    if (op.registrationState)
+        QCOMPARE(registrationStateText(*op.registrationState),
+                 QJsonDocument(op.registrationState->toJson()).toJson(QJsonDocument::Compact));
+
+    // The group commit's answers: the connection details written as text,
+    // the CA escaped once. The same bytes whenever they are what the
+    // registrar gives (the CA, the endpoint, perhaps the key: strings).
+    const QStringList keys = provisio.keys();
+    const bool connectionShape =
+        withProvisio && provisio.value(QStringLiteral("caCertificate")).isString() &&
+        provisio.value(QStringLiteral("hubEndpoint")).isString() &&
+        (keys.size() == 2 || (keys.size() == 3 && provisio.value(QStringLiteral("hubDeviceKey")).isString()));
+    if (!connectionShape)
+        return;
+    QString caJson;
+    appendJsonString(caJson, provisio.value(QStringLiteral("caCertificate")).toString());
+    const QString provisioText = provisioPayloadText(caJson, provisio.value(QStringLiteral("hubDeviceKey")).toString(),
+                                                     provisio.value(QStringLiteral("hubEndpoint")).toString());
+    QCOMPARE(QJsonDocument::fromJson(provisioText.toUtf8()).object(), provisio);
+    QCOMPARE(registrationAnswerText(op, provisioText), text);
 }
 
 PROVISIO_TEST_GUILESS_MAIN(TestDatabase)

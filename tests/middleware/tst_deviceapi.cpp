@@ -15,6 +15,7 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <vector>
 
 using namespace Provisio;
 using namespace Provisio::Test;
@@ -1106,6 +1107,61 @@ private Q_SLOTS:
         QCOMPARE(record.status, 200);
         QCOMPARE(record.json().value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
         QCOMPARE(f.viewer->get(QStringLiteral("/api/v1/enrollments/crm-side-2-%1").arg(kDevices - 1)).status, 200);
+    }
+
+    // A registration's key check runs off the event loop and counts as a
+    // failure only when it is done. A client with many bad registrations in
+    // flight at once (each on a connection of its own) must still get no
+    // more failed attempts than the limit: the rest are answered 429.
+    void failureLimitHoldsWithRequestsInFlight()
+    {
+        constexpr int kLimit = 10;
+        constexpr int kConnections = 40;
+        MiddlewareProcess mw({QStringLiteral("--dps-failures-per-address"), QString::number(kLimit)});
+        QVERIFY2(mw.start(), qPrintable(mw.lastError()));
+        QFile ca(mw.caCertificatePath());
+        QVERIFY(ca.open(QIODevice::ReadOnly));
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        ssl.setCaCertificates(QSslCertificate::fromData(ca.readAll(), QSsl::Pem));
+        const QUrl url(mw.baseUrl());
+        std::vector<std::unique_ptr<QSslSocket>> sockets;
+        for (int i = 0; i < kConnections; ++i) {
+            auto socket = std::make_unique<QSslSocket>();
+            socket->setSslConfiguration(ssl);
+            socket->connectToHostEncrypted(url.host(), quint16(url.port()));
+            QVERIFY2(socket->waitForEncrypted(10000), qPrintable(socket->errorString()));
+            sockets.push_back(std::move(socket));
+        }
+        // Every request is written before any answer is read: distinct ids
+        // (the per-id limit stays out of it), a key nobody enrolled.
+        const QString key = Crypto::generateSymmetricKey(32);
+        for (int i = 0; i < kConnections; ++i) {
+            const QString id = QStringLiteral("in-flight-%1").arg(i);
+            const QByteArray body =
+                QJsonDocument(QJsonObject{{QStringLiteral("registrationId"), id}}).toJson(QJsonDocument::Compact);
+            sockets[i]->write("PUT /" + mw.idScope().toUtf8() + "/registrations/" + id.toUtf8() +
+                              "/register?api-version=2021-06-01 HTTP/1.1\r\nHost: localhost\r\nAuthorization: " +
+                              DeviceFixture::sas(mw.idScope(), id, key).toUtf8() +
+                              "\r\nContent-Type: application/json\r\nContent-Length: " +
+                              QByteArray::number(body.size()) + "\r\n\r\n" + body);
+            sockets[i]->flush();
+        }
+        QHash<int, int> statuses;
+        for (auto &socket : sockets) {
+            QByteArray received;
+            QDeadlineTimer deadline(15000);
+            while (!received.contains("\r\n\r\n") && !deadline.hasExpired()) {
+                if (socket->bytesAvailable() == 0 &&
+                    !socket->waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime()))))
+                    break;
+                received += socket->readAll();
+            }
+            QVERIFY2(received.startsWith("HTTP/1.1 "), received.left(200).constData());
+            ++statuses[received.mid(9, 3).toInt()];
+        }
+        QCOMPARE(statuses.value(401), kLimit);
+        QCOMPARE(statuses.value(429), kConnections - kLimit);
+        mw.stop();
     }
 };
 

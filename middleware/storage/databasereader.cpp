@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "databasereader.h"
+#include "database.h"
+
+#include <QLoggingCategory>
+#include <QMetaObject>
+
+Q_DECLARE_LOGGING_CATEGORY(lcDb)
+
+namespace Provisio {
+
+std::unique_ptr<DatabaseReader> DatabaseReader::create(const Database &db, QObject *context)
+{
+    if (!db.canOpenAnother())
+        return nullptr;
+    return std::unique_ptr<DatabaseReader>(new DatabaseReader(db, context));
+}
+
+DatabaseReader::DatabaseReader(const Database &main, QObject *context) : m_main(main), m_context(context)
+{
+    m_thread = std::thread([this] { run(); });
+}
+
+DatabaseReader::~DatabaseReader()
+{
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_stop = true;
+    }
+    m_changed.notify_all();
+    m_thread.join();
+}
+
+void DatabaseReader::post(Job job, std::function<void()> then)
+{
+    ++m_pending;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_jobs.push_back(std::move(job));
+        m_thens.push_back(std::move(then));
+    }
+    m_changed.notify_all();
+}
+
+void DatabaseReader::settle()
+{
+    // Inside a `then` the later ones cannot run yet (deliver()): nothing to
+    // wait for.
+    if (m_delivering)
+        return;
+    // A `then` may queue a job of its own (a request that waited for the
+    // checks before it): that one is waited for too.
+    while (m_pending > 0) {
+        {
+            std::unique_lock<std::mutex> lock(m_mutex);
+            m_changed.wait(lock, [this] { return m_jobs.empty() && !m_running; });
+        }
+        deliver();
+    }
+}
+
+void DatabaseReader::deliver()
+{
+    // A `then` that settles (a registration that commits its group first)
+    // must not run the `then` of a later job before it has returned.
+    if (m_delivering)
+        return;
+    m_delivering = true;
+    for (;;) {
+        std::function<void()> then;
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_deliveryPosted = false;
+            if (m_ready.empty())
+                break;
+            then = std::move(m_ready.front());
+            m_ready.pop_front();
+        }
+        --m_pending;
+        then();
+    }
+    m_delivering = false;
+}
+
+void DatabaseReader::run()
+{
+    // Opened, used and closed on this thread only, as Qt SQL requires.
+    std::unique_ptr<Database> db;
+    for (;;) {
+        Job job;
+        {
+            std::unique_lock<std::mutex> lock(m_mutex);
+            m_changed.wait(lock, [this] { return m_stop || !m_jobs.empty(); });
+            if (m_stop)
+                break;
+            job = std::move(m_jobs.front());
+            m_jobs.pop_front();
+            m_running = true;
+        }
+        if (!db) {
+            auto opened = m_main.openAnother();
+            if (opened) {
+                db = std::move(*opened);
+                // Point reads by key: SQLite's default 2 MB page cache is
+                // plenty, and the event loop's connection already keeps a
+                // large one in this process.
+                if (db->dialect() == Database::Dialect::Sqlite) {
+                    if (auto r = db->exec(QStringLiteral("PRAGMA cache_size=-2048")))
+                        r->finish();
+                }
+            } else {
+                qCWarning(lcDb).noquote() << "the reader's connection could not be opened:" << opened.error().message;
+            }
+        }
+        job(db.get());
+        // Gone before the owner hears of it: what the job holds (its owner's
+        // data) is then released on this thread while the owner cannot touch it.
+        job = nullptr;
+        bool post = false;
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_ready.push_back(std::move(m_thens.front()));
+            m_thens.pop_front();
+            m_running = false;
+            post = !m_deliveryPosted;
+            m_deliveryPosted = true;
+        }
+        m_changed.notify_all();
+        if (post)
+            QMetaObject::invokeMethod(
+                m_context, [this] { deliver(); }, Qt::QueuedConnection);
+    }
+}
+
+} // namespace Provisio
