@@ -273,23 +273,21 @@ void TelemetryIngest::writeBatch(Database *db, Batch &batch)
     QList<TelemetryStore::Message> messages;
     messages.reserve(batch.messages.size());
     qsizetype duplicates = 0;
-    for (const TelemetryStore::Message &m : std::as_const(batch.messages)) {
-        if (!stored)
-            break;
-        if (m.redelivered) {
-            // Sent again by the hub: stored before the acknowledgement got
-            // through (the middleware was killed in between)?
-            auto seen = store.isStoredRedelivery(m);
-            if (!seen) {
-                stored = seen.error();
-                break;
-            }
-            if (*seen) {
-                ++duplicates;
-                continue;
+    // Sent again by the hub: stored before the acknowledgement got through
+    // (the middleware was killed in between, or the connection dropped)?
+    // One look-up for the batch's redeliveries.
+    if (stored) {
+        const auto seen = store.storedRedeliveries(batch.messages);
+        if (!seen) {
+            stored = seen.error();
+        } else {
+            for (qsizetype i = 0; i < batch.messages.size(); ++i) {
+                if (seen->at(i))
+                    ++duplicates;
+                else
+                    messages << batch.messages.at(i);
             }
         }
-        messages << m;
     }
     if (stored && !messages.isEmpty())
         stored = store.insert(messages);
