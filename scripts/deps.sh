@@ -21,7 +21,7 @@ provisio_packages() {
         # middleware: activation cards by e-mail (SMTP with STARTTLS) and their QR code
         libcurl4-openssl-dev libqrencode-dev
         qt6-base-dev qt6-httpserver-dev qt6-websockets-dev
-        libqt6sql6-sqlite libqt6sql6-psql libsqlite3-dev
+        libqt6sql6-sqlite libqt6sql6-psql libsqlite3-dev libpq-dev
         qt6-declarative-dev qt6-tools-dev
         # translations: lupdate and lrelease (Qt6 LinguistTools), the kiosk's and the CRM's .ts files -> .qm;
         # Qt's own translations (the CRM's standard dialog buttons in German)

@@ -56,8 +56,11 @@ constexpr int kPresencePerMinute = 6;
 // Unacknowledged QoS 1 messages the broker sends one client at a time. The
 // middleware's link acknowledges telemetry only once its batch is committed,
 // so this is the largest batch one hub session can hand it per commit: 20
-// (Mosquitto's default) made every commit store at most 20 messages.
-constexpr int kMaxInflightMessages = 1000;
+// (Mosquitto's default) made every commit store at most 20 messages, and
+// 1,000 left the middleware's writer thread and event loop waiting for the
+// hub between commits. Memory stays bounded by the plugin's credit window
+// (messages and bytes), which is smaller for large messages.
+constexpr int kMaxInflightMessages = 10000;
 constexpr int kMessageSizeLimit = 256 * 1024; // Azure IoT Hub's device-to-cloud limit
 
 Error invalid(const QString &message)

@@ -12,6 +12,7 @@
 #include "protocol/deliveryidentity.h"
 #include "protocol/timeutil.h"
 #include "storage/database.h"
+#include "storage/databasewriter.h"
 #include "storage/recordutil.h"
 
 #include <utility>
@@ -37,20 +38,21 @@ TelemetryIngest::TelemetryIngest(ServiceContext &ctx, DeviceLookup &lookup, Opti
                QStringLiteral("Telemetry messages deleted by retention, by reason (count, age)"));
     m.addGauge(QStringLiteral("provisio_telemetry_pending_messages"),
                QStringLiteral("Telemetry messages received and not yet written"),
-               [this] { return double(m_buffer.pendingCount()); });
+               [this] { return double(m_buffer.pendingCount() + m_inFlight.size()); });
     m.describe(QStringLiteral("provisio_telemetry_redelivered_total"), QStringLiteral("counter"),
                QStringLiteral("Telemetry deliveries a hub sent again that were stored already or waiting (not stored "
                               "twice)"));
 
     connect(&m_flushTimer, &QTimer::timeout, this, &TelemetryIngest::flushCounters);
     m_batchTimer.setSingleShot(true);
-    connect(&m_batchTimer, &QTimer::timeout, this, [this] { flushBatch(); });
+    connect(&m_batchTimer, &QTimer::timeout, this, &TelemetryIngest::sendPending);
     connect(&m_pruneTimer, &QTimer::timeout, this, &TelemetryIngest::prune);
     connect(&m_ageSweep, &RetentionSweep::roundDone, this, [this](int deleted, qint64) {
         if (deleted > 0)
             m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_pruned_total"), QStringLiteral("reason=\"age\""),
                                     double(deleted));
     });
+    m_writer = DatabaseWriter::create(m_ctx.db);
 }
 
 TelemetryIngest::~TelemetryIngest()
@@ -130,14 +132,16 @@ void TelemetryIngest::handleMessage(const QString &hubHost, const QString &sessi
     } else {
         delivery = identityOf();
     }
-    if (message.redelivered && m_buffer.adoptRedelivery(message, acknowledge)) {
-        // Its first copy waits for the next batch already (sent again after
-        // a reconnect): stored once, acknowledged on the new connection.
+    if (message.redelivered &&
+        (m_buffer.adoptRedelivery(message, acknowledge) || adoptInFlight(message, acknowledge))) {
+        // Its first copy waits for the next batch already, or is being
+        // written (sent again after a reconnect): stored once,
+        // acknowledged on the new connection.
         m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_redelivered_total"));
         return;
     }
     if (m_buffer.add(std::move(message), std::move(acknowledge), delivery))
-        flushBatch();
+        sendPending();
     else if (!m_batchTimer.isActive())
         m_batchTimer.start(0); // after what the current read from the hubs brought
     int skipped = 0;
@@ -206,49 +210,114 @@ void TelemetryIngest::flushCounters()
         m_buffer.restoreUnflushed(counters);
 }
 
+bool TelemetryIngest::adoptInFlight(const TelemetryStore::Message &message, std::function<void()> &acknowledge)
+{
+    if (message.deliveryKey.isEmpty())
+        return false;
+    for (TelemetryBuffer::Entry &e : m_inFlight) {
+        if (e.message.deliveryKey == message.deliveryKey && e.message.digest == message.digest) {
+            e.acknowledge = std::move(acknowledge);
+            return true;
+        }
+    }
+    return false;
+}
+
 Result<void> TelemetryIngest::flushBatch()
 {
+    if (auto r = settleInFlight(); !r)
+        return r;
+    sendPending();
+    return settleInFlight();
+}
+
+void TelemetryIngest::sendPending()
+{
     m_batchTimer.stop();
-    QList<TelemetryBuffer::Entry> batch = m_buffer.takePending();
-    if (batch.isEmpty())
-        return {};
-    Transaction tx(m_ctx.db);
+    if (m_inFlightBatch || m_buffer.pendingCount() == 0)
+        return;
+    m_inFlight = m_buffer.takePending();
+    auto batch = std::make_shared<Batch>();
+    batch->messages.reserve(m_inFlight.size());
+    for (const TelemetryBuffer::Entry &e : std::as_const(m_inFlight))
+        batch->messages << e.message;
+    m_inFlightBatch = batch;
+    if (!m_writer) {
+        writeBatch(&m_ctx.db, *batch);
+        settleInFlight();
+        return;
+    }
+    // The messages go over whole (copies; the entries with their
+    // acknowledgements stay here) and the results come back whole.
+    m_writer->start([batch](Database *db) { writeBatch(db, *batch); }, this,
+                    [this, batch] {
+                        if (m_inFlightBatch != batch)
+                            return; // settled by flushBatch() already
+                        settleInFlight();
+                        // What arrived meanwhile goes at once; after a failure, when the
+                        // retry timer says.
+                        if (!m_batchFailing)
+                            sendPending();
+                    });
+}
+
+void TelemetryIngest::writeBatch(Database *db, Batch &batch)
+{
+    if (!db) {
+        batch.stored = Error(ErrorCode::Unavailable, QStringLiteral("no database connection for the telemetry writer"));
+        return;
+    }
+    TelemetryStore store(*db);
+    Transaction tx(*db);
     Result<void> stored = tx.isActive() ? Result<void>() : Result<void>(commitFailed());
     QList<TelemetryStore::Message> messages;
-    messages.reserve(batch.size());
+    messages.reserve(batch.messages.size());
     qsizetype duplicates = 0;
-    for (const TelemetryBuffer::Entry &e : std::as_const(batch)) {
-        if (!stored)
-            break;
-        if (e.message.redelivered) {
-            // Sent again by the hub: stored before the acknowledgement got
-            // through (the middleware was killed in between)?
-            auto seen = m_telemetryStore.isStoredRedelivery(e.message);
-            if (!seen) {
-                stored = seen.error();
-                break;
-            }
-            if (*seen) {
-                ++duplicates;
-                continue;
+    // Sent again by the hub: stored before the acknowledgement got through
+    // (the middleware was killed in between, or the connection dropped)?
+    // One look-up for the batch's redeliveries.
+    if (stored) {
+        const auto seen = store.storedRedeliveries(batch.messages);
+        if (!seen) {
+            stored = seen.error();
+        } else {
+            for (qsizetype i = 0; i < batch.messages.size(); ++i) {
+                if (seen->at(i))
+                    ++duplicates;
+                else
+                    messages << batch.messages.at(i);
             }
         }
-        messages << e.message;
     }
     if (stored && !messages.isEmpty())
-        stored = m_telemetryStore.insert(messages);
+        stored = store.insert(messages);
     if (stored && !tx.commit())
         stored = commitFailed();
-    if (!stored) {
+    batch.stored = stored;
+    batch.written = messages.size();
+    batch.duplicates = duplicates;
+}
+
+Result<void> TelemetryIngest::settleInFlight()
+{
+    if (!m_inFlightBatch)
+        return {};
+    if (m_writer)
+        m_writer->wait();
+    const std::shared_ptr<Batch> batch = std::move(m_inFlightBatch);
+    m_inFlightBatch.reset();
+    QList<TelemetryBuffer::Entry> entries;
+    entries.swap(m_inFlight);
+    if (!batch->stored) {
         // Kept, unacknowledged, and tried again shortly: the hub holds
         // back further deliveries meanwhile (its in-flight window). Warned
         // once per outage, not every second.
         if (!m_batchFailing)
-            qCWarning(lcHubConnection).noquote() << "telemetry not stored, retrying:" << stored.error().message;
+            qCWarning(lcHubConnection).noquote() << "telemetry not stored, retrying:" << batch->stored.error().message;
         m_batchFailing = true;
-        m_buffer.restorePending(std::move(batch));
+        m_buffer.restorePending(std::move(entries));
         m_batchTimer.start(qMax(m_options.batchMs, 1000));
-        return stored;
+        return batch->stored;
     }
     if (m_batchFailing)
         qCInfo(lcHubConnection) << "telemetry is stored again";
@@ -262,11 +331,11 @@ Result<void> TelemetryIngest::flushBatch()
     // that identity, so one whose first confirmation got through before its
     // acknowledgement was lost pays nothing twice.
     QHash<QString, QList<quint64>> settled; // hub -> delivery identities
-    for (const TelemetryBuffer::Entry &e : std::as_const(batch))
+    for (const TelemetryBuffer::Entry &e : std::as_const(entries))
         settled[e.message.hubHost].append(e.delivery);
     for (auto it = settled.cbegin(); it != settled.cend(); ++it)
         Q_EMIT messagesSettled(it.key(), it.value());
-    for (const TelemetryBuffer::Entry &e : std::as_const(batch)) {
+    for (const TelemetryBuffer::Entry &e : std::as_const(entries)) {
         if (e.acknowledge)
             e.acknowledge();
     }
@@ -274,17 +343,20 @@ Result<void> TelemetryIngest::flushBatch()
     // and batch, listing the ids of everything of it the batch holds
     // (resent copies that were stored before included).
     QHash<QPair<QString, QString>, QStringList> storedIds; // (hub, device) -> $.mid
-    for (const TelemetryBuffer::Entry &e : std::as_const(batch)) {
+    for (const TelemetryBuffer::Entry &e : std::as_const(entries)) {
         if (!e.message.messageId.isEmpty())
             storedIds[{e.message.hubHost, e.message.deviceId}].append(e.message.messageId);
     }
     for (auto it = storedIds.cbegin(); it != storedIds.cend(); ++it)
         Q_EMIT messagesStored(it.key().first, it.key().second, it.value());
-    m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_stored_total"), QString(), double(messages.size()));
-    if (duplicates > 0)
-        m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_redelivered_total"), QString(), double(duplicates));
-    for (const TelemetryStore::Message &m : std::as_const(messages))
-        m_touched.insert(m.deviceId);
+    m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_stored_total"), QString(), double(batch->written));
+    if (batch->duplicates > 0)
+        m_ctx.metrics.increment(QStringLiteral("provisio_telemetry_redelivered_total"), QString(),
+                                double(batch->duplicates));
+    // Retention looks at these devices next round (a device whose messages
+    // were all found stored already costs it one count).
+    for (const TelemetryBuffer::Entry &e : std::as_const(entries))
+        m_touched.insert(e.message.deviceId);
     return {};
 }
 

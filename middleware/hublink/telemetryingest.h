@@ -15,9 +15,13 @@
 #include <QStringList>
 #include <QTimer>
 
+#include <memory>
+
 namespace Provisio {
 
 struct ServiceContext;
+class Database;
+class DatabaseWriter;
 class DeviceLookup;
 
 // Telemetry from the hubs into the telemetry table: buffered and written in
@@ -27,6 +31,12 @@ class DeviceLookup;
 // redeliveries are stored once (TelemetryStore's message identity). Pruned
 // by count per device and by age, counted per device in device_activity,
 // and announced on the event bus at a bounded rate per device.
+//
+// A batch's INSERTs and COMMIT run on a database writer thread with its own
+// connection (DatabaseWriter) while the event loop reads, decodes and
+// collects the next batch; what arrives meanwhile goes as one batch as soon
+// as the writer is done. Acknowledgements, confirmations and counters
+// follow on the event loop once the batch is back.
 class TelemetryIngest : public QObject
 {
     Q_OBJECT
@@ -57,7 +67,8 @@ public:
                        std::function<void()> acknowledge);
 
     TelemetryStore &store() { return m_telemetryStore; }
-    // Writes what is buffered now.
+    // Writes what is buffered now and waits for it (and for the batch the
+    // writer has) to be stored; the result of the last write.
     Result<void> flushBatch();
     TelemetryBuffer::Counter unflushed(const QString &deviceId) const { return m_buffer.unflushed(deviceId); }
 
@@ -72,6 +83,27 @@ Q_SIGNALS:
     void messagesStored(const QString &hubHost, const QString &deviceId, const QStringList &messageIds);
 
 private:
+    // A batch on its way to the database: the writer's copies of the
+    // messages, and what became of them. The entries (acknowledgements)
+    // stay on the event loop's thread (m_inFlight).
+    struct Batch
+    {
+        QList<TelemetryStore::Message> messages;
+        Result<void> stored;
+        qsizetype written = 0;    // messages inserted (new or skipped by their identity)
+        qsizetype duplicates = 0; // redeliveries found stored already
+    };
+    // On the writer's thread (or the event loop's without a writer): the
+    // batch's transaction.
+    static void writeBatch(Database *db, Batch &batch);
+    // A redelivery of a message of the batch being written takes over its
+    // acknowledgement (as TelemetryBuffer::adoptRedelivery for one waiting).
+    bool adoptInFlight(const TelemetryStore::Message &message, std::function<void()> &acknowledge);
+    // Hands what waits to the writer, unless it has a batch already.
+    void sendPending();
+    // Waits for the batch the writer has and settles it: acknowledged and
+    // confirmed when stored, put back and retried shortly when not.
+    Result<void> settleInFlight();
     void flushCounters();
     // Retention: per-device count for the devices this instance stored
     // messages for since the last round (a slice per event-loop turn, at
@@ -90,6 +122,8 @@ private:
     HubLinkStore m_store;
     TelemetryStore m_telemetryStore;
     TelemetryBuffer m_buffer;
+    QList<TelemetryBuffer::Entry> m_inFlight; // the batch the writer has
+    std::shared_ptr<Batch> m_inFlightBatch;
     QSet<QString> m_touched;  // devices stored since the last prune
     QStringList m_pruneQueue; // devices of the running prune round
     bool m_batchFailing = false;
@@ -105,6 +139,9 @@ private:
     QTimer m_pruneTimer;
     RetentionSweep m_ageSweep;
     QElapsedTimer m_clock;
+    // Null for an in-memory SQLite database: batches are then written on
+    // the event loop's thread. Last, so that it stops first.
+    std::unique_ptr<DatabaseWriter> m_writer;
 };
 
 } // namespace Provisio

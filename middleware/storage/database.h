@@ -78,7 +78,10 @@ public:
     // multi-row INSERT of a telemetry batch. On SQLite the values are bound
     // through SQLite's own interface: Qt's QSqlResult::bindValue looks every
     // position up by a generated name, which for a 600-value batch costs
-    // more than the insert itself. Same values, same NULL rules as exec().
+    // more than the insert itself. On PostgreSQL through libpq: prepared
+    // once per connection and run with the values as parameters (bytes in
+    // binary), where Qt's driver writes every value into an EXECUTE's text
+    // for the server to parse again. Same values, same NULL rules as exec().
     Result<void> execWrite(const QString &sql, const QVariantList &binds);
     // execWrite of a one-row INSERT whose row id the caller needs next
     // (SQLite's rowid, for the search index); 0 on PostgreSQL.
@@ -133,6 +136,10 @@ private:
     // converted values alive until it ran); null with `error` set on failure.
     void *bindNative(void *connection, const QString &sql, const QVariantList &binds, NativeTexts &texts, Error &error);
     Error nativeError(void *connection, const char *what, int rc) const;
+    // The libpq connection when this is PostgreSQL (else null), and one run
+    // of `sql` on it as a statement prepared under a name of its own.
+    void *nativePostgres();
+    Result<void> execPostgres(void *connection, const QString &sql, const QVariantList &binds);
     // PostgreSQL: whether the connection still answers, and a new one when it
     // does not (see database.cpp).
     enum class Connection { Alive, Reconnected, Lost };
@@ -149,6 +156,10 @@ private:
     // connection closes or the schema changes.
     std::unordered_map<QString, void *> m_nativeStatements;
     void finalizeNativeStatements();
+    // execWrite's statements on PostgreSQL: SQL text -> prepared statement
+    // name, valid on m_pgConnection (a reconnect starts over).
+    std::unordered_map<QString, QByteArray> m_pgStatements;
+    void *m_pgConnection = nullptr;
     int m_transactionDepth = 0;
     qint64 m_lastReconnectMs = 0;
     std::vector<std::function<void()>> m_afterCommit;

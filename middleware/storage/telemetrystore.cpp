@@ -6,6 +6,7 @@
 #include "storage/recordutil.h"
 
 #include <QHash>
+#include <QSet>
 
 namespace Provisio {
 
@@ -61,6 +62,20 @@ const QString &deliverySqlFor(int rows)
                          kDeliveryColumns,
                          QStringLiteral(" ON CONFLICT (delivery_key) DO UPDATE SET digest = excluded.digest,"
                                         " stored = excluded.stored"));
+    };
+    static const QString one = sql(1);
+    static const QString ten = sql(10);
+    static const QString hundred = sql(100);
+    return rows >= 100 ? hundred : rows >= 10 ? ten : one;
+}
+const QString &lookupSqlFor(int rows)
+{
+    static const auto sql = [](int n) -> QString {
+        QString keys = QStringLiteral("?");
+        for (int i = 1; i < n; ++i)
+            keys += QLatin1String(", ?");
+        return QStringLiteral("SELECT delivery_key, digest FROM telemetry_deliveries WHERE delivery_key IN (") + keys +
+               QLatin1Char(')');
     };
     static const QString one = sql(1);
     static const QString ten = sql(10);
@@ -132,6 +147,44 @@ Result<bool> TelemetryStore::isStoredRedelivery(const Message &message)
         return q.error();
     const bool stored = q->next() && q->value(0).toString().toLatin1() == message.digest;
     q->finish();
+    return stored;
+}
+
+Result<QList<bool>> TelemetryStore::storedRedeliveries(const QList<Message> &messages)
+{
+    const auto looksUp = [](const Message &m) {
+        return m.redelivered && m.messageId.isEmpty() && !m.deliveryKey.isEmpty();
+    };
+    QStringList keys;
+    QSet<QString> distinct;
+    for (const Message &m : messages) {
+        if (looksUp(m) && !distinct.contains(m.deliveryKey)) {
+            distinct.insert(m.deliveryKey);
+            keys << m.deliveryKey;
+        }
+    }
+    QHash<QString, QByteArray> recorded; // delivery key -> digest of its stored message
+    QVariantList binds;
+    for (qsizetype next = 0; next < keys.size();) {
+        const int rows = chunkRows(keys.size() - next);
+        binds.clear();
+        for (int i = 0; i < rows; ++i)
+            binds << keys.at(next + i);
+        auto found = m_db.selectRows(lookupSqlFor(rows), binds, 2);
+        if (!found)
+            return found.error();
+        for (const QVariantList &row : std::as_const(*found))
+            recorded.insert(row.at(0).toString(), row.at(1).toString().toLatin1());
+        next += rows;
+    }
+    QList<bool> stored(messages.size(), false);
+    for (qsizetype i = 0; i < messages.size(); ++i) {
+        const Message &m = messages.at(i);
+        if (!looksUp(m))
+            continue;
+        const auto it = recorded.constFind(m.deliveryKey);
+        stored[i] = it != recorded.cend() && *it == m.digest;
+    }
     return stored;
 }
 

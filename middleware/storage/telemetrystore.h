@@ -52,6 +52,11 @@ public:
     // Whether a redelivered message without an identity was stored already
     // (its delivery is recorded with the same digest).
     Result<bool> isStoredRedelivery(const Message &message);
+    // The same for each of `messages` (false for those not redelivered or
+    // with an identity of their own), in one look-up per 100 deliveries
+    // instead of one per message: after a reconnect the hub sends a whole
+    // in-flight window again.
+    Result<QList<bool>> storedRedeliveries(const QList<Message> &messages);
 
     struct Filter
     {

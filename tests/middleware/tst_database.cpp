@@ -52,6 +52,9 @@ private Q_SLOTS:
     void knownPatterns();
     void selectRowsReadsWhatExecReads_data();
     void selectRowsReadsWhatExecReads();
+    void execWriteStoresWhatExecStores_data();
+    void execWriteStoresWhatExecStores();
+    void execWriteReportsConflictsAndGoesOn();
     void storedRegistrationDocumentsAreTheirJson_data();
     void storedRegistrationDocumentsAreTheirJson();
     void registrationAnswerTextIsItsJson_data();
@@ -535,6 +538,101 @@ void TestDatabase::selectRowsReadsWhatExecReads()
     auto again = m_db->selectRows(sql, binds, 3);
     QVERIFY(again);
     QCOMPARE(again->size(), 2);
+    QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM settings WHERE key = ?"), {key}));
+}
+
+// execWrite binds through the database's own client library (SQLite's,
+// libpq) instead of Qt SQL: every kind of value it is given lands as exec()
+// would store it.
+void TestDatabase::execWriteStoresWhatExecStores_data()
+{
+    QTest::addColumn<QVariant>("properties");
+    QTest::addColumn<QVariant>("body");
+    QTest::addColumn<QVariant>("messageId");
+    const QByteArray binary("\0\x01\xff\xfe'\"\\ \0end", 13);
+    QTest::newRow("text and bytes") << QVariant(QStringLiteral("a=1&b=caf\u00e9 \U0001F600 'q' \"?\""))
+                                    << QVariant(binary) << QVariant(QStringLiteral("m-1"));
+    QTest::newRow("empty") << QVariant(QStringLiteral("")) << QVariant(QByteArray("", 0))
+                           << QVariant(QStringLiteral(""));
+    QTest::newRow("null message id") << QVariant(QStringLiteral("$.mid=")) << QVariant(QByteArray("{}"))
+                                     << QVariant(QMetaType(QMetaType::QString));
+    QTest::newRow("invalid variant is null")
+        << QVariant(QStringLiteral("x")) << QVariant(QByteArray("1")) << QVariant();
+}
+
+void TestDatabase::execWriteStoresWhatExecStores()
+{
+    QFETCH(QVariant, properties);
+    QFETCH(QVariant, body);
+    QFETCH(QVariant, messageId);
+    const QString insert = QStringLiteral("INSERT INTO telemetry (device_id, hub_host, received, properties, body, "
+                                          "message_id) VALUES (?, ?, ?, ?, ?, ?)");
+    const QString received = QStringLiteral("2026-12-06T10:00:00.000Z");
+    const QString viaExec = QStringLiteral("exec-write-a");
+    const QString viaWrite = QStringLiteral("exec-write-b");
+    const auto clear = [this](const QString &device) {
+        return bool(m_db->execAffected(QStringLiteral("DELETE FROM telemetry WHERE device_id = ?"), {device}));
+    };
+    QVERIFY(clear(viaExec) && clear(viaWrite));
+    QVERIFY(m_db->execAffected(insert, {viaExec, QStringLiteral("hub"), received, properties, body, messageId}));
+    // A read of the same table left unfinished before the write: the write
+    // runs all the same, and so does the next read.
+    auto pending = m_db->exec(QStringLiteral("SELECT id FROM telemetry WHERE device_id = ?"), {viaExec});
+    QVERIFY(pending && pending->next());
+    auto written = m_db->execWrite(insert, {viaWrite, QStringLiteral("hub"), received, properties, body, messageId});
+    QVERIFY2(written, qPrintable(written.error().message));
+    pending->finish();
+    const auto row = [this](const QString &device) {
+        auto q = m_db->exec(QStringLiteral("SELECT properties, body, message_id FROM telemetry WHERE device_id = ?"),
+                            {device});
+        QVariantList values;
+        if (q && q->next())
+            values = {q->value(0), q->value(1), q->value(2)};
+        if (q)
+            q->finish();
+        return values;
+    };
+    const QVariantList expected = row(viaExec);
+    const QVariantList actual = row(viaWrite);
+    QCOMPARE(expected.size(), 3);
+    QCOMPARE(actual.size(), 3);
+    QCOMPARE(actual.at(0).toString(), properties.toString());
+    QCOMPARE(actual.at(1).toByteArray(), body.toByteArray());
+    QCOMPARE(actual.at(2).isNull(), messageId.isNull());
+    for (int c = 0; c < 3; ++c) {
+        QCOMPARE(actual.at(c).isNull(), expected.at(c).isNull());
+        QCOMPARE(actual.at(c).toByteArray(), expected.at(c).toByteArray());
+    }
+    // Numbers bind too (a comparison's parameter takes the column's type).
+    auto id = m_db->selectRows(QStringLiteral("SELECT id FROM telemetry WHERE device_id = ?"), {viaWrite}, 1);
+    QVERIFY(id && id->size() == 1);
+    QVERIFY(m_db->execWrite(QStringLiteral("DELETE FROM telemetry WHERE device_id = ? AND id >= ?"),
+                            {viaWrite, id->at(0).at(0).toLongLong()}));
+    QCOMPARE(row(viaWrite).size(), 0);
+    QVERIFY(clear(viaExec));
+}
+
+void TestDatabase::execWriteReportsConflictsAndGoesOn()
+{
+    const QString sql = QStringLiteral("INSERT INTO settings (key, value) VALUES (?, ?)");
+    const QString key = QStringLiteral("execWriteConflict");
+    QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM settings WHERE key = ?"), {key}));
+    QVERIFY(m_db->execWrite(sql, {key, QStringLiteral("first")}));
+    {
+        Transaction tx(*m_db);
+        QVERIFY(tx.isActive());
+        const auto again = m_db->execWrite(sql, {key, QStringLiteral("second")});
+        QVERIFY(!again);
+        QCOMPARE(again.error().code, ErrorCode::Conflict);
+        // Rolled back as the transaction goes out of scope.
+    }
+    QVERIFY(!m_db->inTransaction());
+    // The prepared statement serves the next write.
+    QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM settings WHERE key = ?"), {key}));
+    QVERIFY(m_db->execWrite(sql, {key, QStringLiteral("third")}));
+    auto value = m_db->selectRows(QStringLiteral("SELECT value FROM settings WHERE key = ?"), {key}, 1);
+    QVERIFY(value && value->size() == 1);
+    QCOMPARE(value->at(0).at(0).toString(), QStringLiteral("third"));
     QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM settings WHERE key = ?"), {key}));
 }
 

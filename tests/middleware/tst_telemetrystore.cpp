@@ -47,6 +47,7 @@ private Q_SLOTS:
     void messageIdentityIsStoredOnce_data();
     void messageIdentityIsStoredOnce();
     void redeliveryOfAStoredDeliveryIsRecognised();
+    void redeliveriesAreLookedUpTogether();
     void batchedAndSingleWritesStoreAll();
 
 private:
@@ -486,6 +487,65 @@ void TestTelemetryStore::redeliveryOfAStoredDeliveryIsRecognised()
     seen = m_store->isStoredRedelivery(otherSession);
     QVERIFY(seen);
     QVERIFY(!*seen);
+}
+
+void TestTelemetryStore::redeliveriesAreLookedUpTogether()
+{
+    // A whole in-flight window sent again after a reconnect: 123 deliveries
+    // (statements of 100, 10 and 1 keys), stored ones among them, each
+    // answered as isStoredRedelivery answers it alone.
+    constexpr int kStored = 123;
+    QList<TelemetryStore::Message> stored;
+    for (int i = 0; i < kStored; ++i) {
+        TelemetryStore::Message m =
+            message(QStringLiteral("dev-window"), m_base.addMSecs(i), QByteArray::number(i), {});
+        m.deliveryKey = QStringLiteral("provisio-mw-w|hub1.test|%1").arg(i + 1);
+        m.digest = QByteArray::number(i).toHex().leftJustified(32, '0');
+        stored << m;
+    }
+    QVERIFY(insert(stored));
+    QList<TelemetryStore::Message> again;
+    QList<bool> expected;
+    for (int i = 0; i < kStored; ++i) {
+        TelemetryStore::Message m = stored.at(i);
+        m.redelivered = true;
+        switch (i % 5) {
+        case 0: // the same delivery again: stored
+            expected << true;
+            break;
+        case 1: // the identifier reused for another message
+            m.digest = QByteArray(32, 'f');
+            expected << false;
+            break;
+        case 2: // not marked as a redelivery
+            m.redelivered = false;
+            expected << false;
+            break;
+        case 3: // an identity of its own: the unique index decides
+            m.messageId = QStringLiteral("mid-%1").arg(i);
+            expected << false;
+            break;
+        default: // another session's identifier
+            m.deliveryKey = QStringLiteral("provisio-mw-other|hub1.test|%1").arg(i + 1);
+            expected << false;
+            break;
+        }
+        again << m;
+    }
+    // A key twice in one batch is answered for both.
+    again << again.first();
+    expected << true;
+    auto seen = m_store->storedRedeliveries(again);
+    QVERIFY2(seen, qPrintable(seen.error().message));
+    QCOMPARE(*seen, expected);
+    for (int i = 0; i < again.size(); ++i) {
+        if (!again.at(i).redelivered)
+            continue;
+        auto alone = m_store->isStoredRedelivery(again.at(i));
+        QVERIFY(alone);
+        QCOMPARE(*alone, expected.at(i));
+    }
+    QVERIFY(m_store->storedRedeliveries({}));
 }
 
 void TestTelemetryStore::batchedAndSingleWritesStoreAll()

@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: Apache-2.0
+// Database's statements bound through the client libraries themselves
+// (SQLite's, libpq) instead of Qt SQL: the batch writes and the reads every
+// registration makes.
+#include "database.h"
+
+#include <QLoggingCategory>
+#include <QSqlDriver>
+#include <QVarLengthArray>
+
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
+Q_DECLARE_LOGGING_CATEGORY(lcDb)
+
+namespace Provisio {
+
+void Database::finalizeNativeStatements()
+{
+    for (auto &entry : m_nativeStatements)
+        sqlite3_finalize(static_cast<sqlite3_stmt *>(entry.second));
+    m_nativeStatements.clear();
+}
+
+void *Database::nativeSqlite()
+{
+    if (m_dialect != Dialect::Sqlite || !m_db.isOpen())
+        return nullptr;
+    const QVariant v = m_db.driver()->handle();
+    if (v.isValid() && qstrcmp(v.typeName(), "sqlite3*") == 0)
+        return *static_cast<sqlite3 *const *>(v.constData());
+    return nullptr;
+}
+
+Result<void> Database::execWrite(const QString &sql, const QVariantList &binds)
+{
+    if (auto inserted = execInsert(sql, binds); !inserted)
+        return inserted.error();
+    return {};
+}
+
+Result<qint64> Database::execInsert(const QString &sql, const QVariantList &binds)
+{
+    auto *handle = static_cast<sqlite3 *>(nativeSqlite());
+    if (!handle && m_dialect == Dialect::Postgres) {
+        if (void *pg = nativePostgres()) {
+            auto r = execPostgres(pg, sql, binds);
+            if (r || r.error().code == ErrorCode::Conflict)
+                return r ? Result<qint64>(0) : Result<qint64>(r.error());
+            // As exec(): a dead connection outside a transaction is opened
+            // again once, and the statement tried on the new one.
+            switch (reconnectIfLost()) {
+            case Connection::Alive:
+                return r.error();
+            case Connection::Reconnected:
+                if (void *again = nativePostgres(); again && (r = execPostgres(again, sql, binds)))
+                    return 0;
+                return r.error();
+            case Connection::Lost:
+                return Error(ErrorCode::Unavailable, QStringLiteral("the database is unreachable; try again shortly"));
+            }
+        }
+    }
+    if (!handle) {
+        auto q = exec(sql, binds);
+        if (!q)
+            return q.error();
+        q->finish();
+        return 0;
+    }
+    if (auto r = stepNative(handle, sql, binds); !r)
+        return r.error();
+    return qint64(sqlite3_last_insert_rowid(handle));
+}
+
+void *Database::nativePostgres()
+{
+    if (m_dialect != Dialect::Postgres || !m_db.isOpen())
+        return nullptr;
+    const QVariant v = m_db.driver()->handle();
+    // PGconn is libpq's typedef of struct pg_conn; Qt registers the struct.
+    if (v.isValid() && (qstrcmp(v.typeName(), "pg_conn*") == 0 || qstrcmp(v.typeName(), "PGconn*") == 0))
+        return *static_cast<PGconn *const *>(v.constData());
+    return nullptr;
+}
+
+namespace {
+// `?` placeholders as PostgreSQL's `$1`, `$2`, ... (none of the statements
+// execWrite runs has a `?` inside a quoted literal or identifier; those
+// are skipped all the same).
+QByteArray numberedPlaceholders(const QString &sql)
+{
+    const QByteArray utf8 = sql.toUtf8();
+    QByteArray out;
+    out.reserve(utf8.size() * 2);
+    char quote = 0;
+    int next = 1;
+    for (const char c : utf8) {
+        if (quote) {
+            if (c == quote)
+                quote = 0;
+        } else if (c == '\'' || c == '"') {
+            quote = c;
+        } else if (c == '?') {
+            out += '$';
+            out += QByteArray::number(next++);
+            continue;
+        }
+        out += c;
+    }
+    return out;
+}
+} // namespace
+
+Result<void> Database::execPostgres(void *connection, const QString &sql, const QVariantList &binds)
+{
+    auto *conn = static_cast<PGconn *>(connection);
+    if (m_observer)
+        m_observer(sql, binds);
+    if (conn != m_pgConnection) {
+        m_pgStatements.clear(); // prepared on a connection that is gone
+        m_pgConnection = conn;
+    }
+    // A read left unfinished (Qt's forward-only queries fetch row by row)
+    // is discarded first, as Qt's driver does before each statement.
+    while (PGresult *left = PQgetResult(conn))
+        PQclear(left);
+    const auto failed = [this, conn](const char *what, PGresult *result) {
+        const char *state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+        const QString text = QString::fromUtf8(PQerrorMessage(conn)).trimmed();
+        PQclear(result);
+        if (state && (qstrcmp(state, "23505") == 0 || qstrcmp(state, "23503") == 0))
+            return Error(ErrorCode::Conflict, QStringLiteral("conflicting record: %1").arg(text));
+        qCWarning(lcDb).noquote() << what << "failed:" << text;
+        return Error(ErrorCode::Unavailable, QStringLiteral("database error"));
+    };
+    auto it = m_pgStatements.find(sql);
+    if (it == m_pgStatements.end()) {
+        const QByteArray name = "provisio_write_" + QByteArray::number(qulonglong(m_pgStatements.size() + 1));
+        // Parameter types left to the server: it takes each from the
+        // column or comparison the parameter stands in.
+        PGresult *prepared = PQprepare(conn, name.constData(), numberedPlaceholders(sql).constData(), 0, nullptr);
+        if (PQresultStatus(prepared) != PGRES_COMMAND_OK)
+            return failed("prepare", prepared);
+        PQclear(prepared);
+        it = m_pgStatements.emplace(sql, name).first;
+    }
+    // Text as UTF-8 (the connection's encoding), numbers as their decimal
+    // text, bytes in binary format (no escaping either way); null stays
+    // SQL NULL as in Qt's driver.
+    const int count = int(binds.size());
+    QVarLengthArray<QByteArray, 64> texts;
+    texts.reserve(count);
+    QVarLengthArray<const char *, 64> values(count);
+    QVarLengthArray<int, 64> lengths(count);
+    QVarLengthArray<int, 64> formats(count);
+    for (int i = 0; i < count; ++i) {
+        const QVariant &value = binds.at(i);
+        values[i] = nullptr;
+        lengths[i] = 0;
+        formats[i] = 0;
+        const auto text = [&](QByteArray bytes) {
+            texts.append(std::move(bytes));
+            values[i] = texts.back().constData();
+        };
+        switch (value.metaType().id()) {
+        case QMetaType::UnknownType:
+        case QMetaType::Nullptr:
+            break;
+        case QMetaType::QString: {
+            const QString &string = *static_cast<const QString *>(value.constData());
+            if (!string.isNull())
+                text(string.toUtf8());
+            break;
+        }
+        case QMetaType::QByteArray: {
+            const QByteArray &bytes = *static_cast<const QByteArray *>(value.constData());
+            if (!bytes.isNull()) {
+                values[i] = bytes.constData();
+                lengths[i] = int(bytes.size());
+                formats[i] = 1;
+            }
+            break;
+        }
+        case QMetaType::Bool:
+            text(value.toBool() ? QByteArrayLiteral("true") : QByteArrayLiteral("false"));
+            break;
+        case QMetaType::Int:
+        case QMetaType::UInt:
+        case QMetaType::LongLong:
+            text(QByteArray::number(value.toLongLong()));
+            break;
+        case QMetaType::ULongLong:
+            text(QByteArray::number(value.toULongLong()));
+            break;
+        case QMetaType::Double:
+            text(QByteArray::number(value.toDouble(), 'g', 17));
+            break;
+        default:
+            if (!value.isNull())
+                text(value.toString().toUtf8());
+            break;
+        }
+    }
+    PGresult *result = PQexecPrepared(conn, it->second.constData(), count, values.constData(), lengths.constData(),
+                                      formats.constData(), 0);
+    const ExecStatusType status = PQresultStatus(result);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+        return failed("query", result);
+    PQclear(result);
+    return {};
+}
+
+Error Database::nativeError(void *connection, const char *what, int rc) const
+{
+    const QString text = QString::fromUtf8(sqlite3_errmsg(static_cast<sqlite3 *>(connection)));
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        return Error(ErrorCode::Conflict, QStringLiteral("conflicting record: %1").arg(text));
+    qCWarning(lcDb).noquote() << what << "failed:" << text;
+    return Error(ErrorCode::Unavailable, QStringLiteral("database error"));
+}
+
+void *Database::bindNative(void *connection, const QString &sql, const QVariantList &binds, NativeTexts &texts,
+                           Error &error)
+{
+    auto *handle = static_cast<sqlite3 *>(connection);
+    if (m_observer)
+        m_observer(sql, binds);
+    auto it = m_nativeStatements.find(sql);
+    if (it == m_nativeStatements.end()) {
+        sqlite3_stmt *prepared = nullptr;
+        const int rc = sqlite3_prepare16_v3(handle, sql.utf16(), int(sql.size() * 2), SQLITE_PREPARE_PERSISTENT,
+                                            &prepared, nullptr);
+        if (rc != SQLITE_OK) {
+            error = nativeError(handle, "prepare", rc);
+            return nullptr;
+        }
+        it = m_nativeStatements.emplace(sql, prepared).first;
+    }
+    auto *stmt = static_cast<sqlite3_stmt *>(it->second);
+    // A read of the same SQL left unfinished starts over.
+    sqlite3_reset(stmt);
+    if (sqlite3_bind_parameter_count(stmt) != binds.size()) {
+        error = Error(
+            ErrorCode::Internal,
+            QStringLiteral("%1 values for %2 placeholders").arg(binds.size()).arg(sqlite3_bind_parameter_count(stmt)));
+        return nullptr;
+    }
+    // Text binds as UTF-8, the database's encoding: bound as UTF-16, SQLite
+    // converts every value itself, byte by byte, which a batch INSERT of
+    // hundreds of values paid for measurably. The converted texts (and
+    // other values' text) are kept alive in `texts` until the statement ran
+    // (bound without copying).
+    texts.reserve(binds.size());
+    const auto bindText = [stmt, &texts](int at, const QString &text) {
+        if (text.isNull())
+            return sqlite3_bind_null(stmt, at);
+        texts.append(text.toUtf8());
+        const QByteArray &utf8 = texts.back();
+        return sqlite3_bind_text(stmt, at, utf8.constData(), int(utf8.size()), SQLITE_STATIC);
+    };
+    int rc = SQLITE_OK;
+    for (int i = 0; i < binds.size() && rc == SQLITE_OK; ++i) {
+        const QVariant &value = binds.at(i);
+        const int at = i + 1;
+        switch (value.metaType().id()) {
+        case QMetaType::UnknownType:
+        case QMetaType::Nullptr:
+            rc = sqlite3_bind_null(stmt, at);
+            break;
+        case QMetaType::QString: {
+            // As Qt's driver: a null string is SQL NULL.
+            rc = bindText(at, *static_cast<const QString *>(value.constData()));
+            break;
+        }
+        case QMetaType::QByteArray: {
+            const QByteArray &bytes = *static_cast<const QByteArray *>(value.constData());
+            rc = bytes.isNull() ? sqlite3_bind_null(stmt, at)
+                                : sqlite3_bind_blob(stmt, at, bytes.constData(), int(bytes.size()), SQLITE_STATIC);
+            break;
+        }
+        case QMetaType::Bool:
+        case QMetaType::Int:
+        case QMetaType::UInt:
+        case QMetaType::LongLong:
+        case QMetaType::ULongLong:
+            rc = sqlite3_bind_int64(stmt, at, value.toLongLong());
+            break;
+        case QMetaType::Double:
+            rc = sqlite3_bind_double(stmt, at, value.toDouble());
+            break;
+        default:
+            rc = bindText(at, value.toString());
+            break;
+        }
+    }
+    if (rc != SQLITE_OK) {
+        error = nativeError(handle, "bind", rc);
+        sqlite3_clear_bindings(stmt);
+        return nullptr;
+    }
+    return stmt;
+}
+
+Result<void> Database::stepNative(void *connection, const QString &sql, const QVariantList &binds)
+{
+    NativeTexts texts;
+    Error error;
+    auto *stmt = static_cast<sqlite3_stmt *>(bindNative(connection, sql, binds, texts, error));
+    if (!stmt)
+        return error;
+    int rc = SQLITE_OK;
+    do
+        rc = sqlite3_step(stmt);
+    while (rc == SQLITE_ROW);
+    const Result<void> result = rc == SQLITE_DONE ? Result<void>() : Result<void>(nativeError(connection, "query", rc));
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return result;
+}
+
+Result<QList<QVariantList>> Database::selectRows(const QString &sql, const QVariantList &binds, int columns)
+{
+    QList<QVariantList> rows;
+    auto *handle = static_cast<sqlite3 *>(nativeSqlite());
+    if (!handle) {
+        auto q = exec(sql, binds);
+        if (!q)
+            return q.error();
+        while (q->next()) {
+            QVariantList row;
+            row.reserve(columns);
+            for (int i = 0; i < columns; ++i)
+                row << q->value(i);
+            rows << row;
+        }
+        q->finish();
+        return rows;
+    }
+    NativeTexts texts;
+    Error error;
+    auto *stmt = static_cast<sqlite3_stmt *>(bindNative(handle, sql, binds, texts, error));
+    if (!stmt)
+        return error;
+    const int available = qMin(columns, sqlite3_column_count(stmt));
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        QVariantList row;
+        row.reserve(columns);
+        for (int i = 0; i < columns; ++i) {
+            if (i >= available) {
+                row << QVariant();
+                continue;
+            }
+            // The values Qt's SQLite driver reads for these types.
+            switch (sqlite3_column_type(stmt, i)) {
+            case SQLITE_INTEGER:
+                row << QVariant(qlonglong(sqlite3_column_int64(stmt, i)));
+                break;
+            case SQLITE_FLOAT:
+                row << QVariant(sqlite3_column_double(stmt, i));
+                break;
+            case SQLITE_BLOB: {
+                const void *data = sqlite3_column_blob(stmt, i);
+                row << QVariant(QByteArray(static_cast<const char *>(data), sqlite3_column_bytes(stmt, i)));
+                break;
+            }
+            case SQLITE_NULL:
+                row << QVariant(QMetaType::fromType<QString>());
+                break;
+            default: {
+                // As UTF-8, the database's own encoding: SQLite's conversion
+                // to UTF-16 goes a character at a time, Qt's a block at a time.
+                const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(stmt, i));
+                row << QVariant(QString::fromUtf8(text, sqlite3_column_bytes(stmt, i)));
+                break;
+            }
+            }
+        }
+        rows << row;
+    }
+    const Result<QList<QVariantList>> result = rc == SQLITE_DONE
+                                                   ? Result<QList<QVariantList>>(std::move(rows))
+                                                   : Result<QList<QVariantList>>(nativeError(handle, "query", rc));
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return result;
+}
+
+} // namespace Provisio
