@@ -2,6 +2,7 @@
 #include "recordlistpage.h"
 
 #include "pagedtablemodel.h"
+#include "plaintextdelegate.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -66,6 +67,8 @@ RecordListPage::RecordListPage(const QString &name, PagedTableModel *model, QWid
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(-1, Qt::AscendingOrder); // server order until the user sorts
     m_table->setWordWrap(false);
+    // Cells are one line of text: laid out once, not on every paint.
+    m_table->setItemDelegate(new PlainTextDelegate(m_table));
     m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_table->verticalHeader()->hide();
     // Fixed row heights keep a 100,000-row table cheap to lay out.
