@@ -17,6 +17,7 @@
 
 #include "apiclient.h"
 #include "inventorymodel.h"
+#include "plaintextdelegate.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -197,10 +198,16 @@ int main(int argc, char **argv)
         QStringLiteral("url"));
     const QCommandLineOption binOpt(QStringLiteral("middleware-bin"), QStringLiteral("provisio-middleware binary."),
                                     QStringLiteral("path"), QStringLiteral(PROVISIO_MIDDLEWARE_BIN));
+    const QCommandLineOption delegateOpt(
+        QStringLiteral("item-delegate"),
+        QStringLiteral("How the table paints its cells: plain (the app's PlainTextDelegate, default) or style "
+                       "(QStyledItemDelegate, as before it)."),
+        QStringLiteral("plain|style"), QStringLiteral("plain"));
     const QCommandLineOption strictOpt(
         QStringLiteral("check-targets"),
         QStringLiteral("Exit 1 when first rows take 200 ms or more or a filter or sort 100 ms or more."));
-    parser.addOptions({devicesOpt, scrollOpt, chunkOpt, dataOpt, repeatOpt, databaseOpt, binOpt, strictOpt});
+    parser.addOptions(
+        {devicesOpt, scrollOpt, chunkOpt, dataOpt, repeatOpt, databaseOpt, binOpt, delegateOpt, strictOpt});
     parser.process(app);
 
     bool ok = false;
@@ -212,6 +219,11 @@ int main(int argc, char **argv)
     const int scrollRows = std::min(parser.value(scrollOpt).toInt(), devices);
     const int chunk = std::clamp(parser.value(chunkOpt).toInt(), 1, 50000);
     const int repeat = std::clamp(parser.value(repeatOpt).toInt(), 1, 100);
+    const QString delegate = parser.value(delegateOpt);
+    if (delegate != QLatin1String("plain") && delegate != QLatin1String("style")) {
+        err() << "--item-delegate must be plain or style\n";
+        return kExitSetupFailed;
+    }
 
     std::unique_ptr<QTemporaryDir> tempDir;
     QString dataDir = parser.value(dataOpt);
@@ -223,7 +235,8 @@ int main(int argc, char **argv)
     const QString database = parser.value(databaseOpt);
 
     out() << "provisio-bench-crm-inventory: " << devices << " devices, scroll to " << scrollRows << " rows, "
-          << (database.isEmpty() ? "SQLite" : "PostgreSQL") << ", load average " << loadAverage() << "\n"
+          << (database.isEmpty() ? "SQLite" : "PostgreSQL") << ", cells painted by the " << delegate
+          << " delegate, load average " << loadAverage() << "\n"
           << "machine: " << machine() << "\n";
     out().flush();
 
@@ -316,8 +329,11 @@ int main(int argc, char **argv)
     // --- The table as the user sees it ---------------------------------------
     // Set up as the app's record pages set up their table (RecordListPage):
     // no word wrap (a wrapped cell is laid out as a paragraph, most of a
-    // page's paint), no row header, fixed row heights.
+    // page's paint), no row header, fixed row heights, the cells painted by
+    // PlainTextDelegate.
     QTableView view;
+    if (delegate == QLatin1String("plain"))
+        view.setItemDelegate(new Provisio::Crm::PlainTextDelegate(&view));
     view.resize(1400, 900);
     view.setSelectionBehavior(QAbstractItemView::SelectRows);
     view.setAlternatingRowColors(true);
