@@ -54,8 +54,8 @@ void PlainTextDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
         m_plainStyle = isPlainStyle(style);
         m_texts.clear();
     }
-    constexpr auto notPlain = QStyleOptionViewItem::HasCheckIndicator | QStyleOptionViewItem::HasDecoration |
-                              QStyleOptionViewItem::WrapText;
+    constexpr auto notPlain =
+        QStyleOptionViewItem::HasCheckIndicator | QStyleOptionViewItem::HasDecoration | QStyleOptionViewItem::WrapText;
     if (!m_plainStyle || (opt.features & notPlain) || (opt.state & (QStyle::State_HasFocus | QStyle::State_Editing)) ||
         opt.direction != Qt::LeftToRight || opt.textElideMode == Qt::ElideNone || !isOneLine(opt.text)) {
         // What QStyledItemDelegate::paint() does with the option it built.
@@ -70,14 +70,14 @@ void PlainTextDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
         QPalette::ColorGroup group = (opt.state & QStyle::State_Enabled) ? QPalette::Normal : QPalette::Disabled;
         if (group == QPalette::Normal && !(opt.state & QStyle::State_Active))
             group = QPalette::Inactive;
-        painter->setPen(opt.palette.color(
-            group, (opt.state & QStyle::State_Selected) ? QPalette::HighlightedText : QPalette::Text));
+        painter->setPen(opt.palette.color(group, (opt.state & QStyle::State_Selected) ? QPalette::HighlightedText
+                                                                                      : QPalette::Text));
         // Without an icon or a check box the text has the whole cell less
         // the style's text margin on either side.
         const int margin = style->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, widget) + 1;
         const QRect rect = opt.rect.adjusted(margin, 0, -margin, 0);
-        const Laid &laid = laidOut(opt.text, opt.font, rect, QStyle::visualAlignment(opt.direction, opt.displayAlignment),
-                                   opt.textElideMode);
+        const Laid &laid = laidOut(opt.text, opt.font, rect,
+                                   QStyle::visualAlignment(opt.direction, opt.displayAlignment), opt.textElideMode);
         laid.layout->draw(painter, rect.topLeft() + laid.offset);
     }
     painter->restore();
