@@ -9,6 +9,7 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLocale>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QTableView>
@@ -106,6 +107,9 @@ RecordListPage::RecordListPage(const QString &name, PagedTableModel *model, QWid
     connect(m_model, &QAbstractItemModel::rowsInserted, this,
             [this](const QModelIndex &, int first, int last) { restoreSelection(first, last); });
     connect(m_model, &PagedTableModel::pageLoaded, this, &RecordListPage::forgetMissingSelection);
+    connect(m_table->verticalScrollBar(), &QScrollBar::valueChanged, this, &RecordListPage::fetchAhead);
+    // The user may have scrolled on while the page came.
+    connect(m_model, &PagedTableModel::pageLoaded, this, &RecordListPage::fetchAhead, Qt::QueuedConnection);
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &RecordListPage::updateCount);
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, &RecordListPage::updateCount);
     connect(m_model, &QAbstractItemModel::modelReset, this, &RecordListPage::updateCount);
@@ -152,6 +156,17 @@ void RecordListPage::restoreSelection(int first, int last)
     m_restoringSelection = true;
     m_table->selectionModel()->select(selection, QItemSelectionModel::Select | QItemSelectionModel::Rows);
     m_restoringSelection = false;
+}
+
+void RecordListPage::fetchAhead()
+{
+    if (!m_model->canFetchMore(QModelIndex()))
+        return;
+    const int lastShown = m_table->rowAt(m_table->viewport()->height() - 1);
+    if (lastShown < 0) // the rows end above the bottom: the view fills itself
+        return;
+    if (m_proxy->rowCount() - 1 - lastShown < m_model->pageSize() / 2)
+        m_model->fetchMore(QModelIndex());
 }
 
 void RecordListPage::forgetMissingSelection()
