@@ -123,9 +123,25 @@ const PlainTextDelegate::Laid &PlainTextDelegate::laidOut(const QString &text, c
         layout->endLayout();
         return layout;
     };
-    Laid laid{layOut(text), QPointF()};
+    // Elided on the right, a long text (an audit entry's record) shows only
+    // its beginning: a prefix that is itself wider than the room elides to
+    // the same line, so the rest is never shaped. (A prefix of as many
+    // characters as the room has pixels is that wide unless most of them
+    // have no width; then the whole text is used.)
+    QString measured = text;
+    if (elide == Qt::ElideRight && text.size() > rect.width() + kPrefixSlack) {
+        qsizetype cut = rect.width() + kPrefixSlack;
+        if (text.at(cut - 1).isHighSurrogate())
+            ++cut;
+        measured = text.left(cut);
+    }
+    Laid laid{layOut(measured), QPointF()};
+    if (measured.size() < text.size() && !(laid.layout->lineAt(0).naturalTextWidth() > rect.width())) {
+        measured = text;
+        laid.layout = layOut(measured);
+    }
     if (laid.layout->lineAt(0).naturalTextWidth() > rect.width())
-        laid.layout = layOut(QFontMetrics(font).elidedText(text, elide, rect.width()));
+        laid.layout = layOut(QFontMetrics(font).elidedText(measured, elide, rect.width()));
     // The style puts the line at a whole pixel: with an odd number of
     // pixels to spare, the odd one goes below.
     const qreal height = laid.layout->lineAt(0).height();

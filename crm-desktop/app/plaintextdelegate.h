@@ -73,6 +73,9 @@ private:
 
     mutable QHash<Key, Laid> m_texts;
     static constexpr int kMaxFonts = 8;
+    // Characters past the room's width in pixels kept of a long text to
+    // elide (so a cluster at the cut does not matter).
+    static constexpr int kPrefixSlack = 16;
     mutable QList<QFont> m_fonts; // the fonts of the texts in m_texts
     mutable const QStyle *m_style = nullptr;
     mutable bool m_plainStyle = false;

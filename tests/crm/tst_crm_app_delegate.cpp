@@ -25,6 +25,14 @@ using namespace Provisio::Crm;
 
 namespace {
 
+QString longRecord()
+{
+    QString record = QStringLiteral("{\"serial\":\"SN-B-0000001\",\"notes\":\"");
+    for (int i = 0; i < 400; ++i)
+        record += QStringLiteral("Zähler %1 ✓ ").arg(i);
+    return record + QStringLiteral("\"}");
+}
+
 QStandardItemModel *buildModel(QObject *parent)
 {
     const QStringList texts = {
@@ -64,6 +72,8 @@ QStandardItemModel *buildModel(QObject *parent)
                 item->setText(QStringLiteral("two\nlines"));
             if (row == 12 && column == 1)
                 item->setText(QStringLiteral("tab\there"));
+            if (row == 8 && column % 2 == 0) // an audit entry's record: only its start shows
+                item->setText(longRecord());
             if (row == 13 && column == 3)
                 item->setFont(QFont(QApplication::font().family(), 15, QFont::Bold));
             model->setItem(row, column, item);
