@@ -35,6 +35,7 @@
 
 #include "apiclient.h"
 #include "auditmodel.h"
+#include "plaintextdelegate.h"
 #include "telemetrymodel.h"
 
 #include "protocol/timeutil.h"
@@ -486,8 +487,19 @@ int main(int argc, char **argv)
         return kExitSetupFailed;
     }
     ApiClient &api = *server.api;
+    // Set up as the app's audit page (RecordListPage) and telemetry table
+    // set up theirs: one line per cell painted by PlainTextDelegate, fixed
+    // row heights, no row header.
     QTableView view;
     view.resize(1400, 900);
+    view.setSelectionBehavior(QAbstractItemView::SelectRows);
+    view.setAlternatingRowColors(true);
+    view.setWordWrap(false);
+    view.setItemDelegate(new Provisio::Crm::PlainTextDelegate(&view));
+    view.verticalHeader()->hide();
+    view.verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    view.verticalHeader()->setDefaultSectionSize(view.fontMetrics().height() + 8);
+    view.horizontalHeader()->setStretchLastSection(true);
     view.show();
     bool targetsMet = true;
 

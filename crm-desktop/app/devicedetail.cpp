@@ -9,6 +9,7 @@
 #include "displayformat.h"
 #include "enrollmentsmodel.h"
 #include "jsonobjectedit.h"
+#include "plaintextdelegate.h"
 #include "protocol/timeutil.h"
 #include "telemetrychart.h"
 #include "telemetrymodel.h"
@@ -305,6 +306,7 @@ QWidget *DeviceDetail::buildTelemetry()
     m_telemetryTable->verticalHeader()->setDefaultSectionSize(m_telemetryTable->fontMetrics().height() + 6);
     m_telemetryTable->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_telemetryTable->setWordWrap(false);
+    m_telemetryTable->setItemDelegate(new PlainTextDelegate(m_telemetryTable));
     m_telemetryCount = new QLabel(page);
     m_telemetryCount->setObjectName(QStringLiteral("telemetryCount"));
     m_telemetryCount->setWordWrap(true);

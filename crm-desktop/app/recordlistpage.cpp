@@ -2,12 +2,14 @@
 #include "recordlistpage.h"
 
 #include "pagedtablemodel.h"
+#include "plaintextdelegate.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLocale>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QTableView>
@@ -66,6 +68,8 @@ RecordListPage::RecordListPage(const QString &name, PagedTableModel *model, QWid
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(-1, Qt::AscendingOrder); // server order until the user sorts
     m_table->setWordWrap(false);
+    // Cells are one line of text: laid out once, not on every paint.
+    m_table->setItemDelegate(new PlainTextDelegate(m_table));
     m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_table->verticalHeader()->hide();
     // Fixed row heights keep a 100,000-row table cheap to lay out.
@@ -103,6 +107,9 @@ RecordListPage::RecordListPage(const QString &name, PagedTableModel *model, QWid
     connect(m_model, &QAbstractItemModel::rowsInserted, this,
             [this](const QModelIndex &, int first, int last) { restoreSelection(first, last); });
     connect(m_model, &PagedTableModel::pageLoaded, this, &RecordListPage::forgetMissingSelection);
+    connect(m_table->verticalScrollBar(), &QScrollBar::valueChanged, this, &RecordListPage::fetchAhead);
+    // The user may have scrolled on while the page came.
+    connect(m_model, &PagedTableModel::pageLoaded, this, &RecordListPage::fetchAhead, Qt::QueuedConnection);
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &RecordListPage::updateCount);
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, &RecordListPage::updateCount);
     connect(m_model, &QAbstractItemModel::modelReset, this, &RecordListPage::updateCount);
@@ -149,6 +156,17 @@ void RecordListPage::restoreSelection(int first, int last)
     m_restoringSelection = true;
     m_table->selectionModel()->select(selection, QItemSelectionModel::Select | QItemSelectionModel::Rows);
     m_restoringSelection = false;
+}
+
+void RecordListPage::fetchAhead()
+{
+    if (!m_model->canFetchMore(QModelIndex()))
+        return;
+    const int lastShown = m_table->rowAt(m_table->viewport()->height() - 1);
+    if (lastShown < 0) // the rows end above the bottom: the view fills itself
+        return;
+    if (m_proxy->rowCount() - 1 - lastShown < m_model->pageSize() / 2)
+        m_model->fetchMore(QModelIndex());
 }
 
 void RecordListPage::forgetMissingSelection()

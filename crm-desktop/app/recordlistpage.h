@@ -80,6 +80,11 @@ private:
     // rows again as they come back; keys that do not come back (the row
     // left the view under the filter) are dropped once the list is complete.
     void rememberSelection();
+    // Asks for the next page while half a page of loaded rows is still below
+    // the last one shown, so a user scrolling down finds the rows there
+    // instead of waiting for the network at the end (the view itself asks
+    // only once its scroll bar is at the end).
+    void fetchAhead();
     void restoreSelection(int first, int last);
     void forgetMissingSelection();
 

@@ -10,6 +10,8 @@ if(TARGET crm_app)
         target_include_directories(tst_crm_app_${_t} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}
             ${PROJECT_SOURCE_DIR}/tests/middleware)
     endforeach()
+    # PlainTextDelegate against the style, pixel by pixel (no middleware).
+    provisio_add_test(tst_crm_app_delegate SOURCES tst_crm_app_delegate.cpp LIBS crm_app TIMEOUT 120)
     find_package(Qt6 6.4 REQUIRED COMPONENTS LinguistTools)
     # The German window and the translation files (lupdate checks that every
     # tr() in crm-desktop has its translation).

@@ -34,6 +34,7 @@
 #include <QMessageBox>
 #include <QProgressDialog>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -56,6 +57,7 @@ private Q_SLOTS:
     void hiddenRowsAreNotActedOn();
     void totalsAndSelectAllMatching();
     void allMatchingRunsOnTheServer();
+    void scrollingFetchesAhead();
     void batchJobFollowsTheFeed();
     void addEditRetireDevice();
     void customerSortIsByName();
@@ -322,6 +324,36 @@ void TestCrmAppDevices::totalsAndSelectAllMatching()
     QTRY_COMPARE_WITH_TIMEOUT(inventory->total(), qint64(10), 15000);
     QTRY_VERIFY2_WITH_TIMEOUT(count->text().startsWith(QStringLiteral("10 match, all loaded")),
                               qPrintable(count->text()), 15000);
+    inventory->setPageSize(500);
+}
+
+void TestCrmAppDevices::scrollingFetchesAhead()
+{
+    QByteArray csv = "serial,model\n";
+    for (int i = 0; i < 200; ++i)
+        csv += QStringLiteral("AHD-%1,Gateway\n").arg(i, 3, 10, QLatin1Char('0')).toUtf8();
+    QCOMPARE(m_admin->send("POST", QStringLiteral("/api/v1/devices/import"), csv, {}, "text/csv").status, 200);
+    InventoryModel *inventory = m_window->inventoryModel();
+    inventory->setPageSize(40);
+    setSearch(QStringLiteral("AHD-"));
+    QTRY_COMPARE_WITH_TIMEOUT(inventory->total(), qint64(200), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(!inventory->isLoading(), 15000);
+    QTableView *table = m_window->inventoryPage()->table();
+    const int loaded = inventory->rowCount();
+    QVERIFY2(loaded < 200, qPrintable(QString::number(loaded)));
+
+    // Scrolled until 10 loaded rows are left below the last one shown (less
+    // than half a page of 40): the next page comes, though the scroll bar
+    // is not at its end (where the view would ask by itself).
+    table->scrollTo(table->model()->index(loaded - 11, 0), QAbstractItemView::PositionAtBottom);
+    QVERIFY(table->verticalScrollBar()->value() < table->verticalScrollBar()->maximum());
+    QTRY_VERIFY_WITH_TIMEOUT(inventory->rowCount() > loaded, 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(!inventory->isLoading(), 15000);
+    // With a page below the rows shown, nothing more is asked for.
+    const int ahead = inventory->rowCount();
+    QTest::qWait(300);
+    QCOMPARE(inventory->rowCount(), ahead);
+    QVERIFY(ahead < 200);
     inventory->setPageSize(500);
 }
 
