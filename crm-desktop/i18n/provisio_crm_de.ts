@@ -657,6 +657,34 @@
         <translation>Zugriffsrichtlinie</translation>
     </message>
     <message>
+        <source>imported</source>
+        <translation>importiert</translation>
+    </message>
+    <message>
+        <source>keys regenerated</source>
+        <translation>Schlüssel neu erzeugt</translation>
+    </message>
+    <message>
+        <source>hub keys rotated</source>
+        <translation>Hub-Schlüssel gewechselt</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>eingereiht</translation>
+    </message>
+    <message>
+        <source>sent</source>
+        <translation>gesendet</translation>
+    </message>
+    <message>
+        <source>activation e-mail</source>
+        <translation>Aktivierungs-E-Mail</translation>
+    </message>
+    <message>
+        <source>message to the device</source>
+        <translation>Nachricht an das Gerät</translation>
+    </message>
+    <message>
         <location line="+1"/>
         <source>access token</source>
         <translation>Zugriffstoken</translation>
