@@ -104,6 +104,23 @@ Result<AppOptions> AppOptions::parse(const QStringList &arguments)
         return Error(ErrorCode::InvalidInput, p.parser.errorText());
     return p.result();
 }
+QString AppOptions::languageArgument(const QStringList &arguments)
+{
+    // As the parser reads it: "--language de" or "--language=de", the last
+    // one given; nothing after "--".
+    QString code;
+    for (int i = 1; i < arguments.size(); ++i) {
+        const QString &arg = arguments.at(i);
+        if (arg == QLatin1String("--"))
+            break;
+        if (arg.startsWith(QLatin1String("--language=")))
+            code = arg.mid(int(qstrlen("--language=")));
+        else if (arg == QLatin1String("--language"))
+            code = arguments.value(++i);
+    }
+    return CrmLanguage::available().contains(code) ? code : QString();
+}
+
 
 Result<QByteArray> AppOptions::readToken() const
 {
