@@ -613,6 +613,18 @@ void MainWindow::updateActions()
     m_actDeleteEnrollment->setEnabled(operate && enrollments > 0);
     m_actAddHub->setEnabled(admin);
     m_actEditHub->setEnabled(admin && hubs == 1);
+    // Show (online, offline, failed activations) is the CRM's own filter:
+    // the server's export cannot apply it, so the file would hold devices
+    // the list does not show. Disabled, and the tooltip says why.
+    const bool crmOnlyFilter = m_inventoryPage->presenceFilter() != InventoryPage::AllDevices;
+    m_actExport->setEnabled(!crmOnlyFilter);
+    const QString exportTip =
+        crmOnlyFilter ? tr("The export cannot apply Show: %1, so it would hold devices the list does not show. Set "
+                           "Show to all devices to export.")
+                            .arg(m_inventoryPage->presenceFilterText())
+                      : tr("Save every device the filter matches to a CSV file");
+    m_actExport->setToolTip(exportTip);
+    m_actExport->setStatusTip(exportTip);
     m_actRotateKey->setEnabled(admin && hubs == 1);
     const QJsonObject policy = m_accessPoliciesPage->currentRecord();
     m_actNewPolicy->setEnabled(admin);

@@ -4237,6 +4237,10 @@ SHA-256: %3</translation>
         <translation>Der Export kennt nur die Filter des Servers: stellen Sie „Zeigen“ zuerst auf „Alle Geräte“.</translation>
     </message>
     <message>
+        <source>The export cannot apply Show: %1, so it would hold devices the list does not show. Set Show to all devices to export.</source>
+        <translation>Der Export kann „Zeigen: %1“ nicht anwenden und enthielte Geräte, die die Liste nicht zeigt. Stellen Sie „Zeigen“ auf „Alle Geräte“, um zu exportieren.</translation>
+    </message>
+    <message>
         <location line="+3"/>
         <location line="+19"/>
         <source>Export devices</source>
