@@ -4,11 +4,11 @@
 #include "base/clientaddress.h"
 #include "frontdoor.h"
 #include "httpresponse.h"
+#include "httpserver.h"
 
 #include <QAbstractHttpServer>
 #include <QPointer>
 #include <QSemaphore>
-#include <QSet>
 #include <QThread>
 
 #include <map>
@@ -19,7 +19,6 @@ class QWebSocket;
 
 namespace Provisio {
 
-class HttpServer;
 class Metrics;
 
 // Serves HTTP on one I/O thread: a Qt HTTP Server of its own over this
@@ -44,7 +43,7 @@ public:
         std::optional<QSslConfiguration> ssl;
         Metrics *metrics = nullptr;
         QList<ClientAddress::Range> trustedProxies;
-        QSet<QString> webSocketPaths;
+        HttpServer::WebSocketPaths webSocketPaths;
         qintptr listeningDescriptor = -1; // a duplicate of the listening socket, owned by the worker
     };
 
