@@ -2,6 +2,7 @@
 #include "appoptions.h"
 
 #include "crmlanguage.h"
+#include "mainwindow.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -29,11 +30,11 @@ struct Parser
         QCoreApplication::translate("AppOptions",
                                     "Saved connection to open; with --url, the name to save that connection under."),
         QStringLiteral("NAME")};
-    QCommandLineOption page{
-        QStringLiteral("page"),
-        QCoreApplication::translate("AppOptions",
-                                    "Page to open: inventory, customers, enrollments, hubs, audit or overview."),
-        QStringLiteral("PAGE")};
+    QCommandLineOption page{QStringLiteral("page"),
+                            QCoreApplication::translate("AppOptions",
+                                                        "Page to open: inventory, customers, enrollments, hubs, audit, "
+                                                        "access (service access, admins only) or overview."),
+                            QStringLiteral("PAGE")};
     QCommandLineOption device{
         QStringLiteral("device"),
         QCoreApplication::translate("AppOptions", "Open the details of the device with this serial."),
@@ -78,9 +79,7 @@ struct Parser
         if (!options.language.isEmpty() && !CrmLanguage::available().contains(options.language))
             return Error(ErrorCode::InvalidInput, QStringLiteral("--language must be one of %1")
                                                       .arg(CrmLanguage::available().join(QStringLiteral(", "))));
-        static const QStringList pages{QStringLiteral("inventory"),   QStringLiteral("customers"),
-                                       QStringLiteral("enrollments"), QStringLiteral("hubs"),
-                                       QStringLiteral("audit"),       QStringLiteral("overview")};
+        const QStringList pages = MainWindow::pageNames();
         if (!options.page.isEmpty() && !pages.contains(options.page))
             return Error(ErrorCode::InvalidInput,
                          QStringLiteral("--page must be one of %1").arg(pages.join(QStringLiteral(", "))));
@@ -104,6 +103,7 @@ Result<AppOptions> AppOptions::parse(const QStringList &arguments)
         return Error(ErrorCode::InvalidInput, p.parser.errorText());
     return p.result();
 }
+
 QString AppOptions::languageArgument(const QStringList &arguments)
 {
     // As the parser reads it: "--language de" or "--language=de", the last
@@ -120,7 +120,6 @@ QString AppOptions::languageArgument(const QStringList &arguments)
     }
     return CrmLanguage::available().contains(code) ? code : QString();
 }
-
 
 Result<QByteArray> AppOptions::readToken() const
 {

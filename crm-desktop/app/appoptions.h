@@ -20,7 +20,7 @@ struct AppOptions
     QString tokenFile;
     QString caFile;
     QString profile;  // with --url: save that connection under this name
-    QString page;     // inventory | customers | enrollments | hubs | audit
+    QString page;     // inventory | customers | enrollments | hubs | audit | access | overview
     QString device;   // a serial whose details to open
     QString language; // en | de for this run; empty: the one chosen in View › Language, else the system's
 

@@ -25,8 +25,8 @@
     </message>
     <message>
         <location line="+5"/>
-        <source>Page to open: inventory, customers, enrollments, hubs, audit or overview.</source>
-        <translation>Seite, die geöffnet wird: inventory, customers, enrollments, hubs, audit oder overview.</translation>
+        <source>Page to open: inventory, customers, enrollments, hubs, audit, access (service access, admins only) or overview.</source>
+        <translation>Seite, die geöffnet wird: inventory, customers, enrollments, hubs, audit, access (Dienstzugriff, nur für Admins) oder overview.</translation>
     </message>
     <message>
         <location line="+5"/>

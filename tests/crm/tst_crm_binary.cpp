@@ -2,7 +2,7 @@
 // The real provisio-crm program, offscreen, as an operator starts it: with a
 // middleware URL, its CA and a token file it connects and opens its window
 // for the token's role; with a CA that does not match it opens none. Its
-// --help speaks the window's language.
+// --help speaks the window's language, and --page opens every page.
 #include "childprocesswatch.h"
 #include "middlewareprocess.h"
 
@@ -25,6 +25,7 @@ private:
     MiddlewareProcess m_mw;
     QTemporaryDir m_home;
     QString m_tokenFile;
+    QString m_adminTokenFile;
 
     static bool writeToken(const QString &path, const QString &token)
     {
@@ -94,9 +95,13 @@ private Q_SLOTS:
     {
         const QString token = m_mw.createToken(QStringLiteral("operator"), QStringLiteral("crm-binary"));
         QVERIFY(!token.isEmpty());
+        const QString admin = m_mw.createToken(QStringLiteral("admin"), QStringLiteral("crm-admin"));
+        QVERIFY(!admin.isEmpty());
         QVERIFY2(m_mw.start(), qPrintable(m_mw.lastError()));
         m_tokenFile = m_home.filePath(QStringLiteral("token"));
         QVERIFY(writeToken(m_tokenFile, token));
+        m_adminTokenFile = m_home.filePath(QStringLiteral("admin-token"));
+        QVERIFY(writeToken(m_adminTokenFile, admin));
     }
 
     void init() { m_children.begin(); }
@@ -210,6 +215,39 @@ private Q_SLOTS:
         QVERIFY2(help.contains(QLatin1String("--language <CODE>")), qPrintable(help));
         // Nothing but the help: no log lines.
         QVERIFY2(!help.contains(QLatin1String("provisio.crm")), qPrintable(help));
+    }
+
+    // --page opens each page; the service access page for admins only.
+    void pageOptionOpensThePage_data()
+    {
+        QTest::addColumn<QString>("page");
+        QTest::addColumn<bool>("admin");
+        QTest::addColumn<QString>("opened");
+        for (const char *page : {"inventory", "customers", "enrollments", "hubs", "audit", "access", "overview"})
+            QTest::newRow(page) << QString::fromLatin1(page) << true << QString::fromLatin1(page);
+        QTest::newRow("access as an operator: the inventory")
+            << QStringLiteral("access") << false << QStringLiteral("inventory");
+    }
+    void pageOptionOpensThePage()
+    {
+        QFETCH(QString, page);
+        QFETCH(bool, admin);
+        QFETCH(QString, opened);
+        const QString tokenFile = m_tokenFile;
+        if (admin)
+            m_tokenFile = m_adminTokenFile;
+        QProcess crm;
+        startCrm(crm, m_mw.caCertificatePath(), {QStringLiteral("--page"), page});
+        m_tokenFile = tokenFile;
+        QString output;
+        const QString shown = QStringLiteral("page \"%1\"").arg(opened);
+        QDeadlineTimer deadline(30000);
+        while (!deadline.hasExpired() && crm.state() != QProcess::NotRunning && !output.contains(shown)) {
+            crm.waitForReadyRead(200);
+            output += QString::fromUtf8(crm.readAll());
+        }
+        QVERIFY2(output.contains(QLatin1String("window open for")) && output.contains(shown), qPrintable(output));
+        stop(crm);
     }
 
     void wrongCaOpensNoWindow()
