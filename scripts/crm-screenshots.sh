@@ -85,6 +85,14 @@ Fabrikam Inc|+1 425 555 0100|1 Microsoft Way, Redmond WA|Pilot: 10 sensors
 Northwind Traders|+44 20 7946 0958|12 Leadenhall St, London|
 CUSTOMERS
 
+# Shared access policies for back ends on Azure's service SDKs: one for the
+# provisioning service, one for the hub, and a revoked one.
+for body in '{"name":"provisioningserviceowner"}' '{"name":"iothubowner","hub":"local"}' \
+    '{"name":"erp-sync"}'; do
+    json -X POST "$api/api/v1/access-policies" -d "$body" > /dev/null
+done
+curl_api -X DELETE "$api/api/v1/access-policies/erp-sync" > /dev/null
+
 # DPS SAS token: sr=urlencode(resource), sig over "sr\nexpiry".
 sas() {
     local resource=$1 key=$2 skn=${3:-} sr sig se
@@ -176,6 +184,7 @@ shot customers 5 "${connect[@]}" --page customers
 shot enrollments 5 "${connect[@]}" --page enrollments
 shot hubs 5 "${connect[@]}" --page hubs
 shot audit 5 "${connect[@]}" --page audit
+shot access 5 "${connect[@]}" --page access
 shot overview 6 "${connect[@]}" --page overview
 printf '[deviceDetail]\ntab=0\n' >> "$XDG_CONFIG_HOME/Provisio/provisio-crm.conf"
 shot device 6 "${connect[@]}" --page inventory --device SN-1001
@@ -188,6 +197,7 @@ shot telemetry 8 "${connect[@]}" --page inventory --device SN-1001
 de=("${connect[@]}" --language de)
 shot inventory-de 6 "${de[@]}" --page inventory
 shot audit-de 5 "${de[@]}" --page audit
+shot access-de 5 "${de[@]}" --page access
 shot overview-de 6 "${de[@]}" --page overview
 sed -i 's/^tab=3$/tab=1/' "$XDG_CONFIG_HOME/Provisio/provisio-crm.conf"
 shot timeline-de 6 "${de[@]}" --page inventory --device KIOSK-0001

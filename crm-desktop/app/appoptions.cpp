@@ -2,6 +2,7 @@
 #include "appoptions.h"
 
 #include "crmlanguage.h"
+#include "mainwindow.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -29,11 +30,11 @@ struct Parser
         QCoreApplication::translate("AppOptions",
                                     "Saved connection to open; with --url, the name to save that connection under."),
         QStringLiteral("NAME")};
-    QCommandLineOption page{
-        QStringLiteral("page"),
-        QCoreApplication::translate("AppOptions",
-                                    "Page to open: inventory, customers, enrollments, hubs, audit or overview."),
-        QStringLiteral("PAGE")};
+    QCommandLineOption page{QStringLiteral("page"),
+                            QCoreApplication::translate("AppOptions",
+                                                        "Page to open: inventory, customers, enrollments, hubs, audit, "
+                                                        "access (service access, admins only) or overview."),
+                            QStringLiteral("PAGE")};
     QCommandLineOption device{
         QStringLiteral("device"),
         QCoreApplication::translate("AppOptions", "Open the details of the device with this serial."),
@@ -78,9 +79,7 @@ struct Parser
         if (!options.language.isEmpty() && !CrmLanguage::available().contains(options.language))
             return Error(ErrorCode::InvalidInput, QStringLiteral("--language must be one of %1")
                                                       .arg(CrmLanguage::available().join(QStringLiteral(", "))));
-        static const QStringList pages{QStringLiteral("inventory"),   QStringLiteral("customers"),
-                                       QStringLiteral("enrollments"), QStringLiteral("hubs"),
-                                       QStringLiteral("audit"),       QStringLiteral("overview")};
+        const QStringList pages = MainWindow::pageNames();
         if (!options.page.isEmpty() && !pages.contains(options.page))
             return Error(ErrorCode::InvalidInput,
                          QStringLiteral("--page must be one of %1").arg(pages.join(QStringLiteral(", "))));
@@ -103,6 +102,23 @@ Result<AppOptions> AppOptions::parse(const QStringList &arguments)
     if (!p.parser.parse(arguments))
         return Error(ErrorCode::InvalidInput, p.parser.errorText());
     return p.result();
+}
+
+QString AppOptions::languageArgument(const QStringList &arguments)
+{
+    // As the parser reads it: "--language de" or "--language=de", the last
+    // one given; nothing after "--".
+    QString code;
+    for (int i = 1; i < arguments.size(); ++i) {
+        const QString &arg = arguments.at(i);
+        if (arg == QLatin1String("--"))
+            break;
+        if (arg.startsWith(QLatin1String("--language=")))
+            code = arg.mid(int(qstrlen("--language=")));
+        else if (arg == QLatin1String("--language"))
+            code = arguments.value(++i);
+    }
+    return CrmLanguage::available().contains(code) ? code : QString();
 }
 
 Result<QByteArray> AppOptions::readToken() const

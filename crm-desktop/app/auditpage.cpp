@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "auditpage.h"
 
+#include "columnfit.h"
 #include "displayformat.h"
 #include "jsondiff.h"
 
@@ -12,6 +13,8 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QSplitter>
+#include <QStyle>
+#include <QStyleOptionComboBox>
 #include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -45,21 +48,13 @@ AuditPage::AuditPage(AuditModel *model, QWidget *parent)
     m_action->setEditable(true);
     m_action->setInsertPolicy(QComboBox::NoInsert);
     m_action->addItem(QString(), QString());
-    for (const QString &a :
-         {QStringLiteral("create"), QStringLiteral("update"), QStringLiteral("delete"), QStringLiteral("sell"),
-          QStringLiteral("return"), QStringLiteral("activate"), QStringLiteral("issueActivationCode"),
-          QStringLiteral("rotateKey"), QStringLiteral("revoke"), QStringLiteral("provisioned")})
+    for (const QString &a : AuditModel::knownActions())
         m_action->addItem(apiWord(a), a);
     m_action->lineEdit()->setPlaceholderText(tr("any action"));
     m_action->lineEdit()->setClearButtonEnabled(true);
     m_action->setMinimumContentsLength(14);
     m_entityType->addItem(tr("Anything"), QString());
-    const QStringList types{QStringLiteral("device"),       QStringLiteral("customer"),
-                            QStringLiteral("enrollment"),   QStringLiteral("enrollmentGroup"),
-                            QStringLiteral("registration"), QStringLiteral("twin"),
-                            QStringLiteral("hub"),          QStringLiteral("policy"),
-                            QStringLiteral("token"),        QStringLiteral("webhook")};
-    for (const QString &t : types)
+    for (const QString &t : AuditModel::knownEntityTypes())
         m_entityType->addItem(apiWord(t), t);
     m_since->setCalendarPopup(true);
     m_since->setDisplayFormat(tr("yyyy-MM-dd HH:mm", "QDateTimeEdit format of the audit filter"));
@@ -67,6 +62,19 @@ AuditPage::AuditPage(AuditModel *model, QWidget *parent)
     m_until->setCalendarPopup(true);
     m_until->setDisplayFormat(tr("yyyy-MM-dd HH:mm", "QDateTimeEdit format of the audit filter"));
     m_until->setEnabled(false);
+    // QDateTimeEdit's size hint leaves out the calendar popup's arrow, and
+    // the minutes were cut off: as wide as a combo box showing the widest
+    // moment in the format.
+    for (QDateTimeEdit *edit : {m_since, m_until}) {
+        QStyleOptionComboBox option;
+        option.initFrom(edit);
+        option.editable = true;
+        const QString widest = QDateTime(QDate(2026, 12, 28), QTime(23, 58)).toString(edit->displayFormat());
+        const QSize text(edit->fontMetrics().horizontalAdvance(widest) + 2 * edit->fontMetrics().averageCharWidth(),
+                         edit->sizeHint().height());
+        edit->setMinimumWidth(qMax(edit->sizeHint().width(),
+                                   edit->style()->sizeFromContents(QStyle::CT_ComboBox, &option, text, edit).width()));
+    }
     addFilterLabel(tr("&Actor:"), m_actor);
     addFilterLabel(tr("A&ction:"), m_action);
     addFilterLabel(tr("&Type:"), m_entityType);
@@ -104,10 +112,35 @@ AuditPage::AuditPage(AuditModel *model, QWidget *parent)
     connect(m_untilEnabled, &QCheckBox::toggled, this, &AuditPage::applyFilter);
     connect(m_until, &QDateTimeEdit::dateTimeChanged, m_debounce, qOverload<>(&QTimer::start));
     connect(this, &RecordListPage::selectionChanged, this, &AuditPage::showSelected);
-    table()->setColumnWidth(AuditModel::AtColumn, 170);
-    table()->setColumnWidth(AuditModel::ActorColumn, 160);
-    table()->setColumnWidth(AuditModel::ActionColumn, 170);
-    table()->setColumnWidth(AuditModel::EntityTypeColumn, 110);
+    fitAuditColumns(table());
+    // Actors are free text (token names, serials): a long one is elided,
+    // and its tooltip shows it whole.
+    table()->setColumnWidth(AuditModel::ActorColumn, qMax(160, table()->columnWidth(AuditModel::ActorColumn)));
+}
+
+void fitAuditColumns(QTableView *table)
+{
+    // The widest moment a day can show: two-digit day, month and hour.
+    const QDateTime widest(QDate(2026, 12, 28), QTime(23, 58, 58));
+    fitColumn(table, AuditModel::AtColumn, {formatDateTime(widest), formatDateTime(widest.toUTC())});
+    QStringList actions;
+    for (const QString &a : AuditModel::knownActions())
+        actions << apiWord(a);
+    fitColumn(table, AuditModel::ActionColumn, actions);
+    QStringList types;
+    for (const QString &t : AuditModel::knownEntityTypes())
+        types << apiWord(t);
+    fitColumn(table, AuditModel::EntityTypeColumn, types);
+}
+
+void AuditPage::restoreState(QSettings &settings)
+{
+    QList<int> fitting;
+    for (int column = 0; column < AuditModel::ColumnCount; ++column)
+        fitting << table()->columnWidth(column);
+    RecordListPage::restoreState(settings);
+    for (int column : {AuditModel::AtColumn, AuditModel::ActionColumn, AuditModel::EntityTypeColumn})
+        table()->setColumnWidth(column, qMax(table()->columnWidth(column), fitting.at(column)));
 }
 
 void AuditPage::showEntity(const QString &entityType, const QString &entityId)

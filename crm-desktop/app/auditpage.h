@@ -11,7 +11,14 @@ class QLineEdit;
 class QPlainTextEdit;
 class QTimer;
 
+class QTableView;
+
 namespace Provisio::Crm {
+
+// Sizes a table over an AuditModel to what its columns can show (every
+// action and record type in the window's language, a timestamp), here and
+// in the device details' audit trail.
+void fitAuditColumns(QTableView *table);
 
 // The audit log, newest first, filtered on the server by actor, action,
 // entity type and id and a time window; the selected entry's before/after
@@ -23,6 +30,10 @@ public:
     explicit AuditPage(AuditModel *model, QWidget *parent = nullptr);
     // Narrows the log to one record (the device detail's "audit trail").
     void showEntity(const QString &entityType, const QString &entityId);
+    // A saved layout keeps its widths, but never narrower than the texts
+    // of the window's language need (a layout saved in English is opened
+    // in German after a language switch).
+    void restoreState(QSettings &settings) override;
 
 private:
     void applyFilter();

@@ -2,6 +2,7 @@
 #include "devicedetail.h"
 
 #include "apiclient.h"
+#include "auditpage.h"
 #include "cardsdialog.h"
 #include "customersmodel.h"
 #include "devicedetailcontroller.h"
@@ -363,7 +364,7 @@ QWidget *DeviceDetail::buildAudit()
     m_auditTable->setModel(m_audit);
     m_auditTable->verticalHeader()->hide();
     m_auditTable->horizontalHeader()->setStretchLastSection(true);
-    m_auditTable->setColumnWidth(AuditModel::AtColumn, 160);
+    fitAuditColumns(m_auditTable);
     m_auditTable->setSelectionBehavior(QAbstractItemView::SelectRows);
     auto *open = new QPushButton(tr("Open in the audit log"), page);
     connect(open, &QPushButton::clicked, this,

@@ -243,6 +243,11 @@ InventoryPage::Presence InventoryPage::presenceFilter() const
     return Presence(m_presence->currentData().toInt());
 }
 
+QString InventoryPage::presenceFilterText() const
+{
+    return m_presence->currentText();
+}
+
 void InventoryPage::setPresenceFilter(Presence presence)
 {
     m_presence->setCurrentIndex(qMax(0, m_presence->findData(presence)));

@@ -34,6 +34,8 @@ public:
     InventoryModel *inventory() const { return m_inventory; }
     void setPresenceFilter(Presence presence);
     Presence presenceFilter() const;
+    // The Show filter as the page names it ("Online").
+    QString presenceFilterText() const;
     // Selects every device the filters match. When more match than are
     // loaded, nothing more is loaded: the loaded rows are selected and the
     // page is in "all matching" mode, in which the toolbar's actions run on

@@ -7,6 +7,7 @@
 
 #include <QApplication>
 #include <QIcon>
+#include <QLoggingCategory>
 
 #include <cstdio>
 
@@ -17,8 +18,16 @@ int main(int argc, char *argv[])
         const QByteArray arg(argv[i]);
         if (arg == "-h" || arg == "--help" || arg == "--help-all" || arg == "-v" || arg == "--version") {
             QCoreApplication core(argc, argv);
+            QCoreApplication::setOrganizationName(QStringLiteral("Provisio"));
             QCoreApplication::setApplicationName(QStringLiteral("provisio-crm"));
             QCoreApplication::setApplicationVersion(QStringLiteral(PROVISIO_VERSION));
+            // In the language the window would have (--language, else the
+            // one chosen in View › Language, else the system's), and with
+            // nothing but the help on the terminal.
+            QLoggingCategory::setFilterRules(QStringLiteral("provisio.*=false"));
+            const QString language = Provisio::Crm::AppOptions::languageArgument(core.arguments());
+            Provisio::Crm::CrmLanguage::install(language.isEmpty() ? Provisio::Crm::CrmLanguage::effective()
+                                                                   : language);
             Provisio::Crm::AppOptions::parse(core); // prints and exits
             return 0;
         }

@@ -8,6 +8,7 @@
 #include "applogging.h"
 #include "auditpage.h"
 #include "batchoperation.h"
+#include "columnfit.h"
 #include "connectionstore.h"
 #include "crmlanguage.h"
 #include "customerdialog.h"
@@ -16,6 +17,7 @@
 #include "devicedetail.h"
 #include "devicedialog.h"
 #include "deviceexport.h"
+#include "displayformat.h"
 #include "enrollmentdialog.h"
 #include "enrollmentspage.h"
 #include "eventfeed.h"
@@ -36,6 +38,7 @@
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDateTime>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -155,6 +158,19 @@ void MainWindow::createPages()
     m_auditPage = new AuditPage(m_audit, m_stack);
     m_accessPoliciesPage = new RecordListPage(QStringLiteral("accessPolicies"), m_accessPolicies, m_stack);
     m_accessPoliciesPage->setTitle(tr("Service access"));
+    {
+        // As wide as Azure's usual policy names, whom they are for and a
+        // time; the rights are a long list, cut short with the whole of it
+        // in the tooltip.
+        QTableView *policies = m_accessPoliciesPage->table();
+        fitColumn(policies, AccessPoliciesModel::NameColumn, {QStringLiteral("provisioningserviceowner")});
+        fitColumn(
+            policies, AccessPoliciesModel::ScopeColumn,
+            {AccessPoliciesModel::scopeText(QString()), AccessPoliciesModel::scopeText(QStringLiteral("hub-eu-1"))});
+        fitColumn(policies, AccessPoliciesModel::RightsColumn, {QStringLiteral("ServiceConnect, RegistryRead")});
+        fitColumn(policies, AccessPoliciesModel::CreatedColumn,
+                  {formatDateTime(QDateTime(QDate(2026, 12, 28), QTime(23, 58, 58)))});
+    }
     const QList<QPair<RecordListPage *, QStyle::StandardPixmap>> pages{
         {m_inventoryPage, QStyle::SP_DriveHDIcon},
         {m_customersPage, QStyle::SP_DirHomeIcon},
@@ -597,6 +613,18 @@ void MainWindow::updateActions()
     m_actCards->setEnabled(operate && cardsSelection && !(page == InventoryView && allMatching));
     m_actMailCards->setEnabled(operate && cardsSelection);
     m_actImport->setEnabled(operate);
+    // Show (online, offline, failed activations) is the CRM's own filter:
+    // the server's export cannot apply it, so the file would hold devices
+    // the list does not show. Disabled, and the tooltip says why.
+    const bool crmOnlyFilter = m_inventoryPage->presenceFilter() != InventoryPage::AllDevices;
+    m_actExport->setEnabled(!crmOnlyFilter);
+    const QString exportTip =
+        crmOnlyFilter ? tr("The export cannot apply Show: %1, so it would hold devices the list does not show. Set "
+                           "Show to all devices to export.")
+                            .arg(m_inventoryPage->presenceFilterText())
+                      : tr("Save every device the filter matches to a CSV file");
+    m_actExport->setToolTip(exportTip);
+    m_actExport->setStatusTip(exportTip);
     m_actShowDevice->setEnabled(devices > 0 && !allMatching);
     m_actAddDevice->setEnabled(operate);
     m_actEditDevice->setEnabled(operate && devices == 1 && !allMatching);
@@ -617,6 +645,24 @@ void MainWindow::updateActions()
     const QJsonObject policy = m_accessPoliciesPage->currentRecord();
     m_actNewPolicy->setEnabled(admin);
     m_actRevokePolicy->setEnabled(admin && !policy.isEmpty() && !AccessPoliciesModel::isRevoked(policy));
+}
+
+QStringList MainWindow::pageNames()
+{
+    return {QStringLiteral("inventory"), QStringLiteral("customers"), QStringLiteral("enrollments"),
+            QStringLiteral("hubs"),      QStringLiteral("audit"),     QStringLiteral("access"),
+            QStringLiteral("overview")};
+}
+
+QString MainWindow::pageName(Page page)
+{
+    return pageNames().value(int(page));
+}
+
+bool MainWindow::isPageShown(Page page) const
+{
+    const QListWidgetItem *item = m_sidebar->item(int(page));
+    return item && !item->isHidden();
 }
 
 void MainWindow::showPage(Page page)

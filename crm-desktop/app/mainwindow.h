@@ -86,6 +86,13 @@ public:
     DeviceDetail *deviceDetail() const { return m_detail; }
 
     enum Page { InventoryView, CustomersView, EnrollmentsView, HubsView, AuditView, AccessPoliciesView, OverviewView };
+    // The pages by the names --page takes ("inventory", …, "access",
+    // "overview"), in the sidebar's order.
+    static QStringList pageNames();
+    static QString pageName(Page page);
+    // Whether the token's role may see the page (the service access page is
+    // for admins).
+    bool isPageShown(Page page) const;
     void showPage(Page page);
     Page currentPage() const;
     void showDevice(const QString &serial);

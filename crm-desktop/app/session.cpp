@@ -198,18 +198,19 @@ void Session::showWindow(const QString &role)
     });
     m_window->applyRole(role);
     m_window->start();
-    const QStringList pages{QStringLiteral("inventory"), QStringLiteral("customers"), QStringLiteral("enrollments"),
-                            QStringLiteral("hubs"), QStringLiteral("audit")};
-    if (m_options.page == QLatin1String("overview"))
-        m_window->showPage(MainWindow::OverviewView);
-    else if (!m_options.page.isEmpty())
-        m_window->showPage(MainWindow::Page(qMax(0, int(pages.indexOf(m_options.page)))));
+    // A page the role does not see (service access below admin) opens
+    // the inventory instead.
+    const int page = int(MainWindow::pageNames().indexOf(m_options.page));
+    if (page >= 0)
+        m_window->showPage(m_window->isPageShown(MainWindow::Page(page)) ? MainWindow::Page(page)
+                                                                         : MainWindow::InventoryView);
     if (!m_options.device.isEmpty())
         m_window->showDevice(m_options.device);
     m_options.page.clear(); // only for the first window
     m_options.device.clear();
     m_window->show();
-    qCInfo(lcCrmUi) << "window open for" << m_api->baseUrl().toDisplayString() << "role" << role;
+    qCInfo(lcCrmUi) << "window open for" << m_api->baseUrl().toDisplayString() << "role" << role << "page"
+                    << MainWindow::pageName(m_window->currentPage());
 }
 
 } // namespace Provisio::Crm

@@ -29,6 +29,11 @@ void AccessPoliciesModel::applyEvent(const QString &type, const QJsonObject &eve
         upsertRecord(event.value(QLatin1String("data")).toObject());
 }
 
+QString AccessPoliciesModel::scopeText(const QString &hub)
+{
+    return hub.isEmpty() ? tr("Provisioning service") : tr("Hub %1").arg(hub);
+}
+
 QString AccessPoliciesModel::columnTitle(int column) const
 {
     switch (column) {
@@ -51,10 +56,8 @@ QVariant AccessPoliciesModel::display(const QJsonObject &record, int column) con
     switch (column) {
     case NameColumn:
         return text(record, "name");
-    case ScopeColumn: {
-        const QString hub = text(record, "hub");
-        return hub.isEmpty() ? tr("Provisioning service") : tr("Hub %1").arg(hub);
-    }
+    case ScopeColumn:
+        return scopeText(text(record, "hub"));
     case RightsColumn: {
         QStringList rights;
         for (const QJsonValue &r : record.value(QLatin1String("rights")).toArray())

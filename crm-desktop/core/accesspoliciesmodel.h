@@ -19,6 +19,9 @@ public:
     void applyEvent(const QString &type, const QJsonObject &event);
 
     static bool isRevoked(const QJsonObject &record);
+    // Whom a policy is for, as the For column says it ("Provisioning
+    // service", "Hub hub1"); empty hub: the provisioning service.
+    static QString scopeText(const QString &hub);
     // Only admins may list policies: for anyone else nothing is fetched
     // (rather than asked and refused).
     bool canFetchMore(const QModelIndex &parent) const override;

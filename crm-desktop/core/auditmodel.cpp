@@ -42,6 +42,39 @@ bool AuditModel::matchesFilter(const QJsonObject &record) const
     return (!m_filter.since.isValid() || at >= m_filter.since) && (!m_filter.until.isValid() || at < m_filter.until);
 }
 
+QStringList AuditModel::knownActions()
+{
+    return {QStringLiteral("create"),
+            QStringLiteral("update"),
+            QStringLiteral("delete"),
+            QStringLiteral("sell"),
+            QStringLiteral("return"),
+            QStringLiteral("activate"),
+            QStringLiteral("issueActivationCode"),
+            QStringLiteral("rotateKey"),
+            QStringLiteral("revoke"),
+            QStringLiteral("provisioned"),
+            QStringLiteral("import"),
+            QStringLiteral("enable"),
+            QStringLiteral("disable"),
+            QStringLiteral("regenerateKeys"),
+            QStringLiteral("rotateHubKeys"),
+            QStringLiteral("queue"),
+            QStringLiteral("send"),
+            QStringLiteral("fail")};
+}
+
+QStringList AuditModel::knownEntityTypes()
+{
+    return {QStringLiteral("device"),       QStringLiteral("customer"),
+            QStringLiteral("enrollment"),   QStringLiteral("enrollmentGroup"),
+            QStringLiteral("registration"), QStringLiteral("twin"),
+            QStringLiteral("hub"),          QStringLiteral("policy"),
+            QStringLiteral("token"),        QStringLiteral("webhook"),
+            QStringLiteral("accessPolicy"), QStringLiteral("activationMail"),
+            QStringLiteral("cloudMessage")};
+}
+
 QString AuditModel::columnTitle(int column) const
 {
     switch (column) {

@@ -4,6 +4,7 @@
 #include "pagedtablemodel.h"
 
 #include <QDateTime>
+#include <QStringList>
 
 #include <functional>
 
@@ -35,6 +36,12 @@ public:
     // where the record holds an id; an id without a known name stays.
     void setCustomerNames(std::function<QString(const QString &)> lookup) { m_customerName = std::move(lookup); }
     QString customerName(const QString &customerId) const;
+
+    // The actions and record types the middleware records, in the API's
+    // words: the page's filter offers them, and the columns are as wide as
+    // the longest of them in the window's language.
+    static QStringList knownActions();
+    static QStringList knownEntityTypes();
 
 protected:
     int columns() const override { return ColumnCount; }

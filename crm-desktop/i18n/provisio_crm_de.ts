@@ -25,8 +25,8 @@
     </message>
     <message>
         <location line="+5"/>
-        <source>Page to open: inventory, customers, enrollments, hubs, audit or overview.</source>
-        <translation>Seite, die geöffnet wird: inventory, customers, enrollments, hubs, audit oder overview.</translation>
+        <source>Page to open: inventory, customers, enrollments, hubs, audit, access (service access, admins only) or overview.</source>
+        <translation>Seite, die geöffnet wird: inventory, customers, enrollments, hubs, audit, access (Dienstzugriff, nur für Admins) oder overview.</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -655,6 +655,34 @@
         <location line="+1"/>
         <source>access policy</source>
         <translation>Zugriffsrichtlinie</translation>
+    </message>
+    <message>
+        <source>imported</source>
+        <translation>importiert</translation>
+    </message>
+    <message>
+        <source>keys regenerated</source>
+        <translation>Schlüssel neu erzeugt</translation>
+    </message>
+    <message>
+        <source>hub keys rotated</source>
+        <translation>Hub-Schlüssel gewechselt</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>eingereiht</translation>
+    </message>
+    <message>
+        <source>sent</source>
+        <translation>gesendet</translation>
+    </message>
+    <message>
+        <source>activation e-mail</source>
+        <translation>Aktivierungs-E-Mail</translation>
+    </message>
+    <message>
+        <source>message to the device</source>
+        <translation>Nachricht an das Gerät</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -4207,6 +4235,10 @@ SHA-256: %3</translation>
         <location line="+19"/>
         <source>The export takes the server&apos;s filters only: set Show to all devices first.</source>
         <translation>Der Export kennt nur die Filter des Servers: stellen Sie „Zeigen“ zuerst auf „Alle Geräte“.</translation>
+    </message>
+    <message>
+        <source>The export cannot apply Show: %1, so it would hold devices the list does not show. Set Show to all devices to export.</source>
+        <translation>Der Export kann „Zeigen: %1“ nicht anwenden und enthielte Geräte, die die Liste nicht zeigt. Stellen Sie „Zeigen“ auf „Alle Geräte“, um zu exportieren.</translation>
     </message>
     <message>
         <location line="+3"/>

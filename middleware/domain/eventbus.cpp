@@ -7,17 +7,21 @@
 namespace Provisio {
 
 namespace {
+// The categories a type filter may name ("device", "device.*"): the part
+// of each kind's wire name before its dot, or the whole of a name without
+// one ("telemetry"); from the one table of kinds, so a kind added there is
+// accepted by the feed and webhooks at once.
 const QStringList &categories()
 {
-    static const QStringList list = {
-        QStringLiteral("enrollment"),   QStringLiteral("enrollmentGroup"),
-        QStringLiteral("device"),       QStringLiteral("customer"),
-        QStringLiteral("hub"),          QStringLiteral("policy"),
-        QStringLiteral("registration"), QStringLiteral("activation"),
-        QStringLiteral("twin"),         QStringLiteral("telemetry"),
-        QStringLiteral("webhook"),      QStringLiteral("token"),
-        QStringLiteral("batchJob"),
-    };
+    static const QStringList list = [] {
+        QStringList c;
+        for (EventKind kind : allEventKinds()) {
+            const QString category = categoryOf(kind);
+            c << (category.isEmpty() ? wireName(kind) : category);
+        }
+        c.removeDuplicates();
+        return c;
+    }();
     return list;
 }
 } // namespace
@@ -37,27 +41,8 @@ const QStringList &EventBus::knownTypes()
 {
     static const QStringList types = [] {
         QStringList t;
-        const QStringList crud = {QStringLiteral("created"), QStringLiteral("updated"), QStringLiteral("deleted")};
-        for (const char *category :
-             {"enrollment", "enrollmentGroup", "customer", "hub", "webhook", "token", "policy"}) {
-            for (const QString &what : crud)
-                t << QLatin1String(category) + QLatin1Char('.') + what;
-        }
-        for (const char *what : {"enabled", "disabled", "keysRegenerated", "twinUpdated"}) {
-            t << QStringLiteral("enrollment.") + QLatin1String(what)
-              << QStringLiteral("enrollmentGroup.") + QLatin1String(what);
-        }
-        t << QStringLiteral("hub.keyRotated") << QStringLiteral("token.revoked");
-        for (const char *what :
-             {"created", "updated", "deleted", "sold", "returned", "imported", "statusReported", "online", "offline"})
-            t << QStringLiteral("device.") + QLatin1String(what);
-        for (const char *what : {"assigned", "failed", "disabled", "deleted", "reprovisioned"})
-            t << QStringLiteral("registration.") + QLatin1String(what);
-        t << QStringLiteral("activation.issued") << QStringLiteral("activation.exchanged")
-          << QStringLiteral("activationMail.queued") << QStringLiteral("activationMail.sent")
-          << QStringLiteral("activationMail.failed") << QStringLiteral("batchJob.started")
-          << QStringLiteral("batchJob.progress") << QStringLiteral("batchJob.finished")
-          << QStringLiteral("twin.reported") << QStringLiteral("twin.updated") << QStringLiteral("telemetry");
+        for (EventKind kind : allEventKinds())
+            t << wireName(kind);
         return t;
     }();
     return types;
@@ -72,6 +57,9 @@ bool EventBus::typeMatches(const QString &pattern, const QString &type)
     QString prefix = pattern;
     if (prefix.endsWith(QLatin1String(".*")))
         prefix.chop(2);
+    // "telemetry.*": a category that is a single type.
+    if (prefix == type)
+        return true;
     return type.size() > prefix.size() && type.startsWith(prefix) && type.at(prefix.size()) == QLatin1Char('.');
 }
 

@@ -23,7 +23,8 @@ namespace Provisio {
 //   registration.assigned/failed/disabled/deleted, activation.issued/exchanged,
 //   activationMail.queued/sent/failed, batchJob.started/progress/finished,
 //   twin.reported, telemetry
-// (the full list: knownTypes(), served as GET /api/v1/events/types).
+// (the full list: knownTypes(), the wire name of every EventKind, served as
+// GET /api/v1/events/types; filters accept each of them and its category).
 // Events carry no secrets: ChangeRecorder redacts the record data as the
 // audit log does.
 class EventBus : public QObject

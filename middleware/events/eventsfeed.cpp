@@ -73,11 +73,33 @@ QJsonObject EventsFeed::Filter::toJson() const
     return o;
 }
 
+QString EventsFeed::queryProblem(const QUrlQuery &query)
+{
+    static const QStringList allowed = {QStringLiteral("access_token"), QStringLiteral("type"),
+                                        QStringLiteral("deviceId"), QStringLiteral("registrationId")};
+    const auto items = query.queryItems(QUrl::FullyDecoded);
+    for (const auto &item : items) {
+        // Silently ignoring a misspelt filter would stream everything.
+        if (!allowed.contains(item.first))
+            return QStringLiteral("unknown query parameter '%1'").arg(item.first.left(40));
+    }
+    for (const QString &pattern : splitList(query, QStringLiteral("type"))) {
+        if (!EventBus::isKnownPattern(pattern))
+            return QStringLiteral("unknown event type '%1'; GET /api/v1/events/types lists them").arg(pattern.left(40));
+    }
+    return {};
+}
+
 EventsFeed::EventsFeed(HttpServer &server, EventBus &events, TokenStore &tokens, const QString &idScope,
                        Metrics *metrics, Options options, QObject *parent)
     : QObject(parent), m_server(server), m_tokens(tokens), m_idScope(idScope), m_metrics(metrics), m_options(options)
 {
-    m_server.addWebSocketPath(path());
+    m_server.addWebSocketPath(path(), [](const QUrlQuery &query) -> std::optional<HttpResponse> {
+        const QString problem = queryProblem(query);
+        if (problem.isEmpty())
+            return std::nullopt;
+        return HttpResponse::error(ErrorCode::InvalidInput, problem);
+    });
     connect(&m_server, &QAbstractHttpServer::newWebSocketConnection, this, &EventsFeed::acceptPending);
     connect(&events, &EventBus::eventPublished, this, &EventsFeed::deliver);
     m_pingTimer.setInterval(m_options.pingIntervalMs);
@@ -135,16 +157,11 @@ void EventsFeed::accept(QWebSocket *socket)
              "unauthorized");
         return;
     }
-    static const QStringList allowed = {QStringLiteral("access_token"), QStringLiteral("type"),
-                                        QStringLiteral("deviceId"), QStringLiteral("registrationId")};
-    const auto items = query.queryItems(QUrl::FullyDecoded);
-    for (const auto &item : items) {
-        if (!allowed.contains(item.first)) {
-            // Silently ignoring a misspelt filter would stream everything.
-            drop(socket, QWebSocketProtocol::CloseCodePolicyViolated,
-                 QStringLiteral("unknown query parameter '%1'").arg(item.first.left(40)), "bad_request");
-            return;
-        }
+    // Refused before the upgrade already (HttpServer's check); kept here for
+    // a server that upgrades without asking.
+    if (const QString problem = queryProblem(query); !problem.isEmpty()) {
+        drop(socket, QWebSocketProtocol::CloseCodePolicyViolated, problem, "bad_request");
+        return;
     }
     if (int(m_clients.size()) >= m_options.maxClients) {
         drop(socket, QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("too many event clients"),
@@ -157,13 +174,6 @@ void EventsFeed::accept(QWebSocket *socket)
     client->token = token;
     client->role = principal->role;
     client->filter.types = splitList(query, QStringLiteral("type"));
-    for (const QString &pattern : std::as_const(client->filter.types)) {
-        if (!EventBus::isKnownPattern(pattern)) {
-            drop(socket, QWebSocketProtocol::CloseCodePolicyViolated,
-                 QStringLiteral("unknown event type '%1'").arg(pattern.left(40)), "bad_request");
-            return;
-        }
-    }
     for (const QString &id : splitList(query, QStringLiteral("deviceId")))
         client->filter.deviceIds.insert(id);
     for (const QString &id : splitList(query, QStringLiteral("registrationId")))

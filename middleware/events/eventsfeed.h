@@ -10,6 +10,7 @@
 #include <QString>
 #include <QStringList>
 #include <QTimer>
+#include <QUrlQuery>
 #include <QWebSocketProtocol>
 
 #include <memory>
@@ -34,8 +35,9 @@ class TokenStore;
 //
 // Query: `type=` comma-separated type filters ("registration,device.online";
 // see EventBus::typeMatches), `deviceId=` and `registrationId=` comma-separated
-// ids; every given filter must match. An unknown parameter or event type
-// closes the socket (1008) rather than silently streaming nothing or all. The first message is
+// ids; every given filter must match. An unknown parameter or event type is
+// refused before the upgrade with a 400 that names it (queryProblem), rather
+// than silently streaming nothing or all. The first message is
 // `{"type":"hello","idScope":…,"filters":…}`, then one JSON text message per
 // matching event (DomainEvent::toJson), its data as the token's role may see
 // it (Visibility: e.g. a viewer gets webhook and token events without data).
@@ -60,6 +62,10 @@ public:
     ~EventsFeed() override;
 
     static QString path() { return QStringLiteral("/api/v1/events"); }
+    // What is wrong with a connection's query (an unknown parameter or event
+    // type), for the client to read; empty when nothing is. Reads only its
+    // argument: it runs on the thread that serves the connection.
+    static QString queryProblem(const QUrlQuery &query);
     int clientCount() const { return int(m_clients.size()); }
 
 private:

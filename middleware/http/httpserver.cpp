@@ -404,10 +404,21 @@ bool HttpServer::isWebSocketUpgrade(const QHttpServerRequest &request)
     });
 }
 
-bool HttpServer::upgradesOn(const QHttpServerRequest &request, const QSet<QString> &paths)
+bool HttpServer::upgradesOn(const QHttpServerRequest &request, const WebSocketPaths &paths)
 {
     return request.method() == QHttpServerRequest::Method::Get &&
            paths.contains(request.url().path(QUrl::FullyEncoded));
+}
+
+std::optional<HttpResponse> HttpServer::refusedUpgrade(const QHttpServerRequest &request, const WebSocketPaths &paths)
+{
+    const UpgradeCheck check = paths.value(request.url().path(QUrl::FullyEncoded));
+    if (!check)
+        return std::nullopt;
+    std::optional<HttpResponse> refusal = check(QUrlQuery(request.url()));
+    if (refusal)
+        renderFailure(*refusal, Crypto::randomIdentifier(12));
+    return refusal;
 }
 
 HttpRequest HttpServer::toHttpRequest(const QHttpServerRequest &request, const QList<ClientAddress::Range> &proxies)
@@ -437,7 +448,9 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
     if (isWebSocketUpgrade(request)) {
         // Only the WebSocket paths upgrade; elsewhere Qt answers 404 through
         // missingHandler and closes the connection.
-        if (!upgradesOn(request, m_webSocketPaths))
+        // Qt 6.4 upgrades every upgrade request handleRequest takes: a
+        // refused one goes back to Qt, whose missingHandler call answers it.
+        if (!upgradesOn(request, m_webSocketPaths) || refusedUpgrade(request, m_webSocketPaths))
             return false;
         // Written by nobody: Qt completes the handshake (see addWebSocketPath).
         recordUpgrade(request.url().path());
@@ -544,6 +557,12 @@ void HttpServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *s
 {
     if (FrontDoor::isRejected(socket))
         return;
+    if (isWebSocketUpgrade(request) && upgradesOn(request, m_webSocketPaths)) {
+        if (const std::optional<HttpResponse> refusal = refusedUpgrade(request, m_webSocketPaths)) {
+            write(request, socket, *refusal);
+            return;
+        }
+    }
     write(request, socket, HttpResponse::error(ErrorCode::NotFound, QStringLiteral("no such endpoint")));
 }
 

@@ -8,8 +8,9 @@
 
 #include <QAbstractHttpServer>
 #include <QElapsedTimer>
+#include <QHash>
 #include <QHttpServerResponder>
-#include <QSet>
+#include <QUrlQuery>
 
 #include <deque>
 #include <functional>
@@ -69,12 +70,23 @@ public:
     // Proxies whose forwarding headers name the client (see ClientAddress).
     void setTrustedProxies(QList<ClientAddress::Range> proxies) { m_trustedProxies = std::move(proxies); }
 
+    // Looks at the query of an upgrade request before the handshake: an
+    // answer refuses the upgrade with that HTTP status and body (a filter the
+    // path does not take gets a 400 the client can read, rather than a socket
+    // that opens only to close); nullopt lets it upgrade. Runs on whichever
+    // thread serves the connection, so it may only read its argument.
+    using UpgradeCheck = std::function<std::optional<HttpResponse>(const QUrlQuery &query)>;
+    using WebSocketPaths = QHash<QString, UpgradeCheck>;
+
     // A path whose `GET` with `Upgrade: websocket` becomes a WebSocket:
     // handleRequest leaves such requests unanswered, which is what makes Qt
     // HTTP Server 6.4.2 upgrade them and emit newWebSocketConnection (whose
-    // receiver authenticates after the upgrade). Other requests to the path
-    // are routed as usual.
-    void addWebSocketPath(const QString &path) { m_webSocketPaths.insert(path); }
+    // receiver authenticates after the upgrade), unless `check` answers
+    // them. Other requests to the path are routed as usual.
+    void addWebSocketPath(const QString &path, UpgradeCheck check = {})
+    {
+        m_webSocketPaths.insert(path, std::move(check));
+    }
 
     // Threads that serve HTTP connections, set before listenGuarded: 1 (or
     // less) serves them on this object's thread; more start that many I/O
@@ -112,7 +124,10 @@ private:
     static void writeTo(QHttpServerResponder &responder, const HttpResponse &response);
     static bool isWebSocketUpgrade(const QHttpServerRequest &request);
     // A `GET` to one of `paths` (addWebSocketPath): the upgrades Qt may complete.
-    static bool upgradesOn(const QHttpServerRequest &request, const QSet<QString> &paths);
+    static bool upgradesOn(const QHttpServerRequest &request, const WebSocketPaths &paths);
+    // What the path's UpgradeCheck answers such a request instead, rendered
+    // with a tracking id as the router's answers are (nullopt: upgrade it).
+    static std::optional<HttpResponse> refusedUpgrade(const QHttpServerRequest &request, const WebSocketPaths &paths);
     static HttpRequest toHttpRequest(const QHttpServerRequest &request, const QList<ClientAddress::Range> &proxies);
     void recordRequest(const HttpRequest &request, int status, const QElapsedTimer &timer);
     void recordUpgrade(const QString &path);
@@ -139,7 +154,7 @@ private:
     QHash<QString, RouteLabels> m_routeLabels;
     Authenticator m_authenticator;
     QList<ClientAddress::Range> m_trustedProxies;
-    QSet<QString> m_webSocketPaths;
+    WebSocketPaths m_webSocketPaths;
     Metrics *m_metrics;
     FrontDoor *m_frontDoor = nullptr;
     // Deferred answers not yet written, per connection (with I/O threads,

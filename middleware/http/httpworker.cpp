@@ -31,7 +31,9 @@ bool HttpWorker::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
         return false;
 
     if (HttpServer::isWebSocketUpgrade(request)) {
-        if (!HttpServer::upgradesOn(request, m_setup.webSocketPaths))
+        // A refused upgrade goes back to Qt, which calls missingHandler.
+        if (!HttpServer::upgradesOn(request, m_setup.webSocketPaths) ||
+            HttpServer::refusedUpgrade(request, m_setup.webSocketPaths))
             return false;
         // Qt completes the handshake in this thread; handOverWebSockets
         // then moves the WebSocket to the event loop.
@@ -117,6 +119,12 @@ void HttpWorker::write(const QHttpServerRequest &request, QTcpSocket *socket, co
 
 void HttpWorker::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
 {
+    if (HttpServer::isWebSocketUpgrade(request) && HttpServer::upgradesOn(request, m_setup.webSocketPaths)) {
+        if (const std::optional<HttpResponse> refusal = HttpServer::refusedUpgrade(request, m_setup.webSocketPaths)) {
+            write(request, socket, *refusal);
+            return;
+        }
+    }
     write(request, socket, HttpResponse::error(ErrorCode::NotFound, QStringLiteral("no such endpoint")));
 }
 

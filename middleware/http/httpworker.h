@@ -5,11 +5,11 @@
 #include "frontdoor.h"
 #include "handoffqueue.h"
 #include "httpresponse.h"
+#include "httpserver.h"
 
 #include <QAbstractHttpServer>
 #include <QPointer>
 #include <QSemaphore>
-#include <QSet>
 #include <QThread>
 
 #include <map>
@@ -20,7 +20,6 @@ class QWebSocket;
 
 namespace Provisio {
 
-class HttpServer;
 class Metrics;
 
 // An answer on its way from the event loop back to the I/O thread of its
@@ -55,7 +54,7 @@ public:
         std::optional<QSslConfiguration> ssl;
         Metrics *metrics = nullptr;
         QList<ClientAddress::Range> trustedProxies;
-        QSet<QString> webSocketPaths;
+        HttpServer::WebSocketPaths webSocketPaths;
         qintptr listeningDescriptor = -1; // a duplicate of the listening socket, owned by the worker
     };
 

@@ -63,6 +63,8 @@ private Q_SLOTS:
     void customerSortIsByName();
     void timelineShowsFailedAttemptThenUnlock();
     void exportWritesEveryPage();
+    void exportIsOffWhileShowFilters_data();
+    void exportIsOffWhileShowFilters();
     void exportCancelOrFailureLeavesNoFile();
 
 private:
@@ -719,6 +721,42 @@ void TestCrmAppDevices::exportWritesEveryPage()
     QCOMPARE(serials, expected);
     QVERIFY(lines.join('\n').contains("\"dented case,\nsecond line\""));
     m_window->setExportPageSize(0);
+}
+
+void TestCrmAppDevices::exportIsOffWhileShowFilters_data()
+{
+    QTest::addColumn<int>("presence");
+    QTest::newRow("online") << int(InventoryPage::OnlineOnly);
+    QTest::newRow("offline") << int(InventoryPage::OfflineOnly);
+    QTest::newRow("activation failed") << int(InventoryPage::ActivationFailed);
+}
+
+void TestCrmAppDevices::exportIsOffWhileShowFilters()
+{
+    // Show is the CRM's own filter and the server's export cannot apply it:
+    // the export is off while it is set, its button says why, and it is on
+    // again with all devices shown.
+    QFETCH(int, presence);
+    auto *exportAction = m_window->findChild<QAction *>(QStringLiteral("actionExportDevices"));
+    QVERIFY(exportAction);
+    m_window->showPage(MainWindow::InventoryView);
+    auto *button = qobject_cast<QToolButton *>(m_window->inventoryPage()->toolBar()->widgetForAction(exportAction));
+    QVERIFY(button);
+    const QString usualTip = exportAction->toolTip();
+    QVERIFY(exportAction->isEnabled());
+    auto *show = m_window->inventoryPage()->findChild<QComboBox *>(QStringLiteral("inventoryPresenceFilter"));
+    show->setCurrentIndex(show->findData(presence));
+    QVERIFY(!exportAction->isEnabled());
+    QVERIFY(!button->isEnabled());
+    QVERIFY2(button->toolTip().contains(show->currentText()) && button->toolTip().contains(QLatin1String("Show")),
+             qPrintable(button->toolTip()));
+    // A selection made meanwhile does not turn it back on.
+    m_window->inventoryPage()->table()->selectAll();
+    QVERIFY(!exportAction->isEnabled());
+    show->setCurrentIndex(show->findData(InventoryPage::AllDevices));
+    QVERIFY(exportAction->isEnabled());
+    QCOMPARE(button->toolTip(), usualTip);
+    m_window->inventoryPage()->table()->clearSelection();
 }
 
 void TestCrmAppDevices::exportCancelOrFailureLeavesNoFile()

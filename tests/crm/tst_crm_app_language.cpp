@@ -5,6 +5,7 @@
 // View › Language menu saves a choice, and the translation files are
 // complete: no entry unfinished, none missing for a tr() in crm-desktop.
 #include "appoptions.h"
+#include "auditpage.h"
 #include "core/crmcoretestutil.h"
 #include "crmlanguage.h"
 #include "displayformat.h"
@@ -28,6 +29,7 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSet>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableView>
@@ -175,6 +177,8 @@ private Q_SLOTS:
     void datesAndNumbersFollowTheLanguage();
     void languageMenuSavesTheChoice();
     void languageOptionIsChecked();
+    void auditColumnsFitTheirTexts_data();
+    void auditColumnsFitTheirTexts();
 
 private:
     Provisio::Test::CrmFixture m_f;
@@ -372,6 +376,99 @@ void TestCrmAppLanguage::languageOptionIsChecked()
         AppOptions::parse({QStringLiteral("provisio-crm"), QStringLiteral("--language"), QStringLiteral("xx")});
     QVERIFY(!unknown.ok());
     QVERIFY(unknown.error().message.contains(QLatin1String("en, de")));
+}
+
+void TestCrmAppLanguage::auditColumnsFitTheirTexts_data()
+{
+    QTest::addColumn<QString>("language");
+    QTest::newRow("English") << QStringLiteral("en");
+    QTest::newRow("German") << QStringLiteral("de");
+}
+
+void TestCrmAppLanguage::auditColumnsFitTheirTexts()
+{
+    // The longest actions and record types in the log ("Aktivierungscode
+    // ausgegeben", "ins Lager zurückgenommen", "Registrierungsgruppe") are
+    // shown whole, and every column's title too, also after a layout saved
+    // in the other language is restored.
+    QFETCH(QString, language);
+    QVERIFY(m_f.start());
+    const auto admin = m_f.client(m_f.adminToken);
+    const auto customer =
+        admin->post(QStringLiteral("/api/v1/customers"), {{QStringLiteral("name"), QStringLiteral("Contoso Ltd")}});
+    QCOMPARE(customer.status, 201);
+    QCOMPARE(
+        admin->post(QStringLiteral("/api/v1/devices"), {{QStringLiteral("serial"), QStringLiteral("AU-1")}}).status,
+        201);
+    QCOMPARE(admin
+                 ->post(QStringLiteral("/api/v1/devices/AU-1/sell"),
+                        {{QStringLiteral("customerId"), customer.json().value(QStringLiteral("id"))}})
+                 .status,
+             200);
+    QCOMPARE(admin
+                 ->put(QStringLiteral("/api/v1/enrollments/au-1"),
+                       {{QStringLiteral("registrationId"), QStringLiteral("au-1")},
+                        {QStringLiteral("serial"), QStringLiteral("AU-1")},
+                        {QStringLiteral("attestation"),
+                         QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}})
+                 .status,
+             201);
+    QCOMPARE(admin->post(QStringLiteral("/api/v1/enrollments/au-1/activation-code"), QJsonObject()).status, 201);
+    QCOMPARE(admin->post(QStringLiteral("/api/v1/devices/AU-1/return"), QJsonObject()).status, 200);
+    QCOMPARE(admin
+                 ->put(QStringLiteral("/api/v1/enrollment-groups/line-a"),
+                       {{QStringLiteral("attestation"),
+                         QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}})
+                 .status,
+             201);
+
+    auto api = Provisio::Test::crmClient(m_f, m_f.adminToken);
+    const QString other = language == QLatin1String("de") ? QStringLiteral("en") : QStringLiteral("de");
+    QSettings saved;
+    {
+        // The layout the other language left behind.
+        QVERIFY(CrmLanguage::install(other));
+        MainWindow before(api.get(), nullptr);
+        auto *page = before.findChild<AuditPage *>(QStringLiteral("audit"));
+        QVERIFY(page);
+        page->saveState(saved);
+    }
+    QVERIFY(CrmLanguage::install(language));
+    MainWindow window(api.get(), nullptr);
+    window.applyRole(QStringLiteral("admin"));
+    window.findChild<AuditPage *>(QStringLiteral("audit"))->restoreState(saved);
+    window.start();
+    window.showPage(MainWindow::AuditView);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto *page = window.findChild<AuditPage *>(QStringLiteral("audit"));
+    QVERIFY(page);
+    QTRY_VERIFY_WITH_TIMEOUT(page->model()->rowCount() >= 7, 20000);
+    QTableView *table = page->table();
+    QStringList actions;
+    QStringList types;
+    for (int row = 0; row < table->model()->rowCount(); ++row) {
+        actions << table->model()->index(row, AuditModel::ActionColumn).data().toString();
+        types << table->model()->index(row, AuditModel::EntityTypeColumn).data().toString();
+    }
+    QVERIFY2(actions.contains(apiWord(QStringLiteral("issueActivationCode"))), qPrintable(actions.join(u'|')));
+    QVERIFY2(actions.contains(apiWord(QStringLiteral("return"))), qPrintable(actions.join(u'|')));
+    QVERIFY2(types.contains(apiWord(QStringLiteral("enrollmentGroup"))), qPrintable(types.join(u'|')));
+    // sizeHintForColumn: what the view's delegate needs for the widest
+    // cell of the column among the rows shown (public in the base class).
+    QAbstractItemView *view = table;
+    for (int column : {int(AuditModel::AtColumn), int(AuditModel::ActionColumn), int(AuditModel::EntityTypeColumn)}) {
+        QVERIFY2(table->columnWidth(column) >= view->sizeHintForColumn(column),
+                 qPrintable(QStringLiteral("column %1: %2 wide, needs %3")
+                                .arg(column)
+                                .arg(table->columnWidth(column))
+                                .arg(view->sizeHintForColumn(column))));
+    }
+    for (int column = 0; column < AuditModel::ColumnCount; ++column) {
+        QVERIFY2(table->columnWidth(column) >= table->horizontalHeader()->sectionSizeHint(column),
+                 qPrintable(QStringLiteral("the title of column %1 is cut off").arg(column)));
+    }
+    saved.clear();
 }
 
 QTEST_MAIN(TestCrmAppLanguage)

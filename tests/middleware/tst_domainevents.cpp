@@ -48,6 +48,8 @@ private Q_SLOTS:
     void rolledBackChangePublishesNothing();
     void eventWaitsForOutermostCommit();
     void wireNames();
+    void everyKindIsAFilter_data();
+    void everyKindIsAFilter();
 
 private:
     // Records a change depends on (a customer to sell to, a device to
@@ -483,6 +485,32 @@ void TestDomainEvents::wireNames()
     DomainEvent issued;
     issued.kind = EventKind::ActivationIssued;
     QCOMPARE(issued.toJson().value(QStringLiteral("entityType")).toString(), QStringLiteral("enrollment"));
+}
+
+void TestDomainEvents::everyKindIsAFilter_data()
+{
+    QTest::addColumn<QString>("type");
+    for (EventKind kind : allEventKinds())
+        QTest::newRow(qPrintable(wireName(kind))) << wireName(kind);
+}
+
+void TestDomainEvents::everyKindIsAFilter()
+{
+    // The feed and webhooks take every type that is published, by its name
+    // and by its category, and list it in GET /api/v1/events/types.
+    QFETCH(QString, type);
+    QVERIFY(EventBus::knownTypes().contains(type));
+    QVERIFY(EventBus::isKnownPattern(type));
+    const QString category = type.section(QLatin1Char('.'), 0, 0);
+    QVERIFY2(EventBus::isKnownPattern(category), qPrintable(category));
+    QVERIFY2(EventBus::isKnownPattern(category + QStringLiteral(".*")), qPrintable(category));
+    QVERIFY(EventBus::typeMatches(type, type));
+    QVERIFY(EventBus::typeMatches(category, type));
+    QVERIFY(EventBus::typeMatches(category + QStringLiteral(".*"), type));
+    QVERIFY(EventBus::typeMatches(QStringLiteral("*"), type));
+    // A near miss stays unknown, so a typo is refused.
+    QVERIFY(!EventBus::isKnownPattern(type + QStringLiteral("x")));
+    QVERIFY(!EventBus::isKnownPattern(category + QStringLiteral("x.*")));
 }
 
 PROVISIO_TEST_GUILESS_MAIN(TestDomainEvents)
