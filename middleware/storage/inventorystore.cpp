@@ -10,7 +10,6 @@
 #include <QJsonDocument>
 
 #include <iterator>
-#include <limits>
 
 namespace Provisio {
 
@@ -178,15 +177,14 @@ const MultiRowInsert &deviceInsert()
 }
 
 // On SQLite the same, with the creation and update times (the same for
-// every row of a batch) bound once per statement, and the new rows' row
-// ids returned for the search index.
+// every row of a batch) bound once per statement.
 constexpr int kSharedInsertColumns = 2;
 const MultiRowInsert &sharedDeviceInsert()
 {
     static const MultiRowInsert insert(QStringLiteral("INSERT INTO devices (created, updated, serial, model, "
                                                       "manufacturer, batch, customer_id, status, delivery_date, "
                                                       "etag, doc, search_text) VALUES"),
-                                       kInsertColumns, 100, QStringLiteral("RETURNING rowid"), kSharedInsertColumns);
+                                       kInsertColumns, 100, QString(), kSharedInsertColumns);
     return insert;
 }
 
@@ -271,10 +269,15 @@ Result<QList<DeviceRecord>> InventoryStore::createMany(QList<DeviceRecord> devic
     QVariantList binds;
     QStringList serials;
     serials.reserve(devices.size());
-    // SQLite: the new rows' ids, for the search index.
-    qint64 firstRowid = std::numeric_limits<qint64>::max();
-    qint64 lastRowid = std::numeric_limits<qint64>::min();
-    qsizetype rowids = 0;
+    // SQLite: the new rows' ids, for the search index. A new row takes the
+    // id after the table's largest, so a statement's rows are the ids up to
+    // the last one it inserted and the batch is one range; that each
+    // statement's last id is the previous one's plus its rows confirms it
+    // (RETURNING would say so row by row, but SQLite runs it as a trigger
+    // that copies every row into a table of its own first).
+    qint64 firstRowid = 0;
+    qint64 lastRowid = 0;
+    bool oneRange = true;
     for (qsizetype from = 0; from < devices.size();) {
         const int rows = statement.rowsFor(devices.size() - from);
         binds.clear();
@@ -288,18 +291,15 @@ Result<QList<DeviceRecord>> InventoryStore::createMany(QList<DeviceRecord> devic
             if (documents)
                 documents->append(binds.at(binds.size() - 2).toString());
         }
+        auto inserted = m_db.execInsert(statement.sql(rows), binds);
+        if (!inserted)
+            return inserted.error().code == ErrorCode::Conflict ? conflict(statementSerials) : inserted.error();
         if (native) {
-            auto inserted = m_db.selectRows(statement.sql(rows), binds, 1);
-            if (!inserted)
-                return inserted.error().code == ErrorCode::Conflict ? conflict(statementSerials) : inserted.error();
-            for (const QVariantList &row : std::as_const(*inserted)) {
-                const qint64 rowid = row.at(0).toLongLong();
-                firstRowid = std::min(firstRowid, rowid);
-                lastRowid = std::max(lastRowid, rowid);
-                ++rowids;
-            }
-        } else if (auto r = m_db.execWrite(statement.sql(rows), binds); !r) {
-            return r.error().code == ErrorCode::Conflict ? conflict(statementSerials) : r.error();
+            if (from == 0)
+                firstRowid = *inserted - rows + 1;
+            else
+                oneRange = oneRange && *inserted == lastRowid + rows;
+            lastRowid = *inserted;
         }
         serials += statementSerials;
         from += rows;
@@ -312,7 +312,7 @@ Result<QList<DeviceRecord>> InventoryStore::createMany(QList<DeviceRecord> devic
         // normally one range of them, read in order; should the ids have
         // had gaps (a table whose largest id was taken), the rows are found
         // again by their serials.
-        const bool range = rowids == serials.size() && lastRowid - firstRowid + 1 == rowids;
+        const bool range = oneRange && lastRowid - firstRowid + 1 == serials.size();
         auto r = range ? m_db.execWrite(QStringLiteral("INSERT INTO devices_search (rowid, search_text) "
                                                        "SELECT rowid, search_text FROM devices "
                                                        "WHERE rowid BETWEEN ? AND ?"),
