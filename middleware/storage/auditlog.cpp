@@ -156,28 +156,37 @@ Result<void> AuditLog::recordMany(const QString &actor, const QString &action, c
         written->reserve(changes.size());
     }
     // The same rows as record() would write one by one, many per statement.
+    // On SQLite the time, actor, action and type, the same in every row,
+    // are bound once per statement (numbered placeholders), not once per
+    // row: each bound text is converted to UTF-8 and copied.
     constexpr int kColumns = 7;
-    static const MultiRowInsert insert(
-        QStringLiteral(
-            "INSERT INTO audit_log (at, actor, action, entity_type, entity_id, before_doc, after_doc) VALUES"),
-        kColumns, 100);
+    constexpr int kShared = 4;
+    static const QString head = QStringLiteral(
+        "INSERT INTO audit_log (at, actor, action, entity_type, entity_id, before_doc, after_doc) VALUES");
+    static const MultiRowInsert insert(head, kColumns, 100);
+    static const MultiRowInsert sharedInsert(head, kColumns, 200, QString(), kShared);
+    const bool shared = m_db.dialect() == Database::Dialect::Sqlite;
+    const MultiRowInsert &statement = shared ? sharedInsert : insert;
     const QString at = nowIso();
     QVariantList binds;
     for (qsizetype from = 0; from < changes.size();) {
-        const int rows = insert.rowsFor(changes.size() - from);
+        const int rows = statement.rowsFor(changes.size() - from);
         binds.clear();
         binds.reserve(rows * kColumns);
+        if (shared)
+            binds << at << actor << action << entityType;
         for (qsizetype i = from; i < from + rows; ++i) {
             const Change &c = changes.at(i);
             const QString before = c.before.isEmpty() ? QString() : redactedText(c.before);
             const QString after = c.after.isEmpty() ? QString() : redactedText(c.after);
-            binds << at << actor << action << entityType << c.entityId
-                  << (before.isEmpty() ? QVariant() : QVariant(before))
+            if (!shared)
+                binds << at << actor << action << entityType;
+            binds << c.entityId << (before.isEmpty() ? QVariant() : QVariant(before))
                   << (after.isEmpty() ? QVariant() : QVariant(after));
             if (written)
                 written->append(after.isEmpty() ? before : after);
         }
-        if (auto r = m_db.execWrite(insert.sql(rows), binds); !r)
+        if (auto r = m_db.execWrite(statement.sql(rows), binds); !r)
             return r.error();
         from += rows;
     }

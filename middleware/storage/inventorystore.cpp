@@ -176,24 +176,40 @@ const MultiRowInsert &deviceInsert()
     return insert;
 }
 
-QVariantList insertBinds(DeviceRecord &device, const QString &now, const QDateTime &created,
-                         const QString &customerName)
+// On SQLite the same, with the creation and update times (the same for
+// every row of a batch) bound once per statement.
+constexpr int kSharedInsertColumns = 2;
+const MultiRowInsert &sharedDeviceInsert()
+{
+    static const MultiRowInsert insert(QStringLiteral("INSERT INTO devices (created, updated, serial, model, "
+                                                      "manufacturer, batch, customer_id, status, delivery_date, "
+                                                      "etag, doc, search_text) VALUES"),
+                                       kInsertColumns, 100, QString(), kSharedInsertColumns);
+    return insert;
+}
+
+// A new device's values in deviceInsert()'s order; with `sharedTimes`,
+// in sharedDeviceInsert()'s without the times.
+void appendInsertBinds(QVariantList &binds, DeviceRecord &device, const QString &now, const QDateTime &created,
+                       const QString &customerName, bool sharedTimes = false)
 {
     device.etag = newEtag();
     device.createdDateTimeUtc = created;
     device.lastUpdatedDateTimeUtc = created;
-    return {device.serial,
-            device.model,
-            device.manufacturer,
-            device.batch,
-            nullIfEmpty(device.customerId),
-            device.status,
-            dateOrNull(device.deliveryDate),
-            device.etag,
-            now,
-            now,
-            InventoryStore::documentOf(device),
-            InventoryStore::searchTextOf(device, customerName)};
+    binds << device.serial << device.model << device.manufacturer << device.batch << nullIfEmpty(device.customerId)
+          << device.status << dateOrNull(device.deliveryDate) << device.etag;
+    if (!sharedTimes)
+        binds << now << now;
+    binds << InventoryStore::documentOf(device) << InventoryStore::searchTextOf(device, customerName);
+}
+
+QVariantList insertBinds(DeviceRecord &device, const QString &now, const QDateTime &created,
+                         const QString &customerName)
+{
+    QVariantList binds;
+    binds.reserve(kInsertColumns);
+    appendInsertBinds(binds, device, now, created, customerName);
+    return binds;
 }
 } // namespace
 
@@ -246,39 +262,69 @@ Result<QList<DeviceRecord>> InventoryStore::createMany(QList<DeviceRecord> devic
         return names.error();
     // Many rows per statement on both databases: one round trip each on
     // PostgreSQL, and on SQLite a fiftieth of the per-statement work (the
-    // statement journal, the search table's savepoint, binding and reset),
-    // which had cost as much as the rows themselves.
+    // statement journal, binding and reset), which had cost as much as the
+    // rows themselves.
+    const bool native = sqlite();
+    const MultiRowInsert &statement = native ? sharedDeviceInsert() : deviceInsert();
     QVariantList binds;
     QStringList serials;
     serials.reserve(devices.size());
+    // SQLite: the new rows' ids, for the search index. A new row takes the
+    // id after the table's largest, so a statement's rows are the ids up to
+    // the last one it inserted and the batch is one range; that each
+    // statement's last id is the previous one's plus its rows confirms it
+    // (RETURNING would say so row by row, but SQLite runs it as a trigger
+    // that copies every row into a table of its own first).
+    qint64 firstRowid = 0;
+    qint64 lastRowid = 0;
+    bool oneRange = true;
     for (qsizetype from = 0; from < devices.size();) {
-        const int rows = deviceInsert().rowsFor(devices.size() - from);
+        const int rows = statement.rowsFor(devices.size() - from);
         binds.clear();
         binds.reserve(rows * kInsertColumns);
+        if (native)
+            binds << now << now;
         QStringList statementSerials;
         for (qsizetype i = from; i < from + rows; ++i) {
-            binds += insertBinds(devices[i], now, created, names->value(devices.at(i).customerId));
+            appendInsertBinds(binds, devices[i], now, created, names->value(devices.at(i).customerId), native);
             statementSerials << devices.at(i).serial;
             if (documents)
                 documents->append(binds.at(binds.size() - 2).toString());
         }
-        if (auto r = m_db.execWrite(deviceInsert().sql(rows), binds); !r)
-            return r.error().code == ErrorCode::Conflict ? conflict(statementSerials) : r.error();
+        auto inserted = m_db.execInsert(statement.sql(rows), binds);
+        if (!inserted)
+            return inserted.error().code == ErrorCode::Conflict ? conflict(statementSerials) : inserted.error();
+        if (native) {
+            if (from == 0)
+                firstRowid = *inserted - rows + 1;
+            else
+                oneRange = oneRange && *inserted == lastRowid + rows;
+            lastRowid = *inserted;
+        }
         serials += statementSerials;
         from += rows;
     }
-    if (sqlite() && !serials.isEmpty()) {
+    if (native && !serials.isEmpty()) {
         // PostgreSQL's GIN index follows the search_text column by itself;
         // SQLite's FTS5 table is written in one statement for the batch
-        // (one segment), the rows found again by their serials.
-        auto r = m_db.exec(
-            QStringLiteral("INSERT INTO devices_search (rowid, search_text) "
-                           "SELECT rowid, search_text FROM devices "
-                           "WHERE serial IN (SELECT value FROM json_each(?))"),
-            {QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(serials)).toJson(QJsonDocument::Compact))});
+        // (one segment: FTS5 writes its pending terms out at every
+        // statement). New rows take the next row ids, so the batch is
+        // normally one range of them, read in order; should the ids have
+        // had gaps (a table whose largest id was taken), the rows are found
+        // again by their serials.
+        const bool range = oneRange && lastRowid - firstRowid + 1 == serials.size();
+        auto r = range ? m_db.execWrite(QStringLiteral("INSERT INTO devices_search (rowid, search_text) "
+                                                       "SELECT rowid, search_text FROM devices "
+                                                       "WHERE rowid BETWEEN ? AND ?"),
+                                        {firstRowid, lastRowid})
+                       : m_db.execWrite(
+                             QStringLiteral("INSERT INTO devices_search (rowid, search_text) "
+                                            "SELECT rowid, search_text FROM devices "
+                                            "WHERE serial IN (SELECT value FROM json_each(?))"),
+                             {QString::fromUtf8(
+                                 QJsonDocument(QJsonArray::fromStringList(serials)).toJson(QJsonDocument::Compact))});
         if (!r)
             return r.error();
-        r->finish();
     }
     return devices;
 }
@@ -287,14 +333,15 @@ Result<QSet<QString>> InventoryStore::existing(const QStringList &serials)
 {
     QSet<QString> found;
     for (const InListChunk &chunk : inListChunks(serials, 500)) {
-        auto r = m_db.exec(QStringLiteral("SELECT serial FROM devices WHERE serial IN (") + chunk.placeholders +
-                               QLatin1Char(')'),
-                           chunk.binds);
-        if (!r)
-            return r.error();
-        while (r->next())
-            found.insert(r->value(0).toString());
-        r->finish();
+        // Through SQLite's own binding (selectRows): Qt's looks each of the
+        // 500 values up by name, a few percent of an import.
+        auto rows = m_db.selectRows(QStringLiteral("SELECT serial FROM devices WHERE serial IN (") +
+                                        chunk.placeholders + QLatin1Char(')'),
+                                    chunk.binds, 1);
+        if (!rows)
+            return rows.error();
+        for (const QVariantList &row : std::as_const(*rows))
+            found.insert(row.at(0).toString());
     }
     return found;
 }

@@ -84,16 +84,27 @@ QList<InListChunk> inListChunks(const QStringList &keys, int chunkSize)
     return chunks;
 }
 
-MultiRowInsert::MultiRowInsert(const QString &head, int columns, int maxRows) : m_maxRows(maxRows)
+MultiRowInsert::MultiRowInsert(const QString &head, int columns, int maxRows, const QString &tail, int shared)
+    : m_maxRows(maxRows)
 {
-    QStringList marks;
-    for (int c = 0; c < columns; ++c)
-        marks << QStringLiteral("?");
-    const QString row = QLatin1Char('(') + marks.join(QLatin1String(", ")) + QLatin1Char(')');
-    const auto sql = [&](int rows) {
-        QString text = head + QLatin1Char(' ') + row;
+    const auto row = [&](int index) -> QString {
+        QStringList marks;
+        for (int c = 0; c < columns; ++c) {
+            if (shared == 0)
+                marks << QStringLiteral("?");
+            else if (c < shared)
+                marks << QLatin1Char('?') + QString::number(c + 1);
+            else
+                marks << QLatin1Char('?') + QString::number(shared + index * (columns - shared) + (c - shared) + 1);
+        }
+        return QLatin1Char('(') + marks.join(QLatin1String(", ")) + QLatin1Char(')');
+    };
+    const auto sql = [&](int rows) -> QString {
+        QString text = head + QLatin1Char(' ') + row(0);
         for (int i = 1; i < rows; ++i)
-            text += QLatin1String(", ") + row;
+            text += QLatin1String(", ") + row(i);
+        if (!tail.isEmpty())
+            text += QLatin1Char(' ') + tail;
         return text;
     };
     m_one = sql(1);

@@ -68,11 +68,17 @@ QList<InListChunk> inListChunks(const QStringList &keys, int chunkSize = 200);
 
 // Many rows in one INSERT … VALUES (…), (…), …: statements of 1, 10 and
 // `maxRows` rows only, so that a backend prepares three texts, not one per
-// batch size. `head` is the INSERT up to and including VALUES.
+// batch size. `head` is the INSERT up to and including VALUES; `tail`, when
+// given, follows the rows (a RETURNING clause).
+//
+// With `shared` above 0 the first `shared` columns of every row are the
+// same values, bound once: the placeholders are numbered (`?1`, …), the
+// statement's values are the shared ones, then each row's others. Numbered
+// placeholders are SQLite's; such a statement is for SQLite only.
 class MultiRowInsert
 {
 public:
-    MultiRowInsert(const QString &head, int columns, int maxRows);
+    MultiRowInsert(const QString &head, int columns, int maxRows, const QString &tail = {}, int shared = 0);
     // How many of the `left` rows still to write the next statement takes.
     int rowsFor(qsizetype left) const { return left >= m_maxRows ? m_maxRows : left >= 10 ? 10 : 1; }
     // The statement of rowsFor()'s answer (1, 10 or maxRows rows).

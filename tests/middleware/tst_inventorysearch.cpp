@@ -57,6 +57,7 @@ private Q_SLOTS:
     void documentIsTheRecordsJson();
     void listedItemsAreTheRecordsJson_data();
     void listedItemsAreTheRecordsJson();
+    void batchWithScatteredRowIdsIsIndexed();
 
 private:
     QStringList serialsOf(const InventoryStore::Filter &filter, const InventoryStore::Sort &sort = {},
@@ -643,5 +644,40 @@ void TestInventorySearch::listedItemsAreTheRecordsJson()
         QCOMPARE(items->items.first().json, doc.toUtf8());
 }
 
+void TestInventorySearch::batchWithScatteredRowIdsIsIndexed()
+{
+    if (m_db->dialect() != Database::Dialect::Sqlite)
+        QSKIP("row ids and the FTS5 table are SQLite's");
+    // A row holding the largest row id there is: SQLite then gives new rows
+    // random ids, so a batch's rows are no range of ids and its search rows
+    // must be found by serial (createMany's other way).
+    QVERIFY(m_db->execAffected(QStringLiteral("INSERT INTO devices (rowid, serial, status, etag, created, updated, "
+                                              "doc) VALUES (9223372036854775807, 'MAXROW-1', 'inStock', 'e', "
+                                              "'x', 'x', '{}')")));
+    QList<DeviceRecord> batch;
+    for (int i = 0; i < 130; ++i) { // statements of 100 and 10 rows
+        DeviceRecord d;
+        d.serial = QStringLiteral("SCATTER-%1").arg(i, 3, 10, QLatin1Char('0'));
+        d.batch = QStringLiteral("Lot Scatter");
+        batch << d;
+    }
+    QVERIFY(m_db->beginTransaction());
+    auto created = m_store->createMany(batch);
+    QVERIFY2(created, qPrintable(created ? QString() : created.error().message));
+    QVERIFY(m_db->commit());
+    // The search table itself holds each of them (its own LIKE), and
+    // agrees with the devices' text.
+    auto found = m_db->selectRows(
+        QStringLiteral("SELECT count(*) FROM devices_search WHERE search_text LIKE '%lot scatter%'"), {}, 1);
+    QVERIFY(found);
+    QCOMPARE(found->at(0).at(0).toInt(), 130);
+    verifySearchIndex();
+    for (const DeviceRecord &d : std::as_const(batch))
+        QVERIFY(m_store->remove(d.serial, {}));
+    QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM devices WHERE serial = 'MAXROW-1'")));
+    verifySearchIndex();
+}
+
 QTEST_GUILESS_MAIN(TestInventorySearch)
+
 #include "tst_inventorysearch.moc"
