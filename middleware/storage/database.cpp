@@ -157,7 +157,7 @@ bool Database::canOpenAnother() const
     return !(m_dialect == Dialect::Sqlite && m_location == QLatin1String(":memory:"));
 }
 
-Result<std::unique_ptr<Database>> Database::openAnother() const
+Result<std::unique_ptr<Database>> Database::openAnother(int pageCacheKiB) const
 {
     if (!canOpenAnother())
         return Error(ErrorCode::Unavailable, QStringLiteral("an in-memory database has no second connection"));
@@ -165,7 +165,12 @@ Result<std::unique_ptr<Database>> Database::openAnother() const
     // drops every POSIX lock this process holds on it, the first
     // connection's included, and another process could then take the WAL
     // file from under it.
-    return open(m_location, false);
+    auto opened = open(m_location, false);
+    if (opened && pageCacheKiB > 0 && (*opened)->dialect() == Dialect::Sqlite) {
+        if (auto r = (*opened)->exec(QStringLiteral("PRAGMA cache_size=-%1").arg(pageCacheKiB)))
+            r->finish();
+    }
+    return opened;
 }
 
 Error Database::sqlError(const QString &what, const QSqlQuery &query) const

@@ -61,9 +61,12 @@ public:
     // Whether a second connection to the same database can be opened (not
     // to an in-memory SQLite database), and one, with the same settings:
     // for a thread of its own (DatabaseWriter), since a connection is used
-    // only on the thread that opened it. Any thread may call these.
+    // only on the thread that opened it. Any thread may call these. On
+    // SQLite, `pageCacheKiB` (when not 0) sets the new connection's own page
+    // cache: each connection keeps one, and a thread that touches few pages
+    // needs less than the main connection's.
     bool canOpenAnother() const;
-    Result<std::unique_ptr<Database>> openAnother() const;
+    Result<std::unique_ptr<Database>> openAnother(int pageCacheKiB = 0) const;
 
     // Runs pending schema migrations, one transaction each.
     Result<void> migrate();

@@ -98,16 +98,12 @@ void DatabaseReader::run()
             m_running = true;
         }
         if (!db) {
-            auto opened = m_main.openAnother();
+            // Point reads by key: SQLite's default 2 MB page cache is plenty,
+            // and the event loop's connection already keeps a large one in
+            // this process.
+            auto opened = m_main.openAnother(2048);
             if (opened) {
                 db = std::move(*opened);
-                // Point reads by key: SQLite's default 2 MB page cache is
-                // plenty, and the event loop's connection already keeps a
-                // large one in this process.
-                if (db->dialect() == Database::Dialect::Sqlite) {
-                    if (auto r = db->exec(QStringLiteral("PRAGMA cache_size=-2048")))
-                        r->finish();
-                }
             } else {
                 qCWarning(lcDb).noquote() << "the reader's connection could not be opened:" << opened.error().message;
             }

@@ -68,18 +68,14 @@ void DatabaseWriter::run()
             done = std::move(m_done);
         }
         if (!db) {
-            auto opened = m_main.openAnother();
+            // Its writes touch a few pages of the registrations and operations
+            // tables and their indexes per assignment: an 8 MiB page cache
+            // rather than the main connection's 32 MiB keeps the process
+            // within its memory target at 100,000 devices
+            // (docs/benchmarks.md).
+            auto opened = m_main.openAnother(8192);
             if (opened) {
                 db = std::move(*opened);
-                // Its writes touch a few pages of the registrations and
-                // operations tables and their indexes per assignment: an
-                // 8 MiB page cache rather than the main connection's 32 MiB
-                // keeps the process within its memory target at 100,000
-                // devices (docs/benchmarks.md).
-                if (db->dialect() == Database::Dialect::Sqlite) {
-                    if (auto r = db->exec(QStringLiteral("PRAGMA cache_size=-8192")))
-                        r->finish();
-                }
             } else {
                 qCWarning(lcDb).noquote() << "the writer's connection could not be opened:" << opened.error().message;
             }
