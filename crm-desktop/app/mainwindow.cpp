@@ -159,17 +159,21 @@ void MainWindow::createPages()
     m_accessPoliciesPage = new RecordListPage(QStringLiteral("accessPolicies"), m_accessPolicies, m_stack);
     m_accessPoliciesPage->setTitle(tr("Service access"));
     {
-        // As wide as Azure's usual policy names, whom they are for and a
-        // time; the rights are a long list, cut short with the whole of it
-        // in the tooltip.
+        // As wide as Azure's usual policy names, whom they are for, a time
+        // and a revocation; the rights, a list of up to five words, take the
+        // rest of the width (the whole list is in the tooltip when the
+        // window is too narrow for it).
         QTableView *policies = m_accessPoliciesPage->table();
         fitColumn(policies, AccessPoliciesModel::NameColumn, {QStringLiteral("provisioningserviceowner")});
         fitColumn(
             policies, AccessPoliciesModel::ScopeColumn,
             {AccessPoliciesModel::scopeText(QString()), AccessPoliciesModel::scopeText(QStringLiteral("hub-eu-1"))});
         fitColumn(policies, AccessPoliciesModel::RightsColumn, {QStringLiteral("ServiceConnect, RegistryRead")});
-        fitColumn(policies, AccessPoliciesModel::CreatedColumn,
-                  {formatDateTime(QDateTime(QDate(2026, 12, 28), QTime(23, 58, 58)))});
+        const QString sampleTime = formatDateTime(QDateTime(QDate(2026, 12, 28), QTime(23, 58, 58)));
+        fitColumn(policies, AccessPoliciesModel::CreatedColumn, {sampleTime});
+        fitColumn(policies, AccessPoliciesModel::StatusColumn,
+                  {AccessPoliciesModel::tr("active"), AccessPoliciesModel::tr("revoked %1").arg(sampleTime)});
+        m_accessPoliciesPage->setStretchColumn(AccessPoliciesModel::RightsColumn);
     }
     const QList<QPair<RecordListPage *, QStyle::StandardPixmap>> pages{
         {m_inventoryPage, QStyle::SP_DriveHDIcon},

@@ -228,6 +228,25 @@ void RecordListPage::restoreState(QSettings &settings)
     const QByteArray state = settings.value(objectName() + QStringLiteral("/header")).toByteArray();
     if (!state.isEmpty())
         m_table->horizontalHeader()->restoreState(state);
+    applyStretchColumn();
+}
+
+void RecordListPage::setStretchColumn(int column)
+{
+    m_stretchColumn = column;
+    applyStretchColumn();
+}
+
+void RecordListPage::applyStretchColumn()
+{
+    if (m_stretchColumn < 0)
+        return;
+    QHeaderView *header = m_table->horizontalHeader();
+    header->setStretchLastSection(false);
+    for (int column = 0; column < header->count(); ++column) {
+        header->setSectionResizeMode(column,
+                                     column == m_stretchColumn ? QHeaderView::Stretch : QHeaderView::Interactive);
+    }
 }
 
 void RecordListPage::addFilterWidget(QWidget *widget, int stretch)

@@ -36,6 +36,9 @@ public:
     void setTitle(const QString &title) { m_title = title; }
     PagedTableModel *model() const { return m_model; }
     QTableView *table() const { return m_table; }
+    // The column that takes the width the others leave (the last one by
+    // default); kept after restoreState(), whose saved layout may predate it.
+    void setStretchColumn(int column);
     QToolBar *toolBar() const { return m_toolBar; }
 
     QList<QJsonObject> selectedRecords() const;
@@ -94,7 +97,10 @@ private:
     QVBoxLayout *m_layout;
     QToolBar *m_toolBar;
     QHBoxLayout *m_filterBar;
+    void applyStretchColumn();
+
     QTableView *m_table;
+    int m_stretchColumn = -1;
     QLabel *m_count;
     QHBoxLayout *m_countBar;
     QSet<QString> m_keptKeys;

@@ -27,6 +27,7 @@
 #include "jsonobjectedit.h"
 #include "mainwindow.h"
 #include "messagebanner.h"
+#include "recordlistpage.h"
 
 #include "crypto/activationcode.h"
 #include "crypto/sastoken.h"
@@ -43,6 +44,7 @@
 #include <QDialogButtonBox>
 #include <QFile>
 #include <QHeaderView>
+#include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -76,6 +78,7 @@ private Q_SLOTS:
     void hubSigningKeyShownOnce();
     void hubKeyRotatesWithAnOverlap();
     void accessPolicyConnectionStringShownOnce();
+    void accessPolicyRightsTakeTheSpareWidth();
     void deviceDetailHidesKeysUntilRevealed();
     void fitsALaptopScreenWithTheDevicePanel();
     void auditFiltersOnTheServer();
@@ -378,6 +381,61 @@ void TestCrmAppWidgets::accessPolicyConnectionStringShownOnce()
             QTest::mouseClick(b, Qt::LeftButton);
     }
     QTRY_VERIFY_WITH_TIMEOUT(m_admin->get(QStringLiteral("/api/v1/access-policies")).body.contains("revokedAt"), 15000);
+}
+
+void TestCrmAppWidgets::accessPolicyRightsTakeTheSpareWidth()
+{
+    const auto created = m_admin->post(
+        QStringLiteral("/api/v1/access-policies"),
+        QJsonObject{{QStringLiteral("name"), QStringLiteral("all-rights")},
+                    {QStringLiteral("rights"),
+                     QJsonArray{QStringLiteral("ServiceConfig"), QStringLiteral("EnrollmentRead"),
+                                QStringLiteral("EnrollmentWrite"), QStringLiteral("RegistrationStatusRead"),
+                                QStringLiteral("RegistrationStatusWrite")}}});
+    QCOMPARE(created.status, 201);
+    auto api = connect(m_f.adminToken);
+    QVERIFY(api);
+    auto w = window(api.get(), nullptr);
+    w->resize(1600, 900);
+    w->showPage(MainWindow::AccessPoliciesView);
+    QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+    QTRY_VERIFY_WITH_TIMEOUT(w->accessPoliciesModel()->rowCount() >= 1, 15000);
+    RecordListPage *page = w->accessPoliciesPage();
+    QTableView *table = page->table();
+    QHeaderView *header = table->horizontalHeader();
+    const auto checkLayout = [&]() -> bool {
+        // The rights list, the widest text of the page, is shown whole once
+        // the window is wide enough (all five DPS rights need about 600
+        // pixels); the status keeps what it needs.
+        QAbstractItemView *view = table;
+        const int rights = AccessPoliciesModel::RightsColumn;
+        const int status = AccessPoliciesModel::StatusColumn;
+        if (header->sectionResizeMode(rights) != QHeaderView::Stretch || header->stretchLastSection()) {
+            qWarning("the rights column does not take the spare width");
+            return false;
+        }
+        if (table->columnWidth(rights) < view->sizeHintForColumn(rights)) {
+            qWarning("rights: %d wide, needs %d", table->columnWidth(rights), view->sizeHintForColumn(rights));
+            return false;
+        }
+        if (table->columnWidth(status) < view->sizeHintForColumn(status) ||
+            table->columnWidth(status) > table->columnWidth(rights)) {
+            qWarning("status: %d wide, needs %d", table->columnWidth(status), view->sizeHintForColumn(status));
+            return false;
+        }
+        return true;
+    };
+    QTRY_VERIFY(checkLayout());
+
+    // A layout saved before the rights took the spare width (the last column
+    // stretched) is restored with the rights stretched all the same.
+    header->setSectionResizeMode(AccessPoliciesModel::RightsColumn, QHeaderView::Interactive);
+    header->setStretchLastSection(true);
+    QSettings saved;
+    page->saveState(saved);
+    page->restoreState(saved);
+    QTRY_VERIFY(checkLayout());
+    saved.remove(page->objectName());
 }
 
 void TestCrmAppWidgets::deviceDetailHidesKeysUntilRevealed()
