@@ -43,6 +43,11 @@ trap 'rm -rf "$work"' EXIT
 cat >"$work/middleware" <<WRAP
 #!/bin/sh
 if [ "\$1" = serve ]; then
+    # Valgrind runs one thread at a time: while the handler runs, the HTTP
+    # threads wait, and the default ten seconds for TLS and headers pass
+    # (the client then sent the import again on a new connection).
+    export PROVISIO_TLS_HANDSHAKE_TIMEOUT=300 PROVISIO_HEADER_TIMEOUT=300 PROVISIO_BODY_STALL_TIMEOUT=3600 \\
+        PROVISIO_IDLE_TIMEOUT=3600
     exec valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out" \
         --toggle-collect='Provisio::InventoryApi::importCsv*' \\
         --toggle-collect='Provisio::Inventory::ImportSession::write*' "$bin" "\$@"
