@@ -36,16 +36,27 @@ Result<void> ChangeRecorder::recordMany(EventKind kind, const QString &actor, co
     QStringList texts;
     if (auto a = m_audit.recordMany(actor, action, entityType, changes, &texts); !a)
         return a.error();
+    QStringList entityIds;
+    entityIds.reserve(changes.size());
+    for (const AuditLog::Change &c : changes)
+        entityIds.append(c.entityId);
+    publishMany(kind, entityIds, texts);
+    return {};
+}
+
+void ChangeRecorder::publishMany(EventKind kind, const QStringList &entityIds, const QStringList &texts)
+{
+    Q_ASSERT(entityIds.size() == texts.size());
     const QString category = categoryOf(kind);
     const bool onDevice = category == QLatin1String("device");
     const bool onEnrollment = category == QLatin1String("enrollment") || category == QLatin1String("registration") ||
                               category == QLatin1String("activation");
     QList<DomainEvent> events;
-    events.reserve(changes.size());
-    for (qsizetype i = 0; i < changes.size(); ++i) {
+    events.reserve(entityIds.size());
+    for (qsizetype i = 0; i < entityIds.size(); ++i) {
         DomainEvent e;
         e.kind = kind;
-        e.entityId = changes.at(i).entityId;
+        e.entityId = entityIds.at(i);
         e.dataText = texts.at(i);
         if (onDevice)
             e.deviceId = e.entityId;
@@ -65,7 +76,6 @@ Result<void> ChangeRecorder::recordMany(EventKind kind, const QString &actor, co
             bus->publish(std::move(e));
         }
     });
-    return {};
 }
 
 void ChangeRecorder::publishAfterCommit(DomainEvent event)

@@ -47,6 +47,11 @@ public:
     // as devices do.
     Result<void> recordMany(EventKind kind, const QString &actor, const QString &action, const QString &entityType,
                             const QList<AuditLog::Change> &changes);
+    // The events recordMany publishes, for entries another connection
+    // wrote and committed (the CSV import's writer thread): `texts` as
+    // AuditLog::recordMany gave them, one per entity id. Published once
+    // the current transaction commits (at once outside a transaction).
+    void publishMany(EventKind kind, const QStringList &entityIds, const QStringList &texts);
     // Publishes `event` once the current transaction commits (at once
     // outside a transaction).
     void publishAfterCommit(DomainEvent event);

@@ -3,6 +3,7 @@
 
 #include "base/servicecontext.h"
 #include "storage/database.h"
+#include "storage/databasewriter.h"
 
 namespace Provisio {
 
@@ -48,6 +49,175 @@ Result<void> Inventory::importMany(const QList<DeviceRecord> &devices, const QSt
     if (!tx.commit())
         return commitFailed();
     return {};
+}
+
+Inventory::~Inventory() = default;
+
+// What the writer's jobs share with the session: touched by one job at a
+// time, and by the session only between jobs (DatabaseWriter::wait).
+struct Inventory::ImportSession::State
+{
+    QString actor;
+    bool begun = false; // the writer's transaction is open
+    Error error;        // the first failure; nothing is written after it
+    InventoryStore::PendingSearchRows search;
+    QStringList serials; // what each written entry holds, for the events
+    QStringList texts;
+
+    void fail(Database &db, const Error &e)
+    {
+        if (begun)
+            db.rollback();
+        begun = false;
+        error = e;
+    }
+};
+
+std::unique_ptr<Inventory::ImportSession> Inventory::beginImport(const QString &actor)
+{
+    if (!m_importWriter) {
+        // A million-device import writes into the devices' seven indexes
+        // and the audit log's ten b-trees: the main connection's 32 MiB
+        // page cache, not a registration writer's 8 MiB.
+        m_importWriter = DatabaseWriter::create(m_db, 32768);
+        if (!m_importWriter)
+            return nullptr;
+    }
+    return std::unique_ptr<ImportSession>(new ImportSession(*this, *m_importWriter, actor));
+}
+
+Inventory::ImportSession::ImportSession(Inventory &inventory, DatabaseWriter &writer, const QString &actor)
+    : m_inventory(inventory), m_writer(writer), m_state(std::make_shared<State>())
+{
+    m_state->actor = actor;
+}
+
+Inventory::ImportSession::~ImportSession()
+{
+    if (m_finished)
+        return; // the checkpoint may still run: the next session waits for it
+    m_writer.wait();
+    if (!m_state->begun)
+        return;
+    m_writer.start(
+        [state = m_state](Database *db) {
+            if (db && state->begun)
+                db->rollback();
+            state->begun = false;
+        },
+        nullptr, {});
+    m_writer.wait();
+}
+
+Result<void> Inventory::ImportSession::add(QList<DeviceRecord> devices)
+{
+    if (devices.isEmpty()) {
+        m_writer.wait();
+        return m_state->error.isError() ? Result<void>(m_state->error) : Result<void>();
+    }
+    // The part's values (stored documents, search texts) are computed here,
+    // only their statements run on the writer: the writer's share is the
+    // larger one, so what moves off it shortens the import.
+    auto prepared = m_inventory.m_store.prepareMany(std::move(devices));
+    if (!prepared)
+        return prepared.error();
+    m_writer.wait();
+    if (m_state->error.isError())
+        return m_state->error;
+    m_writer.start([state = m_state,
+                    part = std::move(*prepared)](Database *db) mutable { writePart(*state, db, std::move(part)); },
+                   nullptr, {});
+    return {};
+}
+
+// On the writer's thread: one part's rows and audit entries, in the
+// transaction the first part begins.
+void Inventory::ImportSession::writePart(State &state, Database *db, InventoryStore::PreparedDevices part)
+{
+    if (state.error.isError())
+        return;
+    if (!db) {
+        state.error = Error(ErrorCode::Unavailable, QStringLiteral("database error"));
+        return;
+    }
+    if (!state.begun) {
+        // The WAL is checkpointed after the answer (writeCheckpoint()), not
+        // inside the COMMIT: a 5,000-device request's commit always
+        // crossed the automatic checkpoint's 1,000 pages and copied them
+        // into the database while the client waited.
+        if (db->dialect() == Database::Dialect::Sqlite) {
+            if (auto r = db->exec(QStringLiteral("PRAGMA wal_autocheckpoint=0")))
+                r->finish();
+        }
+        if (!db->beginTransaction()) {
+            state.error = commitFailed();
+            return;
+        }
+        state.begun = true;
+    }
+    InventoryStore store(*db);
+    const QStringList documents = part.documents;
+    auto created = store.createMany(std::move(part), &state.search);
+    if (!created) {
+        state.fail(*db, created.error());
+        return;
+    }
+    // The audit entries from the stored text, as importMany writes them;
+    // the events follow the commit, on the session's thread.
+    QList<AuditLog::Change> changes;
+    changes.reserve(created->size());
+    for (qsizetype i = 0; i < created->size(); ++i)
+        changes.append({created->at(i).serial, QString(), documents.at(i)});
+    AuditLog audit(*db);
+    QStringList texts;
+    if (auto r = audit.recordMany(state.actor, QStringLiteral("import"), kEntity, changes, &texts); !r) {
+        state.fail(*db, r.error());
+        return;
+    }
+    for (const AuditLog::Change &c : std::as_const(changes))
+        state.serials.append(c.entityId);
+    state.texts += texts;
+}
+
+// On the writer's thread: the search index of every part, then the commit.
+void Inventory::ImportSession::writeEnd(State &state, Database *db)
+{
+    if (state.error.isError() || !state.begun || !db)
+        return;
+    InventoryStore store(*db);
+    if (auto r = store.indexSearchRows(state.search); !r) {
+        state.fail(*db, r.error());
+        return;
+    }
+    state.begun = false;
+    if (!db->commit())
+        state.error = commitFailed();
+}
+
+Result<void> Inventory::ImportSession::finish()
+{
+    m_writer.wait();
+    m_finished = true;
+    if (m_state->error.isError() || !m_state->begun)
+        return m_state->error.isError() ? Result<void>(m_state->error) : Result<void>();
+    m_writer.start([state = m_state](Database *db) { writeEnd(*state, db); }, nullptr, {});
+    m_writer.wait();
+    if (m_state->error.isError())
+        return m_state->error;
+    m_inventory.m_changes.publishMany(EventKind::DeviceImported, m_state->serials, m_state->texts);
+    // While the answer goes out and the next request is read: the writer's
+    // next job (the next session's first part) waits for it.
+    m_writer.start(writeCheckpoint, nullptr, {});
+    return {};
+}
+
+void Inventory::ImportSession::writeCheckpoint(Database *db)
+{
+    if (db && db->dialect() == Database::Dialect::Sqlite) {
+        // PASSIVE: copies what no reader still needs, never waits for one.
+        if (auto r = db->exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)")))
+            r->finish();
+    }
 }
 
 Result<DeviceRecord> Inventory::update(const QString &serial, const QByteArray &ifMatch, const QString &actor,

@@ -8,8 +8,11 @@
 
 #include <QDate>
 
+#include <memory>
+
 namespace Provisio {
 
+class DatabaseWriter;
 struct ServiceContext;
 
 // Changes to the device inventory: create, edit, sell, take back, delete,
@@ -20,6 +23,7 @@ class Inventory
 {
 public:
     explicit Inventory(ServiceContext &ctx);
+    ~Inventory();
 
     InventoryStore &store() { return m_store; }
     CustomerStore &customers() { return m_customers; }
@@ -42,6 +46,49 @@ public:
     Result<void> importMany(const QList<DeviceRecord> &devices, const QString &actor);
     Result<DeviceRecord> importOver(const QString &serial, const QString &actor, const InventoryStore::Mutator &mutate);
 
+    // importMany's work, pipelined: the new rows are written on a database
+    // writer thread with a connection of its own (DatabaseWriter), in one
+    // transaction, while the caller reads and validates the next rows.
+    // Each device gets the same audit entry and device.imported event as
+    // importMany gives it; the events are published once finish() has
+    // committed. Destroyed before finish(), it rolls everything back.
+    // Only for new devices: the caller's connection must not write to the
+    // database while a session is open (it would wait for the writer's
+    // lock), but may read.
+    class ImportSession
+    {
+    public:
+        ~ImportSession();
+        ImportSession(const ImportSession &) = delete;
+        ImportSession &operator=(const ImportSession &) = delete;
+        // Computes the values of `devices`' rows, hands them to the writer
+        // once the part before has been written (blocks until then) and
+        // returns while they are written.
+        // The error of an earlier part, when one failed: then nothing more
+        // is written and nothing is committed.
+        Result<void> add(QList<DeviceRecord> devices);
+        // Waits for the last part, writes the search index, commits, then
+        // publishes the events; the writer then checkpoints the WAL (on
+        // SQLite) while the caller answers.
+        Result<void> finish();
+
+    private:
+        friend class Inventory;
+        struct State;
+        ImportSession(Inventory &inventory, DatabaseWriter &writer, const QString &actor);
+        // The writer's jobs (named, so a profile can pick them out).
+        static void writePart(State &state, Database *db, InventoryStore::PreparedDevices part);
+        static void writeEnd(State &state, Database *db);
+        static void writeCheckpoint(Database *db);
+        Inventory &m_inventory;
+        DatabaseWriter &m_writer;
+        std::shared_ptr<State> m_state;
+        bool m_finished = false;
+    };
+    // A session, or null when the database has no second connection (an
+    // in-memory SQLite database): then importMany. One at a time.
+    std::unique_ptr<ImportSession> beginImport(const QString &actor);
+
     // The device reported itself provisioned: an inventory device in stock
     // or sold becomes `provisioned`, as `actor` (the hub). False when there
     // was nothing to change.
@@ -57,6 +104,8 @@ private:
     InventoryStore m_store;
     CustomerStore m_customers;
     ChangeRecorder m_changes;
+    // The import's writer thread, started by the first import.
+    std::unique_ptr<DatabaseWriter> m_importWriter;
 };
 
 } // namespace Provisio

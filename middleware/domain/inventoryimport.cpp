@@ -17,6 +17,11 @@
 namespace Provisio {
 
 namespace {
+// Rows per part handed to the import's writer thread: small enough that
+// validating the first part (the time the writer waits) is a small share
+// of a 5,000-row request, large enough that a part's statements are many
+// rows each.
+constexpr qsizetype kPartRows = 1000;
 const QString kCreated = QStringLiteral("created");
 const QString kUpdated = QStringLiteral("updated");
 const QString kError = QStringLiteral("error");
@@ -198,6 +203,19 @@ Result<InventoryImport::Report> InventoryImport::run(const QByteArray &csv, cons
     if (!stored)
         return stored.error();
 
+    // New devices are written on the import's writer thread, a part at a
+    // time, while this thread validates the next part (the CSV, the checks,
+    // the report: some 40% of an import's work, against the database's
+    // 60%). An update reads the stored device and writes it on this
+    // thread's connection, so a file that updates any goes the serial way.
+    std::unique_ptr<Inventory::ImportSession> session;
+    if (!options.dryRun && (options.mode == Mode::CreateOnly || stored->isEmpty()))
+        session = m_inventory.beginImport(options.actor);
+    QList<DeviceRecord> part;
+    const auto nothingImported = [](const Error &e) {
+        return Error(e.code, QStringLiteral("%1; nothing was imported").arg(e.message));
+    };
+
     for (const CsvReader::Row &record : std::as_const(parsed->rows)) {
         RowResult row;
         row.row = record.number;
@@ -277,9 +295,26 @@ Result<InventoryImport::Report> InventoryImport::run(const QByteArray &csv, cons
         row.result = update ? kUpdated : kCreated;
         ++(update ? report.updated : report.created);
         report.rows << row;
-        pending.append({row.row, row.serial, cells, *device, update});
+        if (!session) {
+            pending.append({row.row, row.serial, cells, *device, update});
+            continue;
+        }
+        part.append(std::move(*device));
+        if (part.size() == kPartRows) {
+            if (auto r = session->add(std::move(part)); !r)
+                return nothingImported(r.error());
+            part.clear();
+        }
     }
 
+    if (session) {
+        // All valid rows or none, as below: the writer's one transaction.
+        if (auto r = session->add(std::move(part)); !r)
+            return nothingImported(r.error());
+        if (auto r = session->finish(); !r)
+            return nothingImported(r.error());
+        return report;
+    }
     if (options.dryRun || pending.isEmpty())
         return report;
 
@@ -294,7 +329,7 @@ Result<InventoryImport::Report> InventoryImport::run(const QByteArray &csv, cons
             created << p.record;
     }
     if (auto r = m_inventory.importMany(created, options.actor); !r)
-        return Error(r.error().code, QStringLiteral("%1; nothing was imported").arg(r.error().message));
+        return nothingImported(r.error());
     for (const Pending &p : pending) {
         Error failure;
         if (!p.update)

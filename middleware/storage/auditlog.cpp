@@ -9,6 +9,12 @@
 namespace Provisio {
 
 namespace {
+// The CSV import's entries, which SQLite indexes apart (migration 26):
+// the condition exactly as the partial indexes state it.
+const QLatin1String kImportEntries("action = 'import' AND entity_type = 'device'");
+const QLatin1String kImportAction("import");
+const QLatin1String kImportType("device");
+
 constexpr QLatin1String kSecretKeyNames[] = {
     QLatin1String("primaryKey"),   QLatin1String("secondaryKey"), QLatin1String("signingKey"),
     QLatin1String("hubDeviceKey"), QLatin1String("token"),        QLatin1String("activationCode"),
@@ -272,14 +278,89 @@ Result<QList<AuditLog::Entry>> AuditLog::list(const Filter &filter, const PageRe
     };
     const int combination =
         (filter.actor.isEmpty() ? 0 : 1) | (filter.action.isEmpty() ? 0 : 2) | (filter.entityType.isEmpty() ? 0 : 4);
-    const QLatin1String index(byEntity ? "audit_entity_id" : kCombinationIndex[combination]);
     const bool sqlite = m_db.dialect() == Database::Dialect::Sqlite;
+    // On SQLite the import's entries are in indexes of their own
+    // (migration 26): a page whose filters they could match reads them
+    // apart, one range of one of those, and merges the two pages.
+    const bool importsApart = sqlite && !byEntity;
+    const bool importsMatch = (filter.action.isEmpty() || filter.action == kImportAction) &&
+                              (filter.entityType.isEmpty() || filter.entityType == kImportType);
+    const bool othersMatch = !(filter.action == kImportAction && filter.entityType == kImportType);
+    const auto read = [&](const QString &sql, const QVariantList &binds) -> Result<QList<Entry>> {
+        auto q = m_db.exec(sql, binds);
+        if (!q)
+            return q.error();
+        QList<Entry> out;
+        while (q->next()) {
+            Entry e;
+            e.id = q->value(0).toLongLong();
+            e.at = q->value(1).toString();
+            e.actor = q->value(2).toString();
+            e.action = q->value(3).toString();
+            e.entityType = q->value(4).toString();
+            e.entityId = q->value(5).toString();
+            const auto before = readStoredDocument(q->value(6).toString());
+            const auto after = readStoredDocument(q->value(7).toString());
+            e.before = before.value_or(QJsonObject());
+            e.after = after.value_or(QJsonObject());
+            e.unreadable = !before || !after;
+            out << e;
+        }
+        q->finish();
+        return out;
+    };
+    static const QString select = QStringLiteral("SELECT id, at, actor, action, entity_type, entity_id, before_doc, "
+                                                 "after_doc FROM audit_log");
+    static const QString order = QStringLiteral(" ORDER BY at DESC, id DESC LIMIT ?");
+
+    QList<Entry> imports;
+    if (importsApart && importsMatch) {
+        // Every entry of these indexes has the import's action and type:
+        // only the actor and the time are left to look for.
+        QString sql =
+            select + QLatin1String(" INDEXED BY ") +
+            (filter.actor.isEmpty() ? QLatin1String("audit_import_at") : QLatin1String("audit_import_actor")) +
+            QLatin1String(" WHERE ") + kImportEntries;
+        QVariantList binds;
+        if (!filter.actor.isEmpty()) {
+            sql += QLatin1String(" AND actor = ?");
+            binds << filter.actor;
+        }
+        sql += timeSql + cursorSql + order;
+        binds << timeBinds << cursorBinds << page.limit;
+        auto r = read(sql, binds);
+        if (!r)
+            return r.error();
+        imports = std::move(*r);
+    }
+    if (importsApart && !othersMatch)
+        return imports;
+
+    // Without an entity id, the filters given are exactly the leading
+    // columns of their combination's index (migration 23). With one, its
+    // index is read (a handful of entries) and the others are written so
+    // that no index serves them (`column || ''`): no planner, SQLite or
+    // PostgreSQL, is tempted to read a broad filter's index instead.
+    // SQLite is told the index: its estimate of a range bounded three times
+    // (window and cursor) made it prefer one filter's index over the
+    // combination's. PostgreSQL's combination indexes are keyed by the
+    // values joined with a separator (see migration 23), which the page
+    // looks up, and nothing else: the key is exact, as no filter holds the
+    // separator (refused above) and an entry holding it in a value has a
+    // key with more separators than the filter's. (Checking the columns
+    // too made PostgreSQL guess the page would find almost nothing and
+    // read and sort the whole window instead.)
+    const QLatin1String index(byEntity ? "audit_entity_id" : kCombinationIndex[combination]);
     const bool joinedKey = !sqlite && !byEntity && combination != 0 && (combination & (combination - 1)) != 0;
-    QString sql = QStringLiteral("SELECT id, at, actor, action, entity_type, entity_id, before_doc, "
-                                 "after_doc FROM audit_log");
+    QString sql = select;
     if (sqlite)
         sql += QLatin1String(" INDEXED BY ") + index;
     sql += QLatin1String(" WHERE 1=1");
+    if (importsApart) {
+        // The indexes' own condition, as they state it: SQLite reads a
+        // partial index only for a query that states it.
+        sql += QLatin1String(" AND NOT (") + kImportEntries + QLatin1Char(')');
+    }
     QVariantList binds;
     if (joinedKey) {
         // In the order the index joins them (type + action: type first).
@@ -315,30 +396,25 @@ Result<QList<AuditLog::Entry>> AuditLog::list(const Filter &filter, const PageRe
     equal("actor", filter.actor);
     equal("action", filter.action);
     equal("entity_type", filter.entityType);
-    sql += timeSql + cursorSql;
-    binds << timeBinds << cursorBinds;
-    sql += QLatin1String(" ORDER BY at DESC, id DESC LIMIT ?");
-    binds << page.limit;
-    auto q = m_db.exec(sql, binds);
-    if (!q)
-        return q.error();
+    sql += timeSql + cursorSql + order;
+    binds << timeBinds << cursorBinds << page.limit;
+    auto others = read(sql, binds);
+    if (!others)
+        return others.error();
+    if (imports.isEmpty())
+        return others;
+    // Both pages in the listing's order (at, id descending): merged, the
+    // first `limit` of the two.
     QList<Entry> out;
-    while (q->next()) {
-        Entry e;
-        e.id = q->value(0).toLongLong();
-        e.at = q->value(1).toString();
-        e.actor = q->value(2).toString();
-        e.action = q->value(3).toString();
-        e.entityType = q->value(4).toString();
-        e.entityId = q->value(5).toString();
-        const auto before = readStoredDocument(q->value(6).toString());
-        const auto after = readStoredDocument(q->value(7).toString());
-        e.before = before.value_or(QJsonObject());
-        e.after = after.value_or(QJsonObject());
-        e.unreadable = !before || !after;
-        out << e;
+    out.reserve(page.limit);
+    qsizetype i = 0, j = 0;
+    const auto newer = [](const Entry &a, const Entry &b) { return a.at != b.at ? a.at > b.at : a.id > b.id; };
+    while (out.size() < page.limit && (i < others->size() || j < imports.size())) {
+        if (j >= imports.size() || (i < others->size() && newer(others->at(i), imports.at(j))))
+            out << others->at(i++);
+        else
+            out << imports.at(j++);
     }
-    q->finish();
     return out;
 }
 
@@ -346,9 +422,21 @@ Result<int> AuditLog::pruneOlderThan(const QString &cutoff, int maxRows)
 {
     // Bounded like the telemetry's: the oldest `maxRows` by audit_at, one
     // statement (one short transaction) each.
-    return m_db.execAffected(QStringLiteral("DELETE FROM audit_log WHERE id IN ("
-                                            "SELECT id FROM audit_log WHERE at < ? ORDER BY at LIMIT ?)"),
-                             {cutoff, maxRows});
+    if (m_db.dialect() != Database::Dialect::Sqlite)
+        return m_db.execAffected(QStringLiteral("DELETE FROM audit_log WHERE id IN ("
+                                                "SELECT id FROM audit_log WHERE at < ? ORDER BY at LIMIT ?)"),
+                                 {cutoff, maxRows});
+    // On SQLite the import's entries have a time index of their own
+    // (migration 26): the oldest of both ranges, merged in time order
+    // (each range is read in order, so nothing is sorted), still one
+    // statement per round.
+    return m_db.execAffected(QStringLiteral("DELETE FROM audit_log WHERE id IN (SELECT id FROM ("
+                                            "SELECT id, at FROM audit_log INDEXED BY audit_at WHERE NOT (") +
+                                 kImportEntries +
+                                 QStringLiteral(") AND at < ? UNION ALL SELECT id, at FROM audit_log INDEXED BY "
+                                                "audit_import_at WHERE ") +
+                                 kImportEntries + QStringLiteral(" AND at < ? ORDER BY at LIMIT ?))"),
+                             {cutoff, cutoff, maxRows});
 }
 
 } // namespace Provisio

@@ -9,14 +9,14 @@ Q_DECLARE_LOGGING_CATEGORY(lcDb)
 
 namespace Provisio {
 
-std::unique_ptr<DatabaseWriter> DatabaseWriter::create(const Database &db)
+std::unique_ptr<DatabaseWriter> DatabaseWriter::create(const Database &db, int pageCacheKiB)
 {
     if (!db.canOpenAnother())
         return nullptr;
-    return std::unique_ptr<DatabaseWriter>(new DatabaseWriter(db));
+    return std::unique_ptr<DatabaseWriter>(new DatabaseWriter(db, pageCacheKiB));
 }
 
-DatabaseWriter::DatabaseWriter(const Database &main) : m_main(main)
+DatabaseWriter::DatabaseWriter(const Database &main, int pageCacheKiB) : m_main(main), m_pageCacheKiB(pageCacheKiB)
 {
     m_thread = std::thread([this] { run(); });
 }
@@ -68,12 +68,7 @@ void DatabaseWriter::run()
             done = std::move(m_done);
         }
         if (!db) {
-            // Its writes touch a few pages of the registrations and operations
-            // tables and their indexes per assignment: an 8 MiB page cache
-            // rather than the main connection's 32 MiB keeps the process
-            // within its memory target at 100,000 devices
-            // (docs/benchmarks.md).
-            auto opened = m_main.openAnother(8192);
+            auto opened = m_main.openAnother(m_pageCacheKiB);
             if (opened) {
                 db = std::move(*opened);
             } else {

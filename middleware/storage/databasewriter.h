@@ -23,8 +23,14 @@ class DatabaseWriter
 {
 public:
     // A writer for `db`'s database, or null when there can be no second
-    // connection to it (an in-memory SQLite database).
-    static std::unique_ptr<DatabaseWriter> create(const Database &db);
+    // connection to it (an in-memory SQLite database). `pageCacheKiB`: its
+    // connection's SQLite page cache (Database::openAnother).
+    static std::unique_ptr<DatabaseWriter> create(const Database &db, int pageCacheKiB = kDefaultPageCacheKiB);
+    // Its writes touch a few pages of the registrations and operations
+    // tables and their indexes per assignment: an 8 MiB page cache rather
+    // than the main connection's 32 MiB keeps the process within its
+    // memory target at 100,000 devices (docs/benchmarks.md).
+    static constexpr int kDefaultPageCacheKiB = 8192;
     // Lets the job in flight finish, then closes the connection.
     ~DatabaseWriter();
     DatabaseWriter(const DatabaseWriter &) = delete;
@@ -42,10 +48,11 @@ public:
     void wait();
 
 private:
-    explicit DatabaseWriter(const Database &main);
+    DatabaseWriter(const Database &main, int pageCacheKiB);
     void run();
 
     const Database &m_main; // only its openAnother(), which any thread may call
+    const int m_pageCacheKiB;
     std::mutex m_mutex;
     std::condition_variable m_changed;
     Job m_job;

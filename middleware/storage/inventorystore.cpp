@@ -239,20 +239,22 @@ Result<DeviceRecord> InventoryStore::create(DeviceRecord device)
     return device;
 }
 
-Result<QList<DeviceRecord>> InventoryStore::createMany(QList<DeviceRecord> devices, QStringList *documents)
+Result<QList<DeviceRecord>> InventoryStore::createMany(QList<DeviceRecord> devices, QStringList *documents,
+                                                       PendingSearchRows *pendingSearch)
 {
+    auto prepared = prepareMany(std::move(devices));
+    if (!prepared)
+        return prepared.error();
     if (documents)
-        documents->clear();
+        *documents = prepared->documents;
+    return createMany(std::move(*prepared), pendingSearch);
+}
+
+Result<InventoryStore::PreparedDevices> InventoryStore::prepareMany(QList<DeviceRecord> devices)
+{
+    PreparedDevices out;
     const QString now = nowIso();
     const QDateTime created = fromIsoUtc(now).value_or(QDateTime());
-    const auto conflict = [this](const QStringList &serials) -> Error {
-        // Which one: the statement only says that one of them exists.
-        auto found = existing(serials);
-        const QString serial = found && !found->isEmpty() ? *found->cbegin() : QString();
-        if (serial.isEmpty())
-            return Error(ErrorCode::Conflict, QStringLiteral("one of the devices conflicts with a stored record"));
-        return Error(ErrorCode::Conflict, QStringLiteral("a device with serial '%1' already exists").arg(serial));
-    };
     // The customers' names for the search text (one query per 500).
     QSet<QString> customers;
     for (const DeviceRecord &device : std::as_const(devices))
@@ -266,9 +268,42 @@ Result<QList<DeviceRecord>> InventoryStore::createMany(QList<DeviceRecord> devic
     // rows themselves.
     const bool native = sqlite();
     const MultiRowInsert &statement = native ? sharedDeviceInsert() : deviceInsert();
-    QVariantList binds;
+    out.documents.reserve(devices.size());
+    for (qsizetype from = 0; from < devices.size();) {
+        const int rows = statement.rowsFor(devices.size() - from);
+        QVariantList binds;
+        binds.reserve(rows * kInsertColumns + kSharedInsertColumns);
+        if (native)
+            binds << now << now;
+        QStringList statementSerials;
+        statementSerials.reserve(rows);
+        for (qsizetype i = from; i < from + rows; ++i) {
+            appendInsertBinds(binds, devices[i], now, created, names->value(devices.at(i).customerId), native);
+            statementSerials << devices.at(i).serial;
+            out.documents.append(binds.at(binds.size() - 2).toString());
+        }
+        out.binds.append(std::move(binds));
+        out.serials.append(std::move(statementSerials));
+        from += rows;
+    }
+    out.devices = std::move(devices);
+    return out;
+}
+
+Result<QList<DeviceRecord>> InventoryStore::createMany(PreparedDevices prepared, PendingSearchRows *pendingSearch)
+{
+    const auto conflict = [this](const QStringList &serials) -> Error {
+        // Which one: the statement only says that one of them exists.
+        auto found = existing(serials);
+        const QString serial = found && !found->isEmpty() ? *found->cbegin() : QString();
+        if (serial.isEmpty())
+            return Error(ErrorCode::Conflict, QStringLiteral("one of the devices conflicts with a stored record"));
+        return Error(ErrorCode::Conflict, QStringLiteral("a device with serial '%1' already exists").arg(serial));
+    };
+    const bool native = sqlite();
+    const MultiRowInsert &statement = native ? sharedDeviceInsert() : deviceInsert();
     QStringList serials;
-    serials.reserve(devices.size());
+    serials.reserve(prepared.devices.size());
     // SQLite: the new rows' ids, for the search index. A new row takes the
     // id after the table's largest, so a statement's rows are the ids up to
     // the last one it inserted and the batch is one range; that each
@@ -278,54 +313,40 @@ Result<QList<DeviceRecord>> InventoryStore::createMany(QList<DeviceRecord> devic
     qint64 firstRowid = 0;
     qint64 lastRowid = 0;
     bool oneRange = true;
-    for (qsizetype from = 0; from < devices.size();) {
-        const int rows = statement.rowsFor(devices.size() - from);
-        binds.clear();
-        binds.reserve(rows * kInsertColumns);
-        if (native)
-            binds << now << now;
-        QStringList statementSerials;
-        for (qsizetype i = from; i < from + rows; ++i) {
-            appendInsertBinds(binds, devices[i], now, created, names->value(devices.at(i).customerId), native);
-            statementSerials << devices.at(i).serial;
-            if (documents)
-                documents->append(binds.at(binds.size() - 2).toString());
-        }
-        auto inserted = m_db.execInsert(statement.sql(rows), binds);
+    for (qsizetype s = 0; s < prepared.binds.size(); ++s) {
+        const QStringList &statementSerials = prepared.serials.at(s);
+        const int rows = int(statementSerials.size());
+        auto inserted = m_db.execInsert(statement.sql(rows), prepared.binds.at(s));
         if (!inserted)
             return inserted.error().code == ErrorCode::Conflict ? conflict(statementSerials) : inserted.error();
         if (native) {
-            if (from == 0)
+            if (s == 0)
                 firstRowid = *inserted - rows + 1;
             else
                 oneRange = oneRange && *inserted == lastRowid + rows;
             lastRowid = *inserted;
         }
         serials += statementSerials;
-        from += rows;
     }
-    if (native && !serials.isEmpty()) {
-        // PostgreSQL's GIN index follows the search_text column by itself;
-        // SQLite's FTS5 table is written in one statement for the batch
-        // (one segment: FTS5 writes its pending terms out at every
-        // statement). New rows take the next row ids, so the batch is
-        // normally one range of them, read in order; should the ids have
-        // had gaps (a table whose largest id was taken), the rows are found
-        // again by their serials.
-        const bool range = oneRange && lastRowid - firstRowid + 1 == serials.size();
-        auto r = range ? m_db.execWrite(QStringLiteral("INSERT INTO devices_search (rowid, search_text) "
-                                                       "SELECT rowid, search_text FROM devices "
-                                                       "WHERE rowid BETWEEN ? AND ?"),
-                                        {firstRowid, lastRowid})
-                       : m_db.execWrite(
-                             QStringLiteral("INSERT INTO devices_search (rowid, search_text) "
-                                            "SELECT rowid, search_text FROM devices "
-                                            "WHERE serial IN (SELECT value FROM json_each(?))"),
-                             {QString::fromUtf8(
-                                 QJsonDocument(QJsonArray::fromStringList(serials)).toJson(QJsonDocument::Compact))});
-        if (!r)
-            return r.error();
+    QList<DeviceRecord> &devices = prepared.devices;
+    if (!native || serials.isEmpty())
+        return devices;
+    const bool range = oneRange && lastRowid - firstRowid + 1 == serials.size();
+    if (pendingSearch) {
+        // The calls of one transaction follow each other's rows when each
+        // is one range starting after the previous one's.
+        if (pendingSearch->serials.isEmpty()) {
+            pendingSearch->firstRowid = firstRowid;
+            pendingSearch->oneRange = range;
+        } else {
+            pendingSearch->oneRange = pendingSearch->oneRange && range && firstRowid == pendingSearch->lastRowid + 1;
+        }
+        pendingSearch->lastRowid = lastRowid;
+        pendingSearch->serials += serials;
+        return devices;
     }
+    if (auto r = indexSearchRows({firstRowid, lastRowid, range, serials}); !r)
+        return r.error();
     return devices;
 }
 

@@ -13,6 +13,7 @@
 #include <QString>
 #include <QStringList>
 #include <QStringView>
+#include <QVariantList>
 
 #include <functional>
 #include <optional>
@@ -79,7 +80,40 @@ public:
     // records.
     // `documents`, when given, gets each stored record's JSON text (what
     // the audit entry records), in order.
-    Result<QList<DeviceRecord>> createMany(QList<DeviceRecord> devices, QStringList *documents = nullptr);
+    //
+    // `pendingSearch`, when given, collects the new rows for the search
+    // index instead of writing it (SQLite): the caller writes it later with
+    // indexSearchRows, once for several calls inside one transaction. FTS5
+    // writes a segment of its own at every statement that adds to it, so
+    // an import written in many small calls would otherwise make many
+    // small segments to merge.
+    struct PendingSearchRows
+    {
+        qint64 firstRowid = 0;
+        qint64 lastRowid = 0;
+        bool oneRange = true; // the rows are exactly firstRowid..lastRowid
+        QStringList serials;  // the rows, for when they are not
+    };
+    Result<QList<DeviceRecord>> createMany(QList<DeviceRecord> devices, QStringList *documents = nullptr,
+                                           PendingSearchRows *pendingSearch = nullptr);
+    // createMany in two steps: the values of its statements (the stored
+    // documents, search texts, etags; the customers' names read here),
+    // which any connection may compute, and the writing of them, which the
+    // CSV import runs on its writer thread's connection while its own
+    // thread prepares the next part. `documents`: each record's stored
+    // JSON text, in order.
+    struct PreparedDevices
+    {
+        QList<DeviceRecord> devices; // as they will be stored
+        QStringList documents;
+        QList<QVariantList> binds;  // per statement
+        QList<QStringList> serials; // per statement, its rows
+    };
+    Result<PreparedDevices> prepareMany(QList<DeviceRecord> devices);
+    Result<QList<DeviceRecord>> createMany(PreparedDevices prepared, PendingSearchRows *pendingSearch = nullptr);
+    // Adds the rows createMany collected to the search index (nothing on
+    // PostgreSQL, whose index follows the column), in one statement.
+    Result<void> indexSearchRows(const PendingSearchRows &rows);
     // Which of `serials` exist (one query per few hundred).
     Result<QSet<QString>> existing(const QStringList &serials);
     // The text `Filter::text` searches for a device: its searchable fields

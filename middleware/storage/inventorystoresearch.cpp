@@ -7,6 +7,9 @@
 #include "database.h"
 #include "recordquery.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+
 namespace Provisio {
 
 QString InventoryStore::searchTextOf(const DeviceRecord &device, const QString &customerName)
@@ -29,6 +32,32 @@ Result<void> InventoryStore::indexSearch(qint64 rowid, const QString &text)
     if (!r)
         return r.error();
     r->finish();
+    return {};
+}
+
+Result<void> InventoryStore::indexSearchRows(const PendingSearchRows &rows)
+{
+    if (!sqlite() || rows.serials.isEmpty())
+        return {};
+    // PostgreSQL's GIN index follows the search_text column by itself;
+    // SQLite's FTS5 table is written in one statement for the rows (one
+    // segment: FTS5 writes its pending terms out at every statement). New
+    // rows take the next row ids, so the rows are normally one range of
+    // them, read in order; should the ids have had gaps (a table whose
+    // largest id was taken), the rows are found again by their serials.
+    const bool range = rows.oneRange && rows.lastRowid - rows.firstRowid + 1 == rows.serials.size();
+    auto r = range ? m_db.execWrite(QStringLiteral("INSERT INTO devices_search (rowid, search_text) "
+                                                   "SELECT rowid, search_text FROM devices "
+                                                   "WHERE rowid BETWEEN ? AND ?"),
+                                    {rows.firstRowid, rows.lastRowid})
+                   : m_db.execWrite(
+                         QStringLiteral("INSERT INTO devices_search (rowid, search_text) "
+                                        "SELECT rowid, search_text FROM devices "
+                                        "WHERE serial IN (SELECT value FROM json_each(?))"),
+                         {QString::fromUtf8(
+                             QJsonDocument(QJsonArray::fromStringList(rows.serials)).toJson(QJsonDocument::Compact))});
+    if (!r)
+        return r.error();
     return {};
 }
 

@@ -477,6 +477,53 @@ const QList<Migration> &migrations()
              QStringLiteral("{{POSTGRES}}CREATE INDEX audit_actor_action_type ON audit_log"
                             " ((actor || chr(31) || action || chr(31) || entity_type), at, id)"),
          }},
+        // The CSV import's audit entries on SQLite. Every entry is written
+        // into each index of the log, and an imported device's entry (one
+        // per device, a million for a million devices) paid ten b-trees,
+        // more than the device's own row and indexes. Those entries all
+        // have the action `import` and the type `device`, so of the eight
+        // indexes ordered by time (migrations 21 and 23) only two tell
+        // them apart: by time alone and by actor. The eight keep every
+        // other entry (partial indexes); the import's entries get those
+        // two of their own, and the entity's index, which a device's
+        // history reads, keeps every entry. A page whose filters an import
+        // entry could match reads both kinds, each one index range in the
+        // listing's order, and merges them (AuditLog::list); retention
+        // deletes from both ranges. PostgreSQL writes its indexes in the
+        // server's process and keeps them as they were.
+        {26,
+         QStringLiteral("audit indexes without the import's entries"),
+         {
+             QStringLiteral("{{SQLITE}}DROP INDEX audit_at"),
+             QStringLiteral("{{SQLITE}}DROP INDEX audit_actor"),
+             QStringLiteral("{{SQLITE}}DROP INDEX audit_action"),
+             QStringLiteral("{{SQLITE}}DROP INDEX audit_type"),
+             QStringLiteral("{{SQLITE}}DROP INDEX audit_actor_action"),
+             QStringLiteral("{{SQLITE}}DROP INDEX audit_actor_type"),
+             QStringLiteral("{{SQLITE}}DROP INDEX audit_type_action"),
+             QStringLiteral("{{SQLITE}}DROP INDEX audit_actor_action_type"),
+             QStringLiteral("{{SQLITE}}CREATE INDEX audit_at ON audit_log (at)"
+                            " WHERE NOT (action = 'import' AND entity_type = 'device')"),
+             QStringLiteral("{{SQLITE}}CREATE INDEX audit_actor ON audit_log (actor, at)"
+                            " WHERE NOT (action = 'import' AND entity_type = 'device')"),
+             QStringLiteral("{{SQLITE}}CREATE INDEX audit_action ON audit_log (action, at)"
+                            " WHERE NOT (action = 'import' AND entity_type = 'device')"),
+             QStringLiteral("{{SQLITE}}CREATE INDEX audit_type ON audit_log (entity_type, at)"
+                            " WHERE NOT (action = 'import' AND entity_type = 'device')"),
+             QStringLiteral("{{SQLITE}}CREATE INDEX audit_actor_action ON audit_log (actor, action, at)"
+                            " WHERE NOT (action = 'import' AND entity_type = 'device')"),
+             QStringLiteral("{{SQLITE}}CREATE INDEX audit_actor_type ON audit_log (actor, entity_type, at)"
+                            " WHERE NOT (action = 'import' AND entity_type = 'device')"),
+             QStringLiteral("{{SQLITE}}CREATE INDEX audit_type_action ON audit_log (entity_type, action, at)"
+                            " WHERE NOT (action = 'import' AND entity_type = 'device')"),
+             QStringLiteral(
+                 "{{SQLITE}}CREATE INDEX audit_actor_action_type ON audit_log"
+                 " (actor, action, entity_type, at) WHERE NOT (action = 'import' AND entity_type = 'device')"),
+             QStringLiteral("{{SQLITE}}CREATE INDEX audit_import_at ON audit_log (at)"
+                            " WHERE action = 'import' AND entity_type = 'device'"),
+             QStringLiteral("{{SQLITE}}CREATE INDEX audit_import_actor ON audit_log (actor, at)"
+                            " WHERE action = 'import' AND entity_type = 'device'"),
+         }},
     };
     return all;
 }

@@ -66,10 +66,15 @@ private:
             }
             if (db.open()) {
                 QSqlQuery q(db);
-                q.prepare(sql);
-                for (int i = 0; i < binds.size(); ++i)
-                    q.bindValue(i, binds.at(i));
-                ok = q.exec();
+                if (binds.isEmpty()) {
+                    // Unprepared: PostgreSQL prepares no DDL.
+                    ok = q.exec(sql);
+                } else {
+                    q.prepare(sql);
+                    for (int i = 0; i < binds.size(); ++i)
+                        q.bindValue(i, binds.at(i));
+                    ok = q.exec();
+                }
                 if (!ok)
                     qWarning() << "DirectDb:" << sql << q.lastError().text();
                 else

@@ -53,7 +53,11 @@ Row entry(int i)
     r.actor = i % 10 < 7   ? QStringLiteral("token:import")
               : i % 10 < 9 ? QStringLiteral("token:alice")
                            : QStringLiteral("device:SER-%1").arg(i);
+    // The CSV import's entries (action import, type device) are indexed
+    // apart on SQLite (migration 26): a tenth of the log, by the common
+    // actor, so that pages merge them with the others.
     r.action = i % 1000 == 500 ? QStringLiteral("delete")
+               : i % 10 == 4   ? QStringLiteral("import")
                : i % 10 < 6    ? QStringLiteral("create")
                : i % 10 < 9    ? QStringLiteral("update")
                                : QStringLiteral("sell");
@@ -237,7 +241,11 @@ QString TestHistoryScale::fullReadIn(const QString &table, const QList<QPair<QSt
         for (qsizetype i = 0; i < plan.size(); ++i) {
             const QString &line = plan.at(i);
             const QString l = line.trimmed();
-            bool walk = sqlite && indexWalk.match(l).hasMatch();
+            // The import's time index (migration 26) holds only entries its
+            // query asks for: walked from one end, every entry it reads is
+            // on the page.
+            bool walk = sqlite && indexWalk.match(l).hasMatch() &&
+                        !l.startsWith(QStringLiteral("SCAN %1 USING INDEX audit_import_at").arg(table));
             if (!sqlite && pgIndexScan.match(line).hasMatch()) {
                 // PostgreSQL: an index scan without an Index Cond among its
                 // own detail lines walks the whole index.
@@ -413,58 +421,68 @@ void TestHistoryScale::everyFilterCombinationIsOneIndexRange()
     QCOMPARE(got.size(), std::min<qsizetype>(expected.size(), page.limit));
     for (qsizetype i = 0; i < got.size(); ++i)
         QCOMPARE(got.at(i).id, expected.at(i).id);
-    QCOMPARE(statements.size(), 1);
-    const QStringList plan = planOf(statements.constFirst().first, statements.constFirst().second);
-    const QString shown = plan.join(QLatin1String("\n  "));
     const bool sqlite = m_db->dialect() == Database::Dialect::Sqlite;
-    const QRegularExpression read(
-        sqlite ? QStringLiteral("^SEARCH audit_log USING INDEX (?<index>\\w+) \\((?<condition>.*)\\)$")
-               : QStringLiteral("Index Scan (Backward )?using (?<index>\\w+) on audit_log\\b"));
-    QStringList columns;
-    for (const auto &[bit, column] : {std::pair{1, "actor"}, std::pair{2, "action"}, std::pair{4, "entity_type"}}) {
-        if (mask & bit)
-            columns << QLatin1String(column);
-    }
-    bool found = false;
-    for (qsizetype i = 0; i < plan.size(); ++i) {
-        const auto m = read.match(plan.at(i).trimmed());
-        if (!m.hasMatch())
-            continue;
-        found = true;
-        // PostgreSQL reads one filter alone by its index or walks the time
-        // index within the window, as its statistics of that column (exact
-        // for common values) say is cheaper; a combination has one index.
-        if (!sqlite && columns.size() == 1 && m.captured(QStringLiteral("index")) == QLatin1String("audit_at"))
-            continue;
-        QVERIFY2(m.captured(QStringLiteral("index")) == index,
-                 qPrintable(
-                     QStringLiteral("reads %1, not %2:\n  %3").arg(m.captured(QStringLiteral("index")), index, shown)));
-        // Every filter is a condition of the index range; none is checked
-        // row by row.
-        QString condition = m.captured(QStringLiteral("condition"));
-        QString residual;
-        if (!sqlite) {
-            for (qsizetype j = i + 1; j < plan.size() && !plan.at(j).trimmed().startsWith(QLatin1String("->")); ++j) {
-                const QString detail = plan.at(j).trimmed();
-                if (detail.startsWith(QLatin1String("Index Cond:")))
-                    condition = detail;
-                else if (detail.startsWith(QLatin1String("Filter:")))
-                    residual = detail;
+    // On SQLite the import's entries are read apart (migration 26) when the
+    // filters could match them (no action, no type: actor alone): then a
+    // second statement reads the import's actor index.
+    const bool importsToo = sqlite && mask == 1;
+    QCOMPARE(statements.size(), importsToo ? 2 : 1);
+    for (const auto &[sql, binds] : statements) {
+        const QStringList plan = planOf(sql, binds);
+        const QString shown = plan.join(QLatin1String("\n  "));
+        const QRegularExpression read(
+            sqlite ? QStringLiteral("^SEARCH audit_log USING INDEX (?<index>\\w+) \\((?<condition>.*)\\)$")
+                   : QStringLiteral("Index Scan (Backward )?using (?<index>\\w+) on audit_log\\b"));
+        QStringList columns;
+        for (const auto &[bit, column] : {std::pair{1, "actor"}, std::pair{2, "action"}, std::pair{4, "entity_type"}}) {
+            if (mask & bit)
+                columns << QLatin1String(column);
+        }
+        const bool importStatement = sql.contains(QLatin1String("audit_import_"));
+        QVERIFY(!importStatement || importsToo);
+        const QString expectedIndex = importStatement ? QStringLiteral("audit_import_actor") : index;
+        bool found = false;
+        for (qsizetype i = 0; i < plan.size(); ++i) {
+            const auto m = read.match(plan.at(i).trimmed());
+            if (!m.hasMatch())
+                continue;
+            found = true;
+            // PostgreSQL reads one filter alone by its index or walks the time
+            // index within the window, as its statistics of that column (exact
+            // for common values) say is cheaper; a combination has one index.
+            if (!sqlite && columns.size() == 1 && m.captured(QStringLiteral("index")) == QLatin1String("audit_at"))
+                continue;
+            QVERIFY2(m.captured(QStringLiteral("index")) == expectedIndex,
+                     qPrintable(QStringLiteral("reads %1, not %2:\n  %3")
+                                    .arg(m.captured(QStringLiteral("index")), expectedIndex, shown)));
+            // Every filter is a condition of the index range; none is checked
+            // row by row.
+            QString condition = m.captured(QStringLiteral("condition"));
+            QString residual;
+            if (!sqlite) {
+                for (qsizetype j = i + 1; j < plan.size() && !plan.at(j).trimmed().startsWith(QLatin1String("->"));
+                     ++j) {
+                    const QString detail = plan.at(j).trimmed();
+                    if (detail.startsWith(QLatin1String("Index Cond:")))
+                        condition = detail;
+                    else if (detail.startsWith(QLatin1String("Filter:")))
+                        residual = detail;
+                }
+            }
+            for (const QString &column : std::as_const(columns)) {
+                // PostgreSQL's combination indexes are keyed by the values
+                // joined: the column is in the key expression.
+                const QRegularExpression named(QStringLiteral("\\b%1\\b ?=").arg(column));
+                const QRegularExpression keyed(sqlite || columns.size() == 1 ? named.pattern()
+                                                                             : QStringLiteral("\\b%1\\b").arg(column));
+                QVERIFY2(condition.contains(keyed),
+                         qPrintable(QStringLiteral("%1 is not in the index condition:\n  %2").arg(column, shown)));
+                QVERIFY2(!residual.contains(named),
+                         qPrintable(QStringLiteral("%1 is checked row by row:\n  %2").arg(column, shown)));
             }
         }
-        for (const QString &column : std::as_const(columns)) {
-            // PostgreSQL's combination indexes are keyed by the values
-            // joined: the column is in the key expression.
-            const QRegularExpression named(QStringLiteral("\\b%1\\b ?=").arg(column));
-            const QRegularExpression keyed(sqlite || columns.size() == 1 ? named.pattern()
-                                                                         : QStringLiteral("\\b%1\\b").arg(column));
-            QVERIFY2(condition.contains(keyed),
-                     qPrintable(QStringLiteral("%1 is not in the index condition:\n  %2").arg(column, shown)));
-            QVERIFY2(!residual.contains(named),
-                     qPrintable(QStringLiteral("%1 is checked row by row:\n  %2").arg(column, shown)));
-        }
+        QVERIFY2(found, qPrintable(QStringLiteral("no index range read:\n  ") + shown));
     }
-    QVERIFY2(found, qPrintable(QStringLiteral("no index range read:\n  ") + shown));
     const QString problem = fullReadIn(QStringLiteral("audit_log"), statements, false);
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
 }
@@ -497,6 +515,16 @@ void TestHistoryScale::auditPagesAreTheOrderedMatches_data()
         << QStringLiteral("token:alice") << QStringLiteral("sell") << QStringLiteral("customer") << none << 600 << -1;
     QTest::newRow("actor + type in a window")
         << QStringLiteral("token:import") << none << QStringLiteral("customer") << none << 100 << 11000;
+    QTest::newRow("the import's entries") << none << QStringLiteral("import") << none << none << -1 << -1;
+    QTest::newRow("the import's entries in a window")
+        << none << QStringLiteral("import") << QStringLiteral("device") << none << 2000 << 5000;
+    QTest::newRow("importer's devices, imported and not")
+        << QStringLiteral("token:import") << none << QStringLiteral("device") << none << -1 << -1;
+    QTest::newRow("import by another actor")
+        << QStringLiteral("token:alice") << QStringLiteral("import") << none << none << -1 << -1;
+    QTest::newRow("import of another type")
+        << none << QStringLiteral("import") << QStringLiteral("customer") << none << -1 << -1;
+    QTest::newRow("an imported entity") << none << none << none << entry(4).entityId << -1 << -1;
 }
 
 void TestHistoryScale::auditPagesAreTheOrderedMatches()

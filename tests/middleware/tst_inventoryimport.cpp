@@ -26,6 +26,7 @@ private Q_SLOTS:
     void dryRunChangesNothing();
     void oversizeFileIsRefused();
     void largeFile();
+    void aFailedPartImportsNothing();
     void reportEscapesWhatItEchoes();
 
 private:
@@ -418,6 +419,66 @@ void TestInventoryImport::largeFile()
 // The report is written as text, not through QJsonDocument: a message that
 // echoes a cell (a quote, a backslash, a tab, non-ASCII) must still come
 // out as the JSON QJsonDocument would write of the same report.
+void TestInventoryImport::aFailedPartImportsNothing()
+{
+    // New devices are written 1,000 rows at a time on the import's writer
+    // thread while the next rows are validated, all in one transaction. A
+    // write that fails in the third part (a row the database itself
+    // refuses, through a trigger the test adds) must take the first two
+    // parts' devices, audit entries and search entries with it, and leave
+    // the writer ready for the next import.
+    DirectDb db(*m_f.mw);
+    const bool sqlite = m_f.mw->databaseUrl().isEmpty();
+    const QString refused = QStringLiteral("PART-02500");
+    if (sqlite) {
+        QVERIFY(db.exec(QStringLiteral("CREATE TRIGGER test_refuse_row BEFORE INSERT ON devices WHEN NEW.serial = '") +
+                        refused + QStringLiteral("' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")));
+    } else {
+        QVERIFY(db.exec(QStringLiteral("CREATE FUNCTION test_refuse_row() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                                       "BEGIN IF NEW.serial = '") +
+                        refused +
+                        QStringLiteral("' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$")));
+        QVERIFY(db.exec(QStringLiteral("CREATE TRIGGER test_refuse_row BEFORE INSERT ON devices FOR EACH ROW "
+                                       "EXECUTE FUNCTION test_refuse_row()")));
+    }
+    QByteArray csv = "serial,model,batch\n";
+    constexpr int count = 3000;
+    for (int i = 0; i < count; ++i)
+        csv += QStringLiteral("PART-%1,P1,PART-B\n").arg(i, 5, 10, QLatin1Char('0')).toUtf8();
+    const auto failed = import(csv);
+    // SQLite reports a trigger's refusal as a constraint (409), PostgreSQL's
+    // exception as a database error (503).
+    QVERIFY2(failed.status == 409 || failed.status >= 500, failed.body.constData());
+    QVERIFY2(failed.body.contains("nothing was imported"), failed.body.constData());
+    const auto countOf = [&](const char *sql) {
+        return db.scalar(QString::fromLatin1(sql), {QStringLiteral("PART-%")}).toLongLong();
+    };
+    QCOMPARE(countOf("SELECT COUNT(*) FROM devices WHERE serial LIKE ?"), 0);
+    QCOMPARE(countOf("SELECT COUNT(*) FROM audit_log WHERE entity_id LIKE ?"), 0);
+    QVERIFY(device(QStringLiteral("PART-00000")).isEmpty());
+    const auto search = [&](const QString &text) {
+        const auto r = m_operator->get(QStringLiteral("/api/v1/devices?limit=100&q=") + text);
+        return r.json().value(QStringLiteral("items")).toArray().size();
+    };
+    QCOMPARE(search(QStringLiteral("part-0000")), 0);
+
+    // Without the trigger the same file goes in whole, each part searchable
+    // and audited; as an upsert (the CRM's mode) whose rows are all new,
+    // it takes the same pipelined way.
+    QVERIFY(
+        db.exec(QStringLiteral("DROP TRIGGER test_refuse_row") + (sqlite ? QString() : QStringLiteral(" ON devices"))));
+    const auto done = import(csv, QStringLiteral("?mode=upsert"));
+    QCOMPARE(done.status, 200);
+    QCOMPARE(done.json().value(QStringLiteral("created")).toInt(), count);
+    QCOMPARE(countOf("SELECT COUNT(*) FROM devices WHERE serial LIKE ?"), count);
+    QCOMPARE(countOf("SELECT COUNT(*) FROM audit_log WHERE entity_id LIKE ? AND action = 'import'"), count);
+    QCOMPARE(search(QStringLiteral("part-0000")), 10);
+    QCOMPARE(search(QStringLiteral("part-0150")), 10);
+    QCOMPARE(search(QStringLiteral("part-0299")), 10);
+    const auto history = m_operator->get(QStringLiteral("/api/v1/audit?entityType=device&entityId=") + refused);
+    QCOMPARE(history.json().value(QStringLiteral("items")).toArray().size(), 1);
+}
+
 void TestInventoryImport::reportEscapesWhatItEchoes()
 {
     const QByteArray csv = "serial,customerId\n"
