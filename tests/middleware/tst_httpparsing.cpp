@@ -153,6 +153,8 @@ private Q_SLOTS:
     void errorAnswersAndMetrics();
     void webSocketUpgrade();
     void upgradeElsewhereIsNotFound();
+    void upgradeHeaderAloneIsIgnored();
+    void upgradeAfterPipelinedRequests();
 
 private:
     Client::Answer roundTrip(const QByteArray &request);
@@ -490,20 +492,35 @@ void TestHttpParsing::requestArrivingByteByByte()
 void TestHttpParsing::http10AndConnectionClose_data()
 {
     QTest::addColumn<QByteArray>("request");
-    QTest::newRow("HTTP/1.0") << QByteArray("GET /now HTTP/1.0\r\n\r\n");
-    QTest::newRow("HTTP/1.0 keep-alive") << QByteArray("GET /now HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
-    QTest::newRow("Connection: close") << QByteArray("GET /now HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    QTest::addColumn<bool>("closes");
+    QTest::newRow("HTTP/1.0") << QByteArray("GET /now HTTP/1.0\r\n\r\n") << true;
+    QTest::newRow("HTTP/1.0 keep-alive") << QByteArray("GET /now HTTP/1.0\r\nConnection: keep-alive\r\n\r\n") << false;
+    QTest::newRow("Connection: close") << QByteArray("GET /now HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                                       << true;
+    QTest::newRow("Connection: Close, in a list")
+        << QByteArray("GET /now HTTP/1.1\r\nHost: x\r\nConnection: foo, Close\r\n\r\n") << true;
+    QTest::newRow("HTTP/1.1") << QByteArray("GET /now HTTP/1.1\r\nHost: x\r\n\r\n") << false;
 }
 
 void TestHttpParsing::http10AndConnectionClose()
 {
     QFETCH(QByteArray, request);
+    QFETCH(bool, closes);
     Client client(m_port);
     QVERIFY(client.connected());
-    client.send(request);
+    // A request pipelined after the last one is not read.
+    client.send(request + "GET /echo/after HTTP/1.1\r\nHost: x\r\n\r\n");
     const Client::Answer a = client.next();
     QCOMPARE(a.statusLine(), QByteArray("HTTP/1.1 200 OK"));
     QCOMPARE(a.body, QByteArray("now"));
+    if (closes) {
+        QCOMPARE(a.header("Connection"), QByteArray("close"));
+        QVERIFY(client.closedByServer());
+        QCOMPARE(client.rest(), QByteArray());
+    } else {
+        QCOMPARE(a.header("Connection"), QByteArray());
+        QCOMPARE(client.next().json().value(QStringLiteral("name")).toString(), QStringLiteral("after"));
+    }
 }
 
 void TestHttpParsing::methods_data()
@@ -542,6 +559,13 @@ void TestHttpParsing::malformedRequests_data()
                               << QByteArray("HTTP/1.1 400 Bad Request");
     QTest::newRow("field without colon") << QByteArray("GET /now HTTP/1.1\r\nHost x\r\n\r\n")
                                          << QByteArray("HTTP/1.1 400 Bad Request");
+    // Qt read these as heads without any field (a Content-Length it did not
+    // see left the body to be read as the next request).
+    QTest::newRow("space before the colon")
+        << QByteArray("PUT /echo/x HTTP/1.1\r\nContent-Length : 2\r\n\r\nab") << QByteArray("HTTP/1.1 400 Bad Request");
+    QTest::newRow("folded field") << QByteArray("GET /now HTTP/1.1\r\nX-A: b\r\n c\r\n\r\n")
+                                  << QByteArray("HTTP/1.1 400 Bad Request");
+    QTest::newRow("HTTP/1.10") << QByteArray("GET /now HTTP/1.10\r\n\r\n") << QByteArray("HTTP/1.1 400 Bad Request");
     QTest::newRow("bad content-length") << QByteArray("PUT /echo/x HTTP/1.1\r\nContent-Length: 1x\r\n\r\n")
                                         << QByteArray("HTTP/1.1 400 Bad Request");
     QTest::newRow("two content-lengths") << QByteArray("PUT /echo/x HTTP/1.1\r\nContent-Length: 1\r\n"
@@ -650,6 +674,36 @@ void TestHttpParsing::webSocketUpgrade()
                                     QStringLiteral("route=\"/ws\",status=\"101\"")),
                  1.0);
     client.close();
+}
+
+void TestHttpParsing::upgradeHeaderAloneIsIgnored()
+{
+    // Without `Connection: upgrade` nothing asks for a protocol change: an
+    // ordinary request, on the WebSocket path too.
+    const Client::Answer a = roundTrip("GET /now HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\r\n");
+    QCOMPARE(a.statusLine(), QByteArray("HTTP/1.1 200 OK"));
+    QCOMPARE(a.body, QByteArray("now"));
+    QCOMPARE(roundTrip("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\r\n").statusLine(),
+             QByteArray("HTTP/1.1 404 Not Found"));
+}
+
+void TestHttpParsing::upgradeAfterPipelinedRequests()
+{
+    // Requests before an upgrade request are answered first, in order; the
+    // upgrade request then goes to Qt's parser, and nothing after it is
+    // read as a request.
+    Client client(m_port);
+    QVERIFY(client.connected());
+    client.send("GET /echo/first HTTP/1.1\r\nHost: x\r\n\r\n"
+                "GET /now HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+                "GET /echo/after HTTP/1.1\r\nHost: x\r\n\r\n");
+    QCOMPARE(client.next().json().value(QStringLiteral("name")).toString(), QStringLiteral("first"));
+    const Client::Answer second = client.next();
+    QVERIFY2(second.statusLine() == "HTTP/1.1 404 Not Found" || second.statusLine() == "HTTP/1.1 400 Bad Request",
+             second.head.constData());
+    QVERIFY(client.closedByServer());
+    QVERIFY(!client.rest().contains("after"));
 }
 
 void TestHttpParsing::upgradeElsewhereIsNotFound()
