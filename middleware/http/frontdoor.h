@@ -101,6 +101,10 @@ public:
         QElapsedTimer timer;
     };
     using RequestHandler = std::function<void(ParsedRequest request)>;
+    // Requests parsed on one connection and not answered yet: a client that
+    // pipelines more waits (the door reads no further) until answers go out,
+    // so one connection cannot queue unbounded work.
+    static constexpr quint64 kMaxRequestsInFlight = 64;
     // Parses requests itself (see the class comment) and hands them to
     // `handler`, in this door's thread; `trustedProxies` resolve the
     // client's address (ClientAddress). Set before the first connection.

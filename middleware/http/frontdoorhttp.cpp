@@ -55,6 +55,8 @@ void FrontDoor::readRequests(Connection *c)
     qint64 base = 0;
     qint64 at = 0;
     while (c->closeAfter == std::numeric_limits<quint64>::max()) {
+        if (!c->framing.inRequest() && c->nextSequence - c->responded >= kMaxRequestsInFlight)
+            break; // resumed by writeAnswer
         if (at >= bytes.size()) {
             const qint64 available = socket->bytesAvailable();
             if (available <= c->seenUnconsumed)
@@ -162,6 +164,17 @@ void FrontDoor::writeAnswer(Connection *c, const HttpResponse &response)
         socket->disconnectFromHost(); // once the answer is written
     else if (c->handedOver && !c->qtReads && c->responded == c->nextSequence)
         handToQt(c, true);
+    else if (c->nextSequence - c->responded == kMaxRequestsInFlight - 1 && !c->handedOver &&
+             socket->bytesAvailable() > c->seenUnconsumed)
+        // Below the cap again with requests waiting in the socket; queued, as
+        // this may run inside readRequests (a handler that answered at once).
+        QMetaObject::invokeMethod(
+            this,
+            [this, key = c->key] {
+                if (Connection *c = m_connections.value(key); c && !c->qtReads)
+                    readRequests(c);
+            },
+            Qt::QueuedConnection);
     rearm(c);
 }
 
