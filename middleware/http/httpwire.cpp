@@ -90,10 +90,22 @@ bool HttpWire::asksForWebSocket(const RequestFraming::Head &head)
 
 bool HttpWire::closesAfter(const RequestFraming::Head &head)
 {
-    const QByteArray connection = combined(head, "connection").toLower();
-    if (connection.contains("close"))
-        return true;
-    return head.minorVersion == 0 && !connection.contains("keep-alive");
+    // The Connection field is a list of options; each compared whole.
+    bool close = false;
+    bool keepAlive = false;
+    const QByteArray connection = combined(head, "connection");
+    const QByteArrayView options(connection);
+    qsizetype from = 0;
+    while (from <= options.size()) {
+        qsizetype comma = options.indexOf(',', from);
+        if (comma < 0)
+            comma = options.size();
+        const QByteArrayView name = options.sliced(from, comma - from).trimmed();
+        close = close || name.compare("close", Qt::CaseInsensitive) == 0;
+        keepAlive = keepAlive || name.compare("keep-alive", Qt::CaseInsensitive) == 0;
+        from = comma + 1;
+    }
+    return close || (head.minorVersion == 0 && !keepAlive);
 }
 
 QByteArray HttpWire::render(const HttpResponse &response, bool closing)

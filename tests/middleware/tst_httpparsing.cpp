@@ -500,6 +500,10 @@ void TestHttpParsing::http10AndConnectionClose_data()
     QTest::newRow("Connection: Close, in a list")
         << QByteArray("GET /now HTTP/1.1\r\nHost: x\r\nConnection: foo, Close\r\n\r\n") << true;
     QTest::newRow("HTTP/1.1") << QByteArray("GET /now HTTP/1.1\r\nHost: x\r\n\r\n") << false;
+    QTest::newRow("an option that only begins with close")
+        << QByteArray("GET /now HTTP/1.1\r\nHost: x\r\nConnection: closed\r\n\r\n") << false;
+    QTest::newRow("close in a second Connection field")
+        << QByteArray("GET /now HTTP/1.1\r\nConnection: te\r\nHost: x\r\nconnection: CLOSE\r\n\r\n") << true;
 }
 
 void TestHttpParsing::http10AndConnectionClose()
