@@ -105,6 +105,9 @@ public:
     // pipelines more waits (the door reads no further) until answers go out,
     // so one connection cannot queue unbounded work.
     static constexpr quint64 kMaxRequestsInFlight = 64;
+    // What such a client may send meanwhile (the socket keeps it until the
+    // door reads on); more closes the connection ("pipeline-overflow").
+    static constexpr qint64 kMaxBytesWhileWaiting = 1024 * 1024;
     // Parses requests itself (see the class comment) and hands them to
     // `handler`, in this door's thread; `trustedProxies` resolve the
     // client's address (ClientAddress). Set before the first connection.

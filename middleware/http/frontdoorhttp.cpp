@@ -42,10 +42,22 @@ void FrontDoor::readRequests(Connection *c)
         drain(c);
         return;
     }
-    if (c->handedOver)
-        return; // an upgrade request waits for the answers before it, then goes to Qt
     const qint64 now = m_clock.elapsed();
     c->lastActivity = now;
+    if (c->closeAfter != std::numeric_limits<quint64>::max()) {
+        // Nothing after a request that closes the connection is read.
+        socket->skip(socket->bytesAvailable());
+        return;
+    }
+    const bool waiting = c->handedOver || c->nextSequence - c->responded >= kMaxRequestsInFlight;
+    if (waiting && !c->framing.inRequest()) {
+        // An upgrade request waits for the answers before it (then goes to
+        // Qt), or the connection has its fill of requests in flight: what
+        // arrives meanwhile stays in the socket, up to a bound.
+        if (socket->bytesAvailable() > kMaxBytesWhileWaiting)
+            close(c, "pipeline-overflow");
+        return;
+    }
     // `bytes` mirrors the start of the socket's buffer from `base` on (what
     // was consumed since the peek is gone from the socket); `at` is the next
     // byte to feed. A head stays in the socket until it is complete and known
@@ -55,8 +67,13 @@ void FrontDoor::readRequests(Connection *c)
     qint64 base = 0;
     qint64 at = 0;
     while (c->closeAfter == std::numeric_limits<quint64>::max()) {
-        if (!c->framing.inRequest() && c->nextSequence - c->responded >= kMaxRequestsInFlight)
+        if (!c->framing.inRequest() && c->nextSequence - c->responded >= kMaxRequestsInFlight) {
+            if (socket->bytesAvailable() > kMaxBytesWhileWaiting) {
+                close(c, "pipeline-overflow");
+                return;
+            }
             break; // resumed by writeAnswer
+        }
         if (at >= bytes.size()) {
             const qint64 available = socket->bytesAvailable();
             if (available <= c->seenUnconsumed)

@@ -272,6 +272,23 @@ void TestHttpThreads::pipelinedRequestsInFlightAreCapped()
     for (int i = 0; i < kSent; ++i)
         QCOMPARE(client.next().body, QByteArray::number(i));
     QCOMPARE(m_handledElsewhere, 0);
+
+    // What waits in the socket meanwhile is bounded: a client that goes on
+    // sending while its fill of requests is in flight is closed.
+    Client flooding(m_port);
+    QVERIFY(flooding.connected());
+    QByteArray full;
+    for (int i = 0; i < kCap; ++i)
+        full += "GET /later HTTP/1.1\r\nHost: x\r\n\r\n";
+    flooding.send(full);
+    QTRY_COMPARE(int(m_held.size()), kCap);
+    const QByteArray one = "GET /now HTTP/1.1\r\nHost: x\r\n\r\n";
+    const QByteArray more = one.repeated(int(FrontDoor::kMaxBytesWhileWaiting / one.size()) + 2000);
+    flooding.send(more);
+    QVERIFY(flooding.closedByServer(10000));
+    QTRY_COMPARE(m_metrics->counter(QStringLiteral("provisio_http_connections_closed_total"),
+                                    QStringLiteral("reason=\"pipeline-overflow\"")),
+                 1.0);
 }
 
 void TestHttpThreads::connectionCapsAreGlobal_data()
