@@ -1,13 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "frontdoor.h"
+#include "frontdoorconnection.h"
 
 #include "base/metrics.h"
-#include "crypto/keys.h"
-#include "protocol/timeutil.h"
-
-#include <QDateTime>
-#include <QJsonDocument>
-#include <QJsonObject>
 
 #include <QLoggingCategory>
 #include <QSocketNotifier>
@@ -24,64 +19,9 @@ Q_LOGGING_CATEGORY(lcFrontDoor, "provisio.middleware.frontdoor")
 namespace Provisio {
 
 namespace {
-const char kRejectedProperty[] = "provisio.frontdoor.rejected";
 constexpr int kSweepMs = 250;
 constexpr int kResumeAcceptMs = 100;
-constexpr int kClosingGraceMs = 5000;
-// A refused body is read and dropped up to this much, so its sender sees
-// the answer instead of a reset.
-constexpr qint64 kMaxDrainBytes = 32 * 1024 * 1024;
-
-QByteArray reasonPhrase(int status)
-{
-    switch (status) {
-    case 400:
-        return "Bad Request";
-    case 413:
-        return "Content Too Large";
-    case 414:
-        return "URI Too Long";
-    case 417:
-        return "Expectation Failed";
-    case 431:
-        return "Request Header Fields Too Large";
-    case 501:
-        return "Not Implemented";
-    default:
-        return "Error";
-    }
-}
-
 } // namespace
-
-struct FrontDoor::Connection
-{
-    Connection(QTcpSocket *s, const QHostAddress &a, RequestFraming f)
-        : key(s), socket(s), address(a), framing(std::move(f))
-    { }
-
-    QTcpSocket *key; // never dereferenced: the table's key
-    quint64 ledgerId = 0;
-    bool idle = true; // as the ledger was last told
-    QPointer<QTcpSocket> socket;
-    // TLS connections that have sent nothing yet are only a descriptor and a
-    // notifier: a flood of silent sockets costs no TLS context.
-    qintptr descriptor = -1;
-    QSocketNotifier *notifier = nullptr;
-    QHostAddress address;
-    RequestFraming framing;
-    Stage stage = Stage::Handshake;
-    qint64 seenUnconsumed = 0; // bytes in the socket's buffer the framing has already followed
-    quint64 responded = 0;
-    qint64 stageStart = 0;
-    qint64 requestStart = 0;
-    qint64 lastActivity = 0;
-    qint64 lastWrite = 0;
-    qint64 deadline = 0; // 0: none
-    const char *deadlineReason = "";
-    bool rejected = false;
-    qint64 drainLeft = 0; // after a rejection: body bytes still read and thrown away
-};
 
 FrontDoor::FrontDoor(Limits limits, RequestFraming::BodyLimit bodyLimit, std::shared_ptr<ConnectionLedger> ledger,
                      QObject *parent)
@@ -153,11 +93,6 @@ qint64 FrontDoor::raiseDescriptorLimit()
             return qint64(raised.rlim_cur);
     }
     return qint64(limit.rlim_cur);
-}
-
-bool FrontDoor::isRejected(const QTcpSocket *socket)
-{
-    return socket && socket->property(kRejectedProperty).toBool();
 }
 
 void FrontDoor::incomingConnection(qintptr descriptor)
@@ -313,13 +248,19 @@ void FrontDoor::startHttp(Connection *c)
     QTcpSocket *socket = c->socket;
     c->stage = Stage::Http;
     c->stageStart = c->lastActivity = m_clock.elapsed();
+    c->serial = m_nextSerial++;
     if (auto *ssl = qobject_cast<QSslSocket *>(socket))
         disconnect(ssl, &QAbstractSocket::disconnected, this, nullptr);
     // Connected before Qt HTTP Server connects its own readyRead slot (in
-    // addPendingConnection), so the framing sees every byte before Qt does.
+    // addPendingConnection, see handToQt), so the framing sees every byte
+    // before Qt does.
     connect(socket, &QIODevice::readyRead, this, [this, socket] {
-        if (Connection *c = m_connections.value(socket))
-            beforeQtReads(c);
+        if (Connection *c = m_connections.value(socket)) {
+            if (c->qtReads)
+                beforeQtReads(c);
+            else
+                readRequests(c);
+        }
     });
     connect(socket, &QIODevice::bytesWritten, this, [this, socket] {
         if (Connection *c = m_connections.value(socket)) {
@@ -328,137 +269,17 @@ void FrontDoor::startHttp(Connection *c)
         }
     });
     rearm(c);
-    addPendingConnection(socket);
-    // After Qt's slot: what Qt left unread has been followed already.
-    connect(socket, &QIODevice::readyRead, this, [this, socket] {
-        if (Connection *c = m_connections.value(socket))
-            afterQtRead(c);
-    });
-}
-
-void FrontDoor::beforeQtReads(Connection *c)
-{
-    QTcpSocket *socket = c->socket;
-    if (c->rejected) {
-        drain(c);
+    if (!m_requestHandler) {
+        handToQt(c, false);
         return;
     }
-    const qint64 available = socket->bytesAvailable();
-    qint64 offset = c->seenUnconsumed;
-    if (available <= offset)
-        return;
-    const qint64 now = m_clock.elapsed();
-    c->lastActivity = now;
-    while (offset < available) {
-        const bool wasIdle = !c->framing.inRequest();
-        const quint64 completedBefore = c->framing.completedRequests();
-        std::optional<RequestFraming::Rejection> rejection;
-        const qint64 feedStart = offset;
-        const qint64 blind = qMin(available - offset, c->framing.skippable());
-        qint64 taken;
-        if (blind > 0) {
-            rejection = c->framing.feed(nullptr, blind);
-            taken = blind;
-        } else {
-            // Only header bytes are looked at: at most one head's worth at a time.
-            const qint64 want = qMin<qint64>(available - offset, 16 * 1024);
-            const QByteArray bytes = socket->peek(offset + want).mid(offset);
-            if (bytes.isEmpty())
-                break;
-            rejection = c->framing.feed(bytes.constData(), bytes.size());
-            taken = bytes.size();
-        }
-        offset += taken;
-        if (rejection) {
-            rejectRequest(c, *rejection, feedStart + c->framing.lastFeedConsumed());
-            return;
-        }
-        if (c->framing.inRequest() && (wasIdle || c->framing.completedRequests() != completedBefore))
-            c->requestStart = now;
-        if (c->framing.takeExpectContinue())
-            socket->write("HTTP/1.1 100 Continue\r\n\r\n");
-    }
-    c->seenUnconsumed = available;
-    rearm(c);
-}
-
-void FrontDoor::afterQtRead(Connection *c)
-{
-    if (c->socket)
-        c->seenUnconsumed = c->socket->bytesAvailable();
-}
-
-void FrontDoor::rejectRequest(Connection *c, const RequestFraming::Rejection &rejection, qint64 headBytesUnread)
-{
-    QTcpSocket *socket = c->socket;
-    c->rejected = true;
-    socket->setProperty(kRejectedProperty, true);
-    count(QStringLiteral("provisio_http_requests_rejected_total"),
-          QStringLiteral("status=\"%1\"").arg(rejection.status));
-    qCInfo(lcFrontDoor).noquote() << "refused a request from" << c->address.toString() << "with" << rejection.status
-                                  << QString::fromLatin1(rejection.message);
-    // The one error shape of the API (DPS's): status x 1000 + detail.
-    const QByteArray body =
-        QJsonDocument(QJsonObject{{QStringLiteral("errorCode"), rejection.status * 1000 + 1},
-                                  {QStringLiteral("message"), QString::fromLatin1(rejection.message)},
-                                  {QStringLiteral("trackingId"), Crypto::randomToken(12)},
-                                  {QStringLiteral("timestampUtc"), toIsoUtc(QDateTime::currentDateTimeUtc())}})
-            .toJson(QJsonDocument::Compact);
-    socket->write("HTTP/1.1 " + QByteArray::number(rejection.status) + ' ' + reasonPhrase(rejection.status) +
-                  "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) +
-                  "\r\nConnection: close\r\n\r\n" + body);
-    // Qt HTTP Server never sees this connection again: it would buffer
-    // what follows. Its slot is the one connected by its own object (our
-    // parent); its transaction ends here.
-    disconnect(socket, &QIODevice::readyRead, parent(), nullptr);
-    if (socket->isTransactionStarted())
-        socket->commitTransaction();
-    c->deadline = m_clock.elapsed() + kClosingGraceMs;
-    c->deadlineReason = "rejected";
-    // A client that is still sending the refused body (most HTTP clients
-    // read no answer before their upload is done) would see a reset instead
-    // of the answer if the connection closed now: read and drop the body it
-    // announced, up to a bound and the grace period, then close.
-    if (rejection.status == 413 && c->framing.head() && !c->framing.head()->chunked)
-        c->drainLeft = qMin(headBytesUnread + c->framing.head()->contentLength, kMaxDrainBytes);
-    else if (rejection.status == 413)
-        c->drainLeft = kMaxDrainBytes;
-    drain(c);
-}
-
-void FrontDoor::drain(Connection *c)
-{
-    QTcpSocket *socket = c->socket;
-    if (!socket || socket->state() != QAbstractSocket::ConnectedState)
-        return;
-    char scrap[16 * 1024];
-    while (c->drainLeft > 0 && socket->bytesAvailable() > 0) {
-        const qint64 n = socket->read(scrap, qMin<qint64>(sizeof scrap, c->drainLeft));
-        if (n <= 0)
-            break;
-        c->drainLeft -= n;
-    }
-    if (c->drainLeft <= 0) {
-        // Stops reading: what the client still sends is never buffered.
-        socket->disconnectFromHost();
-    }
-}
-
-void FrontDoor::responded(QTcpSocket *socket)
-{
-    if (Connection *c = m_connections.value(socket)) {
-        c->responded += 1;
-        c->lastActivity = m_clock.elapsed();
-        rearm(c);
-    }
-}
-
-void FrontDoor::release(QTcpSocket *socket)
-{
-    if (m_connections.contains(socket)) {
-        disconnect(socket, nullptr, this, nullptr);
-        forget(socket);
-    }
+    c->framing.setKeepBody(true);
+    // Qt HTTP Server deletes the sockets it was given once they disconnect;
+    // until a connection goes to it, that is the door's job. (Qt's WebSocket
+    // hand-over disconnects this along with every other connection.)
+    connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
+    if (socket->bytesAvailable() > 0)
+        readRequests(c);
 }
 
 void FrontDoor::noteIdle(Connection *c)
@@ -535,7 +356,7 @@ void FrontDoor::close(Connection *c, const char *reason)
 {
     QPointer<QTcpSocket> socket = c->socket;
     QTcpSocket *key = c->key;
-    const Stage stage = c->stage;
+    const bool qtOwns = c->stage == Stage::Http && c->qtReads;
     const qintptr pendingDescriptor = c->descriptor;
     QSocketNotifier *notifier = c->notifier;
     count(QStringLiteral("provisio_http_connections_closed_total"),
@@ -552,7 +373,7 @@ void FrontDoor::close(Connection *c, const char *reason)
     disconnect(socket, nullptr, this, nullptr);
     socket->abort();
     // Qt HTTP Server deletes the sockets it was given once they disconnect.
-    if (stage == Stage::Handshake)
+    if (!qtOwns)
         socket->deleteLater();
 }
 

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "base/clientaddress.h"
 #include "connectionledger.h"
+#include "httprequest.h"
+#include "httpresponse.h"
 #include "requestframing.h"
 
 #include <QElapsedTimer>
@@ -35,6 +38,18 @@ class Metrics;
 // stops arriving, an idle keep-alive connection, a client that does not read
 // its answer. When the process runs out of descriptors it frees the oldest
 // idle connection and resumes accepting (Qt's QTcpServer pauses for good).
+//
+// With a request handler (setRequestHandler; HttpServer and HttpWorker set
+// one) the door is also the request parser: the framing it follows anyway
+// takes each head apart and collects each body, the complete request goes to
+// the handler as an HttpRequest, and answer() writes the answers in the
+// order of the connection's requests. Qt HTTP Server never sees those bytes.
+// One rule decides which parser reads a connection: ours, until a request
+// asks for a WebSocket upgrade (HttpWire::asksForWebSocket); that request is
+// left in the socket and the connection handed to Qt HTTP Server for good,
+// which parses it and upgrades (or refuses) it; a request that follows an
+// upgrade request on the same connection is refused (400) by the framing.
+// The switch happens between requests, never within one.
 //
 // With I/O threads (HttpServer::setIoThreads) there is one front door per
 // thread plus the listening one on the event-loop thread: the listening door
@@ -74,11 +89,39 @@ public:
     // Takes over an accepted, admitted connection; call in this door's thread.
     void adopt(qintptr descriptor, const QHostAddress &address, quint64 ledgerId);
 
+    // A request the door parsed: request `sequence` (from 0) of connection
+    // `connection` on `socket` (a key for answer(), never to be used from
+    // another thread). The timer runs from its last byte.
+    struct ParsedRequest
+    {
+        QTcpSocket *socket = nullptr;
+        quint64 connection = 0;
+        quint64 sequence = 0;
+        HttpRequest request;
+        QElapsedTimer timer;
+    };
+    using RequestHandler = std::function<void(ParsedRequest request)>;
+    // Requests parsed on one connection and not answered yet: a client that
+    // pipelines more waits (the door reads no further) until answers go out,
+    // so one connection cannot queue unbounded work.
+    static constexpr quint64 kMaxRequestsInFlight = 64;
+    // What such a client may send meanwhile (the socket keeps it until the
+    // door reads on); more closes the connection ("pipeline-overflow").
+    static constexpr qint64 kMaxBytesWhileWaiting = 1024 * 1024;
+    // Parses requests itself (see the class comment) and hands them to
+    // `handler`, in this door's thread; `trustedProxies` resolve the
+    // client's address (ClientAddress). Set before the first connection.
+    void setRequestHandler(RequestHandler handler, QList<ClientAddress::Range> trustedProxies);
+    // Writes the answer to request `sequence` of `connection` once the
+    // answers before it are written; dropped when the connection is gone or
+    // was refused meanwhile. In this door's thread.
+    void answer(QTcpSocket *socket, quint64 connection, quint64 sequence, const HttpResponse &response);
+
     // TLS for every connection; without it connections stay plain (behind a
     // TLS-terminating proxy).
     void setSslConfiguration(const QSslConfiguration &configuration) { m_ssl = configuration; }
 
-    // Qt HTTP Server answered one request on `socket` (at once, or later).
+    // Qt HTTP Server answered one request on `socket` (an upgrade refused).
     void responded(QTcpSocket *socket);
     // `socket` left HTTP (a WebSocket upgrade): no longer framed or timed.
     void release(QTcpSocket *socket);
@@ -105,6 +148,14 @@ private:
     void awaitHello(qintptr descriptor, const QHostAddress &address, quint64 ledgerId);
     void startTls(QTcpSocket *pendingKey);
     void startHttp(Connection *c);
+    // Our parser: follows, parses and hands over every complete request.
+    void readRequests(Connection *c);
+    void deliver(Connection *c);
+    void writeAnswer(Connection *c, const HttpResponse &response);
+    // From now on Qt HTTP Server reads the connection; `replay`: the bytes
+    // already in the socket are a request for it.
+    void handToQt(Connection *c, bool replay);
+    // Qt's parser: the framing follows the bytes before Qt reads them.
     void beforeQtReads(Connection *c);
     void afterQtRead(Connection *c);
     // `headBytesUnread`: bytes from Qt's read position to the end of what the
@@ -129,6 +180,9 @@ private:
     QPointer<QObject> m_metricsContext;
     std::optional<QSslConfiguration> m_ssl;
     QList<FrontDoor *> m_workers;
+    RequestHandler m_requestHandler;
+    QList<ClientAddress::Range> m_trustedProxies;
+    quint64 m_nextSerial = 1;
     QHash<QTcpSocket *, Connection *> m_connections;
     // Children, so that they move with the door into its thread.
     QTimer *m_sweepTimer;

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "httpserver.h"
 #include "base/metrics.h"
+#include "httpwire.h"
 #include "httpworker.h"
 
 #include "crypto/keys.h"
 #include "protocol/apierror.h"
 
-#include <QHttpServerResponder>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QPointer>
@@ -233,6 +233,17 @@ std::optional<quint16> HttpServer::listenGuarded(const QHostAddress &address, qu
         },
         ledger, this);
     door->setMetrics(m_metrics, this);
+    door->setRequestHandler(
+        [this](FrontDoor::ParsedRequest parsed) {
+            HttpHandoff handoff;
+            handoff.socket = parsed.socket;
+            handoff.connection = parsed.connection;
+            handoff.sequence = parsed.sequence;
+            handoff.request = std::move(parsed.request);
+            handoff.timer = parsed.timer;
+            serveFromWorker(handoff);
+        },
+        m_trustedProxies);
     if (ssl)
         door->setSslConfiguration(*ssl);
     if (!door->listen(address, port)) {
@@ -361,6 +372,11 @@ void HttpServer::serveFromWorker(HttpHandoff &handoff)
 void HttpServer::sendAnswer(HttpWorker *worker, QTcpSocket *socket, quint64 connection, quint64 sequence,
                             HttpResponse answer)
 {
+    if (!worker) {
+        if (m_frontDoor)
+            m_frontDoor->answer(socket, connection, sequence, answer);
+        return;
+    }
     // A worker is valid while it is listed (the list empties before the
     // threads stop).
     if (!m_workers.contains(worker))
@@ -421,86 +437,22 @@ std::optional<HttpResponse> HttpServer::refusedUpgrade(const QHttpServerRequest 
     return refusal;
 }
 
-HttpRequest HttpServer::toHttpRequest(const QHttpServerRequest &request, const QList<ClientAddress::Range> &proxies)
-{
-    HttpRequest req;
-    req.method = request.method();
-    const QUrl url = request.url();
-    req.path = url.path(QUrl::FullyEncoded);
-    req.query = request.query();
-    req.body = request.body();
-    req.remoteAddress = request.remoteAddress();
-    req.headers = request.headers();
-    req.clientAddress = ClientAddress::resolve(req.remoteAddress, req.headers, proxies);
-    req.trackingId = Crypto::randomIdentifier(12);
-    return req;
-}
-
 bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
-    QElapsedTimer timer;
-    timer.start();
-
     // Refused by the front door (and answered there): nothing more to say.
     if (FrontDoor::isRejected(socket))
         return false;
-
-    if (isWebSocketUpgrade(request)) {
-        // Only the WebSocket paths upgrade; elsewhere Qt answers 404 through
-        // missingHandler and closes the connection.
-        // Qt 6.4 upgrades every upgrade request handleRequest takes: a
-        // refused one goes back to Qt, whose missingHandler call answers it.
-        if (!upgradesOn(request, m_webSocketPaths) || refusedUpgrade(request, m_webSocketPaths))
-            return false;
-        // Written by nobody: Qt completes the handshake (see addWebSocketPath).
-        recordUpgrade(request.url().path());
-        if (m_frontDoor)
-            m_frontDoor->release(socket);
-        return true;
-    }
-
-    // An earlier answer on this connection is still pending: finish what can
-    // be finished now, so that it is written before this request's answer.
-    if (m_pendingAnswers.value(socket) > 0)
-        m_router.settle();
-
-    HttpRequest req = toHttpRequest(request, m_trustedProxies);
-    HttpResponse response = dispatch(req);
-    if (response.deferred) {
-        // Deferred (HttpResponse::later): the handler answers afterwards.
-        // Qt HTTP Server 6.4 keeps each connection's QHttpServerRequest as
-        // long as its socket, and the responder refers to both, so the
-        // responder may outlive this call as long as the socket does; the
-        // QPointer tells whether it still does when the answer comes (a
-        // client that hung up gets nothing, and the answer is dropped).
-        // Until then the connection simply waits; a client that pipelines
-        // another request on it would get that answer first, which no HTTP
-        // client here does (they open another connection instead).
-        auto responder = std::make_shared<QHttpServerResponder>(makeResponder(request, socket));
-        QPointer<QTcpSocket> guard(socket);
-        QPointer<HttpServer> self(this);
-        auto context = std::make_shared<HttpRequest>(std::move(req));
-        m_pendingAnswers[socket] += 1;
-        QTcpSocket *key = socket;
-        response.deferred->setWriter([self, guard, key, responder, context, timer](HttpResponse answer) {
-            renderFailure(answer, context->trackingId);
-            if (!self)
-                return;
-            if (auto it = self->m_pendingAnswers.find(key); it != self->m_pendingAnswers.end() && --*it <= 0)
-                self->m_pendingAnswers.erase(it);
-            if (!guard || !guard->isOpen()) {
-                qCDebug(lcHttp).noquote() << context->trackingId << "client left before the answer";
-                return;
-            }
-            writeTo(*responder, answer);
-            if (self->m_frontDoor)
-                self->m_frontDoor->responded(guard);
-            self->recordRequest(*context, answer.status, timer);
-        });
-        return true;
-    }
-    write(request, socket, response);
-    recordRequest(req, response.status, timer);
+    // Qt's parser reads only the requests that ask for a WebSocket upgrade
+    // (FrontDoor parses every other one); a refused one goes back to Qt,
+    // whose missingHandler call answers it (Qt 6.4 upgrades every upgrade
+    // request handleRequest takes) and closes the connection.
+    if (!isWebSocketUpgrade(request) || !upgradesOn(request, m_webSocketPaths) ||
+        refusedUpgrade(request, m_webSocketPaths))
+        return false;
+    // Written by nobody: Qt completes the handshake (see addWebSocketPath).
+    recordUpgrade(request.url().path());
+    if (m_frontDoor)
+        m_frontDoor->release(socket);
     return true;
 }
 
@@ -525,45 +477,30 @@ void HttpServer::recordRequest(const HttpRequest &req, int status, const QElapse
         qCDebug(lcHttp).noquote() << req.trackingId << int(req.method) << req.path << status << seconds * 1000 << "ms";
 }
 
-void HttpServer::write(const QHttpServerRequest &request, QTcpSocket *socket, const HttpResponse &response)
-{
-    QHttpServerResponder responder = makeResponder(request, socket);
-    writeTo(responder, response);
-    if (m_frontDoor)
-        m_frontDoor->responded(socket);
-}
-
-void HttpServer::writeTo(QHttpServerResponder &responder, const HttpResponse &response)
-{
-    // Qt's status line (its reason phrases), then the header fields and the
-    // body in two writes instead of four socket writes per header field:
-    // every write on a TLS socket is a buffered append of its own.
-    responder.writeStatusLine(QHttpServerResponder::StatusCode(response.status));
-    QByteArray head;
-    head.reserve(64 + response.contentType.size() + 48 * response.headers.size());
-    if (!response.contentType.isEmpty())
-        head.append("Content-Type: ").append(response.contentType).append("\r\n");
-    head.append("Content-Length: ").append(QByteArray::number(response.body.size())).append("\r\n");
-    for (const auto &h : response.headers)
-        head.append(h.first).append(": ").append(h.second).append("\r\n");
-    head.append("\r\n");
-    QTcpSocket *socket = responder.socket();
-    socket->write(head);
-    if (!response.body.isEmpty())
-        socket->write(response.body);
-}
-
 void HttpServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
 {
     if (FrontDoor::isRejected(socket))
         return;
-    if (isWebSocketUpgrade(request) && upgradesOn(request, m_webSocketPaths)) {
-        if (const std::optional<HttpResponse> refusal = refusedUpgrade(request, m_webSocketPaths)) {
-            write(request, socket, *refusal);
-            return;
-        }
+    writeRefusal(socket, refusalOf(request, m_webSocketPaths));
+    if (m_frontDoor)
+        m_frontDoor->responded(socket);
+}
+
+HttpResponse HttpServer::refusalOf(const QHttpServerRequest &request, const WebSocketPaths &paths)
+{
+    if (isWebSocketUpgrade(request) && upgradesOn(request, paths)) {
+        if (std::optional<HttpResponse> refusal = refusedUpgrade(request, paths))
+            return std::move(*refusal);
     }
-    write(request, socket, HttpResponse::error(ErrorCode::NotFound, QStringLiteral("no such endpoint")));
+    HttpResponse notFound = HttpResponse::error(ErrorCode::NotFound, QStringLiteral("no such endpoint"));
+    renderFailure(notFound, Crypto::randomIdentifier(12));
+    return notFound;
+}
+
+void HttpServer::writeRefusal(QTcpSocket *socket, const HttpResponse &response)
+{
+    // Qt closes the connection after a refused upgrade.
+    socket->write(HttpWire::render(response, true));
 }
 
 } // namespace Provisio

@@ -9,7 +9,6 @@
 #include <QAbstractHttpServer>
 #include <QElapsedTimer>
 #include <QHash>
-#include <QHttpServerResponder>
 #include <QUrlQuery>
 
 #include <deque>
@@ -25,9 +24,9 @@ class HttpIoThread;
 class HttpWorker;
 class Metrics;
 
-// A request an I/O thread read, on its way to the event loop; its answer
-// goes back to `worker` for connection `connection` (`socket` is only its
-// key there).
+// A request a front door parsed, on its way to the routes; its answer goes
+// back to `worker` (an I/O thread; nullptr: the event loop's own front
+// door) for connection `connection` (`socket` is only its key there).
 struct HttpHandoff
 {
     HttpWorker *worker = nullptr;
@@ -40,18 +39,20 @@ struct HttpHandoff
 };
 
 // The one adapter between Qt HTTP Server 6.4 (a technology preview whose API
-// changes in 6.5 and 6.8) and Provisio's handlers. It turns each request into
-// an HttpRequest, authenticates CRM callers, enforces body limits, routes,
-// and writes the HttpResponse (at once, or later for a handler that returns
-// HttpResponse::later(), see DeferredResponse). Logs carry method, path, status and latency,
-// never headers or bodies (they hold tokens and keys).
+// changes in 6.5 and 6.8) and Provisio's handlers. Its FrontDoor parses each
+// request into an HttpRequest (Qt's parser only reads WebSocket upgrade
+// requests, see FrontDoor); this object authenticates CRM callers, enforces
+// body limits, routes, and has the door write the HttpResponse (at once, or
+// later for a handler that returns HttpResponse::later(), see
+// DeferredResponse). Logs carry method, path, status and latency, never
+// headers or bodies (they hold tokens and keys).
 //
 // Threads: with setIoThreads(n > 1), n HttpWorkers serve the connections on
-// threads of their own (TLS, framing, Qt's parsing, writing answers) and
-// hand each parsed request to this object, on the event-loop thread, where
-// the route's handler runs as it does with one thread; the answer, immediate
-// or deferred, is written back by the connection's own thread. The domain
-// thus stays single-threaded.
+// threads of their own (TLS, parsing, writing answers) and hand each parsed
+// request to this object, on the event-loop thread, where the route's
+// handler runs as it does with one thread; the answer, immediate or
+// deferred, is written back by the connection's own thread. The domain thus
+// stays single-threaded.
 class HttpServer : public QAbstractHttpServer
 {
     Q_OBJECT
@@ -120,15 +121,15 @@ private:
     friend class HttpWorker;
 
     HttpResponse route(HttpRequest &request);
-    void write(const QHttpServerRequest &request, QTcpSocket *socket, const HttpResponse &response);
-    static void writeTo(QHttpServerResponder &responder, const HttpResponse &response);
+    // What an upgrade request Qt hands back gets: the path's refusal, or 404.
+    static HttpResponse refusalOf(const QHttpServerRequest &request, const WebSocketPaths &paths);
+    static void writeRefusal(QTcpSocket *socket, const HttpResponse &response);
     static bool isWebSocketUpgrade(const QHttpServerRequest &request);
     // A `GET` to one of `paths` (addWebSocketPath): the upgrades Qt may complete.
     static bool upgradesOn(const QHttpServerRequest &request, const WebSocketPaths &paths);
     // What the path's UpgradeCheck answers such a request instead, rendered
     // with a tracking id as the router's answers are (nullopt: upgrade it).
     static std::optional<HttpResponse> refusedUpgrade(const QHttpServerRequest &request, const WebSocketPaths &paths);
-    static HttpRequest toHttpRequest(const QHttpServerRequest &request, const QList<ClientAddress::Range> &proxies);
     void recordRequest(const HttpRequest &request, int status, const QElapsedTimer &timer);
     void recordUpgrade(const QString &path);
     bool startIoThreads(const FrontDoor::Limits &limits, const std::shared_ptr<ConnectionLedger> &ledger,

@@ -3,7 +3,6 @@
 
 #include "httpserver.h"
 
-#include <QHttpServerResponder>
 #include <QLoggingCategory>
 #include <QTcpSocket>
 #include <QWebSocket>
@@ -18,6 +17,21 @@ HttpWorker::HttpWorker(Setup setup) : m_setup(std::move(setup))
 {
     m_frontDoor = new FrontDoor(m_setup.limits, m_setup.bodyLimit, m_setup.ledger, this);
     m_frontDoor->setMetrics(m_setup.metrics, m_setup.server);
+    // Handed over in batches (HandoffQueue): while the event loop is busy,
+    // further requests join the queue without waking it again.
+    m_frontDoor->setRequestHandler(
+        [this](FrontDoor::ParsedRequest parsed) {
+            HttpHandoff handoff;
+            handoff.worker = this;
+            handoff.index = m_setup.index;
+            handoff.socket = parsed.socket;
+            handoff.connection = parsed.connection;
+            handoff.sequence = parsed.sequence;
+            handoff.request = std::move(parsed.request);
+            handoff.timer = parsed.timer;
+            m_setup.server->handOver(std::move(handoff));
+        },
+        m_setup.trustedProxies);
     if (m_setup.ssl)
         m_frontDoor->setSslConfiguration(*m_setup.ssl);
     connect(this, &QAbstractHttpServer::newWebSocketConnection, this, &HttpWorker::handOverWebSockets);
@@ -25,47 +39,21 @@ HttpWorker::HttpWorker(Setup setup) : m_setup(std::move(setup))
 
 bool HttpWorker::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
-    QElapsedTimer timer;
-    timer.start();
     if (FrontDoor::isRejected(socket))
         return false;
-
-    if (HttpServer::isWebSocketUpgrade(request)) {
-        // A refused upgrade goes back to Qt, which calls missingHandler.
-        if (!HttpServer::upgradesOn(request, m_setup.webSocketPaths) ||
-            HttpServer::refusedUpgrade(request, m_setup.webSocketPaths))
-            return false;
-        // Qt completes the handshake in this thread; handOverWebSockets
-        // then moves the WebSocket to the event loop.
-        m_upgrading.append(socket);
-        m_orderings.remove(socket);
-        m_frontDoor->release(socket);
-        HttpServer *server = m_setup.server;
-        const QString path = request.url().path();
-        QMetaObject::invokeMethod(
-            server, [server, path] { server->recordUpgrade(path); }, Qt::QueuedConnection);
-        return true;
-    }
-
-    auto it = m_orderings.find(socket);
-    if (it == m_orderings.end()) {
-        Ordering ordering;
-        ordering.request = &request;
-        ordering.connection = m_nextConnection++;
-        it = m_orderings.insert(socket, std::move(ordering));
-        connect(socket, &QObject::destroyed, this, [this, socket] { m_orderings.remove(socket); });
-    }
-    // Handed over in batches (HandoffQueue): while the event loop is busy,
-    // further requests join the queue without waking it again.
-    HttpHandoff handoff;
-    handoff.worker = this;
-    handoff.index = m_setup.index;
-    handoff.socket = socket;
-    handoff.connection = it->connection;
-    handoff.sequence = it->nextSequence++;
-    handoff.request = HttpServer::toHttpRequest(request, m_setup.trustedProxies);
-    handoff.timer = timer;
-    m_setup.server->handOver(std::move(handoff));
+    // Only upgrade requests reach Qt's parser (the front door parses the
+    // others); a refused one goes back to Qt, which calls missingHandler.
+    if (!HttpServer::isWebSocketUpgrade(request) || !HttpServer::upgradesOn(request, m_setup.webSocketPaths) ||
+        HttpServer::refusedUpgrade(request, m_setup.webSocketPaths))
+        return false;
+    // Qt completes the handshake in this thread; handOverWebSockets then
+    // moves the WebSocket to the event loop.
+    m_upgrading.append(socket);
+    m_frontDoor->release(socket);
+    HttpServer *server = m_setup.server;
+    const QString path = request.url().path();
+    QMetaObject::invokeMethod(
+        server, [server, path] { server->recordUpgrade(path); }, Qt::QueuedConnection);
     return true;
 }
 
@@ -85,47 +73,15 @@ void HttpWorker::writeAnswers()
 
 void HttpWorker::answer(QTcpSocket *socket, quint64 connection, quint64 sequence, HttpResponse response)
 {
-    // The entry goes when its socket is destroyed; the connection number
-    // tells a new socket at the same address from the one that asked.
-    const auto it = m_orderings.find(socket);
-    if (it == m_orderings.end() || it->connection != connection) {
-        qCDebug(lcHttp) << "client left before the answer";
-        return;
-    }
-    if (sequence != it->nextToWrite) {
-        it->waiting.emplace(sequence, std::move(response));
-        return;
-    }
-    write(*it->request, socket, response);
-    it->nextToWrite += 1;
-    for (auto next = it->waiting.find(it->nextToWrite); next != it->waiting.end();
-         next = it->waiting.find(it->nextToWrite)) {
-        write(*it->request, socket, next->second);
-        it->waiting.erase(next);
-        it->nextToWrite += 1;
-    }
-}
-
-void HttpWorker::write(const QHttpServerRequest &request, QTcpSocket *socket, const HttpResponse &response)
-{
-    // A later request on the connection broke the framing: the front door
-    // has answered it and closes the connection; nothing may follow that.
-    if (!socket->isOpen() || FrontDoor::isRejected(socket))
-        return;
-    QHttpServerResponder responder = makeResponder(request, socket);
-    HttpServer::writeTo(responder, response);
-    m_frontDoor->responded(socket);
+    m_frontDoor->answer(socket, connection, sequence, response);
 }
 
 void HttpWorker::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
 {
-    if (HttpServer::isWebSocketUpgrade(request) && HttpServer::upgradesOn(request, m_setup.webSocketPaths)) {
-        if (const std::optional<HttpResponse> refusal = HttpServer::refusedUpgrade(request, m_setup.webSocketPaths)) {
-            write(request, socket, *refusal);
-            return;
-        }
-    }
-    write(request, socket, HttpResponse::error(ErrorCode::NotFound, QStringLiteral("no such endpoint")));
+    if (FrontDoor::isRejected(socket) || !socket->isOpen())
+        return;
+    HttpServer::writeRefusal(socket, HttpServer::refusalOf(request, m_setup.webSocketPaths));
+    m_frontDoor->responded(socket);
 }
 
 void HttpWorker::handOverWebSockets()

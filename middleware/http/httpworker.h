@@ -32,14 +32,15 @@ struct HttpAnswer
     HttpResponse response;
 };
 
-// Serves HTTP on one I/O thread: a Qt HTTP Server of its own over this
-// thread's FrontDoor, which accepts from the shared listening socket. TLS,
-// the front door's framing and timeouts, Qt's parsing and the writing of
-// answers happen here; each parsed request goes to the HttpServer on the
-// event-loop thread (queued), where routes and handlers run, and its answer
-// comes back here to be written on the socket, in the order of the
-// connection's requests. An upgraded WebSocket moves to the event-loop
-// thread once its handshake is done.
+// Serves HTTP on one I/O thread: this thread's FrontDoor accepts from the
+// shared listening socket, and TLS, the door's parsing, timeouts and the
+// writing of answers happen here; each parsed request goes to the HttpServer
+// on the event-loop thread (queued), where routes and handlers run, and its
+// answer comes back here to be written on the socket, in the order of the
+// connection's requests. A WebSocket upgrade request is parsed by this
+// thread's own Qt HTTP Server (the door hands such a connection to it); the
+// upgraded WebSocket moves to the event-loop thread once its handshake is
+// done.
 class HttpWorker : public QAbstractHttpServer
 {
     Q_OBJECT
@@ -76,22 +77,11 @@ protected:
     void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
 
 private:
-    struct Ordering
-    {
-        const QHttpServerRequest *request = nullptr; // Qt's, one per connection, as long as the socket
-        quint64 connection = 0;
-        quint64 nextSequence = 0;
-        quint64 nextToWrite = 0;
-        std::map<quint64, HttpResponse> waiting;
-    };
-    void write(const QHttpServerRequest &request, QTcpSocket *socket, const HttpResponse &response);
     void writeAnswers();
     void handOverWebSockets();
 
     Setup m_setup;
     FrontDoor *m_frontDoor = nullptr;
-    QHash<QTcpSocket *, Ordering> m_orderings;
-    quint64 m_nextConnection = 1;
     QList<QPointer<QTcpSocket>> m_upgrading;
     HandoffQueue<HttpAnswer> m_answers; // from the event loop
 };

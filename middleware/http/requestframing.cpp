@@ -46,6 +46,18 @@ std::optional<qint64> parseHex(const QByteArray &text)
     return value;
 }
 
+// A field name: RFC 9110's token characters.
+bool isToken(QByteArrayView name)
+{
+    for (const char c : name) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                        (c != '\0' && QByteArrayView("!#$%&'*+-.^_`|~").contains(c));
+        if (!ok)
+            return false;
+    }
+    return !name.isEmpty();
+}
+
 RequestFraming::Rejection reject(int status, const char *message)
 {
     return {status, QByteArray(message)};
@@ -67,15 +79,28 @@ bool RequestFraming::takeExpectContinue()
     return expect;
 }
 
+std::optional<RequestFraming::Rejection> RequestFraming::feedToNextEvent(const char *data, qint64 size)
+{
+    m_stopAtEvents = true;
+    auto rejection = feed(data, size);
+    m_stopAtEvents = false;
+    return rejection;
+}
+
 std::optional<RequestFraming::Rejection> RequestFraming::feed(const char *data, qint64 size)
 {
     qint64 &i = m_lastFeedConsumed;
     i = 0;
+    m_event = false;
     while (i < size) {
+        if (m_event && m_stopAtEvents)
+            break;
         switch (m_phase) {
         case Phase::Body:
         case Phase::ChunkData: {
             const qint64 take = qMin(m_remaining, size - i);
+            if (m_keepBody && data)
+                m_body.append(data + i, take);
             m_remaining -= take;
             i += take;
             if (m_remaining == 0) {
@@ -100,6 +125,7 @@ std::optional<RequestFraming::Rejection> RequestFraming::feed(const char *data, 
             }
             m_phase = Phase::Head;
             m_head.reset();
+            m_body.clear();
             m_buffer.clear();
             m_requestLineEnd = -1;
         }
@@ -215,27 +241,36 @@ std::optional<RequestFraming::Rejection> RequestFraming::finishHead()
     const QByteArrayView requestLine = nextLine();
     const qsizetype sp1 = requestLine.indexOf(' ');
     const qsizetype sp2 = sp1 < 0 ? -1 : requestLine.indexOf(' ', sp1 + 1);
-    if (sp1 <= 0 || sp2 < 0 || sp2 == sp1 + 1 || requestLine.indexOf(' ', sp2 + 1) >= 0 ||
-        !requestLine.sliced(sp2 + 1).startsWith("HTTP/1."))
+    if (sp1 <= 0 || sp2 < 0 || sp2 == sp1 + 1 || requestLine.indexOf(' ', sp2 + 1) >= 0)
+        return reject(400, "malformed request line");
+    const QByteArrayView version = requestLine.sliced(sp2 + 1);
+    if (version.size() != 8 || !version.startsWith("HTTP/1.") || version.at(7) < '0' || version.at(7) > '9')
         return reject(400, "malformed request line");
     Head head;
     head.method = requestLine.first(sp1).toByteArray();
-    QByteArrayView target = requestLine.sliced(sp1 + 1, sp2 - sp1 - 1);
-    if (const qsizetype q = target.indexOf('?'); q >= 0)
-        target = target.first(q);
-    head.path = target.toByteArray();
+    head.minorVersion = version.at(7) - '0';
+    const QByteArrayView target = requestLine.sliced(sp1 + 1, sp2 - sp1 - 1);
+    head.target = target.toByteArray();
+    const qsizetype q = target.indexOf('?');
+    head.path = q >= 0 ? target.first(q).toByteArray() : head.target;
 
     std::optional<qint64> length;
     bool hasTransferEncoding = false;
     while (lineStart < all.size()) {
+        // A line that begins with whitespace would continue the previous
+        // field (obsolete line folding) or hide a field name; either is
+        // refused (RFC 9112, 5.2), as is whitespace before the colon.
+        if (const char first = all.at(lineStart); first == ' ' || first == '\t')
+            return reject(400, "malformed header field");
         const QByteArrayView line = nextLine();
         if (line.isEmpty())
             continue;
         const qsizetype colon = line.indexOf(':');
-        if (colon <= 0)
+        if (colon <= 0 || !isToken(line.first(colon)))
             return reject(400, "malformed header field");
-        const QByteArrayView name = line.first(colon).trimmed();
+        const QByteArrayView name = line.first(colon);
         const QByteArrayView value = line.sliced(colon + 1).trimmed();
+        head.fields.append({name.toByteArray(), value.toByteArray()});
         if (name.compare("content-length", Qt::CaseInsensitive) == 0) {
             const auto parsed = parseDecimal(value.toByteArray());
             if (!parsed)
@@ -278,7 +313,11 @@ std::optional<RequestFraming::Rejection> RequestFraming::finishHead()
         m_phase = Phase::Body;
     }
     m_expectContinue = head.expectContinue;
+    if (m_keepBody && !head.chunked)
+        m_body.reserve(head.contentLength);
     m_head = std::move(head);
+    m_event = true;
+    m_headCompleted = true;
     if (m_phase == Phase::Body && m_remaining == 0)
         finishRequest();
     return std::nullopt;
@@ -328,6 +367,7 @@ std::optional<RequestFraming::Rejection> RequestFraming::trailerByte(char c)
 void RequestFraming::finishRequest()
 {
     ++m_completed;
+    m_event = true;
     m_phase = Phase::Idle;
     m_remaining = 0;
     m_buffer.clear();

@@ -2,9 +2,12 @@
 #pragma once
 
 #include <QByteArray>
+#include <QList>
+#include <QPair>
 
 #include <functional>
 #include <optional>
+#include <utility>
 
 namespace Provisio {
 
@@ -17,6 +20,11 @@ namespace Provisio {
 //
 // It never keeps more than one header section in memory and skips body bytes
 // without looking at them, so following a connection costs O(header bytes).
+//
+// It is also the front door's request parser (see FrontDoor): the head it
+// takes apart keeps the request target, the HTTP version and the header
+// fields, and with keepBody() it collects the body (chunked bodies decoded),
+// so the framing rules and the parsing are one piece of code.
 class RequestFraming
 {
 public:
@@ -53,7 +61,12 @@ public:
     struct Head
     {
         QByteArray method;
-        QByteArray path;
+        QByteArray path;      // the target without its query
+        QByteArray target;    // the request target as sent
+        int minorVersion = 1; // HTTP/1.x
+        // The header fields in order, repeated ones repeated: the name as
+        // sent, the value without surrounding whitespace.
+        QList<QPair<QByteArray, QByteArray>> fields;
         qint64 contentLength = 0;
         bool chunked = false;
         bool expectContinue = false;
@@ -65,6 +78,20 @@ public:
     // bytes within skippable(). Stops at the first broken limit; the
     // connection must then be answered with the rejection and closed.
     std::optional<Rejection> feed(const char *data, qint64 size);
+    // As feed(), but stops right after a head is complete and right after a
+    // request is complete (lastFeedConsumed() says where): a parser decides
+    // there what to do with the request before the next byte is taken.
+    std::optional<Rejection> feedToNextEvent(const char *data, qint64 size);
+    // True once after the feed in which a head became complete.
+    bool takeHeadCompleted() { return std::exchange(m_headCompleted, false); }
+
+    // Collect body bytes (only those fed with their content; chunked ones
+    // decoded) for takeBody(). Bounded by the route's body limit.
+    void setKeepBody(bool keep) { m_keepBody = keep; }
+    // The collected body of the request that completed last.
+    QByteArray takeBody() { return std::exchange(m_body, {}); }
+    // The head of the request that completed last, moved out.
+    std::optional<Head> takeHead() { return std::exchange(m_head, std::nullopt); }
 
     // Bytes that may be fed without their content (body bytes).
     qint64 skippable() const;
@@ -102,6 +129,11 @@ private:
     std::optional<Head> m_head;
     bool m_expectContinue = false;
     qint64 m_lastFeedConsumed = 0;
+    bool m_stopAtEvents = false;
+    bool m_event = false; // a head or a request completed during this feed
+    bool m_headCompleted = false;
+    bool m_keepBody = false;
+    QByteArray m_body;
 };
 
 } // namespace Provisio

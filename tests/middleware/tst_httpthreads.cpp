@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <utility>
 
 using namespace Provisio;
 
@@ -101,6 +102,7 @@ private Q_SLOTS:
     void cleanup();
     void requestsAreReadByEveryThreadAndHandledOnTheEventLoop();
     void deferredAnswersKeepTheOrderOfTheRequests();
+    void pipelinedRequestsInFlightAreCapped();
     void connectionCapsAreGlobal_data();
     void connectionCapsAreGlobal();
     void webSocketsReachTheEventLoop();
@@ -239,6 +241,54 @@ void TestHttpThreads::deferredAnswersKeepTheOrderOfTheRequests()
     client.get("/now");
     QCOMPARE(client.next().body, QByteArray("now"));
     QCOMPARE(m_handledElsewhere, 0);
+}
+
+// A client that pipelines without waiting gets at most
+// FrontDoor::kMaxRequestsInFlight requests parsed and handed over; the rest
+// waits in its socket until answers go out, then every request is answered,
+// in order.
+void TestHttpThreads::pipelinedRequestsInFlightAreCapped()
+{
+    start();
+    constexpr int kCap = int(FrontDoor::kMaxRequestsInFlight);
+    constexpr int kSent = kCap + 10;
+    Client client(m_port);
+    QVERIFY(client.connected());
+    QByteArray requests;
+    for (int i = 0; i < kSent; ++i)
+        requests += "GET /later HTTP/1.1\r\nHost: x\r\n\r\n";
+    client.send(requests);
+    QTRY_COMPARE(int(m_held.size()), kCap);
+    QTest::qWait(100);
+    QCOMPARE(int(m_held.size()), kCap); // the rest is not read while the cap is reached
+    int answered = 0;
+    for (int round = 0; round < 2; ++round) {
+        const QList<std::shared_ptr<DeferredResponse>> held = std::exchange(m_held, {});
+        for (const auto &deferred : held)
+            deferred->complete(HttpResponse::text(QByteArray::number(answered++), "text/plain"));
+        if (round == 0)
+            QTRY_COMPARE(int(m_held.size()), kSent - kCap);
+    }
+    for (int i = 0; i < kSent; ++i)
+        QCOMPARE(client.next().body, QByteArray::number(i));
+    QCOMPARE(m_handledElsewhere, 0);
+
+    // What waits in the socket meanwhile is bounded: a client that goes on
+    // sending while its fill of requests is in flight is closed.
+    Client flooding(m_port);
+    QVERIFY(flooding.connected());
+    QByteArray full;
+    for (int i = 0; i < kCap; ++i)
+        full += "GET /later HTTP/1.1\r\nHost: x\r\n\r\n";
+    flooding.send(full);
+    QTRY_COMPARE(int(m_held.size()), kCap);
+    const QByteArray one = "GET /now HTTP/1.1\r\nHost: x\r\n\r\n";
+    const QByteArray more = one.repeated(int(FrontDoor::kMaxBytesWhileWaiting / one.size()) + 2000);
+    flooding.send(more);
+    QVERIFY(flooding.closedByServer(10000));
+    QTRY_COMPARE(m_metrics->counter(QStringLiteral("provisio_http_connections_closed_total"),
+                                    QStringLiteral("reason=\"pipeline-overflow\"")),
+                 1.0);
 }
 
 void TestHttpThreads::connectionCapsAreGlobal_data()

@@ -46,6 +46,7 @@ private Q_SLOTS:
     void skipsBodiesBlind();
     void expectContinueOncePerHead();
     void headOfTheRequest();
+    void parsesWholeRequests();
 };
 
 void TestRequestFraming::streams_data()
@@ -126,6 +127,15 @@ void TestRequestFraming::streams_data()
     QTest::newRow("header names any case")
         << QByteArray("POST /a HTTP/1.1\r\ncOnTeNt-LeNgTh: 2\r\n\r\nok") + get << 0 << 2 << false;
     QTest::newRow("unknown expectation") << QByteArray("GET / HTTP/1.1\r\nExpect: magic\r\n\r\n") << 417 << 0 << true;
+    // A field name is a token: whitespace before the colon could make two
+    // parsers read two different heads.
+    QTest::newRow("space before the colon")
+        << QByteArray("POST /a HTTP/1.1\r\nContent-Length : 2\r\n\r\nok") << 400 << 0 << true;
+    QTest::newRow("obsolete line folding")
+        << QByteArray("GET / HTTP/1.1\r\nX-A: b\r\n c: d\r\n\r\n") << 400 << 0 << true;
+    QTest::newRow("field name with a slash") << QByteArray("GET / HTTP/1.1\r\nX/A: b\r\n\r\n") << 400 << 0 << true;
+    QTest::newRow("HTTP/1.10") << QByteArray("GET / HTTP/1.10\r\n\r\n") << 400 << 0 << true;
+    QTest::newRow("HTTP/1.0") << QByteArray("GET / HTTP/1.0\r\n\r\n") << 0 << 1 << false;
 }
 
 void TestRequestFraming::streams()
@@ -190,6 +200,59 @@ void TestRequestFraming::headOfTheRequest()
     QCOMPARE(f.head()->path, QByteArray("/api/v1/x"));
     QCOMPARE(f.head()->contentLength, qint64(0));
     QCOMPARE(f.completedRequests(), quint64(1));
+}
+
+// As the front door's parser: fed up to each event (a head, a request
+// complete) with the body kept, whatever the split, it sees every request
+// whole: its target, version, fields in order and its body decoded.
+void TestRequestFraming::parsesWholeRequests()
+{
+    const QByteArray stream =
+        "\r\nPUT /a?x=1 HTTP/1.1\r\nHost: h\r\nX-Dup: 1\r\nx-dup:  2 \r\nContent-Length: 5\r\n\r\nhello"
+        "POST /b HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n3;e=1\r\nabc\r\n2\r\nde\r\n0\r\n"
+        "T: 1\r\n\r\n"
+        "GET /c HTTP/1.1\r\n\r\n";
+    for (int piece : {1, 2, 5, 13, int(stream.size())}) {
+        RequestFraming f = makeFraming();
+        f.setKeepBody(true);
+        QList<RequestFraming::Head> heads;
+        QList<QByteArray> bodies;
+        int headEvents = 0;
+        for (qsizetype at = 0; at < stream.size(); at += piece) {
+            const QByteArray part = stream.mid(at, piece);
+            qsizetype fed = 0;
+            while (fed < part.size()) {
+                const quint64 before = f.completedRequests();
+                QVERIFY(!f.feedToNextEvent(part.constData() + fed, part.size() - fed));
+                QVERIFY(f.lastFeedConsumed() > 0);
+                fed += f.lastFeedConsumed();
+                if (f.takeHeadCompleted())
+                    ++headEvents;
+                if (f.completedRequests() != before) {
+                    // Stopped right at the request's end.
+                    QCOMPARE(f.completedRequests(), before + 1);
+                    heads.append(*f.takeHead());
+                    bodies.append(f.takeBody());
+                }
+            }
+        }
+        QCOMPARE(headEvents, 3);
+        QCOMPARE(heads.size(), 3);
+        QCOMPARE(heads.at(0).method, QByteArray("PUT"));
+        QCOMPARE(heads.at(0).target, QByteArray("/a?x=1"));
+        QCOMPARE(heads.at(0).path, QByteArray("/a"));
+        QCOMPARE(heads.at(0).minorVersion, 1);
+        const QList<QPair<QByteArray, QByteArray>> fields{
+            {"Host", "h"}, {"X-Dup", "1"}, {"x-dup", "2"}, {"Content-Length", "5"}};
+        QCOMPARE(heads.at(0).fields, fields);
+        QCOMPARE(bodies.at(0), QByteArray("hello"));
+        QCOMPARE(heads.at(1).minorVersion, 0);
+        QVERIFY(heads.at(1).chunked);
+        QCOMPARE(bodies.at(1), QByteArray("abcde")); // the trailer is not a field of the head
+        QCOMPARE(heads.at(1).fields.size(), 1);
+        QCOMPARE(heads.at(2).target, QByteArray("/c"));
+        QCOMPARE(bodies.at(2), QByteArray());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestRequestFraming)
