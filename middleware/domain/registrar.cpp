@@ -167,7 +167,7 @@ Result<Registrar::Attestee> Registrar::authenticate(EnrollmentStore &enrollments
 
     Attestee attestee;
     attestee.registrationId = Crypto::normalizeRegistrationId(registrationId);
-    auto enrollment = enrollments.find(attestee.registrationId);
+    auto enrollment = enrollments.findForRegistration(attestee.registrationId);
     if (!enrollment)
         return enrollment.error();
     if (*enrollment) {

@@ -49,6 +49,8 @@ public:
     struct Attestee
     {
         QString registrationId; // normalized
+        // As EnrollmentStore::findForRegistration reads it: what a
+        // registration uses, not necessarily the whole record.
         std::optional<Enrollment> enrollment;
         std::optional<EnrollmentGroup> group;
 
