@@ -16,6 +16,7 @@
 #include "storage/database.h"
 #include "storage/databasereader.h"
 #include "storage/databasewriter.h"
+#include "storage/enrollmentgroupcache.h"
 #include "storage/enrollmentstore.h"
 #include "storage/hublinkstore.h"
 #include "storage/hubstore.h"
@@ -113,7 +114,8 @@ QJsonObject Registrar::Attestee::enrollmentJson() const
 
 Registrar::Registrar(ServiceContext &ctx, EnrollmentStore &enrollments, RegistrationStore &registrations,
                      QObject *parent)
-    : QObject(parent), m_ctx(ctx), m_enrollments(enrollments), m_registrations(registrations), m_allocator(ctx)
+    : QObject(parent), m_ctx(ctx), m_enrollments(enrollments), m_registrations(registrations), m_allocator(ctx),
+      m_groups(std::make_shared<EnrollmentGroupCache>())
 {
     m_ctx.metrics.describe(QStringLiteral("provisio_registrations_total"), QStringLiteral("counter"),
                            QStringLiteral("Device registrations by final status"));
@@ -132,13 +134,13 @@ Registrar::~Registrar() = default;
 Result<Registrar::Attestee> Registrar::authenticate(const QByteArray &authorization, const QString &idScope,
                                                     const QString &registrationId)
 {
-    return authenticate(m_enrollments, m_ctx.config.sasClockSkewSeconds, m_ctx.config.maxSasLifetimeSeconds,
+    return authenticate(m_enrollments, *m_groups, m_ctx.config.sasClockSkewSeconds, m_ctx.config.maxSasLifetimeSeconds,
                         authorization, idScope, registrationId);
 }
 
-Result<Registrar::Attestee> Registrar::authenticate(EnrollmentStore &enrollments, qint64 skew, qint64 maxLifetime,
-                                                    const QByteArray &authorization, const QString &idScope,
-                                                    const QString &registrationId)
+Result<Registrar::Attestee> Registrar::authenticate(EnrollmentStore &enrollments, EnrollmentGroupCache &groupCache,
+                                                    qint64 skew, qint64 maxLifetime, const QByteArray &authorization,
+                                                    const QString &idScope, const QString &registrationId)
 {
     const QString header = QString::fromUtf8(authorization).trimmed();
     if (header.isEmpty())
@@ -180,7 +182,7 @@ Result<Registrar::Attestee> Registrar::authenticate(EnrollmentStore &enrollments
         return unauthorized(expired);
     }
 
-    auto groups = enrollments.allGroups();
+    auto groups = groupCache.groups(enrollments);
     if (!groups)
         return groups.error();
     // Enabled groups first, so that a device in an enabled and a disabled

@@ -333,6 +333,19 @@ Result<QList<EnrollmentGroup>> EnrollmentStore::allGroups()
     return readable;
 }
 
+Result<QList<std::pair<QString, QString>>> EnrollmentStore::groupVersions()
+{
+    auto rows =
+        m_db.selectRows(QStringLiteral("SELECT group_id, etag FROM enrollment_groups ORDER BY group_id"), {}, 2);
+    if (!rows)
+        return rows.error();
+    QList<std::pair<QString, QString>> out;
+    out.reserve(rows->size());
+    for (const QVariantList &row : std::as_const(*rows))
+        out.append({row.at(0).toString(), row.at(1).toString()});
+    return out;
+}
+
 Result<void> EnrollmentStore::insertGroup(EnrollmentGroup &g)
 {
     stamp(g, {});

@@ -73,6 +73,9 @@ public:
     // unreadable one is left out with a warning: its devices cannot
     // register until it is repaired).
     Result<QList<EnrollmentGroup>> allGroups();
+    // Every group's id and etag, ordered by id, without reading the
+    // documents (EnrollmentGroupCache).
+    Result<QList<std::pair<QString, QString>>> groupVersions();
     Result<void> insertGroup(EnrollmentGroup &group);
     Result<void> updateGroup(EnrollmentGroup &group, const QString &expectedEtag);
     Result<void> removeGroup(const QString &groupId, const QString &expectedEtag);
