@@ -188,17 +188,21 @@ Result<void> SasToken::verify(const QString &expectedResource, const QString &ke
     // slashes or %2f but signed the canonical %2F form (or the other way
     // round), so the canonical spellings are tried as well; all of them name
     // the same resource, so accepting any of them grants nothing extra.
-    const QString canonical = encodeResource(m_resource);
-    const QString lower = lowerCaseHex(canonical);
+    // The other spellings are worked out only when the one sent does not
+    // match (most clients sign what they send).
     bool matched = Crypto::constantTimeEquals(Crypto::hmacSha256(key.value(), stringToSign(m_rawResource, m_rawExpiry)),
                                               presented.value());
-    if (!matched && m_rawResource != canonical) {
-        matched = Crypto::constantTimeEquals(Crypto::hmacSha256(key.value(), stringToSign(canonical, m_rawExpiry)),
-                                             presented.value());
-    }
-    if (!matched && m_rawResource != lower && canonical != lower) {
-        matched = Crypto::constantTimeEquals(Crypto::hmacSha256(key.value(), stringToSign(lower, m_rawExpiry)),
-                                             presented.value());
+    if (!matched) {
+        const QString canonical = encodeResource(m_resource);
+        const QString lower = lowerCaseHex(canonical);
+        if (m_rawResource != canonical) {
+            matched = Crypto::constantTimeEquals(Crypto::hmacSha256(key.value(), stringToSign(canonical, m_rawExpiry)),
+                                                 presented.value());
+        }
+        if (!matched && m_rawResource != lower && canonical != lower) {
+            matched = Crypto::constantTimeEquals(Crypto::hmacSha256(key.value(), stringToSign(lower, m_rawExpiry)),
+                                                 presented.value());
+        }
     }
     if (!matched)
         return unauthorized(QStringLiteral("SAS token signature does not match"));
