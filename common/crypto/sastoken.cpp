@@ -147,10 +147,11 @@ Result<SasToken> SasToken::parse(const QString &token)
             return unauthorized(QStringLiteral("SAS token has unknown field ") + quoteFieldName(name.toString()));
 
         if (*seen)
-            return unauthorized(QStringLiteral("SAS token has duplicate field '") + name + QLatin1Char('\''));
+            return unauthorized(QStringLiteral("SAS token has duplicate field '") + name.toString() +
+                                QLatin1Char('\''));
         *seen = true;
         if (value.isEmpty())
-            return unauthorized(QStringLiteral("SAS token field '") + name + QStringLiteral("' is empty"));
+            return unauthorized(QStringLiteral("SAS token field '") + name.toString() + QStringLiteral("' is empty"));
 
         if (seen == &haveSr) {
             result.m_rawResource = value.toString();
