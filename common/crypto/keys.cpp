@@ -141,19 +141,56 @@ Result<QByteArray> decodeKey(const QString &base64Key)
                      QStringLiteral("key is not valid base64: its length is not a multiple of 4 "
                                     "(missing padding?)"));
     }
-    const QByteArray ascii = base64Key.toLatin1();
-    const auto decoded = QByteArray::fromBase64Encoding(ascii, QByteArray::AbortOnBase64DecodingErrors);
-    // Re-encoding catches what the decoder lets through: '=' in the middle and
-    // non-zero padding bits. A key has exactly one spelling, so two differing
-    // strings can never turn out to be the same key.
-    if (!decoded || decoded.decoded.toBase64() != ascii) {
-        return Error(ErrorCode::InvalidInput,
-                     QStringLiteral("key is not valid base64: misplaced padding or non-canonical "
-                                    "encoding"));
+    // Decoded here rather than by QByteArray::fromBase64Encoding and checked
+    // by encoding the result again (three conversions, a tenth of a key
+    // check): '=' only as the last one or two characters, and the bits the
+    // padding leaves over all zero. A key has exactly one spelling, so two
+    // differing strings can never turn out to be the same key.
+    const Error nonCanonical(ErrorCode::InvalidInput, QStringLiteral("key is not valid base64: misplaced padding or "
+                                                                     "non-canonical encoding"));
+    const char16_t *text = reinterpret_cast<const char16_t *>(base64Key.constData());
+    const qsizetype size = base64Key.size();
+    qsizetype padding = 0;
+    while (padding < 2 && text[size - 1 - padding] == u'=')
+        ++padding;
+    for (qsizetype i = 0; i < size - padding; ++i) {
+        if (text[i] == u'=')
+            return nonCanonical;
     }
-    if (decoded.decoded.isEmpty())
+    auto value = [](char16_t u) -> quint32 {
+        if (u >= u'A' && u <= u'Z')
+            return u - u'A';
+        if (u >= u'a' && u <= u'z')
+            return u - u'a' + 26;
+        if (u >= u'0' && u <= u'9')
+            return u - u'0' + 52;
+        if (u == u'+')
+            return 62;
+        return u == u'/' ? 63 : 0; // '=': padding, checked above
+    };
+    QByteArray out(size / 4 * 3 - padding, Qt::Uninitialized);
+    char *to = out.data();
+    for (qsizetype i = 0; i < size; i += 4) {
+        const quint32 bits =
+            value(text[i]) << 18 | value(text[i + 1]) << 12 | value(text[i + 2]) << 6 | value(text[i + 3]);
+        const bool last = i + 4 == size;
+        *to++ = char(bits >> 16);
+        if (last && padding == 2) {
+            if (bits & 0xffff)
+                return nonCanonical;
+            break;
+        }
+        *to++ = char(bits >> 8);
+        if (last && padding == 1) {
+            if (bits & 0xff)
+                return nonCanonical;
+            break;
+        }
+        *to++ = char(bits);
+    }
+    if (out.isEmpty())
         return Error(ErrorCode::InvalidInput, QStringLiteral("key is empty"));
-    return decoded.decoded;
+    return out;
 }
 
 QString hubDeviceKeyDerivationId(const QString &deviceId, quint32 generation)

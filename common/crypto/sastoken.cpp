@@ -36,7 +36,7 @@ QString lowerCaseHex(const QString &encoded)
     return out;
 }
 
-bool isAsciiDigits(const QString &text)
+bool isAsciiDigits(QStringView text)
 {
     if (text.isEmpty())
         return false;
@@ -45,6 +45,15 @@ bool isAsciiDigits(const QString &text)
             return false;
     }
     return true;
+}
+
+// A field's value with its %XX escapes decoded (as UTF-8), as
+// QUrl::fromPercentEncoding does; without a '%' it is the value itself.
+QString percentDecoded(QStringView value)
+{
+    if (!value.contains(u'%'))
+        return value.toString();
+    return QUrl::fromPercentEncoding(value.toUtf8());
 }
 
 // Field names come from the client; keep echoed text short and printable.
@@ -99,9 +108,11 @@ QString SasToken::create(const QString &resource, const QString &keyBase64, qint
 
 Result<SasToken> SasToken::parse(const QString &token)
 {
-    QString body = token.trimmed();
+    // Read as views of the token: every registration parses one, and
+    // splitting it into strings cost more than the rest of the parse.
+    QStringView body = QStringView(token).trimmed();
     if (body.startsWith(kPrefix)) {
-        const QString rest = body.mid(kPrefix.size());
+        const QStringView rest = body.mid(kPrefix.size());
         if (!rest.isEmpty() && !rest.at(0).isSpace())
             return unauthorized(QStringLiteral("SAS token: expected a space after \"SharedAccessSignature\""));
         body = rest.trimmed();
@@ -111,18 +122,17 @@ Result<SasToken> SasToken::parse(const QString &token)
 
     SasToken result;
     bool haveSr = false, haveSig = false, haveSe = false, haveSkn = false;
-    const QStringList fields = body.split(QLatin1Char('&'));
-    for (const QString &field : fields) {
+    for (const QStringView field : body.tokenize(u'&')) {
         if (field.isEmpty())
             return unauthorized(QStringLiteral("SAS token has an empty field (stray '&')"));
-        const qsizetype eq = field.indexOf(QLatin1Char('='));
+        const qsizetype eq = field.indexOf(u'=');
         if (eq < 0) {
             // Not echoed: a mangled token may have lost "sig=" in front of
             // the signature itself.
             return unauthorized(QStringLiteral("SAS token has a field without '='"));
         }
-        const QString name = field.left(eq);
-        const QString value = field.mid(eq + 1);
+        const QStringView name = field.left(eq);
+        const QStringView value = field.mid(eq + 1);
 
         bool *seen = nullptr;
         if (name == QLatin1String("sr"))
@@ -134,28 +144,29 @@ Result<SasToken> SasToken::parse(const QString &token)
         else if (name == QLatin1String("skn"))
             seen = &haveSkn;
         else
-            return unauthorized(QStringLiteral("SAS token has unknown field ") + quoteFieldName(name));
+            return unauthorized(QStringLiteral("SAS token has unknown field ") + quoteFieldName(name.toString()));
 
         if (*seen)
-            return unauthorized(QStringLiteral("SAS token has duplicate field '") + name + QLatin1Char('\''));
+            return unauthorized(QStringLiteral("SAS token has duplicate field '") + name.toString() +
+                                QLatin1Char('\''));
         *seen = true;
         if (value.isEmpty())
-            return unauthorized(QStringLiteral("SAS token field '") + name + QStringLiteral("' is empty"));
+            return unauthorized(QStringLiteral("SAS token field '") + name.toString() + QStringLiteral("' is empty"));
 
         if (seen == &haveSr) {
-            result.m_rawResource = value;
-            result.m_resource = QUrl::fromPercentEncoding(value.toUtf8());
+            result.m_rawResource = value.toString();
+            result.m_resource = percentDecoded(value);
         } else if (seen == &haveSig) {
-            result.m_signature = QUrl::fromPercentEncoding(value.toUtf8());
+            result.m_signature = percentDecoded(value);
         } else if (seen == &haveSe) {
             bool ok = false;
             const qint64 expiry = value.toLongLong(&ok);
             if (!isAsciiDigits(value) || !ok)
                 return unauthorized(QStringLiteral("SAS token expiry 'se' is not a number of seconds"));
-            result.m_rawExpiry = value;
+            result.m_rawExpiry = value.toString();
             result.m_expiry = expiry;
         } else {
-            result.m_policyName = QUrl::fromPercentEncoding(value.toUtf8());
+            result.m_policyName = percentDecoded(value);
         }
     }
     if (!haveSr)
@@ -188,17 +199,21 @@ Result<void> SasToken::verify(const QString &expectedResource, const QString &ke
     // slashes or %2f but signed the canonical %2F form (or the other way
     // round), so the canonical spellings are tried as well; all of them name
     // the same resource, so accepting any of them grants nothing extra.
-    const QString canonical = encodeResource(m_resource);
-    const QString lower = lowerCaseHex(canonical);
+    // The other spellings are worked out only when the one sent does not
+    // match (most clients sign what they send).
     bool matched = Crypto::constantTimeEquals(Crypto::hmacSha256(key.value(), stringToSign(m_rawResource, m_rawExpiry)),
                                               presented.value());
-    if (!matched && m_rawResource != canonical) {
-        matched = Crypto::constantTimeEquals(Crypto::hmacSha256(key.value(), stringToSign(canonical, m_rawExpiry)),
-                                             presented.value());
-    }
-    if (!matched && m_rawResource != lower && canonical != lower) {
-        matched = Crypto::constantTimeEquals(Crypto::hmacSha256(key.value(), stringToSign(lower, m_rawExpiry)),
-                                             presented.value());
+    if (!matched) {
+        const QString canonical = encodeResource(m_resource);
+        const QString lower = lowerCaseHex(canonical);
+        if (m_rawResource != canonical) {
+            matched = Crypto::constantTimeEquals(Crypto::hmacSha256(key.value(), stringToSign(canonical, m_rawExpiry)),
+                                                 presented.value());
+        }
+        if (!matched && m_rawResource != lower && canonical != lower) {
+            matched = Crypto::constantTimeEquals(Crypto::hmacSha256(key.value(), stringToSign(lower, m_rawExpiry)),
+                                                 presented.value());
+        }
     }
     if (!matched)
         return unauthorized(QStringLiteral("SAS token signature does not match"));

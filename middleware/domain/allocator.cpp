@@ -32,33 +32,48 @@ Allocator::Allocator(ServiceContext &ctx, QObject *parent)
     : QObject(parent), m_ctx(ctx), m_target(WebhookTarget::rulesFrom(ctx.config))
 { }
 
-double Allocator::rendezvousScore(const QString &hubName, int weight, const QString &registrationId)
+namespace {
+
+// rendezvousScore over the UTF-8 of the hub's name and of the registration
+// id: hashed in place, without joining them into a new array first.
+double score(QByteArrayView hubName, int weight, QByteArrayView registrationId)
 {
     if (weight <= 0)
         return -1;
-    const QByteArray digest = Crypto::sha256(hubName.toUtf8() + '\n' + registrationId.toUtf8());
-    const quint64 bits = qFromBigEndian<quint64>(digest.constData());
+    unsigned char digest[32];
+    Crypto::sha256Of(
+        {{hubName.data(), size_t(hubName.size())}, {"\n", 1}, {registrationId.data(), size_t(registrationId.size())}},
+        digest);
+    const quint64 bits = qFromBigEndian<quint64>(digest);
     // The top 53 bits as a double in (0, 1): never 0, so the log is finite.
     const double u = (double(bits >> 11) + 0.5) / double(quint64(1) << 53);
     return -double(weight) / std::log(u);
 }
 
+} // namespace
+
+double Allocator::rendezvousScore(const QString &hubName, int weight, const QString &registrationId)
+{
+    return score(hubName.toUtf8(), weight, registrationId.toUtf8());
+}
+
 std::optional<Hub> Allocator::hashedChoice(const QList<Hub> &hubs, const QString &registrationId)
 {
-    std::optional<Hub> best;
+    const QByteArray id = registrationId.toUtf8();
+    const Hub *best = nullptr;
     double bestScore = 0;
     for (const Hub &h : hubs) {
         if (h.allocationWeight <= 0)
             continue;
-        const double score = rendezvousScore(h.name, h.allocationWeight, registrationId);
+        const double s = score(h.name.toUtf8(), h.allocationWeight, id);
         // Ties (practically impossible) go to the smaller name, so the
         // result never depends on list order.
-        if (!best || score > bestScore || (score == bestScore && h.name < best->name)) {
-            best = h;
-            bestScore = score;
+        if (!best || s > bestScore || (s == bestScore && h.name < best->name)) {
+            best = &h;
+            bestScore = s;
         }
     }
-    return best;
+    return best ? std::optional<Hub>(*best) : std::nullopt;
 }
 
 QString Allocator::declaredRegion(const QJsonValue &payload)

@@ -27,6 +27,7 @@ namespace Provisio {
 class Database;
 class DatabaseReader;
 class DatabaseWriter;
+class EnrollmentGroupCache;
 class EnrollmentStore;
 struct ServiceConfig;
 struct ServiceContext;
@@ -49,6 +50,8 @@ public:
     struct Attestee
     {
         QString registrationId; // normalized
+        // As EnrollmentStore::findForRegistration reads it: what a
+        // registration uses, not necessarily the whole record.
         std::optional<Enrollment> enrollment;
         std::optional<EnrollmentGroup> group;
 
@@ -136,8 +139,8 @@ public:
     static constexpr int kStaleAssigningMs = 30000;
 
 private:
-    static Result<Attestee> authenticate(EnrollmentStore &enrollments, qint64 skew, qint64 maxLifetime,
-                                         const QByteArray &authorization, const QString &idScope,
+    static Result<Attestee> authenticate(EnrollmentStore &enrollments, EnrollmentGroupCache &groups, qint64 skew,
+                                         qint64 maxLifetime, const QByteArray &authorization, const QString &idScope,
                                          const QString &registrationId);
     struct Pending
     {
@@ -222,6 +225,8 @@ private:
     // how many times each.
     QHash<QString, int> m_authenticating;
     QTimer m_commitTimer;
+    // The groups the key checks read, on the reader's thread and this one.
+    std::shared_ptr<EnrollmentGroupCache> m_groups;
     std::shared_ptr<Group> m_inFlight;
     // m_ctx.caCertificatePem as the text every assigned answer carries.
     QByteArray m_caPemSource;

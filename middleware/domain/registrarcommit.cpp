@@ -13,6 +13,7 @@
 #include "storage/database.h"
 #include "storage/databasereader.h"
 #include "storage/databasewriter.h"
+#include "storage/enrollmentgroupcache.h"
 #include "storage/enrollmentstore.h"
 
 #include <algorithm>
@@ -33,14 +34,14 @@ void Registrar::authenticateLater(const QByteArray &authorization, const QString
     const qint64 skew = m_ctx.config.sasClockSkewSeconds;
     const qint64 maxLifetime = m_ctx.config.maxSasLifetimeSeconds;
     m_reader->post(
-        [outcome, authorization, idScope, registrationId, skew, maxLifetime](Database *db) {
+        [outcome, groups = m_groups, authorization, idScope, registrationId, skew, maxLifetime](Database *db) {
             if (!db) {
                 *outcome =
                     Error(ErrorCode::Unavailable, QStringLiteral("the database is unreachable; try again shortly"));
                 return;
             }
             EnrollmentStore enrollments(*db);
-            *outcome = authenticate(enrollments, skew, maxLifetime, authorization, idScope, registrationId);
+            *outcome = authenticate(enrollments, *groups, skew, maxLifetime, authorization, idScope, registrationId);
         },
         [this, outcome, id, then = std::move(then)] {
             if (auto it = m_authenticating.find(id); it != m_authenticating.end() && --it.value() <= 0)

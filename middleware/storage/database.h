@@ -93,7 +93,10 @@ public:
     // to the end. On SQLite through SQLite's own interface (no Qt SQL
     // binding or row cache: the reads every registration makes), with the
     // values Qt's driver would give (text as QString, integers as qlonglong,
-    // NULL as a null QString variant); elsewhere through exec().
+    // NULL as a null QString variant); on PostgreSQL through libpq, prepared
+    // once per connection with the values as parameters (Qt's driver writes
+    // them into an EXECUTE's text for the server to parse), with the values
+    // Qt's driver gives for each column's type.
     Result<QList<QVariantList>> selectRows(const QString &sql, const QVariantList &binds, int columns);
 
     // On SQLite a transaction takes the write lock when it begins (BEGIN
@@ -140,9 +143,13 @@ private:
     void *bindNative(void *connection, const QString &sql, const QVariantList &binds, NativeTexts &texts, Error &error);
     Error nativeError(void *connection, const char *what, int rc) const;
     // The libpq connection when this is PostgreSQL (else null), and one run
-    // of `sql` on it as a statement prepared under a name of its own.
+    // of `sql` on it as a statement prepared under a name of its own; with
+    // `rows`, the first `columns` values of each row it returns go there,
+    // as Qt's driver reads them (false in `*readable` when a column's type
+    // is one this does not convert: the caller then reads through exec()).
     void *nativePostgres();
-    Result<void> execPostgres(void *connection, const QString &sql, const QVariantList &binds);
+    Result<void> execPostgres(void *connection, const QString &sql, const QVariantList &binds,
+                              QList<QVariantList> *rows = nullptr, int columns = 0, bool *readable = nullptr);
     // PostgreSQL: whether the connection still answers, and a new one when it
     // does not (see database.cpp).
     enum class Connection { Alive, Reconnected, Lost };

@@ -112,7 +112,102 @@ QByteArray numberedPlaceholders(const QString &sql)
 }
 } // namespace
 
-Result<void> Database::execPostgres(void *connection, const QString &sql, const QVariantList &binds)
+namespace {
+
+// A value of a PostgreSQL result (text format) as Qt's PostgreSQL driver
+// reads it, by the column's type: booleans, 2- and 4-byte integers as int,
+// 8-byte ones as qlonglong, floating point and numeric as double, bytea as
+// bytes, and text for the rest; NULL as a null value of that type. A
+// date or time column (which Qt turns into QDate/QDateTime; the schema
+// keeps timestamps as text) is not converted: *readable becomes false.
+QVariant postgresValue(const PGresult *result, int row, int column, bool *readable)
+{
+    enum : Oid {
+        Bool = 16,
+        Bytea = 17,
+        Int8 = 20,
+        Int2 = 21,
+        Int4 = 23,
+        ObjectId = 26,
+        AbsTime = 702,
+        RelTime = 703,
+        Float4 = 700,
+        Float8 = 701,
+        Date = 1082,
+        Time = 1083,
+        Timestamp = 1114,
+        TimestampTz = 1184,
+        TimeTz = 1266,
+        Numeric = 1700,
+    };
+    QMetaType type;
+    switch (PQftype(result, column)) {
+    case Bool:
+        type = QMetaType::fromType<bool>();
+        break;
+    case Int8:
+        type = QMetaType::fromType<qlonglong>();
+        break;
+    case Int2:
+    case Int4:
+    case ObjectId:
+        type = QMetaType::fromType<int>();
+        break;
+    case Float4:
+    case Float8:
+    case Numeric:
+        type = QMetaType::fromType<double>();
+        break;
+    case Bytea:
+        type = QMetaType::fromType<QByteArray>();
+        break;
+    case Date:
+    case Time:
+    case Timestamp:
+    case TimestampTz:
+    case TimeTz:
+    case AbsTime:
+    case RelTime:
+        *readable = false;
+        return {};
+    default:
+        type = QMetaType::fromType<QString>();
+        break;
+    }
+    if (PQgetisnull(result, row, column))
+        return QVariant(type);
+    const char *value = PQgetvalue(result, row, column);
+    const int length = PQgetlength(result, row, column);
+    const QByteArray text = QByteArray::fromRawData(value, length);
+    switch (type.id()) {
+    case QMetaType::Bool:
+        return QVariant(length > 0 && value[0] == 't');
+    case QMetaType::LongLong:
+        return QVariant(text.toLongLong());
+    case QMetaType::Int:
+        return QVariant(text.toInt());
+    case QMetaType::Double:
+        if (text == "NaN" || text.contains("Infinity")) {
+            *readable = false; // Qt spells these its own way
+            return {};
+        }
+        return QVariant(text.toDouble());
+    case QMetaType::QByteArray: {
+        size_t size = 0;
+        unsigned char *bytes = PQunescapeBytea(reinterpret_cast<const unsigned char *>(value), &size);
+        QByteArray out(reinterpret_cast<const char *>(bytes), qsizetype(size));
+        PQfreemem(bytes);
+        return QVariant(out);
+    }
+    default:
+        return QVariant(QString::fromUtf8(value, length));
+    }
+}
+
+} // namespace
+
+Result<void> Database::execPostgres(void *connection, const QString &sql, const QVariantList &binds,
+                                    QList<QVariantList> *rows, int columns, bool *readable)
 {
     auto *conn = static_cast<PGconn *>(connection);
     if (m_observer)
@@ -207,6 +302,18 @@ Result<void> Database::execPostgres(void *connection, const QString &sql, const 
     const ExecStatusType status = PQresultStatus(result);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
         return failed("query", result);
+    if (rows) {
+        const int count = PQntuples(result);
+        const int available = qMin(columns, PQnfields(result));
+        rows->reserve(count);
+        for (int r = 0; r < count && *readable; ++r) {
+            QVariantList row;
+            row.reserve(columns);
+            for (int c = 0; c < columns; ++c)
+                row << (c < available ? postgresValue(result, r, c, readable) : QVariant());
+            rows->append(std::move(row));
+        }
+    }
     PQclear(result);
     return {};
 }
@@ -323,6 +430,34 @@ Result<QList<QVariantList>> Database::selectRows(const QString &sql, const QVari
 {
     QList<QVariantList> rows;
     auto *handle = static_cast<sqlite3 *>(nativeSqlite());
+    if (!handle && m_dialect == Dialect::Postgres) {
+        if (void *pg = nativePostgres()) {
+            bool readable = true;
+            auto r = execPostgres(pg, sql, binds, &rows, columns, &readable);
+            if (!r && r.error().code != ErrorCode::Conflict) {
+                // As exec(): a dead connection outside a transaction is
+                // opened again once, and the read tried on the new one.
+                switch (reconnectIfLost()) {
+                case Connection::Alive:
+                    break;
+                case Connection::Reconnected:
+                    if (void *again = nativePostgres()) {
+                        rows.clear();
+                        r = execPostgres(again, sql, binds, &rows, columns, &readable);
+                    }
+                    break;
+                case Connection::Lost:
+                    return Error(ErrorCode::Unavailable,
+                                 QStringLiteral("the database is unreachable; try again shortly"));
+                }
+            }
+            if (!r)
+                return r.error();
+            if (readable)
+                return rows;
+            rows.clear(); // a type this does not convert: read through Qt's driver
+        }
+    }
     if (!handle) {
         auto q = exec(sql, binds);
         if (!q)

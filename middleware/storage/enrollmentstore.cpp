@@ -102,6 +102,28 @@ Result<QList<EnrollmentGroup>> readGroups(Database &db, const QString &sql, cons
         unreadableGroup);
 }
 
+// Which version of the registration columns (migration 24) a write fills;
+// a row with another value (NULL: written before them) is read from its
+// document.
+constexpr int kRegistrationColumns = 1;
+
+// The registration columns' values for `e`, in the order of
+// kRegistrationColumnNames: what Enrollment::toJson writes into the
+// document for the same members.
+QVariantList registrationColumns(const Enrollment &e)
+{
+    return {kRegistrationColumns, e.attestation.primaryKey, e.attestation.secondaryKey,
+            int(e.reprovisionPolicy.updateHubAssignment), int(e.reprovisionPolicy.migrateDeviceData),
+            e.allocationPolicy ? QVariant(allocationPolicyName(*e.allocationPolicy)) : QVariant(),
+            // Host names hold no spaces (Hub::isValidHostName).
+            e.iotHubs.join(QLatin1Char(' ')),
+            e.initialTwin.isEmpty() ? QVariant() : QVariant(toJsonText(e.initialTwin.toJson()))};
+}
+
+const QString kRegistrationColumnNames =
+    QStringLiteral("registration_columns, primary_key, secondary_key, update_hub_assignment, "
+                   "migrate_device_data, allocation_policy, iot_hubs, initial_twin");
+
 Error preconditionFailed(const QString &what)
 {
     return Error(ErrorCode::PreconditionFailed,
@@ -152,6 +174,42 @@ Result<std::optional<Enrollment>> EnrollmentStore::findBySerial(const QString &s
     return firstOf(query(QStringLiteral("serial = ?"), {serial}, 1));
 }
 
+Result<std::optional<Enrollment>> EnrollmentStore::findForRegistration(const QString &registrationId)
+{
+    auto rows = m_db.selectRows(QStringLiteral("SELECT device_id, provisioning_status, ") + kRegistrationColumnNames +
+                                    QStringLiteral(" FROM enrollments WHERE registration_id = ?"),
+                                {registrationId}, 10);
+    if (!rows)
+        return rows.error();
+    if (rows->isEmpty())
+        return std::optional<Enrollment>();
+    const QVariantList &row = rows->first();
+    if (row.at(2).isNull() || row.at(2).toInt() != kRegistrationColumns)
+        return find(registrationId);
+    Enrollment e;
+    e.registrationId = registrationId;
+    e.deviceId = row.at(0).toString();
+    e.provisioningStatus = row.at(1).toString();
+    e.attestation.primaryKey = row.at(3).toString();
+    e.attestation.secondaryKey = row.at(4).toString();
+    e.reprovisionPolicy.updateHubAssignment = row.at(5).toInt() != 0;
+    e.reprovisionPolicy.migrateDeviceData = row.at(6).toInt() != 0;
+    if (!row.at(7).isNull()) {
+        e.allocationPolicy = parseAllocationPolicy(row.at(7).toString());
+        if (!e.allocationPolicy || *e.allocationPolicy == AllocationPolicy::Custom)
+            return find(registrationId);
+    }
+    e.iotHubs = row.at(8).toString().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    if (!row.at(9).isNull()) {
+        const auto twin = readStoredDocument(row.at(9).toString());
+        auto initial = twin ? InitialTwin::fromJson(*twin) : Result<InitialTwin>(Error(ErrorCode::Internal, QString()));
+        if (!initial)
+            return find(registrationId); // reports what is wrong with the record, if anything
+        e.initialTwin = std::move(*initial);
+    }
+    return std::optional<Enrollment>(std::move(e));
+}
+
 Result<RecordPage<Enrollment>> EnrollmentStore::list(const Filter &filter, const PageRequest &page)
 {
     QString where = QStringLiteral("1=1");
@@ -180,11 +238,13 @@ Result<RecordPage<Enrollment>> EnrollmentStore::list(const Filter &filter, const
 Result<void> EnrollmentStore::insert(Enrollment &e)
 {
     stamp(e, {});
-    auto r = m_db.exec(QStringLiteral("INSERT INTO enrollments (registration_id, device_id, serial, "
-                                      "provisioning_status, etag, created, updated, doc) "
-                                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-                       {e.registrationId, e.deviceId, nullIfEmpty(e.serial), e.provisioningStatus, e.etag,
-                        toIsoUtc(e.createdDateTimeUtc), toIsoUtc(e.lastUpdatedDateTimeUtc), toJsonText(e.toJson())});
+    auto r = m_db.exec(
+        QStringLiteral("INSERT INTO enrollments (registration_id, device_id, serial, "
+                       "provisioning_status, etag, created, updated, doc, ") +
+            kRegistrationColumnNames + QStringLiteral(") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        QVariantList{e.registrationId, e.deviceId, nullIfEmpty(e.serial), e.provisioningStatus, e.etag,
+                     toIsoUtc(e.createdDateTimeUtc), toIsoUtc(e.lastUpdatedDateTimeUtc), toJsonText(e.toJson())} +
+            registrationColumns(e));
     if (!r)
         return r.error();
     r->finish();
@@ -196,9 +256,13 @@ Result<void> EnrollmentStore::update(Enrollment &e, const QString &expectedEtag)
     stamp(e, e.createdDateTimeUtc);
     return execIfEtag(m_db,
                       QStringLiteral("UPDATE enrollments SET device_id = ?, serial = ?, provisioning_status = ?, "
-                                     "etag = ?, updated = ?, doc = ? WHERE registration_id = ? AND etag = ?"),
-                      {e.deviceId, nullIfEmpty(e.serial), e.provisioningStatus, e.etag,
-                       toIsoUtc(e.lastUpdatedDateTimeUtc), toJsonText(e.toJson()), e.registrationId, expectedEtag},
+                                     "etag = ?, updated = ?, doc = ?, registration_columns = ?, primary_key = ?, "
+                                     "secondary_key = ?, update_hub_assignment = ?, migrate_device_data = ?, "
+                                     "allocation_policy = ?, iot_hubs = ?, initial_twin = ? "
+                                     "WHERE registration_id = ? AND etag = ?"),
+                      QVariantList{e.deviceId, nullIfEmpty(e.serial), e.provisioningStatus, e.etag,
+                                   toIsoUtc(e.lastUpdatedDateTimeUtc), toJsonText(e.toJson())} +
+                          registrationColumns(e) + QVariantList{e.registrationId, expectedEtag},
                       preconditionFailed(QStringLiteral("the enrollment")));
 }
 
@@ -267,6 +331,19 @@ Result<QList<EnrollmentGroup>> EnrollmentStore::allGroups()
             readable << g;
     }
     return readable;
+}
+
+Result<QList<std::pair<QString, QString>>> EnrollmentStore::groupVersions()
+{
+    auto rows =
+        m_db.selectRows(QStringLiteral("SELECT group_id, etag FROM enrollment_groups ORDER BY group_id"), {}, 2);
+    if (!rows)
+        return rows.error();
+    QList<std::pair<QString, QString>> out;
+    out.reserve(rows->size());
+    for (const QVariantList &row : std::as_const(*rows))
+        out.append({row.at(0).toString(), row.at(1).toString()});
+    return out;
 }
 
 Result<void> EnrollmentStore::insertGroup(EnrollmentGroup &g)

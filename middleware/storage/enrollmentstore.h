@@ -33,6 +33,14 @@ public:
     // it by its etag) and *unreadable says so.
     Result<std::optional<Enrollment>> find(const QString &registrationId, bool *unreadable = nullptr);
     Result<std::optional<Enrollment>> findBySerial(const QString &serial);
+    // find() for a registration (Registrar): the enrollment with what a
+    // registration uses of it (ids, keys, provisioning status, reprovision
+    // and allocation policy, hubs, initial twin), read from the columns its
+    // last write filled (migration 24) without reading its document; the
+    // other members are left at their defaults. A custom allocation (whose
+    // webhook hears the whole record) and a row written without those
+    // columns are read whole, as find() does.
+    Result<std::optional<Enrollment>> findForRegistration(const QString &registrationId);
 
     struct Filter
     {
@@ -65,6 +73,9 @@ public:
     // unreadable one is left out with a warning: its devices cannot
     // register until it is repaired).
     Result<QList<EnrollmentGroup>> allGroups();
+    // Every group's id and etag, ordered by id, without reading the
+    // documents (EnrollmentGroupCache).
+    Result<QList<std::pair<QString, QString>>> groupVersions();
     Result<void> insertGroup(EnrollmentGroup &group);
     Result<void> updateGroup(EnrollmentGroup &group, const QString &expectedEtag);
     Result<void> removeGroup(const QString &groupId, const QString &expectedEtag);

@@ -477,6 +477,28 @@ const QList<Migration> &migrations()
              QStringLiteral("{{POSTGRES}}CREATE INDEX audit_actor_action_type ON audit_log"
                             " ((actor || chr(31) || action || chr(31) || entity_type), at, id)"),
          }},
+        // What a registration reads of its individual enrollment, in
+        // columns beside the document: the keys the SAS token is checked
+        // against, the reprovision policy, the allocation policy and hubs,
+        // the initial twin (as its JSON text, NULL when empty). Reading and
+        // validating the whole document cost two thirds of a registration's
+        // key check. EnrollmentStore writes them with every insert and update
+        // of the document; `registration_columns` says which version of them
+        // a row holds: NULL for a row written before this migration (and
+        // for any row written without them), which a registration reads from
+        // its document as before, until its next update fills them.
+        {24,
+         QStringLiteral("enrollment columns for registrations"),
+         {
+             QStringLiteral("ALTER TABLE enrollments ADD COLUMN registration_columns INTEGER"),
+             QStringLiteral("ALTER TABLE enrollments ADD COLUMN primary_key TEXT"),
+             QStringLiteral("ALTER TABLE enrollments ADD COLUMN secondary_key TEXT"),
+             QStringLiteral("ALTER TABLE enrollments ADD COLUMN update_hub_assignment INTEGER"),
+             QStringLiteral("ALTER TABLE enrollments ADD COLUMN migrate_device_data INTEGER"),
+             QStringLiteral("ALTER TABLE enrollments ADD COLUMN allocation_policy TEXT"),
+             QStringLiteral("ALTER TABLE enrollments ADD COLUMN iot_hubs TEXT"),
+             QStringLiteral("ALTER TABLE enrollments ADD COLUMN initial_twin TEXT"),
+         }},
         // The CSV import's audit entries on SQLite. Every entry is written
         // into each index of the log, and an imported device's entry (one
         // per device, a million for a million devices) paid ten b-trees,

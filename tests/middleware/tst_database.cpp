@@ -11,6 +11,7 @@
 #include "domain/registrationanswer.h"
 #include "storage/auditlog.h"
 #include "storage/database.h"
+#include "storage/enrollmentstore.h"
 #include "storage/jsontext.h"
 #include "storage/registrationstore.h"
 #include "storage/tokenstore.h"
@@ -59,6 +60,8 @@ private Q_SLOTS:
     void storedRegistrationDocumentsAreTheirJson();
     void registrationAnswerTextIsItsJson_data();
     void registrationAnswerTextIsItsJson();
+    void registrationReadsWhatTheDocumentHolds_data();
+    void registrationReadsWhatTheDocumentHolds();
 
 private:
     int auditRows();
@@ -827,6 +830,152 @@ void TestDatabase::registrationAnswerTextIsItsJson()
                                                      provisio.value(QStringLiteral("hubEndpoint")).toString());
     QCOMPARE(QJsonDocument::fromJson(provisioText.toUtf8()).object(), provisio);
     QCOMPARE(registrationAnswerText(op, provisioText), text);
+}
+
+// A registration reads its enrollment from the columns every write fills
+// beside the document (migration 24): what it reads is what the document
+// holds, after an insert and after an update; a custom allocation, and a
+// row written without those columns (before the migration), are read from
+// the document itself, which an unreadable one fails as before.
+void TestDatabase::registrationReadsWhatTheDocumentHolds_data()
+{
+    QTest::addColumn<QJsonObject>("enrollment");
+    QTest::addColumn<QJsonObject>("update");
+    QTest::addColumn<bool>("withoutColumns");
+    const QString key1 = QString::fromLatin1(QByteArray(32, 'k').toBase64());
+    const QString key2 = QString::fromLatin1(QByteArray(64, 's').toBase64());
+    const QJsonObject keys{{QStringLiteral("type"), QStringLiteral("symmetricKey")},
+                           {QStringLiteral("symmetricKey"),
+                            QJsonObject{{QStringLiteral("primaryKey"), key1}, {QStringLiteral("secondaryKey"), key2}}}};
+    const QJsonObject primaryOnly{{QStringLiteral("type"), QStringLiteral("symmetricKey")},
+                                  {QStringLiteral("symmetricKey"), QJsonObject{{QStringLiteral("primaryKey"), key2}}}};
+    const QJsonObject twin{
+        {QStringLiteral("tags"), QJsonObject{{QStringLiteral("site"), QStringLiteral("Caf\u00e9 \"north\"")}}},
+        {QStringLiteral("properties"),
+         QJsonObject{{QStringLiteral("desired"),
+                      QJsonObject{{QStringLiteral("interval"), 30},
+                                  {QStringLiteral("nested"), QJsonObject{{QStringLiteral("a"), QJsonArray{1, 2}}}}}}}}};
+    const QJsonObject base{{QStringLiteral("attestation"), keys}};
+    auto with = [&base](std::initializer_list<std::pair<QString, QJsonValue>> members) {
+        QJsonObject o = base;
+        for (const auto &[k, v] : members)
+            o.insert(k, v);
+        return o;
+    };
+    QTest::newRow("defaults") << base << QJsonObject() << false;
+    QTest::newRow("primary key only") << QJsonObject{{QStringLiteral("attestation"), primaryOnly}} << QJsonObject()
+                                      << false;
+    QTest::newRow("device id, disabled") << with({{QStringLiteral("deviceId"), QStringLiteral("dev-7")},
+                                                  {QStringLiteral("provisioningStatus"), QStringLiteral("disabled")}})
+                                         << QJsonObject() << false;
+    QTest::newRow("static hub, no reprovisioning")
+        << with({{QStringLiteral("allocationPolicy"), QStringLiteral("static")},
+                 {QStringLiteral("iotHubs"), QJsonArray{QStringLiteral("hub-a.example.net")}},
+                 {QStringLiteral("reprovisionPolicy"), QJsonObject{{QStringLiteral("updateHubAssignment"), false},
+                                                                   {QStringLiteral("migrateDeviceData"), false}}}})
+        << QJsonObject() << false;
+    QTest::newRow("hashed over hubs, reset on move")
+        << with({{QStringLiteral("allocationPolicy"), QStringLiteral("hashed")},
+                 {QStringLiteral("iotHubs"),
+                  QJsonArray{QStringLiteral("hub-a.example.net"), QStringLiteral("hub-b.example.net")}},
+                 {QStringLiteral("reprovisionPolicy"), QJsonObject{{QStringLiteral("migrateDeviceData"), false}}}})
+        << QJsonObject() << false;
+    QTest::newRow("initial twin") << with({{QStringLiteral("initialTwin"), twin}}) << QJsonObject() << false;
+    QTest::newRow("custom allocation")
+        << with({{QStringLiteral("allocationPolicy"), QStringLiteral("custom")},
+                 {QStringLiteral("customAllocationDefinition"),
+                  QJsonObject{{QStringLiteral("webhookUrl"), QStringLiteral("https://alloc.example.net/f")},
+                              {QStringLiteral("apiVersion"), QStringLiteral("2021-10-01")}}}})
+        << QJsonObject() << false;
+    QTest::newRow("updated: new keys, twin, hubs")
+        << with({{QStringLiteral("initialTwin"), twin}})
+        << with({{QStringLiteral("attestation"), primaryOnly},
+                 {QStringLiteral("deviceId"), QStringLiteral("dev-8")},
+                 {QStringLiteral("allocationPolicy"), QStringLiteral("geoLatency")},
+                 {QStringLiteral("iotHubs"), QJsonArray{QStringLiteral("hub-c.example.net")}}})
+        << false;
+    QTest::newRow("updated: twin and policy removed")
+        << with({{QStringLiteral("initialTwin"), twin},
+                 {QStringLiteral("allocationPolicy"), QStringLiteral("static")},
+                 {QStringLiteral("iotHubs"), QJsonArray{QStringLiteral("hub-a.example.net")}}})
+        << base << false;
+    QTest::newRow("written before the columns")
+        << with({{QStringLiteral("initialTwin"), twin}, {QStringLiteral("deviceId"), QStringLiteral("dev-9")}})
+        << QJsonObject() << true;
+}
+
+void TestDatabase::registrationReadsWhatTheDocumentHolds()
+{
+    QFETCH(QJsonObject, enrollment);
+    QFETCH(QJsonObject, update);
+    QFETCH(bool, withoutColumns);
+    static int row = 0;
+    const QString id = QStringLiteral("columns-") + QString::number(++row);
+    enrollment.insert(QStringLiteral("registrationId"), id);
+    EnrollmentStore store(*m_db);
+    auto parsed = Enrollment::fromJson(enrollment);
+    QVERIFY2(parsed, qPrintable(parsed.error().message));
+    QVERIFY(store.insert(*parsed));
+    if (!update.isEmpty()) {
+        update.insert(QStringLiteral("registrationId"), id);
+        auto changed = Enrollment::fromJson(update);
+        QVERIFY2(changed, qPrintable(changed.error().message));
+        changed->createdDateTimeUtc = parsed->createdDateTimeUtc;
+        QVERIFY(store.update(*changed, parsed->etag));
+    }
+    if (withoutColumns)
+        QVERIFY(m_db->execAffected(
+            QStringLiteral("UPDATE enrollments SET registration_columns = NULL, primary_key = NULL, "
+                           "secondary_key = NULL, iot_hubs = NULL, initial_twin = NULL WHERE registration_id = ?"),
+            {id}));
+
+    auto whole = store.find(id);
+    QVERIFY2(whole && *whole, "the enrollment was stored");
+    auto read = store.findForRegistration(id);
+    QVERIFY2(read, qPrintable(read.error().message));
+    QVERIFY(read->has_value());
+    const Enrollment &w = **whole;
+    const Enrollment &r = **read;
+    QCOMPARE(r.registrationId, w.registrationId);
+    QCOMPARE(r.deviceId, w.deviceId);
+    QCOMPARE(r.provisioningStatus, w.provisioningStatus);
+    QCOMPARE(r.isEnabled(), w.isEnabled());
+    QCOMPARE(r.attestation.type, w.attestation.type);
+    QCOMPARE(r.attestation.primaryKey, w.attestation.primaryKey);
+    QCOMPARE(r.attestation.secondaryKey, w.attestation.secondaryKey);
+    QCOMPARE(r.reprovisionPolicy.updateHubAssignment, w.reprovisionPolicy.updateHubAssignment);
+    QCOMPARE(r.reprovisionPolicy.migrateDeviceData, w.reprovisionPolicy.migrateDeviceData);
+    QCOMPARE(r.allocationPolicy.has_value(), w.allocationPolicy.has_value());
+    if (w.allocationPolicy)
+        QCOMPARE(int(*r.allocationPolicy), int(*w.allocationPolicy));
+    QCOMPARE(r.iotHubs, w.iotHubs);
+    QCOMPARE(r.initialTwin.toJson(), w.initialTwin.toJson());
+    QCOMPARE(r.customAllocationDefinition.has_value(), w.customAllocationDefinition.has_value());
+    const bool readWhole = withoutColumns || w.allocationPolicy == AllocationPolicy::Custom;
+    if (readWhole) {
+        QCOMPARE(r.toJson(), w.toJson());
+    } else {
+        // Read from the columns: not the document's other members.
+        QVERIFY(r.etag.isEmpty());
+        QVERIFY(!r.createdDateTimeUtc.isValid());
+    }
+
+    // A document that cannot be read fails the registration's read as it
+    // fails find() when the row has no columns; with them it is not read.
+    QVERIFY(m_db->execAffected(QStringLiteral("UPDATE enrollments SET doc = ? WHERE registration_id = ?"),
+                               {QStringLiteral("{\"registrationId\": 1"), id}));
+    auto damaged = store.findForRegistration(id);
+    if (readWhole) {
+        QVERIFY(!damaged);
+        QVERIFY(damaged.error().code == ErrorCode::Conflict);
+    } else {
+        QVERIFY2(damaged && *damaged, "read from the columns");
+        QCOMPARE((*damaged)->attestation.primaryKey, w.attestation.primaryKey);
+    }
+    QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM enrollments WHERE registration_id = ?"), {id}));
+    auto gone = store.findForRegistration(id);
+    QVERIFY(gone);
+    QVERIFY(!gone->has_value());
 }
 
 PROVISIO_TEST_GUILESS_MAIN(TestDatabase)

@@ -355,14 +355,30 @@ private Q_SLOTS:
 
         auto list = f.viewer->get(QStringLiteral("/api/v1/enrollment-groups"));
         QCOMPARE(list.json().value(QStringLiteral("items")).toArray().size(), 1);
+        // New group keys: the key checks (which keep the groups read between
+        // registrations) turn the old derived key away at once and take the
+        // new one.
+        QJsonObject rekeyed = g.json();
+        const QString newGroupKey = Crypto::generateSymmetricKey(32);
+        rekeyed.insert(
+            QStringLiteral("attestation"),
+            QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")},
+                        {QStringLiteral("symmetricKey"), QJsonObject{{QStringLiteral("primaryKey"), newGroupKey}}}});
+        auto changed = f.operatorClient->put(QStringLiteral("/api/v1/enrollment-groups/line-a"), rekeyed);
+        QVERIFY2(changed.status == 200, changed.body.constData());
+        QCOMPARE(f.registerDevice(QStringLiteral("g-dev-1"), derived).status, 401);
+        const QString newDerived = Crypto::deriveKey(newGroupKey, QStringLiteral("g-dev-1")).value();
+        r = f.registerDevice(QStringLiteral("g-dev-1"), newDerived);
+        QVERIFY2(r.status == 202, r.body.constData());
+        QCOMPARE(r.json().value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
         // A disabled group turns its devices away with "disabled".
-        QJsonObject disabled = g.json();
+        QJsonObject disabled = changed.json();
         disabled.insert(QStringLiteral("provisioningStatus"), QStringLiteral("disabled"));
         QCOMPARE(f.operatorClient->put(QStringLiteral("/api/v1/enrollment-groups/line-a"), disabled).status, 200);
-        r = f.registerDevice(QStringLiteral("g-dev-1"), derived);
+        r = f.registerDevice(QStringLiteral("g-dev-1"), newDerived);
         QCOMPARE(r.json().value(QStringLiteral("status")).toString(), QStringLiteral("disabled"));
         QCOMPARE(f.operatorClient->del(QStringLiteral("/api/v1/enrollment-groups/line-a")).status, 204);
-        QCOMPARE(f.registerDevice(QStringLiteral("g-dev-1"), derived).status, 401);
+        QCOMPARE(f.registerDevice(QStringLiteral("g-dev-1"), newDerived).status, 401);
     }
 
     void idempotentRegistration()
