@@ -90,6 +90,10 @@ Result<void> TelemetryStore::insert(const QList<Message> &messages)
 {
     qsizetype next = 0;
     QVariantList binds;
+    // Messages of a batch arrive many to a millisecond: each reception
+    // time is formatted once.
+    QDateTime lastReceived;
+    QString lastReceivedText;
     while (next < messages.size()) {
         const int rows = chunkRows(messages.size() - next);
         binds.clear();
@@ -98,7 +102,11 @@ Result<void> TelemetryStore::insert(const QList<Message> &messages)
             const Message &m = messages.at(next + i);
             // Empty, never NULL: a null QString/QByteArray binds as SQL NULL.
             const QString properties = MqttTopic::encodePropertyBag(m.properties);
-            binds << m.deviceId << m.hubHost << toIsoUtc(m.received)
+            if (lastReceivedText.isNull() || m.received != lastReceived) {
+                lastReceived = m.received;
+                lastReceivedText = toIsoUtc(m.received);
+            }
+            binds << m.deviceId << m.hubHost << lastReceivedText
                   << (properties.isNull() ? QStringLiteral("") : properties)
                   << (m.body.isNull() ? QByteArray("", 0) : m.body)
                   << (m.messageId.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(m.messageId));
