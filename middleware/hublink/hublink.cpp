@@ -46,6 +46,21 @@ TelemetryIngest::Options telemetryOptions(const HubLink::Options &o)
     return t;
 }
 
+// devices/{id}/messages[/...]: telemetry. Compared in place, without
+// splitting the topic into a list: this runs for every message.
+bool isDeviceMessagesTopic(QStringView topic)
+{
+    constexpr QStringView prefix = u"devices/";
+    constexpr QStringView messages = u"messages";
+    if (!topic.startsWith(prefix))
+        return false;
+    const qsizetype slash = topic.indexOf(u'/', prefix.size());
+    if (slash <= prefix.size())
+        return false; // no device id
+    const QStringView rest = topic.mid(slash + 1);
+    return rest.startsWith(messages) && (rest.size() == messages.size() || rest.at(messages.size()) == u'/');
+}
+
 } // namespace
 
 HubLink::HubLink(ServiceContext &ctx, Options options, QObject *parent)
@@ -166,9 +181,7 @@ void HubLink::onMessage(HubConnection *connection, const MqttCodec::Publish &mes
     const QString &topic = message.topic;
     const QByteArray &payload = message.payload;
     const QString hubHost = connection->hub().host.toLower();
-    // Views, not copies: this runs for every telemetry message.
-    const QList<QStringView> parts = QStringView(topic).split(u'/');
-    if (parts.size() >= 3 && parts.at(0) == u"devices" && !parts.at(1).isEmpty() && parts.at(2) == u"messages") {
+    if (isDeviceMessagesTopic(topic)) {
         // Telemetry is acknowledged to the hub once stored (TelemetryIngest);
         // a connection gone by then leaves it to the hub to deliver again.
         QPointer<HubConnection> guard(connection);

@@ -28,10 +28,10 @@ bool TelemetryBuffer::add(Message message, std::function<void()> acknowledge, qu
 
 bool TelemetryBuffer::adoptRedelivery(const Message &message, std::function<void()> acknowledge)
 {
-    if (message.deliveryKey.isEmpty())
+    if (!message.hasDelivery())
         return false;
     for (Entry &e : m_pending) {
-        if (e.message.deliveryKey == message.deliveryKey && e.message.digest == message.digest) {
+        if (e.message.sameDelivery(message)) {
             e.acknowledge = std::move(acknowledge);
             return true;
         }

@@ -114,7 +114,8 @@ void TelemetryIngest::handleMessage(const QString &hubHost, const QString &sessi
     }
     quint64 delivery = 0;
     if (publish.qos > 0) {
-        message.deliveryKey = session + QLatin1Char('|') + QString::number(publish.packetId);
+        message.session = session;
+        message.packetId = publish.packetId;
         // SHA-256 over topic, NUL and body: OpenSSL's (the CPU's SHA
         // extensions where present) rather than QCryptographicHash's
         // portable code. Its first 8 bytes are the delivery identity the
@@ -125,7 +126,7 @@ void TelemetryIngest::handleMessage(const QString &hubHost, const QString &sessi
                           {&nul, 1},
                           {publish.payload.constData(), size_t(publish.payload.size())}},
                          digest);
-        message.digest = QByteArray(reinterpret_cast<const char *>(digest), 16).toHex();
+        message.digest = QByteArray(reinterpret_cast<const char *>(digest), TelemetryStore::kDigestBytes);
         for (int i = 0; i < 8; ++i)
             delivery = (delivery << 8) | digest[i];
         message.redelivered = publish.dup;
@@ -212,10 +213,10 @@ void TelemetryIngest::flushCounters()
 
 bool TelemetryIngest::adoptInFlight(const TelemetryStore::Message &message, std::function<void()> &acknowledge)
 {
-    if (message.deliveryKey.isEmpty())
+    if (!message.hasDelivery())
         return false;
     for (TelemetryBuffer::Entry &e : m_inFlight) {
-        if (e.message.deliveryKey == message.deliveryKey && e.message.digest == message.digest) {
+        if (e.message.sameDelivery(message)) {
             e.acknowledge = std::move(acknowledge);
             return true;
         }

@@ -8,11 +8,12 @@
 #include <QHash>
 #include <QSet>
 
+#include <algorithm>
+
 namespace Provisio {
 
 namespace {
 constexpr int kColumns = 6;
-constexpr int kDeliveryColumns = 3;
 
 // Rows per statement: multi-row VALUES is what makes a batch cheap (on
 // PostgreSQL one round trip and one parse instead of one per row, on SQLite
@@ -53,22 +54,7 @@ const QString &insertSqlFor(int rows)
     return rows >= 100 ? hundred : rows >= 10 ? ten : one;
 }
 
-const QString &deliverySqlFor(int rows)
-{
-    // The keys of one statement are distinct (PostgreSQL refuses to update
-    // one row twice in a statement), see recordDeliveries.
-    static const auto sql = [](int n) {
-        return valuesSql(QStringLiteral("INSERT INTO telemetry_deliveries (delivery_key, digest, stored) VALUES "), n,
-                         kDeliveryColumns,
-                         QStringLiteral(" ON CONFLICT (delivery_key) DO UPDATE SET digest = excluded.digest,"
-                                        " stored = excluded.stored"));
-    };
-    static const QString one = sql(1);
-    static const QString ten = sql(10);
-    static const QString hundred = sql(100);
-    return rows >= 100 ? hundred : rows >= 10 ? ten : one;
-}
-const QString &lookupSqlFor(int rows)
+const QString &legacyLookupSqlFor(int rows)
 {
     static const auto sql = [](int n) -> QString {
         QString keys = QStringLiteral("?");
@@ -82,12 +68,32 @@ const QString &lookupSqlFor(int rows)
     static const QString hundred = sql(100);
     return rows >= 100 ? hundred : rows >= 10 ? ten : one;
 }
+
+// A recorded delivery in a telemetry_delivery_log row: the packet
+// identifier (2 bytes, big-endian), then the digest.
+constexpr int kEntryBytes = 2 + TelemetryStore::kDigestBytes;
+
+QByteArray recordedDigest(const QByteArray &digest)
+{
+    return digest.left(TelemetryStore::kDigestBytes).leftJustified(TelemetryStore::kDigestBytes, '\0');
+}
+
+void appendEntry(QByteArray &entries, const TelemetryStore::Message &m)
+{
+    entries.append(char(m.packetId >> 8));
+    entries.append(char(m.packetId & 0xff));
+    entries.append(recordedDigest(m.digest));
+}
 } // namespace
 
 Result<void> TelemetryStore::insert(const QList<Message> &messages)
 {
     qsizetype next = 0;
     QVariantList binds;
+    // Messages of a batch arrive many to a millisecond: each reception
+    // time is formatted once.
+    QDateTime lastReceived;
+    QString lastReceivedText;
     while (next < messages.size()) {
         const int rows = chunkRows(messages.size() - next);
         binds.clear();
@@ -96,7 +102,11 @@ Result<void> TelemetryStore::insert(const QList<Message> &messages)
             const Message &m = messages.at(next + i);
             // Empty, never NULL: a null QString/QByteArray binds as SQL NULL.
             const QString properties = MqttTopic::encodePropertyBag(m.properties);
-            binds << m.deviceId << m.hubHost << toIsoUtc(m.received)
+            if (lastReceivedText.isNull() || m.received != lastReceived) {
+                lastReceived = m.received;
+                lastReceivedText = toIsoUtc(m.received);
+            }
+            binds << m.deviceId << m.hubHost << lastReceivedText
                   << (properties.isNull() ? QStringLiteral("") : properties)
                   << (m.body.isNull() ? QByteArray("", 0) : m.body)
                   << (m.messageId.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(m.messageId));
@@ -110,71 +120,108 @@ Result<void> TelemetryStore::insert(const QList<Message> &messages)
 
 Result<void> TelemetryStore::recordDeliveries(const QList<Message> &messages)
 {
-    // Only messages without an identity of their own need the record; one
-    // row per (session, packet identifier), so the table stays within
-    // 65,535 rows per hub session. Within one batch a key appears once (a
-    // hub reuses a packet identifier only after its acknowledgement, which
-    // waits for this commit); the last copy wins all the same.
-    QHash<QString, QByteArray> latest;
-    latest.reserve(messages.size());
+    // Only messages without an identity of their own need the record, and
+    // one row per hub session and batch holds them all (packet identifier
+    // and digest each), instead of a row per message: the batch's other
+    // writes stay the only per-message work. `through` numbers a session's
+    // recorded deliveries; rows that hold none of its latest
+    // kDeliveryHorizon go, so a session keeps a bounded record.
+    QList<QPair<QString, QByteArray>> sessions; // in order; a batch holds one or two
     for (const Message &m : messages) {
-        if (m.messageId.isEmpty() && !m.deliveryKey.isEmpty())
-            latest.insert(m.deliveryKey, m.digest);
+        if (!m.messageId.isEmpty() || !m.hasDelivery())
+            continue;
+        auto it = std::find_if(sessions.begin(), sessions.end(), [&](const auto &s) { return s.first == m.session; });
+        if (it == sessions.end()) {
+            sessions.append({m.session, QByteArray()});
+            it = sessions.end() - 1;
+            it->second.reserve(messages.size() * kEntryBytes);
+        }
+        appendEntry(it->second, m);
     }
-    const QString now = toIsoUtc(QDateTime::currentDateTimeUtc());
-    QVariantList binds;
-    auto it = latest.cbegin();
-    for (qsizetype left = latest.size(); left > 0;) {
-        const int rows = chunkRows(left);
-        binds.clear();
-        binds.reserve(rows * kDeliveryColumns);
-        for (int i = 0; i < rows; ++i, ++it)
-            binds << it.key() << QString::fromLatin1(it.value()) << now;
-        if (auto r = m_db.execWrite(deliverySqlFor(rows), binds); !r)
+    static const QString lastSql = QStringLiteral("SELECT MAX(through) FROM telemetry_delivery_log WHERE session = ?");
+    static const QString insertSql =
+        QStringLiteral("INSERT INTO telemetry_delivery_log (session, through, deliveries) VALUES (?, ?, ?)");
+    static const QString pruneSql =
+        QStringLiteral("DELETE FROM telemetry_delivery_log WHERE session = ? AND through <= ?");
+    for (const auto &[session, entries] : std::as_const(sessions)) {
+        auto last = m_db.selectRows(lastSql, {session}, 1);
+        if (!last)
+            return last.error();
+        const qint64 previous = last->isEmpty() ? 0 : last->first().first().toLongLong();
+        const qint64 through = previous + entries.size() / kEntryBytes;
+        if (auto r = m_db.execWrite(insertSql, {session, through, entries}); !r)
             return r.error();
-        left -= rows;
+        if (through > kDeliveryHorizon) {
+            if (auto r = m_db.execWrite(pruneSql, {session, through - kDeliveryHorizon}); !r)
+                return r.error();
+        }
     }
     return {};
 }
 
 Result<bool> TelemetryStore::isStoredRedelivery(const Message &message)
 {
-    if (message.deliveryKey.isEmpty() || !message.messageId.isEmpty())
-        return false; // an identity of its own: the unique index decides
-    auto q = m_db.exec(QStringLiteral("SELECT digest FROM telemetry_deliveries WHERE delivery_key = ?"),
-                       {message.deliveryKey});
-    if (!q)
-        return q.error();
-    const bool stored = q->next() && q->value(0).toString().toLatin1() == message.digest;
-    q->finish();
-    return stored;
+    Message redelivery = message;
+    redelivery.redelivered = true;
+    auto stored = storedRedeliveries({redelivery});
+    if (!stored)
+        return stored.error();
+    return stored->first();
 }
 
 Result<QList<bool>> TelemetryStore::storedRedeliveries(const QList<Message> &messages)
 {
-    const auto looksUp = [](const Message &m) {
-        return m.redelivered && m.messageId.isEmpty() && !m.deliveryKey.isEmpty();
-    };
-    QStringList keys;
-    QSet<QString> distinct;
+    const auto looksUp = [](const Message &m) { return m.redelivered && m.messageId.isEmpty() && m.hasDelivery(); };
+    // Per session, the packet identifiers asked about, and the digest of
+    // each one's latest recorded delivery once found.
+    QHash<QString, QHash<quint16, QByteArray>> recorded;
+    QHash<QString, QSet<quint16>> wanted;
     for (const Message &m : messages) {
-        if (looksUp(m) && !distinct.contains(m.deliveryKey)) {
-            distinct.insert(m.deliveryKey);
-            keys << m.deliveryKey;
-        }
+        if (looksUp(m))
+            wanted[m.session].insert(m.packetId);
     }
-    QHash<QString, QByteArray> recorded; // delivery key -> digest of its stored message
+    static const QString logSql =
+        QStringLiteral("SELECT deliveries FROM telemetry_delivery_log WHERE session = ? ORDER BY through DESC");
+    QStringList legacyKeys;
+    for (auto it = wanted.begin(); it != wanted.end(); ++it) {
+        QSet<quint16> &missing = it.value();
+        QHash<quint16, QByteArray> &found = recorded[it.key()];
+        auto rows = m_db.selectRows(logSql, {it.key()}, 1);
+        if (!rows)
+            return rows.error();
+        // Newest row first, and within a row the last entry first: the
+        // latest delivery under an identifier is the one that counts.
+        for (const QVariantList &row : std::as_const(*rows)) {
+            const QByteArray entries = row.first().toByteArray();
+            for (qsizetype at = entries.size() / kEntryBytes * kEntryBytes - kEntryBytes; at >= 0 && !missing.isEmpty();
+                 at -= kEntryBytes) {
+                const auto *bytes = reinterpret_cast<const uchar *>(entries.constData() + at);
+                const quint16 packetId = quint16((bytes[0] << 8) | bytes[1]);
+                if (missing.remove(packetId))
+                    found.insert(packetId, entries.mid(at + 2, kDigestBytes));
+            }
+            if (missing.isEmpty())
+                break;
+        }
+        // Deliveries stored before migration 25 were recorded one row each.
+        for (const quint16 packetId : std::as_const(missing))
+            legacyKeys << it.key() + QLatin1Char('|') + QString::number(packetId);
+    }
     QVariantList binds;
-    for (qsizetype next = 0; next < keys.size();) {
-        const int rows = chunkRows(keys.size() - next);
+    for (qsizetype next = 0; next < legacyKeys.size();) {
+        const int rows = chunkRows(legacyKeys.size() - next);
         binds.clear();
         for (int i = 0; i < rows; ++i)
-            binds << keys.at(next + i);
-        auto found = m_db.selectRows(lookupSqlFor(rows), binds, 2);
+            binds << legacyKeys.at(next + i);
+        auto found = m_db.selectRows(legacyLookupSqlFor(rows), binds, 2);
         if (!found)
             return found.error();
-        for (const QVariantList &row : std::as_const(*found))
-            recorded.insert(row.at(0).toString(), row.at(1).toString().toLatin1());
+        for (const QVariantList &row : std::as_const(*found)) {
+            const QString key = row.at(0).toString();
+            const qsizetype bar = key.lastIndexOf(QLatin1Char('|'));
+            recorded[key.left(bar)].insert(quint16(key.mid(bar + 1).toUInt()),
+                                           QByteArray::fromHex(row.at(1).toString().toLatin1()));
+        }
         next += rows;
     }
     QList<bool> stored(messages.size(), false);
@@ -182,8 +229,11 @@ Result<QList<bool>> TelemetryStore::storedRedeliveries(const QList<Message> &mes
         const Message &m = messages.at(i);
         if (!looksUp(m))
             continue;
-        const auto it = recorded.constFind(m.deliveryKey);
-        stored[i] = it != recorded.cend() && *it == m.digest;
+        const auto session = recorded.constFind(m.session);
+        if (session == recorded.cend())
+            continue;
+        const auto it = session->constFind(m.packetId);
+        stored[i] = it != session->cend() && *it == recordedDigest(m.digest);
     }
     return stored;
 }

@@ -36,18 +36,34 @@ public:
         // The message's identity when it has one (the device's `$.mid`):
         // unique per device, so a redelivery is not stored twice.
         QString messageId;
-        // Without an identity, the delivery it came in: hub session and
-        // packet identifier ("<client id>|<hub>|<packet id>") and a digest
-        // of topic and body. A redelivery (DUP) of a stored message has the
-        // same key and digest (see telemetry_deliveries, migration 11).
-        QString deliveryKey;
+        // Without an identity, the delivery it came in: the hub session
+        // ("<client id>|<hub>"), the packet identifier (0: not a QoS 1
+        // delivery) and a digest of topic and body (kDigestBytes bytes). A
+        // redelivery (DUP) of a stored message has the same three (see
+        // telemetry_delivery_log, migration 25).
+        QString session;
+        quint16 packetId = 0;
         QByteArray digest;
         bool redelivered = false;
+
+        bool hasDelivery() const { return packetId != 0 && !session.isEmpty(); }
+        // Whether `other` is the same delivery (a redelivery of this one).
+        bool sameDelivery(const Message &other) const
+        {
+            return hasDelivery() && packetId == other.packetId && session == other.session && digest == other.digest;
+        }
     };
+    // The bytes of a delivery's digest that are recorded.
+    static constexpr int kDigestBytes = 16;
+    // How many of a session's latest recorded deliveries a redelivery is
+    // looked up among: what a hub can have unacknowledged on one
+    // connection (packet identifiers are 16 bits; MqttSession refuses more).
+    static constexpr qint64 kDeliveryHorizon = 65536;
 
     // Inserts the messages, skipping those whose identity is stored
-    // already, and records the deliveries of those without one; call inside
-    // a transaction, so a batch is stored whole or not at all.
+    // already, and records the deliveries of those without one (one row per
+    // hub session and batch); call inside a transaction, so a batch is
+    // stored whole or not at all.
     Result<void> insert(const QList<Message> &messages);
     // Whether a redelivered message without an identity was stored already
     // (its delivery is recorded with the same digest).

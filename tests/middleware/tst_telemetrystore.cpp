@@ -48,6 +48,8 @@ private Q_SLOTS:
     void messageIdentityIsStoredOnce();
     void redeliveryOfAStoredDeliveryIsRecognised();
     void redeliveriesAreLookedUpTogether();
+    void deliveryRecordIsOneRowPerBatchAndBounded();
+    void deliveriesRecordedBeforeTheLogAreStillRecognised();
     void batchedAndSingleWritesStoreAll();
 
 private:
@@ -76,6 +78,7 @@ void TestTelemetryStore::init()
     QVERIFY(!m_db->inTransaction());
     QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM telemetry")));
     QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM telemetry_deliveries")));
+    QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM telemetry_delivery_log")));
 }
 
 void TestTelemetryStore::cleanupTestCase()
@@ -413,7 +416,8 @@ void TestTelemetryStore::bufferRedeliveryTakesOverTheAcknowledgement()
 {
     TelemetryBuffer buffer(TelemetryBuffer::Options{});
     TelemetryStore::Message first = message(QStringLiteral("d"), m_base, "x");
-    first.deliveryKey = QStringLiteral("mw|hub|7");
+    first.session = QStringLiteral("mw|hub");
+    first.packetId = 7;
     first.digest = "abc";
     QStringList acks;
     buffer.add(first, [&] { acks << QStringLiteral("old"); });
@@ -424,7 +428,7 @@ void TestTelemetryStore::bufferRedeliveryTakesOverTheAcknowledgement()
     other.digest = "abd"; // same identifier, other content: not the same message
     QVERIFY(!buffer.adoptRedelivery(other, [] {}));
     other.digest = first.digest;
-    other.deliveryKey = QStringLiteral("mw|hub|8");
+    other.packetId = 8;
     QVERIFY(!buffer.adoptRedelivery(other, [] {}));
     const auto taken = buffer.takePending();
     QCOMPARE(taken.size(), 1);
@@ -463,7 +467,8 @@ void TestTelemetryStore::messageIdentityIsStoredOnce()
 void TestTelemetryStore::redeliveryOfAStoredDeliveryIsRecognised()
 {
     TelemetryStore::Message m = message(QStringLiteral("dev-dup"), m_base, "v");
-    m.deliveryKey = QStringLiteral("provisio-mw-a|hub1.test|12");
+    m.session = QStringLiteral("provisio-mw-a|hub1.test");
+    m.packetId = 12;
     m.digest = "0123456789abcdef";
     QVERIFY(insert({m}));
     TelemetryStore::Message again = m;
@@ -483,7 +488,7 @@ void TestTelemetryStore::redeliveryOfAStoredDeliveryIsRecognised()
     QVERIFY(!*seen); // the record follows the last stored delivery
     // Another session's identifier 12 is another delivery.
     TelemetryStore::Message otherSession = next;
-    otherSession.deliveryKey = QStringLiteral("provisio-mw-b|hub1.test|12");
+    otherSession.session = QStringLiteral("provisio-mw-b|hub1.test");
     seen = m_store->isStoredRedelivery(otherSession);
     QVERIFY(seen);
     QVERIFY(!*seen);
@@ -499,8 +504,9 @@ void TestTelemetryStore::redeliveriesAreLookedUpTogether()
     for (int i = 0; i < kStored; ++i) {
         TelemetryStore::Message m =
             message(QStringLiteral("dev-window"), m_base.addMSecs(i), QByteArray::number(i), {});
-        m.deliveryKey = QStringLiteral("provisio-mw-w|hub1.test|%1").arg(i + 1);
-        m.digest = QByteArray::number(i).toHex().leftJustified(32, '0');
+        m.session = QStringLiteral("provisio-mw-w|hub1.test");
+        m.packetId = quint16(i + 1);
+        m.digest = QByteArray::number(i).leftJustified(TelemetryStore::kDigestBytes, '0');
         stored << m;
     }
     QVERIFY(insert(stored));
@@ -514,7 +520,7 @@ void TestTelemetryStore::redeliveriesAreLookedUpTogether()
             expected << true;
             break;
         case 1: // the identifier reused for another message
-            m.digest = QByteArray(32, 'f');
+            m.digest = QByteArray(TelemetryStore::kDigestBytes, 'f');
             expected << false;
             break;
         case 2: // not marked as a redelivery
@@ -526,7 +532,7 @@ void TestTelemetryStore::redeliveriesAreLookedUpTogether()
             expected << false;
             break;
         default: // another session's identifier
-            m.deliveryKey = QStringLiteral("provisio-mw-other|hub1.test|%1").arg(i + 1);
+            m.session = QStringLiteral("provisio-mw-other|hub1.test");
             expected << false;
             break;
         }
@@ -546,6 +552,90 @@ void TestTelemetryStore::redeliveriesAreLookedUpTogether()
         QCOMPARE(*alone, expected.at(i));
     }
     QVERIFY(m_store->storedRedeliveries({}));
+}
+
+void TestTelemetryStore::deliveryRecordIsOneRowPerBatchAndBounded()
+{
+    // 75,000 deliveries of one session in batches of 5,000 (the hub's
+    // packet identifiers wrap after 65,535): one record row per batch, and
+    // rows that hold none of the session's latest kDeliveryHorizon
+    // deliveries go.
+    constexpr int kBatch = 5000;
+    constexpr int kBatches = 15;
+    const QString session = QStringLiteral("provisio-mw-h|hub1.test");
+    const auto delivery = [&](int i) {
+        TelemetryStore::Message m = message(QStringLiteral("dev-horizon"), m_base, QByteArray::number(i));
+        m.session = session;
+        m.packetId = quint16(i % 65535 + 1);
+        m.digest = QByteArray::number(i).leftJustified(TelemetryStore::kDigestBytes, '-');
+        return m;
+    };
+    const auto logRows = [&] {
+        auto q = m_db->exec(QStringLiteral("SELECT COUNT(*) FROM telemetry_delivery_log WHERE session = ?"), {session});
+        const int n = q && q->next() ? q->value(0).toInt() : -1;
+        if (q)
+            q->finish();
+        return n;
+    };
+    // A message with an identity of its own needs no record.
+    TelemetryStore::Message withId = delivery(-1);
+    withId.messageId = QStringLiteral("mid-horizon");
+    QVERIFY(insert({withId}));
+    QCOMPARE(logRows(), 0);
+    for (int b = 0; b < kBatches; ++b) {
+        QList<TelemetryStore::Message> batch;
+        for (int i = b * kBatch; i < (b + 1) * kBatch; ++i)
+            batch << delivery(i);
+        QVERIFY(insert(batch));
+        QCOMPARE(logRows(), b + 1 - qMax(0, int(((b + 1) * kBatch - TelemetryStore::kDeliveryHorizon) / kBatch)));
+    }
+    // 75,000 - 65,536 = 9,464: the first batch's row (deliveries 1..5,000)
+    // is gone, the second's (5,001..10,000) still holds recent ones.
+    QCOMPARE(logRows(), kBatches - 1);
+    QCOMPARE(rows(QStringLiteral("dev-horizon")), kBatch * kBatches + 1);
+    const auto storedAgain = [&](int i) {
+        TelemetryStore::Message again = delivery(i);
+        again.redelivered = true;
+        auto seen = m_store->isStoredRedelivery(again);
+        return seen && *seen;
+    };
+    QVERIFY(storedAgain(9999));                  // the oldest row kept
+    QVERIFY(storedAgain(kBatch * kBatches - 1)); // the latest
+    QVERIFY(storedAgain(65535 + 7));             // identifier 8, used twice: the later use counts
+    QVERIFY(!storedAgain(7));                    // ... not the earlier one
+    TelemetryStore::Message changed = delivery(70000);
+    changed.redelivered = true;
+    changed.digest = QByteArray(TelemetryStore::kDigestBytes, 'x');
+    auto seen = m_store->isStoredRedelivery(changed); // the identifier with other content
+    QVERIFY(seen);
+    QVERIFY(!*seen);
+}
+
+void TestTelemetryStore::deliveriesRecordedBeforeTheLogAreStillRecognised()
+{
+    // A delivery stored by a middleware before migration 25 (one
+    // telemetry_deliveries row, digest in hex) whose acknowledgement was
+    // lost: the hub sends it again to the upgraded middleware.
+    const QByteArray digest = QByteArray("0123456789abcdef");
+    QVERIFY(m_db->execAffected(
+        QStringLiteral("INSERT INTO telemetry_deliveries (delivery_key, digest, stored) VALUES (?, ?, ?)"),
+        {QStringLiteral("provisio-mw-old|hub1.test|41"), QString::fromLatin1(digest.toHex()), toIsoUtc(m_base)}));
+    TelemetryStore::Message again = message(QStringLiteral("dev-old"), m_base, "v");
+    again.session = QStringLiteral("provisio-mw-old|hub1.test");
+    again.packetId = 41;
+    again.digest = digest;
+    again.redelivered = true;
+    auto seen = m_store->isStoredRedelivery(again);
+    QVERIFY(seen);
+    QVERIFY(*seen);
+    // Once the identifier is used again under the new record, that counts.
+    TelemetryStore::Message next = again;
+    next.redelivered = false;
+    next.digest = QByteArray(TelemetryStore::kDigestBytes, 'n');
+    QVERIFY(insert({next}));
+    seen = m_store->isStoredRedelivery(again);
+    QVERIFY(seen);
+    QVERIFY(!*seen);
 }
 
 void TestTelemetryStore::batchedAndSingleWritesStoreAll()
@@ -570,7 +660,7 @@ void TestTelemetryStore::batchedAndSingleWritesStoreAll()
     QCOMPARE(rows(), kMessages);
 
     QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM telemetry")));
-    QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM telemetry_deliveries")));
+    QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM telemetry_delivery_log")));
     timer.restart();
     for (const auto &m : std::as_const(messages))
         QVERIFY(insert({m}));
