@@ -5,6 +5,8 @@
 
 #include <QJsonDocument>
 
+#include <utility>
+
 namespace Provisio {
 
 namespace {
@@ -69,8 +71,10 @@ void appendPayloadText(QString &out, const QJsonObject &payload, const QString &
 }
 
 // Exactly one of `provisio` and `provisioText` is used: the text when given.
+// `payloadAt`, when given, gets where the payload member starts in `out`
+// (with its leading comma) and ends: nothing between them when there is none.
 void appendState(QString &out, const RegistrationState &s, const QJsonObject *provisio,
-                 const QString *provisioText = nullptr)
+                 const QString *provisioText = nullptr, std::pair<qsizetype, qsizetype> *payloadAt = nullptr)
 {
     out += QLatin1Char('{');
     if (!s.assignedHub.isEmpty())
@@ -89,10 +93,13 @@ void appendState(QString &out, const RegistrationState &s, const QJsonObject *pr
         appendJsonMember(out, QLatin1String("etag"), s.etag);
     if (s.lastUpdatedDateTimeUtc.isValid())
         appendJsonMember(out, QLatin1String("lastUpdatedDateTimeUtc"), toIsoUtc(s.lastUpdatedDateTimeUtc));
+    const qsizetype payloadFrom = out.size();
     if (provisioText)
         appendPayloadText(out, s.payload, *provisioText);
     else
         appendPayload(out, s.payload, provisio);
+    if (payloadAt)
+        *payloadAt = {payloadFrom, out.size()};
     appendJsonMember(out, QLatin1String("registrationId"), s.registrationId);
     appendJsonMember(out, QLatin1String("status"), s.status);
     if (!s.substatus.isEmpty())
@@ -125,6 +132,33 @@ QByteArray registrationStateText(const RegistrationState &state)
     out.reserve(512);
     appendState(out, state, nullptr);
     return out.toUtf8();
+}
+
+RegistrationStateTexts registrationStateTexts(const RegistrationState &state, const QString &operationId,
+                                              const QString &previousHub)
+{
+    QString out;
+    out.reserve(512);
+    std::pair<qsizetype, qsizetype> payloadAt;
+    appendState(out, state, nullptr, nullptr, &payloadAt);
+    RegistrationStateTexts texts;
+    texts.state = out.toUtf8();
+    // The event's members sort where the payload does (after
+    // "lastUpdatedDateTimeUtc", before "registrationId"): the payload's
+    // place takes them, the rest is the state's text as it is.
+    QString &event = texts.event;
+    event.reserve(out.size() + operationId.size() + previousHub.size() + 48);
+    event += QStringView(out).first(payloadAt.first);
+    appendJsonMember(event, QLatin1String("operationId"), operationId);
+    if (!previousHub.isEmpty())
+        appendJsonMember(event, QLatin1String("previousAssignedHub"), previousHub);
+    // The members after it, with their comma (absent when the state had
+    // nothing before them).
+    const QStringView rest = QStringView(out).sliced(payloadAt.second);
+    if (!rest.startsWith(u',') && !rest.startsWith(u'}'))
+        event += QLatin1Char(',');
+    event += rest;
+    return texts;
 }
 
 QByteArray registrationAnswerText(const RegistrationOperation &op, const QJsonObject *provisio)

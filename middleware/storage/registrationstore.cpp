@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "registrationstore.h"
 #include "database.h"
+#include "jsontext.h"
 #include "recordquery.h"
 
 #include "protocol/timeutil.h"
@@ -199,22 +200,18 @@ Result<void> writeOperation(Database &db, const OperationRecord &op, const QStri
 
 Result<void> RegistrationStore::save(const RegistrationRecord &record, const QByteArray &stateText)
 {
-    // toDoc()'s members around the state: those sorting before
-    // "registrationState", then the twin.
-    QJsonObject head;
-    if (!record.enrollmentGroupId.isEmpty())
-        head.insert(QStringLiteral("enrollmentGroupId"), record.enrollmentGroupId);
-    if (!record.operationId.isEmpty())
-        head.insert(QStringLiteral("operationId"), record.operationId);
+    // toDoc()'s members around the state, written as text in QJsonObject's
+    // order: those sorting before "registrationState", then the twin.
+    QString head(QLatin1Char('{'));
     if (!record.deviceStatus.isEmpty()) {
-        head.insert(QStringLiteral("deviceStatus"), record.deviceStatus);
-        head.insert(QStringLiteral("deviceStatusDateTimeUtc"), toIsoUtc(record.deviceStatusDateTimeUtc));
+        appendJsonMember(head, QLatin1String("deviceStatus"), record.deviceStatus);
+        appendJsonMember(head, QLatin1String("deviceStatusDateTimeUtc"), toIsoUtc(record.deviceStatusDateTimeUtc));
     }
-    QByteArray headText;
-    if (!head.isEmpty()) {
-        headText = QJsonDocument(head).toJson(QJsonDocument::Compact);
-        headText = headText.sliced(1, headText.size() - 2);
-    }
+    if (!record.enrollmentGroupId.isEmpty())
+        appendJsonMember(head, QLatin1String("enrollmentGroupId"), record.enrollmentGroupId);
+    if (!record.operationId.isEmpty())
+        appendJsonMember(head, QLatin1String("operationId"), record.operationId);
+    const QByteArray headText = QStringView(head).sliced(1).toUtf8();
     const QString docText =
         spliceState(headText, stateText, ",\"twin\":" + QJsonDocument(record.twin).toJson(QJsonDocument::Compact));
     // Every registration writes this, the operation and the prune: through
@@ -300,6 +297,34 @@ Result<void> RegistrationStore::pruneOperations(const QString &registrationId, c
 {
     return m_db.execWrite(QStringLiteral("DELETE FROM operations WHERE registration_id = ? AND updated < ?"),
                           {registrationId, toIsoUtc(before)});
+}
+
+Result<void> RegistrationStore::pruneOperations(const QStringList &registrationIds, const QDateTime &before)
+{
+    const QString cutoff = toIsoUtc(before);
+    for (qsizetype from = 0; from < registrationIds.size(); from += kPruneChunk) {
+        const qsizetype count = qMin<qsizetype>(kPruneChunk, registrationIds.size() - from);
+        // The list padded to a power of two with its last id (listed twice,
+        // it matches the same rows): a handful of statement texts, each
+        // prepared once, rather than one per group size.
+        qsizetype slots = 1;
+        while (slots < count)
+            slots *= 2;
+        QString sql = QStringLiteral("DELETE FROM operations WHERE updated < ? AND registration_id IN (?");
+        sql.reserve(sql.size() + slots * 3);
+        QVariantList binds;
+        binds.reserve(slots + 1);
+        binds << cutoff;
+        for (qsizetype i = 0; i < slots; ++i) {
+            if (i > 0)
+                sql += QLatin1String(", ?");
+            binds << registrationIds.at(from + qMin(i, count - 1));
+        }
+        sql += QLatin1Char(')');
+        if (auto pruned = m_db.execWrite(sql, binds); !pruned)
+            return pruned.error();
+    }
+    return {};
 }
 
 } // namespace Provisio

@@ -57,6 +57,7 @@ private Q_SLOTS:
     void execWriteReportsConflictsAndGoesOn();
     void storedRegistrationDocumentsAreTheirJson_data();
     void storedRegistrationDocumentsAreTheirJson();
+    void groupPruneDropsOnlyOldOperationsOfItsRegistrations();
     void registrationAnswerTextIsItsJson_data();
     void registrationAnswerTextIsItsJson();
 
@@ -704,6 +705,44 @@ void TestDatabase::storedRegistrationDocumentsAreTheirJson()
                                {rec.state.registrationId}));
 }
 
+// The group commit drops its registrations' operations older than a day in
+// one statement per chunk of ids: exactly those, across chunk boundaries.
+void TestDatabase::groupPruneDropsOnlyOldOperationsOfItsRegistrations()
+{
+    RegistrationStore store(*m_db);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QDateTime old = now.addDays(-2);
+    const int registrations = RegistrationStore::kPruneChunk + 6; // a full chunk and a padded one
+    QStringList pruned;
+    for (int i = 0; i < registrations + 1; ++i) {
+        const QString id = QStringLiteral("prune-%1").arg(i);
+        if (i < registrations)
+            pruned << id;
+        for (const QDateTime &at : {old, now}) {
+            RegistrationOperation op;
+            op.operationId = id + (at == old ? QStringLiteral("-old") : QStringLiteral("-new"));
+            op.status = QStringLiteral("assigned");
+            QVERIFY(store.saveOperation({op, id, at, at}));
+        }
+    }
+    QVERIFY(store.pruneOperations(pruned, now.addDays(-1)));
+    const auto count = [this](const QString &like) {
+        auto q = m_db->exec(QStringLiteral("SELECT COUNT(*) FROM operations WHERE operation_id LIKE ?"), {like});
+        const int n = q && q->next() ? q->value(0).toInt() : -1;
+        if (q)
+            q->finish();
+        return n;
+    };
+    QCOMPARE(count(QStringLiteral("prune-%-old")), 1); // the registration not in the list keeps its old one
+    QCOMPARE(count(QStringLiteral("prune-%-new")), registrations + 1);
+    auto q = m_db->exec(QStringLiteral("SELECT operation_id FROM operations WHERE operation_id LIKE 'prune-%-old'"));
+    QVERIFY(q && q->next());
+    QCOMPARE(q->value(0).toString(), QStringLiteral("prune-%1-old").arg(registrations));
+    q->finish();
+    QVERIFY(store.pruneOperations(QStringList(), now));
+    QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM operations WHERE operation_id LIKE 'prune-%'")));
+}
+
 void TestDatabase::registrationAnswerTextIsItsJson_data()
 {
     QTest::addColumn<RegistrationOperation>("op");
@@ -781,6 +820,9 @@ void TestDatabase::registrationAnswerTextIsItsJson_data()
     disabled.registrationState->etag.clear();
     disabled.registrationState->lastUpdatedDateTimeUtc = QDateTime();
     QTest::newRow("disabled, few members") << disabled << QJsonObject() << false;
+    RegistrationOperation bare = disabled;
+    bare.registrationState->createdDateTimeUtc = QDateTime();
+    QTest::newRow("nothing before the registration id") << bare << QJsonObject() << false;
 
     RegistrationOperation assigning;
     assigning.operationId = QStringLiteral("5.assigning");
@@ -810,6 +852,25 @@ void TestDatabase::registrationAnswerTextIsItsJson()
     if (op.registrationState)
         QCOMPARE(registrationStateText(*op.registrationState),
                  QJsonDocument(op.registrationState->toJson()).toJson(QJsonDocument::Compact));
+    // The group commit renders the state once for the record and for the
+    // registration event, whose data was built as this object before: the
+    // state without its payload, the operation's id and the hub it left.
+    if (op.registrationState) {
+        for (const QString &previousHub : {QString(), QStringLiteral("left.provisio.test")}) {
+            QJsonObject event = op.registrationState->toJson();
+            event.remove(QStringLiteral("payload"));
+            event.insert(QStringLiteral("operationId"), op.operationId);
+            if (!previousHub.isEmpty())
+                event.insert(QStringLiteral("previousAssignedHub"), previousHub);
+            const RegistrationStateTexts texts =
+                registrationStateTexts(*op.registrationState, op.operationId, previousHub);
+            QCOMPARE(texts.state, registrationStateText(*op.registrationState));
+            QCOMPARE(texts.event.toUtf8(), QJsonDocument(event).toJson(QJsonDocument::Compact));
+            DomainEvent published;
+            published.dataText = texts.event;
+            QCOMPARE(published.record(), event);
+        }
+    }
 
     // The group commit's answers: the connection details written as text,
     // the CA escaped once. The same bytes whenever they are what the
