@@ -411,7 +411,7 @@ RegistrationOperation Registrar::finish(const Write &w, bool stored)
     recordMetrics(w.operation, w.timer);
     // The hub it had before, so the hub link can cut it off there (the
     // event's text names it as "previousAssignedHub" too).
-    DomainEvent event = registrationEvent(w.operation, w.record.state.deviceId, w.eventText);
+    DomainEvent event = registrationEvent(w.operation, w.record.state.deviceId, w.texts.event);
     event.previousHub = w.previousHub;
     m_ctx.events.publish(std::move(event));
     return w.operation;

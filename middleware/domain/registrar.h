@@ -2,6 +2,7 @@
 #pragma once
 
 #include "allocator.h"
+#include "registrationanswer.h"
 
 #include "core/result.h"
 #include "crypto/keys.h"
@@ -153,12 +154,13 @@ private:
     {
         RegistrationRecord record;
         Hub hub; // the hub assigned, for the answer's payload.provisio
-        // Filled by store(), on the thread that stores: the registration
-        // event's data as text (registrationStateTexts(); a listener reads
-        // it into an object only when it delivers the event), and after
-        // the commit the device's answer (empty: answered from the
-        // operation instead).
-        QString eventText;
+        // Filled by store(), on the thread that stores: record.state
+        // rendered once (registrationStateTexts()) for the stored record and
+        // operation, the event's data (a listener reads it into an object
+        // only when it delivers the event) and the answer, and after the
+        // commit the device's answer (empty: answered from the operation
+        // instead).
+        RegistrationStateTexts texts;
         QByteArray answerText;
         RegistrationOperation operation;
         QString registrationId;

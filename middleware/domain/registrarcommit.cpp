@@ -225,7 +225,7 @@ QByteArray Registrar::storedAnswer(const Write &w, const QString &caPemJson, Hub
     if (!hasHubKey(state) || !generation)
         return registrationAnswerText(w.operation);
     const QString key = hubDeviceKey(w.hub, state.deviceId, *generation, &derivers);
-    return registrationAnswerText(w.operation, provisioPayloadText(caPemJson, key, w.hub.dialEndpoint()));
+    return registrationAnswerText(w.operation, w.texts, provisioPayloadText(caPemJson, key, w.hub.dialEndpoint()));
 }
 
 bool Registrar::store(RegistrationStore &registrations, Write &w, bool prune)
@@ -234,9 +234,8 @@ bool Registrar::store(RegistrationStore &registrations, Write &w, bool prune)
     // and the event: each would otherwise render the same state (and its
     // dates) again, and the event's data as a QJsonObject cost more than
     // the rest of the state's rendering together.
-    RegistrationStateTexts texts = registrationStateTexts(w.record.state, w.operation.operationId, w.previousHub);
-    w.eventText = std::move(texts.event);
-    const QByteArray &stateText = texts.state;
+    w.texts = registrationStateTexts(w.record.state, w.operation.operationId, w.previousHub);
+    const QByteArray &stateText = w.texts.state;
     if (!registrations.save(w.record, stateText))
         return false;
     if (!registrations.saveOperation({w.operation, w.registrationId, w.started, w.at}, stateText))

@@ -154,10 +154,14 @@ RegistrationStateTexts registrationStateTexts(const RegistrationState &state, co
         appendJsonMember(event, QLatin1String("previousAssignedHub"), previousHub);
     // The members after it, with their comma (absent when the state had
     // nothing before them).
-    const QStringView rest = QStringView(out).sliced(payloadAt.second);
+    QStringView rest = QStringView(out).sliced(payloadAt.second);
     if (!rest.startsWith(u',') && !rest.startsWith(u'}'))
         event += QLatin1Char(',');
     event += rest;
+    texts.beforePayload = QStringView(out).first(payloadAt.first).toString();
+    texts.afterPayload = rest.toString();
+    if (!rest.startsWith(u',') && !rest.startsWith(u'}'))
+        texts.afterPayload.prepend(QLatin1Char(','));
     return texts;
 }
 
@@ -169,6 +173,30 @@ QByteArray registrationAnswerText(const RegistrationOperation &op, const QJsonOb
 QByteArray registrationAnswerText(const RegistrationOperation &op, const QString &provisioText)
 {
     return answerText(op, nullptr, &provisioText);
+}
+
+QByteArray registrationAnswerText(const RegistrationOperation &op, const RegistrationStateTexts &texts,
+                                  const QString &provisioText)
+{
+    // The state's own payload (a custom allocation's) is merged with the
+    // connection details, which the text around it cannot do.
+    if (!op.registrationState || !op.registrationState->payload.isEmpty() || texts.beforePayload.isEmpty())
+        return registrationAnswerText(op, provisioText);
+    QString out;
+    out.reserve(texts.beforePayload.size() + texts.afterPayload.size() + provisioText.size() + op.operationId.size() +
+                96);
+    out += QLatin1Char('{');
+    appendJsonMember(out, QLatin1String("operationId"), op.operationId);
+    appendJsonKey(out, QLatin1String("registrationState"));
+    out += texts.beforePayload;
+    appendJsonKey(out, QLatin1String("payload"));
+    out += QLatin1String("{\"provisio\":");
+    out += provisioText;
+    out += QLatin1Char('}');
+    out += texts.afterPayload;
+    appendJsonMember(out, QLatin1String("status"), op.status);
+    out += QLatin1Char('}');
+    return out.toUtf8();
 }
 
 QString provisioPayloadText(const QString &caCertificateJson, const QString &hubDeviceKey, const QString &hubEndpoint)

@@ -30,6 +30,10 @@ struct RegistrationStateTexts
 {
     QByteArray state;
     QString event;
+    // The state's text before and after its payload member (with the comma
+    // of the member after it), for the device's answer once stored.
+    QString beforePayload;
+    QString afterPayload;
 };
 RegistrationStateTexts registrationStateTexts(const RegistrationState &state, const QString &operationId,
                                               const QString &previousHub);
@@ -41,5 +45,9 @@ QString provisioPayloadText(const QString &caCertificateJson, const QString &hub
 // registrationAnswerText() with payload.provisio given as
 // provisioPayloadText()'s text: the same bytes as with its QJsonObject.
 QByteArray registrationAnswerText(const RegistrationOperation &op, const QString &provisioText);
+// The same from `texts`, registrationStateTexts() of op's state (not
+// rendered again).
+QByteArray registrationAnswerText(const RegistrationOperation &op, const RegistrationStateTexts &texts,
+                                  const QString &provisioText);
 
 } // namespace Provisio

@@ -235,6 +235,19 @@ Result<QHash<QString, quint32>> HubLinkStore::credentialGenerations(const QStrin
 {
     constexpr qsizetype kChunk = 64;
     QHash<QString, quint32> out;
+    // As RegistrationStore::pruneOperations: a statement per device on
+    // SQLite, where a list costs a temporary table, per chunk on
+    // PostgreSQL, where a statement costs a round trip.
+    if (m_db.dialect() == Database::Dialect::Sqlite) {
+        for (const QString &deviceId : deviceIds) {
+            const auto generation = credentialGeneration(hubHost, deviceId);
+            if (!generation)
+                return generation.error();
+            if (*generation > 0)
+                out.insert(deviceId, *generation);
+        }
+        return out;
+    }
     const QString host = hubHost.toLower();
     for (qsizetype from = 0; from < deviceIds.size(); from += kChunk) {
         const qsizetype count = qMin(kChunk, deviceIds.size() - from);

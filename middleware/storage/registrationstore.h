@@ -103,8 +103,9 @@ public:
     // Drops a registration's operations older than `before`: devices poll an
     // operation for seconds, not days.
     Result<void> pruneOperations(const QString &registrationId, const QDateTime &before);
-    // The same for several registrations at once (the group commit's): a
-    // statement per up to kPruneChunk ids rather than one per registration.
+    // The same for several registrations at once (the group commit's): on
+    // PostgreSQL a statement per up to kPruneChunk ids rather than a round
+    // trip per registration.
     static constexpr int kPruneChunk = 64;
     Result<void> pruneOperations(const QStringList &registrationIds, const QDateTime &before);
 

@@ -823,6 +823,7 @@ void TestDatabase::registrationAnswerTextIsItsJson_data()
     RegistrationOperation bare = disabled;
     bare.registrationState->createdDateTimeUtc = QDateTime();
     QTest::newRow("nothing before the registration id") << bare << QJsonObject() << false;
+    QTest::newRow("nothing before the registration id, connection details") << bare << provisio << true;
 
     RegistrationOperation assigning;
     assigning.operationId = QStringLiteral("5.assigning");
@@ -888,6 +889,11 @@ void TestDatabase::registrationAnswerTextIsItsJson()
                                                      provisio.value(QStringLiteral("hubEndpoint")).toString());
     QCOMPARE(QJsonDocument::fromJson(provisioText.toUtf8()).object(), provisio);
     QCOMPARE(registrationAnswerText(op, provisioText), text);
+    // And around the state's text as the group commit rendered it.
+    if (op.registrationState) {
+        const RegistrationStateTexts texts = registrationStateTexts(*op.registrationState, op.operationId, QString());
+        QCOMPARE(registrationAnswerText(op, texts, provisioText), text);
+    }
 }
 
 PROVISIO_TEST_GUILESS_MAIN(TestDatabase)
