@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "jsontext.h"
 
+#include <QJsonArray>
+#include <QVariant>
+
 #include <cstring>
 
 namespace Provisio {
@@ -93,6 +96,81 @@ void appendJsonMember(QString &out, QLatin1String key, QStringView value)
 {
     appendJsonKey(out, key);
     appendJsonString(out, value);
+}
+
+namespace {
+
+bool appendValue(QString &out, const QJsonValue &value);
+
+bool appendObject(QString &out, const QJsonObject &object)
+{
+    out += QLatin1Char('{');
+    bool first = true;
+    // QJsonObject iterates its keys in the order QJsonDocument writes them.
+    for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
+        if (!first)
+            out += QLatin1Char(',');
+        first = false;
+        appendJsonString(out, it.key());
+        out += QLatin1Char(':');
+        if (!appendValue(out, it.value()))
+            return false;
+    }
+    out += QLatin1Char('}');
+    return true;
+}
+
+bool appendValue(QString &out, const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Null:
+        out += QLatin1String("null");
+        return true;
+    case QJsonValue::Bool:
+        out += value.toBool() ? QLatin1String("true") : QLatin1String("false");
+        return true;
+    case QJsonValue::String:
+        appendJsonString(out, value.toString());
+        return true;
+    case QJsonValue::Double: {
+        // An integer is written as its digits; a double's shortest form,
+        // exponents and non-finite values are left to QJsonDocument.
+        const QVariant number = value.toVariant();
+        if (number.typeId() != QMetaType::LongLong)
+            return false;
+        out += QString::number(number.toLongLong());
+        return true;
+    }
+    case QJsonValue::Array: {
+        out += QLatin1Char('[');
+        bool first = true;
+        for (const QJsonValue &item : value.toArray()) {
+            if (!first)
+                out += QLatin1Char(',');
+            first = false;
+            if (!appendValue(out, item))
+                return false;
+        }
+        out += QLatin1Char(']');
+        return true;
+    }
+    case QJsonValue::Object:
+        return appendObject(out, value.toObject());
+    case QJsonValue::Undefined:
+        break;
+    }
+    return false;
+}
+
+} // namespace
+
+bool appendJsonObject(QString &out, const QJsonObject &object)
+{
+    const qsizetype at = out.size();
+    if (appendObject(out, object))
+        return true;
+    out.truncate(at);
+    return false;
 }
 
 } // namespace Provisio

@@ -212,8 +212,10 @@ Result<void> RegistrationStore::save(const RegistrationRecord &record, const QBy
     if (!record.operationId.isEmpty())
         appendJsonMember(head, QLatin1String("operationId"), record.operationId);
     const QByteArray headText = QStringView(head).sliced(1).toUtf8();
-    const QString docText =
-        spliceState(headText, stateText, ",\"twin\":" + QJsonDocument(record.twin).toJson(QJsonDocument::Compact));
+    QString twin;
+    const QByteArray twinText =
+        appendJsonObject(twin, record.twin) ? twin.toUtf8() : QJsonDocument(record.twin).toJson(QJsonDocument::Compact);
+    const QString docText = spliceState(headText, stateText, ",\"twin\":" + twinText);
     // Every registration writes this, the operation and the prune: through
     // execWrite, which binds without Qt SQL's per-value name look-up.
     const RegistrationState &s = record.state;

@@ -651,6 +651,34 @@ void TestDatabase::storedRegistrationDocumentsAreTheirJson_data()
         << QJsonObject{{QStringLiteral("tags"), QJsonObject{{QStringLiteral("k"), QStringLiteral("v\u00e9")}}}};
     QTest::newRow("no operation") << QStringLiteral("g") << QString() << QString()
                                   << QJsonObject{{QStringLiteral("properties"), QJsonObject()}};
+    // The twin is written as text unless a number is not an integer.
+    const QJsonObject desired{
+        {QStringLiteral("$version"), 7},
+        {QStringLiteral("rate"), -5},
+        {QStringLiteral("big"), qint64(100000000000000)},
+        {QStringLiteral("on"), true},
+        {QStringLiteral("off"), false},
+        {QStringLiteral("none"), QJsonValue::Null},
+        {QStringLiteral("n\u00e4me \"q\"\t"), QStringLiteral("v\u00e4l\\ue \u2603\n")},
+        {QStringLiteral("list"), QJsonArray{1, QStringLiteral("x"), QJsonArray{}, QJsonObject{}}},
+        {QStringLiteral("nested"), QJsonObject{{QStringLiteral("b"), 2}, {QStringLiteral("a"), 1}}}};
+    const auto twinOf = [](const QJsonObject &desired) {
+        return QJsonObject{{QStringLiteral("tags"), QJsonObject{{QStringLiteral("zone"), QStringLiteral("z")}}},
+                           {QStringLiteral("properties"), QJsonObject{{QStringLiteral("desired"), desired}}}};
+    };
+    QTest::newRow("twin of integers, strings, arrays")
+        << QString() << QStringLiteral("5.1") << QString() << twinOf(desired);
+    QJsonObject doubles = desired;
+    doubles.insert(QStringLiteral("ratio"), 1.5);
+    QTest::newRow("twin with a fraction") << QString() << QStringLiteral("5.2") << QString() << twinOf(doubles);
+    QJsonObject integralDouble = desired;
+    integralDouble.insert(QStringLiteral("huge"), 1e14);
+    QTest::newRow("twin with an integral double")
+        << QString() << QStringLiteral("5.3") << QString() << twinOf(integralDouble);
+    QTest::newRow("twin read from text")
+        << QString() << QStringLiteral("5.4") << QString()
+        << QJsonDocument::fromJson(R"({"properties":{"desired":{"$version":3,"a":2.0,"b":-0,"c":1e3,"d":12}}})")
+               .object();
 }
 
 void TestDatabase::storedRegistrationDocumentsAreTheirJson()
