@@ -192,6 +192,8 @@ private:
         std::shared_ptr<HubKeyDerivers> derivers;
     };
     static void storeGroup(Database *db, Group &group);
+    // Fills write.texts from its record's state.
+    static void render(Write &write);
     // Inside an open transaction. Without `prune`, the caller drops the
     // registration's operations older than a day itself (a group's at once).
     static bool store(RegistrationStore &store, Write &write, bool prune = true);

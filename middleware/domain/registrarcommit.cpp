@@ -153,11 +153,22 @@ void Registrar::storeGroup(Database *db, Group &group)
     {
         Transaction tx(*db);
         all = tx.isActive();
+        // The records, then the operations, each as few statements as
+        // the database makes cheapest (RegistrationStore::saveMany).
+        QList<RegistrationStore::StateWrite> records;
+        std::vector<OperationRecord> operations;
+        QList<RegistrationStore::OperationWrite> operationWrites;
+        records.reserve(qsizetype(group.writes.size()));
+        operations.reserve(group.writes.size());
+        operationWrites.reserve(qsizetype(group.writes.size()));
         for (Write &w : group.writes) {
-            if (!all)
-                break;
-            all = store(registrations, w, false);
+            render(w);
+            records.append({&w.record, &w.texts.state});
+            operations.push_back({w.operation, w.registrationId, w.started, w.at});
         }
+        for (size_t i = 0; i < operations.size(); ++i)
+            operationWrites.append({&operations[i], &group.writes[i].texts.state});
+        all = all && registrations.saveMany(records) && registrations.saveOperations(operationWrites);
         if (all && !group.writes.empty()) {
             // The group's older operations dropped together: with the
             // earliest write's cutoff, none younger than a day goes.
@@ -228,13 +239,18 @@ QByteArray Registrar::storedAnswer(const Write &w, const QString &caPemJson, Hub
     return registrationAnswerText(w.operation, w.texts, provisioPayloadText(caPemJson, key, w.hub.dialEndpoint()));
 }
 
+void Registrar::render(Write &w)
+{
+    // Rendered once, as text, for the stored record, the stored operation,
+    // the event and the answer: each would otherwise render the same state
+    // (and its dates) again, and the event's data as a QJsonObject cost
+    // more than the rest of the state's rendering together.
+    w.texts = registrationStateTexts(w.record.state, w.operation.operationId, w.previousHub);
+}
+
 bool Registrar::store(RegistrationStore &registrations, Write &w, bool prune)
 {
-    // Rendered once, as text, for the stored record, the stored operation
-    // and the event: each would otherwise render the same state (and its
-    // dates) again, and the event's data as a QJsonObject cost more than
-    // the rest of the state's rendering together.
-    w.texts = registrationStateTexts(w.record.state, w.operation.operationId, w.previousHub);
+    render(w);
     const QByteArray &stateText = w.texts.state;
     if (!registrations.save(w.record, stateText))
         return false;

@@ -9,6 +9,7 @@
 #include "domain/changerecorder.h"
 #include "domain/eventbus.h"
 #include "domain/registrationanswer.h"
+#include "protocol/timeutil.h"
 #include "storage/auditlog.h"
 #include "storage/database.h"
 #include "storage/jsontext.h"
@@ -58,6 +59,7 @@ private Q_SLOTS:
     void storedRegistrationDocumentsAreTheirJson_data();
     void storedRegistrationDocumentsAreTheirJson();
     void groupPruneDropsOnlyOldOperationsOfItsRegistrations();
+    void groupWritesStoreWhatSingleWritesStore();
     void registrationAnswerTextIsItsJson_data();
     void registrationAnswerTextIsItsJson();
 
@@ -769,6 +771,76 @@ void TestDatabase::groupPruneDropsOnlyOldOperationsOfItsRegistrations()
     q->finish();
     QVERIFY(store.pruneOperations(QStringList(), now));
     QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM operations WHERE operation_id LIKE 'prune-%'")));
+}
+
+// The group commit's records and operations go as multi-row statements on
+// PostgreSQL (chunks of 64, 32, ... rows) and one by one on SQLite: the
+// same documents and columns as save() and saveOperation() store, new rows
+// and replaced ones alike.
+void TestDatabase::groupWritesStoreWhatSingleWritesStore()
+{
+    RegistrationStore store(*m_db);
+    const QDateTime at = QDateTime(QDate(2026, 12, 7), QTime(2, 0, 0, 5), Qt::UTC);
+    const int count = 64 + 4 + 2 + 1;
+    std::vector<RegistrationRecord> records(count);
+    std::vector<QByteArray> texts(count);
+    std::vector<OperationRecord> operations(count);
+    QList<RegistrationStore::StateWrite> recordWrites;
+    QList<RegistrationStore::OperationWrite> operationWrites;
+    for (int i = 0; i < count; ++i) {
+        RegistrationRecord &rec = records[size_t(i)];
+        rec.state.registrationId = QStringLiteral("group-write-%1").arg(i);
+        rec.state.status = QStringLiteral("assigned");
+        rec.state.assignedHub = QStringLiteral("hub-%1.example").arg(i % 3);
+        rec.state.deviceId = rec.state.registrationId;
+        rec.state.substatus = QStringLiteral("initialAssignment");
+        rec.state.etag = QStringLiteral("etag-%1").arg(i);
+        rec.state.createdDateTimeUtc = at;
+        rec.state.lastUpdatedDateTimeUtc = at.addMSecs(i);
+        rec.enrollmentGroupId = i % 2 ? QStringLiteral("g\u00e9") : QString();
+        rec.operationId = QStringLiteral("5.group.%1").arg(i);
+        rec.twin =
+            QJsonObject{{QStringLiteral("properties"),
+                         QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("$version"), i}}}}}};
+        texts[size_t(i)] = QJsonDocument(rec.state.toJson()).toJson(QJsonDocument::Compact);
+        operations[size_t(i)].operation.operationId = rec.operationId;
+        operations[size_t(i)].operation.status = QStringLiteral("assigned");
+        operations[size_t(i)].operation.registrationState = rec.state;
+        operations[size_t(i)].registrationId = rec.state.registrationId;
+        operations[size_t(i)].created = at;
+        operations[size_t(i)].updated = at.addMSecs(i);
+        recordWrites.append({&records[size_t(i)], &texts[size_t(i)]});
+        operationWrites.append({&operations[size_t(i)], &texts[size_t(i)]});
+    }
+    // One of them stored before: the group write replaces it.
+    RegistrationRecord old = records[3];
+    old.state.status = QStringLiteral("failed");
+    old.state.assignedHub.clear();
+    QVERIFY(store.save(old));
+    QVERIFY(store.saveMany(recordWrites));
+    QVERIFY(store.saveOperations(operationWrites));
+    QVERIFY(store.saveMany({}));
+    QVERIFY(store.saveOperations({}));
+    for (int i = 0; i < count; ++i) {
+        const RegistrationRecord &rec = records[size_t(i)];
+        auto q = m_db->exec(QStringLiteral("SELECT doc, assigned_hub, status, group_id, updated FROM registrations "
+                                           "WHERE registration_id = ?"),
+                            {rec.state.registrationId});
+        QVERIFY(q && q->next());
+        QCOMPARE(q->value(0).toString(), QString::fromUtf8(QJsonDocument(rec.toDoc()).toJson(QJsonDocument::Compact)));
+        QCOMPARE(q->value(1).toString(), rec.state.assignedHub);
+        QCOMPARE(q->value(2).toString(), QStringLiteral("assigned"));
+        QCOMPARE(q->value(3).toString(), rec.enrollmentGroupId);
+        QCOMPARE(q->value(4).toString(), toIsoUtc(rec.state.lastUpdatedDateTimeUtc));
+        q->finish();
+        const auto op = store.findOperation(rec.operationId);
+        QVERIFY(op && *op);
+        QCOMPARE((*op)->registrationId, rec.state.registrationId);
+        QCOMPARE((*op)->updated, operations[size_t(i)].updated);
+        QCOMPARE((*op)->operation.toJson(), operations[size_t(i)].operation.toJson());
+    }
+    QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM operations WHERE registration_id LIKE 'group-write-%'")));
+    QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM registrations WHERE registration_id LIKE 'group-write-%'")));
 }
 
 void TestDatabase::registrationAnswerTextIsItsJson_data()
