@@ -239,6 +239,14 @@ Result<QHash<QString, quint32>> HubLinkStore::credentialGenerations(const QStrin
     // SQLite, where a list costs a temporary table, per chunk on
     // PostgreSQL, where a statement costs a round trip.
     if (m_db.dialect() == Database::Dialect::Sqlite) {
+        // Most hubs never had a device's key retired: one look for any row
+        // of the hub saves a look per device.
+        const auto any = m_db.selectRows(QStringLiteral("SELECT 1 FROM hub_credentials WHERE hub_host = ? LIMIT 1"),
+                                         {hubHost.toLower()}, 1);
+        if (!any)
+            return any.error();
+        if (any->isEmpty())
+            return out;
         for (const QString &deviceId : deviceIds) {
             const auto generation = credentialGeneration(hubHost, deviceId);
             if (!generation)
