@@ -208,6 +208,67 @@ Result<QString> deriveKey(const QString &parentKeyBase64, const QString &id)
     return QString::fromLatin1(hmacSha256(parent.value(), id.toUtf8()).toBase64());
 }
 
+// The SHA-256 contexts after the padded key's inner and outer block, and
+// one to work in (derive() is const: the state is a cache, not a value).
+struct KeyDeriver::State
+{
+    DigestContext inner;
+    DigestContext outer;
+    DigestContext work;
+};
+
+Result<KeyDeriver> KeyDeriver::create(const QString &parentKeyBase64)
+{
+    const auto parent = decodeKey(parentKeyBase64);
+    if (!parent)
+        return Error(ErrorCode::InvalidInput, QStringLiteral("parent key: ") + parent.error().message);
+    // As hmacSha256(): the key padded to the block (hashed first when
+    // longer), then each pad's block absorbed, which every MAC under this
+    // key starts with.
+    constexpr int kBlock = 64;
+    auto state = std::make_shared<State>();
+    unsigned char padded[kBlock] = {};
+    if (parent->size() > kBlock)
+        digestInto(state->work.ctx, {{bytesOf(*parent), size_t(parent->size())}}, padded);
+    else
+        memcpy(padded, parent->constData(), size_t(parent->size()));
+    unsigned char ipad[kBlock], opad[kBlock];
+    for (int i = 0; i < kBlock; ++i) {
+        ipad[i] = padded[i] ^ 0x36;
+        opad[i] = padded[i] ^ 0x5c;
+    }
+    const bool ok = state->inner.ctx && state->outer.ctx && state->work.ctx &&
+                    EVP_DigestInit_ex2(state->inner.ctx, fetchedSha256(), nullptr) == 1 &&
+                    EVP_DigestUpdate(state->inner.ctx, ipad, kBlock) == 1 &&
+                    EVP_DigestInit_ex2(state->outer.ctx, fetchedSha256(), nullptr) == 1 &&
+                    EVP_DigestUpdate(state->outer.ctx, opad, kBlock) == 1;
+    OPENSSL_cleanse(padded, sizeof padded);
+    OPENSSL_cleanse(ipad, sizeof ipad);
+    OPENSSL_cleanse(opad, sizeof opad);
+    if (!ok)
+        qFatal("Provisio: SHA-256 failed in OpenSSL");
+    return KeyDeriver(std::move(state));
+}
+
+Result<QString> KeyDeriver::derive(const QString &id) const
+{
+    if (id.isEmpty())
+        return Error(ErrorCode::InvalidInput, QStringLiteral("cannot derive a key for an empty id"));
+    const QByteArray data = id.toUtf8();
+    EVP_MD_CTX *work = m_state->work.ctx;
+    unsigned char inner[32];
+    unsigned char mac[32];
+    unsigned int length = 0;
+    bool ok = EVP_MD_CTX_copy_ex(work, m_state->inner.ctx) == 1 &&
+              EVP_DigestUpdate(work, bytesOf(data), size_t(data.size())) == 1 &&
+              EVP_DigestFinal_ex(work, inner, &length) == 1 && length == 32;
+    ok = ok && EVP_MD_CTX_copy_ex(work, m_state->outer.ctx) == 1 && EVP_DigestUpdate(work, inner, sizeof inner) == 1 &&
+         EVP_DigestFinal_ex(work, mac, &length) == 1 && length == 32;
+    if (!ok)
+        qFatal("Provisio: SHA-256 failed in OpenSSL");
+    return QString::fromLatin1(QByteArray::fromRawData(reinterpret_cast<const char *>(mac), sizeof mac).toBase64());
+}
+
 bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
 {
     if (a.size() != b.size())

@@ -7,6 +7,7 @@
 #include <QString>
 
 #include <initializer_list>
+#include <memory>
 #include <utility>
 
 // Key material and the primitives built on it: random keys, HMAC-SHA256 key
@@ -39,6 +40,26 @@ Result<QByteArray> decodeKey(const QString &base64Key);
 // base64(HMAC-SHA256(base64decode(parentKey), id as UTF-8)). Fails with
 // InvalidInput when the parent key is not valid base64 or the id is empty.
 Result<QString> deriveKey(const QString &parentKeyBase64, const QString &id);
+
+// deriveKey() for many ids under one parent key: the key decoded, checked
+// and its HMAC pads hashed once, where deriveKey() does all of that again
+// for every id; each id then costs the two SHA-256 blocks that depend on
+// it. For the registrations' hub keys, a hub's signing key derives every
+// answer's. Copies share the (read-only) state; one thread at a time.
+class KeyDeriver
+{
+public:
+    // Fails as deriveKey() does for a parent key that is not valid base64.
+    static Result<KeyDeriver> create(const QString &parentKeyBase64);
+    // deriveKey(parentKeyBase64, id), the same text.
+    Result<QString> derive(const QString &id) const;
+
+    struct State;
+
+private:
+    explicit KeyDeriver(std::shared_ptr<State> state) : m_state(std::move(state)) { }
+    std::shared_ptr<State> m_state;
+};
 
 // What a device's hub key is derived from, deriveKey(hub signing key, this):
 // the device id at credential generation 0 (the keys devices always had),

@@ -42,6 +42,7 @@ const QString kAssigning = RegistrationStatus::Assigning;
 
 DomainEvent registrationEvent(const RegistrationOperation &op, const QString &deviceId);
 DomainEvent registrationEvent(const RegistrationOperation &op, const QString &deviceId, QJsonObject stateJson);
+DomainEvent registrationEvent(const RegistrationOperation &op, const QString &deviceId, const QString &dataText);
 
 QDateTime now()
 {
@@ -422,13 +423,11 @@ RegistrationOperation Registrar::finish(const Write &w, bool stored)
         return failed;
     }
     recordMetrics(w.operation, w.timer);
-    // The hub it had before, so the hub link can cut it off there.
-    DomainEvent event = registrationEvent(w.operation, w.record.state.deviceId, w.stateJson);
-    if (!w.previousHub.isEmpty()) {
-        event.previousHub = w.previousHub;
-        event.data.insert(QStringLiteral("previousAssignedHub"), w.previousHub);
-    }
-    m_ctx.events.publish(event);
+    // The hub it had before, so the hub link can cut it off there (the
+    // event's text names it as "previousAssignedHub" too).
+    DomainEvent event = registrationEvent(w.operation, w.record.state.deviceId, w.texts.event);
+    event.previousHub = w.previousHub;
+    m_ctx.events.publish(std::move(event));
     return w.operation;
 }
 
@@ -559,6 +558,20 @@ DomainEvent registrationEvent(const RegistrationOperation &op, const QString &de
     e.data.insert(QStringLiteral("operationId"), op.operationId);
     return e;
 }
+
+// `dataText`: the event's data as registrationStateTexts() writes it for
+// op.registrationState (with the operation's id).
+DomainEvent registrationEvent(const RegistrationOperation &op, const QString &deviceId, const QString &dataText)
+{
+    DomainEvent e;
+    e.kind = registrationEventKind(op.status);
+    e.registrationId = op.registrationState ? op.registrationState->registrationId : QString();
+    e.entityId = e.registrationId;
+    e.deviceId = deviceId;
+    e.hub = op.registrationState ? op.registrationState->assignedHub : QString();
+    e.dataText = dataText;
+    return e;
+}
 } // namespace
 
 void Registrar::recordMetrics(const RegistrationOperation &op, const QElapsedTimer &timer)
@@ -647,7 +660,30 @@ std::optional<QString> Registrar::hubDeviceKey(Database &db, const Hub &hub, con
     auto generation = HubLinkStore(db).credentialGeneration(state.assignedHub, state.deviceId);
     if (!generation)
         return std::nullopt;
-    auto key = Crypto::deriveKey(hub.signingKey, Crypto::hubDeviceKeyDerivationId(state.deviceId, *generation));
+    return hubDeviceKey(hub, state.deviceId, *generation);
+}
+
+QString Registrar::hubDeviceKey(const Hub &hub, const QString &deviceId, quint32 generation, HubKeyDerivers *derivers)
+{
+    const QString id = Crypto::hubDeviceKeyDerivationId(deviceId, generation);
+    if (!derivers) {
+        auto key = Crypto::deriveKey(hub.signingKey, id);
+        return key ? std::move(*key) : QString();
+    }
+    // Keyed by the signing key itself: a hub whose key was rotated derives
+    // through a new entry, whichever instance rotated it. The few linked
+    // hubs' keys, and those rotated away, are kept up to a bound.
+    constexpr size_t kMaxDerivers = 64;
+    auto it = derivers->find(hub.signingKey);
+    if (it == derivers->end()) {
+        auto deriver = Crypto::KeyDeriver::create(hub.signingKey);
+        if (!deriver)
+            return QString();
+        if (derivers->size() >= kMaxDerivers)
+            derivers->clear();
+        it = derivers->emplace(hub.signingKey, std::move(*deriver)).first;
+    }
+    auto key = it->second.derive(id);
     return key ? std::move(*key) : QString();
 }
 

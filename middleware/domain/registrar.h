@@ -2,8 +2,10 @@
 #pragma once
 
 #include "allocator.h"
+#include "registrationanswer.h"
 
 #include "core/result.h"
+#include "crypto/keys.h"
 #include "protocol/enrollment.h"
 #include "protocol/enrollmentgroup.h"
 #include "protocol/registrationstate.h"
@@ -20,6 +22,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 namespace Provisio {
@@ -155,9 +158,12 @@ private:
         RegistrationRecord record;
         Hub hub; // the hub assigned, for the answer's payload.provisio
         // Filled by store(), on the thread that stores: record.state
-        // rendered (for the documents and the event), and after the commit
-        // the device's answer (empty: answered from the operation instead).
-        QJsonObject stateJson;
+        // rendered once (registrationStateTexts()) for the stored record and
+        // operation, the event's data (a listener reads it into an object
+        // only when it delivers the event) and the answer, and after the
+        // commit the device's answer (empty: answered from the operation
+        // instead).
+        RegistrationStateTexts texts;
         QByteArray answerText;
         RegistrationOperation operation;
         QString registrationId;
@@ -177,22 +183,40 @@ private:
                                    const std::optional<RegistrationRecord> *known = nullptr, Done *done = nullptr);
     // One group commit, on whichever thread owns `db` (null: no
     // connection, nothing stored); `stored` gets each write's outcome.
+    // The hub keys' derivations of the groups' answers: a KeyDeriver per
+    // hub signing key (a rotated signing key is another entry), kept from
+    // group to group and used by one group at a time.
+    using HubKeyDerivers = std::unordered_map<QString, Crypto::KeyDeriver>;
     struct Group
     {
         std::vector<Write> writes;
         std::vector<bool> stored;
         QString caPemJson; // for the answers: the CA as a JSON string
+        std::shared_ptr<HubKeyDerivers> derivers;
     };
     static void storeGroup(Database *db, Group &group);
-    // Inside an open transaction.
-    static bool store(RegistrationStore &store, Write &write);
+    // Fills write.texts from its record's state.
+    static void render(Write &write);
+    // Inside an open transaction. Without `prune`, the caller drops the
+    // registration's operations older than a day itself (a group's at once).
+    static bool store(RegistrationStore &store, Write &write, bool prune = true);
     // The answer of a stored write, read through `db` (the hub key's
     // credential generation), as deviceAnswer() would give it.
-    static QByteArray storedAnswer(Database &db, const Write &write, const QString &caPemJson);
+    // `generation`: the device's hub key generation, read after the commit
+    // (none: that read failed, and the answer goes without the connection
+    // details).
+    static QByteArray storedAnswer(const Write &write, const QString &caPemJson, HubKeyDerivers &derivers,
+                                   std::optional<quint32> generation);
+    // An assigned state with a hub: its answer carries the device's hub key.
+    static bool hasHubKey(const RegistrationState &state);
     // The device's key on `hub` for an assigned state, read through `db`
     // (its credential generation): nullopt when that read failed, empty
     // when the key could not be derived.
     static std::optional<QString> hubDeviceKey(Database &db, const Hub &hub, const RegistrationState &state);
+    // The key at `generation`; empty when it could not be derived. With
+    // `derivers`, derived through (and kept in) them.
+    static QString hubDeviceKey(const Hub &hub, const QString &deviceId, quint32 generation,
+                                HubKeyDerivers *derivers = nullptr);
     // payload.provisio for an assigned state on `hub`.
     static std::optional<QJsonObject> provisioPayload(Database &db, const Hub &hub, const RegistrationState &state,
                                                       const QString &caPem);
@@ -232,6 +256,7 @@ private:
     QByteArray m_caPemSource;
     QString m_caPem;
     QString m_caPemJson;
+    std::shared_ptr<HubKeyDerivers> m_hubKeyDerivers = std::make_shared<HubKeyDerivers>();
     // Null for an in-memory database: groups are then stored and devices
     // authenticated on this thread. Declared last: stopped before the rest goes.
     std::unique_ptr<DatabaseWriter> m_writer;

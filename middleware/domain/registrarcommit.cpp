@@ -15,8 +15,10 @@
 #include "storage/databasewriter.h"
 #include "storage/enrollmentgroupcache.h"
 #include "storage/enrollmentstore.h"
+#include "storage/hublinkstore.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace Provisio {
 
@@ -99,6 +101,7 @@ void Registrar::sendWaiting()
     group->writes.swap(m_batch);
     caPem();
     group->caPemJson = m_caPemJson;
+    group->derivers = m_hubKeyDerivers;
     m_inFlight = group;
     if (!m_writer) {
         storeGroup(&m_ctx.db, *group);
@@ -151,10 +154,33 @@ void Registrar::storeGroup(Database *db, Group &group)
     {
         Transaction tx(*db);
         all = tx.isActive();
+        // The records, then the operations, each as few statements as
+        // the database makes cheapest (RegistrationStore::saveMany).
+        QList<RegistrationStore::StateWrite> records;
+        std::vector<OperationRecord> operations;
+        QList<RegistrationStore::OperationWrite> operationWrites;
+        records.reserve(qsizetype(group.writes.size()));
+        operations.reserve(group.writes.size());
+        operationWrites.reserve(qsizetype(group.writes.size()));
         for (Write &w : group.writes) {
-            if (!all)
-                break;
-            all = store(registrations, w);
+            render(w);
+            records.append({&w.record, &w.texts.state});
+            operations.push_back({w.operation, w.registrationId, w.started, w.at});
+        }
+        for (size_t i = 0; i < operations.size(); ++i)
+            operationWrites.append({&operations[i], &group.writes[i].texts.state});
+        all = all && registrations.saveMany(records) && registrations.saveOperations(operationWrites);
+        if (all && !group.writes.empty()) {
+            // The group's older operations dropped together: with the
+            // earliest write's cutoff, none younger than a day goes.
+            QStringList ids;
+            ids.reserve(qsizetype(group.writes.size()));
+            QDateTime earliest = group.writes.front().at;
+            for (const Write &w : group.writes) {
+                ids << w.registrationId;
+                earliest = qMin(earliest, w.at);
+            }
+            all = bool(registrations.pruneOperations(ids, earliest.addDays(-1)));
         }
         all = all && tx.commit();
     }
@@ -168,38 +194,70 @@ void Registrar::storeGroup(Database *db, Group &group)
             group.stored[i] = tx.isActive() && store(registrations, group.writes[i]) && tx.commit();
         }
     }
-    // The answers, here too: what they read was committed just now.
-    for (size_t i = 0; i < group.writes.size(); ++i) {
+    // The answers, here too: what they read was committed just now. The
+    // assigned devices' hub key generations are read a hub at a time.
+    const size_t n = group.writes.size();
+    std::vector<std::optional<quint32>> generations(n);
+    std::unordered_map<QString, std::vector<size_t>> byHub;
+    for (size_t i = 0; i < n; ++i) {
+        const RegistrationState &state = group.writes[i].record.state;
+        if (group.stored[i] && hasHubKey(state))
+            byHub[state.assignedHub.toLower()].push_back(i);
+    }
+    HubLinkStore hubLink(*db);
+    for (const auto &[hub, indexes] : byHub) {
+        QStringList devices;
+        devices.reserve(qsizetype(indexes.size()));
+        for (const size_t i : indexes)
+            devices << group.writes[i].record.state.deviceId;
+        const auto found = hubLink.credentialGenerations(hub, devices);
+        if (!found)
+            continue; // answered without the connection details, as a failed read always was
+        for (const size_t i : indexes)
+            generations[i] = found->value(group.writes[i].record.state.deviceId, 0);
+    }
+    for (size_t i = 0; i < n; ++i) {
         if (group.stored[i])
-            group.writes[i].answerText = storedAnswer(*db, group.writes[i], group.caPemJson);
+            group.writes[i].answerText =
+                storedAnswer(group.writes[i], group.caPemJson, *group.derivers, generations[i]);
     }
 }
 
-QByteArray Registrar::storedAnswer(Database &db, const Write &w, const QString &caPemJson)
+bool Registrar::hasHubKey(const RegistrationState &state)
+{
+    return state.status == RegistrationStatus::Assigned && !state.assignedHub.isEmpty();
+}
+
+QByteArray Registrar::storedAnswer(const Write &w, const QString &caPemJson, HubKeyDerivers &derivers,
+                                   std::optional<quint32> generation)
 {
     // As deviceAnswer(w.operation), with the hub the assignment chose; the
     // connection details written as text, the CA's already escaped.
     const RegistrationState &state = w.record.state;
-    if (state.status != RegistrationStatus::Assigned || state.assignedHub.isEmpty())
+    if (!hasHubKey(state) || !generation)
         return registrationAnswerText(w.operation);
-    const std::optional<QString> key = hubDeviceKey(db, w.hub, state);
-    if (!key)
-        return registrationAnswerText(w.operation);
-    return registrationAnswerText(w.operation, provisioPayloadText(caPemJson, *key, w.hub.dialEndpoint()));
+    const QString key = hubDeviceKey(w.hub, state.deviceId, *generation, &derivers);
+    return registrationAnswerText(w.operation, w.texts, provisioPayloadText(caPemJson, key, w.hub.dialEndpoint()));
 }
 
-bool Registrar::store(RegistrationStore &registrations, Write &w)
+void Registrar::render(Write &w)
 {
-    // Rendered once for the stored record and the stored operation (as
-    // text, directly), and once for the event: each would otherwise render
-    // the same state (and its dates) again.
-    w.stateJson = w.record.state.toJson();
-    const QByteArray stateText = registrationStateText(w.record.state);
+    // Rendered once, as text, for the stored record, the stored operation,
+    // the event and the answer: each would otherwise render the same state
+    // (and its dates) again, and the event's data as a QJsonObject cost
+    // more than the rest of the state's rendering together.
+    w.texts = registrationStateTexts(w.record.state, w.operation.operationId, w.previousHub);
+}
+
+bool Registrar::store(RegistrationStore &registrations, Write &w, bool prune)
+{
+    render(w);
+    const QByteArray &stateText = w.texts.state;
     if (!registrations.save(w.record, stateText))
         return false;
     if (!registrations.saveOperation({w.operation, w.registrationId, w.started, w.at}, stateText))
         return false;
-    return bool(registrations.pruneOperations(w.registrationId, w.at.addDays(-1)));
+    return !prune || registrations.pruneOperations(w.registrationId, w.at.addDays(-1));
 }
 
 } // namespace Provisio

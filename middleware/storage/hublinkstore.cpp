@@ -230,6 +230,61 @@ Result<quint32> HubLinkStore::credentialGeneration(const QString &hubHost, const
     return rows->isEmpty() ? quint32(0) : quint32(rows->first().value(0).toLongLong());
 }
 
+Result<QHash<QString, quint32>> HubLinkStore::credentialGenerations(const QString &hubHost,
+                                                                    const QStringList &deviceIds)
+{
+    constexpr qsizetype kChunk = 64;
+    QHash<QString, quint32> out;
+    // As RegistrationStore::pruneOperations: a statement per device on
+    // SQLite, where a list costs a temporary table, per chunk on
+    // PostgreSQL, where a statement costs a round trip.
+    if (m_db.dialect() == Database::Dialect::Sqlite) {
+        // Most hubs never had a device's key retired: one look for any row
+        // of the hub saves a look per device.
+        const auto any = m_db.selectRows(QStringLiteral("SELECT 1 FROM hub_credentials WHERE hub_host = ? LIMIT 1"),
+                                         {hubHost.toLower()}, 1);
+        if (!any)
+            return any.error();
+        if (any->isEmpty())
+            return out;
+        for (const QString &deviceId : deviceIds) {
+            const auto generation = credentialGeneration(hubHost, deviceId);
+            if (!generation)
+                return generation.error();
+            if (*generation > 0)
+                out.insert(deviceId, *generation);
+        }
+        return out;
+    }
+    const QString host = hubHost.toLower();
+    for (qsizetype from = 0; from < deviceIds.size(); from += kChunk) {
+        const qsizetype count = qMin(kChunk, deviceIds.size() - from);
+        // Padded to a power of two with the last id (listed twice, it
+        // matches the same row): a handful of statement texts, each
+        // prepared once.
+        qsizetype slots = 1;
+        while (slots < count)
+            slots *= 2;
+        QString sql = QStringLiteral("SELECT device_id, generation FROM hub_credentials "
+                                     "WHERE hub_host = ? AND device_id IN (?");
+        QVariantList binds;
+        binds.reserve(slots + 1);
+        binds << host;
+        for (qsizetype i = 0; i < slots; ++i) {
+            if (i > 0)
+                sql += QLatin1String(", ?");
+            binds << deviceIds.at(from + qMin(i, count - 1));
+        }
+        sql += QLatin1Char(')');
+        const auto rows = m_db.selectRows(sql, binds, 2);
+        if (!rows)
+            return rows.error();
+        for (const QVariantList &row : *rows)
+            out.insert(row.value(0).toString(), quint32(row.value(1).toLongLong()));
+    }
+    return out;
+}
+
 Result<quint32> HubLinkStore::raiseCredentialGeneration(const QString &hubHost, const QString &deviceId)
 {
     auto r = m_db.exec(QStringLiteral("INSERT INTO hub_credentials (hub_host, device_id, generation, updated) "

@@ -117,6 +117,10 @@ public:
     // raised): the key is deriveKey(signing key, deviceId) at 0 and
     // deriveKey(signing key, deviceId + "/" + generation) after.
     Result<quint32> credentialGeneration(const QString &hubHost, const QString &deviceId);
+    // The same for several devices on one hub at once (the registrations'
+    // group commit answers a group's devices together): the devices whose
+    // generation is above 0, by device id; the others are at 0.
+    Result<QHash<QString, quint32>> credentialGenerations(const QString &hubHost, const QStringList &deviceIds);
     // Raises it by one and returns the new generation; every key issued
     // before is retired once the hub hears of it.
     Result<quint32> raiseCredentialGeneration(const QString &hubHost, const QString &deviceId);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <QJsonObject>
 #include <QString>
 #include <QStringView>
 
@@ -20,5 +21,11 @@ void appendJsonKey(QString &out, QLatin1String key);
 
 // appendJsonKey, then `value` as a JSON string.
 void appendJsonMember(QString &out, QLatin1String key, QStringView value);
+
+// Appends `object` as QJsonDocument's compact text (the same bytes once
+// encoded as UTF-8), for a document written as text around it (the stored
+// registration's twin). Numbers other than integers are QJsonDocument's to
+// format: false, with `out` as it was, when the object holds one.
+bool appendJsonObject(QString &out, const QJsonObject &object);
 
 } // namespace Provisio

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "registrationstore.h"
 #include "database.h"
+#include "jsontext.h"
 #include "recordquery.h"
 
 #include "protocol/timeutil.h"
@@ -186,6 +187,13 @@ QString spliceState(const QByteArray &head, const QByteArray &stateText, const Q
     return QString::fromUtf8(text);
 }
 
+// An operation's document around its state's text.
+QString operationDocText(const OperationRecord &op, const QByteArray &stateText)
+{
+    return spliceState("\"operationId\":" + jsonString(op.operation.operationId), stateText,
+                       ",\"status\":" + jsonString(op.operation.status));
+}
+
 Result<void> writeOperation(Database &db, const OperationRecord &op, const QString &docText)
 {
     return db.execWrite(QStringLiteral("INSERT INTO operations (operation_id, registration_id, status, created, "
@@ -197,29 +205,87 @@ Result<void> writeOperation(Database &db, const OperationRecord &op, const QStri
 }
 } // namespace
 
+namespace {
+// What save() binds for a record, its document written around `stateText`.
+QVariantList recordValues(const RegistrationRecord &record, const QByteArray &stateText)
+{
+    // toDoc()'s members around the state, written as text in QJsonObject's
+    // order: those sorting before "registrationState", then the twin.
+    QString head(QLatin1Char('{'));
+    if (!record.deviceStatus.isEmpty()) {
+        appendJsonMember(head, QLatin1String("deviceStatus"), record.deviceStatus);
+        appendJsonMember(head, QLatin1String("deviceStatusDateTimeUtc"), toIsoUtc(record.deviceStatusDateTimeUtc));
+    }
+    if (!record.enrollmentGroupId.isEmpty())
+        appendJsonMember(head, QLatin1String("enrollmentGroupId"), record.enrollmentGroupId);
+    if (!record.operationId.isEmpty())
+        appendJsonMember(head, QLatin1String("operationId"), record.operationId);
+    const QByteArray headText = QStringView(head).sliced(1).toUtf8();
+    QString twin;
+    const QByteArray twinText =
+        appendJsonObject(twin, record.twin) ? twin.toUtf8() : QJsonDocument(record.twin).toJson(QJsonDocument::Compact);
+    const QString docText = spliceState(headText, stateText, ",\"twin\":" + twinText);
+    const RegistrationState &s = record.state;
+    return {s.registrationId,
+            nullIfEmpty(record.enrollmentGroupId),
+            nullIfEmpty(s.deviceId),
+            nullIfEmpty(s.assignedHub),
+            s.status,
+            nullIfEmpty(s.substatus),
+            nullIfEmpty(record.operationId),
+            s.etag,
+            toIsoUtc(s.createdDateTimeUtc),
+            toIsoUtc(s.lastUpdatedDateTimeUtc),
+            docText};
+}
+
+const QLatin1String kRecordInsert("INSERT INTO registrations (registration_id, group_id, device_id, assigned_hub, "
+                                  "status, substatus, operation_id, etag, created, updated, doc) VALUES ");
+const QLatin1String kRecordRow("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+const QLatin1String kRecordConflict(" ON CONFLICT (registration_id) DO UPDATE SET group_id = excluded.group_id, "
+                                    "device_id = excluded.device_id, assigned_hub = excluded.assigned_hub, "
+                                    "status = excluded.status, substatus = excluded.substatus, "
+                                    "operation_id = excluded.operation_id, etag = excluded.etag, "
+                                    "created = excluded.created, updated = excluded.updated, doc = excluded.doc");
+const QLatin1String
+    kOperationInsert("INSERT INTO operations (operation_id, registration_id, status, created, updated, doc) VALUES ");
+const QLatin1String kOperationRow("(?, ?, ?, ?, ?, ?)");
+const QLatin1String kOperationConflict(" ON CONFLICT (operation_id) DO UPDATE SET status = excluded.status, "
+                                       "updated = excluded.updated, doc = excluded.doc");
+
+// Writes `count` rows, each `valuesOf(i)`, with multi-row statements of a
+// power of two rows each (at most 64): a few statement texts, each
+// prepared once. No key may occur twice among the rows (PostgreSQL's
+// upsert refuses to change one row twice in a statement).
+template<typename ValuesOf>
+Result<void> writeRows(Database &db, QLatin1String insert, QLatin1String row, QLatin1String conflict, qsizetype count,
+                       ValuesOf valuesOf)
+{
+    for (qsizetype from = 0; from < count;) {
+        qsizetype rows = 64;
+        while (rows > count - from)
+            rows /= 2;
+        QString sql = insert;
+        QVariantList binds;
+        for (qsizetype i = 0; i < rows; ++i) {
+            if (i > 0)
+                sql += QLatin1String(", ");
+            sql += row;
+            binds += valuesOf(from + i);
+        }
+        sql += conflict;
+        if (auto written = db.execWrite(sql, binds); !written)
+            return written.error();
+        from += rows;
+    }
+    return {};
+}
+} // namespace
+
 Result<void> RegistrationStore::save(const RegistrationRecord &record, const QByteArray &stateText)
 {
-    // toDoc()'s members around the state: those sorting before
-    // "registrationState", then the twin.
-    QJsonObject head;
-    if (!record.enrollmentGroupId.isEmpty())
-        head.insert(QStringLiteral("enrollmentGroupId"), record.enrollmentGroupId);
-    if (!record.operationId.isEmpty())
-        head.insert(QStringLiteral("operationId"), record.operationId);
-    if (!record.deviceStatus.isEmpty()) {
-        head.insert(QStringLiteral("deviceStatus"), record.deviceStatus);
-        head.insert(QStringLiteral("deviceStatusDateTimeUtc"), toIsoUtc(record.deviceStatusDateTimeUtc));
-    }
-    QByteArray headText;
-    if (!head.isEmpty()) {
-        headText = QJsonDocument(head).toJson(QJsonDocument::Compact);
-        headText = headText.sliced(1, headText.size() - 2);
-    }
-    const QString docText =
-        spliceState(headText, stateText, ",\"twin\":" + QJsonDocument(record.twin).toJson(QJsonDocument::Compact));
     // Every registration writes this, the operation and the prune: through
     // execWrite, which binds without Qt SQL's per-value name look-up.
-    const RegistrationState &s = record.state;
     return m_db.execWrite(
         QStringLiteral("INSERT INTO registrations (registration_id, group_id, device_id, assigned_hub, status, "
                        "substatus, operation_id, etag, created, updated, doc) "
@@ -229,9 +295,23 @@ Result<void> RegistrationStore::save(const RegistrationRecord &record, const QBy
                        "status = excluded.status, substatus = excluded.substatus, "
                        "operation_id = excluded.operation_id, etag = excluded.etag, "
                        "created = excluded.created, updated = excluded.updated, doc = excluded.doc"),
-        {s.registrationId, nullIfEmpty(record.enrollmentGroupId), nullIfEmpty(s.deviceId), nullIfEmpty(s.assignedHub),
-         s.status, nullIfEmpty(s.substatus), nullIfEmpty(record.operationId), s.etag, toIsoUtc(s.createdDateTimeUtc),
-         toIsoUtc(s.lastUpdatedDateTimeUtc), docText});
+        recordValues(record, stateText));
+}
+
+Result<void> RegistrationStore::saveMany(const QList<StateWrite> &writes)
+{
+    // On SQLite a statement per row costs no more than a multi-row one
+    // (the work is the B-tree's, per row); on PostgreSQL a statement is a
+    // round trip.
+    if (m_db.dialect() == Database::Dialect::Sqlite) {
+        for (const StateWrite &w : writes) {
+            if (auto saved = save(*w.record, *w.stateText); !saved)
+                return saved.error();
+        }
+        return {};
+    }
+    return writeRows(m_db, kRecordInsert, kRecordRow, kRecordConflict, writes.size(),
+                     [&writes](qsizetype i) { return recordValues(*writes.at(i).record, *writes.at(i).stateText); });
 }
 
 Result<void> RegistrationStore::update(const RegistrationRecord &record, const QString &expectedEtag)
@@ -267,9 +347,24 @@ Result<void> RegistrationStore::saveOperation(const OperationRecord &op)
 
 Result<void> RegistrationStore::saveOperation(const OperationRecord &op, const QByteArray &stateText)
 {
-    return writeOperation(m_db, op,
-                          spliceState("\"operationId\":" + jsonString(op.operation.operationId), stateText,
-                                      ",\"status\":" + jsonString(op.operation.status)));
+    return writeOperation(m_db, op, operationDocText(op, stateText));
+}
+
+Result<void> RegistrationStore::saveOperations(const QList<OperationWrite> &writes)
+{
+    if (m_db.dialect() == Database::Dialect::Sqlite) {
+        for (const OperationWrite &w : writes) {
+            if (auto saved = saveOperation(*w.operation, *w.stateText); !saved)
+                return saved.error();
+        }
+        return {};
+    }
+    return writeRows(m_db, kOperationInsert, kOperationRow, kOperationConflict, writes.size(), [&writes](qsizetype i) {
+        const OperationRecord &op = *writes.at(i).operation;
+        return QVariantList{op.operation.operationId, op.registrationId,
+                            op.operation.status,      toIsoUtc(op.created),
+                            toIsoUtc(op.updated),     operationDocText(op, *writes.at(i).stateText)};
+    });
 }
 
 Result<std::optional<OperationRecord>> RegistrationStore::findOperation(const QString &operationId)
@@ -300,6 +395,45 @@ Result<void> RegistrationStore::pruneOperations(const QString &registrationId, c
 {
     return m_db.execWrite(QStringLiteral("DELETE FROM operations WHERE registration_id = ? AND updated < ?"),
                           {registrationId, toIsoUtc(before)});
+}
+
+Result<void> RegistrationStore::pruneOperations(const QStringList &registrationIds, const QDateTime &before)
+{
+    // On SQLite a statement per id: a list of ids costs SQLite a temporary
+    // table per statement, more than the statements it saves (measured in
+    // the group commit); on PostgreSQL, where each statement is a round
+    // trip, a statement per chunk.
+    if (m_db.dialect() == Database::Dialect::Sqlite) {
+        for (const QString &id : registrationIds) {
+            if (auto pruned = pruneOperations(id, before); !pruned)
+                return pruned.error();
+        }
+        return {};
+    }
+    const QString cutoff = toIsoUtc(before);
+    for (qsizetype from = 0; from < registrationIds.size(); from += kPruneChunk) {
+        const qsizetype count = qMin<qsizetype>(kPruneChunk, registrationIds.size() - from);
+        // The list padded to a power of two with its last id (listed twice,
+        // it matches the same rows): a handful of statement texts, each
+        // prepared once, rather than one per group size.
+        qsizetype slots = 1;
+        while (slots < count)
+            slots *= 2;
+        QString sql = QStringLiteral("DELETE FROM operations WHERE updated < ? AND registration_id IN (?");
+        sql.reserve(sql.size() + slots * 3);
+        QVariantList binds;
+        binds.reserve(slots + 1);
+        binds << cutoff;
+        for (qsizetype i = 0; i < slots; ++i) {
+            if (i > 0)
+                sql += QLatin1String(", ?");
+            binds << registrationIds.at(from + qMin(i, count - 1));
+        }
+        sql += QLatin1Char(')');
+        if (auto pruned = m_db.execWrite(sql, binds); !pruned)
+            return pruned.error();
+    }
+    return {};
 }
 
 } // namespace Provisio

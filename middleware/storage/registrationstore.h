@@ -88,6 +88,16 @@ public:
     // is that text between the record's other members, byte for byte what
     // save(record) writes, without rendering the state again.
     Result<void> save(const RegistrationRecord &record, const QByteArray &stateText);
+    // save(record, stateText) of several records at once (the group
+    // commit's); no registration id twice. On PostgreSQL multi-row
+    // statements (a round trip per up to 64 records), on SQLite a
+    // statement per record.
+    struct StateWrite
+    {
+        const RegistrationRecord *record;
+        const QByteArray *stateText;
+    };
+    Result<void> saveMany(const QList<StateWrite> &writes);
     // Replaces only when the stored etag is expectedEtag.
     Result<void> update(const RegistrationRecord &record, const QString &expectedEtag);
     // Forgets the registration and its operations; the next registration is
@@ -99,10 +109,23 @@ public:
     // as save()'s compact text (the document is what operation.toJson()
     // renders: operationId, registrationState, status).
     Result<void> saveOperation(const OperationRecord &operation, const QByteArray &stateText);
+    // saveOperation(operation, stateText) of several at once, as saveMany();
+    // no operation id twice.
+    struct OperationWrite
+    {
+        const OperationRecord *operation;
+        const QByteArray *stateText;
+    };
+    Result<void> saveOperations(const QList<OperationWrite> &writes);
     Result<std::optional<OperationRecord>> findOperation(const QString &operationId);
     // Drops a registration's operations older than `before`: devices poll an
     // operation for seconds, not days.
     Result<void> pruneOperations(const QString &registrationId, const QDateTime &before);
+    // The same for several registrations at once (the group commit's): on
+    // PostgreSQL a statement per up to kPruneChunk ids rather than a round
+    // trip per registration.
+    static constexpr int kPruneChunk = 64;
+    Result<void> pruneOperations(const QStringList &registrationIds, const QDateTime &before);
 
 private:
     Database &m_db;

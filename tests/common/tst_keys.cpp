@@ -135,6 +135,52 @@ private Q_SLOTS:
         QVERIFY(otherKey != QLatin1String(kAzureDerivedKey));
     }
 
+    // The hub keys of the registrations' answers: one deriver per hub key,
+    // the same keys as deriveKey() one at a time, for keys shorter than,
+    // as long as and longer than the HMAC block, used again and again.
+    void keyDeriverMatchesDeriveKey_data()
+    {
+        QTest::addColumn<QString>("parent");
+        QTest::newRow("Azure's group key") << QString::fromLatin1(kAzureGroupKey);
+        QTest::newRow("32 bytes") << Crypto::generateSymmetricKey(32);
+        QTest::newRow("64 bytes (one block)") << Crypto::generateSymmetricKey(64);
+        QTest::newRow("96 bytes (hashed first)") << Crypto::generateSymmetricKey(96);
+    }
+
+    void keyDeriverMatchesDeriveKey()
+    {
+        QFETCH(QString, parent);
+        const auto deriver = Crypto::KeyDeriver::create(parent);
+        QVERIFY2(deriver.ok(), qPrintable(deriver.error().message));
+        const QStringList ids{QString::fromLatin1(kAzureRegistrationId), QStringLiteral("device-1"),
+                              Crypto::hubDeviceKeyDerivationId(QStringLiteral("device-1"), 3),
+                              QStringLiteral("d\u00e9vice-\u4e2d"), QString(200, QLatin1Char('x'))};
+        for (int round = 0; round < 2; ++round) {
+            for (const QString &id : ids) {
+                const auto expected = Crypto::deriveKey(parent, id);
+                QVERIFY(expected.ok());
+                const auto derived = deriver->derive(id);
+                QVERIFY2(derived.ok(), qPrintable(derived.error().message));
+                QCOMPARE(*derived, *expected);
+            }
+        }
+        // A copy shares the keyed state and gives the same keys.
+        const Crypto::KeyDeriver copy = *deriver;
+        QCOMPARE(*copy.derive(QStringLiteral("device-1")), *Crypto::deriveKey(parent, QStringLiteral("device-1")));
+        QVERIFY(!deriver->derive(QString()).ok());
+        if (parent == QLatin1String(kAzureGroupKey))
+            QCOMPARE(*deriver->derive(QString::fromLatin1(kAzureRegistrationId)), QLatin1String(kAzureDerivedKey));
+    }
+
+    void keyDeriverRejectsBadKeys()
+    {
+        for (const QString &bad : {QString(), QStringLiteral("not base64!"), QStringLiteral("abc")}) {
+            const auto deriver = Crypto::KeyDeriver::create(bad);
+            QVERIFY(!deriver.ok());
+            QCOMPARE(deriver.error().code, ErrorCode::InvalidInput);
+        }
+    }
+
     void deriveKeyRejects_data()
     {
         QTest::addColumn<QString>("parent");

@@ -9,6 +9,7 @@
 #include "domain/changerecorder.h"
 #include "domain/eventbus.h"
 #include "domain/registrationanswer.h"
+#include "protocol/timeutil.h"
 #include "storage/auditlog.h"
 #include "storage/database.h"
 #include "storage/enrollmentstore.h"
@@ -58,6 +59,8 @@ private Q_SLOTS:
     void execWriteReportsConflictsAndGoesOn();
     void storedRegistrationDocumentsAreTheirJson_data();
     void storedRegistrationDocumentsAreTheirJson();
+    void groupPruneDropsOnlyOldOperationsOfItsRegistrations();
+    void groupWritesStoreWhatSingleWritesStore();
     void registrationAnswerTextIsItsJson_data();
     void registrationAnswerTextIsItsJson();
     void registrationReadsWhatTheDocumentHolds_data();
@@ -653,6 +656,34 @@ void TestDatabase::storedRegistrationDocumentsAreTheirJson_data()
         << QJsonObject{{QStringLiteral("tags"), QJsonObject{{QStringLiteral("k"), QStringLiteral("v\u00e9")}}}};
     QTest::newRow("no operation") << QStringLiteral("g") << QString() << QString()
                                   << QJsonObject{{QStringLiteral("properties"), QJsonObject()}};
+    // The twin is written as text unless a number is not an integer.
+    const QJsonObject desired{
+        {QStringLiteral("$version"), 7},
+        {QStringLiteral("rate"), -5},
+        {QStringLiteral("big"), qint64(100000000000000)},
+        {QStringLiteral("on"), true},
+        {QStringLiteral("off"), false},
+        {QStringLiteral("none"), QJsonValue::Null},
+        {QStringLiteral("n\u00e4me \"q\"\t"), QStringLiteral("v\u00e4l\\ue \u2603\n")},
+        {QStringLiteral("list"), QJsonArray{1, QStringLiteral("x"), QJsonArray{}, QJsonObject{}}},
+        {QStringLiteral("nested"), QJsonObject{{QStringLiteral("b"), 2}, {QStringLiteral("a"), 1}}}};
+    const auto twinOf = [](const QJsonObject &desired) {
+        return QJsonObject{{QStringLiteral("tags"), QJsonObject{{QStringLiteral("zone"), QStringLiteral("z")}}},
+                           {QStringLiteral("properties"), QJsonObject{{QStringLiteral("desired"), desired}}}};
+    };
+    QTest::newRow("twin of integers, strings, arrays")
+        << QString() << QStringLiteral("5.1") << QString() << twinOf(desired);
+    QJsonObject doubles = desired;
+    doubles.insert(QStringLiteral("ratio"), 1.5);
+    QTest::newRow("twin with a fraction") << QString() << QStringLiteral("5.2") << QString() << twinOf(doubles);
+    QJsonObject integralDouble = desired;
+    integralDouble.insert(QStringLiteral("huge"), 1e14);
+    QTest::newRow("twin with an integral double")
+        << QString() << QStringLiteral("5.3") << QString() << twinOf(integralDouble);
+    QTest::newRow("twin read from text")
+        << QString() << QStringLiteral("5.4") << QString()
+        << QJsonDocument::fromJson(R"({"properties":{"desired":{"$version":3,"a":2.0,"b":-0,"c":1e3,"d":12}}})")
+               .object();
 }
 
 void TestDatabase::storedRegistrationDocumentsAreTheirJson()
@@ -705,6 +736,114 @@ void TestDatabase::storedRegistrationDocumentsAreTheirJson()
                                {rec.state.registrationId}));
     QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM registrations WHERE registration_id = ?"),
                                {rec.state.registrationId}));
+}
+
+// The group commit drops its registrations' operations older than a day in
+// one statement per chunk of ids: exactly those, across chunk boundaries.
+void TestDatabase::groupPruneDropsOnlyOldOperationsOfItsRegistrations()
+{
+    RegistrationStore store(*m_db);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QDateTime old = now.addDays(-2);
+    const int registrations = RegistrationStore::kPruneChunk + 6; // a full chunk and a padded one
+    QStringList pruned;
+    for (int i = 0; i < registrations + 1; ++i) {
+        const QString id = QStringLiteral("prune-%1").arg(i);
+        if (i < registrations)
+            pruned << id;
+        for (const QDateTime &at : {old, now}) {
+            RegistrationOperation op;
+            op.operationId = id + (at == old ? QStringLiteral("-old") : QStringLiteral("-new"));
+            op.status = QStringLiteral("assigned");
+            QVERIFY(store.saveOperation({op, id, at, at}));
+        }
+    }
+    QVERIFY(store.pruneOperations(pruned, now.addDays(-1)));
+    const auto count = [this](const QString &like) {
+        auto q = m_db->exec(QStringLiteral("SELECT COUNT(*) FROM operations WHERE operation_id LIKE ?"), {like});
+        const int n = q && q->next() ? q->value(0).toInt() : -1;
+        if (q)
+            q->finish();
+        return n;
+    };
+    QCOMPARE(count(QStringLiteral("prune-%-old")), 1); // the registration not in the list keeps its old one
+    QCOMPARE(count(QStringLiteral("prune-%-new")), registrations + 1);
+    auto q = m_db->exec(QStringLiteral("SELECT operation_id FROM operations WHERE operation_id LIKE 'prune-%-old'"));
+    QVERIFY(q && q->next());
+    QCOMPARE(q->value(0).toString(), QStringLiteral("prune-%1-old").arg(registrations));
+    q->finish();
+    QVERIFY(store.pruneOperations(QStringList(), now));
+    QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM operations WHERE operation_id LIKE 'prune-%'")));
+}
+
+// The group commit's records and operations go as multi-row statements on
+// PostgreSQL (chunks of 64, 32, ... rows) and one by one on SQLite: the
+// same documents and columns as save() and saveOperation() store, new rows
+// and replaced ones alike.
+void TestDatabase::groupWritesStoreWhatSingleWritesStore()
+{
+    RegistrationStore store(*m_db);
+    const QDateTime at = QDateTime(QDate(2026, 12, 7), QTime(2, 0, 0, 5), Qt::UTC);
+    const int count = 64 + 4 + 2 + 1;
+    std::vector<RegistrationRecord> records(count);
+    std::vector<QByteArray> texts(count);
+    std::vector<OperationRecord> operations(count);
+    QList<RegistrationStore::StateWrite> recordWrites;
+    QList<RegistrationStore::OperationWrite> operationWrites;
+    for (int i = 0; i < count; ++i) {
+        RegistrationRecord &rec = records[size_t(i)];
+        rec.state.registrationId = QStringLiteral("group-write-%1").arg(i);
+        rec.state.status = QStringLiteral("assigned");
+        rec.state.assignedHub = QStringLiteral("hub-%1.example").arg(i % 3);
+        rec.state.deviceId = rec.state.registrationId;
+        rec.state.substatus = QStringLiteral("initialAssignment");
+        rec.state.etag = QStringLiteral("etag-%1").arg(i);
+        rec.state.createdDateTimeUtc = at;
+        rec.state.lastUpdatedDateTimeUtc = at.addMSecs(i);
+        rec.enrollmentGroupId = i % 2 ? QStringLiteral("g\u00e9") : QString();
+        rec.operationId = QStringLiteral("5.group.%1").arg(i);
+        rec.twin =
+            QJsonObject{{QStringLiteral("properties"),
+                         QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("$version"), i}}}}}};
+        texts[size_t(i)] = QJsonDocument(rec.state.toJson()).toJson(QJsonDocument::Compact);
+        operations[size_t(i)].operation.operationId = rec.operationId;
+        operations[size_t(i)].operation.status = QStringLiteral("assigned");
+        operations[size_t(i)].operation.registrationState = rec.state;
+        operations[size_t(i)].registrationId = rec.state.registrationId;
+        operations[size_t(i)].created = at;
+        operations[size_t(i)].updated = at.addMSecs(i);
+        recordWrites.append({&records[size_t(i)], &texts[size_t(i)]});
+        operationWrites.append({&operations[size_t(i)], &texts[size_t(i)]});
+    }
+    // One of them stored before: the group write replaces it.
+    RegistrationRecord old = records[3];
+    old.state.status = QStringLiteral("failed");
+    old.state.assignedHub.clear();
+    QVERIFY(store.save(old));
+    QVERIFY(store.saveMany(recordWrites));
+    QVERIFY(store.saveOperations(operationWrites));
+    QVERIFY(store.saveMany({}));
+    QVERIFY(store.saveOperations({}));
+    for (int i = 0; i < count; ++i) {
+        const RegistrationRecord &rec = records[size_t(i)];
+        auto q = m_db->exec(QStringLiteral("SELECT doc, assigned_hub, status, group_id, updated FROM registrations "
+                                           "WHERE registration_id = ?"),
+                            {rec.state.registrationId});
+        QVERIFY(q && q->next());
+        QCOMPARE(q->value(0).toString(), QString::fromUtf8(QJsonDocument(rec.toDoc()).toJson(QJsonDocument::Compact)));
+        QCOMPARE(q->value(1).toString(), rec.state.assignedHub);
+        QCOMPARE(q->value(2).toString(), QStringLiteral("assigned"));
+        QCOMPARE(q->value(3).toString(), rec.enrollmentGroupId);
+        QCOMPARE(q->value(4).toString(), toIsoUtc(rec.state.lastUpdatedDateTimeUtc));
+        q->finish();
+        const auto op = store.findOperation(rec.operationId);
+        QVERIFY(op && *op);
+        QCOMPARE((*op)->registrationId, rec.state.registrationId);
+        QCOMPARE((*op)->updated, operations[size_t(i)].updated);
+        QCOMPARE((*op)->operation.toJson(), operations[size_t(i)].operation.toJson());
+    }
+    QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM operations WHERE registration_id LIKE 'group-write-%'")));
+    QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM registrations WHERE registration_id LIKE 'group-write-%'")));
 }
 
 void TestDatabase::registrationAnswerTextIsItsJson_data()
@@ -784,6 +923,10 @@ void TestDatabase::registrationAnswerTextIsItsJson_data()
     disabled.registrationState->etag.clear();
     disabled.registrationState->lastUpdatedDateTimeUtc = QDateTime();
     QTest::newRow("disabled, few members") << disabled << QJsonObject() << false;
+    RegistrationOperation bare = disabled;
+    bare.registrationState->createdDateTimeUtc = QDateTime();
+    QTest::newRow("nothing before the registration id") << bare << QJsonObject() << false;
+    QTest::newRow("nothing before the registration id, connection details") << bare << provisio << true;
 
     RegistrationOperation assigning;
     assigning.operationId = QStringLiteral("5.assigning");
@@ -813,6 +956,25 @@ void TestDatabase::registrationAnswerTextIsItsJson()
     if (op.registrationState)
         QCOMPARE(registrationStateText(*op.registrationState),
                  QJsonDocument(op.registrationState->toJson()).toJson(QJsonDocument::Compact));
+    // The group commit renders the state once for the record and for the
+    // registration event, whose data was built as this object before: the
+    // state without its payload, the operation's id and the hub it left.
+    if (op.registrationState) {
+        for (const QString &previousHub : {QString(), QStringLiteral("left.provisio.test")}) {
+            QJsonObject event = op.registrationState->toJson();
+            event.remove(QStringLiteral("payload"));
+            event.insert(QStringLiteral("operationId"), op.operationId);
+            if (!previousHub.isEmpty())
+                event.insert(QStringLiteral("previousAssignedHub"), previousHub);
+            const RegistrationStateTexts texts =
+                registrationStateTexts(*op.registrationState, op.operationId, previousHub);
+            QCOMPARE(texts.state, registrationStateText(*op.registrationState));
+            QCOMPARE(texts.event.toUtf8(), QJsonDocument(event).toJson(QJsonDocument::Compact));
+            DomainEvent published;
+            published.dataText = texts.event;
+            QCOMPARE(published.record(), event);
+        }
+    }
 
     // The group commit's answers: the connection details written as text,
     // the CA escaped once. The same bytes whenever they are what the
@@ -830,6 +992,11 @@ void TestDatabase::registrationAnswerTextIsItsJson()
                                                      provisio.value(QStringLiteral("hubEndpoint")).toString());
     QCOMPARE(QJsonDocument::fromJson(provisioText.toUtf8()).object(), provisio);
     QCOMPARE(registrationAnswerText(op, provisioText), text);
+    // And around the state's text as the group commit rendered it.
+    if (op.registrationState) {
+        const RegistrationStateTexts texts = registrationStateTexts(*op.registrationState, op.operationId, QString());
+        QCOMPARE(registrationAnswerText(op, texts, provisioText), text);
+    }
 }
 
 // A registration reads its enrollment from the columns every write fills

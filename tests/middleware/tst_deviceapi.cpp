@@ -468,6 +468,98 @@ private Q_SLOTS:
         QCOMPARE(record.json().value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
     }
 
+    // The hub key in each answer follows both rotations: a device's own
+    // (its credential generation, raised per device) and its hub's signing
+    // key, also when the devices' registrations are stored and answered as
+    // one group (their generations read together, the key's derivation kept
+    // from group to group).
+    void hubKeysFollowRotations()
+    {
+        DeviceFixture g;
+        QVERIFY(g.start());
+        const QString host = QStringLiteral("rotating.provisio.test");
+        const QString firstKey = Crypto::generateSymmetricKey(32);
+        QCOMPARE(g.putHub(QStringLiteral("rotating"), host, 1, firstKey).status, 201);
+        QStringList ids;
+        QHash<QString, QString> keys;
+        for (int i = 0; i < 6; ++i) {
+            const QString id = QStringLiteral("rotating-%1").arg(i);
+            const auto e = g.putEnrollment(id, {});
+            QCOMPARE(e.status, 201);
+            ids << id;
+            keys.insert(id, DeviceFixture::primaryKey(e.json()));
+        }
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        QFile ca(g.mw->caCertificatePath());
+        QVERIFY(ca.open(QIODevice::ReadOnly));
+        ssl.setCaCertificates(QSslCertificate::fromData(ca.readAll(), QSsl::Pem));
+        // All six at once; each device's hub key from its answer.
+        const auto registerAll = [&]() {
+            QNetworkAccessManager nam;
+            QList<QNetworkReply *> replies;
+            for (const QString &id : std::as_const(ids)) {
+                QNetworkRequest request(QUrl(g.mw->baseUrl() + QLatin1Char('/') + g.mw->idScope() +
+                                             QStringLiteral("/registrations/") + id +
+                                             QStringLiteral("/register?api-version=2021-06-01")));
+                request.setSslConfiguration(ssl);
+                request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+                request.setRawHeader("Authorization", DeviceFixture::sas(g.mw->idScope(), id, keys.value(id)).toUtf8());
+                replies << nam.put(
+                    request,
+                    QJsonDocument(QJsonObject{{QStringLiteral("registrationId"), id}}).toJson(QJsonDocument::Compact));
+            }
+            QHash<QString, QString> hubKeys;
+            QDeadlineTimer deadline(30000);
+            while (!deadline.hasExpired() && !std::all_of(replies.cbegin(), replies.cend(),
+                                                          [](const QNetworkReply *r) { return r->isFinished(); }))
+                QTest::qWait(20);
+            for (int i = 0; i < replies.size(); ++i) {
+                QNetworkReply *reply = replies.at(i);
+                if (reply->isFinished() && reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 202) {
+                    const QJsonObject state = DeviceFixture::state(QJsonDocument::fromJson(reply->readAll()).object());
+                    hubKeys.insert(ids.at(i), state.value(QStringLiteral("payload"))
+                                                  .toObject()
+                                                  .value(QStringLiteral("provisio"))
+                                                  .toObject()
+                                                  .value(QStringLiteral("hubDeviceKey"))
+                                                  .toString());
+                }
+                delete reply;
+            }
+            return hubKeys;
+        };
+        const auto expected = [&](const QString &signingKey, const QHash<QString, quint32> &generations) {
+            QHash<QString, QString> out;
+            for (const QString &id : std::as_const(ids))
+                out.insert(id,
+                           Crypto::deriveKey(signingKey, Crypto::hubDeviceKeyDerivationId(id, generations.value(id, 0)))
+                               .value());
+            return out;
+        };
+        QCOMPARE(registerAll(), expected(firstKey, {}));
+
+        // Two of the devices' keys retired, one of them twice.
+        const auto rotateDevice = [&](const QString &id) {
+            return g.operatorClient
+                ->post(QStringLiteral("/api/v1/registrations/") + id + QStringLiteral("/rotate-hub-key"), QJsonObject())
+                .status;
+        };
+        QCOMPARE(rotateDevice(ids.at(1)), 200);
+        QCOMPARE(rotateDevice(ids.at(1)), 200);
+        QCOMPARE(rotateDevice(ids.at(3)), 200);
+        const QHash<QString, quint32> generations{{ids.at(1), 2}, {ids.at(3), 1}};
+        QCOMPARE(registerAll(), expected(firstKey, generations));
+
+        // The hub's signing key replaced: every answer derives from the new one.
+        const auto rotated = g.admin->post(QStringLiteral("/api/v1/hubs/rotating/rotate-key"),
+                                           QJsonObject{{QStringLiteral("overlapSeconds"), 0}});
+        QCOMPARE(rotated.status, 200);
+        const QString secondKey = rotated.json().value(QStringLiteral("signingKey")).toString();
+        QVERIFY(!secondKey.isEmpty());
+        QVERIFY(secondKey != firstKey);
+        QCOMPARE(registerAll(), expected(secondKey, generations));
+    }
+
     // A client that pipelines (a register, then a status lookup on the same
     // connection before the first answer) gets its answers in order, the
     // registration's first and already stored when the lookup reads it.
