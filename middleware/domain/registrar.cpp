@@ -18,7 +18,6 @@
 #include "storage/databasewriter.h"
 #include "storage/enrollmentgroupcache.h"
 #include "storage/enrollmentstore.h"
-#include "storage/hublinkstore.h"
 #include "storage/hubstore.h"
 #include "storage/jsontext.h"
 #include "storage/recordutil.h"
@@ -651,52 +650,6 @@ const QString &Registrar::caPem()
         appendJsonString(m_caPemJson, m_caPem);
     }
     return m_caPem;
-}
-
-std::optional<QString> Registrar::hubDeviceKey(Database &db, const Hub &hub, const RegistrationState &state)
-{
-    // The key of the device's current credential generation on that hub
-    // (hub/core/credentials.h): 0 until a revoke or a rotation retired it.
-    auto generation = HubLinkStore(db).credentialGeneration(state.assignedHub, state.deviceId);
-    if (!generation)
-        return std::nullopt;
-    return hubDeviceKey(hub, state.deviceId, *generation);
-}
-
-QString Registrar::hubDeviceKey(const Hub &hub, const QString &deviceId, quint32 generation, HubKeyDerivers *derivers)
-{
-    const QString id = Crypto::hubDeviceKeyDerivationId(deviceId, generation);
-    if (!derivers) {
-        auto key = Crypto::deriveKey(hub.signingKey, id);
-        return key ? std::move(*key) : QString();
-    }
-    // Keyed by the signing key itself: a hub whose key was rotated derives
-    // through a new entry, whichever instance rotated it. The few linked
-    // hubs' keys, and those rotated away, are kept up to a bound.
-    constexpr size_t kMaxDerivers = 64;
-    auto it = derivers->find(hub.signingKey);
-    if (it == derivers->end()) {
-        auto deriver = Crypto::KeyDeriver::create(hub.signingKey);
-        if (!deriver)
-            return QString();
-        if (derivers->size() >= kMaxDerivers)
-            derivers->clear();
-        it = derivers->emplace(hub.signingKey, std::move(*deriver)).first;
-    }
-    auto key = it->second.derive(id);
-    return key ? std::move(*key) : QString();
-}
-
-std::optional<QJsonObject> Registrar::provisioPayload(Database &db, const Hub &hub, const RegistrationState &state,
-                                                      const QString &caPem)
-{
-    const std::optional<QString> key = hubDeviceKey(db, hub, state);
-    if (!key)
-        return std::nullopt;
-    QJsonObject provisio{{QStringLiteral("hubEndpoint"), hub.dialEndpoint()}, {QStringLiteral("caCertificate"), caPem}};
-    if (!key->isEmpty())
-        provisio.insert(QStringLiteral("hubDeviceKey"), *key);
-    return provisio;
 }
 
 } // namespace Provisio

@@ -5,6 +5,7 @@
 // with the answers after each commit.
 #include "base/serviceconfig.h"
 #include "base/servicecontext.h"
+#include "crypto/keys.h"
 #include "crypto/registrationid.h"
 #include "domain/registrationanswer.h"
 #include "protocol/wirenames.h"
@@ -258,6 +259,54 @@ bool Registrar::store(RegistrationStore &registrations, Write &w, bool prune)
     if (!registrations.saveOperation({w.operation, w.registrationId, w.started, w.at}, stateText))
         return false;
     return !prune || registrations.pruneOperations(w.registrationId, w.at.addDays(-1));
+}
+
+// The device's hub credential in its answer: the key of its current
+// generation, derived from the hub's signing key.
+std::optional<QString> Registrar::hubDeviceKey(Database &db, const Hub &hub, const RegistrationState &state)
+{
+    // The key of the device's current credential generation on that hub
+    // (hub/core/credentials.h): 0 until a revoke or a rotation retired it.
+    auto generation = HubLinkStore(db).credentialGeneration(state.assignedHub, state.deviceId);
+    if (!generation)
+        return std::nullopt;
+    return hubDeviceKey(hub, state.deviceId, *generation);
+}
+
+QString Registrar::hubDeviceKey(const Hub &hub, const QString &deviceId, quint32 generation, HubKeyDerivers *derivers)
+{
+    const QString id = Crypto::hubDeviceKeyDerivationId(deviceId, generation);
+    if (!derivers) {
+        auto key = Crypto::deriveKey(hub.signingKey, id);
+        return key ? std::move(*key) : QString();
+    }
+    // Keyed by the signing key itself: a hub whose key was rotated derives
+    // through a new entry, whichever instance rotated it. The few linked
+    // hubs' keys, and those rotated away, are kept up to a bound.
+    constexpr size_t kMaxDerivers = 64;
+    auto it = derivers->find(hub.signingKey);
+    if (it == derivers->end()) {
+        auto deriver = Crypto::KeyDeriver::create(hub.signingKey);
+        if (!deriver)
+            return QString();
+        if (derivers->size() >= kMaxDerivers)
+            derivers->clear();
+        it = derivers->emplace(hub.signingKey, std::move(*deriver)).first;
+    }
+    auto key = it->second.derive(id);
+    return key ? std::move(*key) : QString();
+}
+
+std::optional<QJsonObject> Registrar::provisioPayload(Database &db, const Hub &hub, const RegistrationState &state,
+                                                      const QString &caPem)
+{
+    const std::optional<QString> key = hubDeviceKey(db, hub, state);
+    if (!key)
+        return std::nullopt;
+    QJsonObject provisio{{QStringLiteral("hubEndpoint"), hub.dialEndpoint()}, {QStringLiteral("caCertificate"), caPem}};
+    if (!key->isEmpty())
+        provisio.insert(QStringLiteral("hubDeviceKey"), *key);
+    return provisio;
 }
 
 } // namespace Provisio
