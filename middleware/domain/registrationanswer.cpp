@@ -11,34 +11,12 @@ namespace Provisio {
 
 namespace {
 
-// An object of string members, written directly; false (and nothing
-// written) when one is not a string.
-bool appendStringObject(QString &out, const QJsonObject &object)
-{
-    for (auto it = object.constBegin(); it != object.constEnd(); ++it)
-        if (!it.value().isString())
-            return false;
-    out += QLatin1Char('{');
-    bool first = true;
-    for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
-        if (!first)
-            out += QLatin1Char(',');
-        first = false;
-        appendJsonString(out, it.key());
-        out += QLatin1Char(':');
-        appendJsonString(out, it.value().toString());
-    }
-    out += QLatin1Char('}');
-    return true;
-}
-
 void appendPayload(QString &out, const QJsonObject &payload, const QJsonObject *provisio)
 {
-    // The common answer: no payload of the allocation's own, the
-    // connection details of strings only.
+    // The common answer: no payload of the allocation's own.
     if (provisio && payload.isEmpty()) {
         QString inner;
-        if (appendStringObject(inner, *provisio)) {
+        if (appendJsonObject(inner, *provisio)) {
             appendJsonKey(out, QLatin1String("payload"));
             out += QLatin1String("{\"provisio\":");
             out += inner;

@@ -10,6 +10,7 @@
 // parser a request may meet is held to the same answers.
 #include "base/metrics.h"
 #include "http/httpserver.h"
+#include "rawhttpclient.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -26,85 +27,7 @@ namespace {
 
 constexpr qint64 kEchoMaxBody = 1000;
 
-// One raw client connection; waits by spinning the event loop (the server
-// runs on this thread too).
-class Client
-{
-public:
-    explicit Client(quint16 port) { m_socket.connectToHost(QHostAddress::LocalHost, port); }
-
-    bool connected()
-    {
-        QDeadlineTimer deadline(5000);
-        while (m_socket.state() != QAbstractSocket::ConnectedState && !deadline.hasExpired())
-            QTest::qWait(2);
-        return m_socket.state() == QAbstractSocket::ConnectedState;
-    }
-    void send(const QByteArray &bytes)
-    {
-        m_socket.write(bytes);
-        m_socket.flush();
-    }
-
-    struct Answer
-    {
-        QByteArray head; // status line and header fields, without the empty line
-        QByteArray body;
-        QByteArray statusLine() const { return head.left(head.indexOf("\r\n")); }
-        QByteArray header(const QByteArray &name) const
-        {
-            for (const QByteArray &line : head.split('\n')) {
-                const qsizetype colon = line.indexOf(':');
-                if (colon > 0 && line.left(colon).compare(name, Qt::CaseInsensitive) == 0)
-                    return line.mid(colon + 1).trimmed();
-            }
-            return {};
-        }
-        QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
-    };
-    // The next complete answer (framed by Content-Length); an empty head
-    // when none came in time.
-    Answer next(int timeoutMs = 5000)
-    {
-        QDeadlineTimer deadline(timeoutMs);
-        while (!deadline.hasExpired()) {
-            m_buffer += m_socket.readAll();
-            const qsizetype headEnd = m_buffer.indexOf("\r\n\r\n");
-            if (headEnd >= 0) {
-                Answer a;
-                a.head = m_buffer.left(headEnd);
-                const qsizetype length = a.header("Content-Length").toLongLong();
-                if (m_buffer.size() >= headEnd + 4 + length) {
-                    a.body = m_buffer.mid(headEnd + 4, length);
-                    m_buffer.remove(0, headEnd + 4 + length);
-                    return a;
-                }
-            }
-            if (m_socket.state() == QAbstractSocket::UnconnectedState && m_socket.bytesAvailable() == 0)
-                break;
-            QTest::qWait(2);
-        }
-        return {};
-    }
-    // Bytes that arrived and were not taken by next().
-    QByteArray rest()
-    {
-        QTest::qWait(50);
-        m_buffer += m_socket.readAll();
-        return std::exchange(m_buffer, {});
-    }
-    bool closedByServer(int timeoutMs = 5000)
-    {
-        QDeadlineTimer deadline(timeoutMs);
-        while (m_socket.state() == QAbstractSocket::ConnectedState && !deadline.hasExpired())
-            QTest::qWait(2);
-        return m_socket.state() != QAbstractSocket::ConnectedState;
-    }
-
-private:
-    QTcpSocket m_socket;
-    QByteArray m_buffer;
-};
+using Client = Provisio::Test::RawHttpClient;
 
 // A literal with its NUL bytes.
 template<size_t N>

@@ -10,6 +10,7 @@
 #include "base/metrics.h"
 #include "http/connectionledger.h"
 #include "http/httpserver.h"
+#include "rawhttpclient.h"
 
 #include <QRegularExpression>
 #include <QTcpSocket>
@@ -28,68 +29,7 @@ namespace {
 
 constexpr int kIoThreads = 3;
 
-// One client connection; waits by spinning the event loop (the server runs
-// on this thread too).
-class Client
-{
-public:
-    explicit Client(quint16 port) { m_socket.connectToHost(QHostAddress::LocalHost, port); }
-
-    bool connected()
-    {
-        QDeadlineTimer deadline(5000);
-        while (m_socket.state() != QAbstractSocket::ConnectedState && !deadline.hasExpired())
-            QTest::qWait(5);
-        return m_socket.state() == QAbstractSocket::ConnectedState;
-    }
-    void send(const QByteArray &bytes) { m_socket.write(bytes); }
-    void get(const QByteArray &target) { send("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"); }
-
-    // The next complete answer: status line and body ("" when none came).
-    struct Answer
-    {
-        QByteArray statusLine;
-        QByteArray body;
-    };
-    Answer next(int timeoutMs = 5000)
-    {
-        QDeadlineTimer deadline(timeoutMs);
-        while (!deadline.hasExpired()) {
-            m_buffer += m_socket.readAll();
-            const qsizetype headEnd = m_buffer.indexOf("\r\n\r\n");
-            if (headEnd >= 0) {
-                const QByteArray head = m_buffer.left(headEnd);
-                qsizetype length = 0;
-                for (const QByteArray &line : head.split('\n')) {
-                    if (line.toLower().startsWith("content-length:"))
-                        length = line.mid(15).trimmed().toLongLong();
-                }
-                if (m_buffer.size() >= headEnd + 4 + length) {
-                    Answer a{head.left(head.indexOf('\r')), m_buffer.mid(headEnd + 4, length)};
-                    m_buffer.remove(0, headEnd + 4 + length);
-                    return a;
-                }
-            }
-            if (m_socket.state() == QAbstractSocket::UnconnectedState && m_socket.bytesAvailable() == 0)
-                break;
-            QTest::qWait(5);
-        }
-        return {};
-    }
-    bool closedByServer(int timeoutMs = 5000)
-    {
-        QDeadlineTimer deadline(timeoutMs);
-        while (m_socket.state() == QAbstractSocket::ConnectedState && !deadline.hasExpired())
-            QTest::qWait(5);
-        return m_socket.state() != QAbstractSocket::ConnectedState;
-    }
-    bool isOpen() const { return m_socket.state() == QAbstractSocket::ConnectedState; }
-    void abort() { m_socket.abort(); }
-
-private:
-    QTcpSocket m_socket;
-    QByteArray m_buffer;
-};
+using Client = Provisio::Test::RawHttpClient;
 
 } // namespace
 
@@ -198,7 +138,7 @@ void TestHttpThreads::requestsAreReadByEveryThreadAndHandledOnTheEventLoop()
             c->get("/now");
         for (auto &c : clients) {
             const Client::Answer a = c->next();
-            QCOMPARE(a.statusLine, QByteArray("HTTP/1.1 200 OK"));
+            QCOMPARE(a.statusLine(), QByteArray("HTTP/1.1 200 OK"));
             QCOMPARE(a.body, QByteArray("now"));
         }
     }
@@ -320,7 +260,7 @@ void TestHttpThreads::connectionCapsAreGlobal()
     // One more: nothing is idle, so it is refused, whichever thread accepts it.
     Client refused(m_port);
     const Client::Answer refusal = refused.next();
-    QCOMPARE(refusal.statusLine, QByteArray("HTTP/1.1 503 Service Unavailable"));
+    QCOMPARE(refusal.statusLine(), QByteArray("HTTP/1.1 503 Service Unavailable"));
     QVERIFY(refused.closedByServer());
     const QString cap = perAddress ? QStringLiteral("cap=\"address\"") : QStringLiteral("cap=\"total\"");
     QTRY_COMPARE(m_metrics->counter(QStringLiteral("provisio_http_connections_refused_total"), cap), 1.0);
