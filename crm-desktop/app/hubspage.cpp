@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "hubspage.h"
 
+#include "columnfit.h"
+#include "displayformat.h"
 #include "protocol/allocation.h"
 
 #include <QComboBox>
+#include <QDateTime>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -64,11 +67,18 @@ HubsPage::HubsPage(HubsModel *model, QWidget *parent)
     connect(model, &QAbstractItemModel::rowsRemoved, this, &HubsPage::reloadHubNames);
     connect(model, &QAbstractItemModel::dataChanged, this, &HubsPage::reloadHubNames);
     table()->setColumnWidth(HubsModel::NameColumn, 120);
-    table()->setColumnWidth(HubsModel::HostColumn, 200);
-    table()->setColumnWidth(HubsModel::PortColumn, 60);
-    table()->setColumnWidth(HubsModel::EndpointColumn, 200);
-    table()->setColumnWidth(HubsModel::RegionColumn, 80);
-    table()->setColumnWidth(HubsModel::WeightColumn, 70);
+    fitColumn(table(), HubsModel::HostColumn, {QStringLiteral("hub-eu-1.provisio.example")});
+    fitColumn(table(), HubsModel::PortColumn, {QStringLiteral("65535")});
+    fitColumn(table(), HubsModel::EndpointColumn, {QStringLiteral("203.0.113.250:8883")});
+    fitColumn(table(), HubsModel::RegionColumn, {QStringLiteral("eu-west")});
+    fitColumn(table(), HubsModel::WeightColumn, {QStringLiteral("1000")});
+    // The replaced key's column says until when it works, or nothing; the
+    // middleware link's state (with the error that keeps it down) takes the
+    // rest of the width.
+    fitColumn(
+        table(), HubsModel::KeyOverlapColumn,
+        {HubsModel::tr("accepted until %1").arg(formatDateTime(QDateTime(QDate(2026, 12, 28), QTime(23, 58, 58))))});
+    setStretchColumn(HubsModel::LinkColumn);
     setEditable(false);
     updatePolicyFields();
 }

@@ -12,6 +12,7 @@
 #include "batchoperation.h"
 #include "certificatetrust.h"
 #include "childprocesswatch.h"
+#include "columnfit.h"
 #include "connectiondialog.h"
 #include "connectionstore.h"
 #include "crmcontroller.h"
@@ -22,6 +23,7 @@
 #include "enrollmentspage.h"
 #include "eventfeed.h"
 #include "hubdialog.h"
+#include "hubsmodel.h"
 #include "hubspage.h"
 #include "inventorypage.h"
 #include "jsonobjectedit.h"
@@ -79,6 +81,7 @@ private Q_SLOTS:
     void hubKeyRotatesWithAnOverlap();
     void accessPolicyConnectionStringShownOnce();
     void accessPolicyRightsTakeTheSpareWidth();
+    void hubLinkStateTakesTheSpareWidth();
     void deviceDetailHidesKeysUntilRevealed();
     void fitsALaptopScreenWithTheDevicePanel();
     void auditFiltersOnTheServer();
@@ -436,6 +439,35 @@ void TestCrmAppWidgets::accessPolicyRightsTakeTheSpareWidth()
     page->restoreState(saved);
     QTRY_VERIFY(checkLayout());
     saved.remove(page->objectName());
+}
+
+void TestCrmAppWidgets::hubLinkStateTakesTheSpareWidth()
+{
+    auto api = connect(m_f.adminToken);
+    QVERIFY(api);
+    auto w = window(api.get(), nullptr);
+    w->resize(1600, 900);
+    w->showPage(MainWindow::HubsView);
+    QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+    QTRY_VERIFY_WITH_TIMEOUT(w->hubsModel()->rowCount() >= 1, 15000);
+    QTableView *table = w->hubsPage()->table();
+    QHeaderView *header = table->horizontalHeader();
+    // The link's state gets the spare width; the replaced key's column,
+    // mostly empty, only what its longest text needs.
+    QCOMPARE(header->sectionResizeMode(HubsModel::LinkColumn), QHeaderView::Stretch);
+    QVERIFY(!header->stretchLastSection());
+    const QString until =
+        HubsModel::tr("accepted until %1").arg(formatDateTime(QDateTime(QDate(2026, 12, 28), QTime(23, 58, 58))));
+    const int overlap = table->columnWidth(HubsModel::KeyOverlapColumn);
+    QVERIFY2(overlap >= fittingColumnWidth(table, HubsModel::KeyOverlapColumn, {until}),
+             qPrintable(QString::number(overlap)));
+    // Shown whole once the window has room ("connected since" and a time,
+    // or the error that keeps the link down).
+    QAbstractItemView *view = table;
+    QTRY_VERIFY2(table->columnWidth(HubsModel::LinkColumn) >= view->sizeHintForColumn(HubsModel::LinkColumn),
+                 qPrintable(QStringLiteral("%1 wide, needs %2")
+                                .arg(table->columnWidth(HubsModel::LinkColumn))
+                                .arg(view->sizeHintForColumn(HubsModel::LinkColumn))));
 }
 
 void TestCrmAppWidgets::deviceDetailHidesKeysUntilRevealed()
