@@ -437,6 +437,11 @@ std::optional<HttpResponse> HttpServer::refusedUpgrade(const QHttpServerRequest 
     return refusal;
 }
 
+bool HttpServer::acceptsUpgrade(const QHttpServerRequest &request, const WebSocketPaths &paths)
+{
+    return isWebSocketUpgrade(request) && upgradesOn(request, paths) && !refusedUpgrade(request, paths);
+}
+
 bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
     // Refused by the front door (and answered there): nothing more to say.
@@ -446,8 +451,7 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
     // (FrontDoor parses every other one); a refused one goes back to Qt,
     // whose missingHandler call answers it (Qt 6.4 upgrades every upgrade
     // request handleRequest takes) and closes the connection.
-    if (!isWebSocketUpgrade(request) || !upgradesOn(request, m_webSocketPaths) ||
-        refusedUpgrade(request, m_webSocketPaths))
+    if (!acceptsUpgrade(request, m_webSocketPaths))
         return false;
     // Written by nobody: Qt completes the handshake (see addWebSocketPath).
     recordUpgrade(request.url().path());

@@ -130,6 +130,10 @@ private:
     // What the path's UpgradeCheck answers such a request instead, rendered
     // with a tracking id as the router's answers are (nullopt: upgrade it).
     static std::optional<HttpResponse> refusedUpgrade(const QHttpServerRequest &request, const WebSocketPaths &paths);
+    // Whether Qt may complete this request's upgrade: a WebSocket upgrade to
+    // one of `paths` that its check lets through. What handleRequest decides
+    // on the event loop and on every I/O thread.
+    static bool acceptsUpgrade(const QHttpServerRequest &request, const WebSocketPaths &paths);
     void recordRequest(const HttpRequest &request, int status, const QElapsedTimer &timer);
     void recordUpgrade(const QString &path);
     bool startIoThreads(const FrontDoor::Limits &limits, const std::shared_ptr<ConnectionLedger> &ledger,

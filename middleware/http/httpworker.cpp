@@ -43,8 +43,7 @@ bool HttpWorker::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
         return false;
     // Only upgrade requests reach Qt's parser (the front door parses the
     // others); a refused one goes back to Qt, which calls missingHandler.
-    if (!HttpServer::isWebSocketUpgrade(request) || !HttpServer::upgradesOn(request, m_setup.webSocketPaths) ||
-        HttpServer::refusedUpgrade(request, m_setup.webSocketPaths))
+    if (!HttpServer::acceptsUpgrade(request, m_setup.webSocketPaths))
         return false;
     // Qt completes the handshake in this thread; handOverWebSockets then
     // moves the WebSocket to the event loop.
