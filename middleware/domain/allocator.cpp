@@ -109,7 +109,8 @@ Result<QString> Allocator::webhookSecret(SettingsStore &settings, const QString 
 
 Result<Allocator::Plan> Allocator::plan(const std::optional<AllocationPolicy> &enrollmentPolicy,
                                         const QStringList &iotHubs,
-                                        const std::optional<CustomAllocationDefinition> &enrollmentWebhook)
+                                        const std::optional<CustomAllocationDefinition> &enrollmentWebhook,
+                                        const QString &instancePolicy)
 {
     auto linked = m_ctx.hubs.all();
     if (!linked)
@@ -122,8 +123,10 @@ Result<Allocator::Plan> Allocator::plan(const std::optional<AllocationPolicy> &e
     if (enrollmentPolicy) {
         p.policy = *enrollmentPolicy;
     } else {
-        const QString name =
-            m_ctx.settings.value(QStringLiteral("allocationPolicy"), allocationPolicyName(AllocationPolicy::Hashed));
+        const QString name = !instancePolicy.isEmpty()
+                                 ? instancePolicy
+                                 : m_ctx.settings.value(QStringLiteral("allocationPolicy"),
+                                                        allocationPolicyName(AllocationPolicy::Hashed));
         const auto parsed = parseAllocationPolicy(name);
         if (!parsed)
             return Error(ErrorCode::Internal,

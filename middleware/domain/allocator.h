@@ -61,8 +61,12 @@ public:
         std::optional<InitialTwin> initialTwin; // a custom allocation's twin
     };
 
+    // `instancePolicy`: the instance's allocation policy setting as already
+    // read (with the key check, Registrar::Attestee::Prefetched); empty: read
+    // here when the enrollment sets none.
     Result<Plan> plan(const std::optional<AllocationPolicy> &enrollmentPolicy, const QStringList &iotHubs,
-                      const std::optional<CustomAllocationDefinition> &enrollmentWebhook);
+                      const std::optional<CustomAllocationDefinition> &enrollmentWebhook,
+                      const QString &instancePolicy = {});
 
     // The synchronous policies (everything but custom).
     Result<Outcome> allocate(const Plan &plan, const QString &registrationId, const QJsonValue &payload) const;

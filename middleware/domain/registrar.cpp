@@ -27,6 +27,7 @@
 #include <QLoggingCategory>
 
 #include <algorithm>
+#include <atomic>
 
 Q_LOGGING_CATEGORY(lcRegistration, "provisio.middleware.registration")
 
@@ -51,10 +52,19 @@ QDateTime now()
 
 QString newOperationId()
 {
-    // DPS operation ids are opaque; hex keeps them URL-safe.
-    const QByteArray hex = Crypto::randomIdentifierBytes(24).toHex();
-    return QStringLiteral("5.") + QString::fromLatin1(hex.first(16)) + QLatin1Char('.') +
-           QString::fromLatin1(hex.sliced(16));
+    // DPS operation ids are opaque; hex keeps them URL-safe. The first part
+    // is the time (milliseconds, then a count within the millisecond), so
+    // that the operations' key grows at its end: a group commit then adds
+    // its operations to one page of that index instead of a random page per
+    // registration. The 16 random bytes after it keep it unguessable.
+    static std::atomic<quint64> last{0};
+    quint64 stamp = quint64(QDateTime::currentMSecsSinceEpoch()) << 16;
+    quint64 previous = last.load(std::memory_order_relaxed);
+    do {
+        stamp = std::max(stamp, previous + 1);
+    } while (!last.compare_exchange_weak(previous, stamp, std::memory_order_relaxed));
+    return QStringLiteral("5.") + QString::number(stamp, 16).rightJustified(16, QLatin1Char('0')) + QLatin1Char('.') +
+           QString::fromLatin1(Crypto::randomIdentifierBytes(16).toHex());
 }
 
 int desiredVersion(const QJsonObject &twin)
@@ -227,9 +237,15 @@ void Registrar::registerDevice(const Attestee &attestee, const QJsonValue &paylo
 {
     // A device of the waiting batch registers again (on another
     // connection): it must read what the batch writes.
-    if (m_batchIds.contains(attestee.registrationId))
+    Result<RegistrationOperation> op = RegistrationOperation();
+    if (m_batchIds.contains(attestee.registrationId)) {
         commitPending();
-    auto op = start(attestee, payload, &done);
+        Attestee reread = attestee;
+        reread.prefetched.reset();
+        op = start(reread, payload, &done);
+    } else {
+        op = start(attestee, payload, &done);
+    }
     if (!done)
         return;
     if (!op)
@@ -249,7 +265,8 @@ Result<RegistrationOperation> Registrar::start(const Attestee &attestee, const Q
     if (!attestee.isEnabled())
         return completeDisabled(pending);
 
-    auto existing = m_registrations.find(attestee.registrationId);
+    auto existing = attestee.prefetched ? Result<std::optional<RegistrationRecord>>(attestee.prefetched->record)
+                                        : m_registrations.find(attestee.registrationId);
     if (!existing)
         return existing.error();
 
@@ -268,10 +285,11 @@ Result<RegistrationOperation> Registrar::start(const Attestee &attestee, const Q
     }
 
     const auto &settings = attestee.enrollment;
-    auto plan =
-        settings ? m_allocator.plan(settings->allocationPolicy, settings->iotHubs, settings->customAllocationDefinition)
-                 : m_allocator.plan(attestee.group->allocationPolicy, attestee.group->iotHubs,
-                                    attestee.group->customAllocationDefinition);
+    const QString instancePolicy = attestee.prefetched ? attestee.prefetched->instancePolicy : QString();
+    auto plan = settings ? m_allocator.plan(settings->allocationPolicy, settings->iotHubs,
+                                            settings->customAllocationDefinition, instancePolicy)
+                         : m_allocator.plan(attestee.group->allocationPolicy, attestee.group->iotHubs,
+                                            attestee.group->customAllocationDefinition, instancePolicy);
     if (!plan)
         return complete(pending, plan.error());
 
@@ -312,6 +330,7 @@ RegistrationOperation Registrar::complete(const Pending &pending, Result<Allocat
     if (!outcome)
         return persistFailure(pending, outcome.error());
     const Attestee &a = pending.attestee;
+    writing(a.registrationId);
     Result<std::optional<RegistrationRecord>> found = std::optional<RegistrationRecord>();
     if (!known) {
         found = m_registrations.find(a.registrationId);
@@ -433,6 +452,7 @@ RegistrationOperation Registrar::finish(const Write &w, bool stored)
 RegistrationOperation Registrar::persistFailure(const Pending &pending, const Error &error)
 {
     const Attestee &a = pending.attestee;
+    writing(a.registrationId);
     const QDateTime at = now();
     RegistrationState s;
     s.registrationId = a.registrationId;
@@ -474,6 +494,7 @@ RegistrationOperation Registrar::persistFailure(const Pending &pending, const Er
 RegistrationOperation Registrar::completeDisabled(const Pending &pending)
 {
     const Attestee &a = pending.attestee;
+    writing(a.registrationId);
     const QDateTime at = now();
     RegistrationOperation op;
     op.operationId = pending.operationId;

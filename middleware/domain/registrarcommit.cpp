@@ -17,6 +17,7 @@
 #include "storage/enrollmentgroupcache.h"
 #include "storage/enrollmentstore.h"
 #include "storage/hublinkstore.h"
+#include "storage/settingsstore.h"
 
 #include <algorithm>
 #include <unordered_map>
@@ -31,13 +32,19 @@ void Registrar::authenticateLater(const QByteArray &authorization, const QString
         return;
     }
     const QString id = Crypto::normalizeRegistrationId(registrationId);
+    // The device's record is read with the check only when nothing of this
+    // device is being checked or waits for its commit: then no write of it
+    // can land between the reader's snapshot and the registration's start,
+    // except one started meanwhile, which writing() notes.
+    const bool prefetch = !m_batchIds.contains(id) && !m_authenticating.contains(id);
     ++m_authenticating[id];
     // Filled on the reader's thread, read here only once the job ran.
     auto outcome = std::make_shared<Result<Attestee>>(Error(ErrorCode::Unavailable, QString()));
     const qint64 skew = m_ctx.config.sasClockSkewSeconds;
     const qint64 maxLifetime = m_ctx.config.maxSasLifetimeSeconds;
     m_reader->post(
-        [outcome, groups = m_groups, authorization, idScope, registrationId, skew, maxLifetime](Database *db) {
+        [outcome, groups = m_groups, authorization, idScope, registrationId, skew, maxLifetime,
+         prefetch](Database *db) {
             if (!db) {
                 *outcome =
                     Error(ErrorCode::Unavailable, QStringLiteral("the database is unreachable; try again shortly"));
@@ -45,12 +52,44 @@ void Registrar::authenticateLater(const QByteArray &authorization, const QString
             }
             EnrollmentStore enrollments(*db);
             *outcome = authenticate(enrollments, *groups, skew, maxLifetime, authorization, idScope, registrationId);
+            if (prefetch && *outcome)
+                (*outcome)->prefetched = prefetchFor(*db, **outcome);
         },
         [this, outcome, id, then = std::move(then)] {
-            if (auto it = m_authenticating.find(id); it != m_authenticating.end() && --it.value() <= 0)
-                m_authenticating.erase(it);
+            bool stale = false;
+            if (auto it = m_authenticating.find(id); it != m_authenticating.end()) {
+                stale = m_prefetchStale.contains(id);
+                if (--it.value() <= 0) {
+                    m_authenticating.erase(it);
+                    m_prefetchStale.remove(id);
+                }
+            }
+            if (stale && *outcome)
+                (*outcome)->prefetched.reset();
             then(std::move(*outcome));
         });
+}
+
+std::optional<Registrar::Attestee::Prefetched> Registrar::prefetchFor(Database &db, const Attestee &attestee)
+{
+    RegistrationStore registrations(db);
+    auto record = registrations.find(attestee.registrationId);
+    if (!record)
+        return std::nullopt; // read again on the event loop, which reports what fails
+    Attestee::Prefetched p;
+    p.record = std::move(*record);
+    const bool ownPolicy = attestee.enrollment ? attestee.enrollment->allocationPolicy.has_value()
+                                               : attestee.group && attestee.group->allocationPolicy.has_value();
+    if (!ownPolicy)
+        p.instancePolicy =
+            SettingsStore(db).value(QStringLiteral("allocationPolicy"), allocationPolicyName(AllocationPolicy::Hashed));
+    return p;
+}
+
+void Registrar::writing(const QString &registrationId)
+{
+    if (m_authenticating.contains(registrationId))
+        m_prefetchStale.insert(registrationId);
 }
 
 void Registrar::afterAuthentications(const QString &registrationId, std::function<void()> then)
@@ -63,8 +102,10 @@ void Registrar::afterAuthentications(const QString &registrationId, std::functio
     m_reader->post([](Database *) {},
                    [this, registrationId, then = std::move(then)] {
                        if (auto it = m_authenticating.find(registrationId);
-                           it != m_authenticating.end() && --it.value() <= 0)
+                           it != m_authenticating.end() && --it.value() <= 0) {
                            m_authenticating.erase(it);
+                           m_prefetchStale.remove(registrationId);
+                       }
                        then();
                    });
 }

@@ -385,7 +385,8 @@ private Q_SLOTS:
     {
         const QString id = QStringLiteral("repeat-device");
         const QString key = enroll(id);
-        const auto first = DeviceFixture::state(f.registerDevice(id, key).json());
+        const auto firstReply = f.registerDevice(id, key);
+        const auto first = DeviceFixture::state(firstReply.json());
         const auto secondReply = f.registerDevice(id, key);
         const auto second = DeviceFixture::state(secondReply.json());
         QCOMPARE(second.value(QStringLiteral("assignedHub")), first.value(QStringLiteral("assignedHub")));
@@ -394,6 +395,14 @@ private Q_SLOTS:
         QCOMPARE(second.value(QStringLiteral("lastUpdatedDateTimeUtc")),
                  first.value(QStringLiteral("lastUpdatedDateTimeUtc")));
         QVERIFY(secondReply.json().value(QStringLiteral("operationId")) != QJsonValue(QString()));
+        // Operation ids begin with the time, so a later operation sorts after
+        // an earlier one (the operations' key grows at its end); the rest is
+        // random.
+        const QString firstOperation = firstReply.json().value(QStringLiteral("operationId")).toString();
+        const QString secondOperation = secondReply.json().value(QStringLiteral("operationId")).toString();
+        QVERIFY2(secondOperation > firstOperation, qPrintable(firstOperation + QLatin1Char(' ') + secondOperation));
+        static const QRegularExpression shape(QStringLiteral("^5\\.[0-9a-f]{16}\\.[0-9a-f]{32}$"));
+        QVERIFY2(shape.match(secondOperation).hasMatch(), qPrintable(secondOperation));
 
         // Forgetting the registration makes the next one initial again.
         auto del = f.operatorClient->del(QStringLiteral("/api/v1/registrations/") + id, {{"If-Match", "\"wrong\""}});
@@ -410,8 +419,11 @@ private Q_SLOTS:
     // Registrations that arrive together are stored in one transaction
     // (group commit) and each answered after it: every device hears its own
     // assignment, the operation it names is already readable, and a device
-    // registering twice at once (the second reads what the first wrote)
-    // gets two stored operations and one record.
+    // registering several times at once gets an operation each and one
+    // record: each registration after the first reads what the first wrote
+    // (its record is not read with the key check while another of the
+    // device's is checked or waits for its commit), so all of them report
+    // the first one's etag and creation time.
     void registrationsArrivingTogether()
     {
         QStringList ids;
@@ -421,7 +433,10 @@ private Q_SLOTS:
             ids << id;
             keys.insert(id, enroll(id));
         }
-        ids << ids.first(); // the same device twice, on two connections
+        // The same device four times, on four connections, among the others.
+        ids.insert(3, ids.first());
+        ids.insert(7, ids.first());
+        ids << ids.first();
 
         QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
         QFile ca(f.mw->caCertificatePath());
@@ -445,6 +460,8 @@ private Q_SLOTS:
             30000);
 
         QSet<QString> operationIds;
+        QSet<QString> firstDeviceEtags;
+        QSet<QString> firstDeviceCreated;
         for (int i = 0; i < replies.size(); ++i) {
             QNetworkReply *reply = replies.at(i);
             const QString &id = ids.at(i);
@@ -454,6 +471,10 @@ private Q_SLOTS:
             QCOMPARE(op.value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
             QCOMPARE(state.value(QStringLiteral("registrationId")).toString(), id);
             QCOMPARE(state.value(QStringLiteral("assignedHub")).toString(), kHubHost);
+            if (id == ids.first()) {
+                firstDeviceEtags.insert(state.value(QStringLiteral("etag")).toString());
+                firstDeviceCreated.insert(state.value(QStringLiteral("createdDateTimeUtc")).toString());
+            }
             const QString operationId = op.value(QStringLiteral("operationId")).toString();
             QVERIFY(!operationId.isEmpty());
             QVERIFY2(!operationIds.contains(operationId), qPrintable(operationId));
@@ -463,9 +484,12 @@ private Q_SLOTS:
             QCOMPARE(polled.json().value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
             delete reply;
         }
+        QCOMPARE(firstDeviceEtags.size(), 1);
+        QCOMPARE(firstDeviceCreated.size(), 1);
         const auto record = f.viewer->get(QStringLiteral("/api/v1/registrations/") + ids.first());
         QCOMPARE(record.status, 200);
         QCOMPARE(record.json().value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
+        QCOMPARE(record.json().value(QStringLiteral("etag")).toString(), *firstDeviceEtags.cbegin());
     }
 
     // The hub key in each answer follows both rotations: a device's own
