@@ -34,6 +34,17 @@ public:
     explicit EventBus(QObject *parent = nullptr);
 
     void publish(DomainEvent event);
+    // A batch: events published between beginBatch() and the matching
+    // endBatch() (a group commit's registrations) are delivered one by one
+    // as ever; batchEnded() then lets a listener decide what it gathered
+    // from them together (one read for the group rather than one each).
+    void beginBatch() { ++m_batchDepth; }
+    void endBatch()
+    {
+        if (m_batchDepth > 0 && --m_batchDepth == 0)
+            Q_EMIT batchEnded();
+    }
+    bool inBatch() const { return m_batchDepth > 0; }
 
     // Every event type this middleware publishes (for validation and docs).
     static const QStringList &knownTypes();
@@ -47,6 +58,10 @@ public:
 
 Q_SIGNALS:
     void eventPublished(const Provisio::DomainEvent &event);
+    void batchEnded();
+
+private:
+    int m_batchDepth = 0;
 };
 
 } // namespace Provisio

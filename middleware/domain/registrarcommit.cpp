@@ -7,6 +7,7 @@
 #include "base/servicecontext.h"
 #include "crypto/keys.h"
 #include "crypto/registrationid.h"
+#include "domain/eventbus.h"
 #include "domain/registrationanswer.h"
 #include "protocol/wirenames.h"
 #include "registrar.h"
@@ -176,10 +177,20 @@ void Registrar::answer(Group &group)
 {
     for (const Write &w : group.writes)
         m_batchIds.remove(w.registrationId);
+    // The group's events first, as one batch of the bus (the hub link reads
+    // which of the devices stand revoked once for all of them and admits
+    // them again), then the answers: a device hears it is assigned only
+    // once whatever its assignment sets off has been asked for.
+    std::vector<RegistrationOperation> operations;
+    operations.reserve(group.writes.size());
+    m_ctx.events.beginBatch();
+    for (size_t i = 0; i < group.writes.size(); ++i)
+        operations.push_back(finish(group.writes[i], group.stored[i]));
+    m_ctx.events.endBatch();
     for (size_t i = 0; i < group.writes.size(); ++i) {
         Write &w = group.writes[i];
-        RegistrationOperation op = finish(w, group.stored[i]);
         if (w.done) {
+            RegistrationOperation &op = operations[i];
             QByteArray text = group.stored[i] && !w.answerText.isEmpty() ? std::move(w.answerText) : deviceAnswer(op);
             w.done(Answer{std::move(op), std::move(text)});
         }

@@ -13,7 +13,9 @@
 #include "storage/registrationstore.h"
 
 #include <QJsonDocument>
+#include <QSet>
 #include <QTimer>
+#include <utility>
 
 namespace Provisio {
 
@@ -42,6 +44,7 @@ Revocations::Revocations(ServiceContext &ctx, HubConnections &connections, Regis
 {
     m_ctx.metrics.describe(QStringLiteral("provisio_hub_revocations_total"), QStringLiteral("counter"),
                            QStringLiteral("Revoke/restore answers from hubs, by op and status"));
+    connect(&m_ctx.events, &EventBus::batchEnded, this, &Revocations::decideAssigned);
 }
 
 int Revocations::pendingCount(const QString &hubHost)
@@ -54,10 +57,12 @@ int Revocations::pendingCount(const QString &hubHost)
 
 void Revocations::onEvent(const DomainEvent &event)
 {
-    switch (event.kind) {
-    case EventKind::RegistrationAssigned:
+    if (event.kind == EventKind::RegistrationAssigned) {
         onAssigned(event);
         return;
+    }
+    decideAssigned();
+    switch (event.kind) {
     case EventKind::RegistrationDeleted:
         // The record is gone; the event names its hub and device.
         if (!event.hub.isEmpty() && !event.deviceId.isEmpty())
@@ -146,24 +151,51 @@ void Revocations::onEnrollmentChange(const DomainEvent &event, const QString &op
 
 void Revocations::onAssigned(const DomainEvent &event)
 {
-    const QString &hub = event.hub;
-    const QString &deviceId = event.deviceId;
-    if (hub.isEmpty() || deviceId.isEmpty())
+    if (event.hub.isEmpty() || event.deviceId.isEmpty())
         return;
-    // A device revoked before (its enrollment was deleted, its keys
-    // regenerated or its registration removed) that registers again, which
-    // takes a valid key, is admitted again.
-    auto previous = m_store.revocationOp(hub, deviceId);
-    if (previous && *previous && **previous == kRevoke)
-        request(hub, deviceId, kRestore);
-    // A device moved to another hub is cut off on the one it left: a stale
-    // connection there ends, and it cannot come back to it.
-    const QString &left = event.previousHub;
-    if (!left.isEmpty() && left.compare(hub, Qt::CaseInsensitive) != 0) {
-        // (Unless another registration still puts that device id there.)
-        auto others = m_lookup.assignedRegistrationOn(deviceId, left);
-        if (others && others->isEmpty())
-            request(left, deviceId, kRevoke);
+    m_assigned.push_back(Assigned{event.hub, event.deviceId, event.previousHub});
+    // Outside a batch of the bus (or once it is long), decided at once.
+    if (!m_ctx.events.inBatch() || m_assigned.size() >= 512)
+        decideAssigned();
+}
+
+void Revocations::decideAssigned()
+{
+    if (m_assigned.empty())
+        return;
+    const std::vector<Assigned> assigned = std::exchange(m_assigned, {});
+    // The devices that stand revoked on their new hubs, one read per hub.
+    QHash<QString, QStringList> byHub;
+    for (const Assigned &a : assigned)
+        byHub[a.hub.toLower()].append(a.deviceId);
+    QSet<QPair<QString, QString>> revoked; // (hub, device)
+    for (auto it = byHub.cbegin(); it != byHub.cend(); ++it) {
+        auto found = m_store.revokedAmong(it.key(), it.value());
+        if (!found) {
+            qCWarning(lcHubConnection).noquote()
+                << "cannot tell which registered devices stand revoked:" << found.error().message;
+            continue;
+        }
+        for (const QString &device : std::as_const(*found))
+            revoked.insert({it.key(), device});
+    }
+    for (const Assigned &a : assigned) {
+        // A device revoked before (its enrollment was deleted, its keys
+        // regenerated or its registration removed) that registers again,
+        // which takes a valid key, is admitted again.
+        if (revoked.remove({a.hub.toLower(), a.deviceId}))
+            request(a.hub, a.deviceId, kRestore);
+        // A device moved to another hub is cut off on the one it left: a
+        // stale connection there ends, and it cannot come back to it.
+        const QString &left = a.previousHub;
+        if (!left.isEmpty() && left.compare(a.hub, Qt::CaseInsensitive) != 0) {
+            // (Unless another registration still puts that device id there.)
+            auto others = m_lookup.assignedRegistrationOn(a.deviceId, left);
+            if (others && others->isEmpty()) {
+                request(left, a.deviceId, kRevoke);
+                revoked.insert({left.toLower(), a.deviceId});
+            }
+        }
     }
 }
 

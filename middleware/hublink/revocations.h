@@ -11,6 +11,7 @@
 #include <QString>
 
 #include <optional>
+#include <vector>
 
 namespace Provisio {
 
@@ -47,7 +48,19 @@ public:
     int pendingCount(const QString &hubHost);
 
 private:
+    // Assigned registrations are decided a group at a time: the group
+    // commit publishes its registrations' events as one batch of the bus,
+    // and one read at its end tells which of their devices stand revoked on
+    // their hubs. Any other event decides the queued ones first, so the
+    // wishes keep the events' order.
+    struct Assigned
+    {
+        QString hub;
+        QString deviceId;
+        QString previousHub;
+    };
     void onAssigned(const DomainEvent &event);
+    void decideAssigned();
     // `op` for the device of the event's enrollment on its hub; with
     // `unlessAlready`, nothing when that is the standing wish already.
     void onEnrollmentChange(const DomainEvent &event, const QString &op, bool unlessAlready = false);
@@ -82,6 +95,7 @@ private:
     HubLinkStore m_store;
     int m_retryAfterMs;
     QHash<QString, quint64> m_groupSweeps; // group id -> running sweep
+    std::vector<Assigned> m_assigned;      // not decided yet, in order
     quint64 m_lastSweep = 0;
 };
 

@@ -318,6 +318,24 @@ bool Database::beginTransaction()
     return true;
 }
 
+bool Database::beginReadSnapshot()
+{
+    if (m_dialect != Dialect::Sqlite || m_transactionDepth > 0)
+        return false;
+    auto *handle = static_cast<sqlite3 *>(nativeSqlite());
+    return handle && sqlite3_exec(handle, "BEGIN DEFERRED", nullptr, nullptr, nullptr) == SQLITE_OK;
+}
+
+void Database::endReadSnapshot()
+{
+    for (auto &q : m_statements)
+        q.second->finish();
+    auto *handle = static_cast<sqlite3 *>(nativeSqlite());
+    if (handle && !sqlite3_get_autocommit(handle) && m_transactionDepth == 0 &&
+        sqlite3_exec(handle, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+        qCWarning(lcDb).noquote() << "ending a read snapshot failed:" << QString::fromUtf8(sqlite3_errmsg(handle));
+}
+
 bool Database::commit()
 {
     if (m_transactionDepth <= 0)

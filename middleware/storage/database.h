@@ -106,6 +106,13 @@ public:
     bool beginTransaction();
     bool commit();
     void rollback();
+    // SQLite: a read transaction, so that the statements until
+    // endReadSnapshot() read one snapshot under one lock of the WAL instead
+    // of taking both for each statement (DatabaseReader's batches). False,
+    // with nothing to end, on PostgreSQL, inside a transaction, or when
+    // SQLite refuses.
+    bool beginReadSnapshot();
+    void endReadSnapshot();
     bool inTransaction() const { return m_transactionDepth > 0; }
 
     // Runs `callback` once the outermost open transaction has committed, or

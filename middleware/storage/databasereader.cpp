@@ -86,15 +86,19 @@ void DatabaseReader::run()
 {
     // Opened, used and closed on this thread only, as Qt SQL requires.
     std::unique_ptr<Database> db;
+    std::vector<Job> batch;
     for (;;) {
-        Job job;
         {
             std::unique_lock<std::mutex> lock(m_mutex);
             m_changed.wait(lock, [this] { return m_stop || !m_jobs.empty(); });
             if (m_stop)
                 break;
-            job = std::move(m_jobs.front());
-            m_jobs.pop_front();
+            // Every job queued by now, up to a bound: they share one read
+            // snapshot, taken after all of them were queued.
+            while (!m_jobs.empty() && int(batch.size()) < kMaxShared) {
+                batch.push_back(std::move(m_jobs.front()));
+                m_jobs.pop_front();
+            }
             m_running = true;
         }
         if (!db) {
@@ -108,23 +112,38 @@ void DatabaseReader::run()
                 qCWarning(lcDb).noquote() << "the reader's connection could not be opened:" << opened.error().message;
             }
         }
-        job(db.get());
-        // Gone before the owner hears of it: what the job holds (its owner's
-        // data) is then released on this thread while the owner cannot touch it.
-        job = nullptr;
-        bool post = false;
+        // On SQLite the batch's statements read in one transaction: one lock
+        // of the WAL and one look at its index for all of them rather than
+        // for each statement. A job queued meanwhile waits for the next
+        // batch, whose snapshot then holds everything committed before it
+        // was queued.
+        const bool shared = db && batch.size() > 1 && db->beginReadSnapshot();
+        for (Job &job : batch) {
+            job(db.get());
+            // Gone before the owner hears of it: what the job holds (its
+            // owner's data) is then released on this thread while the owner
+            // cannot touch it.
+            job = nullptr;
+            bool post = false;
+            {
+                std::lock_guard<std::mutex> lock(m_mutex);
+                m_ready.push_back(std::move(m_thens.front()));
+                m_thens.pop_front();
+                post = !m_deliveryPosted;
+                m_deliveryPosted = true;
+            }
+            if (post)
+                QMetaObject::invokeMethod(
+                    m_context, [this] { deliver(); }, Qt::QueuedConnection);
+        }
+        if (shared)
+            db->endReadSnapshot();
+        batch.clear();
         {
             std::lock_guard<std::mutex> lock(m_mutex);
-            m_ready.push_back(std::move(m_thens.front()));
-            m_thens.pop_front();
             m_running = false;
-            post = !m_deliveryPosted;
-            m_deliveryPosted = true;
         }
         m_changed.notify_all();
-        if (post)
-            QMetaObject::invokeMethod(
-                m_context, [this] { deliver(); }, Qt::QueuedConnection);
     }
 }
 

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 namespace Provisio {
 
@@ -21,7 +22,8 @@ class Database;
 // (docs/architecture.md, "Threads"). Each job's `then` runs afterwards on
 // the owner's thread, in the same order; they are handed over in batches, so
 // a burst of jobs costs the owner's event loop one wake-up, not one each.
-// A job must only read: the connection is never in a transaction.
+// A job must only read: the connection is never in a write transaction
+// (on SQLite, the jobs of a batch share a read transaction).
 class DatabaseReader
 {
 public:
@@ -49,6 +51,9 @@ public:
     void settle();
 
 private:
+    // Jobs run in one read snapshot at most (SQLite): bounds how long a
+    // snapshot is held, which keeps a checkpoint from restarting the WAL.
+    static constexpr int kMaxShared = 64;
     DatabaseReader(const Database &main, QObject *context);
     void run();
     // Runs the `then` of the jobs that ran, in order.

@@ -308,6 +308,25 @@ Result<std::optional<QString>> HubLinkStore::revocationOp(const QString &hubHost
     return rows->isEmpty() ? std::optional<QString>() : std::optional<QString>(rows->first().value(0).toString());
 }
 
+Result<QSet<QString>> HubLinkStore::revokedAmong(const QString &hubHost, const QStringList &deviceIds)
+{
+    QSet<QString> revoked;
+    const QString host = hubHost.toLower();
+    for (const InListChunk &chunk : inListChunks(deviceIds, 64)) {
+        QVariantList binds{host, QStringLiteral("revoke")};
+        binds += chunk.binds;
+        const auto rows = m_db.selectRows(
+            QStringLiteral("SELECT device_id FROM hub_revocations WHERE hub_host = ? AND op = ? AND device_id IN (") +
+                chunk.placeholders + QLatin1Char(')'),
+            binds, 1);
+        if (!rows)
+            return rows.error();
+        for (const QVariantList &row : std::as_const(*rows))
+            revoked.insert(row.value(0).toString());
+    }
+    return revoked;
+}
+
 Result<std::optional<HubLinkStore::Revocation>> HubLinkStore::revocation(const QString &hubHost,
                                                                          const QString &deviceId)
 {

@@ -7,6 +7,7 @@
 #include <QHash>
 #include <QJsonObject>
 #include <QList>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 
@@ -107,6 +108,9 @@ public:
     // Only the latest wish's op (revoke | restore), for the checks that run
     // on every registration: one column is much cheaper to read than a row.
     Result<std::optional<QString>> revocationOp(const QString &hubHost, const QString &deviceId);
+    // Of `deviceIds`, those whose standing wish on the hub is a revoke: one
+    // statement per chunk of ids (a group of registrations at once).
+    Result<QSet<QString>> revokedAmong(const QString &hubHost, const QStringList &deviceIds);
     Result<void> markRevocationSent(const QString &requestId);
     // Records the hub's answer to `requestId`; false when no row has that
     // request id any more (an older request superseded by a newer one).

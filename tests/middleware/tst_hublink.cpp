@@ -22,6 +22,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QScopeGuard>
 #include <QSignalSpy>
@@ -214,6 +216,7 @@ private Q_SLOTS:
     void movedDeviceIsRevokedOnItsOldHub();
     void everyChangeThatMustRevokeDoes_data();
     void everyChangeThatMustRevokeDoes();
+    void revokedDevicesRegisteringTogetherAreRestored();
     void oldHubKeyIsRefusedAfterRotation_data();
     void oldHubKeyIsRefusedAfterRotation();
     void hubKeyRotationNeedsAnOperatorAndAHub_data();
@@ -1320,6 +1323,87 @@ void TestHubLink::everyChangeThatMustRevokeDoes()
                      ->connect(QStringLiteral("127.0.0.1"), m_port, m_f.mw->caCertificatePath()),
                  0x87);
     }
+}
+
+// Revoked devices that register again at the same time are stored by one
+// group commit and their events published as one batch, whose revocations
+// are read once for all of them: every one of them is admitted again, and
+// none before its registration.
+void TestHubLink::revokedDevicesRegisteringTogetherAreRestored()
+{
+    QTRY_VERIFY_WITH_TIMEOUT(hubStatus().value(QStringLiteral("connected")).toBool(), 30000);
+    const QString groupPath = QStringLiteral("/api/v1/enrollment-groups/together-r");
+    const QJsonObject fresh{
+        {QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
+        {QStringLiteral("iotHubs"), QJsonArray{kHubHost}}};
+    const auto hubKeyOf = [](const QJsonObject &state) {
+        return state.value(QStringLiteral("payload"))
+            .toObject()
+            .value(QStringLiteral("provisio"))
+            .toObject()
+            .value(QStringLiteral("hubDeviceKey"))
+            .toString();
+    };
+    auto created = m_f.operatorClient->put(groupPath, fresh);
+    QVERIFY2(created.status == 201, created.body.constData());
+    QStringList ids;
+    for (int i = 1; i <= 6; ++i)
+        ids << QStringLiteral("together-r-%1").arg(i);
+    QHash<QString, QString> oldHubKeys;
+    for (const QString &id : std::as_const(ids)) {
+        const QJsonObject state =
+            registerNow(id, Crypto::deriveKey(DeviceFixture::primaryKey(created.json()), id).value());
+        QCOMPARE(state.value(QStringLiteral("assignedHub")).toString(), kHubHost);
+        oldHubKeys.insert(id, hubKeyOf(state));
+    }
+
+    // Deleting the group revokes all six on the hub.
+    QCOMPARE(m_f.operatorClient->del(groupPath).status, 204);
+    QTRY_COMPARE_WITH_TIMEOUT(hubStatus().value(QStringLiteral("pendingRevocations")).toInt(), 0, 10000);
+    for (const QString &id : std::as_const(ids))
+        QCOMPARE(hubClient(kHubHost, id, oldHubKeys.value(id))
+                     ->connect(QStringLiteral("127.0.0.1"), m_port, m_f.mw->caCertificatePath()),
+                 0x87);
+
+    // The group again, with a new key; all six register at once.
+    created = m_f.operatorClient->put(groupPath, fresh);
+    QVERIFY2(created.status == 201, created.body.constData());
+    const QString groupKey = DeviceFixture::primaryKey(created.json());
+    QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+    QFile ca(m_f.mw->caCertificatePath());
+    QVERIFY(ca.open(QIODevice::ReadOnly));
+    ssl.setCaCertificates(QSslCertificate::fromData(ca.readAll(), QSsl::Pem));
+    QNetworkAccessManager nam;
+    std::vector<std::unique_ptr<QNetworkReply>> replies;
+    for (const QString &id : std::as_const(ids)) {
+        QNetworkRequest request(QUrl(m_f.mw->baseUrl() + QLatin1Char('/') + m_f.mw->idScope() +
+                                     QStringLiteral("/registrations/") + id +
+                                     QStringLiteral("/register?api-version=2021-06-01")));
+        request.setSslConfiguration(ssl);
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+        request.setRawHeader(
+            "Authorization",
+            DeviceFixture::sas(m_f.mw->idScope(), id, Crypto::deriveKey(groupKey, id).value()).toUtf8());
+        replies.emplace_back(
+            nam.put(request,
+                    QJsonDocument(QJsonObject{{QStringLiteral("registrationId"), id}}).toJson(QJsonDocument::Compact)));
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(replies.cbegin(), replies.cend(),
+                                         [](const std::unique_ptr<QNetworkReply> &r) { return r->isFinished(); }),
+                             30000);
+    QHash<QString, QString> hubKeys;
+    for (size_t i = 0; i < replies.size(); ++i) {
+        QCOMPARE(replies[i]->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 202);
+        const QJsonObject state = DeviceFixture::state(QJsonDocument::fromJson(replies[i]->readAll()).object());
+        QCOMPARE(state.value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
+        hubKeys.insert(ids.at(qsizetype(i)), hubKeyOf(state));
+    }
+    for (const QString &id : std::as_const(ids)) {
+        QVERIFY(hubKeys.value(id) != oldHubKeys.value(id));
+        auto again = hubClient(kHubHost, id, hubKeys.value(id));
+        QCOMPARE(connectEventually(*again, m_port), 0);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(hubStatus().value(QStringLiteral("pendingRevocations")).toInt(), 0, 10000);
 }
 
 void TestHubLink::oldHubKeyIsRefusedAfterRotation_data()
