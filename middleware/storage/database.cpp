@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "database.h"
 #include "migrations.h"
+#include "walcheckpointer.h"
 
 #include <QAtomicInt>
 #include <QDateTime>
@@ -147,6 +148,12 @@ Result<std::unique_ptr<Database>> Database::open(const QString &location, bool s
             // pin this connection's read snapshot, hiding every later write
             // by other connections (a token made with the CLI, another instance).
             r->finish();
+        }
+        // The log's checkpoints run on a thread of their own rather than in
+        // the commit that fills it (WalCheckpointer).
+        if (location != QLatin1String(":memory:")) {
+            db->m_checkpointer = WalCheckpointer::forFile(QFileInfo(location).absoluteFilePath());
+            db->m_checkpointer->watch(db->nativeSqlite());
         }
     }
     return db;

@@ -17,6 +17,8 @@
 
 namespace Provisio {
 
+class WalCheckpointer;
+
 // A view of one executed statement from Database's statement cache. It does
 // not own the query: read its rows before running the same SQL again, then
 // finish() it (or let the next exec of that SQL do so).
@@ -131,6 +133,9 @@ public:
 
     // Cheap liveness probe for /healthz.
     bool isHealthy();
+    // SQLite on a file: the thread that checkpoints its WAL (shared by the
+    // process's connections to the file); null otherwise.
+    WalCheckpointer *walCheckpointer() const { return m_checkpointer.get(); }
 
 private:
     Database() = default;
@@ -181,6 +186,9 @@ private:
     qint64 m_lastReconnectMs = 0;
     std::vector<std::function<void()>> m_afterCommit;
     StatementObserver m_observer;
+    // SQLite on a file: the checkpointer this connection hands its WAL
+    // checkpoints to; released after the connection closed.
+    std::shared_ptr<WalCheckpointer> m_checkpointer;
 };
 
 // Commits on commit(), rolls back when it goes out of scope uncommitted, so an

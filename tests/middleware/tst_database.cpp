@@ -16,8 +16,10 @@
 #include "storage/jsontext.h"
 #include "storage/registrationstore.h"
 #include "storage/tokenstore.h"
+#include "storage/walcheckpointer.h"
 
 #include <QCryptographicHash>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSignalSpy>
@@ -65,6 +67,7 @@ private Q_SLOTS:
     void registrationAnswerTextIsItsJson();
     void registrationReadsWhatTheDocumentHolds_data();
     void registrationReadsWhatTheDocumentHolds();
+    void walIsCheckpointedOffTheWritingConnection();
 
 private:
     int auditRows();
@@ -1143,6 +1146,51 @@ void TestDatabase::registrationReadsWhatTheDocumentHolds()
     auto gone = store.findForRegistration(id);
     QVERIFY(gone);
     QVERIFY(!gone->has_value());
+}
+
+// A connection that writes continuously never checkpoints the WAL itself:
+// the process's checkpointer does, on its own thread, so the data reaches
+// the database file while the writer goes on, the WAL restarts instead of
+// growing, and each commit returns without copying or syncing pages.
+void TestDatabase::walIsCheckpointedOffTheWritingConnection()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("wal.db"));
+    auto opened = Database::open(path);
+    QVERIFY2(opened, qPrintable(opened.error().message));
+    Database &db = **opened;
+    QVERIFY(db.walCheckpointer());
+    // Every connection of the process to the file hands its checkpoints to
+    // the same thread.
+    auto another = db.openAnother();
+    QVERIFY(another);
+    QCOMPARE((*another)->walCheckpointer(), db.walCheckpointer());
+    QVERIFY(db.execWrite(QStringLiteral("CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB NOT NULL)"), {}));
+
+    // 80 MiB in 200 commits of 100 rows of 4 KiB: twenty times SQLite's
+    // checkpoint threshold.
+    const QByteArray row(4096, 'x');
+    qint64 largestWal = 0;
+    const QString wal = path + QStringLiteral("-wal");
+    for (int commit = 0; commit < 200; ++commit) {
+        Transaction tx(db);
+        QVERIFY(tx.isActive());
+        for (int i = 0; i < 100; ++i)
+            QVERIFY(db.execWrite(QStringLiteral("INSERT INTO blobs (data) VALUES (?)"), {row}));
+        QVERIFY(tx.commit());
+        largestWal = std::max(largestWal, QFileInfo(wal).size());
+    }
+    QTRY_VERIFY(db.walCheckpointer()->checkpoints() > 0);
+    // While the connections are open, only a checkpoint moves pages into
+    // the database file.
+    QTRY_VERIFY2(QFileInfo(path).size() > 60 * 1024 * 1024, qPrintable(QString::number(QFileInfo(path).size())));
+    // A writer that never pauses outruns the thread, but the log starts
+    // over rather than holding all 80 MiB: past WalCheckpointer::kInlinePages
+    // (16 MiB) the committing connection checkpoints too.
+    QVERIFY2(largestWal < 40 * 1024 * 1024, qPrintable(QString::number(largestWal)));
+    auto count = db.selectRows(QStringLiteral("SELECT COUNT(*) FROM blobs"), {}, 1);
+    QVERIFY(count);
+    QCOMPARE(count->first().value(0).toInt(), 20000);
 }
 
 PROVISIO_TEST_GUILESS_MAIN(TestDatabase)

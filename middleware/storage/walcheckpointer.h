@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QString>
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace Provisio {
+
+// Checkpoints an SQLite database's write-ahead log on a thread of its own,
+// instead of in the commit that crossed SQLite's threshold. By default the
+// connection whose commit leaves 1,000 pages in the WAL copies them into the
+// database file and syncs it before that commit returns: on the
+// registrations' group commit that stalled every device waiting for the
+// group (two fsyncs and the copy, every ~250 registrations). Every
+// connection of the process to a file shares one checkpointer
+// (forFile()); watch() replaces SQLite's automatic checkpoint on a
+// connection by a request to it. Its PASSIVE checkpoints never wait for a
+// writer or reader; one that finds the log grown while it copied goes on
+// (a few rounds), so the next write can start the log over. Should they
+// still fall behind (a writer that never pauses, a long read: the WAL past
+// kInlinePages), the committing connection waits for them and copies the
+// whole log itself, as SQLite would, four times less often.
+class WalCheckpointer
+{
+public:
+    // SQLite's own threshold (its default wal_autocheckpoint).
+    static constexpr int kPages = 1000;
+    static constexpr int kInlinePages = 4 * kPages;
+
+    // The checkpointer of the database file at `path` (absolute), started
+    // by the first connection that asks and stopped once the last of them
+    // let it go.
+    static std::shared_ptr<WalCheckpointer> forFile(const QString &path);
+    ~WalCheckpointer();
+    WalCheckpointer(const WalCheckpointer &) = delete;
+    WalCheckpointer &operator=(const WalCheckpointer &) = delete;
+
+    // `connection` (a sqlite3 *) hands its checkpoints to this one; it must
+    // be closed before this checkpointer goes.
+    void watch(void *connection);
+    // Checkpoints done so far (for tests and the log).
+    int checkpoints() const;
+
+private:
+    explicit WalCheckpointer(const QString &path);
+    static int onCommit(void *self, void *connection, const char *schema, int pages);
+    void request();
+    void run();
+
+    const QString m_path;
+    mutable std::mutex m_mutex;
+    std::condition_variable m_changed;
+    bool m_requested = false;
+    bool m_stop = false;
+    int m_checkpoints = 0;
+    std::thread m_thread;
+};
+
+} // namespace Provisio
