@@ -54,8 +54,7 @@ void WalCheckpointer::watch(void *connection)
 {
     sqlite3_wal_hook(
         static_cast<sqlite3 *>(connection),
-        [](void *self, sqlite3 *db, const char *schema, int pages) { return onCommit(self, db, schema, pages); },
-        this);
+        [](void *self, sqlite3 *db, const char *schema, int pages) { return onCommit(self, db, schema, pages); }, this);
 }
 
 int WalCheckpointer::checkpoints() const
@@ -70,8 +69,7 @@ int WalCheckpointer::onCommit(void *self, void *connection, const char *schema, 
         // The thread falls behind (a writer that never pauses, a long
         // read): the committing connection waits for it and copies the
         // whole log itself, so that its next write starts the log over.
-        sqlite3_wal_checkpoint_v2(static_cast<sqlite3 *>(connection), schema, SQLITE_CHECKPOINT_FULL, nullptr,
-                                  nullptr);
+        sqlite3_wal_checkpoint_v2(static_cast<sqlite3 *>(connection), schema, SQLITE_CHECKPOINT_FULL, nullptr, nullptr);
     } else if (pages >= kPages) {
         static_cast<WalCheckpointer *>(self)->request();
     }
