@@ -52,6 +52,17 @@ QByteArray compact(const QJsonObject &o)
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
+// The hub key an assigned registration state hands the device.
+QString hubKeyOf(const QJsonObject &state)
+{
+    return state.value(QStringLiteral("payload"))
+        .toObject()
+        .value(QStringLiteral("provisio"))
+        .toObject()
+        .value(QStringLiteral("hubDeviceKey"))
+        .toString();
+}
+
 // The pid of this process's child `provisio-middleware serve --data-dir DIR`
 // (0 when there is none), to kill it the hard way: no DISCONNECT, no flush.
 qint64 middlewarePid(const QString &dataDir)
@@ -1206,14 +1217,6 @@ void TestHubLink::everyChangeThatMustRevokeDoes()
     const QJsonObject fresh{
         {QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
         {QStringLiteral("iotHubs"), QJsonArray{kHubHost}}};
-    const auto hubKeyOf = [](const QJsonObject &state) {
-        return state.value(QStringLiteral("payload"))
-            .toObject()
-            .value(QStringLiteral("provisio"))
-            .toObject()
-            .value(QStringLiteral("hubDeviceKey"))
-            .toString();
-    };
 
     // The devices concerned (two for a group), each with the key it
     // registers with.
@@ -1336,14 +1339,6 @@ void TestHubLink::revokedDevicesRegisteringTogetherAreRestored()
     const QJsonObject fresh{
         {QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
         {QStringLiteral("iotHubs"), QJsonArray{kHubHost}}};
-    const auto hubKeyOf = [](const QJsonObject &state) {
-        return state.value(QStringLiteral("payload"))
-            .toObject()
-            .value(QStringLiteral("provisio"))
-            .toObject()
-            .value(QStringLiteral("hubDeviceKey"))
-            .toString();
-    };
     auto created = m_f.operatorClient->put(groupPath, fresh);
     QVERIFY2(created.status == 201, created.body.constData());
     QStringList ids;
@@ -1430,14 +1425,6 @@ void TestHubLink::oldHubKeyIsRefusedAfterRotation()
     const QJsonObject fresh{
         {QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}},
         {QStringLiteral("iotHubs"), QJsonArray{kHubHost}}};
-    const auto hubKeyOf = [](const QJsonObject &state) {
-        return state.value(QStringLiteral("payload"))
-            .toObject()
-            .value(QStringLiteral("provisio"))
-            .toObject()
-            .value(QStringLiteral("hubDeviceKey"))
-            .toString();
-    };
     const QStringList ids =
         group ? QStringList{name + QStringLiteral("-1"), name + QStringLiteral("-2")} : QStringList{name};
     QHash<QString, QString> keys; // what each device registers with
@@ -1814,14 +1801,6 @@ void TestHubLink::telemetryAfterReRegistrationIsStored()
         firstOp = m_f.waitForOperation(id, key, firstOp.value(QStringLiteral("operationId")).toString());
     const QJsonObject first = DeviceFixture::state(firstOp);
     QCOMPARE(first.value(QStringLiteral("assignedHub")).toString(), kHubHost);
-    const auto hubKeyOf = [](const QJsonObject &state) {
-        return state.value(QStringLiteral("payload"))
-            .toObject()
-            .value(QStringLiteral("provisio"))
-            .toObject()
-            .value(QStringLiteral("hubDeviceKey"))
-            .toString();
-    };
     auto device = hubClient(kHubHost, id, hubKeyOf(first));
     QCOMPARE(connectEventually(*device, m_port), 0);
     const QString topic = MqttTopic::telemetryTopic(id);
