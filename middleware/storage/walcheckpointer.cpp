@@ -67,9 +67,13 @@ int WalCheckpointer::onCommit(void *self, void *connection, const char *schema, 
 {
     if (pages >= kInlinePages) {
         // The thread falls behind (a writer that never pauses, a long
-        // read): the committing connection waits for it and copies the
-        // whole log itself, so that its next write starts the log over.
-        sqlite3_wal_checkpoint_v2(static_cast<sqlite3 *>(connection), schema, SQLITE_CHECKPOINT_FULL, nullptr, nullptr);
+        // read): the committing connection waits for the thread's round,
+        // copies the whole log itself and waits for the readers to leave
+        // the log, so that its next write starts the log over.
+        auto *checkpointer = static_cast<WalCheckpointer *>(self);
+        std::lock_guard<std::mutex> round(checkpointer->m_checkpointing);
+        sqlite3_wal_checkpoint_v2(static_cast<sqlite3 *>(connection), schema, SQLITE_CHECKPOINT_RESTART, nullptr,
+                                  nullptr);
     } else if (pages >= kPages) {
         static_cast<WalCheckpointer *>(self)->request();
     }
@@ -117,6 +121,7 @@ void WalCheckpointer::run()
             // opens the log) with its first read.
             sqlite3_exec(db, "PRAGMA schema_version", nullptr, nullptr, nullptr);
         }
+        std::lock_guard<std::mutex> round(m_checkpointing);
         int logPages = 0;
         int done = 0;
         int rc = SQLITE_OK;

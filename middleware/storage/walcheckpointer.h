@@ -53,6 +53,10 @@ private:
 
     const QString m_path;
     mutable std::mutex m_mutex;
+    // Held through a round of checkpoints, by the thread or by a committing
+    // connection past kInlinePages (SQLite refuses a second checkpointer
+    // at once rather than waiting for it).
+    std::mutex m_checkpointing;
     std::condition_variable m_changed;
     bool m_requested = false;
     bool m_stop = false;

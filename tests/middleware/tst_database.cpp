@@ -1186,8 +1186,9 @@ void TestDatabase::walIsCheckpointedOffTheWritingConnection()
     QTRY_VERIFY2(QFileInfo(path).size() > 60 * 1024 * 1024, qPrintable(QString::number(QFileInfo(path).size())));
     // A writer that never pauses outruns the thread, but the log starts
     // over rather than holding all 80 MiB: past WalCheckpointer::kInlinePages
-    // (16 MiB) the committing connection checkpoints too.
-    QVERIFY2(largestWal < 40 * 1024 * 1024, qPrintable(QString::number(largestWal)));
+    // (16 MiB) the committing connection waits for the thread's round and
+    // copies the rest itself.
+    QVERIFY2(largestWal < 24 * 1024 * 1024, qPrintable(QString::number(largestWal)));
     auto count = db.selectRows(QStringLiteral("SELECT COUNT(*) FROM blobs"), {}, 1);
     QVERIFY(count);
     QCOMPARE(count->first().value(0).toInt(), 20000);

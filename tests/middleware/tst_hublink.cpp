@@ -442,12 +442,7 @@ void TestHubLink::desiredPropertiesReachTheDevice()
             {QStringLiteral("properties"),
              QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("mode"), QStringLiteral("eco")}}}}}},
         &key);
-    const QString hubKey = state.value(QStringLiteral("payload"))
-                               .toObject()
-                               .value(QStringLiteral("provisio"))
-                               .toObject()
-                               .value(QStringLiteral("hubDeviceKey"))
-                               .toString();
+    const QString hubKey = hubKeyOf(state);
     MqttTestClient late(QStringLiteral("kiosk-late"));
     late.setCredentials((kHubHost + QStringLiteral("/kiosk-late/?api-version=2021-04-12")).toUtf8(),
                         SasToken::create(kHubHost + QStringLiteral("/devices/kiosk-late"), hubKey,
@@ -631,12 +626,7 @@ void TestHubLink::presenceFromStatusAndLastWill()
     // A second device whose connection dies: the broker publishes its will.
     QString key;
     const QJsonObject state = enrollAndRegister(QStringLiteral("kiosk-2"), {}, &key);
-    const QString hubKey = state.value(QStringLiteral("payload"))
-                               .toObject()
-                               .value(QStringLiteral("provisio"))
-                               .toObject()
-                               .value(QStringLiteral("hubDeviceKey"))
-                               .toString();
+    const QString hubKey = hubKeyOf(state);
     MqttTestClient device(QStringLiteral("kiosk-2"));
     device.setCredentials((kHubHost + QStringLiteral("/kiosk-2/?api-version=2021-04-12")).toUtf8(),
                           SasToken::create(kHubHost + QStringLiteral("/devices/kiosk-2"), hubKey,
@@ -952,12 +942,7 @@ void TestHubLink::disablingGroupRevokesItsDevices()
         QCOMPARE(reg.json().value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
         const QJsonObject state = DeviceFixture::state(reg.json());
         QCOMPARE(state.value(QStringLiteral("assignedHub")).toString(), kHubHost);
-        hubKeys.insert(id, state.value(QStringLiteral("payload"))
-                               .toObject()
-                               .value(QStringLiteral("provisio"))
-                               .toObject()
-                               .value(QStringLiteral("hubDeviceKey"))
-                               .toString());
+        hubKeys.insert(id, hubKeyOf(state));
         QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/registrations/") + id)
                      .json()
                      .value(QStringLiteral("enrollmentGroupId"))
@@ -1099,12 +1084,7 @@ QString TestHubLink::registeredOnHub3(const QString &id, QString *enrollmentKey)
     const QJsonObject state = registerNow(id, key);
     if (state.value(QStringLiteral("assignedHub")).toString() != kHub3Host)
         return {};
-    return state.value(QStringLiteral("payload"))
-        .toObject()
-        .value(QStringLiteral("provisio"))
-        .toObject()
-        .value(QStringLiteral("hubDeviceKey"))
-        .toString();
+    return hubKeyOf(state);
 }
 
 void TestHubLink::movedDeviceIsRevokedOnItsOldHub()
@@ -1125,14 +1105,6 @@ void TestHubLink::movedDeviceIsRevokedOnItsOldHub()
         *enrollment = put.json();
         const auto reg = m_f.registerDevice(id, DeviceFixture::primaryKey(*enrollment));
         return DeviceFixture::state(reg.json());
-    };
-    auto hubKeyOf = [](const QJsonObject &state) {
-        return state.value(QStringLiteral("payload"))
-            .toObject()
-            .value(QStringLiteral("provisio"))
-            .toObject()
-            .value(QStringLiteral("hubDeviceKey"))
-            .toString();
     };
 
     QJsonObject enrollment{
@@ -1769,12 +1741,7 @@ std::unique_ptr<MqttTestClient> TestHubLink::connectedDevice(const QString &id, 
     const QJsonObject state = DeviceFixture::state(op);
     if (state.value(QStringLiteral("assignedHub")).toString() != kHubHost)
         return nullptr;
-    const QString hubKey = state.value(QStringLiteral("payload"))
-                               .toObject()
-                               .value(QStringLiteral("provisio"))
-                               .toObject()
-                               .value(QStringLiteral("hubDeviceKey"))
-                               .toString();
+    const QString hubKey = hubKeyOf(state);
     if (hubKeyOut)
         *hubKeyOut = hubKey;
     auto device = hubClient(kHubHost, id, hubKey);
