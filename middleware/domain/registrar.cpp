@@ -236,16 +236,14 @@ Result<Registrar::Attestee> Registrar::authenticate(EnrollmentStore &enrollments
 void Registrar::registerDevice(const Attestee &attestee, const QJsonValue &payload, Done done)
 {
     // A device of the waiting batch registers again (on another
-    // connection): it must read what the batch writes.
-    Result<RegistrationOperation> op = RegistrationOperation();
+    // connection): it must read what the batch writes. Its record was not
+    // read with its check: the write was waiting when the check was queued,
+    // or it started during the check (writing()).
     if (m_batchIds.contains(attestee.registrationId)) {
+        Q_ASSERT(!attestee.prefetched);
         commitPending();
-        Attestee reread = attestee;
-        reread.prefetched.reset();
-        op = start(reread, payload, &done);
-    } else {
-        op = start(attestee, payload, &done);
     }
+    auto op = start(attestee, payload, &done);
     if (!done)
         return;
     if (!op)

@@ -247,6 +247,9 @@ private:
     // A record of this device is about to be written: a key check of it
     // still running keeps its check's outcome but not its prefetched record.
     void writing(const QString &registrationId);
+    // One check of this device (or a wait behind the checks) is over;
+    // true when a write of it started while it ran (writing()).
+    bool doneAuthenticating(const QString &registrationId);
     RegistrationOperation persistFailure(const Pending &pending, const Error &error);
     // payload.provisio for an assigned state, when its hub is known.
     std::optional<QJsonObject> provisioPayload(const RegistrationState &state);

@@ -57,18 +57,23 @@ void Registrar::authenticateLater(const QByteArray &authorization, const QString
                 (*outcome)->prefetched = prefetchFor(*db, **outcome);
         },
         [this, outcome, id, then = std::move(then)] {
-            bool stale = false;
-            if (auto it = m_authenticating.find(id); it != m_authenticating.end()) {
-                stale = m_prefetchStale.contains(id);
-                if (--it.value() <= 0) {
-                    m_authenticating.erase(it);
-                    m_prefetchStale.remove(id);
-                }
-            }
-            if (stale && *outcome)
+            if (doneAuthenticating(id) && *outcome)
                 (*outcome)->prefetched.reset();
             then(std::move(*outcome));
         });
+}
+
+bool Registrar::doneAuthenticating(const QString &registrationId)
+{
+    auto it = m_authenticating.find(registrationId);
+    if (it == m_authenticating.end())
+        return false;
+    const bool stale = m_prefetchStale.contains(registrationId);
+    if (--it.value() <= 0) {
+        m_authenticating.erase(it);
+        m_prefetchStale.remove(registrationId);
+    }
+    return stale;
 }
 
 std::optional<Registrar::Attestee::Prefetched> Registrar::prefetchFor(Database &db, const Attestee &attestee)
@@ -102,11 +107,7 @@ void Registrar::afterAuthentications(const QString &registrationId, std::functio
     ++m_authenticating[registrationId];
     m_reader->post([](Database *) {},
                    [this, registrationId, then = std::move(then)] {
-                       if (auto it = m_authenticating.find(registrationId);
-                           it != m_authenticating.end() && --it.value() <= 0) {
-                           m_authenticating.erase(it);
-                           m_prefetchStale.remove(registrationId);
-                       }
+                       doneAuthenticating(registrationId);
                        then();
                    });
 }
