@@ -4,6 +4,7 @@
 
 #include "childprocesswatch.h"
 #include "devicetestutil.h"
+#include "registertogether.h"
 
 #include "crypto/activationcode.h"
 #include "crypto/keys.h"
@@ -438,33 +439,17 @@ private Q_SLOTS:
         ids.insert(7, ids.first());
         ids << ids.first();
 
-        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
-        QFile ca(f.mw->caCertificatePath());
-        QVERIFY(ca.open(QIODevice::ReadOnly));
-        ssl.setCaCertificates(QSslCertificate::fromData(ca.readAll(), QSsl::Pem));
         QNetworkAccessManager nam;
-        QList<QNetworkReply *> replies;
-        for (const QString &id : std::as_const(ids)) {
-            QNetworkRequest request(QUrl(f.mw->baseUrl() + QLatin1Char('/') + f.mw->idScope() +
-                                         QStringLiteral("/registrations/") + id +
-                                         QStringLiteral("/register?api-version=2021-06-01")));
-            request.setSslConfiguration(ssl);
-            request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
-            request.setRawHeader("Authorization", DeviceFixture::sas(f.mw->idScope(), id, keys.value(id)).toUtf8());
-            replies << nam.put(
-                request,
-                QJsonDocument(QJsonObject{{QStringLiteral("registrationId"), id}}).toJson(QJsonDocument::Compact));
-        }
-        QTRY_VERIFY_WITH_TIMEOUT(
-            std::all_of(replies.cbegin(), replies.cend(), [](const QNetworkReply *r) { return r->isFinished(); }),
-            30000);
+        const auto replies = registerTogether(f, nam, ids, [&keys](const QString &id) { return keys.value(id); });
+        for (const auto &reply : replies)
+            QVERIFY(reply->isFinished());
 
         QSet<QString> operationIds;
         QSet<QString> firstDeviceEtags;
         QSet<QString> firstDeviceCreated;
-        for (int i = 0; i < replies.size(); ++i) {
-            QNetworkReply *reply = replies.at(i);
-            const QString &id = ids.at(i);
+        for (size_t i = 0; i < replies.size(); ++i) {
+            QNetworkReply *reply = replies[i].get();
+            const QString &id = ids.at(qsizetype(i));
             QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 202);
             const QJsonObject op = QJsonDocument::fromJson(reply->readAll()).object();
             const QJsonObject state = DeviceFixture::state(op);
@@ -482,7 +467,6 @@ private Q_SLOTS:
             const auto polled = f.pollOperation(id, keys.value(id), operationId);
             QCOMPARE(polled.status, 200);
             QCOMPARE(polled.json().value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
-            delete reply;
         }
         QCOMPARE(firstDeviceEtags.size(), 1);
         QCOMPARE(firstDeviceCreated.size(), 1);

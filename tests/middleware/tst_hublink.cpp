@@ -11,6 +11,7 @@
 #include "devicetestutil.h"
 #include "mosquittoprocess.h"
 #include "mqtttestclient.h"
+#include "registertogether.h"
 
 #include "crypto/sastoken.h"
 #include "mqtt/mqttclient.h"
@@ -1336,28 +1337,11 @@ void TestHubLink::revokedDevicesRegisteringTogetherAreRestored()
     created = m_f.operatorClient->put(groupPath, fresh);
     QVERIFY2(created.status == 201, created.body.constData());
     const QString groupKey = DeviceFixture::primaryKey(created.json());
-    QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
-    QFile ca(m_f.mw->caCertificatePath());
-    QVERIFY(ca.open(QIODevice::ReadOnly));
-    ssl.setCaCertificates(QSslCertificate::fromData(ca.readAll(), QSsl::Pem));
     QNetworkAccessManager nam;
-    std::vector<std::unique_ptr<QNetworkReply>> replies;
-    for (const QString &id : std::as_const(ids)) {
-        QNetworkRequest request(QUrl(m_f.mw->baseUrl() + QLatin1Char('/') + m_f.mw->idScope() +
-                                     QStringLiteral("/registrations/") + id +
-                                     QStringLiteral("/register?api-version=2021-06-01")));
-        request.setSslConfiguration(ssl);
-        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
-        request.setRawHeader(
-            "Authorization",
-            DeviceFixture::sas(m_f.mw->idScope(), id, Crypto::deriveKey(groupKey, id).value()).toUtf8());
-        replies.emplace_back(
-            nam.put(request,
-                    QJsonDocument(QJsonObject{{QStringLiteral("registrationId"), id}}).toJson(QJsonDocument::Compact)));
-    }
-    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(replies.cbegin(), replies.cend(),
-                                         [](const std::unique_ptr<QNetworkReply> &r) { return r->isFinished(); }),
-                             30000);
+    const auto replies = registerTogether(
+        m_f, nam, ids, [&groupKey](const QString &id) { return Crypto::deriveKey(groupKey, id).value(); });
+    for (const auto &reply : replies)
+        QVERIFY(reply->isFinished());
     QHash<QString, QString> hubKeys;
     for (size_t i = 0; i < replies.size(); ++i) {
         QCOMPARE(replies[i]->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 202);
