@@ -38,8 +38,9 @@ registerTogether(DeviceFixture &f, QNetworkAccessManager &nam, const QStringList
         request.setSslConfiguration(ssl);
         request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
         request.setRawHeader("Authorization", DeviceFixture::sas(f.mw->idScope(), id, keyOf(id)).toUtf8());
-        replies.emplace_back(nam.put(
-            request, QJsonDocument(QJsonObject{{QStringLiteral("registrationId"), id}}).toJson(QJsonDocument::Compact)));
+        replies.emplace_back(
+            nam.put(request,
+                    QJsonDocument(QJsonObject{{QStringLiteral("registrationId"), id}}).toJson(QJsonDocument::Compact)));
     }
     // Whether all finished is the caller's to check, reply by reply.
     (void)QTest::qWaitFor(
