@@ -15,6 +15,7 @@
 #include "support/processstats.h"
 #include "support/rawhttpsconnection.h"
 #include "support/requestrunner.h"
+#include "support/tlsloadrunner.h"
 
 #include "crypto/keys.h"
 #include "crypto/sastoken.h"
@@ -38,7 +39,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <memory>
+#include <optional>
 #include <vector>
 
 using namespace Provisio;
@@ -72,7 +75,8 @@ struct Options
     double minRate = 0;
     double maxP99Ms = 0;
     double maxRssMb = 0;
-    bool lists = false; // after the registrations, time the CRM API lists
+    bool qtClient = false; // time with QSslSocket connections instead of the OpenSSL/epoll load generator
+    bool lists = false;    // after the registrations, time the CRM API lists
     ListOptions listOptions;
     bool external() const { return !url.isEmpty(); }
 };
@@ -173,6 +177,23 @@ Verdict verify(const std::vector<Device> &devices, const RequestRunner::Result &
     return v;
 }
 
+// The timed runs' load generator: OpenSSL on epoll (TlsLoadRunner) unless
+// --qt-client asks for the QSslSocket one (RequestRunner) the setup uses.
+RequestRunner::Result runLoad(bool qtClient, const Endpoint &endpoint, int concurrency,
+                              const std::vector<QByteArray> &requests, const std::function<void()> &beforeFirst = {})
+{
+    if (qtClient) {
+        RequestRunner load(endpoint, concurrency);
+        load.setKeepBodies(true);
+        load.setBeforeFirstRequest(beforeFirst);
+        return load.run(requests);
+    }
+    TlsLoadRunner load(endpoint, concurrency);
+    load.setKeepBodies(true);
+    load.setBeforeFirstRequest(beforeFirst);
+    return load.run(requests);
+}
+
 // One timed pass of the load generator over `requests`: its rate and
 // latencies, the CPU of the server it drove (pid 0: unknown) and its own.
 struct Pass
@@ -191,18 +212,44 @@ struct Pass
     double serverCpuPerRequestUs = -1;
     double serverWait = -1;
     double clientCpu = -1;
+    std::vector<qint64> sortedLatencyNs;
 };
 
-Pass timedPass(const Endpoint &endpoint, int concurrency, const std::vector<QByteArray> &requests, qint64 serverPid,
-               const std::function<QString(size_t index, int status, const QByteArray &body)> &check)
+// Two passes over the same server counted as one: rates and CPU shares over
+// their summed wall time, percentiles over their merged latencies.
+Pass combined(const Pass &a, const Pass &b)
+{
+    if (!a.ran || !b.ran)
+        return a.ran ? a : b;
+    Pass p;
+    p.ran = true;
+    p.answered = a.answered + b.answered;
+    p.failed = a.failed + b.failed;
+    p.failureExample = a.failed ? a.failureExample : b.failureExample;
+    p.wall = a.wall + b.wall;
+    p.rate = p.wall > 0 ? p.answered / p.wall : 0;
+    std::merge(a.sortedLatencyNs.begin(), a.sortedLatencyNs.end(), b.sortedLatencyNs.begin(), b.sortedLatencyNs.end(),
+               std::back_inserter(p.sortedLatencyNs));
+    p.p50 = percentileMs(p.sortedLatencyNs, 0.50);
+    p.p90 = percentileMs(p.sortedLatencyNs, 0.90);
+    p.p99 = percentileMs(p.sortedLatencyNs, 0.99);
+    auto weighted = [&](double x, double y) { return x < 0 || y < 0 ? -1 : (x * a.wall + y * b.wall) / p.wall; };
+    p.serverCpu = weighted(a.serverCpu, b.serverCpu);
+    p.serverWait = weighted(a.serverWait, b.serverWait);
+    p.clientCpu = weighted(a.clientCpu, b.clientCpu);
+    if (p.serverCpu >= 0 && p.answered > 0)
+        p.serverCpuPerRequestUs = p.serverCpu * p.wall / p.answered * 1e6;
+    return p;
+}
+
+Pass timedPass(bool qtClient, const Endpoint &endpoint, int concurrency, const std::vector<QByteArray> &requests,
+               qint64 serverPid, const std::function<QString(size_t index, int status, const QByteArray &body)> &check)
 {
     Pass p;
     p.ran = true;
     const ProcessStats serverBefore = ProcessStats::read(serverPid);
     const ProcessStats clientBefore = ProcessStats::read(0);
-    RequestRunner load(endpoint, concurrency);
-    load.setKeepBodies(true);
-    p.result = load.run(requests);
+    p.result = runLoad(qtClient, endpoint, concurrency, requests);
     const ProcessStats serverAfter = serverPid ? ProcessStats::read(serverPid) : ProcessStats();
     const ProcessStats clientAfter = ProcessStats::read(0);
     std::vector<qint64> latencies;
@@ -226,6 +273,7 @@ Pass timedPass(const Endpoint &endpoint, int concurrency, const std::vector<QByt
     p.p50 = percentileMs(latencies, 0.50);
     p.p90 = percentileMs(latencies, 0.90);
     p.p99 = percentileMs(latencies, 0.99);
+    p.sortedLatencyNs = std::move(latencies);
     if (p.wall >= 0.5) {
         if (serverAfter.valid) {
             p.serverCpu = (serverAfter.cpuSeconds - serverBefore.cpuSeconds) / p.wall;
@@ -309,12 +357,15 @@ int run(const Options &options)
         }
     }
 
-    std::vector<Device> devices(size_t(options.devices));
+    // With --baseline one more device, registered before the timed run: its
+    // answer is what the bare route sends, so the bare route can be timed
+    // before the registrations as well as after them.
+    std::vector<Device> devices(size_t(options.devices) + (options.baseline ? 1 : 0));
     std::vector<QByteArray> enrollmentRequests;
     enrollmentRequests.reserve(devices.size());
     const QByteArray crmHeaders = "Authorization: Bearer " + token.toUtf8() +
                                   "\r\nContent-Type: application/json\r\nAccept: application/json\r\n";
-    for (int i = 0; i < options.devices; ++i) {
+    for (int i = 0; i < int(devices.size()); ++i) {
         Device &d = devices[size_t(i)];
         d.registrationId = QStringLiteral("bench-%1-%2").arg(runTag).arg(i);
         d.primaryKey = Crypto::generateSymmetricKey(64);
@@ -352,43 +403,98 @@ int run(const Options &options)
             return kExitSetupFailed;
         }
     }
+    std::optional<Device> yardstick;
+    if (options.baseline) {
+        yardstick = devices.back();
+        devices.pop_back();
+    }
     const double setupSeconds = setupClock.nsecsElapsed() / 1e9;
     const double enrollSeconds = enrolled.wallNs / 1e9;
 
     // 3. Every request of the timed run, built up front: SAS token signed
     // with the device's own key, request line, headers and body.
     const qint64 expiry = QDateTime::currentSecsSinceEpoch() + 3600;
-    std::vector<QByteArray> registrations;
-    registrations.reserve(devices.size());
-    for (const Device &d : devices) {
+    auto registration = [&](const Device &d) {
         const QString resource = idScope + QLatin1String("/registrations/") + d.registrationId;
         const QString sas = SasToken::create(resource, d.primaryKey, expiry, QStringLiteral("registration"));
         const QByteArray headers = "Authorization: " + sas.toUtf8() +
                                    "\r\nContent-Type: application/json; charset=utf-8\r\nAccept: application/json\r\n"
                                    "User-Agent: provisio-bench-registrations/" PROVISIO_VERSION "\r\n";
         const QByteArray body = "{\"registrationId\":\"" + d.registrationId.toUtf8() + "\"}";
-        registrations.push_back(RawHttpsConnection::buildRequest(
-            "PUT",
-            '/' + idScope.toUtf8() + "/registrations/" + d.registrationId.toUtf8() + "/register?api-version=2021-06-01",
-            endpoint.hostHeader(), headers, body));
+        return RawHttpsConnection::buildRequest("PUT",
+                                                '/' + idScope.toUtf8() + "/registrations/" + d.registrationId.toUtf8() +
+                                                    "/register?api-version=2021-06-01",
+                                                endpoint.hostHeader(), headers, body);
+    };
+    std::vector<QByteArray> registrations;
+    registrations.reserve(devices.size());
+    for (const Device &d : devices)
+        registrations.push_back(registration(d));
+
+    // 3b. With --baseline: the bare Qt HTTP Server route answering what the
+    // extra device's registration answered, timed in two halves, one before
+    // the registrations and one after the re-registrations. The host's speed
+    // drifts over seconds (the same binary's CPU per request moved by half
+    // between runs minutes apart); timing the yardstick on both sides of
+    // what it measures cancels a drift that is steady over the run.
+    BaselineServer baselineServer;
+    Endpoint bareEndpoint = endpoint;
+    std::vector<QByteArray> bareRequests;
+    QByteArray bareAnswer;
+    Pass bareBefore;
+    Pass bareAfter;
+    auto bareHalf = [&](int half) {
+        const size_t first = half == 0 ? 0 : bareRequests.size() / 2;
+        const size_t last = half == 0 ? bareRequests.size() / 2 : bareRequests.size();
+        const std::vector<QByteArray> part(bareRequests.begin() + qsizetype(first),
+                                           bareRequests.begin() + qsizetype(last));
+        err() << "baseline: bare Qt HTTP Server route, " << part.size() << " requests "
+              << (half == 0 ? "before" : "after") << " the registrations" << Qt::endl;
+        return timedPass(options.qtClient, bareEndpoint, options.concurrency, part, baselineServer.pid(),
+                         [&bareAnswer](size_t, int status, const QByteArray &body) {
+                             return status == 202 && body == bareAnswer ? QString()
+                                                                        : QStringLiteral("HTTP %1").arg(status);
+                         });
+    };
+    if (yardstick) {
+        const auto answered = runLoad(options.qtClient, endpoint, 1, {registration(*yardstick)});
+        const QByteArray answer = answered.ok() && answered.status[0] == 202 ? answered.bodies[0] : QByteArray();
+        if (answer.isEmpty() || !baselineServer.start(QCoreApplication::applicationFilePath(),
+                                                      QDir(own->dataDir()).filePath(QStringLiteral("tls")), answer,
+                                                      own->dataDir(), &error)) {
+            err() << "provisio-bench-registrations: no baseline: "
+                  << (answer.isEmpty()
+                          ? QStringLiteral("the extra device's registration did not answer 202 (%1)")
+                                .arg(answered.ok() ? QString::number(answered.status[0]) : answered.abortReason)
+                          : error)
+                  << Qt::endl;
+            return kExitSetupFailed;
+        }
+        bareAnswer = answer;
+        bareEndpoint.port = baselineServer.port();
+        // The same requests, cycled: at this route's rate the devices' own
+        // count would be over too soon to time well.
+        bareRequests.reserve(size_t(options.baselineRequests));
+        for (int i = 0; i < options.baselineRequests; ++i)
+            bareRequests.push_back(registrations[size_t(i) % registrations.size()]);
+        bareBefore = bareHalf(0);
     }
 
     // 4. The timed run.
     const QString loadBefore = loadAverage();
     const ProcessStats serverBefore = ProcessStats::read(serverPid);
     const ProcessStats clientBefore = ProcessStats::read(0);
-    RequestRunner load(endpoint, options.concurrency);
-    load.setKeepBodies(true);
+    std::function<void()> hold;
     if (!options.holdFile.isEmpty()) {
-        load.setBeforeFirstRequest([&options] {
+        hold = [&options] {
             // For profilers switched on from outside (bench/compare-registrations.sh):
             // every connection is open, nothing of the timed run has left yet.
             err() << "connections open; waiting for " << options.holdFile << Qt::endl;
             while (!QFile::exists(options.holdFile))
                 QThread::msleep(20);
-        });
+        };
     }
-    const auto result = load.run(registrations);
+    const auto result = runLoad(options.qtClient, endpoint, options.concurrency, registrations, hold);
     const ProcessStats serverAfter = serverPid ? ProcessStats::read(serverPid) : ProcessStats();
     const ProcessStats clientAfter = ProcessStats::read(0);
     if (!result.ok())
@@ -411,7 +517,7 @@ int run(const Options &options)
     if (options.reregister && result.ok()) {
         err() << "re-registrations" << Qt::endl;
         again =
-            timedPass(endpoint, options.concurrency, registrations, serverPid,
+            timedPass(options.qtClient, endpoint, options.concurrency, registrations, serverPid,
                       [&devices](size_t i, int status, const QByteArray &body) {
                           const QJsonObject o = QJsonDocument::fromJson(body).object();
                           if (status != 200 && status != 202)
@@ -427,37 +533,11 @@ int run(const Options &options)
                       });
     }
     Pass bare;
-    qint64 baselineCpuPid = 0;
-    qsizetype baselineBodyBytes = 0;
-    if (options.baseline && result.ok()) {
-        QByteArray answer;
-        for (size_t i = 0; i < devices.size() && answer.isEmpty(); ++i)
-            if (result.status[i] == 202)
-                answer = result.bodies[i];
-        BaselineServer baselineServer;
-        if (answer.isEmpty() || !baselineServer.start(QCoreApplication::applicationFilePath(),
-                                                      QDir(own->dataDir()).filePath(QStringLiteral("tls")), answer,
-                                                      own->dataDir(), &error)) {
-            err() << "provisio-bench-registrations: no baseline: "
-                  << (answer.isEmpty() ? QStringLiteral("no registration answered 202") : error) << Qt::endl;
-            return kExitSetupFailed;
-        }
-        baselineCpuPid = baselineServer.pid();
-        baselineBodyBytes = answer.size();
-        Endpoint bareEndpoint = endpoint;
-        bareEndpoint.port = baselineServer.port();
-        // The same requests, cycled: at this route's rate the devices' own
-        // count would be over too soon to time well.
-        std::vector<QByteArray> bareRequests;
-        bareRequests.reserve(size_t(options.baselineRequests));
-        for (int i = 0; i < options.baselineRequests; ++i)
-            bareRequests.push_back(registrations[size_t(i) % registrations.size()]);
-        err() << "baseline: bare Qt HTTP Server route, " << bareRequests.size() << " requests" << Qt::endl;
-        bare = timedPass(bareEndpoint, options.concurrency, bareRequests, baselineCpuPid,
-                         [&answer](size_t, int status, const QByteArray &body) {
-                             return status == 202 && body == answer ? QString() : QStringLiteral("HTTP %1").arg(status);
-                         });
+    if (yardstick) {
+        if (result.ok())
+            bareAfter = bareHalf(1);
         baselineServer.stop();
+        bare = combined(bareBefore, bareAfter);
     }
 
     // 6. Memory, sampled before the server stops (and before the lists).
@@ -544,22 +624,26 @@ int run(const Options &options)
     const double againRatio = bare.ran && again.ran && bare.rate > 0 ? again.rate / bare.rate : -1;
     if (again.ran) {
         line(QStringLiteral("re-registrations/s"),
-             QStringLiteral("%1 (p50 %2 ms, p99 %3 ms, errors %4, server CPU per reg. %5 us, %6 % of one core)")
+             QStringLiteral("%1 (p50 %2 ms, p99 %3 ms, errors %4, server CPU %5)")
                  .arg(fixed(again.rate, 0), fixed(again.p50, 2), fixed(again.p99, 2))
                  .arg(again.failed)
-                 .arg(fixed(again.serverCpuPerRequestUs, 0), fixed(again.serverCpu * 100, 0)));
+                 .arg(again.serverCpu < 0
+                          ? QStringLiteral("n/a (run too short)")
+                          : QStringLiteral("per reg. %1 us, %2 % of one core")
+                                .arg(fixed(again.serverCpuPerRequestUs, 0), fixed(again.serverCpu * 100, 0))));
         if (again.failed)
             out() << "  re-registration failure e.g. " << again.failureExample << '\n';
     }
     if (bare.ran) {
         line(QStringLiteral("baseline requests/s"),
              QStringLiteral("%1 (bare Qt HTTP Server route, %2 requests, same TLS chain and %3-byte answer; "
-                            "p50 %4 ms, p99 %5 ms, errors %6)")
+                            "p50 %4 ms, p99 %5 ms, errors %6; before the registrations %7/s, after %8/s)")
                  .arg(fixed(bare.rate, 0))
                  .arg(bare.answered)
-                 .arg(baselineBodyBytes)
+                 .arg(bareAnswer.size())
                  .arg(fixed(bare.p50, 2), fixed(bare.p99, 2))
-                 .arg(bare.failed));
+                 .arg(bare.failed)
+                 .arg(fixed(bareBefore.rate, 0), bareAfter.ran ? fixed(bareAfter.rate, 0) : QStringLiteral("n/a")));
         line(QStringLiteral("baseline CPU"),
              QStringLiteral("server %1 us per request (%2 % of one core, waited %3 %); client %4 % of one core")
                  .arg(fixed(bare.serverCpuPerRequestUs, 1), fixed(bare.serverCpu * 100, 0),
@@ -641,6 +725,9 @@ int run(const Options &options)
     if (bare.ran) {
         summary.insert(QStringLiteral("baselineRequestsPerSecond"), std::round(bare.rate));
         summary.insert(QStringLiteral("baselineRequests"), bare.answered);
+        summary.insert(QStringLiteral("baselineRequestsPerSecondBefore"), std::round(bareBefore.rate));
+        summary.insert(QStringLiteral("baselineRequestsPerSecondAfter"),
+                       rounded(bareAfter.ran ? bareAfter.rate : -1, 1));
         summary.insert(QStringLiteral("baselineP50Ms"), rounded(bare.p50, 100));
         summary.insert(QStringLiteral("baselineP99Ms"), rounded(bare.p99, 100));
         summary.insert(QStringLiteral("baselineErrors"), bare.failed);
@@ -737,14 +824,19 @@ int main(int argc, char *argv[])
     const QCommandLineOption baselineOpt(
         QStringLiteral("baseline"),
         QStringLiteral("Also measure a bare Qt HTTP Server route (same TLS chain, same answer, same load generator "
-                       "and concurrency) and re-registrations, and print baselineRatio = registrations/s divided by "
+                       "and concurrency; half of its requests before the registrations, half after the "
+                       "re-registrations) and re-registrations, and print baselineRatio = registrations/s divided by "
                        "its requests/s."));
+    const QCommandLineOption qtClientOpt(
+        QStringLiteral("qt-client"),
+        QStringLiteral("Drive the timed runs through QSslSocket connections on the event loop (the setup's client) "
+                       "instead of OpenSSL on epoll, which costs the shared CPUs less per request."));
     const QCommandLineOption reregisterOpt(
         QStringLiteral("reregister"),
         QStringLiteral("After the run, let the same devices register again and time it."));
     const QCommandLineOption baselineRequestsOpt(
         QStringLiteral("baseline-requests"),
-        QStringLiteral("Requests sent to the baseline route (default: the devices, at least 50000)."),
+        QStringLiteral("Requests sent to the baseline route, in two halves (default: the devices, at least 50000)."),
         QStringLiteral("n"));
     const QCommandLineOption listsOpt(
         QStringLiteral("lists"),
@@ -781,6 +873,7 @@ int main(int argc, char *argv[])
                        maxRssOpt,
                        baselineOpt,
                        reregisterOpt,
+                       qtClientOpt,
                        baselineRequestsOpt,
                        listsOpt,
                        listPageOpt,
@@ -833,6 +926,7 @@ int main(int argc, char *argv[])
     o.holdFile = parser.value(holdOpt);
     o.baseline = parser.isSet(baselineOpt);
     o.reregister = o.baseline || parser.isSet(reregisterOpt);
+    o.qtClient = parser.isSet(qtClientOpt);
     o.baselineRequests =
         parser.isSet(baselineRequestsOpt) ? positive(baselineRequestsOpt, 1) : std::max(o.devices, 50000);
     if (o.baseline && o.external()) {

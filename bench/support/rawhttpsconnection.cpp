@@ -113,7 +113,7 @@ void RawHttpsConnection::connectToServer()
     m_ready = false;
     m_busy = false;
     m_buffer.clear();
-    m_bodyStart = -1;
+    m_head = {};
     m_socket = new QSslSocket(this);
     QSslSocket *socket = m_socket;
     // Requests leave in one write; never let Nagle hold back a small one.
@@ -212,6 +212,63 @@ void RawHttpsConnection::readAvailable()
     while (m_socket && parseOne()) { }
 }
 
+AnswerFraming frameAnswer(QByteArrayView buffer, AnswerHead *head, QString *error)
+{
+    if (head->bodyStart < 0) {
+        const qsizetype end = buffer.indexOf("\r\n\r\n");
+        if (end < 0) {
+            if (buffer.size() > 64 * 1024) {
+                *error = QStringLiteral("response header block exceeds 64 KiB");
+                return AnswerFraming::Malformed;
+            }
+            return AnswerFraming::Incomplete;
+        }
+        // "HTTP/1.1 202 Accepted"
+        bool ok = false;
+        const int status = buffer.startsWith("HTTP/1.") && end >= 12 ? buffer.sliced(9, 3).toInt(&ok) : 0;
+        if (!ok) {
+            *error = QStringLiteral("malformed status line");
+            return AnswerFraming::Malformed;
+        }
+        qint64 contentLength = -1;
+        qsizetype lineStart = buffer.indexOf("\r\n") + 2;
+        while (lineStart < end) {
+            qsizetype lineEnd = buffer.indexOf("\r\n", lineStart);
+            if (lineEnd < 0 || lineEnd > end)
+                lineEnd = end;
+            const QByteArrayView line = buffer.sliced(lineStart, lineEnd - lineStart);
+            const qsizetype colon = line.indexOf(':');
+            if (colon > 0) {
+                const QByteArrayView name = line.first(colon);
+                const QByteArrayView value = line.sliced(colon + 1).trimmed();
+                if (name.compare("Content-Length", Qt::CaseInsensitive) == 0) {
+                    contentLength = value.toLongLong(&ok);
+                    if (!ok || contentLength < 0) {
+                        *error = QStringLiteral("malformed Content-Length");
+                        return AnswerFraming::Malformed;
+                    }
+                } else if (name.compare("Transfer-Encoding", Qt::CaseInsensitive) == 0) {
+                    *error = QStringLiteral("chunked responses are not supported by the benchmark client");
+                    return AnswerFraming::Malformed;
+                }
+            }
+            lineStart = lineEnd + 2;
+        }
+        if (contentLength < 0) {
+            // 1xx, 204 and 304 carry no body; anything else must say its length.
+            if (status != 204 && status != 304 && status / 100 != 1) {
+                *error = QStringLiteral("response %1 without Content-Length").arg(status);
+                return AnswerFraming::Malformed;
+            }
+            contentLength = 0;
+        }
+        head->status = status;
+        head->contentLength = contentLength;
+        head->bodyStart = end + 4;
+    }
+    return buffer.size() < head->bodyStart + head->contentLength ? AnswerFraming::Incomplete : AnswerFraming::Complete;
+}
+
 bool RawHttpsConnection::parseOne()
 {
     if (m_buffer.isEmpty())
@@ -220,65 +277,20 @@ bool RawHttpsConnection::parseOne()
         fail(QStringLiteral("server sent %1 bytes nobody asked for").arg(m_buffer.size()));
         return false;
     }
-    if (m_bodyStart < 0) {
-        const qsizetype end = m_buffer.indexOf("\r\n\r\n");
-        if (end < 0) {
-            if (m_buffer.size() > 64 * 1024)
-                fail(QStringLiteral("response header block exceeds 64 KiB"));
-            return false;
-        }
-        // "HTTP/1.1 202 Accepted"
-        if (!m_buffer.startsWith("HTTP/1.") || end < 12) {
-            fail(QStringLiteral("malformed status line"));
-            return false;
-        }
-        bool ok = false;
-        m_status = m_buffer.mid(9, 3).toInt(&ok);
-        if (!ok) {
-            fail(QStringLiteral("malformed status line"));
-            return false;
-        }
-        m_contentLength = -1;
-        qsizetype lineStart = m_buffer.indexOf("\r\n") + 2;
-        while (lineStart < end) {
-            qsizetype lineEnd = m_buffer.indexOf("\r\n", lineStart);
-            if (lineEnd < 0 || lineEnd > end)
-                lineEnd = end;
-            const QByteArrayView line(m_buffer.constData() + lineStart, lineEnd - lineStart);
-            const qsizetype colon = line.indexOf(':');
-            if (colon > 0) {
-                const QByteArrayView name = line.first(colon);
-                const QByteArrayView value = line.sliced(colon + 1).trimmed();
-                if (name.compare("Content-Length", Qt::CaseInsensitive) == 0) {
-                    m_contentLength = value.toLongLong(&ok);
-                    if (!ok || m_contentLength < 0) {
-                        fail(QStringLiteral("malformed Content-Length"));
-                        return false;
-                    }
-                } else if (name.compare("Transfer-Encoding", Qt::CaseInsensitive) == 0) {
-                    fail(QStringLiteral("chunked responses are not supported by the benchmark client"));
-                    return false;
-                }
-            }
-            lineStart = lineEnd + 2;
-        }
-        if (m_contentLength < 0) {
-            // 1xx, 204 and 304 carry no body; anything else must say its length.
-            if (m_status == 204 || m_status == 304 || m_status / 100 == 1) {
-                m_contentLength = 0;
-            } else {
-                fail(QStringLiteral("response %1 without Content-Length").arg(m_status));
-                return false;
-            }
-        }
-        m_bodyStart = end + 4;
-    }
-    if (m_buffer.size() < m_bodyStart + m_contentLength)
+    QString error;
+    switch (frameAnswer(m_buffer, &m_head, &error)) {
+    case AnswerFraming::Incomplete:
         return false;
-    QByteArray body = m_buffer.mid(m_bodyStart, m_contentLength);
-    m_buffer.remove(0, m_bodyStart + m_contentLength);
-    m_bodyStart = -1;
-    const int status = m_status;
+    case AnswerFraming::Malformed:
+        fail(error);
+        return false;
+    case AnswerFraming::Complete:
+        break;
+    }
+    QByteArray body = m_buffer.mid(m_head.bodyStart, m_head.contentLength);
+    m_buffer.remove(0, m_head.bodyStart + m_head.contentLength);
+    const int status = m_head.status;
+    m_head = {};
     if (status / 100 == 1)
         return true; // interim answer (100 Continue): the real one follows
     m_busy = false;

@@ -34,6 +34,19 @@ struct Endpoint
     static Endpoint fromUrl(const QString &url, const QString &caCertificatePath, QString *error);
 };
 
+// The head of one HTTP/1.1 answer at the start of a buffer, once complete.
+struct AnswerHead
+{
+    int status = 0;
+    qsizetype bodyStart = -1; // -1 while the header block is incomplete
+    qint64 contentLength = 0;
+};
+enum class AnswerFraming { Incomplete, Complete, Malformed };
+// Frames the answer at the start of `buffer` by its Content-Length (no
+// chunked bodies), filling *head as soon as the header block is complete:
+// Complete once the body is in too, Malformed with *error otherwise.
+AnswerFraming frameAnswer(QByteArrayView buffer, AnswerHead *head, QString *error);
+
 // One keep-alive HTTP/1.1 connection that sends pre-built request bytes and
 // frames answers by Content-Length, one request in flight at a time. A load
 // generator built on QNetworkAccessManager spends more CPU per request than
@@ -82,9 +95,7 @@ private:
     Endpoint m_endpoint;
     QSslSocket *m_socket = nullptr;
     QByteArray m_buffer;
-    qsizetype m_bodyStart = -1; // offset of the body once the header block is complete
-    qsizetype m_contentLength = 0;
-    int m_status = 0;
+    AnswerHead m_head;
     bool m_ready = false;
     bool m_busy = false;
     ConnectedHandler m_onConnected;
