@@ -439,7 +439,8 @@ private:
         c.close();
         m_r->transportErrors[reason] += 1;
         if (!wasRunning) {
-            abort(QStringLiteral("cannot open connection %1 of %2: %3").arg(i + 1).arg(m_connections.size()).arg(reason));
+            abort(
+                QStringLiteral("cannot open connection %1 of %2: %3").arg(i + 1).arg(m_connections.size()).arg(reason));
             return;
         }
         if (inFlight >= 0)

@@ -13,12 +13,15 @@ std::unique_ptr<DatabaseReader> DatabaseReader::create(const Database &db, QObje
 {
     if (!db.canOpenAnother())
         return nullptr;
-    return std::unique_ptr<DatabaseReader>(new DatabaseReader(db, context));
+    const int threads = db.dialect() == Database::Dialect::Postgres ? kPostgresThreads : 1;
+    return std::unique_ptr<DatabaseReader>(new DatabaseReader(db, context, threads));
 }
 
-DatabaseReader::DatabaseReader(const Database &main, QObject *context) : m_main(main), m_context(context)
+DatabaseReader::DatabaseReader(const Database &main, QObject *context, int threads)
+    : m_main(main), m_context(context), m_maxBatch(threads > 1 ? 1 : kMaxShared)
 {
-    m_thread = std::thread([this] { run(); });
+    for (int i = 0; i < threads; ++i)
+        m_threads.emplace_back([this] { run(); });
 }
 
 DatabaseReader::~DatabaseReader()
@@ -28,7 +31,8 @@ DatabaseReader::~DatabaseReader()
         m_stop = true;
     }
     m_changed.notify_all();
-    m_thread.join();
+    for (std::thread &t : m_threads)
+        t.join();
 }
 
 void DatabaseReader::post(Job job, std::function<void()> then)
@@ -36,8 +40,7 @@ void DatabaseReader::post(Job job, std::function<void()> then)
     ++m_pending;
     {
         std::lock_guard<std::mutex> lock(m_mutex);
-        m_jobs.push_back(std::move(job));
-        m_thens.push_back(std::move(then));
+        m_queued.push_back({std::move(job), std::move(then), false});
     }
     m_changed.notify_all();
 }
@@ -53,7 +56,7 @@ void DatabaseReader::settle()
     while (m_pending > 0) {
         {
             std::unique_lock<std::mutex> lock(m_mutex);
-            m_changed.wait(lock, [this] { return m_jobs.empty() && !m_running; });
+            m_changed.wait(lock, [this] { return m_taken == m_queued.size() && m_running == 0; });
         }
         deliver();
     }
@@ -86,20 +89,20 @@ void DatabaseReader::run()
 {
     // Opened, used and closed on this thread only, as Qt SQL requires.
     std::unique_ptr<Database> db;
-    std::vector<Job> batch;
+    std::vector<std::pair<size_t, Job>> batch; // (job's number since the start, job)
     for (;;) {
         {
             std::unique_lock<std::mutex> lock(m_mutex);
-            m_changed.wait(lock, [this] { return m_stop || !m_jobs.empty(); });
+            m_changed.wait(lock, [this] { return m_stop || m_taken < m_queued.size(); });
             if (m_stop)
                 break;
             // Every job queued by now, up to a bound: they share one read
             // snapshot, taken after all of them were queued.
-            while (!m_jobs.empty() && int(batch.size()) < kMaxShared) {
-                batch.push_back(std::move(m_jobs.front()));
-                m_jobs.pop_front();
+            while (m_taken < m_queued.size() && int(batch.size()) < m_maxBatch) {
+                batch.emplace_back(m_handedOver + m_taken, std::move(m_queued[m_taken].job));
+                ++m_taken;
             }
-            m_running = true;
+            ++m_running;
         }
         if (!db) {
             // Point reads by key: SQLite's default 2 MB page cache is plenty,
@@ -118,7 +121,7 @@ void DatabaseReader::run()
         // batch, whose snapshot then holds everything committed before it
         // was queued.
         const bool shared = db && batch.size() > 1 && db->beginReadSnapshot();
-        for (Job &job : batch) {
+        for (auto &[position, job] : batch) {
             job(db.get());
             // Gone before the owner hears of it: what the job holds (its
             // owner's data) is then released on this thread while the owner
@@ -127,10 +130,17 @@ void DatabaseReader::run()
             bool post = false;
             {
                 std::lock_guard<std::mutex> lock(m_mutex);
-                m_ready.push_back(std::move(m_thens.front()));
-                m_thens.pop_front();
-                post = !m_deliveryPosted;
-                m_deliveryPosted = true;
+                m_queued[position - m_handedOver].ran = true;
+                bool handed = false;
+                while (!m_queued.empty() && m_queued.front().ran) {
+                    m_ready.push_back(std::move(m_queued.front().then));
+                    m_queued.pop_front();
+                    --m_taken;
+                    ++m_handedOver;
+                    handed = true;
+                }
+                post = handed && !m_deliveryPosted;
+                m_deliveryPosted = m_deliveryPosted || handed;
             }
             if (post)
                 QMetaObject::invokeMethod(
@@ -141,7 +151,7 @@ void DatabaseReader::run()
         batch.clear();
         {
             std::lock_guard<std::mutex> lock(m_mutex);
-            m_running = false;
+            --m_running;
         }
         m_changed.notify_all();
     }

@@ -12,6 +12,7 @@
 #include "protocol/timeutil.h"
 #include "storage/auditlog.h"
 #include "storage/database.h"
+#include "storage/databasereader.h"
 #include "storage/enrollmentstore.h"
 #include "storage/jsontext.h"
 #include "storage/registrationstore.h"
@@ -25,6 +26,10 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
+
+#include <atomic>
+#include <numeric>
 
 using namespace Provisio;
 
@@ -68,6 +73,7 @@ private Q_SLOTS:
     void registrationReadsWhatTheDocumentHolds_data();
     void registrationReadsWhatTheDocumentHolds();
     void walIsCheckpointedOffTheWritingConnection();
+    void readerAnswersInTheOrderJobsCame();
 
 private:
     int auditRows();
@@ -1192,6 +1198,62 @@ void TestDatabase::walIsCheckpointedOffTheWritingConnection()
     auto count = db.selectRows(QStringLiteral("SELECT COUNT(*) FROM blobs"), {}, 1);
     QVERIFY(count);
     QCOMPARE(count->first().value(0).toInt(), 20000);
+}
+
+void TestDatabase::readerAnswersInTheOrderJobsCame()
+{
+    // On PostgreSQL the reader's threads run jobs at once, so a later job
+    // may finish first; its `then` still waits for those of the jobs before
+    // it. On SQLite one thread runs them in order.
+    QObject owner;
+    auto reader = DatabaseReader::create(*m_db, &owner);
+    QVERIFY(reader);
+    const bool postgres = m_db->dialect() == Database::Dialect::Postgres;
+    QCOMPARE(reader->threads(), postgres ? DatabaseReader::kPostgresThreads : 1);
+    constexpr int kJobs = 40;
+    std::atomic<int> running{0};
+    std::atomic<int> mostAtOnce{0};
+    std::atomic<int> failedReads{0};
+    std::vector<int> answered;
+    for (int i = 0; i < kJobs; ++i) {
+        reader->post(
+            [&, i](Database *db) {
+                const int now = ++running;
+                for (int seen = mostAtOnce; now > seen && !mostAtOnce.compare_exchange_weak(seen, now);) { }
+                // Earlier jobs take longer: on several threads they finish last.
+                QThread::msleep(ulong((kJobs - i) % 8));
+                bool read = false;
+                if (db) {
+                    const auto rows = db->selectRows(QStringLiteral("SELECT ?"), {i}, 1);
+                    read = rows && rows->size() == 1 && rows->first().first().toInt() == i;
+                }
+                if (!read)
+                    ++failedReads;
+                --running;
+            },
+            [&answered, i] { answered.push_back(i); });
+    }
+    QCOMPARE(reader->pending(), kJobs);
+    reader->settle();
+    QCOMPARE(reader->pending(), 0);
+    QCOMPARE(failedReads.load(), 0);
+    std::vector<int> expected(kJobs);
+    std::iota(expected.begin(), expected.end(), 0);
+    QCOMPARE(answered, expected);
+    if (postgres)
+        QVERIFY2(mostAtOnce > 1, "the reader's threads never ran two jobs at once");
+    else
+        QCOMPARE(mostAtOnce.load(), 1);
+
+    // A `then` that queues a job of its own: settle() waits for that one too.
+    answered.clear();
+    reader->post([](Database *) {},
+                 [&] {
+                     answered.push_back(1);
+                     reader->post([](Database *) {}, [&answered] { answered.push_back(2); });
+                 });
+    reader->settle();
+    QCOMPARE(answered, (std::vector<int>{1, 2}));
 }
 
 PROVISIO_TEST_GUILESS_MAIN(TestDatabase)
