@@ -167,8 +167,7 @@ public:
             for (int e = 0; e < n; ++e)
                 drive(size_t(events[e].data.u64));
         }
-        if (!m_running)
-            r->connectNs = nowNs() - start;
+        r->connectNs = m_running ? m_startNs - start : nowNs() - start;
         r->wallNs = m_running ? m_endNs - m_startNs : 0;
     }
 
