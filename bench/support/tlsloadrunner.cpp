@@ -359,9 +359,14 @@ private:
                     const int e = SSL_get_error(c.ssl, n);
                     if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
                         return;
-                    failed(i, e == SSL_ERROR_ZERO_RETURN || e == SSL_ERROR_SYSCALL
-                                  ? QStringLiteral("the server closed the connection")
-                                  : sslError("TLS read"));
+                    // OpenSSL 3 reports a close without close_notify as an
+                    // SSL error ("unexpected eof"): still the server closing.
+                    const bool closed =
+                        e == SSL_ERROR_ZERO_RETURN || e == SSL_ERROR_SYSCALL ||
+                        (e == SSL_ERROR_SSL && ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING);
+                    if (closed)
+                        ERR_clear_error();
+                    failed(i, closed ? QStringLiteral("the server closed the connection") : sslError("TLS read"));
                     return;
                 }
             } else {

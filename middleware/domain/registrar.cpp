@@ -162,7 +162,8 @@ Result<Registrar::Attestee> Registrar::authenticate(const QByteArray &authorizat
 
 Result<Registrar::Attestee> Registrar::authenticate(EnrollmentStore &enrollments, EnrollmentGroupCache &groupCache,
                                                     qint64 skew, qint64 maxLifetime, const QByteArray &authorization,
-                                                    const QString &idScope, const QString &registrationId)
+                                                    const QString &idScope, const QString &registrationId,
+                                                    EnrollmentStore::CheckSideReads *side)
 {
     const QString header = QString::fromUtf8(authorization).trimmed();
     if (header.isEmpty())
@@ -191,7 +192,8 @@ Result<Registrar::Attestee> Registrar::authenticate(EnrollmentStore &enrollments
 
     Attestee attestee;
     attestee.registrationId = Crypto::normalizeRegistrationId(registrationId);
-    auto enrollment = enrollments.findForRegistration(attestee.registrationId);
+    auto enrollment = side ? enrollments.findForRegistration(attestee.registrationId, side)
+                           : enrollments.findForRegistration(attestee.registrationId);
     if (!enrollment)
         return enrollment.error();
     if (*enrollment) {

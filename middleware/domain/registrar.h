@@ -9,6 +9,7 @@
 #include "protocol/enrollment.h"
 #include "protocol/enrollmentgroup.h"
 #include "protocol/registrationstate.h"
+#include "storage/enrollmentstore.h"
 #include "storage/registrationstore.h"
 
 #include <QElapsedTimer>
@@ -31,7 +32,6 @@ class Database;
 class DatabaseReader;
 class DatabaseWriter;
 class EnrollmentGroupCache;
-class EnrollmentStore;
 struct ServiceConfig;
 struct ServiceContext;
 
@@ -153,13 +153,15 @@ public:
     static constexpr int kStaleAssigningMs = 30000;
 
 private:
+    // With `side`, the enrollment read also reads what the registration
+    // that follows the check needs (EnrollmentStore::CheckSideReads).
     static Result<Attestee> authenticate(EnrollmentStore &enrollments, EnrollmentGroupCache &groups, qint64 skew,
                                          qint64 maxLifetime, const QByteArray &authorization, const QString &idScope,
-                                         const QString &registrationId);
-    // The reads a key check on the reader's thread does for the
-    // registration that follows it (Attestee::prefetched); nullopt when
-    // one failed.
-    static std::optional<Attestee::Prefetched> prefetchFor(Database &db, const Attestee &attestee);
+                                         const QString &registrationId,
+                                         EnrollmentStore::CheckSideReads *side = nullptr);
+    // What the registration after a key check on the reader's thread takes
+    // from that check's side reads (Attestee::prefetched).
+    static Attestee::Prefetched prefetched(EnrollmentStore::CheckSideReads &&side, const Attestee &attestee);
     struct Pending
     {
         Attestee attestee;

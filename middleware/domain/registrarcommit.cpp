@@ -52,9 +52,11 @@ void Registrar::authenticateLater(const QByteArray &authorization, const QString
                 return;
             }
             EnrollmentStore enrollments(*db);
-            *outcome = authenticate(enrollments, *groups, skew, maxLifetime, authorization, idScope, registrationId);
+            EnrollmentStore::CheckSideReads side;
+            *outcome = authenticate(enrollments, *groups, skew, maxLifetime, authorization, idScope, registrationId,
+                                    prefetch ? &side : nullptr);
             if (prefetch && *outcome)
-                (*outcome)->prefetched = prefetchFor(*db, **outcome);
+                (*outcome)->prefetched = prefetched(std::move(side), **outcome);
         },
         [this, outcome, id, then = std::move(then)] {
             if (doneAuthenticating(id) && *outcome)
@@ -76,19 +78,14 @@ bool Registrar::doneAuthenticating(const QString &registrationId)
     return stale;
 }
 
-std::optional<Registrar::Attestee::Prefetched> Registrar::prefetchFor(Database &db, const Attestee &attestee)
+Registrar::Attestee::Prefetched Registrar::prefetched(EnrollmentStore::CheckSideReads &&side, const Attestee &attestee)
 {
-    RegistrationStore registrations(db);
-    auto record = registrations.find(attestee.registrationId);
-    if (!record)
-        return std::nullopt; // read again on the event loop, which reports what fails
     Attestee::Prefetched p;
-    p.record = std::move(*record);
+    p.record = std::move(side.record);
     const bool ownPolicy = attestee.enrollment ? attestee.enrollment->allocationPolicy.has_value()
                                                : attestee.group && attestee.group->allocationPolicy.has_value();
     if (!ownPolicy)
-        p.instancePolicy =
-            SettingsStore(db).value(QStringLiteral("allocationPolicy"), allocationPolicyName(AllocationPolicy::Hashed));
+        p.instancePolicy = side.allocationPolicy.value_or(allocationPolicyName(AllocationPolicy::Hashed));
     return p;
 }
 

@@ -123,6 +123,8 @@ QVariantList registrationColumns(const Enrollment &e)
 const QString kRegistrationColumnNames =
     QStringLiteral("registration_columns, primary_key, secondary_key, update_hub_assignment, "
                    "migrate_device_data, allocation_policy, iot_hubs, initial_twin");
+// registration_id, device_id, provisioning_status and the above.
+constexpr int kForRegistrationColumns = 11;
 
 Error preconditionFailed(const QString &what)
 {
@@ -176,32 +178,76 @@ Result<std::optional<Enrollment>> EnrollmentStore::findBySerial(const QString &s
 
 Result<std::optional<Enrollment>> EnrollmentStore::findForRegistration(const QString &registrationId)
 {
-    auto rows = m_db.selectRows(QStringLiteral("SELECT device_id, provisioning_status, ") + kRegistrationColumnNames +
-                                    QStringLiteral(" FROM enrollments WHERE registration_id = ?"),
-                                {registrationId}, 10);
+    auto rows =
+        m_db.selectRows(QStringLiteral("SELECT registration_id, device_id, provisioning_status, ") +
+                            kRegistrationColumnNames + QStringLiteral(" FROM enrollments WHERE registration_id = ?"),
+                        {registrationId}, kForRegistrationColumns);
     if (!rows)
         return rows.error();
     if (rows->isEmpty())
         return std::optional<Enrollment>();
+    return forRegistration(registrationId, rows->first());
+}
+
+Result<std::optional<Enrollment>> EnrollmentStore::findForRegistration(const QString &registrationId,
+                                                                       CheckSideReads *side)
+{
+    // One row whatever exists: the id left-joined to the enrollment and to
+    // the registration, the setting as a scalar subquery.
+    static const QString sql = []() -> QString {
+        QStringList enrollmentColumns{QStringLiteral("registration_id"), QStringLiteral("device_id"),
+                                      QStringLiteral("provisioning_status")};
+        enrollmentColumns += kRegistrationColumnNames.split(QStringLiteral(", "));
+        for (QString &c : enrollmentColumns)
+            c.prepend(QStringLiteral("e."));
+        return QStringLiteral("SELECT ") + enrollmentColumns.join(QStringLiteral(", ")) +
+               QStringLiteral(", (SELECT value FROM settings WHERE key = ?), ") +
+               RegistrationStore::recordColumns(QStringLiteral("r")) +
+               QStringLiteral(" FROM (SELECT CAST(? AS TEXT) AS id) q"
+                              " LEFT JOIN enrollments e ON e.registration_id = q.id"
+                              " LEFT JOIN registrations r ON r.registration_id = q.id");
+    }();
+    constexpr int kColumns = kForRegistrationColumns + 1 + RegistrationStore::kRecordColumnCount;
+    auto rows = m_db.selectRows(sql, {QStringLiteral("allocationPolicy"), registrationId}, kColumns);
+    if (!rows)
+        return rows.error();
+    if (rows->size() != 1)
+        return Error(ErrorCode::Internal, QStringLiteral("the key check's read returned %1 rows").arg(rows->size()));
     const QVariantList &row = rows->first();
-    if (row.at(2).isNull() || row.at(2).toInt() != kRegistrationColumns)
+    *side = {};
+    const QVariant policy = row.at(kForRegistrationColumns);
+    if (!policy.isNull())
+        side->allocationPolicy = policy.toString();
+    const QVariantList record = row.mid(kForRegistrationColumns + 1);
+    // registration_id is the record's second column.
+    if (!record.at(1).isNull())
+        side->record = RegistrationStore::recordFromRow(record);
+    if (row.at(0).isNull())
+        return std::optional<Enrollment>();
+    return forRegistration(registrationId, row);
+}
+
+Result<std::optional<Enrollment>> EnrollmentStore::forRegistration(const QString &registrationId,
+                                                                   const QVariantList &row)
+{
+    if (row.at(3).isNull() || row.at(3).toInt() != kRegistrationColumns)
         return find(registrationId);
     Enrollment e;
     e.registrationId = registrationId;
-    e.deviceId = row.at(0).toString();
-    e.provisioningStatus = row.at(1).toString();
-    e.attestation.primaryKey = row.at(3).toString();
-    e.attestation.secondaryKey = row.at(4).toString();
-    e.reprovisionPolicy.updateHubAssignment = row.at(5).toInt() != 0;
-    e.reprovisionPolicy.migrateDeviceData = row.at(6).toInt() != 0;
-    if (!row.at(7).isNull()) {
-        e.allocationPolicy = parseAllocationPolicy(row.at(7).toString());
+    e.deviceId = row.at(1).toString();
+    e.provisioningStatus = row.at(2).toString();
+    e.attestation.primaryKey = row.at(4).toString();
+    e.attestation.secondaryKey = row.at(5).toString();
+    e.reprovisionPolicy.updateHubAssignment = row.at(6).toInt() != 0;
+    e.reprovisionPolicy.migrateDeviceData = row.at(7).toInt() != 0;
+    if (!row.at(8).isNull()) {
+        e.allocationPolicy = parseAllocationPolicy(row.at(8).toString());
         if (!e.allocationPolicy || *e.allocationPolicy == AllocationPolicy::Custom)
             return find(registrationId);
     }
-    e.iotHubs = row.at(8).toString().split(QLatin1Char(' '), Qt::SkipEmptyParts);
-    if (!row.at(9).isNull()) {
-        const auto twin = readStoredDocument(row.at(9).toString());
+    e.iotHubs = row.at(9).toString().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    if (!row.at(10).isNull()) {
+        const auto twin = readStoredDocument(row.at(10).toString());
         auto initial = twin ? InitialTwin::fromJson(*twin) : Result<InitialTwin>(Error(ErrorCode::Internal, QString()));
         if (!initial)
             return find(registrationId); // reports what is wrong with the record, if anything

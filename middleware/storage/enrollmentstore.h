@@ -6,6 +6,7 @@
 #include "protocol/enrollmentgroup.h"
 #include "recordpage.h"
 #include "recordutil.h"
+#include "registrationstore.h"
 
 #include <QList>
 #include <QString>
@@ -41,6 +42,16 @@ public:
     // webhook hears the whole record) and a row written without those
     // columns are read whole, as find() does.
     Result<std::optional<Enrollment>> findForRegistration(const QString &registrationId);
+    // What the registrar's key check reads besides the enrollment.
+    struct CheckSideReads
+    {
+        std::optional<RegistrationRecord> record; // the device's registration, if it has one
+        std::optional<QString> allocationPolicy;  // the instance's setting, if set
+    };
+    // findForRegistration(), and in the same statement (one round trip on
+    // PostgreSQL, one read on SQLite) the device's registration record and
+    // the instance's allocation policy setting into *side.
+    Result<std::optional<Enrollment>> findForRegistration(const QString &registrationId, CheckSideReads *side);
 
     struct Filter
     {
@@ -81,6 +92,10 @@ public:
     Result<void> removeGroup(const QString &groupId, const QString &expectedEtag);
 
 private:
+    // The enrollment from a row of registration_id, device_id,
+    // provisioning_status and the registration columns (read whole when
+    // they do not suffice).
+    Result<std::optional<Enrollment>> forRegistration(const QString &registrationId, const QVariantList &row);
     Result<QList<Enrollment>> query(const QString &where, const QVariantList &binds, int limit,
                                     QSet<QString> *unreadable = nullptr);
     Result<QList<EnrollmentGroup>> queryGroups(const QString &where, const QVariantList &binds, int limit,

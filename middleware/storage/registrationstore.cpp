@@ -50,8 +50,7 @@ Result<RegistrationRecord> RegistrationRecord::fromDoc(const QJsonObject &doc)
 
 namespace {
 const QString kSelect =
-    QStringLiteral("SELECT doc, registration_id, group_id, device_id, assigned_hub, status, "
-                   "substatus, etag, created, updated, desired_published_version FROM registrations");
+    QStringLiteral("SELECT ") + RegistrationStore::recordColumns() + QStringLiteral(" FROM registrations");
 
 // A record whose document cannot be read still has its columns: enough to
 // list it, delete it (the etag) and reset its twin.
@@ -76,16 +75,12 @@ RegistrationRecord fromColumns(const QVariantList &row)
 // back from its columns, flagged, so a page of registrations still lists.
 Result<QList<RegistrationRecord>> readRecords(Database &db, const QString &sql, const QVariantList &binds)
 {
-    const auto rows = db.selectRows(sql, binds, 11);
+    const auto rows = db.selectRows(sql, binds, RegistrationStore::kRecordColumnCount);
     if (!rows)
         return rows.error();
     QList<RegistrationRecord> out;
-    for (const QVariantList &row : *rows) {
-        const auto doc = readStoredDocument(row.value(0).toString());
-        auto record =
-            doc ? RegistrationRecord::fromDoc(*doc) : Result<RegistrationRecord>(Error(ErrorCode::Internal, QString()));
-        out << (record ? *record : fromColumns(row));
-    }
+    for (const QVariantList &row : *rows)
+        out << RegistrationStore::recordFromRow(row);
     return out;
 }
 
@@ -95,6 +90,36 @@ Error registrationChanged()
                  QStringLiteral("the registration was changed meanwhile (etag mismatch); read it again"));
 }
 } // namespace
+
+QString RegistrationStore::recordColumns(const QString &table)
+{
+    static const QStringList columns{QStringLiteral("doc"),
+                                     QStringLiteral("registration_id"),
+                                     QStringLiteral("group_id"),
+                                     QStringLiteral("device_id"),
+                                     QStringLiteral("assigned_hub"),
+                                     QStringLiteral("status"),
+                                     QStringLiteral("substatus"),
+                                     QStringLiteral("etag"),
+                                     QStringLiteral("created"),
+                                     QStringLiteral("updated"),
+                                     QStringLiteral("desired_published_version")};
+    Q_ASSERT(columns.size() == kRecordColumnCount);
+    if (table.isEmpty())
+        return columns.join(QStringLiteral(", "));
+    QStringList qualified;
+    for (const QString &c : columns)
+        qualified << table + QLatin1Char('.') + c;
+    return qualified.join(QStringLiteral(", "));
+}
+
+RegistrationRecord RegistrationStore::recordFromRow(const QVariantList &row)
+{
+    const auto doc = readStoredDocument(row.value(0).toString());
+    auto record =
+        doc ? RegistrationRecord::fromDoc(*doc) : Result<RegistrationRecord>(Error(ErrorCode::Internal, QString()));
+    return record ? *record : fromColumns(row);
+}
 
 Result<std::optional<RegistrationRecord>> RegistrationStore::find(const QString &registrationId)
 {

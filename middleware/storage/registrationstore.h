@@ -67,6 +67,14 @@ public:
 
     // registrationId must already be normalized.
     Result<std::optional<RegistrationRecord>> find(const QString &registrationId);
+
+    // A record's columns as a select list (each prefixed with `table.` when
+    // given), and the record from a row of them; an unreadable document
+    // comes back from its columns, flagged `unreadable`. For a read that
+    // joins the record to another table (EnrollmentStore's key-check read).
+    static constexpr int kRecordColumnCount = 11;
+    static QString recordColumns(const QString &table = QString());
+    static RegistrationRecord recordFromRow(const QVariantList &row);
     // Several at once (a CRM list page); ids without a registration are absent.
     Result<QHash<QString, RegistrationRecord>> findMany(const QStringList &registrationIds);
 

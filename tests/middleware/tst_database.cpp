@@ -16,6 +16,7 @@
 #include "storage/enrollmentstore.h"
 #include "storage/jsontext.h"
 #include "storage/registrationstore.h"
+#include "storage/settingsstore.h"
 #include "storage/tokenstore.h"
 #include "storage/walcheckpointer.h"
 
@@ -74,6 +75,7 @@ private Q_SLOTS:
     void registrationReadsWhatTheDocumentHolds();
     void walIsCheckpointedOffTheWritingConnection();
     void readerAnswersInTheOrderJobsCame();
+    void keyCheckReadsRecordAndPolicyAlong();
 
 private:
     int auditRows();
@@ -1112,6 +1114,13 @@ void TestDatabase::registrationReadsWhatTheDocumentHolds()
     QVERIFY(read->has_value());
     const Enrollment &w = **whole;
     const Enrollment &r = **read;
+    // The key check's read with its side reads in the same statement finds
+    // the same enrollment.
+    EnrollmentStore::CheckSideReads side;
+    auto together = store.findForRegistration(id, &side);
+    QVERIFY2(together && together->has_value(), "read with the key check's side reads");
+    QCOMPARE((*together)->toJson(), r.toJson());
+    QVERIFY(!side.record);
     QCOMPARE(r.registrationId, w.registrationId);
     QCOMPARE(r.deviceId, w.deviceId);
     QCOMPARE(r.provisioningStatus, w.provisioningStatus);
@@ -1140,18 +1149,102 @@ void TestDatabase::registrationReadsWhatTheDocumentHolds()
     // fails find() when the row has no columns; with them it is not read.
     QVERIFY(m_db->execAffected(QStringLiteral("UPDATE enrollments SET doc = ? WHERE registration_id = ?"),
                                {QStringLiteral("{\"registrationId\": 1"), id}));
-    auto damaged = store.findForRegistration(id);
-    if (readWhole) {
-        QVERIFY(!damaged);
-        QVERIFY(damaged.error().code == ErrorCode::Conflict);
-    } else {
-        QVERIFY2(damaged && *damaged, "read from the columns");
-        QCOMPARE((*damaged)->attestation.primaryKey, w.attestation.primaryKey);
+    for (EnrollmentStore::CheckSideReads *with : {static_cast<EnrollmentStore::CheckSideReads *>(nullptr), &side}) {
+        auto damaged = with ? store.findForRegistration(id, with) : store.findForRegistration(id);
+        if (readWhole) {
+            QVERIFY(!damaged);
+            QVERIFY(damaged.error().code == ErrorCode::Conflict);
+        } else {
+            QVERIFY2(damaged && *damaged, "read from the columns");
+            QCOMPARE((*damaged)->attestation.primaryKey, w.attestation.primaryKey);
+        }
     }
     QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM enrollments WHERE registration_id = ?"), {id}));
     auto gone = store.findForRegistration(id);
     QVERIFY(gone);
     QVERIFY(!gone->has_value());
+    gone = store.findForRegistration(id, &side);
+    QVERIFY(gone);
+    QVERIFY(!gone->has_value());
+}
+
+void TestDatabase::keyCheckReadsRecordAndPolicyAlong()
+{
+    const QString id = QStringLiteral("side-reads-1");
+    EnrollmentStore enrollments(*m_db);
+    RegistrationStore registrations(*m_db);
+    SettingsStore settings(*m_db);
+    QVERIFY(
+        m_db->execAffected(QStringLiteral("DELETE FROM settings WHERE key = ?"), {QStringLiteral("allocationPolicy")}));
+
+    // Nothing yet: one row all the same, every part absent.
+    EnrollmentStore::CheckSideReads side;
+    side.allocationPolicy = QStringLiteral("stale");
+    auto read = enrollments.findForRegistration(id, &side);
+    QVERIFY2(read, qPrintable(read.error().message));
+    QVERIFY(!read->has_value());
+    QVERIFY(!side.record);
+    QVERIFY(!side.allocationPolicy);
+
+    // A registration without an individual enrollment (a group's device)
+    // and the instance's policy.
+    RegistrationRecord record;
+    record.state.registrationId = id;
+    record.state.deviceId = QStringLiteral("side-device");
+    record.state.assignedHub = QStringLiteral("hub-side.example.net");
+    record.state.status = QStringLiteral("assigned");
+    record.state.etag = QStringLiteral("etag-1");
+    record.state.createdDateTimeUtc = QDateTime::currentDateTimeUtc();
+    record.state.lastUpdatedDateTimeUtc = record.state.createdDateTimeUtc;
+    record.enrollmentGroupId = QStringLiteral("group-side");
+    QVERIFY(registrations.save(record));
+    QVERIFY(settings.setValue(QStringLiteral("allocationPolicy"), QStringLiteral("geoLatency")));
+    read = enrollments.findForRegistration(id, &side);
+    QVERIFY2(read, qPrintable(read.error().message));
+    QVERIFY(!read->has_value());
+    QVERIFY(side.record);
+    QCOMPARE(side.record->state.deviceId, QStringLiteral("side-device"));
+    QCOMPARE(side.record->state.assignedHub, QStringLiteral("hub-side.example.net"));
+    QCOMPARE(side.record->enrollmentGroupId, QStringLiteral("group-side"));
+    QCOMPARE(side.record->state.etag, QStringLiteral("etag-1"));
+    QVERIFY(!side.record->unreadable);
+    QCOMPARE(side.allocationPolicy, std::optional<QString>(QStringLiteral("geoLatency")));
+
+    // With its individual enrollment too: all three from the one row, the
+    // record as RegistrationStore::find reads it.
+    QJsonObject enrollment{
+        {QStringLiteral("registrationId"), id},
+        {QStringLiteral("attestation"),
+         QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")},
+                     {QStringLiteral("symmetricKey"),
+                      QJsonObject{{QStringLiteral("primaryKey"), QStringLiteral("cHJpbWFyeS1rZXktc2lkZQ==")},
+                                  {QStringLiteral("secondaryKey"), QStringLiteral("c2Vjb25kYXJ5LWtleS1zaWRl")}}}}}};
+    auto parsed = Enrollment::fromJson(enrollment);
+    QVERIFY2(parsed, qPrintable(parsed.error().message));
+    QVERIFY(enrollments.insert(*parsed));
+    read = enrollments.findForRegistration(id, &side);
+    QVERIFY2(read && read->has_value(), "the enrollment is read");
+    QCOMPARE((*read)->attestation.primaryKey, QStringLiteral("cHJpbWFyeS1rZXktc2lkZQ=="));
+    auto alone = registrations.find(id);
+    QVERIFY(alone && *alone);
+    QVERIFY(side.record);
+    QCOMPARE(side.record->toDoc(), (*alone)->toDoc());
+    QCOMPARE(side.allocationPolicy, std::optional<QString>(QStringLiteral("geoLatency")));
+
+    // A record whose document cannot be read comes from its columns,
+    // flagged, as find() gives it.
+    QVERIFY(m_db->execAffected(QStringLiteral("UPDATE registrations SET doc = ? WHERE registration_id = ?"),
+                               {QStringLiteral("{\"registrationState\": 1"), id}));
+    read = enrollments.findForRegistration(id, &side);
+    QVERIFY(read && read->has_value());
+    QVERIFY(side.record);
+    QVERIFY(side.record->unreadable);
+    QCOMPARE(side.record->state.assignedHub, QStringLiteral("hub-side.example.net"));
+
+    QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM registrations WHERE registration_id = ?"), {id}));
+    QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM enrollments WHERE registration_id = ?"), {id}));
+    QVERIFY(
+        m_db->execAffected(QStringLiteral("DELETE FROM settings WHERE key = ?"), {QStringLiteral("allocationPolicy")}));
 }
 
 // A connection that writes continuously never checkpoints the WAL itself:
