@@ -15,7 +15,6 @@
 #include "support/processstats.h"
 #include "support/rawhttpsconnection.h"
 #include "support/requestrunner.h"
-#include "support/tlsloadrunner.h"
 
 #include "crypto/keys.h"
 #include "crypto/sastoken.h"
@@ -177,18 +176,13 @@ Verdict verify(const std::vector<Device> &devices, const RequestRunner::Result &
     return v;
 }
 
-// The timed runs' load generator: OpenSSL on epoll (TlsLoadRunner) unless
-// --qt-client asks for the QSslSocket one (RequestRunner) the setup uses.
+// The timed runs' load generator: OpenSSL on epoll unless --qt-client asks
+// for the QSslSocket one the setup uses.
 RequestRunner::Result runLoad(bool qtClient, const Endpoint &endpoint, int concurrency,
                               const std::vector<QByteArray> &requests, const std::function<void()> &beforeFirst = {})
 {
-    if (qtClient) {
-        RequestRunner load(endpoint, concurrency);
-        load.setKeepBodies(true);
-        load.setBeforeFirstRequest(beforeFirst);
-        return load.run(requests);
-    }
-    TlsLoadRunner load(endpoint, concurrency);
+    RequestRunner load(endpoint, concurrency);
+    load.setEngine(qtClient ? RequestRunner::Engine::QtSockets : RequestRunner::Engine::OpenSslEpoll);
     load.setKeepBodies(true);
     load.setBeforeFirstRequest(beforeFirst);
     return load.run(requests);

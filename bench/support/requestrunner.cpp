@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "requestrunner.h"
+#include "tlsloadrunner.h"
 
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -31,6 +32,10 @@ RequestRunner::Result RequestRunner::run(const std::vector<QByteArray> &requests
         r.bodies.resize(size_t(total));
     if (total == 0)
         return r;
+    if (m_engine == Engine::OpenSslEpoll) {
+        runOnEpoll(m_endpoint, m_concurrency, m_keepBodies, m_beforeFirst, requests, &r);
+        return r;
+    }
 
     struct Slot
     {

@@ -35,10 +35,17 @@ public:
 
     RequestRunner(const Endpoint &endpoint, int concurrency);
 
+    // What drives the connections: QSslSocket on the calling thread's event
+    // loop (with progress reports), or OpenSSL on epoll (tlsloadrunner.h),
+    // which costs the machine's CPUs a third as much per request.
+    enum class Engine { QtSockets, OpenSslEpoll };
+    void setEngine(Engine engine) { m_engine = engine; }
+
     // Keep every answer's body (for verification after the timed run, so
     // parsing never competes with the server for CPU during it).
     void setKeepBodies(bool keep) { m_keepBodies = keep; }
-    // Called about once a second with the number of answered requests.
+    // Called about once a second with the number of answered requests
+    // (QtSockets only).
     void setProgress(std::function<void(qsizetype done, qsizetype total)> progress)
     {
         m_progress = std::move(progress);
@@ -53,6 +60,7 @@ public:
 private:
     Endpoint m_endpoint;
     int m_concurrency;
+    Engine m_engine = Engine::QtSockets;
     bool m_keepBodies = false;
     std::function<void(qsizetype, qsizetype)> m_progress;
     std::function<void()> m_beforeFirst;

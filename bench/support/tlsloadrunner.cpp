@@ -477,32 +477,21 @@ private:
 
 } // namespace
 
-TlsLoadRunner::TlsLoadRunner(const Endpoint &endpoint, int concurrency)
-    : m_endpoint(endpoint), m_concurrency(std::max(1, concurrency))
-{ }
-
-TlsLoadRunner::Result TlsLoadRunner::run(const std::vector<QByteArray> &requests)
+void runOnEpoll(const Endpoint &endpoint, int concurrency, bool keepBodies, const std::function<void()> &beforeFirst,
+                const std::vector<QByteArray> &requests, RequestRunner::Result *r)
 {
-    Result r;
-    const qsizetype total = qsizetype(requests.size());
-    r.latencyNs.assign(size_t(total), -1);
-    r.status.assign(size_t(total), 0);
-    if (m_keepBodies)
-        r.bodies.resize(size_t(total));
-    if (total == 0)
-        return r;
     std::unique_ptr<SSL_CTX, ContextDeleter> ctx;
-    if (m_endpoint.tls) {
+    if (endpoint.tls) {
         QString error;
-        ctx = clientContext(m_endpoint, &error);
+        ctx = clientContext(endpoint, &error);
         if (!ctx) {
-            r.abortReason = error;
-            return r;
+            r->abortReason = error;
+            return;
         }
     }
-    Loop loop(m_endpoint, ctx.get(), int(std::min<qsizetype>(m_concurrency, total)), m_keepBodies, m_beforeFirst);
-    loop.run(requests, &r);
-    return r;
+    Loop loop(endpoint, ctx.get(), int(std::min<qsizetype>(std::max(1, concurrency), qsizetype(requests.size()))),
+              keepBodies, beforeFirst);
+    loop.run(requests, r);
 }
 
 } // namespace Provisio::Bench

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// The benchmarks' OpenSSL/epoll load generator against a real TLS server
+// The benchmarks' OpenSSL/epoll load generator (RequestRunner's
+// Engine::OpenSslEpoll) against a real TLS server
 // (QSslServer on a thread of its own): every answer framed and matched to
 // its request, the server verified against the CA and the name it was
 // given, and connections the server closes counted and opened again.
 
-#include "support/tlsloadrunner.h"
+#include "support/requestrunner.h"
 
 #include "crypto/certificateauthority.h"
 
@@ -127,6 +128,38 @@ std::vector<QByteArray> requests(int count)
     return all;
 }
 
+// An echo server with a CA of its own, and the endpoint a client reaches
+// it by, trusting `clientCa` (the server's own CA unless given).
+struct Served
+{
+    std::unique_ptr<Pki> pki;
+    std::unique_ptr<EchoServer> server;
+    Endpoint endpoint;
+};
+Served serve(int closeAfter, const QString &host = QStringLiteral("localhost"), const Pki *clientCa = nullptr)
+{
+    Served s;
+    s.pki = makePki();
+    if (!s.pki)
+        return s;
+    s.server = std::make_unique<EchoServer>(s.pki->server, closeAfter);
+    const quint16 port = s.server->startListening();
+    QString error;
+    s.endpoint = Endpoint::fromUrl(QStringLiteral("https://%1:%2").arg(host).arg(port),
+                                   (clientCa ? clientCa : s.pki.get())->caPath, &error);
+    return s;
+}
+
+RequestRunner::Result runOnEpoll(const Endpoint &endpoint, int concurrency, const std::vector<QByteArray> &all,
+                                 std::function<void()> beforeFirst = {})
+{
+    RequestRunner runner(endpoint, concurrency);
+    runner.setEngine(RequestRunner::Engine::OpenSslEpoll);
+    runner.setKeepBodies(true);
+    runner.setBeforeFirstRequest(std::move(beforeFirst));
+    return runner.run(all);
+}
+
 } // namespace
 
 class TestTlsLoadRunner : public QObject
@@ -136,20 +169,10 @@ class TestTlsLoadRunner : public QObject
 private Q_SLOTS:
     void everyAnswerReachesItsRequest()
     {
-        const auto pki = makePki();
-        QVERIFY(pki);
-        EchoServer server(pki->server, 0);
-        const quint16 port = server.startListening();
-        QString error;
-        const Endpoint endpoint =
-            Endpoint::fromUrl(QStringLiteral("https://localhost:%1").arg(port), pki->caPath, &error);
-        QVERIFY2(endpoint.port, qPrintable(error));
-
-        TlsLoadRunner runner(endpoint, 8);
-        runner.setKeepBodies(true);
+        const Served s = serve(0);
+        QVERIFY(s.endpoint.port);
         bool before = false;
-        runner.setBeforeFirstRequest([&before] { before = true; });
-        const auto r = runner.run(requests(600));
+        const auto r = runOnEpoll(s.endpoint, 8, requests(600), [&before] { before = true; });
         QVERIFY2(r.ok(), qPrintable(r.abortReason));
         QVERIFY(before);
         QVERIFY(r.transportErrors.isEmpty());
@@ -163,16 +186,11 @@ private Q_SLOTS:
 
     void aServerFromAnotherCaIsRefused()
     {
-        const auto pki = makePki();
         const auto other = makePki();
-        QVERIFY(pki && other);
-        EchoServer server(pki->server, 0);
-        const quint16 port = server.startListening();
-        QString error;
-        const Endpoint endpoint =
-            Endpoint::fromUrl(QStringLiteral("https://localhost:%1").arg(port), other->caPath, &error);
-        QVERIFY2(endpoint.port, qPrintable(error));
-        const auto r = TlsLoadRunner(endpoint, 2).run(requests(4));
+        QVERIFY(other);
+        const Served s = serve(0, QStringLiteral("localhost"), other.get());
+        QVERIFY(s.endpoint.port);
+        const auto r = runOnEpoll(s.endpoint, 2, requests(4));
         QVERIFY(!r.ok());
         QVERIFY2(r.abortReason.contains(QLatin1String("TLS verification failed")), qPrintable(r.abortReason));
         QCOMPARE(r.status[0], 0);
@@ -180,15 +198,10 @@ private Q_SLOTS:
 
     void aServerWithoutTheNameIsRefused()
     {
-        const auto pki = makePki();
-        QVERIFY(pki);
-        EchoServer server(pki->server, 0);
-        const quint16 port = server.startListening();
-        QString error;
-        Endpoint endpoint = Endpoint::fromUrl(QStringLiteral("https://127.0.0.1:%1").arg(port), pki->caPath, &error);
-        QVERIFY2(endpoint.port, qPrintable(error));
-        endpoint.hostName = QStringLiteral("elsewhere.example");
-        const auto r = TlsLoadRunner(endpoint, 1).run(requests(1));
+        Served s = serve(0, QStringLiteral("127.0.0.1"));
+        QVERIFY(s.endpoint.port);
+        s.endpoint.hostName = QStringLiteral("elsewhere.example");
+        const auto r = runOnEpoll(s.endpoint, 1, requests(1));
         QVERIFY(!r.ok());
         QVERIFY2(r.abortReason.contains(QLatin1String("TLS verification failed")), qPrintable(r.abortReason));
     }
@@ -198,17 +211,9 @@ private Q_SLOTS:
         // The server closes each connection after three answers: a request
         // sent meanwhile has no answer (status 0, a transport error), the
         // connection opens again and the run goes on to the last request.
-        const auto pki = makePki();
-        QVERIFY(pki);
-        EchoServer server(pki->server, 3);
-        const quint16 port = server.startListening();
-        QString error;
-        const Endpoint endpoint =
-            Endpoint::fromUrl(QStringLiteral("https://localhost:%1").arg(port), pki->caPath, &error);
-        QVERIFY2(endpoint.port, qPrintable(error));
-        TlsLoadRunner runner(endpoint, 4);
-        runner.setKeepBodies(true);
-        const auto r = runner.run(requests(200));
+        const Served s = serve(3);
+        QVERIFY(s.endpoint.port);
+        const auto r = runOnEpoll(s.endpoint, 4, requests(200));
         QVERIFY2(r.ok(), qPrintable(r.abortReason));
         int answered = 0;
         int lost = 0;
@@ -241,7 +246,7 @@ private Q_SLOTS:
         QString error;
         const Endpoint endpoint =
             Endpoint::fromUrl(QStringLiteral("https://127.0.0.1:%1").arg(port), pki->caPath, &error);
-        const auto r = TlsLoadRunner(endpoint, 3).run(requests(3));
+        const auto r = runOnEpoll(endpoint, 3, requests(3));
         QVERIFY(!r.ok());
         QVERIFY2(r.abortReason.contains(QLatin1String("cannot open connection")), qPrintable(r.abortReason));
     }
