@@ -104,6 +104,9 @@ struct Connection
     qsizetype inFlight = -1;
     qint64 sentAt = 0;
     int failuresInARow = 0;
+    // Which socket of this slot an epoll event is for: an event of a socket
+    // closed earlier in the same wake-up must not drive its successor.
+    quint32 generation = 0;
 
     void close()
     {
@@ -165,7 +168,9 @@ public:
                 break;
             }
             for (int e = 0; e < n; ++e)
-                drive(size_t(events[e].data.u64));
+                if (const size_t i = size_t(events[e].data.u64 & 0xffffffffu);
+                    m_connections[i].generation == quint32(events[e].data.u64 >> 32))
+                    drive(i);
         }
         r->connectNs = m_running ? m_startNs - start : nowNs() - start;
         r->wallNs = m_running ? m_endNs - m_startNs : 0;
@@ -186,7 +191,7 @@ private:
             return;
         epoll_event ev{};
         ev.events = interest;
-        ev.data.u64 = i;
+        ev.data.u64 = (quint64(c.generation) << 32) | quint64(i);
         epoll_ctl(m_epoll, c.interest ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c.fd, &ev);
         c.interest = interest;
     }
@@ -195,6 +200,7 @@ private:
     {
         Connection &c = m_connections[i];
         c.close();
+        ++c.generation;
         const bool v6 = m_endpoint.address.protocol() == QAbstractSocket::IPv6Protocol;
         c.fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (c.fd < 0) {
