@@ -673,6 +673,7 @@ int run(const Options &o)
         }
         QString bareError;
         const auto runBare = [&] {
+            waitUntilQuiet("the bare broker's pass");
             const BareRun b = measureBare(o, s, bareConf, &lines, &bareError);
             bare.push_back(b.perSecond);
             const CpuUse sum = bareCpu;
@@ -683,6 +684,7 @@ int run(const Options &o)
                   << cpuPerMessage(b.cpu, double(o.devices) * o.messages, false) << Qt::endl;
         };
         runBare();
+        waitUntilQuiet("the end-to-end pass");
         EndToEnd r = measureEndToEnd(o, s, &lines, &error);
         r.database = label;
         err() << "  end to end:  " << fixed(r.storedPerSecond, 0) << " msg/s stored (" << failureOrOk(error)

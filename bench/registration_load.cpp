@@ -281,47 +281,6 @@ Pass timedPass(bool qtClient, const Endpoint &endpoint, int concurrency, const s
     return p;
 }
 
-// CPU time the whole machine spent busy so far (/proc/stat: all but idle
-// and iowait), in seconds; -1 when unknown.
-double machineBusySeconds()
-{
-    QFile stat(QStringLiteral("/proc/stat"));
-    if (!stat.open(QIODevice::ReadOnly))
-        return -1;
-    const QList<QByteArray> fields = stat.readLine().simplified().split(' ');
-    if (fields.size() < 6 || fields.first() != "cpu")
-        return -1;
-    qint64 busy = 0;
-    for (int i = 1; i < fields.size(); ++i)
-        if (i != 4 && i != 5) // idle, iowait
-            busy += fields.at(i).toLongLong();
-    return double(busy) / double(sysconf(_SC_CLK_TCK));
-}
-
-// Waits until the machine is quiet before a timed pass: after the setup the
-// middleware still stores, checkpoints and publishes what the enrollments
-// left, and the kernel writes their pages back; a pass timed meanwhile (the
-// bare route's above all, a process of its own) would share the cores with
-// that work. The dirty pages are written first (sync), then quiet is two
-// quarter seconds in a row with the machine's CPUs below 4 % of a core
-// busy, this process included; a minute at most.
-void waitUntilQuiet(const char *before)
-{
-    ::sync();
-    QElapsedTimer waited;
-    waited.start();
-    int quiet = 0;
-    double last = machineBusySeconds();
-    while (last >= 0 && quiet < 2 && waited.elapsed() < 60000) {
-        QThread::msleep(250);
-        const double now = machineBusySeconds();
-        quiet = now - last < 0.01 ? quiet + 1 : 0;
-        last = now;
-    }
-    if (waited.elapsed() > 600)
-        err() << "the machine was busy for " << waited.elapsed() << " ms before " << before << Qt::endl;
-}
-
 QJsonValue rounded(double v, double scale)
 {
     return v < 0 ? QJsonValue() : QJsonValue(std::round(v * scale) / scale);

@@ -5,6 +5,7 @@
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QList>
 #include <QThread>
@@ -12,6 +13,8 @@
 
 #include <algorithm>
 #include <cmath>
+
+#include <unistd.h>
 
 namespace Provisio::Bench {
 
@@ -116,6 +119,43 @@ Answer request(const Endpoint &endpoint, const QByteArray &method, const QByteAr
     else if (!result.transportErrors.isEmpty())
         a.transportError = result.transportErrors.firstKey();
     return a;
+}
+
+namespace {
+// CPU time the whole machine spent busy so far (/proc/stat: all but idle
+// and iowait), in seconds; -1 when unknown.
+double machineBusySeconds()
+{
+    QFile stat(QStringLiteral("/proc/stat"));
+    if (!stat.open(QIODevice::ReadOnly))
+        return -1;
+    const QList<QByteArray> fields = stat.readLine().simplified().split(' ');
+    if (fields.size() < 6 || fields.first() != "cpu")
+        return -1;
+    qint64 busy = 0;
+    for (int i = 1; i < fields.size(); ++i)
+        if (i != 4 && i != 5) // idle, iowait
+            busy += fields.at(i).toLongLong();
+    return double(busy) / double(sysconf(_SC_CLK_TCK));
+}
+
+} // namespace
+
+void waitUntilQuiet(const char *before)
+{
+    ::sync();
+    QElapsedTimer waited;
+    waited.start();
+    int quiet = 0;
+    double last = machineBusySeconds();
+    while (last >= 0 && quiet < 2 && waited.elapsed() < 60000) {
+        QThread::msleep(250);
+        const double now = machineBusySeconds();
+        quiet = now - last < 0.01 ? quiet + 1 : 0;
+        last = now;
+    }
+    if (waited.elapsed() > 600)
+        err() << "the machine was busy for " << waited.elapsed() << " ms before " << before << Qt::endl;
 }
 
 } // namespace Provisio::Bench

@@ -39,6 +39,15 @@ QString loadAverage();
 // The CPU model, its count and the memory, for the record of a figure.
 QString machine();
 
+// Waits until the machine is quiet before a timed pass: after a setup the
+// servers still store, checkpoint and publish what it left, and the kernel
+// writes its pages back; a pass timed meanwhile would share the cores with
+// that work (a yardstick measured then comes out low). Syncs the dirty
+// pages first, then waits for two quarter seconds in a row with the
+// machine's CPUs below 4 % of a core busy, this process included; a minute
+// at most, saying on stderr when it took over 0.6 s (`before`: what waits).
+void waitUntilQuiet(const char *before);
+
 // One setup request's answer.
 struct Answer
 {
