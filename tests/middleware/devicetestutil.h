@@ -162,6 +162,16 @@ struct DeviceFixture
     {
         return operation.value(QStringLiteral("registrationState")).toObject();
     }
+    // The hub key an assigned registration state hands the device.
+    static QString hubKey(const QJsonObject &state)
+    {
+        return state.value(QStringLiteral("payload"))
+            .toObject()
+            .value(QStringLiteral("provisio"))
+            .toObject()
+            .value(QStringLiteral("hubDeviceKey"))
+            .toString();
+    }
 };
 
 } // namespace Provisio::Test

@@ -218,13 +218,7 @@ private Q_SLOTS:
             ++counts[st.value(QStringLiteral("assignedHub")).toString()];
             // The device's hub key is derived from the hub it was given.
             const QString hubKey = st.value(QStringLiteral("assignedHub")).toString() == host("w3") ? kKeyB : kKeyA;
-            QCOMPARE(st.value(QStringLiteral("payload"))
-                         .toObject()
-                         .value(QStringLiteral("provisio"))
-                         .toObject()
-                         .value(QStringLiteral("hubDeviceKey"))
-                         .toString(),
-                     Crypto::deriveKey(hubKey, id).value());
+            QCOMPARE(DeviceFixture::hubKey(st), Crypto::deriveKey(hubKey, id).value());
         }
         qDebug() << counts;
         QCOMPARE(counts.value(host("w0")), 0);
@@ -529,13 +523,7 @@ private Q_SLOTS:
         QCOMPARE(second.value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
         QCOMPARE(second.value(QStringLiteral("assignedHub")).toString(), hub);
         QCOMPARE(second.value(QStringLiteral("substatus")).toString(), substatus);
-        QCOMPARE(second.value(QStringLiteral("payload"))
-                     .toObject()
-                     .value(QStringLiteral("provisio"))
-                     .toObject()
-                     .value(QStringLiteral("hubDeviceKey"))
-                     .toString(),
-                 Crypto::deriveKey(hub == host("rp-a") ? kKeyA : kKeyB, id).value());
+        QCOMPARE(DeviceFixture::hubKey(second), Crypto::deriveKey(hub == host("rp-a") ? kKeyA : kKeyB, id).value());
         const auto rec = f.viewer->get(QStringLiteral("/api/v1/registrations/") + id).json();
         const QJsonObject desired = rec.value(QStringLiteral("twin"))
                                         .toObject()

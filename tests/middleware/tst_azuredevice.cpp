@@ -167,12 +167,7 @@ TestAzureDevice::Registered TestAzureDevice::enroll(const QString &id, const QJs
     if (op.value(QStringLiteral("status")).toString() == QLatin1String("assigning"))
         op = m_f.waitForOperation(id, key, op.value(QStringLiteral("operationId")).toString());
     const QJsonObject state = DeviceFixture::state(op);
-    return {state.value(QStringLiteral("deviceId")).toString(), state.value(QStringLiteral("payload"))
-                                                                    .toObject()
-                                                                    .value(QStringLiteral("provisio"))
-                                                                    .toObject()
-                                                                    .value(QStringLiteral("hubDeviceKey"))
-                                                                    .toString()};
+    return {state.value(QStringLiteral("deviceId")).toString(), DeviceFixture::hubKey(state)};
 }
 
 std::unique_ptr<MqttTestClient> TestAzureDevice::sdkClient(const QString &id, MqttTestClient::Protocol protocol,

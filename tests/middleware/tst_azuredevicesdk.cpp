@@ -133,12 +133,7 @@ void TestAzureDeviceSdk::nodeSdkDeviceWorksUnchanged()
         op = m_f.waitForOperation(id, key, op.value(QStringLiteral("operationId")).toString());
     const QJsonObject state = DeviceFixture::state(op);
     QCOMPARE(state.value(QStringLiteral("assignedHub")).toString(), kHubHost);
-    const QString hubKey = state.value(QStringLiteral("payload"))
-                               .toObject()
-                               .value(QStringLiteral("provisio"))
-                               .toObject()
-                               .value(QStringLiteral("hubDeviceKey"))
-                               .toString();
+    const QString hubKey = DeviceFixture::hubKey(state);
 
     // An IoT Hub device connection string; GatewayHostName says where to dial.
     const QString connectionString = QStringLiteral("HostName=%1;DeviceId=%2;SharedAccessKey=%3;GatewayHostName=%1:%4")

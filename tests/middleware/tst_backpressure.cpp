@@ -235,13 +235,7 @@ QString TestBackPressure::registerOnHub(const QString &id)
     QJsonObject op = m_f.registerDevice(id, enrolled.primaryKey).json();
     if (op.value(QStringLiteral("status")).toString() == QLatin1String("assigning"))
         op = m_f.waitForOperation(id, enrolled.primaryKey, op.value(QStringLiteral("operationId")).toString());
-    return DeviceFixture::state(op)
-        .value(QStringLiteral("payload"))
-        .toObject()
-        .value(QStringLiteral("provisio"))
-        .toObject()
-        .value(QStringLiteral("hubDeviceKey"))
-        .toString();
+    return DeviceFixture::hubKey(DeviceFixture::state(op));
 }
 
 std::unique_ptr<MqttTestClient> TestBackPressure::connectDevice(const QString &id, const QString &hubKey,

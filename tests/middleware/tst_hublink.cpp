@@ -53,17 +53,6 @@ QByteArray compact(const QJsonObject &o)
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
-// The hub key an assigned registration state hands the device.
-QString hubKeyOf(const QJsonObject &state)
-{
-    return state.value(QStringLiteral("payload"))
-        .toObject()
-        .value(QStringLiteral("provisio"))
-        .toObject()
-        .value(QStringLiteral("hubDeviceKey"))
-        .toString();
-}
-
 // The pid of this process's child `provisio-middleware serve --data-dir DIR`
 // (0 when there is none), to kill it the hard way: no DISCONNECT, no flush.
 qint64 middlewarePid(const QString &dataDir)
@@ -443,7 +432,7 @@ void TestHubLink::desiredPropertiesReachTheDevice()
             {QStringLiteral("properties"),
              QJsonObject{{QStringLiteral("desired"), QJsonObject{{QStringLiteral("mode"), QStringLiteral("eco")}}}}}},
         &key);
-    const QString hubKey = hubKeyOf(state);
+    const QString hubKey = DeviceFixture::hubKey(state);
     MqttTestClient late(QStringLiteral("kiosk-late"));
     late.setCredentials((kHubHost + QStringLiteral("/kiosk-late/?api-version=2021-04-12")).toUtf8(),
                         SasToken::create(kHubHost + QStringLiteral("/devices/kiosk-late"), hubKey,
@@ -627,7 +616,7 @@ void TestHubLink::presenceFromStatusAndLastWill()
     // A second device whose connection dies: the broker publishes its will.
     QString key;
     const QJsonObject state = enrollAndRegister(QStringLiteral("kiosk-2"), {}, &key);
-    const QString hubKey = hubKeyOf(state);
+    const QString hubKey = DeviceFixture::hubKey(state);
     MqttTestClient device(QStringLiteral("kiosk-2"));
     device.setCredentials((kHubHost + QStringLiteral("/kiosk-2/?api-version=2021-04-12")).toUtf8(),
                           SasToken::create(kHubHost + QStringLiteral("/devices/kiosk-2"), hubKey,
@@ -943,7 +932,7 @@ void TestHubLink::disablingGroupRevokesItsDevices()
         QCOMPARE(reg.json().value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
         const QJsonObject state = DeviceFixture::state(reg.json());
         QCOMPARE(state.value(QStringLiteral("assignedHub")).toString(), kHubHost);
-        hubKeys.insert(id, hubKeyOf(state));
+        hubKeys.insert(id, DeviceFixture::hubKey(state));
         QCOMPARE(m_f.viewer->get(QStringLiteral("/api/v1/registrations/") + id)
                      .json()
                      .value(QStringLiteral("enrollmentGroupId"))
@@ -1085,7 +1074,7 @@ QString TestHubLink::registeredOnHub3(const QString &id, QString *enrollmentKey)
     const QJsonObject state = registerNow(id, key);
     if (state.value(QStringLiteral("assignedHub")).toString() != kHub3Host)
         return {};
-    return hubKeyOf(state);
+    return DeviceFixture::hubKey(state);
 }
 
 void TestHubLink::movedDeviceIsRevokedOnItsOldHub()
@@ -1112,7 +1101,7 @@ void TestHubLink::movedDeviceIsRevokedOnItsOldHub()
         {QStringLiteral("attestation"), QJsonObject{{QStringLiteral("type"), QStringLiteral("symmetricKey")}}}};
     QJsonObject state = place(kHubHost, &enrollment);
     QCOMPARE(state.value(QStringLiteral("assignedHub")).toString(), kHubHost);
-    const QString key1 = hubKeyOf(state);
+    const QString key1 = DeviceFixture::hubKey(state);
     auto onHub1 = hubClient(kHubHost, id, key1);
     QCOMPARE(onHub1->connect(QStringLiteral("127.0.0.1"), m_port, m_f.mw->caCertificatePath()), 0);
 
@@ -1128,7 +1117,7 @@ void TestHubLink::movedDeviceIsRevokedOnItsOldHub()
     qInfo("moved to hub2: disconnected from hub1 after %lld ms", timer.elapsed());
     QCOMPARE(hubClient(kHubHost, id, key1)->connect(QStringLiteral("127.0.0.1"), m_port, m_f.mw->caCertificatePath()),
              0x87);
-    const QString key2 = hubKeyOf(state);
+    const QString key2 = DeviceFixture::hubKey(state);
     auto onHub2 = hubClient(kHub2Host, id, key2);
     QCOMPARE(onHub2->connect(QStringLiteral("127.0.0.1"), m_port2, m_f.mw->caCertificatePath()), 0);
     QTRY_COMPARE_WITH_TIMEOUT(hubStatus().value(QStringLiteral("pendingRevocations")).toInt(), 0, 10000);
@@ -1142,7 +1131,7 @@ void TestHubLink::movedDeviceIsRevokedOnItsOldHub()
     QVERIFY2(onHub2->waitForDisconnect(1000), qPrintable(QString::number(timer.elapsed())));
     QCOMPARE(hubClient(kHub2Host, id, key2)->connect(QStringLiteral("127.0.0.1"), m_port2, m_f.mw->caCertificatePath()),
              0x87);
-    onHub1 = hubClient(kHubHost, id, hubKeyOf(state));
+    onHub1 = hubClient(kHubHost, id, DeviceFixture::hubKey(state));
     QCOMPARE(connectEventually(*onHub1, m_port), 0);
     QTRY_COMPARE_WITH_TIMEOUT(hubStatus().value(QStringLiteral("pendingRevocations")).toInt(), 0, 10000);
     QTRY_COMPARE_WITH_TIMEOUT(m_f.viewer->get(QStringLiteral("/api/v1/hubs/hub2/status"))
@@ -1213,7 +1202,7 @@ void TestHubLink::everyChangeThatMustRevokeDoes()
     for (const QString &id : std::as_const(ids)) {
         const QJsonObject state = registerNow(id, keys.value(id));
         QCOMPARE(state.value(QStringLiteral("assignedHub")).toString(), kHubHost);
-        hubKeys.insert(id, hubKeyOf(state));
+        hubKeys.insert(id, DeviceFixture::hubKey(state));
         clients.push_back(hubClient(kHubHost, id, hubKeys.value(id)));
         QCOMPARE(connectEventually(*clients.back(), m_port), 0);
     }
@@ -1285,7 +1274,7 @@ void TestHubLink::everyChangeThatMustRevokeDoes()
             const QJsonObject state = registerNow(id, keys.value(id));
             QCOMPARE(state.value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
             QCOMPARE(state.value(QStringLiteral("assignedHub")).toString(), kHubHost);
-            hubKeys.insert(id, hubKeyOf(state));
+            hubKeys.insert(id, DeviceFixture::hubKey(state));
             QVERIFY(hubKeys.value(id) != oldHubKeys.value(id));
         }
     }
@@ -1322,7 +1311,7 @@ void TestHubLink::revokedDevicesRegisteringTogetherAreRestored()
         const QJsonObject state =
             registerNow(id, Crypto::deriveKey(DeviceFixture::primaryKey(created.json()), id).value());
         QCOMPARE(state.value(QStringLiteral("assignedHub")).toString(), kHubHost);
-        oldHubKeys.insert(id, hubKeyOf(state));
+        oldHubKeys.insert(id, DeviceFixture::hubKey(state));
     }
 
     // Deleting the group revokes all six on the hub.
@@ -1347,7 +1336,7 @@ void TestHubLink::revokedDevicesRegisteringTogetherAreRestored()
         QCOMPARE(replies[i]->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 202);
         const QJsonObject state = DeviceFixture::state(QJsonDocument::fromJson(replies[i]->readAll()).object());
         QCOMPARE(state.value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
-        hubKeys.insert(ids.at(qsizetype(i)), hubKeyOf(state));
+        hubKeys.insert(ids.at(qsizetype(i)), DeviceFixture::hubKey(state));
     }
     for (const QString &id : std::as_const(ids)) {
         QVERIFY(hubKeys.value(id) != oldHubKeys.value(id));
@@ -1399,7 +1388,7 @@ void TestHubLink::oldHubKeyIsRefusedAfterRotation()
     for (const QString &id : ids) {
         const QJsonObject state = registerNow(id, keys.value(id));
         QCOMPARE(state.value(QStringLiteral("assignedHub")).toString(), kHubHost);
-        oldHubKeys.insert(id, hubKeyOf(state));
+        oldHubKeys.insert(id, DeviceFixture::hubKey(state));
         clients.push_back(hubClient(kHubHost, id, oldHubKeys.value(id)));
         QCOMPARE(connectEventually(*clients.back(), m_port), 0);
     }
@@ -1443,7 +1432,7 @@ void TestHubLink::oldHubKeyIsRefusedAfterRotation()
     for (const QString &id : ids) {
         const QJsonObject state = registerNow(id, keys.value(id));
         QCOMPARE(state.value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
-        const QString newKey = hubKeyOf(state);
+        const QString newKey = DeviceFixture::hubKey(state);
         QVERIFY(!newKey.isEmpty());
         QVERIFY(newKey != oldHubKeys.value(id));
         auto again = hubClient(kHubHost, id, newKey);
@@ -1725,7 +1714,7 @@ std::unique_ptr<MqttTestClient> TestHubLink::connectedDevice(const QString &id, 
     const QJsonObject state = DeviceFixture::state(op);
     if (state.value(QStringLiteral("assignedHub")).toString() != kHubHost)
         return nullptr;
-    const QString hubKey = hubKeyOf(state);
+    const QString hubKey = DeviceFixture::hubKey(state);
     if (hubKeyOut)
         *hubKeyOut = hubKey;
     auto device = hubClient(kHubHost, id, hubKey);
@@ -1752,7 +1741,7 @@ void TestHubLink::telemetryAfterReRegistrationIsStored()
         firstOp = m_f.waitForOperation(id, key, firstOp.value(QStringLiteral("operationId")).toString());
     const QJsonObject first = DeviceFixture::state(firstOp);
     QCOMPARE(first.value(QStringLiteral("assignedHub")).toString(), kHubHost);
-    auto device = hubClient(kHubHost, id, hubKeyOf(first));
+    auto device = hubClient(kHubHost, id, DeviceFixture::hubKey(first));
     QCOMPARE(connectEventually(*device, m_port), 0);
     const QString topic = MqttTopic::telemetryTopic(id);
     const auto body = [](int n) { return compact(QJsonObject{{QStringLiteral("n"), n}}); };
@@ -1773,7 +1762,7 @@ void TestHubLink::telemetryAfterReRegistrationIsStored()
         op = m_f.waitForOperation(id, key, op.value(QStringLiteral("operationId")).toString());
     const QJsonObject second = DeviceFixture::state(op);
     QCOMPARE(second.value(QStringLiteral("status")).toString(), QStringLiteral("assigned"));
-    auto again = hubClient(kHubHost, id, hubKeyOf(second));
+    auto again = hubClient(kHubHost, id, DeviceFixture::hubKey(second));
     QCOMPARE(connectEventually(*again, m_port), 0);
     QList<int> expected{0};
     for (int n = 1; n <= 3; ++n) {
