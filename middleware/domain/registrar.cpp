@@ -192,8 +192,7 @@ Result<Registrar::Attestee> Registrar::authenticate(EnrollmentStore &enrollments
 
     Attestee attestee;
     attestee.registrationId = Crypto::normalizeRegistrationId(registrationId);
-    auto enrollment = side ? enrollments.findForRegistration(attestee.registrationId, side)
-                           : enrollments.findForRegistration(attestee.registrationId);
+    auto enrollment = enrollments.findForRegistration(attestee.registrationId, side);
     if (!enrollment)
         return enrollment.error();
     if (*enrollment) {

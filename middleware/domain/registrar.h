@@ -161,7 +161,7 @@ private:
                                          EnrollmentStore::CheckSideReads *side = nullptr);
     // What the registration after a key check on the reader's thread takes
     // from that check's side reads (Attestee::prefetched).
-    static Attestee::Prefetched prefetched(EnrollmentStore::CheckSideReads &&side, const Attestee &attestee);
+    static Attestee::Prefetched prefetchedFrom(EnrollmentStore::CheckSideReads &&side, const Attestee &attestee);
     struct Pending
     {
         Attestee attestee;

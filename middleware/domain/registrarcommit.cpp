@@ -56,7 +56,7 @@ void Registrar::authenticateLater(const QByteArray &authorization, const QString
             *outcome = authenticate(enrollments, *groups, skew, maxLifetime, authorization, idScope, registrationId,
                                     prefetch ? &side : nullptr);
             if (prefetch && *outcome)
-                (*outcome)->prefetched = prefetched(std::move(side), **outcome);
+                (*outcome)->prefetched = prefetchedFrom(std::move(side), **outcome);
         },
         [this, outcome, id, then = std::move(then)] {
             if (doneAuthenticating(id) && *outcome)
@@ -78,7 +78,8 @@ bool Registrar::doneAuthenticating(const QString &registrationId)
     return stale;
 }
 
-Registrar::Attestee::Prefetched Registrar::prefetched(EnrollmentStore::CheckSideReads &&side, const Attestee &attestee)
+Registrar::Attestee::Prefetched Registrar::prefetchedFrom(EnrollmentStore::CheckSideReads &&side,
+                                                          const Attestee &attestee)
 {
     Attestee::Prefetched p;
     p.record = std::move(side.record);

@@ -176,22 +176,20 @@ Result<std::optional<Enrollment>> EnrollmentStore::findBySerial(const QString &s
     return firstOf(query(QStringLiteral("serial = ?"), {serial}, 1));
 }
 
-Result<std::optional<Enrollment>> EnrollmentStore::findForRegistration(const QString &registrationId)
-{
-    auto rows =
-        m_db.selectRows(QStringLiteral("SELECT registration_id, device_id, provisioning_status, ") +
-                            kRegistrationColumnNames + QStringLiteral(" FROM enrollments WHERE registration_id = ?"),
-                        {registrationId}, kForRegistrationColumns);
-    if (!rows)
-        return rows.error();
-    if (rows->isEmpty())
-        return std::optional<Enrollment>();
-    return forRegistration(registrationId, rows->first());
-}
-
 Result<std::optional<Enrollment>> EnrollmentStore::findForRegistration(const QString &registrationId,
                                                                        CheckSideReads *side)
 {
+    if (!side) {
+        auto rows = m_db.selectRows(QStringLiteral("SELECT registration_id, device_id, provisioning_status, ") +
+                                        kRegistrationColumnNames +
+                                        QStringLiteral(" FROM enrollments WHERE registration_id = ?"),
+                                    {registrationId}, kForRegistrationColumns);
+        if (!rows)
+            return rows.error();
+        if (rows->isEmpty())
+            return std::optional<Enrollment>();
+        return forRegistration(registrationId, rows->first());
+    }
     // One row whatever exists: the id left-joined to the enrollment and to
     // the registration, the setting as a scalar subquery.
     static const QString sql = []() -> QString {

@@ -34,24 +34,24 @@ public:
     // it by its etag) and *unreadable says so.
     Result<std::optional<Enrollment>> find(const QString &registrationId, bool *unreadable = nullptr);
     Result<std::optional<Enrollment>> findBySerial(const QString &serial);
-    // find() for a registration (Registrar): the enrollment with what a
-    // registration uses of it (ids, keys, provisioning status, reprovision
-    // and allocation policy, hubs, initial twin), read from the columns its
-    // last write filled (migration 24) without reading its document; the
-    // other members are left at their defaults. A custom allocation (whose
-    // webhook hears the whole record) and a row written without those
-    // columns are read whole, as find() does.
-    Result<std::optional<Enrollment>> findForRegistration(const QString &registrationId);
     // What the registrar's key check reads besides the enrollment.
     struct CheckSideReads
     {
         std::optional<RegistrationRecord> record; // the device's registration, if it has one
         std::optional<QString> allocationPolicy;  // the instance's setting, if set
     };
-    // findForRegistration(), and in the same statement (one round trip on
-    // PostgreSQL, one read on SQLite) the device's registration record and
-    // the instance's allocation policy setting into *side.
-    Result<std::optional<Enrollment>> findForRegistration(const QString &registrationId, CheckSideReads *side);
+    // find() for a registration (Registrar): the enrollment with what a
+    // registration uses of it (ids, keys, provisioning status, reprovision
+    // and allocation policy, hubs, initial twin), read from the columns its
+    // last write filled (migration 24) without reading its document; the
+    // other members are left at their defaults. A custom allocation (whose
+    // webhook hears the whole record) and a row written without those
+    // columns are read whole, as find() does. With `side`, the same
+    // statement (one round trip on PostgreSQL, one read on SQLite) also
+    // reads the device's registration record and the instance's allocation
+    // policy setting into *side.
+    Result<std::optional<Enrollment>> findForRegistration(const QString &registrationId,
+                                                          CheckSideReads *side = nullptr);
 
     struct Filter
     {

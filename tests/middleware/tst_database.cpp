@@ -1150,7 +1150,7 @@ void TestDatabase::registrationReadsWhatTheDocumentHolds()
     QVERIFY(m_db->execAffected(QStringLiteral("UPDATE enrollments SET doc = ? WHERE registration_id = ?"),
                                {QStringLiteral("{\"registrationId\": 1"), id}));
     for (EnrollmentStore::CheckSideReads *with : {static_cast<EnrollmentStore::CheckSideReads *>(nullptr), &side}) {
-        auto damaged = with ? store.findForRegistration(id, with) : store.findForRegistration(id);
+        auto damaged = store.findForRegistration(id, with);
         if (readWhole) {
             QVERIFY(!damaged);
             QVERIFY(damaged.error().code == ErrorCode::Conflict);
