@@ -272,7 +272,7 @@ HttpResponse InventoryApi::importCsv(HttpRequest &request)
     auto report = import.run(request.body, options);
     if (!report)
         return HttpResponse::error(report.error());
-    return HttpResponse::text(report->toJsonText(), "application/json");
+    return HttpResponse::text(report->text(), "application/json");
 }
 
 HttpResponse InventoryApi::sell(HttpRequest &request)

@@ -44,7 +44,8 @@ Result<void> ChangeRecorder::recordMany(EventKind kind, const QString &actor, co
     return {};
 }
 
-void ChangeRecorder::publishMany(EventKind kind, const QStringList &entityIds, const QStringList &texts)
+namespace {
+QList<DomainEvent> eventsOf(EventKind kind, const QStringList &entityIds, const QStringList &texts)
 {
     Q_ASSERT(entityIds.size() == texts.size());
     const QString category = categoryOf(kind);
@@ -64,10 +65,14 @@ void ChangeRecorder::publishMany(EventKind kind, const QStringList &entityIds, c
             e.registrationId = e.entityId;
         events.append(std::move(e));
     }
-    // One callback for the batch, stamped once: the events were committed
-    // together.
-    QPointer<EventBus> bus(&m_events);
-    m_db.afterCommit([bus, events = std::move(events)]() mutable {
+    return events;
+}
+
+// One callback for a batch, stamped once: the events were committed
+// together.
+std::function<void()> publisherOf(QPointer<EventBus> bus, QList<DomainEvent> events)
+{
+    return [bus, events = std::move(events)]() mutable {
         const QString at = nowIso();
         for (DomainEvent &e : events) {
             if (!bus)
@@ -75,7 +80,19 @@ void ChangeRecorder::publishMany(EventKind kind, const QStringList &entityIds, c
             e.at = at;
             bus->publish(std::move(e));
         }
-    });
+    };
+}
+} // namespace
+
+void ChangeRecorder::publishMany(EventKind kind, const QStringList &entityIds, const QStringList &texts)
+{
+    m_db.afterCommit(publisherOf(QPointer<EventBus>(&m_events), eventsOf(kind, entityIds, texts)));
+}
+
+void ChangeRecorder::publishManyLater(EventKind kind, const QStringList &entityIds, const QStringList &texts)
+{
+    QMetaObject::invokeMethod(&m_events, publisherOf(QPointer<EventBus>(&m_events), eventsOf(kind, entityIds, texts)),
+                              Qt::QueuedConnection);
 }
 
 void ChangeRecorder::publishAfterCommit(DomainEvent event)

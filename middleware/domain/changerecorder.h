@@ -52,6 +52,12 @@ public:
     // AuditLog::recordMany gave them, one per entity id. Published once
     // the current transaction commits (at once outside a transaction).
     void publishMany(EventKind kind, const QStringList &entityIds, const QStringList &texts);
+    // publishMany for changes already committed, published once the event
+    // loop is back, after what the caller is doing (the import's answer,
+    // which the events would otherwise hold back while every listener sees
+    // them). Their order stays that of their commit: whatever a client does
+    // once it has the answer comes after them.
+    void publishManyLater(EventKind kind, const QStringList &entityIds, const QStringList &texts);
     // Publishes `event` once the current transaction commits (at once
     // outside a transaction).
     void publishAfterCommit(DomainEvent event);

@@ -8,6 +8,7 @@
 
 #include <QDate>
 
+#include <functional>
 #include <memory>
 
 namespace Provisio {
@@ -67,10 +68,11 @@ public:
         // The error of an earlier part, when one failed: then nothing more
         // is written and nothing is committed.
         Result<void> add(QList<DeviceRecord> devices);
-        // Waits for the last part, writes the search index, commits, then
-        // publishes the events; the writer then checkpoints the WAL (on
-        // SQLite) while the caller answers.
-        Result<void> finish();
+        // Waits for the last part, then writes the search index and commits
+        // on the writer while `meanwhile` runs here (the caller's answer,
+        // made ready for once it has committed). The events are published
+        // once the caller has returned to the event loop, after its answer.
+        Result<void> finish(const std::function<void()> &meanwhile = {});
 
     private:
         friend class Inventory;
@@ -79,7 +81,6 @@ public:
         // The writer's jobs (named, so a profile can pick them out).
         static void writePart(State &state, Database *db, InventoryStore::PreparedDevices part);
         static void writeEnd(State &state, Database *db);
-        static void writeCheckpoint(Database *db);
         Inventory &m_inventory;
         DatabaseWriter &m_writer;
         std::shared_ptr<State> m_state;

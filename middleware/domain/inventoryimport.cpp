@@ -311,7 +311,9 @@ Result<InventoryImport::Report> InventoryImport::run(const QByteArray &csv, cons
         // All valid rows or none, as below: the writer's one transaction.
         if (auto r = session->add(std::move(part)); !r)
             return nothingImported(r.error());
-        if (auto r = session->finish(); !r)
+        // The answer is written while the writer commits: the client waits
+        // for both, and the writer would otherwise wait for this thread.
+        if (auto r = session->finish([&report] { report.preparedText = report.toJsonText(); }); !r)
             return nothingImported(r.error());
         return report;
     }

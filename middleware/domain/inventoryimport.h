@@ -54,6 +54,11 @@ public:
         // object per row (a 5,000-row report's objects cost more than
         // validating its rows).
         QByteArray toJsonText() const;
+        // toJsonText() as run() wrote it while the writer committed the
+        // import (empty when it did not write it then).
+        QByteArray preparedText;
+        // toJsonText(), written once.
+        QByteArray text() const { return preparedText.isEmpty() ? toJsonText() : preparedText; }
     };
 
     InventoryImport(Database &db, Inventory &inventory) : m_db(db), m_inventory(inventory) { }

@@ -15,6 +15,10 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 Q_DECLARE_LOGGING_CATEGORY(lcFrontDoor)
 
 namespace Provisio {
@@ -27,6 +31,19 @@ constexpr int kClosingGraceMs = 5000;
 constexpr qint64 kMaxDrainBytes = 32 * 1024 * 1024;
 // What our parser looks at in one go: a head's worth, or part of a body.
 constexpr qint64 kPeekBytes = 16 * 1024;
+
+// Acknowledges what arrives at once rather than after the kernel's delay
+// (up to 40 ms): a client with Nagle's algorithm on (Qt's network access
+// manager, which writes a body 16 KiB at a time) holds the last, short
+// segment of a request until its earlier ones are acknowledged, so every
+// large request waited out the delay (a 5,000-row CSV import: 42 ms of a
+// 115 ms request). Linux clears the flag again by itself, so it is set
+// each time the connection is read.
+void acknowledgeAtOnce(const QTcpSocket *socket)
+{
+    const int one = 1;
+    ::setsockopt(int(socket->socketDescriptor()), IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+}
 } // namespace
 
 void FrontDoor::setRequestHandler(RequestHandler handler, QList<ClientAddress::Range> trustedProxies)
@@ -44,6 +61,7 @@ void FrontDoor::readRequests(Connection *c)
     }
     const qint64 now = m_clock.elapsed();
     c->lastActivity = now;
+    acknowledgeAtOnce(socket);
     if (c->closeAfter != std::numeric_limits<quint64>::max()) {
         // Nothing after a request that closes the connection is read.
         socket->skip(socket->bytesAvailable());

@@ -234,6 +234,7 @@ private Q_SLOTS:
     void unknownQueryParameterIsRefused_data();
     void unknownQueryParameterIsRefused();
     void failedChangeProducesNoEvent();
+    void importedDevicesArriveOnceEachInOrder();
     void plainGetIsTold426();
     void eventTypesAreListed();
     void everyEventTypeIsAFilter_data();
@@ -438,6 +439,48 @@ void TestEvents::failedChangeProducesNoEvent()
     const QString id = marker.json().value(QStringLiteral("id")).toString();
     QTRY_VERIFY_WITH_TIMEOUT(feed->hasEvent(QStringLiteral("webhook.created"), id), 10000);
     QCOMPARE(feed->events().size(), 1);
+}
+
+void TestEvents::importedDevicesArriveOnceEachInOrder()
+{
+    // The CSV import writes its new devices on a writer thread in parts of
+    // 1,000 and publishes their events after its one commit, from the event
+    // loop once the answer is on its way: every imported device's event
+    // must still arrive, once, in the file's order, stamped as one commit.
+    auto feed = connectFeed(QStringLiteral("type=device.imported"), m_viewerToken);
+    QTRY_VERIFY_WITH_TIMEOUT(!feed->messages.isEmpty(), 15000);
+    constexpr int count = 1200;
+    QByteArray csv = "serial,model,batch\n";
+    for (int i = 0; i < count; ++i)
+        csv += QStringLiteral("EVT-IMP-%1,M-EVT,B-EVT\n").arg(i, 4, 10, QLatin1Char('0')).toUtf8();
+    const auto imported = m_admin->send("POST", QStringLiteral("/api/v1/devices/import"), csv, {}, "text/csv");
+    QCOMPARE(imported.status, 200);
+    QCOMPARE(imported.json().value(QStringLiteral("created")).toInt(), count);
+    QTRY_COMPARE_WITH_TIMEOUT(feed->events().size(), count, 15000);
+    const QList<QJsonObject> events = feed->events();
+    const QString at = events.first().value(QStringLiteral("at")).toString();
+    QVERIFY(!at.isEmpty());
+    for (int i = 0; i < count; ++i) {
+        const QJsonObject &e = events.at(i);
+        const QString serial = QStringLiteral("EVT-IMP-%1").arg(i, 4, 10, QLatin1Char('0'));
+        QCOMPARE(e.value(QStringLiteral("type")).toString(), QStringLiteral("device.imported"));
+        QCOMPARE(e.value(QStringLiteral("entityId")).toString(), serial);
+        QCOMPARE(e.value(QStringLiteral("at")).toString(), at);
+        const QJsonObject data = e.value(QStringLiteral("data")).toObject();
+        QCOMPARE(data.value(QStringLiteral("serial")).toString(), serial);
+        QCOMPARE(data.value(QStringLiteral("batch")).toString(), QStringLiteral("B-EVT"));
+    }
+
+    // The same file again: every row is refused as existing, nothing is
+    // written and nothing published; a marker import then comes next.
+    const auto again = m_admin->send("POST", QStringLiteral("/api/v1/devices/import"), csv, {}, "text/csv");
+    QCOMPARE(again.status, 200);
+    QCOMPARE(again.json().value(QStringLiteral("failed")).toInt(), count);
+    const auto marker =
+        m_admin->send("POST", QStringLiteral("/api/v1/devices/import"), "serial\nEVT-IMP-MARKER\n", {}, "text/csv");
+    QCOMPARE(marker.status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(feed->events().size(), count + 1, 15000);
+    QCOMPARE(feed->events().last().value(QStringLiteral("entityId")).toString(), QStringLiteral("EVT-IMP-MARKER"));
 }
 
 void TestEvents::plainGetIsTold426()
