@@ -159,6 +159,12 @@ Result<std::unique_ptr<Database>> Database::open(const QString &location, bool s
     return db;
 }
 
+void Database::setBulkWriter()
+{
+    if (m_checkpointer)
+        m_checkpointer->watch(nativeSqlite(), WalCheckpointer::kBulkInlinePages);
+}
+
 bool Database::canOpenAnother() const
 {
     return !(m_dialect == Dialect::Sqlite && m_location == QLatin1String(":memory:"));

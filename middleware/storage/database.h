@@ -136,6 +136,13 @@ public:
     // SQLite on a file: the thread that checkpoints its WAL (shared by the
     // process's connections to the file); null otherwise.
     WalCheckpointer *walCheckpointer() const { return m_checkpointer.get(); }
+    // This connection commits large transactions back to back (the CSV
+    // import's writer): its commits leave the log to the checkpointer's
+    // thread up to WalCheckpointer::kBulkInlinePages. Nothing elsewhere.
+    void setBulkWriter();
+    // The sqlite3 connection when this is SQLite (else null; for the
+    // checkpointer's tests).
+    void *sqliteHandle() { return nativeSqlite(); }
 
 private:
     Database() = default;

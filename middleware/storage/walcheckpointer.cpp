@@ -50,11 +50,21 @@ WalCheckpointer::~WalCheckpointer()
         registry().erase(it);
 }
 
-void WalCheckpointer::watch(void *connection)
+void WalCheckpointer::watch(void *connection, int inlinePages)
 {
+    Watch *watch = nullptr;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        std::unique_ptr<Watch> &entry = m_watches[connection];
+        if (!entry)
+            entry = std::make_unique<Watch>();
+        entry->checkpointer = this;
+        entry->inlinePages = inlinePages;
+        watch = entry.get();
+    }
     sqlite3_wal_hook(
         static_cast<sqlite3 *>(connection),
-        [](void *self, sqlite3 *db, const char *schema, int pages) { return onCommit(self, db, schema, pages); }, this);
+        [](void *w, sqlite3 *db, const char *schema, int pages) { return onCommit(w, db, schema, pages); }, watch);
 }
 
 int WalCheckpointer::checkpoints() const
@@ -63,19 +73,27 @@ int WalCheckpointer::checkpoints() const
     return m_checkpoints;
 }
 
-int WalCheckpointer::onCommit(void *self, void *connection, const char *schema, int pages)
+int WalCheckpointer::inlinePagesOf(void *connection) const
 {
-    if (pages >= kInlinePages) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto it = m_watches.find(connection);
+    return it == m_watches.end() ? 0 : it->second->inlinePages;
+}
+
+int WalCheckpointer::onCommit(void *watch, void *connection, const char *schema, int pages)
+{
+    const auto *w = static_cast<const Watch *>(watch);
+    WalCheckpointer *self = w->checkpointer;
+    if (pages >= w->inlinePages) {
         // The thread falls behind (a writer that never pauses, a long
         // read): the committing connection waits for the thread's round,
         // copies the whole log itself and waits for the readers to leave
         // the log, so that its next write starts the log over.
-        auto *checkpointer = static_cast<WalCheckpointer *>(self);
-        std::lock_guard<std::mutex> round(checkpointer->m_checkpointing);
+        std::lock_guard<std::mutex> round(self->m_checkpointing);
         sqlite3_wal_checkpoint_v2(static_cast<sqlite3 *>(connection), schema, SQLITE_CHECKPOINT_RESTART, nullptr,
                                   nullptr);
     } else if (pages >= kPages) {
-        static_cast<WalCheckpointer *>(self)->request();
+        self->request();
     }
     return SQLITE_OK;
 }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 namespace Provisio {
 
@@ -37,6 +38,15 @@ public:
     // 16 MiB of 4 KiB pages: what tst_database's writer that never pauses
     // may leave in the log.
     static constexpr int kInlinePages = 4000;
+    // 64 MiB: the same for a connection that commits large transactions
+    // back to back (the CSV import's writer, some 2,000 pages a commit).
+    // The thread's round takes longer than the pause between two of them,
+    // so at kInlinePages a third of that writer's commits copied the log
+    // themselves (some 30 ms each); at this threshold the thread has
+    // copied all but the last transaction or two by then, and such a
+    // commit comes a third as often (21 of 200 in a million-device import,
+    // against 70).
+    static constexpr int kBulkInlinePages = 16000;
 
     // The checkpointer of the database file at `path` (absolute), started
     // by the first connection that asks and stopped once the last of them
@@ -46,15 +56,25 @@ public:
     WalCheckpointer(const WalCheckpointer &) = delete;
     WalCheckpointer &operator=(const WalCheckpointer &) = delete;
 
-    // `connection` (a sqlite3 *) hands its checkpoints to this one; it must
-    // be closed before this checkpointer goes.
-    void watch(void *connection);
+    // `connection` (a sqlite3 *) hands its checkpoints to this one, and
+    // copies the log itself past `inlinePages`; it must be closed before
+    // this checkpointer goes. Watching a connection again changes its
+    // threshold.
+    void watch(void *connection, int inlinePages = kInlinePages);
     // Checkpoints done so far (for tests and the log).
     int checkpoints() const;
+    // Past how many pages `connection`'s commits copy the log themselves (0
+    // for a connection not watched).
+    int inlinePagesOf(void *connection) const;
 
 private:
+    struct Watch
+    {
+        WalCheckpointer *checkpointer;
+        int inlinePages;
+    };
     explicit WalCheckpointer(const QString &path);
-    static int onCommit(void *self, void *connection, const char *schema, int pages);
+    static int onCommit(void *watch, void *connection, const char *schema, int pages);
     void request();
     void run();
 
@@ -68,6 +88,9 @@ private:
     bool m_requested = false;
     bool m_stop = false;
     int m_checkpoints = 0;
+    // Each watched connection's hook context, kept until this goes (a
+    // connection opened later at the same address reuses its entry).
+    std::unordered_map<void *, std::unique_ptr<Watch>> m_watches;
     std::thread m_thread;
 };
 

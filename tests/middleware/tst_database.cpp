@@ -74,6 +74,7 @@ private Q_SLOTS:
     void registrationReadsWhatTheDocumentHolds_data();
     void registrationReadsWhatTheDocumentHolds();
     void walIsCheckpointedOffTheWritingConnection();
+    void bulkWriterLeavesTheLogToTheThreadLonger();
     void readerAnswersInTheOrderJobsCame();
     void keyCheckReadsRecordAndPolicyAlong();
 
@@ -1291,6 +1292,50 @@ void TestDatabase::walIsCheckpointedOffTheWritingConnection()
     auto count = db.selectRows(QStringLiteral("SELECT COUNT(*) FROM blobs"), {}, 1);
     QVERIFY(count);
     QCOMPARE(count->first().value(0).toInt(), 20000);
+}
+
+// The CSV import's writer commits some 2,000 pages at a time, back to back:
+// its commits leave the log to the thread for longer (kBulkInlinePages),
+// and only its own; the log is still bounded and every row is there.
+void TestDatabase::bulkWriterLeavesTheLogToTheThreadLonger()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("bulk.db"));
+    auto opened = Database::open(path);
+    QVERIFY2(opened, qPrintable(opened.error().message));
+    Database &db = **opened;
+    auto other = db.openAnother();
+    QVERIFY(other);
+    WalCheckpointer *checkpointer = db.walCheckpointer();
+    QVERIFY(checkpointer);
+    QCOMPARE(checkpointer->inlinePagesOf(db.sqliteHandle()), WalCheckpointer::kInlinePages);
+    db.setBulkWriter();
+    db.setBulkWriter(); // again: the same
+    QCOMPARE(checkpointer->inlinePagesOf(db.sqliteHandle()), WalCheckpointer::kBulkInlinePages);
+    QCOMPARE(checkpointer->inlinePagesOf((*other)->sqliteHandle()), WalCheckpointer::kInlinePages);
+
+    QVERIFY(db.execWrite(QStringLiteral("CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB NOT NULL)"), {}));
+    // 120 MiB in 60 commits of 500 rows of 4 KiB, each some 500 pages.
+    const QByteArray row(4096, 'y');
+    qint64 largestWal = 0;
+    const QString wal = path + QStringLiteral("-wal");
+    for (int commit = 0; commit < 60; ++commit) {
+        Transaction tx(db);
+        QVERIFY(tx.isActive());
+        for (int i = 0; i < 500; ++i)
+            QVERIFY(db.execWrite(QStringLiteral("INSERT INTO blobs (data) VALUES (?)"), {row}));
+        QVERIFY(tx.commit());
+        largestWal = std::max(largestWal, QFileInfo(wal).size());
+    }
+    QTRY_VERIFY(checkpointer->checkpoints() > 0);
+    QTRY_VERIFY2(QFileInfo(path).size() > 100 * 1024 * 1024, qPrintable(QString::number(QFileInfo(path).size())));
+    // Bounded by the bulk threshold and one commit (frames of 4 KiB and a
+    // 24-byte header each).
+    const qint64 bound = qint64(WalCheckpointer::kBulkInlinePages + 600) * (4096 + 24);
+    QVERIFY2(largestWal < bound, qPrintable(QString::number(largestWal)));
+    auto count = (*other)->selectRows(QStringLiteral("SELECT COUNT(*) FROM blobs"), {}, 1);
+    QVERIFY(count);
+    QCOMPARE(count->first().value(0).toInt(), 30000);
 }
 
 void TestDatabase::readerAnswersInTheOrderJobsCame()
