@@ -1248,6 +1248,33 @@ void TestDatabase::keyCheckReadsRecordAndPolicyAlong()
         m_db->execAffected(QStringLiteral("DELETE FROM settings WHERE key = ?"), {QStringLiteral("allocationPolicy")}));
 }
 
+// A writer that never pauses: `commits` transactions of `rows` rows of
+// 4 KiB each into a new table, on `db` (the file at `path`). The largest
+// the WAL grew after a commit, or -1 when a write failed.
+namespace {
+qint64 writeBlobs(Database &db, const QString &path, int commits, int rows)
+{
+    if (!db.execWrite(QStringLiteral("CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB NOT NULL)"), {}))
+        return -1;
+    const QByteArray row(4096, 'x');
+    qint64 largestWal = 0;
+    const QString wal = path + QStringLiteral("-wal");
+    for (int commit = 0; commit < commits; ++commit) {
+        Transaction tx(db);
+        if (!tx.isActive())
+            return -1;
+        for (int i = 0; i < rows; ++i) {
+            if (!db.execWrite(QStringLiteral("INSERT INTO blobs (data) VALUES (?)"), {row}))
+                return -1;
+        }
+        if (!tx.commit())
+            return -1;
+        largestWal = std::max(largestWal, QFileInfo(wal).size());
+    }
+    return largestWal;
+}
+} // namespace
+
 // A connection that writes continuously never checkpoints the WAL itself:
 // the process's checkpointer does, on its own thread, so the data reaches
 // the database file while the writer goes on, the WAL restarts instead of
@@ -1265,21 +1292,10 @@ void TestDatabase::walIsCheckpointedOffTheWritingConnection()
     auto another = db.openAnother();
     QVERIFY(another);
     QCOMPARE((*another)->walCheckpointer(), db.walCheckpointer());
-    QVERIFY(db.execWrite(QStringLiteral("CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB NOT NULL)"), {}));
-
     // 80 MiB in 200 commits of 100 rows of 4 KiB: twenty times SQLite's
     // checkpoint threshold.
-    const QByteArray row(4096, 'x');
-    qint64 largestWal = 0;
-    const QString wal = path + QStringLiteral("-wal");
-    for (int commit = 0; commit < 200; ++commit) {
-        Transaction tx(db);
-        QVERIFY(tx.isActive());
-        for (int i = 0; i < 100; ++i)
-            QVERIFY(db.execWrite(QStringLiteral("INSERT INTO blobs (data) VALUES (?)"), {row}));
-        QVERIFY(tx.commit());
-        largestWal = std::max(largestWal, QFileInfo(wal).size());
-    }
+    const qint64 largestWal = writeBlobs(db, path, 200, 100);
+    QVERIFY(largestWal > 0);
     QTRY_VERIFY(db.walCheckpointer()->checkpoints() > 0);
     // While the connections are open, only a checkpoint moves pages into
     // the database file.
@@ -1314,19 +1330,9 @@ void TestDatabase::bulkWriterLeavesTheLogToTheThreadLonger()
     QCOMPARE(checkpointer->inlinePagesOf(db.sqliteHandle()), WalCheckpointer::kBulkInlinePages);
     QCOMPARE(checkpointer->inlinePagesOf((*other)->sqliteHandle()), WalCheckpointer::kInlinePages);
 
-    QVERIFY(db.execWrite(QStringLiteral("CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB NOT NULL)"), {}));
     // 120 MiB in 60 commits of 500 rows of 4 KiB, each some 500 pages.
-    const QByteArray row(4096, 'y');
-    qint64 largestWal = 0;
-    const QString wal = path + QStringLiteral("-wal");
-    for (int commit = 0; commit < 60; ++commit) {
-        Transaction tx(db);
-        QVERIFY(tx.isActive());
-        for (int i = 0; i < 500; ++i)
-            QVERIFY(db.execWrite(QStringLiteral("INSERT INTO blobs (data) VALUES (?)"), {row}));
-        QVERIFY(tx.commit());
-        largestWal = std::max(largestWal, QFileInfo(wal).size());
-    }
+    const qint64 largestWal = writeBlobs(db, path, 60, 500);
+    QVERIFY(largestWal > 0);
     QTRY_VERIFY(checkpointer->checkpoints() > 0);
     QTRY_VERIFY2(QFileInfo(path).size() > 100 * 1024 * 1024, qPrintable(QString::number(QFileInfo(path).size())));
     // Bounded by the bulk threshold and one commit (frames of 4 KiB and a
