@@ -16,6 +16,7 @@
 #include <QTest>
 #include <QUrl>
 
+#include <initializer_list>
 #include <memory>
 
 namespace Provisio::Test {
@@ -140,38 +141,31 @@ struct DeviceFixture
         return {};
     }
 
+    // The string at `path` (member names, outermost first) inside `object`;
+    // empty when a member is missing.
+    static QString stringAt(QJsonObject object, std::initializer_list<const char *> path)
+    {
+        QJsonValue value;
+        for (const char *name : path) {
+            value = object.value(QLatin1String(name));
+            object = value.toObject();
+        }
+        return value.toString();
+    }
     static QString primaryKey(const QJsonObject &enrollment)
     {
-        return enrollment.value(QStringLiteral("attestation"))
-            .toObject()
-            .value(QStringLiteral("symmetricKey"))
-            .toObject()
-            .value(QStringLiteral("primaryKey"))
-            .toString();
+        return stringAt(enrollment, {"attestation", "symmetricKey", "primaryKey"});
     }
     static QString secondaryKey(const QJsonObject &enrollment)
     {
-        return enrollment.value(QStringLiteral("attestation"))
-            .toObject()
-            .value(QStringLiteral("symmetricKey"))
-            .toObject()
-            .value(QStringLiteral("secondaryKey"))
-            .toString();
+        return stringAt(enrollment, {"attestation", "symmetricKey", "secondaryKey"});
     }
     static QJsonObject state(const QJsonObject &operation)
     {
         return operation.value(QStringLiteral("registrationState")).toObject();
     }
     // The hub key an assigned registration state hands the device.
-    static QString hubKey(const QJsonObject &state)
-    {
-        return state.value(QStringLiteral("payload"))
-            .toObject()
-            .value(QStringLiteral("provisio"))
-            .toObject()
-            .value(QStringLiteral("hubDeviceKey"))
-            .toString();
-    }
+    static QString hubKey(const QJsonObject &state) { return stringAt(state, {"payload", "provisio", "hubDeviceKey"}); }
 };
 
 } // namespace Provisio::Test
