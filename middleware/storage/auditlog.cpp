@@ -9,8 +9,8 @@
 namespace Provisio {
 
 namespace {
-// The CSV import's entries, which SQLite indexes apart (migration 26):
-// the condition exactly as the partial indexes state it.
+// The CSV import's entries, which both databases index apart (migrations
+// 26 and 27): the condition exactly as the partial indexes state it.
 const QLatin1String kImportEntries("action = 'import' AND entity_type = 'device'");
 const QLatin1String kImportAction("import");
 const QLatin1String kImportType("device");
@@ -279,10 +279,10 @@ Result<QList<AuditLog::Entry>> AuditLog::list(const Filter &filter, const PageRe
     const int combination =
         (filter.actor.isEmpty() ? 0 : 1) | (filter.action.isEmpty() ? 0 : 2) | (filter.entityType.isEmpty() ? 0 : 4);
     const bool sqlite = m_db.dialect() == Database::Dialect::Sqlite;
-    // On SQLite the import's entries are in indexes of their own
-    // (migration 26): a page whose filters they could match reads them
-    // apart, one range of one of those, and merges the two pages.
-    const bool importsApart = sqlite && !byEntity;
+    // The import's entries are in indexes of their own (migrations 26 and
+    // 27): a page whose filters they could match reads them apart, one
+    // range of one of those, and merges the two pages.
+    const bool importsApart = !byEntity;
     const bool importsMatch = (filter.action.isEmpty() || filter.action == kImportAction) &&
                               (filter.entityType.isEmpty() || filter.entityType == kImportType);
     const bool othersMatch = !(filter.action == kImportAction && filter.entityType == kImportType);
@@ -317,14 +317,20 @@ Result<QList<AuditLog::Entry>> AuditLog::list(const Filter &filter, const PageRe
     if (importsApart && importsMatch) {
         // Every entry of these indexes has the import's action and type:
         // only the actor and the time are left to look for.
-        QString sql =
-            select + QLatin1String(" INDEXED BY ") +
-            (filter.actor.isEmpty() ? QLatin1String("audit_import_at") : QLatin1String("audit_import_actor")) +
-            QLatin1String(" WHERE ") + kImportEntries;
+        QString sql = select;
+        if (sqlite)
+            sql += QLatin1String(" INDEXED BY ") +
+                   (filter.actor.isEmpty() ? QLatin1String("audit_import_at") : QLatin1String("audit_import_actor"));
+        sql += QLatin1String(" WHERE ") + kImportEntries;
         QVariantList binds;
-        if (!filter.actor.isEmpty()) {
+        if (!filter.actor.isEmpty() && sqlite) {
             sql += QLatin1String(" AND actor = ?");
             binds << filter.actor;
+        } else if (!filter.actor.isEmpty()) {
+            // PostgreSQL's import actor index is keyed by actor and action
+            // joined (migration 27), an exact key as the combinations' are.
+            sql += QLatin1String(" AND actor || chr(31) || action = ?");
+            binds << QString(filter.actor + QChar(31) + kImportAction);
         }
         sql += timeSql + cursorSql + order;
         binds << timeBinds << cursorBinds << page.limit;
@@ -357,8 +363,9 @@ Result<QList<AuditLog::Entry>> AuditLog::list(const Filter &filter, const PageRe
         sql += QLatin1String(" INDEXED BY ") + index;
     sql += QLatin1String(" WHERE 1=1");
     if (importsApart) {
-        // The indexes' own condition, as they state it: SQLite reads a
-        // partial index only for a query that states it.
+        // The indexes' own condition, as they state it: neither SQLite nor
+        // PostgreSQL reads a partial index for a query that does not imply
+        // it.
         sql += QLatin1String(" AND NOT (") + kImportEntries + QLatin1Char(')');
     }
     QVariantList binds;
@@ -422,21 +429,29 @@ Result<int> AuditLog::pruneOlderThan(const QString &cutoff, int maxRows)
 {
     // Bounded like the telemetry's: the oldest `maxRows` by audit_at, one
     // statement (one short transaction) each.
-    if (m_db.dialect() != Database::Dialect::Sqlite)
-        return m_db.execAffected(QStringLiteral("DELETE FROM audit_log WHERE id IN ("
-                                                "SELECT id FROM audit_log WHERE at < ? ORDER BY at LIMIT ?)"),
-                                 {cutoff, maxRows});
-    // On SQLite the import's entries have a time index of their own
-    // (migration 26): the oldest of both ranges, merged in time order
-    // (each range is read in order, so nothing is sorted), still one
-    // statement per round.
+    // The import's entries have a time index of their own (migrations 26
+    // and 27): the oldest of both ranges, merged in time order (each range
+    // is read in order, so nothing is sorted), still one statement per
+    // round. SQLite is told each range's index. PostgreSQL merges two
+    // ordered ranges (Merge Append) only when each is a limited, ordered
+    // subquery of its own; without the inner limits it read both ranges
+    // whole and sorted them.
+    if (m_db.dialect() == Database::Dialect::Sqlite)
+        return m_db.execAffected(QStringLiteral("DELETE FROM audit_log WHERE id IN (SELECT id FROM ("
+                                                "SELECT id, at FROM audit_log INDEXED BY audit_at WHERE NOT (") +
+                                     kImportEntries +
+                                     QStringLiteral(") AND at < ? UNION ALL SELECT id, at FROM audit_log INDEXED BY "
+                                                    "audit_import_at WHERE ") +
+                                     kImportEntries + QStringLiteral(" AND at < ? ORDER BY at LIMIT ?))"),
+                                 {cutoff, cutoff, maxRows});
     return m_db.execAffected(QStringLiteral("DELETE FROM audit_log WHERE id IN (SELECT id FROM ("
-                                            "SELECT id, at FROM audit_log INDEXED BY audit_at WHERE NOT (") +
+                                            "(SELECT id, at FROM audit_log WHERE NOT (") +
                                  kImportEntries +
-                                 QStringLiteral(") AND at < ? UNION ALL SELECT id, at FROM audit_log INDEXED BY "
-                                                "audit_import_at WHERE ") +
-                                 kImportEntries + QStringLiteral(" AND at < ? ORDER BY at LIMIT ?))"),
-                             {cutoff, cutoff, maxRows});
+                                 QStringLiteral(") AND at < ? ORDER BY at LIMIT ?) UNION ALL "
+                                                "(SELECT id, at FROM audit_log WHERE ") +
+                                 kImportEntries +
+                                 QStringLiteral(" AND at < ? ORDER BY at LIMIT ?)) oldest ORDER BY at LIMIT ?)"),
+                             {cutoff, maxRows, cutoff, maxRows, maxRows});
 }
 
 } // namespace Provisio
