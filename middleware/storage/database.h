@@ -99,7 +99,21 @@ public:
     // once per connection with the values as parameters (Qt's driver writes
     // them into an EXECUTE's text for the server to parse), with the values
     // Qt's driver gives for each column's type.
-    Result<QList<QVariantList>> selectRows(const QString &sql, const QVariantList &binds, int columns);
+    //
+    // PostgreSQL plans a prepared statement once for any values after its
+    // fifth run when that generic plan looks no dearer, and keeps it until
+    // the table's statistics change. Planned while its statistics said the
+    // table was empty (vacuumed after its rows were deleted), a lookup is a
+    // sequential scan, and stays one as the table grows until autovacuum
+    // analyzes it again: the import's check of 500 serials at a time read the
+    // whole growing table for each, and 200,000 devices took 40 to 45 s
+    // instead of 10 when autovacuum came late.
+    // `PlanEachRun` sends such a read unprepared, planned with its values
+    // every time (a few tens of microseconds, worth it for a read of many
+    // rows; on every registration's lookups it cost a quarter of the rate).
+    enum class Plan { Cached, PlanEachRun };
+    Result<QList<QVariantList>> selectRows(const QString &sql, const QVariantList &binds, int columns,
+                                           Plan plan = Plan::Cached);
 
     // On SQLite a transaction takes the write lock when it begins (BEGIN
     // IMMEDIATE), waiting for another connection's write up to the busy
@@ -168,7 +182,8 @@ private:
     // is one this does not convert: the caller then reads through exec()).
     void *nativePostgres();
     Result<void> execPostgres(void *connection, const QString &sql, const QVariantList &binds,
-                              QList<QVariantList> *rows = nullptr, int columns = 0, bool *readable = nullptr);
+                              QList<QVariantList> *rows = nullptr, int columns = 0, bool *readable = nullptr,
+                              Plan plan = Plan::Cached);
     // PostgreSQL: whether the connection still answers, and a new one when it
     // does not (see database.cpp).
     enum class Connection { Alive, Reconnected, Lost };

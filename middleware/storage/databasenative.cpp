@@ -207,7 +207,7 @@ QVariant postgresValue(const PGresult *result, int row, int column, bool *readab
 } // namespace
 
 Result<void> Database::execPostgres(void *connection, const QString &sql, const QVariantList &binds,
-                                    QList<QVariantList> *rows, int columns, bool *readable)
+                                    QList<QVariantList> *rows, int columns, bool *readable, Plan plan)
 {
     auto *conn = static_cast<PGconn *>(connection);
     if (m_observer)
@@ -230,7 +230,7 @@ Result<void> Database::execPostgres(void *connection, const QString &sql, const 
         return Error(ErrorCode::Unavailable, QStringLiteral("database error"));
     };
     auto it = m_pgStatements.find(sql);
-    if (it == m_pgStatements.end()) {
+    if (plan == Plan::Cached && it == m_pgStatements.end()) {
         const QByteArray name = "provisio_write_" + QByteArray::number(qulonglong(m_pgStatements.size() + 1));
         // Parameter types left to the server: it takes each from the
         // column or comparison the parameter stands in.
@@ -297,8 +297,13 @@ Result<void> Database::execPostgres(void *connection, const QString &sql, const 
             break;
         }
     }
-    PGresult *result = PQexecPrepared(conn, it->second.constData(), count, values.constData(), lengths.constData(),
-                                      formats.constData(), 0);
+    // Unprepared (the unnamed statement), PostgreSQL plans it for these
+    // values (see Plan).
+    PGresult *result = plan == Plan::Cached
+                           ? PQexecPrepared(conn, it->second.constData(), count, values.constData(),
+                                            lengths.constData(), formats.constData(), 0)
+                           : PQexecParams(conn, numberedPlaceholders(sql).constData(), count, nullptr,
+                                          values.constData(), lengths.constData(), formats.constData(), 0);
     const ExecStatusType status = PQresultStatus(result);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
         return failed("query", result);
@@ -426,14 +431,14 @@ Result<void> Database::stepNative(void *connection, const QString &sql, const QV
     return result;
 }
 
-Result<QList<QVariantList>> Database::selectRows(const QString &sql, const QVariantList &binds, int columns)
+Result<QList<QVariantList>> Database::selectRows(const QString &sql, const QVariantList &binds, int columns, Plan plan)
 {
     QList<QVariantList> rows;
     auto *handle = static_cast<sqlite3 *>(nativeSqlite());
     if (!handle && m_dialect == Dialect::Postgres) {
         if (void *pg = nativePostgres()) {
             bool readable = true;
-            auto r = execPostgres(pg, sql, binds, &rows, columns, &readable);
+            auto r = execPostgres(pg, sql, binds, &rows, columns, &readable, plan);
             if (!r && r.error().code != ErrorCode::Conflict) {
                 // As exec(): a dead connection outside a transaction is
                 // opened again once, and the read tried on the new one.
@@ -443,7 +448,7 @@ Result<QList<QVariantList>> Database::selectRows(const QString &sql, const QVari
                 case Connection::Reconnected:
                     if (void *again = nativePostgres()) {
                         rows.clear();
-                        r = execPostgres(again, sql, binds, &rows, columns, &readable);
+                        r = execPostgres(again, sql, binds, &rows, columns, &readable, plan);
                     }
                     break;
                 case Connection::Lost:

@@ -556,6 +556,10 @@ void TestDatabase::selectRowsReadsWhatExecReads()
     auto again = m_db->selectRows(sql, binds, 3);
     QVERIFY(again);
     QCOMPARE(again->size(), 2);
+    // Planned for its values (unprepared on PostgreSQL), the same rows.
+    auto planned = m_db->selectRows(sql, binds, 3, Database::Plan::PlanEachRun);
+    QVERIFY2(planned, qPrintable(planned ? QString() : planned.error().message));
+    QCOMPARE(*planned, *rows);
     QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM settings WHERE key = ?"), {key}));
 }
 

@@ -58,6 +58,7 @@ private Q_SLOTS:
     void listedItemsAreTheRecordsJson_data();
     void listedItemsAreTheRecordsJson();
     void batchWithScatteredRowIdsIsIndexed();
+    void existenceCheckIsPlannedForItsValues();
 
 private:
     QStringList serialsOf(const InventoryStore::Filter &filter, const InventoryStore::Sort &sort = {},
@@ -676,6 +677,61 @@ void TestInventorySearch::batchWithScatteredRowIdsIsIndexed()
         QVERIFY(m_store->remove(d.serial, {}));
     QVERIFY(m_db->execAffected(QStringLiteral("DELETE FROM devices WHERE serial = 'MAXROW-1'")));
     verifySearchIndex();
+}
+
+void TestInventorySearch::existenceCheckIsPlannedForItsValues()
+{
+    if (m_db->dialect() != Database::Dialect::Postgres)
+        QSKIP("SQLite plans each statement once, by its indexes, not by statistics");
+    // A devices table emptied and vacuumed: its statistics now say empty.
+    // A lookup prepared and reused there took PostgreSQL's generic plan
+    // after five runs, a sequential scan, and kept it while an import grew
+    // the table, until autovacuum analyzed it again. The import's check of
+    // which serials exist is planned for its values each time instead.
+    QTemporaryDir dir;
+    auto opened = Test::openMigratedDatabase(dir.path(), QStringLiteral("plans"));
+    QVERIFY2(opened, qPrintable(opened.error().message));
+    Database &db = **opened;
+    InventoryStore store(db);
+    QList<DeviceRecord> devices;
+    QStringList serials;
+    for (int i = 0; i < 1000; ++i) {
+        devices << device(i);
+        serials << device(i).serial;
+    }
+    QVERIFY(db.beginTransaction());
+    QVERIFY(store.createMany(devices));
+    QVERIFY(db.commit());
+    QVERIFY(db.execAffected(QStringLiteral("DELETE FROM devices")));
+    auto vacuumed = db.exec(QStringLiteral("VACUUM devices"));
+    QVERIFY(vacuumed);
+    vacuumed->finish();
+    auto stats = db.selectRows(QStringLiteral("SELECT reltuples FROM pg_class WHERE relname = 'devices'"), {}, 1);
+    QVERIFY(stats && stats->size() == 1);
+    QCOMPARE(stats->at(0).at(0).toDouble(), 0.0);
+
+    // Ten checks of 1,000 serials (two statements each), as an import makes.
+    for (int run = 0; run < 10; ++run) {
+        auto found = store.existing(serials);
+        QVERIFY2(found, qPrintable(found ? QString() : found.error().message));
+        QVERIFY(found->isEmpty());
+    }
+    // No statement of this connection reading devices by serial was ever
+    // run on a generic plan (PostgreSQL counts them per prepared statement).
+    auto generic = db.selectRows(QStringLiteral("SELECT COALESCE(SUM(generic_plans), 0), COUNT(*) FROM "
+                                                "pg_prepared_statements WHERE statement LIKE ?"),
+                                 {QStringLiteral("%FROM devices WHERE serial IN%")}, 2);
+    QVERIFY2(generic, qPrintable(generic ? QString() : generic.error().message));
+    QCOMPARE(generic->at(0).at(0).toLongLong(), 0);
+    // And the answers are right once the devices are back.
+    QVERIFY(db.beginTransaction());
+    QVERIFY(store.createMany(devices.mid(0, 300)));
+    QVERIFY(db.commit());
+    auto found = store.existing(serials);
+    QVERIFY(found);
+    QCOMPARE(found->size(), 300);
+    QVERIFY(found->contains(device(0).serial) && found->contains(device(299).serial));
+    QVERIFY(!found->contains(device(300).serial));
 }
 
 QTEST_GUILESS_MAIN(TestInventorySearch)
