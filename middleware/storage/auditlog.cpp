@@ -357,7 +357,9 @@ Result<QList<AuditLog::Entry>> AuditLog::list(const Filter &filter, const PageRe
     // too made PostgreSQL guess the page would find almost nothing and
     // read and sort the whole window instead.)
     const QLatin1String index(byEntity ? "audit_entity_id" : kCombinationIndex[combination]);
-    const bool joinedKey = !sqlite && !byEntity && combination != 0 && (combination & (combination - 1)) != 0;
+    // On PostgreSQL every filter's index is keyed by the values joined, a
+    // single value too (with the separator after it; migration 27).
+    const bool joinedKey = !sqlite && !byEntity && combination != 0;
     QString sql = select;
     if (sqlite)
         sql += QLatin1String(" INDEXED BY ") + index;
@@ -386,8 +388,13 @@ Result<QList<AuditLog::Entry>> AuditLog::list(const Filter &filter, const PageRe
             add("action", filter.action);
             add("entity_type", filter.entityType);
         }
-        sql += QStringLiteral(" AND ") + columns.join(QLatin1String(" || chr(31) || ")) + QStringLiteral(" = ?");
-        binds << values.join(QChar(31));
+        if (columns.size() == 1) {
+            sql += QStringLiteral(" AND ") + columns.constFirst() + QStringLiteral(" || chr(31) = ?");
+            binds << QString(values.constFirst() + QChar(31));
+        } else {
+            sql += QStringLiteral(" AND ") + columns.join(QLatin1String(" || chr(31) || ")) + QStringLiteral(" = ?");
+            binds << values.join(QChar(31));
+        }
     }
     const auto equal = [&](const char *column, const QString &value) {
         if (value.isEmpty())

@@ -586,11 +586,19 @@ const QList<Migration> &migrations()
              QStringLiteral("{{POSTGRES}}DROP INDEX audit_actor_action_type"),
              QStringLiteral("{{POSTGRES}}CREATE INDEX audit_at ON audit_log (at, id)"
                             " WHERE NOT (action = 'import' AND entity_type = 'device')"),
-             QStringLiteral("{{POSTGRES}}CREATE INDEX audit_actor ON audit_log (actor, at, id)"
+             // One filter's indexes keyed by its value and the separator: the
+             // planner has statistics of the plain column over the whole log,
+             // and an importer's token (nine in ten entries, nearly all of
+             // them imports) looked as common among the other entries, so a
+             // page of those walked the time index through all of them (1.5 s
+             // at ten million entries) instead of reading the actor's range.
+             // An expression of a partial index has no statistics of its own:
+             // the range is read, and it holds exactly the matches.
+             QStringLiteral("{{POSTGRES}}CREATE INDEX audit_actor ON audit_log ((actor || chr(31)), at, id)"
                             " WHERE NOT (action = 'import' AND entity_type = 'device')"),
-             QStringLiteral("{{POSTGRES}}CREATE INDEX audit_action ON audit_log (action, at, id)"
+             QStringLiteral("{{POSTGRES}}CREATE INDEX audit_action ON audit_log ((action || chr(31)), at, id)"
                             " WHERE NOT (action = 'import' AND entity_type = 'device')"),
-             QStringLiteral("{{POSTGRES}}CREATE INDEX audit_type ON audit_log (entity_type, at, id)"
+             QStringLiteral("{{POSTGRES}}CREATE INDEX audit_type ON audit_log ((entity_type || chr(31)), at, id)"
                             " WHERE NOT (action = 'import' AND entity_type = 'device')"),
              QStringLiteral("{{POSTGRES}}CREATE INDEX audit_actor_action ON audit_log"
                             " ((actor || chr(31) || action), at, id)"
