@@ -257,20 +257,6 @@ Result<QList<AuditLog::Entry>> AuditLog::list(const Filter &filter, const PageRe
         cursorSql = QStringLiteral(" AND at <= ? AND (at < ? OR id < ?)");
         cursorBinds << afterAt << afterAt << afterId;
     }
-    // Without an entity id, the filters given are exactly the leading
-    // columns of their combination's index (migration 23). With one, its
-    // index is read (a handful of entries) and the others are written so
-    // that no index serves them (`column || ''`): no planner, SQLite or
-    // PostgreSQL, is tempted to read a broad filter's index instead.
-    // SQLite is told the index: its estimate of a range bounded three times
-    // (window and cursor) made it prefer one filter's index over the
-    // combination's. PostgreSQL's combination indexes are keyed by the
-    // values joined with a separator (see migration 23), which the page
-    // looks up, and nothing else: the key is exact, as no filter holds the
-    // separator (refused above) and an entry holding it in a value has a
-    // key with more separators than the filter's. (Checking the columns
-    // too made PostgreSQL guess the page would find almost nothing and
-    // read and sort the whole window instead.)
     const bool byEntity = !filter.entityId.isEmpty();
     static const char *const kCombinationIndex[] = {
         "audit_at",   "audit_actor",      "audit_action",      "audit_actor_action",
@@ -328,7 +314,7 @@ Result<QList<AuditLog::Entry>> AuditLog::list(const Filter &filter, const PageRe
             binds << filter.actor;
         } else if (!filter.actor.isEmpty()) {
             // PostgreSQL's import actor index is keyed by actor and action
-            // joined (migration 27), an exact key as the combinations' are.
+            // joined (migration 27), an exact key as the others' are (below).
             sql += QLatin1String(" AND actor || chr(31) || action = ?");
             binds << QString(filter.actor + QChar(31) + kImportAction);
         }
@@ -349,16 +335,15 @@ Result<QList<AuditLog::Entry>> AuditLog::list(const Filter &filter, const PageRe
     // PostgreSQL, is tempted to read a broad filter's index instead.
     // SQLite is told the index: its estimate of a range bounded three times
     // (window and cursor) made it prefer one filter's index over the
-    // combination's. PostgreSQL's combination indexes are keyed by the
-    // values joined with a separator (see migration 23), which the page
-    // looks up, and nothing else: the key is exact, as no filter holds the
-    // separator (refused above) and an entry holding it in a value has a
-    // key with more separators than the filter's. (Checking the columns
+    // combination's. PostgreSQL's indexes are keyed by the values joined
+    // with a separator (see migration 23; one filter's by its value and the
+    // separator after it, migration 27), which the page looks up, and
+    // nothing else: the key is exact, as no filter holds the separator
+    // (refused above) and an entry holding it in a value has a key with more
+    // separators than the filter's. (Checking the columns
     // too made PostgreSQL guess the page would find almost nothing and
     // read and sort the whole window instead.)
     const QLatin1String index(byEntity ? "audit_entity_id" : kCombinationIndex[combination]);
-    // On PostgreSQL every filter's index is keyed by the values joined, a
-    // single value too (with the separator after it; migration 27).
     const bool joinedKey = !sqlite && !byEntity && combination != 0;
     QString sql = select;
     if (sqlite)
@@ -388,13 +373,14 @@ Result<QList<AuditLog::Entry>> AuditLog::list(const Filter &filter, const PageRe
             add("action", filter.action);
             add("entity_type", filter.entityType);
         }
+        QString key = columns.join(QLatin1String(" || chr(31) || "));
+        QString value = values.join(QChar(31));
         if (columns.size() == 1) {
-            sql += QStringLiteral(" AND ") + columns.constFirst() + QStringLiteral(" || chr(31) = ?");
-            binds << QString(values.constFirst() + QChar(31));
-        } else {
-            sql += QStringLiteral(" AND ") + columns.join(QLatin1String(" || chr(31) || ")) + QStringLiteral(" = ?");
-            binds << values.join(QChar(31));
+            key += QLatin1String(" || chr(31)");
+            value += QChar(31);
         }
+        sql += QStringLiteral(" AND ") + key + QStringLiteral(" = ?");
+        binds << value;
     }
     const auto equal = [&](const char *column, const QString &value) {
         if (value.isEmpty())

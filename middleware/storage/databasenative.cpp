@@ -229,16 +229,21 @@ Result<void> Database::execPostgres(void *connection, const QString &sql, const 
         qCWarning(lcDb).noquote() << what << "failed:" << text;
         return Error(ErrorCode::Unavailable, QStringLiteral("database error"));
     };
-    auto it = m_pgStatements.find(sql);
-    if (plan == Plan::Cached && it == m_pgStatements.end()) {
-        const QByteArray name = "provisio_write_" + QByteArray::number(qulonglong(m_pgStatements.size() + 1));
-        // Parameter types left to the server: it takes each from the
-        // column or comparison the parameter stands in.
-        PGresult *prepared = PQprepare(conn, name.constData(), numberedPlaceholders(sql).constData(), 0, nullptr);
-        if (PQresultStatus(prepared) != PGRES_COMMAND_OK)
-            return failed("prepare", prepared);
-        PQclear(prepared);
-        it = m_pgStatements.emplace(sql, name).first;
+    // The prepared statement's name; none for a statement planned each run.
+    const char *prepared = nullptr;
+    if (plan == Plan::Cached) {
+        auto it = m_pgStatements.find(sql);
+        if (it == m_pgStatements.end()) {
+            const QByteArray name = "provisio_write_" + QByteArray::number(qulonglong(m_pgStatements.size() + 1));
+            // Parameter types left to the server: it takes each from the
+            // column or comparison the parameter stands in.
+            PGresult *made = PQprepare(conn, name.constData(), numberedPlaceholders(sql).constData(), 0, nullptr);
+            if (PQresultStatus(made) != PGRES_COMMAND_OK)
+                return failed("prepare", made);
+            PQclear(made);
+            it = m_pgStatements.emplace(sql, name).first;
+        }
+        prepared = it->second.constData();
     }
     // Text as UTF-8 (the connection's encoding), numbers as their decimal
     // text, bytes in binary format (no escaping either way); null stays
@@ -299,11 +304,10 @@ Result<void> Database::execPostgres(void *connection, const QString &sql, const 
     }
     // Unprepared (the unnamed statement), PostgreSQL plans it for these
     // values (see Plan).
-    PGresult *result = plan == Plan::Cached
-                           ? PQexecPrepared(conn, it->second.constData(), count, values.constData(),
-                                            lengths.constData(), formats.constData(), 0)
-                           : PQexecParams(conn, numberedPlaceholders(sql).constData(), count, nullptr,
-                                          values.constData(), lengths.constData(), formats.constData(), 0);
+    PGresult *result = prepared ? PQexecPrepared(conn, prepared, count, values.constData(), lengths.constData(),
+                                                 formats.constData(), 0)
+                                : PQexecParams(conn, numberedPlaceholders(sql).constData(), count, nullptr,
+                                               values.constData(), lengths.constData(), formats.constData(), 0);
     const ExecStatusType status = PQresultStatus(result);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
         return failed("query", result);

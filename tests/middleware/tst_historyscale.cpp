@@ -23,6 +23,7 @@
 #include <QTest>
 
 #include <algorithm>
+#include <functional>
 
 using namespace Provisio;
 
@@ -43,6 +44,31 @@ struct Row
     qint64 id = 0;
     QString at, actor, action, entityType, entityId;
 };
+
+// Writes audit entries 0..count-1 as `rowOf` gives them (their after
+// document `{"n":i}`), a hundred per statement, in one transaction; the
+// error's text, empty when all went in.
+QString writeAuditLog(Database &db, int count, const std::function<Row(int)> &rowOf)
+{
+    const MultiRowInsert insert(
+        QStringLiteral("INSERT INTO audit_log (at, actor, action, entity_type, entity_id, after_doc) VALUES"), 6, 100);
+    if (!db.beginTransaction())
+        return QStringLiteral("cannot begin");
+    for (int from = 0; from < count;) {
+        const int rows = insert.rowsFor(count - from);
+        QVariantList binds;
+        for (int i = from; i < from + rows; ++i) {
+            const Row r = rowOf(i);
+            binds << r.at << r.actor << r.action << r.entityType << r.entityId << QStringLiteral("{\"n\":%1}").arg(i);
+        }
+        if (auto written = db.execWrite(insert.sql(rows), binds); !written) {
+            db.rollback();
+            return written.error().message;
+        }
+        from += rows;
+    }
+    return db.commit() ? QString() : QStringLiteral("cannot commit");
+}
 
 // Common and rare values of every column, so some combinations are best
 // read by one filter's index and some by another's.
@@ -142,21 +168,8 @@ void TestHistoryScale::initTestCase()
     m_telemetry = std::make_unique<TelemetryStore>(*m_db);
 
     // Written in id order, one statement per 100 entries.
-    const MultiRowInsert insert(
-        QStringLiteral("INSERT INTO audit_log (at, actor, action, entity_type, entity_id, after_doc) VALUES"), 6, 100);
-    QVERIFY(m_db->beginTransaction());
-    for (int from = 0; from < kEntries;) {
-        const int rows = insert.rowsFor(kEntries - from);
-        QVariantList binds;
-        for (int i = from; i < from + rows; ++i) {
-            const Row r = entry(i);
-            binds << r.at << r.actor << r.action << r.entityType << r.entityId << QStringLiteral("{\"n\":%1}").arg(i);
-        }
-        auto written = m_db->execWrite(insert.sql(rows), binds);
-        QVERIFY2(written, qPrintable(written ? QString() : written.error().message));
-        from += rows;
-    }
-    QVERIFY(m_db->commit());
+    const QString written = writeAuditLog(*m_db, kEntries, entry);
+    QVERIFY2(written.isEmpty(), qPrintable(written));
     auto q = m_db->exec(QStringLiteral("SELECT id FROM audit_log ORDER BY id"));
     QVERIFY(q);
     for (int i = 0; q->next(); ++i) {
@@ -653,24 +666,18 @@ void TestHistoryScale::importersOtherEntriesAreTheirOwnRange()
     QVERIFY2(opened, qPrintable(opened.error().message));
     Database &db = **opened;
     constexpr int kLog = 20000;
-    const MultiRowInsert insert(
-        QStringLiteral("INSERT INTO audit_log (at, actor, action, entity_type, entity_id, after_doc) VALUES"), 6, 100);
-    QVERIFY(db.beginTransaction());
-    for (int from = 0; from < kLog;) {
-        const int rows = insert.rowsFor(kLog - from);
-        QVariantList binds;
-        for (int i = from; i < from + rows; ++i) {
-            const bool imported = i % 20 != 0;
-            const bool importersOwn = i % 1000 == 0; // 20 other entries of the importer
-            binds << entryTime(i)
-                  << (imported || importersOwn ? QStringLiteral("token:importer") : QStringLiteral("token:alice"))
-                  << (imported ? QStringLiteral("import") : QStringLiteral("sell")) << QStringLiteral("device")
-                  << QStringLiteral("SER-%1").arg(i) << QStringLiteral("{}");
-        }
-        QVERIFY(db.execWrite(insert.sql(rows), binds));
-        from += rows;
-    }
-    QVERIFY(db.commit());
+    const QString written = writeAuditLog(db, kLog, [](int i) {
+        const bool imported = i % 20 != 0;
+        const bool importersOwn = i % 1000 == 0; // 20 other entries of the importer
+        Row r;
+        r.at = entryTime(i);
+        r.actor = imported || importersOwn ? QStringLiteral("token:importer") : QStringLiteral("token:alice");
+        r.action = imported ? QStringLiteral("import") : QStringLiteral("sell");
+        r.entityType = QStringLiteral("device");
+        r.entityId = QStringLiteral("SER-%1").arg(i);
+        return r;
+    });
+    QVERIFY2(written.isEmpty(), qPrintable(written));
     if (db.dialect() == Database::Dialect::Postgres) {
         auto analyzed = db.exec(QStringLiteral("ANALYZE audit_log"));
         QVERIFY(analyzed);
