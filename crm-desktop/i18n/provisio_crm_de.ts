@@ -3307,8 +3307,8 @@ SHA-256: %3</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Rows go to the middleware in chunks of %1; Stop ends the import after the chunk being sent.</source>
-        <translation>Zeilen gehen in Blöcken zu %1 an die Middleware; „Anhalten“ beendet den Import nach dem gerade gesendeten Block.</translation>
+        <source>Rows go to the middleware in chunks of up to %1; Stop ends the import after the chunk being sent.</source>
+        <translation>Zeilen gehen in Blöcken zu höchstens %1 an die Middleware; „Anhalten“ beendet den Import nach dem gerade gesendeten Block.</translation>
     </message>
     <message>
         <location line="+5"/>

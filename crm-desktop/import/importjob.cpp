@@ -59,13 +59,26 @@ void ImportJob::setData(const CsvReader::Table &table, const ColumnMapping &mapp
             continue;
         }
         firstRow.insert(local.serial, row.number);
-        m_sendable << Pending{row.number, local.serial, mapping.canonicalCells(row.fields)};
+        m_sendable << Pending{row.number, local.serial, CsvReader::writeRow(mapping.canonicalCells(row.fields))};
     }
-}
-
-int ImportJob::chunkCount() const
-{
-    return int((m_sendable.size() + ChunkSize - 1) / ChunkSize);
+    // The chunks, known before the first is sent: the progress says "chunk
+    // 3 of 200" from the start. A row longer than ChunkBytes goes alone.
+    m_chunkEnds.clear();
+    const qint64 headerBytes = CsvReader::writeRow(m_header).size();
+    int rows = 0;
+    qint64 bytes = headerBytes;
+    for (qsizetype i = 0; i < m_sendable.size(); ++i) {
+        const qint64 line = m_sendable.at(i).line.size();
+        if (rows > 0 && (rows == ChunkRows || bytes + line > ChunkBytes)) {
+            m_chunkEnds << int(i);
+            rows = 0;
+            bytes = headerBytes;
+        }
+        ++rows;
+        bytes += line;
+    }
+    if (rows > 0)
+        m_chunkEnds << int(m_sendable.size());
 }
 
 void ImportJob::start(bool dryRun, bool upsert)
@@ -102,10 +115,10 @@ void ImportJob::sendNext()
         return;
     }
     const int first = m_sent;
-    const int count = qMin<int>(ChunkSize, int(m_sendable.size()) - first);
+    const int count = m_chunkEnds.at(m_chunksDone) - first;
     QByteArray body = CsvReader::writeRow(m_header);
     for (int i = first; i < first + count; ++i)
-        body += CsvReader::writeRow(m_sendable.at(i).cells);
+        body += m_sendable.at(i).line;
     QUrlQuery query;
     if (m_dryRun)
         query.addQueryItem(QStringLiteral("dryRun"), QStringLiteral("true"));

@@ -130,9 +130,9 @@ public:
     explicit ImportRunPage(ImportWizard *wizard) : m_wizard(wizard)
     {
         setTitle(tr("Import"));
-        setSubTitle(tr("Rows go to the middleware in chunks of %1; Stop ends the import after the "
+        setSubTitle(tr("Rows go to the middleware in chunks of up to %1; Stop ends the import after the "
                        "chunk being sent.")
-                        .arg(ImportJob::ChunkSize));
+                        .arg(ImportJob::ChunkRows));
         auto *layout = new QVBoxLayout(this);
         wizard->m_importProgress = new QProgressBar(this);
         wizard->m_importProgress->setFormat(tr("%v of %m rows"));

@@ -25,8 +25,8 @@ class ImportResultsModel;
 // Imports a manufacturer's delivery file into the inventory, in five steps:
 // pick the CSV file; check the column mapping against a preview; validate
 // (the whole file is checked by the middleware with dryRun=true and every
-// bad row is listed before anything is written); import in chunks of 500
-// rows with progress and a Stop that takes effect after the chunk in
+// bad row is listed before anything is written); import in chunks
+// (ImportJob) with progress and a Stop that takes effect after the chunk in
 // flight; and a report of what was created, updated and refused, which can
 // be saved as CSV.
 class ImportWizard : public QWizard

@@ -10,6 +10,8 @@
 #include <QAbstractItemModelTester>
 #include <QTest>
 
+#include <memory>
+
 using namespace Provisio;
 using namespace Provisio::Crm;
 using Target = ColumnMapping::Target;
@@ -88,6 +90,50 @@ private Q_SLOTS:
         QVERIFY(model.headerData(1, Qt::Horizontal).toString().contains(QStringLiteral("ignore")));
         model.setMapping(ColumnMapping({ColumnMapping::Serial, ColumnMapping::Notes}));
         QVERIFY(model.headerData(1, Qt::Horizontal).toString().contains(QStringLiteral("Notes")));
+    }
+
+    void chunksAreBoundedByRowsAndBytes()
+    {
+        // Plain rows go ChunkRows to a request; rows with long notes go
+        // fewer, so that no request nears the middleware's 16 MiB limit for
+        // an import body; a row longer than a chunk's bytes goes alone.
+        const auto jobFor = [](const QByteArray &csv) {
+            const auto table = CsvReader::parse(csv);
+            auto job = std::make_unique<ImportJob>(nullptr);
+            if (table.ok())
+                job->setData(*table, ColumnMapping::guess(table->header));
+            return job;
+        };
+        const auto plain = [](int rows) {
+            QByteArray csv = "serial,model\n";
+            for (int i = 0; i < rows; ++i)
+                csv += "SN-" + QByteArray::number(i) + ",M\n";
+            return csv;
+        };
+        QCOMPARE(jobFor(plain(ImportJob::ChunkRows))->chunkCount(), 1);
+        QCOMPARE(jobFor(plain(ImportJob::ChunkRows + 1))->chunkCount(), 2);
+        QCOMPARE(jobFor(plain(3 * ImportJob::ChunkRows))->chunkCount(), 3);
+
+        // 4,096-character notes, half of them quotes (doubled as sent): some
+        // 6 KiB a row, so 5,000 rows would make some 30 MiB.
+        const QByteArray notes = '"' + QByteArray(2048, 'a') + QByteArray(2048, '"').replace("\"", "\"\"") + '"';
+        QByteArray csv = "serial,notes\n";
+        const int rows = ImportJob::ChunkRows;
+        for (int i = 0; i < rows; ++i)
+            csv += "LONG-" + QByteArray::number(i) + ',' + notes + '\n';
+        const auto job = jobFor(csv);
+        QCOMPARE(job->sendableRows(), rows);
+        const qint64 line = CsvReader::writeRow({QStringLiteral("LONG-1000"),
+                                                 QString(2048, QLatin1Char('a')) + QString(2048, QLatin1Char('"'))})
+                                .size();
+        QVERIFY(line > 6000);
+        const int perChunk = int(ImportJob::ChunkBytes / line);
+        QVERIFY(perChunk < rows);
+        QCOMPARE(job->chunkCount(), (rows + perChunk - 1) / perChunk);
+
+        // One row beyond a chunk's bytes: alone, between its neighbours.
+        QByteArray huge = "serial,notes\nBEFORE,x\nHUGE," + QByteArray(ImportJob::ChunkBytes + 10, 'h') + "\nAFTER,y\n";
+        QCOMPARE(jobFor(huge)->chunkCount(), 3);
     }
 
     void rowsThatCannotBeRightStayHome()

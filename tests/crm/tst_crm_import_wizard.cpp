@@ -218,7 +218,7 @@ private Q_SLOTS:
 
     void goodFileIsImportedInChunksWithAReport()
     {
-        const int rows = 1203;
+        const int rows = 2 * ImportJob::ChunkRows + 3;
         const QString path = writeFile(QStringLiteral("good.csv"), goodFile(QStringLiteral("GOOD-"), rows));
         ImportWizard wizard(nullptr, m_api.get());
         QSignalSpy imported(&wizard, &ImportWizard::imported);
@@ -242,11 +242,11 @@ private Q_SLOTS:
         QCOMPARE(imported.first().at(0).toInt(), rows);
         QCOMPARE(imported.first().at(1).toInt(), 0);
         QCOMPARE(chunks.count(), 3);
-        QCOMPARE(progress, (QList<int>{0, 500, 1000, rows}));
+        QCOMPARE(progress, (QList<int>{0, ImportJob::ChunkRows, 2 * ImportJob::ChunkRows, rows}));
         QCOMPARE(wizard.importProgress()->maximum(), rows);
         QTRY_COMPARE(wizard.currentId(), int(ImportWizard::ReportPageId));
         QVERIFY2(wizard.reportSummary()->text().startsWith(
-                     QStringLiteral("1203 devices created, 0 updated, 0 rows refused")),
+                     QStringLiteral("%1 devices created, 0 updated, 0 rows refused").arg(rows)),
                  qPrintable(wizard.reportSummary()->text()));
         QCOMPARE(inventory(QStringLiteral("GOOD-")).size(), rows);
         const auto one = m_admin->get(QStringLiteral("/api/v1/devices/GOOD-00042")).json();
@@ -268,7 +268,7 @@ private Q_SLOTS:
         QCOMPARE(lines.size(), rows + 1);
         QCOMPARE(lines.at(0).trimmed(), QByteArray("row,serial,result,message"));
         QCOMPARE(lines.at(1).trimmed(), QByteArray("2,GOOD-00000,created,"));
-        QCOMPARE(lines.last().trimmed(), QByteArray("1204,GOOD-01202,created,"));
+        QCOMPARE(lines.last().trimmed(), QStringLiteral("%1,GOOD-%2,created,").arg(rows + 1).arg(rows - 1).toUtf8());
 
         // Importing the same file again with "update" refreshes instead of refusing.
         ImportWizard again(nullptr, m_api.get());
@@ -283,7 +283,8 @@ private Q_SLOTS:
 
     void stopEndsTheImportAfterTheChunkInFlight()
     {
-        const int rows = 1700;
+        const int chunk = ImportJob::ChunkRows;
+        const int rows = 3 * chunk + 400;
         const QString path = writeFile(QStringLiteral("stop.csv"), goodFile(QStringLiteral("STOP-"), rows));
         ImportWizard wizard(nullptr, m_api.get());
         QSignalSpy imported(&wizard, &ImportWizard::imported);
@@ -303,18 +304,48 @@ private Q_SLOTS:
         wizard.reject();
         QVERIFY(wizard.isVisible());
         QVERIFY(imported.wait(60000));
-        QCOMPARE(imported.first().at(0).toInt(), 500);
+        QCOMPARE(imported.first().at(0).toInt(), chunk);
         QTRY_COMPARE(wizard.currentId(), int(ImportWizard::ReportPageId));
         QCOMPARE(wizard.importJob()->chunksDone(), 1);
-        QCOMPARE(wizard.importJob()->rowsNotSent(), rows - 500);
-        QVERIFY2(wizard.reportSummary()->text().contains(QStringLiteral("1200 rows were not sent")),
+        QCOMPARE(wizard.importJob()->rowsNotSent(), rows - chunk);
+        QVERIFY2(wizard.reportSummary()->text().contains(QStringLiteral("%1 rows were not sent").arg(rows - chunk)),
                  qPrintable(wizard.reportSummary()->text()));
-        QCOMPARE(inventory(QStringLiteral("STOP-")).size(), 500);
+        QCOMPARE(inventory(QStringLiteral("STOP-")).size(), chunk);
         // The rows not sent are in the report, to import again.
-        QCOMPARE(wizard.reportModel()->rowCount(), rows - 500);
-        QCOMPARE(wizard.reportModel()->result(0).serial, QStringLiteral("STOP-00500"));
-        QCOMPARE(wizard.reportModel()->result(0).row, 502);
+        QCOMPARE(wizard.reportModel()->rowCount(), rows - chunk);
+        QCOMPARE(wizard.reportModel()->result(0).serial, QStringLiteral("STOP-%1").arg(chunk, 5, 10, QLatin1Char('0')));
+        QCOMPARE(wizard.reportModel()->result(0).row, chunk + 2);
         saveScreenshot(&wizard, "crm-import-report.png");
+    }
+
+    void longRowsGoInSmallerChunks()
+    {
+        // Notes at their longest (4,096 characters, a quarter of them
+        // quotes, doubled as sent): a chunk of ChunkRows such rows would be
+        // past the middleware's 16 MiB limit for an import body. The job
+        // sends them in smaller chunks, and every device arrives whole.
+        const int rows = 3500;
+        const QString note = QString(3072, QLatin1Char('n')) + QString(1024, QLatin1Char('"'));
+        QByteArray csv("serial,notes\n");
+        for (int i = 0; i < rows; ++i)
+            csv += CsvReader::writeRow({QStringLiteral("LONG-%1").arg(i, 5, 10, QLatin1Char('0')), note});
+        QVERIFY(csv.size() > 16 << 20);
+        const QString path = writeFile(QStringLiteral("long.csv"), csv);
+        ImportWizard wizard(nullptr, m_api.get());
+        QSignalSpy imported(&wizard, &ImportWizard::imported);
+        wizard.show();
+        QVERIFY(wizard.loadFile(path));
+        next(wizard);
+        QVERIFY(validate(wizard));
+        QCOMPARE(wizard.validationJob()->failed(), 0);
+        QVERIFY(wizard.validationJob()->chunkCount() > 1);
+        next(wizard); // Import
+        QVERIFY(imported.wait(120000));
+        QCOMPARE(imported.first().at(0).toInt(), rows);
+        QVERIFY2(wizard.importJob()->failure().isEmpty(), qPrintable(wizard.importJob()->failure()));
+        QCOMPARE(inventory(QStringLiteral("LONG-")).size(), rows);
+        const auto last = m_admin->get(QStringLiteral("/api/v1/devices/LONG-03499")).json();
+        QCOMPARE(last.value(QStringLiteral("notes")).toString(), note);
     }
 
     void backAndNextChecksTheNewMapping()
