@@ -4,7 +4,7 @@
 <context>
     <name>AppOptions</name>
     <message>
-        <location filename="../app/appoptions.cpp" line="+19"/>
+        <location filename="../app/appoptions.cpp" line="+20"/>
         <source>Middleware URL, e.g. https://provisio.example.com:8443.</source>
         <translation>Middleware-URL, z. B. https://provisio.example.com:8443.</translation>
     </message>
@@ -24,12 +24,12 @@
         <translation>Gespeicherte Verbindung, die geöffnet wird; mit --url der Name, unter dem diese Verbindung gespeichert wird.</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>Page to open: inventory, customers, enrollments, hubs, audit, access (service access, admins only) or overview.</source>
         <translation>Seite, die geöffnet wird: inventory, customers, enrollments, hubs, audit, access (Dienstzugriff, nur für Admins) oder overview.</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Open the details of the device with this serial.</source>
         <translation>Die Details des Geräts mit dieser Seriennummer öffnen.</translation>
     </message>
@@ -75,7 +75,7 @@
 <context>
     <name>Provisio::Crm::AccessPoliciesModel</name>
     <message>
-        <location filename="../core/accesspoliciesmodel.cpp" line="+36"/>
+        <location filename="../core/accesspoliciesmodel.cpp" line="+41"/>
         <source>Name</source>
         <translation>Name</translation>
     </message>
@@ -100,7 +100,7 @@
         <translation>Status</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="-15"/>
         <source>Provisioning service</source>
         <translation>Provisionierungsdienst</translation>
     </message>
@@ -110,12 +110,14 @@
         <translation>Hub %1</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location filename="../app/mainwindow.cpp" line="+175"/>
+        <location filename="../core/accesspoliciesmodel.cpp" line="+36"/>
         <source>revoked %1</source>
         <translation>widerrufen %1</translation>
     </message>
     <message>
         <location line="+0"/>
+        <location filename="../core/accesspoliciesmodel.cpp" line="+0"/>
         <source>active</source>
         <translation>aktiv</translation>
     </message>
@@ -533,16 +535,18 @@
     <name>Provisio::Crm::ApiWord</name>
     <message>
         <location filename="../core/displayformat.cpp" line="+30"/>
+        <location line="+19"/>
         <source>enabled</source>
         <translation>aktiviert</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-18"/>
+        <location line="+19"/>
         <source>disabled</source>
         <translation>deaktiviert</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-18"/>
         <source>assigned</source>
         <translation>zugewiesen</translation>
     </message>
@@ -558,11 +562,12 @@
     </message>
     <message>
         <location line="+1"/>
+        <location line="+20"/>
         <source>failed</source>
         <translation>fehlgeschlagen</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-19"/>
         <source>ready</source>
         <translation>bereit</translation>
     </message>
@@ -617,7 +622,7 @@
         <translation>provisioniert</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+10"/>
         <source>device</source>
         <translation>Gerät</translation>
     </message>
@@ -653,34 +658,42 @@
     </message>
     <message>
         <location line="+1"/>
+        <location line="+1"/>
         <source>access policy</source>
         <translation>Zugriffsrichtlinie</translation>
     </message>
     <message>
+        <location line="-17"/>
         <source>imported</source>
         <translation>importiert</translation>
     </message>
     <message>
+        <location line="+3"/>
         <source>keys regenerated</source>
         <translation>Schlüssel neu erzeugt</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>hub keys rotated</source>
         <translation>Hub-Schlüssel gewechselt</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>queued</source>
         <translation>eingereiht</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>sent</source>
         <translation>gesendet</translation>
     </message>
     <message>
+        <location line="+12"/>
         <source>activation e-mail</source>
         <translation>Aktivierungs-E-Mail</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>message to the device</source>
         <translation>Nachricht an das Gerät</translation>
     </message>
@@ -698,7 +711,7 @@
 <context>
     <name>Provisio::Crm::AuditModel</name>
     <message>
-        <location filename="../core/auditmodel.cpp" line="+49"/>
+        <location filename="../core/auditmodel.cpp" line="+82"/>
         <source>When</source>
         <translation>Wann</translation>
     </message>
@@ -726,7 +739,7 @@
 <context>
     <name>Provisio::Crm::AuditPage</name>
     <message>
-        <location filename="../app/auditpage.cpp" line="+24"/>
+        <location filename="../app/auditpage.cpp" line="+27"/>
         <source>Si&amp;nce:</source>
         <translation>Se&amp;it:</translation>
     </message>
@@ -751,7 +764,7 @@
         <translation>ID oder Seriennummer</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+11"/>
         <source>any action</source>
         <translation>jede Aktion</translation>
     </message>
@@ -761,14 +774,14 @@
         <translation>Alles</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+4"/>
         <location line="+3"/>
         <source>yyyy-MM-dd HH:mm</source>
         <comment>QDateTimeEdit format of the audit filter</comment>
         <translation>dd.MM.yyyy HH:mm</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+15"/>
         <source>&amp;Actor:</source>
         <translation>&amp;Akteur:</translation>
     </message>
@@ -793,7 +806,7 @@
         <translation>Wählen Sie einen Eintrag, um den Datensatz vor und nach der Änderung zu sehen.</translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+88"/>
         <source>&quot;Until&quot; must be later than &quot;Since&quot;; the filter was not changed.</source>
         <translation>„Bis“ muss nach „Seit“ liegen; der Filter wurde nicht geändert.</translation>
     </message>
@@ -1610,7 +1623,7 @@ SHA-256: %3</translation>
 <context>
     <name>Provisio::Crm::DeviceBatchJob</name>
     <message>
-        <location filename="../app/devicebatchjob.cpp" line="+124"/>
+        <location filename="../app/devicebatchjob.cpp" line="+158"/>
         <source>%1 failed: %2</source>
         <translation>%1 fehlgeschlagen: %2</translation>
     </message>
@@ -1638,7 +1651,7 @@ SHA-256: %3</translation>
 <context>
     <name>Provisio::Crm::DeviceDetail</name>
     <message>
-        <location filename="../app/devicedetail.cpp" line="+93"/>
+        <location filename="../app/devicedetail.cpp" line="+95"/>
         <source>No device selected</source>
         <translation>Kein Gerät ausgewählt</translation>
     </message>
@@ -1679,12 +1692,12 @@ SHA-256: %3</translation>
     </message>
     <message>
         <location line="+33"/>
-        <location line="+403"/>
+        <location line="+404"/>
         <source>&amp;Reveal keys</source>
         <translation>Schlüssel &amp;zeigen</translation>
     </message>
     <message>
-        <location line="-400"/>
+        <location line="-401"/>
         <source>Copy primary</source>
         <translation>Primären kopieren</translation>
     </message>
@@ -1744,7 +1757,7 @@ SHA-256: %3</translation>
         <translation>Vom Gerät gemeldet (schreibgeschützt):</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+43"/>
         <source>1 message</source>
         <translation>1 Nachricht</translation>
     </message>
@@ -2512,7 +2525,7 @@ SHA-256: %3</translation>
 <context>
     <name>Provisio::Crm::DeviceExport</name>
     <message>
-        <location filename="../app/deviceexport.cpp" line="+21"/>
+        <location filename="../app/deviceexport.cpp" line="+20"/>
         <location line="+45"/>
         <location line="+27"/>
         <source>Cannot write %1: %2</source>
@@ -2701,7 +2714,7 @@ SHA-256: %3</translation>
 <context>
     <name>Provisio::Crm::DisplayFormat</name>
     <message>
-        <location filename="../core/displayformat.cpp" line="-40"/>
+        <location filename="../core/displayformat.cpp" line="-51"/>
         <source>yyyy-MM-dd HH:mm:ss.zzz t</source>
         <comment>QDateTime format with milliseconds and zone</comment>
         <translation>dd.MM.yyyy HH:mm:ss.zzz t</translation>
@@ -2713,7 +2726,7 @@ SHA-256: %3</translation>
         <translation>dd.MM.yyyy HH:mm:ss t</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+59"/>
         <source>yyyy-MM-dd</source>
         <comment>QDate format of a calendar day</comment>
         <translation>dd.MM.yyyy</translation>
@@ -3050,12 +3063,13 @@ SHA-256: %3</translation>
         <translation>Ersetzter Signaturschlüssel</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location filename="../app/hubspage.cpp" line="+80"/>
+        <location filename="../core/hubsmodel.cpp" line="+25"/>
         <source>accepted until %1</source>
         <translation>angenommen bis %1</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location filename="../core/hubsmodel.cpp" line="+1"/>
         <source>retired %1</source>
         <translation>stillgelegt %1</translation>
     </message>
@@ -3093,7 +3107,7 @@ SHA-256: %3</translation>
 <context>
     <name>Provisio::Crm::HubsPage</name>
     <message>
-        <location filename="../app/hubspage.cpp" line="+22"/>
+        <location filename="../app/hubspage.cpp" line="-55"/>
         <source>Allocation policy</source>
         <translation>Zuteilungsrichtlinie</translation>
     </message>
@@ -3148,7 +3162,7 @@ SHA-256: %3</translation>
         <translation>Webhook-API-&amp;Version:</translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+79"/>
         <source>Each device lands on a hub chosen by hashing its registration id, in proportion to the hubs&apos; weights. Adding a hub moves only its share.</source>
         <translation>Jedes Gerät landet auf einem Hub, der durch Streuung seiner Registrierungs-ID gewählt wird, im Verhältnis der Gewichte der Hubs. Ein neuer Hub verschiebt nur seinen Anteil.</translation>
     </message>
@@ -3224,7 +3238,7 @@ SHA-256: %3</translation>
         <translation>Seriennummer „%1“ steht schon in Zeile %2</translation>
     </message>
     <message>
-        <location line="+64"/>
+        <location line="+77"/>
         <source>rows %1 to %2 were not imported: %3</source>
         <translation>Zeilen %1 bis %2 wurden nicht importiert: %3</translation>
     </message>
@@ -3644,13 +3658,13 @@ SHA-256: %3</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+377"/>
+        <location line="+382"/>
         <location line="+47"/>
         <source>&amp;Views</source>
         <translation>&amp;Ansichten</translation>
     </message>
     <message>
-        <location line="-423"/>
+        <location line="-428"/>
         <source>Saved views (named filters with their sort) and the sort order</source>
         <translation>Gespeicherte Ansichten (benannte Filter mit ihrer Sortierung) und die Sortierreihenfolge</translation>
     </message>
@@ -3695,7 +3709,7 @@ SHA-256: %3</translation>
         <translation>&amp;Zeigen:</translation>
     </message>
     <message>
-        <location line="+117"/>
+        <location line="+122"/>
         <source>%L1 or more devices match: more than the %L2 that can be loaded at once. Narrow the filter (status, model, search) first.</source>
         <translation>%L1 oder mehr Geräte passen: mehr als die %L2, die auf einmal geladen werden können. Grenzen Sie zuerst den Filter ein (Status, Modell, Suche).</translation>
     </message>
@@ -3818,7 +3832,7 @@ SHA-256: %3</translation>
 <context>
     <name>Provisio::Crm::MainWindow</name>
     <message>
-        <location filename="../app/mainwindow.cpp" line="+82"/>
+        <location filename="../app/mainwindow.cpp" line="-90"/>
         <source>Provisio CRM</source>
         <translation>Provisio CRM</translation>
     </message>
@@ -3833,7 +3847,7 @@ SHA-256: %3</translation>
         <translation>Dienstzugriff</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+36"/>
         <source>Overview</source>
         <translation>Übersicht</translation>
     </message>
@@ -3909,11 +3923,12 @@ SHA-256: %3</translation>
     </message>
     <message>
         <location line="+1"/>
+        <location line="+354"/>
         <source>Save every device the filter matches to a CSV file</source>
         <translation>Alle Geräte, auf die der Filter passt, in eine CSV-Datei speichern</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-353"/>
         <source>Device &amp;details</source>
         <translation>Geräte&amp;details</translation>
     </message>
@@ -4159,13 +4174,13 @@ SHA-256: %3</translation>
     </message>
     <message>
         <location line="+44"/>
-        <location line="+279"/>
+        <location line="+310"/>
         <location line="+66"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location line="-281"/>
+        <location line="-312"/>
         <source>● Live</source>
         <translation>● Live</translation>
     </message>
@@ -4217,7 +4232,7 @@ SHA-256: %3</translation>
         <translation>?</translation>
     </message>
     <message>
-        <location line="+165"/>
+        <location line="+196"/>
         <source>%1: starting on the server…</source>
         <translation>%1: wird auf dem Server gestartet …</translation>
     </message>
@@ -4237,11 +4252,12 @@ SHA-256: %3</translation>
         <translation>Der Export kennt nur die Filter des Servers: stellen Sie „Zeigen“ zuerst auf „Alle Geräte“.</translation>
     </message>
     <message>
+        <location line="-198"/>
         <source>The export cannot apply Show: %1, so it would hold devices the list does not show. Set Show to all devices to export.</source>
         <translation>Der Export kann „Zeigen: %1“ nicht anwenden und enthielte Geräte, die die Liste nicht zeigt. Stellen Sie „Zeigen“ auf „Alle Geräte“, um zu exportieren.</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+201"/>
         <location line="+19"/>
         <source>Export devices</source>
         <translation>Geräte exportieren</translation>
@@ -4684,7 +4700,7 @@ SHA-256: %3</translation>
 <context>
     <name>Provisio::Crm::RecordListPage</name>
     <message>
-        <location filename="../app/recordlistpage.cpp" line="+247"/>
+        <location filename="../app/recordlistpage.cpp" line="+284"/>
         <source>more than %1 match, %2 loaded</source>
         <translation>mehr als %1 Treffer, %2 geladen</translation>
     </message>

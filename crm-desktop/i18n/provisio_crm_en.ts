@@ -23,7 +23,7 @@
 <context>
     <name>Provisio::Crm::DeviceDetail</name>
     <message numerus="yes">
-        <location filename="../app/devicedetail.cpp" line="+826"/>
+        <location filename="../app/devicedetail.cpp" line="+829"/>
         <source>&lt;b&gt;The activation e-mail to %1 failed&lt;/b&gt; after %n attempt(s): %2</source>
         <translation>
             <numerusform>&lt;b&gt;The activation e-mail to %1 failed&lt;/b&gt; after %n attempt: %2</numerusform>
