@@ -108,6 +108,16 @@ private:
         return wizard.currentId() == ImportWizard::ValidationPageId && checked.wait(60000);
     }
 
+    // Shown, `path` loaded, its mapping taken as guessed and the dry run done.
+    static bool loadAndValidate(ImportWizard &wizard, const QString &path)
+    {
+        wizard.show();
+        if (!wizard.loadFile(path))
+            return false;
+        next(wizard);
+        return validate(wizard);
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -288,10 +298,7 @@ private Q_SLOTS:
         const QString path = writeFile(QStringLiteral("stop.csv"), goodFile(QStringLiteral("STOP-"), rows));
         ImportWizard wizard(nullptr, m_api.get());
         QSignalSpy imported(&wizard, &ImportWizard::imported);
-        wizard.show();
-        QVERIFY(wizard.loadFile(path));
-        next(wizard);
-        QVERIFY(validate(wizard));
+        QVERIFY(loadAndValidate(wizard, path));
         next(wizard); // Import: the first chunk is on its way
         QVERIFY(wizard.importJob()->isRunning());
         QCOMPARE(wizard.importJob()->chunksDone(), 0);
@@ -333,10 +340,7 @@ private Q_SLOTS:
         const QString path = writeFile(QStringLiteral("long.csv"), csv);
         ImportWizard wizard(nullptr, m_api.get());
         QSignalSpy imported(&wizard, &ImportWizard::imported);
-        wizard.show();
-        QVERIFY(wizard.loadFile(path));
-        next(wizard);
-        QVERIFY(validate(wizard));
+        QVERIFY(loadAndValidate(wizard, path));
         QCOMPARE(wizard.validationJob()->failed(), 0);
         QVERIFY(wizard.validationJob()->chunkCount() > 1);
         next(wizard); // Import
