@@ -31,10 +31,10 @@ struct ImportRowResult
 // Sends a mapped delivery file to POST devices/import in chunks of up to
 // ChunkRows rows and ChunkBytes bytes, one chunk at a time: each chunk is its
 // own transaction on the middleware, so progress is real and a cancel takes
-// effect after the chunk in flight, never half-way through one. Rows that cannot be right (wrong number of
-// fields, no serial, a serial repeated in the file) are reported here
-// without being sent; the middleware reports the rest with their row
-// numbers translated back to the user's file.
+// effect after the chunk in flight, never half-way through one. Rows that
+// cannot be right (wrong number of fields, no serial, a serial repeated in
+// the file) are reported here without being sent; the middleware reports
+// the rest with their row numbers translated back to the user's file.
 class ImportJob : public QObject
 {
     Q_OBJECT
@@ -72,8 +72,9 @@ public:
     // Rows per request: as many as the middleware imports in one transaction
     // at its full rate (a request's fixed costs, its search index segment
     // and its commit, are paid per chunk: at 500 rows a million-device
-    // import ran a fifth slower; docs/benchmarks.md), while a chunk still
-    // takes a fraction of a second, so progress moves and Stop is quick.
+    // import took half as long again; docs/benchmarks.md), while a chunk
+    // still takes a fraction of a second, so progress moves and Stop is
+    // quick.
     static constexpr int ChunkRows = 5000;
     // Bytes per request, whatever the rows: a quarter of the middleware's
     // limit for an import body (16 MiB), which rows with long notes would
