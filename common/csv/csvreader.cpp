@@ -5,6 +5,8 @@
 #include <QFileInfo>
 #include <QStringDecoder>
 
+#include <algorithm>
+
 namespace Provisio {
 
 namespace {
@@ -132,6 +134,8 @@ Result<CsvReader::Table> CsvReader::parse(const QByteArray &data, const Options 
     };
 
     const qsizetype n = text.size();
+    const qsizetype progressStep = std::max<qsizetype>(n / 100, 64 * 1024);
+    qsizetype nextProgress = options.progress ? progressStep : n + 1;
     for (qsizetype i = 0; i < n; ++i) {
         const QChar c = text.at(i);
         const bool crlf = c == u'\r' && i + 1 < n && text.at(i + 1) == u'\n';
@@ -158,6 +162,10 @@ Result<CsvReader::Table> CsvReader::parse(const QByteArray &data, const Options 
                 ++i;
             ++line;
             endRecord();
+            if (i >= nextProgress) {
+                options.progress(i, n);
+                nextProgress = i + progressStep;
+            }
             continue;
         }
         hasContent = true;

@@ -9,6 +9,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
+
 namespace Provisio {
 
 // The one CSV reader, for the inventory import on the server and the
@@ -39,6 +41,10 @@ public:
         // A record with more fields is reported and its extra fields dropped:
         // a file of nothing but commas must not become millions of strings.
         int maxFields = 1024;
+        // Told how far parse() got (characters read, of all), a hundred
+        // times or so over a large file, on the thread that parses: for a
+        // window that shows a big file being read.
+        std::function<void(qint64 done, qint64 total)> progress;
     };
 
     struct Row

@@ -3210,7 +3210,7 @@ SHA-256: %3</translation>
 <context>
     <name>Provisio::Crm::ImportFilePage</name>
     <message>
-        <location filename="../import/importwizard.cpp" line="+62"/>
+        <location filename="../import/importwizard.cpp" line="+67"/>
         <source>Delivery file</source>
         <translation>Lieferdatei</translation>
     </message>
@@ -3401,7 +3401,7 @@ SHA-256: %3</translation>
         <translation>Tabulator</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>File</source>
         <translation>Datei</translation>
     </message>
@@ -3411,7 +3411,7 @@ SHA-256: %3</translation>
         <translation>Trennzeichen</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Delivery file</source>
         <translation>Lieferdatei</translation>
     </message>
@@ -3421,12 +3421,22 @@ SHA-256: %3</translation>
         <translation>CSV-Dateien (*.csv *.txt);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+42"/>
         <source>Pick a file.</source>
         <translation>Wählen Sie eine Datei.</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+15"/>
+        <source>The file could not be read.</source>
+        <translation>Die Datei konnte nicht gelesen werden.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Reading %1…</source>
+        <translation>%1 wird gelesen…</translation>
+    </message>
+    <message>
+        <location line="+19"/>
         <source>tab</source>
         <translation>Tabulator</translation>
     </message>
@@ -3436,7 +3446,7 @@ SHA-256: %3</translation>
         <translation>%1: %2 Spalten, %3 Zeilen (Trennzeichen „%4“, %5).</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+33"/>
         <source>Update devices that are already in the inventory (blank cells keep the stored values)</source>
         <translation>Geräte aktualisieren, die schon im Inventar sind (leere Zellen behalten die gespeicherten Werte)</translation>
     </message>

@@ -18,6 +18,7 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QPromise>
 #include <QPushButton>
 #include <QSaveFile>
 #include <QScrollArea>
@@ -25,6 +26,10 @@
 #include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
+#include <utility>
 
 namespace Provisio::Crm {
 
@@ -242,13 +247,17 @@ QWidget *ImportWizard::buildFileWidgets()
     m_delimiter->addItem(tr("Semicolon (;)"), QStringLiteral(";"));
     m_delimiter->addItem(tr("Tab"), QStringLiteral("\t"));
     m_fileSummary = makeLabel(box);
+    m_loadProgress = new QProgressBar(box);
+    m_loadProgress->setRange(0, 100);
+    m_loadProgress->hide();
     grid->addWidget(new QLabel(tr("File"), box), 0, 0);
     grid->addWidget(m_path, 0, 1);
     grid->addWidget(browse, 0, 2);
     grid->addWidget(new QLabel(tr("Delimiter"), box), 1, 0);
     grid->addWidget(m_delimiter, 1, 1, 1, 2, Qt::AlignLeft);
     grid->addWidget(m_fileSummary, 2, 0, 1, 3);
-    grid->setRowStretch(3, 1);
+    grid->addWidget(m_loadProgress, 3, 0, 1, 3);
+    grid->setRowStretch(4, 1);
     grid->setColumnStretch(1, 1);
 
     connect(browse, &QPushButton::clicked, this, [this] {
@@ -259,6 +268,12 @@ QWidget *ImportWizard::buildFileWidgets()
                                                           tr("CSV files (*.csv *.txt);;All files (*)"));
         if (!path.isEmpty())
             loadFile(path);
+    });
+    // Return in the path field reads the file and goes on to the columns,
+    // once it has been read.
+    connect(m_path, &QLineEdit::returnPressed, this, [this] {
+        if (m_path->text() != m_fileName || isLoading())
+            m_nextWhenRead = true;
     });
     connect(m_path, &QLineEdit::editingFinished, this, [this] {
         if (m_path->text() != m_fileName)
@@ -277,18 +292,53 @@ QChar ImportWizard::delimiterChoice() const
     return d.isEmpty() ? QChar() : d.at(0);
 }
 
-bool ImportWizard::loadFile(const QString &path)
+void ImportWizard::loadFile(const QString &path)
 {
     m_fileName = path;
     if (m_path->text() != path)
         m_path->setText(path);
+    // A newer pick drops the read under way (it finishes unheard).
+    if (m_loading) {
+        m_loading->disconnect(this);
+        m_loading->deleteLater();
+        m_loading = nullptr;
+    }
+    m_hasTable = false;
+    if (QWizardPage *p = page(FilePageId))
+        Q_EMIT p->completeChanged();
+    if (path.isEmpty()) {
+        fileRead(path, Error(ErrorCode::InvalidInput, tr("Pick a file.")));
+        return;
+    }
     // A person picked this file: read an older Excel export as Windows-1252
     // rather than refuse it.
     CsvReader::Options options;
     options.delimiter = delimiterChoice();
     options.windows1252Fallback = true;
-    auto table = path.isEmpty() ? Result<CsvReader::Table>(Error(ErrorCode::InvalidInput, tr("Pick a file.")))
-                                : CsvReader::readFile(path, options);
+    using Outcome = std::shared_ptr<Result<CsvReader::Table>>;
+    m_loading = new QFutureWatcher<Outcome>(this);
+    connect(m_loading, &QFutureWatcherBase::progressValueChanged, m_loadProgress, &QProgressBar::setValue);
+    connect(m_loading, &QFutureWatcherBase::finished, this, [this, path] {
+        const Outcome outcome = m_loading->future().resultCount() > 0 ? m_loading->result() : nullptr;
+        m_loading->deleteLater();
+        m_loading = nullptr;
+        fileRead(path, outcome ? *outcome : Error(ErrorCode::Internal, tr("The file could not be read.")));
+    });
+    m_loadProgress->setValue(0);
+    m_loadProgress->show();
+    m_fileSummary->setText(tr("Reading %1\u2026").arg(QFileInfo(path).fileName()));
+    m_loading->setFuture(QtConcurrent::run([path, options](QPromise<Outcome> &promise) mutable {
+        promise.setProgressRange(0, 100);
+        options.progress = [&promise](qint64 done, qint64 total) {
+            promise.setProgressValue(int(done * 100 / std::max<qint64>(total, 1)));
+        };
+        promise.addResult(std::make_shared<Result<CsvReader::Table>>(CsvReader::readFile(path, options)));
+    }));
+}
+
+void ImportWizard::fileRead(const QString &path, const Result<CsvReader::Table> &table)
+{
+    m_loadProgress->hide();
     m_hasTable = table.ok();
     if (!table) {
         m_table = {};
@@ -307,7 +357,9 @@ bool ImportWizard::loadFile(const QString &path)
     rebuildMappingCombos();
     if (QWizardPage *p = page(FilePageId))
         Q_EMIT p->completeChanged();
-    return m_hasTable;
+    if (std::exchange(m_nextWhenRead, false) && m_hasTable && currentId() == FilePageId)
+        next();
+    Q_EMIT fileLoaded(m_hasTable);
 }
 
 QWidget *ImportWizard::buildMappingWidgets()

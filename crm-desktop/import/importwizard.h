@@ -5,7 +5,10 @@
 #include "core/result.h"
 #include "csv/csvreader.h"
 
+#include <QFutureWatcher>
 #include <QWizard>
+
+#include <memory>
 
 class QCheckBox;
 class QComboBox;
@@ -38,9 +41,13 @@ public:
     ImportWizard(QWidget *parent, ApiClient *api);
     ~ImportWizard() override;
 
-    // What the file page does when a file is picked. False (and the reason
-    // on the page) when it cannot be read.
-    bool loadFile(const QString &path);
+    // What the file page does when a file is picked: reads it on a worker
+    // thread while the page shows how far it got (a delivery of a million
+    // devices takes seconds to read), then says on the page what it found,
+    // or why it cannot be read, and emits fileLoaded. Picking another file
+    // meanwhile drops the first.
+    void loadFile(const QString &path);
+    bool isLoading() const { return m_loading != nullptr; }
     bool hasTable() const { return m_hasTable; }
     CsvReader::Table table() const { return m_table; }
     QString fileName() const { return m_fileName; }
@@ -58,6 +65,8 @@ public:
 
     // For tests and screenshots.
     QLineEdit *pathEdit() const { return m_path; }
+    QProgressBar *loadProgress() const { return m_loadProgress; }
+    QLabel *fileSummary() const { return m_fileSummary; }
     QComboBox *mappingCombo(int column) const;
     QTableView *previewView() const { return m_previewView; }
     QTableView *validationView() const { return m_validationView; }
@@ -80,6 +89,9 @@ public:
 
 Q_SIGNALS:
     void imported(int created, int updated);
+    // The file loadFile() was asked for last has been read: `ok` when it
+    // holds a table.
+    void fileLoaded(bool ok);
 
 private:
     friend class ImportFilePage;
@@ -110,6 +122,11 @@ private:
     QLineEdit *m_path = nullptr;
     QComboBox *m_delimiter = nullptr;
     QLabel *m_fileSummary = nullptr;
+    QProgressBar *m_loadProgress = nullptr;
+    // The read under way (its outcome; null for none), or null.
+    QFutureWatcher<std::shared_ptr<Result<CsvReader::Table>>> *m_loading = nullptr;
+    bool m_nextWhenRead = false; // Return was pressed in the path field
+    void fileRead(const QString &path, const Result<CsvReader::Table> &table);
     QWidget *m_mappingArea = nullptr;
     QList<QComboBox *> m_mappingCombos;
     QTableView *m_previewView = nullptr;

@@ -50,6 +50,7 @@ private Q_SLOTS:
     void refusesUnreadableFiles_data();
     void refusesUnreadableFiles();
     void limits_data();
+    void tellsHowFarItGot();
     void limits();
     void guessesDelimiter_data();
     void guessesDelimiter();
@@ -206,6 +207,39 @@ void TestCsvReader::limits_data()
                                                 << QList<int>{5000} << QList<int>{0} << QStringList{QString()};
     QTest::newRow("one over the limit") << QByteArray("h\na,b,c\na,b\n") << 2 << QList<int>{2, 2} << QList<int>{1, 1}
                                         << QStringList{QStringLiteral("has more than 2 fields"), QString()};
+}
+
+void TestCsvReader::tellsHowFarItGot()
+{
+    // A window reading a big file shows progress: parse() reports a
+    // hundred steps or so, each further on, never past the end, and the
+    // table is what it would be without a listener.
+    QByteArray csv = "serial,model\n";
+    for (int i = 0; i < 200000; ++i)
+        csv += "SN-" + QByteArray::number(i) + ",\"M, " + QByteArray::number(i % 7) + "\"\r\n";
+    QList<QPair<qint64, qint64>> steps;
+    CsvReader::Options options;
+    options.progress = [&steps](qint64 done, qint64 total) { steps.append({done, total}); };
+    const auto heard = CsvReader::parse(csv, options);
+    QVERIFY(heard.ok());
+    QVERIFY2(steps.size() >= 50 && steps.size() <= 101, qPrintable(QString::number(steps.size())));
+    for (qsizetype i = 0; i < steps.size(); ++i) {
+        QCOMPARE(steps.at(i).second, qint64(csv.size()));
+        QVERIFY(steps.at(i).first > 0 && steps.at(i).first <= steps.at(i).second);
+        if (i > 0)
+            QVERIFY(steps.at(i).first > steps.at(i - 1).first);
+    }
+    const auto quiet = CsvReader::parse(csv);
+    QVERIFY(quiet.ok());
+    QCOMPARE(heard->rows.size(), 200000);
+    QCOMPARE(heard->rows.size(), quiet->rows.size());
+    QCOMPARE(heard->rows.last().fields, quiet->rows.last().fields);
+    QCOMPARE(heard->rows.last().fields, (QStringList{QStringLiteral("SN-199999"), QStringLiteral("M, 2")}));
+
+    // A small file is not worth telling about.
+    steps.clear();
+    QVERIFY(CsvReader::parse("serial\nSN-1\n", options).ok());
+    QVERIFY(steps.isEmpty());
 }
 
 void TestCsvReader::limits()

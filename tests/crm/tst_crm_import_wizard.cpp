@@ -21,6 +21,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QLabel>
@@ -32,9 +33,13 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThreadPool>
+#include <QTimer>
 #include <QUrlQuery>
 
+#include <algorithm>
 #include <memory>
+#include <optional>
 
 using namespace Provisio;
 using namespace Provisio::Crm;
@@ -108,11 +113,26 @@ private:
         return wizard.currentId() == ImportWizard::ValidationPageId && checked.wait(60000);
     }
 
+    // What picking `path` on the file page does, once the file has been
+    // read: whether it holds a table (nothing: no answer, or more than one).
+    static std::optional<bool> read(ImportWizard &wizard, const QString &path)
+    {
+        QSignalSpy loaded(&wizard, &ImportWizard::fileLoaded);
+        wizard.loadFile(path);
+        if (loaded.isEmpty() && !loaded.wait(60000))
+            return std::nullopt;
+        if (loaded.count() != 1 || wizard.isLoading())
+            return std::nullopt;
+        return loaded.first().first().toBool();
+    }
+    static bool load(ImportWizard &wizard, const QString &path) { return read(wizard, path) == true; }
+    static bool refused(ImportWizard &wizard, const QString &path) { return read(wizard, path) == false; }
+
     // Shown, `path` loaded, its mapping taken as guessed and the dry run done.
     static bool loadAndValidate(ImportWizard &wizard, const QString &path)
     {
         wizard.show();
-        if (!wizard.loadFile(path))
+        if (!load(wizard, path))
             return false;
         next(wizard);
         return validate(wizard);
@@ -164,10 +184,10 @@ private Q_SLOTS:
         wizard.pathEdit()->setFocus();
         QTest::keyClicks(wizard.pathEdit(), path);
         QTest::keyClick(wizard.pathEdit(), Qt::Key_Return);
-        QVERIFY(wizard.hasTable());
+        QTRY_VERIFY(wizard.hasTable());
         QCOMPARE(QString(wizard.table().delimiter), QStringLiteral(";"));
         QCOMPARE(wizard.table().header.first(), QStringLiteral("Seriennummer"));
-        QCOMPARE(wizard.currentId(), int(ImportWizard::MappingPageId));
+        QTRY_COMPARE(wizard.currentId(), int(ImportWizard::MappingPageId));
         QAbstractItemModelTester previewTester(wizard.previewModel(),
                                                QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(wizard.previewModel()->rowCount(), 7);
@@ -233,7 +253,7 @@ private Q_SLOTS:
         ImportWizard wizard(nullptr, m_api.get());
         QSignalSpy imported(&wizard, &ImportWizard::imported);
         wizard.show();
-        QVERIFY(wizard.loadFile(path));
+        QVERIFY(load(wizard, path));
         next(wizard);
         QCOMPARE(wizard.mapping().columnOf(ColumnMapping::Batch), 3);
         QVERIFY(validate(wizard));
@@ -283,7 +303,7 @@ private Q_SLOTS:
         // Importing the same file again with "update" refreshes instead of refusing.
         ImportWizard again(nullptr, m_api.get());
         again.show();
-        QVERIFY(again.loadFile(path));
+        QVERIFY(load(again, path));
         next(again);
         again.upsertBox()->setChecked(true);
         QVERIFY(validate(again));
@@ -359,7 +379,7 @@ private Q_SLOTS:
             writeFile(QStringLiteral("remap.csv"), "serial,delivered\nREMAP-1,20.11.2026\nREMAP-2,21.11.2026\n");
         ImportWizard wizard(nullptr, m_api.get());
         wizard.show();
-        QVERIFY(wizard.loadFile(path));
+        QVERIFY(load(wizard, path));
         next(wizard);
         QCOMPARE(wizard.mapping().target(1), ColumnMapping::DeliveryDate);
         next(wizard); // the check starts...
@@ -388,7 +408,7 @@ private Q_SLOTS:
         const QString path = writeFile(QStringLiteral("viewer.csv"), "serial\nVIEW-1\n");
         ImportWizard wizard(nullptr, &viewer);
         wizard.show();
-        QVERIFY(wizard.loadFile(path));
+        QVERIFY(load(wizard, path));
         next(wizard);
         QVERIFY(validate(wizard));
         QVERIFY(!wizard.validationJob()->failure().isEmpty());
@@ -398,18 +418,84 @@ private Q_SLOTS:
         QCOMPARE(inventory(QStringLiteral("VIEW-")), QStringList());
     }
 
+    void bigFileIsReadWithProgress()
+    {
+        // A delivery of a million devices takes seconds to read: the page
+        // shows how far it got while the window goes on answering, and Next
+        // waits for the table.
+        const int rows = 400000;
+        writeFile(QStringLiteral("big.csv"), goodFile(QStringLiteral("BIG-"), rows));
+        // Picked by a relative name, as the screenshot shows it.
+        struct InDirectory
+        {
+            QString previous = QDir::currentPath();
+            explicit InDirectory(const QString &dir) { QDir::setCurrent(dir); }
+            ~InDirectory() { QDir::setCurrent(previous); }
+        } inDirectory(m_dir.path());
+        const QString path = QStringLiteral("big.csv");
+        ImportWizard wizard(nullptr, m_api.get());
+        wizard.show();
+        QList<int> progress;
+        connect(wizard.loadProgress(), &QProgressBar::valueChanged, this, [&](int v) { progress << v; });
+        int ticks = 0;
+        QTimer ticker;
+        connect(&ticker, &QTimer::timeout, this, [&] { ++ticks; });
+        ticker.start(5);
+        QSignalSpy loaded(&wizard, &ImportWizard::fileLoaded);
+        wizard.loadFile(path);
+        QVERIFY(wizard.isLoading());
+        QVERIFY(wizard.loadProgress()->isVisible());
+        QCOMPARE(wizard.fileSummary()->text(), QStringLiteral("Reading big.csv\u2026"));
+        QVERIFY(!wizard.button(QWizard::NextButton)->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(wizard.loadProgress()->value() >= 30 || !loaded.isEmpty(), 60000);
+        if (loaded.isEmpty())
+            saveScreenshot(&wizard, "crm-import-reading.png");
+        QVERIFY(loaded.count() == 1 || loaded.wait(120000));
+        QCOMPARE(loaded.count(), 1);
+        QCOMPARE(loaded.first().first().toBool(), true);
+        QVERIFY(!wizard.isLoading());
+        QCOMPARE(wizard.table().rows.size(), rows);
+        QVERIFY(!wizard.loadProgress()->isVisible());
+        QVERIFY2(wizard.fileSummary()->text().startsWith(QStringLiteral("big.csv: 6 columns, 400000 rows")),
+                 qPrintable(wizard.fileSummary()->text()));
+        QVERIFY(wizard.button(QWizard::NextButton)->isEnabled());
+        // The event loop ran all along, and the bar moved forward.
+        QVERIFY2(ticks >= 5, qPrintable(QString::number(ticks)));
+        QVERIFY2(progress.size() >= 2, qPrintable(QString::number(progress.size())));
+        QVERIFY(std::is_sorted(progress.cbegin(), progress.cend()));
+    }
+
+    void anotherPickDropsTheFileBeingRead()
+    {
+        const QString big = writeFile(QStringLiteral("dropped.csv"), goodFile(QStringLiteral("DROP-"), 300000));
+        const QString small = writeFile(QStringLiteral("kept.csv"), goodFile(QStringLiteral("KEPT-"), 3));
+        ImportWizard wizard(nullptr, m_api.get());
+        wizard.show();
+        QSignalSpy loaded(&wizard, &ImportWizard::fileLoaded);
+        wizard.loadFile(big);
+        wizard.loadFile(small);
+        QVERIFY(loaded.wait(60000));
+        // The first read finishes unheard.
+        QThreadPool::globalInstance()->waitForDone();
+        QCoreApplication::processEvents();
+        QCOMPARE(loaded.count(), 1);
+        QCOMPARE(wizard.table().rows.size(), 3);
+        QCOMPARE(wizard.fileName(), small);
+        QCOMPARE(wizard.table().rows.first().fields.first(), QStringLiteral("KEPT-00000"));
+    }
+
     void unreadableFileIsExplained()
     {
         ImportWizard wizard(nullptr, m_api.get());
         wizard.show();
-        QVERIFY(!wizard.loadFile(m_dir.filePath(QStringLiteral("missing.csv"))));
+        QVERIFY(refused(wizard, m_dir.filePath(QStringLiteral("missing.csv"))));
         QVERIFY(!wizard.button(QWizard::NextButton)->isEnabled());
         const QString broken = writeFile(QStringLiteral("broken.csv"), "serial\n\"SN-1\n");
-        QVERIFY(!wizard.loadFile(broken));
+        QVERIFY(refused(wizard, broken));
         QVERIFY(!wizard.button(QWizard::NextButton)->isEnabled());
         QVERIFY(wizard.findChild<QLabel *>() != nullptr);
         const QString good = writeFile(QStringLiteral("one.csv"), "serial\nONE-1\n");
-        QVERIFY(wizard.loadFile(good));
+        QVERIFY(load(wizard, good));
         QVERIFY(wizard.button(QWizard::NextButton)->isEnabled());
     }
 
