@@ -297,9 +297,10 @@ void ImportWizard::loadFile(const QString &path)
     m_fileName = path;
     if (m_path->text() != path)
         m_path->setText(path);
-    // A newer pick drops the read under way (it finishes unheard).
+    // A newer pick drops the read under way (it finishes unheard, its
+    // progress too).
     if (m_loading) {
-        m_loading->disconnect(this);
+        m_loading->disconnect();
         m_loading->deleteLater();
         m_loading = nullptr;
     }
