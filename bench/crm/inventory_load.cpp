@@ -116,9 +116,15 @@ int importThroughJob(ApiClient &api, MiddlewareServer &server, int devices)
     }
     const Crm::ColumnMapping mapping = Crm::ColumnMapping::guess(table->header);
     const double readSeconds = timer.nsecsElapsed() / 1e9;
+    Crm::ImportJob check(&api);
+    Crm::ImportJob import(&api);
     for (const bool dryRun : {true, false}) {
-        Crm::ImportJob job(&api);
-        job.setData(*table, mapping);
+        Crm::ImportJob &job = dryRun ? check : import;
+        // As the wizard: the import takes the rows its dry run prepared.
+        if (dryRun)
+            job.setData(*table, mapping);
+        else
+            job.setDataOf(check);
         const ProcessStats mwBefore = ProcessStats::read(server.pid());
         timer.restart();
         bool done = false;

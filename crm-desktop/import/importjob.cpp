@@ -81,6 +81,15 @@ void ImportJob::setData(const CsvReader::Table &table, const ColumnMapping &mapp
         m_chunkEnds << int(m_sendable.size());
 }
 
+void ImportJob::setDataOf(const ImportJob &other)
+{
+    m_header = other.m_header;
+    m_sendable = other.m_sendable;
+    m_localErrors = other.m_localErrors;
+    m_chunkEnds = other.m_chunkEnds;
+    m_serverResults.clear();
+}
+
 void ImportJob::start(bool dryRun, bool upsert)
 {
     if (m_running)

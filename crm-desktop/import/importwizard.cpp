@@ -513,7 +513,9 @@ void ImportWizard::startImport()
 {
     m_stop->setEnabled(true);
     m_importStatus->setText(tr("Importing\u2026"));
-    m_import->setData(m_table, m_mapping);
+    // The rows the dry run just checked: the import page follows only a
+    // finished check of the current file and columns.
+    m_import->setDataOf(*m_validation);
     m_import->start(false, upsert());
     if (QWizardPage *p = page(ImportPageId))
         Q_EMIT p->completeChanged();

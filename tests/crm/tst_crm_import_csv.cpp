@@ -136,6 +136,25 @@ private Q_SLOTS:
         QCOMPARE(jobFor(huge)->chunkCount(), 3);
     }
 
+    void theImportTakesTheRowsItsDryRunChecked()
+    {
+        QByteArray csv = "serial,model\n=1+1,a\n=1+1,b\n";
+        for (int i = 0; i < ImportJob::ChunkRows + 10; ++i)
+            csv += "SN-" + QByteArray::number(i) + ",M\n";
+        const auto table = CsvReader::parse(csv);
+        QVERIFY(table.ok());
+        ImportJob check(nullptr);
+        check.setData(*table, ColumnMapping::guess(table->header));
+        ImportJob import(nullptr);
+        import.setDataOf(check);
+        QCOMPARE(import.sendableRows(), check.sendableRows());
+        QCOMPARE(import.sendableRows(), ImportJob::ChunkRows + 11);
+        QCOMPARE(import.totalRows(), check.totalRows());
+        QCOMPARE(import.chunkCount(), 2);
+        QCOMPARE(import.reportCsv(), check.reportCsv());
+        QCOMPARE(import.results().size(), 1); // the repeated serial, found before sending
+    }
+
     void rowsThatCannotBeRightStayHome()
     {
         // Checked before anything is sent; the report is safe to open in a
