@@ -359,13 +359,13 @@ int main(int argc, char **argv)
               << "; use another --data-dir\n";
         return kExitSetupFailed;
     } else {
+        api.setTimeout(600000);
+        if (throughJob)
+            return importThroughJob(api, server, devices);
         QElapsedTimer importTimer;
         importTimer.start();
         const ProcessStats mwBefore = ProcessStats::read(server.pid());
         const ProcessStats benchBefore = ProcessStats::read(0);
-        api.setTimeout(600000);
-        if (throughJob)
-            return importThroughJob(api, server, devices);
         for (int first = 0; first < devices; first += chunk) {
             const int count = std::min(chunk, devices - first);
             const CallOutcome r =

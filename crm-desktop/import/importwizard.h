@@ -101,6 +101,8 @@ private:
     friend class ImportReportPage;
 
     QWidget *buildFileWidgets();
+    // The end of loadFile(): `table` as read from `path`, or why not.
+    void fileRead(const QString &path, const Result<CsvReader::Table> &table);
     QWidget *buildMappingWidgets();
     void rebuildMappingCombos();
     void startValidation();
@@ -126,7 +128,6 @@ private:
     // The read under way (its outcome; null for none), or null.
     QFutureWatcher<std::shared_ptr<Result<CsvReader::Table>>> *m_loading = nullptr;
     bool m_nextWhenRead = false; // Return was pressed in the path field
-    void fileRead(const QString &path, const Result<CsvReader::Table> &table);
     QWidget *m_mappingArea = nullptr;
     QList<QComboBox *> m_mappingCombos;
     QTableView *m_previewView = nullptr;
